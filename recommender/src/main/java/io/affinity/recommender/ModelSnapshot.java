@@ -1,0 +1,39 @@
+package io.affinity.recommender;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Read access to one immutable, published model version: everything the online path looks up per request.
+ * Implementations are thread-safe; the storage format is the model store's business, not the domain's.
+ */
+public interface ModelSnapshot {
+
+    /** The snapshot's version id, e.g. {@code 20261123-101500-3f2a9c}. */
+    String version();
+
+    /** Catalogue facts for an item, or empty when the item was never seen in training data. */
+    Optional<ItemFacts> item(String itemId);
+
+    /**
+     * Rules whose antecedent contains {@code itemId}, best first (confidence, then lift, descending).
+     * Empty when no rule involves the item.
+     */
+    List<AssociationRule> rulesWithAntecedentItem(String itemId);
+
+    /** Purchase history of an identified customer, or empty when unknown. */
+    Optional<CustomerHistory> customer(String customerId);
+
+    /** Most popular items, most popular first. */
+    List<PopularItem> popularItems();
+
+    /** Visits every rule exactly once, in no particular order. */
+    void forEachRule(Consumer<AssociationRule> visitor);
+
+    long itemCount();
+
+    long ruleCount();
+
+    long customerCount();
+}
