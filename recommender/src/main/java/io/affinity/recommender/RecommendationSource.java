@@ -1,0 +1,16 @@
+package io.affinity.recommender;
+
+/** Which candidate source proposed a recommended item. */
+public enum RecommendationSource {
+    /** An association rule fired by the basket or by the customer's history. */
+    RULES,
+    /** The customer bought this item before; offered again as a repeat purchase. */
+    REPEAT,
+    /** Popular overall: the fallback when nothing personal is known. */
+    POPULAR;
+
+    /** Lower-case name as used on the wire, e.g. {@code "rules"}. */
+    public String wireName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,166 @@
+package io.affinity.recommender;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Scores cross-sell and personal recommendations against one model snapshot. Stateless and thread-safe;
+ * every answer comes entirely from the snapshot it was built with, so a model swap never mixes versions.
+ */
+public final class Recommender {
+    private static final Comparator<Candidate> BEST_FIRST = Comparator
+            .comparingDouble((Candidate c) -> c.rule.confidence()).reversed()
+            .thenComparing(Comparator.comparingDouble((Candidate c) -> c.rule.lift()).reversed())
+            .thenComparing(c -> c.rule.consequent());
+
+    private final ModelSnapshot model;
+    private final RecommenderSettings settings;
+
+    public Recommender(ModelSnapshot model, RecommenderSettings settings) {
+        this.model = java.util.Objects.requireNonNull(model, "model");
+        this.settings = java.util.Objects.requireNonNull(settings, "settings");
+    }
+
+    public ModelSnapshot model() {
+        return model;
+    }
+
+    /**
+     * Cross-sell for a basket: consequents of the rules whose whole antecedent is in the basket, excluding
+     * what the basket already holds, each explained by its strongest rule. Items the model has never seen
+     * are reported, not fatal; a basket of only unknown items gets popular items as a fallback.
+     */
+    public Recommendations forBasket(Collection<String> basketItems, int limit) {
+        requireLimit(limit);
+        Set<String> basket = new LinkedHashSet<>(basketItems);
+        List<String> known = new ArrayList<>();
+        List<String> unknown = new ArrayList<>();
+        for (String item : basket) {
+            (model.item(item).isPresent() ? known : unknown).add(item);
+        }
+        Map<String, Candidate> best = fireRules(known, basket);
+        List<Recommendation> items = rank(best, limit);
+        boolean fallback = known.isEmpty();
+        if (fallback) {
+            items = popular(basket, limit);
+        }
+        return new Recommendations(model.version(), items, fallback, unknown);
+    }
+
+    /** Items bought together with one item: its pair rules, strongest first. */
+    public Recommendations boughtTogether(String itemId, int limit) {
+        requireLimit(limit);
+        if (model.item(itemId).isEmpty()) {
+            throw new UnknownItemException(itemId);
+        }
+        Map<String, Candidate> best = new HashMap<>();
+        for (AssociationRule rule : model.rulesWithAntecedentItem(itemId)) {
+            if (rule.isPairRule() && rule.lift() > settings.minLift()) {
+                best.merge(rule.consequent(), new Candidate(rule), Recommender::stronger);
+            }
+        }
+        return new Recommendations(model.version(), rank(best, limit), false, List.of());
+    }
+
+    /**
+     * Personal recommendations: items the customer has not bought yet, proposed by rules fired by their
+     * history, come first; then their own repeat purchases (labelled {@link RecommendationSource#REPEAT});
+     * popular items fill any remaining places. An unknown customer gets popular items, marked as fallback.
+     */
+    public Recommendations forCustomer(String customerId, int limit) {
+        requireLimit(limit);
+        Optional<CustomerHistory> found = model.customer(customerId);
+        if (found.isEmpty()) {
+            return new Recommendations(model.version(), popular(Set.of(), limit), true, List.of());
+        }
+        CustomerHistory history = found.get();
+        Set<String> bought = new HashSet<>();
+        List<String> firing = new ArrayList<>();
+        for (PurchasedItem p : history.items()) {
+            bought.add(p.itemId());
+            if (firing.size() < settings.historyItemsConsidered()) {
+                firing.add(p.itemId());
+            }
+        }
+        List<Recommendation> items = new ArrayList<>(rank(fireRules(firing, bought), limit));
+        for (PurchasedItem p : history.items()) {
+            if (items.size() >= limit) {
+                break;
+            }
+            double rate = (double) p.orderCount() / history.orderCount();
+            items.add(new Recommendation(p.itemId(), description(p.itemId()), rate, RecommendationSource.REPEAT,
+                    Explanation.ofRepeat(p)));
+        }
+        if (items.size() < limit) {
+            Set<String> exclude = new HashSet<>(bought);
+            items.forEach(r -> exclude.add(r.itemId()));
+            items.addAll(popular(exclude, limit - items.size()));
+        }
+        return new Recommendations(model.version(), items, false, List.of());
+    }
+
+    /** Best rule per consequent among rules whose antecedent lies within {@code context}. */
+    private Map<String, Candidate> fireRules(List<String> firingItems, Set<String> context) {
+        Map<String, Candidate> best = new HashMap<>();
+        for (String item : firingItems) {
+            for (AssociationRule rule : model.rulesWithAntecedentItem(item)) {
+                // A multi-item rule is stored under each of its antecedent items; judge it once, from its first.
+                if (!rule.antecedent().get(0).equals(item) || rule.lift() <= settings.minLift()
+                        || context.contains(rule.consequent()) || !context.containsAll(rule.antecedent())) {
+                    continue;
+                }
+                best.merge(rule.consequent(), new Candidate(rule), Recommender::stronger);
+            }
+        }
+        return best;
+    }
+
+    private List<Recommendation> rank(Map<String, Candidate> candidates, int limit) {
+        List<Recommendation> out = new ArrayList<>(Math.min(limit, candidates.size()));
+        candidates.values().stream().sorted(BEST_FIRST).limit(limit).forEach(c -> out.add(
+                new Recommendation(c.rule.consequent(), description(c.rule.consequent()), c.rule.confidence(),
+                        RecommendationSource.RULES, Explanation.ofRule(c.rule))));
+        return out;
+    }
+
+    private List<Recommendation> popular(Set<String> exclude, int limit) {
+        List<Recommendation> out = new ArrayList<>();
+        List<PopularItem> popular = model.popularItems();
+        long top = popular.isEmpty() ? 1 : popular.get(0).orderCount();
+        for (PopularItem p : popular) {
+            if (out.size() >= limit) {
+                break;
+            }
+            if (!exclude.contains(p.itemId())) {
+                out.add(new Recommendation(p.itemId(), description(p.itemId()), (double) p.orderCount() / top,
+                        RecommendationSource.POPULAR, Explanation.ofPopularity(p)));
+            }
+        }
+        return out;
+    }
+
+    private String description(String itemId) {
+        return model.item(itemId).map(ItemFacts::description).orElse("");
+    }
+
+    private static Candidate stronger(Candidate a, Candidate b) {
+        return BEST_FIRST.compare(a, b) <= 0 ? a : b;
+    }
+
+    private static void requireLimit(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1, was " + limit);
+        }
+    }
+
+    private record Candidate(AssociationRule rule) {
+    }
+}

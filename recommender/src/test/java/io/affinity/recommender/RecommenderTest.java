@@ -1,0 +1,98 @@
+package io.affinity.recommender;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.LocalDate;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RecommenderTest {
+    private static final LocalDate DAY = LocalDate.of(2011, 5, 1);
+
+    /** Teacups: green/pink/roses bought together; jam jar with pink only in a 2-item rule. */
+    private static final ModelSnapshot MODEL = InMemoryModelSnapshot.builder("v1")
+            .item(item("GREEN")).item(item("PINK")).item(item("ROSES")).item(item("JAR")).item(item("BAG"))
+            .rule(rule(List.of("GREEN"), "PINK", 0.7, 3.0))
+            .rule(rule(List.of("GREEN"), "ROSES", 0.6, 2.5))
+            .rule(rule(List.of("PINK"), "GREEN", 0.65, 3.0))
+            .rule(rule(List.of("GREEN"), "BAG", 0.9, 0.8)) // below lift 1: never a reason
+            .rule(rule(List.of("GREEN", "PINK"), "JAR", 0.8, 4.0))
+            .customer("c1", new CustomerHistory(4, 100, DAY.minusDays(90), DAY, List.of(
+                    new PurchasedItem("GREEN", 3, 12, DAY), new PurchasedItem("BAG", 1, 1, DAY.minusDays(90))), 2))
+            .popular(new PopularItem("BAG", 100, 50)).popular(new PopularItem("GREEN", 80, 40))
+            .popular(new PopularItem("JAR", 10, 5))
+            .build();
+
+    private final Recommender recommender = new Recommender(MODEL, RecommenderSettings.DEFAULTS);
+
+    @Test
+    void basketGetsConsequentsOfFiredRulesExcludingBasketItems() {
+        Recommendations r = recommender.forBasket(List.of("GREEN"), 10);
+        assertEquals(List.of("PINK", "ROSES"), ids(r));
+        assertEquals(RecommendationSource.RULES, r.items().get(0).source());
+        assertEquals(List.of("GREEN"), r.items().get(0).explanation().rule().antecedent());
+        assertFalse(r.fallback());
+    }
+
+    @Test
+    void multiItemRuleFiresOnlyWhenWholeAntecedentIsInBasket() {
+        assertEquals(List.of("JAR", "ROSES"), ids(recommender.forBasket(List.of("GREEN", "PINK"), 10)));
+        assertFalse(ids(recommender.forBasket(List.of("PINK"), 10)).contains("JAR"));
+    }
+
+    @Test
+    void unknownBasketItemsAreReportedAndOnlyUnknownFallsBackToPopular() {
+        Recommendations partly = recommender.forBasket(List.of("GREEN", "NOPE"), 10);
+        assertEquals(List.of("NOPE"), partly.unknownItems());
+        assertFalse(partly.fallback());
+        Recommendations none = recommender.forBasket(List.of("NOPE"), 2);
+        assertTrue(none.fallback());
+        assertEquals(List.of("BAG", "GREEN"), ids(none));
+    }
+
+    @Test
+    void limitIsRespected() {
+        assertEquals(List.of("PINK"), ids(recommender.forBasket(List.of("GREEN"), 1)));
+        assertThrows(IllegalArgumentException.class, () -> recommender.forBasket(List.of("GREEN"), 0));
+    }
+
+    @Test
+    void boughtTogetherUsesPairRulesOnlyAndRejectsUnknownItems() {
+        assertEquals(List.of("PINK", "ROSES"), ids(recommender.boughtTogether("GREEN", 10)));
+        assertThrows(UnknownItemException.class, () -> recommender.boughtTogether("NOPE", 10));
+    }
+
+    @Test
+    void customerGetsNewItemsFirstThenRepeatsThenPopular() {
+        Recommendations r = recommender.forCustomer("c1", 10);
+        assertEquals(List.of("PINK", "ROSES", "GREEN", "BAG", "JAR"), ids(r));
+        assertEquals(List.of(RecommendationSource.RULES, RecommendationSource.RULES, RecommendationSource.REPEAT,
+                RecommendationSource.REPEAT, RecommendationSource.POPULAR),
+                r.items().stream().map(Recommendation::source).toList());
+        assertEquals(0.75, r.items().get(2).score(), 1e-12);
+        assertFalse(r.fallback());
+    }
+
+    @Test
+    void unknownCustomerGetsPopularItemsMarkedAsFallback() {
+        Recommendations r = recommender.forCustomer("stranger", 2);
+        assertTrue(r.fallback());
+        assertEquals(List.of("BAG", "GREEN"), ids(r));
+        assertEquals("v1", r.modelVersion());
+    }
+
+    private static List<String> ids(Recommendations r) {
+        return r.items().stream().map(Recommendation::itemId).toList();
+    }
+
+    private static ItemFacts item(String id) {
+        return new ItemFacts(id, id.toLowerCase(java.util.Locale.ROOT) + " thing", "", 1.5, 10, 5, 20);
+    }
+
+    private static AssociationRule rule(List<String> antecedent, String consequent, double confidence, double lift) {
+        return new AssociationRule(antecedent, consequent, 10, 0.1, confidence, lift, 0.05, 2.0);
+    }
+}
