@@ -1,0 +1,40 @@
+package io.affinity.api;
+
+/**
+ * Settings of the HTTP service. {@link #defaults()} gives the documented defaults.
+ *
+ * @param host           interface to bind (default {@code 0.0.0.0})
+ * @param port           TCP port; 0 picks a free one (default 8080)
+ * @param defaultLimit   items returned when a request gives no {@code limit} (default 10)
+ * @param maxLimit       largest {@code limit} a request may ask for (default 100)
+ * @param maxBasketItems largest basket accepted by the basket endpoint (default 200)
+ * @param maxBodyBytes   largest request body accepted, in bytes (default 65,536)
+ */
+public record ApiConfig(String host, int port, int defaultLimit, int maxLimit, int maxBasketItems, int maxBodyBytes) {
+    public ApiConfig {
+        if (host == null || host.isBlank()) {
+            throw new IllegalArgumentException("host must not be blank");
+        }
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("port must be in 0..65535, was " + port);
+        }
+        if (maxLimit < 1 || defaultLimit < 1 || defaultLimit > maxLimit) {
+            throw new IllegalArgumentException("need 1 <= defaultLimit <= maxLimit, got " + defaultLimit + ", " + maxLimit);
+        }
+        if (maxBasketItems < 1 || maxBodyBytes < 1024) {
+            throw new IllegalArgumentException("maxBasketItems must be >= 1 and maxBodyBytes >= 1024");
+        }
+    }
+
+    public static ApiConfig defaults() {
+        return new ApiConfig("0.0.0.0", 8080, 10, 100, 200, 64 * 1024);
+    }
+
+    public ApiConfig withPort(int newPort) {
+        return new ApiConfig(host, newPort, defaultLimit, maxLimit, maxBasketItems, maxBodyBytes);
+    }
+
+    public ApiConfig withHost(String newHost) {
+        return new ApiConfig(newHost, port, defaultLimit, maxLimit, maxBasketItems, maxBodyBytes);
+    }
+}

@@ -1,0 +1,39 @@
+package io.affinity.api;
+
+/**
+ * A client-visible failure, rendered as an RFC 9457 problem body. Details name the request field and say why,
+ * and never echo customer ids.
+ */
+final class ApiProblem extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final int status;
+    final String type;
+    final String title;
+
+    ApiProblem(int status, String type, String title, String detail) {
+        super(detail, null, false, false);
+        this.status = status;
+        this.type = type;
+        this.title = title;
+    }
+
+    static ApiProblem badRequest(String detail) {
+        return new ApiProblem(400, "invalid-request", "Invalid request", detail);
+    }
+
+    static ApiProblem notFound(String detail) {
+        return new ApiProblem(404, "not-found", "Not found", detail);
+    }
+
+    static ApiProblem tooLarge(String detail) {
+        return new ApiProblem(413, "content-too-large", "Content too large", detail);
+    }
+
+    static ApiProblem unsupportedMediaType(String detail) {
+        return new ApiProblem(415, "unsupported-media-type", "Unsupported media type", detail);
+    }
+
+    static ApiProblem unavailable(String detail) {
+        return new ApiProblem(503, "model-unavailable", "No model loaded", detail);
+    }
+}

@@ -1,0 +1,20 @@
+package io.affinity.api;
+
+import io.affinity.recommender.ModelSnapshot;
+import io.affinity.recommender.Recommender;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The model answering requests: the snapshot, its scorer, and the manifest summary shown by {@code GET /v1/model}.
+ */
+public record ServedModel(ModelSnapshot snapshot, Recommender recommender, Map<String, Object> summary) {
+    public ServedModel {
+        Objects.requireNonNull(snapshot, "snapshot");
+        Objects.requireNonNull(recommender, "recommender");
+        summary = Map.copyOf(summary);
+        if (recommender.model() != snapshot) {
+            throw new IllegalArgumentException("recommender must score the same snapshot");
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package io.affinity.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.affinity.recommender.AssociationRule;
+import io.affinity.recommender.CustomerHistory;
+import io.affinity.recommender.InMemoryModelSnapshot;
+import io.affinity.recommender.ItemFacts;
+import io.affinity.recommender.PopularItem;
+import io.affinity.recommender.PurchasedItem;
+import io.affinity.recommender.Recommender;
+import io.affinity.recommender.RecommenderSettings;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Starts the real server on port 0 and talks HTTP to it. */
+class HttpApiTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+    private static AffinityServer server;
+
+    @BeforeAll
+    static void start() {
+        LocalDate day = LocalDate.of(2011, 5, 1);
+        InMemoryModelSnapshot model = InMemoryModelSnapshot.builder("test-v1")
+                .item(item("22697", "GREEN REGENCY TEACUP AND SAUCER"))
+                .item(item("22698", "PINK REGENCY TEACUP AND SAUCER"))
+                .item(item("22699", "ROSES REGENCY TEACUP AND SAUCER"))
+                .item(item("85123A", "WHITE HANGING HEART T-LIGHT HOLDER"))
+                .rule(new AssociationRule(List.of("22697"), "22698", 300, 0.03, 0.7, 20, 0.02, 3.2))
+                .rule(new AssociationRule(List.of("22697"), "22699", 280, 0.028, 0.65, 18, 0.02, 2.8))
+                .rule(new AssociationRule(List.of("22698"), "22697", 300, 0.03, 1.0, 20, 0.02,
+                        Double.POSITIVE_INFINITY))
+                .customer("17850", new CustomerHistory(3, 120.5, day.minusDays(30), day,
+                        List.of(new PurchasedItem("22697", 2, 12, day)), 1))
+                .popular(new PopularItem("85123A", 2000, 800))
+                .popular(new PopularItem("22697", 900, 400))
+                .build();
+        ServedModel served = new ServedModel(model, new Recommender(model, RecommenderSettings.DEFAULTS),
+                Map.of("version", "test-v1"));
+        server = AffinityServer.create(ApiConfig.defaults().withPort(0).withHost("127.0.0.1"),
+                ModelSource.fixed(served)).start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void basketRecommendationsExplainTheRuleAndExcludeTheBasket() throws Exception {
+        HttpResponse<String> r = post("/v1/baskets/recommendations", "application/json",
+                "{\"items\":[\"22697\"],\"limit\":5}");
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode body = JSON.readTree(r.body());
+        assertEquals("test-v1", body.get("modelVersion").asText());
+        assertEquals("22698", body.at("/items/0/itemId").asText());
+        assertEquals("rules", body.at("/items/0/source").asText());
+        assertEquals("22697", body.at("/items/0/explanation/rule/antecedent/0").asText());
+        assertEquals(0.7, body.at("/items/0/explanation/rule/confidence").asDouble(), 1e-12);
+        assertEquals(2, body.get("items").size());
+    }
+
+    @Test
+    void basketItemIdsAreNormalisedAndUnknownOnesReported() throws Exception {
+        JsonNode body = JSON.readTree(post("/v1/baskets/recommendations", "application/json; charset=utf-8",
+                "{\"items\":[\" 22697 \", \"nope\"], \"customerId\": \"17850\"}").body());
+        assertEquals("NOPE", body.at("/unknownItems/0").asText());
+        assertFalse(body.at("/items/0/previouslyBought").asBoolean());
+    }
+
+    @Test
+    void infiniteConvictionIsNull() throws Exception {
+        JsonNode body = JSON.readTree(get("/v1/items/22698/bought-together").body());
+        assertTrue(body.at("/items/0/explanation/rule/conviction").isNull());
+    }
+
+    @Test
+    void boughtTogetherOfUnknownItemIs404Problem() throws Exception {
+        HttpResponse<String> r = get("/v1/items/NOPE/bought-together");
+        assertProblem(r, 404, "NOPE");
+    }
+
+    @Test
+    void customerRecommendationsAndFallback() throws Exception {
+        JsonNode known = JSON.readTree(get("/v1/customers/17850/recommendations?limit=3").body());
+        assertFalse(known.get("fallback").asBoolean());
+        assertEquals("22698", known.at("/items/0/itemId").asText());
+        JsonNode unknown = JSON.readTree(get("/v1/customers/99999/recommendations").body());
+        assertTrue(unknown.get("fallback").asBoolean());
+        assertEquals("popular", unknown.at("/items/0/source").asText());
+    }
+
+    @Test
+    void rulesBrowseSortsAndFilters() throws Exception {
+        JsonNode body = JSON.readTree(get("/v1/rules?sort=confidence&limit=2").body());
+        assertEquals(3, body.get("matched").asLong());
+        assertEquals(1.0, body.at("/rules/0/confidence").asDouble(), 1e-12);
+        assertEquals(2, body.get("rules").size());
+        JsonNode filtered = JSON.readTree(get("/v1/rules?item=22697&minLift=19").body());
+        assertEquals(1, filtered.get("matched").asLong());
+        assertProblem(get("/v1/rules?sort=magic"), 400, "sort");
+        assertProblem(get("/v1/rules?minLift=abc"), 400, "minLift");
+    }
+
+    @Test
+    void badRequestsGetProblemBodiesWithTheRightStatus() throws Exception {
+        assertProblem(post("/v1/baskets/recommendations", "application/json", "{\"items\": [\"a\""), 400,
+                "malformed JSON");
+        assertProblem(post("/v1/baskets/recommendations", "text/plain", "{}"), 415, "application/json");
+        assertProblem(post("/v1/baskets/recommendations", "application/json", "{\"items\": []}"), 400, "items");
+        assertProblem(post("/v1/baskets/recommendations", "application/json", "{\"items\": [1]}"), 400,
+                "items[0]");
+        assertProblem(post("/v1/baskets/recommendations", "application/json", "{\"items\": [\"a\"], \"limit\": 0}"),
+                400, "limit");
+        assertProblem(post("/v1/baskets/recommendations", "application/json", "{\"itemz\": [\"a\"]}"), 400,
+                "itemz");
+        assertProblem(post("/v1/baskets/recommendations", "application/json", "[1,2]"), 400, "object");
+        assertProblem(get("/v1/customers/17850/recommendations?limit=100000"), 400, "limit");
+        assertProblem(get("/v1/customers/17850/recommendations?limit=ten"), 400, "limit");
+        assertProblem(get("/v1/nothing-here"), 404, "no such endpoint");
+        HttpResponse<String> wrongPath = get("/v1/customers/17850/nonsense");
+        assertProblem(wrongPath, 404, "no such endpoint");
+        assertFalse(wrongPath.body().contains("17850"));
+        String big = "{\"items\": [\"" + "A".repeat(70_000) + "\"]}";
+        assertProblem(post("/v1/baskets/recommendations", "application/json", big), 413, "limit");
+        StringBuilder many = new StringBuilder("{\"items\": [");
+        for (int i = 0; i < 201; i++) {
+            many.append(i == 0 ? "" : ",").append("\"I").append(i).append('"');
+        }
+        assertProblem(post("/v1/baskets/recommendations", "application/json", many + "]}"), 413, "items");
+    }
+
+    @Test
+    void invalidCustomerIdIsNotEchoed() throws Exception {
+        HttpResponse<String> r = post("/v1/baskets/recommendations", "application/json",
+                "{\"items\": [\"22697\"], \"customerId\": \"" + "9".repeat(200) + "\"}");
+        assertProblem(r, 400, "customerId");
+        assertFalse(r.body().contains("9999999999"));
+    }
+
+    @Test
+    void healthAndModel() throws Exception {
+        assertEquals("ok", JSON.readTree(get("/health").body()).get("status").asText());
+        assertEquals("test-v1", JSON.readTree(get("/v1/model").body()).get("version").asText());
+    }
+
+    private static void assertProblem(HttpResponse<String> r, int status, String detailPart) throws Exception {
+        assertEquals(status, r.statusCode(), r.body());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"),
+                r.headers().toString());
+        JsonNode body = JSON.readTree(r.body());
+        assertEquals(status, body.get("status").asInt());
+        assertTrue(body.get("type").asText().startsWith("https://"));
+        assertFalse(body.get("title").asText().isEmpty());
+        assertTrue(body.get("detail").asText().contains(detailPart), body.get("detail").asText());
+    }
+
+    private static HttpResponse<String> get(String path) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> post(String path, String contentType, String body) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+
+    private static ItemFacts item(String id, String description) {
+        return new ItemFacts(id, description, "", 2.95, 1000, 400, 5000);
+    }
+}
