@@ -3,33 +3,20 @@ package io.affinity.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affinity.api.Bodies.RecommendationsBody;
 import io.affinity.api.Bodies.RuleBody;
-import io.affinity.recommender.AssociationRule;
 import io.affinity.recommender.CustomerHistory;
 import io.affinity.recommender.PurchasedItem;
 import io.affinity.recommender.Recommendations;
+import io.affinity.recommender.RuleQuery;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Set;
-import java.util.function.ToDoubleFunction;
 
 /** The endpoint handlers. Each takes the active model once and answers from it alone. */
 final class Routes {
-    private static final Map<String, ToDoubleFunction<AssociationRule>> SORTS = Map.of(
-            "lift", AssociationRule::lift,
-            "confidence", AssociationRule::confidence,
-            "support", AssociationRule::support,
-            "leverage", AssociationRule::leverage,
-            "conviction", AssociationRule::conviction);
-
     private final ApiConfig config;
     private final ModelSource models;
     private final ObjectMapper json;
@@ -63,7 +50,7 @@ final class Routes {
 
     private void basket(Context ctx) throws IOException {
         String type = ctx.contentType();
-        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
             throw ApiProblem.unsupportedMediaType("Content-Type must be application/json, was "
                     + (type == null ? "missing" : "'" + Params.abbreviate(type) + "'"));
         }
@@ -114,50 +101,22 @@ final class Routes {
     }
 
     private void rules(Context ctx) {
-        String sort = ctx.queryParam("sort") == null ? "lift" : ctx.queryParam("sort").toLowerCase(Locale.ROOT);
-        ToDoubleFunction<AssociationRule> measure = SORTS.get(sort);
-        if (measure == null) {
-            throw ApiProblem.badRequest("query parameter 'sort' must be one of " + new java.util.TreeSet<>(SORTS.keySet())
-                    + ", was '" + Params.abbreviate(sort) + "'");
+        String sortName = ctx.queryParam("sort") == null ? "lift" : ctx.queryParam("sort");
+        RuleQuery.Measure sort = RuleQuery.Measure.parse(sortName);
+        if (sort == null) {
+            throw ApiProblem.badRequest("query parameter 'sort' must be one of lift, confidence, support, "
+                    + "leverage, conviction; was '" + Params.abbreviate(sortName) + "'");
         }
-        double minLift = Params.optionalDouble(ctx, "minLift", 0);
-        double minConfidence = Params.optionalDouble(ctx, "minConfidence", 0);
-        double minSupport = Params.optionalDouble(ctx, "minSupport", 0);
-        int limit = Params.limit(ctx, config);
         String item = ctx.queryParam("item");
         String consequent = ctx.queryParam("consequent");
+        RuleQuery query = new RuleQuery(
+                item == null || item.isBlank() ? null : BasketRequest.normaliseItemId(item),
+                consequent == null || consequent.isBlank() ? null : BasketRequest.normaliseItemId(consequent),
+                Params.optionalDouble(ctx, "minLift", 0), Params.optionalDouble(ctx, "minConfidence", 0),
+                Params.optionalDouble(ctx, "minSupport", 0), sort, Params.limit(ctx, config));
         ServedModel model = model();
-
-        Comparator<AssociationRule> order = Comparator.comparingDouble(measure)
-                .thenComparingDouble(AssociationRule::confidence)
-                .thenComparing(AssociationRule::consequent, Comparator.reverseOrder());
-        PriorityQueue<AssociationRule> top = new PriorityQueue<>(limit + 1, order);
-        long[] matched = {0};
-        java.util.function.Consumer<AssociationRule> offer = r -> {
-            if (r.lift() < minLift || r.confidence() < minConfidence || r.support() < minSupport
-                    || (consequent != null && !r.consequent().equals(BasketRequest.normaliseItemId(consequent)))) {
-                return;
-            }
-            matched[0]++;
-            top.add(r);
-            if (top.size() > limit) {
-                top.poll();
-            }
-        };
-        if (item != null && !item.isBlank()) {
-            String itemId = BasketRequest.normaliseItemId(item);
-            if (model.snapshot().item(itemId).isEmpty()) {
-                throw ApiProblem.notFound("item '" + Params.abbreviate(itemId) + "' is not in the model's catalogue");
-            }
-            model.snapshot().rulesWithAntecedentItem(itemId).forEach(offer);
-        } else {
-            model.snapshot().forEachRule(offer);
-        }
-        List<RuleBody> best = new ArrayList<>(top.size());
-        while (!top.isEmpty()) {
-            best.add(RuleBody.of(top.poll()));
-        }
-        java.util.Collections.reverse(best);
-        ctx.json(new Bodies.RulesBody(model.snapshot().version(), sort, matched[0], best));
+        RuleQuery.Page page = query.run(model.snapshot());
+        ctx.json(new Bodies.RulesBody(model.snapshot().version(), sort.wireName(), page.matched(),
+                page.rules().stream().map(RuleBody::of).toList()));
     }
 }
