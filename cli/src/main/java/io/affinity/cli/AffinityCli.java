@@ -1,0 +1,56 @@
+package io.affinity.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code ./affinity} command line: one entry point for every verb. */
+@Command(name = "affinity", mixinStandardHelpOptions = true, versionProvider = AffinityCli.Version.class,
+        description = "Recommendations and market-basket analysis for retailers.",
+        subcommands = {TrainCommand.class, ServeCommand.class, MineCommand.class, RulesCommand.class,
+                CommandLine.HelpCommand.class})
+public final class AffinityCli {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs one command line and returns its exit code (for tests and embedding). */
+    public static int run(String... args) {
+        // Chronicle Map reads this at class-load time; the launcher passes it too, but `java -jar` users may not.
+        System.setProperty("chronicle.analytics.disable", "true");
+        CommandLine cli = new CommandLine(new AffinityCli());
+        cli.setExecutionExceptionHandler(AffinityCli::handle);
+        return cli.execute(args);
+    }
+
+    /** Expected failures (bad input, corrupt snapshot) print one clear line; only bugs print a stack trace. */
+    private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        PrintWriter err = cmd.getErr();
+        if (e instanceof UserFacingException || e instanceof IllegalArgumentException
+                || e.getClass().getName().startsWith("io.affinity.") || e instanceof java.io.IOException) {
+            err.println("affinity " + cmd.getCommandName() + ": error: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
+        e.printStackTrace(err);
+        return 2;
+    }
+
+    /** An error whose message is all the user needs. */
+    static final class UserFacingException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UserFacingException(String message) {
+            super(message);
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = AffinityCli.class.getPackage().getImplementationVersion();
+            return new String[] {"affinity " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")"};
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.affinity.cli;
+
+import io.affinity.training.TrainingParameters;
+import io.affinity.training.TrainingPipeline;
+import io.affinity.training.TrainingResult;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code affinity train}: transaction exports in, a verified and published model snapshot out. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Ingest transaction exports, mine bought-together rules, and publish a model snapshot.")
+final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--input", required = true, arity = "1..*", paramLabel = "FILE",
+            description = "Transaction exports, CSV or gzip CSV; several may be given.")
+    List<Path> inputs;
+
+    @Option(names = "--format", defaultValue = "auto",
+            description = "Column layout: auto (detect from the header), online-retail, online-retail-ii, generic (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--models", defaultValue = "models", description = "Model store directory (default: ${DEFAULT-VALUE}).")
+    Path models;
+
+    @Option(names = "--min-support", description = "Minimum itemset support, fraction of baskets (default: 0.005).")
+    Double minSupport;
+
+    @Option(names = "--min-confidence", description = "Minimum rule confidence (default: 0.05).")
+    Double minConfidence;
+
+    @Option(names = "--min-lift", description = "Minimum rule lift (default: 1.0).")
+    Double minLift;
+
+    @Option(names = "--max-length", description = "Largest itemset mined (default: 3).")
+    Integer maxLength;
+
+    @Option(names = "--max-rules-per-item", description = "Rules kept per antecedent item (default: 100).")
+    Integer maxRulesPerItem;
+
+    @Option(names = "--error-budget", description = "Share of malformed rows tolerated before training stops (default: 0.01).")
+    Double errorBudget;
+
+    @Override
+    public Integer call() throws Exception {
+        TrainingParameters p = new TrainingParameters(inputs, format,
+                or(minSupport, TrainingParameters.DEFAULT_MIN_SUPPORT),
+                or(minConfidence, TrainingParameters.DEFAULT_MIN_CONFIDENCE),
+                or(minLift, TrainingParameters.DEFAULT_MIN_LIFT), or(maxLength, TrainingParameters.DEFAULT_MAX_LENGTH),
+                or(maxRulesPerItem, TrainingParameters.DEFAULT_MAX_RULES_PER_ITEM),
+                TrainingParameters.DEFAULT_POPULAR_ITEMS, TrainingParameters.DEFAULT_HISTORY_ITEMS,
+                or(errorBudget, TrainingParameters.DEFAULT_ERROR_BUDGET));
+        TrainingResult result = new TrainingPipeline(p, line -> System.err.println("affinity train: " + line))
+                .run(models);
+        System.out.println(result.ingest().toText());
+        System.out.printf(Locale.ROOT, "published %s to %s in %.1f s: %,d items, %,d rules, %,d customers, %,d bytes%n",
+                result.version(), models, result.elapsed().toMillis() / 1000.0, result.items(), result.rules(),
+                result.customers(), result.snapshotBytes());
+        return 0;
+    }
+
+    private static <T> T or(T value, T fallback) {
+        return value == null ? fallback : value;
+    }
+}

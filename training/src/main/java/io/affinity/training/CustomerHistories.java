@@ -1,0 +1,102 @@
+package io.affinity.training;
+
+import io.affinity.recommender.CustomerHistory;
+import io.affinity.recommender.PurchasedItem;
+import io.affinity.training.ingest.Transactions;
+import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/** Builds each identified customer's purchase summary; anonymous orders are left out by design. */
+final class CustomerHistories {
+    private static final Comparator<PurchasedItem> MOST_BOUGHT_FIRST = Comparator
+            .comparingInt(PurchasedItem::orderCount).reversed()
+            .thenComparing(PurchasedItem::lastPurchased, Comparator.reverseOrder())
+            .thenComparing(PurchasedItem::itemId);
+
+    private CustomerHistories() {
+    }
+
+    /** Calls {@code sink} once per customer with at least one accepted order; returns how many. */
+    static int build(Transactions tx, int maxItems, BiConsumer<String, CustomerHistory> sink) {
+        int customers = tx.customerCount();
+        int[] start = new int[customers + 1];
+        for (int o = 0; o < tx.orderCount(); o++) {
+            if (tx.customerOf(o) >= 0) {
+                start[tx.customerOf(o) + 1]++;
+            }
+        }
+        for (int c = 0; c < customers; c++) {
+            start[c + 1] += start[c];
+        }
+        int[] orders = new int[start[customers]];
+        int[] fill = java.util.Arrays.copyOf(start, customers);
+        for (int o = 0; o < tx.orderCount(); o++) {
+            if (tx.customerOf(o) >= 0) {
+                orders[fill[tx.customerOf(o)]++] = o;
+            }
+        }
+        int built = 0;
+        Int2IntOpenHashMap slot = new Int2IntOpenHashMap();
+        slot.defaultReturnValue(-1);
+        for (int c = 0; c < customers; c++) {
+            if (start[c] == start[c + 1]) {
+                continue;
+            }
+            slot.clear();
+            List<String> ids = new ArrayList<>();
+            List<Integer> orderCounts = new ArrayList<>();
+            List<Double> quantities = new ArrayList<>();
+            List<LocalDate> last = new ArrayList<>();
+            double spend = 0;
+            LocalDate first = null;
+            LocalDate latest = null;
+            for (int k = start[c]; k < start[c + 1]; k++) {
+                int o = orders[k];
+                LocalDate day = tx.timestampOf(o).toLocalDate();
+                first = first == null || day.isBefore(first) ? day : first;
+                latest = latest == null || day.isAfter(latest) ? day : latest;
+                for (int l = tx.lineStart(o); l < tx.lineEnd(o); l++) {
+                    int item = tx.itemOfLine(l);
+                    spend += tx.quantityOfLine(l) * tx.unitPriceOfLine(l);
+                    int s = slot.get(item);
+                    if (s < 0) {
+                        s = ids.size();
+                        slot.put(item, s);
+                        ids.add(tx.itemId(item));
+                        orderCounts.add(0);
+                        quantities.add(0.0);
+                        last.add(day);
+                    }
+                    quantities.set(s, quantities.get(s) + tx.quantityOfLine(l));
+                    if (!day.isBefore(last.get(s))) {
+                        last.set(s, day);
+                    }
+                }
+                // An item listed on several lines of one order counts as one order.
+                java.util.BitSet seen = new java.util.BitSet();
+                for (int l = tx.lineStart(o); l < tx.lineEnd(o); l++) {
+                    int s = slot.get(tx.itemOfLine(l));
+                    if (!seen.get(s)) {
+                        seen.set(s);
+                        orderCounts.set(s, orderCounts.get(s) + 1);
+                    }
+                }
+            }
+            List<PurchasedItem> items = new ArrayList<>(ids.size());
+            for (int s = 0; s < ids.size(); s++) {
+                items.add(new PurchasedItem(ids.get(s), orderCounts.get(s), quantities.get(s), last.get(s)));
+            }
+            items.sort(MOST_BOUGHT_FIRST);
+            int distinct = items.size();
+            List<PurchasedItem> kept = items.size() > maxItems ? items.subList(0, maxItems) : items;
+            sink.accept(tx.customerId(c), new CustomerHistory(start[c + 1] - start[c], spend, first, latest,
+                    kept, distinct));
+            built++;
+        }
+        return built;
+    }
+}

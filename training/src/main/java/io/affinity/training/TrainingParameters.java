@@ -1,0 +1,82 @@
+package io.affinity.training;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code affinity train} does, with documented defaults ({@link #defaults(List)}).
+ *
+ * @param inputs           transaction exports (CSV or gzip CSV), read in this order
+ * @param format           column mapping preset name, or {@code auto} to detect it from each header (default)
+ * @param minSupport       minimum support of a frequent itemset, as a fraction of baskets (default 0.005)
+ * @param minConfidence    minimum rule confidence (default 0.05)
+ * @param minLift          minimum rule lift (default 1.0: no rule worse than chance)
+ * @param maxLength        largest itemset mined, so antecedents have at most maxLength - 1 items (default 3)
+ * @param maxRulesPerItem  rules kept per antecedent item, best first (default 100): bounds per-request work
+ * @param popularItems     popular items stored as the cold-start fallback (default 100)
+ * @param historyItems     items kept per customer history, most bought first (default 200)
+ * @param errorBudget      share of rows that may be malformed before ingestion fails (default 0.01)
+ */
+public record TrainingParameters(List<Path> inputs, String format, double minSupport, double minConfidence,
+                                 double minLift, int maxLength, int maxRulesPerItem, int popularItems,
+                                 int historyItems, double errorBudget) {
+    public TrainingParameters {
+        if (inputs == null || inputs.isEmpty()) {
+            throw new IllegalArgumentException("at least one input file is needed");
+        }
+        inputs = List.copyOf(inputs);
+        if (format == null || format.isBlank()) {
+            throw new IllegalArgumentException("format must be 'auto' or a preset name");
+        }
+        if (!(minSupport > 0 && minSupport <= 1)) {
+            throw new IllegalArgumentException("min support must be in (0, 1], was " + minSupport);
+        }
+        if (!(minConfidence >= 0 && minConfidence <= 1)) {
+            throw new IllegalArgumentException("min confidence must be in [0, 1], was " + minConfidence);
+        }
+        if (!(minLift >= 0) || Double.isInfinite(minLift)) {
+            throw new IllegalArgumentException("min lift must be finite and >= 0, was " + minLift);
+        }
+        if (maxLength < 2) {
+            throw new IllegalArgumentException("max length must be >= 2 (a rule needs two items), was " + maxLength);
+        }
+        if (maxRulesPerItem < 1 || popularItems < 1 || historyItems < 1) {
+            throw new IllegalArgumentException("max rules per item, popular items and history items must be >= 1");
+        }
+        if (!(errorBudget >= 0 && errorBudget <= 1)) {
+            throw new IllegalArgumentException("error budget must be in [0, 1], was " + errorBudget);
+        }
+    }
+
+    public static final double DEFAULT_MIN_SUPPORT = 0.005;
+    public static final double DEFAULT_MIN_CONFIDENCE = 0.05;
+    public static final double DEFAULT_MIN_LIFT = 1.0;
+    public static final int DEFAULT_MAX_LENGTH = 3;
+    public static final int DEFAULT_MAX_RULES_PER_ITEM = 100;
+    public static final int DEFAULT_POPULAR_ITEMS = 100;
+    public static final int DEFAULT_HISTORY_ITEMS = 200;
+    public static final double DEFAULT_ERROR_BUDGET = 0.01;
+
+    public static TrainingParameters defaults(List<Path> inputs) {
+        return new TrainingParameters(inputs, "auto", DEFAULT_MIN_SUPPORT, DEFAULT_MIN_CONFIDENCE, DEFAULT_MIN_LIFT,
+                DEFAULT_MAX_LENGTH, DEFAULT_MAX_RULES_PER_ITEM, DEFAULT_POPULAR_ITEMS, DEFAULT_HISTORY_ITEMS,
+                DEFAULT_ERROR_BUDGET);
+    }
+
+    /** The parameters as recorded in the snapshot manifest (provenance). */
+    public Map<String, Object> asManifestMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("format", format);
+        m.put("minSupport", minSupport);
+        m.put("minConfidence", minConfidence);
+        m.put("minLift", minLift);
+        m.put("maxLength", maxLength);
+        m.put("maxRulesPerItem", maxRulesPerItem);
+        m.put("popularItems", popularItems);
+        m.put("historyItems", historyItems);
+        m.put("errorBudget", errorBudget);
+        return m;
+    }
+}

@@ -1,0 +1,131 @@
+package io.affinity.training;
+
+import io.affinity.store.ModelStore;
+import io.affinity.store.SnapshotBuilder;
+import io.affinity.training.ingest.ColumnMapping;
+import io.affinity.training.ingest.IngestException;
+import io.affinity.training.ingest.IngestOptions;
+import io.affinity.training.ingest.IngestResult;
+import io.affinity.training.ingest.TransactionLoader;
+import io.affinity.training.ingest.Transactions;
+import io.affinity.training.mining.FpGrowth;
+import io.affinity.training.mining.FrequentItemsets;
+import io.affinity.training.mining.MinedRule;
+import io.affinity.training.mining.RuleGenerator;
+import io.affinity.training.mining.RuleParameters;
+import io.affinity.training.mining.TransactionDatabase;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * Transaction exports in, published snapshot out: ingest, mine baskets, derive rules, summarise items and
+ * customers, publish atomically. Nothing is published when any step fails.
+ */
+public final class TrainingPipeline {
+    private final TrainingParameters parameters;
+    private final Consumer<String> progress;
+
+    /** @param progress receives one line per finished step (timings included), e.g. for the CLI's stderr */
+    public TrainingPipeline(TrainingParameters parameters, Consumer<String> progress) {
+        this.parameters = Objects.requireNonNull(parameters, "parameters");
+        this.progress = Objects.requireNonNull(progress, "progress");
+    }
+
+    public TrainingResult run(Path modelsDir) throws IOException, IngestException {
+        long t0 = System.nanoTime();
+        IngestOptions options = IngestOptions.defaults().withErrorBudget(parameters.errorBudget());
+        if (!"auto".equalsIgnoreCase(parameters.format())) {
+            options = options.withMapping(ColumnMapping.preset(parameters.format()));
+        }
+        IngestResult ingested = TransactionLoader.load(parameters.inputs(), options);
+        Transactions tx = ingested.transactions();
+        step(t0, "ingest: %,d rows read, %,d accepted, %,d orders, %,d customers, %,d items",
+                ingested.report().rowsRead(), ingested.report().rowsAccepted(), tx.orderCount(),
+                tx.customerCount(), tx.itemCount());
+
+        long t1 = System.nanoTime();
+        TransactionDatabase baskets = baskets(tx);
+        long minCount = FpGrowth.minSupportCount(parameters.minSupport(), baskets.size());
+        FrequentItemsets itemsets = FpGrowth.builder().minSupportCount(minCount)
+                .maxLength(parameters.maxLength()).build().mineAll(baskets);
+        List<MinedRule> mined = RuleGenerator.generate(itemsets,
+                new RuleParameters(parameters.minConfidence(), parameters.minLift()));
+        RuleIndex rules = RuleIndex.build(mined, tx, parameters.maxRulesPerItem());
+        step(t1, "mine: %,d baskets, min support count %,d, %,d frequent itemsets, %,d rules (%,d over the "
+                        + "per-item cap of %d)", baskets.size(), minCount, itemsets.size(), rules.keptRules(),
+                rules.droppedByCap(), parameters.maxRulesPerItem());
+
+        long t2 = System.nanoTime();
+        ModelStore store = ModelStore.open(modelsDir);
+        SnapshotBuilder builder = store.newSnapshot();
+        for (Path input : parameters.inputs()) {
+            builder.addInput(input);
+        }
+        CatalogFacts catalog = CatalogFacts.of(tx);
+        List<io.affinity.recommender.ItemFacts> items = catalog.items();
+        items.forEach(builder::putItem);
+        rules.byItem().forEach(builder::putRules);
+        int customers = CustomerHistories.build(tx, parameters.historyItems(), builder::putCustomer);
+        builder.popularItems(catalog.popular(parameters.popularItems()));
+        builder.parameters(parameters.asManifestMap());
+        builder.section("ingestReport", ingested.report());
+        Map<String, Object> training = new LinkedHashMap<>();
+        training.put("baskets", baskets.size());
+        training.put("minSupportCount", minCount);
+        training.put("frequentItemsets", itemsets.size());
+        training.put("rulesMined", mined.size());
+        training.put("rulesPublished", rules.keptRules());
+        training.put("rulesDroppedByCap", rules.droppedByCap());
+        builder.section("training", training);
+        String version = builder.publish();
+        long bytes = directorySize(modelsDir.resolve(version));
+        step(t2, "publish: snapshot %s (%,d items, %,d customers, %,d rules, %,d bytes)", version, items.size(),
+                customers, rules.keptRules(), bytes);
+        return new TrainingResult(version, ingested.report(), baskets.size(), itemsets.size(), rules.keptRules(),
+                rules.droppedByCap(), customers, items.size(), bytes, Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    /** One basket per accepted order (anonymous ones too: they are real co-purchases), distinct items. */
+    static TransactionDatabase baskets(Transactions tx) {
+        TransactionDatabase.Builder b = TransactionDatabase.builder();
+        int[] buffer = new int[64];
+        for (int o = 0; o < tx.orderCount(); o++) {
+            int n = tx.lineEnd(o) - tx.lineStart(o);
+            if (buffer.length < n) {
+                buffer = new int[Math.max(n, buffer.length * 2)];
+            }
+            for (int k = 0; k < n; k++) {
+                buffer[k] = tx.itemOfLine(tx.lineStart(o) + k);
+            }
+            b.add(buffer, 0, n);
+        }
+        return b.build();
+    }
+
+    private void step(long startNanos, String format, Object... args) {
+        double seconds = (System.nanoTime() - startNanos) / 1e9;
+        progress.accept(String.format(java.util.Locale.ROOT, format, args)
+                + String.format(java.util.Locale.ROOT, " [%.1f s]", seconds));
+    }
+
+    private static long directorySize(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).sum();
+        }
+    }
+}
