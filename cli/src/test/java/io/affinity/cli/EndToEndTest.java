@@ -1,0 +1,165 @@
+package io.affinity.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.affinity.api.AffinityServer;
+import io.affinity.api.ApiConfig;
+import io.affinity.api.ModelSource;
+import io.affinity.store.ModelStore;
+import io.affinity.store.Snapshot;
+import io.affinity.training.TrainingParameters;
+import io.affinity.training.TrainingPipeline;
+import io.affinity.training.TrainingResult;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's quickstart, in-process: train on the bundled sample, publish, open the snapshot, serve it on a
+ * free port, and ask every endpoint over HTTP.
+ */
+class EndToEndTest {
+    static final Path SAMPLE = Path.of("..", "data", "sample", "online-retail-2011-05-06.csv.gz");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+    @TempDir
+    static Path models;
+    private static TrainingResult trained;
+    private static Snapshot snapshot;
+    private static AffinityServer server;
+
+    @BeforeAll
+    static void trainAndServe() throws Exception {
+        assertTrue(Files.exists(SAMPLE), "bundled sample missing: " + SAMPLE.toAbsolutePath());
+        List<String> progress = new ArrayList<>();
+        trained = new TrainingPipeline(TrainingParameters.defaults(List.of(SAMPLE)), progress::add).run(models);
+        assertEquals(3, progress.size(), progress.toString());
+        snapshot = ModelStore.open(models).openCurrent();
+        server = AffinityServer.create(ApiConfig.defaults().withHost("127.0.0.1").withPort(0),
+                ModelSource.fixed(ServedModels.of(snapshot))).start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+        if (snapshot != null) {
+            snapshot.close();
+        }
+    }
+
+    @Test
+    void everyRowOfTheSampleIsAccountedFor() {
+        var report = trained.ingest();
+        assertEquals(73_904, report.rowsRead());
+        long rejected = report.rowsRead() - report.rowsAccepted();
+        assertTrue(rejected > 0, "the raw sample has cancellations and postage rows");
+        assertTrue(trained.rules() > 100, "rules: " + trained.rules());
+        assertEquals(trained.version(), snapshot.version());
+        assertEquals(trained.rules(), snapshot.ruleCount());
+    }
+
+    @Test
+    void aRegencyTeacupBringsTheOtherColoursOfTheSet() throws Exception {
+        JsonNode body = get("/v1/items/22697/bought-together?limit=5");
+        List<String> descriptions = new ArrayList<>();
+        body.get("items").forEach(i -> descriptions.add(i.get("description").asText()));
+        assertTrue(descriptions.stream().limit(3).allMatch(d -> d.contains("REGENCY")), descriptions.toString());
+        assertTrue(descriptions.contains("PINK REGENCY TEACUP AND SAUCER")
+                || descriptions.contains("ROSES REGENCY TEACUP AND SAUCER"), descriptions.toString());
+        JsonNode rule = body.at("/items/0/explanation/rule");
+        assertEquals("22697", rule.at("/antecedent/0").asText());
+        assertTrue(rule.get("lift").asDouble() > 1);
+    }
+
+    @Test
+    void basketCrossSellExcludesTheBasketAndExplainsItself() throws Exception {
+        HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(uri("/v1/baskets/recommendations"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"items\":[\"22697\",\"22698\"],\"limit\":10}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode body = JSON.readTree(r.body());
+        assertFalse(body.get("items").isEmpty());
+        for (JsonNode item : body.get("items")) {
+            assertFalse(List.of("22697", "22698").contains(item.get("itemId").asText()));
+            assertEquals("rules", item.get("source").asText());
+            assertTrue(item.at("/explanation/rule/confidence").asDouble() > 0);
+        }
+        assertEquals(snapshot.version(), body.get("modelVersion").asText());
+    }
+
+    @Test
+    void knownCustomersGetPersonalItemsAndStrangersTheFallback() throws Exception {
+        String customer = firstCustomerWithRules();
+        JsonNode known = get("/v1/customers/" + customer + "/recommendations?limit=20");
+        assertFalse(known.get("fallback").asBoolean());
+        List<String> sources = new ArrayList<>();
+        known.get("items").forEach(i -> sources.add(i.get("source").asText()));
+        int firstRepeat = sources.indexOf("repeat");
+        assertTrue(sources.lastIndexOf("rules") < (firstRepeat < 0 ? Integer.MAX_VALUE : firstRepeat), sources.toString());
+        JsonNode stranger = get("/v1/customers/no-such-customer/recommendations");
+        assertTrue(stranger.get("fallback").asBoolean());
+        assertEquals("popular", stranger.at("/items/0/source").asText());
+    }
+
+    @Test
+    void rulesAndModelEndpoints() throws Exception {
+        JsonNode rules = get("/v1/rules?item=22697&sort=lift&limit=3");
+        assertTrue(rules.get("rules").size() > 0);
+        double previous = Double.MAX_VALUE;
+        for (JsonNode rule : rules.get("rules")) {
+            assertTrue(rule.get("lift").asDouble() <= previous);
+            previous = rule.get("lift").asDouble();
+        }
+        JsonNode model = get("/v1/model");
+        assertEquals(snapshot.version(), model.get("version").asText());
+        assertEquals(73_904, model.at("/ingest/rowsRead").asLong());
+        assertEquals("ok", get("/health").get("status").asText());
+    }
+
+    @Test
+    void cliRulesVerbReadsThePublishedSnapshot() {
+        int code = AffinityCli.run("rules", "--models", models.toString(), "--item", "22697", "--limit", "3");
+        assertEquals(0, code);
+    }
+
+    @Test
+    void cliTrainOnAMissingFileFailsClearly() {
+        int code = AffinityCli.run("train", "--input", models.resolve("nope.csv").toString(),
+                "--models", models.resolve("other").toString());
+        assertEquals(1, code);
+    }
+
+    /** A frequent buyer of the sample period (531 lines in May-June 2011). */
+    private static String firstCustomerWithRules() {
+        assertTrue(snapshot.customer("12748").isPresent());
+        return "12748";
+    }
+
+    private static JsonNode get(String path) throws Exception {
+        HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(uri(path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return JSON.readTree(r.body());
+    }
+
+    private static URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+}
