@@ -239,6 +239,8 @@ public final class TransactionLoader {
                  CsvReader<CsvRecord> csv = CsvReader.builder()
                          .detectBomHeader(false) // BOM is stripped from the header name below
                          .skipEmptyLines(true)
+                         // an unclosed quote would swallow the rest of the file into one field: fail instead
+                         .allowUnclosedQuote(false)
                          .extraFieldStrategy(FieldMismatchStrategy.IGNORE)   // counted as malformed below
                          .missingFieldStrategy(FieldMismatchStrategy.IGNORE)
                          .ofCsvRecord(reader)) {
@@ -270,8 +272,8 @@ public final class TransactionLoader {
                 }
                 fileStats.add(new IngestReport.FileStats(label, mapping.name(), fileRowsRead, fileRowsAccepted));
             } catch (CsvParseException e) {
-                throw new IngestException(label + ": broken CSV structure after line ~" + (fileRowsRead + 1)
-                        + " data rows: " + e.getMessage(), null, e);
+                throw new IngestException(label + ": broken CSV structure after " + fileRowsRead
+                        + " data rows, nothing loaded: " + e.getMessage(), null, e);
             }
         }
 
