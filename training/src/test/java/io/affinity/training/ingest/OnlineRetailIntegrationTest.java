@@ -65,16 +65,23 @@ class OnlineRetailIntegrationTest {
         Transactions tx = result.transactions();
         long identifiedRows = 0;
         long identifiedOrders = 0;
+        java.util.BitSet identifiedItems = new java.util.BitSet();
         for (int o = 0; o < tx.orderCount(); o++) {
             if (tx.customerOf(o) >= 0) {
                 identifiedOrders++;
                 identifiedRows += tx.lineEnd(o) - tx.lineStart(o);
+                for (int l = tx.lineStart(o); l < tx.lineEnd(o); l++) {
+                    identifiedItems.set(tx.itemOfLine(l));
+                }
             }
         }
-        System.out.printf("identified: %,d rows, %,d orders, %,d customers%n", identifiedRows, identifiedOrders,
-                tx.customerCount());
+        System.out.printf("data folder %s (property affinity.shared.data=%s)%n", data,
+                System.getProperty("affinity.shared.data"));
+        System.out.printf("identified customers only: %,d rows, %,d orders, %,d customers, %,d items%n",
+                identifiedRows, identifiedOrders, tx.customerCount(), identifiedItems.cardinality());
         assertEquals(36_594, identifiedOrders);
         assertEquals(5_852, tx.customerCount());
+        assertEquals(4_620, identifiedItems.cardinality());
         assertTrue(Math.abs(identifiedRows - 788_189) < 15_000, "identified rows " + identifiedRows);
         assertTrue(millis < 20_000, "load took " + millis + " ms");
     }
