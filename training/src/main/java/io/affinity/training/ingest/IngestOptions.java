@@ -1,7 +1,6 @@
 package io.affinity.training.ingest;
 
 import java.util.LinkedHashSet;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -100,9 +99,5 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
             out.add(TransactionLoader.normaliseItemId(c));
         }
         return Set.copyOf(out);
-    }
-
-    static String upper(String s) {
-        return s.toUpperCase(Locale.ROOT);
     }
 }

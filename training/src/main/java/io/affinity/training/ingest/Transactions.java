@@ -7,8 +7,8 @@ import java.time.ZoneOffset;
 
 /**
  * Clean transactions, immutable and columnar: primitive arrays indexed by order, line, item and customer
- * number, with dictionaries for the string ids. A million lines take about 30 MB, where one object per line
- * would take several times that.
+ * number, with dictionaries for the string ids. The two UCI files (1M accepted lines) take about 25 MB of heap,
+ * where one object per line would take several times that.
  *
  * <p>Orders are numbered {@code 0 .. orderCount()-1} in the order of their first accepted row in the input.
  * An order's lines are {@code lineStart(o) .. lineEnd(o)-1}, contiguous and in input order, even when the file

@@ -83,7 +83,8 @@ class OnlineRetailIntegrationTest {
         assertEquals(5_852, tx.customerCount());
         assertEquals(4_620, identifiedItems.cardinality());
         assertTrue(Math.abs(identifiedRows - 788_189) < 15_000, "identified rows " + identifiedRows);
-        assertTrue(millis < 20_000, "load took " + millis + " ms");
+        // generous: the 2 cores are shared with other builds; typically 2-5 s alone
+        assertTrue(millis < 60_000, "load took " + millis + " ms");
     }
 
     private static long usedHeap() {

@@ -286,4 +286,24 @@ class TransactionLoaderTest {
                 g.item(), g.quantity(), g.unitPrice(), null, null, null, List.of("not a pattern {"), null, null));
         assertThrows(IllegalArgumentException.class, () -> TransactionLoader.load(List.of(), IngestOptions.defaults()));
     }
+
+    @Test
+    void byteOrderMarkAndCustomMappingWithOwnTimestampFormat() throws Exception {
+        Path bom = write("bom.csv", "\uFEFF" + GENERIC_HEADER + "c,o,2024-01-31 23:59,I,1,1\n");
+        assertEquals(1, load(IngestOptions.defaults(), bom).report().rowsAccepted());
+
+        ColumnMapping shop = new ColumnMapping("shop", "Kunde", "Beleg", "Datum", "Artikel", "Menge", "Preis",
+                null, "Warengruppe", null, List.of("dd.MM.uuuu HH:mm", "dd.MM.uuuu"), "S", null);
+        Path f = write("shop.csv", "Beleg;Kunde;Datum;Artikel;Menge;Preis;Warengruppe\n".replace(';', ',')
+                + "B1,K9,31.01.2024 18:30,a-1,2,9.99,Garden\n"
+                + "S2,K9,01.02.2024,a-1,1,9.99,Garden\n"
+                + "B3,K9,30.02.2024,a-1,1,9.99,Garden\n");
+        IngestResult r = load(IngestOptions.defaults().withMapping(shop).withErrorBudget(0.5), f);
+        assertEquals(List.of(f + ":3"), r.report().samples(RejectReason.CANCELLATION));
+        assertEquals(List.of(f + ":4 (Datum '30.02.2024')"), r.report().samples(RejectReason.MALFORMED_TIMESTAMP));
+        assertEquals(LocalDateTime.of(2024, 1, 31, 18, 30), r.transactions().timestampOf(0));
+        assertEquals("Garden", r.transactions().itemCategory(0));
+        assertEquals("", r.transactions().itemDescription(0));
+        assertEquals("shop", r.report().files().get(0).mapping());
+    }
 }
