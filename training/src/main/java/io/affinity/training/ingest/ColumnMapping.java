@@ -1,0 +1,216 @@
+package io.affinity.training.ingest;
+
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
+import java.time.temporal.TemporalAccessor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Which header column holds which field of a transaction export, and how its timestamps are written.
+ * Header names are matched ignoring case and surrounding blanks, because exports from spreadsheets and
+ * shop systems are inconsistent about both.
+ *
+ * @param name               a label for reports: the preset name, or whatever the caller chose
+ * @param customer           customer id column; the column must exist, but a row may leave it blank
+ *                           (an anonymous basket)
+ * @param order              order / invoice number column
+ * @param timestamp          order timestamp column
+ * @param item               item id / stock code column
+ * @param quantity           quantity column
+ * @param unitPrice          unit price column
+ * @param description        item description column, or null when the export has none
+ * @param category           item category column, or null when the export has none
+ * @param country            country column, or null when the export has none
+ * @param timestampPatterns  {@link DateTimeFormatter} patterns tried in order (strict resolution, so use
+ *                           {@code uuuu} for the year); a pattern without time of day means midnight
+ * @param cancellationPrefix order-number prefix marking a cancellation (UCI: {@code C}), or null when the
+ *                           export has no such convention. Not defaulted for generic exports: a retailer's
+ *                           order ids may well start with C, and dropping them silently would be worse
+ *                           than keeping a few cancellations, which also show as negative quantities.
+ * @param adjustmentPrefix   order-number prefix marking an accounting adjustment (UCI: {@code A}), or null
+ */
+public record ColumnMapping(String name, String customer, String order, String timestamp, String item,
+                            String quantity, String unitPrice, String description, String category,
+                            String country, List<String> timestampPatterns, String cancellationPrefix,
+                            String adjustmentPrefix) {
+
+    /** Preset for the UCI "Online Retail" file (2010-12 .. 2011-12). */
+    public static final String ONLINE_RETAIL = "online-retail";
+    /** Preset for the UCI "Online Retail II" file (2009-12 .. 2010-12). */
+    public static final String ONLINE_RETAIL_II = "online-retail-ii";
+    /** Preset for Affinity's own documented export format. */
+    public static final String GENERIC = "generic";
+
+    private static final List<String> UCI_PATTERNS = List.of("uuuu-MM-dd HH:mm:ss");
+    private static final List<String> ISO_PATTERNS =
+            List.of("uuuu-MM-dd'T'HH:mm[:ss]", "uuuu-MM-dd HH:mm[:ss]", "uuuu-MM-dd");
+
+    /** Presets in detection order; the order only matters if a header satisfied two of them. */
+    private static final Map<String, ColumnMapping> PRESETS = presets();
+
+    public ColumnMapping {
+        requireText(name, "name");
+        requireText(customer, "customer");
+        requireText(order, "order");
+        requireText(timestamp, "timestamp");
+        requireText(item, "item");
+        requireText(quantity, "quantity");
+        requireText(unitPrice, "unitPrice");
+        description = optionalText(description, "description");
+        category = optionalText(category, "category");
+        country = optionalText(country, "country");
+        cancellationPrefix = optionalText(cancellationPrefix, "cancellationPrefix");
+        adjustmentPrefix = optionalText(adjustmentPrefix, "adjustmentPrefix");
+        Objects.requireNonNull(timestampPatterns, "timestampPatterns");
+        if (timestampPatterns.isEmpty()) {
+            throw new IllegalArgumentException("timestampPatterns must not be empty");
+        }
+        timestampPatterns = List.copyOf(timestampPatterns);
+        for (String p : timestampPatterns) {
+            formatter(p); // fail now, not at the first row
+        }
+    }
+
+    /**
+     * A named preset: {@value #ONLINE_RETAIL}, {@value #ONLINE_RETAIL_II} or {@value #GENERIC}.
+     *
+     * @throws IllegalArgumentException for an unknown name, listing the known ones
+     */
+    public static ColumnMapping preset(String name) {
+        ColumnMapping m = name == null ? null : PRESETS.get(name.trim().toLowerCase(Locale.ROOT));
+        if (m == null) {
+            throw new IllegalArgumentException("unknown column mapping preset '" + name + "'; known presets: "
+                    + String.join(", ", PRESETS.keySet()));
+        }
+        return m;
+    }
+
+    /** Names of the presets, in detection order. */
+    public static Set<String> presetNames() {
+        return PRESETS.keySet();
+    }
+
+    /**
+     * Picks the first preset whose required columns are all in {@code header}.
+     *
+     * @throws IllegalArgumentException when none matches; the message lists the presets, their columns and
+     *                                  the header found
+     */
+    public static ColumnMapping detect(List<String> header) {
+        Set<String> names = header.stream().map(ColumnMapping::normalise).collect(Collectors.toSet());
+        for (ColumnMapping m : PRESETS.values()) {
+            if (m.requiredColumns().stream().map(ColumnMapping::normalise).allMatch(names::contains)) {
+                return m;
+            }
+        }
+        StringBuilder sb = new StringBuilder("header matches no column mapping preset; header found: ")
+                .append(header).append("; presets: ");
+        String sep = "";
+        for (ColumnMapping m : PRESETS.values()) {
+            sb.append(sep).append(m.name()).append(' ').append(m.requiredColumns());
+            sep = ", ";
+        }
+        return fail(sb.append(". Pass an explicit mapping or rename the columns.").toString());
+    }
+
+    /** The columns a file must have, in a fixed order: customer, order, timestamp, item, quantity, price. */
+    public List<String> requiredColumns() {
+        return List.of(customer, order, timestamp, item, quantity, unitPrice);
+    }
+
+    /** Same mapping under another label. */
+    public ColumnMapping withName(String newName) {
+        return new ColumnMapping(newName, customer, order, timestamp, item, quantity, unitPrice, description,
+                category, country, timestampPatterns, cancellationPrefix, adjustmentPrefix);
+    }
+
+    /** The header normalisation used for matching: trimmed, lower case. */
+    static String normalise(String column) {
+        return column.strip().toLowerCase(Locale.ROOT);
+    }
+
+    /** A parser trying every pattern in order; not thread-safe (it caches the last value). */
+    TimestampParser timestampParser() {
+        List<DateTimeFormatter> formatters = new ArrayList<>();
+        for (String p : timestampPatterns) {
+            formatters.add(formatter(p));
+        }
+        return new TimestampParser(formatters);
+    }
+
+    private static DateTimeFormatter formatter(String pattern) {
+        try {
+            return DateTimeFormatter.ofPattern(pattern, Locale.ROOT).withResolverStyle(ResolverStyle.STRICT);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid timestamp pattern '" + pattern + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** Parses timestamps; remembers the last one because an order's rows repeat the same timestamp. */
+    static final class TimestampParser {
+        private final List<DateTimeFormatter> formatters;
+        private String lastText;
+        private LocalDateTime lastValue;
+
+        private TimestampParser(List<DateTimeFormatter> formatters) {
+            this.formatters = formatters;
+        }
+
+        /** The timestamp, or null when no pattern matches. */
+        LocalDateTime parse(String text) {
+            if (text.equals(lastText)) {
+                return lastValue;
+            }
+            for (DateTimeFormatter f : formatters) {
+                try {
+                    TemporalAccessor t = f.parseBest(text, LocalDateTime::from, LocalDate::from);
+                    LocalDateTime v = t instanceof LocalDateTime ldt ? ldt : ((LocalDate) t).atStartOfDay();
+                    lastText = text;
+                    lastValue = v;
+                    return v;
+                } catch (DateTimeParseException e) {
+                    // try the next pattern
+                }
+            }
+            return null;
+        }
+    }
+
+    private static Map<String, ColumnMapping> presets() {
+        Map<String, ColumnMapping> m = new LinkedHashMap<>();
+        m.put(ONLINE_RETAIL_II, new ColumnMapping(ONLINE_RETAIL_II, "Customer ID", "Invoice", "InvoiceDate",
+                "StockCode", "Quantity", "Price", "Description", null, "Country", UCI_PATTERNS, "C", "A"));
+        m.put(ONLINE_RETAIL, new ColumnMapping(ONLINE_RETAIL, "CustomerID", "InvoiceNo", "InvoiceDate",
+                "StockCode", "Quantity", "UnitPrice", "Description", null, "Country", UCI_PATTERNS, "C", "A"));
+        m.put(GENERIC, new ColumnMapping(GENERIC, "customer_id", "order_id", "timestamp", "item_id", "quantity",
+                "unit_price", "description", "category", "country", ISO_PATTERNS, null, null));
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    private static void requireText(String value, String what) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(what + " must not be blank");
+        }
+    }
+
+    private static String optionalText(String value, String what) {
+        if (value != null && value.isBlank()) {
+            throw new IllegalArgumentException(what + " must be null or non-blank");
+        }
+        return value;
+    }
+
+    private static <T> T fail(String message) {
+        throw new IllegalArgumentException(message);
+    }
+}

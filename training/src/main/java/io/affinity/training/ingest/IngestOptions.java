@@ -1,0 +1,103 @@
+package io.affinity.training.ingest;
+
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * How {@link TransactionLoader} reads and cleans exports. Start from {@link #defaults()} and change what
+ * differs with the {@code with*} methods.
+ *
+ * @param mapping            the column mapping for every file, or null to detect it from each file's header
+ *                           (the default: the two UCI files have different headers and are loaded together)
+ * @param nonProductCodes    stock codes that are not products (postage, fees, discounts, manual entries,
+ *                           samples, tests...), compared after normalisation (trimmed, upper case). Default
+ *                           {@link #DEFAULT_NON_PRODUCT_CODES}. They would otherwise become the "most popular
+ *                           items" and the strongest association rules (POST is in 2,000+ invoices).
+ * @param nonProductPrefixes prefixes of such codes, normalised like the codes; default
+ *                           {@link #DEFAULT_NON_PRODUCT_PREFIXES} (gift vouchers {@code gift_0001_10}, ...)
+ * @param errorBudget        fraction of rows read that may be malformed before loading fails; default 0.01.
+ *                           A few broken lines in a million-row export are normal, a broken export is not,
+ *                           and training on it must stop rather than publish a half-empty model.
+ * @param samplesPerReason   how many {@code file:line} samples the report keeps per rejection reason;
+ *                           default 5
+ */
+public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, Set<String> nonProductPrefixes,
+                            double errorBudget, int samplesPerReason) {
+
+    /**
+     * Codes in the UCI exports that are not products, found by listing every stock code that is not five
+     * digits plus an optional letter: carriage / postage (POST, DOT, C2), discount (D), manual entries (M),
+     * bank charges, Amazon fees, charity commission (CRUK), free cushion pads (PADS), samples (S), bad-debt
+     * adjustments (B, ADJUST, ADJUST2), test products. The DCGS... codes are real products (dog collars,
+     * party bags) and stay.
+     */
+    public static final Set<String> DEFAULT_NON_PRODUCT_CODES = Set.of("POST", "D", "M", "DOT", "BANK CHARGES",
+            "AMAZONFEE", "CRUK", "PADS", "S", "B", "C2", "TEST001", "TEST002", "ADJUST", "ADJUST2");
+
+    /** Gift vouchers ({@code gift_0001_10} .. {@code gift_0001_80}) are money, not products. */
+    public static final Set<String> DEFAULT_NON_PRODUCT_PREFIXES = Set.of("GIFT_0001_");
+
+    public static final double DEFAULT_ERROR_BUDGET = 0.01;
+    public static final int DEFAULT_SAMPLES_PER_REASON = 5;
+
+    public IngestOptions {
+        nonProductCodes = normaliseCodes(nonProductCodes, "nonProductCodes");
+        nonProductPrefixes = normaliseCodes(nonProductPrefixes, "nonProductPrefixes");
+        if (!(errorBudget >= 0 && errorBudget <= 1)) {
+            throw new IllegalArgumentException("errorBudget must be in [0, 1], was " + errorBudget);
+        }
+        if (samplesPerReason < 0 || samplesPerReason > 1000) {
+            throw new IllegalArgumentException("samplesPerReason must be in [0, 1000], was " + samplesPerReason);
+        }
+    }
+
+    /** Auto-detected mapping, default non-product codes, 1% error budget, 5 samples per reason. */
+    public static IngestOptions defaults() {
+        return new IngestOptions(null, DEFAULT_NON_PRODUCT_CODES, DEFAULT_NON_PRODUCT_PREFIXES,
+                DEFAULT_ERROR_BUDGET, DEFAULT_SAMPLES_PER_REASON);
+    }
+
+    /** Use {@code m} for every file; null means detect per file. */
+    public IngestOptions withMapping(ColumnMapping m) {
+        return new IngestOptions(m, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason);
+    }
+
+    public IngestOptions withNonProductCodes(Set<String> codes, Set<String> prefixes) {
+        return new IngestOptions(mapping, codes, prefixes, errorBudget, samplesPerReason);
+    }
+
+    public IngestOptions withErrorBudget(double budget) {
+        return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, budget, samplesPerReason);
+    }
+
+    public IngestOptions withSamplesPerReason(int samples) {
+        return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, errorBudget, samples);
+    }
+
+    /** True when the normalised item id is a non-product code. */
+    boolean isNonProduct(String normalisedItemId) {
+        if (nonProductCodes.contains(normalisedItemId)) {
+            return true;
+        }
+        for (String p : nonProductPrefixes) {
+            if (normalisedItemId.startsWith(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Set<String> normaliseCodes(Set<String> codes, String what) {
+        if (codes == null) {
+            throw new IllegalArgumentException(what + " must not be null (use an empty set)");
+        }
+        Set<String> out = new LinkedHashSet<>();
+        for (String c : codes) {
+            if (c == null || c.isBlank()) {
+                throw new IllegalArgumentException(what + " must not contain blank codes");
+            }
+            out.add(TransactionLoader.normaliseItemId(c));
+        }
+        return Set.copyOf(out);
+    }
+}

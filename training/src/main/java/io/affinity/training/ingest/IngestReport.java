@@ -1,0 +1,117 @@
+package io.affinity.training.ingest;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What ingestion read, kept and dropped, and why. Stored in the model snapshot's manifest (Jackson
+ * serialises and reads it back as is) and printed by the CLI with {@link #toText()}.
+ *
+ * @param files                  every file read, in load order
+ * @param rowsRead               data rows read (header and empty lines excluded)
+ * @param rowsAccepted           rows loaded into {@link Transactions}, anonymous ones included
+ * @param rowsAcceptedAnonymous  accepted rows without a customer id (used for baskets only)
+ * @param rejected               rejection reason code ({@link RejectReason#code()}) to count and samples, every
+ *                               reason present (count 0 when it never happened), in {@link RejectReason} order
+ * @param invoicesSeen           distinct order numbers over all files, whatever happened to their rows
+ * @param ordersAccepted         orders with at least one accepted row
+ * @param ordersAcceptedAnonymous accepted orders without a customer
+ * @param customers              distinct customers among accepted rows
+ * @param items                  distinct items among accepted rows
+ * @param malformed              rows rejected for a malformed reason
+ * @param errorBudget            allowed fraction of malformed rows
+ */
+public record IngestReport(List<FileStats> files, long rowsRead, long rowsAccepted, long rowsAcceptedAnonymous,
+                           Map<String, Rejections> rejected, long invoicesSeen, long ordersAccepted,
+                           long ordersAcceptedAnonymous, long customers, long items, long malformed,
+                           double errorBudget) {
+
+    public IngestReport {
+        files = List.copyOf(files);
+        rejected = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(rejected));
+        long rejectedSum = rejected.values().stream().mapToLong(Rejections::count).sum();
+        if (rowsRead < 0 || rowsAccepted < 0 || rowsRead != rowsAccepted + rejectedSum) {
+            // the invariant the whole report is built on: every row is accepted or rejected exactly once
+            throw new IllegalArgumentException("rowsRead " + rowsRead + " != accepted " + rowsAccepted
+                    + " + rejected " + rejectedSum);
+        }
+        if (rowsAcceptedAnonymous < 0 || rowsAcceptedAnonymous > rowsAccepted) {
+            throw new IllegalArgumentException("rowsAcceptedAnonymous must be in [0, rowsAccepted]");
+        }
+        if (ordersAccepted < 0 || ordersAcceptedAnonymous < 0 || ordersAcceptedAnonymous > ordersAccepted
+                || invoicesSeen < ordersAccepted || customers < 0 || items < 0 || malformed < 0) {
+            throw new IllegalArgumentException("inconsistent order, customer or item counts");
+        }
+    }
+
+    /** One input file. */
+    public record FileStats(String path, String mapping, long rowsRead, long rowsAccepted) {
+        public FileStats {
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(mapping, "mapping");
+            if (rowsRead < 0 || rowsAccepted < 0 || rowsAccepted > rowsRead) {
+                throw new IllegalArgumentException("need 0 <= rowsAccepted <= rowsRead");
+            }
+        }
+    }
+
+    /** Rows rejected for one reason, with the first few {@code file:line} locations (header is line 1). */
+    public record Rejections(long count, List<String> samples) {
+        public Rejections {
+            samples = List.copyOf(samples);
+            if (count < samples.size()) {
+                throw new IllegalArgumentException("count " + count + " < samples " + samples.size());
+            }
+        }
+    }
+
+    /** Count for a reason, 0 when absent. */
+    public long rejectedCount(RejectReason reason) {
+        Rejections r = rejected.get(reason.code());
+        return r == null ? 0 : r.count();
+    }
+
+    /** Samples for a reason, empty when absent. */
+    public List<String> samples(RejectReason reason) {
+        Rejections r = rejected.get(reason.code());
+        return r == null ? List.of() : r.samples();
+    }
+
+    /** Human-readable table for the CLI. */
+    public String toText() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("Ingestion report\n");
+        for (FileStats f : files) {
+            sb.append(String.format(Locale.ROOT, "  file %s [%s]: %,d rows read, %,d accepted%n",
+                    f.path(), f.mapping(), f.rowsRead(), f.rowsAccepted()));
+        }
+        row(sb, "rows read", rowsRead, rowsRead);
+        row(sb, "rows accepted", rowsAccepted, rowsRead);
+        row(sb, "  of which anonymous", rowsAcceptedAnonymous, rowsRead);
+        sb.append("  rejected:\n");
+        for (Map.Entry<String, Rejections> e : rejected.entrySet()) {
+            if (e.getValue().count() == 0) {
+                continue;
+            }
+            row(sb, "  " + e.getKey(), e.getValue().count(), rowsRead);
+            if (!e.getValue().samples().isEmpty()) {
+                sb.append("      e.g. ").append(String.join(", ", e.getValue().samples())).append('\n');
+            }
+        }
+        sb.append(String.format(Locale.ROOT, "  %-38s %,12d (budget %.2f%% = %,d)%n", "malformed", malformed,
+                errorBudget * 100, (long) Math.floor(errorBudget * rowsRead)));
+        sb.append(String.format(Locale.ROOT, "  %-38s %,12d%n", "invoices seen (distinct)", invoicesSeen));
+        sb.append(String.format(Locale.ROOT, "  %-38s %,12d%n", "orders accepted", ordersAccepted));
+        sb.append(String.format(Locale.ROOT, "  %-38s %,12d%n", "  of which anonymous", ordersAcceptedAnonymous));
+        sb.append(String.format(Locale.ROOT, "  %-38s %,12d%n", "customers", customers));
+        sb.append(String.format(Locale.ROOT, "  %-38s %,12d%n", "items", items));
+        return sb.toString();
+    }
+
+    private static void row(StringBuilder sb, String label, long n, long of) {
+        sb.append(String.format(Locale.ROOT, "  %-38s %,12d %6.2f%%%n", label, n, of == 0 ? 0.0 : 100.0 * n / of));
+    }
+}

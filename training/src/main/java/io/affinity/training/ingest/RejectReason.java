@@ -1,0 +1,50 @@
+package io.affinity.training.ingest;
+
+/**
+ * Why a row was not loaded. Every row read gets exactly one reason or is accepted; when several apply, the
+ * first in this order wins (so malformed rows are always counted against the error budget).
+ */
+public enum RejectReason {
+    /** The row has more or fewer fields than the header. */
+    MALFORMED_COLUMN_COUNT("malformed_column_count", true),
+    /** Order, item, quantity, unit price or timestamp is blank. */
+    MALFORMED_BLANK_FIELD("malformed_blank_field", true),
+    /** Quantity is not a finite number. */
+    MALFORMED_QUANTITY("malformed_quantity", true),
+    /** Unit price is not a finite number. */
+    MALFORMED_PRICE("malformed_price", true),
+    /** Timestamp matches none of the mapping's patterns. */
+    MALFORMED_TIMESTAMP("malformed_timestamp", true),
+    /** The order number was already seen in an earlier file (overlapping exports). */
+    DUPLICATE_INVOICE_FROM_OTHER_FILE("duplicate_invoice_from_other_file", false),
+    /** Same file, same content as an earlier line: the first is kept. */
+    DUPLICATE_LINE("duplicate_line", false),
+    /** Cancellation prefix on the order number, or a negative quantity. */
+    CANCELLATION("cancellation", false),
+    /** Adjustment prefix on the order number (bad-debt write-offs). */
+    ADJUSTMENT("adjustment", false),
+    /** Quantity is zero. */
+    ZERO_QUANTITY("zero_quantity", false),
+    /** Unit price is zero or negative (free samples, write-offs). */
+    NON_POSITIVE_PRICE("non_positive_price", false),
+    /** The item is a non-product code (postage, fees, vouchers...). */
+    NON_PRODUCT_CODE("non_product_code", false);
+
+    private final String code;
+    private final boolean malformed;
+
+    RejectReason(String code, boolean malformed) {
+        this.code = code;
+        this.malformed = malformed;
+    }
+
+    /** The stable name used in reports and manifests. */
+    public String code() {
+        return code;
+    }
+
+    /** True for reasons that count against the error budget. */
+    public boolean isMalformed() {
+        return malformed;
+    }
+}

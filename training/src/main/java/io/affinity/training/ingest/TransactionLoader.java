@@ -1,0 +1,582 @@
+package io.affinity.training.ingest;
+
+import de.siegmar.fastcsv.reader.CsvParseException;
+import de.siegmar.fastcsv.reader.CsvReader;
+import de.siegmar.fastcsv.reader.CsvRecord;
+import de.siegmar.fastcsv.reader.FieldMismatchStrategy;
+import it.unimi.dsi.fastutil.doubles.DoubleArrayList;
+import it.unimi.dsi.fastutil.ints.IntArrayList;
+import it.unimi.dsi.fastutil.longs.LongArrayList;
+import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
+import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Loads transaction exports (CSV, UTF-8, comma-separated, RFC 4180 quoting; gzip detected by its magic bytes,
+ * whatever the file name) into {@link Transactions}, streaming: memory grows with the accepted data, not with
+ * the file size.
+ *
+ * <h2>Columns</h2>
+ * The first line is the header. Columns are found by name through a {@link ColumnMapping}, either given in
+ * {@link IngestOptions#mapping()} or detected per file from the header ({@link ColumnMapping#detect}), so
+ * files with different layouts (the two UCI files) load together. A required column missing from the header
+ * fails the load naming the file and the column.
+ *
+ * <h2>Rules</h2>
+ * Every data row (empty lines are not rows) is either accepted or rejected for exactly one
+ * {@link RejectReason}, the first that applies in this order, so {@code rowsRead == rowsAccepted +
+ * sum(rejected)}. Each reason is counted with its first {@code samplesPerReason} locations as
+ * {@code file:line}, the physical line in that file (header = line 1; a quoted field spanning lines counts
+ * all of its lines).
+ * <ol>
+ * <li><b>Malformed</b> (count against the error budget): {@code malformed_column_count} (field count differs
+ *     from the header's), {@code malformed_blank_field} (order, item, quantity, unit price or timestamp
+ *     blank), {@code malformed_quantity} / {@code malformed_price} (not a finite decimal number),
+ *     {@code malformed_timestamp} (matches none of the mapping's patterns). When, after all files, malformed
+ *     rows exceed {@code errorBudget x rowsRead}, loading throws {@link IngestException}: a broken export
+ *     must stop training rather than publish a model trained on a fraction of the data.</li>
+ * <li>{@code duplicate_invoice_from_other_file}: the order number was already seen (in any row that is not
+ *     malformed by column count or blank fields) in an earlier file. Exports overlap (the UCI files share
+ *     1,088 invoices of 2010-12-01..09) and an order is one event: the earlier file's version is kept
+ *     whole.</li>
+ * <li>{@code duplicate_line}: the same file already had a line with exactly the same fields; the first is
+ *     kept. Such lines are export glitches, and keeping them would inflate quantities and spend. (Detected
+ *     with a 64-bit hash of the fields; the chance of a false match is about 10<sup>-8</sup> per million
+ *     lines.)</li>
+ * <li>{@code cancellation}: the order number starts with the mapping's cancellation prefix ({@code C} in the
+ *     UCI data) or the quantity is negative. Returns are not purchases; subtracting them from baskets is not
+ *     possible reliably (they often refer to orders outside the export).</li>
+ * <li>{@code adjustment}: the order number starts with the adjustment prefix ({@code A}: bad-debt
+ *     write-offs).</li>
+ * <li>{@code zero_quantity}, then {@code non_positive_price} (price 0 lines are mostly damaged stock or free
+ *     samples, not purchases).</li>
+ * <li>{@code non_product_code}: the normalised item id is in {@link IngestOptions#nonProductCodes()} or
+ *     starts with one of {@link IngestOptions#nonProductPrefixes()} (postage, fees, vouchers...).</li>
+ * </ol>
+ *
+ * <h2>Accepted rows</h2>
+ * <ul>
+ * <li>Rows without a customer id are accepted as anonymous baskets ({@code rowsAcceptedAnonymous}): good
+ *     for basket mining, left out of per-customer models.</li>
+ * <li>Item ids are trimmed and upper-cased (codes differing only by case are one item); customer ids are
+ *     trimmed and a spreadsheet's {@code 17850.0} becomes {@code 17850}; order ids are trimmed.</li>
+ * <li>Rows are grouped by order number, also when a file interleaves orders; an order's customer, timestamp
+ *     and country are those of its first accepted row.</li>
+ * <li>An item's description (and category) is the most frequent non-blank one among its accepted rows, the
+ *     first seen on ties.</li>
+ * </ul>
+ * {@code invoicesSeen} counts distinct order numbers over all files and all rows not malformed by column
+ * count or blanks; {@code ordersAccepted} counts orders with at least one accepted row.
+ */
+public final class TransactionLoader {
+
+    private static final int GZIP_MAGIC_1 = 0x1f;
+    private static final int GZIP_MAGIC_2 = 0x8b;
+    private static final int BUFFER = 1 << 16;
+
+    private TransactionLoader() {
+    }
+
+    /**
+     * Loads and cleans {@code files}, in order (which matters for duplicates across files).
+     *
+     * @throws IngestException when a header fits no mapping or lacks a column, the CSV structure is broken
+     *                         (e.g. an unclosed quote), or malformed rows exceed the error budget
+     * @throws IOException     when a file cannot be read
+     */
+    public static IngestResult load(List<Path> files, IngestOptions options) throws IOException, IngestException {
+        Objects.requireNonNull(options, "options");
+        if (files == null || files.isEmpty()) {
+            throw new IllegalArgumentException("no files to load");
+        }
+        Load load = new Load(options);
+        for (Path f : files) {
+            load.file(Objects.requireNonNull(f, "file"));
+        }
+        return load.finish();
+    }
+
+    /** Trimmed, upper case: stock codes differing only by case are the same item. */
+    static String normaliseItemId(String raw) {
+        return raw.strip().toUpperCase(Locale.ROOT);
+    }
+
+    /** Trimmed; a numeric id written as a float by a spreadsheet ({@code 17850.0}) loses its zero decimals. */
+    static String normaliseCustomerId(String raw) {
+        String s = raw.strip();
+        int dot = s.indexOf('.');
+        if (dot <= 0) {
+            return s;
+        }
+        for (int i = 0; i < dot; i++) {
+            if (!Character.isDigit(s.charAt(i))) {
+                return s;
+            }
+        }
+        for (int i = dot + 1; i < s.length(); i++) {
+            if (s.charAt(i) != '0') {
+                return s;
+            }
+        }
+        return s.substring(0, dot);
+    }
+
+    static InputStream open(Path file) throws IOException {
+        InputStream in = new BufferedInputStream(Files.newInputStream(file), BUFFER);
+        in.mark(2);
+        int b1 = in.read();
+        int b2 = in.read();
+        in.reset();
+        if (b1 == GZIP_MAGIC_1 && b2 == GZIP_MAGIC_2) {
+            return new BufferedInputStream(new GZIPInputStream(in, BUFFER), BUFFER);
+        }
+        return in;
+    }
+
+    /** Votes for an item's description or category: a tiny list, since items have one to a few. */
+    private static final class Votes {
+        private final List<String> values = new ArrayList<>(1);
+        private final IntArrayList counts = new IntArrayList(1);
+
+        void add(String v) {
+            for (int i = 0; i < values.size(); i++) {
+                if (values.get(i).equals(v)) {
+                    counts.set(i, counts.getInt(i) + 1);
+                    return;
+                }
+            }
+            values.add(v);
+            counts.add(1);
+        }
+
+        String winner() {
+            int best = -1;
+            for (int i = 0; i < values.size(); i++) {
+                if (best < 0 || counts.getInt(i) > counts.getInt(best)) {
+                    best = i;
+                }
+            }
+            return best < 0 ? "" : values.get(best);
+        }
+    }
+
+    /** The state of one load; not reusable. */
+    private static final class Load {
+        private final IngestOptions options;
+        private final long[] rejectedCounts = new long[RejectReason.values().length];
+        private final List<List<String>> samples = new ArrayList<>();
+        private final List<IngestReport.FileStats> fileStats = new ArrayList<>();
+        private long rowsRead;
+        private long rowsAccepted;
+        private long rowsAcceptedAnonymous;
+
+        /** Order number -> index of the first file it was seen in. */
+        private final Object2IntOpenHashMap<String> invoiceFile = new Object2IntOpenHashMap<>();
+        /** Order number -> order index, for accepted orders. */
+        private final Object2IntOpenHashMap<String> orderIndex = new Object2IntOpenHashMap<>();
+        private final List<String> orderIds = new ArrayList<>();
+        private final IntArrayList orderCustomer = new IntArrayList();
+        private final LongArrayList orderTime = new LongArrayList();
+        private final IntArrayList orderCountry = new IntArrayList();
+
+        private final IntArrayList lineOrder = new IntArrayList();
+        private final IntArrayList lineItem = new IntArrayList();
+        private final DoubleArrayList lineQuantity = new DoubleArrayList();
+        private final DoubleArrayList linePrice = new DoubleArrayList();
+
+        private final Object2IntOpenHashMap<String> itemIndex = new Object2IntOpenHashMap<>();
+        private final List<String> itemIds = new ArrayList<>();
+        private final List<Votes> itemDescriptions = new ArrayList<>();
+        private final List<Votes> itemCategories = new ArrayList<>();
+        private final Object2IntOpenHashMap<String> customerIndex = new Object2IntOpenHashMap<>();
+        private final List<String> customerIds = new ArrayList<>();
+        private final Object2IntOpenHashMap<String> countryIndex = new Object2IntOpenHashMap<>();
+        private final List<String> countries = new ArrayList<>();
+
+        /** Hashes of the current file's lines, for exact duplicates; cleared per file. */
+        private final LongOpenHashSet lineHashes = new LongOpenHashSet();
+
+        Load(IngestOptions options) {
+            this.options = options;
+            for (int i = 0; i < rejectedCounts.length; i++) {
+                samples.add(new ArrayList<>());
+            }
+            invoiceFile.defaultReturnValue(-1);
+            orderIndex.defaultReturnValue(-1);
+            itemIndex.defaultReturnValue(-1);
+            customerIndex.defaultReturnValue(-1);
+            countryIndex.defaultReturnValue(-1);
+            countryIndex.put("", 0);
+            countries.add("");
+        }
+
+        void file(Path path) throws IOException, IngestException {
+            int fileNo = fileStats.size();
+            String label = path.toString();
+            long fileRowsRead = 0;
+            long fileRowsAccepted = 0;
+            lineHashes.clear();
+            try (InputStream in = open(path);
+                 Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8);
+                 CsvReader<CsvRecord> csv = CsvReader.builder()
+                         .detectBomHeader(false) // BOM is stripped from the header name below
+                         .skipEmptyLines(true)
+                         // an unclosed quote would swallow the rest of the file into one field: fail instead
+                         .allowUnclosedQuote(false)
+                         .extraFieldStrategy(FieldMismatchStrategy.IGNORE)   // counted as malformed below
+                         .missingFieldStrategy(FieldMismatchStrategy.IGNORE)
+                         .ofCsvRecord(reader)) {
+                Iterator<CsvRecord> it = csv.iterator();
+                if (!it.hasNext()) {
+                    throw new IngestException(label + ": empty file, expected a header line");
+                }
+                List<String> header = new ArrayList<>(it.next().getFields());
+                if (!header.isEmpty() && header.get(0).startsWith("\uFEFF")) {
+                    header.set(0, header.get(0).substring(1));
+                }
+                ColumnMapping mapping = options.mapping();
+                if (mapping == null) {
+                    try {
+                        mapping = ColumnMapping.detect(header);
+                    } catch (IllegalArgumentException e) {
+                        throw new IngestException(label + ": " + e.getMessage(), null, e);
+                    }
+                }
+                Columns cols = new Columns(label, header, mapping);
+                ColumnMapping.TimestampParser timestamps = mapping.timestampParser();
+                while (it.hasNext()) {
+                    CsvRecord rec = it.next();
+                    rowsRead++;
+                    fileRowsRead++;
+                    if (row(rec, label, fileNo, cols, mapping, timestamps)) {
+                        fileRowsAccepted++;
+                    }
+                }
+                fileStats.add(new IngestReport.FileStats(label, mapping.name(), fileRowsRead, fileRowsAccepted));
+            } catch (CsvParseException e) {
+                throw new IngestException(label + ": broken CSV structure after " + fileRowsRead
+                        + " data rows, nothing loaded: " + e.getMessage(), null, e);
+            }
+        }
+
+        /** Handles one data row; true when accepted. */
+        private boolean row(CsvRecord rec, String file, int fileNo, Columns c, ColumnMapping mapping,
+                            ColumnMapping.TimestampParser timestamps) {
+            long line = rec.getStartingLineNumber();
+            if (rec.getFieldCount() != c.width) {
+                return reject(RejectReason.MALFORMED_COLUMN_COUNT, file, line,
+                        "expected " + c.width + " fields, found " + rec.getFieldCount());
+            }
+            String invoice = rec.getField(c.order).strip();
+            String rawItem = rec.getField(c.item);
+            String rawQty = rec.getField(c.quantity).strip();
+            String rawPrice = rec.getField(c.price).strip();
+            String rawTime = rec.getField(c.timestamp).strip();
+            String blank = invoice.isEmpty() ? mapping.order()
+                    : rawItem.isBlank() ? mapping.item()
+                    : rawQty.isEmpty() ? mapping.quantity()
+                    : rawPrice.isEmpty() ? mapping.unitPrice()
+                    : rawTime.isEmpty() ? mapping.timestamp() : null;
+            if (blank != null) {
+                return reject(RejectReason.MALFORMED_BLANK_FIELD, file, line, blank + " is blank");
+            }
+            int firstFile = invoiceFile.getInt(invoice);
+            if (firstFile < 0) {
+                invoiceFile.put(invoice, fileNo);
+                firstFile = fileNo;
+            }
+            double qty = parseNumber(rawQty);
+            if (Double.isNaN(qty)) {
+                return reject(RejectReason.MALFORMED_QUANTITY, file, line, mapping.quantity() + " '" + rawQty + "'");
+            }
+            double price = parseNumber(rawPrice);
+            if (Double.isNaN(price)) {
+                return reject(RejectReason.MALFORMED_PRICE, file, line, mapping.unitPrice() + " '" + rawPrice + "'");
+            }
+            LocalDateTime time = timestamps.parse(rawTime);
+            if (time == null) {
+                return reject(RejectReason.MALFORMED_TIMESTAMP, file, line,
+                        mapping.timestamp() + " '" + rawTime + "'");
+            }
+            if (firstFile != fileNo) {
+                return reject(RejectReason.DUPLICATE_INVOICE_FROM_OTHER_FILE, file, line, null);
+            }
+            if (!lineHashes.add(hash(rec))) {
+                return reject(RejectReason.DUPLICATE_LINE, file, line, null);
+            }
+            if (qty < 0 || startsWith(invoice, mapping.cancellationPrefix())) {
+                return reject(RejectReason.CANCELLATION, file, line, null);
+            }
+            if (startsWith(invoice, mapping.adjustmentPrefix())) {
+                return reject(RejectReason.ADJUSTMENT, file, line, null);
+            }
+            if (qty == 0) {
+                return reject(RejectReason.ZERO_QUANTITY, file, line, null);
+            }
+            if (price <= 0) {
+                return reject(RejectReason.NON_POSITIVE_PRICE, file, line, null);
+            }
+            String itemId = normaliseItemId(rawItem);
+            if (options.isNonProduct(itemId)) {
+                return reject(RejectReason.NON_PRODUCT_CODE, file, line, null);
+            }
+            accept(rec, c, invoice, itemId, qty, price, time);
+            return true;
+        }
+
+        private void accept(CsvRecord rec, Columns c, String invoice, String itemId, double qty, double price,
+                            LocalDateTime time) {
+            int item = itemIndex.getInt(itemId);
+            if (item < 0) {
+                item = itemIds.size();
+                itemIndex.put(itemId, item);
+                itemIds.add(itemId);
+                itemDescriptions.add(new Votes());
+                itemCategories.add(new Votes());
+            }
+            vote(itemDescriptions.get(item), rec, c.description);
+            vote(itemCategories.get(item), rec, c.category);
+
+            int order = orderIndex.getInt(invoice);
+            if (order < 0) {
+                order = orderIds.size();
+                orderIndex.put(invoice, order);
+                orderIds.add(invoice);
+                orderCustomer.add(customer(rec.getField(c.customer)));
+                orderTime.add(time.toEpochSecond(ZoneOffset.UTC));
+                orderCountry.add(country(c.country < 0 ? "" : rec.getField(c.country).strip()));
+            }
+            // anonymous by the row's own customer field, so the count does not depend on row order
+            if (rec.getField(c.customer).isBlank()) {
+                rowsAcceptedAnonymous++;
+            }
+            lineOrder.add(order);
+            lineItem.add(item);
+            lineQuantity.add(qty);
+            linePrice.add(price);
+            rowsAccepted++;
+        }
+
+        private static void vote(Votes votes, CsvRecord rec, int column) {
+            if (column >= 0) {
+                String v = rec.getField(column).strip();
+                if (!v.isEmpty()) {
+                    votes.add(v);
+                }
+            }
+        }
+
+        private int customer(String raw) {
+            if (raw.isBlank()) {
+                return -1;
+            }
+            String id = normaliseCustomerId(raw);
+            int c = customerIndex.getInt(id);
+            if (c < 0) {
+                c = customerIds.size();
+                customerIndex.put(id, c);
+                customerIds.add(id);
+            }
+            return c;
+        }
+
+        private int country(String name) {
+            int c = countryIndex.getInt(name);
+            if (c < 0) {
+                c = countries.size();
+                countryIndex.put(name, c);
+                countries.add(name);
+            }
+            return c;
+        }
+
+        private boolean reject(RejectReason reason, String file, long line, String detail) {
+            rejectedCounts[reason.ordinal()]++;
+            List<String> s = samples.get(reason.ordinal());
+            if (s.size() < options.samplesPerReason()) {
+                s.add(file + ":" + line + (detail == null ? "" : " (" + detail + ")"));
+            }
+            return false;
+        }
+
+        IngestResult finish() throws IngestException {
+            long malformed = 0;
+            for (RejectReason r : RejectReason.values()) {
+                if (r.isMalformed()) {
+                    malformed += rejectedCounts[r.ordinal()];
+                }
+            }
+            Transactions tx = build();
+            long anonymousOrders = 0;
+            for (int o = 0; o < tx.orderCount(); o++) {
+                if (tx.customerOf(o) < 0) {
+                    anonymousOrders++;
+                }
+            }
+            Map<String, IngestReport.Rejections> rejected = new LinkedHashMap<>();
+            for (RejectReason r : RejectReason.values()) {
+                rejected.put(r.code(), new IngestReport.Rejections(rejectedCounts[r.ordinal()],
+                        samples.get(r.ordinal())));
+            }
+            IngestReport report = new IngestReport(fileStats, rowsRead, rowsAccepted, rowsAcceptedAnonymous,
+                    rejected, invoiceFile.size(), tx.orderCount(), anonymousOrders, tx.customerCount(),
+                    tx.itemCount(), malformed, options.errorBudget());
+            if (malformed > options.errorBudget() * rowsRead) {
+                List<String> first = new ArrayList<>();
+                for (RejectReason r : RejectReason.values()) {
+                    if (r.isMalformed()) {
+                        for (String s : samples.get(r.ordinal())) {
+                            first.add(r.code() + " at " + s);
+                        }
+                    }
+                }
+                throw new IngestException(String.format(Locale.ROOT,
+                        "%,d of %,d rows are malformed (%.2f%%), more than the error budget of %.2f%% (%,d rows); "
+                                + "nothing loaded. First samples: %s",
+                        malformed, rowsRead, 100.0 * malformed / rowsRead, options.errorBudget() * 100,
+                        (long) Math.floor(options.errorBudget() * rowsRead), first), report, null);
+            }
+            return new IngestResult(tx, report);
+        }
+
+        /** Groups lines by order (a stable counting sort, so each order keeps its input line order). */
+        private Transactions build() {
+            int orders = orderIds.size();
+            int lines = lineOrder.size();
+            int[] offsets = new int[orders + 1];
+            for (int l = 0; l < lines; l++) {
+                offsets[lineOrder.getInt(l) + 1]++;
+            }
+            for (int o = 0; o < orders; o++) {
+                offsets[o + 1] += offsets[o];
+            }
+            int[] next = java.util.Arrays.copyOf(offsets, orders);
+            int[] items = new int[lines];
+            double[] qty = new double[lines];
+            double[] price = new double[lines];
+            for (int l = 0; l < lines; l++) {
+                int pos = next[lineOrder.getInt(l)]++;
+                items[pos] = lineItem.getInt(l);
+                qty[pos] = lineQuantity.getDouble(l);
+                price[pos] = linePrice.getDouble(l);
+            }
+            String[] desc = new String[itemIds.size()];
+            String[] cat = new String[itemIds.size()];
+            for (int i = 0; i < desc.length; i++) {
+                desc[i] = itemDescriptions.get(i).winner();
+                cat[i] = itemCategories.get(i).winner();
+            }
+            return new Transactions(orderIds.toArray(String[]::new), orderCustomer.toIntArray(),
+                    orderTime.toLongArray(), orderCountry.toIntArray(), offsets, items, qty, price,
+                    itemIds.toArray(String[]::new), desc, cat, customerIds.toArray(String[]::new),
+                    countries.toArray(String[]::new));
+        }
+    }
+
+    /** Column positions of one file. */
+    private static final class Columns {
+        final int width;
+        final int customer;
+        final int order;
+        final int timestamp;
+        final int item;
+        final int quantity;
+        final int price;
+        final int description;
+        final int category;
+        final int country;
+
+        Columns(String file, List<String> header, ColumnMapping m) throws IngestException {
+            width = header.size();
+            customer = required(file, header, m.customer(), "customer", m);
+            order = required(file, header, m.order(), "order", m);
+            timestamp = required(file, header, m.timestamp(), "timestamp", m);
+            item = required(file, header, m.item(), "item", m);
+            quantity = required(file, header, m.quantity(), "quantity", m);
+            price = required(file, header, m.unitPrice(), "unit price", m);
+            // optional columns: the generic format allows leaving them out
+            description = find(header, m.description());
+            category = find(header, m.category());
+            country = find(header, m.country());
+        }
+
+        private static int required(String file, List<String> header, String column, String field, ColumnMapping m)
+                throws IngestException {
+            int i = find(header, column);
+            if (i < 0) {
+                throw new IngestException(file + ": column '" + column + "' (" + field + ", required by mapping '"
+                        + m.name() + "') is missing from the header " + header);
+            }
+            return i;
+        }
+
+        private static int find(List<String> header, String column) {
+            if (column == null) {
+                return -1;
+            }
+            String want = ColumnMapping.normalise(column);
+            for (int i = 0; i < header.size(); i++) {
+                if (ColumnMapping.normalise(header.get(i)).equals(want)) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+    }
+
+    private static boolean startsWith(String s, String prefix) {
+        return prefix != null && s.regionMatches(true, 0, prefix, 0, prefix.length());
+    }
+
+    /** A finite number, or NaN when unparsable. Plain decimals only: no thousands separators, no hex. */
+    private static double parseNumber(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (!(ch >= '0' && ch <= '9' || ch == '.' || ch == '-' || ch == '+' || ch == 'e' || ch == 'E')) {
+                return Double.NaN;
+            }
+        }
+        try {
+            double v = Double.parseDouble(s);
+            return Double.isInfinite(v) ? Double.NaN : v;
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** 64-bit FNV-1a over the fields (with their lengths, so "a,bc" and "ab,c" differ), then a final mix. */
+    private static long hash(CsvRecord rec) {
+        long h = 0xcbf29ce484222325L;
+        for (int f = 0; f < rec.getFieldCount(); f++) {
+            String s = rec.getField(f);
+            for (int i = 0; i < s.length(); i++) {
+                h = (h ^ s.charAt(i)) * 0x100000001b3L;
+            }
+            h = (h ^ (0x10000 + s.length())) * 0x100000001b3L;
+        }
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        h ^= h >>> 33;
+        return h;
+    }
+}

@@ -1,0 +1,309 @@
+package io.affinity.training.ingest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.List;
+import java.util.Set;
+import java.util.zip.GZIPOutputStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TransactionLoaderTest {
+
+    private static final String UCI_II_HEADER =
+            "Invoice,StockCode,Description,Quantity,InvoiceDate,Price,Customer ID,Country\n";
+    private static final String UCI_HEADER =
+            "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n";
+    private static final String GENERIC_HEADER = "customer_id,order_id,timestamp,item_id,quantity,unit_price\n";
+
+    @TempDir
+    Path dir;
+
+    private Path write(String name, String content) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, content, StandardCharsets.UTF_8);
+        return p;
+    }
+
+    private static IngestResult load(IngestOptions options, Path... files) throws Exception {
+        IngestResult r = TransactionLoader.load(List.of(files), options);
+        assertInvariant(r.report());
+        return r;
+    }
+
+    private static void assertInvariant(IngestReport r) {
+        long rejected = r.rejected().values().stream().mapToLong(IngestReport.Rejections::count).sum();
+        assertEquals(r.rowsRead(), r.rowsAccepted() + rejected, "rowsRead == accepted + rejected");
+        assertEquals(RejectReason.values().length, r.rejected().size(), "every reason listed");
+    }
+
+    @Test
+    void everyRuleIsCountedOnceAndSampledWithFileAndLine() throws Exception {
+        Path f = write("rules.csv", UCI_II_HEADER
+                + "100,85123A,HEART,6,2010-12-01 08:26:00,2.55,17850,United Kingdom\n"      // 2 accepted
+                + "100,85123A,HEART,6,2010-12-01 08:26:00,2.55,17850,United Kingdom\n"      // 3 duplicate_line
+                + "C101,85123A,HEART,-6,2010-12-01 09:00:00,2.55,17850,United Kingdom\n"    // 4 cancellation
+                + "102,85123A,HEART,-1,2010-12-01 09:00:00,0,,United Kingdom\n"             // 5 cancellation (qty<0)
+                + "A103,B,Adjust bad debt,1,2010-12-01 09:00:00,-100,,United Kingdom\n"     // 6 adjustment
+                + "104,85123A,HEART,0,2010-12-01 09:00:00,2.55,17850,United Kingdom\n"      // 7 zero_quantity
+                + "104,85123B,HEART,1,2010-12-01 09:00:00,0,17850,United Kingdom\n"         // 8 non_positive_price
+                + "104,POST,POSTAGE,1,2010-12-01 09:00:00,18,17850,United Kingdom\n"        // 9 non_product_code
+                + "104,gift_0001_20,Voucher,1,2010-12-01 09:00:00,17.39,,United Kingdom\n"  // 10 non_product (prefix)
+                + "104,85123A,HEART,x,2010-12-01 09:00:00,2.55,17850,United Kingdom\n"      // 11 malformed_quantity
+                + "104,85123A,HEART,1,2010-12-01 09:00:00,2;55,17850,United Kingdom\n"      // 12 malformed_price
+                + "104,85123A,HEART,1,01/12/2010 09:00,2.55,17850,United Kingdom\n"         // 13 malformed_timestamp
+                + "104,,HEART,1,2010-12-01 09:00:00,2.55,17850,United Kingdom\n"            // 14 malformed_blank_field
+                + "104,85123A,HEART,1,2010-12-01 09:00:00,2.55,17850\n"                     // 15 malformed_column_count
+                + "105,22041,\"RECORD FRAME 7\"\" SINGLE, SIZE\",48,2010-12-01 10:00:00,2.1,,France\n"); // 16 anonymous
+        IngestResult res = load(IngestOptions.defaults().withErrorBudget(1.0), f);
+        IngestReport r = res.report();
+        String file = f.toString();
+
+        assertEquals(15, r.rowsRead());
+        assertEquals(2, r.rowsAccepted());
+        assertEquals(1, r.rowsAcceptedAnonymous());
+        assertSamples(r, RejectReason.DUPLICATE_LINE, file + ":3");
+        assertSamples(r, RejectReason.CANCELLATION, file + ":4", file + ":5");
+        assertSamples(r, RejectReason.ADJUSTMENT, file + ":6");
+        assertSamples(r, RejectReason.ZERO_QUANTITY, file + ":7");
+        assertSamples(r, RejectReason.NON_POSITIVE_PRICE, file + ":8");
+        assertSamples(r, RejectReason.NON_PRODUCT_CODE, file + ":9", file + ":10");
+        assertSamples(r, RejectReason.MALFORMED_QUANTITY, file + ":11 (Quantity 'x')");
+        assertSamples(r, RejectReason.MALFORMED_PRICE, file + ":12 (Price '2;55')");
+        assertSamples(r, RejectReason.MALFORMED_TIMESTAMP, file + ":13 (InvoiceDate '01/12/2010 09:00')");
+        assertSamples(r, RejectReason.MALFORMED_BLANK_FIELD, file + ":14 (StockCode is blank)");
+        assertSamples(r, RejectReason.MALFORMED_COLUMN_COUNT, file + ":15 (expected 8 fields, found 7)");
+        assertEquals(0, r.rejectedCount(RejectReason.DUPLICATE_INVOICE_FROM_OTHER_FILE));
+        assertEquals(5, r.malformed());
+        assertEquals(6, r.invoicesSeen()); // 100, C101, 102, A103, 104, 105
+        assertEquals(2, r.ordersAccepted());
+        assertEquals(1, r.ordersAcceptedAnonymous());
+
+        Transactions tx = res.transactions();
+        assertEquals(2, tx.itemCount());
+        assertEquals("RECORD FRAME 7\" SINGLE, SIZE", tx.itemDescription(tx.itemIndex("22041")));
+        assertEquals("France", tx.countryOf(1));
+        assertEquals(-1, tx.customerOf(1));
+        assertEquals("17850", tx.customerId(tx.customerOf(0)));
+    }
+
+    private static void assertSamples(IngestReport r, RejectReason reason, String... expected) {
+        assertEquals(expected.length, r.rejectedCount(reason), reason.code());
+        assertEquals(List.of(expected), r.samples(reason), reason.code());
+    }
+
+    @Test
+    void quotedFieldSpanningLinesKeepsPhysicalLineNumbers() throws Exception {
+        Path f = write("multiline.csv", GENERIC_HEADER.replace("\n", ",description\n")
+                + "c1,o1,2024-01-01,I1,1,1.0,\"two\nlines, with comma\"\n"   // lines 2-3
+                + "c1,o1,2024-01-01,I2,0,1.0,zero\n");                         // line 4
+        IngestResult r = load(IngestOptions.defaults(), f);
+        assertEquals(List.of(f + ":4"), r.report().samples(RejectReason.ZERO_QUANTITY));
+        assertEquals("two\nlines, with comma", r.transactions().itemDescription(0));
+    }
+
+    @Test
+    void tooManyMalformedRowsThrowWithCountsBudgetAndSamples() throws Exception {
+        StringBuilder sb = new StringBuilder(GENERIC_HEADER);
+        for (int i = 0; i < 98; i++) {
+            sb.append("c1,o").append(i).append(",2024-01-01,I1,1,1.0\n");
+        }
+        sb.append("c1,o98,2024-01-01,I1,one,1.0\n");          // line 100
+        sb.append("c1,o99,2024-01-01,I1,1\n");                // line 101
+        Path f = write("bad.csv", sb.toString());
+
+        IngestException e = assertThrows(IngestException.class,
+                () -> TransactionLoader.load(List.of(f), IngestOptions.defaults()));
+        assertTrue(e.getMessage().contains("2 of 100 rows are malformed"), e.getMessage());
+        assertTrue(e.getMessage().contains("error budget of 1.00% (1 rows)"), e.getMessage());
+        assertTrue(e.getMessage().contains("malformed_quantity at " + f + ":100"), e.getMessage());
+        assertTrue(e.getMessage().contains("malformed_column_count at " + f + ":101"), e.getMessage());
+        assertEquals(2, e.report().orElseThrow().malformed());
+
+        // the same file within a 2% budget loads, skipping the two rows
+        IngestResult ok = load(IngestOptions.defaults().withErrorBudget(0.02), f);
+        assertEquals(98, ok.report().rowsAccepted());
+        assertEquals(2, ok.report().malformed());
+    }
+
+    @Test
+    void gzipIsDetectedByMagicBytesNotByName() throws Exception {
+        Path f = dir.resolve("export.csv"); // no .gz on purpose
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(f))) {
+            out.write((UCI_HEADER + "536365,85123a,HEART,6,2010-12-01 08:26:00,2.55,17850.0,United Kingdom\n")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        IngestResult r = load(IngestOptions.defaults(), f);
+        assertEquals(1, r.report().rowsAccepted());
+        assertEquals("online-retail", r.report().files().get(0).mapping());
+        assertEquals("85123A", r.transactions().itemId(0));
+        assertEquals("17850", r.transactions().customerId(0));
+    }
+
+    @Test
+    void invoiceInAnEarlierFileIsNotLoadedAgain() throws Exception {
+        Path a = write("a.csv", UCI_II_HEADER
+                + "536365,85123A,HEART,6,2010-12-01 08:26:00,2.55,17850,United Kingdom\n"
+                + "536366,22633,HAND WARMER,6,2010-12-01 08:28:00,1.85,17850,United Kingdom\n");
+        Path b = write("b.csv", UCI_HEADER
+                + "536365,85123A,HEART,6,2010-12-01 08:26:00,2.55,17850,United Kingdom\n"    // line 2
+                + "536365,71053,LANTERN,6,2010-12-01 08:26:00,3.39,17850,United Kingdom\n"   // line 3
+                + "536367,84879,BIRD,32,2010-12-01 08:34:00,1.69,13047,United Kingdom\n");
+        IngestReport r = load(IngestOptions.defaults(), a, b).report();
+        assertSamples(r, RejectReason.DUPLICATE_INVOICE_FROM_OTHER_FILE, b + ":2", b + ":3");
+        assertEquals(3, r.invoicesSeen());
+        assertEquals(3, r.ordersAccepted());
+        assertEquals(List.of(new IngestReport.FileStats(a.toString(), "online-retail-ii", 2, 2),
+                new IngestReport.FileStats(b.toString(), "online-retail", 3, 1)), r.files());
+        assertEquals(2, r.customers());
+    }
+
+    @Test
+    void interleavedOrdersAreGroupedAndNormalised() throws Exception {
+        Path f = write("interleaved.csv", "Customer_ID , ORDER_ID,timestamp,item_id,quantity,unit_price,description,"
+                + "category,country\n"
+                + "17850.0,o1,2024-03-01T10:15:30,abc,1,1.5,Mug,Kitchen,DE\n"
+                + ",o2,2024-03-02,XYZ,2,3.0,Pen,Office,\n"
+                + "17850,o1,2024-03-01T10:15:30, ABC ,3,1.5,Mug (red),Kitchen,DE\n"
+                + "17850,o1,2024-03-01T10:15:30,Abc,1,1.5,Mug (red),Kitchen,DE\n"
+                + ",o2,2024-03-02,xyz,1,3.0,Pen,Office,\n");
+        Transactions tx = load(IngestOptions.defaults(), f).transactions();
+        assertEquals(2, tx.orderCount());
+        assertEquals("o1", tx.orderId(0));
+        assertEquals(0, tx.lineStart(0));
+        assertEquals(3, tx.lineEnd(0));
+        assertEquals(3, tx.lineStart(1));
+        assertEquals(5, tx.lineEnd(1));
+        assertEquals(List.of(1.0, 3.0, 1.0), List.of(tx.quantityOfLine(0), tx.quantityOfLine(1), tx.quantityOfLine(2)));
+        assertEquals(2, tx.itemCount());
+        assertEquals(0, tx.itemOfLine(1));
+        assertEquals("ABC", tx.itemId(0));
+        assertEquals("Mug (red)", tx.itemDescription(0));   // most frequent of the three
+        assertEquals("Kitchen", tx.itemCategory(0));
+        assertEquals(1, tx.customerCount());
+        assertEquals("17850", tx.customerId(tx.customerOf(0)));
+        assertEquals(-1, tx.customerOf(1));
+        assertEquals(LocalDateTime.of(2024, 3, 1, 10, 15, 30), tx.timestampOf(0));
+        assertEquals(LocalDateTime.of(2024, 3, 2, 0, 0), tx.timestampOf(1));
+        assertEquals("DE", tx.countryOf(0));
+        assertEquals("", tx.countryOf(1));
+        assertEquals(1.5, tx.unitPriceOfLine(0));
+    }
+
+    @Test
+    void eachPresetIsDetectedFromItsHeader() {
+        assertEquals("online-retail", ColumnMapping.detect(List.of(UCI_HEADER.strip().split(","))).name());
+        assertEquals("online-retail-ii", ColumnMapping.detect(List.of(UCI_II_HEADER.strip().split(","))).name());
+        assertEquals("generic", ColumnMapping.detect(List.of(GENERIC_HEADER.strip().split(","))).name());
+        assertEquals("generic", ColumnMapping.detect(List.of("order_id", "item_id", "customer_id", "timestamp",
+                "unit_price", "quantity", "country")).name());
+        assertEquals(ColumnMapping.preset("generic"), ColumnMapping.preset(" Generic "));
+        assertThrows(IllegalArgumentException.class, () -> ColumnMapping.preset("nope"));
+    }
+
+    @Test
+    void unknownHeaderFailsListingPresetsAndTheHeader() throws Exception {
+        Path f = write("odd.csv", "when,what,who\n2024-01-01,a,b\n");
+        IngestException e = assertThrows(IngestException.class,
+                () -> TransactionLoader.load(List.of(f), IngestOptions.defaults()));
+        String m = e.getMessage();
+        assertTrue(m.startsWith(f + ": header matches no column mapping preset"), m);
+        assertTrue(m.contains("[when, what, who]"), m);
+        assertTrue(m.contains("online-retail-ii") && m.contains("online-retail [") && m.contains("generic"), m);
+    }
+
+    @Test
+    void missingRequiredColumnNamesFileAndColumn() throws Exception {
+        Path f = write("nocust.csv", "order_id,timestamp,item_id,quantity,unit_price\no1,2024-01-01,I,1,1\n");
+        IngestException e = assertThrows(IngestException.class, () -> TransactionLoader.load(List.of(f),
+                IngestOptions.defaults().withMapping(ColumnMapping.preset("generic"))));
+        assertTrue(e.getMessage().startsWith(f + ": column 'customer_id' (customer"), e.getMessage());
+    }
+
+    @Test
+    void emptyFileAndBrokenQuotingFailClearly() throws Exception {
+        Path empty = write("empty.csv", "");
+        assertThrows(IngestException.class, () -> TransactionLoader.load(List.of(empty), IngestOptions.defaults()));
+        Path open = write("open.csv", GENERIC_HEADER + "c,o,2024-01-01,\"I,1,1\n" + "c,o,2024-01-01,J,1,1\n".repeat(200));
+        IngestException e = assertThrows(IngestException.class,
+                () -> TransactionLoader.load(List.of(open), IngestOptions.defaults()));
+        assertTrue(e.getMessage().startsWith(open + ": broken CSV structure"), e.getMessage());
+        assertTrue(e.getMessage().contains("line 2"), e.getMessage());
+    }
+
+    @Test
+    void nonProductCodesAreConfigurable() throws Exception {
+        Path f = write("codes.csv", GENERIC_HEADER + "c,o,2024-01-01,post,1,1\nc,o,2024-01-01,FEE-1,1,1\n");
+        IngestReport def = load(IngestOptions.defaults(), f).report();
+        assertEquals(1, def.rejectedCount(RejectReason.NON_PRODUCT_CODE));
+        IngestReport custom = load(IngestOptions.defaults().withNonProductCodes(Set.of(), Set.of("fee-")), f).report();
+        assertEquals(List.of(f + ":3"), custom.samples(RejectReason.NON_PRODUCT_CODE));
+    }
+
+    @Test
+    void samplesAreCappedButCountsAreNot() throws Exception {
+        StringBuilder sb = new StringBuilder(GENERIC_HEADER);
+        for (int i = 0; i < 10; i++) {
+            sb.append("c,o").append(i).append(",2024-01-01,I,0,1\n");
+        }
+        IngestReport r = load(IngestOptions.defaults().withSamplesPerReason(3), write("z.csv", sb.toString())).report();
+        assertEquals(10, r.rejectedCount(RejectReason.ZERO_QUANTITY));
+        assertEquals(3, r.samples(RejectReason.ZERO_QUANTITY).size());
+    }
+
+    @Test
+    void reportSurvivesJsonRoundTripAndPrints() throws Exception {
+        Path f = write("j.csv", GENERIC_HEADER + "c,o,2024-01-01,I,1,1\nc,o,2024-01-01,J,0,1\n");
+        IngestReport r = load(IngestOptions.defaults(), f).report();
+        ObjectMapper json = new ObjectMapper();
+        IngestReport back = json.readValue(json.writeValueAsString(r), IngestReport.class);
+        assertEquals(r, back);
+        String text = r.toText();
+        assertTrue(text.contains("zero_quantity") && text.contains(f + ":3"), text);
+        assertTrue(!text.contains("cancellation"), "zero counts are not printed");
+    }
+
+    @Test
+    void optionsAndMappingsAreValidated() {
+        assertThrows(IllegalArgumentException.class, () -> IngestOptions.defaults().withErrorBudget(1.5));
+        assertThrows(IllegalArgumentException.class, () -> IngestOptions.defaults().withSamplesPerReason(-1));
+        assertThrows(IllegalArgumentException.class,
+                () -> IngestOptions.defaults().withNonProductCodes(Set.of(" "), Set.of()));
+        ColumnMapping g = ColumnMapping.preset("generic");
+        assertThrows(IllegalArgumentException.class, () -> new ColumnMapping("x", "", g.order(), g.timestamp(),
+                g.item(), g.quantity(), g.unitPrice(), null, null, null, g.timestampPatterns(), null, null));
+        assertThrows(IllegalArgumentException.class, () -> new ColumnMapping("x", "c", g.order(), g.timestamp(),
+                g.item(), g.quantity(), g.unitPrice(), null, null, null, List.of("not a pattern {"), null, null));
+        assertThrows(IllegalArgumentException.class, () -> TransactionLoader.load(List.of(), IngestOptions.defaults()));
+    }
+
+    @Test
+    void byteOrderMarkAndCustomMappingWithOwnTimestampFormat() throws Exception {
+        Path bom = write("bom.csv", "\uFEFF" + GENERIC_HEADER + "c,o,2024-01-31 23:59,I,1,1\n");
+        assertEquals(1, load(IngestOptions.defaults(), bom).report().rowsAccepted());
+
+        ColumnMapping shop = new ColumnMapping("shop", "Kunde", "Beleg", "Datum", "Artikel", "Menge", "Preis",
+                null, "Warengruppe", null, List.of("dd.MM.uuuu HH:mm", "dd.MM.uuuu"), "S", null);
+        Path f = write("shop.csv", "Beleg;Kunde;Datum;Artikel;Menge;Preis;Warengruppe\n".replace(';', ',')
+                + "B1,K9,31.01.2024 18:30,a-1,2,9.99,Garden\n"
+                + "S2,K9,01.02.2024,a-1,1,9.99,Garden\n"
+                + "B3,K9,30.02.2024,a-1,1,9.99,Garden\n");
+        IngestResult r = load(IngestOptions.defaults().withMapping(shop).withErrorBudget(0.5), f);
+        assertEquals(List.of(f + ":3"), r.report().samples(RejectReason.CANCELLATION));
+        assertEquals(List.of(f + ":4 (Datum '30.02.2024')"), r.report().samples(RejectReason.MALFORMED_TIMESTAMP));
+        assertEquals(LocalDateTime.of(2024, 1, 31, 18, 30), r.transactions().timestampOf(0));
+        assertEquals("Garden", r.transactions().itemCategory(0));
+        assertEquals("", r.transactions().itemDescription(0));
+        assertEquals("shop", r.report().files().get(0).mapping());
+    }
+}
