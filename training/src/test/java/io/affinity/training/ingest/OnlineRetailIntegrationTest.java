@@ -82,9 +82,10 @@ class OnlineRetailIntegrationTest {
         assertEquals(36_594, identifiedOrders);
         assertEquals(5_852, tx.customerCount());
         assertEquals(4_620, identifiedItems.cardinality());
-        assertTrue(Math.abs(identifiedRows - 788_189) < 15_000, "identified rows " + identifiedRows);
-        // generous: the 2 cores are shared with other builds; typically 2-5 s alone
-        assertTrue(millis < 60_000, "load took " + millis + " ms");
+        // The README's 788,189 keeps exact duplicate lines; we drop them (11,610 among identified rows).
+        assertEquals(776_579, identifiedRows);
+        // Speed is a benchmark's business, never a test assertion; the time is printed for the log only.
+        System.out.printf("loaded in %,d ms%n", millis);
     }
 
     private static long usedHeap() {
