@@ -1,0 +1,27 @@
+package io.affinity.training.mining;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** A FIMI file that is not a list of non-negative int item ids; the message names file and line. */
+public final class FimiFormatException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    private final transient Path file;
+    private final long line;
+
+    FimiFormatException(Path file, long line, String why) {
+        super(file + ":" + line + ": " + why);
+        this.file = file;
+        this.line = line;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** 1-based line number. */
+    public long line() {
+        return line;
+    }
+}

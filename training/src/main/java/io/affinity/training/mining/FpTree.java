@@ -1,0 +1,158 @@
+package io.affinity.training.mining;
+
+import java.util.Arrays;
+
+/**
+ * An FP-tree in parallel primitive arrays, node 0 being the root. Items are dense codes where a smaller code
+ * means a more frequent item, and codes strictly increase from the root down, so the prefix path of a node
+ * only holds smaller codes: that is what lets a conditional tree reuse the same code space.
+ *
+ * <p>One instance per recursion depth is reused for every conditional tree built at that depth, so mining
+ * allocates only while arrays grow.
+ */
+final class FpTree {
+    int[] item;
+    int[] count;
+    int[] parent;
+    /** Next node with the same item (header-table chain), -1 at the end. */
+    int[] next;
+    // Child lists are only needed while building.
+    int[] firstChild;
+    int[] sibling;
+    int size;
+
+    /** Per code: first and last node of its chain, -1 when absent; support of the code in this tree. */
+    final int[] headFirst;
+    final int[] headLast;
+    final int[] headCount;
+    /** The codes present in this tree, all frequent. */
+    int[] present;
+    int presentSize;
+
+    /** False while every node has at most one child: then the tree is the chain of nodes 1..size-1. */
+    boolean branched;
+
+    // The previously inserted path and its nodes: consecutive prefix paths often share a long prefix.
+    private int[] lastPath;
+    private int[] lastNodes;
+    private int lastLen;
+
+    FpTree(int codes, int initialNodes) {
+        int cap = Math.max(16, initialNodes);
+        item = new int[cap];
+        count = new int[cap];
+        parent = new int[cap];
+        next = new int[cap];
+        firstChild = new int[cap];
+        sibling = new int[cap];
+        headFirst = new int[codes];
+        headLast = new int[codes];
+        headCount = new int[codes];
+        Arrays.fill(headFirst, -1);
+        Arrays.fill(headLast, -1);
+        present = new int[Math.max(1, codes)];
+        lastPath = new int[Math.max(1, codes)];
+        lastNodes = new int[Math.max(1, codes)];
+        clear();
+    }
+
+    /** Empties the tree; only touches what the previous use set, so reuse stays cheap for small trees. */
+    void clear() {
+        for (int i = 0; i < presentSize; i++) {
+            int c = present[i];
+            headFirst[c] = -1;
+            headLast[c] = -1;
+            headCount[c] = 0;
+        }
+        presentSize = 0;
+        size = 1;
+        item[0] = -1;
+        count[0] = 0;
+        parent[0] = -1;
+        next[0] = -1;
+        firstChild[0] = -1;
+        sibling[0] = -1;
+        branched = false;
+        lastLen = 0;
+    }
+
+    void addPresent(int code, int support) {
+        present[presentSize++] = code;
+        headCount[code] = support;
+    }
+
+    /**
+     * Adds a path of ascending codes with a count. With {@code sortedInput} the caller promises paths arrive in
+     * lexicographic order, so anything below the prefix shared with the previous path is new and child
+     * lookups are skipped.
+     */
+    void insert(int[] path, int len, int cnt, boolean sortedInput) {
+        int p = 0;
+        int lim = Math.min(len, lastLen);
+        int[] lp = lastPath;
+        while (p < lim && lp[p] == path[p]) {
+            p++;
+        }
+        int node = 0;
+        int[] ln = lastNodes;
+        int[] cn = count;
+        for (int j = 0; j < p; j++) {
+            node = ln[j];
+            cn[node] += cnt;
+        }
+        for (int j = p; j < len; j++) {
+            int x = path[j];
+            int child = -1;
+            if (!sortedInput) {
+                child = firstChild[node];
+                while (child >= 0 && item[child] != x) {
+                    child = sibling[child];
+                }
+            }
+            if (child < 0) {
+                child = newNode(node, x);
+            }
+            count[child] += cnt;
+            lp[j] = x;
+            ln[j] = child;
+            node = child;
+        }
+        lastLen = len;
+    }
+
+    private int newNode(int parentNode, int x) {
+        if (size == item.length) {
+            grow();
+        }
+        int n = size++;
+        item[n] = x;
+        count[n] = 0;
+        parent[n] = parentNode;
+        next[n] = -1;
+        firstChild[n] = -1;
+        int first = firstChild[parentNode];
+        if (first >= 0) {
+            branched = true;
+        }
+        sibling[n] = first;
+        firstChild[parentNode] = n;
+        int last = headLast[x];
+        if (last < 0) {
+            headFirst[x] = n;
+        } else {
+            next[last] = n;
+        }
+        headLast[x] = n;
+        return n;
+    }
+
+    private void grow() {
+        int cap = item.length + (item.length >> 1) + 16;
+        item = Arrays.copyOf(item, cap);
+        count = Arrays.copyOf(count, cap);
+        parent = Arrays.copyOf(parent, cap);
+        next = Arrays.copyOf(next, cap);
+        firstChild = Arrays.copyOf(firstChild, cap);
+        sibling = Arrays.copyOf(sibling, cap);
+    }
+}

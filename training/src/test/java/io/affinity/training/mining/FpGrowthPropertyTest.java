@@ -1,0 +1,162 @@
+package io.affinity.training.mining;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * FP-growth and rule generation against brute force on many small random databases. Every case has its own
+ * seed, named in each failure message: rerun {@link #check(long)} with it to reproduce.
+ */
+class FpGrowthPropertyTest {
+    private static final long BASE_SEED = 0x5EED_2026L;
+    private static final int CASES = 600;
+
+    @Test
+    void fpGrowthAndRulesMatchBruteForceOnRandomDatabases() {
+        for (int i = 0; i < CASES; i++) {
+            check(BASE_SEED + i);
+        }
+    }
+
+    static void check(long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int itemCount = 1 + rnd.nextInt(12);
+        int transactions = rnd.nextInt(61);
+        // Sometimes small ids, sometimes sparse large ones, so that recoding to dense codes is exercised.
+        int idRange = rnd.nextBoolean() ? itemCount + rnd.nextInt(5) : 1 + rnd.nextInt(100_000);
+        int[] ids = rnd.ints(0, Math.max(idRange, itemCount)).distinct().limit(itemCount).toArray();
+        // Per-item probabilities: mixes very common, rare and (sometimes) ubiquitous items.
+        double base = 0.05 + 0.9 * rnd.nextDouble();
+        double[] p = new double[itemCount];
+        for (int k = 0; k < itemCount; k++) {
+            p[k] = rnd.nextInt(8) == 0 ? 1.0 : Math.min(1, base * (0.3 + 1.4 * rnd.nextDouble()));
+        }
+        TransactionDatabase.Builder builder = TransactionDatabase.builder();
+        int[] buf = new int[itemCount * 2];
+        for (int t = 0; t < transactions; t++) {
+            int len = 0;
+            for (int k = 0; k < itemCount; k++) {
+                if (rnd.nextDouble() < p[k]) {
+                    buf[len++] = ids[k];
+                    if (rnd.nextInt(10) == 0) {
+                        buf[len++] = ids[k]; // duplicates must not count twice
+                    }
+                }
+            }
+            shuffle(buf, len, rnd);
+            builder.add(buf, 0, len);
+        }
+        TransactionDatabase db = builder.build();
+        long minSupportCount = switch (rnd.nextInt(4)) {
+            case 0 -> 1;
+            case 1 -> 1 + rnd.nextInt(3);
+            default -> 1 + rnd.nextInt(Math.max(1, transactions + 2));
+        };
+        int maxLength = rnd.nextInt(3) == 0 ? 1 + rnd.nextInt(itemCount) : 0;
+        String where = "seed=" + seed + " items=" + itemCount + " transactions=" + transactions
+                + " minSupportCount=" + minSupportCount + " maxLength=" + maxLength;
+
+        BruteForce brute = new BruteForce(db);
+        Map<Integer, Long> expected = brute.frequent(minSupportCount, maxLength);
+        FpGrowth miner = FpGrowth.builder().minSupportCount(minSupportCount).maxLength(maxLength).build();
+        Map<Integer, Long> actual = new HashMap<>();
+        miner.mine(db, (items, length, support) -> {
+            assertTrue(length >= 1 && (maxLength == 0 || length <= maxLength), () -> where + " length " + length);
+            for (int i = 1; i < length; i++) {
+                assertTrue(items[i - 1] < items[i], () -> where + " itemset not ascending");
+            }
+            int[] copy = java.util.Arrays.copyOf(items, length);
+            Long before = actual.put(brute.mask(copy), support);
+            assertEquals(null, before, () -> where + " duplicate itemset " + java.util.Arrays.toString(copy));
+        });
+        assertEquals(expected, actual, () -> where + ": itemsets differ");
+
+        FrequentItemsets all = miner.mineAll(db);
+        assertEquals(expected.size(), all.size(), where);
+        for (Map.Entry<Integer, Long> e : expected.entrySet()) {
+            assertEquals(e.getValue(), all.supportOf(brute.items(e.getKey())), where);
+        }
+        if (brute.universe.length > 0) {
+            int infrequent = 1 + rnd.nextInt((1 << brute.universe.length) - 1);
+            if (!expected.containsKey(infrequent)) {
+                assertEquals(0, all.supportOf(brute.items(infrequent)), where);
+            }
+        }
+
+        double[] confidences = {0, 0.3, 0.8, 1};
+        double[] lifts = {0, 1, 1.5};
+        RuleParameters params = new RuleParameters(confidences[rnd.nextInt(4)], lifts[rnd.nextInt(3)]);
+        checkRules(brute, expected, all, params, where + " " + params);
+    }
+
+    private static void checkRules(BruteForce brute, Map<Integer, Long> frequent, FrequentItemsets all,
+                                   RuleParameters params, String where) {
+        double n = brute.transactionMasks.length;
+        Map<Long, double[]> expected = new HashMap<>();
+        for (Map.Entry<Integer, Long> e : frequent.entrySet()) {
+            int x = e.getKey();
+            if (Integer.bitCount(x) < 2) {
+                continue;
+            }
+            for (int k = 0; k < brute.universe.length; k++) {
+                if ((x & (1 << k)) == 0) {
+                    continue;
+                }
+                int a = x & ~(1 << k);
+                double sx = brute.support(x);
+                double sa = brute.support(a);
+                double sc = brute.support(1 << k);
+                double conf = sx / sa;
+                double lift = (sx / sa) / (sc / n);
+                if (conf < params.minConfidence() || lift < params.minLift()) {
+                    continue;
+                }
+                double leverage = sx / n - (sa / n) * (sc / n);
+                double conviction = sx == sa ? Double.POSITIVE_INFINITY : (1 - sc / n) / (1 - conf);
+                expected.put(((long) a << 32) | k, new double[] {sx, sx / n, conf, lift, leverage, conviction});
+            }
+        }
+        Map<Long, MinedRule> actual = new HashMap<>();
+        for (MinedRule r : RuleGenerator.generate(all, params)) {
+            int k = java.util.Arrays.binarySearch(brute.universe, r.consequent());
+            long key = ((long) brute.mask(r.antecedent()) << 32) | k;
+            assertFalse(actual.containsKey(key), () -> where + " duplicate rule " + r);
+            actual.put(key, r);
+        }
+        assertEquals(expected.keySet(), actual.keySet(), () -> where + ": rule sets differ");
+        for (Map.Entry<Long, double[]> e : expected.entrySet()) {
+            MinedRule r = actual.get(e.getKey());
+            double[] m = e.getValue();
+            assertEquals((long) m[0], r.supportCount(), where);
+            close(m[1], r.support(), where + " support " + r);
+            close(m[2], r.confidence(), where + " confidence " + r);
+            close(m[3], r.lift(), where + " lift " + r);
+            close(m[4], r.leverage(), where + " leverage " + r);
+            close(m[5], r.conviction(), where + " conviction " + r);
+        }
+    }
+
+    private static void close(double expected, double actual, String where) {
+        if (Double.isInfinite(expected) || Double.isInfinite(actual)) {
+            assertEquals(expected, actual, where);
+        } else if (Math.abs(expected - actual) > 1e-9 * Math.max(1, Math.abs(expected))) {
+            fail(where + ": expected " + expected + " but was " + actual);
+        }
+    }
+
+    private static void shuffle(int[] a, int len, SplittableRandom rnd) {
+        for (int i = len - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+}
