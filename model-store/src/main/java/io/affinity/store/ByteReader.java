@@ -1,0 +1,111 @@
+package io.affinity.store;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * Bounds-checked cursor over one encoded value. The context (file, key) is only turned into a message on error,
+ * so decoding allocates nothing beyond the decoded objects.
+ */
+final class ByteReader {
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private final byte[] buf;
+    private final int end;
+    private int pos;
+    private final Path file;
+    private final Object key;
+
+    ByteReader(byte[] buf, int offset, int end, Path file, Object key) {
+        this.buf = buf;
+        this.pos = offset;
+        this.end = end;
+        this.file = file;
+        this.key = key;
+    }
+
+    ByteReader(byte[] buf, Path file, Object key) {
+        this(buf, 0, buf.length, file, key);
+    }
+
+    int position() {
+        return pos;
+    }
+
+    CorruptSnapshotException corrupt(String what) {
+        return new CorruptSnapshotException(file,
+                (key == null ? "" : "value of key '" + key + "': ") + what + " at offset " + pos);
+    }
+
+    private void need(int n) {
+        if (n < 0 || pos + n > end) {
+            throw corrupt("truncated value (needs " + n + " more bytes, has " + (end - pos) + ")");
+        }
+    }
+
+    int readByte() {
+        need(1);
+        return buf[pos++] & 0xFF;
+    }
+
+    int readInt() {
+        need(4);
+        int v = (int) INT_LE.get(buf, pos);
+        pos += 4;
+        return v;
+    }
+
+    long readLong() {
+        need(8);
+        long v = (long) LONG_LE.get(buf, pos);
+        pos += 8;
+        return v;
+    }
+
+    double readDouble() {
+        return Double.longBitsToDouble(readLong());
+    }
+
+    long readVarLong() {
+        long v = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            int b = readByte();
+            v |= (long) (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                return v;
+            }
+        }
+        throw corrupt("malformed varint");
+    }
+
+    int readVarInt() {
+        long v = readVarLong();
+        if (v > Integer.MAX_VALUE) {
+            throw corrupt("varint out of int range: " + v);
+        }
+        return (int) v;
+    }
+
+    long readZigZag() {
+        long v = readVarLong();
+        return (v >>> 1) ^ -(v & 1);
+    }
+
+    String readString() {
+        int n = readVarInt();
+        need(n);
+        String s = new String(buf, pos, n, StandardCharsets.UTF_8);
+        pos += n;
+        return s;
+    }
+
+    void expectEnd() {
+        if (pos != end) {
+            throw corrupt((end - pos) + " unexpected trailing bytes");
+        }
+    }
+}

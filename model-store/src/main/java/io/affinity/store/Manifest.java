@@ -1,0 +1,85 @@
+package io.affinity.store;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Contents of a snapshot's {@code manifest.json}, written last when a snapshot is published.
+ *
+ * @param formatVersion version of the snapshot format as a whole ({@link #CURRENT_FORMAT_VERSION})
+ * @param version       the snapshot's version id, equal to its directory name
+ * @param createdAt     ISO-8601 instant of publishing (kept as text: no Jackson time module needed)
+ * @param software      what wrote it
+ * @param inputs        the training input files (path, bytes, SHA-256 of the content)
+ * @param parameters    training parameters as given to the builder
+ * @param sections      free-form JSON sections, e.g. {@code ingestReport}
+ * @param counts        entry counts, checked against the files when opening
+ * @param files         every data file with its length and checksum
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Manifest(int formatVersion, String version, String createdAt, Software software, List<InputFile> inputs,
+                       Map<String, Object> parameters, Map<String, JsonNode> sections, Counts counts,
+                       List<FileEntry> files) {
+
+    /** The snapshot format this software writes and the newest it reads. */
+    public static final int CURRENT_FORMAT_VERSION = 1;
+    /** Checksum algorithm of {@link FileEntry#checksum()}: CRC32C, as 8 lower-case hex digits. */
+    public static final String CHECKSUM_ALGORITHM = "CRC32C";
+
+    public Manifest {
+        inputs = inputs == null ? List.of() : List.copyOf(inputs);
+        parameters = parameters == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(parameters));
+        sections = sections == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(sections));
+        files = files == null ? List.of() : List.copyOf(files);
+    }
+
+    public Instant createdAtInstant() {
+        return Instant.parse(createdAt);
+    }
+
+    public Optional<FileEntry> file(String name) {
+        return files.stream().filter(f -> f.name().equals(name)).findFirst();
+    }
+
+    /** @param affinityVersion version of the Affinity software; @param javaVersion {@code java.version} */
+    public record Software(String affinityVersion, String javaVersion) {
+    }
+
+    public record InputFile(String path, long bytes, String sha256) {
+    }
+
+    /**
+     * @param items     entries in items.cmap
+     * @param rules     distinct rules (a rule with k antecedent items is stored under k keys but counted once)
+     * @param ruleKeys  entries (item ids) in rules.cmap
+     * @param customers entries in customers.cmap
+     * @param popular   items in popular.bin
+     */
+    public record Counts(long items, long rules, long ruleKeys, long customers, long popular) {
+    }
+
+    /**
+     * @param name              file name inside the snapshot directory
+     * @param bytes             exact length
+     * @param checksumAlgorithm {@link #CHECKSUM_ALGORITHM}
+     * @param checksum          checksum of the content, with {@code checksumExcludes} read as zeros
+     * @param checksumExcludes  byte ranges that legitimately change while the file is in use (Chronicle Map lock
+     *                          words), or null
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record FileEntry(String name, long bytes, String checksumAlgorithm, String checksum,
+                            ChecksumExclusion checksumExcludes) {
+    }
+
+    /**
+     * {@code count} ranges of {@code length} bytes at {@code offset + i * stride}: the per-segment lock words of a
+     * Chronicle Map file. Readers take and release these locks (in any process), so their bytes are not content.
+     */
+    public record ChecksumExclusion(String reason, long offset, long stride, int count, int length) {
+    }
+}

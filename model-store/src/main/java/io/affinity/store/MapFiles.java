@@ -1,0 +1,94 @@
+package io.affinity.store;
+
+import net.openhft.chronicle.hash.impl.VanillaChronicleHash;
+import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.ChronicleMapBuilder;
+
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Writing and opening the Chronicle Map files of a snapshot (CharSequence keys, codec-encoded byte[] values). */
+final class MapFiles {
+    private static final int MAX_ATTEMPTS = 4;
+
+    private MapFiles() {
+    }
+
+    /**
+     * Writes {@code entries} to a new map file sized from the data, closes it, and returns the byte ranges of its
+     * segment lock words (to be excluded from the checksum). Must be called on a file in a fresh temp directory.
+     */
+    static Manifest.ChecksumExclusion write(Path file, String name, Map<String, byte[]> entries) throws IOException {
+        long n = entries.size();
+        double keyBytes = 0;
+        double valueBytes = 0;
+        for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+            keyBytes += e.getKey().getBytes(StandardCharsets.UTF_8).length;
+            valueBytes += e.getValue().length;
+        }
+        double avgKey = n == 0 ? 8 : Math.max(1, keyBytes / n);
+        double avgValue = n == 0 ? 8 : Math.max(1, valueBytes / n);
+        RuntimeException last = null;
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Files.deleteIfExists(file);
+            long capacity = (long) Math.ceil(Math.max(n, 1) * 1.05 * (1 << attempt)) + 16;
+            ChronicleMapBuilder<CharSequence, byte[]> builder = ChronicleMapBuilder.of(CharSequence.class, byte[].class)
+                    .name(name)
+                    .entries(capacity)
+                    .averageKeySize(avgKey)
+                    .averageValueSize(avgValue)
+                    .maxBloatFactor(4.0);
+            ChronicleMap<CharSequence, byte[]> map = builder.createPersistedTo(file.toFile());
+            Manifest.ChecksumExclusion exclusion;
+            try {
+                for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+                    map.put(e.getKey(), e.getValue());
+                }
+                if (map.longSize() != n) {
+                    throw new IllegalStateException(file + ": map holds " + map.longSize() + " entries, expected " + n);
+                }
+                exclusion = lockWords(map);
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                // a segment overflowed (skewed value sizes): retry with more room in a new file
+                map.close();
+                last = e;
+                continue;
+            } catch (RuntimeException e) {
+                map.close();
+                throw e;
+            }
+            map.close();
+            if (!Checksums.excludedRangesAreZero(file, exclusion)) {
+                throw new IllegalStateException(file + ": Chronicle Map lock words are not where expected ("
+                        + exclusion + "); this Chronicle Map version's layout is not supported");
+            }
+            return exclusion;
+        }
+        throw new IllegalStateException(file + ": could not size Chronicle Map for " + n + " entries", last);
+    }
+
+    private static Manifest.ChecksumExclusion lockWords(ChronicleMap<?, ?> map) {
+        VanillaChronicleHash<?, ?, ?, ?> h = (VanillaChronicleHash<?, ?, ?, ?>) map;
+        try {
+            Field f = VanillaChronicleHash.class.getDeclaredField("segmentHeaderSize");
+            f.setAccessible(true);
+            int stride = f.getInt(h);
+            return new Manifest.ChecksumExclusion("chronicle-map segment lock words", h.segmentHeadersOffset, stride,
+                    h.segments(), 8);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot read Chronicle Map segment layout", e);
+        }
+    }
+
+    static ChronicleMap<CharSequence, byte[]> open(Path file) {
+        try {
+            return ChronicleMapBuilder.of(CharSequence.class, byte[].class).createPersistedTo(file.toFile());
+        } catch (IOException | RuntimeException e) {
+            throw new CorruptSnapshotException(file, "cannot open Chronicle Map file: " + e, e);
+        }
+    }
+}

@@ -1,0 +1,293 @@
+package io.affinity.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.affinity.recommender.AssociationRule;
+import io.affinity.recommender.CustomerHistory;
+import io.affinity.recommender.Ids;
+import io.affinity.recommender.ItemFacts;
+import io.affinity.recommender.PopularItem;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Collects one model version on the training side, then {@link #publish() publishes} it as an immutable snapshot.
+ * Values are encoded as they are put (so invalid data fails early and the map files can be sized exactly).
+ * Not thread-safe; single use: after {@code publish()} (successful or not) the builder refuses further calls.
+ */
+public final class SnapshotBuilder {
+    private final ModelStore store;
+    private final Map<String, byte[]> items = new HashMap<>();
+    private final Map<String, byte[]> rules = new HashMap<>();
+    /** Every distinct rule, with under how many antecedent items it was put. */
+    private final Map<AssociationRule, Integer> ruleKeyCounts = new HashMap<>();
+    private final Map<String, byte[]> customers = new HashMap<>();
+    private List<PopularItem> popular;
+    private final List<Manifest.InputFile> inputs = new ArrayList<>();
+    private final Set<String> inputPaths = new HashSet<>();
+    private Map<String, Object> parameters = Map.of();
+    private final Map<String, JsonNode> sections = new LinkedHashMap<>();
+    private final ByteWriter writer = new ByteWriter(4096);
+    private boolean used;
+    /** Test hook: called with the name of each publishing step before it runs. */
+    private Consumer<String> stepHook = step -> { };
+
+    SnapshotBuilder(ModelStore store) {
+        this.store = store;
+    }
+
+    private void checkOpen() {
+        if (used) {
+            throw new IllegalStateException("this SnapshotBuilder has already published (or tried to); use a new one");
+        }
+    }
+
+    public SnapshotBuilder putItem(ItemFacts item) {
+        checkOpen();
+        Objects.requireNonNull(item, "item");
+        if (items.containsKey(item.itemId())) {
+            throw new IllegalArgumentException("duplicate item " + item.itemId());
+        }
+        writer.reset();
+        ValueCodecs.encodeItem(item, writer);
+        items.put(item.itemId(), writer.toByteArray());
+        return this;
+    }
+
+    /**
+     * Puts the rules whose antecedent contains {@code antecedentItemId}, best first (confidence, then lift,
+     * descending). A rule with several antecedent items must be put under each of them (checked at publish).
+     */
+    public SnapshotBuilder putRules(String antecedentItemId, List<AssociationRule> rulesBestFirst) {
+        checkOpen();
+        Ids.requireItemId(antecedentItemId);
+        Objects.requireNonNull(rulesBestFirst, "rulesBestFirst");
+        if (rules.containsKey(antecedentItemId)) {
+            throw new IllegalArgumentException("rules for item " + antecedentItemId + " were already put");
+        }
+        if (rulesBestFirst.isEmpty()) {
+            throw new IllegalArgumentException("empty rule list for item " + antecedentItemId + "; put nothing instead");
+        }
+        Set<AssociationRule> seen = new HashSet<>();
+        AssociationRule previous = null;
+        for (AssociationRule rule : rulesBestFirst) {
+            Objects.requireNonNull(rule, "rule in list for " + antecedentItemId);
+            if (!rule.antecedent().contains(antecedentItemId)) {
+                throw new IllegalArgumentException("rule " + rule.antecedent() + " => " + rule.consequent()
+                        + " does not have " + antecedentItemId + " in its antecedent");
+            }
+            if (!seen.add(rule)) {
+                throw new IllegalArgumentException("duplicate rule " + rule.antecedent() + " => " + rule.consequent()
+                        + " for item " + antecedentItemId);
+            }
+            if (previous != null && (rule.confidence() > previous.confidence()
+                    || (rule.confidence() == previous.confidence() && rule.lift() > previous.lift()))) {
+                throw new IllegalArgumentException("rules for item " + antecedentItemId
+                        + " are not best first (confidence, then lift, descending) at " + rule.antecedent() + " => " + rule.consequent());
+            }
+            previous = rule;
+        }
+        writer.reset();
+        ValueCodecs.encodeRules(rulesBestFirst, writer);
+        rules.put(antecedentItemId, writer.toByteArray());
+        for (AssociationRule rule : rulesBestFirst) {
+            ruleKeyCounts.merge(rule, 1, Integer::sum);
+        }
+        return this;
+    }
+
+    public SnapshotBuilder putCustomer(String customerId, CustomerHistory history) {
+        checkOpen();
+        Ids.requireCustomerId(customerId);
+        Objects.requireNonNull(history, "history");
+        if (customers.containsKey(customerId)) {
+            throw new IllegalArgumentException("duplicate customer " + customerId);
+        }
+        writer.reset();
+        ValueCodecs.encodeCustomer(history, writer);
+        customers.put(customerId, writer.toByteArray());
+        return this;
+    }
+
+    /** The popularity fallback, most popular first. Optional (default: none); may be set once. */
+    public SnapshotBuilder popularItems(List<PopularItem> mostPopularFirst) {
+        checkOpen();
+        Objects.requireNonNull(mostPopularFirst, "mostPopularFirst");
+        if (popular != null) {
+            throw new IllegalStateException("popular items were already set");
+        }
+        Set<String> ids = new HashSet<>();
+        for (PopularItem p : mostPopularFirst) {
+            Objects.requireNonNull(p, "popular item");
+            if (!ids.add(p.itemId())) {
+                throw new IllegalArgumentException("duplicate popular item " + p.itemId());
+            }
+        }
+        popular = List.copyOf(mostPopularFirst);
+        return this;
+    }
+
+    /** Records a training input file: its path, size and the SHA-256 of its content (read now). */
+    public SnapshotBuilder addInput(Path file) throws IOException {
+        checkOpen();
+        Objects.requireNonNull(file, "file");
+        Path abs = file.toAbsolutePath().normalize();
+        if (!Files.isRegularFile(abs)) {
+            throw new IllegalArgumentException("input is not a readable file: " + abs);
+        }
+        if (!inputPaths.add(abs.toString())) {
+            throw new IllegalArgumentException("input added twice: " + abs);
+        }
+        inputs.add(new Manifest.InputFile(abs.toString(), Files.size(abs), Checksums.sha256(abs)));
+        return this;
+    }
+
+    /** Training parameters, stored in the manifest; must be JSON-serialisable. Replaces earlier parameters. */
+    public SnapshotBuilder parameters(Map<String, Object> params) {
+        checkOpen();
+        Objects.requireNonNull(params, "params");
+        try {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> normalised = Json.MAPPER.convertValue(params, LinkedHashMap.class);
+            parameters = normalised;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("parameters are not JSON-serialisable: " + e.getMessage(), e);
+        }
+        return this;
+    }
+
+    /** A named JSON section of the manifest, e.g. {@code ingestReport}; the value must be JSON-serialisable. */
+    public SnapshotBuilder section(String name, Object jsonSerialisable) {
+        checkOpen();
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("section name must not be blank");
+        }
+        if (sections.containsKey(name)) {
+            throw new IllegalArgumentException("duplicate section " + name);
+        }
+        try {
+            sections.put(name, Json.MAPPER.valueToTree(jsonSerialisable));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("section " + name + " is not JSON-serialisable: " + e.getMessage(), e);
+        }
+        return this;
+    }
+
+    void onStep(Consumer<String> hook) {
+        this.stepHook = Objects.requireNonNull(hook);
+    }
+
+    /** Publishes and activates the snapshot; returns its version id. */
+    public String publish() throws IOException {
+        return publish(true);
+    }
+
+    /**
+     * Writes the snapshot into a fresh temp directory, verifies it, renames it to its version directory and, when
+     * {@code activate}, points CURRENT at it. On failure the temp directory is deleted and CURRENT is untouched.
+     */
+    public String publish(boolean activate) throws IOException {
+        checkOpen();
+        used = true;
+        checkRulesComplete();
+        List<PopularItem> popularItems = popular == null ? List.of() : popular;
+        Instant createdAt = Instant.now();
+        String version = store.newVersionId(createdAt);
+        Path tmp = store.newTempDir();
+        try {
+            List<Manifest.FileEntry> files = new ArrayList<>();
+            step("items");
+            files.add(writeMap(tmp, Snapshot.ITEMS, "items", items));
+            step("rules");
+            files.add(writeMap(tmp, Snapshot.RULES, "rules", rules));
+            step("customers");
+            files.add(writeMap(tmp, Snapshot.CUSTOMERS, "customers", customers));
+            step("popular");
+            Path popularFile = tmp.resolve(PopularFile.NAME);
+            PopularFile.write(popularFile, popularItems);
+            files.add(fileEntry(popularFile, null));
+            step("manifest");
+            Manifest manifest = new Manifest(Manifest.CURRENT_FORMAT_VERSION, version, createdAt.toString(),
+                    new Manifest.Software(ModelStore.affinityVersion(), System.getProperty("java.version")),
+                    inputs, parameters, sections,
+                    new Manifest.Counts(items.size(), ruleKeyCounts.size(), rules.size(), customers.size(), popularItems.size()),
+                    files);
+            Path manifestFile = tmp.resolve(Snapshot.MANIFEST);
+            Files.write(manifestFile, Json.MAPPER.writeValueAsBytes(manifest));
+            for (String name : List.of(Snapshot.ITEMS, Snapshot.RULES, Snapshot.CUSTOMERS, PopularFile.NAME, Snapshot.MANIFEST)) {
+                FileSync.fsync(tmp.resolve(name));
+            }
+            FileSync.fsync(tmp);
+            step("verify");
+            verify(tmp, version);
+            step("commit");
+            store.commit(tmp, version, activate);
+            return version;
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                FileSync.deleteRecursively(tmp);
+            } catch (IOException | UncheckedIOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private void step(String name) {
+        stepHook.accept(name);
+    }
+
+    private static Manifest.FileEntry writeMap(Path dir, String fileName, String mapName, Map<String, byte[]> entries)
+            throws IOException {
+        Path file = dir.resolve(fileName);
+        Manifest.ChecksumExclusion exclusion = MapFiles.write(file, mapName, entries);
+        return fileEntry(file, exclusion);
+    }
+
+    private static Manifest.FileEntry fileEntry(Path file, Manifest.ChecksumExclusion exclusion) throws IOException {
+        return new Manifest.FileEntry(file.getFileName().toString(), Files.size(file), Manifest.CHECKSUM_ALGORITHM,
+                Checksums.crc32c(file, exclusion), exclusion);
+    }
+
+    private void checkRulesComplete() {
+        for (Map.Entry<AssociationRule, Integer> e : ruleKeyCounts.entrySet()) {
+            AssociationRule rule = e.getKey();
+            long distinctAntecedents = rule.antecedent().stream().distinct().count();
+            if (e.getValue() != distinctAntecedents) {
+                throw new IllegalStateException("rule " + rule.antecedent() + " => " + rule.consequent()
+                        + " was put under " + e.getValue() + " of its " + distinctAntecedents
+                        + " antecedent items; put it under each of them");
+            }
+        }
+    }
+
+    /** Reopens the written snapshot the way readers will and decodes every value. */
+    private void verify(Path tmp, String version) throws IOException {
+        try (Snapshot s = Snapshot.open(tmp, version)) {
+            for (String id : items.keySet()) {
+                s.item(id).orElseThrow(() -> new IllegalStateException("verification: item " + id + " not readable"));
+            }
+            for (String id : customers.keySet()) {
+                s.customer(id).orElseThrow(() -> new IllegalStateException("verification: customer " + id + " not readable"));
+            }
+            long[] distinct = {0};
+            s.forEachRule(r -> distinct[0]++);
+            if (distinct[0] != ruleKeyCounts.size()) {
+                throw new IllegalStateException("verification: read back " + distinct[0] + " distinct rules, wrote "
+                        + ruleKeyCounts.size());
+            }
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package io.affinity.store;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.affinity.recommender.PopularItem;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every way a snapshot can be damaged is reported as a typed exception naming the file. */
+class CorruptionTest {
+    @TempDir
+    Path tmp;
+    ModelStore store;
+    String version;
+    Path dir;
+
+    @BeforeEach
+    void publish() throws Exception {
+        store = ModelStore.open(tmp.resolve("store"));
+        version = TestData.small().fill(store.newSnapshot()).publish();
+        dir = store.directory().resolve(version);
+    }
+
+    private <T extends SnapshotException> T assertOpenFails(Class<T> type, String fileName, String... messageParts) {
+        T e = assertThrows(type, () -> store.open(version).close());
+        assertTrue(e.getMessage().contains(fileName), "message names " + fileName + ": " + e.getMessage());
+        for (String part : messageParts) {
+            assertTrue(e.getMessage().contains(part), "message contains '" + part + "': " + e.getMessage());
+        }
+        assertEquals(fileName, e.file().getFileName().toString());
+        return e;
+    }
+
+    @Test
+    void missingManifest() throws Exception {
+        Files.delete(dir.resolve("manifest.json"));
+        assertOpenFails(CorruptSnapshotException.class, "manifest.json", "missing");
+    }
+
+    @Test
+    void manifestNotJson() throws Exception {
+        Files.writeString(dir.resolve("manifest.json"), "this is not { json");
+        assertOpenFails(CorruptSnapshotException.class, "manifest.json", "not valid JSON");
+    }
+
+    @Test
+    void manifestTruncated() throws Exception {
+        byte[] m = Files.readAllBytes(dir.resolve("manifest.json"));
+        Files.write(dir.resolve("manifest.json"), Arrays.copyOf(m, m.length / 2));
+        assertOpenFails(CorruptSnapshotException.class, "manifest.json", "truncated?");
+        Files.write(dir.resolve("manifest.json"), new byte[0]);
+        assertOpenFails(CorruptSnapshotException.class, "manifest.json");
+    }
+
+    @Test
+    void formatTooNew() throws Exception {
+        ObjectNode m = (ObjectNode) Json.MAPPER.readTree(dir.resolve("manifest.json").toFile());
+        m.put("formatVersion", Manifest.CURRENT_FORMAT_VERSION + 1);
+        m.put("someFutureField", "x");
+        Json.MAPPER.writeValue(dir.resolve("manifest.json").toFile(), m);
+        assertOpenFails(SnapshotFormatException.class, "manifest.json", "format too new");
+    }
+
+    @Test
+    void manifestForAnotherVersion() throws Exception {
+        ObjectNode m = (ObjectNode) Json.MAPPER.readTree(dir.resolve("manifest.json").toFile());
+        m.put("version", "20000101-000000-000000");
+        Json.MAPPER.writeValue(dir.resolve("manifest.json").toFile(), m);
+        assertOpenFails(CorruptSnapshotException.class, "manifest.json", "20000101-000000-000000");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"items.cmap", "rules.cmap", "customers.cmap", "popular.bin"})
+    void missingFile(String name) throws Exception {
+        Files.delete(dir.resolve(name));
+        assertOpenFails(CorruptSnapshotException.class, name, "missing");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"items.cmap", "rules.cmap", "customers.cmap", "popular.bin"})
+    void truncatedFile(String name) throws Exception {
+        Path f = dir.resolve(name);
+        try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
+            raf.setLength(raf.length() - 7);
+        }
+        assertOpenFails(CorruptSnapshotException.class, name, "truncated?");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"items.cmap", "rules.cmap", "customers.cmap", "popular.bin"})
+    void flippedByte(String name) throws Exception {
+        Path f = dir.resolve(name);
+        for (long at : new long[]{0, Files.size(f) / 2, Files.size(f) - 1}) {
+            flip(f, at);
+            assertOpenFails(CorruptSnapshotException.class, name, "checksum mismatch, corrupted?");
+            flip(f, at);
+        }
+        store.open(version).close(); // restored: fine again
+    }
+
+    /** Even with the manifest checksum made to match, popular.bin checks its own magic, footer and CRC32. */
+    @Test
+    void popularFileSelfCheckThroughStore() throws Exception {
+        Path f = dir.resolve("popular.bin");
+        flip(f, 20);
+        ObjectNode m = (ObjectNode) Json.MAPPER.readTree(dir.resolve("manifest.json").toFile());
+        for (var node : m.withArray("files")) {
+            if (node.get("name").asText().equals("popular.bin")) {
+                ((ObjectNode) node).put("checksum", Checksums.crc32c(f, null));
+            }
+        }
+        Json.MAPPER.writeValue(dir.resolve("manifest.json").toFile(), m);
+        assertOpenFails(CorruptSnapshotException.class, "popular.bin", "CRC32 mismatch, corrupted?");
+    }
+
+    @Test
+    void popularFileBadMagicBadCrcTruncatedTooNew() {
+        Path f = Path.of("popular.bin");
+        byte[] good = PopularFile.encode(List.of(new PopularItem("A1", 10, 3), new PopularItem("B2", 5, 0)));
+        assertEquals(List.of(new PopularItem("A1", 10, 3), new PopularItem("B2", 5, 0)), PopularFile.decode(good, f));
+
+        byte[] badMagic = good.clone();
+        badMagic[0] ^= 0x55;
+        assertMessage(() -> PopularFile.decode(badMagic, f), CorruptSnapshotException.class, "bad magic");
+
+        byte[] badPayload = good.clone();
+        badPayload[good.length - PopularFile.FOOTER_LENGTH - 2] ^= 1;
+        assertMessage(() -> PopularFile.decode(badPayload, f), CorruptSnapshotException.class, "CRC32 mismatch");
+
+        byte[] badCrc = good.clone();
+        badCrc[good.length - 1] ^= 1;
+        assertMessage(() -> PopularFile.decode(badCrc, f), CorruptSnapshotException.class, "CRC32 mismatch");
+
+        for (int len : new int[]{0, 3, 10, good.length - 1, good.length - PopularFile.FOOTER_LENGTH}) {
+            byte[] truncated = Arrays.copyOf(good, len);
+            assertMessage(() -> PopularFile.decode(truncated, f), CorruptSnapshotException.class, "popular.bin");
+        }
+        assertMessage(() -> PopularFile.decode(Arrays.copyOf(good, good.length - 1), f),
+                CorruptSnapshotException.class, "truncated?");
+    }
+
+    @Test
+    void valueWithNewerCodecVersion() {
+        byte[] v = {(byte) (ValueCodecs.ITEM_CODEC_VERSION + 1), 0, 0};
+        assertMessage(() -> ValueCodecs.decodeItem("A1", v, Path.of("items.cmap")), SnapshotFormatException.class,
+                "format too new");
+        byte[] truncated = {(byte) ValueCodecs.ITEM_CODEC_VERSION, 5, 'a'};
+        assertMessage(() -> ValueCodecs.decodeItem("A1", truncated, Path.of("items.cmap")),
+                CorruptSnapshotException.class, "truncated");
+    }
+
+    @Test
+    void corruptCurrentFile() throws Exception {
+        Files.writeString(store.directory().resolve("CURRENT"), "garbage\n");
+        assertMessage(store::currentVersion, CorruptSnapshotException.class, "CURRENT");
+    }
+
+    @Test
+    void activateRefusesCorruptVersionAndKeepsCurrent() throws Exception {
+        String good = version;
+        String second = TestData.small().fill(store.newSnapshot()).publish(false);
+        assertEquals(Optional.of(good), store.currentVersion());
+        flip(store.directory().resolve(second).resolve("rules.cmap"), 5000);
+        assertMessage(() -> store.activate(second), CorruptSnapshotException.class, "rules.cmap");
+        assertEquals(Optional.of(good), store.currentVersion());
+    }
+
+    private static void assertMessage(Executable e, Class<? extends Throwable> type, String part) {
+        Throwable t = assertThrows(type, e);
+        assertTrue(t.getMessage().contains(part), "message contains '" + part + "': " + t.getMessage());
+    }
+
+    static void flip(Path f, long at) throws Exception {
+        try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
+            raf.seek(at);
+            int b = raf.read();
+            raf.seek(at);
+            raf.write(b ^ 0x01);
+        }
+    }
+}

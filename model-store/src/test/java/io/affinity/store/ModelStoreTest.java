@@ -1,0 +1,166 @@
+package io.affinity.store;
+
+import io.affinity.recommender.AssociationRule;
+import io.affinity.recommender.ItemFacts;
+import io.affinity.recommender.PopularItem;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ModelStoreTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void emptyStore() throws Exception {
+        ModelStore store = ModelStore.open(tmp.resolve("a/b/store"));
+        assertTrue(Files.isDirectory(tmp.resolve("a/b/store")));
+        assertEquals(Optional.empty(), store.currentVersion());
+        assertEquals(List.of(), store.versions());
+        assertThrows(IllegalStateException.class, store::openCurrent);
+    }
+
+    @Test
+    void currentSwitchingAndActivate() throws Exception {
+        ModelStore store = ModelStore.open(tmp.resolve("store"));
+        TestData data = TestData.small();
+        String v1 = data.fill(store.newSnapshot()).publish();
+        String v2 = data.fill(store.newSnapshot()).publish();
+        assertTrue(v1.compareTo(v2) < 0, v1 + " < " + v2);
+        assertEquals(List.of(v1, v2), store.versions());
+        assertEquals(Optional.of(v2), store.currentVersion());
+
+        String v3 = data.fill(store.newSnapshot()).publish(false);
+        assertEquals(Optional.of(v2), store.currentVersion(), "publish(false) does not activate");
+        assertEquals(List.of(v1, v2, v3), store.versions());
+
+        store.activate(v1);
+        assertEquals(Optional.of(v1), store.currentVersion());
+        try (Snapshot s = store.openCurrent()) {
+            assertEquals(v1, s.version());
+        }
+        assertThrows(IllegalArgumentException.class, () -> store.activate("20990101-000000-000000"));
+        assertThrows(IllegalArgumentException.class, () -> store.activate("../etc"));
+        assertThrows(IllegalArgumentException.class, () -> store.open("20990101-000000-000000"));
+        assertEquals(Optional.of(v1), store.currentVersion());
+        assertEquals(v1 + "\n", Files.readString(store.directory().resolve("CURRENT")));
+        try (var files = Files.list(store.directory())) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith("CURRENT.tmp")));
+        }
+    }
+
+    @Test
+    void versionsIgnoreTempAndIncompleteDirs() throws Exception {
+        ModelStore store = ModelStore.open(tmp.resolve("store"));
+        String v = TestData.small().fill(store.newSnapshot()).publish();
+        Path d = store.directory();
+        Files.createDirectories(d.resolve(".tmp-abandoned"));
+        Files.writeString(d.resolve(".tmp-abandoned/manifest.json"), "{}");
+        Files.createDirectories(d.resolve("20990101-000000-abcdef")); // looks like a version, no manifest
+        Files.createDirectories(d.resolve("not-a-version"));
+        Files.writeString(d.resolve("not-a-version/manifest.json"), "{}");
+        Files.writeString(d.resolve("20990101-000000-000001"), "a file, not a dir");
+        assertEquals(List.of(v), store.versions());
+        assertThrows(IllegalArgumentException.class, () -> store.activate(".tmp-abandoned"));
+        assertThrows(CorruptSnapshotException.class, () -> store.activate("20990101-000000-abcdef"));
+        assertEquals(Optional.of(v), store.currentVersion());
+    }
+
+    @Test
+    void versionIdsAreUniqueAndSortedWithinOneSecond() throws Exception {
+        ModelStore store = ModelStore.open(tmp.resolve("store"));
+        Instant now = Instant.parse("2026-11-23T10:15:00.123Z");
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            ids.add(store.newVersionId(now));
+        }
+        assertEquals(200, new HashSet<>(ids).size());
+        List<String> sorted = new ArrayList<>(ids);
+        sorted.sort(null);
+        assertEquals(sorted, ids);
+        assertTrue(ids.get(0).matches("20261123-101500-07b[0-9a-f]{3}"), ids.get(0));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"items", "rules", "customers", "popular", "manifest", "verify", "commit"})
+    void failedPublishLeavesStoreUntouched(String failingStep) throws Exception {
+        ModelStore store = ModelStore.open(tmp.resolve("store"));
+        String v1 = TestData.small().fill(store.newSnapshot()).publish();
+        SnapshotBuilder b = TestData.small().fill(store.newSnapshot());
+        b.onStep(step -> {
+            if (step.equals(failingStep)) {
+                throw new IllegalStateException("injected failure at " + step);
+            }
+        });
+        IllegalStateException e = assertThrows(IllegalStateException.class, b::publish);
+        assertTrue(e.getMessage().contains(failingStep));
+        assertEquals(Optional.of(v1), store.currentVersion());
+        assertEquals(List.of(v1), store.versions());
+        try (var files = Files.list(store.directory())) {
+            assertEquals(List.of(v1, "CURRENT"), files.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "temp dir removed");
+        }
+        try (Snapshot s = store.openCurrent()) {
+            assertEquals(v1, s.version());
+        }
+        assertThrows(IllegalStateException.class, b::publish, "a builder is single use");
+    }
+
+    @Test
+    void builderValidatesInput() throws Exception {
+        ModelStore store = ModelStore.open(tmp.resolve("store"));
+        SnapshotBuilder b = store.newSnapshot();
+        ItemFacts item = new ItemFacts("A1", "x", "", 1, 1, 1, 1);
+        b.putItem(item);
+        assertThrows(IllegalArgumentException.class, () -> b.putItem(item));
+        assertThrows(NullPointerException.class, () -> b.putItem(null));
+
+        AssociationRule ab = rule(List.of("A1"), "B2", 0.9, 2);
+        AssociationRule ab2 = rule(List.of("A1"), "C3", 0.5, 2);
+        assertThrows(IllegalArgumentException.class, () -> b.putRules("A1", List.of(ab2, ab)), "not best first");
+        assertThrows(IllegalArgumentException.class, () -> b.putRules("A1", List.of(ab, ab)), "duplicate rule");
+        assertThrows(IllegalArgumentException.class, () -> b.putRules("Z9", List.of(ab)), "key not in antecedent");
+        assertThrows(IllegalArgumentException.class, () -> b.putRules("A1", List.of()));
+        assertThrows(IllegalArgumentException.class, () -> b.putRules(" ", List.of(ab)));
+        b.putRules("A1", List.of(ab, ab2));
+        assertThrows(IllegalArgumentException.class, () -> b.putRules("A1", List.of(ab)), "key twice");
+
+        assertThrows(IllegalArgumentException.class,
+                () -> b.popularItems(List.of(new PopularItem("A1", 2, 1), new PopularItem("A1", 1, 1))));
+        b.popularItems(List.of(new PopularItem("A1", 2, 1)));
+        assertThrows(IllegalStateException.class, () -> b.popularItems(List.of()));
+
+        assertThrows(IllegalArgumentException.class, () -> b.addInput(tmp.resolve("missing.csv")));
+        Path in = Files.writeString(tmp.resolve("in.csv"), "x");
+        b.addInput(in);
+        assertThrows(IllegalArgumentException.class, () -> b.addInput(in));
+        assertThrows(IllegalArgumentException.class, () -> b.section("report", new Object()), "not serialisable");
+        b.section("report", Map.of("ok", true));
+        assertThrows(IllegalArgumentException.class, () -> b.section("report", Map.of()));
+        assertThrows(IllegalArgumentException.class, () -> b.parameters(Map.of("x", new Object())));
+
+        // a multi-item rule put under only one of its antecedent items cannot be published
+        b.putRules("B2", List.of(rule(List.of("B2", "C3"), "A1", 0.7, 1.5)));
+        IllegalStateException e = assertThrows(IllegalStateException.class, b::publish);
+        assertTrue(e.getMessage().contains("[B2, C3] => A1"), e.getMessage());
+        assertEquals(List.of(), store.versions());
+    }
+
+    private static AssociationRule rule(List<String> antecedent, String consequent, double confidence, double lift) {
+        return new AssociationRule(antecedent, consequent, 3, 0.01, confidence, lift, 0.001, 2.0);
+    }
+}
