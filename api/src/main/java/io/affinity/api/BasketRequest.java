@@ -24,7 +24,9 @@ record BasketRequest(List<String> items, String customerId, int limit) {
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw ApiProblem.badRequest("malformed JSON" + where + ": " + e.getOriginalMessage());
+            // Jackson appends source-location boilerplate; the line and column above already say where.
+            String why = e.getOriginalMessage().replaceAll("\\s*\\(for .*$", "").replaceAll("\\s*\\[Source:.*$", "");
+            throw ApiProblem.badRequest("malformed JSON" + where + ": " + why);
         } catch (java.io.IOException e) {
             throw ApiProblem.badRequest("unreadable body: " + e.getMessage());
         }

@@ -12,7 +12,7 @@ public record ServedModel(ModelSnapshot snapshot, Recommender recommender, Map<S
     public ServedModel {
         Objects.requireNonNull(snapshot, "snapshot");
         Objects.requireNonNull(recommender, "recommender");
-        summary = Map.copyOf(summary);
+        summary = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(summary));
         if (recommender.model() != snapshot) {
             throw new IllegalArgumentException("recommender must score the same snapshot");
         }

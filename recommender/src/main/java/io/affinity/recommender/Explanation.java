@@ -17,7 +17,7 @@ public record Explanation(String summary, AssociationRule rule, PurchasedItem pu
 
     static Explanation ofRule(AssociationRule rule) {
         String summary = String.format(java.util.Locale.ROOT,
-                "bought with %s in %.1f%% of their baskets (lift %.1f)",
+                "in %2$.1f%% of baskets with %1$s (lift %3$.1f)",
                 String.join(" + ", rule.antecedent()), 100 * rule.confidence(), rule.lift());
         return new Explanation(summary, rule, null, null);
     }

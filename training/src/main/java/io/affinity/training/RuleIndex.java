@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Rules grouped by each item of their antecedent, best first, at most {@code maxPerItem} per item.
- * A rule that falls outside the cap of any of its items is dropped everywhere, so every kept rule is reachable
- * from each of its antecedent items and the rule count means the same in every view of the snapshot.
+ * Rules grouped by each item of their antecedent, best first: per item at most {@code maxPerItem} pair rules and
+ * {@code maxPerItem} rules with larger antecedents. A rule is kept or dropped as a whole, so every kept rule is
+ * reachable from each of its antecedent items and the rule count means the same in every view of the snapshot.
  */
 final class RuleIndex {
     static final Comparator<AssociationRule> BEST_FIRST = Comparator
@@ -45,20 +45,24 @@ final class RuleIndex {
                     m.support(), m.confidence(), m.lift(), m.leverage(), m.conviction()));
         }
         rules.sort(BEST_FIRST);
-        // Walking rules best first, a rule is kept only if every one of its antecedent items still has room.
+        // Pair rules ("bought together") and rules with larger antecedents have separate budgets per item, so
+        // high-confidence multi-item rules never crowd out an item's plain pairs. Walking best first, a
+        // multi-item rule is kept only while every one of its antecedent items still has room.
         Map<String, int[]> used = new HashMap<>();
         BitSet keep = new BitSet(rules.size());
         for (int r = 0; r < rules.size(); r++) {
+            AssociationRule rule = rules.get(r);
+            int budget = rule.isPairRule() ? 0 : 1;
             boolean room = true;
-            for (String item : rules.get(r).antecedent()) {
-                if (used.computeIfAbsent(item, k -> new int[1])[0] >= maxPerItem) {
+            for (String item : rule.antecedent()) {
+                if (used.computeIfAbsent(item, k -> new int[2])[budget] >= maxPerItem) {
                     room = false;
                 }
             }
             if (room) {
                 keep.set(r);
-                for (String item : rules.get(r).antecedent()) {
-                    used.get(item)[0]++;
+                for (String item : rule.antecedent()) {
+                    used.get(item)[budget]++;
                 }
             }
         }
