@@ -151,6 +151,15 @@ class CorruptionTest {
         }
         assertMessage(() -> PopularFile.decode(Arrays.copyOf(good, good.length - 1), f),
                 CorruptSnapshotException.class, "truncated?");
+
+        // format version (right after magic + name) raised, CRC recomputed: a newer writer, not corruption
+        byte[] newer = good.clone();
+        int versionAt = 4 + 1 + PopularFile.FORMAT_NAME.length();
+        newer[versionAt] = (byte) (PopularFile.FORMAT_VERSION + 1);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(newer, 0, newer.length - 8);
+        java.nio.ByteBuffer.wrap(newer, newer.length - 8, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(crc.getValue());
+        assertMessage(() -> PopularFile.decode(newer, f), SnapshotFormatException.class, "format too new");
     }
 
     @Test

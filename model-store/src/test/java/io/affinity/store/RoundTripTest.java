@@ -85,6 +85,9 @@ class RoundTripTest {
         }
         String json = Files.readString(store.directory().resolve(version).resolve("manifest.json"));
         assertTrue(json.contains("\n  \"formatVersion\" : 1"), json);
+        assertFalse(json.contains("createdAtInstant"), "only record components are serialised");
+        assertTrue(json.contains("\"checksumExcludes\""), json);
+
     }
 
     @Test
@@ -156,6 +159,31 @@ class RoundTripTest {
             assertEquals(data.rulesByItem.get(someKey), b.rulesWithAntecedentItem(someKey), "b unaffected by a.close()");
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** The checksum exclusions cover the lock word of every segment (multi-segment map, locks taken in each). */
+    @Test
+    void verificationToleratesHeldLocksInEverySegment() throws Exception {
+        TestData data = new TestData(3000, 6000, 10, 3);
+        ModelStore store = ModelStore.open(tmp.resolve("store"));
+        String v = data.fill(store.newSnapshot()).publish();
+        try (Snapshot s = store.open(v)) {
+            Manifest.ChecksumExclusion x = s.manifest().file("rules.cmap").orElseThrow().checksumExcludes();
+            assertTrue(x.count() > 1, "several segments: " + x);
+            Path rulesFile = s.directory().resolve("rules.cmap");
+            String raw = Checksums.crc32c(rulesFile, null);
+            Set<String> rawWhileLocked = new HashSet<>();
+            for (String key : data.rulesByItem.keySet()) {
+                try (var ctx = s.rulesMap().queryContext(key)) {
+                    ctx.readLock().lock();
+                    if (rawWhileLocked.add(Checksums.crc32c(rulesFile, null))) { // a segment not locked before
+                        Snapshot.verifyFiles(s.directory(), s.manifest());
+                    }
+                }
+            }
+            assertFalse(rawWhileLocked.contains(raw));
+            assertEquals(x.count(), rawWhileLocked.size(), "one distinct raw state per segment lock");
         }
     }
 
