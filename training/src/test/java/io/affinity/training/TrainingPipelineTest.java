@@ -1,0 +1,107 @@
+package io.affinity.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.affinity.recommender.AssociationRule;
+import io.affinity.recommender.CustomerHistory;
+import io.affinity.store.ModelStore;
+import io.affinity.store.Snapshot;
+import io.affinity.training.ingest.IngestException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole offline path on small generated exports (generic layout), with exact expectations. */
+class TrainingPipelineTest {
+    private static final String HEADER = "customer_id,order_id,timestamp,item_id,quantity,unit_price,description";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void publishesRulesItemsAndCustomersWithExactMeasures() throws Exception {
+        // 10 orders: CUP+SAUCER in 6, CUP alone in 2, SPOON alone in 2. So conf(CUP=>SAUCER) = 6/8, lift = 0.75/0.6.
+        List<String> rows = new ArrayList<>();
+        for (int o = 1; o <= 10; o++) {
+            String customer = o <= 3 ? "c1" : (o == 4 ? "" : "c" + o);
+            String day = "2011-05-" + String.format("%02d", o);
+            if (o <= 8) {
+                rows.add(customer + ",o" + o + "," + day + ",cup,2,1.50,TEA CUP");
+            }
+            if (o <= 6) {
+                rows.add(customer + ",o" + o + "," + day + ",saucer,1,1.00,SAUCER");
+            }
+            if (o > 8) {
+                rows.add(customer + ",o" + o + "," + day + ",spoon,1,0.50,SPOON");
+            }
+        }
+        Path input = write("orders.csv", rows);
+        TrainingParameters p = new TrainingParameters(List.of(input), "generic", 0.2, 0.1, 1.0, 3, 100, 10, 50, 0.01);
+        TrainingResult result = new TrainingPipeline(p, line -> { }).run(dir.resolve("models"));
+
+        assertEquals(rows.size(), result.ingest().rowsRead());
+        assertEquals(rows.size(), result.ingest().rowsAccepted());
+        try (Snapshot s = ModelStore.open(dir.resolve("models")).openCurrent()) {
+            assertEquals(result.version(), s.version());
+            AssociationRule cupToSaucer = s.rulesWithAntecedentItem("CUP").stream()
+                    .filter(r -> r.consequent().equals("SAUCER")).findFirst().orElseThrow();
+            assertEquals(6, cupToSaucer.supportCount());
+            assertEquals(0.6, cupToSaucer.support(), 1e-12);
+            assertEquals(0.75, cupToSaucer.confidence(), 1e-12);
+            assertEquals(0.75 / 0.6, cupToSaucer.lift(), 1e-12);
+            assertEquals(0.6 - 0.8 * 0.6, cupToSaucer.leverage(), 1e-12);
+            assertEquals((1 - 0.6) / (1 - 0.75), cupToSaucer.conviction(), 1e-12);
+            assertTrue(s.rulesWithAntecedentItem("SPOON").isEmpty(), "spoon is never bought with anything");
+
+            assertEquals(1.5, s.item("CUP").orElseThrow().typicalPrice(), 1e-12);
+            assertEquals("TEA CUP", s.item("CUP").orElseThrow().description());
+            assertEquals(8, s.item("CUP").orElseThrow().orderCount());
+
+            CustomerHistory c1 = s.customer("c1").orElseThrow();
+            assertEquals(3, c1.orderCount());
+            assertEquals(3 * (2 * 1.5 + 1.0), c1.totalSpend(), 1e-9);
+            assertEquals("CUP", c1.items().get(0).itemId());
+            assertFalse(s.customer("").isPresent());
+            assertEquals(7, s.customerCount(), "c1 (orders 1-3), order 4 anonymous, c5..c10 one order each");
+            assertEquals("CUP", s.popularItems().get(0).itemId());
+        }
+    }
+
+    @Test
+    void tooManyMalformedRowsStopTrainingAndPublishNothing() throws Exception {
+        Random random = new Random(42);
+        List<String> rows = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            boolean broken = random.nextDouble() < 0.05; // about 5% malformed, over the 1% budget
+            rows.add("c" + (i % 7) + ",o" + (i / 3) + ",2011-05-01," + (broken ? "x,many" : "x,1") + ",1.0,X");
+        }
+        Path input = write("broken.csv", rows);
+        Path models = dir.resolve("models");
+        IngestException e = assertThrows(IngestException.class,
+                () -> new TrainingPipeline(TrainingParameters.defaults(List.of(input)), line -> { }).run(models));
+        assertTrue(e.getMessage().contains("broken.csv:"), e.getMessage());
+        assertTrue(!Files.exists(models) || isEmptyOfVersions(models), "nothing may be published");
+    }
+
+    private static boolean isEmptyOfVersions(Path models) throws IOException {
+        try (Stream<Path> files = Files.list(models)) {
+            return files.noneMatch(p -> !p.getFileName().toString().startsWith(".tmp-"));
+        }
+    }
+
+    private Path write(String name, List<String> rows) throws IOException {
+        List<String> lines = new ArrayList<>();
+        lines.add(HEADER);
+        lines.addAll(rows);
+        return Files.write(dir.resolve(name), lines);
+    }
+}
