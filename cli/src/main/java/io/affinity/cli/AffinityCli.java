@@ -17,9 +17,16 @@ public final class AffinityCli {
 
     /** Runs one command line and returns its exit code (for tests and embedding). */
     public static int run(String... args) {
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** Runs one command line with the given standard output and error (commands that use picocli's writers). */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
         // Chronicle Map reads this at class-load time; the launcher passes it too, but `java -jar` users may not.
         System.setProperty("chronicle.analytics.disable", "true");
         CommandLine cli = new CommandLine(new AffinityCli());
+        cli.setOut(out);
+        cli.setErr(err);
         cli.setExecutionExceptionHandler(AffinityCli::handle);
         return cli.execute(args);
     }
