@@ -1,0 +1,135 @@
+package io.affinity.cli;
+
+import io.affinity.training.customers.CustomerAnalysis;
+import io.affinity.training.customers.CustomerAnalytics;
+import io.affinity.training.customers.CustomerAnalyticsOptions;
+import io.affinity.training.customers.CustomerReportWriter;
+import io.affinity.training.ingest.ColumnMapping;
+import io.affinity.training.ingest.IngestOptions;
+import io.affinity.training.ingest.IngestResult;
+import io.affinity.training.ingest.TransactionLoader;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code affinity customers}: RFM, BG/NBD + Gamma-Gamma value, tiers, lifecycle and price sensitivity per
+ * customer, written as {@code profiles.csv} and {@code report.json}; with {@code --holdout-end}, the report
+ * also scores the predictions against what customers did after the calibration end.
+ */
+@Command(name = "customers", mixinStandardHelpOptions = true,
+        description = "Customer value models (RFM, BG/NBD, Gamma-Gamma), tiers and lifecycle profiles.")
+final class CustomersCommand implements Callable<Integer> {
+    @Option(names = "--input", required = true, arity = "1..*", paramLabel = "FILE",
+            description = "Transaction exports, CSV or gzip CSV; several may be given.")
+    List<Path> inputs;
+
+    @Option(names = "--format", defaultValue = "auto",
+            description = "Column layout: auto, online-retail, online-retail-ii, generic (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--calibration-end", required = true, paramLabel = "DATE",
+            description = "Last day (inclusive, YYYY-MM-DD) of the data the models are fitted on.")
+    String calibrationEnd;
+
+    @Option(names = "--holdout-end", paramLabel = "DATE",
+            description = "Last day (inclusive) of a holdout period after the calibration end, to score predictions.")
+    String holdoutEnd;
+
+    @Option(names = "--time-unit", defaultValue = "days", paramLabel = "UNIT",
+            description = "BG/NBD time unit: days or weeks (default: ${DEFAULT-VALUE}).")
+    String timeUnit;
+
+    @Option(names = "--discount-rate", defaultValue = "0.1", paramLabel = "RATE",
+            description = "Annual discount rate for the 12-month value (default: ${DEFAULT-VALUE}).")
+    double discountRate;
+
+    @Option(names = "--tiers", defaultValue = "0.05,0.15,0.30", paramLabel = "P,G,I",
+            description = "Shares of customers in Platinum, Gold, Iron by value; the rest are Lead (default: ${DEFAULT-VALUE}).")
+    String tiers;
+
+    @Option(names = "--output", required = true, paramLabel = "DIR", description = "Directory for profiles.csv and report.json.")
+    Path output;
+
+    @Option(names = "--error-budget", description = "Share of malformed rows tolerated before loading stops (default: 0.01).")
+    Double errorBudget;
+
+    @Override
+    public Integer call() throws Exception {
+        CustomerAnalyticsOptions options = CustomerAnalyticsOptions.defaults(date("--calibration-end", calibrationEnd))
+                .withDiscountRate(discountRate).withTimeUnit(unit());
+        if (holdoutEnd != null) {
+            options = options.withHoldoutEnd(date("--holdout-end", holdoutEnd));
+        }
+        double[] shares = shares();
+        options = options.withTierShares(shares[0], shares[1], shares[2]);
+        IngestOptions ingest = IngestOptions.defaults();
+        if (errorBudget != null) {
+            ingest = ingest.withErrorBudget(errorBudget);
+        }
+        if (!"auto".equalsIgnoreCase(format)) {
+            ingest = ingest.withMapping(ColumnMapping.preset(format));
+        }
+        long t0 = System.nanoTime();
+        IngestResult loaded = TransactionLoader.load(inputs, ingest);
+        System.err.printf(Locale.ROOT, "affinity customers: loaded %,d orders, %,d customers [%.1f s]%n",
+                loaded.transactions().orderCount(), loaded.transactions().customerCount(), (System.nanoTime() - t0) / 1e9);
+        long t1 = System.nanoTime();
+        CustomerAnalysis analysis = CustomerAnalytics.run(loaded.transactions(), options);
+        CustomerReportWriter.write(analysis, output);
+        System.err.printf(Locale.ROOT, "affinity customers: fitted and profiled %,d customers [%.1f s]%n",
+                analysis.rows().size(), (System.nanoTime() - t1) / 1e9);
+        var bg = analysis.bgNbd().model();
+        var gg = analysis.gammaGamma().model();
+        System.out.printf(Locale.ROOT, "BG/NBD (%s): r=%.4f alpha=%.4f a=%.4f b=%.4f%n", timeUnit, bg.r(), bg.alpha(),
+                bg.a(), bg.b());
+        System.out.printf(Locale.ROOT, "Gamma-Gamma: p=%.4f q=%.4f v=%.4f%n", gg.p(), gg.q(), gg.v());
+        if (analysis.holdout() != null) {
+            var h = analysis.holdout();
+            System.out.printf(Locale.ROOT, "holdout %d days, %,d customers, %,d transactions: BG/NBD MAE %.4f corr %.4f"
+                            + " predicted %.0f; naive last-period MAE %.4f corr %.4f predicted %.0f%n", h.days(),
+                    h.customers(), h.actualTotal(), h.model().mae(), h.model().correlation(), h.model().predictedTotal(),
+                    h.naiveLastPeriod().mae(), h.naiveLastPeriod().correlation(), h.naiveLastPeriod().predictedTotal());
+        }
+        System.out.println("wrote " + output.resolve(CustomerReportWriter.PROFILES) + " and "
+                + output.resolve(CustomerReportWriter.REPORT));
+        return 0;
+    }
+
+    private CustomerAnalyticsOptions.TimeUnit unit() {
+        return switch (timeUnit.toLowerCase(Locale.ROOT)) {
+            case "days" -> CustomerAnalyticsOptions.TimeUnit.DAYS;
+            case "weeks" -> CustomerAnalyticsOptions.TimeUnit.WEEKS;
+            default -> throw new AffinityCli.UserFacingException("--time-unit must be days or weeks, was '" + timeUnit + "'");
+        };
+    }
+
+    private double[] shares() {
+        String[] parts = tiers.split(",");
+        if (parts.length != 3) {
+            throw new AffinityCli.UserFacingException("--tiers needs three shares like 0.05,0.15,0.30, was '" + tiers + "'");
+        }
+        double[] s = new double[3];
+        for (int i = 0; i < 3; i++) {
+            try {
+                s[i] = Double.parseDouble(parts[i].trim());
+            } catch (NumberFormatException e) {
+                throw new AffinityCli.UserFacingException("--tiers: '" + parts[i] + "' is not a number");
+            }
+        }
+        return s;
+    }
+
+    private static LocalDate date(String option, String value) {
+        try {
+            return LocalDate.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new AffinityCli.UserFacingException(option + " must be a date YYYY-MM-DD, was '" + value + "'");
+        }
+    }
+}

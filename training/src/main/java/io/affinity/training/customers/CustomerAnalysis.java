@@ -1,0 +1,52 @@
+package io.affinity.training.customers;
+
+import io.affinity.recommender.CustomerProfile;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything {@link CustomerAnalytics} computed: one row per customer seen by the calibration end, the
+ * fitted models, and (when a holdout period was given) how well they predicted it.
+ *
+ * @param customersAfterCalibration customers whose first purchase falls after the calibration end: left out
+ *                                  of the models and profiles (counted, not silently dropped)
+ * @param spendFrequencyCorrelation Pearson correlation of repeat frequency and mean repeat spend among
+ *                                  repeat customers; Gamma-Gamma assumes it is near zero
+ */
+public record CustomerAnalysis(CustomerAnalyticsOptions options, List<Row> rows, BgNbd.Fitted bgNbd,
+                               GammaGamma.Fitted gammaGamma, HoldoutEvaluation holdout,
+                               int customersAfterCalibration, double spendFrequencyCorrelation) {
+    public CustomerAnalysis {
+        Objects.requireNonNull(options, "options");
+        rows = List.copyOf(rows);
+        Objects.requireNonNull(bgNbd, "bgNbd");
+        Objects.requireNonNull(gammaGamma, "gammaGamma");
+    }
+
+    /**
+     * One customer. Model inputs {@code x}, {@code tx}, {@code T} are in the options' time unit.
+     *
+     * @param holdoutActual       transactions in the holdout period, or -1 without one
+     * @param holdoutPredicted    BG/NBD expected transactions over the holdout length
+     * @param holdoutNaive        transactions in the last calibration period as long as the holdout
+     */
+    public record Row(String customerId, java.time.LocalDate firstPurchase, java.time.LocalDate lastPurchase,
+                      int x, double tx, double T, double meanRepeatSpend, CustomerProfile profile,
+                      int holdoutActual, double holdoutPredicted, double holdoutNaive) {
+    }
+
+    /**
+     * Predicted versus actual transactions per customer over the holdout.
+     *
+     * @param days            holdout length in days
+     * @param model           BG/NBD conditional expectation
+     * @param naiveLastPeriod each customer repeats the count of their last calibration period of equal length
+     */
+    public record HoldoutEvaluation(int days, int customers, long actualTotal, Accuracy model,
+                                    Accuracy naiveLastPeriod) {
+    }
+
+    /** Mean absolute error, root mean squared error, Pearson correlation, total predicted. */
+    public record Accuracy(double mae, double rmse, double correlation, double predictedTotal) {
+    }
+}

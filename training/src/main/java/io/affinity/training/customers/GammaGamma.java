@@ -1,0 +1,90 @@
+package io.affinity.training.customers;
+
+import org.apache.commons.math3.special.Gamma;
+
+/**
+ * The Gamma-Gamma model of spend per transaction (Fader, Hardie &amp; Lee 2005, "RFM and CLV"; Colombo &amp;
+ * Weina 1999): a customer's transaction values are {@code Gamma(p, nu)} (shape, rate) around their own mean
+ * {@code p/nu}, and {@code nu ~ Gamma(q, v)} across customers. Spend is assumed independent of how often the
+ * customer buys (check the correlation of frequency and mean spend before trusting it; the report gives it).
+ * Fitted on customers with at least one repeat transaction, from their mean repeat-transaction value.
+ */
+public record GammaGamma(double p, double q, double v) {
+    public GammaGamma {
+        for (double w : new double[] {p, q, v}) {
+            if (!(w > 0) || Double.isInfinite(w)) {
+                throw new IllegalArgumentException("Gamma-Gamma parameters must be finite and > 0: p=" + p + " q="
+                        + q + " v=" + v);
+            }
+        }
+    }
+
+    public record Fitted(GammaGamma model, double logLikelihood, int evaluations, int customers) {
+    }
+
+    /** Maximum-likelihood fit on the customers with {@code x > 0} and a positive mean spend. */
+    public static Fitted fit(RepeatData data) {
+        int n = 0;
+        double mean = 0;
+        for (int i = 0; i < data.size(); i++) {
+            if (data.x()[i] > 0 && data.meanSpend()[i] > 0) {
+                n++;
+                mean += data.meanSpend()[i];
+            }
+        }
+        if (n < 2) {
+            throw new IllegalArgumentException("Gamma-Gamma needs at least 2 customers with repeat transactions, had " + n);
+        }
+        mean /= n;
+        final int count = n;
+        // Start with p = 1 and a population mean spend p v / (q - 1) equal to the observed one.
+        LogSpaceMle.Fit f = LogSpaceMle.maximise(w -> new GammaGamma(w[0], w[1], w[2]).logLikelihood(data),
+                new double[] {1.0, 3.0, 2.0 * mean});
+        double[] w = f.parameters();
+        return new Fitted(new GammaGamma(w[0], w[1], w[2]), f.logLikelihood(), f.evaluations(), count);
+    }
+
+    /** Sum of the log-likelihood over customers with {@code x > 0} and positive mean spend (others carry no information). */
+    public double logLikelihood(RepeatData d) {
+        int maxX = 0;
+        for (int x : d.x()) {
+            maxX = Math.max(maxX, x);
+        }
+        double[] perCount = new double[maxX + 1]; // the terms that depend on x only, once per distinct x
+        double base = q * Math.log(v) - Gamma.logGamma(q);
+        for (int x = 1; x <= maxX; x++) {
+            double px = p * x;
+            perCount[x] = Gamma.logGamma(px + q) - Gamma.logGamma(px) + base + px * Math.log(x);
+        }
+        double sum = 0;
+        for (int i = 0; i < d.size(); i++) {
+            int x = d.x()[i];
+            double m = d.meanSpend()[i];
+            if (x > 0 && m > 0) {
+                double px = p * x;
+                sum += perCount[x] + (px - 1) * Math.log(m) - (px + q) * Math.log(v + m * x);
+            }
+        }
+        return sum;
+    }
+
+    /** Mean spend per transaction across the population, {@code p v / (q - 1)}; infinite when {@code q <= 1}. */
+    public double populationMeanSpend() {
+        return q > 1 ? p * v / (q - 1) : Double.POSITIVE_INFINITY;
+    }
+
+    /**
+     * Expected spend per transaction for a customer with {@code x} repeat transactions of mean value
+     * {@code meanSpend}: {@code p (v + x m) / (p x + q - 1)}, a weighted average of the population mean and the
+     * customer's own; with {@code x == 0}, the population mean.
+     */
+    public double expectedSpend(int x, double meanSpend) {
+        if (q <= 1) {
+            throw new IllegalStateException("q <= 1: the expected spend is undefined (infinite)");
+        }
+        if (x == 0) {
+            return populationMeanSpend();
+        }
+        return p * (v + x * meanSpend) / (p * x + q - 1);
+    }
+}

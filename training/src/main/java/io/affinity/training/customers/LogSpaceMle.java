@@ -1,0 +1,66 @@
+package io.affinity.training.customers;
+
+import java.util.function.ToDoubleFunction;
+import org.apache.commons.math3.optim.InitialGuess;
+import org.apache.commons.math3.optim.MaxEval;
+import org.apache.commons.math3.optim.MaxIter;
+import org.apache.commons.math3.optim.PointValuePair;
+import org.apache.commons.math3.optim.nonlinear.scalar.GoalType;
+import org.apache.commons.math3.optim.nonlinear.scalar.ObjectiveFunction;
+import org.apache.commons.math3.optim.nonlinear.scalar.noderiv.NelderMeadSimplex;
+import org.apache.commons.math3.optim.nonlinear.scalar.noderiv.SimplexOptimizer;
+
+/**
+ * Maximum likelihood over strictly positive parameters: Nelder-Mead (commons-math3) on their logarithms, so
+ * the search is unconstrained and scale-free. Nelder-Mead can stall on a flat ridge, so the search restarts
+ * from its own optimum until the log-likelihood stops improving (the usual remedy).
+ */
+final class LogSpaceMle {
+    private LogSpaceMle() {
+    }
+
+    /** Result: the parameters (natural scale), the maximised log-likelihood and the evaluations used. */
+    record Fit(double[] parameters, double logLikelihood, int evaluations) {
+    }
+
+    static Fit maximise(ToDoubleFunction<double[]> logLikelihood, double[] start) {
+        double[] point = new double[start.length];
+        for (int i = 0; i < start.length; i++) {
+            if (!(start[i] > 0)) {
+                throw new IllegalArgumentException("start values must be > 0");
+            }
+            point[i] = Math.log(start[i]);
+        }
+        ObjectiveFunction objective = new ObjectiveFunction(logs -> {
+            double[] natural = new double[logs.length];
+            for (int i = 0; i < logs.length; i++) {
+                // exp(+-30) is far outside any plausible parameter; clamping keeps the simplex out of overflow.
+                natural[i] = Math.exp(Math.max(-30, Math.min(30, logs[i])));
+            }
+            double ll = logLikelihood.applyAsDouble(natural);
+            return Double.isNaN(ll) ? Double.NEGATIVE_INFINITY : ll;
+        });
+        SimplexOptimizer optimizer = new SimplexOptimizer(1e-12, 1e-10);
+        double best = Double.NEGATIVE_INFINITY;
+        int evaluations = 0;
+        for (int round = 0; round < 8; round++) {
+            PointValuePair p = optimizer.optimize(new MaxEval(20_000), new MaxIter(20_000), objective,
+                    GoalType.MAXIMIZE, new InitialGuess(point), new NelderMeadSimplex(point.length, 0.5));
+            evaluations += optimizer.getEvaluations();
+            boolean improved = p.getValue() > best + 1e-9 * Math.max(1, Math.abs(best));
+            point = p.getPoint();
+            best = Math.max(best, p.getValue());
+            if (!improved && round > 0) {
+                break;
+            }
+        }
+        if (Double.isInfinite(best)) {
+            throw new IllegalStateException("likelihood is zero everywhere the search went; is the data degenerate?");
+        }
+        double[] natural = new double[point.length];
+        for (int i = 0; i < point.length; i++) {
+            natural[i] = Math.exp(point[i]);
+        }
+        return new Fit(natural, best, evaluations);
+    }
+}

@@ -1,0 +1,39 @@
+package io.affinity.training.customers;
+
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Pragmatic product families: items whose descriptions are equal once colour words are removed
+ * ({@code "RED RETROSPOT MUG"} and {@code "BLUE RETROSPOT MUG"} are variants of {@code "RETROSPOT MUG"}).
+ * Retail exports rarely carry a family or a size/colour attribute; colour is by far the most common
+ * variant axis in gift and home catalogues, and the rule is easy to check by eye. Items without a
+ * description form a family of their own (keyed by item id).
+ */
+public final class ProductFamilies {
+    /** Colour and shade words removed from descriptions, upper case. */
+    public static final Set<String> COLOUR_WORDS = Set.of("RED", "BLUE", "GREEN", "PINK", "WHITE", "BLACK", "IVORY",
+            "CREAM", "YELLOW", "ORANGE", "PURPLE", "LILAC", "GOLD", "SILVER", "GREY", "GRAY", "BROWN", "TURQUOISE",
+            "AQUA", "BEIGE", "NAVY", "TEAL", "MAUVE", "MAGENTA", "CHOCOLATE", "PEACH", "LIME", "MINT", "COPPER",
+            "BRONZE", "LIGHT", "DARK", "PASTEL", "BRIGHT");
+
+    private ProductFamilies() {
+    }
+
+    /** The family key of an item: its description without colour words, or {@code "#" + itemId} when empty. */
+    public static String familyOf(String itemId, String description) {
+        if (description == null || description.isBlank()) {
+            return "#" + itemId;
+        }
+        StringBuilder key = new StringBuilder();
+        for (String word : description.toUpperCase(Locale.ROOT).split("[\\s,/]+")) {
+            if (!word.isEmpty() && !COLOUR_WORDS.contains(word)) {
+                if (key.length() > 0) {
+                    key.append(' ');
+                }
+                key.append(word);
+            }
+        }
+        return key.length() == 0 ? "#" + itemId : key.toString();
+    }
+}

@@ -1,0 +1,167 @@
+package io.affinity.training.customers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.affinity.recommender.CustomerProfile;
+import io.affinity.recommender.CustomerProfile.Stage;
+import io.affinity.recommender.CustomerProfile.Strategy;
+import io.affinity.recommender.CustomerProfile.Tier;
+import io.affinity.training.ingest.IngestOptions;
+import io.affinity.training.ingest.TransactionLoader;
+import io.affinity.training.ingest.Transactions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole analysis on a small generated export with a few hand-made customers whose numbers are known. */
+class CustomerAnalyticsTest {
+    private static final String HEADER = "Invoice,StockCode,Description,Quantity,InvoiceDate,Price,Customer ID,Country";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void summarisesKnownCustomersExactly() throws Exception {
+        CustomerAnalysis a = analyse(LocalDate.of(2010, 6, 30), LocalDate.of(2010, 9, 30));
+        Map<String, CustomerAnalysis.Row> rows = a.rows().stream()
+                .collect(Collectors.toMap(CustomerAnalysis.Row::customerId, Function.identity()));
+        // K1: 2010-01-10 (two invoices that day = one transaction), 2010-03-01, 2010-06-20; holdout 2010-07-15.
+        CustomerAnalysis.Row k1 = rows.get("90001");
+        assertEquals(2, k1.x());
+        assertEquals(LocalDate.of(2010, 1, 10), k1.firstPurchase());
+        assertEquals(161, k1.tx(), 1e-9); // 2010-01-10 .. 2010-06-20
+        assertEquals(171, k1.T(), 1e-9); // .. 2010-06-30
+        assertEquals(3, k1.profile().transactions());
+        assertEquals(10, k1.profile().recencyDays());
+        // Spend: day 1 = 2x10 + 1x10 (second invoice), then 4x10, then 6x10; repeat mean = (40+60)/2.
+        assertEquals(130, k1.profile().monetary(), 1e-9);
+        assertEquals(50, k1.meanRepeatSpend(), 1e-9);
+        assertEquals(1, k1.holdoutActual());
+        // naive: transactions in the last 92 days of calibration (after 2010-03-30): only 2010-06-20.
+        assertEquals(1, k1.holdoutNaive(), 1e-9);
+        // Paid the item's median price of 10.
+        assertEquals(1.0, k1.profile().priceIndex(), 1e-9);
+
+        // K2: one purchase on 2010-06-25 of the cheap blue variant: new, all variant spend on the cheaper one.
+        CustomerAnalysis.Row k2 = rows.get("90002");
+        assertEquals(0, k2.x());
+        assertEquals(5, k2.T(), 1e-9);
+        assertEquals(Stage.NEW, k2.profile().stage());
+        assertEquals(Strategy.INITIATE, k2.profile().strategy());
+        assertEquals(1.0, k2.profile().cheaperVariantShare(), 1e-9);
+        assertEquals(1.0, k2.profile().pAlive(), 1e-12);
+
+        // K3: bought once on 2009-12-20 (192 days before the end) and never again: lapsed by recency even though BG/NBD says P(alive)=1.
+        CustomerAnalysis.Row k3 = rows.get("90003");
+        assertEquals(Stage.LAPSED, k3.profile().stage());
+        assertEquals(0, k3.holdoutActual());
+
+        // K4: first purchase only in the holdout: counted, not profiled.
+        assertTrue(!rows.containsKey("90004"));
+        assertEquals(1, a.customersAfterCalibration());
+
+        // Every generated customer is there, and tiers follow the requested shares.
+        assertEquals(203, a.rows().size());
+        Map<Tier, Long> tiers = a.rows().stream()
+                .collect(Collectors.groupingBy(r -> r.profile().tier(), Collectors.counting()));
+        // Cumulative cut points: ceil(0.05 * 203) = 11, ceil(0.20 * 203) = 41, ceil(0.50 * 203) = 102.
+        assertEquals(11, tiers.get(Tier.PLATINUM));
+        assertEquals(30, tiers.get(Tier.GOLD));
+        assertEquals(61, tiers.get(Tier.IRON));
+        // Platinum customers are worth at least as much as any Gold one.
+        double minPlatinum = a.rows().stream().filter(r -> r.profile().tier() == Tier.PLATINUM)
+                .mapToDouble(r -> r.profile().expectedValue12()).min().orElseThrow();
+        double maxGold = a.rows().stream().filter(r -> r.profile().tier() == Tier.GOLD)
+                .mapToDouble(r -> r.profile().expectedValue12()).max().orElseThrow();
+        assertTrue(minPlatinum >= maxGold);
+        assertEquals(a.rows().size(), a.holdout().customers());
+    }
+
+    @Test
+    void discountingLowersValueAndReportIsComplete() throws Exception {
+        CustomerAnalysis plain = analyse(LocalDate.of(2010, 6, 30), null);
+        Path file = write();
+        Transactions tx = TransactionLoader.load(List.of(file), IngestOptions.defaults()).transactions();
+        CustomerAnalysis discounted = CustomerAnalytics.run(tx,
+                CustomerAnalyticsOptions.defaults(LocalDate.of(2010, 6, 30)).withDiscountRate(0.5));
+        double v0 = plain.rows().stream().mapToDouble(r -> r.profile().expectedValue12()).sum();
+        double v1 = discounted.rows().stream().mapToDouble(r -> r.profile().expectedValue12()).sum();
+        assertTrue(v1 < v0 && v1 > v0 / 1.5, v0 + " vs " + v1);
+        Map<String, Object> report = CustomerReportWriter.report(plain);
+        assertTrue(report.containsKey("bgNbd") && report.containsKey("gammaGamma") && !report.containsKey("holdout"));
+        CustomerReportWriter.write(plain, dir.resolve("out"));
+        List<String> csv = Files.readAllLines(dir.resolve("out/profiles.csv"));
+        assertEquals(plain.rows().size() + 1, csv.size());
+    }
+
+    @Test
+    void stagesAndStrategiesFollowTheirRules() {
+        CustomerAnalyticsOptions o = CustomerAnalyticsOptions.defaults(LocalDate.of(2010, 1, 1));
+        assertEquals(Stage.NEW, CustomerAnalytics.stage(o, 30, 30, 0, 0.1));
+        assertEquals(Stage.WON_BACK, CustomerAnalytics.stage(o, 400, 10, 200, 0.9));
+        assertEquals(Stage.LAPSED, CustomerAnalytics.stage(o, 400, 200, 0, 1.0));
+        assertEquals(Stage.LAPSED, CustomerAnalytics.stage(o, 400, 20, 30, 0.2));
+        assertEquals(Stage.AT_RISK, CustomerAnalytics.stage(o, 400, 100, 30, 0.95));
+        assertEquals(Stage.ACTIVE, CustomerAnalytics.stage(o, 400, 10, 30, 0.95));
+        assertEquals(Strategy.PROTECT, CustomerAnalytics.strategy(Stage.ACTIVE, Tier.PLATINUM, 5));
+        assertEquals(Strategy.WIN_BACK, CustomerAnalytics.strategy(Stage.LAPSED, Tier.LEAD, 5));
+        assertEquals(Strategy.END, CustomerAnalytics.strategy(Stage.LAPSED, Tier.LEAD, 2));
+        assertEquals(Strategy.HARVEST, CustomerAnalytics.strategy(Stage.AT_RISK, Tier.LEAD, 2));
+        assertEquals(CustomerProfile.PriceSensitivity.HIGH, CustomerAnalytics.sensitivity(0.8, Double.NaN));
+        assertEquals(CustomerProfile.PriceSensitivity.LOW, CustomerAnalytics.sensitivity(1.1, 0.1));
+        assertEquals(CustomerProfile.PriceSensitivity.MEDIUM, CustomerAnalytics.sensitivity(0.95, 0.5));
+    }
+
+    private CustomerAnalysis analyse(LocalDate calEnd, LocalDate holdEnd) throws Exception {
+        Path file = write();
+        Transactions tx = TransactionLoader.load(List.of(file), IngestOptions.defaults()).transactions();
+        CustomerAnalyticsOptions o = CustomerAnalyticsOptions.defaults(calEnd);
+        return CustomerAnalytics.run(tx, holdEnd == null ? o : o.withHoldoutEnd(holdEnd));
+    }
+
+    private Path write() throws Exception {
+        StringBuilder csv = new StringBuilder(HEADER).append('\n');
+        int[] invoice = {500000};
+        // Hand-made customers.
+        line(csv, invoice, "10001", "RED MUG", 2, "2010-01-10 09:00:00", 10, "90001");
+        line(csv, invoice, "10001", "RED MUG", 1, "2010-01-10 15:00:00", 10, "90001");
+        line(csv, invoice, "10001", "RED MUG", 4, "2010-03-01 10:00:00", 10, "90001");
+        line(csv, invoice, "10001", "RED MUG", 6, "2010-06-20 10:00:00", 10, "90001");
+        line(csv, invoice, "10001", "RED MUG", 1, "2010-07-15 10:00:00", 10, "90001");
+        line(csv, invoice, "10002", "BLUE MUG", 1, "2010-06-25 10:00:00", 5, "90002");
+        line(csv, invoice, "10003", "LANTERN", 1, "2009-12-20 10:00:00", 20, "90003");
+        line(csv, invoice, "10003", "LANTERN", 1, "2010-08-05 10:00:00", 20, "90004");
+        // 200 seeded random customers so that the models have something to fit.
+        Random rnd = new Random(5);
+        for (int c = 0; c < 200; c++) {
+            int trips = 2 + rnd.nextInt(8);
+            for (int t = 0; t < trips; t++) {
+                // Calibration days only (up to 2010-06-29), then some come back in the holdout.
+                LocalDate day = LocalDate.of(2010, 1, 1).plusDays(t == trips - 1 && rnd.nextBoolean()
+                        ? 181 + rnd.nextInt(90) : rnd.nextInt(180));
+                String item = rnd.nextBoolean() ? "10001" : "10002";
+                line(csv, invoice, item, item.equals("10001") ? "RED MUG" : "BLUE MUG", 1 + rnd.nextInt(12),
+                        day + " 12:00:00", item.equals("10001") ? 10 : 5, Integer.toString(91000 + c));
+            }
+        }
+        Path file = dir.resolve("tx.csv");
+        Files.writeString(file, csv);
+        return file;
+    }
+
+    private static void line(StringBuilder csv, int[] invoice, String code, String description, int qty, String time,
+                             double price, String customer) {
+        csv.append(invoice[0]++).append(',').append(code).append(',').append(description).append(',').append(qty)
+                .append(',').append(time).append(',').append(price).append(',').append(customer)
+                .append(",United Kingdom\n");
+    }
+}
