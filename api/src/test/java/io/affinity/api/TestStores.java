@@ -65,7 +65,8 @@ final class TestStores {
 
     /** What the CLI does with a verified snapshot, minus the manifest details. */
     static ServedModel serve(Snapshot snapshot) {
-        return new ServedModel(snapshot, new Recommender(snapshot, RecommenderSettings.DEFAULTS),
+        CachedSnapshot cached = new CachedSnapshot(snapshot, 8); // small: collisions exercised under swaps too
+        return new ServedModel(cached, new Recommender(cached, RecommenderSettings.DEFAULTS),
                 Map.of("version", snapshot.version(), "createdAt", snapshot.manifest().createdAt()));
     }
 
