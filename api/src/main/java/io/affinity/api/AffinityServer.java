@@ -8,6 +8,13 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import java.util.Objects;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,11 +27,17 @@ public final class AffinityServer implements AutoCloseable {
 
     private final ApiConfig config;
     private final Javalin app;
+    private final Duration shutdownGrace;
+    private final GracefulHandler graceful = new GracefulHandler();
+    private volatile Server jetty;
 
-    private AffinityServer(ApiConfig config, ModelSource models) {
+    private AffinityServer(ApiConfig config, ModelSource models, ServerOptions options) {
         this.config = config;
+        this.shutdownGrace = options.shutdownGrace();
         ObjectMapper json = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
         Routes routes = new Routes(config, models, json);
+        Metrics metrics = new Metrics(models);
+        OpsRoutes ops = new OpsRoutes(models, options.admin(), options.access(), metrics);
         this.app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
             c.startup.showOldJavalinVersionWarning = false;
@@ -33,6 +46,15 @@ public final class AffinityServer implements AutoCloseable {
             c.http.maxRequestSize = config.maxBodyBytes();
             c.http.defaultContentType = "application/json";
             c.jsonMapper(new JavalinJackson(json, false));
+            // Javalin nests its servlet handler inside the innermost wrapper it finds, here the GracefulHandler,
+            // which counts in-flight requests for close().
+            c.jetty.modifyServer(server -> {
+                jetty = server;
+                server.setHandler(graceful);
+            });
+            c.requestLogger.http((ctx, ms) -> metrics.record(ctx.method().name(), routeTemplate(ctx),
+                    ctx.status().getCode(), ms));
+            ops.register(c.routes);
             routes.register(c.routes);
             c.routes.exception(ApiProblem.class, (e, ctx) -> problem(ctx, Problem.of(e)));
             c.routes.exception(UnknownItemException.class, (e, ctx) -> problem(ctx,
@@ -63,7 +85,13 @@ public final class AffinityServer implements AutoCloseable {
 
     /** Builds the server; nothing listens until {@link #start()}. */
     public static AffinityServer create(ApiConfig config, ModelSource models) {
-        return new AffinityServer(Objects.requireNonNull(config, "config"), Objects.requireNonNull(models, "models"));
+        return create(config, models, ServerOptions.defaults());
+    }
+
+    /** Builds the server with admin endpoints, access control and shutdown grace as given. */
+    public static AffinityServer create(ApiConfig config, ModelSource models, ServerOptions options) {
+        return new AffinityServer(Objects.requireNonNull(config, "config"), Objects.requireNonNull(models, "models"),
+                Objects.requireNonNull(options, "options"));
     }
 
     public AffinityServer start() {
@@ -77,8 +105,27 @@ public final class AffinityServer implements AutoCloseable {
         return app.port();
     }
 
+    /**
+     * Graceful stop: the connectors stop accepting, in-flight requests get up to the shutdown grace to finish,
+     * then the server stops (closing idle keep-alive connections at once rather than waiting for them).
+     */
     @Override
     public void close() {
+        Server server = jetty;
+        if (server != null && server.isStarted()) {
+            for (Connector connector : server.getConnectors()) {
+                connector.shutdown(); // stop accepting; its future (all connections closed) is not awaited
+            }
+            try {
+                graceful.shutdown().get(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                LOG.warn("requests still running after the shutdown grace of {}; stopping anyway", shutdownGrace);
+            } catch (ExecutionException e) {
+                LOG.warn("waiting for in-flight requests failed: {}", e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         app.stop();
     }
 
@@ -93,6 +140,19 @@ public final class AffinityServer implements AutoCloseable {
             default -> new ApiProblem(status, "http-" + status, "HTTP " + status,
                     message == null ? "" : message);
         };
+    }
+
+    /** The matched route's template, never the raw path (which can hold a customer id). */
+    private static String routeTemplate(Context ctx) {
+        try {
+            var endpoint = ctx.endpoint();
+            if (endpoint == null || (!endpoint.method.isHttpMethod() && ctx.status().getCode() == 404)) {
+                return Metrics.UNMATCHED; // only a filter (e.g. "/v1/*") ran: no endpoint has this path
+            }
+            return endpoint.path;
+        } catch (RuntimeException e) {
+            return Metrics.UNMATCHED;
+        }
     }
 
     private static boolean isProblem(Context ctx) {

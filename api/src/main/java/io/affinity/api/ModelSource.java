@@ -3,16 +3,24 @@ package io.affinity.api;
 import java.util.Optional;
 
 /**
- * Supplies the model that answers a request. A request takes the model once, at its start, and uses only
- * that one, so a swap between versions can never mix two of them in one answer.
+ * Supplies the model that answers a request. A request {@link #lease() leases} the model once, at its start,
+ * answers from that one only, and closes the lease when done; so a swap between versions can never mix two of
+ * them in one answer, and a retired version is closed only after its last request finished.
  */
-@FunctionalInterface
 public interface ModelSource {
-    /** The active model, or empty while none is loaded. */
-    Optional<ServedModel> current();
+    /** Leases the active model for one request, or empty while none is loaded. Close the lease when done. */
+    Optional<ModelLease> lease();
 
+    /** The active model without leasing it: for status display only, never to answer a request from. */
+    default Optional<ServedModel> current() {
+        try (ModelLease lease = lease().orElse(null)) {
+            return lease == null ? Optional.empty() : Optional.of(lease.model());
+        }
+    }
+
+    /** A source that always serves one model and never closes it (tests, embedding). */
     static ModelSource fixed(ServedModel model) {
-        Optional<ServedModel> value = Optional.of(model);
-        return () -> value;
+        Optional<ModelLease> lease = Optional.of(ModelLease.unmanaged(model));
+        return () -> lease;
     }
 }

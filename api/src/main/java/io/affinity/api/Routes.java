@@ -9,13 +9,14 @@ import io.affinity.recommender.Recommendations;
 import io.affinity.recommender.RuleQuery;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** The endpoint handlers. Each takes the active model once and answers from it alone. */
+/** The endpoint handlers. Each leases the active model once and answers from it alone. */
 final class Routes {
     private final ApiConfig config;
     private final ModelSource models;
@@ -29,33 +30,44 @@ final class Routes {
 
     void register(RoutesConfig routes) {
         routes.get("/health", this::health);
-        routes.get("/v1/model", this::model);
-        routes.post("/v1/baskets/recommendations", this::basket);
-        routes.get("/v1/items/{itemId}/bought-together", this::boughtTogether);
-        routes.get("/v1/customers/{customerId}/recommendations", this::customer);
-        routes.get("/v1/rules", this::rules);
+        routes.get("/v1/model", leased(this::model));
+        routes.post("/v1/baskets/recommendations", leased(this::basket));
+        routes.get("/v1/items/{itemId}/bought-together", leased(this::boughtTogether));
+        routes.get("/v1/customers/{customerId}/recommendations", leased(this::customer));
+        routes.get("/v1/rules", leased(this::rules));
     }
 
-    private ServedModel model() {
-        return models.current().orElseThrow(() -> ApiProblem.unavailable("no verified model snapshot is loaded"));
+    /** A handler answered by one model version, leased for the whole request. */
+    @FunctionalInterface
+    interface ModelHandler {
+        void handle(Context ctx, ServedModel model) throws Exception;
+    }
+
+    /** Leases the active model before the handler runs and releases it when the answer is complete. */
+    Handler leased(ModelHandler handler) {
+        return ctx -> {
+            try (ModelLease lease = models.lease().orElseThrow(
+                    () -> ApiProblem.unavailable("no verified model snapshot is loaded"))) {
+                handler.handle(ctx, lease.model());
+            }
+        };
     }
 
     private void health(Context ctx) {
         ctx.json(new Bodies.HealthBody("ok", models.current().map(m -> m.snapshot().version()).orElse(null)));
     }
 
-    private void model(Context ctx) {
-        ctx.json(model().summary());
+    private void model(Context ctx, ServedModel model) {
+        ctx.json(model.summary());
     }
 
-    private void basket(Context ctx) throws IOException {
+    private void basket(Context ctx, ServedModel model) throws IOException {
         String type = ctx.contentType();
         if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
             throw ApiProblem.unsupportedMediaType("Content-Type must be application/json, was "
                     + (type == null ? "missing" : "'" + Params.abbreviate(type) + "'"));
         }
         BasketRequest request = BasketRequest.parse(readBody(ctx), json, config);
-        ServedModel model = model();
         Recommendations answer = model.recommender().forBasket(request.items(), request.limit());
         Set<String> previouslyBought = null;
         if (request.customerId() != null) {
@@ -84,23 +96,23 @@ final class Routes {
         }
     }
 
-    private void boughtTogether(Context ctx) {
+    private void boughtTogether(Context ctx, ServedModel model) {
         String itemId = BasketRequest.normaliseItemId(ctx.pathParam("itemId"));
         int limit = Params.limit(ctx, config);
-        ctx.json(RecommendationsBody.of(model().recommender().boughtTogether(itemId, limit), null));
+        ctx.json(RecommendationsBody.of(model.recommender().boughtTogether(itemId, limit), null));
     }
 
-    private void customer(Context ctx) {
+    private void customer(Context ctx, ServedModel model) {
         String customerId = ctx.pathParam("customerId").trim();
         if (customerId.isEmpty() || customerId.length() > io.affinity.recommender.Ids.MAX_ID_LENGTH) {
             throw ApiProblem.badRequest("path parameter 'customerId' must be 1 to "
                     + io.affinity.recommender.Ids.MAX_ID_LENGTH + " characters");
         }
         int limit = Params.limit(ctx, config);
-        ctx.json(RecommendationsBody.of(model().recommender().forCustomer(customerId, limit), null));
+        ctx.json(RecommendationsBody.of(model.recommender().forCustomer(customerId, limit), null));
     }
 
-    private void rules(Context ctx) {
+    private void rules(Context ctx, ServedModel model) {
         String sortName = ctx.queryParam("sort") == null ? "lift" : ctx.queryParam("sort");
         RuleQuery.Measure sort = RuleQuery.Measure.parse(sortName);
         if (sort == null) {
@@ -114,7 +126,6 @@ final class Routes {
                 consequent == null || consequent.isBlank() ? null : BasketRequest.normaliseItemId(consequent),
                 Params.optionalDouble(ctx, "minLift", 0), Params.optionalDouble(ctx, "minConfidence", 0),
                 Params.optionalDouble(ctx, "minSupport", 0), sort, Params.limit(ctx, config));
-        ServedModel model = model();
         RuleQuery.Page page = query.run(model.snapshot());
         ctx.json(new Bodies.RulesBody(model.snapshot().version(), sort.wireName(), page.matched(),
                 page.rules().stream().map(RuleBody::of).toList()));

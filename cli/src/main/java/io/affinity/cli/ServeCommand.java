@@ -1,18 +1,29 @@
 package io.affinity.cli;
 
+import io.affinity.api.AccessControl;
 import io.affinity.api.AffinityServer;
 import io.affinity.api.ApiConfig;
-import io.affinity.api.ModelSource;
+import io.affinity.api.ModelAdmin;
+import io.affinity.api.ServerOptions;
+import io.affinity.api.ServedModel;
+import io.affinity.api.SwappableModelSource;
 import io.affinity.store.ModelStore;
-import io.affinity.store.Snapshot;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code affinity serve}: serves the active snapshot of a model store over HTTP until stopped. */
+/**
+ * {@code affinity serve}: serves the active snapshot of a model store over HTTP until stopped, picking up newly
+ * published snapshots (watching CURRENT, or on {@code POST /admin/models/reload}).
+ */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serve the active model snapshot of a model store over HTTP.")
 final class ServeCommand implements Callable<Integer> {
@@ -31,32 +42,89 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-basket-items", defaultValue = "200", description = "Largest basket accepted (default: ${DEFAULT-VALUE}).")
     int maxBasketItems;
 
+    @Option(names = "--watch-interval", defaultValue = "10", paramLabel = "SECONDS",
+            description = "Check the store's CURRENT this often and serve a new version; 0 disables (default: ${DEFAULT-VALUE}).")
+    int watchSeconds;
+
+    @Option(names = "--admin-token-file", paramLabel = "FILE",
+            description = "File holding the admin bearer token (else env AFFINITY_ADMIN_TOKEN; neither: admin endpoints disabled).")
+    Path adminTokenFile;
+
+    @Option(names = "--api-keys-file", paramLabel = "FILE",
+            description = "File with one API key per line; when given, /v1 endpoints need header X-API-Key.")
+    Path apiKeysFile;
+
+    @Option(names = "--shutdown-grace", defaultValue = "10", paramLabel = "SECONDS",
+            description = "On stop, time in-flight requests get to finish (default: ${DEFAULT-VALUE}).")
+    int shutdownGraceSeconds;
+
     @Override
     public Integer call() throws Exception {
         if (!Files.isDirectory(models)) {
             throw new AffinityCli.UserFacingException("no model store at " + models
                     + "; train one first: ./affinity train --input FILE --models " + models);
         }
+        if (watchSeconds < 0 || shutdownGraceSeconds < 0) {
+            throw new AffinityCli.UserFacingException("--watch-interval and --shutdown-grace must not be negative");
+        }
         ModelStore store = ModelStore.open(models);
         if (store.currentVersion().isEmpty()) {
             throw new AffinityCli.UserFacingException("model store " + models + " has no published snapshot yet");
         }
-        Snapshot snapshot = store.openCurrent();
+        SwappableModelSource source = new SwappableModelSource();
+        ModelAdmin admin = new ModelAdmin(store, source, ServedModels::of);
+        admin.reload(); // a snapshot failing verification stops start-up here, with the reason
+        AccessControl access = AccessControl.of(adminToken(), apiKeys());
         ApiConfig defaults = ApiConfig.defaults();
         ApiConfig config = new ApiConfig(host, port, defaults.defaultLimit(), maxLimit, maxBasketItems,
                 defaults.maxBodyBytes());
-        AffinityServer server = AffinityServer.create(config, ModelSource.fixed(ServedModels.of(snapshot)));
+        Duration grace = Duration.ofSeconds(shutdownGraceSeconds);
+        AffinityServer server = AffinityServer.create(config, source, new ServerOptions(access, admin, grace));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close(); // stops accepting, lets in-flight requests finish
-            snapshot.close();
+            admin.close();
+            server.close(); // stops accepting, lets in-flight requests finish (up to the grace)
+            source.close(grace); // closes the snapshot once no request uses it
             stopped.countDown();
         }, "affinity-shutdown"));
         server.start();
-        System.err.printf("serving model %s (%d items, %d rules, %d customers) on http://%s:%d/%n",
-                snapshot.version(), snapshot.itemCount(), snapshot.ruleCount(), snapshot.customerCount(),
-                host, server.port());
+        if (watchSeconds > 0) {
+            admin.watch(Duration.ofSeconds(watchSeconds));
+        }
+        ServedModel served = source.current().orElseThrow();
+        System.err.printf("serving model %s (%d items, %d rules, %d customers) on http://%s:%d/; admin endpoints %s%s%n",
+                served.snapshot().version(), served.snapshot().itemCount(), served.snapshot().ruleCount(),
+                served.snapshot().customerCount(), host, server.port(),
+                access.adminEnabled() ? "enabled" : "disabled (no admin token)",
+                access.apiKeysRequired() ? "; API keys required" : "");
         stopped.await();
         return 0;
+    }
+
+    private String adminToken() throws IOException {
+        if (adminTokenFile != null) {
+            String token = Files.readString(adminTokenFile, StandardCharsets.UTF_8).trim();
+            if (token.isEmpty()) {
+                throw new AffinityCli.UserFacingException("admin token file " + adminTokenFile + " is empty");
+            }
+            return token;
+        }
+        String env = System.getenv("AFFINITY_ADMIN_TOKEN");
+        return env == null || env.isBlank() ? null : env.trim();
+    }
+
+    private List<String> apiKeys() throws IOException {
+        List<String> keys = new ArrayList<>();
+        if (apiKeysFile != null) {
+            for (String line : Files.readAllLines(apiKeysFile, StandardCharsets.UTF_8)) {
+                if (!line.isBlank() && !line.trim().startsWith("#")) {
+                    keys.add(line.trim());
+                }
+            }
+            if (keys.isEmpty()) {
+                throw new AffinityCli.UserFacingException("API keys file " + apiKeysFile + " holds no key");
+            }
+        }
+        return keys;
     }
 }

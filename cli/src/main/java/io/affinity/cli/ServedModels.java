@@ -1,5 +1,6 @@
 package io.affinity.cli;
 
+import io.affinity.api.CachedSnapshot;
 import io.affinity.api.ServedModel;
 import io.affinity.recommender.Recommender;
 import io.affinity.recommender.RecommenderSettings;
@@ -10,6 +11,9 @@ import java.util.Map;
 
 /** Turns an opened snapshot into the model the API serves, with the summary {@code GET /v1/model} shows. */
 final class ServedModels {
+    /** Cache slots per kind: above the catalogue size of a typical retailer, a few MB of decoded rules. */
+    static final int CACHE_SLOTS = 1 << 15;
+
     private ServedModels() {
     }
 
@@ -34,6 +38,8 @@ final class ServedModels {
             });
             summary.put("ingest", ingest);
         }
-        return new ServedModel(snapshot, new Recommender(snapshot, RecommenderSettings.DEFAULTS), summary);
+        // Decoded item facts and rule lists stay on the heap for this version (bounded; see CachedSnapshot).
+        CachedSnapshot cached = new CachedSnapshot(snapshot, CACHE_SLOTS);
+        return new ServedModel(cached, new Recommender(cached, RecommenderSettings.DEFAULTS), summary);
     }
 }

@@ -94,6 +94,15 @@ public final class ModelStore {
         return out;
     }
 
+    /**
+     * The manifest of a published version, read and structure-checked but without verifying the data files'
+     * checksums (cheap enough for listings; {@link #open} and {@link #activate} verify everything).
+     */
+    public Manifest manifest(String version) throws IOException {
+        requireKnown(version);
+        return Snapshot.readManifest(dir.resolve(version));
+    }
+
     /** Opens and verifies the active snapshot. */
     public Snapshot openCurrent() throws IOException {
         String version = currentVersion().orElseThrow(

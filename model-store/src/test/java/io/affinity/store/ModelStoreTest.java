@@ -48,6 +48,9 @@ class ModelStoreTest {
         assertEquals(Optional.of(v2), store.currentVersion(), "publish(false) does not activate");
         assertEquals(List.of(v1, v2, v3), store.versions());
 
+        assertEquals(v3, store.manifest(v3).version());
+        assertEquals(data.items.size(), store.manifest(v3).counts().items());
+        assertThrows(IllegalArgumentException.class, () -> store.manifest("20990101-000000-000000"));
         store.activate(v1);
         assertEquals(Optional.of(v1), store.currentVersion());
         try (Snapshot s = store.openCurrent()) {

@@ -16,10 +16,8 @@ import java.util.Set;
  * every answer comes entirely from the snapshot it was built with, so a model swap never mixes versions.
  */
 public final class Recommender {
-    private static final Comparator<Candidate> BEST_FIRST = Comparator
-            .comparingDouble((Candidate c) -> c.rule.confidence()).reversed()
-            .thenComparing(Comparator.comparingDouble((Candidate c) -> c.rule.lift()).reversed())
-            .thenComparing(c -> c.rule.consequent());
+    /** Confidence, then lift, descending; then consequent id. Hand-written: it runs for every fired rule. */
+    private static final Comparator<Candidate> BEST_FIRST = Recommender::compareBestFirst;
 
     private final ModelSnapshot model;
     private final RecommenderSettings settings;
@@ -111,13 +109,20 @@ public final class Recommender {
     private Map<String, Candidate> fireRules(List<String> firingItems, Set<String> context) {
         Map<String, Candidate> best = new HashMap<>();
         for (String item : firingItems) {
-            for (AssociationRule rule : model.rulesWithAntecedentItem(item)) {
+            List<AssociationRule> rules = model.rulesWithAntecedentItem(item);
+            for (int i = 0, n = rules.size(); i < n; i++) {
+                AssociationRule rule = rules.get(i);
                 // A multi-item rule is stored under each of its antecedent items; judge it once, from its first.
-                if (!rule.antecedent().get(0).equals(item) || rule.lift() <= settings.minLift()
-                        || context.contains(rule.consequent()) || !context.containsAll(rule.antecedent())) {
+                // Cheapest tests first: this loop runs over every rule of up to historyItemsConsidered items.
+                if (rule.lift() <= settings.minLift() || !rule.antecedent().get(0).equals(item)
+                        || context.contains(rule.consequent())
+                        || (rule.antecedent().size() > 1 && !context.containsAll(rule.antecedent()))) {
                     continue;
                 }
-                best.merge(rule.consequent(), new Candidate(rule), Recommender::stronger);
+                Candidate current = best.get(rule.consequent());
+                if (current == null || compareRules(rule, current.rule) < 0) {
+                    best.put(rule.consequent(), new Candidate(rule));
+                }
             }
         }
         return best;
@@ -125,9 +130,13 @@ public final class Recommender {
 
     private List<Recommendation> rank(Map<String, Candidate> candidates, int limit) {
         List<Recommendation> out = new ArrayList<>(Math.min(limit, candidates.size()));
-        candidates.values().stream().sorted(BEST_FIRST).limit(limit).forEach(c -> out.add(
-                new Recommendation(c.rule.consequent(), description(c.rule.consequent()), c.rule.confidence(),
-                        RecommendationSource.RULES, Explanation.ofRule(c.rule))));
+        List<Candidate> sorted = new ArrayList<>(candidates.values());
+        sorted.sort(BEST_FIRST);
+        for (int i = 0, n = Math.min(limit, sorted.size()); i < n; i++) {
+            AssociationRule rule = sorted.get(i).rule;
+            out.add(new Recommendation(rule.consequent(), description(rule.consequent()), rule.confidence(),
+                    RecommendationSource.RULES, Explanation.ofRule(rule)));
+        }
         return out;
     }
 
@@ -152,7 +161,19 @@ public final class Recommender {
     }
 
     private static Candidate stronger(Candidate a, Candidate b) {
-        return BEST_FIRST.compare(a, b) <= 0 ? a : b;
+        return compareBestFirst(a, b) <= 0 ? a : b;
+    }
+
+    private static int compareBestFirst(Candidate a, Candidate b) {
+        return compareRules(a.rule, b.rule);
+    }
+
+    private static int compareRules(AssociationRule a, AssociationRule b) {
+        int c = Double.compare(b.confidence(), a.confidence());
+        if (c == 0) {
+            c = Double.compare(b.lift(), a.lift());
+        }
+        return c != 0 ? c : a.consequent().compareTo(b.consequent());
     }
 
     private static void requireLimit(int limit) {

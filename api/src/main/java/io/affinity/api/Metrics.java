@@ -1,0 +1,135 @@
+package io.affinity.api;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Request and model metrics in the Prometheus text exposition format (version 0.0.4). Requests are labelled by
+ * method and route template ({@code /v1/customers/{customerId}/recommendations}), never by raw path, so no
+ * customer id reaches a metric and the number of series stays bounded. Recording is lock-free (adders).
+ */
+final class Metrics {
+    static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    /** Upper bounds of the latency buckets, seconds: fine below 5 ms, where the service should answer. */
+    private static final double[] BUCKETS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+    private static final String[] BUCKET_LABELS = new String[BUCKETS.length];
+    static final String UNMATCHED = "unmatched";
+
+    static {
+        for (int i = 0; i < BUCKETS.length; i++) {
+            BUCKET_LABELS[i] = java.math.BigDecimal.valueOf(BUCKETS[i]).toPlainString();
+        }
+    }
+
+    private final ModelSource models;
+    private final Map<String, Route> routes = new ConcurrentHashMap<>();
+
+    Metrics(ModelSource models) {
+        this.models = models;
+    }
+
+    void record(String method, String routeTemplate, int status, double millis) {
+        routes.computeIfAbsent(method + ' ' + routeTemplate, k -> new Route(method, routeTemplate))
+                .record(status, millis / 1000.0);
+    }
+
+    String scrape() {
+        StringBuilder out = new StringBuilder(4096);
+        Map<String, Route> sorted = new TreeMap<>(routes);
+        out.append("# HELP affinity_http_requests_total HTTP requests answered, by method, route template and status.\n")
+                .append("# TYPE affinity_http_requests_total counter\n");
+        for (Route r : sorted.values()) {
+            Map<Integer, LongAdder> byStatus = new TreeMap<>(r.byStatus);
+            byStatus.forEach((status, n) -> out.append("affinity_http_requests_total{").append(r.labels)
+                    .append(",status=\"").append(status).append("\"} ").append(n.sum()).append('\n'));
+        }
+        out.append("# HELP affinity_http_request_duration_seconds Time to answer a request, by method and route template.\n")
+                .append("# TYPE affinity_http_request_duration_seconds histogram\n");
+        for (Route r : sorted.values()) {
+            long cumulative = 0;
+            for (int i = 0; i < BUCKETS.length; i++) {
+                cumulative += r.buckets[i].sum();
+                out.append("affinity_http_request_duration_seconds_bucket{").append(r.labels).append(",le=\"")
+                        .append(BUCKET_LABELS[i]).append("\"} ").append(cumulative).append('\n');
+            }
+            cumulative += r.buckets[BUCKETS.length].sum();
+            out.append("affinity_http_request_duration_seconds_bucket{").append(r.labels).append(",le=\"+Inf\"} ")
+                    .append(cumulative).append('\n');
+            out.append("affinity_http_request_duration_seconds_sum{").append(r.labels).append("} ")
+                    .append(r.seconds.sum()).append('\n');
+            out.append("affinity_http_request_duration_seconds_count{").append(r.labels).append("} ")
+                    .append(cumulative).append('\n');
+        }
+        ServedModel model = models.current().orElse(null);
+        out.append("# HELP affinity_model_loaded 1 when a verified model is being served.\n")
+                .append("# TYPE affinity_model_loaded gauge\n")
+                .append("affinity_model_loaded ").append(model == null ? 0 : 1).append('\n');
+        if (model != null) {
+            out.append("# HELP affinity_model_info The model version being served.\n")
+                    .append("# TYPE affinity_model_info gauge\n")
+                    .append("affinity_model_info{version=\"").append(escape(model.snapshot().version())).append("\"} 1\n");
+            Instant created = createdAt(model);
+            if (created != null) {
+                out.append("# HELP affinity_model_age_seconds Seconds since the served model was published.\n")
+                        .append("# TYPE affinity_model_age_seconds gauge\n")
+                        .append("affinity_model_age_seconds ")
+                        .append(Duration.between(created, Instant.now()).toMillis() / 1000.0).append('\n');
+            }
+        }
+        if (models instanceof SwappableModelSource s) {
+            out.append("# HELP affinity_model_swaps_total Models installed since start.\n")
+                    .append("# TYPE affinity_model_swaps_total counter\n")
+                    .append("affinity_model_swaps_total ").append(s.swapCount()).append('\n')
+                    .append("# HELP affinity_model_open_versions Versions open: the served one plus retired ones still answering requests.\n")
+                    .append("# TYPE affinity_model_open_versions gauge\n")
+                    .append("affinity_model_open_versions ").append(s.openGenerations()).append('\n');
+        }
+        return out.toString();
+    }
+
+    private static Instant createdAt(ServedModel model) {
+        Object created = model.summary().get("createdAt");
+        if (created == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(created.toString());
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static String escape(String labelValue) {
+        return labelValue.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+
+    private static final class Route {
+        final String labels;
+        final LongAdder[] buckets = new LongAdder[BUCKETS.length + 1];
+        final DoubleAdder seconds = new DoubleAdder();
+        final Map<Integer, LongAdder> byStatus = new ConcurrentHashMap<>();
+
+        Route(String method, String template) {
+            this.labels = "method=\"" + escape(method) + "\",route=\"" + escape(template) + "\"";
+            for (int i = 0; i < buckets.length; i++) {
+                buckets[i] = new LongAdder();
+            }
+        }
+
+        void record(int status, double secs) {
+            int i = 0;
+            while (i < BUCKETS.length && secs > BUCKETS[i]) {
+                i++;
+            }
+            buckets[i].increment();
+            seconds.add(secs);
+            byStatus.computeIfAbsent(status, k -> new LongAdder()).increment();
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.affinity.api;
+
+import io.affinity.store.SnapshotException;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** Readiness, metrics and the admin endpoints (model lifecycle). */
+final class OpsRoutes {
+    private final ModelSource models;
+    private final ModelAdmin admin;
+    private final AccessControl access;
+    private final Metrics metrics;
+
+    OpsRoutes(ModelSource models, ModelAdmin admin, AccessControl access, Metrics metrics) {
+        this.models = models;
+        this.admin = admin;
+        this.access = access;
+        this.metrics = metrics;
+    }
+
+    void register(RoutesConfig routes) {
+        routes.before("/admin/*", access::checkAdmin);
+        routes.before("/v1/*", access::checkApiKey);
+        routes.get("/ready", this::ready);
+        routes.get("/metrics", ctx -> ctx.contentType(Metrics.CONTENT_TYPE).result(metrics.scrape()));
+        if (admin != null) {
+            routes.get("/admin/models", this::listModels);
+            routes.post("/admin/models/reload", ctx -> ctx.json(change(admin::reload)));
+            routes.post("/admin/models/{version}/activate", ctx -> ctx.json(change(() -> admin.activate(ctx.pathParam("version")))));
+        }
+    }
+
+    /** Ready once a verified model is being served: load balancers send no traffic before. */
+    private void ready(Context ctx) {
+        ServedModel model = models.current().orElseThrow(
+                () -> ApiProblem.unavailable("no verified model snapshot is loaded yet"));
+        ctx.json(new Bodies.HealthBody("ready", model.snapshot().version()));
+    }
+
+    private void listModels(Context ctx) throws IOException {
+        List<ModelAdmin.VersionInfo> versions = admin.versions();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("serving", models.current().map(m -> m.snapshot().version()).orElse(null));
+        body.put("current", versions.stream().filter(ModelAdmin.VersionInfo::current)
+                .map(ModelAdmin.VersionInfo::version).findFirst().orElse(null));
+        body.put("versions", versions);
+        ctx.json(body);
+    }
+
+    private static ModelAdmin.Change change(Callable<ModelAdmin.Change> operation) throws Exception {
+        try {
+            return operation.call();
+        } catch (SnapshotException e) {
+            throw new ApiProblem(422, "snapshot-refused", "Snapshot refused",
+                    "the snapshot failed verification and was not activated; the served model is unchanged: "
+                            + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.notFound(e.getMessage());
+        } catch (IllegalStateException e) {
+            throw new ApiProblem(409, "no-current-version", "Nothing to load", e.getMessage());
+        } catch (IOException e) {
+            throw new ApiProblem(503, "model-store-unavailable", "Model store unavailable",
+                    "reading the model store failed: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,265 @@
+package io.affinity.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.affinity.store.ModelStore;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Model lifecycle over HTTP against a real model store: swaps under load, refusal of a damaged snapshot,
+ * listing, admin authentication, readiness and metrics.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ModelLifecycleHttpTest {
+    static final String TOKEN = "test-admin-token-0123456789";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @TempDir
+    static Path dir;
+    static ModelStore store;
+    /** version id -> description tag of its items */
+    static final Map<String, String> TAGS = new HashMap<>();
+    static final List<String> VERSIONS = new ArrayList<>();
+    static String damaged;
+    static SwappableModelSource source;
+    static ModelAdmin admin;
+    static AffinityServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        store = ModelStore.open(dir.resolve("models"));
+        for (String tag : List.of("red", "green", "blue")) {
+            String v = TestStores.publish(store, tag);
+            TAGS.put(v, tag);
+            VERSIONS.add(v);
+        }
+        damaged = TestStores.publish(store, "damaged");
+        TestStores.corrupt(store.directory().resolve(damaged).resolve("popular.bin"));
+        store.activate(VERSIONS.get(0));
+        source = new SwappableModelSource();
+        admin = new ModelAdmin(store, source, TestStores::serve);
+        admin.reload();
+        server = AffinityServer.create(ApiConfig.defaults().withHost("127.0.0.1").withPort(0), source,
+                new ServerOptions(AccessControl.of(TOKEN, List.of()), admin, Duration.ofSeconds(5))).start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+        admin.close();
+        source.close(Duration.ofSeconds(5));
+    }
+
+    @Test
+    @Order(1)
+    void hammeringWhileSwappingDozensOfTimesNeverFailsNorMixesVersions() throws Exception {
+        int swaps = 36;
+        AtomicBoolean swapping = new AtomicBoolean(true);
+        AtomicInteger requests = new AtomicInteger();
+        ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+        Set<String> seen = ConcurrentHashMap.newKeySet();
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            Random rnd = new Random(1000 + t);
+            workers.add(new Thread(() -> {
+                // bounded: at least 150 requests each, and on until the swapping stops (at most 20,000)
+                for (int i = 0; i < 20_000 && (i < 150 || swapping.get()); i++) {
+                    try {
+                        HttpResponse<String> r = randomRequest(rnd);
+                        requests.incrementAndGet();
+                        if (r.statusCode() != 200) {
+                            failures.add(r.statusCode() + " " + r.body());
+                            continue;
+                        }
+                        JsonNode body = JSON.readTree(r.body());
+                        String version = body.get("modelVersion").asText();
+                        String tag = TAGS.get(version);
+                        seen.add(version);
+                        if (tag == null) {
+                            failures.add("unexpected version " + version);
+                        }
+                        if (body.get("items").isEmpty()) {
+                            failures.add("empty answer " + r.body());
+                        }
+                        for (JsonNode item : body.get("items")) {
+                            if (!item.get("description").asText().endsWith("@" + tag)) {
+                                failures.add("mixed: version " + version + " answered with " + item);
+                            }
+                        }
+                    } catch (Exception e) {
+                        failures.add(e.toString());
+                    }
+                }
+            }, "hammer-" + t));
+        }
+        workers.forEach(Thread::start);
+        Random rnd = new Random(42);
+        String previous = VERSIONS.get(0);
+        for (int i = 0; i < swaps; i++) {
+            String next = VERSIONS.get((VERSIONS.indexOf(previous) + 1 + rnd.nextInt(VERSIONS.size() - 1)) % VERSIONS.size());
+            HttpResponse<String> r = send("POST", "/admin/models/" + next + "/activate", TOKEN);
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals(next, JSON.readTree(r.body()).get("activeVersion").asText());
+            previous = next;
+            Thread.sleep(rnd.nextInt(15));
+        }
+        swapping.set(false);
+        for (Thread w : workers) {
+            w.join();
+        }
+        assertTrue(failures.isEmpty(), failures.size() + " of " + requests.get() + " failed, e.g. " + failures.peek());
+        assertTrue(seen.size() >= 2, "answers came from " + seen);
+        assertTrue(source.swapCount() >= swaps, "swaps: " + source.swapCount());
+        assertEquals(1, source.openGenerations(), "every retired snapshot was closed");
+    }
+
+    private static HttpResponse<String> randomRequest(Random rnd) throws Exception {
+        return switch (rnd.nextInt(3)) {
+            case 0 -> send("GET", "/v1/customers/" + TestStores.customerId(rnd.nextInt(TestStores.CUSTOMERS))
+                    + "/recommendations?limit=6", null);
+            case 1 -> send("GET", "/v1/items/" + TestStores.itemId(rnd.nextInt(TestStores.ITEMS))
+                    + "/bought-together", null);
+            default -> CLIENT.send(HttpRequest.newBuilder(uri("/v1/baskets/recommendations"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"items\":[\"" + TestStores.itemId(rnd.nextInt(TestStores.ITEMS))
+                            + "\"],\"limit\":5}")).build(), HttpResponse.BodyHandlers.ofString());
+        };
+    }
+
+    @Test
+    @Order(2)
+    void aDamagedSnapshotIsRefusedAnd422WhileTheServedOneStays() throws Exception {
+        String serving = source.current().orElseThrow().snapshot().version();
+        HttpResponse<String> r = send("POST", "/admin/models/" + damaged + "/activate", TOKEN);
+        assertProblem(r, 422, "popular.bin");
+        assertTrue(JSON.readTree(r.body()).get("detail").asText().contains("checksum"), r.body());
+        assertEquals(serving, source.current().orElseThrow().snapshot().version());
+        assertEquals(serving, store.currentVersion().orElseThrow(), "CURRENT unchanged");
+        assertEquals(serving, getJson("/v1/items/I01/bought-together").get("modelVersion").asText());
+        assertProblem(send("POST", "/admin/models/20990101-000000-000000/activate", TOKEN), 404, "unknown version");
+    }
+
+    @Test
+    @Order(3)
+    void reloadPicksUpANewlyPublishedCurrentVersion() throws Exception {
+        String fresh = TestStores.publish(store, "fresh");
+        TAGS.put(fresh, "fresh");
+        JsonNode unchanged = JSON.readTree(send("POST", "/admin/models/reload", TOKEN).body());
+        assertFalse(unchanged.get("changed").asBoolean(), "published without activating: CURRENT did not move");
+        store.activate(fresh);
+        HttpResponse<String> r = send("POST", "/admin/models/reload", TOKEN);
+        assertEquals(200, r.statusCode(), r.body());
+        assertTrue(JSON.readTree(r.body()).get("changed").asBoolean());
+        JsonNode answer = getJson("/v1/items/I03/bought-together");
+        assertEquals(fresh, answer.get("modelVersion").asText());
+        assertTrue(answer.at("/items/0/description").asText().endsWith("@fresh"));
+    }
+
+    @Test
+    @Order(4)
+    void listingShowsEveryVersionWithItsManifest() throws Exception {
+        HttpResponse<String> r = send("GET", "/admin/models", TOKEN);
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode body = JSON.readTree(r.body());
+        String serving = source.current().orElseThrow().snapshot().version();
+        assertEquals(serving, body.get("serving").asText());
+        assertEquals(store.versions().size(), body.get("versions").size());
+        int servingFlags = 0;
+        for (JsonNode v : body.get("versions")) {
+            assertEquals(v.get("version").asText(), v.at("/manifest/version").asText());
+            assertEquals(TestStores.ITEMS, v.at("/manifest/counts/items").asLong());
+            servingFlags += v.get("serving").asBoolean() ? 1 : 0;
+        }
+        assertEquals(1, servingFlags);
+    }
+
+    @Test
+    @Order(5)
+    void adminNeedsTheBearerToken() throws Exception {
+        HttpResponse<String> none = send("GET", "/admin/models", null);
+        assertProblem(none, 401, "Authorization");
+        assertTrue(none.headers().firstValue("WWW-Authenticate").isPresent());
+        assertProblem(send("POST", "/admin/models/reload", "wrong-token-but-long-enough"), 401, "not valid");
+        assertProblem(send("POST", "/admin/models/reload", TOKEN + "x"), 401, "not valid");
+        HttpResponse<String> basic = CLIENT.send(HttpRequest.newBuilder(uri("/admin/models"))
+                .header("Authorization", "Basic " + TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertProblem(basic, 401, "Bearer");
+        assertFalse(basic.body().contains(TOKEN));
+    }
+
+    @Test
+    @Order(6)
+    void readinessAndMetricsUseRouteTemplatesNotCustomerIds() throws Exception {
+        JsonNode ready = getJson("/ready");
+        assertEquals("ready", ready.get("status").asText());
+        send("GET", "/v1/customers/C105/recommendations", null);
+        send("GET", "/v1/customers/C105/nonsense", null);
+        HttpResponse<String> r = send("GET", "/metrics", null);
+        assertEquals(200, r.statusCode());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+        String text = r.body();
+        assertFalse(text.contains("C105"), "a customer id leaked into the metrics");
+        assertTrue(text.contains("affinity_http_requests_total{method=\"GET\",route=\"/v1/customers/{customerId}/recommendations\",status=\"200\"}"), text);
+        assertTrue(text.contains("route=\"unmatched\",status=\"404\""), text);
+        assertTrue(text.contains("affinity_http_request_duration_seconds_bucket{method=\"GET\",route=\"/v1/items/{itemId}/bought-together\",le=\"+Inf\"}"), text);
+        assertTrue(text.contains("route=\"/admin/models/{version}/activate\",status=\"422\""), text);
+        assertTrue(text.contains("affinity_model_info{version=\"" + source.current().orElseThrow().snapshot().version() + "\"} 1"), text);
+        assertTrue(text.contains("affinity_model_age_seconds "), text);
+        assertTrue(text.contains("affinity_model_open_versions 1"), text);
+    }
+
+    static void assertProblem(HttpResponse<String> r, int status, String detailPart) throws Exception {
+        assertEquals(status, r.statusCode(), r.body());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
+        JsonNode body = JSON.readTree(r.body());
+        assertEquals(status, body.get("status").asInt());
+        assertTrue(body.get("detail").asText().contains(detailPart), body.get("detail").asText());
+    }
+
+    private static JsonNode getJson(String path) throws Exception {
+        HttpResponse<String> r = send("GET", path, null);
+        assertEquals(200, r.statusCode(), r.body());
+        return JSON.readTree(r.body());
+    }
+
+    static HttpResponse<String> send(String method, String path, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).method(method, HttpRequest.BodyPublishers.noBody());
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+}

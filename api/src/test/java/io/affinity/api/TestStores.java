@@ -1,0 +1,83 @@
+package io.affinity.api;
+
+import io.affinity.recommender.AssociationRule;
+import io.affinity.recommender.CustomerHistory;
+import io.affinity.recommender.ItemFacts;
+import io.affinity.recommender.PopularItem;
+import io.affinity.recommender.PurchasedItem;
+import io.affinity.recommender.Recommender;
+import io.affinity.recommender.RecommenderSettings;
+import io.affinity.store.ModelStore;
+import io.affinity.store.Snapshot;
+import io.affinity.store.SnapshotBuilder;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Small published snapshots whose every item description ends with {@code @<tag>}, so that an answer mixing two
+ * versions is detectable: each description must carry the tag of the answer's modelVersion.
+ */
+final class TestStores {
+    static final int ITEMS = 20;
+    static final int CUSTOMERS = 10;
+
+    private TestStores() {
+    }
+
+    static String itemId(int i) {
+        return String.format("I%02d", i);
+    }
+
+    static String customerId(int c) {
+        return "C" + (100 + c);
+    }
+
+    /** Publishes one version tagged {@code tag} without activating it; returns its version id. */
+    static String publish(ModelStore store, String tag) throws IOException {
+        SnapshotBuilder b = store.newSnapshot();
+        for (int i = 0; i < ITEMS; i++) {
+            b.putItem(new ItemFacts(itemId(i), "ITEM " + i + " @" + tag, "cat" + (i % 3), 1.5 + i, 100 - i, 50, 300));
+        }
+        for (int i = 0; i < ITEMS; i++) {
+            List<AssociationRule> rules = new ArrayList<>();
+            rules.add(new AssociationRule(List.of(itemId(i)), itemId((i + 1) % ITEMS), 40, 0.04, 0.6, 3.0, 0.01, 2.0));
+            rules.add(new AssociationRule(List.of(itemId(i)), itemId((i + 2) % ITEMS), 30, 0.03, 0.4, 2.5, 0.01, 1.5));
+            b.putRules(itemId(i), rules);
+        }
+        LocalDate day = LocalDate.of(2011, 5, 1);
+        for (int c = 0; c < CUSTOMERS; c++) {
+            List<PurchasedItem> bought = List.of(new PurchasedItem(itemId(c), 3, 10, day),
+                    new PurchasedItem(itemId(c + 5), 1, 2, day.minusDays(10)));
+            b.putCustomer(customerId(c), new CustomerHistory(4, 99.5, day.minusDays(60), day, bought, 2));
+        }
+        List<PopularItem> popular = new ArrayList<>();
+        for (int i = 0; i < ITEMS; i++) {
+            popular.add(new PopularItem(itemId(i), 1000 - i, 500 - i));
+        }
+        b.popularItems(popular);
+        return b.publish(false);
+    }
+
+    /** What the CLI does with a verified snapshot, minus the manifest details. */
+    static ServedModel serve(Snapshot snapshot) {
+        CachedSnapshot cached = new CachedSnapshot(snapshot, 8); // small: collisions exercised under swaps too
+        return new ServedModel(cached, new Recommender(cached, RecommenderSettings.DEFAULTS),
+                Map.of("version", snapshot.version(), "createdAt", snapshot.manifest().createdAt()));
+    }
+
+    /** Flips one byte in the middle of a data file: the checksum no longer matches. */
+    static void corrupt(Path file) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            long at = f.length() / 2;
+            f.seek(at);
+            int b = f.read();
+            f.seek(at);
+            f.write(b ^ 0x5A);
+        }
+    }
+}

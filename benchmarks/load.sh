@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Load benchmark of the real server on loopback, with wrk (Debian package; installed if missing).
+#
+#   benchmarks/load.sh [MODEL_STORE_DIR]
+#
+# Without a model store it trains one on the bundled sample (data/sample). It starts `./affinity serve` on
+# 127.0.0.1, then, in the same run and against the same server process:
+#   1. saturation: wrk -t2 -c64 on GET /health (the framework's ceiling: no model work) and on
+#      GET /v1/customers/{id}/recommendations rotating over real customer ids of the sample; throughput ratio.
+#   2. below saturation: each endpoint again with a per-connection pause (wrk's Lua delay()) chosen so that the
+#      offered rate is about half of the personalised endpoint's saturated rate; p50/p99/p99.9 there.
+#      wrk2 (constant rate, corrected for coordinated omission) is not packaged in Debian: this is a
+#      closed-loop approximation, so the tail it reports is optimistic under queueing.
+# wrk and the server share the machine's cores; other work on a shared machine moves absolute numbers a lot,
+# so compare the endpoints of one run. Environment: DURATION (s, default 15), CONNECTIONS (default 64),
+# PORT (default 18081), AFFINITY_JAVA_OPTS (passed to the JVM).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+HERE="$ROOT/benchmarks"
+DURATION="${DURATION:-15}"
+CONNECTIONS="${CONNECTIONS:-64}"
+PORT="${PORT:-18081}"
+BASE="http://127.0.0.1:$PORT"
+WORK="$(mktemp -d /tmp/affinity-load.XXXXXX)"
+SERVER_PID=""
+
+cleanup() {
+  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID"
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "load.sh: installing wrk (apt-get install -y wrk)" >&2
+  apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
+fi
+
+SAMPLE="$ROOT/data/sample/online-retail-2011-05-06.csv.gz"
+MODELS="${1:-}"
+if [[ -z "$MODELS" ]]; then
+  MODELS="$WORK/models"
+  echo "load.sh: training on $SAMPLE" >&2
+  "$ROOT/affinity" train --input "$SAMPLE" --models "$MODELS" >&2
+fi
+
+# Real customer ids of the sample (CustomerID is the second-last column; descriptions may hold commas).
+zcat "$SAMPLE" | awk -F, 'NR > 1 && $(NF-1) ~ /^[0-9]+$/ { print $(NF-1) }' | sort -u | head -2000 \
+  | awk '{ print "/v1/customers/" $1 "/recommendations?limit=10" }' > "$WORK/customers.txt"
+echo "/health" > "$WORK/health.txt"
+echo "load.sh: $(wc -l < "$WORK/customers.txt") customer paths" >&2
+
+"$ROOT/affinity" serve --models "$MODELS" --host 127.0.0.1 --port "$PORT" --watch-interval 0 \
+  > "$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 120); do
+  curl -sf "$BASE/ready" >/dev/null 2>&1 && break
+  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
+  sleep 0.5
+done
+curl -sf "$BASE/ready" >/dev/null || { echo "server not ready" >&2; cat "$WORK/server.log" >&2; exit 1; }
+
+run() { # name paths-file threads connections duration delay-ms
+  local out
+  out="$(WRK_PATHS="$2" WRK_DELAY_MS="$6" wrk -t"$3" -c"$4" -d"$5"s --latency -s "$HERE/load/rotate.lua" "$BASE")"
+  echo "$out" > "$WORK/out-$1.txt"
+  echo "$1 $(grep '^RESULT' <<<"$out" | cut -d' ' -f2-)"
+}
+field() { sed -n "s/.*$2=\([0-9.]*\).*/\1/p" <<<"$1"; }
+
+echo "== machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(uname -r)"
+echo "== server: $(head -1 "$WORK/server.log")"
+echo "== java: $(grep -m1 -o 'Java [0-9.]*' <<<"$("$ROOT/affinity" --version 2>&1)" || true)"
+echo "== warm-up (discarded)"
+run warm-customers "$WORK/customers.txt" 2 "$CONNECTIONS" 8 0 >/dev/null
+run warm-health "$WORK/health.txt" 2 "$CONNECTIONS" 4 0 >/dev/null
+echo "== saturation: wrk -t2 -c$CONNECTIONS -d${DURATION}s --latency"
+HEALTH="$(run health "$WORK/health.txt" 2 "$CONNECTIONS" "$DURATION" 0)"; echo "$HEALTH"
+CUST="$(run customers "$WORK/customers.txt" 2 "$CONNECTIONS" "$DURATION" 0)"; echo "$CUST"
+HEALTH2="$(run health-again "$WORK/health.txt" 2 "$CONNECTIONS" "$DURATION" 0)"; echo "$HEALTH2"
+H1="$(field "$HEALTH" rps)"; H2="$(field "$HEALTH2" rps)"; C="$(field "$CUST" rps)"
+echo "ratio customers/health = $(awk -v c="$C" -v a="$H1" -v b="$H2" 'BEGIN { printf "%.2f", c / ((a + b) / 2) }') (health before and after averaged)"
+
+# Half saturation: 16 connections, each pausing so that 16 * 1000 / (delay + latency) ~ C / 2.
+HALF_CONN=16
+DELAY="$(awk -v c="$C" -v n="$HALF_CONN" 'BEGIN { d = n * 1000 / (c / 2); printf "%d", (d < 1 ? 1 : d) }')"
+echo "== about half saturation: wrk -t2 -c$HALF_CONN -d${DURATION}s --latency, pause ${DELAY} ms per connection (target ~$(awk -v c="$C" 'BEGIN { printf "%.0f", c / 2 }') req/s)"
+run half-customers "$WORK/customers.txt" 2 "$HALF_CONN" "$DURATION" "$DELAY"
+run half-health "$WORK/health.txt" 2 "$HALF_CONN" "$DURATION" "$DELAY"
+echo "== raw wrk output of the saturated customer run"
+grep -v "^RESULT" "$WORK/out-customers.txt" || true
