@@ -9,8 +9,8 @@ import java.util.Map;
  * Weighted combination of the models' normalised candidate scores, with one weight vector for items the
  * customer bought before ("repeat") and another for items new to them, so the two kinds never compete on
  * one scale they do not share, and callers can ask for either list. Weights are fitted on a validation split
- * by coordinate ascent over a fixed grid, maximising NDCG@10 (deterministic: fixed model order, fixed grid,
- * strict improvement required).
+ * in stages by coordinate ascent over a fixed grid (deterministic: fixed model order, fixed grid, strict
+ * improvement required); see {@link #fit}.
  */
 final class Blend {
     static final double[] GRID = {0, 0.1, 0.25, 0.5, 1, 2, 4};
@@ -120,23 +120,59 @@ final class Blend {
         return metrics(t, split).get("ndcg@10");
     }
 
+    /** Multipliers tried for the new-item weights against the repeat weights in the combined list. */
+    static final double[] SCALES = {0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 6};
+
     /**
-     * Coordinate ascent from "only model {@code start}" (weight 1 in both kinds): each pass tries every grid value
-     * for every weight in a fixed order and keeps strict improvements of validation NDCG@10.
+     * Fits in three stages on the validation split, each by coordinate ascent over {@link #GRID} in a fixed order
+     * keeping strict improvements: the repeat weights maximise NDCG@10 of the repeat-only list, the new-item
+     * weights NDCG@10 of the new-only list (each starting from the single model best at it), and finally one
+     * multiplier on the new-item weights sets how the two kinds interleave, maximising overall NDCG@10.
      */
-    static Blend fit(List<ModelRun> runs, Table t, EvalSplit validation, int start, int passes) {
+    static Blend fit(List<ModelRun> runs, Table t, EvalSplit validation, int passes) {
         List<String> names = runs.stream().map(r -> r.name).toList();
         int m = runs.size();
         double[] rep = new double[m];
         double[] fresh = new double[m];
-        rep[start] = 1;
-        fresh[start] = 1;
-        double best = new Blend(names, rep, fresh).ndcg10(t, validation);
+        rep[argmax(runs, "repeat.ndcg@10")] = 1;
+        fresh[argmax(runs, "new.ndcg@10")] = 1;
+        ascend(names, rep, fresh, rep, t, validation, "repeat.ndcg@10", passes);
+        ascend(names, rep, fresh, fresh, t, validation, "new.ndcg@10", passes);
+        double bestScale = 1;
+        double best = new Blend(names, rep, fresh).metrics(t, validation).get("ndcg@10");
+        for (double scale : SCALES) {
+            double[] scaled = fresh.clone();
+            for (int j = 0; j < m; j++) {
+                scaled[j] *= scale;
+            }
+            double v = new Blend(names, rep, scaled).metrics(t, validation).get("ndcg@10");
+            if (v > best + 1e-9) {
+                best = v;
+                bestScale = scale;
+            }
+        }
+        for (int j = 0; j < m; j++) {
+            fresh[j] *= bestScale;
+        }
+        return new Blend(names, rep, fresh);
+    }
+
+    private static int argmax(List<ModelRun> runs, String metric) {
+        int best = 0;
+        for (int i = 1; i < runs.size(); i++) {
+            if (runs.get(i).metrics.get(metric) > runs.get(best).metrics.get(metric)) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private static void ascend(List<String> names, double[] rep, double[] fresh, double[] w, Table t,
+                               EvalSplit validation, String metric, int passes) {
+        double best = new Blend(names, rep, fresh).metrics(t, validation).get(metric);
         for (int pass = 0; pass < passes; pass++) {
             boolean improved = false;
-            for (int coord = 0; coord < 2 * m; coord++) {
-                double[] w = coord < m ? rep : fresh;
-                int j = coord % m;
+            for (int j = 0; j < w.length; j++) {
                 double keep = w[j];
                 double bestValue = keep;
                 for (double g : GRID) {
@@ -144,7 +180,7 @@ final class Blend {
                         continue;
                     }
                     w[j] = g;
-                    double v = new Blend(names, rep, fresh).ndcg10(t, validation);
+                    double v = new Blend(names, rep, fresh).metrics(t, validation).get(metric);
                     if (v > best + 1e-9) {
                         best = v;
                         bestValue = g;
@@ -157,6 +193,5 @@ final class Blend {
                 break;
             }
         }
-        return new Blend(names, rep, fresh);
     }
 }

@@ -71,7 +71,7 @@ public final class Evaluation {
         long tb = System.nanoTime();
         int bestSingle = argmax(validationNdcg);
         Blend.Table valTable = new Blend.Table(validationRuns, validation.testUsers().length);
-        Blend blend = Blend.fit(validationRuns, valTable, validation, bestSingle, 3);
+        Blend blend = Blend.fit(validationRuns, valTable, validation, 2);
         double blendValidation = blend.ndcg10(valTable, validation);
         double blendFitSeconds = (System.nanoTime() - tb) / 1e9;
         say(tb, "blend fitted on validation: ndcg@10 %.4f (best single %s %.4f)", blendValidation,
