@@ -4,10 +4,10 @@ import java.util.stream.IntStream;
 
 /**
  * Inverse of a dense symmetric positive definite matrix through its Cholesky factor, on row arrays with
- * row-contiguous (axpy) inner loops that the JIT vectorises. Measured on this project's 2-core machines:
- * commons-math3's {@code CholeskyDecomposition} + {@code getInverse()} took 10 s for n = 2000, which made EASE
- * on the UCI catalogue too slow for the 3-minute evaluation budget; this takes a fraction of that (see
- * benchmarks/RESULTS.md). Correctness is checked against commons-math3 in the tests.
+ * row-contiguous (axpy) inner loops that the JIT can vectorise. Written because a scratch prototype of
+ * commons-math3's {@code CholeskyDecomposition} + {@code getInverse()} took about 10 s for n = 2000 on the
+ * project's 2-core machine, too slow for EASE within the 3-minute evaluation budget. No JMH comparison is in
+ * benchmarks/ yet, so no speed ratio is claimed; correctness is checked against commons-math3 in the tests.
  */
 final class DenseSpd {
     private DenseSpd() {
