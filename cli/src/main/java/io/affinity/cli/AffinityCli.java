@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** The {@code ./affinity} command line: one entry point for every verb. */
 @Command(name = "affinity", mixinStandardHelpOptions = true, versionProvider = AffinityCli.Version.class,
         description = "Recommendations and market-basket analysis for retailers.",
-        subcommands = {TrainCommand.class, ServeCommand.class, MineCommand.class, RulesCommand.class, CustomersCommand.class,
+        subcommands = {TrainCommand.class, ServeCommand.class, MineCommand.class, RulesCommand.class,
+                EvaluateCommand.class, CustomersCommand.class,
                 CommandLine.HelpCommand.class})
 public final class AffinityCli {
 

@@ -1,0 +1,94 @@
+package io.affinity.cli;
+
+import io.affinity.training.evaluation.Evaluation;
+import io.affinity.training.evaluation.EvaluationReport;
+import io.affinity.training.evaluation.EvaluationSettings;
+import io.affinity.training.evaluation.ReportWriter;
+import io.affinity.training.ingest.ColumnMapping;
+import io.affinity.training.ingest.IngestOptions;
+import io.affinity.training.ingest.IngestResult;
+import io.affinity.training.ingest.TransactionLoader;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code affinity evaluate}: offline comparison of every recommendation model and the blend. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = "Train every recommendation model, tune it on a validation split carved from the training "
+                + "period, and measure all of them and their blend on held-out purchases.")
+final class EvaluateCommand implements Callable<Integer> {
+    @Option(names = "--input", required = true, arity = "1..*", paramLabel = "FILE",
+            description = "Transaction exports, CSV or gzip CSV; several may be given.")
+    List<Path> inputs;
+
+    @Option(names = "--format", defaultValue = "auto",
+            description = "Column layout: auto, online-retail, online-retail-ii, generic (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--split", defaultValue = "time",
+            description = "time (train before --cutoff, test the --test-days after it) or last-basket (hold out each "
+                    + "customer's last order) (default: ${DEFAULT-VALUE}).")
+    String split;
+
+    @Option(names = "--cutoff", description = "Time split: first day of the test period, YYYY-MM-DD.")
+    String cutoff;
+
+    @Option(names = "--test-days", defaultValue = "90",
+            description = "Time split: test period length; validation uses the same length before the cutoff "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int testDays;
+
+    @Option(names = "--report", paramLabel = "DIR", description = "Write DIR/report.json and DIR/report.html.")
+    Path report;
+
+    @Option(names = "--threads", defaultValue = "2", description = "Worker threads (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of randomised models (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--ease-max-items", defaultValue = "2500",
+            description = "EASE models only this many most-bought items (dense, cubic cost) (default: ${DEFAULT-VALUE}).")
+    int easeMaxItems;
+
+    @Override
+    public Integer call() throws Exception {
+        LocalDateTime cut = null;
+        if ("time".equals(split)) {
+            if (cutoff == null) {
+                throw new AffinityCli.UserFacingException("--split time needs --cutoff YYYY-MM-DD");
+            }
+            try {
+                cut = LocalDate.parse(cutoff).atStartOfDay();
+            } catch (DateTimeParseException e) {
+                throw new AffinityCli.UserFacingException("--cutoff: '" + cutoff + "' is not a date YYYY-MM-DD");
+            }
+        }
+        EvaluationSettings settings = new EvaluationSettings(split, cut, testDays, threads, seed, easeMaxItems,
+                EvaluationSettings.DEFAULT_CANDIDATES);
+        IngestOptions options = IngestOptions.defaults();
+        if (!"auto".equalsIgnoreCase(format)) {
+            options = options.withMapping(ColumnMapping.preset(format));
+        }
+        long t0 = System.nanoTime();
+        IngestResult ingested = TransactionLoader.load(inputs, options);
+        System.err.printf(Locale.ROOT, "affinity evaluate: ingest: %,d rows accepted, %,d orders [%.1f s]%n",
+                ingested.report().rowsAccepted(), ingested.transactions().orderCount(), (System.nanoTime() - t0) / 1e9);
+        EvaluationReport result = new Evaluation(settings, line -> System.err.println("affinity evaluate: " + line))
+                .run(ingested.transactions());
+        System.out.print(ReportWriter.table(result));
+        System.out.printf(Locale.ROOT, "served: %s; whole run including ingest %.1f s%n", result.served(),
+                (System.nanoTime() - t0) / 1e9);
+        if (report != null) {
+            ReportWriter.write(result, report);
+            System.out.println("wrote " + report.resolve("report.json") + " and " + report.resolve("report.html"));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,197 @@
+package io.affinity.training.evaluation;
+
+import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Weighted combination of the models' normalised candidate scores, with one weight vector for items the
+ * customer bought before ("repeat") and another for items new to them, so the two kinds never compete on
+ * one scale they do not share, and callers can ask for either list. Weights are fitted on a validation split
+ * in stages by coordinate ascent over a fixed grid (deterministic: fixed model order, fixed grid, strict
+ * improvement required); see {@link #fit}.
+ */
+final class Blend {
+    static final double[] GRID = {0, 0.1, 0.25, 0.5, 1, 2, 4};
+
+    final List<String> models;
+    final double[] repeatWeights;
+    final double[] newWeights;
+
+    Blend(List<String> models, double[] repeatWeights, double[] newWeights) {
+        this.models = List.copyOf(models);
+        this.repeatWeights = repeatWeights.clone();
+        this.newWeights = newWeights.clone();
+    }
+
+    /** Per test customer, the union of all models' candidates with one normalised score per model. */
+    static final class Table {
+        final int[][] items;
+        final boolean[][] isRepeat;
+        final float[][] features; // [user][candidate * models + m]
+        final int models;
+
+        Table(List<ModelRun> runs, int users) {
+            models = runs.size();
+            items = new int[users][];
+            isRepeat = new boolean[users][];
+            features = new float[users][];
+            for (int p = 0; p < users; p++) {
+                Int2IntOpenHashMap pos = new Int2IntOpenHashMap();
+                pos.defaultReturnValue(-1);
+                int[] it = new int[16];
+                boolean[] rep = new boolean[16];
+                float[] f = new float[16 * models];
+                int n = 0;
+                for (int m = 0; m < models; m++) {
+                    for (int kind = 0; kind < 2; kind++) {
+                        int[] cand = kind == 0 ? runs.get(m).repeat[p] : runs.get(m).fresh[p];
+                        float[] norm = kind == 0 ? runs.get(m).repeatNorm[p] : runs.get(m).freshNorm[p];
+                        for (int c = 0; c < cand.length; c++) {
+                            int q = pos.get(cand[c]);
+                            if (q < 0) {
+                                if (n == it.length) {
+                                    it = Arrays.copyOf(it, n * 2);
+                                    rep = Arrays.copyOf(rep, n * 2);
+                                    f = Arrays.copyOf(f, n * 2 * models);
+                                }
+                                q = n++;
+                                pos.put(cand[c], q);
+                                it[q] = cand[c];
+                                rep[q] = kind == 0;
+                            }
+                            f[q * models + m] = norm[c];
+                        }
+                    }
+                }
+                items[p] = Arrays.copyOf(it, n);
+                isRepeat[p] = Arrays.copyOf(rep, n);
+                features[p] = Arrays.copyOf(f, n * models);
+            }
+        }
+    }
+
+    /** Per customer: [0] overall top 20, [1] repeat-only, [2] new-only rankings. */
+    int[][][] rank(Table t) {
+        int users = t.items.length;
+        int[][][] out = new int[3][users][];
+        for (int p = 0; p < users; p++) {
+            int n = t.items[p].length;
+            float[] s = new float[n];
+            boolean[] notRepeat = new boolean[n];
+            boolean[] repeat = new boolean[n];
+            for (int c = 0; c < n; c++) {
+                double[] w = t.isRepeat[p][c] ? repeatWeights : newWeights;
+                double v = 0;
+                for (int m = 0; m < t.models; m++) {
+                    v += w[m] * t.features[p][c * t.models + m];
+                }
+                s[c] = (float) v;
+                repeat[c] = t.isRepeat[p][c];
+                notRepeat[c] = !repeat[c];
+            }
+            out[0][p] = map(t.items[p], top(s, null));
+            out[1][p] = map(t.items[p], top(s, notRepeat));
+            out[2][p] = map(t.items[p], top(s, repeat));
+        }
+        return out;
+    }
+
+    /** Ties between candidates go to the earlier candidate (model order, then rank): reproducible. */
+    private static int[] top(float[] s, boolean[] skip) {
+        return io.affinity.training.models.TopK.select(s, RankingMetrics.MAX_K, skip);
+    }
+
+    private static int[] map(int[] items, int[] positions) {
+        int[] out = new int[positions.length];
+        for (int r = 0; r < out.length; r++) {
+            out[r] = items[positions[r]];
+        }
+        return out;
+    }
+
+    Map<String, Double> metrics(Table t, EvalSplit split) {
+        int[][][] r = rank(t);
+        return ModelRun.metrics(split, r[0], r[1], r[2]);
+    }
+
+    double ndcg10(Table t, EvalSplit split) {
+        return metrics(t, split).get("ndcg@10");
+    }
+
+    /** Multipliers tried for the new-item weights against the repeat weights in the combined list. */
+    static final double[] SCALES = {0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 6};
+
+    /**
+     * Fits in three stages on the validation split, each by coordinate ascent over {@link #GRID} in a fixed order
+     * keeping strict improvements: the repeat weights maximise NDCG@10 of the repeat-only list, the new-item
+     * weights NDCG@10 of the new-only list (each starting from the single model best at it), and finally one
+     * multiplier on the new-item weights sets how the two kinds interleave, maximising overall NDCG@10.
+     */
+    static Blend fit(List<ModelRun> runs, Table t, EvalSplit validation, int passes) {
+        List<String> names = runs.stream().map(r -> r.name).toList();
+        int m = runs.size();
+        double[] rep = new double[m];
+        double[] fresh = new double[m];
+        rep[argmax(runs, "repeat.ndcg@10")] = 1;
+        fresh[argmax(runs, "new.ndcg@10")] = 1;
+        ascend(names, rep, fresh, rep, t, validation, "repeat.ndcg@10", passes);
+        ascend(names, rep, fresh, fresh, t, validation, "new.ndcg@10", passes);
+        double bestScale = 1;
+        double best = new Blend(names, rep, fresh).metrics(t, validation).get("ndcg@10");
+        for (double scale : SCALES) {
+            double[] scaled = fresh.clone();
+            for (int j = 0; j < m; j++) {
+                scaled[j] *= scale;
+            }
+            double v = new Blend(names, rep, scaled).metrics(t, validation).get("ndcg@10");
+            if (v > best + 1e-9) {
+                best = v;
+                bestScale = scale;
+            }
+        }
+        for (int j = 0; j < m; j++) {
+            fresh[j] *= bestScale;
+        }
+        return new Blend(names, rep, fresh);
+    }
+
+    private static int argmax(List<ModelRun> runs, String metric) {
+        int best = 0;
+        for (int i = 1; i < runs.size(); i++) {
+            if (runs.get(i).metrics.get(metric) > runs.get(best).metrics.get(metric)) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private static void ascend(List<String> names, double[] rep, double[] fresh, double[] w, Table t,
+                               EvalSplit validation, String metric, int passes) {
+        double best = new Blend(names, rep, fresh).metrics(t, validation).get(metric);
+        for (int pass = 0; pass < passes; pass++) {
+            boolean improved = false;
+            for (int j = 0; j < w.length; j++) {
+                double keep = w[j];
+                double bestValue = keep;
+                for (double g : GRID) {
+                    if (g == keep) {
+                        continue;
+                    }
+                    w[j] = g;
+                    double v = new Blend(names, rep, fresh).metrics(t, validation).get(metric);
+                    if (v > best + 1e-9) {
+                        best = v;
+                        bestValue = g;
+                        improved = true;
+                    }
+                }
+                w[j] = bestValue;
+            }
+            if (!improved) {
+                break;
+            }
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package io.affinity.training.evaluation;
+
+import io.affinity.training.ingest.Transactions;
+import io.affinity.training.models.Scorer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * The offline evaluation: carve a validation split out of the training period, tune every model's
+ * hyper-parameters and the blend's weights on it, then retrain every model on the whole training period and
+ * measure all of them, and the blend, on the test period. The test split is never looked at before the final
+ * measurement; which model is served is decided on validation.
+ */
+public final class Evaluation {
+    private final EvaluationSettings settings;
+    private final Consumer<String> progress;
+
+    public Evaluation(EvaluationSettings settings, Consumer<String> progress) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.progress = Objects.requireNonNull(progress, "progress");
+    }
+
+    public EvaluationReport run(Transactions tx) {
+        long t0 = System.nanoTime();
+        EvalSplit validation;
+        EvalSplit test;
+        if ("time".equals(settings.split())) {
+            validation = EvalSplit.time(tx, settings.cutoff().minusDays(settings.testDays()), settings.testDays());
+            test = EvalSplit.time(tx, settings.cutoff(), settings.testDays());
+        } else {
+            validation = EvalSplit.lastBasket(tx, 1);
+            test = EvalSplit.lastBasket(tx, 0);
+        }
+        if (test.testUsers().length == 0 || validation.testUsers().length == 0) {
+            throw new IllegalArgumentException("the split leaves no test customers (" + test.description()
+                    + "): " + validation.testUsers().length + " validation and " + test.testUsers().length
+                    + " test customers");
+        }
+        say(t0, "splits: validation %,d customers (%,d without history), test %,d customers (%,d without history)",
+                validation.testUsers().length, validation.coldTestUsers(), test.testUsers().length,
+                test.coldTestUsers());
+
+        List<ModelSpec> specs = ModelSpec.all(settings);
+        List<Map<String, Object>> chosen = new ArrayList<>();
+        List<Double> validationNdcg = new ArrayList<>();
+        List<ModelRun> validationRuns = new ArrayList<>();
+        for (ModelSpec spec : specs) {
+            long ts = System.nanoTime();
+            ModelRun best = null;
+            Map<String, Object> bestParams = null;
+            for (Map<String, Object> params : spec.grid()) {
+                ModelRun run = ModelRun.score(spec.fit(validation, params), validation, settings.candidates(),
+                        settings.threads());
+                double v = run.metrics.get("ndcg@10");
+                if (best == null || v > best.metrics.get("ndcg@10")) {
+                    best = run;
+                    bestParams = params;
+                }
+            }
+            chosen.add(bestParams);
+            validationNdcg.add(best.metrics.get("ndcg@10"));
+            validationRuns.add(best);
+            say(ts, "validate %-18s %d setting(s), best %s ndcg@10 %.4f", spec.name(), spec.grid().size(),
+                    bestParams, best.metrics.get("ndcg@10"));
+        }
+        long tb = System.nanoTime();
+        int bestSingle = argmax(validationNdcg);
+        Blend.Table valTable = new Blend.Table(validationRuns, validation.testUsers().length);
+        Blend blend = Blend.fit(validationRuns, valTable, validation, 2);
+        double blendValidation = blend.ndcg10(valTable, validation);
+        double blendFitSeconds = (System.nanoTime() - tb) / 1e9;
+        say(tb, "blend fitted on validation: ndcg@10 %.4f (best single %s %.4f)", blendValidation,
+                specs.get(bestSingle).name(), validationNdcg.get(bestSingle));
+
+        List<ModelResult> results = new ArrayList<>();
+        List<ModelRun> testRuns = new ArrayList<>();
+        double sumTrain = 0;
+        long sumBytes = 0;
+        for (int m = 0; m < specs.size(); m++) {
+            ModelSpec spec = specs.get(m);
+            long ts = System.nanoTime();
+            Scorer model = spec.fit(test, chosen.get(m));
+            double trainSeconds = (System.nanoTime() - ts) / 1e9;
+            ModelRun run = ModelRun.score(model, test, settings.candidates(), settings.threads());
+            testRuns.add(run);
+            sumTrain += trainSeconds;
+            sumBytes += model.bytes();
+            results.add(new ModelResult(spec.name(), chosen.get(m), validationNdcg.get(m), trainSeconds,
+                    model.bytes(), run.metrics));
+            say(ts, "test     %-18s trained in %.1f s, %,d KiB; ndcg@10 %.4f", spec.name(), trainSeconds,
+                    model.bytes() / 1024, run.metrics.get("ndcg@10"));
+        }
+        Blend.Table testTable = new Blend.Table(testRuns, test.testUsers().length);
+        Map<String, Object> weights = new LinkedHashMap<>();
+        for (int m = 0; m < specs.size(); m++) {
+            weights.put("repeat." + specs.get(m).name(), blend.repeatWeights[m]);
+            weights.put("new." + specs.get(m).name(), blend.newWeights[m]);
+        }
+        Map<String, Double> blendMetrics = blend.metrics(testTable, test);
+        results.add(new ModelResult("blend", weights, blendValidation, sumTrain + blendFitSeconds, sumBytes,
+                blendMetrics));
+        String served = blendValidation > validationNdcg.get(bestSingle) ? "blend" : specs.get(bestSingle).name();
+
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("split", test.description());
+        facts.put("validationSplit", validation.description());
+        facts.put("items", tx.itemCount());
+        facts.put("customers", tx.customerCount());
+        facts.put("orders", tx.orderCount());
+        facts.put("trainInteractions", test.train().nonZeros());
+        facts.put("testCustomers", test.testUsers().length);
+        facts.put("testCustomersWithoutHistory", test.coldTestUsers());
+        facts.put("validationCustomers", validation.testUsers().length);
+        facts.put("easeModelledItems", Math.min(settings.easeMaxItems(), activeItems(test)));
+        facts.put("easePurchaseShare", easeShare(test, settings.easeMaxItems()));
+        facts.put("threads", settings.threads());
+        facts.put("seed", settings.seed());
+        facts.put("blendSelectedBy", "validation ndcg@10");
+        double total = (System.nanoTime() - t0) / 1e9;
+        say(t0, "done; served model: %s", served);
+        return new EvaluationReport(settings, facts, results, served, total);
+    }
+
+    private static int activeItems(EvalSplit s) {
+        int n = 0;
+        for (int i = 0; i < s.train().itemCount(); i++) {
+            if (s.train().degreeOfItem(i) > 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Share of training purchases (customer-item cells) that fall on EASE's modelled items. */
+    private static double easeShare(EvalSplit s, int maxItems) {
+        int[] degrees = new int[s.train().itemCount()];
+        long total = 0;
+        for (int i = 0; i < degrees.length; i++) {
+            degrees[i] = s.train().degreeOfItem(i);
+            total += degrees[i];
+        }
+        int[] sorted = java.util.Arrays.stream(degrees).boxed().sorted((a, b) -> b - a).mapToInt(Integer::intValue)
+                .toArray();
+        long kept = 0;
+        for (int i = 0; i < Math.min(maxItems, sorted.length); i++) {
+            kept += sorted[i];
+        }
+        return total == 0 ? 0 : kept / (double) total;
+    }
+
+    private static int argmax(List<Double> v) {
+        int best = 0;
+        for (int i = 1; i < v.size(); i++) {
+            if (v.get(i) > v.get(best)) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private void say(long startNanos, String format, Object... args) {
+        progress.accept(String.format(Locale.ROOT, format, args)
+                + String.format(Locale.ROOT, " [%.1f s]", (System.nanoTime() - startNanos) / 1e9));
+    }
+}

@@ -1,0 +1,35 @@
+package io.affinity.training.evaluation;
+
+import java.time.LocalDateTime;
+
+/**
+ * What {@link Evaluation} runs.
+ *
+ * @param split          {@code "time"} or {@code "last-basket"}
+ * @param cutoff         time split: first instant of the test period (ignored for last-basket)
+ * @param testDays       time split: length of the test period; the validation period is the same length,
+ *                       immediately before the cutoff
+ * @param threads        worker threads for training and scoring (2 on the project's machines)
+ * @param seed           seed of every randomised model (ALS), so reruns give identical numbers
+ * @param easeMaxItems   EASE is dense: it models only this many most-bought items
+ * @param candidates     candidates per model and kind (repeat / new) handed to the blend
+ */
+public record EvaluationSettings(String split, LocalDateTime cutoff, int testDays, int threads, long seed,
+                                 int easeMaxItems, int candidates) {
+    public static final int DEFAULT_TEST_DAYS = 90;
+    public static final int DEFAULT_EASE_MAX_ITEMS = 2500;
+    public static final int DEFAULT_CANDIDATES = 50;
+
+    public EvaluationSettings {
+        if (!"time".equals(split) && !"last-basket".equals(split)) {
+            throw new IllegalArgumentException("split must be 'time' or 'last-basket', was '" + split + "'");
+        }
+        if ("time".equals(split) && cutoff == null) {
+            throw new IllegalArgumentException("the time split needs a cutoff");
+        }
+        if (testDays < 1 || threads < 1 || easeMaxItems < 1 || candidates < RankingMetrics.MAX_K) {
+            throw new IllegalArgumentException("need testDays >= 1, threads >= 1, easeMaxItems >= 1, candidates >= "
+                    + RankingMetrics.MAX_K);
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package io.affinity.training.evaluation;
+
+import io.affinity.training.models.Interactions;
+import io.affinity.training.models.Scorer;
+import io.affinity.training.models.TopK;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * One trained model scored for every test customer of a split: its top-20 over the full catalogue, its best
+ * {@code perKind} candidates among the customer's previously bought items ("repeat") and among the others
+ * ("new"), with scores min-max normalised per customer and kind for the blend, and the resulting metrics.
+ */
+final class ModelRun {
+    final String name;
+    final int[][] top;      // per test-user position
+    final int[][] repeat;
+    final float[][] repeatNorm;
+    final int[][] fresh;
+    final float[][] freshNorm;
+    final Map<String, Double> metrics;
+
+    private ModelRun(String name, int[][] top, int[][] repeat, float[][] repeatNorm, int[][] fresh,
+                     float[][] freshNorm, Map<String, Double> metrics) {
+        this.name = name;
+        this.top = top;
+        this.repeat = repeat;
+        this.repeatNorm = repeatNorm;
+        this.fresh = fresh;
+        this.freshNorm = freshNorm;
+        this.metrics = metrics;
+    }
+
+    static ModelRun score(Scorer model, EvalSplit split, int perKind, int threads) {
+        int n = split.testUsers().length;
+        int items = split.train().itemCount();
+        int[][] top = new int[n][];
+        int[][] rep = new int[n][];
+        float[][] repN = new float[n][];
+        int[][] fresh = new int[n][];
+        float[][] freshN = new float[n][];
+        Interactions x = split.train();
+        Runnable[] work = new Runnable[threads];
+        for (int t = 0; t < threads; t++) {
+            final int first = t;
+            work[t] = () -> {
+                float[] s = new float[items];
+                boolean[] bought = new boolean[items];
+                boolean[] notBought = new boolean[items];
+                for (int p = first; p < n; p += threads) {
+                    int u = split.testUsers()[p];
+                    model.score(u, s);
+                    int[] hist = x.itemsOf(u);
+                    Arrays.fill(notBought, true);
+                    for (int i : hist) {
+                        bought[i] = true;
+                        notBought[i] = false;
+                    }
+                    top[p] = TopK.select(s, RankingMetrics.MAX_K, null);
+                    rep[p] = TopK.select(s, perKind, notBought);
+                    repN[p] = normalise(s, rep[p]);
+                    fresh[p] = TopK.select(s, perKind, bought);
+                    freshN[p] = normalise(s, fresh[p]);
+                    for (int i : hist) {
+                        bought[i] = false;
+                    }
+                }
+            };
+        }
+        run(work);
+        Map<String, Double> metrics = metrics(split, top, rep, fresh);
+        return new ModelRun(model.name(), top, rep, repN, fresh, freshN, metrics);
+    }
+
+    /** Maps a candidate list's scores to (0.1, 1]: best 1, last 0.1, so any candidate beats an absent one (0). */
+    static float[] normalise(float[] s, int[] ranked) {
+        float[] out = new float[ranked.length];
+        if (ranked.length == 0) {
+            return out;
+        }
+        float hi = s[ranked[0]];
+        float lo = s[ranked[ranked.length - 1]];
+        for (int r = 0; r < ranked.length; r++) {
+            out[r] = hi > lo ? 0.1f + 0.9f * (s[ranked[r]] - lo) / (hi - lo) : 1f;
+        }
+        return out;
+    }
+
+    /** "all", "repeat." and "new." metrics of the given per-customer rankings. */
+    static Map<String, Double> metrics(EvalSplit split, int[][] top, int[][] rep, int[][] fresh) {
+        Interactions x = split.train();
+        double[] info = selfInformation(x);
+        RankingMetrics all = new RankingMetrics(info);
+        RankingMetrics repeat = new RankingMetrics(info);
+        RankingMetrics novel = new RankingMetrics(info);
+        int[] testUsers = split.testUsers();
+        for (int p = 0; p < testUsers.length; p++) {
+            int u = testUsers[p];
+            int[] truth = split.truth()[u];
+            all.add(top[p], truth);
+            int[] truthRepeat = Arrays.stream(truth).filter(i -> x.contains(u, i)).toArray();
+            int[] truthNew = Arrays.stream(truth).filter(i -> !x.contains(u, i)).toArray();
+            repeat.add(head(rep[p]), truthRepeat);
+            novel.add(head(fresh[p]), truthNew);
+        }
+        Map<String, Double> m = new LinkedHashMap<>(all.values(""));
+        m.putAll(repeat.values("repeat."));
+        m.putAll(novel.values("new."));
+        return m;
+    }
+
+    private static int[] head(int[] ranked) {
+        return ranked.length <= RankingMetrics.MAX_K ? ranked : Arrays.copyOf(ranked, RankingMetrics.MAX_K);
+    }
+
+    static double[] selfInformation(Interactions x) {
+        int active = 0;
+        for (int u = 0; u < x.userCount(); u++) {
+            if (x.degreeOfUser(u) > 0) {
+                active++;
+            }
+        }
+        double[] info = new double[x.itemCount()];
+        for (int i = 0; i < info.length; i++) {
+            // items nobody bought get the information of a single purchase
+            double p = Math.max(1, x.degreeOfItem(i)) / (double) Math.max(1, active);
+            info[i] = -Math.log(p) / Math.log(2);
+        }
+        return info;
+    }
+
+    static void run(Runnable[] work) {
+        if (work.length == 1) {
+            work[0].run();
+            return;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(work.length);
+        try {
+            Future<?>[] fs = new Future<?>[work.length];
+            for (int t = 0; t < work.length; t++) {
+                fs[t] = pool.submit(work[t]);
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("evaluation worker failed", e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.affinity.training.evaluation;
+
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Top-k ranking metrics over many customers, binary relevance, at the cut-offs {@link #CUTOFFS}: recall
+ * (hits / relevant), precision (hits / k), NDCG (DCG over the ideal DCG of min(k, relevant) hits), hit rate
+ * (at least one hit), MAP (average precision at k, normalised by min(k, relevant)); plus catalogue coverage
+ * (distinct items recommended in anyone's top k / catalogue size) and novelty (mean self-information
+ * {@code -log2(share of training customers who bought the item)} of the recommended items).
+ *
+ * <p>Not thread-safe: fill one per thread or add rankings in a fixed order, which keeps sums reproducible.
+ */
+public final class RankingMetrics {
+    public static final int[] CUTOFFS = {5, 10, 20};
+    static final int MAX_K = 20;
+
+    private final double[] selfInformation;
+    private final int catalogue;
+    private final double[][] sums = new double[CUTOFFS.length][6]; // recall, precision, ndcg, hit, map, novelty
+    private final BitSet[] covered = new BitSet[CUTOFFS.length];
+    private int users;
+
+    /** @param selfInformation per item, {@code -log2(p)} of its training popularity */
+    public RankingMetrics(double[] selfInformation) {
+        this.selfInformation = selfInformation;
+        this.catalogue = selfInformation.length;
+        for (int c = 0; c < CUTOFFS.length; c++) {
+            covered[c] = new BitSet(catalogue);
+        }
+    }
+
+    /** One customer's ranking (best first, at least up to 20 when available) against the sorted relevant items. */
+    public void add(int[] ranked, int[] relevant) {
+        if (relevant.length == 0) {
+            return;
+        }
+        users++;
+        for (int c = 0; c < CUTOFFS.length; c++) {
+            int k = CUTOFFS[c];
+            int n = Math.min(k, ranked.length);
+            int hits = 0;
+            double dcg = 0;
+            double ap = 0;
+            double nov = 0;
+            for (int r = 0; r < n; r++) {
+                int item = ranked[r];
+                covered[c].set(item);
+                nov += selfInformation[item];
+                if (Arrays.binarySearch(relevant, item) >= 0) {
+                    hits++;
+                    dcg += 1 / log2(r + 2);
+                    ap += hits / (double) (r + 1);
+                }
+            }
+            double idcg = 0;
+            for (int r = 0; r < Math.min(k, relevant.length); r++) {
+                idcg += 1 / log2(r + 2);
+            }
+            double[] s = sums[c];
+            s[0] += hits / (double) relevant.length;
+            s[1] += hits / (double) k;
+            s[2] += dcg / idcg;
+            s[3] += hits > 0 ? 1 : 0;
+            s[4] += ap / Math.min(k, relevant.length);
+            s[5] += n == 0 ? 0 : nov / n;
+        }
+    }
+
+    private static double log2(double v) {
+        return Math.log(v) / Math.log(2);
+    }
+
+    public int users() {
+        return users;
+    }
+
+    public double ndcg(int k) {
+        return mean(indexOf(k), 2);
+    }
+
+    /** Metric name ({@code "ndcg@10"}, prefixed) to mean value, in a fixed order. */
+    public Map<String, Double> values(String prefix) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        String[] names = {"recall", "precision", "ndcg", "hitrate", "map", "novelty"};
+        for (int c = 0; c < CUTOFFS.length; c++) {
+            for (int m = 0; m < names.length; m++) {
+                out.put(prefix + names[m] + "@" + CUTOFFS[c], mean(c, m));
+            }
+            out.put(prefix + "coverage@" + CUTOFFS[c], covered[c].cardinality() / (double) Math.max(1, catalogue));
+        }
+        out.put(prefix + "users", (double) users);
+        return out;
+    }
+
+    private double mean(int c, int m) {
+        return users == 0 ? 0 : sums[c][m] / users;
+    }
+
+    private static int indexOf(int k) {
+        for (int c = 0; c < CUTOFFS.length; c++) {
+            if (CUTOFFS[c] == k) {
+                return c;
+            }
+        }
+        throw new IllegalArgumentException("no cutoff " + k);
+    }
+}

@@ -1,0 +1,225 @@
+package io.affinity.training.evaluation;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Renders an {@link EvaluationReport}: a fixed-width table for the terminal, {@code report.json} (Jackson) for
+ * machines, and a self-contained {@code report.html} with inline SVG charts for people.
+ */
+public final class ReportWriter {
+    static final String[] TABLE_METRICS = {"ndcg@10", "recall@10", "precision@10", "hitrate@10", "map@10",
+        "recall@20", "coverage@10", "novelty@10", "repeat.ndcg@10", "new.ndcg@10", "new.recall@20"};
+    private static final String[] PALETTE = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
+        "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#222222"};
+
+    private ReportWriter() {
+    }
+
+    public static String table(EvaluationReport r) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%-19s", "model"));
+        for (String m : TABLE_METRICS) {
+            sb.append(String.format(Locale.ROOT, " %13s", m));
+        }
+        sb.append(String.format(Locale.ROOT, " %9s %9s%n", "train s", "MiB"));
+        for (ModelResult m : r.models()) {
+            sb.append(String.format(Locale.ROOT, "%-19s", m.name() + (m.name().equals(r.served()) ? " *" : "")));
+            for (String k : TABLE_METRICS) {
+                sb.append(String.format(Locale.ROOT, " %13.4f", m.metrics().get(k)));
+            }
+            sb.append(String.format(Locale.ROOT, " %9.1f %9.1f%n", m.trainSeconds(), m.modelBytes() / 1048576.0));
+        }
+        sb.append("* served (best validation ndcg@10)\n");
+        return sb.toString();
+    }
+
+    /** The JSON document written as {@code report.json}. */
+    public static Map<String, Object> json(EvaluationReport r) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("split", r.settings().split());
+        settings.put("cutoff", r.settings().cutoff() == null ? null : r.settings().cutoff().toString());
+        settings.put("testDays", r.settings().testDays());
+        settings.put("threads", r.settings().threads());
+        settings.put("seed", r.settings().seed());
+        settings.put("easeMaxItems", r.settings().easeMaxItems());
+        settings.put("candidatesPerKind", r.settings().candidates());
+        root.put("settings", settings);
+        root.put("facts", r.facts());
+        root.put("served", r.served());
+        root.put("totalSeconds", round(r.totalSeconds()));
+        Map<String, Object> models = new LinkedHashMap<>();
+        for (ModelResult m : r.models()) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("parameters", new TreeMap<>(m.parameters()));
+            e.put("validationNdcg@10", m.validationNdcg10());
+            e.put("trainSeconds", round(m.trainSeconds()));
+            e.put("modelBytes", m.modelBytes());
+            e.put("metrics", m.metrics());
+            models.put(m.name(), e);
+        }
+        root.put("models", models);
+        return root;
+    }
+
+    /** Writes {@code report.json} and {@code report.html} into {@code dir} (created if needed). */
+    public static void write(EvaluationReport r, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("report.json").toFile(),
+                json(r));
+        Files.writeString(dir.resolve("report.html"), html(r), StandardCharsets.UTF_8);
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    static String html(EvaluationReport r) {
+        StringBuilder h = new StringBuilder();
+        h.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Affinity evaluation</title>")
+                .append("<style>body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}")
+                .append("table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 7px;")
+                .append("text-align:right}td:first-child,th:first-child{text-align:left}tr.served{background:#eef6ee;")
+                .append("font-weight:bold}svg{display:block;margin:1em 0}.note{color:#555;font-size:13px}</style>")
+                .append("</head><body><h1>Affinity offline evaluation</h1>");
+        h.append("<p>").append(esc(String.valueOf(r.facts().get("split")))).append(". Hyper-parameters and blend ")
+                .append("weights were tuned on: ").append(esc(String.valueOf(r.facts().get("validationSplit"))))
+                .append(". Served model: <b>").append(esc(r.served())).append("</b> (best validation NDCG@10). ")
+                .append(String.format(Locale.ROOT, "Whole run %.1f s.", r.totalSeconds())).append("</p>");
+        h.append("<p class=\"note\">");
+        r.facts().forEach((k, v) -> h.append(esc(k)).append(": ").append(esc(String.valueOf(v))).append("; "));
+        h.append("</p><h2>Test metrics</h2><table><tr><th>model</th>");
+        for (String m : TABLE_METRICS) {
+            h.append("<th>").append(esc(m)).append("</th>");
+        }
+        h.append("<th>train s</th><th>MiB</th></tr>");
+        for (ModelResult m : r.models()) {
+            h.append(m.name().equals(r.served()) ? "<tr class=\"served\">" : "<tr>").append("<td>")
+                    .append(esc(m.name())).append("</td>");
+            for (String k : TABLE_METRICS) {
+                h.append(String.format(Locale.ROOT, "<td>%.4f</td>", m.metrics().get(k)));
+            }
+            h.append(String.format(Locale.ROOT, "<td>%.1f</td><td>%.1f</td></tr>", m.trainSeconds(),
+                    m.modelBytes() / 1048576.0));
+        }
+        h.append("</table>");
+        h.append("<h2>NDCG@10 per model</h2>").append(bars(r, List.of("ndcg@10")));
+        h.append("<h2>Recall@k</h2>").append(recallCurves(r));
+        h.append("<h2>Repeat versus new items (NDCG@10)</h2><p class=\"note\">Repeat: ranking restricted to items ")
+                .append("the customer bought before, scored against the repeat purchases in the test period; new: ")
+                .append("the other items against first-time purchases.</p>")
+                .append(bars(r, List.of("repeat.ndcg@10", "new.ndcg@10")));
+        h.append("<h2>Parameters chosen on validation</h2><table><tr><th>model</th><th>validation NDCG@10</th>")
+                .append("<th>parameters</th></tr>");
+        for (ModelResult m : r.models()) {
+            h.append("<tr><td>").append(esc(m.name())).append(String.format(Locale.ROOT, "</td><td>%.4f</td><td>",
+                    m.validationNdcg10())).append(esc(new TreeMap<>(m.parameters()).toString())).append("</td></tr>");
+        }
+        h.append("</table></body></html>\n");
+        return h.toString();
+    }
+
+    /** Horizontal grouped bars: one group per model, one bar per metric. */
+    private static String bars(EvaluationReport r, List<String> metrics) {
+        int rowH = 14 * metrics.size() + 8;
+        int left = 150;
+        int width = 700;
+        int height = rowH * r.models().size() + 30;
+        double max = 1e-9;
+        for (ModelResult m : r.models()) {
+            for (String k : metrics) {
+                max = Math.max(max, m.metrics().get(k));
+            }
+        }
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-size=\"11\">",
+                left + width + 60, height));
+        int y = 5;
+        for (ModelResult m : r.models()) {
+            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>", left - 6,
+                    y + rowH / 2 + 3, esc(m.name())));
+            for (int k = 0; k < metrics.size(); k++) {
+                double v = m.metrics().get(metrics.get(k));
+                int w = (int) Math.round(width * v / max);
+                s.append(String.format(Locale.ROOT,
+                        "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"12\" fill=\"%s\"/>"
+                                + "<text x=\"%d\" y=\"%d\">%.4f</text>",
+                        left, y + 14 * k, w, PALETTE[k], left + w + 4, y + 14 * k + 10, v));
+            }
+            y += rowH;
+        }
+        for (int k = 0; k < metrics.size() && metrics.size() > 1; k++) {
+            s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>"
+                    + "<text x=\"%d\" y=\"%d\">%s</text>", left + 160 * k, y + 6, PALETTE[k], left + 160 * k + 14,
+                    y + 15, esc(metrics.get(k))));
+        }
+        return s.append("</svg>").toString();
+    }
+
+    /** Recall at k = 5, 10, 20, one line per model. */
+    private static String recallCurves(EvaluationReport r) {
+        int[] ks = RankingMetrics.CUTOFFS;
+        int w = 520;
+        int h = 300;
+        int left = 50;
+        int top = 10;
+        double max = 1e-9;
+        for (ModelResult m : r.models()) {
+            for (int k : ks) {
+                max = Math.max(max, m.metrics().get("recall@" + k));
+            }
+        }
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-size=\"11\">",
+                left + w + 200, h + 50));
+        s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>", left,
+                top + h, left + w, top + h));
+        s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>", left,
+                top, left, top + h));
+        for (int k : ks) {
+            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">k=%d</text>",
+                    xOf(k, left, w), top + h + 15, k));
+        }
+        for (int t = 0; t <= 4; t++) {
+            double v = max * t / 4;
+            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%.3f</text>", left - 4,
+                    (int) (top + h - h * t / 4.0) + 4, v));
+        }
+        List<ModelResult> models = new ArrayList<>(r.models());
+        for (int i = 0; i < models.size(); i++) {
+            ModelResult m = models.get(i);
+            StringBuilder pts = new StringBuilder();
+            for (int k : ks) {
+                double v = m.metrics().get("recall@" + k);
+                pts.append(xOf(k, left, w)).append(',').append((int) Math.round(top + h - h * v / max)).append(' ');
+            }
+            String color = PALETTE[i % PALETTE.length];
+            s.append(String.format(Locale.ROOT,
+                    "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"%s\"/>", pts.toString().trim(),
+                    color, m.name().equals(r.served()) ? "3" : "1.5"));
+            s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>"
+                    + "<text x=\"%d\" y=\"%d\">%s</text>", left + w + 20, top + 16 * i, color, left + w + 34,
+                    top + 16 * i + 9, esc(m.name())));
+        }
+        return s.append("</svg>").toString();
+    }
+
+    private static int xOf(int k, int left, int w) {
+        return left + (int) Math.round(w * (k - 5) / 15.0);
+    }
+
+    private static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}

@@ -1,0 +1,101 @@
+package io.affinity.training.models;
+
+/**
+ * Non-personal baselines and the cold-start fallback: global popularity (customers who bought the item),
+ * recent popularity (each purchase weighted by {@code 2^(-age / halfLife)}), and popularity within the
+ * customer's segment (country), falling back to global popularity where a segment has no data.
+ */
+public final class Popularity implements Scorer {
+    private final String name;
+    private final float[][] bySegment; // [segment][item]; a single row when not segmented
+    private final int[] userSegment;   // null when not segmented
+    private final float[] global;
+
+    private Popularity(String name, float[][] bySegment, int[] userSegment, float[] global) {
+        this.name = name;
+        this.bySegment = bySegment;
+        this.userSegment = userSegment;
+        this.global = global;
+    }
+
+    /** Number of distinct customers per item. */
+    public static Popularity global(Interactions x) {
+        float[] pop = new float[x.itemCount()];
+        for (int i = 0; i < pop.length; i++) {
+            pop[i] = x.degreeOfItem(i);
+        }
+        return new Popularity("popularity", new float[][] {pop}, null, pop);
+    }
+
+    /** Sum over purchases of {@code 2^(-ageDays / halfLifeDays)}. */
+    public static Popularity recent(Interactions x, double halfLifeDays) {
+        if (!(halfLifeDays > 0)) {
+            throw new IllegalArgumentException("halfLifeDays must be > 0, was " + halfLifeDays);
+        }
+        float[] pop = new float[x.itemCount()];
+        double lambda = Math.log(2) / halfLifeDays;
+        for (int k = 0; k < x.nonZeros(); k++) {
+            double s = 0;
+            for (int e = x.eventPtr[k]; e < x.eventPtr[k + 1]; e++) {
+                s += Math.exp(-lambda * Math.max(0, x.eventAgeDays[e]));
+            }
+            pop[x.colIdx[k]] += (float) s;
+        }
+        return new Popularity("popularity-recent", new float[][] {pop}, null, pop);
+    }
+
+    /**
+     * Customers per item within the customer's segment, plus global popularity scaled below one segment
+     * purchase, which only orders the items the segment never bought.
+     */
+    public static Popularity bySegment(Interactions x) {
+        int items = x.itemCount();
+        float[] global = global(x).global;
+        float maxGlobal = 1;
+        for (float g : global) {
+            maxGlobal = Math.max(maxGlobal, g);
+        }
+        float[][] seg = new float[x.segmentCount()][items];
+        for (int u = 0; u < x.userCount(); u++) {
+            int s = x.segmentOf(u);
+            if (s < 0) {
+                continue;
+            }
+            for (int k = x.rowPtr[u]; k < x.rowPtr[u + 1]; k++) {
+                seg[s][x.colIdx[k]] += 1;
+            }
+        }
+        for (float[] row : seg) {
+            for (int i = 0; i < items; i++) {
+                row[i] += 0.5f * global[i] / maxGlobal;
+            }
+        }
+        int[] userSegment = new int[x.userCount()];
+        for (int u = 0; u < userSegment.length; u++) {
+            userSegment[u] = x.segmentOf(u);
+        }
+        return new Popularity("popularity-country", seg, userSegment, global);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void score(int user, float[] out) {
+        float[] src = global;
+        if (userSegment != null && user < userSegment.length && userSegment[user] >= 0) {
+            src = bySegment[userSegment[user]];
+        } else if (userSegment == null) {
+            src = bySegment[0];
+        }
+        System.arraycopy(src, 0, out, 0, out.length);
+    }
+
+    @Override
+    public long bytes() {
+        return 4L * bySegment.length * global.length + 4L * global.length
+                + (userSegment == null ? 0 : 4L * userSegment.length);
+    }
+}

@@ -1,0 +1,79 @@
+package io.affinity.training.models;
+
+/**
+ * Selection of the k best entries of a score array without sorting the catalogue. Ties go to the lower index,
+ * so rankings are reproducible.
+ */
+public final class TopK {
+    private TopK() {
+    }
+
+    /**
+     * The indices of the {@code k} highest scores, best first, skipping indices where {@code skip} is non-null
+     * and true. Fewer than k when fewer are eligible. NaN scores are never selected.
+     */
+    public static int[] select(float[] scores, int k, boolean[] skip) {
+        int[] heap = new int[k]; // min-heap by (score, -index): the root is the worst kept
+        int n = 0;
+        for (int i = 0; i < scores.length; i++) {
+            if ((skip != null && skip[i]) || Float.isNaN(scores[i])) {
+                continue;
+            }
+            if (n < k) {
+                heap[n] = i;
+                siftUp(heap, n++, scores);
+            } else if (k > 0 && better(i, heap[0], scores)) {
+                heap[0] = i;
+                siftDown(heap, n, scores);
+            }
+        }
+        int[] out = new int[n];
+        for (int m = n - 1; m >= 0; m--) {
+            out[m] = heap[0];
+            heap[0] = heap[m];
+            siftDown(heap, m, scores);
+        }
+        return out;
+    }
+
+    /** a ranks before b. */
+    static boolean better(int a, int b, float[] s) {
+        return s[a] > s[b] || (s[a] == s[b] && a < b);
+    }
+
+    private static void siftUp(int[] h, int pos, float[] s) {
+        int x = h[pos];
+        while (pos > 0) {
+            int parent = (pos - 1) >>> 1;
+            if (!better(h[parent], x, s)) {
+                break;
+            }
+            h[pos] = h[parent];
+            pos = parent;
+        }
+        h[pos] = x;
+    }
+
+    private static void siftDown(int[] h, int n, float[] s) {
+        if (n == 0) {
+            return;
+        }
+        int pos = 0;
+        int x = h[0];
+        while (true) {
+            int c = 2 * pos + 1;
+            if (c >= n) {
+                break;
+            }
+            if (c + 1 < n && better(h[c], h[c + 1], s)) {
+                c++;
+            }
+            if (!better(x, h[c], s)) {
+                break;
+            }
+            h[pos] = h[c];
+            pos = c;
+        }
+        h[pos] = x;
+    }
+}

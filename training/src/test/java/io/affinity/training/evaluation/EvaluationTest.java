@@ -1,0 +1,108 @@
+package io.affinity.training.evaluation;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.affinity.training.ingest.IngestOptions;
+import io.affinity.training.ingest.TransactionLoader;
+import io.affinity.training.ingest.Transactions;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EvaluationTest {
+    @TempDir
+    Path dir;
+
+    private Transactions load(String csv) throws Exception {
+        Path f = dir.resolve("tx.csv");
+        Files.writeString(f, "customer_id,order_id,timestamp,item_id,quantity,unit_price\n" + csv,
+                StandardCharsets.UTF_8);
+        return TransactionLoader.load(List.of(f), IngestOptions.defaults()).transactions();
+    }
+
+    private static final String SMALL = String.join("\n",
+            "c1,o1,2024-01-01T10:00,P1,1,1", "c1,o1,2024-01-01T10:00,P2,1,1",
+            "c1,o2,2024-02-01T10:00,P1,1,1", "c1,o3,2024-03-05T10:00,P3,1,1", "c1,o3,2024-03-05T10:00,P1,1,1",
+            "c2,o4,2024-01-10T10:00,P2,1,1", "c2,o5,2024-03-10T10:00,P2,1,1",
+            "c3,o6,2024-03-02T10:00,P4,1,1", ",o7,2024-01-03T10:00,P1,1,1", ",o7,2024-01-03T10:00,P4,1,1", "");
+
+    @Test
+    void timeSplitSeparatesPeriodsAndCollectsTestItems() throws Exception {
+        Transactions tx = load(SMALL);
+        EvalSplit s = EvalSplit.time(tx, LocalDateTime.parse("2024-03-01T00:00"), 30);
+        int c1 = tx.customerIndex("c1");
+        int c3 = tx.customerIndex("c3");
+        assertArrayEquals(new int[] {tx.itemIndex("P1"), tx.itemIndex("P2")}, s.train().itemsOf(c1));
+        assertArrayEquals(new int[] {tx.itemIndex("P1"), tx.itemIndex("P3")}, s.truth()[c1]);
+        assertEquals(3, s.testUsers().length);
+        assertEquals(1, s.coldTestUsers(), "c3 has no training history");
+        assertEquals(0, s.train().degreeOfUser(c3));
+        assertEquals(4, s.trainBaskets().size(), "o1, o2, o4 and the anonymous o7");
+    }
+
+    @Test
+    void lastBasketHoldsOutEachCustomersLastOrder() throws Exception {
+        Transactions tx = load(SMALL);
+        EvalSplit s = EvalSplit.lastBasket(tx, 0);
+        int c1 = tx.customerIndex("c1");
+        assertArrayEquals(new int[] {tx.itemIndex("P1"), tx.itemIndex("P3")}, s.truth()[c1]);
+        assertNull(s.truth()[tx.customerIndex("c3")], "one order only: training only");
+        EvalSplit v = EvalSplit.lastBasket(tx, 1);
+        assertArrayEquals(new int[] {tx.itemIndex("P1")}, v.truth()[c1]);
+        assertEquals(1, v.testUsers().length);
+    }
+
+    /** Seeded synthetic shop: 120 customers with taste for one of 4 item groups and some repeat buying. */
+    private static String synthetic() {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
+        StringBuilder sb = new StringBuilder();
+        int order = 0;
+        for (int c = 0; c < 120; c++) {
+            int group = c % 4;
+            for (int o = 0; o < 6; o++) {
+                String ts = LocalDateTime.parse("2024-01-01T10:00").plusDays(o * 15L + rnd.nextInt(10)).toString();
+                order++;
+                for (int l = 0; l < 4; l++) {
+                    int item = rnd.nextInt(10) < 7 ? group * 10 + rnd.nextInt(10) : rnd.nextInt(40);
+                    sb.append("c").append(c).append(",o").append(order).append(',').append(ts).append(",P")
+                            .append(item).append(",1,1\n");
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void runIsReproducibleAndReportsEveryModel() throws Exception {
+        Transactions tx = load(synthetic());
+        for (String split : List.of("time", "last-basket")) {
+            EvaluationSettings settings = new EvaluationSettings(split, LocalDateTime.parse("2024-03-01T00:00"), 30,
+                    2, 7, 30, 20);
+            EvaluationReport a = new Evaluation(settings, line -> { }).run(tx);
+            EvaluationReport b = new Evaluation(settings, line -> { }).run(tx);
+            assertEquals(11, a.models().size());
+            for (ModelResult m : a.models()) {
+                assertEquals(m.metrics(), b.model(m.name()).metrics(), m.name() + " differs between runs");
+                assertTrue(m.metrics().get("ndcg@10") >= 0 && m.metrics().get("ndcg@10") <= 1);
+            }
+            assertTrue(a.model("knn-bm25").metrics().get("ndcg@10") > a.model("popularity").metrics().get("ndcg@10"),
+                    "customers buy within their group: a personal model must beat popularity");
+            ReportWriter.write(a, dir.resolve("report"));
+            Map<?, ?> json = new ObjectMapper().readValue(dir.resolve("report/report.json").toFile(), Map.class);
+            assertEquals(a.served(), json.get("served"));
+            Map<?, ?> ease = (Map<?, ?>) ((Map<?, ?>) json.get("models")).get("ease");
+            assertTrue(((Map<?, ?>) ease.get("metrics")).containsKey("recall@10"));
+            String html = Files.readString(dir.resolve("report/report.html"));
+            assertTrue(html.contains("<svg") && html.contains("blend"));
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package io.affinity.training.models;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.SplittableRandom;
+import org.apache.commons.math3.linear.Array2DRowRealMatrix;
+import org.apache.commons.math3.linear.ArrayRealVector;
+import org.apache.commons.math3.linear.LUDecomposition;
+import org.apache.commons.math3.linear.RealMatrix;
+import org.apache.commons.math3.linear.RealVector;
+import org.junit.jupiter.api.Test;
+
+class LinearModelsTest {
+    @Test
+    void denseInverseMatchesCommonsMath() {
+        SplittableRandom rnd = new SplittableRandom(7);
+        int n = 40;
+        double[][] m = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j <= i; j++) {
+                double v = rnd.nextDouble();
+                m[i][j] = v;
+                m[j][i] = v;
+            }
+            m[i][i] += n;
+        }
+        double[][] inv = DenseSpd.inverse(m);
+        RealMatrix expected = new LUDecomposition(new Array2DRowRealMatrix(m)).getSolver().getInverse();
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                assertEquals(expected.getEntry(i, j), inv[i][j], 1e-12);
+            }
+        }
+    }
+
+    @Test
+    void easeMatchesClosedFormComputedDirectly() {
+        Interactions x = TinyData.small();
+        double lambda = 0.5;
+        Ease ease = Ease.fit(x, lambda, 100);
+        RealMatrix xm = new Array2DRowRealMatrix(TinyData.dense(x));
+        RealMatrix g = xm.transpose().multiply(xm);
+        for (int i = 0; i < 4; i++) {
+            g.addToEntry(i, i, lambda);
+        }
+        RealMatrix p = new LUDecomposition(g).getSolver().getInverse();
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 4; j++) {
+                double b = i == j ? 0 : -p.getEntry(i, j) / p.getEntry(j, j);
+                assertEquals(b, ease.weight(i, j), 1e-6, "B(" + i + "," + j + ")");
+            }
+        }
+        float[] out = new float[4];
+        ease.score(2, out); // items 1 and 2
+        assertEquals(ease.weight(1, 3) + ease.weight(2, 3), out[3], 1e-6);
+    }
+
+    @Test
+    void easeRestrictedToMostPopularItems() {
+        Ease ease = Ease.fit(TinyData.small(), 1, 3);
+        assertEquals(3, ease.modelledItems());
+        float[] out = new float[4];
+        ease.score(3, out);
+        assertEquals(0f, out[3], "item 3 (2 customers) is outside the 3 most popular");
+        assertEquals(0f, ease.weight(0, 3));
+    }
+
+    @Test
+    void alsItemFactorsSolveTheirNormalEquations() {
+        Interactions x = TinyData.of(new int[][] {{0, 1}, {0, 1, 2}, {1, 2}, {2, 3}, {0, 3}, {3, 4}, {4}}, 5);
+        int f = 3;
+        double reg = 0.1;
+        double alpha = 4;
+        // enough CG steps for an exact solve of a 3x3 system: the last half-step (items) is then exact
+        ImplicitAls als = ImplicitAls.fit(x, new ImplicitAls.Params(f, reg, alpha, 4, 10, 42), 2);
+        float[] uf = als.userFactors();
+        float[] itf = als.itemFactors();
+        double[][] d = TinyData.dense(x);
+        for (int i = 0; i < 5; i++) {
+            // (X^T C_i X + reg I) y_i = X^T C_i p_i, dense and direct
+            RealMatrix a = new Array2DRowRealMatrix(f, f);
+            RealVector b = new ArrayRealVector(f);
+            for (int u = 0; u < d.length; u++) {
+                double c = 1 + (d[u][i] > 0 ? alpha : 0); // one order each: log weight 1
+                for (int r = 0; r < f; r++) {
+                    for (int s = 0; s < f; s++) {
+                        a.addToEntry(r, s, c * uf[u * f + r] * uf[u * f + s]);
+                    }
+                    b.addToEntry(r, c * d[u][i] * uf[u * f + r]);
+                }
+            }
+            for (int r = 0; r < f; r++) {
+                a.addToEntry(r, r, reg);
+            }
+            RealVector y = new LUDecomposition(a).getSolver().solve(b);
+            for (int r = 0; r < f; r++) {
+                assertEquals(y.getEntry(r), itf[i * f + r], 1e-4, "item " + i + " factor " + r);
+            }
+        }
+    }
+
+    @Test
+    void alsIsReproducibleAcrossThreadCounts() {
+        Interactions x = TinyData.small();
+        ImplicitAls.Params p = new ImplicitAls.Params(2, 0.1, 10, 5, 3, 1);
+        assertArrayEquals(ImplicitAls.fit(x, p, 1).itemFactors(), ImplicitAls.fit(x, p, 2).itemFactors());
+        float[] s = new float[4];
+        ImplicitAls.fit(x, p, 2).score(0, s);
+        // user 0 bought 0 and 1: both should outscore item 3, which nobody with 0 or 1 bought except user 4
+        assertEquals(true, s[0] > s[3] && s[1] > s[3]);
+    }
+}
