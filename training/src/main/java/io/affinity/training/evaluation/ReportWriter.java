@@ -89,7 +89,7 @@ public final class ReportWriter {
         StringBuilder h = new StringBuilder();
         h.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Affinity evaluation</title>")
                 .append("<style>body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}")
-                .append("table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 7px;")
+                .append("table{border-collapse:collapse;font-size:12px;display:block;overflow-x:auto;max-width:100%}td,th{border:1px solid #ccc;padding:3px 7px;")
                 .append("text-align:right}td:first-child,th:first-child{text-align:left}tr.served{background:#eef6ee;")
                 .append("font-weight:bold}svg{display:block;margin:1em 0}.note{color:#555;font-size:13px}</style>")
                 .append("</head><body><h1>Affinity offline evaluation</h1>");
