@@ -21,7 +21,10 @@ public final class AffinityServer implements AutoCloseable {
     private final ApiConfig config;
     private final Javalin app;
 
-    private AffinityServer(ApiConfig config, ModelSource models) {
+    /** Margin rate used for offers when the server is created without one. */
+    public static final double DEFAULT_MARGIN_RATE = 0.3;
+
+    private AffinityServer(ApiConfig config, ModelSource models, ConsentJournal consent, double marginRate) {
         this.config = config;
         ObjectMapper json = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
         Routes routes = new Routes(config, models, json);
@@ -34,6 +37,7 @@ public final class AffinityServer implements AutoCloseable {
             c.http.defaultContentType = "application/json";
             c.jsonMapper(new JavalinJackson(json, false));
             routes.register(c.routes);
+            new CustomerRoutes(config, models, json, consent, marginRate).register(c.routes);
             c.routes.exception(ApiProblem.class, (e, ctx) -> problem(ctx, Problem.of(e)));
             c.routes.exception(UnknownItemException.class, (e, ctx) -> problem(ctx,
                     Problem.of(ApiProblem.notFound("item '" + Params.abbreviate(e.itemId())
@@ -63,7 +67,21 @@ public final class AffinityServer implements AutoCloseable {
 
     /** Builds the server; nothing listens until {@link #start()}. */
     public static AffinityServer create(ApiConfig config, ModelSource models) {
-        return new AffinityServer(Objects.requireNonNull(config, "config"), Objects.requireNonNull(models, "models"));
+        return create(config, models, ConsentJournal.unavailable("the server was started without a consent journal"),
+                DEFAULT_MARGIN_RATE);
+    }
+
+    /**
+     * Builds the server with a consent journal (run-time consent changes) and the margin rate for offers
+     * (share of the price that is margin, in (0, 1]).
+     */
+    public static AffinityServer create(ApiConfig config, ModelSource models, ConsentJournal consent,
+                                        double marginRate) {
+        if (!(marginRate > 0 && marginRate <= 1)) {
+            throw new IllegalArgumentException("marginRate must be in (0, 1], was " + marginRate);
+        }
+        return new AffinityServer(Objects.requireNonNull(config, "config"), Objects.requireNonNull(models, "models"),
+                Objects.requireNonNull(consent, "consent"), marginRate);
     }
 
     public AffinityServer start() {

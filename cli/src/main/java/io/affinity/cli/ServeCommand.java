@@ -1,6 +1,7 @@
 package io.affinity.cli;
 
 import io.affinity.api.AffinityServer;
+import io.affinity.api.ConsentJournal;
 import io.affinity.api.ApiConfig;
 import io.affinity.api.ModelSource;
 import io.affinity.store.ModelStore;
@@ -31,6 +32,12 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-basket-items", defaultValue = "200", description = "Largest basket accepted (default: ${DEFAULT-VALUE}).")
     int maxBasketItems;
 
+    @Option(names = "--margin-rate", defaultValue = "0.3", description = "Share of an item's price that is margin, for offer values (default: ${DEFAULT-VALUE}).")
+    double marginRate;
+
+    @Option(names = "--consent-journal", description = "Run-time consent journal (default: consent.journal in the model store).")
+    Path consentJournal;
+
     @Override
     public Integer call() throws Exception {
         if (!Files.isDirectory(models)) {
@@ -45,7 +52,13 @@ final class ServeCommand implements Callable<Integer> {
         ApiConfig defaults = ApiConfig.defaults();
         ApiConfig config = new ApiConfig(host, port, defaults.defaultLimit(), maxLimit, maxBasketItems,
                 defaults.maxBodyBytes());
-        AffinityServer server = AffinityServer.create(config, ModelSource.fixed(ServedModels.of(snapshot)));
+        ConsentJournal journal = ConsentJournal.open(consentJournal != null ? consentJournal
+                : models.resolve("consent.journal"));
+        if (journal.failure() != null) {
+            System.err.println("affinity serve: WARNING: " + journal.failure());
+        }
+        AffinityServer server = AffinityServer.create(config, ModelSource.fixed(ServedModels.of(snapshot)), journal,
+                marginRate);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close(); // stops accepting, lets in-flight requests finish

@@ -252,8 +252,10 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     }
 
     /**
-     * Visits every profile; keys are listed first (one string per customer) so that the visitor runs outside
-     * any map lock, then each profile is read as it is visited.
+     * Visits every profile, one map segment at a time: the segment's keys are listed under its lock, then the
+     * lock is released and the visitor runs per key, so memory is bounded by one segment's keys (not by the
+     * number of customers) and a slow visitor (a client reading a campaign export) holds no lock. Order: by
+     * segment, by customer id within a segment.
      */
     @Override
     public void forEachProfile(java.util.function.BiConsumer<String, CustomerProfile> visitor) {
@@ -261,13 +263,18 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         if (profiles == null) {
             return;
         }
-        List<String> keys = new ArrayList<>((int) Math.min(Integer.MAX_VALUE, profiles.longSize()));
-        profiles.forEachEntry(e -> keys.add(e.key().get().toString()));
-        java.util.Collections.sort(keys);
-        for (String key : keys) {
-            byte[] v = profiles.get(key);
-            if (v != null) {
-                visitor.accept(key, ValueCodecs.decodeProfile(key, v, profilesFile));
+        List<String> keys = new ArrayList<>();
+        for (int segment = 0; segment < profiles.segments(); segment++) {
+            keys.clear();
+            try (var context = profiles.segmentContext(segment)) {
+                context.forEachSegmentEntry(e -> keys.add(e.key().get().toString()));
+            }
+            java.util.Collections.sort(keys);
+            for (String key : keys) {
+                byte[] v = profiles.get(key);
+                if (v != null) {
+                    visitor.accept(key, ValueCodecs.decodeProfile(key, v, profilesFile));
+                }
             }
         }
     }

@@ -50,7 +50,7 @@ class ProfileStoreTest {
             List<String> visited = new ArrayList<>();
             s.forEachProfile((id, p) -> visited.add(id));
             assertEquals(22, visited.size());
-            assertEquals(visited.stream().sorted().toList(), visited);
+            assertEquals(22, new java.util.HashSet<>(visited).size());
         }
     }
 
