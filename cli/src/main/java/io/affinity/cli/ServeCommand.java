@@ -63,6 +63,11 @@ final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close(); // stops accepting, lets in-flight requests finish
             snapshot.close();
+            try {
+                journal.close();
+            } catch (java.io.IOException e) {
+                System.err.println("affinity serve: closing the consent journal failed: " + e.getMessage());
+            }
             stopped.countDown();
         }, "affinity-shutdown"));
         server.start();
