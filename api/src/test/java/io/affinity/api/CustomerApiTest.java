@@ -164,6 +164,11 @@ class CustomerApiTest {
         try (ConsentJournal reopened = ConsentJournal.open(dir.resolve("consent.journal"))) {
             assertFalse(reopened.check(snapshot, "17850", Channel.EMAIL).allowed());
             assertEquals(1, reopened.sequence());
+            // ... and a newly trained model whose consent export still says confirmed does not undo it.
+            ProfiledSnapshot retrained = new ProfiledSnapshot(snapshot.base);
+            retrained.consent.put("17850", Map.of(Channel.EMAIL, State.CONFIRMED, Channel.SMS, State.CONFIRMED));
+            assertEquals("opted_out", reopened.check(retrained, "17850", Channel.EMAIL).reason());
+            assertTrue(reopened.check(retrained, "17850", Channel.SMS).allowed());
         }
     }
 
