@@ -31,6 +31,9 @@ public final class AffinityServer implements AutoCloseable {
     private final GracefulHandler graceful = new GracefulHandler();
     private volatile Server jetty;
 
+    /** Margin rate used for offers when the server is created without one. */
+    public static final double DEFAULT_MARGIN_RATE = ServerOptions.DEFAULT_MARGIN_RATE;
+
     private AffinityServer(ApiConfig config, ModelSource models, ServerOptions options) {
         this.config = config;
         this.shutdownGrace = options.shutdownGrace();
@@ -56,6 +59,7 @@ public final class AffinityServer implements AutoCloseable {
                     ctx.status().getCode(), ms));
             ops.register(c.routes);
             routes.register(c.routes);
+            new CustomerRoutes(config, models, json, options.consent(), options.marginRate()).register(c.routes);
             c.routes.exception(ApiProblem.class, (e, ctx) -> problem(ctx, Problem.of(e)));
             c.routes.exception(UnknownItemException.class, (e, ctx) -> problem(ctx,
                     Problem.of(ApiProblem.notFound("item '" + Params.abbreviate(e.itemId())
@@ -88,7 +92,16 @@ public final class AffinityServer implements AutoCloseable {
         return create(config, models, ServerOptions.defaults());
     }
 
-    /** Builds the server with admin endpoints, access control and shutdown grace as given. */
+    /**
+     * Builds the server with a consent journal (run-time consent changes) and the margin rate for offers
+     * (share of the price that is margin, in (0, 1]); other options at their defaults.
+     */
+    public static AffinityServer create(ApiConfig config, ModelSource models, ConsentJournal consent,
+                                        double marginRate) {
+        return create(config, models, ServerOptions.defaults().withConsent(consent, marginRate));
+    }
+
+    /** Builds the server with admin endpoints, access control, consent, margins and shutdown grace as given. */
     public static AffinityServer create(ApiConfig config, ModelSource models, ServerOptions options) {
         return new AffinityServer(Objects.requireNonNull(config, "config"), Objects.requireNonNull(models, "models"),
                 Objects.requireNonNull(options, "options"));

@@ -2,6 +2,7 @@ package io.affinity.cli;
 
 import io.affinity.api.AccessControl;
 import io.affinity.api.AffinityServer;
+import io.affinity.api.ConsentJournal;
 import io.affinity.api.ApiConfig;
 import io.affinity.api.ModelAdmin;
 import io.affinity.api.ServerOptions;
@@ -58,6 +59,12 @@ final class ServeCommand implements Callable<Integer> {
             description = "On stop, time in-flight requests get to finish (default: ${DEFAULT-VALUE}).")
     int shutdownGraceSeconds;
 
+    @Option(names = "--margin-rate", defaultValue = "0.3", description = "Share of an item's price that is margin, for offer values (default: ${DEFAULT-VALUE}).")
+    double marginRate;
+
+    @Option(names = "--consent-journal", description = "Run-time consent journal (default: consent.journal in the model store).")
+    Path consentJournal;
+
     @Override
     public Integer call() throws Exception {
         if (!Files.isDirectory(models)) {
@@ -78,13 +85,24 @@ final class ServeCommand implements Callable<Integer> {
         ApiConfig defaults = ApiConfig.defaults();
         ApiConfig config = new ApiConfig(host, port, defaults.defaultLimit(), maxLimit, maxBasketItems,
                 defaults.maxBodyBytes());
+        ConsentJournal journal = ConsentJournal.open(consentJournal != null ? consentJournal
+                : models.resolve("consent.journal"));
+        if (journal.failure() != null) {
+            System.err.println("affinity serve: WARNING: " + journal.failure());
+        }
         Duration grace = Duration.ofSeconds(shutdownGraceSeconds);
-        AffinityServer server = AffinityServer.create(config, source, new ServerOptions(access, admin, grace));
+        AffinityServer server = AffinityServer.create(config, source,
+                new ServerOptions(access, admin, grace, journal, marginRate));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             admin.close();
             server.close(); // stops accepting, lets in-flight requests finish (up to the grace)
             source.close(grace); // closes the snapshot once no request uses it
+            try {
+                journal.close();
+            } catch (java.io.IOException e) {
+                System.err.println("affinity serve: closing the consent journal failed: " + e.getMessage());
+            }
             stopped.countDown();
         }, "affinity-shutdown"));
         server.start();

@@ -43,6 +43,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--error-budget", description = "Share of malformed rows tolerated before training stops (default: 0.01).")
     Double errorBudget;
 
+    @Option(names = "--consent", paramLabel = "FILE",
+            description = "Consent export (CSV customer_id,channel,state) to publish with the model; without it every customer's consent is unknown (no direct contact).")
+    Path consent;
+
     @Override
     public Integer call() throws Exception {
         TrainingParameters p = new TrainingParameters(inputs, format,
@@ -53,7 +57,7 @@ final class TrainCommand implements Callable<Integer> {
                 TrainingParameters.DEFAULT_POPULAR_ITEMS, TrainingParameters.DEFAULT_HISTORY_ITEMS,
                 or(errorBudget, TrainingParameters.DEFAULT_ERROR_BUDGET));
         TrainingResult result = new TrainingPipeline(p, line -> System.err.println("affinity train: " + line))
-                .run(models);
+                .consentFile(consent).run(models);
         System.out.println(result.ingest().toText());
         System.out.printf(Locale.ROOT, "published %s to %s in %.1f s: %,d items, %,d rules, %,d customers, %,d bytes%n",
                 result.version(), models, result.elapsed().toMillis() / 1000.0, result.items(), result.rules(),

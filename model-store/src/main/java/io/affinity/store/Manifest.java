@@ -26,8 +26,13 @@ public record Manifest(int formatVersion, String version, String createdAt, Soft
                        Map<String, Object> parameters, Map<String, JsonNode> sections, Counts counts,
                        List<FileEntry> files) {
 
-    /** The snapshot format this software writes and the newest it reads. */
-    public static final int CURRENT_FORMAT_VERSION = 1;
+    /**
+     * The snapshot format this software writes and the newest it reads. 1: items, rules, customers, popular.
+     * 2: adds {@code profiles.cmap} (customer value profiles) and {@code consent.cmap} (contact consent per
+     * channel as loaded at training time), both possibly empty and required from 2 on; version 1 snapshots
+     * still open, without profiles or consent.
+     */
+    public static final int CURRENT_FORMAT_VERSION = 2;
     /** Checksum algorithm of {@link FileEntry#checksum()}: CRC32C, as 8 lower-case hex digits. */
     public static final String CHECKSUM_ALGORITHM = "CRC32C";
 
@@ -59,8 +64,15 @@ public record Manifest(int formatVersion, String version, String createdAt, Soft
      * @param ruleKeys  entries (item ids) in rules.cmap
      * @param customers entries in customers.cmap
      * @param popular   items in popular.bin
+     * @param profiles  entries in profiles.cmap (format 2; 0 in format 1 manifests, which have no such field)
+     * @param consent   entries (customers) in consent.cmap (format 2; 0 in format 1)
      */
-    public record Counts(long items, long rules, long ruleKeys, long customers, long popular) {
+    public record Counts(long items, long rules, long ruleKeys, long customers, long popular, long profiles,
+                         long consent) {
+        /** Counts without profiles or consent (format 1 contents). */
+        public Counts(long items, long rules, long ruleKeys, long customers, long popular) {
+            this(items, rules, ruleKeys, customers, popular, 0, 0);
+        }
     }
 
     /**

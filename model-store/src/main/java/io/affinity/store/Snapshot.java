@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.affinity.recommender.AssociationRule;
 import io.affinity.recommender.CustomerHistory;
+import io.affinity.recommender.CustomerProfile;
+import io.affinity.recommender.Consent;
 import io.affinity.recommender.ItemFacts;
 import io.affinity.recommender.ModelSnapshot;
 import io.affinity.recommender.PopularItem;
@@ -28,6 +30,10 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     static final String ITEMS = "items.cmap";
     static final String RULES = "rules.cmap";
     static final String CUSTOMERS = "customers.cmap";
+    /** Customer profiles; required from format 2 on, absent in format 1. */
+    static final String PROFILES = "profiles.cmap";
+    /** Training-time consent; required from format 2 on, absent in format 1. */
+    static final String CONSENT = "consent.cmap";
     static final List<String> REQUIRED_FILES = List.of(ITEMS, RULES, CUSTOMERS, PopularFile.NAME);
 
     private final Path dir;
@@ -39,10 +45,17 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     private final Path itemsFile;
     private final Path rulesFile;
     private final Path customersFile;
+    /** Null for a format 1 snapshot. */
+    private final ChronicleMap<CharSequence, byte[]> profiles;
+    private final Path profilesFile;
+    /** Null for a format 1 snapshot. */
+    private final ChronicleMap<CharSequence, byte[]> consent;
+    private final Path consentFile;
 
     private Snapshot(Path dir, Manifest manifest, ChronicleMap<CharSequence, byte[]> items,
                      ChronicleMap<CharSequence, byte[]> rules, ChronicleMap<CharSequence, byte[]> customers,
-                     List<PopularItem> popular) {
+                     List<PopularItem> popular, ChronicleMap<CharSequence, byte[]> profiles,
+                     ChronicleMap<CharSequence, byte[]> consent) {
         this.dir = dir;
         this.manifest = manifest;
         this.items = items;
@@ -52,6 +65,10 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         this.itemsFile = dir.resolve(ITEMS);
         this.rulesFile = dir.resolve(RULES);
         this.customersFile = dir.resolve(CUSTOMERS);
+        this.profiles = profiles;
+        this.profilesFile = dir.resolve(PROFILES);
+        this.consent = consent;
+        this.consentFile = dir.resolve(CONSENT);
     }
 
     /**
@@ -74,7 +91,11 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
             ChronicleMap<CharSequence, byte[]> items = openMap(dir, ITEMS, manifest.counts().items(), opened);
             ChronicleMap<CharSequence, byte[]> rules = openMap(dir, RULES, manifest.counts().ruleKeys(), opened);
             ChronicleMap<CharSequence, byte[]> customers = openMap(dir, CUSTOMERS, manifest.counts().customers(), opened);
-            return new Snapshot(dir, manifest, items, rules, customers, popular);
+            ChronicleMap<CharSequence, byte[]> profiles = manifest.formatVersion() >= 2
+                    ? openMap(dir, PROFILES, manifest.counts().profiles(), opened) : null;
+            ChronicleMap<CharSequence, byte[]> consent = manifest.formatVersion() >= 2
+                    ? openMap(dir, CONSENT, manifest.counts().consent(), opened) : null;
+            return new Snapshot(dir, manifest, items, rules, customers, popular, profiles, consent);
         } catch (RuntimeException e) {
             opened.forEach(ChronicleMap::close);
             throw e;
@@ -135,6 +156,11 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         }
         for (String required : REQUIRED_FILES) {
             if (m.file(required).isEmpty()) {
+                throw new CorruptSnapshotException(file, "manifest does not list required file " + required);
+            }
+        }
+        for (String required : List.of(PROFILES, CONSENT)) {
+            if (m.formatVersion() >= 2 && m.file(required).isEmpty()) {
                 throw new CorruptSnapshotException(file, "manifest does not list required file " + required);
             }
         }
@@ -204,6 +230,56 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     }
 
     @Override
+    public Optional<Consent.State> consent(String customerId, Consent.Channel channel) {
+        Objects.requireNonNull(customerId, "customerId");
+        if (consent == null) {
+            return Optional.empty();
+        }
+        byte[] v = consent.get(customerId);
+        return v == null ? Optional.empty()
+                : Optional.ofNullable(ValueCodecs.decodeConsent(customerId, v, consentFile).get(channel));
+    }
+
+    /** The customer's value profile; empty when unknown or for a format 1 snapshot. */
+    @Override
+    public Optional<CustomerProfile> profile(String customerId) {
+        Objects.requireNonNull(customerId, "customerId");
+        if (profiles == null) {
+            return Optional.empty();
+        }
+        byte[] v = profiles.get(customerId);
+        return v == null ? Optional.empty() : Optional.of(ValueCodecs.decodeProfile(customerId, v, profilesFile));
+    }
+
+    /**
+     * Visits every profile, one map segment at a time: the segment's keys are listed under its lock, then the
+     * lock is released and the visitor runs per key, so memory is bounded by one segment's keys (not by the
+     * number of customers) and a slow visitor (a client reading a campaign export) holds no lock. Order: by
+     * segment, by customer id within a segment.
+     */
+    @Override
+    public void forEachProfile(java.util.function.BiConsumer<String, CustomerProfile> visitor) {
+        Objects.requireNonNull(visitor, "visitor");
+        if (profiles == null) {
+            return;
+        }
+        List<String> keys = new ArrayList<>();
+        for (int segment = 0; segment < profiles.segments(); segment++) {
+            keys.clear();
+            try (var context = profiles.segmentContext(segment)) {
+                context.forEachSegmentEntry(e -> keys.add(e.key().get().toString()));
+            }
+            java.util.Collections.sort(keys);
+            for (String key : keys) {
+                byte[] v = profiles.get(key);
+                if (v != null) {
+                    visitor.accept(key, ValueCodecs.decodeProfile(key, v, profilesFile));
+                }
+            }
+        }
+    }
+
+    @Override
     public List<PopularItem> popularItems() {
         return popular;
     }
@@ -264,6 +340,12 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         items.close();
         rules.close();
         customers.close();
+        if (profiles != null) {
+            profiles.close();
+        }
+        if (consent != null) {
+            consent.close();
+        }
     }
 
     @Override

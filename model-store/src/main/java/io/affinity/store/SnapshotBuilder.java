@@ -3,6 +3,8 @@ package io.affinity.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.affinity.recommender.AssociationRule;
 import io.affinity.recommender.CustomerHistory;
+import io.affinity.recommender.CustomerProfile;
+import io.affinity.recommender.Consent;
 import io.affinity.recommender.Ids;
 import io.affinity.recommender.ItemFacts;
 import io.affinity.recommender.PopularItem;
@@ -34,6 +36,8 @@ public final class SnapshotBuilder {
     /** Every distinct rule, with under how many antecedent items it was put. */
     private final Map<AssociationRule, Integer> ruleKeyCounts = new HashMap<>();
     private final Map<String, byte[]> customers = new HashMap<>();
+    private final Map<String, byte[]> profiles = new HashMap<>();
+    private final Map<String, byte[]> consent = new HashMap<>();
     private List<PopularItem> popular;
     private final List<Manifest.InputFile> inputs = new ArrayList<>();
     private final Set<String> inputPaths = new HashSet<>();
@@ -118,6 +122,34 @@ public final class SnapshotBuilder {
         writer.reset();
         ValueCodecs.encodeCustomer(history, writer);
         customers.put(customerId, writer.toByteArray());
+        return this;
+    }
+
+    /** A customer's value profile (format 2); optional, at most one per customer. */
+    public SnapshotBuilder putProfile(String customerId, CustomerProfile profile) {
+        checkOpen();
+        Ids.requireCustomerId(customerId);
+        Objects.requireNonNull(profile, "profile");
+        if (profiles.containsKey(customerId)) {
+            throw new IllegalArgumentException("duplicate profile for customer " + customerId);
+        }
+        writer.reset();
+        ValueCodecs.encodeProfile(profile, writer);
+        profiles.put(customerId, writer.toByteArray());
+        return this;
+    }
+
+    /** Training-time consent of one customer, by channel (channels not in the map are unknown); once per customer. */
+    public SnapshotBuilder putConsent(String customerId, Map<Consent.Channel, Consent.State> states) {
+        checkOpen();
+        Ids.requireCustomerId(customerId);
+        Objects.requireNonNull(states, "states");
+        if (consent.containsKey(customerId)) {
+            throw new IllegalArgumentException("duplicate consent for customer " + customerId);
+        }
+        writer.reset();
+        ValueCodecs.encodeConsent(states, writer);
+        consent.put(customerId, writer.toByteArray());
         return this;
     }
 
@@ -214,6 +246,10 @@ public final class SnapshotBuilder {
             files.add(writeMap(tmp, Snapshot.RULES, "rules", rules));
             step("customers");
             files.add(writeMap(tmp, Snapshot.CUSTOMERS, "customers", customers));
+            step("profiles");
+            files.add(writeMap(tmp, Snapshot.PROFILES, "profiles", profiles));
+            step("consent");
+            files.add(writeMap(tmp, Snapshot.CONSENT, "consent", consent));
             step("popular");
             Path popularFile = tmp.resolve(PopularFile.NAME);
             PopularFile.write(popularFile, popularItems);
@@ -222,11 +258,13 @@ public final class SnapshotBuilder {
             Manifest manifest = new Manifest(Manifest.CURRENT_FORMAT_VERSION, version, createdAt.toString(),
                     new Manifest.Software(ModelStore.affinityVersion(), System.getProperty("java.version")),
                     inputs, parameters, sections,
-                    new Manifest.Counts(items.size(), ruleKeyCounts.size(), rules.size(), customers.size(), popularItems.size()),
+                    new Manifest.Counts(items.size(), ruleKeyCounts.size(), rules.size(), customers.size(), popularItems.size(),
+                            profiles.size(), consent.size()),
                     files);
             Path manifestFile = tmp.resolve(Snapshot.MANIFEST);
             Files.write(manifestFile, Json.MAPPER.writeValueAsBytes(manifest));
-            for (String name : List.of(Snapshot.ITEMS, Snapshot.RULES, Snapshot.CUSTOMERS, PopularFile.NAME, Snapshot.MANIFEST)) {
+            for (String name : List.of(Snapshot.ITEMS, Snapshot.RULES, Snapshot.CUSTOMERS, Snapshot.PROFILES, Snapshot.CONSENT, PopularFile.NAME,
+                    Snapshot.MANIFEST)) {
                 FileSync.fsync(tmp.resolve(name));
             }
             FileSync.fsync(tmp);
@@ -281,6 +319,12 @@ public final class SnapshotBuilder {
             }
             for (String id : customers.keySet()) {
                 s.customer(id).orElseThrow(() -> new IllegalStateException("verification: customer " + id + " not readable"));
+            }
+            for (String id : profiles.keySet()) {
+                s.profile(id).orElseThrow(() -> new IllegalStateException("verification: profile " + id + " not readable"));
+            }
+            for (String id : consent.keySet()) {
+                s.consent(id, Consent.Channel.EMAIL); // decodes the whole value
             }
             long[] distinct = {0};
             s.forEachRule(r -> distinct[0]++);

@@ -2,6 +2,8 @@ package io.affinity.store;
 
 import io.affinity.recommender.AssociationRule;
 import io.affinity.recommender.CustomerHistory;
+import io.affinity.recommender.CustomerProfile;
+import io.affinity.recommender.Consent;
 import io.affinity.recommender.ItemFacts;
 import io.affinity.recommender.PurchasedItem;
 
@@ -22,12 +24,20 @@ import java.util.List;
  *             support:f64, confidence:f64, lift:f64, leverage:f64, conviction:f64
  * customer := v=1, orderCount:var, totalSpend:f64, firstPurchase:zz, lastPurchase:zz, distinctItemCount:var,
  *             n:var, (itemId:str, orderCount:var, quantity:f64, lastPurchased:zz)*n
+ * profile  := v=1, recencyDays:var, transactions:var, monetary:f64, rScore:byte, fScore:byte, mScore:byte,
+ *             segment:str, pAlive:f64, expectedTransactions90:f64, expectedSpend:f64, expectedValue12:f64,
+ *             tier:byte, stage:byte, strategy:byte, priceIndex:f64, cheaperVariantShare:f64 (NaN = none),
+ *             priceSensitivity:byte, n:var, family:str*n
+ * consent  := v=1, n:var, state:byte*n   (one byte per Consent.Channel ordinal: 0 unknown, else State ordinal+1)
  * </pre>
+ * Enum bytes are ordinals of the {@link CustomerProfile} enums: those enums may only ever be appended to.
  */
 final class ValueCodecs {
     static final int ITEM_CODEC_VERSION = 1;
     static final int RULES_CODEC_VERSION = 1;
     static final int CUSTOMER_CODEC_VERSION = 1;
+    static final int PROFILE_CODEC_VERSION = 1;
+    static final int CONSENT_CODEC_VERSION = 1;
 
     private ValueCodecs() {
     }
@@ -141,6 +151,110 @@ final class ValueCodecs {
         } catch (IllegalArgumentException | java.time.DateTimeException e) {
             throw invalid(r, e);
         }
+    }
+
+    // ---------------------------------------------------------------- profiles
+
+    static void encodeProfile(CustomerProfile p, ByteWriter w) {
+        w.writeByte(PROFILE_CODEC_VERSION);
+        w.writeVarLong(p.recencyDays());
+        w.writeVarLong(p.transactions());
+        w.writeDouble(p.monetary());
+        w.writeByte(p.recencyScore());
+        w.writeByte(p.frequencyScore());
+        w.writeByte(p.monetaryScore());
+        w.writeString(p.segment());
+        w.writeDouble(p.pAlive());
+        w.writeDouble(p.expectedTransactions90());
+        w.writeDouble(p.expectedSpend());
+        w.writeDouble(p.expectedValue12());
+        w.writeByte(p.tier().ordinal());
+        w.writeByte(p.stage().ordinal());
+        w.writeByte(p.strategy().ordinal());
+        w.writeDouble(p.priceIndex());
+        w.writeDouble(p.cheaperVariantShare());
+        w.writeByte(p.priceSensitivity().ordinal());
+        w.writeVarLong(p.favouriteFamilies().size());
+        for (String f : p.favouriteFamilies()) {
+            w.writeString(f);
+        }
+    }
+
+    static CustomerProfile decodeProfile(String customerId, byte[] value, Path file) {
+        ByteReader r = new ByteReader(value, file, customerId);
+        checkVersion(r, PROFILE_CODEC_VERSION, file, customerId);
+        try {
+            int recency = r.readVarInt();
+            int transactions = r.readVarInt();
+            double monetary = r.readDouble();
+            int rs = r.readByte();
+            int fs = r.readByte();
+            int ms = r.readByte();
+            String segment = r.readString();
+            double pAlive = r.readDouble();
+            double e90 = r.readDouble();
+            double spend = r.readDouble();
+            double value12 = r.readDouble();
+            CustomerProfile.Tier tier = enumAt(r, CustomerProfile.Tier.values());
+            CustomerProfile.Stage stage = enumAt(r, CustomerProfile.Stage.values());
+            CustomerProfile.Strategy strategy = enumAt(r, CustomerProfile.Strategy.values());
+            double priceIndex = r.readDouble();
+            double cheaper = r.readDouble();
+            CustomerProfile.PriceSensitivity sensitivity = enumAt(r, CustomerProfile.PriceSensitivity.values());
+            int n = readCount(r, value.length);
+            String[] families = new String[n];
+            for (int i = 0; i < n; i++) {
+                families[i] = r.readString();
+            }
+            r.expectEnd();
+            return new CustomerProfile(recency, transactions, monetary, rs, fs, ms, segment, pAlive, e90, spend,
+                    value12, tier, stage, strategy, priceIndex, cheaper, sensitivity, List.of(families));
+        } catch (IllegalArgumentException e) {
+            throw invalid(r, e);
+        }
+    }
+
+    // ---------------------------------------------------------------- consent
+
+    static void encodeConsent(java.util.Map<Consent.Channel, Consent.State> states, ByteWriter w) {
+        w.writeByte(CONSENT_CODEC_VERSION);
+        Consent.Channel[] channels = Consent.Channel.values();
+        w.writeVarLong(channels.length);
+        for (Consent.Channel c : channels) {
+            Consent.State s = states.get(c);
+            w.writeByte(s == null ? 0 : s.ordinal() + 1);
+        }
+    }
+
+    static java.util.Map<Consent.Channel, Consent.State> decodeConsent(String customerId, byte[] value, Path file) {
+        ByteReader r = new ByteReader(value, file, customerId);
+        checkVersion(r, CONSENT_CODEC_VERSION, file, customerId);
+        int n = readCount(r, value.length);
+        if (n > Consent.Channel.values().length) {
+            throw new SnapshotFormatException(file, "format too new: consent of key '" + customerId + "' has " + n
+                    + " channels, this software knows " + Consent.Channel.values().length);
+        }
+        java.util.Map<Consent.Channel, Consent.State> states = new java.util.EnumMap<>(Consent.Channel.class);
+        Consent.State[] all = Consent.State.values();
+        for (int i = 0; i < n; i++) {
+            int b = r.readByte();
+            if (b > all.length) {
+                throw r.corrupt("invalid consent state " + b);
+            }
+            if (b > 0) {
+                states.put(Consent.Channel.values()[i], all[b - 1]);
+            }
+        }
+        r.expectEnd();
+        return states;
+    }
+
+    private static <E extends Enum<E>> E enumAt(ByteReader r, E[] values) {
+        int ordinal = r.readByte();
+        if (ordinal < 0 || ordinal >= values.length) {
+            throw r.corrupt("invalid " + values[0].getDeclaringClass().getSimpleName() + " " + ordinal);
+        }
+        return values[ordinal];
     }
 
     // ---------------------------------------------------------------- helpers

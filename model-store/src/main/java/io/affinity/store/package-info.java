@@ -1,7 +1,7 @@
 /**
  * The model snapshot format: a {@link io.affinity.store.ModelStore} directory holds one immutable directory per
- * published version ({@code items.cmap}, {@code rules.cmap}, {@code customers.cmap}: Chronicle Map files with
- * codec-encoded values, see {@code ValueCodecs}; {@code popular.bin}, see {@code PopularFile}; {@code manifest.json},
+ * published version ({@code items.cmap}, {@code rules.cmap}, {@code customers.cmap}, {@code profiles.cmap} (format 2 on):
+ * Chronicle Map files with codec-encoded values, see {@code ValueCodecs}; {@code popular.bin}, see {@code PopularFile}; {@code manifest.json},
  * see {@link io.affinity.store.Manifest}) and a {@code CURRENT} file naming the active version.
  *
  * <p>Publishing writes into {@code .tmp-*}, fsyncs, verifies by reopening, renames atomically, then switches

@@ -84,14 +84,14 @@ class CorruptionTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"items.cmap", "rules.cmap", "customers.cmap", "popular.bin"})
+    @ValueSource(strings = {"items.cmap", "rules.cmap", "customers.cmap", "profiles.cmap", "consent.cmap", "popular.bin"})
     void missingFile(String name) throws Exception {
         Files.delete(dir.resolve(name));
         assertOpenFails(CorruptSnapshotException.class, name, "missing");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"items.cmap", "rules.cmap", "customers.cmap", "popular.bin"})
+    @ValueSource(strings = {"items.cmap", "rules.cmap", "customers.cmap", "profiles.cmap", "consent.cmap", "popular.bin"})
     void truncatedFile(String name) throws Exception {
         Path f = dir.resolve(name);
         try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
@@ -101,10 +101,11 @@ class CorruptionTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"items.cmap", "rules.cmap", "customers.cmap", "popular.bin"})
+    @ValueSource(strings = {"items.cmap", "rules.cmap", "customers.cmap", "profiles.cmap", "consent.cmap", "popular.bin"})
     void flippedByte(String name) throws Exception {
         Path f = dir.resolve(name);
-        for (long at : new long[]{0, Files.size(f) / 2, Files.size(f) - 1}) {
+        // +17: an 8 KiB map file's middle is exactly its (checksum-excluded) segment lock word at 4096.
+        for (long at : new long[]{0, Files.size(f) / 2 + 17, Files.size(f) - 1}) {
             flip(f, at);
             assertOpenFails(CorruptSnapshotException.class, name, "checksum mismatch, corrupted?");
             flip(f, at);

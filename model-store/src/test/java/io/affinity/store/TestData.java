@@ -85,6 +85,19 @@ final class TestData {
         items.values().forEach(b::putItem);
         rulesByItem.forEach(b::putRules);
         customers.forEach(b::putCustomer);
+        // Half of the customers have a value profile (training profiles only customers seen by the calibration end).
+        int k = 0;
+        for (String id : customers.keySet()) {
+            if (k++ % 2 == 0) {
+                b.putProfile(id, ProfileStoreTest.profile(io.affinity.recommender.CustomerProfile.Tier.values()[k % 4],
+                        (k % 10) / 10.0));
+            }
+            if (k % 4 == 1) { // a quarter have training-time consent
+                b.putConsent(id, java.util.Map.of(io.affinity.recommender.Consent.Channel.EMAIL,
+                        io.affinity.recommender.Consent.State.CONFIRMED, io.affinity.recommender.Consent.Channel.SMS,
+                        io.affinity.recommender.Consent.State.OPTED_OUT));
+            }
+        }
         b.popularItems(popular);
         return b;
     }

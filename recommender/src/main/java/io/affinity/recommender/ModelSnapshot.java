@@ -25,6 +25,23 @@ public interface ModelSnapshot {
     /** Purchase history of an identified customer, or empty when unknown. */
     Optional<CustomerHistory> customer(String customerId);
 
+    /** Value profile of an identified customer, or empty when unknown or when the model has no profiles. */
+    default Optional<CustomerProfile> profile(String customerId) {
+        return Optional.empty();
+    }
+
+    /** Visits every customer profile once, in customer id order; none by default. */
+    default void forEachProfile(java.util.function.BiConsumer<String, CustomerProfile> visitor) {
+    }
+
+    /**
+     * Consent recorded at training time for one customer and channel; empty when none was recorded (or the
+     * model has no consent data). Run-time changes live outside the immutable model and overlay this.
+     */
+    default Optional<Consent.State> consent(String customerId, Consent.Channel channel) {
+        return Optional.empty();
+    }
+
     /** Most popular items, most popular first. */
     List<PopularItem> popularItems();
 

@@ -33,6 +33,7 @@ import java.util.stream.Stream;
 public final class TrainingPipeline {
     private final TrainingParameters parameters;
     private final Consumer<String> progress;
+    private Path consentFile;
 
     /** @param progress receives one line per finished step (timings included), e.g. for the CLI's stderr */
     public TrainingPipeline(TrainingParameters parameters, Consumer<String> progress) {
@@ -40,7 +41,16 @@ public final class TrainingPipeline {
         this.progress = Objects.requireNonNull(progress, "progress");
     }
 
+    /** A consent export to publish with the model (see {@code ConsentFile}); none by default. */
+    public TrainingPipeline consentFile(Path file) {
+        this.consentFile = file;
+        return this;
+    }
+
     public TrainingResult run(Path modelsDir) throws IOException, IngestException {
+        // Read consent first: a bad consent file should fail before minutes of mining, not after.
+        Map<String, Map<io.affinity.recommender.Consent.Channel, io.affinity.recommender.Consent.State>> consent =
+                consentFile == null ? Map.of() : io.affinity.training.customers.ConsentFile.read(consentFile);
         long t0 = System.nanoTime();
         IngestOptions options = IngestOptions.defaults().withErrorBudget(parameters.errorBudget());
         if (!"auto".equalsIgnoreCase(parameters.format())) {
@@ -75,6 +85,10 @@ public final class TrainingPipeline {
         items.forEach(builder::putItem);
         rules.byItem().forEach(builder::putRules);
         int customers = CustomerHistories.build(tx, parameters.historyItems(), builder::putCustomer);
+        consent.forEach(builder::putConsent);
+        Map<String, Object> customerModels = CustomerProfilesStep.run(tx, builder);
+        customerModels.put("consentCustomers", consent.size());
+        builder.section("customerModels", customerModels);
         builder.popularItems(catalog.popular(parameters.popularItems()));
         builder.parameters(parameters.asManifestMap());
         builder.section("ingestReport", ingested.report());

@@ -121,18 +121,39 @@ public record BgNbd(double r, double alpha, double a, double b) {
         }
         double c = a + b + x - 1;
         double z = t / (alpha + T + t);
-        double f = Hypergeometric.f21(a + b - 1 - r, a - 1, c, z);
-        double bracket = 1 - Math.exp((a - 1) * Math.log1p(-z)) * f;
-        double value = c / (a - 1) * bracket * pAlive(x, tx, T);
-        return Math.max(0, value);
+        return Math.max(0, c * bracketOverAMinusOne(c, z) * pAlive(x, tx, T));
+    }
+
+    /**
+     * {@code [1 - (1-z)^(a-1) 2F1(a+b-1-r, a-1; c; z)] / (a-1)}. Near {@code a = 1} both numerator and
+     * denominator vanish; there the first-order limit is used:
+     * {@code -ln(1-z) - sum_k (a+b-1-r)_k z^k / ((c)_k k)}.
+     */
+    private double bracketOverAMinusOne(double c, double z) {
+        double e = a - 1;
+        if (Math.abs(e) > 1e-4) {
+            double f = Hypergeometric.f21(a + b - 1 - r, e, c, z);
+            return (1 - Math.exp(e * Math.log1p(-z)) * f) / e;
+        }
+        double first = a + b - 1 - r;
+        double term = 1;
+        double sum = 0;
+        for (int k = 1; k < 1_000_000; k++) {
+            term *= (first + k - 1) / (c + k - 1) * z;
+            double add = term / k;
+            sum += add;
+            if (Math.abs(add) <= 1e-16 * Math.abs(sum)) {
+                return -Math.log1p(-z) - sum;
+            }
+        }
+        throw new ArithmeticException("BG/NBD expectation series did not converge at a = " + a);
     }
 
     /** Expected transactions in {@code (0, t]} for a customer just acquired (FHL 2005, eq. 9); for checks. */
     public double expectedTransactionsNewCustomer(double t) {
         double z = t / (alpha + t);
         // (alpha/(alpha+t))^r 2F1(r, b; a+b-1; z) = (1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b-1; z) by Euler again.
-        double f = Hypergeometric.f21(a + b - 1 - r, a - 1, a + b - 1, z);
-        return (a + b - 1) / (a - 1) * (1 - Math.exp((a - 1) * Math.log1p(-z)) * f);
+        return (a + b - 1) * bracketOverAMinusOne(a + b - 1, z);
     }
 
     static double logSumExp(double u, double v) {

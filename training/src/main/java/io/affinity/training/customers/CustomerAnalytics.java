@@ -1,6 +1,7 @@
 package io.affinity.training.customers;
 
 import io.affinity.recommender.CustomerProfile;
+import io.affinity.recommender.ProductFamilies;
 import io.affinity.recommender.CustomerProfile.PriceSensitivity;
 import io.affinity.recommender.CustomerProfile.Stage;
 import io.affinity.recommender.CustomerProfile.Strategy;

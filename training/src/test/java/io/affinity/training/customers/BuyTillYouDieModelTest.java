@@ -106,6 +106,20 @@ class BuyTillYouDieModelTest {
         assertEquals(direct, m.expectedTransactions(t, x, tx, T), 1e-9 * Math.max(1, direct));
     }
 
+    @Test
+    void expectationIsContinuousThroughAEqualsOne() {
+        // (a-1) divides the formula; at a = 1 the limit is used. Both sides must agree with it.
+        for (double[] h : new double[][] {{0, 0, 30}, {4, 20, 40}, {60, 200, 210}}) {
+            int x = (int) h[0];
+            double at = new BgNbd(0.5, 10, 1.0, 3).expectedTransactions(13, x, h[1], h[2]);
+            double below = new BgNbd(0.5, 10, 1.0 - 2e-4, 3).expectedTransactions(13, x, h[1], h[2]);
+            double above = new BgNbd(0.5, 10, 1.0 + 2e-4, 3).expectedTransactions(13, x, h[1], h[2]);
+            assertTrue(Double.isFinite(at) && at > 0);
+            assertEquals(at, below, 1e-3 * at);
+            assertEquals(at, above, 1e-3 * at);
+        }
+    }
+
     private static void assertRelative(double expected, double actual, double tolerance, String name) {
         assertTrue(Math.abs(actual - expected) <= tolerance * expected,
                 name + ": expected " + expected + " within " + (100 * tolerance) + "%, got " + actual);

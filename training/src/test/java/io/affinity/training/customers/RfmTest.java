@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.HashSet;
 import java.util.Set;
+import io.affinity.recommender.ProductFamilies;
 import org.junit.jupiter.api.Test;
 
 class RfmTest {

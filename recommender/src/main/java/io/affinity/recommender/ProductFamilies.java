@@ -1,4 +1,4 @@
-package io.affinity.training.customers;
+package io.affinity.recommender;
 
 import java.util.Locale;
 import java.util.Set;

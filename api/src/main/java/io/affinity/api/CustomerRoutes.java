@@ -1,0 +1,328 @@
+package io.affinity.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import de.siegmar.fastcsv.writer.CsvWriter;
+import io.affinity.recommender.Consent;
+import io.affinity.recommender.CustomerProfile;
+import io.affinity.recommender.Ids;
+import io.affinity.recommender.NextBestOffers;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Customer endpoints: value profile, consent changes, next-best offers, upsell and the campaign export.
+ * Customer ids never appear in error bodies or logs.
+ */
+final class CustomerRoutes {
+    private static final Logger LOG = LoggerFactory.getLogger(CustomerRoutes.class);
+
+    private final ApiConfig config;
+    private final ModelSource models;
+    private final ObjectMapper json;
+    private final ConsentJournal consent;
+    private final double marginRate;
+
+    CustomerRoutes(ApiConfig config, ModelSource models, ObjectMapper json, ConsentJournal consent, double marginRate) {
+        this.config = config;
+        this.models = models;
+        this.json = json;
+        this.consent = consent;
+        this.marginRate = marginRate;
+    }
+
+    void register(RoutesConfig routes) {
+        routes.get("/v1/customers/{customerId}/profile", this::profile);
+        routes.put("/v1/customers/{customerId}/consent/{channel}", this::putConsent);
+        routes.get("/v1/customers/{customerId}/next-best-offers", this::nextBestOffers);
+        routes.get("/v1/items/{itemId}/upsell", this::upsell);
+        routes.get("/v1/campaigns/offers", this::campaign);
+    }
+
+    private ServedModel model() {
+        return models.current().orElseThrow(() -> ApiProblem.unavailable("no verified model snapshot is loaded"));
+    }
+
+    private static String customerId(String raw, String where) {
+        String id = raw == null ? "" : raw.trim();
+        if (id.isEmpty() || id.length() > Ids.MAX_ID_LENGTH) {
+            throw ApiProblem.badRequest(where + " must be 1 to " + Ids.MAX_ID_LENGTH + " characters");
+        }
+        return id;
+    }
+
+    private static Consent.Channel channel(String raw, String where) {
+        Consent.Channel c = Consent.Channel.parse(raw);
+        if (c == null) {
+            throw ApiProblem.badRequest(where + " must be one of email, sms, push, web; was '"
+                    + Params.abbreviate(raw == null ? "" : raw) + "'");
+        }
+        return c;
+    }
+
+    private void profile(Context ctx) {
+        String id = customerId(ctx.pathParam("customerId"), "path parameter 'customerId'");
+        ServedModel model = model();
+        CustomerProfile p = model.snapshot().profile(id)
+                .orElseThrow(() -> ApiProblem.notFound("no profile for this customer in the active model"));
+        ctx.json(ProfileBody.of(model.snapshot().version(), p));
+    }
+
+    private void putConsent(Context ctx) throws IOException {
+        String id = customerId(ctx.pathParam("customerId"), "path parameter 'customerId'");
+        Consent.Channel ch = channel(ctx.pathParam("channel"), "path parameter 'channel'");
+        String type = ctx.contentType();
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            throw ApiProblem.unsupportedMediaType("Content-Type must be application/json");
+        }
+        byte[] body = ctx.req().getInputStream().readNBytes(config.maxBodyBytes() + 1);
+        if (body.length > config.maxBodyBytes()) {
+            throw ApiProblem.tooLarge("request body exceeds the limit of " + config.maxBodyBytes() + " bytes");
+        }
+        JsonNode node;
+        try {
+            node = json.readTree(body);
+        } catch (IOException e) {
+            throw ApiProblem.badRequest("request body is not valid JSON");
+        }
+        JsonNode stateNode = node == null ? null : node.get("state");
+        if (stateNode == null || !stateNode.isTextual()) {
+            throw new ApiProblem(422, "invalid-body", "Invalid body",
+                    "field 'state' is required: one of opted_in, opted_out, pending, confirmed");
+        }
+        Consent.State state = Consent.State.parse(stateNode.asText());
+        if (state == null) {
+            throw new ApiProblem(422, "invalid-body", "Invalid body",
+                    "field 'state' must be one of opted_in, opted_out, pending, confirmed; was '"
+                            + Params.abbreviate(stateNode.asText()) + "'");
+        }
+        if (consent.failure() != null) {
+            throw new ApiProblem(503, "consent-unavailable", "Consent store unavailable", consent.failure());
+        }
+        long seq = consent.record(id, ch, state);
+        ctx.json(new ConsentBody(ch.wireName(), state.wireName(), seq));
+    }
+
+    private void nextBestOffers(Context ctx) {
+        String id = customerId(ctx.pathParam("customerId"), "path parameter 'customerId'");
+        int limit = Params.limit(ctx, config);
+        String rawChannel = ctx.queryParam("channel");
+        ServedModel model = model();
+        Optional<CustomerProfile> profile = model.snapshot().profile(id);
+        if (profile.isEmpty() && model.snapshot().customer(id).isEmpty()) {
+            throw ApiProblem.notFound("customer is not in the active model");
+        }
+        String channelName = null;
+        String excluded = null;
+        long seq = -1;
+        if (rawChannel != null) {
+            Consent.Channel ch = channel(rawChannel, "query parameter 'channel'");
+            channelName = ch.wireName();
+            if (consent.failure() != null) {
+                throw new ApiProblem(503, "consent-unavailable", "Consent store unavailable", consent.failure());
+            }
+            ConsentJournal.Decision d = consent.check(model.snapshot(), id, ch);
+            seq = d.sequence();
+            excluded = d.reason();
+        }
+        List<NextBestOffers.Offer> offers = excluded != null ? List.of()
+                : new NextBestOffers(model.recommender(), marginRate).forCustomer(id, profile, limit);
+        if (excluded == null && offers.isEmpty() && profile.map(p -> p.strategy() == CustomerProfile.Strategy.END).orElse(false)) {
+            excluded = "strategy_end";
+        }
+        ctx.json(new OffersBody(model.snapshot().version(), channelName, excluded == null, excluded,
+                seq < 0 ? null : seq, profile.map(p -> lower(p.strategy())).orElse(null), offers));
+    }
+
+    private void upsell(Context ctx) {
+        String itemId = BasketRequest.normaliseItemId(ctx.pathParam("itemId"));
+        int limit = Params.limit(ctx, config);
+        String rawCustomer = ctx.queryParam("customerId");
+        ServedModel model = model();
+        Optional<CustomerProfile> profile = rawCustomer == null || rawCustomer.isBlank() ? Optional.empty()
+                : model.snapshot().profile(customerId(rawCustomer, "query parameter 'customerId'"));
+        List<NextBestOffers.Offer> offers = new NextBestOffers(model.recommender(), marginRate)
+                .upsell(itemId, profile, limit);
+        ctx.json(new OffersBody(model.snapshot().version(), null, true, null, null,
+                profile.map(p -> lower(p.strategy())).orElse(null), offers));
+    }
+
+    /**
+     * Streams one line per eligible customer of the segment, then a summary line. Memory stays bounded: the
+     * profiles are visited segment by segment and rows are written as they are made. Consent is checked per
+     * customer at the moment its row is made, against the journal overlay, so an opt-out acknowledged before
+     * then is always honoured; each row carries the journal sequence it was checked at.
+     */
+    private void campaign(Context ctx) throws IOException {
+        Predicate<CustomerProfile> segment = segment(ctx.queryParam("segment"));
+        if (ctx.queryParam("channel") == null) {
+            throw ApiProblem.badRequest("query parameter 'channel' is required: one of email, sms, push, web");
+        }
+        Consent.Channel ch = channel(ctx.queryParam("channel"), "query parameter 'channel'");
+        int limit = Params.limit(ctx, config);
+        if (consent.failure() != null) {
+            throw new ApiProblem(503, "consent-unavailable", "Consent store unavailable",
+                    "consent data cannot be read, so no campaign can be exported: " + consent.failure());
+        }
+        ServedModel model = model();
+        boolean csv = Optional.ofNullable(ctx.header("Accept")).orElse("").toLowerCase(Locale.ROOT).contains("text/csv");
+        NextBestOffers nbo = new NextBestOffers(model.recommender(), marginRate);
+        ctx.status(200);
+        ctx.res().setContentType(csv ? "text/csv; charset=utf-8" : "application/x-ndjson");
+        long startSeq = consent.sequence();
+        Map<String, Long> excluded = new TreeMap<>();
+        long[] counts = new long[2]; // matched, exported
+        Writer out = new OutputStreamWriter(ctx.res().getOutputStream(), StandardCharsets.UTF_8);
+        CsvWriter csvOut = csv ? CsvWriter.builder().build(out) : null;
+        if (csvOut != null) {
+            csvOut.writeRecord("customer_id", "tier", "strategy", "consent_sequence", "rank", "item_id",
+                    "expected_value", "explanation");
+        }
+        try {
+            model.snapshot().forEachProfile((id, p) -> {
+                if (!segment.test(p)) {
+                    return;
+                }
+                counts[0]++;
+                ConsentJournal.Decision d = consent.check(model.snapshot(), id, ch);
+                String reason = !d.allowed() ? d.reason()
+                        : p.strategy() == CustomerProfile.Strategy.END ? "strategy_end" : null;
+                List<NextBestOffers.Offer> offers = reason == null ? nbo.forCustomer(id, Optional.of(p), limit) : List.of();
+                if (reason == null && offers.isEmpty()) {
+                    reason = "no_offers";
+                }
+                if (reason != null) {
+                    excluded.merge(reason, 1L, Long::sum);
+                    return;
+                }
+                counts[1]++;
+                try {
+                    if (csvOut != null) {
+                        int rank = 1;
+                        for (NextBestOffers.Offer o : offers) {
+                            csvOut.writeRecord(id, lower(p.tier()), lower(p.strategy()), Long.toString(d.sequence()),
+                                    Integer.toString(rank++), o.itemId(), String.format(Locale.ROOT, "%.4f", o.expectedValue()),
+                                    o.explanation());
+                        }
+                    } else {
+                        out.write(json.writeValueAsString(new CampaignRow(id, lower(p.tier()), lower(p.strategy()),
+                                d.sequence(), offers)));
+                        out.write('\n');
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("modelVersion", model.snapshot().version());
+            summary.put("channel", ch.wireName());
+            summary.put("matched", counts[0]);
+            summary.put("exported", counts[1]);
+            summary.put("excluded", excluded);
+            summary.put("consentSequenceAtStart", startSeq);
+            summary.put("consentSequenceAtEnd", consent.sequence());
+            if (csvOut != null) {
+                csvOut.writeComment("summary " + json.writeValueAsString(summary));
+                csvOut.flush();
+            } else {
+                out.write(json.writeValueAsString(Map.of("summary", summary)));
+                out.write('\n');
+            }
+            out.flush();
+        } catch (java.io.UncheckedIOException e) {
+            // The client went away mid-stream: nothing more to send; no customer data in the log.
+            LOG.info("campaign export aborted after {} rows: {}", counts[1], e.getCause().getClass().getSimpleName());
+        }
+    }
+
+    /** {@code all}, or {@code tier:gold}, {@code stage:at_risk}, {@code strategy:win_back}, {@code rfm:champions}. */
+    private static Predicate<CustomerProfile> segment(String raw) {
+        if (raw == null || raw.isBlank() || raw.equalsIgnoreCase("all")) {
+            return p -> true;
+        }
+        int colon = raw.indexOf(':');
+        String key = colon < 0 ? "" : raw.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+        String value = colon < 0 ? "" : raw.substring(colon + 1).trim().toUpperCase(Locale.ROOT).replace('-', '_');
+        try {
+            return switch (key) {
+                case "tier" -> {
+                    CustomerProfile.Tier t = CustomerProfile.Tier.valueOf(value);
+                    yield p -> p.tier() == t;
+                }
+                case "stage" -> {
+                    CustomerProfile.Stage s = CustomerProfile.Stage.valueOf(value);
+                    yield p -> p.stage() == s;
+                }
+                case "strategy" -> {
+                    CustomerProfile.Strategy s = CustomerProfile.Strategy.valueOf(value);
+                    yield p -> p.strategy() == s;
+                }
+                case "rfm" -> {
+                    String name = value.toLowerCase(Locale.ROOT);
+                    yield p -> p.segment().equals(name);
+                }
+                default -> throw new IllegalArgumentException();
+            };
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.badRequest("query parameter 'segment' must be 'all' or tier:<platinum|gold|iron|lead>, "
+                    + "stage:<new|active|at_risk|lapsed|won_back>, strategy:<...>, rfm:<segment>; was '"
+                    + Params.abbreviate(raw) + "'");
+        }
+    }
+
+    static String lower(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
+    }
+
+    record ConsentBody(String channel, String state, long sequence) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record OffersBody(String modelVersion, String channel, boolean contactable, String excludedReason,
+                      Long consentSequence, String strategy, List<NextBestOffers.Offer> offers) {
+    }
+
+    record CampaignRow(String customerId, String tier, String strategy, long consentSequence,
+                       List<NextBestOffers.Offer> offers) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ProfileBody(String modelVersion, Rfm rfm, Value value, String tier, String lifecycleStage, String strategy,
+                       Price priceSensitivity, List<String> favouriteFamilies) {
+        record Rfm(int recencyDays, int transactions, double monetary, int recencyScore, int frequencyScore,
+                   int monetaryScore, String segment) {
+        }
+
+        record Value(double pAlive, double expectedTransactions90d, double expectedSpendPerTransaction,
+                     double expectedValue12m) {
+        }
+
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        record Price(String level, double priceIndex, Double cheaperVariantShare) {
+        }
+
+        static ProfileBody of(String version, CustomerProfile p) {
+            return new ProfileBody(version, new Rfm(p.recencyDays(), p.transactions(), p.monetary(), p.recencyScore(),
+                    p.frequencyScore(), p.monetaryScore(), p.segment()),
+                    new Value(p.pAlive(), p.expectedTransactions90(), p.expectedSpend(), p.expectedValue12()),
+                    lower(p.tier()), lower(p.stage()), lower(p.strategy()),
+                    new Price(lower(p.priceSensitivity()), p.priceIndex(),
+                            Double.isNaN(p.cheaperVariantShare()) ? null : p.cheaperVariantShare()),
+                    p.favouriteFamilies());
+        }
+    }
+}

@@ -1,0 +1,316 @@
+package io.affinity.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.affinity.recommender.AssociationRule;
+import io.affinity.recommender.Consent;
+import io.affinity.recommender.Consent.Channel;
+import io.affinity.recommender.Consent.State;
+import io.affinity.recommender.CustomerHistory;
+import io.affinity.recommender.CustomerProfile;
+import io.affinity.recommender.InMemoryModelSnapshot;
+import io.affinity.recommender.ItemFacts;
+import io.affinity.recommender.ModelSnapshot;
+import io.affinity.recommender.PopularItem;
+import io.affinity.recommender.PurchasedItem;
+import io.affinity.recommender.Recommender;
+import io.affinity.recommender.RecommenderSettings;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Profile, consent, offers, upsell and campaign export over real HTTP. */
+class CustomerApiTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+    private static final int CUSTOMERS = 3000;
+
+    @TempDir
+    Path dir;
+    private ProfiledSnapshot snapshot;
+    private ConsentJournal journal;
+    private AffinityServer server;
+
+    /** An in-memory model plus profiles and training-time consent (what format 2 snapshots carry). */
+    static final class ProfiledSnapshot implements ModelSnapshot {
+        final InMemoryModelSnapshot base;
+        final TreeMap<String, CustomerProfile> profiles = new TreeMap<>();
+        final Map<String, Map<Channel, State>> consent = new HashMap<>();
+
+        ProfiledSnapshot(InMemoryModelSnapshot base) {
+            this.base = base;
+        }
+
+        @Override public String version() { return base.version(); }
+        @Override public Optional<ItemFacts> item(String id) { return base.item(id); }
+        @Override public List<AssociationRule> rulesWithAntecedentItem(String id) { return base.rulesWithAntecedentItem(id); }
+        @Override public Optional<CustomerHistory> customer(String id) { return base.customer(id); }
+        @Override public List<PopularItem> popularItems() { return base.popularItems(); }
+        @Override public void forEachRule(Consumer<AssociationRule> v) { base.forEachRule(v); }
+        @Override public long itemCount() { return base.itemCount(); }
+        @Override public long ruleCount() { return base.ruleCount(); }
+        @Override public long customerCount() { return profiles.size(); }
+        @Override public Optional<CustomerProfile> profile(String id) { return Optional.ofNullable(profiles.get(id)); }
+        @Override public void forEachProfile(BiConsumer<String, CustomerProfile> v) { profiles.forEach(v); }
+        @Override public Optional<State> consent(String id, Channel ch) {
+            return Optional.ofNullable(consent.getOrDefault(id, Map.of()).get(ch));
+        }
+    }
+
+    static CustomerProfile profile(CustomerProfile.Tier tier, CustomerProfile.Strategy strategy) {
+        return new CustomerProfile(10, 5, 900, 4, 4, 4, "loyal", 0.9, 1.2, 150, 1200, tier,
+                CustomerProfile.Stage.ACTIVE, strategy, 0.95, 0.4, CustomerProfile.PriceSensitivity.MEDIUM,
+                List.of("REGENCY TEACUP AND SAUCER"));
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        LocalDate day = LocalDate.of(2011, 5, 1);
+        InMemoryModelSnapshot base = InMemoryModelSnapshot.builder("cust-v1")
+                .item(new ItemFacts("22697", "GREEN REGENCY TEACUP AND SAUCER", "", 2.95, 900, 400, 5000))
+                .item(new ItemFacts("22698", "PINK REGENCY TEACUP AND SAUCER", "", 3.25, 800, 350, 4000))
+                .item(new ItemFacts("22699", "ROSES REGENCY TEACUP AND SAUCER", "", 2.95, 700, 300, 3000))
+                .item(new ItemFacts("85123A", "WHITE HANGING HEART T-LIGHT HOLDER", "", 2.55, 2000, 800, 9000))
+                .rule(new AssociationRule(List.of("22697"), "22698", 300, 0.03, 0.7, 20, 0.02, 3.2))
+                .rule(new AssociationRule(List.of("22697"), "22699", 280, 0.028, 0.65, 18, 0.02, 2.8))
+                .customer("17850", new CustomerHistory(3, 120.5, day.minusDays(30), day,
+                        List.of(new PurchasedItem("22697", 2, 12, day)), 1))
+                .popular(new PopularItem("85123A", 2000, 800))
+                .popular(new PopularItem("22697", 900, 400))
+                .build();
+        snapshot = new ProfiledSnapshot(base);
+        snapshot.profiles.put("17850", profile(CustomerProfile.Tier.GOLD, CustomerProfile.Strategy.ENHANCE));
+        snapshot.consent.put("17850", Map.of(Channel.EMAIL, State.CONFIRMED));
+        Random rnd = new Random(3);
+        for (int c = 0; c < CUSTOMERS; c++) {
+            String id = "C" + (100000 + c);
+            snapshot.profiles.put(id, profile(c % 2 == 0 ? CustomerProfile.Tier.GOLD : CustomerProfile.Tier.LEAD,
+                    c % 50 == 0 ? CustomerProfile.Strategy.END : CustomerProfile.Strategy.ENHANCE));
+            int k = rnd.nextInt(10);
+            if (k < 6) {
+                snapshot.consent.put(id, Map.of(Channel.EMAIL, k < 3 ? State.CONFIRMED : State.OPTED_IN));
+            } else if (k < 8) {
+                snapshot.consent.put(id, Map.of(Channel.EMAIL, State.PENDING));
+            } else if (k < 9) {
+                snapshot.consent.put(id, Map.of(Channel.EMAIL, State.OPTED_OUT));
+            } // else unknown
+        }
+        journal = ConsentJournal.open(dir.resolve("consent.journal"));
+        ServedModel served = new ServedModel(snapshot, new Recommender(snapshot, RecommenderSettings.DEFAULTS),
+                Map.of("version", "cust-v1"));
+        server = AffinityServer.create(ApiConfig.defaults().withPort(0).withHost("127.0.0.1"),
+                ModelSource.fixed(served), journal, 0.3).start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.close();
+        journal.close();
+    }
+
+    @Test
+    void profileOfKnownCustomerAndProblemWithoutIdForUnknown() throws Exception {
+        HttpResponse<String> r = get("/v1/customers/17850/profile", "application/json");
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode b = JSON.readTree(r.body());
+        assertEquals("gold", b.get("tier").asText());
+        assertEquals("enhance", b.get("strategy").asText());
+        assertEquals(0.9, b.at("/value/pAlive").asDouble(), 1e-12);
+        assertEquals("loyal", b.at("/rfm/segment").asText());
+        HttpResponse<String> missing = get("/v1/customers/SECRET-ID-42/profile", "application/json");
+        assertEquals(404, missing.statusCode());
+        assertTrue(missing.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
+        assertFalse(missing.body().contains("SECRET-ID-42"), missing.body());
+    }
+
+    @Test
+    void consentChangesAreValidatedJournaledAndSurviveReopening() throws Exception {
+        assertEquals(400, put("/v1/customers/17850/consent/fax", "{\"state\":\"opted_in\"}").statusCode());
+        assertEquals(422, put("/v1/customers/17850/consent/email", "{\"state\":\"maybe\"}").statusCode());
+        assertEquals(422, put("/v1/customers/17850/consent/email", "{}").statusCode());
+        assertEquals(400, put("/v1/customers/17850/consent/email", "{not json").statusCode());
+        HttpResponse<String> ok = put("/v1/customers/17850/consent/email", "{\"state\":\"opted_out\"}");
+        assertEquals(200, ok.statusCode(), ok.body());
+        assertEquals(1, JSON.readTree(ok.body()).get("sequence").asLong());
+        // Immediately effective: next-best offers for email now refuse.
+        JsonNode nbo = JSON.readTree(get("/v1/customers/17850/next-best-offers?channel=email&limit=3", "application/json").body());
+        assertFalse(nbo.get("contactable").asBoolean());
+        assertEquals("opted_out", nbo.get("excludedReason").asText());
+        assertEquals(0, nbo.get("offers").size());
+        // Survives a restart / model reload: a new journal over the same file has it.
+        try (ConsentJournal reopened = ConsentJournal.open(dir.resolve("consent.journal"))) {
+            assertFalse(reopened.check(snapshot, "17850", Channel.EMAIL).allowed());
+            assertEquals(1, reopened.sequence());
+            // ... and a newly trained model whose consent export still says confirmed does not undo it.
+            ProfiledSnapshot retrained = new ProfiledSnapshot(snapshot.base);
+            retrained.consent.put("17850", Map.of(Channel.EMAIL, State.CONFIRMED, Channel.SMS, State.CONFIRMED));
+            assertEquals("opted_out", reopened.check(retrained, "17850", Channel.EMAIL).reason());
+            assertTrue(reopened.check(retrained, "17850", Channel.SMS).allowed());
+        }
+    }
+
+    @Test
+    void tornLastLineIsCutCorruptMiddleDisablesExports() throws Exception {
+        journal.record("17850", Channel.SMS, State.OPTED_IN);
+        Path f = dir.resolve("consent.journal");
+        Files.writeString(f, Files.readString(f) + "{\"seq\":2,\"customerId\":\"17", java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+        try (ConsentJournal j = ConsentJournal.open(f)) {
+            assertEquals(null, j.failure());
+            assertEquals(1, j.sequence());
+            assertEquals(2, j.record("17850", Channel.SMS, State.OPTED_OUT));
+        }
+        Files.writeString(f, "garbage\n" + Files.readString(f));
+        try (ConsentJournal broken = ConsentJournal.open(f)) {
+            assertTrue(broken.failure().contains("line 1"), broken.failure());
+        }
+    }
+
+    @Test
+    void exportFailsWhenConsentCannotBeRead() throws Exception {
+        server.close();
+        ServedModel served = new ServedModel(snapshot, new Recommender(snapshot, RecommenderSettings.DEFAULTS), Map.of());
+        server = AffinityServer.create(ApiConfig.defaults().withPort(0).withHost("127.0.0.1"),
+                ModelSource.fixed(served)).start(); // no journal
+        HttpResponse<String> r = get("/v1/campaigns/offers?segment=tier:gold&channel=email&limit=3", "application/x-ndjson");
+        assertEquals(503, r.statusCode(), r.body());
+        assertTrue(r.body().contains("consent"));
+    }
+
+    @Test
+    void offersExplainThemselvesAndUpsellStaysInFamily() throws Exception {
+        HttpResponse<String> r = get("/v1/customers/17850/next-best-offers?channel=email&limit=3", "application/json");
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode b = JSON.readTree(r.body());
+        assertTrue(b.get("contactable").asBoolean());
+        assertTrue(b.get("offers").size() >= 1);
+        double previous = Double.MAX_VALUE;
+        for (JsonNode o : b.get("offers")) {
+            assertTrue(o.get("expectedValue").asDouble() <= previous);
+            previous = o.get("expectedValue").asDouble();
+            assertTrue(o.get("explanation").asText().contains("margin"), o.toString());
+        }
+        assertEquals("22698", b.at("/offers/0/itemId").asText()); // rule 0.7 x pricier item beats the rest
+        JsonNode up = JSON.readTree(get("/v1/items/22697/upsell?customerId=17850", "application/json").body());
+        assertEquals(1, up.get("offers").size()); // PINK at 3.25 > 2.95; ROSES is the same price
+        assertEquals("22698", up.at("/offers/0/itemId").asText());
+        assertEquals(404, get("/v1/items/NOPE/upsell", "application/json").statusCode());
+    }
+
+    @Test
+    void csvExportHasHeaderRowsAndSummary() throws Exception {
+        HttpResponse<String> r = get("/v1/campaigns/offers?segment=tier:gold&channel=email&limit=2", "text/csv");
+        assertEquals(200, r.statusCode(), r.body());
+        String[] lines = r.body().split("\r?\n");
+        assertTrue(lines[0].startsWith("customer_id,tier,strategy,consent_sequence,rank,item_id"));
+        assertTrue(lines[lines.length - 1].startsWith("#summary "), lines[lines.length - 1]);
+        assertEquals(400, get("/v1/campaigns/offers?segment=tier:diamond&channel=email", "text/csv").statusCode());
+        assertEquals(400, get("/v1/campaigns/offers?segment=tier:gold", "text/csv").statusCode());
+    }
+
+    /**
+     * The safety property: while consent flips concurrently, every exported row's customer was contactable
+     * as of the journal sequence the row was checked at, and no one opted out before the export started
+     * (or only pending/unknown) ever appears.
+     */
+    @Test
+    void noOptedOutOrUnconfirmedCustomerIsEverExportedEvenDuringChanges() throws Exception {
+        List<String> ids = new ArrayList<>(snapshot.profiles.keySet());
+        // Before the export: opt out a first batch.
+        Map<Long, String[]> changes = Collections.synchronizedMap(new TreeMap<>()); // seq -> {id, state}
+        Random rnd = new Random(9);
+        for (int i = 0; i < 100; i++) {
+            String id = ids.get(rnd.nextInt(ids.size()));
+            changes.put(journal.record(id, Channel.EMAIL, State.OPTED_OUT), new String[] {id, "opted_out"});
+        }
+        long before = journal.sequence();
+        AtomicBoolean done = new AtomicBoolean();
+        Thread flipper = new Thread(() -> {
+            Random r = new Random(10);
+            while (!done.get()) {
+                String id = ids.get(r.nextInt(ids.size()));
+                String state = r.nextInt(3) == 0 ? "confirmed" : r.nextBoolean() ? "opted_out" : "pending";
+                try {
+                    HttpResponse<String> resp = put("/v1/customers/" + id + "/consent/email", "{\"state\":\"" + state + "\"}");
+                    changes.put(JSON.readTree(resp.body()).get("sequence").asLong(), new String[] {id, state});
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }
+        });
+        flipper.start();
+        HttpResponse<String> r;
+        try {
+            r = get("/v1/campaigns/offers?segment=all&channel=email&limit=2", "application/x-ndjson");
+        } finally {
+            done.set(true);
+            flipper.join();
+        }
+        assertEquals(200, r.statusCode());
+        String[] lines = r.body().split("\n");
+        JsonNode summary = JSON.readTree(lines[lines.length - 1]).get("summary");
+        long exported = summary.get("exported").asLong();
+        assertEquals(lines.length - 1, exported);
+        long excludedTotal = 0;
+        for (JsonNode n : summary.get("excluded")) {
+            excludedTotal += n.asLong();
+        }
+        assertEquals(summary.get("matched").asLong(), exported + excludedTotal);
+        assertTrue(summary.get("excluded").get("pending_confirmation").asLong() > 0);
+        assertTrue(summary.get("excluded").get("no_consent").asLong() > 0);
+        assertTrue(summary.get("excluded").get("strategy_end").asLong() > 0);
+        assertTrue(exported > 100, "exported " + exported);
+        int checkedDuringChanges = 0;
+        for (int i = 0; i < lines.length - 1; i++) {
+            JsonNode row = JSON.readTree(lines[i]);
+            String id = row.get("customerId").asText();
+            long seq = row.get("consentSequence").asLong();
+            assertTrue(seq >= before);
+            checkedDuringChanges += seq > before ? 1 : 0;
+            // State as of seq: the last journal change for this customer at or before seq, else the model's.
+            State state = snapshot.consent(id, Channel.EMAIL).orElse(null);
+            synchronized (changes) {
+                for (Map.Entry<Long, String[]> e : changes.entrySet()) {
+                    if (e.getKey() <= seq && e.getValue()[0].equals(id)) {
+                        state = State.parse(e.getValue()[1]);
+                    }
+                }
+            }
+            assertTrue(Consent.permits(state, Channel.EMAIL), "row for a customer in state " + state + " at " + seq);
+        }
+        assertTrue(checkedDuringChanges > 0, "the export overlapped the consent changes");
+    }
+
+    private HttpResponse<String> get(String path, String accept) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .header("Accept", accept).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> put(String path, String body) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}

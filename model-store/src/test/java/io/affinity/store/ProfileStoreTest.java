@@ -1,0 +1,136 @@
+package io.affinity.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.affinity.recommender.Consent;
+import io.affinity.recommender.CustomerProfile;
+import io.affinity.recommender.CustomerProfile.PriceSensitivity;
+import io.affinity.recommender.CustomerProfile.Stage;
+import io.affinity.recommender.CustomerProfile.Strategy;
+import io.affinity.recommender.CustomerProfile.Tier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Customer profiles (format 2): round trip, reading format 1 snapshots, and damage detection. */
+class ProfileStoreTest {
+    @TempDir
+    Path tmp;
+
+    static CustomerProfile profile(Tier tier, double cheaperShare) {
+        return new CustomerProfile(12, 7, 1234.5, 4, 5, 3, "champions", 0.93, 1.7, 180.25, 2100.75, tier,
+                Stage.ACTIVE, Strategy.ENHANCE, 0.88, cheaperShare, PriceSensitivity.HIGH,
+                List.of("RETROSPOT MUG", "LANTERN"));
+    }
+
+    @Test
+    void profilesRoundTripAndAreCounted() throws Exception {
+        ModelStore store = ModelStore.open(tmp.resolve("store"));
+        SnapshotBuilder b = TestData.small().fill(store.newSnapshot());
+        b.putProfile("12345", profile(Tier.GOLD, 0.25));
+        b.putProfile("99", profile(Tier.LEAD, Double.NaN));
+        assertThrows(IllegalArgumentException.class, () -> b.putProfile("99", profile(Tier.LEAD, 0)));
+        String version = b.publish();
+        try (Snapshot s = store.open(version)) {
+            assertEquals(profile(Tier.GOLD, 0.25), s.profile("12345").orElseThrow());
+            CustomerProfile lead = s.profile("99").orElseThrow();
+            assertTrue(Double.isNaN(lead.cheaperVariantShare()));
+            assertEquals(Tier.LEAD, lead.tier());
+            assertTrue(s.profile("nobody").isEmpty());
+            assertEquals(2 + 20, s.manifest().counts().profiles()); // TestData profiles half of its 40
+            assertEquals(2, s.manifest().formatVersion());
+            List<String> visited = new ArrayList<>();
+            s.forEachProfile((id, p) -> visited.add(id));
+            assertEquals(22, visited.size());
+            assertEquals(22, new java.util.HashSet<>(visited).size());
+        }
+    }
+
+    @Test
+    void formatOneSnapshotOpensWithoutProfiles() throws Exception {
+        ModelStore store = ModelStore.open(tmp.resolve("store"));
+        String version = TestData.small().fill(store.newSnapshot()).publish();
+        Path dir = store.directory().resolve(version);
+        // Rewrite it as the previous software wrote it: format 1, no profiles file, no profiles count.
+        ObjectNode m = (ObjectNode) Json.MAPPER.readTree(dir.resolve("manifest.json").toFile());
+        m.put("formatVersion", 1);
+        ((ObjectNode) m.get("counts")).remove("profiles");
+        for (Iterator<com.fasterxml.jackson.databind.JsonNode> it = ((ArrayNode) m.get("files")).iterator(); it.hasNext(); ) {
+            String name = it.next().get("name").asText();
+            if (name.equals("profiles.cmap") || name.equals("consent.cmap")) {
+                it.remove();
+            }
+        }
+        ((ObjectNode) m.get("counts")).remove("consent");
+        Json.MAPPER.writeValue(dir.resolve("manifest.json").toFile(), m);
+        Files.delete(dir.resolve("profiles.cmap"));
+        Files.delete(dir.resolve("consent.cmap"));
+        try (Snapshot s = store.open(version)) {
+            assertEquals(1, s.manifest().formatVersion());
+            assertTrue(s.profile("12345").isEmpty());
+            assertTrue(s.consent("C12001", Consent.Channel.EMAIL).isEmpty());
+            assertTrue(s.customer(TestData.small().customers.keySet().iterator().next()).isPresent());
+        }
+    }
+
+    @Test
+    void consentRoundTripsPerChannel() throws Exception {
+        ModelStore store = ModelStore.open(tmp.resolve("store"));
+        SnapshotBuilder b = store.newSnapshot();
+        b.putConsent("1", java.util.Map.of(Consent.Channel.EMAIL, Consent.State.PENDING, Consent.Channel.WEB,
+                Consent.State.OPTED_IN));
+        b.putConsent("2", java.util.Map.of());
+        assertThrows(IllegalArgumentException.class, () -> b.putConsent("2", java.util.Map.of()));
+        try (Snapshot s = store.open(b.publish())) {
+            assertEquals(Consent.State.PENDING, s.consent("1", Consent.Channel.EMAIL).orElseThrow());
+            assertEquals(Consent.State.OPTED_IN, s.consent("1", Consent.Channel.WEB).orElseThrow());
+            assertTrue(s.consent("1", Consent.Channel.SMS).isEmpty());
+            assertTrue(s.consent("2", Consent.Channel.EMAIL).isEmpty());
+            assertTrue(s.consent("3", Consent.Channel.EMAIL).isEmpty());
+            assertEquals(2, s.manifest().counts().consent());
+        }
+        ByteWriter w = new ByteWriter(16);
+        ValueCodecs.encodeConsent(java.util.Map.of(Consent.Channel.SMS, Consent.State.OPTED_OUT), w);
+        byte[] bad = w.toByteArray();
+        bad[bad.length - 2] = 9; // the SMS byte: no such state
+        assertThrows(CorruptSnapshotException.class, () -> ValueCodecs.decodeConsent("1", bad, tmp.resolve("c")));
+    }
+
+    @Test
+    void formatTwoWithoutProfilesFileIsCorrupt() throws Exception {
+        ModelStore store = ModelStore.open(tmp.resolve("store"));
+        String version = TestData.small().fill(store.newSnapshot()).publish();
+        Path dir = store.directory().resolve(version);
+        ObjectNode m = (ObjectNode) Json.MAPPER.readTree(dir.resolve("manifest.json").toFile());
+        for (Iterator<com.fasterxml.jackson.databind.JsonNode> it = ((ArrayNode) m.get("files")).iterator(); it.hasNext(); ) {
+            if (it.next().get("name").asText().equals("profiles.cmap")) {
+                it.remove();
+            }
+        }
+        Json.MAPPER.writeValue(dir.resolve("manifest.json").toFile(), m);
+        CorruptSnapshotException e = assertThrows(CorruptSnapshotException.class, () -> store.open(version).close());
+        assertTrue(e.getMessage().contains("profiles.cmap"), e.getMessage());
+    }
+
+    @Test
+    void damagedProfileValueIsReportedNotGuessed() {
+        ByteWriter w = new ByteWriter(64);
+        ValueCodecs.encodeProfile(profile(Tier.PLATINUM, 0.5), w);
+        byte[] bytes = w.toByteArray();
+        Path file = tmp.resolve("profiles.cmap");
+        assertEquals(profile(Tier.PLATINUM, 0.5), ValueCodecs.decodeProfile("7", bytes, file));
+        byte[] newer = bytes.clone();
+        newer[0] = (byte) (ValueCodecs.PROFILE_CODEC_VERSION + 1);
+        assertThrows(SnapshotFormatException.class, () -> ValueCodecs.decodeProfile("7", newer, file));
+        byte[] truncated = java.util.Arrays.copyOf(bytes, bytes.length - 3);
+        assertThrows(CorruptSnapshotException.class, () -> ValueCodecs.decodeProfile("7", truncated, file));
+    }
+}

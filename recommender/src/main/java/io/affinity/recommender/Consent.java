@@ -1,0 +1,73 @@
+package io.affinity.recommender;
+
+import java.util.Locale;
+
+/**
+ * Contact consent per customer and channel. Unknown consent (no record) means no contact on direct
+ * channels; only {@link State#OPTED_IN} and {@link State#CONFIRMED} allow direct contact, a pending double
+ * opt-in does not.
+ */
+public final class Consent {
+    private Consent() {
+    }
+
+    /** Contact channels; email, sms and push are direct (we reach out), web is on-site. Append only. */
+    public enum Channel {
+        EMAIL, SMS, PUSH, WEB;
+
+        public boolean direct() {
+            return this != WEB;
+        }
+
+        public String wireName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** Parses a wire name (case-insensitive); null when it is not a channel. */
+        public static Channel parse(String s) {
+            if (s == null) {
+                return null;
+            }
+            for (Channel c : values()) {
+                if (c.name().equalsIgnoreCase(s.trim())) {
+                    return c;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** Consent states; pending = double opt-in requested but not confirmed. Append only (stored as ordinals). */
+    public enum State {
+        OPTED_IN, OPTED_OUT, PENDING, CONFIRMED;
+
+        public String wireName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** Parses a wire name (case-insensitive, {@code opted_in} or {@code opted-in}); null when unknown. */
+        public static State parse(String s) {
+            if (s == null) {
+                return null;
+            }
+            String n = s.trim().replace('-', '_');
+            for (State st : values()) {
+                if (st.name().equalsIgnoreCase(n)) {
+                    return st;
+                }
+            }
+            return null;
+        }
+    }
+
+    /**
+     * Whether a customer in {@code state} (null = unknown) may be contacted on {@code channel}: direct
+     * channels need OPTED_IN or CONFIRMED; web needs anything but OPTED_OUT.
+     */
+    public static boolean permits(State state, Channel channel) {
+        if (channel.direct()) {
+            return state == State.OPTED_IN || state == State.CONFIRMED;
+        }
+        return state != State.OPTED_OUT;
+    }
+}

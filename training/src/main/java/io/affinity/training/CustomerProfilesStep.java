@@ -1,0 +1,51 @@
+package io.affinity.training;
+
+import io.affinity.store.SnapshotBuilder;
+import io.affinity.training.customers.CustomerAnalysis;
+import io.affinity.training.customers.CustomerAnalytics;
+import io.affinity.training.customers.CustomerAnalyticsOptions;
+import io.affinity.training.customers.CustomerReportWriter;
+import io.affinity.training.ingest.Transactions;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The training step that puts customer value profiles into the snapshot, calibrated on all the data (the
+ * calibration end is the last purchase date seen). When the models cannot be fitted (too little data, e.g.
+ * fewer than two repeat customers) the snapshot is published without profiles and the manifest's
+ * {@code customerModels} section says why: profiles are an addition, not a reason to withhold rules.
+ */
+final class CustomerProfilesStep {
+    private CustomerProfilesStep() {
+    }
+
+    /** Puts the profiles; returns the manifest section describing what was done. */
+    static Map<String, Object> run(Transactions tx, SnapshotBuilder builder) {
+        Map<String, Object> section = new LinkedHashMap<>();
+        LocalDate last = null;
+        for (int o = 0; o < tx.orderCount(); o++) {
+            if (tx.customerOf(o) >= 0) {
+                LocalDate d = tx.timestampOf(o).toLocalDate();
+                last = last == null || d.isAfter(last) ? d : last;
+            }
+        }
+        if (last == null) {
+            section.put("profiles", 0);
+            section.put("skipped", "no identified customers");
+            return section;
+        }
+        CustomerAnalysis analysis;
+        try {
+            analysis = CustomerAnalytics.run(tx, CustomerAnalyticsOptions.defaults(last));
+        } catch (IllegalArgumentException | IllegalStateException | ArithmeticException e) {
+            section.put("profiles", 0);
+            section.put("skipped", e.getMessage());
+            return section;
+        }
+        analysis.rows().forEach(r -> builder.putProfile(r.customerId(), r.profile()));
+        section.putAll(CustomerReportWriter.report(analysis));
+        section.put("profiles", analysis.rows().size());
+        return section;
+    }
+}

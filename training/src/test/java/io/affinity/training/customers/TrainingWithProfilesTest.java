@@ -1,0 +1,59 @@
+package io.affinity.training.customers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.affinity.recommender.Consent;
+import io.affinity.recommender.CustomerProfile;
+import io.affinity.store.ModelStore;
+import io.affinity.store.Snapshot;
+import io.affinity.training.TrainingParameters;
+import io.affinity.training.TrainingPipeline;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The training pipeline publishes profiles and consent with the model (bundled May-June 2011 sample). */
+class TrainingWithProfilesTest {
+    private static final Path SAMPLE = Path.of("..", "data", "sample", "online-retail-2011-05-06.csv.gz");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void publishesAProfileForEveryCustomerAndTheConsentFile() throws Exception {
+        Path consent = dir.resolve("consent.csv");
+        Files.writeString(consent, "customer_id,channel,state\n12748,email,confirmed\n12748,sms,opted_out\n");
+        new TrainingPipeline(TrainingParameters.defaults(List.of(SAMPLE)), line -> { })
+                .consentFile(consent).run(dir.resolve("models"));
+        try (Snapshot s = ModelStore.open(dir.resolve("models")).openCurrent()) {
+            assertEquals(s.customerCount(), s.manifest().counts().profiles());
+            CustomerProfile p = s.profile("12748").orElseThrow();
+            assertTrue(p.transactions() > 1 && p.pAlive() > 0 && p.expectedValue12() > 0);
+            assertEquals(Consent.State.CONFIRMED, s.consent("12748", Consent.Channel.EMAIL).orElseThrow());
+            assertEquals(Consent.State.OPTED_OUT, s.consent("12748", Consent.Channel.SMS).orElseThrow());
+            assertTrue(s.consent("12748", Consent.Channel.PUSH).isEmpty());
+            assertEquals("2011-06-30", s.manifest().sections().get("customerModels").get("calibrationEnd").asText());
+            List<CustomerProfile.Tier> tiers = new ArrayList<>();
+            s.forEachProfile((id, profile) -> tiers.add(profile.tier()));
+            assertEquals(s.customerCount(), tiers.size());
+            assertTrue(tiers.contains(CustomerProfile.Tier.PLATINUM) && tiers.contains(CustomerProfile.Tier.LEAD));
+        }
+    }
+
+    @Test
+    void badConsentFileStopsTrainingBeforeAnythingIsPublished() throws Exception {
+        Path consent = dir.resolve("consent.csv");
+        Files.writeString(consent, "customer_id,channel,state\n12748,email,yes please\n");
+        ConsentFile.ConsentFileException e = assertThrows(ConsentFile.ConsentFileException.class,
+                () -> new TrainingPipeline(TrainingParameters.defaults(List.of(SAMPLE)), line -> { })
+                        .consentFile(consent).run(dir.resolve("models")));
+        assertTrue(e.getMessage().contains("consent.csv:2"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("models")) && ModelStore.open(dir.resolve("models")).currentVersion().isPresent());
+    }
+}
