@@ -46,15 +46,11 @@ final class CustomerRoutes {
     }
 
     void register(RoutesConfig routes) {
-        routes.get("/v1/customers/{customerId}/profile", this::profile);
+        routes.get("/v1/customers/{customerId}/profile", ModelHandler.leased(models, this::profile));
         routes.put("/v1/customers/{customerId}/consent/{channel}", this::putConsent);
-        routes.get("/v1/customers/{customerId}/next-best-offers", this::nextBestOffers);
-        routes.get("/v1/items/{itemId}/upsell", this::upsell);
-        routes.get("/v1/campaigns/offers", this::campaign);
-    }
-
-    private ServedModel model() {
-        return models.current().orElseThrow(() -> ApiProblem.unavailable("no verified model snapshot is loaded"));
+        routes.get("/v1/customers/{customerId}/next-best-offers", ModelHandler.leased(models, this::nextBestOffers));
+        routes.get("/v1/items/{itemId}/upsell", ModelHandler.leased(models, this::upsell));
+        routes.get("/v1/campaigns/offers", ModelHandler.leased(models, this::campaign));
     }
 
     private static String customerId(String raw, String where) {
@@ -74,9 +70,8 @@ final class CustomerRoutes {
         return c;
     }
 
-    private void profile(Context ctx) {
+    private void profile(Context ctx, ServedModel model) {
         String id = customerId(ctx.pathParam("customerId"), "path parameter 'customerId'");
-        ServedModel model = model();
         CustomerProfile p = model.snapshot().profile(id)
                 .orElseThrow(() -> ApiProblem.notFound("no profile for this customer in the active model"));
         ctx.json(ProfileBody.of(model.snapshot().version(), p));
@@ -117,11 +112,10 @@ final class CustomerRoutes {
         ctx.json(new ConsentBody(ch.wireName(), state.wireName(), seq));
     }
 
-    private void nextBestOffers(Context ctx) {
+    private void nextBestOffers(Context ctx, ServedModel model) {
         String id = customerId(ctx.pathParam("customerId"), "path parameter 'customerId'");
         int limit = Params.limit(ctx, config);
         String rawChannel = ctx.queryParam("channel");
-        ServedModel model = model();
         Optional<CustomerProfile> profile = model.snapshot().profile(id);
         if (profile.isEmpty() && model.snapshot().customer(id).isEmpty()) {
             throw ApiProblem.notFound("customer is not in the active model");
@@ -148,11 +142,10 @@ final class CustomerRoutes {
                 seq < 0 ? null : seq, profile.map(p -> lower(p.strategy())).orElse(null), offers));
     }
 
-    private void upsell(Context ctx) {
+    private void upsell(Context ctx, ServedModel model) {
         String itemId = BasketRequest.normaliseItemId(ctx.pathParam("itemId"));
         int limit = Params.limit(ctx, config);
         String rawCustomer = ctx.queryParam("customerId");
-        ServedModel model = model();
         Optional<CustomerProfile> profile = rawCustomer == null || rawCustomer.isBlank() ? Optional.empty()
                 : model.snapshot().profile(customerId(rawCustomer, "query parameter 'customerId'"));
         List<NextBestOffers.Offer> offers = new NextBestOffers(model.recommender(), marginRate)
@@ -167,7 +160,7 @@ final class CustomerRoutes {
      * customer at the moment its row is made, against the journal overlay, so an opt-out acknowledged before
      * then is always honoured; each row carries the journal sequence it was checked at.
      */
-    private void campaign(Context ctx) throws IOException {
+    private void campaign(Context ctx, ServedModel model) throws IOException {
         Predicate<CustomerProfile> segment = segment(ctx.queryParam("segment"));
         if (ctx.queryParam("channel") == null) {
             throw ApiProblem.badRequest("query parameter 'channel' is required: one of email, sms, push, web");
@@ -178,7 +171,6 @@ final class CustomerRoutes {
             throw new ApiProblem(503, "consent-unavailable", "Consent store unavailable",
                     "consent data cannot be read, so no campaign can be exported: " + consent.failure());
         }
-        ServedModel model = model();
         boolean csv = Optional.ofNullable(ctx.header("Accept")).orElse("").toLowerCase(Locale.ROOT).contains("text/csv");
         NextBestOffers nbo = new NextBestOffers(model.recommender(), marginRate);
         ctx.status(200);

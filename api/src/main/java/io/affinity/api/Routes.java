@@ -37,20 +37,8 @@ final class Routes {
         routes.get("/v1/rules", leased(this::rules));
     }
 
-    /** A handler answered by one model version, leased for the whole request. */
-    @FunctionalInterface
-    interface ModelHandler {
-        void handle(Context ctx, ServedModel model) throws Exception;
-    }
-
-    /** Leases the active model before the handler runs and releases it when the answer is complete. */
     Handler leased(ModelHandler handler) {
-        return ctx -> {
-            try (ModelLease lease = models.lease().orElseThrow(
-                    () -> ApiProblem.unavailable("no verified model snapshot is loaded"))) {
-                handler.handle(ctx, lease.model());
-            }
-        };
+        return ModelHandler.leased(models, handler);
     }
 
     private void health(Context ctx) {
