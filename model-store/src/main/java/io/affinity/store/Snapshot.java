@@ -7,6 +7,7 @@ import io.affinity.recommender.CustomerHistory;
 import io.affinity.recommender.ItemFacts;
 import io.affinity.recommender.ModelSnapshot;
 import io.affinity.recommender.PopularItem;
+import io.affinity.recommender.PrecomputedRecommendations;
 import net.openhft.chronicle.map.ChronicleMap;
 
 import java.io.IOException;
@@ -28,6 +29,10 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     static final String ITEMS = "items.cmap";
     static final String RULES = "rules.cmap";
     static final String CUSTOMERS = "customers.cmap";
+    /** Optional: per-customer recommendations precomputed by the served model. */
+    static final String CUSTOMER_RECS = "customer-recs.cmap";
+    /** Manifest section describing {@link #CUSTOMER_RECS} (its entry count is checked when opening). */
+    static final String CUSTOMER_RECS_SECTION = "customerRecommendations";
     static final List<String> REQUIRED_FILES = List.of(ITEMS, RULES, CUSTOMERS, PopularFile.NAME);
 
     private final Path dir;
@@ -39,6 +44,9 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     private final Path itemsFile;
     private final Path rulesFile;
     private final Path customersFile;
+    /** Null when the snapshot has no precomputed recommendations. */
+    private ChronicleMap<CharSequence, byte[]> customerRecs;
+    private final Path customerRecsFile;
 
     private Snapshot(Path dir, Manifest manifest, ChronicleMap<CharSequence, byte[]> items,
                      ChronicleMap<CharSequence, byte[]> rules, ChronicleMap<CharSequence, byte[]> customers,
@@ -52,6 +60,11 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         this.itemsFile = dir.resolve(ITEMS);
         this.rulesFile = dir.resolve(RULES);
         this.customersFile = dir.resolve(CUSTOMERS);
+        this.customerRecsFile = dir.resolve(CUSTOMER_RECS);
+    }
+
+    /** What the manifest records about {@link #CUSTOMER_RECS}. */
+    record CustomerRecsInfo(String file, long entries, int codecVersion) {
     }
 
     /**
@@ -74,11 +87,35 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
             ChronicleMap<CharSequence, byte[]> items = openMap(dir, ITEMS, manifest.counts().items(), opened);
             ChronicleMap<CharSequence, byte[]> rules = openMap(dir, RULES, manifest.counts().ruleKeys(), opened);
             ChronicleMap<CharSequence, byte[]> customers = openMap(dir, CUSTOMERS, manifest.counts().customers(), opened);
-            return new Snapshot(dir, manifest, items, rules, customers, popular);
+            Snapshot snapshot = new Snapshot(dir, manifest, items, rules, customers, popular);
+            snapshot.customerRecs = openCustomerRecs(dir, manifest, opened);
+            return snapshot;
         } catch (RuntimeException e) {
             opened.forEach(ChronicleMap::close);
             throw e;
         }
+    }
+
+    /** The optional precomputed-recommendations map: listed in the files and described by its section, or neither. */
+    private static ChronicleMap<CharSequence, byte[]> openCustomerRecs(Path dir, Manifest manifest,
+                                                                      List<ChronicleMap<CharSequence, byte[]>> opened) {
+        JsonNode section = manifest.sections().get(CUSTOMER_RECS_SECTION);
+        boolean listed = manifest.file(CUSTOMER_RECS).isPresent();
+        if (section == null && !listed) {
+            return null;
+        }
+        Path manifestFile = dir.resolve(MANIFEST);
+        if (section == null || !listed) {
+            throw new CorruptSnapshotException(manifestFile, CUSTOMER_RECS + (listed
+                    ? " is listed but section " + CUSTOMER_RECS_SECTION + " is missing"
+                    : " is described in section " + CUSTOMER_RECS_SECTION + " but not listed in files"));
+        }
+        JsonNode entries = section.get("entries");
+        if (entries == null || !entries.isIntegralNumber() || entries.longValue() < 0) {
+            throw new CorruptSnapshotException(manifestFile, "section " + CUSTOMER_RECS_SECTION
+                    + " has no valid entries count");
+        }
+        return openMap(dir, CUSTOMER_RECS, entries.longValue(), opened);
     }
 
     private static ChronicleMap<CharSequence, byte[]> openMap(Path dir, String name, long expected,
@@ -204,6 +241,22 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     }
 
     @Override
+    public Optional<PrecomputedRecommendations> precomputed(String customerId) {
+        Objects.requireNonNull(customerId, "customerId");
+        if (customerRecs == null) {
+            return Optional.empty();
+        }
+        byte[] v = customerRecs.get(customerId);
+        return v == null ? Optional.empty()
+                : Optional.of(ValueCodecs.decodeRecommendations(customerId, v, customerRecsFile));
+    }
+
+    /** Whether this snapshot holds per-customer recommendations precomputed by the served model. */
+    public boolean hasPrecomputedRecommendations() {
+        return customerRecs != null;
+    }
+
+    @Override
     public List<PopularItem> popularItems() {
         return popular;
     }
@@ -264,6 +317,9 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         items.close();
         rules.close();
         customers.close();
+        if (customerRecs != null) {
+            customerRecs.close();
+        }
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.affinity.recommender.CustomerHistory;
 import io.affinity.recommender.Ids;
 import io.affinity.recommender.ItemFacts;
 import io.affinity.recommender.PopularItem;
+import io.affinity.recommender.PrecomputedRecommendations;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,6 +35,7 @@ public final class SnapshotBuilder {
     /** Every distinct rule, with under how many antecedent items it was put. */
     private final Map<AssociationRule, Integer> ruleKeyCounts = new HashMap<>();
     private final Map<String, byte[]> customers = new HashMap<>();
+    private final Map<String, byte[]> customerRecs = new HashMap<>();
     private List<PopularItem> popular;
     private final List<Manifest.InputFile> inputs = new ArrayList<>();
     private final Set<String> inputPaths = new HashSet<>();
@@ -121,6 +123,23 @@ public final class SnapshotBuilder {
         return this;
     }
 
+    /**
+     * A customer's recommendations precomputed by the served model (optional; stored in
+     * {@code customer-recs.cmap} only when at least one customer has them).
+     */
+    public SnapshotBuilder putCustomerRecommendations(String customerId, PrecomputedRecommendations recommendations) {
+        checkOpen();
+        Ids.requireCustomerId(customerId);
+        Objects.requireNonNull(recommendations, "recommendations");
+        if (customerRecs.containsKey(customerId)) {
+            throw new IllegalArgumentException("duplicate precomputed recommendations for a customer");
+        }
+        writer.reset();
+        ValueCodecs.encodeRecommendations(recommendations, writer);
+        customerRecs.put(customerId, writer.toByteArray());
+        return this;
+    }
+
     /** The popularity fallback, most popular first. Optional (default: none); may be set once. */
     public SnapshotBuilder popularItems(List<PopularItem> mostPopularFirst) {
         checkOpen();
@@ -174,7 +193,7 @@ public final class SnapshotBuilder {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("section name must not be blank");
         }
-        if (sections.containsKey(name)) {
+        if (sections.containsKey(name) || Snapshot.CUSTOMER_RECS_SECTION.equals(name)) {
             throw new IllegalArgumentException("duplicate section " + name);
         }
         try {
@@ -218,6 +237,14 @@ public final class SnapshotBuilder {
             Path popularFile = tmp.resolve(PopularFile.NAME);
             PopularFile.write(popularFile, popularItems);
             files.add(fileEntry(popularFile, null));
+            if (!customerRecs.isEmpty()) {
+                step("customer-recs");
+                files.add(writeMap(tmp, Snapshot.CUSTOMER_RECS, "customer-recs", customerRecs));
+                FileSync.fsync(tmp.resolve(Snapshot.CUSTOMER_RECS));
+                sections.put(Snapshot.CUSTOMER_RECS_SECTION, Json.MAPPER.valueToTree(
+                        new Snapshot.CustomerRecsInfo(Snapshot.CUSTOMER_RECS, customerRecs.size(),
+                                ValueCodecs.RECS_CODEC_VERSION)));
+            }
             step("manifest");
             Manifest manifest = new Manifest(Manifest.CURRENT_FORMAT_VERSION, version, createdAt.toString(),
                     new Manifest.Software(ModelStore.affinityVersion(), System.getProperty("java.version")),
@@ -281,6 +308,10 @@ public final class SnapshotBuilder {
             }
             for (String id : customers.keySet()) {
                 s.customer(id).orElseThrow(() -> new IllegalStateException("verification: customer " + id + " not readable"));
+            }
+            for (String id : customerRecs.keySet()) {
+                s.precomputed(id).orElseThrow(() -> new IllegalStateException(
+                        "verification: precomputed recommendations of a customer not readable"));
             }
             long[] distinct = {0};
             s.forEachRule(r -> distinct[0]++);

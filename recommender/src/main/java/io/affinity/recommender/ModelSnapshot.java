@@ -25,6 +25,14 @@ public interface ModelSnapshot {
     /** Purchase history of an identified customer, or empty when unknown. */
     Optional<CustomerHistory> customer(String customerId);
 
+    /**
+     * The customer's recommendations precomputed at training time by the served model, or empty when the
+     * snapshot has none for them (unknown customer, or a snapshot trained without precomputation).
+     */
+    default Optional<PrecomputedRecommendations> precomputed(String customerId) {
+        return Optional.empty();
+    }
+
     /** Most popular items, most popular first. */
     List<PopularItem> popularItems();
 
