@@ -33,10 +33,18 @@ import java.util.stream.Stream;
 public final class TrainingPipeline {
     private final TrainingParameters parameters;
     private final Consumer<String> progress;
+    private final RecommenderParameters recommender;
 
     /** @param progress receives one line per finished step (timings included), e.g. for the CLI's stderr */
     public TrainingPipeline(TrainingParameters parameters, Consumer<String> progress) {
+        this(parameters, RecommenderParameters.DEFAULTS, progress);
+    }
+
+    /** @param recommender what to precompute for customer recommendations ({@link RecommenderParameters}) */
+    public TrainingPipeline(TrainingParameters parameters, RecommenderParameters recommender,
+                            Consumer<String> progress) {
         this.parameters = Objects.requireNonNull(parameters, "parameters");
+        this.recommender = Objects.requireNonNull(recommender, "recommender");
         this.progress = Objects.requireNonNull(progress, "progress");
     }
 
@@ -74,7 +82,13 @@ public final class TrainingPipeline {
         List<io.affinity.recommender.ItemFacts> items = catalog.items();
         items.forEach(builder::putItem);
         rules.byItem().forEach(builder::putRules);
-        int customers = CustomerHistories.build(tx, parameters.historyItems(), builder::putCustomer);
+        Map<String, io.affinity.recommender.CustomerHistory> histories = new java.util.HashMap<>();
+        int customers = CustomerHistories.build(tx, parameters.historyItems(), (id, h) -> {
+            builder.putCustomer(id, h);
+            histories.put(id, h);
+        });
+        builder.section("servedModel", CustomerRecommendations.precompute(tx, recommender, histories, builder,
+                progress));
         builder.popularItems(catalog.popular(parameters.popularItems()));
         builder.parameters(parameters.asManifestMap());
         builder.section("ingestReport", ingested.report());
