@@ -142,13 +142,6 @@ final class Blend {
     record Served(int[][] items, float[][] scores, boolean[][] repeat, int[][] lead) {
     }
 
-    /** A blend that is one model alone (weight 1 for both kinds): serves a single winning model the same way. */
-    static Blend single(List<String> models, int m) {
-        double[] w = new double[models.size()];
-        w[m] = 1;
-        return new Blend(models, w, w);
-    }
-
     /** Ties between candidates go to the earlier candidate (model order, then rank): reproducible. */
     private static int[] top(float[] s, boolean[] skip) {
         return io.affinity.training.models.TopK.select(s, RankingMetrics.MAX_K, skip);

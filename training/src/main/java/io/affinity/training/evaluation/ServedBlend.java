@@ -17,8 +17,8 @@ import java.util.function.Consumer;
  * {@link Evaluation} does, on a validation split carved from the end of the data (the last {@code validationDays}
  * test, everything before trains), then refits every model on all the data with the chosen settings and scores
  * every identified customer with a purchase, handing each one's top-N to a sink. When a single model beats the
- * blend on validation, that model alone is served (as a one-model blend, so repeat and new candidates are
- * interleaved by their normalised scores like the blend's).
+ * blend on validation, that model alone is served, by its own scores (the manifest still records the blend
+ * weights that lost).
  */
 public final class ServedBlend {
 
@@ -102,29 +102,50 @@ public final class ServedBlend {
         Evaluation.Tuned tuned = Evaluation.tune(specs, validation, es, progress);
         String served = tuned.served(specs);
         List<String> names = specs.stream().map(ModelSpec::name).toList();
-        Blend blend = "blend".equals(served) ? tuned.blend() : Blend.single(names, tuned.bestSingle());
+        Blend blend = tuned.blend();
 
         long tf = System.nanoTime();
         EvalSplit all = EvalSplit.serving(tx);
-        List<ModelRun> runs = new ArrayList<>();
-        for (int m = 0; m < specs.size(); m++) {
-            if (blend.repeatWeights[m] == 0 && blend.newWeights[m] == 0) { // no say in the blend: skip fitting
-                runs.add(ModelRun.candidates(new Silent(specs.get(m).name()), all, es.candidates(), 1));
-                continue;
-            }
+        int[] users = all.testUsers();
+        if (!"blend".equals(served)) {
+            // A single model wins: serve its own ranking (raw scores), not a re-normalised interleaving of it.
+            int m = tuned.bestSingle();
             Scorer model = specs.get(m).fit(all, tuned.chosen().get(m));
-            runs.add(ModelRun.candidates(model, all, es.candidates(), settings.threads()));
-        }
-        Blend.Served out = blend.serve(new Blend.Table(runs, all.testUsers().length), settings.topN());
-        for (int p = 0; p < all.testUsers().length; p++) {
-            String[] sources = new String[out.lead()[p].length];
-            for (int r = 0; r < sources.length; r++) {
-                sources[r] = names.get(out.lead()[p][r]);
+            float[] s = new float[all.train().itemCount()];
+            String[] sources = new String[settings.topN()];
+            java.util.Arrays.fill(sources, names.get(m));
+            for (int u : users) {
+                model.score(u, s);
+                int[] top = io.affinity.training.models.TopK.select(s, settings.topN(), null);
+                float[] scores = new float[top.length];
+                boolean[] repeat = new boolean[top.length];
+                for (int r = 0; r < top.length; r++) {
+                    scores[r] = s[top[r]];
+                    repeat[r] = all.train().contains(u, top[r]);
+                }
+                sink.accept(served, u, top, scores, repeat, java.util.Arrays.copyOf(sources, top.length));
             }
-            sink.accept(served, all.testUsers()[p], out.items()[p], out.scores()[p], out.repeat()[p], sources);
+        } else {
+            List<ModelRun> runs = new ArrayList<>();
+            for (int m = 0; m < specs.size(); m++) {
+                if (blend.repeatWeights[m] == 0 && blend.newWeights[m] == 0) { // no say in the blend: skip fitting
+                    runs.add(ModelRun.candidates(new Silent(specs.get(m).name()), all, es.candidates(), 1));
+                    continue;
+                }
+                Scorer model = specs.get(m).fit(all, tuned.chosen().get(m));
+                runs.add(ModelRun.candidates(model, all, es.candidates(), settings.threads()));
+            }
+            Blend.Served out = blend.serve(new Blend.Table(runs, users.length), settings.topN());
+            for (int p = 0; p < users.length; p++) {
+                String[] sources = new String[out.lead()[p].length];
+                for (int r = 0; r < sources.length; r++) {
+                    sources[r] = names.get(out.lead()[p][r]);
+                }
+                sink.accept(served, users[p], out.items()[p], out.scores()[p], out.repeat()[p], sources);
+            }
         }
         progress.accept(String.format(Locale.ROOT, "serve %s: refitted on all data, %,d customers scored [%.1f s]",
-                served, all.testUsers().length, (System.nanoTime() - tf) / 1e9));
+                served, users.length, (System.nanoTime() - tf) / 1e9));
 
         Map<String, Double> weights = new LinkedHashMap<>();
         Map<String, Map<String, Object>> hyper = new LinkedHashMap<>();
@@ -137,7 +158,7 @@ public final class ServedBlend {
                 : tuned.validationNdcg().get(tuned.bestSingle());
         return new Result(served, weights, hyper, servedNdcg, names.get(tuned.bestSingle()),
                 tuned.validationNdcg().get(tuned.bestSingle()), validation.description(),
-                validation.testUsers().length, all.testUsers().length, settings.reducedGrid(),
+                validation.testUsers().length, users.length, settings.reducedGrid(),
                 (System.nanoTime() - t0) / 1e9);
     }
 
