@@ -45,7 +45,7 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     private final Path rulesFile;
     private final Path customersFile;
     /** Null when the snapshot has no precomputed recommendations. */
-    private ChronicleMap<CharSequence, byte[]> customerRecs;
+    private final ChronicleMap<CharSequence, byte[]> customerRecs;
     private final Path customerRecsFile;
 
     private Snapshot(Path dir, Manifest manifest, ChronicleMap<CharSequence, byte[]> items,
@@ -61,6 +61,7 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         this.rulesFile = dir.resolve(RULES);
         this.customersFile = dir.resolve(CUSTOMERS);
         this.customerRecsFile = dir.resolve(CUSTOMER_RECS);
+        this.customerRecs = openCustomerRecs(dir, manifest);
     }
 
     /** What the manifest records about {@link #CUSTOMER_RECS}. */
@@ -87,9 +88,7 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
             ChronicleMap<CharSequence, byte[]> items = openMap(dir, ITEMS, manifest.counts().items(), opened);
             ChronicleMap<CharSequence, byte[]> rules = openMap(dir, RULES, manifest.counts().ruleKeys(), opened);
             ChronicleMap<CharSequence, byte[]> customers = openMap(dir, CUSTOMERS, manifest.counts().customers(), opened);
-            Snapshot snapshot = new Snapshot(dir, manifest, items, rules, customers, popular);
-            snapshot.customerRecs = openCustomerRecs(dir, manifest, opened);
-            return snapshot;
+            return new Snapshot(dir, manifest, items, rules, customers, popular);
         } catch (RuntimeException e) {
             opened.forEach(ChronicleMap::close);
             throw e;
@@ -97,8 +96,7 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     }
 
     /** The optional precomputed-recommendations map: listed in the files and described by its section, or neither. */
-    private static ChronicleMap<CharSequence, byte[]> openCustomerRecs(Path dir, Manifest manifest,
-                                                                      List<ChronicleMap<CharSequence, byte[]>> opened) {
+    private static ChronicleMap<CharSequence, byte[]> openCustomerRecs(Path dir, Manifest manifest) {
         JsonNode section = manifest.sections().get(CUSTOMER_RECS_SECTION);
         boolean listed = manifest.file(CUSTOMER_RECS).isPresent();
         if (section == null && !listed) {
@@ -115,7 +113,13 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
             throw new CorruptSnapshotException(manifestFile, "section " + CUSTOMER_RECS_SECTION
                     + " has no valid entries count");
         }
-        return openMap(dir, CUSTOMER_RECS, entries.longValue(), opened);
+        List<ChronicleMap<CharSequence, byte[]>> opened = new ArrayList<>(1);
+        try {
+            return openMap(dir, CUSTOMER_RECS, entries.longValue(), opened);
+        } catch (RuntimeException e) {
+            opened.forEach(ChronicleMap::close);
+            throw e;
+        }
     }
 
     private static ChronicleMap<CharSequence, byte[]> openMap(Path dir, String name, long expected,

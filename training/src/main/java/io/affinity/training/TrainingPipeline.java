@@ -87,8 +87,12 @@ public final class TrainingPipeline {
             builder.putCustomer(id, h);
             histories.put(id, h);
         });
-        builder.section("servedModel", CustomerRecommendations.precompute(tx, recommender, histories, builder,
-                progress));
+        long tr = System.nanoTime();
+        Map<String, Object> served = CustomerRecommendations.precompute(tx, recommender, histories, builder, progress);
+        builder.section("servedModel", served);
+        long recommenderNanos = System.nanoTime() - tr;
+        step(tr, "recommender: %s, %s customers with precomputed lists", served.get("name"),
+                served.getOrDefault("customers", 0));
         builder.popularItems(catalog.popular(parameters.popularItems()));
         builder.parameters(parameters.asManifestMap());
         builder.section("ingestReport", ingested.report());
@@ -102,7 +106,7 @@ public final class TrainingPipeline {
         builder.section("training", training);
         String version = builder.publish();
         long bytes = directorySize(modelsDir.resolve(version));
-        step(t2, "publish: snapshot %s (%,d items, %,d customers, %,d rules, %,d bytes)", version, items.size(),
+        step(t2 + recommenderNanos, "publish: snapshot %s (%,d items, %,d customers, %,d rules, %,d bytes)", version, items.size(),
                 customers, rules.keptRules(), bytes);
         return new TrainingResult(version, ingested.report(), baskets.size(), itemsets.size(), rules.keptRules(),
                 rules.droppedByCap(), customers, items.size(), bytes, Duration.ofNanos(System.nanoTime() - t0));
