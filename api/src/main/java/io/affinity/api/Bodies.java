@@ -33,14 +33,20 @@ final class Bodies {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record ExplanationBody(String summary, RuleBody rule, PurchaseBody purchase, PopularityBody popularity) {
+    record ExplanationBody(String summary, RuleBody rule, PurchaseBody purchase, PopularityBody popularity,
+                           ModelBody model) {
         static ExplanationBody of(Explanation e) {
             return new ExplanationBody(e.summary(), e.rule() == null ? null : RuleBody.of(e.rule()),
                     e.purchase() == null ? null : new PurchaseBody(e.purchase().orderCount(),
                             e.purchase().quantity(), e.purchase().lastPurchased().toString()),
                     e.popularity() == null ? null : new PopularityBody(e.popularity().orderCount(),
-                            e.popularity().customerCount()));
+                            e.popularity().customerCount()),
+                    e.model() == null ? null : new ModelBody(e.model().model(), e.model().source(), e.model().kind()));
         }
+    }
+
+    /** The served model (e.g. {@code blend}), its strongest contributing model, and repeat / new. */
+    record ModelBody(String name, String source, String kind) {
     }
 
     /** A rule; {@code conviction} is null when infinite (confidence 1), since JSON has no infinity. */

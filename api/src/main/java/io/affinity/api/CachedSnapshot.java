@@ -79,6 +79,12 @@ public final class CachedSnapshot implements ModelSnapshot {
         return store.customer(customerId);
     }
 
+    /** Not cached, like histories: personal data, read about once per request. */
+    @Override
+    public Optional<io.affinity.recommender.PrecomputedRecommendations> precomputed(String customerId) {
+        return store.precomputed(customerId);
+    }
+
     @Override
     public List<PopularItem> popularItems() {
         return store.popularItems();

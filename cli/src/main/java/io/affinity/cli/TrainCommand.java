@@ -1,6 +1,7 @@
 package io.affinity.cli;
 
 import io.affinity.training.TrainingParameters;
+import io.affinity.training.RecommenderParameters;
 import io.affinity.training.TrainingPipeline;
 import io.affinity.training.TrainingResult;
 import java.nio.file.Path;
@@ -46,6 +47,26 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--consent", paramLabel = "FILE",
             description = "Consent export (CSV customer_id,channel,state) to publish with the model; without it every customer's consent is unknown (no direct contact).")
     Path consent;
+    @Option(names = "--recommender", defaultValue = "blend",
+            description = "Customer recommendations: 'blend' precomputes every customer's top-N with the evaluation's "
+                    + "blend (tuned on the last --validation-days, refitted on all data); 'rules' precomputes nothing "
+                    + "and fires rules per request (default: ${DEFAULT-VALUE}).")
+    String recommender;
+
+    @Option(names = "--top-n", defaultValue = "50", description = "Precomputed candidates per customer (default: ${DEFAULT-VALUE}).")
+    int topN;
+
+    @Option(names = "--validation-days", defaultValue = "90",
+            description = "Validation period at the end of the data for tuning the blend, capped to a quarter of "
+                    + "the data's span (default: ${DEFAULT-VALUE}).")
+    int validationDays;
+
+    @Option(names = "--reduced-grid", description = "Tune only the blend weights, each model with its first "
+            + "hyper-parameter setting (faster; default: the evaluation's full grid).")
+    boolean reducedGrid;
+
+    @Option(names = "--threads", defaultValue = "2", description = "Worker threads for the blend (default: ${DEFAULT-VALUE}).")
+    int threads;
 
     @Override
     public Integer call() throws Exception {
@@ -56,7 +77,8 @@ final class TrainCommand implements Callable<Integer> {
                 or(maxRulesPerItem, TrainingParameters.DEFAULT_MAX_RULES_PER_ITEM),
                 TrainingParameters.DEFAULT_POPULAR_ITEMS, TrainingParameters.DEFAULT_HISTORY_ITEMS,
                 or(errorBudget, TrainingParameters.DEFAULT_ERROR_BUDGET));
-        TrainingResult result = new TrainingPipeline(p, line -> System.err.println("affinity train: " + line))
+        TrainingResult result = new TrainingPipeline(p,
+                new RecommenderParameters(recommender, topN, validationDays, threads, reducedGrid), line -> System.err.println("affinity train: " + line))
                 .consentFile(consent).run(models);
         System.out.println(result.ingest().toText());
         System.out.printf(Locale.ROOT, "published %s to %s in %.1f s: %,d items, %,d rules, %,d customers, %,d bytes%n",

@@ -11,6 +11,7 @@ import io.affinity.api.ApiConfig;
 import io.affinity.api.ModelSource;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
+import io.affinity.training.RecommenderParameters;
 import io.affinity.training.TrainingParameters;
 import io.affinity.training.TrainingPipeline;
 import io.affinity.training.TrainingResult;
@@ -46,8 +47,13 @@ class EndToEndTest {
     static void trainAndServe() throws Exception {
         assertTrue(Files.exists(SAMPLE), "bundled sample missing: " + SAMPLE.toAbsolutePath());
         List<String> progress = new ArrayList<>();
-        trained = new TrainingPipeline(TrainingParameters.defaults(List.of(SAMPLE)), progress::add).run(models);
-        assertEquals(3, progress.size(), progress.toString());
+        // The blend with the reduced grid (blend weights tuned, first hyper-parameter setting per model): the full
+        // grid fits dense EASE twice more and would add about a minute to the build.
+        trained = new TrainingPipeline(TrainingParameters.defaults(List.of(SAMPLE)),
+                new RecommenderParameters("blend", 50, 90, 2, true), progress::add).run(models);
+        assertTrue(progress.get(0).startsWith("ingest:") && progress.get(1).startsWith("mine:")
+                && progress.get(progress.size() - 1).startsWith("publish:"), progress.toString());
+        assertTrue(progress.stream().anyMatch(l -> l.startsWith("serve ")), progress.toString());
         snapshot = ModelStore.open(models).openCurrent();
         server = AffinityServer.create(ApiConfig.defaults().withHost("127.0.0.1").withPort(0),
                 ModelSource.fixed(ServedModels.of(snapshot))).start();
@@ -112,7 +118,23 @@ class EndToEndTest {
         List<String> sources = new ArrayList<>();
         known.get("items").forEach(i -> sources.add(i.get("source").asText()));
         int firstRepeat = sources.indexOf("repeat");
-        assertTrue(sources.lastIndexOf("rules") < (firstRepeat < 0 ? Integer.MAX_VALUE : firstRepeat), sources.toString());
+        assertTrue(firstRepeat >= 0 && sources.lastIndexOf("model") < firstRepeat, sources.toString());
+        assertTrue(sources.stream().allMatch(x -> x.equals("model") || x.equals("repeat")), sources.toString());
+        // Served from the precomputed list: the model's best 20 by score, labelled with the served model.
+        var precomputed = snapshot.precomputed(customer).orElseThrow();
+        String servedName = snapshot.manifest().sections().get("servedModel").get("name").asText();
+        assertEquals(servedName, precomputed.model());
+        java.util.Set<String> expected = new java.util.HashSet<>();
+        precomputed.items().subList(0, 20).forEach(p -> expected.add(p.itemId()));
+        java.util.Set<String> actual = new java.util.HashSet<>();
+        for (JsonNode item : known.get("items")) {
+            actual.add(item.get("itemId").asText());
+            assertEquals(servedName, item.at("/explanation/model/name").asText(), item.toString());
+            assertEquals(item.get("source").asText().equals("repeat") ? "repeat" : "new",
+                    item.at("/explanation/model/kind").asText(), item.toString());
+            assertFalse(item.get("description").asText().isEmpty(), item.toString());
+        }
+        assertEquals(expected, actual);
         JsonNode stranger = get("/v1/customers/no-such-customer/recommendations");
         assertTrue(stranger.get("fallback").asBoolean());
         assertEquals("popular", stranger.at("/items/0/source").asText());

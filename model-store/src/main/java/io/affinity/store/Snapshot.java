@@ -9,6 +9,7 @@ import io.affinity.recommender.Consent;
 import io.affinity.recommender.ItemFacts;
 import io.affinity.recommender.ModelSnapshot;
 import io.affinity.recommender.PopularItem;
+import io.affinity.recommender.PrecomputedRecommendations;
 import net.openhft.chronicle.map.ChronicleMap;
 
 import java.io.IOException;
@@ -34,6 +35,10 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     static final String PROFILES = "profiles.cmap";
     /** Training-time consent; required from format 2 on, absent in format 1. */
     static final String CONSENT = "consent.cmap";
+    /** Optional: per-customer recommendations precomputed by the served model. */
+    static final String CUSTOMER_RECS = "customer-recs.cmap";
+    /** Manifest section describing {@link #CUSTOMER_RECS} (its entry count is checked when opening). */
+    static final String CUSTOMER_RECS_SECTION = "customerRecommendations";
     static final List<String> REQUIRED_FILES = List.of(ITEMS, RULES, CUSTOMERS, PopularFile.NAME);
 
     private final Path dir;
@@ -51,6 +56,9 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     /** Null for a format 1 snapshot. */
     private final ChronicleMap<CharSequence, byte[]> consent;
     private final Path consentFile;
+    /** Null when the snapshot has no precomputed recommendations. */
+    private final ChronicleMap<CharSequence, byte[]> customerRecs;
+    private final Path customerRecsFile;
 
     private Snapshot(Path dir, Manifest manifest, ChronicleMap<CharSequence, byte[]> items,
                      ChronicleMap<CharSequence, byte[]> rules, ChronicleMap<CharSequence, byte[]> customers,
@@ -69,6 +77,12 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         this.profilesFile = dir.resolve(PROFILES);
         this.consent = consent;
         this.consentFile = dir.resolve(CONSENT);
+        this.customerRecsFile = dir.resolve(CUSTOMER_RECS);
+        this.customerRecs = openCustomerRecs(dir, manifest);
+    }
+
+    /** What the manifest records about {@link #CUSTOMER_RECS}. */
+    record CustomerRecsInfo(String file, long entries, int codecVersion) {
     }
 
     /**
@@ -96,6 +110,33 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
             ChronicleMap<CharSequence, byte[]> consent = manifest.formatVersion() >= 2
                     ? openMap(dir, CONSENT, manifest.counts().consent(), opened) : null;
             return new Snapshot(dir, manifest, items, rules, customers, popular, profiles, consent);
+        } catch (RuntimeException e) {
+            opened.forEach(ChronicleMap::close);
+            throw e;
+        }
+    }
+
+    /** The optional precomputed-recommendations map: listed in the files and described by its section, or neither. */
+    private static ChronicleMap<CharSequence, byte[]> openCustomerRecs(Path dir, Manifest manifest) {
+        JsonNode section = manifest.sections().get(CUSTOMER_RECS_SECTION);
+        boolean listed = manifest.file(CUSTOMER_RECS).isPresent();
+        if (section == null && !listed) {
+            return null;
+        }
+        Path manifestFile = dir.resolve(MANIFEST);
+        if (section == null || !listed) {
+            throw new CorruptSnapshotException(manifestFile, CUSTOMER_RECS + (listed
+                    ? " is listed but section " + CUSTOMER_RECS_SECTION + " is missing"
+                    : " is described in section " + CUSTOMER_RECS_SECTION + " but not listed in files"));
+        }
+        JsonNode entries = section.get("entries");
+        if (entries == null || !entries.isIntegralNumber() || entries.longValue() < 0) {
+            throw new CorruptSnapshotException(manifestFile, "section " + CUSTOMER_RECS_SECTION
+                    + " has no valid entries count");
+        }
+        List<ChronicleMap<CharSequence, byte[]>> opened = new ArrayList<>(1);
+        try {
+            return openMap(dir, CUSTOMER_RECS, entries.longValue(), opened);
         } catch (RuntimeException e) {
             opened.forEach(ChronicleMap::close);
             throw e;
@@ -280,6 +321,22 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     }
 
     @Override
+    public Optional<PrecomputedRecommendations> precomputed(String customerId) {
+        Objects.requireNonNull(customerId, "customerId");
+        if (customerRecs == null) {
+            return Optional.empty();
+        }
+        byte[] v = customerRecs.get(customerId);
+        return v == null ? Optional.empty()
+                : Optional.of(ValueCodecs.decodeRecommendations(customerId, v, customerRecsFile));
+    }
+
+    /** Whether this snapshot holds per-customer recommendations precomputed by the served model. */
+    public boolean hasPrecomputedRecommendations() {
+        return customerRecs != null;
+    }
+
+    @Override
     public List<PopularItem> popularItems() {
         return popular;
     }
@@ -345,6 +402,9 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         }
         if (consent != null) {
             consent.close();
+        }
+        if (customerRecs != null) {
+            customerRecs.close();
         }
     }
 

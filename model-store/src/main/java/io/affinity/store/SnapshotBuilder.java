@@ -8,6 +8,7 @@ import io.affinity.recommender.Consent;
 import io.affinity.recommender.Ids;
 import io.affinity.recommender.ItemFacts;
 import io.affinity.recommender.PopularItem;
+import io.affinity.recommender.PrecomputedRecommendations;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,6 +39,7 @@ public final class SnapshotBuilder {
     private final Map<String, byte[]> customers = new HashMap<>();
     private final Map<String, byte[]> profiles = new HashMap<>();
     private final Map<String, byte[]> consent = new HashMap<>();
+    private final Map<String, byte[]> customerRecs = new HashMap<>();
     private List<PopularItem> popular;
     private final List<Manifest.InputFile> inputs = new ArrayList<>();
     private final Set<String> inputPaths = new HashSet<>();
@@ -153,6 +155,23 @@ public final class SnapshotBuilder {
         return this;
     }
 
+    /**
+     * A customer's recommendations precomputed by the served model (optional; stored in
+     * {@code customer-recs.cmap} only when at least one customer has them).
+     */
+    public SnapshotBuilder putCustomerRecommendations(String customerId, PrecomputedRecommendations recommendations) {
+        checkOpen();
+        Ids.requireCustomerId(customerId);
+        Objects.requireNonNull(recommendations, "recommendations");
+        if (customerRecs.containsKey(customerId)) {
+            throw new IllegalArgumentException("duplicate precomputed recommendations for a customer");
+        }
+        writer.reset();
+        ValueCodecs.encodeRecommendations(recommendations, writer);
+        customerRecs.put(customerId, writer.toByteArray());
+        return this;
+    }
+
     /** The popularity fallback, most popular first. Optional (default: none); may be set once. */
     public SnapshotBuilder popularItems(List<PopularItem> mostPopularFirst) {
         checkOpen();
@@ -206,7 +225,7 @@ public final class SnapshotBuilder {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("section name must not be blank");
         }
-        if (sections.containsKey(name)) {
+        if (sections.containsKey(name) || Snapshot.CUSTOMER_RECS_SECTION.equals(name)) {
             throw new IllegalArgumentException("duplicate section " + name);
         }
         try {
@@ -254,6 +273,14 @@ public final class SnapshotBuilder {
             Path popularFile = tmp.resolve(PopularFile.NAME);
             PopularFile.write(popularFile, popularItems);
             files.add(fileEntry(popularFile, null));
+            if (!customerRecs.isEmpty()) {
+                step("customer-recs");
+                files.add(writeMap(tmp, Snapshot.CUSTOMER_RECS, "customer-recs", customerRecs));
+                FileSync.fsync(tmp.resolve(Snapshot.CUSTOMER_RECS));
+                sections.put(Snapshot.CUSTOMER_RECS_SECTION, Json.MAPPER.valueToTree(
+                        new Snapshot.CustomerRecsInfo(Snapshot.CUSTOMER_RECS, customerRecs.size(),
+                                ValueCodecs.RECS_CODEC_VERSION)));
+            }
             step("manifest");
             Manifest manifest = new Manifest(Manifest.CURRENT_FORMAT_VERSION, version, createdAt.toString(),
                     new Manifest.Software(ModelStore.affinityVersion(), System.getProperty("java.version")),
@@ -325,6 +352,10 @@ public final class SnapshotBuilder {
             }
             for (String id : consent.keySet()) {
                 s.consent(id, Consent.Channel.EMAIL); // decodes the whole value
+            }
+            for (String id : customerRecs.keySet()) {
+                s.precomputed(id).orElseThrow(() -> new IllegalStateException(
+                        "verification: precomputed recommendations of a customer not readable"));
             }
             long[] distinct = {0};
             s.forEachRule(r -> distinct[0]++);

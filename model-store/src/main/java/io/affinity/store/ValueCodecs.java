@@ -5,6 +5,8 @@ import io.affinity.recommender.CustomerHistory;
 import io.affinity.recommender.CustomerProfile;
 import io.affinity.recommender.Consent;
 import io.affinity.recommender.ItemFacts;
+import io.affinity.recommender.PrecomputedItem;
+import io.affinity.recommender.PrecomputedRecommendations;
 import io.affinity.recommender.PurchasedItem;
 
 import java.nio.file.Path;
@@ -29,6 +31,9 @@ import java.util.List;
  *             tier:byte, stage:byte, strategy:byte, priceIndex:f64, cheaperVariantShare:f64 (NaN = none),
  *             priceSensitivity:byte, n:var, family:str*n
  * consent  := v=1, n:var, state:byte*n   (one byte per Consent.Channel ordinal: 0 unknown, else State ordinal+1)
+ * recs     := v=1, model:str, s:var, source:str*s, n:var, rec*n       (customer-recs.cmap; best first)
+ * rec      := itemId:str, score:f64, flags:byte (1 = repeat, 2 = purchase follows), sourceIndex:var,
+ *             [orderCount:var, quantity:f64, lastPurchased:zz]
  * </pre>
  * Enum bytes are ordinals of the {@link CustomerProfile} enums: those enums may only ever be appended to.
  */
@@ -38,6 +43,7 @@ final class ValueCodecs {
     static final int CUSTOMER_CODEC_VERSION = 1;
     static final int PROFILE_CODEC_VERSION = 1;
     static final int CONSENT_CODEC_VERSION = 1;
+    static final int RECS_CODEC_VERSION = 1;
 
     private ValueCodecs() {
     }
@@ -210,6 +216,66 @@ final class ValueCodecs {
             return new CustomerProfile(recency, transactions, monetary, rs, fs, ms, segment, pAlive, e90, spend,
                     value12, tier, stage, strategy, priceIndex, cheaper, sensitivity, List.of(families));
         } catch (IllegalArgumentException e) {
+            throw invalid(r, e);
+        }
+    }
+
+    // ---------------------------------------------------------------- precomputed customer recommendations
+
+    static void encodeRecommendations(PrecomputedRecommendations recs, ByteWriter w) {
+        w.writeByte(RECS_CODEC_VERSION);
+        w.writeString(recs.model());
+        // Few distinct source model names per list: a table, then an index per item.
+        java.util.LinkedHashMap<String, Integer> sources = new java.util.LinkedHashMap<>();
+        for (PrecomputedItem p : recs.items()) {
+            sources.putIfAbsent(p.source(), sources.size());
+        }
+        w.writeVarLong(sources.size());
+        sources.keySet().forEach(w::writeString);
+        w.writeVarLong(recs.items().size());
+        for (PrecomputedItem p : recs.items()) {
+            w.writeString(p.itemId());
+            w.writeDouble(p.score());
+            w.writeByte((p.repeat() ? 1 : 0) | (p.purchase() != null ? 2 : 0));
+            w.writeVarLong(sources.get(p.source()));
+            if (p.purchase() != null) {
+                w.writeVarLong(p.purchase().orderCount());
+                w.writeDouble(p.purchase().quantity());
+                w.writeZigZag(p.purchase().lastPurchased().toEpochDay());
+            }
+        }
+    }
+
+    static PrecomputedRecommendations decodeRecommendations(String customerId, byte[] value, Path file) {
+        ByteReader r = new ByteReader(value, file, customerId);
+        checkVersion(r, RECS_CODEC_VERSION, file, customerId);
+        try {
+            String model = r.readString();
+            int s = readCount(r, value.length);
+            String[] sources = new String[s];
+            for (int i = 0; i < s; i++) {
+                sources[i] = r.readString();
+            }
+            int n = readCount(r, value.length);
+            PrecomputedItem[] items = new PrecomputedItem[n];
+            for (int i = 0; i < n; i++) {
+                String itemId = r.readString();
+                double score = r.readDouble();
+                int flags = r.readByte();
+                if ((flags & ~3) != 0) {
+                    throw r.corrupt("invalid flags " + flags);
+                }
+                int source = r.readVarInt();
+                if (source >= s) {
+                    throw r.corrupt("source index " + source + " out of " + s);
+                }
+                PurchasedItem purchase = (flags & 2) == 0 ? null : new PurchasedItem(itemId, r.readVarInt(),
+                        r.readDouble(), LocalDate.ofEpochDay(r.readZigZag()));
+                items[i] = new PrecomputedItem(itemId, score, (flags & 1) != 0, sources[source], purchase);
+            }
+            r.expectEnd();
+            return new PrecomputedRecommendations(model, List.of(items));
+        } catch (IllegalArgumentException | java.time.DateTimeException e) {
             throw invalid(r, e);
         }
     }

@@ -3,15 +3,40 @@ package io.affinity.recommender;
 import java.util.Objects;
 
 /**
- * Why an item was recommended. Exactly one of {@code rule}, {@code purchase} and {@code popularity} is set,
- * matching the recommendation's source; {@code summary} says it in words for people.
+ * Why an item was recommended, matching the recommendation's source; {@code summary} says it in words for
+ * people. Exactly one of {@code rule}, {@code purchase}, {@code popularity} and {@code model} is set, except that
+ * a model's repeat item carries both {@code model} and (when training kept it) the {@code purchase} history.
  */
-public record Explanation(String summary, AssociationRule rule, PurchasedItem purchase, PopularItem popularity) {
+public record Explanation(String summary, AssociationRule rule, PurchasedItem purchase, PopularItem popularity,
+                          ModelEvidence model) {
     public Explanation {
         Objects.requireNonNull(summary, "summary");
-        int set = (rule != null ? 1 : 0) + (purchase != null ? 1 : 0) + (popularity != null ? 1 : 0);
+        int set = (rule != null ? 1 : 0) + (popularity != null ? 1 : 0) + (model != null ? 1 : 0)
+                + (purchase != null && model == null ? 1 : 0);
         if (set != 1) {
-            throw new IllegalArgumentException("exactly one of rule, purchase, popularity must be set");
+            throw new IllegalArgumentException("exactly one of rule, purchase, popularity, model must be set");
+        }
+    }
+
+    /** An explanation from a rule, a purchase or popularity (exactly one set). */
+    public Explanation(String summary, AssociationRule rule, PurchasedItem purchase, PopularItem popularity) {
+        this(summary, rule, purchase, popularity, null);
+    }
+
+    /**
+     * What the served model said about an item.
+     *
+     * @param model  the served model, e.g. {@code "blend"}
+     * @param source the model that contributed most to the item's score, e.g. {@code "ease"}
+     * @param kind   {@code "repeat"} (bought before) or {@code "new"}
+     */
+    public record ModelEvidence(String model, String source, String kind) {
+        public ModelEvidence {
+            Objects.requireNonNull(model, "model");
+            Objects.requireNonNull(source, "source");
+            if (!"repeat".equals(kind) && !"new".equals(kind)) {
+                throw new IllegalArgumentException("kind must be 'repeat' or 'new', was " + kind);
+            }
         }
     }
 
@@ -29,5 +54,20 @@ public record Explanation(String summary, AssociationRule rule, PurchasedItem pu
 
     static Explanation ofPopularity(PopularItem popular) {
         return new Explanation("popular: in " + popular.orderCount() + " orders", null, null, popular);
+    }
+
+    static Explanation ofModel(String model, PrecomputedItem item) {
+        ModelEvidence evidence = new ModelEvidence(model, item.source(), item.repeat() ? "repeat" : "new");
+        String by = model.equals(item.source()) ? model : model + ", mostly " + item.source();
+        String summary;
+        if (!item.repeat()) {
+            summary = "new to you; proposed by the " + by + " model";
+        } else if (item.purchase() != null) {
+            summary = "bought before in " + item.purchase().orderCount() + " order(s), last on "
+                    + item.purchase().lastPurchased() + "; proposed again by the " + by + " model";
+        } else {
+            summary = "bought before; proposed again by the " + by + " model";
+        }
+        return new Explanation(summary, null, item.purchase(), null, evidence);
     }
 }

@@ -26,6 +26,7 @@ public final class InMemoryModelSnapshot implements ModelSnapshot {
     private final List<AssociationRule> rules;
     private final Map<String, CustomerHistory> customers;
     private final List<PopularItem> popular;
+    private final Map<String, PrecomputedRecommendations> precomputed;
 
     private InMemoryModelSnapshot(Builder b) {
         this.version = b.version;
@@ -41,6 +42,7 @@ public final class InMemoryModelSnapshot implements ModelSnapshot {
         this.rulesByItem = Map.copyOf(byItem);
         this.customers = Map.copyOf(b.customers);
         this.popular = List.copyOf(b.popular);
+        this.precomputed = Map.copyOf(b.precomputed);
     }
 
     public static Builder builder(String version) {
@@ -65,6 +67,11 @@ public final class InMemoryModelSnapshot implements ModelSnapshot {
     @Override
     public Optional<CustomerHistory> customer(String customerId) {
         return Optional.ofNullable(customers.get(customerId));
+    }
+
+    @Override
+    public Optional<PrecomputedRecommendations> precomputed(String customerId) {
+        return Optional.ofNullable(precomputed.get(customerId));
     }
 
     @Override
@@ -99,6 +106,7 @@ public final class InMemoryModelSnapshot implements ModelSnapshot {
         private final Set<AssociationRule> rules = new LinkedHashSet<>();
         private final Map<String, CustomerHistory> customers = new HashMap<>();
         private final List<PopularItem> popular = new ArrayList<>();
+        private final Map<String, PrecomputedRecommendations> precomputed = new HashMap<>();
 
         private Builder(String version) {
             if (version == null || version.isBlank()) {
@@ -127,6 +135,15 @@ public final class InMemoryModelSnapshot implements ModelSnapshot {
             return this;
         }
 
+        /** A customer's recommendations precomputed by the served model. */
+        public Builder precomputed(String customerId, PrecomputedRecommendations recommendations) {
+            Ids.requireCustomerId(customerId);
+            if (precomputed.putIfAbsent(customerId, java.util.Objects.requireNonNull(recommendations)) != null) {
+                throw new IllegalArgumentException("duplicate precomputed customer");
+            }
+            return this;
+        }
+
         public Builder popular(PopularItem item) {
             popular.add(item);
             return this;
@@ -139,6 +156,7 @@ public final class InMemoryModelSnapshot implements ModelSnapshot {
             }
             customers.values().forEach(h -> h.items().forEach(p -> requireKnown(p.itemId())));
             popular.forEach(p -> requireKnown(p.itemId()));
+            precomputed.values().forEach(r -> r.items().forEach(p -> requireKnown(p.itemId())));
             return new InMemoryModelSnapshot(this);
         }
 

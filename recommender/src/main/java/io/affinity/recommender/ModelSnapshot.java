@@ -42,6 +42,14 @@ public interface ModelSnapshot {
         return Optional.empty();
     }
 
+    /**
+     * The customer's recommendations precomputed at training time by the served model, or empty when the
+     * snapshot has none for them (unknown customer, or a snapshot trained without precomputation).
+     */
+    default Optional<PrecomputedRecommendations> precomputed(String customerId) {
+        return Optional.empty();
+    }
+
     /** Most popular items, most popular first. */
     List<PopularItem> popularItems();
 

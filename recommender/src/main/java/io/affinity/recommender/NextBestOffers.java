@@ -64,13 +64,22 @@ public final class NextBestOffers {
         double activity = profile.map(p -> -Math.expm1(-p.expectedTransactions90())).orElse(1.0);
         double usual = usualPrice(model, customerId);
         List<Offer> offers = new ArrayList<>();
+        // Model scores (a blend of normalised model scores) are not probabilities: scale them by the list's best,
+        // so the model's top pick weighs like a certain rule and the rest in proportion.
+        double bestModelScore = 0;
+        for (Recommendation r : candidates.items()) {
+            if (fromModel(r)) {
+                bestModelScore = Math.max(bestModelScore, r.score());
+            }
+        }
         for (Recommendation r : candidates.items()) {
             Optional<ItemFacts> facts = model.item(r.itemId());
             if (facts.isEmpty() || facts.get().typicalPrice() <= 0) {
                 continue;
             }
             double base = switch (r.source()) {
-                case RULES, REPEAT -> r.score();
+                case RULES, REPEAT, MODEL -> !fromModel(r) ? r.score()
+                        : bestModelScore > 0 ? Math.max(0, r.score()) / bestModelScore : 0;
                 case POPULAR -> model.customerCount() == 0 ? 0
                         : Math.min(1, (double) facts.get().customerCount() / model.customerCount());
             };
@@ -179,5 +188,10 @@ public final class NextBestOffers {
         Arrays.sort(prices);
         int n = prices.length;
         return n % 2 == 1 ? prices[n / 2] : (prices[n / 2 - 1] + prices[n / 2]) / 2;
+    }
+
+    /** Items scored by a precomputed model list (new or repeat), whose scores are relative, not probabilities. */
+    private static boolean fromModel(Recommendation r) {
+        return r.explanation().model() != null;
     }
 }

@@ -7,7 +7,13 @@ public enum RecommendationSource {
     /** The customer bought this item before; offered again as a repeat purchase. */
     REPEAT,
     /** Popular overall: the fallback when nothing personal is known. */
-    POPULAR;
+    POPULAR,
+    /**
+     * Precomputed at training time by the served model (e.g. the blend) for a customer: an item new to them.
+     * The customer's own items from the same list are labelled {@link #REPEAT}.
+     */
+    MODEL;
+
 
     /** Lower-case name as used on the wire, e.g. {@code "rules"}. */
     public String wireName() {

@@ -69,12 +69,19 @@ public final class Recommender {
     }
 
     /**
-     * Personal recommendations: items the customer has not bought yet, proposed by rules fired by their
+     * Personal recommendations. When the snapshot holds a list precomputed by the served model for the customer,
+     * it answers from that list alone: the model's {@code limit} best items, those new to the customer first
+     * (labelled {@link RecommendationSource#MODEL}), then their repeat purchases ({@link RecommendationSource#REPEAT}),
+     * each in the model's order; popular items fill a list shorter than {@code limit}. Otherwise: items the customer has not bought yet, proposed by rules fired by their
      * history, come first; then their own repeat purchases (labelled {@link RecommendationSource#REPEAT});
      * popular items fill any remaining places. An unknown customer gets popular items, marked as fallback.
      */
     public Recommendations forCustomer(String customerId, int limit) {
         requireLimit(limit);
+        Optional<PrecomputedRecommendations> precomputed = model.precomputed(customerId);
+        if (precomputed.isPresent() && !precomputed.get().items().isEmpty()) {
+            return fromPrecomputed(precomputed.get(), limit);
+        }
         Optional<CustomerHistory> found = model.customer(customerId);
         if (found.isEmpty()) {
             return new Recommendations(model.version(), popular(Set.of(), limit), true, List.of());
@@ -100,6 +107,32 @@ public final class Recommender {
         if (items.size() < limit) {
             Set<String> exclude = new HashSet<>(bought);
             items.forEach(r -> exclude.add(r.itemId()));
+            items.addAll(popular(exclude, limit - items.size()));
+        }
+        return new Recommendations(model.version(), items, false, List.of());
+    }
+
+    /**
+     * The model's top {@code limit} are chosen by its score (so the chosen set is the one the offline evaluation
+     * measured); only their display order puts new items before repeats.
+     */
+    private Recommendations fromPrecomputed(PrecomputedRecommendations pre, int limit) {
+        List<PrecomputedItem> top = pre.items().subList(0, Math.min(limit, pre.items().size()));
+        List<Recommendation> items = new ArrayList<>(limit);
+        for (int pass = 0; pass < 2; pass++) {
+            boolean repeats = pass == 1;
+            for (int i = 0, n = top.size(); i < n; i++) {
+                PrecomputedItem p = top.get(i);
+                if (p.repeat() == repeats) {
+                    items.add(new Recommendation(p.itemId(), description(p.itemId()), p.score(),
+                            repeats ? RecommendationSource.REPEAT : RecommendationSource.MODEL,
+                            Explanation.ofModel(pre.model(), p)));
+                }
+            }
+        }
+        if (items.size() < limit) {
+            Set<String> exclude = new HashSet<>();
+            pre.items().forEach(p -> exclude.add(p.itemId()));
             items.addAll(popular(exclude, limit - items.size()));
         }
         return new Recommendations(model.version(), items, false, List.of());

@@ -34,10 +34,18 @@ public final class TrainingPipeline {
     private final TrainingParameters parameters;
     private final Consumer<String> progress;
     private Path consentFile;
+    private final RecommenderParameters recommender;
 
     /** @param progress receives one line per finished step (timings included), e.g. for the CLI's stderr */
     public TrainingPipeline(TrainingParameters parameters, Consumer<String> progress) {
+        this(parameters, RecommenderParameters.DEFAULTS, progress);
+    }
+
+    /** @param recommender what to precompute for customer recommendations ({@link RecommenderParameters}) */
+    public TrainingPipeline(TrainingParameters parameters, RecommenderParameters recommender,
+                            Consumer<String> progress) {
         this.parameters = Objects.requireNonNull(parameters, "parameters");
+        this.recommender = Objects.requireNonNull(recommender, "recommender");
         this.progress = Objects.requireNonNull(progress, "progress");
     }
 
@@ -84,11 +92,21 @@ public final class TrainingPipeline {
         List<io.affinity.recommender.ItemFacts> items = catalog.items();
         items.forEach(builder::putItem);
         rules.byItem().forEach(builder::putRules);
-        int customers = CustomerHistories.build(tx, parameters.historyItems(), builder::putCustomer);
+        Map<String, io.affinity.recommender.CustomerHistory> histories = new java.util.HashMap<>();
+        int customers = CustomerHistories.build(tx, parameters.historyItems(), (id, h) -> {
+            builder.putCustomer(id, h);
+            histories.put(id, h);
+        });
         consent.forEach(builder::putConsent);
         Map<String, Object> customerModels = CustomerProfilesStep.run(tx, builder);
         customerModels.put("consentCustomers", consent.size());
         builder.section("customerModels", customerModels);
+        long tr = System.nanoTime();
+        Map<String, Object> served = CustomerRecommendations.precompute(tx, recommender, histories, builder, progress);
+        builder.section("servedModel", served);
+        long recommenderNanos = System.nanoTime() - tr;
+        step(tr, "recommender: %s, %s customers with precomputed lists", served.get("name"),
+                served.getOrDefault("customers", 0));
         builder.popularItems(catalog.popular(parameters.popularItems()));
         builder.parameters(parameters.asManifestMap());
         builder.section("ingestReport", ingested.report());
@@ -102,7 +120,7 @@ public final class TrainingPipeline {
         builder.section("training", training);
         String version = builder.publish();
         long bytes = directorySize(modelsDir.resolve(version));
-        step(t2, "publish: snapshot %s (%,d items, %,d customers, %,d rules, %,d bytes)", version, items.size(),
+        step(t2 + recommenderNanos, "publish: snapshot %s (%,d items, %,d customers, %,d rules, %,d bytes)", version, items.size(),
                 customers, rules.keptRules(), bytes);
         return new TrainingResult(version, ingested.report(), baskets.size(), itemsets.size(), rules.keptRules(),
                 rules.droppedByCap(), customers, items.size(), bytes, Duration.ofNanos(System.nanoTime() - t0));

@@ -98,6 +98,50 @@ final class Blend {
         return out;
     }
 
+    /**
+     * Per customer (position in the table), the {@code n} best candidates by blended score, best first, with
+     * their score, kind and the model whose weighted normalised score contributed most.
+     */
+    Served serve(Table t, int n) {
+        int users = t.items.length;
+        Served out = new Served(new int[users][], new float[users][], new boolean[users][], new int[users][]);
+        for (int p = 0; p < users; p++) {
+            int c = t.items[p].length;
+            float[] s = new float[c];
+            int[] lead = new int[c];
+            for (int q = 0; q < c; q++) {
+                double[] w = t.isRepeat[p][q] ? repeatWeights : newWeights;
+                double v = 0;
+                double strongest = -1;
+                for (int m = 0; m < t.models; m++) {
+                    double part = w[m] * t.features[p][q * t.models + m];
+                    v += part;
+                    if (part > strongest) {
+                        strongest = part;
+                        lead[q] = m;
+                    }
+                }
+                s[q] = (float) v;
+            }
+            int[] best = io.affinity.training.models.TopK.select(s, n, null);
+            out.items[p] = new int[best.length];
+            out.scores[p] = new float[best.length];
+            out.repeat[p] = new boolean[best.length];
+            out.lead[p] = new int[best.length];
+            for (int r = 0; r < best.length; r++) {
+                out.items[p][r] = t.items[p][best[r]];
+                out.scores[p][r] = s[best[r]];
+                out.repeat[p][r] = t.isRepeat[p][best[r]];
+                out.lead[p][r] = lead[best[r]];
+            }
+        }
+        return out;
+    }
+
+    /** {@link #serve}'s answer: per customer position, parallel arrays; {@code lead} indexes {@link #models}. */
+    record Served(int[][] items, float[][] scores, boolean[][] repeat, int[][] lead) {
+    }
+
     /** Ties between candidates go to the earlier candidate (model order, then rank): reproducible. */
     private static int[] top(float[] s, boolean[] skip) {
         return io.affinity.training.models.TopK.select(s, RankingMetrics.MAX_K, skip);

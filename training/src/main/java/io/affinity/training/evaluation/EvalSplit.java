@@ -100,6 +100,28 @@ public record EvalSplit(String description, Interactions train, TransactionDatab
                 : ""), train, test, reference == Long.MIN_VALUE ? 0 : reference);
     }
 
+    /**
+     * Every order trains; the "test users" are all identified customers with a purchase, with no truth (empty):
+     * for scoring everyone once the models are refitted on all data, as served.
+     */
+    public static EvalSplit serving(Transactions tx) {
+        boolean[] train = new boolean[tx.orderCount()];
+        java.util.Arrays.fill(train, true);
+        long reference = Long.MIN_VALUE;
+        for (int o = 0; o < tx.orderCount(); o++) {
+            reference = Math.max(reference, tx.localEpochSecondOf(o));
+        }
+        EvalSplit all = build(tx, "all orders (serving)", train, new boolean[tx.orderCount()],
+                reference == Long.MIN_VALUE ? 0 : reference);
+        int[] users = java.util.stream.IntStream.range(0, tx.customerCount())
+                .filter(c -> all.train().degreeOfUser(c) > 0).toArray();
+        int[][] truth = new int[tx.customerCount()][];
+        for (int c : users) {
+            truth[c] = new int[0];
+        }
+        return new EvalSplit(all.description(), all.train(), all.trainBaskets(), truth, users, 0);
+    }
+
     private static EvalSplit build(Transactions tx, String description, boolean[] train, boolean[] test,
                                    long reference) {
         Interactions x = Interactions.of(tx, o -> train[o], reference);

@@ -46,36 +46,13 @@ public final class Evaluation {
                 test.coldTestUsers());
 
         List<ModelSpec> specs = ModelSpec.all(settings);
-        List<Map<String, Object>> chosen = new ArrayList<>();
-        List<Double> validationNdcg = new ArrayList<>();
-        List<ModelRun> validationRuns = new ArrayList<>();
-        for (ModelSpec spec : specs) {
-            long ts = System.nanoTime();
-            ModelRun best = null;
-            Map<String, Object> bestParams = null;
-            for (Map<String, Object> params : spec.grid()) {
-                ModelRun run = ModelRun.score(spec.fit(validation, params), validation, settings.candidates(),
-                        settings.threads());
-                double v = run.metrics.get("ndcg@10");
-                if (best == null || v > best.metrics.get("ndcg@10")) {
-                    best = run;
-                    bestParams = params;
-                }
-            }
-            chosen.add(bestParams);
-            validationNdcg.add(best.metrics.get("ndcg@10"));
-            validationRuns.add(best);
-            say(ts, "validate %-18s %d setting(s), best %s ndcg@10 %.4f", spec.name(), spec.grid().size(),
-                    bestParams, best.metrics.get("ndcg@10"));
-        }
-        long tb = System.nanoTime();
-        int bestSingle = argmax(validationNdcg);
-        Blend.Table valTable = new Blend.Table(validationRuns, validation.testUsers().length);
-        Blend blend = Blend.fit(validationRuns, valTable, validation, 2);
-        double blendValidation = blend.ndcg10(valTable, validation);
-        double blendFitSeconds = (System.nanoTime() - tb) / 1e9;
-        say(tb, "blend fitted on validation: ndcg@10 %.4f (best single %s %.4f)", blendValidation,
-                specs.get(bestSingle).name(), validationNdcg.get(bestSingle));
+        Tuned tuned = tune(specs, validation, settings, progress);
+        List<Map<String, Object>> chosen = tuned.chosen();
+        List<Double> validationNdcg = tuned.validationNdcg();
+        int bestSingle = tuned.bestSingle();
+        Blend blend = tuned.blend();
+        double blendValidation = tuned.blendValidation();
+        double blendFitSeconds = tuned.blendFitSeconds();
 
         List<ModelResult> results = new ArrayList<>();
         List<ModelRun> testRuns = new ArrayList<>();
@@ -104,7 +81,7 @@ public final class Evaluation {
         Map<String, Double> blendMetrics = blend.metrics(testTable, test);
         results.add(new ModelResult("blend", weights, blendValidation, sumTrain + blendFitSeconds, sumBytes,
                 blendMetrics));
-        String served = blendValidation > validationNdcg.get(bestSingle) ? "blend" : specs.get(bestSingle).name();
+        String served = tuned.served(specs);
 
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("split", test.description());
@@ -124,6 +101,59 @@ public final class Evaluation {
         double total = (System.nanoTime() - t0) / 1e9;
         say(t0, "done; served model: %s", served);
         return new EvaluationReport(settings, facts, results, served, total);
+    }
+
+    /**
+     * What tuning on a validation split decided: each model's chosen hyper-parameters and its validation NDCG@10,
+     * the model runs with those settings, and the blend weights fitted on them.
+     */
+    record Tuned(List<Map<String, Object>> chosen, List<Double> validationNdcg, List<ModelRun> runs, int bestSingle,
+                 Blend blend, double blendValidation, double blendFitSeconds) {
+        /** "blend" when it beats the best single model on validation, else that model's name. */
+        String served(List<ModelSpec> specs) {
+            return blendValidation > validationNdcg.get(bestSingle) ? "blend" : specs.get(bestSingle).name();
+        }
+    }
+
+    /** Picks each model's best grid setting by validation NDCG@10, then fits the blend's weights on those runs. */
+    static Tuned tune(List<ModelSpec> specs, EvalSplit validation, EvaluationSettings settings,
+                      Consumer<String> progress) {
+        List<Map<String, Object>> chosen = new ArrayList<>();
+        List<Double> validationNdcg = new ArrayList<>();
+        List<ModelRun> validationRuns = new ArrayList<>();
+        for (ModelSpec spec : specs) {
+            long ts = System.nanoTime();
+            ModelRun best = null;
+            Map<String, Object> bestParams = null;
+            for (Map<String, Object> params : spec.grid()) {
+                ModelRun run = ModelRun.score(spec.fit(validation, params), validation, settings.candidates(),
+                        settings.threads());
+                double v = run.metrics.get("ndcg@10");
+                if (best == null || v > best.metrics.get("ndcg@10")) {
+                    best = run;
+                    bestParams = params;
+                }
+            }
+            chosen.add(bestParams);
+            validationNdcg.add(best.metrics.get("ndcg@10"));
+            validationRuns.add(best);
+            say(progress, ts, "validate %-18s %d setting(s), best %s ndcg@10 %.4f", spec.name(), spec.grid().size(),
+                    bestParams, best.metrics.get("ndcg@10"));
+        }
+        long tb = System.nanoTime();
+        int bestSingle = argmax(validationNdcg);
+        Blend.Table valTable = new Blend.Table(validationRuns, validation.testUsers().length);
+        Blend blend = Blend.fit(validationRuns, valTable, validation, 2);
+        double blendValidation = blend.ndcg10(valTable, validation);
+        double blendFitSeconds = (System.nanoTime() - tb) / 1e9;
+        say(progress, tb, "blend fitted on validation: ndcg@10 %.4f (best single %s %.4f)", blendValidation,
+                specs.get(bestSingle).name(), validationNdcg.get(bestSingle));
+        return new Tuned(chosen, validationNdcg, validationRuns, bestSingle, blend, blendValidation, blendFitSeconds);
+    }
+
+    private static void say(Consumer<String> progress, long startNanos, String format, Object... args) {
+        progress.accept(String.format(Locale.ROOT, format, args)
+                + String.format(Locale.ROOT, " [%.1f s]", (System.nanoTime() - startNanos) / 1e9));
     }
 
     private static int activeItems(EvalSplit s) {

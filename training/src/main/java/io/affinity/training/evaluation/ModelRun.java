@@ -36,6 +36,13 @@ final class ModelRun {
     }
 
     static ModelRun score(Scorer model, EvalSplit split, int perKind, int threads) {
+        ModelRun c = candidates(model, split, perKind, threads);
+        return new ModelRun(c.name, c.top, c.repeat, c.repeatNorm, c.fresh, c.freshNorm,
+                metrics(split, c.top, c.repeat, c.fresh));
+    }
+
+    /** Like {@link #score} without metrics (empty): for serving, where the split has no test period. */
+    static ModelRun candidates(Scorer model, EvalSplit split, int perKind, int threads) {
         int n = split.testUsers().length;
         int items = split.train().itemCount();
         int[][] top = new int[n][];
@@ -72,8 +79,7 @@ final class ModelRun {
             };
         }
         run(work);
-        Map<String, Double> metrics = metrics(split, top, rep, fresh);
-        return new ModelRun(model.name(), top, rep, repN, fresh, freshN, metrics);
+        return new ModelRun(model.name(), top, rep, repN, fresh, freshN, Map.of());
     }
 
     /** Maps a candidate list's scores to (0.1, 1]: best 1, last 0.1, so any candidate beats an absent one (0). */

@@ -1,0 +1,111 @@
+package io.affinity.recommender;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.LocalDate;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Customer recommendations served from lists precomputed by the served model, and the paths around them. */
+class PrecomputedRecommenderTest {
+    private static final LocalDate DAY = LocalDate.of(2011, 5, 1);
+    private static final PurchasedItem GREEN_BOUGHT = new PurchasedItem("GREEN", 3, 12, DAY);
+
+    /** c1 has a precomputed list; c2 only a history (rules path); anyone else is unknown. */
+    private static final ModelSnapshot MODEL = InMemoryModelSnapshot.builder("v1")
+            .item(item("GREEN")).item(item("PINK")).item(item("ROSES")).item(item("JAR")).item(item("BAG"))
+            .rule(new AssociationRule(List.of("GREEN"), "PINK", 30, 0.1, 0.7, 3.0, 0.01, 2.0))
+            .customer("c1", new CustomerHistory(4, 100, DAY.minusDays(90), DAY, List.of(GREEN_BOUGHT,
+                    new PurchasedItem("BAG", 1, 1, DAY.minusDays(90))), 2))
+            .customer("c2", new CustomerHistory(1, 10, DAY, DAY, List.of(GREEN_BOUGHT), 1))
+            .precomputed("c1", new PrecomputedRecommendations("blend", List.of(
+                    new PrecomputedItem("GREEN", 0.9, true, "repeat-frequency", GREEN_BOUGHT),
+                    new PrecomputedItem("JAR", 0.8, false, "ease", null),
+                    new PrecomputedItem("BAG", 0.7, true, "repeat-frequency", null),
+                    new PrecomputedItem("ROSES", 0.6, false, "als", null))))
+            .popular(new PopularItem("BAG", 100, 50)).popular(new PopularItem("PINK", 80, 40))
+            .popular(new PopularItem("JAR", 10, 5))
+            .build();
+
+    private final Recommender recommender = new Recommender(MODEL, RecommenderSettings.DEFAULTS);
+
+    @Test
+    void newItemsFirstThenRepeatsEachInTheModelsOrder() {
+        Recommendations r = recommender.forCustomer("c1", 4);
+        assertEquals(List.of("JAR", "ROSES", "GREEN", "BAG"), ids(r));
+        assertEquals(List.of(RecommendationSource.MODEL, RecommendationSource.MODEL, RecommendationSource.REPEAT,
+                RecommendationSource.REPEAT), r.items().stream().map(Recommendation::source).toList());
+        assertEquals(List.of(0.8, 0.6, 0.9, 0.7), r.items().stream().map(Recommendation::score).toList());
+        assertFalse(r.fallback());
+        assertEquals("v1", r.modelVersion());
+        assertEquals("JAR description", r.items().get(0).description());
+    }
+
+    @Test
+    void theLimitPicksTheModelsBestItemsBeforeOrderingThem() {
+        // best three by score: GREEN (repeat), JAR (new), BAG (repeat); ROSES is fourth and drops out
+        assertEquals(List.of("JAR", "GREEN", "BAG"), ids(recommender.forCustomer("c1", 3)));
+        assertEquals(List.of("GREEN"), ids(recommender.forCustomer("c1", 1)));
+    }
+
+    @Test
+    void explanationsNameTheModelAndForRepeatsThePurchaseHistory() {
+        Recommendations r = recommender.forCustomer("c1", 4);
+        Explanation jar = r.items().get(0).explanation();
+        assertEquals(new Explanation.ModelEvidence("blend", "ease", "new"), jar.model());
+        assertNull(jar.purchase());
+        assertTrue(jar.summary().contains("blend") && jar.summary().contains("ease"), jar.summary());
+        Explanation green = r.items().get(2).explanation();
+        assertEquals(new Explanation.ModelEvidence("blend", "repeat-frequency", "repeat"), green.model());
+        assertEquals(GREEN_BOUGHT, green.purchase());
+        assertTrue(green.summary().contains("3 order(s)") && green.summary().contains(DAY.toString()),
+                green.summary());
+        Explanation bag = r.items().get(3).explanation();
+        assertNull(bag.purchase());
+        assertTrue(bag.summary().startsWith("bought before"), bag.summary());
+    }
+
+    @Test
+    void aShortListIsFilledWithPopularItemsNotAlreadyListed() {
+        Recommendations r = recommender.forCustomer("c1", 6);
+        assertEquals(List.of("JAR", "ROSES", "GREEN", "BAG", "PINK"), ids(r)); // BAG and JAR listed already
+        assertEquals(RecommendationSource.POPULAR, r.items().get(4).source());
+    }
+
+    @Test
+    void withoutAPrecomputedListTheRulesPathAnswersAndStrangersGetPopular() {
+        Recommendations c2 = recommender.forCustomer("c2", 3);
+        assertEquals(RecommendationSource.RULES, c2.items().get(0).source());
+        assertEquals("PINK", c2.items().get(0).itemId());
+        assertEquals(RecommendationSource.REPEAT, c2.items().get(1).source());
+        assertNull(c2.items().get(1).explanation().model());
+        Recommendations stranger = recommender.forCustomer("nobody", 2);
+        assertTrue(stranger.fallback());
+        assertEquals(List.of("BAG", "PINK"), ids(stranger));
+    }
+
+    @Test
+    void precomputedListsAreValidated() {
+        assertThrows(IllegalArgumentException.class, () -> new PrecomputedRecommendations("blend", List.of(
+                new PrecomputedItem("A", 0.1, false, "ease", null), new PrecomputedItem("B", 0.2, false, "ease", null))));
+        assertThrows(IllegalArgumentException.class, () -> new PrecomputedRecommendations("blend", List.of(
+                new PrecomputedItem("A", 0.2, false, "ease", null), new PrecomputedItem("A", 0.1, true, "ease", null))));
+        assertThrows(IllegalArgumentException.class, () -> new PrecomputedItem("GREEN", 1, false, "ease", GREEN_BOUGHT));
+        assertThrows(IllegalArgumentException.class, () -> new PrecomputedItem("A", Double.NaN, false, "ease", null));
+        assertThrows(IllegalArgumentException.class, () -> InMemoryModelSnapshot.builder("v").precomputed("c",
+                new PrecomputedRecommendations("blend", List.of(new PrecomputedItem("X", 1, false, "ease", null))))
+                .build());
+    }
+
+    private static ItemFacts item(String id) {
+        return new ItemFacts(id, id + " description", "", 1.0, 10, 5, 10);
+    }
+
+    private static List<String> ids(Recommendations r) {
+        return r.items().stream().map(Recommendation::itemId).toList();
+    }
+}

@@ -1,0 +1,72 @@
+package io.affinity.training;
+
+import io.affinity.recommender.CustomerHistory;
+import io.affinity.recommender.PrecomputedItem;
+import io.affinity.recommender.PrecomputedRecommendations;
+import io.affinity.recommender.PurchasedItem;
+import io.affinity.store.SnapshotBuilder;
+import io.affinity.training.evaluation.ServedBlend;
+import io.affinity.training.ingest.Transactions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/** Fits the served recommender and puts every identified customer's precomputed list into the snapshot. */
+final class CustomerRecommendations {
+    /** Seed of randomised models (ALS): the evaluation's default, so both fit the same models. */
+    static final long SEED = 42;
+
+    private CustomerRecommendations() {
+    }
+
+    /**
+     * @param histories the customers' stored histories by id, for the repeat items' explanations
+     * @return the manifest section describing what is served
+     */
+    static Map<String, Object> precompute(Transactions tx, RecommenderParameters p,
+                                          Map<String, CustomerHistory> histories, SnapshotBuilder builder,
+                                          Consumer<String> progress) {
+        Map<String, Object> section = new LinkedHashMap<>();
+        section.put("parameters", p.asManifestMap());
+        if (!p.precompute()) {
+            section.put("name", "rules");
+            section.put("note", "no precomputed lists: customers get rules fired by their history per request");
+            return section;
+        }
+        int[] stored = {0};
+        ServedBlend.Result r = ServedBlend.fit(tx, new ServedBlend.Settings(p.validationDays(), p.topN(),
+                p.threads(), SEED, p.reducedGrid()), progress, (served, c, items, scores, repeat, sources) -> {
+            if (items.length == 0) {
+                return;
+            }
+            String customerId = tx.customerId(c);
+            CustomerHistory history = histories.get(customerId);
+            Map<String, PurchasedItem> bought = new HashMap<>();
+            if (history != null) {
+                history.items().forEach(i -> bought.put(i.itemId(), i));
+            }
+            List<PrecomputedItem> list = new ArrayList<>(items.length);
+            for (int k = 0; k < items.length; k++) {
+                String itemId = tx.itemId(items[k]);
+                list.add(new PrecomputedItem(itemId, scores[k], repeat[k], sources[k],
+                        repeat[k] ? bought.get(itemId) : null));
+            }
+            builder.putCustomerRecommendations(customerId, new PrecomputedRecommendations(served, list));
+            stored[0]++;
+        });
+        section.put("name", r.served());
+        section.put("validationNdcg@10", r.validationNdcg());
+        section.put("bestSingleModel", r.bestSingle());
+        section.put("bestSingleValidationNdcg@10", r.bestSingleValidationNdcg());
+        section.put("validationSplit", r.validationSplit());
+        section.put("validationCustomers", r.validationCustomers());
+        section.put("weights", r.weights());
+        section.put("hyperParameters", r.hyperParameters());
+        section.put("customers", stored[0]);
+        section.put("fitSeconds", Math.round(r.seconds() * 10) / 10.0);
+        return section;
+    }
+}

@@ -1,0 +1,51 @@
+package io.affinity.training;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What {@code affinity train} precomputes for {@code GET /v1/customers/{id}/recommendations}, with documented
+ * defaults ({@link #DEFAULTS}).
+ *
+ * @param recommender    {@code blend} (default): fit the offline evaluation's blend (tuned on a validation split
+ *                       at the end of the data, refitted on all of it) and store every identified customer's top
+ *                       {@code topN}; {@code rules}: store nothing, customers are served by association rules
+ *                       fired by their history at request time (the behaviour before precomputation)
+ * @param topN           candidates stored per customer (default 50)
+ * @param validationDays validation period at the end of the data, in days (default 90, as in the evaluation;
+ *                       capped to a quarter of the data's time span)
+ * @param threads        worker threads for fitting and scoring (default 2)
+ * @param reducedGrid    true: each model's first hyper-parameter setting only, blend weights still tuned
+ *                       (default false: the evaluation's full grid)
+ */
+public record RecommenderParameters(String recommender, int topN, int validationDays, int threads,
+                                    boolean reducedGrid) {
+    public static final RecommenderParameters DEFAULTS = new RecommenderParameters("blend", 50, 90, 2, false);
+    public static final RecommenderParameters RULES = new RecommenderParameters("rules", 50, 90, 2, false);
+
+    public RecommenderParameters {
+        if (!"blend".equals(recommender) && !"rules".equals(recommender)) {
+            throw new IllegalArgumentException("recommender must be 'blend' or 'rules', was '" + recommender + "'");
+        }
+        if (topN < 1 || topN > 1000) {
+            throw new IllegalArgumentException("topN must be in 1..1000, was " + topN);
+        }
+        if (validationDays < 1 || threads < 1) {
+            throw new IllegalArgumentException("validationDays and threads must be >= 1");
+        }
+    }
+
+    public boolean precompute() {
+        return "blend".equals(recommender);
+    }
+
+    Map<String, Object> asManifestMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("recommender", recommender);
+        m.put("topN", topN);
+        m.put("validationDays", validationDays);
+        m.put("threads", threads);
+        m.put("reducedGrid", reducedGrid);
+        return m;
+    }
+}

@@ -1,0 +1,177 @@
+package io.affinity.training.evaluation;
+
+import io.affinity.training.ingest.Transactions;
+import io.affinity.training.models.Scorer;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * The evaluation's winning model fitted for serving: tunes every model and the blend weights exactly as
+ * {@link Evaluation} does, on a validation split carved from the end of the data (the last {@code validationDays}
+ * test, everything before trains), then refits every model on all the data with the chosen settings and scores
+ * every identified customer with a purchase, handing each one's top-N to a sink. When a single model beats the
+ * blend on validation, that model alone is served, by its own scores (the manifest still records the blend
+ * weights that lost).
+ */
+public final class ServedBlend {
+
+    /**
+     * @param validationDays length of the validation period at the end of the data; capped to a quarter of the
+     *                       data's time span so short exports still keep most of their history for training
+     * @param topN           candidates stored per customer
+     * @param threads        worker threads
+     * @param seed           seed of randomised models (ALS)
+     * @param reducedGrid    true: only each model's first hyper-parameter setting (blend weights still fitted)
+     */
+    public record Settings(int validationDays, int topN, int threads, long seed, boolean reducedGrid) {
+        public Settings {
+            if (validationDays < 1 || topN < 1 || threads < 1) {
+                throw new IllegalArgumentException("need validationDays >= 1, topN >= 1, threads >= 1");
+            }
+        }
+    }
+
+    /**
+     * Receives one customer's list from the {@code served} model: parallel arrays, best first; {@code sources} name
+     * the model contributing most to each score.
+     */
+    @FunctionalInterface
+    public interface Sink {
+        void accept(String served, int customer, int[] items, float[] scores, boolean[] repeat, String[] sources);
+    }
+
+    /**
+     * What was fitted, for the snapshot manifest.
+     *
+     * @param served                  "blend" or the single model's name
+     * @param weights                 blend weights by "repeat.&lt;model&gt;" / "new.&lt;model&gt;"
+     * @param hyperParameters         chosen setting per model
+     * @param validationNdcg          the served model's NDCG@10 on the validation split
+     * @param bestSingle              best single model on validation
+     * @param bestSingleValidationNdcg its NDCG@10
+     * @param validationSplit         description of the validation split
+     * @param customers               customers given a list
+     * @param seconds                 wall time of the whole fit
+     */
+    public record Result(String served, Map<String, Double> weights, Map<String, Map<String, Object>> hyperParameters,
+                         double validationNdcg, String bestSingle, double bestSingleValidationNdcg,
+                         String validationSplit, int validationCustomers, int customers, boolean reducedGrid,
+                         double seconds) {
+    }
+
+    private ServedBlend() {
+    }
+
+    public static Result fit(Transactions tx, Settings settings, Consumer<String> progress, Sink sink) {
+        Objects.requireNonNull(sink, "sink");
+        long t0 = System.nanoTime();
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (int o = 0; o < tx.orderCount(); o++) {
+            first = Math.min(first, tx.localEpochSecondOf(o));
+            last = Math.max(last, tx.localEpochSecondOf(o));
+        }
+        if (tx.orderCount() == 0) {
+            throw new IllegalArgumentException("no orders to fit a recommender on");
+        }
+        int spanDays = (int) ((last - first) / 86_400);
+        int days = Math.max(1, Math.min(settings.validationDays(), spanDays / 4));
+        // The validation period ends with the last order: [last - days, last], whole days.
+        LocalDateTime end = LocalDateTime.ofEpochSecond(last, 0, ZoneOffset.UTC).toLocalDate().plusDays(1)
+                .atStartOfDay();
+        LocalDateTime cutoff = end.minusDays(days);
+        EvaluationSettings es = new EvaluationSettings("time", cutoff, days, settings.threads(), settings.seed(),
+                EvaluationSettings.DEFAULT_EASE_MAX_ITEMS,
+                Math.max(EvaluationSettings.DEFAULT_CANDIDATES, settings.topN()));
+        EvalSplit validation = EvalSplit.time(tx, cutoff, days);
+        if (validation.testUsers().length == 0) {
+            throw new IllegalArgumentException("no identified customer bought in the validation period ("
+                    + validation.description() + "), so the blend cannot be tuned; train with the rules recommender");
+        }
+        List<ModelSpec> specs = ModelSpec.all(es);
+        if (settings.reducedGrid()) {
+            specs = specs.stream().map(s -> new ModelSpec(s.name(), List.of(s.grid().get(0)), s.fitter())).toList();
+        }
+        Evaluation.Tuned tuned = Evaluation.tune(specs, validation, es, progress);
+        String served = tuned.served(specs);
+        List<String> names = specs.stream().map(ModelSpec::name).toList();
+        Blend blend = tuned.blend();
+
+        long tf = System.nanoTime();
+        EvalSplit all = EvalSplit.serving(tx);
+        int[] users = all.testUsers();
+        if (!"blend".equals(served)) {
+            // A single model wins: serve its own ranking (raw scores), not a re-normalised interleaving of it.
+            int m = tuned.bestSingle();
+            Scorer model = specs.get(m).fit(all, tuned.chosen().get(m));
+            float[] s = new float[all.train().itemCount()];
+            String[] sources = new String[settings.topN()];
+            java.util.Arrays.fill(sources, names.get(m));
+            for (int u : users) {
+                model.score(u, s);
+                int[] top = io.affinity.training.models.TopK.select(s, settings.topN(), null);
+                float[] scores = new float[top.length];
+                boolean[] repeat = new boolean[top.length];
+                for (int r = 0; r < top.length; r++) {
+                    scores[r] = s[top[r]];
+                    repeat[r] = all.train().contains(u, top[r]);
+                }
+                sink.accept(served, u, top, scores, repeat, java.util.Arrays.copyOf(sources, top.length));
+            }
+        } else {
+            List<ModelRun> runs = new ArrayList<>();
+            for (int m = 0; m < specs.size(); m++) {
+                if (blend.repeatWeights[m] == 0 && blend.newWeights[m] == 0) { // no say in the blend: skip fitting
+                    runs.add(ModelRun.candidates(new Silent(specs.get(m).name()), all, es.candidates(), 1));
+                    continue;
+                }
+                Scorer model = specs.get(m).fit(all, tuned.chosen().get(m));
+                runs.add(ModelRun.candidates(model, all, es.candidates(), settings.threads()));
+            }
+            Blend.Served out = blend.serve(new Blend.Table(runs, users.length), settings.topN());
+            for (int p = 0; p < users.length; p++) {
+                String[] sources = new String[out.lead()[p].length];
+                for (int r = 0; r < sources.length; r++) {
+                    sources[r] = names.get(out.lead()[p][r]);
+                }
+                sink.accept(served, users[p], out.items()[p], out.scores()[p], out.repeat()[p], sources);
+            }
+        }
+        progress.accept(String.format(Locale.ROOT, "serve %s: refitted on all data, %,d customers scored [%.1f s]",
+                served, users.length, (System.nanoTime() - tf) / 1e9));
+
+        Map<String, Double> weights = new LinkedHashMap<>();
+        Map<String, Map<String, Object>> hyper = new LinkedHashMap<>();
+        for (int m = 0; m < names.size(); m++) {
+            weights.put("repeat." + names.get(m), blend.repeatWeights[m]);
+            weights.put("new." + names.get(m), blend.newWeights[m]);
+            hyper.put(names.get(m), tuned.chosen().get(m));
+        }
+        double servedNdcg = "blend".equals(served) ? tuned.blendValidation()
+                : tuned.validationNdcg().get(tuned.bestSingle());
+        return new Result(served, weights, hyper, servedNdcg, names.get(tuned.bestSingle()),
+                tuned.validationNdcg().get(tuned.bestSingle()), validation.description(),
+                validation.testUsers().length, users.length, settings.reducedGrid(),
+                (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Stands in for a model with zero weight: no opinion, nothing to fit. */
+    private record Silent(String name) implements Scorer {
+        @Override
+        public void score(int user, float[] out) {
+            java.util.Arrays.fill(out, Float.NaN);
+        }
+
+        @Override
+        public long bytes() {
+            return 0;
+        }
+    }
+}
