@@ -73,6 +73,7 @@ public final class TrainingPipeline {
         CatalogFacts catalog = CatalogFacts.of(tx);
         List<io.affinity.recommender.ItemFacts> items = catalog.items();
         items.forEach(builder::putItem);
+        builder.addDirectory(CatalogIndexWriter.DIRECTORY, dir -> CatalogIndexWriter.write(dir, items));
         rules.byItem().forEach(builder::putRules);
         int customers = CustomerHistories.build(tx, parameters.historyItems(), builder::putCustomer);
         builder.popularItems(catalog.popular(parameters.popularItems()));
