@@ -132,8 +132,8 @@ final class RequestRules {
         }
         Recommender filtered = new Recommender(new FilteredSnapshot(model.snapshot(), this::allowed),
                 model.recommender().settings());
-        int fetch = maxPerCategory > 0 || !recentlyBought.isEmpty() || checkAvailability ? limit * OVERFETCH : limit;
-        Recommendations raw = query.apply(filtered, fetch);
+        // Over-fetch: repeat purchases come from the history, not the candidates, and are dropped here.
+        Recommendations raw = query.apply(filtered, limit * OVERFETCH);
         List<Recommendation> kept = new ArrayList<>(limit);
         Map<String, Integer> perCategory = new HashMap<>();
         for (Recommendation r : raw.items()) {
