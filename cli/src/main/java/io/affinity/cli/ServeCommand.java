@@ -3,6 +3,7 @@ package io.affinity.cli;
 import io.affinity.api.AccessControl;
 import io.affinity.api.AffinityServer;
 import io.affinity.api.ApiConfig;
+import io.affinity.api.BusinessRuleConfig;
 import io.affinity.api.ModelAdmin;
 import io.affinity.api.ServerOptions;
 import io.affinity.api.ServedModel;
@@ -58,14 +59,20 @@ final class ServeCommand implements Callable<Integer> {
             description = "On stop, time in-flight requests get to finish (default: ${DEFAULT-VALUE}).")
     int shutdownGraceSeconds;
 
+    @Option(names = "--exclude-bought-within-days", defaultValue = "0", paramLabel = "DAYS",
+            description = "Default for excludeBoughtWithinDays: do not recommend what the customer bought this recently "
+                    + "(repeat purchases, bought in 2+ orders, stay); 0 = off (default: ${DEFAULT-VALUE}).")
+    int excludeBoughtWithinDays;
+
     @Override
     public Integer call() throws Exception {
         if (!Files.isDirectory(models)) {
             throw new AffinityCli.UserFacingException("no model store at " + models
                     + "; train one first: ./affinity train --input FILE --models " + models);
         }
-        if (watchSeconds < 0 || shutdownGraceSeconds < 0) {
-            throw new AffinityCli.UserFacingException("--watch-interval and --shutdown-grace must not be negative");
+        if (watchSeconds < 0 || shutdownGraceSeconds < 0 || excludeBoughtWithinDays < 0) {
+            throw new AffinityCli.UserFacingException(
+                    "--watch-interval, --shutdown-grace and --exclude-bought-within-days must not be negative");
         }
         ModelStore store = ModelStore.open(models);
         if (store.currentVersion().isEmpty()) {
@@ -79,7 +86,10 @@ final class ServeCommand implements Callable<Integer> {
         ApiConfig config = new ApiConfig(host, port, defaults.defaultLimit(), maxLimit, maxBasketItems,
                 defaults.maxBodyBytes());
         Duration grace = Duration.ofSeconds(shutdownGraceSeconds);
-        AffinityServer server = AffinityServer.create(config, source, new ServerOptions(access, admin, grace));
+        BusinessRuleConfig ruleDefaults = new BusinessRuleConfig(excludeBoughtWithinDays,
+                BusinessRuleConfig.defaults().repeatMinOrders(), ServedModels.FILTER_CACHE_SIZE);
+        AffinityServer server = AffinityServer.create(config, source,
+                new ServerOptions(access, admin, grace, ruleDefaults));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             admin.close();
