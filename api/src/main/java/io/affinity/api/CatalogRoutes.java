@@ -69,7 +69,7 @@ final class CatalogRoutes {
         }
         int limit = Params.limit(ctx, config);
         if (model.catalog() == null) {
-            RequestRules.compile(model, q); // the 409 for a model without a catalogue index
+            RequestRules.compile(model, q, "q"); // the 409 for a model without a catalogue index
         }
         List<Catalog.Hit> hits;
         try {

@@ -36,9 +36,11 @@ final class RequestRules {
     private final boolean checkAvailability;
     private final Set<String> recentlyBought;
     private final int maxPerCategory;
+    private final FixedBitSet boost;
 
     private RequestRules(ServedModel model, FixedBitSet filter, ItemAvailability availability,
-                         Set<String> recentlyBought, int maxPerCategory) {
+                         Set<String> recentlyBought, int maxPerCategory, FixedBitSet boost) {
+        this.boost = boost;
         this.model = model;
         this.filter = filter;
         this.availability = availability;
@@ -53,7 +55,12 @@ final class RequestRules {
         FixedBitSet filter = null;
         String expression = ctx.queryParam("filter");
         if (expression != null && !expression.isBlank()) {
-            filter = compile(model, expression);
+            filter = compile(model, expression, "filter");
+        }
+        FixedBitSet boost = null;
+        String boostExpression = ctx.queryParam("boost");
+        if (boostExpression != null && !boostExpression.isBlank()) {
+            boost = compile(model, boostExpression, "boost");
         }
         int days = (int) Params.optionalLong(ctx, "excludeBoughtWithinDays", config.excludeBoughtWithinDays(), 0, 36_600);
         int maxPerCategory = (int) Params.optionalLong(ctx, "maxPerCategory", 0, 0, 10_000);
@@ -72,20 +79,20 @@ final class RequestRules {
                 }
             }
         }
-        return new RequestRules(model, filter, availability, recent, maxPerCategory);
+        return new RequestRules(model, filter, availability, recent, maxPerCategory, boost);
     }
 
     /** Compiles (or takes from the cache) a filter; bad syntax is a 400 naming the parameter and the error. */
-    static FixedBitSet compile(ServedModel model, String expression) {
+    static FixedBitSet compile(ServedModel model, String expression, String parameter) {
         if (model.catalog() == null) {
             throw new ApiProblem(409, "no-catalog", "No catalogue index",
                     "the served model version has no catalogue index (trained before indexes existed); "
-                            + "retrain to use 'filter' or item search");
+                            + "retrain to use '" + parameter + "'");
         }
         try {
             return model.catalog().filter(expression);
         } catch (ParseException e) {
-            throw ApiProblem.badRequest("query parameter 'filter' is not valid Lucene query syntax: "
+            throw ApiProblem.badRequest("query parameter '" + parameter + "' is not valid Lucene query syntax: "
                     + firstLine(e.getMessage()));
         }
     }
@@ -112,7 +119,7 @@ final class RequestRules {
     }
 
     boolean active() {
-        return filter != null || checkAvailability || !recentlyBought.isEmpty() || maxPerCategory > 0;
+        return filter != null || checkAvailability || !recentlyBought.isEmpty() || maxPerCategory > 0 || boost != null;
     }
 
     boolean allowed(String itemId) {
@@ -134,9 +141,21 @@ final class RequestRules {
                 model.recommender().settings());
         // Over-fetch: repeat purchases come from the history, not the candidates, and are dropped here.
         Recommendations raw = query.apply(filtered, limit * OVERFETCH);
+        List<Recommendation> ranked = raw.items();
+        if (boost != null) {
+            // A promotion, not a score weight: matching items move ahead of the others, each group keeping its order.
+            List<Recommendation> promoted = new ArrayList<>(ranked.size());
+            List<Recommendation> rest = new ArrayList<>(ranked.size());
+            for (Recommendation r : ranked) {
+                int ord = model.catalog().ordinal(r.itemId());
+                (ord >= 0 && boost.get(ord) ? promoted : rest).add(r);
+            }
+            promoted.addAll(rest);
+            ranked = promoted;
+        }
         List<Recommendation> kept = new ArrayList<>(limit);
         Map<String, Integer> perCategory = new HashMap<>();
-        for (Recommendation r : raw.items()) {
+        for (Recommendation r : ranked) {
             if (kept.size() >= limit) {
                 break;
             }

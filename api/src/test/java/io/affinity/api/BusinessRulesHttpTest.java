@@ -148,6 +148,48 @@ class BusinessRulesHttpTest {
     }
 
     @Test
+    void boostMovesMatchingItemsAheadKeepingTheirOrder() throws Exception {
+        List<String> ids = itemIds(get("/v1/customers/C100/recommendations?limit=5&boost=" + enc("category:cat2")));
+        assertEquals(5, ids.size());
+        ids.forEach(id -> assertEquals(2, index(id) % 3, ids.toString()));
+        assertEquals("I02", ids.get(0), "the best-ranked cat2 item (proposed by a rule) comes first: " + ids);
+        assertEquals(400, get("/v1/customers/C100/recommendations?boost=" + enc("price:[1 TO")).statusCode());
+    }
+
+    @Test
+    void stockChangesSurviveAModelSwap() throws Exception {
+        ModelStore store = ModelStore.open(tmp.resolve("swap-store"));
+        String first = TestStores.publish(store, "one");
+        String second = TestStores.publish(store, "two");
+        store.activate(first);
+        SwappableModelSource source = new SwappableModelSource();
+        try (ModelAdmin admin = new ModelAdmin(store, source, TestStores::serve)) {
+            admin.reload();
+            AffinityServer swapping = AffinityServer.create(ApiConfig.defaults().withHost("127.0.0.1").withPort(0),
+                    source, new ServerOptions(AccessControl.of(TOKEN, List.of()), admin, Duration.ofSeconds(5))).start();
+            try {
+                HttpResponse<String> put = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                                + swapping.port() + "/admin/items/I01/availability"))
+                        .header("Content-Type", "application/json").header("Authorization", "Bearer " + TOKEN)
+                        .PUT(HttpRequest.BodyPublishers.ofString("{\"available\":false}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, put.statusCode(), put.body());
+                admin.activate(second);
+                HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + swapping.port() + "/v1/items/I00/bought-together")).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(second, JSON.readTree(r.body()).get("modelVersion").asText());
+                assertEquals(List.of("I02"), itemIds(r), "I01 is still out of stock under the new version");
+            } finally {
+                swapping.close();
+            }
+        } finally {
+            source.close(Duration.ofSeconds(5));
+        }
+        assertEquals(0, source.openGenerations(), "each retired version closed with its catalogue");
+    }
+
+    @Test
     void catalogueSearch() throws Exception {
         HttpResponse<String> r = get("/v1/items?q=" + enc("description:7 OR id:I12") + "&limit=10");
         assertEquals(Set.of("I07", "I12"), new TreeSet<>(itemIds(r)));
