@@ -9,20 +9,21 @@ import java.util.concurrent.ConcurrentHashMap;
  * restarted server starts from the snapshot (every item sold in the training data is available). Thread-safe.
  */
 public final class ItemAvailability {
-    private final Map<String, Boolean> overrides = new ConcurrentHashMap<>();
+    /** Only items marked unavailable are kept: the map's size is the number of items out of stock. */
+    private final Map<String, Boolean> unavailable = new ConcurrentHashMap<>();
 
-    /** Records the item's availability; returns the previous override, or null. */
-    public Boolean set(String itemId, boolean available) {
-        return overrides.put(itemId, available);
+    /** Records the item's availability; returns whether it was available before. */
+    public boolean set(String itemId, boolean available) {
+        return available ? unavailable.remove(itemId) == null : unavailable.put(itemId, Boolean.TRUE) == null;
     }
 
     /** False only for items marked unavailable. */
     public boolean isAvailable(String itemId) {
-        return !Boolean.FALSE.equals(overrides.get(itemId));
+        return !unavailable.containsKey(itemId);
     }
 
     /** Whether any item is marked unavailable (then recommendations must check each candidate). */
     public boolean anyUnavailable() {
-        return overrides.containsValue(Boolean.FALSE);
+        return !unavailable.isEmpty();
     }
 }
