@@ -37,7 +37,7 @@ public final class AffinityServer implements AutoCloseable {
         this.config = config;
         this.shutdownGrace = options.shutdownGrace();
         ObjectMapper json = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
-        ItemAvailability availability = new ItemAvailability();
+        ItemAvailability availability = options.rules().availability();
         Routes routes = new Routes(config, models, json, availability, options.rules());
         CatalogRoutes catalog = new CatalogRoutes(config, models, json, availability);
         Metrics metrics = new Metrics(models);

@@ -24,10 +24,6 @@ final class Routes {
     private final ItemAvailability availability;
     private final BusinessRuleConfig ruleConfig;
 
-    Routes(ApiConfig config, ModelSource models, ObjectMapper json) {
-        this(config, models, json, new ItemAvailability(), BusinessRuleConfig.defaults());
-    }
-
     Routes(ApiConfig config, ModelSource models, ObjectMapper json, ItemAvailability availability,
            BusinessRuleConfig ruleConfig) {
         this.config = config;

@@ -4,6 +4,7 @@ import io.affinity.api.AccessControl;
 import io.affinity.api.AffinityServer;
 import io.affinity.api.ApiConfig;
 import io.affinity.api.BusinessRuleConfig;
+import io.affinity.api.ItemAvailability;
 import io.affinity.api.ModelAdmin;
 import io.affinity.api.ServerOptions;
 import io.affinity.api.ServedModel;
@@ -64,6 +65,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "(repeat purchases, bought in 2+ orders, stay); 0 = off (default: ${DEFAULT-VALUE}).")
     int excludeBoughtWithinDays;
 
+    @Option(names = "--availability-journal", paramLabel = "FILE",
+            description = "Journal of stock changes (PUT /admin/items/{id}/availability), replayed at start "
+                    + "(default: availability.journal in the model store; 'none' keeps them in memory only).")
+    String availabilityJournal;
+
     @Override
     public Integer call() throws Exception {
         if (!Files.isDirectory(models)) {
@@ -86,8 +92,11 @@ final class ServeCommand implements Callable<Integer> {
         ApiConfig config = new ApiConfig(host, port, defaults.defaultLimit(), maxLimit, maxBasketItems,
                 defaults.maxBodyBytes());
         Duration grace = Duration.ofSeconds(shutdownGraceSeconds);
+        ItemAvailability availability = "none".equals(availabilityJournal) ? ItemAvailability.inMemory()
+                : ItemAvailability.journaled(availabilityJournal == null ? models.resolve("availability.journal")
+                        : Path.of(availabilityJournal));
         BusinessRuleConfig ruleDefaults = new BusinessRuleConfig(excludeBoughtWithinDays,
-                BusinessRuleConfig.defaults().repeatMinOrders(), ServedModels.FILTER_CACHE_SIZE);
+                BusinessRuleConfig.defaults().repeatMinOrders(), availability);
         AffinityServer server = AffinityServer.create(config, source,
                 new ServerOptions(access, admin, grace, ruleDefaults));
         CountDownLatch stopped = new CountDownLatch(1);
@@ -95,6 +104,11 @@ final class ServeCommand implements Callable<Integer> {
             admin.close();
             server.close(); // stops accepting, lets in-flight requests finish (up to the grace)
             source.close(grace); // closes the snapshot once no request uses it
+            try {
+                availability.close();
+            } catch (java.io.IOException e) {
+                System.err.println("closing the availability journal failed: " + e.getMessage());
+            }
             stopped.countDown();
         }, "affinity-shutdown"));
         server.start();
