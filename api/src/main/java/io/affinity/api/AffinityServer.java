@@ -30,6 +30,8 @@ public final class AffinityServer implements AutoCloseable {
     private final Duration shutdownGrace;
     private final GracefulHandler graceful = new GracefulHandler();
     private volatile Server jetty;
+    /** "METHOD /path" of every endpoint registered, for checking the OpenAPI document against them. */
+    private final java.util.Set<String> endpoints = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** Margin rate used for offers when the server is created without one. */
     public static final double DEFAULT_MARGIN_RATE = ServerOptions.DEFAULT_MARGIN_RATE;
@@ -38,7 +40,9 @@ public final class AffinityServer implements AutoCloseable {
         this.config = config;
         this.shutdownGrace = options.shutdownGrace();
         ObjectMapper json = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
-        Routes routes = new Routes(config, models, json);
+        ItemAvailability availability = options.rules().availability();
+        Routes routes = new Routes(config, models, json, availability, options.rules());
+        CatalogRoutes catalog = new CatalogRoutes(config, models, json, availability);
         Metrics metrics = new Metrics(models);
         OpsRoutes ops = new OpsRoutes(models, options.admin(), options.access(), metrics);
         this.app = Javalin.create(c -> {
@@ -49,6 +53,11 @@ public final class AffinityServer implements AutoCloseable {
             c.http.maxRequestSize = config.maxBodyBytes();
             c.http.defaultContentType = "application/json";
             c.jsonMapper(new JavalinJackson(json, false));
+            c.events.handlerAdded(info -> {
+                if (info.getHttpMethod().isHttpMethod()) {
+                    endpoints.add(info.getHttpMethod().name() + " " + info.getPath());
+                }
+            });
             // Javalin nests its servlet handler inside the innermost wrapper it finds, here the GracefulHandler,
             // which counts in-flight requests for close().
             c.jetty.modifyServer(server -> {
@@ -60,6 +69,7 @@ public final class AffinityServer implements AutoCloseable {
             ops.register(c.routes);
             routes.register(c.routes);
             new CustomerRoutes(config, models, json, options.consent(), options.marginRate()).register(c.routes);
+            catalog.register(c.routes);
             c.routes.exception(ApiProblem.class, (e, ctx) -> problem(ctx, Problem.of(e)));
             c.routes.exception(UnknownItemException.class, (e, ctx) -> problem(ctx,
                     Problem.of(ApiProblem.notFound("item '" + Params.abbreviate(e.itemId())
@@ -111,6 +121,11 @@ public final class AffinityServer implements AutoCloseable {
         app.start();
         LOG.info("Affinity listening on {}:{}", config.host(), app.port());
         return this;
+    }
+
+    /** Every registered endpoint as "METHOD /path" (path parameters in braces). */
+    java.util.Set<String> endpoints() {
+        return java.util.Set.copyOf(endpoints);
     }
 
     /** The port actually bound (useful with port 0). */

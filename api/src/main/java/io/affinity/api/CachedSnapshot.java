@@ -86,6 +86,22 @@ public final class CachedSnapshot implements ModelSnapshot {
     }
 
     @Override
+    public Optional<io.affinity.recommender.CustomerProfile> profile(String customerId) {
+        return store.profile(customerId);
+    }
+
+    @Override
+    public void forEachProfile(java.util.function.BiConsumer<String, io.affinity.recommender.CustomerProfile> visitor) {
+        store.forEachProfile(visitor);
+    }
+
+    @Override
+    public Optional<io.affinity.recommender.Consent.State> consent(String customerId,
+                                                                   io.affinity.recommender.Consent.Channel channel) {
+        return store.consent(customerId, channel);
+    }
+
+    @Override
     public List<PopularItem> popularItems() {
         return store.popularItems();
     }

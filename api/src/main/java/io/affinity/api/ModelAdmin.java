@@ -146,7 +146,14 @@ public final class ModelAdmin implements AutoCloseable {
             throw e;
         }
         lastRefused = null;
-        source.swap(model, snapshot);
+        Catalog catalog = model.catalog();
+        source.swap(model, () -> {
+            try (snapshot) {
+                if (catalog != null) {
+                    catalog.close();
+                }
+            }
+        });
         LOG.info("model {} installed", snapshot.version());
     }
 

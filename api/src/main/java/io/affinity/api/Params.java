@@ -39,6 +39,19 @@ final class Params {
         }
     }
 
+    static long optionalLong(Context ctx, String name, long fallback, long min, long max) {
+        String raw = ctx.queryParam(name);
+        if (raw == null || raw.isBlank()) {
+            return fallback;
+        }
+        long value = parseInt(name, raw);
+        if (value < min || value > max) {
+            throw ApiProblem.badRequest("query parameter '" + name + "' must be between " + min + " and " + max
+                    + ", was " + value);
+        }
+        return value;
+    }
+
     private static long parseInt(String name, String raw) {
         try {
             return Long.parseLong(raw.trim());

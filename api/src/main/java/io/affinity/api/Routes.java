@@ -21,11 +21,21 @@ final class Routes {
     private final ApiConfig config;
     private final ModelSource models;
     private final ObjectMapper json;
+    private final ItemAvailability availability;
+    private final BusinessRuleConfig ruleConfig;
 
-    Routes(ApiConfig config, ModelSource models, ObjectMapper json) {
+    Routes(ApiConfig config, ModelSource models, ObjectMapper json, ItemAvailability availability,
+           BusinessRuleConfig ruleConfig) {
         this.config = config;
         this.models = models;
         this.json = json;
+        this.availability = availability;
+        this.ruleConfig = ruleConfig;
+    }
+
+    /** The business rules (filter, stock, recently bought, category cap) of a recommendation request. */
+    private RequestRules rules(Context ctx, ServedModel model, String customerId) {
+        return RequestRules.of(ctx, model, availability, ruleConfig, customerId);
     }
 
     void register(RoutesConfig routes) {
@@ -56,7 +66,8 @@ final class Routes {
                     + (type == null ? "missing" : "'" + Params.abbreviate(type) + "'"));
         }
         BasketRequest request = BasketRequest.parse(readBody(ctx), json, config);
-        Recommendations answer = model.recommender().forBasket(request.items(), request.limit());
+        Recommendations answer = rules(ctx, model, request.customerId())
+                .recommend((r, n) -> r.forBasket(request.items(), n), request.limit());
         Set<String> previouslyBought = null;
         if (request.customerId() != null) {
             previouslyBought = new HashSet<>();
@@ -87,7 +98,8 @@ final class Routes {
     private void boughtTogether(Context ctx, ServedModel model) {
         String itemId = BasketRequest.normaliseItemId(ctx.pathParam("itemId"));
         int limit = Params.limit(ctx, config);
-        ctx.json(RecommendationsBody.of(model.recommender().boughtTogether(itemId, limit), null));
+        ctx.json(RecommendationsBody.of(rules(ctx, model, null).recommend((r, n) -> r.boughtTogether(itemId, n), limit),
+                null));
     }
 
     private void customer(Context ctx, ServedModel model) {
@@ -97,7 +109,8 @@ final class Routes {
                     + io.affinity.recommender.Ids.MAX_ID_LENGTH + " characters");
         }
         int limit = Params.limit(ctx, config);
-        ctx.json(RecommendationsBody.of(model.recommender().forCustomer(customerId, limit), null));
+        ctx.json(RecommendationsBody.of(rules(ctx, model, customerId)
+                .recommend((r, n) -> r.forCustomer(customerId, n), limit), null));
     }
 
     private void rules(Context ctx, ServedModel model) {

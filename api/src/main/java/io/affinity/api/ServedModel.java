@@ -6,9 +6,11 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The model answering requests: the snapshot, its scorer, and the manifest summary shown by {@code GET /v1/model}.
+ * The model answering requests: the snapshot, its scorer, the manifest summary shown by {@code GET /v1/model},
+ * and the snapshot's catalogue index (null when the snapshot has none; filters and search then answer 409).
  */
-public record ServedModel(ModelSnapshot snapshot, Recommender recommender, Map<String, Object> summary) {
+public record ServedModel(ModelSnapshot snapshot, Recommender recommender, Map<String, Object> summary,
+                          Catalog catalog) {
     public ServedModel {
         Objects.requireNonNull(snapshot, "snapshot");
         Objects.requireNonNull(recommender, "recommender");
@@ -16,5 +18,10 @@ public record ServedModel(ModelSnapshot snapshot, Recommender recommender, Map<S
         if (recommender.model() != snapshot) {
             throw new IllegalArgumentException("recommender must score the same snapshot");
         }
+    }
+
+    /** A model without a catalogue index. */
+    public ServedModel(ModelSnapshot snapshot, Recommender recommender, Map<String, Object> summary) {
+        this(snapshot, recommender, summary, null);
     }
 }

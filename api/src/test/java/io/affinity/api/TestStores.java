@@ -60,14 +60,25 @@ final class TestStores {
             popular.add(new PopularItem(itemId(i), 1000 - i, 500 - i));
         }
         b.popularItems(popular);
+        List<ItemFacts> facts = new ArrayList<>();
+        for (int i = 0; i < ITEMS; i++) {
+            facts.add(new ItemFacts(itemId(i), "ITEM " + i + " @" + tag, "cat" + (i % 3), 1.5 + i, 100 - i, 50, 300));
+        }
+        b.addDirectory(Catalog.DIRECTORY, dir -> io.affinity.training.CatalogIndexWriter.write(dir, facts));
         return b.publish(false);
     }
 
     /** What the CLI does with a verified snapshot, minus the manifest details. */
     static ServedModel serve(Snapshot snapshot) {
         CachedSnapshot cached = new CachedSnapshot(snapshot, 8); // small: collisions exercised under swaps too
+        Catalog catalog;
+        try {
+            catalog = Catalog.open(snapshot, 4).orElse(null);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         return new ServedModel(cached, new Recommender(cached, RecommenderSettings.DEFAULTS),
-                Map.of("version", snapshot.version(), "createdAt", snapshot.manifest().createdAt()));
+                Map.of("version", snapshot.version(), "createdAt", snapshot.manifest().createdAt()), catalog);
     }
 
     /** Flips one byte in the middle of a data file: the checksum no longer matches. */

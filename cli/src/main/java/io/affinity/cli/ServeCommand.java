@@ -4,6 +4,8 @@ import io.affinity.api.AccessControl;
 import io.affinity.api.AffinityServer;
 import io.affinity.api.ConsentJournal;
 import io.affinity.api.ApiConfig;
+import io.affinity.api.BusinessRuleConfig;
+import io.affinity.api.ItemAvailability;
 import io.affinity.api.ModelAdmin;
 import io.affinity.api.ServerOptions;
 import io.affinity.api.ServedModel;
@@ -65,14 +67,25 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--consent-journal", description = "Run-time consent journal (default: consent.journal in the model store).")
     Path consentJournal;
 
+    @Option(names = "--exclude-bought-within-days", defaultValue = "0", paramLabel = "DAYS",
+            description = "Default for excludeBoughtWithinDays: do not recommend what the customer bought this recently "
+                    + "(repeat purchases, bought in 2+ orders, stay); 0 = off (default: ${DEFAULT-VALUE}).")
+    int excludeBoughtWithinDays;
+
+    @Option(names = "--availability-journal", paramLabel = "FILE",
+            description = "Journal of stock changes (PUT /admin/items/{id}/availability), replayed at start "
+                    + "(default: availability.journal in the model store; 'none' keeps them in memory only).")
+    String availabilityJournal;
+
     @Override
     public Integer call() throws Exception {
         if (!Files.isDirectory(models)) {
             throw new AffinityCli.UserFacingException("no model store at " + models
                     + "; train one first: ./affinity train --input FILE --models " + models);
         }
-        if (watchSeconds < 0 || shutdownGraceSeconds < 0) {
-            throw new AffinityCli.UserFacingException("--watch-interval and --shutdown-grace must not be negative");
+        if (watchSeconds < 0 || shutdownGraceSeconds < 0 || excludeBoughtWithinDays < 0) {
+            throw new AffinityCli.UserFacingException(
+                    "--watch-interval, --shutdown-grace and --exclude-bought-within-days must not be negative");
         }
         ModelStore store = ModelStore.open(models);
         if (store.currentVersion().isEmpty()) {
@@ -91,13 +104,23 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("affinity serve: WARNING: " + journal.failure());
         }
         Duration grace = Duration.ofSeconds(shutdownGraceSeconds);
+        ItemAvailability availability = "none".equals(availabilityJournal) ? ItemAvailability.inMemory()
+                : ItemAvailability.journaled(availabilityJournal == null ? models.resolve("availability.journal")
+                        : Path.of(availabilityJournal));
+        BusinessRuleConfig ruleDefaults = new BusinessRuleConfig(excludeBoughtWithinDays,
+                BusinessRuleConfig.defaults().repeatMinOrders(), availability);
         AffinityServer server = AffinityServer.create(config, source,
-                new ServerOptions(access, admin, grace, journal, marginRate));
+                new ServerOptions(access, admin, grace, journal, marginRate, ruleDefaults));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             admin.close();
             server.close(); // stops accepting, lets in-flight requests finish (up to the grace)
             source.close(grace); // closes the snapshot once no request uses it
+            try {
+                availability.close();
+            } catch (java.io.IOException e) {
+                System.err.println("closing the availability journal failed: " + e.getMessage());
+            }
             try {
                 journal.close();
             } catch (java.io.IOException e) {

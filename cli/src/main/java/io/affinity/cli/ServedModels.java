@@ -1,6 +1,7 @@
 package io.affinity.cli;
 
 import io.affinity.api.CachedSnapshot;
+import io.affinity.api.Catalog;
 import io.affinity.api.ServedModel;
 import io.affinity.recommender.Recommender;
 import io.affinity.recommender.RecommenderSettings;
@@ -13,6 +14,8 @@ import java.util.Map;
 final class ServedModels {
     /** Cache slots per kind: above the catalogue size of a typical retailer, a few MB of decoded rules. */
     static final int CACHE_SLOTS = 1 << 15;
+    /** Compiled filters kept per version (each a bitset of one bit per catalogue item). */
+    static final int FILTER_CACHE_SIZE = 256;
 
     private ServedModels() {
     }
@@ -40,6 +43,12 @@ final class ServedModels {
         }
         // Decoded item facts and rule lists stay on the heap for this version (bounded; see CachedSnapshot).
         CachedSnapshot cached = new CachedSnapshot(snapshot, CACHE_SLOTS);
-        return new ServedModel(cached, new Recommender(cached, RecommenderSettings.DEFAULTS), summary);
+        Catalog catalog;
+        try {
+            catalog = Catalog.open(snapshot, FILTER_CACHE_SIZE).orElse(null);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot open the catalogue index of " + m.version(), e);
+        }
+        return new ServedModel(cached, new Recommender(cached, RecommenderSettings.DEFAULTS), summary, catalog);
     }
 }

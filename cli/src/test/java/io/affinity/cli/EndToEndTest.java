@@ -42,6 +42,7 @@ class EndToEndTest {
     private static TrainingResult trained;
     private static Snapshot snapshot;
     private static AffinityServer server;
+    private static io.affinity.api.ServedModel served;
 
     @BeforeAll
     static void trainAndServe() throws Exception {
@@ -56,13 +57,20 @@ class EndToEndTest {
         assertTrue(progress.stream().anyMatch(l -> l.startsWith("serve ")), progress.toString());
         snapshot = ModelStore.open(models).openCurrent();
         server = AffinityServer.create(ApiConfig.defaults().withHost("127.0.0.1").withPort(0),
-                ModelSource.fixed(ServedModels.of(snapshot))).start();
+                ModelSource.fixed(served = ServedModels.of(snapshot))).start();
     }
 
     @AfterAll
     static void stop() {
         if (server != null) {
             server.close();
+        }
+        if (served != null && served.catalog() != null) {
+            try {
+                served.catalog().close();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
         if (snapshot != null) {
             snapshot.close();
@@ -138,6 +146,31 @@ class EndToEndTest {
         JsonNode stranger = get("/v1/customers/no-such-customer/recommendations");
         assertTrue(stranger.get("fallback").asBoolean());
         assertEquals("popular", stranger.at("/items/0/source").asText());
+    }
+
+    @Test
+    void catalogueSearchAndFiltersWorkOnTheSample() throws Exception {
+        assertTrue(snapshot.subdirectory("catalog").isPresent(), "training wrote the catalogue index");
+        JsonNode hits = get("/v1/items?q=teacup&limit=10");
+        List<String> ids = new ArrayList<>();
+        hits.get("items").forEach(i -> ids.add(i.get("itemId").asText()));
+        assertTrue(ids.containsAll(List.of("22697", "22698", "22699")), ids.toString());
+        hits.get("items").forEach(i -> assertTrue(i.get("description").asText().contains("TEACUP"), i.toString()));
+
+        String filter = java.net.URLEncoder.encode("price:[0 TO 2] AND -category:saucer", java.nio.charset.StandardCharsets.UTF_8);
+        JsonNode filtered = get("/v1/items/22697/bought-together?limit=10&filter=" + filter);
+        assertFalse(filtered.get("items").isEmpty(), "the sample has cheap non-saucer companions of the teacup");
+        for (JsonNode item : filtered.get("items")) {
+            String id = item.get("itemId").asText();
+            assertTrue(snapshot.item(id).orElseThrow().typicalPrice() <= 2, id);
+            assertFalse(item.get("description").asText().endsWith("SAUCER"), item.toString());
+        }
+        JsonNode capped = get("/v1/customers/12748/recommendations?limit=10&maxPerCategory=1");
+        java.util.Set<String> categories = new java.util.HashSet<>();
+        for (JsonNode item : capped.get("items")) {
+            String category = io.affinity.training.CatalogIndexWriter.categoryOf(item.get("description").asText());
+            assertTrue(categories.add(category), "second item of category " + category + ": " + capped);
+        }
     }
 
     @Test

@@ -211,7 +211,7 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     static void verifyFiles(Path dir, Manifest manifest) throws IOException {
         Path manifestFile = dir.resolve(MANIFEST);
         for (Manifest.FileEntry f : manifest.files()) {
-            if (f.name() == null || !f.name().matches("[A-Za-z0-9._-]+") || f.name().startsWith(".")) {
+            if (!isListedName(f.name())) {
                 throw new CorruptSnapshotException(manifestFile, "invalid file name in manifest: " + f.name());
             }
             Path file = dir.resolve(f.name());
@@ -232,6 +232,31 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
                         + " expected " + f.checksum() + ", actual " + actual + ")");
             }
         }
+    }
+
+    /** A file or directory name without path separators that is not hidden. */
+    static boolean isPlainName(String name) {
+        return name.matches("[A-Za-z0-9._-]+") && !name.startsWith(".");
+    }
+
+    /** A manifest file name: a plain name, or {@code directory/file} for files of an added directory. */
+    private static boolean isListedName(String name) {
+        if (name == null) {
+            return false;
+        }
+        int slash = name.indexOf('/');
+        return slash < 0 ? isPlainName(name)
+                : isPlainName(name.substring(0, slash)) && isPlainName(name.substring(slash + 1));
+    }
+
+    /**
+     * A sub-directory added with {@link SnapshotBuilder#addDirectory}, or empty when this snapshot has none of
+     * that name. Its files were verified with the rest when the snapshot was opened; open them read-only.
+     */
+    public Optional<Path> subdirectory(String name) {
+        String prefix = name + "/";
+        boolean listed = manifest.files().stream().anyMatch(f -> f.name().startsWith(prefix));
+        return listed ? Optional.of(dir.resolve(name)) : Optional.empty();
     }
 
     /** The snapshot's manifest as read (and verified) when opening. */

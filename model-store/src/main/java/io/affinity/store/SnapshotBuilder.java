@@ -45,6 +45,7 @@ public final class SnapshotBuilder {
     private final Set<String> inputPaths = new HashSet<>();
     private Map<String, Object> parameters = Map.of();
     private final Map<String, JsonNode> sections = new LinkedHashMap<>();
+    private final Map<String, DirectoryWriter> directories = new LinkedHashMap<>();
     private final ByteWriter writer = new ByteWriter(4096);
     private boolean used;
     /** Test hook: called with the name of each publishing step before it runs. */
@@ -236,6 +237,33 @@ public final class SnapshotBuilder {
         return this;
     }
 
+    /**
+     * Writes the content of a sub-directory of the snapshot, e.g. a search index. Called at publish time with an
+     * empty directory; must leave only regular files in it (no sub-directories). The store does not interpret
+     * them: it lists each file in the manifest with its length and checksum, so verification covers them.
+     */
+    @FunctionalInterface
+    public interface DirectoryWriter {
+        void write(Path emptyDirectory) throws IOException;
+    }
+
+    /**
+     * Adds a sub-directory named {@code name} (letters, digits, {@code ._-}, not starting with a dot) whose files
+     * {@code writer} produces when the snapshot is published; readers find it at {@link Snapshot#subdirectory}.
+     */
+    public SnapshotBuilder addDirectory(String name, DirectoryWriter writer) {
+        checkOpen();
+        Objects.requireNonNull(writer, "writer");
+        if (name == null || !Snapshot.isPlainName(name)) {
+            throw new IllegalArgumentException("invalid directory name: " + name);
+        }
+        if (Snapshot.REQUIRED_FILES.contains(name) || Snapshot.MANIFEST.equals(name) || directories.containsKey(name)) {
+            throw new IllegalArgumentException("duplicate name in snapshot: " + name);
+        }
+        directories.put(name, writer);
+        return this;
+    }
+
     void onStep(Consumer<String> hook) {
         this.stepHook = Objects.requireNonNull(hook);
     }
@@ -281,6 +309,10 @@ public final class SnapshotBuilder {
                         new Snapshot.CustomerRecsInfo(Snapshot.CUSTOMER_RECS, customerRecs.size(),
                                 ValueCodecs.RECS_CODEC_VERSION)));
             }
+            for (Map.Entry<String, DirectoryWriter> d : directories.entrySet()) {
+                step("directory:" + d.getKey());
+                files.addAll(writeDirectory(tmp, d.getKey(), d.getValue()));
+            }
             step("manifest");
             Manifest manifest = new Manifest(Manifest.CURRENT_FORMAT_VERSION, version, createdAt.toString(),
                     new Manifest.Software(ModelStore.affinityVersion(), System.getProperty("java.version")),
@@ -312,6 +344,29 @@ public final class SnapshotBuilder {
 
     private void step(String name) {
         stepHook.accept(name);
+    }
+
+    private static List<Manifest.FileEntry> writeDirectory(Path tmp, String name, DirectoryWriter writer)
+            throws IOException {
+        Path dir = Files.createDirectory(tmp.resolve(name));
+        writer.write(dir);
+        List<Path> written;
+        try (var listing = Files.list(dir)) {
+            written = listing.sorted().toList();
+        }
+        List<Manifest.FileEntry> entries = new ArrayList<>(written.size());
+        for (Path file : written) {
+            String fileName = file.getFileName().toString();
+            if (!Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS) || !Snapshot.isPlainName(fileName)) {
+                throw new IllegalStateException("directory " + name + " may hold only plain regular files, found "
+                        + fileName);
+            }
+            FileSync.fsync(file);
+            entries.add(new Manifest.FileEntry(name + "/" + fileName, Files.size(file), Manifest.CHECKSUM_ALGORITHM,
+                    Checksums.crc32c(file, null), null));
+        }
+        FileSync.fsync(dir);
+        return entries;
     }
 
     private static Manifest.FileEntry writeMap(Path dir, String fileName, String mapName, Map<String, byte[]> entries)

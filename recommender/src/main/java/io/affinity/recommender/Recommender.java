@@ -31,6 +31,10 @@ public final class Recommender {
         return model;
     }
 
+    public RecommenderSettings settings() {
+        return settings;
+    }
+
     /**
      * Cross-sell for a basket: consequents of the rules whose whole antecedent is in the basket, excluding
      * what the basket already holds, each explained by its strongest rule. Items the model has never seen

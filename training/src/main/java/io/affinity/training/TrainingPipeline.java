@@ -91,6 +91,7 @@ public final class TrainingPipeline {
         CatalogFacts catalog = CatalogFacts.of(tx);
         List<io.affinity.recommender.ItemFacts> items = catalog.items();
         items.forEach(builder::putItem);
+        builder.addDirectory(CatalogIndexWriter.DIRECTORY, dir -> CatalogIndexWriter.write(dir, items));
         rules.byItem().forEach(builder::putRules);
         Map<String, io.affinity.recommender.CustomerHistory> histories = new java.util.HashMap<>();
         int customers = CustomerHistories.build(tx, parameters.historyItems(), (id, h) -> {

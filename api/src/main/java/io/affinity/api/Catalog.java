@@ -1,0 +1,190 @@
+package io.affinity.api;
+
+import io.affinity.store.Snapshot;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.queryparser.classic.ParseException;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.Scorer;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.Weight;
+import org.apache.lucene.store.MMapDirectory;
+import org.apache.lucene.util.FixedBitSet;
+
+/**
+ * The catalogue index of one snapshot (written at training time by the training module's
+ * {@code CatalogIndexWriter}), opened read-only from the memory-mapped snapshot directory. Items are numbered
+ * by ordinal (their Lucene doc id); a filter expression is compiled once into a bitset over ordinals and kept
+ * in a bounded LRU cache, so applying it to a request is a bit test per candidate. Thread-safe; close it with
+ * its snapshot.
+ */
+public final class Catalog implements AutoCloseable {
+    /** The snapshot sub-directory holding the index. */
+    public static final String DIRECTORY = "catalog";
+
+    private final MMapDirectory directory;
+    private final DirectoryReader reader;
+    private final IndexSearcher searcher;
+    private final Map<String, Integer> ordinals;
+    private final String[] ids;
+    private final String[] categories;
+    private final Map<String, FixedBitSet> compiled;
+
+    private Catalog(MMapDirectory directory, DirectoryReader reader, int cacheSize) throws IOException {
+        this.directory = directory;
+        this.reader = reader;
+        this.searcher = new IndexSearcher(reader);
+        int n = reader.maxDoc();
+        ids = new String[n];
+        categories = new String[n];
+        ordinals = new HashMap<>(n * 2);
+        for (LeafReaderContext leaf : reader.leaves()) {
+            StoredFields stored = leaf.reader().storedFields();
+            for (int d = 0; d < leaf.reader().maxDoc(); d++) {
+                Document doc = stored.document(d);
+                int ord = leaf.docBase + d;
+                ids[ord] = doc.get("id");
+                categories[ord] = doc.get("category");
+                ordinals.put(ids[ord], ord);
+            }
+        }
+        compiled = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, FixedBitSet> eldest) {
+                return size() > cacheSize;
+            }
+        });
+    }
+
+    /** Opens the snapshot's catalogue index, or empty when the snapshot has none (trained before indexes). */
+    public static Optional<Catalog> open(Snapshot snapshot, int filterCacheSize) throws IOException {
+        Optional<Path> dir = snapshot.subdirectory(DIRECTORY);
+        return dir.isEmpty() ? Optional.empty() : Optional.of(open(dir.get(), filterCacheSize));
+    }
+
+    /** Opens a catalogue index directory read-only. */
+    public static Catalog open(Path indexDirectory, int filterCacheSize) throws IOException {
+        if (filterCacheSize < 1) {
+            throw new IllegalArgumentException("filterCacheSize must be >= 1, was " + filterCacheSize);
+        }
+        MMapDirectory dir = new MMapDirectory(indexDirectory);
+        DirectoryReader reader = null;
+        try {
+            reader = DirectoryReader.open(dir);
+            return new Catalog(dir, reader, filterCacheSize);
+        } catch (IOException | RuntimeException e) {
+            if (reader != null) {
+                reader.close();
+            }
+            dir.close();
+            throw e;
+        }
+    }
+
+    public int size() {
+        return ids.length;
+    }
+
+    /** The item's ordinal, or -1 when the catalogue does not hold it. */
+    public int ordinal(String itemId) {
+        Integer ord = ordinals.get(itemId);
+        return ord == null ? -1 : ord;
+    }
+
+    public String itemId(int ordinal) {
+        return ids[ordinal];
+    }
+
+    public String category(int ordinal) {
+        return categories[ordinal];
+    }
+
+    /**
+     * The items matching {@code expression}, as a bitset over ordinals; compiled at first use, then cached.
+     * The returned bitset is shared: never modify it.
+     *
+     * @throws ParseException when the expression is not valid query syntax or a value does not fit its field
+     */
+    public FixedBitSet filter(String expression) throws ParseException {
+        FixedBitSet bits = compiled.get(expression);
+        if (bits == null) {
+            bits = matching(CatalogQueryParser.compile(expression));
+            compiled.put(expression, bits);
+        }
+        return bits;
+    }
+
+    /** Compiled filters currently cached. */
+    public int cachedFilters() {
+        return compiled.size();
+    }
+
+    private FixedBitSet matching(Query query) {
+        try {
+            FixedBitSet bits = new FixedBitSet(Math.max(1, ids.length));
+            Weight weight = searcher.createWeight(searcher.rewrite(query), ScoreMode.COMPLETE_NO_SCORES, 1f);
+            for (LeafReaderContext leaf : reader.leaves()) {
+                Scorer scorer = weight.scorer(leaf);
+                if (scorer == null) {
+                    continue;
+                }
+                DocIdSetIterator it = scorer.iterator();
+                for (int d = it.nextDoc(); d != DocIdSetIterator.NO_MORE_DOCS; d = it.nextDoc()) {
+                    bits.set(leaf.docBase + d);
+                }
+            }
+            return bits;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** One search result. */
+    public record Hit(String itemId, String description, String category, double price, float score) {
+    }
+
+    /** Full-text search, best match first. */
+    public List<Hit> search(String expression, int limit) throws ParseException {
+        Query query = CatalogQueryParser.compile(expression);
+        try {
+            TopDocs top = searcher.search(query, limit);
+            StoredFields stored = searcher.storedFields();
+            List<Hit> hits = new ArrayList<>(top.scoreDocs.length);
+            for (ScoreDoc sd : top.scoreDocs) {
+                Document doc = stored.document(sd.doc);
+                hits.add(new Hit(doc.get("id"), doc.get("description"), doc.get("category"),
+                        doc.getField("price").numericValue().doubleValue(), sd.score));
+            }
+            return hits;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            reader.close();
+        } finally {
+            directory.close();
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package io.affinity.api;
+
+import java.util.Locale;
+import java.util.Set;
+import org.apache.lucene.analysis.standard.StandardAnalyzer;
+import org.apache.lucene.document.DoublePoint;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.queryparser.classic.ParseException;
+import org.apache.lucene.queryparser.classic.QueryParser;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.TermQuery;
+
+/**
+ * Lucene's classic query syntax over the catalogue fields. Exact fields ({@code id}, {@code category},
+ * {@code family}, {@code available}, and any unknown field such as {@code brand}) match whole values, case-folded
+ * as they were indexed; numeric fields take ranges and single values ({@code price:[5 TO 20]},
+ * {@code orders:{100 TO *]}, {@code price:2.95}); {@code description} is full text and the default field.
+ * A query made only of exclusions ({@code -brand:acme}) means "everything except", not "nothing".
+ * Not thread-safe (QueryParser keeps state): make one per parse.
+ */
+final class CatalogQueryParser extends QueryParser {
+    static final Set<String> DOUBLE_FIELDS = Set.of("price");
+    static final Set<String> LONG_FIELDS = Set.of("orders", "customers");
+    static final String TEXT_FIELD = "description";
+
+    CatalogQueryParser() {
+        super(TEXT_FIELD, new StandardAnalyzer());
+        setAllowLeadingWildcard(false);
+    }
+
+    /** Parses {@code expression}; a syntax or value error is a {@link ParseException} saying where and why. */
+    static Query compile(String expression) throws ParseException {
+        try {
+            return allowPureExclusion(new CatalogQueryParser().parse(expression));
+        } catch (IllegalArgumentException | org.apache.lucene.search.IndexSearcher.TooManyClauses e) {
+            throw new ParseException(e.getMessage());
+        }
+    }
+
+    @Override
+    protected Query getFieldQuery(String field, String queryText, boolean quoted) throws ParseException {
+        if (DOUBLE_FIELDS.contains(field) || LONG_FIELDS.contains(field)) {
+            return getRangeQuery(field, queryText, queryText, true, true);
+        }
+        if (!TEXT_FIELD.equals(field)) {
+            return new TermQuery(new Term(field, normaliseExact(field, queryText)));
+        }
+        return super.getFieldQuery(field, queryText, quoted);
+    }
+
+    @Override
+    protected Query getRangeQuery(String field, String part1, String part2, boolean startInclusive,
+                                  boolean endInclusive) throws ParseException {
+        if (DOUBLE_FIELDS.contains(field)) {
+            double low = part1 == null ? Double.NEGATIVE_INFINITY : parseDouble(field, part1);
+            double high = part2 == null ? Double.POSITIVE_INFINITY : parseDouble(field, part2);
+            if (!startInclusive) {
+                low = Math.nextUp(low);
+            }
+            if (!endInclusive) {
+                high = Math.nextDown(high);
+            }
+            return DoublePoint.newRangeQuery(field, low, high);
+        }
+        if (LONG_FIELDS.contains(field)) {
+            long low = part1 == null ? Long.MIN_VALUE : parseLong(field, part1);
+            long high = part2 == null ? Long.MAX_VALUE : parseLong(field, part2);
+            if (!startInclusive) {
+                low = low == Long.MAX_VALUE ? low : low + 1;
+            }
+            if (!endInclusive) {
+                high = high == Long.MIN_VALUE ? high : high - 1;
+            }
+            return LongPoint.newRangeQuery(field, low, high);
+        }
+        return super.getRangeQuery(field, part1 == null ? null : normaliseExact(field, part1),
+                part2 == null ? null : normaliseExact(field, part2), startInclusive, endInclusive);
+    }
+
+    /** Item ids are indexed upper case, every other exact field lower case. */
+    static String normaliseExact(String field, String text) {
+        return "id".equals(field) ? text.trim().toUpperCase(Locale.ROOT) : text.trim().toLowerCase(Locale.ROOT);
+    }
+
+    private static double parseDouble(String field, String text) throws ParseException {
+        try {
+            double v = Double.parseDouble(text);
+            if (Double.isNaN(v)) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new ParseException("field '" + field + "' is numeric, '" + Params.abbreviate(text) + "' is not a number");
+        }
+    }
+
+    private static long parseLong(String field, String text) throws ParseException {
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new ParseException("field '" + field + "' is an integer, '" + Params.abbreviate(text) + "' is not");
+        }
+    }
+
+    /** Gives every boolean query made only of MUST_NOT clauses an implicit "match all" to subtract from. */
+    static Query allowPureExclusion(Query q) {
+        if (!(q instanceof BooleanQuery bq)) {
+            return q;
+        }
+        BooleanQuery.Builder b = new BooleanQuery.Builder().setMinimumNumberShouldMatch(bq.getMinimumNumberShouldMatch());
+        boolean onlyExclusions = !bq.clauses().isEmpty();
+        for (BooleanClause c : bq.clauses()) {
+            b.add(allowPureExclusion(c.getQuery()), c.getOccur());
+            onlyExclusions &= c.getOccur() == BooleanClause.Occur.MUST_NOT;
+        }
+        if (onlyExclusions) {
+            b.add(new MatchAllDocsQuery(), BooleanClause.Occur.FILTER);
+        }
+        return b.build();
+    }
+}

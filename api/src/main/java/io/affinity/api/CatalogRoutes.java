@@ -1,0 +1,109 @@
+package io.affinity.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import org.apache.lucene.queryparser.classic.ParseException;
+
+/** Catalogue search ({@code GET /v1/items}), stock changes ({@code PUT /admin/items/{id}/availability}), the OpenAPI document. */
+final class CatalogRoutes {
+    static final String OPENAPI_RESOURCE = "/openapi.json";
+
+    private final ApiConfig config;
+    private final ModelSource models;
+    private final ObjectMapper json;
+    private final ItemAvailability availability;
+    private final byte[] openApi;
+
+    CatalogRoutes(ApiConfig config, ModelSource models, ObjectMapper json, ItemAvailability availability) {
+        this.config = config;
+        this.models = models;
+        this.json = json;
+        this.availability = availability;
+        try (InputStream in = CatalogRoutes.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("resource " + OPENAPI_RESOURCE + " missing from the build");
+            }
+            openApi = in.readAllBytes();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + OPENAPI_RESOURCE, e);
+        }
+    }
+
+    void register(RoutesConfig routes) {
+        routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
+        routes.get("/v1/items", ctx -> leased(ctx, this::search));
+        routes.put("/admin/items/{itemId}/availability", ctx -> leased(ctx, this::setAvailability));
+    }
+
+    @FunctionalInterface
+    private interface ModelHandler {
+        void handle(Context ctx, ServedModel model) throws Exception;
+    }
+
+    private void leased(Context ctx, ModelHandler handler) throws Exception {
+        try (ModelLease lease = models.lease().orElseThrow(
+                () -> ApiProblem.unavailable("no verified model snapshot is loaded"))) {
+            handler.handle(ctx, lease.model());
+        }
+    }
+
+    record SearchHit(String itemId, String description, String category, double price, boolean available,
+                     float score) {
+    }
+
+    record SearchBody(String modelVersion, List<SearchHit> items) {
+    }
+
+    record AvailabilityBody(String itemId, boolean available) {
+    }
+
+    private void search(Context ctx, ServedModel model) {
+        String q = ctx.queryParam("q");
+        if (q == null || q.isBlank()) {
+            throw ApiProblem.badRequest("query parameter 'q' is required (Lucene query syntax, e.g. q=teacup)");
+        }
+        int limit = Params.limit(ctx, config);
+        if (model.catalog() == null) {
+            RequestRules.compile(model, q, "q"); // the 409 for a model without a catalogue index
+        }
+        List<Catalog.Hit> hits;
+        try {
+            hits = model.catalog().search(q, limit);
+        } catch (ParseException e) {
+            throw ApiProblem.badRequest("query parameter 'q' is not valid Lucene query syntax: "
+                    + RequestRules.firstLine(e.getMessage()));
+        }
+        ctx.json(new SearchBody(model.snapshot().version(), hits.stream()
+                .map(h -> new SearchHit(h.itemId(), h.description(), h.category(), h.price(),
+                        availability.isAvailable(h.itemId()), h.score()))
+                .toList()));
+    }
+
+    private void setAvailability(Context ctx, ServedModel model) {
+        String itemId = BasketRequest.normaliseItemId(ctx.pathParam("itemId"));
+        String type = ctx.contentType();
+        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            throw ApiProblem.unsupportedMediaType("Content-Type must be application/json");
+        }
+        JsonNode body;
+        try {
+            body = json.readTree(ctx.bodyAsBytes());
+        } catch (IOException e) {
+            throw ApiProblem.badRequest("request body is not valid JSON");
+        }
+        JsonNode available = body == null ? null : body.get("available");
+        if (available == null || !available.isBoolean()) {
+            throw ApiProblem.badRequest("field 'available' must be true or false");
+        }
+        if (model.snapshot().item(itemId).isEmpty()) {
+            throw ApiProblem.notFound("item '" + Params.abbreviate(itemId) + "' is not in the model's catalogue");
+        }
+        availability.set(itemId, available.booleanValue());
+        ctx.json(new AvailabilityBody(itemId, available.booleanValue()));
+    }
+}

@@ -1,0 +1,114 @@
+package io.affinity.api;
+
+import io.affinity.recommender.AssociationRule;
+import io.affinity.recommender.CustomerHistory;
+import io.affinity.recommender.ItemFacts;
+import io.affinity.recommender.ModelSnapshot;
+import io.affinity.recommender.PopularItem;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * One request's view of a snapshot in which items that fail the request's business rules are never candidates:
+ * rules proposing them and popular entries for them are hidden, so the recommender ranks only allowed items and
+ * fills the limit from the next best. Rules still fire from any item (a filtered-out item in the basket or
+ * history still tells what goes with it).
+ */
+final class FilteredSnapshot implements ModelSnapshot {
+    private final ModelSnapshot model;
+    private final Predicate<String> allowed;
+
+    FilteredSnapshot(ModelSnapshot model, Predicate<String> allowed) {
+        this.model = model;
+        this.allowed = allowed;
+    }
+
+    @Override
+    public String version() {
+        return model.version();
+    }
+
+    @Override
+    public Optional<ItemFacts> item(String itemId) {
+        return model.item(itemId);
+    }
+
+    @Override
+    public List<AssociationRule> rulesWithAntecedentItem(String itemId) {
+        List<AssociationRule> all = model.rulesWithAntecedentItem(itemId);
+        List<AssociationRule> kept = new ArrayList<>(all.size());
+        for (int i = 0, n = all.size(); i < n; i++) {
+            if (allowed.test(all.get(i).consequent())) {
+                kept.add(all.get(i));
+            }
+        }
+        return kept;
+    }
+
+    @Override
+    public Optional<CustomerHistory> customer(String customerId) {
+        return model.customer(customerId);
+    }
+
+    /** The model's list for the customer without the items the request's rules exclude. */
+    @Override
+    public Optional<io.affinity.recommender.PrecomputedRecommendations> precomputed(String customerId) {
+        return model.precomputed(customerId).map(p -> new io.affinity.recommender.PrecomputedRecommendations(
+                p.model(), p.items().stream().filter(i -> allowed.test(i.itemId())).toList()));
+    }
+
+    @Override
+    public Optional<io.affinity.recommender.CustomerProfile> profile(String customerId) {
+        return model.profile(customerId);
+    }
+
+    @Override
+    public void forEachProfile(java.util.function.BiConsumer<String, io.affinity.recommender.CustomerProfile> visitor) {
+        model.forEachProfile(visitor);
+    }
+
+    @Override
+    public Optional<io.affinity.recommender.Consent.State> consent(String customerId,
+                                                                   io.affinity.recommender.Consent.Channel channel) {
+        return model.consent(customerId, channel);
+    }
+
+    @Override
+    public List<PopularItem> popularItems() {
+        List<PopularItem> all = model.popularItems();
+        List<PopularItem> kept = new ArrayList<>(all.size());
+        for (PopularItem p : all) {
+            if (allowed.test(p.itemId())) {
+                kept.add(p);
+            }
+        }
+        return kept;
+    }
+
+    @Override
+    public void forEachRule(Consumer<AssociationRule> visitor) {
+        model.forEachRule(r -> {
+            if (allowed.test(r.consequent())) {
+                visitor.accept(r);
+            }
+        });
+    }
+
+    @Override
+    public long itemCount() {
+        return model.itemCount();
+    }
+
+    @Override
+    public long ruleCount() {
+        return model.ruleCount();
+    }
+
+    @Override
+    public long customerCount() {
+        return model.customerCount();
+    }
+}

@@ -1,0 +1,182 @@
+package io.affinity.api;
+
+import io.affinity.recommender.CustomerHistory;
+import io.affinity.recommender.ItemFacts;
+import io.affinity.recommender.PurchasedItem;
+import io.affinity.recommender.Recommendation;
+import io.affinity.recommender.Recommendations;
+import io.affinity.recommender.Recommender;
+import io.javalin.http.Context;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiFunction;
+import org.apache.lucene.queryparser.classic.ParseException;
+import org.apache.lucene.util.FixedBitSet;
+
+/**
+ * The business rules of one recommendation request: the {@code filter} expression (a cached bitset over the
+ * catalogue), stock (the availability overlay), items the customer bought recently ({@code excludeBoughtWithinDays},
+ * counted back from {@code asOf}, default today, UTC; repeat purchases stay allowed) and {@code maxPerCategory}.
+ * Disallowed items are hidden from the recommender's candidates ({@link FilteredSnapshot}); the category cap is
+ * applied to an over-fetched ranking, {@link #OVERFETCH} times the limit.
+ */
+final class RequestRules {
+    static final int OVERFETCH = 5;
+
+    private final ServedModel model;
+    private final FixedBitSet filter;
+    private final ItemAvailability availability;
+    private final boolean checkAvailability;
+    private final Set<String> recentlyBought;
+    private final int maxPerCategory;
+    private final FixedBitSet boost;
+
+    private RequestRules(ServedModel model, FixedBitSet filter, ItemAvailability availability,
+                         Set<String> recentlyBought, int maxPerCategory, FixedBitSet boost) {
+        this.boost = boost;
+        this.model = model;
+        this.filter = filter;
+        this.availability = availability;
+        this.checkAvailability = availability.anyUnavailable();
+        this.recentlyBought = recentlyBought;
+        this.maxPerCategory = maxPerCategory;
+    }
+
+    /** Reads the rule parameters of a request; {@code customerId} is null when the request names no customer. */
+    static RequestRules of(Context ctx, ServedModel model, ItemAvailability availability, BusinessRuleConfig config,
+                           String customerId) {
+        FixedBitSet filter = null;
+        String expression = ctx.queryParam("filter");
+        if (expression != null && !expression.isBlank()) {
+            filter = compile(model, expression, "filter");
+        }
+        FixedBitSet boost = null;
+        String boostExpression = ctx.queryParam("boost");
+        if (boostExpression != null && !boostExpression.isBlank()) {
+            boost = compile(model, boostExpression, "boost");
+        }
+        int days = (int) Params.optionalLong(ctx, "excludeBoughtWithinDays", config.excludeBoughtWithinDays(), 0, 36_600);
+        int maxPerCategory = (int) Params.optionalLong(ctx, "maxPerCategory", 0, 0, 10_000);
+        Set<String> recent = Set.of();
+        if (days > 0 && customerId != null) {
+            LocalDate asOf = asOf(ctx);
+            LocalDate since = asOf.minusDays(days);
+            CustomerHistory history = model.snapshot().customer(customerId).orElse(null);
+            if (history != null) {
+                recent = new HashSet<>();
+                for (PurchasedItem p : history.items()) {
+                    if (p.lastPurchased() != null && p.lastPurchased().isAfter(since)
+                            && p.orderCount() < config.repeatMinOrders()) {
+                        recent.add(p.itemId());
+                    }
+                }
+            }
+        }
+        return new RequestRules(model, filter, availability, recent, maxPerCategory, boost);
+    }
+
+    /** Compiles (or takes from the cache) a filter; bad syntax is a 400 naming the parameter and the error. */
+    static FixedBitSet compile(ServedModel model, String expression, String parameter) {
+        if (model.catalog() == null) {
+            throw new ApiProblem(409, "no-catalog", "No catalogue index",
+                    "the served model version has no catalogue index (trained before indexes existed); "
+                            + "retrain to use '" + parameter + "'");
+        }
+        try {
+            return model.catalog().filter(expression);
+        } catch (ParseException e) {
+            throw ApiProblem.badRequest("query parameter '" + parameter + "' is not valid Lucene query syntax: "
+                    + firstLine(e.getMessage()));
+        }
+    }
+
+    static String firstLine(String message) {
+        if (message == null) {
+            return "unknown error";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+
+    private static LocalDate asOf(Context ctx) {
+        String raw = ctx.queryParam("asOf");
+        if (raw == null || raw.isBlank()) {
+            return LocalDate.now(ZoneOffset.UTC);
+        }
+        try {
+            return LocalDate.parse(raw.trim());
+        } catch (DateTimeParseException e) {
+            throw ApiProblem.badRequest("query parameter 'asOf' must be a date like 2011-12-09, was '"
+                    + Params.abbreviate(raw) + "'");
+        }
+    }
+
+    boolean active() {
+        return filter != null || checkAvailability || !recentlyBought.isEmpty() || maxPerCategory > 0 || boost != null;
+    }
+
+    boolean allowed(String itemId) {
+        if (filter != null) {
+            int ord = model.catalog().ordinal(itemId);
+            if (ord < 0 || !filter.get(ord)) {
+                return false;
+            }
+        }
+        return (!checkAvailability || availability.isAvailable(itemId)) && !recentlyBought.contains(itemId);
+    }
+
+    /** Runs {@code query} (a recommender and a limit in, recommendations out) under these rules. */
+    Recommendations recommend(BiFunction<Recommender, Integer, Recommendations> query, int limit) {
+        if (!active()) {
+            return query.apply(model.recommender(), limit);
+        }
+        Recommender filtered = new Recommender(new FilteredSnapshot(model.snapshot(), this::allowed),
+                model.recommender().settings());
+        // Over-fetch: repeat purchases come from the history, not the candidates, and are dropped here.
+        Recommendations raw = query.apply(filtered, limit * OVERFETCH);
+        List<Recommendation> ranked = raw.items();
+        if (boost != null) {
+            // A promotion, not a score weight: matching items move ahead of the others, each group keeping its order.
+            List<Recommendation> promoted = new ArrayList<>(ranked.size());
+            List<Recommendation> rest = new ArrayList<>(ranked.size());
+            for (Recommendation r : ranked) {
+                int ord = model.catalog().ordinal(r.itemId());
+                (ord >= 0 && boost.get(ord) ? promoted : rest).add(r);
+            }
+            promoted.addAll(rest);
+            ranked = promoted;
+        }
+        List<Recommendation> kept = new ArrayList<>(limit);
+        Map<String, Integer> perCategory = new HashMap<>();
+        for (Recommendation r : ranked) {
+            if (kept.size() >= limit) {
+                break;
+            }
+            if (!allowed(r.itemId())) {
+                continue; // a repeat purchase, which the recommender takes from the history, not from candidates
+            }
+            if (maxPerCategory > 0 && perCategory.merge(category(r.itemId()), 1, Integer::sum) > maxPerCategory) {
+                continue;
+            }
+            kept.add(r);
+        }
+        return new Recommendations(raw.modelVersion(), kept, raw.fallback(), raw.unknownItems());
+    }
+
+    private String category(String itemId) {
+        if (model.catalog() != null) {
+            int ord = model.catalog().ordinal(itemId);
+            if (ord >= 0) {
+                return model.catalog().category(ord);
+            }
+        }
+        return model.snapshot().item(itemId).map(ItemFacts::category).orElse("");
+    }
+}

@@ -1,0 +1,254 @@
+package io.affinity.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.affinity.store.ModelStore;
+import io.affinity.store.Snapshot;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Filters, recently-bought exclusion, category caps, catalogue search, stock changes and the OpenAPI document,
+ * over HTTP against a published snapshot with a catalogue index (items I00..I19 in categories cat0..cat2 by
+ * index mod 3; customer C100 bought I00 in 3 orders on 2011-05-01 and I05 once on 2011-04-21).
+ */
+class BusinessRulesHttpTest {
+    private static final String TOKEN = "test-admin-token-0123456789abcdef";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+    @TempDir
+    static Path tmp;
+    private static Snapshot snapshot;
+    private static ServedModel served;
+    private static AffinityServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        ModelStore store = ModelStore.open(tmp.resolve("store"));
+        String version = TestStores.publish(store, "a");
+        snapshot = store.open(version);
+        served = TestStores.serve(snapshot);
+        server = AffinityServer.create(ApiConfig.defaults().withHost("127.0.0.1").withPort(0), ModelSource.fixed(served),
+                new ServerOptions(AccessControl.of(TOKEN, List.of()), null, Duration.ofSeconds(5))).start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        server.close();
+        served.catalog().close();
+        snapshot.close();
+    }
+
+    private static HttpResponse<String> get(String pathAndQuery) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + pathAndQuery)).GET()
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> putAvailability(String item, String body, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                        + "/admin/items/" + item + "/availability"))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static List<String> itemIds(HttpResponse<String> r) throws Exception {
+        assertEquals(200, r.statusCode(), r.body());
+        List<String> ids = new ArrayList<>();
+        JSON.readTree(r.body()).get("items").forEach(i -> ids.add(i.get("itemId").asText()));
+        return ids;
+    }
+
+    private static int index(String itemId) {
+        return Integer.parseInt(itemId.substring(1));
+    }
+
+    @Test
+    void filterKeepsOnlyMatchingItemsAndStillFillsTheLimit() throws Exception {
+        List<String> ids = itemIds(get("/v1/customers/C100/recommendations?limit=5&filter="
+                + enc("category:cat1 AND price:[1 TO 15]")));
+        assertEquals(5, ids.size(), ids.toString());
+        for (String id : ids) {
+            assertEquals(1, index(id) % 3, id + " is in cat1");
+            assertTrue(1.5 + index(id) <= 15, id + " costs at most 15");
+        }
+        assertEquals("I01", ids.get(0), "the rule-proposed item of cat1 still ranks first");
+        List<String> unfiltered = itemIds(get("/v1/customers/C100/recommendations?limit=5"));
+        assertTrue(unfiltered.stream().anyMatch(id -> index(id) % 3 != 1), "the filter changed something");
+    }
+
+    @Test
+    void filterAppliesToBasketAndBoughtTogetherToo() throws Exception {
+        assertEquals(List.of("I02"), itemIds(get("/v1/items/I00/bought-together?filter=" + enc("-id:I01"))));
+        HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                        + "/v1/baskets/recommendations?filter=" + enc("-category:cat1")))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"items\":[\"I00\"]}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(List.of("I02"), itemIds(r));
+    }
+
+    @Test
+    void invalidFilterIsA400NamingTheParameterAndTheError() throws Exception {
+        HttpResponse<String> r = get("/v1/customers/C100/recommendations?filter=" + enc("category:(cat1"));
+        assertEquals(400, r.statusCode(), r.body());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
+        String detail = JSON.readTree(r.body()).get("detail").asText();
+        assertTrue(detail.contains("'filter'") && detail.contains("Lucene query syntax"), detail);
+        HttpResponse<String> numeric = get("/v1/items/I00/bought-together?filter=" + enc("price:[low TO 3]"));
+        assertEquals(400, numeric.statusCode(), numeric.body());
+        assertTrue(numeric.body().contains("numeric"), numeric.body());
+    }
+
+    @Test
+    void recentlyBoughtItemsAreExcludedButRepeatPurchasesStay() throws Exception {
+        List<String> all = itemIds(get("/v1/customers/C100/recommendations?limit=20"));
+        assertTrue(all.contains("I05") && all.contains("I00"), all.toString());
+        List<String> ids = itemIds(get("/v1/customers/C100/recommendations?limit=20&excludeBoughtWithinDays=30&asOf=2011-05-10"));
+        assertFalse(ids.contains("I05"), "bought once 19 days before asOf: " + ids);
+        assertTrue(ids.contains("I00"), "bought in 3 orders, a repeat purchase: " + ids);
+        List<String> longAgo = itemIds(get("/v1/customers/C100/recommendations?limit=20&excludeBoughtWithinDays=10&asOf=2011-05-10"));
+        assertTrue(longAgo.contains("I05"), "outside a 10-day window: " + longAgo);
+        assertEquals(400, get("/v1/customers/C100/recommendations?excludeBoughtWithinDays=-1").statusCode());
+        assertEquals(400, get("/v1/customers/C100/recommendations?excludeBoughtWithinDays=3&asOf=yesterday").statusCode());
+    }
+
+    @Test
+    void categoryCapSpreadsTheAnswer() throws Exception {
+        List<String> ids = itemIds(get("/v1/customers/C100/recommendations?limit=3&maxPerCategory=1"));
+        assertEquals(3, ids.size());
+        Set<Integer> categories = new HashSet<>();
+        ids.forEach(id -> categories.add(index(id) % 3));
+        assertEquals(3, categories.size(), ids.toString());
+        assertEquals(400, get("/v1/customers/C100/recommendations?maxPerCategory=x").statusCode());
+    }
+
+    @Test
+    void boostMovesMatchingItemsAheadKeepingTheirOrder() throws Exception {
+        List<String> ids = itemIds(get("/v1/customers/C100/recommendations?limit=5&boost=" + enc("category:cat2")));
+        assertEquals(5, ids.size());
+        ids.forEach(id -> assertEquals(2, index(id) % 3, ids.toString()));
+        assertEquals("I02", ids.get(0), "the best-ranked cat2 item (proposed by a rule) comes first: " + ids);
+        assertEquals(400, get("/v1/customers/C100/recommendations?boost=" + enc("price:[1 TO")).statusCode());
+    }
+
+    @Test
+    void stockChangesSurviveAModelSwap() throws Exception {
+        ModelStore store = ModelStore.open(tmp.resolve("swap-store"));
+        String first = TestStores.publish(store, "one");
+        String second = TestStores.publish(store, "two");
+        store.activate(first);
+        SwappableModelSource source = new SwappableModelSource();
+        try (ModelAdmin admin = new ModelAdmin(store, source, TestStores::serve)) {
+            admin.reload();
+            AffinityServer swapping = AffinityServer.create(ApiConfig.defaults().withHost("127.0.0.1").withPort(0),
+                    source, new ServerOptions(AccessControl.of(TOKEN, List.of()), admin, Duration.ofSeconds(5))).start();
+            try {
+                HttpResponse<String> put = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                                + swapping.port() + "/admin/items/I01/availability"))
+                        .header("Content-Type", "application/json").header("Authorization", "Bearer " + TOKEN)
+                        .PUT(HttpRequest.BodyPublishers.ofString("{\"available\":false}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, put.statusCode(), put.body());
+                admin.activate(second);
+                HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + swapping.port() + "/v1/items/I00/bought-together")).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(second, JSON.readTree(r.body()).get("modelVersion").asText());
+                assertEquals(List.of("I02"), itemIds(r), "I01 is still out of stock under the new version");
+            } finally {
+                swapping.close();
+            }
+        } finally {
+            source.close(Duration.ofSeconds(5));
+        }
+        assertEquals(0, source.openGenerations(), "each retired version closed with its catalogue");
+    }
+
+    @Test
+    void catalogueSearch() throws Exception {
+        HttpResponse<String> r = get("/v1/items?q=" + enc("description:7 OR id:I12") + "&limit=10");
+        assertEquals(Set.of("I07", "I12"), new TreeSet<>(itemIds(r)));
+        JsonNode first = JSON.readTree(r.body()).at("/items/0");
+        assertTrue(first.get("available").asBoolean());
+        assertTrue(first.has("price") && first.has("category"), first.toString());
+        assertEquals(3, itemIds(get("/v1/items?q=item&limit=3")).size());
+        HttpResponse<String> bad = get("/v1/items?q=" + enc("item AND"));
+        assertEquals(400, bad.statusCode(), bad.body());
+        assertTrue(bad.body().contains("'q'"), bad.body());
+        assertEquals(400, get("/v1/items").statusCode());
+    }
+
+    @Test
+    void stockChangesTakeEffectAtOnce() throws Exception {
+        assertEquals("I01", itemIds(get("/v1/items/I00/bought-together")).get(0));
+        assertEquals(401, putAvailability("I01", "{\"available\":false}", null).statusCode());
+        assertEquals(401, putAvailability("I01", "{\"available\":false}", "wrong-token-0123456789abcdef").statusCode());
+        assertEquals(404, putAvailability("NOPE", "{\"available\":false}", TOKEN).statusCode());
+        HttpResponse<String> bad = putAvailability("I01", "{\"available\":\"no\"}", TOKEN);
+        assertEquals(400, bad.statusCode());
+        assertTrue(bad.body().contains("'available'"), bad.body());
+        try {
+            HttpResponse<String> r = putAvailability("i01", "{\"available\":false}", TOKEN);
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals(List.of("I02"), itemIds(get("/v1/items/I00/bought-together")));
+            assertFalse(itemIds(get("/v1/customers/C100/recommendations?limit=20")).contains("I01"));
+            assertFalse(JSON.readTree(get("/v1/items?q=id:I01").body()).at("/items/0/available").asBoolean());
+        } finally {
+            assertEquals(200, putAvailability("I01", "{\"available\":true}", TOKEN).statusCode());
+        }
+        assertEquals("I01", itemIds(get("/v1/items/I00/bought-together")).get(0));
+    }
+
+    @Test
+    void openApiDocumentListsExactlyTheRegisteredEndpoints() throws Exception {
+        // A second server with model administration configured, so that every endpoint is registered.
+        ModelStore store = ModelStore.open(tmp.resolve("admin-store"));
+        store.activate(TestStores.publish(store, "b"));
+        SwappableModelSource source = new SwappableModelSource();
+        Set<String> registered;
+        try (ModelAdmin admin = new ModelAdmin(store, source, TestStores::serve)) {
+            admin.reload();
+            AffinityServer full = AffinityServer.create(ApiConfig.defaults().withHost("127.0.0.1").withPort(0), source,
+                    new ServerOptions(AccessControl.of(TOKEN, List.of()), admin, Duration.ofSeconds(5))).start();
+            registered = new TreeSet<>(full.endpoints());
+            full.close();
+        } finally {
+            source.close(Duration.ofSeconds(5));
+        }
+        HttpResponse<String> r = get("/openapi.json");
+        assertEquals(200, r.statusCode());
+        JsonNode doc = JSON.readTree(r.body());
+        assertTrue(doc.get("openapi").asText().startsWith("3."));
+        Set<String> documented = new TreeSet<>();
+        doc.get("paths").fields().forEachRemaining(p -> p.getValue().fieldNames()
+                .forEachRemaining(m -> documented.add(m.toUpperCase(java.util.Locale.ROOT) + " " + p.getKey())));
+        assertTrue(registered.contains("GET /v1/items"), registered.toString());
+        assertTrue(registered.size() > 10, registered.toString());
+        assertEquals(registered, documented);
+    }
+}

@@ -1,0 +1,109 @@
+package io.affinity.training;
+
+import io.affinity.recommender.ItemFacts;
+import io.affinity.recommender.ProductFamilies;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.lucene.analysis.standard.StandardAnalyzer;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.DoublePoint;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+
+/**
+ * Writes the catalogue search index (Lucene) of a snapshot: one document per item. The field names are the
+ * filter and search vocabulary of the API (its {@code Catalog} reads the same names):
+ * <ul>
+ *   <li>{@code id} the item id, exact (upper case), stored</li>
+ *   <li>{@code description} full text (standard analyzer), stored; the default search field</li>
+ *   <li>{@code category} the catalogue's category, or when the data has none a derived product category (see
+ *       {@link #categoryOf}); lower case, exact; stored</li>
+ *   <li>{@code family} the product family (description without colour words, lower case), exact</li>
+ *   <li>{@code price} typical (median) unit price, a double point, stored</li>
+ *   <li>{@code orders}, {@code customers} order and customer counts, long points, stored</li>
+ *   <li>{@code available} {@code true} or {@code false}, exact, stored: every item sold in the training data
+ *       starts available; stock changes arrive through the API, not the index</li>
+ * </ul>
+ */
+public final class CatalogIndexWriter {
+    /** The snapshot sub-directory holding the index. */
+    public static final String DIRECTORY = "catalog";
+
+    /**
+     * Words that are not the kind of product at the end of a description: colours, patterns, sizes and fillers
+     * (in the UCI Online Retail data "JUMBO BAG RED RETROSPOT" is a bag, "CAKE TINS PANTRY DESIGN" are tins).
+     */
+    static final Set<String> NOT_A_PRODUCT_KIND = Set.of("RETROSPOT", "DESIGN", "DESIGNS", "SPOTTY", "POLKADOT",
+            "PAISLEY", "SKULLS", "SKULL", "VINTAGE", "DOILY", "REGENCY", "SMALL", "LARGE", "JUMBO", "MINI", "MEDIUM",
+            "SET", "OF", "AND", "WITH", "IN", "ASSORTED", "COLOUR", "COLOURS", "COLOR", "FLOWER", "FLOWERS",
+            "HEART", "HEARTS", "STAR", "STARS", "DOTS", "SPOTS", "STRIPE", "STRIPES", "PANTRY", "BIRD", "BIRDS",
+            "APPLES", "LOVE", "WOODLAND", "CHRISTMAS", "XMAS", "GLITTER", "ANTIQUE", "PARTY");
+
+    private CatalogIndexWriter() {
+    }
+
+    /** Writes one document per item into {@code emptyDirectory}, merged into one segment and committed. */
+    public static void write(Path emptyDirectory, Collection<ItemFacts> items) throws IOException {
+        IndexWriterConfig config = new IndexWriterConfig(new StandardAnalyzer())
+                .setOpenMode(IndexWriterConfig.OpenMode.CREATE)
+                .setCommitOnClose(true);
+        try (Directory dir = FSDirectory.open(emptyDirectory); IndexWriter writer = new IndexWriter(dir, config)) {
+            for (ItemFacts item : items) {
+                writer.addDocument(document(item));
+            }
+            // One segment: the index is read-only from here on, and readers map item ordinals over it.
+            writer.forceMerge(1);
+        }
+    }
+
+    static Document document(ItemFacts item) {
+        Document d = new Document();
+        d.add(new StringField("id", item.itemId(), Field.Store.YES));
+        d.add(new TextField("description", item.description(), Field.Store.YES));
+        String category = item.category().isBlank() ? categoryOf(item.description())
+                : item.category().trim().toLowerCase(Locale.ROOT);
+        d.add(new StringField("category", category, Field.Store.YES));
+        String family = ProductFamilies.familyOf(item.itemId(), item.description()).toLowerCase(Locale.ROOT);
+        d.add(new StringField("family", family, Field.Store.NO));
+        d.add(new DoublePoint("price", item.typicalPrice()));
+        d.add(new StoredField("price", item.typicalPrice()));
+        d.add(new LongPoint("orders", item.orderCount()));
+        d.add(new StoredField("orders", item.orderCount()));
+        d.add(new LongPoint("customers", item.customerCount()));
+        d.add(new StoredField("customers", item.customerCount()));
+        d.add(new StringField("available", "true", Field.Store.YES));
+        return d;
+    }
+
+    /**
+     * A pragmatic product category for catalogues that have none: the last word of the description that names a
+     * kind of product (English descriptions put the head noun last: "WHITE HANGING HEART T-LIGHT HOLDER" is a
+     * holder), skipping colour, pattern and size words, in the singular (a trailing S dropped unless SS), lower
+     * case; {@code "other"} when no word qualifies. It is a heuristic: it groups holders with holders and bags
+     * with bags, which is what a per-category cap and simple filters need, not a merchandising taxonomy.
+     */
+    public static String categoryOf(String description) {
+        String[] words = description.toUpperCase(Locale.ROOT).split("[^A-Z-]+");
+        for (int i = words.length - 1; i >= 0; i--) {
+            String w = words[i].replaceAll("^-+|-+$", "");
+            if (w.length() < 3 || ProductFamilies.COLOUR_WORDS.contains(w) || NOT_A_PRODUCT_KIND.contains(w)) {
+                continue;
+            }
+            if (w.endsWith("S") && !w.endsWith("SS") && w.length() > 3) {
+                w = w.substring(0, w.length() - 1);
+            }
+            return w.toLowerCase(Locale.ROOT);
+        }
+        return "other";
+    }
+}
