@@ -252,10 +252,10 @@ final class FpMiner {
          */
         private void enumerateChain(FpTree tree, int from, int depth) {
             int last = tree.size - 1;
-            int[] item = tree.item;
+            int[] up = tree.up;
             int[] count = tree.count;
             for (int node = from; node <= last; node++) {
-                push(depth, item[node]);
+                push(depth, up[2 * node + 1]);
                 emit(depth + 1, count[node]);
                 if (node < last && depth + 1 < maxLength) {
                     enumerateChain(tree, node + 1, depth + 1);
@@ -321,8 +321,7 @@ final class FpMiner {
         private boolean buildConditional(FpTree tree, int code, FpTree cond) {
             // Pass 1: copy each prefix path (leaf to root) into a flat buffer and count the items, so that the
             // scattered walk up the tree happens once.
-            int[] parent = tree.parent;
-            int[] item = tree.item;
+            int[] up = tree.up;
             int[] cc = condCount;
             int nTouched = 0;
             int paths = 0;
@@ -330,11 +329,11 @@ final class FpMiner {
             for (int node = tree.headFirst[code]; node >= 0; node = tree.next[node]) {
                 int cnt = tree.count[node];
                 int start = pos;
-                for (int a = parent[node]; a > 0; a = parent[a]) {
+                for (int a = up[2 * node]; a > 0; a = up[2 * a]) {
                     if (pos == pathItems.length) {
                         pathItems = Arrays.copyOf(pathItems, pos * 2);
                     }
-                    int x = item[a];
+                    int x = up[2 * a + 1];
                     pathItems[pos++] = x;
                     if (cc[x] == 0) {
                         touched[nTouched++] = x;
