@@ -25,7 +25,7 @@ public final class MiningRun {
     /** Itemset limit when itemsets must be kept in memory (about 1-2 GB of heap for typical lengths). */
     public static final long DEFAULT_MAX_COLLECTED = 50_000_000L;
     /** Out-of-order output the writer threads may hold back before waiting. */
-    private static final long MAX_PENDING_OUTPUT = 64L << 20;
+    private static final long MAX_PENDING_OUTPUT = 16L << 20;
 
     private MiningRun() {
     }
