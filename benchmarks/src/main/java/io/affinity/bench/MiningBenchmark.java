@@ -32,8 +32,10 @@ import smile.association.FPTree;
  * java -jar benchmarks/target/benchmarks.jar MiningBenchmark
  * java -jar benchmarks/target/benchmarks.jar MiningBenchmark -p dataset=mushroom:0.05 -f 1 -wi 3 -i 5
  * </pre>
- * {@code dataset} is {@code file-stem:minSupport}. Affinity's {@code threads} parameter: 1 is the single-threaded
- * miner, 2 mines independent conditional trees on two threads (same itemsets).
+ * {@code dataset} is {@code file-stem:minSupport}. {@code affinity} is the single-threaded miner,
+ * {@code affinityTwoThreads} mines independent conditional trees on two threads (same itemsets; on a machine
+ * shared with other work the second core may not be free), {@code smile} is the peer. JMH's
+ * {@code -jvmArgsAppend} replaces the {@code @Fork} JVM options, so repeat {@code -Xmx4g} when you use it.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -65,6 +67,21 @@ public class MiningBenchmark {
         long[] count = new long[1];
         FpGrowth.builder().minSupportCount(minSupportCount).build().mine(db, (items, length, support) -> count[0]++);
         return count[0];
+    }
+
+    /** Both cores: first-level conditional trees mined on two threads, each counting into its own counter. */
+    @Benchmark
+    public long affinityTwoThreads() {
+        java.util.concurrent.atomic.AtomicLong total = new java.util.concurrent.atomic.AtomicLong();
+        FpGrowth.builder().minSupportCount(minSupportCount).threads(2).build().mineParallel(db, () -> {
+            long[] local = new long[1];
+            return (items, length, support) -> {
+                if (++local[0] % 4096 == 0) {
+                    total.addAndGet(4096);
+                }
+            };
+        });
+        return total.get();
     }
 
     @Benchmark

@@ -33,16 +33,27 @@ final class ItemsetFileWriter implements TaskSinks, Closeable {
     private final long maxPendingBytes;
     /** "id " as bytes, per id below the cache bound. */
     private final byte[][] itemText;
+    /**
+     * "#SUP: count\n" as bytes per support count, filled on first use (racy but idempotent: any thread may
+     * fill an entry, all fill it alike). Formatting a number costs divisions, which the C1-only JIT the launcher
+     * uses for mine does not turn into multiplications; supports repeat a lot, so each is formatted once.
+     */
+    private final byte[][] supportText;
 
     // Guarded by this.
     private int head;
     private final Map<Integer, Pending> pending = new HashMap<>();
     private long pendingBytes;
+    /** Full-size buffers already written, for reuse: out-of-order output would otherwise churn the heap. */
+    private final java.util.ArrayDeque<byte[]> free = new java.util.ArrayDeque<>();
     private long lines;
     private IOException failure;
 
+    private record Chunk(byte[] data, int length) {
+    }
+
     private static final class Pending {
-        final List<byte[]> chunks = new ArrayList<>();
+        final List<Chunk> chunks = new ArrayList<>();
         boolean complete;
     }
 
@@ -51,6 +62,11 @@ final class ItemsetFileWriter implements TaskSinks, Closeable {
      * @param maxPendingBytes how much out-of-order output all threads together may keep before waiting
      */
     ItemsetFileWriter(OutputStream out, int itemBound, long maxPendingBytes) {
+        this(out, itemBound, 0, maxPendingBytes);
+    }
+
+    /** @param transactions the largest support count possible, for the support text cache */
+    ItemsetFileWriter(OutputStream out, int itemBound, int transactions, long maxPendingBytes) {
         this.out = out;
         this.maxPendingBytes = maxPendingBytes;
         int cached = Math.min(itemBound, MAX_CACHED_ID);
@@ -58,6 +74,7 @@ final class ItemsetFileWriter implements TaskSinks, Closeable {
         for (int id = 0; id < cached; id++) {
             itemText[id] = (id + " ").getBytes(StandardCharsets.US_ASCII);
         }
+        supportText = new byte[Math.min(transactions + 1, MAX_CACHED_ID)][];
     }
 
     /** One buffer per thread, reused from task to task: there can be thousands of small tasks. */
@@ -116,9 +133,20 @@ final class ItemsetFileWriter implements TaskSinks, Closeable {
                     b[p++] = ' ';
                 }
             }
-            System.arraycopy(SUPPORT_MARK, 0, b, p, SUPPORT_MARK.length);
-            p = writeNumber(b, p + SUPPORT_MARK.length, supportCount);
-            b[p++] = '\n';
+            byte[][] sup = supportText;
+            if (supportCount < sup.length) {
+                byte[] t = sup[(int) supportCount];
+                if (t == null) {
+                    t = ("#SUP: " + supportCount + "\n").getBytes(StandardCharsets.US_ASCII);
+                    sup[(int) supportCount] = t;
+                }
+                System.arraycopy(t, 0, b, p, t.length);
+                p += t.length;
+            } else {
+                System.arraycopy(SUPPORT_MARK, 0, b, p, SUPPORT_MARK.length);
+                p = writeNumber(b, p + SUPPORT_MARK.length, supportCount);
+                b[p++] = '\n';
+            }
             pos = p;
             lines++;
         }
@@ -142,9 +170,16 @@ final class ItemsetFileWriter implements TaskSinks, Closeable {
                         return;
                     }
                     Pending p = pending.computeIfAbsent(task, t -> new Pending());
-                    if (pos > 0) {
-                        // A part-filled buffer is copied out so that the thread keeps its buffer.
-                        p.chunks.add(java.util.Arrays.copyOf(buf, pos));
+                    if (pos > buf.length / 2) {
+                        // Hand the buffer itself over and continue in a recycled one.
+                        p.chunks.add(new Chunk(buf, pos));
+                        pendingBytes += pos;
+                        byte[] next = free.poll();
+                        buf = next != null ? next : new byte[CHUNK];
+                        pos = 0;
+                    } else if (pos > 0) {
+                        // A small remainder (end of a task) is copied out so that the thread keeps its buffer.
+                        p.chunks.add(new Chunk(java.util.Arrays.copyOf(buf, pos), pos));
                         pendingBytes += pos;
                         pos = 0;
                     }
@@ -169,9 +204,12 @@ final class ItemsetFileWriter implements TaskSinks, Closeable {
         head++;
         Pending p;
         while ((p = pending.get(head)) != null) {
-            for (byte[] chunk : p.chunks) {
-                out.write(chunk);
-                pendingBytes -= chunk.length;
+            for (Chunk chunk : p.chunks) {
+                out.write(chunk.data(), 0, chunk.length());
+                pendingBytes -= chunk.length();
+                if (chunk.data().length == CHUNK && free.size() < 64) {
+                    free.push(chunk.data());
+                }
             }
             p.chunks.clear();
             if (!p.complete) {

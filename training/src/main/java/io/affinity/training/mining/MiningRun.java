@@ -25,7 +25,7 @@ public final class MiningRun {
     /** Itemset limit when itemsets must be kept in memory (about 1-2 GB of heap for typical lengths). */
     public static final long DEFAULT_MAX_COLLECTED = 50_000_000L;
     /** Out-of-order output the writer threads may hold back before waiting. */
-    private static final long MAX_PENDING_OUTPUT = 16L << 20;
+    private static final long MAX_PENDING_OUTPUT = 4L << 20;
 
     private MiningRun() {
     }
@@ -113,7 +113,7 @@ public final class MiningRun {
                 long count;
                 if (job.output().isPresent()) {
                     try (ItemsetFileWriter writer = new ItemsetFileWriter(Files.newOutputStream(job.output().get()),
-                            db.itemBound(), MAX_PENDING_OUTPUT)) {
+                            db.itemBound(), db.size(), MAX_PENDING_OUTPUT)) {
                         count = miner.run(db, job.threads(), writer);
                     }
                 } else {
@@ -127,7 +127,7 @@ public final class MiningRun {
             FrequentItemsets reported = all.select(job.target());
             if (job.output().isPresent()) {
                 try (ItemsetFileWriter writer = new ItemsetFileWriter(Files.newOutputStream(job.output().get()),
-                        db.itemBound(), MAX_PENDING_OUTPUT)) {
+                        db.itemBound(), db.size(), MAX_PENDING_OUTPUT)) {
                     ItemsetSink sink = writer.open(0);
                     reported.forEach(sink);
                     writer.close(0, sink);

@@ -1,0 +1,72 @@
+package io.affinity.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code affinity mine} options: messages and files as a user sees them. */
+class MineCommandTest {
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cli = new CommandLine(new AffinityCli());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    private Path tiny() throws IOException {
+        Path in = dir.resolve("tiny.dat");
+        Files.writeString(in, "1 2 3\n1 2 3\n1 2\n2 3 4\n");
+        return in;
+    }
+
+    @Test
+    void tooManyItemsetsFailsWithAdviceInsteadOfRunningOutOfMemory() throws IOException {
+        int code = run("mine", "--input", tiny().toString(), "--min-support", "0.25", "--target", "closed",
+                "--max-itemsets", "3");
+        assertEquals(1, code);
+        assertTrue(err.toString().contains("more than 3 frequent itemsets at --min-support 0.25"), err.toString());
+        assertTrue(err.toString().contains("Use a higher --min-support"), err.toString());
+    }
+
+    @Test
+    void topKRulesGoToTheRulesFileBestFirst() throws IOException {
+        Path rules = dir.resolve("rules.txt");
+        Path itemsets = dir.resolve("itemsets.txt");
+        int code = run("mine", "--input", tiny().toString(), "--min-support", "0.25", "--min-confidence", "0",
+                "--top-k", "3", "--sort", "zhang", "--rules-output", rules.toString(), "--output",
+                itemsets.toString(), "--threads", "2");
+        assertEquals(0, code, err.toString());
+        List<String> lines = Files.readAllLines(rules);
+        assertEquals(3, lines.size());
+        assertTrue(out.toString().trim().endsWith("rules=3"), out.toString());
+        assertTrue(lines.get(0).contains("zhang=1.00000"), lines.get(0));
+        assertEquals(Files.readAllLines(itemsets).size() + "",
+                out.toString().trim().replaceAll("(?s).*itemsets=(\\d+).*", "$1"));
+    }
+
+    @Test
+    void unknownMeasureOrTargetIsAUsageErrorNamingTheOption() throws IOException {
+        assertEquals(2, run("mine", "--input", tiny().toString(), "--min-support", "0.5", "--min-confidence", "0",
+                "--top-k", "2", "--sort", "beauty"));
+        assertTrue(err.toString().contains("--sort: unknown rule measure 'beauty'"), err.toString());
+        assertEquals(2, run("mine", "--input", tiny().toString(), "--min-support", "0.5", "--target", "open"));
+        assertTrue(err.toString().contains("--target: unknown target 'open'"), err.toString());
+        assertEquals(2, run("mine", "--input", tiny().toString(), "--min-support", "0.5", "--top-k", "2"));
+        assertTrue(err.toString().contains("give --min-confidence too"), err.toString());
+    }
+}
