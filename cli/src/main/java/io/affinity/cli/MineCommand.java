@@ -1,7 +1,10 @@
 package io.affinity.cli;
 
+import io.affinity.training.mining.ItemsetTarget;
 import io.affinity.training.mining.MiningRun;
+import io.affinity.training.mining.RuleMeasure;
 import io.affinity.training.mining.RuleParameters;
+import io.affinity.training.mining.TooManyItemsetsException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -52,22 +55,67 @@ public final class MineCommand implements Callable<Integer> {
     int maxLength;
 
     @Option(names = "--output", paramLabel = "FILE",
-            description = "Write the itemsets here, one per line: ascending ids, then '#SUP: count'.")
+            description = "Write the itemsets here, one per line: ascending ids, then '#SUP: count'. Streamed "
+                    + "(not collected) for --target all; the line order does not depend on --threads.")
     Path output;
+
+    @Option(names = "--target", defaultValue = "all", paramLabel = "KIND",
+            description = "all, closed (no superset with the same support) or maximal (no frequent superset). "
+                    + "closed/maximal keep all frequent itemsets in memory. Default: ${DEFAULT-VALUE}.")
+    String target;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Mining threads (independent conditional trees in parallel); results do not depend "
+                    + "on it. Default: the number of processors.")
+    Integer threads;
+
+    @Option(names = "--max-itemsets", defaultValue = "0", paramLabel = "N",
+            description = "Fail, suggesting a higher support, beyond N frequent itemsets. Default: "
+                    + "50,000,000 when itemsets are kept in memory (rules, closed, maximal), else no limit.")
+    long maxItemsets;
+
+    @Option(names = "--top-k", defaultValue = "0", paramLabel = "N",
+            description = "Keep only the best N rules by --sort (0 = all). The support floor is --min-support.")
+    int topK;
+
+    @Option(names = "--sort", defaultValue = "lift", paramLabel = "MEASURE",
+            description = "Measure for --top-k: confidence, lift, leverage, conviction or zhang. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String sort;
+
+    @Option(names = "--prune-redundant",
+            description = "Drop a rule when a rule with the same consequent and a smaller antecedent has at "
+                    + "least the same confidence.")
+    boolean pruneRedundant;
+
+    @Option(names = "--rules-output", paramLabel = "FILE",
+            description = "Write the rules here, one per line: 'a b => c #SUP: n conf=.. lift=.. leverage=.. "
+                    + "conviction=.. zhang=..' (best first with --top-k).")
+    Path rulesOutput;
 
     @Override
     public Integer call() {
         validate();
+        RuleMeasure measure = RuleMeasure.parse(sort);
+        ItemsetTarget kind = ItemsetTarget.parse(target);
         Optional<RuleParameters> rules = minConfidence == null ? Optional.empty()
-                : Optional.of(new RuleParameters(minConfidence, minLift));
+                : Optional.of(new RuleParameters(minConfidence, minLift, topK, measure, pruneRedundant));
+        int threadCount = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         long start = System.nanoTime();
         MiningRun.Result result;
         try {
-            result = MiningRun.run(new MiningRun.Job(input, minSupport, maxLength, rules, Optional.ofNullable(output)));
+            result = MiningRun.run(new MiningRun.Job(input, minSupport, maxLength, kind, threadCount, maxItemsets,
+                    rules, Optional.ofNullable(output), Optional.ofNullable(rulesOutput)));
         } catch (IOException e) {
             err.println("mine: " + e.getMessage());
+            err.flush();
+            return 1;
+        } catch (TooManyItemsetsException e) {
+            err.printf(Locale.ROOT, "mine: more than %,d frequent itemsets at --min-support %s; stopped before "
+                    + "running out of memory. Use a higher --min-support (or a --max-length), or raise "
+                    + "--max-itemsets if you really want them all.%n", e.limit(), minSupport);
             err.flush();
             return 1;
         }
@@ -94,6 +142,28 @@ public final class MineCommand implements Callable<Integer> {
         }
         if (minLift > 0 && minConfidence == null) {
             throw bad("--min-lift only filters rules: give --min-confidence too");
+        }
+        try {
+            RuleMeasure.parse(sort);
+            ItemsetTarget.parse(target);
+        } catch (IllegalArgumentException e) {
+            throw bad((e.getMessage().startsWith("unknown target") ? "--target: " : "--sort: ") + e.getMessage());
+        }
+        if (threads != null && threads < 1) {
+            throw bad("--threads must be >= 1, was " + threads);
+        }
+        if (maxItemsets < 0) {
+            throw bad("--max-itemsets must be >= 0 (0 = default), was " + maxItemsets);
+        }
+        if (topK < 0) {
+            throw bad("--top-k must be >= 0 (0 = all rules), was " + topK);
+        }
+        if ((topK > 0 || pruneRedundant || rulesOutput != null) && minConfidence == null) {
+            throw bad("--top-k, --prune-redundant and --rules-output are about rules: give --min-confidence too "
+                    + "(0 keeps every rule)");
+        }
+        if (rulesOutput != null && Files.isDirectory(rulesOutput)) {
+            throw bad("--rules-output " + rulesOutput + " is a directory");
         }
         if (maxLength < 0) {
             throw bad("--max-length must be >= 0 (0 = unlimited), was " + maxLength);

@@ -3,6 +3,7 @@ package io.affinity.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -10,43 +11,62 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
+/** {@code affinity mine} options: messages and files as a user sees them. */
 class MineCommandTest {
     @TempDir
     Path dir;
 
-    @Test
-    void printsCountsAsLastLineAndWritesItemsetsInFimiOutputFormat() throws Exception {
-        // {1,2} in 3 of 4 transactions, {3} in 2: at min support 0.5 the frequent sets are 1, 2, 3, {1,2}.
-        Path input = Files.write(dir.resolve("t.dat"), List.of("1 2", "2 1 3", "1 2", "3"));
-        Path output = dir.resolve("out.txt");
-        StringWriter out = new StringWriter();
-        int code = AffinityCli.run(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true),
-                "mine", "--input", input.toString(), "--format", "fimi", "--min-support", "0.5",
-                "--min-confidence", "0.9", "--output", output.toString());
-        assertEquals(0, code);
-        List<String> lines = out.toString().lines().toList();
-        // 1=>2 and 2=>1 both have confidence 3/3.
-        assertEquals("itemsets=4 rules=2", lines.get(lines.size() - 1));
-        List<String> written = Files.readAllLines(output).stream().sorted().toList();
-        assertEquals(List.of("1 #SUP: 3", "1 2 #SUP: 3", "2 #SUP: 3", "3 #SUP: 2"), written);
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cli = new CommandLine(new AffinityCli());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    private Path tiny() throws IOException {
+        Path in = dir.resolve("tiny.dat");
+        Files.writeString(in, "1 2 3\n1 2 3\n1 2\n2 3 4\n");
+        return in;
     }
 
     @Test
-    void malformedInputFailsWithFileAndLine() throws Exception {
-        Path input = Files.write(dir.resolve("bad.dat"), List.of("1 2", "1 x"));
-        StringWriter err = new StringWriter();
-        int code = AffinityCli.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
-                "mine", "--input", input.toString(), "--min-support", "0.5");
+    void tooManyItemsetsFailsWithAdviceInsteadOfRunningOutOfMemory() throws IOException {
+        int code = run("mine", "--input", tiny().toString(), "--min-support", "0.25", "--target", "closed",
+                "--max-itemsets", "3");
         assertEquals(1, code);
-        assertTrue(err.toString().contains("bad.dat:2"), err.toString());
+        assertTrue(err.toString().contains("more than 3 frequent itemsets at --min-support 0.25"), err.toString());
+        assertTrue(err.toString().contains("Use a higher --min-support"), err.toString());
     }
 
     @Test
-    void unsupportedFormatIsAUsageError() throws Exception {
-        Path input = Files.write(dir.resolve("t.dat"), List.of("1 2"));
-        assertEquals(2, AffinityCli.run(new PrintWriter(new StringWriter(), true),
-                new PrintWriter(new StringWriter(), true),
-                "mine", "--input", input.toString(), "--format", "csv", "--min-support", "0.5"));
+    void topKRulesGoToTheRulesFileBestFirst() throws IOException {
+        Path rules = dir.resolve("rules.txt");
+        Path itemsets = dir.resolve("itemsets.txt");
+        int code = run("mine", "--input", tiny().toString(), "--min-support", "0.25", "--min-confidence", "0",
+                "--top-k", "3", "--sort", "zhang", "--rules-output", rules.toString(), "--output",
+                itemsets.toString(), "--threads", "2");
+        assertEquals(0, code, err.toString());
+        List<String> lines = Files.readAllLines(rules);
+        assertEquals(3, lines.size());
+        assertTrue(out.toString().trim().endsWith("rules=3"), out.toString());
+        assertTrue(lines.get(0).contains("zhang=1.00000"), lines.get(0));
+        assertEquals(Files.readAllLines(itemsets).size() + "",
+                out.toString().trim().replaceAll("(?s).*itemsets=(\\d+).*", "$1"));
+    }
+
+    @Test
+    void unknownMeasureOrTargetIsAUsageErrorNamingTheOption() throws IOException {
+        assertEquals(2, run("mine", "--input", tiny().toString(), "--min-support", "0.5", "--min-confidence", "0",
+                "--top-k", "2", "--sort", "beauty"));
+        assertTrue(err.toString().contains("--sort: unknown rule measure 'beauty'"), err.toString());
+        assertEquals(2, run("mine", "--input", tiny().toString(), "--min-support", "0.5", "--target", "open"));
+        assertTrue(err.toString().contains("--target: unknown target 'open'"), err.toString());
+        assertEquals(2, run("mine", "--input", tiny().toString(), "--min-support", "0.5", "--top-k", "2"));
+        assertTrue(err.toString().contains("give --min-confidence too"), err.toString());
     }
 }

@@ -11,6 +11,7 @@ import io.affinity.training.ingest.Transactions;
 import io.affinity.training.mining.FpGrowth;
 import io.affinity.training.mining.FrequentItemsets;
 import io.affinity.training.mining.MinedRule;
+import io.affinity.training.mining.MiningRun;
 import io.affinity.training.mining.RuleGenerator;
 import io.affinity.training.mining.RuleParameters;
 import io.affinity.training.mining.TransactionDatabase;
@@ -73,8 +74,11 @@ public final class TrainingPipeline {
         long t1 = System.nanoTime();
         TransactionDatabase baskets = baskets(tx);
         long minCount = FpGrowth.minSupportCount(parameters.minSupport(), baskets.size());
+        // Same itemsets in the same order on any number of threads; the limit turns a too-low support into a
+        // clear error instead of an out-of-memory.
         FrequentItemsets itemsets = FpGrowth.builder().minSupportCount(minCount)
-                .maxLength(parameters.maxLength()).build().mineAll(baskets);
+                .maxLength(parameters.maxLength()).threads(Runtime.getRuntime().availableProcessors())
+                .maxItemsets(MiningRun.DEFAULT_MAX_COLLECTED).build().mineAll(baskets);
         List<MinedRule> mined = RuleGenerator.generate(itemsets,
                 new RuleParameters(parameters.minConfidence(), parameters.minLift()));
         RuleIndex rules = RuleIndex.build(mined, tx, parameters.maxRulesPerItem());

@@ -2,6 +2,8 @@ package io.affinity.training.mining;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Exact FP-growth (Han, Pei &amp; Yin 2000): finds every itemset contained in at least {@code minSupportCount}
@@ -11,6 +13,7 @@ import java.math.RoundingMode;
  * FpGrowth miner = FpGrowth.builder()
  *         .minSupportCount(FpGrowth.minSupportCount(0.001, db.size()))
  *         .maxLength(0)
+ *         .threads(2)
  *         .build();
  * miner.mine(db, (items, length, support) -> ...);
  * }</pre>
@@ -18,10 +21,14 @@ import java.math.RoundingMode;
 public final class FpGrowth {
     private final long minSupportCount;
     private final int maxLength;
+    private final int threads;
+    private final long maxItemsets;
 
-    private FpGrowth(long minSupportCount, int maxLength) {
+    private FpGrowth(long minSupportCount, int maxLength, int threads, long maxItemsets) {
         this.minSupportCount = minSupportCount;
         this.maxLength = maxLength;
+        this.threads = threads;
+        this.maxItemsets = maxItemsets;
     }
 
     public static Builder builder() {
@@ -54,35 +61,83 @@ public final class FpGrowth {
         return maxLength;
     }
 
-    /**
-     * Streams every frequent non-empty itemset once, with its support count, in no particular order.
-     * The sink runs on the calling thread; an exception it throws aborts mining.
-     */
-    public void mine(TransactionDatabase db, ItemsetSink sink) {
-        if (db == null || sink == null) {
-            throw new NullPointerException("db and sink are required");
-        }
-        if (minSupportCount > db.size()) {
-            return; // nothing can be frequent; also keeps the int-count engine away from huge thresholds
-        }
-        new FpMiner((int) minSupportCount, maxLength == 0 ? Integer.MAX_VALUE : maxLength, sink).mine(db);
+    /** Threads {@link #mineParallel} and {@link #mineAll} use; {@link #mine} always uses the calling thread. */
+    public int threads() {
+        return threads;
     }
 
-    /** Mines and keeps everything in memory, indexed for support look-ups (what rule generation needs). */
+    /** Most itemsets a run may produce before it fails with {@link TooManyItemsetsException}; 0 = no limit. */
+    public long maxItemsets() {
+        return maxItemsets;
+    }
+
+    /**
+     * Streams every frequent non-empty itemset once, with its support count, on the calling thread; the order
+     * is fixed for a given database and threshold. An exception the sink throws aborts mining.
+     *
+     * @throws TooManyItemsetsException beyond {@link #maxItemsets()} itemsets
+     */
+    public void mine(TransactionDatabase db, ItemsetSink sink) {
+        Objects.requireNonNull(sink, "sink");
+        run(db, 1, TaskSinks.single(sink));
+    }
+
+    /**
+     * Mines on {@link #threads()} threads: independent conditional trees of first-level items run in parallel.
+     * Each thread gets its own sink from {@code sinks} (called once per thread, on that thread), so sinks need
+     * not be thread-safe; together they receive exactly the itemsets {@link #mine} reports, in another order.
+     */
+    public void mineParallel(TransactionDatabase db, Supplier<? extends ItemsetSink> sinks) {
+        Objects.requireNonNull(sinks, "sinks");
+        ThreadLocal<ItemsetSink> perThread = ThreadLocal.withInitial(sinks::get);
+        run(db, threads, new TaskSinks() {
+            @Override
+            public ItemsetSink open(int task) {
+                return perThread.get();
+            }
+
+            @Override
+            public void close(int task, ItemsetSink sink) {
+            }
+        });
+    }
+
+    /** Runs the miner with per-task sinks; returns the number of itemsets produced. */
+    long run(TransactionDatabase db, int threadCount, TaskSinks sinks) {
+        Objects.requireNonNull(db, "db");
+        if (minSupportCount > db.size()) {
+            return 0; // nothing can be frequent; also keeps the int-count engine away from huge thresholds
+        }
+        FpMiner miner = new FpMiner((int) minSupportCount, maxLength == 0 ? Integer.MAX_VALUE : maxLength,
+                maxItemsets);
+        int tasks = miner.prepare(db);
+        if (tasks > 0) {
+            miner.run(tasks, threadCount, sinks);
+        }
+        return miner.emitted();
+    }
+
+    /**
+     * Mines on {@link #threads()} threads and keeps everything in memory, indexed for support look-ups (what
+     * rule generation needs). The itemsets are in the order {@link #mine} reports them, whatever the threads.
+     */
     public FrequentItemsets mineAll(TransactionDatabase db) {
-        FrequentItemsets.Collector collector = new FrequentItemsets.Collector();
-        mine(db, collector);
-        return collector.build(db.size());
+        FrequentItemsets.TaskCollectors collectors = new FrequentItemsets.TaskCollectors();
+        run(db, threads, collectors);
+        return collectors.build(db.size());
     }
 
     @Override
     public String toString() {
-        return "FpGrowth[minSupportCount=" + minSupportCount + ", maxLength=" + maxLength + "]";
+        return "FpGrowth[minSupportCount=" + minSupportCount + ", maxLength=" + maxLength + ", threads=" + threads
+                + ", maxItemsets=" + maxItemsets + "]";
     }
 
     public static final class Builder {
         private long minSupportCount = -1;
         private int maxLength;
+        private int threads = 1;
+        private long maxItemsets;
 
         private Builder() {
         }
@@ -105,11 +160,29 @@ public final class FpGrowth {
             return this;
         }
 
+        /** Threads for {@link #mineParallel} and {@link #mineAll}; default 1. */
+        public Builder threads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be >= 1, was " + threads);
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        /** Fail with {@link TooManyItemsetsException} beyond this many itemsets; 0 (the default) = no limit. */
+        public Builder maxItemsets(long maxItemsets) {
+            if (maxItemsets < 0) {
+                throw new IllegalArgumentException("maxItemsets must be >= 0 (0 = no limit), was " + maxItemsets);
+            }
+            this.maxItemsets = maxItemsets;
+            return this;
+        }
+
         public FpGrowth build() {
             if (minSupportCount < 1) {
                 throw new IllegalStateException("minSupportCount is required");
             }
-            return new FpGrowth(minSupportCount, maxLength);
+            return new FpGrowth(minSupportCount, maxLength, threads, maxItemsets);
         }
     }
 }

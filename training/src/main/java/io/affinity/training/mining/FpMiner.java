@@ -1,42 +1,49 @@
 package io.affinity.training.mining;
 
 import it.unimi.dsi.fastutil.ints.IntArrays;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One FP-growth run: the working memory of {@link FpGrowth#mine}. Not thread-safe, used once.
+ * One FP-growth run: builds the global tree once, then mines it as independent tasks, one per frequent item
+ * (that item's conditional tree), on one or more threads. The global tree is read-only while tasks run; each
+ * thread has its own {@link Worker} with all the scratch memory of the recursion.
  *
  * <p>Items are recoded to dense codes by descending frequency (0 = most frequent) so that shared prefixes, and
  * therefore tree compression, are maximal, and so that every per-item table is a plain array.
  */
 final class FpMiner {
+    /** Emits a worker counts on its own before adding them to the shared total and checking the limit. */
+    private static final int LIMIT_CHECK_EVERY = 1024;
+
     private final int minSupport;
     private final int maxLength;
-    private final ItemsetSink sink;
+    private final long maxItemsets;
+    private final AtomicLong emitted = new AtomicLong();
 
     private int[] codeToItem;
-    /** The current itemset as codes; position d is set at recursion depth d. */
-    private int[] prefix;
-    /** The current itemset as original ids, sorted, handed to the sink. */
-    private int[] out;
-    /** Trees by recursion depth, reused. */
-    private FpTree[] levels;
+    private FpTree root;
+    /** The global tree's prefix paths grouped by item (see {@link #collectFirstLevelPaths}); null if too big. */
+    private int[] flItems;
+    private int[] flItemStart;
+    private int[] flPathStart;
+    private int[] flPathCount;
+    /** Largest prefix-path copy kept for the first level (ints); beyond it the tree is walked instead. */
+    private static final long MAX_FIRST_LEVEL_INTS = 1L << 25;
+    private int codes;
 
-    // Scratch for building one conditional tree; a build finishes before the recursion into it starts.
-    private int[] condCount;
-    private int[] touched;
-    private int[] pathItems = new int[1024];
-    private int[] pathLen = new int[64];
-    private int[] pathCount = new int[64];
-    private int[] filtered;
-
-    FpMiner(int minSupport, int maxLength, ItemsetSink sink) {
+    /** @param maxItemsets fail with {@link TooManyItemsetsException} beyond this many itemsets; 0 = no limit */
+    FpMiner(int minSupport, int maxLength, long maxItemsets) {
         this.minSupport = minSupport;
         this.maxLength = maxLength;
-        this.sink = sink;
+        this.maxItemsets = maxItemsets <= 0 ? Long.MAX_VALUE : maxItemsets;
     }
 
-    void mine(TransactionDatabase db) {
+    /** Builds the global tree; returns the number of tasks (0 when nothing is frequent). */
+    int prepare(TransactionDatabase db) {
         int[] items = db.flatItems();
         int[] offsets = db.offsets();
         int n = db.size();
@@ -45,14 +52,13 @@ final class FpMiner {
         for (int i = 0, end = offsets[n]; i < end; i++) {
             freq[items[i]]++;
         }
-        int codes = 0;
         for (int f : freq) {
             if (f >= minSupport) {
                 codes++;
             }
         }
         if (codes == 0) {
-            return;
+            return 0;
         }
         codeToItem = new int[codes];
         for (int it = 0, k = 0; it < freq.length; it++) {
@@ -109,14 +115,7 @@ final class FpMiner {
             return (ea - i) - (eb - j);
         });
 
-        prefix = new int[codes + 1];
-        out = new int[codes + 1];
-        condCount = new int[codes];
-        touched = new int[codes];
-        filtered = new int[codes];
-        levels = new FpTree[Math.min(codes, maxLength) + 1];
-        FpTree root = new FpTree(codes, kept + 1);
-        levels[0] = root;
+        root = new FpTree(codes, kept + 1);
         int[] path = new int[codes];
         for (int k = 0; k < m; k++) {
             int t = order[k];
@@ -127,138 +126,389 @@ final class FpMiner {
         for (int c = 0; c < codes; c++) {
             root.addPresent(c, freq[codeToItem[c]]);
         }
-        mineTree(root, 0);
+        // A chain is enumerated directly, as one task.
+        if (!root.branched) {
+            return 1;
+        }
+        collectFirstLevelPaths();
+        return root.presentSize;
     }
 
-    private void mineTree(FpTree tree, int depth) {
-        if (!tree.branched) {
-            enumerateChain(tree, 1, depth);
+    /**
+     * Copies every node's prefix path into one array grouped by the node's item, in a single pre-order pass
+     * over the global tree. Building a first-level conditional tree then reads its paths sequentially
+     * instead of chasing parent links across a tree far larger than the CPU caches (which is where most
+     * time went on sparse data such as retail). The global tree was built in pre-order (sorted transactions),
+     * so while visiting node n the ancestors of n are exactly the current root path, kept in a small stack.
+     * The copy costs the sum of the node depths in ints; above {@link #MAX_FIRST_LEVEL_INTS} it is skipped.
+     */
+    private void collectFirstLevelPaths() {
+        int size = root.size;
+        int[] up = root.up;
+        int[] depth = new int[size];
+        int[] itemInts = new int[codes + 1];
+        int[] itemPaths = new int[codes + 1];
+        long total = 0;
+        int maxDepth = 0;
+        for (int n = 1; n < size; n++) {
+            int d = depth[up[2 * n]] + 1;
+            depth[n] = d;
+            if (d > 1) {
+                int c = up[2 * n + 1];
+                itemInts[c + 1] += d - 1;
+                itemPaths[c + 1]++;
+                total += d - 1;
+            }
+            maxDepth = Math.max(maxDepth, d);
+        }
+        if (total > MAX_FIRST_LEVEL_INTS) {
             return;
         }
-        // Least frequent first: their conditional trees are the smallest, which keeps the scratch buffers small.
-        for (int k = tree.presentSize - 1; k >= 0; k--) {
+        for (int c = 0; c < codes; c++) {
+            itemInts[c + 1] += itemInts[c];
+            itemPaths[c + 1] += itemPaths[c];
+        }
+        int pathsTotal = itemPaths[codes];
+        int[] items = new int[(int) total];
+        int[] pathStart = new int[pathsTotal + 1];
+        int[] pathCount = new int[pathsTotal];
+        int[] nextInt = Arrays.copyOf(itemInts, codes);
+        int[] nextPath = Arrays.copyOf(itemPaths, codes);
+        int[] stack = new int[maxDepth + 1];
+        int[] count = root.count;
+        for (int n = 1; n < size; n++) {
+            int d = depth[n];
+            int c = up[2 * n + 1];
+            stack[d - 1] = c;
+            if (d > 1) {
+                int at = nextInt[c];
+                System.arraycopy(stack, 0, items, at, d - 1);
+                nextInt[c] = at + d - 1;
+                int p = nextPath[c]++;
+                pathStart[p] = at;
+                pathCount[p] = count[n];
+            }
+        }
+        pathStart[pathsTotal] = (int) total;
+        flItems = items;
+        flItemStart = itemPaths; // paths of code c: [itemPaths[c], itemPaths[c + 1])
+        flPathStart = pathStart;
+        flPathCount = pathCount;
+    }
+
+    /**
+     * Runs every task on {@code threads} threads (the caller's included). Tasks are taken in ascending order
+     * from a shared counter; an exception in any of them stops the others from starting new tasks and is
+     * rethrown here once all threads have stopped.
+     */
+    /** Itemsets emitted by the last {@link #run}. */
+    long emitted() {
+        return emitted.get();
+    }
+
+    void run(int tasks, int threads, TaskSinks sinks) {
+        AtomicInteger nextTask = new AtomicInteger();
+        Throwable[] failure = new Throwable[1];
+        List<Thread> started = new ArrayList<>();
+        for (int i = 1; i < Math.min(threads, tasks); i++) {
+            Thread t = new Thread(() -> new Worker().runTasks(tasks, nextTask, sinks, failure), "fp-growth-" + i);
+            t.setDaemon(true);
+            t.start();
+            started.add(t);
+        }
+        new Worker().runTasks(tasks, nextTask, sinks, failure);
+        boolean interrupted = false;
+        for (Thread t : started) {
+            while (true) {
+                try {
+                    t.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    nextTask.set(tasks); // no new tasks; the running ones finish
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        Throwable f;
+        synchronized (failure) {
+            f = failure[0];
+        }
+        if (f instanceof RuntimeException r) {
+            throw r;
+        }
+        if (f instanceof Error e) {
+            throw e;
+        }
+        if (f != null) {
+            throw new IllegalStateException(f);
+        }
+    }
+
+    /** The recursion and its scratch memory; one per thread. */
+    private final class Worker {
+        private ItemsetSink sink;
+        private int unchecked;
+        /** The current itemset as codes; position d is set at recursion depth d. */
+        private final int[] prefix = new int[codes + 1];
+        /** sorted[d]: the original ids of prefix[0, d), ascending; what the sink receives. */
+        private final int[][] sorted = new int[codes + 2][];
+        /** Trees by recursion depth, reused; level 0 is the shared global tree. */
+        private final FpTree[] levels = new FpTree[Math.min(codes, maxLength) + 1];
+
+        // Scratch for building one conditional tree; a build finishes before the recursion into it starts.
+        private final int[] condCount = new int[codes];
+        private final int[] touched = new int[codes];
+        private int[] pathItems = new int[1024];
+        private int[] pathLen = new int[64];
+        private int[] pathCount = new int[64];
+        private final int[] filtered = new int[codes];
+
+        Worker() {
+            levels[0] = root;
+            sorted[0] = new int[0];
+        }
+
+        void runTasks(int tasks, AtomicInteger nextTask, TaskSinks sinks, Throwable[] failure) {
+            try {
+                for (int t; (t = nextTask.getAndIncrement()) < tasks; ) {
+                    sink = sinks.open(t);
+                    if (root.branched) {
+                        mineItem(root, root.presentSize - 1 - t, 0);
+                    } else {
+                        enumerateChain(root, 1, 0);
+                    }
+                    checkLimit();
+                    sinks.close(t, sink);
+                    sink = null;
+                }
+            } catch (Throwable e) {
+                nextTask.set(tasks);
+                synchronized (failure) {
+                    if (failure[0] == null) {
+                        failure[0] = e;
+                    } else if (failure[0] != e) {
+                        failure[0].addSuppressed(e);
+                    }
+                }
+            }
+        }
+
+        private void mineTree(FpTree tree, int depth) {
+            if (!tree.branched) {
+                enumerateChain(tree, 1, depth);
+                return;
+            }
+            // Least frequent first: their conditional trees are the smallest, which keeps scratch buffers small.
+            for (int k = tree.presentSize - 1; k >= 0; k--) {
+                mineItem(tree, k, depth);
+            }
+        }
+
+        private void mineItem(FpTree tree, int k, int depth) {
             int c = tree.present[k];
-            prefix[depth] = c;
+            push(depth, c);
             emit(depth + 1, tree.headCount[c]);
             if (depth + 1 < maxLength) {
                 FpTree cond = level(depth + 1);
-                if (buildConditional(tree, c, cond)) {
+                boolean any = depth == 0 && flItems != null ? buildFirstLevel(c, cond) : buildConditional(tree, c, cond);
+                if (any) {
                     mineTree(cond, depth + 1);
                 }
             }
         }
-    }
 
-    /**
-     * A tree without branches is a chain whose counts never increase downwards: every subset of its nodes is
-     * frequent with the count of its deepest node, so the subsets are listed directly instead of recursing.
-     */
-    private void enumerateChain(FpTree tree, int from, int depth) {
-        int last = tree.size - 1;
-        int[] item = tree.item;
-        int[] count = tree.count;
-        for (int node = from; node <= last; node++) {
-            prefix[depth] = item[node];
-            emit(depth + 1, count[node]);
-            if (node < last && depth + 1 < maxLength) {
-                enumerateChain(tree, node + 1, depth + 1);
+        /**
+         * A tree without branches is a chain whose counts never increase downwards: every subset of its nodes
+         * is frequent with the count of its deepest node, so the subsets are listed directly.
+         */
+        private void enumerateChain(FpTree tree, int from, int depth) {
+            int last = tree.size - 1;
+            int[] up = tree.up;
+            int[] count = tree.count;
+            for (int node = from; node <= last; node++) {
+                push(depth, up[2 * node + 1]);
+                emit(depth + 1, count[node]);
+                if (node < last && depth + 1 < maxLength) {
+                    enumerateChain(tree, node + 1, depth + 1);
+                }
             }
         }
-    }
 
-    private FpTree level(int depth) {
-        FpTree t = levels[depth];
-        if (t == null) {
-            t = new FpTree(condCount.length, 256);
-            levels[depth] = t;
-        } else {
-            t.clear();
+        /**
+         * Sets prefix[depth] and derives the sorted ids of prefix[0, depth] from those of prefix[0, depth) by
+         * inserting one id: O(depth) per itemset instead of sorting every itemset again.
+         */
+        private void push(int depth, int code) {
+            prefix[depth] = code;
+            int v = codeToItem[code];
+            int[] below = sorted[depth];
+            int[] s = sorted[depth + 1];
+            if (s == null) {
+                s = new int[depth + 1];
+                sorted[depth + 1] = s;
+            }
+            int i = 0;
+            while (i < depth && below[i] < v) {
+                s[i] = below[i];
+                i++;
+            }
+            s[i] = v;
+            if (i < depth) {
+                System.arraycopy(below, i, s, i + 1, depth - i);
+            }
         }
-        return t;
-    }
 
-    /**
-     * Builds the tree of the prefix paths of {@code code} into {@code cond}, keeping only the items that are
-     * frequent together with {@code code}. Returns false when no item is.
-     */
-    private boolean buildConditional(FpTree tree, int code, FpTree cond) {
-        // Pass 1: copy each prefix path (leaf to root) into a flat buffer and count the items, so that the
-        // scattered walk up the tree happens once.
-        int[] parent = tree.parent;
-        int[] item = tree.item;
-        int[] cc = condCount;
-        int nTouched = 0;
-        int paths = 0;
-        int pos = 0;
-        for (int node = tree.headFirst[code]; node >= 0; node = tree.next[node]) {
-            int cnt = tree.count[node];
-            int start = pos;
-            for (int a = parent[node]; a > 0; a = parent[a]) {
-                if (pos == pathItems.length) {
-                    pathItems = Arrays.copyOf(pathItems, pos * 2);
-                }
-                int x = item[a];
-                pathItems[pos++] = x;
-                if (cc[x] == 0) {
-                    touched[nTouched++] = x;
-                }
-                cc[x] += cnt;
+        private void emit(int length, int support) {
+            if (++unchecked == LIMIT_CHECK_EVERY) {
+                checkLimit();
             }
-            if (pos > start) {
-                if (paths == pathLen.length) {
-                    pathLen = Arrays.copyOf(pathLen, paths * 2);
-                    pathCount = Arrays.copyOf(pathCount, paths * 2);
-                }
-                pathLen[paths] = pos - start;
-                pathCount[paths++] = cnt;
+            sink.accept(sorted[length], length, support);
+        }
+
+        /** Exact in the end: every emit is added before its task closes, and each addition is checked. */
+        private void checkLimit() {
+            long total = emitted.addAndGet(unchecked);
+            unchecked = 0;
+            if (total > maxItemsets) {
+                throw new TooManyItemsetsException(maxItemsets);
             }
         }
-        int frequent = 0;
-        for (int i = 0; i < nTouched; i++) {
-            int x = touched[i];
-            if (cc[x] >= minSupport) {
-                cond.addPresent(x, cc[x]);
-                frequent++;
+
+        private FpTree level(int depth) {
+            FpTree t = levels[depth];
+            if (t == null) {
+                t = new FpTree(codes, 256);
+                levels[depth] = t;
+            } else {
+                t.clear();
             }
+            return t;
         }
-        if (frequent > 0) {
-            // Pass 2: insert the paths root first (ascending codes) without the infrequent items.
-            int[] f = filtered;
-            int[] pi = pathItems;
-            int end = 0;
-            for (int p = 0; p < paths; p++) {
-                int start = end;
-                end += pathLen[p];
-                int len = 0;
-                for (int i = end - 1; i >= start; i--) {
-                    int x = pi[i];
-                    if (cc[x] >= minSupport) {
-                        f[len++] = x;
+
+        /** {@link #buildConditional} for the global tree, from the paths collected up front. */
+        private boolean buildFirstLevel(int code, FpTree cond) {
+            int[] items = flItems;
+            int[] pathStart = flPathStart;
+            int[] pathCount = flPathCount;
+            int from = flItemStart[code];
+            int to = flItemStart[code + 1];
+            int[] cc = condCount;
+            int nTouched = 0;
+            for (int p = from; p < to; p++) {
+                int cnt = pathCount[p];
+                for (int i = pathStart[p], end = pathStart[p + 1]; i < end; i++) {
+                    int x = items[i];
+                    if (cc[x] == 0) {
+                        touched[nTouched++] = x;
+                    }
+                    cc[x] += cnt;
+                }
+            }
+            int frequent = 0;
+            for (int i = 0; i < nTouched; i++) {
+                int x = touched[i];
+                if (cc[x] >= minSupport) {
+                    cond.addPresent(x, cc[x]);
+                    frequent++;
+                }
+            }
+            if (frequent > 0) {
+                int[] f = filtered;
+                for (int p = from; p < to; p++) {
+                    int len = 0;
+                    for (int i = pathStart[p], end = pathStart[p + 1]; i < end; i++) {
+                        int x = items[i];
+                        if (cc[x] >= minSupport) {
+                            f[len++] = x;
+                        }
+                    }
+                    if (len > 0) {
+                        cond.insert(f, len, pathCount[p], false);
                     }
                 }
-                if (len > 0) {
-                    cond.insert(f, len, pathCount[p], false);
+            }
+            for (int i = 0; i < nTouched; i++) {
+                cc[touched[i]] = 0;
+            }
+            return frequent > 0;
+        }
+
+        /**
+         * Builds the tree of the prefix paths of {@code code} into {@code cond}, keeping only the items that
+         * are frequent together with {@code code}. Returns false when no item is.
+         */
+        private boolean buildConditional(FpTree tree, int code, FpTree cond) {
+            // Pass 1: copy each prefix path (leaf to root) into a flat buffer and count the items, so that the
+            // scattered walk up the tree happens once.
+            int[] up = tree.up;
+            int[] cc = condCount;
+            int nTouched = 0;
+            int paths = 0;
+            int pos = 0;
+            for (int node = tree.headFirst[code]; node >= 0; node = tree.next[node]) {
+                int cnt = tree.count[node];
+                int start = pos;
+                for (int a = up[2 * node]; a > 0; a = up[2 * a]) {
+                    if (pos == pathItems.length) {
+                        pathItems = Arrays.copyOf(pathItems, pos * 2);
+                    }
+                    int x = up[2 * a + 1];
+                    pathItems[pos++] = x;
+                    if (cc[x] == 0) {
+                        touched[nTouched++] = x;
+                    }
+                    cc[x] += cnt;
+                }
+                if (pos > start) {
+                    if (paths == pathLen.length) {
+                        pathLen = Arrays.copyOf(pathLen, paths * 2);
+                        pathCount = Arrays.copyOf(pathCount, paths * 2);
+                    }
+                    pathLen[paths] = pos - start;
+                    pathCount[paths++] = cnt;
                 }
             }
-        }
-        for (int i = 0; i < nTouched; i++) {
-            cc[touched[i]] = 0;
-        }
-        return frequent > 0;
-    }
-
-    private void emit(int length, int support) {
-        int[] o = out;
-        for (int i = 0; i < length; i++) {
-            int v = codeToItem[prefix[i]];
-            int j = i;
-            while (j > 0 && o[j - 1] > v) {
-                o[j] = o[j - 1];
-                j--;
+            int frequent = 0;
+            for (int i = 0; i < nTouched; i++) {
+                int x = touched[i];
+                if (cc[x] >= minSupport) {
+                    frequent++;
+                }
             }
-            o[j] = v;
+            if (frequent > 0) {
+                for (int i = 0; i < nTouched; i++) {
+                    int x = touched[i];
+                    if (cc[x] >= minSupport) {
+                        cond.addPresent(x, cc[x]);
+                    }
+                }
+                // Pass 2: insert the paths root first (ascending codes) without the infrequent items.
+                int[] f = filtered;
+                int[] pi = pathItems;
+                int end = 0;
+                for (int p = 0; p < paths; p++) {
+                    int start = end;
+                    end += pathLen[p];
+                    int len = 0;
+                    for (int i = end - 1; i >= start; i--) {
+                        int x = pi[i];
+                        if (cc[x] >= minSupport) {
+                            f[len++] = x;
+                        }
+                    }
+                    if (len > 0) {
+                        cond.insert(f, len, pathCount[p], false);
+                    }
+                }
+            }
+            for (int i = 0; i < nTouched; i++) {
+                cc[touched[i]] = 0;
+            }
+            return frequent > 0;
         }
-        sink.accept(o, length, support);
     }
 
     /** Insertion sort for the short runs typical of baskets, the library sort beyond. */

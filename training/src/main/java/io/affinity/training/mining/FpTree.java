@@ -11,9 +11,13 @@ import java.util.Arrays;
  * allocates only while arrays grow.
  */
 final class FpTree {
-    int[] item;
+    /**
+     * Parent and item of each node, interleaved: {@code up[2n]} is the parent of node n, {@code up[2n + 1]} its
+     * item. Building a conditional tree walks up from many nodes; with both in one cache line each step costs
+     * one memory access instead of two, and that walk is most of the mining time on sparse data.
+     */
+    int[] up;
     int[] count;
-    int[] parent;
     /** Next node with the same item (header-table chain), -1 at the end. */
     int[] next;
     // Child lists are only needed while building.
@@ -39,9 +43,8 @@ final class FpTree {
 
     FpTree(int codes, int initialNodes) {
         int cap = Math.max(16, initialNodes);
-        item = new int[cap];
+        up = new int[2 * cap];
         count = new int[cap];
-        parent = new int[cap];
         next = new int[cap];
         firstChild = new int[cap];
         sibling = new int[cap];
@@ -66,9 +69,9 @@ final class FpTree {
         }
         presentSize = 0;
         size = 1;
-        item[0] = -1;
+        up[0] = -1;
+        up[1] = -1;
         count[0] = 0;
-        parent[0] = -1;
         next[0] = -1;
         firstChild[0] = -1;
         sibling[0] = -1;
@@ -105,7 +108,7 @@ final class FpTree {
             int child = -1;
             if (!sortedInput) {
                 child = firstChild[node];
-                while (child >= 0 && item[child] != x) {
+                while (child >= 0 && up[2 * child + 1] != x) {
                     child = sibling[child];
                 }
             }
@@ -121,13 +124,13 @@ final class FpTree {
     }
 
     private int newNode(int parentNode, int x) {
-        if (size == item.length) {
+        if (size == count.length) {
             grow();
         }
         int n = size++;
-        item[n] = x;
+        up[2 * n] = parentNode;
+        up[2 * n + 1] = x;
         count[n] = 0;
-        parent[n] = parentNode;
         next[n] = -1;
         firstChild[n] = -1;
         int first = firstChild[parentNode];
@@ -147,10 +150,9 @@ final class FpTree {
     }
 
     private void grow() {
-        int cap = item.length + (item.length >> 1) + 16;
-        item = Arrays.copyOf(item, cap);
+        int cap = count.length + (count.length >> 1) + 16;
+        up = Arrays.copyOf(up, 2 * cap);
         count = Arrays.copyOf(count, cap);
-        parent = Arrays.copyOf(parent, cap);
         next = Arrays.copyOf(next, cap);
         firstChild = Arrays.copyOf(firstChild, cap);
         sibling = Arrays.copyOf(sibling, cap);

@@ -65,6 +65,14 @@ public final class FrequentItemsets {
         return supports[index];
     }
 
+    /**
+     * The closed or maximal itemsets among these (all of them for {@link ItemsetTarget#ALL}), in the same
+     * order; needs every subset of every itemset present, as one complete mining run gives.
+     */
+    public FrequentItemsets select(ItemsetTarget target) {
+        return ItemsetTargets.select(this, target);
+    }
+
     /** Visits every itemset in mining order; the array passed is reused between calls. */
     public void forEach(ItemsetSink sink) {
         int[] buf = new int[16];
@@ -87,8 +95,14 @@ public final class FrequentItemsets {
 
     /** Support count of {@code sortedItems[0, length)}; 0 when not frequent. */
     long supportOf(int[] sortedItems, int length) {
+        int i = indexOf(sortedItems, length);
+        return i < 0 ? 0 : supports[i];
+    }
+
+    /** Index of itemset {@code sortedItems[0, length)}; -1 when not frequent. */
+    int indexOf(int[] sortedItems, int length) {
         if (length == 0) {
-            return 0;
+            return -1;
         }
         int slot = hash(sortedItems, 0, length) & mask;
         for (int e; (e = table[slot]) != 0; slot = (slot + 1) & mask) {
@@ -96,10 +110,42 @@ public final class FrequentItemsets {
             int start = offsets[i];
             if (offsets[i + 1] - start == length
                     && Arrays.equals(items, start, start + length, sortedItems, 0, length)) {
-                return supports[i];
+                return i;
             }
         }
-        return 0;
+        return -1;
+    }
+
+    /** Position of itemset {@code index}'s first item in {@link #flatItems()}. */
+    int offset(int index) {
+        return offsets[index];
+    }
+
+    /** All itemsets back to back; not to be modified. */
+    int[] flatItems() {
+        return items;
+    }
+
+    /** The itemsets whose indexes {@code keep} selects, in index order, as a new indexed set. */
+    FrequentItemsets select(java.util.BitSet keep) {
+        int n = keep.cardinality();
+        int[] o = new int[n + 1];
+        int[] sup = new int[n];
+        long total = 0;
+        for (int i = keep.nextSetBit(0); i >= 0; i = keep.nextSetBit(i + 1)) {
+            total += offsets[i + 1] - offsets[i];
+        }
+        int[] it = new int[(int) total];
+        int k = 0;
+        int pos = 0;
+        for (int i = keep.nextSetBit(0); i >= 0; i = keep.nextSetBit(i + 1)) {
+            int len = offsets[i + 1] - offsets[i];
+            System.arraycopy(items, offsets[i], it, pos, len);
+            pos += len;
+            sup[k] = supports[i];
+            o[++k] = pos;
+        }
+        return new FrequentItemsets(transactionCount, it, o, sup, n);
     }
 
     private static int hash(int[] a, int from, int length) {
@@ -154,6 +200,67 @@ public final class FrequentItemsets {
         FrequentItemsets build(int transactionCount) {
             return new FrequentItemsets(transactionCount, Arrays.copyOf(items, offsets[size]),
                     Arrays.copyOf(offsets, size + 1), Arrays.copyOf(supports, size), size);
+        }
+    }
+
+    /**
+     * Collects the tasks of a (possibly parallel) run, one collector per thread, and assembles them in task
+     * order, so the result is the same as a single-threaded run's.
+     */
+    static final class TaskCollectors implements TaskSinks {
+        private final ThreadLocal<Collector> perThread = ThreadLocal.withInitial(Collector::new);
+        /** Per finished task: the collector and its itemset range. */
+        private final java.util.Map<Integer, Segment> segments = new java.util.concurrent.ConcurrentHashMap<>();
+        private final ThreadLocal<int[]> taskStart = ThreadLocal.withInitial(() -> new int[1]);
+
+        private record Segment(Collector collector, int from, int to) {
+        }
+
+        @Override
+        public ItemsetSink open(int task) {
+            Collector c = perThread.get();
+            taskStart.get()[0] = c.size;
+            return c;
+        }
+
+        @Override
+        public void close(int task, ItemsetSink sink) {
+            Collector c = (Collector) sink;
+            segments.put(task, new Segment(c, taskStart.get()[0], c.size));
+        }
+
+        FrequentItemsets build(int transactionCount) {
+            long count = 0;
+            long itemCount = 0;
+            for (Segment s : segments.values()) {
+                count += s.to - s.from;
+                itemCount += s.collector.offsets[s.to] - s.collector.offsets[s.from];
+            }
+            if (count > Integer.MAX_VALUE / 2 - 16 || itemCount > Integer.MAX_VALUE - 16) {
+                throw new IllegalStateException("too many frequent itemsets to keep in memory");
+            }
+            int n = (int) count;
+            int[] items = new int[(int) itemCount];
+            int[] offsets = new int[n + 1];
+            int[] supports = new int[n];
+            int k = 0;
+            int pos = 0;
+            for (int task = 0; k < n; task++) {
+                Segment s = segments.get(task);
+                if (s == null) {
+                    continue;
+                }
+                Collector c = s.collector;
+                int from = c.offsets[s.from];
+                int len = c.offsets[s.to] - from;
+                System.arraycopy(c.items, from, items, pos, len);
+                for (int i = s.from; i < s.to; i++) {
+                    supports[k] = c.supports[i];
+                    pos += c.offsets[i + 1] - c.offsets[i];
+                    offsets[++k] = pos;
+                }
+            }
+            return new FrequentItemsets(transactionCount, items, offsets, supports, n);
         }
     }
 }

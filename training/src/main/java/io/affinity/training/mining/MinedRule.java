@@ -16,9 +16,13 @@ import java.util.Arrays;
  * @param lift         confidence / P(consequent)
  * @param leverage     P(antecedent and consequent) - P(antecedent) P(consequent)
  * @param conviction   (1 - P(consequent)) / (1 - confidence); positive infinity when confidence is 1
+ * @param zhang        Zhang's metric, leverage / max(P(A and C)(1 - P(A)), P(A)(P(C) - P(A and C))), in [-1, 1]:
+ *                     1 when the consequent never occurs without the antecedent, negative when they occur
+ *                     together less often than independence predicts, 0 at independence (also when the
+ *                     antecedent is in every transaction, where the formula is 0/0)
  */
 public record MinedRule(int[] antecedent, int consequent, long supportCount, double support, double confidence,
-                        double lift, double leverage, double conviction) {
+                        double lift, double leverage, double conviction, double zhang) {
     public MinedRule {
         if (antecedent == null || antecedent.length == 0) {
             throw new IllegalArgumentException("antecedent must not be empty");
@@ -51,6 +55,9 @@ public record MinedRule(int[] antecedent, int consequent, long supportCount, dou
         if (Double.isNaN(leverage) || !(conviction >= 0)) {
             throw new IllegalArgumentException("leverage must be a number and conviction >= 0");
         }
+        if (!(zhang >= -1 - 1e-12 && zhang <= 1 + 1e-12)) {
+            throw new IllegalArgumentException("zhang must be in [-1, 1], was " + zhang);
+        }
     }
 
     /** A copy of the antecedent ids. */
@@ -73,7 +80,7 @@ public record MinedRule(int[] antecedent, int consequent, long supportCount, dou
                 && Arrays.equals(antecedent, r.antecedent)
                 && Double.compare(support, r.support) == 0 && Double.compare(confidence, r.confidence) == 0
                 && Double.compare(lift, r.lift) == 0 && Double.compare(leverage, r.leverage) == 0
-                && Double.compare(conviction, r.conviction) == 0;
+                && Double.compare(conviction, r.conviction) == 0 && Double.compare(zhang, r.zhang) == 0;
     }
 
     @Override
@@ -89,6 +96,6 @@ public record MinedRule(int[] antecedent, int consequent, long supportCount, dou
     public String toString() {
         return Arrays.toString(antecedent) + " => " + consequent + " [supportCount=" + supportCount + ", support="
                 + support + ", confidence=" + confidence + ", lift=" + lift + ", leverage=" + leverage
-                + ", conviction=" + conviction + "]";
+                + ", conviction=" + conviction + ", zhang=" + zhang + "]";
     }
 }

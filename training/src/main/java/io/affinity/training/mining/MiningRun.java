@@ -1,43 +1,81 @@
 package io.affinity.training.mining;
 
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * The {@code mine} verb: reads a FIMI file, mines frequent itemsets, optionally writes them and counts rules.
- * Kept apart from the command-line parsing so that it can be tested and reused without a CLI.
+ * The {@code mine} verb: reads a FIMI file, mines frequent (or closed, or maximal) itemsets, optionally writes
+ * them and generates rules. Kept apart from the command-line parsing so that it can be tested and reused
+ * without a CLI.
+ *
+ * <p>Memory: plain itemsets are streamed (to the file, or just counted) and never collected, however many
+ * there are. Closed/maximal itemsets and rules need every frequent itemset in memory for support look-ups;
+ * then at most {@link #DEFAULT_MAX_COLLECTED} are allowed unless {@code maxItemsets} says otherwise.
  */
 public final class MiningRun {
+    /** Itemset limit when itemsets must be kept in memory (about 1-2 GB of heap for typical lengths). */
+    public static final long DEFAULT_MAX_COLLECTED = 50_000_000L;
+    /** Out-of-order output the writer threads may hold back before waiting. */
+    private static final long MAX_PENDING_OUTPUT = 4L << 20;
+
     private MiningRun() {
     }
 
     /**
      * What to mine.
      *
-     * @param input      FIMI file, plain or gzip
-     * @param minSupport relative minimum support in (0, 1]; the threshold is ceil(minSupport x transactions)
-     * @param maxLength  longest itemset, 0 = unlimited
-     * @param rules      when present, rules are generated (and counted) with these thresholds
-     * @param output     when present, itemsets are streamed there, one per line: ascending ids, then
-     *                   {@code #SUP: count}
+     * @param input       FIMI file, plain or gzip
+     * @param minSupport  relative minimum support in (0, 1]; the threshold is ceil(minSupport x transactions)
+     * @param maxLength   longest itemset, 0 = unlimited
+     * @param target      all frequent itemsets, or only the closed or maximal ones
+     * @param threads     mining threads, at least 1; the output does not depend on it
+     * @param maxItemsets fail beyond this many frequent itemsets; 0 = {@link #DEFAULT_MAX_COLLECTED} when they
+     *                    must be collected (closed/maximal target, rules), no limit when they are streamed
+     * @param rules       when present, rules are generated with these parameters (from all frequent itemsets,
+     *                    whatever the target) and counted
+     * @param output      when present, itemsets are written there, one per line: ascending ids, then
+     *                    {@code #SUP: count}; the line order is the same for any number of threads
+     * @param rulesOutput when present (with rules), rules are written there, one per line
      */
-    public record Job(Path input, double minSupport, int maxLength, Optional<RuleParameters> rules,
-                      Optional<Path> output) {
+    public record Job(Path input, double minSupport, int maxLength, ItemsetTarget target, int threads,
+                      long maxItemsets, Optional<RuleParameters> rules, Optional<Path> output,
+                      Optional<Path> rulesOutput) {
         public Job {
             Objects.requireNonNull(input, "input");
+            Objects.requireNonNull(target, "target");
             Objects.requireNonNull(rules, "rules");
             Objects.requireNonNull(output, "output");
+            Objects.requireNonNull(rulesOutput, "rulesOutput");
             if (!(minSupport > 0 && minSupport <= 1)) {
                 throw new IllegalArgumentException("minSupport must be in (0, 1], was " + minSupport);
             }
             if (maxLength < 0) {
                 throw new IllegalArgumentException("maxLength must be >= 0 (0 = unlimited), was " + maxLength);
             }
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be >= 1, was " + threads);
+            }
+            if (maxItemsets < 0) {
+                throw new IllegalArgumentException("maxItemsets must be >= 0, was " + maxItemsets);
+            }
+            if (rulesOutput.isPresent() && rules.isEmpty()) {
+                throw new IllegalArgumentException("rulesOutput needs rule parameters");
+            }
+        }
+
+        /** All frequent itemsets, one thread, default limit. */
+        public Job(Path input, double minSupport, int maxLength, Optional<RuleParameters> rules,
+                   Optional<Path> output) {
+            this(input, minSupport, maxLength, ItemsetTarget.ALL, 1, 0, rules, output, Optional.empty());
         }
     }
 
@@ -46,7 +84,7 @@ public final class MiningRun {
      *
      * @param transactions    transactions read
      * @param minSupportCount the absolute threshold used
-     * @param itemsets        frequent itemsets found
+     * @param itemsets        itemsets reported (of the target kind)
      * @param rules           rules kept, present when rules were asked for
      */
     public record Result(int transactions, long minSupportCount, long itemsets, OptionalLong rules) {
@@ -60,41 +98,72 @@ public final class MiningRun {
         }
     }
 
+    /**
+     * @throws TooManyItemsetsException beyond the itemset limit
+     */
     public static Result run(Job job) throws IOException {
         TransactionDatabase db = FimiReader.read(job.input());
         long minSupportCount = FpGrowth.minSupportCount(job.minSupport(), db.size());
-        FpGrowth miner = FpGrowth.builder().minSupportCount(minSupportCount).maxLength(job.maxLength()).build();
-
-        ItemsetFileWriter writer = null;
-        FrequentItemsets.Collector collector = job.rules().isPresent() ? new FrequentItemsets.Collector() : null;
-        long[] count = new long[1];
+        boolean collect = job.rules().isPresent() || job.target() != ItemsetTarget.ALL;
+        long limit = job.maxItemsets() > 0 ? job.maxItemsets() : collect ? DEFAULT_MAX_COLLECTED : 0;
+        FpGrowth miner = FpGrowth.builder().minSupportCount(minSupportCount).maxLength(job.maxLength())
+                .threads(job.threads()).maxItemsets(limit).build();
         try {
-            if (job.output().isPresent()) {
-                writer = new ItemsetFileWriter(Files.newOutputStream(job.output().get()));
+            if (!collect) {
+                long count;
+                if (job.output().isPresent()) {
+                    try (ItemsetFileWriter writer = new ItemsetFileWriter(Files.newOutputStream(job.output().get()),
+                            db.itemBound(), db.size(), MAX_PENDING_OUTPUT)) {
+                        count = miner.run(db, job.threads(), writer);
+                    }
+                } else {
+                    ItemsetSink none = (items, length, support) -> { };
+                    count = miner.run(db, job.threads(), TaskSinks.single(none));
+                }
+                return new Result(db.size(), minSupportCount, count, OptionalLong.empty());
             }
-            ItemsetFileWriter w = writer;
-            miner.mine(db, (items, length, support) -> {
-                count[0]++;
-                if (w != null) {
-                    w.accept(items, length, support);
+
+            FrequentItemsets all = miner.mineAll(db);
+            FrequentItemsets reported = all.select(job.target());
+            if (job.output().isPresent()) {
+                try (ItemsetFileWriter writer = new ItemsetFileWriter(Files.newOutputStream(job.output().get()),
+                        db.itemBound(), db.size(), MAX_PENDING_OUTPUT)) {
+                    ItemsetSink sink = writer.open(0);
+                    reported.forEach(sink);
+                    writer.close(0, sink);
                 }
-                if (collector != null) {
-                    collector.accept(items, length, support);
+            }
+            OptionalLong rules = OptionalLong.empty();
+            if (job.rules().isPresent()) {
+                if (job.rulesOutput().isPresent()) {
+                    try (Writer w = Files.newBufferedWriter(job.rulesOutput().get(), StandardCharsets.UTF_8)) {
+                        rules = OptionalLong.of(RuleGenerator.generate(all, job.rules().get(), r -> writeRule(w, r)));
+                    }
+                } else {
+                    rules = OptionalLong.of(RuleGenerator.generate(all, job.rules().get(), r -> { }));
                 }
-            });
+            }
+            return new Result(db.size(), minSupportCount, reported.size(), rules);
         } catch (UncheckedIOException e) {
             throw e.getCause();
-        } finally {
-            if (writer != null) {
-                writer.close();
-            }
         }
+    }
 
-        OptionalLong rules = OptionalLong.empty();
-        if (collector != null) {
-            FrequentItemsets itemsets = collector.build(db.size());
-            rules = OptionalLong.of(RuleGenerator.generate(itemsets, job.rules().get(), rule -> { }));
+    /** {@code 1 5 => 7 #SUP: 40 conf=0.8 lift=2.1 leverage=0.01 conviction=3.2 zhang=0.6}. */
+    private static void writeRule(Writer w, MinedRule r) {
+        StringBuilder b = new StringBuilder(96);
+        for (int i = 0; i < r.antecedentSize(); i++) {
+            b.append(r.antecedentItem(i)).append(' ');
         }
-        return new Result(db.size(), minSupportCount, count[0], rules);
+        b.append("=> ").append(r.consequent()).append(" #SUP: ").append(r.supportCount())
+                .append(String.format(Locale.ROOT, " conf=%.6g lift=%.6g leverage=%.6g conviction=%s zhang=%.6g%n",
+                        r.confidence(), r.lift(), r.leverage(),
+                        Double.isInfinite(r.conviction()) ? "inf" : String.format(Locale.ROOT, "%.6g", r.conviction()),
+                        r.zhang()));
+        try {
+            w.write(b.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

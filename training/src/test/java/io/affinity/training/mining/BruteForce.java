@@ -51,6 +51,18 @@ final class BruteForce {
         return s;
     }
 
+    /** Support of every itemset, indexed by mask: one pass per transaction over its subsets. */
+    long[] allSupports() {
+        long[] s = new long[1 << universe.length];
+        for (int t : transactionMasks) {
+            for (int sub = t; sub != 0; sub = (sub - 1) & t) {
+                s[sub]++;
+            }
+            s[0]++;
+        }
+        return s;
+    }
+
     /** Frequent itemsets as mask -> support count; maxLength 0 = unlimited. */
     Map<Integer, Long> frequent(long minSupportCount, int maxLength) {
         Map<Integer, Long> result = new HashMap<>();

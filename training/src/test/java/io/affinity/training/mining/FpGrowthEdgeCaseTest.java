@@ -150,13 +150,13 @@ class FpGrowthEdgeCaseTest {
         assertThrows(IllegalArgumentException.class, () -> new RuleParameters(1.1, 0));
         assertThrows(IllegalArgumentException.class, () -> new RuleParameters(0.5, -1));
         assertThrows(IllegalArgumentException.class, () -> new RuleParameters(Double.NaN, 0));
-        assertThrows(IllegalArgumentException.class, () -> new MinedRule(new int[] {2, 1}, 3, 1, 0.1, 0.5, 1, 0, 1));
-        assertThrows(IllegalArgumentException.class, () -> new MinedRule(new int[] {1, 3}, 3, 1, 0.1, 0.5, 1, 0, 1));
-        assertThrows(IllegalArgumentException.class, () -> new MinedRule(new int[0], 3, 1, 0.1, 0.5, 1, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> new MinedRule(new int[] {2, 1}, 3, 1, 0.1, 0.5, 1, 0, 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new MinedRule(new int[] {1, 3}, 3, 1, 0.1, 0.5, 1, 0, 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new MinedRule(new int[0], 3, 1, 0.1, 0.5, 1, 0, 1, 0));
         int[] ante = {1, 2};
-        MinedRule r = new MinedRule(ante, 3, 1, 0.1, 0.5, 1, 0, 1);
+        MinedRule r = new MinedRule(ante, 3, 1, 0.1, 0.5, 1, 0, 1, 0);
         ante[0] = 0;
         assertArrayEquals(new int[] {1, 2}, r.antecedent());
-        assertEquals(r, new MinedRule(new int[] {1, 2}, 3, 1, 0.1, 0.5, 1, 0, 1));
+        assertEquals(r, new MinedRule(new int[] {1, 2}, 3, 1, 0.1, 0.5, 1, 0, 1, 0));
     }
 }

@@ -1,5 +1,6 @@
 package io.affinity.training.mining;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -80,6 +81,10 @@ class FpGrowthPropertyTest {
 
         FrequentItemsets all = miner.mineAll(db);
         assertEquals(expected.size(), all.size(), where);
+        if (seed % 3 == 0) { // thread start-up dominates these tiny cases; a third of them is plenty
+            checkParallel(db, minSupportCount, maxLength, all, expected, brute, where);
+        }
+        checkTargets(brute, expected, all, maxLength, where);
         for (Map.Entry<Integer, Long> e : expected.entrySet()) {
             assertEquals(e.getValue(), all.supportOf(brute.items(e.getKey())), where);
         }
@@ -92,13 +97,98 @@ class FpGrowthPropertyTest {
 
         double[] confidences = {0, 0.3, 0.8, 1};
         double[] lifts = {0, 1, 1.5};
-        RuleParameters params = new RuleParameters(confidences[rnd.nextInt(4)], lifts[rnd.nextInt(3)]);
-        checkRules(brute, expected, all, params, where + " " + params);
+        double minConfidence = confidences[rnd.nextInt(4)];
+        double minLift = lifts[rnd.nextInt(3)];
+        RuleParameters params = new RuleParameters(minConfidence, minLift);
+        checkRules(brute, expected, all, params, false, where + " " + params);
+        RuleParameters pruned = new RuleParameters(minConfidence, minLift, 0, RuleMeasure.LIFT, true);
+        checkRules(brute, expected, all, pruned, true, where + " " + pruned);
+        RuleParameters top = new RuleParameters(minConfidence, minLift, 1 + rnd.nextInt(5),
+                RuleMeasure.values()[rnd.nextInt(RuleMeasure.values().length)], rnd.nextBoolean());
+        checkTopK(all, top, where + " " + top);
+    }
+
+    /** Two threads: the same itemsets in the same order for mineAll, the same set for mineParallel. */
+    private static void checkParallel(TransactionDatabase db, long minSupportCount, int maxLength,
+                                      FrequentItemsets single, Map<Integer, Long> expected, BruteForce brute,
+                                      String where) {
+        FpGrowth parallel = FpGrowth.builder().minSupportCount(minSupportCount).maxLength(maxLength).threads(2)
+                .build();
+        FrequentItemsets all = parallel.mineAll(db);
+        assertEquals(single.size(), all.size(), where);
+        for (int i = 0; i < all.size(); i++) {
+            assertArrayEquals(single.itemset(i), all.itemset(i), where + " itemset " + i);
+            assertEquals(single.supportCount(i), all.supportCount(i), where + " itemset " + i);
+        }
+        Map<Integer, Long> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        parallel.mineParallel(db, () -> (items, length, support) -> {
+            Long before = seen.put(brute.mask(java.util.Arrays.copyOf(items, length)), support);
+            assertEquals(null, before, where + " duplicate in parallel run");
+        });
+        assertEquals(expected, seen, where + " parallel itemsets differ");
+    }
+
+    /** Closed and maximal itemsets by definition: no one-larger frequent superset (with the same support). */
+    private static void checkTargets(BruteForce brute, Map<Integer, Long> frequent, FrequentItemsets all,
+                                     int maxLength, String where) {
+        Map<Integer, Long> closed = new HashMap<>();
+        Map<Integer, Long> maximal = new HashMap<>();
+        int full = (1 << brute.universe.length) - 1;
+        long[] support = new long[full + 1];
+        frequent.forEach((m, sup) -> support[m] = sup);
+        for (Map.Entry<Integer, Long> e : frequent.entrySet()) {
+            int x = e.getKey();
+            boolean isClosed = true;
+            boolean isMaximal = true;
+            // Every proper superset that is frequent (within the length limit), not just one item larger.
+            int rest = full & ~x;
+            for (int add = rest; add != 0 && isClosed; add = (add - 1) & rest) {
+                long sy = support[x | add];
+                if (sy > 0) {
+                    isMaximal = false;
+                    isClosed = sy != e.getValue();
+                }
+            }
+            if (isClosed) {
+                closed.put(x, e.getValue());
+            }
+            if (isMaximal) {
+                maximal.put(x, e.getValue());
+            }
+        }
+        assertEquals(closed, asMap(brute, all.select(ItemsetTarget.CLOSED)), where + " closed itemsets differ");
+        assertEquals(maximal, asMap(brute, all.select(ItemsetTarget.MAXIMAL)), where + " maximal itemsets differ");
+        assertEquals(frequent, asMap(brute, all.select(ItemsetTarget.ALL)), where);
+    }
+
+    private static Map<Integer, Long> asMap(BruteForce brute, FrequentItemsets sets) {
+        Map<Integer, Long> m = new HashMap<>();
+        for (int i = 0; i < sets.size(); i++) {
+            assertEquals(null, m.put(brute.mask(sets.itemset(i)), sets.supportCount(i)));
+        }
+        return m;
+    }
+
+    /** Top-k: exactly the first k of all rules sorted by the measure (ties by support, length, ids). */
+    private static void checkTopK(FrequentItemsets all, RuleParameters top, String where) {
+        RuleParameters unranked = new RuleParameters(top.minConfidence(), top.minLift(), 0, top.sortBy(),
+                top.pruneRedundant());
+        java.util.List<MinedRule> every = new java.util.ArrayList<>(RuleGenerator.generate(all, unranked));
+        java.util.Comparator<MinedRule> order = java.util.Comparator
+                .comparingDouble((MinedRule r) -> -top.sortBy().of(r))
+                .thenComparingLong(r -> -r.supportCount())
+                .thenComparingInt(MinedRule::antecedentSize)
+                .thenComparing(MinedRule::antecedent, java.util.Arrays::compare)
+                .thenComparingInt(MinedRule::consequent);
+        every.sort(order);
+        java.util.List<MinedRule> expected = every.subList(0, Math.min(top.topK(), every.size()));
+        assertEquals(expected, RuleGenerator.generate(all, top), where + " top-k differs");
     }
 
     private static void checkRules(BruteForce brute, Map<Integer, Long> frequent, FrequentItemsets all,
-                                   RuleParameters params, String where) {
+                                   RuleParameters params, boolean prune, String where) {
         double n = brute.transactionMasks.length;
+        long[] supportOf = prune ? brute.allSupports() : null;
         Map<Long, double[]> expected = new HashMap<>();
         for (Map.Entry<Integer, Long> e : frequent.entrySet()) {
             int x = e.getKey();
@@ -120,7 +210,14 @@ class FpGrowthPropertyTest {
                 }
                 double leverage = sx / n - (sa / n) * (sc / n);
                 double conviction = sx == sa ? Double.POSITIVE_INFINITY : (1 - sc / n) / (1 - conf);
-                expected.put(((long) a << 32) | k, new double[] {sx, sx / n, conf, lift, leverage, conviction});
+                // Zhang from its definition: (conf(A=>C) - conf(not A=>C)) / max of the two.
+                double confNotA = sa == n ? 0 : (sc - sx) / (n - sa);
+                double zhang = sa == n ? 0 : (conf - confNotA) / Math.max(conf, confNotA);
+                if (prune && redundant(supportOf, a, k, (long) sx, (long) sa)) {
+                    continue;
+                }
+                expected.put(((long) a << 32) | k,
+                        new double[] {sx, sx / n, conf, lift, leverage, conviction, zhang});
             }
         }
         Map<Long, MinedRule> actual = new HashMap<>();
@@ -140,7 +237,20 @@ class FpGrowthPropertyTest {
             close(m[3], r.lift(), where + " lift " + r);
             close(m[4], r.leverage(), where + " leverage " + r);
             close(m[5], r.conviction(), where + " conviction " + r);
+            close(m[6], r.zhang(), where + " zhang " + r);
         }
+    }
+
+    /** Some proper non-empty subset A' of A has conf(A' => k) >= conf(A => k), compared exactly. */
+    private static boolean redundant(long[] supportOf, int a, int k, long sx, long sa) {
+        for (int sub = (a - 1) & a; sub != 0; sub = (sub - 1) & a) {
+            long s1 = supportOf[sub | (1 << k)];
+            long s2 = supportOf[sub];
+            if (s1 * sa >= sx * s2) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void close(double expected, double actual, String where) {

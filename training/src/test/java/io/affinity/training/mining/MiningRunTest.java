@@ -2,6 +2,7 @@ package io.affinity.training.mining;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -58,5 +59,49 @@ class MiningRunTest {
                 () -> new MiningRun.Job(in, 0, 0, Optional.empty(), Optional.empty()));
         assertThrows(IllegalArgumentException.class,
                 () -> new MiningRun.Job(in, 0.1, -1, Optional.empty(), Optional.empty()));
+    }
+
+    @Test
+    void closedAndMaximalTargetsAreWrittenAndCounted() throws IOException {
+        Path in = dir.resolve("tiny.dat");
+        // {1,2} in 3 baskets, 1 also alone: closed = 1 (4), {1,2} (3); maximal = {1,2}.
+        Files.writeString(in, "1 2\n1 2\n1 2\n1\n");
+        Path out = dir.resolve("closed.txt");
+        MiningRun.Result closed = MiningRun.run(new MiningRun.Job(in, 0.5, 0, ItemsetTarget.CLOSED, 2, 0,
+                Optional.empty(), Optional.of(out), Optional.empty()));
+        assertEquals(2, closed.itemsets());
+        assertEquals(List.of("1 #SUP: 4", "1 2 #SUP: 3"), Files.readAllLines(out).stream().sorted().toList());
+        MiningRun.Result maximal = MiningRun.run(new MiningRun.Job(in, 0.5, 0, ItemsetTarget.MAXIMAL, 1, 0,
+                Optional.empty(), Optional.of(out), Optional.empty()));
+        assertEquals(1, maximal.itemsets());
+        assertEquals(List.of("1 2 #SUP: 3"), Files.readAllLines(out));
+    }
+
+    @Test
+    void topKRulesAreWrittenBestFirstWithAllMeasures() throws IOException {
+        Path in = dir.resolve("tiny.dat");
+        Files.writeString(in, "1 2\n1 2\n1\n2 3\n");
+        Path rulesOut = dir.resolve("rules.txt");
+        MiningRun.Result r = MiningRun.run(new MiningRun.Job(in, 0.25, 0, ItemsetTarget.ALL, 1, 0,
+                Optional.of(new RuleParameters(0, 0, 2, RuleMeasure.CONFIDENCE, false)), Optional.empty(),
+                Optional.of(rulesOut)));
+        assertEquals(OptionalLong.of(2), r.rules());
+        List<String> lines = Files.readAllLines(rulesOut);
+        // 3 => 2 has confidence 1 (Zhang (1 - 2/3) / 1: item 2 also occurs without 3); then 1 => 2 and 2 => 1 tie at 2/3 with equal support: smaller antecedent id.
+        assertEquals(2, lines.size());
+        assertEquals("3 => 2 #SUP: 1 conf=1.00000 lift=1.33333 leverage=0.0625000 conviction=inf zhang=0.333333",
+                lines.get(0));
+        assertTrue(lines.get(1).startsWith("1 => 2 #SUP: 2 conf=0.666667"), lines.get(1));
+    }
+
+    @Test
+    void collectingRunsStopAtTheItemsetLimit() throws IOException {
+        Path in = dir.resolve("tiny.dat");
+        Files.writeString(in, "1 2 3 4\n1 2 3 4\n");
+        MiningRun.Job job = new MiningRun.Job(in, 1, 0, ItemsetTarget.CLOSED, 1, 14, Optional.empty(),
+                Optional.empty(), Optional.empty());
+        assertThrows(TooManyItemsetsException.class, () -> MiningRun.run(job));
+        assertEquals(1, MiningRun.run(new MiningRun.Job(in, 1, 0, ItemsetTarget.CLOSED, 1, 15, Optional.empty(),
+                Optional.empty(), Optional.empty())).itemsets());
     }
 }

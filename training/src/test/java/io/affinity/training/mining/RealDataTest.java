@@ -61,6 +61,21 @@ class RealDataTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} at {1} on two threads -> {2}")
+    @CsvSource({
+        "retail.dat.gz,     0.0005, 19242",
+        "mushroom.dat.gz,   0.1,    574431",
+    })
+    void twoThreadsReproduceReferenceCounts(String file, double minSupport, long expected) {
+        TransactionDatabase db = load(file);
+        long minSupportCount = FpGrowth.minSupportCount(minSupport, db.size());
+        java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
+        FpGrowth.builder().minSupportCount(minSupportCount).threads(2).build().mineParallel(db, () -> {
+            return (items, length, support) -> count.incrementAndGet();
+        });
+        assertEquals(expected, count.get());
+    }
+
     @Test
     void mushroomItem85IsInEveryTransaction() {
         TransactionDatabase db = load("mushroom.dat.gz");
