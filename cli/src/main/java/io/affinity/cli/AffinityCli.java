@@ -11,8 +11,13 @@ import picocli.CommandLine.Command;
                 EvaluateCommand.class, CustomersCommand.class,
                 CommandLine.HelpCommand.class})
 public final class AffinityCli {
+    /** Held strongly: java.util.logging keeps loggers weakly, and a collected one forgets its level. */
+    private static final java.util.logging.Logger LUCENE_LOG = java.util.logging.Logger.getLogger("org.apache.lucene");
 
     public static void main(String[] args) {
+        // Lucene logs its memory-mapping and vector-API choices through java.util.logging at start-up: facts for
+        // its developers, noise on a user's terminal. Warnings that matter come through our own messages.
+        LUCENE_LOG.setLevel(java.util.logging.Level.SEVERE);
         System.exit(run(args));
     }
 
