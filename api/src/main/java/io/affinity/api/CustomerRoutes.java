@@ -149,7 +149,7 @@ final class CustomerRoutes {
         Optional<CustomerProfile> profile = rawCustomer == null || rawCustomer.isBlank() ? Optional.empty()
                 : model.snapshot().profile(customerId(rawCustomer, "query parameter 'customerId'"));
         List<NextBestOffers.Offer> offers = new NextBestOffers(model.recommender(), marginRate)
-                .upsell(itemId, profile, limit);
+                .upsell(itemId, profile, limit, pricierOfSameCategory(model, itemId));
         ctx.json(new OffersBody(model.snapshot().version(), null, true, null, null,
                 profile.map(p -> lower(p.strategy())).orElse(null), offers));
     }
@@ -315,6 +315,31 @@ final class CustomerRoutes {
                     new Price(lower(p.priceSensitivity()), p.priceIndex(),
                             Double.isNaN(p.cheaperVariantShare()) ? null : p.cheaperVariantShare()),
                     p.favouriteFamilies());
+        }
+    }
+
+    /** Pricier catalogue items of the item's category (none without a catalogue index or for an unknown item). */
+    private static List<String> pricierOfSameCategory(ServedModel model, String itemId) {
+        Catalog catalog = model.catalog();
+        Optional<io.affinity.recommender.ItemFacts> item = model.snapshot().item(itemId);
+        if (catalog == null || item.isEmpty()) {
+            return List.of();
+        }
+        int ordinal = catalog.ordinal(itemId);
+        if (ordinal < 0) {
+            return List.of();
+        }
+        String category = catalog.category(ordinal);
+        if (category == null || category.isBlank()) {
+            return List.of();
+        }
+        String query = "category:" + org.apache.lucene.queryparser.classic.QueryParser.escape(category)
+                + " AND price:{" + item.get().typicalPrice() + " TO *]";
+        try {
+            return catalog.search(query, 200).stream().map(Catalog.Hit::itemId).toList();
+        } catch (org.apache.lucene.queryparser.classic.ParseException e) {
+            // The query is built from stored values, not from the request: a failure here is a bug, not bad input.
+            throw new IllegalStateException("upsell category query did not parse: " + e.getMessage(), e);
         }
     }
 }

@@ -174,6 +174,17 @@ class EndToEndTest {
     }
 
     @Test
+    void upsellOffersPricierItemsOfTheSameCategory() throws Exception {
+        // The white hanging heart T-light holder (median price 2.95) is a "holder"; pricier holders are in the sample.
+        JsonNode body = get("/v1/items/85123A/upsell?limit=5");
+        assertFalse(body.get("offers").isEmpty(), body.toString());
+        for (JsonNode offer : body.get("offers")) {
+            assertTrue(snapshot.item(offer.get("itemId").asText()).orElseThrow().typicalPrice() > 2.95, offer.toString());
+            assertTrue(offer.get("explanation").asText().startsWith("same "), offer.toString());
+        }
+    }
+
+    @Test
     void rulesAndModelEndpoints() throws Exception {
         JsonNode rules = get("/v1/rules?item=22697&sort=lift&limit=3");
         assertTrue(rules.get("rules").size() > 0);

@@ -96,6 +96,16 @@ public final class NextBestOffers {
      * {@link UnknownItemException}.
      */
     public List<Offer> upsell(String itemId, Optional<CustomerProfile> profile, int limit) {
+        return upsell(itemId, profile, limit, List.of());
+    }
+
+    /**
+     * Upsell as above, also considering {@code sameKind}: pricier items of the same kind found elsewhere (the API
+     * passes the catalogue's items of the same category), since colour variants of one family often share a
+     * price. Such candidates are ranked by how many customers buy them (their popularity share) x margin.
+     */
+    public List<Offer> upsell(String itemId, Optional<CustomerProfile> profile, int limit,
+                              java.util.Collection<String> sameKind) {
         ModelSnapshot model = recommender.model();
         ItemFacts item = model.item(itemId).orElseThrow(() -> new UnknownItemException(itemId));
         String family = ProductFamilies.familyOf(item.itemId(), item.description());
@@ -107,13 +117,24 @@ public final class NextBestOffers {
                         Explanation.ofPopularity(p)));
             }
         }
+        java.util.Set<String> kind = new java.util.HashSet<>(sameKind);
+        for (String other : sameKind) {
+            Optional<ItemFacts> f = model.item(other);
+            if (!other.equals(itemId) && f.isPresent() && f.get().orderCount() > 0) {
+                candidates.add(new Recommendation(other, "", 0, RecommendationSource.POPULAR, Explanation.ofPopularity(
+                        new PopularItem(other, f.get().orderCount(), f.get().customerCount()))));
+            }
+        }
         double activity = profile.map(p -> -Math.expm1(-p.expectedTransactions90())).orElse(1.0);
         List<Offer> offers = new ArrayList<>();
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (Recommendation r : candidates) {
             Optional<ItemFacts> f = model.item(r.itemId());
-            if (!seen.add(r.itemId()) || f.isEmpty() || f.get().typicalPrice() <= item.typicalPrice()
-                    || !ProductFamilies.familyOf(f.get().itemId(), f.get().description()).equals(family)) {
+            if (f.isEmpty() || f.get().typicalPrice() <= item.typicalPrice()) {
+                continue;
+            }
+            boolean sameFamily = ProductFamilies.familyOf(f.get().itemId(), f.get().description()).equals(family);
+            if ((!sameFamily && !kind.contains(r.itemId())) || !seen.add(r.itemId())) {
                 continue;
             }
             double base = r.source() == RecommendationSource.RULES ? r.score()
@@ -121,8 +142,9 @@ public final class NextBestOffers {
             double margin = f.get().typicalPrice() * marginRate;
             double ev = base * activity * margin;
             offers.add(new Offer(r.itemId(), f.get().description(), ev, base * activity, margin, r.source().wireName(),
-                    "upsell", String.format(Locale.ROOT, "same family '%s', %.2f -> %.2f; P(purchase) %.3f x margin %.2f",
-                            family, item.typicalPrice(), f.get().typicalPrice(), base * activity, margin)));
+                    "upsell", String.format(Locale.ROOT, "%s, %.2f -> %.2f; P(purchase) %.3f x margin %.2f",
+                            sameFamily ? "same family '" + family + "'" : "same category",
+                            item.typicalPrice(), f.get().typicalPrice(), base * activity, margin)));
         }
         offers.sort(Comparator.comparingDouble(Offer::expectedValue).reversed().thenComparing(Offer::itemId));
         return offers.size() > limit ? List.copyOf(offers.subList(0, limit)) : List.copyOf(offers);

@@ -75,4 +75,17 @@ class NextBestOffersTest {
         assertThrows(UnknownItemException.class, () -> NBO.upsell("NOPE", Optional.empty(), 5));
         assertThrows(IllegalArgumentException.class, () -> new NextBestOffers(new Recommender(MODEL, RecommenderSettings.DEFAULTS), 0));
     }
+
+    @Test
+    void upsellAlsoOffersPricierItemsOfTheSameKindNamedByTheCaller() {
+        // The catalogue says DEAR (10) and CHEAP (2) are of A's kind: only the pricier one qualifies; B stays as
+        // the same-family candidate. DEAR is also bought with A, so its rule is the evidence: 0.3 x margin 5 = 1.5;
+        // B: rule 0.2 x margin 1.5 = 0.3.
+        List<NextBestOffers.Offer> up = NBO.upsell("A", Optional.empty(), 5, List.of("DEAR", "CHEAP", "NOPE"));
+        assertEquals(List.of("DEAR", "B"), up.stream().map(NextBestOffers.Offer::itemId).toList());
+        assertEquals(1.5, up.get(0).expectedValue(), 1e-12);
+        assertEquals(0.3, up.get(1).expectedValue(), 1e-12);
+        assertTrue(up.get(0).explanation().startsWith("same category"), up.get(0).explanation());
+        assertTrue(up.get(1).explanation().startsWith("same family"), up.get(1).explanation());
+    }
 }
