@@ -84,7 +84,7 @@ public final class Recommender {
         requireLimit(limit);
         Optional<PrecomputedRecommendations> precomputed = model.precomputed(customerId);
         if (precomputed.isPresent() && !precomputed.get().items().isEmpty()) {
-            return fromPrecomputed(precomputed.get(), limit);
+            return fromPrecomputed(customerId, precomputed.get(), limit);
         }
         Optional<CustomerHistory> found = model.customer(customerId);
         if (found.isEmpty()) {
@@ -120,7 +120,7 @@ public final class Recommender {
      * The model's top {@code limit} are chosen by its score (so the chosen set is the one the offline evaluation
      * measured); only their display order puts new items before repeats.
      */
-    private Recommendations fromPrecomputed(PrecomputedRecommendations pre, int limit) {
+    private Recommendations fromPrecomputed(String customerId, PrecomputedRecommendations pre, int limit) {
         List<PrecomputedItem> top = pre.items().subList(0, Math.min(limit, pre.items().size()));
         List<Recommendation> items = new ArrayList<>(limit);
         for (int pass = 0; pass < 2; pass++) {
@@ -135,8 +135,10 @@ public final class Recommender {
             }
         }
         if (items.size() < limit) {
+            // Only short lists pay for the history lookup: popular fill-ins must be new to the customer too.
             Set<String> exclude = new HashSet<>();
             pre.items().forEach(p -> exclude.add(p.itemId()));
+            model.customer(customerId).ifPresent(h -> h.items().forEach(p -> exclude.add(p.itemId())));
             items.addAll(popular(exclude, limit - items.size()));
         }
         return new Recommendations(model.version(), items, false, List.of());

@@ -22,6 +22,9 @@ class PrecomputedRecommenderTest {
             .customer("c1", new CustomerHistory(4, 100, DAY.minusDays(90), DAY, List.of(GREEN_BOUGHT,
                     new PurchasedItem("BAG", 1, 1, DAY.minusDays(90))), 2))
             .customer("c2", new CustomerHistory(1, 10, DAY, DAY, List.of(GREEN_BOUGHT), 1))
+            .customer("c3", new CustomerHistory(1, 10, DAY, DAY, List.of(new PurchasedItem("PINK", 1, 1, DAY)), 1))
+            .precomputed("c3", new PrecomputedRecommendations("blend", List.of(
+                    new PrecomputedItem("JAR", 0.5, false, "ease", null))))
             .precomputed("c1", new PrecomputedRecommendations("blend", List.of(
                     new PrecomputedItem("GREEN", 0.9, true, "repeat-frequency", GREEN_BOUGHT),
                     new PrecomputedItem("JAR", 0.8, false, "ease", null),
@@ -74,6 +77,12 @@ class PrecomputedRecommenderTest {
         Recommendations r = recommender.forCustomer("c1", 6);
         assertEquals(List.of("JAR", "ROSES", "GREEN", "BAG", "PINK"), ids(r)); // BAG and JAR listed already
         assertEquals(RecommendationSource.POPULAR, r.items().get(4).source());
+    }
+
+    @Test
+    void popularFillInsSkipWhatTheCustomerAlreadyBought() {
+        // c3's list holds JAR only; PINK is popular but c3 bought it, so the fill-in is BAG.
+        assertEquals(List.of("JAR", "BAG"), ids(recommender.forCustomer("c3", 3)));
     }
 
     @Test
