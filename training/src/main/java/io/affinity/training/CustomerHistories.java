@@ -23,27 +23,11 @@ final class CustomerHistories {
     /** Calls {@code sink} once per customer with at least one accepted order; returns how many. */
     static int build(Transactions tx, int maxItems, BiConsumer<String, CustomerHistory> sink) {
         int customers = tx.customerCount();
-        int[] start = new int[customers + 1];
-        for (int o = 0; o < tx.orderCount(); o++) {
-            if (tx.customerOf(o) >= 0) {
-                start[tx.customerOf(o) + 1]++;
-            }
-        }
-        for (int c = 0; c < customers; c++) {
-            start[c + 1] += start[c];
-        }
-        int[] orders = new int[start[customers]];
-        int[] fill = java.util.Arrays.copyOf(start, customers);
-        for (int o = 0; o < tx.orderCount(); o++) {
-            if (tx.customerOf(o) >= 0) {
-                orders[fill[tx.customerOf(o)]++] = o;
-            }
-        }
         int built = 0;
         Int2IntOpenHashMap slot = new Int2IntOpenHashMap();
         slot.defaultReturnValue(-1);
         for (int c = 0; c < customers; c++) {
-            if (start[c] == start[c + 1]) {
+            if (tx.customerOrderStart(c) == tx.customerOrderEnd(c)) {
                 continue;
             }
             slot.clear();
@@ -54,8 +38,8 @@ final class CustomerHistories {
             double spend = 0;
             LocalDate first = null;
             LocalDate latest = null;
-            for (int k = start[c]; k < start[c + 1]; k++) {
-                int o = orders[k];
+            for (int k = tx.customerOrderStart(c); k < tx.customerOrderEnd(c); k++) {
+                int o = tx.customerOrder(k);
                 LocalDate day = tx.timestampOf(o).toLocalDate();
                 first = first == null || day.isBefore(first) ? day : first;
                 latest = latest == null || day.isAfter(latest) ? day : latest;
@@ -93,7 +77,7 @@ final class CustomerHistories {
             items.sort(MOST_BOUGHT_FIRST);
             int distinct = items.size();
             List<PurchasedItem> kept = items.size() > maxItems ? items.subList(0, maxItems) : items;
-            sink.accept(tx.customerId(c), new CustomerHistory(start[c + 1] - start[c], spend, first, latest,
+            sink.accept(tx.customerId(c), new CustomerHistory(tx.customerOrderEnd(c) - tx.customerOrderStart(c), spend, first, latest,
                     kept, distinct));
             built++;
         }

@@ -41,31 +41,19 @@ public final class CustomerAnalytics {
         long holdEndDay = options.holdoutEnd() == null ? calEndDay : options.holdoutEnd().toEpochDay();
         int holdoutDays = (int) (holdEndDay - calEndDay);
 
-        // Orders grouped by customer, each order reduced to (day, spend).
+        // Orders grouped by customer (positions of tx.customerOrder), each order reduced to (day, spend).
         int customers = tx.customerCount();
-        int[] start = new int[customers + 1];
-        for (int o = 0; o < tx.orderCount(); o++) {
-            if (tx.customerOf(o) >= 0) {
-                start[tx.customerOf(o) + 1]++;
+        int grouped = customers == 0 ? 0 : tx.customerOrderEnd(customers - 1);
+        long[] orderDay = new long[grouped];
+        double[] orderSpend = new double[grouped];
+        for (int k = 0; k < grouped; k++) {
+            int o = tx.customerOrder(k);
+            orderDay[k] = tx.timestampOf(o).toLocalDate().toEpochDay();
+            double s = 0;
+            for (int l = tx.lineStart(o); l < tx.lineEnd(o); l++) {
+                s += tx.quantityOfLine(l) * tx.unitPriceOfLine(l);
             }
-        }
-        for (int c = 0; c < customers; c++) {
-            start[c + 1] += start[c];
-        }
-        int[] fill = Arrays.copyOf(start, customers);
-        long[] orderDay = new long[start[customers]];
-        double[] orderSpend = new double[start[customers]];
-        for (int o = 0; o < tx.orderCount(); o++) {
-            int c = tx.customerOf(o);
-            if (c >= 0) {
-                int k = fill[c]++;
-                orderDay[k] = tx.timestampOf(o).toLocalDate().toEpochDay();
-                double s = 0;
-                for (int l = tx.lineStart(o); l < tx.lineEnd(o); l++) {
-                    s += tx.quantityOfLine(l) * tx.unitPriceOfLine(l);
-                }
-                orderSpend[k] = s;
-            }
+            orderSpend[k] = s;
         }
 
         PriceFacts prices = PriceFacts.of(tx, calEndDay);
@@ -79,7 +67,7 @@ public final class CustomerAnalytics {
             // Sum spend per distinct day, calibration days only; count holdout days separately.
             java.util.TreeMap<Long, Double> perDay = new java.util.TreeMap<>();
             java.util.TreeSet<Long> holdDays = new java.util.TreeSet<>();
-            for (int k = start[c]; k < start[c + 1]; k++) {
+            for (int k = tx.customerOrderStart(c); k < tx.customerOrderEnd(c); k++) {
                 if (orderDay[k] <= calEndDay) {
                     perDay.merge(orderDay[k], orderSpend[k], Double::sum);
                 } else if (orderDay[k] <= holdEndDay) {
@@ -87,7 +75,7 @@ public final class CustomerAnalytics {
                 }
             }
             if (perDay.isEmpty()) {
-                if (start[c] < start[c + 1]) {
+                if (tx.customerOrderStart(c) < tx.customerOrderEnd(c)) {
                     afterCalibration++;
                 }
                 continue;

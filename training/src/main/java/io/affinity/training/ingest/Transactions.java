@@ -38,6 +38,8 @@ public final class Transactions {
     private final String[] countries;
     private final Object2IntOpenHashMap<String> itemIndex;
     private final Object2IntOpenHashMap<String> customerIndex;
+    private final int[] customerOrderOffsets; // customerCount + 1 entries
+    private final int[] customerOrders;       // order numbers grouped by customer, in order number
 
     /** Takes ownership of the arrays; only the loader builds instances. */
     Transactions(String[] orderIds, int[] orderCustomer, long[] orderTime, int[] orderCountry, int[] lineOffsets,
@@ -65,6 +67,23 @@ public final class Transactions {
         this.countries = countries;
         this.itemIndex = index(itemIds);
         this.customerIndex = index(customerIds);
+        // Per-customer order lists, built once here: customer histories and customer analytics both walk them.
+        this.customerOrderOffsets = new int[customerIds.length + 1];
+        for (int c : orderCustomer) {
+            if (c >= 0) {
+                customerOrderOffsets[c + 1]++;
+            }
+        }
+        for (int c = 0; c < customerIds.length; c++) {
+            customerOrderOffsets[c + 1] += customerOrderOffsets[c];
+        }
+        this.customerOrders = new int[customerOrderOffsets[customerIds.length]];
+        int[] fill = java.util.Arrays.copyOf(customerOrderOffsets, customerIds.length);
+        for (int o = 0; o < n; o++) {
+            if (orderCustomer[o] >= 0) {
+                customerOrders[fill[orderCustomer[o]]++] = o;
+            }
+        }
     }
 
     private static Object2IntOpenHashMap<String> index(String[] ids) {
@@ -155,6 +174,21 @@ public final class Transactions {
     /** Most frequent category, like the description; empty when the export has none. */
     public String itemCategory(int i) {
         return itemCategories[i];
+    }
+
+    /** First position of customer {@code c}'s orders in {@link #customerOrder(int)}; see {@link #customerOrderEnd}. */
+    public int customerOrderStart(int c) {
+        return customerOrderOffsets[c];
+    }
+
+    /** End (exclusive) of customer {@code c}'s orders; equal to the start for a customer with no order. */
+    public int customerOrderEnd(int c) {
+        return customerOrderOffsets[c + 1];
+    }
+
+    /** The order at position {@code k} of the per-customer grouping (each customer's orders in order number). */
+    public int customerOrder(int k) {
+        return customerOrders[k];
     }
 
     public int customerCount() {
