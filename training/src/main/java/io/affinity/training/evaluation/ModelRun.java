@@ -3,12 +3,10 @@ package io.affinity.training.evaluation;
 import io.affinity.training.models.Interactions;
 import io.affinity.training.models.Scorer;
 import io.affinity.training.models.TopK;
+import io.affinity.training.models.Workers;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * One trained model scored for every test customer of a split: its top-20 over the full catalogue, its best
@@ -78,7 +76,7 @@ final class ModelRun {
                 }
             };
         }
-        run(work);
+        Workers.runAll(work.length, t -> work[t]);
         return new ModelRun(model.name(), top, rep, repN, fresh, freshN, Map.of());
     }
 
@@ -137,29 +135,5 @@ final class ModelRun {
             info[i] = -Math.log(p) / Math.log(2);
         }
         return info;
-    }
-
-    static void run(Runnable[] work) {
-        if (work.length == 1) {
-            work[0].run();
-            return;
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(work.length);
-        try {
-            Future<?>[] fs = new Future<?>[work.length];
-            for (int t = 0; t < work.length; t++) {
-                fs[t] = pool.submit(work[t]);
-            }
-            for (Future<?> f : fs) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("evaluation worker failed", e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
     }
 }

@@ -83,7 +83,7 @@ public final class ImplicitAls implements Scorer {
         for (int a = 0; a < f; a++) {
             yty[a * f + a] += p.regularization();
         }
-        ItemGraph.runAll(threads, t -> () -> {
+        Workers.runAll(threads, t -> () -> {
             double[] x = new double[f];
             double[] r = new double[f];
             double[] d = new double[f];

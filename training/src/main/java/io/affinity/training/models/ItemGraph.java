@@ -1,9 +1,6 @@
 package io.affinity.training.models;
 
 import java.util.Arrays;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.IntFunction;
 
 /**
@@ -82,7 +79,7 @@ final class ItemGraph implements Scorer {
                 rowVal[i] = bv;
             }
         };
-        runAll(threads, worker);
+        Workers.runAll(threads, worker);
         int[] ptr = new int[items + 1];
         for (int i = 0; i < items; i++) {
             ptr[i + 1] = ptr[i] + rowIdx[i].length;
@@ -100,34 +97,6 @@ final class ItemGraph implements Scorer {
     @FunctionalInterface
     interface PairWeight {
         float apply(int i, int j, float dot);
-    }
-
-    static void runAll(int threads, IntFunction<Runnable> worker) {
-        if (threads <= 1) {
-            worker.apply(0).run();
-            return;
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread th = new Thread(r, "affinity-train");
-            th.setDaemon(true);
-            return th;
-        });
-        try {
-            Future<?>[] fs = new Future<?>[threads];
-            for (int t = 0; t < threads; t++) {
-                fs[t] = pool.submit(worker.apply(t));
-            }
-            for (Future<?> f : fs) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("training worker failed", e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
     }
 
     /** S(i, j), or 0 when j is not among i's neighbours. */
