@@ -4,7 +4,6 @@ import io.affinity.training.customers.CustomerAnalysis;
 import io.affinity.training.customers.CustomerAnalytics;
 import io.affinity.training.customers.CustomerAnalyticsOptions;
 import io.affinity.training.customers.CustomerReportWriter;
-import io.affinity.training.ingest.ColumnMapping;
 import io.affinity.training.ingest.IngestOptions;
 import io.affinity.training.ingest.IngestResult;
 import io.affinity.training.ingest.TransactionLoader;
@@ -15,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -25,13 +25,8 @@ import picocli.CommandLine.Option;
 @Command(name = "customers", mixinStandardHelpOptions = true,
         description = "Customer value models (RFM, BG/NBD, Gamma-Gamma), tiers and lifecycle profiles.")
 final class CustomersCommand implements Callable<Integer> {
-    @Option(names = "--input", required = true, arity = "1..*", paramLabel = "FILE",
-            description = "Transaction exports, CSV or gzip CSV; several may be given.")
-    List<Path> inputs;
-
-    @Option(names = "--format", defaultValue = "auto",
-            description = "Column layout: auto, online-retail, online-retail-ii, generic (default: ${DEFAULT-VALUE}).")
-    String format;
+    @Mixin
+    TransactionInput input;
 
     @Option(names = "--calibration-end", required = true, paramLabel = "DATE",
             description = "Last day (inclusive, YYYY-MM-DD) of the data the models are fitted on.")
@@ -68,15 +63,12 @@ final class CustomersCommand implements Callable<Integer> {
         }
         double[] shares = shares();
         options = options.withTierShares(shares[0], shares[1], shares[2]);
-        IngestOptions ingest = IngestOptions.defaults();
+        IngestOptions ingest = input.ingestOptions();
         if (errorBudget != null) {
             ingest = ingest.withErrorBudget(errorBudget);
         }
-        if (!"auto".equalsIgnoreCase(format)) {
-            ingest = ingest.withMapping(ColumnMapping.preset(format));
-        }
         long t0 = System.nanoTime();
-        IngestResult loaded = TransactionLoader.load(inputs, ingest);
+        IngestResult loaded = TransactionLoader.load(input.files, ingest);
         System.err.printf(Locale.ROOT, "affinity customers: loaded %,d orders, %,d customers [%.1f s]%n",
                 loaded.transactions().orderCount(), loaded.transactions().customerCount(), (System.nanoTime() - t0) / 1e9);
         long t1 = System.nanoTime();

@@ -4,7 +4,6 @@ import io.affinity.training.evaluation.Evaluation;
 import io.affinity.training.evaluation.EvaluationReport;
 import io.affinity.training.evaluation.EvaluationSettings;
 import io.affinity.training.evaluation.ReportWriter;
-import io.affinity.training.ingest.ColumnMapping;
 import io.affinity.training.ingest.IngestOptions;
 import io.affinity.training.ingest.IngestResult;
 import io.affinity.training.ingest.TransactionLoader;
@@ -16,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code affinity evaluate}: offline comparison of every recommendation model and the blend. */
@@ -23,13 +23,8 @@ import picocli.CommandLine.Option;
         description = "Train every recommendation model, tune it on a validation split carved from the training "
                 + "period, and measure all of them and their blend on held-out purchases.")
 final class EvaluateCommand implements Callable<Integer> {
-    @Option(names = "--input", required = true, arity = "1..*", paramLabel = "FILE",
-            description = "Transaction exports, CSV or gzip CSV; several may be given.")
-    List<Path> inputs;
-
-    @Option(names = "--format", defaultValue = "auto",
-            description = "Column layout: auto, online-retail, online-retail-ii, generic (default: ${DEFAULT-VALUE}).")
-    String format;
+    @Mixin
+    TransactionInput input;
 
     @Option(names = "--split", defaultValue = "time",
             description = "time (train before --cutoff, test the --test-days after it) or last-basket (hold out each "
@@ -72,12 +67,9 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         EvaluationSettings settings = new EvaluationSettings(split, cut, testDays, threads, seed, easeMaxItems,
                 EvaluationSettings.DEFAULT_CANDIDATES);
-        IngestOptions options = IngestOptions.defaults();
-        if (!"auto".equalsIgnoreCase(format)) {
-            options = options.withMapping(ColumnMapping.preset(format));
-        }
+        IngestOptions options = input.ingestOptions();
         long t0 = System.nanoTime();
-        IngestResult ingested = TransactionLoader.load(inputs, options);
+        IngestResult ingested = TransactionLoader.load(input.files, options);
         System.err.printf(Locale.ROOT, "affinity evaluate: ingest: %,d rows accepted, %,d orders [%.1f s]%n",
                 ingested.report().rowsAccepted(), ingested.transactions().orderCount(), (System.nanoTime() - t0) / 1e9);
         EvaluationReport result = new Evaluation(settings, line -> System.err.println("affinity evaluate: " + line))

@@ -9,19 +9,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code affinity train}: transaction exports in, a verified and published model snapshot out. */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Ingest transaction exports, mine bought-together rules, and publish a model snapshot.")
 final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--input", required = true, arity = "1..*", paramLabel = "FILE",
-            description = "Transaction exports, CSV or gzip CSV; several may be given.")
-    List<Path> inputs;
-
-    @Option(names = "--format", defaultValue = "auto",
-            description = "Column layout: auto (detect from the header), online-retail, online-retail-ii, generic (default: ${DEFAULT-VALUE}).")
-    String format;
+    @Mixin
+    TransactionInput input;
 
     @Option(names = "--models", defaultValue = "models", description = "Model store directory (default: ${DEFAULT-VALUE}).")
     Path models;
@@ -70,7 +66,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TrainingParameters p = new TrainingParameters(inputs, format,
+        TrainingParameters p = new TrainingParameters(input.files, input.format,
                 or(minSupport, TrainingParameters.DEFAULT_MIN_SUPPORT),
                 or(minConfidence, TrainingParameters.DEFAULT_MIN_CONFIDENCE),
                 or(minLift, TrainingParameters.DEFAULT_MIN_LIFT), or(maxLength, TrainingParameters.DEFAULT_MAX_LENGTH),

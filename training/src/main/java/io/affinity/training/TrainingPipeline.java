@@ -2,7 +2,6 @@ package io.affinity.training;
 
 import io.affinity.store.ModelStore;
 import io.affinity.store.SnapshotBuilder;
-import io.affinity.training.ingest.ColumnMapping;
 import io.affinity.training.ingest.IngestException;
 import io.affinity.training.ingest.IngestOptions;
 import io.affinity.training.ingest.IngestResult;
@@ -61,10 +60,8 @@ public final class TrainingPipeline {
         Map<String, Map<io.affinity.recommender.Consent.Channel, io.affinity.recommender.Consent.State>> consent =
                 consentFile == null ? Map.of() : io.affinity.training.customers.ConsentFile.read(consentFile);
         long t0 = System.nanoTime();
-        IngestOptions options = IngestOptions.defaults().withErrorBudget(parameters.errorBudget());
-        if (!"auto".equalsIgnoreCase(parameters.format())) {
-            options = options.withMapping(ColumnMapping.preset(parameters.format()));
-        }
+        IngestOptions options = IngestOptions.defaults().withErrorBudget(parameters.errorBudget())
+                .withFormat(parameters.format());
         IngestResult ingested = TransactionLoader.load(parameters.inputs(), options);
         Transactions tx = ingested.transactions();
         step(t0, "ingest: %,d rows read, %,d accepted, %,d orders, %,d customers, %,d items",

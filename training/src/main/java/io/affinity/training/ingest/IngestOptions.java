@@ -62,6 +62,14 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
         return new IngestOptions(m, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason);
     }
 
+    /**
+     * The layout as users name it: {@code auto} detects it from each file's header, any other value is a preset
+     * name ({@link ColumnMapping#preset}, which rejects unknown names with the list of presets).
+     */
+    public IngestOptions withFormat(String format) {
+        return withMapping("auto".equalsIgnoreCase(format) ? null : ColumnMapping.preset(format));
+    }
+
     public IngestOptions withNonProductCodes(Set<String> codes, Set<String> prefixes) {
         return new IngestOptions(mapping, codes, prefixes, errorBudget, samplesPerReason);
     }
