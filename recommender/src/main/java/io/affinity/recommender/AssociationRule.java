@@ -1,5 +1,6 @@
 package io.affinity.recommender;
 
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -42,6 +43,21 @@ public record AssociationRule(List<String> antecedent, String consequent, long s
         if (Double.isNaN(leverage) || Double.isNaN(conviction) || conviction < 0) {
             throw new IllegalArgumentException("leverage and conviction must be numbers, conviction >= 0");
         }
+    }
+
+    /**
+     * The order in which rules are stored and suggestions ranked: higher confidence first, then higher lift, then
+     * consequent id (so ties resolve the same way everywhere).
+     */
+    public static final Comparator<AssociationRule> BEST_FIRST = AssociationRule::compareBestFirst;
+
+    /** {@link #BEST_FIRST} as a plain method: it runs in the per-request rule-firing loop. */
+    public static int compareBestFirst(AssociationRule a, AssociationRule b) {
+        int c = Double.compare(b.confidence, a.confidence);
+        if (c == 0) {
+            c = Double.compare(b.lift, a.lift);
+        }
+        return c != 0 ? c : a.consequent.compareTo(b.consequent);
     }
 
     /** True when the rule's antecedent is exactly one item, i.e. a plain "bought together" pair. */

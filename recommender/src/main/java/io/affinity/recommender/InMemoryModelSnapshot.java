@@ -1,7 +1,6 @@
 package io.affinity.recommender;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,11 +14,6 @@ import java.util.function.Consumer;
  * tests. Published models live in the model store; this class shares their semantics, not their format.
  */
 public final class InMemoryModelSnapshot implements ModelSnapshot {
-    private static final Comparator<AssociationRule> BEST_FIRST = Comparator
-            .comparingDouble(AssociationRule::confidence).reversed()
-            .thenComparing(Comparator.comparingDouble(AssociationRule::lift).reversed())
-            .thenComparing(AssociationRule::consequent);
-
     private final String version;
     private final Map<String, ItemFacts> items;
     private final Map<String, List<AssociationRule>> rulesByItem;
@@ -38,7 +32,7 @@ public final class InMemoryModelSnapshot implements ModelSnapshot {
                 byItem.computeIfAbsent(item, k -> new ArrayList<>()).add(rule);
             }
         }
-        byItem.replaceAll((k, v) -> v.stream().sorted(BEST_FIRST).toList());
+        byItem.replaceAll((k, v) -> v.stream().sorted(AssociationRule.BEST_FIRST).toList());
         this.rulesByItem = Map.copyOf(byItem);
         this.customers = Map.copyOf(b.customers);
         this.popular = List.copyOf(b.popular);

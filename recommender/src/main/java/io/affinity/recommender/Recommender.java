@@ -159,7 +159,7 @@ public final class Recommender {
                     continue;
                 }
                 Candidate current = best.get(rule.consequent());
-                if (current == null || compareRules(rule, current.rule) < 0) {
+                if (current == null || AssociationRule.compareBestFirst(rule, current.rule) < 0) {
                     best.put(rule.consequent(), new Candidate(rule));
                 }
             }
@@ -204,15 +204,7 @@ public final class Recommender {
     }
 
     private static int compareBestFirst(Candidate a, Candidate b) {
-        return compareRules(a.rule, b.rule);
-    }
-
-    private static int compareRules(AssociationRule a, AssociationRule b) {
-        int c = Double.compare(b.confidence(), a.confidence());
-        if (c == 0) {
-            c = Double.compare(b.lift(), a.lift());
-        }
-        return c != 0 ? c : a.consequent().compareTo(b.consequent());
+        return AssociationRule.compareBestFirst(a.rule, b.rule);
     }
 
     private static void requireLimit(int limit) {

@@ -17,10 +17,8 @@ import java.util.Map;
  * reachable from each of its antecedent items and the rule count means the same in every view of the snapshot.
  */
 final class RuleIndex {
-    static final Comparator<AssociationRule> BEST_FIRST = Comparator
-            .comparingDouble(AssociationRule::confidence).reversed()
-            .thenComparing(Comparator.comparingDouble(AssociationRule::lift).reversed())
-            .thenComparing(AssociationRule::consequent)
+    /** {@link AssociationRule#BEST_FIRST}, with the antecedent as the last tie-break so training is deterministic. */
+    static final Comparator<AssociationRule> BEST_FIRST = AssociationRule.BEST_FIRST
             .thenComparing(r -> String.join(" ", r.antecedent()));
 
     private final Map<String, List<AssociationRule>> byItem;
