@@ -85,6 +85,12 @@ public final class CachedSnapshot implements ModelSnapshot {
         return store.precomputed(customerId);
     }
 
+    /** Not cached: read once per upsell request, small. */
+    @Override
+    public List<io.affinity.recommender.TradeUp> tradeUps(String itemId) {
+        return store.tradeUps(itemId);
+    }
+
     @Override
     public Optional<io.affinity.recommender.CustomerProfile> profile(String customerId) {
         return store.profile(customerId);

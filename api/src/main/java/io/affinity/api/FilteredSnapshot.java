@@ -76,6 +76,12 @@ final class FilteredSnapshot implements ModelSnapshot {
         return model.consent(customerId, channel);
     }
 
+    /** Trade-ups to items the request's rules allow. */
+    @Override
+    public List<io.affinity.recommender.TradeUp> tradeUps(String itemId) {
+        return model.tradeUps(itemId).stream().filter(t -> allowed.test(t.toItemId())).toList();
+    }
+
     @Override
     public List<PopularItem> popularItems() {
         List<PopularItem> all = model.popularItems();

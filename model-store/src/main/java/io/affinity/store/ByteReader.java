@@ -37,8 +37,12 @@ final class ByteReader {
     }
 
     CorruptSnapshotException corrupt(String what) {
+        return corrupt(what, null);
+    }
+
+    CorruptSnapshotException corrupt(String what, Throwable cause) {
         return new CorruptSnapshotException(file,
-                (key == null ? "" : "value of key '" + key + "': ") + what + " at offset " + pos);
+                (key == null ? "" : "value of key '" + key + "': ") + what + " at offset " + pos, cause);
     }
 
     private void need(int n) {

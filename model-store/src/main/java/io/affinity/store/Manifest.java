@@ -30,9 +30,10 @@ public record Manifest(int formatVersion, String version, String createdAt, Soft
      * The snapshot format this software writes and the newest it reads. 1: items, rules, customers, popular.
      * 2: adds {@code profiles.cmap} (customer value profiles) and {@code consent.cmap} (contact consent per
      * channel as loaded at training time), both possibly empty and required from 2 on; version 1 snapshots
-     * still open, without profiles or consent.
+     * still open, without profiles or consent. 3: adds {@code upsell.cmap} (observed trade-ups per source item),
+     * possibly empty and required from 3 on; version 1 and 2 snapshots still open, without trade-ups.
      */
-    public static final int CURRENT_FORMAT_VERSION = 2;
+    public static final int CURRENT_FORMAT_VERSION = 3;
     /** Checksum algorithm of {@link FileEntry#checksum()}: CRC32C, as 8 lower-case hex digits. */
     public static final String CHECKSUM_ALGORITHM = "CRC32C";
 
@@ -66,12 +67,19 @@ public record Manifest(int formatVersion, String version, String createdAt, Soft
      * @param popular   items in popular.bin
      * @param profiles  entries in profiles.cmap (format 2; 0 in format 1 manifests, which have no such field)
      * @param consent   entries (customers) in consent.cmap (format 2; 0 in format 1)
+     * @param upsell    entries (source items) in upsell.cmap (format 3; 0 before)
      */
     public record Counts(long items, long rules, long ruleKeys, long customers, long popular, long profiles,
-                         long consent) {
+                         long consent, long upsell) {
         /** Counts without profiles or consent (format 1 contents). */
         public Counts(long items, long rules, long ruleKeys, long customers, long popular) {
-            this(items, rules, ruleKeys, customers, popular, 0, 0);
+            this(items, rules, ruleKeys, customers, popular, 0, 0, 0);
+        }
+
+        /** Counts without trade-ups (format 2 contents). */
+        public Counts(long items, long rules, long ruleKeys, long customers, long popular, long profiles,
+                      long consent) {
+            this(items, rules, ruleKeys, customers, popular, profiles, consent, 0);
         }
     }
 

@@ -35,6 +35,8 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     static final String PROFILES = "profiles.cmap";
     /** Training-time consent; required from format 2 on, absent in format 1. */
     static final String CONSENT = "consent.cmap";
+    /** Observed trade-ups per source item; required from format 3 on, absent before. */
+    static final String UPSELL = "upsell.cmap";
     /** Optional: per-customer recommendations precomputed by the served model. */
     static final String CUSTOMER_RECS = "customer-recs.cmap";
     /** Manifest section describing {@link #CUSTOMER_RECS} (its entry count is checked when opening). */
@@ -56,6 +58,9 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     /** Null for a format 1 snapshot. */
     private final ChronicleMap<CharSequence, byte[]> consent;
     private final Path consentFile;
+    /** Null for a snapshot older than format 3. */
+    private final ChronicleMap<CharSequence, byte[]> upsell;
+    private final Path upsellFile;
     /** Null when the snapshot has no precomputed recommendations. */
     private final ChronicleMap<CharSequence, byte[]> customerRecs;
     private final Path customerRecsFile;
@@ -63,7 +68,7 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     private Snapshot(Path dir, Manifest manifest, ChronicleMap<CharSequence, byte[]> items,
                      ChronicleMap<CharSequence, byte[]> rules, ChronicleMap<CharSequence, byte[]> customers,
                      List<PopularItem> popular, ChronicleMap<CharSequence, byte[]> profiles,
-                     ChronicleMap<CharSequence, byte[]> consent) {
+                     ChronicleMap<CharSequence, byte[]> consent, ChronicleMap<CharSequence, byte[]> upsell) {
         this.dir = dir;
         this.manifest = manifest;
         this.items = items;
@@ -77,6 +82,8 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         this.profilesFile = dir.resolve(PROFILES);
         this.consent = consent;
         this.consentFile = dir.resolve(CONSENT);
+        this.upsell = upsell;
+        this.upsellFile = dir.resolve(UPSELL);
         this.customerRecsFile = dir.resolve(CUSTOMER_RECS);
         this.customerRecs = openCustomerRecs(dir, manifest);
     }
@@ -109,7 +116,9 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
                     ? openMap(dir, PROFILES, manifest.counts().profiles(), opened) : null;
             ChronicleMap<CharSequence, byte[]> consent = manifest.formatVersion() >= 2
                     ? openMap(dir, CONSENT, manifest.counts().consent(), opened) : null;
-            return new Snapshot(dir, manifest, items, rules, customers, popular, profiles, consent);
+            ChronicleMap<CharSequence, byte[]> upsell = manifest.formatVersion() >= 3
+                    ? openMap(dir, UPSELL, manifest.counts().upsell(), opened) : null;
+            return new Snapshot(dir, manifest, items, rules, customers, popular, profiles, consent, upsell);
         } catch (RuntimeException e) {
             opened.forEach(ChronicleMap::close);
             throw e;
@@ -204,6 +213,9 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
             if (m.formatVersion() >= 2 && m.file(required).isEmpty()) {
                 throw new CorruptSnapshotException(file, "manifest does not list required file " + required);
             }
+        }
+        if (m.formatVersion() >= 3 && m.file(UPSELL).isEmpty()) {
+            throw new CorruptSnapshotException(file, "manifest does not list required file " + UPSELL);
         }
         return m;
     }
@@ -356,6 +368,16 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
                 : Optional.of(ValueCodecs.decodeRecommendations(customerId, v, customerRecsFile));
     }
 
+    @Override
+    public List<io.affinity.recommender.TradeUp> tradeUps(String itemId) {
+        Objects.requireNonNull(itemId, "itemId");
+        if (upsell == null) {
+            return List.of();
+        }
+        byte[] v = upsell.get(itemId);
+        return v == null ? List.of() : ValueCodecs.decodeTradeUps(itemId, v, upsellFile);
+    }
+
     /** Whether this snapshot holds per-customer recommendations precomputed by the served model. */
     public boolean hasPrecomputedRecommendations() {
         return customerRecs != null;
@@ -430,6 +452,9 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         }
         if (customerRecs != null) {
             customerRecs.close();
+        }
+        if (upsell != null) {
+            upsell.close();
         }
     }
 

@@ -40,6 +40,7 @@ public final class SnapshotBuilder {
     private final Map<String, byte[]> profiles = new HashMap<>();
     private final Map<String, byte[]> consent = new HashMap<>();
     private final Map<String, byte[]> customerRecs = new HashMap<>();
+    private final Map<String, byte[]> upsell = new HashMap<>();
     private List<PopularItem> popular;
     private final List<Manifest.InputFile> inputs = new ArrayList<>();
     private final Set<String> inputPaths = new HashSet<>();
@@ -173,6 +174,37 @@ public final class SnapshotBuilder {
         return this;
     }
 
+    /**
+     * The observed trade-ups from one source item (format 3; optional, once per item): strongest first within
+     * each segment. Targets must differ from the source.
+     */
+    public SnapshotBuilder putTradeUps(String fromItemId, List<io.affinity.recommender.TradeUp> tradeUps) {
+        checkOpen();
+        Ids.requireItemId(fromItemId);
+        Objects.requireNonNull(tradeUps, "tradeUps");
+        if (tradeUps.isEmpty()) {
+            throw new IllegalArgumentException("empty trade-up list for item " + fromItemId + "; put nothing instead");
+        }
+        if (upsell.containsKey(fromItemId)) {
+            throw new IllegalArgumentException("trade-ups for item " + fromItemId + " were already put");
+        }
+        Set<String> seen = new HashSet<>();
+        for (io.affinity.recommender.TradeUp t : tradeUps) {
+            Objects.requireNonNull(t, "trade-up");
+            if (t.toItemId().equals(fromItemId)) {
+                throw new IllegalArgumentException("trade-up from item " + fromItemId + " to itself");
+            }
+            if (!seen.add(t.segment() + "\u0000" + t.toItemId())) {
+                throw new IllegalArgumentException("duplicate trade-up " + fromItemId + " -> " + t.toItemId()
+                        + " in segment " + t.segment());
+            }
+        }
+        writer.reset();
+        ValueCodecs.encodeTradeUps(tradeUps, writer);
+        upsell.put(fromItemId, writer.toByteArray());
+        return this;
+    }
+
     /** The popularity fallback, most popular first. Optional (default: none); may be set once. */
     public SnapshotBuilder popularItems(List<PopularItem> mostPopularFirst) {
         checkOpen();
@@ -297,6 +329,8 @@ public final class SnapshotBuilder {
             files.add(writeMap(tmp, Snapshot.PROFILES, "profiles", profiles));
             step("consent");
             files.add(writeMap(tmp, Snapshot.CONSENT, "consent", consent));
+            step("upsell");
+            files.add(writeMap(tmp, Snapshot.UPSELL, "upsell", upsell));
             step("popular");
             Path popularFile = tmp.resolve(PopularFile.NAME);
             PopularFile.write(popularFile, popularItems);
@@ -318,11 +352,12 @@ public final class SnapshotBuilder {
                     new Manifest.Software(ModelStore.affinityVersion(), System.getProperty("java.version")),
                     inputs, parameters, sections,
                     new Manifest.Counts(items.size(), ruleKeyCounts.size(), rules.size(), customers.size(), popularItems.size(),
-                            profiles.size(), consent.size()),
+                            profiles.size(), consent.size(), upsell.size()),
                     files);
             Path manifestFile = tmp.resolve(Snapshot.MANIFEST);
             Files.write(manifestFile, Json.MAPPER.writeValueAsBytes(manifest));
-            for (String name : List.of(Snapshot.ITEMS, Snapshot.RULES, Snapshot.CUSTOMERS, Snapshot.PROFILES, Snapshot.CONSENT, PopularFile.NAME,
+            for (String name : List.of(Snapshot.ITEMS, Snapshot.RULES, Snapshot.CUSTOMERS, Snapshot.PROFILES, Snapshot.CONSENT, Snapshot.UPSELL,
+                    PopularFile.NAME,
                     Snapshot.MANIFEST)) {
                 FileSync.fsync(tmp.resolve(name));
             }
@@ -407,6 +442,11 @@ public final class SnapshotBuilder {
             }
             for (String id : consent.keySet()) {
                 s.consent(id, Consent.Channel.EMAIL); // decodes the whole value
+            }
+            for (String id : upsell.keySet()) {
+                if (s.tradeUps(id).isEmpty()) {
+                    throw new IllegalStateException("verification: trade-ups of item " + id + " not readable");
+                }
             }
             for (String id : customerRecs.keySet()) {
                 s.precomputed(id).orElseThrow(() -> new IllegalStateException(

@@ -34,6 +34,8 @@ import java.util.List;
  * recs     := v=1, model:str, s:var, source:str*s, n:var, rec*n       (customer-recs.cmap; best first)
  * rec      := itemId:str, score:f64, flags:byte (1 = repeat, 2 = purchase follows), sourceIndex:var,
  *             [orderCount:var, quantity:f64, lastPurchased:zz]
+ * upsell   := v=1, s:var, segment:str*s, n:var, tradeUp*n                (upsell.cmap, keyed by source item)
+ * tradeUp  := toItem:str, segmentIndex:var, movers:var, buyers:var, flags:byte (1 = same family)
  * </pre>
  * Enum bytes are ordinals of the {@link CustomerProfile} enums: those enums may only ever be appended to.
  */
@@ -44,6 +46,7 @@ final class ValueCodecs {
     static final int PROFILE_CODEC_VERSION = 1;
     static final int CONSENT_CODEC_VERSION = 1;
     static final int RECS_CODEC_VERSION = 1;
+    static final int UPSELL_CODEC_VERSION = 1;
 
     private ValueCodecs() {
     }
@@ -280,6 +283,59 @@ final class ValueCodecs {
         }
     }
 
+    // ---------------------------------------------------------------- observed trade-ups (upsell)
+
+    static void encodeTradeUps(List<io.affinity.recommender.TradeUp> ups, ByteWriter w) {
+        w.writeByte(UPSELL_CODEC_VERSION);
+        // A handful of segment names repeat across entries: a table, then an index per entry.
+        java.util.LinkedHashMap<String, Integer> segments = new java.util.LinkedHashMap<>();
+        for (io.affinity.recommender.TradeUp t : ups) {
+            segments.putIfAbsent(t.segment(), segments.size());
+        }
+        w.writeVarLong(segments.size());
+        segments.keySet().forEach(w::writeString);
+        w.writeVarLong(ups.size());
+        for (io.affinity.recommender.TradeUp t : ups) {
+            w.writeString(t.toItemId());
+            w.writeVarLong(segments.get(t.segment()));
+            w.writeVarLong(t.movers());
+            w.writeVarLong(t.buyers());
+            w.writeByte(t.sameFamily() ? 1 : 0);
+        }
+    }
+
+    static List<io.affinity.recommender.TradeUp> decodeTradeUps(String itemId, byte[] value, Path file) {
+        ByteReader r = new ByteReader(value, file, itemId);
+        checkVersion(r, UPSELL_CODEC_VERSION, file, itemId);
+        try {
+            int s = readCount(r, value.length);
+            String[] segments = new String[s];
+            for (int i = 0; i < s; i++) {
+                segments[i] = r.readString();
+            }
+            int n = readCount(r, value.length);
+            io.affinity.recommender.TradeUp[] ups = new io.affinity.recommender.TradeUp[n];
+            for (int i = 0; i < n; i++) {
+                String to = r.readString();
+                int segment = r.readVarInt();
+                if (segment >= s) {
+                    throw r.corrupt("segment index " + segment + " out of " + s);
+                }
+                int movers = r.readVarInt();
+                int buyers = r.readVarInt();
+                int flags = r.readByte();
+                if ((flags & ~1) != 0) {
+                    throw r.corrupt("invalid flags " + flags);
+                }
+                ups[i] = new io.affinity.recommender.TradeUp(to, segments[segment], movers, buyers, flags == 1);
+            }
+            r.expectEnd();
+            return List.of(ups);
+        } catch (IllegalArgumentException e) {
+            throw invalid(r, e);
+        }
+    }
+
     // ---------------------------------------------------------------- consent
 
     static void encodeConsent(java.util.Map<Consent.Channel, Consent.State> states, ByteWriter w) {
@@ -346,9 +402,8 @@ final class ValueCodecs {
     }
 
     private static CorruptSnapshotException invalid(ByteReader r, RuntimeException e) {
-        CorruptSnapshotException c = r.corrupt("decoded value is invalid (" + e.getMessage() + ")");
-        c.initCause(e);
-        return c;
+        // The cause goes in the constructor: the exception's cause is already set (to null) once it is built.
+        return r.corrupt("decoded value is invalid (" + e.getMessage() + ")", e);
     }
 
 }

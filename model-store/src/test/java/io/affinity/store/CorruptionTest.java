@@ -84,14 +84,14 @@ class CorruptionTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"items.cmap", "rules.cmap", "customers.cmap", "profiles.cmap", "consent.cmap", "popular.bin"})
+    @ValueSource(strings = {"items.cmap", "rules.cmap", "customers.cmap", "profiles.cmap", "consent.cmap", "upsell.cmap", "popular.bin"})
     void missingFile(String name) throws Exception {
         Files.delete(dir.resolve(name));
         assertOpenFails(CorruptSnapshotException.class, name, "missing");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"items.cmap", "rules.cmap", "customers.cmap", "profiles.cmap", "consent.cmap", "popular.bin"})
+    @ValueSource(strings = {"items.cmap", "rules.cmap", "customers.cmap", "profiles.cmap", "consent.cmap", "upsell.cmap", "popular.bin"})
     void truncatedFile(String name) throws Exception {
         Path f = dir.resolve(name);
         try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
@@ -101,7 +101,7 @@ class CorruptionTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"items.cmap", "rules.cmap", "customers.cmap", "profiles.cmap", "consent.cmap", "popular.bin"})
+    @ValueSource(strings = {"items.cmap", "rules.cmap", "customers.cmap", "profiles.cmap", "consent.cmap", "upsell.cmap", "popular.bin"})
     void flippedByte(String name) throws Exception {
         Path f = dir.resolve(name);
         // +17: an 8 KiB map file's middle is exactly its (checksum-excluded) segment lock word at 4096.

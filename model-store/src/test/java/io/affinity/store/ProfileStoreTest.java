@@ -46,7 +46,7 @@ class ProfileStoreTest {
             assertEquals(Tier.LEAD, lead.tier());
             assertTrue(s.profile("nobody").isEmpty());
             assertEquals(2 + 20, s.manifest().counts().profiles()); // TestData profiles half of its 40
-            assertEquals(2, s.manifest().formatVersion());
+            assertEquals(Manifest.CURRENT_FORMAT_VERSION, s.manifest().formatVersion());
             List<String> visited = new ArrayList<>();
             s.forEachProfile((id, p) -> visited.add(id));
             assertEquals(22, visited.size());
@@ -65,12 +65,14 @@ class ProfileStoreTest {
         ((ObjectNode) m.get("counts")).remove("profiles");
         for (Iterator<com.fasterxml.jackson.databind.JsonNode> it = ((ArrayNode) m.get("files")).iterator(); it.hasNext(); ) {
             String name = it.next().get("name").asText();
-            if (name.equals("profiles.cmap") || name.equals("consent.cmap")) {
+            if (name.equals("profiles.cmap") || name.equals("consent.cmap") || name.equals("upsell.cmap")) {
                 it.remove();
             }
         }
         ((ObjectNode) m.get("counts")).remove("consent");
+        ((ObjectNode) m.get("counts")).remove("upsell");
         Json.MAPPER.writeValue(dir.resolve("manifest.json").toFile(), m);
+        Files.delete(dir.resolve("upsell.cmap"));
         Files.delete(dir.resolve("profiles.cmap"));
         Files.delete(dir.resolve("consent.cmap"));
         try (Snapshot s = store.open(version)) {

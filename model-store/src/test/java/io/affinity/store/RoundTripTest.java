@@ -75,8 +75,10 @@ class RoundTripTest {
             assertEquals(0.01, m.parameters().get("minSupport"));
             assertEquals(541909, m.sections().get("ingestReport").get("rowsRead").intValue());
             assertEquals(new Manifest.Counts(data.items.size(), data.distinctRules.size(), data.rulesByItem.size(),
-                    data.customers.size(), data.popular.size(), data.customers.size() / 2, data.customers.size() / 4), m.counts());
-            assertEquals(Set.of("items.cmap", "rules.cmap", "customers.cmap", "profiles.cmap", "consent.cmap", "popular.bin"),
+                    data.customers.size(), data.popular.size(), data.customers.size() / 2, data.customers.size() / 4,
+                    java.util.stream.IntStream.iterate(0, i -> i + 2 < data.items.size(), i -> i + 5).count()), m.counts());
+            assertEquals(Set.of("items.cmap", "rules.cmap", "customers.cmap", "profiles.cmap", "consent.cmap", "upsell.cmap",
+                    "popular.bin"),
                     new HashSet<>(m.files().stream().map(Manifest.FileEntry::name).toList()));
             for (Manifest.FileEntry f : m.files()) {
                 assertEquals("CRC32C", f.checksumAlgorithm());
@@ -84,7 +86,7 @@ class RoundTripTest {
             }
         }
         String json = Files.readString(store.directory().resolve(version).resolve("manifest.json"));
-        assertTrue(json.contains("\n  \"formatVersion\" : 2"), json);
+        assertTrue(json.contains("\n  \"formatVersion\" : " + Manifest.CURRENT_FORMAT_VERSION), json);
         assertFalse(json.contains("createdAtInstant"), "only record components are serialised");
         assertTrue(json.contains("\"checksumExcludes\""), json);
 

@@ -81,6 +81,13 @@ final class TestData {
         return new TestData(60, 200, 40, 42);
     }
 
+    /** The trade-ups {@link #fill} puts under the {@code i}-th item. */
+    static List<io.affinity.recommender.TradeUp> tradeUps(int i, List<String> ids) {
+        return List.of(new io.affinity.recommender.TradeUp(ids.get(i + 1), io.affinity.recommender.TradeUp.ALL, 3 + i, 10 + 2 * i, true),
+                new io.affinity.recommender.TradeUp(ids.get(i + 2), io.affinity.recommender.TradeUp.ALL, 3, 10 + 2 * i, false),
+                new io.affinity.recommender.TradeUp(ids.get(i + 1), "tier:gold", 2, 4, true));
+    }
+
     SnapshotBuilder fill(SnapshotBuilder b) {
         items.values().forEach(b::putItem);
         rulesByItem.forEach(b::putRules);
@@ -97,6 +104,11 @@ final class TestData {
                         io.affinity.recommender.Consent.State.CONFIRMED, io.affinity.recommender.Consent.Channel.SMS,
                         io.affinity.recommender.Consent.State.OPTED_OUT));
             }
+        }
+        // Trade-ups from every fifth item to the next two items, for all customers and one segment.
+        List<String> ids = new ArrayList<>(items.keySet());
+        for (int i = 0; i + 2 < ids.size(); i += 5) {
+            b.putTradeUps(ids.get(i), tradeUps(i, ids));
         }
         b.popularItems(popular);
         return b;

@@ -21,6 +21,7 @@ public final class InMemoryModelSnapshot implements ModelSnapshot {
     private final Map<String, CustomerHistory> customers;
     private final List<PopularItem> popular;
     private final Map<String, PrecomputedRecommendations> precomputed;
+    private final Map<String, List<TradeUp>> tradeUps;
 
     private InMemoryModelSnapshot(Builder b) {
         this.version = b.version;
@@ -37,6 +38,9 @@ public final class InMemoryModelSnapshot implements ModelSnapshot {
         this.customers = Map.copyOf(b.customers);
         this.popular = List.copyOf(b.popular);
         this.precomputed = Map.copyOf(b.precomputed);
+        Map<String, List<TradeUp>> ups = new HashMap<>();
+        b.tradeUps.forEach((k, v) -> ups.put(k, List.copyOf(v)));
+        this.tradeUps = Map.copyOf(ups);
     }
 
     public static Builder builder(String version) {
@@ -66,6 +70,11 @@ public final class InMemoryModelSnapshot implements ModelSnapshot {
     @Override
     public Optional<PrecomputedRecommendations> precomputed(String customerId) {
         return Optional.ofNullable(precomputed.get(customerId));
+    }
+
+    @Override
+    public List<TradeUp> tradeUps(String itemId) {
+        return tradeUps.getOrDefault(itemId, List.of());
     }
 
     @Override
@@ -101,6 +110,7 @@ public final class InMemoryModelSnapshot implements ModelSnapshot {
         private final Map<String, CustomerHistory> customers = new HashMap<>();
         private final List<PopularItem> popular = new ArrayList<>();
         private final Map<String, PrecomputedRecommendations> precomputed = new HashMap<>();
+        private final Map<String, List<TradeUp>> tradeUps = new HashMap<>();
 
         private Builder(String version) {
             if (version == null || version.isBlank()) {
@@ -138,6 +148,13 @@ public final class InMemoryModelSnapshot implements ModelSnapshot {
             return this;
         }
 
+        /** An observed trade-up from {@code fromItemId}; add them strongest first per segment. */
+        public Builder tradeUp(String fromItemId, TradeUp tradeUp) {
+            Ids.requireItemId(fromItemId);
+            tradeUps.computeIfAbsent(fromItemId, k -> new ArrayList<>()).add(java.util.Objects.requireNonNull(tradeUp));
+            return this;
+        }
+
         public Builder popular(PopularItem item) {
             popular.add(item);
             return this;
@@ -151,6 +168,10 @@ public final class InMemoryModelSnapshot implements ModelSnapshot {
             customers.values().forEach(h -> h.items().forEach(p -> requireKnown(p.itemId())));
             popular.forEach(p -> requireKnown(p.itemId()));
             precomputed.values().forEach(r -> r.items().forEach(p -> requireKnown(p.itemId())));
+            tradeUps.forEach((from, ups) -> {
+                requireKnown(from);
+                ups.forEach(t -> requireKnown(t.toItemId()));
+            });
             return new InMemoryModelSnapshot(this);
         }
 

@@ -50,6 +50,15 @@ public interface ModelSnapshot {
         return Optional.empty();
     }
 
+    /**
+     * Observed trade-ups from {@code itemId} (see {@link TradeUp}): for each segment (all customers and the
+     * customer segments training counted), the strongest first (rate, then movers, descending). Empty when none
+     * was observed or the model predates trade-up analysis.
+     */
+    default List<TradeUp> tradeUps(String itemId) {
+        return List.of();
+    }
+
     /** Most popular items, most popular first. */
     List<PopularItem> popularItems();
 
