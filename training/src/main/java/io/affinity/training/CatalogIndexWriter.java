@@ -70,9 +70,7 @@ public final class CatalogIndexWriter {
         Document d = new Document();
         d.add(new StringField("id", item.itemId(), Field.Store.YES));
         d.add(new TextField("description", item.description(), Field.Store.YES));
-        String category = item.category().isBlank() ? categoryOf(item.description())
-                : item.category().trim().toLowerCase(Locale.ROOT);
-        d.add(new StringField("category", category, Field.Store.YES));
+        d.add(new StringField("category", category(item), Field.Store.YES));
         String family = ProductFamilies.familyOf(item.itemId(), item.description()).toLowerCase(Locale.ROOT);
         d.add(new StringField("family", family, Field.Store.NO));
         d.add(new DoublePoint("price", item.typicalPrice()));
@@ -83,6 +81,12 @@ public final class CatalogIndexWriter {
         d.add(new StoredField("customers", item.customerCount()));
         d.add(new StringField("available", "true", Field.Store.YES));
         return d;
+    }
+
+    /** The item's category as indexed: the catalogue's (trimmed, lower case), else {@link #categoryOf}. */
+    static String category(ItemFacts item) {
+        return item.category().isBlank() ? categoryOf(item.description())
+                : item.category().trim().toLowerCase(Locale.ROOT);
     }
 
     /**

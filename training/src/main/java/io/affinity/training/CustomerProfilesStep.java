@@ -20,8 +20,9 @@ final class CustomerProfilesStep {
     private CustomerProfilesStep() {
     }
 
-    /** Puts the profiles; returns the manifest section describing what was done. */
-    static Map<String, Object> run(Transactions tx, SnapshotBuilder builder) {
+    /** Puts the profiles (also handed to {@code profiles}); returns the manifest section describing what was done. */
+    static Map<String, Object> run(Transactions tx, SnapshotBuilder builder,
+                                   java.util.function.BiConsumer<String, io.affinity.recommender.CustomerProfile> profiles) {
         Map<String, Object> section = new LinkedHashMap<>();
         LocalDate last = null;
         for (int o = 0; o < tx.orderCount(); o++) {
@@ -43,7 +44,10 @@ final class CustomerProfilesStep {
             section.put("skipped", e.getMessage());
             return section;
         }
-        analysis.rows().forEach(r -> builder.putProfile(r.customerId(), r.profile()));
+        analysis.rows().forEach(r -> {
+            builder.putProfile(r.customerId(), r.profile());
+            profiles.accept(r.customerId(), r.profile());
+        });
         section.putAll(CustomerReportWriter.report(analysis));
         section.put("profiles", analysis.rows().size());
         return section;

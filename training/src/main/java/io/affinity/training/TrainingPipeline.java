@@ -35,6 +35,7 @@ public final class TrainingPipeline {
     private final Consumer<String> progress;
     private Path consentFile;
     private final RecommenderParameters recommender;
+    private TradeUpParameters tradeUps = TradeUpParameters.DEFAULTS;
 
     /** @param progress receives one line per finished step (timings included), e.g. for the CLI's stderr */
     public TrainingPipeline(TrainingParameters parameters, Consumer<String> progress) {
@@ -52,6 +53,12 @@ public final class TrainingPipeline {
     /** A consent export to publish with the model (see {@code ConsentFile}); none by default. */
     public TrainingPipeline consentFile(Path file) {
         this.consentFile = file;
+        return this;
+    }
+
+    /** What counts as an observed trade-up for upsell; {@link TradeUpParameters#DEFAULTS} by default. */
+    public TrainingPipeline tradeUps(TradeUpParameters parameters) {
+        this.tradeUps = Objects.requireNonNull(parameters, "parameters");
         return this;
     }
 
@@ -100,9 +107,18 @@ public final class TrainingPipeline {
             histories.put(id, h);
         });
         consent.forEach(builder::putConsent);
-        Map<String, Object> customerModels = CustomerProfilesStep.run(tx, builder);
+        Map<String, io.affinity.recommender.CustomerProfile> profiles = new java.util.HashMap<>();
+        Map<String, Object> customerModels = CustomerProfilesStep.run(tx, builder, profiles::put);
         customerModels.put("consentCustomers", consent.size());
         builder.section("customerModels", customerModels);
+        long tu = System.nanoTime();
+        TradeUps.Summary upsell = TradeUps.find(tx, items, profiles, tradeUps, builder::putTradeUps);
+        Map<String, Object> upsellSection = new LinkedHashMap<>(tradeUps.asManifestMap());
+        upsellSection.put("sourceItems", upsell.sourceItems());
+        upsellSection.put("observedPairs", upsell.observedPairs());
+        builder.section("upsell", upsellSection);
+        step(tu, "upsell: %,d item pairs moved up to, %,d items with trade-ups of at least %d customers",
+                upsell.observedPairs(), upsell.sourceItems(), tradeUps.minCustomers());
         long tr = System.nanoTime();
         Map<String, Object> served = CustomerRecommendations.precompute(tx, recommender, histories, builder, progress);
         builder.section("servedModel", served);

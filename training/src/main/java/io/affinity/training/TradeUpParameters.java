@@ -1,0 +1,36 @@
+package io.affinity.training;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What counts as an observed trade-up (see {@link TradeUps}).
+ *
+ * @param minPriceIncrease how much higher the target's typical unit price must be than the source's, as a
+ *                         fraction (0.10: at least 10% more); smaller steps are variants, not moving up
+ * @param minCustomers     minimum distinct customers who made the move (in the segment) for it to be kept
+ * @param perSegment       at most this many targets kept per source item and segment, strongest first
+ */
+public record TradeUpParameters(double minPriceIncrease, int minCustomers, int perSegment) {
+    public static final TradeUpParameters DEFAULTS = new TradeUpParameters(0.10, 3, 10);
+
+    public TradeUpParameters {
+        if (!(minPriceIncrease > 0) || Double.isInfinite(minPriceIncrease)) {
+            throw new IllegalArgumentException("minPriceIncrease must be > 0, was " + minPriceIncrease);
+        }
+        if (minCustomers < 1) {
+            throw new IllegalArgumentException("minCustomers must be >= 1, was " + minCustomers);
+        }
+        if (perSegment < 1) {
+            throw new IllegalArgumentException("perSegment must be >= 1, was " + perSegment);
+        }
+    }
+
+    Map<String, Object> asManifestMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("minPriceIncrease", minPriceIncrease);
+        m.put("minCustomers", minCustomers);
+        m.put("perSegment", perSegment);
+        return m;
+    }
+}
