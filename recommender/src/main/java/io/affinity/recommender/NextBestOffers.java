@@ -89,25 +89,117 @@ public final class NextBestOffers {
         return offers.size() > limit ? List.copyOf(offers.subList(0, limit)) : List.copyOf(offers);
     }
 
+    /** {@link Offer#source()} of an upsell offer that customers were observed to move up to. */
+    public static final String TRADE_UP_SOURCE = "trade_up";
+    /** Start of the explanation of an upsell offer from the heuristic fallback. */
+    public static final String HEURISTIC_NOTE = "heuristic fallback (no observed trade-up)";
+
     /**
-     * Upsell for an item: items of the same product family (see {@link ProductFamilies}) with a higher typical
-     * price, found among what is bought with the item and among popular items, ranked by expected value
-     * (co-purchase confidence, or popularity share, x margin). An unknown item throws
-     * {@link UnknownItemException}.
+     * Upsell for an item. First what customers were observed to move up to ({@link ModelSnapshot#tradeUps}):
+     * for each target the most specific evidence is used, the requesting customer's tier, then their
+     * price-sensitivity band, then all customers; ranked by {@code rate x activity x margin}. Then, to fill the
+     * limit, the heuristic fallback: pricier items of the same product family found among what is bought with the
+     * item and among popular items, ranked by co-purchase confidence or popularity share x margin. An unknown
+     * item throws {@link UnknownItemException}.
      */
     public List<Offer> upsell(String itemId, Optional<CustomerProfile> profile, int limit) {
         return upsell(itemId, profile, limit, List.of());
     }
 
     /**
-     * Upsell as above, also considering {@code sameKind}: pricier items of the same kind found elsewhere (the API
-     * passes the catalogue's items of the same category), since colour variants of one family often share a
-     * price. Such candidates are ranked by how many customers buy them (their popularity share) x margin.
+     * Upsell as above, the fallback also considering {@code sameKind}: pricier items of the same kind found
+     * elsewhere (the API passes the catalogue's items of the same category), since colour variants of one family
+     * often share a price. Such candidates are ranked by how many customers buy them (their popularity share) x
+     * margin.
      */
     public List<Offer> upsell(String itemId, Optional<CustomerProfile> profile, int limit,
                               java.util.Collection<String> sameKind) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1");
+        }
         ModelSnapshot model = recommender.model();
         ItemFacts item = model.item(itemId).orElseThrow(() -> new UnknownItemException(itemId));
+        double activity = profile.map(p -> -Math.expm1(-p.expectedTransactions90())).orElse(1.0);
+        List<Offer> observed = observedTradeUps(model, item, profile, activity);
+        List<Offer> out = new ArrayList<>(observed.subList(0, Math.min(limit, observed.size())));
+        if (out.size() < limit) {
+            java.util.Set<String> offered = new java.util.HashSet<>();
+            observed.forEach(o -> offered.add(o.itemId()));
+            for (Offer o : heuristicUpsell(model, item, activity, limit + offered.size(), sameKind)) {
+                if (out.size() < limit && !offered.contains(o.itemId())) {
+                    out.add(o);
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** The observed trade-ups from {@code item}, one offer per target, best first. */
+    private List<Offer> observedTradeUps(ModelSnapshot model, ItemFacts item, Optional<CustomerProfile> profile,
+                                         double activity) {
+        List<String> preference = new ArrayList<>(3);
+        profile.ifPresent(p -> {
+            preference.add(TradeUp.tierSegment(p.tier()));
+            preference.add(TradeUp.priceSegment(p.priceSensitivity()));
+        });
+        preference.add(TradeUp.ALL);
+        java.util.Map<String, TradeUp> best = new java.util.LinkedHashMap<>();
+        for (TradeUp t : model.tradeUps(item.itemId())) {
+            int rank = preference.indexOf(t.segment());
+            if (rank < 0) {
+                continue;
+            }
+            TradeUp current = best.get(t.toItemId());
+            if (current == null || rank < preference.indexOf(current.segment())) {
+                best.put(t.toItemId(), t);
+            }
+        }
+        List<Offer> offers = new ArrayList<>(best.size());
+        for (TradeUp t : best.values()) {
+            Optional<ItemFacts> f = model.item(t.toItemId());
+            if (f.isEmpty() || f.get().typicalPrice() <= item.typicalPrice()) {
+                continue; // not in this model's catalogue (any more), or not pricier: nothing to offer
+            }
+            double margin = f.get().typicalPrice() * marginRate;
+            double p = t.rate() * activity;
+            // The target's share of all customers says how much of the move is just the item being popular.
+            String base = model.customerCount() == 0 ? "" : String.format(Locale.ROOT,
+                    " (%.1f%% of all customers bought it)",
+                    100.0 * Math.min(1, (double) f.get().customerCount() / model.customerCount()));
+            offers.add(new Offer(t.toItemId(), f.get().description(), p * margin, p, margin, TRADE_UP_SOURCE, "upsell",
+                    String.format(Locale.ROOT, "%d of %d customers who bought %s later moved up to %s (%s); %s, "
+                                    + "%.2f -> %.2f; P(purchase) %.3f (rate %.3f%s x activity %.3f) x margin %.2f",
+                            t.movers(), t.buyers(), label(item), label(f.get()), segmentLabel(t.segment()),
+                            t.sameFamily() ? "same family" : "same category", item.typicalPrice(),
+                            f.get().typicalPrice(), p, t.rate(), base, activity, margin)));
+        }
+        offers.sort(Comparator.comparingDouble(Offer::expectedValue).reversed().thenComparing(Offer::itemId));
+        return offers;
+    }
+
+    private static String label(ItemFacts f) {
+        return f.description().isBlank() ? f.itemId() : f.description() + " (" + f.itemId() + ")";
+    }
+
+    /** {@code tier:gold} reads "segment: gold tier", {@code price:high} "segment: high price sensitivity". */
+    static String segmentLabel(String segment) {
+        if (segment.equals(TradeUp.ALL)) {
+            return "all customers";
+        }
+        int colon = segment.indexOf(':');
+        String kind = colon < 0 ? "" : segment.substring(0, colon);
+        String value = segment.substring(colon + 1);
+        return switch (kind) {
+            case "tier" -> "segment: " + value + " tier";
+            case "price" -> "segment: " + value + " price sensitivity";
+            default -> "segment: " + segment;
+        };
+    }
+
+    /** The fallback when too few trade-ups were observed (see {@link #upsell(String, Optional, int, java.util.Collection)}). */
+    private List<Offer> heuristicUpsell(ModelSnapshot model, ItemFacts item, double activity, int limit,
+                                        java.util.Collection<String> sameKind) {
+        String itemId = item.itemId();
         String family = ProductFamilies.familyOf(item.itemId(), item.description());
         List<Recommendation> candidates = new ArrayList<>(
                 recommender.boughtTogether(itemId, Math.min(limit * CANDIDATES_PER_OFFER, 200)).items());
@@ -125,7 +217,6 @@ public final class NextBestOffers {
                         new PopularItem(other, f.get().orderCount(), f.get().customerCount()))));
             }
         }
-        double activity = profile.map(p -> -Math.expm1(-p.expectedTransactions90())).orElse(1.0);
         List<Offer> offers = new ArrayList<>();
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (Recommendation r : candidates) {
@@ -142,12 +233,12 @@ public final class NextBestOffers {
             double margin = f.get().typicalPrice() * marginRate;
             double ev = base * activity * margin;
             offers.add(new Offer(r.itemId(), f.get().description(), ev, base * activity, margin, r.source().wireName(),
-                    "upsell", String.format(Locale.ROOT, "%s, %.2f -> %.2f; P(purchase) %.3f x margin %.2f",
-                            sameFamily ? "same family '" + family + "'" : "same category",
+                    "upsell", String.format(Locale.ROOT, "%s: %s, %.2f -> %.2f; P(purchase) %.3f x margin %.2f",
+                            HEURISTIC_NOTE, sameFamily ? "same family '" + family + "'" : "same category",
                             item.typicalPrice(), f.get().typicalPrice(), base * activity, margin)));
         }
         offers.sort(Comparator.comparingDouble(Offer::expectedValue).reversed().thenComparing(Offer::itemId));
-        return offers.size() > limit ? List.copyOf(offers.subList(0, limit)) : List.copyOf(offers);
+        return offers.size() > limit ? offers.subList(0, limit) : offers;
     }
 
     private Offer offer(Recommendation r, ItemFacts facts, double base, double activity, CustomerProfile profile,

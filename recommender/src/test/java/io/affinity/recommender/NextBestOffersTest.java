@@ -85,7 +85,71 @@ class NextBestOffersTest {
         assertEquals(List.of("DEAR", "B"), up.stream().map(NextBestOffers.Offer::itemId).toList());
         assertEquals(1.5, up.get(0).expectedValue(), 1e-12);
         assertEquals(0.3, up.get(1).expectedValue(), 1e-12);
-        assertTrue(up.get(0).explanation().startsWith("same category"), up.get(0).explanation());
-        assertTrue(up.get(1).explanation().startsWith("same family"), up.get(1).explanation());
+        assertTrue(up.get(0).explanation().startsWith(NextBestOffers.HEURISTIC_NOTE + ": same category"),
+                up.get(0).explanation());
+        assertTrue(up.get(1).explanation().startsWith(NextBestOffers.HEURISTIC_NOTE + ": same family"),
+                up.get(1).explanation());
+    }
+
+    // A (RED MUG, 2) was traded up from: to PINK MUG (4) by 3 of 10 customers, to BLUE MUG (3) by 2 of 10; among
+    // gold-tier customers to BLUE MUG by 3 of 4. A rule A => B (0.2) and popular DEAR remain for the fallback.
+    private static final InMemoryModelSnapshot TRADED = InMemoryModelSnapshot.builder("t")
+            .item(new ItemFacts("A", "RED MUG", "", 2, 10, 10, 10))
+            .item(new ItemFacts("B", "BLUE MUG", "", 3, 10, 10, 10))
+            .item(new ItemFacts("P", "PINK MUG", "", 4, 10, 10, 10))
+            .item(new ItemFacts("G", "GREEN MUG", "", 6, 10, 5, 10))
+            .rule(new AssociationRule(List.of("A"), "B", 20, 0.02, 0.2, 2, 0.01, 1.2))
+            .popular(new PopularItem("G", 10, 5))
+            .tradeUp("A", new TradeUp("P", TradeUp.ALL, 3, 10, true))
+            .tradeUp("A", new TradeUp("B", TradeUp.ALL, 2, 10, true))
+            .tradeUp("A", new TradeUp("B", "tier:gold", 3, 4, true))
+            .customer("C1", new CustomerHistory(4, 8, DAY.minusDays(90), DAY, List.of(new PurchasedItem("A", 1, 4, DAY)), 1))
+            .build();
+    private static final NextBestOffers TRADED_NBO = new NextBestOffers(new Recommender(TRADED, RecommenderSettings.DEFAULTS), 0.5);
+
+    private static CustomerProfile tiered(Tier tier, double e90) {
+        return new CustomerProfile(1, 4, 8, 5, 5, 5, "champions", 1, e90, 2, 10, tier, Stage.ACTIVE, Strategy.ENHANCE, 1,
+                Double.NaN, PriceSensitivity.MEDIUM, List.of());
+    }
+
+    @Test
+    void observedTradeUpsComeFirstRankedByRateTimesMargin() {
+        List<NextBestOffers.Offer> up = TRADED_NBO.upsell("A", Optional.empty(), 2);
+        // P: 0.3 x margin 2 = 0.6; B: 0.2 x margin 1.5 = 0.3.
+        assertEquals(List.of("P", "B"), up.stream().map(NextBestOffers.Offer::itemId).toList());
+        assertEquals(0.6, up.get(0).expectedValue(), 1e-12);
+        assertEquals(0.3, up.get(1).expectedValue(), 1e-12);
+        assertEquals(NextBestOffers.TRADE_UP_SOURCE, up.get(0).source());
+        assertTrue(up.get(0).explanation().startsWith(
+                "3 of 10 customers who bought RED MUG (A) later moved up to PINK MUG (P) (all customers)"),
+                up.get(0).explanation());
+    }
+
+    @Test
+    void theCustomersOwnSegmentIsPreferredThenAllCustomers() {
+        double activity = -Math.expm1(-2.0);
+        List<NextBestOffers.Offer> gold = TRADED_NBO.upsell("A", Optional.of(tiered(Tier.GOLD, 2.0)), 2);
+        // B among gold customers: 0.75 x 1.5 = 1.125 beats P's all-customer 0.3 x 2 = 0.6 (both x activity).
+        assertEquals(List.of("B", "P"), gold.stream().map(NextBestOffers.Offer::itemId).toList());
+        assertEquals(0.75 * activity * 1.5, gold.get(0).expectedValue(), 1e-12);
+        assertTrue(gold.get(0).explanation().startsWith(
+                "3 of 4 customers who bought RED MUG (A) later moved up to BLUE MUG (B) (segment: gold tier)"),
+                gold.get(0).explanation());
+        List<NextBestOffers.Offer> lead = TRADED_NBO.upsell("A", Optional.of(tiered(Tier.LEAD, 2.0)), 2);
+        assertEquals(List.of("P", "B"), lead.stream().map(NextBestOffers.Offer::itemId).toList());
+        assertTrue(lead.get(1).explanation().startsWith("2 of 10 customers"), lead.get(1).explanation());
+    }
+
+    @Test
+    void theHeuristicFillsTheRestLabelledAsSuch() {
+        List<NextBestOffers.Offer> up = TRADED_NBO.upsell("A", Optional.empty(), 5);
+        // B is not repeated by the fallback (its rule); popular G (same family, 6) is the fallback's offer.
+        assertEquals(List.of("P", "B", "G"), up.stream().map(NextBestOffers.Offer::itemId).toList());
+        assertEquals("popular", up.get(2).source());
+        assertTrue(up.get(2).explanation().startsWith(NextBestOffers.HEURISTIC_NOTE), up.get(2).explanation());
+        // Without observed trade-ups (B has none), only the fallback answers.
+        List<NextBestOffers.Offer> fromB = TRADED_NBO.upsell("B", Optional.empty(), 5);
+        assertEquals(List.of("G"), fromB.stream().map(NextBestOffers.Offer::itemId).toList());
+        assertTrue(fromB.get(0).explanation().startsWith(NextBestOffers.HEURISTIC_NOTE), fromB.get(0).explanation());
     }
 }
