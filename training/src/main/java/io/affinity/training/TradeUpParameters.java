@@ -10,9 +10,12 @@ import java.util.Map;
  *                         fraction (0.10: at least 10% more); smaller steps are variants, not moving up
  * @param minCustomers     minimum distinct customers who made the move (in the segment) for it to be kept
  * @param perSegment       at most this many targets kept per source item and segment, strongest first
+ * @param minLift          the move's rate (movers / buyers of the source) must exceed this times the share of the
+ *                         segment's customers who bought the target at all: 1 keeps only moves that buying the
+ *                         source makes likelier than the target's plain popularity
  */
-public record TradeUpParameters(double minPriceIncrease, int minCustomers, int perSegment) {
-    public static final TradeUpParameters DEFAULTS = new TradeUpParameters(0.10, 3, 10);
+public record TradeUpParameters(double minPriceIncrease, int minCustomers, int perSegment, double minLift) {
+    public static final TradeUpParameters DEFAULTS = new TradeUpParameters(0.10, 3, 10, 1.0);
 
     public TradeUpParameters {
         if (!(minPriceIncrease > 0) || Double.isInfinite(minPriceIncrease)) {
@@ -20,6 +23,9 @@ public record TradeUpParameters(double minPriceIncrease, int minCustomers, int p
         }
         if (minCustomers < 1) {
             throw new IllegalArgumentException("minCustomers must be >= 1, was " + minCustomers);
+        }
+        if (!(minLift >= 0) || Double.isInfinite(minLift)) {
+            throw new IllegalArgumentException("minLift must be >= 0, was " + minLift);
         }
         if (perSegment < 1) {
             throw new IllegalArgumentException("perSegment must be >= 1, was " + perSegment);
@@ -31,6 +37,7 @@ public record TradeUpParameters(double minPriceIncrease, int minCustomers, int p
         m.put("minPriceIncrease", minPriceIncrease);
         m.put("minCustomers", minCustomers);
         m.put("perSegment", perSegment);
+        m.put("minLift", minLift);
         return m;
     }
 }

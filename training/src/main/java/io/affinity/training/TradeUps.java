@@ -31,7 +31,9 @@ import java.util.function.BiConsumer;
  * </ul>
  * The rate of a move is movers / buyers of {@code a}. Moves are counted for all customers and per customer
  * segment (profitability tier, price-sensitivity band) so the API can prefer what customers like the requesting
- * one did; a move is kept only with at least {@code minCustomers} movers in that segment.
+ * one did; a move is kept only with at least {@code minCustomers} movers in that segment and a rate above
+ * {@code minLift} times the share of the segment's customers who bought the target at all (otherwise buying the
+ * source says nothing: the target is just popular).
  */
 final class TradeUps {
     private TradeUps() {
@@ -79,6 +81,7 @@ final class TradeUps {
         }
         int segments = segmentNames.size();
         int[][] buyers = new int[segments][n];
+        int[] segmentCustomers = new int[segments];
         Long2IntOpenHashMap[] movers = new Long2IntOpenHashMap[segments];
         for (int s = 0; s < segments; s++) {
             movers[s] = new Long2IntOpenHashMap();
@@ -121,6 +124,9 @@ final class TradeUps {
                 customerSegments[segs++] = 1 + profile.tier().ordinal();
                 customerSegments[segs++] = priceBase + profile.priceSensitivity().ordinal();
             }
+            for (int s = 0; s < segs; s++) {
+                segmentCustomers[customerSegments[s]]++;
+            }
             byFamily.clear();
             byCategory.clear();
             for (int k = 0; k < bought.size(); k++) {
@@ -151,8 +157,11 @@ final class TradeUps {
             Map<Integer, List<long[]>> m = new java.util.HashMap<>();
             for (Long2IntMap.Entry e : movers[s].long2IntEntrySet()) {
                 pairs += s == 0 ? 1 : 0;
-                if (e.getIntValue() >= parameters.minCustomers()) {
-                    int a = (int) (e.getLongKey() >>> 32);
+                int a = (int) (e.getLongKey() >>> 32);
+                int b = (int) e.getLongKey();
+                double rate = (double) e.getIntValue() / buyers[s][a];
+                double base = (double) buyers[s][b] / segmentCustomers[s];
+                if (e.getIntValue() >= parameters.minCustomers() && rate > parameters.minLift() * base) {
                     m.computeIfAbsent(a, x -> new ArrayList<>()).add(new long[] {e.getLongKey() & 0xffffffffL,
                             e.getIntValue()});
                 }

@@ -40,8 +40,10 @@ class TradeUpsTest {
      *   <li>c6: CUP_B on day 1, CUP_R on day 10 (moved down, not up)</li>
      *   <li>c7: CUP_R on day 1, CUP_W on day 5 (only 5% pricier: a variant, not a move up)</li>
      *   <li>c8: LAN_G only</li>
+     *   <li>c9-c20: SPOON only</li>
      * </ul>
-     * So CUP_R -> CUP_B: 4 movers of 7 buyers; LAN_G -> LAN_M: 3 of 4; nothing else reaches 3 movers.
+     * So CUP_R -> CUP_B: 4 movers of 7 buyers (rate 0.57, while 6 of all 20 customers bought CUP_B: 0.30);
+     * LAN_G -> LAN_M: 3 of 4 (0.75 against 3 of 20); nothing else reaches 3 movers.
      */
     private static List<String> rows() {
         List<String> r = new ArrayList<>();
@@ -61,6 +63,9 @@ class TradeUpsTest {
         r.add(row(7, 1, "CUP_R", 1.00, "RED TEA CUP"));
         r.add(row(7, 5, "CUP_W", 1.05, "WHITE TEA CUP"));
         r.add(row(8, 2, "LAN_G", 3.00, "GLASS LANTERN"));
+        for (int c = 9; c <= 20; c++) {
+            r.add(row(c, 4, "SPOON", 5.00, "SPOON"));
+        }
         return r;
     }
 
@@ -102,18 +107,27 @@ class TradeUpsTest {
     void thresholdsDecideWhatIsAMoveUp() throws Exception {
         Transactions tx = load();
         // One mover is enough: c6's move down is still not counted, c7's 5% step is not a move at 10%...
-        Map<String, List<TradeUp>> one = find(tx, Map.of(), new TradeUpParameters(0.10, 1, 10));
+        Map<String, List<TradeUp>> one = find(tx, Map.of(), new TradeUpParameters(0.10, 1, 10, 1.0));
         assertEquals(List.of(new TradeUp("CUP_B", TradeUp.ALL, 4, 7, true)), one.get("CUP_R"));
         assertTrue(!one.containsKey("CUP_B") && !one.containsKey("CUP_W") && !one.containsKey("SPOON"), one.toString());
         // ... but is at 4%, and ranks below the stronger move.
-        Map<String, List<TradeUp>> small = find(tx, Map.of(), new TradeUpParameters(0.04, 1, 10));
+        Map<String, List<TradeUp>> small = find(tx, Map.of(), new TradeUpParameters(0.04, 1, 10, 1.0));
         assertEquals(List.of(new TradeUp("CUP_B", TradeUp.ALL, 4, 7, true), new TradeUp("CUP_W", TradeUp.ALL, 1, 7, true)),
                 small.get("CUP_R"));
         // A 100% step leaves only the lanterns (6.00 vs 3.00); per-segment cap 1 keeps the strongest only.
         assertEquals(Map.of("LAN_G", List.of(new TradeUp("LAN_M", TradeUp.ALL, 3, 4, false))),
-                find(tx, Map.of(), new TradeUpParameters(1.0, 1, 1)));
+                find(tx, Map.of(), new TradeUpParameters(1.0, 1, 1, 1.0)));
         assertEquals(List.of(new TradeUp("CUP_B", TradeUp.ALL, 4, 7, true)),
-                find(tx, Map.of(), new TradeUpParameters(0.04, 1, 1)).get("CUP_R"));
+                find(tx, Map.of(), new TradeUpParameters(0.04, 1, 1, 1.0)).get("CUP_R"));
+    }
+
+    @Test
+    void aMoveNoMoreLikelyThanTheTargetsPopularityIsNotKept() throws Exception {
+        Transactions tx = load();
+        // CUP_R -> CUP_B: rate 4/7 = 0.571 vs base 6/20 = 0.30, lift 1.90; LAN_G -> LAN_M: 0.75 vs 0.15, lift 5.
+        assertEquals(java.util.Set.of("CUP_R", "LAN_G"), find(tx, Map.of(), new TradeUpParameters(0.10, 1, 10, 1.9)).keySet());
+        assertEquals(java.util.Set.of("LAN_G"), find(tx, Map.of(), new TradeUpParameters(0.10, 1, 10, 1.91)).keySet());
+        assertEquals(java.util.Set.of(), find(tx, Map.of(), new TradeUpParameters(0.10, 1, 10, 5.0)).keySet());
     }
 
     @Test
@@ -125,8 +139,12 @@ class TradeUpsTest {
         for (int c = 4; c <= 7; c++) {
             profiles.put("c" + c, profile(Tier.LEAD, PriceSensitivity.LOW));
         }
+        for (int c = 9; c <= 10; c++) { // gold and price-sensitive, bought only spoons: 5 such customers in all
+            profiles.put("c" + c, profile(Tier.GOLD, PriceSensitivity.HIGH));
+        }
         Map<String, List<TradeUp>> ups = find(load(), profiles, TradeUpParameters.DEFAULTS);
-        // Lead customers: 1 mover (c4) of 4 buyers, below the minimum of 3: not kept.
+        // Gold: 3 of 3 buyers moved, 3 of the 5 gold customers bought CUP_B (1.0 > 0.6). Lead customers: 1 mover
+        // (c4) of 4 buyers, below the minimum of 3: not kept.
         assertEquals(List.of(new TradeUp("CUP_B", TradeUp.ALL, 4, 7, true),
                 new TradeUp("CUP_B", "tier:gold", 3, 3, true),
                 new TradeUp("CUP_B", "price:high", 3, 3, true)), ups.get("CUP_R"));
