@@ -1,5 +1,6 @@
 package io.affinity.cli;
 
+import io.affinity.training.TradeUpParameters;
 import io.affinity.training.TrainingParameters;
 import io.affinity.training.RecommenderParameters;
 import io.affinity.training.TrainingPipeline;
@@ -64,6 +65,18 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "2", description = "Worker threads for the blend (default: ${DEFAULT-VALUE}).")
     int threads;
 
+    @Option(names = "--upsell-min-price-increase", defaultValue = "0.10", description = "A trade-up's target must "
+            + "cost at least this fraction more than the item bought before (default: ${DEFAULT-VALUE}, i.e. 10%%).")
+    double upsellMinPriceIncrease;
+
+    @Option(names = "--upsell-min-customers", defaultValue = "3",
+            description = "Distinct customers who must have made a trade-up, per segment (default: ${DEFAULT-VALUE}).")
+    int upsellMinCustomers;
+
+    @Option(names = "--upsell-min-lift", defaultValue = "1.0", description = "A trade-up's rate must exceed this "
+            + "times the share of customers who bought the target at all (default: ${DEFAULT-VALUE}).")
+    double upsellMinLift;
+
     @Override
     public Integer call() throws Exception {
         TrainingParameters p = new TrainingParameters(input.files, input.format,
@@ -75,7 +88,10 @@ final class TrainCommand implements Callable<Integer> {
                 or(errorBudget, TrainingParameters.DEFAULT_ERROR_BUDGET));
         TrainingResult result = new TrainingPipeline(p,
                 new RecommenderParameters(recommender, topN, validationDays, threads, reducedGrid), line -> System.err.println("affinity train: " + line))
-                .consentFile(consent).run(models);
+                .consentFile(consent)
+                .tradeUps(new TradeUpParameters(upsellMinPriceIncrease, upsellMinCustomers,
+                        TradeUpParameters.DEFAULTS.perSegment(), upsellMinLift))
+                .run(models);
         System.out.println(result.ingest().toText());
         System.out.printf(Locale.ROOT, "published %s to %s in %.1f s: %,d items, %,d rules, %,d customers, %,d bytes%n",
                 result.version(), models, result.elapsed().toMillis() / 1000.0, result.items(), result.rules(),

@@ -174,13 +174,30 @@ class EndToEndTest {
     }
 
     @Test
-    void upsellOffersPricierItemsOfTheSameCategory() throws Exception {
+    void upsellOffersObservedTradeUpsFirstThenTheHeuristic() throws Exception {
         // The white hanging heart T-light holder (median price 2.95) is a "holder"; pricier holders are in the sample.
-        JsonNode body = get("/v1/items/85123A/upsell?limit=5");
+        JsonNode body = get("/v1/items/85123A/upsell?limit=10");
         assertFalse(body.get("offers").isEmpty(), body.toString());
+        boolean fallback = false;
         for (JsonNode offer : body.get("offers")) {
-            assertTrue(snapshot.item(offer.get("itemId").asText()).orElseThrow().typicalPrice() > 2.95, offer.toString());
-            assertTrue(offer.get("explanation").asText().startsWith("same "), offer.toString());
+            double price = snapshot.item(offer.get("itemId").asText()).orElseThrow().typicalPrice();
+            assertTrue(offer.get("source").asText().equals("trade_up") ? price >= 2.95 * 1.1 : price > 2.95,
+                    offer.toString());
+            String why = offer.get("explanation").asText();
+            if (offer.get("source").asText().equals("trade_up")) {
+                assertFalse(fallback, "observed trade-ups come before the fallback: " + body);
+                assertTrue(why.matches("\\d+ of \\d+ customers who bought WHITE HANGING HEART T-LIGHT HOLDER \\(85123A\\) "
+                        + "later moved up to .*"), why);
+            } else {
+                fallback = true;
+                assertTrue(why.startsWith("heuristic fallback (no observed trade-up): same "), why);
+            }
+        }
+        // The snapshot's trade-ups are what was served: every stored target is pricier and its counts consistent.
+        assertFalse(snapshot.tradeUps("85123A").isEmpty());
+        for (io.affinity.recommender.TradeUp t : snapshot.tradeUps("85123A")) {
+            assertTrue(snapshot.item(t.toItemId()).orElseThrow().typicalPrice() >= 2.95 * 1.1, t.toString());
+            assertTrue(t.movers() >= 3 && t.movers() <= t.buyers(), t.toString());
         }
     }
 
