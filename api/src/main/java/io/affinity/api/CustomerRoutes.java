@@ -219,25 +219,59 @@ final class CustomerRoutes {
                     throw new java.io.UncheckedIOException(e);
                 }
             });
-            Map<String, Object> summary = new LinkedHashMap<>();
-            summary.put("modelVersion", model.snapshot().version());
-            summary.put("channel", ch.wireName());
-            summary.put("matched", counts[0]);
-            summary.put("exported", counts[1]);
-            summary.put("excluded", excluded);
-            summary.put("consentSequenceAtStart", startSeq);
-            summary.put("consentSequenceAtEnd", consent.sequence());
-            if (csvOut != null) {
-                csvOut.writeComment("summary " + json.writeValueAsString(summary));
-                csvOut.flush();
-            } else {
-                out.write(json.writeValueAsString(Map.of("summary", summary)));
-                out.write('\n');
-            }
-            out.flush();
         } catch (java.io.UncheckedIOException e) {
             // The client went away mid-stream: nothing more to send; no customer data in the log.
             LOG.info("campaign export aborted after {} rows: {}", counts[1], e.getCause().getClass().getSimpleName());
+            return;
+        } catch (RuntimeException e) {
+            // Headers (200) are gone: the only way to tell the client the export is incomplete is a final error
+            // record instead of the summary. Exception messages can name a customer (a corrupt value's key), so
+            // neither the record nor the log carries them: the exception type only.
+            LOG.error("campaign export failed after {} exported rows: {}", counts[1], e.getClass().getName());
+            Map<String, Object> error = new LinkedHashMap<>();
+            error.put("status", 500);
+            error.put("title", "Export failed");
+            error.put("detail", "the export stopped before its end and is incomplete (" + e.getClass().getSimpleName()
+                    + "); discard it or retry");
+            error.put("modelVersion", model.snapshot().version());
+            error.put("channel", ch.wireName());
+            error.put("matchedSoFar", counts[0]);
+            error.put("exportedSoFar", counts[1]);
+            error.put("excludedSoFar", excluded);
+            writeFinalRecord(out, csvOut, "error", error);
+            return;
+        }
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("modelVersion", model.snapshot().version());
+        summary.put("channel", ch.wireName());
+        summary.put("matched", counts[0]);
+        summary.put("exported", counts[1]);
+        summary.put("excluded", excluded);
+        summary.put("consentSequenceAtStart", startSeq);
+        summary.put("consentSequenceAtEnd", consent.sequence());
+        writeFinalRecord(out, csvOut, "summary", summary);
+    }
+
+    /**
+     * The last record of an export, the only one with a {@code type}: {@code summary} when it is complete,
+     * {@code error} when it stopped early. NDJSON: {@code {"type":"summary","summary":{...}}}; CSV: a comment line
+     * {@code #summary {...}} (or {@code #error {...}}).
+     */
+    private void writeFinalRecord(Writer out, CsvWriter csvOut, String type, Map<String, Object> content) {
+        try {
+            if (csvOut != null) {
+                csvOut.writeComment(type + " " + json.writeValueAsString(content));
+                csvOut.flush();
+            } else {
+                Map<String, Object> record = new LinkedHashMap<>();
+                record.put("type", type);
+                record.put(type, content);
+                out.write(json.writeValueAsString(record));
+                out.write('\n');
+            }
+            out.flush();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            LOG.info("campaign export: could not send the final {} record: {}", type, e.getClass().getSimpleName());
         }
     }
 

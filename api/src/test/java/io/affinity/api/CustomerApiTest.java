@@ -55,7 +55,7 @@ class CustomerApiTest {
     private AffinityServer server;
 
     /** An in-memory model plus profiles and training-time consent (what format 2 snapshots carry). */
-    static final class ProfiledSnapshot implements ModelSnapshot {
+    static class ProfiledSnapshot implements ModelSnapshot {
         final InMemoryModelSnapshot base;
         final TreeMap<String, CustomerProfile> profiles = new TreeMap<>();
         final Map<String, Map<Channel, State>> consent = new HashMap<>();
@@ -197,6 +197,65 @@ class CustomerApiTest {
         HttpResponse<String> r = get("/v1/campaigns/offers?segment=tier:gold&channel=email&limit=3", "application/x-ndjson");
         assertEquals(503, r.statusCode(), r.body());
         assertTrue(r.body().contains("consent"));
+    }
+
+    /** A model whose profile store fails part-way through a visit, as a damaged value would. */
+    private void serveModelFailingAfter(int failAfter) throws Exception {
+        server.close();
+        ProfiledSnapshot failing = new ProfiledSnapshot(snapshot.base) {
+            @Override
+            public void forEachProfile(BiConsumer<String, CustomerProfile> v) {
+                int[] seen = {0};
+                profiles.forEach((id, p) -> {
+                    if (seen[0]++ == failAfter) {
+                        // like CorruptSnapshotException, whose message names the key: it must not reach the client
+                        throw new IllegalStateException("value of key '" + id + "' does not decode");
+                    }
+                    v.accept(id, p);
+                });
+            }
+        };
+        failing.profiles.putAll(snapshot.profiles);
+        failing.consent.putAll(snapshot.consent);
+        ServedModel served = new ServedModel(failing, new Recommender(failing, RecommenderSettings.DEFAULTS), Map.of());
+        server = AffinityServer.create(ApiConfig.defaults().withPort(0).withHost("127.0.0.1"),
+                ModelSource.fixed(served), journal, 0.3).start();
+    }
+
+    @Test
+    void anExportThatFailsMidStreamEndsWithAnErrorRecordNotASummary() throws Exception {
+        serveModelFailingAfter(1000);
+        HttpResponse<String> r = get("/v1/campaigns/offers?segment=all&channel=email&limit=2", "application/x-ndjson");
+        assertEquals(200, r.statusCode()); // sent before the failure
+        String[] lines = r.body().split("\n");
+        JsonNode last = JSON.readTree(lines[lines.length - 1]);
+        assertEquals("error", last.get("type").asText(), lines[lines.length - 1]);
+        assertEquals(1000, last.at("/error/matchedSoFar").asLong());
+        assertEquals(lines.length - 1, last.at("/error/exportedSoFar").asLong());
+        assertTrue(last.at("/error/detail").asText().contains("incomplete"), last.toString());
+        String failedAt = new ArrayList<>(snapshot.profiles.keySet()).get(1000);
+        assertFalse(r.body().contains(failedAt), "the failing customer's id is not echoed");
+        for (int i = 0; i < lines.length - 1; i++) {
+            JsonNode row = JSON.readTree(lines[i]);
+            assertFalse(row.has("type") || row.has("summary"), lines[i]);
+        }
+
+        HttpResponse<String> csv = get("/v1/campaigns/offers?segment=all&channel=email&limit=2", "text/csv");
+        String[] csvLines = csv.body().split("\r?\n");
+        String lastCsv = csvLines[csvLines.length - 1];
+        assertTrue(lastCsv.startsWith("#error {"), lastCsv);
+        assertEquals(1000, JSON.readTree(lastCsv.substring("#error ".length())).get("matchedSoFar").asLong());
+        assertFalse(csv.body().contains("#summary"), "no summary after an error");
+        assertFalse(csv.body().contains(failedAt));
+    }
+
+    @Test
+    void aCompleteExportEndsWithATypedSummary() throws Exception {
+        HttpResponse<String> r = get("/v1/campaigns/offers?segment=tier:gold&channel=email&limit=1", "application/x-ndjson");
+        String[] lines = r.body().split("\n");
+        JsonNode last = JSON.readTree(lines[lines.length - 1]);
+        assertEquals("summary", last.get("type").asText());
+        assertEquals(lines.length - 1, last.at("/summary/exported").asLong());
     }
 
     @Test
