@@ -72,6 +72,9 @@ public final class NextBestOffers {
                 bestModelScore = Math.max(bestModelScore, r.score());
             }
         }
+        // Rank by value first and write the explanations of the kept offers only: formatting them is most of the
+        // cost of a campaign export, and most candidates are dropped.
+        List<Scored> scored = new ArrayList<>(candidates.items().size());
         for (Recommendation r : candidates.items()) {
             Optional<ItemFacts> facts = model.item(r.itemId());
             if (facts.isEmpty() || facts.get().typicalPrice() <= 0) {
@@ -83,10 +86,33 @@ public final class NextBestOffers {
                 case POPULAR -> model.customerCount() == 0 ? 0
                         : Math.min(1, (double) facts.get().customerCount() / model.customerCount());
             };
-            offers.add(offer(r, facts.get(), base, activity, profile.orElse(null), usual));
+            double price = facts.get().typicalPrice();
+            double ev = base * activity * price * marginRate * strategyWeight(strategy, r.source())
+                    * priceFit(profile.orElse(null), usual, price);
+            scored.add(new Scored(r, facts.get(), base, ev));
         }
-        offers.sort(Comparator.comparingDouble(Offer::expectedValue).reversed().thenComparing(Offer::itemId));
-        return offers.size() > limit ? List.copyOf(offers.subList(0, limit)) : List.copyOf(offers);
+        scored.sort(Comparator.comparingDouble(Scored::ev).reversed().thenComparing(x -> x.r().itemId()));
+        for (int i = 0; i < Math.min(limit, scored.size()); i++) {
+            Scored x = scored.get(i);
+            offers.add(offer(x.r(), x.facts(), x.base(), activity, profile.orElse(null), usual));
+        }
+        return List.copyOf(offers);
+    }
+
+    private record Scored(Recommendation r, ItemFacts facts, double base, double ev) {
+    }
+
+    /** The price shaping of {@link #offer}: below 1 above a price-sensitive customer's usual price, 1.25 premium. */
+    private static double priceFit(CustomerProfile profile, double usual, double price) {
+        if (profile != null && usual > 0 && price > usual) {
+            if (profile.priceSensitivity() == PriceSensitivity.HIGH) {
+                return usual / price;
+            }
+            if (profile.priceSensitivity() == PriceSensitivity.LOW) {
+                return 1.25;
+            }
+        }
+        return 1;
     }
 
     /** {@link Offer#source()} of an upsell offer that customers were observed to move up to. */
@@ -248,19 +274,16 @@ public final class NextBestOffers {
         double p = base * activity;
         Strategy strategy = profile == null ? null : profile.strategy();
         double strategyWeight = strategyWeight(strategy, r.source());
-        double priceFit = 1;
+        double priceFit = priceFit(profile, usual, price);
         String priceNote = "";
-        if (profile != null && usual > 0) {
-            if (profile.priceSensitivity() == PriceSensitivity.HIGH && price > usual) {
-                priceFit = usual / price;
-                priceNote = String.format(Locale.ROOT, "; price-sensitive: usual %.2f vs %.2f x%.2f", usual, price, priceFit);
-            } else if (profile.priceSensitivity() == PriceSensitivity.LOW && price > usual) {
-                priceFit = 1.25;
-                priceNote = String.format(Locale.ROOT, "; premium for a value customer (%.2f above usual %.2f) x1.25",
-                        price, usual);
-            }
+        if (priceFit != 1) {
+            priceNote = profile.priceSensitivity() == PriceSensitivity.HIGH
+                    ? String.format(Locale.ROOT, "; price-sensitive: usual %.2f vs %.2f x%.2f", usual, price, priceFit)
+                    : String.format(Locale.ROOT, "; premium for a value customer (%.2f above usual %.2f) x1.25",
+                            price, usual);
         }
-        double ev = p * margin * strategyWeight * priceFit;
+        // Same arithmetic, same order as the ranking in forCustomer, so the values agree to the last bit.
+        double ev = base * activity * price * marginRate * strategyWeight * priceFit;
         String why = String.format(Locale.ROOT, "%s; P(purchase) %.3f (%s %.3f x activity %.3f) x margin %.2f (%.0f%% of %.2f)",
                 sourceNote(r), p, r.source().wireName(), base, activity, margin, 100 * marginRate, price)
                 + (strategy == null ? "" : String.format(Locale.ROOT, "; strategy %s x%.2f",

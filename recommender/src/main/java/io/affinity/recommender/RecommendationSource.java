@@ -14,9 +14,11 @@ public enum RecommendationSource {
      */
     MODEL;
 
+    /** Made once: campaign exports ask for it for every candidate of every customer. */
+    private final String wireName = name().toLowerCase(java.util.Locale.ROOT);
 
     /** Lower-case name as used on the wire, e.g. {@code "rules"}. */
     public String wireName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return wireName;
     }
 }
