@@ -65,6 +65,8 @@ done
 curl -sf "http://127.0.0.1:$PORT/ready" >/dev/null || { echo "server not ready" >&2; cat "$WORK/server.log" >&2; exit 1; }
 
 status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+# CPU seconds (user + system) the process has used: on a shared machine a steadier measure than wall time.
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/$1/stat"; }
 
 echo "== machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(uname -r); $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -76,9 +78,11 @@ echo "== warm-up (tier:gold) done, RSS $(status_kb "$SERVER_PID" VmRSS) kB"
 MAX_ANON=0
 ( while kill -0 "$SERVER_PID" 2>/dev/null; do status_kb "$SERVER_PID" RssAnon; sleep 0.2; done ) > "$WORK/anon.txt" &
 SAMPLER=$!
+CPU_BEFORE="$(cpu_seconds "$SERVER_PID")"
 read -r SECONDS_EXPORT BYTES < <(curl -sf -o "$WORK/export.ndjson" -w '%{time_total} %{size_download}\n' "$URL")
 kill "$SAMPLER" 2>/dev/null || true
 wait "$SAMPLER" 2>/dev/null || true
+CPU_EXPORT="$(awk -v a="$CPU_BEFORE" -v b="$(cpu_seconds "$SERVER_PID")" 'BEGIN { printf "%.2f", b - a }')"
 MAX_ANON="$(sort -n "$WORK/anon.txt" | tail -1)"
 HWM="$(status_kb "$SERVER_PID" VmHWM)"
 echo "== load average after export: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -110,8 +114,9 @@ read -r PEER_SECONDS PEER_BYTES < <(curl -sf -o /dev/null -w '%{time_total} %{si
   "http://127.0.0.1:$PEER_PORT/export.ndjson")
 
 awk -v n="$CUSTOMERS" -v s="$SECONDS_EXPORT" -v b="$BYTES" -v ps="$PEER_SECONDS" -v pb="$PEER_BYTES" \
-    -v hwm="$HWM" -v anon="$MAX_ANON" -v xmx="$XMX" 'BEGIN {
+    -v hwm="$HWM" -v anon="$MAX_ANON" -v xmx="$XMX" -v cpu="$CPU_EXPORT" 'BEGIN {
   printf "export:   %d customers in %.2f s = %.0f customers/s, %.1f MB = %.1f MB/s\n", n, s, n / s, b / 1e6, b / 1e6 / s
+  printf "cpu:      server used %.2f CPU-s during the export = %.1f us per customer (all threads, GC included)\n", cpu, cpu * 1e6 / n
   printf "peer:     python3 http.server, same %.1f MB file in %.3f s = %.1f MB/s\n", pb / 1e6, ps, pb / 1e6 / ps
   printf "ratio:    export bytes/s / peer bytes/s = %.4f (peer %.0fx faster)\n", (b / s) / (pb / ps), (pb / ps) / (b / s)
   printf "memory:   server peak RSS (VmHWM) %.0f MB, largest anonymous RSS during the export %.0f MB, -Xmx%s\n",
