@@ -313,9 +313,11 @@ final class FpMiner {
         private int[] pathCount = new int[64];
         private long[] pathWeight = new long[64];
         private final long[] condWeight = weighted ? new long[codes] : null;
-        /** Perfect extensions found by the last tree build (closed/maximal), as codes: [peFrom, peTop). */
+        /** Perfect extensions of the current branch, as codes (see mineItem and candidateItem). */
         private final int[] peStack = new int[codes];
         private int peTop;
+        /** Target all: peItems[i] holds an itemset with the perfect extensions peStack[0, i] inserted. */
+        private final int[][] peItems = new int[codes][];
         /** Closed/maximal: the candidates of the current task, for pruning subsumed branches. */
         private final CandidateRepository repo = weighted ? new CandidateRepository() : null;
         private TargetCandidates.Sink candidates;
@@ -373,6 +375,22 @@ final class FpMiner {
         private void mineItem(FpTree tree, int k, int depth) {
             int c = tree.present[k];
             push(depth, c);
+            if (maxLength == Integer.MAX_VALUE) {
+                // Perfect extensions (items in every transaction of the prefix) are not branched on: each
+                // itemset of this branch is reported with every subset of them, at the same support. On dense
+                // data that removes most tree building. Needs unlimited length (the subsets add items).
+                int support = tree.headCount[c];
+                FpTree cond = level(depth + 1);
+                int peFrom = peTop;
+                boolean any = depth == 0 && flItems != null ? buildFirstLevel(c, cond, support)
+                        : buildConditional(tree, c, cond, support);
+                emit(depth + 1, support);
+                if (any) {
+                    mineTree(cond, depth + 1);
+                }
+                peTop = peFrom;
+                return;
+            }
             emit(depth + 1, tree.headCount[c]);
             if (depth + 1 < maxLength) {
                 FpTree cond = level(depth + 1);
@@ -503,10 +521,40 @@ final class FpMiner {
         }
 
         private void emit(int length, int support) {
-            if (++unchecked == LIMIT_CHECK_EVERY) {
-                checkLimit();
+            if (peTop == 0) {
+                if (++unchecked == LIMIT_CHECK_EVERY) {
+                    checkLimit();
+                }
+                sink.accept(sorted[length], length, support);
+            } else {
+                emitWithExtensions(sorted[length], length, 0, support);
             }
-            sink.accept(sorted[length], length, support);
+        }
+
+        /** {@code items[0, length)} with every subset of the perfect extensions {@code peStack[i, peTop)}. */
+        private void emitWithExtensions(int[] items, int length, int i, int support) {
+            if (i == peTop) {
+                if (++unchecked == LIMIT_CHECK_EVERY) {
+                    checkLimit();
+                }
+                sink.accept(items, length, support);
+                return;
+            }
+            emitWithExtensions(items, length, i + 1, support);
+            int[] with = peItems[i];
+            if (with == null || with.length <= length) {
+                with = new int[Math.max(length + 1, 2 * (with == null ? 8 : with.length))];
+                peItems[i] = with;
+            }
+            int v = codeToItem[peStack[i]];
+            int j = 0;
+            while (j < length && items[j] < v) {
+                with[j] = items[j];
+                j++;
+            }
+            with[j] = v;
+            System.arraycopy(items, j, with, j + 1, length - j);
+            emitWithExtensions(with, length + 1, i + 1, support);
         }
 
         /** Exact in the end: every emit is added before its task closes, and each addition is checked. */
