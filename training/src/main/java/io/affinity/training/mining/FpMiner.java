@@ -12,6 +12,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * (that item's conditional tree), on one or more threads. The global tree is read-only while tasks run; each
  * thread has its own {@link Worker} with all the scratch memory of the recursion.
  *
+ * <p>For closed and maximal itemsets the same recursion runs in candidate mode (see {@code candidateItem}): trees
+ * also carry a hash of each node's transaction set, and candidates go to a {@link TargetCandidates}.
+ *
  * <p>Items are recoded to dense codes by descending frequency (0 = most frequent) so that shared prefixes, and
  * therefore tree compression, are maximal, and so that every per-item table is a plain array.
  */
