@@ -12,13 +12,50 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class})
 public final class AffinityCli {
     /** Held strongly: java.util.logging keeps loggers weakly, and a collected one forgets its level. */
-    private static final java.util.logging.Logger LUCENE_LOG = java.util.logging.Logger.getLogger("org.apache.lucene");
+    private static final class LuceneLog {
+        // In a holder class so that mine, which does not use Lucene, never initialises java.util.logging.
+        static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger("org.apache.lucene");
+    }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("mine")) {
+            System.exit(mine(new PrintWriter(System.out, true), new PrintWriter(System.err, true),
+                    java.util.Arrays.copyOfRange(args, 1, args.length)));
+        }
         // Lucene logs its memory-mapping and vector-API choices through java.util.logging at start-up: facts for
         // its developers, noise on a user's terminal. Warnings that matter come through our own messages.
-        LUCENE_LOG.setLevel(java.util.logging.Level.SEVERE);
+        LuceneLog.LOG.setLevel(java.util.logging.Level.SEVERE);
         System.exit(run(args));
+    }
+
+    /**
+     * {@code affinity mine ARGS} as main runs it. mine lasts about a second, of which start-up was half: it needs
+     * neither Lucene's logging set-up nor the option models of the other verbs (which load the server's and the
+     * models' classes), and plain command lines skip picocli altogether (see {@link MineArgs}).
+     */
+    static int mine(PrintWriter out, PrintWriter err, String... mineArgs) {
+        MineCommand fast = MineArgs.parse(mineArgs);
+        if (fast == null || fast.problem() != null) {
+            return runMine(out, err, mineArgs);
+        }
+        try {
+            return fast.execute(out, err);
+        } catch (RuntimeException e) {
+            return report(e, "mine", err);
+        }
+    }
+
+    /**
+     * {@code affinity mine ARGS} with only the mine command's model built: the same parsing, messages and exit
+     * codes as through {@link #run}, without the start-up cost of the other verbs.
+     */
+    static int runMine(PrintWriter out, PrintWriter err, String... mineArgs) {
+        CommandLine cli = new CommandLine(new MineCommand());
+        cli.setCommandName("affinity mine");
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler(AffinityCli::handle);
+        return cli.execute(mineArgs);
     }
 
     /** Runs one command line and returns its exit code (for tests and embedding). */
@@ -39,10 +76,14 @@ public final class AffinityCli {
 
     /** Expected failures (bad input, corrupt snapshot) print one clear line; only bugs print a stack trace. */
     private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
-        PrintWriter err = cmd.getErr();
+        return report(e, cmd.getCommandName(), cmd.getErr());
+    }
+
+    static int report(Exception e, String commandName, PrintWriter err) {
         if (e instanceof UserFacingException || e instanceof IllegalArgumentException
                 || e.getClass().getName().startsWith("io.affinity.") || e instanceof java.io.IOException) {
-            err.println("affinity " + cmd.getCommandName() + ": error: " + e.getMessage());
+            String name = commandName;
+            err.println((name.startsWith("affinity") ? name : "affinity " + name) + ": error: " + e.getMessage());
             err.flush();
             return 1;
         }

@@ -36,7 +36,7 @@ public final class MineCommand implements Callable<Integer> {
 
     @Option(names = "--format", defaultValue = "fimi", paramLabel = "FORMAT",
             description = "Input format; only 'fimi' for now. Default: ${DEFAULT-VALUE}.")
-    String format;
+    String format = "fimi";
 
     @Option(names = "--min-support", required = true, paramLabel = "FRACTION",
             description = "Minimum support as a fraction of transactions, in (0, 1].")
@@ -48,11 +48,11 @@ public final class MineCommand implements Callable<Integer> {
 
     @Option(names = "--min-lift", defaultValue = "0", paramLabel = "LIFT",
             description = "Keep rules with at least this lift (>= 0). Default: ${DEFAULT-VALUE}.")
-    double minLift;
+    double minLift = 0;
 
     @Option(names = "--max-length", defaultValue = "0", paramLabel = "N",
             description = "Longest itemset; 0 = unlimited. Default: ${DEFAULT-VALUE}.")
-    int maxLength;
+    int maxLength = 0;
 
     @Option(names = "--output", paramLabel = "FILE",
             description = "Write the itemsets here, one per line: ascending ids, then '#SUP: count'. Streamed "
@@ -62,7 +62,7 @@ public final class MineCommand implements Callable<Integer> {
     @Option(names = "--target", defaultValue = "all", paramLabel = "KIND",
             description = "all, closed (no superset with the same support) or maximal (no frequent superset). "
                     + "closed/maximal keep all frequent itemsets in memory. Default: ${DEFAULT-VALUE}.")
-    String target;
+    String target = "all";
 
     @Option(names = "--threads", paramLabel = "N",
             description = "Mining threads (independent conditional trees in parallel); results do not depend "
@@ -72,16 +72,16 @@ public final class MineCommand implements Callable<Integer> {
     @Option(names = "--max-itemsets", defaultValue = "0", paramLabel = "N",
             description = "Fail, suggesting a higher support, beyond N frequent itemsets. Default: "
                     + "50,000,000 when itemsets are kept in memory (rules, closed, maximal), else no limit.")
-    long maxItemsets;
+    long maxItemsets = 0;
 
     @Option(names = "--top-k", defaultValue = "0", paramLabel = "N",
             description = "Keep only the best N rules by --sort (0 = all). The support floor is --min-support.")
-    int topK;
+    int topK = 0;
 
     @Option(names = "--sort", defaultValue = "lift", paramLabel = "MEASURE",
             description = "Measure for --top-k: confidence, lift, leverage, conviction or zhang. "
                     + "Default: ${DEFAULT-VALUE}.")
-    String sort;
+    String sort = "lift";
 
     @Option(names = "--prune-redundant",
             description = "Drop a rule when a rule with the same consequent and a smaller antecedent has at "
@@ -95,14 +95,20 @@ public final class MineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        validate();
+        String problem = problem();
+        if (problem != null) {
+            throw new ParameterException(spec.commandLine(), problem);
+        }
+        return execute(spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+
+    /** Mines with the options as set (and valid: {@link #problem()} is null). */
+    int execute(PrintWriter out, PrintWriter err) {
         RuleMeasure measure = RuleMeasure.parse(sort);
         ItemsetTarget kind = ItemsetTarget.parse(target);
         Optional<RuleParameters> rules = minConfidence == null ? Optional.empty()
                 : Optional.of(new RuleParameters(minConfidence, minLift, topK, measure, pruneRedundant));
         int threadCount = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
         long start = System.nanoTime();
         MiningRun.Result result;
         try {
@@ -127,56 +133,54 @@ public final class MineCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void validate() {
+    /** What is wrong with the options as a user would be told, or null when they are valid. */
+    String problem() {
         if (!"fimi".equalsIgnoreCase(format)) {
-            throw bad("--format '" + format + "' is not supported; only 'fimi' is");
+            return "--format '" + format + "' is not supported; only 'fimi' is";
         }
         if (!(minSupport > 0 && minSupport <= 1)) {
-            throw bad("--min-support must be a fraction in (0, 1], was " + minSupport);
+            return "--min-support must be a fraction in (0, 1], was " + minSupport;
         }
         if (minConfidence != null && !(minConfidence >= 0 && minConfidence <= 1)) {
-            throw bad("--min-confidence must be in [0, 1], was " + minConfidence);
+            return "--min-confidence must be in [0, 1], was " + minConfidence;
         }
         if (!(minLift >= 0) || Double.isInfinite(minLift)) {
-            throw bad("--min-lift must be a finite number >= 0, was " + minLift);
+            return "--min-lift must be a finite number >= 0, was " + minLift;
         }
         if (minLift > 0 && minConfidence == null) {
-            throw bad("--min-lift only filters rules: give --min-confidence too");
+            return "--min-lift only filters rules: give --min-confidence too";
         }
         try {
             RuleMeasure.parse(sort);
             ItemsetTarget.parse(target);
         } catch (IllegalArgumentException e) {
-            throw bad((e.getMessage().startsWith("unknown target") ? "--target: " : "--sort: ") + e.getMessage());
+            return (e.getMessage().startsWith("unknown target") ? "--target: " : "--sort: ") + e.getMessage();
         }
         if (threads != null && threads < 1) {
-            throw bad("--threads must be >= 1, was " + threads);
+            return "--threads must be >= 1, was " + threads;
         }
         if (maxItemsets < 0) {
-            throw bad("--max-itemsets must be >= 0 (0 = default), was " + maxItemsets);
+            return "--max-itemsets must be >= 0 (0 = default), was " + maxItemsets;
         }
         if (topK < 0) {
-            throw bad("--top-k must be >= 0 (0 = all rules), was " + topK);
+            return "--top-k must be >= 0 (0 = all rules), was " + topK;
         }
         if ((topK > 0 || pruneRedundant || rulesOutput != null) && minConfidence == null) {
-            throw bad("--top-k, --prune-redundant and --rules-output are about rules: give --min-confidence too "
-                    + "(0 keeps every rule)");
+            return "--top-k, --prune-redundant and --rules-output are about rules: give --min-confidence too "
+                    + "(0 keeps every rule)";
         }
         if (rulesOutput != null && Files.isDirectory(rulesOutput)) {
-            throw bad("--rules-output " + rulesOutput + " is a directory");
+            return "--rules-output " + rulesOutput + " is a directory";
         }
         if (maxLength < 0) {
-            throw bad("--max-length must be >= 0 (0 = unlimited), was " + maxLength);
+            return "--max-length must be >= 0 (0 = unlimited), was " + maxLength;
         }
         if (!Files.isRegularFile(input) || !Files.isReadable(input)) {
-            throw bad("--input " + input + " is not a readable file");
+            return "--input " + input + " is not a readable file";
         }
         if (output != null && Files.isDirectory(output)) {
-            throw bad("--output " + output + " is a directory");
+            return "--output " + output + " is a directory";
         }
-    }
-
-    private ParameterException bad(String message) {
-        return new ParameterException(spec.commandLine(), message);
+        return null;
     }
 }

@@ -69,4 +69,38 @@ class MineCommandTest {
         assertEquals(2, run("mine", "--input", tiny().toString(), "--min-support", "0.5", "--top-k", "2"));
         assertTrue(err.toString().contains("give --min-confidence too"), err.toString());
     }
+
+    /** main's shortcut for mine (fast parser, else only mine's model built) behaves as the full command line. */
+    @Test
+    void mineShortcutGivesTheSameResultsAndErrorsAsTheFullCommandLine() throws IOException {
+        String in = tiny().toString();
+        String[][] cases = {
+            {"--input", in, "--min-support", "0.25", "--target", "closed"},
+            {"--input", in, "--min-support", "0.5", "--target", "open"},
+            {"--input", in, "--min-support", "0.25", "--max-itemsets", "3", "--min-confidence", "0"},
+            {"--input", dir.resolve("missing.dat").toString(), "--min-support", "0.5"},
+            {"--min-support", "0.5"},
+            {"--input", in, "--min-support=0.5", "--output", dir.resolve("o.txt").toString(), "--threads", "2"},
+            {"--input", in, "--min-support", "0.5", "--min-lift", "2"},
+            {"--input", in, "--min-support", "1.5"},
+            {"--input", in, "--min-support", "0.5", "--help"},
+        };
+        for (String[] args : cases) {
+            out.getBuffer().setLength(0);
+            err.getBuffer().setLength(0);
+            String[] full = new String[args.length + 1];
+            full[0] = "mine";
+            System.arraycopy(args, 0, full, 1, args.length);
+            int fullCode = run(full);
+            String fullOut = out.toString();
+            String fullErr = err.toString().replaceAll("\\d+\\.\\d{3} s", "T s");
+            StringWriter o = new StringWriter();
+            StringWriter e = new StringWriter();
+            int code = AffinityCli.mine(new PrintWriter(o, true), new PrintWriter(e, true), args);
+            String what = String.join(" ", args);
+            assertEquals(fullCode, code, what);
+            assertEquals(fullOut, o.toString(), what);
+            assertEquals(fullErr, e.toString().replaceAll("\\d+\\.\\d{3} s", "T s"), what);
+        }
+    }
 }

@@ -127,6 +127,36 @@ public final class FpGrowth {
         return collectors.build(db.size());
     }
 
+    /**
+     * The closed or maximal frequent itemsets (all of them for {@link ItemsetTarget#ALL}, as {@link #mineAll}),
+     * on {@link #threads()} threads, in an order that does not depend on the thread count. Without a maximum
+     * length they are found inside the recursion (FPclose/FPmax style: perfect extensions merged, branches
+     * subsumed by a superset with the same transactions cut), so only candidates, not all frequent itemsets,
+     * are kept: {@link #maxItemsets()} then limits the candidates. With a maximum length they are selected
+     * from all frequent itemsets within it (as {@link FrequentItemsets#select}), which keeps those in memory.
+     *
+     * @throws TooManyItemsetsException beyond {@link #maxItemsets()} candidates (or frequent itemsets)
+     */
+    public FrequentItemsets mine(TransactionDatabase db, ItemsetTarget target) {
+        Objects.requireNonNull(db, "db");
+        Objects.requireNonNull(target, "target");
+        if (target == ItemsetTarget.ALL) {
+            return mineAll(db);
+        }
+        if (maxLength != 0) {
+            return mineAll(db).select(target);
+        }
+        TargetCandidates candidates = new TargetCandidates();
+        if (minSupportCount <= db.size()) {
+            FpMiner miner = new FpMiner((int) minSupportCount, Integer.MAX_VALUE, maxItemsets, target);
+            int tasks = miner.prepare(db);
+            if (tasks > 0) {
+                miner.run(tasks, threads, candidates);
+            }
+        }
+        return candidates.select(target, db.size());
+    }
+
     @Override
     public String toString() {
         return "FpGrowth[minSupportCount=" + minSupportCount + ", maxLength=" + maxLength + ", threads=" + threads

@@ -12,6 +12,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * (that item's conditional tree), on one or more threads. The global tree is read-only while tasks run; each
  * thread has its own {@link Worker} with all the scratch memory of the recursion.
  *
+ * <p>For closed and maximal itemsets the same recursion runs in candidate mode (see {@code candidateItem}): trees
+ * also carry a hash of each node's transaction set, and candidates go to a {@link TargetCandidates}.
+ *
  * <p>Items are recoded to dense codes by descending frequency (0 = most frequent) so that shared prefixes, and
  * therefore tree compression, are maximal, and so that every per-item table is a plain array.
  */
@@ -22,6 +25,13 @@ final class FpMiner {
     private final int minSupport;
     private final int maxLength;
     private final long maxItemsets;
+    /**
+     * ALL streams every frequent itemset. CLOSED and MAXIMAL emit candidates with transaction-set hashes to a
+     * {@link TargetCandidates.Sink}: a superset of the wanted itemsets, which {@link TargetCandidates} reduces.
+     */
+    private final ItemsetTarget target;
+    /** Trees keep transaction-set hashes (closed/maximal). */
+    private final boolean weighted;
     private final AtomicLong emitted = new AtomicLong();
 
     private int[] codeToItem;
@@ -31,15 +41,37 @@ final class FpMiner {
     private int[] flItemStart;
     private int[] flPathStart;
     private int[] flPathCount;
+    private long[] flPathWeight;
     /** Largest prefix-path copy kept for the first level (ints); beyond it the tree is walked instead. */
     private static final long MAX_FIRST_LEVEL_INTS = 1L << 25;
     private int codes;
 
     /** @param maxItemsets fail with {@link TooManyItemsetsException} beyond this many itemsets; 0 = no limit */
     FpMiner(int minSupport, int maxLength, long maxItemsets) {
+        this(minSupport, maxLength, maxItemsets, ItemsetTarget.ALL);
+    }
+
+    /** For CLOSED and MAXIMAL, maxLength must be unlimited (the candidates' pruning assumes it). */
+    FpMiner(int minSupport, int maxLength, long maxItemsets, ItemsetTarget target) {
+        if (target != ItemsetTarget.ALL && maxLength != Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("closed/maximal mining in the recursion needs unlimited length");
+        }
         this.minSupport = minSupport;
         this.maxLength = maxLength;
         this.maxItemsets = maxItemsets <= 0 ? Long.MAX_VALUE : maxItemsets;
+        this.target = target;
+        this.weighted = target != ItemsetTarget.ALL;
+    }
+
+    /**
+     * A transaction's random weight (SplitMix64 of its position): the hash of a transaction set is the
+     * wrapping sum of its members' weights. Fixed, so that runs are reproducible.
+     */
+    private static long transactionWeight(int t) {
+        long z = (t + 1) * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     /** Builds the global tree; returns the number of tasks (0 when nothing is frequent). */
@@ -115,16 +147,29 @@ final class FpMiner {
             return (ea - i) - (eb - j);
         });
 
-        root = new FpTree(codes, kept + 1);
+        root = new FpTree(codes, kept + 1, weighted);
         int[] path = new int[codes];
+        long[] codeWeight = weighted ? new long[codes] : null;
         for (int k = 0; k < m; k++) {
             int t = order[k];
             int len = rOffsets[t + 1] - rOffsets[t];
             System.arraycopy(rItems, rOffsets[t], path, 0, len);
-            root.insert(path, len, 1, true);
+            if (weighted) {
+                long w = transactionWeight(t);
+                for (int i = 0; i < len; i++) {
+                    codeWeight[path[i]] += w;
+                }
+                root.insert(path, len, 1, w, true);
+            } else {
+                root.insert(path, len, 1, true);
+            }
         }
         for (int c = 0; c < codes; c++) {
-            root.addPresent(c, freq[codeToItem[c]]);
+            if (weighted) {
+                root.addPresent(c, freq[codeToItem[c]], codeWeight[c]);
+            } else {
+                root.addPresent(c, freq[codeToItem[c]]);
+            }
         }
         // A chain is enumerated directly, as one task.
         if (!root.branched) {
@@ -172,6 +217,7 @@ final class FpMiner {
         int[] items = new int[(int) total];
         int[] pathStart = new int[pathsTotal + 1];
         int[] pathCount = new int[pathsTotal];
+        long[] pathWeight = weighted ? new long[pathsTotal] : null;
         int[] nextInt = Arrays.copyOf(itemInts, codes);
         int[] nextPath = Arrays.copyOf(itemPaths, codes);
         int[] stack = new int[maxDepth + 1];
@@ -187,6 +233,9 @@ final class FpMiner {
                 int p = nextPath[c]++;
                 pathStart[p] = at;
                 pathCount[p] = count[n];
+                if (weighted) {
+                    pathWeight[p] = root.weight[n];
+                }
             }
         }
         pathStart[pathsTotal] = (int) total;
@@ -194,6 +243,7 @@ final class FpMiner {
         flItemStart = itemPaths; // paths of code c: [itemPaths[c], itemPaths[c + 1])
         flPathStart = pathStart;
         flPathCount = pathCount;
+        flPathWeight = pathWeight;
     }
 
     /**
@@ -264,6 +314,16 @@ final class FpMiner {
         private int[] pathItems = new int[1024];
         private int[] pathLen = new int[64];
         private int[] pathCount = new int[64];
+        private long[] pathWeight = new long[64];
+        private final long[] condWeight = weighted ? new long[codes] : null;
+        /** Perfect extensions of the current branch, as codes (see mineItem and candidateItem). */
+        private final int[] peStack = new int[codes];
+        private int peTop;
+        /** Target all: peItems[i] holds an itemset with the perfect extensions peStack[0, i] inserted. */
+        private final int[][] peItems = new int[codes][];
+        /** Closed/maximal: the candidates of the current task, for pruning subsumed branches. */
+        private final CandidateRepository repo = weighted ? new CandidateRepository() : null;
+        private TargetCandidates.Sink candidates;
         private final int[] filtered = new int[codes];
 
         Worker() {
@@ -275,7 +335,15 @@ final class FpMiner {
             try {
                 for (int t; (t = nextTask.getAndIncrement()) < tasks; ) {
                     sink = sinks.open(t);
-                    if (root.branched) {
+                    if (weighted) {
+                        candidates = (TargetCandidates.Sink) sink;
+                        repo.clear();
+                        if (root.branched) {
+                            candidateItem(root, root.presentSize - 1 - t, 0, 0);
+                        } else {
+                            candidateChain(root, 0);
+                        }
+                    } else if (root.branched) {
                         mineItem(root, root.presentSize - 1 - t, 0);
                     } else {
                         enumerateChain(root, 1, 0);
@@ -310,10 +378,27 @@ final class FpMiner {
         private void mineItem(FpTree tree, int k, int depth) {
             int c = tree.present[k];
             push(depth, c);
+            if (maxLength == Integer.MAX_VALUE) {
+                // Perfect extensions (items in every transaction of the prefix) are not branched on: each
+                // itemset of this branch is reported with every subset of them, at the same support. On dense
+                // data that removes most tree building. Needs unlimited length (the subsets add items).
+                int support = tree.headCount[c];
+                FpTree cond = level(depth + 1);
+                int peFrom = peTop;
+                boolean any = depth == 0 && flItems != null ? buildFirstLevel(c, cond, support)
+                        : buildConditional(tree, c, cond, support);
+                emit(depth + 1, support);
+                if (any) {
+                    mineTree(cond, depth + 1);
+                }
+                peTop = peFrom;
+                return;
+            }
             emit(depth + 1, tree.headCount[c]);
             if (depth + 1 < maxLength) {
                 FpTree cond = level(depth + 1);
-                boolean any = depth == 0 && flItems != null ? buildFirstLevel(c, cond) : buildConditional(tree, c, cond);
+                boolean any = depth == 0 && flItems != null ? buildFirstLevel(c, cond, -1)
+                        : buildConditional(tree, c, cond, -1);
                 if (any) {
                     mineTree(cond, depth + 1);
                 }
@@ -335,6 +420,83 @@ final class FpMiner {
                     enumerateChain(tree, node + 1, depth + 1);
                 }
             }
+        }
+
+        /**
+         * Closed/maximal: the node for item k of {@code tree} below the current itemset of {@code len} items
+         * (FPclose/FPmax style). Its perfect extensions, the items in every transaction of the new prefix, join
+         * the prefix directly instead of being branched on: no itemset without them can be closed. If an
+         * itemset found earlier in this task is a superset with the same transactions, then nothing in this
+         * branch is closed (each of its itemsets misses an item of all its transactions), so the branch is cut.
+         * The candidates left are each closed within this task; supersets found by other tasks are checked
+         * afterwards in {@link TargetCandidates}, which keeps the run independent of the thread count. For
+         * maximal itemsets only leaves are candidates, and a chain's only candidate is the whole chain.
+         */
+        private void candidateItem(FpTree tree, int k, int depth, int len) {
+            int c = tree.present[k];
+            int support = tree.headCount[c];
+            long hash = tree.headWeight[c];
+            push(len, c);
+            int length = len + 1;
+            FpTree cond = level(depth + 1);
+            int peFrom = peTop;
+            boolean any = depth == 0 && flItems != null ? buildFirstLevel(c, cond, support)
+                    : buildConditional(tree, c, cond, support);
+            for (int i = peFrom; i < peTop; i++) {
+                push(length++, peStack[i]);
+            }
+            peTop = peFrom;
+            int[] itemset = sorted[length];
+            if (repo.subsumed(itemset, length, support, hash)) {
+                return;
+            }
+            repo.add(itemset, length, support, hash);
+            if (!any) {
+                emitCandidate(length, support, hash);
+            } else if (target == ItemsetTarget.CLOSED) {
+                emitCandidate(length, support, hash);
+                mineCandidates(cond, depth + 1, length);
+            } else {
+                mineCandidates(cond, depth + 1, length);
+            }
+        }
+
+        private void mineCandidates(FpTree tree, int depth, int len) {
+            if (!tree.branched) {
+                candidateChain(tree, len);
+                return;
+            }
+            for (int k = tree.presentSize - 1; k >= 0; k--) {
+                candidateItem(tree, k, depth, len);
+            }
+        }
+
+        /**
+         * A chain below the current itemset: every subset has the support of its deepest node, so the closed
+         * ones are the prefixes that end just above a drop in count, and the maximal one is the whole chain.
+         */
+        private void candidateChain(FpTree tree, int len) {
+            int last = tree.size - 1;
+            int[] up = tree.up;
+            int[] count = tree.count;
+            long[] w = tree.weight;
+            int length = len;
+            for (int node = 1; node <= last; node++) {
+                push(length++, up[2 * node + 1]);
+                boolean wanted = target == ItemsetTarget.CLOSED ? node == last || count[node + 1] < count[node]
+                        : node == last;
+                if (wanted && !repo.subsumed(sorted[length], length, count[node], w[node])) {
+                    repo.add(sorted[length], length, count[node], w[node]);
+                    emitCandidate(length, count[node], w[node]);
+                }
+            }
+        }
+
+        private void emitCandidate(int length, int support, long hash) {
+            if (++unchecked == LIMIT_CHECK_EVERY) {
+                checkLimit();
+            }
+            candidates.accept(sorted[length], length, support, hash);
         }
 
         /**
@@ -362,10 +524,40 @@ final class FpMiner {
         }
 
         private void emit(int length, int support) {
-            if (++unchecked == LIMIT_CHECK_EVERY) {
-                checkLimit();
+            if (peTop == 0) {
+                if (++unchecked == LIMIT_CHECK_EVERY) {
+                    checkLimit();
+                }
+                sink.accept(sorted[length], length, support);
+            } else {
+                emitWithExtensions(sorted[length], length, 0, support);
             }
-            sink.accept(sorted[length], length, support);
+        }
+
+        /** {@code items[0, length)} with every subset of the perfect extensions {@code peStack[i, peTop)}. */
+        private void emitWithExtensions(int[] items, int length, int i, int support) {
+            if (i == peTop) {
+                if (++unchecked == LIMIT_CHECK_EVERY) {
+                    checkLimit();
+                }
+                sink.accept(items, length, support);
+                return;
+            }
+            emitWithExtensions(items, length, i + 1, support);
+            int[] with = peItems[i];
+            if (with == null || with.length <= length) {
+                with = new int[Math.max(length + 1, 2 * (with == null ? 8 : with.length))];
+                peItems[i] = with;
+            }
+            int v = codeToItem[peStack[i]];
+            int j = 0;
+            while (j < length && items[j] < v) {
+                with[j] = items[j];
+                j++;
+            }
+            with[j] = v;
+            System.arraycopy(items, j, with, j + 1, length - j);
+            emitWithExtensions(with, length + 1, i + 1, support);
         }
 
         /** Exact in the end: every emit is added before its task closes, and each addition is checked. */
@@ -380,7 +572,7 @@ final class FpMiner {
         private FpTree level(int depth) {
             FpTree t = levels[depth];
             if (t == null) {
-                t = new FpTree(codes, 256);
+                t = new FpTree(codes, 256, weighted);
                 levels[depth] = t;
             } else {
                 t.clear();
@@ -388,14 +580,18 @@ final class FpMiner {
             return t;
         }
 
-        /** {@link #buildConditional} for the global tree, from the paths collected up front. */
-        private boolean buildFirstLevel(int code, FpTree cond) {
+        /**
+         * {@link #buildConditional} for the global tree, from the paths collected up front.
+         */
+        private boolean buildFirstLevel(int code, FpTree cond, int peSupport) {
             int[] items = flItems;
             int[] pathStart = flPathStart;
             int[] pathCount = flPathCount;
+            long[] pathWeight = flPathWeight;
             int from = flItemStart[code];
             int to = flItemStart[code + 1];
             int[] cc = condCount;
+            long[] cw = condWeight;
             int nTouched = 0;
             for (int p = from; p < to; p++) {
                 int cnt = pathCount[p];
@@ -406,15 +602,14 @@ final class FpMiner {
                     }
                     cc[x] += cnt;
                 }
-            }
-            int frequent = 0;
-            for (int i = 0; i < nTouched; i++) {
-                int x = touched[i];
-                if (cc[x] >= minSupport) {
-                    cond.addPresent(x, cc[x]);
-                    frequent++;
+                if (cw != null) {
+                    long w = pathWeight[p];
+                    for (int i = pathStart[p], end = pathStart[p + 1]; i < end; i++) {
+                        cw[items[i]] += w;
+                    }
                 }
             }
+            int frequent = selectItems(cond, nTouched, peSupport);
             if (frequent > 0) {
                 int[] f = filtered;
                 for (int p = from; p < to; p++) {
@@ -426,30 +621,70 @@ final class FpMiner {
                         }
                     }
                     if (len > 0) {
-                        cond.insert(f, len, pathCount[p], false);
+                        cond.insert(f, len, pathCount[p], cw != null ? pathWeight[p] : 0, false);
                     }
                 }
             }
-            for (int i = 0; i < nTouched; i++) {
-                cc[touched[i]] = 0;
-            }
+            resetCounts(nTouched);
             return frequent > 0;
         }
 
         /**
-         * Builds the tree of the prefix paths of {@code code} into {@code cond}, keeping only the items that
-         * are frequent together with {@code code}. Returns false when no item is.
+         * Adds the frequent touched items to {@code cond}, except those with {@code peSupport} (perfect
+         * extensions: in every transaction of the prefix), which go to {@link #peStack} and are then marked
+         * infrequent (count 0) so that the paths skip them. Returns the number of items added to the tree.
          */
-        private boolean buildConditional(FpTree tree, int code, FpTree cond) {
+        private int selectItems(FpTree cond, int nTouched, int peSupport) {
+            int[] cc = condCount;
+            long[] cw = condWeight;
+            int frequent = 0;
+            for (int i = 0; i < nTouched; i++) {
+                int x = touched[i];
+                int n = cc[x];
+                if (n == peSupport) {
+                    peStack[peTop++] = x;
+                    cc[x] = 0;
+                } else if (n >= minSupport) {
+                    if (cw != null) {
+                        cond.addPresent(x, n, cw[x]);
+                    } else {
+                        cond.addPresent(x, n);
+                    }
+                    frequent++;
+                }
+            }
+            return frequent;
+        }
+
+        private void resetCounts(int nTouched) {
+            int[] cc = condCount;
+            long[] cw = condWeight;
+            for (int i = 0; i < nTouched; i++) {
+                int x = touched[i];
+                cc[x] = 0;
+                if (cw != null) {
+                    cw[x] = 0;
+                }
+            }
+        }
+
+        /**
+         * Builds the tree of the prefix paths of {@code code} into {@code cond}, keeping only the items that
+         * are frequent together with {@code code}; items with count {@code peSupport} are perfect extensions
+         * (see {@link #selectItems}); -1 keeps them in the tree. Returns false when the tree is empty.
+         */
+        private boolean buildConditional(FpTree tree, int code, FpTree cond, int peSupport) {
             // Pass 1: copy each prefix path (leaf to root) into a flat buffer and count the items, so that the
             // scattered walk up the tree happens once.
             int[] up = tree.up;
             int[] cc = condCount;
+            long[] cw = condWeight;
             int nTouched = 0;
             int paths = 0;
             int pos = 0;
             for (int node = tree.headFirst[code]; node >= 0; node = tree.next[node]) {
                 int cnt = tree.count[node];
+                long w = cw != null ? tree.weight[node] : 0;
                 int start = pos;
                 for (int a = up[2 * node]; a > 0; a = up[2 * a]) {
                     if (pos == pathItems.length) {
@@ -461,30 +696,23 @@ final class FpMiner {
                         touched[nTouched++] = x;
                     }
                     cc[x] += cnt;
+                    if (cw != null) {
+                        cw[x] += w;
+                    }
                 }
                 if (pos > start) {
                     if (paths == pathLen.length) {
                         pathLen = Arrays.copyOf(pathLen, paths * 2);
                         pathCount = Arrays.copyOf(pathCount, paths * 2);
+                        pathWeight = Arrays.copyOf(pathWeight, paths * 2);
                     }
                     pathLen[paths] = pos - start;
+                    pathWeight[paths] = w;
                     pathCount[paths++] = cnt;
                 }
             }
-            int frequent = 0;
-            for (int i = 0; i < nTouched; i++) {
-                int x = touched[i];
-                if (cc[x] >= minSupport) {
-                    frequent++;
-                }
-            }
+            int frequent = selectItems(cond, nTouched, peSupport);
             if (frequent > 0) {
-                for (int i = 0; i < nTouched; i++) {
-                    int x = touched[i];
-                    if (cc[x] >= minSupport) {
-                        cond.addPresent(x, cc[x]);
-                    }
-                }
                 // Pass 2: insert the paths root first (ascending codes) without the infrequent items.
                 int[] f = filtered;
                 int[] pi = pathItems;
@@ -500,13 +728,11 @@ final class FpMiner {
                         }
                     }
                     if (len > 0) {
-                        cond.insert(f, len, pathCount[p], false);
+                        cond.insert(f, len, pathCount[p], pathWeight[p], false);
                     }
                 }
             }
-            for (int i = 0; i < nTouched; i++) {
-                cc[touched[i]] = 0;
-            }
+            resetCounts(nTouched);
             return frequent > 0;
         }
     }

@@ -18,6 +18,12 @@ final class FpTree {
      */
     int[] up;
     int[] count;
+    /**
+     * Per node, the sum of the random weights of the transactions through it (wrapping): a hash of the node's
+     * transaction set, kept only when closed or maximal itemsets are mined, else null. Two itemsets with the
+     * same support and a superset relation have the same transactions, hence the same hash.
+     */
+    long[] weight;
     /** Next node with the same item (header-table chain), -1 at the end. */
     int[] next;
     // Child lists are only needed while building.
@@ -29,6 +35,8 @@ final class FpTree {
     final int[] headFirst;
     final int[] headLast;
     final int[] headCount;
+    /** Per code: the transaction-set hash of the code in this tree (see {@link #weight}); null if unweighted. */
+    final long[] headWeight;
     /** The codes present in this tree, all frequent. */
     int[] present;
     int presentSize;
@@ -42,9 +50,16 @@ final class FpTree {
     private int lastLen;
 
     FpTree(int codes, int initialNodes) {
+        this(codes, initialNodes, false);
+    }
+
+    /** @param weighted keep transaction-set hashes ({@link #weight}) */
+    FpTree(int codes, int initialNodes, boolean weighted) {
         int cap = Math.max(16, initialNodes);
         up = new int[2 * cap];
         count = new int[cap];
+        weight = weighted ? new long[cap] : null;
+        headWeight = weighted ? new long[codes] : null;
         next = new int[cap];
         firstChild = new int[cap];
         sibling = new int[cap];
@@ -66,12 +81,18 @@ final class FpTree {
             headFirst[c] = -1;
             headLast[c] = -1;
             headCount[c] = 0;
+            if (headWeight != null) {
+                headWeight[c] = 0;
+            }
         }
         presentSize = 0;
         size = 1;
         up[0] = -1;
         up[1] = -1;
         count[0] = 0;
+        if (weight != null) {
+            weight[0] = 0;
+        }
         next[0] = -1;
         firstChild[0] = -1;
         sibling[0] = -1;
@@ -84,12 +105,22 @@ final class FpTree {
         headCount[code] = support;
     }
 
+    void addPresent(int code, int support, long hash) {
+        addPresent(code, support);
+        headWeight[code] = hash;
+    }
+
     /**
      * Adds a path of ascending codes with a count. With {@code sortedInput} the caller promises paths arrive in
      * lexicographic order, so anything below the prefix shared with the previous path is new and child
      * lookups are skipped.
      */
     void insert(int[] path, int len, int cnt, boolean sortedInput) {
+        insert(path, len, cnt, 0, sortedInput);
+    }
+
+    /** {@link #insert(int[], int, int, boolean)} adding {@code w} to the weight of every node of the path. */
+    void insert(int[] path, int len, int cnt, long w, boolean sortedInput) {
         int p = 0;
         int lim = Math.min(len, lastLen);
         int[] lp = lastPath;
@@ -99,9 +130,13 @@ final class FpTree {
         int node = 0;
         int[] ln = lastNodes;
         int[] cn = count;
+        long[] wt = weight;
         for (int j = 0; j < p; j++) {
             node = ln[j];
             cn[node] += cnt;
+            if (wt != null) {
+                wt[node] += w;
+            }
         }
         for (int j = p; j < len; j++) {
             int x = path[j];
@@ -116,6 +151,9 @@ final class FpTree {
                 child = newNode(node, x);
             }
             count[child] += cnt;
+            if (weight != null) {
+                weight[child] += w;
+            }
             lp[j] = x;
             ln[j] = child;
             node = child;
@@ -131,6 +169,9 @@ final class FpTree {
         up[2 * n] = parentNode;
         up[2 * n + 1] = x;
         count[n] = 0;
+        if (weight != null) {
+            weight[n] = 0;
+        }
         next[n] = -1;
         firstChild[n] = -1;
         int first = firstChild[parentNode];
@@ -153,6 +194,9 @@ final class FpTree {
         int cap = count.length + (count.length >> 1) + 16;
         up = Arrays.copyOf(up, 2 * cap);
         count = Arrays.copyOf(count, cap);
+        if (weight != null) {
+            weight = Arrays.copyOf(weight, cap);
+        }
         next = Arrays.copyOf(next, cap);
         firstChild = Arrays.copyOf(firstChild, cap);
         sibling = Arrays.copyOf(sibling, cap);

@@ -3,7 +3,9 @@ package io.affinity.training.mining;
 import java.util.BitSet;
 
 /**
- * Closed and maximal itemsets, selected from all frequent ones. A frequent itemset X is closed when no
+ * Closed and maximal itemsets, selected from all frequent ones: what {@link FrequentItemsets#select} does, and what
+ * {@link FpGrowth#mine(TransactionDatabase, ItemsetTarget)} uses with a maximum length (without one the miner finds
+ * them in its recursion, see {@link TargetCandidates}; the tests compare the two). A frequent itemset X is closed when no
  * frequent superset has the same support, and maximal when no superset is frequent. Checking the supersets
  * with one more item is enough: supports only fall as itemsets grow, so if some superset has X's support (or
  * is frequent) then so does one with a single extra item. Each itemset therefore marks its one-smaller subsets

@@ -18,8 +18,10 @@ import java.util.OptionalLong;
  * without a CLI.
  *
  * <p>Memory: plain itemsets are streamed (to the file, or just counted) and never collected, however many
- * there are. Closed/maximal itemsets and rules need every frequent itemset in memory for support look-ups;
- * then at most {@link #DEFAULT_MAX_COLLECTED} are allowed unless {@code maxItemsets} says otherwise.
+ * there are. Rules need every frequent itemset in memory for support look-ups; closed/maximal itemsets keep
+ * only their candidates (all frequent itemsets too with a maximum length, see {@link FpGrowth#mine(
+ * TransactionDatabase, ItemsetTarget)}). What is kept is limited to {@link #DEFAULT_MAX_COLLECTED} itemsets
+ * unless {@code maxItemsets} says otherwise.
  */
 public final class MiningRun {
     /** Itemset limit when itemsets must be kept in memory (about 1-2 GB of heap for typical lengths). */
@@ -38,8 +40,9 @@ public final class MiningRun {
      * @param maxLength   longest itemset, 0 = unlimited
      * @param target      all frequent itemsets, or only the closed or maximal ones
      * @param threads     mining threads, at least 1; the output does not depend on it
-     * @param maxItemsets fail beyond this many frequent itemsets; 0 = {@link #DEFAULT_MAX_COLLECTED} when they
-     *                    must be collected (closed/maximal target, rules), no limit when they are streamed
+     * @param maxItemsets fail beyond this many frequent itemsets (closed/maximal: candidates) kept in memory;
+     *                    0 = {@link #DEFAULT_MAX_COLLECTED} when they are kept (closed/maximal target, rules), no
+     *                    limit when they are streamed
      * @param rules       when present, rules are generated with these parameters (from all frequent itemsets,
      *                    whatever the target) and counted
      * @param output      when present, itemsets are written there, one per line: ascending ids, then
@@ -123,8 +126,9 @@ public final class MiningRun {
                 return new Result(db.size(), minSupportCount, count, OptionalLong.empty());
             }
 
-            FrequentItemsets all = miner.mineAll(db);
-            FrequentItemsets reported = all.select(job.target());
+            // Rules need every frequent itemset; closed/maximal ones are mined on their own (see FpGrowth.mine).
+            FrequentItemsets all = job.rules().isPresent() ? miner.mineAll(db) : null;
+            FrequentItemsets reported = job.target() == ItemsetTarget.ALL ? all : miner.mine(db, job.target());
             if (job.output().isPresent()) {
                 try (ItemsetFileWriter writer = new ItemsetFileWriter(Files.newOutputStream(job.output().get()),
                         db.itemBound(), db.size(), MAX_PENDING_OUTPUT)) {

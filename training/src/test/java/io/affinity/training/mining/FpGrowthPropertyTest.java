@@ -85,6 +85,7 @@ class FpGrowthPropertyTest {
             checkParallel(db, minSupportCount, maxLength, all, expected, brute, where);
         }
         checkTargets(brute, expected, all, maxLength, where);
+        checkMinedTargets(db, brute, all, minSupportCount, maxLength, seed, where);
         for (Map.Entry<Integer, Long> e : expected.entrySet()) {
             assertEquals(e.getValue(), all.supportOf(brute.items(e.getKey())), where);
         }
@@ -159,6 +160,33 @@ class FpGrowthPropertyTest {
         assertEquals(closed, asMap(brute, all.select(ItemsetTarget.CLOSED)), where + " closed itemsets differ");
         assertEquals(maximal, asMap(brute, all.select(ItemsetTarget.MAXIMAL)), where + " maximal itemsets differ");
         assertEquals(frequent, asMap(brute, all.select(ItemsetTarget.ALL)), where);
+    }
+
+    /**
+     * Closed/maximal itemsets mined inside the recursion equal those selected from all frequent itemsets (which
+     * {@link #checkTargets} checks against the definition), in the same order on one and two threads; every
+     * fourth case without a length limit, so that the recursion (not the selection) is what is tested.
+     */
+    private static void checkMinedTargets(TransactionDatabase db, BruteForce brute, FrequentItemsets all,
+                                          long minSupportCount, int maxLength, long seed, String where) {
+        int length = seed % 4 == 0 ? maxLength : 0;
+        FrequentItemsets reference = length == maxLength ? all
+                : FpGrowth.builder().minSupportCount(minSupportCount).build().mineAll(db);
+        for (ItemsetTarget target : new ItemsetTarget[] {ItemsetTarget.CLOSED, ItemsetTarget.MAXIMAL}) {
+            FpGrowth one = FpGrowth.builder().minSupportCount(minSupportCount).maxLength(length).build();
+            FrequentItemsets mined = one.mine(db, target);
+            assertEquals(asMap(brute, reference.select(target)), asMap(brute, mined), where + " mined " + target);
+            if (seed % 3 == 0) {
+                FpGrowth two = FpGrowth.builder().minSupportCount(minSupportCount).maxLength(length).threads(2)
+                        .build();
+                FrequentItemsets parallel = two.mine(db, target);
+                assertEquals(mined.size(), parallel.size(), where);
+                for (int i = 0; i < mined.size(); i++) {
+                    assertArrayEquals(mined.itemset(i), parallel.itemset(i), where + " " + target + " " + i);
+                    assertEquals(mined.supportCount(i), parallel.supportCount(i), where);
+                }
+            }
+        }
     }
 
     private static Map<Integer, Long> asMap(BruteForce brute, FrequentItemsets sets) {

@@ -98,10 +98,18 @@ class MiningRunTest {
     void collectingRunsStopAtTheItemsetLimit() throws IOException {
         Path in = dir.resolve("tiny.dat");
         Files.writeString(in, "1 2 3 4\n1 2 3 4\n");
-        MiningRun.Job job = new MiningRun.Job(in, 1, 0, ItemsetTarget.CLOSED, 1, 14, Optional.empty(),
+        // With a length limit closed itemsets are selected from all 15 frequent ones, which are kept.
+        MiningRun.Job job = new MiningRun.Job(in, 1, 4, ItemsetTarget.CLOSED, 1, 14, Optional.empty(),
                 Optional.empty(), Optional.empty());
         assertThrows(TooManyItemsetsException.class, () -> MiningRun.run(job));
-        assertEquals(1, MiningRun.run(new MiningRun.Job(in, 1, 0, ItemsetTarget.CLOSED, 1, 15, Optional.empty(),
+        assertEquals(1, MiningRun.run(new MiningRun.Job(in, 1, 4, ItemsetTarget.CLOSED, 1, 15, Optional.empty(),
                 Optional.empty(), Optional.empty())).itemsets());
+        // Without one, the recursion keeps only candidates: {1, 2, 3, 4} (its subsets are merged into it).
+        assertEquals(1, MiningRun.run(new MiningRun.Job(in, 1, 0, ItemsetTarget.CLOSED, 1, 1, Optional.empty(),
+                Optional.empty(), Optional.empty())).itemsets());
+        // Rules need all frequent itemsets, whatever the target.
+        assertThrows(TooManyItemsetsException.class, () -> MiningRun.run(new MiningRun.Job(in, 1, 0,
+                ItemsetTarget.CLOSED, 1, 14, Optional.of(new RuleParameters(0, 0)), Optional.empty(),
+                Optional.empty())));
     }
 }

@@ -76,6 +76,38 @@ class RealDataTest {
         assertEquals(expected, count.get());
     }
 
+    /** Closed/maximal itemsets from the recursion equal those selected from all frequent ones, on 1 and 2 threads. */
+    @ParameterizedTest(name = "{0} at {1}")
+    @CsvSource({
+        "retail.dat.gz,   0.0005",
+        "mushroom.dat.gz, 0.2",
+    })
+    void closedAndMaximalMatchTheSelectionFromAllItemsets(String file, double minSupport) {
+        TransactionDatabase db = load(file);
+        long minSupportCount = FpGrowth.minSupportCount(minSupport, db.size());
+        FrequentItemsets all = FpGrowth.builder().minSupportCount(minSupportCount).build().mineAll(db);
+        for (ItemsetTarget target : new ItemsetTarget[] {ItemsetTarget.CLOSED, ItemsetTarget.MAXIMAL}) {
+            java.util.Set<String> expected = asStrings(all.select(target));
+            FrequentItemsets one = FpGrowth.builder().minSupportCount(minSupportCount).build().mine(db, target);
+            FrequentItemsets two = FpGrowth.builder().minSupportCount(minSupportCount).threads(2).build()
+                    .mine(db, target);
+            assertEquals(expected, asStrings(one), target.toString());
+            assertEquals(one.size(), two.size(), target.toString());
+            for (int i = 0; i < one.size(); i++) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(one.itemset(i), two.itemset(i), target + " " + i);
+                assertEquals(one.supportCount(i), two.supportCount(i), target + " " + i);
+            }
+        }
+    }
+
+    private static java.util.Set<String> asStrings(FrequentItemsets sets) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (int i = 0; i < sets.size(); i++) {
+            out.add(java.util.Arrays.toString(sets.itemset(i)) + "#" + sets.supportCount(i));
+        }
+        return out;
+    }
+
     @Test
     void mushroomItem85IsInEveryTransaction() {
         TransactionDatabase db = load("mushroom.dat.gz");
