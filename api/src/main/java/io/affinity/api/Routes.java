@@ -33,7 +33,7 @@ final class Routes {
         this.ruleConfig = ruleConfig;
     }
 
-    /** The business rules (filter, stock, recently bought, category cap) of a recommendation request. */
+    /** The business rules (filter, boost, pin, stock, recently bought, category cap) of a recommendation request. */
     private RequestRules rules(Context ctx, ServedModel model, String customerId) {
         return RequestRules.of(ctx, model, availability, ruleConfig, customerId);
     }
@@ -67,7 +67,7 @@ final class Routes {
         }
         BasketRequest request = BasketRequest.parse(readBody(ctx), json, config);
         Recommendations answer = rules(ctx, model, request.customerId())
-                .recommend((r, n) -> r.forBasket(request.items(), n), request.limit());
+                .recommend((r, n) -> r.forBasket(request.items(), n), request.limit(), new HashSet<>(request.items()));
         Set<String> previouslyBought = null;
         if (request.customerId() != null) {
             previouslyBought = new HashSet<>();
@@ -98,7 +98,8 @@ final class Routes {
     private void boughtTogether(Context ctx, ServedModel model) {
         String itemId = BasketRequest.normaliseItemId(ctx.pathParam("itemId"));
         int limit = Params.limit(ctx, config);
-        ctx.json(RecommendationsBody.of(rules(ctx, model, null).recommend((r, n) -> r.boughtTogether(itemId, n), limit),
+        ctx.json(RecommendationsBody.of(rules(ctx, model, null).recommend((r, n) -> r.boughtTogether(itemId, n), limit,
+                        Set.of(itemId)),
                 null));
     }
 
