@@ -11,9 +11,14 @@
 #      offered rate is about half of the personalised endpoint's saturated rate; p50/p99/p99.9 there.
 #      wrk2 (constant rate, corrected for coordinated omission) is not packaged in Debian: this is a
 #      closed-loop approximation, so the tail it reports is optimistic under queueing.
+#   3. the same customer paths with business rules, saturated and at half saturation, in the same run:
+#      "filter" adds a category-and-price filter (FILTER, default: the sample's common product kinds under 10),
+#      "pin" adds a boost and a pin (BOOST, PIN). Each is compared with /health and with the plain customer run.
+# The load average (uptime) is printed before and after, since other work on the machine moves every number.
 # wrk and the server share the machine's cores; other work on a shared machine moves absolute numbers a lot,
 # so compare the endpoints of one run. Environment: DURATION (s, default 15), CONNECTIONS (default 64),
-# PORT (default 18081), AFFINITY_JAVA_OPTS (passed to the JVM).
+# PORT (default 18081), AFFINITY_JAVA_OPTS (passed to the JVM), VARIANTS (default "filter pin"; empty = plain
+# customer runs only), FILTER, BOOST, PIN (Lucene query syntax over the catalogue).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -51,6 +56,13 @@ fi
 zcat "$SAMPLE" | awk -F, 'NR > 1 && $(NF-1) ~ /^[0-9]+$/ { print $(NF-1) }' | sort -u | head -2000 \
   | awk '{ print "/v1/customers/" $1 "/recommendations?limit=10" }' > "$WORK/customers.txt"
 echo "/health" > "$WORK/health.txt"
+VARIANTS="${VARIANTS-filter pin}"
+FILTER="${FILTER:-category:(bag OR holder OR box OR card OR sign OR candle OR cake OR mug) AND price:[0.5 TO 10]}"
+BOOST="${BOOST:-category:(bag OR lantern)}"
+PIN="${PIN:-category:holder AND price:[* TO 3]}"
+urlenc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
+sed "s|\$|\&filter=$(urlenc "$FILTER")|" "$WORK/customers.txt" > "$WORK/filter.txt"
+sed "s|\$|\&boost=$(urlenc "$BOOST")\&pin=$(urlenc "$PIN")\&pinLimit=2|" "$WORK/customers.txt" > "$WORK/pin.txt"
 echo "load.sh: $(wc -l < "$WORK/customers.txt") customer paths" >&2
 
 "$ROOT/affinity" serve --models "$MODELS" --host 127.0.0.1 --port "$PORT" --watch-interval 0 \
@@ -71,6 +83,7 @@ run() { # name paths-file threads connections duration delay-ms
 }
 field() { sed -n "s/.*$2=\([0-9.]*\).*/\1/p" <<<"$1"; }
 
+echo "== load average before: $(uptime | sed 's/.*load average: //')"
 echo "== machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(uname -r)"
 echo "== server: $(head -1 "$WORK/server.log")"
 echo "== java: $(grep -m1 -o 'Java [0-9.]*' <<<"$("$ROOT/affinity" --version 2>&1)" || true)"
@@ -80,15 +93,31 @@ run warm-health "$WORK/health.txt" 2 "$CONNECTIONS" 4 0 >/dev/null
 echo "== saturation: wrk -t2 -c$CONNECTIONS -d${DURATION}s --latency"
 HEALTH="$(run health "$WORK/health.txt" 2 "$CONNECTIONS" "$DURATION" 0)"; echo "$HEALTH"
 CUST="$(run customers "$WORK/customers.txt" 2 "$CONNECTIONS" "$DURATION" 0)"; echo "$CUST"
+for v in $VARIANTS; do
+  V="$(run "customers-$v" "$WORK/$v.txt" 2 "$CONNECTIONS" "$DURATION" 0)"; echo "$V"
+  eval "VRPS_$v=$(field "$V" rps)"
+done
 HEALTH2="$(run health-again "$WORK/health.txt" 2 "$CONNECTIONS" "$DURATION" 0)"; echo "$HEALTH2"
 H1="$(field "$HEALTH" rps)"; H2="$(field "$HEALTH2" rps)"; C="$(field "$CUST" rps)"
 echo "ratio customers/health = $(awk -v c="$C" -v a="$H1" -v b="$H2" 'BEGIN { printf "%.2f", c / ((a + b) / 2) }') (health before and after averaged)"
+for v in $VARIANTS; do
+  R="$(eval echo "\$VRPS_$v")"
+  echo "ratio customers-$v/health = $(awk -v c="$R" -v a="$H1" -v b="$H2" 'BEGIN { printf "%.2f", c / ((a + b) / 2) }'), customers-$v/customers = $(awk -v r="$R" -v c="$C" 'BEGIN { printf "%.2f", r / c }')"
+done
 
 # Half saturation: 16 connections, each pausing so that 16 * 1000 / (delay + latency) ~ C / 2.
 HALF_CONN=16
 DELAY="$(awk -v c="$C" -v n="$HALF_CONN" 'BEGIN { d = n * 1000 / (c / 2); printf "%d", (d < 1 ? 1 : d) }')"
 echo "== about half saturation: wrk -t2 -c$HALF_CONN -d${DURATION}s --latency, pause ${DELAY} ms per connection (target ~$(awk -v c="$C" 'BEGIN { printf "%.0f", c / 2 }') req/s)"
 run half-customers "$WORK/customers.txt" 2 "$HALF_CONN" "$DURATION" "$DELAY"
+for v in $VARIANTS; do
+  run "half-customers-$v" "$WORK/$v.txt" 2 "$HALF_CONN" "$DURATION" "$DELAY"
+done
 run half-health "$WORK/health.txt" 2 "$HALF_CONN" "$DURATION" "$DELAY"
+echo "== load average after: $(uptime | sed 's/.*load average: //')"
+for v in $VARIANTS; do
+  echo "== sample answer with $v: $(head -1 "$WORK/$v.txt")"
+  curl -s "$BASE$(head -1 "$WORK/$v.txt")" | python3 -c 'import json, sys; b = json.load(sys.stdin); print("   ", len(b["items"]), "items, sources", [i["source"] for i in b["items"]])' || true
+done
 echo "== raw wrk output of the saturated customer run"
 grep -v "^RESULT" "$WORK/out-customers.txt" || true
