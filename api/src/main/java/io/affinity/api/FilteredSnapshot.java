@@ -60,6 +60,16 @@ final class FilteredSnapshot implements ModelSnapshot {
                 p.model(), p.items().stream().filter(i -> allowed.test(i.itemId())).toList()));
     }
 
+    /**
+     * The first {@code maxItems} allowed items: the whole list is read, since the excluded items are not known
+     * before decoding.
+     */
+    @Override
+    public Optional<io.affinity.recommender.PrecomputedRecommendations> precomputed(String customerId, int maxItems) {
+        return precomputed(customerId).map(p -> p.items().size() <= maxItems ? p
+                : new io.affinity.recommender.PrecomputedRecommendations(p.model(), p.items().subList(0, maxItems)));
+    }
+
     @Override
     public Optional<io.affinity.recommender.CustomerProfile> profile(String customerId) {
         return model.profile(customerId);

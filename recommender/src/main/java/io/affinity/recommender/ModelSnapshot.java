@@ -50,6 +50,15 @@ public interface ModelSnapshot {
         return Optional.empty();
     }
 
+    /**
+     * The first {@code maxItems} (best first) of the customer's precomputed list: a request needs only its
+     * limit, and a store can then decode only those. A list shorter than {@code maxItems} comes whole.
+     */
+    default Optional<PrecomputedRecommendations> precomputed(String customerId, int maxItems) {
+        return precomputed(customerId).map(p -> p.items().size() <= maxItems ? p
+                : new PrecomputedRecommendations(p.model(), p.items().subList(0, maxItems)));
+    }
+
     /** Most popular items, most popular first. */
     List<PopularItem> popularItems();
 
