@@ -2,6 +2,7 @@ package io.affinity.api;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.affinity.recommender.AssociationRule;
 import io.affinity.recommender.Explanation;
@@ -19,6 +20,36 @@ import java.util.Set;
  * binding and the intermediate String were about a tenth of the customer endpoint's CPU time.
  */
 final class RecommendationsJson {
+    // Field names encoded once: writing a pre-quoted name is a copy instead of an escape pass per request.
+    private static final SerializedString F_ANTECEDENT = new SerializedString("antecedent");
+    private static final SerializedString F_CONFIDENCE = new SerializedString("confidence");
+    private static final SerializedString F_CONSEQUENT = new SerializedString("consequent");
+    private static final SerializedString F_CONVICTION = new SerializedString("conviction");
+    private static final SerializedString F_CUSTOMER_COUNT = new SerializedString("customerCount");
+    private static final SerializedString F_DESCRIPTION = new SerializedString("description");
+    private static final SerializedString F_EXPLANATION = new SerializedString("explanation");
+    private static final SerializedString F_FALLBACK = new SerializedString("fallback");
+    private static final SerializedString F_ITEM_ID = new SerializedString("itemId");
+    private static final SerializedString F_ITEMS = new SerializedString("items");
+    private static final SerializedString F_KIND = new SerializedString("kind");
+    private static final SerializedString F_LAST_PURCHASED = new SerializedString("lastPurchased");
+    private static final SerializedString F_LEVERAGE = new SerializedString("leverage");
+    private static final SerializedString F_LIFT = new SerializedString("lift");
+    private static final SerializedString F_MODEL = new SerializedString("model");
+    private static final SerializedString F_MODEL_VERSION = new SerializedString("modelVersion");
+    private static final SerializedString F_NAME = new SerializedString("name");
+    private static final SerializedString F_ORDER_COUNT = new SerializedString("orderCount");
+    private static final SerializedString F_POPULARITY = new SerializedString("popularity");
+    private static final SerializedString F_PREVIOUSLY_BOUGHT = new SerializedString("previouslyBought");
+    private static final SerializedString F_PURCHASE = new SerializedString("purchase");
+    private static final SerializedString F_QUANTITY = new SerializedString("quantity");
+    private static final SerializedString F_RULE = new SerializedString("rule");
+    private static final SerializedString F_SCORE = new SerializedString("score");
+    private static final SerializedString F_SOURCE = new SerializedString("source");
+    private static final SerializedString F_SUMMARY = new SerializedString("summary");
+    private static final SerializedString F_SUPPORT = new SerializedString("support");
+    private static final SerializedString F_SUPPORT_COUNT = new SerializedString("supportCount");
+    private static final SerializedString F_UNKNOWN_ITEMS = new SerializedString("unknownItems");
     private final JsonFactory factory;
 
     RecommendationsJson(JsonFactory factory) {
@@ -30,16 +61,18 @@ final class RecommendationsJson {
         try (ByteArrayBuilder out = new ByteArrayBuilder(factory._getBufferRecycler(), 4096)) {
             try (JsonGenerator g = factory.createGenerator(out)) {
                 g.writeStartObject();
-                g.writeStringField("modelVersion", r.modelVersion());
-                g.writeBooleanField("fallback", r.fallback());
-                g.writeArrayFieldStart("items");
+                string(g, F_MODEL_VERSION, r.modelVersion());
+                bool(g, F_FALLBACK, r.fallback());
+                g.writeFieldName(F_ITEMS);
+                g.writeStartArray();
                 List<Recommendation> items = r.items();
                 for (int i = 0, n = items.size(); i < n; i++) {
                     item(g, items.get(i), previouslyBought);
                 }
                 g.writeEndArray();
                 if (!r.unknownItems().isEmpty()) {
-                    g.writeArrayFieldStart("unknownItems");
+                    g.writeFieldName(F_UNKNOWN_ITEMS);
+                    g.writeStartArray();
                     for (String u : r.unknownItems()) {
                         g.writeString(u);
                     }
@@ -55,62 +88,88 @@ final class RecommendationsJson {
 
     private static void item(JsonGenerator g, Recommendation r, Set<String> previouslyBought) throws IOException {
         g.writeStartObject();
-        g.writeStringField("itemId", r.itemId());
-        g.writeStringField("description", r.description());
-        g.writeNumberField("score", r.score());
-        g.writeStringField("source", r.source().wireName());
+        string(g, F_ITEM_ID, r.itemId());
+        string(g, F_DESCRIPTION, r.description());
+        number(g, F_SCORE, r.score());
+        string(g, F_SOURCE, r.source().wireName());
         if (previouslyBought != null) {
-            g.writeBooleanField("previouslyBought", previouslyBought.contains(r.itemId()));
+            bool(g, F_PREVIOUSLY_BOUGHT, previouslyBought.contains(r.itemId()));
         }
         Explanation e = r.explanation();
-        g.writeObjectFieldStart("explanation");
-        g.writeStringField("summary", e.summary());
+        g.writeFieldName(F_EXPLANATION);
+        g.writeStartObject();
+        string(g, F_SUMMARY, e.summary());
         if (e.rule() != null) {
-            g.writeFieldName("rule");
+            g.writeFieldName(F_RULE);
             rule(g, e.rule());
         }
         if (e.purchase() != null) {
-            g.writeObjectFieldStart("purchase");
-            g.writeNumberField("orderCount", e.purchase().orderCount());
-            g.writeNumberField("quantity", e.purchase().quantity());
-            g.writeStringField("lastPurchased", e.purchase().lastPurchased().toString());
+            g.writeFieldName(F_PURCHASE);
+            g.writeStartObject();
+            number(g, F_ORDER_COUNT, e.purchase().orderCount());
+            number(g, F_QUANTITY, e.purchase().quantity());
+            string(g, F_LAST_PURCHASED, e.purchase().lastPurchased().toString());
             g.writeEndObject();
         }
         if (e.popularity() != null) {
-            g.writeObjectFieldStart("popularity");
-            g.writeNumberField("orderCount", e.popularity().orderCount());
-            g.writeNumberField("customerCount", e.popularity().customerCount());
+            g.writeFieldName(F_POPULARITY);
+            g.writeStartObject();
+            number(g, F_ORDER_COUNT, e.popularity().orderCount());
+            number(g, F_CUSTOMER_COUNT, e.popularity().customerCount());
             g.writeEndObject();
         }
         if (e.model() != null) {
-            g.writeObjectFieldStart("model");
-            g.writeStringField("name", e.model().model());
-            g.writeStringField("source", e.model().source());
-            g.writeStringField("kind", e.model().kind());
+            g.writeFieldName(F_MODEL);
+            g.writeStartObject();
+            string(g, F_NAME, e.model().model());
+            string(g, F_SOURCE, e.model().source());
+            string(g, F_KIND, e.model().kind());
             g.writeEndObject();
         }
         g.writeEndObject();
         g.writeEndObject();
     }
 
+    private static void string(JsonGenerator g, SerializedString name, String value) throws IOException {
+        g.writeFieldName(name);
+        g.writeString(value);
+    }
+
+    private static void number(JsonGenerator g, SerializedString name, double value) throws IOException {
+        g.writeFieldName(name);
+        g.writeNumber(value);
+    }
+
+    private static void number(JsonGenerator g, SerializedString name, long value) throws IOException {
+        g.writeFieldName(name);
+        g.writeNumber(value);
+    }
+
+    private static void bool(JsonGenerator g, SerializedString name, boolean value) throws IOException {
+        g.writeFieldName(name);
+        g.writeBoolean(value);
+    }
+
     /** As {@link Bodies.RuleBody}: conviction is null when infinite. */
     private static void rule(JsonGenerator g, AssociationRule r) throws IOException {
         g.writeStartObject();
-        g.writeArrayFieldStart("antecedent");
+        g.writeFieldName(F_ANTECEDENT);
+        g.writeStartArray();
         for (String a : r.antecedent()) {
             g.writeString(a);
         }
         g.writeEndArray();
-        g.writeStringField("consequent", r.consequent());
-        g.writeNumberField("supportCount", r.supportCount());
-        g.writeNumberField("support", r.support());
-        g.writeNumberField("confidence", r.confidence());
-        g.writeNumberField("lift", r.lift());
-        g.writeNumberField("leverage", r.leverage());
+        string(g, F_CONSEQUENT, r.consequent());
+        number(g, F_SUPPORT_COUNT, r.supportCount());
+        number(g, F_SUPPORT, r.support());
+        number(g, F_CONFIDENCE, r.confidence());
+        number(g, F_LIFT, r.lift());
+        number(g, F_LEVERAGE, r.leverage());
         if (Double.isInfinite(r.conviction())) {
-            g.writeNullField("conviction");
+            g.writeFieldName(F_CONVICTION);
+            g.writeNull();
         } else {
-            g.writeNumberField("conviction", r.conviction());
+            number(g, F_CONVICTION, r.conviction());
         }
         g.writeEndObject();
     }
