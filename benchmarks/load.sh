@@ -18,7 +18,8 @@
 # wrk and the server share the machine's cores; other work on a shared machine moves absolute numbers a lot,
 # so compare the endpoints of one run. Environment: DURATION (s, default 15), CONNECTIONS (default 64),
 # PORT (default 18081), AFFINITY_JAVA_OPTS (passed to the JVM), VARIANTS (default "filter pin"; empty = plain
-# customer runs only), FILTER, BOOST, PIN (Lucene query syntax over the catalogue).
+# customer runs only), FILTER, BOOST, PIN (Lucene query syntax over the catalogue), ROUNDS (default 1: saturation
+# runs repeated, interleaved with /health; the median ratio is reported).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -57,6 +58,7 @@ zcat "$SAMPLE" | awk -F, 'NR > 1 && $(NF-1) ~ /^[0-9]+$/ { print $(NF-1) }' | so
   | awk '{ print "/v1/customers/" $1 "/recommendations?limit=10" }' > "$WORK/customers.txt"
 echo "/health" > "$WORK/health.txt"
 VARIANTS="${VARIANTS-filter pin}"
+ROUNDS="${ROUNDS:-1}"
 FILTER="${FILTER:-category:(bag OR holder OR box OR card OR sign OR candle OR cake OR mug) AND price:[0.5 TO 10]}"
 BOOST="${BOOST:-category:(bag OR lantern)}"
 PIN="${PIN:-category:holder AND price:[* TO 3]}"
@@ -90,20 +92,38 @@ echo "== java: $(grep -m1 -o 'Java [0-9.]*' <<<"$("$ROOT/affinity" --version 2>&
 echo "== warm-up (discarded)"
 run warm-customers "$WORK/customers.txt" 2 "$CONNECTIONS" 8 0 >/dev/null
 run warm-health "$WORK/health.txt" 2 "$CONNECTIONS" 4 0 >/dev/null
-echo "== saturation: wrk -t2 -c$CONNECTIONS -d${DURATION}s --latency"
-HEALTH="$(run health "$WORK/health.txt" 2 "$CONNECTIONS" "$DURATION" 0)"; echo "$HEALTH"
-CUST="$(run customers "$WORK/customers.txt" 2 "$CONNECTIONS" "$DURATION" 0)"; echo "$CUST"
-for v in $VARIANTS; do
-  V="$(run "customers-$v" "$WORK/$v.txt" 2 "$CONNECTIONS" "$DURATION" 0)"; echo "$V"
-  eval "VRPS_$v=$(field "$V" rps)"
+echo "== saturation: $ROUNDS round(s) of wrk -t2 -c$CONNECTIONS -d${DURATION}s --latency, endpoints interleaved"
+# Interleaved rounds: on a shared machine other work comes and goes within minutes, so each round's ratio uses
+# the /health runs just before and after it, and the median over rounds is reported.
+RATIOS=""; C_ALL=""
+declare -A VRATIOS VREL
+HEALTH="$(run health-r0 "$WORK/health.txt" 2 "$CONNECTIONS" "$DURATION" 0)"; echo "$HEALTH"
+for r in $(seq 1 "$ROUNDS"); do
+  CUST="$(run "customers-r$r" "$WORK/customers.txt" 2 "$CONNECTIONS" "$DURATION" 0)"; echo "$CUST"
+  declare -A VRPS=()
+  for v in $VARIANTS; do
+    V="$(run "customers-$v-r$r" "$WORK/$v.txt" 2 "$CONNECTIONS" "$DURATION" 0)"; echo "$V"
+    VRPS[$v]="$(field "$V" rps)"
+  done
+  HEALTH2="$(run "health-r$r" "$WORK/health.txt" 2 "$CONNECTIONS" "$DURATION" 0)"; echo "$HEALTH2"
+  H1="$(field "$HEALTH" rps)"; H2="$(field "$HEALTH2" rps)"; C="$(field "$CUST" rps)"
+  R="$(awk -v c="$C" -v a="$H1" -v b="$H2" 'BEGIN { printf "%.3f", c / ((a + b) / 2) }')"
+  echo "round $r: customers/health = $R (health before and after averaged)"
+  RATIOS="$RATIOS $R"; C_ALL="$C_ALL $C"
+  for v in $VARIANTS; do
+    VR="$(awk -v c="${VRPS[$v]}" -v a="$H1" -v b="$H2" 'BEGIN { printf "%.3f", c / ((a + b) / 2) }')"
+    VC="$(awk -v r="${VRPS[$v]}" -v c="$C" 'BEGIN { printf "%.3f", r / c }')"
+    echo "round $r: customers-$v/health = $VR, customers-$v/customers = $VC"
+    VRATIOS[$v]="${VRATIOS[$v]:-} $VR"; VREL[$v]="${VREL[$v]:-} $VC"
+  done
+  HEALTH="$HEALTH2"
 done
-HEALTH2="$(run health-again "$WORK/health.txt" 2 "$CONNECTIONS" "$DURATION" 0)"; echo "$HEALTH2"
-H1="$(field "$HEALTH" rps)"; H2="$(field "$HEALTH2" rps)"; C="$(field "$CUST" rps)"
-echo "ratio customers/health = $(awk -v c="$C" -v a="$H1" -v b="$H2" 'BEGIN { printf "%.2f", c / ((a + b) / 2) }') (health before and after averaged)"
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { printf "%.2f", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+echo "ratio customers/health = $(median <<<"$RATIOS") (median of $ROUNDS round(s):$RATIOS)"
 for v in $VARIANTS; do
-  R="$(eval echo "\$VRPS_$v")"
-  echo "ratio customers-$v/health = $(awk -v c="$R" -v a="$H1" -v b="$H2" 'BEGIN { printf "%.2f", c / ((a + b) / 2) }'), customers-$v/customers = $(awk -v r="$R" -v c="$C" 'BEGIN { printf "%.2f", r / c }')"
+  echo "ratio customers-$v/health = $(median <<<"${VRATIOS[$v]}"), customers-$v/customers = $(median <<<"${VREL[$v]}") (medians)"
 done
+C="$(median <<<"$C_ALL")"
 
 # Half saturation: 16 connections, each pausing so that 16 * 1000 / (delay + latency) ~ C / 2.
 HALF_CONN=16
@@ -120,4 +140,4 @@ for v in $VARIANTS; do
   curl -s "$BASE$(head -1 "$WORK/$v.txt")" | python3 -c 'import json, sys; b = json.load(sys.stdin); print("   ", len(b["items"]), "items, sources", [i["source"] for i in b["items"]])' || true
 done
 echo "== raw wrk output of the saturated customer run"
-grep -v "^RESULT" "$WORK/out-customers.txt" || true
+grep -v "^RESULT" "$WORK/out-customers-r1.txt" || true

@@ -61,13 +61,20 @@ final class FilteredSnapshot implements ModelSnapshot {
     }
 
     /**
-     * The first {@code maxItems} allowed items: the whole list is read, since the excluded items are not known
-     * before decoding.
+     * The first {@code maxItems} allowed items: the whole stored list is decoded, since which items are excluded
+     * is not known before decoding.
      */
     @Override
     public Optional<io.affinity.recommender.PrecomputedRecommendations> precomputed(String customerId, int maxItems) {
-        return precomputed(customerId).map(p -> p.items().size() <= maxItems ? p
-                : new io.affinity.recommender.PrecomputedRecommendations(p.model(), p.items().subList(0, maxItems)));
+        return model.precomputed(customerId).map(p -> {
+            List<io.affinity.recommender.PrecomputedItem> kept = new ArrayList<>(Math.min(maxItems, p.items().size()));
+            for (int i = 0, n = p.items().size(); i < n && kept.size() < maxItems; i++) {
+                if (allowed.test(p.items().get(i).itemId())) {
+                    kept.add(p.items().get(i));
+                }
+            }
+            return new io.affinity.recommender.PrecomputedRecommendations(p.model(), kept);
+        });
     }
 
     @Override

@@ -175,8 +175,19 @@ final class RequestRules {
         }
         Recommender filtered = new Recommender(new FilteredSnapshot(model.snapshot(), this::allowed),
                 model.recommender().settings());
-        // Over-fetch: repeat purchases come from the history, not the candidates, and are dropped here.
-        Recommendations raw = query.apply(filtered, limit * OVERFETCH);
+        Recommendations raw;
+        if (maxPerCategory > 0 || boost != null || pin != null) {
+            // Over-fetch: these rules reorder or thin the ranking after the query.
+            raw = query.apply(filtered, limit * OVERFETCH);
+        } else {
+            // Only the filter, stock and recently-bought rules: candidates are filtered already, so the first
+            // `limit` usually stand. Repeat purchases come from the history, not the candidates, and may be
+            // dropped below; only then is the query repeated with over-fetching.
+            raw = query.apply(filtered, limit);
+            if (raw.items().size() == limit && !raw.items().stream().allMatch(r -> allowed(r.itemId()))) {
+                raw = query.apply(filtered, limit * OVERFETCH);
+            }
+        }
         List<Recommendation> ranked = raw.items();
         if (boost != null) {
             // A promotion, not a score weight: matching items move ahead of the others, each group keeping its order.
