@@ -55,7 +55,7 @@ public final class ItemAvailability implements AutoCloseable {
      * the file when some of its lines are superseded, then appends new ones. A malformed line fails with its file
      * and line number.
      */
-    public static synchronized ItemAvailability journaled(Path file, int compactAfterLines) throws IOException {
+    public static ItemAvailability journaled(Path file, int compactAfterLines) throws IOException {
         if (compactAfterLines < 1) {
             throw new IllegalArgumentException("compactAfterLines must be >= 1, was " + compactAfterLines);
         }
@@ -87,6 +87,11 @@ public final class ItemAvailability implements AutoCloseable {
             start = end + 1;
         }
         overlay.lines = complete;
+        if (start < bytes.length) {
+            // A torn append: never acknowledged, so dropping it loses nothing that was promised.
+            org.slf4j.LoggerFactory.getLogger(ItemAvailability.class).warn(
+                    "{}:{}: incomplete last line (interrupted write) dropped", file, lineNumber);
+        }
         if (complete > overlay.unavailable.size() || start < bytes.length) {
             overlay.compactNow(); // also drops a torn last line
         }
