@@ -67,9 +67,15 @@ sed "s|\$|\&filter=$(urlenc "$FILTER")|" "$WORK/customers.txt" > "$WORK/filter.t
 sed "s|\$|\&boost=$(urlenc "$BOOST")\&pin=$(urlenc "$PIN")\&pinLimit=2|" "$WORK/customers.txt" > "$WORK/pin.txt"
 echo "load.sh: $(wc -l < "$WORK/customers.txt") customer paths" >&2
 
+# Another server on the port (a colleague's benchmark) would be measured instead of ours: refuse.
+if curl -s -o /dev/null --max-time 2 "$BASE/health"; then
+  echo "load.sh: something already answers on port $PORT; choose another with PORT=..." >&2
+  exit 1
+fi
 "$ROOT/affinity" serve --models "$MODELS" --host 127.0.0.1 --port "$PORT" --watch-interval 0 \
   > "$WORK/server.log" 2>&1 &
 SERVER_PID=$!
+sleep 1
 for _ in $(seq 1 120); do
   curl -sf "$BASE/ready" >/dev/null 2>&1 && break
   kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
