@@ -15,6 +15,8 @@
 #      "filter" adds a category-and-price filter (FILTER, default: the sample's common product kinds under 10),
 #      "pin" adds a boost and a pin (BOOST, PIN). Each is compared with /health and with the plain customer run.
 # The load average (uptime) is printed before and after, since other work on the machine moves every number.
+# Each run also reports the server process's CPU time per request (/proc/PID/stat, all JVM threads): on a busy
+# shared machine the ratio of those (health/customers) is far steadier than the ratio of requests per second.
 # wrk and the server share the machine's cores; other work on a shared machine moves absolute numbers a lot,
 # so compare the endpoints of one run. Environment: DURATION (s, default 15), CONNECTIONS (default 64),
 # PORT (default 18081), AFFINITY_JAVA_OPTS (passed to the JVM), VARIANTS (default "filter pin"; empty = plain
@@ -83,11 +85,16 @@ for _ in $(seq 1 120); do
 done
 curl -sf "$BASE/ready" >/dev/null || { echo "server not ready" >&2; cat "$WORK/server.log" >&2; exit 1; }
 
+# CPU time of the server process (all its threads: handlers, JIT, GC), in microseconds, from /proc.
+server_cpu_us() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f", ($14 + $15) * 1e6 / hz }' "/proc/$SERVER_PID/stat"; }
 run() { # name paths-file threads connections duration delay-ms
-  local out
+  local out before after requests
+  before="$(server_cpu_us)"
   out="$(WRK_PATHS="$2" WRK_DELAY_MS="$6" wrk -t"$3" -c"$4" -d"$5"s --latency -s "$HERE/load/rotate.lua" "$BASE")"
+  after="$(server_cpu_us)"
   echo "$out" > "$WORK/out-$1.txt"
-  echo "$1 $(grep '^RESULT' <<<"$out" | cut -d' ' -f2-)"
+  requests="$(sed -n 's/.* requests=\([0-9]*\).*/\1/p' <<<"$out")"
+  echo "$1 $(grep '^RESULT' <<<"$out" | cut -d' ' -f2-) server_cpu_us_per_req=$(awk -v a="$before" -v b="$after" -v n="$requests" 'BEGIN { printf "%.1f", (n > 0 ? (b - a) / n : 0) }')"
 }
 field() { sed -n "s/.*$2=\([0-9.]*\).*/\1/p" <<<"$1"; }
 
@@ -114,8 +121,11 @@ for r in $(seq 1 "$ROUNDS"); do
   HEALTH2="$(run "health-r$r" "$WORK/health.txt" 2 "$CONNECTIONS" "$DURATION" 0)"; echo "$HEALTH2"
   H1="$(field "$HEALTH" rps)"; H2="$(field "$HEALTH2" rps)"; C="$(field "$CUST" rps)"
   R="$(awk -v c="$C" -v a="$H1" -v b="$H2" 'BEGIN { printf "%.3f", c / ((a + b) / 2) }')"
-  echo "round $r: customers/health = $R (health before and after averaged)"
-  RATIOS="$RATIOS $R"; C_ALL="$C_ALL $C"
+  HC1="$(field "$HEALTH" server_cpu_us_per_req)"; HC2="$(field "$HEALTH2" server_cpu_us_per_req)"
+  CC="$(field "$CUST" server_cpu_us_per_req)"
+  CR="$(awk -v c="$CC" -v a="$HC1" -v b="$HC2" 'BEGIN { printf "%.3f", ((a + b) / 2) / c }')"
+  echo "round $r: customers/health = $R (health before and after averaged); server CPU per request health/customers = $CR"
+  RATIOS="$RATIOS $R"; C_ALL="$C_ALL $C"; CPU_RATIOS="${CPU_RATIOS:-} $CR"
   for v in $VARIANTS; do
     VR="$(awk -v c="${VRPS[$v]}" -v a="$H1" -v b="$H2" 'BEGIN { printf "%.3f", c / ((a + b) / 2) }')"
     VC="$(awk -v r="${VRPS[$v]}" -v c="$C" 'BEGIN { printf "%.3f", r / c }')"
@@ -126,6 +136,8 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { printf "%.2f", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 echo "ratio customers/health = $(median <<<"$RATIOS") (median of $ROUNDS round(s):$RATIOS)"
+echo "server CPU per request, health/customers = $(median <<<"$CPU_RATIOS") (median:$CPU_RATIOS; the throughput ratio a" \
+  "server with the cores to itself would show, wrk's own CPU not counted)"
 for v in $VARIANTS; do
   echo "ratio customers-$v/health = $(median <<<"${VRATIOS[$v]}"), customers-$v/customers = $(median <<<"${VREL[$v]}") (medians)"
 done
