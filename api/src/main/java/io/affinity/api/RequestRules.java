@@ -2,11 +2,11 @@ package io.affinity.api;
 
 import io.affinity.recommender.CustomerHistory;
 import io.affinity.recommender.Explanation;
-import io.affinity.recommender.PopularItem;
-import io.affinity.recommender.RecommendationSource;
 import io.affinity.recommender.ItemFacts;
+import io.affinity.recommender.PopularItem;
 import io.affinity.recommender.PurchasedItem;
 import io.affinity.recommender.Recommendation;
+import io.affinity.recommender.RecommendationSource;
 import io.affinity.recommender.Recommendations;
 import io.affinity.recommender.Recommender;
 import io.javalin.http.Context;
