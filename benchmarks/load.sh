@@ -11,9 +11,17 @@
 #      offered rate is about half of the personalised endpoint's saturated rate; p50/p99/p99.9 there.
 #      wrk2 (constant rate, corrected for coordinated omission) is not packaged in Debian: this is a
 #      closed-loop approximation, so the tail it reports is optimistic under queueing.
+#   3. the same customer paths with business rules, saturated and at half saturation, in the same run:
+#      "filter" adds a category-and-price filter (FILTER, default: the sample's common product kinds under 10),
+#      "pin" adds a boost and a pin (BOOST, PIN). Each is compared with /health and with the plain customer run.
+# The load average (uptime) is printed before and after, since other work on the machine moves every number.
+# Each run also reports the server process's CPU time per request (/proc/PID/stat, all JVM threads): on a busy
+# shared machine the ratio of those (health/customers) is far steadier than the ratio of requests per second.
 # wrk and the server share the machine's cores; other work on a shared machine moves absolute numbers a lot,
 # so compare the endpoints of one run. Environment: DURATION (s, default 15), CONNECTIONS (default 64),
-# PORT (default 18081), AFFINITY_JAVA_OPTS (passed to the JVM).
+# PORT (default 18081), AFFINITY_JAVA_OPTS (passed to the JVM), VARIANTS (default "filter pin"; empty = plain
+# customer runs only), FILTER, BOOST, PIN (Lucene query syntax over the catalogue), ROUNDS (default 1: saturation
+# runs repeated, interleaved with /health; the median ratio is reported).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -51,11 +59,25 @@ fi
 zcat "$SAMPLE" | awk -F, 'NR > 1 && $(NF-1) ~ /^[0-9]+$/ { print $(NF-1) }' | sort -u | head -2000 \
   | awk '{ print "/v1/customers/" $1 "/recommendations?limit=10" }' > "$WORK/customers.txt"
 echo "/health" > "$WORK/health.txt"
+VARIANTS="${VARIANTS-filter pin}"
+ROUNDS="${ROUNDS:-1}"
+FILTER="${FILTER:-category:(bag OR holder OR box OR card OR sign OR candle OR cake OR mug) AND price:[0.5 TO 10]}"
+BOOST="${BOOST:-category:(bag OR lantern)}"
+PIN="${PIN:-category:holder AND price:[* TO 3]}"
+urlenc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
+sed "s|\$|\&filter=$(urlenc "$FILTER")|" "$WORK/customers.txt" > "$WORK/filter.txt"
+sed "s|\$|\&boost=$(urlenc "$BOOST")\&pin=$(urlenc "$PIN")\&pinLimit=2|" "$WORK/customers.txt" > "$WORK/pin.txt"
 echo "load.sh: $(wc -l < "$WORK/customers.txt") customer paths" >&2
 
+# Another server on the port (a colleague's benchmark) would be measured instead of ours: refuse.
+if curl -s -o /dev/null --max-time 2 "$BASE/health"; then
+  echo "load.sh: something already answers on port $PORT; choose another with PORT=..." >&2
+  exit 1
+fi
 "$ROOT/affinity" serve --models "$MODELS" --host 127.0.0.1 --port "$PORT" --watch-interval 0 \
   > "$WORK/server.log" 2>&1 &
 SERVER_PID=$!
+sleep 1
 for _ in $(seq 1 120); do
   curl -sf "$BASE/ready" >/dev/null 2>&1 && break
   kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
@@ -63,32 +85,77 @@ for _ in $(seq 1 120); do
 done
 curl -sf "$BASE/ready" >/dev/null || { echo "server not ready" >&2; cat "$WORK/server.log" >&2; exit 1; }
 
+# CPU time of the server process (all its threads: handlers, JIT, GC), in microseconds, from /proc.
+server_cpu_us() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f", ($14 + $15) * 1e6 / hz }' "/proc/$SERVER_PID/stat"; }
 run() { # name paths-file threads connections duration delay-ms
-  local out
+  local out before after requests
+  before="$(server_cpu_us)"
   out="$(WRK_PATHS="$2" WRK_DELAY_MS="$6" wrk -t"$3" -c"$4" -d"$5"s --latency -s "$HERE/load/rotate.lua" "$BASE")"
+  after="$(server_cpu_us)"
   echo "$out" > "$WORK/out-$1.txt"
-  echo "$1 $(grep '^RESULT' <<<"$out" | cut -d' ' -f2-)"
+  requests="$(sed -n 's/.* requests=\([0-9]*\).*/\1/p' <<<"$out")"
+  echo "$1 $(grep '^RESULT' <<<"$out" | cut -d' ' -f2-) server_cpu_us_per_req=$(awk -v a="$before" -v b="$after" -v n="$requests" 'BEGIN { printf "%.1f", (n > 0 ? (b - a) / n : 0) }')"
 }
 field() { sed -n "s/.*$2=\([0-9.]*\).*/\1/p" <<<"$1"; }
 
+echo "== load average before: $(uptime | sed 's/.*load average: //')"
 echo "== machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(uname -r)"
 echo "== server: $(head -1 "$WORK/server.log")"
 echo "== java: $(grep -m1 -o 'Java [0-9.]*' <<<"$("$ROOT/affinity" --version 2>&1)" || true)"
 echo "== warm-up (discarded)"
 run warm-customers "$WORK/customers.txt" 2 "$CONNECTIONS" 8 0 >/dev/null
 run warm-health "$WORK/health.txt" 2 "$CONNECTIONS" 4 0 >/dev/null
-echo "== saturation: wrk -t2 -c$CONNECTIONS -d${DURATION}s --latency"
-HEALTH="$(run health "$WORK/health.txt" 2 "$CONNECTIONS" "$DURATION" 0)"; echo "$HEALTH"
-CUST="$(run customers "$WORK/customers.txt" 2 "$CONNECTIONS" "$DURATION" 0)"; echo "$CUST"
-HEALTH2="$(run health-again "$WORK/health.txt" 2 "$CONNECTIONS" "$DURATION" 0)"; echo "$HEALTH2"
-H1="$(field "$HEALTH" rps)"; H2="$(field "$HEALTH2" rps)"; C="$(field "$CUST" rps)"
-echo "ratio customers/health = $(awk -v c="$C" -v a="$H1" -v b="$H2" 'BEGIN { printf "%.2f", c / ((a + b) / 2) }') (health before and after averaged)"
+echo "== saturation: $ROUNDS round(s) of wrk -t2 -c$CONNECTIONS -d${DURATION}s --latency, endpoints interleaved"
+# Interleaved rounds: on a shared machine other work comes and goes within minutes, so each round's ratio uses
+# the /health runs just before and after it, and the median over rounds is reported.
+RATIOS=""; C_ALL=""
+declare -A VRATIOS VREL
+HEALTH="$(run health-r0 "$WORK/health.txt" 2 "$CONNECTIONS" "$DURATION" 0)"; echo "$HEALTH"
+for r in $(seq 1 "$ROUNDS"); do
+  CUST="$(run "customers-r$r" "$WORK/customers.txt" 2 "$CONNECTIONS" "$DURATION" 0)"; echo "$CUST"
+  declare -A VRPS=()
+  for v in $VARIANTS; do
+    V="$(run "customers-$v-r$r" "$WORK/$v.txt" 2 "$CONNECTIONS" "$DURATION" 0)"; echo "$V"
+    VRPS[$v]="$(field "$V" rps)"
+  done
+  HEALTH2="$(run "health-r$r" "$WORK/health.txt" 2 "$CONNECTIONS" "$DURATION" 0)"; echo "$HEALTH2"
+  H1="$(field "$HEALTH" rps)"; H2="$(field "$HEALTH2" rps)"; C="$(field "$CUST" rps)"
+  R="$(awk -v c="$C" -v a="$H1" -v b="$H2" 'BEGIN { printf "%.3f", c / ((a + b) / 2) }')"
+  HC1="$(field "$HEALTH" server_cpu_us_per_req)"; HC2="$(field "$HEALTH2" server_cpu_us_per_req)"
+  CC="$(field "$CUST" server_cpu_us_per_req)"
+  CR="$(awk -v c="$CC" -v a="$HC1" -v b="$HC2" 'BEGIN { printf "%.3f", ((a + b) / 2) / c }')"
+  echo "round $r: customers/health = $R (health before and after averaged); server CPU per request health/customers = $CR"
+  RATIOS="$RATIOS $R"; C_ALL="$C_ALL $C"; CPU_RATIOS="${CPU_RATIOS:-} $CR"
+  for v in $VARIANTS; do
+    VR="$(awk -v c="${VRPS[$v]}" -v a="$H1" -v b="$H2" 'BEGIN { printf "%.3f", c / ((a + b) / 2) }')"
+    VC="$(awk -v r="${VRPS[$v]}" -v c="$C" 'BEGIN { printf "%.3f", r / c }')"
+    echo "round $r: customers-$v/health = $VR, customers-$v/customers = $VC"
+    VRATIOS[$v]="${VRATIOS[$v]:-} $VR"; VREL[$v]="${VREL[$v]:-} $VC"
+  done
+  HEALTH="$HEALTH2"
+done
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { printf "%.2f", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+echo "ratio customers/health = $(median <<<"$RATIOS") (median of $ROUNDS round(s):$RATIOS)"
+echo "server CPU per request, health/customers = $(median <<<"$CPU_RATIOS") (median:$CPU_RATIOS; the throughput ratio a" \
+  "server with the cores to itself would show, wrk's own CPU not counted)"
+for v in $VARIANTS; do
+  echo "ratio customers-$v/health = $(median <<<"${VRATIOS[$v]}"), customers-$v/customers = $(median <<<"${VREL[$v]}") (medians)"
+done
+C="$(median <<<"$C_ALL")"
 
 # Half saturation: 16 connections, each pausing so that 16 * 1000 / (delay + latency) ~ C / 2.
 HALF_CONN=16
 DELAY="$(awk -v c="$C" -v n="$HALF_CONN" 'BEGIN { d = n * 1000 / (c / 2); printf "%d", (d < 1 ? 1 : d) }')"
 echo "== about half saturation: wrk -t2 -c$HALF_CONN -d${DURATION}s --latency, pause ${DELAY} ms per connection (target ~$(awk -v c="$C" 'BEGIN { printf "%.0f", c / 2 }') req/s)"
 run half-customers "$WORK/customers.txt" 2 "$HALF_CONN" "$DURATION" "$DELAY"
+for v in $VARIANTS; do
+  run "half-customers-$v" "$WORK/$v.txt" 2 "$HALF_CONN" "$DURATION" "$DELAY"
+done
 run half-health "$WORK/health.txt" 2 "$HALF_CONN" "$DURATION" "$DELAY"
+echo "== load average after: $(uptime | sed 's/.*load average: //')"
+for v in $VARIANTS; do
+  echo "== sample answer with $v: $(head -1 "$WORK/$v.txt")"
+  curl -s "$BASE$(head -1 "$WORK/$v.txt")" | python3 -c 'import json, sys; b = json.load(sys.stdin); print("   ", len(b["items"]), "items, sources", [i["source"] for i in b["items"]])' || true
+done
 echo "== raw wrk output of the saturated customer run"
-grep -v "^RESULT" "$WORK/out-customers.txt" || true
+grep -v "^RESULT" "$WORK/out-customers-r1.txt" || true

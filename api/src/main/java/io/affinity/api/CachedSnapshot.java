@@ -92,6 +92,11 @@ public final class CachedSnapshot implements ModelSnapshot {
     }
 
     @Override
+    public Optional<io.affinity.recommender.PrecomputedRecommendations> precomputed(String customerId, int maxItems) {
+        return store.precomputed(customerId, maxItems);
+    }
+
+    @Override
     public Optional<io.affinity.recommender.CustomerProfile> profile(String customerId) {
         return store.profile(customerId);
     }

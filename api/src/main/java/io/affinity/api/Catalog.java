@@ -44,6 +44,10 @@ public final class Catalog implements AutoCloseable {
     private final Map<String, Integer> ordinals;
     private final String[] ids;
     private final String[] categories;
+    private final long[] orders;
+    private final long[] customers;
+    /** Ordinals by popularity: most orders first, then item id; what pins injected from the catalogue follow. */
+    private final int[] byPopularity;
     private final Map<String, FixedBitSet> compiled;
 
     private Catalog(MMapDirectory directory, DirectoryReader reader, int cacheSize) throws IOException {
@@ -53,6 +57,8 @@ public final class Catalog implements AutoCloseable {
         int n = reader.maxDoc();
         ids = new String[n];
         categories = new String[n];
+        orders = new long[n];
+        customers = new long[n];
         ordinals = new HashMap<>(n * 2);
         for (LeafReaderContext leaf : reader.leaves()) {
             StoredFields stored = leaf.reader().storedFields();
@@ -61,9 +67,14 @@ public final class Catalog implements AutoCloseable {
                 int ord = leaf.docBase + d;
                 ids[ord] = doc.get("id");
                 categories[ord] = doc.get("category");
+                orders[ord] = storedLong(doc, "orders");
+                customers[ord] = storedLong(doc, "customers");
                 ordinals.put(ids[ord], ord);
             }
         }
+        byPopularity = java.util.stream.IntStream.range(0, n).boxed()
+                .sorted(java.util.Comparator.<Integer>comparingLong(o -> -orders[o]).thenComparing(o -> ids[o]))
+                .mapToInt(Integer::intValue).toArray();
         compiled = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
             private static final long serialVersionUID = 1L;
 
@@ -72,6 +83,11 @@ public final class Catalog implements AutoCloseable {
                 return size() > cacheSize;
             }
         });
+    }
+
+    private static long storedLong(Document doc, String field) {
+        org.apache.lucene.index.IndexableField f = doc.getField(field);
+        return f == null || f.numericValue() == null ? 0 : f.numericValue().longValue();
     }
 
     /** Opens the snapshot's catalogue index, or empty when the snapshot has none (trained before indexes). */
@@ -115,6 +131,21 @@ public final class Catalog implements AutoCloseable {
 
     public String category(int ordinal) {
         return categories[ordinal];
+    }
+
+    /** Distinct orders that contained the item (0 when the index does not store it). */
+    public long orders(int ordinal) {
+        return orders[ordinal];
+    }
+
+    /** Distinct identified customers who bought the item (0 when the index does not store it). */
+    public long customers(int ordinal) {
+        return customers[ordinal];
+    }
+
+    /** The ordinal ranked {@code rank} by popularity (0 = most orders; ties by item id). */
+    public int byPopularity(int rank) {
+        return byPopularity[rank];
     }
 
     /**

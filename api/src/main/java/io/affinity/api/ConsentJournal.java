@@ -31,20 +31,40 @@ import java.util.Objects;
  * <p>A torn last line (a crash mid-append, never acknowledged) is cut off when opening. Any other unreadable
  * line makes the journal unusable: {@link #failure()} says why, changes are refused and campaign exports must
  * stop rather than guess.
+ *
+ * <p>Compaction rewrites the journal to the latest change per customer and channel (each line kept as it was
+ * recorded, with its sequence and time), after a header line {@code {"compactedThrough": N}} that carries the
+ * sequence counter: the kept lines have increasing sequences up to N, and changes appended afterwards continue
+ * from N + 1, so sequence numbers are never reused. It runs at open when some lines are superseded, and while
+ * serving once the journal reaches the line threshold with at least half its lines superseded; it holds the
+ * journal's lock while it rewrites (changes and checks wait, as they do for an fsync). Files are replaced with
+ * {@link JournalFiles#replace}, whose crash reasoning applies: the journal path always names a complete journal.
  */
 public final class ConsentJournal implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Journal lines after which a running server compacts (when at least half the lines are superseded). */
+    public static final int DEFAULT_COMPACT_AFTER_LINES = 100_000;
+    private static final String HEADER_FIELD = "compactedThrough";
 
     private final Path file;
-    private final FileChannel channel;
+    private FileChannel channel;
     private final String failure;
-    private final Map<String, EnumMap<Consent.Channel, Consent.State>> overlay = new HashMap<>();
+    private final int compactAfterLines;
+    /** Latest change per customer and channel: its state, and its journal line for compaction. */
+    private final Map<String, EnumMap<Consent.Channel, Change>> overlay = new HashMap<>();
     private long sequence;
+    private long lines;
+    private long live;
+    private long compactions;
 
-    private ConsentJournal(Path file, FileChannel channel, String failure) {
+    private record Change(Consent.State state, long sequence, String line) {
+    }
+
+    private ConsentJournal(Path file, FileChannel channel, String failure, int compactAfterLines) {
         this.file = file;
         this.channel = channel;
         this.failure = failure;
+        this.compactAfterLines = compactAfterLines;
     }
 
     /** A decision for one customer and channel, with the journal sequence it was taken at. */
@@ -53,29 +73,50 @@ public final class ConsentJournal implements AutoCloseable {
 
     /** Opens (creating if needed) the journal; a corrupt journal gives an instance whose {@link #failure()} is set. */
     public static ConsentJournal open(Path file) throws IOException {
+        return open(file, DEFAULT_COMPACT_AFTER_LINES);
+    }
+
+    /**
+     * Opens (creating if needed) the journal, compacting it when some lines are superseded and, while serving,
+     * once it holds {@code compactAfterLines} lines of which at least half are superseded.
+     */
+    public static ConsentJournal open(Path file, int compactAfterLines) throws IOException {
         Objects.requireNonNull(file, "file");
+        if (compactAfterLines < 1) {
+            throw new IllegalArgumentException("compactAfterLines must be >= 1, was " + compactAfterLines);
+        }
         if (file.getParent() != null) {
             Files.createDirectories(file.getParent());
         }
+        JournalFiles.deleteInterruptedCompaction(file);
         FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
         ConsentJournal j;
         try {
-            j = new ConsentJournal(file, ch, null);
+            j = new ConsentJournal(file, ch, null, compactAfterLines);
             j.replay();
         } catch (CorruptJournal e) {
             ch.close();
-            return new ConsentJournal(file, null, e.getMessage());
+            return new ConsentJournal(file, null, e.getMessage(), compactAfterLines);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
+        }
+        if (j.lines > j.live) {
+            try {
+                j.compact();
+            } catch (IOException e) {
+                // Compaction only saves space and replay time: the journal as it is stays in use.
+                org.slf4j.LoggerFactory.getLogger(ConsentJournal.class).warn(
+                        "consent journal compaction at start failed, continuing uncompacted: {}", e.toString());
+            }
         }
         return j;
     }
 
     /** A journal that cannot be used (e.g. no model store directory); every check and change fails. */
     public static ConsentJournal unavailable(String reason) {
-        return new ConsentJournal(null, null, Objects.requireNonNull(reason, "reason"));
+        return new ConsentJournal(null, null, Objects.requireNonNull(reason, "reason"), Integer.MAX_VALUE);
     }
 
     /** Why the journal cannot be used, or null when it can. */
@@ -95,6 +136,8 @@ public final class ConsentJournal implements AutoCloseable {
         byte[] bytes = Files.readAllBytes(file);
         int start = 0;
         int line = 0;
+        long compactedThrough = 0;
+        long last = 0;
         while (start < bytes.length) {
             int end = start;
             while (end < bytes.length && bytes[end] != '\n') {
@@ -110,16 +153,31 @@ public final class ConsentJournal implements AutoCloseable {
             String text = new String(bytes, start, end - start, StandardCharsets.UTF_8);
             try {
                 JsonNode n = JSON.readTree(text);
+                if (line == 1 && n.has(HEADER_FIELD)) {
+                    // A compacted journal: kept changes up to N follow, with gaps where superseded ones were.
+                    compactedThrough = n.get(HEADER_FIELD).asLong();
+                    if (compactedThrough < 0 || n.size() != 1) {
+                        throw new IllegalArgumentException("bad compaction header");
+                    }
+                    sequence = compactedThrough;
+                    start = end + 1;
+                    continue;
+                }
                 String id = n.get("customerId").asText();
                 Consent.Channel c = Consent.Channel.parse(n.get("channel").asText());
                 Consent.State s = Consent.State.parse(n.get("state").asText());
                 long seq = n.get("seq").asLong();
-                if (c == null || s == null || seq != sequence + 1) {
+                boolean kept = seq <= compactedThrough && seq > last;
+                boolean appended = seq > compactedThrough && seq == sequence + 1;
+                if (c == null || s == null || !(kept || appended)) {
                     throw new IllegalArgumentException("bad channel, state or sequence");
                 }
                 Ids.requireCustomerId(id);
-                overlay.computeIfAbsent(id, k -> new EnumMap<>(Consent.Channel.class)).put(c, s);
-                sequence = seq;
+                apply(id, c, new Change(s, seq, text));
+                last = seq;
+                if (appended) {
+                    sequence = seq;
+                }
             } catch (IOException | RuntimeException e) {
                 throw new CorruptJournal("consent journal " + file.getFileName() + " line " + line
                         + " is unreadable; campaign exports are disabled until it is repaired");
@@ -127,6 +185,48 @@ public final class ConsentJournal implements AutoCloseable {
             start = end + 1;
         }
         channel.position(channel.size());
+    }
+
+    private void apply(String customerId, Consent.Channel ch, Change change) {
+        if (overlay.computeIfAbsent(customerId, k -> new EnumMap<>(Consent.Channel.class)).put(ch, change) == null) {
+            live++;
+        }
+        lines++;
+    }
+
+    /**
+     * Rewrites the journal to the latest change per customer and channel (see the class comment), then reopens
+     * it for appending. On failure the old journal is intact and stays in use.
+     */
+    public synchronized void compact() throws IOException {
+        if (failure != null) {
+            throw new IllegalStateException(failure);
+        }
+        java.util.List<Change> kept = new java.util.ArrayList<>((int) Math.min(Integer.MAX_VALUE, live));
+        overlay.values().forEach(m -> kept.addAll(m.values()));
+        kept.sort(java.util.Comparator.comparingLong(Change::sequence));
+        StringBuilder out = new StringBuilder();
+        out.append(JSON.writeValueAsString(Map.of(HEADER_FIELD, sequence))).append('\n');
+        for (Change c : kept) {
+            out.append(c.line()).append('\n');
+        }
+        JournalFiles.replace(file, out.toString().getBytes(StandardCharsets.UTF_8));
+        // The old channel refers to the replaced file: append to the new one from now on.
+        FileChannel reopened = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        channel.close();
+        channel = reopened;
+        lines = kept.size();
+        compactions++;
+    }
+
+    /** Change lines in the journal (the compaction header not counted). */
+    synchronized long journalLines() {
+        return lines;
+    }
+
+    /** Compactions done since the journal was opened. */
+    synchronized long compactions() {
+        return compactions;
     }
 
     /** Appends and fsyncs one change, then applies it; returns its sequence number. */
@@ -149,8 +249,18 @@ public final class ConsentJournal implements AutoCloseable {
             channel.write(buf, position + buf.position());
         }
         channel.force(false);
-        overlay.computeIfAbsent(customerId, k -> new EnumMap<>(Consent.Channel.class)).put(ch, state);
+        apply(customerId, ch, new Change(state, seq, new String(line, 0, line.length - 1, StandardCharsets.UTF_8)));
         sequence = seq;
+        if (lines >= compactAfterLines && lines >= 2 * live) {
+            // The change is durable already; a failed compaction leaves the old journal in use and is retried
+            // after the next change.
+            try {
+                compact();
+            } catch (IOException e) {
+                org.slf4j.LoggerFactory.getLogger(ConsentJournal.class).warn(
+                        "consent journal compaction failed, will retry: {}", e.toString());
+            }
+        }
         return seq;
     }
 
@@ -162,8 +272,9 @@ public final class ConsentJournal implements AutoCloseable {
         if (failure != null) {
             throw new IllegalStateException(failure);
         }
-        EnumMap<Consent.Channel, Consent.State> o = overlay.get(customerId);
-        Consent.State state = o != null && o.containsKey(ch) ? o.get(ch) : model.consent(customerId, ch).orElse(null);
+        EnumMap<Consent.Channel, Change> o = overlay.get(customerId);
+        Consent.State state = o != null && o.containsKey(ch) ? o.get(ch).state()
+                : model.consent(customerId, ch).orElse(null);
         boolean allowed = Consent.permits(state, ch);
         String reason = allowed ? null : state == Consent.State.OPTED_OUT ? "opted_out"
                 : state == Consent.State.PENDING ? "pending_confirmation" : "no_consent";

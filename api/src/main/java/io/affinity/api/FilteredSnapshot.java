@@ -60,6 +60,23 @@ final class FilteredSnapshot implements ModelSnapshot {
                 p.model(), p.items().stream().filter(i -> allowed.test(i.itemId())).toList()));
     }
 
+    /**
+     * The first {@code maxItems} allowed items: the whole stored list is decoded, since which items are excluded
+     * is not known before decoding.
+     */
+    @Override
+    public Optional<io.affinity.recommender.PrecomputedRecommendations> precomputed(String customerId, int maxItems) {
+        return model.precomputed(customerId).map(p -> {
+            List<io.affinity.recommender.PrecomputedItem> kept = new ArrayList<>(Math.min(maxItems, p.items().size()));
+            for (int i = 0, n = p.items().size(); i < n && kept.size() < maxItems; i++) {
+                if (allowed.test(p.items().get(i).itemId())) {
+                    kept.add(p.items().get(i));
+                }
+            }
+            return new io.affinity.recommender.PrecomputedRecommendations(p.model(), kept);
+        });
+    }
+
     @Override
     public Optional<io.affinity.recommender.CustomerProfile> profile(String customerId) {
         return model.profile(customerId);

@@ -8,8 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -17,48 +17,86 @@ import java.util.concurrent.ConcurrentHashMap;
  * catalogue, so a change takes effect at once and survives model swaps. {@link #inMemory()} forgets the changes
  * on restart; {@link #journaled(Path)} appends each change to a journal file (one {@code ITEM<TAB>true|false}
  * line, forced to disk before the change is acknowledged) and replays it at start. Thread-safe.
+ *
+ * <p>The journal is compacted (rewritten to one {@code ITEM<TAB>false} line per item currently out of stock,
+ * through {@link JournalFiles#replace}) when it is opened holding superseded lines, and while serving once it
+ * reaches the line threshold and holds at least twice as many lines as items out of stock. A line without its
+ * line break (a crash in the middle of an append, never acknowledged) is cut off at open.
  */
 public final class ItemAvailability implements AutoCloseable {
+    /** Journal lines after which a running server compacts (when at least half the lines are superseded). */
+    public static final int DEFAULT_COMPACT_AFTER_LINES = 10_000;
+
     /** Only items marked unavailable are kept: the map is empty while everything is in stock. */
     private final Map<String, Boolean> unavailable = new ConcurrentHashMap<>();
-    private final FileChannel journal;
     private final Path journalFile;
+    private final int compactAfterLines;
+    private FileChannel journal;
+    private long lines;
+    private long compactions;
 
-    private ItemAvailability(Path journalFile, FileChannel journal) {
+    private ItemAvailability(Path journalFile, int compactAfterLines) {
         this.journalFile = journalFile;
-        this.journal = journal;
+        this.compactAfterLines = compactAfterLines;
     }
 
     /** An overlay that is not persisted. */
     public static ItemAvailability inMemory() {
-        return new ItemAvailability(null, null);
+        return new ItemAvailability(null, Integer.MAX_VALUE);
+    }
+
+    /** {@link #journaled(Path, int)} with {@link #DEFAULT_COMPACT_AFTER_LINES}. */
+    public static ItemAvailability journaled(Path file) throws IOException {
+        return journaled(file, DEFAULT_COMPACT_AFTER_LINES);
     }
 
     /**
-     * An overlay persisted in {@code file} (created when missing): replays the changes recorded there, then
-     * appends new ones. A malformed line fails with its file and line number.
+     * An overlay persisted in {@code file} (created when missing): replays the changes recorded there, compacts
+     * the file when some of its lines are superseded, then appends new ones. A malformed line fails with its file
+     * and line number.
      */
-    public static ItemAvailability journaled(Path file) throws IOException {
-        List<String> lines = Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
-        ItemAvailability overlay = new ItemAvailability(file, FileChannel.open(file, StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE, StandardOpenOption.APPEND));
-        try {
-            for (int i = 0; i < lines.size(); i++) {
-                String line = lines.get(i);
-                if (line.isBlank()) {
-                    continue;
-                }
+    public static ItemAvailability journaled(Path file, int compactAfterLines) throws IOException {
+        if (compactAfterLines < 1) {
+            throw new IllegalArgumentException("compactAfterLines must be >= 1, was " + compactAfterLines);
+        }
+        JournalFiles.deleteInterruptedCompaction(file);
+        ItemAvailability overlay = new ItemAvailability(file, compactAfterLines);
+        byte[] bytes = Files.exists(file) ? Files.readAllBytes(file) : new byte[0];
+        int start = 0;
+        int lineNumber = 0;
+        long complete = 0;
+        while (start < bytes.length) {
+            int end = start;
+            while (end < bytes.length && bytes[end] != '\n') {
+                end++;
+            }
+            lineNumber++;
+            if (end == bytes.length) {
+                break; // torn append: cut off below, before anything is appended after it
+            }
+            String line = new String(bytes, start, end - start, StandardCharsets.UTF_8);
+            if (!line.isBlank()) {
                 String[] parts = line.split("\t", -1);
                 if (parts.length != 2 || parts[0].isBlank() || !(parts[1].equals("true") || parts[1].equals("false"))) {
-                    throw new IOException(file + ":" + (i + 1) + ": expected ITEM<TAB>true|false, found '"
+                    throw new IOException(file + ":" + lineNumber + ": expected ITEM<TAB>true|false, found '"
                             + Params.abbreviate(line) + "'");
                 }
                 overlay.apply(parts[0], Boolean.parseBoolean(parts[1]));
+                complete++;
             }
-        } catch (IOException | RuntimeException e) {
-            overlay.close();
-            throw e;
+            start = end + 1;
         }
+        overlay.lines = complete;
+        if (start < bytes.length) {
+            // A torn append: never acknowledged, so dropping it loses nothing that was promised.
+            org.slf4j.LoggerFactory.getLogger(ItemAvailability.class).warn(
+                    "{}:{}: incomplete last line (interrupted write) dropped", file, lineNumber);
+        }
+        if (complete > overlay.unavailable.size() || start < bytes.length) {
+            overlay.compactNow(); // also drops a torn last line
+        }
+        overlay.journal = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
         return overlay;
     }
 
@@ -77,8 +115,55 @@ public final class ItemAvailability implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot append to the availability journal " + journalFile, e);
             }
+            lines++;
         }
         apply(itemId, available);
+        if (journal != null && lines >= compactAfterLines && lines >= 2L * unavailable.size()) {
+            try {
+                compact();
+            } catch (IOException e) {
+                // The change itself is durable in the uncompacted journal; compaction will be retried.
+                throw new UncheckedIOException("cannot compact the availability journal " + journalFile, e);
+            }
+        }
+    }
+
+    /** Rewrites the journal to the current state (no-op without a journal). */
+    public synchronized void compact() throws IOException {
+        if (journalFile == null) {
+            return;
+        }
+        if (journal != null) {
+            journal.close();
+            journal = null;
+        }
+        try {
+            compactNow();
+        } finally {
+            // Reopened in every case: after a failed compaction the old journal is intact and still appendable.
+            journal = FileChannel.open(journalFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.APPEND);
+        }
+    }
+
+    private void compactNow() throws IOException {
+        StringBuilder out = new StringBuilder();
+        for (String item : new TreeSet<>(unavailable.keySet())) {
+            out.append(item).append("\tfalse\n");
+        }
+        JournalFiles.replace(journalFile, out.toString().getBytes(StandardCharsets.UTF_8));
+        lines = unavailable.size();
+        compactions++;
+    }
+
+    /** Lines in the journal (0 without one). */
+    synchronized long journalLines() {
+        return lines;
+    }
+
+    /** Compactions done since this overlay was opened. */
+    synchronized long compactions() {
+        return compactions;
     }
 
     private void apply(String itemId, boolean available) {
@@ -103,6 +188,7 @@ public final class ItemAvailability implements AutoCloseable {
     public synchronized void close() throws IOException {
         if (journal != null) {
             journal.close();
+            journal = null;
         }
     }
 }

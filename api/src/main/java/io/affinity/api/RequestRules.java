@@ -1,9 +1,12 @@
 package io.affinity.api;
 
 import io.affinity.recommender.CustomerHistory;
+import io.affinity.recommender.Explanation;
 import io.affinity.recommender.ItemFacts;
+import io.affinity.recommender.PopularItem;
 import io.affinity.recommender.PurchasedItem;
 import io.affinity.recommender.Recommendation;
+import io.affinity.recommender.RecommendationSource;
 import io.affinity.recommender.Recommendations;
 import io.affinity.recommender.Recommender;
 import io.javalin.http.Context;
@@ -26,9 +29,19 @@ import org.apache.lucene.util.FixedBitSet;
  * counted back from {@code asOf}, default today, UTC; repeat purchases stay allowed) and {@code maxPerCategory}.
  * Disallowed items are hidden from the recommender's candidates ({@link FilteredSnapshot}); the category cap is
  * applied to an over-fetched ranking, {@link #OVERFETCH} times the limit.
+ *
+ * <p>{@code pin} (same syntax) places up to {@code pinLimit} matching items first, labelled
+ * {@link RecommendationSource#PINNED}: first the matching candidates of the request's own ranking, in its order
+ * (the model's score), then, when fewer match, items of the catalogue that match the pin, most ordered first
+ * (injection: a merchandiser's pin works even for items the model did not propose). Pinned items must be eligible
+ * like any other (filter, stock, recently bought, category cap) and are never an item the request already names
+ * (the basket's items, the bought-together item).
  */
 final class RequestRules {
     static final int OVERFETCH = 5;
+    /** Pinned items per answer when the request gives {@code pin} without {@code pinLimit}. */
+    static final int DEFAULT_PIN_LIMIT = 3;
+    static final int MAX_PIN_LIMIT = 50;
 
     private final ServedModel model;
     private final FixedBitSet filter;
@@ -37,10 +50,17 @@ final class RequestRules {
     private final Set<String> recentlyBought;
     private final int maxPerCategory;
     private final FixedBitSet boost;
+    private final FixedBitSet pin;
+    private final String pinExpression;
+    private final int pinLimit;
 
     private RequestRules(ServedModel model, FixedBitSet filter, ItemAvailability availability,
-                         Set<String> recentlyBought, int maxPerCategory, FixedBitSet boost) {
+                         Set<String> recentlyBought, int maxPerCategory, FixedBitSet boost, String pinExpression,
+                         FixedBitSet pin, int pinLimit) {
         this.boost = boost;
+        this.pin = pin;
+        this.pinExpression = pinExpression;
+        this.pinLimit = pinLimit;
         this.model = model;
         this.filter = filter;
         this.availability = availability;
@@ -62,6 +82,12 @@ final class RequestRules {
         if (boostExpression != null && !boostExpression.isBlank()) {
             boost = compile(model, boostExpression, "boost");
         }
+        String pinExpression = ctx.queryParam("pin");
+        FixedBitSet pin = null;
+        if (pinExpression != null && !pinExpression.isBlank()) {
+            pin = compile(model, pinExpression, "pin");
+        }
+        int pinLimit = (int) Params.optionalLong(ctx, "pinLimit", DEFAULT_PIN_LIMIT, 0, MAX_PIN_LIMIT);
         int days = (int) Params.optionalLong(ctx, "excludeBoughtWithinDays", config.excludeBoughtWithinDays(), 0, 36_600);
         int maxPerCategory = (int) Params.optionalLong(ctx, "maxPerCategory", 0, 0, 10_000);
         Set<String> recent = Set.of();
@@ -79,7 +105,8 @@ final class RequestRules {
                 }
             }
         }
-        return new RequestRules(model, filter, availability, recent, maxPerCategory, boost);
+        return new RequestRules(model, filter, availability, recent, maxPerCategory, boost,
+                pin == null ? null : pinExpression.trim(), pin, pinLimit);
     }
 
     /** Compiles (or takes from the cache) a filter; bad syntax is a 400 naming the parameter and the error. */
@@ -119,7 +146,8 @@ final class RequestRules {
     }
 
     boolean active() {
-        return filter != null || checkAvailability || !recentlyBought.isEmpty() || maxPerCategory > 0 || boost != null;
+        return filter != null || checkAvailability || !recentlyBought.isEmpty() || maxPerCategory > 0 || boost != null
+                || (pin != null && pinLimit > 0);
     }
 
     boolean allowed(String itemId) {
@@ -134,13 +162,32 @@ final class RequestRules {
 
     /** Runs {@code query} (a recommender and a limit in, recommendations out) under these rules. */
     Recommendations recommend(BiFunction<Recommender, Integer, Recommendations> query, int limit) {
+        return recommend(query, limit, Set.of());
+    }
+
+    /**
+     * Runs {@code query} under these rules; {@code named} are the items the request itself names (basket items,
+     * the bought-together item), which a pin never injects.
+     */
+    Recommendations recommend(BiFunction<Recommender, Integer, Recommendations> query, int limit, Set<String> named) {
         if (!active()) {
             return query.apply(model.recommender(), limit);
         }
         Recommender filtered = new Recommender(new FilteredSnapshot(model.snapshot(), this::allowed),
                 model.recommender().settings());
-        // Over-fetch: repeat purchases come from the history, not the candidates, and are dropped here.
-        Recommendations raw = query.apply(filtered, limit * OVERFETCH);
+        Recommendations raw;
+        if (maxPerCategory > 0 || boost != null || pin != null) {
+            // Over-fetch: these rules reorder or thin the ranking after the query.
+            raw = query.apply(filtered, limit * OVERFETCH);
+        } else {
+            // Only the filter, stock and recently-bought rules: candidates are filtered already, so the first
+            // `limit` usually stand. Repeat purchases come from the history, not the candidates, and may be
+            // dropped below; only then is the query repeated with over-fetching.
+            raw = query.apply(filtered, limit);
+            if (raw.items().size() == limit && !raw.items().stream().allMatch(r -> allowed(r.itemId()))) {
+                raw = query.apply(filtered, limit * OVERFETCH);
+            }
+        }
         List<Recommendation> ranked = raw.items();
         if (boost != null) {
             // A promotion, not a score weight: matching items move ahead of the others, each group keeping its order.
@@ -152,6 +199,9 @@ final class RequestRules {
             }
             promoted.addAll(rest);
             ranked = promoted;
+        }
+        if (pin != null && pinLimit > 0) {
+            ranked = pinFirst(ranked, Math.min(pinLimit, limit), named);
         }
         List<Recommendation> kept = new ArrayList<>(limit);
         Map<String, Integer> perCategory = new HashMap<>();
@@ -168,6 +218,60 @@ final class RequestRules {
             kept.add(r);
         }
         return new Recommendations(raw.modelVersion(), kept, raw.fallback(), raw.unknownItems());
+    }
+
+    /**
+     * The ranking with up to {@code cap} pinned items first: matching eligible candidates in ranking order, then
+     * matching eligible catalogue items by popularity. Eligibility here is the per-item rules; the category cap is
+     * applied afterwards to the whole list, pinned items first, so they count towards it.
+     */
+    private List<Recommendation> pinFirst(List<Recommendation> ranked, int cap, Set<String> named) {
+        Catalog catalog = model.catalog();
+        List<Recommendation> pinned = new ArrayList<>(cap);
+        Set<String> taken = new HashSet<>();
+        List<Recommendation> rest = new ArrayList<>(ranked.size());
+        for (Recommendation r : ranked) {
+            int ord = catalog.ordinal(r.itemId());
+            if (pinned.size() < cap && ord >= 0 && pin.get(ord) && allowed(r.itemId()) && !named.contains(r.itemId())) {
+                pinned.add(new Recommendation(r.itemId(), r.description(), r.score(), RecommendationSource.PINNED,
+                        pinnedExplanation(r.explanation(), "ranked by this request's model")));
+                taken.add(r.itemId());
+            } else {
+                rest.add(r);
+            }
+        }
+        long top = catalog.size() == 0 ? 1 : Math.max(1, catalog.orders(catalog.byPopularity(0)));
+        for (int rank = 0, n = catalog.size(); rank < n && pinned.size() < cap; rank++) {
+            int ord = catalog.byPopularity(rank);
+            String id = catalog.itemId(ord);
+            long orders = catalog.orders(ord);
+            // An item never ordered has no evidence to show; the catalogue is built from sales, so none should be.
+            if (!pin.get(ord) || orders <= 0 || taken.contains(id) || named.contains(id) || !allowed(id)) {
+                continue;
+            }
+            PopularItem popularity = new PopularItem(id, orders, catalog.customers(ord));
+            String description = model.snapshot().item(id).map(ItemFacts::description).orElse("");
+            pinned.add(new Recommendation(id, description, (double) orders / top, RecommendationSource.PINNED,
+                    pinnedExplanation(new Explanation("popular: in " + orders + " orders", null, null, popularity),
+                            "injected from the catalogue by popularity")));
+            taken.add(id);
+        }
+        if (pinned.isEmpty()) {
+            return ranked;
+        }
+        // A pinned item may also sit further down the ranking (a repeat and a rule can name the same item).
+        for (Recommendation r : rest) {
+            if (!taken.contains(r.itemId())) {
+                pinned.add(r);
+            }
+        }
+        return pinned;
+    }
+
+    private Explanation pinnedExplanation(Explanation evidence, String how) {
+        String summary = "pinned: matches pin '" + Params.abbreviate(pinExpression) + "' (" + how + "); "
+                + evidence.summary();
+        return new Explanation(summary, evidence.rule(), evidence.purchase(), evidence.popularity(), evidence.model());
     }
 
     private String category(String itemId) {

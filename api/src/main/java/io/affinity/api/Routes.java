@@ -1,7 +1,6 @@
 package io.affinity.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.affinity.api.Bodies.RecommendationsBody;
 import io.affinity.api.Bodies.RuleBody;
 import io.affinity.recommender.CustomerHistory;
 import io.affinity.recommender.PurchasedItem;
@@ -23,6 +22,7 @@ final class Routes {
     private final ObjectMapper json;
     private final ItemAvailability availability;
     private final BusinessRuleConfig ruleConfig;
+    private final RecommendationsJson answers;
 
     Routes(ApiConfig config, ModelSource models, ObjectMapper json, ItemAvailability availability,
            BusinessRuleConfig ruleConfig) {
@@ -31,9 +31,10 @@ final class Routes {
         this.json = json;
         this.availability = availability;
         this.ruleConfig = ruleConfig;
+        this.answers = new RecommendationsJson(json.getFactory());
     }
 
-    /** The business rules (filter, stock, recently bought, category cap) of a recommendation request. */
+    /** The business rules (filter, boost, pin, stock, recently bought, category cap) of a recommendation request. */
     private RequestRules rules(Context ctx, ServedModel model, String customerId) {
         return RequestRules.of(ctx, model, availability, ruleConfig, customerId);
     }
@@ -67,7 +68,7 @@ final class Routes {
         }
         BasketRequest request = BasketRequest.parse(readBody(ctx), json, config);
         Recommendations answer = rules(ctx, model, request.customerId())
-                .recommend((r, n) -> r.forBasket(request.items(), n), request.limit());
+                .recommend((r, n) -> r.forBasket(request.items(), n), request.limit(), new HashSet<>(request.items()));
         Set<String> previouslyBought = null;
         if (request.customerId() != null) {
             previouslyBought = new HashSet<>();
@@ -76,7 +77,7 @@ final class Routes {
                 previouslyBought.add(p.itemId());
             }
         }
-        ctx.json(RecommendationsBody.of(answer, previouslyBought));
+        answer(ctx, answer, previouslyBought);
     }
 
     /** Reads at most maxBodyBytes, whatever Content-Length claims (chunked bodies have none). */
@@ -98,8 +99,8 @@ final class Routes {
     private void boughtTogether(Context ctx, ServedModel model) {
         String itemId = BasketRequest.normaliseItemId(ctx.pathParam("itemId"));
         int limit = Params.limit(ctx, config);
-        ctx.json(RecommendationsBody.of(rules(ctx, model, null).recommend((r, n) -> r.boughtTogether(itemId, n), limit),
-                null));
+        answer(ctx, rules(ctx, model, null).recommend((r, n) -> r.boughtTogether(itemId, n), limit, Set.of(itemId)),
+                null);
     }
 
     private void customer(Context ctx, ServedModel model) {
@@ -109,8 +110,12 @@ final class Routes {
                     + io.affinity.recommender.Ids.MAX_ID_LENGTH + " characters");
         }
         int limit = Params.limit(ctx, config);
-        ctx.json(RecommendationsBody.of(rules(ctx, model, customerId)
-                .recommend((r, n) -> r.forCustomer(customerId, n), limit), null));
+        answer(ctx, rules(ctx, model, customerId).recommend((r, n) -> r.forCustomer(customerId, n), limit), null);
+    }
+
+    /** The shape of {@link Bodies.RecommendationsBody}, written by the streaming generator. */
+    private void answer(Context ctx, Recommendations answer, Set<String> previouslyBought) {
+        ctx.contentType("application/json").result(answers.write(answer, previouslyBought));
     }
 
     private void rules(Context ctx, ServedModel model) {

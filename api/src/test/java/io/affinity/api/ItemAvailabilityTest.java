@@ -6,8 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,5 +52,97 @@ class ItemAvailabilityTest {
         IOException e = assertThrows(IOException.class, () -> ItemAvailability.journaled(journal));
         assertTrue(e.getMessage().contains("bad.journal:2"), e.getMessage());
         assertEquals("22697\tfalse\n22698 maybe\n", Files.readString(journal), "left untouched");
+    }
+
+    private static void assertState(Map<String, Boolean> expected, ItemAvailability a) {
+        expected.forEach((item, available) -> assertEquals(available, a.isAvailable(item), item));
+        assertEquals(expected.containsValue(false), a.anyUnavailable());
+    }
+
+    /** Seeded random changes to items I0..I9, applied to the overlay and to a plain map. */
+    private static void randomChanges(ItemAvailability a, Map<String, Boolean> expected, Random random, int n) {
+        for (int i = 0; i < n; i++) {
+            String item = "I" + random.nextInt(10);
+            boolean available = random.nextBoolean();
+            a.set(item, available);
+            expected.put(item, available);
+        }
+    }
+
+    @Test
+    void aJournalWithSupersededLinesIsCompactedAtOpen() throws Exception {
+        Path journal = tmp.resolve("availability.journal");
+        Map<String, Boolean> expected = new HashMap<>();
+        try (ItemAvailability a = ItemAvailability.journaled(journal)) {
+            randomChanges(a, expected, new Random(6), 200);
+            assertEquals(200, a.journalLines(), "below the threshold: appended only");
+        }
+        assertEquals(200, Files.readAllLines(journal).size());
+        try (ItemAvailability b = ItemAvailability.journaled(journal)) {
+            assertState(expected, b);
+            assertEquals(1, b.compactions());
+            List<String> lines = Files.readAllLines(journal);
+            assertEquals(expected.values().stream().filter(v -> !v).count(), lines.size(), lines.toString());
+            lines.forEach(l -> assertTrue(l.endsWith("\tfalse"), l));
+            b.set("I42", false); // still appendable after the rewrite
+        }
+        try (ItemAvailability c = ItemAvailability.journaled(journal)) {
+            expected.put("I42", false);
+            assertState(expected, c);
+            assertEquals(0, c.compactions(), "nothing superseded: no rewrite");
+        }
+    }
+
+    @Test
+    void aRunningOverlayCompactsPastTheThresholdAndKeepsItsState() throws Exception {
+        Path journal = tmp.resolve("availability.journal");
+        Map<String, Boolean> expected = new HashMap<>();
+        try (ItemAvailability a = ItemAvailability.journaled(journal, 25)) {
+            randomChanges(a, expected, new Random(7), 300);
+            assertState(expected, a);
+            assertTrue(a.compactions() >= 5, "compactions: " + a.compactions());
+            assertTrue(a.journalLines() < 25 + 10, "lines: " + a.journalLines());
+            assertEquals(a.journalLines(), Files.readAllLines(journal).size());
+        }
+        try (ItemAvailability b = ItemAvailability.journaled(journal, 25)) {
+            assertState(expected, b);
+        }
+    }
+
+    @Test
+    void aCompactionInterruptedByACrashLosesNothing() throws Exception {
+        Path journal = tmp.resolve("availability.journal");
+        Map<String, Boolean> expected = new HashMap<>();
+        try (ItemAvailability a = ItemAvailability.journaled(journal)) {
+            randomChanges(a, expected, new Random(8), 50);
+        }
+        byte[] uncompacted = Files.readAllBytes(journal);
+        // Died while writing the temporary file: the journal is untouched, the partial file is never read.
+        Path partial = JournalFiles.temporary(journal);
+        Files.writeString(partial, "I0\tfalse\nI3\tfa");
+        try (ItemAvailability b = ItemAvailability.journaled(journal)) {
+            assertState(expected, b);
+            assertFalse(Files.exists(partial), "the leftover is removed");
+        }
+        // Died after the rename but before anything else: the journal is the complete compacted file.
+        Files.write(journal, uncompacted);
+        StringBuilder compacted = new StringBuilder();
+        expected.entrySet().stream().filter(e -> !e.getValue()).map(Map.Entry::getKey).sorted()
+                .forEach(i -> compacted.append(i).append("\tfalse\n"));
+        JournalFiles.replace(journal, compacted.toString().getBytes(StandardCharsets.UTF_8));
+        try (ItemAvailability c = ItemAvailability.journaled(journal)) {
+            assertState(expected, c);
+            assertEquals(0, c.compactions(), "already compact");
+        }
+        // Died in the middle of an append (never acknowledged): the torn line is dropped, the rest kept.
+        Files.writeString(journal, "I9\tfa", java.nio.file.StandardOpenOption.APPEND);
+        try (ItemAvailability d = ItemAvailability.journaled(journal)) {
+            assertState(expected, d);
+            d.set("I11", false);
+        }
+        try (ItemAvailability e = ItemAvailability.journaled(journal)) {
+            expected.put("I11", false);
+            assertState(expected, e);
+        }
     }
 }

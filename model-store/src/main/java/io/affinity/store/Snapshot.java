@@ -378,6 +378,18 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         return v == null ? List.of() : ValueCodecs.decodeTradeUps(itemId, v, upsellFile);
     }
 
+    /** Decodes only the first {@code maxItems} of the stored list. */
+    @Override
+    public Optional<PrecomputedRecommendations> precomputed(String customerId, int maxItems) {
+        Objects.requireNonNull(customerId, "customerId");
+        if (customerRecs == null) {
+            return Optional.empty();
+        }
+        byte[] v = customerRecs.get(customerId);
+        return v == null ? Optional.empty()
+                : Optional.of(ValueCodecs.decodeRecommendations(customerId, v, customerRecsFile, maxItems));
+    }
+
     /** Whether this snapshot holds per-customer recommendations precomputed by the served model. */
     public boolean hasPrecomputedRecommendations() {
         return customerRecs != null;

@@ -250,6 +250,14 @@ final class ValueCodecs {
     }
 
     static PrecomputedRecommendations decodeRecommendations(String customerId, byte[] value, Path file) {
+        return decodeRecommendations(customerId, value, file, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The first {@code maxItems} of a list. The rest is not decoded (the file's checksum was verified when the
+     * snapshot was opened, so the skipped bytes are not where corruption would first be noticed).
+     */
+    static PrecomputedRecommendations decodeRecommendations(String customerId, byte[] value, Path file, int maxItems) {
         ByteReader r = new ByteReader(value, file, customerId);
         checkVersion(r, RECS_CODEC_VERSION, file, customerId);
         try {
@@ -259,7 +267,8 @@ final class ValueCodecs {
             for (int i = 0; i < s; i++) {
                 sources[i] = r.readString();
             }
-            int n = readCount(r, value.length);
+            int stored = readCount(r, value.length);
+            int n = Math.min(stored, Math.max(0, maxItems));
             PrecomputedItem[] items = new PrecomputedItem[n];
             for (int i = 0; i < n; i++) {
                 String itemId = r.readString();
@@ -276,7 +285,9 @@ final class ValueCodecs {
                         r.readDouble(), LocalDate.ofEpochDay(r.readZigZag()));
                 items[i] = new PrecomputedItem(itemId, score, (flags & 1) != 0, sources[source], purchase);
             }
-            r.expectEnd();
+            if (n == stored) {
+                r.expectEnd();
+            }
             return new PrecomputedRecommendations(model, List.of(items));
         } catch (IllegalArgumentException | java.time.DateTimeException e) {
             throw invalid(r, e);

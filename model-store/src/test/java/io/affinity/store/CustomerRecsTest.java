@@ -70,6 +70,8 @@ class CustomerRecsTest {
         try (Snapshot s = store.open(version)) {
             assertTrue(s.hasPrecomputedRecommendations());
             recs.forEach((c, r) -> assertEquals(Optional.of(r), s.precomputed(c), c));
+            recs.forEach((c, r) -> assertEquals(r.items().subList(0, Math.min(2, r.items().size())),
+                    s.precomputed(c, 2).orElseThrow().items(), c));
             assertEquals(Optional.empty(), s.precomputed("C99999999"));
             var section = s.manifest().sections().get("customerRecommendations");
             assertEquals(recs.size(), section.get("entries").longValue());
@@ -153,6 +155,10 @@ class CustomerRecsTest {
         ValueCodecs.encodeRecommendations(r, w);
         byte[] v = w.toByteArray();
         assertEquals(r, ValueCodecs.decodeRecommendations("C1", v, file));
+        for (int k = 0; k <= 4; k++) {
+            assertEquals(r.items().subList(0, Math.min(k, 3)), ValueCodecs.decodeRecommendations("C1", v, file, k).items(),
+                    "the first " + k + " decoded alone");
+        }
 
         byte[] newer = v.clone();
         newer[0] = (byte) (ValueCodecs.RECS_CODEC_VERSION + 1);

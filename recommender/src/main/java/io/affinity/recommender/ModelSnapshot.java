@@ -51,6 +51,15 @@ public interface ModelSnapshot {
     }
 
     /**
+     * The first {@code maxItems} (best first) of the customer's precomputed list: a request needs only its
+     * limit, and a store can then decode only those. A list shorter than {@code maxItems} comes whole.
+     */
+    default Optional<PrecomputedRecommendations> precomputed(String customerId, int maxItems) {
+        return precomputed(customerId).map(p -> p.items().size() <= maxItems ? p
+                : new PrecomputedRecommendations(p.model(), p.items().subList(0, maxItems)));
+    }
+
+    /**
      * Observed trade-ups from {@code itemId} (see {@link TradeUp}): for each segment (all customers and the
      * customer segments training counted), the strongest first (rate, then movers, descending). Empty when none
      * was observed or the model predates trade-up analysis.

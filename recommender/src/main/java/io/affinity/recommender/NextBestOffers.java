@@ -81,7 +81,7 @@ public final class NextBestOffers {
                 continue;
             }
             double base = switch (r.source()) {
-                case RULES, REPEAT, MODEL -> !fromModel(r) ? r.score()
+                case RULES, REPEAT, MODEL, PINNED -> !fromModel(r) ? r.score()
                         : bestModelScore > 0 ? Math.max(0, r.score()) / bestModelScore : 0;
                 case POPULAR -> model.customerCount() == 0 ? 0
                         : Math.min(1, (double) facts.get().customerCount() / model.customerCount());

@@ -12,7 +12,13 @@ public enum RecommendationSource {
      * Precomputed at training time by the served model (e.g. the blend) for a customer: an item new to them.
      * The customer's own items from the same list are labelled {@link #REPEAT}.
      */
-    MODEL;
+    MODEL,
+    /**
+     * Placed first by a merchandising pin (a catalogue query given with the request): either a candidate of the
+     * request's own ranking that matches the pin, or an item of the catalogue injected because it matches. The
+     * explanation keeps the evidence the item would otherwise carry (rule, model or popularity).
+     */
+    PINNED;
 
     /** Made once: campaign exports ask for it for every candidate of every customer. */
     private final String wireName = name().toLowerCase(java.util.Locale.ROOT);

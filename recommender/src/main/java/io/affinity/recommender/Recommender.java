@@ -82,7 +82,8 @@ public final class Recommender {
      */
     public Recommendations forCustomer(String customerId, int limit) {
         requireLimit(limit);
-        Optional<PrecomputedRecommendations> precomputed = model.precomputed(customerId);
+        // Only the first `limit` are shown; a shorter list is whole, which the popular fill-in relies on.
+        Optional<PrecomputedRecommendations> precomputed = model.precomputed(customerId, limit);
         if (precomputed.isPresent() && !precomputed.get().items().isEmpty()) {
             return fromPrecomputed(customerId, precomputed.get(), limit);
         }

@@ -1,0 +1,176 @@
+package io.affinity.api;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import io.affinity.recommender.AssociationRule;
+import io.affinity.recommender.Explanation;
+import io.affinity.recommender.Recommendation;
+import io.affinity.recommender.Recommendations;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Writes a recommendation answer with Jackson's streaming generator, straight to UTF-8 bytes: the same JSON as
+ * {@link Bodies.RecommendationsBody} through data binding (a test compares them byte for byte), without building
+ * the wire records and without reflective accessor calls. It runs on every recommendation request, where data
+ * binding and the intermediate String were about a tenth of the customer endpoint's CPU time.
+ */
+final class RecommendationsJson {
+    // Field names encoded once: writing a pre-quoted name is a copy instead of an escape pass per request.
+    private static final SerializedString F_ANTECEDENT = new SerializedString("antecedent");
+    private static final SerializedString F_CONFIDENCE = new SerializedString("confidence");
+    private static final SerializedString F_CONSEQUENT = new SerializedString("consequent");
+    private static final SerializedString F_CONVICTION = new SerializedString("conviction");
+    private static final SerializedString F_CUSTOMER_COUNT = new SerializedString("customerCount");
+    private static final SerializedString F_DESCRIPTION = new SerializedString("description");
+    private static final SerializedString F_EXPLANATION = new SerializedString("explanation");
+    private static final SerializedString F_FALLBACK = new SerializedString("fallback");
+    private static final SerializedString F_ITEM_ID = new SerializedString("itemId");
+    private static final SerializedString F_ITEMS = new SerializedString("items");
+    private static final SerializedString F_KIND = new SerializedString("kind");
+    private static final SerializedString F_LAST_PURCHASED = new SerializedString("lastPurchased");
+    private static final SerializedString F_LEVERAGE = new SerializedString("leverage");
+    private static final SerializedString F_LIFT = new SerializedString("lift");
+    private static final SerializedString F_MODEL = new SerializedString("model");
+    private static final SerializedString F_MODEL_VERSION = new SerializedString("modelVersion");
+    private static final SerializedString F_NAME = new SerializedString("name");
+    private static final SerializedString F_ORDER_COUNT = new SerializedString("orderCount");
+    private static final SerializedString F_POPULARITY = new SerializedString("popularity");
+    private static final SerializedString F_PREVIOUSLY_BOUGHT = new SerializedString("previouslyBought");
+    private static final SerializedString F_PURCHASE = new SerializedString("purchase");
+    private static final SerializedString F_QUANTITY = new SerializedString("quantity");
+    private static final SerializedString F_RULE = new SerializedString("rule");
+    private static final SerializedString F_SCORE = new SerializedString("score");
+    private static final SerializedString F_SOURCE = new SerializedString("source");
+    private static final SerializedString F_SUMMARY = new SerializedString("summary");
+    private static final SerializedString F_SUPPORT = new SerializedString("support");
+    private static final SerializedString F_SUPPORT_COUNT = new SerializedString("supportCount");
+    private static final SerializedString F_UNKNOWN_ITEMS = new SerializedString("unknownItems");
+    private final JsonFactory factory;
+
+    RecommendationsJson(JsonFactory factory) {
+        this.factory = factory;
+    }
+
+    /** The body; {@code previouslyBought} null leaves the field out (requests that name no customer). */
+    byte[] write(Recommendations r, Set<String> previouslyBought) {
+        try (ByteArrayBuilder out = new ByteArrayBuilder(factory._getBufferRecycler(), 4096)) {
+            try (JsonGenerator g = factory.createGenerator(out)) {
+                g.writeStartObject();
+                string(g, F_MODEL_VERSION, r.modelVersion());
+                bool(g, F_FALLBACK, r.fallback());
+                g.writeFieldName(F_ITEMS);
+                g.writeStartArray();
+                List<Recommendation> items = r.items();
+                for (int i = 0, n = items.size(); i < n; i++) {
+                    item(g, items.get(i), previouslyBought);
+                }
+                g.writeEndArray();
+                if (!r.unknownItems().isEmpty()) {
+                    g.writeFieldName(F_UNKNOWN_ITEMS);
+                    g.writeStartArray();
+                    for (String u : r.unknownItems()) {
+                        g.writeString(u);
+                    }
+                    g.writeEndArray();
+                }
+                g.writeEndObject();
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to memory cannot fail", e);
+        }
+    }
+
+    private static void item(JsonGenerator g, Recommendation r, Set<String> previouslyBought) throws IOException {
+        g.writeStartObject();
+        string(g, F_ITEM_ID, r.itemId());
+        string(g, F_DESCRIPTION, r.description());
+        number(g, F_SCORE, r.score());
+        string(g, F_SOURCE, r.source().wireName());
+        if (previouslyBought != null) {
+            bool(g, F_PREVIOUSLY_BOUGHT, previouslyBought.contains(r.itemId()));
+        }
+        Explanation e = r.explanation();
+        g.writeFieldName(F_EXPLANATION);
+        g.writeStartObject();
+        string(g, F_SUMMARY, e.summary());
+        if (e.rule() != null) {
+            g.writeFieldName(F_RULE);
+            rule(g, e.rule());
+        }
+        if (e.purchase() != null) {
+            g.writeFieldName(F_PURCHASE);
+            g.writeStartObject();
+            number(g, F_ORDER_COUNT, e.purchase().orderCount());
+            number(g, F_QUANTITY, e.purchase().quantity());
+            string(g, F_LAST_PURCHASED, e.purchase().lastPurchased().toString());
+            g.writeEndObject();
+        }
+        if (e.popularity() != null) {
+            g.writeFieldName(F_POPULARITY);
+            g.writeStartObject();
+            number(g, F_ORDER_COUNT, e.popularity().orderCount());
+            number(g, F_CUSTOMER_COUNT, e.popularity().customerCount());
+            g.writeEndObject();
+        }
+        if (e.model() != null) {
+            g.writeFieldName(F_MODEL);
+            g.writeStartObject();
+            string(g, F_NAME, e.model().model());
+            string(g, F_SOURCE, e.model().source());
+            string(g, F_KIND, e.model().kind());
+            g.writeEndObject();
+        }
+        g.writeEndObject();
+        g.writeEndObject();
+    }
+
+    private static void string(JsonGenerator g, SerializedString name, String value) throws IOException {
+        g.writeFieldName(name);
+        g.writeString(value);
+    }
+
+    private static void number(JsonGenerator g, SerializedString name, double value) throws IOException {
+        g.writeFieldName(name);
+        g.writeNumber(value);
+    }
+
+    private static void number(JsonGenerator g, SerializedString name, long value) throws IOException {
+        g.writeFieldName(name);
+        g.writeNumber(value);
+    }
+
+    private static void bool(JsonGenerator g, SerializedString name, boolean value) throws IOException {
+        g.writeFieldName(name);
+        g.writeBoolean(value);
+    }
+
+    /** As {@link Bodies.RuleBody}: conviction is null when infinite. */
+    private static void rule(JsonGenerator g, AssociationRule r) throws IOException {
+        g.writeStartObject();
+        g.writeFieldName(F_ANTECEDENT);
+        g.writeStartArray();
+        for (String a : r.antecedent()) {
+            g.writeString(a);
+        }
+        g.writeEndArray();
+        string(g, F_CONSEQUENT, r.consequent());
+        number(g, F_SUPPORT_COUNT, r.supportCount());
+        number(g, F_SUPPORT, r.support());
+        number(g, F_CONFIDENCE, r.confidence());
+        number(g, F_LIFT, r.lift());
+        number(g, F_LEVERAGE, r.leverage());
+        if (Double.isInfinite(r.conviction())) {
+            g.writeFieldName(F_CONVICTION);
+            g.writeNull();
+        } else {
+            number(g, F_CONVICTION, r.conviction());
+        }
+        g.writeEndObject();
+    }
+}

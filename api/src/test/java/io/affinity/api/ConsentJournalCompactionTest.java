@@ -1,0 +1,147 @@
+package io.affinity.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.affinity.recommender.Consent.Channel;
+import io.affinity.recommender.Consent.State;
+import io.affinity.recommender.InMemoryModelSnapshot;
+import io.affinity.recommender.ModelSnapshot;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Compaction of the consent journal: same decisions, sequences never reused, crash at any point harmless. */
+class ConsentJournalCompactionTest {
+    private static final ModelSnapshot EMPTY = InMemoryModelSnapshot.builder("v1").build();
+    @TempDir
+    Path tmp;
+
+    private static void assertDecisions(Map<String, State> expected, ConsentJournal j) {
+        expected.forEach((key, state) -> {
+            String[] k = key.split("/");
+            assertEquals(state, j.check(EMPTY, k[0], Channel.valueOf(k[1])).state(), key);
+        });
+    }
+
+    /** Seeded random changes for customers C0..C19 on every channel, recorded and kept in a plain map. */
+    private static void randomChanges(ConsentJournal j, Map<String, State> expected, Random random, int n)
+            throws Exception {
+        for (int i = 0; i < n; i++) {
+            String customer = "C" + random.nextInt(20);
+            Channel ch = Channel.values()[random.nextInt(Channel.values().length)];
+            State s = State.values()[random.nextInt(State.values().length)];
+            long before = j.sequence();
+            assertEquals(before + 1, j.record(customer, ch, s), "sequences continue without gaps or reuse");
+            expected.put(customer + "/" + ch.name(), s);
+        }
+    }
+
+    @Test
+    void compactionAtOpenKeepsDecisionsAndTheSequence() throws Exception {
+        Path file = tmp.resolve("consent.journal");
+        Map<String, State> expected = new HashMap<>();
+        try (ConsentJournal j = ConsentJournal.open(file)) {
+            randomChanges(j, expected, new Random(61), 400);
+        }
+        try (ConsentJournal j = ConsentJournal.open(file)) {
+            assertNull(j.failure());
+            assertEquals(1, j.compactions());
+            assertEquals(400, j.sequence());
+            assertEquals(expected.size(), j.journalLines());
+            assertEquals(expected.size() + 1, Files.readAllLines(file).size(), "header plus one line per key");
+            assertTrue(Files.readAllLines(file).get(0).contains("\"compactedThrough\":400"));
+            assertDecisions(expected, j);
+            randomChanges(j, expected, new Random(62), 5); // 401..405 appended after the compacted lines
+        }
+        try (ConsentJournal j = ConsentJournal.open(file)) {
+            assertNull(j.failure());
+            assertEquals(405, j.sequence());
+            assertDecisions(expected, j);
+        }
+    }
+
+    @Test
+    void aRunningJournalCompactsPastTheThreshold() throws Exception {
+        Path file = tmp.resolve("consent.journal");
+        Map<String, State> expected = new HashMap<>();
+        try (ConsentJournal j = ConsentJournal.open(file, 200)) {
+            randomChanges(j, expected, new Random(63), 1500);
+            assertTrue(j.compactions() >= 3, "compactions: " + j.compactions());
+            assertEquals(j.journalLines() + 1, Files.readAllLines(file).size());
+            assertDecisions(expected, j);
+        }
+        try (ConsentJournal j = ConsentJournal.open(file, 200)) {
+            assertNull(j.failure());
+            assertEquals(1500, j.sequence());
+            assertDecisions(expected, j);
+        }
+    }
+
+    @Test
+    void aCompactionInterruptedByACrashLosesNothing() throws Exception {
+        Path file = tmp.resolve("consent.journal");
+        Map<String, State> expected = new HashMap<>();
+        try (ConsentJournal j = ConsentJournal.open(file)) {
+            randomChanges(j, expected, new Random(64), 100);
+        }
+        byte[] uncompacted = Files.readAllBytes(file);
+        // Died while writing the temporary file: the journal is untouched and the partial file never read.
+        Path partial = JournalFiles.temporary(file);
+        Files.writeString(partial, "{\"compactedThrough\":100}\n{\"seq\":3,\"customerId\":\"C1");
+        try (ConsentJournal j = ConsentJournal.open(file)) {
+            assertNull(j.failure());
+            assertEquals(100, j.sequence());
+            assertDecisions(expected, j);
+            assertFalse(Files.exists(partial) && Files.readString(partial).contains("C1"), "leftover not reused");
+        }
+        // Died after the rename: the journal is the complete compacted file (made here by a real compaction).
+        byte[] compacted = Files.readAllBytes(file);
+        Files.write(file, uncompacted);
+        try (ConsentJournal j = ConsentJournal.open(file)) {
+            assertEquals(1, j.compactions());
+        }
+        assertEquals(new String(compacted), Files.readString(file), "compaction is deterministic");
+        // Died in the middle of an append after a compaction: the torn line is cut, the sequence continues.
+        Files.writeString(file, "{\"seq\":101,\"at\":\"2026", java.nio.file.StandardOpenOption.APPEND);
+        try (ConsentJournal j = ConsentJournal.open(file)) {
+            assertNull(j.failure());
+            assertEquals(100, j.sequence());
+            assertDecisions(expected, j);
+            assertEquals(101, j.record("C5", Channel.EMAIL, State.OPTED_OUT));
+            expected.put("C5/EMAIL", State.OPTED_OUT);
+        }
+        try (ConsentJournal j = ConsentJournal.open(file)) {
+            assertEquals(101, j.sequence());
+            assertDecisions(expected, j);
+        }
+    }
+
+    @Test
+    void aDamagedCompactedJournalIsRefusedNotGuessed() throws Exception {
+        Path file = tmp.resolve("consent.journal");
+        try (ConsentJournal j = ConsentJournal.open(file)) {
+            randomChanges(j, new HashMap<>(), new Random(65), 50);
+        }
+        ConsentJournal.open(file).close(); // compacts
+        List<String> lines = Files.readAllLines(file);
+        // Kept lines out of order (a sequence going backwards) must not be accepted.
+        Files.write(file, List.of(lines.get(0), lines.get(2), lines.get(1)));
+        try (ConsentJournal j = ConsentJournal.open(file)) {
+            assertTrue(j.failure() != null && j.failure().contains("line 3"), String.valueOf(j.failure()));
+        }
+        // An appended change must continue right after the compacted sequence.
+        Files.write(file, List.of(lines.get(0), lines.get(1),
+                "{\"seq\":52,\"at\":\"x\",\"customerId\":\"C1\",\"channel\":\"email\",\"state\":\"opted_in\"}"));
+        try (ConsentJournal j = ConsentJournal.open(file)) {
+            assertTrue(j.failure() != null && j.failure().contains("line 3"), String.valueOf(j.failure()));
+        }
+    }
+}
