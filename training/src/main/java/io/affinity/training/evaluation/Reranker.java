@@ -40,7 +40,7 @@ final class Reranker {
     record Params(int trees, int maxDepth, int maxNodes, int nodeSize, double shrinkage, double negativeRate,
                   long seed) {
         static Params defaults(long seed) {
-            return new Params(80, 6, 24, 50, 0.12, 0.08, seed);
+            return new Params(60, 5, 16, 50, 0.15, 0.06, seed);
         }
 
         Map<String, Object> describe() {
@@ -116,25 +116,42 @@ final class Reranker {
         this.model = model;
     }
 
+    /** One labelled period to learn from: a split, its candidate table and the candidates' features. */
+    record Window(EvalSplit split, Blend.Table table, Features features) {
+        static Window of(EvalSplit split, List<ModelRun> runs, int threads) {
+            Blend.Table table = new Blend.Table(runs, split.testUsers().length);
+            return new Window(split, table, new Features(table, runs, split, threads));
+        }
+    }
+
     /** Fits on the rows of the table positions {@code positions}, labelled by the split's truth. */
     static Reranker fit(Blend.Table table, Features f, EvalSplit split, int[] positions, Params params) {
+        return fit(List.of(new Window(split, table, f)), List.of(positions), params);
+    }
+
+    /** Fits on the rows of {@code positions.get(w)} of each window {@code w}, labelled by the window's truth. */
+    static Reranker fit(List<Window> windows, List<int[]> positions, Params params) {
         SplittableRandom random = new SplittableRandom(params.seed());
         List<double[]> x = new ArrayList<>();
         List<Integer> y = new ArrayList<>();
-        for (int p : positions) {
-            int[] truth = split.truth()[split.testUsers()[p]];
-            int[] items = table.items[p];
-            for (int c = 0; c < items.length; c++) {
-                boolean positive = Arrays.binarySearch(truth, items[c]) >= 0;
-                if (!positive && random.nextDouble() >= params.negativeRate()) {
-                    continue;
+        Features f = windows.get(0).features();
+        for (int w = 0; w < windows.size(); w++) {
+            Window win = windows.get(w);
+            for (int p : positions.get(w)) {
+                int[] truth = win.split().truth()[win.split().testUsers()[p]];
+                int[] items = win.table().items[p];
+                for (int c = 0; c < items.length; c++) {
+                    boolean positive = Arrays.binarySearch(truth, items[c]) >= 0;
+                    if (!positive && random.nextDouble() >= params.negativeRate()) {
+                        continue;
+                    }
+                    double[] row = new double[f.width];
+                    for (int j = 0; j < f.width; j++) {
+                        row[j] = win.features().rows[p][c * f.width + j];
+                    }
+                    x.add(row);
+                    y.add(positive ? 1 : 0);
                 }
-                double[] row = new double[f.width];
-                for (int j = 0; j < f.width; j++) {
-                    row[j] = f.rows[p][c * f.width + j];
-                }
-                x.add(row);
-                y.add(positive ? 1 : 0);
             }
         }
         if (!y.contains(1) || !y.contains(0)) {
