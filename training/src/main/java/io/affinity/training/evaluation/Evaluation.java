@@ -30,6 +30,10 @@ public final class Evaluation {
         EvalSplit validation;
         EvalSplit test;
         if ("time".equals(settings.split())) {
+            if (tx.sequenceOnly()) {
+                throw new IllegalArgumentException("the input has an order sequence, not timestamps, so it cannot be "
+                        + "split by time; use the last-basket split");
+            }
             validation = EvalSplit.time(tx, settings.cutoff().minusDays(settings.testDays()), settings.testDays());
             test = EvalSplit.time(tx, settings.cutoff(), settings.testDays());
         } else {
