@@ -58,15 +58,23 @@ public record Explanation(String summary, AssociationRule rule, PurchasedItem pu
 
     static Explanation ofModel(String model, PrecomputedItem item) {
         ModelEvidence evidence = new ModelEvidence(model, item.source(), item.repeat() ? "repeat" : "new");
-        String by = model.equals(item.source()) ? model : model + ", mostly " + item.source();
+        // A learned re-ranker orders candidates other models proposed: name both honestly.
+        String by;
+        if (model.equals(item.source())) {
+            by = model + " model";
+        } else if ("reranker".equals(model)) {
+            by = item.source() + " model and ranked by the learned re-ranker";
+        } else {
+            by = model + " model, mostly " + item.source();
+        }
         String summary;
         if (!item.repeat()) {
-            summary = "new to you; proposed by the " + by + " model";
+            summary = "new to you; proposed by the " + by;
         } else if (item.purchase() != null) {
             summary = "bought before in " + item.purchase().orderCount() + " order(s), last on "
-                    + item.purchase().lastPurchased() + "; proposed again by the " + by + " model";
+                    + item.purchase().lastPurchased() + "; proposed again by the " + by;
         } else {
-            summary = "bought before; proposed again by the " + by + " model";
+            summary = "bought before; proposed again by the " + by;
         }
         return new Explanation(summary, null, item.purchase(), null, evidence);
     }

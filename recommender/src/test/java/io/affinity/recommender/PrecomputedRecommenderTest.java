@@ -117,4 +117,14 @@ class PrecomputedRecommenderTest {
     private static List<String> ids(Recommendations r) {
         return r.items().stream().map(Recommendation::itemId).toList();
     }
+
+    @Test
+    void reRankedItemsNameTheProposingModelAndTheReRanker() {
+        Explanation e = Explanation.ofModel("reranker", new PrecomputedItem("JAR", 0.8, false, "ease", null));
+        assertEquals("new to you; proposed by the ease model and ranked by the learned re-ranker", e.summary());
+        assertEquals("reranker", e.model().model());
+        assertEquals("ease", e.model().source());
+        Explanation blend = Explanation.ofModel("blend", new PrecomputedItem("JAR", 0.8, false, "ease", null));
+        assertEquals("new to you; proposed by the blend model, mostly ease", blend.summary());
+    }
 }

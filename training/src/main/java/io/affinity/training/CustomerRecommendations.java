@@ -63,6 +63,10 @@ final class CustomerRecommendations {
         section.put("bestSingleValidationNdcg@10", r.bestSingleValidationNdcg());
         section.put("validationSplit", r.validationSplit());
         section.put("validationCustomers", r.validationCustomers());
+        section.put("blendValidationNdcg@10", r.blendValidationNdcg());
+        section.put("rerankerValidationNdcg@10", r.rerankerValidationNdcg());
+        section.put("selectedBy", "validation ndcg@10: re-ranker out of fold, blend on the customers it was fitted on");
+        section.put("reranker", r.reranker());
         section.put("weights", r.weights());
         section.put("hyperParameters", r.hyperParameters());
         section.put("customers", stored[0]);

@@ -75,12 +75,10 @@ final class Blend {
     /** Per customer: [0] overall top 20, [1] repeat-only, [2] new-only rankings. */
     int[][][] rank(Table t) {
         int users = t.items.length;
-        int[][][] out = new int[3][users][];
+        float[][] scores = new float[users][];
         for (int p = 0; p < users; p++) {
             int n = t.items[p].length;
             float[] s = new float[n];
-            boolean[] notRepeat = new boolean[n];
-            boolean[] repeat = new boolean[n];
             for (int c = 0; c < n; c++) {
                 double[] w = t.isRepeat[p][c] ? repeatWeights : newWeights;
                 double v = 0;
@@ -88,14 +86,35 @@ final class Blend {
                     v += w[m] * t.features[p][c * t.models + m];
                 }
                 s[c] = (float) v;
+            }
+            scores[p] = s;
+        }
+        return rankBy(t, scores);
+    }
+
+    /** Per customer: [0] overall top 20, [1] repeat-only, [2] new-only rankings of the candidates by score. */
+    static int[][][] rankBy(Table t, float[][] scores) {
+        int users = t.items.length;
+        int[][][] out = new int[3][users][];
+        for (int p = 0; p < users; p++) {
+            int n = t.items[p].length;
+            boolean[] notRepeat = new boolean[n];
+            boolean[] repeat = new boolean[n];
+            for (int c = 0; c < n; c++) {
                 repeat[c] = t.isRepeat[p][c];
                 notRepeat[c] = !repeat[c];
             }
-            out[0][p] = map(t.items[p], top(s, null));
-            out[1][p] = map(t.items[p], top(s, notRepeat));
-            out[2][p] = map(t.items[p], top(s, repeat));
+            out[0][p] = map(t.items[p], top(scores[p], null));
+            out[1][p] = map(t.items[p], top(scores[p], notRepeat));
+            out[2][p] = map(t.items[p], top(scores[p], repeat));
         }
         return out;
+    }
+
+    /** Metrics of ranking each customer's candidates by the given scores. */
+    static Map<String, Double> metricsBy(Table t, float[][] scores, EvalSplit split) {
+        int[][][] r = rankBy(t, scores);
+        return ModelRun.metrics(split, r[0], r[1], r[2]);
     }
 
     /**

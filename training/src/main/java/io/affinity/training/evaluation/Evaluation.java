@@ -30,6 +30,10 @@ public final class Evaluation {
         EvalSplit validation;
         EvalSplit test;
         if ("time".equals(settings.split())) {
+            if (tx.sequenceOnly()) {
+                throw new IllegalArgumentException("the input has an order sequence, not timestamps, so it cannot be "
+                        + "split by time; use the last-basket split");
+            }
             validation = EvalSplit.time(tx, settings.cutoff().minusDays(settings.testDays()), settings.testDays());
             test = EvalSplit.time(tx, settings.cutoff(), settings.testDays());
         } else {
@@ -46,7 +50,9 @@ public final class Evaluation {
                 test.coldTestUsers());
 
         List<ModelSpec> specs = ModelSpec.all(settings);
-        Tuned tuned = tune(specs, validation, settings, progress);
+        // Extra re-ranker windows are supported but none is used: adding the same season a year earlier lowered
+        // the out-of-fold validation NDCG@10 (0.3689 vs 0.3733 on the UCI data) and doubled the fitting time.
+        Tuned tuned = tune(specs, validation, List.of(), settings, progress);
         List<Map<String, Object>> chosen = tuned.chosen();
         List<Double> validationNdcg = tuned.validationNdcg();
         int bestSingle = tuned.bestSingle();
@@ -81,6 +87,19 @@ public final class Evaluation {
         Map<String, Double> blendMetrics = blend.metrics(testTable, test);
         results.add(new ModelResult("blend", weights, blendValidation, sumTrain + blendFitSeconds, sumBytes,
                 blendMetrics));
+        if (tuned.reranker() != null) {
+            long tr = System.nanoTime();
+            Reranker.Features features = new Reranker.Features(testTable, testRuns, test, settings.threads());
+            float[][] scores = tuned.reranker().score(features, Reranker.range(test.testUsers().length),
+                    settings.threads());
+            Map<String, Double> m = Blend.metricsBy(testTable, scores, test);
+            double seconds = (System.nanoTime() - tr) / 1e9;
+            Map<String, Object> described = new LinkedHashMap<>(tuned.reranker().params.describe());
+            described.put("features", tuned.reranker().featureNames.size());
+            results.add(new ModelResult(RERANKER, described, tuned.rerankerValidation(),
+                    sumTrain + tuned.rerankerFitSeconds() + seconds, sumBytes, m));
+            say(tr, "test     %-18s scored in %.1f s; ndcg@10 %.4f", RERANKER, seconds, m.get("ndcg@10"));
+        }
         String served = tuned.served(specs);
 
         Map<String, Object> facts = new LinkedHashMap<>();
@@ -97,7 +116,7 @@ public final class Evaluation {
         facts.put("easePurchaseShare", easeShare(test, settings.easeMaxItems()));
         facts.put("threads", settings.threads());
         facts.put("seed", settings.seed());
-        facts.put("blendSelectedBy", "validation ndcg@10");
+        facts.put("servedSelectedBy", "validation ndcg@10 (re-ranker out of fold, blend in sample)");
         double total = (System.nanoTime() - t0) / 1e9;
         say(t0, "done; served model: %s", served);
         return new EvaluationReport(settings, facts, results, served, total);
@@ -108,16 +127,33 @@ public final class Evaluation {
      * the model runs with those settings, and the blend weights fitted on them.
      */
     record Tuned(List<Map<String, Object>> chosen, List<Double> validationNdcg, List<ModelRun> runs, int bestSingle,
-                 Blend blend, double blendValidation, double blendFitSeconds) {
-        /** "blend" when it beats the best single model on validation, else that model's name. */
+                 Blend blend, double blendValidation, double blendFitSeconds, Reranker reranker,
+                 double rerankerValidation, double rerankerFitSeconds) {
+        /**
+         * The best on validation NDCG@10 of the re-ranker (measured out of fold), the blend and the best single
+         * model. The blend's figure is measured on the customers its weights were fitted on, so it is optimistic:
+         * the re-ranker has to beat an inflated number.
+         */
         String served(List<ModelSpec> specs) {
-            return blendValidation > validationNdcg.get(bestSingle) ? "blend" : specs.get(bestSingle).name();
+            double single = validationNdcg.get(bestSingle);
+            if (reranker != null && rerankerValidation > blendValidation && rerankerValidation > single) {
+                return RERANKER;
+            }
+            return blendValidation > single ? "blend" : specs.get(bestSingle).name();
+        }
+
+        double servedValidation(List<ModelSpec> specs) {
+            String s = served(specs);
+            return RERANKER.equals(s) ? rerankerValidation : "blend".equals(s) ? blendValidation
+                    : validationNdcg.get(bestSingle);
         }
     }
 
+    static final String RERANKER = "reranker";
+
     /** Picks each model's best grid setting by validation NDCG@10, then fits the blend's weights on those runs. */
-    static Tuned tune(List<ModelSpec> specs, EvalSplit validation, EvaluationSettings settings,
-                      Consumer<String> progress) {
+    static Tuned tune(List<ModelSpec> specs, EvalSplit validation, List<EvalSplit> extraWindows,
+                      EvaluationSettings settings, Consumer<String> progress) {
         List<Map<String, Object>> chosen = new ArrayList<>();
         List<Double> validationNdcg = new ArrayList<>();
         List<ModelRun> validationRuns = new ArrayList<>();
@@ -148,12 +184,60 @@ public final class Evaluation {
         double blendFitSeconds = (System.nanoTime() - tb) / 1e9;
         say(progress, tb, "blend fitted on validation: ndcg@10 %.4f (best single %s %.4f)", blendValidation,
                 specs.get(bestSingle).name(), validationNdcg.get(bestSingle));
-        return new Tuned(chosen, validationNdcg, validationRuns, bestSingle, blend, blendValidation, blendFitSeconds);
+
+        long tr = System.nanoTime();
+        Reranker reranker = null;
+        double rerankerValidation = Double.NaN;
+        try {
+            List<Reranker.Window> windows = new ArrayList<>();
+            windows.add(new Reranker.Window(validation, valTable,
+                    new Reranker.Features(valTable, validationRuns, validation, settings.threads())));
+            for (EvalSplit extra : extraWindows) {
+                List<ModelRun> runs = new ArrayList<>();
+                for (int m = 0; m < specs.size(); m++) {
+                    runs.add(ModelRun.candidates(specs.get(m).fit(extra, chosen.get(m)), extra,
+                            settings.candidates(), settings.threads()));
+                }
+                windows.add(Reranker.Window.of(extra, runs, settings.threads()));
+            }
+            Reranker.Params params = Reranker.Params.defaults(settings.seed());
+            // Two folds of customers (by number parity, the same in every window): each half of the validation
+            // customers is scored by a model fitted on the other half, so the validation figure that picks the
+            // served model is out of sample.
+            List<int[]> even = folds(windows, 0);
+            List<int[]> odd = folds(windows, 1);
+            int users = validation.testUsers().length;
+            float[][] a = Reranker.fit(windows, even, params).score(windows.get(0).features(), odd.get(0),
+                    settings.threads());
+            float[][] b = Reranker.fit(windows, odd, params).score(windows.get(0).features(), even.get(0),
+                    settings.threads());
+            float[][] oof = new float[users][];
+            for (int p = 0; p < users; p++) {
+                oof[p] = a[p] != null ? a[p] : b[p];
+            }
+            rerankerValidation = Blend.metricsBy(valTable, oof, validation).get("ndcg@10");
+            List<int[]> every = windows.stream().map(w -> Reranker.range(w.split().testUsers().length)).toList();
+            reranker = Reranker.fit(windows, every, params);
+            say(progress, tr, "reranker fitted on %d window(s), %,d rows: out-of-fold validation ndcg@10 %.4f; "
+                    + "top features %s", windows.size(), Reranker.rowsUsed, rerankerValidation,
+                    reranker.importance().subList(0, 8));
+        } catch (IllegalArgumentException e) {
+            say(progress, tr, "reranker skipped: %s", e.getMessage());
+        }
+        double rerankerFitSeconds = (System.nanoTime() - tr) / 1e9;
+        return new Tuned(chosen, validationNdcg, validationRuns, bestSingle, blend, blendValidation, blendFitSeconds,
+                reranker, rerankerValidation, rerankerFitSeconds);
     }
 
     private static void say(Consumer<String> progress, long startNanos, String format, Object... args) {
         progress.accept(String.format(Locale.ROOT, format, args)
                 + String.format(Locale.ROOT, " [%.1f s]", (System.nanoTime() - startNanos) / 1e9));
+    }
+
+    /** Per window, the positions of its customers whose number has the given parity. */
+    private static List<int[]> folds(List<Reranker.Window> windows, int parity) {
+        return windows.stream().map(w -> java.util.stream.IntStream.range(0, w.split().testUsers().length)
+                .filter(p -> w.split().testUsers()[p] % 2 == parity).toArray()).toList();
     }
 
     private static int activeItems(EvalSplit s) {

@@ -52,7 +52,7 @@ record ModelSpec(String name, List<Map<String, Object>> grid, Fitter fitter) {
                                 (int) num(p, "neighbours"), th)),
                 new ModelSpec("ease", List.of(params("lambda", 100.0, "maxItems", s.easeMaxItems()),
                         params("lambda", 500.0, "maxItems", s.easeMaxItems())),
-                        (sp, p) -> Ease.fit(sp.train(), num(p, "lambda"), (int) num(p, "maxItems"))),
+                        (sp, p) -> Ease.fit(sp.train(), num(p, "lambda"), (int) num(p, "maxItems"), th)),
                 new ModelSpec("als", List.of(params("factors", 64, "regularization", 0.1, "alpha", 10.0,
                                 "iterations", 12),
                         params("factors", 64, "regularization", 1.0, "alpha", 30.0, "iterations", 12)),

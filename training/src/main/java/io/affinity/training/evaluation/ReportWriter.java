@@ -93,9 +93,10 @@ public final class ReportWriter {
                 .append("text-align:right}td:first-child,th:first-child{text-align:left}tr.served{background:#eef6ee;")
                 .append("font-weight:bold}svg{display:block;margin:1em 0}.note{color:#555;font-size:13px}</style>")
                 .append("</head><body><h1>Affinity offline evaluation</h1>");
-        h.append("<p>").append(esc(String.valueOf(r.facts().get("split")))).append(". Hyper-parameters and blend ")
-                .append("weights were tuned on: ").append(esc(String.valueOf(r.facts().get("validationSplit"))))
-                .append(". Served model: <b>").append(esc(r.served())).append("</b> (best validation NDCG@10). ")
+        h.append("<p>").append(esc(String.valueOf(r.facts().get("split")))).append(". Hyper-parameters, blend ")
+                .append("weights and the re-ranker's trees were fitted on: ").append(esc(String.valueOf(r.facts().get("validationSplit"))))
+                .append(". Served model: <b>").append(esc(r.served())).append("</b> (best validation NDCG@10; the re-ranker's ")
+                .append("measured out of fold on two customer folds, the blend's on the customers it was fitted on). ")
                 .append(String.format(Locale.ROOT, "Whole run %.1f s.", r.totalSeconds())).append("</p>");
         h.append("<p class=\"note\">");
         r.facts().forEach((k, v) -> h.append(esc(k)).append(": ").append(esc(String.valueOf(v))).append("; "));

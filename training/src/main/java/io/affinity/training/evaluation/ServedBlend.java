@@ -13,12 +13,12 @@ import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * The evaluation's winning model fitted for serving: tunes every model and the blend weights exactly as
- * {@link Evaluation} does, on a validation split carved from the end of the data (the last {@code validationDays}
- * test, everything before trains), then refits every model on all the data with the chosen settings and scores
- * every identified customer with a purchase, handing each one's top-N to a sink. When a single model beats the
- * blend on validation, that model alone is served, by its own scores (the manifest still records the blend
- * weights that lost).
+ * The evaluation's winning model fitted for serving: tunes every model, the blend weights and the learned
+ * re-ranker exactly as {@link Evaluation} does, on a validation split carved from the end of the data (the last
+ * {@code validationDays} test, everything before trains), then refits every model on all the data with the chosen
+ * settings and scores every identified customer with a purchase, handing each one's top-N to a sink. The served
+ * model is the best on validation NDCG@10 of the re-ranker (out of fold), the blend and the best single model;
+ * a single model is served by its own scores (the manifest still records the blend weights that lost).
  */
 public final class ServedBlend {
 
@@ -59,11 +59,16 @@ public final class ServedBlend {
      * @param validationSplit         description of the validation split
      * @param customers               customers given a list
      * @param seconds                 wall time of the whole fit
+     * @param blendValidationNdcg     the blend's NDCG@10 on validation, measured on the customers its weights were
+     *                                fitted on (optimistic)
+     * @param rerankerValidationNdcg  the re-ranker's out-of-fold NDCG@10 on validation; null when it was skipped
+     * @param reranker                the re-ranker's settings and features (empty when skipped)
      */
     public record Result(String served, Map<String, Double> weights, Map<String, Map<String, Object>> hyperParameters,
                          double validationNdcg, String bestSingle, double bestSingleValidationNdcg,
                          String validationSplit, int validationCustomers, int customers, boolean reducedGrid,
-                         double seconds) {
+                         double seconds, double blendValidationNdcg, Double rerankerValidationNdcg,
+                         Map<String, Object> reranker) {
     }
 
     private ServedBlend() {
@@ -99,7 +104,7 @@ public final class ServedBlend {
         if (settings.reducedGrid()) {
             specs = specs.stream().map(s -> new ModelSpec(s.name(), List.of(s.grid().get(0)), s.fitter())).toList();
         }
-        Evaluation.Tuned tuned = Evaluation.tune(specs, validation, es, progress);
+        Evaluation.Tuned tuned = Evaluation.tune(specs, validation, List.of(), es, progress);
         String served = tuned.served(specs);
         List<String> names = specs.stream().map(ModelSpec::name).toList();
         Blend blend = tuned.blend();
@@ -107,7 +112,34 @@ public final class ServedBlend {
         long tf = System.nanoTime();
         EvalSplit all = EvalSplit.serving(tx);
         int[] users = all.testUsers();
-        if (!"blend".equals(served)) {
+        if (Evaluation.RERANKER.equals(served)) {
+            // Every model feeds the re-ranker's features: refit all, gather candidates, order by the trees.
+            List<ModelRun> runs = new ArrayList<>();
+            for (int m = 0; m < specs.size(); m++) {
+                runs.add(ModelRun.candidates(specs.get(m).fit(all, tuned.chosen().get(m)), all, es.candidates(),
+                        settings.threads()));
+            }
+            Reranker.Window window = Reranker.Window.of(all, runs, settings.threads());
+            float[][] scores = tuned.reranker().score(window.features(), Reranker.range(users.length),
+                    settings.threads());
+            Blend.Table t = window.table();
+            for (int p = 0; p < users.length; p++) {
+                int[] best = io.affinity.training.models.TopK.select(scores[p], settings.topN(), null);
+                int[] items = new int[best.length];
+                float[] sc = new float[best.length];
+                boolean[] repeat = new boolean[best.length];
+                String[] sources = new String[best.length];
+                for (int r = 0; r < best.length; r++) {
+                    int c = best[r];
+                    items[r] = t.items[p][c];
+                    // the trees' log-odds mapped into (0, 1), same order; offers scale by the list's best
+                    sc[r] = (float) (1 / (1 + Math.exp(-scores[p][c])));
+                    repeat[r] = t.isRepeat[p][c];
+                    sources[r] = names.get(strongestSource(t, p, c));
+                }
+                sink.accept(served, users[p], items, sc, repeat, sources);
+            }
+        } else if (!"blend".equals(served)) {
             // A single model wins: serve its own ranking (raw scores), not a re-normalised interleaving of it.
             int m = tuned.bestSingle();
             Scorer model = specs.get(m).fit(all, tuned.chosen().get(m));
@@ -154,12 +186,31 @@ public final class ServedBlend {
             weights.put("new." + names.get(m), blend.newWeights[m]);
             hyper.put(names.get(m), tuned.chosen().get(m));
         }
-        double servedNdcg = "blend".equals(served) ? tuned.blendValidation()
-                : tuned.validationNdcg().get(tuned.bestSingle());
+        double servedNdcg = tuned.servedValidation(specs);
         return new Result(served, weights, hyper, servedNdcg, names.get(tuned.bestSingle()),
                 tuned.validationNdcg().get(tuned.bestSingle()), validation.description(),
                 validation.testUsers().length, users.length, settings.reducedGrid(),
-                (System.nanoTime() - t0) / 1e9);
+                (System.nanoTime() - t0) / 1e9, tuned.blendValidation(),
+                tuned.reranker() == null ? null : tuned.rerankerValidation(),
+                tuned.reranker() == null ? Map.of() : rerankerFacts(tuned.reranker()));
+    }
+
+    private static Map<String, Object> rerankerFacts(Reranker r) {
+        Map<String, Object> m = new LinkedHashMap<>(r.params.describe());
+        m.put("features", r.featureNames);
+        m.put("validation", "out of fold: two customer folds, each scored by trees fitted on the other");
+        return m;
+    }
+
+    /** The model that proposed candidate {@code c} with the highest normalised score (first such in model order). */
+    private static int strongestSource(Blend.Table t, int p, int c) {
+        int best = 0;
+        for (int m = 1; m < t.models; m++) {
+            if (t.features[p][c * t.models + m] > t.features[p][c * t.models + best]) {
+                best = m;
+            }
+        }
+        return best;
     }
 
     /** Stands in for a model with zero weight: no opinion, nothing to fit. */

@@ -24,7 +24,8 @@ import java.util.stream.Collectors;
  * @param customer           customer id column; the column must exist, but a row may leave it blank
  *                           (an anonymous basket)
  * @param order              order / invoice number column
- * @param timestamp          order timestamp column
+ * @param timestamp          order timestamp column, or (with the {@link #SEQUENCE} pattern) the order sequence
+ *                           column of an export without timestamps
  * @param item               item id / stock code column
  * @param quantity           quantity column
  * @param unitPrice          unit price column
@@ -32,7 +33,11 @@ import java.util.stream.Collectors;
  * @param category           item category column, or null when the export has none
  * @param country            country column, or null when the export has none
  * @param timestampPatterns  {@link DateTimeFormatter} patterns tried in order (strict resolution, so use
- *                           {@code uuuu} for the year); a pattern without time of day means midnight
+ *                           {@code uuuu} for the year); a pattern without time of day means midnight. The
+ *                           single pattern {@value #SEQUENCE} reads the column as a non-negative whole order
+ *                           sequence number instead (1, 2, 3... per customer or overall): order n is placed at
+ *                           midnight of day n after 1970-01-01, which keeps the order of purchases (all that the
+ *                           last-basket split needs) but is no calendar, so time splits refuse such data
  * @param cancellationPrefix order-number prefix marking a cancellation (UCI: {@code C}), or null when the
  *                           export has no such convention. Not defaulted for generic exports: a retailer's
  *                           order ids may well start with C, and dropping them silently would be worse
@@ -50,6 +55,10 @@ public record ColumnMapping(String name, String customer, String order, String t
     public static final String ONLINE_RETAIL_II = "online-retail-ii";
     /** Preset for Affinity's own documented export format. */
     public static final String GENERIC = "generic";
+    /** Preset for the generic format with an order {@code sequence} column instead of {@code timestamp}. */
+    public static final String GENERIC_SEQUENCE = "generic-sequence";
+    /** The pseudo-pattern of a timestamp column that holds an order sequence number. */
+    public static final String SEQUENCE = "sequence";
 
     private static final List<String> UCI_PATTERNS = List.of("uuuu-MM-dd HH:mm:ss");
     private static final List<String> ISO_PATTERNS =
@@ -76,13 +85,20 @@ public record ColumnMapping(String name, String customer, String order, String t
             throw new IllegalArgumentException("timestampPatterns must not be empty");
         }
         timestampPatterns = List.copyOf(timestampPatterns);
+        if (timestampPatterns.contains(SEQUENCE) && timestampPatterns.size() > 1) {
+            throw new IllegalArgumentException("the '" + SEQUENCE + "' pattern cannot be mixed with date patterns");
+        }
         for (String p : timestampPatterns) {
+            if (SEQUENCE.equals(p)) {
+                continue;
+            }
             formatter(p); // fail now, not at the first row
         }
     }
 
     /**
-     * A named preset: {@value #ONLINE_RETAIL}, {@value #ONLINE_RETAIL_II} or {@value #GENERIC}.
+     * A named preset: {@value #ONLINE_RETAIL}, {@value #ONLINE_RETAIL_II}, {@value #GENERIC} or
+     * {@value #GENERIC_SEQUENCE}.
      *
      * @throws IllegalArgumentException for an unknown name, listing the known ones
      */
@@ -120,7 +136,9 @@ public record ColumnMapping(String name, String customer, String order, String t
             sb.append(sep).append(m.name()).append(' ').append(m.requiredColumns());
             sep = ", ";
         }
-        return fail(sb.append(". Pass an explicit mapping or rename the columns.").toString());
+        return fail(sb.append(". Every export needs an order timestamp column or, without timestamps, an order "
+                + "sequence column ('sequence' in the generic layout). Pass an explicit mapping or rename the "
+                + "columns.").toString());
     }
 
     /** The columns a file must have, in a fixed order: customer, order, timestamp, item, quantity, price. */
@@ -139,13 +157,20 @@ public record ColumnMapping(String name, String customer, String order, String t
         return column.strip().toLowerCase(Locale.ROOT);
     }
 
+    /** True when the timestamp column holds an order sequence number, not a date. */
+    public boolean sequenceOrdered() {
+        return timestampPatterns.equals(List.of(SEQUENCE));
+    }
+
     /** A parser trying every pattern in order; not thread-safe (it caches the last value). */
     TimestampParser timestampParser() {
         List<DateTimeFormatter> formatters = new ArrayList<>();
-        for (String p : timestampPatterns) {
-            formatters.add(formatter(p));
+        if (!sequenceOrdered()) {
+            for (String p : timestampPatterns) {
+                formatters.add(formatter(p));
+            }
         }
-        return new TimestampParser(formatters);
+        return new TimestampParser(formatters, sequenceOrdered());
     }
 
     private static DateTimeFormatter formatter(String pattern) {
@@ -158,18 +183,35 @@ public record ColumnMapping(String name, String customer, String order, String t
 
     /** Parses timestamps; remembers the last one because an order's rows repeat the same timestamp. */
     static final class TimestampParser {
+        private static final LocalDateTime SEQUENCE_ORIGIN = LocalDateTime.of(1970, 1, 1, 0, 0);
+        private static final long MAX_SEQUENCE = 1_000_000_000L;
         private final List<DateTimeFormatter> formatters;
+        private final boolean sequence;
         private String lastText;
         private LocalDateTime lastValue;
 
-        private TimestampParser(List<DateTimeFormatter> formatters) {
+        private TimestampParser(List<DateTimeFormatter> formatters, boolean sequence) {
             this.formatters = formatters;
+            this.sequence = sequence;
         }
 
         /** The timestamp, or null when no pattern matches. */
         LocalDateTime parse(String text) {
             if (text.equals(lastText)) {
                 return lastValue;
+            }
+            if (sequence) {
+                try {
+                    long n = Long.parseLong(text);
+                    if (n < 0 || n > MAX_SEQUENCE) {
+                        return null;
+                    }
+                    lastText = text;
+                    lastValue = SEQUENCE_ORIGIN.plusDays(n);
+                    return lastValue;
+                } catch (NumberFormatException e) {
+                    return null;
+                }
             }
             for (DateTimeFormatter f : formatters) {
                 try {
@@ -194,6 +236,8 @@ public record ColumnMapping(String name, String customer, String order, String t
                 "StockCode", "Quantity", "UnitPrice", "Description", null, "Country", UCI_PATTERNS, "C", "A"));
         m.put(GENERIC, new ColumnMapping(GENERIC, "customer_id", "order_id", "timestamp", "item_id", "quantity",
                 "unit_price", "description", "category", "country", ISO_PATTERNS, null, null));
+        m.put(GENERIC_SEQUENCE, new ColumnMapping(GENERIC_SEQUENCE, "customer_id", "order_id", "sequence", "item_id",
+                "quantity", "unit_price", "description", "category", "country", List.of(SEQUENCE), null, null));
         return java.util.Collections.unmodifiableMap(m);
     }
 

@@ -185,6 +185,8 @@ public final class TransactionLoader {
         private final List<List<String>> samples = new ArrayList<>();
         private final List<IngestReport.FileStats> fileStats = new ArrayList<>();
         private long rowsRead;
+        private int sequenceFiles;
+        private int timestampFiles;
         private long rowsAccepted;
         private long rowsAcceptedAnonymous;
 
@@ -261,6 +263,17 @@ public final class TransactionLoader {
                     }
                 }
                 Columns cols = new Columns(label, header, mapping);
+                if (mapping.sequenceOrdered()) {
+                    sequenceFiles++;
+                } else {
+                    timestampFiles++;
+                }
+                if (sequenceFiles > 0 && timestampFiles > 0) {
+                    throw new IngestException(label + ": mapping '" + mapping.name() + "' "
+                            + (mapping.sequenceOrdered() ? "orders by sequence number while earlier files have "
+                            + "timestamps" : "has timestamps while earlier files only have an order sequence")
+                            + "; the two cannot be placed on one time line, load them separately");
+                }
                 ColumnMapping.TimestampParser timestamps = mapping.timestampParser();
                 while (it.hasNext()) {
                     CsvRecord rec = it.next();
@@ -487,7 +500,7 @@ public final class TransactionLoader {
             return new Transactions(orderIds.toArray(String[]::new), orderCustomer.toIntArray(),
                     orderTime.toLongArray(), orderCountry.toIntArray(), offsets, items, qty, price,
                     itemIds.toArray(String[]::new), desc, cat, customerIds.toArray(String[]::new),
-                    countries.toArray(String[]::new));
+                    countries.toArray(String[]::new), sequenceFiles > 0);
         }
     }
 

@@ -41,10 +41,22 @@ public final class Transactions {
     private final int[] customerOrderOffsets; // customerCount + 1 entries
     private final int[] customerOrders;       // order numbers grouped by customer, in order number
 
+    private final boolean sequenceOnly;
+
+    /**
+     * True when the input had an order sequence instead of timestamps ({@link ColumnMapping#SEQUENCE}): times then
+     * only order the purchases (sequence n is day n after 1970-01-01) and are no calendar.
+     */
+    public boolean sequenceOnly() {
+        return sequenceOnly;
+    }
+
     /** Takes ownership of the arrays; only the loader builds instances. */
     Transactions(String[] orderIds, int[] orderCustomer, long[] orderTime, int[] orderCountry, int[] lineOffsets,
                  int[] lineItem, double[] lineQuantity, double[] linePrice, String[] itemIds,
-                 String[] itemDescriptions, String[] itemCategories, String[] customerIds, String[] countries) {
+                 String[] itemDescriptions, String[] itemCategories, String[] customerIds, String[] countries,
+                 boolean sequenceOnly) {
+        this.sequenceOnly = sequenceOnly;
         int n = orderIds.length;
         if (orderCustomer.length != n || orderTime.length != n || orderCountry.length != n
                 || lineOffsets.length != n + 1 || lineOffsets[0] != 0 || lineOffsets[n] != lineItem.length

@@ -1,5 +1,6 @@
 package io.affinity.training.models;
 
+import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
 
 /**
@@ -15,12 +16,29 @@ final class DenseSpd {
 
     /**
      * Replaces nothing: returns {@code A^-1} for the symmetric matrix given by its rows (both triangles filled).
-     * Rows are split over the common fork-join pool; every row is computed by one thread in a fixed order, so
-     * the result does not depend on scheduling.
+     * Rows are split over a fork-join pool of {@code threads} workers (not the common pool, so the caller's thread
+     * budget holds); every row is computed by one thread in a fixed order, so the result does not depend on
+     * scheduling or on the thread count.
      *
      * @throws IllegalArgumentException when A is not positive definite
      */
-    static double[][] inverse(double[][] a) {
+    static double[][] inverse(double[][] a, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, was " + threads);
+        }
+        if (threads == 1) {
+            return inverseIn(a, false);
+        }
+        // Parallel streams started inside a pool's task run on that pool.
+        ForkJoinPool pool = new ForkJoinPool(threads);
+        try {
+            return pool.submit(() -> inverseIn(a, true)).join();
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private static double[][] inverseIn(double[][] a, boolean parallel) {
         int n = a.length;
         // Upper Cholesky factor U (A = U^T U), right-looking: row j of U scales and updates the rows below.
         double[][] u = new double[n][];
@@ -37,7 +55,7 @@ final class DenseSpd {
             for (int i = j; i < n; i++) {
                 uj[i] /= s;
             }
-            IntStream.range(j + 1, n).parallel().forEach(k -> {
+            rows(j + 1, n, parallel).forEach(k -> {
                 double f = uj[k];
                 if (f != 0) {
                     double[] uk = u[k];
@@ -81,7 +99,7 @@ final class DenseSpd {
             w[k] = wk;
         }
         double[][] out = new double[n][];
-        IntStream.range(0, n).parallel().forEach(i -> {
+        rows(0, n, parallel).forEach(i -> {
             double[] row = new double[n];
             double[] vi = v[i];
             for (int k = i; k < n; k++) {
@@ -96,5 +114,10 @@ final class DenseSpd {
             out[i] = row;
         });
         return out;
+    }
+
+    private static IntStream rows(int from, int to, boolean parallel) {
+        IntStream s = IntStream.range(from, to);
+        return parallel ? s.parallel() : s;
     }
 }

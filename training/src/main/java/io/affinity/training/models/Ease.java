@@ -24,7 +24,13 @@ public final class Ease implements Scorer {
         this.b = b;
     }
 
+    /** {@link #fit(Interactions, double, int, int)} on one thread. */
     public static Ease fit(Interactions x, double lambda, int maxItems) {
+        return fit(x, lambda, maxItems, 1);
+    }
+
+    /** @param threads workers for the matrix inverse */
+    public static Ease fit(Interactions x, double lambda, int maxItems, int threads) {
         if (!(lambda > 0) || maxItems < 1) {
             throw new IllegalArgumentException("need lambda > 0 and maxItems >= 1");
         }
@@ -39,7 +45,7 @@ public final class Ease implements Scorer {
         for (int a = 0; a < n; a++) {
             g[a][a] += lambda;
         }
-        double[][] p = DenseSpd.inverse(g);
+        double[][] p = DenseSpd.inverse(g, threads);
         float[][] b = new float[n][n];
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < n; j++) {

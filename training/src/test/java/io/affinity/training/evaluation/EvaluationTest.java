@@ -89,7 +89,7 @@ class EvaluationTest {
                     2, 7, 30, 20);
             EvaluationReport a = new Evaluation(settings, line -> { }).run(tx);
             EvaluationReport b = new Evaluation(settings, line -> { }).run(tx);
-            assertEquals(11, a.models().size());
+            assertEquals(12, a.models().size(), "10 models, the blend and the re-ranker");
             for (ModelResult m : a.models()) {
                 assertEquals(m.metrics(), b.model(m.name()).metrics(), m.name() + " differs between runs");
                 assertTrue(m.metrics().get("ndcg@10") >= 0 && m.metrics().get("ndcg@10") <= 1);

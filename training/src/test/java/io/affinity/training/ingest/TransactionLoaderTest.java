@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.zip.GZIPOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -305,5 +306,49 @@ class TransactionLoaderTest {
         assertEquals("Garden", r.transactions().itemCategory(0));
         assertEquals("", r.transactions().itemDescription(0));
         assertEquals("shop", r.report().files().get(0).mapping());
+    }
+
+    @Test
+    void anOrderSequenceStandsInForMissingTimestamps() throws Exception {
+        Path f = write("seq.csv", "customer_id,order_id,sequence,item_id,quantity,unit_price\n"
+                + "c1,o9,2,P2,1,1\n"   // 2 second order of c1, listed first
+                + "c1,o3,1,P1,1,1\n"   // 3
+                + "c2,o4,x,P1,1,1\n"   // 4 malformed sequence
+                + "c2,o5,-1,P1,1,1\n"  // 5 negative sequence
+                + "c2,o6,7,P3,2,1\n"); // 6
+        IngestResult r = load(IngestOptions.defaults().withErrorBudget(0.5), f);
+        assertEquals(ColumnMapping.GENERIC_SEQUENCE, r.report().files().get(0).mapping());
+        assertEquals(2, r.report().rejectedCount(RejectReason.MALFORMED_TIMESTAMP));
+        Transactions tx = r.transactions();
+        assertTrue(tx.sequenceOnly());
+        int first = -1;
+        int second = -1;
+        for (int o = 0; o < tx.orderCount(); o++) {
+            if (tx.orderId(o).equals("o3")) {
+                first = o;
+            } else if (tx.orderId(o).equals("o9")) {
+                second = o;
+            }
+        }
+        assertEquals(java.time.LocalDateTime.parse("1970-01-02T00:00"), tx.timestampOf(first), "sequence 1 = day 1");
+        assertTrue(tx.localEpochSecondOf(first) < tx.localEpochSecondOf(second), "order follows the sequence");
+        assertFalse(load(IngestOptions.defaults(), write("ts.csv", GENERIC_HEADER + "c1,o1,2024-01-01,P1,1,1\n"))
+                .transactions().sequenceOnly());
+    }
+
+    @Test
+    void neitherTimestampNorSequenceIsAClearError() throws Exception {
+        Path f = write("none.csv", "customer_id,order_id,item_id,quantity,unit_price\nc1,o1,P1,1,1\n");
+        IngestException e = assertThrows(IngestException.class, () -> load(IngestOptions.defaults(), f));
+        assertTrue(e.getMessage().contains("none.csv") && e.getMessage().contains("order sequence column"),
+                e.getMessage());
+    }
+
+    @Test
+    void sequenceAndTimestampFilesDoNotMix() throws Exception {
+        Path a = write("a.csv", GENERIC_HEADER + "c1,o1,2024-01-01,P1,1,1\n");
+        Path b = write("b.csv", "customer_id,order_id,sequence,item_id,quantity,unit_price\nc1,o2,1,P1,1,1\n");
+        IngestException e = assertThrows(IngestException.class, () -> load(IngestOptions.defaults(), a, b));
+        assertTrue(e.getMessage().startsWith("b.csv") || e.getMessage().contains("b.csv"), e.getMessage());
     }
 }

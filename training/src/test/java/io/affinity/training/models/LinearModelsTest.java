@@ -25,12 +25,17 @@ class LinearModelsTest {
             }
             m[i][i] += n;
         }
-        double[][] inv = DenseSpd.inverse(m);
+        double[][] inv = DenseSpd.inverse(m, 1);
         RealMatrix expected = new LUDecomposition(new Array2DRowRealMatrix(m)).getSolver().getInverse();
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < n; j++) {
                 assertEquals(expected.getEntry(i, j), inv[i][j], 1e-12);
             }
+        }
+        // every row is computed by one thread in a fixed order: any thread count gives the same bits
+        double[][] three = DenseSpd.inverse(m, 3);
+        for (int i = 0; i < n; i++) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(inv[i], three[i]);
         }
     }
 

@@ -1,0 +1,148 @@
+package io.affinity.training.models;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Hand-made features of one (customer, candidate item) pair from the training interactions, for a learned
+ * re-ranker: how often and how recently the customer bought the item, whether a repurchase is due given their
+ * own rhythm for it, how active the customer is, and how popular and how often repurchased the item is overall.
+ * Ages are in days before the interactions' reference time. Values that do not exist (the gap between purchases
+ * of an item bought once, anything about an item the customer never bought) are {@link #MISSING}, which tree
+ * models separate from every real value (all real values are non-negative).
+ */
+public final class HistoryFeatures {
+    /** Stands for "does not apply". */
+    public static final float MISSING = -1f;
+
+    /** Feature names, in the order {@link #fill} writes them. */
+    public static final List<String> NAMES = List.of(
+            "repeat", "timesBought", "daysSinceItem", "daysSinceFirstItem", "itemGapDays", "itemDueRatio",
+            "itemShareOfOrders", "itemDecayed30", "orders", "daysSinceLastOrder", "tenureDays", "customerItems",
+            "orderGapDays", "customerRepeatShare", "itemBuyersLog", "itemRepurchaseRate", "itemRecentBuyersLog",
+            "itemMeanTimesBought");
+
+    private static final double RECENT_DAYS = 30;
+    private static final double DECAY = Math.log(2) / 30;
+
+    private final Interactions x;
+    private final float[] itemBuyersLog;
+    private final float[] itemRepurchase;
+    private final float[] itemRecentLog;
+    private final float[] itemMeanTimes;
+
+    private HistoryFeatures(Interactions x, float[] itemBuyersLog, float[] itemRepurchase, float[] itemRecentLog,
+                            float[] itemMeanTimes) {
+        this.x = x;
+        this.itemBuyersLog = itemBuyersLog;
+        this.itemRepurchase = itemRepurchase;
+        this.itemRecentLog = itemRecentLog;
+        this.itemMeanTimes = itemMeanTimes;
+    }
+
+    public static HistoryFeatures of(Interactions x) {
+        int items = x.itemCount();
+        int[] buyers = new int[items];
+        int[] repeaters = new int[items];
+        int[] recent = new int[items];
+        double[] times = new double[items];
+        for (int k = 0; k < x.nonZeros(); k++) {
+            int i = x.colIdx[k];
+            buyers[i]++;
+            times[i] += x.count[k];
+            if (x.count[k] >= 2) {
+                repeaters[i]++;
+            }
+            for (int e = x.eventPtr[k]; e < x.eventPtr[k + 1]; e++) {
+                if (x.eventAgeDays[e] < RECENT_DAYS) {
+                    recent[i]++;
+                    break;
+                }
+            }
+        }
+        float[] buyersLog = new float[items];
+        float[] repurchase = new float[items];
+        float[] recentLog = new float[items];
+        float[] meanTimes = new float[items];
+        for (int i = 0; i < items; i++) {
+            buyersLog[i] = (float) Math.log1p(buyers[i]);
+            recentLog[i] = (float) Math.log1p(recent[i]);
+            repurchase[i] = buyers[i] == 0 ? MISSING : repeaters[i] / (float) buyers[i];
+            meanTimes[i] = buyers[i] == 0 ? MISSING : (float) (times[i] / buyers[i]);
+        }
+        return new HistoryFeatures(x, buyersLog, repurchase, recentLog, meanTimes);
+    }
+
+    /**
+     * Writes the {@link #NAMES} features of each candidate of {@code user} into
+     * {@code out[c * stride + offset + f]}.
+     */
+    public void fill(int user, int[] candidates, float[] out, int stride, int offset) {
+        boolean known = user < x.userCount() && x.degreeOfUser(user) > 0;
+        int from = known ? x.rowPtr[user] : 0;
+        int to = known ? x.rowPtr[user + 1] : 0;
+        // The customer: distinct order times stand for orders (one order's lines share its time).
+        float[] ages = new float[known ? x.eventPtr[to] - x.eventPtr[from] : 0];
+        System.arraycopy(x.eventAgeDays, known ? x.eventPtr[from] : 0, ages, 0, ages.length);
+        Arrays.sort(ages);
+        int orders = 0;
+        for (int e = 0; e < ages.length; e++) {
+            if (e == 0 || ages[e] != ages[e - 1]) {
+                orders++;
+            }
+        }
+        float lastOrder = ages.length == 0 ? MISSING : Math.max(0, ages[0]);
+        float tenure = ages.length == 0 ? MISSING : Math.max(0, ages[ages.length - 1]);
+        float orderGap = orders >= 2 ? (tenure - lastOrder) / (orders - 1) : MISSING;
+        int repeated = 0;
+        for (int k = from; k < to; k++) {
+            if (x.count[k] >= 2) {
+                repeated++;
+            }
+        }
+        float repeatShare = to > from ? repeated / (float) (to - from) : MISSING;
+        for (int c = 0; c < candidates.length; c++) {
+            int item = candidates[c];
+            int base = c * stride + offset;
+            int k = known ? Arrays.binarySearch(x.colIdx, from, to, item) : -1;
+            if (k >= 0) {
+                float last = Float.MAX_VALUE;
+                float first = -Float.MAX_VALUE;
+                double decayed = 0;
+                for (int e = x.eventPtr[k]; e < x.eventPtr[k + 1]; e++) {
+                    float a = Math.max(0, x.eventAgeDays[e]);
+                    last = Math.min(last, a);
+                    first = Math.max(first, a);
+                    decayed += Math.exp(-DECAY * a);
+                }
+                float n = x.count[k];
+                float gap = n >= 2 ? (first - last) / (n - 1) : MISSING;
+                out[base] = 1;
+                out[base + 1] = n;
+                out[base + 2] = last;
+                out[base + 3] = first;
+                out[base + 4] = gap;
+                out[base + 5] = gap > 0 ? last / gap : MISSING;
+                out[base + 6] = orders == 0 ? MISSING : n / orders;
+                out[base + 7] = (float) decayed;
+            } else {
+                out[base] = 0;
+                out[base + 1] = 0;
+                for (int f = 2; f <= 6; f++) {
+                    out[base + f] = MISSING;
+                }
+                out[base + 7] = 0;
+            }
+            out[base + 8] = orders;
+            out[base + 9] = lastOrder;
+            out[base + 10] = tenure;
+            out[base + 11] = to - from;
+            out[base + 12] = orderGap;
+            out[base + 13] = repeatShare;
+            out[base + 14] = itemBuyersLog[item];
+            out[base + 15] = itemRepurchase[item];
+            out[base + 16] = itemRecentLog[item];
+            out[base + 17] = itemMeanTimes[item];
+        }
+    }
+}

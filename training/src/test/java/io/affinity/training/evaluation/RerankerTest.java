@@ -1,0 +1,96 @@
+package io.affinity.training.evaluation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.affinity.training.ingest.IngestOptions;
+import io.affinity.training.ingest.TransactionLoader;
+import io.affinity.training.ingest.Transactions;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RerankerTest {
+    @TempDir
+    Path dir;
+
+    /**
+     * Every customer bought a "habit" item in three old orders and a "trial" item once, recently; in the next
+     * period they buy the trial item again and never the habit. Frequency ranks the habit first; the re-ranker has
+     * the times-bought feature and must learn the opposite from the validation labels alone.
+     */
+    private Transactions data() throws Exception {
+        StringBuilder csv = new StringBuilder("customer_id,order_id,timestamp,item_id,quantity,unit_price\n");
+        int order = 0;
+        for (int u = 0; u < 300; u++) {
+            String habit = "H" + (u % 15);
+            String trial = "T" + ((u * 7) % 15);
+            for (String period : new String[] {"2024-01", "2024-04"}) { // validation history / test history
+                for (String day : new String[] {"-02", "-05", "-08"}) {
+                    csv.append("c").append(u).append(",o").append(order++).append(',').append(period).append(day)
+                            .append("T10:00,").append(habit).append(",1,1\n");
+                }
+                csv.append("c").append(u).append(",o").append(order++).append(',').append(period)
+                        .append("-25T10:00,").append(trial).append(",1,1\n");
+            }
+            // the labelled periods: validation February, test May
+            for (String when : new String[] {"2024-02-10T10:00", "2024-05-10T10:00"}) {
+                csv.append("c").append(u).append(",o").append(order++).append(',').append(when).append(',')
+                        .append(trial).append(",1,1\n");
+            }
+        }
+        Path f = dir.resolve("tx.csv");
+        Files.writeString(f, csv, StandardCharsets.UTF_8);
+        return TransactionLoader.load(List.of(f), IngestOptions.defaults()).transactions();
+    }
+
+    @Test
+    void learnsWhatTheValidationLabelsSayAndBeatsFrequencyOutOfFold() throws Exception {
+        Transactions tx = data();
+        EvaluationSettings settings = new EvaluationSettings("time", LocalDateTime.parse("2024-05-01T00:00"), 20, 2,
+                7, 100, 20);
+        EvalSplit validation = EvalSplit.time(tx, LocalDateTime.parse("2024-02-01T00:00"), 20);
+        List<ModelSpec> specs = ModelSpec.all(settings).stream()
+                .filter(s -> s.name().equals("repeat-frequency") || s.name().equals("popularity")).toList();
+        Evaluation.Tuned tuned = Evaluation.tune(specs, validation, List.of(), settings, s -> { });
+
+        assertTrue(tuned.reranker() != null, "fitted");
+        int rf = specs.stream().map(ModelSpec::name).toList().indexOf("repeat-frequency");
+        assertTrue(tuned.validationNdcg().get(rf) < 0.7, "frequency puts the habit first");
+        assertEquals(1.0, tuned.rerankerValidation(), 1e-9, "out of fold, the trial item comes first for everyone");
+        assertEquals(Evaluation.RERANKER, tuned.served(specs));
+
+        // Applied to the later period (models refitted on everything before May), it still ranks the trial first.
+        EvalSplit test = EvalSplit.time(tx, settings.cutoff(), 20);
+        List<ModelRun> runs = new java.util.ArrayList<>();
+        for (int m = 0; m < specs.size(); m++) {
+            runs.add(ModelRun.score(specs.get(m).fit(test, tuned.chosen().get(m)), test, 20, 1));
+        }
+        Reranker.Window w = Reranker.Window.of(test, runs, 1);
+        float[][] scores = tuned.reranker().score(w.features(), Reranker.range(test.testUsers().length), 2);
+        assertEquals(1.0, Blend.metricsBy(w.table(), scores, test).get("ndcg@10"), 1e-9);
+    }
+
+    @Test
+    void reproducible() throws Exception {
+        Transactions tx = data();
+        EvaluationSettings settings = new EvaluationSettings("time", LocalDateTime.parse("2024-05-01T00:00"), 20, 2,
+                7, 100, 20);
+        EvalSplit validation = EvalSplit.time(tx, LocalDateTime.parse("2024-02-01T00:00"), 20);
+        List<ModelSpec> specs = ModelSpec.all(settings).stream()
+                .filter(s -> s.name().equals("repeat-frequency")).toList();
+        Evaluation.Tuned a = Evaluation.tune(specs, validation, List.of(), settings, s -> { });
+        Evaluation.Tuned b = Evaluation.tune(specs, validation, List.of(), settings, s -> { });
+        Reranker.Window w = Reranker.Window.of(validation, a.runs(), 1);
+        int[] all = Reranker.range(validation.testUsers().length);
+        float[][] sa = a.reranker().score(w.features(), all, 2);
+        float[][] sb = b.reranker().score(w.features(), all, 1);
+        for (int p = 0; p < all.length; p++) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(sa[p], sb[p]);
+        }
+    }
+}
