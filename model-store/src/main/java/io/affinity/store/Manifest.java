@@ -32,8 +32,12 @@ public record Manifest(int formatVersion, String version, String createdAt, Soft
      * channel as loaded at training time), both possibly empty and required from 2 on; version 1 snapshots
      * still open, without profiles or consent. 3: adds {@code upsell.cmap} (observed trade-ups per source item),
      * possibly empty and required from 3 on; version 1 and 2 snapshots still open, without trade-ups.
+     * 4: item values may carry a catalogue unit cost (item codec version 2) and the catalogue index may hold items
+     * never bought and the catalogue file's extra attributes; the files are the same as in 3, and version 1 to 3
+     * snapshots still open (their items have no cost). Older software refuses a version 4 snapshot at open
+     * instead of failing later on an item it cannot decode.
      */
-    public static final int CURRENT_FORMAT_VERSION = 3;
+    public static final int CURRENT_FORMAT_VERSION = 4;
     /** Checksum algorithm of {@link FileEntry#checksum()}: CRC32C, as 8 lower-case hex digits. */
     public static final String CHECKSUM_ALGORITHM = "CRC32C";
 

@@ -20,7 +20,8 @@ import java.util.List;
  * strings varint byte length + UTF-8. The map key is not repeated in the value.
  *
  * <pre>
- * item     := v=1, description:str, category:str, typicalPrice:f64, orderCount:var, customerCount:var, quantity:f64
+ * item     := v=2, description:str, category:str, typicalPrice:f64, orderCount:var, customerCount:var, quantity:f64,
+ *             unitCost:f64 (NaN = no catalogue cost; absent in v=1, which still decodes, without cost)
  * rules    := v=1, n:var, rule*n
  * rule     := antecedentSize:var, item:str*antecedentSize, consequent:str, supportCount:var,
  *             support:f64, confidence:f64, lift:f64, leverage:f64, conviction:f64
@@ -40,7 +41,7 @@ import java.util.List;
  * Enum bytes are ordinals of the {@link CustomerProfile} enums: those enums may only ever be appended to.
  */
 final class ValueCodecs {
-    static final int ITEM_CODEC_VERSION = 1;
+    static final int ITEM_CODEC_VERSION = 2;
     static final int RULES_CODEC_VERSION = 1;
     static final int CUSTOMER_CODEC_VERSION = 1;
     static final int PROFILE_CODEC_VERSION = 1;
@@ -61,14 +62,15 @@ final class ValueCodecs {
         w.writeVarLong(f.orderCount());
         w.writeVarLong(f.customerCount());
         w.writeDouble(f.quantity());
+        w.writeDouble(f.unitCost());
     }
 
     static ItemFacts decodeItem(String itemId, byte[] value, Path file) {
         ByteReader r = new ByteReader(value, file, itemId);
-        checkVersion(r, ITEM_CODEC_VERSION, file, itemId);
+        int version = checkVersion(r, ITEM_CODEC_VERSION, file, itemId);
         try {
             ItemFacts f = new ItemFacts(itemId, r.readString(), r.readString(), r.readDouble(), r.readVarLong(),
-                    r.readVarLong(), r.readDouble());
+                    r.readVarLong(), r.readDouble(), version >= 2 ? r.readDouble() : Double.NaN);
             r.expectEnd();
             return f;
         } catch (IllegalArgumentException e) {
@@ -401,7 +403,7 @@ final class ValueCodecs {
         return n;
     }
 
-    private static void checkVersion(ByteReader r, int supported, Path file, String key) {
+    private static int checkVersion(ByteReader r, int supported, Path file, String key) {
         int v = r.readByte();
         if (v > supported) {
             throw new SnapshotFormatException(file,
@@ -410,6 +412,7 @@ final class ValueCodecs {
         if (v < 1) {
             throw r.corrupt("invalid codec version " + v);
         }
+        return v;
     }
 
     private static CorruptSnapshotException invalid(ByteReader r, RuntimeException e) {

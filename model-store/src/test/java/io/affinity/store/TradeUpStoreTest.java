@@ -27,7 +27,7 @@ class TradeUpStoreTest {
         String version = data.fill(store.newSnapshot()).publish();
         List<String> ids = new ArrayList<>(data.items.keySet());
         try (Snapshot s = store.open(version)) {
-            assertEquals(3, s.manifest().formatVersion());
+            assertEquals(Manifest.CURRENT_FORMAT_VERSION, s.manifest().formatVersion());
             assertEquals(TestData.tradeUps(5, ids), s.tradeUps(ids.get(5)));
             assertEquals(List.of(), s.tradeUps(ids.get(6)));
             assertEquals(12, s.manifest().counts().upsell());
