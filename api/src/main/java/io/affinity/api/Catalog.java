@@ -49,6 +49,12 @@ public final class Catalog implements AutoCloseable {
     /** Ordinals by popularity: most orders first, then item id; what pins injected from the catalogue follow. */
     private final int[] byPopularity;
     private final Map<String, FixedBitSet> compiled;
+    /** Fields indexed as numbers beyond the built-in ones: the catalogue file's numeric attributes. */
+    private final java.util.Set<String> numericAttributes;
+
+    /** Stored fields every document has; any other stored field is an attribute from the catalogue file. */
+    static final java.util.Set<String> BUILT_IN_FIELDS = java.util.Set.of("id", "description", "category", "family",
+            "price", "orders", "customers", "available");
 
     private Catalog(MMapDirectory directory, DirectoryReader reader, int cacheSize) throws IOException {
         this.directory = directory;
@@ -72,6 +78,13 @@ public final class Catalog implements AutoCloseable {
                 ordinals.put(ids[ord], ord);
             }
         }
+        java.util.Set<String> numeric = new java.util.TreeSet<>();
+        for (org.apache.lucene.index.FieldInfo fi : org.apache.lucene.index.FieldInfos.getMergedFieldInfos(reader)) {
+            if (fi.getPointDimensionCount() > 0 && !BUILT_IN_FIELDS.contains(fi.name)) {
+                numeric.add(fi.name);
+            }
+        }
+        numericAttributes = java.util.Collections.unmodifiableSet(numeric);
         byPopularity = java.util.stream.IntStream.range(0, n).boxed()
                 .sorted(java.util.Comparator.<Integer>comparingLong(o -> -orders[o]).thenComparing(o -> ids[o]))
                 .mapToInt(Integer::intValue).toArray();
@@ -157,7 +170,7 @@ public final class Catalog implements AutoCloseable {
     public FixedBitSet filter(String expression) throws ParseException {
         FixedBitSet bits = compiled.get(expression);
         if (bits == null) {
-            bits = matching(CatalogQueryParser.compile(expression));
+            bits = matching(CatalogQueryParser.compile(expression, numericAttributes));
             compiled.put(expression, bits);
         }
         return bits;
@@ -188,13 +201,24 @@ public final class Catalog implements AutoCloseable {
         }
     }
 
-    /** One search result. */
-    public record Hit(String itemId, String description, String category, double price, float score) {
+    /** The catalogue file's attributes indexed as numbers (range filters work on them), sorted. */
+    public java.util.Set<String> numericAttributes() {
+        return numericAttributes;
+    }
+
+    /**
+     * One search result.
+     *
+     * @param available  the catalogue's availability at training time (stock changes since are the API's overlay)
+     * @param attributes the catalogue file's extra attributes of the item, as given, by column name
+     */
+    public record Hit(String itemId, String description, String category, double price, boolean available,
+                      Map<String, String> attributes, float score) {
     }
 
     /** Full-text search, best match first. */
     public List<Hit> search(String expression, int limit) throws ParseException {
-        Query query = CatalogQueryParser.compile(expression);
+        Query query = CatalogQueryParser.compile(expression, numericAttributes);
         try {
             TopDocs top = searcher.search(query, limit);
             StoredFields stored = searcher.storedFields();
@@ -202,12 +226,39 @@ public final class Catalog implements AutoCloseable {
             for (ScoreDoc sd : top.scoreDocs) {
                 Document doc = stored.document(sd.doc);
                 hits.add(new Hit(doc.get("id"), doc.get("description"), doc.get("category"),
-                        doc.getField("price").numericValue().doubleValue(), sd.score));
+                        doc.getField("price").numericValue().doubleValue(), !"false".equals(doc.get("available")),
+                        attributes(doc), sd.score));
             }
             return hits;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The item at {@code ordinal} as a {@link Hit} with score 0 (for the item endpoint). */
+    public Hit item(int ordinal) {
+        try {
+            Document doc = searcher.storedFields().document(ordinal);
+            return new Hit(doc.get("id"), doc.get("description"), doc.get("category"),
+                    doc.getField("price").numericValue().doubleValue(), !"false".equals(doc.get("available")),
+                    attributes(doc), 0f);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The stored attributes of the document, in index order; empty without a catalogue file. */
+    private static Map<String, String> attributes(Document doc) {
+        Map<String, String> out = null;
+        for (org.apache.lucene.index.IndexableField f : doc.getFields()) {
+            if (!BUILT_IN_FIELDS.contains(f.name()) && f.stringValue() != null) {
+                if (out == null) {
+                    out = new java.util.TreeMap<>();
+                }
+                out.putIfAbsent(f.name(), f.stringValue());
+            }
+        }
+        return out == null ? Map.of() : Collections.unmodifiableMap(out);
     }
 
     @Override

@@ -18,7 +18,8 @@ import org.apache.lucene.search.TermQuery;
  * Lucene's classic query syntax over the catalogue fields. Exact fields ({@code id}, {@code category},
  * {@code family}, {@code available}, and any unknown field such as {@code brand}) match whole values, case-folded
  * as they were indexed; numeric fields take ranges and single values ({@code price:[5 TO 20]},
- * {@code orders:{100 TO *]}, {@code price:2.95}); {@code description} is full text and the default field.
+ * {@code orders:{100 TO *]}, {@code price:2.95}) and so do the catalogue file's numeric attributes (those the
+ * index holds as numbers, e.g. {@code weight_kg:[1 TO 5]}); {@code description} is full text and the default field.
  * A query made only of exclusions ({@code -brand:acme}) means "everything except", not "nothing".
  * Not thread-safe (QueryParser keeps state): make one per parse.
  */
@@ -27,15 +28,27 @@ final class CatalogQueryParser extends QueryParser {
     static final Set<String> LONG_FIELDS = Set.of("orders", "customers");
     static final String TEXT_FIELD = "description";
 
-    CatalogQueryParser() {
+    /** {@link #DOUBLE_FIELDS} and the index's numeric attributes. */
+    private final Set<String> doubleFields;
+
+    CatalogQueryParser(Set<String> numericAttributes) {
         super(TEXT_FIELD, new StandardAnalyzer());
         setAllowLeadingWildcard(false);
+        Set<String> fields = new java.util.HashSet<>(DOUBLE_FIELDS);
+        fields.addAll(numericAttributes);
+        fields.removeAll(LONG_FIELDS);
+        this.doubleFields = Set.copyOf(fields);
     }
 
     /** Parses {@code expression}; a syntax or value error is a {@link ParseException} saying where and why. */
     static Query compile(String expression) throws ParseException {
+        return compile(expression, Set.of());
+    }
+
+    /** {@link #compile(String)} where the fields {@code numericAttributes} are numbers too (double points). */
+    static Query compile(String expression, Set<String> numericAttributes) throws ParseException {
         try {
-            return allowPureExclusion(new CatalogQueryParser().parse(expression));
+            return allowPureExclusion(new CatalogQueryParser(numericAttributes).parse(expression));
         } catch (IllegalArgumentException | org.apache.lucene.search.IndexSearcher.TooManyClauses e) {
             throw new ParseException(e.getMessage());
         }
@@ -43,7 +56,7 @@ final class CatalogQueryParser extends QueryParser {
 
     @Override
     protected Query getFieldQuery(String field, String queryText, boolean quoted) throws ParseException {
-        if (DOUBLE_FIELDS.contains(field) || LONG_FIELDS.contains(field)) {
+        if (doubleFields.contains(field) || LONG_FIELDS.contains(field)) {
             return getRangeQuery(field, queryText, queryText, true, true);
         }
         if (!TEXT_FIELD.equals(field)) {
@@ -55,7 +68,7 @@ final class CatalogQueryParser extends QueryParser {
     @Override
     protected Query getRangeQuery(String field, String part1, String part2, boolean startInclusive,
                                   boolean endInclusive) throws ParseException {
-        if (DOUBLE_FIELDS.contains(field)) {
+        if (doubleFields.contains(field)) {
             double low = part1 == null ? Double.NEGATIVE_INFINITY : parseDouble(field, part1);
             double high = part2 == null ? Double.POSITIVE_INFINITY : parseDouble(field, part2);
             if (!startInclusive) {

@@ -7,6 +7,7 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
+import java.util.Map;
 import org.apache.lucene.queryparser.classic.ParseException;
 
 /** Catalogue search ({@code GET /v1/items}), stock changes ({@code PUT /admin/items/{id}/availability}), the OpenAPI document. */
@@ -37,6 +38,7 @@ final class CatalogRoutes {
     void register(RoutesConfig routes) {
         routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
         routes.get("/v1/items", ctx -> leased(ctx, this::search));
+        routes.get("/v1/items/{itemId}", ctx -> leased(ctx, this::item));
         routes.put("/admin/items/{itemId}/availability", ctx -> leased(ctx, this::setAvailability));
     }
 
@@ -52,11 +54,17 @@ final class CatalogRoutes {
         }
     }
 
+    /** {@code available}: the catalogue's value and no stock change marking it out; attributes: the catalogue file's. */
     record SearchHit(String itemId, String description, String category, double price, boolean available,
-                     float score) {
+                     Map<String, String> attributes, float score) {
     }
 
     record SearchBody(String modelVersion, List<SearchHit> items) {
+    }
+
+    /** One catalogue item: what search shows, plus the order and customer counts. */
+    record ItemBody(String modelVersion, String itemId, String description, String category, double price,
+                    boolean available, long orders, long customers, Map<String, String> attributes) {
     }
 
     record AvailabilityBody(String itemId, boolean available) {
@@ -80,8 +88,24 @@ final class CatalogRoutes {
         }
         ctx.json(new SearchBody(model.snapshot().version(), hits.stream()
                 .map(h -> new SearchHit(h.itemId(), h.description(), h.category(), h.price(),
-                        availability.isAvailable(h.itemId()), h.score()))
+                        h.available() && availability.isAvailable(h.itemId()), h.attributes(), h.score()))
                 .toList()));
+    }
+
+    private void item(Context ctx, ServedModel model) {
+        String itemId = BasketRequest.normaliseItemId(ctx.pathParam("itemId"));
+        if (model.catalog() == null) {
+            throw new ApiProblem(409, "no-catalog", "No catalogue index", "the served model version has no catalogue "
+                    + "index (trained before indexes existed); retrain to look items up");
+        }
+        int ord = model.catalog().ordinal(itemId);
+        if (ord < 0) {
+            throw ApiProblem.notFound("item '" + Params.abbreviate(itemId) + "' is not in the model's catalogue");
+        }
+        Catalog.Hit h = model.catalog().item(ord);
+        ctx.json(new ItemBody(model.snapshot().version(), h.itemId(), h.description(), h.category(), h.price(),
+                h.available() && availability.isAvailable(h.itemId()), model.catalog().orders(ord),
+                model.catalog().customers(ord), h.attributes()));
     }
 
     private void setAvailability(Context ctx, ServedModel model) {

@@ -245,15 +245,18 @@ final class RequestRules {
             int ord = catalog.byPopularity(rank);
             String id = catalog.itemId(ord);
             long orders = catalog.orders(ord);
-            // An item never ordered has no evidence to show; the catalogue is built from sales, so none should be.
-            if (!pin.get(ord) || orders <= 0 || taken.contains(id) || named.contains(id) || !allowed(id)) {
+            if (!pin.get(ord) || taken.contains(id) || named.contains(id) || !allowed(id)) {
                 continue;
             }
-            PopularItem popularity = new PopularItem(id, orders, catalog.customers(ord));
             String description = model.snapshot().item(id).map(ItemFacts::description).orElse("");
+            // Items from the catalogue file that were never ordered come last (popularity order) with score 0: the
+            // merchandiser's pin is the only reason to show them.
+            Explanation evidence = orders > 0
+                    ? new Explanation("popular: in " + orders + " orders", null, null,
+                            new PopularItem(id, orders, catalog.customers(ord)))
+                    : new Explanation("in the catalogue, never ordered in the training data", null, null, null);
             pinned.add(new Recommendation(id, description, (double) orders / top, RecommendationSource.PINNED,
-                    pinnedExplanation(new Explanation("popular: in " + orders + " orders", null, null, popularity),
-                            "injected from the catalogue by popularity")));
+                    pinnedExplanation(evidence, "injected from the catalogue by popularity")));
             taken.add(id);
         }
         if (pinned.isEmpty()) {

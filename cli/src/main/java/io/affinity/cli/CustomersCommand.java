@@ -4,7 +4,11 @@ import io.affinity.training.customers.CustomerAnalysis;
 import io.affinity.training.customers.CustomerAnalytics;
 import io.affinity.training.customers.CustomerAnalyticsOptions;
 import io.affinity.training.customers.CustomerReportWriter;
+import io.affinity.training.customers.ItemCosts;
+import io.affinity.training.ingest.CatalogFile;
 import io.affinity.training.ingest.IngestOptions;
+import java.util.HashMap;
+import java.util.Map;
 import io.affinity.training.ingest.IngestResult;
 import io.affinity.training.ingest.TransactionLoader;
 import java.nio.file.Path;
@@ -54,6 +58,11 @@ final class CustomersCommand implements Callable<Integer> {
     @Option(names = "--error-budget", description = "Share of malformed rows tolerated before loading stops (default: 0.01).")
     Double errorBudget;
 
+    @Option(names = "--catalog", paramLabel = "FILE",
+            description = "Product catalogue (as for train); with costs in it, tiers rank customers by predicted margin "
+                    + "(12-month value x their margin share of spend) instead of predicted revenue.")
+    Path catalog;
+
     @Override
     public Integer call() throws Exception {
         CustomerAnalyticsOptions options = CustomerAnalyticsOptions.defaults(date("--calibration-end", calibrationEnd))
@@ -68,11 +77,19 @@ final class CustomersCommand implements Callable<Integer> {
             ingest = ingest.withErrorBudget(errorBudget);
         }
         long t0 = System.nanoTime();
+        CatalogFile catalogue = catalog == null ? null
+                : CatalogFile.read(catalog, errorBudget == null ? ingest.errorBudget() : errorBudget);
         IngestResult loaded = TransactionLoader.load(input.files, ingest);
         System.err.printf(Locale.ROOT, "affinity customers: loaded %,d orders, %,d customers [%.1f s]%n",
                 loaded.transactions().orderCount(), loaded.transactions().customerCount(), (System.nanoTime() - t0) / 1e9);
         long t1 = System.nanoTime();
-        CustomerAnalysis analysis = CustomerAnalytics.run(loaded.transactions(), options);
+        Map<String, Double> costs = new HashMap<>();
+        if (catalogue != null) {
+            catalogue.entries().values().stream().filter(CatalogFile.Entry::hasCost)
+                    .forEach(e -> costs.put(e.itemId(), e.cost()));
+        }
+        ItemCosts itemCosts = ItemCosts.of(loaded.transactions(), costs);
+        CustomerAnalysis analysis = CustomerAnalytics.run(loaded.transactions(), options, itemCosts);
         CustomerReportWriter.write(analysis, output);
         System.err.printf(Locale.ROOT, "affinity customers: fitted and profiled %,d customers [%.1f s]%n",
                 analysis.rows().size(), (System.nanoTime() - t1) / 1e9);
@@ -88,6 +105,10 @@ final class CustomersCommand implements Callable<Integer> {
                     h.customers(), h.actualTotal(), h.model().mae(), h.model().correlation(), h.model().predictedTotal(),
                     h.naiveLastPeriod().mae(), h.naiveLastPeriod().correlation(), h.naiveLastPeriod().predictedTotal());
         }
+        System.out.printf(Locale.ROOT, "tiers by %s%n", analysis.tierBasis() == CustomerAnalysis.TierBasis.MARGIN
+                ? String.format(Locale.ROOT, "predicted margin (catalogue costs for %,d of %,d items bought)",
+                        itemCosts.known(), loaded.transactions().itemCount())
+                : "predicted revenue (no catalogue costs)");
         System.out.println("wrote " + output.resolve(CustomerReportWriter.PROFILES) + " and "
                 + output.resolve(CustomerReportWriter.REPORT));
         return 0;

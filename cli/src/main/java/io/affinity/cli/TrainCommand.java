@@ -44,6 +44,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--consent", paramLabel = "FILE",
             description = "Consent export (CSV customer_id,channel,state) to publish with the model; without it every customer's consent is unknown (no direct contact).")
     Path consent;
+
+    @Option(names = "--catalog", paramLabel = "FILE",
+            description = "Product catalogue (CSV with header; item_id required, optional description, category, "
+                    + "family, price, cost, available; any other column is a filterable attribute). Its values "
+                    + "override those derived from transactions; costs give per-item margins and margin-based tiers.")
+    Path catalog;
     @Option(names = "--recommender", defaultValue = "blend",
             description = "Customer recommendations: 'blend' precomputes every customer's top-N with the evaluation's "
                     + "blend (tuned on the last --validation-days, refitted on all data); 'rules' precomputes nothing "
@@ -89,6 +95,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainingResult result = new TrainingPipeline(p,
                 new RecommenderParameters(recommender, topN, validationDays, threads, reducedGrid), line -> System.err.println("affinity train: " + line))
                 .consentFile(consent)
+                .catalogFile(catalog)
                 .tradeUps(new TradeUpParameters(upsellMinPriceIncrease, upsellMinCustomers,
                         TradeUpParameters.DEFAULTS.perSegment(), upsellMinLift))
                 .run(models);

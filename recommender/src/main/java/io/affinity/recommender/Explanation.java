@@ -5,7 +5,8 @@ import java.util.Objects;
 /**
  * Why an item was recommended, matching the recommendation's source; {@code summary} says it in words for
  * people. Exactly one of {@code rule}, {@code purchase}, {@code popularity} and {@code model} is set, except that
- * a model's repeat item carries both {@code model} and (when training kept it) the {@code purchase} history.
+ * a model's repeat item carries both {@code model} and (when training kept it) the {@code purchase} history, and
+ * that none is set for a catalogue item never ordered that a request's pin put in (there is no evidence).
  */
 public record Explanation(String summary, AssociationRule rule, PurchasedItem purchase, PopularItem popularity,
                           ModelEvidence model) {
@@ -13,8 +14,9 @@ public record Explanation(String summary, AssociationRule rule, PurchasedItem pu
         Objects.requireNonNull(summary, "summary");
         int set = (rule != null ? 1 : 0) + (popularity != null ? 1 : 0) + (model != null ? 1 : 0)
                 + (purchase != null && model == null ? 1 : 0);
-        if (set != 1) {
-            throw new IllegalArgumentException("exactly one of rule, purchase, popularity, model must be set");
+        // None only for an item a merchandiser pinned from the catalogue that was never ordered: no evidence exists.
+        if (set > 1) {
+            throw new IllegalArgumentException("at most one of rule, purchase, popularity, model may be set");
         }
     }
 

@@ -20,7 +20,8 @@ import java.util.Optional;
  *       orders with the item for repeats; the share of all customers who bought a popular item) times the
  *       customer's chance of buying at all in the next 90 days, {@code 1 - exp(-E[transactions 90d])}
  *       (Poisson approximation to the BG/NBD expectation).</li>
- *   <li>Margin: the item's typical price times the margin rate (the catalogue has no costs).</li>
+ *   <li>Margin: {@code price - cost} when the catalogue gave the item a cost ({@link ItemFacts#margin}; never
+ *       below 0), else the item's price times the default margin rate; the explanation says which.</li>
  *   <li>Strategy: enhance/protect favour cross-sell (rules x1.2), initiate favours bestsellers (popular
  *       x1.2), win back favours the customer's own favourites (repeat x1.3); end gets no offers.</li>
  *   <li>Price fit: a price-sensitive customer's offer is scaled by {@code min(1, usual/price)} where usual
@@ -87,7 +88,7 @@ public final class NextBestOffers {
                         : Math.min(1, (double) facts.get().customerCount() / model.customerCount());
             };
             double price = facts.get().typicalPrice();
-            double ev = base * activity * price * marginRate * strategyWeight(strategy, r.source())
+            double ev = base * activity * facts.get().margin(marginRate) * strategyWeight(strategy, r.source())
                     * priceFit(profile.orElse(null), usual, price);
             scored.add(new Scored(r, facts.get(), base, ev));
         }
@@ -186,7 +187,7 @@ public final class NextBestOffers {
             if (f.isEmpty() || f.get().typicalPrice() <= item.typicalPrice()) {
                 continue; // not in this model's catalogue (any more), or not pricier: nothing to offer
             }
-            double margin = f.get().typicalPrice() * marginRate;
+            double margin = f.get().margin(marginRate);
             double p = t.rate() * activity;
             // The target's share of all customers says how much of the move is just the item being popular.
             String base = model.customerCount() == 0 ? "" : String.format(Locale.ROOT,
@@ -194,10 +195,10 @@ public final class NextBestOffers {
                     100.0 * Math.min(1, (double) f.get().customerCount() / model.customerCount()));
             offers.add(new Offer(t.toItemId(), f.get().description(), p * margin, p, margin, TRADE_UP_SOURCE, "upsell",
                     String.format(Locale.ROOT, "%d of %d customers who bought %s later moved up to %s (%s); %s, "
-                                    + "%.2f -> %.2f; P(purchase) %.3f (rate %.3f%s x activity %.3f) x margin %.2f",
+                                    + "%.2f -> %.2f; P(purchase) %.3f (rate %.3f%s x activity %.3f) x margin %.2f (%s)",
                             t.movers(), t.buyers(), label(item), label(f.get()), segmentLabel(t.segment()),
                             t.sameFamily() ? "same family" : "same category", item.typicalPrice(),
-                            f.get().typicalPrice(), p, t.rate(), base, activity, margin)));
+                            f.get().typicalPrice(), p, t.rate(), base, activity, margin, marginNote(f.get()))));
         }
         offers.sort(Comparator.comparingDouble(Offer::expectedValue).reversed().thenComparing(Offer::itemId));
         return offers;
@@ -256,12 +257,13 @@ public final class NextBestOffers {
             }
             double base = r.source() == RecommendationSource.RULES ? r.score()
                     : model.customerCount() == 0 ? 0 : Math.min(1, (double) f.get().customerCount() / model.customerCount());
-            double margin = f.get().typicalPrice() * marginRate;
+            double margin = f.get().margin(marginRate);
             double ev = base * activity * margin;
             offers.add(new Offer(r.itemId(), f.get().description(), ev, base * activity, margin, r.source().wireName(),
-                    "upsell", String.format(Locale.ROOT, "%s: %s, %.2f -> %.2f; P(purchase) %.3f x margin %.2f",
+                    "upsell", String.format(Locale.ROOT, "%s: %s, %.2f -> %.2f; P(purchase) %.3f x margin %.2f (%s)",
                             HEURISTIC_NOTE, sameFamily ? "same family '" + family + "'" : "same category",
-                            item.typicalPrice(), f.get().typicalPrice(), base * activity, margin)));
+                            item.typicalPrice(), f.get().typicalPrice(), base * activity, margin,
+                            marginNote(f.get()))));
         }
         offers.sort(Comparator.comparingDouble(Offer::expectedValue).reversed().thenComparing(Offer::itemId));
         return offers.size() > limit ? offers.subList(0, limit) : offers;
@@ -270,7 +272,7 @@ public final class NextBestOffers {
     private Offer offer(Recommendation r, ItemFacts facts, double base, double activity, CustomerProfile profile,
                         double usual) {
         double price = facts.typicalPrice();
-        double margin = price * marginRate;
+        double margin = facts.margin(marginRate);
         double p = base * activity;
         Strategy strategy = profile == null ? null : profile.strategy();
         double strategyWeight = strategyWeight(strategy, r.source());
@@ -283,14 +285,23 @@ public final class NextBestOffers {
                             price, usual);
         }
         // Same arithmetic, same order as the ranking in forCustomer, so the values agree to the last bit.
-        double ev = base * activity * price * marginRate * strategyWeight * priceFit;
-        String why = String.format(Locale.ROOT, "%s; P(purchase) %.3f (%s %.3f x activity %.3f) x margin %.2f (%.0f%% of %.2f)",
-                sourceNote(r), p, r.source().wireName(), base, activity, margin, 100 * marginRate, price)
+        double ev = base * activity * margin * strategyWeight * priceFit;
+        String why = String.format(Locale.ROOT, "%s; P(purchase) %.3f (%s %.3f x activity %.3f) x margin %.2f (%s)",
+                sourceNote(r), p, r.source().wireName(), base, activity, margin, marginNote(facts))
                 + (strategy == null ? "" : String.format(Locale.ROOT, "; strategy %s x%.2f",
                         strategy.name().toLowerCase(Locale.ROOT), strategyWeight))
                 + priceNote;
         return new Offer(r.itemId(), facts.description(), ev, p, margin, r.source().wireName(),
                 strategy == null ? null : strategy.name().toLowerCase(Locale.ROOT), why);
+    }
+
+    /** Where the margin came from: the catalogue's cost, or the default rate. */
+    private String marginNote(ItemFacts f) {
+        if (f.hasCost()) {
+            return String.format(Locale.ROOT, "catalogue cost: price %.2f - cost %.2f%s", f.typicalPrice(),
+                    f.unitCost(), f.unitCost() > f.typicalPrice() ? ", sold below cost: margin 0" : "");
+        }
+        return String.format(Locale.ROOT, "default margin rate: %.0f%% of %.2f", 100 * marginRate, f.typicalPrice());
     }
 
     private static String sourceNote(Recommendation r) {

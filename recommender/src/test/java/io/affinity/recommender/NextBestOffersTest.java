@@ -44,6 +44,42 @@ class NextBestOffersTest {
     }
 
     @Test
+    void catalogueCostGivesTheMarginAndTheExplanationSaysSo() {
+        // Same model, but the catalogue gives costs: DEAR 10 - 9 = 1, CHEAP 2 - 0.5 = 1.5; B has none (3 x 0.5).
+        InMemoryModelSnapshot costed = InMemoryModelSnapshot.builder("v")
+                .item(new ItemFacts("A", "RED MUG", "", 2, 10, 10, 10))
+                .item(new ItemFacts("CHEAP", "SMALL BAG", "", 2, 10, 10, 10, 0.5))
+                .item(new ItemFacts("DEAR", "LARGE LAMP", "", 10, 10, 10, 10, 9))
+                .item(new ItemFacts("B", "BLUE MUG", "", 3, 10, 10, 10))
+                .rule(new AssociationRule(List.of("A"), "CHEAP", 50, 0.05, 0.5, 2, 0.01, 2))
+                .rule(new AssociationRule(List.of("A"), "DEAR", 30, 0.03, 0.3, 2, 0.01, 1.5))
+                .rule(new AssociationRule(List.of("A"), "B", 20, 0.02, 0.2, 2, 0.01, 1.2))
+                .customer("C1", new CustomerHistory(4, 8, DAY.minusDays(90), DAY, List.of(new PurchasedItem("A", 1, 4, DAY)), 1))
+                .build();
+        List<NextBestOffers.Offer> offers = new NextBestOffers(new Recommender(costed, RecommenderSettings.DEFAULTS), 0.5)
+                .forCustomer("C1", Optional.empty(), 4);
+        // CHEAP 0.5 x 1.5 = 0.75 now beats DEAR 0.3 x 1 = 0.3 (ranked without costs the other way round)
+        assertEquals("CHEAP", offers.get(0).itemId());
+        assertEquals(0.75, offers.get(0).expectedValue(), 1e-12);
+        assertEquals(1.5, offers.get(0).margin(), 1e-12);
+        assertTrue(offers.get(0).explanation().contains("margin 1.50 (catalogue cost: price 2.00 - cost 0.50)"),
+                offers.get(0).explanation());
+        NextBestOffers.Offer dear = offers.stream().filter(o -> o.itemId().equals("DEAR")).findFirst().orElseThrow();
+        assertEquals(0.3, dear.expectedValue(), 1e-12);
+        NextBestOffers.Offer b = offers.stream().filter(o -> o.itemId().equals("B")).findFirst().orElseThrow();
+        assertEquals(0.2 * 1.5, b.expectedValue(), 1e-12);
+        assertTrue(b.explanation().contains("margin 1.50 (default margin rate: 50% of 3.00)"), b.explanation());
+    }
+
+    @Test
+    void anItemSoldBelowCostHasNoMargin() {
+        ItemFacts loss = new ItemFacts("L", "LOSS LEADER", "", 2, 1, 1, 1, 2.5);
+        assertEquals(0, loss.margin(0.3));
+        assertEquals(0.6, new ItemFacts("P", "PLAIN", "", 2, 1, 1, 1).margin(0.3), 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> new ItemFacts("N", "", "", 2, 1, 1, 1, -1));
+    }
+
+    @Test
     void priceSensitiveCustomerSeesOffersNearTheirUsualPrice() {
         double activity = -Math.expm1(-2.0);
         List<NextBestOffers.Offer> offers = NBO.forCustomer("C1",

@@ -2,10 +2,12 @@ package io.affinity.training;
 
 import io.affinity.recommender.ItemFacts;
 import io.affinity.recommender.ProductFamilies;
+import io.affinity.training.ingest.CatalogFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.apache.lucene.analysis.standard.StandardAnalyzer;
 import org.apache.lucene.document.Document;
@@ -28,12 +30,17 @@ import org.apache.lucene.store.FSDirectory;
  *   <li>{@code description} full text (standard analyzer), stored; the default search field</li>
  *   <li>{@code category} the catalogue's category, or when the data has none a derived product category (see
  *       {@link #categoryOf}); lower case, exact; stored</li>
- *   <li>{@code family} the product family (description without colour words, lower case), exact</li>
- *   <li>{@code price} typical (median) unit price, a double point, stored</li>
- *   <li>{@code orders}, {@code customers} order and customer counts, long points, stored</li>
- *   <li>{@code available} {@code true} or {@code false}, exact, stored: every item sold in the training data
- *       starts available; stock changes arrive through the API, not the index</li>
+ *   <li>{@code family} the catalogue's product family, else the derived one (description without colour
+ *       words); lower case, exact</li>
+ *   <li>{@code price} the catalogue's price, else the typical (median) unit price paid; a double point, stored</li>
+ *   <li>{@code orders}, {@code customers} order and customer counts, long points, stored (0 for a catalogue item
+ *       never bought)</li>
+ *   <li>{@code available} {@code true} or {@code false}, exact, stored: the catalogue's value, else
+ *       {@code true}; stock changes after training arrive through the API, not the index</li>
+ *   <li>every extra attribute of the catalogue file under its column name, stored as given: exact and lower case
+ *       like {@code category}, or a double point when every value of the column is a number (so ranges work)</li>
  * </ul>
+ * The catalogue's cost is not indexed: it is not for search, and stays in the item facts.
  */
 public final class CatalogIndexWriter {
     /** The snapshot sub-directory holding the index. */
@@ -54,12 +61,22 @@ public final class CatalogIndexWriter {
 
     /** Writes one document per item into {@code emptyDirectory}, merged into one segment and committed. */
     public static void write(Path emptyDirectory, Collection<ItemFacts> items) throws IOException {
+        write(emptyDirectory, items, null);
+    }
+
+    /**
+     * As {@link #write(Path, Collection)}, with the catalogue file's family, availability and extra attributes for
+     * the items it has a row for ({@code catalog} may be null).
+     */
+    public static void write(Path emptyDirectory, Collection<ItemFacts> items, CatalogFile catalog)
+            throws IOException {
         IndexWriterConfig config = new IndexWriterConfig(new StandardAnalyzer())
                 .setOpenMode(IndexWriterConfig.OpenMode.CREATE)
                 .setCommitOnClose(true);
         try (Directory dir = FSDirectory.open(emptyDirectory); IndexWriter writer = new IndexWriter(dir, config)) {
             for (ItemFacts item : items) {
-                writer.addDocument(document(item));
+                writer.addDocument(catalog == null ? document(item)
+                        : document(item, catalog.entries().get(item.itemId()), catalog.numericAttributes()));
             }
             // One segment: the index is read-only from here on, and readers map item ordinals over it.
             writer.forceMerge(1);
@@ -67,11 +84,16 @@ public final class CatalogIndexWriter {
     }
 
     static Document document(ItemFacts item) {
+        return document(item, null, Set.of());
+    }
+
+    static Document document(ItemFacts item, CatalogFile.Entry entry, Set<String> numericAttributes) {
         Document d = new Document();
         d.add(new StringField("id", item.itemId(), Field.Store.YES));
         d.add(new TextField("description", item.description(), Field.Store.YES));
         d.add(new StringField("category", category(item), Field.Store.YES));
-        String family = ProductFamilies.familyOf(item.itemId(), item.description()).toLowerCase(Locale.ROOT);
+        String family = (entry != null && entry.family() != null ? entry.family()
+                : ProductFamilies.familyOf(item.itemId(), item.description())).toLowerCase(Locale.ROOT);
         d.add(new StringField("family", family, Field.Store.NO));
         d.add(new DoublePoint("price", item.typicalPrice()));
         d.add(new StoredField("price", item.typicalPrice()));
@@ -79,7 +101,18 @@ public final class CatalogIndexWriter {
         d.add(new StoredField("orders", item.orderCount()));
         d.add(new LongPoint("customers", item.customerCount()));
         d.add(new StoredField("customers", item.customerCount()));
-        d.add(new StringField("available", "true", Field.Store.YES));
+        boolean available = entry == null || entry.available() == null || entry.available();
+        d.add(new StringField("available", Boolean.toString(available), Field.Store.YES));
+        if (entry != null) {
+            for (Map.Entry<String, String> a : entry.attributes().entrySet()) {
+                if (numericAttributes.contains(a.getKey())) {
+                    d.add(new DoublePoint(a.getKey(), Double.parseDouble(a.getValue())));
+                } else {
+                    d.add(new StringField(a.getKey(), a.getValue().toLowerCase(Locale.ROOT), Field.Store.NO));
+                }
+                d.add(new StoredField(a.getKey(), a.getValue()));
+            }
+        }
         return d;
     }
 

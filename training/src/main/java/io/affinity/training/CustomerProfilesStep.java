@@ -22,7 +22,8 @@ final class CustomerProfilesStep {
 
     /** Puts the profiles (also handed to {@code profiles}); returns the manifest section describing what was done. */
     static Map<String, Object> run(Transactions tx, SnapshotBuilder builder,
-                                   java.util.function.BiConsumer<String, io.affinity.recommender.CustomerProfile> profiles) {
+                                   java.util.function.BiConsumer<String, io.affinity.recommender.CustomerProfile> profiles,
+                                   io.affinity.training.customers.ItemCosts costs) {
         Map<String, Object> section = new LinkedHashMap<>();
         LocalDate last = null;
         for (int o = 0; o < tx.orderCount(); o++) {
@@ -38,7 +39,7 @@ final class CustomerProfilesStep {
         }
         CustomerAnalysis analysis;
         try {
-            analysis = CustomerAnalytics.run(tx, CustomerAnalyticsOptions.defaults(last));
+            analysis = CustomerAnalytics.run(tx, CustomerAnalyticsOptions.defaults(last), costs);
         } catch (IllegalArgumentException | IllegalStateException | ArithmeticException e) {
             section.put("profiles", 0);
             section.put("skipped", e.getMessage());

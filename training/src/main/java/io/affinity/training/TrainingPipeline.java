@@ -2,6 +2,7 @@ package io.affinity.training;
 
 import io.affinity.store.ModelStore;
 import io.affinity.store.SnapshotBuilder;
+import io.affinity.training.ingest.CatalogFile;
 import io.affinity.training.ingest.IngestException;
 import io.affinity.training.ingest.IngestOptions;
 import io.affinity.training.ingest.IngestResult;
@@ -34,6 +35,7 @@ public final class TrainingPipeline {
     private final TrainingParameters parameters;
     private final Consumer<String> progress;
     private Path consentFile;
+    private Path catalogFile;
     private final RecommenderParameters recommender;
     private TradeUpParameters tradeUps = TradeUpParameters.DEFAULTS;
 
@@ -56,6 +58,16 @@ public final class TrainingPipeline {
         return this;
     }
 
+    /**
+     * A product catalogue (see {@link CatalogFile}) whose values override the facts derived from transactions,
+     * whose never-bought items join the search index, and whose extra columns become filterable attributes; none
+     * by default. Rejected rows count against the training error budget.
+     */
+    public TrainingPipeline catalogFile(Path file) {
+        this.catalogFile = file;
+        return this;
+    }
+
     /** What counts as an observed trade-up for upsell; {@link TradeUpParameters#DEFAULTS} by default. */
     public TrainingPipeline tradeUps(TradeUpParameters parameters) {
         this.tradeUps = Objects.requireNonNull(parameters, "parameters");
@@ -63,9 +75,15 @@ public final class TrainingPipeline {
     }
 
     public TrainingResult run(Path modelsDir) throws IOException, IngestException {
-        // Read consent first: a bad consent file should fail before minutes of mining, not after.
+        // Read consent and catalogue first: a bad file should fail before minutes of mining, not after.
         Map<String, Map<io.affinity.recommender.Consent.Channel, io.affinity.recommender.Consent.State>> consent =
                 consentFile == null ? Map.of() : io.affinity.training.customers.ConsentFile.read(consentFile);
+        CatalogFile catalogue;
+        try {
+            catalogue = catalogFile == null ? null : CatalogFile.read(catalogFile, parameters.errorBudget());
+        } catch (CatalogFile.CatalogException e) {
+            throw new IngestException(e.getMessage(), null, e);
+        }
         long t0 = System.nanoTime();
         IngestOptions options = IngestOptions.defaults().withErrorBudget(parameters.errorBudget())
                 .withFormat(parameters.format());
@@ -97,9 +115,16 @@ public final class TrainingPipeline {
             builder.addInput(input);
         }
         CatalogFacts catalog = CatalogFacts.of(tx);
-        List<io.affinity.recommender.ItemFacts> items = catalog.items();
-        items.forEach(builder::putItem);
-        builder.addDirectory(CatalogIndexWriter.DIRECTORY, dir -> CatalogIndexWriter.write(dir, items));
+        CatalogMerge merged = catalogue == null ? CatalogMerge.none(catalog.items())
+                : CatalogMerge.of(catalog.items(), catalogue);
+        List<io.affinity.recommender.ItemFacts> items = merged.bought();
+        List<io.affinity.recommender.ItemFacts> allItems = merged.all();
+        allItems.forEach(builder::putItem);
+        builder.addDirectory(CatalogIndexWriter.DIRECTORY, dir -> CatalogIndexWriter.write(dir, allItems, catalogue));
+        if (catalogue != null) {
+            builder.section("catalog", merged.section(catalogue, Files.size(catalogFile), sha256(catalogFile)));
+            progress.accept(merged.summary(catalogue));
+        }
         rules.byItem().forEach(builder::putRules);
         Map<String, io.affinity.recommender.CustomerHistory> histories = new java.util.HashMap<>();
         int customers = CustomerHistories.build(tx, parameters.historyItems(), (id, h) -> {
@@ -108,7 +133,8 @@ public final class TrainingPipeline {
         });
         consent.forEach(builder::putConsent);
         Map<String, io.affinity.recommender.CustomerProfile> profiles = new java.util.HashMap<>();
-        Map<String, Object> customerModels = CustomerProfilesStep.run(tx, builder, profiles::put);
+        Map<String, Object> customerModels = CustomerProfilesStep.run(tx, builder, profiles::put,
+                io.affinity.training.customers.ItemCosts.of(tx, costs(items)));
         customerModels.put("consentCustomers", consent.size());
         builder.section("customerModels", customerModels);
         long tu = System.nanoTime();
@@ -165,6 +191,29 @@ public final class TrainingPipeline {
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         progress.accept(String.format(java.util.Locale.ROOT, format, args)
                 + String.format(java.util.Locale.ROOT, " [%.1f s]", seconds));
+    }
+
+    private static Map<String, Double> costs(List<io.affinity.recommender.ItemFacts> items) {
+        Map<String, Double> m = new java.util.HashMap<>();
+        for (io.affinity.recommender.ItemFacts f : items) {
+            if (f.hasCost()) {
+                m.put(f.itemId(), f.unitCost());
+            }
+        }
+        return m;
+    }
+
+    static String sha256(Path file) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JDK", e);
+        }
     }
 
     private static long directorySize(Path dir) throws IOException {

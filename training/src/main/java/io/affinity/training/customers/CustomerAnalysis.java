@@ -12,12 +12,25 @@ import java.util.Objects;
  *                                  of the models and profiles (counted, not silently dropped)
  * @param spendFrequencyCorrelation Pearson correlation of repeat frequency and mean repeat spend among
  *                                  repeat customers; Gamma-Gamma assumes it is near zero
+ * @param tierBasis                 what the tiers rank by: predicted margin when the catalogue gave costs, else
+ *                                  predicted (revenue) value
+ * @param itemsWithCost             items of the transactions with a catalogue cost
  */
 public record CustomerAnalysis(CustomerAnalyticsOptions options, List<Row> rows, BgNbd.Fitted bgNbd,
                                GammaGamma.Fitted gammaGamma, HoldoutEvaluation holdout,
-                               int customersAfterCalibration, double spendFrequencyCorrelation) {
+                               int customersAfterCalibration, double spendFrequencyCorrelation,
+                               TierBasis tierBasis, int itemsWithCost) {
+    /** What Platinum/Gold/Iron/Lead rank customers by. */
+    public enum TierBasis {
+        /** Expected 12-month value (revenue): the catalogue gave no costs. */
+        REVENUE,
+        /** Expected 12-month value x the customer's historical margin share of spend. */
+        MARGIN
+    }
+
     public CustomerAnalysis {
         Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(tierBasis, "tierBasis");
         rows = List.copyOf(rows);
         Objects.requireNonNull(bgNbd, "bgNbd");
         Objects.requireNonNull(gammaGamma, "gammaGamma");
@@ -29,10 +42,13 @@ public record CustomerAnalysis(CustomerAnalyticsOptions options, List<Row> rows,
      * @param holdoutActual       transactions in the holdout period, or -1 without one
      * @param holdoutPredicted    BG/NBD expected transactions over the holdout length
      * @param holdoutNaive        transactions in the last calibration period as long as the holdout
+     * @param marginShare         margin share of spend on items with a cost (NaN without costs)
+     * @param expectedMargin12    expected 12-month value x margin share (NaN without costs)
      */
     public record Row(String customerId, java.time.LocalDate firstPurchase, java.time.LocalDate lastPurchase,
                       int x, double tx, double T, double meanRepeatSpend, CustomerProfile profile,
-                      int holdoutActual, double holdoutPredicted, double holdoutNaive) {
+                      int holdoutActual, double holdoutPredicted, double holdoutNaive, double marginShare,
+                      double expectedMargin12) {
     }
 
     /**

@@ -36,6 +36,17 @@ public final class CustomerAnalytics {
     }
 
     public static CustomerAnalysis run(Transactions tx, CustomerAnalyticsOptions options) {
+        return run(tx, options, ItemCosts.none());
+    }
+
+    /**
+     * As {@link #run(Transactions, CustomerAnalyticsOptions)}; when {@code costs} has any cost, tiers rank customers
+     * by predicted 12-month margin instead of value: {@code expected 12-month value x margin share}, where the
+     * margin share is the customer's own {@code sum(q x (paid - cost)) / sum(q x paid)} over their calibration
+     * lines of items with a cost, or the same ratio over all customers' such lines when the customer bought none.
+     * The share is not clamped: a customer who buys mostly below cost ranks last.
+     */
+    public static CustomerAnalysis run(Transactions tx, CustomerAnalyticsOptions options, ItemCosts costs) {
         LocalDate calEnd = options.calibrationEnd();
         long calEndDay = calEnd.toEpochDay();
         long holdEndDay = options.holdoutEnd() == null ? calEndDay : options.holdoutEnd().toEpochDay();
@@ -46,12 +57,23 @@ public final class CustomerAnalytics {
         int grouped = customers == 0 ? 0 : tx.customerOrderEnd(customers - 1);
         long[] orderDay = new long[grouped];
         double[] orderSpend = new double[grouped];
+        // Revenue and margin of the lines whose item has a catalogue cost (only used with costs).
+        double[] orderCostedRevenue = new double[costs.any() ? grouped : 0];
+        double[] orderCostedMargin = new double[costs.any() ? grouped : 0];
         for (int k = 0; k < grouped; k++) {
             int o = tx.customerOrder(k);
             orderDay[k] = tx.timestampOf(o).toLocalDate().toEpochDay();
             double s = 0;
             for (int l = tx.lineStart(o); l < tx.lineEnd(o); l++) {
-                s += tx.quantityOfLine(l) * tx.unitPriceOfLine(l);
+                double revenue = tx.quantityOfLine(l) * tx.unitPriceOfLine(l);
+                s += revenue;
+                if (costs.any()) {
+                    double cost = costs.cost(tx.itemOfLine(l));
+                    if (!Double.isNaN(cost)) {
+                        orderCostedRevenue[k] += revenue;
+                        orderCostedMargin[k] += revenue - tx.quantityOfLine(l) * cost;
+                    }
+                }
             }
             orderSpend[k] = s;
         }
@@ -153,7 +175,33 @@ public final class CustomerAnalytics {
             }
             value12[i] = Math.max(0, value);
         }
-        Tier[] tiers = tiers(value12, included, tx, options);
+        double[] margin12 = new double[n];
+        double[] marginShare = new double[n];
+        Arrays.fill(margin12, Double.NaN);
+        Arrays.fill(marginShare, Double.NaN);
+        if (costs.any()) {
+            double[] revenue = new double[n];
+            double[] margin = new double[n];
+            double allRevenue = 0;
+            double allMargin = 0;
+            for (int i = 0; i < n; i++) {
+                int c = included.get(i);
+                for (int k = tx.customerOrderStart(c); k < tx.customerOrderEnd(c); k++) {
+                    if (orderDay[k] <= calEndDay) {
+                        revenue[i] += orderCostedRevenue[k];
+                        margin[i] += orderCostedMargin[k];
+                    }
+                }
+                allRevenue += revenue[i];
+                allMargin += margin[i];
+            }
+            double populationShare = allRevenue > 0 ? allMargin / allRevenue : 0;
+            for (int i = 0; i < n; i++) {
+                marginShare[i] = revenue[i] > 0 ? margin[i] / revenue[i] : populationShare;
+                margin12[i] = value12[i] * marginShare[i];
+            }
+        }
+        Tier[] tiers = tiers(costs.any() ? margin12 : value12, included, tx, options);
 
         List<CustomerAnalysis.Row> rows = new ArrayList<>(n);
         double[] holdPred = new double[n];
@@ -193,7 +241,7 @@ public final class CustomerAnalytics {
                 holdActual[i] = actual;
             }
             rows.add(new CustomerAnalysis.Row(tx.customerId(c), LocalDate.ofEpochDay(first), LocalDate.ofEpochDay(last),
-                    x[i], txs[i], T[i], meanSpend[i], profile, actual, predicted, naive));
+                    x[i], txs[i], T[i], meanSpend[i], profile, actual, predicted, naive, marginShare[i], margin12[i]));
         }
         CustomerAnalysis.HoldoutEvaluation holdout = null;
         if (holdoutDays > 0) {
@@ -205,7 +253,8 @@ public final class CustomerAnalytics {
                     accuracy(holdNaive, holdActual));
         }
         return new CustomerAnalysis(options, rows, bgFit, ggFit, holdout, afterCalibration,
-                spendFrequencyCorrelation(x, meanSpend));
+                spendFrequencyCorrelation(x, meanSpend),
+                costs.any() ? CustomerAnalysis.TierBasis.MARGIN : CustomerAnalysis.TierBasis.REVENUE, costs.known());
     }
 
     /** Top share by value is Platinum, and so on; ties broken by customer id so the result is reproducible. */

@@ -37,6 +37,10 @@ public final class CustomerReportWriter {
                     "expected_transactions_90d", "expected_spend_per_transaction", "expected_value_12m", "tier",
                     "lifecycle_stage", "strategy", "price_index", "cheaper_variant_share", "price_sensitivity",
                     "favourite_families"));
+            boolean margin = analysis.tierBasis() == CustomerAnalysis.TierBasis.MARGIN;
+            if (margin) {
+                header.addAll(java.util.List.of("margin_share", "expected_margin_12m"));
+            }
             if (holdout) {
                 header.addAll(java.util.List.of("holdout_actual", "holdout_predicted", "holdout_naive"));
             }
@@ -52,6 +56,9 @@ public final class CustomerReportWriter {
                         num(p.expectedValue12()), lower(p.tier()), lower(p.stage()), lower(p.strategy()),
                         num(p.priceIndex()), num(p.cheaperVariantShare()), lower(p.priceSensitivity()),
                         String.join("|", p.favouriteFamilies())));
+                if (margin) {
+                    rec.addAll(java.util.List.of(num(r.marginShare()), num(r.expectedMargin12())));
+                }
                 if (holdout) {
                     rec.addAll(java.util.List.of(Integer.toString(r.holdoutActual()), num(r.holdoutPredicted()),
                             num(r.holdoutNaive())));
@@ -91,6 +98,11 @@ public final class CustomerReportWriter {
         out.put("gammaGamma", gg);
         Map<String, Object> tiers = new LinkedHashMap<>();
         tiers.put("cutPoints", Map.of("platinum", o.platinumShare(), "gold", o.goldShare(), "iron", o.ironShare()));
+        tiers.put("basis", a.tierBasis() == CustomerAnalysis.TierBasis.MARGIN
+                ? "predicted margin: expected 12-month value x the customer's margin share of spend on items with a "
+                        + "catalogue cost (the population's share for customers who bought none)"
+                : "predicted value: expected 12-month revenue (no catalogue costs)");
+        tiers.put("itemsWithCost", a.itemsWithCost());
         tiers.put("customers", count(a, r -> r.profile().tier(), CustomerProfile.Tier.class));
         out.put("tiers", tiers);
         out.put("stages", count(a, r -> r.profile().stage(), CustomerProfile.Stage.class));

@@ -104,6 +104,67 @@ class CustomerAnalyticsTest {
     }
 
     @Test
+    void tiersRankByPredictedMarginWhenTheCatalogueGivesCosts() throws Exception {
+        Path file = write();
+        Transactions tx = TransactionLoader.load(List.of(file), IngestOptions.defaults()).transactions();
+        CustomerAnalyticsOptions o = CustomerAnalyticsOptions.defaults(LocalDate.of(2010, 6, 30));
+        // RED MUG sells at 10 with cost 9.5 (5% margin); BLUE MUG at 5 with cost 1 (80%); LANTERN has no cost.
+        ItemCosts costs = ItemCosts.of(tx, Map.of("10001", 9.5, "10002", 1.0));
+        CustomerAnalysis byRevenue = CustomerAnalytics.run(tx, o);
+        CustomerAnalysis byMargin = CustomerAnalytics.run(tx, o, costs);
+        assertEquals(CustomerAnalysis.TierBasis.REVENUE, byRevenue.tierBasis());
+        assertEquals(CustomerAnalysis.TierBasis.MARGIN, byMargin.tierBasis());
+        Map<String, CustomerAnalysis.Row> rows = byMargin.rows().stream()
+                .collect(Collectors.toMap(CustomerAnalysis.Row::customerId, Function.identity()));
+        // K1 bought only RED MUG, K2 only BLUE MUG: their own margin shares.
+        CustomerAnalysis.Row k1 = rows.get("90001");
+        assertEquals(0.05, k1.marginShare(), 1e-12);
+        assertEquals(k1.profile().expectedValue12() * 0.05, k1.expectedMargin12(), 1e-9);
+        assertEquals(0.8, rows.get("90002").marginShare(), 1e-12);
+        // K3 bought only the LANTERN (no cost): the population's share, sum(margin) / sum(revenue) over costed lines.
+        double revenue = 0;
+        double margin = 0;
+        for (int order = 0; order < tx.orderCount(); order++) {
+            if (tx.timestampOf(order).toLocalDate().isAfter(LocalDate.of(2010, 6, 30)) || tx.customerOf(order) < 0) {
+                continue;
+            }
+            for (int l = tx.lineStart(order); l < tx.lineEnd(order); l++) {
+                String item = tx.itemId(tx.itemOfLine(l));
+                if (!item.equals("10003")) {
+                    double r = tx.quantityOfLine(l) * tx.unitPriceOfLine(l);
+                    revenue += r;
+                    margin += r - tx.quantityOfLine(l) * (item.equals("10001") ? 9.5 : 1.0);
+                }
+            }
+        }
+        assertEquals(margin / revenue, rows.get("90003").marginShare(), 1e-9);
+        // Tiers follow predicted margin with the same cut points: every Platinum is worth at least any Gold.
+        Map<Tier, Long> tiers = byMargin.rows().stream()
+                .collect(Collectors.groupingBy(r -> r.profile().tier(), Collectors.counting()));
+        assertEquals(11, tiers.get(Tier.PLATINUM));
+        assertEquals(30, tiers.get(Tier.GOLD));
+        double minPlatinum = byMargin.rows().stream().filter(r -> r.profile().tier() == Tier.PLATINUM)
+                .mapToDouble(CustomerAnalysis.Row::expectedMargin12).min().orElseThrow();
+        double maxGold = byMargin.rows().stream().filter(r -> r.profile().tier() == Tier.GOLD)
+                .mapToDouble(CustomerAnalysis.Row::expectedMargin12).max().orElseThrow();
+        assertTrue(minPlatinum >= maxGold);
+        // ... and margin changes who is Platinum: revenue favours the RED MUG buyers.
+        Map<String, Tier> revenueTier = byRevenue.rows().stream()
+                .collect(Collectors.toMap(CustomerAnalysis.Row::customerId, r -> r.profile().tier()));
+        long moved = byMargin.rows().stream().filter(r -> r.profile().tier() != revenueTier.get(r.customerId())).count();
+        assertTrue(moved > 0, "tiers by margin equal tiers by revenue");
+        // The report and the CSV say which basis was used.
+        @SuppressWarnings("unchecked")
+        Map<String, Object> tierReport = (Map<String, Object>) CustomerReportWriter.report(byMargin).get("tiers");
+        assertTrue(((String) tierReport.get("basis")).startsWith("predicted margin"), tierReport.toString());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> revenueReport = (Map<String, Object>) CustomerReportWriter.report(byRevenue).get("tiers");
+        assertTrue(((String) revenueReport.get("basis")).startsWith("predicted value"), revenueReport.toString());
+        CustomerReportWriter.write(byMargin, dir.resolve("margin"));
+        assertTrue(Files.readAllLines(dir.resolve("margin/profiles.csv")).get(0).endsWith(",margin_share,expected_margin_12m"));
+    }
+
+    @Test
     void stagesAndStrategiesFollowTheirRules() {
         CustomerAnalyticsOptions o = CustomerAnalyticsOptions.defaults(LocalDate.of(2010, 1, 1));
         assertEquals(Stage.NEW, CustomerAnalytics.stage(o, 30, 30, 0, 0.1));

@@ -1,0 +1,108 @@
+package io.affinity.training;
+
+import io.affinity.recommender.ItemFacts;
+import io.affinity.training.ingest.CatalogFile;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Item facts from the transactions combined with the retailer's catalogue: the catalogue's description, category,
+ * price and cost override the derived ones where it gives them; items bought but missing from the catalogue keep
+ * their derived facts; catalogue items never bought become items with zero counts (searchable and pinnable, never
+ * proposed by a model, which has no evidence for them).
+ *
+ * @param bought        facts of every bought item (the transactions' items), catalogue values applied
+ * @param neverBought   catalogue items with no accepted transaction line, in catalogue order
+ * @param matched       bought items with a catalogue row
+ * @param boughtWithout bought items without a catalogue row
+ * @param withCost      items (bought or not) whose margin comes from a catalogue cost
+ */
+record CatalogMerge(List<ItemFacts> bought, List<ItemFacts> neverBought, long matched, long boughtWithout,
+                    long withCost) {
+
+    /** Without a catalogue: the derived facts, unchanged. */
+    static CatalogMerge none(List<ItemFacts> derived) {
+        return new CatalogMerge(List.copyOf(derived), List.of(), 0, derived.size(), 0);
+    }
+
+    static CatalogMerge of(List<ItemFacts> derived, CatalogFile catalog) {
+        List<ItemFacts> bought = new ArrayList<>(derived.size());
+        Set<String> seen = new HashSet<>();
+        long matched = 0;
+        long withCost = 0;
+        for (ItemFacts d : derived) {
+            seen.add(d.itemId());
+            CatalogFile.Entry e = catalog.entries().get(d.itemId());
+            if (e == null) {
+                bought.add(d);
+                continue;
+            }
+            matched++;
+            withCost += e.hasCost() ? 1 : 0;
+            bought.add(new ItemFacts(d.itemId(), or(e.description(), d.description()), or(e.category(), d.category()),
+                    e.hasPrice() ? e.price() : d.typicalPrice(), d.orderCount(), d.customerCount(), d.quantity(),
+                    e.cost()));
+        }
+        List<ItemFacts> neverBought = new ArrayList<>();
+        for (CatalogFile.Entry e : catalog.entries().values()) {
+            if (!seen.contains(e.itemId())) {
+                withCost += e.hasCost() ? 1 : 0;
+                neverBought.add(new ItemFacts(e.itemId(), or(e.description(), ""), or(e.category(), ""),
+                        e.hasPrice() ? e.price() : 0, 0, 0, 0, e.cost()));
+            }
+        }
+        return new CatalogMerge(List.copyOf(bought), List.copyOf(neverBought), matched, derived.size() - matched,
+                withCost);
+    }
+
+    /** Every item: the bought ones, then the catalogue's never-bought ones. */
+    List<ItemFacts> all() {
+        List<ItemFacts> all = new ArrayList<>(bought.size() + neverBought.size());
+        all.addAll(bought);
+        all.addAll(neverBought);
+        return all;
+    }
+
+    /** The manifest's {@code catalog} section: provenance of the file and how it matched the transactions. */
+    Map<String, Object> section(CatalogFile catalog, long bytes, String sha256) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("path", catalog.path().toAbsolutePath().toString());
+        m.put("bytes", bytes);
+        m.put("sha256", sha256);
+        CatalogFile.Report r = catalog.report();
+        m.put("rowsRead", r.rowsRead());
+        m.put("rowsUsed", r.rowsUsed());
+        m.put("rowsRejected", r.rowsRejected());
+        m.put("rejected", r.rejected());
+        m.put("rejectedSamples", r.rejectedSamples());
+        m.put("costAbovePrice", r.costAbovePrice());
+        m.put("warningSamples", r.warningSamples());
+        m.put("attributes", catalog.attributeNames());
+        m.put("numericAttributes", List.copyOf(catalog.numericAttributes()));
+        m.put("matchedBoughtItems", matched);
+        m.put("boughtItemsWithoutRow", boughtWithout);
+        m.put("catalogItemsNeverBought", neverBought.size());
+        m.put("itemsWithCost", withCost);
+        return m;
+    }
+
+    /** One line for the training progress and the CLI. */
+    String summary(CatalogFile catalog) {
+        CatalogFile.Report r = catalog.report();
+        return String.format(java.util.Locale.ROOT, "catalog: %,d rows read, %,d used, %,d rejected%s; %,d bought "
+                        + "items matched, %,d bought items without a row (derived facts kept), %,d catalogue items "
+                        + "never bought (indexed, not recommended by models), %,d items with a cost%s",
+                r.rowsRead(), r.rowsUsed(), r.rowsRejected(), r.rejected().isEmpty() ? "" : " " + r.rejected(),
+                matched, boughtWithout, neverBought.size(), withCost,
+                r.costAbovePrice() == 0 ? "" : String.format(java.util.Locale.ROOT,
+                        "; %,d with cost above price (margin 0)", r.costAbovePrice()));
+    }
+
+    private static String or(String given, String derived) {
+        return given == null ? derived : given;
+    }
+}

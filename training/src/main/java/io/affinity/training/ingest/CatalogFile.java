@@ -1,0 +1,412 @@
+package io.affinity.training.ingest;
+
+import de.siegmar.fastcsv.reader.CsvReader;
+import de.siegmar.fastcsv.reader.CsvRecord;
+import de.siegmar.fastcsv.reader.FieldMismatchStrategy;
+import io.affinity.recommender.Ids;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * A retailer's product catalogue: CSV (or gzip CSV) with a header row, one row per item. Column names are matched
+ * case-insensitively, spaces and hyphens read as underscores. Only {@code item_id} is required; the well-known
+ * optional columns are
+ * <ul>
+ *   <li>{@code item_id} (aliases {@code sku}, {@code stock_code}, {@code stockcode}): the id the transactions
+ *       use, compared after trimming and upper-casing, as transaction item ids are;</li>
+ *   <li>{@code description} (alias {@code name}): full text;</li>
+ *   <li>{@code category}; {@code family} (alias {@code product_family});</li>
+ *   <li>{@code price} (alias {@code unit_price}) and {@code cost} (alias {@code unit_cost}): non-negative
+ *       numbers with a dot as decimal separator;</li>
+ *   <li>{@code available} (alias {@code in_stock}): {@code true/false}, {@code yes/no} or {@code 1/0}.</li>
+ * </ul>
+ * Every other column is an extra attribute (e.g. {@code brand}): its name must be a letter followed by letters,
+ * digits or underscores (so it can be used in a filter expression), and must not be one of the names the index
+ * computes itself ({@code id}, {@code orders}, {@code customers}). An empty cell means "not given".
+ *
+ * <p>Every data row is used or rejected with a reason and its {@code file:line} (the header is line 1):
+ * {@code wrong_field_count}, {@code missing_item_id}, {@code invalid_item_id}, {@code duplicate_item_id} (the
+ * later row; the first one is kept), {@code invalid_price}, {@code invalid_cost} (not a number, negative or not
+ * finite), {@code invalid_available}. A cost above the price is a warning, not a rejection: loss leaders exist;
+ * such an item's margin counts as 0. A header that cannot be read fails the whole file; so does a share of
+ * rejected rows above the error budget.
+ */
+public final class CatalogFile {
+    /** Well-known columns, each under its canonical name. */
+    public static final String ITEM_ID = "item_id";
+    public static final String DESCRIPTION = "description";
+    public static final String CATEGORY = "category";
+    public static final String FAMILY = "family";
+    public static final String PRICE = "price";
+    public static final String COST = "cost";
+    public static final String AVAILABLE = "available";
+
+    private static final Map<String, String> ALIASES = Map.ofEntries(
+            Map.entry("item_id", ITEM_ID), Map.entry("sku", ITEM_ID), Map.entry("stock_code", ITEM_ID),
+            Map.entry("stockcode", ITEM_ID), Map.entry("description", DESCRIPTION), Map.entry("name", DESCRIPTION),
+            Map.entry("category", CATEGORY), Map.entry("family", FAMILY), Map.entry("product_family", FAMILY),
+            Map.entry("price", PRICE), Map.entry("unit_price", PRICE), Map.entry("cost", COST),
+            Map.entry("unit_cost", COST), Map.entry("available", AVAILABLE), Map.entry("in_stock", AVAILABLE));
+    /** Fields the catalogue index fills from the transactions, or the item id under its index name. */
+    static final Set<String> RESERVED = Set.of("id", "orders", "customers");
+    private static final Pattern ATTRIBUTE_NAME = Pattern.compile("[a-z][a-z0-9_]*");
+    /** Plain decimal numbers only: no hex, no NaN/Infinity, no thousands separators. */
+    private static final Pattern NUMBER = Pattern.compile("[-+]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][-+]?\\d+)?");
+    private static final int SAMPLES = 10;
+
+    /** Why a row was rejected; {@link #code()} is the report's key. */
+    public enum Reason {
+        WRONG_FIELD_COUNT, MISSING_ITEM_ID, INVALID_ITEM_ID, DUPLICATE_ITEM_ID, INVALID_PRICE, INVALID_COST,
+        INVALID_AVAILABLE;
+
+        public String code() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** The catalogue cannot be used: unreadable, a bad header, or too many rejected rows. Names file and line. */
+    public static final class CatalogException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public CatalogException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * One used row. Absent values: null strings, NaN numbers, null availability.
+     *
+     * @param line       the row's line in the file
+     * @param attributes the extra attributes given (non-empty values only), by column name in file order
+     */
+    public record Entry(String itemId, long line, String description, String category, String family, double price,
+                        double cost, Boolean available, Map<String, String> attributes) {
+        public Entry {
+            Ids.requireItemId(itemId);
+            attributes = Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
+        }
+
+        public boolean hasPrice() {
+            return !Double.isNaN(price);
+        }
+
+        public boolean hasCost() {
+            return !Double.isNaN(cost);
+        }
+    }
+
+    /**
+     * Rows read, used and rejected (by reason, with the first few {@code file:line: why}), and warnings (used
+     * rows with a doubtful value, such as a cost above the price).
+     */
+    public record Report(String path, long rowsRead, long rowsUsed, Map<String, Long> rejected,
+                         List<String> rejectedSamples, long costAbovePrice, List<String> warningSamples) {
+        public Report {
+            rejected = Collections.unmodifiableMap(new LinkedHashMap<>(rejected));
+            rejectedSamples = List.copyOf(rejectedSamples);
+            warningSamples = List.copyOf(warningSamples);
+            long sum = rejected.values().stream().mapToLong(Long::longValue).sum();
+            if (rowsRead != rowsUsed + sum) {
+                throw new IllegalArgumentException("rowsRead " + rowsRead + " != used " + rowsUsed + " + rejected " + sum);
+            }
+        }
+
+        public long rowsRejected() {
+            return rowsRead - rowsUsed;
+        }
+
+        public long rejectedCount(Reason reason) {
+            return rejected.getOrDefault(reason.code(), 0L);
+        }
+    }
+
+    private final Path path;
+    private final Map<String, Entry> entries;
+    private final List<String> attributeNames;
+    private final Set<String> numericAttributes;
+    private final Report report;
+
+    private CatalogFile(Path path, Map<String, Entry> entries, List<String> attributeNames,
+                        Set<String> numericAttributes, Report report) {
+        this.path = path;
+        this.entries = Collections.unmodifiableMap(entries);
+        this.attributeNames = List.copyOf(attributeNames);
+        this.numericAttributes = Collections.unmodifiableSet(numericAttributes);
+        this.report = report;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** Used rows by normalised item id, in file order. */
+    public Map<String, Entry> entries() {
+        return entries;
+    }
+
+    /** The extra attribute columns, in file order. */
+    public List<String> attributeNames() {
+        return attributeNames;
+    }
+
+    /**
+     * The attribute columns whose every non-empty value is a plain decimal number (at least one): indexed as
+     * numbers, so range filters such as {@code weight_kg:[1 TO 5]} work on them.
+     */
+    public Set<String> numericAttributes() {
+        return numericAttributes;
+    }
+
+    public Report report() {
+        return report;
+    }
+
+    /** Whether any used row gives a cost. */
+    public boolean hasCosts() {
+        return entries.values().stream().anyMatch(Entry::hasCost);
+    }
+
+    /**
+     * Reads and validates {@code file}.
+     *
+     * @param errorBudget largest share of data rows that may be rejected, in [0, 1]
+     */
+    public static CatalogFile read(Path file, double errorBudget) throws IOException, CatalogException {
+        if (!(errorBudget >= 0 && errorBudget <= 1)) {
+            throw new IllegalArgumentException("error budget must be in [0, 1], was " + errorBudget);
+        }
+        Objects.requireNonNull(file, "file");
+        Map<String, Entry> entries = new LinkedHashMap<>();
+        Map<String, Long> firstLine = new HashMap<>();
+        Map<String, Long> rejected = new LinkedHashMap<>();
+        List<String> rejectedSamples = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        long costAbovePrice = 0;
+        long rows = 0;
+        String[] columns = null;
+        int idColumn = -1;
+        try (InputStream in = open(file);
+             Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8);
+             CsvReader<CsvRecord> csv = CsvReader.builder()
+                     .skipEmptyLines(true)
+                     .allowUnclosedQuote(false)
+                     .extraFieldStrategy(FieldMismatchStrategy.IGNORE) // reported per row below
+                     .missingFieldStrategy(FieldMismatchStrategy.IGNORE)
+                     .ofCsvRecord(reader)) {
+            for (CsvRecord r : csv) {
+                long line = r.getStartingLineNumber();
+                if (columns == null) {
+                    columns = header(file, line, r.getFields());
+                    idColumn = List.of(columns).indexOf(ITEM_ID);
+                    continue;
+                }
+                if (r.getFieldCount() == 1 && r.getField(0).isBlank()) {
+                    continue;
+                }
+                rows++;
+                String where = file + ":" + line;
+                Object parsed = row(r, columns, idColumn, line);
+                if (parsed instanceof Rejection x) {
+                    rejected.merge(x.reason().code(), 1L, Long::sum);
+                    if (rejectedSamples.size() < SAMPLES) {
+                        rejectedSamples.add(where + ": " + x.why());
+                    }
+                    continue;
+                }
+                Entry e = (Entry) parsed;
+                Long first = firstLine.putIfAbsent(e.itemId(), line);
+                if (first != null) {
+                    rejected.merge(Reason.DUPLICATE_ITEM_ID.code(), 1L, Long::sum);
+                    if (rejectedSamples.size() < SAMPLES) {
+                        rejectedSamples.add(where + ": duplicate item_id '" + abbreviate(e.itemId())
+                                + "' (first on line " + first + ", which is kept)");
+                    }
+                    continue;
+                }
+                if (e.hasCost() && e.hasPrice() && e.cost() > e.price()) {
+                    costAbovePrice++;
+                    if (warnings.size() < SAMPLES) {
+                        warnings.add(where + ": cost " + e.cost() + " above price " + e.price()
+                                + " (used; margin counts as 0)");
+                    }
+                }
+                entries.put(e.itemId(), e);
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } catch (de.siegmar.fastcsv.reader.CsvParseException e) {
+            throw new CatalogException(file + ": not readable as CSV (" + e.getMessage() + ")");
+        }
+        if (columns == null) {
+            throw new CatalogException(file + ":1: empty file, expected a header with an item_id column");
+        }
+        Report report = new Report(file.toString(), rows, entries.size(), rejected, rejectedSamples, costAbovePrice,
+                warnings);
+        if (report.rowsRejected() > Math.floor(errorBudget * rows)) {
+            throw new CatalogException(String.format(Locale.ROOT,
+                    "%s: %,d of %,d catalogue rows rejected, more than the error budget of %.2f%%; first: %s",
+                    file, report.rowsRejected(), rows, errorBudget * 100, String.join("; ", rejectedSamples)));
+        }
+        List<String> attributes = new ArrayList<>();
+        for (String c : columns) {
+            if (!ALIASES.containsValue(c)) {
+                attributes.add(c);
+            }
+        }
+        return new CatalogFile(file, entries, attributes, numeric(attributes, entries.values()), report);
+    }
+
+    private record Rejection(Reason reason, String why) {
+    }
+
+    private static InputStream open(Path file) throws IOException {
+        InputStream in = Files.newInputStream(file);
+        return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in;
+    }
+
+    /** Canonical column names: well-known ones under their canonical name, attributes as given (normalised). */
+    private static String[] header(Path file, long line, List<String> fields) throws CatalogException {
+        String[] out = new String[fields.size()];
+        Set<String> seen = new LinkedHashSet<>();
+        for (int i = 0; i < out.length; i++) {
+            String raw = fields.get(i).replace("\uFEFF", "").strip();
+            String name = raw.toLowerCase(Locale.ROOT).replaceAll("[\\s-]+", "_");
+            name = ALIASES.getOrDefault(name, name);
+            if (!ALIASES.containsValue(name)) {
+                if (RESERVED.contains(name)) {
+                    throw new CatalogException(file + ":" + line + ": column '" + abbreviate(raw) + "' is reserved "
+                            + "(the index computes it); rename it");
+                }
+                if (!ATTRIBUTE_NAME.matcher(name).matches()) {
+                    throw new CatalogException(file + ":" + line + ": column " + (i + 1) + " '" + abbreviate(raw)
+                            + "' is not a usable attribute name (a letter, then letters, digits or underscores)");
+                }
+            }
+            if (!seen.add(name)) {
+                throw new CatalogException(file + ":" + line + ": column '" + name + "' appears twice"
+                        + (name.equals(raw.toLowerCase(Locale.ROOT)) ? "" : " (as '" + abbreviate(raw) + "' too)"));
+            }
+            out[i] = name;
+        }
+        if (!seen.contains(ITEM_ID)) {
+            throw new CatalogException(file + ":" + line + ": no item_id column (or sku, stock_code) in header '"
+                    + abbreviate(String.join(",", fields)) + "'");
+        }
+        return out;
+    }
+
+    /** An {@link Entry}, or a {@link Rejection}. */
+    private static Object row(CsvRecord r, String[] columns, int idColumn, long line) {
+        if (r.getFieldCount() != columns.length) {
+            return new Rejection(Reason.WRONG_FIELD_COUNT, "expected " + columns.length + " fields, found "
+                    + r.getFieldCount());
+        }
+        String rawId = r.getField(idColumn).strip();
+        if (rawId.isEmpty()) {
+            return new Rejection(Reason.MISSING_ITEM_ID, "empty item_id");
+        }
+        String itemId = rawId.toUpperCase(Locale.ROOT);
+        if (itemId.length() > Ids.MAX_ID_LENGTH) {
+            return new Rejection(Reason.INVALID_ITEM_ID, "item_id longer than " + Ids.MAX_ID_LENGTH + " characters");
+        }
+        String description = null;
+        String category = null;
+        String family = null;
+        double price = Double.NaN;
+        double cost = Double.NaN;
+        Boolean available = null;
+        Map<String, String> attributes = new LinkedHashMap<>();
+        for (int i = 0; i < columns.length; i++) {
+            String v = r.getField(i).strip();
+            if (i == idColumn || v.isEmpty()) {
+                continue;
+            }
+            switch (columns[i]) {
+                case DESCRIPTION -> description = v;
+                case CATEGORY -> category = v;
+                case FAMILY -> family = v;
+                case PRICE -> {
+                    price = amount(v);
+                    if (Double.isNaN(price)) {
+                        return new Rejection(Reason.INVALID_PRICE, "price must be a number >= 0, was '"
+                                + abbreviate(v) + "'");
+                    }
+                }
+                case COST -> {
+                    cost = amount(v);
+                    if (Double.isNaN(cost)) {
+                        return new Rejection(Reason.INVALID_COST, "cost must be a number >= 0, was '"
+                                + abbreviate(v) + "'");
+                    }
+                }
+                case AVAILABLE -> {
+                    available = bool(v);
+                    if (available == null) {
+                        return new Rejection(Reason.INVALID_AVAILABLE, "available must be true/false, yes/no or "
+                                + "1/0, was '" + abbreviate(v) + "'");
+                    }
+                }
+                default -> attributes.put(columns[i], v);
+            }
+        }
+        return new Entry(itemId, line, description, category, family, price, cost, available, attributes);
+    }
+
+    /** A non-negative finite amount, or NaN. */
+    private static double amount(String v) {
+        if (!NUMBER.matcher(v).matches()) {
+            return Double.NaN;
+        }
+        double d = Double.parseDouble(v);
+        return d >= 0 && d < Double.POSITIVE_INFINITY ? d : Double.NaN;
+    }
+
+    private static Boolean bool(String v) {
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "y", "1" -> Boolean.TRUE;
+            case "false", "no", "n", "0" -> Boolean.FALSE;
+            default -> null;
+        };
+    }
+
+    private static Set<String> numeric(List<String> attributes, Iterable<Entry> entries) {
+        Map<String, Boolean> numeric = new TreeMap<>();
+        for (Entry e : entries) {
+            for (Map.Entry<String, String> a : e.attributes().entrySet()) {
+                boolean isNumber = NUMBER.matcher(a.getValue()).matches()
+                        && Double.isFinite(Double.parseDouble(a.getValue()));
+                numeric.merge(a.getKey(), isNumber, Boolean::logicalAnd);
+            }
+        }
+        Set<String> out = new LinkedHashSet<>();
+        for (String a : attributes) {
+            if (numeric.getOrDefault(a, false)) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+    }
+}
