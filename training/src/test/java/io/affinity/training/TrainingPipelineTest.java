@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.affinity.recommender.AssociationRule;
 import io.affinity.recommender.CustomerHistory;
+import io.affinity.recommender.ItemFacts;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
 import io.affinity.training.ingest.IngestException;
@@ -73,6 +74,74 @@ class TrainingPipelineTest {
             assertFalse(s.customer("").isPresent());
             assertEquals(7, s.customerCount(), "c1 (orders 1-3), order 4 anonymous, c5..c10 one order each");
             assertEquals("CUP", s.popularItems().get(0).itemId());
+        }
+    }
+
+    @Test
+    void catalogueOverridesDerivedFactsIndexesNeverBoughtItemsAndIsRecorded() throws Exception {
+        List<String> rows = new ArrayList<>();
+        for (int o = 1; o <= 10; o++) {
+            String day = "2011-05-" + String.format("%02d", o);
+            rows.add("c" + o + ",o" + o + "," + day + ",cup,2,1.50,TEA CUP");
+            if (o <= 6) {
+                rows.add("c" + o + ",o" + o + "," + day + ",saucer,1,1.00,SAUCER");
+            }
+            if (o > 8) {
+                rows.add("c" + o + ",o" + o + "," + day + ",spoon,1,0.50,SPOON");
+            }
+        }
+        Path input = write("orders.csv", rows);
+        // cup and saucer have rows, spoon has none, teapot was never bought.
+        Path catalog = Path.of(TrainingPipelineTest.class.getResource("/catalog/tea-set.csv").toURI());
+        TrainingParameters p = new TrainingParameters(List.of(input), "generic", 0.2, 0.1, 1.0, 3, 100, 10, 50, 0.01);
+        List<String> progress = new ArrayList<>();
+        new TrainingPipeline(p, progress::add).catalogFile(catalog).run(dir.resolve("models"));
+        try (Snapshot s = ModelStore.open(dir.resolve("models")).openCurrent()) {
+            assertEquals(4, s.manifest().formatVersion());
+            ItemFacts cup = s.item("CUP").orElseThrow();
+            assertEquals("Tea cup", cup.description());
+            assertEquals("Kitchen", cup.category());
+            assertEquals(1.60, cup.typicalPrice(), 1e-12, "the catalogue's price, not the 1.50 paid");
+            assertEquals(0.70, cup.unitCost(), 1e-12);
+            assertEquals(10, cup.orderCount());
+            ItemFacts saucer = s.item("SAUCER").orElseThrow();
+            assertEquals("SAUCER", saucer.description(), "no catalogue description: the derived one");
+            assertEquals(0.40, saucer.unitCost(), 1e-12);
+            ItemFacts spoon = s.item("SPOON").orElseThrow();
+            assertFalse(spoon.hasCost());
+            assertEquals(0.5, spoon.typicalPrice(), 1e-12);
+            ItemFacts teapot = s.item("TEAPOT").orElseThrow();
+            assertEquals(0, teapot.orderCount());
+            assertEquals(12.0, teapot.typicalPrice(), 1e-12);
+            assertFalse(s.popularItems().stream().anyMatch(i -> i.itemId().equals("TEAPOT")));
+
+            com.fasterxml.jackson.databind.JsonNode section = s.manifest().sections().get("catalog");
+            assertEquals(catalog.toAbsolutePath().toString(), section.get("path").asText());
+            assertEquals(TrainingPipeline.sha256(catalog), section.get("sha256").asText());
+            assertEquals(3, section.get("rowsUsed").asLong());
+            assertEquals(0, section.get("rowsRejected").asLong());
+            assertEquals(2, section.get("matchedBoughtItems").asLong());
+            assertEquals(1, section.get("boughtItemsWithoutRow").asLong());
+            assertEquals(1, section.get("catalogItemsNeverBought").asLong());
+            assertEquals("[\"weight_kg\"]", section.get("numericAttributes").toString());
+            assertTrue(progress.stream().anyMatch(l -> l.startsWith("catalog: 3 rows read, 3 used, 0 rejected; 2 bought "
+                    + "items matched, 1 bought items without a row")), progress.toString());
+
+            Path index = s.subdirectory(CatalogIndexWriter.DIRECTORY).orElseThrow();
+            try (org.apache.lucene.store.Directory d = org.apache.lucene.store.FSDirectory.open(index);
+                 org.apache.lucene.index.DirectoryReader reader = org.apache.lucene.index.DirectoryReader.open(d)) {
+                org.apache.lucene.search.IndexSearcher searcher = new org.apache.lucene.search.IndexSearcher(reader);
+                assertEquals(4, reader.numDocs(), "three bought items and the never-bought teapot");
+                assertEquals(2, searcher.count(new org.apache.lucene.search.TermQuery(
+                        new org.apache.lucene.index.Term("brand", "acme"))), "cup and teapot, case-folded");
+                assertEquals(1, searcher.count(new org.apache.lucene.search.TermQuery(
+                        new org.apache.lucene.index.Term("available", "false"))), "the teapot");
+                assertEquals(2, searcher.count(new org.apache.lucene.search.TermQuery(
+                        new org.apache.lucene.index.Term("family", "tea cups"))) + searcher.count(
+                        new org.apache.lucene.search.TermQuery(new org.apache.lucene.index.Term("family", "teapots"))));
+                assertEquals(2, searcher.count(org.apache.lucene.document.DoublePoint.newRangeQuery("weight_kg", 0.1, 0.5)),
+                        "cup 0.2 and saucer 0.15");
+            }
         }
     }
 
