@@ -161,6 +161,17 @@ class TrainingPipelineTest {
         assertTrue(!Files.exists(models) || isEmptyOfVersions(models), "nothing may be published");
     }
 
+    @Test
+    void aBadCatalogueStopsTrainingNamingFileAndLineAndPublishesNothing() throws Exception {
+        Path input = write("orders.csv", List.of("c1,o1,2011-05-01,cup,1,1.50,TEA CUP"));
+        Path catalog = Files.writeString(dir.resolve("catalog.csv"), "item_id,price\ncup,1.60\nsaucer,-1\n");
+        Path models = dir.resolve("models");
+        IngestException e = assertThrows(IngestException.class, () -> new TrainingPipeline(
+                TrainingParameters.defaults(List.of(input)), line -> { }).catalogFile(catalog).run(models));
+        assertTrue(e.getMessage().contains(catalog + ":3: price must be a number >= 0, was '-1'"), e.getMessage());
+        assertTrue(!Files.exists(models) || isEmptyOfVersions(models), "nothing may be published");
+    }
+
     private static boolean isEmptyOfVersions(Path models) throws IOException {
         try (Stream<Path> files = Files.list(models)) {
             return files.noneMatch(p -> !p.getFileName().toString().startsWith(".tmp-"));
