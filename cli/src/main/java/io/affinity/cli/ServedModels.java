@@ -41,6 +41,21 @@ final class ServedModels {
             });
             summary.put("ingest", ingest);
         }
+        if (m.sections().containsKey("catalog")) {
+            // Provenance and totals of the catalogue file; rejected-row samples stay in the manifest file.
+            Map<String, Object> catalogue = new LinkedHashMap<>();
+            m.sections().get("catalog").fields().forEachRemaining(e -> {
+                if (!e.getKey().endsWith("Samples")) {
+                    catalogue.put(e.getKey(), e.getValue());
+                }
+            });
+            summary.put("catalog", catalogue);
+        }
+        var basis = m.sections().containsKey("customerModels")
+                ? m.sections().get("customerModels").at("/tiers/basis") : null;
+        if (basis != null && basis.isTextual()) {
+            summary.put("tierBasis", basis.asText());
+        }
         // Decoded item facts and rule lists stay on the heap for this version (bounded; see CachedSnapshot).
         CachedSnapshot cached = new CachedSnapshot(snapshot, CACHE_SLOTS);
         Catalog catalog;
