@@ -162,6 +162,26 @@ class NextBestOffersTest {
     }
 
     @Test
+    void tradeUpMarginComesFromTheCatalogueCostWhereGiven() {
+        // As TRADED, but P (price 4) costs 3.8: margin 0.2, so B (0.2 x 1.5 = 0.3) now beats P (0.3 x 0.2 = 0.06).
+        InMemoryModelSnapshot costed = InMemoryModelSnapshot.builder("t")
+                .item(new ItemFacts("A", "RED MUG", "", 2, 10, 10, 10))
+                .item(new ItemFacts("B", "BLUE MUG", "", 3, 10, 10, 10))
+                .item(new ItemFacts("P", "PINK MUG", "", 4, 10, 10, 10, 3.8))
+                .tradeUp("A", new TradeUp("P", TradeUp.ALL, 3, 10, true))
+                .tradeUp("A", new TradeUp("B", TradeUp.ALL, 2, 10, true))
+                .build();
+        List<NextBestOffers.Offer> up = new NextBestOffers(new Recommender(costed, RecommenderSettings.DEFAULTS), 0.5)
+                .upsell("A", Optional.empty(), 2);
+        assertEquals(List.of("B", "P"), up.stream().map(NextBestOffers.Offer::itemId).toList());
+        assertEquals(0.3 * 0.2, up.get(1).expectedValue(), 1e-12);
+        assertTrue(up.get(1).explanation().endsWith("x margin 0.20 (catalogue cost: price 4.00 - cost 3.80)"),
+                up.get(1).explanation());
+        assertTrue(up.get(0).explanation().endsWith("x margin 1.50 (default margin rate: 50% of 3.00)"),
+                up.get(0).explanation());
+    }
+
+    @Test
     void theCustomersOwnSegmentIsPreferredThenAllCustomers() {
         double activity = -Math.expm1(-2.0);
         List<NextBestOffers.Offer> gold = TRADED_NBO.upsell("A", Optional.of(tiered(Tier.GOLD, 2.0)), 2);
