@@ -61,7 +61,7 @@ final class ServeCommand implements Callable<Integer> {
             description = "On stop, time in-flight requests get to finish (default: ${DEFAULT-VALUE}).")
     int shutdownGraceSeconds;
 
-    @Option(names = "--margin-rate", defaultValue = "0.3", description = "Share of an item's price that is margin, for offer values (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--margin-rate", defaultValue = "0.3", description = "Share of an item's price that is margin, for offer values of items without a catalogue cost (default: ${DEFAULT-VALUE}).")
     double marginRate;
 
     @Option(names = "--consent-journal", description = "Run-time consent journal (default: consent.journal in the model store).")
