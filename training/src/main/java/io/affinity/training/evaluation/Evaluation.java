@@ -89,7 +89,8 @@ public final class Evaluation {
                 blendMetrics));
         if (tuned.reranker() != null) {
             long tr = System.nanoTime();
-            Reranker.Features features = new Reranker.Features(testTable, testRuns, test, settings.threads());
+            Reranker.Features features = new Reranker.Features(testTable, testRuns, test, settings.testDays(),
+                    settings.threads());
             float[][] scores = tuned.reranker().score(features, Reranker.range(test.testUsers().length),
                     settings.threads());
             Map<String, Double> m = Blend.metricsBy(testTable, scores, test);
@@ -154,6 +155,30 @@ public final class Evaluation {
     /** Picks each model's best grid setting by validation NDCG@10, then fits the blend's weights on those runs. */
     static Tuned tune(List<ModelSpec> specs, EvalSplit validation, List<EvalSplit> extraWindows,
                       EvaluationSettings settings, Consumer<String> progress) {
+        Tuned models = tuneModels(specs, validation, settings, progress);
+        long tr = System.nanoTime();
+        Reranker reranker = null;
+        double rerankerValidation = Double.NaN;
+        try {
+            List<Reranker.Window> windows = windows(specs, models, validation, extraWindows, settings);
+            Reranker.Params params = Reranker.Params.defaults(settings.seed());
+            rerankerValidation = outOfFold(windows, params, settings.threads());
+            List<int[]> every = windows.stream().map(w -> Reranker.range(w.split().testUsers().length)).toList();
+            reranker = Reranker.fit(windows, every, params);
+            say(progress, tr, "reranker fitted on %d window(s), %,d rows: out-of-fold validation ndcg@10 %.4f; "
+                    + "top features %s", windows.size(), Reranker.rowsUsed, rerankerValidation,
+                    reranker.importance().subList(0, 8));
+        } catch (IllegalArgumentException e) {
+            say(progress, tr, "reranker skipped: %s", e.getMessage());
+        }
+        double rerankerFitSeconds = (System.nanoTime() - tr) / 1e9;
+        return new Tuned(models.chosen(), models.validationNdcg(), models.runs(), models.bestSingle(), models.blend(),
+                models.blendValidation(), models.blendFitSeconds(), reranker, rerankerValidation, rerankerFitSeconds);
+    }
+
+    /** {@link #tune} without the re-ranker (null in the answer). */
+    static Tuned tuneModels(List<ModelSpec> specs, EvalSplit validation, EvaluationSettings settings,
+                            Consumer<String> progress) {
         List<Map<String, Object>> chosen = new ArrayList<>();
         List<Double> validationNdcg = new ArrayList<>();
         List<ModelRun> validationRuns = new ArrayList<>();
@@ -184,49 +209,48 @@ public final class Evaluation {
         double blendFitSeconds = (System.nanoTime() - tb) / 1e9;
         say(progress, tb, "blend fitted on validation: ndcg@10 %.4f (best single %s %.4f)", blendValidation,
                 specs.get(bestSingle).name(), validationNdcg.get(bestSingle));
-
-        long tr = System.nanoTime();
-        Reranker reranker = null;
-        double rerankerValidation = Double.NaN;
-        try {
-            List<Reranker.Window> windows = new ArrayList<>();
-            windows.add(new Reranker.Window(validation, valTable,
-                    new Reranker.Features(valTable, validationRuns, validation, settings.threads())));
-            for (EvalSplit extra : extraWindows) {
-                List<ModelRun> runs = new ArrayList<>();
-                for (int m = 0; m < specs.size(); m++) {
-                    runs.add(ModelRun.candidates(specs.get(m).fit(extra, chosen.get(m)), extra,
-                            settings.candidates(), settings.threads()));
-                }
-                windows.add(Reranker.Window.of(extra, runs, settings.threads()));
-            }
-            Reranker.Params params = Reranker.Params.defaults(settings.seed());
-            // Two folds of customers (by number parity, the same in every window): each half of the validation
-            // customers is scored by a model fitted on the other half, so the validation figure that picks the
-            // served model is out of sample.
-            List<int[]> even = folds(windows, 0);
-            List<int[]> odd = folds(windows, 1);
-            int users = validation.testUsers().length;
-            float[][] a = Reranker.fit(windows, even, params).score(windows.get(0).features(), odd.get(0),
-                    settings.threads());
-            float[][] b = Reranker.fit(windows, odd, params).score(windows.get(0).features(), even.get(0),
-                    settings.threads());
-            float[][] oof = new float[users][];
-            for (int p = 0; p < users; p++) {
-                oof[p] = a[p] != null ? a[p] : b[p];
-            }
-            rerankerValidation = Blend.metricsBy(valTable, oof, validation).get("ndcg@10");
-            List<int[]> every = windows.stream().map(w -> Reranker.range(w.split().testUsers().length)).toList();
-            reranker = Reranker.fit(windows, every, params);
-            say(progress, tr, "reranker fitted on %d window(s), %,d rows: out-of-fold validation ndcg@10 %.4f; "
-                    + "top features %s", windows.size(), Reranker.rowsUsed, rerankerValidation,
-                    reranker.importance().subList(0, 8));
-        } catch (IllegalArgumentException e) {
-            say(progress, tr, "reranker skipped: %s", e.getMessage());
-        }
-        double rerankerFitSeconds = (System.nanoTime() - tr) / 1e9;
         return new Tuned(chosen, validationNdcg, validationRuns, bestSingle, blend, blendValidation, blendFitSeconds,
-                reranker, rerankerValidation, rerankerFitSeconds);
+                null, Double.NaN, 0);
+    }
+
+    /**
+     * The re-ranker's labelled windows: the validation split (first; its model runs are the tuned ones) and each
+     * extra split, for which every model is refitted with the chosen settings on that split's training part.
+     */
+    static List<Reranker.Window> windows(List<ModelSpec> specs, Tuned models, EvalSplit validation,
+                                         List<EvalSplit> extraWindows, EvaluationSettings settings) {
+        List<Reranker.Window> windows = new ArrayList<>();
+        Blend.Table valTable = new Blend.Table(models.runs(), validation.testUsers().length);
+        windows.add(new Reranker.Window(validation, valTable, new Reranker.Features(valTable, models.runs(),
+                validation, settings.testDays(), settings.threads())));
+        for (EvalSplit extra : extraWindows) {
+            List<ModelRun> runs = new ArrayList<>();
+            for (int m = 0; m < specs.size(); m++) {
+                runs.add(ModelRun.candidates(specs.get(m).fit(extra, models.chosen().get(m)), extra,
+                        settings.candidates(), settings.threads()));
+            }
+            windows.add(Reranker.Window.of(extra, runs, settings.testDays(), settings.threads()));
+        }
+        return windows;
+    }
+
+    /**
+     * The re-ranker's NDCG@10 on the first window, out of fold: two folds of customers (by number parity, the same
+     * in every window), each half of the first window's customers scored by trees fitted on the other half of
+     * every window. So the validation figure that picks the served model is out of sample.
+     */
+    static double outOfFold(List<Reranker.Window> windows, Reranker.Params params, int threads) {
+        List<int[]> even = folds(windows, 0);
+        List<int[]> odd = folds(windows, 1);
+        Reranker.Window first = windows.get(0);
+        int users = first.split().testUsers().length;
+        float[][] a = Reranker.fit(windows, even, params).score(first.features(), odd.get(0), threads);
+        float[][] b = Reranker.fit(windows, odd, params).score(first.features(), even.get(0), threads);
+        float[][] oof = new float[users][];
+        for (int p = 0; p < users; p++) {
+            oof[p] = a[p] != null ? a[p] : b[p];
+        }
+        return Blend.metricsBy(first.table(), oof, first.split()).get("ndcg@10");
     }
 
     private static void say(Consumer<String> progress, long startNanos, String format, Object... args) {

@@ -119,7 +119,7 @@ public final class ServedBlend {
                 runs.add(ModelRun.candidates(specs.get(m).fit(all, tuned.chosen().get(m)), all, es.candidates(),
                         settings.threads()));
             }
-            Reranker.Window window = Reranker.Window.of(all, runs, settings.threads());
+            Reranker.Window window = Reranker.Window.of(all, runs, days, settings.threads());
             float[][] scores = tuned.reranker().score(window.features(), Reranker.range(users.length),
                     settings.threads());
             Blend.Table t = window.table();

@@ -19,7 +19,7 @@ class HistoryFeaturesTest {
         Interactions x = new Interactions.Builder(2, 3, ref)
                 .add(0, 0, 0, 30 * DAY).add(0, 0, 1, 60 * DAY).add(0, 0, 2, 90 * DAY).add(0, 1, 2, 90 * DAY)
                 .add(1, 0, 3, 95 * DAY).build();
-        HistoryFeatures h = HistoryFeatures.of(x);
+        HistoryFeatures h = HistoryFeatures.of(x, 90);
         float[] out = new float[3 * HistoryFeatures.NAMES.size()];
         h.fill(0, new int[] {0, 1, 2}, out, HistoryFeatures.NAMES.size(), 0);
 
@@ -55,7 +55,7 @@ class HistoryFeaturesTest {
     void aCustomerWithoutHistoryHasOnlyItemFeatures() {
         Interactions x = new Interactions.Builder(2, 1, 10 * DAY).add(0, 0, 0, 5 * DAY).build();
         float[] out = new float[HistoryFeatures.NAMES.size()];
-        HistoryFeatures.of(x).fill(1, new int[] {0}, out, HistoryFeatures.NAMES.size(), 0);
+        HistoryFeatures.of(x, 90).fill(1, new int[] {0}, out, HistoryFeatures.NAMES.size(), 0);
         assertEquals(0, feature(out, 0, "orders"));
         assertEquals(HistoryFeatures.MISSING, feature(out, 0, "daysSinceLastOrder"));
         assertEquals((float) Math.log1p(1), feature(out, 0, "itemBuyersLog"), 1e-6);

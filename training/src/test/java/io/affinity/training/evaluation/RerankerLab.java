@@ -1,0 +1,90 @@
+package io.affinity.training.evaluation;
+
+import io.affinity.training.ingest.IngestOptions;
+import io.affinity.training.ingest.TransactionLoader;
+import io.affinity.training.ingest.Transactions;
+import io.affinity.training.models.HistoryFeatures;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Not a test: the validation-only experiment bench behind the re-ranker's settings (benchmarks/RESULTS.md,
+ * "Recommendation quality"). It builds exactly the validation split {@link Evaluation} tunes on (the 90 days
+ * before the cutoff) and earlier rolling-origin windows, all inside the training period, and prints the
+ * out-of-fold validation NDCG@10 of each re-ranker variant. It never builds the test split.
+ *
+ * <p>Run (after {@code mvn -pl training,cli -am package -DskipTests} and {@code test-compile}):
+ * {@code java -cp training/target/test-classes:cli/target/affinity.jar
+ * io.affinity.training.evaluation.RerankerLab STAGE FILE...}
+ */
+public final class RerankerLab {
+    public static void main(String[] args) throws Exception {
+        String stage = args[0];
+        List<Path> files = Arrays.stream(args).skip(1).map(Path::of).toList();
+        long t0 = System.nanoTime();
+        Transactions tx = TransactionLoader.load(files, IngestOptions.defaults()).transactions();
+        LocalDateTime cutoff = LocalDateTime.parse("2011-09-01T00:00");
+        int days = 90;
+        EvaluationSettings settings = new EvaluationSettings("time", cutoff, days, 2, 42,
+                EvaluationSettings.DEFAULT_EASE_MAX_ITEMS, EvaluationSettings.DEFAULT_CANDIDATES);
+        EvalSplit validation = EvalSplit.time(tx, cutoff.minusDays(days), days);
+        List<ModelSpec> specs = ModelSpec.all(settings);
+        Evaluation.Tuned models = Evaluation.tuneModels(specs, validation, settings, RerankerLab::say);
+        List<EvalSplit> extra = new ArrayList<>();
+        int extraWindows = stage.startsWith("windows") ? 2 : 0;
+        for (int w = 1; w <= extraWindows; w++) {
+            extra.add(EvalSplit.time(tx, cutoff.minusDays((long) days * (w + 1)), days));
+        }
+        List<Reranker.Window> all = Evaluation.windows(specs, models, validation, extra, settings);
+        say(String.format(Locale.ROOT, "prepared %d window(s) [%.1f s]", all.size(), (System.nanoTime() - t0) / 1e9));
+
+        List<String> every = all.get(0).features().names;
+        List<String> old = every.subList(0, every.size() - (HistoryFeatures.NAMES.size() - 18));
+        RankBoost.Objective logistic = RankBoost.Objective.LOGISTIC;
+        RankBoost.Objective perCustomer = RankBoost.Objective.LOGISTIC_PER_CUSTOMER;
+        RankBoost.Objective lambda = RankBoost.Objective.LAMBDA_NDCG;
+        switch (stage) {
+            case "objectives" -> {
+                run("old features, logistic", all, 1, old, params(logistic, 0, 0.06));
+                run("old features, per-customer logistic", all, 1, old, params(perCustomer, 0, 0.06));
+                run("old features, lambda ndcg", all, 1, old, params(lambda, 0, 0.06));
+                run("all features, logistic", all, 1, every, params(logistic, 0, 0.06));
+                run("all features, lambda ndcg", all, 1, every, params(lambda, 0, 0.06));
+            }
+            default -> {
+                for (String v : stage.split(";")) {
+                    // "windows:W:objective:truncation:negativeRate:features(all|old)"
+                    String[] p = v.split(":");
+                    run(v, all, Integer.parseInt(p[1]), p[5].equals("old") ? old : every,
+                            params(RankBoost.Objective.valueOf(p[2]), Integer.parseInt(p[3]),
+                                    Double.parseDouble(p[4])));
+                }
+            }
+        }
+    }
+
+    static Reranker.Params params(RankBoost.Objective objective, int truncation, double negativeRate) {
+        return new Reranker.Params(new RankBoost.Params(objective, 60, 5, 16, 50, 0.15, truncation), negativeRate, 42);
+    }
+
+    static void run(String label, List<Reranker.Window> all, int windows, List<String> features,
+                    Reranker.Params params) {
+        long t = System.nanoTime();
+        List<Reranker.Window> use = new ArrayList<>();
+        for (int w = 0; w < windows; w++) {
+            Reranker.Window win = all.get(w);
+            use.add(new Reranker.Window(win.split(), win.table(), win.features().select(features)));
+        }
+        double v = Evaluation.outOfFold(use, params, 2);
+        say(String.format(Locale.ROOT, "RESULT %-45s windows %d features %d rows %,d: oof validation ndcg@10 %.4f "
+                + "[%.1f s]", label, windows, features.size(), Reranker.rowsUsed, v, (System.nanoTime() - t) / 1e9));
+    }
+
+    private static void say(String s) {
+        System.err.println(s);
+    }
+}
