@@ -61,12 +61,12 @@ class RankBoostTest {
     }
 
     @Test
-    void pointwiseLossFollowsTheHeavyCustomerPerCustomerWeightsAndLambdaFollowTheMajority() {
+    void pointwiseLossFollowsTheHeavyCustomerPerCustomerWeightsFollowTheMajority() {
         // 800 rows of one customer against 60 customers with 240 rows between them.
         Data d = heavyAndLight(800, 60);
         assertTrue(followsA(fit(d, RankBoost.Objective.LOGISTIC)), "row-weighted: the heavy customer's rule");
         assertTrue(!followsA(fit(d, RankBoost.Objective.LOGISTIC_PER_CUSTOMER)), "customer-weighted: the majority");
-        assertTrue(!followsA(fit(d, RankBoost.Objective.LAMBDA_NDCG)), "per-customer NDCG: the majority");
+        // (LambdaMART is not asserted here: its pair gradients grow with the number of pairs of a customer.)
     }
 
     @Test
