@@ -47,6 +47,7 @@ public final class RerankerLab {
         RankBoost.Objective logistic = RankBoost.Objective.LOGISTIC;
         RankBoost.Objective perCustomer = RankBoost.Objective.LOGISTIC_PER_CUSTOMER;
         RankBoost.Objective lambda = RankBoost.Objective.LAMBDA_NDCG;
+        coverage(all.get(0));
         switch (stage) {
             case "objectives" -> {
                 run("old features, logistic", all, 1, old, params(logistic, 0, 0.06));
@@ -65,6 +66,39 @@ public final class RerankerLab {
                 }
             }
         }
+    }
+
+    /** How many of the validation window's bought items the candidate pool holds, by kind. */
+    static void coverage(Reranker.Window w) {
+        long truth = 0;
+        long pooled = 0;
+        long repeatTruth = 0;
+        long repeatPooled = 0;
+        long seasonMissed = 0;
+        int season = w.features().names.indexOf("seasonTimesBought");
+        for (int p = 0; p < w.table().items.length; p++) {
+            int u = w.split().testUsers()[p];
+            int[] t = w.split().truth()[u];
+            java.util.Set<Integer> pool = new java.util.HashSet<>();
+            for (int i : w.table().items[p]) {
+                pool.add(i);
+            }
+            for (int i : t) {
+                boolean rep = w.split().train().contains(u, i);
+                truth++;
+                repeatTruth += rep ? 1 : 0;
+                if (pool.contains(i)) {
+                    pooled++;
+                    repeatPooled += rep ? 1 : 0;
+                } else if (rep) {
+                    seasonMissed++;
+                }
+            }
+        }
+        say(String.format(Locale.ROOT, "pool: %d of %d bought items (%.3f); repeat %d of %d (%.3f); repeat missed %d"
+                + "; mean pool %.0f", pooled, truth, pooled / (double) truth, repeatPooled, repeatTruth,
+                repeatPooled / (double) repeatTruth, seasonMissed,
+                Arrays.stream(w.table().items).mapToInt(a -> a.length).average().orElse(0)));
     }
 
     static Reranker.Params params(RankBoost.Objective objective, int truncation, double negativeRate) {
