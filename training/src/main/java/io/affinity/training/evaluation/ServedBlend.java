@@ -134,7 +134,8 @@ public final class ServedBlend {
                 for (int r = 0; r < best.length; r++) {
                     int c = best[r];
                     items[r] = t.items[p][c];
-                    // the trees' log-odds mapped into (0, 1), same order; offers scale by the list's best
+                    // the trees' output mapped into (0, 1) by the logistic function, same order; offers scale by
+                    // the list's best
                     sc[r] = (float) (1 / (1 + Math.exp(-scores[p][c])));
                     repeat[r] = t.isRepeat[p][c];
                     sources[r] = names.get(strongestSource(t, p, c));

@@ -30,7 +30,8 @@ public final class RerankerLab {
         LocalDateTime cutoff = LocalDateTime.parse("2011-09-01T00:00");
         int days = 90;
         EvaluationSettings settings = new EvaluationSettings("time", cutoff, days, 2, 42,
-                EvaluationSettings.DEFAULT_EASE_MAX_ITEMS, EvaluationSettings.DEFAULT_CANDIDATES);
+                EvaluationSettings.DEFAULT_EASE_MAX_ITEMS,
+                Integer.getInteger("candidates", EvaluationSettings.DEFAULT_CANDIDATES));
         EvalSplit validation = EvalSplit.time(tx, cutoff.minusDays(days), days);
         List<ModelSpec> specs = ModelSpec.all(settings);
         Evaluation.Tuned models = Evaluation.tuneModels(specs, validation, settings, RerankerLab::say);
