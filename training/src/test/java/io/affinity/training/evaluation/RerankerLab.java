@@ -57,6 +57,14 @@ public final class RerankerLab {
                 run("all features, logistic", all, 1, every, params(logistic, 0, 0.06));
                 run("all features, lambda ndcg", all, 1, every, params(lambda, 0, 0.06));
             }
+            case "noise" -> {
+                // paired bootstrap over validation customers: chosen setting vs the second session's
+                double[] a = perCustomer(all.get(0), every, params(lambda, 20, 0.2));
+                double[] b = perCustomer(all.get(0), old, params(logistic, 0, 0.06));
+                bootstrap("LambdaMART/20%/all minus log loss/6%/old", a, b);
+                double[] c = perCustomer(all.get(0), every, params(logistic, 0, 0.15));
+                bootstrap("LambdaMART/20%/all minus log loss/15%/all", a, c);
+            }
             default -> {
                 for (String v : stage.split(";")) {
                     // "windows:W:objective:truncation:negativeRate:features(all|old)"
@@ -67,6 +75,54 @@ public final class RerankerLab {
                 }
             }
         }
+    }
+
+    /** Out-of-fold NDCG@10 of each validation customer (0 for customers none of whose purchases is ranked). */
+    static double[] perCustomer(Reranker.Window w, List<String> features, Reranker.Params params) {
+        Reranker.Window v = new Reranker.Window(w.split(), w.table(), w.features().select(features));
+        int users = w.split().testUsers().length;
+        int[] even = java.util.stream.IntStream.range(0, users).filter(p -> w.split().testUsers()[p] % 2 == 0).toArray();
+        int[] odd = java.util.stream.IntStream.range(0, users).filter(p -> w.split().testUsers()[p] % 2 == 1).toArray();
+        float[][] s1 = Reranker.fit(List.of(v), List.of(even), params).score(v.features(), odd, 2);
+        float[][] s2 = Reranker.fit(List.of(v), List.of(odd), params).score(v.features(), even, 2);
+        float[][] oof = new float[users][];
+        for (int p = 0; p < users; p++) {
+            oof[p] = s1[p] != null ? s1[p] : s2[p];
+        }
+        int[][] top = Blend.rankBy(w.table(), oof)[0];
+        double[] out = new double[users];
+        for (int p = 0; p < users; p++) {
+            int[] truth = w.split().truth()[w.split().testUsers()[p]];
+            double dcg = 0;
+            for (int r = 0; r < Math.min(10, top[p].length); r++) {
+                if (Arrays.binarySearch(truth, top[p][r]) >= 0) {
+                    dcg += 1 / (Math.log(r + 2) / Math.log(2));
+                }
+            }
+            out[p] = dcg / Reranker.idealDcg10(truth.length);
+        }
+        return out;
+    }
+
+    static void bootstrap(String label, double[] a, double[] b) {
+        int n = a.length;
+        double mean = 0;
+        for (int i = 0; i < n; i++) {
+            mean += (a[i] - b[i]) / n;
+        }
+        java.util.SplittableRandom r = new java.util.SplittableRandom(42);
+        double[] d = new double[2000];
+        for (int k = 0; k < d.length; k++) {
+            double s = 0;
+            for (int i = 0; i < n; i++) {
+                int j = r.nextInt(n);
+                s += a[j] - b[j];
+            }
+            d[k] = s / n;
+        }
+        Arrays.sort(d);
+        say(String.format(Locale.ROOT, "RESULT %s: mean difference %.4f, 95%% bootstrap interval [%.4f, %.4f] over %d "
+                + "customers", label, mean, d[49], d[1949], n));
     }
 
     /** How many of the validation window's bought items the candidate pool holds, by kind. */
