@@ -64,8 +64,9 @@ final class CustomerRecommendations {
         section.put("validationSplit", r.validationSplit());
         section.put("validationCustomers", r.validationCustomers());
         section.put("blendValidationNdcg@10", r.blendValidationNdcg());
+        section.put("blendOutOfFoldNdcg@10", r.blendOutOfFoldNdcg());
         section.put("rerankerValidationNdcg@10", r.rerankerValidationNdcg());
-        section.put("selectedBy", "validation ndcg@10: re-ranker out of fold, blend on the customers it was fitted on");
+        section.put("selectedBy", "validation ndcg@10: re-ranker and blend out of fold (two customer folds)");
         section.put("reranker", r.reranker());
         section.put("weights", r.weights());
         section.put("hyperParameters", r.hyperParameters());

@@ -32,6 +32,27 @@ final class Blend {
         final float[][] features; // [user][candidate * models + m]
         final int models;
 
+        private Table(int[][] items, boolean[][] isRepeat, float[][] features, int models) {
+            this.items = items;
+            this.isRepeat = isRepeat;
+            this.features = features;
+            this.models = models;
+        }
+
+        /** The rows of the given positions, in that order (shared arrays, not copies). */
+        Table subset(int[] positions) {
+            int n = positions.length;
+            int[][] it = new int[n][];
+            boolean[][] rep = new boolean[n][];
+            float[][] f = new float[n][];
+            for (int q = 0; q < n; q++) {
+                it[q] = items[positions[q]];
+                rep[q] = isRepeat[positions[q]];
+                f[q] = features[positions[q]];
+            }
+            return new Table(it, rep, f, models);
+        }
+
         Table(List<ModelRun> runs, int users) {
             models = runs.size();
             items = new int[users][];
@@ -197,8 +218,10 @@ final class Blend {
         int m = runs.size();
         double[] rep = new double[m];
         double[] fresh = new double[m];
-        rep[argmax(runs, "repeat.ndcg@10")] = 1;
-        fresh[argmax(runs, "new.ndcg@10")] = 1;
+        // Start from the single model best at each kind on this table (not the runs' metrics, which may cover
+        // other customers: the out-of-fold check fits on half of them).
+        rep[bestAlone(names, t, validation, "repeat.ndcg@10")] = 1;
+        fresh[bestAlone(names, t, validation, "new.ndcg@10")] = 1;
         ascend(names, rep, fresh, rep, t, validation, "repeat.ndcg@10", passes);
         ascend(names, rep, fresh, fresh, t, validation, "new.ndcg@10", passes);
         double bestScale = 1;
@@ -220,14 +243,63 @@ final class Blend {
         return new Blend(names, rep, fresh);
     }
 
-    private static int argmax(List<ModelRun> runs, String metric) {
+    private static int bestAlone(List<String> names, Table t, EvalSplit validation, String metric) {
         int best = 0;
-        for (int i = 1; i < runs.size(); i++) {
-            if (runs.get(i).metrics.get(metric) > runs.get(best).metrics.get(metric)) {
+        double bestValue = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < names.size(); i++) {
+            double[] w = new double[names.size()];
+            w[i] = 1;
+            double v = new Blend(names, w, w).metrics(t, validation).get(metric);
+            if (v > bestValue) {
+                bestValue = v;
                 best = i;
             }
         }
         return best;
+    }
+
+    /**
+     * The blend's NDCG@10 on the validation split measured out of fold: the weights are fitted on the customers
+     * of one parity (by customer number, as the re-ranker's folds) and measured on the others, and the other way
+     * round; the figure is over all validation customers.
+     */
+    static double outOfFold(List<ModelRun> runs, Table t, EvalSplit validation, int passes) {
+        int[] users = validation.testUsers();
+        int[][] rankings = new int[users.length][];
+        int[][] repeat = new int[users.length][];
+        int[][] fresh = new int[users.length][];
+        for (int parity = 0; parity < 2; parity++) {
+            final int fitParity = parity;
+            int[] fit = java.util.stream.IntStream.range(0, users.length).filter(p -> users[p] % 2 == fitParity)
+                    .toArray();
+            int[] held = java.util.stream.IntStream.range(0, users.length).filter(p -> users[p] % 2 != fitParity)
+                    .toArray();
+            if (fit.length == 0 || held.length == 0) {
+                continue;
+            }
+            Blend b = fit(runs, t.subset(fit), subsetSplit(validation, fit), passes);
+            int[][][] r = b.rank(t.subset(held));
+            for (int q = 0; q < held.length; q++) {
+                rankings[held[q]] = r[0][q];
+                repeat[held[q]] = r[1][q];
+                fresh[held[q]] = r[2][q];
+            }
+        }
+        for (int p = 0; p < users.length; p++) {
+            if (rankings[p] == null) { // every customer of one parity: nothing held out, count as in sample
+                return fit(runs, t, validation, passes).ndcg10(t, validation);
+            }
+        }
+        return ModelRun.metrics(validation, rankings, repeat, fresh).get("ndcg@10");
+    }
+
+    /** The split restricted to the test customers at the given positions. */
+    static EvalSplit subsetSplit(EvalSplit s, int[] positions) {
+        int[] users = new int[positions.length];
+        for (int q = 0; q < positions.length; q++) {
+            users[q] = s.testUsers()[positions[q]];
+        }
+        return new EvalSplit(s.description(), s.train(), s.trainBaskets(), s.truth(), users, 0);
     }
 
     private static void ascend(List<String> names, double[] rep, double[] fresh, double[] w, Table t,

@@ -61,13 +61,15 @@ public final class ServedBlend {
      * @param seconds                 wall time of the whole fit
      * @param blendValidationNdcg     the blend's NDCG@10 on validation, measured on the customers its weights were
      *                                fitted on (optimistic)
+     * @param blendOutOfFoldNdcg      the blend's NDCG@10 on validation out of fold (what the choice used)
      * @param rerankerValidationNdcg  the re-ranker's out-of-fold NDCG@10 on validation; null when it was skipped
      * @param reranker                the re-ranker's settings and features (empty when skipped)
      */
     public record Result(String served, Map<String, Double> weights, Map<String, Map<String, Object>> hyperParameters,
                          double validationNdcg, String bestSingle, double bestSingleValidationNdcg,
                          String validationSplit, int validationCustomers, int customers, boolean reducedGrid,
-                         double seconds, double blendValidationNdcg, Double rerankerValidationNdcg,
+                         double seconds, double blendValidationNdcg, double blendOutOfFoldNdcg,
+                         Double rerankerValidationNdcg,
                          Map<String, Object> reranker) {
     }
 
@@ -119,7 +121,7 @@ public final class ServedBlend {
                 runs.add(ModelRun.candidates(specs.get(m).fit(all, tuned.chosen().get(m)), all, es.candidates(),
                         settings.threads()));
             }
-            Reranker.Window window = Reranker.Window.of(all, runs, settings.threads());
+            Reranker.Window window = Reranker.Window.of(all, runs, days, settings.threads());
             float[][] scores = tuned.reranker().score(window.features(), Reranker.range(users.length),
                     settings.threads());
             Blend.Table t = window.table();
@@ -132,7 +134,8 @@ public final class ServedBlend {
                 for (int r = 0; r < best.length; r++) {
                     int c = best[r];
                     items[r] = t.items[p][c];
-                    // the trees' log-odds mapped into (0, 1), same order; offers scale by the list's best
+                    // the trees' output mapped into (0, 1) by the logistic function, same order; offers scale by
+                    // the list's best
                     sc[r] = (float) (1 / (1 + Math.exp(-scores[p][c])));
                     repeat[r] = t.isRepeat[p][c];
                     sources[r] = names.get(strongestSource(t, p, c));
@@ -190,7 +193,7 @@ public final class ServedBlend {
         return new Result(served, weights, hyper, servedNdcg, names.get(tuned.bestSingle()),
                 tuned.validationNdcg().get(tuned.bestSingle()), validation.description(),
                 validation.testUsers().length, users.length, settings.reducedGrid(),
-                (System.nanoTime() - t0) / 1e9, tuned.blendValidation(),
+                (System.nanoTime() - t0) / 1e9, tuned.blendValidation(), tuned.blendOutOfFold(),
                 tuned.reranker() == null ? null : tuned.rerankerValidation(),
                 tuned.reranker() == null ? Map.of() : rerankerFacts(tuned.reranker()));
     }

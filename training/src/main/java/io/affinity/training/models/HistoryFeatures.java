@@ -20,7 +20,10 @@ public final class HistoryFeatures {
             "repeat", "timesBought", "daysSinceItem", "daysSinceFirstItem", "itemGapDays", "itemDueRatio",
             "itemShareOfOrders", "itemDecayed30", "orders", "daysSinceLastOrder", "tenureDays", "customerItems",
             "orderGapDays", "customerRepeatShare", "itemBuyersLog", "itemRepurchaseRate", "itemRecentBuyersLog",
-            "itemMeanTimesBought");
+            "itemMeanTimesBought",
+            // added in the third session (chosen on validation, see benchmarks/RESULTS.md)
+            "basketSize", "itemGlobalGapDays", "itemGlobalDueRatio", "itemTrendLog", "seasonTimesBought",
+            "customerSeasonOrders", "itemSeasonBuyersLog", "itemSeasonLift", "itemSeasonVsNowLog");
 
     private static final double RECENT_DAYS = 30;
     private static final double DECAY = Math.log(2) / 30;
@@ -30,18 +33,52 @@ public final class HistoryFeatures {
     private final float[] itemRepurchase;
     private final float[] itemRecentLog;
     private final float[] itemMeanTimes;
+    private final float[] itemGap;
+    private final float[] itemTrend;
+    private final float[] itemSeasonLog;
+    private final float[] itemSeasonLift;
+    private final float[] itemSeasonVsNow;
+    private final float horizon;
+    private final boolean seasonCovered;
 
     private HistoryFeatures(Interactions x, float[] itemBuyersLog, float[] itemRepurchase, float[] itemRecentLog,
-                            float[] itemMeanTimes) {
+                            float[] itemMeanTimes, float[] itemGap, float[] itemTrend, float[] itemSeasonLog,
+                            float[] itemSeasonLift, float[] itemSeasonVsNow, float horizon, boolean seasonCovered) {
         this.x = x;
         this.itemBuyersLog = itemBuyersLog;
         this.itemRepurchase = itemRepurchase;
         this.itemRecentLog = itemRecentLog;
         this.itemMeanTimes = itemMeanTimes;
+        this.itemGap = itemGap;
+        this.itemTrend = itemTrend;
+        this.itemSeasonLog = itemSeasonLog;
+        this.itemSeasonLift = itemSeasonLift;
+        this.itemSeasonVsNow = itemSeasonVsNow;
+        this.horizon = horizon;
+        this.seasonCovered = seasonCovered;
     }
 
-    public static HistoryFeatures of(Interactions x) {
+    /** A year, in days: the "season" features look at the same period one year before the predicted one. */
+    static final float YEAR_DAYS = 365;
+
+    /**
+     * @param horizonDays length of the period whose purchases are predicted (the features' "season" is the same
+     *                    stretch of time one year earlier, and the item trend compares the last two such
+     *                    stretches)
+     */
+    public static HistoryFeatures of(Interactions x, int horizonDays) {
+        if (horizonDays < 1) {
+            throw new IllegalArgumentException("horizonDays must be >= 1, was " + horizonDays);
+        }
+        float h = horizonDays;
         int items = x.itemCount();
+        int[] now = new int[items];
+        int[] before = new int[items];
+        int[] season = new int[items];
+        int[] preSeason = new int[items];
+        double[] gapSum = new double[items];
+        int[] gapN = new int[items];
+        float oldest = 0;
         int[] buyers = new int[items];
         int[] repeaters = new int[items];
         int[] recent = new int[items];
@@ -53,12 +90,48 @@ public final class HistoryFeatures {
             if (x.count[k] >= 2) {
                 repeaters[i]++;
             }
+            boolean isRecent = false;
+            boolean isNow = false;
+            boolean isBefore = false;
+            boolean inSeason = false;
+            boolean inPreSeason = false;
+            float first = -Float.MAX_VALUE;
+            float last = Float.MAX_VALUE;
             for (int e = x.eventPtr[k]; e < x.eventPtr[k + 1]; e++) {
-                if (x.eventAgeDays[e] < RECENT_DAYS) {
-                    recent[i]++;
-                    break;
-                }
+                float a = Math.max(0, x.eventAgeDays[e]);
+                oldest = Math.max(oldest, a);
+                first = Math.max(first, a);
+                last = Math.min(last, a);
+                isRecent |= a < RECENT_DAYS;
+                isNow |= a < h;
+                isBefore |= a >= h && a < 2 * h;
+                inSeason |= a > YEAR_DAYS - h && a <= YEAR_DAYS;
+                inPreSeason |= a > YEAR_DAYS && a <= YEAR_DAYS + h;
             }
+            recent[i] += isRecent ? 1 : 0;
+            now[i] += isNow ? 1 : 0;
+            before[i] += isBefore ? 1 : 0;
+            season[i] += inSeason ? 1 : 0;
+            preSeason[i] += inPreSeason ? 1 : 0;
+            if (x.count[k] >= 2) {
+                gapSum[i] += (first - last) / (x.count[k] - 1);
+                gapN[i]++;
+            }
+        }
+        // The season features need history reaching a year (plus a horizon, for the lift) back.
+        boolean covered = oldest >= YEAR_DAYS;
+        boolean liftCovered = oldest >= YEAR_DAYS + h;
+        float[] gap = new float[items];
+        float[] trend = new float[items];
+        float[] seasonLog = new float[items];
+        float[] lift = new float[items];
+        float[] vsNow = new float[items];
+        for (int i = 0; i < items; i++) {
+            gap[i] = gapN[i] == 0 ? MISSING : (float) (gapSum[i] / gapN[i]);
+            trend[i] = (float) (Math.log1p(now[i]) - Math.log1p(before[i]));
+            seasonLog[i] = covered ? (float) Math.log1p(season[i]) : MISSING;
+            lift[i] = liftCovered ? (float) (Math.log1p(season[i]) - Math.log1p(preSeason[i])) : MISSING;
+            vsNow[i] = covered ? (float) (Math.log1p(season[i]) - Math.log1p(now[i])) : MISSING;
         }
         float[] buyersLog = new float[items];
         float[] repurchase = new float[items];
@@ -70,7 +143,8 @@ public final class HistoryFeatures {
             repurchase[i] = buyers[i] == 0 ? MISSING : repeaters[i] / (float) buyers[i];
             meanTimes[i] = buyers[i] == 0 ? MISSING : (float) (times[i] / buyers[i]);
         }
-        return new HistoryFeatures(x, buyersLog, repurchase, recentLog, meanTimes);
+        return new HistoryFeatures(x, buyersLog, repurchase, recentLog, meanTimes, gap, trend, seasonLog, lift, vsNow,
+                h, covered);
     }
 
     /**
@@ -101,6 +175,13 @@ public final class HistoryFeatures {
             }
         }
         float repeatShare = to > from ? repeated / (float) (to - from) : MISSING;
+        float basketSize = orders == 0 ? MISSING : ages.length / (float) orders;
+        int seasonOrders = 0;
+        for (int e = 0; e < ages.length; e++) {
+            if ((e == 0 || ages[e] != ages[e - 1]) && inSeason(ages[e])) {
+                seasonOrders++;
+            }
+        }
         for (int c = 0; c < candidates.length; c++) {
             int item = candidates[c];
             int base = c * stride + offset;
@@ -115,6 +196,12 @@ public final class HistoryFeatures {
                     first = Math.max(first, a);
                     decayed += Math.exp(-DECAY * a);
                 }
+                int seasonTimes = 0;
+                for (int e = x.eventPtr[k]; e < x.eventPtr[k + 1]; e++) {
+                    seasonTimes += inSeason(Math.max(0, x.eventAgeDays[e])) ? 1 : 0;
+                }
+                out[base + 22] = seasonCovered ? seasonTimes : MISSING;
+                out[base + 20] = itemGap[item] > 0 ? last / itemGap[item] : MISSING;
                 float n = x.count[k];
                 float gap = n >= 2 ? (first - last) / (n - 1) : MISSING;
                 out[base] = 1;
@@ -132,6 +219,8 @@ public final class HistoryFeatures {
                     out[base + f] = MISSING;
                 }
                 out[base + 7] = 0;
+                out[base + 20] = MISSING;
+                out[base + 22] = seasonCovered ? 0 : MISSING;
             }
             out[base + 8] = orders;
             out[base + 9] = lastOrder;
@@ -143,6 +232,17 @@ public final class HistoryFeatures {
             out[base + 15] = itemRepurchase[item];
             out[base + 16] = itemRecentLog[item];
             out[base + 17] = itemMeanTimes[item];
+            out[base + 18] = basketSize;
+            out[base + 19] = itemGap[item];
+            out[base + 21] = itemTrend[item];
+            out[base + 23] = seasonCovered ? seasonOrders : MISSING;
+            out[base + 24] = itemSeasonLog[item];
+            out[base + 25] = itemSeasonLift[item];
+            out[base + 26] = itemSeasonVsNow[item];
         }
+    }
+
+    private boolean inSeason(float age) {
+        return age > YEAR_DAYS - horizon && age <= YEAR_DAYS;
     }
 }

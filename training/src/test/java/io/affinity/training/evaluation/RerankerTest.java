@@ -70,7 +70,7 @@ class RerankerTest {
         for (int m = 0; m < specs.size(); m++) {
             runs.add(ModelRun.score(specs.get(m).fit(test, tuned.chosen().get(m)), test, 20, 1));
         }
-        Reranker.Window w = Reranker.Window.of(test, runs, 1);
+        Reranker.Window w = Reranker.Window.of(test, runs, 20, 1);
         float[][] scores = tuned.reranker().score(w.features(), Reranker.range(test.testUsers().length), 2);
         assertEquals(1.0, Blend.metricsBy(w.table(), scores, test).get("ndcg@10"), 1e-9);
     }
@@ -85,7 +85,7 @@ class RerankerTest {
                 .filter(s -> s.name().equals("repeat-frequency")).toList();
         Evaluation.Tuned a = Evaluation.tune(specs, validation, List.of(), settings, s -> { });
         Evaluation.Tuned b = Evaluation.tune(specs, validation, List.of(), settings, s -> { });
-        Reranker.Window w = Reranker.Window.of(validation, a.runs(), 1);
+        Reranker.Window w = Reranker.Window.of(validation, a.runs(), 20, 1);
         int[] all = Reranker.range(validation.testUsers().length);
         float[][] sa = a.reranker().score(w.features(), all, 2);
         float[][] sb = b.reranker().score(w.features(), all, 1);
