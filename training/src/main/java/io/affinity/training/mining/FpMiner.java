@@ -300,6 +300,17 @@ final class FpMiner {
     /** The recursion and its scratch memory; one per thread. */
     private final class Worker {
         private ItemsetSink sink;
+        /**
+         * The sink when it takes prepared text (the output file), else null: then text[d] holds the line text of
+         * sorted[d], kept up to date by {@link #push} one item at a time, so a line costs one copy.
+         */
+        private FormattedItemsetSink textSink;
+        private byte[][] text;
+        private int[] textLen;
+        /** "id " per code. */
+        private byte[][] codeText;
+        /** Target all with a text sink: peText[i] is the text of peItems[i]. */
+        private byte[][] peText;
         private int unchecked;
         /** The current itemset as codes; position d is set at recursion depth d. */
         private final int[] prefix = new int[codes + 1];
@@ -335,6 +346,7 @@ final class FpMiner {
             try {
                 for (int t; (t = nextTask.getAndIncrement()) < tasks; ) {
                     sink = sinks.open(t);
+                    textSink = !weighted && sink instanceof FormattedItemsetSink f ? withText(f) : null;
                     if (weighted) {
                         candidates = (TargetCandidates.Sink) sink;
                         repo.clear();
@@ -351,6 +363,7 @@ final class FpMiner {
                     checkLimit();
                     sinks.close(t, sink);
                     sink = null;
+                    textSink = null;
                 }
             } catch (Throwable e) {
                 nextTask.set(tasks);
@@ -362,6 +375,20 @@ final class FpMiner {
                     }
                 }
             }
+        }
+
+        private FormattedItemsetSink withText(FormattedItemsetSink f) {
+            if (codeText == null) {
+                codeText = new byte[codes][];
+                for (int c = 0; c < codes; c++) {
+                    codeText[c] = ItemsetText.item(codeToItem[c]);
+                }
+                text = new byte[codes + 2][];
+                text[0] = new byte[0];
+                textLen = new int[codes + 2];
+                peText = new byte[codes][];
+            }
+            return f;
         }
 
         private void mineTree(FpTree tree, int depth) {
@@ -521,6 +548,31 @@ final class FpMiner {
             if (i < depth) {
                 System.arraycopy(below, i, s, i + 1, depth - i);
             }
+            if (textSink != null) {
+                pushText(depth, code, i);
+            }
+        }
+
+        /** text[depth + 1]: text[depth] with the code's text inserted before item {@code at}. */
+        private void pushText(int depth, int code, int at) {
+            int[] s = sorted[depth + 1];
+            int off = 0;
+            for (int j = 0; j < at; j++) {
+                off += ItemsetText.itemLength(s[j]);
+            }
+            byte[] below = text[depth];
+            int belowLen = textLen[depth];
+            byte[] ct = codeText[code];
+            int len = belowLen + ct.length;
+            byte[] t = text[depth + 1];
+            if (t == null || t.length < len) {
+                t = new byte[Math.max(64, 2 * len)];
+                text[depth + 1] = t;
+            }
+            System.arraycopy(below, 0, t, 0, off);
+            System.arraycopy(ct, 0, t, off, ct.length);
+            System.arraycopy(below, off, t, off + ct.length, belowLen - off);
+            textLen[depth + 1] = len;
         }
 
         private void emit(int length, int support) {
@@ -528,10 +580,58 @@ final class FpMiner {
                 if (++unchecked == LIMIT_CHECK_EVERY) {
                     checkLimit();
                 }
-                sink.accept(sorted[length], length, support);
+                if (textSink != null) {
+                    textSink.acceptFormatted(text[length], textLen[length], length, support);
+                } else {
+                    sink.accept(sorted[length], length, support);
+                }
+            } else if (textSink != null) {
+                emitFormattedWithExtensions(sorted[length], length, text[length], textLen[length], 0, support);
             } else {
                 emitWithExtensions(sorted[length], length, 0, support);
             }
+        }
+
+        /** {@link #emitWithExtensions} for a text sink: the text of each itemset is derived like its ids. */
+        private void emitFormattedWithExtensions(int[] items, int length, byte[] txt, int txtLen, int i,
+                                                 int support) {
+            if (i == peTop) {
+                if (++unchecked == LIMIT_CHECK_EVERY) {
+                    checkLimit();
+                }
+                textSink.acceptFormatted(txt, txtLen, length, support);
+                return;
+            }
+            emitFormattedWithExtensions(items, length, txt, txtLen, i + 1, support);
+            int v = codeToItem[peStack[i]];
+            int j = 0;
+            int off = 0;
+            while (j < length && items[j] < v) {
+                off += ItemsetText.itemLength(items[j]);
+                j++;
+            }
+            int[] with = items;
+            if (i + 1 < peTop) { // the last level needs only the text
+                with = peItems[i];
+                if (with == null || with.length <= length) {
+                    with = new int[Math.max(length + 1, 2 * (with == null ? 8 : with.length))];
+                    peItems[i] = with;
+                }
+                System.arraycopy(items, 0, with, 0, j);
+                with[j] = v;
+                System.arraycopy(items, j, with, j + 1, length - j);
+            }
+            byte[] ct = codeText[peStack[i]];
+            int len = txtLen + ct.length;
+            byte[] wt = peText[i];
+            if (wt == null || wt.length < len) {
+                wt = new byte[Math.max(64, 2 * len)];
+                peText[i] = wt;
+            }
+            System.arraycopy(txt, 0, wt, 0, off);
+            System.arraycopy(ct, 0, wt, off, ct.length);
+            System.arraycopy(txt, off, wt, off + ct.length, txtLen - off);
+            emitFormattedWithExtensions(with, length + 1, wt, len, i + 1, support);
         }
 
         /** {@code items[0, length)} with every subset of the perfect extensions {@code peStack[i, peTop)}. */
