@@ -131,21 +131,7 @@ final class FpMiner {
         for (int t = 0; t < m; t++) {
             order[t] = t;
         }
-        final int[] ri = rItems;
-        final int[] ro = rOffsets;
-        IntArrays.quickSort(order, (a, b) -> {
-            int i = ro[a];
-            int ea = ro[a + 1];
-            int j = ro[b];
-            int eb = ro[b + 1];
-            while (i < ea && j < eb) {
-                int d = ri[i++] - ri[j++];
-                if (d != 0) {
-                    return d;
-                }
-            }
-            return (ea - i) - (eb - j);
-        });
+        new LexSort(rItems, rOffsets, codes).sort(order);
 
         root = new FpTree(codes, kept + 1, weighted);
         int[] path = new int[codes];
