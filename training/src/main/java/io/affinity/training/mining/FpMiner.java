@@ -44,6 +44,7 @@ final class FpMiner {
     private long[] flPathWeight;
     /** Largest prefix-path copy kept for the first level (ints); beyond it the tree is walked instead. */
     private static final long MAX_FIRST_LEVEL_INTS = 1L << 25;
+    private long maxFirstLevelInts = MAX_FIRST_LEVEL_INTS;
     private int codes;
 
     /** @param maxItemsets fail with {@link TooManyItemsetsException} beyond this many itemsets; 0 = no limit */
@@ -72,6 +73,12 @@ final class FpMiner {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);
+    }
+
+    /** For tests: the first level always walks the global tree, as for trees too big to copy paths from. */
+    FpMiner walkingFirstLevel() {
+        maxFirstLevelInts = -1;
+        return this;
     }
 
     /** Builds the global tree; returns the number of tasks (0 when nothing is frequent). */
@@ -133,7 +140,7 @@ final class FpMiner {
         }
         new LexSort(rItems, rOffsets, codes).sort(order);
 
-        root = new FpTree(codes, kept + 1, weighted);
+        root = FpTree.forSortedPaths(codes, kept + 1, weighted);
         int[] path = new int[codes];
         long[] codeWeight = weighted ? new long[codes] : null;
         for (int k = 0; k < m; k++) {
@@ -145,9 +152,9 @@ final class FpMiner {
                 for (int i = 0; i < len; i++) {
                     codeWeight[path[i]] += w;
                 }
-                root.insert(path, len, 1, w, true);
+                root.insertSorted(path, len, 1, w);
             } else {
-                root.insert(path, len, 1, true);
+                root.insertSorted(path, len, 1, 0);
             }
         }
         for (int c = 0; c < codes; c++) {
@@ -162,6 +169,9 @@ final class FpMiner {
             return 1;
         }
         collectFirstLevelPaths();
+        if (flItems == null) {
+            root.linkChains(); // the first level walks the tree (see buildConditional)
+        }
         return root.presentSize;
     }
 
@@ -192,7 +202,7 @@ final class FpMiner {
             }
             maxDepth = Math.max(maxDepth, d);
         }
-        if (total > MAX_FIRST_LEVEL_INTS) {
+        if (total > maxFirstLevelInts) {
             return;
         }
         for (int c = 0; c < codes; c++) {
