@@ -55,7 +55,13 @@ for c in "${CASES[@]}"; do
   file="$DATA/$stem.dat.gz"; [[ -f "$file" ]] || file="$DATA/$stem.dat"
   : >"$WORK/a"; : >"$WORK/s"
   for ((i = 1; i <= RUNS; i++)); do
+    # Each timed run writes a new file. Truncating the previous run's output (136 MB on mushroom) at open makes
+    # ext4 free its pages and, at close, start writing the new data back (auto_da_alloc for truncate-and-
+    # rewrite): tens of ms, more under load, charged to whichever side overwrites the bigger file. Both
+    # sides' files are removed before every run, outside the timing.
+    rm -f "$WORK/affinity.out" "$WORK/smile.out"
     read -r aw ar an < <(run "$ROOT/affinity" mine --input "$file" --min-support "$sup" --output "$WORK/affinity.out")
+    rm -f "$WORK/affinity.out" "$WORK/smile.out"
     read -r sw sr sn < <(run "$JAVA" -cp "$BENCH_JAR" io.affinity.bench.SmileFpGrowthMain "$file" "$sup" "$WORK/smile.out")
     printf '%-20s run %d  affinity %6.2f s %7d KB  smile %6.2f s %8d KB  itemsets %s / %s\n' "$c" "$i" "$aw" "$ar" "$sw" "$sr" "$an" "$sn"
     if [[ "$an" != "$sn" ]]; then echo "MISMATCH on $c: affinity $an itemsets, smile $sn" >&2; exit 1; fi

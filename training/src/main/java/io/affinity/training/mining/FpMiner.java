@@ -44,6 +44,7 @@ final class FpMiner {
     private long[] flPathWeight;
     /** Largest prefix-path copy kept for the first level (ints); beyond it the tree is walked instead. */
     private static final long MAX_FIRST_LEVEL_INTS = 1L << 25;
+    private long maxFirstLevelInts = MAX_FIRST_LEVEL_INTS;
     private int codes;
 
     /** @param maxItemsets fail with {@link TooManyItemsetsException} beyond this many itemsets; 0 = no limit */
@@ -72,6 +73,12 @@ final class FpMiner {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);
+    }
+
+    /** For tests: the first level always walks the global tree, as for trees too big to copy paths from. */
+    FpMiner walkingFirstLevel() {
+        maxFirstLevelInts = -1;
+        return this;
     }
 
     /** Builds the global tree; returns the number of tasks (0 when nothing is frequent). */
@@ -131,23 +138,9 @@ final class FpMiner {
         for (int t = 0; t < m; t++) {
             order[t] = t;
         }
-        final int[] ri = rItems;
-        final int[] ro = rOffsets;
-        IntArrays.quickSort(order, (a, b) -> {
-            int i = ro[a];
-            int ea = ro[a + 1];
-            int j = ro[b];
-            int eb = ro[b + 1];
-            while (i < ea && j < eb) {
-                int d = ri[i++] - ri[j++];
-                if (d != 0) {
-                    return d;
-                }
-            }
-            return (ea - i) - (eb - j);
-        });
+        new LexSort(rItems, rOffsets, codes).sort(order);
 
-        root = new FpTree(codes, kept + 1, weighted);
+        root = FpTree.forSortedPaths(codes, kept + 1, weighted);
         int[] path = new int[codes];
         long[] codeWeight = weighted ? new long[codes] : null;
         for (int k = 0; k < m; k++) {
@@ -159,9 +152,9 @@ final class FpMiner {
                 for (int i = 0; i < len; i++) {
                     codeWeight[path[i]] += w;
                 }
-                root.insert(path, len, 1, w, true);
+                root.insertSorted(path, len, 1, w);
             } else {
-                root.insert(path, len, 1, true);
+                root.insertSorted(path, len, 1, 0);
             }
         }
         for (int c = 0; c < codes; c++) {
@@ -176,6 +169,9 @@ final class FpMiner {
             return 1;
         }
         collectFirstLevelPaths();
+        if (flItems == null) {
+            root.linkChains(); // the first level walks the tree (see buildConditional)
+        }
         return root.presentSize;
     }
 
@@ -206,7 +202,7 @@ final class FpMiner {
             }
             maxDepth = Math.max(maxDepth, d);
         }
-        if (total > MAX_FIRST_LEVEL_INTS) {
+        if (total > maxFirstLevelInts) {
             return;
         }
         for (int c = 0; c < codes; c++) {
@@ -300,6 +296,17 @@ final class FpMiner {
     /** The recursion and its scratch memory; one per thread. */
     private final class Worker {
         private ItemsetSink sink;
+        /**
+         * The sink when it takes prepared text (the output file), else null: then text[d] holds the line text of
+         * sorted[d], kept up to date by {@link #push} one item at a time, so a line costs one copy.
+         */
+        private FormattedItemsetSink textSink;
+        private byte[][] text;
+        private int[] textLen;
+        /** "id " per code. */
+        private byte[][] codeText;
+        /** Target all with a text sink: peText[i] is the text of peItems[i]. */
+        private byte[][] peText;
         private int unchecked;
         /** The current itemset as codes; position d is set at recursion depth d. */
         private final int[] prefix = new int[codes + 1];
@@ -335,6 +342,7 @@ final class FpMiner {
             try {
                 for (int t; (t = nextTask.getAndIncrement()) < tasks; ) {
                     sink = sinks.open(t);
+                    textSink = !weighted && sink instanceof FormattedItemsetSink f ? withText(f) : null;
                     if (weighted) {
                         candidates = (TargetCandidates.Sink) sink;
                         repo.clear();
@@ -351,6 +359,7 @@ final class FpMiner {
                     checkLimit();
                     sinks.close(t, sink);
                     sink = null;
+                    textSink = null;
                 }
             } catch (Throwable e) {
                 nextTask.set(tasks);
@@ -362,6 +371,20 @@ final class FpMiner {
                     }
                 }
             }
+        }
+
+        private FormattedItemsetSink withText(FormattedItemsetSink f) {
+            if (codeText == null) {
+                codeText = new byte[codes][];
+                for (int c = 0; c < codes; c++) {
+                    codeText[c] = ItemsetText.item(codeToItem[c]);
+                }
+                text = new byte[codes + 2][];
+                text[0] = new byte[0];
+                textLen = new int[codes + 2];
+                peText = new byte[codes][];
+            }
+            return f;
         }
 
         private void mineTree(FpTree tree, int depth) {
@@ -521,6 +544,31 @@ final class FpMiner {
             if (i < depth) {
                 System.arraycopy(below, i, s, i + 1, depth - i);
             }
+            if (textSink != null) {
+                pushText(depth, code, i);
+            }
+        }
+
+        /** text[depth + 1]: text[depth] with the code's text inserted before item {@code at}. */
+        private void pushText(int depth, int code, int at) {
+            int[] s = sorted[depth + 1];
+            int off = 0;
+            for (int j = 0; j < at; j++) {
+                off += ItemsetText.itemLength(s[j]);
+            }
+            byte[] below = text[depth];
+            int belowLen = textLen[depth];
+            byte[] ct = codeText[code];
+            int len = belowLen + ct.length;
+            byte[] t = text[depth + 1];
+            if (t == null || t.length < len) {
+                t = new byte[Math.max(64, 2 * len)];
+                text[depth + 1] = t;
+            }
+            System.arraycopy(below, 0, t, 0, off);
+            System.arraycopy(ct, 0, t, off, ct.length);
+            System.arraycopy(below, off, t, off + ct.length, belowLen - off);
+            textLen[depth + 1] = len;
         }
 
         private void emit(int length, int support) {
@@ -528,10 +576,58 @@ final class FpMiner {
                 if (++unchecked == LIMIT_CHECK_EVERY) {
                     checkLimit();
                 }
-                sink.accept(sorted[length], length, support);
+                if (textSink != null) {
+                    textSink.acceptFormatted(text[length], textLen[length], length, support);
+                } else {
+                    sink.accept(sorted[length], length, support);
+                }
+            } else if (textSink != null) {
+                emitFormattedWithExtensions(sorted[length], length, text[length], textLen[length], 0, support);
             } else {
                 emitWithExtensions(sorted[length], length, 0, support);
             }
+        }
+
+        /** {@link #emitWithExtensions} for a text sink: the text of each itemset is derived like its ids. */
+        private void emitFormattedWithExtensions(int[] items, int length, byte[] txt, int txtLen, int i,
+                                                 int support) {
+            if (i == peTop) {
+                if (++unchecked == LIMIT_CHECK_EVERY) {
+                    checkLimit();
+                }
+                textSink.acceptFormatted(txt, txtLen, length, support);
+                return;
+            }
+            emitFormattedWithExtensions(items, length, txt, txtLen, i + 1, support);
+            int v = codeToItem[peStack[i]];
+            int j = 0;
+            int off = 0;
+            while (j < length && items[j] < v) {
+                off += ItemsetText.itemLength(items[j]);
+                j++;
+            }
+            int[] with = items;
+            if (i + 1 < peTop) { // the last level needs only the text
+                with = peItems[i];
+                if (with == null || with.length <= length) {
+                    with = new int[Math.max(length + 1, 2 * (with == null ? 8 : with.length))];
+                    peItems[i] = with;
+                }
+                System.arraycopy(items, 0, with, 0, j);
+                with[j] = v;
+                System.arraycopy(items, j, with, j + 1, length - j);
+            }
+            byte[] ct = codeText[peStack[i]];
+            int len = txtLen + ct.length;
+            byte[] wt = peText[i];
+            if (wt == null || wt.length < len) {
+                wt = new byte[Math.max(64, 2 * len)];
+                peText[i] = wt;
+            }
+            System.arraycopy(txt, 0, wt, 0, off);
+            System.arraycopy(ct, 0, wt, off, ct.length);
+            System.arraycopy(txt, off, wt, off + ct.length, txtLen - off);
+            emitFormattedWithExtensions(with, length + 1, wt, len, i + 1, support);
         }
 
         /** {@code items[0, length)} with every subset of the perfect extensions {@code peStack[i, peTop)}. */

@@ -24,9 +24,12 @@ final class FpTree {
      * same support and a superset relation have the same transactions, hence the same hash.
      */
     long[] weight;
-    /** Next node with the same item (header-table chain), -1 at the end. */
+    /**
+     * Next node with the same item (header-table chain), -1 at the end. A tree built by {@link #insertSorted}
+     * has no chains (null) until {@link #linkChains}.
+     */
     int[] next;
-    // Child lists are only needed while building.
+    // Child lists are only needed while building, and not at all for sorted input (null then).
     int[] firstChild;
     int[] sibling;
     int size;
@@ -55,14 +58,27 @@ final class FpTree {
 
     /** @param weighted keep transaction-set hashes ({@link #weight}) */
     FpTree(int codes, int initialNodes, boolean weighted) {
+        this(codes, initialNodes, weighted, false);
+    }
+
+    /**
+     * A tree that will only get paths in lexicographic order ({@link #insertSorted}): it needs neither child
+     * lists nor, usually, header chains, which saves three int arrays the size of the global tree and the
+     * scattered writes that link each new node into its item's chain.
+     */
+    static FpTree forSortedPaths(int codes, int initialNodes, boolean weighted) {
+        return new FpTree(codes, initialNodes, weighted, true);
+    }
+
+    private FpTree(int codes, int initialNodes, boolean weighted, boolean sortedOnly) {
         int cap = Math.max(16, initialNodes);
         up = new int[2 * cap];
         count = new int[cap];
         weight = weighted ? new long[cap] : null;
         headWeight = weighted ? new long[codes] : null;
-        next = new int[cap];
-        firstChild = new int[cap];
-        sibling = new int[cap];
+        next = sortedOnly ? null : new int[cap];
+        firstChild = sortedOnly ? null : new int[cap];
+        sibling = sortedOnly ? null : new int[cap];
         headFirst = new int[codes];
         headLast = new int[codes];
         headCount = new int[codes];
@@ -93,9 +109,11 @@ final class FpTree {
         if (weight != null) {
             weight[0] = 0;
         }
-        next[0] = -1;
-        firstChild[0] = -1;
-        sibling[0] = -1;
+        if (next != null) {
+            next[0] = -1;
+            firstChild[0] = -1;
+            sibling[0] = -1;
+        }
         branched = false;
         lastLen = 0;
     }
@@ -161,6 +179,72 @@ final class FpTree {
         lastLen = len;
     }
 
+    /**
+     * Adds a path of ascending codes with a count and weight; paths must come in lexicographic order (a proper
+     * prefix first), so the path shares a prefix with the previous one and everything below it is new. Only
+     * for trees made by {@link #forSortedPaths}.
+     */
+    void insertSorted(int[] path, int len, int cnt, long w) {
+        int p = 0;
+        int lim = Math.min(len, lastLen);
+        int[] lp = lastPath;
+        while (p < lim && lp[p] == path[p]) {
+            p++;
+        }
+        int node = 0;
+        int[] ln = lastNodes;
+        long[] wt = weight;
+        for (int j = 0; j < p; j++) {
+            node = ln[j];
+            count[node] += cnt;
+            if (wt != null) {
+                wt[node] += w;
+            }
+        }
+        if (p < len && p < lastLen) {
+            // The previous path went on below the shared prefix: this node gets a second child. (If the
+            // previous path ended there, sorted order means no earlier path went further through it.)
+            branched = true;
+        }
+        for (int j = p; j < len; j++) {
+            if (size == count.length) {
+                grow();
+                wt = weight;
+            }
+            int n = size++;
+            int x = path[j];
+            up[2 * n] = node;
+            up[2 * n + 1] = x;
+            count[n] = cnt;
+            if (wt != null) {
+                wt[n] = w;
+            }
+            lp[j] = x;
+            ln[j] = n;
+            node = n;
+        }
+        lastLen = len;
+    }
+
+    /** Links every node into its item's header chain, in node order, as {@link #insert} would have. */
+    void linkChains() {
+        if (next == null) {
+            next = new int[count.length];
+        }
+        next[0] = -1;
+        for (int n = 1; n < size; n++) {
+            int x = up[2 * n + 1];
+            next[n] = -1;
+            int last = headLast[x];
+            if (last < 0) {
+                headFirst[x] = n;
+            } else {
+                next[last] = n;
+            }
+            headLast[x] = n;
+        }
+    }
+
     private int newNode(int parentNode, int x) {
         if (size == count.length) {
             grow();
@@ -197,8 +281,10 @@ final class FpTree {
         if (weight != null) {
             weight = Arrays.copyOf(weight, cap);
         }
-        next = Arrays.copyOf(next, cap);
-        firstChild = Arrays.copyOf(firstChild, cap);
-        sibling = Arrays.copyOf(sibling, cap);
+        if (next != null) {
+            next = Arrays.copyOf(next, cap);
+            firstChild = Arrays.copyOf(firstChild, cap);
+            sibling = Arrays.copyOf(sibling, cap);
+        }
     }
 }

@@ -33,12 +33,8 @@ final class ItemsetFileWriter implements TaskSinks, Closeable {
     private final long maxPendingBytes;
     /** "id " as bytes, per id below the cache bound. */
     private final byte[][] itemText;
-    /**
-     * "#SUP: count\n" as bytes per support count, filled on first use (racy but idempotent: any thread may
-     * fill an entry, all fill it alike). Formatting a number costs divisions, which the C1-only JIT the launcher
-     * uses for mine does not turn into multiplications; supports repeat a lot, so each is formatted once.
-     */
-    private final byte[][] supportText;
+    /** Support counts below this get their "#SUP: count\n" text cached, per thread. */
+    private final int supportCacheSize;
 
     // Guarded by this.
     private int head;
@@ -72,9 +68,9 @@ final class ItemsetFileWriter implements TaskSinks, Closeable {
         int cached = Math.min(itemBound, MAX_CACHED_ID);
         itemText = new byte[cached][];
         for (int id = 0; id < cached; id++) {
-            itemText[id] = (id + " ").getBytes(StandardCharsets.US_ASCII);
+            itemText[id] = ItemsetText.item(id);
         }
-        supportText = new byte[Math.min(transactions + 1, MAX_CACHED_ID)][];
+        supportCacheSize = Math.min(transactions + 1, MAX_CACHED_ID);
     }
 
     /** One buffer per thread, reused from task to task: there can be thousands of small tasks. */
@@ -103,11 +99,17 @@ final class ItemsetFileWriter implements TaskSinks, Closeable {
     }
 
     /** One task's formatting buffer. */
-    private final class TaskBuffer implements ItemsetSink {
+    private final class TaskBuffer implements FormattedItemsetSink {
         private int task;
         private byte[] buf = new byte[CHUNK];
         private int pos;
         private long lines;
+        /**
+         * "#SUP: count\n" per support count, filled on first use: formatting a number costs divisions, which the
+         * C1-only JIT the launcher uses for mine does not turn into multiplications, and supports repeat a lot.
+         * Per thread, so that no array is published between threads without synchronisation.
+         */
+        private final byte[][] supportText = new byte[supportCacheSize][];
 
         @Override
         public void accept(int[] items, int length, long supportCount) {
@@ -129,26 +131,42 @@ final class ItemsetFileWriter implements TaskSinks, Closeable {
                         b[p++] = x;
                     }
                 } else {
-                    p = writeNumber(b, p, id);
+                    p = ItemsetText.writeNumber(b, p, id);
                     b[p++] = ' ';
                 }
             }
+            pos = writeSupport(b, p, supportCount);
+            lines++;
+        }
+
+        @Override
+        public void acceptFormatted(byte[] text, int textLength, int length, long supportCount) {
+            if (pos + textLength + SUPPORT_MARK.length + 21 > buf.length) {
+                handOver(false);
+                if (textLength + SUPPORT_MARK.length + 21 > buf.length) {
+                    throw new IllegalArgumentException("itemset too long to write: " + length + " items");
+                }
+            }
+            System.arraycopy(text, 0, buf, pos, textLength);
+            pos = writeSupport(buf, pos + textLength, supportCount);
+            lines++;
+        }
+
+        private int writeSupport(byte[] b, int p, long supportCount) {
             byte[][] sup = supportText;
             if (supportCount < sup.length) {
                 byte[] t = sup[(int) supportCount];
                 if (t == null) {
-                    t = ("#SUP: " + supportCount + "\n").getBytes(StandardCharsets.US_ASCII);
+                    t = ItemsetText.support(supportCount);
                     sup[(int) supportCount] = t;
                 }
                 System.arraycopy(t, 0, b, p, t.length);
-                p += t.length;
-            } else {
-                System.arraycopy(SUPPORT_MARK, 0, b, p, SUPPORT_MARK.length);
-                p = writeNumber(b, p + SUPPORT_MARK.length, supportCount);
-                b[p++] = '\n';
+                return p + t.length;
             }
-            pos = p;
-            lines++;
+            System.arraycopy(SUPPORT_MARK, 0, b, p, SUPPORT_MARK.length);
+            p = ItemsetText.writeNumber(b, p + SUPPORT_MARK.length, supportCount);
+            b[p++] = '\n';
+            return p;
         }
 
         /** Gives the buffer to the file (head) or to the pending list; {@code last} marks the task complete. */
@@ -219,25 +237,6 @@ final class ItemsetFileWriter implements TaskSinks, Closeable {
             head++;
         }
         notifyAll();
-    }
-
-    private static int writeNumber(byte[] b, int pos, long v) {
-        int end = pos + digits(v);
-        int p = end;
-        do {
-            b[--p] = (byte) ('0' + (v % 10));
-            v /= 10;
-        } while (v > 0);
-        return end;
-    }
-
-    private static int digits(long v) {
-        int d = 1;
-        while (v >= 10) {
-            d++;
-            v /= 10;
-        }
-        return d;
     }
 
     @Override

@@ -93,6 +93,26 @@ class FpGrowthEdgeCaseTest {
     }
 
     @Test
+    void minSupportCountAgreesWithBigDecimalArithmetic() {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
+        double[] fixed = {1.0, 0.5, 0.05, 0.0005, 0.0002, 1e-9, 4.9e-324, 0.1 + 0.2, 0.123456789012345678,
+            Math.nextDown(1.0), 1.0 / 3};
+        int[] counts = {0, 1, 7, 8_124, 88_162, 100_000, Integer.MAX_VALUE};
+        for (int k = 0; k < 20_000; k++) {
+            double s = k < fixed.length * counts.length ? fixed[k % fixed.length]
+                    : k % 3 == 0 ? Math.max(Double.MIN_VALUE, rnd.nextDouble())
+                    : rnd.nextInt(1, 10_000) / Math.pow(10, rnd.nextInt(1, 9));
+            if (!(s > 0 && s <= 1)) {
+                continue;
+            }
+            int n = k < fixed.length * counts.length ? counts[k / fixed.length] : rnd.nextInt(0, Integer.MAX_VALUE);
+            long expected = Math.max(1, java.math.BigDecimal.valueOf(s).multiply(java.math.BigDecimal.valueOf(n))
+                    .setScale(0, java.math.RoundingMode.CEILING).longValueExact());
+            assertEquals(expected, FpGrowth.minSupportCount(s, n), s + " x " + n);
+        }
+    }
+
+    @Test
     void minSupportCountIsCeilingOfDecimalProduct() {
         assertEquals(100, FpGrowth.minSupportCount(0.001, 100_000));
         assertEquals(89, FpGrowth.minSupportCount(0.001, 88_162));
