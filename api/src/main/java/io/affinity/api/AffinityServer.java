@@ -70,7 +70,8 @@ public final class AffinityServer implements AutoCloseable {
                     ctx.status().getCode(), ms));
             ops.register(c.routes);
             routes.register(c.routes);
-            new CustomerRoutes(config, models, json, options.consent(), options.marginRate()).register(c.routes);
+            new CustomerRoutes(config, models, json, options.consent(), options.marginRate(), availability)
+                    .register(c.routes);
             catalog.register(c.routes);
             c.routes.exception(ApiProblem.class, (e, ctx) -> problem(ctx, Problem.of(e)));
             c.routes.exception(UnknownItemException.class, (e, ctx) -> problem(ctx,

@@ -46,6 +46,8 @@ public final class Catalog implements AutoCloseable {
     private final String[] categories;
     private final long[] orders;
     private final long[] customers;
+    /** Ordinals the catalogue file marked unavailable at training time; null when there is none. */
+    private final FixedBitSet unavailable;
     /** Ordinals by popularity: most orders first, then item id; what pins injected from the catalogue follow. */
     private final int[] byPopularity;
     private final Map<String, FixedBitSet> compiled;
@@ -66,6 +68,7 @@ public final class Catalog implements AutoCloseable {
         orders = new long[n];
         customers = new long[n];
         ordinals = new HashMap<>(n * 2);
+        FixedBitSet notAvailable = new FixedBitSet(Math.max(1, n));
         for (LeafReaderContext leaf : reader.leaves()) {
             StoredFields stored = leaf.reader().storedFields();
             for (int d = 0; d < leaf.reader().maxDoc(); d++) {
@@ -76,8 +79,12 @@ public final class Catalog implements AutoCloseable {
                 orders[ord] = storedLong(doc, "orders");
                 customers[ord] = storedLong(doc, "customers");
                 ordinals.put(ids[ord], ord);
+                if ("false".equals(doc.get("available"))) {
+                    notAvailable.set(ord);
+                }
             }
         }
+        unavailable = notAvailable.cardinality() == 0 ? null : notAvailable;
         java.util.Set<String> numeric = new java.util.TreeSet<>();
         for (org.apache.lucene.index.FieldInfo fi : org.apache.lucene.index.FieldInfos.getMergedFieldInfos(reader)) {
             if (fi.getPointDimensionCount() > 0 && !BUILT_IN_FIELDS.contains(fi.name)) {
@@ -130,6 +137,20 @@ public final class Catalog implements AutoCloseable {
 
     public int size() {
         return ids.length;
+    }
+
+    /** Whether the catalogue file marked any item unavailable (then each candidate needs a check). */
+    public boolean anyUnavailable() {
+        return unavailable != null;
+    }
+
+    /** The catalogue's availability of the item at training time: false only when the catalogue file said so. */
+    public boolean available(String itemId) {
+        if (unavailable == null) {
+            return true;
+        }
+        Integer ord = ordinals.get(itemId);
+        return ord == null || !unavailable.get(ord);
     }
 
     /** The item's ordinal, or -1 when the catalogue does not hold it. */

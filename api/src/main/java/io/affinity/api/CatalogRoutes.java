@@ -54,7 +54,7 @@ final class CatalogRoutes {
         }
     }
 
-    /** {@code available}: the catalogue's value and no stock change marking it out; attributes: the catalogue file's. */
+    /** {@code available}: the latest stock change for the item, else the catalogue's; attributes: the catalogue file's. */
     record SearchHit(String itemId, String description, String category, double price, boolean available,
                      Map<String, String> attributes, float score) {
     }
@@ -88,7 +88,7 @@ final class CatalogRoutes {
         }
         ctx.json(new SearchBody(model.snapshot().version(), hits.stream()
                 .map(h -> new SearchHit(h.itemId(), h.description(), h.category(), h.price(),
-                        h.available() && availability.isAvailable(h.itemId()), h.attributes(), h.score()))
+                        availability.isAvailable(h.itemId(), h.available()), h.attributes(), h.score()))
                 .toList()));
     }
 
@@ -104,7 +104,7 @@ final class CatalogRoutes {
         }
         Catalog.Hit h = model.catalog().item(ord);
         ctx.json(new ItemBody(model.snapshot().version(), h.itemId(), h.description(), h.category(), h.price(),
-                h.available() && availability.isAvailable(h.itemId()), model.catalog().orders(ord),
+                availability.isAvailable(h.itemId(), h.available()), model.catalog().orders(ord),
                 model.catalog().customers(ord), h.attributes()));
     }
 

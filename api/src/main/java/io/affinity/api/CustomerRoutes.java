@@ -36,13 +36,22 @@ final class CustomerRoutes {
     private final ObjectMapper json;
     private final ConsentJournal consent;
     private final double marginRate;
+    private final ItemAvailability availability;
 
-    CustomerRoutes(ApiConfig config, ModelSource models, ObjectMapper json, ConsentJournal consent, double marginRate) {
+    CustomerRoutes(ApiConfig config, ModelSource models, ObjectMapper json, ConsentJournal consent, double marginRate,
+                   ItemAvailability availability) {
         this.config = config;
         this.models = models;
         this.json = json;
         this.consent = consent;
         this.marginRate = marginRate;
+        this.availability = availability;
+    }
+
+    /** Offers, upsell and exports never propose an item out of stock (run-time overlay, else the catalogue). */
+    private NextBestOffers offers(ServedModel model) {
+        return new NextBestOffers(model.recommender(), marginRate,
+                item -> availability.isAvailable(item, model.catalog()));
     }
 
     void register(RoutesConfig routes) {
@@ -134,7 +143,7 @@ final class CustomerRoutes {
             excluded = d.reason();
         }
         List<NextBestOffers.Offer> offers = excluded != null ? List.of()
-                : new NextBestOffers(model.recommender(), marginRate).forCustomer(id, profile, limit);
+                : offers(model).forCustomer(id, profile, limit);
         if (excluded == null && offers.isEmpty() && profile.map(p -> p.strategy() == CustomerProfile.Strategy.END).orElse(false)) {
             excluded = "strategy_end";
         }
@@ -148,7 +157,7 @@ final class CustomerRoutes {
         String rawCustomer = ctx.queryParam("customerId");
         Optional<CustomerProfile> profile = rawCustomer == null || rawCustomer.isBlank() ? Optional.empty()
                 : model.snapshot().profile(customerId(rawCustomer, "query parameter 'customerId'"));
-        List<NextBestOffers.Offer> offers = new NextBestOffers(model.recommender(), marginRate)
+        List<NextBestOffers.Offer> offers = offers(model)
                 .upsell(itemId, profile, limit, pricierOfSameCategory(model, itemId));
         ctx.json(new OffersBody(model.snapshot().version(), null, true, null, null,
                 profile.map(p -> lower(p.strategy())).orElse(null), offers));
@@ -172,7 +181,7 @@ final class CustomerRoutes {
                     "consent data cannot be read, so no campaign can be exported: " + consent.failure());
         }
         boolean csv = Optional.ofNullable(ctx.header("Accept")).orElse("").toLowerCase(Locale.ROOT).contains("text/csv");
-        NextBestOffers nbo = new NextBestOffers(model.recommender(), marginRate);
+        NextBestOffers nbo = offers(model);
         ctx.status(200);
         ctx.res().setContentType(csv ? "text/csv; charset=utf-8" : "application/x-ndjson");
         long startSeq = consent.sequence();

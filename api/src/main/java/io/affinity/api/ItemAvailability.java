@@ -14,21 +14,25 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Stock changes made through {@code PUT /admin/items/{id}/availability}: an overlay over every snapshot's
- * catalogue, so a change takes effect at once and survives model swaps. {@link #inMemory()} forgets the changes
+ * catalogue, so a change takes effect at once and survives model swaps. An item the overlay has no statement for
+ * has the availability the catalogue gave it at training time ({@link #isAvailable(String, boolean)}); a
+ * statement, {@code true} as well as {@code false}, overrides the catalogue of every model until it is changed. {@link #inMemory()} forgets the changes
  * on restart; {@link #journaled(Path)} appends each change to a journal file (one {@code ITEM<TAB>true|false}
  * line, forced to disk before the change is acknowledged) and replays it at start. Thread-safe.
  *
- * <p>The journal is compacted (rewritten to one {@code ITEM<TAB>false} line per item currently out of stock,
+ * <p>The journal is compacted (rewritten to one {@code ITEM<TAB>true|false} line per item the overlay has a statement for,
  * through {@link JournalFiles#replace}) when it is opened holding superseded lines, and while serving once it
- * reaches the line threshold and holds at least twice as many lines as items out of stock. A line without its
+ * reaches the line threshold and holds at least twice as many lines as items with a statement. A line without its
  * line break (a crash in the middle of an append, never acknowledged) is cut off at open.
  */
 public final class ItemAvailability implements AutoCloseable {
     /** Journal lines after which a running server compacts (when at least half the lines are superseded). */
     public static final int DEFAULT_COMPACT_AFTER_LINES = 10_000;
 
-    /** Only items marked unavailable are kept: the map is empty while everything is in stock. */
-    private final Map<String, Boolean> unavailable = new ConcurrentHashMap<>();
+    /** The latest statement per item; items never stated are absent. */
+    private final Map<String, Boolean> statements = new ConcurrentHashMap<>();
+    /** Statements that are {@code false}: while zero, only the catalogue can make an item unavailable. */
+    private final java.util.concurrent.atomic.AtomicInteger unavailableCount = new java.util.concurrent.atomic.AtomicInteger();
     private final Path journalFile;
     private final int compactAfterLines;
     private FileChannel journal;
@@ -92,7 +96,7 @@ public final class ItemAvailability implements AutoCloseable {
             org.slf4j.LoggerFactory.getLogger(ItemAvailability.class).warn(
                     "{}:{}: incomplete last line (interrupted write) dropped", file, lineNumber);
         }
-        if (complete > overlay.unavailable.size() || start < bytes.length) {
+        if (complete > overlay.statements.size() || start < bytes.length) {
             overlay.compactNow(); // also drops a torn last line
         }
         overlay.journal = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -118,7 +122,7 @@ public final class ItemAvailability implements AutoCloseable {
             lines++;
         }
         apply(itemId, available);
-        if (journal != null && lines >= compactAfterLines && lines >= 2L * unavailable.size()) {
+        if (journal != null && lines >= compactAfterLines && lines >= 2L * statements.size()) {
             try {
                 compact();
             } catch (IOException e) {
@@ -148,11 +152,11 @@ public final class ItemAvailability implements AutoCloseable {
 
     private void compactNow() throws IOException {
         StringBuilder out = new StringBuilder();
-        for (String item : new TreeSet<>(unavailable.keySet())) {
-            out.append(item).append("\tfalse\n");
+        for (String item : new TreeSet<>(statements.keySet())) {
+            out.append(item).append('\t').append(statements.get(item)).append('\n');
         }
         JournalFiles.replace(journalFile, out.toString().getBytes(StandardCharsets.UTF_8));
-        lines = unavailable.size();
+        lines = statements.size();
         compactions++;
     }
 
@@ -167,21 +171,33 @@ public final class ItemAvailability implements AutoCloseable {
     }
 
     private void apply(String itemId, boolean available) {
-        if (available) {
-            unavailable.remove(itemId);
-        } else {
-            unavailable.put(itemId, Boolean.TRUE);
+        Boolean before = statements.put(itemId, available);
+        if (!available && !Boolean.FALSE.equals(before)) {
+            unavailableCount.incrementAndGet();
+        } else if (available && Boolean.FALSE.equals(before)) {
+            unavailableCount.decrementAndGet();
         }
     }
 
-    /** False only for items marked unavailable. */
-    public boolean isAvailable(String itemId) {
-        return !unavailable.containsKey(itemId);
+    /** The overlay's statement for the item, else {@code catalogAvailable} (the catalogue's, at training time). */
+    public boolean isAvailable(String itemId, boolean catalogAvailable) {
+        Boolean stated = statements.get(itemId);
+        return stated == null ? catalogAvailable : stated;
     }
 
-    /** Whether any item is marked unavailable (then recommendations must check each candidate). */
+    /** {@link #isAvailable(String, boolean)} with the availability in {@code catalog} (null: none, so available). */
+    public boolean isAvailable(String itemId, Catalog catalog) {
+        return isAvailable(itemId, catalog == null || catalog.available(itemId));
+    }
+
+    /** {@link #isAvailable(String, boolean)} for an item the catalogue lists as available. */
+    public boolean isAvailable(String itemId) {
+        return isAvailable(itemId, true);
+    }
+
+    /** Whether any item is stated unavailable (then recommendations must check each candidate). */
     public boolean anyUnavailable() {
-        return !unavailable.isEmpty();
+        return unavailableCount.get() > 0;
     }
 
     @Override

@@ -64,7 +64,8 @@ final class RequestRules {
         this.model = model;
         this.filter = filter;
         this.availability = availability;
-        this.checkAvailability = availability.anyUnavailable();
+        this.checkAvailability = availability.anyUnavailable()
+                || (model.catalog() != null && model.catalog().anyUnavailable());
         this.recentlyBought = recentlyBought;
         this.maxPerCategory = maxPerCategory;
     }
@@ -157,7 +158,12 @@ final class RequestRules {
                 return false;
             }
         }
-        return (!checkAvailability || availability.isAvailable(itemId)) && !recentlyBought.contains(itemId);
+        return (!checkAvailability || inStock(itemId)) && !recentlyBought.contains(itemId);
+    }
+
+    /** The overlay's statement, else the catalogue's availability at training time. */
+    private boolean inStock(String itemId) {
+        return availability.isAvailable(itemId, model.catalog());
     }
 
     /** Runs {@code query} (a recommender and a limit in, recommendations out) under these rules. */

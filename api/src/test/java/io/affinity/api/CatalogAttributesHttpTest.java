@@ -110,6 +110,42 @@ class CatalogAttributesHttpTest {
         return ids;
     }
 
+    private static HttpResponse<String> basket(String... items) throws Exception {
+        String body = "{\"items\":[" + String.join(",", java.util.Arrays.stream(items).map(i -> "\"" + i + "\"").toList()) + "]}";
+        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                        + "/v1/baskets/recommendations?limit=10")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static int putAvailability(String item, boolean available) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                                + "/admin/items/" + item + "/availability"))
+                        .header("Content-Type", "application/json")
+                        .header("Authorization", "Bearer test-admin-token-0123456789abcdef")
+                        .PUT(HttpRequest.BodyPublishers.ofString("{\"available\": " + available + "}")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    @Test
+    void anItemTheCatalogueMarksUnavailableIsNotRecommendedUntilStockSaysOtherwise() throws Exception {
+        // I01 => I02, I03 and I02 => I03, I04: I03 is the basket's strongest candidate, but the catalogue says
+        // it is unavailable.
+        HttpResponse<String> before = basket("I01", "I02");
+        assertEquals(200, before.statusCode(), before.body());
+        Set<String> ids = ids(JSON.readTree(before.body()));
+        assertFalse(ids.contains("I03"), ids.toString());
+        assertTrue(ids.contains("I04"), ids.toString());
+        assertFalse(get("/v1/items?q=" + enc("id:I03")).at("/items/0/available").asBoolean());
+        try {
+            assertEquals(200, putAvailability("I03", true));
+            assertTrue(ids(JSON.readTree(basket("I01", "I02").body())).contains("I03"), "restocked after training");
+            assertTrue(get("/v1/items?q=" + enc("id:I03")).at("/items/0/available").asBoolean());
+        } finally {
+            assertEquals(200, putAvailability("I03", false));
+        }
+        assertFalse(ids(JSON.readTree(basket("I01", "I02").body())).contains("I03"));
+    }
+
     @Test
     void searchByAnAttributeIsCaseInsensitiveAndShowsTheAttributesAsGiven() throws Exception {
         JsonNode body = get("/v1/items?q=" + enc("brand:ACME"));

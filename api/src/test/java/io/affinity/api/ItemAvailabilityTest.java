@@ -70,6 +70,29 @@ class ItemAvailabilityTest {
     }
 
     @Test
+    void aStatementOverridesTheCatalogueEitherWayAndSurvivesCompaction() throws Exception {
+        Path journal = tmp.resolve("availability.journal");
+        try (ItemAvailability a = ItemAvailability.journaled(journal)) {
+            assertFalse(a.isAvailable("OUT", false), "no statement: the catalogue's false");
+            assertTrue(a.isAvailable("IN", true));
+            a.set("OUT", false);
+            a.set("OUT", true); // restocked after training: overrides the catalogue's false
+            a.set("IN", false);
+            assertTrue(a.isAvailable("OUT", false));
+            assertFalse(a.isAvailable("IN", true));
+            assertTrue(a.anyUnavailable());
+        }
+        try (ItemAvailability b = ItemAvailability.journaled(journal)) {
+            assertEquals(1, b.compactions(), "the superseded OUT false line is compacted away");
+            assertEquals(List.of("IN\tfalse", "OUT\ttrue"), Files.readAllLines(journal));
+            assertTrue(b.isAvailable("OUT", false), "the true statement is kept, not forgotten");
+            assertFalse(b.isAvailable("IN", true));
+            b.set("IN", true);
+            assertFalse(b.anyUnavailable());
+        }
+    }
+
+    @Test
     void aJournalWithSupersededLinesIsCompactedAtOpen() throws Exception {
         Path journal = tmp.resolve("availability.journal");
         Map<String, Boolean> expected = new HashMap<>();
@@ -82,8 +105,9 @@ class ItemAvailabilityTest {
             assertState(expected, b);
             assertEquals(1, b.compactions());
             List<String> lines = Files.readAllLines(journal);
-            assertEquals(expected.values().stream().filter(v -> !v).count(), lines.size(), lines.toString());
-            lines.forEach(l -> assertTrue(l.endsWith("\tfalse"), l));
+            // One line per item with a statement, its latest (true statements too: they override the catalogue).
+            assertEquals(expected.size(), lines.size(), lines.toString());
+            lines.forEach(l -> assertEquals(expected.get(l.split("\t")[0]).toString(), l.split("\t")[1], l));
             b.set("I42", false); // still appendable after the rewrite
         }
         try (ItemAvailability c = ItemAvailability.journaled(journal)) {
@@ -127,8 +151,8 @@ class ItemAvailabilityTest {
         // Died after the rename but before anything else: the journal is the complete compacted file.
         Files.write(journal, uncompacted);
         StringBuilder compacted = new StringBuilder();
-        expected.entrySet().stream().filter(e -> !e.getValue()).map(Map.Entry::getKey).sorted()
-                .forEach(i -> compacted.append(i).append("\tfalse\n"));
+        expected.keySet().stream().sorted()
+                .forEach(i -> compacted.append(i).append('\t').append(expected.get(i)).append('\n'));
         JournalFiles.replace(journal, compacted.toString().getBytes(StandardCharsets.UTF_8));
         try (ItemAvailability c = ItemAvailability.journaled(journal)) {
             assertState(expected, c);

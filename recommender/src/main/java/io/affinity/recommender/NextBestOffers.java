@@ -36,14 +36,25 @@ public final class NextBestOffers {
 
     private final Recommender recommender;
     private final double marginRate;
+    private final java.util.function.Predicate<String> offerable;
 
-    /** @param marginRate share of the price that is margin, in (0, 1] (default in the API: 0.3) */
+    /** Every item of the model may be offered. */
     public NextBestOffers(Recommender recommender, double marginRate) {
+        this(recommender, marginRate, item -> true);
+    }
+
+    /**
+     * @param marginRate share of the price that is margin, in (0, 1] (default in the API: 0.3)
+     * @param offerable  which items may be offered at all (e.g. in stock); the others are skipped as candidates,
+     *                   so a customer still gets {@code limit} offers when enough others qualify
+     */
+    public NextBestOffers(Recommender recommender, double marginRate, java.util.function.Predicate<String> offerable) {
         this.recommender = Objects.requireNonNull(recommender, "recommender");
         if (!(marginRate > 0 && marginRate <= 1)) {
             throw new IllegalArgumentException("marginRate must be in (0, 1], was " + marginRate);
         }
         this.marginRate = marginRate;
+        this.offerable = Objects.requireNonNull(offerable, "offerable");
     }
 
     /** One offer and why. */
@@ -77,6 +88,9 @@ public final class NextBestOffers {
         // cost of a campaign export, and most candidates are dropped.
         List<Scored> scored = new ArrayList<>(candidates.items().size());
         for (Recommendation r : candidates.items()) {
+            if (!offerable.test(r.itemId())) {
+                continue;
+            }
             Optional<ItemFacts> facts = model.item(r.itemId());
             if (facts.isEmpty() || facts.get().typicalPrice() <= 0) {
                 continue;
@@ -184,8 +198,8 @@ public final class NextBestOffers {
         List<Offer> offers = new ArrayList<>(best.size());
         for (TradeUp t : best.values()) {
             Optional<ItemFacts> f = model.item(t.toItemId());
-            if (f.isEmpty() || f.get().typicalPrice() <= item.typicalPrice()) {
-                continue; // not in this model's catalogue (any more), or not pricier: nothing to offer
+            if (f.isEmpty() || f.get().typicalPrice() <= item.typicalPrice() || !offerable.test(t.toItemId())) {
+                continue; // not in this model's catalogue (any more), not pricier, or not offerable (out of stock)
             }
             double margin = f.get().margin(marginRate);
             double p = t.rate() * activity;
@@ -248,7 +262,7 @@ public final class NextBestOffers {
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (Recommendation r : candidates) {
             Optional<ItemFacts> f = model.item(r.itemId());
-            if (f.isEmpty() || f.get().typicalPrice() <= item.typicalPrice()) {
+            if (f.isEmpty() || f.get().typicalPrice() <= item.typicalPrice() || !offerable.test(r.itemId())) {
                 continue;
             }
             boolean sameFamily = ProductFamilies.familyOf(f.get().itemId(), f.get().description()).equals(family);

@@ -72,6 +72,22 @@ class NextBestOffersTest {
     }
 
     @Test
+    void itemsThatMayNotBeOfferedAreSkippedAndTheNextOnesMoveUp() {
+        // DEAR (out of stock, say) is the best offer without the predicate; with it, CHEAP then the repeat of A.
+        NextBestOffers inStock = new NextBestOffers(new Recommender(MODEL, RecommenderSettings.DEFAULTS), 0.5,
+                item -> !item.equals("DEAR"));
+        List<String> ids = inStock.forCustomer("C1", Optional.empty(), 2).stream().map(NextBestOffers.Offer::itemId).toList();
+        assertEquals(2, ids.size());
+        assertEquals("CHEAP", ids.get(0));
+        assertTrue(!ids.contains("DEAR"), ids.toString());
+        // Upsell too: the trade-up to P is dropped, B (observed) remains.
+        NextBestOffers tradedInStock = new NextBestOffers(new Recommender(TRADED, RecommenderSettings.DEFAULTS), 0.5,
+                item -> !item.equals("P"));
+        assertEquals("B", tradedInStock.upsell("A", Optional.empty(), 2).get(0).itemId());
+        assertTrue(tradedInStock.upsell("A", Optional.empty(), 5).stream().noneMatch(o -> o.itemId().equals("P")));
+    }
+
+    @Test
     void anItemSoldBelowCostHasNoMargin() {
         ItemFacts loss = new ItemFacts("L", "LOSS LEADER", "", 2, 1, 1, 1, 2.5);
         assertEquals(0, loss.margin(0.3));
