@@ -22,10 +22,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * the wire records and without reflective accessor calls. It runs on every recommendation request, where data
  * binding and the intermediate String were about a tenth of the customer endpoint's CPU time.
  *
- * <p>Strings that recur across requests and customers (item ids, descriptions, explanation sentences that carry
- * no purchase of the customer, model names) are written from a bounded cache of their encoded form
- * ({@link SerializedString}, escaped by Jackson once): escaping them on every request was the largest single
- * cost of writing an answer. Strings carrying the customer's own purchases are never cached.
+ * <p>What recurs across requests and customers is encoded by Jackson once and written from bounded caches: item
+ * ids and descriptions (escaping strings was the largest single cost of an answer), and whole explanations that
+ * carry no purchase of the customer (written as raw JSON values: most of an item's tokens). Explanations of the
+ * customer's own purchases are written field by field and never cached.
  */
 final class RecommendationsJson {
     // Field names encoded once: writing a pre-quoted name is a copy instead of an escape pass per request.
@@ -62,7 +62,11 @@ final class RecommendationsJson {
     static final int STRING_CACHE_SLOTS = 1 << 14;
 
     private final JsonFactory factory;
-    private final EncodedStrings strings = new EncodedStrings(STRING_CACHE_SLOTS);
+    private final Encoded<String> strings = new Encoded<>(STRING_CACHE_SLOTS);
+    private final Encoded<Explanation> renderedExplanations = new Encoded<>(STRING_CACHE_SLOTS);
+    private final Encoded<Explanation.ModelEvidence> renderedModels = new Encoded<>(256);
+    private final Encoded<Double> renderedQuantities = new Encoded<>(1024);
+    private final Encoded<java.time.LocalDate> renderedDays = new Encoded<>(4096);
 
     RecommendationsJson(JsonFactory factory) {
         this.factory = factory;
@@ -116,11 +120,33 @@ final class RecommendationsJson {
         if (previouslyBought != null) {
             bool(g, F_PREVIOUSLY_BOUGHT, previouslyBought.contains(r.itemId()));
         }
-        Explanation e = r.explanation();
         g.writeFieldName(F_EXPLANATION);
+        explanation(g, r.explanation());
+        g.writeEndObject();
+    }
+
+    /**
+     * An explanation without the customer's purchases is the same for every answer that shows it (the served
+     * model's phrase, a rule, an item's popularity): it is written as a raw value that Jackson rendered once and
+     * the cache keeps (keyed by the explanation's value, so equal explanations share it). Only explanations of a
+     * customer's own purchases are written field by field, and they are never cached.
+     */
+    private void explanation(JsonGenerator g, Explanation e) throws IOException {
+        if (e.purchase() == null) {
+            g.writeRawValue(renderedExplanations.get(e, this::render));
+        } else {
+            explanationObject(g, e);
+        }
+    }
+
+    private String render(Explanation e) {
+        return render(g -> explanationObject(g, e));
+    }
+
+    private void explanationObject(JsonGenerator g, Explanation e) throws IOException {
         g.writeStartObject();
         if (e.purchase() == null) {
-            cached(g, F_SUMMARY, e.summary()); // the same sentence for every customer shown this item this way
+            cached(g, F_SUMMARY, e.summary());
         } else {
             string(g, F_SUMMARY, e.summary()); // names the customer's own purchases: not kept
         }
@@ -132,8 +158,12 @@ final class RecommendationsJson {
             g.writeFieldName(F_PURCHASE);
             g.writeStartObject();
             number(g, F_ORDER_COUNT, e.purchase().orderCount());
-            number(g, F_QUANTITY, e.purchase().quantity());
-            string(g, F_LAST_PURCHASED, e.purchase().lastPurchased().toString());
+            // Few distinct quantities and days recur over all customers: formatted once (doubles and dates were the
+            // costliest tokens left), written as the raw values Jackson rendered for them.
+            g.writeFieldName(F_QUANTITY);
+            g.writeRawValue(renderedQuantities.get(e.purchase().quantity(), q -> render(w -> w.writeNumber(q))));
+            g.writeFieldName(F_LAST_PURCHASED);
+            g.writeRawValue(renderedDays.get(e.purchase().lastPurchased(), d -> render(w -> w.writeString(d.toString()))));
             g.writeEndObject();
         }
         if (e.popularity() != null) {
@@ -145,14 +175,35 @@ final class RecommendationsJson {
         }
         if (e.model() != null) {
             g.writeFieldName(F_MODEL);
-            g.writeStartObject();
-            cached(g, F_NAME, e.model().model());
-            cached(g, F_SOURCE, e.model().source());
-            cached(g, F_KIND, e.model().kind());
-            g.writeEndObject();
+            g.writeRawValue(renderedModels.get(e.model(), this::render));
         }
         g.writeEndObject();
-        g.writeEndObject();
+    }
+
+    private String render(Explanation.ModelEvidence m) {
+        return render(g -> {
+            g.writeStartObject();
+            string(g, F_NAME, m.model());
+            string(g, F_SOURCE, m.source());
+            string(g, F_KIND, m.kind());
+            g.writeEndObject();
+        });
+    }
+
+    private interface Rendering {
+        void writeTo(JsonGenerator g) throws IOException;
+    }
+
+    /** The JSON text of one value, as Jackson writes it. */
+    private String render(Rendering value) {
+        try (ByteArrayBuilder out = new ByteArrayBuilder(factory._getBufferRecycler(), 128)) {
+            try (JsonGenerator g = factory.createGenerator(out, JsonEncoding.UTF8)) {
+                value.writeTo(g);
+            }
+            return new String(out.toByteArray(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException ex) {
+            throw new UncheckedIOException("writing to memory cannot fail", ex);
+        }
     }
 
     private static void string(JsonGenerator g, SerializedString name, String value) throws IOException {
@@ -162,20 +213,24 @@ final class RecommendationsJson {
 
     private void cached(JsonGenerator g, SerializedString name, String value) throws IOException {
         g.writeFieldName(name);
-        g.writeString(strings.get(value));
+        g.writeString(strings.get(value, v -> v));
     }
 
     /**
-     * Encoded forms of recurring strings, direct-mapped (a fixed array of slots indexed by the string's hash; a
-     * colliding string replaces the occupant): bounded, lock-free, nothing to evict. An entry is the encoding of
-     * its own key, so a hit is always right whatever model version is served, and a racy overwrite only costs a
-     * later re-encoding.
+     * Encoded forms of recurring values, direct-mapped (a fixed array of slots indexed by the key's hash; a
+     * colliding key replaces the occupant): bounded, lock-free, nothing to evict. An entry holds its own key, and
+     * a hit needs an equal key, so it is right whatever model version is served; a racy overwrite only costs a
+     * later re-encoding. For strings the value is the string (written quoted, escaped once by Jackson); for
+     * explanations, the JSON text Jackson rendered for them (written as a raw value).
      */
-    static final class EncodedStrings {
-        private final AtomicReferenceArray<SerializedString> slots;
+    static final class Encoded<K> {
+        private record Entry<K>(K key, SerializedString value) {
+        }
+
+        private final AtomicReferenceArray<Entry<K>> slots;
         private final int mask;
 
-        EncodedStrings(int size) {
+        Encoded(int size) {
             if (Integer.bitCount(size) != 1) {
                 throw new IllegalArgumentException("size must be a power of two, was " + size);
             }
@@ -183,16 +238,16 @@ final class RecommendationsJson {
             this.mask = size - 1;
         }
 
-        SerializedString get(String value) {
-            int h = value.hashCode();
+        SerializedString get(K key, java.util.function.Function<K, String> encode) {
+            int h = key.hashCode();
             int slot = (h ^ (h >>> 16)) & mask;
-            SerializedString s = slots.getPlain(slot);
-            if (s != null && s.getValue().equals(value)) {
-                return s;
+            Entry<K> e = slots.getPlain(slot);
+            if (e != null && e.key.equals(key)) {
+                return e.value;
             }
-            s = new SerializedString(value);
-            slots.setPlain(slot, s);
-            return s;
+            e = new Entry<>(key, new SerializedString(encode.apply(key)));
+            slots.setPlain(slot, e);
+            return e.value;
         }
     }
 

@@ -34,12 +34,12 @@ class RecommendationsJsonTest {
 
     @Test
     void encodedStringsAreTheirKeysEvenWhenSlotsCollide() throws Exception {
-        RecommendationsJson.EncodedStrings strings = new RecommendationsJson.EncodedStrings(2);
+        RecommendationsJson.Encoded<String> strings = new RecommendationsJson.Encoded<>(2);
         Random random = new Random(7);
         for (int i = 0; i < 2000; i++) {
             String s = "s" + random.nextInt(50) + (random.nextBoolean() ? " \"\u00e9\n" : "");
-            assertEquals(s, strings.get(s).getValue());
-            assertEquals(JSON.writeValueAsString(s), new String(strings.get(s).asQuotedUTF8(), StandardCharsets.UTF_8)
+            assertEquals(s, strings.get(s, v -> v).getValue());
+            assertEquals(JSON.writeValueAsString(s), new String(strings.get(s, v -> v).asQuotedUTF8(), StandardCharsets.UTF_8)
                     .transform(q -> "\"" + q + "\""));
         }
     }
