@@ -106,8 +106,15 @@ echo "== machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(una
 echo "== server: $(head -1 "$WORK/server.log")"
 echo "== java: $(grep -m1 -o 'Java [0-9.]*' <<<"$("$ROOT/affinity" --version 2>&1)" || true)"
 echo "== warm-up (discarded)"
+# Every path measured is warmed (the JIT compiles each differently; a cold first round read 2-4x the CPU per
+# request of later ones on this machine), then the first, plain pair once more.
 run warm-customers "$WORK/customers.txt" 2 "$CONNECTIONS" 8 0 >/dev/null
+for v in $VARIANTS; do
+  run "warm-customers-$v" "$WORK/$v.txt" 2 "$CONNECTIONS" 4 0 >/dev/null
+done
 run warm-health "$WORK/health.txt" 2 "$CONNECTIONS" 4 0 >/dev/null
+run warm-customers2 "$WORK/customers.txt" 2 "$CONNECTIONS" 4 0 >/dev/null
+run warm-health2 "$WORK/health.txt" 2 "$CONNECTIONS" 4 0 >/dev/null
 echo "== saturation: $ROUNDS round(s) of wrk -t2 -c$CONNECTIONS -d${DURATION}s --latency, endpoints interleaved"
 # Interleaved rounds: on a shared machine other work comes and goes within minutes, so each round's ratio uses
 # the /health runs just before and after it, and the median over rounds is reported.
