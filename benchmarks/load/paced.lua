@@ -63,10 +63,8 @@ function delay()
   if start_us == nil then
     -- stagger the connections over one interval, so that the total rate is even, not bursts of N
     start_us = now + ((id or 1) - 1) * interval_us / tonumber(os.getenv("WRK_CONNECTIONS"))
-    free_at_us = now
-  else
-    free_at_us = now
   end
+  free_at_us = now
   due_us = start_us + k * interval_us
   k = k + 1
   local wait_ms = (due_us - now) / 1000
