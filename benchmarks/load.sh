@@ -7,10 +7,12 @@
 # 127.0.0.1, then, in the same run and against the same server process:
 #   1. saturation: wrk -t2 -c64 on GET /health (the framework's ceiling: no model work) and on
 #      GET /v1/customers/{id}/recommendations rotating over real customer ids of the sample; throughput ratio.
-#   2. below saturation: each endpoint again with a per-connection pause (wrk's Lua delay()) chosen so that the
-#      offered rate is about half of the personalised endpoint's saturated rate; p50/p99/p99.9 there.
-#      wrk2 (constant rate, corrected for coordinated omission) is not packaged in Debian: this is a
-#      closed-loop approximation, so the tail it reports is optimistic under queueing.
+#   2. about half saturation: each endpoint again at a constant offered rate of half the personalised endpoint's
+#      saturated rate (median of the rounds), /health at the same rate; p50/p99/p99.9 there. wrk2 (constant rate,
+#      corrected for coordinated omission) is not packaged in Debian, so benchmarks/load/paced.lua does what it
+#      does on Debian's wrk: each of HALF_CONNECTIONS connections (one per wrk thread) sends on a fixed schedule,
+#      and a request that was due while its connection still waited for a slow answer counts its latency from
+#      its due time. "late" is how many requests that happened to. wrk's own, uncorrected p99 is printed too.
 #   3. the same customer paths with business rules, saturated and at half saturation, in the same run:
 #      "filter" adds a category-and-price filter (FILTER, default: the sample's common product kinds under 10),
 #      "pin" adds a boost and a pin (BOOST, PIN). Each is compared with /health and with the plain customer run.
@@ -21,7 +23,8 @@
 # so compare the endpoints of one run. Environment: DURATION (s, default 15), CONNECTIONS (default 64),
 # PORT (default 18081), AFFINITY_JAVA_OPTS (passed to the JVM), VARIANTS (default "filter pin"; empty = plain
 # customer runs only), FILTER, BOOST, PIN (Lucene query syntax over the catalogue), ROUNDS (default 1: saturation
-# runs repeated, interleaved with /health; the median ratio is reported).
+# runs repeated, interleaved with /health; the median ratio is reported), HALF_CONNECTIONS (default 16),
+# HALF_RATE (req/s; default: half the customers' saturated median).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -103,8 +106,15 @@ echo "== machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(una
 echo "== server: $(head -1 "$WORK/server.log")"
 echo "== java: $(grep -m1 -o 'Java [0-9.]*' <<<"$("$ROOT/affinity" --version 2>&1)" || true)"
 echo "== warm-up (discarded)"
+# Every path measured is warmed (the JIT compiles each differently; a cold first round read 2-4x the CPU per
+# request of later ones on this machine), then the first, plain pair once more.
 run warm-customers "$WORK/customers.txt" 2 "$CONNECTIONS" 8 0 >/dev/null
+for v in $VARIANTS; do
+  run "warm-customers-$v" "$WORK/$v.txt" 2 "$CONNECTIONS" 4 0 >/dev/null
+done
 run warm-health "$WORK/health.txt" 2 "$CONNECTIONS" 4 0 >/dev/null
+run warm-customers2 "$WORK/customers.txt" 2 "$CONNECTIONS" 4 0 >/dev/null
+run warm-health2 "$WORK/health.txt" 2 "$CONNECTIONS" 4 0 >/dev/null
 echo "== saturation: $ROUNDS round(s) of wrk -t2 -c$CONNECTIONS -d${DURATION}s --latency, endpoints interleaved"
 # Interleaved rounds: on a shared machine other work comes and goes within minutes, so each round's ratio uses
 # the /health runs just before and after it, and the median over rounds is reported.
@@ -143,15 +153,27 @@ for v in $VARIANTS; do
 done
 C="$(median <<<"$C_ALL")"
 
-# Half saturation: 16 connections, each pausing so that 16 * 1000 / (delay + latency) ~ C / 2.
-HALF_CONN=16
-DELAY="$(awk -v c="$C" -v n="$HALF_CONN" 'BEGIN { d = n * 1000 / (c / 2); printf "%d", (d < 1 ? 1 : d) }')"
-echo "== about half saturation: wrk -t2 -c$HALF_CONN -d${DURATION}s --latency, pause ${DELAY} ms per connection (target ~$(awk -v c="$C" 'BEGIN { printf "%.0f", c / 2 }') req/s)"
-run half-customers "$WORK/customers.txt" 2 "$HALF_CONN" "$DURATION" "$DELAY"
+# About half saturation: a constant offered rate (benchmarks/load/paced.lua, wrk2's method), the same for every
+# endpoint, with latency counted from each request's due time when it had to wait for its connection.
+HALF_CONN="${HALF_CONNECTIONS:-16}"
+HALF_RATE="${HALF_RATE:-$(awk -v c="$C" 'BEGIN { printf "%d", c / 2 }')}"
+paced() { # name paths-file
+  local out before after requests
+  before="$(server_cpu_us)"
+  out="$(WRK_PATHS="$2" WRK_RATE="$HALF_RATE" WRK_CONNECTIONS="$HALF_CONN" \
+    wrk -t"$HALF_CONN" -c"$HALF_CONN" -d"$DURATION"s --latency -s "$HERE/load/paced.lua" "$BASE")"
+  after="$(server_cpu_us)"
+  echo "$out" > "$WORK/out-$1.txt"
+  requests="$(sed -n 's/.* requests=\([0-9]*\).*/\1/p' <<<"$out")"
+  echo "$1 $(grep '^RESULT' <<<"$out" | cut -d' ' -f2-) server_cpu_us_per_req=$(awk -v a="$before" -v b="$after" -v n="$requests" 'BEGIN { printf "%.1f", (n > 0 ? (b - a) / n : 0) }')"
+}
+echo "== about half saturation: constant rate $HALF_RATE req/s over $HALF_CONN connections (wrk -t$HALF_CONN" \
+  "-c$HALF_CONN -d${DURATION}s, benchmarks/load/paced.lua); latency corrected for coordinated omission"
+paced half-customers "$WORK/customers.txt"
 for v in $VARIANTS; do
-  run "half-customers-$v" "$WORK/$v.txt" 2 "$HALF_CONN" "$DURATION" "$DELAY"
+  paced "half-customers-$v" "$WORK/$v.txt"
 done
-run half-health "$WORK/health.txt" 2 "$HALF_CONN" "$DURATION" "$DELAY"
+paced half-health "$WORK/health.txt"
 echo "== load average after: $(uptime | sed 's/.*load average: //')"
 for v in $VARIANTS; do
   echo "== sample answer with $v: $(head -1 "$WORK/$v.txt")"

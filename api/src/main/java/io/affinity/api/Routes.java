@@ -96,14 +96,14 @@ final class Routes {
         }
     }
 
-    private void boughtTogether(Context ctx, ServedModel model) {
+    private void boughtTogether(Context ctx, ServedModel model) throws IOException {
         String itemId = BasketRequest.normaliseItemId(ctx.pathParam("itemId"));
         int limit = Params.limit(ctx, config);
         answer(ctx, rules(ctx, model, null).recommend((r, n) -> r.boughtTogether(itemId, n), limit, Set.of(itemId)),
                 null);
     }
 
-    private void customer(Context ctx, ServedModel model) {
+    private void customer(Context ctx, ServedModel model) throws IOException {
         String customerId = ctx.pathParam("customerId").trim();
         if (customerId.isEmpty() || customerId.length() > io.affinity.recommender.Ids.MAX_ID_LENGTH) {
             throw ApiProblem.badRequest("path parameter 'customerId' must be 1 to "
@@ -113,9 +113,14 @@ final class Routes {
         answer(ctx, rules(ctx, model, customerId).recommend((r, n) -> r.forCustomer(customerId, n), limit), null);
     }
 
-    /** The shape of {@link Bodies.RecommendationsBody}, written by the streaming generator. */
-    private void answer(Context ctx, Recommendations answer, Set<String> previouslyBought) {
-        ctx.contentType("application/json").result(answers.write(answer, previouslyBought));
+    /**
+     * The shape of {@link Bodies.RecommendationsBody}, written by the streaming generator straight into Javalin's
+     * response stream (which still gzips for clients that accept it): no body array, no copy through a result
+     * stream. The answer is complete before the first byte is written, so a failure cannot leave half a body.
+     */
+    private void answer(Context ctx, Recommendations answer, Set<String> previouslyBought) throws IOException {
+        ctx.contentType("application/json");
+        answers.write(answer, previouslyBought, ctx.outputStream());
     }
 
     private void rules(Context ctx, ServedModel model) {

@@ -23,11 +23,25 @@ import org.junit.jupiter.api.Test;
 class RecommendationsJsonTest {
     private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
+    /** One writer for all rounds: its cache of encoded strings fills up as on a server. */
+    private static final RecommendationsJson WRITER = new RecommendationsJson(JSON.getFactory());
+
     private static void assertSame(Recommendations r, Set<String> previouslyBought) throws Exception {
         String expected = JSON.writeValueAsString(Bodies.RecommendationsBody.of(r, previouslyBought));
-        String actual = new String(new RecommendationsJson(JSON.getFactory()).write(r, previouslyBought),
-                StandardCharsets.UTF_8);
+        String actual = new String(WRITER.write(r, previouslyBought), StandardCharsets.UTF_8);
         assertEquals(expected, actual);
+    }
+
+    @Test
+    void encodedStringsAreTheirKeysEvenWhenSlotsCollide() throws Exception {
+        RecommendationsJson.Encoded<String> strings = new RecommendationsJson.Encoded<>(2);
+        Random random = new Random(7);
+        for (int i = 0; i < 2000; i++) {
+            String s = "s" + random.nextInt(50) + (random.nextBoolean() ? " \"\u00e9\n" : "");
+            assertEquals(s, strings.get(s, v -> v).getValue());
+            assertEquals(JSON.writeValueAsString(s), new String(strings.get(s, v -> v).asQuotedUTF8(), StandardCharsets.UTF_8)
+                    .transform(q -> "\"" + q + "\""));
+        }
     }
 
     private static Explanation explanation(Random random, String itemId) {

@@ -58,26 +58,49 @@ public record Explanation(String summary, AssociationRule rule, PurchasedItem pu
         return new Explanation("popular: in " + popular.orderCount() + " orders", null, null, popular);
     }
 
+    /**
+     * What a model explanation says apart from the customer's purchase, per (model, source, kind): a handful of
+     * combinations per model, built once instead of per recommended item (this runs for every item of every
+     * personal answer). Bounded, in case model names come and go over many swaps.
+     */
+    private record ModelPhrase(ModelEvidence evidence, String by, Explanation withoutPurchase) {
+    }
+
+    private static final int MAX_MODEL_PHRASES = 4096;
+    private static final java.util.concurrent.ConcurrentHashMap<ModelEvidence, ModelPhrase> MODEL_PHRASES =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     static Explanation ofModel(String model, PrecomputedItem item) {
         ModelEvidence evidence = new ModelEvidence(model, item.source(), item.repeat() ? "repeat" : "new");
+        ModelPhrase phrase = MODEL_PHRASES.get(evidence);
+        if (phrase == null) {
+            phrase = modelPhrase(evidence);
+            if (MODEL_PHRASES.size() < MAX_MODEL_PHRASES) {
+                MODEL_PHRASES.putIfAbsent(evidence, phrase);
+            }
+        }
+        if (!item.repeat() || item.purchase() == null) {
+            return phrase.withoutPurchase;
+        }
+        return new Explanation("bought before in " + item.purchase().orderCount() + " order(s), last on "
+                + item.purchase().lastPurchased() + "; proposed again by the " + phrase.by, null, item.purchase(),
+                null, phrase.evidence);
+    }
+
+    private static ModelPhrase modelPhrase(ModelEvidence evidence) {
+        String model = evidence.model();
+        String source = evidence.source();
         // A learned re-ranker orders candidates other models proposed: name both honestly.
         String by;
-        if (model.equals(item.source())) {
+        if (model.equals(source)) {
             by = model + " model";
         } else if ("reranker".equals(model)) {
-            by = item.source() + " model and ranked by the learned re-ranker";
+            by = source + " model and ranked by the learned re-ranker";
         } else {
-            by = model + " model, mostly " + item.source();
+            by = model + " model, mostly " + source;
         }
-        String summary;
-        if (!item.repeat()) {
-            summary = "new to you; proposed by the " + by;
-        } else if (item.purchase() != null) {
-            summary = "bought before in " + item.purchase().orderCount() + " order(s), last on "
-                    + item.purchase().lastPurchased() + "; proposed again by the " + by;
-        } else {
-            summary = "bought before; proposed again by the " + by;
-        }
-        return new Explanation(summary, null, item.purchase(), null, evidence);
+        String summary = evidence.kind().equals("new") ? "new to you; proposed by the " + by
+                : "bought before; proposed again by the " + by;
+        return new ModelPhrase(evidence, by, new Explanation(summary, null, null, null, evidence));
     }
 }

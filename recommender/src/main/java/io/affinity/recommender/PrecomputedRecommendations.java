@@ -18,14 +18,28 @@ public record PrecomputedRecommendations(String model, List<PrecomputedItem> ite
             throw new IllegalArgumentException("model name must not be blank");
         }
         items = List.copyOf(items);
-        Set<String> seen = new HashSet<>();
+        // Built per request from the store (the first `limit` items): a short list is checked pairwise, which
+        // costs less than hashing freshly decoded ids into a set.
+        Set<String> seen = items.size() > SMALL ? new HashSet<>() : null;
         for (int i = 0; i < items.size(); i++) {
-            if (!seen.add(items.get(i).itemId())) {
-                throw new IllegalArgumentException("duplicate item " + items.get(i).itemId());
+            String id = items.get(i).itemId();
+            boolean duplicate = false;
+            if (seen != null) {
+                duplicate = !seen.add(id);
+            } else {
+                for (int j = 0; j < i && !duplicate; j++) {
+                    duplicate = items.get(j).itemId().equals(id);
+                }
+            }
+            if (duplicate) {
+                throw new IllegalArgumentException("duplicate item " + id);
             }
             if (i > 0 && items.get(i).score() > items.get(i - 1).score()) {
-                throw new IllegalArgumentException("items are not best first at " + items.get(i).itemId());
+                throw new IllegalArgumentException("items are not best first at " + id);
             }
         }
     }
+
+    /** Up to this many items, duplicates are looked for pairwise. */
+    private static final int SMALL = 24;
 }

@@ -110,6 +110,43 @@ class PrecomputedRecommenderTest {
                 .build());
     }
 
+    @Test
+    void duplicatesAreFoundInShortAndInLongListsWhereverTheyAre() {
+        for (int n : new int[] {2, 10, 24, 25, 60}) {
+            for (int[] pair : new int[][] {{0, 1}, {0, n - 1}, {n / 2, n - 1}}) {
+                if (pair[0] >= pair[1]) {
+                    continue;
+                }
+                List<PrecomputedItem> items = new java.util.ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    items.add(new PrecomputedItem(i == pair[1] ? "I" + pair[0] : "I" + i, n - i, false, "ease", null));
+                }
+                assertThrows(IllegalArgumentException.class, () -> new PrecomputedRecommendations("blend", items),
+                        () -> n + " items, duplicate at " + java.util.Arrays.toString(pair));
+                items.set(pair[1], new PrecomputedItem("I" + pair[1], n - pair[1], false, "ease", null));
+                assertEquals(n, new PrecomputedRecommendations("blend", items).items().size());
+            }
+        }
+    }
+
+    @Test
+    void modelExplanationsAreTheSameWhenBuiltAgainAndCarryTheirOwnPurchase() {
+        PrecomputedItem again = new PrecomputedItem("JAR", 0.5, true, "repeat-frequency", null);
+        Explanation first = Explanation.ofModel("reranker", again);
+        Explanation second = Explanation.ofModel("reranker", again);
+        assertEquals(first, second);
+        assertEquals("bought before; proposed again by the repeat-frequency model and ranked by the learned re-ranker",
+                first.summary());
+        assertEquals("repeat", first.model().kind());
+        PurchasedItem jar = new PurchasedItem("JAR", 3, 7.0, java.time.LocalDate.of(2011, 6, 9));
+        Explanation withPurchase = Explanation.ofModel("reranker",
+                new PrecomputedItem("JAR", 0.5, true, "repeat-frequency", jar));
+        assertEquals("bought before in 3 order(s), last on 2011-06-09; proposed again by the repeat-frequency model "
+                + "and ranked by the learned re-ranker", withPurchase.summary());
+        assertEquals(jar, withPurchase.purchase());
+        assertEquals(first.model(), withPurchase.model());
+    }
+
     private static ItemFacts item(String id) {
         return new ItemFacts(id, id + " description", "", 1.0, 10, 5, 10);
     }
