@@ -146,6 +146,28 @@ class CatalogAttributesHttpTest {
         assertFalse(ids(JSON.readTree(basket("I01", "I02").body())).contains("I03"));
     }
 
+    private static Set<String> offered(JsonNode body) {
+        Set<String> ids = new TreeSet<>();
+        body.get("offers").forEach(o -> ids.add(o.get("itemId").asText()));
+        return ids;
+    }
+
+    @Test
+    void nextBestOffersSkipItemsOutOfStock() throws Exception {
+        // C100's offers are led by the priciest items (price 1.5 + i): I19 among them.
+        Set<String> before = offered(get("/v1/customers/C100/next-best-offers?limit=10"));
+        assertTrue(before.contains("I19"), before.toString());
+        try {
+            assertEquals(200, putAvailability("I19", false));
+            Set<String> after = offered(get("/v1/customers/C100/next-best-offers?limit=10"));
+            assertFalse(after.contains("I19"), after.toString());
+            assertFalse(after.isEmpty());
+        } finally {
+            assertEquals(200, putAvailability("I19", true));
+        }
+        assertTrue(offered(get("/v1/customers/C100/next-best-offers?limit=10")).contains("I19"));
+    }
+
     @Test
     void searchByAnAttributeIsCaseInsensitiveAndShowsTheAttributesAsGiven() throws Exception {
         JsonNode body = get("/v1/items?q=" + enc("brand:ACME"));
