@@ -168,21 +168,53 @@ public final class FrequentItemsets {
         return "FrequentItemsets[size=" + size + ", transactions=" + transactionCount + "]";
     }
 
-    /** The sink {@link FpGrowth#mineAll} collects into. */
-    static final class Collector implements ItemsetSink {
-        private int[] items = new int[1024];
-        private int[] offsets = new int[257];
-        private int[] supports = new int[256];
-        private int size;
+    /**
+     * Itemsets in flat arrays: the sink {@link FpGrowth#mineAll} collects into, and, made {@link #hashed}, the one
+     * closed/maximal candidates are collected into (each with its transaction-set hash, see {@link TargetCandidates}).
+     */
+    static final class Collector implements TargetCandidates.Sink {
+        int[] items = new int[1024];
+        int[] offsets = new int[257];
+        int[] supports = new int[256];
+        /** Null unless hashed. */
+        long[] hashes;
+        int size;
+
+        Collector() {
+        }
+
+        private Collector(long[] hashes) {
+            this.hashes = hashes;
+        }
+
+        /** A collector of closed/maximal candidates: each comes with its transaction-set hash. */
+        static Collector hashed() {
+            return new Collector(new long[256]);
+        }
 
         @Override
         public void accept(int[] itemset, int length, long supportCount) {
+            if (hashes != null) {
+                throw new UnsupportedOperationException("candidates need their transaction-set hash");
+            }
+            add(itemset, length, supportCount, 0);
+        }
+
+        @Override
+        public void accept(int[] itemset, int length, long supportCount, long hash) {
+            if (hashes == null) {
+                throw new UnsupportedOperationException("this collector keeps no transaction-set hashes");
+            }
+            add(itemset, length, supportCount, hash);
+        }
+
+        private void add(int[] itemset, int length, long supportCount, long hash) {
             if (size == Integer.MAX_VALUE / 2 - 16) {
-                throw new IllegalStateException("too many frequent itemsets to keep in memory");
+                throw tooMany();
             }
             int start = offsets[size];
             if ((long) start + length > Integer.MAX_VALUE - 16) {
-                throw new IllegalStateException("too many frequent itemsets to keep in memory");
+                throw tooMany();
             }
             if (start + length > items.length) {
                 items = Arrays.copyOf(items, (int) Math.min(Integer.MAX_VALUE - 16,
@@ -191,10 +223,25 @@ public final class FrequentItemsets {
             if (size + 2 > offsets.length) {
                 offsets = Arrays.copyOf(offsets, offsets.length * 3 / 2);
                 supports = Arrays.copyOf(supports, offsets.length);
+                if (hashes != null) {
+                    hashes = Arrays.copyOf(hashes, offsets.length);
+                }
             }
             System.arraycopy(itemset, 0, items, start, length);
             supports[size] = Math.toIntExact(supportCount);
+            if (hashes != null) {
+                hashes[size] = hash;
+            }
             offsets[++size] = start + length;
+        }
+
+        private IllegalStateException tooMany() {
+            return tooMany(hashes != null);
+        }
+
+        static IllegalStateException tooMany(boolean hashed) {
+            return new IllegalStateException("too many " + (hashed ? "closed/maximal candidates" : "frequent itemsets")
+                    + " to keep in memory");
         }
 
         FrequentItemsets build(int transactionCount) {
@@ -208,12 +255,23 @@ public final class FrequentItemsets {
      * order, so the result is the same as a single-threaded run's.
      */
     static final class TaskCollectors implements TaskSinks {
-        private final ThreadLocal<Collector> perThread = ThreadLocal.withInitial(Collector::new);
+        private final ThreadLocal<Collector> perThread;
+        private final boolean hashed;
         /** Per finished task: the collector and its itemset range. */
         private final java.util.Map<Integer, Segment> segments = new java.util.concurrent.ConcurrentHashMap<>();
         private final ThreadLocal<int[]> taskStart = ThreadLocal.withInitial(() -> new int[1]);
 
         private record Segment(Collector collector, int from, int to) {
+        }
+
+        TaskCollectors() {
+            this(false);
+        }
+
+        /** @param hashed whether the miner reports transaction-set hashes (closed/maximal candidates) */
+        TaskCollectors(boolean hashed) {
+            this.hashed = hashed;
+            perThread = ThreadLocal.withInitial(hashed ? Collector::hashed : Collector::new);
         }
 
         @Override
@@ -230,6 +288,12 @@ public final class FrequentItemsets {
         }
 
         FrequentItemsets build(int transactionCount) {
+            Collector all = inTaskOrder();
+            return new FrequentItemsets(transactionCount, all.items, all.offsets, all.supports, all.size);
+        }
+
+        /** Every task's itemsets in task order, in exactly sized arrays (hashes too when collected). */
+        Collector inTaskOrder() {
             long count = 0;
             long itemCount = 0;
             for (Segment s : segments.values()) {
@@ -237,12 +301,13 @@ public final class FrequentItemsets {
                 itemCount += s.collector.offsets[s.to] - s.collector.offsets[s.from];
             }
             if (count > Integer.MAX_VALUE / 2 - 16 || itemCount > Integer.MAX_VALUE - 16) {
-                throw new IllegalStateException("too many frequent itemsets to keep in memory");
+                throw Collector.tooMany(hashed);
             }
             int n = (int) count;
             int[] items = new int[(int) itemCount];
             int[] offsets = new int[n + 1];
             int[] supports = new int[n];
+            long[] hashes = hashed ? new long[n] : null;
             int k = 0;
             int pos = 0;
             for (int task = 0; k < n; task++) {
@@ -252,15 +317,22 @@ public final class FrequentItemsets {
                 }
                 Collector c = s.collector;
                 int from = c.offsets[s.from];
-                int len = c.offsets[s.to] - from;
-                System.arraycopy(c.items, from, items, pos, len);
+                System.arraycopy(c.items, from, items, pos, c.offsets[s.to] - from);
                 for (int i = s.from; i < s.to; i++) {
                     supports[k] = c.supports[i];
+                    if (hashes != null) {
+                        hashes[k] = c.hashes[i];
+                    }
                     pos += c.offsets[i + 1] - c.offsets[i];
                     offsets[++k] = pos;
                 }
             }
-            return new FrequentItemsets(transactionCount, items, offsets, supports, n);
+            Collector result = new Collector(hashes);
+            result.items = items;
+            result.offsets = offsets;
+            result.supports = supports;
+            result.size = n;
+            return result;
         }
     }
 }

@@ -2,8 +2,6 @@ package io.affinity.training.mining;
 
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Collects the closed/maximal candidates of a (possibly parallel) {@link FpMiner} run and reduces them to the
@@ -22,98 +20,30 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class TargetCandidates implements TaskSinks {
     /** What the miner feeds: an itemset (ascending ids) with its support and transaction-set hash. */
-    abstract static class Sink implements ItemsetSink {
-        abstract void accept(int[] items, int length, long supportCount, long hash);
-
-        @Override
-        public final void accept(int[] items, int length, long supportCount) {
-            throw new UnsupportedOperationException("candidates need their transaction-set hash");
-        }
+    interface Sink extends ItemsetSink {
+        void accept(int[] items, int length, long supportCount, long hash);
     }
 
-    private static final class Collector extends Sink {
-        int[] items = new int[1024];
-        int[] offsets = new int[257];
-        int[] supports = new int[256];
-        long[] hashes = new long[256];
-        int size;
-
-        @Override
-        void accept(int[] itemset, int length, long supportCount, long hash) {
-            int start = offsets[size];
-            if ((long) start + length > Integer.MAX_VALUE - 16 || size == Integer.MAX_VALUE / 2 - 16) {
-                throw new IllegalStateException("too many closed/maximal candidates to keep in memory");
-            }
-            if (start + length > items.length) {
-                items = Arrays.copyOf(items, (int) Math.min(Integer.MAX_VALUE - 16,
-                        Math.max(start + length, items.length * 3L / 2)));
-            }
-            if (size + 2 > offsets.length) {
-                offsets = Arrays.copyOf(offsets, offsets.length * 3 / 2);
-                supports = Arrays.copyOf(supports, offsets.length);
-                hashes = Arrays.copyOf(hashes, offsets.length);
-            }
-            System.arraycopy(itemset, 0, items, start, length);
-            supports[size] = Math.toIntExact(supportCount);
-            hashes[size] = hash;
-            offsets[++size] = start + length;
-        }
-    }
-
-    private record Segment(Collector collector, int from, int to) {
-    }
-
-    private final ThreadLocal<Collector> perThread = ThreadLocal.withInitial(Collector::new);
-    private final ThreadLocal<int[]> taskStart = ThreadLocal.withInitial(() -> new int[1]);
-    private final Map<Integer, Segment> segments = new ConcurrentHashMap<>();
+    private final FrequentItemsets.TaskCollectors tasks = new FrequentItemsets.TaskCollectors(true);
 
     @Override
     public ItemsetSink open(int task) {
-        Collector c = perThread.get();
-        taskStart.get()[0] = c.size;
-        return c;
+        return tasks.open(task);
     }
 
     @Override
     public void close(int task, ItemsetSink sink) {
-        Collector c = (Collector) sink;
-        segments.put(task, new Segment(c, taskStart.get()[0], c.size));
+        tasks.close(task, sink);
     }
 
     /** The closed or maximal itemsets among the candidates, in task (mining) order. */
     FrequentItemsets select(ItemsetTarget target, int transactionCount) {
-        // Assemble in task order.
-        long count = 0;
-        long itemCount = 0;
-        for (Segment s : segments.values()) {
-            count += s.to - s.from;
-            itemCount += s.collector.offsets[s.to] - s.collector.offsets[s.from];
-        }
-        if (count > Integer.MAX_VALUE / 2 - 16 || itemCount > Integer.MAX_VALUE - 16) {
-            throw new IllegalStateException("too many closed/maximal candidates to keep in memory");
-        }
-        int n = (int) count;
-        int[] items = new int[(int) itemCount];
-        int[] offsets = new int[n + 1];
-        int[] supports = new int[n];
-        long[] hashes = new long[n];
-        int k = 0;
-        int pos = 0;
-        for (int task = 0; k < n; task++) {
-            Segment s = segments.get(task);
-            if (s == null) {
-                continue;
-            }
-            Collector c = s.collector;
-            int from = c.offsets[s.from];
-            System.arraycopy(c.items, from, items, pos, c.offsets[s.to] - from);
-            for (int i = s.from; i < s.to; i++) {
-                supports[k] = c.supports[i];
-                hashes[k] = c.hashes[i];
-                pos += c.offsets[i + 1] - c.offsets[i];
-                offsets[++k] = pos;
-            }
-        }
+        FrequentItemsets.Collector all = tasks.inTaskOrder();
+        int n = all.size;
+        int[] items = all.items;
+        int[] offsets = all.offsets;
+        int[] supports = all.supports;
+        long[] hashes = all.hashes;
         BitSet dropped = target == ItemsetTarget.CLOSED ? notClosed(items, offsets, supports, hashes, n)
                 : notMaximal(items, offsets, n);
         FrequentItemsets.Collector out = new FrequentItemsets.Collector();
