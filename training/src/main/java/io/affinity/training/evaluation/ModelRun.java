@@ -6,6 +6,7 @@ import io.affinity.training.models.TopK;
 import io.affinity.training.models.Workers;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -94,18 +95,24 @@ final class ModelRun {
         return out;
     }
 
-    /** "all", "repeat." and "new." metrics of the given per-customer rankings. */
+    /**
+     * "all", "repeat." and "new." metrics of the given per-customer rankings, and "cold." / "warm." NDCG@10,
+     * hit rate@10 and recall@20 of the overall ranking over customers without / with training history.
+     */
     static Map<String, Double> metrics(EvalSplit split, int[][] top, int[][] rep, int[][] fresh) {
         Interactions x = split.train();
         double[] info = selfInformation(x);
         RankingMetrics all = new RankingMetrics(info);
         RankingMetrics repeat = new RankingMetrics(info);
         RankingMetrics novel = new RankingMetrics(info);
+        RankingMetrics cold = new RankingMetrics(info);
+        RankingMetrics warm = new RankingMetrics(info);
         int[] testUsers = split.testUsers();
         for (int p = 0; p < testUsers.length; p++) {
             int u = testUsers[p];
             int[] truth = split.truth()[u];
             all.add(top[p], truth);
+            (x.degreeOfUser(u) == 0 ? cold : warm).add(top[p], truth);
             int[] truthRepeat = Arrays.stream(truth).filter(i -> x.contains(u, i)).toArray();
             int[] truthNew = Arrays.stream(truth).filter(i -> !x.contains(u, i)).toArray();
             repeat.add(head(rep[p]), truthRepeat);
@@ -114,6 +121,13 @@ final class ModelRun {
         Map<String, Double> m = new LinkedHashMap<>(all.values(""));
         m.putAll(repeat.values("repeat."));
         m.putAll(novel.values("new."));
+        // customers without any training purchase (every personal model falls back to popularity) and the others
+        Map<String, Double> c = cold.values("cold.");
+        Map<String, Double> w = warm.values("warm.");
+        for (String key : List.of("ndcg@10", "hitrate@10", "recall@20", "users")) {
+            m.put("cold." + key, c.get("cold." + key));
+            m.put("warm." + key, w.get("warm." + key));
+        }
         return m;
     }
 

@@ -19,7 +19,8 @@ import java.util.TreeMap;
  */
 public final class ReportWriter {
     static final String[] TABLE_METRICS = {"ndcg@10", "recall@10", "precision@10", "hitrate@10", "map@10",
-        "recall@20", "coverage@10", "novelty@10", "repeat.ndcg@10", "new.ndcg@10", "new.recall@20"};
+        "recall@20", "coverage@10", "novelty@10", "repeat.ndcg@10", "new.ndcg@10", "new.recall@20",
+        "cold.ndcg@10", "warm.ndcg@10"};
     private static final String[] PALETTE = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
         "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#222222"};
 
@@ -28,13 +29,13 @@ public final class ReportWriter {
 
     public static String table(EvaluationReport r) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-19s", "model"));
+        sb.append(String.format(Locale.ROOT, "%-23s", "model"));
         for (String m : TABLE_METRICS) {
             sb.append(String.format(Locale.ROOT, " %13s", m));
         }
         sb.append(String.format(Locale.ROOT, " %9s %9s%n", "train s", "MiB"));
         for (ModelResult m : r.models()) {
-            sb.append(String.format(Locale.ROOT, "%-19s", m.name() + (m.name().equals(r.served()) ? " *" : "")));
+            sb.append(String.format(Locale.ROOT, "%-23s", m.name() + (m.name().equals(r.served()) ? " *" : "")));
             for (String k : TABLE_METRICS) {
                 sb.append(String.format(Locale.ROOT, " %13.4f", m.metrics().get(k)));
             }
@@ -121,6 +122,10 @@ public final class ReportWriter {
                 .append("the customer bought before, scored against the repeat purchases in the test period; new: ")
                 .append("the other items against first-time purchases.</p>")
                 .append(bars(r, List.of("repeat.ndcg@10", "new.ndcg@10")));
+        h.append("<h2>Customers without versus with history (NDCG@10)</h2><p class=\"note\">Cold: test customers ")
+                .append("with no purchase before the cutoff (every personal model falls back to popularity for them); ")
+                .append("warm: the others.</p>")
+                .append(bars(r, List.of("cold.ndcg@10", "warm.ndcg@10")));
         h.append("<h2>Parameters chosen on validation</h2><table><tr><th>model</th><th>validation NDCG@10</th>")
                 .append("<th>parameters</th></tr>");
         for (ModelResult m : r.models()) {

@@ -3,7 +3,8 @@ package io.affinity.training.models;
 /**
  * Non-personal baselines and the cold-start fallback: global popularity (customers who bought the item),
  * recent popularity (each purchase weighted by {@code 2^(-age / halfLife)}), and popularity within the
- * customer's segment (country), falling back to global popularity where a segment has no data.
+ * customer's segment (country), falling back to global popularity where a segment has no data; and seasonal
+ * popularity (the same calendar window a year before the predicted period), overall and among first-time buyers.
  */
 public final class Popularity implements Scorer {
     private final String name;
@@ -75,6 +76,68 @@ public final class Popularity implements Scorer {
             userSegment[u] = x.segmentOf(u);
         }
         return new Popularity("popularity-country", seg, userSegment, global);
+    }
+
+    /** A year, in days: the seasonal models look at the same stretch of the calendar one year earlier. */
+    public static final double YEAR_DAYS = 365;
+
+    /**
+     * Seasonal popularity: customers per item among purchases made in the same calendar window one year before
+     * the predicted period, i.e. with an age in {@code (365 - horizonDays, 365]} days before the reference time
+     * (for a prediction of 2011-09-01 .. 2011-11-29: purchases of 2010-09-01 .. 2010-11-29). Global popularity,
+     * scaled below one seasonal buyer, orders the items nobody bought in that window, so with no history a year
+     * back the model ranks like {@link #global}.
+     */
+    public static Popularity seasonal(Interactions x, int horizonDays) {
+        return season(x, horizonDays, false, "popularity-season");
+    }
+
+    /**
+     * Seasonal popularity among first-time buyers: like {@link #seasonal}, counting only customers whose first
+     * purchase falls in that window a year back, i.e. what newly acquired customers bought in the same season.
+     * Ties (and items no such customer bought) are ordered by {@link #seasonal}'s scores, scaled below one buyer.
+     * Meant for customers without history, for whom every personal model falls back to popularity.
+     */
+    public static Popularity seasonalFirstTime(Interactions x, int horizonDays) {
+        return season(x, horizonDays, true, "popularity-season-new");
+    }
+
+    private static Popularity season(Interactions x, int horizonDays, boolean firstTimeOnly, String name) {
+        if (horizonDays < 1) {
+            throw new IllegalArgumentException("horizonDays must be >= 1, was " + horizonDays);
+        }
+        double from = YEAR_DAYS - horizonDays;
+        float[] global = global(x).global;
+        float[] tieBreak = firstTimeOnly ? season(x, horizonDays, false, name).global : global;
+        float[] pop = new float[x.itemCount()];
+        for (int u = 0; u < x.userCount(); u++) {
+            if (firstTimeOnly) {
+                float first = -Float.MAX_VALUE;
+                for (int e = x.eventPtr[x.rowPtr[u]]; e < x.eventPtr[x.rowPtr[u + 1]]; e++) {
+                    first = Math.max(first, x.eventAgeDays[e]);
+                }
+                if (!(first > from && first <= YEAR_DAYS)) {
+                    continue;
+                }
+            }
+            for (int k = x.rowPtr[u]; k < x.rowPtr[u + 1]; k++) {
+                for (int e = x.eventPtr[k]; e < x.eventPtr[k + 1]; e++) {
+                    float a = x.eventAgeDays[e];
+                    if (a > from && a <= YEAR_DAYS) {
+                        pop[x.colIdx[k]] += 1;
+                        break;
+                    }
+                }
+            }
+        }
+        float maxTie = 1;
+        for (float g : tieBreak) {
+            maxTie = Math.max(maxTie, g);
+        }
+        for (int i = 0; i < pop.length; i++) {
+            pop[i] += 0.5f * tieBreak[i] / maxTie;
+        }
+        return new Popularity(name, new float[][] {pop}, null, pop);
     }
 
     @Override

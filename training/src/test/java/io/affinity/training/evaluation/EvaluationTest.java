@@ -89,10 +89,12 @@ class EvaluationTest {
                     2, 7, 30, 20);
             EvaluationReport a = new Evaluation(settings, line -> { }).run(tx);
             EvaluationReport b = new Evaluation(settings, line -> { }).run(tx);
-            assertEquals(12, a.models().size(), "10 models, the blend and the re-ranker");
+            assertEquals(14, a.models().size(), "12 models, the blend and the re-ranker");
             for (ModelResult m : a.models()) {
                 assertEquals(m.metrics(), b.model(m.name()).metrics(), m.name() + " differs between runs");
                 assertTrue(m.metrics().get("ndcg@10") >= 0 && m.metrics().get("ndcg@10") <= 1);
+                assertEquals(m.metrics().get("users"), m.metrics().get("cold.users") + m.metrics().get("warm.users"),
+                        "every test customer is either cold or warm");
             }
             assertTrue(a.model("knn-bm25").metrics().get("ndcg@10") > a.model("popularity").metrics().get("ndcg@10"),
                     "customers buy within their group: a personal model must beat popularity");

@@ -39,6 +39,54 @@ class BaselinesTest {
         assertTrue(out[1] > out[2], "global popularity orders items the country never bought");
     }
 
+    /** Purchases at the given ages (days before a reference time 400 days after the epoch), one order each. */
+    private static Interactions aged(int users, int items, int[][] userItemAge) {
+        Interactions.Builder b = new Interactions.Builder(users, items, 400 * DAY);
+        int order = 0;
+        for (int[] e : userItemAge) {
+            b.add(e[0], e[1], order++, (400 - e[2]) * DAY);
+        }
+        return b.build();
+    }
+
+    // Horizon 90 days: the season is ages (275, 365]. Customer 0 is new in the season (first purchase at 300),
+    // customer 1 bought before it (380), customer 2 is new in it (290) and buys item 2 twice there, customer 3
+    // only buys recently.
+    private static final int[][] SEASON = {{0, 0, 300}, {0, 1, 10}, {1, 1, 380}, {1, 2, 300}, {2, 2, 290},
+        {2, 2, 280}, {2, 0, 5}, {3, 3, 5}, {3, 1, 5}};
+
+    @Test
+    void seasonalPopularityCountsCustomersInTheSameWindowAYearEarlier() {
+        float[] out = new float[4];
+        Popularity.seasonal(aged(4, 4, SEASON), 90).score(3, out);
+        // seasonal buyers (item 0: customer 0; item 2: customers 1 and 2) plus half the global count
+        // (2, 3, 2, 1 customers) over its maximum (3)
+        assertArrayEquals(new float[] {1 + 1f / 3, 0.5f, 2 + 1f / 3, 1f / 6}, out, 1e-6f);
+    }
+
+    @Test
+    void seasonalFirstTimePopularityCountsOnlyCustomersNewInThatWindow() {
+        float[] out = new float[4];
+        Popularity.seasonalFirstTime(aged(4, 4, SEASON), 90).score(0, out);
+        // first-time buyers in the season: customers 0 (item 0) and 2 (item 2); ties ordered by the seasonal
+        // scores above scaled to at most half a buyer
+        float maxSeason = 2 + 1f / 3;
+        assertArrayEquals(new float[] {1 + 0.5f * (1 + 1f / 3) / maxSeason, 0.5f * 0.5f / maxSeason, 1.5f,
+            0.5f * (1f / 6) / maxSeason}, out, 1e-6f);
+    }
+
+    @Test
+    void seasonalPopularityWithoutHistoryAYearBackRanksLikeGlobalPopularity() {
+        Interactions x = aged(4, 4, new int[][] {{0, 0, 10}, {1, 0, 20}, {2, 0, 30}, {0, 2, 10}, {1, 2, 40},
+            {3, 1, 100}});
+        float[] season = new float[4];
+        float[] global = new float[4];
+        Popularity.seasonal(x, 90).score(0, season);
+        Popularity.global(x).score(0, global);
+        assertArrayEquals(TopK.select(global, 4, null), TopK.select(season, 4, null));
+        assertArrayEquals(new int[] {0, 2, 1, 3}, TopK.select(season, 4, null));
+    }
+
     @Test
     void repeatFrequencyDecaysAndFallsBackToPopularity() {
         // user 0 bought item 2 twice long ago (60 and 30 days) and item 1 once today; item 0 is popular
