@@ -67,9 +67,17 @@ final class ModelRun {
                         notBought[i] = false;
                     }
                     top[p] = TopK.select(s, RankingMetrics.MAX_K, null);
-                    rep[p] = TopK.select(s, perKind, notBought);
+                    if (dropNoOpinion && constant(s)) {
+                        // No opinion (e.g. an item-item model for a customer without history scores every item 0):
+                        // its "top" items are the lowest item numbers, which would enter the blend's and the
+                        // re-ranker's candidates with full normalised score.
+                        rep[p] = new int[0];
+                        fresh[p] = new int[0];
+                    } else {
+                        rep[p] = TopK.select(s, perKind, notBought);
+                        fresh[p] = TopK.select(s, perKind, bought);
+                    }
                     repN[p] = normalise(s, rep[p]);
-                    fresh[p] = TopK.select(s, perKind, bought);
                     freshN[p] = normalise(s, fresh[p]);
                     for (int i : hist) {
                         bought[i] = false;
@@ -79,6 +87,18 @@ final class ModelRun {
         }
         Workers.runAll(work.length, t -> work[t]);
         return new ModelRun(model.name(), top, rep, repN, fresh, freshN, Map.of());
+    }
+
+    /** Whether a model with the same score for every item gives no candidates to the blend and re-ranker. */
+    static volatile boolean dropNoOpinion = Boolean.parseBoolean(System.getProperty("affinity.dropNoOpinion", "false"));
+
+    private static boolean constant(float[] s) {
+        for (int i = 1; i < s.length; i++) {
+            if (Float.compare(s[i], s[0]) != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Maps a candidate list's scores to (0.1, 1]: best 1, last 0.1, so any candidate beats an absent one (0). */
