@@ -34,10 +34,6 @@ record ModelSpec(String name, List<Map<String, Object>> grid, Fitter fitter) {
                 new ModelSpec("popularity-recent", grid("halfLifeDays", 14, 30, 90),
                         (sp, p) -> Popularity.recent(sp.train(), num(p, "halfLifeDays"))),
                 new ModelSpec("popularity-country", List.of(Map.of()), (sp, p) -> Popularity.bySegment(sp.train())),
-                new ModelSpec("popularity-season", List.of(Map.of()),
-                        (sp, p) -> Popularity.seasonal(sp.train(), s.testDays())),
-                new ModelSpec("popularity-season-new", List.of(Map.of()),
-                        (sp, p) -> Popularity.seasonalFirstTime(sp.train(), s.testDays())),
                 new ModelSpec("repeat-frequency", grid("halfLifeDays", 30, 90, 180, 365),
                         (sp, p) -> RepeatFrequency.fit(sp.train(), num(p, "halfLifeDays"))),
                 new ModelSpec("rules", List.of(params("minSupport", 0.005, "minConfidence", 0.05)),
@@ -63,6 +59,19 @@ record ModelSpec(String name, List<Map<String, Object>> grid, Fitter fitter) {
                         (sp, p) -> ImplicitAls.fit(sp.train(), new ImplicitAls.Params((int) num(p, "factors"),
                                 num(p, "regularization"), num(p, "alpha"), (int) num(p, "iterations"), 3, s.seed()),
                                 th)));
+    }
+
+    /**
+     * Baselines reported in the evaluation table but not fed to the blend or the re-ranker: seasonal popularity
+     * (the same calendar window a year before the predicted period), overall and among first-time buyers. As
+     * candidate sources and features they did not help on validation (fourth session, benchmarks/RESULTS.md).
+     */
+    static List<ModelSpec> baselines(EvaluationSettings s) {
+        return List.of(
+                new ModelSpec("popularity-season", List.of(Map.of()),
+                        (sp, p) -> Popularity.seasonal(sp.train(), s.testDays())),
+                new ModelSpec("popularity-season-new", List.of(Map.of()),
+                        (sp, p) -> Popularity.seasonalFirstTime(sp.train(), s.testDays())));
     }
 
     private static List<Map<String, Object>> grid(String key, Object... values) {

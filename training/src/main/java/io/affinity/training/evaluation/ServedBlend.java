@@ -106,7 +106,9 @@ public final class ServedBlend {
         if (settings.reducedGrid()) {
             specs = specs.stream().map(s -> new ModelSpec(s.name(), List.of(s.grid().get(0)), s.fitter())).toList();
         }
-        Evaluation.Tuned tuned = Evaluation.tune(specs, validation, List.of(), es, progress);
+        // the served lists predict the days after the data: their season one year earlier also trains the re-ranker
+        Evaluation.Tuned tuned = Evaluation.tune(specs, validation, Evaluation.sameSeasonWindow(tx, end, days), es,
+                progress);
         String served = tuned.served(specs);
         List<String> names = specs.stream().map(ModelSpec::name).toList();
         Blend blend = tuned.blend();

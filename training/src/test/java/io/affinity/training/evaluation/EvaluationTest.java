@@ -61,6 +61,22 @@ class EvaluationTest {
         assertEquals(1, v.testUsers().length);
     }
 
+    @Test
+    void sameSeasonWindowIsTheSamePeriodAYearEarlierWhenTheDataReachesBack() throws Exception {
+        // c1 buys in March 2023 and 2024 (history before the window a year back: January 2023); c2 only in 2024
+        Transactions tx = load(String.join("\n", "c1,o1,2023-01-10T10:00,P1,1,1", "c1,o2,2023-03-10T10:00,P2,1,1",
+                "c2,o3,2024-01-10T10:00,P1,1,1", "c1,o4,2024-03-10T10:00,P2,1,1", ""));
+        List<EvalSplit> w = Evaluation.sameSeasonWindow(tx, LocalDateTime.parse("2024-03-01T00:00"), 30);
+        assertEquals(1, w.size());
+        assertEquals(EvalSplit.time(tx, LocalDateTime.parse("2023-03-02T00:00"), 30).description(),
+                w.get(0).description(), "365 days before 2024-03-01 (a leap year) is 2023-03-02");
+        assertArrayEquals(new int[] {tx.itemIndex("P2")}, w.get(0).truth()[tx.customerIndex("c1")]);
+        assertTrue(Evaluation.sameSeasonWindow(tx, LocalDateTime.parse("2024-01-05T00:00"), 30).isEmpty(),
+                "nobody with history bought in 2023-01-05 .. 2023-02-04");
+        assertTrue(Evaluation.sameSeasonWindow(tx, LocalDateTime.parse("2023-03-01T00:00"), 30).isEmpty(),
+                "the data does not reach back to 2022");
+    }
+
     /** Seeded synthetic shop: 120 customers with taste for one of 4 item groups and some repeat buying. */
     private static String synthetic() {
         java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
@@ -89,7 +105,7 @@ class EvaluationTest {
                     2, 7, 30, 20);
             EvaluationReport a = new Evaluation(settings, line -> { }).run(tx);
             EvaluationReport b = new Evaluation(settings, line -> { }).run(tx);
-            assertEquals(14, a.models().size(), "12 models, the blend and the re-ranker");
+            assertEquals(14, a.models().size(), "10 blended models, 2 baselines, the blend and the re-ranker");
             for (ModelResult m : a.models()) {
                 assertEquals(m.metrics(), b.model(m.name()).metrics(), m.name() + " differs between runs");
                 assertTrue(m.metrics().get("ndcg@10") >= 0 && m.metrics().get("ndcg@10") <= 1);

@@ -48,7 +48,8 @@ public final class SeasonLab {
         int days = 90;
         EvaluationSettings settings = new EvaluationSettings("time", LocalDate.parse("2011-09-01").atStartOfDay(),
                 days, 2, 42, EvaluationSettings.DEFAULT_EASE_MAX_ITEMS, EvaluationSettings.DEFAULT_CANDIDATES);
-        List<ModelSpec> specs = ModelSpec.all(settings);
+        List<ModelSpec> specs = new ArrayList<>(ModelSpec.all(settings));
+        specs.addAll(3, ModelSpec.baselines(settings)); // the "all" set: the seasonal models as candidate sources too
         Map<String, String> origins = new LinkedHashMap<>();
         origins.put("summer", "2011-06-03");
         for (String w : System.getProperty("windows", "autumn:2010-09-01,winter:2010-12-02").split(",")) {
@@ -80,6 +81,7 @@ public final class SeasonLab {
         Reranker.Params params = Reranker.Params.defaults(42);
         List<String> sets = Arrays.asList(System.getProperty("sets", "base,all").split(","));
         List<String> trainings = Arrays.asList(System.getProperty("train", "summer;summer+autumn").split(";"));
+        Map<String, double[]> perCustomer = new LinkedHashMap<>();
         for (String set : sets) {
             List<Reranker.Window> rw = new ArrayList<>();
             List<ModelRun> summerRuns = wins.get(0).runs().stream()
@@ -114,12 +116,42 @@ public final class SeasonLab {
                     for (int p = 0; p < users.length; p++) {
                         oof[p] = a[p] != null ? a[p] : b[p];
                     }
+                    perCustomer.put(set + "|" + training + "|" + wins.get(i).name(), ndcgPerCustomer(w, oof));
                     say(String.format(Locale.ROOT, "RESULT reranker %-4s train %-20s on %-8s %s [%.1f s]", set,
                             training, wins.get(i).name(), fmt(Blend.metricsBy(w.table(), oof, w.split())),
                             (System.nanoTime() - t) / 1e9));
                 }
             }
         }
+        // paired bootstrap over each window's customers: "a>b" for re-ranker variants "set|training"
+        for (String pair : System.getProperty("pairs", "").split(";")) {
+            if (pair.isBlank()) {
+                continue;
+            }
+            String[] ab = pair.split(">");
+            for (Win w : wins) {
+                RerankerLab.bootstrap(ab[0] + " minus " + ab[1] + " on " + w.name(),
+                        perCustomer.get(ab[0] + "|" + w.name()), perCustomer.get(ab[1] + "|" + w.name()));
+            }
+        }
+    }
+
+    /** NDCG@10 of each customer of the window under the given candidate scores. */
+    private static double[] ndcgPerCustomer(Reranker.Window w, float[][] scores) {
+        int[][] top = Blend.rankBy(w.table(), scores)[0];
+        int[] users = w.split().testUsers();
+        double[] out = new double[users.length];
+        for (int p = 0; p < users.length; p++) {
+            int[] truth = w.split().truth()[users[p]];
+            double dcg = 0;
+            for (int r = 0; r < Math.min(10, top[p].length); r++) {
+                if (Arrays.binarySearch(truth, top[p][r]) >= 0) {
+                    dcg += 1 / (Math.log(r + 2) / Math.log(2));
+                }
+            }
+            out[p] = dcg / Reranker.idealDcg10(truth.length);
+        }
+        return out;
     }
 
     /** The blend fitted on the window itself (out of fold) and the summer blend applied to the window. */
