@@ -188,11 +188,14 @@ public final class Evaluation {
         try {
             List<Reranker.Window> windows = windows(specs, models, validation, extraWindows, settings);
             Reranker.Params params = Reranker.Params.defaults(settings.seed());
-            rerankerValidation = outOfFold(windows, params, settings.threads());
+            // The two fold fits and the final fit are independent: run them side by side (each is deterministic).
             List<int[]> every = windows.stream().map(w -> Reranker.range(w.split().testUsers().length)).toList();
-            reranker = Reranker.fit(windows, every, params);
+            List<Reranker> fits = fitConcurrently(windows, List.of(folds(windows, 0), folds(windows, 1), every),
+                    params, settings.threads());
+            rerankerValidation = outOfFold(windows, fits.get(0), fits.get(1), settings.threads());
+            reranker = fits.get(2);
             say(progress, tr, "reranker fitted on %d window(s), %,d rows: out-of-fold validation ndcg@10 %.4f; "
-                    + "top features %s", windows.size(), Reranker.rowsUsed, rerankerValidation,
+                    + "top features %s", windows.size(), reranker.rows, rerankerValidation,
                     reranker.importance().subList(0, 8));
         } catch (IllegalArgumentException e) {
             say(progress, tr, "reranker skipped: %s", e.getMessage());
@@ -289,17 +292,55 @@ public final class Evaluation {
      * every window. So the validation figure that picks the served model is out of sample.
      */
     static double outOfFold(List<Reranker.Window> windows, Reranker.Params params, int threads) {
+        return outOfFold(windows, Reranker.fit(windows, folds(windows, 0), params),
+                Reranker.fit(windows, folds(windows, 1), params), threads);
+    }
+
+    /** {@link #outOfFold} with the trees already fitted on the even and the odd customers. */
+    static double outOfFold(List<Reranker.Window> windows, Reranker evenFit, Reranker oddFit, int threads) {
         List<int[]> even = folds(windows, 0);
         List<int[]> odd = folds(windows, 1);
         Reranker.Window first = windows.get(0);
         int users = first.split().testUsers().length;
-        float[][] a = Reranker.fit(windows, even, params).score(first.features(), odd.get(0), threads);
-        float[][] b = Reranker.fit(windows, odd, params).score(first.features(), even.get(0), threads);
+        float[][] a = evenFit.score(first.features(), odd.get(0), threads);
+        float[][] b = oddFit.score(first.features(), even.get(0), threads);
         float[][] oof = new float[users][];
         for (int p = 0; p < users; p++) {
             oof[p] = a[p] != null ? a[p] : b[p];
         }
         return Blend.metricsBy(first.table(), oof, first.split()).get("ndcg@10");
+    }
+
+    /** One re-ranker per list of positions (per window), fitted on up to {@code threads} threads at once. */
+    static List<Reranker> fitConcurrently(List<Reranker.Window> windows, List<List<int[]>> positions,
+                                          Reranker.Params params, int threads) {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                Math.max(1, Math.min(threads, positions.size())), r -> {
+                    Thread t = new Thread(r, "affinity-reranker");
+                    t.setDaemon(true);
+                    return t;
+                });
+        try {
+            List<java.util.concurrent.Future<Reranker>> futures = new ArrayList<>();
+            for (List<int[]> p : positions) {
+                futures.add(pool.submit(() -> Reranker.fit(windows, p, params)));
+            }
+            List<Reranker> out = new ArrayList<>();
+            for (java.util.concurrent.Future<Reranker> f : futures) {
+                out.add(f.get());
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while fitting the re-ranker", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     private static void say(Consumer<String> progress, long startNanos, String format, Object... args) {

@@ -138,11 +138,14 @@ final class Reranker {
     final Params params;
     final List<String> featureNames;
     private final RankBoost model;
+    /** Training rows of this fit (positives plus sampled negatives). */
+    final int rows;
 
-    private Reranker(Params params, List<String> featureNames, RankBoost model) {
+    private Reranker(Params params, List<String> featureNames, RankBoost model, int rows) {
         this.params = params;
         this.featureNames = featureNames;
         this.model = model;
+        this.rows = rows;
     }
 
     /** One labelled period to learn from: a split, its candidate table and the candidates' features. */
@@ -210,7 +213,7 @@ final class Reranker {
         RankBoost model = RankBoost.fit(x.toArray(new double[0][]), y.stream().mapToInt(Integer::intValue).toArray(),
                 starts.stream().mapToInt(Integer::intValue).toArray(),
                 ideal.stream().mapToDouble(Double::doubleValue).toArray(), f.names, params.boost());
-        return new Reranker(params, f.names, model);
+        return new Reranker(params, f.names, model, y.size());
     }
 
     /** NDCG's denominator for a customer with {@code relevant} bought items: the DCG@10 of a perfect list. */
