@@ -181,7 +181,17 @@ public final class Evaluation {
     /** Picks each model's best grid setting by validation NDCG@10, then fits the blend's weights on those runs. */
     static Tuned tune(List<ModelSpec> specs, EvalSplit validation, List<EvalSplit> extraWindows,
                       EvaluationSettings settings, Consumer<String> progress) {
-        Tuned models = tuneModels(specs, validation, settings, progress);
+        Tuned singles = tuneSingles(specs, validation, settings, progress);
+        // The blend's weight search is single-threaded and independent of the re-ranker: run it alongside.
+        java.util.concurrent.ExecutorService blendThread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "affinity-blend");
+            t.setDaemon(true);
+            return t;
+        });
+        java.util.concurrent.Future<Tuned> withBlend = blendThread.submit(
+                () -> withBlend(singles, specs, validation, progress));
+        blendThread.shutdown();
+        Tuned models = singles;
         long tr = System.nanoTime();
         Reranker reranker = null;
         double rerankerValidation = Double.NaN;
@@ -201,6 +211,17 @@ public final class Evaluation {
             say(progress, tr, "reranker skipped: %s", e.getMessage());
         }
         double rerankerFitSeconds = (System.nanoTime() - tr) / 1e9;
+        try {
+            models = withBlend.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while fitting the blend", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
         return new Tuned(models.chosen(), models.validationNdcg(), models.runs(), models.bestSingle(), models.blend(),
                 models.blendValidation(), models.blendOutOfFold(), models.blendFitSeconds(), reranker,
                 rerankerValidation, rerankerFitSeconds);
@@ -209,6 +230,12 @@ public final class Evaluation {
     /** {@link #tune} without the re-ranker (null in the answer). */
     static Tuned tuneModels(List<ModelSpec> specs, EvalSplit validation, EvaluationSettings settings,
                             Consumer<String> progress) {
+        return withBlend(tuneSingles(specs, validation, settings, progress), specs, validation, progress);
+    }
+
+    /** Each model's best grid setting by validation NDCG@10 (blend and re-ranker null in the answer). */
+    private static Tuned tuneSingles(List<ModelSpec> specs, EvalSplit validation, EvaluationSettings settings,
+                                     Consumer<String> progress) {
         List<Map<String, Object>> chosen = new ArrayList<>();
         List<Double> validationNdcg = new ArrayList<>();
         List<ModelRun> validationRuns = new ArrayList<>();
@@ -231,8 +258,18 @@ public final class Evaluation {
             say(progress, ts, "validate %-18s %d setting(s), best %s ndcg@10 %.4f", spec.name(), spec.grid().size(),
                     bestParams, best.metrics.get("ndcg@10"));
         }
+        return new Tuned(chosen, validationNdcg, validationRuns, argmax(validationNdcg), null, Double.NaN, Double.NaN,
+                0, null, Double.NaN, 0);
+    }
+
+    /** The singles' tuning plus the blend's weights fitted on their validation runs. */
+    private static Tuned withBlend(Tuned singles, List<ModelSpec> specs, EvalSplit validation,
+                                   Consumer<String> progress) {
+        List<Map<String, Object>> chosen = singles.chosen();
+        List<Double> validationNdcg = singles.validationNdcg();
+        List<ModelRun> validationRuns = singles.runs();
         long tb = System.nanoTime();
-        int bestSingle = argmax(validationNdcg);
+        int bestSingle = singles.bestSingle();
         Blend.Table valTable = new Blend.Table(validationRuns, validation.testUsers().length);
         Blend blend = Blend.fit(validationRuns, valTable, validation, 2);
         double blendValidation = blend.ndcg10(valTable, validation);
