@@ -53,7 +53,7 @@ public final class Evaluation {
         // The re-ranker also learns from the test period's season one year earlier (fourth session, chosen on the
         // same season's validation window: benchmarks/RESULTS.md); rolling origins 90 and 180 days back lowered
         // the out-of-fold validation NDCG@10 (third session) and are not used.
-        List<EvalSplit> extra = "time".equals(settings.split())
+        List<EvalSplit> extra = "time".equals(settings.split()) && settings.seasonWindow()
                 ? sameSeasonWindow(tx, settings.cutoff(), settings.testDays()) : List.of();
         Tuned tuned = tune(specs, validation, extra, settings, progress);
         List<Map<String, Object>> chosen = tuned.chosen();

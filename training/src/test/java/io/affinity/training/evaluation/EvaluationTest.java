@@ -77,6 +77,33 @@ class EvaluationTest {
                 "the data does not reach back to 2022");
     }
 
+    @Test
+    void reRankerLearnsFromTheSameSeasonAYearEarlierUnlessSwitchedOff() throws Exception {
+        // 60 customers buying every 30 days from January 2023 to March 2024, two items per order
+        StringBuilder sb = new StringBuilder();
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
+        int order = 0;
+        for (int c = 0; c < 60; c++) {
+            for (int o = 0; o < 15; o++) {
+                String ts = LocalDateTime.parse("2023-01-01T10:00").plusDays(o * 30L + c % 7).toString();
+                order++;
+                for (int l = 0; l < 2; l++) {
+                    sb.append("c").append(c).append(",o").append(order).append(',').append(ts).append(",P")
+                            .append((c % 3) * 5 + rnd.nextInt(5)).append(",1,1\n");
+                }
+            }
+        }
+        Transactions tx = load(sb.toString());
+        for (boolean season : List.of(true, false)) {
+            EvaluationSettings settings = new EvaluationSettings("time", LocalDateTime.parse("2024-03-01T00:00"), 30,
+                    2, 7, 30, 20, season);
+            List<String> lines = new java.util.ArrayList<>();
+            new Evaluation(settings, lines::add).run(tx);
+            String fitted = lines.stream().filter(l -> l.startsWith("reranker fitted")).findFirst().orElseThrow();
+            assertTrue(fitted.startsWith("reranker fitted on " + (season ? 2 : 1) + " window(s)"), fitted);
+        }
+    }
+
     /** Seeded synthetic shop: 120 customers with taste for one of 4 item groups and some repeat buying. */
     private static String synthetic() {
         java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
