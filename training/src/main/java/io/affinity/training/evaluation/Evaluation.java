@@ -138,6 +138,7 @@ public final class Evaluation {
         facts.put("testCustomers", test.testUsers().length);
         facts.put("testCustomersWithoutHistory", test.coldTestUsers());
         facts.put("validationCustomers", validation.testUsers().length);
+        facts.put("rerankerExtraTrainingWindows", extra.stream().map(EvalSplit::description).toList());
         facts.put("easeModelledItems", Math.min(settings.easeMaxItems(), activeItems(test)));
         facts.put("easePurchaseShare", easeShare(test, settings.easeMaxItems()));
         facts.put("threads", settings.threads());

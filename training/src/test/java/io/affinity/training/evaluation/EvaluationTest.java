@@ -98,7 +98,8 @@ class EvaluationTest {
             EvaluationSettings settings = new EvaluationSettings("time", LocalDateTime.parse("2024-03-01T00:00"), 30,
                     2, 7, 30, 20, season);
             List<String> lines = new java.util.ArrayList<>();
-            new Evaluation(settings, lines::add).run(tx);
+            EvaluationReport report = new Evaluation(settings, lines::add).run(tx);
+            assertEquals(season ? 1 : 0, ((List<?>) report.facts().get("rerankerExtraTrainingWindows")).size());
             String fitted = lines.stream().filter(l -> l.startsWith("reranker fitted")).findFirst().orElseThrow();
             assertTrue(fitted.startsWith("reranker fitted on " + (season ? 2 : 1) + " window(s)"), fitted);
         }
