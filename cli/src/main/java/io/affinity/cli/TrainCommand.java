@@ -68,6 +68,10 @@ final class TrainCommand implements Callable<Integer> {
             + "hyper-parameter setting (faster; default: the evaluation's full grid).")
     boolean reducedGrid;
 
+    @Option(names = "--no-season-window", description = "Train the re-ranker on the validation period only, not also "
+            + "on the served period's season one year earlier (about half the re-ranker's time).")
+    boolean noSeasonWindow;
+
     @Option(names = "--threads", defaultValue = "2", description = "Worker threads for the blend (default: ${DEFAULT-VALUE}).")
     int threads;
 
@@ -93,7 +97,8 @@ final class TrainCommand implements Callable<Integer> {
                 TrainingParameters.DEFAULT_POPULAR_ITEMS, TrainingParameters.DEFAULT_HISTORY_ITEMS,
                 or(errorBudget, TrainingParameters.DEFAULT_ERROR_BUDGET));
         TrainingResult result = new TrainingPipeline(p,
-                new RecommenderParameters(recommender, topN, validationDays, threads, reducedGrid), line -> System.err.println("affinity train: " + line))
+                new RecommenderParameters(recommender, topN, validationDays, threads, reducedGrid,
+                        !noSeasonWindow), line -> System.err.println("affinity train: " + line))
                 .consentFile(consent)
                 .catalogFile(catalog)
                 .tradeUps(new TradeUpParameters(upsellMinPriceIncrease, upsellMinCustomers,

@@ -38,7 +38,7 @@ final class CustomerRecommendations {
         }
         int[] stored = {0};
         ServedBlend.Result r = ServedBlend.fit(tx, new ServedBlend.Settings(p.validationDays(), p.topN(),
-                p.threads(), SEED, p.reducedGrid()), progress, (served, c, items, scores, repeat, sources) -> {
+                p.threads(), SEED, p.reducedGrid(), p.seasonWindow()), progress, (served, c, items, scores, repeat, sources) -> {
             if (items.length == 0) {
                 return;
             }

@@ -17,11 +17,18 @@ import java.util.Map;
  * @param threads        worker threads for fitting and scoring (default 2)
  * @param reducedGrid    true: each model's first hyper-parameter setting only, blend weights still tuned
  *                       (default false: the evaluation's full grid)
+ * @param seasonWindow   true (default): the re-ranker also learns from the served period's season one year earlier,
+ *                       when the data reach back that far (about twice the re-ranker's fitting time)
  */
 public record RecommenderParameters(String recommender, int topN, int validationDays, int threads,
-                                    boolean reducedGrid) {
+                                    boolean reducedGrid, boolean seasonWindow) {
     public static final RecommenderParameters DEFAULTS = new RecommenderParameters("blend", 50, 90, 2, false);
     public static final RecommenderParameters RULES = new RecommenderParameters("rules", 50, 90, 2, false);
+
+    /** With the same-season window (the default). */
+    public RecommenderParameters(String recommender, int topN, int validationDays, int threads, boolean reducedGrid) {
+        this(recommender, topN, validationDays, threads, reducedGrid, true);
+    }
 
     public RecommenderParameters {
         if (!"blend".equals(recommender) && !"rules".equals(recommender)) {
@@ -46,6 +53,7 @@ public record RecommenderParameters(String recommender, int topN, int validation
         m.put("validationDays", validationDays);
         m.put("threads", threads);
         m.put("reducedGrid", reducedGrid);
+        m.put("seasonWindow", seasonWindow);
         return m;
     }
 }

@@ -29,8 +29,15 @@ public final class ServedBlend {
      * @param threads        worker threads
      * @param seed           seed of randomised models (ALS)
      * @param reducedGrid    true: only each model's first hyper-parameter setting (blend weights still fitted)
+     * @param seasonWindow   true: the re-ranker also learns from the served period's season one year earlier
      */
-    public record Settings(int validationDays, int topN, int threads, long seed, boolean reducedGrid) {
+    public record Settings(int validationDays, int topN, int threads, long seed, boolean reducedGrid,
+                           boolean seasonWindow) {
+        /** With the same-season window. */
+        public Settings(int validationDays, int topN, int threads, long seed, boolean reducedGrid) {
+            this(validationDays, topN, threads, seed, reducedGrid, true);
+        }
+
         public Settings {
             if (validationDays < 1 || topN < 1 || threads < 1) {
                 throw new IllegalArgumentException("need validationDays >= 1, topN >= 1, threads >= 1");
@@ -107,8 +114,8 @@ public final class ServedBlend {
             specs = specs.stream().map(s -> new ModelSpec(s.name(), List.of(s.grid().get(0)), s.fitter())).toList();
         }
         // the served lists predict the days after the data: their season one year earlier also trains the re-ranker
-        Evaluation.Tuned tuned = Evaluation.tune(specs, validation, Evaluation.sameSeasonWindow(tx, end, days), es,
-                progress);
+        Evaluation.Tuned tuned = Evaluation.tune(specs, validation,
+                settings.seasonWindow() ? Evaluation.sameSeasonWindow(tx, end, days) : List.of(), es, progress);
         String served = tuned.served(specs);
         List<String> names = specs.stream().map(ModelSpec::name).toList();
         Blend blend = tuned.blend();

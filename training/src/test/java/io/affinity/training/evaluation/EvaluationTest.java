@@ -77,9 +77,8 @@ class EvaluationTest {
                 "the data does not reach back to 2022");
     }
 
-    @Test
-    void reRankerLearnsFromTheSameSeasonAYearEarlierUnlessSwitchedOff() throws Exception {
-        // 60 customers buying every 30 days from January 2023 to March 2024, two items per order
+    /** 60 customers buying every 30 days from January 2023 to March 2024, two items per order. */
+    private static String fifteenMonths() {
         StringBuilder sb = new StringBuilder();
         java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
         int order = 0;
@@ -93,7 +92,12 @@ class EvaluationTest {
                 }
             }
         }
-        Transactions tx = load(sb.toString());
+        return sb.toString();
+    }
+
+    @Test
+    void reRankerLearnsFromTheSameSeasonAYearEarlierUnlessSwitchedOff() throws Exception {
+        Transactions tx = load(fifteenMonths());
         for (boolean season : List.of(true, false)) {
             EvaluationSettings settings = new EvaluationSettings("time", LocalDateTime.parse("2024-03-01T00:00"), 30,
                     2, 7, 30, 20, season);
@@ -102,6 +106,20 @@ class EvaluationTest {
             assertEquals(season ? 1 : 0, ((List<?>) report.facts().get("rerankerExtraTrainingWindows")).size());
             String fitted = lines.stream().filter(l -> l.startsWith("reranker fitted")).findFirst().orElseThrow();
             assertTrue(fitted.startsWith("reranker fitted on " + (season ? 2 : 1) + " window(s)"), fitted);
+        }
+    }
+
+    @Test
+    void servedReRankerLearnsFromTheServedPeriodsSeasonAYearEarlierUnlessSwitchedOff() throws Exception {
+        Transactions tx = load(fifteenMonths());
+        for (boolean season : List.of(true, false)) {
+            List<String> lines = new java.util.ArrayList<>();
+            int[] lists = {0};
+            ServedBlend.Result r = ServedBlend.fit(tx, new ServedBlend.Settings(30, 5, 2, 7, true, season), lines::add,
+                    (served, c, items, scores, repeat, sources) -> lists[0]++);
+            String fitted = lines.stream().filter(l -> l.startsWith("reranker fitted")).findFirst().orElseThrow();
+            assertTrue(fitted.startsWith("reranker fitted on " + (season ? 2 : 1) + " window(s)"), fitted);
+            assertEquals(r.customers(), lists[0], "every customer with a purchase gets a list");
         }
     }
 
