@@ -25,8 +25,8 @@
 # and wrk's own CPU time per request (GNU time, when installed), the load generator's share of the same cores.
 # wrk and the server share the machine's cores; other work on a shared machine moves absolute numbers a lot,
 # so compare the endpoints of one run. Environment: DURATION (s, default 15), CONNECTIONS (default 64),
-# PORT (default 18081), AFFINITY_JAVA_OPTS (passed to the JVM), VARIANTS (default "filter pin"; empty = plain
-# customer runs only), FILTER, BOOST, PIN (Lucene query syntax over the catalogue), ROUNDS (default 1: saturation
+# PORT (default 18081), AFFINITY_JAVA_OPTS (passed to the JVM), SERVE_ARGS (extra `affinity serve` options, e.g.
+# "--virtual-threads true"), VARIANTS (default "filter pin"; empty = plain customer runs only), FILTER, BOOST, PIN (Lucene query syntax over the catalogue), ROUNDS (default 1: saturation
 # runs repeated, interleaved with /health; the median ratio is reported), HALF_CONNECTIONS (default 16),
 # HALF_RATE (req/s; default: half the customers' saturated median).
 set -euo pipefail
@@ -81,7 +81,8 @@ if curl -s -o /dev/null --max-time 2 "$BASE/health"; then
   echo "load.sh: something already answers on port $PORT; choose another with PORT=..." >&2
   exit 1
 fi
-"$ROOT/affinity" serve --models "$MODELS" --host 127.0.0.1 --port "$PORT" --watch-interval 0 \
+# shellcheck disable=SC2086
+"$ROOT/affinity" serve --models "$MODELS" --host 127.0.0.1 --port "$PORT" --watch-interval 0 ${SERVE_ARGS:-} \
   > "$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 sleep 1
