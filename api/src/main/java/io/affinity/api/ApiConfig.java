@@ -12,8 +12,8 @@ package io.affinity.api;
  * @param virtualThreads Jetty runs its work (accepting, selecting, handling requests) on virtual threads when the
  *                       JVM has them (JDK 21+), instead of Javalin's pool of 8 to 250 platform threads (default
  *                       false; ignored on JDK 17). On the 2-core machine of benchmarks/RESULTS.md virtual threads
- *                       took about 15% less server CPU per request at a steady half-saturation rate, but neither
- *                       the throughput nor the tail there changed measurably, so the default stays.
+ *                       took 10-20% less server CPU per request at a steady half-saturation rate in one A/B but
+ *                       not in whole-server runs, and neither throughput nor tail changed measurably.
  */
 public record ApiConfig(String host, int port, int defaultLimit, int maxLimit, int maxBasketItems, int maxBodyBytes,
                         boolean virtualThreads) {
