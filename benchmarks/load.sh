@@ -13,16 +13,20 @@
 #      does on Debian's wrk: each of HALF_CONNECTIONS connections (one per wrk thread) sends on a fixed schedule,
 #      and a request that was due while its connection still waited for a slow answer counts its latency from
 #      its due time. "late" is how many requests that happened to. wrk's own, uncorrected p99 is printed too.
+#      The first version of that script (load/paced-response.lua: the same schedule and correction, latency taken
+#      in wrk's response() hook, which costs wrk more CPU) runs too on the plain customer path and /health, so the
+#      two methods are reported side by side ("-response" rows); PACED_COMPARE=0 skips them.
 #   3. the same customer paths with business rules, saturated and at half saturation, in the same run:
 #      "filter" adds a category-and-price filter (FILTER, default: the sample's common product kinds under 10),
 #      "pin" adds a boost and a pin (BOOST, PIN). Each is compared with /health and with the plain customer run.
 # The load average (uptime) is printed before and after, since other work on the machine moves every number.
 # Each run also reports the server process's CPU time per request (/proc/PID/stat, all JVM threads): on a busy
-# shared machine the ratio of those (health/customers) is far steadier than the ratio of requests per second.
+# shared machine the ratio of those (health/customers) is far steadier than the ratio of requests per second;
+# and wrk's own CPU time per request (GNU time, when installed), the load generator's share of the same cores.
 # wrk and the server share the machine's cores; other work on a shared machine moves absolute numbers a lot,
 # so compare the endpoints of one run. Environment: DURATION (s, default 15), CONNECTIONS (default 64),
-# PORT (default 18081), AFFINITY_JAVA_OPTS (passed to the JVM), VARIANTS (default "filter pin"; empty = plain
-# customer runs only), FILTER, BOOST, PIN (Lucene query syntax over the catalogue), ROUNDS (default 1: saturation
+# PORT (default 18081), AFFINITY_JAVA_OPTS (passed to the JVM), SERVE_ARGS (extra `affinity serve` options, e.g.
+# "--virtual-threads true"), VARIANTS (default "filter pin"; empty = plain customer runs only), FILTER, BOOST, PIN (Lucene query syntax over the catalogue), ROUNDS (default 1: saturation
 # runs repeated, interleaved with /health; the median ratio is reported), HALF_CONNECTIONS (default 16),
 # HALF_RATE (req/s; default: half the customers' saturated median).
 set -euo pipefail
@@ -77,7 +81,8 @@ if curl -s -o /dev/null --max-time 2 "$BASE/health"; then
   echo "load.sh: something already answers on port $PORT; choose another with PORT=..." >&2
   exit 1
 fi
-"$ROOT/affinity" serve --models "$MODELS" --host 127.0.0.1 --port "$PORT" --watch-interval 0 \
+# shellcheck disable=SC2086
+"$ROOT/affinity" serve --models "$MODELS" --host 127.0.0.1 --port "$PORT" --watch-interval 0 ${SERVE_ARGS:-} \
   > "$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 sleep 1
@@ -89,15 +94,23 @@ done
 curl -sf "$BASE/ready" >/dev/null || { echo "server not ready" >&2; cat "$WORK/server.log" >&2; exit 1; }
 
 # CPU time of the server process (all its threads: handlers, JIT, GC), in microseconds, from /proc.
+# wrk's own CPU time (user + system), seconds, when GNU time is installed: the load generator shares the cores.
+WRK_TIME=()
+[[ -x /usr/bin/time ]] && WRK_TIME=(/usr/bin/time -f "%U %S" -o "$WORK/wrk-time")
+wrk_cpu_us_per_req() { # requests
+  [[ -s "$WORK/wrk-time" ]] || { echo "n/a"; return; }
+  awk -v n="$1" '{ printf "%.1f", (n > 0 ? ($1 + $2) * 1e6 / n : 0) }' "$WORK/wrk-time"
+}
 server_cpu_us() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f", ($14 + $15) * 1e6 / hz }' "/proc/$SERVER_PID/stat"; }
 run() { # name paths-file threads connections duration delay-ms
   local out before after requests
   before="$(server_cpu_us)"
-  out="$(WRK_PATHS="$2" WRK_DELAY_MS="$6" wrk -t"$3" -c"$4" -d"$5"s --latency -s "$HERE/load/rotate.lua" "$BASE")"
+  rm -f "$WORK/wrk-time"
+  out="$(WRK_PATHS="$2" WRK_DELAY_MS="$6" "${WRK_TIME[@]}" wrk -t"$3" -c"$4" -d"$5"s --latency -s "$HERE/load/rotate.lua" "$BASE")"
   after="$(server_cpu_us)"
   echo "$out" > "$WORK/out-$1.txt"
   requests="$(sed -n 's/.* requests=\([0-9]*\).*/\1/p' <<<"$out")"
-  echo "$1 $(grep '^RESULT' <<<"$out" | cut -d' ' -f2-) server_cpu_us_per_req=$(awk -v a="$before" -v b="$after" -v n="$requests" 'BEGIN { printf "%.1f", (n > 0 ? (b - a) / n : 0) }')"
+  echo "$1 $(grep '^RESULT' <<<"$out" | cut -d' ' -f2-) server_cpu_us_per_req=$(awk -v a="$before" -v b="$after" -v n="$requests" 'BEGIN { printf "%.1f", (n > 0 ? (b - a) / n : 0) }') wrk_cpu_us_per_req=$(wrk_cpu_us_per_req "$requests")"
 }
 field() { sed -n "s/.*$2=\([0-9.]*\).*/\1/p" <<<"$1"; }
 
@@ -157,15 +170,16 @@ C="$(median <<<"$C_ALL")"
 # endpoint, with latency counted from each request's due time when it had to wait for its connection.
 HALF_CONN="${HALF_CONNECTIONS:-16}"
 HALF_RATE="${HALF_RATE:-$(awk -v c="$C" 'BEGIN { printf "%d", c / 2 }')}"
-paced() { # name paths-file
+paced() { # name paths-file [lua script, default load/paced.lua]
   local out before after requests
   before="$(server_cpu_us)"
+  rm -f "$WORK/wrk-time"
   out="$(WRK_PATHS="$2" WRK_RATE="$HALF_RATE" WRK_CONNECTIONS="$HALF_CONN" \
-    wrk -t"$HALF_CONN" -c"$HALF_CONN" -d"$DURATION"s --latency -s "$HERE/load/paced.lua" "$BASE")"
+    "${WRK_TIME[@]}" wrk -t"$HALF_CONN" -c"$HALF_CONN" -d"$DURATION"s --latency -s "${3:-$HERE/load/paced.lua}" "$BASE")"
   after="$(server_cpu_us)"
   echo "$out" > "$WORK/out-$1.txt"
   requests="$(sed -n 's/.* requests=\([0-9]*\).*/\1/p' <<<"$out")"
-  echo "$1 $(grep '^RESULT' <<<"$out" | cut -d' ' -f2-) server_cpu_us_per_req=$(awk -v a="$before" -v b="$after" -v n="$requests" 'BEGIN { printf "%.1f", (n > 0 ? (b - a) / n : 0) }')"
+  echo "$1 $(grep '^RESULT' <<<"$out" | cut -d' ' -f2-) server_cpu_us_per_req=$(awk -v a="$before" -v b="$after" -v n="$requests" 'BEGIN { printf "%.1f", (n > 0 ? (b - a) / n : 0) }') wrk_cpu_us_per_req=$(wrk_cpu_us_per_req "$requests")"
 }
 echo "== about half saturation: constant rate $HALF_RATE req/s over $HALF_CONN connections (wrk -t$HALF_CONN" \
   "-c$HALF_CONN -d${DURATION}s, benchmarks/load/paced.lua); latency corrected for coordinated omission"
@@ -174,6 +188,10 @@ for v in $VARIANTS; do
   paced "half-customers-$v" "$WORK/$v.txt"
 done
 paced half-health "$WORK/health.txt"
+if [[ "${PACED_COMPARE:-1}" != 0 ]]; then
+  paced half-customers-response "$WORK/customers.txt" "$HERE/load/paced-response.lua"
+  paced half-health-response "$WORK/health.txt" "$HERE/load/paced-response.lua"
+fi
 echo "== load average after: $(uptime | sed 's/.*load average: //')"
 for v in $VARIANTS; do
   echo "== sample answer with $v: $(head -1 "$WORK/$v.txt")"

@@ -52,6 +52,8 @@ public final class AffinityServer implements AutoCloseable {
             c.startup.showOldJavalinVersionWarning = false;
             c.jetty.host = config.host();
             c.jetty.port = config.port();
+            // Javalin falls back to its platform-thread pool where the JVM has no virtual threads (JDK 17).
+            c.concurrency.useVirtualThreads = config.virtualThreads();
             c.http.maxRequestSize = config.maxBodyBytes();
             c.http.defaultContentType = "application/json";
             c.jsonMapper(new JavalinJackson(json, false));
@@ -129,6 +131,12 @@ public final class AffinityServer implements AutoCloseable {
     /** Every registered endpoint as "METHOD /path" (path parameters in braces). */
     java.util.Set<String> endpoints() {
         return java.util.Set.copyOf(endpoints);
+    }
+
+    /** Jetty's thread pool (tests check which kind {@link ApiConfig#virtualThreads()} gave). */
+    org.eclipse.jetty.util.thread.ThreadPool threadPool() {
+        Server server = jetty;
+        return server == null ? null : server.getThreadPool();
     }
 
     /** The port actually bound (useful with port 0). */

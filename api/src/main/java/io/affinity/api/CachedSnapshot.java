@@ -97,6 +97,12 @@ public final class CachedSnapshot implements ModelSnapshot {
     }
 
     @Override
+    public Optional<io.affinity.recommender.PrecomputedRecommendations> precomputed(
+            String customerId, int maxItems, java.util.function.Predicate<String> allowed) {
+        return store.precomputed(customerId, maxItems, allowed);
+    }
+
+    @Override
     public Optional<io.affinity.recommender.CustomerProfile> profile(String customerId) {
         return store.profile(customerId);
     }

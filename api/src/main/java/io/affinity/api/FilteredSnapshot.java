@@ -61,20 +61,18 @@ final class FilteredSnapshot implements ModelSnapshot {
     }
 
     /**
-     * The first {@code maxItems} allowed items: the whole stored list is decoded, since which items are excluded
-     * is not known before decoding.
+     * The first {@code maxItems} allowed items: the store skips excluded items without building them and stops
+     * reading once it has {@code maxItems}.
      */
     @Override
     public Optional<io.affinity.recommender.PrecomputedRecommendations> precomputed(String customerId, int maxItems) {
-        return model.precomputed(customerId).map(p -> {
-            List<io.affinity.recommender.PrecomputedItem> kept = new ArrayList<>(Math.min(maxItems, p.items().size()));
-            for (int i = 0, n = p.items().size(); i < n && kept.size() < maxItems; i++) {
-                if (allowed.test(p.items().get(i).itemId())) {
-                    kept.add(p.items().get(i));
-                }
-            }
-            return new io.affinity.recommender.PrecomputedRecommendations(p.model(), kept);
-        });
+        return model.precomputed(customerId, maxItems, allowed);
+    }
+
+    @Override
+    public Optional<io.affinity.recommender.PrecomputedRecommendations> precomputed(
+            String customerId, int maxItems, Predicate<String> alsoAllowed) {
+        return model.precomputed(customerId, maxItems, id -> allowed.test(id) && alsoAllowed.test(id));
     }
 
     @Override

@@ -45,6 +45,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-basket-items", defaultValue = "200", description = "Largest basket accepted (default: ${DEFAULT-VALUE}).")
     int maxBasketItems;
 
+    @Option(names = "--virtual-threads", arity = "1", defaultValue = "false", paramLabel = "true|false",
+            description = "Run Jetty's work on virtual threads (JDK 21+; ignored on 17) instead of a pool of 8-250 "
+                    + "platform threads (default: ${DEFAULT-VALUE}).")
+    boolean virtualThreads;
+
     @Option(names = "--watch-interval", defaultValue = "10", paramLabel = "SECONDS",
             description = "Check the store's CURRENT this often and serve a new version; 0 disables (default: ${DEFAULT-VALUE}).")
     int watchSeconds;
@@ -97,7 +102,7 @@ final class ServeCommand implements Callable<Integer> {
         AccessControl access = AccessControl.of(adminToken(), apiKeys());
         ApiConfig defaults = ApiConfig.defaults();
         ApiConfig config = new ApiConfig(host, port, defaults.defaultLimit(), maxLimit, maxBasketItems,
-                defaults.maxBodyBytes());
+                defaults.maxBodyBytes(), virtualThreads);
         ConsentJournal journal = ConsentJournal.open(consentJournal != null ? consentJournal
                 : models.resolve("consent.journal"));
         if (journal.failure() != null) {

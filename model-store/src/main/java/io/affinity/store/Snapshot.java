@@ -390,6 +390,20 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
                 : Optional.of(ValueCodecs.decodeRecommendations(customerId, v, customerRecsFile, maxItems));
     }
 
+    /** Decodes only the allowed items, and stops once it has {@code maxItems} of them. */
+    @Override
+    public Optional<PrecomputedRecommendations> precomputed(String customerId, int maxItems,
+                                                            java.util.function.Predicate<String> allowed) {
+        Objects.requireNonNull(customerId, "customerId");
+        Objects.requireNonNull(allowed, "allowed");
+        if (customerRecs == null) {
+            return Optional.empty();
+        }
+        byte[] v = customerRecs.get(customerId);
+        return v == null ? Optional.empty()
+                : Optional.of(ValueCodecs.decodeRecommendations(customerId, v, customerRecsFile, maxItems, allowed));
+    }
+
     /** Whether this snapshot holds per-customer recommendations precomputed by the served model. */
     public boolean hasPrecomputedRecommendations() {
         return customerRecs != null;

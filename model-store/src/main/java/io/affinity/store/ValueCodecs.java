@@ -260,6 +260,16 @@ final class ValueCodecs {
      * snapshot was opened, so the skipped bytes are not where corruption would first be noticed).
      */
     static PrecomputedRecommendations decodeRecommendations(String customerId, byte[] value, Path file, int maxItems) {
+        return decodeRecommendations(customerId, value, file, maxItems, null);
+    }
+
+    /**
+     * The first {@code maxItems} items of a list that {@code allowed} accepts (null: every item). A rejected
+     * item is read past (its fields still checked) without building its records; reading stops at
+     * {@code maxItems} kept items.
+     */
+    static PrecomputedRecommendations decodeRecommendations(String customerId, byte[] value, Path file, int maxItems,
+                                                            java.util.function.Predicate<String> allowed) {
         ByteReader r = new ByteReader(value, file, customerId);
         checkVersion(r, RECS_CODEC_VERSION, file, customerId);
         try {
@@ -270,9 +280,12 @@ final class ValueCodecs {
                 sources[i] = r.readString();
             }
             int stored = readCount(r, value.length);
-            int n = Math.min(stored, Math.max(0, maxItems));
-            PrecomputedItem[] items = new PrecomputedItem[n];
-            for (int i = 0; i < n; i++) {
+            int want = Math.min(stored, Math.max(0, maxItems));
+            PrecomputedItem[] items = new PrecomputedItem[want];
+            int kept = 0;
+            int read = 0;
+            while (kept < want && read < stored) {
+                read++;
                 String itemId = r.readString();
                 double score = r.readDouble();
                 int flags = r.readByte();
@@ -283,14 +296,23 @@ final class ValueCodecs {
                 if (source >= s) {
                     throw r.corrupt("source index " + source + " out of " + s);
                 }
+                if (allowed != null && !allowed.test(itemId)) {
+                    if ((flags & 2) != 0) { // the purchase: order count, quantity, day
+                        r.readVarInt();
+                        r.readDouble();
+                        r.readZigZag();
+                    }
+                    continue;
+                }
                 PurchasedItem purchase = (flags & 2) == 0 ? null : new PurchasedItem(itemId, r.readVarInt(),
                         r.readDouble(), LocalDate.ofEpochDay(r.readZigZag()));
-                items[i] = new PrecomputedItem(itemId, score, (flags & 1) != 0, sources[source], purchase);
+                items[kept++] = new PrecomputedItem(itemId, score, (flags & 1) != 0, sources[source], purchase);
             }
-            if (n == stored) {
+            if (read == stored) {
                 r.expectEnd();
             }
-            return new PrecomputedRecommendations(model, List.of(items));
+            return new PrecomputedRecommendations(model, List.of(kept == want ? items
+                    : java.util.Arrays.copyOf(items, kept)));
         } catch (IllegalArgumentException | java.time.DateTimeException e) {
             throw invalid(r, e);
         }

@@ -79,6 +79,38 @@ class CustomerRecsTest {
         }
     }
 
+    /**
+     * Filtered reads skip rejected items without building them: the answer must equal filtering the whole
+     * decoded list, for filters that drop most items, none, or all, and for every limit.
+     */
+    @Test
+    void filteredReadsEqualFilteringTheWholeList() throws Exception {
+        ModelStore store = ModelStore.open(tmp.resolve("store"));
+        Map<String, PrecomputedRecommendations> recs = recsFor(TestData.small(), 11);
+        String version = publishWithRecs(store, recs);
+        List<java.util.function.Predicate<String>> filters = List.of(
+                id -> true, id -> false, id -> id.hashCode() % 5 == 0, id -> id.hashCode() % 2 != 0,
+                id -> id.endsWith("1"));
+        try (Snapshot s = store.open(version)) {
+            int checked = 0;
+            for (var e : recs.entrySet()) {
+                for (var allowed : filters) {
+                    List<PrecomputedItem> all = e.getValue().items().stream().filter(p -> allowed.test(p.itemId()))
+                            .toList();
+                    for (int limit : new int[] {0, 1, 2, 3, 10, 100}) {
+                        List<PrecomputedItem> expected = all.subList(0, Math.min(limit, all.size()));
+                        var got = s.precomputed(e.getKey(), limit, allowed).orElseThrow();
+                        assertEquals(expected, got.items(), e.getKey() + " limit " + limit);
+                        assertEquals(e.getValue().model(), got.model());
+                        checked++;
+                    }
+                }
+            }
+            assertTrue(checked > 100, "checked " + checked);
+            assertEquals(Optional.empty(), s.precomputed("C99999999", 10, id -> true));
+        }
+    }
+
     @Test
     void snapshotWithoutRecsHasNoFileAndAnswersEmpty() throws Exception {
         ModelStore store = ModelStore.open(tmp.resolve("store"));
@@ -160,6 +192,14 @@ class CustomerRecsTest {
                     "the first " + k + " decoded alone");
         }
 
+        assertEquals(List.of(r.items().get(1)), ValueCodecs.decodeRecommendations("C1", v, file, 10,
+                "A1"::equals).items(), "a rejected item with a purchase is read past");
+        assertEquals(List.of(r.items().get(0), r.items().get(2)), ValueCodecs.decodeRecommendations("C1", v, file,
+                10, id -> !id.equals("A1")).items(), "the item after a skipped purchase decodes right");
+        assertEquals(List.of(r.items().get(0)), ValueCodecs.decodeRecommendations("C1", v, file, 1,
+                id -> !id.equals("A1")).items(), "stops at the limit");
+        assertEquals(List.of(), ValueCodecs.decodeRecommendations("C1", v, file, 10, id -> false).items());
+
         byte[] newer = v.clone();
         newer[0] = (byte) (ValueCodecs.RECS_CODEC_VERSION + 1);
         SnapshotFormatException tooNew = assertThrows(SnapshotFormatException.class,
@@ -173,5 +213,9 @@ class CustomerRecsTest {
 
         byte[] trailing = java.util.Arrays.copyOf(v, v.length + 1);
         assertThrows(CorruptSnapshotException.class, () -> ValueCodecs.decodeRecommendations("C1", trailing, file));
+        assertThrows(CorruptSnapshotException.class, () -> ValueCodecs.decodeRecommendations("C1", trailing, file,
+                10, id -> false), "skipping to the end still notices trailing bytes");
+        assertThrows(CorruptSnapshotException.class, () -> ValueCodecs.decodeRecommendations("C1", truncated, file,
+                10, id -> false), "skipping still notices a cut value");
     }
 }

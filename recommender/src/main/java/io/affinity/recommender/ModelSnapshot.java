@@ -60,6 +60,25 @@ public interface ModelSnapshot {
     }
 
     /**
+     * The first {@code maxItems} items of the customer's precomputed list that {@code allowed} accepts (by item
+     * id), best first: what a request with business rules needs. A store can then skip the items it rejects
+     * without building them and stop reading at {@code maxItems}. Fewer than {@code maxItems} items means the
+     * whole list was read.
+     */
+    default Optional<PrecomputedRecommendations> precomputed(String customerId, int maxItems,
+                                                             java.util.function.Predicate<String> allowed) {
+        return precomputed(customerId).map(p -> {
+            List<PrecomputedItem> kept = new java.util.ArrayList<>(Math.min(maxItems, p.items().size()));
+            for (int i = 0, n = p.items().size(); i < n && kept.size() < maxItems; i++) {
+                if (allowed.test(p.items().get(i).itemId())) {
+                    kept.add(p.items().get(i));
+                }
+            }
+            return new PrecomputedRecommendations(p.model(), kept);
+        });
+    }
+
+    /**
      * Observed trade-ups from {@code itemId} (see {@link TradeUp}): for each segment (all customers and the
      * customer segments training counted), the strongest first (rate, then movers, descending). Empty when none
      * was observed or the model predates trade-up analysis.
