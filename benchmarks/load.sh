@@ -13,8 +13,8 @@
 #      does on Debian's wrk: each of HALF_CONNECTIONS connections (one per wrk thread) sends on a fixed schedule,
 #      and a request that was due while its connection still waited for a slow answer counts its latency from
 #      its due time. "late" is how many requests that happened to. wrk's own, uncorrected p99 is printed too.
-#      The first version of that script (load/paced-response.lua: the same schedule and correction, latency taken
-#      in wrk's response() hook, which costs wrk more CPU) runs too on the plain customer path and /health, so the
+#      The first version of that script (paced.lua with WRK_LATENCY_AT=response: the same schedule and correction,
+#      latency taken in wrk's response() hook, which costs wrk more CPU) runs too on the plain customer path and /health, so the
 #      two methods are reported side by side ("-response" rows); PACED_COMPARE=0 skips them.
 #   3. the same customer paths with business rules, saturated and at half saturation, in the same run:
 #      "filter" adds a category-and-price filter (FILTER, default: the sample's common product kinds under 10),
@@ -170,12 +170,12 @@ C="$(median <<<"$C_ALL")"
 # endpoint, with latency counted from each request's due time when it had to wait for its connection.
 HALF_CONN="${HALF_CONNECTIONS:-16}"
 HALF_RATE="${HALF_RATE:-$(awk -v c="$C" 'BEGIN { printf "%d", c / 2 }')}"
-paced() { # name paths-file [lua script, default load/paced.lua]
+paced() { # name paths-file [where the latency is taken: delay (default) or response]
   local out before after requests
   before="$(server_cpu_us)"
   rm -f "$WORK/wrk-time"
-  out="$(WRK_PATHS="$2" WRK_RATE="$HALF_RATE" WRK_CONNECTIONS="$HALF_CONN" \
-    "${WRK_TIME[@]}" wrk -t"$HALF_CONN" -c"$HALF_CONN" -d"$DURATION"s --latency -s "${3:-$HERE/load/paced.lua}" "$BASE")"
+  out="$(WRK_PATHS="$2" WRK_RATE="$HALF_RATE" WRK_CONNECTIONS="$HALF_CONN" WRK_LATENCY_AT="${3:-delay}" \
+    "${WRK_TIME[@]}" wrk -t"$HALF_CONN" -c"$HALF_CONN" -d"$DURATION"s --latency -s "$HERE/load/paced.lua" "$BASE")"
   after="$(server_cpu_us)"
   echo "$out" > "$WORK/out-$1.txt"
   requests="$(sed -n 's/.* requests=\([0-9]*\).*/\1/p' <<<"$out")"
@@ -189,8 +189,8 @@ for v in $VARIANTS; do
 done
 paced half-health "$WORK/health.txt"
 if [[ "${PACED_COMPARE:-1}" != 0 ]]; then
-  paced half-customers-response "$WORK/customers.txt" "$HERE/load/paced-response.lua"
-  paced half-health-response "$WORK/health.txt" "$HERE/load/paced-response.lua"
+  paced half-customers-response "$WORK/customers.txt" response
+  paced half-health-response "$WORK/health.txt" response
 fi
 echo "== load average after: $(uptime | sed 's/.*load average: //')"
 for v in $VARIANTS; do

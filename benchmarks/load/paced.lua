@@ -17,6 +17,8 @@
 -- is complete and the socket writable: a few microseconds later, so never earlier than the answer), not in
 -- response(): a script without response() spares wrk the parsing of every answer's headers into a Lua table and
 -- the copy of every body into a Lua string, which on a shared 2-core machine took CPU from the server measured.
+-- WRK_LATENCY_AT=response restores the first version of this script (latency taken in response(); same schedule
+-- and correction), which load.sh runs beside it to compare the two methods on the same server.
 --
 -- What it cannot show: the connections are fixed (WRK_CONNECTIONS), so a stall longer than one interval queues
 -- requests per connection instead of opening new ones, as a browser fleet would; wrk still shares the machine's
@@ -47,8 +49,21 @@ local n, i = 0, 0
 local interval_us, start_us, k = 0, nil, 0
 local due_us, sent_us, free_at_us = 0, 0, 0
 local outstanding = false
+local at_response = os.getenv("WRK_LATENCY_AT") == "response"
 latencies = {}
 late = 0
+
+-- the answer to the outstanding request has just arrived (at now)
+local function record(now)
+  local from = sent_us
+  if free_at_us > due_us then
+    -- the connection was still busy with the request before when this one was due
+    from = due_us
+    late = late + 1
+  end
+  latencies[#latencies + 1] = now - from
+  outstanding = false
+end
 
 function init(args)
   for line in io.lines(os.getenv("WRK_PATHS")) do
@@ -67,15 +82,7 @@ end
 function delay()
   local now = now_us()
   if outstanding then
-    -- the previous request's answer has just arrived
-    local from = sent_us
-    if free_at_us > due_us then
-      -- the connection was still busy with the request before when that one was due
-      from = due_us
-      late = late + 1
-    end
-    latencies[#latencies + 1] = now - from
-    outstanding = false
+    record(now)
   end
   if start_us == nil then
     -- stagger the connections over one interval, so that the total rate is even, not bursts of N
@@ -96,6 +103,13 @@ function request()
   outstanding = true
   i = i % n + 1
   return requests[i]
+end
+
+if at_response then
+  -- defined only in this mode: wrk parses answers for the script only when it has a response() function
+  function response(status, headers, body)
+    record(now_us())
+  end
 end
 
 function done(summary, latency, requests)

@@ -212,17 +212,7 @@ public final class Evaluation {
             say(progress, tr, "reranker skipped: %s", e.getMessage());
         }
         double rerankerFitSeconds = (System.nanoTime() - tr) / 1e9;
-        try {
-            models = withBlend.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while fitting the blend", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IllegalStateException(e.getCause());
-        }
+        models = await(withBlend, "fitting the blend");
         return new Tuned(models.chosen(), models.validationNdcg(), models.runs(), models.bestSingle(), models.blend(),
                 models.blendValidation(), models.blendOutOfFold(), models.blendFitSeconds(), reranker,
                 rerankerValidation, rerankerFitSeconds);
@@ -365,19 +355,26 @@ public final class Evaluation {
             }
             List<Reranker> out = new ArrayList<>();
             for (java.util.concurrent.Future<Reranker> f : futures) {
-                out.add(f.get());
+                out.add(await(f, "fitting the re-ranker"));
             }
             return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** The task's result; its own unchecked failure is rethrown as it was, so callers see the real cause. */
+    private static <T> T await(java.util.concurrent.Future<T> task, String what) {
+        try {
+            return task.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while fitting the re-ranker", e);
+            throw new IllegalStateException("interrupted while " + what, e);
         } catch (java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
             }
             throw new IllegalStateException(e.getCause());
-        } finally {
-            pool.shutdownNow();
         }
     }
 
