@@ -225,6 +225,17 @@ final class Reranker {
         return d;
     }
 
+    /** One customer's NDCG@10 of {@code ranked} (best first) against the sorted bought items {@code relevant}. */
+    static double ndcg10(int[] ranked, int[] relevant) {
+        double dcg = 0;
+        for (int r = 0; r < Math.min(10, ranked.length); r++) {
+            if (Arrays.binarySearch(relevant, ranked[r]) >= 0) {
+                dcg += 1 / (Math.log(r + 2) / Math.log(2));
+            }
+        }
+        return dcg / idealDcg10(relevant.length);
+    }
+
     /** Rows of the last fit (positives plus sampled negatives), for progress messages. */
     static volatile int rowsUsed;
 

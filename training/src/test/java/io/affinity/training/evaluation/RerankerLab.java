@@ -92,14 +92,7 @@ public final class RerankerLab {
         int[][] top = Blend.rankBy(w.table(), oof)[0];
         double[] out = new double[users];
         for (int p = 0; p < users; p++) {
-            int[] truth = w.split().truth()[w.split().testUsers()[p]];
-            double dcg = 0;
-            for (int r = 0; r < Math.min(10, top[p].length); r++) {
-                if (Arrays.binarySearch(truth, top[p][r]) >= 0) {
-                    dcg += 1 / (Math.log(r + 2) / Math.log(2));
-                }
-            }
-            out[p] = dcg / Reranker.idealDcg10(truth.length);
+            out[p] = Reranker.ndcg10(top[p], w.split().truth()[w.split().testUsers()[p]]);
         }
         return out;
     }

@@ -49,6 +49,18 @@ class RerankerTest {
     }
 
     @Test
+    void perCustomerNdcgAtTenMatchesADirectComputation() {
+        double log2of3 = Math.log(3) / Math.log(2);
+        double log2of5 = Math.log(5) / Math.log(2);
+        // bought items 2 and 9, ranked 2nd and 4th: (1/log2 3 + 1/log2 5) / (1 + 1/log2 3)
+        assertEquals((1 / log2of3 + 1 / log2of5) / (1 + 1 / log2of3),
+                Reranker.ndcg10(new int[] {7, 2, 5, 9, 1}, new int[] {2, 9}), 1e-12);
+        assertEquals(1.0, Reranker.ndcg10(new int[] {4, 3}, new int[] {3, 4}), 1e-12);
+        // a hit below rank 10 does not count
+        assertEquals(0.0, Reranker.ndcg10(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, new int[] {10}), 1e-12);
+    }
+
+    @Test
     void learnsWhatTheValidationLabelsSayAndBeatsFrequencyOutOfFold() throws Exception {
         Transactions tx = data();
         EvaluationSettings settings = new EvaluationSettings("time", LocalDateTime.parse("2024-05-01T00:00"), 20, 2,

@@ -142,14 +142,7 @@ public final class SeasonLab {
         int[] users = w.split().testUsers();
         double[] out = new double[users.length];
         for (int p = 0; p < users.length; p++) {
-            int[] truth = w.split().truth()[users[p]];
-            double dcg = 0;
-            for (int r = 0; r < Math.min(10, top[p].length); r++) {
-                if (Arrays.binarySearch(truth, top[p][r]) >= 0) {
-                    dcg += 1 / (Math.log(r + 2) / Math.log(2));
-                }
-            }
-            out[p] = dcg / Reranker.idealDcg10(truth.length);
+            out[p] = Reranker.ndcg10(top[p], w.split().truth()[users[p]]);
         }
         return out;
     }
