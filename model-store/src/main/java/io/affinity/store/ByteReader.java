@@ -107,6 +107,15 @@ final class ByteReader {
         return s;
     }
 
+    /** As {@link #readString()}, the canonical instance for these bytes. */
+    String readString(StringInterner interner) {
+        int n = readVarInt();
+        need(n);
+        String s = interner.get(buf, pos, n);
+        pos += n;
+        return s;
+    }
+
     void expectEnd() {
         if (pos != end) {
             throw corrupt((end - pos) + " unexpected trailing bytes");

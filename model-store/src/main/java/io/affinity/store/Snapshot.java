@@ -64,6 +64,8 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     /** Null when the snapshot has no precomputed recommendations. */
     private final ChronicleMap<CharSequence, byte[]> customerRecs;
     private final Path customerRecsFile;
+    /** Item ids, model and source names of precomputed lists: one instance each while this snapshot is open. */
+    private final StringInterner recsStrings = new StringInterner(8192);
 
     private Snapshot(Path dir, Manifest manifest, ChronicleMap<CharSequence, byte[]> items,
                      ChronicleMap<CharSequence, byte[]> rules, ChronicleMap<CharSequence, byte[]> customers,
@@ -365,7 +367,8 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         }
         byte[] v = customerRecs.get(customerId);
         return v == null ? Optional.empty()
-                : Optional.of(ValueCodecs.decodeRecommendations(customerId, v, customerRecsFile));
+                : Optional.of(ValueCodecs.decodeRecommendations(customerId, v, customerRecsFile, Integer.MAX_VALUE,
+                        null, recsStrings));
     }
 
     @Override
@@ -387,7 +390,8 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         }
         byte[] v = customerRecs.get(customerId);
         return v == null ? Optional.empty()
-                : Optional.of(ValueCodecs.decodeRecommendations(customerId, v, customerRecsFile, maxItems));
+                : Optional.of(ValueCodecs.decodeRecommendations(customerId, v, customerRecsFile, maxItems, null,
+                        recsStrings));
     }
 
     /** Decodes only the allowed items, and stops once it has {@code maxItems} of them. */
@@ -401,7 +405,8 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         }
         byte[] v = customerRecs.get(customerId);
         return v == null ? Optional.empty()
-                : Optional.of(ValueCodecs.decodeRecommendations(customerId, v, customerRecsFile, maxItems, allowed));
+                : Optional.of(ValueCodecs.decodeRecommendations(customerId, v, customerRecsFile, maxItems, allowed,
+                        recsStrings));
     }
 
     /** Whether this snapshot holds per-customer recommendations precomputed by the served model. */
