@@ -107,8 +107,11 @@ final class ByteReader {
         return s;
     }
 
-    /** As {@link #readString()}, the canonical instance for these bytes. */
+    /** As {@link #readString()}, the interner's canonical instance for these bytes (a new string when null). */
     String readString(StringInterner interner) {
+        if (interner == null) {
+            return readString();
+        }
         int n = readVarInt();
         need(n);
         String s = interner.get(buf, pos, n);

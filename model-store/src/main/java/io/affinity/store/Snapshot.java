@@ -361,14 +361,7 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
 
     @Override
     public Optional<PrecomputedRecommendations> precomputed(String customerId) {
-        Objects.requireNonNull(customerId, "customerId");
-        if (customerRecs == null) {
-            return Optional.empty();
-        }
-        byte[] v = customerRecs.get(customerId);
-        return v == null ? Optional.empty()
-                : Optional.of(ValueCodecs.decodeRecommendations(customerId, v, customerRecsFile, Integer.MAX_VALUE,
-                        null, recsStrings));
+        return decodePrecomputed(customerId, Integer.MAX_VALUE, null);
     }
 
     @Override
@@ -384,14 +377,7 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     /** Decodes only the first {@code maxItems} of the stored list. */
     @Override
     public Optional<PrecomputedRecommendations> precomputed(String customerId, int maxItems) {
-        Objects.requireNonNull(customerId, "customerId");
-        if (customerRecs == null) {
-            return Optional.empty();
-        }
-        byte[] v = customerRecs.get(customerId);
-        return v == null ? Optional.empty()
-                : Optional.of(ValueCodecs.decodeRecommendations(customerId, v, customerRecsFile, maxItems, null,
-                        recsStrings));
+        return decodePrecomputed(customerId, maxItems, null);
     }
 
     /** Decodes only the allowed items, and stops once it has {@code maxItems} of them. */
@@ -400,6 +386,13 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
                                                             java.util.function.Predicate<String> allowed) {
         Objects.requireNonNull(customerId, "customerId");
         Objects.requireNonNull(allowed, "allowed");
+        return decodePrecomputed(customerId, maxItems, allowed);
+    }
+
+    /** The first {@code maxItems} items {@code allowed} accepts (null: every item) of the customer's stored list. */
+    private Optional<PrecomputedRecommendations> decodePrecomputed(String customerId, int maxItems,
+                                                                   java.util.function.Predicate<String> allowed) {
+        Objects.requireNonNull(customerId, "customerId");
         if (customerRecs == null) {
             return Optional.empty();
         }

@@ -273,18 +273,18 @@ final class ValueCodecs {
         return decodeRecommendations(customerId, value, file, maxItems, allowed, null);
     }
 
-    /** As above; with an interner, the strings that recur across customers are its canonical instances. */
+    /** As above; with an interner (else null), the strings that recur across customers are its canonical instances. */
     static PrecomputedRecommendations decodeRecommendations(String customerId, byte[] value, Path file, int maxItems,
                                                             java.util.function.Predicate<String> allowed,
                                                             StringInterner interner) {
         ByteReader r = new ByteReader(value, file, customerId);
         checkVersion(r, RECS_CODEC_VERSION, file, customerId);
         try {
-            String model = interner == null ? r.readString() : r.readString(interner);
+            String model = r.readString(interner);
             int s = readCount(r, value.length);
             String[] sources = new String[s];
             for (int i = 0; i < s; i++) {
-                sources[i] = interner == null ? r.readString() : r.readString(interner);
+                sources[i] = r.readString(interner);
             }
             int stored = readCount(r, value.length);
             int want = Math.min(stored, Math.max(0, maxItems));
@@ -293,7 +293,7 @@ final class ValueCodecs {
             int read = 0;
             while (kept < want && read < stored) {
                 read++;
-                String itemId = interner == null ? r.readString() : r.readString(interner);
+                String itemId = r.readString(interner);
                 double score = r.readDouble();
                 int flags = r.readByte();
                 if ((flags & ~3) != 0) {
