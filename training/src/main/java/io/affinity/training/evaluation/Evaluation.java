@@ -1,6 +1,7 @@
 package io.affinity.training.evaluation;
 
 import io.affinity.training.ingest.Transactions;
+import io.affinity.training.models.HistoryFeatures;
 import io.affinity.training.models.Scorer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -68,40 +69,26 @@ public final class Evaluation {
         double sumTrain = 0;
         long sumBytes = 0;
         for (int m = 0; m < specs.size(); m++) {
-            ModelSpec spec = specs.get(m);
             long ts = System.nanoTime();
-            Scorer model = spec.fit(test, chosen.get(m));
-            double trainSeconds = (System.nanoTime() - ts) / 1e9;
-            ModelRun run = ModelRun.score(model, test, settings.candidates(), settings.threads());
-            testRuns.add(run);
-            sumTrain += trainSeconds;
-            sumBytes += model.bytes();
-            results.add(new ModelResult(spec.name(), chosen.get(m), validationNdcg.get(m), trainSeconds,
-                    model.bytes(), run.metrics));
-            say(ts, "test     %-18s trained in %.1f s, %,d KiB; ndcg@10 %.4f", spec.name(), trainSeconds,
-                    model.bytes() / 1024, run.metrics.get("ndcg@10"));
+            Tested t = tested(specs.get(m), chosen.get(m), validationNdcg.get(m), test, settings);
+            testRuns.add(t.run());
+            sumTrain += t.result().trainSeconds();
+            sumBytes += t.result().modelBytes();
+            results.add(t.result());
+            say(ts, "test     %-18s trained in %.1f s, %,d KiB; ndcg@10 %.4f", t.result().name(),
+                    t.result().trainSeconds(), t.result().modelBytes() / 1024, t.run().metrics.get("ndcg@10"));
         }
         // Baselines outside the blend: tuned on validation the same way, reported after the other popularity models.
+        List<ModelSpec> baselines = ModelSpec.baselines(settings);
+        Tuned baselineTuning = tuneSingles(baselines, validation, settings, progress);
         int at = results.stream().map(ModelResult::name).toList().indexOf("popularity-country") + 1;
-        for (ModelSpec spec : ModelSpec.baselines(settings)) {
-            Map<String, Object> best = null;
-            double bestValidation = Double.NEGATIVE_INFINITY;
-            for (Map<String, Object> params : spec.grid()) {
-                double v = ModelRun.score(spec.fit(validation, params), validation, settings.candidates(),
-                        settings.threads()).metrics.get("ndcg@10");
-                if (v > bestValidation) {
-                    bestValidation = v;
-                    best = params;
-                }
-            }
+        for (int b = 0; b < baselines.size(); b++) {
             long ts = System.nanoTime();
-            Scorer model = spec.fit(test, best);
-            double trainSeconds = (System.nanoTime() - ts) / 1e9;
-            ModelRun run = ModelRun.score(model, test, settings.candidates(), settings.threads());
-            results.add(at++, new ModelResult(spec.name(), best, bestValidation, trainSeconds, model.bytes(),
-                    run.metrics));
-            say(ts, "test     %-18s (baseline, not blended) validation ndcg@10 %.4f; test ndcg@10 %.4f", spec.name(),
-                    bestValidation, run.metrics.get("ndcg@10"));
+            Tested t = tested(baselines.get(b), baselineTuning.chosen().get(b), baselineTuning.validationNdcg().get(b),
+                    test, settings);
+            results.add(at++, t.result());
+            say(ts, "test     %-18s (baseline, not blended) validation ndcg@10 %.4f; test ndcg@10 %.4f",
+                    t.result().name(), t.result().validationNdcg10(), t.run().metrics.get("ndcg@10"));
         }
         Blend.Table testTable = new Blend.Table(testRuns, test.testUsers().length);
         Map<String, Object> weights = new LinkedHashMap<>();
@@ -178,6 +165,20 @@ public final class Evaluation {
     }
 
     static final String RERANKER = "reranker";
+
+    /** A model fitted with its chosen setting on the test split's training part, and its run on the test customers. */
+    private record Tested(ModelResult result, ModelRun run) {
+    }
+
+    private static Tested tested(ModelSpec spec, Map<String, Object> params, double validationNdcg, EvalSplit test,
+                                 EvaluationSettings settings) {
+        long ts = System.nanoTime();
+        Scorer model = spec.fit(test, params);
+        double trainSeconds = (System.nanoTime() - ts) / 1e9;
+        ModelRun run = ModelRun.score(model, test, settings.candidates(), settings.threads());
+        return new Tested(new ModelResult(spec.name(), params, validationNdcg, trainSeconds, model.bytes(),
+                run.metrics), run);
+    }
 
     /** Picks each model's best grid setting by validation NDCG@10, then fits the blend's weights on those runs. */
     static Tuned tune(List<ModelSpec> specs, EvalSplit validation, List<EvalSplit> extraWindows,
@@ -272,9 +273,6 @@ public final class Evaluation {
                 blendFitSeconds, null, Double.NaN, 0);
     }
 
-    /** Days between a period and the same stretch of the calendar one year earlier. */
-    static final int YEAR_DAYS = 365;
-
     /**
      * The extra re-ranker training window for predicting {@code days} from {@code predictedFrom}: the same period one
      * year earlier (train before {@code predictedFrom - 365 days}, labels the {@code days} after it), as a list of
@@ -282,8 +280,8 @@ public final class Evaluation {
      * when the period is longer than half a year (its labels would reach into the validation period).
      */
     static List<EvalSplit> sameSeasonWindow(Transactions tx, java.time.LocalDateTime predictedFrom, int days) {
-        java.time.LocalDateTime origin = predictedFrom.minusDays(YEAR_DAYS);
-        if (days > YEAR_DAYS - days) {
+        java.time.LocalDateTime origin = predictedFrom.minusDays(HistoryFeatures.YEAR_DAYS);
+        if (days > HistoryFeatures.YEAR_DAYS - days) {
             return List.of(); // a period longer than half a year would overlap its own season's labels
         }
         EvalSplit s = EvalSplit.time(tx, origin, days);

@@ -58,8 +58,16 @@ public final class HistoryFeatures {
         this.seasonCovered = seasonCovered;
     }
 
-    /** A year, in days: the "season" features look at the same period one year before the predicted one. */
-    static final float YEAR_DAYS = 365;
+    /**
+     * A year, in days: the "season" features, the seasonal popularity models and the evaluation's same-season
+     * window look at the same period one year before the predicted one.
+     */
+    public static final int YEAR_DAYS = 365;
+
+    /** Whether a purchase {@code ageDays} old lies in the predicted period's season one year earlier. */
+    static boolean inSeasonAYearBack(float ageDays, float horizonDays) {
+        return ageDays > YEAR_DAYS - horizonDays && ageDays <= YEAR_DAYS;
+    }
 
     /**
      * @param horizonDays length of the period whose purchases are predicted (the features' "season" is the same
@@ -105,7 +113,7 @@ public final class HistoryFeatures {
                 isRecent |= a < RECENT_DAYS;
                 isNow |= a < h;
                 isBefore |= a >= h && a < 2 * h;
-                inSeason |= a > YEAR_DAYS - h && a <= YEAR_DAYS;
+                inSeason |= inSeasonAYearBack(a, h);
                 inPreSeason |= a > YEAR_DAYS && a <= YEAR_DAYS + h;
             }
             recent[i] += isRecent ? 1 : 0;
@@ -243,6 +251,6 @@ public final class HistoryFeatures {
     }
 
     private boolean inSeason(float age) {
-        return age > YEAR_DAYS - horizon && age <= YEAR_DAYS;
+        return inSeasonAYearBack(age, horizon);
     }
 }

@@ -78,9 +78,6 @@ public final class Popularity implements Scorer {
         return new Popularity("popularity-country", seg, userSegment, global);
     }
 
-    /** A year, in days: the seasonal models look at the same stretch of the calendar one year earlier. */
-    public static final double YEAR_DAYS = 365;
-
     /**
      * Seasonal popularity: customers per item among purchases made in the same calendar window one year before
      * the predicted period, i.e. with an age in {@code (365 - horizonDays, 365]} days before the reference time
@@ -106,7 +103,6 @@ public final class Popularity implements Scorer {
         if (horizonDays < 1) {
             throw new IllegalArgumentException("horizonDays must be >= 1, was " + horizonDays);
         }
-        double from = YEAR_DAYS - horizonDays;
         float[] global = global(x).global;
         float[] tieBreak = firstTimeOnly ? season(x, horizonDays, false, name).global : global;
         float[] pop = new float[x.itemCount()];
@@ -116,14 +112,13 @@ public final class Popularity implements Scorer {
                 for (int e = x.eventPtr[x.rowPtr[u]]; e < x.eventPtr[x.rowPtr[u + 1]]; e++) {
                     first = Math.max(first, x.eventAgeDays[e]);
                 }
-                if (!(first > from && first <= YEAR_DAYS)) {
+                if (!HistoryFeatures.inSeasonAYearBack(first, horizonDays)) {
                     continue;
                 }
             }
             for (int k = x.rowPtr[u]; k < x.rowPtr[u + 1]; k++) {
                 for (int e = x.eventPtr[k]; e < x.eventPtr[k + 1]; e++) {
-                    float a = x.eventAgeDays[e];
-                    if (a > from && a <= YEAR_DAYS) {
+                    if (HistoryFeatures.inSeasonAYearBack(x.eventAgeDays[e], horizonDays)) {
                         pop[x.colIdx[k]] += 1;
                         break;
                     }
