@@ -102,15 +102,20 @@ wrk_cpu_us_per_req() { # requests
   awk -v n="$1" '{ printf "%.1f", (n > 0 ? ($1 + $2) * 1e6 / n : 0) }' "$WORK/wrk-time"
 }
 server_cpu_us() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f", ($14 + $15) * 1e6 / hz }' "/proc/$SERVER_PID/stat"; }
-run() { # name paths-file threads connections duration delay-ms
+# One wrk run and its RESULT line with the server's and wrk's CPU per request; the caller sets the script's
+# environment (WRK_PATHS, ...).
+measure() { # name lua-script threads connections duration
   local out before after requests
   before="$(server_cpu_us)"
   rm -f "$WORK/wrk-time"
-  out="$(WRK_PATHS="$2" WRK_DELAY_MS="$6" "${WRK_TIME[@]}" wrk -t"$3" -c"$4" -d"$5"s --latency -s "$HERE/load/rotate.lua" "$BASE")"
+  out="$("${WRK_TIME[@]}" wrk -t"$3" -c"$4" -d"$5"s --latency -s "$HERE/load/$2" "$BASE")"
   after="$(server_cpu_us)"
   echo "$out" > "$WORK/out-$1.txt"
   requests="$(sed -n 's/.* requests=\([0-9]*\).*/\1/p' <<<"$out")"
   echo "$1 $(grep '^RESULT' <<<"$out" | cut -d' ' -f2-) server_cpu_us_per_req=$(awk -v a="$before" -v b="$after" -v n="$requests" 'BEGIN { printf "%.1f", (n > 0 ? (b - a) / n : 0) }') wrk_cpu_us_per_req=$(wrk_cpu_us_per_req "$requests")"
+}
+run() { # name paths-file threads connections duration delay-ms
+  WRK_PATHS="$2" WRK_DELAY_MS="$6" measure "$1" rotate.lua "$3" "$4" "$5"
 }
 field() { sed -n "s/.*$2=\([0-9.]*\).*/\1/p" <<<"$1"; }
 
@@ -171,15 +176,8 @@ C="$(median <<<"$C_ALL")"
 HALF_CONN="${HALF_CONNECTIONS:-16}"
 HALF_RATE="${HALF_RATE:-$(awk -v c="$C" 'BEGIN { printf "%d", c / 2 }')}"
 paced() { # name paths-file [where the latency is taken: delay (default) or response]
-  local out before after requests
-  before="$(server_cpu_us)"
-  rm -f "$WORK/wrk-time"
-  out="$(WRK_PATHS="$2" WRK_RATE="$HALF_RATE" WRK_CONNECTIONS="$HALF_CONN" WRK_LATENCY_AT="${3:-delay}" \
-    "${WRK_TIME[@]}" wrk -t"$HALF_CONN" -c"$HALF_CONN" -d"$DURATION"s --latency -s "$HERE/load/paced.lua" "$BASE")"
-  after="$(server_cpu_us)"
-  echo "$out" > "$WORK/out-$1.txt"
-  requests="$(sed -n 's/.* requests=\([0-9]*\).*/\1/p' <<<"$out")"
-  echo "$1 $(grep '^RESULT' <<<"$out" | cut -d' ' -f2-) server_cpu_us_per_req=$(awk -v a="$before" -v b="$after" -v n="$requests" 'BEGIN { printf "%.1f", (n > 0 ? (b - a) / n : 0) }') wrk_cpu_us_per_req=$(wrk_cpu_us_per_req "$requests")"
+  WRK_PATHS="$2" WRK_RATE="$HALF_RATE" WRK_CONNECTIONS="$HALF_CONN" WRK_LATENCY_AT="${3:-delay}" \
+    measure "$1" paced.lua "$HALF_CONN" "$HALF_CONN" "$DURATION"
 }
 echo "== about half saturation: constant rate $HALF_RATE req/s over $HALF_CONN connections (wrk -t$HALF_CONN" \
   "-c$HALF_CONN -d${DURATION}s, benchmarks/load/paced.lua); latency corrected for coordinated omission"
