@@ -8,6 +8,7 @@ import io.affinity.training.models.RepeatFrequency;
 import io.affinity.training.models.Rp3Beta;
 import io.affinity.training.models.RuleCandidates;
 import io.affinity.training.models.Scorer;
+import io.affinity.training.models.TifuKnn;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,8 +59,18 @@ record ModelSpec(String name, List<Map<String, Object>> grid, Fitter fitter) {
                         params("factors", 64, "regularization", 1.0, "alpha", 30.0, "iterations", 12)),
                         (sp, p) -> ImplicitAls.fit(sp.train(), new ImplicitAls.Params((int) num(p, "factors"),
                                 num(p, "regularization"), num(p, "alpha"), (int) num(p, "iterations"), 3, s.seed()),
-                                th)));
+                                th)),
+                new ModelSpec("tifu-knn", TIFU_GRID, (sp, p) -> TifuKnn.fit(sp.train(), new TifuKnn.Params(
+                        (int) num(p, "neighbours"), num(p, "alpha"), (int) num(p, "groupSize"), num(p, "withinDecay"),
+                        num(p, "groupDecay")), th)));
     }
+
+    /** TIFU-KNN's settings tried on validation (see benchmarks/RESULTS.md, fifth session). */
+    static final List<Map<String, Object>> TIFU_GRID = List.of(
+            params("neighbours", 100, "alpha", 0.5, "groupSize", 7, "withinDecay", 0.9, "groupDecay", 0.7),
+            params("neighbours", 100, "alpha", 0.5, "groupSize", 3, "withinDecay", 0.9, "groupDecay", 0.6),
+            params("neighbours", 100, "alpha", 0.5, "groupSize", 7, "withinDecay", 0.8, "groupDecay", 0.6),
+            params("neighbours", 300, "alpha", 0.7, "groupSize", 7, "withinDecay", 0.9, "groupDecay", 0.7));
 
     /**
      * Baselines reported in the evaluation table but not fed to the blend or the re-ranker: seasonal popularity

@@ -27,7 +27,7 @@ import java.util.stream.IntStream;
  *       history, so the seasonal models see the same window one year earlier).</li>
  * </ul>
  * Every model is refitted on each window's training part with the settings chosen on {@code summer}. For each
- * model set (the ten earlier models, or those plus the two seasonal popularity models) and each choice of
+ * model set ({@link #inSet}: the ten earlier models, those plus TIFU-KNN, or every model) and each choice of
  * re-ranker training windows, prints out-of-fold NDCG@10 (overall, customers without history, with history) of
  * the re-ranker and the blend on every window, and each single model's figures.
  *
@@ -37,6 +37,19 @@ import java.util.stream.IntStream;
  */
 public final class SeasonLab {
     static final List<String> SEASONAL = List.of("popularity-season", "popularity-season-new");
+
+    /**
+     * Model sets: {@code base} the ten models blended before the fifth session, {@code tifu} those plus TIFU-KNN
+     * (the evaluation's current set), {@code all} every model including the two seasonal ones.
+     */
+    static boolean inSet(String set, String model) {
+        return switch (set) {
+            case "all" -> true;
+            case "tifu" -> !SEASONAL.contains(model);
+            case "base" -> !SEASONAL.contains(model) && !"tifu-knn".equals(model);
+            default -> throw new IllegalArgumentException("unknown model set " + set);
+        };
+    }
 
     record Win(String name, EvalSplit split, List<ModelRun> runs) {
     }
@@ -84,13 +97,11 @@ public final class SeasonLab {
         Map<String, double[]> perCustomer = new LinkedHashMap<>();
         for (String set : sets) {
             List<Reranker.Window> rw = new ArrayList<>();
-            List<ModelRun> summerRuns = wins.get(0).runs().stream()
-                    .filter(r -> set.equals("all") || !SEASONAL.contains(r.name)).toList();
+            List<ModelRun> summerRuns = wins.get(0).runs().stream().filter(r -> inSet(set, r.name)).toList();
             Blend fromSummer = Blend.fit(summerRuns, new Blend.Table(summerRuns, wins.get(0).split().testUsers().length),
                     wins.get(0).split(), 2);
             for (Win w : wins) {
-                List<ModelRun> runs = w.runs().stream().filter(r -> set.equals("all") || !SEASONAL.contains(r.name))
-                        .toList();
+                List<ModelRun> runs = w.runs().stream().filter(r -> inSet(set, r.name)).toList();
                 rw.add(Reranker.Window.of(w.split(), runs, days, settings.threads()));
                 blend(set, w, runs, rw.get(rw.size() - 1).table(), fromSummer);
             }
