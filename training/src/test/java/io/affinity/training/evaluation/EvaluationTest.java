@@ -151,7 +151,7 @@ class EvaluationTest {
                     2, 7, 30, 20);
             EvaluationReport a = new Evaluation(settings, line -> { }).run(tx);
             EvaluationReport b = new Evaluation(settings, line -> { }).run(tx);
-            assertEquals(14, a.models().size(), "10 blended models, 2 baselines, the blend and the re-ranker");
+            assertEquals(15, a.models().size(), "11 blended models, 2 baselines, the blend and the re-ranker");
             for (ModelResult m : a.models()) {
                 assertEquals(m.metrics(), b.model(m.name()).metrics(), m.name() + " differs between runs");
                 assertTrue(m.metrics().get("ndcg@10") >= 0 && m.metrics().get("ndcg@10") <= 1);
