@@ -218,20 +218,21 @@ final class Blend {
         int m = runs.size();
         double[] rep = new double[m];
         double[] fresh = new double[m];
+        Objective o = new Objective(t, validation);
         // Start from the single model best at each kind on this table (not the runs' metrics, which may cover
         // other customers: the out-of-fold check fits on half of them).
-        rep[bestAlone(names, t, validation, "repeat.ndcg@10")] = 1;
-        fresh[bestAlone(names, t, validation, "new.ndcg@10")] = 1;
-        ascend(names, rep, fresh, rep, t, validation, "repeat.ndcg@10", passes);
-        ascend(names, rep, fresh, fresh, t, validation, "new.ndcg@10", passes);
+        rep[bestAlone(m, o, Kind.REPEAT)] = 1;
+        fresh[bestAlone(m, o, Kind.NEW)] = 1;
+        ascend(rep, fresh, rep, o, Kind.REPEAT, passes);
+        ascend(rep, fresh, fresh, o, Kind.NEW, passes);
         double bestScale = 1;
-        double best = new Blend(names, rep, fresh).metrics(t, validation).get("ndcg@10");
+        double best = o.ndcg10(rep, fresh, Kind.ALL);
         for (double scale : SCALES) {
             double[] scaled = fresh.clone();
             for (int j = 0; j < m; j++) {
                 scaled[j] *= scale;
             }
-            double v = new Blend(names, rep, scaled).metrics(t, validation).get("ndcg@10");
+            double v = o.ndcg10(rep, scaled, Kind.ALL);
             if (v > best + 1e-9) {
                 best = v;
                 bestScale = scale;
@@ -243,13 +244,13 @@ final class Blend {
         return new Blend(names, rep, fresh);
     }
 
-    private static int bestAlone(List<String> names, Table t, EvalSplit validation, String metric) {
+    private static int bestAlone(int models, Objective o, Kind kind) {
         int best = 0;
         double bestValue = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < names.size(); i++) {
-            double[] w = new double[names.size()];
+        for (int i = 0; i < models; i++) {
+            double[] w = new double[models];
             w[i] = 1;
-            double v = new Blend(names, w, w).metrics(t, validation).get(metric);
+            double v = o.ndcg10(w, w, kind);
             if (v > bestValue) {
                 bestValue = v;
                 best = i;
@@ -302,9 +303,8 @@ final class Blend {
         return new EvalSplit(s.description(), s.train(), s.trainBaskets(), s.truth(), users, 0);
     }
 
-    private static void ascend(List<String> names, double[] rep, double[] fresh, double[] w, Table t,
-                               EvalSplit validation, String metric, int passes) {
-        double best = new Blend(names, rep, fresh).metrics(t, validation).get(metric);
+    private static void ascend(double[] rep, double[] fresh, double[] w, Objective o, Kind kind, int passes) {
+        double best = o.ndcg10(rep, fresh, kind);
         for (int pass = 0; pass < passes; pass++) {
             boolean improved = false;
             for (int j = 0; j < w.length; j++) {
@@ -315,7 +315,7 @@ final class Blend {
                         continue;
                     }
                     w[j] = g;
-                    double v = new Blend(names, rep, fresh).metrics(t, validation).get(metric);
+                    double v = o.ndcg10(rep, fresh, kind);
                     if (v > best + 1e-9) {
                         best = v;
                         bestValue = g;
@@ -327,6 +327,65 @@ final class Blend {
             if (!improved) {
                 break;
             }
+        }
+    }
+
+    /** Which ranking the weight search measures: the whole list, repeat items only, or new items only. */
+    enum Kind { ALL, REPEAT, NEW }
+
+    /**
+     * One table and split's NDCG@10 of a weight setting, for the weight search's many evaluations: computes only
+     * the ranking and the metric asked for, with each customer's truth split into repeat and new items once.
+     * Gives the same value as {@code new Blend(..).metrics(t, split).get("ndcg@10" | "repeat.ndcg@10" |
+     * "new.ndcg@10")}: the same rankings fed in the same order to the same {@link RankingMetrics}.
+     */
+    static final class Objective {
+        private final Table t;
+        private final int[][] truth;
+        private final int[][] truthRepeat;
+        private final int[][] truthNew;
+        private final double[] info;
+
+        Objective(Table t, EvalSplit split) {
+            this.t = t;
+            int[] users = split.testUsers();
+            io.affinity.training.models.Interactions x = split.train();
+            truth = new int[users.length][];
+            truthRepeat = new int[users.length][];
+            truthNew = new int[users.length][];
+            for (int p = 0; p < users.length; p++) {
+                int u = users[p];
+                truth[p] = split.truth()[u];
+                truthRepeat[p] = Arrays.stream(truth[p]).filter(i -> x.contains(u, i)).toArray();
+                truthNew[p] = Arrays.stream(truth[p]).filter(i -> !x.contains(u, i)).toArray();
+            }
+            info = ModelRun.selfInformation(x);
+        }
+
+        double ndcg10(double[] repeatWeights, double[] newWeights, Kind kind) {
+            RankingMetrics metrics = new RankingMetrics(info);
+            int models = t.models;
+            for (int p = 0; p < t.items.length; p++) {
+                int n = t.items[p].length;
+                float[] s = new float[n];
+                boolean[] skip = kind == Kind.ALL ? null : new boolean[n];
+                for (int c = 0; c < n; c++) {
+                    boolean repeat = t.isRepeat[p][c];
+                    if (skip != null && repeat != (kind == Kind.REPEAT)) {
+                        skip[c] = true;
+                        continue;
+                    }
+                    double[] w = repeat ? repeatWeights : newWeights;
+                    double v = 0;
+                    for (int m = 0; m < models; m++) {
+                        v += w[m] * t.features[p][c * models + m];
+                    }
+                    s[c] = (float) v;
+                }
+                int[] ranked = map(t.items[p], top(s, skip));
+                metrics.add(ranked, kind == Kind.ALL ? truth[p] : kind == Kind.REPEAT ? truthRepeat[p] : truthNew[p]);
+            }
+            return metrics.ndcg(10);
         }
     }
 }

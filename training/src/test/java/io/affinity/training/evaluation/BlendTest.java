@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,5 +67,24 @@ class BlendTest {
         assertTrue(t.blendValidation() < 1, "in sample " + t.blendValidation());
         assertTrue(t.blendOutOfFold() <= t.blendValidation() + 1e-9,
                 "in sample " + t.blendValidation() + " vs out of fold " + t.blendOutOfFold());
+    }
+
+    @Test
+    void weightSearchObjectiveEqualsTheFullMetrics() throws Exception {
+        Transactions tx = data(u -> u % 3 == 0);
+        EvalSplit validation = EvalSplit.time(tx, LocalDateTime.parse("2024-02-01T00:00"), 20);
+        Evaluation.Tuned t = tune(tx);
+        Blend.Table table = new Blend.Table(t.runs(), validation.testUsers().length);
+        Blend.Objective o = new Blend.Objective(table, validation);
+        List<String> names = t.runs().stream().map(r -> r.name).toList();
+        double[][] weights = {{1, 0}, {0, 1}, {0.5, 2}, {4, 0.1}, {0, 0}};
+        for (double[] rep : weights) {
+            for (double[] fresh : weights) {
+                Map<String, Double> m = new Blend(names, rep, fresh).metrics(table, validation);
+                assertEquals(m.get("ndcg@10"), o.ndcg10(rep, fresh, Blend.Kind.ALL), 0.0);
+                assertEquals(m.get("repeat.ndcg@10"), o.ndcg10(rep, fresh, Blend.Kind.REPEAT), 0.0);
+                assertEquals(m.get("new.ndcg@10"), o.ndcg10(rep, fresh, Blend.Kind.NEW), 0.0);
+            }
+        }
     }
 }
