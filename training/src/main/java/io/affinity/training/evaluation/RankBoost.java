@@ -122,6 +122,7 @@ final class RankBoost {
         private final double[] weight;
         private final double[] gradient;
         private final double[] hessian;
+        private double[] discounts = new double[0];
 
         Objectives(Params params, int[] label, int[] queryStart, double[] idealDcg, double[] f) {
             this.params = params;
@@ -180,6 +181,9 @@ final class RankBoost {
                 }
                 double norm = idealDcg[q] > 0 ? 1 / idealDcg[q] : 0;
                 int cut = params.truncation() == 0 ? Integer.MAX_VALUE : params.truncation();
+                if (discounts.length < Math.min(size, cut)) {
+                    discounts = discounts(Math.min(size, cut));
+                }
                 for (int i = from; i < from + size; i++) {
                     if (label[i] == 0) {
                         continue;
@@ -193,7 +197,8 @@ final class RankBoost {
                         if (ri >= cut && rj >= cut) {
                             continue;
                         }
-                        double delta = Math.abs(discount(ri, cut) - discount(rj, cut)) * norm;
+                        double delta = Math.abs((ri < cut ? discounts[ri] : 0) - (rj < cut ? discounts[rj] : 0))
+                                * norm;
                         double rho = 1 / (1 + Math.exp(f[i] - f[j]));
                         gradient[i] += delta * rho;
                         gradient[j] -= delta * rho;
@@ -205,8 +210,13 @@ final class RankBoost {
             }
         }
 
-        private static double discount(int rank, int cut) {
-            return rank < cut ? 1 / (Math.log(rank + 2) / Math.log(2)) : 0;
+        /** {@code 1 / log2(rank + 2)} for ranks 0..n-1, computed once instead of twice per pair. */
+        private static double[] discounts(int n) {
+            double[] d = new double[n];
+            for (int r = 0; r < n; r++) {
+                d[r] = 1 / (Math.log(r + 2) / Math.log(2));
+            }
+            return d;
         }
 
         @Override
