@@ -11,6 +11,9 @@ import java.util.stream.IntStream;
  * benchmarks/ yet, so no speed ratio is claimed; correctness is checked against commons-math3 in the tests.
  */
 final class DenseSpd {
+    /** Columns per block of the triangular inverse. */
+    static final int BLOCK = 64;
+
     private DenseSpd() {
     }
 
@@ -68,27 +71,38 @@ final class DenseSpd {
                 uj[i] = 0; // lower part is garbage from the copy
             }
         }
-        // V = U^-1 (upper), from the bottom row up: V_i = (e_i - sum_{k>i} U_ik V_k) / U_ii.
+        // V = U^-1 (upper), from the bottom row up: V_i = (e_i - sum_{k>i} U_ik V_k) / U_ii. Every entry only needs
+        // entries of its own column, so blocks of columns run in parallel and stay in cache; each entry sees the
+        // same operations in the same order (k ascending) as a row-at-a-time loop, so the bits do not depend on
+        // the blocking or the thread count.
         double[][] v = new double[n][];
-        for (int i = n - 1; i >= 0; i--) {
-            double[] vi = new double[n];
-            double[] ui = u[i];
-            vi[i] = 1;
-            for (int k = i + 1; k < n; k++) {
-                double f = ui[k];
-                if (f != 0) {
-                    double[] vk = v[k];
-                    for (int c = k; c < n; c++) {
-                        vi[c] -= f * vk[c];
+        for (int i = 0; i < n; i++) {
+            v[i] = new double[n];
+        }
+        rows(0, (n + BLOCK - 1) / BLOCK, parallel).forEach(b -> {
+            int c0 = b * BLOCK;
+            int c1 = Math.min(n, c0 + BLOCK);
+            for (int i = c1 - 1; i >= 0; i--) { // rows from c1 down hold zeros in these columns
+                double[] vi = v[i];
+                double[] ui = u[i];
+                if (i >= c0) {
+                    vi[i] = 1;
+                }
+                for (int k = i + 1; k < c1; k++) {
+                    double f = ui[k];
+                    if (f != 0) {
+                        double[] vk = v[k];
+                        for (int c = Math.max(k, c0); c < c1; c++) {
+                            vi[c] -= f * vk[c];
+                        }
                     }
                 }
+                double inv = 1 / ui[i];
+                for (int c = Math.max(i, c0); c < c1; c++) {
+                    vi[c] *= inv;
+                }
             }
-            double inv = 1 / ui[i];
-            for (int c = i; c < n; c++) {
-                vi[c] *= inv;
-            }
-            v[i] = vi;
-        }
+        });
         // W = V^T (lower), then A^-1 = V V^T: row i = sum_{k >= i} V_ik W_k.
         double[][] w = new double[n][];
         for (int k = 0; k < n; k++) {

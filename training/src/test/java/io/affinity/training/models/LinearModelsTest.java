@@ -15,7 +15,7 @@ class LinearModelsTest {
     @Test
     void denseInverseMatchesCommonsMath() {
         SplittableRandom rnd = new SplittableRandom(7);
-        int n = 40;
+        int n = 2 * DenseSpd.BLOCK + 22; // three column blocks
         double[][] m = new double[n][n];
         for (int i = 0; i < n; i++) {
             for (int j = 0; j <= i; j++) {
