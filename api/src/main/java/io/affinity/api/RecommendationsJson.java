@@ -23,9 +23,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * binding and the intermediate String were about a tenth of the customer endpoint's CPU time.
  *
  * <p>What recurs across requests and customers is encoded by Jackson once and written from bounded caches: item
- * ids and descriptions (escaping strings was the largest single cost of an answer), and whole explanations that
- * carry no purchase of the customer (written as raw JSON values: most of an item's tokens). Explanations of the
- * customer's own purchases are written field by field and never cached.
+ * ids, descriptions and explanation summaries (escaping strings was the largest single cost of an answer), and
+ * whole explanations that carry no purchase of the customer (written as raw JSON values: most of an item's
+ * tokens). Explanations of the customer's own purchases are written field by field (their summary from the string
+ * cache: it names a count and a day, never a customer), and never cached whole.
  */
 final class RecommendationsJson {
     // Field names encoded once: writing a pre-quoted name is a copy instead of an escape pass per request.
@@ -58,12 +59,15 @@ final class RecommendationsJson {
     private static final SerializedString F_SUPPORT = new SerializedString("support");
     private static final SerializedString F_SUPPORT_COUNT = new SerializedString("supportCount");
     private static final SerializedString F_UNKNOWN_ITEMS = new SerializedString("unknownItems");
-    /** Slots of the encoded-string cache: above a typical catalogue's items times the strings per item. */
-    static final int STRING_CACHE_SLOTS = 1 << 14;
+    /**
+     * Slots of the encoded-string cache: above a typical catalogue's items times the strings per item (id,
+     * description) plus the repeat-item summaries in use.
+     */
+    static final int STRING_CACHE_SLOTS = 1 << 15;
 
     private final JsonFactory factory;
     private final Encoded<String> strings = new Encoded<>(STRING_CACHE_SLOTS);
-    private final Encoded<Explanation> renderedExplanations = new Encoded<>(STRING_CACHE_SLOTS);
+    private final Encoded<Explanation> renderedExplanations = new Encoded<>(1 << 14);
     private final Encoded<Explanation.ModelEvidence> renderedModels = new Encoded<>(256);
     private final Encoded<Double> renderedQuantities = new Encoded<>(1024);
     private final Encoded<java.time.LocalDate> renderedDays = new Encoded<>(4096);
@@ -145,11 +149,9 @@ final class RecommendationsJson {
 
     private void explanationObject(JsonGenerator g, Explanation e) throws IOException {
         g.writeStartObject();
-        if (e.purchase() == null) {
-            cached(g, F_SUMMARY, e.summary());
-        } else {
-            string(g, F_SUMMARY, e.summary()); // names the customer's own purchases: not kept
-        }
+        // A repeat item's summary (order count, last day, model phrase) recurs across customers, and the
+        // recommender hands out one String per combination: found by identity, written without escaping it again.
+        cached(g, F_SUMMARY, e.summary());
         if (e.rule() != null) {
             g.writeFieldName(F_RULE);
             rule(g, e.rule());

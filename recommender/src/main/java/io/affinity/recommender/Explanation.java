@@ -1,6 +1,8 @@
 package io.affinity.recommender;
 
+import java.time.LocalDate;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Why an item was recommended, matching the recommendation's source; {@code summary} says it in words for
@@ -82,9 +84,38 @@ public record Explanation(String summary, AssociationRule rule, PurchasedItem pu
         if (!item.repeat() || item.purchase() == null) {
             return phrase.withoutPurchase;
         }
-        return new Explanation("bought before in " + item.purchase().orderCount() + " order(s), last on "
-                + item.purchase().lastPurchased() + "; proposed again by the " + phrase.by, null, item.purchase(),
-                null, phrase.evidence);
+        return new Explanation(purchaseSummary(item.purchase(), phrase.by), null, item.purchase(), null,
+                phrase.evidence);
+    }
+
+    /**
+     * A repeat item's summary recurs across customers: it depends only on the order count, the last purchase's
+     * day and the model phrase, a few thousand combinations for a retailer's history. One String per
+     * combination is kept, so a personal answer neither formats a date nor concatenates per item, and the
+     * writer finds the summary by identity in its encoded-string cache instead of escaping it per answer. The
+     * key holds no customer: the same text is every customer's with that count, day and phrase.
+     * Direct-mapped (bounded, lock-free; a colliding combination replaces the occupant), immutable entries.
+     */
+    private record PurchaseSummary(int orderCount, LocalDate lastPurchased, String by, String text) {
+    }
+
+    private static final int PURCHASE_SUMMARY_BITS = 14;
+    private static final AtomicReferenceArray<PurchaseSummary> PURCHASE_SUMMARIES =
+            new AtomicReferenceArray<>(1 << PURCHASE_SUMMARY_BITS);
+
+    static String purchaseSummary(PurchasedItem purchase, String by) {
+        int orderCount = purchase.orderCount();
+        LocalDate day = purchase.lastPurchased();
+        int h = (orderCount * 31 + Long.hashCode(day.toEpochDay())) * 31 + by.hashCode();
+        int slot = (h * 0x9E3779B9) >>> (32 - PURCHASE_SUMMARY_BITS);
+        PurchaseSummary s = PURCHASE_SUMMARIES.getPlain(slot);
+        if (s != null && s.orderCount == orderCount && s.lastPurchased.equals(day) && s.by.equals(by)) {
+            return s.text;
+        }
+        String text = "bought before in " + orderCount + " order(s), last on " + day + "; proposed again by the "
+                + by;
+        PURCHASE_SUMMARIES.setPlain(slot, new PurchaseSummary(orderCount, day, by, text));
+        return text;
     }
 
     private static ModelPhrase modelPhrase(ModelEvidence evidence) {
