@@ -121,6 +121,23 @@ public final class Interactions {
         return colPtr[item + 1] - colPtr[item];
     }
 
+    /**
+     * Each item's customer count scaled into [0, 0.999): the popularity order as a tie-break that stays below
+     * any personal score of 1 or more, for models that rank a customer's own items first.
+     */
+    public float[] popularityBelowOne() {
+        float[] pop = new float[items];
+        float max = 1;
+        for (int i = 0; i < items; i++) {
+            pop[i] = degreeOfItem(i);
+            max = Math.max(max, pop[i]);
+        }
+        for (int i = 0; i < items; i++) {
+            pop[i] = 0.999f * pop[i] / max;
+        }
+        return pop;
+    }
+
     /** True when the user bought the item (binary search in the row). */
     public boolean contains(int user, int item) {
         return Arrays.binarySearch(colIdx, rowPtr[user], rowPtr[user + 1], item) >= 0;

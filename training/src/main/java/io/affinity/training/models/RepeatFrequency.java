@@ -30,15 +30,7 @@ public final class RepeatFrequency implements Scorer {
             }
             personal[k] = (float) s;
         }
-        float[] pop = new float[x.itemCount()];
-        float max = 1;
-        for (int i = 0; i < pop.length; i++) {
-            pop[i] = x.degreeOfItem(i);
-            max = Math.max(max, pop[i]);
-        }
-        for (int i = 0; i < pop.length; i++) {
-            pop[i] = 0.999f * pop[i] / max;
-        }
+        float[] pop = x.popularityBelowOne();
         return new RepeatFrequency(x, personal, pop);
     }
 

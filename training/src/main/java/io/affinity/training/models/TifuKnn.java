@@ -95,15 +95,7 @@ public final class TifuKnn implements Scorer {
         for (int u = 0; u < users; u++) {
             System.arraycopy(nbrs[u], 0, idx, ptr[u], nbrs[u].length);
         }
-        float[] pop = new float[x.itemCount()];
-        float max = 1;
-        for (int i = 0; i < pop.length; i++) {
-            pop[i] = x.degreeOfItem(i);
-            max = Math.max(max, pop[i]);
-        }
-        for (int i = 0; i < pop.length; i++) {
-            pop[i] = 0.999f * pop[i] / max;
-        }
+        float[] pop = x.popularityBelowOne();
         return new TifuKnn(x, vec, ptr, idx, (float) p.alpha(), pop);
     }
 
