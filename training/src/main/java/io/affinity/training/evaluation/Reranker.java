@@ -209,7 +209,6 @@ final class Reranker {
             throw new IllegalArgumentException("the re-ranker needs both bought and not-bought candidates in its "
                     + "training split; got " + y.size() + " rows of one kind");
         }
-        rowsUsed = y.size();
         RankBoost model = RankBoost.fit(x.toArray(new double[0][]), y.stream().mapToInt(Integer::intValue).toArray(),
                 starts.stream().mapToInt(Integer::intValue).toArray(),
                 ideal.stream().mapToDouble(Double::doubleValue).toArray(), f.names, params.boost());
@@ -235,9 +234,6 @@ final class Reranker {
         }
         return dcg / idealDcg10(relevant.length);
     }
-
-    /** Rows of the last fit (positives plus sampled negatives), for progress messages. */
-    static volatile int rowsUsed;
 
     /**
      * Per candidate, the boosted trees' summed output (higher ranks first), for the table positions

@@ -164,8 +164,8 @@ public final class RerankerLab {
             use.add(new Reranker.Window(win.split(), win.table(), win.features().select(features)));
         }
         double v = Evaluation.outOfFold(use, params, 2);
-        say(String.format(Locale.ROOT, "RESULT %-45s windows %d features %d rows %,d: oof validation ndcg@10 %.4f "
-                + "[%.1f s]", label, windows, features.size(), Reranker.rowsUsed, v, (System.nanoTime() - t) / 1e9));
+        say(String.format(Locale.ROOT, "RESULT %-45s windows %d features %d: oof validation ndcg@10 %.4f "
+                + "[%.1f s]", label, windows, features.size(), v, (System.nanoTime() - t) / 1e9));
     }
 
     private static void say(String s) {
