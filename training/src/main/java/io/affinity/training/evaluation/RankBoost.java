@@ -214,7 +214,7 @@ final class RankBoost {
         private static double[] discounts(int n) {
             double[] d = new double[n];
             for (int r = 0; r < n; r++) {
-                d[r] = 1 / (Math.log(r + 2) / Math.log(2));
+                d[r] = RankingMetrics.discount(r);
             }
             return d;
         }

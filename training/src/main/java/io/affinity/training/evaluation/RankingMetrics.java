@@ -52,13 +52,13 @@ public final class RankingMetrics {
                 nov += selfInformation[item];
                 if (Arrays.binarySearch(relevant, item) >= 0) {
                     hits++;
-                    dcg += 1 / log2(r + 2);
+                    dcg += discount(r);
                     ap += hits / (double) (r + 1);
                 }
             }
             double idcg = 0;
             for (int r = 0; r < Math.min(k, relevant.length); r++) {
-                idcg += 1 / log2(r + 2);
+                idcg += discount(r);
             }
             double[] s = sums[c];
             s[0] += hits / (double) relevant.length;
@@ -70,8 +70,9 @@ public final class RankingMetrics {
         }
     }
 
-    private static double log2(double v) {
-        return Math.log(v) / Math.log(2);
+    /** NDCG's weight of 0-based rank {@code rank}, {@code 1 / log2(rank + 2)}: one definition for every ranker. */
+    static double discount(int rank) {
+        return 1 / (Math.log(rank + 2) / Math.log(2));
     }
 
     public int users() {

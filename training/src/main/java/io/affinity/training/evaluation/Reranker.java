@@ -219,7 +219,7 @@ final class Reranker {
     static double idealDcg10(int relevant) {
         double d = 0;
         for (int r = 0; r < Math.min(10, relevant); r++) {
-            d += 1 / (Math.log(r + 2) / Math.log(2));
+            d += RankingMetrics.discount(r);
         }
         return d;
     }
@@ -229,7 +229,7 @@ final class Reranker {
         double dcg = 0;
         for (int r = 0; r < Math.min(10, ranked.length); r++) {
             if (Arrays.binarySearch(relevant, ranked[r]) >= 0) {
-                dcg += 1 / (Math.log(r + 2) / Math.log(2));
+                dcg += RankingMetrics.discount(r);
             }
         }
         return dcg / idealDcg10(relevant.length);
