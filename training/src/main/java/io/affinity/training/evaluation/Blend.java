@@ -93,6 +93,16 @@ final class Blend {
         }
     }
 
+    /** Candidate {@code c} of customer position {@code p}: its kind's weighted sum of the models' normalised scores. */
+    private static float score(Table t, int p, int c, double[] repeatWeights, double[] newWeights) {
+        double[] w = t.isRepeat[p][c] ? repeatWeights : newWeights;
+        double v = 0;
+        for (int m = 0; m < t.models; m++) {
+            v += w[m] * t.features[p][c * t.models + m];
+        }
+        return (float) v;
+    }
+
     /** Per customer: [0] overall top 20, [1] repeat-only, [2] new-only rankings. */
     int[][][] rank(Table t) {
         int users = t.items.length;
@@ -101,12 +111,7 @@ final class Blend {
             int n = t.items[p].length;
             float[] s = new float[n];
             for (int c = 0; c < n; c++) {
-                double[] w = t.isRepeat[p][c] ? repeatWeights : newWeights;
-                double v = 0;
-                for (int m = 0; m < t.models; m++) {
-                    v += w[m] * t.features[p][c * t.models + m];
-                }
-                s[c] = (float) v;
+                s[c] = score(t, p, c, repeatWeights, newWeights);
             }
             scores[p] = s;
         }
@@ -364,23 +369,16 @@ final class Blend {
 
         double ndcg10(double[] repeatWeights, double[] newWeights, Kind kind) {
             RankingMetrics metrics = new RankingMetrics(info);
-            int models = t.models;
             for (int p = 0; p < t.items.length; p++) {
                 int n = t.items[p].length;
                 float[] s = new float[n];
                 boolean[] skip = kind == Kind.ALL ? null : new boolean[n];
                 for (int c = 0; c < n; c++) {
-                    boolean repeat = t.isRepeat[p][c];
-                    if (skip != null && repeat != (kind == Kind.REPEAT)) {
+                    if (skip != null && t.isRepeat[p][c] != (kind == Kind.REPEAT)) {
                         skip[c] = true;
                         continue;
                     }
-                    double[] w = repeat ? repeatWeights : newWeights;
-                    double v = 0;
-                    for (int m = 0; m < models; m++) {
-                        v += w[m] * t.features[p][c * models + m];
-                    }
-                    s[c] = (float) v;
+                    s[c] = score(t, p, c, repeatWeights, newWeights);
                 }
                 int[] ranked = map(t.items[p], top(s, skip));
                 metrics.add(ranked, kind == Kind.ALL ? truth[p] : kind == Kind.REPEAT ? truthRepeat[p] : truthNew[p]);
