@@ -10,12 +10,14 @@
 #   2. about half saturation: each endpoint again at a constant offered rate of half the personalised endpoint's
 #      saturated rate (median of the rounds), /health at the same rate; p50/p99/p99.9 there. wrk2 (constant rate,
 #      corrected for coordinated omission) is not packaged in Debian, so benchmarks/load/paced.lua does what it
-#      does on Debian's wrk: each of HALF_CONNECTIONS connections (one per wrk thread) sends on a fixed schedule,
-#      and a request that was due while its connection still waited for a slow answer counts its latency from
-#      its due time. "late" is how many requests that happened to. wrk's own, uncorrected p99 is printed too.
-#      The first version of that script (paced.lua with WRK_LATENCY_AT=response: the same schedule and correction,
-#      latency taken in wrk's response() hook, which costs wrk more CPU) runs too on the plain customer path and /health, so the
-#      two methods are reported side by side ("-response" rows); PACED_COMPARE=0 skips them.
+#      does on Debian's wrk: HALF_THREADS wrk threads (default 2, as in the saturated runs) each send an even share
+#      of the rate over HALF_CONNECTIONS connections in all (default 256, like a fleet of clients: enough that
+#      the generator can almost always send on time), the next due request taken by whichever connection is free;
+#      a request due while every connection of its thread still waited for an answer is "late", and the corrected
+#      percentiles printed are upper bounds (exact when nothing was late; the script's header says why they hold). wrk's own, uncorrected p99 is printed too. The script's other schedule, one
+#      connection per wrk thread with every latency corrected exactly (16 threads, which costs wrk about half as
+#      much CPU again per request, on cores the server shares), runs too on the plain customer path and /health
+#      ("-per-connection" rows); PACED_COMPARE=0 skips them.
 #   3. the same customer paths with business rules, saturated and at half saturation, in the same run:
 #      "filter" adds a category-and-price filter (FILTER, default: the sample's common product kinds under 10),
 #      "pin" adds a boost and a pin (BOOST, PIN). Each is compared with /health and with the plain customer run.
@@ -27,8 +29,8 @@
 # so compare the endpoints of one run. Environment: DURATION (s, default 15), CONNECTIONS (default 64),
 # PORT (default 18081), AFFINITY_JAVA_OPTS (passed to the JVM), SERVE_ARGS (extra `affinity serve` options, e.g.
 # "--virtual-threads true"), VARIANTS (default "filter pin"; empty = plain customer runs only), FILTER, BOOST, PIN (Lucene query syntax over the catalogue), ROUNDS (default 1: saturation
-# runs repeated, interleaved with /health; the median ratio is reported), HALF_CONNECTIONS (default 16),
-# HALF_RATE (req/s; default: half the customers' saturated median).
+# runs repeated, interleaved with /health; the median ratio is reported), HALF_THREADS (default 2),
+# HALF_CONNECTIONS (default 256), HALF_RATE (req/s; default: half the customers' saturated median).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -172,23 +174,29 @@ done
 C="$(median <<<"$C_ALL")"
 
 # About half saturation: a constant offered rate (benchmarks/load/paced.lua, wrk2's method), the same for every
-# endpoint, with latency counted from each request's due time when it had to wait for its connection.
-HALF_CONN="${HALF_CONNECTIONS:-16}"
+# endpoint, with latency counted from each request's due time when no connection was free to send it then.
+HALF_THREADS="${HALF_THREADS:-2}"
+HALF_CONN="${HALF_CONNECTIONS:-256}"
 HALF_RATE="${HALF_RATE:-$(awk -v c="$C" 'BEGIN { printf "%d", c / 2 }')}"
-paced() { # name paths-file [where the latency is taken: delay (default) or response]
-  WRK_PATHS="$2" WRK_RATE="$HALF_RATE" WRK_CONNECTIONS="$HALF_CONN" WRK_LATENCY_AT="${3:-delay}" \
-    measure "$1" paced.lua "$HALF_CONN" "$HALF_CONN" "$DURATION"
+paced() { # name paths-file
+  WRK_PATHS="$2" WRK_RATE="$HALF_RATE" WRK_THREADS="$HALF_THREADS" WRK_SCHEDULE=thread \
+    measure "$1" paced.lua "$HALF_THREADS" "$HALF_CONN" "$DURATION"
 }
-echo "== about half saturation: constant rate $HALF_RATE req/s over $HALF_CONN connections (wrk -t$HALF_CONN" \
-  "-c$HALF_CONN -d${DURATION}s, benchmarks/load/paced.lua); latency corrected for coordinated omission"
+paced_per_connection() { # name paths-file
+  WRK_PATHS="$2" WRK_RATE="$HALF_RATE" WRK_CONNECTIONS=16 WRK_SCHEDULE=connection \
+    measure "$1" paced.lua 16 16 "$DURATION"
+}
+echo "== about half saturation: constant rate $HALF_RATE req/s, wrk -t$HALF_THREADS -c$HALF_CONN -d${DURATION}s" \
+  "(benchmarks/load/paced.lua); latency corrected for coordinated omission (upper bounds; exact when late=0)"
 paced half-customers "$WORK/customers.txt"
 for v in $VARIANTS; do
   paced "half-customers-$v" "$WORK/$v.txt"
 done
 paced half-health "$WORK/health.txt"
 if [[ "${PACED_COMPARE:-1}" != 0 ]]; then
-  paced half-customers-response "$WORK/customers.txt" response
-  paced half-health-response "$WORK/health.txt" response
+  echo "== the same rate, one connection per wrk thread (wrk -t16 -c16; every latency corrected exactly)"
+  paced_per_connection half-customers-per-connection "$WORK/customers.txt"
+  paced_per_connection half-health-per-connection "$WORK/health.txt"
 fi
 echo "== load average after: $(uptime | sed 's/.*load average: //')"
 for v in $VARIANTS; do
