@@ -3,6 +3,7 @@ package io.affinity.training.evaluation;
 import io.affinity.training.ingest.Transactions;
 import io.affinity.training.models.HistoryFeatures;
 import io.affinity.training.models.Scorer;
+import io.affinity.training.models.Workers;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -340,25 +341,9 @@ public final class Evaluation {
     /** One re-ranker per list of positions (per window), fitted on up to {@code threads} threads at once. */
     static List<Reranker> fitConcurrently(List<Reranker.Window> windows, List<List<int[]>> positions,
                                           Reranker.Params params, int threads) {
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
-                Math.max(1, Math.min(threads, positions.size())), r -> {
-                    Thread t = new Thread(r, "affinity-reranker");
-                    t.setDaemon(true);
-                    return t;
-                });
-        try {
-            List<java.util.concurrent.Future<Reranker>> futures = new ArrayList<>();
-            for (List<int[]> p : positions) {
-                futures.add(pool.submit(() -> Reranker.fit(windows, p, params)));
-            }
-            List<Reranker> out = new ArrayList<>();
-            for (java.util.concurrent.Future<Reranker> f : futures) {
-                out.add(await(f, "fitting the re-ranker"));
-            }
-            return out;
-        } finally {
-            pool.shutdownNow();
-        }
+        return Workers.call(threads, positions.stream()
+                .map(p -> (java.util.concurrent.Callable<Reranker>) () -> Reranker.fit(windows, p, params))
+                .toList());
     }
 
     /** The task's result; its own unchecked failure is rethrown as it was, so callers see the real cause. */
