@@ -155,11 +155,9 @@ function done(summary, latency, requests)
     end
   else
     pct = function(p)
-      local ceiling = latency.max + late_max
+      local ceiling = latency.max + late_max -- no corrected latency is above it (late_max is 0 if none was late)
       local q = p + 100 * lates / math.max(1, total)
-      if lates == 0 then
-        return latency:percentile(p) / 1000
-      elseif q >= 100 then
+      if q >= 100 then
         return ceiling / 1000
       end
       return math.min(latency:percentile(q), ceiling) / 1000
