@@ -125,9 +125,9 @@ final class RecommendationsJson {
         g.writeStartObject();
         ItemStrings.Entry strings = itemStrings.get(r.itemId(), r.description());
         g.writeFieldName(F_ITEM_ID);
-        g.writeString(strings.encodedId());
+        g.writeString(strings.itemId());
         g.writeFieldName(F_DESCRIPTION);
-        g.writeString(strings.encodedDescription());
+        g.writeString(strings.description());
         number(g, F_SCORE, r.score());
         g.writeFieldName(F_SOURCE);
         g.writeString(SOURCE_NAMES[r.source().ordinal()]);
@@ -172,14 +172,14 @@ final class RecommendationsJson {
             number(g, F_ORDER_COUNT, e.purchase().orderCount());
             // Few distinct quantities and days recur over all customers: formatted once (doubles and dates were the
             // costliest tokens left), written as the raw values Jackson rendered for them.
-            // Keyed by the double's bits and the packed date: no boxing, no virtual hashCode/equals per lookup.
+            // Keyed by the double's bits and the epoch day: no boxing, no virtual hashCode/equals per lookup.
             double quantity = e.purchase().quantity();
             g.writeFieldName(F_QUANTITY);
             g.writeRawValue(renderedQuantities.get(Double.doubleToRawLongBits(quantity),
                     bits -> render(w -> w.writeNumber(quantity))));
             java.time.LocalDate day = e.purchase().lastPurchased();
             g.writeFieldName(F_LAST_PURCHASED);
-            g.writeRawValue(renderedDays.get(packed(day), d -> render(w -> w.writeString(day.toString()))));
+            g.writeRawValue(renderedDays.get(day.toEpochDay(), d -> render(w -> w.writeString(day.toString()))));
             g.writeEndObject();
         }
         if (e.popularity() != null) {
@@ -204,14 +204,6 @@ final class RecommendationsJson {
             string(g, F_KIND, m.kind());
             g.writeEndObject();
         });
-    }
-
-    /**
-     * A date as one distinct long (year, month and day in separate bit ranges): cheaper than the epoch day, which
-     * needs divisions.
-     */
-    static long packed(java.time.LocalDate day) {
-        return (long) day.getYear() << 9 | day.getMonthValue() << 5 | day.getDayOfMonth();
     }
 
     private interface Rendering {
@@ -282,8 +274,7 @@ final class RecommendationsJson {
      * is right whatever model version is served. Direct-mapped like {@link Encoded}.
      */
     static final class ItemStrings {
-        /** The keys are held as given, so a hit compares references without reaching into the encoded forms. */
-        record Entry(String itemId, String description, SerializedString encodedId, SerializedString encodedDescription) {
+        record Entry(SerializedString itemId, SerializedString description) {
         }
 
         private final AtomicReferenceArray<Entry> slots;
@@ -301,10 +292,10 @@ final class RecommendationsJson {
             int h = itemId.hashCode();
             int slot = (h ^ (h >>> 16)) & mask;
             Entry e = slots.getPlain(slot);
-            if (e != null && e.itemId.equals(itemId) && e.description.equals(description)) {
+            if (e != null && e.itemId.getValue().equals(itemId) && e.description.getValue().equals(description)) {
                 return e;
             }
-            e = new Entry(itemId, description, new SerializedString(itemId), new SerializedString(description));
+            e = new Entry(new SerializedString(itemId), new SerializedString(description));
             slots.setPlain(slot, e);
             return e;
         }

@@ -73,10 +73,6 @@ public record Explanation(String summary, AssociationRule rule, PurchasedItem pu
             new java.util.concurrent.ConcurrentHashMap<>();
 
     static Explanation ofModel(String model, PrecomputedItem item) {
-        return explain(phrase(model, item), item);
-    }
-
-    private static ModelPhrase phrase(String model, PrecomputedItem item) {
         ModelEvidence evidence = new ModelEvidence(model, item.source(), item.repeat() ? "repeat" : "new");
         ModelPhrase phrase = MODEL_PHRASES.get(evidence);
         if (phrase == null) {
@@ -85,44 +81,11 @@ public record Explanation(String summary, AssociationRule rule, PurchasedItem pu
                 MODEL_PHRASES.putIfAbsent(evidence, phrase);
             }
         }
-        return phrase;
-    }
-
-    private static Explanation explain(ModelPhrase phrase, PrecomputedItem item) {
         if (!item.repeat() || item.purchase() == null) {
             return phrase.withoutPurchase;
         }
         return new Explanation(purchaseSummary(item.purchase(), phrase.by), null, item.purchase(), null,
                 phrase.evidence);
-    }
-
-    /**
-     * The model explanations of one precomputed list, as {@link #ofModel}. Its items share the model and come
-     * from a few sources, so the phrase of the previous item of the same kind is tried first (a snapshot hands
-     * out one instance per source name, so that is a reference check) before the shared table, which needs a
-     * new key and a hash lookup per item.
-     */
-    static final class ModelPhrases {
-        private final String model;
-        private ModelPhrase lastNew;
-        private ModelPhrase lastRepeat;
-
-        ModelPhrases(String model) {
-            this.model = model;
-        }
-
-        Explanation of(PrecomputedItem item) {
-            ModelPhrase phrase = item.repeat() ? lastRepeat : lastNew;
-            if (phrase == null || !phrase.evidence.source().equals(item.source())) {
-                phrase = phrase(model, item);
-                if (item.repeat()) {
-                    lastRepeat = phrase;
-                } else {
-                    lastNew = phrase;
-                }
-            }
-            return explain(phrase, item);
-        }
     }
 
     /**
@@ -143,8 +106,7 @@ public record Explanation(String summary, AssociationRule rule, PurchasedItem pu
     static String purchaseSummary(PurchasedItem purchase, String by) {
         int orderCount = purchase.orderCount();
         LocalDate day = purchase.lastPurchased();
-        // The date's own hash: a few shifts, where the epoch day needs divisions.
-        int h = (orderCount * 31 + day.hashCode()) * 31 + by.hashCode();
+        int h = (orderCount * 31 + Long.hashCode(day.toEpochDay())) * 31 + by.hashCode();
         int slot = (h * 0x9E3779B9) >>> (32 - PURCHASE_SUMMARY_BITS);
         PurchaseSummary s = PURCHASE_SUMMARIES.getPlain(slot);
         if (s != null && s.orderCount == orderCount && s.lastPurchased.equals(day) && s.by.equals(by)) {

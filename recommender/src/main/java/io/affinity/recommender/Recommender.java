@@ -124,7 +124,6 @@ public final class Recommender {
     private Recommendations fromPrecomputed(String customerId, PrecomputedRecommendations pre, int limit) {
         List<PrecomputedItem> top = pre.items().subList(0, Math.min(limit, pre.items().size()));
         List<Recommendation> items = new ArrayList<>(limit);
-        Explanation.ModelPhrases phrases = new Explanation.ModelPhrases(pre.model());
         for (int pass = 0; pass < 2; pass++) {
             boolean repeats = pass == 1;
             for (int i = 0, n = top.size(); i < n; i++) {
@@ -132,7 +131,7 @@ public final class Recommender {
                 if (p.repeat() == repeats) {
                     items.add(new Recommendation(p.itemId(), description(p.itemId()), p.score(),
                             repeats ? RecommendationSource.REPEAT : RecommendationSource.MODEL,
-                            phrases.of(p)));
+                            Explanation.ofModel(pre.model(), p)));
                 }
             }
         }

@@ -147,21 +147,6 @@ class PrecomputedRecommenderTest {
         assertEquals(first.model(), withPurchase.model());
     }
 
-    @Test
-    void aListsModelPhrasesEqualThoseBuiltItemByItem() {
-        java.util.Random random = new java.util.Random(5);
-        Explanation.ModelPhrases phrases = new Explanation.ModelPhrases("blend");
-        for (int i = 0; i < 500; i++) {
-            boolean repeat = random.nextBoolean();
-            // Equal source names, not always the same instance, as from different snapshots.
-            String source = new String(List.of("ease", "blend", "tifu-knn").get(random.nextInt(3)));
-            PurchasedItem purchase = repeat && random.nextBoolean() ? new PurchasedItem("I" + i, 1 + random.nextInt(5),
-                    1 + random.nextInt(9), java.time.LocalDate.of(2011, 1, 1).plusDays(random.nextInt(300))) : null;
-            PrecomputedItem item = new PrecomputedItem("I" + i, 1, repeat, source, purchase);
-            assertEquals(Explanation.ofModel("blend", item), phrases.of(item));
-        }
-    }
-
     private static ItemFacts item(String id) {
         return new ItemFacts(id, id + " description", "", 1.0, 10, 5, 10);
     }
