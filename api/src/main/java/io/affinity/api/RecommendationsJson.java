@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.affinity.recommender.AssociationRule;
 import io.affinity.recommender.Explanation;
 import io.affinity.recommender.Recommendation;
+import io.affinity.recommender.RecommendationSource;
 import io.affinity.recommender.Recommendations;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -65,12 +66,17 @@ final class RecommendationsJson {
      */
     static final int STRING_CACHE_SLOTS = 1 << 15;
 
+    /** The source names, encoded once: a fixed set, so an array by ordinal instead of a cache lookup per item. */
+    private static final SerializedString[] SOURCE_NAMES = java.util.Arrays.stream(RecommendationSource.values())
+            .map(s -> new SerializedString(s.wireName())).toArray(SerializedString[]::new);
+
     private final JsonFactory factory;
     private final Encoded<String> strings = new Encoded<>(STRING_CACHE_SLOTS);
+    private final ItemStrings itemStrings = new ItemStrings(STRING_CACHE_SLOTS);
     private final Encoded<Explanation> renderedExplanations = new Encoded<>(1 << 14);
     private final Encoded<Explanation.ModelEvidence> renderedModels = new Encoded<>(256);
-    private final Encoded<Double> renderedQuantities = new Encoded<>(1024);
-    private final Encoded<java.time.LocalDate> renderedDays = new Encoded<>(4096);
+    private final EncodedByLong renderedQuantities = new EncodedByLong(1024);
+    private final EncodedByLong renderedDays = new EncodedByLong(4096);
 
     RecommendationsJson(JsonFactory factory) {
         this.factory = factory;
@@ -117,10 +123,14 @@ final class RecommendationsJson {
 
     private void item(JsonGenerator g, Recommendation r, Set<String> previouslyBought) throws IOException {
         g.writeStartObject();
-        cached(g, F_ITEM_ID, r.itemId());
-        cached(g, F_DESCRIPTION, r.description());
+        ItemStrings.Entry strings = itemStrings.get(r.itemId(), r.description());
+        g.writeFieldName(F_ITEM_ID);
+        g.writeString(strings.itemId());
+        g.writeFieldName(F_DESCRIPTION);
+        g.writeString(strings.description());
         number(g, F_SCORE, r.score());
-        cached(g, F_SOURCE, r.source().wireName());
+        g.writeFieldName(F_SOURCE);
+        g.writeString(SOURCE_NAMES[r.source().ordinal()]);
         if (previouslyBought != null) {
             bool(g, F_PREVIOUSLY_BOUGHT, previouslyBought.contains(r.itemId()));
         }
@@ -162,10 +172,14 @@ final class RecommendationsJson {
             number(g, F_ORDER_COUNT, e.purchase().orderCount());
             // Few distinct quantities and days recur over all customers: formatted once (doubles and dates were the
             // costliest tokens left), written as the raw values Jackson rendered for them.
+            // Keyed by the double's bits and the epoch day: no boxing, no virtual hashCode/equals per lookup.
+            double quantity = e.purchase().quantity();
             g.writeFieldName(F_QUANTITY);
-            g.writeRawValue(renderedQuantities.get(e.purchase().quantity(), q -> render(w -> w.writeNumber(q))));
+            g.writeRawValue(renderedQuantities.get(Double.doubleToRawLongBits(quantity),
+                    bits -> render(w -> w.writeNumber(quantity))));
+            java.time.LocalDate day = e.purchase().lastPurchased();
             g.writeFieldName(F_LAST_PURCHASED);
-            g.writeRawValue(renderedDays.get(e.purchase().lastPurchased(), d -> render(w -> w.writeString(d.toString()))));
+            g.writeRawValue(renderedDays.get(day.toEpochDay(), d -> render(w -> w.writeString(day.toString()))));
             g.writeEndObject();
         }
         if (e.popularity() != null) {
@@ -248,6 +262,72 @@ final class RecommendationsJson {
                 return e.value;
             }
             e = new Entry<>(key, new SerializedString(encode.apply(key)));
+            slots.setPlain(slot, e);
+            return e.value;
+        }
+    }
+
+    /**
+     * An item's id and description, encoded together: the description is the item's within one snapshot, so one
+     * lookup (keyed by the id) serves both fields instead of two. A hit needs the same id and an equal description
+     * (the recommender hands out the snapshot's description instance, so that is an identity check), so an entry
+     * is right whatever model version is served. Direct-mapped like {@link Encoded}.
+     */
+    static final class ItemStrings {
+        record Entry(SerializedString itemId, SerializedString description) {
+        }
+
+        private final AtomicReferenceArray<Entry> slots;
+        private final int mask;
+
+        ItemStrings(int size) {
+            if (Integer.bitCount(size) != 1) {
+                throw new IllegalArgumentException("size must be a power of two, was " + size);
+            }
+            this.slots = new AtomicReferenceArray<>(size);
+            this.mask = size - 1;
+        }
+
+        Entry get(String itemId, String description) {
+            int h = itemId.hashCode();
+            int slot = (h ^ (h >>> 16)) & mask;
+            Entry e = slots.getPlain(slot);
+            if (e != null && e.itemId.getValue().equals(itemId) && e.description.getValue().equals(description)) {
+                return e;
+            }
+            e = new Entry(new SerializedString(itemId), new SerializedString(description));
+            slots.setPlain(slot, e);
+            return e;
+        }
+    }
+
+    /**
+     * As {@link Encoded}, for values identified by a {@code long} (a double's bits, an epoch day): the key is
+     * compared as a primitive, so a lookup neither boxes nor calls hashCode/equals.
+     */
+    static final class EncodedByLong {
+        private record Entry(long key, SerializedString value) {
+        }
+
+        private final AtomicReferenceArray<Entry> slots;
+        private final int mask;
+
+        EncodedByLong(int size) {
+            if (Integer.bitCount(size) != 1) {
+                throw new IllegalArgumentException("size must be a power of two, was " + size);
+            }
+            this.slots = new AtomicReferenceArray<>(size);
+            this.mask = size - 1;
+        }
+
+        SerializedString get(long key, java.util.function.LongFunction<String> encode) {
+            int h = Long.hashCode(key);
+            int slot = (h ^ (h >>> 16)) & mask;
+            Entry e = slots.getPlain(slot);
+            if (e != null && e.key == key) {
+                return e.value;
+            }
+            e = new Entry(key, new SerializedString(encode.apply(key)));
             slots.setPlain(slot, e);
             return e.value;
         }

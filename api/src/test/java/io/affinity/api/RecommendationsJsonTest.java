@@ -44,6 +44,30 @@ class RecommendationsJsonTest {
         }
     }
 
+    @Test
+    void itemStringsAreTheItemsOwnEvenWhenSlotsCollideOrDescriptionsChange() {
+        RecommendationsJson.ItemStrings strings = new RecommendationsJson.ItemStrings(2);
+        Random random = new Random(11);
+        for (int i = 0; i < 2000; i++) {
+            String id = "I" + random.nextInt(40);
+            // Another model version may describe the same item differently.
+            String description = "D " + id + (random.nextBoolean() ? " v2 \"\u00e9" : "");
+            RecommendationsJson.ItemStrings.Entry e = strings.get(id, description);
+            assertEquals(id, e.itemId().getValue());
+            assertEquals(description, e.description().getValue());
+        }
+    }
+
+    @Test
+    void valuesEncodedByLongAreTheirKeysEvenWhenSlotsCollide() {
+        RecommendationsJson.EncodedByLong encoded = new RecommendationsJson.EncodedByLong(2);
+        Random random = new Random(13);
+        for (int i = 0; i < 2000; i++) {
+            long key = random.nextInt(50) - 25;
+            assertEquals("v" + key, encoded.get(key, k -> "v" + k).getValue());
+        }
+    }
+
     private static Explanation explanation(Random random, String itemId) {
         return switch (random.nextInt(5)) {
             case 0 -> new Explanation("rule \"quoted\" \u00e9\n", new AssociationRule(List.of("A1", "B\u00e92"), itemId,
