@@ -239,30 +239,22 @@ final class RecommendationsJson {
      * later re-encoding. For strings the value is the string (written quoted, escaped once by Jackson); for
      * explanations, the JSON text Jackson rendered for them (written as a raw value).
      */
-    static final class Encoded<K> {
+    static final class Encoded<K> extends DirectMapped<Encoded.Entry<K>> {
         private record Entry<K>(K key, SerializedString value) {
         }
 
-        private final AtomicReferenceArray<Entry<K>> slots;
-        private final int mask;
-
         Encoded(int size) {
-            if (Integer.bitCount(size) != 1) {
-                throw new IllegalArgumentException("size must be a power of two, was " + size);
-            }
-            this.slots = new AtomicReferenceArray<>(size);
-            this.mask = size - 1;
+            super(size);
         }
 
         SerializedString get(K key, java.util.function.Function<K, String> encode) {
             int h = key.hashCode();
-            int slot = (h ^ (h >>> 16)) & mask;
-            Entry<K> e = slots.getPlain(slot);
+            Entry<K> e = at(h);
             if (e != null && e.key.equals(key)) {
                 return e.value;
             }
             e = new Entry<>(key, new SerializedString(encode.apply(key)));
-            slots.setPlain(slot, e);
+            put(h, e);
             return e.value;
         }
     }
@@ -273,30 +265,22 @@ final class RecommendationsJson {
      * (the recommender hands out the snapshot's description instance, so that is an identity check), so an entry
      * is right whatever model version is served. Direct-mapped like {@link Encoded}.
      */
-    static final class ItemStrings {
+    static final class ItemStrings extends DirectMapped<ItemStrings.Entry> {
         record Entry(SerializedString itemId, SerializedString description) {
         }
 
-        private final AtomicReferenceArray<Entry> slots;
-        private final int mask;
-
         ItemStrings(int size) {
-            if (Integer.bitCount(size) != 1) {
-                throw new IllegalArgumentException("size must be a power of two, was " + size);
-            }
-            this.slots = new AtomicReferenceArray<>(size);
-            this.mask = size - 1;
+            super(size);
         }
 
         Entry get(String itemId, String description) {
             int h = itemId.hashCode();
-            int slot = (h ^ (h >>> 16)) & mask;
-            Entry e = slots.getPlain(slot);
+            Entry e = at(h);
             if (e != null && e.itemId.getValue().equals(itemId) && e.description.getValue().equals(description)) {
                 return e;
             }
             e = new Entry(new SerializedString(itemId), new SerializedString(description));
-            slots.setPlain(slot, e);
+            put(h, e);
             return e;
         }
     }
@@ -305,14 +289,36 @@ final class RecommendationsJson {
      * As {@link Encoded}, for values identified by a {@code long} (a double's bits, an epoch day): the key is
      * compared as a primitive, so a lookup neither boxes nor calls hashCode/equals.
      */
-    static final class EncodedByLong {
+    static final class EncodedByLong extends DirectMapped<EncodedByLong.Entry> {
         private record Entry(long key, SerializedString value) {
         }
 
-        private final AtomicReferenceArray<Entry> slots;
+        EncodedByLong(int size) {
+            super(size);
+        }
+
+        SerializedString get(long key, java.util.function.LongFunction<String> encode) {
+            int h = Long.hashCode(key);
+            Entry e = at(h);
+            if (e != null && e.key == key) {
+                return e.value;
+            }
+            e = new Entry(key, new SerializedString(encode.apply(key)));
+            put(h, e);
+            return e.value;
+        }
+    }
+
+    /**
+     * The storage of a direct-mapped cache: a fixed power-of-two array of immutable entries, the slot chosen by a
+     * key's hash; a colliding key replaces the occupant. Plain (not volatile) reads and writes: an entry is
+     * immutable, so a reader sees it whole or not at all, and a lost write only costs a later re-encoding.
+     */
+    abstract static class DirectMapped<E> {
+        private final AtomicReferenceArray<E> slots;
         private final int mask;
 
-        EncodedByLong(int size) {
+        DirectMapped(int size) {
             if (Integer.bitCount(size) != 1) {
                 throw new IllegalArgumentException("size must be a power of two, was " + size);
             }
@@ -320,16 +326,17 @@ final class RecommendationsJson {
             this.mask = size - 1;
         }
 
-        SerializedString get(long key, java.util.function.LongFunction<String> encode) {
-            int h = Long.hashCode(key);
-            int slot = (h ^ (h >>> 16)) & mask;
-            Entry e = slots.getPlain(slot);
-            if (e != null && e.key == key) {
-                return e.value;
-            }
-            e = new Entry(key, new SerializedString(encode.apply(key)));
-            slots.setPlain(slot, e);
-            return e.value;
+        /** The entry in the slot of {@code hash}, or null; the caller checks it holds its key. */
+        final E at(int hash) {
+            return slots.getPlain(slot(hash));
+        }
+
+        final void put(int hash, E entry) {
+            slots.setPlain(slot(hash), entry);
+        }
+
+        private int slot(int h) {
+            return (h ^ (h >>> 16)) & mask;
         }
     }
 
