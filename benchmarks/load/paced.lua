@@ -123,11 +123,20 @@ else
   end
 end
 
-function request()
-  sent_us = now_us()
-  outstanding = true
+local function next_request()
   i = i % n + 1
   return requests[i]
+end
+
+if per_connection then
+  function request()
+    sent_us = now_us()
+    outstanding = true
+    return next_request()
+  end
+else
+  -- wrk times each request itself; the thread schedule keeps no per-request state
+  request = next_request
 end
 
 function done(summary, latency, requests)
