@@ -216,7 +216,7 @@ public final class Evaluation {
             say(progress, tr, "reranker skipped: %s", e.getMessage());
         }
         double rerankerFitSeconds = (System.nanoTime() - tr) / 1e9;
-        models = await(withBlend, "fitting the blend");
+        models = Workers.await(withBlend, "fitting the blend");
         return new Tuned(models.chosen(), models.validationNdcg(), models.runs(), models.bestSingle(), models.blend(),
                 models.blendValidation(), models.blendOutOfFold(), models.blendFitSeconds(), reranker,
                 rerankerValidation, rerankerFitSeconds);
@@ -346,21 +346,6 @@ public final class Evaluation {
         return Workers.call(threads, positions.stream()
                 .map(p -> (java.util.concurrent.Callable<Reranker>) () -> Reranker.fit(windows, p, params))
                 .toList());
-    }
-
-    /** The task's result; its own unchecked failure is rethrown as it was, so callers see the real cause. */
-    private static <T> T await(java.util.concurrent.Future<T> task, String what) {
-        try {
-            return task.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while " + what, e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IllegalStateException(e.getCause());
-        }
     }
 
     private static void say(Consumer<String> progress, long startNanos, String format, Object... args) {

@@ -52,12 +52,24 @@ public final class Workers {
             }
             List<T> out = new ArrayList<>(tasks.size());
             for (Future<T> f : futures) {
-                out.add(f.get());
+                out.add(await(f, "running a worker"));
             }
             return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * The result of a task running elsewhere; its unchecked exception or error is rethrown as it was, a checked
+     * one wrapped in an IllegalStateException, and an interrupt while waiting restores the flag and throws one.
+     */
+    public static <T> T await(Future<T> task, String what) {
+        try {
+            return task.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
+            throw new IllegalStateException("interrupted while " + what, e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
@@ -65,9 +77,7 @@ public final class Workers {
             if (e.getCause() instanceof Error err) {
                 throw err;
             }
-            throw new IllegalStateException("worker failed", e.getCause());
-        } finally {
-            pool.shutdownNow();
+            throw new IllegalStateException(what + " failed", e.getCause());
         }
     }
 }
