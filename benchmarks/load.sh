@@ -30,7 +30,8 @@
 # PORT (default 18081), AFFINITY_JAVA_OPTS (passed to the JVM), SERVE_ARGS (extra `affinity serve` options, e.g.
 # "--virtual-threads true"), VARIANTS (default "filter pin"; empty = plain customer runs only), FILTER, BOOST, PIN (Lucene query syntax over the catalogue), ROUNDS (default 1: saturation
 # runs repeated, interleaved with /health; the median ratio is reported), HALF_THREADS (default 2),
-# HALF_CONNECTIONS (default 256), HALF_RATE (req/s; default: half the customers' saturated median).
+# HALF_CONNECTIONS (default 256), HALF_RATE (req/s; default: half the customers' saturated median), WARM_MIN,
+# WARM_MAX, WARM_GAIN (the warm-up's steadiness rule, below).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -125,16 +126,34 @@ echo "== load average before: $(uptime | sed 's/.*load average: //')"
 echo "== machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(uname -r)"
 echo "== server: $(head -1 "$WORK/server.log")"
 echo "== java: $(grep -m1 -o 'Java [0-9.]*' <<<"$("$ROOT/affinity" --version 2>&1)" || true)"
-echo "== warm-up (discarded)"
-# Every path measured is warmed (the JIT compiles each differently; a cold first round read 2-4x the CPU per
-# request of later ones on this machine), then the first, plain pair once more.
-run warm-customers "$WORK/customers.txt" 2 "$CONNECTIONS" 8 0 >/dev/null
+echo "== warm-up (discarded): each path until its throughput stops rising"
+# Every path measured is warmed until steady, as a server is after minutes in production: on these 2 cores the
+# JIT compiles while the load runs, and a fixed 8 + 4 s warm-up left the customer path still ramping (5 s runs
+# of one server: 6-7k, 21-34k, 38-46k req/s; /health 30k, 39k, 41k), so the first rounds measured partly
+# compiled code. A path is warm when a 5 s run no longer beats its best earlier run by WARM_GAIN (default 3%),
+# after at least WARM_MIN runs (default 4) and at most WARM_MAX (default 12); the rates are printed, and a path
+# that hit WARM_MAX is flagged. Then the first, plain pair runs once more, so the server has just served both.
+warm() { # name paths-file
+  local best=0 rps i rates=""
+  for i in $(seq 1 "${WARM_MAX:-12}"); do
+    rps="$(field "$(run "warm-$1-$i" "$2" 2 "$CONNECTIONS" 5 0)" rps)"
+    rates="$rates $rps"
+    if (( i >= ${WARM_MIN:-4} )) && awk -v r="$rps" -v b="$best" -v g="${WARM_GAIN:-0.03}" \
+        'BEGIN { exit !(r <= b * (1 + g)) }'; then
+      echo "warm-up $1:$rates req/s (steady after $((i * 5)) s)"
+      return
+    fi
+    (( rps > best )) && best="$rps"
+  done
+  echo "warm-up $1:$rates req/s (NOT steady after $((${WARM_MAX:-12} * 5)) s: numbers below may still rise)"
+}
+warm customers "$WORK/customers.txt"
 for v in $VARIANTS; do
-  run "warm-customers-$v" "$WORK/$v.txt" 2 "$CONNECTIONS" 4 0 >/dev/null
+  warm "customers-$v" "$WORK/$v.txt"
 done
-run warm-health "$WORK/health.txt" 2 "$CONNECTIONS" 4 0 >/dev/null
-run warm-customers2 "$WORK/customers.txt" 2 "$CONNECTIONS" 4 0 >/dev/null
-run warm-health2 "$WORK/health.txt" 2 "$CONNECTIONS" 4 0 >/dev/null
+warm health "$WORK/health.txt"
+run warm-customers-last "$WORK/customers.txt" 2 "$CONNECTIONS" 4 0 >/dev/null
+run warm-health-last "$WORK/health.txt" 2 "$CONNECTIONS" 4 0 >/dev/null
 echo "== saturation: $ROUNDS round(s) of wrk -t2 -c$CONNECTIONS -d${DURATION}s --latency, endpoints interleaved"
 # Interleaved rounds: on a shared machine other work comes and goes within minutes, so each round's ratio uses
 # the /health runs just before and after it, and the median over rounds is reported.
