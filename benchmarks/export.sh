@@ -55,7 +55,7 @@ tail -1 "$WORK/generator.log" >&2
 echo "export.sh: $EXPECTED" >&2
 
 AFFINITY_NO_BUILD=1 AFFINITY_JAVA_OPTS="-Xmx$XMX" "$ROOT/affinity" serve --models "$WORK/models" \
-  --host 127.0.0.1 --port "$PORT" --watch-interval 0 > "$WORK/server.log" 2>&1 &
+  --host 127.0.0.1 --port "$PORT" --watch-interval 0 --warm-up 0 > "$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 240); do
   curl -sf "http://127.0.0.1:$PORT/ready" >/dev/null 2>&1 && break

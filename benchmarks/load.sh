@@ -132,7 +132,8 @@ echo "== warm-up (discarded): each path until its throughput stops rising"
 # of one server: 6-7k, 21-34k, 38-46k req/s; /health 30k, 39k, 41k), so the first rounds measured partly
 # compiled code. A path is warm when a 5 s run no longer beats its best earlier run by WARM_GAIN (default 3%),
 # after at least WARM_MIN runs (default 4) and at most WARM_MAX (default 12); the rates are printed, and a path
-# that hit WARM_MAX is flagged. Then the first, plain pair runs once more, so the server has just served both.
+# that hit WARM_MAX is flagged. The server's own start-up warm-up (`serve --warm-up`, 20 s by default) has run
+# before /ready, so the plain path usually starts near its steady rate. Then the first, plain pair runs once more, so the server has just served both.
 warm() { # name paths-file
   local best=0 rps i rates=""
   for i in $(seq 1 "${WARM_MAX:-12}"); do

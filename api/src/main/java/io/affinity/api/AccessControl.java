@@ -19,6 +19,8 @@ public final class AccessControl {
 
     private final byte[] adminTokenDigest;
     private final List<byte[]> apiKeyDigests;
+    /** One configured key, for the server's own warm-up requests (null when public endpoints are open). */
+    private final String ownKey;
 
     private AccessControl(String adminToken, Collection<String> apiKeys) {
         this.adminTokenDigest = adminToken == null ? null : digest(requireSecret(adminToken, "admin token"));
@@ -27,6 +29,12 @@ public final class AccessControl {
             keys.add(digest(requireSecret(key, "API key")));
         }
         this.apiKeyDigests = List.copyOf(keys);
+        this.ownKey = apiKeys.isEmpty() ? null : apiKeys.iterator().next();
+    }
+
+    /** A valid {@code X-API-Key} for requests the server sends itself, or null when none is needed. */
+    String ownKey() {
+        return ownKey;
     }
 
     /** @param adminToken null disables the admin endpoints; @param apiKeys empty leaves public endpoints open */

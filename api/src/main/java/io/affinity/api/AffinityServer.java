@@ -7,6 +7,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import java.net.URI;
 import java.util.Objects;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
@@ -28,6 +29,7 @@ public final class AffinityServer implements AutoCloseable {
     private final ApiConfig config;
     private final Javalin app;
     private final Duration shutdownGrace;
+    private final WarmUp warmUp;
     private final GracefulHandler graceful = new GracefulHandler();
     private volatile Server jetty;
     /** "METHOD /path" of every endpoint registered, for checking the OpenAPI document against them. */
@@ -46,7 +48,8 @@ public final class AffinityServer implements AutoCloseable {
         Routes routes = new Routes(config, models, json, availability, options.rules());
         CatalogRoutes catalog = new CatalogRoutes(config, models, json, availability);
         Metrics metrics = new Metrics(models);
-        OpsRoutes ops = new OpsRoutes(models, options.admin(), options.access(), metrics);
+        this.warmUp = new WarmUp(models, options.warmUp(), options.access().ownKey());
+        OpsRoutes ops = new OpsRoutes(models, options.admin(), options.access(), metrics, warmUp);
         this.app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
             c.startup.showOldJavalinVersionWarning = false;
@@ -125,7 +128,21 @@ public final class AffinityServer implements AutoCloseable {
     public AffinityServer start() {
         app.start();
         LOG.info("Affinity listening on {}:{}", config.host(), app.port());
+        warmUp.start(URI.create("http://" + ownHost(config.host()) + ":" + app.port()));
         return this;
+    }
+
+    /** Where the server reaches itself: loopback when it listens on every interface. */
+    private static String ownHost(String host) {
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") || host.isBlank()) {
+            return "127.0.0.1";
+        }
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+    }
+
+    /** The warm-up (tests read its progress). */
+    WarmUp warmUp() {
+        return warmUp;
     }
 
     /** Every registered endpoint as "METHOD /path" (path parameters in braces). */
@@ -150,6 +167,7 @@ public final class AffinityServer implements AutoCloseable {
      */
     @Override
     public void close() {
+        warmUp.stop();
         Server server = jetty;
         if (server != null && server.isStarted()) {
             for (Connector connector : server.getConnectors()) {

@@ -15,9 +15,11 @@ final class OpsRoutes {
     private final ModelAdmin admin;
     private final AccessControl access;
     private final Metrics metrics;
+    private final WarmUp warmUp;
 
-    OpsRoutes(ModelSource models, ModelAdmin admin, AccessControl access, Metrics metrics) {
+    OpsRoutes(ModelSource models, ModelAdmin admin, AccessControl access, Metrics metrics, WarmUp warmUp) {
         this.models = models;
+        this.warmUp = warmUp;
         this.admin = admin;
         this.access = access;
         this.metrics = metrics;
@@ -35,10 +37,19 @@ final class OpsRoutes {
         }
     }
 
-    /** Ready once a verified model is being served: load balancers send no traffic before. */
+    /**
+     * Ready once a verified model is being served and the warm-up (if configured) is over: load balancers send
+     * no traffic before.
+     */
     private void ready(Context ctx) {
         ServedModel model = models.current().orElseThrow(
                 () -> ApiProblem.unavailable("no verified model snapshot is loaded yet"));
+        if (!warmUp.finished()) {
+            ctx.header("Retry-After", Long.toString(Math.max(1, warmUp.secondsLeft())));
+            throw new ApiProblem(503, "warming-up", "Warming up", "warming up: the server is sending its own "
+                    + "requests to its endpoints so that traffic meets compiled code (" + warmUp.requests()
+                    + " so far)");
+        }
         ctx.json(new Bodies.HealthBody("ready", model.snapshot().version()));
     }
 

@@ -66,6 +66,12 @@ final class ServeCommand implements Callable<Integer> {
             description = "On stop, time in-flight requests get to finish (default: ${DEFAULT-VALUE}).")
     int shutdownGraceSeconds;
 
+    @Option(names = "--warm-up", defaultValue = "20", paramLabel = "SECONDS",
+            description = "After start, the server sends its own requests to its recommendation endpoints for this "
+                    + "long while /ready answers 503, so that traffic meets compiled code; 0 = ready at once "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int warmUpSeconds;
+
     @Option(names = "--margin-rate", defaultValue = "0.3", description = "Share of an item's price that is margin, for offer values of items without a catalogue cost (default: ${DEFAULT-VALUE}).")
     double marginRate;
 
@@ -88,9 +94,9 @@ final class ServeCommand implements Callable<Integer> {
             throw new AffinityCli.UserFacingException("no model store at " + models
                     + "; train one first: ./affinity train --input FILE --models " + models);
         }
-        if (watchSeconds < 0 || shutdownGraceSeconds < 0 || excludeBoughtWithinDays < 0) {
-            throw new AffinityCli.UserFacingException(
-                    "--watch-interval, --shutdown-grace and --exclude-bought-within-days must not be negative");
+        if (watchSeconds < 0 || shutdownGraceSeconds < 0 || excludeBoughtWithinDays < 0 || warmUpSeconds < 0) {
+            throw new AffinityCli.UserFacingException("--watch-interval, --shutdown-grace, --warm-up and "
+                    + "--exclude-bought-within-days must not be negative");
         }
         ModelStore store = ModelStore.open(models);
         if (store.currentVersion().isEmpty()) {
@@ -115,7 +121,8 @@ final class ServeCommand implements Callable<Integer> {
         BusinessRuleConfig ruleDefaults = new BusinessRuleConfig(excludeBoughtWithinDays,
                 BusinessRuleConfig.defaults().repeatMinOrders(), availability);
         AffinityServer server = AffinityServer.create(config, source,
-                new ServerOptions(access, admin, grace, journal, marginRate, ruleDefaults));
+                new ServerOptions(access, admin, grace, journal, marginRate, ruleDefaults)
+                        .withWarmUp(Duration.ofSeconds(warmUpSeconds)));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             admin.close();
@@ -143,6 +150,9 @@ final class ServeCommand implements Callable<Integer> {
                 served.snapshot().customerCount(), host, server.port(),
                 access.adminEnabled() ? "enabled" : "disabled (no admin token)",
                 access.apiKeysRequired() ? "; API keys required" : "");
+        if (warmUpSeconds > 0) {
+            System.err.printf("warming up for %d s (its own requests); /ready answers 503 until then%n", warmUpSeconds);
+        }
         stopped.await();
         return 0;
     }
