@@ -52,22 +52,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if ! command -v wrk >/dev/null 2>&1; then
-  echo "load.sh: installing wrk (apt-get install -y wrk)" >&2
-  apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
-fi
+# shellcheck source=load/common.sh
+source "$HERE/load/common.sh"
+ensure_wrk load.sh
 
-SAMPLE="$ROOT/data/sample/online-retail-2011-05-06.csv.gz"
-MODELS="${1:-}"
-if [[ -z "$MODELS" ]]; then
-  MODELS="$WORK/models"
-  echo "load.sh: training on $SAMPLE" >&2
-  "$ROOT/affinity" train --input "$SAMPLE" --models "$MODELS" >&2
-fi
+model_store load.sh "$ROOT" "$WORK" "${1:-}"
 
-# Real customer ids of the sample (CustomerID is the second-last column; descriptions may hold commas).
-zcat "$SAMPLE" | awk -F, 'NR > 1 && $(NF-1) ~ /^[0-9]+$/ { print $(NF-1) }' | sort -u | head -2000 \
-  | awk '{ print "/v1/customers/" $1 "/recommendations?limit=10" }' > "$WORK/customers.txt"
+customer_paths "$ROOT" "$WORK/customers.txt"
 echo "/health" > "$WORK/health.txt"
 VARIANTS="${VARIANTS-filter pin}"
 ROUNDS="${ROUNDS:-1}"

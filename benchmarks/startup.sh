@@ -38,20 +38,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if ! command -v wrk >/dev/null 2>&1; then
-  echo "startup.sh: installing wrk (apt-get install -y wrk)" >&2
-  apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
-fi
+# shellcheck source=load/common.sh
+source "$HERE/load/common.sh"
+ensure_wrk startup.sh
 
-SAMPLE="$ROOT/data/sample/online-retail-2011-05-06.csv.gz"
-MODELS="${1:-}"
-if [[ -z "$MODELS" ]]; then
-  MODELS="$WORK/models"
-  echo "startup.sh: training on $SAMPLE" >&2
-  "$ROOT/affinity" train --input "$SAMPLE" --models "$MODELS" >&2
-fi
-zcat "$SAMPLE" | awk -F, 'NR > 1 && $(NF-1) ~ /^[0-9]+$/ { print $(NF-1) }' | sort -u | head -2000 \
-  | awk '{ print "/v1/customers/" $1 "/recommendations?limit=10" }' > "$WORK/customers.txt"
+model_store startup.sh "$ROOT" "$WORK" "${1:-}"
+customer_paths "$ROOT" "$WORK/customers.txt"
 
 if curl -s -o /dev/null --max-time 2 "$BASE/health"; then
   echo "startup.sh: something already answers on port $PORT; choose another with PORT=..." >&2

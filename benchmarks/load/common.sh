@@ -1,0 +1,29 @@
+# Set-up shared by the whole-server benchmarks that drive `affinity serve` with wrk (load.sh, startup.sh);
+# sourced, not run. Each function names its caller in messages.
+
+# Installs wrk (Debian's package) when missing.
+ensure_wrk() { # caller-name
+  if ! command -v wrk >/dev/null 2>&1; then
+    echo "$1: installing wrk (apt-get install -y wrk)" >&2
+    apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
+  fi
+}
+
+# Sets MODELS to the given model store, or trains one on the bundled sample into WORK/models when none is given.
+model_store() { # caller-name root work [store]
+  SAMPLE="$2/data/sample/online-retail-2011-05-06.csv.gz"
+  MODELS="${4:-}"
+  if [[ -z "$MODELS" ]]; then
+    MODELS="$3/models"
+    echo "$1: training on $SAMPLE" >&2
+    "$2/affinity" train --input "$SAMPLE" --models "$MODELS" >&2
+  fi
+}
+
+# Writes the personalised endpoint's paths for up to 2,000 real customer ids of the bundled sample, one per line
+# (CustomerID is the second-last column; descriptions may hold commas).
+customer_paths() { # root out-file
+  zcat "$1/data/sample/online-retail-2011-05-06.csv.gz" \
+    | awk -F, 'NR > 1 && $(NF-1) ~ /^[0-9]+$/ { print $(NF-1) }' | sort -u | head -2000 \
+    | awk '{ print "/v1/customers/" $1 "/recommendations?limit=10" }' > "$2"
+}
