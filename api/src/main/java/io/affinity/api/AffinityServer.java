@@ -47,8 +47,8 @@ public final class AffinityServer implements AutoCloseable {
         ItemAvailability availability = options.rules().availability();
         Routes routes = new Routes(config, models, json, availability, options.rules());
         CatalogRoutes catalog = new CatalogRoutes(config, models, json, availability);
-        Metrics metrics = new Metrics(models);
         this.warmUp = new WarmUp(models, options.warmUp(), options.access().ownKey());
+        Metrics metrics = new Metrics(models, warmUp);
         OpsRoutes ops = new OpsRoutes(models, options.admin(), options.access(), metrics, warmUp);
         this.app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;

@@ -28,10 +28,12 @@ final class Metrics {
     }
 
     private final ModelSource models;
+    private final WarmUp warmUp;
     private final Map<String, Route> routes = new ConcurrentHashMap<>();
 
-    Metrics(ModelSource models) {
+    Metrics(ModelSource models, WarmUp warmUp) {
         this.models = models;
+        this.warmUp = warmUp;
     }
 
     void record(String method, String routeTemplate, int status, double millis) {
@@ -90,6 +92,13 @@ final class Metrics {
                     .append("# TYPE affinity_model_open_versions gauge\n")
                     .append("affinity_model_open_versions ").append(s.openGenerations()).append('\n');
         }
+        out.append("# HELP affinity_warm_up_active 1 while the start-up warm-up runs (/ready answers 503 meanwhile).\n")
+                .append("# TYPE affinity_warm_up_active gauge\n")
+                .append("affinity_warm_up_active ").append(warmUp.finished() ? 0 : 1).append('\n')
+                .append("# HELP affinity_warm_up_requests_total Requests the server sent itself while warming up; "
+                        + "affinity_http_requests_total counts them too.\n")
+                .append("# TYPE affinity_warm_up_requests_total counter\n")
+                .append("affinity_warm_up_requests_total ").append(warmUp.requests()).append('\n');
         return out.toString();
     }
 

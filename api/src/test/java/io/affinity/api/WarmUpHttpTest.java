@@ -87,6 +87,8 @@ class WarmUpHttpTest {
             } while (customers + items < warmUp.requests() && System.nanoTime() < deadline);
             assertTrue(customers > 0 && items > 0, metrics);
             assertEquals(warmUp.requests(), customers + items, "every warm-up request was one of the two endpoints");
+            assertTrue(metrics.contains("\naffinity_warm_up_active 0\n"), metrics);
+            assertTrue(metrics.contains("\naffinity_warm_up_requests_total " + warmUp.requests() + "\n"), metrics);
             assertTrue(customers > items, "customer requests dominate, as in page-view traffic");
         }
     }
@@ -105,6 +107,7 @@ class WarmUpHttpTest {
     void closeEndsAWarmUpInProgress() throws Exception {
         AffinityServer server = start(ServerOptions.defaults().withWarmUp(Duration.ofMinutes(10)));
         ModelLifecycleHttpTest.assertProblem(get(server, "/ready", null), 503, "warming up");
+        assertTrue(get(server, "/metrics", null).body().contains("\naffinity_warm_up_active 1\n"));
         long started = System.nanoTime();
         server.close();
         assertTrue(server.warmUp().finished());
