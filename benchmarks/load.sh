@@ -43,17 +43,9 @@ BASE="http://127.0.0.1:$PORT"
 WORK="$(mktemp -d /tmp/affinity-load.XXXXXX)"
 SERVER_PID=""
 
-cleanup() {
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID"
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
 # shellcheck source=load/common.sh
 source "$HERE/load/common.sh"
+clean_up_on_exit
 ensure_wrk load.sh
 
 model_store load.sh "$ROOT" "$WORK" "${1:-}"
@@ -70,11 +62,7 @@ sed "s|\$|\&filter=$(urlenc "$FILTER")|" "$WORK/customers.txt" > "$WORK/filter.t
 sed "s|\$|\&boost=$(urlenc "$BOOST")\&pin=$(urlenc "$PIN")\&pinLimit=2|" "$WORK/customers.txt" > "$WORK/pin.txt"
 echo "load.sh: $(wc -l < "$WORK/customers.txt") customer paths" >&2
 
-# Another server on the port (a colleague's benchmark) would be measured instead of ours: refuse.
-if curl -s -o /dev/null --max-time 2 "$BASE/health"; then
-  echo "load.sh: something already answers on port $PORT; choose another with PORT=..." >&2
-  exit 1
-fi
+refuse_busy_port load.sh "$BASE" "$PORT"
 # shellcheck disable=SC2086
 "$ROOT/affinity" serve --models "$MODELS" --host 127.0.0.1 --port "$PORT" --watch-interval 0 ${SERVE_ARGS:-} \
   > "$WORK/server.log" 2>&1 &

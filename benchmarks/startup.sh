@@ -25,30 +25,15 @@ STEP="${STEP:-5}"
 WORK="$(mktemp -d /tmp/affinity-startup.XXXXXX)"
 SERVER_PID=""
 
-stop_server() {
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID"
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  SERVER_PID=""
-}
-cleanup() {
-  stop_server
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
 # shellcheck source=load/common.sh
 source "$HERE/load/common.sh"
+clean_up_on_exit
 ensure_wrk startup.sh
 
 model_store startup.sh "$ROOT" "$WORK" "${1:-}"
 customer_paths "$ROOT" "$WORK/customers.txt"
 
-if curl -s -o /dev/null --max-time 2 "$BASE/health"; then
-  echo "startup.sh: something already answers on port $PORT; choose another with PORT=..." >&2
-  exit 1
-fi
+refuse_busy_port startup.sh "$BASE" "$PORT"
 echo "== load average before: $(uptime | sed 's/.*load average: //')"
 echo "== machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(uname -r)"
 echo "== saturated customer runs of ${STEP} s right after /ready (wrk -t2 -c64); req/s (p99 ms) per run"

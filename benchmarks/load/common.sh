@@ -27,3 +27,25 @@ customer_paths() { # root out-file
     | awk -F, 'NR > 1 && $(NF-1) ~ /^[0-9]+$/ { print $(NF-1) }' | sort -u | head -2000 \
     | awk '{ print "/v1/customers/" $1 "/recommendations?limit=10" }' > "$2"
 }
+
+# Another server on the port (a colleague's benchmark) would be measured instead of ours: refuse to start.
+refuse_busy_port() { # caller-name base-url port
+  if curl -s -o /dev/null --max-time 2 "$2/health"; then
+    echo "$1: something already answers on port $3; choose another with PORT=..." >&2
+    exit 1
+  fi
+}
+
+# Stops the server the caller started (its pid in SERVER_PID), if it still runs, and forgets it.
+stop_server() {
+  if [[ -n "${SERVER_PID:-}" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID"
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  SERVER_PID=""
+}
+
+# On exit, however the script ends: stop its server and remove its WORK directory.
+clean_up_on_exit() {
+  trap 'stop_server; rm -rf "$WORK"' EXIT
+}
