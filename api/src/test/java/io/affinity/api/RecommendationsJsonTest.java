@@ -34,7 +34,7 @@ class RecommendationsJsonTest {
 
     @Test
     void encodedStringsAreTheirKeysEvenWhenSlotsCollide() throws Exception {
-        RecommendationsJson.Encoded<String> strings = new RecommendationsJson.Encoded<>(2);
+        RecommendationsJson.Encoded<String> strings = new RecommendationsJson.Encoded<>(2, String::hashCode);
         Random random = new Random(7);
         for (int i = 0; i < 2000; i++) {
             String s = "s" + random.nextInt(50) + (random.nextBoolean() ? " \"\u00e9\n" : "");

@@ -27,8 +27,11 @@ public record PrecomputedRecommendations(String model, List<PrecomputedItem> ite
             if (seen != null) {
                 duplicate = !seen.add(id);
             } else {
+                // Compared by the Strings' cached hashes first: equals on distinct ids of equal length compares bytes.
+                int h = id.hashCode();
                 for (int j = 0; j < i && !duplicate; j++) {
-                    duplicate = items.get(j).itemId().equals(id);
+                    String other = items.get(j).itemId();
+                    duplicate = other.hashCode() == h && other.equals(id);
                 }
             }
             if (duplicate) {
