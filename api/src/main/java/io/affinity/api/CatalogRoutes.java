@@ -86,6 +86,7 @@ final class CatalogRoutes {
             throw ApiProblem.badRequest("query parameter 'q' is not valid Lucene query syntax: "
                     + RequestRules.firstLine(e.getMessage()));
         }
+        availability.refreshIfDue();
         ctx.json(new SearchBody(model.snapshot().version(), hits.stream()
                 .map(h -> new SearchHit(h.itemId(), h.description(), h.category(), h.price(),
                         availability.isAvailable(h.itemId(), h.available()), h.attributes(), h.score()))
@@ -103,6 +104,7 @@ final class CatalogRoutes {
             throw ApiProblem.notFound("item '" + Params.abbreviate(itemId) + "' is not in the model's catalogue");
         }
         Catalog.Hit h = model.catalog().item(ord);
+        availability.refreshIfDue();
         ctx.json(new ItemBody(model.snapshot().version(), h.itemId(), h.description(), h.category(), h.price(),
                 availability.isAvailable(h.itemId(), h.available()), model.catalog().orders(ord),
                 model.catalog().customers(ord), h.attributes()));

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -39,6 +40,14 @@ import java.util.Objects;
  * serving once the journal reaches the line threshold with at least half its lines superseded; it holds the
  * journal's lock while it rewrites (changes and checks wait, as they do for an fsync). Files are replaced with
  * {@link JournalFiles#replace}, whose crash reasoning applies: the journal path always names a complete journal.
+ *
+ * <p>Several server processes may share one journal (replicas opening the same model store directory): a change
+ * acknowledged by any of them is seen by every check that starts afterwards in any of them. Writers exclude each
+ * other with a {@link JournalLock} (appends, compaction, and cutting off a torn line); before each check, and
+ * before each change, a journal reads what the others appended since it last looked (one {@code stat} of the
+ * journal path, and a read only when it grew) and re-reads the whole journal when another process has replaced it
+ * by compacting. A torn last line is cut off only under the lock: without it, it may be another process's append in
+ * progress, which is simply not read yet.
  */
 public final class ConsentJournal implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,8 +56,12 @@ public final class ConsentJournal implements AutoCloseable {
     private static final String HEADER_FIELD = "compactedThrough";
 
     private final Path file;
+    private final JournalLock lock;
     private FileChannel channel;
-    private final String failure;
+    /** Set when a line cannot be read: the journal stays unusable (see the class comment). */
+    private String failure;
+    /** Set while the journal file cannot be read at all (an I/O error); cleared by the next successful read. */
+    private String readError;
     private final int compactAfterLines;
     /** Latest change per customer and channel: its state, and its journal line for compaction. */
     private final Map<String, EnumMap<Consent.Channel, Change>> overlay = new HashMap<>();
@@ -56,13 +69,20 @@ public final class ConsentJournal implements AutoCloseable {
     private long lines;
     private long live;
     private long compactions;
+    // Where reading stands in the open file: its identity, bytes read (whole lines only), lines read, the
+    // compaction header's sequence and the last sequence applied.
+    private Object fileKey;
+    private long readOffset;
+    private int lineNumber;
+    private long compactedThrough;
+    private long lastApplied;
 
     private record Change(Consent.State state, long sequence, String line) {
     }
 
-    private ConsentJournal(Path file, FileChannel channel, String failure, int compactAfterLines) {
+    private ConsentJournal(Path file, String failure, int compactAfterLines) {
         this.file = file;
-        this.channel = channel;
+        this.lock = file == null ? null : new JournalLock(file);
         this.failure = failure;
         this.compactAfterLines = compactAfterLines;
     }
@@ -88,27 +108,28 @@ public final class ConsentJournal implements AutoCloseable {
         if (file.getParent() != null) {
             Files.createDirectories(file.getParent());
         }
-        JournalFiles.deleteInterruptedCompaction(file);
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
-        ConsentJournal j;
-        try {
-            j = new ConsentJournal(file, ch, null, compactAfterLines);
-            j.replay();
-        } catch (CorruptJournal e) {
-            ch.close();
-            return new ConsentJournal(file, null, e.getMessage(), compactAfterLines);
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            throw e;
-        }
-        if (j.lines > j.live) {
+        ConsentJournal j = new ConsentJournal(file, null, compactAfterLines);
+        try (JournalLock.Held held = j.lock.acquire()) {
+            // Under the lock: no other process is compacting (so a leftover temporary file is a crash's) or
+            // appending (so a torn last line is a crash's too).
+            JournalFiles.deleteInterruptedCompaction(file);
             try {
-                j.compact();
-            } catch (IOException e) {
-                // Compaction only saves space and replay time: the journal as it is stays in use.
-                org.slf4j.LoggerFactory.getLogger(ConsentJournal.class).warn(
-                        "consent journal compaction at start failed, continuing uncompacted: {}", e.toString());
+                j.reread(true);
+            } catch (CorruptJournal e) {
+                j.close();
+                return new ConsentJournal(file, e.getMessage(), compactAfterLines);
+            } catch (IOException | RuntimeException e) {
+                j.close();
+                throw e;
+            }
+            if (j.lines > j.live) {
+                try {
+                    j.compactLocked();
+                } catch (IOException e) {
+                    // Compaction only saves space and replay time: the journal as it is stays in use.
+                    org.slf4j.LoggerFactory.getLogger(ConsentJournal.class).warn(
+                            "consent journal compaction at start failed, continuing uncompacted: {}", e.toString());
+                }
             }
         }
         return j;
@@ -116,12 +137,18 @@ public final class ConsentJournal implements AutoCloseable {
 
     /** A journal that cannot be used (e.g. no model store directory); every check and change fails. */
     public static ConsentJournal unavailable(String reason) {
-        return new ConsentJournal(null, null, Objects.requireNonNull(reason, "reason"), Integer.MAX_VALUE);
+        return new ConsentJournal(null, Objects.requireNonNull(reason, "reason"), Integer.MAX_VALUE);
     }
 
-    /** Why the journal cannot be used, or null when it can. */
-    public String failure() {
-        return failure;
+    /**
+     * Why the journal cannot be used, or null when it can. Reads what other processes appended first, so a line
+     * they left unreadable, or a journal that cannot be read at the moment, is reported here.
+     */
+    public synchronized String failure() {
+        if (failure == null) {
+            catchUp(false);
+        }
+        return failure != null ? failure : readError;
     }
 
     private static final class CorruptJournal extends Exception {
@@ -132,59 +159,134 @@ public final class ConsentJournal implements AutoCloseable {
         }
     }
 
-    private void replay() throws IOException, CorruptJournal {
-        byte[] bytes = Files.readAllBytes(file);
-        int start = 0;
-        int line = 0;
-        long compactedThrough = 0;
-        long last = 0;
-        while (start < bytes.length) {
-            int end = start;
-            while (end < bytes.length && bytes[end] != '\n') {
-                end++;
+    /**
+     * Brings the overlay up to the journal file: reads the lines appended since the last read, or the whole
+     * journal again when the path now names another file (another process compacted it). A corrupt line makes
+     * the journal unusable ({@link #failure}); an I/O error is reported until a later read succeeds.
+     */
+    private void catchUp(boolean locked) {
+        if (failure != null || channel == null) {
+            return;
+        }
+        try {
+            BasicFileAttributes now = Files.readAttributes(file, BasicFileAttributes.class);
+            if (!Objects.equals(now.fileKey(), fileKey) || now.size() < readOffset) {
+                reread(locked);
+            } else if (now.size() > readOffset) {
+                readLines(locked);
             }
-            line++;
-            if (end == bytes.length) {
-                // No newline: a torn append that was never acknowledged. Cut it off so the next append is clean.
-                channel.truncate(start);
-                channel.force(true);
+            readError = null;
+        } catch (CorruptJournal e) {
+            failure = e.getMessage();
+        } catch (IOException e) {
+            readError = "consent journal " + file.getFileName() + " cannot be read (" + e.getClass().getSimpleName()
+                    + "); consent changes and campaign exports wait until it can";
+        }
+    }
+
+    /** Opens the file the journal path names now and reads it from the start into an empty overlay. */
+    private void reread(boolean locked) throws IOException, CorruptJournal {
+        for (int attempt = 0; ; attempt++) {
+            Object before = Files.exists(file) ? Files.readAttributes(file, BasicFileAttributes.class).fileKey()
+                    : null;
+            // Only an opening server creates the journal: a journal that disappears while serving is an error
+            // (see catchUp), not an empty journal that would forget every change.
+            FileChannel ch = locked && channel == null
+                    ? FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)
+                    : FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            Object after = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+            // The same file before and after opening: the channel is that file, not one replaced meanwhile.
+            if (before != null && before.equals(after) || attempt == 10) {
+                if (channel != null) {
+                    channel.close();
+                }
+                channel = ch;
+                fileKey = after;
                 break;
             }
-            String text = new String(bytes, start, end - start, StandardCharsets.UTF_8);
-            try {
-                JsonNode n = JSON.readTree(text);
-                if (line == 1 && n.has(HEADER_FIELD)) {
-                    // A compacted journal: kept changes up to N follow, with gaps where superseded ones were.
-                    compactedThrough = n.get(HEADER_FIELD).asLong();
-                    if (compactedThrough < 0 || n.size() != 1) {
-                        throw new IllegalArgumentException("bad compaction header");
-                    }
-                    sequence = compactedThrough;
-                    start = end + 1;
-                    continue;
-                }
-                String id = n.get("customerId").asText();
-                Consent.Channel c = Consent.Channel.parse(n.get("channel").asText());
-                Consent.State s = Consent.State.parse(n.get("state").asText());
-                long seq = n.get("seq").asLong();
-                boolean kept = seq <= compactedThrough && seq > last;
-                boolean appended = seq > compactedThrough && seq == sequence + 1;
-                if (c == null || s == null || !(kept || appended)) {
-                    throw new IllegalArgumentException("bad channel, state or sequence");
-                }
-                Ids.requireCustomerId(id);
-                apply(id, c, new Change(s, seq, text));
-                last = seq;
-                if (appended) {
-                    sequence = seq;
-                }
-            } catch (IOException | RuntimeException e) {
-                throw new CorruptJournal("consent journal " + file.getFileName() + " line " + line
-                        + " is unreadable; campaign exports are disabled until it is repaired");
+            ch.close();
+        }
+        overlay.clear();
+        sequence = 0;
+        lines = 0;
+        live = 0;
+        readOffset = 0;
+        lineNumber = 0;
+        compactedThrough = 0;
+        lastApplied = 0;
+        readLines(locked);
+    }
+
+    /**
+     * Applies the whole lines from {@link #readOffset} to the end of the file. An unterminated last line is a
+     * torn append when {@code locked} (no other writer can be in the middle of one): cut off. Otherwise it may be
+     * an append in progress: left for a later read.
+     */
+    private void readLines(boolean locked) throws IOException, CorruptJournal {
+        long size = channel.size();
+        if (size - readOffset > Integer.MAX_VALUE - 16) {
+            throw new IOException("consent journal " + file.getFileName() + " grew by more than 2 GB at once");
+        }
+        ByteBuffer buf = ByteBuffer.allocate((int) (size - readOffset));
+        while (buf.hasRemaining()) {
+            if (channel.read(buf, readOffset + buf.position()) < 0) {
+                break;
             }
+        }
+        byte[] bytes = buf.array();
+        int length = buf.position();
+        int start = 0;
+        while (start < length) {
+            int end = start;
+            while (end < length && bytes[end] != '\n') {
+                end++;
+            }
+            if (end == length) {
+                if (locked) {
+                    // No newline: a torn append that was never acknowledged. Cut it off so the next append is clean.
+                    channel.truncate(readOffset + start);
+                    channel.force(true);
+                }
+                break;
+            }
+            lineNumber++;
+            apply(new String(bytes, start, end - start, StandardCharsets.UTF_8));
             start = end + 1;
         }
-        channel.position(channel.size());
+        readOffset += start;
+    }
+
+    private void apply(String text) throws CorruptJournal {
+        try {
+            JsonNode n = JSON.readTree(text);
+            if (lineNumber == 1 && n.has(HEADER_FIELD)) {
+                // A compacted journal: kept changes up to N follow, with gaps where superseded ones were.
+                compactedThrough = n.get(HEADER_FIELD).asLong();
+                if (compactedThrough < 0 || n.size() != 1) {
+                    throw new IllegalArgumentException("bad compaction header");
+                }
+                sequence = compactedThrough;
+                return;
+            }
+            String id = n.get("customerId").asText();
+            Consent.Channel c = Consent.Channel.parse(n.get("channel").asText());
+            Consent.State s = Consent.State.parse(n.get("state").asText());
+            long seq = n.get("seq").asLong();
+            boolean kept = seq <= compactedThrough && seq > lastApplied;
+            boolean appended = seq > compactedThrough && seq == sequence + 1;
+            if (c == null || s == null || !(kept || appended)) {
+                throw new IllegalArgumentException("bad channel, state or sequence");
+            }
+            Ids.requireCustomerId(id);
+            apply(id, c, new Change(s, seq, text));
+            lastApplied = seq;
+            if (appended) {
+                sequence = seq;
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new CorruptJournal("consent journal " + file.getFileName() + " line " + lineNumber
+                    + " is unreadable; campaign exports are disabled until it is repaired");
+        }
     }
 
     private void apply(String customerId, Consent.Channel ch, Change change) {
@@ -199,9 +301,24 @@ public final class ConsentJournal implements AutoCloseable {
      * it for appending. On failure the old journal is intact and stays in use.
      */
     public synchronized void compact() throws IOException {
+        requireUsable();
+        try (JournalLock.Held held = lock.acquire()) {
+            catchUp(true);
+            requireUsable();
+            compactLocked();
+        }
+    }
+
+    private void requireUsable() {
         if (failure != null) {
             throw new IllegalStateException(failure);
         }
+        if (readError != null) {
+            throw new IllegalStateException(readError);
+        }
+    }
+
+    private void compactLocked() throws IOException {
         java.util.List<Change> kept = new java.util.ArrayList<>((int) Math.min(Integer.MAX_VALUE, live));
         overlay.values().forEach(m -> kept.addAll(m.values()));
         kept.sort(java.util.Comparator.comparingLong(Change::sequence));
@@ -211,12 +328,14 @@ public final class ConsentJournal implements AutoCloseable {
             out.append(c.line()).append('\n');
         }
         JournalFiles.replace(file, out.toString().getBytes(StandardCharsets.UTF_8));
-        // The old channel refers to the replaced file: append to the new one from now on.
-        FileChannel reopened = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        channel.close();
-        channel = reopened;
-        lines = kept.size();
         compactions++;
+        // The old channel refers to the replaced file: read the new one (the same state) and append to it.
+        try {
+            reread(true);
+        } catch (CorruptJournal e) {
+            failure = e.getMessage();
+            throw new IOException(e.getMessage(), e);
+        }
     }
 
     /** Change lines in the journal (the compaction header not counted). */
@@ -231,37 +350,43 @@ public final class ConsentJournal implements AutoCloseable {
 
     /** Appends and fsyncs one change, then applies it; returns its sequence number. */
     public synchronized long record(String customerId, Consent.Channel ch, Consent.State state) throws IOException {
-        if (failure != null) {
-            throw new IllegalStateException(failure);
-        }
+        requireUsable();
         Ids.requireCustomerId(customerId);
-        long seq = sequence + 1;
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("seq", seq);
-        entry.put("at", Instant.now().toString());
-        entry.put("customerId", customerId);
-        entry.put("channel", ch.wireName());
-        entry.put("state", state.wireName());
-        byte[] line = (JSON.writeValueAsString(entry) + "\n").getBytes(StandardCharsets.UTF_8);
-        ByteBuffer buf = ByteBuffer.wrap(line);
-        long position = channel.size();
-        while (buf.hasRemaining()) {
-            channel.write(buf, position + buf.position());
-        }
-        channel.force(false);
-        apply(customerId, ch, new Change(state, seq, new String(line, 0, line.length - 1, StandardCharsets.UTF_8)));
-        sequence = seq;
-        if (lines >= compactAfterLines && lines >= 2 * live) {
-            // The change is durable already; a failed compaction leaves the old journal in use and is retried
-            // after the next change.
-            try {
-                compact();
-            } catch (IOException e) {
-                org.slf4j.LoggerFactory.getLogger(ConsentJournal.class).warn(
-                        "consent journal compaction failed, will retry: {}", e.toString());
+        try (JournalLock.Held held = lock.acquire()) {
+            // Other processes' changes first: the new one must follow the last sequence any of them gave out.
+            catchUp(true);
+            requireUsable();
+            long seq = sequence + 1;
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("seq", seq);
+            entry.put("at", Instant.now().toString());
+            entry.put("customerId", customerId);
+            entry.put("channel", ch.wireName());
+            entry.put("state", state.wireName());
+            byte[] line = (JSON.writeValueAsString(entry) + "\n").getBytes(StandardCharsets.UTF_8);
+            ByteBuffer buf = ByteBuffer.wrap(line);
+            long position = readOffset;
+            while (buf.hasRemaining()) {
+                channel.write(buf, position + buf.position());
             }
+            channel.force(false);
+            readOffset += line.length;
+            lineNumber++;
+            apply(customerId, ch, new Change(state, seq, new String(line, 0, line.length - 1, StandardCharsets.UTF_8)));
+            lastApplied = seq;
+            sequence = seq;
+            if (lines >= compactAfterLines && lines >= 2 * live) {
+                // The change is durable already; a failed compaction leaves the old journal in use and is retried
+                // after the next change.
+                try {
+                    compactLocked();
+                } catch (IOException e) {
+                    org.slf4j.LoggerFactory.getLogger(ConsentJournal.class).warn(
+                            "consent journal compaction failed, will retry: {}", e.toString());
+                }
+            }
+            return seq;
         }
-        return seq;
     }
 
     /**
@@ -269,9 +394,8 @@ public final class ConsentJournal implements AutoCloseable {
      * Reasons for refusal: {@code opted_out}, {@code pending_confirmation}, {@code no_consent}.
      */
     public synchronized Decision check(ModelSnapshot model, String customerId, Consent.Channel ch) {
-        if (failure != null) {
-            throw new IllegalStateException(failure);
-        }
+        catchUp(false);
+        requireUsable();
         EnumMap<Consent.Channel, Change> o = overlay.get(customerId);
         Consent.State state = o != null && o.containsKey(ch) ? o.get(ch).state()
                 : model.consent(customerId, ch).orElse(null);
@@ -281,8 +405,9 @@ public final class ConsentJournal implements AutoCloseable {
         return new Decision(allowed, reason, state, sequence);
     }
 
-    /** Sequence number of the last change (0 when none). */
+    /** Sequence number of the last change (0 when none), including other processes' changes read just now. */
     public synchronized long sequence() {
+        catchUp(false);
         return sequence;
     }
 
@@ -290,6 +415,7 @@ public final class ConsentJournal implements AutoCloseable {
     public synchronized void close() throws IOException {
         if (channel != null) {
             channel.close();
+            channel = null;
         }
     }
 }

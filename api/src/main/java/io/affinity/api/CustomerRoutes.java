@@ -50,6 +50,7 @@ final class CustomerRoutes {
 
     /** Offers, upsell and exports never propose an item out of stock (run-time overlay, else the catalogue). */
     private NextBestOffers offers(ServedModel model) {
+        availability.refreshIfDue();
         return new NextBestOffers(model.recommender(), marginRate,
                 item -> availability.isAvailable(item, model.catalog()));
     }

@@ -8,9 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Stock changes made through {@code PUT /admin/items/{id}/availability}: an overlay over every snapshot's
@@ -24,23 +26,61 @@ import java.util.concurrent.ConcurrentHashMap;
  * through {@link JournalFiles#replace}) when it is opened holding superseded lines, and while serving once it
  * reaches the line threshold and holds at least twice as many lines as items with a statement. A line without its
  * line break (a crash in the middle of an append, never acknowledged) is cut off at open.
+ *
+ * <p>Several server processes may share one journal (replicas opening the same model store directory). Writers
+ * exclude each other with a {@link JournalLock}, and each reads the others' changes before appending its own. A
+ * change is in effect at once in the process that made it; the others see it within {@link #REFRESH_INTERVAL}:
+ * on a request after that, the overlay reads what was appended to the journal since it last looked (one
+ * {@code stat} of the journal path; a read only when it grew), or the whole journal again when another process
+ * replaced it by compacting. Only one request at a time does this, and never while a change is being written:
+ * the others go on with the overlay as it is.
  */
 public final class ItemAvailability implements AutoCloseable {
     /** Journal lines after which a running server compacts (when at least half the lines are superseded). */
     public static final int DEFAULT_COMPACT_AFTER_LINES = 10_000;
+    /** How often, at most, the overlay looks for changes other processes made to a shared journal. */
+    public static final java.time.Duration REFRESH_INTERVAL = java.time.Duration.ofMillis(250);
+    private static final long REFRESH_NANOS = REFRESH_INTERVAL.toNanos();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ItemAvailability.class);
 
-    /** The latest statement per item; items never stated are absent. */
-    private final Map<String, Boolean> statements = new ConcurrentHashMap<>();
-    /** Statements that are {@code false}: while zero, only the catalogue can make an item unavailable. */
-    private final java.util.concurrent.atomic.AtomicInteger unavailableCount = new java.util.concurrent.atomic.AtomicInteger();
+    /**
+     * The latest statement per item; items never stated are absent. Replaced whole (never emptied in place) when
+     * the journal is read again from the start, so a request never sees a half-built overlay.
+     */
+    private volatile State state = new State(new ConcurrentHashMap<>());
     private final Path journalFile;
+    private final JournalLock lock;
     private final int compactAfterLines;
+    /** Guards the journal's channel and reading position; request threads only ever try it. */
+    private final ReentrantLock mutex = new ReentrantLock();
     private FileChannel journal;
+    private Object fileKey;
+    private long readOffset;
+    private long lineNumber;
     private long lines;
     private long compactions;
+    private volatile long lastRefresh = System.nanoTime();
+    private String lastProblem;
+
+    /** Statements, and how many of them are {@code false}: while zero, only the catalogue can make an item unavailable. */
+    private record State(Map<String, Boolean> statements, java.util.concurrent.atomic.AtomicInteger unavailable) {
+        State(Map<String, Boolean> statements) {
+            this(statements, new java.util.concurrent.atomic.AtomicInteger());
+        }
+
+        void apply(String itemId, boolean available) {
+            Boolean before = statements.put(itemId, available);
+            if (!available && !Boolean.FALSE.equals(before)) {
+                unavailable.incrementAndGet();
+            } else if (available && Boolean.FALSE.equals(before)) {
+                unavailable.decrementAndGet();
+            }
+        }
+    }
 
     private ItemAvailability(Path journalFile, int compactAfterLines) {
         this.journalFile = journalFile;
+        this.lock = journalFile == null ? null : new JournalLock(journalFile);
         this.compactAfterLines = compactAfterLines;
     }
 
@@ -63,125 +103,232 @@ public final class ItemAvailability implements AutoCloseable {
         if (compactAfterLines < 1) {
             throw new IllegalArgumentException("compactAfterLines must be >= 1, was " + compactAfterLines);
         }
-        JournalFiles.deleteInterruptedCompaction(file);
         ItemAvailability overlay = new ItemAvailability(file, compactAfterLines);
-        byte[] bytes = Files.exists(file) ? Files.readAllBytes(file) : new byte[0];
-        int start = 0;
-        int lineNumber = 0;
-        long complete = 0;
-        while (start < bytes.length) {
-            int end = start;
-            while (end < bytes.length && bytes[end] != '\n') {
-                end++;
+        overlay.mutex.lock();
+        try (JournalLock.Held held = overlay.lock.acquire()) {
+            // Under the lock: a leftover temporary file or a torn last line is a crash's, not another process's
+            // compaction or append in progress.
+            JournalFiles.deleteInterruptedCompaction(file);
+            boolean torn = overlay.reread(true);
+            if (torn) {
+                // A torn append: never acknowledged, so dropping it loses nothing that was promised.
+                LOG.warn("{}:{}: incomplete last line (interrupted write) dropped", file, overlay.lineNumber + 1);
             }
-            lineNumber++;
-            if (end == bytes.length) {
-                break; // torn append: cut off below, before anything is appended after it
+            if (overlay.lines > overlay.state.statements().size() || torn) {
+                overlay.compactLocked(); // also drops a torn last line
             }
-            String line = new String(bytes, start, end - start, StandardCharsets.UTF_8);
-            if (!line.isBlank()) {
-                String[] parts = line.split("\t", -1);
-                if (parts.length != 2 || parts[0].isBlank() || !(parts[1].equals("true") || parts[1].equals("false"))) {
-                    throw new IOException(file + ":" + lineNumber + ": expected ITEM<TAB>true|false, found '"
-                            + Params.abbreviate(line) + "'");
-                }
-                overlay.apply(parts[0], Boolean.parseBoolean(parts[1]));
-                complete++;
-            }
-            start = end + 1;
+        } catch (IOException | RuntimeException e) {
+            overlay.close();
+            throw e;
+        } finally {
+            overlay.mutex.unlock();
         }
-        overlay.lines = complete;
-        if (start < bytes.length) {
-            // A torn append: never acknowledged, so dropping it loses nothing that was promised.
-            org.slf4j.LoggerFactory.getLogger(ItemAvailability.class).warn(
-                    "{}:{}: incomplete last line (interrupted write) dropped", file, lineNumber);
-        }
-        if (complete > overlay.statements.size() || start < bytes.length) {
-            overlay.compactNow(); // also drops a torn last line
-        }
-        overlay.journal = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND);
         return overlay;
     }
 
+    /**
+     * Opens the file the journal path names now and reads it from the start into a new overlay state. Returns
+     * whether it ends with an unterminated line (left unread).
+     */
+    private boolean reread(boolean opening) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Object before = Files.exists(journalFile)
+                    ? Files.readAttributes(journalFile, BasicFileAttributes.class).fileKey() : null;
+            FileChannel ch = opening && journal == null
+                    ? FileChannel.open(journalFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                            StandardOpenOption.WRITE)
+                    : FileChannel.open(journalFile, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            Object after = Files.readAttributes(journalFile, BasicFileAttributes.class).fileKey();
+            // The same file before and after opening: the channel is that file, not one replaced meanwhile.
+            if (before != null && before.equals(after) || attempt == 10) {
+                if (journal != null) {
+                    journal.close();
+                }
+                journal = ch;
+                fileKey = after;
+                break;
+            }
+            ch.close();
+        }
+        State fresh = new State(new ConcurrentHashMap<>());
+        readOffset = 0;
+        lineNumber = 0;
+        lines = 0;
+        boolean torn = readLines(fresh);
+        state = fresh;
+        return torn;
+    }
+
+    /**
+     * Applies the whole lines from {@link #readOffset} to the end of the journal to {@code into}; returns whether
+     * an unterminated line follows them (a torn append, or another process's append in progress: not read).
+     */
+    private boolean readLines(State into) throws IOException {
+        long size = journal.size();
+        if (size - readOffset > Integer.MAX_VALUE - 16) {
+            throw new IOException(journalFile + " grew by more than 2 GB at once");
+        }
+        ByteBuffer buf = ByteBuffer.allocate((int) (size - readOffset));
+        while (buf.hasRemaining()) {
+            if (journal.read(buf, readOffset + buf.position()) < 0) {
+                break;
+            }
+        }
+        byte[] bytes = buf.array();
+        int length = buf.position();
+        int start = 0;
+        while (start < length) {
+            int end = start;
+            while (end < length && bytes[end] != '\n') {
+                end++;
+            }
+            if (end == length) {
+                readOffset += start;
+                return true;
+            }
+            String line = new String(bytes, start, end - start, StandardCharsets.UTF_8);
+            lineNumber++;
+            if (!line.isBlank()) {
+                String[] parts = line.split("\t", -1);
+                if (parts.length != 2 || parts[0].isBlank() || !(parts[1].equals("true") || parts[1].equals("false"))) {
+                    readOffset += start; // the lines before it are applied; this one is read again next time
+                    lineNumber--;
+                    throw new IOException(journalFile + ":" + (lineNumber + 1) + ": expected ITEM<TAB>true|false, found '"
+                            + Params.abbreviate(line) + "'");
+                }
+                into.apply(parts[0], Boolean.parseBoolean(parts[1]));
+                lines++;
+            }
+            start = end + 1;
+        }
+        readOffset += start;
+        return false;
+    }
+
+    /** Reads other processes' changes when the journal path now names another file or the file grew. */
+    private void catchUp() throws IOException {
+        BasicFileAttributes now = Files.readAttributes(journalFile, BasicFileAttributes.class);
+        if (!java.util.Objects.equals(now.fileKey(), fileKey) || now.size() < readOffset) {
+            reread(false);
+        } else if (now.size() > readOffset) {
+            readLines(state);
+        }
+    }
+
+    /**
+     * Looks for changes other processes made to a shared journal, at most once per {@link #REFRESH_INTERVAL}; a
+     * no-op without a journal, and when another thread is already looking or writing a change. A journal that
+     * cannot be read keeps the overlay as it is (logged once per distinct problem, without item or customer).
+     */
+    public void refreshIfDue() {
+        if (journalFile == null || System.nanoTime() - lastRefresh < REFRESH_NANOS || !mutex.tryLock()) {
+            return;
+        }
+        try {
+            lastRefresh = System.nanoTime();
+            if (journal == null) {
+                return; // closed
+            }
+            catchUp();
+            lastProblem = null;
+        } catch (IOException e) {
+            String problem = e.getClass().getSimpleName() + ": " + e.getMessage();
+            if (!problem.equals(lastProblem)) {
+                LOG.error("availability journal {} cannot be read, serving the stock changes read so far: {}",
+                        journalFile.getFileName(), problem);
+                lastProblem = problem;
+            }
+        } finally {
+            mutex.unlock();
+        }
+    }
+
     /** Records the item's availability (in the journal first, when there is one). */
-    public synchronized void set(String itemId, boolean available) {
+    public void set(String itemId, boolean available) {
         if (itemId.indexOf('\t') >= 0 || itemId.indexOf('\n') >= 0) {
             throw new IllegalArgumentException("item id with a tab or line break");
         }
-        if (journal != null) {
-            try {
-                ByteBuffer line = ByteBuffer.wrap((itemId + "\t" + available + "\n").getBytes(StandardCharsets.UTF_8));
-                while (line.hasRemaining()) {
-                    journal.write(line);
+        mutex.lock();
+        try {
+            if (journalFile == null) {
+                state.apply(itemId, available);
+                return;
+            }
+            try (JournalLock.Held held = lock.acquire()) {
+                // Other processes' changes first, so the journal's order is the order changes were made in.
+                catchUp();
+                byte[] line = (itemId + "\t" + available + "\n").getBytes(StandardCharsets.UTF_8);
+                ByteBuffer buf = ByteBuffer.wrap(line);
+                long position = readOffset;
+                while (buf.hasRemaining()) {
+                    journal.write(buf, position + buf.position());
                 }
                 journal.force(false);
+                readOffset += line.length;
+                lineNumber++;
+                lines++;
+                state.apply(itemId, available);
+                if (lines >= compactAfterLines && lines >= 2L * state.statements().size()) {
+                    // The change itself is durable in the uncompacted journal; compaction will be retried.
+                    compactLocked();
+                }
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot append to the availability journal " + journalFile, e);
+                throw new UncheckedIOException("cannot write the availability journal " + journalFile, e);
             }
-            lines++;
-        }
-        apply(itemId, available);
-        if (journal != null && lines >= compactAfterLines && lines >= 2L * statements.size()) {
-            try {
-                compact();
-            } catch (IOException e) {
-                // The change itself is durable in the uncompacted journal; compaction will be retried.
-                throw new UncheckedIOException("cannot compact the availability journal " + journalFile, e);
-            }
+        } finally {
+            mutex.unlock();
         }
     }
 
     /** Rewrites the journal to the current state (no-op without a journal). */
-    public synchronized void compact() throws IOException {
+    public void compact() throws IOException {
         if (journalFile == null) {
             return;
         }
-        if (journal != null) {
-            journal.close();
-            journal = null;
-        }
-        try {
-            compactNow();
+        mutex.lock();
+        try (JournalLock.Held held = lock.acquire()) {
+            catchUp();
+            compactLocked();
         } finally {
-            // Reopened in every case: after a failed compaction the old journal is intact and still appendable.
-            journal = FileChannel.open(journalFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.APPEND);
+            mutex.unlock();
         }
     }
 
-    private void compactNow() throws IOException {
+    private void compactLocked() throws IOException {
+        Map<String, Boolean> statements = state.statements();
         StringBuilder out = new StringBuilder();
         for (String item : new TreeSet<>(statements.keySet())) {
             out.append(item).append('\t').append(statements.get(item)).append('\n');
         }
         JournalFiles.replace(journalFile, out.toString().getBytes(StandardCharsets.UTF_8));
-        lines = statements.size();
         compactions++;
+        // The channel refers to the replaced file: read the new one (the same statements) and append to it.
+        reread(false);
     }
 
     /** Lines in the journal (0 without one). */
-    synchronized long journalLines() {
-        return lines;
+    long journalLines() {
+        mutex.lock();
+        try {
+            return lines;
+        } finally {
+            mutex.unlock();
+        }
     }
 
     /** Compactions done since this overlay was opened. */
-    synchronized long compactions() {
-        return compactions;
-    }
-
-    private void apply(String itemId, boolean available) {
-        Boolean before = statements.put(itemId, available);
-        if (!available && !Boolean.FALSE.equals(before)) {
-            unavailableCount.incrementAndGet();
-        } else if (available && Boolean.FALSE.equals(before)) {
-            unavailableCount.decrementAndGet();
+    long compactions() {
+        mutex.lock();
+        try {
+            return compactions;
+        } finally {
+            mutex.unlock();
         }
     }
 
     /** The overlay's statement for the item, else {@code catalogAvailable} (the catalogue's, at training time). */
     public boolean isAvailable(String itemId, boolean catalogAvailable) {
-        Boolean stated = statements.get(itemId);
+        Boolean stated = state.statements().get(itemId);
         return stated == null ? catalogAvailable : stated;
     }
 
@@ -195,16 +342,25 @@ public final class ItemAvailability implements AutoCloseable {
         return isAvailable(itemId, true);
     }
 
-    /** Whether any item is stated unavailable (then recommendations must check each candidate). */
+    /**
+     * Whether any item is stated unavailable (then recommendations must check each candidate). Called once per
+     * recommendation request, so it is where other processes' changes are looked for ({@link #refreshIfDue}).
+     */
     public boolean anyUnavailable() {
-        return unavailableCount.get() > 0;
+        refreshIfDue();
+        return state.unavailable().get() > 0;
     }
 
     @Override
-    public synchronized void close() throws IOException {
-        if (journal != null) {
-            journal.close();
-            journal = null;
+    public void close() throws IOException {
+        mutex.lock();
+        try {
+            if (journal != null) {
+                journal.close();
+                journal = null;
+            }
+        } finally {
+            mutex.unlock();
         }
     }
 }
