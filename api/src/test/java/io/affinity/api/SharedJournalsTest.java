@@ -35,16 +35,18 @@ class SharedJournalsTest {
     Path tmp;
 
     @Test
-    void aConsentChangeAcknowledgedByOneServerIsSeenByTheNextCheckOfAnother() throws Exception {
+    void aConsentChangeAcknowledgedByOneServerIsSeenByTheChecksOfAnotherAfterTheLookInterval() throws Exception {
         Path file = tmp.resolve("consent.journal");
         try (ConsentJournal a = ConsentJournal.open(file); ConsentJournal b = ConsentJournal.open(file)) {
             assertTrue(b.check(EMPTY, "C1", Channel.EMAIL).state() == null);
             assertEquals(1, a.record("C1", Channel.EMAIL, State.OPTED_OUT));
+            Thread.sleep(ConsentJournal.LOOK_INTERVAL.toMillis() + 1);
             ConsentJournal.Decision d = b.check(EMPTY, "C1", Channel.EMAIL);
             assertEquals(State.OPTED_OUT, d.state());
             assertFalse(d.allowed());
             assertEquals(1, d.sequence());
             assertEquals(2, b.record("C2", Channel.SMS, State.OPTED_IN), "sequences continue across servers");
+            Thread.sleep(ConsentJournal.LOOK_INTERVAL.toMillis() + 1);
             assertEquals(2, a.sequence());
             assertEquals(State.OPTED_IN, a.check(EMPTY, "C2", Channel.SMS).state());
         }
@@ -69,6 +71,7 @@ class SharedJournalsTest {
                 assertEquals(i, writer.record(customer, ch, s), "one sequence for both servers, no gaps or reuse");
                 expected.put(customer + "/" + ch.name(), s);
                 if (i % 97 == 0) {
+                    Thread.sleep(ConsentJournal.LOOK_INTERVAL.toMillis() + 1);
                     for (ConsentJournal server : servers) {
                         assertDecisions(expected, server);
                     }
@@ -76,6 +79,7 @@ class SharedJournalsTest {
             }
             assertTrue(a.compactions() > 0 && b.compactions() > 0,
                     "both compacted: " + a.compactions() + ", " + b.compactions());
+            Thread.sleep(ConsentJournal.LOOK_INTERVAL.toMillis() + 1);
             assertDecisions(expected, a);
             assertDecisions(expected, b);
             assertNull(a.failure());
@@ -97,10 +101,12 @@ class SharedJournalsTest {
             int half = line.length() / 2;
             Files.writeString(file, line.substring(0, half), StandardOpenOption.APPEND);
             long size = Files.size(file);
+            Thread.sleep(ConsentJournal.LOOK_INTERVAL.toMillis() + 1);
             assertEquals(State.OPTED_IN, a.check(EMPTY, "C1", Channel.EMAIL).state());
             assertNull(a.failure());
             assertEquals(size, Files.size(file), "an append in progress is left alone by a reader");
             Files.writeString(file, line.substring(half), StandardOpenOption.APPEND);
+            Thread.sleep(ConsentJournal.LOOK_INTERVAL.toMillis() + 1);
             assertEquals(State.OPTED_OUT, a.check(EMPTY, "C1", Channel.EMAIL).state());
             assertEquals(2, a.sequence());
         }
@@ -112,6 +118,7 @@ class SharedJournalsTest {
         try (ConsentJournal a = ConsentJournal.open(file)) {
             a.record("C1", Channel.EMAIL, State.OPTED_IN);
             Files.writeString(file, "{\"seq\":2, garbage}\n", StandardOpenOption.APPEND);
+            Thread.sleep(ConsentJournal.LOOK_INTERVAL.toMillis() + 1);
             String failure = a.failure();
             assertTrue(failure != null && failure.contains("line 2"), failure);
             assertFalse(failure.contains("C1"), "no customer id in the message");
@@ -134,6 +141,7 @@ class SharedJournalsTest {
             assertTrue(other.waitFor(120, TimeUnit.SECONDS), "the other process finished");
             String output = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(0, other.exitValue(), output);
+            Thread.sleep(ConsentJournal.LOOK_INTERVAL.toMillis() + 1);
             assertEquals(2L * each, mine.sequence());
             for (int i = 0; i < each; i++) {
                 State s = i % 2 == 0 ? State.OPTED_OUT : State.OPTED_IN;
