@@ -139,8 +139,10 @@ public final class TrainingPipeline {
         allItems.forEach(builder::putItem);
         builder.addDirectory(CatalogIndexWriter.DIRECTORY, dir -> CatalogIndexWriter.write(dir, allItems, catalogue));
         if (catalogue != null) {
-            builder.section("catalog", merged.section(catalogue, Files.size(catalogFile), sha256(catalogFile)));
-            progress.accept(merged.summary(catalogue));
+            long catalogBytes = Files.size(catalogFile);
+            String catalogSha256 = sha256(catalogFile);
+            builder.section("catalog", merged.section(catalogue, catalogBytes, catalogSha256));
+            merged.report(catalogue, catalogBytes, catalogSha256).forEach(progress);
         }
         rules.byItem().forEach(builder::putRules);
         Map<String, io.affinity.recommender.CustomerHistory> histories = new java.util.HashMap<>();
