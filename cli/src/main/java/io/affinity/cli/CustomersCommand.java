@@ -72,6 +72,8 @@ final class CustomersCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OptionFiles.readable("--catalog", catalog);
+        OptionFiles.directoryOrAbsent("--output", output);
         CustomerAnalyticsOptions options = CustomerAnalyticsOptions.defaults(date("--calibration-end", calibrationEnd))
                 .withDiscountRate(discountRate).withTimeUnit(unit());
         if (holdoutEnd != null) {

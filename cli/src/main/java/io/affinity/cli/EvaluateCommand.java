@@ -78,6 +78,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 }
             }
         }
+        OptionFiles.directoryOrAbsent("--report", report);
         if (testDays < 1) {
             throw new AffinityCli.UserFacingException("--test-days must be >= 1, was " + testDays);
         }

@@ -15,12 +15,17 @@ final class ModelStores {
      * {@link ModelStore#open} because that creates a missing directory: a reader must not leave one behind.
      */
     static ModelStore existing(Path dir) throws IOException {
+        return existing(dir, true);
+    }
+
+    /** As {@link #existing(Path)}; without {@code needsCurrent} a store whose CURRENT is unset is fine too. */
+    static ModelStore existing(Path dir, boolean needsCurrent) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new AffinityCli.UserFacingException((Files.exists(dir) ? "--models " + dir + " is not a directory"
                     : "no model store at " + dir) + "; train one first: ./affinity train --input FILE --models " + dir);
         }
         ModelStore store = ModelStore.open(dir);
-        if (store.currentVersion().isEmpty()) {
+        if (needsCurrent && store.currentVersion().isEmpty()) {
             throw new AffinityCli.UserFacingException("model store " + dir + " has no published snapshot yet");
         }
         return store;

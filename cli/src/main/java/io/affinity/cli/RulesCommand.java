@@ -56,7 +56,7 @@ final class RulesCommand implements Callable<Integer> {
         if (measure == null) {
             throw new AffinityCli.UserFacingException("--sort must be lift, confidence, support, leverage or conviction");
         }
-        ModelStore store = ModelStores.existing(models);
+        ModelStore store = ModelStores.existing(models, version == null);
         try (Snapshot snapshot = version == null ? store.openCurrent() : store.open(version)) {
             RuleQuery.Page page = new RuleQuery(normalise(item), normalise(consequent), minLift, minConfidence,
                     minSupport, measure, limit).run(snapshot);

@@ -73,6 +73,10 @@ class CommandErrorsTest {
                 models.toString()).failsWith("--consent", "nope.csv does not exist");
         Path aFile = Files.writeString(dir.resolve("a-file"), "x");
         run("train", "--input", good.toString(), "--models", aFile.toString()).failsWith("--models", "not a directory");
+        run("customers", "--input", good.toString(), "--calibration-end", "2011-05-31", "--output", aFile.toString())
+                .failsWith("--output: " + aFile + " is not a directory");
+        run("evaluate", "--input", good.toString(), "--split", "last-basket", "--report", aFile.toString())
+                .failsWith("--report: " + aFile + " is not a directory");
         assertFalse(Files.exists(models), "nothing created");
     }
 
