@@ -81,9 +81,11 @@ public final class AffinityCli {
 
     static int report(Exception e, String commandName, PrintWriter err) {
         if (e instanceof UserFacingException || e instanceof IllegalArgumentException
-                || e.getClass().getName().startsWith("io.affinity.") || e instanceof java.io.IOException) {
+                || e.getClass().getName().startsWith("io.affinity.") || e instanceof java.io.IOException
+                || e instanceof java.io.UncheckedIOException) {
             String name = commandName;
-            err.println((name.startsWith("affinity") ? name : "affinity " + name) + ": error: " + e.getMessage());
+            err.println((name.startsWith("affinity") ? name : "affinity " + name) + ": error: "
+                    + ErrorMessages.describe(e));
             err.flush();
             return 1;
         }

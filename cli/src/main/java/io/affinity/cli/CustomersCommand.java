@@ -4,6 +4,10 @@ import io.affinity.training.customers.CustomerAnalysis;
 import io.affinity.training.customers.CustomerAnalytics;
 import io.affinity.training.customers.CustomerAnalyticsOptions;
 import io.affinity.training.customers.CustomerReportWriter;
+import io.affinity.training.customers.FitDiagnostics;
+import io.affinity.training.customers.ModelFitException;
+import io.affinity.training.ingest.Transactions;
+import java.time.temporal.ChronoUnit;
 import io.affinity.training.customers.ItemCosts;
 import io.affinity.training.ingest.CatalogFile;
 import io.affinity.training.ingest.IngestOptions;
@@ -29,6 +33,9 @@ import picocli.CommandLine.Option;
 @Command(name = "customers", mixinStandardHelpOptions = true,
         description = "Customer value models (RFM, BG/NBD, Gamma-Gamma), tiers and lifecycle profiles.")
 final class CustomersCommand implements Callable<Integer> {
+    /** Shortest calibration period fitted: four weeks, so that weekly buyers show at least a few repeats. */
+    static final int MIN_CALIBRATION_DAYS = 28;
+
     @Mixin
     TransactionInput input;
 
@@ -65,6 +72,8 @@ final class CustomersCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OptionFiles.readable("--catalog", catalog);
+        OptionFiles.directoryOrAbsent("--output", output);
         CustomerAnalyticsOptions options = CustomerAnalyticsOptions.defaults(date("--calibration-end", calibrationEnd))
                 .withDiscountRate(discountRate).withTimeUnit(unit());
         if (holdoutEnd != null) {
@@ -82,6 +91,7 @@ final class CustomersCommand implements Callable<Integer> {
         IngestResult loaded = TransactionLoader.load(input.files, ingest);
         System.err.printf(Locale.ROOT, "affinity customers: loaded %,d orders, %,d customers [%.1f s]%n",
                 loaded.transactions().orderCount(), loaded.transactions().customerCount(), (System.nanoTime() - t0) / 1e9);
+        checkWindows(loaded.transactions(), options);
         long t1 = System.nanoTime();
         Map<String, Double> costs = new HashMap<>();
         if (catalogue != null) {
@@ -89,7 +99,14 @@ final class CustomersCommand implements Callable<Integer> {
                     .forEach(e -> costs.put(e.itemId(), e.cost()));
         }
         ItemCosts itemCosts = ItemCosts.of(loaded.transactions(), costs);
-        CustomerAnalysis analysis = CustomerAnalytics.run(loaded.transactions(), options, itemCosts);
+        CustomerAnalysis analysis;
+        try {
+            analysis = CustomerAnalytics.run(loaded.transactions(), options, itemCosts);
+        } catch (ModelFitException e) {
+            throw new AffinityCli.UserFacingException(e.getMessage() + "; with --calibration-end " + calibrationEnd
+                    + " the calibration data are too thin: use a later --calibration-end (more history and more "
+                    + "repeat customers)");
+        }
         CustomerReportWriter.write(analysis, output);
         System.err.printf(Locale.ROOT, "affinity customers: fitted and profiled %,d customers [%.1f s]%n",
                 analysis.rows().size(), (System.nanoTime() - t1) / 1e9);
@@ -98,6 +115,9 @@ final class CustomersCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "BG/NBD (%s): r=%.4f alpha=%.4f a=%.4f b=%.4f%n", timeUnit, bg.r(), bg.alpha(),
                 bg.a(), bg.b());
         System.out.printf(Locale.ROOT, "Gamma-Gamma: p=%.4f q=%.4f v=%.4f%n", gg.p(), gg.q(), gg.v());
+        for (String warning : FitDiagnostics.warnings(analysis)) {
+            System.out.println("WARNING: " + warning);
+        }
         if (analysis.holdout() != null) {
             var h = analysis.holdout();
             System.out.printf(Locale.ROOT, "holdout %d days, %,d customers, %,d transactions: BG/NBD MAE %.4f corr %.4f"
@@ -112,6 +132,48 @@ final class CustomersCommand implements Callable<Integer> {
         System.out.println("wrote " + output.resolve(CustomerReportWriter.PROFILES) + " and "
                 + output.resolve(CustomerReportWriter.REPORT));
         return 0;
+    }
+
+    /**
+     * Refuses date windows the models cannot be fitted or scored on: a calibration period shorter than
+     * {@link #MIN_CALIBRATION_DAYS} (too few customers have had time to come back, and the fit wanders off to
+     * limiting cases or does not converge), or a holdout end after the data's last transaction (days without
+     * data would be scored as days without purchases). A calibration end after the data only gets a warning.
+     */
+    private static void checkWindows(Transactions tx, CustomerAnalyticsOptions options) {
+        LocalDate first = null;
+        LocalDate last = null;
+        for (int o = 0; o < tx.orderCount(); o++) {
+            if (tx.customerOf(o) >= 0) {
+                LocalDate d = tx.timestampOf(o).toLocalDate();
+                first = first == null || d.isBefore(first) ? d : first;
+                last = last == null || d.isAfter(last) ? d : last;
+            }
+        }
+        if (first == null) {
+            throw new AffinityCli.UserFacingException("no order with a customer id in the input: customer models "
+                    + "need identified customers");
+        }
+        LocalDate calEnd = options.calibrationEnd();
+        if (calEnd.isAfter(last)) {
+            // Allowed ("as of today" with yesterday's export), but the gap lowers every P(alive): say so.
+            System.err.println("affinity customers: WARNING: --calibration-end " + calEnd + " is "
+                    + ChronoUnit.DAYS.between(last, calEnd) + " days after the data's last transaction (" + last
+                    + "): those days count as days without purchases");
+        }
+        long days = ChronoUnit.DAYS.between(first, calEnd) + 1;
+        if (days < MIN_CALIBRATION_DAYS) {
+            throw new AffinityCli.UserFacingException("--calibration-end " + calEnd + " leaves a calibration period "
+                    + "of " + Math.max(days, 0) + " days (data start " + first + "); BG/NBD and Gamma-Gamma need at "
+                    + "least " + MIN_CALIBRATION_DAYS + " days to see customers come back: use --calibration-end "
+                    + first.plusDays(MIN_CALIBRATION_DAYS - 1) + " or later");
+        }
+        LocalDate holdEnd = options.holdoutEnd();
+        if (holdEnd != null && holdEnd.isAfter(last)) {
+            throw new AffinityCli.UserFacingException("--holdout-end " + holdEnd + " is after the data's last "
+                    + "transaction (" + last + "): the holdout would score " + ChronoUnit.DAYS.between(last, holdEnd)
+                    + " days without data as days without purchases; use --holdout-end " + last + " or earlier");
+        }
     }
 
     private CustomerAnalyticsOptions.TimeUnit unit() {

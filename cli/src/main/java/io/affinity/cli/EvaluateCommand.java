@@ -16,13 +16,18 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code affinity evaluate}: offline comparison of every recommendation model and the blend. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = "Train every recommendation model, tune it on a validation split carved from the training "
                 + "period, and measure all of them and their blend on held-out purchases.")
 final class EvaluateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     TransactionInput input;
 
@@ -61,6 +66,22 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LocalDateTime cut = null;
+        if (!"time".equals(split) && !"last-basket".equals(split)) {
+            throw new AffinityCli.UserFacingException("--split must be time or last-basket, was '" + split + "'");
+        }
+        if ("last-basket".equals(split)) {
+            // These shape the time split only; silently ignoring them would evaluate something else than asked.
+            for (String timeOnly : List.of("--cutoff", "--test-days", "--no-season-window")) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(timeOnly)) {
+                    throw new AffinityCli.UserFacingException(timeOnly + " applies to --split time only; "
+                            + "--split last-basket holds out each customer's last order");
+                }
+            }
+        }
+        OptionFiles.directoryOrAbsent("--report", report);
+        if (testDays < 1) {
+            throw new AffinityCli.UserFacingException("--test-days must be >= 1, was " + testDays);
+        }
         if ("time".equals(split)) {
             if (cutoff == null) {
                 throw new AffinityCli.UserFacingException("--split time needs --cutoff YYYY-MM-DD");

@@ -115,7 +115,8 @@ public final class MineCommand implements Callable<Integer> {
             result = MiningRun.run(new MiningRun.Job(input, minSupport, maxLength, kind, threadCount, maxItemsets,
                     rules, Optional.ofNullable(output), Optional.ofNullable(rulesOutput)));
         } catch (IOException e) {
-            err.println("mine: " + e.getMessage());
+            err.println("mine: " + (ErrorMessages.truncatedStream(e) ? "--input " + input + ": " : "")
+                    + ErrorMessages.describe(e));
             err.flush();
             return 1;
         } catch (TooManyItemsetsException e) {
@@ -180,6 +181,19 @@ public final class MineCommand implements Callable<Integer> {
         }
         if (output != null && Files.isDirectory(output)) {
             return "--output " + output + " is a directory";
+        }
+        String missing = missingParent("--output", output);
+        return missing != null ? missing : missingParent("--rules-output", rulesOutput);
+    }
+
+    /** The problem when a file to write has no directory to go in (else writing fails after all the mining). */
+    private static String missingParent(String option, Path file) {
+        if (file == null) {
+            return null;
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            return option + " " + file + ": directory " + parent + " does not exist";
         }
         return null;
     }

@@ -12,9 +12,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code affinity rules}: browse the association rules of a published snapshot. */
-@Command(name = "rules", mixinStandardHelpOptions = true,
+// Not mixinStandardHelpOptions: its -V/--version clashes with the --version option below, and picocli then
+// dropped the whole mixin, --help included.
+@Command(name = "rules",
         description = "List the association rules of a published model, best first.")
 final class RulesCommand implements Callable<Integer> {
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
     @Option(names = "--models", defaultValue = "models", description = "Model store directory (default: ${DEFAULT-VALUE}).")
     Path models;
 
@@ -31,9 +36,17 @@ final class RulesCommand implements Callable<Integer> {
             description = "lift, confidence, support, leverage or conviction (default: ${DEFAULT-VALUE}).")
     String sort;
 
-    @Option(names = "--min-lift", defaultValue = "0") double minLift;
-    @Option(names = "--min-confidence", defaultValue = "0") double minConfidence;
-    @Option(names = "--min-support", defaultValue = "0") double minSupport;
+    @Option(names = "--min-lift", defaultValue = "0",
+            description = "Only rules with at least this lift (default: ${DEFAULT-VALUE}).")
+    double minLift;
+
+    @Option(names = "--min-confidence", defaultValue = "0",
+            description = "Only rules with at least this confidence, in [0, 1] (default: ${DEFAULT-VALUE}).")
+    double minConfidence;
+
+    @Option(names = "--min-support", defaultValue = "0", description = "Only rules whose itemset is in at least this "
+            + "fraction of baskets, in [0, 1] (default: ${DEFAULT-VALUE}).")
+    double minSupport;
     @Option(names = "--limit", defaultValue = "20", description = "Rules to print (default: ${DEFAULT-VALUE}).")
     int limit;
 
@@ -43,7 +56,7 @@ final class RulesCommand implements Callable<Integer> {
         if (measure == null) {
             throw new AffinityCli.UserFacingException("--sort must be lift, confidence, support, leverage or conviction");
         }
-        ModelStore store = ModelStore.open(models);
+        ModelStore store = ModelStores.existing(models, version == null);
         try (Snapshot snapshot = version == null ? store.openCurrent() : store.open(version)) {
             RuleQuery.Page page = new RuleQuery(normalise(item), normalise(consequent), minLift, minConfidence,
                     minSupport, measure, limit).run(snapshot);

@@ -12,6 +12,11 @@ import io.affinity.api.ServedModel;
 import io.affinity.api.SwappableModelSource;
 import io.affinity.store.ModelStore;
 import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +35,9 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serve the active model snapshot of a model store over HTTP.")
 final class ServeCommand implements Callable<Integer> {
+    /** The shortest admin token or API key AccessControl accepts (guessable secrets are refused). */
+    static final int MIN_SECRET_LENGTH = 16;
+
     @Option(names = "--models", defaultValue = "models", description = "Model store directory (default: ${DEFAULT-VALUE}).")
     Path models;
 
@@ -90,22 +98,20 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isDirectory(models)) {
-            throw new AffinityCli.UserFacingException("no model store at " + models
-                    + "; train one first: ./affinity train --input FILE --models " + models);
-        }
         if (watchSeconds < 0 || shutdownGraceSeconds < 0 || excludeBoughtWithinDays < 0 || warmUpSeconds < 0) {
             throw new AffinityCli.UserFacingException("--watch-interval, --shutdown-grace, --warm-up and "
                     + "--exclude-bought-within-days must not be negative");
         }
-        ModelStore store = ModelStore.open(models);
-        if (store.currentVersion().isEmpty()) {
-            throw new AffinityCli.UserFacingException("model store " + models + " has no published snapshot yet");
-        }
+        OptionFiles.readable("--admin-token-file", adminTokenFile);
+        OptionFiles.readable("--api-keys-file", apiKeysFile);
+        checkBindable();
+        String adminToken = adminToken();
+        List<String> apiKeys = apiKeys();
+        ModelStore store = ModelStores.existing(models);
         SwappableModelSource source = new SwappableModelSource();
         ModelAdmin admin = new ModelAdmin(store, source, ServedModels::of);
         admin.reload(); // a snapshot failing verification stops start-up here, with the reason
-        AccessControl access = AccessControl.of(adminToken(), apiKeys());
+        AccessControl access = AccessControl.of(adminToken, apiKeys);
         ApiConfig defaults = ApiConfig.defaults();
         ApiConfig config = new ApiConfig(host, port, defaults.defaultLimit(), maxLimit, maxBasketItems,
                 defaults.maxBodyBytes(), virtualThreads);
@@ -140,7 +146,16 @@ final class ServeCommand implements Callable<Integer> {
             }
             stopped.countDown();
         }, "affinity-shutdown"));
-        server.start();
+        try {
+            server.start();
+        } catch (RuntimeException e) {
+            // Another process took the port between the check above and now.
+            if (e.getClass().getSimpleName().contains("Bind") || e.getCause() instanceof java.net.BindException) {
+                throw new AffinityCli.UserFacingException("cannot listen on " + host + ":" + port + ": "
+                        + ErrorMessages.describe(e.getCause() != null ? e.getCause() : e));
+            }
+            throw e;
+        }
         if (watchSeconds > 0) {
             admin.watch(Duration.ofSeconds(watchSeconds));
         }
@@ -157,11 +172,48 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * Fails with one clear line when the server could not listen: an unresolvable --host (Javalin reports any bind
+     * failure as "port already in use") or a port another process holds (Javalin logs an ERROR and a stack trace).
+     * Checked before the model is loaded, so the user learns it at once.
+     */
+    private void checkBindable() {
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new AffinityCli.UserFacingException("--host " + host + ": not an address or a host name that "
+                    + "resolves; give an interface address of this machine (0.0.0.0 for all, 127.0.0.1 for local)");
+        }
+        if (port < 0 || port > 65535) {
+            throw new AffinityCli.UserFacingException("--port must be in 0..65535 (0 picks a free one), was " + port);
+        }
+        if (port == 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true); // as Jetty does: a port in TIME_WAIT is free for the server too
+            probe.bind(new InetSocketAddress(address, port));
+        } catch (BindException e) {
+            String why = String.valueOf(e.getMessage());
+            throw new AffinityCli.UserFacingException("cannot listen on " + host + ":" + port + ": " + why
+                    + (why.contains("in use") ? " (another server is running there; stop it or pick another --port)"
+                    : why.contains("assign") ? " (--host is not an address of this machine)" : ""));
+        } catch (IOException e) {
+            throw new AffinityCli.UserFacingException("cannot listen on " + host + ":" + port + ": "
+                    + ErrorMessages.describe(e));
+        }
+    }
+
     private String adminToken() throws IOException {
         if (adminTokenFile != null) {
             String token = Files.readString(adminTokenFile, StandardCharsets.UTF_8).trim();
             if (token.isEmpty()) {
                 throw new AffinityCli.UserFacingException("admin token file " + adminTokenFile + " is empty");
+            }
+            if (token.length() < MIN_SECRET_LENGTH) {
+                throw new AffinityCli.UserFacingException("admin token file " + adminTokenFile + ": the token must "
+                        + "be at least " + MIN_SECRET_LENGTH + " characters, has " + token.length());
             }
             return token;
         }
@@ -172,10 +224,18 @@ final class ServeCommand implements Callable<Integer> {
     private List<String> apiKeys() throws IOException {
         List<String> keys = new ArrayList<>();
         if (apiKeysFile != null) {
-            for (String line : Files.readAllLines(apiKeysFile, StandardCharsets.UTF_8)) {
-                if (!line.isBlank() && !line.trim().startsWith("#")) {
-                    keys.add(line.trim());
+            List<String> lines = Files.readAllLines(apiKeysFile, StandardCharsets.UTF_8);
+            for (int i = 0; i < lines.size(); i++) {
+                String key = lines.get(i).trim();
+                if (key.isEmpty() || key.startsWith("#")) {
+                    continue;
                 }
+                if (key.length() < MIN_SECRET_LENGTH) {
+                    // The key itself is a secret: say where it is, not what it is.
+                    throw new AffinityCli.UserFacingException(apiKeysFile + ":" + (i + 1) + ": API key must be at "
+                            + "least " + MIN_SECRET_LENGTH + " characters, has " + key.length());
+                }
+                keys.add(key);
             }
             if (keys.isEmpty()) {
                 throw new AffinityCli.UserFacingException("API keys file " + apiKeysFile + " holds no key");

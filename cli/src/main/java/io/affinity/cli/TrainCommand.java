@@ -89,6 +89,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OptionFiles.readable("--consent", consent);
+        OptionFiles.readable("--catalog", catalog);
+        OptionFiles.directoryOrAbsent("--models", models);
         TrainingParameters p = new TrainingParameters(input.files, input.format,
                 or(minSupport, TrainingParameters.DEFAULT_MIN_SUPPORT),
                 or(minConfidence, TrainingParameters.DEFAULT_MIN_CONFIDENCE),
@@ -96,7 +99,23 @@ final class TrainCommand implements Callable<Integer> {
                 or(maxRulesPerItem, TrainingParameters.DEFAULT_MAX_RULES_PER_ITEM),
                 TrainingParameters.DEFAULT_POPULAR_ITEMS, TrainingParameters.DEFAULT_HISTORY_ITEMS,
                 or(errorBudget, TrainingParameters.DEFAULT_ERROR_BUDGET));
-        TrainingResult result = new TrainingPipeline(p,
+        TrainingResult result;
+        try {
+            result = train(p);
+        } catch (io.affinity.training.ingest.IngestException e) {
+            // What was read and rejected explains the failure (e.g. every row rejected, and why).
+            e.report().ifPresent(r -> System.err.println(r.toText()));
+            throw e;
+        }
+        System.out.println(result.ingest().toText());
+        System.out.printf(Locale.ROOT, "published %s to %s in %.1f s: %,d items, %,d rules, %,d customers, %,d bytes%n",
+                result.version(), models, result.elapsed().toMillis() / 1000.0, result.items(), result.rules(),
+                result.customers(), result.snapshotBytes());
+        return 0;
+    }
+
+    private TrainingResult train(TrainingParameters p) throws Exception {
+        return new TrainingPipeline(p,
                 new RecommenderParameters(recommender, topN, validationDays, threads, reducedGrid,
                         !noSeasonWindow), line -> System.err.println("affinity train: " + line))
                 .consentFile(consent)
@@ -104,11 +123,6 @@ final class TrainCommand implements Callable<Integer> {
                 .tradeUps(new TradeUpParameters(upsellMinPriceIncrease, upsellMinCustomers,
                         TradeUpParameters.DEFAULTS.perSegment(), upsellMinLift))
                 .run(models);
-        System.out.println(result.ingest().toText());
-        System.out.printf(Locale.ROOT, "published %s to %s in %.1f s: %,d items, %,d rules, %,d customers, %,d bytes%n",
-                result.version(), models, result.elapsed().toMillis() / 1000.0, result.items(), result.rules(),
-                result.customers(), result.snapshotBytes());
-        return 0;
     }
 
     private static <T> T or(T value, T fallback) {

@@ -12,8 +12,8 @@ final class TransactionInput {
     List<Path> files;
 
     @Option(names = "--format", defaultValue = "auto",
-            description = "Column layout: auto (detect from the header), online-retail, online-retail-ii, generic "
-                    + "(default: ${DEFAULT-VALUE}).")
+            description = "Column layout: auto (detect from the header), online-retail, online-retail-ii, generic, "
+                    + "generic-sequence (default: ${DEFAULT-VALUE}).")
     String format;
 
     /** Default ingestion settings with this layout. */

@@ -39,6 +39,31 @@ class CustomersCommandTest {
     }
 
     @Test
+    void aCalibrationPeriodTooShortToFitIsRefused() {
+        CommandErrorsTest.run("customers", "--input", EndToEndTest.SAMPLE.toString(), "--calibration-end",
+                "2011-05-03", "--output", out.toString()).failsWith("calibration period of 3 days (data start "
+                + "2011-05-01)", "use --calibration-end 2011-05-28 or later");
+        assertTrue(!Files.exists(out.resolve("report.json")));
+    }
+
+    @Test
+    void aHoldoutPastTheDataIsRefused() {
+        CommandErrorsTest.run("customers", "--input", EndToEndTest.SAMPLE.toString(), "--calibration-end",
+                "2011-06-10", "--holdout-end", "2012-06-10", "--output", out.toString())
+                .failsWith("--holdout-end 2012-06-10 is after the data's last transaction (2011-06-30)");
+    }
+
+    @Test
+    void aDegenerateFitIsWarnedAboutAndRecorded() throws Exception {
+        CommandErrorsTest.Run r = CommandErrorsTest.run("customers", "--input", EndToEndTest.SAMPLE.toString(),
+                "--calibration-end", "2011-05-31", "--output", out.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode warnings = new ObjectMapper().readTree(out.resolve("report.json").toFile()).get("warnings");
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).asText().startsWith("BG/NBD fit is degenerate"), warnings.toString());
+    }
+
+    @Test
     void badDateIsAClearError() {
         int code = AffinityCli.run("customers", "--input", EndToEndTest.SAMPLE.toString(), "--calibration-end",
                 "31/05/2011", "--output", out.toString());

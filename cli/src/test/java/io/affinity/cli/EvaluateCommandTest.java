@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,5 +45,34 @@ class EvaluateCommandTest {
                 "1970-01-05", "--report", out.toString());
         assertEquals(1, code);
         assertTrue(!Files.exists(out.resolve("report.json")));
+    }
+
+    @Test
+    void aValidationPeriodBeforeTheDataIsRefusedNamingTheDates() {
+        CommandErrorsTest.run("evaluate", "--input", EndToEndTest.SAMPLE.toString(), "--split", "time", "--cutoff",
+                "2011-06-01", "--test-days", "90", "--report", out.toString())
+                .failsWith("the validation period starts before any training data: validation 2011-03-03 to "
+                        + "2011-05-31", "the data run from 2011-05-01 to 2011-06-30", "use --cutoff 2011-07-31 or later");
+        assertTrue(!Files.exists(out.resolve("report.json")));
+    }
+
+    @Test
+    void aTestPeriodAfterTheDataIsRefused() {
+        CommandErrorsTest.run("evaluate", "--input", EndToEndTest.SAMPLE.toString(), "--split", "time", "--cutoff",
+                "2011-08-01", "--test-days", "10").failsWith("the test period starts after the last order");
+    }
+
+    @Test
+    void timeSplitOptionsAreRejectedWithTheLastBasketSplit() throws Exception {
+        for (String[] option : new String[][] {{"--cutoff", "2011-06-01"}, {"--test-days", "30"},
+                {"--no-season-window"}}) {
+            List<String> args = new ArrayList<>(List.of("evaluate", "--input", fixture().toString(), "--split",
+                    "last-basket"));
+            args.addAll(List.of(option));
+            CommandErrorsTest.run(args.toArray(String[]::new))
+                    .failsWith(option[0] + " applies to --split time only");
+        }
+        CommandErrorsTest.run("evaluate", "--input", fixture().toString(), "--split", "random")
+                .failsWith("--split must be time or last-basket");
     }
 }

@@ -90,7 +90,34 @@ record CatalogMerge(List<ItemFacts> bought, List<ItemFacts> neverBought, long ma
         return m;
     }
 
-    /** One line for the training progress and the CLI. */
+    /**
+     * The catalogue's report for the training progress and the CLI: the file's path, size and SHA-256, the
+     * counts ({@link #summary}), then the first rejected rows and warnings, each with its {@code file:line}.
+     */
+    List<String> report(CatalogFile catalog, long bytes, String sha256) {
+        List<String> lines = new java.util.ArrayList<>();
+        lines.add(String.format(java.util.Locale.ROOT, "catalog: file %s, %,d bytes, SHA-256 %s",
+                catalog.path().toAbsolutePath(), bytes, sha256));
+        lines.add(summary(catalog));
+        if (!catalog.attributeNames().isEmpty()) {
+            lines.add("catalog: attributes " + String.join(", ", catalog.attributeNames()) + "; numeric: "
+                    + (catalog.numericAttributes().isEmpty() ? "none" : String.join(", ", catalog.numericAttributes())));
+        }
+        CatalogFile.Report r = catalog.report();
+        for (String sample : r.rejectedSamples()) {
+            lines.add("catalog: rejected " + sample);
+        }
+        if (r.rowsRejected() > r.rejectedSamples().size()) {
+            lines.add(String.format(java.util.Locale.ROOT, "catalog: ... and %,d more rejected rows (first %d shown)",
+                    r.rowsRejected() - r.rejectedSamples().size(), r.rejectedSamples().size()));
+        }
+        for (String sample : r.warningSamples()) {
+            lines.add("catalog: warning " + sample);
+        }
+        return lines;
+    }
+
+    /** One line of counts for the training progress and the CLI. */
     String summary(CatalogFile catalog) {
         CatalogFile.Report r = catalog.report();
         return String.format(java.util.Locale.ROOT, "catalog: %,d rows read, %,d used, %,d rejected%s; %,d bought "

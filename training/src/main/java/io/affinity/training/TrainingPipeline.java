@@ -75,7 +75,12 @@ public final class TrainingPipeline {
     }
 
     public TrainingResult run(Path modelsDir) throws IOException, IngestException {
-        // Read consent and catalogue first: a bad file should fail before minutes of mining, not after.
+        // Check every path and read consent and catalogue first: a bad file should fail before minutes of mining,
+        // not after.
+        TransactionLoader.checkReadable(parameters.inputs());
+        if (Files.exists(modelsDir) && !Files.isDirectory(modelsDir)) {
+            throw new IllegalArgumentException("model store " + modelsDir + " is not a directory");
+        }
         Map<String, Map<io.affinity.recommender.Consent.Channel, io.affinity.recommender.Consent.State>> consent =
                 consentFile == null ? Map.of() : io.affinity.training.customers.ConsentFile.read(consentFile);
         CatalogFile catalogue;
@@ -92,6 +97,18 @@ public final class TrainingPipeline {
         step(t0, "ingest: %,d rows read, %,d accepted, %,d orders, %,d customers, %,d items",
                 ingested.report().rowsRead(), ingested.report().rowsAccepted(), tx.orderCount(),
                 tx.customerCount(), tx.itemCount());
+        if (tx.orderCount() == 0 || tx.itemCount() == 0) {
+            // A model without items would answer every request with nothing, and publishing moves CURRENT: a
+            // running server would swap its working model for the empty one.
+            throw new IngestException(String.format(java.util.Locale.ROOT, "no transactions accepted (%,d rows "
+                    + "read, %,d accepted) from %s: refusing to publish an empty model; the model store %s is "
+                    + "unchanged", ingested.report().rowsRead(), ingested.report().rowsAccepted(),
+                    parameters.inputs(), modelsDir), ingested.report(), null);
+        }
+        if (tx.customerCount() == 0) {
+            progress.accept("warning: no identified customers (every accepted order is anonymous): the model "
+                    + "serves basket recommendations only");
+        }
 
         long t1 = System.nanoTime();
         TransactionDatabase baskets = baskets(tx);
@@ -122,8 +139,10 @@ public final class TrainingPipeline {
         allItems.forEach(builder::putItem);
         builder.addDirectory(CatalogIndexWriter.DIRECTORY, dir -> CatalogIndexWriter.write(dir, allItems, catalogue));
         if (catalogue != null) {
-            builder.section("catalog", merged.section(catalogue, Files.size(catalogFile), sha256(catalogFile)));
-            progress.accept(merged.summary(catalogue));
+            long catalogBytes = Files.size(catalogFile);
+            String catalogSha256 = sha256(catalogFile);
+            builder.section("catalog", merged.section(catalogue, catalogBytes, catalogSha256));
+            merged.report(catalogue, catalogBytes, catalogSha256).forEach(progress);
         }
         rules.byItem().forEach(builder::putRules);
         Map<String, io.affinity.recommender.CustomerHistory> histories = new java.util.HashMap<>();

@@ -126,6 +126,8 @@ class TrainingPipelineTest {
             assertEquals("[\"weight_kg\"]", section.get("numericAttributes").toString());
             assertTrue(progress.stream().anyMatch(l -> l.startsWith("catalog: 3 rows read, 3 used, 0 rejected; 2 bought "
                     + "items matched, 1 bought items without a row")), progress.toString());
+            assertTrue(progress.stream().anyMatch(l -> l.startsWith("catalog: attributes ") && l.contains("brand")
+                    && l.endsWith("numeric: weight_kg")), progress.toString());
 
             Path index = s.subdirectory(CatalogIndexWriter.DIRECTORY).orElseThrow();
             try (org.apache.lucene.store.Directory d = org.apache.lucene.store.FSDirectory.open(index);
@@ -170,6 +172,24 @@ class TrainingPipelineTest {
                 TrainingParameters.defaults(List.of(input)), line -> { }).catalogFile(catalog).run(models));
         assertTrue(e.getMessage().contains(catalog + ":3: price must be a number >= 0, was '-1'"), e.getMessage());
         assertTrue(!Files.exists(models) || isEmptyOfVersions(models), "nothing may be published");
+    }
+
+    @Test
+    void theCatalogueReportNamesTheFileAndItsRejectedRowsByLine() throws Exception {
+        Path input = write("orders.csv", List.of("c1,o1,2011-05-01,cup,1,1.50,TEA CUP",
+                "c2,o2,2011-05-02,cup,1,1.50,TEA CUP", "c2,o2,2011-05-02,saucer,1,1.00,SAUCER"));
+        Path catalog = Files.writeString(dir.resolve("catalog.csv"),
+                "item_id,price,cost\ncup,1.60,2.00\nsaucer,abc,0.40\nteapot,12.00,5.00\n");
+        TrainingParameters p = new TrainingParameters(List.of(input), "generic", 0.2, 0.1, 1.0, 3, 100, 10, 50, 0.5);
+        List<String> progress = new ArrayList<>();
+        new TrainingPipeline(p, RecommenderParameters.DEFAULTS, progress::add).catalogFile(catalog)
+                .run(dir.resolve("models"));
+        assertTrue(progress.contains("catalog: file " + catalog.toAbsolutePath() + ", " + Files.size(catalog)
+                + " bytes, SHA-256 " + TrainingPipeline.sha256(catalog)), progress.toString());
+        assertTrue(progress.stream().anyMatch(l -> l.startsWith("catalog: rejected " + catalog + ":3: ")
+                && l.contains("price")), progress.toString());
+        assertTrue(progress.stream().anyMatch(l -> l.startsWith("catalog: warning " + catalog + ":2: cost 2.0 above "
+                + "price 1.6")), progress.toString());
     }
 
     private static boolean isEmptyOfVersions(Path models) throws IOException {

@@ -39,7 +39,7 @@ public record BgNbd(double r, double alpha, double a, double b) {
         meanT /= data.size();
         // Start where E[lambda] = r / alpha matches the observed repeat rate.
         double[] start = {1.0, Math.max(1e-3, meanT / Math.max(meanX, 0.01)), 1.0, 3.0};
-        LogSpaceMle.Fit f = LogSpaceMle.maximise(
+        LogSpaceMle.Fit f = LogSpaceMle.maximise("BG/NBD",
                 p -> new BgNbd(p[0], p[1], p[2], p[3]).logLikelihood(data), start);
         double[] p = f.parameters();
         return new Fitted(new BgNbd(p[0], p[1], p[2], p[3]), f.logLikelihood(), f.evaluations());

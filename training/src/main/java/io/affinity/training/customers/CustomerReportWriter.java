@@ -79,6 +79,7 @@ public final class CustomerReportWriter {
         out.put("transactionDefinition", "distinct purchase day per customer");
         out.put("customers", a.rows().size());
         out.put("customersFirstSeenAfterCalibration", a.customersAfterCalibration());
+        out.put("warnings", FitDiagnostics.warnings(a));
         Map<String, Object> bg = new LinkedHashMap<>();
         bg.put("r", a.bgNbd().model().r());
         bg.put("alpha", a.bgNbd().model().alpha());

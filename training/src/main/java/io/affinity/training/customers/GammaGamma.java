@@ -38,7 +38,7 @@ public record GammaGamma(double p, double q, double v) {
         mean /= n;
         final int count = n;
         // Start with p = 1 and a population mean spend p v / (q - 1) equal to the observed one.
-        LogSpaceMle.Fit f = LogSpaceMle.maximise(w -> new GammaGamma(w[0], w[1], w[2]).logLikelihood(data),
+        LogSpaceMle.Fit f = LogSpaceMle.maximise("Gamma-Gamma",w -> new GammaGamma(w[0], w[1], w[2]).logLikelihood(data),
                 new double[] {1.0, 3.0, 2.0 * mean});
         double[] w = f.parameters();
         return new Fitted(new GammaGamma(w[0], w[1], w[2]), f.logLikelihood(), f.evaluations(), count);

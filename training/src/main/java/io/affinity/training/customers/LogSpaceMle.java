@@ -1,6 +1,8 @@
 package io.affinity.training.customers;
 
 import java.util.function.ToDoubleFunction;
+import org.apache.commons.math3.exception.TooManyEvaluationsException;
+import org.apache.commons.math3.exception.TooManyIterationsException;
 import org.apache.commons.math3.optim.InitialGuess;
 import org.apache.commons.math3.optim.MaxEval;
 import org.apache.commons.math3.optim.MaxIter;
@@ -16,6 +18,8 @@ import org.apache.commons.math3.optim.nonlinear.scalar.noderiv.SimplexOptimizer;
  * from its own optimum until the log-likelihood stops improving (the usual remedy).
  */
 final class LogSpaceMle {
+    private static final int MAX_EVALUATIONS = 20_000;
+
     private LogSpaceMle() {
     }
 
@@ -23,7 +27,11 @@ final class LogSpaceMle {
     record Fit(double[] parameters, double logLikelihood, int evaluations) {
     }
 
-    static Fit maximise(ToDoubleFunction<double[]> logLikelihood, double[] start) {
+    /**
+     * @throws ModelFitException when the search does not converge within its evaluation budget (the likelihood
+     *                           keeps improving towards a boundary, typically on data too thin for the model)
+     */
+    static Fit maximise(String model, ToDoubleFunction<double[]> logLikelihood, double[] start) {
         double[] point = new double[start.length];
         for (int i = 0; i < start.length; i++) {
             if (!(start[i] > 0)) {
@@ -44,8 +52,15 @@ final class LogSpaceMle {
         double best = Double.NEGATIVE_INFINITY;
         int evaluations = 0;
         for (int round = 0; round < 8; round++) {
-            PointValuePair p = optimizer.optimize(new MaxEval(20_000), new MaxIter(20_000), objective,
-                    GoalType.MAXIMIZE, new InitialGuess(point), new NelderMeadSimplex(point.length, 0.5));
+            PointValuePair p;
+            try {
+                p = optimizer.optimize(new MaxEval(MAX_EVALUATIONS), new MaxIter(MAX_EVALUATIONS), objective,
+                        GoalType.MAXIMIZE, new InitialGuess(point), new NelderMeadSimplex(point.length, 0.5));
+            } catch (TooManyEvaluationsException | TooManyIterationsException e) {
+                throw new ModelFitException(model + " fit did not converge within " + MAX_EVALUATIONS
+                        + " likelihood evaluations: the likelihood keeps rising towards the edge of the parameter "
+                        + "space, so the data cannot determine the model", e);
+            }
             evaluations += optimizer.getEvaluations();
             boolean improved = p.getValue() > best + 1e-9 * Math.max(1, Math.abs(best));
             point = p.getPoint();
@@ -55,7 +70,8 @@ final class LogSpaceMle {
             }
         }
         if (Double.isInfinite(best)) {
-            throw new IllegalStateException("likelihood is zero everywhere the search went; is the data degenerate?");
+            throw new ModelFitException(model + " fit failed: the likelihood is zero everywhere the search went; "
+                    + "is the data degenerate?", null);
         }
         double[] natural = new double[point.length];
         for (int i = 0; i < point.length; i++) {

@@ -4,6 +4,8 @@ import io.affinity.training.ingest.Transactions;
 import io.affinity.training.models.HistoryFeatures;
 import io.affinity.training.models.Scorer;
 import io.affinity.training.models.Workers;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +38,7 @@ public final class Evaluation {
                 throw new IllegalArgumentException("the input has an order sequence, not timestamps, so it cannot be "
                         + "split by time; use the last-basket split");
             }
+            checkTimeWindows(tx, settings.cutoff(), settings.testDays(), progress);
             validation = EvalSplit.time(tx, settings.cutoff().minusDays(settings.testDays()), settings.testDays());
             test = EvalSplit.time(tx, settings.cutoff(), settings.testDays());
         } else {
@@ -46,6 +49,14 @@ public final class Evaluation {
             throw new IllegalArgumentException("the split leaves no test customers (" + test.description()
                     + "): " + validation.testUsers().length + " validation and " + test.testUsers().length
                     + " test customers");
+        }
+        if (validation.coldTestUsers() == validation.testUsers().length
+                || test.coldTestUsers() == test.testUsers().length) {
+            // Every model would fall back to popularity for every customer: all tie, and the choice is noise.
+            throw new IllegalArgumentException("no " + (validation.coldTestUsers() == validation.testUsers().length
+                    ? "validation" : "test") + " customer bought anything before that period (" + test.description()
+                    + "): no model can use a purchase history, so every model would tie; use more history before "
+                    + "the periods (a later --cutoff or fewer --test-days)");
         }
         say(t0, "splits: validation %,d customers (%,d without history), test %,d customers (%,d without history)",
                 validation.testUsers().length, validation.coldTestUsers(), test.testUsers().length,
@@ -136,6 +147,47 @@ public final class Evaluation {
         double total = (System.nanoTime() - t0) / 1e9;
         say(t0, "done; served model: %s", served);
         return new EvaluationReport(settings, facts, results, served, total);
+    }
+
+    /**
+     * Refuses a time split whose validation period (the {@code testDays} before the cutoff) starts at or before
+     * the first order, so that nothing trains before it, or whose test period starts after the last order; warns
+     * when the test period runs past the data (it is then shorter than asked). The message names the dates.
+     */
+    static void checkTimeWindows(Transactions tx, LocalDateTime cutoff, int testDays, Consumer<String> progress) {
+        if (tx.orderCount() == 0) {
+            throw new IllegalArgumentException("no orders to evaluate on");
+        }
+        LocalDateTime first = null;
+        LocalDateTime last = null;
+        for (int o = 0; o < tx.orderCount(); o++) {
+            LocalDateTime t = tx.timestampOf(o);
+            first = first == null || t.isBefore(first) ? t : first;
+            last = last == null || t.isAfter(last) ? t : last;
+        }
+        LocalDate validationStart = cutoff.minusDays(testDays).toLocalDate();
+        LocalDate testEnd = cutoff.plusDays(testDays).toLocalDate(); // exclusive
+        String windows = String.format(Locale.ROOT, "validation %s to %s, test %s to %s (--cutoff %s, "
+                        + "--test-days %d); the data run from %s to %s", validationStart,
+                cutoff.toLocalDate().minusDays(1), cutoff.toLocalDate(), testEnd.minusDays(1), cutoff.toLocalDate(),
+                testDays, first.toLocalDate(), last.toLocalDate());
+        if (!first.isBefore(cutoff.minusDays(testDays))) {
+            long before = java.time.temporal.ChronoUnit.DAYS.between(first.toLocalDate(), cutoff.toLocalDate());
+            throw new IllegalArgumentException("the validation period starts before any training data: " + windows
+                    + ". Models are trained on the orders before the validation period, so it must start after "
+                    + "the first day: use --cutoff " + first.toLocalDate().plusDays(testDays + 1L) + " or later"
+                    + (before > 1 ? ", or --test-days " + (before - 1) + " or fewer (better: a fraction of that, to "
+                    + "leave history to learn from)" : ""));
+        }
+        if (cutoff.isAfter(last)) {
+            throw new IllegalArgumentException("the test period starts after the last order: " + windows
+                    + ". Use --cutoff " + last.toLocalDate() + " or earlier");
+        }
+        if (testEnd.atStartOfDay().isAfter(last.toLocalDate().plusDays(1).atStartOfDay())) {
+            progress.accept("warning: the test period runs past the data's last day " + last.toLocalDate() + " ("
+                    + windows + "): it holds only " + java.time.temporal.ChronoUnit.DAYS.between(cutoff.toLocalDate(),
+                    last.toLocalDate().plusDays(1)) + " days of purchases, the validation period " + testDays);
+        }
     }
 
     /**

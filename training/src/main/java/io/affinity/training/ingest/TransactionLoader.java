@@ -107,11 +107,43 @@ public final class TransactionLoader {
         if (files == null || files.isEmpty()) {
             throw new IllegalArgumentException("no files to load");
         }
+        checkReadable(files);
         Load load = new Load(options);
         for (Path f : files) {
-            load.file(Objects.requireNonNull(f, "file"));
+            load.file(f);
         }
         return load.finish();
+    }
+
+    /**
+     * Fails before reading anything when a file is missing, not a regular file, unreadable or listed twice (its
+     * rows would count twice), so that a typo in the last of several inputs does not cost the reading of the
+     * others, and the message says what is wrong instead of the JDK's bare path.
+     */
+    public static void checkReadable(List<Path> files) throws IngestException {
+        java.util.Set<Path> seen = new java.util.HashSet<>();
+        for (Path f : files) {
+            Objects.requireNonNull(f, "file");
+            if (!Files.exists(f)) {
+                throw new IngestException("input file " + f + " does not exist");
+            }
+            if (Files.isDirectory(f)) {
+                throw new IngestException("input " + f + " is a directory, not a transaction file");
+            }
+            if (!Files.isRegularFile(f) || !Files.isReadable(f)) {
+                throw new IngestException("input file " + f + " is not a readable regular file");
+            }
+            Path real;
+            try {
+                real = f.toRealPath();
+            } catch (IOException e) {
+                real = f.toAbsolutePath().normalize();
+            }
+            if (!seen.add(real)) {
+                throw new IngestException("input file " + f + " is given twice; each export may be loaded once "
+                        + "(its rows would count twice)");
+            }
+        }
     }
 
     /** Trimmed, upper case: stock codes differing only by case are the same item. */
@@ -287,6 +319,15 @@ public final class TransactionLoader {
             } catch (CsvParseException e) {
                 throw new IngestException(label + ": broken CSV structure after " + fileRowsRead
                         + " data rows, nothing loaded: " + e.getMessage(), null, e);
+            } catch (java.io.UncheckedIOException | java.io.EOFException | java.util.zip.ZipException e) {
+                // The CSV reader wraps read failures unchecked; a gzip stream ending early is an EOFException
+                // without a message, which alone would print as "null".
+                Throwable cause = e instanceof java.io.UncheckedIOException && e.getCause() != null ? e.getCause() : e;
+                String what = cause instanceof java.io.EOFException || cause instanceof java.util.zip.ZipException
+                        ? "unexpected end of gzip stream (file truncated?)"
+                        : "read failed (" + cause + ")";
+                throw new IngestException(label + ": " + what + " after " + fileRowsRead + " data rows, nothing "
+                        + "loaded", null, e);
             }
         }
 

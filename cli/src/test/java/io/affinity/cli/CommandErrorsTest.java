@@ -1,0 +1,170 @@
+package io.affinity.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bad input on the command line: every case exits 1 with one line saying where (file, line, option) and why,
+ * never a stack trace, and before any long work.
+ */
+class CommandErrorsTest {
+    private static final String HEADER = "customer_id,order_id,timestamp,item_id,quantity,unit_price";
+
+    @TempDir
+    Path dir;
+
+    /** Exit code and standard error of one command line. */
+    record Run(int code, String err, String out) {
+        void failsWith(String... parts) {
+            assertEquals(1, code, err);
+            assertFalse(err.contains("\tat "), "no stack trace: " + err);
+            for (String p : parts) {
+                assertTrue(err.contains(p), "'" + p + "' in: " + err);
+            }
+        }
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = AffinityCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Run(code, err.toString(), out.toString());
+    }
+
+    private Path orders() throws IOException {
+        return Files.write(dir.resolve("orders.csv"), List.of(HEADER, "c1,o1,2011-05-01,A,1,1.0",
+                "c1,o1,2011-05-01,B,1,2.0", "c2,o2,2011-05-02,A,1,1.0", "c2,o2,2011-05-02,B,1,2.0"));
+    }
+
+    @Test
+    void trainRefusesToPublishAModelWithoutTransactions() throws Exception {
+        Path headerOnly = Files.write(dir.resolve("header.csv"), List.of(HEADER));
+        Path models = dir.resolve("models");
+        run("train", "--input", headerOnly.toString(), "--recommender", "rules", "--models", models.toString())
+                .failsWith("no transactions accepted", "refusing to publish an empty model");
+        assertFalse(Files.exists(models.resolve("CURRENT")), "CURRENT untouched");
+    }
+
+    @Test
+    void trainNamesWhatIsWrongWithEachPathBeforeReadingAnything() throws Exception {
+        Path good = orders();
+        Path models = dir.resolve("models");
+        run("train", "--input", dir.resolve("missing.csv").toString(), "--models", models.toString())
+                .failsWith("input file", "missing.csv does not exist");
+        run("train", "--input", dir.toString(), "--models", models.toString()).failsWith("is a directory");
+        run("train", "--input", good.toString(), "--input", good.toString(), "--models", models.toString())
+                .failsWith("orders.csv is given twice");
+        run("train", "--input", good.toString(), "--consent", dir.resolve("nope.csv").toString(), "--models",
+                models.toString()).failsWith("--consent", "nope.csv does not exist");
+        Path aFile = Files.writeString(dir.resolve("a-file"), "x");
+        run("train", "--input", good.toString(), "--models", aFile.toString()).failsWith("--models", "not a directory");
+        run("customers", "--input", good.toString(), "--calibration-end", "2011-05-31", "--output", aFile.toString())
+                .failsWith("--output: " + aFile + " is not a directory");
+        run("evaluate", "--input", good.toString(), "--split", "last-basket", "--report", aFile.toString())
+                .failsWith("--report: " + aFile + " is not a directory");
+        assertFalse(Files.exists(models), "nothing created");
+    }
+
+    @Test
+    void aTruncatedGzipExportIsNamedNotAStackTrace() throws Exception {
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (GZIPOutputStream z = new GZIPOutputStream(gz)) {
+            StringBuilder sb = new StringBuilder(HEADER).append('\n');
+            for (int i = 0; i < 2000; i++) {
+                sb.append("c").append(i % 50).append(",o").append(i).append(",2011-05-01,I").append(i % 97)
+                        .append(",1,1.0\n");
+            }
+            z.write(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        byte[] all = gz.toByteArray();
+        Path truncated = Files.write(dir.resolve("orders.csv.gz"), java.util.Arrays.copyOf(all, all.length / 2));
+        run("train", "--input", truncated.toString(), "--models", dir.resolve("m").toString())
+                .failsWith("orders.csv.gz: unexpected end of gzip stream (file truncated?)");
+
+        Path fimi = Files.write(dir.resolve("t.dat.gz"), java.util.Arrays.copyOf(all, 5));
+        StringWriter err = new StringWriter();
+        int code = AffinityCli.mine(new PrintWriter(new StringWriter()), new PrintWriter(err, true), "--input",
+                fimi.toString(), "--min-support", "0.5");
+        assertEquals(1, code, err.toString());
+        assertTrue(err.toString().contains("t.dat.gz: unexpected end of gzip stream"), err.toString());
+    }
+
+    @Test
+    void mineChecksTheOutputDirectoryBeforeMining() throws Exception {
+        Path fimi = Files.write(dir.resolve("t.dat"), List.of("1 2", "1 2 3"));
+        StringWriter err = new StringWriter();
+        int code = AffinityCli.mine(new PrintWriter(new StringWriter()), new PrintWriter(err, true), "--input",
+                fimi.toString(), "--min-support", "0.5", "--output", dir.resolve("no/such/out").toString());
+        assertEquals(2, code, "a usage error, like mine's other option checks");
+        assertTrue(err.toString().contains("directory " + dir.resolve("no/such") + " does not exist"), err.toString());
+    }
+
+    @Test
+    void rulesOnAMissingStoreIsAClearErrorAndCreatesNothing() {
+        Path models = dir.resolve("nonexistent");
+        run("rules", "--models", models.toString()).failsWith("no model store at " + models);
+        assertFalse(Files.exists(models));
+    }
+
+    @Test
+    void everyVerbAcceptsHelpAndDescribesEveryOption() {
+        for (String verb : List.of("train", "serve", "mine", "rules", "evaluate", "customers")) {
+            for (String flag : List.of("--help", "-h")) {
+                Run r = run(verb, flag);
+                assertEquals(0, r.code(), verb + " " + flag + ": " + r.err());
+                assertTrue(r.out().contains("Usage: affinity " + verb), r.out());
+            }
+        }
+        String rules = run("rules", "--help").out();
+        for (String option : List.of("--min-lift", "--min-confidence", "--min-support")) {
+            // The option's own line in the list (not the synopsis), and the next one when the name is long.
+            String line = rules.lines().filter(l -> l.trim().startsWith(option + "=")).findFirst().orElseThrow();
+            String next = rules.lines().dropWhile(l -> !l.trim().startsWith(option + "=")).skip(1).findFirst()
+                    .orElse("");
+            assertTrue(line.contains("Only rules") || next.contains("Only rules"), option + " described: " + rules);
+        }
+        for (String verb : List.of("train", "evaluate", "customers")) {
+            assertTrue(run(verb, "--help").out().replaceAll("\\s+", " ").contains("generic-sequence"), verb);
+        }
+    }
+
+    @Test
+    void serveNamesItsMissingFilesAndShortKeys() throws Exception {
+        Path models = dir.resolve("models");
+        run("serve", "--models", models.toString(), "--admin-token-file", dir.resolve("tok").toString())
+                .failsWith("--admin-token-file", "tok does not exist");
+        run("serve", "--models", models.toString(), "--api-keys-file", dir.resolve("keys").toString())
+                .failsWith("--api-keys-file", "keys does not exist");
+        Path keys = Files.write(dir.resolve("keys.txt"), List.of("# keys", "0123456789abcdef0123", "short"));
+        run("serve", "--models", models.toString(), "--api-keys-file", keys.toString())
+                .failsWith("keys.txt:3: API key must be at least 16 characters, has 5");
+    }
+
+    @Test
+    void serveReportsABusyPortAndABadHostInOneLine() throws Exception {
+        Path models = dir.resolve("models");
+        try (ServerSocket busy = new ServerSocket()) {
+            busy.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            run("serve", "--models", models.toString(), "--host", "127.0.0.1", "--port",
+                    String.valueOf(busy.getLocalPort())).failsWith("cannot listen on 127.0.0.1:" + busy.getLocalPort(),
+                    "another server is running there");
+        }
+        run("serve", "--models", models.toString(), "--host", "999.1.1.1", "--port", "0")
+                .failsWith("--host 999.1.1.1: not an address");
+    }
+}
