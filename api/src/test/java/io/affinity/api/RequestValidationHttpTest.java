@@ -190,6 +190,47 @@ class RequestValidationHttpTest {
         assertEquals(200, champions.statusCode(), champions.body());
     }
 
+    /**
+     * Every /v1 and /admin operation accepts exactly the query parameters the OpenAPI document lists for it: the
+     * 400 for an unknown one lists them, and the list must be the document's.
+     */
+    @Test
+    void eachOperationAcceptsExactlyTheQueryParametersTheOpenApiDocumentLists() throws Exception {
+        JsonNode doc = JSON.readTree(send("GET", "/openapi.json", null, null).body());
+        int checked = 0;
+        for (var path = doc.get("paths").fields(); path.hasNext(); ) {
+            var p = path.next();
+            if (!p.getKey().startsWith("/v1/") && !p.getKey().startsWith("/admin/")) {
+                continue;
+            }
+            String concrete = p.getKey().replace("{itemId}", "I01").replace("{customerId}", "C100")
+                    .replace("{channel}", "email").replace("{version}", "no-such-version");
+            for (var op = p.getValue().fields(); op.hasNext(); ) {
+                var o = op.next();
+                Set<String> documented = new java.util.TreeSet<>();
+                for (JsonNode parameter : o.getValue().path("parameters")) {
+                    if (parameter.get("in").asText().equals("query")) {
+                        documented.add(parameter.get("name").asText());
+                    }
+                }
+                String method = o.getKey().toUpperCase(java.util.Locale.ROOT);
+                HttpResponse<String> r = send(method, concrete + "?zzunknown=1", "application/json",
+                        method.equals("GET") ? null : "{}");
+                String where = method + " " + p.getKey();
+                assertEquals(400, r.statusCode(), where + ": " + r.body());
+                String detail = JSON.readTree(r.body()).get("detail").asText();
+                String prefix = "unknown query parameter 'zzunknown'; this endpoint accepts ";
+                assertTrue(detail.startsWith(prefix), where + ": " + detail);
+                String list = detail.substring(prefix.length());
+                Set<String> accepted = new java.util.TreeSet<>(list.equals("none") ? List.of()
+                        : List.of(list.split(", ")));
+                assertEquals(documented, accepted, where);
+                checked++;
+            }
+        }
+        assertTrue(checked >= 15, "operations checked: " + checked);
+    }
+
     /** The api's list of RFM segment names is the one training assigns (every cell of its grid). */
     @Test
     void rfmSegmentNamesAreTrainingsNames() {
