@@ -251,6 +251,7 @@ class RequestValidationHttpTest {
         assertRawProblem(raw("GET /v1/items/%ZZ HTTP/1.1"), 400, "%ZZ");
         String longId = "secretcust" + "7".repeat(20_000);
         assertRawProblem(raw("GET /v1/customers/" + longId + "/recommendations HTTP/1.1"), 414, "secretcust");
+        assertRawProblem(raw("GET /v1/model HTTP/1.1\r\nX-Big: secretcust" + "7".repeat(20_000)), 431, "secretcust");
     }
 
     private static void assertRawProblem(String response, int status, String mustNotContain) throws Exception {
