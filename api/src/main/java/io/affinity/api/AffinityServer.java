@@ -6,6 +6,7 @@ import io.affinity.recommender.UnknownItemException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.MethodNotAllowedResponse;
 import io.javalin.json.JavalinJackson;
 import java.net.URI;
 import java.util.Objects;
@@ -59,6 +60,8 @@ public final class AffinityServer implements AutoCloseable {
             c.concurrency.useVirtualThreads = config.virtualThreads();
             c.http.maxRequestSize = config.maxBodyBytes();
             c.http.defaultContentType = "application/json";
+            // A known path with the wrong method is a 405 (with Allow), not a 404 "no such endpoint".
+            c.http.prefer405over404 = true;
             c.jsonMapper(new JavalinJackson(json, false));
             c.events.handlerAdded(info -> {
                 if (info.getHttpMethod().isHttpMethod()) {
@@ -70,6 +73,8 @@ public final class AffinityServer implements AutoCloseable {
             c.jetty.modifyServer(server -> {
                 jetty = server;
                 server.setHandler(graceful);
+                // Requests Jetty refuses itself (bad URI, URI too long) answer with a problem body, not HTML.
+                server.setErrorHandler(new ProblemErrorHandler(json));
             });
             c.requestLogger.http((ctx, ms) -> metrics.record(ctx.method().name(), routeTemplate(ctx),
                     ctx.status().getCode(), ms));
@@ -82,8 +87,16 @@ public final class AffinityServer implements AutoCloseable {
             c.routes.exception(UnknownItemException.class, (e, ctx) -> problem(ctx,
                     Problem.of(ApiProblem.notFound("item '" + Params.abbreviate(e.itemId())
                             + "' is not in the model's catalogue"))));
-            c.routes.exception(HttpResponseException.class, (e, ctx) -> problem(ctx,
-                    Problem.of(fromJavalin(e.getStatus(), e.getMessage()))));
+            c.routes.exception(HttpResponseException.class, (e, ctx) -> {
+                if (e instanceof MethodNotAllowedResponse) {
+                    String allowed = allowedMethods(e);
+                    ctx.header("Allow", allowed);
+                    problem(ctx, Problem.of(new ApiProblem(405, "method-not-allowed", "Method not allowed",
+                            ctx.method().name() + " is not allowed on this endpoint; it takes " + allowed)));
+                    return;
+                }
+                problem(ctx, Problem.of(fromJavalin(e.getStatus(), e.getMessage())));
+            });
             c.routes.exception(Exception.class, (e, ctx) -> {
                 // Messages of unexpected failures can carry request data: log the type and trace only.
                 LOG.error("unexpected failure on {} {}: {}", ctx.method(), ctx.endpoint().path,
@@ -184,6 +197,19 @@ public final class AffinityServer implements AutoCloseable {
             }
         }
         app.stop();
+    }
+
+    /** The methods Javalin found for the path (its 405 details hold them as "GET, POST"). */
+    private static String allowedMethods(HttpResponseException e) {
+        java.util.TreeSet<String> methods = new java.util.TreeSet<>();
+        for (String value : e.getDetails().values()) {
+            for (String m : value.split(",")) {
+                if (!m.isBlank()) {
+                    methods.add(m.trim().toUpperCase(java.util.Locale.ROOT));
+                }
+            }
+        }
+        return String.join(", ", methods);
     }
 
     private static ApiProblem fromJavalin(int status, String message) {

@@ -1,13 +1,10 @@
 package io.affinity.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affinity.recommender.Ids;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -15,34 +12,10 @@ import java.util.Set;
  * says which field is wrong and why.
  */
 record BasketRequest(List<String> items, String customerId, int limit) {
-    private static final Set<String> FIELDS = Set.of("items", "customerId", "limit");
+    static final Set<String> FIELDS = Set.of("items", "customerId", "limit");
 
     static BasketRequest parse(byte[] body, ObjectMapper json, ApiConfig config) {
-        JsonNode root;
-        try {
-            root = json.readTree(body);
-        } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? ""
-                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            // Jackson appends source-location boilerplate; the line and column above already say where.
-            String why = e.getOriginalMessage().replaceAll("\\s*\\(for .*$", "").replaceAll("\\s*\\[Source:.*$", "");
-            throw ApiProblem.badRequest("malformed JSON" + where + ": " + why);
-        } catch (java.io.IOException e) {
-            throw ApiProblem.badRequest("unreadable body: " + e.getMessage());
-        }
-        if (root == null || root.isMissingNode()) {
-            throw ApiProblem.badRequest("empty body: expected a JSON object with field 'items'");
-        }
-        if (!root.isObject()) {
-            throw ApiProblem.badRequest("body must be a JSON object, was " + kind(root));
-        }
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            String name = it.next().getKey();
-            if (!FIELDS.contains(name)) {
-                throw ApiProblem.badRequest("unknown field '" + Params.abbreviate(name)
-                        + "'; expected items, customerId, limit");
-            }
-        }
+        JsonNode root = JsonBodies.object(body, json, FIELDS, "a JSON object with field 'items'");
         JsonNode itemsNode = root.get("items");
         if (itemsNode == null || itemsNode.isNull()) {
             throw ApiProblem.badRequest("field 'items' is required: an array of item ids");
@@ -62,20 +35,19 @@ record BasketRequest(List<String> items, String customerId, int limit) {
             JsonNode item = itemsNode.get(i);
             if (!item.isTextual() || item.asText().isBlank() || item.asText().length() > Ids.MAX_ID_LENGTH) {
                 throw ApiProblem.badRequest("field 'items[" + i + "]' must be a non-blank string of at most "
-                        + Ids.MAX_ID_LENGTH + " characters, was " + kind(item));
+                        + Ids.MAX_ID_LENGTH + " characters, was " + (!item.isTextual() ? kind(item)
+                        : item.asText().isBlank() ? "blank" : item.asText().length() + " characters"));
             }
             items.add(normaliseItemId(item.asText()));
         }
         String customerId = null;
         JsonNode customerNode = root.get("customerId");
         if (customerNode != null && !customerNode.isNull()) {
-            if (!customerNode.isTextual() || customerNode.asText().isBlank()
-                    || customerNode.asText().length() > Ids.MAX_ID_LENGTH) {
+            if (!customerNode.isTextual()) {
                 // The value is personal data: say what is wrong without echoing it.
-                throw ApiProblem.badRequest("field 'customerId' must be a non-blank string of at most "
-                        + Ids.MAX_ID_LENGTH + " characters");
+                throw ApiProblem.badRequest("field 'customerId' must be a string, was " + kind(customerNode));
             }
-            customerId = customerNode.asText().trim();
+            customerId = Params.customerId(customerNode.asText(), "field 'customerId'");
         }
         int limit = config.defaultLimit();
         JsonNode limitNode = root.get("limit");
@@ -94,6 +66,6 @@ record BasketRequest(List<String> items, String customerId, int limit) {
     }
 
     private static String kind(JsonNode node) {
-        return node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+        return JsonBodies.kind(node);
     }
 }

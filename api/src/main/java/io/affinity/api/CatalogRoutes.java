@@ -14,6 +14,10 @@ import org.apache.lucene.queryparser.classic.ParseException;
 final class CatalogRoutes {
     static final String OPENAPI_RESOURCE = "/openapi.json";
 
+    private static final Params.Accepted NONE = Params.Accepted.of();
+    private static final Params.Accepted SEARCH = Params.Accepted.of("q", "limit");
+    private static final java.util.Set<String> AVAILABILITY_FIELDS = java.util.Set.of("available");
+
     private final ApiConfig config;
     private final ModelSource models;
     private final ObjectMapper json;
@@ -71,6 +75,7 @@ final class CatalogRoutes {
     }
 
     private void search(Context ctx, ServedModel model) {
+        Params.checkQuery(ctx, SEARCH);
         String q = ctx.queryParam("q");
         if (q == null || q.isBlank()) {
             throw ApiProblem.badRequest("query parameter 'q' is required (Lucene query syntax, e.g. q=teacup)");
@@ -94,6 +99,7 @@ final class CatalogRoutes {
     }
 
     private void item(Context ctx, ServedModel model) {
+        Params.checkQuery(ctx, NONE);
         String itemId = BasketRequest.normaliseItemId(ctx.pathParam("itemId"));
         if (model.catalog() == null) {
             throw new ApiProblem(409, "no-catalog", "No catalogue index", "the served model version has no catalogue "
@@ -111,20 +117,21 @@ final class CatalogRoutes {
     }
 
     private void setAvailability(Context ctx, ServedModel model) {
+        Params.checkQuery(ctx, NONE);
         String itemId = BasketRequest.normaliseItemId(ctx.pathParam("itemId"));
         String type = ctx.contentType();
         if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
             throw ApiProblem.unsupportedMediaType("Content-Type must be application/json");
         }
-        JsonNode body;
-        try {
-            body = json.readTree(ctx.bodyAsBytes());
-        } catch (IOException e) {
-            throw ApiProblem.badRequest("request body is not valid JSON");
+        JsonNode body = JsonBodies.object(ctx.bodyAsBytes(), json, AVAILABILITY_FIELDS,
+                "a JSON object with field 'available'");
+        JsonNode available = body.get("available");
+        if (available == null || available.isNull()) {
+            throw ApiProblem.badRequest("field 'available' is required: true or false");
         }
-        JsonNode available = body == null ? null : body.get("available");
-        if (available == null || !available.isBoolean()) {
-            throw ApiProblem.badRequest("field 'available' must be true or false");
+        if (!available.isBoolean()) {
+            throw ApiProblem.badRequest("field 'available' must be a boolean (true or false), was "
+                    + JsonBodies.kind(available));
         }
         if (model.snapshot().item(itemId).isEmpty()) {
             throw ApiProblem.notFound("item '" + Params.abbreviate(itemId) + "' is not in the model's catalogue");

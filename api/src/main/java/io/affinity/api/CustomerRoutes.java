@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import de.siegmar.fastcsv.writer.CsvWriter;
 import io.affinity.recommender.Consent;
 import io.affinity.recommender.CustomerProfile;
-import io.affinity.recommender.Ids;
 import io.affinity.recommender.NextBestOffers;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -19,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -63,12 +63,21 @@ final class CustomerRoutes {
         routes.get("/v1/campaigns/offers", ModelHandler.leased(models, this::campaign));
     }
 
+    private static final Params.Accepted NONE = Params.Accepted.of();
+    private static final Params.Accepted OFFERS = Params.Accepted.of("limit", "channel");
+    private static final Params.Accepted UPSELL = Params.Accepted.of("limit", "customerId");
+    private static final Params.Accepted CAMPAIGN = Params.Accepted.of("segment", "channel", "limit");
+    private static final Set<String> CONSENT_FIELDS = Set.of("state");
+    private static final String STATES = "opted_in, opted_out, pending, confirmed";
+    /**
+     * The RFM segment names training gives (its RF grid, io.affinity.training.customers.Rfm#segment; a test checks
+     * the two agree), so that a misspelt {@code rfm:} segment is a 400 rather than an empty export.
+     */
+    static final Set<String> RFM_SEGMENTS = Set.of("champions", "loyal", "potential_loyalists", "new_customers",
+            "promising", "need_attention", "about_to_sleep", "cant_lose_them", "at_risk", "hibernating");
+
     private static String customerId(String raw, String where) {
-        String id = raw == null ? "" : raw.trim();
-        if (id.isEmpty() || id.length() > Ids.MAX_ID_LENGTH) {
-            throw ApiProblem.badRequest(where + " must be 1 to " + Ids.MAX_ID_LENGTH + " characters");
-        }
-        return id;
+        return Params.customerId(raw, where);
     }
 
     private static Consent.Channel channel(String raw, String where) {
@@ -81,6 +90,7 @@ final class CustomerRoutes {
     }
 
     private void profile(Context ctx, ServedModel model) {
+        Params.checkQuery(ctx, NONE);
         String id = customerId(ctx.pathParam("customerId"), "path parameter 'customerId'");
         CustomerProfile p = model.snapshot().profile(id)
                 .orElseThrow(() -> ApiProblem.notFound("no profile for this customer in the active model"));
@@ -88,6 +98,7 @@ final class CustomerRoutes {
     }
 
     private void putConsent(Context ctx) throws IOException {
+        Params.checkQuery(ctx, NONE);
         String id = customerId(ctx.pathParam("customerId"), "path parameter 'customerId'");
         Consent.Channel ch = channel(ctx.pathParam("channel"), "path parameter 'channel'");
         String type = ctx.contentType();
@@ -98,22 +109,19 @@ final class CustomerRoutes {
         if (body.length > config.maxBodyBytes()) {
             throw ApiProblem.tooLarge("request body exceeds the limit of " + config.maxBodyBytes() + " bytes");
         }
-        JsonNode node;
-        try {
-            node = json.readTree(body);
-        } catch (IOException e) {
-            throw ApiProblem.badRequest("request body is not valid JSON");
+        JsonNode node = JsonBodies.object(body, json, CONSENT_FIELDS, "a JSON object with field 'state'");
+        JsonNode stateNode = node.get("state");
+        if (stateNode == null || stateNode.isNull()) {
+            throw new ApiProblem(422, "invalid-body", "Invalid body", "field 'state' is required: one of " + STATES);
         }
-        JsonNode stateNode = node == null ? null : node.get("state");
-        if (stateNode == null || !stateNode.isTextual()) {
-            throw new ApiProblem(422, "invalid-body", "Invalid body",
-                    "field 'state' is required: one of opted_in, opted_out, pending, confirmed");
+        if (!stateNode.isTextual()) {
+            throw new ApiProblem(422, "invalid-body", "Invalid body", "field 'state' must be a string, one of "
+                    + STATES + "; was " + JsonBodies.kind(stateNode));
         }
         Consent.State state = Consent.State.parse(stateNode.asText());
         if (state == null) {
-            throw new ApiProblem(422, "invalid-body", "Invalid body",
-                    "field 'state' must be one of opted_in, opted_out, pending, confirmed; was '"
-                            + Params.abbreviate(stateNode.asText()) + "'");
+            throw new ApiProblem(422, "invalid-body", "Invalid body", "field 'state' must be one of " + STATES
+                    + "; was '" + Params.abbreviate(stateNode.asText()) + "'");
         }
         if (consent.failure() != null) {
             throw new ApiProblem(503, "consent-unavailable", "Consent store unavailable", consent.failure());
@@ -123,13 +131,14 @@ final class CustomerRoutes {
     }
 
     private void nextBestOffers(Context ctx, ServedModel model) {
+        Params.checkQuery(ctx, OFFERS);
         String id = customerId(ctx.pathParam("customerId"), "path parameter 'customerId'");
         int limit = Params.limit(ctx, config);
         String rawChannel = ctx.queryParam("channel");
         Optional<CustomerProfile> profile = model.snapshot().profile(id);
-        if (profile.isEmpty() && model.snapshot().customer(id).isEmpty()) {
-            throw ApiProblem.notFound("customer is not in the active model");
-        }
+        // Like personal recommendations, an unknown customer is not an error (a 404 would tell any caller whether
+        // an id is a customer): the offers come from the popular fallback and say so.
+        boolean fallback = profile.isEmpty() && model.snapshot().customer(id).isEmpty();
         String channelName = null;
         String excluded = null;
         long seq = -1;
@@ -148,11 +157,13 @@ final class CustomerRoutes {
         if (excluded == null && offers.isEmpty() && profile.map(p -> p.strategy() == CustomerProfile.Strategy.END).orElse(false)) {
             excluded = "strategy_end";
         }
-        ctx.json(new OffersBody(model.snapshot().version(), channelName, excluded == null, excluded,
-                seq < 0 ? null : seq, profile.map(p -> lower(p.strategy())).orElse(null), offers));
+        ctx.json(new OffersBody(model.snapshot().version(), fallback, channelName,
+                excluded == null, excluded, seq < 0 ? null : seq, profile.map(p -> lower(p.strategy())).orElse(null),
+                offers));
     }
 
     private void upsell(Context ctx, ServedModel model) {
+        Params.checkQuery(ctx, UPSELL);
         String itemId = BasketRequest.normaliseItemId(ctx.pathParam("itemId"));
         int limit = Params.limit(ctx, config);
         String rawCustomer = ctx.queryParam("customerId");
@@ -160,7 +171,7 @@ final class CustomerRoutes {
                 : model.snapshot().profile(customerId(rawCustomer, "query parameter 'customerId'"));
         List<NextBestOffers.Offer> offers = offers(model)
                 .upsell(itemId, profile, limit, pricierOfSameCategory(model, itemId));
-        ctx.json(new OffersBody(model.snapshot().version(), null, true, null, null,
+        ctx.json(new OffersBody(model.snapshot().version(), null, null, true, null, null,
                 profile.map(p -> lower(p.strategy())).orElse(null), offers));
     }
 
@@ -171,6 +182,7 @@ final class CustomerRoutes {
      * then is always honoured; each row carries the journal sequence it was checked at.
      */
     private void campaign(Context ctx, ServedModel model) throws IOException {
+        Params.checkQuery(ctx, CAMPAIGN);
         Predicate<CustomerProfile> segment = segment(ctx.queryParam("segment"));
         if (ctx.queryParam("channel") == null) {
             throw ApiProblem.badRequest("query parameter 'channel' is required: one of email, sms, push, web");
@@ -309,13 +321,17 @@ final class CustomerRoutes {
                 }
                 case "rfm" -> {
                     String name = value.toLowerCase(Locale.ROOT);
+                    if (!RFM_SEGMENTS.contains(name)) {
+                        throw new IllegalArgumentException();
+                    }
                     yield p -> p.segment().equals(name);
                 }
                 default -> throw new IllegalArgumentException();
             };
         } catch (IllegalArgumentException e) {
             throw ApiProblem.badRequest("query parameter 'segment' must be 'all' or tier:<platinum|gold|iron|lead>, "
-                    + "stage:<new|active|at_risk|lapsed|won_back>, strategy:<...>, rfm:<segment>; was '"
+                    + "stage:<new|active|at_risk|lapsed|won_back>, strategy:<initiate|protect|enhance|re_engineer|harvest|end"
+                    + "|win_back>, rfm:<" + String.join("|", RFM_SEGMENTS.stream().sorted().toList()) + ">; was '"
                     + Params.abbreviate(raw) + "'");
         }
     }
@@ -328,7 +344,7 @@ final class CustomerRoutes {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record OffersBody(String modelVersion, String channel, boolean contactable, String excludedReason,
+    record OffersBody(String modelVersion, Boolean fallback, String channel, boolean contactable, String excludedReason,
                       Long consentSequence, String strategy, List<NextBestOffers.Offer> offers) {
     }
 

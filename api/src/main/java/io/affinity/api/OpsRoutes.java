@@ -11,6 +11,8 @@ import java.util.concurrent.Callable;
 
 /** Readiness, metrics and the admin endpoints (model lifecycle). */
 final class OpsRoutes {
+    private static final Params.Accepted NONE = Params.Accepted.of();
+
     private final ModelSource models;
     private final ModelAdmin admin;
     private final AccessControl access;
@@ -31,9 +33,18 @@ final class OpsRoutes {
         routes.get("/ready", this::ready);
         routes.get("/metrics", ctx -> ctx.contentType(Metrics.CONTENT_TYPE).result(metrics.scrape()));
         if (admin != null) {
-            routes.get("/admin/models", this::listModels);
-            routes.post("/admin/models/reload", ctx -> ctx.json(change(admin::reload)));
-            routes.post("/admin/models/{version}/activate", ctx -> ctx.json(change(() -> admin.activate(ctx.pathParam("version")))));
+            routes.get("/admin/models", ctx -> {
+                Params.checkQuery(ctx, NONE);
+                listModels(ctx);
+            });
+            routes.post("/admin/models/reload", ctx -> {
+                Params.checkQuery(ctx, NONE);
+                ctx.json(change(admin::reload));
+            });
+            routes.post("/admin/models/{version}/activate", ctx -> {
+                Params.checkQuery(ctx, NONE);
+                ctx.json(change(() -> admin.activate(ctx.pathParam("version"))));
+            });
         }
     }
 

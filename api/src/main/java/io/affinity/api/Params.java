@@ -1,10 +1,118 @@
 package io.affinity.api;
 
+import io.affinity.recommender.Ids;
 import io.javalin.http.Context;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
 
 /** Parsing of query parameters into typed values, failing with a 400 that names the parameter. */
 final class Params {
     private Params() {
+    }
+
+    /**
+     * The query parameters one route accepts. Anything else in the URL is a 400 naming the parameter and listing
+     * these: a misspelt {@code lmit} must not silently fall back to the default.
+     *
+     * @param bodyFields fields of the route's JSON body: naming one in the URL gets a hint that it goes in the body
+     */
+    record Accepted(Set<String> names, String list, Set<String> bodyFields) {
+        static Accepted of(String... names) {
+            return new Accepted(Set.of(names), names.length == 0 ? "none" : String.join(", ", names), Set.of());
+        }
+
+        Accepted withBodyFields(String... fields) {
+            return new Accepted(names, list, Set.of(fields));
+        }
+    }
+
+    /** Most parameters one request may give; more is a 400 rather than an unbounded scan. */
+    private static final int MAX_QUERY_PARAMETERS = 32;
+
+    /**
+     * Checks the raw query string against the route's parameters: every name must be accepted, given once, and
+     * every name and value must be valid percent-encoding. Costs nothing without a query string; with one, a scan
+     * of it and a lookup in a small set per parameter.
+     */
+    static void checkQuery(Context ctx, Accepted accepted) {
+        String query = ctx.queryString();
+        if (query == null || query.isEmpty()) {
+            return;
+        }
+        String[] seen = null;
+        int count = 0;
+        int start = 0;
+        int n = query.length();
+        while (start <= n) {
+            int amp = query.indexOf('&', start);
+            if (amp < 0) {
+                amp = n;
+            }
+            if (amp > start) {
+                int eq = query.indexOf('=', start);
+                if (eq < 0 || eq > amp) {
+                    eq = amp;
+                }
+                String name = decode(query.substring(start, eq), null);
+                if (!accepted.names().contains(name)) {
+                    throw unknown(name, accepted);
+                }
+                if (eq < amp) {
+                    decode(query.substring(eq + 1, amp), name);
+                }
+                if (count > 0) {
+                    for (int i = 0; i < count; i++) {
+                        if (seen[i].equals(name)) {
+                            throw ApiProblem.badRequest("query parameter '" + name + "' is given more than once");
+                        }
+                    }
+                }
+                if (count == MAX_QUERY_PARAMETERS) {
+                    throw ApiProblem.badRequest("more than " + MAX_QUERY_PARAMETERS + " query parameters");
+                }
+                if (seen == null) {
+                    seen = new String[Math.min(MAX_QUERY_PARAMETERS, accepted.names().size() + 1)];
+                }
+                seen[count++] = name;
+            }
+            start = amp + 1;
+        }
+    }
+
+    private static ApiProblem unknown(String name, Accepted accepted) {
+        String shown = name.isEmpty() ? "" : abbreviate(name);
+        if (accepted.bodyFields().contains(name)) {
+            return ApiProblem.badRequest("query parameter '" + shown + "' is not accepted here: it goes in the JSON "
+                    + "body; the URL takes only " + accepted.list());
+        }
+        return ApiProblem.badRequest("unknown query parameter '" + shown + "'; this endpoint accepts "
+                + accepted.list());
+    }
+
+    /** Percent-decodes a name ({@code parameter} null) or the value of {@code parameter}, or fails naming it. */
+    private static String decode(String raw, String parameter) {
+        try {
+            return URLDecoder.decode(raw, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.badRequest(parameter == null
+                    ? "a query parameter name is not valid percent-encoding (a '%' must be followed by two hex digits)"
+                    : "query parameter '" + parameter + "' is not valid percent-encoding (a '%' must be followed by "
+                            + "two hex digits)");
+        }
+    }
+
+    /**
+     * A customer id from a request, normalised as training stored it ({@link Ids#normaliseCustomerId}); fails
+     * naming {@code where}, never echoing the value (personal data).
+     */
+    static String customerId(String raw, String where) {
+        String id = raw == null ? "" : Ids.normaliseCustomerId(raw);
+        if (id.isEmpty() || id.length() > Ids.MAX_ID_LENGTH) {
+            throw ApiProblem.badRequest(where + " must be 1 to " + Ids.MAX_ID_LENGTH + " characters"
+                    + (id.isEmpty() ? ", was blank" : ", was " + id.length()));
+        }
+        return id;
     }
 
     static int limit(Context ctx, ApiConfig config) {

@@ -91,10 +91,11 @@ final class RequestRules {
         int pinLimit = (int) Params.optionalLong(ctx, "pinLimit", DEFAULT_PIN_LIMIT, 0, MAX_PIN_LIMIT);
         int days = (int) Params.optionalLong(ctx, "excludeBoughtWithinDays", config.excludeBoughtWithinDays(), 0, 36_600);
         int maxPerCategory = (int) Params.optionalLong(ctx, "maxPerCategory", 0, 0, 10_000);
+        // Checked even when unused (no customer, or no day window): a bad date must not pass silently.
+        LocalDate asOf = asOf(ctx);
         Set<String> recent = Set.of();
         if (days > 0 && customerId != null) {
-            LocalDate asOf = asOf(ctx);
-            LocalDate since = asOf.minusDays(days);
+            LocalDate since = (asOf == null ? LocalDate.now(ZoneOffset.UTC) : asOf).minusDays(days);
             CustomerHistory history = model.snapshot().customer(customerId).orElse(null);
             if (history != null) {
                 recent = new HashSet<>();
@@ -135,7 +136,10 @@ final class RequestRules {
 
     private static LocalDate asOf(Context ctx) {
         String raw = ctx.queryParam("asOf");
-        if (raw == null || raw.isBlank()) {
+        if (raw == null) {
+            return null;
+        }
+        if (raw.isBlank()) {
             return LocalDate.now(ZoneOffset.UTC);
         }
         try {

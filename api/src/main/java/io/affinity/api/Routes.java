@@ -17,6 +17,16 @@ import java.util.Set;
 
 /** The endpoint handlers. Each leases the active model once and answers from it alone. */
 final class Routes {
+    /** The business-rule parameters every recommendation endpoint takes (see {@link RequestRules}). */
+    static final String[] RULE_PARAMETERS = {"filter", "boost", "pin", "pinLimit", "maxPerCategory",
+            "excludeBoughtWithinDays", "asOf"};
+    private static final Params.Accepted NONE = Params.Accepted.of();
+    private static final Params.Accepted BASKET = Params.Accepted.of(RULE_PARAMETERS)
+            .withBodyFields(BasketRequest.FIELDS.toArray(String[]::new));
+    private static final Params.Accepted RANKED = Params.Accepted.of(withLimit(RULE_PARAMETERS));
+    private static final Params.Accepted RULES = Params.Accepted.of("item", "consequent", "minLift",
+            "minConfidence", "minSupport", "sort", "limit");
+
     private final ApiConfig config;
     private final ModelSource models;
     private final ObjectMapper json;
@@ -48,6 +58,13 @@ final class Routes {
         routes.get("/v1/rules", leased(this::rules));
     }
 
+    private static String[] withLimit(String[] names) {
+        String[] all = new String[names.length + 1];
+        all[0] = "limit";
+        System.arraycopy(names, 0, all, 1, names.length);
+        return all;
+    }
+
     Handler leased(ModelHandler handler) {
         return ModelHandler.leased(models, handler);
     }
@@ -57,10 +74,12 @@ final class Routes {
     }
 
     private void model(Context ctx, ServedModel model) {
+        Params.checkQuery(ctx, NONE);
         ctx.json(model.summary());
     }
 
     private void basket(Context ctx, ServedModel model) throws IOException {
+        Params.checkQuery(ctx, BASKET);
         String type = ctx.contentType();
         if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
             throw ApiProblem.unsupportedMediaType("Content-Type must be application/json, was "
@@ -97,6 +116,7 @@ final class Routes {
     }
 
     private void boughtTogether(Context ctx, ServedModel model) throws IOException {
+        Params.checkQuery(ctx, RANKED);
         String itemId = BasketRequest.normaliseItemId(ctx.pathParam("itemId"));
         int limit = Params.limit(ctx, config);
         answer(ctx, rules(ctx, model, null).recommend((r, n) -> r.boughtTogether(itemId, n), limit, Set.of(itemId)),
@@ -104,11 +124,8 @@ final class Routes {
     }
 
     private void customer(Context ctx, ServedModel model) throws IOException {
-        String customerId = ctx.pathParam("customerId").trim();
-        if (customerId.isEmpty() || customerId.length() > io.affinity.recommender.Ids.MAX_ID_LENGTH) {
-            throw ApiProblem.badRequest("path parameter 'customerId' must be 1 to "
-                    + io.affinity.recommender.Ids.MAX_ID_LENGTH + " characters");
-        }
+        Params.checkQuery(ctx, RANKED);
+        String customerId = Params.customerId(ctx.pathParam("customerId"), "path parameter 'customerId'");
         int limit = Params.limit(ctx, config);
         answer(ctx, rules(ctx, model, customerId).recommend((r, n) -> r.forCustomer(customerId, n), limit), null);
     }
@@ -124,6 +141,7 @@ final class Routes {
     }
 
     private void rules(Context ctx, ServedModel model) {
+        Params.checkQuery(ctx, RULES);
         String sortName = ctx.queryParam("sort") == null ? "lift" : ctx.queryParam("sort");
         RuleQuery.Measure sort = RuleQuery.Measure.parse(sortName);
         if (sort == null) {

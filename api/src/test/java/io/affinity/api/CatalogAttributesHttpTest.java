@@ -111,9 +111,9 @@ class CatalogAttributesHttpTest {
     }
 
     private static HttpResponse<String> basket(String... items) throws Exception {
-        String body = "{\"items\":[" + String.join(",", java.util.Arrays.stream(items).map(i -> "\"" + i + "\"").toList()) + "]}";
+        String body = "{\"items\":[" + String.join(",", java.util.Arrays.stream(items).map(i -> "\"" + i + "\"").toList()) + "],\"limit\":10}";
         return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
-                        + "/v1/baskets/recommendations?limit=10")).header("Content-Type", "application/json")
+                        + "/v1/baskets/recommendations")).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 

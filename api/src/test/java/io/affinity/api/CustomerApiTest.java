@@ -140,6 +140,10 @@ class CustomerApiTest {
         assertEquals("enhance", b.get("strategy").asText());
         assertEquals(0.9, b.at("/value/pAlive").asDouble(), 1e-12);
         assertEquals("loyal", b.at("/rfm/segment").asText());
+        // The id as a spreadsheet wrote it finds the same customer (training stored it without ".0").
+        HttpResponse<String> asFloat = get("/v1/customers/17850.0/profile", "application/json");
+        assertEquals(200, asFloat.statusCode(), asFloat.body());
+        assertEquals("gold", JSON.readTree(asFloat.body()).get("tier").asText());
         HttpResponse<String> missing = get("/v1/customers/SECRET-ID-42/profile", "application/json");
         assertEquals(404, missing.statusCode());
         assertTrue(missing.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
@@ -152,7 +156,7 @@ class CustomerApiTest {
         assertEquals(422, put("/v1/customers/17850/consent/email", "{\"state\":\"maybe\"}").statusCode());
         assertEquals(422, put("/v1/customers/17850/consent/email", "{}").statusCode());
         assertEquals(400, put("/v1/customers/17850/consent/email", "{not json").statusCode());
-        HttpResponse<String> ok = put("/v1/customers/17850/consent/email", "{\"state\":\"opted_out\"}");
+        HttpResponse<String> ok = put("/v1/customers/17850.0/consent/email", "{\"state\":\"opted_out\"}");
         assertEquals(200, ok.statusCode(), ok.body());
         assertEquals(1, JSON.readTree(ok.body()).get("sequence").asLong());
         // Immediately effective: next-best offers for email now refuse.

@@ -103,6 +103,23 @@ class HttpApiTest {
         assertEquals("popular", unknown.at("/items/0/source").asText());
     }
 
+    /** Training stores a spreadsheet's 17850.0 as 17850: requests naming the customer either way find them. */
+    @Test
+    void customerIdsAreNormalisedLikeTraining() throws Exception {
+        JsonNode known = JSON.readTree(get("/v1/customers/17850.0/recommendations?limit=3").body());
+        assertFalse(known.get("fallback").asBoolean(), known.toString());
+        assertEquals("22698", known.at("/items/0/itemId").asText());
+        JsonNode padded = JSON.readTree(get("/v1/customers/%2017850.00%20/recommendations?limit=3").body());
+        assertFalse(padded.get("fallback").asBoolean(), padded.toString());
+        // Not a float-written number: left alone, so an unknown customer.
+        JsonNode other = JSON.readTree(get("/v1/customers/17850.5/recommendations?limit=3").body());
+        assertTrue(other.get("fallback").asBoolean(), other.toString());
+        JsonNode basket = JSON.readTree(post("/v1/baskets/recommendations", "application/json",
+                "{\"items\":[\"22698\"],\"customerId\":\"17850.0\"}").body());
+        assertEquals("22697", basket.at("/items/0/itemId").asText(), basket.toString());
+        assertTrue(basket.at("/items/0/previouslyBought").asBoolean(), basket.toString());
+    }
+
     @Test
     void rulesBrowseSortsAndFilters() throws Exception {
         JsonNode body = JSON.readTree(get("/v1/rules?sort=confidence&limit=2").body());

@@ -12,6 +12,30 @@ public final class Ids {
         return require(itemId, "itemId");
     }
 
+    /**
+     * A customer id as training stores it: trimmed, and a numeric id written as a float by a spreadsheet
+     * ({@code 17850.0}) without its zero decimals ({@code 17850}). Requests apply the same rule, so an id copied
+     * from the raw data finds its customer. (Training's ingest applies the same rule; see TransactionLoader.)
+     */
+    public static String normaliseCustomerId(String raw) {
+        String s = raw.strip();
+        int dot = s.indexOf('.');
+        if (dot <= 0) {
+            return s;
+        }
+        for (int i = 0; i < dot; i++) {
+            if (!Character.isDigit(s.charAt(i))) {
+                return s;
+            }
+        }
+        for (int i = dot + 1; i < s.length(); i++) {
+            if (s.charAt(i) != '0') {
+                return s;
+            }
+        }
+        return s.substring(0, dot);
+    }
+
     public static String requireCustomerId(String customerId) {
         return require(customerId, "customerId");
     }

@@ -1,0 +1,321 @@
+package io.affinity.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.affinity.store.ModelStore;
+import io.affinity.training.customers.Rfm;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The error contract over real HTTP: wrong methods, unknown or malformed query parameters, strict JSON bodies and
+ * requests Jetty refuses itself all answer with a problem body that says where and why, never with HTML, a silent
+ * default, or a customer id. Model: {@link TestStores} (items I00..I19, customers C100..C109), served through the
+ * admin so that the admin endpoints exist.
+ */
+class RequestValidationHttpTest {
+    private static final String TOKEN = "test-admin-token-0123456789abcdef";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final String SECRET = "SECRET-CUST-77";
+
+    @TempDir
+    static Path dir;
+    private static SwappableModelSource source;
+    private static ModelAdmin admin;
+    private static ConsentJournal journal;
+    private static AffinityServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        ModelStore store = ModelStore.open(dir.resolve("models"));
+        store.activate(TestStores.publish(store, "v"));
+        source = new SwappableModelSource();
+        admin = new ModelAdmin(store, source, TestStores::serve);
+        admin.reload();
+        journal = ConsentJournal.open(dir.resolve("consent.journal"));
+        server = AffinityServer.create(ApiConfig.defaults().withHost("127.0.0.1").withPort(0), source,
+                new ServerOptions(AccessControl.of(TOKEN, List.of()), admin, Duration.ofSeconds(5), journal, 0.3,
+                        BusinessRuleConfig.defaults())).start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        server.close();
+        admin.close();
+        source.close(Duration.ofSeconds(5));
+        journal.close();
+    }
+
+    // ---- wrong method: 405 with Allow ----
+
+    @Test
+    void aWrongMethodOnAKnownPathIs405WithAllowAndAProblemBody() throws Exception {
+        assertMethodNotAllowed(send("GET", "/v1/baskets/recommendations", null, null), "POST");
+        assertMethodNotAllowed(send("POST", "/v1/items/I01/bought-together", "application/json", "{}"), "GET");
+        assertMethodNotAllowed(send("POST", "/v1/customers/" + SECRET + "/consent/email", "application/json",
+                "{\"state\":\"opted_in\"}"), "PUT");
+        assertMethodNotAllowed(send("DELETE", "/v1/customers/" + SECRET + "/recommendations", null, null), "GET");
+        assertMethodNotAllowed(send("GET", "/admin/models/reload", null, null), "POST");
+        HttpResponse<String> unknown = send("GET", "/v1/nothing-here", null, null);
+        assertProblem(unknown, 404, "no such endpoint");
+    }
+
+    private static void assertMethodNotAllowed(HttpResponse<String> r, String allowed) throws Exception {
+        assertProblem(r, 405, "it takes " + allowed);
+        assertEquals(allowed, r.headers().firstValue("Allow").orElse(null), r.body());
+    }
+
+    // ---- next-best offers: an unknown customer is not revealed ----
+
+    @Test
+    void nextBestOffersForAnUnknownCustomerAreTheFallbackNotA404() throws Exception {
+        HttpResponse<String> unknown = send("GET", "/v1/customers/" + SECRET + "/next-best-offers?limit=3", null, null);
+        assertEquals(200, unknown.statusCode(), unknown.body());
+        JsonNode body = JSON.readTree(unknown.body());
+        assertTrue(body.get("fallback").asBoolean(), unknown.body());
+        assertEquals(3, body.get("offers").size(), unknown.body());
+        assertFalse(unknown.body().contains(SECRET));
+        JsonNode known = JSON.readTree(send("GET", "/v1/customers/C100/next-best-offers?limit=3", null, null).body());
+        assertFalse(known.get("fallback").asBoolean(), known.toString());
+    }
+
+    // ---- strict JSON bodies ----
+
+    @Test
+    void consentBodiesAreStrictAndNothingRejectedIsJournaled() throws Exception {
+        String path = "/v1/customers/C101/consent/sms";
+        long before = journal.sequence();
+        assertProblem(put(path, "{\"state\":\"opted_in\"} junk"), 400,
+                "unexpected content after the JSON value at line 1, column 22");
+        assertProblem(put(path, "{\"state\":\"opted_in\"} {\"state\":\"opted_out\"}"), 400,
+                "unexpected content after the JSON value at line 1, column 22");
+        assertProblem(put(path, "{\"state\":\"opted_in\",\"extra\":1}"), 400, "unknown field 'extra'; expected state");
+        assertProblem(put(path, "{\"state\":\"opted_in\",\"state\":\"opted_out\"}"), 400, "Duplicate field 'state'");
+        assertProblem(put(path, "{\"state\":\n  opted_in}"), 400, "malformed JSON at line 2, column");
+        assertProblem(put(path, "{\"state\":5}"), 422, "field 'state' must be a string, one of opted_in");
+        assertProblem(put(path, "{\"state\":5}"), 422, "was number");
+        assertProblem(put(path, ""), 400, "empty body");
+        assertProblem(put(path, "[]"), 400, "must be a JSON object, was array");
+        assertProblem(put(path, "{}"), 422, "field 'state' is required");
+        assertEquals(before, journal.sequence(), "a rejected body changed the consent journal");
+        HttpResponse<String> ok = put(path, "{\"state\":\"opted_in\"}");
+        assertEquals(200, ok.statusCode(), ok.body());
+        assertEquals(before + 1, journal.sequence());
+    }
+
+    @Test
+    void availabilityBodiesAreStrict() throws Exception {
+        String path = "/admin/items/I03/availability";
+        assertProblem(put(path, "{\"available\":false}\n junk"), 400, "at line 2, column 2");
+        assertProblem(put(path, "{\"available\":false,\"extra\":1}"), 400, "unknown field 'extra'; expected available");
+        assertProblem(put(path, "{\"available\":\"no\"}"), 400, "field 'available' must be a boolean");
+        assertProblem(put(path, "{\"available\" false}"), 400, "malformed JSON at line 1, column");
+        assertProblem(put(path, ""), 400, "empty body");
+        assertProblem(put(path, "{}"), 400, "field 'available' is required");
+        JsonNode item = JSON.readTree(send("GET", "/v1/items/I03", null, null).body());
+        assertTrue(item.get("available").asBoolean(), "a rejected body changed the item's availability");
+    }
+
+    @Test
+    void basketBodiesRejectTrailingContentAndSayWhatIsWrongWithAnItem() throws Exception {
+        assertProblem(basket("", "{\"items\":[\"I01\"]} trailing"), 400, "at line 1, column 19");
+        assertProblem(basket("", "{\"items\":[\"I01\"],\"items\":[\"I02\"]}"), 400, "Duplicate field 'items'");
+        String longId = "X".repeat(200);
+        HttpResponse<String> tooLong = basket("", "{\"items\":[\"" + longId + "\"]}");
+        assertProblem(tooLong, 400, "field 'items[0]' must be a non-blank string of at most 128 characters, "
+                + "was 200 characters");
+        assertProblem(basket("", "{\"items\":[\"  \"]}"), 400, "was blank");
+        assertProblem(basket("", "{\"items\":[7]}"), 400, "was number");
+        assertProblem(basket("", "{\"items\":[\"I01\"],\"customerId\":17850}"), 400,
+                "field 'customerId' must be a string, was number");
+    }
+
+    // ---- query parameters: unknown or malformed ones are 400s ----
+
+    @Test
+    void unknownQueryParametersAreRejectedNamingThemAndTheAcceptedOnes() throws Exception {
+        HttpResponse<String> typo = send("GET", "/v1/items/I01/bought-together?lmit=2", null, null);
+        assertProblem(typo, 400, "unknown query parameter 'lmit'; this endpoint accepts limit, filter, boost");
+        assertProblem(send("GET", "/v1/customers/" + SECRET + "/recommendations?limit=2&colour=red", null, null), 400,
+                "unknown query parameter 'colour'");
+        assertProblem(send("GET", "/v1/customers/C100/profile?x=1", null, null), 400,
+                "unknown query parameter 'x'; this endpoint accepts none");
+        assertProblem(send("GET", "/v1/items?q=item&sort=lift", null, null), 400, "accepts q, limit");
+        assertProblem(send("GET", "/v1/rules?item=I01&lmit=2", null, null), 400, "unknown query parameter 'lmit'");
+        HttpResponse<String> basketLimit = basket("?limit=3", "{\"items\":[\"I01\"]}");
+        assertProblem(basketLimit, 400, "query parameter 'limit' is not accepted here: it goes in the JSON body");
+        assertProblem(send("GET", "/v1/items/I01/bought-together?limit=2&limit=3", null, null), 400,
+                "query parameter 'limit' is given more than once");
+        // The accepted ones still work.
+        JsonNode two = JSON.readTree(send("GET", "/v1/items/I01/bought-together?limit=2", null, null).body());
+        assertEquals(2, two.get("items").size(), two.toString());
+        HttpResponse<String> ruled = basket("?maxPerCategory=1", "{\"items\":[\"I01\"],\"limit\":3}");
+        assertEquals(200, ruled.statusCode(), ruled.body());
+    }
+
+    @Test
+    void malformedQueryValuesAreRejectedNamingTheParameter() throws Exception {
+        JsonNode badEscape = rawProblem(raw("GET /v1/items/I01/bought-together?limit=%ZZ HTTP/1.1"), 400, "%ZZ");
+        assertTrue(badEscape.get("detail").asText().contains("query parameter 'limit' is not valid percent-encoding"),
+                badEscape.toString());
+        assertProblem(send("GET", "/v1/customers/C100/recommendations?asOf=yesterday", null, null), 400,
+                "query parameter 'asOf' must be a date");
+        assertProblem(send("GET", "/v1/items/I01/bought-together?asOf=yesterday", null, null), 400,
+                "query parameter 'asOf' must be a date");
+        assertProblem(send("GET", "/v1/campaigns/offers?segment=rfm:nonsense&channel=email", null, null), 400,
+                "query parameter 'segment'");
+        HttpResponse<String> champions = send("GET", "/v1/campaigns/offers?segment=rfm:champions&channel=email",
+                null, null);
+        assertEquals(200, champions.statusCode(), champions.body());
+    }
+
+    /**
+     * Every /v1 and /admin operation accepts exactly the query parameters the OpenAPI document lists for it: the
+     * 400 for an unknown one lists them, and the list must be the document's.
+     */
+    @Test
+    void eachOperationAcceptsExactlyTheQueryParametersTheOpenApiDocumentLists() throws Exception {
+        JsonNode doc = JSON.readTree(send("GET", "/openapi.json", null, null).body());
+        int checked = 0;
+        for (var path = doc.get("paths").fields(); path.hasNext(); ) {
+            var p = path.next();
+            if (!p.getKey().startsWith("/v1/") && !p.getKey().startsWith("/admin/")) {
+                continue;
+            }
+            String concrete = p.getKey().replace("{itemId}", "I01").replace("{customerId}", "C100")
+                    .replace("{channel}", "email").replace("{version}", "no-such-version");
+            for (var op = p.getValue().fields(); op.hasNext(); ) {
+                var o = op.next();
+                Set<String> documented = new java.util.TreeSet<>();
+                for (JsonNode parameter : o.getValue().path("parameters")) {
+                    if (parameter.get("in").asText().equals("query")) {
+                        documented.add(parameter.get("name").asText());
+                    }
+                }
+                String method = o.getKey().toUpperCase(java.util.Locale.ROOT);
+                HttpResponse<String> r = send(method, concrete + "?zzunknown=1", "application/json",
+                        method.equals("GET") ? null : "{}");
+                String where = method + " " + p.getKey();
+                assertEquals(400, r.statusCode(), where + ": " + r.body());
+                String detail = JSON.readTree(r.body()).get("detail").asText();
+                String prefix = "unknown query parameter 'zzunknown'; this endpoint accepts ";
+                assertTrue(detail.startsWith(prefix), where + ": " + detail);
+                String list = detail.substring(prefix.length());
+                Set<String> accepted = new java.util.TreeSet<>(list.equals("none") ? List.of()
+                        : List.of(list.split(", ")));
+                assertEquals(documented, accepted, where);
+                checked++;
+            }
+        }
+        assertTrue(checked >= 15, "operations checked: " + checked);
+    }
+
+    /** The api's list of RFM segment names is the one training assigns (every cell of its grid). */
+    @Test
+    void rfmSegmentNamesAreTrainingsNames() {
+        Set<String> names = new HashSet<>();
+        for (int r = 1; r <= 5; r++) {
+            for (int f = 1; f <= 5; f++) {
+                names.add(Rfm.segment(r, f));
+            }
+        }
+        assertEquals(names, CustomerRoutes.RFM_SEGMENTS);
+    }
+
+    // ---- requests Jetty refuses itself ----
+
+    @Test
+    void requestsJettyRefusesAreProblemBodiesWithoutThePath() throws Exception {
+        assertRawProblem(raw("GET /v1/customers/secret%00cust/recommendations HTTP/1.1"), 400, "secret");
+        assertRawProblem(raw("GET /v1/items/%ZZ HTTP/1.1"), 400, "%ZZ");
+        String longId = "secretcust" + "7".repeat(20_000);
+        assertRawProblem(raw("GET /v1/customers/" + longId + "/recommendations HTTP/1.1"), 414, "secretcust");
+        assertRawProblem(raw("GET /v1/model HTTP/1.1\r\nX-Big: secretcust" + "7".repeat(20_000)), 431, "secretcust");
+    }
+
+    private static void assertRawProblem(String response, int status, String mustNotContain) throws Exception {
+        rawProblem(response, status, mustNotContain);
+    }
+
+    private static JsonNode rawProblem(String response, int status, String mustNotContain) throws Exception {
+        int split = response.indexOf("\r\n\r\n");
+        assertTrue(split > 0, response);
+        String head = response.substring(0, split);
+        String body = response.substring(split + 4);
+        assertTrue(head.startsWith("HTTP/1.1 " + status), head);
+        assertTrue(head.toLowerCase().contains("content-type: application/problem+json"), head);
+        JsonNode problem = JSON.readTree(body);
+        assertEquals(status, problem.get("status").asInt(), body);
+        assertFalse(problem.get("detail").asText().isBlank(), body);
+        assertFalse(body.contains(mustNotContain), body);
+        return problem;
+    }
+
+    /** Sends one raw request line (clients refuse to send some of these URIs) and reads the whole answer. */
+    private static String raw(String requestLine) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write((requestLine + "\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            in.transferTo(all);
+            return all.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    // ---- helpers ----
+
+    static void assertProblem(HttpResponse<String> r, int status, String detailPart) throws Exception {
+        assertEquals(status, r.statusCode(), r.body());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith(Problem.MEDIA_TYPE),
+                r.headers().toString());
+        JsonNode problem = JSON.readTree(r.body());
+        assertEquals(status, problem.get("status").asInt());
+        assertTrue(problem.get("detail").asText().contains(detailPart), r.body());
+        assertFalse(r.body().contains(SECRET), r.body());
+    }
+
+    private static HttpResponse<String> basket(String query, String body) throws Exception {
+        return send("POST", "/v1/baskets/recommendations" + query, "application/json", body);
+    }
+
+    private static HttpResponse<String> put(String path, String body) throws Exception {
+        return send("PUT", path, "application/json", body);
+    }
+
+    private static HttpResponse<String> send(String method, String path, String contentType, String body)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .header("Authorization", "Bearer " + TOKEN)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
