@@ -100,7 +100,8 @@ final class RequestRules {
             if (history != null) {
                 recent = new HashSet<>();
                 for (PurchasedItem p : history.items()) {
-                    if (p.lastPurchased() != null && p.lastPurchased().isAfter(since)
+                    // "Within N days" includes a purchase exactly N days before asOf.
+                    if (p.lastPurchased() != null && !p.lastPurchased().isBefore(since)
                             && p.orderCount() < config.repeatMinOrders()) {
                         recent.add(p.itemId());
                     }

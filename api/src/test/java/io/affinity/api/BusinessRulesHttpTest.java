@@ -133,6 +133,11 @@ class BusinessRulesHttpTest {
         assertTrue(ids.contains("I00"), "bought in 3 orders, a repeat purchase: " + ids);
         List<String> longAgo = itemIds(get("/v1/customers/C100/recommendations?limit=20&excludeBoughtWithinDays=10&asOf=2011-05-10"));
         assertTrue(longAgo.contains("I05"), "outside a 10-day window: " + longAgo);
+        // I05 was bought on 2011-04-21: exactly 10 days before 2011-05-01 is within 10 days, not within 9.
+        List<String> edge = itemIds(get("/v1/customers/C100/recommendations?limit=20&excludeBoughtWithinDays=10&asOf=2011-05-01"));
+        assertFalse(edge.contains("I05"), "bought exactly 10 days before asOf: " + edge);
+        List<String> pastEdge = itemIds(get("/v1/customers/C100/recommendations?limit=20&excludeBoughtWithinDays=9&asOf=2011-05-01"));
+        assertTrue(pastEdge.contains("I05"), "bought 10 days before asOf, outside 9: " + pastEdge);
         assertEquals(400, get("/v1/customers/C100/recommendations?excludeBoughtWithinDays=-1").statusCode());
         assertEquals(400, get("/v1/customers/C100/recommendations?excludeBoughtWithinDays=3&asOf=yesterday").statusCode());
     }

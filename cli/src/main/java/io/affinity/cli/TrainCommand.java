@@ -97,7 +97,7 @@ final class TrainCommand implements Callable<Integer> {
                 or(minConfidence, TrainingParameters.DEFAULT_MIN_CONFIDENCE),
                 or(minLift, TrainingParameters.DEFAULT_MIN_LIFT), or(maxLength, TrainingParameters.DEFAULT_MAX_LENGTH),
                 or(maxRulesPerItem, TrainingParameters.DEFAULT_MAX_RULES_PER_ITEM),
-                TrainingParameters.DEFAULT_POPULAR_ITEMS, TrainingParameters.DEFAULT_HISTORY_ITEMS,
+                TrainingParameters.DEFAULT_POPULAR_ITEMS,
                 or(errorBudget, TrainingParameters.DEFAULT_ERROR_BUDGET));
         TrainingResult result;
         try {

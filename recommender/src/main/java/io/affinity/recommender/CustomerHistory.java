@@ -11,9 +11,10 @@ import java.util.Objects;
  * @param totalSpend     sum of quantity x unit price over accepted lines
  * @param firstPurchase  date of the first order
  * @param lastPurchase   date of the latest order
- * @param items          the items bought, most often bought first (ties: most recent first); may be capped
- *                       at training time, see {@code distinctItemCount}
- * @param distinctItemCount number of distinct items ever bought, which can exceed {@code items.size()}
+ * @param items          every item bought, most often bought first (ties: most recent first); a snapshot
+ *                       trained before histories were complete holds only the 200 most bought (then
+ *                       {@code distinctItemCount} exceeds the size, see {@link #complete()})
+ * @param distinctItemCount number of distinct items ever bought
  */
 public record CustomerHistory(int orderCount, double totalSpend, LocalDate firstPurchase, LocalDate lastPurchase,
                               List<PurchasedItem> items, int distinctItemCount) {
@@ -33,5 +34,10 @@ public record CustomerHistory(int orderCount, double totalSpend, LocalDate first
         if (distinctItemCount < items.size()) {
             throw new IllegalArgumentException("distinctItemCount " + distinctItemCount + " < items " + items.size());
         }
+    }
+
+    /** Whether {@link #items()} holds every item bought (false only in snapshots of older training runs). */
+    public boolean complete() {
+        return items.size() == distinctItemCount;
     }
 }

@@ -7,7 +7,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 /**
  * Why an item was recommended, matching the recommendation's source; {@code summary} says it in words for
  * people. Exactly one of {@code rule}, {@code purchase}, {@code popularity} and {@code model} is set, except that
- * a model's repeat item carries both {@code model} and (when training kept it) the {@code purchase} history, and
+ * a model's repeat item carries both {@code model} and the {@code purchase} history (missing only in snapshots
+ * trained while histories were capped at 200 items; its summary then does not say "bought before"), and
  * that none is set for a catalogue item never ordered that a request's pin put in (there is no evidence).
  */
 public record Explanation(String summary, AssociationRule rule, PurchasedItem purchase, PopularItem popularity,
@@ -130,8 +131,10 @@ public record Explanation(String summary, AssociationRule rule, PurchasedItem pu
         } else {
             by = model + " model, mostly " + source;
         }
+        // Without the purchase (older snapshots only) a repeat's summary states no purchase it cannot show.
         String summary = evidence.kind().equals("new") ? "new to you; proposed by the " + by
-                : "bought before; proposed again by the " + by;
+                : "a repeat purchase proposed by the " + by + "; this model version has no purchase details for "
+                + "it (retrain)";
         return new ModelPhrase(evidence, by, new Explanation(summary, null, null, null, evidence));
     }
 }

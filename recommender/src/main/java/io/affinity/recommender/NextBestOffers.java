@@ -338,7 +338,7 @@ public final class NextBestOffers {
         };
     }
 
-    /** Median typical price of the items in the customer's (possibly capped) history; 0 when unknown. */
+    /** Median typical price of the items in the customer's history; 0 when unknown. */
     private static double usualPrice(ModelSnapshot model, String customerId) {
         double[] prices = model.customer(customerId).map(h -> h.items().stream()
                 .map(i -> model.item(i.itemId())).filter(Optional::isPresent)

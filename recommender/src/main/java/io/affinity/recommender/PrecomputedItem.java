@@ -10,7 +10,8 @@ import java.util.Objects;
  *                 comparable within one customer's list only
  * @param repeat   true when the customer bought the item before ("repeat"), false when it is new to them
  * @param source   the model that contributed most to the score, e.g. {@code "ease"}
- * @param purchase for repeat items, the customer's purchase history of it when training kept it; otherwise null
+ * @param purchase for repeat items, the customer's purchase history of it (training always stores it; null only
+ *                 in snapshots trained while histories were capped at 200 items); null for new items
  */
 public record PrecomputedItem(String itemId, double score, boolean repeat, String source, PurchasedItem purchase) {
     public PrecomputedItem {

@@ -10,7 +10,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.function.BiConsumer;
 
-/** Builds each identified customer's purchase summary; anonymous orders are left out by design. */
+/**
+ * Builds each identified customer's purchase summary; anonymous orders are left out by design. Every item the
+ * customer bought is kept: "did they buy X, when, how often" (previously-bought flags, recently-bought exclusion,
+ * repeat explanations) must see the whole history. Bounding per-request work is the online side's job
+ * ({@code RecommenderSettings.historyItemsConsidered} limits which items fire rules).
+ */
 final class CustomerHistories {
     private static final Comparator<PurchasedItem> MOST_BOUGHT_FIRST = Comparator
             .comparingInt(PurchasedItem::orderCount).reversed()
@@ -21,7 +26,7 @@ final class CustomerHistories {
     }
 
     /** Calls {@code sink} once per customer with at least one accepted order; returns how many. */
-    static int build(Transactions tx, int maxItems, BiConsumer<String, CustomerHistory> sink) {
+    static int build(Transactions tx, BiConsumer<String, CustomerHistory> sink) {
         int customers = tx.customerCount();
         int built = 0;
         Int2IntOpenHashMap slot = new Int2IntOpenHashMap();
@@ -75,10 +80,8 @@ final class CustomerHistories {
                 items.add(new PurchasedItem(ids.get(s), orderCounts.get(s), quantities.get(s), last.get(s)));
             }
             items.sort(MOST_BOUGHT_FIRST);
-            int distinct = items.size();
-            List<PurchasedItem> kept = items.size() > maxItems ? items.subList(0, maxItems) : items;
             sink.accept(tx.customerId(c), new CustomerHistory(tx.customerOrderEnd(c) - tx.customerOrderStart(c), spend, first, latest,
-                    kept, distinct));
+                    items, items.size()));
             built++;
         }
         return built;

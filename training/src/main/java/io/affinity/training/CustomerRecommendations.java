@@ -23,7 +23,7 @@ final class CustomerRecommendations {
     }
 
     /**
-     * @param histories the customers' stored histories by id, for the repeat items' explanations
+     * @param histories the customers' complete histories by id: every repeat item's purchase comes from it
      * @return the manifest section describing what is served
      */
     static Map<String, Object> precompute(Transactions tx, RecommenderParameters p,
@@ -51,8 +51,14 @@ final class CustomerRecommendations {
             List<PrecomputedItem> list = new ArrayList<>(items.length);
             for (int k = 0; k < items.length; k++) {
                 String itemId = tx.itemId(items[k]);
-                list.add(new PrecomputedItem(itemId, scores[k], repeat[k], sources[k],
-                        repeat[k] ? bought.get(itemId) : null));
+                PurchasedItem purchase = repeat[k] ? bought.get(itemId) : null;
+                if (repeat[k] && purchase == null) {
+                    // Histories are complete, so a repeat the model saw must be in it: a mismatch is a bug, and
+                    // serving "bought before" without the purchase would be a claim without its facts.
+                    throw new IllegalStateException("served model marked item " + itemId
+                            + " as a repeat purchase, but the customer's history does not contain it");
+                }
+                list.add(new PrecomputedItem(itemId, scores[k], repeat[k], sources[k], purchase));
             }
             builder.putCustomerRecommendations(customerId, new PrecomputedRecommendations(served, list));
             stored[0]++;

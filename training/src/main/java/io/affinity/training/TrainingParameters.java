@@ -16,12 +16,11 @@ import java.util.Map;
  * @param maxLength        largest itemset mined, so antecedents have at most maxLength - 1 items (default 3)
  * @param maxRulesPerItem  rules kept per antecedent item, best first (default 100): bounds per-request work
  * @param popularItems     popular items stored as the cold-start fallback (default 100)
- * @param historyItems     items kept per customer history, most bought first (default 200)
  * @param errorBudget      share of rows that may be malformed before ingestion fails (default 0.01)
  */
 public record TrainingParameters(List<Path> inputs, String format, double minSupport, double minConfidence,
                                  double minLift, int maxLength, int maxRulesPerItem, int popularItems,
-                                 int historyItems, double errorBudget) {
+                                 double errorBudget) {
     public TrainingParameters {
         if (inputs == null || inputs.isEmpty()) {
             throw new IllegalArgumentException("at least one input file is needed");
@@ -42,8 +41,8 @@ public record TrainingParameters(List<Path> inputs, String format, double minSup
         if (maxLength < 2) {
             throw new IllegalArgumentException("max length must be >= 2 (a rule needs two items), was " + maxLength);
         }
-        if (maxRulesPerItem < 1 || popularItems < 1 || historyItems < 1) {
-            throw new IllegalArgumentException("max rules per item, popular items and history items must be >= 1");
+        if (maxRulesPerItem < 1 || popularItems < 1) {
+            throw new IllegalArgumentException("max rules per item and popular items must be >= 1");
         }
         if (!(errorBudget >= 0 && errorBudget <= 1)) {
             throw new IllegalArgumentException("error budget must be in [0, 1], was " + errorBudget);
@@ -56,12 +55,11 @@ public record TrainingParameters(List<Path> inputs, String format, double minSup
     public static final int DEFAULT_MAX_LENGTH = 3;
     public static final int DEFAULT_MAX_RULES_PER_ITEM = 100;
     public static final int DEFAULT_POPULAR_ITEMS = 100;
-    public static final int DEFAULT_HISTORY_ITEMS = 200;
     public static final double DEFAULT_ERROR_BUDGET = 0.01;
 
     public static TrainingParameters defaults(List<Path> inputs) {
         return new TrainingParameters(inputs, "auto", DEFAULT_MIN_SUPPORT, DEFAULT_MIN_CONFIDENCE, DEFAULT_MIN_LIFT,
-                DEFAULT_MAX_LENGTH, DEFAULT_MAX_RULES_PER_ITEM, DEFAULT_POPULAR_ITEMS, DEFAULT_HISTORY_ITEMS,
+                DEFAULT_MAX_LENGTH, DEFAULT_MAX_RULES_PER_ITEM, DEFAULT_POPULAR_ITEMS,
                 DEFAULT_ERROR_BUDGET);
     }
 
@@ -75,7 +73,6 @@ public record TrainingParameters(List<Path> inputs, String format, double minSup
         m.put("maxLength", maxLength);
         m.put("maxRulesPerItem", maxRulesPerItem);
         m.put("popularItems", popularItems);
-        m.put("historyItems", historyItems);
         m.put("errorBudget", errorBudget);
         return m;
     }

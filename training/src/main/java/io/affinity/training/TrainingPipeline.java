@@ -146,7 +146,7 @@ public final class TrainingPipeline {
         }
         rules.byItem().forEach(builder::putRules);
         Map<String, io.affinity.recommender.CustomerHistory> histories = new java.util.HashMap<>();
-        int customers = CustomerHistories.build(tx, parameters.historyItems(), (id, h) -> {
+        int customers = CustomerHistories.build(tx, (id, h) -> {
             builder.putCustomer(id, h);
             histories.put(id, h);
         });

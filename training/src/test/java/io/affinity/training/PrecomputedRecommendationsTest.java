@@ -54,7 +54,7 @@ class PrecomputedRecommendationsTest {
     }
 
     private TrainingParameters params(Path input) {
-        return new TrainingParameters(List.of(input), "generic", 0.05, 0.1, 1.0, 3, 100, 10, 50, 0.01);
+        return new TrainingParameters(List.of(input), "generic", 0.05, 0.1, 1.0, 3, 100, 10, 0.01);
     }
 
     @Test

@@ -160,7 +160,7 @@ class TradeUpsTest {
         lines.add(HEADER);
         lines.addAll(rows());
         Path input = Files.write(dir.resolve("orders.csv"), lines);
-        TrainingParameters p = new TrainingParameters(List.of(input), "generic", 0.2, 0.1, 1.0, 3, 100, 10, 50, 0.01);
+        TrainingParameters p = new TrainingParameters(List.of(input), "generic", 0.2, 0.1, 1.0, 3, 100, 10, 0.01);
         new TrainingPipeline(p, line -> { }).run(dir.resolve("models"));
         try (Snapshot s = ModelStore.open(dir.resolve("models")).openCurrent()) {
             assertEquals(new TradeUp("CUP_B", TradeUp.ALL, 4, 7, true), s.tradeUps("CUP_R").get(0));

@@ -46,7 +46,7 @@ class TrainingPipelineTest {
             }
         }
         Path input = write("orders.csv", rows);
-        TrainingParameters p = new TrainingParameters(List.of(input), "generic", 0.2, 0.1, 1.0, 3, 100, 10, 50, 0.01);
+        TrainingParameters p = new TrainingParameters(List.of(input), "generic", 0.2, 0.1, 1.0, 3, 100, 10, 0.01);
         TrainingResult result = new TrainingPipeline(p, line -> { }).run(dir.resolve("models"));
 
         assertEquals(rows.size(), result.ingest().rowsRead());
@@ -93,7 +93,7 @@ class TrainingPipelineTest {
         Path input = write("orders.csv", rows);
         // cup and saucer have rows, spoon has none, teapot was never bought.
         Path catalog = Path.of(TrainingPipelineTest.class.getResource("/catalog/tea-set.csv").toURI());
-        TrainingParameters p = new TrainingParameters(List.of(input), "generic", 0.2, 0.1, 1.0, 3, 100, 10, 50, 0.01);
+        TrainingParameters p = new TrainingParameters(List.of(input), "generic", 0.2, 0.1, 1.0, 3, 100, 10, 0.01);
         List<String> progress = new ArrayList<>();
         new TrainingPipeline(p, progress::add).catalogFile(catalog).run(dir.resolve("models"));
         try (Snapshot s = ModelStore.open(dir.resolve("models")).openCurrent()) {
