@@ -151,26 +151,6 @@ public final class TransactionLoader {
         return raw.strip().toUpperCase(Locale.ROOT);
     }
 
-    /** Trimmed; a numeric id written as a float by a spreadsheet ({@code 17850.0}) loses its zero decimals. */
-    static String normaliseCustomerId(String raw) {
-        String s = raw.strip();
-        int dot = s.indexOf('.');
-        if (dot <= 0) {
-            return s;
-        }
-        for (int i = 0; i < dot; i++) {
-            if (!Character.isDigit(s.charAt(i))) {
-                return s;
-            }
-        }
-        for (int i = dot + 1; i < s.length(); i++) {
-            if (s.charAt(i) != '0') {
-                return s;
-            }
-        }
-        return s.substring(0, dot);
-    }
-
     static InputStream open(Path file) throws IOException {
         InputStream in = new BufferedInputStream(Files.newInputStream(file), BUFFER);
         in.mark(2);
@@ -442,7 +422,7 @@ public final class TransactionLoader {
             if (raw.isBlank()) {
                 return -1;
             }
-            String id = normaliseCustomerId(raw);
+            String id = io.affinity.recommender.Ids.normaliseCustomerId(raw);
             int c = customerIndex.getInt(id);
             if (c < 0) {
                 c = customerIds.size();
