@@ -180,7 +180,7 @@ class TrainingPipelineTest {
                 "c2,o2,2011-05-02,cup,1,1.50,TEA CUP", "c2,o2,2011-05-02,saucer,1,1.00,SAUCER"));
         Path catalog = Files.writeString(dir.resolve("catalog.csv"),
                 "item_id,price,cost\ncup,1.60,2.00\nsaucer,abc,0.40\nteapot,12.00,5.00\n");
-        TrainingParameters p = new TrainingParameters(List.of(input), "generic", 0.2, 0.1, 1.0, 3, 100, 10, 50, 0.5);
+        TrainingParameters p = new TrainingParameters(List.of(input), "generic", 0.2, 0.1, 1.0, 3, 100, 10, 0.5);
         List<String> progress = new ArrayList<>();
         new TrainingPipeline(p, RecommenderParameters.DEFAULTS, progress::add).catalogFile(catalog)
                 .run(dir.resolve("models"));
