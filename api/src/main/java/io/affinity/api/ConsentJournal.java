@@ -11,7 +11,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -197,26 +196,12 @@ public final class ConsentJournal implements AutoCloseable {
 
     /** Opens the file the journal path names now and reads it from the start into an empty overlay. */
     private void reread(boolean locked) throws IOException, CorruptJournal {
-        for (int attempt = 0; ; attempt++) {
-            Object before = Files.exists(file) ? Files.readAttributes(file, BasicFileAttributes.class).fileKey()
-                    : null;
-            // Only an opening server creates the journal: a journal that disappears while serving is an error
-            // (see catchUp), not an empty journal that would forget every change.
-            FileChannel ch = locked && channel == null
-                    ? FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)
-                    : FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            Object after = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
-            // The same file before and after opening: the channel is that file, not one replaced meanwhile.
-            if (before != null && before.equals(after) || attempt == 10) {
-                if (channel != null) {
-                    channel.close();
-                }
-                channel = ch;
-                fileKey = after;
-                break;
-            }
-            ch.close();
+        JournalFiles.Opened opened = JournalFiles.openCurrent(file, locked && channel == null);
+        if (channel != null) {
+            channel.close();
         }
+        channel = opened.channel();
+        fileKey = opened.fileKey();
         overlay.clear();
         sequence = 0;
         lines = 0;
@@ -234,37 +219,16 @@ public final class ConsentJournal implements AutoCloseable {
      * an append in progress: left for a later read.
      */
     private void readLines(boolean locked) throws IOException, CorruptJournal {
-        long size = channel.size();
-        if (size - readOffset > Integer.MAX_VALUE - 16) {
-            throw new IOException("consent journal " + file.getFileName() + " grew by more than 2 GB at once");
-        }
-        ByteBuffer buf = ByteBuffer.allocate((int) (size - readOffset));
-        while (buf.hasRemaining()) {
-            if (channel.read(buf, readOffset + buf.position()) < 0) {
-                break;
-            }
-        }
-        byte[] bytes = buf.array();
-        int length = buf.position();
-        int start = 0;
-        while (start < length) {
-            int end = start;
-            while (end < length && bytes[end] != '\n') {
-                end++;
-            }
-            if (end == length) {
-                if (locked) {
-                    // No newline: a torn append that was never acknowledged. Cut it off so the next append is clean.
-                    channel.truncate(readOffset + start);
-                    channel.force(true);
-                }
-                break;
-            }
+        JournalFiles.readLines(channel, readOffset, file, (text, next) -> {
             lineNumber++;
-            apply(new String(bytes, start, end - start, StandardCharsets.UTF_8));
-            start = end + 1;
+            apply(text);
+            readOffset = next;
+        });
+        if (locked && channel.size() > readOffset) {
+            // No newline: a torn append that was never acknowledged. Cut it off so the next append is clean.
+            channel.truncate(readOffset);
+            channel.force(true);
         }
-        readOffset += start;
     }
 
     private void apply(String text) throws CorruptJournal {

@@ -7,7 +7,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
 import java.util.TreeSet;
@@ -131,25 +130,12 @@ public final class ItemAvailability implements AutoCloseable {
      * whether it ends with an unterminated line (left unread).
      */
     private boolean reread(boolean opening) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            Object before = Files.exists(journalFile)
-                    ? Files.readAttributes(journalFile, BasicFileAttributes.class).fileKey() : null;
-            FileChannel ch = opening && journal == null
-                    ? FileChannel.open(journalFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                            StandardOpenOption.WRITE)
-                    : FileChannel.open(journalFile, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            Object after = Files.readAttributes(journalFile, BasicFileAttributes.class).fileKey();
-            // The same file before and after opening: the channel is that file, not one replaced meanwhile.
-            if (before != null && before.equals(after) || attempt == 10) {
-                if (journal != null) {
-                    journal.close();
-                }
-                journal = ch;
-                fileKey = after;
-                break;
-            }
-            ch.close();
+        JournalFiles.Opened opened = JournalFiles.openCurrent(journalFile, opening && journal == null);
+        if (journal != null) {
+            journal.close();
         }
+        journal = opened.channel();
+        fileKey = opened.fileKey();
         State fresh = new State(new ConcurrentHashMap<>());
         readOffset = 0;
         lineNumber = 0;
@@ -164,45 +150,20 @@ public final class ItemAvailability implements AutoCloseable {
      * an unterminated line follows them (a torn append, or another process's append in progress: not read).
      */
     private boolean readLines(State into) throws IOException {
-        long size = journal.size();
-        if (size - readOffset > Integer.MAX_VALUE - 16) {
-            throw new IOException(journalFile + " grew by more than 2 GB at once");
-        }
-        ByteBuffer buf = ByteBuffer.allocate((int) (size - readOffset));
-        while (buf.hasRemaining()) {
-            if (journal.read(buf, readOffset + buf.position()) < 0) {
-                break;
-            }
-        }
-        byte[] bytes = buf.array();
-        int length = buf.position();
-        int start = 0;
-        while (start < length) {
-            int end = start;
-            while (end < length && bytes[end] != '\n') {
-                end++;
-            }
-            if (end == length) {
-                readOffset += start;
-                return true;
-            }
-            String line = new String(bytes, start, end - start, StandardCharsets.UTF_8);
-            lineNumber++;
+        JournalFiles.readLines(journal, readOffset, journalFile, (line, next) -> {
             if (!line.isBlank()) {
                 String[] parts = line.split("\t", -1);
                 if (parts.length != 2 || parts[0].isBlank() || !(parts[1].equals("true") || parts[1].equals("false"))) {
-                    readOffset += start; // the lines before it are applied; this one is read again next time
-                    lineNumber--;
                     throw new IOException(journalFile + ":" + (lineNumber + 1) + ": expected ITEM<TAB>true|false, found '"
                             + Params.abbreviate(line) + "'");
                 }
                 into.apply(parts[0], Boolean.parseBoolean(parts[1]));
                 lines++;
             }
-            start = end + 1;
-        }
-        readOffset += start;
-        return false;
+            lineNumber++;
+            readOffset = next;
+        });
+        return journal.size() > readOffset;
     }
 
     /** Reads other processes' changes when the journal path now names another file or the file grew. */

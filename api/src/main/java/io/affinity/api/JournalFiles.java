@@ -23,6 +23,73 @@ final class JournalFiles {
     private JournalFiles() {
     }
 
+    /** A channel on a journal file, and that file's identity (to notice when the path names another one). */
+    record Opened(FileChannel channel, Object fileKey) {
+    }
+
+    /**
+     * Opens the file the journal path names now. {@code create}: only a server opening the journal creates it; a
+     * journal that disappears while serving is an error, not an empty journal that would forget every change.
+     */
+    static Opened openCurrent(Path journal, boolean create) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Object before = Files.exists(journal) ? fileKey(journal) : null;
+            FileChannel ch = create
+                    ? FileChannel.open(journal, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)
+                    : FileChannel.open(journal, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            Object after = fileKey(journal);
+            // The same file before and after opening: the channel is that file, not one another process put in
+            // its place meanwhile (a compaction). Ten replacements in a row do not happen; then take the last.
+            if (before != null && before.equals(after) || attempt == 10) {
+                return new Opened(ch, after);
+            }
+            ch.close();
+        }
+    }
+
+    static Object fileKey(Path journal) throws IOException {
+        return Files.readAttributes(journal, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+    }
+
+    /** Receives one line of a journal (without its line break) and the offset after it; may refuse it (throw). */
+    interface LineReader<E extends Exception> {
+        void line(String text, long next) throws E;
+    }
+
+    /**
+     * Reads the whole lines from {@code offset} to the end of the file into {@code reader} and returns the offset
+     * after the last of them. What follows it is an unterminated line (a torn append, or another process's
+     * append in progress), or nothing. A reader that throws stops the reading at that line: it keeps the offset
+     * after the last line it accepted ({@code next}) to go on from there later.
+     */
+    static <E extends Exception> long readLines(FileChannel ch, long offset, Path journal, LineReader<E> reader)
+            throws IOException, E {
+        long size = ch.size();
+        if (size - offset > Integer.MAX_VALUE - 16) {
+            throw new IOException(journal + " grew by more than 2 GB at once");
+        }
+        ByteBuffer buf = ByteBuffer.allocate((int) (size - offset));
+        while (buf.hasRemaining()) {
+            if (ch.read(buf, offset + buf.position()) < 0) {
+                break;
+            }
+        }
+        byte[] bytes = buf.array();
+        int length = buf.position();
+        int start = 0;
+        while (true) {
+            int end = start;
+            while (end < length && bytes[end] != '\n') {
+                end++;
+            }
+            if (end >= length) {
+                return offset + start;
+            }
+            reader.line(new String(bytes, start, end - start, java.nio.charset.StandardCharsets.UTF_8), offset + end + 1);
+            start = end + 1;
+        }
+    }
+
     static Path temporary(Path journal) {
         return journal.resolveSibling(journal.getFileName() + ".compacting");
     }
