@@ -155,6 +155,14 @@ public final class ModelAdmin implements AutoCloseable {
             }
         });
         LOG.info("model {} installed", snapshot.version());
+        Object cap = snapshot.manifest().parameters().get("historyItems");
+        if (cap != null) {
+            // Trained before histories were stored whole: its answers about a customer's purchases miss their
+            // items beyond the cap (README, "Model snapshots"), which nothing else would tell an operator.
+            LOG.warn("model {} stores customer histories cut to {} items each (trained by an older version): "
+                    + "previouslyBought, excludeBoughtWithinDays and repeat purchase details miss the items beyond; "
+                    + "retrain to store them whole", snapshot.version(), cap);
+        }
     }
 
     private String servingVersion() {

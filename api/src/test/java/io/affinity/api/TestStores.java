@@ -39,7 +39,12 @@ final class TestStores {
 
     /** Publishes one version tagged {@code tag} without activating it; returns its version id. */
     static String publish(ModelStore store, String tag) throws IOException {
-        SnapshotBuilder b = store.newSnapshot();
+        return publish(store, tag, java.util.Map.of());
+    }
+
+    /** As {@link #publish(ModelStore, String)}, with these training parameters in the manifest. */
+    static String publish(ModelStore store, String tag, java.util.Map<String, Object> parameters) throws IOException {
+        SnapshotBuilder b = store.newSnapshot().parameters(parameters);
         for (int i = 0; i < ITEMS; i++) {
             b.putItem(new ItemFacts(itemId(i), "ITEM " + i + " @" + tag, "cat" + (i % 3), 1.5 + i, 100 - i, 50, 300));
         }
