@@ -151,6 +151,23 @@ public final class TrainingPipeline {
             histories.put(id, h);
         });
         consent.forEach(builder::putConsent);
+        if (consentFile != null) {
+            // Recorded like the catalogue file: which consent list a model carries is a legal question later.
+            long notInTransactions = consent.keySet().stream().filter(id -> !histories.containsKey(id)).count();
+            long consentBytes = Files.size(consentFile);
+            String consentSha256 = sha256(consentFile);
+            Map<String, Object> consentSection = new LinkedHashMap<>();
+            consentSection.put("file", consentFile.toAbsolutePath().toString());
+            consentSection.put("bytes", consentBytes);
+            consentSection.put("sha256", consentSha256);
+            consentSection.put("customers", consent.size());
+            consentSection.put("customersNotInTransactions", notInTransactions);
+            builder.section("consent", consentSection);
+            progress.accept(String.format(java.util.Locale.ROOT,
+                    "consent: file %s, %,d bytes, SHA-256 %s: %,d customers, %,d of them not in the transactions "
+                            + "(kept: their consent applies if they appear later)", consentFile.toAbsolutePath(),
+                    consentBytes, consentSha256, consent.size(), notInTransactions));
+        }
         Map<String, io.affinity.recommender.CustomerProfile> profiles = new java.util.HashMap<>();
         Map<String, Object> customerModels = CustomerProfilesStep.run(tx, builder, profiles::put,
                 io.affinity.training.customers.ItemCosts.of(tx, costs(items)));

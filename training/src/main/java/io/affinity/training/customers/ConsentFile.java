@@ -19,7 +19,8 @@ import java.util.Map;
  * ({@code channel} email/sms/push/web, {@code state} opted_in/opted_out/pending/confirmed). Consent is a legal
  * record, so reading is strict: any malformed row, unknown value or contradictory duplicate fails the whole
  * file with {@code file:line} and the reason, rather than publish a model with a guessed consent list. A later
- * row for the same customer and channel with the same state is a harmless duplicate.
+ * row for the same customer and channel with the same state is a harmless duplicate. Customer ids are normalised
+ * as the transactions' are ({@link Ids#normaliseCustomerId}), so {@code 17850.0} and {@code 17850} are one customer.
  */
 public final class ConsentFile {
     private ConsentFile() {
@@ -59,7 +60,9 @@ public final class ConsentFile {
                 if (r.getFieldCount() != 3) {
                     throw error(file, line, "expected 3 fields, found " + r.getFieldCount());
                 }
-                String id = r.getField(0).trim();
+                // Normalised as transaction ids are (a spreadsheet's 17850.0 is customer 17850): otherwise the
+                // row would name nobody, and an opt-out would be lost without a word.
+                String id = Ids.normaliseCustomerId(r.getField(0));
                 try {
                     Ids.requireCustomerId(id);
                 } catch (IllegalArgumentException e) {

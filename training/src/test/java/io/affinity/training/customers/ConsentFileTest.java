@@ -28,6 +28,16 @@ class ConsentFileTest {
     }
 
     @Test
+    void idsAreNormalisedAsTransactionIdsAre() throws Exception {
+        Path f = dir.resolve("consent.csv");
+        Files.writeString(f, "customer_id,channel,state\n14911.0,web,opted_out\n 14911 ,email,opted_in\n");
+        assertEquals(Map.of("14911", Map.of(Channel.WEB, State.OPTED_OUT, Channel.EMAIL, State.OPTED_IN)),
+                ConsentFile.read(f));
+        assertFails("customer_id,channel,state\n14911.0,web,opted_out\n14911,web,opted_in\n",
+                ":3: second, different state");
+    }
+
+    @Test
     void invalidRowsFailWithFileAndLine() throws Exception {
         assertFails("customer_id,channel,state\n1,email,confirmed\n2,fax,opted_in\n", ":3: channel must be");
         assertFails("customer_id,channel,state\n1,email,maybe\n", ":2: state must be");

@@ -28,10 +28,22 @@ class TrainingWithProfilesTest {
     @Test
     void publishesAProfileForEveryCustomerAndTheConsentFile() throws Exception {
         Path consent = dir.resolve("consent.csv");
-        Files.writeString(consent, "customer_id,channel,state\n12748,email,confirmed\n12748,sms,opted_out\n");
-        new TrainingPipeline(TrainingParameters.defaults(List.of(SAMPLE)), line -> { })
+        // 12748.0: a spreadsheet's float of customer 12748; 99999999 buys nothing in the sample.
+        Files.writeString(consent, "customer_id,channel,state\n12748,email,confirmed\n12748.0,sms,opted_out\n"
+                + "99999999,web,opted_out\n");
+        List<String> progress = new ArrayList<>();
+        new TrainingPipeline(TrainingParameters.defaults(List.of(SAMPLE)), progress::add)
                 .consentFile(consent).run(dir.resolve("models"));
+        assertTrue(progress.stream().anyMatch(l -> l.startsWith("consent: file " + consent.toAbsolutePath())
+                && l.contains(": 2 customers, 1 of them not in the transactions")), progress.toString());
         try (Snapshot s = ModelStore.open(dir.resolve("models")).openCurrent()) {
+            com.fasterxml.jackson.databind.JsonNode section = s.manifest().sections().get("consent");
+            assertEquals(2, section.get("customers").asInt());
+            assertEquals(1, section.get("customersNotInTransactions").asInt());
+            assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(Files.readAllBytes(consent))), section.get("sha256").asText());
+            assertEquals(Files.size(consent), section.get("bytes").asLong());
+            assertEquals(Consent.State.OPTED_OUT, s.consent("99999999", Consent.Channel.WEB).orElseThrow());
             assertEquals(s.customerCount(), s.manifest().counts().profiles());
             CustomerProfile p = s.profile("12748").orElseThrow();
             assertTrue(p.transactions() > 1 && p.pAlive() > 0 && p.expectedValue12() > 0);
