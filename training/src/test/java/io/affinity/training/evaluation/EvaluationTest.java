@@ -77,13 +77,13 @@ class EvaluationTest {
                 "the data does not reach back to 2022");
     }
 
-    /** 60 customers buying every 30 days from January 2023 to March 2024, two items per order. */
-    private static String fifteenMonths() {
+    /** 60 customers buying every 30 days from January 2023 to April 2024, two items per order. */
+    private static String sixteenMonths() {
         StringBuilder sb = new StringBuilder();
         java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
         int order = 0;
         for (int c = 0; c < 60; c++) {
-            for (int o = 0; o < 15; o++) {
+            for (int o = 0; o < 16; o++) {
                 String ts = LocalDateTime.parse("2023-01-01T10:00").plusDays(o * 30L + c % 7).toString();
                 order++;
                 for (int l = 0; l < 2; l++) {
@@ -97,7 +97,7 @@ class EvaluationTest {
 
     @Test
     void reRankerLearnsFromTheSameSeasonAYearEarlierUnlessSwitchedOff() throws Exception {
-        Transactions tx = load(fifteenMonths());
+        Transactions tx = load(sixteenMonths());
         for (boolean season : List.of(true, false)) {
             EvaluationSettings settings = new EvaluationSettings("time", LocalDateTime.parse("2024-03-01T00:00"), 30,
                     2, 7, 30, 20, season);
@@ -111,7 +111,7 @@ class EvaluationTest {
 
     @Test
     void servedReRankerLearnsFromTheServedPeriodsSeasonAYearEarlierUnlessSwitchedOff() throws Exception {
-        Transactions tx = load(fifteenMonths());
+        Transactions tx = load(sixteenMonths());
         for (boolean season : List.of(true, false)) {
             List<String> lines = new java.util.ArrayList<>();
             int[] lists = {0};
@@ -147,7 +147,8 @@ class EvaluationTest {
     void runIsReproducibleAndReportsEveryModel() throws Exception {
         Transactions tx = load(synthetic());
         for (String split : List.of("time", "last-basket")) {
-            EvaluationSettings settings = new EvaluationSettings(split, LocalDateTime.parse("2024-03-01T00:00"), 30,
+            // the synthetic orders end on 2024-03-25: a 25-day test period from 2024-03-01 ends with them
+            EvaluationSettings settings = new EvaluationSettings(split, LocalDateTime.parse("2024-03-01T00:00"), 25,
                     2, 7, 30, 20);
             EvaluationReport a = new Evaluation(settings, line -> { }).run(tx);
             EvaluationReport b = new Evaluation(settings, line -> { }).run(tx);
