@@ -99,8 +99,9 @@ public final class Evaluation {
             Tested t = tested(baselines.get(b), baselineTuning.chosen().get(b), baselineTuning.validationNdcg().get(b),
                     test, settings);
             results.add(at++, t.result());
-            say(ts, "test     %-18s (baseline, not blended) validation ndcg@10 %.4f; test ndcg@10 %.4f",
-                    t.result().name(), t.result().validationNdcg10(), t.run().metrics.get("ndcg@10"));
+            say(ts, "test     %-18s (baseline, not blended) validation ndcg@10 %.4f; test ndcg@10 %.4f%s",
+                    t.result().name(), t.result().validationNdcg10(), t.run().metrics.get("ndcg@10"),
+                    t.result().note() == null ? "" : "; " + t.result().note());
         }
         Blend.Table testTable = new Blend.Table(testRuns, test.testUsers().length);
         Map<String, Object> weights = new LinkedHashMap<>();
@@ -235,8 +236,9 @@ public final class Evaluation {
         Scorer model = spec.fit(test, params);
         double trainSeconds = (System.nanoTime() - ts) / 1e9;
         ModelRun run = ModelRun.score(model, test, settings.candidates(), settings.threads());
+        String note = model instanceof io.affinity.training.models.Popularity p ? p.note() : null;
         return new Tested(new ModelResult(spec.name(), params, validationNdcg, trainSeconds, model.bytes(),
-                run.metrics), run);
+                run.metrics, note), run);
     }
 
     /** Picks each model's best grid setting by validation NDCG@10, then fits the blend's weights on those runs. */
