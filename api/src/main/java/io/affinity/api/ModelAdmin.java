@@ -5,6 +5,9 @@ import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
 import io.affinity.store.SnapshotException;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +37,10 @@ public final class ModelAdmin implements AutoCloseable {
     private ScheduledExecutorService watcher;
     /** The CURRENT version whose loading last failed, so the watcher reports it once, not every tick. */
     private volatile String lastRefused;
+    /** The files of {@link #lastRefused} when it was refused: the watcher retries it once they change. */
+    private volatile String refusedFiles;
+    /** Why CURRENT was last unreadable (it names the content), so each distinct content is reported once. */
+    private volatile String lastBadCurrent;
 
     /** @param serve turns a verified snapshot into the model served (scorer, summary) */
     public ModelAdmin(ModelStore store, SwappableModelSource source, Function<Snapshot, ServedModel> serve) {
@@ -104,7 +112,11 @@ public final class ModelAdmin implements AutoCloseable {
         return out;
     }
 
-    /** Checks CURRENT every {@code interval} and serves a newly published version; failures are logged once. */
+    /**
+     * Checks CURRENT every {@code interval} and serves a newly published version; failures are logged once. A
+     * CURRENT that is empty or holds no version id is not followed (logged once per distinct content); a refused
+     * version is retried when the files of its directory change (repaired), else only by {@link #reload}.
+     */
     public void watch(Duration interval) {
         synchronized (lock) {
             if (watcher != null) {
@@ -116,25 +128,56 @@ public final class ModelAdmin implements AutoCloseable {
                 return t;
             });
             long ms = interval.toMillis();
-            watcher.scheduleWithFixedDelay(this::reloadQuietly, ms, ms, TimeUnit.MILLISECONDS);
+            watcher.scheduleWithFixedDelay(this::followCurrent, ms, ms, TimeUnit.MILLISECONDS);
         }
     }
 
-    private void reloadQuietly() {
-        String wanted = null;
+    /** One tick of the watcher: serves the version CURRENT names if it changed (or was repaired); never throws. */
+    void followCurrent() {
+        String wanted;
         try {
             wanted = store.currentVersion().orElse(null);
-            if (wanted == null || wanted.equals(servingVersion()) || wanted.equals(lastRefused)) {
-                return;
+        } catch (IOException | RuntimeException e) {
+            String why = String.valueOf(e.getMessage());
+            if (!why.equals(lastBadCurrent)) {
+                LOG.warn("the model store's CURRENT is not followed, still serving {}: {}", servingVersion(), why);
             }
+            lastBadCurrent = why;
+            return;
+        }
+        lastBadCurrent = null;
+        if (wanted == null || wanted.equals(servingVersion())) {
+            return;
+        }
+        String files = filesOf(wanted);
+        boolean retry = wanted.equals(lastRefused);
+        if (retry && files.equals(refusedFiles)) {
+            return;
+        }
+        try {
             Change c = reload();
             LOG.info("model {} now serving (was {}), picked up from CURRENT", c.activeVersion(), c.previousVersion());
         } catch (IOException | RuntimeException e) {
-            if (wanted != null && !wanted.equals(lastRefused)) {
-                LOG.warn("model {} refused, still serving {}: {}", wanted, servingVersion(), e.getMessage());
-            }
+            LOG.warn("model {} refused{}, still serving {}: {}", wanted, retry ? " again after its files changed" : "",
+                    servingVersion(), e.getMessage());
             lastRefused = wanted;
+            refusedFiles = files;
         }
+    }
+
+    /** Name, size and modification time of each file in a version's directory: changes when it is repaired. */
+    private String filesOf(String version) {
+        StringBuilder sb = new StringBuilder();
+        try (Stream<Path> files = Files.list(store.directory().resolve(version))) {
+            for (Path f : files.sorted().toList()) {
+                BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
+                sb.append(f.getFileName()).append(' ').append(a.size()).append(' ').append(a.lastModifiedTime())
+                        .append('\n');
+            }
+        } catch (IOException | RuntimeException e) {
+            sb.append("unlisted: ").append(e.getMessage());
+        }
+        return sb.toString();
     }
 
     private void install(Snapshot snapshot) {
@@ -146,6 +189,7 @@ public final class ModelAdmin implements AutoCloseable {
             throw e;
         }
         lastRefused = null;
+        refusedFiles = null;
         Catalog catalog = model.catalog();
         source.swap(model, () -> {
             try (snapshot) {

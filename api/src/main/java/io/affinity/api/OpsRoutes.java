@@ -31,7 +31,10 @@ final class OpsRoutes {
         routes.before("/admin/*", access::checkAdmin);
         routes.before("/v1/*", access::checkApiKey);
         routes.get("/ready", this::ready);
-        routes.get("/metrics", ctx -> ctx.contentType(Metrics.CONTENT_TYPE).result(metrics.scrape()));
+        routes.get("/metrics", this::scrape);
+        // Javalin answers HEAD for a GET route without running its handler (so with its default JSON type);
+        // the same handler gives HEAD the GET's headers, and Jetty sends no body for HEAD.
+        routes.head("/metrics", this::scrape);
         if (admin != null) {
             routes.get("/admin/models", ctx -> {
                 Params.checkQuery(ctx, NONE);
@@ -89,5 +92,9 @@ final class OpsRoutes {
             throw new ApiProblem(503, "model-store-unavailable", "Model store unavailable",
                     "reading the model store failed: " + e.getMessage());
         }
+    }
+
+    private void scrape(Context ctx) {
+        ctx.contentType(Metrics.CONTENT_TYPE).result(metrics.scrape());
     }
 }

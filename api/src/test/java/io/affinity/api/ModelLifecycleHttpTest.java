@@ -237,6 +237,16 @@ class ModelLifecycleHttpTest {
         assertTrue(text.contains("affinity_model_open_versions 1"), text);
     }
 
+    @Test
+    void headOfMetricsGivesTheHeadersOfGetWithoutABody() throws Exception {
+        HttpResponse<String> get = send("GET", "/metrics", null);
+        HttpResponse<String> head = send("HEAD", "/metrics", null);
+        assertEquals(200, head.statusCode());
+        assertEquals(get.headers().firstValue("Content-Type"), head.headers().firstValue("Content-Type"));
+        assertTrue(head.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+        assertEquals("", head.body());
+    }
+
     static void assertProblem(HttpResponse<String> r, int status, String detailPart) throws Exception {
         assertEquals(status, r.statusCode(), r.body());
         assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));

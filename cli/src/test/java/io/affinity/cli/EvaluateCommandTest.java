@@ -59,7 +59,19 @@ class EvaluateCommandTest {
     @Test
     void aTestPeriodAfterTheDataIsRefused() {
         CommandErrorsTest.run("evaluate", "--input", EndToEndTest.SAMPLE.toString(), "--split", "time", "--cutoff",
-                "2011-08-01", "--test-days", "10").failsWith("the test period starts after the last order");
+                "2011-08-01", "--test-days", "10").failsWith("the test period starts after the last order",
+                "Use --cutoff 2011-06-21 or earlier");
+    }
+
+    @Test
+    void aTestPeriodRunningPastTheDataIsRefusedNamingWhatFits() {
+        // The sample's last day is 2011-06-30: 14 days from 2011-06-20 would hold only 11 days of purchases.
+        CommandErrorsTest.run("evaluate", "--input", EndToEndTest.SAMPLE.toString(), "--split", "time", "--cutoff",
+                "2011-06-20", "--test-days", "14", "--report", out.toString())
+                .failsWith("the test period runs past the data's last day 2011-06-30",
+                        "test 2011-06-20 to 2011-07-03", "only 11 of the 14 days",
+                        "Use --cutoff 2011-06-17 or earlier, or --test-days 11 or fewer");
+        assertTrue(!Files.exists(out.resolve("report.json")));
     }
 
     @Test

@@ -63,7 +63,10 @@ public final class ModelStore {
         return dir;
     }
 
-    /** The version CURRENT names, or empty when nothing was activated yet. */
+    /**
+     * The version CURRENT names, or empty when nothing was activated yet; a CURRENT that is empty or holds no
+     * version id is a {@link CorruptSnapshotException} naming the file and what it holds.
+     */
     public Optional<String> currentVersion() throws IOException {
         Path current = dir.resolve(CURRENT);
         String content;
@@ -71,6 +74,9 @@ public final class ModelStore {
             content = Files.readString(current, StandardCharsets.UTF_8).trim();
         } catch (NoSuchFileException e) {
             return Optional.empty();
+        }
+        if (content.isEmpty()) {
+            throw new CorruptSnapshotException(current, "is empty, expected a version id such as 20110630-120000-0a1b2c");
         }
         if (!VERSION_ID.matcher(content).matches()) {
             throw new CorruptSnapshotException(current, "does not hold a version id: '" + abbreviate(content) + "'");

@@ -38,7 +38,7 @@ public final class Evaluation {
                 throw new IllegalArgumentException("the input has an order sequence, not timestamps, so it cannot be "
                         + "split by time; use the last-basket split");
             }
-            checkTimeWindows(tx, settings.cutoff(), settings.testDays(), progress);
+            checkTimeWindows(tx, settings.cutoff(), settings.testDays());
             validation = EvalSplit.time(tx, settings.cutoff().minusDays(settings.testDays()), settings.testDays());
             test = EvalSplit.time(tx, settings.cutoff(), settings.testDays());
         } else {
@@ -99,8 +99,9 @@ public final class Evaluation {
             Tested t = tested(baselines.get(b), baselineTuning.chosen().get(b), baselineTuning.validationNdcg().get(b),
                     test, settings);
             results.add(at++, t.result());
-            say(ts, "test     %-18s (baseline, not blended) validation ndcg@10 %.4f; test ndcg@10 %.4f",
-                    t.result().name(), t.result().validationNdcg10(), t.run().metrics.get("ndcg@10"));
+            say(ts, "test     %-18s (baseline, not blended) validation ndcg@10 %.4f; test ndcg@10 %.4f%s",
+                    t.result().name(), t.result().validationNdcg10(), t.run().metrics.get("ndcg@10"),
+                    t.result().note() == null ? "" : "; " + t.result().note());
         }
         Blend.Table testTable = new Blend.Table(testRuns, test.testUsers().length);
         Map<String, Object> weights = new LinkedHashMap<>();
@@ -151,10 +152,10 @@ public final class Evaluation {
 
     /**
      * Refuses a time split whose validation period (the {@code testDays} before the cutoff) starts at or before
-     * the first order, so that nothing trains before it, or whose test period starts after the last order; warns
-     * when the test period runs past the data (it is then shorter than asked). The message names the dates.
+     * the first order, so that nothing trains before it, or whose test period ends after the data's last day (it
+     * would be shorter than asked). The message names the dates and a --cutoff or --test-days that fits.
      */
-    static void checkTimeWindows(Transactions tx, LocalDateTime cutoff, int testDays, Consumer<String> progress) {
+    static void checkTimeWindows(Transactions tx, LocalDateTime cutoff, int testDays) {
         if (tx.orderCount() == 0) {
             throw new IllegalArgumentException("no orders to evaluate on");
         }
@@ -179,14 +180,20 @@ public final class Evaluation {
                     + (before > 1 ? ", or --test-days " + (before - 1) + " or fewer (better: a fraction of that, to "
                     + "leave history to learn from)" : ""));
         }
+        // The latest cutoff whose test period of testDays still ends on the data's last day.
+        LocalDate latestCutoff = last.toLocalDate().plusDays(1).minusDays(testDays);
         if (cutoff.isAfter(last)) {
             throw new IllegalArgumentException("the test period starts after the last order: " + windows
-                    + ". Use --cutoff " + last.toLocalDate() + " or earlier");
+                    + ". Use --cutoff " + latestCutoff + " or earlier");
         }
         if (testEnd.atStartOfDay().isAfter(last.toLocalDate().plusDays(1).atStartOfDay())) {
-            progress.accept("warning: the test period runs past the data's last day " + last.toLocalDate() + " ("
-                    + windows + "): it holds only " + java.time.temporal.ChronoUnit.DAYS.between(cutoff.toLocalDate(),
-                    last.toLocalDate().plusDays(1)) + " days of purchases, the validation period " + testDays);
+            // A shorter test than validation period would be reported as the --test-days asked for, and the
+            // re-ranker's recency features assume equal periods: refuse rather than measure a different thing.
+            long held = java.time.temporal.ChronoUnit.DAYS.between(cutoff.toLocalDate(),
+                    last.toLocalDate().plusDays(1));
+            throw new IllegalArgumentException("the test period runs past the data's last day " + last.toLocalDate()
+                    + ": " + windows + "; it would hold only " + held + " of the " + testDays + " days. Use --cutoff "
+                    + latestCutoff + " or earlier, or --test-days " + held + " or fewer");
         }
     }
 
@@ -229,8 +236,9 @@ public final class Evaluation {
         Scorer model = spec.fit(test, params);
         double trainSeconds = (System.nanoTime() - ts) / 1e9;
         ModelRun run = ModelRun.score(model, test, settings.candidates(), settings.threads());
+        String note = model instanceof io.affinity.training.models.Popularity p ? p.note() : null;
         return new Tested(new ModelResult(spec.name(), params, validationNdcg, trainSeconds, model.bytes(),
-                run.metrics), run);
+                run.metrics, note), run);
     }
 
     /** Picks each model's best grid setting by validation NDCG@10, then fits the blend's weights on those runs. */

@@ -117,7 +117,8 @@ final class ModelRun {
 
     /**
      * "all", "repeat." and "new." metrics of the given per-customer rankings, and "cold." / "warm." NDCG@10,
-     * hit rate@10 and recall@20 of the overall ranking over customers without / with training history.
+     * hit rate@10 and recall@20 of the overall ranking over customers without / with training history (the
+     * "cold." ones only when some test customer has no history).
      */
     static Map<String, Double> metrics(EvalSplit split, int[][] top, int[][] rep, int[][] fresh) {
         Interactions x = split.train();
@@ -128,10 +129,12 @@ final class ModelRun {
         RankingMetrics cold = new RankingMetrics(info);
         RankingMetrics warm = new RankingMetrics(info);
         int[] testUsers = split.testUsers();
+        int coldUsers = 0;
         for (int p = 0; p < testUsers.length; p++) {
             int u = testUsers[p];
             int[] truth = split.truth()[u];
             all.add(top[p], truth);
+            coldUsers += x.degreeOfUser(u) == 0 ? 1 : 0;
             (x.degreeOfUser(u) == 0 ? cold : warm).add(top[p], truth);
             int[] truthRepeat = Arrays.stream(truth).filter(i -> x.contains(u, i)).toArray();
             int[] truthNew = Arrays.stream(truth).filter(i -> !x.contains(u, i)).toArray();
@@ -145,7 +148,10 @@ final class ModelRun {
         Map<String, Double> c = cold.values("cold.");
         Map<String, Double> w = warm.values("warm.");
         for (String key : List.of("ndcg@10", "hitrate@10", "recall@20", "users")) {
-            m.put("cold." + key, c.get("cold." + key));
+            // With no cold customer a 0 would read as a measured result: the cold figures are left out instead.
+            if (coldUsers > 0) {
+                m.put("cold." + key, c.get("cold." + key));
+            }
             m.put("warm." + key, w.get("warm." + key));
         }
         return m;

@@ -24,7 +24,15 @@ public final class ReportWriter {
     private static final String[] PALETTE = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
         "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#222222"};
 
+    static final String NO_COLD = "cold.*: n/a, every test customer has a purchase history "
+            + "(testCustomersWithoutHistory: 0)";
+
     private ReportWriter() {
+    }
+
+    /** Whether any model has figures for test customers without history (absent when there are none). */
+    static boolean hasCold(EvaluationReport r) {
+        return r.models().stream().anyMatch(m -> m.metrics().containsKey("cold.ndcg@10"));
     }
 
     public static String table(EvaluationReport r) {
@@ -37,11 +45,21 @@ public final class ReportWriter {
         for (ModelResult m : r.models()) {
             sb.append(String.format(Locale.ROOT, "%-23s", m.name() + (m.name().equals(r.served()) ? " *" : "")));
             for (String k : TABLE_METRICS) {
-                sb.append(String.format(Locale.ROOT, " %13.4f", m.metrics().get(k)));
+                Double v = m.metrics().get(k);
+                sb.append(v == null ? String.format(Locale.ROOT, " %13s", "n/a")
+                        : String.format(Locale.ROOT, " %13.4f", v));
             }
             sb.append(String.format(Locale.ROOT, " %9.1f %9.1f%n", m.trainSeconds(), m.modelBytes() / 1048576.0));
         }
         sb.append("* served (best validation ndcg@10)\n");
+        if (!hasCold(r)) {
+            sb.append(NO_COLD).append('\n');
+        }
+        for (ModelResult m : r.models()) {
+            if (m.note() != null) {
+                sb.append(m.name()).append(": ").append(m.note()).append('\n');
+            }
+        }
         return sb.toString();
     }
 
@@ -51,7 +69,8 @@ public final class ReportWriter {
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("split", r.settings().split());
         settings.put("cutoff", r.settings().cutoff() == null ? null : r.settings().cutoff().toString());
-        settings.put("testDays", r.settings().testDays());
+        // --test-days applies to the time split only
+        settings.put("testDays", "time".equals(r.settings().split()) ? r.settings().testDays() : null);
         settings.put("threads", r.settings().threads());
         settings.put("seed", r.settings().seed());
         settings.put("easeMaxItems", r.settings().easeMaxItems());
@@ -68,6 +87,9 @@ public final class ReportWriter {
             e.put("trainSeconds", round(m.trainSeconds()));
             e.put("modelBytes", m.modelBytes());
             e.put("metrics", m.metrics());
+            if (m.note() != null) {
+                e.put("note", m.note());
+            }
             models.put(m.name(), e);
         }
         root.put("models", models);
@@ -110,12 +132,22 @@ public final class ReportWriter {
             h.append(m.name().equals(r.served()) ? "<tr class=\"served\">" : "<tr>").append("<td>")
                     .append(esc(m.name())).append("</td>");
             for (String k : TABLE_METRICS) {
-                h.append(String.format(Locale.ROOT, "<td>%.4f</td>", m.metrics().get(k)));
+                Double v = m.metrics().get(k);
+                h.append(v == null ? "<td>n/a</td>" : String.format(Locale.ROOT, "<td>%.4f</td>", v));
             }
             h.append(String.format(Locale.ROOT, "<td>%.1f</td><td>%.1f</td></tr>", m.trainSeconds(),
                     m.modelBytes() / 1048576.0));
         }
         h.append("</table>");
+        if (!hasCold(r)) {
+            h.append("<p class=\"note\">").append(esc(NO_COLD)).append("</p>");
+        }
+        for (ModelResult m : r.models()) {
+            if (m.note() != null) {
+                h.append("<p class=\"note\"><b>").append(esc(m.name())).append("</b>: ").append(esc(m.note()))
+                        .append("</p>");
+            }
+        }
         h.append("<h2>NDCG@10 per model</h2>").append(bars(r, List.of("ndcg@10")));
         h.append("<h2>Recall@k</h2>").append(recallCurves(r));
         h.append("<h2>Repeat versus new items (NDCG@10)</h2><p class=\"note\">Repeat: ranking restricted to items ")
@@ -125,7 +157,8 @@ public final class ReportWriter {
         h.append("<h2>Customers without versus with history (NDCG@10)</h2><p class=\"note\">Cold: test customers ")
                 .append("with no purchase before the cutoff (every personal model falls back to popularity for them); ")
                 .append("warm: the others.</p>")
-                .append(bars(r, List.of("cold.ndcg@10", "warm.ndcg@10")));
+                .append(hasCold(r) ? bars(r, List.of("cold.ndcg@10", "warm.ndcg@10"))
+                        : "<p>There are no test customers without history: no cold figures to compare.</p>");
         h.append("<h2>Parameters chosen on validation</h2><table><tr><th>model</th><th>validation NDCG@10</th>")
                 .append("<th>parameters</th></tr>");
         for (ModelResult m : r.models()) {
@@ -145,7 +178,7 @@ public final class ReportWriter {
         double max = 1e-9;
         for (ModelResult m : r.models()) {
             for (String k : metrics) {
-                max = Math.max(max, m.metrics().get(k));
+                max = Math.max(max, m.metrics().getOrDefault(k, 0.0));
             }
         }
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
@@ -156,7 +189,13 @@ public final class ReportWriter {
             s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>", left - 6,
                     y + rowH / 2 + 3, esc(m.name())));
             for (int k = 0; k < metrics.size(); k++) {
-                double v = m.metrics().get(metrics.get(k));
+                Double measured = m.metrics().get(metrics.get(k));
+                if (measured == null) {
+                    s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">n/a</text>", left + 4,
+                            y + 14 * k + 10));
+                    continue;
+                }
+                double v = measured;
                 int w = (int) Math.round(width * v / max);
                 s.append(String.format(Locale.ROOT,
                         "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"12\" fill=\"%s\"/>"

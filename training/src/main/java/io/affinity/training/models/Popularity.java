@@ -11,12 +11,27 @@ public final class Popularity implements Scorer {
     private final float[][] bySegment; // [segment][item]; a single row when not segmented
     private final int[] userSegment;   // null when not segmented
     private final float[] global;
+    private final String note;
 
     private Popularity(String name, float[][] bySegment, int[] userSegment, float[] global) {
+        this(name, bySegment, userSegment, global, null);
+    }
+
+    private Popularity(String name, float[][] bySegment, int[] userSegment, float[] global, String note) {
         this.name = name;
         this.bySegment = bySegment;
         this.userSegment = userSegment;
         this.global = global;
+        this.note = note;
+    }
+
+    /**
+     * Why this model's ranking is another's, or null: a seasonal model with no purchase in its window a year back
+     * ranks exactly like {@link #global} (or, among first-time buyers, like {@link #seasonal}), which a report
+     * must say so that nobody reads it as a seasonal result.
+     */
+    public String note() {
+        return note;
     }
 
     /** Number of distinct customers per item. */
@@ -104,7 +119,8 @@ public final class Popularity implements Scorer {
             throw new IllegalArgumentException("horizonDays must be >= 1, was " + horizonDays);
         }
         float[] global = global(x).global;
-        float[] tieBreak = firstTimeOnly ? season(x, horizonDays, false, name).global : global;
+        Popularity overall = firstTimeOnly ? season(x, horizonDays, false, name) : null;
+        float[] tieBreak = firstTimeOnly ? overall.global : global;
         float[] pop = new float[x.itemCount()];
         for (int u = 0; u < x.userCount(); u++) {
             if (firstTimeOnly) {
@@ -125,6 +141,16 @@ public final class Popularity implements Scorer {
                 }
             }
         }
+        boolean any = false;
+        for (float p : pop) {
+            any |= p > 0;
+        }
+        String note = null;
+        if (!any) {
+            note = overall != null && overall.note == null
+                    ? "no first-time buyer a year before the predicted period: equals popularity-season"
+                    : "no data a year before the predicted period: equals popularity";
+        }
         float maxTie = 1;
         for (float g : tieBreak) {
             maxTie = Math.max(maxTie, g);
@@ -132,7 +158,7 @@ public final class Popularity implements Scorer {
         for (int i = 0; i < pop.length; i++) {
             pop[i] += 0.5f * tieBreak[i] / maxTie;
         }
-        return new Popularity(name, new float[][] {pop}, null, pop);
+        return new Popularity(name, new float[][] {pop}, null, pop, note);
     }
 
     @Override

@@ -77,13 +77,13 @@ class EvaluationTest {
                 "the data does not reach back to 2022");
     }
 
-    /** 60 customers buying every 30 days from January 2023 to March 2024, two items per order. */
-    private static String fifteenMonths() {
+    /** 60 customers buying every 30 days from January 2023 to April 2024, two items per order. */
+    private static String sixteenMonths() {
         StringBuilder sb = new StringBuilder();
         java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
         int order = 0;
         for (int c = 0; c < 60; c++) {
-            for (int o = 0; o < 15; o++) {
+            for (int o = 0; o < 16; o++) {
                 String ts = LocalDateTime.parse("2023-01-01T10:00").plusDays(o * 30L + c % 7).toString();
                 order++;
                 for (int l = 0; l < 2; l++) {
@@ -97,7 +97,7 @@ class EvaluationTest {
 
     @Test
     void reRankerLearnsFromTheSameSeasonAYearEarlierUnlessSwitchedOff() throws Exception {
-        Transactions tx = load(fifteenMonths());
+        Transactions tx = load(sixteenMonths());
         for (boolean season : List.of(true, false)) {
             EvaluationSettings settings = new EvaluationSettings("time", LocalDateTime.parse("2024-03-01T00:00"), 30,
                     2, 7, 30, 20, season);
@@ -106,12 +106,15 @@ class EvaluationTest {
             assertEquals(season ? 1 : 0, ((List<?>) report.facts().get("rerankerExtraTrainingWindows")).size());
             String fitted = lines.stream().filter(l -> l.startsWith("reranker fitted")).findFirst().orElseThrow();
             assertTrue(fitted.startsWith("reranker fitted on " + (season ? 2 : 1) + " window(s)"), fitted);
+            assertNull(report.model("popularity-season").note(), "March 2023 is in the data");
+            assertEquals("no first-time buyer a year before the predicted period: equals popularity-season",
+                    report.model("popularity-season-new").note(), "every customer first bought in January 2023");
         }
     }
 
     @Test
     void servedReRankerLearnsFromTheServedPeriodsSeasonAYearEarlierUnlessSwitchedOff() throws Exception {
-        Transactions tx = load(fifteenMonths());
+        Transactions tx = load(sixteenMonths());
         for (boolean season : List.of(true, false)) {
             List<String> lines = new java.util.ArrayList<>();
             int[] lists = {0};
@@ -147,16 +150,18 @@ class EvaluationTest {
     void runIsReproducibleAndReportsEveryModel() throws Exception {
         Transactions tx = load(synthetic());
         for (String split : List.of("time", "last-basket")) {
-            EvaluationSettings settings = new EvaluationSettings(split, LocalDateTime.parse("2024-03-01T00:00"), 30,
+            // the synthetic orders end on 2024-03-25: a 25-day test period from 2024-03-01 ends with them
+            EvaluationSettings settings = new EvaluationSettings(split, LocalDateTime.parse("2024-03-01T00:00"), 25,
                     2, 7, 30, 20);
-            EvaluationReport a = new Evaluation(settings, line -> { }).run(tx);
+            List<String> lines = new java.util.ArrayList<>();
+            EvaluationReport a = new Evaluation(settings, lines::add).run(tx);
             EvaluationReport b = new Evaluation(settings, line -> { }).run(tx);
             assertEquals(15, a.models().size(), "11 blended models, 2 baselines, the blend and the re-ranker");
             for (ModelResult m : a.models()) {
                 assertEquals(m.metrics(), b.model(m.name()).metrics(), m.name() + " differs between runs");
                 assertTrue(m.metrics().get("ndcg@10") >= 0 && m.metrics().get("ndcg@10") <= 1);
-                assertEquals(m.metrics().get("users"), m.metrics().get("cold.users") + m.metrics().get("warm.users"),
-                        "every test customer is either cold or warm");
+                assertEquals(m.metrics().get("users"), m.metrics().getOrDefault("cold.users", 0.0)
+                        + m.metrics().get("warm.users"), "every test customer is either cold or warm");
             }
             assertTrue(a.model("knn-bm25").metrics().get("ndcg@10") > a.model("popularity").metrics().get("ndcg@10"),
                     "customers buy within their group: a personal model must beat popularity");
@@ -167,6 +172,37 @@ class EvaluationTest {
             assertTrue(((Map<?, ?>) ease.get("metrics")).containsKey("recall@10"));
             String html = Files.readString(dir.resolve("report/report.html"));
             assertTrue(html.contains("<svg") && html.contains("blend"));
+            Map<?, ?> jsonSettings = (Map<?, ?>) json.get("settings");
+            assertTrue(jsonSettings.containsKey("testDays"));
+            assertEquals(split.equals("time") ? 25 : null, jsonSettings.get("testDays"),
+                    "--test-days applies to the time split only");
+
+            // Every customer with a last basket has earlier orders: no cold figures, not zeros.
+            int cold = ((Number) a.facts().get("testCustomersWithoutHistory")).intValue();
+            if (split.equals("last-basket")) {
+                assertEquals(0, cold);
+            }
+            for (ModelResult m : a.models()) {
+                assertEquals(cold > 0, m.metrics().containsKey("cold.ndcg@10"), m.name());
+                Map<?, ?> metrics = (Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) json.get("models")).get(m.name()))
+                        .get("metrics");
+                assertEquals(cold > 0, metrics.containsKey("cold.ndcg@10"), m.name());
+            }
+            assertEquals(cold == 0, html.contains("There are no test customers without history"));
+            assertEquals(cold == 0, html.contains("<td>n/a</td>"));
+            assertEquals(cold == 0, ReportWriter.table(a).contains(" n/a"));
+
+            // The data start in 2024: the seasonal baselines have nothing a year back and say they equal popularity.
+            for (String seasonal : List.of("popularity-season", "popularity-season-new")) {
+                String note = "no data a year before the predicted period: equals popularity";
+                assertEquals(note, a.model(seasonal).note());
+                assertEquals(note, ((Map<?, ?>) ((Map<?, ?>) json.get("models")).get(seasonal)).get("note"));
+                assertTrue(html.contains(seasonal + "</b>: " + note), html);
+                assertTrue(ReportWriter.table(a).contains(seasonal + ": " + note));
+                assertTrue(lines.stream().anyMatch(l -> l.contains(seasonal) && l.contains(note)), lines.toString());
+            }
+            assertNull(a.model("popularity").note());
+            assertTrue(!((Map<?, ?>) ((Map<?, ?>) json.get("models")).get("popularity")).containsKey("note"));
         }
     }
 }

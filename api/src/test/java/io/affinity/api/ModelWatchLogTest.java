@@ -1,0 +1,129 @@
+package io.affinity.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.affinity.store.ModelStore;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the CURRENT watcher tells an operator, one tick at a time ({@link ModelAdmin#followCurrent}, which
+ * {@link ModelAdmin#watch} schedules): a CURRENT it cannot follow is logged once per distinct content, and a
+ * refused version is retried once its files change.
+ */
+class ModelWatchLogTest {
+    @TempDir
+    Path dir;
+    private PrintStream err;
+    private ByteArrayOutputStream captured;
+    private ModelStore store;
+    private SwappableModelSource source;
+    private ModelAdmin admin;
+    private String first;
+
+    @BeforeEach
+    void serveAVersion() throws Exception {
+        store = ModelStore.open(dir.resolve("models"));
+        first = TestStores.publish(store, "first");
+        store.activate(first);
+        source = new SwappableModelSource();
+        admin = new ModelAdmin(store, source, TestStores::serve);
+        admin.reload();
+        err = System.err;
+        captured = new ByteArrayOutputStream();
+        // slf4j-simple (the tests' binding) writes to System.err as it is at each call.
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void close() {
+        System.setErr(err);
+        admin.close();
+        source.close(Duration.ofSeconds(5));
+    }
+
+    private List<String> warnings() {
+        return Arrays.stream(captured.toString(StandardCharsets.UTF_8).split("\n"))
+                .filter(l -> l.contains("WARN")).toList();
+    }
+
+    private String served() {
+        return source.current().orElseThrow().snapshot().version();
+    }
+
+    /** CURRENT replaced behind the store's back (activate would verify and refuse), atomically. */
+    private void writeCurrent(String content) throws Exception {
+        Path tmp = store.directory().resolve("CURRENT.test");
+        Files.writeString(tmp, content);
+        Files.move(tmp, store.directory().resolve("CURRENT"), StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Test
+    void anUnreadableCurrentIsLoggedOncePerContentWhileServingContinues() throws Exception {
+        Path current = store.directory().resolve("CURRENT");
+        writeCurrent("garbage\n");
+        for (int i = 0; i < 5; i++) {
+            admin.followCurrent();
+        }
+        assertEquals(1, warnings().size(), warnings().toString());
+        String w = warnings().get(0);
+        assertTrue(w.contains(current.toString()) && w.contains("does not hold a version id: 'garbage'")
+                && w.contains("still serving " + first), w);
+
+        writeCurrent("");
+        admin.followCurrent();
+        admin.followCurrent();
+        assertEquals(2, warnings().size(), warnings().toString());
+        assertTrue(warnings().get(1).contains(current + ": is empty"), warnings().get(1));
+
+        writeCurrent("other garbage\n");
+        admin.followCurrent();
+        assertEquals(3, warnings().size(), "a different content is reported again: " + warnings());
+        assertEquals(first, served());
+
+        // Once CURRENT is right again, a new version is followed.
+        String second = TestStores.publish(store, "second");
+        writeCurrent(second + "\n");
+        admin.followCurrent();
+        assertEquals(second, served());
+        assertEquals(3, warnings().size(), warnings().toString());
+    }
+
+    @Test
+    void aRefusedVersionIsRetriedOnceItsFilesAreRepaired() throws Exception {
+        String damaged = TestStores.publish(store, "damaged");
+        Path popular = store.directory().resolve(damaged).resolve("popular.bin");
+        FileTime published = Files.getLastModifiedTime(popular);
+        TestStores.corrupt(popular);
+        Files.setLastModifiedTime(popular, published);
+        writeCurrent(damaged + "\n");
+        for (int i = 0; i < 3; i++) {
+            admin.followCurrent();
+        }
+        assertEquals(first, served());
+        assertEquals(1, warnings().size(), warnings().toString());
+        assertTrue(warnings().get(0).contains("model " + damaged + " refused, still serving " + first),
+                warnings().get(0));
+
+        // The operator restores the file (flipping the byte back); a restored file has a new modification time.
+        TestStores.corrupt(popular);
+        Files.setLastModifiedTime(popular, FileTime.fromMillis(published.toMillis() + 60_000));
+        admin.followCurrent();
+        assertEquals(damaged, served(), "the repaired version is served without a reload call");
+        assertEquals(1, warnings().size(), warnings().toString());
+    }
+}
