@@ -51,6 +51,7 @@ final class Routes {
 
     void register(RoutesConfig routes) {
         routes.get("/health", this::health);
+        routes.head("/health", this::health); // a probe may use HEAD: the real answer, not Javalin's default 200
         routes.get("/v1/model", leased(this::model));
         routes.post("/v1/baskets/recommendations", leased(this::basket));
         routes.get("/v1/items/{itemId}/bought-together", leased(this::boughtTogether));

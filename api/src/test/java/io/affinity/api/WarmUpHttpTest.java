@@ -71,6 +71,11 @@ class WarmUpHttpTest {
             long retry = Long.parseLong(notYet.headers().firstValue("Retry-After").orElseThrow());
             assertTrue(retry >= 1 && retry <= 3, "Retry-After " + retry);
             assertEquals(200, get(server, "/health", null).statusCode(), "alive while warming up");
+            HttpResponse<String> headNotYet = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + server.port() + "/ready")).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(503, headNotYet.statusCode(), "a HEAD probe sees the same readiness as GET");
+            assertEquals("", headNotYet.body());
             awaitReady(server, null);
             WarmUp warmUp = server.warmUp();
             assertTrue(warmUp.requests() > 0, "no warm-up request was sent");
