@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -32,6 +33,15 @@ public final class AffinityServer implements AutoCloseable {
     private final Duration shutdownGrace;
     private final WarmUp warmUp;
     private final GracefulHandler graceful = new GracefulHandler();
+    /** Opened once close() has stopped the connectors accepting (tests wait for it). */
+    private final java.util.concurrent.CountDownLatch stoppedAccepting = new java.util.concurrent.CountDownLatch(1);
+    /** Opened when the shutdown grace has expired with requests still running: exports then end early. */
+    private final java.util.concurrent.CountDownLatch graceExpired = new java.util.concurrent.CountDownLatch(1);
+    /**
+     * How long close() waits, after the grace, for cut-off exports to send their error record before it closes
+     * the connections (a client that does not read gets a torn stream then).
+     */
+    static final Duration CUT_OFF_WAIT = Duration.ofSeconds(2);
     private volatile Server jetty;
     /** "METHOD /path" of every endpoint registered, for checking the OpenAPI document against them. */
     private final java.util.Set<String> endpoints = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -80,7 +90,8 @@ public final class AffinityServer implements AutoCloseable {
                     ctx.status().getCode(), ms));
             ops.register(c.routes);
             routes.register(c.routes);
-            new CustomerRoutes(config, models, json, options.consent(), options.marginRate(), availability)
+            new CustomerRoutes(config, models, json, options.consent(), options.marginRate(), availability,
+                    () -> graceExpired.getCount() == 0)
                     .register(c.routes);
             catalog.register(c.routes);
             c.routes.exception(ApiProblem.class, (e, ctx) -> problem(ctx, Problem.of(e)));
@@ -184,12 +195,25 @@ public final class AffinityServer implements AutoCloseable {
         Server server = jetty;
         if (server != null && server.isStarted()) {
             for (Connector connector : server.getConnectors()) {
+                if (connector instanceof AbstractConnector c) {
+                    // Jetty's shutdown drops every connection's idle timeout to 1 s, which also fails a response
+                    // blocked on a slow reader (a streaming export) long before the grace: keep the usual one.
+                    // Idle keep-alive connections are closed by the stop that follows anyway.
+                    c.setShutdownIdleTimeout(c.getIdleTimeout());
+                }
                 connector.shutdown(); // stop accepting; its future (all connections closed) is not awaited
             }
+            stoppedAccepting.countDown();
+            LOG.info("stopping: no new connections; waiting up to {} for {} in-flight request(s)", shutdownGrace,
+                    graceful.getCurrentRequestCount());
             try {
                 graceful.shutdown().get(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS);
+                LOG.info("stopping: in-flight requests finished");
             } catch (TimeoutException e) {
-                LOG.warn("requests still running after the shutdown grace of {}; stopping anyway", shutdownGrace);
+                LOG.warn("{} request(s) still running after the shutdown grace of {}; cutting them off",
+                        graceful.getCurrentRequestCount(), shutdownGrace);
+                graceExpired.countDown();
+                awaitRequests(CUT_OFF_WAIT);
             } catch (ExecutionException e) {
                 LOG.warn("waiting for in-flight requests failed: {}", e.toString());
             } catch (InterruptedException e) {
@@ -197,6 +221,26 @@ public final class AffinityServer implements AutoCloseable {
             }
         }
         app.stop();
+    }
+
+    private void awaitRequests(Duration wait) {
+        try {
+            graceful.shutdown().get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            LOG.warn("{} request(s) still running; closing their connections", graceful.getCurrentRequestCount());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits until {@link #close()} has found the shutdown grace expired; false on timeout. */
+    boolean awaitGraceExpired(long timeout, TimeUnit unit) throws InterruptedException {
+        return graceExpired.await(timeout, unit);
+    }
+
+    /** Waits until {@link #close()} has stopped accepting connections; false on timeout. */
+    boolean awaitStopAccepting(long timeout, TimeUnit unit) throws InterruptedException {
+        return stoppedAccepting.await(timeout, unit);
     }
 
     /** The methods Javalin found for the path (its 405 details hold them as "GET, POST"). */

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,9 +38,12 @@ final class CustomerRoutes {
     private final ConsentJournal consent;
     private final double marginRate;
     private final ItemAvailability availability;
+    /** True once the server's shutdown grace has expired: running exports stop with their error record. */
+    private final BooleanSupplier graceExpired;
 
     CustomerRoutes(ApiConfig config, ModelSource models, ObjectMapper json, ConsentJournal consent, double marginRate,
-                   ItemAvailability availability) {
+                   ItemAvailability availability, BooleanSupplier graceExpired) {
+        this.graceExpired = graceExpired;
         this.config = config;
         this.models = models;
         this.json = json;
@@ -208,6 +212,9 @@ final class CustomerRoutes {
         }
         try {
             model.snapshot().forEachProfile((id, p) -> {
+                if (graceExpired.getAsBoolean()) {
+                    throw new ShutdownCutOff();
+                }
                 if (!segment.test(p)) {
                     return;
                 }
@@ -249,12 +256,21 @@ final class CustomerRoutes {
             // Headers (200) are gone: the only way to tell the client the export is incomplete is a final error
             // record instead of the summary. Exception messages can name a customer (a corrupt value's key), so
             // neither the record nor the log carries them: the exception type only.
-            LOG.error("campaign export failed after {} exported rows: {}", counts[1], e.getClass().getName());
             Map<String, Object> error = new LinkedHashMap<>();
-            error.put("status", 500);
-            error.put("title", "Export failed");
-            error.put("detail", "the export stopped before its end and is incomplete (" + e.getClass().getSimpleName()
-                    + "); discard it or retry");
+            if (e instanceof ShutdownCutOff) {
+                LOG.warn("campaign export cut off by the shutdown after {} exported rows (the shutdown grace expired)",
+                        counts[1]);
+                error.put("status", 503);
+                error.put("title", "Export cut off by shutdown");
+                error.put("detail", "the server shut down before the export's end (its shutdown grace expired); "
+                        + "the export is incomplete: discard it or retry");
+            } else {
+                LOG.error("campaign export failed after {} exported rows: {}", counts[1], e.getClass().getName());
+                error.put("status", 500);
+                error.put("title", "Export failed");
+                error.put("detail", "the export stopped before its end and is incomplete ("
+                        + e.getClass().getSimpleName() + "); discard it or retry");
+            }
             error.put("modelVersion", model.snapshot().version());
             error.put("channel", ch.wireName());
             error.put("matchedSoFar", counts[0]);
@@ -272,6 +288,13 @@ final class CustomerRoutes {
         summary.put("consentSequenceAtStart", startSeq);
         summary.put("consentSequenceAtEnd", consent.sequence());
         writeFinalRecord(out, csvOut, "summary", summary);
+    }
+
+    /** Stops an export whose shutdown grace has expired, so that it ends with its error record. */
+    private static final class ShutdownCutOff extends RuntimeException {
+        ShutdownCutOff() {
+            super("shutdown grace expired", null, false, false);
+        }
     }
 
     /**

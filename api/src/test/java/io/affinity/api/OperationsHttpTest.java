@@ -1,9 +1,14 @@
 package io.affinity.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.affinity.recommender.Consent;
+import io.affinity.recommender.CustomerProfile;
 import io.affinity.recommender.InMemoryModelSnapshot;
 import io.affinity.recommender.ItemFacts;
 import io.affinity.recommender.Recommender;
@@ -12,6 +17,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +25,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Access control without admin token, API keys, readiness without a model, graceful shutdown. */
 class OperationsHttpTest {
@@ -94,6 +103,128 @@ class OperationsHttpTest {
         assertThrows(java.io.IOException.class, () -> CLIENT.send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + port + "/health")).build(), HttpResponse.BodyHandlers.ofString()),
                 "no longer accepting");
+    }
+
+    /**
+     * A model of 1,000 consenting customers whose export stops at the 500th until {@code proceed} opens, and whose
+     * reads fail once its closer has run (as Chronicle Map's do).
+     */
+    private static final class BlockingExportModel {
+        final CountDownLatch midStream = new CountDownLatch(1);
+        final CountDownLatch proceed = new CountDownLatch(1);
+        final AtomicBoolean closed = new AtomicBoolean();
+        final SwappableModelSource source = new SwappableModelSource();
+
+        BlockingExportModel() {
+            CustomerApiTest.ProfiledSnapshot snapshot = new CustomerApiTest.ProfiledSnapshot(
+                    InMemoryModelSnapshot.builder("export-v1").item(new ItemFacts("A", "a", "", 1, 1, 1, 1)).build()) {
+                @Override
+                public void forEachProfile(BiConsumer<String, CustomerProfile> visitor) {
+                    int[] seen = {0};
+                    profiles.forEach((id, p) -> {
+                        if (seen[0]++ == 500) {
+                            midStream.countDown();
+                            try {
+                                assertTrue(proceed.await(30, TimeUnit.SECONDS));
+                            } catch (InterruptedException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        }
+                        if (closed.get()) {
+                            throw new IllegalStateException("snapshot read after it was closed");
+                        }
+                        visitor.accept(id, p);
+                    });
+                }
+            };
+            for (int c = 0; c < 1000; c++) {
+                String id = "C" + (100000 + c);
+                snapshot.profiles.put(id, CustomerApiTest.profile(CustomerProfile.Tier.GOLD,
+                        CustomerProfile.Strategy.ENHANCE));
+                snapshot.consent.put(id, Map.of(Consent.Channel.EMAIL, Consent.State.CONFIRMED));
+            }
+            source.swap(new ServedModel(snapshot, new Recommender(snapshot, RecommenderSettings.DEFAULTS), Map.of()),
+                    () -> closed.set(true));
+        }
+    }
+
+    /** The last line of an NDJSON export, parsed. */
+    private static JsonNode lastRecord(HttpResponse<String> r) throws Exception {
+        String[] lines = r.body().split("\n");
+        return new ObjectMapper().readTree(lines[lines.length - 1]);
+    }
+
+    private static CompletableFuture<HttpResponse<String>> export(AffinityServer server) {
+        return CLIENT.sendAsync(HttpRequest.newBuilder(
+                uri(server, "/v1/campaigns/offers?segment=all&channel=email&limit=2")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * A campaign export mid-stream when close starts (what SIGTERM does: {@code server.close()}, then
+     * {@code source.close(grace)}) runs to its summary record; the snapshot is closed only after it released its
+     * lease; a request arriving once close has begun is refused.
+     */
+    @Test
+    void closeLetsAStreamingExportFinishBeforeTheSnapshotIsClosed(@TempDir Path dir) throws Exception {
+        BlockingExportModel model = new BlockingExportModel();
+        Duration grace = Duration.ofSeconds(30);
+        try (ConsentJournal journal = ConsentJournal.open(dir.resolve("consent.journal"))) {
+            AffinityServer server = start(model.source, new ServerOptions(AccessControl.none(), null, grace, journal,
+                    0.3, BusinessRuleConfig.defaults()));
+            int port = server.port();
+            CompletableFuture<HttpResponse<String>> export = export(server);
+            assertTrue(model.midStream.await(30, TimeUnit.SECONDS));
+            CompletableFuture<Boolean> shutdown = CompletableFuture.supplyAsync(() -> {
+                server.close();
+                return model.source.close(grace);
+            });
+            assertTrue(server.awaitStopAccepting(30, TimeUnit.SECONDS));
+            try {
+                HttpResponse<String> late = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                        .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
+                                HttpResponse.BodyHandlers.ofString());
+                assertEquals(503, late.statusCode(), "a request after close began is refused: " + late.body());
+            } catch (java.io.IOException refused) {
+                // the connection itself was refused: the port no longer accepts
+            }
+            assertFalse(model.closed.get(), "the snapshot stays open while the export holds its lease");
+            model.proceed.countDown();
+            HttpResponse<String> r = export.get(30, TimeUnit.SECONDS);
+            assertEquals(200, r.statusCode());
+            JsonNode last = lastRecord(r);
+            assertEquals("summary", last.path("type").asText(), last.toString());
+            assertEquals(1000, last.at("/summary/matched").asLong());
+            assertEquals(r.body().split("\n").length - 1, last.at("/summary/exported").asLong());
+            assertTrue(shutdown.get(30, TimeUnit.SECONDS), "every model generation closed within the grace");
+            assertTrue(model.closed.get());
+        }
+    }
+
+    /** When the grace expires first, the export is cut off but still ends with its error record, not torn. */
+    @Test
+    void anExportStillRunningWhenTheGraceExpiresEndsWithItsErrorRecord(@TempDir Path dir) throws Exception {
+        BlockingExportModel model = new BlockingExportModel();
+        try (ConsentJournal journal = ConsentJournal.open(dir.resolve("consent.journal"))) {
+            AffinityServer server = start(model.source, new ServerOptions(AccessControl.none(), null, Duration.ZERO,
+                    journal, 0.3, BusinessRuleConfig.defaults()));
+            CompletableFuture<HttpResponse<String>> export = export(server);
+            assertTrue(model.midStream.await(30, TimeUnit.SECONDS));
+            CompletableFuture<Boolean> shutdown = CompletableFuture.supplyAsync(() -> {
+                server.close();
+                return model.source.close(Duration.ofSeconds(30));
+            });
+            assertTrue(server.awaitGraceExpired(30, TimeUnit.SECONDS));
+            model.proceed.countDown();
+            HttpResponse<String> r = export.get(30, TimeUnit.SECONDS);
+            JsonNode last = lastRecord(r);
+            assertEquals("error", last.path("type").asText(), last.toString());
+            assertEquals(503, last.at("/error/status").asInt());
+            assertTrue(last.at("/error/detail").asText().contains("shutdown grace expired"), last.toString());
+            assertEquals(500, last.at("/error/matchedSoFar").asLong(), "cut off where it waited, at the 501st");
+            assertTrue(shutdown.get(30, TimeUnit.SECONDS));
+            assertTrue(model.closed.get());
+        }
     }
 
     private static HttpResponse<String> get(AffinityServer server, String path, String apiKey) throws Exception {

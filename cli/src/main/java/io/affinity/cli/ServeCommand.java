@@ -11,6 +11,7 @@ import io.affinity.api.ServerOptions;
 import io.affinity.api.ServedModel;
 import io.affinity.api.SwappableModelSource;
 import io.affinity.store.ModelStore;
+import io.affinity.store.SnapshotShutdown;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -130,7 +131,9 @@ final class ServeCommand implements Callable<Integer> {
                 new ServerOptions(access, admin, grace, journal, marginRate, ruleDefaults)
                         .withWarmUp(Duration.ofSeconds(warmUpSeconds)));
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        // Not Runtime.addShutdownHook: JVM hooks run concurrently, and Chronicle Map's would close the snapshot
+        // under the requests the graceful stop lets finish.
+        SnapshotShutdown.beforeSnapshotsClose(() -> {
             admin.close();
             server.close(); // stops accepting, lets in-flight requests finish (up to the grace)
             source.close(grace); // closes the snapshot once no request uses it
@@ -145,7 +148,7 @@ final class ServeCommand implements Callable<Integer> {
                 System.err.println("affinity serve: closing the consent journal failed: " + e.getMessage());
             }
             stopped.countDown();
-        }, "affinity-shutdown"));
+        });
         try {
             server.start();
         } catch (RuntimeException e) {
