@@ -1,7 +1,5 @@
 package io.affinity.training.models;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.stream.IntStream;
 
 /**
  * Inverse of a dense symmetric positive definite matrix through its Cholesky factor, on row arrays with
@@ -19,9 +17,9 @@ final class DenseSpd {
 
     /**
      * Replaces nothing: returns {@code A^-1} for the symmetric matrix given by its rows (both triangles filled).
-     * Rows are split over a fork-join pool of {@code threads} workers (not the common pool, so the caller's thread
-     * budget holds); every row is computed by one thread in a fixed order, so the result does not depend on
-     * scheduling or on the thread count.
+     * The factorisation runs on the caller's thread; the triangular inverse's column blocks and the product's rows
+     * are split over {@code threads} threads (a fixed striping); every entry is computed by one thread in a fixed
+     * order, so the result does not depend on scheduling or on the thread count.
      *
      * @throws IllegalArgumentException when A is not positive definite
      */
@@ -29,19 +27,10 @@ final class DenseSpd {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, was " + threads);
         }
-        if (threads == 1) {
-            return inverseIn(a, false);
-        }
-        // Parallel streams started inside a pool's task run on that pool.
-        ForkJoinPool pool = new ForkJoinPool(threads);
-        try {
-            return pool.submit(() -> inverseIn(a, true)).join();
-        } finally {
-            pool.shutdown();
-        }
+        return inverseIn(a, threads);
     }
 
-    private static double[][] inverseIn(double[][] a, boolean parallel) {
+    private static double[][] inverseIn(double[][] a, int threads) {
         int n = a.length;
         // Upper Cholesky factor U (A = U^T U), right-looking: row j of U scales and updates the rows below.
         double[][] u = new double[n][];
@@ -58,7 +47,9 @@ final class DenseSpd {
             for (int i = j; i < n; i++) {
                 uj[i] /= s;
             }
-            rows(j + 1, n, parallel).forEach(k -> {
+            // Sequential: one short update per pivot. Parallel streams here, thousands of them inside a private
+            // fork-join pool, once never finished (a worker parked for good in ForEachTask.invoke on JDK 17).
+            for (int k = j + 1; k < n; k++) {
                 double f = uj[k];
                 if (f != 0) {
                     double[] uk = u[k];
@@ -66,7 +57,7 @@ final class DenseSpd {
                         uk[i] -= f * uj[i];
                     }
                 }
-            });
+            }
             for (int i = 0; i < j; i++) {
                 uj[i] = 0; // lower part is garbage from the copy
             }
@@ -79,7 +70,8 @@ final class DenseSpd {
         for (int i = 0; i < n; i++) {
             v[i] = new double[n];
         }
-        rows(0, (n + BLOCK - 1) / BLOCK, parallel).forEach(b -> {
+        int blocks = (n + BLOCK - 1) / BLOCK;
+        striped(threads, blocks, b -> {
             int c0 = b * BLOCK;
             int c1 = Math.min(n, c0 + BLOCK);
             for (int i = c1 - 1; i >= 0; i--) { // rows from c1 down hold zeros in these columns
@@ -113,7 +105,7 @@ final class DenseSpd {
             w[k] = wk;
         }
         double[][] out = new double[n][];
-        rows(0, n, parallel).forEach(i -> {
+        striped(threads, n, i -> {
             double[] row = new double[n];
             double[] vi = v[i];
             for (int k = i; k < n; k++) {
@@ -130,8 +122,12 @@ final class DenseSpd {
         return out;
     }
 
-    private static IntStream rows(int from, int to, boolean parallel) {
-        IntStream s = IntStream.range(from, to);
-        return parallel ? s.parallel() : s;
+    /** {@code body} for 0..count-1 on {@code threads} threads, thread t taking t, t + threads, ...: a fixed split. */
+    private static void striped(int threads, int count, java.util.function.IntConsumer body) {
+        Workers.runAll(Math.min(threads, Math.max(1, count)), t -> () -> {
+            for (int i = t; i < count; i += threads) {
+                body.accept(i);
+            }
+        });
     }
 }
