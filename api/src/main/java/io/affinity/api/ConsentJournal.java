@@ -6,12 +6,10 @@ import io.affinity.recommender.Consent;
 import io.affinity.recommender.Ids;
 import io.affinity.recommender.ModelSnapshot;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -179,11 +177,10 @@ public final class ConsentJournal implements AutoCloseable {
         }
         lastLook = time;
         try {
-            BasicFileAttributes now = Files.readAttributes(file, BasicFileAttributes.class);
-            if (!Objects.equals(now.fileKey(), fileKey) || now.size() < readOffset) {
-                reread(locked);
-            } else if (now.size() > readOffset) {
-                readLines(locked);
+            switch (JournalFiles.changeSince(file, fileKey, readOffset)) {
+                case REPLACED -> reread(locked);
+                case GREW -> readLines(locked);
+                case NONE -> { }
             }
             readError = null;
         } catch (CorruptJournal e) {
@@ -339,12 +336,7 @@ public final class ConsentJournal implements AutoCloseable {
             entry.put("channel", ch.wireName());
             entry.put("state", state.wireName());
             byte[] line = (JSON.writeValueAsString(entry) + "\n").getBytes(StandardCharsets.UTF_8);
-            ByteBuffer buf = ByteBuffer.wrap(line);
-            long position = readOffset;
-            while (buf.hasRemaining()) {
-                channel.write(buf, position + buf.position());
-            }
-            channel.force(false);
+            JournalFiles.appendDurably(channel, readOffset, line);
             readOffset += line.length;
             lineNumber++;
             apply(customerId, ch, new Change(state, seq, new String(line, 0, line.length - 1, StandardCharsets.UTF_8)));

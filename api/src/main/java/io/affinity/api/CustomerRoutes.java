@@ -80,10 +80,6 @@ final class CustomerRoutes {
     static final Set<String> RFM_SEGMENTS = Set.of("champions", "loyal", "potential_loyalists", "new_customers",
             "promising", "need_attention", "about_to_sleep", "cant_lose_them", "at_risk", "hibernating");
 
-    private static String customerId(String raw, String where) {
-        return Params.customerId(raw, where);
-    }
-
     private static Consent.Channel channel(String raw, String where) {
         Consent.Channel c = Consent.Channel.parse(raw);
         if (c == null) {
@@ -95,7 +91,7 @@ final class CustomerRoutes {
 
     private void profile(Context ctx, ServedModel model) {
         Params.checkQuery(ctx, NONE);
-        String id = customerId(ctx.pathParam("customerId"), "path parameter 'customerId'");
+        String id = Params.customerId(ctx.pathParam("customerId"), "path parameter 'customerId'");
         CustomerProfile p = model.snapshot().profile(id)
                 .orElseThrow(() -> ApiProblem.notFound("no profile for this customer in the active model"));
         ctx.json(ProfileBody.of(model.snapshot().version(), p));
@@ -103,7 +99,7 @@ final class CustomerRoutes {
 
     private void putConsent(Context ctx) throws IOException {
         Params.checkQuery(ctx, NONE);
-        String id = customerId(ctx.pathParam("customerId"), "path parameter 'customerId'");
+        String id = Params.customerId(ctx.pathParam("customerId"), "path parameter 'customerId'");
         Consent.Channel ch = channel(ctx.pathParam("channel"), "path parameter 'channel'");
         String type = ctx.contentType();
         if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
@@ -136,7 +132,7 @@ final class CustomerRoutes {
 
     private void nextBestOffers(Context ctx, ServedModel model) {
         Params.checkQuery(ctx, OFFERS);
-        String id = customerId(ctx.pathParam("customerId"), "path parameter 'customerId'");
+        String id = Params.customerId(ctx.pathParam("customerId"), "path parameter 'customerId'");
         int limit = Params.limit(ctx, config);
         String rawChannel = ctx.queryParam("channel");
         Optional<CustomerProfile> profile = model.snapshot().profile(id);
@@ -172,7 +168,7 @@ final class CustomerRoutes {
         int limit = Params.limit(ctx, config);
         String rawCustomer = ctx.queryParam("customerId");
         Optional<CustomerProfile> profile = rawCustomer == null || rawCustomer.isBlank() ? Optional.empty()
-                : model.snapshot().profile(customerId(rawCustomer, "query parameter 'customerId'"));
+                : model.snapshot().profile(Params.customerId(rawCustomer, "query parameter 'customerId'"));
         List<NextBestOffers.Offer> offers = offers(model)
                 .upsell(itemId, profile, limit, pricierOfSameCategory(model, itemId));
         ctx.json(new OffersBody(model.snapshot().version(), null, null, true, null, null,

@@ -2,12 +2,9 @@ package io.affinity.api;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -168,11 +165,10 @@ public final class ItemAvailability implements AutoCloseable {
 
     /** Reads other processes' changes when the journal path now names another file or the file grew. */
     private void catchUp() throws IOException {
-        BasicFileAttributes now = Files.readAttributes(journalFile, BasicFileAttributes.class);
-        if (!java.util.Objects.equals(now.fileKey(), fileKey) || now.size() < readOffset) {
-            reread(false);
-        } else if (now.size() > readOffset) {
-            readLines(state);
+        switch (JournalFiles.changeSince(journalFile, fileKey, readOffset)) {
+            case REPLACED -> reread(false);
+            case GREW -> readLines(state);
+            case NONE -> { }
         }
     }
 
@@ -219,12 +215,7 @@ public final class ItemAvailability implements AutoCloseable {
                 // Other processes' changes first, so the journal's order is the order changes were made in.
                 catchUp();
                 byte[] line = (itemId + "\t" + available + "\n").getBytes(StandardCharsets.UTF_8);
-                ByteBuffer buf = ByteBuffer.wrap(line);
-                long position = readOffset;
-                while (buf.hasRemaining()) {
-                    journal.write(buf, position + buf.position());
-                }
-                journal.force(false);
+                JournalFiles.appendDurably(journal, readOffset, line);
                 readOffset += line.length;
                 lineNumber++;
                 lines++;

@@ -47,6 +47,35 @@ final class JournalFiles {
         }
     }
 
+    /** What became of a journal file since it was read up to an offset. */
+    enum Change {
+        /** Nothing appended. */
+        NONE,
+        /** Lines were appended after the offset. */
+        GREW,
+        /** The path names another file (another process compacted it), or the file shrank: read it again whole. */
+        REPLACED
+    }
+
+    /** One {@code stat} of the journal path against the file read ({@code fileKey}) up to {@code readOffset}. */
+    static Change changeSince(Path journal, Object fileKey, long readOffset) throws IOException {
+        java.nio.file.attribute.BasicFileAttributes now = Files.readAttributes(journal,
+                java.nio.file.attribute.BasicFileAttributes.class);
+        if (!java.util.Objects.equals(now.fileKey(), fileKey) || now.size() < readOffset) {
+            return Change.REPLACED;
+        }
+        return now.size() > readOffset ? Change.GREW : Change.NONE;
+    }
+
+    /** Writes one whole line at {@code position} (the end of the lines read) and forces it to disk. */
+    static void appendDurably(FileChannel ch, long position, byte[] line) throws IOException {
+        ByteBuffer buf = ByteBuffer.wrap(line);
+        while (buf.hasRemaining()) {
+            ch.write(buf, position + buf.position());
+        }
+        ch.force(false);
+    }
+
     static Object fileKey(Path journal) throws IOException {
         return Files.readAttributes(journal, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
     }
