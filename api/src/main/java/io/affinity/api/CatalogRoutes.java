@@ -40,9 +40,9 @@ final class CatalogRoutes {
     }
 
     void register(RoutesConfig routes) {
-        routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
-        routes.get("/v1/items", ctx -> leased(ctx, this::search));
-        routes.get("/v1/items/{itemId}", ctx -> leased(ctx, this::item));
+        ReadRoutes.get(routes, "/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
+        ReadRoutes.get(routes, "/v1/items", ctx -> leased(ctx, this::search));
+        ReadRoutes.get(routes, "/v1/items/{itemId}", ctx -> leased(ctx, this::item));
         routes.put("/admin/items/{itemId}/availability", ctx -> leased(ctx, this::setAvailability));
     }
 

@@ -60,11 +60,11 @@ final class CustomerRoutes {
     }
 
     void register(RoutesConfig routes) {
-        routes.get("/v1/customers/{customerId}/profile", ModelHandler.leased(models, this::profile));
+        ReadRoutes.get(routes, "/v1/customers/{customerId}/profile", ModelHandler.leased(models, this::profile));
         routes.put("/v1/customers/{customerId}/consent/{channel}", this::putConsent);
-        routes.get("/v1/customers/{customerId}/next-best-offers", ModelHandler.leased(models, this::nextBestOffers));
-        routes.get("/v1/items/{itemId}/upsell", ModelHandler.leased(models, this::upsell));
-        routes.get("/v1/campaigns/offers", ModelHandler.leased(models, this::campaign));
+        ReadRoutes.get(routes, "/v1/customers/{customerId}/next-best-offers", ModelHandler.leased(models, this::nextBestOffers));
+        ReadRoutes.get(routes, "/v1/items/{itemId}/upsell", ModelHandler.leased(models, this::upsell));
+        ReadRoutes.get(routes, "/v1/campaigns/offers", ModelHandler.leased(models, this::campaign));
     }
 
     private static final Params.Accepted NONE = Params.Accepted.of();
@@ -197,6 +197,9 @@ final class CustomerRoutes {
         NextBestOffers nbo = offers(model);
         ctx.status(200);
         ctx.res().setContentType(csv ? "text/csv; charset=utf-8" : "application/x-ndjson");
+        if (ReadRoutes.isHead(ctx)) {
+            return; // the request is valid; running the export only for Jetty to drop its body would be waste
+        }
         long startSeq = consent.sequence();
         Map<String, Long> excluded = new TreeMap<>();
         long[] counts = new long[2]; // matched, exported

@@ -30,15 +30,10 @@ final class OpsRoutes {
     void register(RoutesConfig routes) {
         routes.before("/admin/*", access::checkAdmin);
         routes.before("/v1/*", access::checkApiKey);
-        routes.get("/ready", this::ready);
-        routes.get("/metrics", this::scrape);
-        // Javalin answers HEAD for a GET route without running its handler (200, its default JSON type): a
-        // load balancer probing /ready with HEAD would see a warming or model-less replica as ready. The same
-        // handler gives HEAD the GET's status and headers; Jetty sends no body for HEAD.
-        routes.head("/ready", this::ready);
-        routes.head("/metrics", this::scrape);
+        ReadRoutes.get(routes, "/ready", this::ready);
+        ReadRoutes.get(routes, "/metrics", this::scrape);
         if (admin != null) {
-            routes.get("/admin/models", ctx -> {
+            ReadRoutes.get(routes, "/admin/models", ctx -> {
                 Params.checkQuery(ctx, NONE);
                 listModels(ctx);
             });

@@ -50,13 +50,12 @@ final class Routes {
     }
 
     void register(RoutesConfig routes) {
-        routes.get("/health", this::health);
-        routes.head("/health", this::health); // a probe may use HEAD: the real answer, not Javalin's default 200
-        routes.get("/v1/model", leased(this::model));
+        ReadRoutes.get(routes, "/health", this::health);
+        ReadRoutes.get(routes, "/v1/model", leased(this::model));
         routes.post("/v1/baskets/recommendations", leased(this::basket));
-        routes.get("/v1/items/{itemId}/bought-together", leased(this::boughtTogether));
-        routes.get("/v1/customers/{customerId}/recommendations", leased(this::customer));
-        routes.get("/v1/rules", leased(this::rules));
+        ReadRoutes.get(routes, "/v1/items/{itemId}/bought-together", leased(this::boughtTogether));
+        ReadRoutes.get(routes, "/v1/customers/{customerId}/recommendations", leased(this::customer));
+        ReadRoutes.get(routes, "/v1/rules", leased(this::rules));
     }
 
     private static String[] withLimit(String[] names) {

@@ -72,10 +72,10 @@ class RequestValidationHttpTest {
     @Test
     void aWrongMethodOnAKnownPathIs405WithAllowAndAProblemBody() throws Exception {
         assertMethodNotAllowed(send("GET", "/v1/baskets/recommendations", null, null), "POST");
-        assertMethodNotAllowed(send("POST", "/v1/items/I01/bought-together", "application/json", "{}"), "GET");
+        assertMethodNotAllowed(send("POST", "/v1/items/I01/bought-together", "application/json", "{}"), "GET, HEAD");
         assertMethodNotAllowed(send("POST", "/v1/customers/" + SECRET + "/consent/email", "application/json",
                 "{\"state\":\"opted_in\"}"), "PUT");
-        assertMethodNotAllowed(send("DELETE", "/v1/customers/" + SECRET + "/recommendations", null, null), "GET");
+        assertMethodNotAllowed(send("DELETE", "/v1/customers/" + SECRET + "/recommendations", null, null), "GET, HEAD");
         assertMethodNotAllowed(send("GET", "/admin/models/reload", null, null), "POST");
         HttpResponse<String> unknown = send("GET", "/v1/nothing-here", null, null);
         assertProblem(unknown, 404, "no such endpoint");
@@ -207,8 +207,11 @@ class RequestValidationHttpTest {
                     .replace("{channel}", "email").replace("{version}", "no-such-version");
             for (var op = p.getValue().fields(); op.hasNext(); ) {
                 var o = op.next();
+                if (o.getKey().equals("parameters") || o.getKey().equals("head")) {
+                    continue; // parameters shared by the path's operations; HEAD: compared with GET below
+                }
                 Set<String> documented = new java.util.TreeSet<>();
-                for (JsonNode parameter : o.getValue().path("parameters")) {
+                for (JsonNode parameter : concat(p.getValue().path("parameters"), o.getValue().path("parameters"))) {
                     if (parameter.get("in").asText().equals("query")) {
                         documented.add(parameter.get("name").asText());
                     }
@@ -229,6 +232,43 @@ class RequestValidationHttpTest {
             }
         }
         assertTrue(checked >= 15, "operations checked: " + checked);
+    }
+
+    /**
+     * HEAD is GET without the body (RFC 9110): for every GET operation of the OpenAPI document, a valid request,
+     * one with an unknown parameter and one for an unknown item answer HEAD with GET's status and content type
+     * and no body. Javalin alone answers HEAD of a GET route 200 without running it.
+     */
+    @Test
+    void headAnswersWithGetsStatusAndTypeOnEveryReadEndpoint() throws Exception {
+        JsonNode doc = JSON.readTree(send("GET", "/openapi.json", null, null).body());
+        int checked = 0;
+        Set<Integer> statuses = new HashSet<>();
+        for (var path = doc.get("paths").fields(); path.hasNext(); ) {
+            var p = path.next();
+            if (!p.getValue().has("get")) {
+                continue;
+            }
+            String known = p.getKey().replace("{itemId}", "I01").replace("{customerId}", "C100");
+            String channel = p.getKey().equals("/v1/campaigns/offers") ? "?channel=email" : "";
+            List<String> requests = new java.util.ArrayList<>(List.of(known + channel,
+                    known + (channel.isEmpty() ? "?" : channel + "&") + "zzunknown=1"));
+            if (p.getKey().contains("{itemId}")) {
+                requests.add(p.getKey().replace("{itemId}", "NO-SUCH-ITEM").replace("{customerId}", "C100"));
+            }
+            for (String request : requests) {
+                HttpResponse<String> get = send("GET", request, null, null);
+                HttpResponse<String> head = send("HEAD", request, null, null);
+                assertEquals(get.statusCode(), head.statusCode(), "HEAD " + request);
+                assertEquals(get.headers().firstValue("Content-Type"), head.headers().firstValue("Content-Type"),
+                        "HEAD " + request);
+                assertEquals("", head.body(), "HEAD " + request);
+                statuses.add(get.statusCode());
+                checked++;
+            }
+        }
+        assertTrue(checked >= 25, "requests checked: " + checked);
+        assertTrue(statuses.containsAll(Set.of(200, 400, 404)), "statuses seen: " + statuses);
     }
 
     /** The api's list of RFM segment names is the one training assigns (every cell of its grid). */
@@ -288,6 +328,13 @@ class RequestValidationHttpTest {
     }
 
     // ---- helpers ----
+
+    private static List<JsonNode> concat(JsonNode a, JsonNode b) {
+        List<JsonNode> all = new java.util.ArrayList<>();
+        a.forEach(all::add);
+        b.forEach(all::add);
+        return all;
+    }
 
     static void assertProblem(HttpResponse<String> r, int status, String detailPart) throws Exception {
         assertEquals(status, r.statusCode(), r.body());
