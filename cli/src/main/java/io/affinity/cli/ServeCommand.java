@@ -71,6 +71,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "File with one API key per line; when given, /v1 endpoints need header X-API-Key.")
     Path apiKeysFile;
 
+    /** What the snapshot's release gets when the requests used the whole shutdown grace. */
+    private static final Duration SNAPSHOT_CLOSE_MIN_WAIT = Duration.ofMillis(500);
+
     @Option(names = "--shutdown-grace", defaultValue = "10", paramLabel = "SECONDS",
             description = "On stop, time in-flight requests get to finish (default: ${DEFAULT-VALUE}).")
     int shutdownGraceSeconds;
@@ -134,9 +137,13 @@ final class ServeCommand implements Callable<Integer> {
         // Not Runtime.addShutdownHook: JVM hooks run concurrently, and Chronicle Map's would close the snapshot
         // under the requests the graceful stop lets finish.
         SnapshotShutdown.beforeSnapshotsClose(() -> {
+            long stopStarted = System.nanoTime();
             admin.close();
             server.close(); // stops accepting, lets in-flight requests finish (up to the grace)
-            source.close(grace); // closes the snapshot once no request uses it
+            // One grace for the whole stop: the requests had it above; a lease still open after their connections
+            // closed gets what is left of it (at least a moment), not a second grace.
+            Duration left = grace.minusNanos(System.nanoTime() - stopStarted);
+            source.close(left.compareTo(SNAPSHOT_CLOSE_MIN_WAIT) < 0 ? SNAPSHOT_CLOSE_MIN_WAIT : left);
             try {
                 availability.close();
             } catch (java.io.IOException e) {
