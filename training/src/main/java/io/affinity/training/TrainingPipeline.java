@@ -38,6 +38,7 @@ public final class TrainingPipeline {
     private Path catalogFile;
     private final RecommenderParameters recommender;
     private TradeUpParameters tradeUps = TradeUpParameters.DEFAULTS;
+    private java.nio.charset.Charset encoding = java.nio.charset.StandardCharsets.UTF_8;
 
     /** @param progress receives one line per finished step (timings included), e.g. for the CLI's stderr */
     public TrainingPipeline(TrainingParameters parameters, Consumer<String> progress) {
@@ -68,6 +69,15 @@ public final class TrainingPipeline {
         return this;
     }
 
+    /**
+     * The character encoding of the transaction, consent and catalogue files; UTF-8 by default. Bytes not valid
+     * in it stop training naming {@code file:line}.
+     */
+    public TrainingPipeline encoding(java.nio.charset.Charset charset) {
+        this.encoding = Objects.requireNonNull(charset, "charset");
+        return this;
+    }
+
     /** What counts as an observed trade-up for upsell; {@link TradeUpParameters#DEFAULTS} by default. */
     public TrainingPipeline tradeUps(TradeUpParameters parameters) {
         this.tradeUps = Objects.requireNonNull(parameters, "parameters");
@@ -82,17 +92,17 @@ public final class TrainingPipeline {
             throw new IllegalArgumentException("model store " + modelsDir + " is not a directory");
         }
         Map<String, Map<io.affinity.recommender.Consent.Channel, io.affinity.recommender.Consent.State>> consent =
-                consentFile == null ? Map.of() : io.affinity.training.customers.ConsentFile.read(consentFile);
+                consentFile == null ? Map.of() : io.affinity.training.customers.ConsentFile.read(consentFile, encoding);
         CatalogFile catalogue;
         try {
-            catalogue = catalogFile == null ? null : CatalogFile.read(catalogFile, parameters.errorBudget());
+            catalogue = catalogFile == null ? null : CatalogFile.read(catalogFile, parameters.errorBudget(), encoding);
         } catch (CatalogFile.CatalogException e) {
             throw new IngestException(e.getMessage(), null, e);
         }
         long t0 = System.nanoTime();
         IngestOptions options = IngestOptions.defaults().withErrorBudget(parameters.errorBudget())
                 .withFormat(parameters.format());
-        IngestResult ingested = TransactionLoader.load(parameters.inputs(), options);
+        IngestResult ingested = TransactionLoader.load(parameters.inputs(), options, encoding);
         Transactions tx = ingested.transactions();
         step(t0, "ingest: %,d rows read, %,d accepted, %,d orders, %,d customers, %,d items",
                 ingested.report().rowsRead(), ingested.report().rowsAccepted(), tx.orderCount(),
@@ -191,6 +201,7 @@ public final class TrainingPipeline {
         builder.parameters(parameters.asManifestMap());
         builder.section("ingestReport", ingested.report());
         Map<String, Object> training = new LinkedHashMap<>();
+        training.put("encoding", encoding.name());
         training.put("baskets", baskets.size());
         training.put("minSupportCount", minCount);
         training.put("frequentItemsets", itemsets.size());

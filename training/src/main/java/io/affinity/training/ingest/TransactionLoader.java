@@ -13,7 +13,6 @@ import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,9 +29,9 @@ import java.util.Objects;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Loads transaction exports (CSV, UTF-8, comma-separated, RFC 4180 quoting; gzip detected by its magic bytes,
- * whatever the file name) into {@link Transactions}, streaming: memory grows with the accepted data, not with
- * the file size.
+ * Loads transaction exports (CSV, UTF-8 unless told otherwise and decoded strictly, comma-separated, RFC 4180
+ * quoting; gzip detected by its magic bytes, whatever the file name) into {@link Transactions}, streaming: memory
+ * grows with the accepted data, not with the file size.
  *
  * <h2>Columns</h2>
  * The first line is the header. Columns are found by name through a {@link ColumnMapping}, either given in
@@ -103,12 +102,22 @@ public final class TransactionLoader {
      * @throws IOException     when a file cannot be read
      */
     public static IngestResult load(List<Path> files, IngestOptions options) throws IOException, IngestException {
+        return load(files, options, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Like {@link #load(List, IngestOptions)} for files in {@code encoding}. Bytes that are not valid in it stop
+     * the load naming {@code file:line} (see {@link StrictTextReader}): replacing them would merge ids silently.
+     */
+    public static IngestResult load(List<Path> files, IngestOptions options, java.nio.charset.Charset encoding)
+            throws IOException, IngestException {
         Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(encoding, "encoding");
         if (files == null || files.isEmpty()) {
             throw new IllegalArgumentException("no files to load");
         }
         checkReadable(files);
-        Load load = new Load(options);
+        Load load = new Load(options, encoding);
         for (Path f : files) {
             load.file(f);
         }
@@ -193,6 +202,7 @@ public final class TransactionLoader {
     /** The state of one load; not reusable. */
     private static final class Load {
         private final IngestOptions options;
+        private final java.nio.charset.Charset encoding;
         private final long[] rejectedCounts = new long[RejectReason.values().length];
         private final List<List<String>> samples = new ArrayList<>();
         private final List<IngestReport.FileStats> fileStats = new ArrayList<>();
@@ -228,8 +238,9 @@ public final class TransactionLoader {
         /** Hashes of the current file's lines, for exact duplicates; cleared per file. */
         private final LongOpenHashSet lineHashes = new LongOpenHashSet();
 
-        Load(IngestOptions options) {
+        Load(IngestOptions options, java.nio.charset.Charset encoding) {
             this.options = options;
+            this.encoding = encoding;
             for (int i = 0; i < rejectedCounts.length; i++) {
                 samples.add(new ArrayList<>());
             }
@@ -249,7 +260,7 @@ public final class TransactionLoader {
             long fileRowsAccepted = 0;
             lineHashes.clear();
             try (InputStream in = open(path);
-                 Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8);
+                 Reader reader = new StrictTextReader(in, encoding);
                  CsvReader<CsvRecord> csv = CsvReader.builder()
                          .detectBomHeader(false) // BOM is stripped from the header name below
                          .skipEmptyLines(true)
@@ -303,6 +314,9 @@ public final class TransactionLoader {
                 // The CSV reader wraps read failures unchecked; a gzip stream ending early is an EOFException
                 // without a message, which alone would print as "null".
                 Throwable cause = e instanceof java.io.UncheckedIOException && e.getCause() != null ? e.getCause() : e;
+                if (cause instanceof StrictTextReader.UndecodableInputException bad) {
+                    throw new IngestException(bad.describe(label) + "; nothing loaded", null, e);
+                }
                 String what = cause instanceof java.io.EOFException || cause instanceof java.util.zip.ZipException
                         ? "unexpected end of gzip stream (file truncated?)"
                         : "read failed (" + cause + ")";
