@@ -180,7 +180,7 @@ public final class TrainingPipeline {
         }
         Map<String, io.affinity.recommender.CustomerProfile> profiles = new java.util.HashMap<>();
         Map<String, Object> customerModels = CustomerProfilesStep.run(tx, builder, profiles::put,
-                io.affinity.training.customers.ItemCosts.of(tx, costs(items)));
+                io.affinity.training.customers.ItemCosts.of(tx, costs(items)), progress);
         customerModels.put("consentCustomers", consent.size());
         builder.section("customerModels", customerModels);
         long tu = System.nanoTime();
