@@ -122,7 +122,13 @@ public final class TrainingPipeline {
 
         long t1 = System.nanoTime();
         TransactionDatabase baskets = baskets(tx);
-        long minCount = FpGrowth.minSupportCount(parameters.minSupport(), baskets.size());
+        long fractionCount = FpGrowth.minSupportCount(parameters.minSupport(), baskets.size());
+        long minCount = Math.max(TrainingParameters.MIN_SUPPORT_COUNT, fractionCount);
+        if (minCount > fractionCount) {
+            progress.accept(String.format(java.util.Locale.ROOT, "mine: --min-support %s of %,d baskets is a support "
+                    + "count of %,d; using %,d, so that no served rule rests on a single basket", parameters.minSupport(),
+                    baskets.size(), fractionCount, minCount));
+        }
         // Same itemsets in the same order on any number of threads; the limit turns a too-low support into a
         // clear error instead of an out-of-memory.
         FrequentItemsets itemsets = FpGrowth.builder().minSupportCount(minCount)
@@ -204,6 +210,7 @@ public final class TrainingPipeline {
         training.put("encoding", encoding.name());
         training.put("baskets", baskets.size());
         training.put("minSupportCount", minCount);
+        training.put("minSupportCountFromFraction", fractionCount);
         training.put("frequentItemsets", itemsets.size());
         training.put("rulesMined", mined.size());
         training.put("rulesPublished", rules.keptRules());
