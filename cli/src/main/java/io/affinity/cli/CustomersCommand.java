@@ -87,8 +87,8 @@ final class CustomersCommand implements Callable<Integer> {
         }
         long t0 = System.nanoTime();
         CatalogFile catalogue = catalog == null ? null
-                : CatalogFile.read(catalog, errorBudget == null ? ingest.errorBudget() : errorBudget);
-        IngestResult loaded = TransactionLoader.load(input.files, ingest);
+                : CatalogFile.read(catalog, errorBudget == null ? ingest.errorBudget() : errorBudget, input.encoding);
+        IngestResult loaded = TransactionLoader.load(input.files, ingest, input.encoding);
         System.err.printf(Locale.ROOT, "affinity customers: loaded %,d orders, %,d customers [%.1f s]%n",
                 loaded.transactions().orderCount(), loaded.transactions().customerCount(), (System.nanoTime() - t0) / 1e9);
         checkWindows(loaded.transactions(), options);

@@ -96,7 +96,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 EvaluationSettings.DEFAULT_CANDIDATES, !noSeasonWindow);
         IngestOptions options = input.ingestOptions();
         long t0 = System.nanoTime();
-        IngestResult ingested = TransactionLoader.load(input.files, options);
+        IngestResult ingested = TransactionLoader.load(input.files, options, input.encoding);
         System.err.printf(Locale.ROOT, "affinity evaluate: ingest: %,d rows accepted, %,d orders [%.1f s]%n",
                 ingested.report().rowsAccepted(), ingested.transactions().orderCount(), (System.nanoTime() - t0) / 1e9);
         EvaluationReport result = new Evaluation(settings, line -> System.err.println("affinity evaluate: " + line))

@@ -118,6 +118,7 @@ final class TrainCommand implements Callable<Integer> {
         return new TrainingPipeline(p,
                 new RecommenderParameters(recommender, topN, validationDays, threads, reducedGrid,
                         !noSeasonWindow), line -> System.err.println("affinity train: " + line))
+                .encoding(input.encoding)
                 .consentFile(consent)
                 .catalogFile(catalog)
                 .tradeUps(new TradeUpParameters(upsellMinPriceIncrease, upsellMinCustomers,

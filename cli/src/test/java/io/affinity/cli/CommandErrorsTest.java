@@ -81,6 +81,35 @@ class CommandErrorsTest {
     }
 
     @Test
+    void aWindows1252ExportNeedsEncodingAndEveryReaderOfTheVerbUsesIt() throws Exception {
+        java.nio.charset.Charset cp1252 = java.nio.charset.Charset.forName("windows-1252");
+        Path latin1 = Files.write(dir.resolve("latin1.csv"), (HEADER + "\njürgen,o1,2011-05-01,A,1,1.0\n"
+                + "jörgen,o2,2011-05-02,A,1,1.0\njörgen,o2,2011-05-02,Ä,1,2.0\n").getBytes(cp1252));
+        Path consent = Files.write(dir.resolve("consent.csv"),
+                "customer_id,channel,state\njürgen,email,opted_in\n".getBytes(cp1252));
+        Path models = dir.resolve("models");
+        Run utf8 = run("train", "--input", latin1.toString(), "--recommender", "rules", "--models", models.toString());
+        utf8.failsWith(latin1 + ":2: not valid UTF-8", "pass --encoding windows-1252");
+        assertFalse(utf8.err().contains("rgen"), "no customer id in the error: " + utf8.err());
+        run("customers", "--input", latin1.toString(), "--calibration-end", "2011-05-31", "--output",
+                dir.resolve("c").toString()).failsWith(latin1 + ":2: not valid UTF-8");
+        run("evaluate", "--input", latin1.toString(), "--split", "last-basket").failsWith(latin1 + ":2: not valid UTF-8");
+        assertFalse(Files.exists(models.resolve("CURRENT")), "nothing published");
+
+        Run ok = run("train", "--input", latin1.toString(), "--encoding", "windows-1252", "--consent",
+                consent.toString(), "--recommender", "rules", "--models", models.toString());
+        assertEquals(0, ok.code(), ok.err());
+        try (io.affinity.store.Snapshot s = io.affinity.store.ModelStore.open(models).openCurrent()) {
+            assertTrue(s.item("Ä").isPresent(), "item id decoded as written");
+            var sections = s.manifest().sections();
+            assertEquals(2, sections.get("ingestReport").get("customers").asLong(), "jürgen and jörgen stay two");
+            assertEquals("windows-1252", sections.get("training").get("encoding").asText());
+            // the consent file is read in the same encoding (as UTF-8 it would fail): its customer is known
+            assertEquals(0, sections.get("consent").get("customersNotInTransactions").asLong());
+        }
+    }
+
+    @Test
     void aTruncatedGzipExportIsNamedNotAStackTrace() throws Exception {
         ByteArrayOutputStream gz = new ByteArrayOutputStream();
         try (GZIPOutputStream z = new GZIPOutputStream(gz)) {

@@ -5,6 +5,7 @@ import io.affinity.training.customers.CustomerAnalysis;
 import io.affinity.training.customers.CustomerAnalytics;
 import io.affinity.training.customers.CustomerAnalyticsOptions;
 import io.affinity.training.customers.CustomerReportWriter;
+import io.affinity.training.customers.FitDiagnostics;
 import io.affinity.training.ingest.Transactions;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
@@ -20,10 +21,15 @@ final class CustomerProfilesStep {
     private CustomerProfilesStep() {
     }
 
-    /** Puts the profiles (also handed to {@code profiles}); returns the manifest section describing what was done. */
+    /**
+     * Puts the profiles (also handed to {@code profiles}); returns the manifest section describing what was done.
+     * A degenerate fit goes to {@code progress} as a {@code WARNING} line, as {@code affinity customers} prints it:
+     * the served P(alive), tiers and strategies come from that fit.
+     */
     static Map<String, Object> run(Transactions tx, SnapshotBuilder builder,
                                    java.util.function.BiConsumer<String, io.affinity.recommender.CustomerProfile> profiles,
-                                   io.affinity.training.customers.ItemCosts costs) {
+                                   io.affinity.training.customers.ItemCosts costs,
+                                   java.util.function.Consumer<String> progress) {
         Map<String, Object> section = new LinkedHashMap<>();
         LocalDate last = null;
         for (int o = 0; o < tx.orderCount(); o++) {
@@ -50,6 +56,9 @@ final class CustomerProfilesStep {
             profiles.accept(r.customerId(), r.profile());
         });
         section.putAll(CustomerReportWriter.report(analysis));
+        java.util.List<String> warnings = FitDiagnostics.warnings(analysis, "a longer export");
+        section.put("warnings", warnings);
+        warnings.forEach(w -> progress.accept("WARNING: " + w));
         section.put("profiles", analysis.rows().size());
         return section;
     }

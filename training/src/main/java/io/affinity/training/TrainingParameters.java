@@ -10,7 +10,8 @@ import java.util.Map;
  *
  * @param inputs           transaction exports (CSV or gzip CSV), read in this order
  * @param format           column mapping preset name, or {@code auto} to detect it from each header (default)
- * @param minSupport       minimum support of a frequent itemset, as a fraction of baskets (default 0.005)
+ * @param minSupport       minimum support of a frequent itemset, as a fraction of baskets (default 0.005); train
+ *                         uses a support count of at least {@link #MIN_SUPPORT_COUNT}
  * @param minConfidence    minimum rule confidence (default 0.05)
  * @param minLift          minimum rule lift (default 1.0: no rule worse than chance)
  * @param maxLength        largest itemset mined, so antecedents have at most maxLength - 1 items (default 3)
@@ -56,6 +57,12 @@ public record TrainingParameters(List<Path> inputs, String format, double minSup
     public static final int DEFAULT_MAX_RULES_PER_ITEM = 100;
     public static final int DEFAULT_POPULAR_ITEMS = 100;
     public static final double DEFAULT_ERROR_BUDGET = 0.01;
+    /**
+     * The least support count a published itemset has, whatever {@code minSupport} gives: on small data the
+     * default fraction is a count of 1, and a rule seen in one basket ("in 100% of baskets with X, lift 200") is
+     * an anecdote, not a pattern. The {@code mine} verb has no floor: its counts are exact by contract.
+     */
+    public static final long MIN_SUPPORT_COUNT = 2;
 
     public static TrainingParameters defaults(List<Path> inputs) {
         return new TrainingParameters(inputs, "auto", DEFAULT_MIN_SUPPORT, DEFAULT_MIN_CONFIDENCE, DEFAULT_MIN_LIFT,

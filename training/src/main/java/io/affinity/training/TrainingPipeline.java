@@ -38,6 +38,7 @@ public final class TrainingPipeline {
     private Path catalogFile;
     private final RecommenderParameters recommender;
     private TradeUpParameters tradeUps = TradeUpParameters.DEFAULTS;
+    private java.nio.charset.Charset encoding = java.nio.charset.StandardCharsets.UTF_8;
 
     /** @param progress receives one line per finished step (timings included), e.g. for the CLI's stderr */
     public TrainingPipeline(TrainingParameters parameters, Consumer<String> progress) {
@@ -68,6 +69,15 @@ public final class TrainingPipeline {
         return this;
     }
 
+    /**
+     * The character encoding of the transaction, consent and catalogue files; UTF-8 by default. Bytes not valid
+     * in it stop training naming {@code file:line}.
+     */
+    public TrainingPipeline encoding(java.nio.charset.Charset charset) {
+        this.encoding = Objects.requireNonNull(charset, "charset");
+        return this;
+    }
+
     /** What counts as an observed trade-up for upsell; {@link TradeUpParameters#DEFAULTS} by default. */
     public TrainingPipeline tradeUps(TradeUpParameters parameters) {
         this.tradeUps = Objects.requireNonNull(parameters, "parameters");
@@ -82,17 +92,17 @@ public final class TrainingPipeline {
             throw new IllegalArgumentException("model store " + modelsDir + " is not a directory");
         }
         Map<String, Map<io.affinity.recommender.Consent.Channel, io.affinity.recommender.Consent.State>> consent =
-                consentFile == null ? Map.of() : io.affinity.training.customers.ConsentFile.read(consentFile);
+                consentFile == null ? Map.of() : io.affinity.training.customers.ConsentFile.read(consentFile, encoding);
         CatalogFile catalogue;
         try {
-            catalogue = catalogFile == null ? null : CatalogFile.read(catalogFile, parameters.errorBudget());
+            catalogue = catalogFile == null ? null : CatalogFile.read(catalogFile, parameters.errorBudget(), encoding);
         } catch (CatalogFile.CatalogException e) {
             throw new IngestException(e.getMessage(), null, e);
         }
         long t0 = System.nanoTime();
         IngestOptions options = IngestOptions.defaults().withErrorBudget(parameters.errorBudget())
                 .withFormat(parameters.format());
-        IngestResult ingested = TransactionLoader.load(parameters.inputs(), options);
+        IngestResult ingested = TransactionLoader.load(parameters.inputs(), options, encoding);
         Transactions tx = ingested.transactions();
         step(t0, "ingest: %,d rows read, %,d accepted, %,d orders, %,d customers, %,d items",
                 ingested.report().rowsRead(), ingested.report().rowsAccepted(), tx.orderCount(),
@@ -112,7 +122,13 @@ public final class TrainingPipeline {
 
         long t1 = System.nanoTime();
         TransactionDatabase baskets = baskets(tx);
-        long minCount = FpGrowth.minSupportCount(parameters.minSupport(), baskets.size());
+        long fractionCount = FpGrowth.minSupportCount(parameters.minSupport(), baskets.size());
+        long minCount = Math.max(TrainingParameters.MIN_SUPPORT_COUNT, fractionCount);
+        if (minCount > fractionCount) {
+            progress.accept(String.format(java.util.Locale.ROOT, "mine: --min-support %s of %,d baskets is a support "
+                    + "count of %,d; using %,d, so that no served rule rests on a single basket", parameters.minSupport(),
+                    baskets.size(), fractionCount, minCount));
+        }
         // Same itemsets in the same order on any number of threads; the limit turns a too-low support into a
         // clear error instead of an out-of-memory.
         FrequentItemsets itemsets = FpGrowth.builder().minSupportCount(minCount)
@@ -170,7 +186,7 @@ public final class TrainingPipeline {
         }
         Map<String, io.affinity.recommender.CustomerProfile> profiles = new java.util.HashMap<>();
         Map<String, Object> customerModels = CustomerProfilesStep.run(tx, builder, profiles::put,
-                io.affinity.training.customers.ItemCosts.of(tx, costs(items)));
+                io.affinity.training.customers.ItemCosts.of(tx, costs(items)), progress);
         customerModels.put("consentCustomers", consent.size());
         builder.section("customerModels", customerModels);
         long tu = System.nanoTime();
@@ -191,8 +207,10 @@ public final class TrainingPipeline {
         builder.parameters(parameters.asManifestMap());
         builder.section("ingestReport", ingested.report());
         Map<String, Object> training = new LinkedHashMap<>();
+        training.put("encoding", encoding.name());
         training.put("baskets", baskets.size());
         training.put("minSupportCount", minCount);
+        training.put("minSupportCountFromFraction", fractionCount);
         training.put("frequentItemsets", itemsets.size());
         training.put("rulesMined", mined.size());
         training.put("rulesPublished", rules.keptRules());

@@ -148,6 +148,35 @@ class TrainingPipelineTest {
     }
 
     @Test
+    void onSmallDataNoRuleRestsOnASingleBasket() throws Exception {
+        // 100 baskets: 98 with a pair of items seen nowhere else, 2 with the same pair X+Y. The default 0.005 is
+        // a support count of 1, which would publish a rule for each of the 98 one-off pairs.
+        List<String> rows = new ArrayList<>();
+        for (int o = 0; o < 100; o++) {
+            String day = "2011-05-" + String.format("%02d", 1 + o % 28);
+            String[] pair = o < 2 ? new String[] {"X", "Y"} : new String[] {"P" + o + "A", "P" + o + "B"};
+            for (String item : pair) {
+                rows.add("c" + (o % 30) + ",o" + o + "," + day + "," + item + ",1,1.00," + item);
+            }
+        }
+        Path input = write("one-offs.csv", rows);
+        List<String> progress = new ArrayList<>();
+        new TrainingPipeline(TrainingParameters.defaults(List.of(input)), RecommenderParameters.RULES, progress::add)
+                .run(dir.resolve("models"));
+        assertTrue(progress.contains("mine: --min-support 0.005 of 100 baskets is a support count of 1; using 2, so "
+                + "that no served rule rests on a single basket"), progress.toString());
+        try (Snapshot s = ModelStore.open(dir.resolve("models")).openCurrent()) {
+            assertTrue(s.rulesWithAntecedentItem("P2A").isEmpty(), "a pair seen once is no rule");
+            AssociationRule xy = s.rulesWithAntecedentItem("X").stream().findFirst().orElseThrow();
+            assertEquals("Y", xy.consequent());
+            assertEquals(2, xy.supportCount());
+            var training = s.manifest().sections().get("training");
+            assertEquals(2, training.get("minSupportCount").asLong());
+            assertEquals(1, training.get("minSupportCountFromFraction").asLong());
+        }
+    }
+
+    @Test
     void tooManyMalformedRowsStopTrainingAndPublishNothing() throws Exception {
         Random random = new Random(42);
         List<String> rows = new ArrayList<>();

@@ -5,9 +5,13 @@ import de.siegmar.fastcsv.reader.CsvRecord;
 import de.siegmar.fastcsv.reader.FieldMismatchStrategy;
 import io.affinity.recommender.Consent;
 import io.affinity.recommender.Ids;
+import io.affinity.training.ingest.StrictTextReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.io.Reader;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -36,13 +40,24 @@ public final class ConsentFile {
     }
 
     public static Map<String, Map<Consent.Channel, Consent.State>> read(Path file) throws IOException {
+        return read(file, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Reads {@code file} written in {@code encoding}; bytes not valid in it fail the file with {@code file:line}:
+     * replacing them could turn two customers' ids into one, and one's opt-out into the other's.
+     */
+    public static Map<String, Map<Consent.Channel, Consent.State>> read(Path file, Charset encoding)
+            throws IOException {
+        java.util.Objects.requireNonNull(encoding, "encoding");
         Map<String, Map<Consent.Channel, Consent.State>> out = new LinkedHashMap<>();
-        try (CsvReader<CsvRecord> csv = CsvReader.builder()
+        try (Reader reader = new StrictTextReader(Files.newInputStream(file), encoding);
+             CsvReader<CsvRecord> csv = CsvReader.builder()
                 .skipEmptyLines(true)
                 .allowUnclosedQuote(false)
                 .extraFieldStrategy(FieldMismatchStrategy.IGNORE) // reported below with the line number
                 .missingFieldStrategy(FieldMismatchStrategy.IGNORE)
-                .ofCsvRecord(file, StandardCharsets.UTF_8)) {
+                .ofCsvRecord(reader)) {
             boolean header = true;
             for (CsvRecord r : csv) {
                 long line = r.getStartingLineNumber();
@@ -88,6 +103,9 @@ public final class ConsentFile {
                 throw error(file, 1, "empty file, expected header 'customer_id,channel,state'");
             }
         } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof StrictTextReader.UndecodableInputException bad) {
+                throw new ConsentFileException(bad.describe(file));
+            }
             throw e.getCause();
         } catch (de.siegmar.fastcsv.reader.CsvParseException e) {
             throw new ConsentFileException(file + ": not readable as CSV (" + e.getMessage() + ")");

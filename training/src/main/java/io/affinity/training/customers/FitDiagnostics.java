@@ -21,6 +21,14 @@ public final class FitDiagnostics {
 
     /** One line per model whose shape parameters lie at the edge, naming them and what to change; empty if none. */
     public static List<String> warnings(CustomerAnalysis a) {
+        return warnings(a, "a later --calibration-end");
+    }
+
+    /**
+     * As {@link #warnings(CustomerAnalysis)}, with {@code moreHistory} saying how to get more history where there
+     * is no {@code --calibration-end} to move (train calibrates on everything up to the last purchase).
+     */
+    public static List<String> warnings(CustomerAnalysis a, String moreHistory) {
         List<String> out = new ArrayList<>();
         long repeat = a.gammaGamma().customers();
         String data = String.format(Locale.ROOT, "%,d of %,d customers bought on more than one day in the "
@@ -31,15 +39,15 @@ public final class FitDiagnostics {
             out.add("BG/NBD fit is degenerate: " + bgEdge + String.format(Locale.ROOT, " (alpha=%.4g)", bg.alpha())
                     + " at the edge of the parameter space, so the data do not determine them and predicted "
                     + "purchases and P(alive) are those of a limiting case (" + data + "); a calibration window "
-                    + "too short to see customers return or lapse is the usual cause: use a later "
-                    + "--calibration-end (more history)");
+                    + "too short to see customers return or lapse is the usual cause: use " + moreHistory
+                    + " (more history)");
         }
         GammaGamma gg = a.gammaGamma().model();
         String ggEdge = edge(new String[] {"p", "q"}, new double[] {gg.p(), gg.q()});
         if (!ggEdge.isEmpty()) {
             out.add("Gamma-Gamma fit is degenerate: " + ggEdge + String.format(Locale.ROOT, " (v=%.4g)", gg.v())
                     + " at the edge of the parameter space, so spend predictions are those of a limiting case ("
-                    + data + "); more repeat customers (a later --calibration-end) usually fix it");
+                    + data + "); more repeat customers (" + moreHistory + ") usually fix it");
         }
         return out;
     }

@@ -29,6 +29,24 @@ public final class Evaluation {
         this.progress = Objects.requireNonNull(progress, "progress");
     }
 
+    /** Which side of the split is empty and what it needs (one side can be empty while the other is not). */
+    static String emptySide(String split, int validationCustomers, int testCustomers) {
+        boolean time = "time".equals(split);
+        String need = validationCustomers == 0 && testCustomers > 0
+                ? (time ? ": no identified customer bought in the validation period (the --test-days before --cutoff); "
+                        + "use a later --cutoff or more --test-days"
+                        : ": validation holds out each customer's second-to-last order, so it needs customers with at "
+                        + "least 3 orders, and none has")
+                : (time ? ": no identified customer bought in the test period (--test-days from --cutoff); use an "
+                        + "earlier --cutoff or more --test-days"
+                        : ": the test holds out each customer's last order, so it needs customers with at least 2 "
+                        + "orders, and none has");
+        String empty = validationCustomers == 0 && testCustomers == 0 ? "no validation and no test customers"
+                : validationCustomers == 0 ? "no validation customers (" + testCustomers + " test customers)"
+                : "no test customers (" + validationCustomers + " validation customers)";
+        return "the " + (time ? "time" : "last-basket") + " split leaves " + empty + need;
+    }
+
     public EvaluationReport run(Transactions tx) {
         long t0 = System.nanoTime();
         EvalSplit validation;
@@ -46,9 +64,8 @@ public final class Evaluation {
             test = EvalSplit.lastBasket(tx, 0);
         }
         if (test.testUsers().length == 0 || validation.testUsers().length == 0) {
-            throw new IllegalArgumentException("the split leaves no test customers (" + test.description()
-                    + "): " + validation.testUsers().length + " validation and " + test.testUsers().length
-                    + " test customers");
+            throw new IllegalArgumentException(emptySide(settings.split(), validation.testUsers().length,
+                    test.testUsers().length));
         }
         if (validation.coldTestUsers() == validation.testUsers().length
                 || test.coldTestUsers() == test.testUsers().length) {

@@ -6,7 +6,6 @@ import de.siegmar.fastcsv.reader.FieldMismatchStrategy;
 import io.affinity.recommender.Ids;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -191,6 +190,16 @@ public final class CatalogFile {
      * @param errorBudget largest share of data rows that may be rejected, in [0, 1]
      */
     public static CatalogFile read(Path file, double errorBudget) throws IOException, CatalogException {
+        return read(file, errorBudget, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Reads {@code file} written in {@code encoding}; bytes not valid in it fail the file with {@code file:line}
+     * rather than become U+FFFD (two ids differing in one accented letter would become one).
+     */
+    public static CatalogFile read(Path file, double errorBudget, java.nio.charset.Charset encoding)
+            throws IOException, CatalogException {
+        Objects.requireNonNull(encoding, "encoding");
         if (!(errorBudget >= 0 && errorBudget <= 1)) {
             throw new IllegalArgumentException("error budget must be in [0, 1], was " + errorBudget);
         }
@@ -205,7 +214,7 @@ public final class CatalogFile {
         String[] columns = null;
         int idColumn = -1;
         try (InputStream in = open(file);
-             Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8);
+             Reader reader = new StrictTextReader(in, encoding);
              CsvReader<CsvRecord> csv = CsvReader.builder()
                      .skipEmptyLines(true)
                      .allowUnclosedQuote(false)
@@ -252,6 +261,9 @@ public final class CatalogFile {
                 entries.put(e.itemId(), e);
             }
         } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof StrictTextReader.UndecodableInputException bad) {
+                throw new CatalogException(bad.describe(file));
+            }
             throw e.getCause();
         } catch (de.siegmar.fastcsv.reader.CsvParseException e) {
             throw new CatalogException(file + ": not readable as CSV (" + e.getMessage() + ")");

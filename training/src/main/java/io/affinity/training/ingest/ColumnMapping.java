@@ -33,9 +33,11 @@ import java.util.stream.Collectors;
  * @param category           item category column, or null when the export has none
  * @param country            country column, or null when the export has none
  * @param timestampPatterns  {@link DateTimeFormatter} patterns tried in order (strict resolution, so use
- *                           {@code uuuu} for the year); a pattern without time of day means midnight. The
- *                           single pattern {@value #SEQUENCE} reads the column as a non-negative whole order
- *                           sequence number instead (1, 2, 3... per customer or overall): order n is placed at
+ *                           {@code uuuu} for the year); a pattern without time of day means midnight, an offset
+ *                           in the text is dropped (the wall-clock time as written is kept), and so is a
+ *                           fraction of a second. The single pattern {@value #SEQUENCE} reads the column as a
+ *                           non-negative whole order sequence number instead (1, 2, 3... per customer or
+ *                           overall; {@code 3.0} is 3): order n is placed at
  *                           midnight of day n after 1970-01-01, which keeps the order of purchases (all that the
  *                           last-basket split needs) but is no calendar, so time splits refuse such data
  * @param cancellationPrefix order-number prefix marking a cancellation (UCI: {@code C}), or null when the
@@ -61,8 +63,19 @@ public record ColumnMapping(String name, String customer, String order, String t
     public static final String SEQUENCE = "sequence";
 
     private static final List<String> UCI_PATTERNS = List.of("uuuu-MM-dd HH:mm:ss");
-    private static final List<String> ISO_PATTERNS =
-            List.of("uuuu-MM-dd'T'HH:mm[:ss]", "uuuu-MM-dd HH:mm[:ss]", "uuuu-MM-dd");
+    /**
+     * Fractional seconds of 1 to 9 digits, longest first (a run of {@code S} has a fixed width when parsing). They
+     * are read, then dropped with the rest of the sub-second part: order times are kept to the second.
+     */
+    private static final String FRACTION = "[.SSSSSSSSS][.SSSSSSSS][.SSSSSSS][.SSSSSS][.SSSSS][.SSSS][.SSS][.SS][.S]";
+    /**
+     * {@code Z}, {@code +01:00}, {@code +0100} or {@code +01}: read and dropped, keeping the wall-clock time as
+     * written. Day-level features (recency, the time split, seasons) need the shop's local day, and converting to
+     * one zone would move late-evening orders written with an offset to the next or previous day.
+     */
+    private static final String OFFSET = "[XXX][X]";
+    private static final List<String> ISO_PATTERNS = List.of("uuuu-MM-dd'T'HH:mm[:ss" + FRACTION + "]" + OFFSET,
+            "uuuu-MM-dd HH:mm[:ss" + FRACTION + "]" + OFFSET, "uuuu-MM-dd");
 
     /** Presets in detection order; the order only matters if a header satisfied two of them. */
     private static final Map<String, ColumnMapping> PRESETS = presets();
@@ -202,7 +215,7 @@ public record ColumnMapping(String name, String customer, String order, String t
             }
             if (sequence) {
                 try {
-                    long n = Long.parseLong(text);
+                    long n = Long.parseLong(wholeNumber(text));
                     if (n < 0 || n > MAX_SEQUENCE) {
                         return null;
                     }
@@ -225,6 +238,20 @@ public record ColumnMapping(String name, String customer, String order, String t
                 }
             }
             return null;
+        }
+
+        /** {@code 3.0} as a spreadsheet writes a whole number becomes {@code 3}; anything else is left as is. */
+        private static String wholeNumber(String text) {
+            int dot = text.indexOf('.');
+            if (dot <= 0) {
+                return text;
+            }
+            for (int i = dot + 1; i < text.length(); i++) {
+                if (text.charAt(i) != '0') {
+                    return text;
+                }
+            }
+            return text.substring(0, dot);
         }
     }
 

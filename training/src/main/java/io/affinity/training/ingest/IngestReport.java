@@ -13,7 +13,10 @@ import java.util.Objects;
  * @param files                  every file read, in load order
  * @param rowsRead               data rows read (header and empty lines excluded)
  * @param rowsAccepted           rows loaded into {@link Transactions}, anonymous ones included
- * @param rowsAcceptedAnonymous  accepted rows without a customer id (used for baskets only)
+ * @param rowsAcceptedAnonymous  accepted rows of orders without a customer id (used for baskets only)
+ * @param rowsAcceptedPlaceholderCustomer accepted rows whose customer id was a placeholder such as {@code NULL} or
+ *                               {@code N/A}, read as blank (so anonymous unless another row of the order names
+ *                               the customer)
  * @param rejected               rejection reason code ({@link RejectReason#code()}) to count and samples, every
  *                               reason present (count 0 when it never happened), in {@link RejectReason} order
  * @param invoicesSeen           distinct order numbers over all files, whatever happened to their rows
@@ -25,7 +28,7 @@ import java.util.Objects;
  * @param errorBudget            allowed fraction of malformed rows
  */
 public record IngestReport(List<FileStats> files, long rowsRead, long rowsAccepted, long rowsAcceptedAnonymous,
-                           Map<String, Rejections> rejected, long invoicesSeen, long ordersAccepted,
+                           long rowsAcceptedPlaceholderCustomer, Map<String, Rejections> rejected, long invoicesSeen, long ordersAccepted,
                            long ordersAcceptedAnonymous, long customers, long items, long malformed,
                            double errorBudget) {
 
@@ -40,6 +43,9 @@ public record IngestReport(List<FileStats> files, long rowsRead, long rowsAccept
         }
         if (rowsAcceptedAnonymous < 0 || rowsAcceptedAnonymous > rowsAccepted) {
             throw new IllegalArgumentException("rowsAcceptedAnonymous must be in [0, rowsAccepted]");
+        }
+        if (rowsAcceptedPlaceholderCustomer < 0 || rowsAcceptedPlaceholderCustomer > rowsAccepted) {
+            throw new IllegalArgumentException("rowsAcceptedPlaceholderCustomer must be in [0, rowsAccepted]");
         }
         if (ordersAccepted < 0 || ordersAcceptedAnonymous < 0 || ordersAcceptedAnonymous > ordersAccepted
                 || invoicesSeen < ordersAccepted || customers < 0 || items < 0 || malformed < 0) {
@@ -91,6 +97,9 @@ public record IngestReport(List<FileStats> files, long rowsRead, long rowsAccept
         row(sb, "rows read", rowsRead, rowsRead);
         row(sb, "rows accepted", rowsAccepted, rowsRead);
         row(sb, "  of which anonymous", rowsAcceptedAnonymous, rowsRead);
+        if (rowsAcceptedPlaceholderCustomer > 0) {
+            row(sb, "  customer id NULL, N/A... (as blank)", rowsAcceptedPlaceholderCustomer, rowsRead);
+        }
         sb.append("  rejected:\n");
         for (Map.Entry<String, Rejections> e : rejected.entrySet()) {
             if (e.getValue().count() == 0) {

@@ -15,6 +15,17 @@ public enum RejectReason {
     MALFORMED_PRICE("malformed_price", true),
     /** Timestamp matches none of the mapping's patterns. */
     MALFORMED_TIMESTAMP("malformed_timestamp", true),
+    /** The order sequence (an export without timestamps) is not a whole number from 0 to 10<sup>9</sup>. */
+    MALFORMED_SEQUENCE("malformed_sequence", true),
+    /** The customer or item id is longer than {@code Ids.MAX_ID_LENGTH} (128) characters: no model can store it. */
+    MALFORMED_ID_TOO_LONG("malformed_id_too_long", true),
+    /**
+     * The order number already belongs to another customer (order numbers reused, e.g. restarting per store or
+     * channel). Counted against the error budget as malformed rows are: the export's keys are broken, and a
+     * file with many such rows must stop training rather than lose those purchases or give them to the wrong
+     * customer.
+     */
+    ORDER_CUSTOMER_CONFLICT("order_customer_conflict", true),
     /** The order number was already seen in an earlier file (overlapping exports). */
     DUPLICATE_INVOICE_FROM_OTHER_FILE("duplicate_invoice_from_other_file", false),
     /** Same file, same content as an earlier line: the first is kept. */

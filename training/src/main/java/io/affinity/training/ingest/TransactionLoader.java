@@ -9,11 +9,11 @@ import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
 import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
 import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
+import it.unimi.dsi.fastutil.objects.Object2ObjectOpenHashMap;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,9 +30,9 @@ import java.util.Objects;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Loads transaction exports (CSV, UTF-8, comma-separated, RFC 4180 quoting; gzip detected by its magic bytes,
- * whatever the file name) into {@link Transactions}, streaming: memory grows with the accepted data, not with
- * the file size.
+ * Loads transaction exports (CSV, UTF-8 unless told otherwise and decoded strictly, comma-separated, RFC 4180
+ * quoting; gzip detected by its magic bytes, whatever the file name) into {@link Transactions}, streaming: memory
+ * grows with the accepted data, not with the file size.
  *
  * <h2>Columns</h2>
  * The first line is the header. Columns are found by name through a {@link ColumnMapping}, either given in
@@ -50,9 +50,12 @@ import java.util.zip.GZIPInputStream;
  * <li><b>Malformed</b> (count against the error budget): {@code malformed_column_count} (field count differs
  *     from the header's), {@code malformed_blank_field} (order, item, quantity, unit price or timestamp
  *     blank), {@code malformed_quantity} / {@code malformed_price} (not a finite decimal number),
- *     {@code malformed_timestamp} (matches none of the mapping's patterns). When, after all files, malformed
- *     rows exceed {@code errorBudget x rowsRead}, loading throws {@link IngestException}: a broken export
- *     must stop training rather than publish a model trained on a fraction of the data.</li>
+ *     {@code malformed_timestamp} (matches none of the mapping's patterns), {@code malformed_sequence} (an
+ *     order sequence that is not a whole number), {@code malformed_id_too_long} (customer or item id over 128
+ *     characters, the most a model stores), {@code order_customer_conflict} (the order number already belongs
+ *     to another customer: the first well-formed row naming a customer claims it, in any file). When, after
+ *     all files, malformed rows exceed {@code errorBudget x rowsRead}, loading throws {@link IngestException}: a
+ *     broken export must stop training rather than publish a model trained on a fraction of the data.</li>
  * <li>{@code duplicate_invoice_from_other_file}: the order number was already seen (in any row that is not
  *     malformed by column count or blank fields) in an earlier file. Exports overlap (the UCI files share
  *     1,088 invoices of 2010-12-01..09) and an order is one event: the earlier file's version is kept
@@ -74,12 +77,15 @@ import java.util.zip.GZIPInputStream;
  *
  * <h2>Accepted rows</h2>
  * <ul>
- * <li>Rows without a customer id are accepted as anonymous baskets ({@code rowsAcceptedAnonymous}): good
- *     for basket mining, left out of per-customer models.</li>
+ * <li>Orders without a customer id are accepted as anonymous baskets ({@code rowsAcceptedAnonymous}): good
+ *     for basket mining, left out of per-customer models. A customer id {@code NULL}, {@code None},
+ *     {@code NaN}, {@code N/A} or {@code #N/A} (any case) is a placeholder for none and reads as blank
+ *     ({@code rowsAcceptedPlaceholderCustomer}).</li>
  * <li>Item ids are trimmed and upper-cased (codes differing only by case are one item); customer ids are
  *     trimmed and a spreadsheet's {@code 17850.0} becomes {@code 17850}; order ids are trimmed.</li>
- * <li>Rows are grouped by order number, also when a file interleaves orders; an order's customer, timestamp
- *     and country are those of its first accepted row.</li>
+ * <li>Rows are grouped by order number, also when a file interleaves orders; an order's timestamp and
+ *     country are those of its first accepted row, its customer that of its first accepted row with one (a
+ *     blank cell within a customer's order is a missing value, not a second, anonymous buyer).</li>
  * <li>An item's description (and category) is the most frequent non-blank one among its accepted rows, the
  *     first seen on ties.</li>
  * </ul>
@@ -103,12 +109,22 @@ public final class TransactionLoader {
      * @throws IOException     when a file cannot be read
      */
     public static IngestResult load(List<Path> files, IngestOptions options) throws IOException, IngestException {
+        return load(files, options, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Like {@link #load(List, IngestOptions)} for files in {@code encoding}. Bytes that are not valid in it stop
+     * the load naming {@code file:line} (see {@link StrictTextReader}): replacing them would merge ids silently.
+     */
+    public static IngestResult load(List<Path> files, IngestOptions options, java.nio.charset.Charset encoding)
+            throws IOException, IngestException {
         Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(encoding, "encoding");
         if (files == null || files.isEmpty()) {
             throw new IllegalArgumentException("no files to load");
         }
         checkReadable(files);
-        Load load = new Load(options);
+        Load load = new Load(options, encoding);
         for (Path f : files) {
             load.file(f);
         }
@@ -193,6 +209,7 @@ public final class TransactionLoader {
     /** The state of one load; not reusable. */
     private static final class Load {
         private final IngestOptions options;
+        private final java.nio.charset.Charset encoding;
         private final long[] rejectedCounts = new long[RejectReason.values().length];
         private final List<List<String>> samples = new ArrayList<>();
         private final List<IngestReport.FileStats> fileStats = new ArrayList<>();
@@ -200,10 +217,12 @@ public final class TransactionLoader {
         private int sequenceFiles;
         private int timestampFiles;
         private long rowsAccepted;
-        private long rowsAcceptedAnonymous;
+        private long rowsAcceptedPlaceholderCustomer;
 
         /** Order number -> index of the first file it was seen in. */
         private final Object2IntOpenHashMap<String> invoiceFile = new Object2IntOpenHashMap<>();
+        /** Order number -> the (normalised) customer of its first well-formed row with one. */
+        private final Object2ObjectOpenHashMap<String, String> invoiceCustomer = new Object2ObjectOpenHashMap<>();
         /** Order number -> order index, for accepted orders. */
         private final Object2IntOpenHashMap<String> orderIndex = new Object2IntOpenHashMap<>();
         private final List<String> orderIds = new ArrayList<>();
@@ -228,8 +247,9 @@ public final class TransactionLoader {
         /** Hashes of the current file's lines, for exact duplicates; cleared per file. */
         private final LongOpenHashSet lineHashes = new LongOpenHashSet();
 
-        Load(IngestOptions options) {
+        Load(IngestOptions options, java.nio.charset.Charset encoding) {
             this.options = options;
+            this.encoding = encoding;
             for (int i = 0; i < rejectedCounts.length; i++) {
                 samples.add(new ArrayList<>());
             }
@@ -249,7 +269,7 @@ public final class TransactionLoader {
             long fileRowsAccepted = 0;
             lineHashes.clear();
             try (InputStream in = open(path);
-                 Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8);
+                 Reader reader = new StrictTextReader(in, encoding);
                  CsvReader<CsvRecord> csv = CsvReader.builder()
                          .detectBomHeader(false) // BOM is stripped from the header name below
                          .skipEmptyLines(true)
@@ -303,6 +323,9 @@ public final class TransactionLoader {
                 // The CSV reader wraps read failures unchecked; a gzip stream ending early is an EOFException
                 // without a message, which alone would print as "null".
                 Throwable cause = e instanceof java.io.UncheckedIOException && e.getCause() != null ? e.getCause() : e;
+                if (cause instanceof StrictTextReader.UndecodableInputException bad) {
+                    throw new IngestException(bad.describe(label) + "; nothing loaded", null, e);
+                }
                 String what = cause instanceof java.io.EOFException || cause instanceof java.util.zip.ZipException
                         ? "unexpected end of gzip stream (file truncated?)"
                         : "read failed (" + cause + ")";
@@ -347,8 +370,29 @@ public final class TransactionLoader {
             }
             LocalDateTime time = timestamps.parse(rawTime);
             if (time == null) {
-                return reject(RejectReason.MALFORMED_TIMESTAMP, file, line,
-                        mapping.timestamp() + " '" + rawTime + "'");
+                return reject(mapping.sequenceOrdered() ? RejectReason.MALFORMED_SEQUENCE
+                        : RejectReason.MALFORMED_TIMESTAMP, file, line, mapping.timestamp() + " '" + rawTime + "'");
+            }
+            String itemId = normaliseItemId(rawItem);
+            String rawCustomer = rec.getField(c.customer).strip();
+            boolean placeholder = isPlaceholder(rawCustomer);
+            String customer = rawCustomer.isEmpty() || placeholder ? null
+                    : io.affinity.recommender.Ids.normaliseCustomerId(rawCustomer);
+            // the id itself is not shown: a customer id is personal data, and a 200-character id helps nobody
+            if (itemId.length() > io.affinity.recommender.Ids.MAX_ID_LENGTH) {
+                return reject(RejectReason.MALFORMED_ID_TOO_LONG, file, line, mapping.item() + " of "
+                        + itemId.length() + " characters, at most " + io.affinity.recommender.Ids.MAX_ID_LENGTH);
+            }
+            if (customer != null && customer.length() > io.affinity.recommender.Ids.MAX_ID_LENGTH) {
+                return reject(RejectReason.MALFORMED_ID_TOO_LONG, file, line, mapping.customer() + " of "
+                        + customer.length() + " characters, at most " + io.affinity.recommender.Ids.MAX_ID_LENGTH);
+            }
+            if (customer != null) {
+                String owner = invoiceCustomer.putIfAbsent(invoice, customer);
+                if (owner != null && !owner.equals(customer)) {
+                    return reject(RejectReason.ORDER_CUSTOMER_CONFLICT, file, line, mapping.order() + " '"
+                            + abbreviate(invoice) + "' already belongs to another customer");
+                }
             }
             if (firstFile != fileNo) {
                 return reject(RejectReason.DUPLICATE_INVOICE_FROM_OTHER_FILE, file, line, null);
@@ -368,16 +412,18 @@ public final class TransactionLoader {
             if (price <= 0) {
                 return reject(RejectReason.NON_POSITIVE_PRICE, file, line, null);
             }
-            String itemId = normaliseItemId(rawItem);
             if (options.isNonProduct(itemId)) {
                 return reject(RejectReason.NON_PRODUCT_CODE, file, line, null);
             }
-            accept(rec, c, invoice, itemId, qty, price, time);
+            accept(rec, c, invoice, itemId, customer, qty, price, time);
+            if (placeholder) {
+                rowsAcceptedPlaceholderCustomer++;
+            }
             return true;
         }
 
-        private void accept(CsvRecord rec, Columns c, String invoice, String itemId, double qty, double price,
-                            LocalDateTime time) {
+        private void accept(CsvRecord rec, Columns c, String invoice, String itemId, String customerId, double qty,
+                            double price, LocalDateTime time) {
             int item = itemIndex.getInt(itemId);
             if (item < 0) {
                 item = itemIds.size();
@@ -394,13 +440,13 @@ public final class TransactionLoader {
                 order = orderIds.size();
                 orderIndex.put(invoice, order);
                 orderIds.add(invoice);
-                orderCustomer.add(customer(rec.getField(c.customer)));
+                orderCustomer.add(customer(customerId));
                 orderTime.add(time.toEpochSecond(ZoneOffset.UTC));
                 orderCountry.add(country(c.country < 0 ? "" : rec.getField(c.country).strip()));
-            }
-            // anonymous by the row's own customer field, so the count does not depend on row order
-            if (rec.getField(c.customer).isBlank()) {
-                rowsAcceptedAnonymous++;
+            } else if (customerId != null && orderCustomer.getInt(order) < 0) {
+                // A blank customer cell in an identified order is a missing value, not a guest: the order is the
+                // customer's whichever of its rows comes first (other customers' rows were rejected above).
+                orderCustomer.set(order, customer(customerId));
             }
             lineOrder.add(order);
             lineItem.add(item);
@@ -418,11 +464,11 @@ public final class TransactionLoader {
             }
         }
 
-        private int customer(String raw) {
-            if (raw.isBlank()) {
+        /** The customer's index, registering it; -1 for an anonymous row (null id). */
+        private int customer(String id) {
+            if (id == null) {
                 return -1;
             }
-            String id = io.affinity.recommender.Ids.normaliseCustomerId(raw);
             int c = customerIndex.getInt(id);
             if (c < 0) {
                 c = customerIds.size();
@@ -460,9 +506,11 @@ public final class TransactionLoader {
             }
             Transactions tx = build();
             long anonymousOrders = 0;
+            long rowsAcceptedAnonymous = 0;
             for (int o = 0; o < tx.orderCount(); o++) {
                 if (tx.customerOf(o) < 0) {
                     anonymousOrders++;
+                    rowsAcceptedAnonymous += tx.lineEnd(o) - tx.lineStart(o);
                 }
             }
             Map<String, IngestReport.Rejections> rejected = new LinkedHashMap<>();
@@ -471,7 +519,7 @@ public final class TransactionLoader {
                         samples.get(r.ordinal())));
             }
             IngestReport report = new IngestReport(fileStats, rowsRead, rowsAccepted, rowsAcceptedAnonymous,
-                    rejected, invoiceFile.size(), tx.orderCount(), anonymousOrders, tx.customerCount(),
+                    rowsAcceptedPlaceholderCustomer, rejected, invoiceFile.size(), tx.orderCount(), anonymousOrders, tx.customerCount(),
                     tx.itemCount(), malformed, options.errorBudget());
             if (malformed > options.errorBudget() * rowsRead) {
                 List<String> first = new ArrayList<>();
@@ -574,6 +622,23 @@ public final class TransactionLoader {
             }
             return -1;
         }
+    }
+
+    /**
+     * What exports write for "no customer" (a guest checkout): SQL's {@code NULL}, Python's {@code None} and
+     * {@code NaN}, spreadsheets' {@code N/A} and {@code #N/A}. As ids they would make one pseudo-customer with
+     * every guest's orders; they are read as blank (anonymous).
+     */
+    private static final java.util.Set<String> CUSTOMER_PLACEHOLDERS = java.util.Set.of("null", "none", "nan",
+            "n/a", "#n/a");
+
+    static boolean isPlaceholder(String strippedCustomerId) {
+        return strippedCustomerId.length() <= 4
+                && CUSTOMER_PLACEHOLDERS.contains(strippedCustomerId.toLowerCase(Locale.ROOT));
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
     }
 
     private static boolean startsWith(String s, String prefix) {

@@ -59,6 +59,32 @@ class TrainingWithProfilesTest {
     }
 
     @Test
+    void aDegenerateCustomerModelFitIsPrintedAsAWarningAndRecorded() throws Exception {
+        // three customers, nobody seen to lapse: BG/NBD ends on a limiting case (audit 9's tiny.csv)
+        Path tiny = Files.writeString(dir.resolve("tiny.csv"), String.join("\n",
+                "customer_id,order_id,timestamp,item_id,quantity,unit_price",
+                "alice,O1,2024-01-05T10:00:00,A1,1,2.50", "alice,O1,2024-01-05T10:00:00,B1,2,1.00",
+                "bob,O2,2024-02-05T10:00:00,A1,1,2.50", "bob,O2,2024-02-05T10:00:00,C1,1,3.00",
+                "carol,O3,2024-03-05T10:00:00,B1,1,1.00", "carol,O4,2024-04-05,C1,1,3.00", "alice,O5,2024-05-05,A1,1,2.50",
+                ""));
+        List<String> progress = new ArrayList<>();
+        new TrainingPipeline(TrainingParameters.defaults(List.of(tiny)),
+                new io.affinity.training.RecommenderParameters("rules", 10, 90, 1, true, false), progress::add)
+                .run(dir.resolve("models"));
+        List<String> printed = progress.stream().filter(l -> l.startsWith("WARNING: ")).map(l -> l.substring(9))
+                .toList();
+        assertFalse(printed.isEmpty(), progress.toString());
+        assertTrue(printed.get(0).startsWith("BG/NBD fit is degenerate: "), printed.toString());
+        // train has no --calibration-end to move: the advice is more data
+        assertTrue(printed.get(0).endsWith("use a longer export (more history)"), printed.get(0));
+        try (Snapshot s = ModelStore.open(dir.resolve("models")).openCurrent()) {
+            List<String> recorded = new ArrayList<>();
+            s.manifest().sections().get("customerModels").get("warnings").forEach(w -> recorded.add(w.asText()));
+            assertEquals(printed, recorded);
+        }
+    }
+
+    @Test
     void badConsentFileStopsTrainingBeforeAnythingIsPublished() throws Exception {
         Path consent = dir.resolve("consent.csv");
         Files.writeString(consent, "customer_id,channel,state\n12748,email,yes please\n");

@@ -2,6 +2,7 @@ package io.affinity.training.evaluation;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -204,5 +205,25 @@ class EvaluationTest {
             assertNull(a.model("popularity").note());
             assertTrue(!((Map<?, ?>) ((Map<?, ?>) json.get("models")).get("popularity")).containsKey("note"));
         }
+    }
+
+    @Test
+    void anEmptySideOfTheSplitIsNamedWithWhatItNeeds() throws Exception {
+        // two customers with 2 orders each, one with 1: the test side has customers, the validation side none
+        Transactions tx = load(String.join("\n", "a,o1,2024-01-05,A1,1,1", "a,o5,2024-05-05,A1,1,1",
+                "b,o2,2024-02-05,A1,1,1", "c,o3,2024-03-05,B1,1,1", "c,o4,2024-04-05,C1,1,1", ""));
+        EvaluationSettings settings = new EvaluationSettings("last-basket", LocalDateTime.parse("2024-03-01T00:00"),
+                25, 2, 7, 30, 20);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Evaluation(settings, line -> { }).run(tx));
+        assertEquals("the last-basket split leaves no validation customers (2 test customers): validation holds out "
+                + "each customer's second-to-last order, so it needs customers with at least 3 orders, and none has",
+                e.getMessage());
+        assertEquals("the time split leaves no test customers (4 validation customers): no identified customer "
+                + "bought in the test period (--test-days from --cutoff); use an earlier --cutoff or more --test-days",
+                Evaluation.emptySide("time", 4, 0));
+        assertEquals("the last-basket split leaves no validation and no test customers: the test holds out each "
+                + "customer's last order, so it needs customers with at least 2 orders, and none has",
+                Evaluation.emptySide("last-basket", 0, 0));
     }
 }

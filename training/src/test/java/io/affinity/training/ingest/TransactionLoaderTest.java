@@ -315,10 +315,14 @@ class TransactionLoaderTest {
                 + "c1,o3,1,P1,1,1\n"   // 3
                 + "c2,o4,x,P1,1,1\n"   // 4 malformed sequence
                 + "c2,o5,-1,P1,1,1\n"  // 5 negative sequence
-                + "c2,o6,7,P3,2,1\n"); // 6
+                + "c2,o6,7,P3,2,1\n"  // 6
+                + "c2,o7,8.0,P3,2,1\n" // 7 a spreadsheet's whole number
+                + "c2,o8,8.5,P3,2,1\n"); // 8 not whole
         IngestResult r = load(IngestOptions.defaults().withErrorBudget(0.5), f);
         assertEquals(ColumnMapping.GENERIC_SEQUENCE, r.report().files().get(0).mapping());
-        assertEquals(2, r.report().rejectedCount(RejectReason.MALFORMED_TIMESTAMP));
+        assertEquals(0, r.report().rejectedCount(RejectReason.MALFORMED_TIMESTAMP), "a sequence is no timestamp");
+        assertEquals(List.of(f + ":4 (sequence 'x')", f + ":5 (sequence '-1')", f + ":8 (sequence '8.5')"),
+                r.report().samples(RejectReason.MALFORMED_SEQUENCE));
         Transactions tx = r.transactions();
         assertTrue(tx.sequenceOnly());
         int first = -1;
@@ -332,6 +336,7 @@ class TransactionLoaderTest {
         }
         assertEquals(java.time.LocalDateTime.parse("1970-01-02T00:00"), tx.timestampOf(first), "sequence 1 = day 1");
         assertTrue(tx.localEpochSecondOf(first) < tx.localEpochSecondOf(second), "order follows the sequence");
+        assertEquals(java.time.LocalDateTime.parse("1970-01-09T00:00"), tx.timestampOf(tx.orderCount() - 1), "8.0 = 8");
         assertFalse(load(IngestOptions.defaults(), write("ts.csv", GENERIC_HEADER + "c1,o1,2024-01-01,P1,1,1\n"))
                 .transactions().sequenceOnly());
     }
@@ -350,5 +355,101 @@ class TransactionLoaderTest {
         Path b = write("b.csv", "customer_id,order_id,sequence,item_id,quantity,unit_price\nc1,o2,1,P1,1,1\n");
         IngestException e = assertThrows(IngestException.class, () -> load(IngestOptions.defaults(), a, b));
         assertTrue(e.getMessage().startsWith("b.csv") || e.getMessage().contains("b.csv"), e.getMessage());
+    }
+
+    @Test
+    void isoTimestampsWithFractionsAndOffsetsKeepTheWallClockTimeAsWritten() throws Exception {
+        String[] written = {"2024-01-01T09:10:00Z", "2024-01-01T09:10:00+01:00", "2024-01-01T09:10:00.123",
+                "2024-01-01 09:10:00.000", "2024-01-01 09:10:00+00", "2024-01-01T09:10:00.000Z",
+                "2024-01-01T09:10:00.123456789-05:00", "2024-01-01T09:10:00.5+0530", "2024-01-01T09:10Z",
+                "2024-01-01 09:10:00"};
+        StringBuilder sb = new StringBuilder(GENERIC_HEADER);
+        for (int i = 0; i < written.length; i++) {
+            sb.append("c1,o").append(i).append(',').append(written[i]).append(",P1,1,1\n");
+        }
+        sb.append("c1,o98,2024-01-01T09:10:00+25:00,P1,1,1\n")   // no such offset
+                .append("c1,o99,2024-01-01T09:10:00.,P1,1,1\n");  // a dot without digits
+        Path f = write("iso.csv", sb.toString());
+        IngestResult r = load(IngestOptions.defaults().withErrorBudget(1.0), f);
+        Transactions tx = r.transactions();
+        assertEquals(written.length, tx.orderCount(), r.report().toText());
+        for (int o = 0; o < tx.orderCount(); o++) {
+            // the shop's day and time as written: an offset is dropped, not applied; fractions are dropped
+            assertEquals(LocalDateTime.parse("2024-01-01T09:10"), tx.timestampOf(o), written[o]);
+        }
+        assertEquals(List.of(f + ":12 (timestamp '2024-01-01T09:10:00+25:00')",
+                f + ":13 (timestamp '2024-01-01T09:10:00.')"), r.report().samples(RejectReason.MALFORMED_TIMESTAMP));
+    }
+
+    @Test
+    void anOrderNumberReusedByAnotherCustomerIsRejectedNotMerged() throws Exception {
+        Path a = write("collide.csv", GENERIC_HEADER
+                + ",1,2024-01-05,A1,1,1\n"                    // 2 anonymous row first: alice's order below
+                + "alice@example.com,1,2024-01-05,A2,1,1\n"   // 3 claims order 1
+                + "alice@example.com,2,2024-02-05,B1,1,1\n"   // 4
+                + "bob@example.com,1,2024-03-05,C1,1,1\n"     // 5 order 1 is alice's: conflict
+                + "NULL,1,2024-01-05,A3,1,1\n"                // 6 placeholder: a missing value in alice's order
+                + "bob@example.com,3,2024-04-05,D1,1,1\n");   // 7
+        Path b = write("other-store.csv", GENERIC_HEADER
+                + "carol@example.com,2,2024-05-05,E1,1,1\n"   // 2 order 2 of the first file is alice's: conflict
+                + "alice@example.com,2,2024-02-05,B1,1,1\n"); // 3 the same order again: overlapping exports
+        IngestResult r = load(IngestOptions.defaults().withErrorBudget(1.0), a, b);
+        IngestReport rep = r.report();
+        assertEquals(List.of(a + ":5 (order_id '1' already belongs to another customer)",
+                b + ":2 (order_id '2' already belongs to another customer)"),
+                rep.samples(RejectReason.ORDER_CUSTOMER_CONFLICT));
+        assertTrue(RejectReason.ORDER_CUSTOMER_CONFLICT.isMalformed(), "counts against the error budget");
+        assertEquals(2, rep.malformed());
+        assertEquals(List.of(b + ":3"), rep.samples(RejectReason.DUPLICATE_INVOICE_FROM_OTHER_FILE));
+        assertFalse(rep.samples(RejectReason.ORDER_CUSTOMER_CONFLICT).toString().contains("bob"), "no customer id");
+
+        Transactions tx = r.transactions();
+        assertEquals(3, tx.orderCount());
+        assertEquals(0, rep.rowsAcceptedAnonymous(), "the blank and NULL rows belong to alice's order");
+        assertEquals(1, rep.rowsAcceptedPlaceholderCustomer());
+        assertEquals(2, tx.customerCount(), "alice and bob; no customer 'NULL'");
+        for (int o = 0; o < tx.orderCount(); o++) {
+            String who = tx.customerId(tx.customerOf(o));
+            assertEquals(tx.orderId(o).equals("3") ? "bob@example.com" : "alice@example.com", who, tx.orderId(o));
+        }
+        int order1 = tx.orderId(0).equals("1") ? 0 : -1;
+        assertEquals(3, tx.lineEnd(order1) - tx.lineStart(order1), "A1, A2, A3; not bob's C1");
+        assertTrue(tx.itemIndex("C1") < 0 && tx.itemIndex("E1") < 0, "the conflicting rows are not used");
+
+        // one export whose order numbers restart per store: far over the budget, so training stops
+        IngestException e = assertThrows(IngestException.class, () -> load(IngestOptions.defaults(), a, b));
+        assertTrue(e.getMessage().contains("order_customer_conflict at " + a + ":5"), e.getMessage());
+    }
+
+    @Test
+    void placeholderCustomerIdsAreAnonymousAndCounted() throws Exception {
+        Path f = write("guests.csv", GENERIC_HEADER
+                + "NULL,o1,2024-01-01,P1,1,1\n" + " null ,o2,2024-01-01,P1,1,1\n" + "None,o3,2024-01-01,P1,1,1\n"
+                + "NaN,o4,2024-01-01,P1,1,1\n" + "n/a,o5,2024-01-01,P1,1,1\n" + "#N/A,o6,2024-01-01,P1,1,1\n"
+                + "c1,o7,2024-01-01,P1,1,1\n" + "Nullmann,o8,2024-01-01,P1,1,1\n" + ",o9,2024-01-01,P1,1,1\n");
+        IngestResult r = load(IngestOptions.defaults(), f);
+        assertEquals(6, r.report().rowsAcceptedPlaceholderCustomer());
+        assertEquals(7, r.report().rowsAcceptedAnonymous());
+        assertEquals(7, r.report().ordersAcceptedAnonymous());
+        assertEquals(2, r.transactions().customerCount(), "c1 and Nullmann only");
+        assertTrue(r.report().toText().contains("customer id NULL, N/A... (as blank)"), r.report().toText());
+    }
+
+    @Test
+    void anIdOverTheModelLimitIsRejectedAtIngestWithoutEchoingIt() throws Exception {
+        String longCustomer = "x".repeat(140) + "@example.com";
+        String longItem = "I".repeat(129);
+        Path f = write("long.csv", GENERIC_HEADER
+                + longCustomer + ",o1,2024-01-01,P1,1,1\n"        // 2
+                + "c1,o2,2024-01-01," + longItem + ",1,1\n"       // 3
+                + "c1,o3,2024-01-01," + "I".repeat(128) + ",1,1\n" // 4 exactly 128: fine
+                + " " + "c".repeat(128) + " ,o4,2024-01-01,P1,1,1\n"); // 5 128 after trimming: fine
+        IngestResult r = load(IngestOptions.defaults().withErrorBudget(1.0), f);
+        assertEquals(List.of(f + ":2 (customer_id of 152 characters, at most 128)",
+                f + ":3 (item_id of 129 characters, at most 128)"), r.report().samples(RejectReason.MALFORMED_ID_TOO_LONG));
+        assertEquals(2, r.report().malformed());
+        assertEquals(2, r.report().rowsAccepted());
+        IngestException e = assertThrows(IngestException.class, () -> load(IngestOptions.defaults(), f));
+        assertFalse(e.getMessage().contains("xxxx"), "no customer id: " + e.getMessage());
     }
 }

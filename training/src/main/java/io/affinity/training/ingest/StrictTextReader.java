@@ -1,0 +1,145 @@
+package io.affinity.training.ingest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.CoderResult;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Decodes bytes to text and fails on bytes that are not valid in the charset, naming the line. An
+ * {@link java.io.InputStreamReader} replaces them with U+FFFD without a word: a Windows-1252 export read as UTF-8
+ * then turns {@code jürgen} and {@code jörgen} into one customer {@code j\uFFFDrgen}. Lines are counted as the
+ * CSV reader counts them (LF, CR LF and a lone CR each end one), so the line named is the file's physical line.
+ */
+public final class StrictTextReader extends Reader {
+    private static final int BUFFER = 1 << 16;
+
+    private final InputStream in;
+    private final Charset charset;
+    private final CharsetDecoder decoder;
+    private final ByteBuffer bytes = ByteBuffer.allocate(BUFFER).flip();
+    private boolean eof;
+    private boolean endDecoded;
+    private boolean flushed;
+    private long line = 1;
+    private boolean lastWasCr;
+
+    public StrictTextReader(InputStream in, Charset charset) {
+        this.in = Objects.requireNonNull(in, "in");
+        this.charset = Objects.requireNonNull(charset, "charset");
+        this.decoder = charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+    }
+
+    /** Thrown by {@link #read} for bytes the charset cannot decode; the message says why and what to do. */
+    public static final class UndecodableInputException extends CharacterCodingException {
+        private static final long serialVersionUID = 1L;
+        private final long line;
+        private final String reason;
+
+        UndecodableInputException(long line, String reason) {
+            this.line = line;
+            this.reason = reason;
+        }
+
+        /** The physical line (1 = the first) holding the bad bytes. */
+        public long line() {
+            return line;
+        }
+
+        @Override
+        public String getMessage() {
+            return "line " + line + ": " + reason;
+        }
+
+        /** {@code file:line: reason}, for the reader of {@code file}. */
+        public String describe(Object file) {
+            return file + ":" + line + ": " + reason;
+        }
+    }
+
+    @Override
+    public int read(char[] cbuf, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, cbuf.length);
+        if (len == 0) {
+            return 0;
+        }
+        CharBuffer out = CharBuffer.wrap(cbuf, off, len);
+        while (out.position() == off && !flushed) {
+            if (endDecoded) {
+                if (decoder.flush(out).isUnderflow()) {
+                    flushed = true;
+                }
+                break;
+            }
+            CoderResult r = decoder.decode(bytes, out, eof);
+            if (r.isError()) {
+                countLines(cbuf, off, out.position());
+                throw new UndecodableInputException(line, why(r));
+            }
+            if (r.isOverflow()) {
+                break;
+            }
+            if (eof) {
+                endDecoded = true; // an incomplete sequence at the end was reported as malformed just above
+            } else if (out.position() > off) {
+                break; // hand over what is decoded rather than block for more input
+            } else {
+                fill();
+            }
+        }
+        if (out.position() == off && flushed) {
+            return -1;
+        }
+        countLines(cbuf, off, out.position());
+        return out.position() - off;
+    }
+
+    private void fill() throws IOException {
+        bytes.compact();
+        int n = in.read(bytes.array(), bytes.position(), bytes.remaining());
+        if (n < 0) {
+            eof = true;
+        } else {
+            bytes.position(bytes.position() + n);
+        }
+        bytes.flip();
+    }
+
+    private String why(CoderResult r) {
+        StringBuilder bad = new StringBuilder();
+        for (int i = 0; i < r.length() && bytes.position() + i < bytes.limit(); i++) {
+            bad.append(bad.length() == 0 ? "" : " ")
+                    .append(String.format(Locale.ROOT, "0x%02X", bytes.get(bytes.position() + i) & 0xff));
+        }
+        String what = "not valid " + charset.name() + " (byte " + bad + (r.isUnmappable() ? " has no character" : "")
+                + ")";
+        return charset.equals(StandardCharsets.UTF_8)
+                ? what + "; if the export is Windows-1252/Latin-1 pass --encoding windows-1252"
+                : what + "; check the file's encoding and pass it with --encoding";
+    }
+
+    private void countLines(char[] cbuf, int from, int to) {
+        for (int i = from; i < to; i++) {
+            char c = cbuf[i];
+            if (c == '\r' || c == '\n' && !lastWasCr) {
+                line++;
+            }
+            lastWasCr = c == '\r';
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        in.close();
+    }
+}
