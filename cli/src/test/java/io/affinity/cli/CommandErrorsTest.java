@@ -110,8 +110,33 @@ class CommandErrorsTest {
         StringWriter err = new StringWriter();
         int code = AffinityCli.mine(new PrintWriter(new StringWriter()), new PrintWriter(err, true), "--input",
                 fimi.toString(), "--min-support", "0.5", "--output", dir.resolve("no/such/out").toString());
-        assertEquals(2, code, "a usage error, like mine's other option checks");
+        assertEquals(1, code, "bad input, as for the other verbs");
         assertTrue(err.toString().contains("directory " + dir.resolve("no/such") + " does not exist"), err.toString());
+    }
+
+    @Test
+    void mineReportsBadInputInOneLineWithExitOneAndMistypedOptionsWithTheUsage() throws Exception {
+        Path fimi = Files.write(dir.resolve("t.dat"), List.of("1 2", "1 2 3"));
+        String[][] badInput = {
+            {"--input", dir.resolve("nope").toString(), "--format", "fimi", "--min-support", "0.1"},
+            {"--input", fimi.toString(), "--min-support", "0"},
+            {"--input", fimi.toString(), "--min-support", "0.5", "--min-lift", "2"},
+        };
+        for (String[] args : badInput) {
+            for (boolean shortcut : new boolean[] {true, false}) { // main's fast path and the picocli path
+                StringWriter err = new StringWriter();
+                int code = shortcut ? AffinityCli.mine(new PrintWriter(new StringWriter()), new PrintWriter(err, true), args)
+                        : AffinityCli.runMine(new PrintWriter(new StringWriter()), new PrintWriter(err, true), args);
+                assertEquals(1, code, err.toString());
+                assertTrue(err.toString().startsWith("affinity mine: error: --"), err.toString());
+                assertEquals(1, err.toString().trim().lines().count(), "one line: " + err);
+            }
+        }
+        StringWriter err = new StringWriter();
+        int code = AffinityCli.mine(new PrintWriter(new StringWriter()), new PrintWriter(err, true), "--input",
+                fimi.toString(), "--min-suport", "0.5");
+        assertEquals(2, code, "a mistyped option: " + err);
+        assertTrue(err.toString().contains("Usage:"), err.toString());
     }
 
     @Test
