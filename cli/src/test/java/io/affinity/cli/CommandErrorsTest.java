@@ -181,6 +181,39 @@ class CommandErrorsTest {
     }
 
     @Test
+    void serveRefusesAJournalInADirectoryThatDoesNotExistAndCreatesNothing() {
+        // The store does not exist either: the journal path is refused first, before any model is looked for.
+        Path models = dir.resolve("models");
+        Path missing = dir.resolve("no/such/dir");
+        run("serve", "--models", models.toString(), "--consent-journal", missing.resolve("x.journal").toString())
+                .failsWith("--consent-journal", "directory " + missing + " of ", "does not exist");
+        run("serve", "--models", models.toString(), "--availability-journal", missing.resolve("a.journal").toString())
+                .failsWith("--availability-journal", "directory " + missing + " of ", "does not exist");
+        run("serve", "--models", models.toString(), "--consent-journal", dir.toString())
+                .failsWith("--consent-journal", "is a directory");
+        assertFalse(Files.exists(dir.resolve("no")), "no directory created");
+    }
+
+    @Test
+    void serveChecksItsLimitsAndMarginRateBeforeLoadingAModelNamingTheFlag() {
+        Path models = dir.resolve("models"); // does not exist: a check after loading would say so instead
+        run("serve", "--models", models.toString(), "--max-limit", "0").failsWith("--max-limit must be at least 1, was 0");
+        run("serve", "--models", models.toString(), "--max-basket-items", "0").failsWith("--max-basket-items");
+        run("serve", "--models", models.toString(), "--margin-rate", "1.5").failsWith("--margin-rate", "was 1.5");
+        run("serve", "--models", models.toString(), "--margin-rate", "0").failsWith("--margin-rate", "was 0.0");
+    }
+
+    @Test
+    void aMaxLimitBelowTheDefaultLimitLowersTheDefault() {
+        ServeCommand serve = new ServeCommand();
+        new picocli.CommandLine(serve).parseArgs("--max-limit", "5");
+        assertEquals(5, serve.apiConfig().defaultLimit());
+        assertEquals(5, serve.apiConfig().maxLimit());
+        new picocli.CommandLine(serve).parseArgs("--max-limit", "50");
+        assertEquals(10, serve.apiConfig().defaultLimit(), "the usual default when the cap is above it");
+    }
+
+    @Test
     void serveReportsABusyPortAndABadHostInOneLine() throws Exception {
         Path models = dir.resolve("models");
         try (ServerSocket busy = new ServerSocket()) {
