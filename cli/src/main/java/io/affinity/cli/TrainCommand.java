@@ -35,7 +35,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--max-length", description = "Largest itemset mined (default: 3).")
     Integer maxLength;
 
-    @Option(names = "--max-rules-per-item", description = "Rules kept per antecedent item (default: 100).")
+    @Option(names = "--max-rules-per-item", description = "Rules kept per antecedent item: up to N pair rules (one item => one item) plus up to N rules "
+            + "with larger antecedents, so an item can have 2N (default: 100).")
     Integer maxRulesPerItem;
 
     @Option(names = "--error-budget", description = "Share of malformed rows tolerated before training stops (default: 0.01).")
