@@ -109,8 +109,9 @@ final class TrainCommand implements Callable<Integer> {
             throw e;
         }
         System.out.println(result.ingest().toText());
-        System.out.printf(Locale.ROOT, "published %s to %s in %.1f s: %,d items, %,d rules, %,d customers, %,d bytes%n",
-                result.version(), models, result.elapsed().toMillis() / 1000.0, result.items(), result.rules(),
+        System.out.printf(Locale.ROOT, "published %s to %s in %.1f s: %s, %,d rules, %,d customers, %,d bytes%n",
+                result.version(), models, result.elapsed().toMillis() / 1000.0,
+                io.affinity.training.TrainingPipeline.itemCounts(result.items(), result.neverBoughtItems()), result.rules(),
                 result.customers(), result.snapshotBytes());
         return 0;
     }
