@@ -70,7 +70,11 @@ class HttpApiTest {
         assertEquals("rules", body.at("/items/0/source").asText());
         assertEquals("22697", body.at("/items/0/explanation/rule/antecedent/0").asText());
         assertEquals(0.7, body.at("/items/0/explanation/rule/confidence").asDouble(), 1e-12);
-        assertEquals(2, body.get("items").size());
+        // Two rules fire; the popular 85123A fills a place (22697 is in the basket), and the answer is no fallback.
+        assertEquals(3, body.get("items").size());
+        assertEquals("85123A", body.at("/items/2/itemId").asText());
+        assertEquals("popular", body.at("/items/2/source").asText());
+        assertFalse(body.get("fallback").asBoolean());
     }
 
     @Test
