@@ -65,7 +65,8 @@ final class Bodies {
     record PopularityBody(long orderCount, long customerCount) {
     }
 
-    record RulesBody(String modelVersion, String sort, long matched, List<RuleBody> rules) {
+    /** {@code matched}: rules passing the filters; {@code rules}: those from {@code offset} on, up to the limit. */
+    record RulesBody(String modelVersion, String sort, long matched, int offset, List<RuleBody> rules) {
     }
 
     record HealthBody(String status, String modelVersion) {

@@ -10,7 +10,10 @@ import java.util.List;
 import java.util.Map;
 import org.apache.lucene.queryparser.classic.ParseException;
 
-/** Catalogue search ({@code GET /v1/items}), stock changes ({@code PUT /admin/items/{id}/availability}), the OpenAPI document. */
+/**
+ * Catalogue search ({@code GET /v1/items}), stock changes ({@code PUT} and {@code DELETE
+ * /admin/items/{id}/availability}), the OpenAPI document.
+ */
 final class CatalogRoutes {
     static final String OPENAPI_RESOURCE = "/openapi.json";
 
@@ -44,6 +47,7 @@ final class CatalogRoutes {
         ReadRoutes.get(routes, "/v1/items", ctx -> leased(ctx, this::search));
         ReadRoutes.get(routes, "/v1/items/{itemId}", ctx -> leased(ctx, this::item));
         routes.put("/admin/items/{itemId}/availability", ctx -> leased(ctx, this::setAvailability));
+        routes.delete("/admin/items/{itemId}/availability", ctx -> leased(ctx, this::clearAvailability));
     }
 
     @FunctionalInterface
@@ -72,6 +76,10 @@ final class CatalogRoutes {
     }
 
     record AvailabilityBody(String itemId, boolean available) {
+    }
+
+    /** After a clear: the served catalogue's availability, and whether a statement was withdrawn. */
+    record ClearedBody(String itemId, boolean available, boolean cleared) {
     }
 
     private void search(Context ctx, ServedModel model) {
@@ -138,5 +146,19 @@ final class CatalogRoutes {
         }
         availability.set(itemId, available.booleanValue());
         ctx.json(new AvailabilityBody(itemId, available.booleanValue()));
+    }
+
+    /**
+     * Withdraws the item's stock statement, so it follows the catalogue of each served model again (a {@code true}
+     * written to undo a temporary stock-out would otherwise outlive a later catalogue that discontinues the item).
+     */
+    private void clearAvailability(Context ctx, ServedModel model) {
+        Params.checkQuery(ctx, NONE);
+        String itemId = BasketRequest.normaliseItemId(ctx.pathParam("itemId"));
+        if (model.snapshot().item(itemId).isEmpty()) {
+            throw ApiProblem.notFound("item '" + Params.abbreviate(itemId) + "' is not in the model's catalogue");
+        }
+        boolean cleared = availability.clear(itemId);
+        ctx.json(new ClearedBody(itemId, availability.isAvailable(itemId, model.catalog()), cleared));
     }
 }

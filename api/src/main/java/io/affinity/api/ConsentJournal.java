@@ -70,6 +70,8 @@ public final class ConsentJournal implements AutoCloseable {
     private long lines;
     private long live;
     private long compactions;
+    /** Change lines read when the journal was opened (before any compaction). */
+    private long replayedAtOpen;
     // Where reading stands in the open file: its identity, bytes read (whole lines only), lines read, the
     // compaction header's sequence and the last sequence applied.
     private Object fileKey;
@@ -117,6 +119,7 @@ public final class ConsentJournal implements AutoCloseable {
             JournalFiles.deleteInterruptedCompaction(file);
             try {
                 j.reread(true);
+                j.replayedAtOpen = j.lines;
             } catch (CorruptJournal e) {
                 j.close();
                 return new ConsentJournal(file, e.getMessage(), compactAfterLines);
@@ -308,6 +311,16 @@ public final class ConsentJournal implements AutoCloseable {
             failure = e.getMessage();
             throw new IOException(e.getMessage(), e);
         }
+    }
+
+    /** Changes read from the journal when it was opened (0 for an unusable one). */
+    public synchronized long replayedAtOpen() {
+        return replayedAtOpen;
+    }
+
+    /** Customer-channel pairs the journal holds a consent for (its latest change each). */
+    public synchronized long inEffect() {
+        return live;
     }
 
     /** Change lines in the journal (the compaction header not counted). */

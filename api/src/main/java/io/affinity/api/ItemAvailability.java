@@ -14,12 +14,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * Stock changes made through {@code PUT /admin/items/{id}/availability}: an overlay over every snapshot's
  * catalogue, so a change takes effect at once and survives model swaps. An item the overlay has no statement for
  * has the availability the catalogue gave it at training time ({@link #isAvailable(String, boolean)}); a
- * statement, {@code true} as well as {@code false}, overrides the catalogue of every model until it is changed. {@link #inMemory()} forgets the changes
- * on restart; {@link #journaled(Path)} appends each change to a journal file (one {@code ITEM<TAB>true|false}
+ * statement, {@code true} as well as {@code false}, overrides the catalogue of every model until it is changed or
+ * cleared ({@link #clear}: the item follows the served catalogue again). {@link #inMemory()} forgets the changes
+ * on restart; {@link #journaled(Path)} appends each change to a journal file (one {@code ITEM<TAB>true|false|clear}
  * line, forced to disk before the change is acknowledged) and replays it at start. Thread-safe.
  *
  * <p>The journal is compacted (rewritten to one {@code ITEM<TAB>true|false} line per item the overlay has a statement for,
- * through {@link JournalFiles#replace}) when it is opened holding superseded lines, and while serving once it
+ * through {@link JournalFiles#replace}; a cleared item has no line) when it is opened holding superseded lines, and while serving once it
  * reaches the line threshold and holds at least twice as many lines as items with a statement. A line without its
  * line break (a crash in the middle of an append, never acknowledged) is cut off at open.
  *
@@ -37,6 +38,8 @@ public final class ItemAvailability implements AutoCloseable {
     /** How often, at most, the overlay looks for changes other processes made to a shared journal. */
     public static final java.time.Duration REFRESH_INTERVAL = java.time.Duration.ofMillis(250);
     private static final long REFRESH_NANOS = REFRESH_INTERVAL.toNanos();
+    /** The journal's word for a withdrawn statement. */
+    private static final String CLEAR = "clear";
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ItemAvailability.class);
 
     /**
@@ -55,6 +58,8 @@ public final class ItemAvailability implements AutoCloseable {
     private long lineNumber;
     private long lines;
     private long compactions;
+    /** Changes read from the journal when it was opened (before any compaction). */
+    private long replayedAtOpen;
     private volatile long lastRefresh = System.nanoTime();
     private String lastProblem;
 
@@ -64,11 +69,13 @@ public final class ItemAvailability implements AutoCloseable {
             this(statements, new java.util.concurrent.atomic.AtomicInteger());
         }
 
-        void apply(String itemId, boolean available) {
-            Boolean before = statements.put(itemId, available);
-            if (!available && !Boolean.FALSE.equals(before)) {
+        /** Records a statement; {@code null} clears the item's (it follows the catalogue again). */
+        void apply(String itemId, Boolean available) {
+            Boolean before = available == null ? statements.remove(itemId) : statements.put(itemId, available);
+            boolean nowUnavailable = Boolean.FALSE.equals(available);
+            if (nowUnavailable && !Boolean.FALSE.equals(before)) {
                 unavailable.incrementAndGet();
-            } else if (available && Boolean.FALSE.equals(before)) {
+            } else if (!nowUnavailable && Boolean.FALSE.equals(before)) {
                 unavailable.decrementAndGet();
             }
         }
@@ -106,6 +113,7 @@ public final class ItemAvailability implements AutoCloseable {
             // compaction or append in progress.
             JournalFiles.deleteInterruptedCompaction(file);
             boolean torn = overlay.reread(true);
+            overlay.replayedAtOpen = overlay.lines;
             if (torn) {
                 // A torn append: never acknowledged, so dropping it loses nothing that was promised.
                 LOG.warn("{}:{}: incomplete last line (interrupted write) dropped", file, overlay.lineNumber + 1);
@@ -150,11 +158,12 @@ public final class ItemAvailability implements AutoCloseable {
         JournalFiles.readLines(journal, readOffset, journalFile, (line, next) -> {
             if (!line.isBlank()) {
                 String[] parts = line.split("\t", -1);
-                if (parts.length != 2 || parts[0].isBlank() || !(parts[1].equals("true") || parts[1].equals("false"))) {
-                    throw new IOException(journalFile + ":" + (lineNumber + 1) + ": expected ITEM<TAB>true|false, found '"
-                            + Params.abbreviate(line) + "'");
+                if (parts.length != 2 || parts[0].isBlank()
+                        || !(parts[1].equals("true") || parts[1].equals("false") || parts[1].equals(CLEAR))) {
+                    throw new IOException(journalFile + ":" + (lineNumber + 1) + ": expected ITEM<TAB>true|false|"
+                            + CLEAR + ", found '" + Params.abbreviate(line) + "'");
                 }
-                into.apply(parts[0], Boolean.parseBoolean(parts[1]));
+                into.apply(parts[0], parts[1].equals(CLEAR) ? null : Boolean.valueOf(parts[1]));
                 lines++;
             }
             lineNumber++;
@@ -202,19 +211,46 @@ public final class ItemAvailability implements AutoCloseable {
 
     /** Records the item's availability (in the journal first, when there is one). */
     public void set(String itemId, boolean available) {
+        record(itemId, available);
+    }
+
+    /**
+     * Withdraws the item's statement (in the journal first, as an {@code ITEM<TAB>clear} line, so replicas and a
+     * restart forget it too): the item has the availability of the served catalogue again. Returns whether there
+     * was a statement to withdraw (none: nothing is written).
+     */
+    public boolean clear(String itemId) {
+        return record(itemId, null);
+    }
+
+    /** Whether the overlay holds a statement for the item (which then wins over the catalogue). */
+    public boolean hasStatement(String itemId) {
+        return state.statements().containsKey(itemId);
+    }
+
+    /** Applies a statement ({@code null}: clears it); false when it was a clear of an item without one. */
+    private boolean record(String itemId, Boolean available) {
         if (itemId.indexOf('\t') >= 0 || itemId.indexOf('\n') >= 0) {
             throw new IllegalArgumentException("item id with a tab or line break");
         }
         mutex.lock();
         try {
             if (journalFile == null) {
+                if (available == null && !hasStatement(itemId)) {
+                    return false;
+                }
                 state.apply(itemId, available);
-                return;
+                return true;
             }
             try (JournalLock.Held held = lock.acquire()) {
-                // Other processes' changes first, so the journal's order is the order changes were made in.
+                // Other processes' changes first, so the journal's order is the order changes were made in (and a
+                // clear sees a statement another process made).
                 catchUp();
-                byte[] line = (itemId + "\t" + available + "\n").getBytes(StandardCharsets.UTF_8);
+                if (available == null && !hasStatement(itemId)) {
+                    return false; // nothing to withdraw: no line, so repeated clears do not grow the journal
+                }
+                byte[] line = (itemId + "\t" + (available == null ? CLEAR : available) + "\n")
+                        .getBytes(StandardCharsets.UTF_8);
                 JournalFiles.appendDurably(journal, readOffset, line);
                 readOffset += line.length;
                 lineNumber++;
@@ -224,6 +260,7 @@ public final class ItemAvailability implements AutoCloseable {
                     // The change itself is durable in the uncompacted journal; compaction will be retried.
                     compactLocked();
                 }
+                return true;
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write the availability journal " + journalFile, e);
             }
@@ -256,6 +293,21 @@ public final class ItemAvailability implements AutoCloseable {
         compactions++;
         // The channel refers to the replaced file: read the new one (the same statements) and append to it.
         reread(false);
+    }
+
+    /** Changes read from the journal when it was opened (0 without one). */
+    public long replayedAtOpen() {
+        mutex.lock();
+        try {
+            return replayedAtOpen;
+        } finally {
+            mutex.unlock();
+        }
+    }
+
+    /** Items the overlay has a statement for (which win over the catalogue). */
+    public int inEffect() {
+        return state.statements().size();
     }
 
     /** Lines in the journal (0 without one). */

@@ -130,10 +130,14 @@ final class Params {
         return (int) limit;
     }
 
+    /** Absent: the fallback. Given but blank is a 400: {@code minLift=} is not "no minimum". */
     static double optionalDouble(Context ctx, String name, double fallback) {
         String raw = ctx.queryParam(name);
-        if (raw == null || raw.isEmpty()) {
+        if (raw == null) {
             return fallback;
+        }
+        if (raw.isBlank()) {
+            throw ApiProblem.badRequest("query parameter '" + name + "' is blank; give a number or leave it out");
         }
         try {
             double value = Double.parseDouble(raw);

@@ -25,7 +25,7 @@ final class Routes {
             .withBodyFields(BasketRequest.FIELDS.toArray(String[]::new));
     private static final Params.Accepted RANKED = Params.Accepted.of(withLimit(RULE_PARAMETERS));
     private static final Params.Accepted RULES = Params.Accepted.of("item", "consequent", "minLift",
-            "minConfidence", "minSupport", "sort", "limit");
+            "minConfidence", "minSupport", "sort", "offset", "limit");
 
     private final ApiConfig config;
     private final ModelSource models;
@@ -148,15 +148,35 @@ final class Routes {
             throw ApiProblem.badRequest("query parameter 'sort' must be one of lift, confidence, support, "
                     + "leverage, conviction; was '" + Params.abbreviate(sortName) + "'");
         }
-        String item = ctx.queryParam("item");
-        String consequent = ctx.queryParam("consequent");
-        RuleQuery query = new RuleQuery(
-                item == null || item.isBlank() ? null : BasketRequest.normaliseItemId(item),
-                consequent == null || consequent.isBlank() ? null : BasketRequest.normaliseItemId(consequent),
-                Params.optionalDouble(ctx, "minLift", 0), Params.optionalDouble(ctx, "minConfidence", 0),
-                Params.optionalDouble(ctx, "minSupport", 0), sort, Params.limit(ctx, config));
+        String item = itemParam(ctx, "item");
+        String consequent = itemParam(ctx, "consequent");
+        double minLift = Params.optionalDouble(ctx, "minLift", 0);
+        double minConfidence = Params.optionalDouble(ctx, "minConfidence", 0);
+        double minSupport = Params.optionalDouble(ctx, "minSupport", 0);
+        String impossible = RuleQuery.impossibleMinimum(minLift, minConfidence, minSupport);
+        if (impossible != null) {
+            throw ApiProblem.badRequest("query parameter " + impossible);
+        }
+        if (ctx.queryParam("offset") != null && ctx.queryParam("offset").isBlank()) {
+            throw ApiProblem.badRequest("query parameter 'offset' is blank; give a number or leave it out");
+        }
+        int offset = (int) Params.optionalLong(ctx, "offset", 0, 0, RuleQuery.MAX_OFFSET);
+        RuleQuery query = new RuleQuery(item, consequent, minLift, minConfidence, minSupport, sort, offset,
+                Params.limit(ctx, config));
         RuleQuery.Page page = query.run(model.snapshot());
-        ctx.json(new Bodies.RulesBody(model.snapshot().version(), sort.wireName(), page.matched(),
+        ctx.json(new Bodies.RulesBody(model.snapshot().version(), sort.wireName(), page.matched(), offset,
                 page.rules().stream().map(RuleBody::of).toList()));
+    }
+
+    /** An item id parameter of {@code /v1/rules}; absent: null. Given but blank is a 400, as an empty sort is. */
+    private static String itemParam(Context ctx, String name) {
+        String raw = ctx.queryParam(name);
+        if (raw == null) {
+            return null;
+        }
+        if (raw.isBlank()) {
+            throw ApiProblem.badRequest("query parameter '" + name + "' is blank; give an item id or leave it out");
+        }
+        return BasketRequest.normaliseItemId(raw);
     }
 }

@@ -109,7 +109,36 @@ class BusinessRulesHttpTest {
                         + "/v1/baskets/recommendations?filter=" + enc("-category:cat1")))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"items\":[\"I00\"]}")).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(List.of("I02"), itemIds(r));
+        List<String> ids = itemIds(r);
+        assertEquals("I02", ids.get(0), "the one rule the filter leaves");
+        assertTrue(ids.stream().noneMatch(id -> index(id) % 3 == 1), "popular fill-ins pass the filter too: " + ids);
+    }
+
+    @Test
+    void aBasketShortOfRulesIsFilledWithPopularItemsThatPassTheBusinessRules() throws Exception {
+        try {
+            assertEquals(200, putAvailability("I03", "{\"available\":false}", TOKEN).statusCode());
+            HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                            + "/v1/baskets/recommendations?filter=" + enc("-category:cat1")))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"items\":[\"I00\"],\"limit\":6}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            // I00's rules propose I01 (cat1: filtered out) and I02. Popular items, most ordered first, fill the rest:
+            // not I00 (in the basket), I02 (already there), cat1 items (filter) or I03 (out of stock).
+            assertEquals(List.of("I02", "I05", "I06", "I08", "I09", "I11"), itemIds(r));
+            JsonNode body = JSON.readTree(r.body());
+            assertFalse(body.get("fallback").asBoolean(), "a rule fired: not a fallback");
+            assertEquals("rules", body.at("/items/0/source").asText());
+            for (int i = 1; i < 6; i++) {
+                assertEquals("popular", body.at("/items/" + i + "/source").asText(), body.toString());
+                assertTrue(body.at("/items/" + i + "/explanation/summary").asText().startsWith("popular: in "),
+                        body.toString());
+            }
+        } finally {
+            assertEquals(200, putAvailability("I03", "{\"available\":true}", TOKEN).statusCode());
+        }
+        // bought-together is not filled: unrelated best sellers are not "bought together" with the item.
+        assertEquals(List.of("I01", "I02"), itemIds(get("/v1/items/I00/bought-together?limit=6")));
     }
 
     @Test

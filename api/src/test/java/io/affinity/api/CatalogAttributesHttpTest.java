@@ -146,6 +146,38 @@ class CatalogAttributesHttpTest {
         assertFalse(ids(JSON.readTree(basket("I01", "I02").body())).contains("I03"));
     }
 
+    private static HttpResponse<String> clearAvailability(String item, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                + "/admin/items/" + item + "/availability")).DELETE();
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void clearingAStatementMakesTheItemFollowTheCatalogueAgain() throws Exception {
+        String token = "test-admin-token-0123456789abcdef";
+        assertEquals(200, putAvailability("I03", true)); // restocked: overrides the catalogue's false
+        assertTrue(ids(JSON.readTree(basket("I01", "I02").body())).contains("I03"));
+        assertEquals(401, clearAvailability("I03", null).statusCode());
+        HttpResponse<String> cleared = clearAvailability("i03", token);
+        assertEquals(200, cleared.statusCode(), cleared.body());
+        JsonNode body = JSON.readTree(cleared.body());
+        assertEquals("I03", body.get("itemId").asText());
+        assertFalse(body.get("available").asBoolean(), "the catalogue's false again: " + body);
+        assertTrue(body.get("cleared").asBoolean(), body.toString());
+        assertFalse(ids(JSON.readTree(basket("I01", "I02").body())).contains("I03"));
+        assertFalse(get("/v1/items/I03").get("available").asBoolean());
+        JsonNode again = JSON.readTree(clearAvailability("I03", token).body());
+        assertFalse(again.get("cleared").asBoolean(), "nothing left to clear: " + again);
+        JsonNode available = JSON.readTree(clearAvailability("I04", token).body());
+        assertTrue(available.get("available").asBoolean(), "the catalogue's true: " + available);
+        HttpResponse<String> unknown = clearAvailability("NOPE", token);
+        assertEquals(404, unknown.statusCode(), unknown.body());
+        assertTrue(unknown.body().contains("NOPE"), unknown.body());
+    }
+
     private static Set<String> offered(JsonNode body) {
         Set<String> ids = new TreeSet<>();
         body.get("offers").forEach(o -> ids.add(o.get("itemId").asText()));

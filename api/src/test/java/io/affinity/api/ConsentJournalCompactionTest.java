@@ -45,6 +45,22 @@ class ConsentJournalCompactionTest {
     }
 
     @Test
+    void openingCountsTheChangesReplayedBeforeCompactingThem() throws Exception {
+        Path file = tmp.resolve("consent.journal");
+        try (ConsentJournal j = ConsentJournal.open(file)) {
+            assertEquals(0, j.replayedAtOpen());
+            j.record("C1", Channel.EMAIL, State.OPTED_IN);
+            j.record("C1", Channel.EMAIL, State.OPTED_OUT);
+            j.record("C2", Channel.SMS, State.OPTED_IN);
+        }
+        try (ConsentJournal j = ConsentJournal.open(file)) {
+            assertEquals(3, j.replayedAtOpen(), "what serve reports at start: the lines read, not the compacted ones");
+            assertEquals(2, j.inEffect());
+            assertEquals(1, j.compactions());
+        }
+    }
+
+    @Test
     void compactionAtOpenKeepsDecisionsAndTheSequence() throws Exception {
         Path file = tmp.resolve("consent.journal");
         Map<String, State> expected = new HashMap<>();

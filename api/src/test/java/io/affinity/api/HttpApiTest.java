@@ -70,7 +70,11 @@ class HttpApiTest {
         assertEquals("rules", body.at("/items/0/source").asText());
         assertEquals("22697", body.at("/items/0/explanation/rule/antecedent/0").asText());
         assertEquals(0.7, body.at("/items/0/explanation/rule/confidence").asDouble(), 1e-12);
-        assertEquals(2, body.get("items").size());
+        // Two rules fire; the popular 85123A fills a place (22697 is in the basket), and the answer is no fallback.
+        assertEquals(3, body.get("items").size());
+        assertEquals("85123A", body.at("/items/2/itemId").asText());
+        assertEquals("popular", body.at("/items/2/source").asText());
+        assertFalse(body.get("fallback").asBoolean());
     }
 
     @Test
@@ -130,6 +134,39 @@ class HttpApiTest {
         assertEquals(1, filtered.get("matched").asLong());
         assertProblem(get("/v1/rules?sort=magic"), 400, "sort");
         assertProblem(get("/v1/rules?minLift=abc"), 400, "minLift");
+    }
+
+    @Test
+    void rulesPageThroughEveryMatchOnceInATotalOrder() throws Exception {
+        List<String> all = new java.util.ArrayList<>();
+        for (int offset = 0; offset < 4; offset++) {
+            JsonNode page = JSON.readTree(get("/v1/rules?sort=support&limit=1&offset=" + offset).body());
+            assertEquals(3, page.get("matched").asLong(), "the total, whatever the page");
+            assertEquals(offset, page.get("offset").asInt());
+            page.get("rules").forEach(r -> all.add(r.get("antecedent").get(0).asText() + ">" + r.get("consequent").asText()));
+            assertEquals(offset < 3 ? 1 : 0, page.get("rules").size(), "past the end: an empty page");
+        }
+        // The two rules with support 0.03 tie on support; confidence (1.0 vs 0.7) orders them, the same on every page.
+        assertEquals(List.of("22698>22697", "22697>22698", "22697>22699"), all);
+        assertProblem(get("/v1/rules?offset=-1"), 400, "offset");
+        assertProblem(get("/v1/rules?offset=" + (io.affinity.recommender.RuleQuery.MAX_OFFSET + 1)), 400, "offset");
+    }
+
+    @Test
+    void rulesRefuseBlankParametersImpossibleMinimumsAndUnknownConsequents() throws Exception {
+        for (String name : List.of("item", "consequent", "minLift", "minConfidence", "minSupport", "offset", "sort",
+                "limit")) {
+            assertProblem(get("/v1/rules?" + name + "="), 400, "'" + name + "'");
+            assertProblem(get("/v1/rules?" + name + "=%20"), 400, "'" + name + "'");
+        }
+        assertProblem(get("/v1/rules?minConfidence=1.5"), 400, "minConfidence must be in [0, 1], was 1.5");
+        assertProblem(get("/v1/rules?minSupport=2"), 400, "minSupport");
+        assertProblem(get("/v1/rules?minSupport=-0.1"), 400, "minSupport");
+        assertProblem(get("/v1/rules?minLift=-1"), 400, "minLift");
+        assertEquals(200, get("/v1/rules?minConfidence=1&minSupport=1&minLift=0").statusCode(), "the edges are possible");
+        assertProblem(get("/v1/rules?consequent=NOPE"), 404, "NOPE");
+        assertProblem(get("/v1/rules?item=NOPE"), 404, "NOPE");
+        assertEquals(1, JSON.readTree(get("/v1/rules?consequent=22697").body()).get("matched").asLong());
     }
 
     @Test

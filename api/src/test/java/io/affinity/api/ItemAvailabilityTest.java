@@ -93,6 +93,34 @@ class ItemAvailabilityTest {
     }
 
     @Test
+    void aClearedStatementIsJournaledReplayedAndCompactedAway() throws Exception {
+        Path journal = tmp.resolve("availability.journal");
+        try (ItemAvailability a = ItemAvailability.journaled(journal)) {
+            a.set("OUT", true);
+            a.set("GONE", false);
+            a.set("KEPT", false);
+            assertTrue(a.clear("OUT"));
+            assertTrue(a.clear("GONE"));
+            assertFalse(a.clear("NEVER"), "no statement: nothing to clear");
+            assertFalse(a.isAvailable("OUT", false), "the catalogue's false again");
+            assertTrue(a.isAvailable("GONE", true), "the catalogue's true again");
+            assertEquals(5, a.journalLines(), "a clear without a statement writes no line");
+        }
+        assertEquals(List.of("OUT\ttrue", "GONE\tfalse", "KEPT\tfalse", "OUT\tclear", "GONE\tclear"),
+                Files.readAllLines(journal));
+        try (ItemAvailability b = ItemAvailability.journaled(journal)) {
+            assertEquals(5, b.replayedAtOpen());
+            assertEquals(1, b.inEffect());
+            assertFalse(b.isAvailable("OUT", false), "the clear is replayed");
+            assertTrue(b.isAvailable("GONE", true));
+            assertFalse(b.isAvailable("KEPT", true));
+            assertEquals(List.of("KEPT\tfalse"), Files.readAllLines(journal), "compacted: cleared items have no line");
+            assertTrue(b.clear("KEPT"));
+            assertFalse(b.anyUnavailable(), "the unavailable count follows clears");
+        }
+    }
+
+    @Test
     void aJournalWithSupersededLinesIsCompactedAtOpen() throws Exception {
         Path journal = tmp.resolve("availability.journal");
         Map<String, Boolean> expected = new HashMap<>();

@@ -191,6 +191,52 @@ class SharedJournalsTest {
         }
     }
 
+    @Test
+    void aClearOfOneServerReachesAnotherThroughAppendsAndCompactions() throws Exception {
+        Path file = tmp.resolve("availability.journal");
+        Map<String, Boolean> expected = new HashMap<>(); // null: cleared, the item follows the catalogue
+        try (ItemAvailability a = ItemAvailability.journaled(file, 20);
+             ItemAvailability b = ItemAvailability.journaled(file, 30)) {
+            a.set("X", true);
+            await(() -> b.anyUnavailable() || b.hasStatement("X"));
+            assertTrue(b.clear("X"), "b has read a's statement before clearing it");
+            await(() -> {
+                a.anyUnavailable();
+                return !a.hasStatement("X");
+            });
+            assertFalse(a.isAvailable("X", false), "the catalogue's false again on the other server");
+            Random random = new Random(84);
+            for (int i = 0; i < 300; i++) { // enough lines for both to compact
+                String item = "I" + random.nextInt(8);
+                ItemAvailability writer = random.nextBoolean() ? a : b;
+                if (random.nextInt(3) == 0) {
+                    writer.clear(item);
+                    expected.put(item, null);
+                } else {
+                    boolean available = random.nextBoolean();
+                    writer.set(item, available);
+                    expected.put(item, available);
+                }
+            }
+            assertTrue(a.compactions() + b.compactions() > 0);
+            for (ItemAvailability server : List.of(a, b)) {
+                await(() -> {
+                    server.anyUnavailable();
+                    return expected.entrySet().stream().allMatch(e -> stated(server, e.getKey(), e.getValue()));
+                });
+            }
+        }
+        try (ItemAvailability reopened = ItemAvailability.journaled(file)) {
+            expected.forEach((item, available) -> assertTrue(stated(reopened, item, available), item));
+        }
+    }
+
+    /** Whether the overlay holds exactly this statement ({@code null}: none). */
+    private static boolean stated(ItemAvailability overlay, String item, Boolean available) {
+        return available == null ? !overlay.hasStatement(item)
+                : overlay.hasStatement(item) && overlay.isAvailable(item) == available;
+    }
+
     private static void await(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!condition.getAsBoolean()) {

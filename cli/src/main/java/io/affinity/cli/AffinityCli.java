@@ -35,10 +35,14 @@ public final class AffinityCli {
      */
     static int mine(PrintWriter out, PrintWriter err, String... mineArgs) {
         MineCommand fast = MineArgs.parse(mineArgs);
-        if (fast == null || fast.problem() != null) {
+        if (fast == null) {
             return runMine(out, err, mineArgs);
         }
         try {
+            String problem = fast.problem();
+            if (problem != null) {
+                throw new UserFacingException(problem);
+            }
             return fast.execute(out, err);
         } catch (RuntimeException e) {
             return report(e, "mine", err);

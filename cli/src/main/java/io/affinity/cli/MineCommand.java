@@ -15,7 +15,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -26,6 +25,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "mine", mixinStandardHelpOptions = true,
         description = "Mines frequent itemsets with FP-growth and, with --min-confidence, association rules.")
 public final class MineCommand implements Callable<Integer> {
+    /** How every verb's error lines start ({@link AffinityCli#report}). */
+    static final String ERROR = "affinity mine: error: ";
+
     @Spec
     CommandSpec spec;
 
@@ -97,7 +99,9 @@ public final class MineCommand implements Callable<Integer> {
     public Integer call() {
         String problem = problem();
         if (problem != null) {
-            throw new ParameterException(spec.commandLine(), problem);
+            // Bad values and missing files are bad input, as for the other verbs: one line and exit 1 (the usage
+            // and exit 2 are picocli's, for a mistyped option).
+            throw new AffinityCli.UserFacingException(problem);
         }
         return execute(spec.commandLine().getOut(), spec.commandLine().getErr());
     }
@@ -115,12 +119,12 @@ public final class MineCommand implements Callable<Integer> {
             result = MiningRun.run(new MiningRun.Job(input, minSupport, maxLength, kind, threadCount, maxItemsets,
                     rules, Optional.ofNullable(output), Optional.ofNullable(rulesOutput)));
         } catch (IOException e) {
-            err.println("mine: " + (ErrorMessages.truncatedStream(e) ? "--input " + input + ": " : "")
+            err.println(ERROR + (ErrorMessages.truncatedStream(e) ? "--input " + input + ": " : "")
                     + ErrorMessages.describe(e));
             err.flush();
             return 1;
         } catch (TooManyItemsetsException e) {
-            err.printf(Locale.ROOT, "mine: more than %,d frequent itemsets at --min-support %s; stopped before "
+            err.printf(Locale.ROOT, ERROR + "more than %,d frequent itemsets at --min-support %s; stopped before "
                     + "running out of memory. Use a higher --min-support (or a --max-length), or raise "
                     + "--max-itemsets if you really want them all.%n", e.limit(), minSupport);
             err.flush();
@@ -175,6 +179,9 @@ public final class MineCommand implements Callable<Integer> {
         }
         if (maxLength < 0) {
             return "--max-length must be >= 0 (0 = unlimited), was " + maxLength;
+        }
+        if (!Files.exists(input)) {
+            return "--input: file " + input + " does not exist";
         }
         if (!Files.isRegularFile(input) || !Files.isReadable(input)) {
             return "--input " + input + " is not a readable file";

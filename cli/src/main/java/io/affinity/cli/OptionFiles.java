@@ -30,4 +30,23 @@ final class OptionFiles {
             throw new AffinityCli.UserFacingException(option + ": " + dir + " is not a directory");
         }
     }
+
+    /**
+     * Fails unless {@code file} (when given) can be a file this process keeps appending to: its directory exists
+     * and it is not a directory. The directory is never created: a mistyped path on a shared mount would otherwise
+     * start an empty journal beside the real one, unnoticed.
+     */
+    static void inExistingDirectory(String option, Path file) {
+        if (file == null) {
+            return;
+        }
+        if (Files.isDirectory(file)) {
+            throw new AffinityCli.UserFacingException(option + ": " + file + " is a directory, not a file");
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new AffinityCli.UserFacingException(option + ": directory " + parent + " of " + file
+                    + " does not exist (it is not created: create it, or fix the path)");
+        }
+    }
 }

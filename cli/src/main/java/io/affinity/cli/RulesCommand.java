@@ -4,12 +4,14 @@ import io.affinity.recommender.AssociationRule;
 import io.affinity.recommender.RuleQuery;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code affinity rules}: browse the association rules of a published snapshot. */
 // Not mixinStandardHelpOptions: its -V/--version clashes with the --version option below, and picocli then
@@ -17,6 +19,9 @@ import picocli.CommandLine.Option;
 @Command(name = "rules",
         description = "List the association rules of a published model, best first.")
 final class RulesCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
     boolean help;
 
@@ -56,19 +61,35 @@ final class RulesCommand implements Callable<Integer> {
         if (measure == null) {
             throw new AffinityCli.UserFacingException("--sort must be lift, confidence, support, leverage or conviction");
         }
+        String impossible = RuleQuery.impossibleMinimum(minLift, minConfidence, minSupport);
+        if (impossible != null) { // the message names the API's parameter: name the flag instead
+            String field = impossible.substring(0, impossible.indexOf(' '));
+            String flag = switch (field) {
+                case "minLift" -> "--min-lift";
+                case "minConfidence" -> "--min-confidence";
+                default -> "--min-support";
+            };
+            throw new AffinityCli.UserFacingException(flag + impossible.substring(field.length()));
+        }
+        if (limit < 1) {
+            throw new AffinityCli.UserFacingException("--limit must be at least 1, was " + limit);
+        }
         ModelStore store = ModelStores.existing(models, version == null);
         try (Snapshot snapshot = version == null ? store.openCurrent() : store.open(version)) {
             RuleQuery.Page page = new RuleQuery(normalise(item), normalise(consequent), minLift, minConfidence,
                     minSupport, measure, limit).run(snapshot);
-            PrintStream out = System.out;
-            out.printf(Locale.ROOT, "%-40s %-10s %9s %8s %10s %8s %10s%n", "antecedent", "consequent",
-                    "support", "conf", "lift", "leverage", "conviction");
+            PrintWriter out = spec.commandLine().getOut();
+            // The support count beside the fraction, as the API gives it: "in 40 baskets" is what an analyst checks.
+            out.printf(Locale.ROOT, "%-40s %-10s %8s %9s %8s %10s %8s %10s%n", "antecedent", "consequent",
+                    "baskets", "support", "conf", "lift", "leverage", "conviction");
             for (AssociationRule r : page.rules()) {
-                out.printf(Locale.ROOT, "%-40s %-10s %9.5f %8.4f %10.3f %8.5f %10s%n",
-                        String.join(" + ", r.antecedent()), r.consequent(), r.support(), r.confidence(), r.lift(),
+                out.printf(Locale.ROOT, "%-40s %-10s %8d %9.5f %8.4f %10.3f %8.5f %10s%n",
+                        String.join(" + ", r.antecedent()), r.consequent(), r.supportCount(), r.support(),
+                        r.confidence(), r.lift(),
                         r.leverage(), Double.isInfinite(r.conviction()) ? "inf" : String.format(Locale.ROOT, "%.3f", r.conviction()));
             }
             out.printf("matched=%d shown=%d model=%s%n", page.matched(), page.rules().size(), snapshot.version());
+            out.flush();
         }
         return 0;
     }

@@ -48,7 +48,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--host", defaultValue = "0.0.0.0", description = "Interface to bind (default: ${DEFAULT-VALUE}).")
     String host;
 
-    @Option(names = "--max-limit", defaultValue = "100", description = "Largest 'limit' a request may ask for (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-limit", defaultValue = "100", description = "Largest 'limit' a request may ask for; "
+            + "a request without 'limit' gets 10 items, or this many when it is smaller (default: ${DEFAULT-VALUE}).")
     int maxLimit;
 
     @Option(names = "--max-basket-items", defaultValue = "200", description = "Largest basket accepted (default: ${DEFAULT-VALUE}).")
@@ -106,8 +107,22 @@ final class ServeCommand implements Callable<Integer> {
             throw new AffinityCli.UserFacingException("--watch-interval, --shutdown-grace, --warm-up and "
                     + "--exclude-bought-within-days must not be negative");
         }
+        if (maxLimit < 1) {
+            throw new AffinityCli.UserFacingException("--max-limit must be at least 1, was " + maxLimit);
+        }
+        if (maxBasketItems < 1) {
+            throw new AffinityCli.UserFacingException("--max-basket-items must be at least 1, was " + maxBasketItems);
+        }
+        if (!(marginRate > 0 && marginRate <= 1)) {
+            throw new AffinityCli.UserFacingException("--margin-rate must be a share of the price in (0, 1], was "
+                    + marginRate);
+        }
         OptionFiles.readable("--admin-token-file", adminTokenFile);
         OptionFiles.readable("--api-keys-file", apiKeysFile);
+        OptionFiles.inExistingDirectory("--consent-journal", consentJournal);
+        boolean availabilityInMemory = "none".equals(availabilityJournal);
+        OptionFiles.inExistingDirectory("--availability-journal",
+                availabilityJournal == null || availabilityInMemory ? null : Path.of(availabilityJournal));
         checkBindable();
         String adminToken = adminToken();
         List<String> apiKeys = apiKeys();
@@ -116,18 +131,25 @@ final class ServeCommand implements Callable<Integer> {
         ModelAdmin admin = new ModelAdmin(store, source, ServedModels::of);
         admin.reload(); // a snapshot failing verification stops start-up here, with the reason
         AccessControl access = AccessControl.of(adminToken, apiKeys);
-        ApiConfig defaults = ApiConfig.defaults();
-        ApiConfig config = new ApiConfig(host, port, defaults.defaultLimit(), maxLimit, maxBasketItems,
-                defaults.maxBodyBytes(), virtualThreads);
-        ConsentJournal journal = ConsentJournal.open(consentJournal != null ? consentJournal
-                : models.resolve("consent.journal"));
+        ApiConfig config = apiConfig();
+        Path consentFile = consentJournal != null ? consentJournal : models.resolve("consent.journal");
+        ConsentJournal journal = ConsentJournal.open(consentFile);
         if (journal.failure() != null) {
             System.err.println("affinity serve: WARNING: " + journal.failure());
         }
         Duration grace = Duration.ofSeconds(shutdownGraceSeconds);
-        ItemAvailability availability = "none".equals(availabilityJournal) ? ItemAvailability.inMemory()
-                : ItemAvailability.journaled(availabilityJournal == null ? models.resolve("availability.journal")
-                        : Path.of(availabilityJournal));
+        Path availabilityFile = availabilityInMemory ? null : availabilityJournal == null
+                ? models.resolve("availability.journal") : Path.of(availabilityJournal);
+        ItemAvailability availability = availabilityFile == null ? ItemAvailability.inMemory()
+                : ItemAvailability.journaled(availabilityFile);
+        // Which journals a replica uses, and what it read from them: a replica on the wrong file would otherwise
+        // ignore every opt-out recorded through the others without a trace. Counts only, never ids.
+        System.err.printf(java.util.Locale.ROOT, "consent journal %s: %,d changes replayed, %,d customer-channel consents in effect%n",
+                consentFile, journal.replayedAtOpen(), journal.inEffect());
+        System.err.println(availabilityFile == null
+                ? "availability journal: none (stock changes kept in memory only)"
+                : String.format(java.util.Locale.ROOT, "availability journal %s: %,d changes replayed, %,d items with a stock statement",
+                        availabilityFile, availability.replayedAtOpen(), availability.inEffect()));
         BusinessRuleConfig ruleDefaults = new BusinessRuleConfig(excludeBoughtWithinDays,
                 BusinessRuleConfig.defaults().repeatMinOrders(), availability);
         AffinityServer server = AffinityServer.create(config, source,
@@ -180,6 +202,14 @@ final class ServeCommand implements Callable<Integer> {
         }
         stopped.await();
         return 0;
+    }
+
+    /** The request limits the flags give (checked in {@link #call()} before anything else). */
+    ApiConfig apiConfig() {
+        ApiConfig defaults = ApiConfig.defaults();
+        // An operator capping answers below the usual default of 10 means every answer, those without a limit too.
+        return new ApiConfig(host, port, Math.min(defaults.defaultLimit(), maxLimit), maxLimit, maxBasketItems,
+                defaults.maxBodyBytes(), virtualThreads);
     }
 
     /**

@@ -35,7 +35,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--max-length", description = "Largest itemset mined (default: 3).")
     Integer maxLength;
 
-    @Option(names = "--max-rules-per-item", description = "Rules kept per antecedent item (default: 100).")
+    @Option(names = "--max-rules-per-item", description = "Rules kept per antecedent item: up to N pair rules (one item => one item) plus up to N rules "
+            + "with larger antecedents, so an item can have 2N (default: 100).")
     Integer maxRulesPerItem;
 
     @Option(names = "--error-budget", description = "Share of malformed rows tolerated before training stops (default: 0.01).")
@@ -108,8 +109,9 @@ final class TrainCommand implements Callable<Integer> {
             throw e;
         }
         System.out.println(result.ingest().toText());
-        System.out.printf(Locale.ROOT, "published %s to %s in %.1f s: %,d items, %,d rules, %,d customers, %,d bytes%n",
-                result.version(), models, result.elapsed().toMillis() / 1000.0, result.items(), result.rules(),
+        System.out.printf(Locale.ROOT, "published %s to %s in %.1f s: %s, %,d rules, %,d customers, %,d bytes%n",
+                result.version(), models, result.elapsed().toMillis() / 1000.0,
+                io.affinity.training.TrainingPipeline.itemCounts(result.items(), result.neverBoughtItems()), result.rules(),
                 result.customers(), result.snapshotBytes());
         return 0;
     }

@@ -139,8 +139,33 @@ class CommandErrorsTest {
         StringWriter err = new StringWriter();
         int code = AffinityCli.mine(new PrintWriter(new StringWriter()), new PrintWriter(err, true), "--input",
                 fimi.toString(), "--min-support", "0.5", "--output", dir.resolve("no/such/out").toString());
-        assertEquals(2, code, "a usage error, like mine's other option checks");
+        assertEquals(1, code, "bad input, as for the other verbs");
         assertTrue(err.toString().contains("directory " + dir.resolve("no/such") + " does not exist"), err.toString());
+    }
+
+    @Test
+    void mineReportsBadInputInOneLineWithExitOneAndMistypedOptionsWithTheUsage() throws Exception {
+        Path fimi = Files.write(dir.resolve("t.dat"), List.of("1 2", "1 2 3"));
+        String[][] badInput = {
+            {"--input", dir.resolve("nope").toString(), "--format", "fimi", "--min-support", "0.1"},
+            {"--input", fimi.toString(), "--min-support", "0"},
+            {"--input", fimi.toString(), "--min-support", "0.5", "--min-lift", "2"},
+        };
+        for (String[] args : badInput) {
+            for (boolean shortcut : new boolean[] {true, false}) { // main's fast path and the picocli path
+                StringWriter err = new StringWriter();
+                int code = shortcut ? AffinityCli.mine(new PrintWriter(new StringWriter()), new PrintWriter(err, true), args)
+                        : AffinityCli.runMine(new PrintWriter(new StringWriter()), new PrintWriter(err, true), args);
+                assertEquals(1, code, err.toString());
+                assertTrue(err.toString().startsWith("affinity mine: error: --"), err.toString());
+                assertEquals(1, err.toString().trim().lines().count(), "one line: " + err);
+            }
+        }
+        StringWriter err = new StringWriter();
+        int code = AffinityCli.mine(new PrintWriter(new StringWriter()), new PrintWriter(err, true), "--input",
+                fimi.toString(), "--min-suport", "0.5");
+        assertEquals(2, code, "a mistyped option: " + err);
+        assertTrue(err.toString().contains("Usage:"), err.toString());
     }
 
     @Test
@@ -182,6 +207,39 @@ class CommandErrorsTest {
         Path keys = Files.write(dir.resolve("keys.txt"), List.of("# keys", "0123456789abcdef0123", "short"));
         run("serve", "--models", models.toString(), "--api-keys-file", keys.toString())
                 .failsWith("keys.txt:3: API key must be at least 16 characters, has 5");
+    }
+
+    @Test
+    void serveRefusesAJournalInADirectoryThatDoesNotExistAndCreatesNothing() {
+        // The store does not exist either: the journal path is refused first, before any model is looked for.
+        Path models = dir.resolve("models");
+        Path missing = dir.resolve("no/such/dir");
+        run("serve", "--models", models.toString(), "--consent-journal", missing.resolve("x.journal").toString())
+                .failsWith("--consent-journal", "directory " + missing + " of ", "does not exist");
+        run("serve", "--models", models.toString(), "--availability-journal", missing.resolve("a.journal").toString())
+                .failsWith("--availability-journal", "directory " + missing + " of ", "does not exist");
+        run("serve", "--models", models.toString(), "--consent-journal", dir.toString())
+                .failsWith("--consent-journal", "is a directory");
+        assertFalse(Files.exists(dir.resolve("no")), "no directory created");
+    }
+
+    @Test
+    void serveChecksItsLimitsAndMarginRateBeforeLoadingAModelNamingTheFlag() {
+        Path models = dir.resolve("models"); // does not exist: a check after loading would say so instead
+        run("serve", "--models", models.toString(), "--max-limit", "0").failsWith("--max-limit must be at least 1, was 0");
+        run("serve", "--models", models.toString(), "--max-basket-items", "0").failsWith("--max-basket-items");
+        run("serve", "--models", models.toString(), "--margin-rate", "1.5").failsWith("--margin-rate", "was 1.5");
+        run("serve", "--models", models.toString(), "--margin-rate", "0").failsWith("--margin-rate", "was 0.0");
+    }
+
+    @Test
+    void aMaxLimitBelowTheDefaultLimitLowersTheDefault() {
+        ServeCommand serve = new ServeCommand();
+        new picocli.CommandLine(serve).parseArgs("--max-limit", "5");
+        assertEquals(5, serve.apiConfig().defaultLimit());
+        assertEquals(5, serve.apiConfig().maxLimit());
+        new picocli.CommandLine(serve).parseArgs("--max-limit", "50");
+        assertEquals(10, serve.apiConfig().defaultLimit(), "the usual default when the cap is above it");
     }
 
     @Test

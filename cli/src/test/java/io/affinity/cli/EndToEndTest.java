@@ -217,9 +217,23 @@ class EndToEndTest {
     }
 
     @Test
-    void cliRulesVerbReadsThePublishedSnapshot() {
-        int code = AffinityCli.run("rules", "--models", models.toString(), "--item", "22697", "--limit", "3");
-        assertEquals(0, code);
+    void cliRulesVerbReadsThePublishedSnapshotAndPrintsWhatTheApiGives() throws Exception {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = AffinityCli.run(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true), "rules",
+                "--models", models.toString(), "--item", "22697", "--limit", "3");
+        assertEquals(0, code, err.toString());
+        java.util.List<String> lines = out.toString().lines().toList();
+        assertTrue(lines.get(0).contains("baskets"), lines.get(0));
+        JsonNode best = get("/v1/rules?item=22697&sort=lift&limit=1").at("/rules/0");
+        // The first rule's line: antecedent, consequent, then the support count as the API gives it.
+        String[] columns = lines.get(1).trim().split("\\s+");
+        assertEquals(best.get("consequent").asText(), columns[columns.length - 7], lines.get(1));
+        assertEquals(best.get("supportCount").asText(), columns[columns.length - 6], lines.get(1));
+        assertEquals(1, AffinityCli.run(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true), "rules",
+                "--models", models.toString(), "--min-confidence", "1.5"));
+        assertTrue(err.toString().contains("affinity rules: error: --min-confidence must be in [0, 1], was 1.5"),
+                err.toString());
     }
 
     @Test

@@ -43,10 +43,11 @@ class MineCommandOutputTest {
     }
 
     @Test
-    void unsupportedFormatIsAUsageError() throws Exception {
+    void unsupportedFormatIsOneErrorLine() throws Exception {
         Path input = Files.write(dir.resolve("t.dat"), List.of("1 2"));
-        assertEquals(2, AffinityCli.run(new PrintWriter(new StringWriter(), true),
-                new PrintWriter(new StringWriter(), true),
+        StringWriter err = new StringWriter();
+        assertEquals(1, AffinityCli.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
                 "mine", "--input", input.toString(), "--format", "csv", "--min-support", "0.5"));
+        assertEquals("affinity mine: error: --format 'csv' is not supported; only 'fimi' is", err.toString().trim());
     }
 }

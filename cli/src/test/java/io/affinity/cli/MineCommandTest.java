@@ -1,6 +1,7 @@
 package io.affinity.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code affinity mine} options: messages and files as a user sees them. */
 class MineCommandTest {
@@ -22,10 +22,7 @@ class MineCommandTest {
     private final StringWriter err = new StringWriter();
 
     private int run(String... args) {
-        CommandLine cli = new CommandLine(new AffinityCli());
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return cli.execute(args);
+        return AffinityCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
     }
 
     private Path tiny() throws IOException {
@@ -60,14 +57,15 @@ class MineCommandTest {
     }
 
     @Test
-    void unknownMeasureOrTargetIsAUsageErrorNamingTheOption() throws IOException {
-        assertEquals(2, run("mine", "--input", tiny().toString(), "--min-support", "0.5", "--min-confidence", "0",
+    void unknownMeasureOrTargetIsOneErrorLineNamingTheOption() throws IOException {
+        assertEquals(1, run("mine", "--input", tiny().toString(), "--min-support", "0.5", "--min-confidence", "0",
                 "--top-k", "2", "--sort", "beauty"));
-        assertTrue(err.toString().contains("--sort: unknown rule measure 'beauty'"), err.toString());
-        assertEquals(2, run("mine", "--input", tiny().toString(), "--min-support", "0.5", "--target", "open"));
+        assertTrue(err.toString().contains("affinity mine: error: --sort: unknown rule measure 'beauty'"), err.toString());
+        assertEquals(1, run("mine", "--input", tiny().toString(), "--min-support", "0.5", "--target", "open"));
         assertTrue(err.toString().contains("--target: unknown target 'open'"), err.toString());
-        assertEquals(2, run("mine", "--input", tiny().toString(), "--min-support", "0.5", "--top-k", "2"));
+        assertEquals(1, run("mine", "--input", tiny().toString(), "--min-support", "0.5", "--top-k", "2"));
         assertTrue(err.toString().contains("give --min-confidence too"), err.toString());
+        assertFalse(err.toString().contains("Usage:"), "no usage for bad values: " + err);
     }
 
     /** main's shortcut for mine (fast parser, else only mine's model built) behaves as the full command line. */

@@ -37,8 +37,11 @@ public final class Recommender {
 
     /**
      * Cross-sell for a basket: consequents of the rules whose whole antecedent is in the basket, excluding
-     * what the basket already holds, each explained by its strongest rule. Items the model has never seen
-     * are reported, not fatal; a basket of only unknown items gets popular items as a fallback.
+     * what the basket already holds, each explained by its strongest rule; when the rules propose fewer than
+     * {@code limit} (most items of a small catalogue have none), popular items not in the basket fill the list,
+     * labelled {@link RecommendationSource#POPULAR} (the answer is not a fallback: the basket was understood).
+     * Items the model has never seen are reported, not fatal; a basket of only unknown items gets popular items
+     * as a fallback.
      */
     public Recommendations forBasket(Collection<String> basketItems, int limit) {
         requireLimit(limit);
@@ -48,16 +51,25 @@ public final class Recommender {
         for (String item : basket) {
             (model.item(item).isPresent() ? known : unknown).add(item);
         }
-        Map<String, Candidate> best = fireRules(known, basket);
-        List<Recommendation> items = rank(best, limit);
         boolean fallback = known.isEmpty();
         if (fallback) {
-            items = popular(basket, limit);
+            return new Recommendations(model.version(), popular(basket, limit), true, unknown);
         }
-        return new Recommendations(model.version(), items, fallback, unknown);
+        List<Recommendation> items = rank(fireRules(known, basket), limit);
+        if (items.size() < limit) {
+            Set<String> exclude = new HashSet<>(basket);
+            items.forEach(r -> exclude.add(r.itemId()));
+            items = new ArrayList<>(items);
+            items.addAll(popular(exclude, limit - items.size()));
+        }
+        return new Recommendations(model.version(), items, false, unknown);
     }
 
-    /** Items bought together with one item: its pair rules, strongest first. */
+    /**
+     * Items bought together with one item: its pair rules, strongest first. Never filled with popular items: a
+     * best seller unrelated to the item is not "bought together" with it, so the list may be shorter than
+     * {@code limit}, or empty.
+     */
     public Recommendations boughtTogether(String itemId, int limit) {
         requireLimit(limit);
         if (model.item(itemId).isEmpty()) {

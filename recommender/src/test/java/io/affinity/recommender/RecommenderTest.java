@@ -30,7 +30,7 @@ class RecommenderTest {
 
     @Test
     void basketGetsConsequentsOfFiredRulesExcludingBasketItems() {
-        Recommendations r = recommender.forBasket(List.of("GREEN"), 10);
+        Recommendations r = recommender.forBasket(List.of("GREEN"), 2);
         assertEquals(List.of("PINK", "ROSES"), ids(r));
         assertEquals(RecommendationSource.RULES, r.items().get(0).source());
         assertEquals(List.of("GREEN"), r.items().get(0).explanation().rule().antecedent());
@@ -38,14 +38,29 @@ class RecommenderTest {
     }
 
     @Test
+    void basketAnswersShortOfRulesAreFilledWithPopularItemsNotInTheBasket() {
+        Recommendations r = recommender.forBasket(List.of("GREEN"), 10);
+        // Rules first; then BAG (GREEN is in the basket, JAR is popular too); nothing proposed twice.
+        assertEquals(List.of("PINK", "ROSES", "BAG", "JAR"), ids(r));
+        assertEquals(RecommendationSource.POPULAR, r.items().get(2).source());
+        assertEquals("popular: in 100 orders", r.items().get(2).explanation().summary());
+        assertFalse(r.fallback(), "rules fired: not a fallback");
+        // A known item without rules (ROSES has none) still gets a full answer, not an empty one.
+        Recommendations noRules = recommender.forBasket(List.of("ROSES"), 2);
+        assertEquals(List.of("BAG", "GREEN"), ids(noRules));
+        assertFalse(noRules.fallback(), "the basket was understood; only unknown baskets are a fallback");
+    }
+
+    @Test
     void multiItemRuleFiresOnlyWhenWholeAntecedentIsInBasket() {
-        assertEquals(List.of("JAR", "ROSES"), ids(recommender.forBasket(List.of("GREEN", "PINK"), 10)));
-        assertFalse(ids(recommender.forBasket(List.of("PINK"), 10)).contains("JAR"));
+        assertEquals(List.of("JAR", "ROSES"), ids(recommender.forBasket(List.of("GREEN", "PINK"), 2)));
+        assertFalse(recommender.forBasket(List.of("PINK"), 10).items().stream()
+                .anyMatch(r -> r.itemId().equals("JAR") && r.source() == RecommendationSource.RULES));
     }
 
     @Test
     void unknownBasketItemsAreReportedAndOnlyUnknownFallsBackToPopular() {
-        Recommendations partly = recommender.forBasket(List.of("GREEN", "NOPE"), 10);
+        Recommendations partly = recommender.forBasket(List.of("GREEN", "NOPE"), 2);
         assertEquals(List.of("NOPE"), partly.unknownItems());
         assertFalse(partly.fallback());
         Recommendations none = recommender.forBasket(List.of("NOPE"), 2);
@@ -61,7 +76,8 @@ class RecommenderTest {
 
     @Test
     void boughtTogetherUsesPairRulesOnlyAndRejectsUnknownItems() {
-        assertEquals(List.of("PINK", "ROSES"), ids(recommender.boughtTogether("GREEN", 10)));
+        assertEquals(List.of("PINK", "ROSES"), ids(recommender.boughtTogether("GREEN", 10)), "never filled with best sellers");
+        assertEquals(List.of(), ids(recommender.boughtTogether("ROSES", 10)), "no rules: empty, not popular items");
         assertThrows(UnknownItemException.class, () -> recommender.boughtTogether("NOPE", 10));
     }
 

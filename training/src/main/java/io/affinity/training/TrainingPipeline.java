@@ -218,10 +218,18 @@ public final class TrainingPipeline {
         builder.section("training", training);
         String version = builder.publish();
         long bytes = directorySize(modelsDir.resolve(version));
-        step(t2 + recommenderNanos, "publish: snapshot %s (%,d items, %,d customers, %,d rules, %,d bytes)", version, items.size(),
-                customers, rules.keptRules(), bytes);
+        // The snapshot's item count (manifest, /v1/model, serve) includes catalogue items never bought: say the same.
+        step(t2 + recommenderNanos, "publish: snapshot %s (%s, %,d customers, %,d rules, %,d bytes)", version,
+                itemCounts(allItems.size(), merged.neverBought().size()), customers, rules.keptRules(), bytes);
         return new TrainingResult(version, ingested.report(), baskets.size(), itemsets.size(), rules.keptRules(),
-                rules.droppedByCap(), customers, items.size(), bytes, Duration.ofNanos(System.nanoTime() - t0));
+                rules.droppedByCap(), customers, allItems.size(), merged.neverBought().size(), bytes,
+                Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    /** "2,832 items (2 of them catalogue items never bought)", or "2,830 items" without such items. */
+    public static String itemCounts(long items, long neverBought) {
+        return String.format(java.util.Locale.ROOT, "%,d items", items) + (neverBought == 0 ? ""
+                : String.format(java.util.Locale.ROOT, " (%,d of them catalogue items never bought)", neverBought));
     }
 
     /** One basket per accepted order (anonymous ones too: they are real co-purchases), distinct items. */

@@ -95,8 +95,14 @@ class TrainingPipelineTest {
         Path catalog = Path.of(TrainingPipelineTest.class.getResource("/catalog/tea-set.csv").toURI());
         TrainingParameters p = new TrainingParameters(List.of(input), "generic", 0.2, 0.1, 1.0, 3, 100, 10, 0.01);
         List<String> progress = new ArrayList<>();
-        new TrainingPipeline(p, progress::add).catalogFile(catalog).run(dir.resolve("models"));
+        TrainingResult result = new TrainingPipeline(p, progress::add).catalogFile(catalog).run(dir.resolve("models"));
         try (Snapshot s = ModelStore.open(dir.resolve("models")).openCurrent()) {
+            // Training reports the count the snapshot (manifest, /v1/model, serve) has: the never-bought teapot too.
+            assertEquals(4, s.itemCount());
+            assertEquals(s.itemCount(), result.items());
+            assertEquals(1, result.neverBoughtItems());
+            assertTrue(progress.stream().anyMatch(l -> l.contains("publish: snapshot " + s.version()
+                    + " (4 items (1 of them catalogue items never bought), ")), progress.toString());
             assertEquals(4, s.manifest().formatVersion());
             ItemFacts cup = s.item("CUP").orElseThrow();
             assertEquals("Tea cup", cup.description());
