@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -235,6 +236,25 @@ class ModelLifecycleHttpTest {
         assertTrue(text.contains("affinity_model_info{version=\"" + source.current().orElseThrow().snapshot().version() + "\"} 1"), text);
         assertTrue(text.contains("affinity_model_age_seconds "), text);
         assertTrue(text.contains("affinity_model_open_versions 1"), text);
+    }
+
+    @Test
+    @Order(7)
+    void reloadWithAnUnusableCurrentIsA409NothingToLoad() throws Exception {
+        String serving = source.current().orElseThrow().snapshot().version();
+        Path current = store.directory().resolve("CURRENT");
+        try {
+            Files.writeString(current, "");
+            HttpResponse<String> empty = send("POST", "/admin/models/reload", TOKEN);
+            assertProblem(empty, 409, current + ": is empty");
+            assertEquals("Nothing to load", JSON.readTree(empty.body()).get("title").asText());
+            assertFalse(empty.body().contains("verification"), empty.body());
+            Files.writeString(current, "garbage\n");
+            assertProblem(send("POST", "/admin/models/reload", TOKEN), 409, "does not hold a version id: 'garbage'");
+            assertEquals(serving, getJson("/v1/items/I01/bought-together").get("modelVersion").asText());
+        } finally {
+            Files.writeString(current, serving + "\n");
+        }
     }
 
     @Test
