@@ -61,7 +61,8 @@ final class CatalogQueryParser extends QueryParser {
 
     static TooComplex tooComplexPattern() {
         return new TooComplex("a regular expression or wildcard term is too complex to compile (over Lucene's work "
-                + "limit of " + org.apache.lucene.util.automaton.Operations.DEFAULT_DETERMINIZE_WORK_LIMIT + "); simplify it, e.g. fewer or smaller repetitions");
+                + "limit of " + org.apache.lucene.util.automaton.Operations.DEFAULT_DETERMINIZE_WORK_LIMIT
+                + "); simplify it, e.g. fewer or smaller repetitions");
     }
 
     static TooComplex tooManyClauses() {
