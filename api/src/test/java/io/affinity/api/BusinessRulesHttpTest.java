@@ -314,6 +314,33 @@ class BusinessRulesHttpTest {
     }
 
     @Test
+    void openApiSaysEveryV1OperationTakesTheApiKeyAndMayAnswer401() throws Exception {
+        JsonNode doc = JSON.readTree(get("/openapi.json").body());
+        assertTrue(doc.at("/components/securitySchemes/apiKey/description").asText().contains("--api-keys-file"));
+        List<String> checked = new ArrayList<>();
+        doc.get("paths").fields().forEachRemaining(p -> p.getValue().fields().forEachRemaining(op -> {
+            if (op.getKey().equals("parameters")) {
+                return;
+            }
+            String name = op.getKey() + " " + p.getKey();
+            boolean v1 = p.getKey().startsWith("/v1/");
+            assertEquals(v1, op.getValue().at("/security/0").has("apiKey"), name);
+            if (v1) {
+                assertTrue(op.getValue().at("/responses").has("401"), name);
+            }
+            checked.add(name);
+        }));
+        assertTrue(checked.contains("head /v1/rules")
+                && checked.contains("put /v1/customers/{customerId}/consent/{channel}"), checked.toString());
+        // Documented statuses match behaviour: an unknown item on /v1/rules is a 404.
+        assertEquals(404, get("/v1/rules?item=NOPE").statusCode());
+        assertTrue(doc.at("/paths/~1v1~1rules/get/responses").has("404"));
+        assertTrue(doc.at("/paths/~1v1~1rules/head/responses").has("404"));
+        assertTrue(doc.at("/paths/~1v1~1customers~1{customerId}~1next-best-offers/get/responses/200/content")
+                .findValue("contactable") != null);
+    }
+
+    @Test
     void openApiDocumentListsExactlyTheRegisteredEndpoints() throws Exception {
         // A second server with model administration configured, so that every endpoint is registered.
         ModelStore store = ModelStore.open(tmp.resolve("admin-store"));
