@@ -86,7 +86,7 @@ public final class AffinityServer implements AutoCloseable {
                 // Requests Jetty refuses itself (bad URI, URI too long) answer with a problem body, not HTML.
                 server.setErrorHandler(new ProblemErrorHandler(json));
             });
-            c.requestLogger.http((ctx, ms) -> metrics.record(ctx.method().name(), routeTemplate(ctx),
+            c.requestLogger.http((ctx, ms) -> metrics.record(ctx.method().name(), routeTemplate(ctx, endpoints),
                     ctx.status().getCode(), ms));
             ops.register(c.routes);
             routes.register(c.routes);
@@ -270,16 +270,45 @@ public final class AffinityServer implements AutoCloseable {
     }
 
     /** The matched route's template, never the raw path (which can hold a customer id). */
-    private static String routeTemplate(Context ctx) {
+    private static String routeTemplate(Context ctx, java.util.Set<String> endpoints) {
         try {
             var endpoint = ctx.endpoint();
-            if (endpoint == null || (!endpoint.method.isHttpMethod() && ctx.status().getCode() == 404)) {
-                return Metrics.UNMATCHED; // only a filter (e.g. "/v1/*") ran: no endpoint has this path
+            if (endpoint != null && endpoint.method.isHttpMethod()) {
+                return endpoint.path;
+            }
+            // Only a filter ran: access control refused the request (401) or no endpoint takes its method (405).
+            // Count it under the template of the path, so that the metrics show which call failed.
+            String template = templateOf(ctx.path(), endpoints);
+            if (template != null) {
+                return template;
+            }
+            if (endpoint == null || ctx.status().getCode() == 404) {
+                return Metrics.UNMATCHED; // no endpoint has this path
             }
             return endpoint.path;
         } catch (RuntimeException e) {
             return Metrics.UNMATCHED;
         }
+    }
+
+    /** The registered template ("/v1/items/{itemId}") that {@code path} fits, segment by segment; else null. */
+    static String templateOf(String path, java.util.Set<String> endpoints) {
+        String[] segments = path.split("/", -1);
+        for (String endpoint : endpoints) {
+            String template = endpoint.substring(endpoint.indexOf(' ') + 1);
+            String[] parts = template.split("/", -1);
+            if (parts.length != segments.length) {
+                continue;
+            }
+            boolean fits = true;
+            for (int i = 0; i < parts.length && fits; i++) {
+                fits = parts[i].startsWith("{") ? !segments[i].isEmpty() : parts[i].equals(segments[i]);
+            }
+            if (fits) {
+                return template;
+            }
+        }
+        return null;
     }
 
     private static boolean isProblem(Context ctx) {

@@ -224,6 +224,7 @@ class ModelLifecycleHttpTest {
         assertEquals("ready", ready.get("status").asText());
         send("GET", "/v1/customers/C105/recommendations", null);
         send("GET", "/v1/customers/C105/nonsense", null);
+        assertEquals(405, send("DELETE", "/admin/models", TOKEN).statusCode());
         HttpResponse<String> r = send("GET", "/metrics", null);
         assertEquals(200, r.statusCode());
         assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
@@ -233,6 +234,10 @@ class ModelLifecycleHttpTest {
         assertTrue(text.contains("route=\"unmatched\",status=\"404\""), text);
         assertTrue(text.contains("affinity_http_request_duration_seconds_bucket{method=\"GET\",route=\"/v1/items/{itemId}/bought-together\",le=\"+Inf\"}"), text);
         assertTrue(text.contains("route=\"/admin/models/{version}/activate\",status=\"422\""), text);
+        // Refused by access control (a filter) or by method: counted under the endpoint's template, not "/admin/*".
+        assertTrue(text.contains("method=\"POST\",route=\"/admin/models/reload\",status=\"401\""), text);
+        assertTrue(text.contains("method=\"DELETE\",route=\"/admin/models\",status=\"405\""), text);
+        assertFalse(text.contains("route=\"/admin/*\""), text);
         assertTrue(text.contains("affinity_model_info{version=\"" + source.current().orElseThrow().snapshot().version() + "\"} 1"), text);
         assertTrue(text.contains("affinity_model_age_seconds "), text);
         assertTrue(text.contains("affinity_model_open_versions 1"), text);
