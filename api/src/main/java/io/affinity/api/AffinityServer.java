@@ -111,7 +111,7 @@ public final class AffinityServer implements AutoCloseable {
             c.routes.exception(Exception.class, (e, ctx) -> {
                 // Messages of unexpected failures can carry request data: log the type and trace only.
                 LOG.error("unexpected failure on {} {}: {}", ctx.method(), ctx.endpoint().path,
-                        e.getClass().getName(), e);
+                        e.getClass().getName(), redacted(e));
                 problem(ctx, new Problem(Problem.TYPE_PREFIX + "internal", "Internal error", 500,
                         "the request could not be completed; see the server log"));
             });
@@ -267,6 +267,27 @@ public final class AffinityServer implements AutoCloseable {
             default -> new ApiProblem(status, "http-" + status, "HTTP " + status,
                     message == null ? "" : message);
         };
+    }
+
+    /**
+     * The failure's exception types and stack frames, without its messages (a Lucene message can quote the whole
+     * query, a store's message an id): what the log of an unexpected failure may hold.
+     */
+    static Throwable redacted(Throwable e) {
+        Throwable cause = e.getCause();
+        RedactedFailure r = new RedactedFailure(e.getClass().getName(),
+                cause == null || cause == e ? null : redacted(cause));
+        r.setStackTrace(e.getStackTrace());
+        return r;
+    }
+
+    /** Stands in for a logged failure: its message is the original's class name only. */
+    static final class RedactedFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        RedactedFailure(String type, Throwable cause) {
+            super(type, cause, false, true);
+        }
     }
 
     /** The matched route's template, never the raw path (which can hold a customer id). */
