@@ -66,7 +66,7 @@ final class CatalogQueryParser extends QueryParser {
     }
 
     static TooComplex tooManyClauses() {
-        return new TooComplex("too many clauses: the query has, or its fuzzy and wildcard terms expand to, more than "
+        return new TooComplex("too many clauses: the query has, or its fuzzy terms expand to, more than "
                 + IndexSearcher.getMaxClauseCount() + " terms in all (every group counts)");
     }
 
