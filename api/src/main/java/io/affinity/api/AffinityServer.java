@@ -86,7 +86,7 @@ public final class AffinityServer implements AutoCloseable {
                 // Requests Jetty refuses itself (bad URI, URI too long) answer with a problem body, not HTML.
                 server.setErrorHandler(new ProblemErrorHandler(json));
             });
-            c.requestLogger.http((ctx, ms) -> metrics.record(ctx.method().name(), routeTemplate(ctx),
+            c.requestLogger.http((ctx, ms) -> metrics.record(ctx.method().name(), routeTemplate(ctx, endpoints),
                     ctx.status().getCode(), ms));
             ops.register(c.routes);
             routes.register(c.routes);
@@ -111,7 +111,7 @@ public final class AffinityServer implements AutoCloseable {
             c.routes.exception(Exception.class, (e, ctx) -> {
                 // Messages of unexpected failures can carry request data: log the type and trace only.
                 LOG.error("unexpected failure on {} {}: {}", ctx.method(), ctx.endpoint().path,
-                        e.getClass().getName(), e);
+                        e.getClass().getName(), redacted(e));
                 problem(ctx, new Problem(Problem.TYPE_PREFIX + "internal", "Internal error", 500,
                         "the request could not be completed; see the server log"));
             });
@@ -269,17 +269,67 @@ public final class AffinityServer implements AutoCloseable {
         };
     }
 
+    /**
+     * The failure's exception types and stack frames, without its messages (a Lucene message can quote the whole
+     * query, a store's message an id): what the log of an unexpected failure may hold.
+     */
+    static Throwable redacted(Throwable e) {
+        Throwable cause = e.getCause();
+        RedactedFailure r = new RedactedFailure(e.getClass().getName(),
+                cause == null || cause == e ? null : redacted(cause));
+        r.setStackTrace(e.getStackTrace());
+        return r;
+    }
+
+    /** Stands in for a logged failure: its message is the original's class name only. */
+    static final class RedactedFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        RedactedFailure(String type, Throwable cause) {
+            super(type, cause, false, true);
+        }
+    }
+
     /** The matched route's template, never the raw path (which can hold a customer id). */
-    private static String routeTemplate(Context ctx) {
+    private static String routeTemplate(Context ctx, java.util.Set<String> endpoints) {
         try {
             var endpoint = ctx.endpoint();
-            if (endpoint == null || (!endpoint.method.isHttpMethod() && ctx.status().getCode() == 404)) {
-                return Metrics.UNMATCHED; // only a filter (e.g. "/v1/*") ran: no endpoint has this path
+            if (endpoint != null && endpoint.method.isHttpMethod()) {
+                return endpoint.path;
+            }
+            // Only a filter ran: access control refused the request (401) or no endpoint takes its method (405).
+            // Count it under the template of the path, so that the metrics show which call failed.
+            String template = templateOf(ctx.path(), endpoints);
+            if (template != null) {
+                return template;
+            }
+            if (endpoint == null || ctx.status().getCode() == 404) {
+                return Metrics.UNMATCHED; // no endpoint has this path
             }
             return endpoint.path;
         } catch (RuntimeException e) {
             return Metrics.UNMATCHED;
         }
+    }
+
+    /** The registered template ("/v1/items/{itemId}") that {@code path} fits, segment by segment; else null. */
+    static String templateOf(String path, java.util.Set<String> endpoints) {
+        String[] segments = path.split("/", -1);
+        for (String endpoint : endpoints) {
+            String template = endpoint.substring(endpoint.indexOf(' ') + 1);
+            String[] parts = template.split("/", -1);
+            if (parts.length != segments.length) {
+                continue;
+            }
+            boolean fits = true;
+            for (int i = 0; i < parts.length && fits; i++) {
+                fits = parts[i].startsWith("{") ? !segments[i].isEmpty() : parts[i].equals(segments[i]);
+            }
+            if (fits) {
+                return template;
+            }
+        }
+        return null;
     }
 
     private static boolean isProblem(Context ctx) {

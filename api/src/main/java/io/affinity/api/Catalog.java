@@ -44,6 +44,8 @@ public final class Catalog implements AutoCloseable {
     private final Map<String, Integer> ordinals;
     private final String[] ids;
     private final String[] categories;
+    /** The indexed (case-folded) family of each ordinal, read from the index's terms: the field is not stored. */
+    private final String[] families;
     private final long[] orders;
     private final long[] customers;
     /** Ordinals the catalogue file marked unavailable at training time; null when there is none. */
@@ -65,6 +67,7 @@ public final class Catalog implements AutoCloseable {
         int n = reader.maxDoc();
         ids = new String[n];
         categories = new String[n];
+        families = new String[n];
         orders = new long[n];
         customers = new long[n];
         ordinals = new HashMap<>(n * 2);
@@ -85,6 +88,22 @@ public final class Catalog implements AutoCloseable {
             }
         }
         unavailable = notAvailable.cardinality() == 0 ? null : notAvailable;
+        // Shown so that a merchandiser can discover the values `family:` takes; one pass over its terms.
+        for (LeafReaderContext leaf : reader.leaves()) {
+            org.apache.lucene.index.Terms terms = leaf.reader().terms("family");
+            if (terms == null) {
+                continue;
+            }
+            org.apache.lucene.index.TermsEnum te = terms.iterator();
+            org.apache.lucene.index.PostingsEnum postings = null;
+            for (org.apache.lucene.util.BytesRef t = te.next(); t != null; t = te.next()) {
+                String family = t.utf8ToString();
+                postings = te.postings(postings, org.apache.lucene.index.PostingsEnum.NONE);
+                for (int d = postings.nextDoc(); d != DocIdSetIterator.NO_MORE_DOCS; d = postings.nextDoc()) {
+                    families[leaf.docBase + d] = family;
+                }
+            }
+        }
         java.util.Set<String> numeric = new java.util.TreeSet<>();
         for (org.apache.lucene.index.FieldInfo fi : org.apache.lucene.index.FieldInfos.getMergedFieldInfos(reader)) {
             if (fi.getPointDimensionCount() > 0 && !BUILT_IN_FIELDS.contains(fi.name)) {
@@ -202,7 +221,7 @@ public final class Catalog implements AutoCloseable {
         return compiled.size();
     }
 
-    private FixedBitSet matching(Query query) {
+    private FixedBitSet matching(Query query) throws ParseException {
         try {
             FixedBitSet bits = new FixedBitSet(Math.max(1, ids.length));
             Weight weight = searcher.createWeight(searcher.rewrite(query), ScoreMode.COMPLETE_NO_SCORES, 1f);
@@ -219,7 +238,23 @@ public final class Catalog implements AutoCloseable {
             return bits;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            throw tooComplex(e);
         }
+    }
+
+    /**
+     * Lucene finds some queries too costly only when it rewrites them for the index (a clause total over the
+     * limit across nested groups, fuzzy terms expanded): a 400 for the caller like a syntax error, not a failure.
+     */
+    private static ParseException tooComplex(RuntimeException e) {
+        if (e instanceof IndexSearcher.TooManyClauses) {
+            return CatalogQueryParser.tooManyClauses();
+        }
+        if (e instanceof org.apache.lucene.util.automaton.TooComplexToDeterminizeException) {
+            return CatalogQueryParser.tooComplexPattern();
+        }
+        throw e;
     }
 
     /** The catalogue file's attributes indexed as numbers (range filters work on them), sorted. */
@@ -230,11 +265,12 @@ public final class Catalog implements AutoCloseable {
     /**
      * One search result.
      *
+     * @param family     the product family as indexed (case-folded), the value {@code family:} matches
      * @param available  the catalogue's availability at training time (stock changes since are the API's overlay)
      * @param attributes the catalogue file's extra attributes of the item, as given, by column name
      */
-    public record Hit(String itemId, String description, String category, double price, boolean available,
-                      Map<String, String> attributes, float score) {
+    public record Hit(String itemId, String description, String category, String family, double price,
+                      boolean available, Map<String, String> attributes, float score) {
     }
 
     /** Full-text search, best match first. */
@@ -246,13 +282,15 @@ public final class Catalog implements AutoCloseable {
             List<Hit> hits = new ArrayList<>(top.scoreDocs.length);
             for (ScoreDoc sd : top.scoreDocs) {
                 Document doc = stored.document(sd.doc);
-                hits.add(new Hit(doc.get("id"), doc.get("description"), doc.get("category"),
+                hits.add(new Hit(doc.get("id"), doc.get("description"), doc.get("category"), families[sd.doc],
                         doc.getField("price").numericValue().doubleValue(), !"false".equals(doc.get("available")),
                         attributes(doc), sd.score));
             }
             return hits;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            throw tooComplex(e);
         }
     }
 
@@ -260,7 +298,7 @@ public final class Catalog implements AutoCloseable {
     public Hit item(int ordinal) {
         try {
             Document doc = searcher.storedFields().document(ordinal);
-            return new Hit(doc.get("id"), doc.get("description"), doc.get("category"),
+            return new Hit(doc.get("id"), doc.get("description"), doc.get("category"), families[ordinal],
                     doc.getField("price").numericValue().doubleValue(), !"false".equals(doc.get("available")),
                     attributes(doc), 0f);
         } catch (IOException e) {

@@ -10,9 +10,13 @@ import org.apache.lucene.queryparser.classic.ParseException;
 import org.apache.lucene.queryparser.classic.QueryParser;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.Query;
+import org.apache.lucene.search.RegexpQuery;
 import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.util.automaton.RegExp;
+import org.apache.lucene.util.automaton.TooComplexToDeterminizeException;
 
 /**
  * Lucene's classic query syntax over the catalogue fields. Exact fields ({@code id}, {@code category},
@@ -21,6 +25,8 @@ import org.apache.lucene.search.TermQuery;
  * {@code orders:{100 TO *]}, {@code price:2.95}) and so do the catalogue file's numeric attributes (those the
  * index holds as numbers, e.g. {@code weight_kg:[1 TO 5]}); {@code description} is full text and the default field.
  * A query made only of exclusions ({@code -brand:acme}) means "everything except", not "nothing".
+ * Patterns (wildcard, prefix, fuzzy, regular expression) on {@code id} match case-insensitively like its exact
+ * terms; on a numeric field they are refused (points hold no terms to match a pattern against).
  * Not thread-safe (QueryParser keeps state): make one per parse.
  */
 final class CatalogQueryParser extends QueryParser {
@@ -40,6 +46,30 @@ final class CatalogQueryParser extends QueryParser {
         this.doubleFields = Set.copyOf(fields);
     }
 
+    /**
+     * A query that is valid syntax but too costly to run: a regular expression or wildcard too complex to compile,
+     * or more clauses than Lucene allows (counted over all groups, after fuzzy terms expand). Its message never
+     * quotes the query.
+     */
+    static final class TooComplex extends ParseException {
+        private static final long serialVersionUID = 1L;
+
+        TooComplex(String message) {
+            super(message);
+        }
+    }
+
+    static TooComplex tooComplexPattern() {
+        return new TooComplex("a regular expression or wildcard term is too complex to compile (over Lucene's work "
+                + "limit of " + org.apache.lucene.util.automaton.Operations.DEFAULT_DETERMINIZE_WORK_LIMIT
+                + "); simplify it, e.g. fewer or smaller repetitions");
+    }
+
+    static TooComplex tooManyClauses() {
+        return new TooComplex("too many clauses: the query has, or its fuzzy terms expand to, more than "
+                + IndexSearcher.getMaxClauseCount() + " terms in all (every group counts)");
+    }
+
     /** Parses {@code expression}; a syntax or value error is a {@link ParseException} saying where and why. */
     static Query compile(String expression) throws ParseException {
         return compile(expression, Set.of());
@@ -49,9 +79,78 @@ final class CatalogQueryParser extends QueryParser {
     static Query compile(String expression, Set<String> numericAttributes) throws ParseException {
         try {
             return allowPureExclusion(new CatalogQueryParser(numericAttributes).parse(expression));
-        } catch (IllegalArgumentException | org.apache.lucene.search.IndexSearcher.TooManyClauses e) {
+        } catch (ParseException e) {
+            throw new ParseException(abbreviateQuery(e.getMessage(), expression));
+        } catch (TooComplexToDeterminizeException e) {
+            // Its message quotes the expression, which could be anything the caller typed.
+            throw tooComplexPattern();
+        } catch (IndexSearcher.TooManyClauses e) {
+            throw tooManyClauses();
+        } catch (IllegalArgumentException e) {
             throw new ParseException(e.getMessage());
         }
+    }
+
+    /** The parser's message quotes the whole expression ("Cannot parse '...': "): shortened as other echoes are. */
+    static String abbreviateQuery(String message, String expression) {
+        if (message == null) {
+            return null;
+        }
+        String quoted = "'" + expression + "'";
+        int at = message.indexOf(quoted);
+        return at < 0 ? message : message.substring(0, at) + "'" + Params.abbreviate(expression) + "'"
+                + message.substring(at + quoted.length());
+    }
+
+    /** A pattern on a numeric field would silently match nothing: say so, as for a value that is not a number. */
+    private void refuseNumericPattern(String field, String pattern) throws ParseException {
+        if (doubleFields.contains(field) || LONG_FIELDS.contains(field)) {
+            throw new ParseException("field '" + field + "' is numeric, '" + Params.abbreviate(pattern) + "' is a "
+                    + "pattern: wildcards, fuzzy terms and regular expressions do not apply to numbers; use a range "
+                    + "such as " + field + ":[2 TO 3]");
+        }
+    }
+
+    // Ids are indexed upper case (normaliseExact) while the base class lower-cases patterns through the analyzer, so
+    // on `id` a pattern is upper-cased instead (or, for a regular expression, whose classes such as \d must keep
+    // their case, matched ASCII case-insensitively).
+
+    @Override
+    protected Query getWildcardQuery(String field, String termStr) throws ParseException {
+        refuseNumericPattern(field, termStr);
+        if ("id".equals(field) && !termStr.startsWith("*") && !termStr.startsWith("?")) {
+            return newWildcardQuery(new Term(field, termStr.toUpperCase(Locale.ROOT)));
+        }
+        return super.getWildcardQuery(field, termStr); // also the "leading wildcard" error
+    }
+
+    @Override
+    protected Query getPrefixQuery(String field, String termStr) throws ParseException {
+        refuseNumericPattern(field, termStr + "*");
+        if ("id".equals(field) && !termStr.startsWith("*")) {
+            return newPrefixQuery(new Term(field, termStr.toUpperCase(Locale.ROOT)));
+        }
+        return super.getPrefixQuery(field, termStr);
+    }
+
+    @Override
+    protected Query getFuzzyQuery(String field, String termStr, float minSimilarity) throws ParseException {
+        refuseNumericPattern(field, termStr + "~");
+        if ("id".equals(field)) {
+            return newFuzzyQuery(new Term(field, termStr.toUpperCase(Locale.ROOT)), minSimilarity,
+                    getFuzzyPrefixLength());
+        }
+        return super.getFuzzyQuery(field, termStr, minSimilarity);
+    }
+
+    @Override
+    protected Query getRegexpQuery(String field, String termStr) throws ParseException {
+        refuseNumericPattern(field, "/" + termStr + "/");
+        if ("id".equals(field)) {
+            return new RegexpQuery(new Term(field, termStr), RegExp.ALL, RegExp.ASCII_CASE_INSENSITIVE,
+                    RegexpQuery.DEFAULT_PROVIDER, getDeterminizeWorkLimit(), getMultiTermRewriteMethod());
+        }
+        return super.getRegexpQuery(field, termStr);
     }
 
     @Override

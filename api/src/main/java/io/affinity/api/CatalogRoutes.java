@@ -63,16 +63,16 @@ final class CatalogRoutes {
     }
 
     /** {@code available}: the latest stock change for the item, else the catalogue's; attributes: the catalogue file's. */
-    record SearchHit(String itemId, String description, String category, double price, boolean available,
-                     Map<String, String> attributes, float score) {
+    record SearchHit(String itemId, String description, String category, String family, double price,
+                     boolean available, Map<String, String> attributes, float score) {
     }
 
     record SearchBody(String modelVersion, List<SearchHit> items) {
     }
 
     /** One catalogue item: what search shows, plus the order and customer counts. */
-    record ItemBody(String modelVersion, String itemId, String description, String category, double price,
-                    boolean available, long orders, long customers, Map<String, String> attributes) {
+    record ItemBody(String modelVersion, String itemId, String description, String category, String family,
+                    double price, boolean available, long orders, long customers, Map<String, String> attributes) {
     }
 
     record AvailabilityBody(String itemId, boolean available) {
@@ -96,12 +96,11 @@ final class CatalogRoutes {
         try {
             hits = model.catalog().search(q, limit);
         } catch (ParseException e) {
-            throw ApiProblem.badRequest("query parameter 'q' is not valid Lucene query syntax: "
-                    + RequestRules.firstLine(e.getMessage()));
+            throw RequestRules.invalidQuery("q", e);
         }
         availability.refreshIfDue();
         ctx.json(new SearchBody(model.snapshot().version(), hits.stream()
-                .map(h -> new SearchHit(h.itemId(), h.description(), h.category(), h.price(),
+                .map(h -> new SearchHit(h.itemId(), h.description(), h.category(), h.family(), h.price(),
                         availability.isAvailable(h.itemId(), h.available()), h.attributes(), h.score()))
                 .toList()));
     }
@@ -119,8 +118,8 @@ final class CatalogRoutes {
         }
         Catalog.Hit h = model.catalog().item(ord);
         availability.refreshIfDue();
-        ctx.json(new ItemBody(model.snapshot().version(), h.itemId(), h.description(), h.category(), h.price(),
-                availability.isAvailable(h.itemId(), h.available()), model.catalog().orders(ord),
+        ctx.json(new ItemBody(model.snapshot().version(), h.itemId(), h.description(), h.category(), h.family(),
+                h.price(), availability.isAvailable(h.itemId(), h.available()), model.catalog().orders(ord),
                 model.catalog().customers(ord), h.attributes()));
     }
 

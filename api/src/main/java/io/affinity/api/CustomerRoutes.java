@@ -171,7 +171,8 @@ final class CustomerRoutes {
                 : model.snapshot().profile(Params.customerId(rawCustomer, "query parameter 'customerId'"));
         List<NextBestOffers.Offer> offers = offers(model)
                 .upsell(itemId, profile, limit, pricierOfSameCategory(model, itemId));
-        ctx.json(new OffersBody(model.snapshot().version(), null, null, true, null, null,
+        // No contactable here: upsell checks no consent (there is no channel), so it could not say.
+        ctx.json(new OffersBody(model.snapshot().version(), null, null, null, null, null,
                 profile.map(p -> lower(p.strategy())).orElse(null), offers));
     }
 
@@ -365,8 +366,13 @@ final class CustomerRoutes {
     record ConsentBody(String channel, String state, long sequence) {
     }
 
+    /**
+     * @param contactable next-best offers only: false when the offers are withheld ({@code excludedReason}: the
+     *                    consent for {@code channel}, or strategy end), else true (consent is checked only for a
+     *                    {@code channel} asked for)
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record OffersBody(String modelVersion, Boolean fallback, String channel, boolean contactable, String excludedReason,
+    record OffersBody(String modelVersion, Boolean fallback, String channel, Boolean contactable, String excludedReason,
                       Long consentSequence, String strategy, List<NextBestOffers.Offer> offers) {
     }
 

@@ -61,14 +61,31 @@ public final class ModelAdmin implements AutoCloseable {
     public record VersionInfo(String version, boolean current, boolean serving, Manifest manifest) {
     }
 
+    /** CURRENT names no version to load: it is missing, empty or holds something else. */
+    public static final class NothingToLoadException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        NothingToLoadException(String message) {
+            super(message);
+        }
+    }
+
     /**
      * Serves the version CURRENT names if it is not the one being served. Throws {@link SnapshotException} when
-     * it fails verification (the model being served stays), {@link IllegalStateException} when CURRENT is unset.
+     * it fails verification (the model being served stays), {@link NothingToLoadException} when CURRENT is
+     * missing, empty or holds no version id.
      */
     public Change reload() throws IOException {
         synchronized (lock) {
-            String wanted = store.currentVersion().orElseThrow(
-                    () -> new IllegalStateException("the model store has no CURRENT version yet"));
+            String wanted;
+            try {
+                wanted = store.currentVersion().orElseThrow(
+                        () -> new NothingToLoadException("the model store has no CURRENT version yet"));
+            } catch (SnapshotException e) {
+                // No snapshot was opened, so none "failed verification": the pointer itself is unusable.
+                throw new NothingToLoadException("the model store's CURRENT names no version to load: "
+                        + e.getMessage());
+            }
             String serving = servingVersion();
             if (wanted.equals(serving)) {
                 return new Change(serving, serving, false);
@@ -156,7 +173,11 @@ public final class ModelAdmin implements AutoCloseable {
         }
         try {
             Change c = reload();
-            LOG.info("model {} now serving (was {}), picked up from CURRENT", c.activeVersion(), c.previousVersion());
+            // An activate may have made the swap between the check above and reload(): nothing to report then.
+            if (c.changed()) {
+                LOG.info("model {} now serving (was {}), picked up from CURRENT", c.activeVersion(),
+                        c.previousVersion());
+            }
         } catch (IOException | RuntimeException e) {
             LOG.warn("model {} refused{}, still serving {}: {}", wanted, retry ? " again after its files changed" : "",
                     servingVersion(), e.getMessage());

@@ -83,8 +83,9 @@ final class OpsRoutes {
                             + e.getMessage());
         } catch (IllegalArgumentException e) {
             throw ApiProblem.notFound(e.getMessage());
-        } catch (IllegalStateException e) {
-            throw new ApiProblem(409, "no-current-version", "Nothing to load", e.getMessage());
+        } catch (ModelAdmin.NothingToLoadException e) {
+            throw new ApiProblem(409, "no-current-version", "Nothing to load", e.getMessage()
+                    + "; the served model is unchanged");
         } catch (IOException e) {
             throw new ApiProblem(503, "model-store-unavailable", "Model store unavailable",
                     "reading the model store failed: " + e.getMessage());

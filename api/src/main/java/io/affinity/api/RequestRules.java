@@ -42,6 +42,8 @@ final class RequestRules {
     /** Pinned items per answer when the request gives {@code pin} without {@code pinLimit}. */
     static final int DEFAULT_PIN_LIMIT = 3;
     static final int MAX_PIN_LIMIT = 50;
+    static final LocalDate MIN_AS_OF = LocalDate.of(1, 1, 1);
+    static final LocalDate MAX_AS_OF = LocalDate.of(9999, 12, 31);
 
     private final ServedModel model;
     private final FixedBitSet filter;
@@ -122,9 +124,16 @@ final class RequestRules {
         try {
             return model.catalog().filter(expression);
         } catch (ParseException e) {
-            throw ApiProblem.badRequest("query parameter '" + parameter + "' is not valid Lucene query syntax: "
-                    + firstLine(e.getMessage()));
+            throw invalidQuery(parameter, e);
         }
+    }
+
+    /** The 400 for a catalogue query ({@code q}, {@code filter}, {@code boost}, {@code pin}) that cannot be run. */
+    static ApiProblem invalidQuery(String parameter, ParseException e) {
+        return ApiProblem.badRequest("query parameter '" + parameter + "' "
+                + (e instanceof CatalogQueryParser.TooComplex ? "is too costly to run: "
+                        : "is not valid Lucene query syntax: ")
+                + firstLine(e.getMessage()));
     }
 
     static String firstLine(String message) {
@@ -143,12 +152,19 @@ final class RequestRules {
         if (raw.isBlank()) {
             return LocalDate.now(ZoneOffset.UTC);
         }
+        LocalDate date;
         try {
-            return LocalDate.parse(raw.trim());
+            date = LocalDate.parse(raw.trim());
         } catch (DateTimeParseException e) {
             throw ApiProblem.badRequest("query parameter 'asOf' must be a date like 2011-12-09, was '"
                     + Params.abbreviate(raw) + "'");
         }
+        // LocalDate takes years up to +-999999999, where counting back excludeBoughtWithinDays overflows.
+        if (date.isBefore(MIN_AS_OF) || date.isAfter(MAX_AS_OF)) {
+            throw ApiProblem.badRequest("query parameter 'asOf' must be a date from " + MIN_AS_OF + " to "
+                    + MAX_AS_OF + ", was '" + Params.abbreviate(raw) + "'");
+        }
+        return date;
     }
 
     boolean active() {

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -154,6 +156,82 @@ class BusinessRulesHttpTest {
     }
 
     @Test
+    void queriesTooCostlyToRunAre400sNamingTheParameterAndStayOutOfTheLog() throws Exception {
+        String regexp = "/[ac]*a[ac]{50,200}/"; // too complex to compile: fails while parsing
+        StringBuilder nested = new StringBuilder(); // groups each under the clause limit, over it together
+        for (char group : new char[] {'x', 'y', 'z'}) {
+            nested.append('(');
+            for (int i = 0; i < 360; i++) {
+                nested.append(group).append(i).append(' ');
+            }
+            nested.append(") ");
+        }
+        String tooMany = nested.toString().trim();
+        PrintStream err = System.err;
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        // slf4j-simple (the tests' binding) writes to System.err as it is at each call.
+        System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+        try {
+            for (String query : List.of(regexp, tooMany)) {
+                String reason = query.equals(regexp) ? "too complex" : "more than 1024";
+                assertTooCostly("q", get("/v1/items?q=" + enc(query)), reason);
+                assertTooCostly("filter", get("/v1/items/I00/bought-together?filter=" + enc(query)), reason);
+                assertTooCostly("boost", get("/v1/customers/C100/recommendations?boost=" + enc(query)), reason);
+                assertTooCostly("pin", get("/v1/customers/C100/recommendations?pin=" + enc(query)), reason);
+            }
+        } finally {
+            System.setErr(err);
+        }
+        String logged = log.toString(StandardCharsets.UTF_8);
+        assertFalse(logged.contains("[ac]") || logged.contains("x359") || logged.contains("ERROR"), logged);
+    }
+
+    private static void assertTooCostly(String parameter, HttpResponse<String> r, String reason) throws Exception {
+        assertEquals(400, r.statusCode(), r.body());
+        String detail = JSON.readTree(r.body()).get("detail").asText();
+        assertTrue(detail.startsWith("query parameter '" + parameter + "' is too costly to run: ")
+                && detail.contains(reason), detail);
+        assertFalse(detail.contains("[ac]") || detail.contains("x359"), "the query is not echoed: " + detail);
+    }
+
+    @Test
+    void patternsOnIdsMatchIdsWithLettersInSearchAndRules() throws Exception {
+        Set<String> tens = new TreeSet<>();
+        for (int i = 10; i < 20; i++) {
+            tens.add(String.format("I%02d", i));
+        }
+        assertEquals(tens, new TreeSet<>(itemIds(get("/v1/items?limit=20&q=" + enc("id:i1?")))));
+        assertEquals(tens, new TreeSet<>(itemIds(get("/v1/items?limit=20&q=" + enc("id:I1*")))));
+        List<String> filtered = itemIds(get("/v1/customers/C100/recommendations?limit=20&filter=" + enc("id:i1*")));
+        assertFalse(filtered.isEmpty());
+        assertTrue(tens.containsAll(filtered), filtered.toString());
+        JsonNode pinned = JSON.readTree(get("/v1/items/I00/bought-together?pinLimit=1&pin=" + enc("id:/i1[89]/"))
+                .body()).at("/items/0");
+        assertEquals("pinned", pinned.get("source").asText(), pinned.toString());
+        assertEquals("I18", pinned.get("itemId").asText(), "the more ordered of I18 and I19: " + pinned);
+        HttpResponse<String> numeric = get("/v1/items?q=" + enc("price:2*"));
+        assertEquals(400, numeric.statusCode(), numeric.body());
+        assertTrue(numeric.body().contains("field 'price' is numeric"), numeric.body());
+    }
+
+    @Test
+    void asOfOutsideYearsOneTo9999IsA400() throws Exception {
+        for (String asOf : List.of("-999999999-01-01", "0000-12-31", "%2B10000-01-01")) {
+            HttpResponse<String> r = get("/v1/customers/C100/recommendations?excludeBoughtWithinDays=1&asOf=" + asOf);
+            assertEquals(400, r.statusCode(), r.body());
+            assertTrue(r.body().contains("'asOf' must be a date from 0001-01-01 to 9999-12-31"), r.body());
+        }
+        HttpResponse<String> basket = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + server.port() + "/v1/baskets/recommendations?excludeBoughtWithinDays=3&asOf=-999999999-01-02"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"items\":[\"I00\"],\"customerId\":\"C100\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, basket.statusCode(), basket.body());
+        assertEquals(200, get("/v1/customers/C100/recommendations?excludeBoughtWithinDays=36600&asOf=0001-01-01")
+                .statusCode());
+    }
+
+    @Test
     void recentlyBoughtItemsAreExcludedButRepeatPurchasesStay() throws Exception {
         List<String> all = itemIds(get("/v1/customers/C100/recommendations?limit=20"));
         assertTrue(all.contains("I05") && all.contains("I00"), all.toString());
@@ -230,6 +308,12 @@ class BusinessRulesHttpTest {
         JsonNode first = JSON.readTree(r.body()).at("/items/0");
         assertTrue(first.get("available").asBoolean());
         assertTrue(first.has("price") && first.has("category"), first.toString());
+        // The family is shown as indexed, so that it can be searched for.
+        String family = first.get("family").asText();
+        assertEquals(List.of(first.get("itemId").asText()),
+                itemIds(get("/v1/items?q=" + enc("family:\"" + family + "\""))), family);
+        assertEquals(family, JSON.readTree(get("/v1/items/" + first.get("itemId").asText()).body())
+                .get("family").asText());
         assertEquals(3, itemIds(get("/v1/items?q=item&limit=3")).size());
         HttpResponse<String> bad = get("/v1/items?q=" + enc("item AND"));
         assertEquals(400, bad.statusCode(), bad.body());
@@ -256,6 +340,33 @@ class BusinessRulesHttpTest {
             assertEquals(200, putAvailability("I01", "{\"available\":true}", TOKEN).statusCode());
         }
         assertEquals("I01", itemIds(get("/v1/items/I00/bought-together")).get(0));
+    }
+
+    @Test
+    void openApiSaysEveryV1OperationTakesTheApiKeyAndMayAnswer401() throws Exception {
+        JsonNode doc = JSON.readTree(get("/openapi.json").body());
+        assertTrue(doc.at("/components/securitySchemes/apiKey/description").asText().contains("--api-keys-file"));
+        List<String> checked = new ArrayList<>();
+        doc.get("paths").fields().forEachRemaining(p -> p.getValue().fields().forEachRemaining(op -> {
+            if (op.getKey().equals("parameters")) {
+                return;
+            }
+            String name = op.getKey() + " " + p.getKey();
+            boolean v1 = p.getKey().startsWith("/v1/");
+            assertEquals(v1, op.getValue().at("/security/0").has("apiKey"), name);
+            if (v1) {
+                assertTrue(op.getValue().at("/responses").has("401"), name);
+            }
+            checked.add(name);
+        }));
+        assertTrue(checked.contains("head /v1/rules")
+                && checked.contains("put /v1/customers/{customerId}/consent/{channel}"), checked.toString());
+        // Documented statuses match behaviour: an unknown item on /v1/rules is a 404.
+        assertEquals(404, get("/v1/rules?item=NOPE").statusCode());
+        assertTrue(doc.at("/paths/~1v1~1rules/get/responses").has("404"));
+        assertTrue(doc.at("/paths/~1v1~1rules/head/responses").has("404"));
+        assertTrue(doc.at("/paths/~1v1~1customers~1{customerId}~1next-best-offers/get/responses/200/content")
+                .findValue("contactable") != null);
     }
 
     @Test

@@ -88,6 +88,71 @@ class CatalogFilterTest {
     }
 
     @Test
+    void patternsOnIdMatchCaseInsensitivelyLikeExactIds() throws Exception {
+        for (String pattern : List.of("id:85123A*", "id:85123a*", "id:8512?A", "id:8512?a", "id:85123*",
+                "id:85123b~1", "id:/8512[0-9]a/", "id:/8512\\dA/")) {
+            assertEquals(Set.of("85123A"), ids(pattern), pattern);
+        }
+        assertEquals(Set.of("K1", "K2"), ids("id:k*"));
+        assertEquals(Set.of("85099B"), ids("id:85099c~1"));
+        assertThrows(ParseException.class, () -> catalog.filter("id:*a"), "leading wildcards stay refused");
+    }
+
+    @Test
+    void patternsOnNumericFieldsAreRefusedNamingTheField() {
+        for (String pattern : List.of("price:2*", "price:2.?5", "orders:3~", "customers:/1.*/")) {
+            ParseException e = assertThrows(ParseException.class, () -> catalog.filter(pattern), pattern);
+            String field = pattern.substring(0, pattern.indexOf(':'));
+            assertTrue(e.getMessage().contains("field '" + field + "' is numeric")
+                    && e.getMessage().contains("use a range"), e.getMessage());
+        }
+    }
+
+    @Test
+    void queriesTooCostlyToRunAreParseErrorsWithoutTheQueryText() throws Exception {
+        // Fails while parsing: the regular expression cannot be compiled within Lucene's work limit.
+        String regexp = "/[ac]*a[ac]{50,200}/";
+        ParseException tooComplex = assertThrows(ParseException.class, () -> catalog.filter(regexp));
+        assertTrue(tooComplex instanceof CatalogQueryParser.TooComplex, tooComplex.toString());
+        assertTrue(tooComplex.getMessage().contains("too complex") && !tooComplex.getMessage().contains("[ac]"),
+                tooComplex.getMessage());
+        // Fails only when searched: three groups, each under the clause limit, over it together.
+        StringBuilder nested = new StringBuilder();
+        for (char group : new char[] {'a', 'b', 'c'}) {
+            nested.append('(');
+            for (int i = 0; i < 360; i++) {
+                nested.append(group).append(i).append(' ');
+            }
+            nested.append(") ");
+        }
+        String big = nested.toString();
+        for (ParseException e : List.of(assertThrows(ParseException.class, () -> catalog.filter(big)),
+                assertThrows(ParseException.class, () -> catalog.search(big, 10)))) {
+            assertTrue(e instanceof CatalogQueryParser.TooComplex, e.toString());
+            assertTrue(e.getMessage().contains("more than 1024"), e.getMessage());
+        }
+        assertEquals(0, catalog.cachedFilters(), "a failed filter is not cached");
+    }
+
+    @Test
+    void parseErrorsQuoteTheQueryAbbreviated() {
+        String longQuery = "teacup ".repeat(50) + "AND";
+        ParseException e = assertThrows(ParseException.class, () -> catalog.filter(longQuery));
+        String first = RequestRules.firstLine(e.getMessage());
+        assertTrue(first.startsWith("Cannot parse '" + Params.abbreviate(longQuery) + "': "), first);
+        assertTrue(first.contains("line 1, column"), first);
+        assertTrue(first.length() < 150, first);
+    }
+
+    @Test
+    void searchHitsAndItemsShowTheIndexedFamily() throws Exception {
+        Catalog.Hit hit = catalog.search("retrospot", 1).get(0);
+        assertEquals("85099B", hit.itemId());
+        assertEquals(Set.of("85099B"), ids("family:\"" + hit.family() + "\""), hit.family());
+        assertEquals(hit.family(), catalog.item(catalog.ordinal("85099B")).family());
+    }
+
+    @Test
     void compiledFiltersAreCachedAndTheCacheIsBounded() throws Exception {
         FixedBitSet first = catalog.filter("category:kitchen");
         assertSame(first, catalog.filter("category:kitchen"));

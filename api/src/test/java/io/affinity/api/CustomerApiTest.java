@@ -279,6 +279,11 @@ class CustomerApiTest {
         JsonNode up = JSON.readTree(get("/v1/items/22697/upsell?customerId=17850", "application/json").body());
         assertEquals(1, up.get("offers").size()); // PINK at 3.25 > 2.95; ROSES is the same price
         assertEquals("22698", up.at("/offers/0/itemId").asText());
+        // Upsell checks no consent, with a customer or without: it does not claim anyone is contactable.
+        assertFalse(up.has("contactable"), up.toString());
+        JsonNode anonymous = JSON.readTree(get("/v1/items/22697/upsell", "application/json").body());
+        assertEquals(1, anonymous.get("offers").size());
+        assertFalse(anonymous.has("contactable"), anonymous.toString());
         assertEquals(404, get("/v1/items/NOPE/upsell", "application/json").statusCode());
     }
 

@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -223,6 +224,7 @@ class ModelLifecycleHttpTest {
         assertEquals("ready", ready.get("status").asText());
         send("GET", "/v1/customers/C105/recommendations", null);
         send("GET", "/v1/customers/C105/nonsense", null);
+        assertEquals(405, send("DELETE", "/admin/models", TOKEN).statusCode());
         HttpResponse<String> r = send("GET", "/metrics", null);
         assertEquals(200, r.statusCode());
         assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
@@ -232,9 +234,32 @@ class ModelLifecycleHttpTest {
         assertTrue(text.contains("route=\"unmatched\",status=\"404\""), text);
         assertTrue(text.contains("affinity_http_request_duration_seconds_bucket{method=\"GET\",route=\"/v1/items/{itemId}/bought-together\",le=\"+Inf\"}"), text);
         assertTrue(text.contains("route=\"/admin/models/{version}/activate\",status=\"422\""), text);
+        // Refused by access control (a filter) or by method: counted under the endpoint's template, not "/admin/*".
+        assertTrue(text.contains("method=\"POST\",route=\"/admin/models/reload\",status=\"401\""), text);
+        assertTrue(text.contains("method=\"DELETE\",route=\"/admin/models\",status=\"405\""), text);
+        assertFalse(text.contains("route=\"/admin/*\""), text);
         assertTrue(text.contains("affinity_model_info{version=\"" + source.current().orElseThrow().snapshot().version() + "\"} 1"), text);
         assertTrue(text.contains("affinity_model_age_seconds "), text);
         assertTrue(text.contains("affinity_model_open_versions 1"), text);
+    }
+
+    @Test
+    @Order(7)
+    void reloadWithAnUnusableCurrentIsA409NothingToLoad() throws Exception {
+        String serving = source.current().orElseThrow().snapshot().version();
+        Path current = store.directory().resolve("CURRENT");
+        try {
+            Files.writeString(current, "");
+            HttpResponse<String> empty = send("POST", "/admin/models/reload", TOKEN);
+            assertProblem(empty, 409, current + ": is empty");
+            assertEquals("Nothing to load", JSON.readTree(empty.body()).get("title").asText());
+            assertFalse(empty.body().contains("verification"), empty.body());
+            Files.writeString(current, "garbage\n");
+            assertProblem(send("POST", "/admin/models/reload", TOKEN), 409, "does not hold a version id: 'garbage'");
+            assertEquals(serving, getJson("/v1/items/I01/bought-together").get("modelVersion").asText());
+        } finally {
+            Files.writeString(current, serving + "\n");
+        }
     }
 
     @Test

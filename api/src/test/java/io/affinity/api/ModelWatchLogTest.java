@@ -14,6 +14,10 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -101,6 +105,55 @@ class ModelWatchLogTest {
         admin.followCurrent();
         assertEquals(second, served());
         assertEquals(3, warnings().size(), warnings().toString());
+    }
+
+    @Test
+    void aSwapMadeByAnActivateIsNotReportedAsPickedUpFromCurrent() throws Exception {
+        String second = TestStores.publish(store, "second");
+        CountDownLatch installing = new CountDownLatch(1);
+        CountDownLatch proceed = new CountDownLatch(1);
+        SwappableModelSource served = new SwappableModelSource();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (ModelAdmin slow = new ModelAdmin(store, served, snapshot -> {
+            if (snapshot.version().equals(second)) {
+                installing.countDown(); // activate has moved CURRENT and holds the admin lock
+                try {
+                    proceed.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return TestStores.serve(snapshot);
+        })) {
+            slow.reload();
+            Future<ModelAdmin.Change> activated = pool.submit(() -> slow.activate(second));
+            installing.await();
+            // The watcher sees CURRENT (second) differ from the served version (first) and waits for the lock.
+            Thread tick = new Thread(slow::followCurrent);
+            tick.start();
+            while (tick.getState() != Thread.State.BLOCKED && tick.isAlive()) {
+                Thread.sleep(1);
+            }
+            proceed.countDown();
+            assertTrue(activated.get().changed());
+            tick.join();
+            assertEquals(second, served.current().orElseThrow().snapshot().version());
+        } finally {
+            pool.shutdownNow();
+            served.close(Duration.ofSeconds(5));
+        }
+        assertEquals(List.of(), pickedUp(), "the watcher made no swap");
+        // A real pick-up is still reported.
+        String third = TestStores.publish(store, "third");
+        writeCurrent(third + "\n");
+        admin.followCurrent();
+        assertEquals(1, pickedUp().size(), pickedUp().toString());
+        assertTrue(pickedUp().get(0).contains("model " + third + " now serving (was " + first + ")"), pickedUp().get(0));
+    }
+
+    private List<String> pickedUp() {
+        return Arrays.stream(captured.toString(StandardCharsets.UTF_8).split("\n"))
+                .filter(l -> l.contains("picked up from CURRENT")).toList();
     }
 
     @Test

@@ -13,10 +13,13 @@ import io.affinity.recommender.InMemoryModelSnapshot;
 import io.affinity.recommender.ItemFacts;
 import io.affinity.recommender.Recommender;
 import io.affinity.recommender.RecommenderSettings;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -56,6 +59,30 @@ class OperationsHttpTest {
             assertEquals(200, get(server, "/ready", null).statusCode());
             ModelLifecycleHttpTest.assertProblem(get(server, "/admin/models", null), 403, "no admin token");
         }
+    }
+
+    @Test
+    void anUnexpectedFailureIsLoggedWithoutItsMessageWhichCanQuoteTheRequest() throws Exception {
+        ModelSource failing = () -> {
+            throw new IllegalStateException("failed on q=SECRET-QUERY-TEXT",
+                    new IllegalArgumentException("cause quoting SECRET-QUERY-TEXT"));
+        };
+        PrintStream err = System.err;
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        // slf4j-simple (the tests' binding) writes to System.err as it is at each call.
+        System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+        try (AffinityServer server = start(failing, ServerOptions.defaults())) {
+            HttpResponse<String> r = get(server, "/v1/items?q=SECRET-QUERY-TEXT", null);
+            assertEquals(500, r.statusCode(), r.body());
+            assertFalse(r.body().contains("SECRET"), r.body());
+        } finally {
+            System.setErr(err);
+        }
+        String logged = log.toString(StandardCharsets.UTF_8);
+        assertTrue(logged.contains("unexpected failure on GET /v1/items: java.lang.IllegalStateException"), logged);
+        assertTrue(logged.contains("java.lang.IllegalArgumentException") && logged.contains("\tat "),
+                "the cause's type and the stack frames stay: " + logged);
+        assertFalse(logged.contains("SECRET"), logged);
     }
 
     @Test

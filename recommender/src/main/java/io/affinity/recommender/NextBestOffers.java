@@ -2,6 +2,8 @@ package io.affinity.recommender;
 
 import io.affinity.recommender.CustomerProfile.PriceSensitivity;
 import io.affinity.recommender.CustomerProfile.Strategy;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -209,10 +211,11 @@ public final class NextBestOffers {
                     100.0 * Math.min(1, (double) f.get().customerCount() / model.customerCount()));
             offers.add(new Offer(t.toItemId(), f.get().description(), p * margin, p, margin, TRADE_UP_SOURCE, "upsell",
                     String.format(Locale.ROOT, "%d of %d customers who bought %s later moved up to %s (%s); %s, "
-                                    + "%.2f -> %.2f; P(purchase) %.3f (rate %.3f%s x activity %.3f) x margin %.2f (%s)",
+                                    + "%s -> %s; P(purchase) %.3f (rate %.3f%s x activity %.3f) x margin %s (%s)",
                             t.movers(), t.buyers(), label(item), label(f.get()), segmentLabel(t.segment()),
-                            t.sameFamily() ? "same family" : "same category", item.typicalPrice(),
-                            f.get().typicalPrice(), p, t.rate(), base, activity, margin, marginNote(f.get()))));
+                            t.sameFamily() ? "same family" : "same category", amount(item.typicalPrice()),
+                            amount(f.get().typicalPrice()), p, t.rate(), base, activity, amount(margin),
+                            marginNote(f.get()))));
         }
         offers.sort(Comparator.comparingDouble(Offer::expectedValue).reversed().thenComparing(Offer::itemId));
         return offers;
@@ -274,10 +277,10 @@ public final class NextBestOffers {
             double margin = f.get().margin(marginRate);
             double ev = base * activity * margin;
             offers.add(new Offer(r.itemId(), f.get().description(), ev, base * activity, margin, r.source().wireName(),
-                    "upsell", String.format(Locale.ROOT, "%s: %s, %.2f -> %.2f; P(purchase) %.3f x margin %.2f (%s)",
+                    "upsell", String.format(Locale.ROOT, "%s: %s, %s -> %s; P(purchase) %.3f x margin %s (%s)",
                             HEURISTIC_NOTE, sameFamily ? "same family '" + family + "'" : "same category",
-                            item.typicalPrice(), f.get().typicalPrice(), base * activity, margin,
-                            marginNote(f.get()))));
+                            amount(item.typicalPrice()), amount(f.get().typicalPrice()), base * activity,
+                            amount(margin), marginNote(f.get()))));
         }
         offers.sort(Comparator.comparingDouble(Offer::expectedValue).reversed().thenComparing(Offer::itemId));
         return offers.size() > limit ? offers.subList(0, limit) : offers;
@@ -294,14 +297,15 @@ public final class NextBestOffers {
         String priceNote = "";
         if (priceFit != 1) {
             priceNote = profile.priceSensitivity() == PriceSensitivity.HIGH
-                    ? String.format(Locale.ROOT, "; price-sensitive: usual %.2f vs %.2f x%.2f", usual, price, priceFit)
-                    : String.format(Locale.ROOT, "; premium for a value customer (%.2f above usual %.2f) x1.25",
-                            price, usual);
+                    ? String.format(Locale.ROOT, "; price-sensitive: usual %s vs %s x%.2f", amount(usual),
+                            amount(price), priceFit)
+                    : String.format(Locale.ROOT, "; premium for a value customer (%s above usual %s) x1.25",
+                            amount(price), amount(usual));
         }
         // Same arithmetic, same order as the ranking in forCustomer, so the values agree to the last bit.
         double ev = base * activity * margin * strategyWeight * priceFit;
-        String why = String.format(Locale.ROOT, "%s; P(purchase) %.3f (%s %.3f x activity %.3f) x margin %.2f (%s)",
-                sourceNote(r), p, r.source().wireName(), base, activity, margin, marginNote(facts))
+        String why = String.format(Locale.ROOT, "%s; P(purchase) %.3f (%s %.3f x activity %.3f) x margin %s (%s)",
+                sourceNote(r), p, r.source().wireName(), base, activity, amount(margin), marginNote(facts))
                 + (strategy == null ? "" : String.format(Locale.ROOT, "; strategy %s x%.2f",
                         strategy.name().toLowerCase(Locale.ROOT), strategyWeight))
                 + priceNote;
@@ -312,10 +316,24 @@ public final class NextBestOffers {
     /** Where the margin came from: the catalogue's cost, or the default rate. */
     private String marginNote(ItemFacts f) {
         if (f.hasCost()) {
-            return String.format(Locale.ROOT, "catalogue cost: price %.2f - cost %.2f%s", f.typicalPrice(),
-                    f.unitCost(), f.unitCost() > f.typicalPrice() ? ", sold below cost: margin 0" : "");
+            return String.format(Locale.ROOT, "catalogue cost: price %s - cost %s%s", amount(f.typicalPrice()),
+                    amount(f.unitCost()), f.unitCost() > f.typicalPrice() ? ", sold below cost: margin 0" : "");
         }
-        return String.format(Locale.ROOT, "default margin rate: %.0f%% of %.2f", 100 * marginRate, f.typicalPrice());
+        return String.format(Locale.ROOT, "default margin rate: %.0f%% of %s", 100 * marginRate,
+                amount(f.typicalPrice()));
+    }
+
+    /**
+     * A money amount with two decimals, a half rounded up as a person checking the arithmetic would (30% of 1.65
+     * is 0.495 -> 0.50). The double carries binary noise (0.3 * 1.65 = 0.49499999999999994), on which
+     * {@code %.2f} gives 0.49, so it is first rounded to 9 decimals, far below a cent and far above the noise.
+     */
+    static String amount(double value) {
+        if (!Double.isFinite(value)) {
+            return Double.toString(value);
+        }
+        return new BigDecimal(value).setScale(9, RoundingMode.HALF_EVEN).setScale(2, RoundingMode.HALF_UP)
+                .toPlainString();
     }
 
     private static String sourceNote(Recommendation r) {

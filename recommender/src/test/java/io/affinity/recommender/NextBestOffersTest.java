@@ -72,6 +72,25 @@ class NextBestOffersTest {
     }
 
     @Test
+    void explanationAmountsRoundHalvesUp() {
+        // 30% of 1.65 is 0.495: shown as 0.50, as a person checks it (%.2f on the double 0.49499999999999994 gave 0.49).
+        InMemoryModelSnapshot halves = InMemoryModelSnapshot.builder("v")
+                .item(new ItemFacts("A", "RED MUG", "", 1, 10, 10, 10))
+                .item(new ItemFacts("H", "HALF LAMP", "", 1.65, 10, 10, 10))
+                .rule(new AssociationRule(List.of("A"), "H", 50, 0.05, 0.5, 2, 0.01, 2))
+                .customer("C1", new CustomerHistory(4, 8, DAY.minusDays(90), DAY, List.of(new PurchasedItem("A", 1, 4, DAY)), 1))
+                .build();
+        NextBestOffers.Offer h = new NextBestOffers(new Recommender(halves, RecommenderSettings.DEFAULTS), 0.3)
+                .forCustomer("C1", Optional.empty(), 1).get(0);
+        assertTrue(h.explanation().contains("x margin 0.50 (default margin rate: 30% of 1.65)"), h.explanation());
+        assertEquals("0.50", NextBestOffers.amount(0.3 * 1.65));
+        assertEquals("2.68", NextBestOffers.amount(2.675)); // the double is 2.67499999999999982236431605997495353221893310546875
+        assertEquals("0.49", NextBestOffers.amount(0.494));
+        assertEquals("-0.50", NextBestOffers.amount(-0.495));
+        assertEquals("1234567.00", NextBestOffers.amount(1234567));
+    }
+
+    @Test
     void itemsThatMayNotBeOfferedAreSkippedAndTheNextOnesMoveUp() {
         // DEAR (out of stock, say) is the best offer without the predicate; with it, CHEAP then the repeat of A.
         NextBestOffers inStock = new NextBestOffers(new Recommender(MODEL, RecommenderSettings.DEFAULTS), 0.5,
