@@ -87,7 +87,7 @@ final class CustomersCommand implements Callable<Integer> {
         }
         long t0 = System.nanoTime();
         CatalogFile catalogue = catalog == null ? null
-                : CatalogFile.read(catalog, errorBudget == null ? ingest.errorBudget() : errorBudget);
+                : CatalogFile.read(catalog, errorBudget == null ? ingest.errorBudget() : errorBudget, ingest.dialect());
         IngestResult loaded = TransactionLoader.load(input.files, ingest);
         System.err.printf(Locale.ROOT, "affinity customers: loaded %,d orders, %,d customers [%.1f s]%n",
                 loaded.transactions().orderCount(), loaded.transactions().customerCount(), (System.nanoTime() - t0) / 1e9);

@@ -46,7 +46,7 @@ final class TrainCommand implements Callable<Integer> {
     Path consent;
 
     @Option(names = "--catalog", paramLabel = "FILE",
-            description = "Product catalogue (CSV with header; item_id required, optional description, category, "
+            description = "Product catalogue (CSV with header, in the exports' --delimiter and --decimal-comma; item_id required, optional description, category, "
                     + "family, price, cost, available; any other column is a filterable attribute). Its values "
                     + "override those derived from transactions; costs give per-item margins and margin-based tiers.")
     Path catalog;
@@ -118,6 +118,7 @@ final class TrainCommand implements Callable<Integer> {
         return new TrainingPipeline(p,
                 new RecommenderParameters(recommender, topN, validationDays, threads, reducedGrid,
                         !noSeasonWindow), line -> System.err.println("affinity train: " + line))
+                .ingestOptions(input.ingestOptions())
                 .consentFile(consent)
                 .catalogFile(catalog)
                 .tradeUps(new TradeUpParameters(upsellMinPriceIncrease, upsellMinCustomers,

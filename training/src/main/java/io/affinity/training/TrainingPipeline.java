@@ -3,6 +3,8 @@ package io.affinity.training;
 import io.affinity.store.ModelStore;
 import io.affinity.store.SnapshotBuilder;
 import io.affinity.training.ingest.CatalogFile;
+import io.affinity.training.ingest.ColumnMapping;
+import io.affinity.training.ingest.CsvDialect;
 import io.affinity.training.ingest.IngestException;
 import io.affinity.training.ingest.IngestOptions;
 import io.affinity.training.ingest.IngestResult;
@@ -38,6 +40,7 @@ public final class TrainingPipeline {
     private Path catalogFile;
     private final RecommenderParameters recommender;
     private TradeUpParameters tradeUps = TradeUpParameters.DEFAULTS;
+    private IngestOptions ingestOptions;
 
     /** @param progress receives one line per finished step (timings included), e.g. for the CLI's stderr */
     public TrainingPipeline(TrainingParameters parameters, Consumer<String> progress) {
@@ -68,6 +71,16 @@ public final class TrainingPipeline {
         return this;
     }
 
+    /**
+     * How the exports are read (column mapping, delimiter, decimal separator, non-product codes); by default the
+     * {@link TrainingParameters#format()} preset or detection with the defaults of {@link IngestOptions}. The
+     * error budget is always {@link TrainingParameters#errorBudget()}.
+     */
+    public TrainingPipeline ingestOptions(IngestOptions options) {
+        this.ingestOptions = Objects.requireNonNull(options, "options");
+        return this;
+    }
+
     /** What counts as an observed trade-up for upsell; {@link TradeUpParameters#DEFAULTS} by default. */
     public TrainingPipeline tradeUps(TradeUpParameters parameters) {
         this.tradeUps = Objects.requireNonNull(parameters, "parameters");
@@ -85,13 +98,14 @@ public final class TrainingPipeline {
                 consentFile == null ? Map.of() : io.affinity.training.customers.ConsentFile.read(consentFile);
         CatalogFile catalogue;
         try {
-            catalogue = catalogFile == null ? null : CatalogFile.read(catalogFile, parameters.errorBudget());
+            catalogue = catalogFile == null ? null : CatalogFile.read(catalogFile, parameters.errorBudget(),
+                    ingestOptions == null ? CsvDialect.DEFAULT : ingestOptions.dialect());
         } catch (CatalogFile.CatalogException e) {
             throw new IngestException(e.getMessage(), null, e);
         }
         long t0 = System.nanoTime();
-        IngestOptions options = IngestOptions.defaults().withErrorBudget(parameters.errorBudget())
-                .withFormat(parameters.format());
+        IngestOptions options = (ingestOptions != null ? ingestOptions
+                : IngestOptions.defaults().withFormat(parameters.format())).withErrorBudget(parameters.errorBudget());
         IngestResult ingested = TransactionLoader.load(parameters.inputs(), options);
         Transactions tx = ingested.transactions();
         step(t0, "ingest: %,d rows read, %,d accepted, %,d orders, %,d customers, %,d items",
@@ -188,7 +202,7 @@ public final class TrainingPipeline {
         step(tr, "recommender: %s, %s customers with precomputed lists", served.get("name"),
                 served.getOrDefault("customers", 0));
         builder.popularItems(catalog.popular(parameters.popularItems()));
-        builder.parameters(parameters.asManifestMap());
+        builder.parameters(manifestParameters(options));
         builder.section("ingestReport", ingested.report());
         Map<String, Object> training = new LinkedHashMap<>();
         training.put("baskets", baskets.size());
@@ -204,6 +218,20 @@ public final class TrainingPipeline {
                 customers, rules.keptRules(), bytes);
         return new TrainingResult(version, ingested.report(), baskets.size(), itemsets.size(), rules.keptRules(),
                 rules.droppedByCap(), customers, items.size(), bytes, Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    /** The parameters, with the layout and dialect actually used when they are not the format's defaults. */
+    private Map<String, Object> manifestParameters(IngestOptions options) {
+        Map<String, Object> m = parameters.asManifestMap();
+        if (options.mapping() != null && options.mapping().name().equals(ColumnMapping.COLUMNS)) {
+            m.put("format", ColumnMapping.COLUMNS);
+            m.put("columns", options.mapping().describe());
+        }
+        if (!options.dialect().equals(CsvDialect.DEFAULT)) {
+            m.put("delimiter", String.valueOf(options.dialect().delimiter()));
+            m.put("decimalComma", options.dialect().decimalComma());
+        }
+        return m;
     }
 
     /** One basket per accepted order (anonymous ones too: they are real co-purchases), distinct items. */
