@@ -88,4 +88,14 @@ class ExportLayoutOptionsTest {
             }
         }
     }
+
+    @Test
+    void customersRefusesSequenceInputItHasNoCalendar() throws Exception {
+        Path f = Files.write(dir.resolve("seq.csv"), List.of("customer_id,order_id,sequence,item_id,quantity,unit_price",
+                "c1,o1,1,TASSE,1,1.5", "c1,o2,2,TELLER,1,2.5", "c2,o3,1,TASSE,1,1.5"));
+        CommandErrorsTest.Run r = CommandErrorsTest.run("customers", "--input", f.toString(), "--calibration-end",
+                "1970-03-01", "--output", dir.resolve("out").toString());
+        r.failsWith("the input has an order sequence, not timestamps", "need order dates");
+        assertTrue(!Files.exists(dir.resolve("out").resolve("profiles.csv")), "nothing written");
+    }
 }

@@ -185,6 +185,10 @@ public final class TrainingPipeline {
         Map<String, io.affinity.recommender.CustomerProfile> profiles = new java.util.HashMap<>();
         Map<String, Object> customerModels = CustomerProfilesStep.run(tx, builder, profiles::put,
                 io.affinity.training.customers.ItemCosts.of(tx, costs(items)));
+        if (tx.sequenceOnly()) {
+            progress.accept("customer models: skipped, " + CustomerProfilesStep.SEQUENCE_ONLY
+                    + " (no profiles, offers, tiers or campaign exports from this model)");
+        }
         customerModels.put("consentCustomers", consent.size());
         builder.section("customerModels", customerModels);
         long tu = System.nanoTime();
@@ -202,7 +206,7 @@ public final class TrainingPipeline {
         step(tr, "recommender: %s, %s customers with precomputed lists", served.get("name"),
                 served.getOrDefault("customers", 0));
         builder.popularItems(catalog.popular(parameters.popularItems()));
-        builder.parameters(manifestParameters(options));
+        builder.parameters(manifestParameters(options, tx));
         builder.section("ingestReport", ingested.report());
         Map<String, Object> training = new LinkedHashMap<>();
         training.put("baskets", baskets.size());
@@ -220,9 +224,16 @@ public final class TrainingPipeline {
                 rules.droppedByCap(), customers, items.size(), bytes, Duration.ofNanos(System.nanoTime() - t0));
     }
 
-    /** The parameters, with the layout and dialect actually used when they are not the format's defaults. */
-    private Map<String, Object> manifestParameters(IngestOptions options) {
+    /**
+     * The parameters, with the layout and dialect actually used when they are not the format's defaults, and
+     * {@code orderSequence: true} when the input had an order sequence instead of timestamps: the dates stored with
+     * purchases are then sequence numbers (day n after 1970-01-01), which readers of the snapshot must know.
+     */
+    private Map<String, Object> manifestParameters(IngestOptions options, Transactions tx) {
         Map<String, Object> m = parameters.asManifestMap();
+        if (tx.sequenceOnly()) {
+            m.put("orderSequence", true);
+        }
         if (options.mapping() != null && options.mapping().name().equals(ColumnMapping.COLUMNS)) {
             m.put("format", ColumnMapping.COLUMNS);
             m.put("columns", options.mapping().describe());
