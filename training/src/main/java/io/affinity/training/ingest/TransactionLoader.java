@@ -31,8 +31,8 @@ import java.util.zip.GZIPInputStream;
 
 /**
  * Loads transaction exports (CSV, UTF-8, comma-separated unless {@link IngestOptions#dialect()} says otherwise,
- * RFC 4180 quoting; gzip detected by its magic bytes, whatever the file name) into {@link Transactions}, streaming: memory grows with the accepted data, not with
- * the file size.
+ * RFC 4180 quoting; gzip detected by its magic bytes, whatever the file name) into {@link Transactions},
+ * streaming: memory grows with the accepted data, not with the file size.
  *
  * <h2>Columns</h2>
  * The first line is the header. Columns are found by name through a {@link ColumnMapping}, either given in
