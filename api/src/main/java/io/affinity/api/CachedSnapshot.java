@@ -75,6 +75,11 @@ public final class CachedSnapshot implements ModelSnapshot {
     }
 
     @Override
+    public boolean orderSequenceOnly() {
+        return store.orderSequenceOnly();
+    }
+
+    @Override
     public Optional<CustomerHistory> customer(String customerId) {
         return store.customer(customerId);
     }

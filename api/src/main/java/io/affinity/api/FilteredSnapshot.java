@@ -32,6 +32,11 @@ final class FilteredSnapshot implements ModelSnapshot {
     }
 
     @Override
+    public boolean orderSequenceOnly() {
+        return model.orderSequenceOnly();
+    }
+
+    @Override
     public Optional<ItemFacts> item(String itemId) {
         return model.item(itemId);
     }

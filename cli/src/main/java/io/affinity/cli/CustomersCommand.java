@@ -87,7 +87,8 @@ final class CustomersCommand implements Callable<Integer> {
         }
         long t0 = System.nanoTime();
         CatalogFile catalogue = catalog == null ? null
-                : CatalogFile.read(catalog, errorBudget == null ? ingest.errorBudget() : errorBudget, input.encoding);
+                : CatalogFile.read(catalog, errorBudget == null ? ingest.errorBudget() : errorBudget, ingest.dialect(),
+                        input.encoding);
         IngestResult loaded = TransactionLoader.load(input.files, ingest, input.encoding);
         System.err.printf(Locale.ROOT, "affinity customers: loaded %,d orders, %,d customers [%.1f s]%n",
                 loaded.transactions().orderCount(), loaded.transactions().customerCount(), (System.nanoTime() - t0) / 1e9);
@@ -141,6 +142,13 @@ final class CustomersCommand implements Callable<Integer> {
      * data would be scored as days without purchases). A calibration end after the data only gets a warning.
      */
     private static void checkWindows(Transactions tx, CustomerAnalyticsOptions options) {
+        if (tx.sequenceOnly()) {
+            // Sequence n is stored as day n after 1970-01-01: recency, frequency windows and P(alive) would be
+            // computed on days that never were.
+            throw new AffinityCli.UserFacingException("the input has an order sequence, not timestamps "
+                    + "(generic-sequence layout or --columns sequence=...): customer value models measure recency and "
+                    + "purchase rates in days and need order dates; use an export with order timestamps");
+        }
         LocalDate first = null;
         LocalDate last = null;
         for (int o = 0; o < tx.orderCount(); o++) {

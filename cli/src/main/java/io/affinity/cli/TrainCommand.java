@@ -47,7 +47,7 @@ final class TrainCommand implements Callable<Integer> {
     Path consent;
 
     @Option(names = "--catalog", paramLabel = "FILE",
-            description = "Product catalogue (CSV with header; item_id required, optional description, category, "
+            description = "Product catalogue (CSV with header, in the exports' --delimiter and --decimal-comma; item_id required, optional description, category, "
                     + "family, price, cost, available; any other column is a filterable attribute). Its values "
                     + "override those derived from transactions; costs give per-item margins and margin-based tiers.")
     Path catalog;
@@ -121,6 +121,7 @@ final class TrainCommand implements Callable<Integer> {
                 new RecommenderParameters(recommender, topN, validationDays, threads, reducedGrid,
                         !noSeasonWindow), line -> System.err.println("affinity train: " + line))
                 .encoding(input.encoding)
+                .ingestOptions(input.ingestOptions())
                 .consentFile(consent)
                 .catalogFile(catalog)
                 .tradeUps(new TradeUpParameters(upsellMinPriceIncrease, upsellMinCustomers,

@@ -1,12 +1,17 @@
 package io.affinity.cli;
 
+import io.affinity.training.ingest.ColumnMapping;
+import io.affinity.training.ingest.CsvDialect;
 import io.affinity.training.ingest.IngestOptions;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Option;
 
-/** The transaction-export options every verb that reads exports takes: the files, their layout and encoding. */
+/**
+ * The transaction-export options every verb that reads exports takes: the files, their column layout (a preset or
+ * the retailer's own column names), their CSV dialect and their encoding.
+ */
 final class TransactionInput {
     @Option(names = "--input", required = true, arity = "1..*", paramLabel = "FILE",
             description = "Transaction exports, CSV or gzip CSV; several may be given.")
@@ -23,8 +28,42 @@ final class TransactionInput {
                     + "not valid in it stop with file:line; they are never replaced.")
     Charset encoding;
 
-    /** Default ingestion settings with this layout. */
+    @Option(names = "--columns", paramLabel = "ROLE=HEADER,...",
+            description = "Your own column names instead of a --format preset, e.g. customer=Kunde,"
+                    + "order=Bestellnummer,timestamp=Datum,item=Artikel,quantity=Menge,price=Preis; required roles: "
+                    + "customer, order, timestamp (or sequence, for an order sequence without dates), item, quantity, "
+                    + "price; optional: description, category, country. Timestamps as in the generic layout.")
+    String columns;
+
+    @Option(names = "--delimiter", defaultValue = ",", paramLabel = "CHAR",
+            description = "Field separator: , ; | or a tab (written \\t or tab) (default: ${DEFAULT-VALUE}).")
+    String delimiter;
+
+    @Option(names = "--decimal-comma",
+            description = "Quantities and prices are written with a decimal comma (4,33), as in European exports "
+                    + "(usually together with --delimiter ';'); a number with a dot is then rejected as malformed.")
+    boolean decimalComma;
+
+    /** Default ingestion settings with this layout and dialect. */
     IngestOptions ingestOptions() {
-        return IngestOptions.defaults().withFormat(format);
+        char separator;
+        try {
+            separator = CsvDialect.parseDelimiter(delimiter);
+        } catch (IllegalArgumentException e) {
+            throw new AffinityCli.UserFacingException("--delimiter " + e.getMessage());
+        }
+        IngestOptions options = IngestOptions.defaults().withDialect(new CsvDialect(separator, decimalComma));
+        if (columns == null) {
+            return options.withFormat(format);
+        }
+        if (!"auto".equalsIgnoreCase(format)) {
+            throw new AffinityCli.UserFacingException("--columns replaces --format " + format
+                    + ": give one of them (--columns names every column itself)");
+        }
+        try {
+            return options.withMapping(ColumnMapping.ofColumns(columns));
+        } catch (IllegalArgumentException e) {
+            throw new AffinityCli.UserFacingException("--columns " + e.getMessage());
+        }
     }
 }

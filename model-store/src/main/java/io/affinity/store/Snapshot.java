@@ -288,6 +288,12 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         return manifest.version();
     }
 
+    /** Recorded by training as the parameter {@code orderSequence} (absent in snapshots with timestamps). */
+    @Override
+    public boolean orderSequenceOnly() {
+        return Boolean.TRUE.equals(manifest.parameters().get("orderSequence"));
+    }
+
     @Override
     public Optional<ItemFacts> item(String itemId) {
         Objects.requireNonNull(itemId, "itemId");

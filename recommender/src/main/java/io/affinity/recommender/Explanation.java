@@ -8,8 +8,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * Why an item was recommended, matching the recommendation's source; {@code summary} says it in words for
  * people. Exactly one of {@code rule}, {@code purchase}, {@code popularity} and {@code model} is set, except that
  * a model's repeat item carries both {@code model} and the {@code purchase} history (missing only in snapshots
- * trained while histories were capped at 200 items; its summary then does not say "bought before"), and
- * that none is set for a catalogue item never ordered that a request's pin put in (there is no evidence).
+ * trained while histories were capped at 200 items; its summary then does not say "bought before", and in models
+ * trained on an order sequence, whose summary names the order in the sequence instead of a date), and that none is
+ * set for a catalogue item never ordered that a request's pin put in (there is no evidence), nor for a repeat
+ * purchase of a model trained on an order sequence (its summary says it in words).
  */
 public record Explanation(String summary, AssociationRule rule, PurchasedItem purchase, PopularItem popularity,
                           ModelEvidence model) {
@@ -57,6 +59,20 @@ public record Explanation(String summary, AssociationRule rule, PurchasedItem pu
                 + purchase.lastPurchased(), null, purchase, null);
     }
 
+    /**
+     * A repeat purchase of a model trained on an order sequence: its "date" is the sequence number n stored as day n
+     * after 1970-01-01, so the summary names the order in the sequence and the purchase (whose only date field
+     * would read as a 1970 calendar date) is left out.
+     */
+    static Explanation ofRepeatInSequence(PurchasedItem purchase) {
+        return new Explanation(sequenceSummary(purchase), null, null, null);
+    }
+
+    private static String sequenceSummary(PurchasedItem purchase) {
+        return "bought before in " + purchase.orderCount() + " order(s), last in order " + purchase.lastPurchased()
+                .toEpochDay() + " of the order sequence";
+    }
+
     static Explanation ofPopularity(PopularItem popular) {
         return new Explanation("popular: in " + popular.orderCount() + " orders", null, null, popular);
     }
@@ -73,7 +89,26 @@ public record Explanation(String summary, AssociationRule rule, PurchasedItem pu
     private static final java.util.concurrent.ConcurrentHashMap<ModelEvidence, ModelPhrase> MODEL_PHRASES =
             new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** As {@link #ofModel(String, PrecomputedItem)}; {@code orderSequence}: see {@link #ofRepeatInSequence}. */
+    static Explanation ofModel(String model, PrecomputedItem item, boolean orderSequence) {
+        if (!orderSequence || !item.repeat() || item.purchase() == null) {
+            return ofModel(model, item);
+        }
+        ModelPhrase phrase = phrase(model, item);
+        return new Explanation(sequenceSummary(item.purchase()) + "; proposed again by the " + phrase.by, null, null,
+                null, phrase.evidence);
+    }
+
     static Explanation ofModel(String model, PrecomputedItem item) {
+        ModelPhrase phrase = phrase(model, item);
+        if (!item.repeat() || item.purchase() == null) {
+            return phrase.withoutPurchase;
+        }
+        return new Explanation(purchaseSummary(item.purchase(), phrase.by), null, item.purchase(), null,
+                phrase.evidence);
+    }
+
+    private static ModelPhrase phrase(String model, PrecomputedItem item) {
         ModelEvidence evidence = new ModelEvidence(model, item.source(), item.repeat() ? "repeat" : "new");
         ModelPhrase phrase = MODEL_PHRASES.get(evidence);
         if (phrase == null) {
@@ -82,11 +117,7 @@ public record Explanation(String summary, AssociationRule rule, PurchasedItem pu
                 MODEL_PHRASES.putIfAbsent(evidence, phrase);
             }
         }
-        if (!item.repeat() || item.purchase() == null) {
-            return phrase.withoutPurchase;
-        }
-        return new Explanation(purchaseSummary(item.purchase(), phrase.by), null, item.purchase(), null,
-                phrase.evidence);
+        return phrase;
     }
 
     /**

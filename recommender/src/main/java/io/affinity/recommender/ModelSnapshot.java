@@ -13,6 +13,14 @@ public interface ModelSnapshot {
     /** The snapshot's version id, e.g. {@code 20261123-101500-3f2a9c}. */
     String version();
 
+    /**
+     * True when the model was trained on an order sequence instead of timestamps: its purchase "dates" are then
+     * sequence numbers (order n stored as day n after 1970-01-01), which must not be shown as calendar dates.
+     */
+    default boolean orderSequenceOnly() {
+        return false;
+    }
+
     /** Catalogue facts for an item, or empty when the item was never seen in training data. */
     Optional<ItemFacts> item(String itemId);
 

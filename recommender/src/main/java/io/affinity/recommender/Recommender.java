@@ -119,7 +119,7 @@ public final class Recommender {
             }
             double rate = (double) p.orderCount() / history.orderCount();
             items.add(new Recommendation(p.itemId(), description(p.itemId()), rate, RecommendationSource.REPEAT,
-                    Explanation.ofRepeat(p)));
+                    model.orderSequenceOnly() ? Explanation.ofRepeatInSequence(p) : Explanation.ofRepeat(p)));
         }
         if (items.size() < limit) {
             Set<String> exclude = new HashSet<>(bought);
@@ -143,7 +143,7 @@ public final class Recommender {
                 if (p.repeat() == repeats) {
                     items.add(new Recommendation(p.itemId(), description(p.itemId()), p.score(),
                             repeats ? RecommendationSource.REPEAT : RecommendationSource.MODEL,
-                            Explanation.ofModel(pre.model(), p)));
+                            Explanation.ofModel(pre.model(), p, model.orderSequenceOnly())));
                 }
             }
         }

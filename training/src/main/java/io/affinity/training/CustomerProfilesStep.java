@@ -18,6 +18,10 @@ import java.util.Map;
  * {@code customerModels} section says why: profiles are an addition, not a reason to withhold rules.
  */
 final class CustomerProfilesStep {
+    /** Why sequence-only input gets no profiles (manifest and training output). */
+    static final String SEQUENCE_ONLY = "the input has an order sequence, not timestamps: customer value models "
+            + "(RFM, P(alive), value, tiers, strategies) need order dates";
+
     private CustomerProfilesStep() {
     }
 
@@ -31,6 +35,13 @@ final class CustomerProfilesStep {
                                    io.affinity.training.customers.ItemCosts costs,
                                    java.util.function.Consumer<String> progress) {
         Map<String, Object> section = new LinkedHashMap<>();
+        if (tx.sequenceOnly()) {
+            // Sequence n is day n after 1970-01-01: P(alive), tiers and strategies fitted on that would look like
+            // facts about customers while describing days that never were.
+            section.put("profiles", 0);
+            section.put("skipped", SEQUENCE_ONLY);
+            return section;
+        }
         LocalDate last = null;
         for (int o = 0; o < tx.orderCount(); o++) {
             if (tx.customerOf(o) >= 0) {

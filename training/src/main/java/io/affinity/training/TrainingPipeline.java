@@ -3,6 +3,8 @@ package io.affinity.training;
 import io.affinity.store.ModelStore;
 import io.affinity.store.SnapshotBuilder;
 import io.affinity.training.ingest.CatalogFile;
+import io.affinity.training.ingest.ColumnMapping;
+import io.affinity.training.ingest.CsvDialect;
 import io.affinity.training.ingest.IngestException;
 import io.affinity.training.ingest.IngestOptions;
 import io.affinity.training.ingest.IngestResult;
@@ -39,6 +41,7 @@ public final class TrainingPipeline {
     private final RecommenderParameters recommender;
     private TradeUpParameters tradeUps = TradeUpParameters.DEFAULTS;
     private java.nio.charset.Charset encoding = java.nio.charset.StandardCharsets.UTF_8;
+    private IngestOptions ingestOptions;
 
     /** @param progress receives one line per finished step (timings included), e.g. for the CLI's stderr */
     public TrainingPipeline(TrainingParameters parameters, Consumer<String> progress) {
@@ -78,6 +81,16 @@ public final class TrainingPipeline {
         return this;
     }
 
+    /**
+     * How the exports are read (column mapping, delimiter, decimal separator, non-product codes); by default the
+     * {@link TrainingParameters#format()} preset or detection with the defaults of {@link IngestOptions}. The
+     * error budget is always {@link TrainingParameters#errorBudget()}.
+     */
+    public TrainingPipeline ingestOptions(IngestOptions options) {
+        this.ingestOptions = Objects.requireNonNull(options, "options");
+        return this;
+    }
+
     /** What counts as an observed trade-up for upsell; {@link TradeUpParameters#DEFAULTS} by default. */
     public TrainingPipeline tradeUps(TradeUpParameters parameters) {
         this.tradeUps = Objects.requireNonNull(parameters, "parameters");
@@ -95,13 +108,14 @@ public final class TrainingPipeline {
                 consentFile == null ? Map.of() : io.affinity.training.customers.ConsentFile.read(consentFile, encoding);
         CatalogFile catalogue;
         try {
-            catalogue = catalogFile == null ? null : CatalogFile.read(catalogFile, parameters.errorBudget(), encoding);
+            catalogue = catalogFile == null ? null : CatalogFile.read(catalogFile, parameters.errorBudget(),
+                    ingestOptions == null ? CsvDialect.DEFAULT : ingestOptions.dialect(), encoding);
         } catch (CatalogFile.CatalogException e) {
             throw new IngestException(e.getMessage(), null, e);
         }
         long t0 = System.nanoTime();
-        IngestOptions options = IngestOptions.defaults().withErrorBudget(parameters.errorBudget())
-                .withFormat(parameters.format());
+        IngestOptions options = (ingestOptions != null ? ingestOptions
+                : IngestOptions.defaults().withFormat(parameters.format())).withErrorBudget(parameters.errorBudget());
         IngestResult ingested = TransactionLoader.load(parameters.inputs(), options, encoding);
         Transactions tx = ingested.transactions();
         step(t0, "ingest: %,d rows read, %,d accepted, %,d orders, %,d customers, %,d items",
@@ -187,6 +201,10 @@ public final class TrainingPipeline {
         Map<String, io.affinity.recommender.CustomerProfile> profiles = new java.util.HashMap<>();
         Map<String, Object> customerModels = CustomerProfilesStep.run(tx, builder, profiles::put,
                 io.affinity.training.customers.ItemCosts.of(tx, costs(items)), progress);
+        if (tx.sequenceOnly()) {
+            progress.accept("customer models: skipped, " + CustomerProfilesStep.SEQUENCE_ONLY
+                    + " (no profiles, offers, tiers or campaign exports from this model)");
+        }
         customerModels.put("consentCustomers", consent.size());
         builder.section("customerModels", customerModels);
         long tu = System.nanoTime();
@@ -204,7 +222,7 @@ public final class TrainingPipeline {
         step(tr, "recommender: %s, %s customers with precomputed lists", served.get("name"),
                 served.getOrDefault("customers", 0));
         builder.popularItems(catalog.popular(parameters.popularItems()));
-        builder.parameters(parameters.asManifestMap());
+        builder.parameters(manifestParameters(options, tx));
         builder.section("ingestReport", ingested.report());
         Map<String, Object> training = new LinkedHashMap<>();
         training.put("encoding", encoding.name());
@@ -230,6 +248,27 @@ public final class TrainingPipeline {
     public static String itemCounts(long items, long neverBought) {
         return String.format(java.util.Locale.ROOT, "%,d items", items) + (neverBought == 0 ? ""
                 : String.format(java.util.Locale.ROOT, " (%,d of them catalogue items never bought)", neverBought));
+    }
+
+    /**
+     * The parameters, with the layout and dialect actually used when they are not the format's defaults, and
+     * {@code orderSequence: true} when the input had an order sequence instead of timestamps: the dates stored with
+     * purchases are then sequence numbers (day n after 1970-01-01), which readers of the snapshot must know.
+     */
+    private Map<String, Object> manifestParameters(IngestOptions options, Transactions tx) {
+        Map<String, Object> m = parameters.asManifestMap();
+        if (tx.sequenceOnly()) {
+            m.put("orderSequence", true);
+        }
+        if (options.mapping() != null && options.mapping().name().equals(ColumnMapping.COLUMNS)) {
+            m.put("format", ColumnMapping.COLUMNS);
+            m.put("columns", options.mapping().describe());
+        }
+        if (!options.dialect().equals(CsvDialect.DEFAULT)) {
+            m.put("delimiter", String.valueOf(options.dialect().delimiter()));
+            m.put("decimalComma", options.dialect().decimalComma());
+        }
+        return m;
     }
 
     /** One basket per accepted order (anonymous ones too: they are real co-purchases), distinct items. */

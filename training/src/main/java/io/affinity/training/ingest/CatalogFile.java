@@ -35,11 +35,11 @@ import java.util.zip.GZIPInputStream;
  *   <li>{@code description} (alias {@code name}): full text;</li>
  *   <li>{@code category}; {@code family} (alias {@code product_family});</li>
  *   <li>{@code price} (alias {@code unit_price}) and {@code cost} (alias {@code unit_cost}): non-negative
- *       numbers with a dot as decimal separator;</li>
+ *       numbers with a dot as decimal separator (a comma when the {@link CsvDialect} says so);</li>
  *   <li>{@code available} (alias {@code in_stock}): {@code true/false}, {@code yes/no} or {@code 1/0}.</li>
  * </ul>
- * Every other column is an extra attribute (e.g. {@code brand}): its name must be a letter followed by letters,
- * digits or underscores (so it can be used in a filter expression), and must not be one of the names the index
+ * Every other column is an extra attribute (e.g. {@code brand}): its name must be an ASCII letter followed by ASCII
+ * letters, digits or underscores (so it can be used in a filter expression), and must not be one of the names the index
  * computes itself ({@code id}, {@code orders}, {@code customers}). An empty cell means "not given".
  *
  * <p>Every data row is used or rejected with a reason and its {@code file:line} (the header is line 1):
@@ -190,7 +190,7 @@ public final class CatalogFile {
      * @param errorBudget largest share of data rows that may be rejected, in [0, 1]
      */
     public static CatalogFile read(Path file, double errorBudget) throws IOException, CatalogException {
-        return read(file, errorBudget, StandardCharsets.UTF_8);
+        return read(file, errorBudget, CsvDialect.DEFAULT, StandardCharsets.UTF_8);
     }
 
     /**
@@ -199,6 +199,30 @@ public final class CatalogFile {
      */
     public static CatalogFile read(Path file, double errorBudget, java.nio.charset.Charset encoding)
             throws IOException, CatalogException {
+        return read(file, errorBudget, CsvDialect.DEFAULT, encoding);
+    }
+
+    /**
+     * Reads and validates {@code file} written in {@code dialect} (the transactions' one: a retailer's exports
+     * come from one system); with {@link CsvDialect#decimalComma()}, prices and costs are read like
+     * {@code 2,95}.
+     *
+     * @param errorBudget largest share of data rows that may be rejected, in [0, 1]
+     */
+    public static CatalogFile read(Path file, double errorBudget, CsvDialect dialect)
+            throws IOException, CatalogException {
+        return read(file, errorBudget, dialect, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Reads {@code file} in {@code dialect} and {@code encoding} (both the transactions' ones); bytes not valid in
+     * the encoding fail the file with {@code file:line}.
+     *
+     * @param errorBudget largest share of data rows that may be rejected, in [0, 1]
+     */
+    public static CatalogFile read(Path file, double errorBudget, CsvDialect dialect,
+                                   java.nio.charset.Charset encoding) throws IOException, CatalogException {
+        Objects.requireNonNull(dialect, "dialect");
         Objects.requireNonNull(encoding, "encoding");
         if (!(errorBudget >= 0 && errorBudget <= 1)) {
             throw new IllegalArgumentException("error budget must be in [0, 1], was " + errorBudget);
@@ -216,6 +240,7 @@ public final class CatalogFile {
         try (InputStream in = open(file);
              Reader reader = new StrictTextReader(in, encoding);
              CsvReader<CsvRecord> csv = CsvReader.builder()
+                     .fieldSeparator(dialect.delimiter())
                      .skipEmptyLines(true)
                      .allowUnclosedQuote(false)
                      .extraFieldStrategy(FieldMismatchStrategy.IGNORE) // reported per row below
@@ -224,7 +249,7 @@ public final class CatalogFile {
             for (CsvRecord r : csv) {
                 long line = r.getStartingLineNumber();
                 if (columns == null) {
-                    columns = header(file, line, r.getFields());
+                    columns = header(file, line, r.getFields(), dialect);
                     idColumn = List.of(columns).indexOf(ITEM_ID);
                     continue;
                 }
@@ -233,7 +258,7 @@ public final class CatalogFile {
                 }
                 rows++;
                 String where = file + ":" + line;
-                Object parsed = row(r, columns, idColumn, line);
+                Object parsed = row(r, columns, idColumn, line, dialect);
                 if (parsed instanceof Rejection x) {
                     rejected.merge(x.reason().code(), 1L, Long::sum);
                     if (rejectedSamples.size() < SAMPLES) {
@@ -296,7 +321,14 @@ public final class CatalogFile {
     }
 
     /** Canonical column names: well-known ones under their canonical name, attributes as given (normalised). */
-    private static String[] header(Path file, long line, List<String> fields) throws CatalogException {
+    private static String[] header(Path file, long line, List<String> fields, CsvDialect dialect)
+            throws CatalogException {
+        String hint = dialect.delimiterHint(fields);
+        if (!hint.isEmpty()) {
+            // Otherwise the whole line is one column name, and the message would be about the name.
+            throw new CatalogException(file + ":" + line + ": " + hint + " (a catalogue is read with the same "
+                    + "--delimiter as the transactions)");
+        }
         String[] out = new String[fields.size()];
         Set<String> seen = new LinkedHashSet<>();
         for (int i = 0; i < out.length; i++) {
@@ -310,7 +342,7 @@ public final class CatalogFile {
                 }
                 if (!ATTRIBUTE_NAME.matcher(name).matches()) {
                     throw new CatalogException(file + ":" + line + ": column " + (i + 1) + " '" + abbreviate(raw)
-                            + "' is not a usable attribute name (a letter, then letters, digits or underscores)");
+                            + "' is not a usable attribute name (an ASCII letter, then ASCII letters, digits or underscores)");
                 }
             }
             if (!seen.add(name)) {
@@ -327,7 +359,7 @@ public final class CatalogFile {
     }
 
     /** An {@link Entry}, or a {@link Rejection}. */
-    private static Object row(CsvRecord r, String[] columns, int idColumn, long line) {
+    private static Object row(CsvRecord r, String[] columns, int idColumn, long line, CsvDialect dialect) {
         if (r.getFieldCount() != columns.length) {
             return new Rejection(Reason.WRONG_FIELD_COUNT, "expected " + columns.length + " fields, found "
                     + r.getFieldCount());
@@ -357,14 +389,14 @@ public final class CatalogFile {
                 case CATEGORY -> category = v;
                 case FAMILY -> family = v;
                 case PRICE -> {
-                    price = amount(v);
+                    price = amount(dialect.decimal(v));
                     if (Double.isNaN(price)) {
                         return new Rejection(Reason.INVALID_PRICE, "price must be a number >= 0, was '"
                                 + abbreviate(v) + "'");
                     }
                 }
                 case COST -> {
-                    cost = amount(v);
+                    cost = amount(dialect.decimal(v));
                     if (Double.isNaN(cost)) {
                         return new Rejection(Reason.INVALID_COST, "cost must be a number >= 0, was '"
                                 + abbreviate(v) + "'");
@@ -383,9 +415,9 @@ public final class CatalogFile {
         return new Entry(itemId, line, description, category, family, price, cost, available, attributes);
     }
 
-    /** A non-negative finite amount, or NaN. */
+    /** A non-negative finite amount, or NaN (also for null: not a number in the file's dialect). */
     private static double amount(String v) {
-        if (!NUMBER.matcher(v).matches()) {
+        if (v == null || !NUMBER.matcher(v).matches()) {
             return Double.NaN;
         }
         double d = Double.parseDouble(v);

@@ -150,8 +150,87 @@ public record ColumnMapping(String name, String customer, String order, String t
             sep = ", ";
         }
         return fail(sb.append(". Every export needs an order timestamp column or, without timestamps, an order "
-                + "sequence column ('sequence' in the generic layout). Pass an explicit mapping or rename the "
-                + "columns.").toString());
+                + "sequence column ('sequence' in the generic layout). Map your own column names with --columns "
+                + "customer=..,order=..,timestamp=..,item=..,quantity=..,price=.. or rename the columns").toString());
+    }
+
+    /** The label of a mapping made by {@link #ofColumns}. */
+    public static final String COLUMNS = "columns";
+
+    /**
+     * The roles {@link #ofColumns} takes, required ones first; {@code sequence} replaces {@code timestamp} for an
+     * export with an order sequence instead of timestamps.
+     */
+    public static final List<String> ROLES = List.of("customer", "order", "timestamp", "sequence", "item", "quantity",
+            "price", "description", "category", "country");
+
+    /**
+     * A mapping of a retailer's own header names, written {@code role=Header,role=Header,...} with the roles of
+     * {@link #ROLES} (the names users pass to {@code --columns}), e.g.
+     * {@code customer=Kunde,order=Bestellnummer,timestamp=Datum,item=Artikel,quantity=Menge,price=Preis}.
+     * Timestamps are read as in the {@value #GENERIC} layout (ISO-8601 dates and times); with {@code sequence}
+     * instead of {@code timestamp} the column is an order sequence as in {@value #GENERIC_SEQUENCE}. There is no
+     * cancellation or adjustment prefix, as for the generic layouts.
+     *
+     * @throws IllegalArgumentException naming the unknown or repeated role, the missing required roles, or the
+     *                                  header two roles share
+     */
+    public static ColumnMapping ofColumns(String spec) {
+        if (spec == null || spec.isBlank()) {
+            return fail("is empty; expected role=Header pairs separated by commas, roles: " + String.join(", ", ROLES));
+        }
+        Map<String, String> byRole = new LinkedHashMap<>();
+        Map<String, String> roleByHeader = new LinkedHashMap<>();
+        for (String pair : spec.split(",", -1)) {
+            int eq = pair.indexOf('=');
+            String role = eq < 0 ? pair.strip() : pair.substring(0, eq).strip().toLowerCase(Locale.ROOT);
+            String header = eq < 0 ? "" : pair.substring(eq + 1).strip();
+            if (eq < 0 || role.isEmpty() || header.isEmpty()) {
+                return fail("'" + pair.strip() + "' is not role=Header (roles: " + String.join(", ", ROLES) + ")");
+            }
+            if (!ROLES.contains(role)) {
+                return fail("unknown role '" + role + "'; roles: " + String.join(", ", ROLES));
+            }
+            if (byRole.put(role, header) != null) {
+                return fail("role '" + role + "' is given twice");
+            }
+            String other = roleByHeader.put(normalise(header), role);
+            if (other != null) {
+                return fail("roles '" + other + "' and '" + role + "' both name the column '" + header + "'");
+            }
+        }
+        if (byRole.containsKey("timestamp") && byRole.containsKey("sequence")) {
+            return fail("gives both timestamp and sequence; an export has one of them");
+        }
+        boolean sequence = byRole.containsKey("sequence");
+        List<String> missing = new ArrayList<>();
+        for (String role : List.of("customer", "order", "timestamp", "item", "quantity", "price")) {
+            if (!byRole.containsKey(role) && !(role.equals("timestamp") && sequence)) {
+                missing.add(role.equals("timestamp") ? "timestamp (or sequence)" : role);
+            }
+        }
+        if (!missing.isEmpty()) {
+            return fail("misses the required role(s) " + String.join(", ", missing) + " (required: customer, order, "
+                    + "timestamp or sequence, item, quantity, price)");
+        }
+        return new ColumnMapping(COLUMNS, byRole.get("customer"), byRole.get("order"),
+                byRole.get(sequence ? "sequence" : "timestamp"), byRole.get("item"), byRole.get("quantity"),
+                byRole.get("price"), byRole.get("description"), byRole.get("category"), byRole.get("country"),
+                sequence ? List.of(SEQUENCE) : ISO_PATTERNS, null, null);
+    }
+
+    /** The mapping as {@link #ofColumns} reads it ({@code customer=Kunde,order=...}), for provenance records. */
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        String[] roles = {"customer", "order", sequenceOrdered() ? "sequence" : "timestamp", "item", "quantity",
+                "price", "description", "category", "country"};
+        String[] columns = {customer, order, timestamp, item, quantity, unitPrice, description, category, country};
+        for (int i = 0; i < roles.length; i++) {
+            if (columns[i] != null) {
+                sb.append(sb.length() == 0 ? "" : ",").append(roles[i]).append('=').append(columns[i]);
+            }
+        }
+        return sb.toString();
     }
 
     /** The columns a file must have, in a fixed order: customer, order, timestamp, item, quantity, price. */

@@ -20,9 +20,11 @@ import java.util.Set;
  *                           and training on it must stop rather than publish a half-empty model.
  * @param samplesPerReason   how many {@code file:line} samples the report keeps per rejection reason;
  *                           default 5
+ * @param dialect            field delimiter and decimal separator of every file; default
+ *                           {@link CsvDialect#DEFAULT} (comma-separated, decimal dot)
  */
 public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, Set<String> nonProductPrefixes,
-                            double errorBudget, int samplesPerReason) {
+                            double errorBudget, int samplesPerReason, CsvDialect dialect) {
 
     /**
      * Codes in the UCI exports that are not products, found by listing every stock code that is not five
@@ -49,17 +51,18 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
         if (samplesPerReason < 0 || samplesPerReason > 1000) {
             throw new IllegalArgumentException("samplesPerReason must be in [0, 1000], was " + samplesPerReason);
         }
+        java.util.Objects.requireNonNull(dialect, "dialect");
     }
 
     /** Auto-detected mapping, default non-product codes, 1% error budget, 5 samples per reason. */
     public static IngestOptions defaults() {
         return new IngestOptions(null, DEFAULT_NON_PRODUCT_CODES, DEFAULT_NON_PRODUCT_PREFIXES,
-                DEFAULT_ERROR_BUDGET, DEFAULT_SAMPLES_PER_REASON);
+                DEFAULT_ERROR_BUDGET, DEFAULT_SAMPLES_PER_REASON, CsvDialect.DEFAULT);
     }
 
     /** Use {@code m} for every file; null means detect per file. */
     public IngestOptions withMapping(ColumnMapping m) {
-        return new IngestOptions(m, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason);
+        return new IngestOptions(m, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason, dialect);
     }
 
     /**
@@ -71,15 +74,20 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
     }
 
     public IngestOptions withNonProductCodes(Set<String> codes, Set<String> prefixes) {
-        return new IngestOptions(mapping, codes, prefixes, errorBudget, samplesPerReason);
+        return new IngestOptions(mapping, codes, prefixes, errorBudget, samplesPerReason, dialect);
     }
 
     public IngestOptions withErrorBudget(double budget) {
-        return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, budget, samplesPerReason);
+        return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, budget, samplesPerReason, dialect);
     }
 
     public IngestOptions withSamplesPerReason(int samples) {
-        return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, errorBudget, samples);
+        return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, errorBudget, samples, dialect);
+    }
+
+    /** Read every file with this delimiter and decimal separator. */
+    public IngestOptions withDialect(CsvDialect d) {
+        return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason, d);
     }
 
     /** True when the normalised item id is a non-product code. */

@@ -30,15 +30,16 @@ import java.util.Objects;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Loads transaction exports (CSV, UTF-8 unless told otherwise and decoded strictly, comma-separated, RFC 4180
- * quoting; gzip detected by its magic bytes, whatever the file name) into {@link Transactions}, streaming: memory
- * grows with the accepted data, not with the file size.
+ * Loads transaction exports (CSV, UTF-8 unless told otherwise and decoded strictly, comma-separated unless
+ * {@link IngestOptions#dialect()} says otherwise, RFC 4180 quoting; gzip detected by its magic bytes, whatever the
+ * file name) into {@link Transactions}, streaming: memory grows with the accepted data, not with the file size.
  *
  * <h2>Columns</h2>
  * The first line is the header. Columns are found by name through a {@link ColumnMapping}, either given in
  * {@link IngestOptions#mapping()} or detected per file from the header ({@link ColumnMapping#detect}), so
  * files with different layouts (the two UCI files) load together. A required column missing from the header
- * fails the load naming the file and the column.
+ * fails the load naming the file, the column and its role; so does a column the mapping uses that appears twice
+ * in the header (a duplicate of a column the mapping does not use is harmless and allowed).
  *
  * <h2>Rules</h2>
  * Every data row (empty lines are not rows) is either accepted or rejected for exactly one
@@ -271,6 +272,7 @@ public final class TransactionLoader {
             try (InputStream in = open(path);
                  Reader reader = new StrictTextReader(in, encoding);
                  CsvReader<CsvRecord> csv = CsvReader.builder()
+                         .fieldSeparator(options.dialect().delimiter())
                          .detectBomHeader(false) // BOM is stripped from the header name below
                          .skipEmptyLines(true)
                          // an unclosed quote would swallow the rest of the file into one field: fail instead
@@ -282,7 +284,8 @@ public final class TransactionLoader {
                 if (!it.hasNext()) {
                     throw new IngestException(label + ": empty file, expected a header line");
                 }
-                List<String> header = new ArrayList<>(it.next().getFields());
+                CsvRecord headerRecord = it.next();
+                List<String> header = new ArrayList<>(headerRecord.getFields());
                 if (!header.isEmpty() && header.get(0).startsWith("\uFEFF")) {
                     header.set(0, header.get(0).substring(1));
                 }
@@ -291,10 +294,13 @@ public final class TransactionLoader {
                     try {
                         mapping = ColumnMapping.detect(header);
                     } catch (IllegalArgumentException e) {
-                        throw new IngestException(label + ": " + e.getMessage(), null, e);
+                        String hint = options.dialect().delimiterHint(header);
+                        throw new IngestException(label + ": " + (hint.isEmpty() ? "" : hint + "; ")
+                                + e.getMessage(), null, e);
                     }
                 }
-                Columns cols = new Columns(label, header, mapping);
+                Columns cols = new Columns(label + ":" + headerRecord.getStartingLineNumber(), header, mapping,
+                        options.dialect());
                 if (mapping.sequenceOrdered()) {
                     sequenceFiles++;
                 } else {
@@ -360,11 +366,11 @@ public final class TransactionLoader {
                 invoiceFile.put(invoice, fileNo);
                 firstFile = fileNo;
             }
-            double qty = parseNumber(rawQty);
+            double qty = parseNumber(options.dialect().decimal(rawQty));
             if (Double.isNaN(qty)) {
                 return reject(RejectReason.MALFORMED_QUANTITY, file, line, mapping.quantity() + " '" + rawQty + "'");
             }
-            double price = parseNumber(rawPrice);
+            double price = parseNumber(options.dialect().decimal(rawPrice));
             if (Double.isNaN(price)) {
                 return reject(RejectReason.MALFORMED_PRICE, file, line, mapping.unitPrice() + " '" + rawPrice + "'");
             }
@@ -586,41 +592,56 @@ public final class TransactionLoader {
         final int category;
         final int country;
 
-        Columns(String file, List<String> header, ColumnMapping m) throws IngestException {
+        /** @param where the file and line of its header, for messages */
+        Columns(String where, List<String> header, ColumnMapping m, CsvDialect dialect) throws IngestException {
             width = header.size();
-            customer = required(file, header, m.customer(), "customer", m);
-            order = required(file, header, m.order(), "order", m);
-            timestamp = required(file, header, m.timestamp(), "timestamp", m);
-            item = required(file, header, m.item(), "item", m);
-            quantity = required(file, header, m.quantity(), "quantity", m);
-            price = required(file, header, m.unitPrice(), "unit price", m);
+            customer = required(where, header, m.customer(), "customer", m, dialect);
+            order = required(where, header, m.order(), "order", m, dialect);
+            timestamp = required(where, header, m.timestamp(), m.sequenceOrdered() ? "sequence" : "timestamp", m,
+                    dialect);
+            item = required(where, header, m.item(), "item", m, dialect);
+            quantity = required(where, header, m.quantity(), "quantity", m, dialect);
+            price = required(where, header, m.unitPrice(), "price", m, dialect);
             // optional columns: the generic format allows leaving them out
-            description = find(header, m.description());
-            category = find(header, m.category());
-            country = find(header, m.country());
+            description = find(where, header, m.description(), "description");
+            category = find(where, header, m.category(), "category");
+            country = find(where, header, m.country(), "country");
         }
 
-        private static int required(String file, List<String> header, String column, String field, ColumnMapping m)
-                throws IngestException {
-            int i = find(header, column);
+        private static int required(String where, List<String> header, String column, String role, ColumnMapping m,
+                                    CsvDialect dialect) throws IngestException {
+            int i = find(where, header, column, role);
             if (i < 0) {
-                throw new IngestException(file + ": column '" + column + "' (" + field + ", required by mapping '"
-                        + m.name() + "') is missing from the header " + header);
+                String hint = dialect.delimiterHint(header);
+                throw new IngestException(where + ": " + (hint.isEmpty() ? "" : hint + "; ") + "column '" + column
+                        + "' (role " + role + ", required by mapping '" + m.name() + "') is missing from the header; "
+                        + "headers found: " + header);
             }
             return i;
         }
 
-        private static int find(List<String> header, String column) {
+        /**
+         * The column's position, or -1. A used column that appears twice fails: which of the two (say gross and net
+         * price) is meant cannot be guessed, and taking the first silently would train on the wrong one.
+         */
+        private static int find(String where, List<String> header, String column, String role)
+                throws IngestException {
             if (column == null) {
                 return -1;
             }
             String want = ColumnMapping.normalise(column);
+            int found = -1;
             for (int i = 0; i < header.size(); i++) {
                 if (ColumnMapping.normalise(header.get(i)).equals(want)) {
-                    return i;
+                    if (found >= 0) {
+                        throw new IngestException(where + ": column '" + column + "' (role " + role + ") appears "
+                                + "twice in the header (columns " + (found + 1) + " and " + (i + 1) + "); rename or "
+                                + "remove one of them so that it is clear which one is meant");
+                    }
+                    found = i;
                 }
             }
-            return -1;
+            return found;
         }
     }
 
@@ -645,8 +666,11 @@ public final class TransactionLoader {
         return prefix != null && s.regionMatches(true, 0, prefix, 0, prefix.length());
     }
 
-    /** A finite number, or NaN when unparsable. Plain decimals only: no thousands separators, no hex. */
+    /** A finite number, or NaN when unparsable or null. Plain decimals only: no thousands separators, no hex. */
     private static double parseNumber(String s) {
+        if (s == null) {
+            return Double.NaN;
+        }
         for (int i = 0; i < s.length(); i++) {
             char ch = s.charAt(i);
             if (!(ch >= '0' && ch <= '9' || ch == '.' || ch == '-' || ch == '+' || ch == 'e' || ch == 'E')) {

@@ -228,7 +228,7 @@ class TransactionLoaderTest {
         Path f = write("nocust.csv", "order_id,timestamp,item_id,quantity,unit_price\no1,2024-01-01,I,1,1\n");
         IngestException e = assertThrows(IngestException.class, () -> TransactionLoader.load(List.of(f),
                 IngestOptions.defaults().withMapping(ColumnMapping.preset("generic"))));
-        assertTrue(e.getMessage().startsWith(f + ": column 'customer_id' (customer"), e.getMessage());
+        assertTrue(e.getMessage().startsWith(f + ":1: column 'customer_id' (role customer"), e.getMessage());
     }
 
     @Test

@@ -1,0 +1,82 @@
+package io.affinity.training.ingest;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * How a CSV export separates its fields and writes decimals. European spreadsheet and ERP exports use {@code ;}
+ * between fields because the comma is their decimal separator ({@code 4,33}); other systems write tabs or pipes.
+ *
+ * @param delimiter    the field separator: {@code ,} (default), {@code ;}, tab or {@code |}
+ * @param decimalComma true when quantities and prices are written with a decimal comma ({@code 4,33}); a dot in
+ *                     such a number is then refused rather than guessed (it may be a thousands separator, so
+ *                     {@code 1.234} could mean 1234 or 1.234)
+ */
+public record CsvDialect(char delimiter, boolean decimalComma) {
+    /** Comma-separated, decimal dot: RFC 4180 as most tools write it. */
+    public static final CsvDialect DEFAULT = new CsvDialect(',', false);
+
+    private static final String DELIMITERS = ",;\t|";
+
+    public CsvDialect {
+        if (DELIMITERS.indexOf(delimiter) < 0) {
+            throw new IllegalArgumentException("delimiter must be one of , ; tab |, was " + name(delimiter));
+        }
+    }
+
+    /**
+     * A delimiter as users type it: {@code ,} {@code ;} {@code |}, and a tab as {@code \t}, {@code tab} or the tab
+     * character itself.
+     *
+     * @throws IllegalArgumentException naming the accepted spellings
+     */
+    public static char parseDelimiter(String text) {
+        if (text != null) {
+            String t = text.equals("\t") ? text : text.strip();
+            if (t.equals("\t") || t.equals("\\t") || t.equalsIgnoreCase("tab")) {
+                return '\t';
+            }
+            if (t.length() == 1 && DELIMITERS.indexOf(t.charAt(0)) >= 0) {
+                return t.charAt(0);
+            }
+        }
+        throw new IllegalArgumentException("must be one of , ; | or a tab (written \\t or tab), was '" + text + "'");
+    }
+
+    /** The delimiter as shown in messages: {@code ','}, {@code ';'}, {@code tab}, {@code '|'}. */
+    static String name(char delimiter) {
+        return delimiter == '\t' ? "tab" : "'" + delimiter + "'";
+    }
+
+    /**
+     * The number text in dot notation for {@link Double#parseDouble}, or null when it cannot be a number in this
+     * dialect (a dot under {@link #decimalComma}).
+     */
+    String decimal(String text) {
+        if (!decimalComma) {
+            return text;
+        }
+        return text.indexOf('.') >= 0 ? null : text.replace(',', '.');
+    }
+
+    /**
+     * Why a header read with this delimiter came out as a single column, when another delimiter explains it
+     * (e.g. {@code "the header has no ',' but contains ';': the file looks ';'-separated, pass --delimiter ';'"}),
+     * else the empty string. Callers put it first: it is the real problem. A one-column header is otherwise reported as "column X missing", which hides the
+     * real problem since the names are visibly there.
+     */
+    String delimiterHint(List<String> header) {
+        if (header.size() != 1) {
+            return "";
+        }
+        String only = header.get(0);
+        for (char c : DELIMITERS.toCharArray()) {
+            if (c != delimiter && only.indexOf(c) >= 0) {
+                return String.format(Locale.ROOT, "the header has no %s but contains %s: the file looks "
+                        + "%s-separated, pass --delimiter %s", name(delimiter), name(c), name(c),
+                        c == '\t' ? "tab" : "'" + c + "'");
+            }
+        }
+        return "";
+    }
+}

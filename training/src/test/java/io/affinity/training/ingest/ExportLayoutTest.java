@@ -1,0 +1,153 @@
+package io.affinity.training.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A retailer's own export layout: own column names ({@link ColumnMapping#ofColumns}), other delimiters and decimal
+ * commas ({@link CsvDialect}), and the header problems they bring (wrong delimiter, duplicate columns).
+ */
+class ExportLayoutTest {
+    private static final String GERMAN = "customer=Kunde,order=Bestellnummer,timestamp=Datum,item=Artikel,"
+            + "quantity=Menge,price=Preis,description=Bezeichnung";
+
+    @TempDir
+    Path dir;
+
+    private Path write(String name, String content) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, content, StandardCharsets.UTF_8);
+        return p;
+    }
+
+    private static IngestResult load(IngestOptions options, Path file) throws Exception {
+        return TransactionLoader.load(List.of(file), options);
+    }
+
+    private static String error(IngestOptions options, Path file) {
+        return assertThrows(IngestException.class, () -> load(options, file)).getMessage();
+    }
+
+    @Test
+    void ownColumnNamesSemicolonsAndDecimalCommasLoad() throws Exception {
+        Path f = write("de.csv", "Kunde;Bestellnummer;Datum;Artikel;Menge;Preis;Bezeichnung\n"
+                + "k1;B1;2024-01-05T10:00:00;A1;2;4,33;Tasse\n"
+                + "k1;B1;2024-01-05T10:00:00;A2;1;12;Teller\n"
+                + "k2;B2;2024-01-06;A1;1,5;1.234,50;Tasse\n");    // line 4: thousands dot, refused not guessed
+        IngestOptions o = IngestOptions.defaults().withErrorBudget(1)
+                .withMapping(ColumnMapping.ofColumns(GERMAN)).withDialect(new CsvDialect(';', true));
+        IngestResult r = load(o, f);
+        Transactions tx = r.transactions();
+        assertEquals(2, r.report().rowsAccepted());
+        assertEquals(4.33, tx.unitPriceOfLine(0));
+        assertEquals(2.0, tx.quantityOfLine(0));
+        assertEquals("Tasse", tx.itemDescription(tx.itemOfLine(0)));
+        assertEquals(List.of(f + ":4 (Preis '1.234,50')"),
+                r.report().rejected().get(RejectReason.MALFORMED_PRICE.code()).samples());
+        assertEquals(ColumnMapping.COLUMNS, r.report().files().get(0).mapping());
+    }
+
+    @Test
+    void tabsAndPipesAreDelimitersToo() throws Exception {
+        for (char d : new char[] {'\t', '|'}) {
+            Path f = write("d" + (int) d + ".csv", String.join(String.valueOf(d), "customer_id", "order_id",
+                    "timestamp", "item_id", "quantity", "unit_price") + "\n"
+                    + String.join(String.valueOf(d), "c1", "o1", "2024-01-01", "I1", "1", "2.5") + "\n");
+            IngestResult r = load(IngestOptions.defaults().withDialect(new CsvDialect(d, false)), f);
+            assertEquals(1, r.report().rowsAccepted(), "delimiter " + (int) d);
+            assertEquals(2.5, r.transactions().unitPriceOfLine(0));
+        }
+        assertEquals('\t', CsvDialect.parseDelimiter("\\t"));
+        assertEquals('\t', CsvDialect.parseDelimiter("tab"));
+        assertEquals('\t', CsvDialect.parseDelimiter("\t"));
+        assertEquals(';', CsvDialect.parseDelimiter(";"));
+        assertThrows(IllegalArgumentException.class, () -> CsvDialect.parseDelimiter("x"));
+        assertThrows(IllegalArgumentException.class, () -> CsvDialect.parseDelimiter(";;"));
+    }
+
+    @Test
+    void aSemicolonOrTabHeaderReadWithCommasSaysSoAndSuggestsTheDelimiter() throws Exception {
+        Path semi = write("semi.csv", "customer_id;order_id;timestamp;item_id;quantity;unit_price\nc;o;2024-01-01;I;1;2\n");
+        String auto = error(IngestOptions.defaults(), semi);
+        assertTrue(auto.startsWith(semi + ": the header has no ',' but contains ';': the file looks ';'-separated, "
+                + "pass --delimiter ';'"), auto);
+        String generic = error(IngestOptions.defaults().withFormat("generic"), semi);
+        assertTrue(generic.startsWith(semi + ":1: the header has no ',' but contains ';'"), generic);
+        Path tab = write("tab.tsv", "customer_id\torder_id\ttimestamp\titem_id\tquantity\tunit_price\n");
+        assertTrue(error(IngestOptions.defaults(), tab).contains("the file looks tab-separated, pass --delimiter tab"));
+        // a comma-separated header without a known layout gets no delimiter hint
+        Path odd = write("odd.csv", "when,what\n");
+        assertFalse(error(IngestOptions.defaults(), odd).contains("--delimiter"));
+        assertTrue(error(IngestOptions.defaults(), odd).contains("--columns"), "the way to map own names is named");
+    }
+
+    @Test
+    void aMappedHeaderThatIsNotThereNamesRoleHeaderAndHeadersFound() throws Exception {
+        Path f = write("de.csv", "Kunde,Bestellnummer,Datum,Artikel,Anzahl,Preis\n");
+        String m = error(IngestOptions.defaults().withMapping(ColumnMapping.ofColumns(GERMAN)), f);
+        assertEquals(f + ":1: column 'Menge' (role quantity, required by mapping 'columns') is missing from the "
+                + "header; headers found: [Kunde, Bestellnummer, Datum, Artikel, Anzahl, Preis]", m);
+    }
+
+    @Test
+    void aDuplicateOfAMappedColumnFailsAtLineOneAnUnusedDuplicateIsAllowed() throws Exception {
+        Path price = write("price.csv", "customer_id,order_id,timestamp,item_id,quantity,unit_price,Unit_Price\n"
+                + "c,o,2024-01-01,I,1,2,3\n");
+        assertEquals(price + ":1: column 'unit_price' (role price) appears twice in the header (columns 6 and 7); "
+                + "rename or remove one of them so that it is clear which one is meant",
+                error(IngestOptions.defaults(), price));
+        Path desc = write("desc.csv", "customer_id,order_id,timestamp,item_id,quantity,unit_price,description,"
+                + "description\nc,o,2024-01-01,I,1,2,a,b\n");
+        assertTrue(error(IngestOptions.defaults(), desc).contains("'description' (role description) appears twice"));
+        Path unused = write("unused.csv", "customer_id,order_id,timestamp,item_id,quantity,unit_price,store,store\n"
+                + "c,o,2024-01-01,I,1,2,a,b\n");
+        assertEquals(1, load(IngestOptions.defaults(), unused).report().rowsAccepted());
+    }
+
+    @Test
+    void aSequenceRoleMakesASequenceMapping() throws Exception {
+        ColumnMapping m = ColumnMapping.ofColumns("customer=K, order=B, sequence=Lauf, item=A, quantity=M, price=P");
+        assertTrue(m.sequenceOrdered());
+        assertEquals("customer=K,order=B,sequence=Lauf,item=A,quantity=M,price=P", m.describe());
+        Path f = write("seq.csv", "K,B,Lauf,A,M,P\nk1,b1,1,x,1,2\nk1,b2,2,y,1,2\n");
+        assertTrue(load(IngestOptions.defaults().withMapping(m), f).transactions().sequenceOnly());
+    }
+
+    @Test
+    void badColumnSpecsNameWhatIsWrong() {
+        assertMessage("unknown role 'kunde'", "kunde=Kunde,order=B,timestamp=D,item=A,quantity=M,price=P");
+        assertMessage("misses the required role(s) timestamp (or sequence), quantity", "customer=K,order=B,item=A,price=P");
+        assertMessage("gives both timestamp and sequence", "customer=K,order=B,timestamp=D,sequence=S,item=A,quantity=M,price=P");
+        assertMessage("role 'item' is given twice", "customer=K,order=B,timestamp=D,item=A,item=X,quantity=M,price=P");
+        assertMessage("roles 'item' and 'description' both name the column 'a'",
+                "customer=K,order=B,timestamp=D,item=A,quantity=M,price=P,description=a");
+        assertMessage("'Kunde' is not role=Header", "Kunde,order=B,timestamp=D,item=A,quantity=M,price=P");
+        assertMessage("'price=' is not role=Header", "customer=K,order=B,timestamp=D,item=A,quantity=M,price=");
+    }
+
+    private static void assertMessage(String expected, String spec) {
+        String m = assertThrows(IllegalArgumentException.class, () -> ColumnMapping.ofColumns(spec)).getMessage();
+        assertTrue(m.contains(expected), m);
+    }
+
+    @Test
+    void theCatalogueSaysWhenItLooksSemicolonSeparatedAndReadsItWithTheDialect() throws Exception {
+        Path f = write("cat.csv", "item_id;price;cost\nA1;2,95;1,10\n");
+        String m = assertThrows(CatalogFile.CatalogException.class, () -> CatalogFile.read(f, 0)).getMessage();
+        assertTrue(m.startsWith(f + ":1: the header has no ',' but contains ';': the file looks ';'-separated, "
+                + "pass --delimiter ';'"), m);
+        CatalogFile c = CatalogFile.read(f, 0, new CsvDialect(';', true));
+        assertEquals(2.95, c.entries().get("A1").price());
+        assertEquals(1.10, c.entries().get("A1").cost());
+    }
+}
