@@ -47,8 +47,9 @@ final class TrainCommand implements Callable<Integer> {
     Path consent;
 
     @Option(names = "--catalog", paramLabel = "FILE",
-            description = "Product catalogue (CSV with header, in the exports' --delimiter and --decimal-comma; item_id required, optional description, category, "
-                    + "family, price, cost, available; any other column is a filterable attribute). Its values "
+            description = "Product catalogue (CSV with header, in the exports' --delimiter, --decimal-comma and "
+                    + "--encoding; item_id required, optional description, category, family, price, cost, "
+                    + "available; any other column is a filterable attribute). Its values "
                     + "override those derived from transactions; costs give per-item margins and margin-based tiers.")
     Path catalog;
     @Option(names = "--recommender", defaultValue = "blend",
