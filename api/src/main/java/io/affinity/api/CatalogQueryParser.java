@@ -15,6 +15,8 @@ import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.RegexpQuery;
 import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TermRangeQuery;
+import org.apache.lucene.util.BytesRef;
 import org.apache.lucene.util.automaton.RegExp;
 import org.apache.lucene.util.automaton.TooComplexToDeterminizeException;
 
@@ -25,8 +27,8 @@ import org.apache.lucene.util.automaton.TooComplexToDeterminizeException;
  * {@code orders:{100 TO *]}, {@code price:2.95}) and so do the catalogue file's numeric attributes (those the
  * index holds as numbers, e.g. {@code weight_kg:[1 TO 5]}); {@code description} is full text and the default field.
  * A query made only of exclusions ({@code -brand:acme}) means "everything except", not "nothing".
- * Patterns (wildcard, prefix, fuzzy, regular expression) on {@code id} match case-insensitively like its exact
- * terms; on a numeric field they are refused (points hold no terms to match a pattern against).
+ * Patterns (wildcard, prefix, fuzzy, regular expression) and ranges on {@code id} match case-insensitively like
+ * its exact terms; patterns on a numeric field are refused (points hold no terms to match a pattern against).
  * Not thread-safe (QueryParser keeps state): make one per parse.
  */
 final class CatalogQueryParser extends QueryParser {
@@ -188,6 +190,13 @@ final class CatalogQueryParser extends QueryParser {
                 high = high == Long.MIN_VALUE ? high : high - 1;
             }
             return LongPoint.newRangeQuery(field, low, high);
+        }
+        if ("id".equals(field)) {
+            // The parser's own range would pass the bounds through the analyzer's normalisation (lower case), and
+            // ids are indexed upper case: [85123A TO 85123B] would silently match nothing.
+            return new TermRangeQuery(field, part1 == null ? null : new BytesRef(normaliseExact(field, part1)),
+                    part2 == null ? null : new BytesRef(normaliseExact(field, part2)), startInclusive, endInclusive,
+                    getMultiTermRewriteMethod());
         }
         return super.getRangeQuery(field, part1 == null ? null : normaliseExact(field, part1),
                 part2 == null ? null : normaliseExact(field, part2), startInclusive, endInclusive);

@@ -99,6 +99,15 @@ class CatalogFilterTest {
     }
 
     @Test
+    void rangesOnIdMatchCaseInsensitivelyLikeExactIds() throws Exception {
+        assertEquals(Set.of("85123A"), ids("id:[85123A TO 85123B]"));
+        assertEquals(Set.of("85123A"), ids("id:[85123a TO 85123b]"));
+        assertEquals(Set.of("K1", "K2"), ids("id:[k TO z]"));
+        assertEquals(Set.of("K2"), ids("id:{K1 TO *]"));
+        assertEquals(Set.of("22697", "22698"), ids("id:[22697 TO 22698]"));
+    }
+
+    @Test
     void patternsOnNumericFieldsAreRefusedNamingTheField() {
         for (String pattern : List.of("price:2*", "price:2.?5", "orders:3~", "customers:/1.*/")) {
             ParseException e = assertThrows(ParseException.class, () -> catalog.filter(pattern), pattern);
