@@ -90,7 +90,15 @@ public final class ModelAdmin implements AutoCloseable {
             if (wanted.equals(serving)) {
                 return new Change(serving, serving, false);
             }
-            install(store.open(wanted));
+            Snapshot opened;
+            try {
+                opened = store.open(wanted);
+            } catch (IllegalArgumentException e) {
+                // A 404 would read as "no such endpoint": the pointer names a version the store does not hold.
+                throw new NothingToLoadException("the model store's CURRENT names version " + wanted
+                        + ", which the store does not hold (deleted, or CURRENT written by hand?)");
+            }
+            install(opened);
             return new Change(serving, wanted, true);
         }
     }

@@ -256,6 +256,9 @@ class ModelLifecycleHttpTest {
             assertFalse(empty.body().contains("verification"), empty.body());
             Files.writeString(current, "garbage\n");
             assertProblem(send("POST", "/admin/models/reload", TOKEN), 409, "does not hold a version id: 'garbage'");
+            Files.writeString(current, "20991231-000000-abcdef\n");
+            assertProblem(send("POST", "/admin/models/reload", TOKEN), 409,
+                    "names version 20991231-000000-abcdef, which the store does not hold");
             assertEquals(serving, getJson("/v1/items/I01/bought-together").get("modelVersion").asText());
         } finally {
             Files.writeString(current, serving + "\n");
