@@ -190,6 +190,13 @@ final class CustomerRoutes {
         }
         Consent.Channel ch = channel(ctx.queryParam("channel"), "query parameter 'channel'");
         int limit = Params.limit(ctx, config);
+        if (model.snapshot().orderSequenceOnly()) {
+            // Without profiles every segment matches nobody: an empty export would look like a real answer.
+            throw new ApiProblem(409, "no-customer-profiles", "Model has no customer profiles",
+                    "model " + model.snapshot().version() + " was trained from an order sequence without dates, so "
+                            + "it has no customer profiles (tiers, stages, strategies) to select and shape a "
+                            + "campaign; train on an export with order timestamps");
+        }
         if (consent.failure() != null) {
             throw new ApiProblem(503, "consent-unavailable", "Consent store unavailable",
                     "consent data cannot be read, so no campaign can be exported: " + consent.failure());

@@ -129,6 +129,10 @@ class SequenceModelHttpTest {
             HttpResponse<String> offers = get(server, "/v1/customers/c1/next-best-offers?limit=3");
             assertEquals(200, offers.statusCode(), offers.body());
             assertFalse(offers.body().contains("1970"), offers.body());
+            HttpResponse<String> export = get(server, "/v1/campaigns/offers?segment=all&channel=email");
+            assertEquals(409, export.statusCode(), export.body());
+            assertTrue(export.body().contains("no-customer-profiles") && export.body().contains("order sequence"),
+                    export.body());
         }
     }
 }

@@ -203,7 +203,7 @@ public final class TrainingPipeline {
                 io.affinity.training.customers.ItemCosts.of(tx, costs(items)), progress);
         if (tx.sequenceOnly()) {
             progress.accept("customer models: skipped, " + CustomerProfilesStep.SEQUENCE_ONLY
-                    + " (no profiles, offers, tiers or campaign exports from this model)");
+                    + " (no profiles or tiers: next-best offers rank without activity or strategy, campaign exports answer 409)");
         }
         customerModels.put("consentCustomers", consent.size());
         builder.section("customerModels", customerModels);
