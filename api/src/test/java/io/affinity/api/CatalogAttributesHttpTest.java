@@ -156,6 +156,25 @@ class CatalogAttributesHttpTest {
     }
 
     @Test
+    void aClearWithABodyIsRefusedAndChangesNothing() throws Exception {
+        assertEquals(200, putAvailability("I03", true));
+        try {
+            HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                            + server.port() + "/admin/items/I03/availability"))
+                    .header("Authorization", "Bearer test-admin-token-0123456789abcdef")
+                    .header("Content-Type", "application/json")
+                    .method("DELETE", HttpRequest.BodyPublishers.ofString("{\"available\": false}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(400, r.statusCode(), r.body());
+            assertTrue(r.body().contains("takes no body"), r.body());
+            assertTrue(get("/v1/items?q=" + enc("id:I03")).at("/items/0/available").asBoolean(),
+                    "the statement is still in force");
+        } finally {
+            assertEquals(200, putAvailability("I03", false));
+        }
+    }
+
+    @Test
     void clearingAStatementMakesTheItemFollowTheCatalogueAgain() throws Exception {
         String token = "test-admin-token-0123456789abcdef";
         assertEquals(200, putAvailability("I03", true)); // restocked: overrides the catalogue's false
