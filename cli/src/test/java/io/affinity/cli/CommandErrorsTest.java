@@ -144,6 +144,39 @@ class CommandErrorsTest {
     }
 
     @Test
+    void mineRefusesToWriteOverItsInputOrOneFileTwice() throws Exception {
+        Path fimi = Files.write(dir.resolve("t.dat"), List.of("1 2", "1 2 3"));
+        Path link = Files.createSymbolicLink(dir.resolve("link.dat"), fimi);
+        String otherSpelling = dir.resolve("sub/../t.dat").toString();
+        Files.createDirectory(dir.resolve("sub"));
+        String out = dir.resolve("out.txt").toString();
+        String[][] cases = {
+            {"--output", fimi.toString()},
+            {"--output", otherSpelling},
+            {"--output", link.toString()},
+            {"--min-confidence", "0", "--rules-output", fimi.toString()},
+            {"--min-confidence", "0", "--output", out, "--rules-output", dir.resolve("sub/../out.txt").toString()},
+        };
+        String[] expected = {"--output " + fimi + " is the --input file", "--output " + otherSpelling
+                + " is the --input file", "--output " + link + " is the --input file", "--rules-output " + fimi
+                + " is the --input file", "--output and --rules-output are the same file " + out};
+        for (int i = 0; i < cases.length; i++) {
+            List<String> args = new java.util.ArrayList<>(List.of("--input", fimi.toString(), "--min-support", "0.5"));
+            args.addAll(List.of(cases[i]));
+            for (boolean shortcut : new boolean[] {true, false}) { // main's fast path and the picocli path
+                StringWriter err = new StringWriter();
+                String[] a = args.toArray(String[]::new);
+                int code = shortcut ? AffinityCli.mine(new PrintWriter(new StringWriter()), new PrintWriter(err, true), a)
+                        : AffinityCli.runMine(new PrintWriter(new StringWriter()), new PrintWriter(err, true), a);
+                assertEquals(1, code, err.toString());
+                assertTrue(err.toString().startsWith("affinity mine: error: " + expected[i]), err.toString());
+            }
+        }
+        assertEquals(List.of("1 2", "1 2 3"), Files.readAllLines(fimi), "the input is untouched");
+        assertFalse(Files.exists(dir.resolve("out.txt")), "nothing written");
+    }
+
+    @Test
     void mineReportsBadInputInOneLineWithExitOneAndMistypedOptionsWithTheUsage() throws Exception {
         Path fimi = Files.write(dir.resolve("t.dat"), List.of("1 2", "1 2 3"));
         String[][] badInput = {
