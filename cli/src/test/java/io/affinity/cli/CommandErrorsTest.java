@@ -202,6 +202,61 @@ class CommandErrorsTest {
     }
 
     @Test
+    void aValueThatDoesNotConvertIsOneLineWithExitOneOnEveryVerb() throws Exception {
+        Path fimi = Files.write(dir.resolve("t.dat"), List.of("1 2", "1 2 3"));
+        Path good = orders();
+        String models = dir.resolve("models").toString();
+        String[][] mine = {
+            {"--input", fimi.toString(), "--min-support", "abc"},
+            {"--input", fimi.toString(), "--min-support=0.5", "--max-length", "2.5"},
+            {"--input", fimi.toString(), "--min-support", "0.5", "--threads", "99999999999"},
+        };
+        String[] mineWhy = {"--min-support: 'abc' is not a number", "--max-length: '2.5' is not a whole number",
+            "--threads: '99999999999' is out of range"};
+        for (int i = 0; i < mine.length; i++) {
+            for (boolean shortcut : new boolean[] {true, false}) { // main's fast path and the picocli path
+                StringWriter err = new StringWriter();
+                int code = shortcut ? AffinityCli.mine(new PrintWriter(new StringWriter()), new PrintWriter(err, true), mine[i])
+                        : AffinityCli.runMine(new PrintWriter(new StringWriter()), new PrintWriter(err, true), mine[i]);
+                assertEquals(1, code, err.toString());
+                assertEquals("affinity mine: error: " + mineWhy[i], err.toString().trim());
+            }
+        }
+        String[][] verbs = {
+            {"train", "--input", good.toString(), "--models", models, "--encoding", "nope"},
+            {"train", "--input", good.toString(), "--models", models, "--min-support", "0,5"},
+            {"evaluate", "--input", good.toString(), "--split", "last-basket", "--threads", "two"},
+            {"customers", "--input", good.toString(), "--calibration-end", "2011-05-31", "--output",
+                dir.resolve("c").toString(), "--discount-rate", "ten"},
+            {"serve", "--models", models, "--port", "http"},
+            {"serve", "--models", models, "--virtual-threads", "maybe"},
+            {"rules", "--models", models, "--min-lift", "high"},
+        };
+        String[] verbWhy = {"--encoding: unknown charset 'nope'; e.g. UTF-8, windows-1252, ISO-8859-1",
+            "--min-support: '0,5' is not a number", "--threads: 'two' is not a whole number",
+            "--discount-rate: 'ten' is not a number", "--port: 'http' is not a whole number",
+            "--virtual-threads: 'maybe' is not true or false", "--min-lift: 'high' is not a number"};
+        for (int i = 0; i < verbs.length; i++) {
+            Run r = run(verbs[i]);
+            assertEquals(1, r.code(), r.err());
+            assertEquals("affinity " + verbs[i][0] + ": error: " + verbWhy[i], r.err().trim());
+        }
+        assertFalse(Files.exists(dir.resolve("models")), "nothing created");
+        // The command line's own mistakes keep picocli's usage (or its suggestion) and exit code 2.
+        for (String[] args : new String[][] {
+            {"train", "--encodin", "UTF-8", "--input", good.toString()}, // unknown option
+            {"train", "--input", good.toString(), "--encoding"}, // value missing
+            {"train", "--encoding", "UTF-8"}, // required option missing
+            {"serve", "--port", "1", "--port", "2"}, // repeated
+        }) {
+            Run r = run(args);
+            assertEquals(2, r.code(), String.join(" ", args) + ": " + r.err());
+            assertTrue(r.err().contains("Usage: affinity " + args[0]) || r.err().contains("Possible solutions: "
+                    + "--encoding"), r.err());
+        }
+    }
+
+    @Test
     void rulesOnAMissingStoreIsAClearErrorAndCreatesNothing() {
         Path models = dir.resolve("nonexistent");
         run("rules", "--models", models.toString()).failsWith("no model store at " + models);
