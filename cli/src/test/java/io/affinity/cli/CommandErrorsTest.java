@@ -286,6 +286,39 @@ class CommandErrorsTest {
     }
 
     @Test
+    void theSharedExportOptionsSayWhichFilesTheyCoverOnEachVerb() {
+        for (String verb : List.of("train", "evaluate", "customers")) {
+            String help = run(verb, "--help").out();
+            String encoding = optionHelp(help, "--encoding");
+            // evaluate has neither --catalog nor --consent; train's --consent file is not read in --encoding
+            assertFalse(encoding.contains("--consent"), verb + ": " + encoding);
+            assertTrue(encoding.contains("where the verb has one, of the --catalog file"), verb + ": " + encoding);
+            String delimiter = optionHelp(help, "--delimiter");
+            assertTrue(delimiter.contains("of the --catalog file"), verb + ": " + delimiter);
+            assertTrue(delimiter.contains("the --consent file (train) is always comma-separated"), verb + ": " + delimiter);
+            assertTrue(optionHelp(help, "--decimal-comma").contains("the --catalog file's prices and costs"), verb);
+        }
+        assertTrue(optionHelp(run("train", "--help").out(), "--min-support").contains("a support count below 2 is "
+                + "raised to 2"), "the floor train applies, as the README says");
+    }
+
+    /** The description of {@code option} in a verb's --help, on one line. */
+    private static String optionHelp(String help, String option) {
+        // An option's own line is indented 6 (or 2, with a short name); its description's further lines deeper.
+        java.util.regex.Pattern optionLine = java.util.regex.Pattern.compile(" {2,6}-.*");
+        List<String> lines = help.lines().toList();
+        int first = 0;
+        while (!(optionLine.matcher(lines.get(first)).matches() && lines.get(first).trim().startsWith(option))) {
+            first++;
+        }
+        StringBuilder text = new StringBuilder(lines.get(first).trim());
+        for (int i = first + 1; i < lines.size() && !optionLine.matcher(lines.get(i)).matches(); i++) {
+            text.append(' ').append(lines.get(i).trim());
+        }
+        return text.toString();
+    }
+
+    @Test
     void serveNamesItsMissingFilesAndShortKeys() throws Exception {
         Path models = dir.resolve("models");
         run("serve", "--models", models.toString(), "--admin-token-file", dir.resolve("tok").toString())
