@@ -59,6 +59,7 @@ public final class AffinityCli {
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler(AffinityCli::handle);
+        badValuesAreBadInput(cli);
         return cli.execute(mineArgs);
     }
 
@@ -75,7 +76,52 @@ public final class AffinityCli {
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler(AffinityCli::handle);
+        badValuesAreBadInput(cli);
         return cli.execute(args);
+    }
+
+    /**
+     * A value that does not convert to its option's type ({@code --min-support abc}, {@code --encoding nope}) is bad
+     * input like a value out of range: one line naming the option, exit 1. Picocli's usage and exit 2 stay for
+     * what is wrong with the command line itself: an unknown, repeated or missing option or a missing value.
+     */
+    private static void badValuesAreBadInput(CommandLine cli) {
+        CommandLine.IParameterExceptionHandler usage = cli.getParameterExceptionHandler();
+        cli.setParameterExceptionHandler((e, args) -> {
+            String why = unconvertible(e);
+            if (why == null) {
+                return usage.handleParseException(e, args);
+            }
+            CommandLine cmd = e.getCommandLine();
+            return report(new UserFacingException(why), cmd.getCommandName(), cmd.getErr());
+        });
+    }
+
+    /** What is wrong with the value when {@code e} is picocli failing to convert it, else null. */
+    static String unconvertible(CommandLine.ParameterException e) {
+        // Picocli throws the base class, with the option and the value, only when converting failed ("Invalid
+        // value for option ..."); its subclasses are the command line's own mistakes.
+        if (e.getClass() != CommandLine.ParameterException.class || e.getValue() == null
+                || !(e.getArgSpec() instanceof CommandLine.Model.OptionSpec option)
+                || e.getMessage() == null || !e.getMessage().startsWith("Invalid value for")) {
+            return null;
+        }
+        Class<?> type = option.auxiliaryTypes().length > 0 ? option.auxiliaryTypes()[0] : option.type();
+        String value = "'" + e.getValue() + "'";
+        String why;
+        if (type == double.class || type == Double.class || type == float.class || type == Float.class) {
+            why = value + " is not a number";
+        } else if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
+            why = value + (e.getValue().matches("[-+]?[0-9]+") ? " is out of range" : " is not a whole number");
+        } else if (type == boolean.class || type == Boolean.class) {
+            why = value + " is not true or false";
+        } else if (java.nio.charset.Charset.class.isAssignableFrom(type)) {
+            why = "unknown charset " + value + "; e.g. UTF-8, windows-1252, ISO-8859-1";
+        } else {
+            why = value + " is not valid" + (e.getCause() != null && e.getCause().getMessage() != null
+                    ? " (" + e.getCause().getMessage() + ")" : "");
+        }
+        return option.longestName() + ": " + why;
     }
 
     /** Expected failures (bad input, corrupt snapshot) print one clear line; only bugs print a stack trace. */

@@ -190,7 +190,45 @@ public final class MineCommand implements Callable<Integer> {
             return "--output " + output + " is a directory";
         }
         String missing = missingParent("--output", output);
-        return missing != null ? missing : missingParent("--rules-output", rulesOutput);
+        missing = missing != null ? missing : missingParent("--rules-output", rulesOutput);
+        if (missing != null) {
+            return missing;
+        }
+        // Writing starts before the input is read to the end: the input would be lost, silently.
+        if (sameFile(output, input)) {
+            return "--output " + output + " is the --input file; it would be overwritten: write the itemsets elsewhere";
+        }
+        if (sameFile(rulesOutput, input)) {
+            return "--rules-output " + rulesOutput + " is the --input file; it would be overwritten: write the rules "
+                    + "elsewhere";
+        }
+        if (sameFile(output, rulesOutput)) {
+            return "--output and --rules-output are the same file " + output + "; give each its own";
+        }
+        return null;
+    }
+
+    /**
+     * True when both paths name one file, whatever the spelling: symbolic links, {@code ..} and hard links
+     * resolved; a file yet to be written is compared by its directory's real path and its name.
+     */
+    private static boolean sameFile(Path a, Path b) {
+        if (a == null || b == null) {
+            return false;
+        }
+        try {
+            if (Files.exists(a) && Files.exists(b)) {
+                return Files.isSameFile(a, b);
+            }
+            return realParent(a).equals(realParent(b)) && a.getFileName().equals(b.getFileName());
+        } catch (IOException e) {
+            return false; // unreadable: writing or reading reports it, naming the file
+        }
+    }
+
+    private static Path realParent(Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        return parent == null ? file.toAbsolutePath().getRoot() : parent.toRealPath();
     }
 
     /** The problem when a file to write has no directory to go in (else writing fails after all the mining). */

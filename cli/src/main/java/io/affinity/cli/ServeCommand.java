@@ -103,10 +103,10 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (watchSeconds < 0 || shutdownGraceSeconds < 0 || excludeBoughtWithinDays < 0 || warmUpSeconds < 0) {
-            throw new AffinityCli.UserFacingException("--watch-interval, --shutdown-grace, --warm-up and "
-                    + "--exclude-bought-within-days must not be negative");
-        }
+        notNegative("--watch-interval", watchSeconds);
+        notNegative("--shutdown-grace", shutdownGraceSeconds);
+        notNegative("--warm-up", warmUpSeconds);
+        notNegative("--exclude-bought-within-days", excludeBoughtWithinDays);
         if (maxLimit < 1) {
             throw new AffinityCli.UserFacingException("--max-limit must be at least 1, was " + maxLimit);
         }
@@ -282,5 +282,11 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         return keys;
+    }
+
+    private static void notNegative(String option, int value) {
+        if (value < 0) {
+            throw new AffinityCli.UserFacingException(option + " must not be negative, was " + value);
+        }
     }
 }

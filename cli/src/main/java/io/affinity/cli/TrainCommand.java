@@ -23,7 +23,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--models", defaultValue = "models", description = "Model store directory (default: ${DEFAULT-VALUE}).")
     Path models;
 
-    @Option(names = "--min-support", description = "Minimum itemset support, fraction of baskets (default: 0.005).")
+    @Option(names = "--min-support", description = "Minimum itemset support, fraction of baskets; a support count "
+            + "below 2 is raised to 2, so that no rule rests on a single basket (default: 0.005).")
     Double minSupport;
 
     @Option(names = "--min-confidence", description = "Minimum rule confidence (default: 0.05).")

@@ -23,9 +23,9 @@ final class TransactionInput {
     String format;
 
     @Option(names = "--encoding", defaultValue = "UTF-8", paramLabel = "CHARSET",
-            description = "Character encoding of the exports (and of the --catalog and --consent files), e.g. "
-                    + "windows-1252 for a Windows/Excel Latin-1 export (default: ${DEFAULT-VALUE}). Bytes that are "
-                    + "not valid in it stop with file:line; they are never replaced.")
+            description = "Character encoding of the exports and, where the verb has one, of the --catalog file, "
+                    + "e.g. windows-1252 for a Windows/Excel Latin-1 export (default: ${DEFAULT-VALUE}). Bytes that "
+                    + "are not valid in it stop with file:line; they are never replaced.")
     Charset encoding;
 
     @Option(names = "--columns", paramLabel = "ROLE=HEADER,...",
@@ -36,12 +36,15 @@ final class TransactionInput {
     String columns;
 
     @Option(names = "--delimiter", defaultValue = ",", paramLabel = "CHAR",
-            description = "Field separator: , ; | or a tab (written \\t or tab) (default: ${DEFAULT-VALUE}).")
+            description = "Field separator of the exports and, where the verb has one, of the --catalog file: , ; | "
+                    + "or a tab (written \\t or tab); the --consent file (train) is always comma-separated "
+                    + "(default: ${DEFAULT-VALUE}).")
     String delimiter;
 
     @Option(names = "--decimal-comma",
-            description = "Quantities and prices are written with a decimal comma (4,33), as in European exports "
-                    + "(usually together with --delimiter ';'); a number with a dot is then rejected as malformed.")
+            description = "Quantities and prices (and, where the verb has one, the --catalog file's prices and "
+                    + "costs) are written with a decimal comma (4,33), as in European exports (usually together "
+                    + "with --delimiter ';'); a number with a dot is then rejected as malformed.")
     boolean decimalComma;
 
     /** Default ingestion settings with this layout and dialect. */

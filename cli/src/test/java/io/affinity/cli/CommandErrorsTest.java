@@ -144,6 +144,39 @@ class CommandErrorsTest {
     }
 
     @Test
+    void mineRefusesToWriteOverItsInputOrOneFileTwice() throws Exception {
+        Path fimi = Files.write(dir.resolve("t.dat"), List.of("1 2", "1 2 3"));
+        Path link = Files.createSymbolicLink(dir.resolve("link.dat"), fimi);
+        String otherSpelling = dir.resolve("sub/../t.dat").toString();
+        Files.createDirectory(dir.resolve("sub"));
+        String out = dir.resolve("out.txt").toString();
+        String[][] cases = {
+            {"--output", fimi.toString()},
+            {"--output", otherSpelling},
+            {"--output", link.toString()},
+            {"--min-confidence", "0", "--rules-output", fimi.toString()},
+            {"--min-confidence", "0", "--output", out, "--rules-output", dir.resolve("sub/../out.txt").toString()},
+        };
+        String[] expected = {"--output " + fimi + " is the --input file", "--output " + otherSpelling
+                + " is the --input file", "--output " + link + " is the --input file", "--rules-output " + fimi
+                + " is the --input file", "--output and --rules-output are the same file " + out};
+        for (int i = 0; i < cases.length; i++) {
+            List<String> args = new java.util.ArrayList<>(List.of("--input", fimi.toString(), "--min-support", "0.5"));
+            args.addAll(List.of(cases[i]));
+            for (boolean shortcut : new boolean[] {true, false}) { // main's fast path and the picocli path
+                StringWriter err = new StringWriter();
+                String[] a = args.toArray(String[]::new);
+                int code = shortcut ? AffinityCli.mine(new PrintWriter(new StringWriter()), new PrintWriter(err, true), a)
+                        : AffinityCli.runMine(new PrintWriter(new StringWriter()), new PrintWriter(err, true), a);
+                assertEquals(1, code, err.toString());
+                assertTrue(err.toString().startsWith("affinity mine: error: " + expected[i]), err.toString());
+            }
+        }
+        assertEquals(List.of("1 2", "1 2 3"), Files.readAllLines(fimi), "the input is untouched");
+        assertFalse(Files.exists(dir.resolve("out.txt")), "nothing written");
+    }
+
+    @Test
     void mineReportsBadInputInOneLineWithExitOneAndMistypedOptionsWithTheUsage() throws Exception {
         Path fimi = Files.write(dir.resolve("t.dat"), List.of("1 2", "1 2 3"));
         String[][] badInput = {
@@ -166,6 +199,61 @@ class CommandErrorsTest {
                 fimi.toString(), "--min-suport", "0.5");
         assertEquals(2, code, "a mistyped option: " + err);
         assertTrue(err.toString().contains("Usage:"), err.toString());
+    }
+
+    @Test
+    void aValueThatDoesNotConvertIsOneLineWithExitOneOnEveryVerb() throws Exception {
+        Path fimi = Files.write(dir.resolve("t.dat"), List.of("1 2", "1 2 3"));
+        Path good = orders();
+        String models = dir.resolve("models").toString();
+        String[][] mine = {
+            {"--input", fimi.toString(), "--min-support", "abc"},
+            {"--input", fimi.toString(), "--min-support=0.5", "--max-length", "2.5"},
+            {"--input", fimi.toString(), "--min-support", "0.5", "--threads", "99999999999"},
+        };
+        String[] mineWhy = {"--min-support: 'abc' is not a number", "--max-length: '2.5' is not a whole number",
+            "--threads: '99999999999' is out of range"};
+        for (int i = 0; i < mine.length; i++) {
+            for (boolean shortcut : new boolean[] {true, false}) { // main's fast path and the picocli path
+                StringWriter err = new StringWriter();
+                int code = shortcut ? AffinityCli.mine(new PrintWriter(new StringWriter()), new PrintWriter(err, true), mine[i])
+                        : AffinityCli.runMine(new PrintWriter(new StringWriter()), new PrintWriter(err, true), mine[i]);
+                assertEquals(1, code, err.toString());
+                assertEquals("affinity mine: error: " + mineWhy[i], err.toString().trim());
+            }
+        }
+        String[][] verbs = {
+            {"train", "--input", good.toString(), "--models", models, "--encoding", "nope"},
+            {"train", "--input", good.toString(), "--models", models, "--min-support", "0,5"},
+            {"evaluate", "--input", good.toString(), "--split", "last-basket", "--threads", "two"},
+            {"customers", "--input", good.toString(), "--calibration-end", "2011-05-31", "--output",
+                dir.resolve("c").toString(), "--discount-rate", "ten"},
+            {"serve", "--models", models, "--port", "http"},
+            {"serve", "--models", models, "--virtual-threads", "maybe"},
+            {"rules", "--models", models, "--min-lift", "high"},
+        };
+        String[] verbWhy = {"--encoding: unknown charset 'nope'; e.g. UTF-8, windows-1252, ISO-8859-1",
+            "--min-support: '0,5' is not a number", "--threads: 'two' is not a whole number",
+            "--discount-rate: 'ten' is not a number", "--port: 'http' is not a whole number",
+            "--virtual-threads: 'maybe' is not true or false", "--min-lift: 'high' is not a number"};
+        for (int i = 0; i < verbs.length; i++) {
+            Run r = run(verbs[i]);
+            assertEquals(1, r.code(), r.err());
+            assertEquals("affinity " + verbs[i][0] + ": error: " + verbWhy[i], r.err().trim());
+        }
+        assertFalse(Files.exists(dir.resolve("models")), "nothing created");
+        // The command line's own mistakes keep picocli's usage (or its suggestion) and exit code 2.
+        for (String[] args : new String[][] {
+            {"train", "--encodin", "UTF-8", "--input", good.toString()}, // unknown option
+            {"train", "--input", good.toString(), "--encoding"}, // value missing
+            {"train", "--encoding", "UTF-8"}, // required option missing
+            {"serve", "--port", "1", "--port", "2"}, // repeated
+        }) {
+            Run r = run(args);
+            assertEquals(2, r.code(), String.join(" ", args) + ": " + r.err());
+            assertTrue(r.err().contains("Usage: affinity " + args[0]) || r.err().contains("Possible solutions: "
+                    + "--encoding"), r.err());
+        }
     }
 
     @Test
@@ -195,6 +283,39 @@ class CommandErrorsTest {
         for (String verb : List.of("train", "evaluate", "customers")) {
             assertTrue(run(verb, "--help").out().replaceAll("\\s+", " ").contains("generic-sequence"), verb);
         }
+    }
+
+    @Test
+    void theSharedExportOptionsSayWhichFilesTheyCoverOnEachVerb() {
+        for (String verb : List.of("train", "evaluate", "customers")) {
+            String help = run(verb, "--help").out();
+            String encoding = optionHelp(help, "--encoding");
+            // evaluate has neither --catalog nor --consent; train's --consent file is not read in --encoding
+            assertFalse(encoding.contains("--consent"), verb + ": " + encoding);
+            assertTrue(encoding.contains("where the verb has one, of the --catalog file"), verb + ": " + encoding);
+            String delimiter = optionHelp(help, "--delimiter");
+            assertTrue(delimiter.contains("of the --catalog file"), verb + ": " + delimiter);
+            assertTrue(delimiter.contains("the --consent file (train) is always comma-separated"), verb + ": " + delimiter);
+            assertTrue(optionHelp(help, "--decimal-comma").contains("the --catalog file's prices and costs"), verb);
+        }
+        assertTrue(optionHelp(run("train", "--help").out(), "--min-support").contains("a support count below 2 is "
+                + "raised to 2"), "the floor train applies, as the README says");
+    }
+
+    /** The description of {@code option} in a verb's --help, on one line. */
+    private static String optionHelp(String help, String option) {
+        // An option's own line is indented 6 (or 2, with a short name); its description's further lines deeper.
+        java.util.regex.Pattern optionLine = java.util.regex.Pattern.compile(" {2,6}-.*");
+        List<String> lines = help.lines().toList();
+        int first = 0;
+        while (!(optionLine.matcher(lines.get(first)).matches() && lines.get(first).trim().startsWith(option))) {
+            first++;
+        }
+        StringBuilder text = new StringBuilder(lines.get(first).trim());
+        for (int i = first + 1; i < lines.size() && !optionLine.matcher(lines.get(i)).matches(); i++) {
+            text.append(' ').append(lines.get(i).trim());
+        }
+        return text.toString();
     }
 
     @Test
@@ -230,6 +351,13 @@ class CommandErrorsTest {
         run("serve", "--models", models.toString(), "--max-basket-items", "0").failsWith("--max-basket-items");
         run("serve", "--models", models.toString(), "--margin-rate", "1.5").failsWith("--margin-rate", "was 1.5");
         run("serve", "--models", models.toString(), "--margin-rate", "0").failsWith("--margin-rate", "was 0.0");
+        List<String> counts = List.of("--watch-interval", "--shutdown-grace", "--warm-up", "--exclude-bought-within-days");
+        for (String flag : counts) {
+            Run r = run("serve", "--models", models.toString(), flag, "-5");
+            r.failsWith(flag + " must not be negative, was -5");
+            counts.stream().filter(other -> !other.equals(flag))
+                    .forEach(other -> assertFalse(r.err().contains(other), "only " + flag + " named: " + r.err()));
+        }
     }
 
     @Test
