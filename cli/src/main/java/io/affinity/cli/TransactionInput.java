@@ -23,7 +23,8 @@ final class TransactionInput {
     String format;
 
     @Option(names = "--encoding", defaultValue = "UTF-8", paramLabel = "CHARSET",
-            description = "Character encoding of the exports (and of the --catalog and --consent files), e.g. "
+            description = "Character encoding of the exports (and of the --catalog file, written by the same system; "
+                    + "not of train's --consent file, which has --consent-encoding), e.g. "
                     + "windows-1252 for a Windows/Excel Latin-1 export (default: ${DEFAULT-VALUE}). Bytes that are "
                     + "not valid in it stop with file:line; they are never replaced.")
     Charset encoding;
