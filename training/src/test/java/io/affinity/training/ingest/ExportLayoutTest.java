@@ -100,6 +100,32 @@ class ExportLayoutTest {
     }
 
     @Test
+    void anOptionalRoleNamedInColumnsMustBeThereAPresetsOptionalColumnsNeedNot() throws Exception {
+        // a typo in description= used to train silently without descriptions, categories and trade-ups
+        Path f = write("de.csv", "Kunde,Bestellnummer,Datum,Artikel,Menge,Preis,Bezeichnung,Kategorie\n"
+                + "k1,B1,2024-01-05,A1,2,4.33,Tasse,Geschirr\n");
+        // the named optional roles, each with one misspelt header, and what the message must say
+        for (List<String> c : List.of(List.of("description=Bezeichnug,category=Kategorie", "'Bezeichnug' (role "
+                + "description"), List.of("description=Bezeichnung,category=Kat", "'Kat' (role category"),
+                List.of("country=Land", "'Land' (role country"))) {
+            String m = error(IngestOptions.defaults().withMapping(ColumnMapping.ofColumns(
+                    "customer=Kunde,order=Bestellnummer,timestamp=Datum,item=Artikel,quantity=Menge,price=Preis,"
+                            + c.get(0))), f);
+            assertTrue(m.startsWith(f + ":1: column " + c.get(1) + ", named by mapping 'columns') is missing from "
+                    + "the header; headers found: [Kunde,"), m);
+        }
+        IngestResult ok = load(IngestOptions.defaults().withMapping(ColumnMapping.ofColumns(
+                "customer=Kunde,order=Bestellnummer,timestamp=Datum,item=Artikel,quantity=Menge,price=Preis,"
+                        + "description=Bezeichnung,category=Kategorie")), f);
+        assertEquals("Geschirr", ok.transactions().itemCategory(0));
+        // the generic preset's description, category and country stay optional
+        Path generic = write("generic.csv", "customer_id,order_id,timestamp,item_id,quantity,unit_price\n"
+                + "c,o,2024-01-01,I,1,2\n");
+        assertEquals(1, load(IngestOptions.defaults().withFormat("generic"), generic).report().rowsAccepted());
+        assertEquals(1, load(IngestOptions.defaults(), generic).report().rowsAccepted());
+    }
+
+    @Test
     void aDuplicateOfAMappedColumnFailsAtLineOneAnUnusedDuplicateIsAllowed() throws Exception {
         Path price = write("price.csv", "customer_id,order_id,timestamp,item_id,quantity,unit_price,Unit_Price\n"
                 + "c,o,2024-01-01,I,1,2,3\n");
