@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -175,5 +176,21 @@ class ExportLayoutTest {
         CatalogFile c = CatalogFile.read(f, 0, new CsvDialect(';', true));
         assertEquals(2.95, c.entries().get("A1").price());
         assertEquals(1.10, c.entries().get("A1").cost());
+    }
+
+    @Test
+    void catalogueAttributesAreNumbersInTheFilesDialectAsPricesAre() throws Exception {
+        Path f = write("cat.csv", "item_id;price;gewicht;punkte;masse\nA1;2,95;0,5;3;0.5\nA2;1;1,25;12;2\n");
+        CatalogFile comma = CatalogFile.read(f, 0, new CsvDialect(';', true));
+        // 0,5 is a number under a decimal comma (as the price 2,95 is); 0.5 is not, so masse is text
+        assertEquals(Set.of("gewicht", "punkte"), comma.numericAttributes());
+        assertEquals(0.5, comma.attributeNumber("0,5"));
+        assertEquals(12.0, comma.attributeNumber("12"));
+        assertEquals("0,5", comma.entries().get("A1").attributes().get("gewicht"), "shown as written");
+        assertThrows(NumberFormatException.class, () -> comma.attributeNumber("0.5"));
+        // with a decimal dot, 0,5 is text and 0.5 a number
+        CatalogFile dot = CatalogFile.read(write("cat-dot.csv", "item_id;gewicht;masse\nA1;0,5;0.5\nA2;1,25;2\n"),
+                0, new CsvDialect(';', false));
+        assertEquals(Set.of("masse"), dot.numericAttributes());
     }
 }
