@@ -537,10 +537,14 @@ public final class TransactionLoader {
                         }
                     }
                 }
+                // Order conflicts count against the budget but are well-formed rows: "malformed" alone would send
+                // the user looking for broken lines rather than reused order numbers.
+                String what = rejectedCounts[RejectReason.ORDER_CUSTOMER_CONFLICT.ordinal()] > 0
+                        ? "malformed or conflicting" : "malformed";
                 throw new IngestException(String.format(Locale.ROOT,
-                        "%,d of %,d rows are malformed (%.2f%%), more than the error budget of %.2f%% (%,d rows); "
+                        "%,d of %,d rows are %s (%.2f%%), more than the error budget of %.2f%% (%,d rows); "
                                 + "nothing loaded. First samples: %s",
-                        malformed, rowsRead, 100.0 * malformed / rowsRead, options.errorBudget() * 100,
+                        malformed, rowsRead, what, 100.0 * malformed / rowsRead, options.errorBudget() * 100,
                         (long) Math.floor(options.errorBudget() * rowsRead), first), report, null);
             }
             return new IngestResult(tx, report);
