@@ -342,11 +342,10 @@ public final class CatalogFile {
     /** Canonical column names: well-known ones under their canonical name, attributes as given (normalised). */
     private static String[] header(Path file, long line, List<String> fields, CsvDialect dialect)
             throws CatalogException {
-        String hint = dialect.delimiterHint(fields);
+        String hint = dialect.catalogueDelimiterHint(fields);
         if (!hint.isEmpty()) {
             // Otherwise the whole line is one column name, and the message would be about the name.
-            throw new CatalogException(file + ":" + line + ": " + hint + " (a catalogue is read with the same "
-                    + "--delimiter as the transactions)");
+            throw new CatalogException(file + ":" + line + ": " + hint);
         }
         String[] out = new String[fields.size()];
         Set<String> seen = new LinkedHashSet<>();

@@ -171,8 +171,15 @@ class ExportLayoutTest {
     void theCatalogueSaysWhenItLooksSemicolonSeparatedAndReadsItWithTheDialect() throws Exception {
         Path f = write("cat.csv", "item_id;price;cost\nA1;2,95;1,10\n");
         String m = assertThrows(CatalogFile.CatalogException.class, () -> CatalogFile.read(f, 0)).getMessage();
-        assertTrue(m.startsWith(f + ":1: the header has no ',' but contains ';': the file looks ';'-separated, "
-                + "pass --delimiter ';'"), m);
+        assertEquals(f + ":1: the header has no ',' but contains ';': the catalogue looks ';'-separated, and it is "
+                + "read with the exports' --delimiter ',' (one option serves both files): save it ','-separated like "
+                + "the exports, or pass --delimiter ';' if the exports are ';'-separated too", m);
+        // exports read with ';' and a comma catalogue: "pass --delimiter ','" alone would break the exports
+        Path commas = write("cat-commas.csv", "item_id,price\nA1,2.95\n");
+        String semi = assertThrows(CatalogFile.CatalogException.class,
+                () -> CatalogFile.read(commas, 0, new CsvDialect(';', true))).getMessage();
+        assertTrue(semi.contains("the catalogue looks ','-separated, and it is read with the exports' --delimiter ';'"
+                + " (one option serves both files): save it ';'-separated like the exports"), semi);
         CatalogFile c = CatalogFile.read(f, 0, new CsvDialect(';', true));
         assertEquals(2.95, c.entries().get("A1").price());
         assertEquals(1.10, c.entries().get("A1").cost());
