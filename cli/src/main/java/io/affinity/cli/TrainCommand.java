@@ -47,6 +47,13 @@ final class TrainCommand implements Callable<Integer> {
             description = "Consent export (CSV customer_id,channel,state) to publish with the model; without it every customer's consent is unknown (no direct contact).")
     Path consent;
 
+    @Option(names = "--consent-encoding", paramLabel = "CHARSET",
+            description = "Character encoding of the --consent file, independent of --encoding (default: UTF-8): "
+                    + "a consent list often comes from another system than the exports, and a UTF-8 file read as "
+                    + "Windows-1252 would turn its ids into others without an error. Bytes not valid in it stop "
+                    + "with file:line.")
+    java.nio.charset.Charset consentEncoding;
+
     @Option(names = "--catalog", paramLabel = "FILE",
             description = "Product catalogue (CSV with header, in the exports' --delimiter, --decimal-comma and "
                     + "--encoding; item_id required, optional description, category, family, price, cost, "
@@ -94,6 +101,10 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         OptionFiles.readable("--consent", consent);
         OptionFiles.readable("--catalog", catalog);
+        if (consentEncoding != null && consent == null) {
+            throw new AffinityCli.UserFacingException("--consent-encoding applies to the --consent file, and none "
+                    + "is given");
+        }
         OptionFiles.directoryOrAbsent("--models", models);
         TrainingParameters p = new TrainingParameters(input.files, input.format,
                 or(minSupport, TrainingParameters.DEFAULT_MIN_SUPPORT),
@@ -125,6 +136,7 @@ final class TrainCommand implements Callable<Integer> {
                 .encoding(input.encoding)
                 .ingestOptions(input.ingestOptions())
                 .consentFile(consent)
+                .consentEncoding(or(consentEncoding, java.nio.charset.StandardCharsets.UTF_8))
                 .catalogFile(catalog)
                 .tradeUps(new TradeUpParameters(upsellMinPriceIncrease, upsellMinCustomers,
                         TradeUpParameters.DEFAULTS.perSegment(), upsellMinLift))

@@ -32,7 +32,8 @@ final class TransactionInput {
             description = "Your own column names instead of a --format preset, e.g. customer=Kunde,"
                     + "order=Bestellnummer,timestamp=Datum,item=Artikel,quantity=Menge,price=Preis; required roles: "
                     + "customer, order, timestamp (or sequence, for an order sequence without dates), item, quantity, "
-                    + "price; optional: description, category, country. Timestamps as in the generic layout.")
+                    + "price; optional: description, category, country. Every header named must be in the file. "
+                    + "Timestamps as in the generic layout.")
     String columns;
 
     @Option(names = "--delimiter", defaultValue = ",", paramLabel = "CHAR",

@@ -81,12 +81,15 @@ class CommandErrorsTest {
     }
 
     @Test
-    void aWindows1252ExportNeedsEncodingAndEveryReaderOfTheVerbUsesIt() throws Exception {
+    void aWindows1252ExportNeedsEncodingAndTheConsentFileHasItsOwn() throws Exception {
         java.nio.charset.Charset cp1252 = java.nio.charset.Charset.forName("windows-1252");
         Path latin1 = Files.write(dir.resolve("latin1.csv"), (HEADER + "\njürgen,o1,2011-05-01,A,1,1.0\n"
                 + "jörgen,o2,2011-05-02,A,1,1.0\njörgen,o2,2011-05-02,Ä,1,2.0\n").getBytes(cp1252));
+        // The usual mix: the ERP export in Windows-1252, the CRM's consent list in UTF-8. Read in the exports'
+        // encoding, jörgen's UTF-8 bytes would decode without error as "jÃ¶rgen", and his opt-out would be lost.
         Path consent = Files.write(dir.resolve("consent.csv"),
-                "customer_id,channel,state\njürgen,email,opted_in\n".getBytes(cp1252));
+                "customer_id,channel,state\njürgen,email,opted_in\njörgen,web,opted_out\n"
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         Path models = dir.resolve("models");
         Run utf8 = run("train", "--input", latin1.toString(), "--recommender", "rules", "--models", models.toString());
         utf8.failsWith(latin1 + ":2: not valid UTF-8", "pass --encoding windows-1252");
@@ -104,9 +107,32 @@ class CommandErrorsTest {
             var sections = s.manifest().sections();
             assertEquals(2, sections.get("ingestReport").get("customers").asLong(), "jürgen and jörgen stay two");
             assertEquals("windows-1252", sections.get("training").get("encoding").asText());
-            // the consent file is read in the same encoding (as UTF-8 it would fail): its customer is known
+            // the consent file is read as UTF-8, not in the exports' encoding: both customers are known
+            assertEquals("UTF-8", sections.get("consent").get("encoding").asText());
             assertEquals(0, sections.get("consent").get("customersNotInTransactions").asLong());
+            assertEquals(java.util.Optional.of(io.affinity.recommender.Consent.State.OPTED_OUT),
+                    s.consent("jörgen", io.affinity.recommender.Consent.Channel.WEB));
         }
+
+        // A Windows-1252 consent file read as UTF-8 stops at its line, pointing at the consent file's own option.
+        Path consent1252 = Files.write(dir.resolve("consent-1252.csv"),
+                "customer_id,channel,state\njörgen,web,opted_out\n".getBytes(cp1252));
+        Path models2 = dir.resolve("models2");
+        Run bad = run("train", "--input", latin1.toString(), "--encoding", "windows-1252", "--consent",
+                consent1252.toString(), "--recommender", "rules", "--models", models2.toString());
+        bad.failsWith(consent1252 + ":2: not valid UTF-8", "pass --consent-encoding windows-1252");
+        assertFalse(bad.err().contains("rgen"), "no customer id in the error: " + bad.err());
+        assertFalse(Files.exists(models2.resolve("CURRENT")), "nothing published");
+        Run ok1252 = run("train", "--input", latin1.toString(), "--encoding", "windows-1252", "--consent",
+                consent1252.toString(), "--consent-encoding", "windows-1252", "--recommender", "rules", "--models",
+                models2.toString());
+        assertEquals(0, ok1252.code(), ok1252.err());
+        try (io.affinity.store.Snapshot s = io.affinity.store.ModelStore.open(models2).openCurrent()) {
+            assertEquals(java.util.Optional.of(io.affinity.recommender.Consent.State.OPTED_OUT),
+                    s.consent("jörgen", io.affinity.recommender.Consent.Channel.WEB));
+        }
+        run("train", "--input", latin1.toString(), "--encoding", "windows-1252", "--consent-encoding", "UTF-8",
+                "--models", models2.toString()).failsWith("--consent-encoding applies to the --consent file");
     }
 
     @Test

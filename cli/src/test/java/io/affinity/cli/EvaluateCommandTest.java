@@ -40,6 +40,22 @@ class EvaluateCommandTest {
     }
 
     @Test
+    void reusedOrderNumbersStopEvaluationUnlessTheErrorBudgetIsRaisedAsForTrain() throws Exception {
+        StringBuilder conflicts = new StringBuilder();
+        for (int i = 1; i <= 20; i++) { // 20 of 1,750 rows (1.14%): each order already belongs to customer C000
+            conflicts.append(String.format("X%03d,S00001,1,P00,1,1.50%n", i));
+        }
+        Path f = Files.writeString(out.resolve("reused.csv"), Files.readString(fixture()) + conflicts);
+        CommandErrorsTest.run("evaluate", "--input", f.toString(), "--split", "last-basket")
+                .failsWith("20 of 1,750 rows are malformed or conflicting", "order_customer_conflict at " + f + ":1732");
+        CommandErrorsTest.run("evaluate", "--input", f.toString(), "--split", "last-basket", "--error-budget", "1.5")
+                .failsWith("--error-budget must be a share in [0, 1], was 1.5");
+        CommandErrorsTest.Run ok = CommandErrorsTest.run("evaluate", "--input", f.toString(), "--split",
+                "last-basket", "--error-budget", "0.05");
+        assertEquals(0, ok.code(), ok.err());
+    }
+
+    @Test
     void timeSplitOnAnOrderSequenceIsAClearError() throws Exception {
         int code = AffinityCli.run("evaluate", "--input", fixture().toString(), "--split", "time", "--cutoff",
                 "1970-01-05", "--report", out.toString());

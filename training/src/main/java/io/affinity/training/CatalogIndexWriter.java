@@ -76,7 +76,7 @@ public final class CatalogIndexWriter {
         try (Directory dir = FSDirectory.open(emptyDirectory); IndexWriter writer = new IndexWriter(dir, config)) {
             for (ItemFacts item : items) {
                 writer.addDocument(catalog == null ? document(item)
-                        : document(item, catalog.entries().get(item.itemId()), catalog.numericAttributes()));
+                        : document(item, catalog.entries().get(item.itemId()), catalog));
             }
             // One segment: the index is read-only from here on, and readers map item ordinals over it.
             writer.forceMerge(1);
@@ -84,10 +84,11 @@ public final class CatalogIndexWriter {
     }
 
     static Document document(ItemFacts item) {
-        return document(item, null, Set.of());
+        return document(item, null, null);
     }
 
-    static Document document(ItemFacts item, CatalogFile.Entry entry, Set<String> numericAttributes) {
+    /** @param catalog the catalogue {@code entry} comes from (which attributes are numbers, in what dialect) */
+    static Document document(ItemFacts item, CatalogFile.Entry entry, CatalogFile catalog) {
         Document d = new Document();
         d.add(new StringField("id", item.itemId(), Field.Store.YES));
         d.add(new TextField("description", item.description(), Field.Store.YES));
@@ -105,8 +106,8 @@ public final class CatalogIndexWriter {
         d.add(new StringField("available", Boolean.toString(available), Field.Store.YES));
         if (entry != null) {
             for (Map.Entry<String, String> a : entry.attributes().entrySet()) {
-                if (numericAttributes.contains(a.getKey())) {
-                    d.add(new DoublePoint(a.getKey(), Double.parseDouble(a.getValue())));
+                if (catalog.numericAttributes().contains(a.getKey())) {
+                    d.add(new DoublePoint(a.getKey(), catalog.attributeNumber(a.getValue())));
                 } else {
                     d.add(new StringField(a.getKey(), a.getValue().toLowerCase(Locale.ROOT), Field.Store.NO));
                 }

@@ -41,6 +41,7 @@ public final class TrainingPipeline {
     private final RecommenderParameters recommender;
     private TradeUpParameters tradeUps = TradeUpParameters.DEFAULTS;
     private java.nio.charset.Charset encoding = java.nio.charset.StandardCharsets.UTF_8;
+    private java.nio.charset.Charset consentEncoding = java.nio.charset.StandardCharsets.UTF_8;
     private IngestOptions ingestOptions;
 
     /** @param progress receives one line per finished step (timings included), e.g. for the CLI's stderr */
@@ -73,11 +74,23 @@ public final class TrainingPipeline {
     }
 
     /**
-     * The character encoding of the transaction, consent and catalogue files; UTF-8 by default. Bytes not valid
-     * in it stop training naming {@code file:line}.
+     * The character encoding of the transaction and catalogue files (one system writes both); UTF-8 by default.
+     * Bytes not valid in it stop training naming {@code file:line}. The consent file has its own,
+     * {@link #consentEncoding}.
      */
     public TrainingPipeline encoding(java.nio.charset.Charset charset) {
         this.encoding = Objects.requireNonNull(charset, "charset");
+        return this;
+    }
+
+    /**
+     * The character encoding of the consent file; UTF-8 by default, whatever {@link #encoding} is. It often comes
+     * from another system (a CRM) than the exports, and every byte sequence is valid Windows-1252: a UTF-8 consent
+     * file read in the exports' Windows-1252 would decode without error into other ids, and their opt-outs would
+     * apply to nobody. Strict UTF-8 instead stops at the first byte that does not fit, naming {@code file:line}.
+     */
+    public TrainingPipeline consentEncoding(java.nio.charset.Charset charset) {
+        this.consentEncoding = Objects.requireNonNull(charset, "charset");
         return this;
     }
 
@@ -105,7 +118,8 @@ public final class TrainingPipeline {
             throw new IllegalArgumentException("model store " + modelsDir + " is not a directory");
         }
         Map<String, Map<io.affinity.recommender.Consent.Channel, io.affinity.recommender.Consent.State>> consent =
-                consentFile == null ? Map.of() : io.affinity.training.customers.ConsentFile.read(consentFile, encoding);
+                consentFile == null ? Map.of() : io.affinity.training.customers.ConsentFile.read(consentFile,
+                        consentEncoding);
         CatalogFile catalogue;
         try {
             catalogue = catalogFile == null ? null : CatalogFile.read(catalogFile, parameters.errorBudget(),
@@ -190,6 +204,7 @@ public final class TrainingPipeline {
             consentSection.put("file", consentFile.toAbsolutePath().toString());
             consentSection.put("bytes", consentBytes);
             consentSection.put("sha256", consentSha256);
+            consentSection.put("encoding", consentEncoding.name());
             consentSection.put("customers", consent.size());
             consentSection.put("customersNotInTransactions", notInTransactions);
             builder.section("consent", consentSection);

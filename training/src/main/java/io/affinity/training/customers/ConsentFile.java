@@ -45,13 +45,16 @@ public final class ConsentFile {
 
     /**
      * Reads {@code file} written in {@code encoding}; bytes not valid in it fail the file with {@code file:line}:
-     * replacing them could turn two customers' ids into one, and one's opt-out into the other's.
+     * replacing them could turn two customers' ids into one, and one's opt-out into the other's. The hint then names
+     * {@code --consent-encoding}: the consent file has its own encoding, apart from the exports' (a CRM's UTF-8
+     * file read as an ERP's Windows-1252 would decode without error into other ids, losing their opt-outs).
      */
     public static Map<String, Map<Consent.Channel, Consent.State>> read(Path file, Charset encoding)
             throws IOException {
         java.util.Objects.requireNonNull(encoding, "encoding");
         Map<String, Map<Consent.Channel, Consent.State>> out = new LinkedHashMap<>();
-        try (Reader reader = new StrictTextReader(Files.newInputStream(file), encoding);
+        try (Reader reader = new StrictTextReader(Files.newInputStream(file), encoding,
+                "--consent-encoding");
              CsvReader<CsvRecord> csv = CsvReader.builder()
                 .skipEmptyLines(true)
                 .allowUnclosedQuote(false)

@@ -142,11 +142,13 @@ public final class CatalogFile {
     private final Map<String, Entry> entries;
     private final List<String> attributeNames;
     private final Set<String> numericAttributes;
+    private final CsvDialect dialect;
     private final Report report;
 
     private CatalogFile(Path path, Map<String, Entry> entries, List<String> attributeNames,
-                        Set<String> numericAttributes, Report report) {
+                        Set<String> numericAttributes, CsvDialect dialect, Report report) {
         this.path = path;
+        this.dialect = dialect;
         this.entries = Collections.unmodifiableMap(entries);
         this.attributeNames = List.copyOf(attributeNames);
         this.numericAttributes = Collections.unmodifiableSet(numericAttributes);
@@ -168,11 +170,27 @@ public final class CatalogFile {
     }
 
     /**
-     * The attribute columns whose every non-empty value is a plain decimal number (at least one): indexed as
-     * numbers, so range filters such as {@code weight_kg:[1 TO 5]} work on them.
+     * The attribute columns whose every non-empty value is a plain decimal number (at least one) in the file's
+     * dialect, read as prices are: with {@link CsvDialect#decimalComma()} {@code 0,5} is a number and {@code 0.5}
+     * is not (the column is then text). Indexed as numbers, so range filters such as {@code weight_kg:[1 TO 5]}
+     * work on them.
      */
     public Set<String> numericAttributes() {
         return numericAttributes;
+    }
+
+    /**
+     * The number a value of one of the {@link #numericAttributes} stands for ({@code 0,5} is 0.5 under a decimal
+     * comma).
+     *
+     * @throws NumberFormatException for a value that is not a number in the file's dialect
+     */
+    public double attributeNumber(String value) {
+        String v = dialect.decimal(value);
+        if (v == null || !NUMBER.matcher(v).matches()) {
+            throw new NumberFormatException("not a number in this catalogue's dialect: '" + abbreviate(value) + "'");
+        }
+        return Double.parseDouble(v);
     }
 
     public Report report() {
@@ -309,7 +327,8 @@ public final class CatalogFile {
                 attributes.add(c);
             }
         }
-        return new CatalogFile(file, entries, attributes, numeric(attributes, entries.values()), report);
+        return new CatalogFile(file, entries, attributes, numeric(attributes, entries.values(), dialect), dialect,
+                report);
     }
 
     private record Rejection(Reason reason, String why) {
@@ -323,11 +342,10 @@ public final class CatalogFile {
     /** Canonical column names: well-known ones under their canonical name, attributes as given (normalised). */
     private static String[] header(Path file, long line, List<String> fields, CsvDialect dialect)
             throws CatalogException {
-        String hint = dialect.delimiterHint(fields);
+        String hint = dialect.catalogueDelimiterHint(fields);
         if (!hint.isEmpty()) {
             // Otherwise the whole line is one column name, and the message would be about the name.
-            throw new CatalogException(file + ":" + line + ": " + hint + " (a catalogue is read with the same "
-                    + "--delimiter as the transactions)");
+            throw new CatalogException(file + ":" + line + ": " + hint);
         }
         String[] out = new String[fields.size()];
         Set<String> seen = new LinkedHashSet<>();
@@ -432,12 +450,12 @@ public final class CatalogFile {
         };
     }
 
-    private static Set<String> numeric(List<String> attributes, Iterable<Entry> entries) {
+    private static Set<String> numeric(List<String> attributes, Iterable<Entry> entries, CsvDialect dialect) {
         Map<String, Boolean> numeric = new TreeMap<>();
         for (Entry e : entries) {
             for (Map.Entry<String, String> a : e.attributes().entrySet()) {
-                boolean isNumber = NUMBER.matcher(a.getValue()).matches()
-                        && Double.isFinite(Double.parseDouble(a.getValue()));
+                String v = dialect.decimal(a.getValue());
+                boolean isNumber = v != null && NUMBER.matcher(v).matches() && Double.isFinite(Double.parseDouble(v));
                 numeric.merge(a.getKey(), isNumber, Boolean::logicalAnd);
             }
         }

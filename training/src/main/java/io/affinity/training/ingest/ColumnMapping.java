@@ -124,6 +124,14 @@ public record ColumnMapping(String name, String customer, String order, String t
         return m;
     }
 
+    /**
+     * True when this is one of the presets, whose optional columns (description, category, country) may be absent
+     * from a file; any other mapping names its optional columns on purpose, so the file must have them.
+     */
+    public boolean isPreset() {
+        return equals(PRESETS.get(name));
+    }
+
     /** Names of the presets, in detection order. */
     public static Set<String> presetNames() {
         return PRESETS.keySet();

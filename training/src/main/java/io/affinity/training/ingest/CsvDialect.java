@@ -66,17 +66,39 @@ public record CsvDialect(char delimiter, boolean decimalComma) {
      * real problem since the names are visibly there.
      */
     String delimiterHint(List<String> header) {
+        char c = otherDelimiter(header);
+        return c == 0 ? "" : String.format(Locale.ROOT, "the header has no %s but contains %s: the file looks "
+                + "%s-separated, pass --delimiter %s", name(delimiter), name(c), name(c), option(c));
+    }
+
+    /**
+     * As {@link #delimiterHint}, for a catalogue read with the exports' delimiter. There is no separate option for
+     * it, so "pass --delimiter X" alone would break the exports when they are right: the hint says both ways out.
+     */
+    String catalogueDelimiterHint(List<String> header) {
+        char c = otherDelimiter(header);
+        return c == 0 ? "" : String.format(Locale.ROOT, "the header has no %s but contains %s: the catalogue looks "
+                + "%s-separated, and it is read with the exports' --delimiter %s (one option serves both files): save "
+                + "it %s-separated like the exports, or pass --delimiter %s if the exports are %s-separated too",
+                name(delimiter), name(c), name(c), option(delimiter), name(delimiter), option(c), name(c));
+    }
+
+    /** The delimiter a one-column header contains instead of this one, or 0. */
+    private char otherDelimiter(List<String> header) {
         if (header.size() != 1) {
-            return "";
+            return 0;
         }
         String only = header.get(0);
         for (char c : DELIMITERS.toCharArray()) {
             if (c != delimiter && only.indexOf(c) >= 0) {
-                return String.format(Locale.ROOT, "the header has no %s but contains %s: the file looks "
-                        + "%s-separated, pass --delimiter %s", name(delimiter), name(c), name(c),
-                        c == '\t' ? "tab" : "'" + c + "'");
+                return c;
             }
         }
-        return "";
+        return 0;
+    }
+
+    /** The delimiter as passed to {@code --delimiter}. */
+    private static String option(char delimiter) {
+        return delimiter == '\t' ? "tab" : "'" + delimiter + "'";
     }
 }

@@ -110,7 +110,9 @@ public record IngestReport(List<FileStats> files, long rowsRead, long rowsAccept
                 sb.append("      e.g. ").append(String.join(", ", e.getValue().samples())).append('\n');
             }
         }
-        sb.append(String.format(Locale.ROOT, "  %-38s %,12d (budget %.2f%% = %,d)%n", "malformed", malformed,
+        Rejections conflicts = rejected.get(RejectReason.ORDER_CUSTOMER_CONFLICT.code());
+        sb.append(String.format(Locale.ROOT, "  %-38s %,12d (budget %.2f%% = %,d)%n",
+                conflicts != null && conflicts.count() > 0 ? "malformed or conflicting" : "malformed", malformed,
                 errorBudget * 100, (long) Math.floor(errorBudget * rowsRead)));
         sb.append(String.format(Locale.ROOT, "  %-38s %,12d%n", "invoices seen (distinct)", invoicesSeen));
         sb.append(String.format(Locale.ROOT, "  %-38s %,12d%n", "orders accepted", ordersAccepted));

@@ -26,6 +26,7 @@ public final class StrictTextReader extends Reader {
     private final InputStream in;
     private final Charset charset;
     private final CharsetDecoder decoder;
+    private final String encodingOption;
     private final ByteBuffer bytes = ByteBuffer.allocate(BUFFER).flip();
     private boolean eof;
     private boolean endDecoded;
@@ -34,8 +35,17 @@ public final class StrictTextReader extends Reader {
     private boolean lastWasCr;
 
     public StrictTextReader(InputStream in, Charset charset) {
+        this(in, charset, "--encoding");
+    }
+
+    /**
+     * @param encodingOption the command-line option that sets this file's encoding, named in the hint of an
+     *                       undecodable byte (the consent file has its own, {@code --consent-encoding})
+     */
+    public StrictTextReader(InputStream in, Charset charset, String encodingOption) {
         this.in = Objects.requireNonNull(in, "in");
         this.charset = Objects.requireNonNull(charset, "charset");
+        this.encodingOption = Objects.requireNonNull(encodingOption, "encodingOption");
         this.decoder = charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
     }
@@ -124,8 +134,8 @@ public final class StrictTextReader extends Reader {
         String what = "not valid " + charset.name() + " (byte " + bad + (r.isUnmappable() ? " has no character" : "")
                 + ")";
         return charset.equals(StandardCharsets.UTF_8)
-                ? what + "; if the export is Windows-1252/Latin-1 pass --encoding windows-1252"
-                : what + "; check the file's encoding and pass it with --encoding";
+                ? what + "; if the export is Windows-1252/Latin-1 pass " + encodingOption + " windows-1252"
+                : what + "; check the file's encoding and pass it with " + encodingOption;
     }
 
     private void countLines(char[] cbuf, int from, int to) {

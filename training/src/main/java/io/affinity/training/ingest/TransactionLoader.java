@@ -38,7 +38,8 @@ import java.util.zip.GZIPInputStream;
  * The first line is the header. Columns are found by name through a {@link ColumnMapping}, either given in
  * {@link IngestOptions#mapping()} or detected per file from the header ({@link ColumnMapping#detect}), so
  * files with different layouts (the two UCI files) load together. A required column missing from the header
- * fails the load naming the file, the column and its role; so does a column the mapping uses that appears twice
+ * fails the load naming the file, the column and its role, and so does an optional one (description, category,
+ * country) named by a mapping that is not a preset ({@link ColumnMapping#isPreset}); so does a column the mapping uses that appears twice
  * in the header (a duplicate of a column the mapping does not use is harmless and allowed).
  *
  * <h2>Rules</h2>
@@ -536,10 +537,14 @@ public final class TransactionLoader {
                         }
                     }
                 }
+                // Order conflicts count against the budget but are well-formed rows: "malformed" alone would send
+                // the user looking for broken lines rather than reused order numbers.
+                String what = rejectedCounts[RejectReason.ORDER_CUSTOMER_CONFLICT.ordinal()] > 0
+                        ? "malformed or conflicting" : "malformed";
                 throw new IngestException(String.format(Locale.ROOT,
-                        "%,d of %,d rows are malformed (%.2f%%), more than the error budget of %.2f%% (%,d rows); "
+                        "%,d of %,d rows are %s (%.2f%%), more than the error budget of %.2f%% (%,d rows); "
                                 + "nothing loaded. First samples: %s",
-                        malformed, rowsRead, 100.0 * malformed / rowsRead, options.errorBudget() * 100,
+                        malformed, rowsRead, what, 100.0 * malformed / rowsRead, options.errorBudget() * 100,
                         (long) Math.floor(options.errorBudget() * rowsRead), first), report, null);
             }
             return new IngestResult(tx, report);
@@ -602,20 +607,34 @@ public final class TransactionLoader {
             item = required(where, header, m.item(), "item", m, dialect);
             quantity = required(where, header, m.quantity(), "quantity", m, dialect);
             price = required(where, header, m.unitPrice(), "price", m, dialect);
-            // optional columns: the generic format allows leaving them out
-            description = find(where, header, m.description(), "description");
-            category = find(where, header, m.category(), "category");
-            country = find(where, header, m.country(), "country");
+            // Optional columns: a preset (the generic layout) allows leaving them out. A mapping of the retailer's
+            // own names (--columns) names them on purpose, so a misspelt one must fail like a required one rather
+            // than train without descriptions or categories.
+            boolean named = !m.isPreset();
+            description = optional(where, header, m.description(), "description", named, m, dialect);
+            category = optional(where, header, m.category(), "category", named, m, dialect);
+            country = optional(where, header, m.country(), "country", named, m, dialect);
         }
 
         private static int required(String where, List<String> header, String column, String role, ColumnMapping m,
                                     CsvDialect dialect) throws IngestException {
+            return present(where, header, column, role, "required by mapping '" + m.name() + "'", dialect);
+        }
+
+        private static int optional(String where, List<String> header, String column, String role, boolean named,
+                                    ColumnMapping m, CsvDialect dialect) throws IngestException {
+            return named && column != null
+                    ? present(where, header, column, role, "named by mapping '" + m.name() + "'", dialect)
+                    : find(where, header, column, role);
+        }
+
+        private static int present(String where, List<String> header, String column, String role, String why,
+                                   CsvDialect dialect) throws IngestException {
             int i = find(where, header, column, role);
             if (i < 0) {
                 String hint = dialect.delimiterHint(header);
                 throw new IngestException(where + ": " + (hint.isEmpty() ? "" : hint + "; ") + "column '" + column
-                        + "' (role " + role + ", required by mapping '" + m.name() + "') is missing from the header; "
-                        + "headers found: " + header);
+                        + "' (role " + role + ", " + why + ") is missing from the header; headers found: " + header);
             }
             return i;
         }

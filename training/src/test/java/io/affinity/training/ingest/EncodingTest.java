@@ -93,6 +93,8 @@ class EncodingTest {
         ConsentFile.ConsentFileException x = assertThrows(ConsentFile.ConsentFileException.class,
                 () -> ConsentFile.read(consent));
         assertTrue(x.getMessage().startsWith(consent + ":3: not valid UTF-8 (byte 0xFC)"), x.getMessage());
+        // the consent file's encoding is its own option, not the exports' --encoding
+        assertTrue(x.getMessage().endsWith("pass --consent-encoding windows-1252"), x.getMessage());
         assertFalse(x.getMessage().contains("rgen@"), "no customer id in the message");
         assertTrue(ConsentFile.read(consent, CP1252).containsKey("jürgen@example.de"));
     }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -100,6 +101,32 @@ class ExportLayoutTest {
     }
 
     @Test
+    void anOptionalRoleNamedInColumnsMustBeThereAPresetsOptionalColumnsNeedNot() throws Exception {
+        // a typo in description= used to train silently without descriptions, categories and trade-ups
+        Path f = write("de.csv", "Kunde,Bestellnummer,Datum,Artikel,Menge,Preis,Bezeichnung,Kategorie\n"
+                + "k1,B1,2024-01-05,A1,2,4.33,Tasse,Geschirr\n");
+        // the named optional roles, each with one misspelt header, and what the message must say
+        for (List<String> c : List.of(List.of("description=Bezeichnug,category=Kategorie", "'Bezeichnug' (role "
+                + "description"), List.of("description=Bezeichnung,category=Kat", "'Kat' (role category"),
+                List.of("country=Land", "'Land' (role country"))) {
+            String m = error(IngestOptions.defaults().withMapping(ColumnMapping.ofColumns(
+                    "customer=Kunde,order=Bestellnummer,timestamp=Datum,item=Artikel,quantity=Menge,price=Preis,"
+                            + c.get(0))), f);
+            assertTrue(m.startsWith(f + ":1: column " + c.get(1) + ", named by mapping 'columns') is missing from "
+                    + "the header; headers found: [Kunde,"), m);
+        }
+        IngestResult ok = load(IngestOptions.defaults().withMapping(ColumnMapping.ofColumns(
+                "customer=Kunde,order=Bestellnummer,timestamp=Datum,item=Artikel,quantity=Menge,price=Preis,"
+                        + "description=Bezeichnung,category=Kategorie")), f);
+        assertEquals("Geschirr", ok.transactions().itemCategory(0));
+        // the generic preset's description, category and country stay optional
+        Path generic = write("generic.csv", "customer_id,order_id,timestamp,item_id,quantity,unit_price\n"
+                + "c,o,2024-01-01,I,1,2\n");
+        assertEquals(1, load(IngestOptions.defaults().withFormat("generic"), generic).report().rowsAccepted());
+        assertEquals(1, load(IngestOptions.defaults(), generic).report().rowsAccepted());
+    }
+
+    @Test
     void aDuplicateOfAMappedColumnFailsAtLineOneAnUnusedDuplicateIsAllowed() throws Exception {
         Path price = write("price.csv", "customer_id,order_id,timestamp,item_id,quantity,unit_price,Unit_Price\n"
                 + "c,o,2024-01-01,I,1,2,3\n");
@@ -144,10 +171,33 @@ class ExportLayoutTest {
     void theCatalogueSaysWhenItLooksSemicolonSeparatedAndReadsItWithTheDialect() throws Exception {
         Path f = write("cat.csv", "item_id;price;cost\nA1;2,95;1,10\n");
         String m = assertThrows(CatalogFile.CatalogException.class, () -> CatalogFile.read(f, 0)).getMessage();
-        assertTrue(m.startsWith(f + ":1: the header has no ',' but contains ';': the file looks ';'-separated, "
-                + "pass --delimiter ';'"), m);
+        assertEquals(f + ":1: the header has no ',' but contains ';': the catalogue looks ';'-separated, and it is "
+                + "read with the exports' --delimiter ',' (one option serves both files): save it ','-separated like "
+                + "the exports, or pass --delimiter ';' if the exports are ';'-separated too", m);
+        // exports read with ';' and a comma catalogue: "pass --delimiter ','" alone would break the exports
+        Path commas = write("cat-commas.csv", "item_id,price\nA1,2.95\n");
+        String semi = assertThrows(CatalogFile.CatalogException.class,
+                () -> CatalogFile.read(commas, 0, new CsvDialect(';', true))).getMessage();
+        assertTrue(semi.contains("the catalogue looks ','-separated, and it is read with the exports' --delimiter ';'"
+                + " (one option serves both files): save it ';'-separated like the exports"), semi);
         CatalogFile c = CatalogFile.read(f, 0, new CsvDialect(';', true));
         assertEquals(2.95, c.entries().get("A1").price());
         assertEquals(1.10, c.entries().get("A1").cost());
+    }
+
+    @Test
+    void catalogueAttributesAreNumbersInTheFilesDialectAsPricesAre() throws Exception {
+        Path f = write("cat.csv", "item_id;price;gewicht;punkte;masse\nA1;2,95;0,5;3;0.5\nA2;1;1,25;12;2\n");
+        CatalogFile comma = CatalogFile.read(f, 0, new CsvDialect(';', true));
+        // 0,5 is a number under a decimal comma (as the price 2,95 is); 0.5 is not, so masse is text
+        assertEquals(Set.of("gewicht", "punkte"), comma.numericAttributes());
+        assertEquals(0.5, comma.attributeNumber("0,5"));
+        assertEquals(12.0, comma.attributeNumber("12"));
+        assertEquals("0,5", comma.entries().get("A1").attributes().get("gewicht"), "shown as written");
+        assertThrows(NumberFormatException.class, () -> comma.attributeNumber("0.5"));
+        // with a decimal dot, 0,5 is text and 0.5 a number
+        CatalogFile dot = CatalogFile.read(write("cat-dot.csv", "item_id;gewicht;masse\nA1;0,5;0.5\nA2;1,25;2\n"),
+                0, new CsvDialect(';', false));
+        assertEquals(Set.of("masse"), dot.numericAttributes());
     }
 }

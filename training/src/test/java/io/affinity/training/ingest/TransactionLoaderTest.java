@@ -125,7 +125,7 @@ class TransactionLoaderTest {
 
         IngestException e = assertThrows(IngestException.class,
                 () -> TransactionLoader.load(List.of(f), IngestOptions.defaults()));
-        assertTrue(e.getMessage().contains("2 of 100 rows are malformed"), e.getMessage());
+        assertTrue(e.getMessage().contains("2 of 100 rows are malformed (2.00%)"), e.getMessage());
         assertTrue(e.getMessage().contains("error budget of 1.00% (1 rows)"), e.getMessage());
         assertTrue(e.getMessage().contains("malformed_quantity at " + f + ":100"), e.getMessage());
         assertTrue(e.getMessage().contains("malformed_column_count at " + f + ":101"), e.getMessage());
@@ -419,6 +419,9 @@ class TransactionLoaderTest {
         // one export whose order numbers restart per store: far over the budget, so training stops
         IngestException e = assertThrows(IngestException.class, () -> load(IngestOptions.defaults(), a, b));
         assertTrue(e.getMessage().contains("order_customer_conflict at " + a + ":5"), e.getMessage());
+        // the rows are well-formed: the summary must not send the reader looking for broken lines only
+        assertTrue(e.getMessage().startsWith("2 of 8 rows are malformed or conflicting (25.00%)"), e.getMessage());
+        assertTrue(rep.toText().contains("malformed or conflicting"), rep.toText());
     }
 
     @Test
