@@ -123,14 +123,14 @@ final class CatalogRoutes {
                 model.catalog().customers(ord), h.attributes()));
     }
 
-    private void setAvailability(Context ctx, ServedModel model) {
+    private void setAvailability(Context ctx, ServedModel model) throws IOException {
         Params.checkQuery(ctx, NONE);
         String itemId = BasketRequest.normaliseItemId(ctx.pathParam("itemId"));
         String type = ctx.contentType();
         if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
             throw ApiProblem.unsupportedMediaType("Content-Type must be application/json");
         }
-        JsonNode body = JsonBodies.object(ctx.bodyAsBytes(), json, AVAILABILITY_FIELDS,
+        JsonNode body = JsonBodies.object(RequestBodies.read(ctx, config.maxBodyBytes()), json, AVAILABILITY_FIELDS,
                 "a JSON object with field 'available'");
         JsonNode available = body.get("available");
         if (available == null || available.isNull()) {
@@ -151,9 +151,9 @@ final class CatalogRoutes {
      * Withdraws the item's stock statement, so it follows the catalogue of each served model again (a {@code true}
      * written to undo a temporary stock-out would otherwise outlive a later catalogue that discontinues the item).
      */
-    private void clearAvailability(Context ctx, ServedModel model) {
+    private void clearAvailability(Context ctx, ServedModel model) throws IOException {
         Params.checkQuery(ctx, NONE);
-        if (ctx.bodyAsBytes().length > 0) {
+        if (RequestBodies.read(ctx, config.maxBodyBytes()).length > 0) {
             // Not ignored: a client sending {"available": ...} here meant a PUT, and would think it was applied.
             throw ApiProblem.badRequest("DELETE of an item's availability takes no body; "
                     + "PUT {\"available\": true|false} sets a statement");

@@ -105,10 +105,7 @@ final class CustomerRoutes {
         if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             throw ApiProblem.unsupportedMediaType("Content-Type must be application/json");
         }
-        byte[] body = ctx.req().getInputStream().readNBytes(config.maxBodyBytes() + 1);
-        if (body.length > config.maxBodyBytes()) {
-            throw ApiProblem.tooLarge("request body exceeds the limit of " + config.maxBodyBytes() + " bytes");
-        }
+        byte[] body = RequestBodies.read(ctx, config.maxBodyBytes());
         JsonNode node = JsonBodies.object(body, json, CONSENT_FIELDS, "a JSON object with field 'state'");
         JsonNode stateNode = node.get("state");
         if (stateNode == null || stateNode.isNull()) {

@@ -10,7 +10,6 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -101,18 +100,7 @@ final class Routes {
 
     /** Reads at most maxBodyBytes, whatever Content-Length claims (chunked bodies have none). */
     private byte[] readBody(Context ctx) throws IOException {
-        long declared = ctx.req().getContentLengthLong();
-        if (declared > config.maxBodyBytes()) {
-            throw ApiProblem.tooLarge("request body of " + declared + " bytes exceeds the limit of "
-                    + config.maxBodyBytes());
-        }
-        try (InputStream in = ctx.req().getInputStream()) {
-            byte[] body = in.readNBytes(config.maxBodyBytes() + 1);
-            if (body.length > config.maxBodyBytes()) {
-                throw ApiProblem.tooLarge("request body exceeds the limit of " + config.maxBodyBytes() + " bytes");
-            }
-            return body;
-        }
+        return RequestBodies.read(ctx, config.maxBodyBytes());
     }
 
     private void boughtTogether(Context ctx, ServedModel model) throws IOException {

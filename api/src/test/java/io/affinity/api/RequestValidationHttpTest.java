@@ -271,6 +271,21 @@ class RequestValidationHttpTest {
         assertTrue(statuses.containsAll(Set.of(200, 400, 404)), "statuses seen: " + statuses);
     }
 
+    /**
+     * A body over the limit gets its 413 even while the client is still sending it: the server reads and drops
+     * the rest (up to a bound) before answering, instead of closing under the client, whose kernel would then
+     * reset the connection and lose the answer ("no response" instead of the 413).
+     */
+    @Test
+    void anOversizedBodyGetsItsProblemAnswerNotAResetConnection() throws Exception {
+        String big = "{\"items\": [\"" + "A".repeat(600_000) + "\"]}";
+        for (int i = 0; i < 3; i++) {
+            assertProblem(basket("", big), 413, "limit");
+            assertProblem(put("/v1/customers/C100/consent/email", big), 413, "limit");
+            assertProblem(put("/admin/items/I01/availability", big), 413, "limit");
+        }
+    }
+
     /** The api's list of RFM segment names is the one training assigns (every cell of its grid). */
     @Test
     void rfmSegmentNamesAreTrainingsNames() {

@@ -1,0 +1,47 @@
+package io.affinity.api;
+
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Reads a request body up to the configured limit. A body over the limit is a 413, but the part of it the client is
+ * still sending is first read and discarded (up to {@link #DRAIN_LIMIT}): a server that answers and closes while
+ * request bytes are still arriving makes the kernel reset the connection, and the client then often sees "no
+ * response" instead of the 413 that tells it what was wrong.
+ */
+final class RequestBodies {
+    /** The most of an oversized body read and dropped so that its sender gets the answer; beyond it, we close. */
+    static final long DRAIN_LIMIT = 1L << 20;
+
+    private RequestBodies() {
+    }
+
+    static byte[] read(Context ctx, int maxBytes) throws IOException {
+        long declared = ctx.req().getContentLengthLong();
+        InputStream in = ctx.req().getInputStream();
+        if (declared > maxBytes) {
+            drain(in);
+            throw ApiProblem.tooLarge("request body of " + declared + " bytes exceeds the limit of " + maxBytes);
+        }
+        byte[] body = in.readNBytes(maxBytes + 1);
+        if (body.length > maxBytes) {
+            drain(in);
+            throw ApiProblem.tooLarge("request body exceeds the limit of " + maxBytes + " bytes");
+        }
+        return body;
+    }
+
+    private static void drain(InputStream in) {
+        try {
+            long left = DRAIN_LIMIT;
+            byte[] scratch = new byte[8192];
+            int n;
+            while (left > 0 && (n = in.read(scratch, 0, (int) Math.min(scratch.length, left))) > 0) {
+                left -= n;
+            }
+        } catch (IOException e) {
+            // The client went away or broke the framing: the 413 is still the answer, if it can be sent.
+        }
+    }
+}
