@@ -369,16 +369,16 @@ public final class TransactionLoader {
             }
             double qty = parseNumber(options.dialect().decimal(rawQty));
             if (Double.isNaN(qty)) {
-                return reject(RejectReason.MALFORMED_QUANTITY, file, line, mapping.quantity() + " '" + rawQty + "'");
+                return reject(RejectReason.MALFORMED_QUANTITY, file, line, mapping.quantity() + " " + shown(rawQty));
             }
             double price = parseNumber(options.dialect().decimal(rawPrice));
             if (Double.isNaN(price)) {
-                return reject(RejectReason.MALFORMED_PRICE, file, line, mapping.unitPrice() + " '" + rawPrice + "'");
+                return reject(RejectReason.MALFORMED_PRICE, file, line, mapping.unitPrice() + " " + shown(rawPrice));
             }
             LocalDateTime time = timestamps.parse(rawTime);
             if (time == null) {
                 return reject(mapping.sequenceOrdered() ? RejectReason.MALFORMED_SEQUENCE
-                        : RejectReason.MALFORMED_TIMESTAMP, file, line, mapping.timestamp() + " '" + rawTime + "'");
+                        : RejectReason.MALFORMED_TIMESTAMP, file, line, mapping.timestamp() + " " + shown(rawTime));
             }
             String itemId = normaliseItemId(rawItem);
             String rawCustomer = rec.getField(c.customer).strip();
@@ -493,6 +493,18 @@ public final class TransactionLoader {
                 countries.add(name);
             }
             return c;
+        }
+
+        /**
+         * A rejected cell as quoted in samples (printed, and stored in the manifest): with the columns mapped the
+         * wrong way round, a "timestamp" can be a customer's e-mail address, which is personal data.
+         */
+        private static String shown(String raw) {
+            if (raw.indexOf('@') >= 0) {
+                return "(" + raw.length() + " characters with an '@', not shown: a customer's e-mail address in the "
+                        + "wrong column?)";
+            }
+            return "'" + (raw.length() <= 60 ? raw : raw.substring(0, 57) + "...") + "'";
         }
 
         private boolean reject(RejectReason reason, String file, long line, String detail) {

@@ -439,6 +439,18 @@ class TransactionLoaderTest {
     }
 
     @Test
+    void aRejectedCellThatLooksLikeAnEmailAddressIsNotQuotedInTheSamples() throws Exception {
+        // Columns swapped by mistake: the customer's e-mail address sits in the timestamp column.
+        Path f = write("swapped.csv", GENERIC_HEADER
+                + "2024-01-01,o1,ann.smith@example.com,P1,1,1\n"   // 2
+                + "c2,o2,2024-01-0x,P1,1,1\n");                      // 3: an ordinary bad timestamp is quoted
+        IngestResult r = load(IngestOptions.defaults().withErrorBudget(1.0), f);
+        List<String> samples = r.report().samples(RejectReason.MALFORMED_TIMESTAMP);
+        assertEquals(List.of(f + ":2 (timestamp (21 characters with an '@', not shown: a customer's e-mail "
+                + "address in the wrong column?))", f + ":3 (timestamp '2024-01-0x')"), samples);
+    }
+
+    @Test
     void anIdOverTheModelLimitIsRejectedAtIngestWithoutEchoingIt() throws Exception {
         String longCustomer = "x".repeat(140) + "@example.com";
         String longItem = "I".repeat(129);
