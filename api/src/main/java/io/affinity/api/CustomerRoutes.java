@@ -203,7 +203,10 @@ final class CustomerRoutes {
         ctx.status(200);
         ctx.res().setContentType(csv ? "text/csv; charset=utf-8" : "application/x-ndjson");
         if (ReadRoutes.isHead(ctx)) {
-            return; // the request is valid; running the export only for Jetty to drop its body would be waste
+            // The request is valid; running the export only for Jetty to drop its body would be waste. Committing
+            // the headers now keeps GET's framing (streamed, no Content-Length) instead of "Content-Length: 0".
+            ctx.res().flushBuffer();
+            return;
         }
         long startSeq = consent.sequence();
         Map<String, Long> excluded = new TreeMap<>();

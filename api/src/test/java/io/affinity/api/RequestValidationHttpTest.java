@@ -263,6 +263,8 @@ class RequestValidationHttpTest {
                 assertEquals(get.headers().firstValue("Content-Type"), head.headers().firstValue("Content-Type"),
                         "HEAD " + request);
                 assertEquals("", head.body(), "HEAD " + request);
+                assertEquals(get.headers().firstValue("Content-Length"), head.headers().firstValue("Content-Length"),
+                        "HEAD " + request + " frames the (absent) body as GET does");
                 statuses.add(get.statusCode());
                 checked++;
             }
