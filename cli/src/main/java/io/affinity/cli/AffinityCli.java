@@ -86,6 +86,9 @@ public final class AffinityCli {
      * what is wrong with the command line itself: an unknown, repeated or missing option or a missing value.
      */
     private static void badValuesAreBadInput(CommandLine cli) {
+        // `--input a.csv --min-suport 0.1`: without this, picocli takes the misspelt option as another input file
+        // (--input takes several), and the user reads "input file --min-suport does not exist".
+        cli.setUnmatchedOptionsAllowedAsOptionParameters(false);
         CommandLine.IParameterExceptionHandler usage = cli.getParameterExceptionHandler();
         cli.setParameterExceptionHandler((e, args) -> {
             String why = unconvertible(e);

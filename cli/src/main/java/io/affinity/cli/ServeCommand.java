@@ -119,6 +119,13 @@ final class ServeCommand implements Callable<Integer> {
         }
         OptionFiles.readable("--admin-token-file", adminTokenFile);
         OptionFiles.readable("--api-keys-file", apiKeysFile);
+        if (consentJournal != null && consentJournal.toString().equals("none")) {
+            // --availability-journal takes "none"; consent must not: a server without its journal would forget
+            // opt-outs across restarts and miss the ones other servers recorded (it used to create ./none).
+            throw new AffinityCli.UserFacingException("--consent-journal none: consent changes must be journaled "
+                    + "(an opt-out must survive a restart and reach every server); leave the option out to use "
+                    + "consent.journal in the model store");
+        }
         OptionFiles.inExistingDirectory("--consent-journal", consentJournal);
         boolean availabilityInMemory = "none".equals(availabilityJournal);
         OptionFiles.inExistingDirectory("--availability-journal",

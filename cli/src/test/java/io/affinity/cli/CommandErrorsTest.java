@@ -271,6 +271,8 @@ class CommandErrorsTest {
         // The command line's own mistakes keep picocli's usage (or its suggestion) and exit code 2.
         for (String[] args : new String[][] {
             {"train", "--encodin", "UTF-8", "--input", good.toString()}, // unknown option
+            {"train", "--input", good.toString(), "--min-suport", "0.1"}, // unknown, after a many-valued option
+            {"evaluate", "--input", good.toString(), "--splt", "time"},
             {"train", "--input", good.toString(), "--encoding"}, // value missing
             {"train", "--encoding", "UTF-8"}, // required option missing
             {"serve", "--port", "1", "--port", "2"}, // repeated
@@ -368,6 +370,9 @@ class CommandErrorsTest {
         run("serve", "--models", models.toString(), "--consent-journal", dir.toString())
                 .failsWith("--consent-journal", "is a directory");
         assertFalse(Files.exists(dir.resolve("no")), "no directory created");
+        run("serve", "--models", models.toString(), "--consent-journal", "none")
+                .failsWith("--consent-journal none: consent changes must be journaled");
+        assertFalse(Files.exists(Path.of("none")), "no journal file called 'none'");
     }
 
     @Test
