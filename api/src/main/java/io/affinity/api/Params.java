@@ -93,7 +93,17 @@ final class Params {
     /** Percent-decodes a name ({@code parameter} null) or the value of {@code parameter}, or fails naming it. */
     private static String decode(String raw, String parameter) {
         try {
-            return URLDecoder.decode(raw, StandardCharsets.UTF_8);
+            String decoded = URLDecoder.decode(raw, StandardCharsets.UTF_8);
+            // URLDecoder turns bytes that are not UTF-8 (%E9, Latin-1 'é') into U+FFFD without a word: q=caf%E9
+            // would search for "caf\uFFFD" and find nothing, as if the catalogue had no café.
+            if (decoded.indexOf('\uFFFD') >= 0 && raw.indexOf('\uFFFD') < 0
+                    && !raw.toUpperCase(java.util.Locale.ROOT).contains("%EF%BF%BD")) {
+                throw ApiProblem.badRequest(parameter == null
+                        ? "a query parameter name is not valid UTF-8 once percent-decoded"
+                        : "query parameter '" + parameter + "' is not valid UTF-8 once percent-decoded (encode "
+                                + "text as UTF-8: 'é' is %C3%A9, not %E9)");
+            }
+            return decoded;
         } catch (IllegalArgumentException e) {
             throw ApiProblem.badRequest(parameter == null
                     ? "a query parameter name is not valid percent-encoding (a '%' must be followed by two hex digits)"

@@ -179,6 +179,9 @@ class RequestValidationHttpTest {
         JsonNode badEscape = rawProblem(raw("GET /v1/items/I01/bought-together?limit=%ZZ HTTP/1.1"), 400, "%ZZ");
         assertTrue(badEscape.get("detail").asText().contains("query parameter 'limit' is not valid percent-encoding"),
                 badEscape.toString());
+        assertProblem(send("GET", "/v1/items?q=caf%E9", null, null), 400,
+                "query parameter 'q' is not valid UTF-8 once percent-decoded");
+        assertEquals(200, send("GET", "/v1/items?q=caf%C3%A9", null, null).statusCode(), "UTF-8 'é' is fine");
         assertProblem(send("GET", "/v1/customers/C100/recommendations?asOf=yesterday", null, null), 400,
                 "query parameter 'asOf' must be a date");
         assertProblem(send("GET", "/v1/items/I01/bought-together?asOf=yesterday", null, null), 400,
