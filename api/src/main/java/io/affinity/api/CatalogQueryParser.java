@@ -82,6 +82,9 @@ final class CatalogQueryParser extends QueryParser {
         try {
             return allowPureExclusion(new CatalogQueryParser(numericAttributes).parse(expression));
         } catch (ParseException e) {
+            if (e.getCause() instanceof IndexSearcher.TooManyClauses) {
+                throw tooManyClauses(); // the parser wraps a flat query's excess as if it were a syntax error
+            }
             throw new ParseException(abbreviateQuery(e.getMessage(), expression));
         } catch (TooComplexToDeterminizeException e) {
             // Its message quotes the expression, which could be anything the caller typed.
