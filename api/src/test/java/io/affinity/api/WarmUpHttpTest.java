@@ -91,7 +91,12 @@ class WarmUpHttpTest {
                 items = count(metrics, "/v1/items/{itemId}/bought-together");
             } while (customers + items < warmUp.requests() && System.nanoTime() < deadline);
             assertTrue(customers > 0 && items > 0, metrics);
-            assertEquals(warmUp.requests(), customers + items, "every warm-up request was one of the two endpoints");
+            // Every warm-up request reached one of the two endpoints. The server may have answered a few more than
+            // the warm-up counted: the JDK client re-sends a GET once when its connection closes before the answer
+            // arrives, and only the answer it reads is counted (a clean-clone CI run saw 8459 answered, 8458 counted).
+            assertTrue(customers + items >= warmUp.requests()
+                    && customers + items <= warmUp.requests() + WarmUp.CLIENTS,
+                    "warm-up requests " + warmUp.requests() + ", answered at the two endpoints " + (customers + items));
             assertTrue(metrics.contains("\naffinity_warm_up_active 0\n"), metrics);
             assertTrue(metrics.contains("\naffinity_warm_up_requests_total " + warmUp.requests() + "\n"), metrics);
             assertTrue(customers > items, "customer requests dominate, as in page-view traffic");
