@@ -62,9 +62,6 @@ final class CustomersCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, paramLabel = "DIR", description = "Directory for profiles.csv and report.json.")
     Path output;
 
-    @Option(names = "--error-budget", description = "Share of malformed rows tolerated before loading stops (default: 0.01).")
-    Double errorBudget;
-
     @Option(names = "--catalog", paramLabel = "FILE",
             description = "Product catalogue (as for train); with costs in it, tiers rank customers by predicted margin "
                     + "(12-month value x their margin share of spend) instead of predicted revenue.")
@@ -82,13 +79,9 @@ final class CustomersCommand implements Callable<Integer> {
         double[] shares = shares();
         options = options.withTierShares(shares[0], shares[1], shares[2]);
         IngestOptions ingest = input.ingestOptions();
-        if (errorBudget != null) {
-            ingest = ingest.withErrorBudget(errorBudget);
-        }
         long t0 = System.nanoTime();
         CatalogFile catalogue = catalog == null ? null
-                : CatalogFile.read(catalog, errorBudget == null ? ingest.errorBudget() : errorBudget, ingest.dialect(),
-                        input.encoding);
+                : CatalogFile.read(catalog, ingest.errorBudget(), ingest.dialect(), input.encoding);
         IngestResult loaded = TransactionLoader.load(input.files, ingest, input.encoding);
         System.err.printf(Locale.ROOT, "affinity customers: loaded %,d orders, %,d customers [%.1f s]%n",
                 loaded.transactions().orderCount(), loaded.transactions().customerCount(), (System.nanoTime() - t0) / 1e9);

@@ -57,10 +57,6 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "EASE models only this many most-bought items (dense, cubic cost) (default: ${DEFAULT-VALUE}).")
     int easeMaxItems;
 
-    @Option(names = "--error-budget", description = "Share of malformed or conflicting rows tolerated before "
-            + "loading stops, as for train (default: 0.01).")
-    Double errorBudget;
-
     @Option(names = "--no-season-window",
             description = "Time split: train the re-ranker on the validation period only, not also on the test "
                     + "period's season one year earlier (about half the re-ranker's time; lower NDCG@10 on the UCI "
@@ -99,13 +95,6 @@ final class EvaluateCommand implements Callable<Integer> {
         EvaluationSettings settings = new EvaluationSettings(split, cut, testDays, threads, seed, easeMaxItems,
                 EvaluationSettings.DEFAULT_CANDIDATES, !noSeasonWindow);
         IngestOptions options = input.ingestOptions();
-        if (errorBudget != null) {
-            if (!(errorBudget >= 0 && errorBudget <= 1)) {
-                throw new AffinityCli.UserFacingException("--error-budget must be a share in [0, 1], was "
-                        + errorBudget);
-            }
-            options = options.withErrorBudget(errorBudget);
-        }
         long t0 = System.nanoTime();
         IngestResult ingested = TransactionLoader.load(input.files, options, input.encoding);
         System.err.printf(Locale.ROOT, "affinity evaluate: ingest: %,d rows accepted, %,d orders [%.1f s]%n",

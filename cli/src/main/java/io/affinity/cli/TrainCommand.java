@@ -40,9 +40,6 @@ final class TrainCommand implements Callable<Integer> {
             + "with larger antecedents, so an item can have 2N (default: 100).")
     Integer maxRulesPerItem;
 
-    @Option(names = "--error-budget", description = "Share of malformed rows tolerated before training stops (default: 0.01).")
-    Double errorBudget;
-
     @Option(names = "--consent", paramLabel = "FILE",
             description = "Consent export (CSV customer_id,channel,state) to publish with the model; without it every customer's consent is unknown (no direct contact).")
     Path consent;
@@ -112,7 +109,7 @@ final class TrainCommand implements Callable<Integer> {
                 or(minLift, TrainingParameters.DEFAULT_MIN_LIFT), or(maxLength, TrainingParameters.DEFAULT_MAX_LENGTH),
                 or(maxRulesPerItem, TrainingParameters.DEFAULT_MAX_RULES_PER_ITEM),
                 TrainingParameters.DEFAULT_POPULAR_ITEMS,
-                or(errorBudget, TrainingParameters.DEFAULT_ERROR_BUDGET));
+                or(input.errorBudget(), TrainingParameters.DEFAULT_ERROR_BUDGET));
         TrainingResult result;
         try {
             result = train(p);

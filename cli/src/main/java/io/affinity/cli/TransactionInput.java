@@ -48,7 +48,20 @@ final class TransactionInput {
                     + "with --delimiter ';'); a number with a dot is then rejected as malformed.")
     boolean decimalComma;
 
-    /** Default ingestion settings with this layout and dialect. */
+    @Option(names = "--error-budget", paramLabel = "SHARE",
+            description = "Share of the rows read that may be malformed or conflicting before the verb stops, "
+                    + "nothing published (default: 0.01).")
+    Double errorBudget;
+
+    /** {@code --error-budget} when given (checked: a share in [0, 1]), else null: the verb's default. */
+    Double errorBudget() {
+        if (errorBudget != null && !(errorBudget >= 0 && errorBudget <= 1)) {
+            throw new AffinityCli.UserFacingException("--error-budget must be a share in [0, 1], was " + errorBudget);
+        }
+        return errorBudget;
+    }
+
+    /** Default ingestion settings with this layout, dialect and error budget. */
     IngestOptions ingestOptions() {
         char separator;
         try {
@@ -57,6 +70,9 @@ final class TransactionInput {
             throw new AffinityCli.UserFacingException("--delimiter " + e.getMessage());
         }
         IngestOptions options = IngestOptions.defaults().withDialect(new CsvDialect(separator, decimalComma));
+        if (errorBudget() != null) {
+            options = options.withErrorBudget(errorBudget);
+        }
         if (columns == null) {
             return options.withFormat(format);
         }
