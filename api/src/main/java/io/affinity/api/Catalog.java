@@ -248,13 +248,11 @@ public final class Catalog implements AutoCloseable {
      * limit across nested groups, fuzzy terms expanded): a 400 for the caller like a syntax error, not a failure.
      */
     private static ParseException tooComplex(RuntimeException e) {
-        if (e instanceof IndexSearcher.TooManyClauses) {
-            return CatalogQueryParser.tooManyClauses();
+        ParseException costly = CatalogQueryParser.tooCostly(e);
+        if (costly == null) {
+            throw e;
         }
-        if (e instanceof org.apache.lucene.util.automaton.TooComplexToDeterminizeException) {
-            return CatalogQueryParser.tooComplexPattern();
-        }
-        throw e;
+        return costly;
     }
 
     /** The catalogue file's attributes indexed as numbers (range filters work on them), sorted. */

@@ -72,6 +72,20 @@ final class CatalogQueryParser extends QueryParser {
                 + IndexSearcher.getMaxClauseCount() + " terms in all (every group counts)");
     }
 
+    /**
+     * The {@link TooComplex} for one of Lucene's "too costly" failures, wherever it was thrown (parsing, rewriting
+     * for the index, searching); null for any other throwable.
+     */
+    static TooComplex tooCostly(Throwable e) {
+        if (e instanceof IndexSearcher.TooManyClauses) {
+            return tooManyClauses();
+        }
+        if (e instanceof TooComplexToDeterminizeException) {
+            return tooComplexPattern(); // its own message quotes the expression: anything the caller typed
+        }
+        return null;
+    }
+
     /** Parses {@code expression}; a syntax or value error is a {@link ParseException} saying where and why. */
     static Query compile(String expression) throws ParseException {
         return compile(expression, Set.of());
@@ -82,15 +96,11 @@ final class CatalogQueryParser extends QueryParser {
         try {
             return allowPureExclusion(new CatalogQueryParser(numericAttributes).parse(expression));
         } catch (ParseException e) {
-            if (e.getCause() instanceof IndexSearcher.TooManyClauses) {
-                throw tooManyClauses(); // the parser wraps a flat query's excess as if it were a syntax error
-            }
-            throw new ParseException(abbreviateQuery(e.getMessage(), expression));
-        } catch (TooComplexToDeterminizeException e) {
-            // Its message quotes the expression, which could be anything the caller typed.
-            throw tooComplexPattern();
-        } catch (IndexSearcher.TooManyClauses e) {
-            throw tooManyClauses();
+            // The parser wraps a flat query's clause excess as if it were a syntax error.
+            TooComplex costly = tooCostly(e.getCause());
+            throw costly != null ? costly : new ParseException(abbreviateQuery(e.getMessage(), expression));
+        } catch (TooComplexToDeterminizeException | IndexSearcher.TooManyClauses e) {
+            throw tooCostly(e);
         } catch (IllegalArgumentException e) {
             throw new ParseException(e.getMessage());
         }
