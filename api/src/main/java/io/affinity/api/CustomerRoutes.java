@@ -62,7 +62,8 @@ final class CustomerRoutes {
     void register(RoutesConfig routes) {
         ReadRoutes.get(routes, "/v1/customers/{customerId}/profile", ModelHandler.leased(models, this::profile));
         routes.put("/v1/customers/{customerId}/consent/{channel}", this::putConsent);
-        ReadRoutes.get(routes, "/v1/customers/{customerId}/next-best-offers", ModelHandler.leased(models, this::nextBestOffers));
+        ReadRoutes.get(routes, "/v1/customers/{customerId}/next-best-offers",
+                ModelHandler.leased(models, this::nextBestOffers));
         ReadRoutes.get(routes, "/v1/items/{itemId}/upsell", ModelHandler.leased(models, this::upsell));
         ReadRoutes.get(routes, "/v1/campaigns/offers", ModelHandler.leased(models, this::campaign));
     }

@@ -140,14 +140,24 @@ final class Params {
         return (int) limit;
     }
 
+    /**
+     * The parameter's value, null when absent; given but blank is a 400 ({@code minLift=} is not "no minimum"),
+     * saying that {@code expected} goes there.
+     */
+    static String nonBlank(Context ctx, String name, String expected) {
+        String raw = ctx.queryParam(name);
+        if (raw != null && raw.isBlank()) {
+            throw ApiProblem.badRequest("query parameter '" + name + "' is blank; give " + expected
+                    + " or leave it out");
+        }
+        return raw;
+    }
+
     /** Absent: the fallback. Given but blank is a 400: {@code minLift=} is not "no minimum". */
     static double optionalDouble(Context ctx, String name, double fallback) {
-        String raw = ctx.queryParam(name);
+        String raw = nonBlank(ctx, name, "a number");
         if (raw == null) {
             return fallback;
-        }
-        if (raw.isBlank()) {
-            throw ApiProblem.badRequest("query parameter '" + name + "' is blank; give a number or leave it out");
         }
         try {
             double value = Double.parseDouble(raw);

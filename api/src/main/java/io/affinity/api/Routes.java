@@ -84,7 +84,7 @@ final class Routes {
             throw ApiProblem.unsupportedMediaType("Content-Type must be application/json, was "
                     + (type == null ? "missing" : "'" + Params.abbreviate(type) + "'"));
         }
-        BasketRequest request = BasketRequest.parse(readBody(ctx), json, config);
+        BasketRequest request = BasketRequest.parse(RequestBodies.read(ctx, config.maxBodyBytes()), json, config);
         Recommendations answer = rules(ctx, model, request.customerId())
                 .recommend((r, n) -> r.forBasket(request.items(), n), request.limit(), new HashSet<>(request.items()));
         Set<String> previouslyBought = null;
@@ -96,11 +96,6 @@ final class Routes {
             }
         }
         answer(ctx, answer, previouslyBought);
-    }
-
-    /** Reads at most maxBodyBytes, whatever Content-Length claims (chunked bodies have none). */
-    private byte[] readBody(Context ctx) throws IOException {
-        return RequestBodies.read(ctx, config.maxBodyBytes());
     }
 
     private void boughtTogether(Context ctx, ServedModel model) throws IOException {
@@ -145,9 +140,7 @@ final class Routes {
         if (impossible != null) {
             throw ApiProblem.badRequest("query parameter " + impossible);
         }
-        if (ctx.queryParam("offset") != null && ctx.queryParam("offset").isBlank()) {
-            throw ApiProblem.badRequest("query parameter 'offset' is blank; give a number or leave it out");
-        }
+        Params.nonBlank(ctx, "offset", "a number"); // optionalLong alone would read a blank as absent
         int offset = (int) Params.optionalLong(ctx, "offset", 0, 0, RuleQuery.MAX_OFFSET);
         RuleQuery query = new RuleQuery(item, consequent, minLift, minConfidence, minSupport, sort, offset,
                 Params.limit(ctx, config));
@@ -158,13 +151,7 @@ final class Routes {
 
     /** An item id parameter of {@code /v1/rules}; absent: null. Given but blank is a 400, as an empty sort is. */
     private static String itemParam(Context ctx, String name) {
-        String raw = ctx.queryParam(name);
-        if (raw == null) {
-            return null;
-        }
-        if (raw.isBlank()) {
-            throw ApiProblem.badRequest("query parameter '" + name + "' is blank; give an item id or leave it out");
-        }
-        return BasketRequest.normaliseItemId(raw);
+        String raw = Params.nonBlank(ctx, name, "an item id");
+        return raw == null ? null : BasketRequest.normaliseItemId(raw);
     }
 }
