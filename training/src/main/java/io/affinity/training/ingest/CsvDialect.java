@@ -43,7 +43,10 @@ public record CsvDialect(char delimiter, boolean decimalComma) {
         throw new IllegalArgumentException("must be one of , ; | or a tab (written \\t or tab), was '" + text + "'");
     }
 
-    /** The delimiter as shown in messages: {@code ','}, {@code ';'}, {@code tab}, {@code '|'}. */
+    /**
+     * The delimiter as shown in messages, spelt as {@code --delimiter} takes it: {@code ','}, {@code ';'},
+     * {@code tab}, {@code '|'}.
+     */
     static String name(char delimiter) {
         return delimiter == '\t' ? "tab" : "'" + delimiter + "'";
     }
@@ -62,13 +65,13 @@ public record CsvDialect(char delimiter, boolean decimalComma) {
     /**
      * Why a header read with this delimiter came out as a single column, when another delimiter explains it
      * (e.g. {@code "the header has no ',' but contains ';': the file looks ';'-separated, pass --delimiter ';'"}),
-     * else the empty string. Callers put it first: it is the real problem. A one-column header is otherwise reported as "column X missing", which hides the
-     * real problem since the names are visibly there.
+     * else the empty string. Callers put it first: it is the real problem. A one-column header is otherwise
+     * reported as "column X missing", which hides the real problem since the names are visibly there.
      */
     String delimiterHint(List<String> header) {
         char c = otherDelimiter(header);
         return c == 0 ? "" : String.format(Locale.ROOT, "the header has no %s but contains %s: the file looks "
-                + "%s-separated, pass --delimiter %s", name(delimiter), name(c), name(c), option(c));
+                + "%s-separated, pass --delimiter %s", name(delimiter), name(c), name(c), name(c));
     }
 
     /**
@@ -80,7 +83,7 @@ public record CsvDialect(char delimiter, boolean decimalComma) {
         return c == 0 ? "" : String.format(Locale.ROOT, "the header has no %s but contains %s: the catalogue looks "
                 + "%s-separated, and it is read with the exports' --delimiter %s (one option serves both files): save "
                 + "it %s-separated like the exports, or pass --delimiter %s if the exports are %s-separated too",
-                name(delimiter), name(c), name(c), option(delimiter), name(delimiter), option(c), name(c));
+                name(delimiter), name(c), name(c), name(delimiter), name(delimiter), name(c), name(c));
     }
 
     /** The delimiter a one-column header contains instead of this one, or 0. */
@@ -95,10 +98,5 @@ public record CsvDialect(char delimiter, boolean decimalComma) {
             }
         }
         return 0;
-    }
-
-    /** The delimiter as passed to {@code --delimiter}. */
-    private static String option(char delimiter) {
-        return delimiter == '\t' ? "tab" : "'" + delimiter + "'";
     }
 }
