@@ -286,8 +286,11 @@ public final class Evaluation {
                     params, settings.threads());
             reranker = fits.get(0);
             rerankerValidation = outOfFold(windows, fits.get(1), fits.get(2), settings.threads());
-            say(progress, tr, "reranker fitted on %d window(s), %,d rows: out-of-fold validation ndcg@10 %.4f; "
-                    + "top features %s", windows.size(), reranker.rows, rerankerValidation,
+            say(progress, tr, "reranker fitted on %d window(s), %,d rows of %,d customer windows%s: out-of-fold "
+                    + "validation ndcg@10 %.4f; top features %s", windows.size(), reranker.rows, reranker.queries,
+                    reranker.queries < reranker.eligibleQueries
+                            ? String.format(java.util.Locale.ROOT, " (a sample of %,d)", reranker.eligibleQueries) : "",
+                    rerankerValidation,
                     reranker.importance().subList(0, 8));
         } catch (IllegalArgumentException e) {
             say(progress, tr, "reranker skipped: %s", e.getMessage());

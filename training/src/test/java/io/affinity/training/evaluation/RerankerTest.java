@@ -105,4 +105,58 @@ class RerankerTest {
             org.junit.jupiter.api.Assertions.assertArrayEquals(sa[p], sb[p]);
         }
     }
+
+    @Test
+    void aFitLearnsFromAtMostMaxQueriesCustomersASeededSampleOfThem() throws Exception {
+        Transactions tx = data();
+        EvaluationSettings settings = new EvaluationSettings("time", LocalDateTime.parse("2024-05-01T00:00"), 20, 2,
+                7, 100, 20);
+        EvalSplit validation = EvalSplit.time(tx, LocalDateTime.parse("2024-02-01T00:00"), 20);
+        List<ModelSpec> specs = ModelSpec.all(settings).stream()
+                .filter(s -> s.name().equals("repeat-frequency") || s.name().equals("popularity")).toList();
+        Evaluation.Tuned tuned = Evaluation.tune(specs, validation, List.of(), settings, s -> { });
+        Reranker.Window w = Reranker.Window.of(validation, tuned.runs(), 20, 1);
+        List<int[]> all = List.of(Reranker.range(validation.testUsers().length));
+        Reranker.Params params = Reranker.Params.defaults(42);
+        assertEquals(Reranker.Params.DEFAULT_MAX_QUERIES, params.maxQueries());
+
+        Reranker uncapped = Reranker.fit(List.of(w), all, params);
+        Reranker roomy = Reranker.fit(List.of(w), all, new Reranker.Params(params.boost(), params.negativeRate(), 42,
+                validation.testUsers().length));
+        assertEquals(uncapped.rows, roomy.rows, "a cap above the customers changes nothing");
+        float[][] a = uncapped.score(w.features(), all.get(0), 1);
+        float[][] b = roomy.score(w.features(), all.get(0), 1);
+        for (int p = 0; p < a.length; p++) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(a[p], b[p]);
+        }
+
+        Reranker.Params capped = new Reranker.Params(params.boost(), params.negativeRate(), 42, 60);
+        Reranker small = Reranker.fit(List.of(w), all, capped);
+        assertTrue(small.rows < uncapped.rows / 3, small.rows + " rows of " + uncapped.rows);
+        assertEquals(small.rows, Reranker.fit(List.of(w), all, capped).rows, "the same sample each time");
+        // 60 of 300 customers who all behave alike still teach the trial-first order.
+        float[][] s = small.score(w.features(), all.get(0), 1);
+        assertEquals(1.0, Blend.metricsBy(w.table(), s, validation).get("ndcg@10"), 1e-9);
+    }
+
+    @Test
+    void theQuerySampleIsASortedSeededSubsetOfTheRequestedSize() {
+        long[] queries = new long[1000];
+        for (int i = 0; i < queries.length; i++) {
+            queries[i] = (long) (i % 2) << 32 | i;
+        }
+        java.util.Arrays.sort(queries);
+        assertTrue(Reranker.sample(queries, 1000, 7) == queries, "nothing to sample");
+        long[] a = Reranker.sample(queries, 100, 7);
+        assertEquals(100, a.length);
+        assertEquals(100, java.util.Arrays.stream(a).distinct().count());
+        for (int i = 1; i < a.length; i++) {
+            assertTrue(a[i - 1] < a[i], "in order");
+        }
+        for (long q : a) {
+            assertTrue(java.util.Arrays.binarySearch(queries, q) >= 0);
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(a, Reranker.sample(queries, 100, 7));
+        assertTrue(!java.util.Arrays.equals(a, Reranker.sample(queries, 100, 8)), "the seed decides");
+    }
 }
