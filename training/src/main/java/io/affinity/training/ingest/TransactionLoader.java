@@ -274,7 +274,7 @@ public final class TransactionLoader {
                  Reader reader = new StrictTextReader(in, encoding);
                  CsvReader<CsvRecord> csv = CsvReader.builder()
                          .fieldSeparator(options.dialect().delimiter())
-                         .detectBomHeader(false) // BOM is stripped from the header name below
+                         .detectBomHeader(false) // StrictTextReader drops the BOM
                          .skipEmptyLines(true)
                          // an unclosed quote would swallow the rest of the file into one field: fail instead
                          .allowUnclosedQuote(false)
@@ -287,9 +287,6 @@ public final class TransactionLoader {
                 }
                 CsvRecord headerRecord = it.next();
                 List<String> header = new ArrayList<>(headerRecord.getFields());
-                if (!header.isEmpty() && header.get(0).startsWith("\uFEFF")) {
-                    header.set(0, header.get(0).substring(1));
-                }
                 ColumnMapping mapping = options.mapping();
                 if (mapping == null) {
                     try {

@@ -47,6 +47,14 @@ class ConsentFileTest {
         assertFails("", "empty file");
     }
 
+    @Test
+    void aByteOrderMarkBeforeAQuotedHeaderIsNotPartOfIt() throws Exception {
+        // Found by IngestFuzzTest (in the exports; the consent file read its header the same way)
+        Path f = dir.resolve("consent.csv");
+        Files.writeString(f, "\uFEFF\"customer_id\",\"channel\",\"state\"\r\n\"17850\",\"email\",\"opted_out\"\r\n");
+        assertEquals(Map.of("17850", Map.of(Channel.EMAIL, State.OPTED_OUT)), ConsentFile.read(f));
+    }
+
     private void assertFails(String content, String expected) throws Exception {
         Path f = dir.resolve("bad.csv");
         Files.writeString(f, content);

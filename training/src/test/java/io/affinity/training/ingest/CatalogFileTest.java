@@ -124,4 +124,12 @@ class CatalogFileTest {
         assertEquals(Map.of("brand_name", "Acme"), c.entries().get("X1").attributes());
         assertEquals(Set.of(), c.numericAttributes());
     }
+
+    @Test
+    void aByteOrderMarkBeforeAQuotedHeaderIsNotPartOfIt() throws Exception {
+        // Found by IngestFuzzTest (in the exports; the catalogue read its header the same way)
+        Path f = tmp.resolve("quoted.csv");
+        Files.writeString(f, "\uFEFF\"item_id\",\"price\"\r\n\"cup\",\"1.60\"\r\n", StandardCharsets.UTF_8);
+        assertEquals(1.60, CatalogFile.read(f, 0).entries().get("CUP").price());
+    }
 }

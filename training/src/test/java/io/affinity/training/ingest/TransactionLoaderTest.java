@@ -439,6 +439,19 @@ class TransactionLoaderTest {
     }
 
     @Test
+    void aByteOrderMarkBeforeAQuotedHeaderNameIsNotPartOfTheName() throws Exception {
+        // Found by IngestFuzzTest: with the BOM glued to it, "Invoice" read as the unquoted name \uFEFF"Invoice", so
+        // an export whose every field is quoted (R, pandas QUOTE_ALL) failed with "header matches no preset".
+        Path f = write("bom-quoted.csv", "\uFEFF\"Invoice\",\"StockCode\",\"Description\",\"Quantity\",\"InvoiceDate\","
+                + "\"Price\",\"Customer ID\",\"Country\"\r\n"
+                + "\"489434\",\"85048\",\"GLASS BALL\",\"12\",\"2009-12-01 07:45:00\",\"6.95\",\"13085.0\",\"United Kingdom\"\r\n");
+        IngestResult r = load(IngestOptions.defaults(), f);
+        assertEquals("online-retail-ii", r.report().files().get(0).mapping());
+        assertEquals(1, r.report().rowsAccepted());
+        assertEquals("13085", r.transactions().customerId(0));
+    }
+
+    @Test
     void aRejectedCellThatLooksLikeAnEmailAddressIsNotQuotedInTheSamples() throws Exception {
         // Columns swapped by mistake: the customer's e-mail address sits in the timestamp column.
         Path f = write("swapped.csv", GENERIC_HEADER
