@@ -497,11 +497,9 @@ public final class TransactionLoader {
          * wrong way round, a "timestamp" can be a customer's e-mail address, which is personal data.
          */
         private static String shown(String raw) {
-            if (raw.indexOf('@') >= 0) {
-                return "(" + raw.length() + " characters with an '@', not shown: a customer's e-mail address in the "
-                        + "wrong column?)";
-            }
-            return "'" + (raw.length() <= 60 ? raw : raw.substring(0, 57) + "...") + "'";
+            // a rejected cell with an '@' is most likely a customer's address in a column mapped the wrong way: say so
+            return raw.indexOf('@') >= 0 ? "(" + raw.length() + " characters with an '@', not shown: a customer's "
+                    + "e-mail address in the wrong column?)" : ShownValue.quoted(raw);
         }
 
         private boolean reject(RejectReason reason, String file, long line, String detail) {
@@ -643,7 +641,8 @@ public final class TransactionLoader {
             if (i < 0) {
                 String hint = dialect.delimiterHint(header);
                 throw new IngestException(where + ": " + (hint.isEmpty() ? "" : hint + "; ") + "column '" + column
-                        + "' (role " + role + ", " + why + ") is missing from the header; headers found: " + header);
+                        + "' (role " + role + ", " + why + ") is missing from the header; headers found: "
+                        + ShownValue.cells(header));
             }
             return i;
         }

@@ -452,6 +452,22 @@ class TransactionLoaderTest {
     }
 
     @Test
+    void aFileWithoutItsHeaderLineIsReportedWithoutQuotingTheEmailAddressesOfItsFirstRow() throws Exception {
+        // Found by IngestFuzzTest: the first data row is taken for the header, and the message listed its cells.
+        Path f = write("no-header.csv", "anna@example.com,o-1,2024-01-05T10:12:00,TASSE-1,2,4.33\n");
+        IngestException detected = assertThrows(IngestException.class, () -> load(IngestOptions.defaults(), f));
+        assertTrue(detected.getMessage().startsWith(f + ": header matches no column mapping preset; header found: "
+                + "[(16 characters with an '@', not shown), o-1, 2024-01-05T10:12:00, TASSE-1, 2, 4.33]; presets: "),
+                detected.getMessage());
+        IngestException mapped = assertThrows(IngestException.class, () -> load(IngestOptions.defaults()
+                .withMapping(ColumnMapping.ofColumns("customer=Kunde,order=Beleg,timestamp=Datum,item=Artikel,"
+                        + "quantity=Menge,price=Preis")), f));
+        assertEquals(f + ":1: column 'Kunde' (role customer, required by mapping 'columns') is missing from the "
+                + "header; headers found: [(16 characters with an '@', not shown), o-1, 2024-01-05T10:12:00, TASSE-1, "
+                + "2, 4.33]", mapped.getMessage());
+    }
+
+    @Test
     void aRejectedCellThatLooksLikeAnEmailAddressIsNotQuotedInTheSamples() throws Exception {
         // Columns swapped by mistake: the customer's e-mail address sits in the timestamp column.
         Path f = write("swapped.csv", GENERIC_HEADER
