@@ -5,6 +5,7 @@ import de.siegmar.fastcsv.reader.CsvRecord;
 import de.siegmar.fastcsv.reader.FieldMismatchStrategy;
 import io.affinity.recommender.Consent;
 import io.affinity.recommender.Ids;
+import io.affinity.training.ingest.ShownValue;
 import io.affinity.training.ingest.StrictTextReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -68,7 +69,8 @@ public final class ConsentFile {
                     header = false;
                     String h = String.join(",", r.getFields()).toLowerCase(Locale.ROOT).replace("\uFEFF", "").trim();
                     if (!h.equals("customer_id,channel,state")) {
-                        throw error(file, line, "header must be 'customer_id,channel,state', was '" + abbreviate(h) + "'");
+                        throw error(file, line, "header must be 'customer_id,channel,state', was "
+                                + ShownValue.quoted(h));
                     }
                     continue;
                 }
@@ -88,12 +90,13 @@ public final class ConsentFile {
                 }
                 Consent.Channel channel = Consent.Channel.parse(r.getField(1));
                 if (channel == null) {
-                    throw error(file, line, "channel must be email, sms, push or web, was '" + abbreviate(r.getField(1)) + "'");
+                    throw error(file, line, "channel must be email, sms, push or web, was "
+                            + ShownValue.quoted(r.getField(1)));
                 }
                 Consent.State state = Consent.State.parse(r.getField(2));
                 if (state == null) {
-                    throw error(file, line, "state must be opted_in, opted_out, pending or confirmed, was '"
-                            + abbreviate(r.getField(2)) + "'");
+                    throw error(file, line, "state must be opted_in, opted_out, pending or confirmed, was "
+                            + ShownValue.quoted(r.getField(2)));
                 }
                 Consent.State previous = out.computeIfAbsent(id, k -> new EnumMap<>(Consent.Channel.class))
                         .putIfAbsent(channel, state);
@@ -118,9 +121,5 @@ public final class ConsentFile {
 
     private static ConsentFileException error(Path file, long line, String why) {
         return new ConsentFileException(file + ":" + line + ": " + why);
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
     }
 }

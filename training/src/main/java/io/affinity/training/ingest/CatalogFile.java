@@ -307,7 +307,9 @@ public final class CatalogFile {
             if (e.getCause() instanceof StrictTextReader.UndecodableInputException bad) {
                 throw new CatalogException(bad.describe(file));
             }
-            throw e.getCause();
+            throw brokenGzip(file, e.getCause());
+        } catch (java.io.EOFException | java.util.zip.ZipException e) { // from the gzip header, read on opening
+            throw brokenGzip(file, e);
         } catch (de.siegmar.fastcsv.reader.CsvParseException e) {
             throw new CatalogException(file + ": not readable as CSV (" + e.getMessage() + ")");
         }
@@ -332,6 +334,20 @@ public final class CatalogFile {
     }
 
     private record Rejection(Reason reason, String why) {
+    }
+
+    /**
+     * A gzip stream that ends early or does not decompress as a {@link CatalogException} naming the file; other read
+     * failures as they are. The JDK's EOFException and ZipException say neither which file nor what it means.
+     */
+    private static <E extends IOException> E brokenGzip(Path file, E e) throws CatalogException {
+        if (e instanceof java.io.EOFException || e instanceof java.util.zip.ZipException) {
+            // an EOFException often has no message at all
+            String why = e instanceof java.io.EOFException ? "the data ends early" : e.getMessage();
+            throw new CatalogException(file + ": not readable as gzip (" + why + "): the file is truncated or "
+                    + "corrupt, or not gzip-compressed");
+        }
+        return e;
     }
 
     private static InputStream open(Path file) throws IOException {

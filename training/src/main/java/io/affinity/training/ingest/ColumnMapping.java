@@ -151,7 +151,7 @@ public record ColumnMapping(String name, String customer, String order, String t
             }
         }
         StringBuilder sb = new StringBuilder("header matches no column mapping preset; header found: ")
-                .append(header).append("; presets: ");
+                .append(ShownValue.cells(header)).append("; presets: ");
         String sep = "";
         for (ColumnMapping m : PRESETS.values()) {
             sb.append(sep).append(m.name()).append(' ').append(m.requiredColumns());

@@ -19,6 +19,8 @@ import java.util.Objects;
  * {@link java.io.InputStreamReader} replaces them with U+FFFD without a word: a Windows-1252 export read as UTF-8
  * then turns {@code jürgen} and {@code jörgen} into one customer {@code j\uFFFDrgen}. Lines are counted as the
  * CSV reader counts them (LF, CR LF and a lone CR each end one), so the line named is the file's physical line.
+ * A byte order mark at the start is dropped: it is no text, and left in it glued itself to the first header name,
+ * so that a quoted one ({@code \uFEFF"Invoice"}) was not read as quoted and matched no column.
  */
 public final class StrictTextReader extends Reader {
     private static final int BUFFER = 1 << 16;
@@ -33,6 +35,7 @@ public final class StrictTextReader extends Reader {
     private boolean flushed;
     private long line = 1;
     private boolean lastWasCr;
+    private boolean atStart = true;
 
     public StrictTextReader(InputStream in, Charset charset) {
         this(in, charset, "--encoding");
@@ -79,6 +82,18 @@ public final class StrictTextReader extends Reader {
 
     @Override
     public int read(char[] cbuf, int off, int len) throws IOException {
+        int n = decode(cbuf, off, len);
+        if (atStart && n > 0) {
+            atStart = false;
+            if (cbuf[off] == '\uFEFF') {
+                System.arraycopy(cbuf, off + 1, cbuf, off, n - 1);
+                n = n > 1 ? n - 1 : decode(cbuf, off, len);
+            }
+        }
+        return n;
+    }
+
+    private int decode(char[] cbuf, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, cbuf.length);
         if (len == 0) {
             return 0;

@@ -274,7 +274,7 @@ public final class TransactionLoader {
                  Reader reader = new StrictTextReader(in, encoding);
                  CsvReader<CsvRecord> csv = CsvReader.builder()
                          .fieldSeparator(options.dialect().delimiter())
-                         .detectBomHeader(false) // BOM is stripped from the header name below
+                         .detectBomHeader(false) // StrictTextReader drops the BOM
                          .skipEmptyLines(true)
                          // an unclosed quote would swallow the rest of the file into one field: fail instead
                          .allowUnclosedQuote(false)
@@ -287,9 +287,6 @@ public final class TransactionLoader {
                 }
                 CsvRecord headerRecord = it.next();
                 List<String> header = new ArrayList<>(headerRecord.getFields());
-                if (!header.isEmpty() && header.get(0).startsWith("\uFEFF")) {
-                    header.set(0, header.get(0).substring(1));
-                }
                 ColumnMapping mapping = options.mapping();
                 if (mapping == null) {
                     try {
@@ -500,11 +497,9 @@ public final class TransactionLoader {
          * wrong way round, a "timestamp" can be a customer's e-mail address, which is personal data.
          */
         private static String shown(String raw) {
-            if (raw.indexOf('@') >= 0) {
-                return "(" + raw.length() + " characters with an '@', not shown: a customer's e-mail address in the "
-                        + "wrong column?)";
-            }
-            return "'" + (raw.length() <= 60 ? raw : raw.substring(0, 57) + "...") + "'";
+            // a rejected cell with an '@' is most likely a customer's address in a column mapped the wrong way: say so
+            return raw.indexOf('@') >= 0 ? "(" + raw.length() + " characters with an '@', not shown: a customer's "
+                    + "e-mail address in the wrong column?)" : ShownValue.quoted(raw);
         }
 
         private boolean reject(RejectReason reason, String file, long line, String detail) {
@@ -646,7 +641,8 @@ public final class TransactionLoader {
             if (i < 0) {
                 String hint = dialect.delimiterHint(header);
                 throw new IngestException(where + ": " + (hint.isEmpty() ? "" : hint + "; ") + "column '" + column
-                        + "' (role " + role + ", " + why + ") is missing from the header; headers found: " + header);
+                        + "' (role " + role + ", " + why + ") is missing from the header; headers found: "
+                        + ShownValue.cells(header));
             }
             return i;
         }

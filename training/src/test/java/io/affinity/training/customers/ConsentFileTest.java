@@ -47,6 +47,25 @@ class ConsentFileTest {
         assertFails("", "empty file");
     }
 
+    @Test
+    void aFileWithoutHeaderOrWithSwappedFieldsIsReportedWithoutQuotingEmailAddresses() throws Exception {
+        // Found by IngestFuzzTest: the header check and the channel and state checks quoted the cell as it was.
+        assertFails("anna@example.com,email,opted_in\n",
+                ":1: header must be 'customer_id,channel,state', was (31 characters with an '@', not shown)");
+        assertFails("customer_id,channel,state\nopted_in,email,anna@example.com\n",
+                ":2: state must be opted_in, opted_out, pending or confirmed, was (16 characters with an '@', not shown)");
+        assertFails("customer_id,channel,state\nopted_in,anna@example.com,email\n",
+                ":2: channel must be email, sms, push or web, was (16 characters with an '@', not shown)");
+    }
+
+    @Test
+    void aByteOrderMarkBeforeAQuotedHeaderIsNotPartOfIt() throws Exception {
+        // Found by IngestFuzzTest (in the exports; the consent file read its header the same way)
+        Path f = dir.resolve("consent.csv");
+        Files.writeString(f, "\uFEFF\"customer_id\",\"channel\",\"state\"\r\n\"17850\",\"email\",\"opted_out\"\r\n");
+        assertEquals(Map.of("17850", Map.of(Channel.EMAIL, State.OPTED_OUT)), ConsentFile.read(f));
+    }
+
     private void assertFails(String content, String expected) throws Exception {
         Path f = dir.resolve("bad.csv");
         Files.writeString(f, content);

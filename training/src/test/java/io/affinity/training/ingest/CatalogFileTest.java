@@ -124,4 +124,35 @@ class CatalogFileTest {
         assertEquals(Map.of("brand_name", "Acme"), c.entries().get("X1").attributes());
         assertEquals(Set.of(), c.numericAttributes());
     }
+
+    @Test
+    void aByteOrderMarkBeforeAQuotedHeaderIsNotPartOfIt() throws Exception {
+        // Found by IngestFuzzTest (in the exports; the catalogue read its header the same way)
+        Path f = tmp.resolve("quoted.csv");
+        Files.writeString(f, "\uFEFF\"item_id\",\"price\"\r\n\"cup\",\"1.60\"\r\n", StandardCharsets.UTF_8);
+        assertEquals(1.60, CatalogFile.read(f, 0).entries().get("CUP").price());
+    }
+
+    @Test
+    void aTruncatedOrCorruptGzipFileIsACatalogueErrorNamingTheFile() throws Exception {
+        // Found by IngestFuzzTest: an EOFException or ZipException without the file's name escaped instead.
+        java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+        try (OutputStream out = new GZIPOutputStream(gz)) {
+            out.write("item_id,price\ncup,1.60\nsaucer,1.10\n".getBytes(StandardCharsets.UTF_8));
+        }
+        byte[] whole = gz.toByteArray();
+        Path truncated = Files.write(tmp.resolve("truncated.csv.gz"), java.util.Arrays.copyOf(whole, whole.length - 12));
+        Path corrupt = Files.write(tmp.resolve("corrupt.csv.gz"), whole.clone());
+        byte[] c = Files.readAllBytes(corrupt);
+        c[c.length - 5] ^= 0x10; // in the CRC-32 trailer
+        Files.write(corrupt, c);
+        Path notGzip = Files.writeString(tmp.resolve("plain.csv.gz"), "item_id,price\ncup,1.60\n");
+        for (Path f : List.of(truncated, corrupt, notGzip)) {
+            CatalogFile.CatalogException e = assertThrows(CatalogFile.CatalogException.class,
+                    () -> CatalogFile.read(f, 0));
+            assertTrue(e.getMessage().startsWith(f + ": not readable as gzip ("), e.getMessage());
+            assertTrue(e.getMessage().endsWith("): the file is truncated or corrupt, or not gzip-compressed"),
+                    e.getMessage());
+        }
+    }
 }

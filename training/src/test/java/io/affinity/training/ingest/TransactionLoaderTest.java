@@ -439,6 +439,35 @@ class TransactionLoaderTest {
     }
 
     @Test
+    void aByteOrderMarkBeforeAQuotedHeaderNameIsNotPartOfTheName() throws Exception {
+        // Found by IngestFuzzTest: with the BOM glued to it, "Invoice" read as the unquoted name \uFEFF"Invoice", so
+        // an export whose every field is quoted (R, pandas QUOTE_ALL) failed with "header matches no preset".
+        Path f = write("bom-quoted.csv", "\uFEFF\"Invoice\",\"StockCode\",\"Description\",\"Quantity\",\"InvoiceDate\","
+                + "\"Price\",\"Customer ID\",\"Country\"\r\n"
+                + "\"489434\",\"85048\",\"GLASS BALL\",\"12\",\"2009-12-01 07:45:00\",\"6.95\",\"13085.0\",\"United Kingdom\"\r\n");
+        IngestResult r = load(IngestOptions.defaults(), f);
+        assertEquals("online-retail-ii", r.report().files().get(0).mapping());
+        assertEquals(1, r.report().rowsAccepted());
+        assertEquals("13085", r.transactions().customerId(0));
+    }
+
+    @Test
+    void aFileWithoutItsHeaderLineIsReportedWithoutQuotingTheEmailAddressesOfItsFirstRow() throws Exception {
+        // Found by IngestFuzzTest: the first data row is taken for the header, and the message listed its cells.
+        Path f = write("no-header.csv", "anna@example.com,o-1,2024-01-05T10:12:00,TASSE-1,2,4.33\n");
+        IngestException detected = assertThrows(IngestException.class, () -> load(IngestOptions.defaults(), f));
+        assertTrue(detected.getMessage().startsWith(f + ": header matches no column mapping preset; header found: "
+                + "[(16 characters with an '@', not shown), o-1, 2024-01-05T10:12:00, TASSE-1, 2, 4.33]; presets: "),
+                detected.getMessage());
+        IngestException mapped = assertThrows(IngestException.class, () -> load(IngestOptions.defaults()
+                .withMapping(ColumnMapping.ofColumns("customer=Kunde,order=Beleg,timestamp=Datum,item=Artikel,"
+                        + "quantity=Menge,price=Preis")), f));
+        assertEquals(f + ":1: column 'Kunde' (role customer, required by mapping 'columns') is missing from the "
+                + "header; headers found: [(16 characters with an '@', not shown), o-1, 2024-01-05T10:12:00, TASSE-1, "
+                + "2, 4.33]", mapped.getMessage());
+    }
+
+    @Test
     void aRejectedCellThatLooksLikeAnEmailAddressIsNotQuotedInTheSamples() throws Exception {
         // Columns swapped by mistake: the customer's e-mail address sits in the timestamp column.
         Path f = write("swapped.csv", GENERIC_HEADER
