@@ -243,12 +243,16 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         return Json.MAPPER.writeValueAsBytes(normalised);
     }
 
-    /** CRC32C of the tree without its checksum field, as 8 lower-case hex digits. */
+    /**
+     * CRC32C of the tree without its checksum field, as 8 lower-case hex digits. Over the compact rendering: no
+     * pretty-printer whitespace, which a Jackson upgrade could change, is part of it.
+     */
     private static String manifestChecksum(ObjectNode tree) throws IOException {
         ObjectNode content = tree.deepCopy();
         content.remove(Manifest.CHECKSUM_FIELD);
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(Json.MAPPER.writeValueAsBytes(content));
+        crc.update(Json.MAPPER.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                .writeValueAsBytes(content));
         return String.format("%08x", crc.getValue());
     }
 
