@@ -172,6 +172,9 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
 
     static Manifest readManifest(Path dir) throws IOException {
         Path file = dir.resolve(MANIFEST);
+        if (Files.isDirectory(file)) {
+            throw new CorruptSnapshotException(file, "manifest is a directory, not a file (damaged snapshot)");
+        }
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);

@@ -51,6 +51,16 @@ class CorruptionTest {
         assertOpenFails(CorruptSnapshotException.class, "manifest.json", "missing");
     }
 
+    /** Found by SnapshotFuzzTest (seed 20261222): a directory named manifest.json was an IOException 'Is a directory'. */
+    @Test
+    void manifestIsADirectory() throws Exception {
+        Files.delete(dir.resolve("manifest.json"));
+        Files.createDirectory(dir.resolve("manifest.json"));
+        assertOpenFails(CorruptSnapshotException.class, "manifest.json", "is a directory");
+        assertThrows(CorruptSnapshotException.class, () -> store.manifest(version));
+        assertEquals(List.of(), store.versions());
+    }
+
     @Test
     void manifestNotJson() throws Exception {
         Files.writeString(dir.resolve("manifest.json"), "this is not { json");
