@@ -38,6 +38,12 @@ public record Manifest(int formatVersion, String version, String createdAt, Soft
      * instead of failing later on an item it cannot decode.
      */
     public static final int CURRENT_FORMAT_VERSION = 4;
+    /**
+     * Top-level manifest key holding the CRC32C (8 lower-case hex digits) of the rest of the manifest, so that the
+     * manifest is verified like every file it lists. Every publish writes it; a manifest without it (published by
+     * an earlier release of format 4 or before) opens as before, its content checked only against the files.
+     */
+    public static final String CHECKSUM_FIELD = "manifestChecksum";
     /** Checksum algorithm of {@link FileEntry#checksum()}: CRC32C, as 8 lower-case hex digits. */
     public static final String CHECKSUM_ALGORITHM = "CRC32C";
 
@@ -98,6 +104,12 @@ public record Manifest(int formatVersion, String version, String createdAt, Soft
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record FileEntry(String name, long bytes, String checksumAlgorithm, String checksum,
                             ChecksumExclusion checksumExcludes) {
+        /** Without a name the entry cannot be found or verified (lookups by name would fail on it). */
+        public FileEntry {
+            if (name == null || name.isEmpty()) {
+                throw new IllegalArgumentException("file entry without a name");
+            }
+        }
     }
 
     /**
@@ -105,5 +117,15 @@ public record Manifest(int formatVersion, String version, String createdAt, Soft
      * Chronicle Map file. Readers take and release these locks (in any process), so their bytes are not content.
      */
     public record ChecksumExclusion(String reason, long offset, long stride, int count, int length) {
+        /** Bounds keep the excluded ranges inside a file of up to 2^62 bytes and apart, so no arithmetic overflows. */
+        public ChecksumExclusion {
+            if (offset < 0 || length < 1 || count < 0 || stride < length || offset > MAX_OFFSET
+                    || stride > MAX_OFFSET / Math.max(1, count)) {
+                throw new IllegalArgumentException("invalid checksum exclusion: offset " + offset + ", stride " + stride
+                        + ", count " + count + ", length " + length);
+            }
+        }
+
+        private static final long MAX_OFFSET = 1L << 61;
     }
 }

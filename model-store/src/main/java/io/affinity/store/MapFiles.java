@@ -6,6 +6,9 @@ import net.openhft.chronicle.map.ChronicleMapBuilder;
 
 import java.io.IOException;
 import java.lang.reflect.Field;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,6 +86,41 @@ final class MapFiles {
             throw new IllegalStateException("cannot read Chronicle Map segment layout", e);
         }
     }
+
+    /**
+     * Refuses a map file whose segment lock words hold a state no reader of a published snapshot can leave: readers
+     * take read locks (lookups) and update locks (iteration) but never the write lock, and so never wait for it.
+     * A set write flag, a non-zero wait count or a saturated read count (damage in these checksum-excluded bytes)
+     * would make every lookup in that segment spin until Chronicle Map's lock timeout instead of failing here.
+     * Layout (Chronicle Map spec 3.2, little-endian): bits 0-29 read count, 30 update flag, 31 write flag,
+     * 32-63 wait count. A set update flag is not refused: another process may be iterating right now.
+     */
+    static void checkLockWords(Path file, Manifest.ChecksumExclusion x) throws IOException {
+        if (x.length() != Long.BYTES) {
+            return;
+        }
+        try (FileChannel ch = FileChannel.open(file)) {
+            ByteBuffer b = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < x.count(); i++) {
+                long at = x.offset() + (long) i * x.stride();
+                b.clear();
+                while (b.hasRemaining()) {
+                    if (ch.read(b, at + b.position()) < 0) {
+                        throw new CorruptSnapshotException(file, "segment lock word " + i + " lies beyond the end, truncated?");
+                    }
+                }
+                long word = b.getLong(0);
+                long readCount = word & READ_COUNT_MASK;
+                if ((word & WRITE_FLAG) != 0 || (word >>> 32) != 0 || readCount == READ_COUNT_MASK) {
+                    throw new CorruptSnapshotException(file, String.format("segment %d lock word 0x%016x at byte %d is"
+                            + " held for writing or waited on, which no reader does: corrupted?", i, word, at));
+                }
+            }
+        }
+    }
+
+    private static final long READ_COUNT_MASK = (1L << 30) - 1;
+    private static final long WRITE_FLAG = 1L << 31;
 
     static ChronicleMap<CharSequence, byte[]> open(Path file) {
         try {

@@ -64,14 +64,19 @@ public final class ModelStore {
     }
 
     /**
-     * The version CURRENT names, or empty when nothing was activated yet; a CURRENT that is empty or holds no
-     * version id is a {@link CorruptSnapshotException} naming the file and what it holds.
+     * The version CURRENT names, or empty when nothing was activated yet; a CURRENT that is empty, holds no
+     * version id (garbage bytes included) or is a directory is a {@link CorruptSnapshotException} naming the file
+     * and what it holds.
      */
     public Optional<String> currentVersion() throws IOException {
         Path current = dir.resolve(CURRENT);
+        if (Files.isDirectory(current)) {
+            throw new CorruptSnapshotException(current, "is a directory, expected a file holding a version id");
+        }
         String content;
         try {
-            content = Files.readString(current, StandardCharsets.UTF_8).trim();
+            // decoded leniently: bytes that are not UTF-8 are garbage to report below, not an I/O failure
+            content = new String(Files.readAllBytes(current), StandardCharsets.UTF_8).trim();
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
@@ -233,6 +238,8 @@ public final class ModelStore {
     }
 
     private static String abbreviate(String s) {
+        // control characters (garbage in CURRENT) would garble the log line the message ends up in
+        s = s.replaceAll("\\p{Cntrl}", "?");
         return s.length() <= 40 ? s : s.substring(0, 40) + "...";
     }
 

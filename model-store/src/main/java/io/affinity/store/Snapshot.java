@@ -2,6 +2,7 @@ package io.affinity.store;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.affinity.recommender.AssociationRule;
 import io.affinity.recommender.CustomerHistory;
 import io.affinity.recommender.CustomerProfile;
@@ -171,6 +172,9 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
 
     static Manifest readManifest(Path dir) throws IOException {
         Path file = dir.resolve(MANIFEST);
+        if (Files.isDirectory(file)) {
+            throw new CorruptSnapshotException(file, "manifest is a directory, not a file (damaged snapshot)");
+        }
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -197,6 +201,14 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         if (fv.intValue() < 1) {
             throw new CorruptSnapshotException(file, "invalid formatVersion " + fv.intValue());
         }
+        JsonNode sealed = ((ObjectNode) tree).remove(Manifest.CHECKSUM_FIELD);
+        if (sealed != null) {
+            String actual = manifestChecksum((ObjectNode) tree);
+            if (!sealed.isTextual() || !sealed.textValue().equals(actual)) {
+                throw new CorruptSnapshotException(file, "checksum mismatch, corrupted? (" + Manifest.CHECKSUM_FIELD
+                        + " " + sealed + ", actual " + actual + ")");
+            }
+        }
         Manifest m;
         try {
             m = Json.MAPPER.treeToValue(tree, Manifest.class);
@@ -222,6 +234,31 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         return m;
     }
 
+    /**
+     * The manifest's bytes as written: {@code tree} with {@link Manifest#CHECKSUM_FIELD} set to the checksum of its
+     * other content. The checksum covers the tree as Jackson writes it after reading it back, so it does not depend
+     * on how the manifest file is laid out, only on what it says.
+     */
+    static byte[] sealManifest(ObjectNode tree) throws IOException {
+        ObjectNode normalised = (ObjectNode) Json.MAPPER.readTree(Json.MAPPER.writeValueAsBytes(tree));
+        normalised.remove(Manifest.CHECKSUM_FIELD);
+        normalised.put(Manifest.CHECKSUM_FIELD, manifestChecksum(normalised));
+        return Json.MAPPER.writeValueAsBytes(normalised);
+    }
+
+    /**
+     * CRC32C of the tree without its checksum field, as 8 lower-case hex digits. Over the compact rendering: no
+     * pretty-printer whitespace, which a Jackson upgrade could change, is part of it.
+     */
+    private static String manifestChecksum(ObjectNode tree) throws IOException {
+        ObjectNode content = tree.deepCopy();
+        content.remove(Manifest.CHECKSUM_FIELD);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(Json.MAPPER.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                .writeValueAsBytes(content));
+        return String.format("%08x", crc.getValue());
+    }
+
     static void verifyFiles(Path dir, Manifest manifest) throws IOException {
         Path manifestFile = dir.resolve(MANIFEST);
         for (Manifest.FileEntry f : manifest.files()) {
@@ -237,6 +274,11 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
                 throw new CorruptSnapshotException(file, "size " + size + " bytes, manifest says " + f.bytes()
                         + (size < f.bytes() ? " (truncated?)" : " (appended to?)"));
             }
+            Manifest.ChecksumExclusion x = f.checksumExcludes();
+            if (x != null && x.count() > 0 && x.offset() + (x.count() - 1) * x.stride() + x.length() > size) {
+                throw new CorruptSnapshotException(manifestFile, "checksumExcludes of " + f.name()
+                        + " reach beyond its " + size + " bytes");
+            }
             if (!Manifest.CHECKSUM_ALGORITHM.equals(f.checksumAlgorithm())) {
                 throw new SnapshotFormatException(file, "format too new: unknown checksum algorithm " + f.checksumAlgorithm());
             }
@@ -244,6 +286,9 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
             if (!actual.equalsIgnoreCase(f.checksum())) {
                 throw new CorruptSnapshotException(file, "checksum mismatch, corrupted? (" + f.checksumAlgorithm()
                         + " expected " + f.checksum() + ", actual " + actual + ")");
+            }
+            if (f.checksumExcludes() != null) {
+                MapFiles.checkLockWords(file, f.checksumExcludes());
             }
         }
     }

@@ -355,7 +355,8 @@ public final class SnapshotBuilder {
                             profiles.size(), consent.size(), upsell.size()),
                     files);
             Path manifestFile = tmp.resolve(Snapshot.MANIFEST);
-            Files.write(manifestFile, Json.MAPPER.writeValueAsBytes(manifest));
+            Files.write(manifestFile, Snapshot.sealManifest(
+                    (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.valueToTree(manifest)));
             for (String name : List.of(Snapshot.ITEMS, Snapshot.RULES, Snapshot.CUSTOMERS, Snapshot.PROFILES, Snapshot.CONSENT, Snapshot.UPSELL,
                     PopularFile.NAME,
                     Snapshot.MANIFEST)) {

@@ -51,6 +51,16 @@ class CorruptionTest {
         assertOpenFails(CorruptSnapshotException.class, "manifest.json", "missing");
     }
 
+    /** Found by SnapshotFuzzTest (seed 20261222): a directory named manifest.json was an IOException 'Is a directory'. */
+    @Test
+    void manifestIsADirectory() throws Exception {
+        Files.delete(dir.resolve("manifest.json"));
+        Files.createDirectory(dir.resolve("manifest.json"));
+        assertOpenFails(CorruptSnapshotException.class, "manifest.json", "is a directory");
+        assertThrows(CorruptSnapshotException.class, () -> store.manifest(version));
+        assertEquals(List.of(), store.versions());
+    }
+
     @Test
     void manifestNotJson() throws Exception {
         Files.writeString(dir.resolve("manifest.json"), "this is not { json");
@@ -66,12 +76,43 @@ class CorruptionTest {
         assertOpenFails(CorruptSnapshotException.class, "manifest.json");
     }
 
+    /**
+     * Found by SnapshotFuzzTest (seeds 20261155, 20261162, 20261210): the manifest carried no checksum, so an edited
+     * value that no file contradicts (here the distinct rule count, served as ruleCount) opened and was served.
+     */
+    @Test
+    void manifestContentChanged() throws Exception {
+        Path file = dir.resolve("manifest.json");
+        byte[] good = Files.readAllBytes(file);
+        ObjectNode m = (ObjectNode) Json.MAPPER.readTree(good);
+        long rules = m.get("counts").get("rules").longValue();
+        ((ObjectNode) m.get("counts")).put("rules", rules + 1);
+        Json.MAPPER.writeValue(file.toFile(), m);
+        assertOpenFails(CorruptSnapshotException.class, "manifest.json", "checksum mismatch, corrupted?");
+
+        // a manifest published before manifests were checksummed opens as before
+        m.remove(Manifest.CHECKSUM_FIELD);
+        ((ObjectNode) m.get("counts")).put("rules", rules);
+        Json.MAPPER.writeValue(file.toFile(), m);
+        try (Snapshot s = store.open(version)) {
+            assertEquals(rules, s.ruleCount());
+        }
+    }
+
+    /** Found by SnapshotFuzzTest (seed 20261201): a byte appended after the manifest's JSON object was ignored. */
+    @Test
+    void manifestWithBytesAppended() throws Exception {
+        Path file = dir.resolve("manifest.json");
+        Files.write(file, new byte[]{'x'}, java.nio.file.StandardOpenOption.APPEND);
+        assertOpenFails(CorruptSnapshotException.class, "manifest.json", "not valid JSON");
+    }
+
     @Test
     void formatTooNew() throws Exception {
         ObjectNode m = (ObjectNode) Json.MAPPER.readTree(dir.resolve("manifest.json").toFile());
         m.put("formatVersion", Manifest.CURRENT_FORMAT_VERSION + 1);
         m.put("someFutureField", "x");
-        Json.MAPPER.writeValue(dir.resolve("manifest.json").toFile(), m);
+        Files.write(dir.resolve("manifest.json"), Snapshot.sealManifest(m));
         assertOpenFails(SnapshotFormatException.class, "manifest.json", "format too new");
     }
 
@@ -79,7 +120,7 @@ class CorruptionTest {
     void manifestForAnotherVersion() throws Exception {
         ObjectNode m = (ObjectNode) Json.MAPPER.readTree(dir.resolve("manifest.json").toFile());
         m.put("version", "20000101-000000-000000");
-        Json.MAPPER.writeValue(dir.resolve("manifest.json").toFile(), m);
+        Files.write(dir.resolve("manifest.json"), Snapshot.sealManifest(m));
         assertOpenFails(CorruptSnapshotException.class, "manifest.json", "20000101-000000-000000");
     }
 
@@ -124,7 +165,7 @@ class CorruptionTest {
                 ((ObjectNode) node).put("checksum", Checksums.crc32c(f, null));
             }
         }
-        Json.MAPPER.writeValue(dir.resolve("manifest.json").toFile(), m);
+        Files.write(dir.resolve("manifest.json"), Snapshot.sealManifest(m));
         assertOpenFails(CorruptSnapshotException.class, "popular.bin", "CRC32 mismatch, corrupted?");
     }
 
@@ -177,6 +218,88 @@ class CorruptionTest {
     void corruptCurrentFile() throws Exception {
         Files.writeString(store.directory().resolve("CURRENT"), "garbage\n");
         assertMessage(store::currentVersion, CorruptSnapshotException.class, "CURRENT");
+    }
+
+    /**
+     * Found by SnapshotFuzzTest (seed 20261147): a byte of a segment lock word (excluded from the checksum) flipped
+     * into the wait count passed verification, and every later lookup in that segment spun in Chronicle Map's lock.
+     */
+    @Test
+    void lockWordHeldForWriting() throws Exception {
+        Manifest.ChecksumExclusion x = store.manifest(version).file("consent.cmap").orElseThrow().checksumExcludes();
+        Path f = dir.resolve("consent.cmap");
+        xor(f, x.offset() + 4, 0x3d);
+        assertOpenFails(CorruptSnapshotException.class, "consent.cmap", "lock word", "corrupted?");
+        xor(f, x.offset() + 4, 0x3d);
+        xor(f, x.offset() + 3, 0x80); // the write flag
+        assertOpenFails(CorruptSnapshotException.class, "consent.cmap", "lock word");
+        xor(f, x.offset() + 3, 0x80);
+        // what readers leave (a read count, an update lock while iterating) opens, and lookups work
+        xor(f, x.offset(), 0x3d);
+        xor(f, x.offset() + 3, 0x40);
+        try (Snapshot s = store.open(version)) {
+            assertEquals(TestData.small().customers.size(), s.customerCount());
+            s.consent("C12000", io.affinity.recommender.Consent.Channel.EMAIL);
+        }
+    }
+
+    /** Manifest ranges excluded from a checksum are bounded: a negative, overlapping or huge range is damage. */
+    @Test
+    void invalidChecksumExclusion() throws Exception {
+        for (String[] edit : new String[][]{{"offset", "-1"}, {"length", "0"}, {"stride", "0"}, {"count", "-3"},
+                {"count", "2147483647"}, {"offset", "9223372036854775807"}, {"length", "2147483647"}}) {
+            ObjectNode m = (ObjectNode) Json.MAPPER.readTree(dir.resolve("manifest.json").toFile());
+            for (var node : m.withArray("files")) {
+                if (node.get("name").asText().equals("items.cmap")) {
+                    ((ObjectNode) node.get("checksumExcludes")).put(edit[0], Long.parseLong(edit[1]));
+                }
+            }
+            byte[] good = Files.readAllBytes(dir.resolve("manifest.json"));
+            Files.write(dir.resolve("manifest.json"), Snapshot.sealManifest(m));
+            assertOpenFails(CorruptSnapshotException.class, "manifest.json");
+            Files.write(dir.resolve("manifest.json"), good);
+        }
+        store.open(version).close();
+    }
+
+    /** Found by SnapshotFuzzTest (seed 20261675): a file entry without a name was a NullPointerException. */
+    @Test
+    void fileEntryWithoutName() throws Exception {
+        ObjectNode m = (ObjectNode) Json.MAPPER.readTree(dir.resolve("manifest.json").toFile());
+        for (var node : m.withArray("files")) {
+            if (node.get("name").asText().equals("customers.cmap")) {
+                ((ObjectNode) node).remove("name");
+            }
+        }
+        Files.write(dir.resolve("manifest.json"), Snapshot.sealManifest(m));
+        assertOpenFails(CorruptSnapshotException.class, "manifest.json", "file entry without a name");
+        assertThrows(CorruptSnapshotException.class, () -> store.manifest(version));
+    }
+
+    static void xor(Path f, long at, int mask) throws Exception {
+        try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
+            raf.seek(at);
+            int b = raf.read();
+            raf.seek(at);
+            raf.write(b ^ mask);
+        }
+    }
+
+    /** Found by SnapshotFuzzTest (seed 20261124): bytes that are not UTF-8 were a MalformedInputException. */
+    @Test
+    void currentHoldingBytesThatAreNotUtf8() throws Exception {
+        Files.write(store.directory().resolve("CURRENT"), new byte[]{(byte) 0xC3, 0x28, (byte) 0xFF, 0x07, 'x', '\n'});
+        assertMessage(store::currentVersion, CorruptSnapshotException.class, "CURRENT: does not hold a version id: '\uFFFD(\uFFFD?x'");
+        assertThrows(CorruptSnapshotException.class, store::openCurrent);
+    }
+
+    /** Found by SnapshotFuzzTest (seed 20261124): a directory named CURRENT was an IOException 'Is a directory'. */
+    @Test
+    void currentIsADirectory() throws Exception {
+        Files.delete(store.directory().resolve("CURRENT"));
+        Files.createDirectory(store.directory().resolve("CURRENT"));
+        assertMessage(store::currentVersion, CorruptSnapshotException.class, "CURRENT: is a directory");
+        assertThrows(CorruptSnapshotException.class, store::openCurrent);
     }
 
     @Test

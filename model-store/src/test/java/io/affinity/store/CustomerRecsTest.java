@@ -158,14 +158,14 @@ class CustomerRecsTest {
 
         ObjectNode m = (ObjectNode) Json.MAPPER.readTree(original);
         ((ObjectNode) m.get("sections").get("customerRecommendations")).put("entries", 3);
-        Files.write(manifest, Json.MAPPER.writeValueAsBytes(m));
+        Files.write(manifest, Snapshot.sealManifest(m));
         CorruptSnapshotException e = assertThrows(CorruptSnapshotException.class, () -> store.open(version).close());
         assertTrue(e.getMessage().contains("customer-recs.cmap") && e.getMessage().contains("manifest says 3"),
                 e.getMessage());
 
         m = (ObjectNode) Json.MAPPER.readTree(original);
         ((ObjectNode) m.get("sections")).remove("customerRecommendations");
-        Files.write(manifest, Json.MAPPER.writeValueAsBytes(m));
+        Files.write(manifest, Snapshot.sealManifest(m));
         e = assertThrows(CorruptSnapshotException.class, () -> store.open(version).close());
         assertTrue(e.getMessage().contains("section customerRecommendations is missing"), e.getMessage());
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.affinity.recommender.ItemFacts;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,7 +76,7 @@ class ItemCostStoreTest {
         Path dir = store.directory().resolve(version);
         ObjectNode m = (ObjectNode) Json.MAPPER.readTree(dir.resolve("manifest.json").toFile());
         m.put("formatVersion", 3);
-        Json.MAPPER.writeValue(dir.resolve("manifest.json").toFile(), m);
+        Files.write(dir.resolve("manifest.json"), Snapshot.sealManifest(m));
         try (Snapshot s = store.open(version)) {
             assertEquals(3, s.manifest().formatVersion());
             String id = data.items.keySet().iterator().next();

@@ -71,7 +71,7 @@ class ProfileStoreTest {
         }
         ((ObjectNode) m.get("counts")).remove("consent");
         ((ObjectNode) m.get("counts")).remove("upsell");
-        Json.MAPPER.writeValue(dir.resolve("manifest.json").toFile(), m);
+        Files.write(dir.resolve("manifest.json"), Snapshot.sealManifest(m));
         Files.delete(dir.resolve("upsell.cmap"));
         Files.delete(dir.resolve("profiles.cmap"));
         Files.delete(dir.resolve("consent.cmap"));
@@ -117,7 +117,7 @@ class ProfileStoreTest {
                 it.remove();
             }
         }
-        Json.MAPPER.writeValue(dir.resolve("manifest.json").toFile(), m);
+        Files.write(dir.resolve("manifest.json"), Snapshot.sealManifest(m));
         CorruptSnapshotException e = assertThrows(CorruptSnapshotException.class, () -> store.open(version).close());
         assertTrue(e.getMessage().contains("profiles.cmap"), e.getMessage());
     }

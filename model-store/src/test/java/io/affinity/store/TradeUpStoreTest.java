@@ -58,7 +58,7 @@ class TradeUpStoreTest {
         m.put("formatVersion", 2);
         ((ObjectNode) m.get("counts")).remove("upsell");
         removeFile(m, "upsell.cmap");
-        Json.MAPPER.writeValue(dir.resolve("manifest.json").toFile(), m);
+        Files.write(dir.resolve("manifest.json"), Snapshot.sealManifest(m));
         Files.delete(dir.resolve("upsell.cmap"));
         List<String> ids = new ArrayList<>(data.items.keySet());
         try (Snapshot s = store.open(version)) {
@@ -75,7 +75,7 @@ class TradeUpStoreTest {
         Path dir = store.directory().resolve(version);
         ObjectNode m = (ObjectNode) Json.MAPPER.readTree(dir.resolve("manifest.json").toFile());
         removeFile(m, "upsell.cmap");
-        Json.MAPPER.writeValue(dir.resolve("manifest.json").toFile(), m);
+        Files.write(dir.resolve("manifest.json"), Snapshot.sealManifest(m));
         CorruptSnapshotException e = assertThrows(CorruptSnapshotException.class, () -> store.open(version).close());
         assertTrue(e.getMessage().contains("upsell.cmap"), e.getMessage());
     }
@@ -87,7 +87,7 @@ class TradeUpStoreTest {
         Path dir = store.directory().resolve(version);
         ObjectNode m = (ObjectNode) Json.MAPPER.readTree(dir.resolve("manifest.json").toFile());
         ((ObjectNode) m.get("counts")).put("upsell", 11);
-        Json.MAPPER.writeValue(dir.resolve("manifest.json").toFile(), m);
+        Files.write(dir.resolve("manifest.json"), Snapshot.sealManifest(m));
         CorruptSnapshotException e = assertThrows(CorruptSnapshotException.class, () -> store.open(version).close());
         assertTrue(e.getMessage().contains("upsell.cmap") && e.getMessage().contains("manifest says 11"), e.getMessage());
     }
