@@ -338,6 +338,18 @@ class RequestValidationHttpTest {
         assertTrue(unparsed.toLowerCase(java.util.Locale.ROOT).contains("\r\nconnection: close\r\n"), unparsed);
     }
 
+    /**
+     * Found by {@link HttpFuzzTest}: a malformed basket body with an unquoted customer id ({@code "customerId":
+     * secretcust77}) got a 400 whose detail quoted Jackson's "Unrecognized token 'secretcust77'".
+     */
+    @Test
+    void malformedJsonIsLocatedWithoutRepeatingTheUnrecognisedToken() throws Exception {
+        HttpResponse<String> r = basket("", "{\"items\": [\"I01\"], \"customerId\": secretcust77}");
+        assertProblem(r, 400, "Unrecognized token (not repeated here)");
+        assertTrue(r.body().contains("malformed JSON at line 1, column "), r.body());
+        assertFalse(r.body().contains("secretcust77"), r.body());
+    }
+
     private static void assertRawProblem(String response, int status, String mustNotContain) throws Exception {
         rawProblem(response, status, mustNotContain);
     }
