@@ -89,6 +89,9 @@ public final class AffinityServer implements AutoCloseable {
             c.requestLogger.http((ctx, ms) -> metrics.record(ctx.method().name(), routeTemplate(ctx, endpoints),
                     ctx.status().getCode(), ms));
             ops.register(c.routes);
+            // After every request, answered or refused: drop what is left of a body nobody read, so that the
+            // connection is not closed under a client still sending it (which would lose the answer).
+            c.routes.after(RequestBodies::discardUnread);
             routes.register(c.routes);
             new CustomerRoutes(config, models, json, options.consent(), options.marginRate(), availability,
                     () -> graceExpired.getCount() == 0)

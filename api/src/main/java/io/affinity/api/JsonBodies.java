@@ -45,6 +45,9 @@ final class JsonBodies {
         } catch (JsonProcessingException e) {
             // Jackson appends source-location boilerplate; the line and column already say where.
             String why = e.getOriginalMessage().replaceAll("\\s*\\(for .*$", "").replaceAll("\\s*\\[Source:.*$", "");
+            // Jackson quotes an unrecognised token whole ({"customerId": cust4711} gives "token 'cust4711'"): the
+            // token can be a customer id, which error bodies never echo; line and column say where it is.
+            why = why.replaceFirst("^Unrecognized token '.*': was", "Unrecognized token (not repeated here): was");
             throw ApiProblem.badRequest("malformed JSON" + at(e.getLocation()) + ": " + why);
         } catch (IOException e) {
             throw ApiProblem.badRequest("unreadable body: " + e.getClass().getSimpleName());

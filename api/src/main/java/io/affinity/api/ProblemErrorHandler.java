@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
@@ -18,10 +19,22 @@ import org.eclipse.jetty.util.Callback;
  */
 final class ProblemErrorHandler extends ErrorHandler {
     private static final HttpField CONTENT_TYPE = new HttpField(HttpHeader.CONTENT_TYPE, Problem.MEDIA_TYPE);
+    private static final HttpField CONNECTION_CLOSE =
+            new HttpField(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
     private final ObjectMapper json;
 
     ProblemErrorHandler(ObjectMapper json) {
         this.json = json;
+    }
+
+    /**
+     * Every method gets the problem body: Jetty's default writes an error body only for GET, POST and HEAD, so a PUT
+     * or DELETE with a path it refuses (a bad UTF-8 percent-encoding) got a bare 400 without saying why. HEAD still
+     * gets no body where Jetty still knows the method (see generateResponse for where it does not).
+     */
+    @Override
+    public boolean errorPageForMethod(String method) {
+        return true;
     }
 
     @Override
@@ -30,6 +43,10 @@ final class ProblemErrorHandler extends ErrorHandler {
         byte[] body = body(code);
         response.getHeaders().put(CONTENT_TYPE);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        // A request refused this early ends its connection. For a URI Jetty cannot parse (HEAD /v1/items/%ZZ) it no
+        // longer knows the request was a HEAD and sends the body: a client that kept the connection would read that
+        // body as the start of its next answer, and lose it.
+        response.getHeaders().put(CONNECTION_CLOSE);
         response.write(true, ByteBuffer.wrap(body), callback);
     }
 

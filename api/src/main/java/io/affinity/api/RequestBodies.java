@@ -32,6 +32,22 @@ final class RequestBodies {
         return body;
     }
 
+    /**
+     * Reads and drops the part of a request body that no handler read (a GET or DELETE sent with a body, a 401 or
+     * 404 answered before the body was looked at), up to {@link #DRAIN_LIMIT}. Jetty otherwise closes the connection
+     * while the rest may still be arriving, and the client then loses the answer to the reset, as with a 413 above.
+     */
+    static void discardUnread(Context ctx) {
+        if (ctx.req().getContentLengthLong() == 0) {
+            return;
+        }
+        try {
+            drain(ctx.req().getInputStream());
+        } catch (IOException | IllegalStateException e) {
+            // The body was read as text (getReader), or the connection is gone: nothing left to drop.
+        }
+    }
+
     private static void drain(InputStream in) {
         try {
             long left = DRAIN_LIMIT;
