@@ -38,8 +38,9 @@ final class RequestBodies {
      * while the rest may still be arriving, and the client then loses the answer to the reset, as with a 413 above.
      */
     static void discardUnread(Context ctx) {
-        if (ctx.req().getContentLengthLong() == 0) {
-            return;
+        long length = ctx.req().getContentLengthLong();
+        if (length == 0 || length < 0 && ctx.header("Transfer-Encoding") == null) {
+            return; // no body: the common GET costs no stream
         }
         try {
             drain(ctx.req().getInputStream());
