@@ -86,12 +86,15 @@ public final class AffinityServer implements AutoCloseable {
                 // Requests Jetty refuses itself (bad URI, URI too long) answer with a problem body, not HTML.
                 server.setErrorHandler(new ProblemErrorHandler(json));
             });
-            c.requestLogger.http((ctx, ms) -> metrics.record(ctx.method().name(), routeTemplate(ctx, endpoints),
-                    ctx.status().getCode(), ms));
+            c.requestLogger.http((ctx, ms) -> {
+                // After every request, answered or refused: drop what is left of a body nobody read, so that the
+                // connection is not closed under a client still sending it (which would lose the answer). Here
+                // rather than in an after-handler, which on every request cost about a tenth of the
+                // customer endpoint's throughput (benchmarks/RESULTS.md, "Tenth session").
+                RequestBodies.discardUnread(ctx);
+                metrics.record(ctx.method().name(), routeTemplate(ctx, endpoints), ctx.status().getCode(), ms);
+            });
             ops.register(c.routes);
-            // After every request, answered or refused: drop what is left of a body nobody read, so that the
-            // connection is not closed under a client still sending it (which would lose the answer).
-            c.routes.after(RequestBodies::discardUnread);
             routes.register(c.routes);
             new CustomerRoutes(config, models, json, options.consent(), options.marginRate(), availability,
                     () -> graceExpired.getCount() == 0)
