@@ -92,8 +92,8 @@ class WarmUpHttpTest {
             } while (customers + items < warmUp.requests() && System.nanoTime() < deadline);
             assertTrue(customers > 0 && items > 0, metrics);
             // Every warm-up request reached one of the two endpoints. The server may have answered a few more than
-            // the warm-up counted: the JDK client re-sends a GET once when its connection closes before the answer
-            // arrives, and only the answer it reads is counted (a clean-clone CI run saw 8459 answered, 8458 counted).
+            // the warm-up counted (a clean-clone CI run saw 8459 answered, 8458 counted); the likely cause is the
+            // JDK client re-sending a GET whose connection closed before the answer, counted once by the warm-up.
             assertTrue(customers + items >= warmUp.requests()
                     && customers + items <= warmUp.requests() + WarmUp.CLIENTS,
                     "warm-up requests " + warmUp.requests() + ", answered at the two endpoints " + (customers + items));
