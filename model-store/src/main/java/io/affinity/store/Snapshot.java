@@ -247,12 +247,11 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     }
 
     /**
-     * CRC32C of the tree without its checksum field, as 8 lower-case hex digits. Over the compact rendering: no
-     * pretty-printer whitespace, which a Jackson upgrade could change, is part of it.
+     * CRC32C of {@code content}, a manifest tree its callers have already taken the checksum field out of, as 8
+     * lower-case hex digits. Over the compact rendering: no pretty-printer whitespace, which a Jackson upgrade could
+     * change, is part of it.
      */
-    private static String manifestChecksum(ObjectNode tree) throws IOException {
-        ObjectNode content = tree.deepCopy();
-        content.remove(Manifest.CHECKSUM_FIELD);
+    private static String manifestChecksum(ObjectNode content) throws IOException {
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
         crc.update(Json.MAPPER.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
                 .writeValueAsBytes(content));
