@@ -5,10 +5,11 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Reads a request body up to the configured limit. A body over the limit is a 413, but the part of it the client is
- * still sending is first read and discarded (up to {@link #DRAIN_LIMIT}): a server that answers and closes while
- * request bytes are still arriving makes the kernel reset the connection, and the client then often sees "no
- * response" instead of the 413 that tells it what was wrong.
+ * Reads a request body up to the configured limit (a body over it is a 413), and drops what no handler read. The
+ * part of a body the client is still sending is read and discarded (up to {@link #DRAIN_LIMIT}) after every
+ * request, the 413 included ({@link #discardUnread}, from the request logger): a server that answers and closes
+ * while request bytes are still arriving makes the kernel reset the connection, and the client then often sees "no
+ * response" instead of the answer that tells it what was wrong.
  */
 final class RequestBodies {
     /** The most of an oversized body read and dropped so that its sender gets the answer; beyond it, we close. */
@@ -19,14 +20,11 @@ final class RequestBodies {
 
     static byte[] read(Context ctx, int maxBytes) throws IOException {
         long declared = ctx.req().getContentLengthLong();
-        InputStream in = ctx.req().getInputStream();
         if (declared > maxBytes) {
-            drain(in);
             throw ApiProblem.tooLarge("request body of " + declared + " bytes exceeds the limit of " + maxBytes);
         }
-        byte[] body = in.readNBytes(maxBytes + 1);
+        byte[] body = ctx.req().getInputStream().readNBytes(maxBytes + 1);
         if (body.length > maxBytes) {
-            drain(in);
             throw ApiProblem.tooLarge("request body exceeds the limit of " + maxBytes + " bytes");
         }
         return body;
@@ -35,7 +33,7 @@ final class RequestBodies {
     /**
      * Reads and drops the part of a request body that no handler read (a GET or DELETE sent with a body, a 401 or
      * 404 answered before the body was looked at), up to {@link #DRAIN_LIMIT}. Jetty otherwise closes the connection
-     * while the rest may still be arriving, and the client then loses the answer to the reset, as with a 413 above.
+     * while the rest may still be arriving, and the client then loses the answer to the reset.
      */
     static void discardUnread(Context ctx) {
         long length = ctx.req().getContentLengthLong();
@@ -58,7 +56,7 @@ final class RequestBodies {
                 left -= n;
             }
         } catch (IOException e) {
-            // The client went away or broke the framing: the 413 is still the answer, if it can be sent.
+            // The client went away or broke the framing: the answer is still sent, if it can be.
         }
     }
 }
