@@ -32,7 +32,7 @@ final class Blend {
         final float[][] features; // [user][candidate * models + m]
         final int models;
 
-        private Table(int[][] items, boolean[][] isRepeat, float[][] features, int models) {
+        Table(int[][] items, boolean[][] isRepeat, float[][] features, int models) {
             this.items = items;
             this.isRepeat = isRepeat;
             this.features = features;
@@ -209,14 +209,19 @@ final class Blend {
         return metrics(t, split).get("ndcg@10");
     }
 
-    /** Multipliers tried for the new-item weights against the repeat weights in the combined list. */
-    static final double[] SCALES = {0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 6};
+    /**
+     * Multipliers tried for the new-item weights against the repeat weights in the combined list, once both weight
+     * vectors sum to one: powers of the square root of two from 1/256 to 256, so the interleaving can put either
+     * kind almost wholly first whatever sizes the kinds' own stages gave their weights.
+     */
+    static final double[] SCALES = java.util.stream.IntStream.rangeClosed(-16, 16)
+            .mapToDouble(k -> Math.pow(2, k / 2.0)).toArray();
 
     /**
      * Fits in three stages on the validation split, each by coordinate ascent over {@link #GRID} in a fixed order
      * keeping strict improvements: the repeat weights maximise NDCG@10 of the repeat-only list, the new-item
-     * weights NDCG@10 of the new-only list (each starting from the single model best at it), and finally one
-     * multiplier on the new-item weights sets how the two kinds interleave, maximising overall NDCG@10.
+     * weights NDCG@10 of the new-only list (each starting from the single model best at it), and finally
+     * {@link #interleave} sets how the two kinds mix in the combined list, maximising overall NDCG@10.
      */
     static Blend fit(List<ModelRun> runs, Table t, EvalSplit validation, int passes) {
         List<String> names = runs.stream().map(r -> r.name).toList();
@@ -230,12 +235,26 @@ final class Blend {
         fresh[bestAlone(m, o, Kind.NEW)] = 1;
         ascend(rep, fresh, rep, o, Kind.REPEAT, passes);
         ascend(rep, fresh, fresh, o, Kind.NEW, passes);
+        interleave(rep, fresh, o);
+        return new Blend(names, rep, fresh);
+    }
+
+    /**
+     * Sets, in place, how repeat and new items mix in the combined list: both weight vectors are scaled to sum to
+     * one (each kind's own ranking is unchanged by the size of its weights, which its stage leaves arbitrary: a
+     * stage that climbed to weights of 4 would otherwise need a multiplier its grid lacks), then the new-item
+     * weights are multiplied by the {@link #SCALES} value that maximises overall NDCG@10 (strict improvements in
+     * grid order from 1, so ties keep 1). Returns that multiplier.
+     */
+    static double interleave(double[] rep, double[] fresh, Objective o) {
+        toUnitSum(rep);
+        toUnitSum(fresh);
         double bestScale = 1;
         double best = o.ndcg10(rep, fresh, Kind.ALL);
+        double[] scaled = new double[fresh.length];
         for (double scale : SCALES) {
-            double[] scaled = fresh.clone();
-            for (int j = 0; j < m; j++) {
-                scaled[j] *= scale;
+            for (int j = 0; j < fresh.length; j++) {
+                scaled[j] = fresh[j] * scale;
             }
             double v = o.ndcg10(rep, scaled, Kind.ALL);
             if (v > best + 1e-9) {
@@ -243,10 +262,22 @@ final class Blend {
                 bestScale = scale;
             }
         }
-        for (int j = 0; j < m; j++) {
+        for (int j = 0; j < fresh.length; j++) {
             fresh[j] *= bestScale;
         }
-        return new Blend(names, rep, fresh);
+        return bestScale;
+    }
+
+    private static void toUnitSum(double[] w) {
+        double sum = 0;
+        for (double v : w) {
+            sum += v;
+        }
+        if (sum > 0) {
+            for (int j = 0; j < w.length; j++) {
+                w[j] /= sum;
+            }
+        }
     }
 
     private static int bestAlone(int models, Objective o, Kind kind) {
