@@ -39,7 +39,12 @@ for k in $SCALES; do
     files=("${INPUTS[@]}")
   else
     java -cp "$CP" io.affinity.bench.ScaledRetailExport "$k" "$WORK/x$k" "${INPUTS[@]}" > "$WORK/x$k.gen.log"
-    files=("$WORK/x$k"/*.csv.gz)
+    # the inputs' own order, as at K = 1 (a glob would put 2010-2011 first): input order numbers the customers
+    files=()
+    for f in "${INPUTS[@]}"; do
+      b="${f##*/}"
+      files+=("$WORK/x$k/${b%.csv.gz}-x$k.csv.gz")
+    done
   fi
   args=()
   for f in "${files[@]}"; do args+=(--input "$f"); done
