@@ -37,6 +37,11 @@ import org.apache.lucene.util.FixedBitSet;
  * (injection: a merchandiser's pin works even for items the model did not propose). Pinned items must be eligible
  * like any other (filter, stock, recently bought, category cap) and are never an item the request already names
  * (the basket's items, the bought-together item).
+ *
+ * <p>Offers (next-best offers, upsell, campaign exports) take the same parameters through {@link #parse}: the
+ * filter and recently-bought rule hide items from their candidates ({@link #restrictsOffers}), and boost, pin and
+ * the category cap are handed to the offer ranking as {@link io.affinity.recommender.OfferRules}
+ * ({@link #offerRules}), which applies them to the value-ranked list.
  */
 final class RequestRules {
     static final int OVERFETCH = 5;
