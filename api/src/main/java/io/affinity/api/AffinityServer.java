@@ -96,7 +96,7 @@ public final class AffinityServer implements AutoCloseable {
             });
             ops.register(c.routes);
             routes.register(c.routes);
-            new CustomerRoutes(config, models, json, options.consent(), options.marginRate(), availability,
+            new CustomerRoutes(config, models, json, options.consent(), options.marginRate(), options.rules(),
                     () -> graceExpired.getCount() == 0)
                     .register(c.routes);
             catalog.register(c.routes);

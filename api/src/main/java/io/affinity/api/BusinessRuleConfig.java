@@ -1,11 +1,11 @@
 package io.affinity.api;
 
 /**
- * Business rules applied to recommendation requests.
+ * Business rules applied to recommendation and offer requests (next-best offers, upsell, campaign exports).
  *
- * @param excludeBoughtWithinDays items the customer bought within this many days are not recommended, when a
- *                                request names a customer and gives no {@code excludeBoughtWithinDays}; 0 = off
- *                                (default 0)
+ * @param excludeBoughtWithinDays items the customer bought within this many days are not recommended or offered,
+ *                                when a request names a customer (an export: each customer) and gives no
+ *                                {@code excludeBoughtWithinDays}; 0 = off (default 0)
  * @param repeatMinOrders         items the customer bought in at least this many orders are repeat purchases and
  *                                stay recommendable despite the window (default 2)
  * @param availability            the stock overlay (default: in memory, not persisted)

@@ -38,25 +38,37 @@ final class CustomerRoutes {
     private final ConsentJournal consent;
     private final double marginRate;
     private final ItemAvailability availability;
+    private final BusinessRuleConfig ruleConfig;
     /** True once the server's shutdown grace has expired: running exports stop with their error record. */
     private final BooleanSupplier graceExpired;
 
     CustomerRoutes(ApiConfig config, ModelSource models, ObjectMapper json, ConsentJournal consent, double marginRate,
-                   ItemAvailability availability, BooleanSupplier graceExpired) {
+                   BusinessRuleConfig ruleConfig, BooleanSupplier graceExpired) {
         this.graceExpired = graceExpired;
         this.config = config;
         this.models = models;
         this.json = json;
         this.consent = consent;
         this.marginRate = marginRate;
-        this.availability = availability;
+        this.availability = ruleConfig.availability();
+        this.ruleConfig = ruleConfig;
     }
 
-    /** Offers, upsell and exports never propose an item out of stock (run-time overlay, else the catalogue). */
-    private NextBestOffers offers(ServedModel model) {
+    /**
+     * Offers, upsell and exports never propose an item out of stock (run-time overlay, else the catalogue, checked
+     * per candidate as it is ranked, so a stock change lands mid-export too). A request's filter and recently-bought
+     * rule hide items from the candidates themselves ({@link FilteredSnapshot}), so the limit fills from the next
+     * eligible ones; without them the served recommender is used as is.
+     */
+    private NextBestOffers offers(ServedModel model, RequestRules rules) {
         availability.refreshIfDue();
-        return new NextBestOffers(model.recommender(), marginRate,
-                item -> availability.isAvailable(item, model.catalog()));
+        java.util.function.Predicate<String> inStock = item -> availability.isAvailable(item, model.catalog());
+        if (!rules.restrictsOffers()) {
+            return new NextBestOffers(model.recommender(), marginRate, inStock);
+        }
+        java.util.function.Predicate<String> eligible = item -> rules.passesFilterAndHistory(item) && inStock.test(item);
+        return new NextBestOffers(new io.affinity.recommender.Recommender(
+                new FilteredSnapshot(model.snapshot(), eligible), model.recommender().settings()), marginRate, eligible);
     }
 
     void register(RoutesConfig routes) {
@@ -69,9 +81,12 @@ final class CustomerRoutes {
     }
 
     private static final Params.Accepted NONE = Params.Accepted.of();
-    private static final Params.Accepted OFFERS = Params.Accepted.of("limit", "channel");
-    private static final Params.Accepted UPSELL = Params.Accepted.of("limit", "customerId");
-    private static final Params.Accepted CAMPAIGN = Params.Accepted.of("segment", "channel", "limit");
+    /** Each with the business-rule parameters of the recommendation endpoints ({@link Routes#RULE_PARAMETERS}). */
+    private static final Params.Accepted OFFERS = Params.Accepted.of(with(Routes.RULE_PARAMETERS, "limit", "channel"));
+    private static final Params.Accepted UPSELL = Params.Accepted.of(with(Routes.RULE_PARAMETERS, "limit",
+            "customerId"));
+    private static final Params.Accepted CAMPAIGN = Params.Accepted.of(with(Routes.RULE_PARAMETERS, "segment",
+            "channel", "limit"));
     private static final Set<String> CONSENT_FIELDS = Set.of("state");
     private static final String STATES = "opted_in, opted_out, pending, confirmed";
     /**
@@ -80,6 +95,12 @@ final class CustomerRoutes {
      */
     static final Set<String> RFM_SEGMENTS = Set.of("champions", "loyal", "potential_loyalists", "new_customers",
             "promising", "need_attention", "about_to_sleep", "cant_lose_them", "at_risk", "hibernating");
+
+    private static String[] with(String[] rules, String... own) {
+        String[] all = java.util.Arrays.copyOf(own, own.length + rules.length);
+        System.arraycopy(rules, 0, all, own.length, rules.length);
+        return all;
+    }
 
     private static Consent.Channel channel(String raw, String where) {
         Consent.Channel c = Consent.Channel.parse(raw);
@@ -132,6 +153,8 @@ final class CustomerRoutes {
         Params.checkQuery(ctx, OFFERS);
         String id = Params.customerId(ctx.pathParam("customerId"), "path parameter 'customerId'");
         int limit = Params.limit(ctx, config);
+        // Before consent: a bad rule is a 400 whoever the customer is.
+        RequestRules rules = RequestRules.of(ctx, model, availability, ruleConfig, id);
         String rawChannel = ctx.queryParam("channel");
         Optional<CustomerProfile> profile = model.snapshot().profile(id);
         // Like personal recommendations, an unknown customer is not an error (a 404 would tell any caller whether
@@ -151,7 +174,7 @@ final class CustomerRoutes {
             excluded = d.reason();
         }
         List<NextBestOffers.Offer> offers = excluded != null ? List.of()
-                : offers(model).forCustomer(id, profile, limit);
+                : offers(model, rules).forCustomer(id, profile, limit, rules.offerRules());
         if (excluded == null && offers.isEmpty() && profile.map(p -> p.strategy() == CustomerProfile.Strategy.END).orElse(false)) {
             excluded = "strategy_end";
         }
@@ -165,10 +188,19 @@ final class CustomerRoutes {
         String itemId = BasketRequest.normaliseItemId(ctx.pathParam("itemId"));
         int limit = Params.limit(ctx, config);
         String rawCustomer = ctx.queryParam("customerId");
-        Optional<CustomerProfile> profile = rawCustomer == null || rawCustomer.isBlank() ? Optional.empty()
-                : model.snapshot().profile(Params.customerId(rawCustomer, "query parameter 'customerId'"));
-        List<NextBestOffers.Offer> offers = offers(model)
-                .upsell(itemId, profile, limit, pricierOfSameCategory(model, itemId));
+        String customerId = rawCustomer == null || rawCustomer.isBlank() ? null
+                : Params.customerId(rawCustomer, "query parameter 'customerId'");
+        RequestRules.Parsed parsed = RequestRules.parse(ctx, model, availability, ruleConfig);
+        if (customerId == null && parsed.daysGiven()) {
+            throw ApiProblem.badRequest("query parameter 'excludeBoughtWithinDays' needs query parameter "
+                    + "'customerId': it excludes what that customer bought recently, and upsell without a customer "
+                    + "has no purchases to look at");
+        }
+        RequestRules rules = parsed.forCustomer(customerId);
+        Optional<CustomerProfile> profile = customerId == null ? Optional.empty()
+                : model.snapshot().profile(customerId);
+        List<NextBestOffers.Offer> offers = offers(model, rules)
+                .upsell(itemId, profile, limit, pricierOfSameCategory(model, itemId), rules.offerRules());
         // No contactable here: upsell checks no consent (there is no channel), so it could not say.
         ctx.json(new OffersBody(model.snapshot().version(), null, null, null, null, null,
                 profile.map(p -> lower(p.strategy())).orElse(null), offers));
@@ -188,6 +220,8 @@ final class CustomerRoutes {
         }
         Consent.Channel ch = channel(ctx.queryParam("channel"), "query parameter 'channel'");
         int limit = Params.limit(ctx, config);
+        // Parsed and compiled once, before the first byte: a bad filter is a 400 problem, not an error record.
+        RequestRules.Parsed parsed = RequestRules.parse(ctx, model, availability, ruleConfig);
         if (model.snapshot().orderSequenceOnly()) {
             // Without profiles every segment matches nobody: an empty export would look like a real answer.
             throw new ApiProblem(409, "no-customer-profiles", "Model has no customer profiles",
@@ -200,7 +234,12 @@ final class CustomerRoutes {
                     "consent data cannot be read, so no campaign can be exported: " + consent.failure());
         }
         boolean csv = Optional.ofNullable(ctx.header("Accept")).orElse("").toLowerCase(Locale.ROOT).contains("text/csv");
-        NextBestOffers nbo = offers(model);
+        // Without excludeBoughtWithinDays the rules are the same for every customer: one NextBestOffers for all.
+        RequestRules shared = parsed.forCustomer(null);
+        NextBestOffers sharedOffers = offers(model, shared);
+        io.affinity.recommender.OfferRules offerRules = shared.offerRules();
+        boolean perCustomer = parsed.perCustomer();
+        Map<String, Object> rulesApplied = parsed.describe();
         ctx.status(200);
         ctx.res().setContentType(csv ? "text/csv; charset=utf-8" : "application/x-ndjson");
         if (ReadRoutes.isHead(ctx)) {
@@ -230,7 +269,12 @@ final class CustomerRoutes {
                 ConsentJournal.Decision d = consent.check(model.snapshot(), id, ch);
                 String reason = !d.allowed() ? d.reason()
                         : p.strategy() == CustomerProfile.Strategy.END ? "strategy_end" : null;
-                List<NextBestOffers.Offer> offers = reason == null ? nbo.forCustomer(id, Optional.of(p), limit) : List.of();
+                List<NextBestOffers.Offer> offers = List.of();
+                if (reason == null) {
+                    NextBestOffers nbo = perCustomer ? offers(model, parsed.forCustomer(id)) : sharedOffers;
+                    // A customer whose offers the rules remove entirely counts under no_offers, below.
+                    offers = nbo.forCustomer(id, Optional.of(p), limit, offerRules);
+                }
                 if (reason == null && offers.isEmpty()) {
                     reason = "no_offers";
                 }
@@ -284,6 +328,9 @@ final class CustomerRoutes {
             error.put("matchedSoFar", counts[0]);
             error.put("exportedSoFar", counts[1]);
             error.put("excludedSoFar", excluded);
+            if (!rulesApplied.isEmpty()) {
+                error.put("rules", rulesApplied);
+            }
             writeFinalRecord(out, csvOut, "error", error);
             return;
         }
@@ -293,6 +340,10 @@ final class CustomerRoutes {
         summary.put("matched", counts[0]);
         summary.put("exported", counts[1]);
         summary.put("excluded", excluded);
+        if (!rulesApplied.isEmpty()) {
+            // The export says what it was filtered by; absent without rules, as before rules existed.
+            summary.put("rules", rulesApplied);
+        }
         summary.put("consentSequenceAtStart", startSeq);
         summary.put("consentSequenceAtEnd", consent.sequence());
         writeFinalRecord(out, csvOut, "summary", summary);

@@ -16,6 +16,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,6 +37,11 @@ import org.apache.lucene.util.FixedBitSet;
  * (injection: a merchandiser's pin works even for items the model did not propose). Pinned items must be eligible
  * like any other (filter, stock, recently bought, category cap) and are never an item the request already names
  * (the basket's items, the bought-together item).
+ *
+ * <p>Offers (next-best offers, upsell, campaign exports) take the same parameters through {@link #parse}: the
+ * filter and recently-bought rule hide items from their candidates ({@link #restrictsOffers}), and boost, pin and
+ * the category cap are handed to the offer ranking as {@link io.affinity.recommender.OfferRules}
+ * ({@link #offerRules}), which applies them to the value-ranked list.
  */
 final class RequestRules {
     static final int OVERFETCH = 5;
@@ -45,6 +51,7 @@ final class RequestRules {
     static final LocalDate MIN_AS_OF = LocalDate.of(1, 1, 1);
     static final LocalDate MAX_AS_OF = LocalDate.of(9999, 12, 31);
 
+    private final Parsed parsed;
     private final ServedModel model;
     private final FixedBitSet filter;
     private final ItemAvailability availability;
@@ -56,25 +63,32 @@ final class RequestRules {
     private final String pinExpression;
     private final int pinLimit;
 
-    private RequestRules(ServedModel model, FixedBitSet filter, ItemAvailability availability,
-                         Set<String> recentlyBought, int maxPerCategory, FixedBitSet boost, String pinExpression,
-                         FixedBitSet pin, int pinLimit) {
-        this.boost = boost;
-        this.pin = pin;
-        this.pinExpression = pinExpression;
-        this.pinLimit = pinLimit;
-        this.model = model;
-        this.filter = filter;
-        this.availability = availability;
-        this.checkAvailability = availability.anyUnavailable()
-                || (model.catalog() != null && model.catalog().anyUnavailable());
+    private RequestRules(Parsed parsed, Set<String> recentlyBought) {
+        this.parsed = parsed;
+        this.boost = parsed.boost;
+        this.pin = parsed.pin;
+        this.pinExpression = parsed.pinExpression;
+        this.pinLimit = parsed.pinLimit;
+        this.model = parsed.model;
+        this.filter = parsed.filter;
+        this.availability = parsed.availability;
+        this.checkAvailability = parsed.checkAvailability;
         this.recentlyBought = recentlyBought;
-        this.maxPerCategory = maxPerCategory;
+        this.maxPerCategory = parsed.maxPerCategory;
     }
 
     /** Reads the rule parameters of a request; {@code customerId} is null when the request names no customer. */
     static RequestRules of(Context ctx, ServedModel model, ItemAvailability availability, BusinessRuleConfig config,
                            String customerId) {
+        return parse(ctx, model, availability, config).forCustomer(customerId);
+    }
+
+    /**
+     * Reads and compiles the rule parameters of a request, before any customer is known: a campaign export parses
+     * them once and binds them to each customer ({@link Parsed#forCustomer}). Every error is a 400 naming the
+     * parameter (409 for a filter on a snapshot without a catalogue index).
+     */
+    static Parsed parse(Context ctx, ServedModel model, ItemAvailability availability, BusinessRuleConfig config) {
         FixedBitSet filter = null;
         String expression = ctx.queryParam("filter");
         if (expression != null && !expression.isBlank()) {
@@ -91,27 +105,127 @@ final class RequestRules {
             pin = compile(model, pinExpression, "pin");
         }
         int pinLimit = (int) Params.optionalLong(ctx, "pinLimit", DEFAULT_PIN_LIMIT, 0, MAX_PIN_LIMIT);
+        String rawDays = ctx.queryParam("excludeBoughtWithinDays");
         int days = (int) Params.optionalLong(ctx, "excludeBoughtWithinDays", config.excludeBoughtWithinDays(), 0, 36_600);
         int maxPerCategory = (int) Params.optionalLong(ctx, "maxPerCategory", 0, 0, 10_000);
         // Checked even when unused (no customer, or no day window): a bad date must not pass silently.
         LocalDate asOf = asOf(ctx);
-        Set<String> recent = Set.of();
-        if (days > 0 && customerId != null) {
-            LocalDate since = (asOf == null ? LocalDate.now(ZoneOffset.UTC) : asOf).minusDays(days);
-            CustomerHistory history = model.snapshot().customer(customerId).orElse(null);
-            if (history != null) {
-                recent = new HashSet<>();
-                for (PurchasedItem p : history.items()) {
-                    // "Within N days" includes a purchase exactly N days before asOf.
-                    if (p.lastPurchased() != null && !p.lastPurchased().isBefore(since)
-                            && p.orderCount() < config.repeatMinOrders()) {
-                        recent.add(p.itemId());
+        boolean daysGiven = rawDays != null && !rawDays.isBlank() && days > 0;
+        return new Parsed(model, availability, config, filter == null ? null : expression.trim(), filter,
+                boost == null ? null : boostExpression.trim(), boost, pin == null ? null : pinExpression.trim(), pin,
+                pinLimit, days, daysGiven,
+                // "Today" once per request (an export's customers all count back from the same day), and only when
+                // used: reading the clock is not free on the plain recommendation path.
+                asOf == null && days > 0 ? LocalDate.now(ZoneOffset.UTC) : asOf, maxPerCategory);
+    }
+
+    /**
+     * A request's rule parameters, parsed and compiled, not yet bound to a customer. Immutable; the stock check
+     * ({@code checkAvailability}) is decided when parsed, as for any request.
+     */
+    static final class Parsed {
+        private final ServedModel model;
+        private final ItemAvailability availability;
+        private final BusinessRuleConfig config;
+        private final String filterExpression;
+        private final FixedBitSet filter;
+        private final String boostExpression;
+        private final FixedBitSet boost;
+        private final String pinExpression;
+        private final FixedBitSet pin;
+        private final int pinLimit;
+        private final int days;
+        private final boolean daysGiven;
+        private final LocalDate asOf;
+        private final int maxPerCategory;
+        private final boolean checkAvailability;
+
+        private Parsed(ServedModel model, ItemAvailability availability, BusinessRuleConfig config,
+                       String filterExpression, FixedBitSet filter, String boostExpression, FixedBitSet boost,
+                       String pinExpression, FixedBitSet pin, int pinLimit, int days, boolean daysGiven,
+                       LocalDate asOf, int maxPerCategory) {
+            this.model = model;
+            this.availability = availability;
+            this.config = config;
+            this.filterExpression = filterExpression;
+            this.filter = filter;
+            this.boostExpression = boostExpression;
+            this.boost = boost;
+            this.pinExpression = pinExpression;
+            this.pin = pin;
+            this.pinLimit = pinLimit;
+            this.days = days;
+            this.daysGiven = daysGiven;
+            this.asOf = asOf;
+            this.maxPerCategory = maxPerCategory;
+            this.checkAvailability = availability.anyUnavailable()
+                    || (model.catalog() != null && model.catalog().anyUnavailable());
+        }
+
+        /**
+         * The rules for one customer (null: none named, so nothing counts as bought recently): items they bought
+         * on or after {@code asOf} minus {@code excludeBoughtWithinDays} days, unless repeat purchases.
+         */
+        RequestRules forCustomer(String customerId) {
+            Set<String> recent = Set.of();
+            if (days > 0 && customerId != null) {
+                LocalDate since = asOf.minusDays(days);
+                CustomerHistory history = model.snapshot().customer(customerId).orElse(null);
+                if (history != null) {
+                    for (PurchasedItem p : history.items()) {
+                        // "Within N days" includes a purchase exactly N days before asOf.
+                        if (p.lastPurchased() != null && !p.lastPurchased().isBefore(since)
+                                && p.orderCount() < config.repeatMinOrders()) {
+                            if (recent.isEmpty()) {
+                                recent = new HashSet<>();
+                            }
+                            recent.add(p.itemId());
+                        }
                     }
                 }
             }
+            return new RequestRules(this, recent);
         }
-        return new RequestRules(model, filter, availability, recent, maxPerCategory, boost,
-                pin == null ? null : pinExpression.trim(), pin, pinLimit);
+
+        /** Whether the rules differ by customer ({@code excludeBoughtWithinDays} in effect). */
+        boolean perCustomer() {
+            return days > 0;
+        }
+
+        /**
+         * Whether the request itself gave {@code excludeBoughtWithinDays} above 0 (not the server's default): an
+         * endpoint without a customer refuses that.
+         */
+        boolean daysGiven() {
+            return daysGiven;
+        }
+
+        /**
+         * The rules in effect, as a campaign export's summary records them: each given parameter (expressions as
+         * given, trimmed), {@code pinLimit} with a pin, and with {@code excludeBoughtWithinDays} (given or the
+         * server's default) the {@code asOf} date it counted back from. Empty without rules.
+         */
+        Map<String, Object> describe() {
+            Map<String, Object> d = new LinkedHashMap<>();
+            if (filterExpression != null) {
+                d.put("filter", filterExpression);
+            }
+            if (boostExpression != null) {
+                d.put("boost", boostExpression);
+            }
+            if (pinExpression != null) {
+                d.put("pin", pinExpression);
+                d.put("pinLimit", pinLimit);
+            }
+            if (maxPerCategory > 0) {
+                d.put("maxPerCategory", maxPerCategory);
+            }
+            if (days > 0) {
+                d.put("excludeBoughtWithinDays", days);
+                d.put("asOf", asOf.toString());
+            }
+            return d;
+        }
     }
 
     /** Compiles (or takes from the cache) a filter; bad syntax is a 400 naming the parameter and the error. */
@@ -180,6 +294,84 @@ final class RequestRules {
             }
         }
         return (!checkAvailability || inStock(itemId)) && !recentlyBought.contains(itemId);
+    }
+
+    /**
+     * Whether the rules hide items from offers beyond stock: a filter, or items the customer bought recently.
+     * (Offers check stock on their own, for every candidate, as they always have.)
+     */
+    boolean restrictsOffers() {
+        return filter != null || !recentlyBought.isEmpty();
+    }
+
+    /** The filter and the recently-bought rule, without stock (see {@link #restrictsOffers}). */
+    boolean passesFilterAndHistory(String itemId) {
+        if (filter != null) {
+            int ord = model.catalog().ordinal(itemId);
+            if (ord < 0 || !filter.get(ord)) {
+                return false;
+            }
+        }
+        return !recentlyBought.contains(itemId);
+    }
+
+    /**
+     * The rules that reorder or thin offers (boost, pin, category cap), for {@link io.affinity.recommender.NextBestOffers};
+     * explanations quote the expressions shortened as recommendations' do. Same for every customer of a request.
+     */
+    io.affinity.recommender.OfferRules offerRules() {
+        boolean pins = pin != null && pinLimit > 0;
+        if (boost == null && !pins && maxPerCategory == 0) {
+            return io.affinity.recommender.OfferRules.NONE;
+        }
+        Catalog catalog = model.catalog();
+        FixedBitSet boosted = boost;
+        FixedBitSet pinned = pin;
+        return new io.affinity.recommender.OfferRules(
+                boosted == null ? null : item -> matches(catalog, boosted, item),
+                boosted == null ? null : Params.abbreviate(parsed.boostExpression),
+                pins ? item -> matches(catalog, pinned, item) : null,
+                pins ? Params.abbreviate(pinExpression) : null, pins ? pinLimit : 0,
+                pins ? () -> new PinnedByPopularity(catalog, pinned) : null, maxPerCategory, this::category);
+    }
+
+    private static boolean matches(Catalog catalog, FixedBitSet bits, String itemId) {
+        int ord = catalog.ordinal(itemId);
+        return ord >= 0 && bits.get(ord);
+    }
+
+    /** The catalogue's items that match a pin, most ordered first, found as they are asked for. */
+    private static final class PinnedByPopularity implements java.util.Iterator<String> {
+        private final Catalog catalog;
+        private final FixedBitSet pin;
+        private int rank;
+        private String next;
+
+        PinnedByPopularity(Catalog catalog, FixedBitSet pin) {
+            this.catalog = catalog;
+            this.pin = pin;
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (next == null && rank < catalog.size()) {
+                int ord = catalog.byPopularity(rank++);
+                if (pin.get(ord)) {
+                    next = catalog.itemId(ord);
+                }
+            }
+            return next != null;
+        }
+
+        @Override
+        public String next() {
+            if (!hasNext()) {
+                throw new java.util.NoSuchElementException();
+            }
+            String id = next;
+            next = null;
+            return id;
+        }
     }
 
     /** The overlay's statement, else the catalogue's availability at training time. */
@@ -304,7 +496,8 @@ final class RequestRules {
         return new Explanation(summary, evidence.rule(), evidence.purchase(), evidence.popularity(), evidence.model());
     }
 
-    private String category(String itemId) {
+    /** An item's category for {@code maxPerCategory}: the catalogue index's, else the model's item facts. */
+    String category(String itemId) {
         if (model.catalog() != null) {
             int ord = model.catalog().ordinal(itemId);
             if (ord >= 0) {

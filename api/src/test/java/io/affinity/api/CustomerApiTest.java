@@ -287,6 +287,28 @@ class CustomerApiTest {
         assertEquals(404, get("/v1/items/NOPE/upsell", "application/json").statusCode());
     }
 
+    /**
+     * This in-memory model has no catalogue index: catalogue rules on offers, upsell and the export are the 409 of
+     * the recommendation endpoints (before any byte of an export), while the rules that need no index still work.
+     */
+    @Test
+    void catalogueRulesOnAModelWithoutCatalogueIndexAre409s() throws Exception {
+        for (String path : List.of("/v1/customers/17850/next-best-offers?filter=teacup",
+                "/v1/items/22697/upsell?boost=teacup", "/v1/campaigns/offers?segment=all&channel=email&pin=teacup")) {
+            HttpResponse<String> r = get(path, "application/json");
+            assertEquals(409, r.statusCode(), path + ": " + r.body());
+            JsonNode problem = JSON.readTree(r.body());
+            assertTrue(problem.get("detail").asText().contains("no catalogue index"), r.body());
+            assertFalse(r.body().contains("17850"), r.body());
+        }
+        // Without an index the category cap uses the model's item categories (all empty here: one category).
+        JsonNode capped = JSON.readTree(get("/v1/customers/17850/next-best-offers?limit=3&maxPerCategory=1",
+                "application/json").body());
+        assertEquals(1, capped.get("offers").size(), capped.toString());
+        assertEquals(200, get("/v1/customers/17850/next-best-offers?excludeBoughtWithinDays=30&asOf=2011-05-01",
+                "application/json").statusCode());
+    }
+
     @Test
     void csvExportHasHeaderRowsAndSummary() throws Exception {
         HttpResponse<String> r = get("/v1/campaigns/offers?segment=tier:gold&channel=email&limit=2", "text/csv");

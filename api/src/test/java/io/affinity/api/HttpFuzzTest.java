@@ -106,13 +106,19 @@ class HttpFuzzTest {
             new Endpoint("PUT", "/admin/items/{itemId}/availability", List.of(), "availability"),
             new Endpoint("DELETE", "/admin/items/{itemId}/availability", List.of(), null),
             new Endpoint("GET", "/v1/customers/{customerId}/profile", List.of(), null),
-            new Endpoint("GET", "/v1/customers/{customerId}/next-best-offers", List.of("channel", "limit"), null),
-            new Endpoint("GET", "/v1/items/{itemId}/upsell", List.of("customerId", "limit"), null),
+            new Endpoint("GET", "/v1/customers/{customerId}/next-best-offers", withRules("channel", "limit"), null),
+            new Endpoint("GET", "/v1/items/{itemId}/upsell", withRules("customerId", "limit"), null),
             new Endpoint("PUT", "/v1/customers/{customerId}/consent/{channel}", List.of(), "consent"),
-            new Endpoint("GET", "/v1/campaigns/offers", List.of("segment", "channel", "limit"), null),
+            new Endpoint("GET", "/v1/campaigns/offers", withRules("segment", "channel", "limit"), null),
             new Endpoint("GET", "/no/such/endpoint", List.of(), null),
             new Endpoint("GET", "/v1/customers/{customerId}", List.of(), null),
             new Endpoint("GET", "/", List.of(), null));
+
+    private static List<String> withRules(String... own) {
+        List<String> names = new ArrayList<>(List.of(own));
+        names.addAll(List.of(Routes.RULE_PARAMETERS));
+        return names;
+    }
 
     private static List<String> ranked() {
         List<String> names = new ArrayList<>(List.of(Routes.RULE_PARAMETERS));

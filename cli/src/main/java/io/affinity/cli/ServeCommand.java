@@ -92,8 +92,9 @@ final class ServeCommand implements Callable<Integer> {
     Path consentJournal;
 
     @Option(names = "--exclude-bought-within-days", defaultValue = "0", paramLabel = "DAYS",
-            description = "Default for excludeBoughtWithinDays: do not recommend what the customer bought this recently "
-                    + "(repeat purchases, bought in 2+ orders, stay); 0 = off (default: ${DEFAULT-VALUE}).")
+            description = "Default for excludeBoughtWithinDays: do not recommend or offer (next-best offers, upsell "
+                    + "with a customer, campaign exports) what the customer bought this recently (repeat purchases, "
+                    + "bought in 2+ orders, stay); 0 = off (default: ${DEFAULT-VALUE}).")
     int excludeBoughtWithinDays;
 
     @Option(names = "--availability-journal", paramLabel = "FILE",

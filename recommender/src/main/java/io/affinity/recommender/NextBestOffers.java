@@ -35,6 +35,10 @@ import java.util.Optional;
 public final class NextBestOffers {
     /** Candidates drawn from the recommender per offer asked for. */
     private static final int CANDIDATES_PER_OFFER = 8;
+    /** Most candidates drawn without rules (and with rules, unless RULES_OVERFETCH x limit is more). */
+    private static final int MAX_CANDIDATES = 200;
+    /** Candidates per offer at least when {@link OfferRules} reorder or thin the ranking (as recommendations do). */
+    static final int RULES_OVERFETCH = 5;
 
     private final Recommender recommender;
     private final double marginRate;
@@ -66,6 +70,17 @@ public final class NextBestOffers {
 
     /** Offers for a customer; the profile may be missing (no value model): then no strategy or price shaping. */
     public List<Offer> forCustomer(String customerId, Optional<CustomerProfile> profile, int limit) {
+        return forCustomer(customerId, profile, limit, OfferRules.NONE);
+    }
+
+    /**
+     * Offers for a customer under a request's merchandising rules ({@link OfferRules}: boost, pin, category cap),
+     * applied to the whole value-ranked candidate list before the limit. A pinned offer has source
+     * {@value #PINNED_SOURCE} and an explanation starting {@code pinned: matches pin '...'}, a boosted one an
+     * explanation starting {@code boosted: matches boost '...'}; both keep their arithmetic. An item injected by
+     * the pin is valued as a popular candidate (its share of all customers as the probability).
+     */
+    public List<Offer> forCustomer(String customerId, Optional<CustomerProfile> profile, int limit, OfferRules rules) {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be >= 1");
         }
@@ -74,7 +89,12 @@ public final class NextBestOffers {
             return List.of();
         }
         ModelSnapshot model = recommender.model();
-        Recommendations candidates = recommender.forCustomer(customerId, Math.min(limit * CANDIDATES_PER_OFFER, 200));
+        // Rules that reorder or thin the ranking draw at least RULES_OVERFETCH times the limit (as recommendations
+        // do), also past the usual cap on candidates.
+        int candidateCount = rules.reorders()
+                ? Math.min(limit * CANDIDATES_PER_OFFER, Math.max(MAX_CANDIDATES, limit * RULES_OVERFETCH))
+                : Math.min(limit * CANDIDATES_PER_OFFER, MAX_CANDIDATES);
+        Recommendations candidates = recommender.forCustomer(customerId, candidateCount);
         double activity = profile.map(p -> -Math.expm1(-p.expectedTransactions90())).orElse(1.0);
         double usual = usualPrice(model, customerId);
         List<Offer> offers = new ArrayList<>();
@@ -109,6 +129,15 @@ public final class NextBestOffers {
             scored.add(new Scored(r, facts.get(), base, ev));
         }
         scored.sort(Comparator.comparingDouble(Scored::ev).reversed().thenComparing(x -> x.r().itemId()));
+        if (rules.reorders()) {
+            for (OfferRules.Kept<Scored> k : rules.select(scored, x -> x.r().itemId(), limit,
+                    item -> injected(model, item, strategy, activity, profile.orElse(null), usual))) {
+                Scored x = k.entry();
+                offers.add(marked(offer(x.r(), x.facts(), x.base(), activity, profile.orElse(null), usual), k.mark(),
+                        rules, "ranked by expected value"));
+            }
+            return List.copyOf(offers);
+        }
         for (int i = 0; i < Math.min(limit, scored.size()); i++) {
             Scored x = scored.get(i);
             offers.add(offer(x.r(), x.facts(), x.base(), activity, profile.orElse(null), usual));
@@ -117,6 +146,52 @@ public final class NextBestOffers {
     }
 
     private record Scored(Recommendation r, ItemFacts facts, double base, double ev) {
+    }
+
+    /**
+     * A catalogue item a pin injects into a customer's offers, scored as a popular candidate; null when it cannot
+     * be offered (not offerable, not in the model, no price).
+     */
+    private Scored injected(ModelSnapshot model, String itemId, Strategy strategy, double activity,
+                            CustomerProfile profile, double usual) {
+        if (!offerable.test(itemId)) {
+            return null;
+        }
+        Optional<ItemFacts> facts = model.item(itemId);
+        if (facts.isEmpty() || facts.get().typicalPrice() <= 0) {
+            return null;
+        }
+        ItemFacts f = facts.get();
+        double base = model.customerCount() == 0 ? 0 : Math.min(1, (double) f.customerCount() / model.customerCount());
+        Recommendation r = new Recommendation(itemId, f.description(), 0, RecommendationSource.POPULAR,
+                popularity(f));
+        double ev = base * activity * f.margin(marginRate) * strategyWeight(strategy, r.source())
+                * priceFit(profile, usual, f.typicalPrice());
+        return new Scored(r, f, base, ev);
+    }
+
+    /** The popularity evidence of an item; none for an item never ordered (only a pin puts such an item in). */
+    private static Explanation popularity(ItemFacts f) {
+        return f.orderCount() > 0 ? Explanation.ofPopularity(new PopularItem(f.itemId(), f.orderCount(),
+                f.customerCount())) : new Explanation("in the catalogue, never ordered in the training data", null,
+                null, null);
+    }
+
+    /** {@link Offer#source()} of an offer a request's pin placed first. */
+    public static final String PINNED_SOURCE = "pinned";
+
+    /** The offer as the rules placed it: pinned and boosted offers say so first. */
+    private static Offer marked(Offer o, OfferRules.Mark mark, OfferRules rules, String ranking) {
+        return switch (mark) {
+            case RANKED -> o;
+            case BOOSTED -> new Offer(o.itemId(), o.description(), o.expectedValue(), o.purchaseProbability(),
+                    o.margin(), o.source(), o.strategy(), "boosted: matches boost '" + rules.boostLabel() + "'; "
+                    + o.explanation());
+            case PINNED, INJECTED -> new Offer(o.itemId(), o.description(), o.expectedValue(),
+                    o.purchaseProbability(), o.margin(), PINNED_SOURCE, o.strategy(), "pinned: matches pin '"
+                    + rules.pinLabel() + "' (" + (mark == OfferRules.Mark.PINNED ? ranking
+                    : "injected from the catalogue by popularity") + "); " + o.explanation());
+        };
     }
 
     /** The price shaping of {@link #offer}: below 1 above a price-sensitive customer's usual price, 1.25 premium. */
@@ -157,6 +232,17 @@ public final class NextBestOffers {
      */
     public List<Offer> upsell(String itemId, Optional<CustomerProfile> profile, int limit,
                               java.util.Collection<String> sameKind) {
+        return upsell(itemId, profile, limit, sameKind, OfferRules.NONE);
+    }
+
+    /**
+     * Upsell as above under a request's merchandising rules ({@link OfferRules}), applied to the whole upsell
+     * ranking (the observed trade-ups, then the heuristic fallback over-fetched) before the limit. A pin injects
+     * only catalogue items pricier than the item (an upsell moves up), valued as the fallback values popular
+     * items; pinned and boosted offers say so as in {@link #forCustomer(String, Optional, int, OfferRules)}.
+     */
+    public List<Offer> upsell(String itemId, Optional<CustomerProfile> profile, int limit,
+                              java.util.Collection<String> sameKind, OfferRules rules) {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be >= 1");
         }
@@ -164,6 +250,23 @@ public final class NextBestOffers {
         ItemFacts item = model.item(itemId).orElseThrow(() -> new UnknownItemException(itemId));
         double activity = profile.map(p -> -Math.expm1(-p.expectedTransactions90())).orElse(1.0);
         List<Offer> observed = observedTradeUps(model, item, profile, activity);
+        if (rules.reorders()) {
+            List<Offer> ranking = new ArrayList<>(observed);
+            java.util.Set<String> offered = new java.util.HashSet<>();
+            observed.forEach(o -> offered.add(o.itemId()));
+            for (Offer o : heuristicUpsell(model, item, activity, limit * RULES_OVERFETCH + offered.size(),
+                    sameKind)) {
+                if (!offered.contains(o.itemId())) {
+                    ranking.add(o);
+                }
+            }
+            List<Offer> out = new ArrayList<>(limit);
+            for (OfferRules.Kept<Offer> k : rules.select(ranking, Offer::itemId, limit,
+                    target -> injectedUpsell(model, item, target, activity))) {
+                out.add(marked(k.entry(), k.mark(), rules, "ranked among this item's upsell offers"));
+            }
+            return List.copyOf(out);
+        }
         List<Offer> out = new ArrayList<>(observed.subList(0, Math.min(limit, observed.size())));
         if (out.size() < limit) {
             java.util.Set<String> offered = new java.util.HashSet<>();
@@ -175,6 +278,25 @@ public final class NextBestOffers {
             }
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * A catalogue item a pin injects into an item's upsell: only a pricier, offerable item of the model, valued as
+     * the heuristic fallback values a popular item (its share of all customers x activity x margin); else null.
+     */
+    private Offer injectedUpsell(ModelSnapshot model, ItemFacts item, String targetId, double activity) {
+        Optional<ItemFacts> found = model.item(targetId);
+        if (found.isEmpty() || found.get().typicalPrice() <= item.typicalPrice() || !offerable.test(targetId)) {
+            return null;
+        }
+        ItemFacts f = found.get();
+        double base = model.customerCount() == 0 ? 0 : Math.min(1, (double) f.customerCount() / model.customerCount());
+        double margin = f.margin(marginRate);
+        double p = base * activity;
+        return new Offer(targetId, f.description(), p * margin, p, margin, RecommendationSource.POPULAR.wireName(),
+                "upsell", String.format(Locale.ROOT, "%s -> %s; P(purchase) %.3f (popular %.3f x activity %.3f) x "
+                                + "margin %s (%s)", amount(item.typicalPrice()), amount(f.typicalPrice()), p, base,
+                        activity, amount(margin), marginNote(f)));
     }
 
     /** The observed trade-ups from {@code item}, one offer per target, best first. */

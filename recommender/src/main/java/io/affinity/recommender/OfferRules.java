@@ -1,0 +1,155 @@
+package io.affinity.recommender;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * A request's merchandising rules that reorder or thin a list of offers once {@link NextBestOffers} has ranked it
+ * by its own logic: {@code boost}, {@code pin} and a per-category cap, with the semantics of the recommendation
+ * endpoints. Which items may be offered at all (a filter, stock, items bought recently) is not decided here: the
+ * caller hides those from the candidates and from {@link NextBestOffers}' {@code offerable} predicate, so they go
+ * before the ranking and the limit fills from the next eligible candidates.
+ *
+ * <p>Order of an answer: pinned, then boosted, then the rest, each group in the ranking's order; the category cap
+ * then applies to that list, pinned offers first, so they count towards it. Pinned are first the ranking's own
+ * offers that match the pin, then, when fewer than {@code min(pinLimit, limit)} match, items of
+ * {@code pinCatalogue} that the caller can turn into an offer (injection: a merchandiser's pin works even for
+ * items the model did not propose).
+ *
+ * @param boost          items that move ahead of the others (a promotion, not a score weight); null: no boost
+ * @param boostLabel     how explanations quote the boost (its expression, shortened); given exactly with boost
+ * @param pin            items placed first; null: no pin
+ * @param pinLabel       how explanations quote the pin; given exactly with pin
+ * @param pinLimit       pinned offers at most (never more than the limit); {@code >= 0}
+ * @param pinCatalogue   every item that matches the pin, most ordered first; given exactly with pin
+ * @param maxPerCategory offers per category at most; 0: no cap
+ * @param category       an item's category for the cap; required when {@code maxPerCategory > 0}
+ */
+public record OfferRules(Predicate<String> boost, String boostLabel, Predicate<String> pin, String pinLabel,
+                         int pinLimit, Iterable<String> pinCatalogue, int maxPerCategory,
+                         Function<String, String> category) {
+    /** No rule: offers come as ranked. */
+    public static final OfferRules NONE = new OfferRules(null, null, null, null, 0, null, 0, null);
+
+    public OfferRules {
+        if ((boost == null) != (boostLabel == null)) {
+            throw new IllegalArgumentException("boost and boostLabel go together");
+        }
+        if ((pin == null) != (pinLabel == null) || (pin == null) != (pinCatalogue == null)) {
+            throw new IllegalArgumentException("pin, pinLabel and pinCatalogue go together");
+        }
+        if (pinLimit < 0 || maxPerCategory < 0) {
+            throw new IllegalArgumentException("pinLimit and maxPerCategory must be >= 0, were " + pinLimit + ", "
+                    + maxPerCategory);
+        }
+        if (maxPerCategory > 0 && category == null) {
+            throw new IllegalArgumentException("maxPerCategory needs a category function");
+        }
+    }
+
+    /** Whether any rule changes the ranked list (otherwise the first {@code limit} offers stand as ranked). */
+    public boolean reorders() {
+        return boost != null || (pin != null && pinLimit > 0) || maxPerCategory > 0;
+    }
+
+    /** Why an entry has its place. */
+    enum Mark {
+        /** Where the ranking put it. */
+        RANKED,
+        /** Moved ahead by the boost. */
+        BOOSTED,
+        /** A ranked offer placed first by the pin. */
+        PINNED,
+        /** Injected by the pin from {@link #pinCatalogue}. */
+        INJECTED
+    }
+
+    /** One kept entry of {@link #select}. */
+    record Kept<T>(T entry, Mark mark) {
+    }
+
+    /**
+     * The first {@code limit} entries of {@code ranked} (best first) under these rules.
+     *
+     * @param id     an entry's item id
+     * @param inject an entry for a pinned catalogue item, or null when that item cannot be offered here (not
+     *               offerable, no price, not pricier for an upsell); called only for items not in {@code ranked}
+     */
+    <T> List<Kept<T>> select(List<T> ranked, Function<T, String> id, int limit, Function<String, T> inject) {
+        List<Kept<T>> list = new ArrayList<>(ranked.size());
+        if (boost != null) {
+            List<Kept<T>> rest = new ArrayList<>(ranked.size());
+            for (T t : ranked) {
+                if (boost.test(id.apply(t))) {
+                    list.add(new Kept<>(t, Mark.BOOSTED));
+                } else {
+                    rest.add(new Kept<>(t, Mark.RANKED));
+                }
+            }
+            list.addAll(rest);
+        } else {
+            for (T t : ranked) {
+                list.add(new Kept<>(t, Mark.RANKED));
+            }
+        }
+        if (pin != null && pinLimit > 0) {
+            list = pinFirst(list, id, Math.min(pinLimit, limit), inject);
+        }
+        List<Kept<T>> kept = new ArrayList<>(Math.min(limit, list.size()));
+        Map<String, Integer> perCategory = maxPerCategory > 0 ? new HashMap<>() : null;
+        for (Kept<T> k : list) {
+            if (kept.size() >= limit) {
+                break;
+            }
+            if (perCategory != null
+                    && perCategory.merge(category.apply(id.apply(k.entry())), 1, Integer::sum) > maxPerCategory) {
+                continue;
+            }
+            kept.add(k);
+        }
+        return kept;
+    }
+
+    private <T> List<Kept<T>> pinFirst(List<Kept<T>> list, Function<T, String> id, int cap,
+                                      Function<String, T> inject) {
+        List<Kept<T>> pinned = new ArrayList<>(list.size() + cap);
+        List<Kept<T>> rest = new ArrayList<>(list.size());
+        Set<String> taken = new HashSet<>();
+        for (Kept<T> k : list) {
+            String item = id.apply(k.entry());
+            if (pinned.size() < cap && pin.test(item)) {
+                pinned.add(new Kept<>(k.entry(), Mark.PINNED));
+                taken.add(item);
+            } else {
+                rest.add(k);
+            }
+        }
+        if (pinned.size() < cap) {
+            // Every matching entry of the ranking is pinned already: what matches now is new to this answer.
+            for (String item : pinCatalogue) {
+                if (pinned.size() >= cap) {
+                    break;
+                }
+                if (taken.contains(item)) {
+                    continue;
+                }
+                T made = inject.apply(item);
+                if (made != null) {
+                    pinned.add(new Kept<>(made, Mark.INJECTED));
+                    taken.add(item);
+                }
+            }
+        }
+        if (pinned.isEmpty()) {
+            return list;
+        }
+        pinned.addAll(rest);
+        return pinned;
+    }
+}
