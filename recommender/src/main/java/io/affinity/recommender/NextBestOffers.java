@@ -463,7 +463,17 @@ public final class NextBestOffers {
         if (e != null && e.rule() != null) {
             return "rule " + e.rule().antecedent() + " => " + e.rule().consequent();
         }
-        return r.source() == RecommendationSource.REPEAT ? "bought before" : "popular";
+        if (r.source() == RecommendationSource.REPEAT) {
+            return "bought before";
+        }
+        if (e != null && e.model() != null) {
+            // A new item from the served model's list (also when pinned): its "base" is the model's score.
+            Explanation.ModelEvidence m = e.model();
+            return m.source().equals(m.model()) ? "model " + m.model()
+                    : "model " + m.model() + " (from " + m.source() + ")";
+        }
+        return e != null && e.popularity() == null && r.source() == RecommendationSource.PINNED
+                ? "in the catalogue, never ordered" : "popular";
     }
 
     static double strategyWeight(Strategy s, RecommendationSource source) {

@@ -168,4 +168,16 @@ class PrecomputedRecommenderTest {
         Explanation blend = Explanation.ofModel("blend", new PrecomputedItem("JAR", 0.8, false, "ease", null));
         assertEquals("new to you; proposed by the blend model, mostly ease", blend.summary());
     }
+
+    @Test
+    void offersFromTheModelsListNameTheModelNotPopularity() {
+        List<NextBestOffers.Offer> offers = new NextBestOffers(recommender, 0.3, item -> true)
+                .forCustomer("c1", java.util.Optional.empty(), 4);
+        NextBestOffers.Offer jar = offers.stream().filter(o -> o.itemId().equals("JAR")).findFirst().orElseThrow();
+        assertEquals("model", jar.source());
+        assertTrue(jar.explanation().startsWith("model blend (from ease); P(purchase) "), jar.explanation());
+        NextBestOffers.Offer green = offers.stream().filter(o -> o.itemId().equals("GREEN")).findFirst()
+                .orElseThrow();
+        assertTrue(green.explanation().startsWith("bought before; "), green.explanation());
+    }
 }
