@@ -48,6 +48,18 @@ final class Routes {
         return RequestRules.of(ctx, model, availability, ruleConfig, customerId);
     }
 
+    /**
+     * {@link #rules} for a request that may name no customer: there, an {@code excludeBoughtWithinDays} the request
+     * gives (above 0) would exclude nothing, so it is a 400 saying what it needs rather than silently ignored.
+     */
+    private RequestRules rulesNamingNoCustomer(Context ctx, ServedModel model, String customerId, String needs) {
+        RequestRules.Parsed parsed = RequestRules.parse(ctx, model, availability, ruleConfig);
+        if (customerId == null && parsed.daysGiven()) {
+            throw ApiProblem.badRequest("query parameter 'excludeBoughtWithinDays' " + needs);
+        }
+        return parsed.forCustomer(customerId);
+    }
+
     void register(RoutesConfig routes) {
         ReadRoutes.get(routes, "/health", this::health);
         ReadRoutes.get(routes, "/v1/model", leased(this::model));
@@ -85,7 +97,8 @@ final class Routes {
                     + (type == null ? "missing" : "'" + Params.abbreviate(type) + "'"));
         }
         BasketRequest request = BasketRequest.parse(RequestBodies.read(ctx, config.maxBodyBytes()), json, config);
-        Recommendations answer = rules(ctx, model, request.customerId())
+        Recommendations answer = rulesNamingNoCustomer(ctx, model, request.customerId(), "needs field "
+                + "'customerId' in the body: it excludes what that customer bought recently")
                 .recommend((r, n) -> r.forBasket(request.items(), n), request.limit(), new HashSet<>(request.items()));
         Set<String> previouslyBought = null;
         if (request.customerId() != null) {
@@ -102,8 +115,10 @@ final class Routes {
         Params.checkQuery(ctx, RANKED);
         String itemId = BasketRequest.normaliseItemId(ctx.pathParam("itemId"));
         int limit = Params.limit(ctx, config);
-        answer(ctx, rules(ctx, model, null).recommend((r, n) -> r.boughtTogether(itemId, n), limit, Set.of(itemId)),
-                null);
+        RequestRules rules = rulesNamingNoCustomer(ctx, model, null, "excludes what a customer bought recently, "
+                + "and bought-together names no customer (ask the customer's recommendations or a basket with "
+                + "'customerId')");
+        answer(ctx, rules.recommend((r, n) -> r.boughtTogether(itemId, n), limit, Set.of(itemId)), null);
     }
 
     private void customer(Context ctx, ServedModel model) throws IOException {

@@ -232,6 +232,22 @@ class BusinessRulesHttpTest {
     }
 
     @Test
+    void excludeBoughtWithinDaysWithoutACustomerIsA400SayingWhatItNeeds() throws Exception {
+        HttpResponse<String> together = get("/v1/items/I00/bought-together?excludeBoughtWithinDays=30");
+        assertEquals(400, together.statusCode(), together.body());
+        assertTrue(together.body().contains("bought-together names no customer"), together.body());
+        HttpResponse<String> basket = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + server.port() + "/v1/baskets/recommendations?excludeBoughtWithinDays=30"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"items\":[\"I00\"]}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, basket.statusCode(), basket.body());
+        assertTrue(basket.body().contains("needs field 'customerId' in the body"), basket.body());
+        // 0 switches the rule off, which needs no customer
+        assertEquals(200, get("/v1/items/I00/bought-together?excludeBoughtWithinDays=0").statusCode());
+    }
+
+    @Test
     void recentlyBoughtItemsAreExcludedButRepeatPurchasesStay() throws Exception {
         List<String> all = itemIds(get("/v1/customers/C100/recommendations?limit=20"));
         assertTrue(all.contains("I05") && all.contains("I00"), all.toString());
