@@ -115,9 +115,15 @@ public final class AffinityServer implements AutoCloseable {
                 problem(ctx, Problem.of(fromJavalin(e.getStatus(), e.getMessage())));
             });
             c.routes.exception(Exception.class, (e, ctx) -> {
-                // Messages of unexpected failures can carry request data: log the type and trace only.
-                LOG.error("unexpected failure on {} {}: {}", ctx.method(), ctx.endpoint().path,
-                        e.getClass().getName(), redacted(e));
+                if (e instanceof io.affinity.store.SnapshotLockedException locked) {
+                    // Not a bug but a lock a dead process left in an older snapshot's file. Its message names a
+                    // file and a segment only, never request data, and says what to do: logged whole.
+                    LOG.error("{} {} failed: {}", ctx.method(), ctx.endpoint().path, locked.getMessage());
+                } else {
+                    // Messages of unexpected failures can carry request data: log the type and trace only.
+                    LOG.error("unexpected failure on {} {}: {}", ctx.method(), ctx.endpoint().path,
+                            e.getClass().getName(), redacted(e));
+                }
                 problem(ctx, new Problem(Problem.TYPE_PREFIX + "internal", "Internal error", 500,
                         "the request could not be completed; see the server log"));
             });

@@ -317,7 +317,9 @@ final class CustomerRoutes {
                 error.put("detail", "the server shut down before the export's end (its shutdown grace expired); "
                         + "the export is incomplete: discard it or retry");
             } else {
-                LOG.error("campaign export failed after {} exported rows: {}", counts[1], e.getClass().getName());
+                // A stale-lock message names a file and a segment only, and says what to do: logged whole.
+                LOG.error("campaign export failed after {} exported rows: {}", counts[1],
+                        e instanceof io.affinity.store.SnapshotLockedException ? e.getMessage() : e.getClass().getName());
                 error.put("status", 500);
                 error.put("title", "Export failed");
                 error.put("detail", "the export stopped before its end and is incomplete ("

@@ -160,6 +160,10 @@ final class WarmUp {
             });
         } catch (Enough e) {
             // the visit has no other way to stop, and a store of millions of profiles need not be read through
+        } catch (io.affinity.store.SnapshotLockedException e) {
+            // An older snapshot whose listing a dead process's lock blocks: warm up with the customers listed so
+            // far. The message names a file and a segment only, and says what to do.
+            LOG.warn("warm-up: {} customers listed before: {}", customers.size(), e.getMessage());
         }
         List<String> items = new ArrayList<>();
         for (PopularItem p : snapshot.popularItems()) {

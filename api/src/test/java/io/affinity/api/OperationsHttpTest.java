@@ -85,6 +85,51 @@ class OperationsHttpTest {
         assertFalse(logged.contains("SECRET"), logged);
     }
 
+    /**
+     * A lock a dead process left in an older snapshot's map file fails listings with a typed error whose message
+     * names a file and a segment only, and says what to do: the log keeps it whole (the answer, a 500 or the
+     * export's error record, stays generic).
+     */
+    @Test
+    void aLockLeftByADeadProcessIsLoggedWithWhatToDo(@TempDir Path dir) throws Exception {
+        io.affinity.store.SnapshotLockedException locked = new io.affinity.store.SnapshotLockedException(
+                dir.resolve("v1/profiles.cmap"), 2, "segment 2's update lock stayed held: publish a new snapshot", null);
+        CustomerApiTest.ProfiledSnapshot snapshot = new CustomerApiTest.ProfiledSnapshot(
+                InMemoryModelSnapshot.builder("locked-v1").item(new ItemFacts("A", "a", "", 1, 1, 1, 1)).build()) {
+            @Override
+            public void forEachProfile(BiConsumer<String, CustomerProfile> visitor) {
+                throw locked;
+            }
+
+            @Override
+            public void forEachRule(java.util.function.Consumer<io.affinity.recommender.AssociationRule> visitor) {
+                throw locked;
+            }
+        };
+        snapshot.profiles.put("C1", CustomerApiTest.profile(CustomerProfile.Tier.GOLD, CustomerProfile.Strategy.ENHANCE));
+        ModelSource source = ModelSource.fixed(new ServedModel(snapshot,
+                new Recommender(snapshot, RecommenderSettings.DEFAULTS), Map.of()));
+        PrintStream err = System.err;
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+        try (ConsentJournal journal = ConsentJournal.open(dir.resolve("consent.journal"));
+             AffinityServer server = start(source, new ServerOptions(AccessControl.none(), null, Duration.ofSeconds(1),
+                     journal, 0.3, BusinessRuleConfig.defaults()))) {
+            HttpResponse<String> rules = get(server, "/v1/rules?limit=5", null);
+            assertEquals(500, rules.statusCode(), rules.body());
+            assertFalse(rules.body().contains("segment 2"), rules.body());
+            HttpResponse<String> export = export(server).get(30, TimeUnit.SECONDS);
+            JsonNode last = lastRecord(export);
+            assertEquals("error", last.path("type").asText(), last.toString());
+            assertTrue(last.at("/error/detail").asText().contains("SnapshotLockedException"), last.toString());
+        } finally {
+            System.setErr(err);
+        }
+        String logged = log.toString(StandardCharsets.UTF_8);
+        assertTrue(logged.contains("GET /v1/rules failed: " + locked.getMessage()), logged);
+        assertTrue(logged.contains("campaign export failed after 0 exported rows: " + locked.getMessage()), logged);
+    }
+
     @Test
     void notReadyWithoutAModelButAlive() throws Exception {
         try (AffinityServer server = start(new SwappableModelSource(), ServerOptions.defaults())) {

@@ -159,6 +159,26 @@ class WarmUpHttpTest {
         assertTrue(targets.get(9).getPath().endsWith("/bought-together"), "an item request after nine customers");
     }
 
+    /** An older snapshot whose listing a dead process's lock blocks: the warm-up uses the customers listed so far. */
+    @Test
+    void aLockedListingWarmsUpWithTheCustomersListedSoFar() {
+        ServedModel served = model();
+        ModelSnapshot locked = new DelegatingSnapshot(served.snapshot()) {
+            @Override
+            public void forEachProfile(BiConsumer<String, CustomerProfile> visitor) {
+                CustomerProfile p = CustomerApiTest.profile(CustomerProfile.Tier.GOLD, CustomerProfile.Strategy.ENHANCE);
+                visitor.accept("C1", p);
+                visitor.accept("C2", p);
+                throw new io.affinity.store.SnapshotLockedException(java.nio.file.Path.of("profiles.cmap"), 1,
+                        "segment 1's update lock stayed held", null);
+            }
+        };
+        List<URI> targets = WarmUp.targets(URI.create("http://127.0.0.1:1"), locked);
+        assertEquals(List.of("/v1/customers/C1/recommendations", "/v1/customers/C2/recommendations"),
+                targets.stream().map(URI::getPath).filter(p -> p.startsWith("/v1/customers/")).toList());
+        assertEquals(2 + 5, targets.size());
+    }
+
     @Test
     void negativeDurationRefused() {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,

@@ -75,6 +75,13 @@ final class ByteWriter {
         writeLong(Double.doubleToRawLongBits(d));
     }
 
+    /** The bytes as they are (no length). */
+    void writeBytes(byte[] b) {
+        ensure(b.length);
+        System.arraycopy(b, 0, buf, pos, b.length);
+        pos += b.length;
+    }
+
     /** Varint byte length, then UTF-8 bytes. */
     void writeString(String s) {
         int n = s.length();

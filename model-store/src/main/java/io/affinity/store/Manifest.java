@@ -36,8 +36,13 @@ public record Manifest(int formatVersion, String version, String createdAt, Soft
      * never bought and the catalogue file's extra attributes; the files are the same as in 3, and version 1 to 3
      * snapshots still open (their items have no cost). Older software refuses a version 4 snapshot at open
      * instead of failing later on an item it cannot decode.
+     * 5: adds {@code profiles.keys} and {@code rules.keys}, the sorted keys of {@code profiles.cmap} and
+     * {@code rules.cmap} ({@link KeyFile}), required from 5 on: profiles and rules are listed by them and lookups,
+     * never by iterating the maps, whose segment update lock a killed process can leave held in the shared file.
+     * Version 1 to 4 snapshots still open and are iterated as before (a lock left held there fails iteration with
+     * {@link SnapshotLockedException}).
      */
-    public static final int CURRENT_FORMAT_VERSION = 4;
+    public static final int CURRENT_FORMAT_VERSION = 5;
     /**
      * Top-level manifest key holding the CRC32C (8 lower-case hex digits) of the rest of the manifest, so that the
      * manifest is verified like every file it lists. Every publish writes it; a manifest without it (published by

@@ -42,6 +42,10 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     static final String CUSTOMER_RECS = "customer-recs.cmap";
     /** Manifest section describing {@link #CUSTOMER_RECS} (its entry count is checked when opening). */
     static final String CUSTOMER_RECS_SECTION = "customerRecommendations";
+    /** Sorted keys of {@link #PROFILES} ({@link KeyFile}); required from format 5 on, absent before. */
+    static final String PROFILES_KEYS = "profiles.keys";
+    /** Sorted keys of {@link #RULES} ({@link KeyFile}); required from format 5 on, absent before. */
+    static final String RULES_KEYS = "rules.keys";
     static final List<String> REQUIRED_FILES = List.of(ITEMS, RULES, CUSTOMERS, PopularFile.NAME);
 
     private final Path dir;
@@ -67,11 +71,15 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     private final Path customerRecsFile;
     /** Item ids, model and source names of precomputed lists: one instance each while this snapshot is open. */
     private final StringInterner recsStrings = new StringInterner(8192);
+    /** The keys of {@link #profiles} and {@link #rules} to iterate by; null before format 5 (map iteration). */
+    private final KeyFile profileKeys;
+    private final KeyFile ruleKeys;
 
     private Snapshot(Path dir, Manifest manifest, ChronicleMap<CharSequence, byte[]> items,
                      ChronicleMap<CharSequence, byte[]> rules, ChronicleMap<CharSequence, byte[]> customers,
                      List<PopularItem> popular, ChronicleMap<CharSequence, byte[]> profiles,
-                     ChronicleMap<CharSequence, byte[]> consent, ChronicleMap<CharSequence, byte[]> upsell) {
+                     ChronicleMap<CharSequence, byte[]> consent, ChronicleMap<CharSequence, byte[]> upsell,
+                     KeyFile profileKeys, KeyFile ruleKeys) {
         this.dir = dir;
         this.manifest = manifest;
         this.items = items;
@@ -87,6 +95,8 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         this.consentFile = dir.resolve(CONSENT);
         this.upsell = upsell;
         this.upsellFile = dir.resolve(UPSELL);
+        this.profileKeys = profileKeys;
+        this.ruleKeys = ruleKeys;
         this.customerRecsFile = dir.resolve(CUSTOMER_RECS);
         this.customerRecs = openCustomerRecs(dir, manifest);
     }
@@ -111,6 +121,7 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         List<PopularItem> popular = PopularFile.read(dir.resolve(PopularFile.NAME));
         expectCount(dir.resolve(PopularFile.NAME), "popular items", manifest.counts().popular(), popular.size());
         List<ChronicleMap<CharSequence, byte[]>> opened = new ArrayList<>(3);
+        List<KeyFile> keyFiles = new ArrayList<>(2);
         try {
             ChronicleMap<CharSequence, byte[]> items = openMap(dir, ITEMS, manifest.counts().items(), opened);
             ChronicleMap<CharSequence, byte[]> rules = openMap(dir, RULES, manifest.counts().ruleKeys(), opened);
@@ -121,11 +132,26 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
                     ? openMap(dir, CONSENT, manifest.counts().consent(), opened) : null;
             ChronicleMap<CharSequence, byte[]> upsell = manifest.formatVersion() >= 3
                     ? openMap(dir, UPSELL, manifest.counts().upsell(), opened) : null;
-            return new Snapshot(dir, manifest, items, rules, customers, popular, profiles, consent, upsell);
-        } catch (RuntimeException e) {
+            KeyFile profileKeys = null;
+            KeyFile ruleKeys = null;
+            if (manifest.formatVersion() >= 5) {
+                profileKeys = openKeys(dir, PROFILES_KEYS, PROFILES, profiles.longSize(), keyFiles);
+                ruleKeys = openKeys(dir, RULES_KEYS, RULES, rules.longSize(), keyFiles);
+            }
+            return new Snapshot(dir, manifest, items, rules, customers, popular, profiles, consent, upsell,
+                    profileKeys, ruleKeys);
+        } catch (IOException | RuntimeException e) {
             opened.forEach(ChronicleMap::close);
+            keyFiles.forEach(KeyFile::close);
             throw e;
         }
+    }
+
+    private static KeyFile openKeys(Path dir, String name, String mapName, long entries, List<KeyFile> opened)
+            throws IOException {
+        KeyFile keys = KeyFile.open(dir.resolve(name), mapName, entries);
+        opened.add(keys);
+        return keys;
     }
 
     /** The optional precomputed-recommendations map: listed in the files and described by its section, or neither. */
@@ -230,6 +256,11 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         }
         if (m.formatVersion() >= 3 && m.file(UPSELL).isEmpty()) {
             throw new CorruptSnapshotException(file, "manifest does not list required file " + UPSELL);
+        }
+        for (String required : List.of(PROFILES_KEYS, RULES_KEYS)) {
+            if (m.formatVersion() >= 5 && m.file(required).isEmpty()) {
+                throw new CorruptSnapshotException(file, "manifest does not list required file " + required);
+            }
         }
         return m;
     }
@@ -382,10 +413,13 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     }
 
     /**
-     * Visits every profile, one map segment at a time: the segment's keys are listed under its lock, then the
-     * lock is released and the visitor runs per key, so memory is bounded by one segment's keys (not by the
-     * number of customers) and a slow visitor (a client reading a campaign export) holds no lock. Order: by
-     * segment, by customer id within a segment.
+     * Visits every profile in customer id order (Unicode code point order: for ids without characters beyond
+     * U+FFFF, plain string order). From format 5 on it walks {@link #PROFILES_KEYS} and reads each profile with a
+     * lookup, which takes only a segment's read lock: a process killed while iterating cannot block it, and memory
+     * is bounded by a 64 KiB read buffer, not by the number of customers. A snapshot older than format 5 is
+     * iterated by Chronicle Map segment (order: by segment, then by id) under each segment's update lock, held
+     * only while that segment's keys are listed; a lock left by a dead process fails it with
+     * {@link SnapshotLockedException}. The visitor runs outside any map lock either way.
      */
     @Override
     public void forEachProfile(java.util.function.BiConsumer<String, CustomerProfile> visitor) {
@@ -393,12 +427,15 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         if (profiles == null) {
             return;
         }
+        if (profileKeys != null) {
+            profileKeys.forEach(key -> visitor.accept(key,
+                    ValueCodecs.decodeProfile(key, listedValue(profiles, profilesFile, profileKeys, key), profilesFile)));
+            return;
+        }
         List<String> keys = new ArrayList<>();
         for (int segment = 0; segment < profiles.segments(); segment++) {
             keys.clear();
-            try (var context = profiles.segmentContext(segment)) {
-                context.forEachSegmentEntry(e -> keys.add(e.key().get().toString()));
-            }
+            legacySegmentKeys(profiles, profilesFile, segment, keys);
             java.util.Collections.sort(keys);
             for (String key : keys) {
                 byte[] v = profiles.get(key);
@@ -406,6 +443,34 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
                     visitor.accept(key, ValueCodecs.decodeProfile(key, v, profilesFile));
                 }
             }
+        }
+    }
+
+    /** The value of a key the key file lists: the map must hold it (both are checked to hold as many). */
+    private static byte[] listedValue(ChronicleMap<CharSequence, byte[]> map, Path mapFile, KeyFile keys, String key) {
+        byte[] v = map.get(key);
+        if (v == null) {
+            throw new CorruptSnapshotException(keys.file(), "lists a key that " + mapFile.getFileName()
+                    + " does not hold");
+        }
+        return v;
+    }
+
+    /**
+     * Adds the keys of one segment of a map of a snapshot older than format 5, listed under the segment's update
+     * lock (Chronicle Map iterates under it). That lock is a bit in the shared file: a process killed while
+     * holding it leaves it set for every process, and Chronicle Map waits its lock timeout (60 s unless the system
+     * property {@code net.openhft.chronicle.map.lockTimeoutSeconds} says otherwise) and throws its untyped
+     * {@code InterProcessDeadLockException}, turned here into a {@link SnapshotLockedException} naming the file
+     * and segment and saying what to do. (Reading-only use of a published snapshot takes no write lock, and a
+     * held write lock is refused at open, so the update lock is the one lock this can be about.)
+     */
+    private static void legacySegmentKeys(ChronicleMap<CharSequence, byte[]> map, Path file, int segment,
+                                          List<String> into) {
+        try (var context = map.segmentContext(segment)) {
+            context.forEachSegmentEntry(e -> into.add(e.key().get().toString()));
+        } catch (net.openhft.chronicle.hash.locks.InterProcessDeadLockException e) {
+            throw SnapshotLockedException.staleUpdateLock(file, segment, e);
         }
     }
 
@@ -464,18 +529,35 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
 
     /**
      * Visits each distinct rule once: a rule with several antecedent items is stored under each of them and is
-     * visited from its smallest antecedent item only. The visitor runs outside any map lock.
+     * visited from its smallest antecedent item only. The visitor runs outside any map lock. Order: by that item
+     * (as {@link #forEachProfile} orders ids), then best first; before format 5, by map segment first. Iterated
+     * like {@link #forEachProfile}: from format 5 on by {@link #RULES_KEYS} and lookups only.
      */
     @Override
     public void forEachRule(Consumer<AssociationRule> visitor) {
         Objects.requireNonNull(visitor, "visitor");
-        List<String> keys = new ArrayList<>((int) Math.min(Integer.MAX_VALUE, rules.longSize()));
-        rules.forEachEntry(e -> keys.add(e.key().get().toString()));
-        for (String key : keys) {
-            for (AssociationRule rule : rulesWithAntecedentItem(key)) {
-                if (key.equals(ownerKey(rule))) {
-                    visitor.accept(rule);
+        if (ruleKeys != null) {
+            ruleKeys.forEach(key -> visitOwnedRules(key, listedValue(rules, rulesFile, ruleKeys, key), visitor));
+            return;
+        }
+        List<String> keys = new ArrayList<>();
+        for (int segment = 0; segment < rules.segments(); segment++) {
+            keys.clear();
+            legacySegmentKeys(rules, rulesFile, segment, keys);
+            java.util.Collections.sort(keys);
+            for (String key : keys) {
+                byte[] v = rules.get(key);
+                if (v != null) {
+                    visitOwnedRules(key, v, visitor);
                 }
+            }
+        }
+    }
+
+    private void visitOwnedRules(String key, byte[] value, Consumer<AssociationRule> visitor) {
+        for (AssociationRule rule : ValueCodecs.decodeRules(key, value, rulesFile)) {
+            if (key.equals(ownerKey(rule))) {
+                visitor.accept(rule);
             }
         }
     }
@@ -529,6 +611,12 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         }
         if (upsell != null) {
             upsell.close();
+        }
+        if (profileKeys != null) {
+            profileKeys.close();
+        }
+        if (ruleKeys != null) {
+            ruleKeys.close();
         }
     }
 

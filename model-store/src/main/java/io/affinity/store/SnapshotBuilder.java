@@ -331,6 +331,9 @@ public final class SnapshotBuilder {
             files.add(writeMap(tmp, Snapshot.CONSENT, "consent", consent));
             step("upsell");
             files.add(writeMap(tmp, Snapshot.UPSELL, "upsell", upsell));
+            step("keys");
+            files.add(writeKeys(tmp, Snapshot.PROFILES_KEYS, Snapshot.PROFILES, profiles.keySet()));
+            files.add(writeKeys(tmp, Snapshot.RULES_KEYS, Snapshot.RULES, rules.keySet()));
             step("popular");
             Path popularFile = tmp.resolve(PopularFile.NAME);
             PopularFile.write(popularFile, popularItems);
@@ -358,7 +361,7 @@ public final class SnapshotBuilder {
             Files.write(manifestFile, Snapshot.sealManifest(
                     (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.valueToTree(manifest)));
             for (String name : List.of(Snapshot.ITEMS, Snapshot.RULES, Snapshot.CUSTOMERS, Snapshot.PROFILES, Snapshot.CONSENT, Snapshot.UPSELL,
-                    PopularFile.NAME,
+                    Snapshot.PROFILES_KEYS, Snapshot.RULES_KEYS, PopularFile.NAME,
                     Snapshot.MANIFEST)) {
                 FileSync.fsync(tmp.resolve(name));
             }
@@ -412,6 +415,14 @@ public final class SnapshotBuilder {
         return fileEntry(file, exclusion);
     }
 
+    /** The sorted keys of a map file, so that readers list the map without iterating it ({@link KeyFile}). */
+    private static Manifest.FileEntry writeKeys(Path dir, String fileName, String mapFileName, Set<String> keys)
+            throws IOException {
+        Path file = dir.resolve(fileName);
+        KeyFile.write(file, mapFileName, keys);
+        return fileEntry(file, null);
+    }
+
     private static Manifest.FileEntry fileEntry(Path file, Manifest.ChecksumExclusion exclusion) throws IOException {
         return new Manifest.FileEntry(file.getFileName().toString(), Files.size(file), Manifest.CHECKSUM_ALGORITHM,
                 Checksums.crc32c(file, exclusion), exclusion);
@@ -452,6 +463,12 @@ public final class SnapshotBuilder {
             for (String id : customerRecs.keySet()) {
                 s.precomputed(id).orElseThrow(() -> new IllegalStateException(
                         "verification: precomputed recommendations of a customer not readable"));
+            }
+            long[] visited = {0};
+            s.forEachProfile((id, p) -> visited[0]++);
+            if (visited[0] != profiles.size()) {
+                throw new IllegalStateException("verification: listed " + visited[0] + " profiles, wrote "
+                        + profiles.size());
             }
             long[] distinct = {0};
             s.forEachRule(r -> distinct[0]++);

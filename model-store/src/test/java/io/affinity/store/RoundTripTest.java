@@ -78,7 +78,7 @@ class RoundTripTest {
                     data.customers.size(), data.popular.size(), data.customers.size() / 2, data.customers.size() / 4,
                     java.util.stream.IntStream.iterate(0, i -> i + 2 < data.items.size(), i -> i + 5).count()), m.counts());
             assertEquals(Set.of("items.cmap", "rules.cmap", "customers.cmap", "profiles.cmap", "consent.cmap", "upsell.cmap",
-                    "popular.bin"),
+                    "popular.bin", "profiles.keys", "rules.keys"),
                     new HashSet<>(m.files().stream().map(Manifest.FileEntry::name).toList()));
             for (Manifest.FileEntry f : m.files()) {
                 assertEquals("CRC32C", f.checksumAlgorithm());

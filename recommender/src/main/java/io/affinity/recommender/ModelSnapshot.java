@@ -38,7 +38,10 @@ public interface ModelSnapshot {
         return Optional.empty();
     }
 
-    /** Visits every customer profile once, in customer id order; none by default. */
+    /**
+     * Visits every customer profile once, in customer id order (Unicode code point order); none by default. (The
+     * model store's snapshots older than format 5 visit them by map segment, then by id.)
+     */
     default void forEachProfile(java.util.function.BiConsumer<String, CustomerProfile> visitor) {
     }
 

@@ -103,7 +103,7 @@ class TrainingPipelineTest {
             assertEquals(1, result.neverBoughtItems());
             assertTrue(progress.stream().anyMatch(l -> l.contains("publish: snapshot " + s.version()
                     + " (4 items (1 of them catalogue items never bought), ")), progress.toString());
-            assertEquals(4, s.manifest().formatVersion());
+            assertEquals(5, s.manifest().formatVersion());
             ItemFacts cup = s.item("CUP").orElseThrow();
             assertEquals("Tea cup", cup.description());
             assertEquals("Kitchen", cup.category());
