@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * lets in-flight requests finish, and releases the port. Endpoints are listed in the README.
  */
 public final class AffinityServer implements AutoCloseable {
+    /** The problem detail of a listing a dead process's stale lock stops (no file path, no request data). */
+    static final String LOCKED_DETAIL = "the served model version cannot be listed: a process that died while "
+            + "reading it left a lock in its files; publish and activate a new model version (see the server log)";
     private static final Logger LOG = LoggerFactory.getLogger(AffinityServer.class);
 
     private final ApiConfig config;
@@ -119,6 +122,11 @@ public final class AffinityServer implements AutoCloseable {
                     // Not a bug but a lock a dead process left in an older snapshot's file. Its message names a
                     // file and a segment only, never request data, and says what to do: logged whole.
                     LOG.error("{} {} failed: {}", ctx.method(), ctx.endpoint().path, locked.getMessage());
+                    // The server works; this model version's file does not until it is replaced: a 503 (another
+                    // replica or a later retry may answer), with the remedy and no file path or request data.
+                    problem(ctx, new Problem(Problem.TYPE_PREFIX + "model-locked", "Model version locked", 503,
+                            LOCKED_DETAIL));
+                    return;
                 } else {
                     // Messages of unexpected failures can carry request data: log the type and trace only.
                     LOG.error("unexpected failure on {} {}: {}", ctx.method(), ctx.endpoint().path,

@@ -316,10 +316,14 @@ final class CustomerRoutes {
                 error.put("title", "Export cut off by shutdown");
                 error.put("detail", "the server shut down before the export's end (its shutdown grace expired); "
                         + "the export is incomplete: discard it or retry");
-            } else {
+            } else if (e instanceof io.affinity.store.SnapshotLockedException) {
                 // A stale-lock message names a file and a segment only, and says what to do: logged whole.
-                LOG.error("campaign export failed after {} exported rows: {}", counts[1],
-                        e instanceof io.affinity.store.SnapshotLockedException ? e.getMessage() : e.getClass().getName());
+                LOG.error("campaign export failed after {} exported rows: {}", counts[1], e.getMessage());
+                error.put("status", 503);
+                error.put("title", "Model version locked");
+                error.put("detail", AffinityServer.LOCKED_DETAIL + "; the export is incomplete: discard it");
+            } else {
+                LOG.error("campaign export failed after {} exported rows: {}", counts[1], e.getClass().getName());
                 error.put("status", 500);
                 error.put("title", "Export failed");
                 error.put("detail", "the export stopped before its end and is incomplete ("

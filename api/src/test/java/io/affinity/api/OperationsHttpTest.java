@@ -87,8 +87,8 @@ class OperationsHttpTest {
 
     /**
      * A lock a dead process left in an older snapshot's map file fails listings with a typed error whose message
-     * names a file and a segment only, and says what to do: the log keeps it whole (the answer, a 500 or the
-     * export's error record, stays generic).
+     * names a file and a segment only, and says what to do: the log keeps it whole; the answer (a 503, or the
+     * export's error record with status 503) says what to do without the file or segment.
      */
     @Test
     void aLockLeftByADeadProcessIsLoggedWithWhatToDo(@TempDir Path dir) throws Exception {
@@ -116,12 +116,15 @@ class OperationsHttpTest {
              AffinityServer server = start(source, new ServerOptions(AccessControl.none(), null, Duration.ofSeconds(1),
                      journal, 0.3, BusinessRuleConfig.defaults()))) {
             HttpResponse<String> rules = get(server, "/v1/rules?limit=5", null);
-            assertEquals(500, rules.statusCode(), rules.body());
+            assertEquals(503, rules.statusCode(), rules.body());
             assertFalse(rules.body().contains("segment 2"), rules.body());
+            assertTrue(rules.body().contains("publish and activate a new model version"), rules.body());
             HttpResponse<String> export = export(server).get(30, TimeUnit.SECONDS);
             JsonNode last = lastRecord(export);
             assertEquals("error", last.path("type").asText(), last.toString());
-            assertTrue(last.at("/error/detail").asText().contains("SnapshotLockedException"), last.toString());
+            assertEquals(503, last.at("/error/status").asInt(), last.toString());
+            assertTrue(last.at("/error/detail").asText().contains("publish and activate a new model version"),
+                    last.toString());
         } finally {
             System.setErr(err);
         }
