@@ -17,7 +17,8 @@ class CappedHistoryWarningTest {
     @TempDir
     Path tmp;
 
-    private static String installLog(ModelStore store) throws Exception {
+    /** What installing the store's current version logs. */
+    static String installLog(ModelStore store) throws Exception {
         PrintStream err = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         // slf4j-simple (the tests' binding) writes to System.err as it is at each call.

@@ -36,8 +36,14 @@ public record Manifest(int formatVersion, String version, String createdAt, Soft
      * never bought and the catalogue file's extra attributes; the files are the same as in 3, and version 1 to 3
      * snapshots still open (their items have no cost). Older software refuses a version 4 snapshot at open
      * instead of failing later on an item it cannot decode.
+     * 5: the catalogue index records the analysis it was written with in its Lucene commit data
+     * ({@link CatalogAnalysis#COMMIT_KEY}), and training writes it with accent folding
+     * ({@link CatalogAnalysis#ASCII_FOLDING}); the files are the same as in 4. Version 1 to 4 snapshots still open,
+     * their index (no analysis recorded) queried with the lower-case-only analysis it was written with. Older
+     * software refuses a version 5 snapshot: it would parse an accented query without folding and silently miss the
+     * folded terms.
      */
-    public static final int CURRENT_FORMAT_VERSION = 4;
+    public static final int CURRENT_FORMAT_VERSION = 5;
     /**
      * Top-level manifest key holding the CRC32C (8 lower-case hex digits) of the rest of the manifest, so that the
      * manifest is verified like every file it lists. Every publish writes it; a manifest without it (published by
