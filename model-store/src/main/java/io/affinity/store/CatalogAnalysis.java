@@ -12,9 +12,12 @@ import java.util.Map;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.LowerCaseFilter;
 import org.apache.lucene.analysis.TokenStream;
+import org.apache.lucene.analysis.Tokenizer;
+import org.apache.lucene.analysis.core.KeywordTokenizer;
 import org.apache.lucene.analysis.miscellaneous.ASCIIFoldingFilter;
 import org.apache.lucene.analysis.standard.StandardAnalyzer;
 import org.apache.lucene.analysis.standard.StandardTokenizer;
+import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
 
 /**
  * How the catalogue index of a snapshot turns text into terms: training indexes with it, the API parses
@@ -35,7 +38,7 @@ public enum CatalogAnalysis {
      * tokenizer, lower case, no stop words); exact fields lower-cased ({@link String#toLowerCase} in the root
      * locale). Accented and unaccented letters are different letters.
      */
-    LOWER_CASE("lowercase", new StandardAnalyzer()),
+    LOWER_CASE("lowercase", new StandardAnalyzer(), null),
     /**
      * Snapshot format 5 on: Unicode NFC, then Lucene's {@link ASCIIFoldingFilter} (accents and ligatures to their
      * ASCII letters: {@code é è ê} to {@code e}, {@code ü} to {@code u}, {@code ø} to {@code o}, {@code ñ} to
@@ -43,7 +46,7 @@ public enum CatalogAnalysis {
      * then lower case; the same standard tokenizer for {@code description}. So {@code cafe}, {@code café} and
      * {@code CAFÉ} are one term, and a query typed with or without accents matches either.
      */
-    ASCII_FOLDING("nfc-asciifolding-lowercase", new FoldingAnalyzer());
+    ASCII_FOLDING("nfc-asciifolding-lowercase", new FoldingAnalyzer(false), new FoldingAnalyzer(true));
 
     /** Key of the Lucene commit user data naming the analysis ({@link #id()}) an index was written with. */
     public static final String COMMIT_KEY = "affinity.catalogAnalysis";
@@ -53,10 +56,17 @@ public enum CatalogAnalysis {
     private final String id;
     /** Analyzers are thread-safe (per-thread token stream reuse): one per analysis serves every caller. */
     private final Analyzer analyzer;
+    /**
+     * The same filters over the whole value as one token, for {@link #exact}: a reused token stream costs a
+     * fraction of {@link Analyzer#normalize}, which builds its filter chain anew at each call (about 1 µs, several
+     * times per item when training writes the index). Null for {@link #LOWER_CASE}, which lower-cases only.
+     */
+    private final Analyzer keyword;
 
-    CatalogAnalysis(String id, Analyzer analyzer) {
+    CatalogAnalysis(String id, Analyzer analyzer, Analyzer keyword) {
         this.id = id;
         this.analyzer = analyzer;
+        this.keyword = keyword;
     }
 
     /** The name recorded in an index's commit data. */
@@ -76,11 +86,33 @@ public enum CatalogAnalysis {
      * The term an exact field ({@code category}, {@code family}, {@code available}, a text attribute) holds for
      * {@code value}, and the term a query value of that field is turned into; not for {@code id}. Lower case in
      * the root locale first in both analyses, so that what matched before folding (context-dependent lower
-     * casing such as a final sigma included) still matches.
+     * casing such as a final sigma included) still matches. Equal to {@code analyzer().normalize(field, lower)}, the
+     * normalisation the query parser gives patterns.
      */
     public String exact(String value) {
         String lower = value.toLowerCase(Locale.ROOT);
-        return this == LOWER_CASE ? lower : analyzer.normalize("", lower).utf8ToString();
+        // ASCII is its own NFC and folding, and already lower case: most values of most catalogues skip the analyzer.
+        if (keyword == null || isAscii(lower)) {
+            return lower;
+        }
+        try (TokenStream ts = keyword.tokenStream("", lower)) {
+            CharTermAttribute term = ts.addAttribute(CharTermAttribute.class);
+            ts.reset();
+            String folded = ts.incrementToken() ? term.toString() : "";
+            ts.end();
+            return folded;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // reads a string
+        }
+    }
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The commit user data an index written with this analysis carries. */
@@ -116,14 +148,25 @@ public enum CatalogAnalysis {
      * some systems export text, or a keyboard sends it) would otherwise stay {@code e\u0301}, not {@code e}.
      */
     private static final class FoldingAnalyzer extends Analyzer {
+        /** The whole text as one token (exact values) instead of words. */
+        private final boolean wholeValue;
+
+        FoldingAnalyzer(boolean wholeValue) {
+            this.wholeValue = wholeValue;
+        }
+
         @Override
         protected TokenStreamComponents createComponents(String fieldName) {
-            StandardTokenizer source = new StandardTokenizer();
-            return new TokenStreamComponents(source, new LowerCaseFilter(new ASCIIFoldingFilter(source)));
+            Tokenizer source = wholeValue ? new KeywordTokenizer() : new StandardTokenizer();
+            return new TokenStreamComponents(source, fold(source));
         }
 
         @Override
         protected TokenStream normalize(String fieldName, TokenStream in) {
+            return fold(in);
+        }
+
+        private static TokenStream fold(TokenStream in) {
             return new LowerCaseFilter(new ASCIIFoldingFilter(in));
         }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.lucene.analysis.TokenStream;
 import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
@@ -41,6 +42,28 @@ class CatalogAnalysisTest {
         // Not a transliteration: German ü is u, not ue, so "muesli" does not meet "Müsli".
         assertEquals("musli", CatalogAnalysis.ASCII_FOLDING.exact("Müsli"));
         assertEquals("creme brulee", CatalogAnalysis.ASCII_FOLDING.exact("Crème Brûlée"));
+    }
+
+    @Test
+    void exactValuesAreWhatTheParserGivesPatternsForEveryLatinLetter() {
+        // exact() (index terms and exact query terms) and Analyzer.normalize (the pieces of wildcard, fuzzy, regexp
+        // and range terms) are two paths through the same filters: they must agree, or `cr?me` and `crème` differ.
+        StringBuilder all = new StringBuilder();
+        for (char c = 0x80; c < 0x250; c++) {
+            all.append(c);
+        }
+        for (char c = 0x1E00; c < 0x1F00; c++) {
+            all.append(c);
+        }
+        List<String> values = new ArrayList<>(List.of("Crème Brûlée", "STRAẞE", "Cafe\u0301", "Σοφία ΚΑΦΕΣ", "",
+                all.toString()));
+        for (int i = 0; i < all.length(); i++) {
+            values.add("x" + all.charAt(i) + "Y");
+        }
+        for (String v : values) {
+            assertEquals(CatalogAnalysis.ASCII_FOLDING.analyzer().normalize("category", v.toLowerCase(Locale.ROOT))
+                    .utf8ToString(), CatalogAnalysis.ASCII_FOLDING.exact(v), v);
+        }
     }
 
     @Test
