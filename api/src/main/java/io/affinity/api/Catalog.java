@@ -1,5 +1,6 @@
 package io.affinity.api;
 
+import io.affinity.store.CatalogAnalysis;
 import io.affinity.store.Snapshot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,8 +32,10 @@ import org.apache.lucene.util.FixedBitSet;
  * The catalogue index of one snapshot (written at training time by the training module's
  * {@code CatalogIndexWriter}), opened read-only from the memory-mapped snapshot directory. Items are numbered
  * by ordinal (their Lucene doc id); a filter expression is compiled once into a bitset over ordinals and kept
- * in a bounded LRU cache, so applying it to a request is a bit test per candidate. Thread-safe; close it with
- * its snapshot.
+ * in a bounded LRU cache, so applying it to a request is a bit test per candidate. Queries are parsed with the
+ * analysis the index records it was written with ({@link CatalogAnalysis}: accent folding since snapshot format 5,
+ * lower case only before), so an older snapshot answers exactly as it did. Thread-safe; close it with its
+ * snapshot.
  */
 public final class Catalog implements AutoCloseable {
     /** The snapshot sub-directory holding the index. */
@@ -44,7 +47,10 @@ public final class Catalog implements AutoCloseable {
     private final Map<String, Integer> ordinals;
     private final String[] ids;
     private final String[] categories;
-    /** The indexed (case-folded) family of each ordinal, read from the index's terms: the field is not stored. */
+    /**
+     * The family of each ordinal, lower case with its accents: stored since folding; in an older index, which did
+     * not store it, its term (the same text: that index did not fold).
+     */
     private final String[] families;
     private final long[] orders;
     private final long[] customers;
@@ -55,15 +61,19 @@ public final class Catalog implements AutoCloseable {
     private final Map<String, FixedBitSet> compiled;
     /** Fields indexed as numbers beyond the built-in ones: the catalogue file's numeric attributes. */
     private final java.util.Set<String> numericAttributes;
+    /** How the index made its terms, and so how queries must make theirs. */
+    private final CatalogAnalysis analysis;
 
     /** Stored fields every document has; any other stored field is an attribute from the catalogue file. */
     static final java.util.Set<String> BUILT_IN_FIELDS = java.util.Set.of("id", "description", "category", "family",
             "price", "orders", "customers", "available");
 
-    private Catalog(MMapDirectory directory, DirectoryReader reader, int cacheSize) throws IOException {
+    private Catalog(MMapDirectory directory, DirectoryReader reader, int cacheSize, Path indexDirectory)
+            throws IOException {
         this.directory = directory;
         this.reader = reader;
         this.searcher = new IndexSearcher(reader);
+        this.analysis = CatalogAnalysis.ofCommit(reader.getIndexCommit().getUserData(), indexDirectory);
         int n = reader.maxDoc();
         ids = new String[n];
         categories = new String[n];
@@ -79,6 +89,7 @@ public final class Catalog implements AutoCloseable {
                 int ord = leaf.docBase + d;
                 ids[ord] = doc.get("id");
                 categories[ord] = doc.get("category");
+                families[ord] = doc.get("family");
                 orders[ord] = storedLong(doc, "orders");
                 customers[ord] = storedLong(doc, "customers");
                 ordinals.put(ids[ord], ord);
@@ -88,21 +99,10 @@ public final class Catalog implements AutoCloseable {
             }
         }
         unavailable = notAvailable.cardinality() == 0 ? null : notAvailable;
-        // Shown so that a merchandiser can discover the values `family:` takes; one pass over its terms.
-        for (LeafReaderContext leaf : reader.leaves()) {
-            org.apache.lucene.index.Terms terms = leaf.reader().terms("family");
-            if (terms == null) {
-                continue;
-            }
-            org.apache.lucene.index.TermsEnum te = terms.iterator();
-            org.apache.lucene.index.PostingsEnum postings = null;
-            for (org.apache.lucene.util.BytesRef t = te.next(); t != null; t = te.next()) {
-                String family = t.utf8ToString();
-                postings = te.postings(postings, org.apache.lucene.index.PostingsEnum.NONE);
-                for (int d = postings.nextDoc(); d != DocIdSetIterator.NO_MORE_DOCS; d = postings.nextDoc()) {
-                    families[leaf.docBase + d] = family;
-                }
-            }
+        // Shown so that a merchandiser can discover the values `family:` takes. An index written before folding did
+        // not store it: one pass over its terms, which are the text (lower case) since that index did not fold.
+        if (analysis == CatalogAnalysis.LOWER_CASE) {
+            readFamilyTerms(reader, families);
         }
         java.util.Set<String> numeric = new java.util.TreeSet<>();
         for (org.apache.lucene.index.FieldInfo fi : org.apache.lucene.index.FieldInfos.getMergedFieldInfos(reader)) {
@@ -122,6 +122,25 @@ public final class Catalog implements AutoCloseable {
                 return size() > cacheSize;
             }
         });
+    }
+
+    /** Each document's {@code family} term (an index written before folding: the family, lower case, unstored). */
+    private static void readFamilyTerms(DirectoryReader reader, String[] families) throws IOException {
+        for (LeafReaderContext leaf : reader.leaves()) {
+            org.apache.lucene.index.Terms terms = leaf.reader().terms("family");
+            if (terms == null) {
+                continue;
+            }
+            org.apache.lucene.index.TermsEnum te = terms.iterator();
+            org.apache.lucene.index.PostingsEnum postings = null;
+            for (org.apache.lucene.util.BytesRef t = te.next(); t != null; t = te.next()) {
+                String family = t.utf8ToString();
+                postings = te.postings(postings, org.apache.lucene.index.PostingsEnum.NONE);
+                for (int d = postings.nextDoc(); d != DocIdSetIterator.NO_MORE_DOCS; d = postings.nextDoc()) {
+                    families[leaf.docBase + d] = family;
+                }
+            }
+        }
     }
 
     private static long storedLong(Document doc, String field) {
@@ -144,7 +163,7 @@ public final class Catalog implements AutoCloseable {
         DirectoryReader reader = null;
         try {
             reader = DirectoryReader.open(dir);
-            return new Catalog(dir, reader, filterCacheSize);
+            return new Catalog(dir, reader, filterCacheSize, indexDirectory);
         } catch (IOException | RuntimeException e) {
             if (reader != null) {
                 reader.close();
@@ -156,6 +175,11 @@ public final class Catalog implements AutoCloseable {
 
     public int size() {
         return ids.length;
+    }
+
+    /** The analysis the index was written with, which queries are parsed with. */
+    public CatalogAnalysis analysis() {
+        return analysis;
     }
 
     /** Whether the catalogue file marked any item unavailable (then each candidate needs a check). */
@@ -210,7 +234,7 @@ public final class Catalog implements AutoCloseable {
     public FixedBitSet filter(String expression) throws ParseException {
         FixedBitSet bits = compiled.get(expression);
         if (bits == null) {
-            bits = matching(CatalogQueryParser.compile(expression, numericAttributes));
+            bits = matching(CatalogQueryParser.compile(expression, numericAttributes, analysis));
             compiled.put(expression, bits);
         }
         return bits;
@@ -263,7 +287,8 @@ public final class Catalog implements AutoCloseable {
     /**
      * One search result.
      *
-     * @param family     the product family as indexed (case-folded), the value {@code family:} matches
+     * @param family     the product family, lower case with its accents: the value {@code family:} matches (with or
+     *                   without the accents when the index folds them)
      * @param available  the catalogue's availability at training time (stock changes since are the API's overlay)
      * @param attributes the catalogue file's extra attributes of the item, as given, by column name
      */
@@ -273,7 +298,7 @@ public final class Catalog implements AutoCloseable {
 
     /** Full-text search, best match first. */
     public List<Hit> search(String expression, int limit) throws ParseException {
-        Query query = CatalogQueryParser.compile(expression, numericAttributes);
+        Query query = CatalogQueryParser.compile(expression, numericAttributes, analysis);
         try {
             TopDocs top = searcher.search(query, limit);
             StoredFields stored = searcher.storedFields();

@@ -1,8 +1,8 @@
 package io.affinity.api;
 
+import io.affinity.store.CatalogAnalysis;
 import java.util.Locale;
 import java.util.Set;
-import org.apache.lucene.analysis.standard.StandardAnalyzer;
 import org.apache.lucene.document.DoublePoint;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.index.Term;
@@ -21,14 +21,17 @@ import org.apache.lucene.util.automaton.RegExp;
 import org.apache.lucene.util.automaton.TooComplexToDeterminizeException;
 
 /**
- * Lucene's classic query syntax over the catalogue fields. Exact fields ({@code id}, {@code category},
- * {@code family}, {@code available}, and any unknown field such as {@code brand}) match whole values, case-folded
- * as they were indexed; numeric fields take ranges and single values ({@code price:[5 TO 20]},
+ * Lucene's classic query syntax over the catalogue fields, analysed as the index was ({@link CatalogAnalysis}:
+ * accent folding and lower case for indexes written since snapshot format 5, lower case only before). Exact fields
+ * ({@code id}, {@code category}, {@code family}, {@code available}, and any unknown field such as {@code brand})
+ * match whole values, case-folded (and accent-folded, except {@code id}) as they were indexed; numeric fields
+ * take ranges and single values ({@code price:[5 TO 20]},
  * {@code orders:{100 TO *]}, {@code price:2.95}) and so do the catalogue file's numeric attributes (those the
  * index holds as numbers, e.g. {@code weight_kg:[1 TO 5]}); {@code description} is full text and the default field.
  * A query made only of exclusions ({@code -brand:acme}) means "everything except", not "nothing".
- * Patterns (wildcard, prefix, fuzzy, regular expression) and ranges on {@code id} match case-insensitively like
- * its exact terms; patterns on a numeric field are refused (points hold no terms to match a pattern against).
+ * Patterns (wildcard, prefix, fuzzy, regular expression) and ranges are normalised like exact terms by the analysis
+ * (Lucene's {@code Analyzer.normalize}, applied by the base class), and on {@code id} matched case-insensitively
+ * like its exact terms; patterns on a numeric field are refused (points hold no terms to match a pattern against).
  * Not thread-safe (QueryParser keeps state): make one per parse.
  */
 final class CatalogQueryParser extends QueryParser {
@@ -38,9 +41,12 @@ final class CatalogQueryParser extends QueryParser {
 
     /** {@link #DOUBLE_FIELDS} and the index's numeric attributes. */
     private final Set<String> doubleFields;
+    /** How the index made its terms: queries must make theirs the same way. */
+    private final CatalogAnalysis analysis;
 
-    CatalogQueryParser(Set<String> numericAttributes) {
-        super(TEXT_FIELD, new StandardAnalyzer());
+    CatalogQueryParser(Set<String> numericAttributes, CatalogAnalysis analysis) {
+        super(TEXT_FIELD, analysis.analyzer());
+        this.analysis = analysis;
         setAllowLeadingWildcard(false);
         Set<String> fields = new java.util.HashSet<>(DOUBLE_FIELDS);
         fields.addAll(numericAttributes);
@@ -86,15 +92,15 @@ final class CatalogQueryParser extends QueryParser {
         return null;
     }
 
-    /** Parses {@code expression}; a syntax or value error is a {@link ParseException} saying where and why. */
-    static Query compile(String expression) throws ParseException {
-        return compile(expression, Set.of());
-    }
-
-    /** {@link #compile(String)} where the fields {@code numericAttributes} are numbers too (double points). */
-    static Query compile(String expression, Set<String> numericAttributes) throws ParseException {
+    /**
+     * Parses {@code expression} for an index analysed with {@code analysis}, where the fields
+     * {@code numericAttributes} are numbers too (double points); a syntax or value error is a
+     * {@link ParseException} saying where and why.
+     */
+    static Query compile(String expression, Set<String> numericAttributes, CatalogAnalysis analysis)
+            throws ParseException {
         try {
-            return allowPureExclusion(new CatalogQueryParser(numericAttributes).parse(expression));
+            return allowPureExclusion(new CatalogQueryParser(numericAttributes, analysis).parse(expression));
         } catch (ParseException e) {
             // The parser wraps a flat query's clause excess as if it were a syntax error.
             TooComplex costly = tooCostly(e.getCause());
@@ -126,9 +132,9 @@ final class CatalogQueryParser extends QueryParser {
         }
     }
 
-    // Ids are indexed upper case (normaliseExact) while the base class lower-cases patterns through the analyzer, so
-    // on `id` a pattern is upper-cased instead (or, for a regular expression, whose classes such as \d must keep
-    // their case, matched ASCII case-insensitively).
+    // Ids are indexed upper case and unfolded (normaliseExact) while the base class lower-cases (and, since format 5,
+    // folds) patterns through the analyzer, so on `id` a pattern is upper-cased instead (or, for a regular
+    // expression, whose classes such as \d must keep their case, matched ASCII case-insensitively).
 
     @Override
     protected Query getWildcardQuery(String field, String termStr) throws ParseException {
@@ -215,9 +221,12 @@ final class CatalogQueryParser extends QueryParser {
                 part2 == null ? null : normaliseExact(field, part2), startInclusive, endInclusive);
     }
 
-    /** Item ids are indexed upper case, every other exact field lower case. */
-    static String normaliseExact(String field, String text) {
-        return "id".equals(field) ? text.trim().toUpperCase(Locale.ROOT) : text.trim().toLowerCase(Locale.ROOT);
+    /**
+     * Item ids are indexed upper case (and not accent-folded: codes), every other exact field as the analysis made
+     * its terms (lower case; folded since format 5).
+     */
+    private String normaliseExact(String field, String text) {
+        return "id".equals(field) ? text.trim().toUpperCase(Locale.ROOT) : analysis.exact(text.trim());
     }
 
     private static double parseDouble(String field, String text) throws ParseException {

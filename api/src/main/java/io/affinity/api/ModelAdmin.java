@@ -236,6 +236,13 @@ public final class ModelAdmin implements AutoCloseable {
                     + "previouslyBought, excludeBoughtWithinDays and repeat purchase details miss the items beyond; "
                     + "retrain to store them whole", snapshot.version(), cap);
         }
+        if (catalog != null && catalog.analysis() == io.affinity.store.CatalogAnalysis.LOWER_CASE) {
+            // Indexed before accent folding: it is queried as it was indexed, so `cafe` does not find `café` there
+            // while it does in a retrained one (README, "Catalogue, filters and search").
+            LOG.warn("model {} has a catalogue index written before accent folding (snapshot format {}): q, filter, "
+                    + "boost and pin match accents exactly on it; retrain to match with or without accents",
+                    snapshot.version(), snapshot.manifest().formatVersion());
+        }
     }
 
     private String servingVersion() {

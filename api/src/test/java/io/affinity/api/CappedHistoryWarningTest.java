@@ -17,12 +17,16 @@ class CappedHistoryWarningTest {
     @TempDir
     Path tmp;
 
-    private static String installLog(ModelStore store) throws Exception {
+    /** What installing the store's current version logs. */
+    static String installLog(ModelStore store) throws Exception {
         PrintStream err = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         // slf4j-simple (the tests' binding) writes to System.err as it is at each call.
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try (ModelAdmin admin = new ModelAdmin(store, new SwappableModelSource(), TestStores::serve)) {
+        // The source closes the installed model (snapshot and catalogue): left to the Cleaner, Chronicle Map logs an
+        // ERROR later, into whichever test is capturing the log then.
+        try (SwappableModelSource source = new SwappableModelSource();
+             ModelAdmin admin = new ModelAdmin(store, source, TestStores::serve)) {
             admin.reload();
         } finally {
             System.setErr(err);

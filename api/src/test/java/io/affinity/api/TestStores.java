@@ -44,6 +44,12 @@ final class TestStores {
 
     /** As {@link #publish(ModelStore, String)}, with these training parameters in the manifest. */
     static String publish(ModelStore store, String tag, java.util.Map<String, Object> parameters) throws IOException {
+        return publish(store, tag, parameters, io.affinity.store.CatalogAnalysis.CURRENT);
+    }
+
+    /** As {@link #publish(ModelStore, String, Map)}, its catalogue index written with {@code analysis}. */
+    static String publish(ModelStore store, String tag, java.util.Map<String, Object> parameters,
+                          io.affinity.store.CatalogAnalysis analysis) throws IOException {
         SnapshotBuilder b = store.newSnapshot().parameters(parameters);
         for (int i = 0; i < ITEMS; i++) {
             b.putItem(new ItemFacts(itemId(i), "ITEM " + i + " @" + tag, "cat" + (i % 3), 1.5 + i, 100 - i, 50, 300));
@@ -69,7 +75,8 @@ final class TestStores {
         for (int i = 0; i < ITEMS; i++) {
             facts.add(new ItemFacts(itemId(i), "ITEM " + i + " @" + tag, "cat" + (i % 3), 1.5 + i, 100 - i, 50, 300));
         }
-        b.addDirectory(Catalog.DIRECTORY, dir -> io.affinity.training.CatalogIndexWriter.write(dir, facts));
+        b.addDirectory(Catalog.DIRECTORY, dir -> io.affinity.training.CatalogIndexWriter.write(dir, facts, null,
+                analysis));
         return b.publish(false);
     }
 

@@ -39,8 +39,12 @@ public record Manifest(int formatVersion, String version, String createdAt, Soft
      * 5: adds {@code profiles.keys} and {@code rules.keys}, the sorted keys of {@code profiles.cmap} and
      * {@code rules.cmap} ({@link KeyFile}), required from 5 on: profiles and rules are listed by them and lookups,
      * never by iterating the maps, whose segment update lock a killed process can leave held in the shared file.
-     * Version 1 to 4 snapshots still open and are iterated as before (a lock left held there fails iteration with
-     * {@link SnapshotLockedException}).
+     * And the catalogue index records the analysis it was written with in its Lucene commit data
+     * ({@link CatalogAnalysis#COMMIT_KEY}); training writes it with accent folding
+     * ({@link CatalogAnalysis#ASCII_FOLDING}). Version 1 to 4 snapshots still open: they are iterated as before (a
+     * lock left held there fails iteration with {@link SnapshotLockedException}) and their index (no analysis
+     * recorded) is queried with the lower-case-only analysis it was written with. Older software refuses a version 5
+     * snapshot: it would parse an accented query without folding and silently miss the folded terms.
      */
     public static final int CURRENT_FORMAT_VERSION = 5;
     /**

@@ -25,7 +25,7 @@ class ItemCostStoreTest {
         b.putItem(new ItemFacts("COSTED", "costed mug", "mug", 4.0, 0, 0, 0, 2.5));
         String version = b.publish();
         try (Snapshot s = store.open(version)) {
-            assertEquals(Manifest.CURRENT_FORMAT_VERSION, s.manifest().formatVersion());
+            assertEquals(Manifest.CURRENT_FORMAT_VERSION, s.manifest().formatVersion(), "written by this software");
             ItemFacts costed = s.item("COSTED").orElseThrow();
             assertEquals(2.5, costed.unitCost());
             assertEquals(1.5, costed.margin(0.3), 1e-12);

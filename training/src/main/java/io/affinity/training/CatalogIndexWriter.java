@@ -2,6 +2,7 @@ package io.affinity.training;
 
 import io.affinity.recommender.ItemFacts;
 import io.affinity.recommender.ProductFamilies;
+import io.affinity.store.CatalogAnalysis;
 import io.affinity.training.ingest.CatalogFile;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -9,7 +10,6 @@ import java.util.Collection;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.apache.lucene.analysis.standard.StandardAnalyzer;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.DoublePoint;
 import org.apache.lucene.document.Field;
@@ -24,21 +24,26 @@ import org.apache.lucene.store.FSDirectory;
 
 /**
  * Writes the catalogue search index (Lucene) of a snapshot: one document per item. The field names are the
- * filter and search vocabulary of the API (its {@code Catalog} reads the same names):
+ * filter and search vocabulary of the API (its {@code Catalog} reads the same names). Terms are made by the
+ * index's {@link CatalogAnalysis} (accent folding since format 5), recorded in the index's commit data so that the
+ * API parses queries the same way; stored values are the text as given, accents included:
  * <ul>
- *   <li>{@code id} the item id, exact (upper case), stored</li>
- *   <li>{@code description} full text (standard analyzer), stored; the default search field</li>
+ *   <li>{@code id} the item id, exact (upper case, not folded: ids are codes), stored</li>
+ *   <li>{@code description} full text (standard tokenizer, folded, lower case), stored; the default search
+ *       field</li>
  *   <li>{@code category} the catalogue's category, or when the data has none a derived product category (see
- *       {@link #categoryOf}); lower case, exact; stored</li>
+ *       {@link #categoryOf}); exact, folded and lower case; stored lower case with its accents</li>
  *   <li>{@code family} the catalogue's product family, else the derived one (description without colour
- *       words); lower case, exact</li>
+ *       words); exact, folded and lower case; stored lower case with its accents (an index written before
+ *       folding did not store it: its term is the family, lower case)</li>
  *   <li>{@code price} the catalogue's price, else the typical (median) unit price paid; a double point, stored</li>
  *   <li>{@code orders}, {@code customers} order and customer counts, long points, stored (0 for a catalogue item
  *       never bought)</li>
  *   <li>{@code available} {@code true} or {@code false}, exact, stored: the catalogue's value, else
  *       {@code true}; stock changes after training arrive through the API, not the index</li>
- *   <li>every extra attribute of the catalogue file under its column name, stored as given: exact and lower case
- *       like {@code category}, or a double point when every value of the column is a number (so ranges work)</li>
+ *   <li>every extra attribute of the catalogue file under its column name, stored as given: exact, folded and
+ *       lower case like {@code category}, or a double point when every value of the column is a number (so ranges
+ *       work)</li>
  * </ul>
  * The catalogue's cost is not indexed: it is not for search, and stays in the item facts.
  */
@@ -65,37 +70,51 @@ public final class CatalogIndexWriter {
     }
 
     /**
-     * As {@link #write(Path, Collection)}, with the catalogue file's family, availability and extra attributes for
-     * the items it has a row for ({@code catalog} may be null).
+     * As {@link #write(Path, Collection, CatalogFile)}, with the current analysis
+     * ({@link CatalogAnalysis#CURRENT}).
      */
     public static void write(Path emptyDirectory, Collection<ItemFacts> items, CatalogFile catalog)
             throws IOException {
-        IndexWriterConfig config = new IndexWriterConfig(new StandardAnalyzer())
+        write(emptyDirectory, items, catalog, CatalogAnalysis.CURRENT);
+    }
+
+    /**
+     * As {@link #write(Path, Collection)}, with the catalogue file's family, availability and extra attributes for
+     * the items it has a row for ({@code catalog} may be null), analysed with {@code analysis}. Training always
+     * writes {@link CatalogAnalysis#CURRENT}; {@link CatalogAnalysis#LOWER_CASE} writes an index as snapshots of
+     * format 4 and before hold it (no analysis recorded, nothing folded, {@code family} not stored), for tests of
+     * their compatibility.
+     */
+    public static void write(Path emptyDirectory, Collection<ItemFacts> items, CatalogFile catalog,
+                             CatalogAnalysis analysis) throws IOException {
+        IndexWriterConfig config = new IndexWriterConfig(analysis.analyzer())
                 .setOpenMode(IndexWriterConfig.OpenMode.CREATE)
                 .setCommitOnClose(true);
         try (Directory dir = FSDirectory.open(emptyDirectory); IndexWriter writer = new IndexWriter(dir, config)) {
+            if (analysis != CatalogAnalysis.LOWER_CASE) {
+                // The API reads it back to parse queries as this index was analysed.
+                writer.setLiveCommitData(analysis.commitData().entrySet());
+            }
             for (ItemFacts item : items) {
-                writer.addDocument(catalog == null ? document(item)
-                        : document(item, catalog.entries().get(item.itemId()), catalog));
+                writer.addDocument(catalog == null ? document(item, null, null, analysis)
+                        : document(item, catalog.entries().get(item.itemId()), catalog, analysis));
             }
             // One segment: the index is read-only from here on, and readers map item ordinals over it.
             writer.forceMerge(1);
         }
     }
 
-    static Document document(ItemFacts item) {
-        return document(item, null, null);
-    }
-
     /** @param catalog the catalogue {@code entry} comes from (which attributes are numbers, in what dialect) */
-    static Document document(ItemFacts item, CatalogFile.Entry entry, CatalogFile catalog) {
+    static Document document(ItemFacts item, CatalogFile.Entry entry, CatalogFile catalog,
+                             CatalogAnalysis analysis) {
         Document d = new Document();
         d.add(new StringField("id", item.itemId(), Field.Store.YES));
         d.add(new TextField("description", item.description(), Field.Store.YES));
-        d.add(new StringField("category", category(item), Field.Store.YES));
+        exact(d, "category", category(item), true, analysis);
         String family = (entry != null && entry.family() != null ? entry.family()
                 : ProductFamilies.familyOf(item.itemId(), item.description())).toLowerCase(Locale.ROOT);
-        d.add(new StringField("family", family, Field.Store.NO));
+        // Stored since folding, to show it with its accents (before, the API showed the term, then the same text).
+        exact(d, "family", family, analysis != CatalogAnalysis.LOWER_CASE, analysis);
         d.add(new DoublePoint("price", item.typicalPrice()));
         d.add(new StoredField("price", item.typicalPrice()));
         d.add(new LongPoint("orders", item.orderCount()));
@@ -109,7 +128,7 @@ public final class CatalogIndexWriter {
                 if (catalog.numericAttributes().contains(a.getKey())) {
                     d.add(new DoublePoint(a.getKey(), catalog.attributeNumber(a.getValue())));
                 } else {
-                    d.add(new StringField(a.getKey(), a.getValue().toLowerCase(Locale.ROOT), Field.Store.NO));
+                    d.add(new StringField(a.getKey(), analysis.exact(a.getValue()), Field.Store.NO));
                 }
                 d.add(new StoredField(a.getKey(), a.getValue()));
             }
@@ -117,7 +136,23 @@ public final class CatalogIndexWriter {
         return d;
     }
 
-    /** The item's category as indexed: the catalogue's (trimmed, lower case), else {@link #categoryOf}. */
+    /**
+     * An exact field: its term as {@code analysis} makes it from {@code shown}, and when {@code store}, {@code shown}
+     * as the stored value (one field when both are the same text, as every value was before folding).
+     */
+    private static void exact(Document d, String field, String shown, boolean store, CatalogAnalysis analysis) {
+        String term = analysis.exact(shown);
+        if (store && term.equals(shown)) {
+            d.add(new StringField(field, term, Field.Store.YES));
+            return;
+        }
+        d.add(new StringField(field, term, Field.Store.NO));
+        if (store) {
+            d.add(new StoredField(field, shown));
+        }
+    }
+
+    /** The item's category as stored: the catalogue's (trimmed, lower case), else {@link #categoryOf}. */
     static String category(ItemFacts item) {
         return item.category().isBlank() ? categoryOf(item.description())
                 : item.category().trim().toLowerCase(Locale.ROOT);

@@ -103,7 +103,7 @@ class TrainingPipelineTest {
             assertEquals(1, result.neverBoughtItems());
             assertTrue(progress.stream().anyMatch(l -> l.contains("publish: snapshot " + s.version()
                     + " (4 items (1 of them catalogue items never bought), ")), progress.toString());
-            assertEquals(5, s.manifest().formatVersion());
+            assertEquals(5, s.manifest().formatVersion(), "format 5: key files, the index records its analysis");
             ItemFacts cup = s.item("CUP").orElseThrow();
             assertEquals("Tea cup", cup.description());
             assertEquals("Kitchen", cup.category());
@@ -140,6 +140,8 @@ class TrainingPipelineTest {
                  org.apache.lucene.index.DirectoryReader reader = org.apache.lucene.index.DirectoryReader.open(d)) {
                 org.apache.lucene.search.IndexSearcher searcher = new org.apache.lucene.search.IndexSearcher(reader);
                 assertEquals(4, reader.numDocs(), "three bought items and the never-bought teapot");
+                assertEquals(io.affinity.store.CatalogAnalysis.ASCII_FOLDING.id(), reader.getIndexCommit().getUserData()
+                        .get(io.affinity.store.CatalogAnalysis.COMMIT_KEY), "folded, and the index says so");
                 assertEquals(2, searcher.count(new org.apache.lucene.search.TermQuery(
                         new org.apache.lucene.index.Term("brand", "acme"))), "cup and teapot, case-folded");
                 assertEquals(1, searcher.count(new org.apache.lucene.search.TermQuery(
