@@ -24,6 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ModelsCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** What train writes (the listing shows it per version). */
+    private static final int FORMAT = io.affinity.store.Manifest.CURRENT_FORMAT_VERSION;
     private static final String HEADER = "customer_id,order_id,timestamp,item_id,quantity,unit_price,description";
 
     @TempDir
@@ -109,8 +111,8 @@ class ModelsCommandTest {
             assertTrue(line.startsWith((i == 3 ? "* " : "  ") + v + "  "), line);
             List<String> cols = List.of(line.substring(2).trim().split("\\s+"));
             // version, date, time, format, served, items, customers, rules, size, unit
-            assertEquals(List.of(v, "4", "rules", Integer.toString(2 + i), "3"), List.of(cols.get(0), cols.get(3),
-                    cols.get(4), cols.get(5), cols.get(6)), line);
+            assertEquals(List.of(v, Integer.toString(FORMAT), "rules", Integer.toString(2 + i), "3"),
+                    List.of(cols.get(0), cols.get(3), cols.get(4), cols.get(5), cols.get(6)), line);
             assertEquals(ModelsCommand.size(store.bytes(v)), cols.get(8) + " " + cols.get(9), line);
         }
         assertEquals(6, lines.size(), "no skipped directories to mention: " + r.out());
@@ -123,7 +125,7 @@ class ModelsCommandTest {
             JsonNode v = json.get("versions").get(i);
             assertEquals(versions.get(i), v.get("version").asText());
             assertEquals(i == 3, v.get("current").asBoolean());
-            assertEquals(4, v.get("formatVersion").asInt());
+            assertEquals(FORMAT, v.get("formatVersion").asInt());
             assertEquals("rules", v.get("servedModel").asText());
             assertEquals(2 + i, v.at("/counts/items").asInt());
             assertEquals(3, v.at("/counts/customers").asInt());
@@ -138,7 +140,7 @@ class ModelsCommandTest {
         CommandErrorsTest.Run r = models("show", v2);
         assertEquals(0, r.code(), r.err());
         assertEquals(JSON.readTree(models.resolve(v2).resolve("manifest.json").toFile()), JSON.readTree(r.out()));
-        assertTrue(r.out().startsWith("{\n  \"formatVersion\" : 4,"), "pretty: " + r.out());
+        assertTrue(r.out().startsWith("{\n  \"formatVersion\" : " + FORMAT + ","), "pretty: " + r.out());
         assertEquals(v4, JSON.readTree(models("show").out()).get("version").asText());
 
         for (String unknown : List.of("20990101-000000-000000", "latest")) {
@@ -151,7 +153,7 @@ class ModelsCommandTest {
     void verifyOpensEachVersionFullyAndNamesTheDamagedFile() throws Exception {
         CommandErrorsTest.Run ok = models("verify");
         assertEquals(0, ok.code(), ok.err());
-        assertTrue(ok.out().startsWith("OK      " + v4 + "  format 4, "), ok.out());
+        assertTrue(ok.out().startsWith("OK      " + v4 + "  format " + FORMAT + ", "), ok.out());
         assertEquals(1, ok.out().lines().count());
 
         Path items = models.resolve(v2).resolve("items.cmap");
