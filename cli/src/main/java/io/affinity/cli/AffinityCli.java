@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "affinity", mixinStandardHelpOptions = true, versionProvider = AffinityCli.Version.class,
         description = "Recommendations and market-basket analysis for retailers.",
         subcommands = {TrainCommand.class, ServeCommand.class, MineCommand.class, RulesCommand.class,
-                EvaluateCommand.class, CustomersCommand.class,
+                EvaluateCommand.class, CustomersCommand.class, ModelsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class AffinityCli {
     /** Held strongly: java.util.logging keeps loggers weakly, and a collected one forgets its level. */
@@ -96,7 +96,7 @@ public final class AffinityCli {
                 return usage.handleParseException(e, args);
             }
             CommandLine cmd = e.getCommandLine();
-            return report(new UserFacingException(why), cmd.getCommandName(), cmd.getErr());
+            return report(new UserFacingException(why), cmd.getCommandSpec().qualifiedName(), cmd.getErr());
         });
     }
 
@@ -129,7 +129,8 @@ public final class AffinityCli {
 
     /** Expected failures (bad input, corrupt snapshot) print one clear line; only bugs print a stack trace. */
     private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
-        return report(e, cmd.getCommandName(), cmd.getErr());
+        // qualified: a subcommand's errors say "affinity models prune: error: ...", not "affinity prune"
+        return report(e, cmd.getCommandSpec().qualifiedName(), cmd.getErr());
     }
 
     static int report(Exception e, String commandName, PrintWriter err) {

@@ -293,7 +293,7 @@ class CommandErrorsTest {
 
     @Test
     void everyVerbAcceptsHelpAndDescribesEveryOption() {
-        for (String verb : List.of("train", "serve", "mine", "rules", "evaluate", "customers")) {
+        for (String verb : List.of("train", "serve", "mine", "rules", "evaluate", "customers", "models")) {
             for (String flag : List.of("--help", "-h")) {
                 Run r = run(verb, flag);
                 assertEquals(0, r.code(), verb + " " + flag + ": " + r.err());
