@@ -36,6 +36,26 @@ final class ByteReader {
         return pos;
     }
 
+    /**
+     * Reads the format name and version that follow a store file's magic, and checks them: the name must be
+     * {@code expectedName}, the version from 1 to {@code newestKnown} ("format too new" above it). Returns the version.
+     */
+    int formatVersion(String expectedName, int newestKnown) {
+        String name = readString();
+        if (!expectedName.equals(name)) {
+            throw new CorruptSnapshotException(file, "unexpected format name '" + name + "', expected " + expectedName);
+        }
+        int version = readInt();
+        if (version > newestKnown) {
+            throw new SnapshotFormatException(file, "format too new: " + expectedName + " version " + version
+                    + ", this software reads up to " + newestKnown);
+        }
+        if (version < 1) {
+            throw new CorruptSnapshotException(file, "invalid format version " + version);
+        }
+        return version;
+    }
+
     CorruptSnapshotException corrupt(String what) {
         return corrupt(what, null);
     }

@@ -156,18 +156,7 @@ final class KeyFile implements AutoCloseable {
             throw new CorruptSnapshotException(file, String.format(
                     "CRC32 mismatch, corrupted? (stored %08x, actual %08x)", stored, actual));
         }
-        String name = header.readString();
-        if (!FORMAT_NAME.equals(name)) {
-            throw new CorruptSnapshotException(file, "unexpected format name '" + name + "', expected " + FORMAT_NAME);
-        }
-        int version = header.readInt();
-        if (version > FORMAT_VERSION) {
-            throw new SnapshotFormatException(file, "format too new: " + FORMAT_NAME + " version " + version
-                    + ", this software reads up to " + FORMAT_VERSION);
-        }
-        if (version < 1) {
-            throw new CorruptSnapshotException(file, "invalid format version " + version);
-        }
+        header.formatVersion(FORMAT_NAME, FORMAT_VERSION);
         String lists = header.readString();
         if (!mapFile.equals(lists)) {
             throw new CorruptSnapshotException(file, "lists the keys of '" + lists + "', expected " + mapFile);
