@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "affinity", mixinStandardHelpOptions = true, versionProvider = AffinityCli.Version.class,
         description = "Recommendations and market-basket analysis for retailers.",
         subcommands = {TrainCommand.class, ServeCommand.class, MineCommand.class, RulesCommand.class,
-                EvaluateCommand.class, CustomersCommand.class, ModelsCommand.class,
+                EvaluateCommand.class, CompareCommand.class, CustomersCommand.class, ModelsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class AffinityCli {
     /** Held strongly: java.util.logging keeps loggers weakly, and a collected one forgets its level. */
