@@ -191,12 +191,9 @@ final class CustomerRoutes {
         String customerId = rawCustomer == null || rawCustomer.isBlank() ? null
                 : Params.customerId(rawCustomer, "query parameter 'customerId'");
         RequestRules.Parsed parsed = RequestRules.parse(ctx, model, availability, ruleConfig);
-        if (customerId == null && parsed.daysGiven()) {
-            throw ApiProblem.badRequest("query parameter 'excludeBoughtWithinDays' needs query parameter "
-                    + "'customerId': it excludes what that customer bought recently, and upsell without a customer "
-                    + "has no purchases to look at");
-        }
-        RequestRules rules = parsed.forCustomer(customerId);
+        RequestRules rules = parsed.forCustomerIfNamed(customerId, "needs query parameter 'customerId': it "
+                + "excludes what that customer bought recently, and upsell without a customer has no purchases to "
+                + "look at");
         Optional<CustomerProfile> profile = customerId == null ? Optional.empty()
                 : model.snapshot().profile(customerId);
         List<NextBestOffers.Offer> offers = offers(model, rules)

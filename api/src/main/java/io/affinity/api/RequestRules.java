@@ -193,11 +193,15 @@ final class RequestRules {
         }
 
         /**
-         * Whether the request itself gave {@code excludeBoughtWithinDays} above 0 (not the server's default): an
-         * endpoint without a customer refuses that.
+         * {@link #forCustomer} for a request that may name no customer ({@code customerId} null): there, an
+         * {@code excludeBoughtWithinDays} the request itself gave above 0 (not the server's default) would exclude
+         * nothing, so it is a 400 saying what it {@code needs} rather than silently ignored.
          */
-        boolean daysGiven() {
-            return daysGiven;
+        RequestRules forCustomerIfNamed(String customerId, String needs) {
+            if (customerId == null && daysGiven) {
+                throw ApiProblem.badRequest("query parameter 'excludeBoughtWithinDays' " + needs);
+            }
+            return forCustomer(customerId);
         }
 
         /**
@@ -287,13 +291,7 @@ final class RequestRules {
     }
 
     boolean allowed(String itemId) {
-        if (filter != null) {
-            int ord = model.catalog().ordinal(itemId);
-            if (ord < 0 || !filter.get(ord)) {
-                return false;
-            }
-        }
-        return (!checkAvailability || inStock(itemId)) && !recentlyBought.contains(itemId);
+        return passesFilterAndHistory(itemId) && (!checkAvailability || inStock(itemId));
     }
 
     /**
@@ -306,13 +304,7 @@ final class RequestRules {
 
     /** The filter and the recently-bought rule, without stock (see {@link #restrictsOffers}). */
     boolean passesFilterAndHistory(String itemId) {
-        if (filter != null) {
-            int ord = model.catalog().ordinal(itemId);
-            if (ord < 0 || !filter.get(ord)) {
-                return false;
-            }
-        }
-        return !recentlyBought.contains(itemId);
+        return (filter == null || matches(model.catalog(), filter, itemId)) && !recentlyBought.contains(itemId);
     }
 
     /**
@@ -413,8 +405,7 @@ final class RequestRules {
             List<Recommendation> promoted = new ArrayList<>(ranked.size());
             List<Recommendation> rest = new ArrayList<>(ranked.size());
             for (Recommendation r : ranked) {
-                int ord = model.catalog().ordinal(r.itemId());
-                (ord >= 0 && boost.get(ord) ? promoted : rest).add(r);
+                (matches(model.catalog(), boost, r.itemId()) ? promoted : rest).add(r);
             }
             promoted.addAll(rest);
             ranked = promoted;

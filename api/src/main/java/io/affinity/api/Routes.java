@@ -48,16 +48,9 @@ final class Routes {
         return RequestRules.of(ctx, model, availability, ruleConfig, customerId);
     }
 
-    /**
-     * {@link #rules} for a request that may name no customer: there, an {@code excludeBoughtWithinDays} the request
-     * gives (above 0) would exclude nothing, so it is a 400 saying what it needs rather than silently ignored.
-     */
+    /** {@link #rules} for a request that may name no customer (see {@link RequestRules.Parsed#forCustomerIfNamed}). */
     private RequestRules rulesNamingNoCustomer(Context ctx, ServedModel model, String customerId, String needs) {
-        RequestRules.Parsed parsed = RequestRules.parse(ctx, model, availability, ruleConfig);
-        if (customerId == null && parsed.daysGiven()) {
-            throw ApiProblem.badRequest("query parameter 'excludeBoughtWithinDays' " + needs);
-        }
-        return parsed.forCustomer(customerId);
+        return RequestRules.parse(ctx, model, availability, ruleConfig).forCustomerIfNamed(customerId, needs);
     }
 
     void register(RoutesConfig routes) {
