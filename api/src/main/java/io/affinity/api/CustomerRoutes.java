@@ -234,7 +234,7 @@ final class CustomerRoutes {
         // Without excludeBoughtWithinDays the rules are the same for every customer: one NextBestOffers for all.
         RequestRules shared = parsed.forCustomer(null);
         NextBestOffers sharedOffers = offers(model, shared);
-        io.affinity.recommender.OfferRules offerRules = shared.offerRules();
+        io.affinity.recommender.MerchandisingRules offerRules = shared.offerRules();
         boolean perCustomer = parsed.perCustomer();
         Map<String, Object> rulesApplied = parsed.describe();
         ctx.status(200);

@@ -3,6 +3,7 @@ package io.affinity.api;
 import io.affinity.recommender.CustomerHistory;
 import io.affinity.recommender.Explanation;
 import io.affinity.recommender.ItemFacts;
+import io.affinity.recommender.MerchandisingRules;
 import io.affinity.recommender.PopularItem;
 import io.affinity.recommender.PurchasedItem;
 import io.affinity.recommender.Recommendation;
@@ -14,7 +15,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,7 +40,7 @@ import org.apache.lucene.util.FixedBitSet;
  *
  * <p>Offers (next-best offers, upsell, campaign exports) take the same parameters through {@link #parse}: the
  * filter and recently-bought rule hide items from their candidates ({@link #restrictsOffers}), and boost, pin and
- * the category cap are handed to the offer ranking as {@link io.affinity.recommender.OfferRules}
+ * the category cap are handed to the offer ranking as {@link MerchandisingRules}
  * ({@link #offerRules}), which applies them to the value-ranked list.
  */
 final class RequestRules {
@@ -311,18 +311,27 @@ final class RequestRules {
      * The rules that reorder or thin offers (boost, pin, category cap), for {@link io.affinity.recommender.NextBestOffers};
      * explanations quote the expressions shortened as recommendations' do. Same for every customer of a request.
      */
-    io.affinity.recommender.OfferRules offerRules() {
+    MerchandisingRules offerRules() {
+        return merchandising(Set.of());
+    }
+
+    /**
+     * Boost, pin and the category cap as the shared engine takes them; a pin never places an item the request
+     * names ({@code named}: a basket's items, the bought-together item). {@link MerchandisingRules#NONE} when the
+     * request gives none of them.
+     */
+    private MerchandisingRules merchandising(Set<String> named) {
         boolean pins = pin != null && pinLimit > 0;
         if (boost == null && !pins && maxPerCategory == 0) {
-            return io.affinity.recommender.OfferRules.NONE;
+            return MerchandisingRules.NONE;
         }
         Catalog catalog = model.catalog();
         FixedBitSet boosted = boost;
         FixedBitSet pinned = pin;
-        return new io.affinity.recommender.OfferRules(
+        return new MerchandisingRules(
                 boosted == null ? null : item -> matches(catalog, boosted, item),
                 boosted == null ? null : Params.abbreviate(parsed.boostExpression),
-                pins ? item -> matches(catalog, pinned, item) : null,
+                pins ? item -> matches(catalog, pinned, item) && !named.contains(item) : null,
                 pins ? Params.abbreviate(pinExpression) : null, pins ? pinLimit : 0,
                 pins ? () -> new PinnedByPopularity(catalog, pinned) : null, maxPerCategory, this::category);
     }
@@ -399,92 +408,60 @@ final class RequestRules {
                 raw = query.apply(filtered, limit * OVERFETCH);
             }
         }
-        List<Recommendation> ranked = raw.items();
-        if (boost != null) {
-            // A promotion, not a score weight: matching items move ahead of the others, each group keeping its order.
-            List<Recommendation> promoted = new ArrayList<>(ranked.size());
-            List<Recommendation> rest = new ArrayList<>(ranked.size());
-            for (Recommendation r : ranked) {
-                (matches(model.catalog(), boost, r.itemId()) ? promoted : rest).add(r);
+        // Repeat purchases come from the history, not from the filtered candidates: drop the ineligible ones first.
+        List<Recommendation> ranked = new ArrayList<>(raw.items().size());
+        for (Recommendation r : raw.items()) {
+            if (allowed(r.itemId())) {
+                ranked.add(r);
             }
-            promoted.addAll(rest);
-            ranked = promoted;
         }
-        if (pin != null && pinLimit > 0) {
-            ranked = pinFirst(ranked, Math.min(pinLimit, limit), named);
-        }
+        MerchandisingRules rules = merchandising(named);
         List<Recommendation> kept = new ArrayList<>(limit);
-        Map<String, Integer> perCategory = new HashMap<>();
-        for (Recommendation r : ranked) {
-            if (kept.size() >= limit) {
-                break;
+        if (rules.reorders()) {
+            Catalog catalog = model.catalog();
+            long top = catalog.size() == 0 ? 1 : Math.max(1, catalog.orders(catalog.byPopularity(0)));
+            for (MerchandisingRules.Kept<Recommendation> k : rules.select(ranked, Recommendation::itemId, limit,
+                    id -> allowed(id) && !named.contains(id) ? fromCatalogue(catalog, id, top) : null)) {
+                kept.add(marked(k, rules));
             }
-            if (!allowed(r.itemId())) {
-                continue; // a repeat purchase, which the recommender takes from the history, not from candidates
-            }
-            if (maxPerCategory > 0 && perCategory.merge(category(r.itemId()), 1, Integer::sum) > maxPerCategory) {
-                continue;
-            }
-            kept.add(r);
+        } else {
+            kept.addAll(ranked.subList(0, Math.min(limit, ranked.size())));
         }
         return new Recommendations(raw.modelVersion(), kept, raw.fallback(), raw.unknownItems());
     }
 
     /**
-     * The ranking with up to {@code cap} pinned items first: matching eligible candidates in ranking order, then
-     * matching eligible catalogue items by popularity. Eligibility here is the per-item rules; the category cap is
-     * applied afterwards to the whole list, pinned items first, so they count towards it.
+     * A catalogue item a pin injects, scored by its orders relative to the best seller's ({@code top}); items of
+     * the catalogue file never ordered come last in popularity order with score 0: the pin is the only reason to
+     * show them.
      */
-    private List<Recommendation> pinFirst(List<Recommendation> ranked, int cap, Set<String> named) {
-        Catalog catalog = model.catalog();
-        List<Recommendation> pinned = new ArrayList<>(cap);
-        Set<String> taken = new HashSet<>();
-        List<Recommendation> rest = new ArrayList<>(ranked.size());
-        for (Recommendation r : ranked) {
-            int ord = catalog.ordinal(r.itemId());
-            if (pinned.size() < cap && ord >= 0 && pin.get(ord) && allowed(r.itemId()) && !named.contains(r.itemId())) {
-                pinned.add(new Recommendation(r.itemId(), r.description(), r.score(), RecommendationSource.PINNED,
-                        pinnedExplanation(r.explanation(), "ranked by this request's model")));
-                taken.add(r.itemId());
-            } else {
-                rest.add(r);
-            }
-        }
-        long top = catalog.size() == 0 ? 1 : Math.max(1, catalog.orders(catalog.byPopularity(0)));
-        for (int rank = 0, n = catalog.size(); rank < n && pinned.size() < cap; rank++) {
-            int ord = catalog.byPopularity(rank);
-            String id = catalog.itemId(ord);
-            long orders = catalog.orders(ord);
-            if (!pin.get(ord) || taken.contains(id) || named.contains(id) || !allowed(id)) {
-                continue;
-            }
-            String description = model.snapshot().item(id).map(ItemFacts::description).orElse("");
-            // Items from the catalogue file that were never ordered come last (popularity order) with score 0: the
-            // merchandiser's pin is the only reason to show them.
-            Explanation evidence = orders > 0
-                    ? new Explanation("popular: in " + orders + " orders", null, null,
-                            new PopularItem(id, orders, catalog.customers(ord)))
-                    : new Explanation("in the catalogue, never ordered in the training data", null, null, null);
-            pinned.add(new Recommendation(id, description, (double) orders / top, RecommendationSource.PINNED,
-                    pinnedExplanation(evidence, "injected from the catalogue by popularity")));
-            taken.add(id);
-        }
-        if (pinned.isEmpty()) {
-            return ranked;
-        }
-        // A pinned item may also sit further down the ranking (a repeat and a rule can name the same item).
-        for (Recommendation r : rest) {
-            if (!taken.contains(r.itemId())) {
-                pinned.add(r);
-            }
-        }
-        return pinned;
+    private Recommendation fromCatalogue(Catalog catalog, String id, long top) {
+        int ord = catalog.ordinal(id);
+        long orders = catalog.orders(ord);
+        String description = model.snapshot().item(id).map(ItemFacts::description).orElse("");
+        Explanation evidence = orders > 0
+                ? new Explanation("popular: in " + orders + " orders", null, null,
+                        new PopularItem(id, orders, catalog.customers(ord)))
+                : new Explanation("in the catalogue, never ordered in the training data", null, null, null);
+        return new Recommendation(id, description, (double) orders / top, RecommendationSource.POPULAR, evidence);
     }
 
-    private Explanation pinnedExplanation(Explanation evidence, String how) {
-        String summary = "pinned: matches pin '" + Params.abbreviate(pinExpression) + "' (" + how + "); "
-                + evidence.summary();
-        return new Explanation(summary, evidence.rule(), evidence.purchase(), evidence.popularity(), evidence.model());
+    /** A kept recommendation as the rules placed it: pinned and boosted ones say so first. */
+    private static Recommendation marked(MerchandisingRules.Kept<Recommendation> k, MerchandisingRules rules) {
+        Recommendation r = k.entry();
+        return switch (k.mark()) {
+            case RANKED -> r;
+            case BOOSTED -> new Recommendation(r.itemId(), r.description(), r.score(), r.source(),
+                    prefixed(r.explanation(), "boosted: matches boost '" + rules.boostLabel() + "'; "));
+            case PINNED, INJECTED -> new Recommendation(r.itemId(), r.description(), r.score(),
+                    RecommendationSource.PINNED, prefixed(r.explanation(), "pinned: matches pin '" + rules.pinLabel()
+                            + "' (" + (k.mark() == MerchandisingRules.Mark.PINNED ? "ranked by this request's model"
+                            : "injected from the catalogue by popularity") + "); "));
+        };
+    }
+
+    private static Explanation prefixed(Explanation e, String prefix) {
+        return new Explanation(prefix + e.summary(), e.rule(), e.purchase(), e.popularity(), e.model());
     }
 
     /** An item's category for {@code maxPerCategory}: the catalogue index's, else the model's item facts. */

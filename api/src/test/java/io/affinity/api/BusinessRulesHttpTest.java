@@ -281,6 +281,16 @@ class BusinessRulesHttpTest {
         assertEquals(5, ids.size());
         ids.forEach(id -> assertEquals(2, index(id) % 3, ids.toString()));
         assertEquals("I02", ids.get(0), "the best-ranked cat2 item (proposed by a rule) comes first: " + ids);
+        // Boosted items say why they moved, as boosted offers do; their evidence follows.
+        JsonNode items = JSON.readTree(get("/v1/customers/C100/recommendations?limit=5&boost="
+                + enc("category:cat2")).body()).get("items");
+        for (JsonNode item : items) {
+            assertTrue(item.get("explanation").get("summary").asText().startsWith("boosted: matches boost "
+                    + "'category:cat2'; "), item.toString());
+        }
+        JsonNode plain = JSON.readTree(get("/v1/customers/C100/recommendations?limit=5").body()).get("items");
+        plain.forEach(item -> assertFalse(item.get("explanation").get("summary").asText().startsWith("boosted"),
+                item.toString()));
         assertEquals(400, get("/v1/customers/C100/recommendations?boost=" + enc("price:[1 TO")).statusCode());
     }
 

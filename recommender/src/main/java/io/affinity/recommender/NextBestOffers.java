@@ -37,7 +37,7 @@ public final class NextBestOffers {
     private static final int CANDIDATES_PER_OFFER = 8;
     /** Most candidates drawn without rules (and with rules, unless RULES_OVERFETCH x limit is more). */
     private static final int MAX_CANDIDATES = 200;
-    /** Candidates per offer at least when {@link OfferRules} reorder or thin the ranking (as recommendations do). */
+    /** Candidates per offer at least when {@link MerchandisingRules} reorder or thin the ranking (as recommendations do). */
     static final int RULES_OVERFETCH = 5;
 
     private final Recommender recommender;
@@ -70,17 +70,17 @@ public final class NextBestOffers {
 
     /** Offers for a customer; the profile may be missing (no value model): then no strategy or price shaping. */
     public List<Offer> forCustomer(String customerId, Optional<CustomerProfile> profile, int limit) {
-        return forCustomer(customerId, profile, limit, OfferRules.NONE);
+        return forCustomer(customerId, profile, limit, MerchandisingRules.NONE);
     }
 
     /**
-     * Offers for a customer under a request's merchandising rules ({@link OfferRules}: boost, pin, category cap),
+     * Offers for a customer under a request's merchandising rules ({@link MerchandisingRules}: boost, pin, category cap),
      * applied to the whole value-ranked candidate list before the limit. A pinned offer has source
      * {@value #PINNED_SOURCE} and an explanation starting {@code pinned: matches pin '...'}, a boosted one an
      * explanation starting {@code boosted: matches boost '...'}; both keep their arithmetic. An item injected by
      * the pin is valued as a popular candidate (its share of all customers as the probability).
      */
-    public List<Offer> forCustomer(String customerId, Optional<CustomerProfile> profile, int limit, OfferRules rules) {
+    public List<Offer> forCustomer(String customerId, Optional<CustomerProfile> profile, int limit, MerchandisingRules rules) {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be >= 1");
         }
@@ -130,7 +130,7 @@ public final class NextBestOffers {
         }
         scored.sort(Comparator.comparingDouble(Scored::ev).reversed().thenComparing(x -> x.r().itemId()));
         if (rules.reorders()) {
-            for (OfferRules.Kept<Scored> k : rules.select(scored, x -> x.r().itemId(), limit,
+            for (MerchandisingRules.Kept<Scored> k : rules.select(scored, x -> x.r().itemId(), limit,
                     item -> injected(model, item, strategy, activity, profile.orElse(null), usual))) {
                 Scored x = k.entry();
                 offers.add(marked(offer(x.r(), x.facts(), x.base(), activity, profile.orElse(null), usual), k.mark(),
@@ -181,7 +181,7 @@ public final class NextBestOffers {
     public static final String PINNED_SOURCE = "pinned";
 
     /** The offer as the rules placed it: pinned and boosted offers say so first. */
-    private static Offer marked(Offer o, OfferRules.Mark mark, OfferRules rules, String ranking) {
+    private static Offer marked(Offer o, MerchandisingRules.Mark mark, MerchandisingRules rules, String ranking) {
         return switch (mark) {
             case RANKED -> o;
             case BOOSTED -> new Offer(o.itemId(), o.description(), o.expectedValue(), o.purchaseProbability(),
@@ -189,7 +189,7 @@ public final class NextBestOffers {
                     + o.explanation());
             case PINNED, INJECTED -> new Offer(o.itemId(), o.description(), o.expectedValue(),
                     o.purchaseProbability(), o.margin(), PINNED_SOURCE, o.strategy(), "pinned: matches pin '"
-                    + rules.pinLabel() + "' (" + (mark == OfferRules.Mark.PINNED ? ranking
+                    + rules.pinLabel() + "' (" + (mark == MerchandisingRules.Mark.PINNED ? ranking
                     : "injected from the catalogue by popularity") + "); " + o.explanation());
         };
     }
@@ -232,17 +232,17 @@ public final class NextBestOffers {
      */
     public List<Offer> upsell(String itemId, Optional<CustomerProfile> profile, int limit,
                               java.util.Collection<String> sameKind) {
-        return upsell(itemId, profile, limit, sameKind, OfferRules.NONE);
+        return upsell(itemId, profile, limit, sameKind, MerchandisingRules.NONE);
     }
 
     /**
-     * Upsell as above under a request's merchandising rules ({@link OfferRules}), applied to the whole upsell
+     * Upsell as above under a request's merchandising rules ({@link MerchandisingRules}), applied to the whole upsell
      * ranking (the observed trade-ups, then the heuristic fallback over-fetched) before the limit. A pin injects
      * only catalogue items pricier than the item (an upsell moves up), valued as the fallback values popular
-     * items; pinned and boosted offers say so as in {@link #forCustomer(String, Optional, int, OfferRules)}.
+     * items; pinned and boosted offers say so as in {@link #forCustomer(String, Optional, int, MerchandisingRules)}.
      */
     public List<Offer> upsell(String itemId, Optional<CustomerProfile> profile, int limit,
-                              java.util.Collection<String> sameKind, OfferRules rules) {
+                              java.util.Collection<String> sameKind, MerchandisingRules rules) {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be >= 1");
         }
@@ -261,7 +261,7 @@ public final class NextBestOffers {
                 }
             }
             List<Offer> out = new ArrayList<>(limit);
-            for (OfferRules.Kept<Offer> k : rules.select(ranking, Offer::itemId, limit,
+            for (MerchandisingRules.Kept<Offer> k : rules.select(ranking, Offer::itemId, limit,
                     target -> injectedUpsell(model, item, target, activity))) {
                 out.add(marked(k.entry(), k.mark(), rules, "ranked among this item's upsell offers"));
             }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * Boost, pin and the category cap on next-best offers and upsell, on models small enough to rank by hand (margin
  * rate 0.5, no profile: expected value = probability x price x 0.5).
  */
-class OfferRulesTest {
+class MerchandisingRulesTest {
     private static final LocalDate DAY = LocalDate.of(2011, 5, 1);
     // C1 bought A in 1 of 4 orders. Candidates and values: DEAR 0.3 x 5 = 1.5, CHEAP 0.5 x 1 = 0.5,
     // B 0.2 x 1.5 = 0.3, A (repeat) 0.25 x 1 = 0.25. Z and N are no candidates: Z is bought by 1 of the 2
@@ -40,16 +40,16 @@ class OfferRulesTest {
     private static final Map<String, String> CATEGORY = Map.of("DEAR", "x", "CHEAP", "x", "B", "y", "A", "y",
             "Z", "z", "N", "z");
 
-    private static OfferRules boost(Set<String> items) {
-        return new OfferRules(items::contains, "mugs", null, null, 0, null, 0, null);
+    private static MerchandisingRules boost(Set<String> items) {
+        return new MerchandisingRules(items::contains, "mugs", null, null, 0, null, 0, null);
     }
 
-    private static OfferRules pin(List<String> catalogue, int pinLimit) {
-        return new OfferRules(null, null, catalogue::contains, "p", pinLimit, catalogue, 0, null);
+    private static MerchandisingRules pin(List<String> catalogue, int pinLimit) {
+        return new MerchandisingRules(null, null, catalogue::contains, "p", pinLimit, catalogue, 0, null);
     }
 
-    private static OfferRules cap(int max) {
-        return new OfferRules(null, null, null, null, 0, null, max, CATEGORY::get);
+    private static MerchandisingRules cap(int max) {
+        return new MerchandisingRules(null, null, null, null, 0, null, max, CATEGORY::get);
     }
 
     private static List<String> ids(List<NextBestOffers.Offer> offers) {
@@ -60,8 +60,8 @@ class OfferRulesTest {
     void withoutRulesTheAnswerIsTheRankedOne() {
         assertEquals(List.of("DEAR", "CHEAP", "B"), ids(NBO.forCustomer("C1", Optional.empty(), 3)));
         assertEquals(NBO.forCustomer("C1", Optional.empty(), 3),
-                NBO.forCustomer("C1", Optional.empty(), 3, OfferRules.NONE));
-        assertFalse(OfferRules.NONE.reorders());
+                NBO.forCustomer("C1", Optional.empty(), 3, MerchandisingRules.NONE));
+        assertFalse(MerchandisingRules.NONE.reorders());
         // A pin of zero items reorders nothing either.
         assertFalse(pin(List.of("B"), 0).reorders());
     }
@@ -121,14 +121,14 @@ class OfferRulesTest {
                 "only two categories among the candidates: shorter than the limit");
         assertEquals(List.of("DEAR", "CHEAP", "B", "A"), ids(NBO.forCustomer("C1", Optional.empty(), 4, cap(2))));
         // Pinned offers count towards the cap, first: CHEAP pinned takes category x from DEAR.
-        OfferRules pinAndCap = new OfferRules(null, null, "CHEAP"::equals, "p", 1, List.of("CHEAP"), 1,
+        MerchandisingRules pinAndCap = new MerchandisingRules(null, null, "CHEAP"::equals, "p", 1, List.of("CHEAP"), 1,
                 CATEGORY::get);
         assertEquals(List.of("CHEAP", "B"), ids(NBO.forCustomer("C1", Optional.empty(), 3, pinAndCap)));
     }
 
     @Test
     void orderIsPinnedThenBoostedThenTheRest() {
-        OfferRules all = new OfferRules(Set.of("B")::contains, "b", "A"::equals, "a", 3, List.of("A"), 0, null);
+        MerchandisingRules all = new MerchandisingRules(Set.of("B")::contains, "b", "A"::equals, "a", 3, List.of("A"), 0, null);
         List<NextBestOffers.Offer> offers = NBO.forCustomer("C1", Optional.empty(), 4, all);
         assertEquals(List.of("A", "B", "DEAR", "CHEAP"), ids(offers));
         assertTrue(offers.get(0).explanation().startsWith("pinned: matches pin 'a' (ranked by expected value)"));
@@ -156,7 +156,7 @@ class OfferRulesTest {
             b.rule(new AssociationRule(List.of("A"), id, 50, 0.05, 0.9 - i * 0.001, 2, 0.01, 2));
         }
         NextBestOffers many = new NextBestOffers(new Recommender(b.build(), RecommenderSettings.DEFAULTS), 0.5);
-        OfferRules shared = new OfferRules(null, null, null, null, 0, null, 1,
+        MerchandisingRules shared = new MerchandisingRules(null, null, null, null, 0, null, 1,
                 id -> id.startsWith("X") && Integer.parseInt(id.substring(1)) % 4 != 3 ? "shared" : id);
         List<String> got = ids(many.forCustomer("C1", Optional.empty(), 100, shared));
         assertEquals(100, got.size());
@@ -167,11 +167,11 @@ class OfferRulesTest {
 
     @Test
     void invalidRulesAreRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new OfferRules(x -> true, null, null, null, 0, null, 0, null));
+        assertThrows(IllegalArgumentException.class, () -> new MerchandisingRules(x -> true, null, null, null, 0, null, 0, null));
         assertThrows(IllegalArgumentException.class,
-                () -> new OfferRules(null, null, x -> true, "p", 1, null, 0, null));
-        assertThrows(IllegalArgumentException.class, () -> new OfferRules(null, null, null, null, -1, null, 0, null));
-        assertThrows(IllegalArgumentException.class, () -> new OfferRules(null, null, null, null, 0, null, 1, null));
+                () -> new MerchandisingRules(null, null, x -> true, "p", 1, null, 0, null));
+        assertThrows(IllegalArgumentException.class, () -> new MerchandisingRules(null, null, null, null, -1, null, 0, null));
+        assertThrows(IllegalArgumentException.class, () -> new MerchandisingRules(null, null, null, null, 0, null, 1, null));
     }
 
     // Upsell of A (RED MUG, 2): observed trade-ups P (0.3 x 2 = 0.6) and B (0.2 x 1.5 = 0.3), then the fallback's
@@ -196,7 +196,7 @@ class OfferRulesTest {
     void upsellUnderRules() {
         assertEquals(List.of("P", "B", "G"), ids(UP.upsell("A", Optional.empty(), 3)));
         assertEquals(UP.upsell("A", Optional.empty(), 3, List.of()),
-                UP.upsell("A", Optional.empty(), 3, List.of(), OfferRules.NONE));
+                UP.upsell("A", Optional.empty(), 3, List.of(), MerchandisingRules.NONE));
         List<NextBestOffers.Offer> boosted = UP.upsell("A", Optional.empty(), 3, List.of(), boost(Set.of("G")));
         assertEquals(List.of("G", "P", "B"), ids(boosted));
         assertTrue(boosted.get(0).explanation().startsWith("boosted: matches boost 'mugs'; "
@@ -215,8 +215,27 @@ class OfferRulesTest {
                 + "P(purchase) 1.000 (popular 1.000 x activity 1.000) x margin 4.00 (default margin rate: 50% of 8.00)",
                 q.explanation());
         // Category cap: P and B share one.
-        OfferRules capped = new OfferRules(null, null, null, null, 0, null, 1,
+        MerchandisingRules capped = new MerchandisingRules(null, null, null, null, 0, null, 1,
                 Map.of("P", "m", "B", "m", "G", "g")::get);
         assertEquals(List.of("P", "G"), ids(UP.upsell("A", Optional.empty(), 3, List.of(), capped)));
+    }
+
+    @Test
+    void theEngineOnAPlainListKeepsEachItemOnceAndInjectsOnlyWhatTheCallerAccepts() {
+        // A ranking naming "b" twice (a repeat purchase and a rule can both propose it): pinned once, never again.
+        List<String> ranked = List.of("a", "b", "c", "b", "d");
+        MerchandisingRules pinB = new MerchandisingRules(null, null, Set.of("b", "x", "y")::contains, "p", 3,
+                List.of("y", "b", "x"), 0, null);
+        List<MerchandisingRules.Kept<String>> kept = pinB.select(ranked, s -> s, 5, item -> item.equals("x") ? null
+                : item.toUpperCase());
+        assertEquals(List.of("b", "Y", "a", "c", "d"), kept.stream().map(MerchandisingRules.Kept::entry).toList());
+        assertEquals(List.of(MerchandisingRules.Mark.PINNED, MerchandisingRules.Mark.INJECTED,
+                MerchandisingRules.Mark.RANKED, MerchandisingRules.Mark.RANKED, MerchandisingRules.Mark.RANKED),
+                kept.stream().map(MerchandisingRules.Kept::mark).toList());
+        // Boost, pin and cap together: pinned first, then boosted, the cap counting pinned entries.
+        MerchandisingRules all = new MerchandisingRules(Set.of("d")::contains, "d", Set.of("c")::contains, "c", 1,
+                List.of("c"), 1, Map.of("a", "1", "b", "2", "c", "1", "d", "3")::get);
+        assertEquals(List.of("c", "d", "b"), all.select(ranked, s -> s, 4, item -> null).stream()
+                .map(MerchandisingRules.Kept::entry).toList());
     }
 }

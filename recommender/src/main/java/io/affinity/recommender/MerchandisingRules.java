@@ -10,17 +10,18 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * A request's merchandising rules that reorder or thin a list of offers once {@link NextBestOffers} has ranked it
- * by its own logic: {@code boost}, {@code pin} and a per-category cap, with the semantics of the recommendation
- * endpoints. Which items may be offered at all (a filter, stock, items bought recently) is not decided here: the
- * caller hides those from the candidates and from {@link NextBestOffers}' {@code offerable} predicate, so they go
- * before the ranking and the limit fills from the next eligible candidates.
+ * A request's merchandising rules, {@code boost}, {@code pin} and a per-category cap, applied to a list already
+ * ranked by its own logic: the recommendations' model or rule scores, the offers' expected value
+ * ({@link NextBestOffers}). One engine for both, so a rule means the same on every endpoint. Which items may be
+ * shown at all (a filter, stock, items bought recently) is not decided here: the caller removes those from the
+ * candidates first (and refuses to inject them), so the limit fills from the next eligible ones.
  *
  * <p>Order of an answer: pinned, then boosted, then the rest, each group in the ranking's order; the category cap
- * then applies to that list, pinned offers first, so they count towards it. Pinned are first the ranking's own
- * offers that match the pin, then, when fewer than {@code min(pinLimit, limit)} match, items of
- * {@code pinCatalogue} that the caller can turn into an offer (injection: a merchandiser's pin works even for
- * items the model did not propose).
+ * then applies to that list, pinned entries first, so they count towards it. Pinned are first the ranking's own
+ * entries that match the pin, then, when fewer than {@code min(pinLimit, limit)} match, items of
+ * {@code pinCatalogue} that the caller can turn into an entry (injection: a merchandiser's pin works even for
+ * items the model did not propose). An item appears once: a pinned item's later entries (a repeat purchase and a
+ * rule may name the same item) are dropped.
  *
  * @param boost          items that move ahead of the others (a promotion, not a score weight); null: no boost
  * @param boostLabel     how explanations quote the boost (its expression, shortened); given exactly with boost
@@ -31,13 +32,13 @@ import java.util.function.Predicate;
  * @param maxPerCategory offers per category at most; 0: no cap
  * @param category       an item's category for the cap; required when {@code maxPerCategory > 0}
  */
-public record OfferRules(Predicate<String> boost, String boostLabel, Predicate<String> pin, String pinLabel,
+public record MerchandisingRules(Predicate<String> boost, String boostLabel, Predicate<String> pin, String pinLabel,
                          int pinLimit, Iterable<String> pinCatalogue, int maxPerCategory,
                          Function<String, String> category) {
     /** No rule: offers come as ranked. */
-    public static final OfferRules NONE = new OfferRules(null, null, null, null, 0, null, 0, null);
+    public static final MerchandisingRules NONE = new MerchandisingRules(null, null, null, null, 0, null, 0, null);
 
-    public OfferRules {
+    public MerchandisingRules {
         if ((boost == null) != (boostLabel == null)) {
             throw new IllegalArgumentException("boost and boostLabel go together");
         }
@@ -59,7 +60,7 @@ public record OfferRules(Predicate<String> boost, String boostLabel, Predicate<S
     }
 
     /** Why an entry has its place. */
-    enum Mark {
+    public enum Mark {
         /** Where the ranking put it. */
         RANKED,
         /** Moved ahead by the boost. */
@@ -71,17 +72,17 @@ public record OfferRules(Predicate<String> boost, String boostLabel, Predicate<S
     }
 
     /** One kept entry of {@link #select}. */
-    record Kept<T>(T entry, Mark mark) {
+    public record Kept<T>(T entry, Mark mark) {
     }
 
     /**
      * The first {@code limit} entries of {@code ranked} (best first) under these rules.
      *
      * @param id     an entry's item id
-     * @param inject an entry for a pinned catalogue item, or null when that item cannot be offered here (not
-     *               offerable, no price, not pricier for an upsell); called only for items not in {@code ranked}
+     * @param inject an entry for a pinned catalogue item, or null when that item cannot be shown here (not
+     *               eligible, no price, not pricier for an upsell); called only for items not pinned already
      */
-    <T> List<Kept<T>> select(List<T> ranked, Function<T, String> id, int limit, Function<String, T> inject) {
+    public <T> List<Kept<T>> select(List<T> ranked, Function<T, String> id, int limit, Function<String, T> inject) {
         List<Kept<T>> list = new ArrayList<>(ranked.size());
         if (boost != null) {
             List<Kept<T>> rest = new ArrayList<>(ranked.size());
@@ -123,7 +124,7 @@ public record OfferRules(Predicate<String> boost, String boostLabel, Predicate<S
         Set<String> taken = new HashSet<>();
         for (Kept<T> k : list) {
             String item = id.apply(k.entry());
-            if (pinned.size() < cap && pin.test(item)) {
+            if (pinned.size() < cap && !taken.contains(item) && pin.test(item)) {
                 pinned.add(new Kept<>(k.entry(), Mark.PINNED));
                 taken.add(item);
             } else {
@@ -149,7 +150,11 @@ public record OfferRules(Predicate<String> boost, String boostLabel, Predicate<S
         if (pinned.isEmpty()) {
             return list;
         }
-        pinned.addAll(rest);
+        for (Kept<T> k : rest) {
+            if (!taken.contains(id.apply(k.entry()))) {
+                pinned.add(k);
+            }
+        }
         return pinned;
     }
 }
