@@ -408,24 +408,26 @@ final class RequestRules {
                 raw = query.apply(filtered, limit * OVERFETCH);
             }
         }
-        // Repeat purchases come from the history, not from the filtered candidates: drop the ineligible ones first.
-        List<Recommendation> ranked = new ArrayList<>(raw.items().size());
-        for (Recommendation r : raw.items()) {
-            if (allowed(r.itemId())) {
-                ranked.add(r);
-            }
-        }
+        // Repeat purchases come from the history, not from the filtered candidates: ineligible ones are skipped.
         MerchandisingRules rules = merchandising(named);
         List<Recommendation> kept = new ArrayList<>(limit);
-        if (rules.reorders()) {
-            Catalog catalog = model.catalog();
-            long top = catalog.size() == 0 ? 1 : Math.max(1, catalog.orders(catalog.byPopularity(0)));
-            for (MerchandisingRules.Kept<Recommendation> k : rules.select(ranked, Recommendation::itemId, limit,
-                    id -> allowed(id) && !named.contains(id) ? fromCatalogue(catalog, id, top) : null)) {
-                kept.add(marked(k, rules));
+        if (!rules.reorders()) {
+            for (Recommendation r : raw.items()) {
+                if (kept.size() >= limit) {
+                    break;
+                }
+                if (allowed(r.itemId())) {
+                    kept.add(r);
+                }
             }
         } else {
-            kept.addAll(ranked.subList(0, Math.min(limit, ranked.size())));
+            Catalog catalog = model.catalog(); // a pin needs the catalogue index (409 without)
+            long top = pin == null || catalog.size() == 0 ? 1 : Math.max(1, catalog.orders(catalog.byPopularity(0)));
+            for (MerchandisingRules.Kept<Recommendation> k : rules.select(raw.items(), Recommendation::itemId,
+                    this::allowed, limit, id -> allowed(id) && !named.contains(id) ? fromCatalogue(catalog, id, top)
+                            : null)) {
+                kept.add(marked(k, rules));
+            }
         }
         return new Recommendations(raw.modelVersion(), kept, raw.fallback(), raw.unknownItems());
     }

@@ -83,6 +83,17 @@ public record MerchandisingRules(Predicate<String> boost, String boostLabel, Pre
      *               eligible, no price, not pricier for an upsell); called only for items not pinned already
      */
     public <T> List<Kept<T>> select(List<T> ranked, Function<T, String> id, int limit, Function<String, T> inject) {
+        return select(ranked, id, null, limit, inject);
+    }
+
+    /**
+     * As {@link #select(List, Function, int, Function)}, skipping entries of {@code ranked} whose item is not
+     * {@code eligible} (null: all are). Asked only of entries a pin would take and of entries up to the limit, so
+     * that a ranking over-fetched several times the limit is not checked item by item.
+     */
+    public <T> List<Kept<T>> select(List<T> ranked, Function<T, String> id, Predicate<String> eligible, int limit,
+                                    Function<String, T> inject) {
+        Predicate<String> ok = eligible == null ? item -> true : eligible;
         List<Kept<T>> list = new ArrayList<>(ranked.size());
         if (boost != null) {
             List<Kept<T>> rest = new ArrayList<>(ranked.size());
@@ -100,7 +111,7 @@ public record MerchandisingRules(Predicate<String> boost, String boostLabel, Pre
             }
         }
         if (pin != null && pinLimit > 0) {
-            list = pinFirst(list, id, Math.min(pinLimit, limit), inject);
+            list = pinFirst(list, id, ok, Math.min(pinLimit, limit), inject);
         }
         List<Kept<T>> kept = new ArrayList<>(Math.min(limit, list.size()));
         Map<String, Integer> perCategory = maxPerCategory > 0 ? new HashMap<>() : null;
@@ -108,8 +119,11 @@ public record MerchandisingRules(Predicate<String> boost, String boostLabel, Pre
             if (kept.size() >= limit) {
                 break;
             }
-            if (perCategory != null
-                    && perCategory.merge(category.apply(id.apply(k.entry())), 1, Integer::sum) > maxPerCategory) {
+            String item = id.apply(k.entry());
+            if (k.mark() != Mark.INJECTED && k.mark() != Mark.PINNED && !ok.test(item)) {
+                continue;
+            }
+            if (perCategory != null && perCategory.merge(category.apply(item), 1, Integer::sum) > maxPerCategory) {
                 continue;
             }
             kept.add(k);
@@ -117,14 +131,14 @@ public record MerchandisingRules(Predicate<String> boost, String boostLabel, Pre
         return kept;
     }
 
-    private <T> List<Kept<T>> pinFirst(List<Kept<T>> list, Function<T, String> id, int cap,
+    private <T> List<Kept<T>> pinFirst(List<Kept<T>> list, Function<T, String> id, Predicate<String> eligible, int cap,
                                       Function<String, T> inject) {
         List<Kept<T>> pinned = new ArrayList<>(list.size() + cap);
         List<Kept<T>> rest = new ArrayList<>(list.size());
         Set<String> taken = new HashSet<>();
         for (Kept<T> k : list) {
             String item = id.apply(k.entry());
-            if (pinned.size() < cap && !taken.contains(item) && pin.test(item)) {
+            if (pinned.size() < cap && !taken.contains(item) && pin.test(item) && eligible.test(item)) {
                 pinned.add(new Kept<>(k.entry(), Mark.PINNED));
                 taken.add(item);
             } else {

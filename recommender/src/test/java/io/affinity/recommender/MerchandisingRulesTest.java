@@ -237,5 +237,13 @@ class MerchandisingRulesTest {
                 List.of("c"), 1, Map.of("a", "1", "b", "2", "c", "1", "d", "3")::get);
         assertEquals(List.of("c", "d", "b"), all.select(ranked, s -> s, 4, item -> null).stream()
                 .map(MerchandisingRules.Kept::entry).toList());
+        // Ineligible entries (here "a" and "c") are neither pinned nor kept, and do not count towards the cap.
+        assertEquals(List.of("b", "Y", "d"), pinB.select(ranked, s -> s, Set.of("b", "d")::contains, 5,
+                item -> item.equals("x") ? null : item.toUpperCase()).stream().map(MerchandisingRules.Kept::entry)
+                .toList());
+        MerchandisingRules capOnly = new MerchandisingRules(null, null, null, null, 0, null, 1,
+                Map.of("a", "1", "b", "2", "c", "1", "d", "3")::get);
+        assertEquals(List.of("b", "c", "d"), capOnly.select(ranked, s -> s, item -> !item.equals("a"), 5, item -> null)
+                .stream().map(MerchandisingRules.Kept::entry).toList());
     }
 }
