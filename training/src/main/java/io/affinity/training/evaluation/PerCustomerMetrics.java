@@ -156,7 +156,7 @@ public record PerCustomerMetrics(String testCustomersFingerprint, List<String> m
     }
 
     /** Writes {@link #FILE}'s bytes (gzipped {@link #csv()}) and answers the SHA-256 of the CSV text. */
-    String write(OutputStream out) throws IOException {
+    public String write(OutputStream out) throws IOException {
         byte[] csv = csv();
         try (GZIPOutputStream gz = new GZIPOutputStream(out, 1 << 16)) {
             gz.write(csv);
