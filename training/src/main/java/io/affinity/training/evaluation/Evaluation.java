@@ -206,7 +206,7 @@ public final class Evaluation {
 
     /**
      * The served model's NDCG@10 against the best other single model on test (the strongest rival on the very
-     * numbers shown: if the served model's lead over it holds, it holds over every single model) and against
+     * numbers shown; chosen on test, so the comparison leans against the served model) and against
      * repeat-frequency (the simplest personal model, the bar any recommender must clear); one entry when they are
      * the same model, none for a rival that is the served model itself.
      */

@@ -164,6 +164,11 @@ public record PerCustomerMetrics(String testCustomersFingerprint, List<String> m
         return HexFormat.of().formatHex(sha256().digest(csv));
     }
 
+    /** The SHA-256 (hex) of the CSV text {@link #write} writes (before gzip), as report.json records it. */
+    String csvSha256() {
+        return HexFormat.of().formatHex(sha256().digest(csv()));
+    }
+
     /**
      * Reads a file {@link #write} wrote, checking it is the one a report describes.
      *

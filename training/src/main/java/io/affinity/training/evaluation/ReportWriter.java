@@ -46,7 +46,7 @@ public final class ReportWriter {
                 Significance.RESAMPLES, Significance.SEED, SIGNIFICANT);
     }
 
-    /** "reranker minus tifu-knn (why): ndcg@10 +0.0034, 95% interval [+0.0001, +0.0068] *, p = 0.041". */
+    /** "reranker minus tifu-knn (why): ndcg@10 +0.0034, 95% interval [+0.0001, +0.0068] *, p = 0.0421". */
     static String versus(EvaluationReport r, EvaluationReport.Versus v) {
         Significance.Paired d = v.ndcg10();
         return String.format(Locale.ROOT, "%s minus %s (%s): ndcg@10 %+.4f, 95%% interval [%+.4f, %+.4f]%s, p %s",
@@ -103,15 +103,7 @@ public final class ReportWriter {
 
     /** The JSON document written as {@code report.json}. */
     public static Map<String, Object> json(EvaluationReport r) {
-        return json(r, sha256(r.perCustomer().csv()));
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
+        return json(r, r.perCustomer().csvSha256());
     }
 
     private static List<Double> pair(Significance.Interval i) {
@@ -167,7 +159,8 @@ public final class ReportWriter {
             e.put("customers", v.ndcg10().customers());
             versus.add(e);
         }
-        root.put("servedDifferences", versus);        Map<String, Object> models = new LinkedHashMap<>();
+        root.put("servedDifferences", versus);
+        Map<String, Object> models = new LinkedHashMap<>();
         for (ModelResult m : r.models()) {
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("parameters", new TreeMap<>(m.parameters()));
