@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.affinity.training.evaluation.PerCustomerMetrics;
+import io.affinity.training.evaluation.ReportWriter;
+import io.affinity.training.evaluation.Significance;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -24,15 +27,23 @@ import picocli.CommandLine.Spec;
 /**
  * {@code affinity compare}: two {@code evaluate} reports side by side, model by model, with the differences, after
  * checking that they measured the same thing (split, cutoff, data counts). What a data scientist does after changing
- * a model or its settings: did anything move, and did the served model change.
+ * a model or its settings: did anything move, beyond the noise of which customers happened to be tested, and did the
+ * served model change. The noise is measured on the per-customer files the reports point to, when both have one
+ * for the same test customers: each metric's difference then gets a paired bootstrap interval and p-value.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Compare two evaluation reports (evaluate --report DIR): each model's metrics in both, the "
                 + "difference, and which model each served.",
                 "First checks the two measured the same thing (split, cutoff, test days, data and test customer "
-                        + "counts) and warns when they did not. A report holds aggregates only, so differences are "
-                        + "not tested for significance (on the UCI data, paired bootstrap intervals of NDCG@10 "
-                        + "differences were about +-0.004 wide: benchmarks/RESULTS.md)."})
+                        + "counts) and warns when they did not.",
+                "When both reports have a per-customer file (per-customer.csv.gz, written by evaluate --report) "
+                        + "over the same test customers (same testCustomersFingerprint) and the same split, cutoff "
+                        + "and test days, each difference in ndcg@10, recall@10 and hitrate@10 gets the 95%% paired "
+                        + "bootstrap interval of NEW minus BASE over those customers (" + Significance.RESAMPLES
+                        + " resamples, seed " + Significance.SEED + "), "
+                        + "marked * when it excludes 0; --json adds the paired t-test's p-value. Otherwise it says "
+                        + "why no test was made (e.g. a report from before per-customer files) and shows the "
+                        + "differences untested."})
 final class CompareCommand implements Callable<Integer> {
     /** Settings and facts that must agree for the metrics to be comparable. */
     private static final List<String> SETTINGS = List.of("split", "cutoff", "testDays");
@@ -71,13 +82,15 @@ final class CompareCommand implements Callable<Integer> {
             }
         }
         List<String> differences = differences(a, b);
+        Paired paired = paired(a, b);
         Set<String> names = new LinkedHashSet<>(a.modelNames());
         names.addAll(b.modelNames());
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(asJson(a, b, names, differences)));
+            out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(asJson(a, b, names, differences,
+                    paired)));
         } else {
-            table(out, a, b, names, differences);
+            table(out, a, b, names, differences, paired);
         }
         out.flush();
         return 0;
@@ -150,6 +163,90 @@ final class CompareCommand implements Callable<Integer> {
         return new Report(file, root);
     }
 
+    /**
+     * The paired tests of the shown metrics that have per-customer values, or why none was made.
+     *
+     * @param why    null when tested, else the reason (one sentence)
+     * @param tests  per "model metric" key, NEW minus BASE
+     */
+    private record Paired(String why, int customers, java.util.Map<String, Significance.Paired> tests) {
+        Significance.Paired of(String model, String metric) {
+            return tests.get(model + " " + metric);
+        }
+    }
+
+    private Paired paired(Report a, Report b) throws IOException {
+        for (Report r : List.of(a, b)) {
+            if (!r.root.path("perCustomer").isObject() || !r.root.path("testCustomersFingerprint").isTextual()) {
+                return untested((r == a ? "BASE " : "NEW ") + r.file + " has no per-customer file (a report from "
+                        + "before evaluate wrote " + PerCustomerMetrics.FILE + "; rerun evaluate --report to get one)");
+            }
+        }
+        for (String k : SETTINGS) {
+            if (!a.root.path("settings").path(k).equals(b.root.path("settings").path(k))) {
+                return untested("the reports' settings." + k + " differ");
+            }
+        }
+        String fingerprint = a.root.get("testCustomersFingerprint").asText();
+        if (!fingerprint.equals(b.root.get("testCustomersFingerprint").asText())) {
+            return untested("the reports were measured on different test customers (testCustomersFingerprint "
+                    + "differs), so their customers cannot be paired");
+        }
+        PerCustomerMetrics x;
+        PerCustomerMetrics y;
+        try {
+            x = perCustomer(a, fingerprint);
+            y = perCustomer(b, fingerprint);
+        } catch (IllegalArgumentException e) {
+            return untested(e.getMessage());
+        }
+        List<String> keys = new ArrayList<>();
+        List<double[]> bases = new ArrayList<>();
+        List<double[]> changes = new ArrayList<>();
+        for (String model : x.byModel().keySet()) {
+            for (String metric : metrics) {
+                double[] base = x.values(model, metric);
+                double[] changed = y.values(model, metric);
+                if (base != null && changed != null) {
+                    keys.add(model + " " + metric);
+                    bases.add(base);
+                    changes.add(changed);
+                }
+            }
+        }
+        List<Significance.Paired> tests = Significance.paired(bases, changes, Significance.RESAMPLES,
+                Significance.SEED);
+        java.util.Map<String, Significance.Paired> byKey = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < keys.size(); i++) {
+            byKey.put(keys.get(i), tests.get(i));
+        }
+        return new Paired(null, x.customers(), byKey);
+    }
+
+    private static Paired untested(String why) {
+        return new Paired(why, 0, java.util.Map.of());
+    }
+
+    /** A report's per-customer file, checked against the SHA-256 its report.json records. */
+    private static PerCustomerMetrics perCustomer(Report r, String fingerprint) throws IOException {
+        JsonNode entry = r.root.get("perCustomer");
+        String name = entry.path("file").asText("");
+        // The name is resolved next to report.json: a bare file name only, never a path elsewhere.
+        if (name.isEmpty() || !Path.of(name).getFileName().toString().equals(name) || name.equals("..")) {
+            throw new IllegalArgumentException(r.file + ": perCustomer.file '" + name + "' is not a file name");
+        }
+        Path file = r.file.resolveSibling(name);
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(file + ", which " + r.file + " refers to, does not exist");
+        }
+        PerCustomerMetrics p = PerCustomerMetrics.read(file, fingerprint, entry.path("csvSha256").asText(""));
+        if (p.customers() != entry.path("customers").asInt(-1)) {
+            throw new IllegalArgumentException(file + " holds " + p.customers() + " customers, " + r.file + " says "
+                    + entry.path("customers").asText());
+        }
+        return p;
+    }
+
     /** "field: base X, new Y" for every setting and fact that differs. */
     private static List<String> differences(Report a, Report b) {
         List<String> out = new ArrayList<>();
@@ -172,7 +269,8 @@ final class CompareCommand implements Callable<Integer> {
         }
     }
 
-    private void table(PrintWriter out, Report a, Report b, Set<String> names, List<String> differences) {
+    private void table(PrintWriter out, Report a, Report b, Set<String> names, List<String> differences,
+                       Paired paired) {
         out.println("base " + a.file + " (served " + a.served() + ")");
         out.println("new  " + b.file + " (served " + b.served() + ")");
         if (differences.isEmpty()) {
@@ -181,48 +279,81 @@ final class CompareCommand implements Callable<Integer> {
             out.println("WARNING: the reports measured different things; their metrics are not comparable:");
             differences.forEach(d -> out.println("  " + d));
         }
-        StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-24s", "model"));
-        for (String m : metrics) {
-            header.append(String.format(Locale.ROOT, " %30s", m + " base -> new (diff)"));
+        if (paired.why() == null) {
+            out.printf(Locale.ROOT, "paired over the %,d test customers both reports share (same "
+                    + "testCustomersFingerprint): [low, high] is the 95%% bootstrap interval of new minus base "
+                    + "(%,d resamples, seed %d), %s when it excludes 0%n", paired.customers(), Significance.RESAMPLES,
+                    Significance.SEED, ReportWriter.SIGNIFICANT);
+        } else {
+            out.println("no significance test: " + paired.why());
         }
-        out.println(header);
+        // Cells first: their width depends on whether they carry an interval.
+        List<String[]> rows = new ArrayList<>();
+        int[] width = new int[metrics.size()];
+        for (int k = 0; k < metrics.size(); k++) {
+            width[k] = (metrics.get(k) + " base -> new (diff)").length();
+        }
         int identical = 0;
         for (String name : names) {
-            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-24s", name
-                    + (name.equals(b.served()) ? " *" : "") + (name.equals(a.served()) ? " (base *)" : "")));
+            String[] row = new String[metrics.size() + 1];
+            row[0] = name + (name.equals(b.served()) ? " *" : "") + (name.equals(a.served()) ? " (base *)" : "");
             boolean same = true;
-            for (String m : metrics) {
+            for (int k = 0; k < metrics.size(); k++) {
+                String m = metrics.get(k);
                 Double x = a.metric(name, m);
                 Double y = b.metric(name, m);
                 same &= x != null && x.equals(y);
-                row.append(String.format(Locale.ROOT, " %30s", cell(x, y)));
+                row[k + 1] = cell(x, y, paired.of(name, m));
+                width[k] = Math.max(width[k], row[k + 1].length());
             }
             identical += same ? 1 : 0;
-            out.println(row);
+            rows.add(row);
         }
-        out.printf(Locale.ROOT, "%d of %d models identical on these metrics; * served by new%s%n", identical,
-                names.size(), a.served() != null && !a.served().equals(b.served())
-                        ? ", (base *) served by base: the served model changed" : "");
+        StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-24s", "model"));
+        for (int k = 0; k < metrics.size(); k++) {
+            header.append(' ').append(pad(metrics.get(k) + " base -> new (diff)", width[k]));
+        }
+        out.println(header);
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-24s", row[0]));
+            for (int k = 0; k < metrics.size(); k++) {
+                line.append(' ').append(pad(row[k + 1], width[k]));
+            }
+            out.println(line);
+        }
+        out.printf(Locale.ROOT, "%d of %d models identical on these metrics; * after a model: served by new%s%s%n",
+                identical, names.size(), a.served() != null && !a.served().equals(b.served())
+                        ? ", (base *) served by base: the served model changed" : "",
+                paired.why() == null ? "; " + ReportWriter.SIGNIFICANT + " after an interval: it excludes 0" : "");
     }
 
-    private static String cell(Double x, Double y) {
+    private static String pad(String s, int width) {
+        return " ".repeat(Math.max(0, width - s.length())) + s;
+    }
+
+    private static String cell(Double x, Double y, Significance.Paired p) {
         if (x == null && y == null) {
             return "-";
         }
         if (x == null || y == null) {
             return (x == null ? "-" : fmt(x)) + " -> " + (y == null ? "-" : fmt(y));
         }
-        if (x.equals(y)) {
+        boolean noChange = p == null || (p.interval().low() == 0 && p.interval().high() == 0);
+        if (x.equals(y) && noChange) {
             return fmt(x) + " (=)";
         }
-        return String.format(Locale.ROOT, "%s -> %s (%+.4f)", fmt(x), fmt(y), y - x);
+        if (p == null) {
+            return String.format(Locale.ROOT, "%s -> %s (%+.4f)", fmt(x), fmt(y), y - x);
+        }
+        return String.format(Locale.ROOT, "%s -> %s (%+.4f [%+.4f, %+.4f]%s)", fmt(x), fmt(y), y - x,
+                p.interval().low(), p.interval().high(), p.significant() ? " " + ReportWriter.SIGNIFICANT : "");
     }
 
     private static String fmt(double v) {
         return String.format(Locale.ROOT, "%.4f", v);
     }
 
-    private ObjectNode asJson(Report a, Report b, Set<String> names, List<String> differences) {
+    private ObjectNode asJson(Report a, Report b, Set<String> names, List<String> differences, Paired paired) {
         ObjectNode o = mapper.createObjectNode();
         o.put("base", a.file.toString());
         o.put("new", b.file.toString());
@@ -231,6 +362,18 @@ final class CompareCommand implements Callable<Integer> {
         o.put("comparable", differences.isEmpty());
         ArrayNode diffs = o.putArray("differences");
         differences.forEach(diffs::add);
+        ObjectNode test = o.putObject("pairedTest");
+        test.put("made", paired.why() == null);
+        if (paired.why() == null) {
+            test.put("customers", paired.customers());
+            test.put("method", "percentile bootstrap of new minus base over the same test customers");
+            test.put("resamples", Significance.RESAMPLES);
+            test.put("seed", Significance.SEED);
+            test.put("confidence", Significance.CONFIDENCE);
+            test.put("pValue", "paired t-test, two-sided");
+        } else {
+            test.put("reason", paired.why());
+        }
         ObjectNode models = o.putObject("models");
         for (String name : names) {
             ObjectNode m = models.putObject(name);
@@ -250,6 +393,16 @@ final class CompareCommand implements Callable<Integer> {
                 }
                 if (x != null && y != null) {
                     cell.put("difference", y - x);
+                }
+                Significance.Paired p = paired.of(name, metric);
+                if (p != null) {
+                    cell.putArray("interval95").add(p.interval().low()).add(p.interval().high());
+                    cell.put("significant", p.significant());
+                    if (Double.isNaN(p.pValue())) {
+                        cell.putNull("pValue");
+                    } else {
+                        cell.put("pValue", p.pValue());
+                    }
                 }
             }
         }

@@ -3,6 +3,7 @@ package io.affinity.cli;
 import io.affinity.training.evaluation.Evaluation;
 import io.affinity.training.evaluation.EvaluationReport;
 import io.affinity.training.evaluation.EvaluationSettings;
+import io.affinity.training.evaluation.PerCustomerMetrics;
 import io.affinity.training.evaluation.ReportWriter;
 import io.affinity.training.ingest.IngestOptions;
 import io.affinity.training.ingest.IngestResult;
@@ -44,7 +45,9 @@ final class EvaluateCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     int testDays;
 
-    @Option(names = "--report", paramLabel = "DIR", description = "Write DIR/report.json and DIR/report.html.")
+    @Option(names = "--report", paramLabel = "DIR", description = "Write DIR/report.json, DIR/report.html and "
+            + "DIR/per-customer.csv.gz (each test customer's ndcg@10, recall@10 and hitrate@10 per model, rows "
+            + "sorted by customer id, no ids: what compare pairs two reports with).")
     Path report;
 
     @Option(names = "--threads", defaultValue = "2", description = "Worker threads (default: ${DEFAULT-VALUE}).")
@@ -105,8 +108,11 @@ final class EvaluateCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "served: %s; whole run including ingest %.1f s%n", result.served(),
                 (System.nanoTime() - t0) / 1e9);
         if (report != null) {
+            long tw = System.nanoTime();
             ReportWriter.write(result, report);
-            System.out.println("wrote " + report.resolve("report.json") + " and " + report.resolve("report.html"));
+            System.out.printf(Locale.ROOT, "wrote %s, %s and %s [%.2f s]%n", report.resolve("report.json"),
+                    report.resolve("report.html"), report.resolve(PerCustomerMetrics.FILE),
+                    (System.nanoTime() - tw) / 1e9);
         }
         return 0;
     }

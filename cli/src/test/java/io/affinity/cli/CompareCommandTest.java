@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.affinity.training.evaluation.PerCustomerMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -102,6 +103,185 @@ class CompareCommandTest {
         assertEquals(0.3128, blend.get("new").asDouble(), 0);
         assertEquals(0.3128 - 0.3120, blend.get("difference").asDouble(), 1e-15);
         assertTrue(o.at("/models/blend/hitrate@10/base").isNull(), "absent metrics are null: " + o);
+    }
+
+    private static double[] random(int n, long seed) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = r.nextDouble();
+        }
+        return v;
+    }
+
+    private static double mean(double[] v) {
+        return java.util.Arrays.stream(v).sum() / v.length;
+    }
+
+    /**
+     * A report as evaluate writes it since per-customer files: tifu-knn and blend with the given per-customer
+     * ndcg@10 (recall@10 the same values halved), aggregates their means, customers c0, c1, ... unless given.
+     */
+    private Path paired(String name, double[] tifu, double[] blend, java.util.List<String> ids) throws Exception {
+        ObjectNode r = report("2011-09-01T00:00", mean(blend), "blend");
+        ObjectNode models = (ObjectNode) r.get("models");
+        ((ObjectNode) models.get("tifu-knn").get("metrics")).put("ndcg@10", mean(tifu)).put("recall@10",
+                mean(tifu) / 2);
+        ((ObjectNode) models.get("blend").get("metrics")).put("recall@10", mean(blend) / 2);
+        java.util.Map<String, double[][]> byModel = new java.util.LinkedHashMap<>();
+        byModel.put("tifu-knn", new double[][] {tifu, java.util.Arrays.stream(tifu).map(x -> x / 2).toArray()});
+        byModel.put("blend", new double[][] {blend, java.util.Arrays.stream(blend).map(x -> x / 2).toArray()});
+        PerCustomerMetrics pc = new PerCustomerMetrics(PerCustomerMetrics.fingerprint(ids),
+                java.util.List.of("ndcg@10", "recall@10"), byModel);
+        Path d = Files.createDirectories(dir.resolve(name));
+        String sha;
+        try (var out = Files.newOutputStream(d.resolve(PerCustomerMetrics.FILE))) {
+            sha = pc.write(out);
+        }
+        r.put("testCustomersFingerprint", pc.testCustomersFingerprint());
+        r.putObject("perCustomer").put("file", PerCustomerMetrics.FILE).put("csvSha256", sha)
+                .put("customers", pc.customers());
+        return write(name, r);
+    }
+
+    private static java.util.List<String> ids(int n) {
+        return java.util.stream.IntStream.range(0, n).mapToObj(i -> "c" + i).sorted().toList();
+    }
+
+    /** 300 customers: tifu-knn the same in both reports, the blend better in NEW for every single customer. */
+    private Path[] betterBlendForEveryCustomer() throws Exception {
+        double[] tifu = random(300, 1);
+        double[] blend = random(300, 2);
+        double[] gain = random(300, 3);
+        double[] better = blend.clone();
+        for (int i = 0; i < better.length; i++) {
+            better[i] += 0.01 + 0.02 * gain[i];
+        }
+        return new Path[] {paired("a", tifu, blend, ids(300)), paired("b", tifu.clone(), better, ids(300))};
+    }
+
+    @Test
+    void pairedReportsGetAnIntervalPerDifferenceAndAStarWhenItExcludesZero() throws Exception {
+        Path[] ab = betterBlendForEveryCustomer();
+        CommandErrorsTest.Run r = CommandErrorsTest.run("compare", ab[0].toString(), ab[1].toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("paired over the 300 test customers both reports share"), r.out());
+        String blend = r.out().lines().filter(l -> l.startsWith("blend *")).findFirst().orElseThrow();
+        // every customer gains 0.01 to 0.03 in ndcg@10 (half that in recall@10): intervals inside those ranges
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\(\\+0\\.0\\d{3} \\[\\+(0\\.\\d{4}), "
+                + "\\+(0\\.\\d{4})\\] \\*\\)").matcher(blend);
+        assertTrue(m.find(), blend);
+        assertTrue(Double.parseDouble(m.group(1)) >= 0.01 && Double.parseDouble(m.group(2)) <= 0.03, blend);
+        assertTrue(m.find(), "recall@10 too: " + blend);
+        assertTrue(Double.parseDouble(m.group(1)) >= 0.005 && Double.parseDouble(m.group(2)) <= 0.015, blend);
+        String tifu = r.out().lines().filter(l -> l.startsWith("tifu-knn")).findFirst().orElseThrow();
+        assertTrue(tifu.contains("(=)") && !tifu.contains("[") && !tifu.contains("*"), "identical: " + tifu);
+        assertTrue(blend.endsWith("-"), "hitrate@10 and coverage@10 absent from both: " + blend);
+        assertTrue(r.out().contains("* after an interval: it excludes 0"), r.out());
+
+        JsonNode o = JSON.readTree(CommandErrorsTest.run("compare", ab[0].toString(), ab[1].toString(), "--json")
+                .out());
+        assertTrue(o.at("/pairedTest/made").asBoolean());
+        assertEquals(300, o.at("/pairedTest/customers").asInt());
+        JsonNode cell = o.at("/models/blend/ndcg@10");
+        assertTrue(cell.get("interval95").get(0).asDouble() > 0.01, cell.toString());
+        assertTrue(cell.get("significant").asBoolean());
+        assertTrue(cell.get("pValue").asDouble() < 1e-10, "better for every customer: " + cell);
+        JsonNode same = o.at("/models/tifu-knn/ndcg@10");
+        assertEquals(0, same.get("interval95").get(0).asDouble());
+        assertEquals(0, same.get("interval95").get(1).asDouble());
+        assertFalse(same.get("significant").asBoolean());
+        assertEquals(1, same.get("pValue").asDouble());
+        assertTrue(o.at("/models/blend/coverage@10").get("interval95") == null, "no per-customer coverage");
+    }
+
+    @Test
+    void aDifferenceWithinTheNoiseGetsAnIntervalAroundZeroAndNoStar() throws Exception {
+        // NEW's blend: the same values with customers' values shuffled among them: the mean is nearly the same,
+        // some customers up and some down.
+        double[] tifu = random(300, 1);
+        double[] blend = random(300, 2);
+        double[] shuffled = blend.clone();
+        for (int i = 0; i + 1 < shuffled.length; i += 2) {
+            double t = shuffled[i];
+            shuffled[i] = shuffled[i + 1];
+            shuffled[i + 1] = t;
+        }
+        shuffled[0] += 0.01;
+        CommandErrorsTest.Run r = CommandErrorsTest.run("compare", paired("a", tifu, blend, ids(300)).toString(),
+                paired("b", tifu, shuffled, ids(300)).toString(), "--metrics", "ndcg@10");
+        assertEquals(0, r.code(), r.err());
+        String line = r.out().lines().filter(l -> l.startsWith("blend *")).findFirst().orElseThrow();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\[(-0\\.\\d{4}), \\+(0\\.\\d{4})\\]\\)$")
+                .matcher(line);
+        assertTrue(m.find(), "an interval from below to above 0 and no star: " + line);
+    }
+
+    @Test
+    void reportsOfDifferentTestCustomersAreNotPairedAndSayWhy() throws Exception {
+        double[] tifu = random(300, 1);
+        double[] blend = random(300, 2);
+        java.util.List<String> others = new java.util.ArrayList<>(ids(300));
+        others.set(0, "someone-else");
+        CommandErrorsTest.Run r = CommandErrorsTest.run("compare", paired("a", tifu, blend, ids(300)).toString(),
+                paired("b", tifu, blend, others).toString(), "--metrics", "ndcg@10");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("no significance test: the reports were measured on different test customers "
+                + "(testCustomersFingerprint differs)"), r.out());
+        assertFalse(r.out().contains("["), "no intervals: " + r.out());
+        assertTrue(r.out().contains("2 of 2 models identical"), r.out());
+        JsonNode o = JSON.readTree(CommandErrorsTest.run("compare", dir.resolve("a").toString(),
+                dir.resolve("b").toString(), "--json").out());
+        assertFalse(o.at("/pairedTest/made").asBoolean());
+        assertTrue(o.at("/pairedTest/reason").asText().contains("different test customers"), o.toString());
+        assertTrue(o.at("/models/blend/ndcg@10").get("interval95") == null);
+    }
+
+    @Test
+    void anOldReportWithoutPerCustomerFileStillComparesAndSaysWhyUntested() throws Exception {
+        Path[] ab = betterBlendForEveryCustomer();
+        Path old = write("old", report("2011-09-01T00:00", 0.3120, "tifu-knn"));
+        CommandErrorsTest.Run r = CommandErrorsTest.run("compare", old.toString(), ab[1].toString(), "--metrics",
+                "ndcg@10");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("no significance test: BASE " + old.resolve("report.json") + " has no "
+                + "per-customer file (a report from before evaluate wrote per-customer.csv.gz; rerun evaluate "
+                + "--report to get one)"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("blend *") && l.contains("0.3120 -> ")
+                && !l.contains("[")), r.out());
+        assertFalse(r.out().contains("after an interval"), r.out());
+    }
+
+    @Test
+    void aMissingOrAlteredPerCustomerFileIsNamedAndTheTableStillShown() throws Exception {
+        Path[] ab = betterBlendForEveryCustomer();
+        Path file = ab[1].resolve(PerCustomerMetrics.FILE);
+        byte[] bytes = Files.readAllBytes(file);
+        Files.delete(file);
+        CommandErrorsTest.Run r = CommandErrorsTest.run("compare", ab[0].toString(), ab[1].toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("no significance test: " + file + ", which " + ab[1].resolve("report.json")
+                + " refers to, does not exist"), r.out());
+
+        // The other report's file in its place: the SHA-256 its report.json records does not match.
+        Files.copy(ab[0].resolve(PerCustomerMetrics.FILE), file);
+        r = CommandErrorsTest.run("compare", ab[0].toString(), ab[1].toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("no significance test: " + file + ": its SHA-256"), r.out());
+        assertTrue(r.out().contains("(the file belongs to another run or was changed)"), r.out());
+        Files.write(file, bytes);
+        assertTrue(CommandErrorsTest.run("compare", ab[0].toString(), ab[1].toString()).out().contains("paired over"));
+    }
+
+    @Test
+    void differentSettingsAreNotPaired() throws Exception {
+        Path[] ab = betterBlendForEveryCustomer();
+        JsonNode r = JSON.readTree(ab[1].resolve("report.json").toFile());
+        ((ObjectNode) r.get("settings")).put("testDays", 60);
+        Files.writeString(ab[1].resolve("report.json"), JSON.writeValueAsString(r));
+        CommandErrorsTest.Run run = CommandErrorsTest.run("compare", ab[0].toString(), ab[1].toString());
+        assertTrue(run.out().contains("no significance test: the reports' settings.testDays differ"), run.out());
+        assertTrue(run.out().contains("WARNING: the reports measured different things"), run.out());
     }
 
     @Test

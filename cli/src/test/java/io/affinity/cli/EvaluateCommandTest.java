@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.affinity.training.evaluation.PerCustomerMetrics;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +38,43 @@ class EvaluateCommandTest {
         JsonNode rf = report.get("models").get("repeat-frequency").get("metrics");
         assertTrue(rf.get("ndcg@10").asDouble() > 0, "customers rebuy staples: repeat frequency finds some");
         assertTrue(Files.readString(out.resolve("report.html")).contains("<svg"));
+
+        // Per-customer values of every model, in the file report.json points to; no customer ids in it.
+        JsonNode entry = report.get("perCustomer");
+        Path file = out.resolve(entry.get("file").asText());
+        assertEquals(PerCustomerMetrics.FILE, file.getFileName().toString());
+        PerCustomerMetrics pc = PerCustomerMetrics.read(file, report.get("testCustomersFingerprint").asText(),
+                entry.get("csvSha256").asText());
+        assertEquals(80, pc.customers());
+        List<String> ids = new ArrayList<>();
+        for (int c = 0; c < 80; c++) {
+            ids.add(String.format("C%03d", c));
+        }
+        assertEquals(PerCustomerMetrics.fingerprint(ids), report.get("testCustomersFingerprint").asText(),
+                "the SHA-256 of the test customers' ids, sorted");
+        String csv = new String(new java.util.zip.GZIPInputStream(Files.newInputStream(file)).readAllBytes());
+        assertTrue(!csv.contains("C0"), "no ids in the file");
+        List<String> models = new ArrayList<>();
+        report.get("models").fieldNames().forEachRemaining(models::add);
+        assertEquals(models, List.copyOf(pc.byModel().keySet()));
+        for (String model : models) {
+            for (String metric : List.of("ndcg@10", "recall@10", "hitrate@10")) {
+                // The fixture's customers first appear in id order, so the file's rows (sorted by id) are in the
+                // order the evaluation summed them: the mean is the aggregate to the last bit.
+                double sum = 0;
+                for (double v : pc.values(model, metric)) {
+                    sum += v;
+                }
+                assertEquals(report.get("models").get(model).get("metrics").get(metric).asDouble(), sum / 80, 0,
+                        model + " " + metric);
+            }
+            JsonNode interval = report.get("models").get(model).get("intervals95").get("ndcg@10");
+            assertTrue(interval.get(0).asDouble() < interval.get(1).asDouble(), model + " " + interval);
+        }
+        JsonNode versus = report.get("servedDifferences");
+        assertTrue(versus.size() >= 1, report.toString());
+        assertEquals(report.get("served").asText(), versus.get(0).get("served").asText());
+        assertEquals(80, versus.get(0).get("customers").asInt());
     }
 
     @Test

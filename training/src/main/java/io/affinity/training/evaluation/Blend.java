@@ -143,6 +143,12 @@ final class Blend {
         return ModelRun.metrics(split, r[0], r[1], r[2]);
     }
 
+    /** {@link #metricsBy} with each customer's values. */
+    static ModelRun.Measured measureBy(Table t, float[][] scores, EvalSplit split) {
+        int[][][] r = rankBy(t, scores);
+        return ModelRun.measure(split, r[0], r[1], r[2]);
+    }
+
     /**
      * Per customer (position in the table), the {@code n} best candidates by blended score, best first, with
      * their score, kind and the model whose weighted normalised score contributed most.
@@ -203,6 +209,12 @@ final class Blend {
     Map<String, Double> metrics(Table t, EvalSplit split) {
         int[][][] r = rank(t);
         return ModelRun.metrics(split, r[0], r[1], r[2]);
+    }
+
+    /** {@link #metrics} with each customer's values. */
+    ModelRun.Measured measure(Table t, EvalSplit split) {
+        int[][][] r = rank(t);
+        return ModelRun.measure(split, r[0], r[1], r[2]);
     }
 
     double ndcg10(Table t, EvalSplit split) {

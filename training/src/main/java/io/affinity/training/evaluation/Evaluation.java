@@ -95,12 +95,14 @@ public final class Evaluation {
 
         List<ModelResult> results = new ArrayList<>();
         List<ModelRun> testRuns = new ArrayList<>();
+        Map<String, double[][]> perPosition = new LinkedHashMap<>(); // per model, as ModelRun.Measured gives them
         double sumTrain = 0;
         long sumBytes = 0;
         for (int m = 0; m < specs.size(); m++) {
             long ts = System.nanoTime();
             Tested t = tested(specs.get(m), chosen.get(m), validationNdcg.get(m), test, settings);
             testRuns.add(t.run());
+            perPosition.put(t.result().name(), t.run().perCustomer);
             sumTrain += t.result().trainSeconds();
             sumBytes += t.result().modelBytes();
             results.add(t.result());
@@ -116,6 +118,7 @@ public final class Evaluation {
             Tested t = tested(baselines.get(b), baselineTuning.chosen().get(b), baselineTuning.validationNdcg().get(b),
                     test, settings);
             results.add(at++, t.result());
+            perPosition.put(t.result().name(), t.run().perCustomer);
             say(ts, "test     %-18s (baseline, not blended) validation ndcg@10 %.4f; test ndcg@10 %.4f%s",
                     t.result().name(), t.result().validationNdcg10(), t.run().metrics.get("ndcg@10"),
                     t.result().note() == null ? "" : "; " + t.result().note());
@@ -126,16 +129,19 @@ public final class Evaluation {
             weights.put("repeat." + specs.get(m).name(), blend.repeatWeights[m]);
             weights.put("new." + specs.get(m).name(), blend.newWeights[m]);
         }
-        Map<String, Double> blendMetrics = blend.metrics(testTable, test);
+        ModelRun.Measured blendMeasured = blend.measure(testTable, test);
         results.add(new ModelResult("blend", weights, tuned.blendOutOfFold(), sumTrain + blendFitSeconds, sumBytes,
-                blendMetrics));
+                blendMeasured.metrics()));
+        perPosition.put("blend", blendMeasured.perCustomer());
         if (tuned.reranker() != null) {
             long tr = System.nanoTime();
             Reranker.Features features = new Reranker.Features(testTable, testRuns, test, settings.testDays(),
                     settings.threads());
             float[][] scores = tuned.reranker().score(features, Reranker.range(test.testUsers().length),
                     settings.threads());
-            Map<String, Double> m = Blend.metricsBy(testTable, scores, test);
+            ModelRun.Measured measured = Blend.measureBy(testTable, scores, test);
+            Map<String, Double> m = measured.metrics();
+            perPosition.put(RERANKER, measured.perCustomer());
             double seconds = (System.nanoTime() - tr) / 1e9;
             Map<String, Object> described = new LinkedHashMap<>(tuned.reranker().params.describe());
             described.put("features", tuned.reranker().featureNames.size());
@@ -144,6 +150,22 @@ public final class Evaluation {
             say(tr, "test     %-18s scored in %.1f s; ndcg@10 %.4f", RERANKER, seconds, m.get("ndcg@10"));
         }
         String served = tuned.served(specs);
+
+        long tu = System.nanoTime();
+        String[] ids = new String[test.testUsers().length];
+        for (int p = 0; p < ids.length; p++) {
+            ids[p] = tx.customerId(test.testUsers()[p]);
+        }
+        Map<String, double[][]> inReportOrder = new LinkedHashMap<>();
+        results.forEach(r -> inReportOrder.put(r.name(), perPosition.get(r.name())));
+        PerCustomerMetrics perCustomer = PerCustomerMetrics.of(ids, inReportOrder);
+        Map<String, Significance.Interval> intervals = ndcgIntervals(perCustomer);
+        List<EvaluationReport.Versus> versus = servedVersus(results, served, perCustomer);
+        say(tu, "uncertainty: ndcg@10 %d%% bootstrap intervals over %,d test customers (%,d resamples)%s",
+                Math.round(Significance.CONFIDENCE * 100), perCustomer.customers(), Significance.RESAMPLES,
+                versus.stream().map(v -> String.format(Locale.ROOT, "; %s minus %s %+.4f [%+.4f, %+.4f]%s", served,
+                        v.model(), v.ndcg10().difference(), v.ndcg10().interval().low(),
+                        v.ndcg10().interval().high(), v.ndcg10().significant() ? " *" : "")).reduce("", String::concat));
 
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("split", test.description());
@@ -164,7 +186,65 @@ public final class Evaluation {
         facts.put("blendValidationInSample", blendValidation);
         double total = (System.nanoTime() - t0) / 1e9;
         say(t0, "done; served model: %s", served);
-        return new EvaluationReport(settings, facts, results, served, total);
+        return new EvaluationReport(settings, facts, results, served, total, perCustomer, intervals, versus);
+    }
+
+    static final String NDCG = "ndcg@10";
+
+    /** Each model's bootstrap interval of its test NDCG@10, all models resampled with the same draws of customers. */
+    static Map<String, Significance.Interval> ndcgIntervals(PerCustomerMetrics perCustomer) {
+        List<String> names = new ArrayList<>(perCustomer.byModel().keySet());
+        List<Significance.Interval> intervals = Significance.bootstrapMeans(
+                names.stream().map(n -> perCustomer.values(n, NDCG)).toList(), Significance.RESAMPLES,
+                Significance.SEED);
+        Map<String, Significance.Interval> out = new LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            out.put(names.get(i), intervals.get(i));
+        }
+        return out;
+    }
+
+    /**
+     * The served model's NDCG@10 against the best other single model on test (the strongest rival on the very
+     * numbers shown; chosen on test, so the comparison leans against the served model) and against
+     * repeat-frequency (the simplest personal model, the bar any recommender must clear); one entry when they are
+     * the same model, none for a rival that is the served model itself.
+     */
+    static List<EvaluationReport.Versus> servedVersus(List<ModelResult> results, String served,
+                                                      PerCustomerMetrics perCustomer) {
+        ModelResult best = null;
+        for (ModelResult r : results) {
+            boolean single = !r.name().equals("blend") && !r.name().equals(RERANKER);
+            if (single && !r.name().equals(served)
+                    && (best == null || r.metrics().get(NDCG) > best.metrics().get(NDCG))) {
+                best = r;
+            }
+        }
+        List<String> rivals = new ArrayList<>();
+        List<String> why = new ArrayList<>();
+        if (best != null) {
+            rivals.add(best.name());
+            why.add("best other single model on test " + NDCG);
+        }
+        String repeat = "repeat-frequency";
+        if (!repeat.equals(served) && perCustomer.byModel().containsKey(repeat)) {
+            int at = rivals.indexOf(repeat);
+            if (at >= 0) {
+                why.set(at, why.get(at) + "; also the simplest personal model");
+            } else {
+                rivals.add(repeat);
+                why.add("the simplest personal model");
+            }
+        }
+        List<Significance.Paired> paired = Significance.paired(
+                rivals.stream().map(r -> perCustomer.values(r, NDCG)).toList(),
+                rivals.stream().map(r -> perCustomer.values(served, NDCG)).toList(), Significance.RESAMPLES,
+                Significance.SEED);
+        List<EvaluationReport.Versus> out = new ArrayList<>();
+        for (int i = 0; i < rivals.size(); i++) {
+            out.add(new EvaluationReport.Versus(rivals.get(i), why.get(i), paired.get(i)));
+        }
+        return out;
     }
 
     /**

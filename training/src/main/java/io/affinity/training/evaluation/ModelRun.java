@@ -22,9 +22,11 @@ final class ModelRun {
     final int[][] fresh;
     final float[][] freshNorm;
     final Map<String, Double> metrics;
+    /** Per {@link RankingMetrics#PER_CUSTOMER} metric, per test-user position (NaN: not counted); null unless scored. */
+    final double[][] perCustomer;
 
     private ModelRun(String name, int[][] top, int[][] repeat, float[][] repeatNorm, int[][] fresh,
-                     float[][] freshNorm, Map<String, Double> metrics) {
+                     float[][] freshNorm, Map<String, Double> metrics, double[][] perCustomer) {
         this.name = name;
         this.top = top;
         this.repeat = repeat;
@@ -32,12 +34,14 @@ final class ModelRun {
         this.fresh = fresh;
         this.freshNorm = freshNorm;
         this.metrics = metrics;
+        this.perCustomer = perCustomer;
     }
 
     static ModelRun score(Scorer model, EvalSplit split, int perKind, int threads) {
         ModelRun c = candidates(model, split, perKind, threads);
-        return new ModelRun(c.name, c.top, c.repeat, c.repeatNorm, c.fresh, c.freshNorm,
-                metrics(split, c.top, c.repeat, c.fresh));
+        Measured m = measure(split, c.top, c.repeat, c.fresh);
+        return new ModelRun(c.name, c.top, c.repeat, c.repeatNorm, c.fresh, c.freshNorm, m.metrics(),
+                m.perCustomer());
     }
 
     /** Like {@link #score} without metrics (empty): for serving, where the split has no test period. */
@@ -86,7 +90,7 @@ final class ModelRun {
             };
         }
         Workers.runAll(work.length, t -> work[t]);
-        return new ModelRun(model.name(), top, rep, repN, fresh, freshN, Map.of());
+        return new ModelRun(model.name(), top, rep, repN, fresh, freshN, Map.of(), null);
     }
 
     /** Whether a model with the same score for every item gives no candidates to the blend and re-ranker. */
@@ -121,6 +125,21 @@ final class ModelRun {
      * "cold." ones only when some test customer has no history).
      */
     static Map<String, Double> metrics(EvalSplit split, int[][] top, int[][] rep, int[][] fresh) {
+        return measure(split, top, rep, fresh, false).metrics();
+    }
+
+    /**
+     * {@link #metrics}, and per test customer the {@link RankingMetrics#PER_CUSTOMER} values of the overall ranking
+     * ({@code perCustomer[metric][position]}, NaN for a customer with nothing relevant, who does not count).
+     */
+    record Measured(Map<String, Double> metrics, double[][] perCustomer) {
+    }
+
+    static Measured measure(EvalSplit split, int[][] top, int[][] rep, int[][] fresh) {
+        return measure(split, top, rep, fresh, true);
+    }
+
+    private static Measured measure(EvalSplit split, int[][] top, int[][] rep, int[][] fresh, boolean perCustomer) {
         Interactions x = split.train();
         double[] info = selfInformation(x);
         RankingMetrics all = new RankingMetrics(info);
@@ -129,11 +148,16 @@ final class ModelRun {
         RankingMetrics cold = new RankingMetrics(info);
         RankingMetrics warm = new RankingMetrics(info);
         int[] testUsers = split.testUsers();
+        double[][] each = perCustomer ? new double[RankingMetrics.PER_CUSTOMER.size()][testUsers.length] : null;
+        double[] at10 = new double[RankingMetrics.PER_CUSTOMER.size()];
         int coldUsers = 0;
         for (int p = 0; p < testUsers.length; p++) {
             int u = testUsers[p];
             int[] truth = split.truth()[u];
-            all.add(top[p], truth);
+            boolean counted = all.add(top[p], truth, each == null ? null : at10);
+            for (int k = 0; each != null && k < at10.length; k++) {
+                each[k][p] = counted ? at10[k] : Double.NaN;
+            }
             coldUsers += x.degreeOfUser(u) == 0 ? 1 : 0;
             (x.degreeOfUser(u) == 0 ? cold : warm).add(top[p], truth);
             int[] truthRepeat = Arrays.stream(truth).filter(i -> x.contains(u, i)).toArray();
@@ -154,7 +178,7 @@ final class ModelRun {
             }
             m.put("warm." + key, w.get("warm." + key));
         }
-        return m;
+        return new Measured(m, each);
     }
 
     private static int[] head(int[] ranked) {

@@ -16,6 +16,11 @@ import java.util.Map;
  */
 public final class RankingMetrics {
     public static final int[] CUTOFFS = {5, 10, 20};
+    /**
+     * The metrics {@link #add(int[], int[], double[])} reports per customer, in this order: the ones whose mean over
+     * customers a paired test of two models is about (the others are ratios over the catalogue or per-kind).
+     */
+    public static final java.util.List<String> PER_CUSTOMER = java.util.List.of("ndcg@10", "recall@10", "hitrate@10");
     static final int MAX_K = 20;
 
     private final double[] selfInformation;
@@ -35,8 +40,18 @@ public final class RankingMetrics {
 
     /** One customer's ranking (best first, at least up to 20 when available) against the sorted relevant items. */
     public void add(int[] ranked, int[] relevant) {
+        add(ranked, relevant, null);
+    }
+
+    /**
+     * {@link #add(int[], int[])}, also writing this customer's {@link #PER_CUSTOMER} values into {@code at10} (when
+     * not null): the very numbers added to the sums, so their mean over customers is the reported aggregate.
+     *
+     * @return whether the customer counted (false, and {@code at10} untouched, when nothing is relevant)
+     */
+    public boolean add(int[] ranked, int[] relevant, double[] at10) {
         if (relevant.length == 0) {
-            return;
+            return false;
         }
         users++;
         for (int c = 0; c < CUTOFFS.length; c++) {
@@ -61,13 +76,22 @@ public final class RankingMetrics {
                 idcg += discount(r);
             }
             double[] s = sums[c];
-            s[0] += hits / (double) relevant.length;
+            double recall = hits / (double) relevant.length;
+            double ndcg = dcg / idcg;
+            double hit = hits > 0 ? 1 : 0;
+            s[0] += recall;
             s[1] += hits / (double) k;
-            s[2] += dcg / idcg;
-            s[3] += hits > 0 ? 1 : 0;
+            s[2] += ndcg;
+            s[3] += hit;
             s[4] += ap / Math.min(k, relevant.length);
             s[5] += n == 0 ? 0 : nov / n;
+            if (at10 != null && k == 10) {
+                at10[0] = ndcg;
+                at10[1] = recall;
+                at10[2] = hit;
+            }
         }
+        return true;
     }
 
     /** NDCG's weight of 0-based rank {@code rank}, {@code 1 / log2(rank + 2)}: one definition for every ranker. */

@@ -15,7 +15,8 @@ import java.util.TreeMap;
 
 /**
  * Renders an {@link EvaluationReport}: a fixed-width table for the terminal, {@code report.json} (Jackson) for
- * machines, and a self-contained {@code report.html} with inline SVG charts for people.
+ * machines, a self-contained {@code report.html} with inline SVG charts for people, and the per-customer metrics
+ * ({@link PerCustomerMetrics#FILE}) that bootstrap intervals and {@code compare}'s paired tests are made from.
  */
 public final class ReportWriter {
     static final String[] TABLE_METRICS = {"ndcg@10", "recall@10", "precision@10", "hitrate@10", "map@10",
@@ -27,7 +28,34 @@ public final class ReportWriter {
     static final String NO_COLD = "cold.*: n/a, every test customer has a purchase history "
             + "(testCustomersWithoutHistory: 0)";
 
+    /** After a metric's interval, in the tables and in {@code compare}: the interval excludes 0. */
+    public static final String SIGNIFICANT = "*";
+
     private ReportWriter() {
+    }
+
+    private static String interval(Significance.Interval i) {
+        return i == null ? "n/a" : String.format(Locale.ROOT, "[%.4f, %.4f]", i.low(), i.high());
+    }
+
+    /** How the intervals were made, for the table's and the page's legend. */
+    static String method(EvaluationReport r) {
+        return String.format(Locale.ROOT, "95%% intervals: percentile bootstrap over the %,d test customers "
+                        + "(%,d resamples, seed %d; paired: both models resampled with the same customers); %s after a "
+                        + "difference's interval: it excludes 0; p: paired t-test, two-sided", r.perCustomer().customers(),
+                Significance.RESAMPLES, Significance.SEED, SIGNIFICANT);
+    }
+
+    /** "reranker minus tifu-knn (why): ndcg@10 +0.0034, 95% interval [+0.0001, +0.0068] *, p = 0.0421". */
+    static String versus(EvaluationReport r, EvaluationReport.Versus v) {
+        Significance.Paired d = v.ndcg10();
+        return String.format(Locale.ROOT, "%s minus %s (%s): ndcg@10 %+.4f, 95%% interval [%+.4f, %+.4f]%s, p %s",
+                r.served(), v.model(), v.why(), d.difference(), d.interval().low(), d.interval().high(),
+                d.significant() ? " " + SIGNIFICANT : "", pValue(d.pValue()));
+    }
+
+    private static String pValue(double p) {
+        return Double.isNaN(p) ? "n/a" : p < 1e-4 ? "< 0.0001" : String.format(Locale.ROOT, "= %.4f", p);
     }
 
     /** Whether any model has figures for test customers without history (absent when there are none). */
@@ -40,6 +68,9 @@ public final class ReportWriter {
         sb.append(String.format(Locale.ROOT, "%-23s", "model"));
         for (String m : TABLE_METRICS) {
             sb.append(String.format(Locale.ROOT, " %13s", m));
+            if (m.equals(Evaluation.NDCG)) {
+                sb.append(String.format(Locale.ROOT, " %17s", "ndcg@10 95% int."));
+            }
         }
         sb.append(String.format(Locale.ROOT, " %9s %9s%n", "train s", "MiB"));
         for (ModelResult m : r.models()) {
@@ -48,10 +79,17 @@ public final class ReportWriter {
                 Double v = m.metrics().get(k);
                 sb.append(v == null ? String.format(Locale.ROOT, " %13s", "n/a")
                         : String.format(Locale.ROOT, " %13.4f", v));
+                if (k.equals(Evaluation.NDCG)) {
+                    sb.append(String.format(Locale.ROOT, " %17s", interval(r.ndcgIntervals().get(m.name()))));
+                }
             }
             sb.append(String.format(Locale.ROOT, " %9.1f %9.1f%n", m.trainSeconds(), m.modelBytes() / 1048576.0));
         }
         sb.append("* served (best validation ndcg@10)\n");
+        for (EvaluationReport.Versus v : r.servedVersus()) {
+            sb.append(versus(r, v)).append('\n');
+        }
+        sb.append(method(r)).append('\n');
         if (!hasCold(r)) {
             sb.append(NO_COLD).append('\n');
         }
@@ -65,6 +103,15 @@ public final class ReportWriter {
 
     /** The JSON document written as {@code report.json}. */
     public static Map<String, Object> json(EvaluationReport r) {
+        return json(r, r.perCustomer().csvSha256());
+    }
+
+    private static List<Double> pair(Significance.Interval i) {
+        return List.of(i.low(), i.high());
+    }
+
+    /** @param csvSha256 SHA-256 of the per-customer file's CSV text (before gzip) */
+    static Map<String, Object> json(EvaluationReport r, String csvSha256) {
         Map<String, Object> root = new LinkedHashMap<>();
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("split", r.settings().split());
@@ -79,6 +126,40 @@ public final class ReportWriter {
         root.put("facts", r.facts());
         root.put("served", r.served());
         root.put("totalSeconds", round(r.totalSeconds()));
+        // Rows of the per-customer file are the test customers sorted by id; only this digest of the ids is written.
+        root.put("testCustomersFingerprint", r.perCustomer().testCustomersFingerprint());
+        Map<String, Object> perCustomer = new LinkedHashMap<>();
+        perCustomer.put("file", PerCustomerMetrics.FILE);
+        perCustomer.put("csvSha256", csvSha256);
+        perCustomer.put("customers", r.perCustomer().customers());
+        perCustomer.put("metrics", r.perCustomer().metrics());
+        perCustomer.put("columns", "MODEL/METRIC, models in the order of models below");
+        perCustomer.put("rows", "one per test customer, sorted by customer id (ids are not written; "
+                + "testCustomersFingerprint is the SHA-256 of the sorted ids)");
+        root.put("perCustomer", perCustomer);
+        Map<String, Object> bootstrap = new LinkedHashMap<>();
+        bootstrap.put("method", "percentile bootstrap over test customers; paired: both models resampled with the "
+                + "same customers");
+        bootstrap.put("resamples", Significance.RESAMPLES);
+        bootstrap.put("seed", Significance.SEED);
+        bootstrap.put("confidence", Significance.CONFIDENCE);
+        bootstrap.put("pValue", "paired t-test, two-sided");
+        root.put("bootstrap", bootstrap);
+        List<Map<String, Object>> versus = new ArrayList<>();
+        for (EvaluationReport.Versus v : r.servedVersus()) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("served", r.served());
+            e.put("versus", v.model());
+            e.put("why", v.why());
+            e.put("metric", Evaluation.NDCG);
+            e.put("difference", v.ndcg10().difference());
+            e.put("interval95", pair(v.ndcg10().interval()));
+            e.put("significant", v.ndcg10().significant());
+            e.put("pValue", Double.isNaN(v.ndcg10().pValue()) ? null : v.ndcg10().pValue());
+            e.put("customers", v.ndcg10().customers());
+            versus.add(e);
+        }
+        root.put("servedDifferences", versus);
         Map<String, Object> models = new LinkedHashMap<>();
         for (ModelResult m : r.models()) {
             Map<String, Object> e = new LinkedHashMap<>();
@@ -87,6 +168,10 @@ public final class ReportWriter {
             e.put("trainSeconds", round(m.trainSeconds()));
             e.put("modelBytes", m.modelBytes());
             e.put("metrics", m.metrics());
+            Significance.Interval i = r.ndcgIntervals().get(m.name());
+            if (i != null) {
+                e.put("intervals95", Map.of(Evaluation.NDCG, pair(i)));
+            }
             if (m.note() != null) {
                 e.put("note", m.note());
             }
@@ -96,11 +181,19 @@ public final class ReportWriter {
         return root;
     }
 
-    /** Writes {@code report.json} and {@code report.html} into {@code dir} (created if needed). */
+    /**
+     * Writes {@link PerCustomerMetrics#FILE}, {@code report.json} (which records the former's SHA-256) and
+     * {@code report.html} into {@code dir} (created if needed).
+     */
     public static void write(EvaluationReport r, Path dir) throws IOException {
         Files.createDirectories(dir);
+        String sha;
+        try (java.io.OutputStream out = new java.io.BufferedOutputStream(
+                Files.newOutputStream(dir.resolve(PerCustomerMetrics.FILE)), 1 << 16)) {
+            sha = r.perCustomer().write(out);
+        }
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("report.json").toFile(),
-                json(r));
+                json(r, sha));
         Files.writeString(dir.resolve("report.html"), html(r), StandardCharsets.UTF_8);
     }
 
@@ -126,6 +219,9 @@ public final class ReportWriter {
         h.append("</p><h2>Test metrics</h2><table><tr><th>model</th>");
         for (String m : TABLE_METRICS) {
             h.append("<th>").append(esc(m)).append("</th>");
+            if (m.equals(Evaluation.NDCG)) {
+                h.append("<th>ndcg@10 95% interval</th>");
+            }
         }
         h.append("<th>train s</th><th>MiB</th></tr>");
         for (ModelResult m : r.models()) {
@@ -134,11 +230,24 @@ public final class ReportWriter {
             for (String k : TABLE_METRICS) {
                 Double v = m.metrics().get(k);
                 h.append(v == null ? "<td>n/a</td>" : String.format(Locale.ROOT, "<td>%.4f</td>", v));
+                if (k.equals(Evaluation.NDCG)) {
+                    h.append("<td>").append(interval(r.ndcgIntervals().get(m.name()))).append("</td>");
+                }
             }
             h.append(String.format(Locale.ROOT, "<td>%.1f</td><td>%.1f</td></tr>", m.trainSeconds(),
                     m.modelBytes() / 1048576.0));
         }
         h.append("</table>");
+        if (!r.servedVersus().isEmpty()) {
+            h.append("<p><b>Is the served model's lead real?</b></p><ul>");
+            for (EvaluationReport.Versus v : r.servedVersus()) {
+                h.append("<li>").append(esc(versus(r, v))).append("</li>");
+            }
+            h.append("</ul>");
+        }
+        h.append("<p class=\"note\">").append(esc(method(r))).append(". Each test customer's ndcg@10, recall@10 ")
+                .append("and hitrate@10 of every model: ").append(PerCustomerMetrics.FILE).append(" (one row per ")
+                .append("customer, sorted by id; no ids).</p>");
         if (!hasCold(r)) {
             h.append("<p class=\"note\">").append(esc(NO_COLD)).append("</p>");
         }

@@ -204,7 +204,73 @@ class EvaluationTest {
             }
             assertNull(a.model("popularity").note());
             assertTrue(!((Map<?, ?>) ((Map<?, ?>) json.get("models")).get("popularity")).containsKey("note"));
+
+            EvalSplit test = split.equals("time") ? EvalSplit.time(tx, settings.cutoff(), settings.testDays())
+                    : EvalSplit.lastBasket(tx, 0);
+            perCustomerMetricsAreTheValuesTheAggregatesAverage(tx, test, a, b, json, dir.resolve("report"));
         }
+    }
+
+    private void perCustomerMetricsAreTheValuesTheAggregatesAverage(Transactions tx, EvalSplit test,
+                                                                    EvaluationReport a, EvaluationReport b,
+                                                                    Map<?, ?> json, Path reportDir) throws Exception {
+        int n = test.testUsers().length;
+        String[] ids = new String[n];
+        for (int p = 0; p < n; p++) {
+            ids[p] = tx.customerId(test.testUsers()[p]);
+        }
+        List<String> sorted = java.util.Arrays.stream(ids).sorted().toList();
+        PerCustomerMetrics pc = a.perCustomer();
+        assertEquals(n, pc.customers());
+        assertEquals(((Number) a.facts().get("testCustomers")).intValue(), pc.customers());
+        assertEquals(PerCustomerMetrics.fingerprint(sorted), pc.testCustomersFingerprint());
+        assertEquals(a.models().stream().map(ModelResult::name).toList(), List.copyOf(pc.byModel().keySet()));
+        // Read back from the file report.json points to, checked against the SHA-256 it records.
+        Map<?, ?> entry = (Map<?, ?>) json.get("perCustomer");
+        assertEquals(pc.testCustomersFingerprint(), json.get("testCustomersFingerprint"));
+        PerCustomerMetrics file = PerCustomerMetrics.read(reportDir.resolve((String) entry.get("file")),
+                (String) json.get("testCustomersFingerprint"), (String) entry.get("csvSha256"));
+        for (ModelResult m : a.models()) {
+            for (String metric : RankingMetrics.PER_CUSTOMER) {
+                double[] v = file.values(m.name(), metric);
+                assertArrayEquals(pc.values(m.name(), metric), v, m.name() + " " + metric);
+                // Summed in the evaluation's order (test-user positions) the mean is the aggregate to the last bit;
+                // in the file's order (by id) the rounding of the sum differs at most in the last bits.
+                double sum = 0;
+                for (int p = 0; p < n; p++) {
+                    sum += v[sorted.indexOf(ids[p])];
+                }
+                assertEquals(m.metrics().get(metric), sum / n, 0, m.name() + " " + metric);
+                assertEquals(m.metrics().get(metric), Significance.mean(v), 1e-12, m.name() + " " + metric);
+            }
+            Significance.Interval i = a.ndcgIntervals().get(m.name());
+            assertEquals(i, b.ndcgIntervals().get(m.name()), "seeded: the same interval on rerun");
+            assertTrue(i.low() <= m.metrics().get("ndcg@10") && m.metrics().get("ndcg@10") <= i.high(),
+                    m.name() + " " + i);
+            List<?> written = (List<?>) ((Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) json.get("models"))
+                    .get(m.name())).get("intervals95"))).get("ndcg@10");
+            assertEquals(List.of(i.low(), i.high()), written);
+        }
+        // The served model against the best other single model on test, and against repeat-frequency.
+        String best = a.models().stream().map(ModelResult::name)
+                .filter(x -> !x.equals("blend") && !x.equals("reranker") && !x.equals(a.served()))
+                .reduce((x, y) -> a.model(y).metrics().get("ndcg@10") > a.model(x).metrics().get("ndcg@10") ? y : x)
+                .orElseThrow();
+        assertEquals(best, a.servedVersus().get(0).model(), a.servedVersus().toString());
+        assertEquals(a.served().equals("repeat-frequency") || best.equals("repeat-frequency") ? 1 : 2,
+                a.servedVersus().size());
+        for (EvaluationReport.Versus v : a.servedVersus()) {
+            double gap = a.model(a.served()).metrics().get("ndcg@10") - a.model(v.model()).metrics().get("ndcg@10");
+            assertEquals(gap, v.ndcg10().difference(), 1e-12, v.toString());
+            assertEquals(n, v.ndcg10().customers());
+            assertTrue(ReportWriter.table(a).contains(a.served() + " minus " + v.model()));
+        }
+        assertEquals(a.servedVersus(), b.servedVersus());
+        assertEquals(a.servedVersus().size(), ((List<?>) json.get("servedDifferences")).size());
+        // Rerun into another directory: the same per-customer file, byte for byte.
+        ReportWriter.write(b, reportDir.resolveSibling("again"));
+        assertArrayEquals(Files.readAllBytes(reportDir.resolve(PerCustomerMetrics.FILE)),
+                Files.readAllBytes(reportDir.resolveSibling("again").resolve(PerCustomerMetrics.FILE)));
     }
 
     @Test
