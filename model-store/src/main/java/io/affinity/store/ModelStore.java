@@ -280,8 +280,8 @@ public final class ModelStore {
      *
      * @return the canary CANARY named just before (empty if none, or if it was damaged)
      * @throws IllegalArgumentException for an unknown version or a percent outside 1..99
-     * @throws IllegalStateException    when CURRENT names {@code version} (or names nothing yet): a canary is a
-     *                                  version other than CURRENT
+     * @throws IllegalStateException    when CURRENT names {@code version}, or names nothing (missing or damaged):
+     *                                  a canary is a version other than CURRENT
      */
     public Optional<Canary> startCanary(String version, int percent) throws IOException {
         Canary next = new Canary(version, percent);
@@ -295,7 +295,13 @@ public final class ModelStore {
                         + " was deleted while it was being verified");
             }
             // Read under the lock: an activate may have moved CURRENT since the caller looked.
-            Optional<String> current = currentVersion();
+            Optional<String> current;
+            try {
+                current = currentVersion();
+            } catch (CorruptSnapshotException e) {
+                throw new IllegalStateException("the CURRENT of store " + dir + " names no version ("
+                        + e.getMessage() + "): a canary is compared with CURRENT, activate a version first");
+            }
             if (current.isEmpty()) {
                 throw new IllegalStateException("store " + dir + " has no CURRENT version: a canary is compared "
                         + "with CURRENT, activate one first");
