@@ -23,10 +23,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a {@link SwappableModelSource} in step with a {@link ModelStore}: loads the version CURRENT names
- * (on demand or by watching), activates another version (roll back or forward), lists versions. A snapshot is
- * opened and fully verified before it is installed, so one that fails verification is refused and the model
- * being served stays. Operations are serialised; requests are never blocked by them.
+ * Keeps a {@link SwappableModelSource} in step with a {@link ModelStore}: loads the version CURRENT names and the
+ * canary CANARY names (on demand or by watching), activates another version (roll back or forward, or promote the
+ * canary), starts and stops canaries, lists versions. A snapshot is opened and fully verified before it is
+ * installed, so one that fails verification is refused and the model being served stays; a canary that cannot be
+ * served leaves CURRENT's version answering every customer. Operations are serialised; requests are never blocked
+ * by them.
  */
 public final class ModelAdmin implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelAdmin.class);
