@@ -107,7 +107,7 @@ final class Metrics {
             out.append("# HELP affinity_model_swaps_total Models installed since start.\n")
                     .append("# TYPE affinity_model_swaps_total counter\n")
                     .append("affinity_model_swaps_total ").append(s.swapCount()).append('\n')
-                    .append("# HELP affinity_model_open_versions Versions open: the served one plus retired ones still answering requests.\n")
+                    .append("# HELP affinity_model_open_versions Versions open: the served one, the canary, and retired ones still answering requests.\n")
                     .append("# TYPE affinity_model_open_versions gauge\n")
                     .append("affinity_model_open_versions ").append(s.openGenerations()).append('\n');
         }
