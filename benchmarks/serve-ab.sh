@@ -14,7 +14,9 @@
 # once (at most 2,000) and reports how many answers differ once `modelVersion` is removed (it differs between
 # copies only if the two builds answer differently): a "faster" build that answers differently is not an A/B.
 # Environment: DURATION (s per run, default 8), CONNECTIONS (default 64), WARM (5 s runs per server before the
-# rounds, default 6), PORT_A/PORT_B (default 18751/18752), AFFINITY_JAVA_OPTS and SERVE_ARGS (both servers).
+# rounds, default 6), PORT_A/PORT_B (default 18751/18752), AFFINITY_JAVA_OPTS and SERVE_ARGS (both servers),
+# B_STORE (a store for B instead of MODEL_STORE, e.g. a copy with a CANARY: then the answers of the customers the
+# canary takes differ, and the count says how many).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -49,7 +51,9 @@ case "$KIND" in
 esac
 
 start() { # side dir port
-  cp -r "$STORE" "$WORK/store-$1"
+  local store="$STORE"
+  [[ "$1" == B && -n "${B_STORE:-}" ]] && store="$B_STORE"
+  cp -r "$store" "$WORK/store-$1"
   refuse_busy_port serve-ab.sh "http://127.0.0.1:$3" "$3"
   # shellcheck disable=SC2086
   AFFINITY_NO_BUILD=1 "$2/affinity" serve --models "$WORK/store-$1" --host 127.0.0.1 --port "$3" --watch-interval 0 \

@@ -63,7 +63,8 @@ public final class AffinityServer implements AutoCloseable {
         CatalogRoutes catalog = new CatalogRoutes(config, models, json, availability);
         this.warmUp = new WarmUp(models, options.warmUp(), options.access().ownKey());
         Metrics metrics = new Metrics(models, warmUp);
-        OpsRoutes ops = new OpsRoutes(models, options.admin(), options.access(), metrics, warmUp);
+        OpsRoutes ops = new OpsRoutes(config, json, models, options.admin(), options.access(), metrics,
+                warmUp);
         this.app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
             c.startup.showOldJavalinVersionWarning = false;

@@ -72,11 +72,14 @@ final class CustomerRoutes {
     }
 
     void register(RoutesConfig routes) {
-        ReadRoutes.get(routes, "/v1/customers/{customerId}/profile", ModelHandler.leased(models, this::profile));
+        // Every answer about a named customer comes from the version leased for that customer (a canary's for the
+        // customers it takes), so one customer sees one version across endpoints; the export uses CURRENT.
+        ReadRoutes.get(routes, "/v1/customers/{customerId}/profile",
+                ModelHandler.leasedForCustomer(models, NONE, this::profile));
         routes.put("/v1/customers/{customerId}/consent/{channel}", this::putConsent);
         ReadRoutes.get(routes, "/v1/customers/{customerId}/next-best-offers",
-                ModelHandler.leased(models, this::nextBestOffers));
-        ReadRoutes.get(routes, "/v1/items/{itemId}/upsell", ModelHandler.leased(models, this::upsell));
+                ModelHandler.leasedForCustomer(models, OFFERS, this::nextBestOffers));
+        ReadRoutes.get(routes, "/v1/items/{itemId}/upsell", this::upsell);
         ReadRoutes.get(routes, "/v1/campaigns/offers", ModelHandler.leased(models, this::campaign));
     }
 
@@ -111,9 +114,7 @@ final class CustomerRoutes {
         return c;
     }
 
-    private void profile(Context ctx, ServedModel model) {
-        Params.checkQuery(ctx, NONE);
-        String id = Params.customerId(ctx.pathParam("customerId"), "path parameter 'customerId'");
+    private void profile(Context ctx, ServedModel model, String id) {
         CustomerProfile p = model.snapshot().profile(id)
                 .orElseThrow(() -> ApiProblem.notFound("no profile for this customer in the active model"));
         ctx.json(ProfileBody.of(model.snapshot().version(), p));
@@ -149,9 +150,7 @@ final class CustomerRoutes {
         ctx.json(new ConsentBody(ch.wireName(), state.wireName(), seq));
     }
 
-    private void nextBestOffers(Context ctx, ServedModel model) {
-        Params.checkQuery(ctx, OFFERS);
-        String id = Params.customerId(ctx.pathParam("customerId"), "path parameter 'customerId'");
+    private void nextBestOffers(Context ctx, ServedModel model, String id) {
         int limit = Params.limit(ctx, config);
         // Before consent: a bad rule is a 400 whoever the customer is.
         RequestRules rules = RequestRules.of(ctx, model, availability, ruleConfig, id);
@@ -183,13 +182,20 @@ final class CustomerRoutes {
                 offers));
     }
 
-    private void upsell(Context ctx, ServedModel model) {
+    /** The customer, when named, decides which version answers (a canary's for the customers it takes). */
+    private void upsell(Context ctx) {
         Params.checkQuery(ctx, UPSELL);
-        String itemId = BasketRequest.normaliseItemId(ctx.pathParam("itemId"));
-        int limit = Params.limit(ctx, config);
         String rawCustomer = ctx.queryParam("customerId");
         String customerId = rawCustomer == null || rawCustomer.isBlank() ? null
                 : Params.customerId(rawCustomer, "query parameter 'customerId'");
+        try (ModelLease lease = ModelHandler.lease(models, customerId)) {
+            upsell(ctx, lease.model(), customerId);
+        }
+    }
+
+    private void upsell(Context ctx, ServedModel model, String customerId) {
+        String itemId = BasketRequest.normaliseItemId(ctx.pathParam("itemId"));
+        int limit = Params.limit(ctx, config);
         RequestRules.Parsed parsed = RequestRules.parse(ctx, model, availability, ruleConfig);
         RequestRules rules = parsed.forCustomerIfNamed(customerId, "needs query parameter 'customerId': it "
                 + "excludes what that customer bought recently, and upsell without a customer has no purchases to "
@@ -246,6 +252,14 @@ final class CustomerRoutes {
             return;
         }
         long startSeq = consent.sequence();
+        // An export is one list from one version: CURRENT's (its modelVersion), whoever a running canary takes; a
+        // canary at the start is named in the final record so that nobody mistakes the export for the canary's.
+        Map<String, Object> canaryNotApplied = models.canary().map(c -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("version", c.version());
+            m.put("percent", c.percent());
+            return m;
+        }).orElse(null);
         Map<String, Long> excluded = new TreeMap<>();
         long[] counts = new long[2]; // matched, exported
         Writer out = new OutputStreamWriter(ctx.res().getOutputStream(), StandardCharsets.UTF_8);
@@ -327,6 +341,9 @@ final class CustomerRoutes {
                         + e.getClass().getSimpleName() + "); discard it or retry");
             }
             error.put("modelVersion", model.snapshot().version());
+            if (canaryNotApplied != null) {
+                error.put("canaryNotApplied", canaryNotApplied);
+            }
             error.put("channel", ch.wireName());
             error.put("matchedSoFar", counts[0]);
             error.put("exportedSoFar", counts[1]);
@@ -339,6 +356,9 @@ final class CustomerRoutes {
         }
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("modelVersion", model.snapshot().version());
+        if (canaryNotApplied != null) {
+            summary.put("canaryNotApplied", canaryNotApplied);
+        }
         summary.put("channel", ch.wireName());
         summary.put("matched", counts[0]);
         summary.put("exported", counts[1]);

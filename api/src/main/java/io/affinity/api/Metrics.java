@@ -84,11 +84,30 @@ final class Metrics {
                         .append(Duration.between(created, Instant.now()).toMillis() / 1000.0).append('\n');
             }
         }
+        ServedCanary canary = models.canary().orElse(null);
+        out.append("# HELP affinity_model_canary_percent Percent of customers the canary version answers (0: no canary).\n")
+                .append("# TYPE affinity_model_canary_percent gauge\n")
+                .append("affinity_model_canary_percent ").append(canary == null ? 0 : canary.percent()).append('\n');
+        if (canary != null) {
+            out.append("# HELP affinity_model_canary_info The canary version being served beside affinity_model_info's.\n")
+                    .append("# TYPE affinity_model_canary_info gauge\n")
+                    .append("affinity_model_canary_info{version=\"").append(escape(canary.version())).append("\"} 1\n");
+        }
+        if (models instanceof SwappableModelSource s) {
+            // Two series whatever the versions (a version label would add series with every canary): the canary's
+            // version is in affinity_model_canary_info. Counted only while a canary runs (no cost without one).
+            out.append("# HELP affinity_canary_requests_total Requests naming a customer answered while a canary was "
+                            + "served, by the model that answered them (canary, or current for the other customers).\n")
+                    .append("# TYPE affinity_canary_requests_total counter\n")
+                    .append("affinity_canary_requests_total{model=\"canary\"} ").append(s.canaryAnswers()).append('\n')
+                    .append("affinity_canary_requests_total{model=\"current\"} ").append(s.currentAnswersBesideCanary())
+                    .append('\n');
+        }
         if (models instanceof SwappableModelSource s) {
             out.append("# HELP affinity_model_swaps_total Models installed since start.\n")
                     .append("# TYPE affinity_model_swaps_total counter\n")
                     .append("affinity_model_swaps_total ").append(s.swapCount()).append('\n')
-                    .append("# HELP affinity_model_open_versions Versions open: the served one plus retired ones still answering requests.\n")
+                    .append("# HELP affinity_model_open_versions Versions open: the served one, the canary, and retired ones still answering requests.\n")
                     .append("# TYPE affinity_model_open_versions gauge\n")
                     .append("affinity_model_open_versions ").append(s.openGenerations()).append('\n');
         }

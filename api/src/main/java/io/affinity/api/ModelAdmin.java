@@ -1,5 +1,6 @@
 package io.affinity.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.affinity.store.Manifest;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
@@ -22,10 +23,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a {@link SwappableModelSource} in step with a {@link ModelStore}: loads the version CURRENT names
- * (on demand or by watching), activates another version (roll back or forward), lists versions. A snapshot is
- * opened and fully verified before it is installed, so one that fails verification is refused and the model
- * being served stays. Operations are serialised; requests are never blocked by them.
+ * Keeps a {@link SwappableModelSource} in step with a {@link ModelStore}: loads the version CURRENT names and the
+ * canary CANARY names (on demand or by watching), activates another version (roll back or forward, or promote the
+ * canary), starts and stops canaries, lists versions. A snapshot is opened and fully verified before it is
+ * installed, so one that fails verification is refused and the model being served stays; a canary that cannot be
+ * served leaves CURRENT's version answering every customer. Operations are serialised; requests are never blocked
+ * by them.
  */
 public final class ModelAdmin implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelAdmin.class);
@@ -41,6 +44,14 @@ public final class ModelAdmin implements AutoCloseable {
     private volatile String refusedFiles;
     /** Why CURRENT was last unreadable (it names the content), so each distinct content is reported once. */
     private volatile String lastBadCurrent;
+    /**
+     * Why the store's canary is not served here (a damaged CANARY, or its version refused), or null; also what
+     * was last logged about it, so each distinct reason is logged once.
+     */
+    private volatile String canaryError;
+    /** The canary version whose loading last failed, and its files then: retried by the watcher once they change. */
+    private volatile String lastRefusedCanary;
+    private volatile String refusedCanaryFiles;
 
     /** @param serve turns a verified snapshot into the model served (scorer, summary) */
     public ModelAdmin(ModelStore store, SwappableModelSource source, Function<Snapshot, ServedModel> serve) {
@@ -53,12 +64,54 @@ public final class ModelAdmin implements AutoCloseable {
         return source;
     }
 
-    /** What a reload or activation did. */
-    public record Change(String previousVersion, String activeVersion, boolean changed) {
+    /**
+     * What a reload or activation did.
+     *
+     * @param canary         the canary served afterwards (null: none)
+     * @param promotedCanary the canary an activation of its version promoted (null: none)
+     * @param canaryError    why the store's canary is not served (a damaged CANARY, or its version refused): every
+     *                       customer gets {@code activeVersion} (null: no such problem)
+     */
+    public record Change(String previousVersion, String activeVersion, boolean changed,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) ModelStore.Canary canary,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) ModelStore.Canary promotedCanary,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) String canaryError) {
+        public Change(String previousVersion, String activeVersion, boolean changed) {
+            this(previousVersion, activeVersion, changed, null, null, null);
+        }
     }
 
-    /** One version of the store, with its manifest. */
-    public record VersionInfo(String version, boolean current, boolean serving, Manifest manifest) {
+    /**
+     * What starting or stopping a canary did.
+     *
+     * @param previous    the canary the store's CANARY named before (null: none)
+     * @param canary      the canary this server serves now (null: none)
+     * @param current     the version answering every other customer
+     * @param canaryError why the store's canary is not served here (null: no such problem)
+     */
+    public record CanaryChange(ModelStore.Canary previous, ModelStore.Canary canary, String current,
+                               @JsonInclude(JsonInclude.Include.NON_NULL) String canaryError) {
+    }
+
+    /**
+     * One version of the store, with its manifest.
+     *
+     * @param serving this server answers requests from it (as the active model or as the canary)
+     * @param canary  the store's CANARY names it
+     */
+    public record VersionInfo(String version, boolean current, boolean serving, boolean canary, Manifest manifest) {
+    }
+
+    /**
+     * The store's pointers and what this server serves, for {@code GET /admin/models}.
+     *
+     * @param canary         what the store's CANARY names (null: none, or damaged)
+     * @param servingCanary  the canary this server serves (null: none)
+     * @param canaryError    why this server does not serve the store's canary: CANARY is damaged (it then serves
+     *                       CURRENT alone) or its version was refused (null: no such problem)
+     */
+    public record Status(String serving, String current, ModelStore.Canary canary, ModelStore.Canary servingCanary,
+                         String canaryError, List<VersionInfo> versions) {
     }
 
     /** CURRENT names no version to load: it is missing, empty or holds something else. */
@@ -70,77 +123,268 @@ public final class ModelAdmin implements AutoCloseable {
         }
     }
 
+    /** CANARY as read: the canary (null: none) or, when it is damaged, why. */
+    private record CanaryRead(ModelStore.Canary canary, String error) {
+    }
+
+    /** A snapshot verified by the operation that installs it, so that it is not opened a second time. */
+    private static final class Preopened implements AutoCloseable {
+        private Snapshot snapshot;
+
+        Preopened(Snapshot snapshot) {
+            this.snapshot = snapshot;
+        }
+
+        /** The snapshot if it is {@code version}'s (then the caller owns it), else null. */
+        Snapshot take(String version) {
+            if (snapshot != null && snapshot.version().equals(version)) {
+                Snapshot s = snapshot;
+                snapshot = null;
+                return s;
+            }
+            return null;
+        }
+
+        @Override
+        public void close() {
+            if (snapshot != null) {
+                snapshot.close();
+                snapshot = null;
+            }
+        }
+    }
+
     /**
-     * Serves the version CURRENT names if it is not the one being served. Throws {@link SnapshotException} when
-     * it fails verification (the model being served stays), {@link NothingToLoadException} when CURRENT is
-     * missing, empty or holds no version id.
+     * Serves what the store's CURRENT and CANARY name, if this server does not already. Throws
+     * {@link SnapshotException} when CURRENT's version fails verification (the model being served stays),
+     * {@link NothingToLoadException} when CURRENT is missing, empty or holds no version id. A damaged CANARY, or
+     * a canary version that fails verification, does not fail the reload: every customer is then answered by
+     * CURRENT's version, and {@link Change#canaryError()} says why.
      */
     public Change reload() throws IOException {
         synchronized (lock) {
-            String wanted;
-            try {
-                wanted = store.currentVersion().orElseThrow(
-                        () -> new NothingToLoadException("the model store has no CURRENT version yet"));
-            } catch (SnapshotException e) {
-                // No snapshot was opened, so none "failed verification": the pointer itself is unusable.
-                throw new NothingToLoadException("the model store's CURRENT names no version to load: "
-                        + e.getMessage());
-            }
-            String serving = servingVersion();
-            if (wanted.equals(serving)) {
-                return new Change(serving, serving, false);
-            }
-            Snapshot opened;
-            try {
-                opened = store.open(wanted);
-            } catch (IllegalArgumentException e) {
-                // A 404 would read as "no such endpoint": the pointer names a version the store does not hold.
-                throw new NothingToLoadException("the model store's CURRENT names version " + wanted
-                        + ", which the store does not hold (deleted, or CURRENT written by hand?)");
-            }
-            install(opened);
-            return new Change(serving, wanted, true);
+            CanaryRead canary = readCanary();
+            return apply(canary, wantedCurrent(), new Preopened(null), true);
+        }
+    }
+
+    /** The version CURRENT names, or the {@link NothingToLoadException} saying why there is none. */
+    private String wantedCurrent() throws IOException {
+        try {
+            return store.currentVersion().orElseThrow(
+                    () -> new NothingToLoadException("the model store has no CURRENT version yet"));
+        } catch (SnapshotException e) {
+            // No snapshot was opened, so none "failed verification": the pointer itself is unusable.
+            throw new NothingToLoadException("the model store's CURRENT names no version to load: "
+                    + e.getMessage());
         }
     }
 
     /**
-     * Makes {@code version} the store's CURRENT (verifying it) and serves it. Throws {@link SnapshotException}
-     * when it fails verification (nothing changes), {@link IllegalArgumentException} for an unknown version.
+     * Makes {@code version} the store's CURRENT (verifying it) and serves it. Activating the canary's version
+     * promotes it: the store clears CANARY with the switch, and this server moves the canary's open generation to
+     * every customer without opening it again. Another version leaves the canary running. Throws
+     * {@link SnapshotException} when it fails verification (nothing changes), {@link IllegalArgumentException}
+     * for an unknown version.
      */
     public Change activate(String version) throws IOException {
         synchronized (lock) {
-            String serving = servingVersion();
-            Snapshot opened = store.open(version);
-            try {
-                store.activate(version);
-            } catch (IOException | RuntimeException e) {
-                opened.close();
-                throw e;
+            boolean servedAsCanary = source.canary().map(c -> c.version().equals(version)).orElse(false);
+            try (Preopened opened = new Preopened(servedAsCanary ? null : store.open(version))) {
+                ModelStore.Activation activation = store.activateReporting(version);
+                Change c = apply(readCanary(), version, opened, true);
+                return new Change(c.previousVersion(), c.activeVersion(), c.changed(), c.canary(),
+                        activation.promotedCanary().orElse(c.promotedCanary()), c.canaryError());
             }
-            install(opened);
-            return new Change(serving, version, !version.equals(serving));
         }
     }
 
-    /** Every complete version, oldest first, with its manifest; a version whose manifest is unreadable is skipped and logged. */
+    /**
+     * Starts (replaces, or re-weights) the store's canary: {@code version} for {@code percent} percent of
+     * customers, verified first, then served here. Throws {@link SnapshotException} when it fails verification
+     * (nothing changes), {@link IllegalArgumentException} for an unknown version or a percent outside 1..99,
+     * {@link IllegalStateException} when CURRENT names {@code version} or nothing.
+     */
+    public CanaryChange startCanary(String version, int percent) throws IOException {
+        new ModelStore.Canary(version, percent); // the percent checked before anything is opened
+        synchronized (lock) {
+            boolean servedAsCanary = source.canary().map(c -> c.version().equals(version)).orElse(false);
+            try (Preopened opened = new Preopened(servedAsCanary ? null : store.open(version))) {
+                ModelStore.Canary previous = store.startCanary(version, percent).orElse(null);
+                Change c = apply(readCanary(), wantedCurrent(), opened, true);
+                return new CanaryChange(previous, c.canary(), c.activeVersion(), c.canaryError());
+            }
+        }
+    }
+
+    /** Stops the store's canary (a damaged CANARY is removed too); every customer gets CURRENT's version. */
+    public CanaryChange stopCanary() throws IOException {
+        synchronized (lock) {
+            ModelStore.Canary previous = store.stopCanary().orElse(null);
+            syncCanary(new CanaryRead(null, null), servingVersion(), new Preopened(null), true);
+            return new CanaryChange(previous, servedCanary(), servingVersion(), canaryError);
+        }
+    }
+
+    /**
+     * Brings the source to CURRENT = {@code wanted} and to {@code canary}: CURRENT first (promoting the served
+     * canary when CURRENT now names its version), then the canary. Logs what changed.
+     */
+    private Change apply(CanaryRead canary, String wanted, Preopened preopened, boolean explicit) throws IOException {
+        String serving = servingVersion();
+        ModelStore.Canary promoted = null;
+        boolean changed = false;
+        if (!wanted.equals(serving)) {
+            Optional<ServedCanary> servedCanary = source.canary();
+            if (servedCanary.filter(c -> c.version().equals(wanted)).isPresent()) {
+                source.promoteCanary();
+                promoted = new ModelStore.Canary(wanted, servedCanary.get().percent());
+                LOG.info("canary {} promoted: it now answers every customer (was {} besides it)", wanted, serving);
+            } else {
+                Snapshot opened = preopened.take(wanted);
+                if (opened == null) {
+                    try {
+                        opened = store.open(wanted);
+                    } catch (IllegalArgumentException e) {
+                        // A 404 would read as "no such endpoint": the pointer names a version the store does not hold.
+                        throw new NothingToLoadException("the model store's CURRENT names version " + wanted
+                                + ", which the store does not hold (deleted, or CURRENT written by hand?)");
+                    }
+                }
+                install(opened);
+            }
+            changed = true;
+        }
+        syncCanary(canary, wanted, preopened, explicit);
+        return new Change(serving, wanted, changed, servedCanary(), promoted, canaryError);
+    }
+
+    /**
+     * Serves the canary {@code read} names beside CURRENT {@code current}, or none: a CANARY naming CURRENT's
+     * version (a promotion cut short) means none; a damaged CANARY, or a canary version that fails verification,
+     * means CURRENT alone (logged once per reason; a refused version is tried again when its files change, or on
+     * an explicit operation).
+     */
+    private void syncCanary(CanaryRead read, String current, Preopened preopened, boolean explicit) {
+        Optional<ServedCanary> served = source.canary();
+        if (read.error() != null) {
+            served.ifPresent(c -> source.stopCanary());
+            String why = "the model store's CANARY is not followed: " + read.error();
+            if (!why.equals(canaryError)) {
+                LOG.warn("{}; serving {} alone to every customer{}", why, current,
+                        served.map(c -> " (canary " + c.version() + " stopped)").orElse(""));
+            }
+            canaryError = why;
+            lastRefusedCanary = null;
+            return;
+        }
+        ModelStore.Canary wanted = read.canary() == null || read.canary().version().equals(current) ? null
+                : read.canary();
+        if (wanted == null) {
+            canaryError = null;
+            lastRefusedCanary = null;
+            if (served.isPresent()) {
+                source.stopCanary();
+                LOG.info("canary {} stopped: {} answers every customer", served.get().version(), current);
+            }
+            return;
+        }
+        if (served.isPresent() && served.get().version().equals(wanted.version())) {
+            canaryError = null;
+            if (served.get().percent() != wanted.percent()) {
+                source.setCanaryPercent(wanted.percent());
+                LOG.info("canary {} now answers {}% of customers (was {}%)", wanted.version(), wanted.percent(),
+                        served.get().percent());
+            }
+            return;
+        }
+        String files = filesOf(wanted.version());
+        boolean retry = wanted.version().equals(lastRefusedCanary);
+        if (retry && !explicit && files.equals(refusedCanaryFiles)) {
+            return; // refused before, its files unchanged: logged then, and canaryError still says why
+        }
+        Snapshot opened = preopened.take(wanted.version());
+        ServedModel model;
+        try {
+            if (opened == null) {
+                opened = store.open(wanted.version());
+            }
+            model = serveOrClose(opened);
+        } catch (IOException | RuntimeException e) {
+            served.ifPresent(c -> source.stopCanary());
+            canaryError = "canary " + wanted.version() + " refused: " + e.getMessage();
+            LOG.warn("canary {} refused{}, serving {} alone to every customer: {}", wanted.version(),
+                    retry ? " again" : "", current, e.getMessage());
+            lastRefusedCanary = wanted.version();
+            refusedCanaryFiles = files;
+            return;
+        }
+        Catalog catalog = model.catalog();
+        Snapshot snapshot = opened;
+        source.startCanary(model, () -> {
+            try (snapshot) {
+                if (catalog != null) {
+                    catalog.close();
+                }
+            }
+        }, wanted.percent());
+        canaryError = null;
+        lastRefusedCanary = null;
+        refusedCanaryFiles = null;
+        LOG.info("canary {} installed: it answers {}% of customers, {} the others{}", wanted.version(),
+                wanted.percent(), current, served.map(c -> " (replaces canary " + c.version() + ")").orElse(""));
+        warnAboutOldFormats(snapshot, catalog);
+    }
+
+    private CanaryRead readCanary() {
+        try {
+            return new CanaryRead(store.canary().orElse(null), null);
+        } catch (IOException | RuntimeException e) {
+            return new CanaryRead(null, e.getMessage());
+        }
+    }
+
+    private ModelStore.Canary servedCanary() {
+        return source.canary().map(c -> new ModelStore.Canary(c.version(), c.percent())).orElse(null);
+    }
+
+    /**
+     * Every complete version, oldest first, with its manifest, and the store's pointers; a version whose manifest
+     * is unreadable is skipped and logged.
+     */
     public List<VersionInfo> versions() throws IOException {
+        return status().versions();
+    }
+
+    /** The store's CURRENT and CANARY, what this server serves, and every version (as {@link #versions()}). */
+    public Status status() throws IOException {
+        // CANARY before CURRENT, as the server follows them
+        CanaryRead canary = readCanary();
         Optional<String> current = store.currentVersion();
         String serving = servingVersion();
+        ModelStore.Canary servingCanary = servedCanary();
+        String servingCanaryVersion = servingCanary == null ? null : servingCanary.version();
+        String canaryVersion = canary.canary() == null ? null : canary.canary().version();
         List<VersionInfo> out = new ArrayList<>();
         for (String v : store.versions()) {
             try {
-                out.add(new VersionInfo(v, current.map(v::equals).orElse(false), v.equals(serving), store.manifest(v)));
+                out.add(new VersionInfo(v, current.map(v::equals).orElse(false),
+                        v.equals(serving) || v.equals(servingCanaryVersion), v.equals(canaryVersion),
+                        store.manifest(v)));
             } catch (SnapshotException e) {
                 LOG.warn("version {} is not listed: {}", v, e.getMessage());
             }
         }
-        return out;
+        String error = canary.error() != null ? "the model store's CANARY is not followed: " + canary.error()
+                : canaryError;
+        return new Status(serving, current.orElse(null), canary.canary(), servingCanary, error, out);
     }
 
     /**
-     * Checks CURRENT every {@code interval} and serves a newly published version; failures are logged once. A
+     * Checks CURRENT and CANARY every {@code interval} and serves what they name; failures are logged once. A
      * CURRENT that is empty or holds no version id is not followed (logged once per distinct content); a refused
-     * version is retried when the files of its directory change (repaired), else only by {@link #reload}.
+     * version is retried when the files of its directory change (repaired), else only by {@link #reload}. A
+     * damaged CANARY stops the canary (CURRENT answers every customer), logged once per distinct content.
      */
     public void watch(Duration interval) {
         synchronized (lock) {
@@ -157,8 +401,23 @@ public final class ModelAdmin implements AutoCloseable {
         }
     }
 
-    /** One tick of the watcher: serves the version CURRENT names if it changed (or was repaired); never throws. */
+    /**
+     * One tick of the watcher: serves the version CURRENT names if it changed (or was repaired), and the canary
+     * CANARY names; never throws.
+     */
     void followCurrent() {
+        synchronized (lock) {
+            try {
+                follow();
+            } catch (RuntimeException e) {
+                LOG.warn("following the model store failed, still serving {}: {}", servingVersion(), e.toString());
+            }
+        }
+    }
+
+    private void follow() {
+        // CANARY before CURRENT: a promotion switches CURRENT before it removes CANARY (ModelStore#activateReporting)
+        CanaryRead canary = readCanary();
         String wanted;
         try {
             wanted = store.currentVersion().orElse(null);
@@ -171,18 +430,24 @@ public final class ModelAdmin implements AutoCloseable {
             return;
         }
         lastBadCurrent = null;
-        if (wanted == null || wanted.equals(servingVersion())) {
+        if (wanted == null) {
             return;
         }
-        String files = filesOf(wanted);
-        boolean retry = wanted.equals(lastRefused);
-        if (retry && files.equals(refusedFiles)) {
-            return;
+        String serving = servingVersion();
+        boolean promotion = source.canary().map(c -> c.version().equals(wanted)).orElse(false);
+        boolean retry = false;
+        String files = null;
+        if (!wanted.equals(serving) && !promotion) {
+            files = filesOf(wanted);
+            retry = wanted.equals(lastRefused);
+            if (retry && files.equals(refusedFiles)) {
+                return; // refused before, files unchanged; the canary waits for a CURRENT this server can serve
+            }
         }
         try {
-            Change c = reload();
-            // An activate may have made the swap between the check above and reload(): nothing to report then.
-            if (c.changed()) {
+            Change c = apply(canary, wanted, new Preopened(null), false);
+            // An activate may have made the swap before this tick: nothing to report then.
+            if (c.changed() && c.promotedCanary() == null) {
                 LOG.info("model {} now serving (was {}), picked up from CURRENT", c.activeVersion(),
                         c.previousVersion());
             }
@@ -210,13 +475,7 @@ public final class ModelAdmin implements AutoCloseable {
     }
 
     private void install(Snapshot snapshot) {
-        ServedModel model;
-        try {
-            model = serve.apply(snapshot);
-        } catch (RuntimeException e) {
-            snapshot.close();
-            throw e;
-        }
+        ServedModel model = serveOrClose(snapshot);
         lastRefused = null;
         refusedFiles = null;
         Catalog catalog = model.catalog();
@@ -228,6 +487,21 @@ public final class ModelAdmin implements AutoCloseable {
             }
         });
         LOG.info("model {} installed", snapshot.version());
+        warnAboutOldFormats(snapshot, catalog);
+    }
+
+    /** The served model of a verified snapshot; the snapshot is closed if that fails. */
+    private ServedModel serveOrClose(Snapshot snapshot) {
+        try {
+            return serve.apply(snapshot);
+        } catch (RuntimeException e) {
+            snapshot.close();
+            throw e;
+        }
+    }
+
+    /** What an operator must know about a snapshot written by older software. */
+    private static void warnAboutOldFormats(Snapshot snapshot, Catalog catalog) {
         Object cap = snapshot.manifest().parameters().get("historyItems");
         if (cap != null) {
             // Trained before histories were stored whole: its answers about a customer's purchases miss their

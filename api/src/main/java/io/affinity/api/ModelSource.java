@@ -11,6 +11,20 @@ public interface ModelSource {
     /** Leases the active model for one request, or empty while none is loaded. Close the lease when done. */
     Optional<ModelLease> lease();
 
+    /**
+     * Leases the model that answers a request about {@code customerId} (normalised, as the snapshot stores it):
+     * while a canary runs, its version for the customers it takes ({@link CanaryAssignment}), else the active
+     * one; {@code null} (a request naming no customer) is {@link #lease()}.
+     */
+    default Optional<ModelLease> lease(String customerId) {
+        return lease();
+    }
+
+    /** The canary being served, if any: for status display only, never to answer a request from. */
+    default Optional<ServedCanary> canary() {
+        return Optional.empty();
+    }
+
     /** The active model without leasing it: for status display only, never to answer a request from. */
     default Optional<ServedModel> current() {
         try (ModelLease lease = lease().orElse(null)) {

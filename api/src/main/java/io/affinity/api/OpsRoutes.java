@@ -1,5 +1,7 @@
 package io.affinity.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affinity.store.SnapshotException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -9,17 +11,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** Readiness, metrics and the admin endpoints (model lifecycle). */
+/** Readiness, metrics and the admin endpoints (model lifecycle, canary). */
 final class OpsRoutes {
     private static final Params.Accepted NONE = Params.Accepted.of();
+    private static final java.util.Set<String> CANARY_FIELDS = java.util.Set.of("percent");
+    private static final String PERCENT = "a whole number of percent of customers, 1 to 99";
 
     private final ModelSource models;
     private final ModelAdmin admin;
     private final AccessControl access;
     private final Metrics metrics;
     private final WarmUp warmUp;
+    private final ApiConfig config;
+    private final ObjectMapper json;
 
-    OpsRoutes(ModelSource models, ModelAdmin admin, AccessControl access, Metrics metrics, WarmUp warmUp) {
+    OpsRoutes(ApiConfig config, ObjectMapper json, ModelSource models, ModelAdmin admin, AccessControl access,
+              Metrics metrics, WarmUp warmUp) {
+        this.config = config;
+        this.json = json;
         this.models = models;
         this.warmUp = warmUp;
         this.admin = admin;
@@ -45,7 +54,42 @@ final class OpsRoutes {
                 Params.checkQuery(ctx, NONE);
                 ctx.json(change(() -> admin.activate(ctx.pathParam("version"))));
             });
+            routes.post("/admin/models/{version}/canary", this::startCanary);
+            routes.delete("/admin/models/canary", ctx -> {
+                Params.checkQuery(ctx, NONE);
+                ctx.json(canaryChange(admin::stopCanary));
+            });
         }
+    }
+
+    /** {@code {"percent": N}}: the canary for N percent of customers (replacing or re-weighting a running one). */
+    private void startCanary(Context ctx) throws Exception {
+        Params.checkQuery(ctx, NONE);
+        String type = ctx.contentType();
+        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            throw ApiProblem.unsupportedMediaType("Content-Type must be application/json, was "
+                    + (type == null ? "missing" : "'" + Params.abbreviate(type) + "'"));
+        }
+        JsonNode body = JsonBodies.object(RequestBodies.read(ctx, config.maxBodyBytes()), json, CANARY_FIELDS,
+                "a JSON object with field 'percent'");
+        JsonNode percent = body.get("percent");
+        if (percent == null || percent.isNull()) {
+            throw invalidBody("field 'percent' is required: " + PERCENT);
+        }
+        if (!percent.isIntegralNumber() || !percent.canConvertToInt()) {
+            throw invalidBody("field 'percent' must be " + PERCENT + "; was "
+                    + (percent.isNumber() ? percent.asText() : JsonBodies.kind(percent)));
+        }
+        int p = percent.asInt();
+        if (p < 1 || p > 99) {
+            throw invalidBody("field 'percent' must be " + PERCENT + "; was " + p + " (100 percent is "
+                    + "POST /admin/models/{version}/activate, 0 is DELETE /admin/models/canary)");
+        }
+        ctx.json(canaryChange(() -> admin.startCanary(ctx.pathParam("version"), p)));
+    }
+
+    private static ApiProblem invalidBody(String detail) {
+        return new ApiProblem(422, "invalid-body", "Invalid body", detail);
     }
 
     /**
@@ -65,12 +109,16 @@ final class OpsRoutes {
     }
 
     private void listModels(Context ctx) throws IOException {
-        List<ModelAdmin.VersionInfo> versions = admin.versions();
+        ModelAdmin.Status status = admin.status();
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("serving", models.current().map(m -> m.snapshot().version()).orElse(null));
-        body.put("current", versions.stream().filter(ModelAdmin.VersionInfo::current)
-                .map(ModelAdmin.VersionInfo::version).findFirst().orElse(null));
-        body.put("versions", versions);
+        body.put("serving", status.serving());
+        body.put("current", status.current());
+        body.put("canary", status.canary());
+        body.put("servingCanary", status.servingCanary());
+        if (status.canaryError() != null) {
+            body.put("canaryError", status.canaryError());
+        }
+        body.put("versions", status.versions());
         ctx.json(body);
     }
 
@@ -86,6 +134,24 @@ final class OpsRoutes {
         } catch (ModelAdmin.NothingToLoadException e) {
             throw new ApiProblem(409, "no-current-version", "Nothing to load", e.getMessage()
                     + "; the served model is unchanged");
+        } catch (IOException e) {
+            throw new ApiProblem(503, "model-store-unavailable", "Model store unavailable",
+                    "reading the model store failed: " + e.getMessage());
+        }
+    }
+
+    /** As {@link #change}, and a canary of CURRENT's version (or without a CURRENT) is a 409. */
+    private static ModelAdmin.CanaryChange canaryChange(Callable<ModelAdmin.CanaryChange> operation) throws Exception {
+        try {
+            return operation.call();
+        } catch (SnapshotException e) {
+            throw new ApiProblem(422, "snapshot-refused", "Snapshot refused",
+                    "the snapshot failed verification and the canary was not changed: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.notFound(e.getMessage());
+        } catch (IllegalStateException e) {
+            throw new ApiProblem(409, "canary-conflict", "Canary not possible", e.getMessage()
+                    + "; the canary is unchanged");
         } catch (IOException e) {
             throw new ApiProblem(503, "model-store-unavailable", "Model store unavailable",
                     "reading the model store failed: " + e.getMessage());

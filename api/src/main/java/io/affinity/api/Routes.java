@@ -56,9 +56,10 @@ final class Routes {
     void register(RoutesConfig routes) {
         ReadRoutes.get(routes, "/health", this::health);
         ReadRoutes.get(routes, "/v1/model", leased(this::model));
-        routes.post("/v1/baskets/recommendations", leased(this::basket));
+        routes.post("/v1/baskets/recommendations", this::basket);
         ReadRoutes.get(routes, "/v1/items/{itemId}/bought-together", leased(this::boughtTogether));
-        ReadRoutes.get(routes, "/v1/customers/{customerId}/recommendations", leased(this::customer));
+        ReadRoutes.get(routes, "/v1/customers/{customerId}/recommendations",
+                ModelHandler.leasedForCustomer(models, RANKED, this::customer));
         ReadRoutes.get(routes, "/v1/rules", leased(this::rules));
     }
 
@@ -82,7 +83,11 @@ final class Routes {
         ctx.json(model.summary());
     }
 
-    private void basket(Context ctx, ServedModel model) throws IOException {
+    /**
+     * The body is read and validated before the model is leased: with a {@code customerId} it decides which
+     * version answers (a canary's for the customers it takes).
+     */
+    private void basket(Context ctx) throws IOException {
         Params.checkQuery(ctx, BASKET);
         String type = ctx.contentType();
         if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
@@ -90,6 +95,12 @@ final class Routes {
                     + (type == null ? "missing" : "'" + Params.abbreviate(type) + "'"));
         }
         BasketRequest request = BasketRequest.parse(RequestBodies.read(ctx, config.maxBodyBytes()), json, config);
+        try (ModelLease lease = ModelHandler.lease(models, request.customerId())) {
+            basket(ctx, lease.model(), request);
+        }
+    }
+
+    private void basket(Context ctx, ServedModel model, BasketRequest request) throws IOException {
         Recommendations answer = rulesNamingNoCustomer(ctx, model, request.customerId(), "needs field "
                 + "'customerId' in the body: it excludes what that customer bought recently")
                 .recommend((r, n) -> r.forBasket(request.items(), n), request.limit(), new HashSet<>(request.items()));
@@ -114,9 +125,8 @@ final class Routes {
         answer(ctx, rules.recommend((r, n) -> r.boughtTogether(itemId, n), limit, Set.of(itemId)), null);
     }
 
-    private void customer(Context ctx, ServedModel model) throws IOException {
-        Params.checkQuery(ctx, RANKED);
-        String customerId = Params.customerId(ctx.pathParam("customerId"), "path parameter 'customerId'");
+    /** Query and id checked by {@link ModelHandler#leasedForCustomer}, which leased the customer's version. */
+    private void customer(Context ctx, ServedModel model, String customerId) throws IOException {
         int limit = Params.limit(ctx, config);
         answer(ctx, rules(ctx, model, customerId).recommend((r, n) -> r.forCustomer(customerId, n), limit), null);
     }

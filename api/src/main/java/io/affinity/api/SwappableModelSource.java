@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,7 +15,14 @@ import org.slf4j.LoggerFactory;
  * reference-counted generation: the source holds one reference while the generation is active, every lease
  * one more. {@link #swap} installs a new generation and drops the source's reference to the old one, whose
  * closer runs when its count reaches zero, that is, when the last request that leased it has finished.
- * Thread-safe and lock-free on the request path.
+ * <p>
+ * A canary is a second generation, counted the same way, that answers the customers {@link CanaryAssignment}
+ * gives it ({@link #lease(String)}); stopping or replacing it drops the source's reference, so it closes after its
+ * last request; promoting it hands that reference over to the active slot. The canary field is read before the
+ * active one, and the writers (serialised) change the active generation before they clear the canary, so a request
+ * sees either state whole: a promotion never sends a customer of the canary's slice back to the old version.
+ * Thread-safe and lock-free on the request path; without a canary, a customer request costs one volatile read and
+ * a null check more than {@link #lease()}.
  */
 public final class SwappableModelSource implements ModelSource, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SwappableModelSource.class);
@@ -22,6 +30,11 @@ public final class SwappableModelSource implements ModelSource, AutoCloseable {
     private final AtomicReference<Generation> active = new AtomicReference<>();
     private final AtomicInteger openGenerations = new AtomicInteger();
     private final AtomicLong swaps = new AtomicLong();
+    /** The canary being served, or null. Written under {@code this} only; read once per customer request. */
+    private volatile CanaryGeneration canary;
+    /** Customer requests answered while a canary was served, by the canary and by the active model. */
+    private final LongAdder canaryAnswers = new LongAdder();
+    private final LongAdder currentAnswers = new LongAdder();
 
     @Override
     public Optional<ModelLease> lease() {
@@ -38,6 +51,115 @@ public final class SwappableModelSource implements ModelSource, AutoCloseable {
     }
 
     @Override
+    public Optional<ModelLease> lease(String customerId) {
+        if (customerId == null) {
+            return lease();
+        }
+        CanaryGeneration c = canary;
+        if (c == null) {
+            return lease();
+        }
+        return leaseWithCanary(customerId, c); // out of line: keeps this method small enough to inline
+    }
+
+    private Optional<ModelLease> leaseWithCanary(String customerId, CanaryGeneration c) {
+        int salt = c.salt;
+        int bucket = CanaryAssignment.bucket(customerId, salt);
+        while (true) {
+            if (bucket >= c.percent) {
+                currentAnswers.increment();
+                return lease();
+            }
+            if (c.generation.tryRetain()) {
+                canaryAnswers.increment();
+                return Optional.of(new ModelLease(c.generation.model, c.generation));
+            }
+            // The canary was stopped or replaced (and its last lease released) since it was read: read it again.
+            // A promoted canary is still retained (the active slot holds it), so a promotion never gets here.
+            c = canary;
+            if (c == null) {
+                return lease();
+            }
+            if (c.salt != salt) { // another version: another slice
+                salt = c.salt;
+                bucket = CanaryAssignment.bucket(customerId, salt);
+            }
+        }
+    }
+
+    @Override
+    public Optional<ServedCanary> canary() {
+        CanaryGeneration c = canary;
+        return c == null ? Optional.empty() : Optional.of(new ServedCanary(c.generation.model, c.percent));
+    }
+
+    /**
+     * Serves {@code model} as the canary for {@code percent} percent of customers, replacing any canary (whose
+     * closer runs after its last request). {@code closer} runs (once) when this canary is stopped or replaced, or
+     * retired after a promotion, and its last lease released.
+     */
+    public synchronized void startCanary(ServedModel model, AutoCloseable closer, int percent) {
+        Generation next = new Generation(Objects.requireNonNull(model, "model"), Objects.requireNonNull(closer, "closer"));
+        CanaryGeneration c = new CanaryGeneration(next, percent);
+        openGenerations.incrementAndGet();
+        CanaryGeneration previous = canary;
+        canary = c;
+        if (previous != null) {
+            previous.generation.release();
+        }
+    }
+
+    /** Serves the running canary to {@code percent} percent of customers instead (the same generation). */
+    public synchronized void setCanaryPercent(int percent) {
+        CanaryGeneration c = canary;
+        if (c == null) {
+            throw new IllegalStateException("no canary is being served");
+        }
+        canary = new CanaryGeneration(c.generation, percent);
+    }
+
+    /** Stops the canary: every customer gets the active model; it closes after its last request. */
+    public synchronized Optional<String> stopCanary() {
+        CanaryGeneration c = canary;
+        if (c == null) {
+            return Optional.empty();
+        }
+        canary = null;
+        c.generation.release();
+        return Optional.of(c.generation.model.snapshot().version());
+    }
+
+    /**
+     * Makes the canary the active model for every customer, without opening it again: its generation moves to the
+     * active slot (first), then the canary is cleared; the previously active model closes after its last request.
+     * Returns the version it replaced.
+     */
+    public synchronized Optional<String> promoteCanary() {
+        CanaryGeneration c = canary;
+        if (c == null) {
+            throw new IllegalStateException("no canary is being served");
+        }
+        Generation previous = active.getAndSet(c.generation); // the canary's reference becomes the active one's
+        canary = null;
+        swaps.incrementAndGet();
+        if (previous == null) {
+            return Optional.empty();
+        }
+        previous.release();
+        return Optional.of(previous.model.snapshot().version());
+    }
+
+    /** Customer requests answered by the canary since start (counted only while one is served). */
+    public long canaryAnswers() {
+        return canaryAnswers.sum();
+    }
+
+    /** Customer requests answered by the active model while a canary was served. */
+    public long currentAnswersBesideCanary() {
+        return currentAnswers.sum();
+    }
+
+    @Override
     public Optional<ServedModel> current() {
         Generation g = active.get();
         return g == null ? Optional.empty() : Optional.of(g.model);
@@ -47,7 +169,7 @@ public final class SwappableModelSource implements ModelSource, AutoCloseable {
      * Makes {@code model} the active one. {@code closer} runs (once) when the model has been retired and its
      * last lease released. Returns the version it replaced, or empty.
      */
-    public Optional<String> swap(ServedModel model, AutoCloseable closer) {
+    public synchronized Optional<String> swap(ServedModel model, AutoCloseable closer) {
         Generation next = new Generation(Objects.requireNonNull(model, "model"), Objects.requireNonNull(closer, "closer"));
         openGenerations.incrementAndGet();
         Generation previous = active.getAndSet(next);
@@ -59,7 +181,10 @@ public final class SwappableModelSource implements ModelSource, AutoCloseable {
         return Optional.of(previous.model.snapshot().version());
     }
 
-    /** Models installed and not yet closed: the active one plus retired ones still leased by running requests. */
+    /**
+     * Models installed and not yet closed: the active one, the canary, and retired ones still leased by running
+     * requests.
+     */
     public int openGenerations() {
         return openGenerations.get();
     }
@@ -74,9 +199,12 @@ public final class SwappableModelSource implements ModelSource, AutoCloseable {
      * {@code grace} for that to happen and returns whether every generation was closed.
      */
     public boolean close(Duration grace) {
-        Generation g = active.getAndSet(null);
-        if (g != null) {
-            g.release();
+        synchronized (this) {
+            stopCanary();
+            Generation g = active.getAndSet(null);
+            if (g != null) {
+                g.release();
+            }
         }
         long deadline = System.nanoTime() + grace.toNanos();
         while (openGenerations.get() > 0 && System.nanoTime() < deadline) {
@@ -93,6 +221,22 @@ public final class SwappableModelSource implements ModelSource, AutoCloseable {
     @Override
     public void close() {
         close(Duration.ZERO);
+    }
+
+    /** The canary's generation, its percent and the salt its customers are hashed with. Immutable. */
+    private static final class CanaryGeneration {
+        final Generation generation;
+        final int percent;
+        final int salt;
+
+        CanaryGeneration(Generation generation, int percent) {
+            if (percent < 1 || percent > 99) {
+                throw new IllegalArgumentException("a canary's percent must be 1 to 99, was " + percent);
+            }
+            this.generation = generation;
+            this.percent = percent;
+            this.salt = CanaryAssignment.salt(generation.model.snapshot().version());
+        }
     }
 
     /** One installed model and its reference count (1 for the source while active, +1 per open lease). */

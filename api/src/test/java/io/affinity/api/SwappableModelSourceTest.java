@@ -112,6 +112,162 @@ class SwappableModelSourceTest {
         assertFalse(source.lease().isPresent());
     }
 
+    /** The version a request about {@code customerId} is answered by (the lease closed again). */
+    private static String versionFor(SwappableModelSource source, String customerId) {
+        try (ModelLease lease = source.lease(customerId).orElseThrow()) {
+            return lease.model().snapshot().version();
+        }
+    }
+
+    /** A customer id the canary of {@code version} at {@code percent} takes ({@code in}) or leaves. */
+    private static String customer(String version, int percent, boolean in) {
+        int salt = CanaryAssignment.salt(version);
+        for (int i = 0; ; i++) {
+            if (CanaryAssignment.bucket("C" + i, salt) < percent == in) {
+                return "C" + i;
+            }
+        }
+    }
+
+    @Test
+    void aCanaryAnswersItsSliceAndClosesAfterItsLastLeaseWhenStopped() {
+        SwappableModelSource source = new SwappableModelSource();
+        AtomicInteger closedCanary = new AtomicInteger();
+        source.swap(model("v1"), () -> { });
+        String in = customer("v2", 10, true);
+        String out = customer("v2", 10, false);
+        assertEquals("v1", versionFor(source, in), "no canary yet");
+        source.startCanary(model("v2"), closedCanary::incrementAndGet, 10);
+        assertEquals(2, source.openGenerations());
+        assertEquals("v2", source.canary().orElseThrow().version());
+        assertEquals(10, source.canary().orElseThrow().percent());
+        ModelLease running = source.lease(in).orElseThrow();
+        assertEquals("v2", running.model().snapshot().version());
+        try (ModelLease other = source.lease(out).orElseThrow(); ModelLease anonymous = source.lease(null).orElseThrow()) {
+            assertEquals("v1", other.model().snapshot().version());
+            assertEquals("v1", anonymous.model().snapshot().version(), "no customer: the active model");
+        }
+        assertEquals(1, source.canaryAnswers());
+        assertEquals(1, source.currentAnswersBesideCanary(), "the anonymous lease is not a canary assignment");
+
+        assertEquals(java.util.Optional.of("v2"), source.stopCanary());
+        assertEquals("v1", versionFor(source, in), "stopped: back to v1");
+        assertEquals(0, closedCanary.get(), "still answering the running request");
+        assertEquals(2, source.openGenerations());
+        running.close();
+        assertEquals(1, closedCanary.get());
+        assertEquals(1, source.openGenerations());
+        assertEquals(java.util.Optional.empty(), source.stopCanary());
+    }
+
+    @Test
+    void reweightingKeepsTheGenerationAndReplacingClosesTheOldCanary() {
+        SwappableModelSource source = new SwappableModelSource();
+        AtomicInteger closedV2 = new AtomicInteger();
+        source.swap(model("v1"), () -> { });
+        source.startCanary(model("v2"), closedV2::incrementAndGet, 10);
+        ServedModel v2 = source.canary().orElseThrow().model();
+        String tenPercent = customer("v2", 10, true);
+        source.setCanaryPercent(50);
+        assertSame(v2, source.canary().orElseThrow().model(), "the same open generation");
+        assertEquals(50, source.canary().orElseThrow().percent());
+        assertEquals("v2", versionFor(source, tenPercent), "raising keeps the slice");
+        assertEquals(0, closedV2.get());
+        source.startCanary(model("v3"), () -> { }, 50);
+        assertEquals(1, closedV2.get(), "replaced, nothing leased: closed at once");
+        assertEquals(2, source.openGenerations());
+        assertEquals("v3", versionFor(source, customer("v3", 50, true)));
+    }
+
+    @Test
+    void promotingMovesTheCanarysGenerationToEveryCustomer() {
+        SwappableModelSource source = new SwappableModelSource();
+        AtomicInteger closedV1 = new AtomicInteger();
+        AtomicInteger closedV2 = new AtomicInteger();
+        source.swap(model("v1"), closedV1::incrementAndGet);
+        source.startCanary(model("v2"), closedV2::incrementAndGet, 10);
+        ServedModel v2 = source.canary().orElseThrow().model();
+        ModelLease onV1 = source.lease(customer("v2", 10, false)).orElseThrow();
+        assertEquals(java.util.Optional.of("v1"), source.promoteCanary());
+        assertSame(v2, source.current().orElseThrow(), "promoted without opening it again");
+        assertTrue(source.canary().isEmpty());
+        assertEquals("v2", versionFor(source, customer("v2", 10, false)));
+        assertEquals(0, closedV1.get(), "v1 still answers a running request");
+        onV1.close();
+        assertEquals(1, closedV1.get());
+        assertEquals(0, closedV2.get());
+        assertEquals(1, source.openGenerations());
+        assertTrue(source.close(Duration.ofSeconds(1)));
+        assertEquals(1, closedV2.get());
+    }
+
+    @Test
+    void closingTheSourceRetiresTheCanaryToo() {
+        SwappableModelSource source = new SwappableModelSource();
+        AtomicInteger closedCanary = new AtomicInteger();
+        source.swap(model("v1"), () -> { });
+        source.startCanary(model("v2"), closedCanary::incrementAndGet, 99);
+        assertTrue(source.close(Duration.ofSeconds(1)));
+        assertEquals(1, closedCanary.get());
+        assertEquals(0, source.openGenerations());
+        assertFalse(source.lease("C1").isPresent());
+    }
+
+    /**
+     * Customer leases under concurrent canary starts, re-weightings, stops and promotions: no request ever uses a
+     * closed generation, and every generation is closed exactly once.
+     */
+    @Test
+    void concurrentCustomerLeasesAndCanaryChangesCloseEveryGenerationExactlyOnce() throws Exception {
+        SwappableModelSource source = new SwappableModelSource();
+        int versions = 120;
+        List<AtomicInteger> closes = new ArrayList<>();
+        for (int i = 0; i <= versions; i++) {
+            closes.add(new AtomicInteger());
+        }
+        AtomicInteger leasedAfterClose = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        source.swap(model("v0"), closes.get(0)::incrementAndGet);
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 3; t++) {
+            Random rnd = new Random(11 + t);
+            threads.add(new Thread(() -> {
+                for (int i = 0; i < 5_000 || running.get(); i++) {
+                    try (ModelLease lease = source.lease("C" + rnd.nextInt(1000)).orElseThrow()) {
+                        int v = Integer.parseInt(lease.model().snapshot().version().substring(1));
+                        if (rnd.nextInt(100) == 0) {
+                            Thread.yield();
+                        }
+                        if (closes.get(v).get() != 0) {
+                            leasedAfterClose.incrementAndGet();
+                        }
+                    }
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        Random rnd = new Random(5);
+        for (int i = 1; i <= versions; i++) {
+            source.startCanary(model("v" + i), closes.get(i)::incrementAndGet, 1 + rnd.nextInt(99));
+            switch (rnd.nextInt(4)) {
+                case 0 -> source.stopCanary();
+                case 1 -> source.promoteCanary();
+                case 2 -> source.setCanaryPercent(1 + rnd.nextInt(99));
+                default -> { } // replaced by the next start
+            }
+        }
+        running.set(false);
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertEquals(0, leasedAfterClose.get(), "a request used a closed model");
+        source.close(Duration.ofSeconds(5));
+        for (int i = 0; i <= versions; i++) {
+            assertEquals(1, closes.get(i).get(), "v" + i + " closed once");
+        }
+        assertEquals(0, source.openGenerations());
+    }
+
     @Test
     void fixedSourceLeasesAreUnmanaged() {
         ServedModel m = model("f");

@@ -34,14 +34,16 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code affinity models}: the versions of a model store, from the command line, on the store's directory itself
- * (no server needed): list, show, verify, activate (roll back or forward) and prune (retention).
+ * (no server needed): list, show, verify, activate (roll back or forward), canary (staged rollout) and prune
+ * (retention).
  */
 @Command(name = "models", mixinStandardHelpOptions = true,
         description = {"Model versions of a store: list, show a manifest, verify, activate (roll back or forward), "
-                + "prune old ones.",
-                "Works on the store directory itself; servers watching it (serve --watch-interval) follow CURRENT."},
+                + "canary (serve a version to a slice of customers first), prune old ones.",
+                "Works on the store directory itself; servers watching it (serve --watch-interval) follow CURRENT "
+                        + "and CANARY."},
         subcommands = {ModelsCommand.ListVersions.class, ModelsCommand.Show.class, ModelsCommand.Verify.class,
-                ModelsCommand.Activate.class, ModelsCommand.Prune.class})
+                ModelsCommand.Activate.class, ModelsCommand.CanaryCommand.class, ModelsCommand.Prune.class})
 final class ModelsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -50,7 +52,7 @@ final class ModelsCommand implements Callable<Integer> {
     public Integer call() {
         // A verb without its subcommand is a mistake on the command line itself: usage and exit 2.
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "Missing required subcommand: list, show, verify, activate or prune");
+                "Missing required subcommand: list, show, verify, activate, canary or prune");
     }
 
     /** {@code --models DIR}, shared by every subcommand. */
@@ -108,6 +110,24 @@ final class ModelsCommand implements Callable<Integer> {
         }
     }
 
+    /** The canary CANARY names, and why it cannot be read when it is damaged. */
+    record CanaryState(Optional<ModelStore.Canary> canary, String error) {
+        static CanaryState of(ModelStore store) throws IOException {
+            try {
+                return new CanaryState(store.canary(), null);
+            } catch (SnapshotException e) {
+                return new CanaryState(Optional.empty(), ErrorMessages.describe(e));
+            }
+        }
+
+        boolean names(String version) {
+            return canary.filter(c -> c.version().equals(version)).isPresent();
+        }
+    }
+
+    /** What to do about a damaged CANARY, after what is wrong with it. */
+    static final String REPAIR_CANARY = "./affinity models canary --stop removes it";
+
     private static String servedModel(Manifest m) {
         JsonNode served = m.sections().get("servedModel");
         JsonNode name = served == null ? null : served.get("name");
@@ -118,7 +138,8 @@ final class ModelsCommand implements Callable<Integer> {
 
     @Command(name = "list", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"One line per version, oldest first: version id, creation time (UTC), format version, "
-                    + "served recommender, items, customers, rules, size on disk; '*' marks CURRENT.",
+                    + "served recommender, items, customers, rules, size on disk; '*' marks CURRENT, '~' the "
+                    + "canary (with its percent).",
                     "Directories that are not versions (a publish in progress, an interrupted deletion) are not "
                             + "listed but counted."})
     static final class ListVersions implements Callable<Integer> {
@@ -126,8 +147,8 @@ final class ModelsCommand implements Callable<Integer> {
         CommandSpec spec;
         @Mixin
         StoreOption store;
-        @Option(names = "--json", description = "Print JSON (store, current, versions with their counts and bytes, "
-                + "skipped directories) instead of the table.")
+        @Option(names = "--json", description = "Print JSON (store, current, canary with its percent, versions with "
+                + "their counts and bytes, skipped directories) instead of the table.")
         boolean json;
 
         /** One row of the listing; {@code manifest} null and {@code error} set when the manifest is unreadable. */
@@ -157,29 +178,35 @@ final class ModelsCommand implements Callable<Integer> {
                 }
             }
             List<ModelStore.Skipped> skipped = s.skipped();
+            CanaryState canary = CanaryState.of(s);
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
-                out.println(JSON.writeValueAsString(jsonBody(s, current, currentError, rows, skipped)));
+                out.println(JSON.writeValueAsString(jsonBody(s, current, currentError, canary, rows, skipped)));
             } else {
-                table(out, current, currentError, rows, skipped);
+                table(out, current, currentError, canary, rows, skipped);
             }
             out.flush();
             return 0;
         }
 
         private Map<String, Object> jsonBody(ModelStore s, Optional<String> current, String currentError,
-                                             List<Row> rows, List<ModelStore.Skipped> skipped) {
+                                             CanaryState canary, List<Row> rows, List<ModelStore.Skipped> skipped) {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("store", s.directory().toString());
             body.put("current", current.orElse(null));
             if (currentError != null) {
                 body.put("currentError", currentError);
             }
+            body.put("canary", canary.canary().orElse(null));
+            if (canary.error() != null) {
+                body.put("canaryError", canary.error());
+            }
             List<Map<String, Object>> versions = new ArrayList<>();
             for (Row r : rows) {
                 Map<String, Object> v = new LinkedHashMap<>();
                 v.put("version", r.version());
                 v.put("current", r.current());
+                v.put("canary", canary.names(r.version()));
                 if (r.manifest() != null) {
                     v.put("createdAt", r.manifest().createdAt());
                     v.put("formatVersion", r.manifest().formatVersion());
@@ -204,31 +231,41 @@ final class ModelsCommand implements Callable<Integer> {
             return body;
         }
 
-        private void table(PrintWriter out, Optional<String> current, String currentError, List<Row> rows,
-                           List<ModelStore.Skipped> skipped) {
-            out.printf(Locale.ROOT, "store %s: %d version%s, CURRENT %s%n", store.models, rows.size(),
+        private void table(PrintWriter out, Optional<String> current, String currentError, CanaryState canary,
+                           List<Row> rows, List<ModelStore.Skipped> skipped) {
+            String canaryNote = canary.error() != null ? ", CANARY unreadable (" + canary.error() + "; servers "
+                    + "serve CURRENT alone); " + REPAIR_CANARY
+                    : canary.canary().map(c -> ", canary " + c.version() + " at " + c.percent() + "%").orElse("");
+            out.printf(Locale.ROOT, "store %s: %d version%s, CURRENT %s%s%n", store.models, rows.size(),
                     rows.size() == 1 ? "" : "s", current.orElse(currentError != null ? "unreadable (" + currentError
-                            + "); ./affinity models activate VERSION repairs it" : "not set"));
+                            + "); ./affinity models activate VERSION repairs it" : "not set"), canaryNote);
             if (!rows.isEmpty()) {
                 out.printf(Locale.ROOT, "  %-22s  %-19s  %6s  %-10s %9s %10s %9s %10s%n", "version", "created (UTC)",
                         "format", "served", "items", "customers", "rules", "size");
             }
             for (Row r : rows) {
-                String mark = r.current() ? "*" : " ";
+                boolean isCanary = canary.names(r.version());
+                String mark = r.current() ? "*" : isCanary ? "~" : " ";
+                // CANARY naming CURRENT's version (a promotion cut short) means no canary: the '*' says it all
+                String percent = isCanary && !r.current()
+                        ? "  canary " + canary.canary().orElseThrow().percent() + "%" : "";
                 Manifest m = r.manifest();
                 if (m == null) {
-                    out.printf(Locale.ROOT, "%s %-22s  unreadable: %s%n", mark, r.version(), r.error());
+                    out.printf(Locale.ROOT, "%s %-22s  unreadable: %s%s%n", mark, r.version(), r.error(), percent);
                     continue;
                 }
                 String served = servedModel(m);
-                out.printf(Locale.ROOT, "%s %-22s  %-19s  %6d  %-10s %,9d %,10d %,9d %10s%n", mark, r.version(),
+                out.printf(Locale.ROOT, "%s %-22s  %-19s  %6d  %-10s %,9d %,10d %,9d %10s%s%n", mark, r.version(),
                         created(m.createdAt()), m.formatVersion(), served == null ? "-" : served, m.counts().items(),
-                        m.counts().customers(), m.counts().rules(), size(r.bytes()));
+                        m.counts().customers(), m.counts().rules(), size(r.bytes()), percent);
             }
             if (current.isPresent() && rows.stream().noneMatch(Row::current)) {
                 out.printf("CURRENT names %s, which is not a complete version here: servers cannot load it%n",
                         current.get());
             }
+            canary.canary().filter(c -> rows.stream().noneMatch(r -> r.version().equals(c.version())))
+                    .ifPresent(c -> out.printf("CANARY names %s, which is not a complete version here: servers serve "
+                            + "CURRENT alone%n", c.version()));
             if (!skipped.isEmpty()) {
                 out.printf(Locale.ROOT, "skipped %d director%s that %s not a version:%n", skipped.size(),
                         skipped.size() == 1 ? "y" : "ies", skipped.size() == 1 ? "is" : "are");
@@ -242,8 +279,9 @@ final class ModelsCommand implements Callable<Integer> {
     // ------------------------------------------------------------------ show
 
     @Command(name = "show", mixinStandardHelpOptions = true, sortOptions = false,
-            description = "Print the manifest of a version as JSON: inputs, parameters, ingest report, served model, "
-                    + "counts, files with sizes and checksums.")
+            description = {"Print the manifest of a version as JSON: inputs, parameters, ingest report, served model, "
+                    + "counts, files with sizes and checksums.",
+                    "When the version is the canary, a line on standard error says so, with its percent ('~ ')."})
     static final class Show implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -262,6 +300,14 @@ final class ModelsCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             out.println(JSON.writeValueAsString(tree));
             out.flush();
+            // On standard error, so that standard output stays the manifest's JSON for scripts.
+            CanaryState canary = CanaryState.of(s);
+            if (canary.names(v) && !Optional.of(v).equals(Activate.currentOrEmpty(s))) {
+                PrintWriter err = spec.commandLine().getErr();
+                err.printf("~ %s is the canary: it answers %d%% of customers%n", v,
+                        canary.canary().orElseThrow().percent());
+                err.flush();
+            }
             return 0;
         }
     }
@@ -338,6 +384,8 @@ final class ModelsCommand implements Callable<Integer> {
     @Command(name = "activate", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Make a version the CURRENT one (roll back or forward): it is verified first and refused, "
                     + "CURRENT unchanged, if it fails; then CURRENT is replaced atomically.",
+                    "Activating the canary's version promotes it: the canary ends with the switch. Activating another "
+                            + "version leaves a running canary as it is (models canary --stop ends it).",
                     "Servers watching the store switch within their --watch-interval (default 10 s); one started "
                             + "with --watch-interval 0 needs POST /admin/models/reload."})
     static final class Activate implements Callable<Integer> {
@@ -353,16 +401,22 @@ final class ModelsCommand implements Callable<Integer> {
             ModelStore s = ModelStores.existing(store.models, false);
             known(s, store.models, version);
             Optional<String> before = currentOrEmpty(s);
-            Optional<String> previous;
+            ModelStore.Activation activation;
             try {
-                previous = s.activate(version);
+                activation = s.activateReporting(version);
             } catch (SnapshotException e) {
                 throw new AffinityCli.UserFacingException("version " + version + " failed verification and was not "
                         + "activated; CURRENT is unchanged (" + before.orElse("not set") + "): "
                         + ErrorMessages.describe(e));
             }
+            Optional<String> previous = activation.previous();
             PrintWriter out = spec.commandLine().getOut();
             out.printf("verified %s: sizes, checksums and counts match the manifest%n", version);
+            activation.promotedCanary().ifPresent(c -> out.printf("canary %s (%d%% of customers) promoted: CANARY "
+                    + "removed with the switch, %s answers every customer%n", c.version(), c.percent(), c.version()));
+            activation.canary().ifPresent(c -> out.printf("canary %s keeps answering %d%% of customers beside the new "
+                    + "CURRENT; ./affinity models canary --stop --models %s ends it%n", c.version(), c.percent(),
+                    shell(store.models)));
             if (previous.filter(version::equals).isPresent()) {
                 out.printf("CURRENT was already %s: nothing changed%n", version);
             } else {
@@ -376,7 +430,7 @@ final class ModelsCommand implements Callable<Integer> {
             return 0;
         }
 
-        private static Optional<String> currentOrEmpty(ModelStore s) throws IOException {
+        static Optional<String> currentOrEmpty(ModelStore s) throws IOException {
             try {
                 return s.currentVersion();
             } catch (SnapshotException e) {
@@ -385,12 +439,93 @@ final class ModelsCommand implements Callable<Integer> {
         }
     }
 
+    // ------------------------------------------------------------------ canary
+
+    @Command(name = "canary", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Start a canary: VERSION answers N percent of customers (a stable slice: a hash of each "
+                    + "customer id, salted by the version, so every server and every restart agrees, and each new "
+                    + "canary takes a fresh slice), CURRENT the others. Verified first, as activate does; written to "
+                    + "the store's CANARY beside CURRENT. Again with another N re-weights it (raising N keeps every "
+                    + "customer it had), with another VERSION replaces it.",
+                    "--stop ends it (and removes a damaged CANARY). ./affinity models activate VERSION promotes it.",
+                    "Servers watching the store follow within their --watch-interval (default 10 s); one started with "
+                            + "--watch-interval 0 needs POST /admin/models/reload. Requests naming no customer and "
+                            + "campaign exports stay on CURRENT."})
+    static final class CanaryCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        StoreOption store;
+        @Parameters(arity = "0..1", paramLabel = "VERSION", description = "Version id to serve as the canary.")
+        String version;
+        @Option(names = "--percent", paramLabel = "N", description = "Percent of customers the canary answers, 1 to "
+                + "99.")
+        Integer percent;
+        @Option(names = "--stop", description = "End the canary: CURRENT answers every customer.")
+        boolean stop;
+
+        @Override
+        public Integer call() throws Exception {
+            if (stop && (version != null || percent != null)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--stop ends the canary: give either "
+                        + "VERSION --percent N or --stop");
+            }
+            if (!stop && (version == null || percent == null)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), version == null
+                        ? "Missing VERSION --percent N (start a canary) or --stop (end it)"
+                        : "Missing --percent N: the percent of customers " + version + " answers, 1 to 99");
+            }
+            if (!stop && (percent < 1 || percent > 99)) {
+                throw new AffinityCli.UserFacingException("--percent must be 1 to 99, was " + percent + " (100 is "
+                        + "./affinity models activate " + version + ", 0 is --stop)");
+            }
+            ModelStore s = ModelStores.existing(store.models, false);
+            PrintWriter out = spec.commandLine().getOut();
+            if (stop) {
+                Optional<ModelStore.Canary> previous = s.stopCanary();
+                if (previous.isEmpty()) {
+                    out.println("no canary was running: nothing to stop (a damaged CANARY, if any, was removed)");
+                } else {
+                    out.printf("canary %s (%d%% of customers) stopped: CURRENT %s answers every customer%n",
+                            previous.get().version(), previous.get().percent(),
+                            Activate.currentOrEmpty(s).orElse("(not set)"));
+                    out.println(WATCHERS);
+                }
+                out.flush();
+                return 0;
+            }
+            known(s, store.models, version);
+            String current = current(s, store.models, "a canary is compared with CURRENT; activate a version first");
+            Optional<ModelStore.Canary> previous;
+            try {
+                previous = s.startCanary(version, percent);
+            } catch (SnapshotException e) {
+                throw new AffinityCli.UserFacingException("version " + version + " failed verification and is not the "
+                        + "canary; the canary is unchanged: " + ErrorMessages.describe(e));
+            } catch (IllegalStateException e) {
+                throw new AffinityCli.UserFacingException(e.getMessage());
+            }
+            out.printf("verified %s: sizes, checksums and counts match the manifest%n", version);
+            out.printf("canary: %s answers %d%% of customers, CURRENT %s the others%s%n", version, percent, current,
+                    previous.map(p -> p.version().equals(version) ? " (was " + p.percent() + "%)"
+                            : " (replaces canary " + p.version() + " at " + p.percent() + "%)").orElse(""));
+            out.println(WATCHERS);
+            out.printf("to promote: ./affinity models activate %s --models %s%n", version, shell(store.models));
+            out.printf("to stop:    ./affinity models canary --stop --models %s%n", shell(store.models));
+            out.flush();
+            return 0;
+        }
+
+        private static final String WATCHERS = "servers watching this store follow within their --watch-interval "
+                + "(default 10 s; with 0, POST /admin/models/reload)";
+    }
+
     // ------------------------------------------------------------------ prune
 
     @Command(name = "prune", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"Delete all but the N newest versions, never the CURRENT one (kept besides the N) and, "
-                    + "unless --include-newer, never one newer than CURRENT (after a rollback: the versions rolled back "
-                    + "from).",
+            description = {"Delete all but the N newest versions, never the CURRENT one nor the canary (kept besides the "
+                    + "N) and, unless --include-newer, never one newer than CURRENT (after a rollback: the versions "
+                    + "rolled back from).",
                     "Each version is renamed to .deleting-* (never listed) before its files are removed, so an "
                             + "interrupted prune leaves no half-deleted version; the next prune removes what it "
                             + "left, and publish temp dirs (.tmp-*) abandoned over 6 hours ago.",
@@ -419,6 +554,11 @@ final class ModelsCommand implements Callable<Integer> {
             }
             ModelStore s = ModelStores.existing(store.models, false);
             current(s, store.models, "prune needs it to know which version is in use; activate one first");
+            CanaryState canary = CanaryState.of(s);
+            if (canary.error() != null) {
+                throw new AffinityCli.UserFacingException(canary.error() + ": prune needs it to know which versions "
+                        + "are in use; " + REPAIR_CANARY);
+            }
             ModelStore.PruneResult r = s.prune(keep, includeNewer, dryRun);
             PrintWriter out = spec.commandLine().getOut();
             String delete = dryRun ? "would delete" : "deleted";
@@ -428,6 +568,9 @@ final class ModelsCommand implements Callable<Integer> {
             for (ModelStore.Kept k : r.kept()) {
                 String why = switch (k.reason()) {
                     case CURRENT -> r.spared().contains(k.version()) ? "CURRENT (activated while pruning)" : "CURRENT";
+                    case CANARY -> r.spared().contains(k.version()) ? "the canary (started while pruning)"
+                            : "the canary" + canary.canary().filter(c -> c.version().equals(k.version()))
+                            .map(c -> " (" + c.percent() + "%)").orElse("");
                     case NEWEST -> keep == 1 ? "the newest" : "among the " + keep + " newest";
                     case NEWER_THAN_CURRENT -> "newer than CURRENT (--include-newer deletes it)";
                 };

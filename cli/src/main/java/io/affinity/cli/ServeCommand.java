@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code affinity serve}: serves the active snapshot of a model store over HTTP until stopped, picking up newly
- * published snapshots (watching CURRENT, or on {@code POST /admin/models/reload}).
+ * published snapshots and canaries (watching CURRENT and CANARY, or on {@code POST /admin/models/reload}).
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serve the active model snapshot of a model store over HTTP.")
@@ -61,7 +61,8 @@ final class ServeCommand implements Callable<Integer> {
     boolean virtualThreads;
 
     @Option(names = "--watch-interval", defaultValue = "10", paramLabel = "SECONDS",
-            description = "Check the store's CURRENT this often and serve a new version; 0 disables (default: ${DEFAULT-VALUE}).")
+            description = "Check the store's CURRENT and CANARY this often and serve what they name (a new version, a "
+                    + "canary started, re-weighted, stopped or promoted); 0 disables (default: ${DEFAULT-VALUE}).")
     int watchSeconds;
 
     @Option(names = "--admin-token-file", paramLabel = "FILE",
@@ -137,7 +138,9 @@ final class ServeCommand implements Callable<Integer> {
         ModelStore store = ModelStores.existing(models);
         SwappableModelSource source = new SwappableModelSource();
         ModelAdmin admin = new ModelAdmin(store, source, ServedModels::of);
-        admin.reload(); // a snapshot failing verification stops start-up here, with the reason
+        // A CURRENT failing verification stops start-up here, with the reason; a canary that cannot be served does
+        // not (CURRENT answers every customer), and is said below.
+        ModelAdmin.Change loaded = admin.reload();
         AccessControl access = AccessControl.of(adminToken, apiKeys);
         ApiConfig config = apiConfig();
         Path consentFile = consentJournal != null ? consentJournal : models.resolve("consent.journal");
@@ -205,6 +208,14 @@ final class ServeCommand implements Callable<Integer> {
                 served.snapshot().customerCount(), host, server.port(),
                 access.adminEnabled() ? "enabled" : "disabled (no admin token)",
                 access.apiKeysRequired() ? "; API keys required" : "");
+        if (loaded.canary() != null) {
+            System.err.printf("canary %s answers %d%% of customers%n", loaded.canary().version(),
+                    loaded.canary().percent());
+        }
+        if (loaded.canaryError() != null) {
+            System.err.println("affinity serve: WARNING: " + loaded.canaryError() + "; " + served.snapshot().version()
+                    + " answers every customer");
+        }
         if (warmUpSeconds > 0) {
             System.err.printf("warming up for %d s (its own requests); /ready answers 503 until then%n", warmUpSeconds);
         }

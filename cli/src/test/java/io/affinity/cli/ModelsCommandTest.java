@@ -293,7 +293,7 @@ class ModelsCommandTest {
 
         Path missing = dir.resolve("nowhere");
         for (String[] args : new String[][] {{"list"}, {"show"}, {"show", v1}, {"verify"}, {"verify", "--all"},
-            {"activate", v1}, {"prune", "--keep", "1"}}) {
+            {"activate", v1}, {"canary", v1, "--percent", "5"}, {"canary", "--stop"}, {"prune", "--keep", "1"}}) {
             List<String> all = new ArrayList<>(List.of("models"));
             all.addAll(List.of(args));
             all.addAll(List.of("--models", missing.toString()));
@@ -336,8 +336,124 @@ class ModelsCommandTest {
     }
 
     @Test
+    void aCanaryIsStartedListedShownReweightedReplacedAndPromoted() throws Exception {
+        CommandErrorsTest.Run r = models("canary", v2, "--percent", "10");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("verified " + v2 + ": sizes, checksums and counts match the manifest"), r.out());
+        assertTrue(r.out().contains("canary: " + v2 + " answers 10% of customers, CURRENT " + v4 + " the others\n"),
+                r.out());
+        assertTrue(r.out().contains("to promote: ./affinity models activate " + v2 + " --models " + models), r.out());
+        assertTrue(r.out().contains("to stop:    ./affinity models canary --stop --models " + models), r.out());
+        assertEquals(v2 + " 10\n", Files.readString(models.resolve("CANARY")));
+        assertEquals(v4, current(), "CURRENT untouched");
+
+        List<String> lines = models("list").out().lines().toList();
+        assertEquals("store " + models + ": 4 versions, CURRENT " + v4 + ", canary " + v2 + " at 10%", lines.get(0));
+        assertTrue(lines.get(3).startsWith("~ " + v2 + "  ") && lines.get(3).endsWith("  canary 10%"), lines.get(3));
+        assertTrue(lines.get(5).startsWith("* " + v4 + "  ") && !lines.get(5).contains("canary"), lines.get(5));
+        assertTrue(lines.get(2).startsWith("  " + v1) && lines.get(4).startsWith("  " + v3), lines.toString());
+        JsonNode json = JSON.readTree(models("list", "--json").out());
+        assertEquals(v2, json.at("/canary/version").asText());
+        assertEquals(10, json.at("/canary/percent").asInt());
+        for (int i = 0; i < 4; i++) {
+            assertEquals(i == 1, json.get("versions").get(i).get("canary").asBoolean());
+        }
+        CommandErrorsTest.Run show = models("show", v2);
+        assertEquals(0, show.code(), show.err());
+        assertEquals(v2, JSON.readTree(show.out()).get("version").asText(), "standard output stays the JSON");
+        assertEquals("~ " + v2 + " is the canary: it answers 10% of customers\n", show.err());
+        assertEquals("", models("show", v3).err());
+
+        CommandErrorsTest.Run up = models("canary", v2, "--percent", "25");
+        assertTrue(up.out().contains("answers 25% of customers, CURRENT " + v4 + " the others (was 10%)"), up.out());
+        CommandErrorsTest.Run replaced = models("canary", v3, "--percent", "25");
+        assertTrue(replaced.out().contains("(replaces canary " + v2 + " at 25%)"), replaced.out());
+
+        CommandErrorsTest.Run other = models("activate", v1);
+        assertEquals(0, other.code(), other.err());
+        assertTrue(other.out().contains("canary " + v3 + " keeps answering 25% of customers beside the new CURRENT; "
+                + "./affinity models canary --stop --models " + models + " ends it"), other.out());
+        assertEquals(v3 + " 25\n", Files.readString(models.resolve("CANARY")));
+
+        CommandErrorsTest.Run promoted = models("activate", v3);
+        assertEquals(0, promoted.code(), promoted.err());
+        assertTrue(promoted.out().contains("canary " + v3 + " (25% of customers) promoted: CANARY removed with the "
+                + "switch, " + v3 + " answers every customer"), promoted.out());
+        assertTrue(promoted.out().contains("CURRENT: " + v1 + " -> " + v3), promoted.out());
+        assertEquals(v3, current());
+        assertFalse(Files.exists(models.resolve("CANARY")));
+        assertFalse(models("list").out().contains("~"), "no canary listed");
+        assertTrue(JSON.readTree(models("list", "--json").out()).get("canary").isNull());
+
+        CommandErrorsTest.Run none = models("canary", "--stop");
+        assertEquals(0, none.code(), none.err());
+        assertTrue(none.out().startsWith("no canary was running"), none.out());
+        assertEquals(0, models("canary", v1, "--percent", "50").code());
+        CommandErrorsTest.Run stopped = models("canary", "--stop");
+        assertTrue(stopped.out().startsWith("canary " + v1 + " (50% of customers) stopped: CURRENT " + v3
+                + " answers every customer"), stopped.out());
+        assertFalse(Files.exists(models.resolve("CANARY")));
+    }
+
+    @Test
+    void aCanaryIsRefusedForCurrentUnknownOrDamagedVersionsAndBadPercents() throws Exception {
+        models("canary", v4, "--percent", "10").failsWith("affinity models canary: error: version " + v4
+                + " is CURRENT", "a canary is another version");
+        models("canary", v2, "--percent", "0").failsWith("--percent must be 1 to 99, was 0", "0 is --stop");
+        models("canary", v2, "--percent", "100").failsWith("--percent must be 1 to 99, was 100",
+                "100 is ./affinity models activate " + v2);
+        models("canary", v2, "--percent", "ten").failsWith("--percent: 'ten' is not a whole number");
+        models("canary", "20990101-000000-000000", "--percent", "5").failsWith("unknown version '20990101-000000-000000'");
+        for (String[] usage : new String[][] {{"canary"}, {"canary", v2}, {"canary", v2, "--percent", "5", "--stop"},
+            {"canary", "--percent", "5", "--stop"}}) {
+            CommandErrorsTest.Run u = models(usage);
+            assertEquals(2, u.code(), String.join(" ", usage) + ": " + u.err());
+            assertTrue(u.err().contains("Usage: affinity models canary"), u.err());
+        }
+        Path items = models.resolve(v2).resolve("items.cmap");
+        byte[] bytes = Files.readAllBytes(items);
+        bytes[bytes.length / 2 + 100] ^= 1;
+        Files.write(items, bytes);
+        models("canary", v2, "--percent", "5").failsWith("version " + v2 + " failed verification and is not the "
+                + "canary; the canary is unchanged: " + items + ": checksum mismatch");
+        assertFalse(Files.exists(models.resolve("CANARY")), "nothing written");
+        Files.delete(models.resolve("CURRENT"));
+        models("canary", v3, "--percent", "5").failsWith("has no CURRENT version: a canary is compared with CURRENT");
+        assertFalse(Files.exists(models.resolve("CANARY")));
+    }
+
+    @Test
+    void pruneNeverDeletesTheCanaryAndADamagedCanaryStopsItUntilStopped() throws Exception {
+        assertEquals(0, models("canary", v1, "--percent", "5").code());
+        CommandErrorsTest.Run r = models("prune", "--keep", "1");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of(
+                "kept          " + v1 + "  the canary (5%)",
+                "deleted       " + v2 + "  " + ModelsCommand.size(ModelStore.open(trained.resolve("models")).bytes(v2)),
+                "deleted       " + v3 + "  " + ModelsCommand.size(ModelStore.open(trained.resolve("models")).bytes(v3)),
+                "kept          " + v4 + "  CURRENT"), r.out().lines().limit(4).toList());
+        assertEquals(List.of(v1, v4), store().versions());
+        assertEquals(0, models("verify", v1).code(), "the canary still opens");
+
+        Files.writeString(models.resolve("CANARY"), "half a line");
+        CommandErrorsTest.Run list = models("list");
+        assertEquals(0, list.code(), list.err());
+        assertTrue(list.out().lines().findFirst().orElseThrow().contains(", CANARY unreadable (" + models
+                + "/CANARY: does not hold a version id and a percent: 'half a line'"), list.out());
+        assertTrue(list.out().contains("./affinity models canary --stop removes it"), list.out());
+        assertTrue(JSON.readTree(models("list", "--json").out()).get("canaryError").asText().contains("half a line"));
+        models("prune", "--keep", "1").failsWith("CANARY: does not hold a version id and a percent",
+                "prune needs it to know which versions are in use; ./affinity models canary --stop removes it");
+        assertEquals(List.of(v1, v4), store().versions());
+        assertEquals(0, models("canary", "--stop").code());
+        assertFalse(Files.exists(models.resolve("CANARY")));
+        assertEquals(0, models("prune", "--keep", "1").code());
+        assertEquals(List.of(v4), store().versions());
+    }
+
+    @Test
     void everySubcommandHasHelp() {
-        for (String sub : List.of("list", "show", "verify", "activate", "prune")) {
+        for (String sub : List.of("list", "show", "verify", "activate", "canary", "prune")) {
             CommandErrorsTest.Run r = CommandErrorsTest.run("models", sub, "--help");
             assertEquals(0, r.code(), r.err());
             assertTrue(r.out().contains("Usage: affinity models " + sub), r.out());

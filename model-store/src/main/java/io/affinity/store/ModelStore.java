@@ -33,11 +33,14 @@ import java.util.regex.Pattern;
  * <pre>
  * store/
  *   CURRENT                      one line: the active version id
+ *   CANARY                       (optional) one line: a version id and a percent, "20261124-090000-0c1d2e 10":
+ *                                a staged rollout serving that version to a stable slice of customers
  *   20261123-101500-1f43a9/      one directory per published version (see {@link Snapshot})
  *     items.cmap rules.cmap customers.cmap popular.bin manifest.json
  *   .tmp-3c9e.../                a publish in progress or abandoned: ignored by readers
  *   .deleting-20261120-.../      a version being deleted (or whose deletion was interrupted): ignored by readers
- *   CURRENT.lock                 taken while CURRENT is switched by activate or a version is deleted
+ *   CURRENT.lock                 taken while CURRENT or CANARY is switched (activate, canary) or a version
+ *                                is deleted
  * </pre>
  * Version ids are {@code yyyyMMdd-HHmmss-MMMRRR} in UTC: MMM the millisecond of the second and RRR random, both
  * hex, so ids sort by time (to the millisecond) and are unique within a second.
@@ -45,6 +48,8 @@ import java.util.regex.Pattern;
  */
 public final class ModelStore {
     static final String CURRENT = "CURRENT";
+    /** The canary pointer: a version and the percent of customers it serves, beside CURRENT. */
+    static final String CANARY = "CANARY";
     static final String TMP_PREFIX = ".tmp-";
     /**
      * A version is deleted by renaming its directory to this prefix first (one atomic step, after which no reader
@@ -111,6 +116,62 @@ public final class ModelStore {
         return Optional.of(content);
     }
 
+    /**
+     * A staged rollout: {@code version} answers the customers whose bucket (see the api's canary assignment) is
+     * below {@code percent}; CURRENT answers everyone else.
+     */
+    public record Canary(String version, int percent) {
+        public Canary {
+            if (version == null || !VERSION_ID.matcher(version).matches()) {
+                throw new IllegalArgumentException("not a version id: " + version);
+            }
+            if (percent < 1 || percent > 99) {
+                throw new IllegalArgumentException("a canary's percent must be 1 to 99 (100 is an activate, 0 a "
+                        + "stop), was " + percent);
+            }
+        }
+    }
+
+    /**
+     * The canary CANARY names, or empty when there is none. A CANARY that cannot be read, is empty, a directory,
+     * or does not hold exactly a version id and a percent of 1 to 99 is a {@link CorruptSnapshotException} naming
+     * the file and what it holds: which canary is meant is unknown, so callers serve CURRENT alone.
+     * <p>
+     * A CANARY naming the version CURRENT names is returned as is: it is what a promotion whose clean-up was cut
+     * short (a crash between switching CURRENT and removing CANARY) leaves, and means no canary; readers compare
+     * it with CURRENT, which they read after CANARY (see {@link #activateReporting}).
+     */
+    public Optional<Canary> canary() throws IOException {
+        Path file = dir.resolve(CANARY);
+        if (Files.isDirectory(file)) {
+            throw new CorruptSnapshotException(file, "is a directory, expected a file holding a version id and a "
+                    + "percent");
+        }
+        String content;
+        try {
+            content = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).trim();
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            // Unreadable (permissions, I/O error): typed like damage, since the caller's answer is the same.
+            throw new CorruptSnapshotException(file, "cannot be read: " + e, e);
+        }
+        String expected = "expected a version id and a percent such as '20110630-120000-0a1b2c 10'";
+        if (content.isEmpty()) {
+            throw new CorruptSnapshotException(file, "is empty, " + expected);
+        }
+        String[] parts = content.split("\\s+");
+        if (parts.length != 2 || !VERSION_ID.matcher(parts[0]).matches() || !parts[1].matches("\\d{1,2}")) {
+            throw new CorruptSnapshotException(file, "does not hold a version id and a percent: '"
+                    + abbreviate(content) + "'; " + expected);
+        }
+        int percent = Integer.parseInt(parts[1]);
+        if (percent < 1) {
+            throw new CorruptSnapshotException(file, "holds percent " + percent + ", expected 1 to 99");
+        }
+        return Optional.of(new Canary(parts[0], percent));
+    }
+
     /** Complete published versions (directory with a manifest), oldest first; temp and incomplete dirs are skipped. */
     public List<String> versions() throws IOException {
         List<String> out = new ArrayList<>();
@@ -159,11 +220,34 @@ public final class ModelStore {
 
     /**
      * Makes {@code version} the active one, atomically. The snapshot is fully verified first (manifest, lengths,
-     * checksums, map counts); an unknown or unverifiable version is refused and CURRENT stays as it was.
+     * checksums, map counts); an unknown or unverifiable version is refused and CURRENT stays as it was. When
+     * CANARY names {@code version} (a promotion) the canary ends with the switch: see {@link #activateReporting}.
      *
      * @return the version CURRENT named just before (empty if none, or if it held no version id)
      */
     public Optional<String> activate(String version) throws IOException {
+        return activateReporting(version).previous();
+    }
+
+    /**
+     * What {@link #activateReporting} did.
+     *
+     * @param previous       the version CURRENT named just before (empty if none, or if it held no version id)
+     * @param promotedCanary the canary this activation promoted (CANARY named the activated version, and is gone)
+     * @param canary         the canary still running after the switch (another version's), if any
+     */
+    public record Activation(Optional<String> previous, Optional<Canary> promotedCanary, Optional<Canary> canary) {
+    }
+
+    /**
+     * {@link #activate}, saying what became of the canary. Activating the canary's version promotes it: under the
+     * store lock CURRENT is switched first, then CANARY removed (both fsynced). A reader that reads CANARY before
+     * CURRENT (as the api does) therefore sees the canary gone only once CURRENT names its version, and a reader
+     * that still sees CANARY next to a CURRENT naming the same version serves that version to everyone: no
+     * customer of the slice ever falls back to the old version. Activating another version leaves CANARY alone.
+     * A damaged CANARY is left alone too (and not reported): {@code canary --stop} removes it.
+     */
+    public Activation activateReporting(String version) throws IOException {
         requireKnown(version);
         try (Snapshot ignored = openVerified(version)) {
             // verified
@@ -176,9 +260,90 @@ public final class ModelStore {
                         + " was deleted while it was being verified");
             }
             Optional<String> previous = currentOrEmpty();
+            Optional<Canary> canary = canaryOrEmpty();
             writeCurrent(version);
+            if (canary.filter(c -> c.version().equals(version)).isPresent()) {
+                removeCanaryFile();
+                return new Activation(previous, canary, Optional.empty());
+            }
+            return new Activation(previous, Optional.empty(), canary);
+        });
+    }
+
+    // ------------------------------------------------------------------ canary
+
+    /**
+     * Starts (or replaces, or re-weights) the canary: {@code version} for {@code percent} percent of customers.
+     * The snapshot is fully verified first, as {@link #activate} does; an unknown or unverifiable version is
+     * refused and CANARY stays as it was. CANARY is written like CURRENT (temp file, fsync, rename, under the
+     * store lock).
+     *
+     * @return the canary CANARY named just before (empty if none, or if it was damaged)
+     * @throws IllegalArgumentException for an unknown version or a percent outside 1..99
+     * @throws IllegalStateException    when CURRENT names {@code version}, or names nothing (missing or damaged):
+     *                                  a canary is a version other than CURRENT
+     */
+    public Optional<Canary> startCanary(String version, int percent) throws IOException {
+        Canary next = new Canary(version, percent);
+        requireKnown(version);
+        try (Snapshot ignored = openVerified(version)) {
+            // verified
+        }
+        return underStoreLock(() -> {
+            if (!Files.isDirectory(dir.resolve(version))) {
+                throw new IllegalArgumentException("version " + version + " in store " + dir
+                        + " was deleted while it was being verified");
+            }
+            // Read under the lock: an activate may have moved CURRENT since the caller looked.
+            Optional<String> current;
+            try {
+                current = currentVersion();
+            } catch (CorruptSnapshotException e) {
+                throw new IllegalStateException("the CURRENT of store " + dir + " names no version ("
+                        + e.getMessage() + "): a canary is compared with CURRENT, activate a version first");
+            }
+            if (current.isEmpty()) {
+                throw new IllegalStateException("store " + dir + " has no CURRENT version: a canary is compared "
+                        + "with CURRENT, activate one first");
+            }
+            if (current.get().equals(version)) {
+                throw new IllegalStateException("version " + version + " is CURRENT in store " + dir
+                        + ": it already serves every customer; a canary is another version");
+            }
+            Optional<Canary> previous = canaryOrEmpty();
+            writePointer(CANARY, version + " " + percent);
             return previous;
         });
+    }
+
+    /**
+     * Ends the canary: CANARY is removed under the store lock (a damaged one too: this is how it is repaired).
+     *
+     * @return the canary it named (empty if there was none, or it was damaged)
+     */
+    public Optional<Canary> stopCanary() throws IOException {
+        return underStoreLock(() -> {
+            Optional<Canary> previous = canaryOrEmpty();
+            removeCanaryFile();
+            return previous;
+        });
+    }
+
+    private void removeCanaryFile() throws IOException {
+        // An empty directory named CANARY (damage) goes too; a non-empty one is not the store's to empty, and
+        // fails here naming it.
+        if (Files.deleteIfExists(dir.resolve(CANARY))) {
+            FileSync.fsync(dir);
+        }
+    }
+
+    /** CANARY's canary, or empty when it is missing or damaged. */
+    private Optional<Canary> canaryOrEmpty() throws IOException {
+        try {
+            return canary();
+        } catch (CorruptSnapshotException e) {
+            return Optional.empty();
+        }
     }
 
     /** Starts building a new snapshot; also removes temp dirs of long-abandoned publishes. */
@@ -258,30 +423,44 @@ public final class ModelStore {
     }
 
     /**
-     * Deletes a published version that CURRENT does not name, crash-safely: under the store lock CURRENT is read
-     * again and the directory renamed to {@code .deleting-...} (then the store directory is fsynced), so that from
+     * Deletes a published version that neither CURRENT nor CANARY names, crash-safely: under the store lock CURRENT
+     * and CANARY are read again and the directory renamed to {@code .deleting-...} (then the store directory is fsynced), so that from
      * then on no reader lists it; only then are its files removed. A crash or failure part-way leaves that
      * unlisted directory behind, which the next {@link #prune} removes. A process that has the version open keeps
      * reading it (POSIX unlink semantics) until it closes it.
      *
      * @throws IllegalArgumentException for an unknown version
-     * @throws IllegalStateException    when CURRENT names the version
-     * @throws CorruptSnapshotException when CURRENT holds no version id: which version is in use is unknown, so
-     *                                  nothing is deleted
+     * @throws IllegalStateException    when CURRENT or CANARY names the version
+     * @throws CorruptSnapshotException when CURRENT holds no version id, or CANARY is damaged: which version is in
+     *                                  use is unknown, so nothing is deleted
      */
     public Removal delete(String version) throws IOException {
         requireKnown(version);
-        return deleteUnlessCurrent(version).orElseThrow(() -> new IllegalStateException("version " + version
-                + " is CURRENT in store " + dir + ": activate another version before deleting it"));
+        InUse inUse = new InUse();
+        return deleteUnlessInUse(version, inUse).orElseThrow(() -> new IllegalStateException("version " + version
+                + (inUse.reason == KeepReason.CANARY
+                ? " is the canary in store " + dir + ": stop the canary (or promote it) before deleting it"
+                : " is CURRENT in store " + dir + ": activate another version before deleting it")));
     }
 
-    /** Empty (and nothing touched) when CURRENT names {@code version}. */
-    private Optional<Removal> deleteUnlessCurrent(String version) throws IOException {
+    /** Why {@link #deleteUnlessInUse} left a version: CURRENT or CANARY named it. */
+    private static final class InUse {
+        KeepReason reason;
+    }
+
+    /** Empty (and nothing touched, the reason in {@code inUse}) when CURRENT or CANARY names {@code version}. */
+    private Optional<Removal> deleteUnlessInUse(String version, InUse inUse) throws IOException {
         Path versionDir = dir.resolve(version);
         Path doomed = underStoreLock(() -> {
-            // Read again right before the rename: a train publish or an activate may have moved CURRENT since the
-            // caller decided. An unreadable CURRENT throws: with it, which version is in use is unknown.
+            // Read again right before the rename: a train publish, an activate or a canary may have moved CURRENT
+            // or CANARY since the caller decided. An unreadable one throws: with it, which version is in use is
+            // unknown.
             if (currentVersion().filter(version::equals).isPresent()) {
+                inUse.reason = KeepReason.CURRENT;
+                return null;
+            }
+            if (canary().filter(c -> c.version().equals(version)).isPresent()) {
+                inUse.reason = KeepReason.CANARY;
                 return null;
             }
             if (!Files.isDirectory(versionDir)) {
@@ -317,11 +496,13 @@ public final class ModelStore {
         NEWEST,
         /** The version CURRENT names (kept in addition to the newest). */
         CURRENT,
+        /** The version CANARY names (kept in addition to the newest): a staged rollout serves it. */
+        CANARY,
         /** Newer than CURRENT: a candidate staged for roll-forward, or the version just rolled back from. */
         NEWER_THAN_CURRENT
     }
 
-    /** A version prune keeps, with the first reason that applies (current, then newest, then newer). */
+    /** A version prune keeps, with the first reason that applies (current, canary, newest, then newer). */
     public record Kept(String version, KeepReason reason) {
     }
 
@@ -330,8 +511,8 @@ public final class ModelStore {
      *
      * @param kept      versions left in place, oldest first
      * @param removed   versions deleted (or to delete), oldest first
-     * @param spared    versions planned for deletion that CURRENT named by the time their turn came (an activate
-     *                  ran meanwhile): left in place
+     * @param spared    versions planned for deletion that CURRENT or CANARY named by the time their turn came (an
+     *                  activate or a canary ran meanwhile): left in place
      * @param leftovers {@code .deleting-*} directories of interrupted deletions and {@code .tmp-*} directories of
      *                  publishes abandoned over 6 hours ago, removed (or to remove)
      */
@@ -351,11 +532,12 @@ public final class ModelStore {
     }
 
     /**
-     * Retention: deletes every version but the {@code keep} newest, never the CURRENT one (kept besides the
-     * {@code keep}) and, unless {@code includeNewer}, never one newer than CURRENT (after a rollback those are the
-     * versions rolled back from, or candidates published but not activated yet); deletions as {@link #delete}.
-     * Also removes what interrupted deletions and long-abandoned publishes left behind. Needs a readable CURRENT:
-     * without one, which version servers use is unknown.
+     * Retention: deletes every version but the {@code keep} newest, never the CURRENT one nor the canary (both kept
+     * besides the {@code keep}) and, unless {@code includeNewer}, never one newer than CURRENT (after a rollback
+     * those are the versions rolled back from, or candidates published but not activated yet); deletions as
+     * {@link #delete}. Also removes what interrupted deletions and long-abandoned publishes left behind. Needs a
+     * readable CURRENT, and a readable CANARY when there is one: without them, which versions servers use is
+     * unknown.
      */
     public PruneResult prune(int keep, boolean includeNewer, boolean dryRun) throws IOException {
         if (keep < 1) {
@@ -363,6 +545,8 @@ public final class ModelStore {
         }
         String current = currentVersion().orElseThrow(() -> new IllegalStateException("store " + dir
                 + " has no CURRENT version: prune needs it to know which version is in use"));
+        // A damaged CANARY throws here (CorruptSnapshotException naming it): canary --stop repairs it.
+        String canary = canary().map(Canary::version).orElse(null);
         List<String> all = versions();
         List<Kept> kept = new ArrayList<>();
         List<String> doomed = new ArrayList<>();
@@ -370,6 +554,8 @@ public final class ModelStore {
             String v = all.get(i);
             if (v.equals(current)) {
                 kept.add(new Kept(v, KeepReason.CURRENT));
+            } else if (v.equals(canary)) {
+                kept.add(new Kept(v, KeepReason.CANARY));
             } else if (i >= all.size() - keep) {
                 kept.add(new Kept(v, KeepReason.NEWEST));
             } else if (!includeNewer && v.compareTo(current) > 0) {
@@ -380,6 +566,7 @@ public final class ModelStore {
         }
         List<Removal> removed = new ArrayList<>();
         List<String> spared = new ArrayList<>();
+        List<Kept> sparedKept = new ArrayList<>();
         List<Removal> leftovers = removeLeftovers(dryRun);
         for (String v : doomed) {
             if (dryRun) {
@@ -388,8 +575,9 @@ public final class ModelStore {
             }
             beforePruneDelete.accept(v);
             Optional<Removal> r;
+            InUse inUse = new InUse();
             try {
-                r = deleteUnlessCurrent(v);
+                r = deleteUnlessInUse(v, inUse);
             } catch (IllegalArgumentException gone) {
                 continue; // deleted by a concurrent prune: not ours to report
             }
@@ -397,14 +585,15 @@ public final class ModelStore {
                 removed.add(r.get());
             } else {
                 spared.add(v);
+                sparedKept.add(new Kept(v, inUse.reason));
             }
         }
         if (dryRun) {
             return new PruneResult(true, kept, removed, spared, leftovers);
         }
-        // Versions spared because they became CURRENT are kept too; report the final state.
+        // Versions spared because they became CURRENT or the canary are kept too; report the final state.
         List<Kept> finalKept = new ArrayList<>(kept);
-        spared.forEach(v -> finalKept.add(new Kept(v, KeepReason.CURRENT)));
+        finalKept.addAll(sparedKept);
         finalKept.sort(java.util.Comparator.comparing(Kept::version));
         return new PruneResult(false, finalKept, removed, spared, leftovers);
     }
@@ -515,16 +704,21 @@ public final class ModelStore {
     }
 
     private void writeCurrent(String version) throws IOException {
+        writePointer(CURRENT, version);
+    }
+
+    /** Replaces the pointer file {@code name} (CURRENT or CANARY) with one line: temp file, fsync, rename, fsync. */
+    private void writePointer(String name, String line) throws IOException {
         synchronized (lock) {
             byte[] r = new byte[6];
             RANDOM.nextBytes(r);
-            // unique temp name: concurrent activations (other processes) never write the same temp file
-            Path tmp = dir.resolve(CURRENT + ".tmp-" + HexFormat.of().formatHex(r));
+            // unique temp name: concurrent writers (other processes) never write the same temp file
+            Path tmp = dir.resolve(name + ".tmp-" + HexFormat.of().formatHex(r));
             try {
-                Files.write(tmp, (version + "\n").getBytes(StandardCharsets.UTF_8));
+                Files.write(tmp, (line + "\n").getBytes(StandardCharsets.UTF_8));
                 FileSync.fsync(tmp);
                 try {
-                    Files.move(tmp, dir.resolve(CURRENT), StandardCopyOption.ATOMIC_MOVE);
+                    Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
                 } catch (AtomicMoveNotSupportedException e) {
                     throw new IOException("file system of " + dir + " cannot rename atomically", e);
                 }
