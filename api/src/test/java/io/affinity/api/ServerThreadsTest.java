@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import io.affinity.recommender.InMemoryModelSnapshot;
 import io.affinity.recommender.ItemFacts;
 import io.affinity.recommender.PopularItem;
@@ -52,6 +53,9 @@ class ServerThreadsTest {
             if (Runtime.version().feature() >= 21) {
                 assertFalse(server.threadPool() instanceof QueuedThreadPool,
                         "JDK " + Runtime.version() + " has virtual threads: " + server.threadPool());
+                // Per-thread buffer recycling would recycle nothing on a thread per request.
+                assertFalse(server.jsonRecyclerPool() instanceof JsonRecyclerPools.ThreadLocalPool,
+                        String.valueOf(server.jsonRecyclerPool()));
             } else {
                 assertInstanceOf(QueuedThreadPool.class, server.threadPool(), "JDK 17: the platform pool");
             }
@@ -65,6 +69,7 @@ class ServerThreadsTest {
             answers(server);
             QueuedThreadPool pool = assertInstanceOf(QueuedThreadPool.class, server.threadPool());
             assertEquals(250, pool.getMaxThreads(), "Javalin's pool");
+            assertInstanceOf(JsonRecyclerPools.ThreadLocalPool.class, server.jsonRecyclerPool());
         }
     }
 }
