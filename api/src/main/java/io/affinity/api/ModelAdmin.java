@@ -321,13 +321,7 @@ public final class ModelAdmin implements AutoCloseable {
         }
         Catalog catalog = model.catalog();
         Snapshot snapshot = opened;
-        source.startCanary(model, () -> {
-            try (snapshot) {
-                if (catalog != null) {
-                    catalog.close();
-                }
-            }
-        }, wanted.percent());
+        source.startCanary(model, closer(snapshot, catalog), wanted.percent());
         canaryError = null;
         lastRefusedCanary = null;
         refusedCanaryFiles = null;
@@ -479,15 +473,20 @@ public final class ModelAdmin implements AutoCloseable {
         lastRefused = null;
         refusedFiles = null;
         Catalog catalog = model.catalog();
-        source.swap(model, () -> {
+        source.swap(model, closer(snapshot, catalog));
+        LOG.info("model {} installed", snapshot.version());
+        warnAboutOldFormats(snapshot, catalog);
+    }
+
+    /** What closes a served version once retired and released: its catalogue index, then its snapshot. */
+    private static AutoCloseable closer(Snapshot snapshot, Catalog catalog) {
+        return () -> {
             try (snapshot) {
                 if (catalog != null) {
                     catalog.close();
                 }
             }
-        });
-        LOG.info("model {} installed", snapshot.version());
-        warnAboutOldFormats(snapshot, catalog);
+        };
     }
 
     /** The served model of a verified snapshot; the snapshot is closed if that fails. */

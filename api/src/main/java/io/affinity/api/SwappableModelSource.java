@@ -139,14 +139,9 @@ public final class SwappableModelSource implements ModelSource, AutoCloseable {
         if (c == null) {
             throw new IllegalStateException("no canary is being served");
         }
-        Generation previous = active.getAndSet(c.generation); // the canary's reference becomes the active one's
-        canary = null;
-        swaps.incrementAndGet();
-        if (previous == null) {
-            return Optional.empty();
-        }
-        previous.release();
-        return Optional.of(previous.model.snapshot().version());
+        Optional<String> replaced = install(c.generation); // the canary's reference becomes the active one's
+        canary = null; // only after the switch: the slice finds the canary or its promotion, never the old version
+        return replaced;
     }
 
     /** Customer requests answered by the canary since start (counted only while one is served). */
@@ -172,6 +167,11 @@ public final class SwappableModelSource implements ModelSource, AutoCloseable {
     public synchronized Optional<String> swap(ServedModel model, AutoCloseable closer) {
         Generation next = new Generation(Objects.requireNonNull(model, "model"), Objects.requireNonNull(closer, "closer"));
         openGenerations.incrementAndGet();
+        return install(next);
+    }
+
+    /** Makes {@code next} active and drops the source's reference to the one it replaces (whose version it returns). */
+    private Optional<String> install(Generation next) {
         Generation previous = active.getAndSet(next);
         swaps.incrementAndGet();
         if (previous == null) {

@@ -248,17 +248,7 @@ public final class ModelStore {
      * A damaged CANARY is left alone too (and not reported): {@code canary --stop} removes it.
      */
     public Activation activateReporting(String version) throws IOException {
-        requireKnown(version);
-        try (Snapshot ignored = openVerified(version)) {
-            // verified
-        }
-        // Under the store lock: a concurrent delete (another process's prune) either renamed the directory away
-        // before this point, and the version is refused here, or sees CURRENT naming it and leaves it alone.
-        return underStoreLock(() -> {
-            if (!Files.isDirectory(dir.resolve(version))) {
-                throw new IllegalArgumentException("version " + version + " in store " + dir
-                        + " was deleted while it was being verified");
-            }
+        return verifiedThenUnderStoreLock(version, () -> {
             Optional<String> previous = currentOrEmpty();
             Optional<Canary> canary = canaryOrEmpty();
             writeCurrent(version);
@@ -285,15 +275,7 @@ public final class ModelStore {
      */
     public Optional<Canary> startCanary(String version, int percent) throws IOException {
         Canary next = new Canary(version, percent);
-        requireKnown(version);
-        try (Snapshot ignored = openVerified(version)) {
-            // verified
-        }
-        return underStoreLock(() -> {
-            if (!Files.isDirectory(dir.resolve(version))) {
-                throw new IllegalArgumentException("version " + version + " in store " + dir
-                        + " was deleted while it was being verified");
-            }
+        return verifiedThenUnderStoreLock(version, () -> {
             // Read under the lock: an activate may have moved CURRENT since the caller looked.
             Optional<String> current;
             try {
@@ -654,6 +636,26 @@ public final class ModelStore {
 
     private interface StoreAction<T> {
         T run() throws IOException;
+    }
+
+    /**
+     * Verifies {@code version} fully (outside the lock: it takes seconds), then runs {@code action} under the store
+     * lock once the version is seen still there. A concurrent delete (another process's prune) either renamed the
+     * directory away before the lock, and the version is refused, or sees the pointer {@code action} writes naming
+     * it and leaves it alone.
+     */
+    private <T> T verifiedThenUnderStoreLock(String version, StoreAction<T> action) throws IOException {
+        requireKnown(version);
+        try (Snapshot ignored = openVerified(version)) {
+            // verified
+        }
+        return underStoreLock(() -> {
+            if (!Files.isDirectory(dir.resolve(version))) {
+                throw new IllegalArgumentException("version " + version + " in store " + dir
+                        + " was deleted while it was being verified");
+            }
+            return action.run();
+        });
     }
 
     /** Runs {@code action} holding the store's lock file (and, within this JVM, {@link #PROCESS_LOCK}). */
