@@ -44,22 +44,10 @@ final class CatalogRoutes {
 
     void register(RoutesConfig routes) {
         ReadRoutes.get(routes, "/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
-        ReadRoutes.get(routes, "/v1/items", ctx -> leased(ctx, this::search));
-        ReadRoutes.get(routes, "/v1/items/{itemId}", ctx -> leased(ctx, this::item));
-        routes.put("/admin/items/{itemId}/availability", ctx -> leased(ctx, this::setAvailability));
-        routes.delete("/admin/items/{itemId}/availability", ctx -> leased(ctx, this::clearAvailability));
-    }
-
-    @FunctionalInterface
-    private interface ModelHandler {
-        void handle(Context ctx, ServedModel model) throws Exception;
-    }
-
-    private void leased(Context ctx, ModelHandler handler) throws Exception {
-        try (ModelLease lease = models.lease().orElseThrow(
-                () -> ApiProblem.unavailable("no verified model snapshot is loaded"))) {
-            handler.handle(ctx, lease.model());
-        }
+        ReadRoutes.get(routes, "/v1/items", ModelHandler.leased(models, this::search));
+        ReadRoutes.get(routes, "/v1/items/{itemId}", ModelHandler.leased(models, this::item));
+        routes.put("/admin/items/{itemId}/availability", ModelHandler.leased(models, this::setAvailability));
+        routes.delete("/admin/items/{itemId}/availability", ModelHandler.leased(models, this::clearAvailability));
     }
 
     /** {@code available}: the latest stock change for the item, else the catalogue's; attributes: the catalogue file's. */
@@ -126,10 +114,7 @@ final class CatalogRoutes {
     private void setAvailability(Context ctx, ServedModel model) throws IOException {
         Params.checkQuery(ctx, NONE);
         String itemId = BasketRequest.normaliseItemId(ctx.pathParam("itemId"));
-        String type = ctx.contentType();
-        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
-            throw ApiProblem.unsupportedMediaType("Content-Type must be application/json");
-        }
+        RequestBodies.requireJson(ctx);
         JsonNode body = JsonBodies.object(RequestBodies.read(ctx, config.maxBodyBytes()), json, AVAILABILITY_FIELDS,
                 "a JSON object with field 'available'");
         JsonNode available = body.get("available");

@@ -124,10 +124,7 @@ final class CustomerRoutes {
         Params.checkQuery(ctx, NONE);
         String id = Params.customerId(ctx.pathParam("customerId"), "path parameter 'customerId'");
         Consent.Channel ch = channel(ctx.pathParam("channel"), "path parameter 'channel'");
-        String type = ctx.contentType();
-        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-            throw ApiProblem.unsupportedMediaType("Content-Type must be application/json");
-        }
+        RequestBodies.requireJson(ctx);
         byte[] body = RequestBodies.read(ctx, config.maxBodyBytes());
         JsonNode node = JsonBodies.object(body, json, CONSENT_FIELDS, "a JSON object with field 'state'");
         JsonNode stateNode = node.get("state");

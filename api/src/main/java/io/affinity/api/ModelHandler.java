@@ -20,8 +20,7 @@ interface ModelHandler {
      */
     static Handler leased(ModelSource models, ModelHandler handler) {
         return ctx -> {
-            try (ModelLease lease = models.lease().orElseThrow(
-                    () -> ApiProblem.unavailable("no verified model snapshot is loaded"))) {
+            try (ModelLease lease = lease(models, null)) {
                 handler.handle(ctx, lease.model());
             }
         };

@@ -65,11 +65,7 @@ final class OpsRoutes {
     /** {@code {"percent": N}}: the canary for N percent of customers (replacing or re-weighting a running one). */
     private void startCanary(Context ctx) throws Exception {
         Params.checkQuery(ctx, NONE);
-        String type = ctx.contentType();
-        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
-            throw ApiProblem.unsupportedMediaType("Content-Type must be application/json, was "
-                    + (type == null ? "missing" : "'" + Params.abbreviate(type) + "'"));
-        }
+        RequestBodies.requireJson(ctx);
         JsonNode body = JsonBodies.object(RequestBodies.read(ctx, config.maxBodyBytes()), json, CANARY_FIELDS,
                 "a JSON object with field 'percent'");
         JsonNode percent = body.get("percent");

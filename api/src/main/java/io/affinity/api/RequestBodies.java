@@ -18,6 +18,15 @@ final class RequestBodies {
     private RequestBodies() {
     }
 
+    /** A 415 naming what was sent unless the request's Content-Type is JSON ({@code application/json}, any charset). */
+    static void requireJson(Context ctx) {
+        String type = ctx.contentType();
+        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            throw ApiProblem.unsupportedMediaType("Content-Type must be application/json, was "
+                    + (type == null ? "missing" : "'" + Params.abbreviate(type) + "'"));
+        }
+    }
+
     static byte[] read(Context ctx, int maxBytes) throws IOException {
         long declared = ctx.req().getContentLengthLong();
         if (declared > maxBytes) {

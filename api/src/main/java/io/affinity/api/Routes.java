@@ -89,11 +89,7 @@ final class Routes {
      */
     private void basket(Context ctx) throws IOException {
         Params.checkQuery(ctx, BASKET);
-        String type = ctx.contentType();
-        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
-            throw ApiProblem.unsupportedMediaType("Content-Type must be application/json, was "
-                    + (type == null ? "missing" : "'" + Params.abbreviate(type) + "'"));
-        }
+        RequestBodies.requireJson(ctx);
         BasketRequest request = BasketRequest.parse(RequestBodies.read(ctx, config.maxBodyBytes()), json, config);
         try (ModelLease lease = ModelHandler.lease(models, request.customerId())) {
             basket(ctx, lease.model(), request);
