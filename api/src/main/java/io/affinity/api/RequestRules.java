@@ -4,7 +4,6 @@ import io.affinity.recommender.CustomerHistory;
 import io.affinity.recommender.Explanation;
 import io.affinity.recommender.ItemFacts;
 import io.affinity.recommender.MerchandisingRules;
-import io.affinity.recommender.PopularItem;
 import io.affinity.recommender.PurchasedItem;
 import io.affinity.recommender.Recommendation;
 import io.affinity.recommender.RecommendationSource;
@@ -441,29 +440,21 @@ final class RequestRules {
         int ord = catalog.ordinal(id);
         long orders = catalog.orders(ord);
         String description = model.snapshot().item(id).map(ItemFacts::description).orElse("");
-        Explanation evidence = orders > 0
-                ? new Explanation("popular: in " + orders + " orders", null, null,
-                        new PopularItem(id, orders, catalog.customers(ord)))
-                : new Explanation("in the catalogue, never ordered in the training data", null, null, null);
-        return new Recommendation(id, description, (double) orders / top, RecommendationSource.POPULAR, evidence);
+        return new Recommendation(id, description, (double) orders / top, RecommendationSource.POPULAR,
+                Explanation.ofCatalogueItem(id, orders, catalog.customers(ord)));
     }
 
     /** A kept recommendation as the rules placed it: pinned and boosted ones say so first. */
     private static Recommendation marked(MerchandisingRules.Kept<Recommendation> k, MerchandisingRules rules) {
         Recommendation r = k.entry();
-        return switch (k.mark()) {
-            case RANKED -> r;
-            case BOOSTED -> new Recommendation(r.itemId(), r.description(), r.score(), r.source(),
-                    prefixed(r.explanation(), "boosted: matches boost '" + rules.boostLabel() + "'; "));
-            case PINNED, INJECTED -> new Recommendation(r.itemId(), r.description(), r.score(),
-                    RecommendationSource.PINNED, prefixed(r.explanation(), "pinned: matches pin '" + rules.pinLabel()
-                            + "' (" + (k.mark() == MerchandisingRules.Mark.PINNED ? "ranked by this request's model"
-                            : "injected from the catalogue by popularity") + "); "));
-        };
-    }
-
-    private static Explanation prefixed(Explanation e, String prefix) {
-        return new Explanation(prefix + e.summary(), e.rule(), e.purchase(), e.popularity(), e.model());
+        if (k.mark() == MerchandisingRules.Mark.RANKED) {
+            return r;
+        }
+        Explanation e = r.explanation();
+        return new Recommendation(r.itemId(), r.description(), r.score(),
+                k.mark() == MerchandisingRules.Mark.BOOSTED ? r.source() : RecommendationSource.PINNED,
+                new Explanation(rules.note(k.mark(), "ranked by this request's model") + e.summary(), e.rule(),
+                        e.purchase(), e.popularity(), e.model()));
     }
 
     /** An item's category for {@code maxPerCategory}: the catalogue index's, else the model's item facts. */

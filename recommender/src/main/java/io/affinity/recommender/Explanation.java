@@ -78,6 +78,15 @@ public record Explanation(String summary, AssociationRule rule, PurchasedItem pu
     }
 
     /**
+     * The evidence of a catalogue item a pin injects: its popularity, or, for an item of the catalogue file never
+     * ordered (the pin is the only reason to show it), no evidence object.
+     */
+    public static Explanation ofCatalogueItem(String itemId, long orderCount, long customerCount) {
+        return orderCount > 0 ? ofPopularity(new PopularItem(itemId, orderCount, customerCount))
+                : new Explanation("in the catalogue, never ordered in the training data", null, null, null);
+    }
+
+    /**
      * What a model explanation says apart from the customer's purchase, per (model, source, kind): a handful of
      * combinations per model, built once instead of per recommended item (this runs for every item of every
      * personal answer). Bounded, in case model names come and go over many swaps.

@@ -71,6 +71,21 @@ public record MerchandisingRules(Predicate<String> boost, String boostLabel, Pre
         INJECTED
     }
 
+    /**
+     * How the explanation of an entry placed by these rules begins, the same words on every endpoint: empty for a
+     * ranked entry, else {@code boosted: matches boost '...'; } or {@code pinned: matches pin '...' (how); }.
+     *
+     * @param ranking how a pinned entry of the ranking was ranked, e.g. "ranked by expected value"
+     */
+    public String note(Mark mark, String ranking) {
+        return switch (mark) {
+            case RANKED -> "";
+            case BOOSTED -> "boosted: matches boost '" + boostLabel + "'; ";
+            case PINNED -> "pinned: matches pin '" + pinLabel + "' (" + ranking + "); ";
+            case INJECTED -> "pinned: matches pin '" + pinLabel + "' (injected from the catalogue by popularity); ";
+        };
+    }
+
     /** One kept entry of {@link #select}. */
     public record Kept<T>(T entry, Mark mark) {
     }

@@ -172,9 +172,7 @@ public final class NextBestOffers {
 
     /** The popularity evidence of an item; none for an item never ordered (only a pin puts such an item in). */
     private static Explanation popularity(ItemFacts f) {
-        return f.orderCount() > 0 ? Explanation.ofPopularity(new PopularItem(f.itemId(), f.orderCount(),
-                f.customerCount())) : new Explanation("in the catalogue, never ordered in the training data", null,
-                null, null);
+        return Explanation.ofCatalogueItem(f.itemId(), f.orderCount(), f.customerCount());
     }
 
     /** {@link Offer#source()} of an offer a request's pin placed first. */
@@ -182,16 +180,9 @@ public final class NextBestOffers {
 
     /** The offer as the rules placed it: pinned and boosted offers say so first. */
     private static Offer marked(Offer o, MerchandisingRules.Mark mark, MerchandisingRules rules, String ranking) {
-        return switch (mark) {
-            case RANKED -> o;
-            case BOOSTED -> new Offer(o.itemId(), o.description(), o.expectedValue(), o.purchaseProbability(),
-                    o.margin(), o.source(), o.strategy(), "boosted: matches boost '" + rules.boostLabel() + "'; "
-                    + o.explanation());
-            case PINNED, INJECTED -> new Offer(o.itemId(), o.description(), o.expectedValue(),
-                    o.purchaseProbability(), o.margin(), PINNED_SOURCE, o.strategy(), "pinned: matches pin '"
-                    + rules.pinLabel() + "' (" + (mark == MerchandisingRules.Mark.PINNED ? ranking
-                    : "injected from the catalogue by popularity") + "); " + o.explanation());
-        };
+        return mark == MerchandisingRules.Mark.RANKED ? o : new Offer(o.itemId(), o.description(), o.expectedValue(),
+                o.purchaseProbability(), o.margin(), mark == MerchandisingRules.Mark.BOOSTED ? o.source()
+                : PINNED_SOURCE, o.strategy(), rules.note(mark, ranking) + o.explanation());
     }
 
     /** The price shaping of {@link #offer}: below 1 above a price-sensitive customer's usual price, 1.25 premium. */
