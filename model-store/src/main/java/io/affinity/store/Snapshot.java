@@ -74,6 +74,8 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     /** The keys of {@link #profiles} and {@link #rules} to iterate by; null before format 5 (map iteration). */
     private final KeyFile profileKeys;
     private final KeyFile ruleKeys;
+    /** Read from the manifest once: asked for every item of every answer, where a map lookup showed in profiles. */
+    private final boolean orderSequenceOnly;
 
     private Snapshot(Path dir, Manifest manifest, ChronicleMap<CharSequence, byte[]> items,
                      ChronicleMap<CharSequence, byte[]> rules, ChronicleMap<CharSequence, byte[]> customers,
@@ -99,6 +101,7 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         this.ruleKeys = ruleKeys;
         this.customerRecsFile = dir.resolve(CUSTOMER_RECS);
         this.customerRecs = openCustomerRecs(dir, manifest);
+        this.orderSequenceOnly = Boolean.TRUE.equals(manifest.parameters().get("orderSequence"));
     }
 
     /** What the manifest records about {@link #CUSTOMER_RECS}. */
@@ -366,7 +369,7 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     /** Recorded by training as the parameter {@code orderSequence} (absent in snapshots with timestamps). */
     @Override
     public boolean orderSequenceOnly() {
-        return Boolean.TRUE.equals(manifest.parameters().get("orderSequence"));
+        return orderSequenceOnly;
     }
 
     @Override

@@ -136,6 +136,7 @@ public final class Recommender {
     private Recommendations fromPrecomputed(String customerId, PrecomputedRecommendations pre, int limit) {
         List<PrecomputedItem> top = pre.items().subList(0, Math.min(limit, pre.items().size()));
         List<Recommendation> items = new ArrayList<>(limit);
+        boolean orderSequence = model.orderSequenceOnly();
         for (int pass = 0; pass < 2; pass++) {
             boolean repeats = pass == 1;
             for (int i = 0, n = top.size(); i < n; i++) {
@@ -143,7 +144,7 @@ public final class Recommender {
                 if (p.repeat() == repeats) {
                     items.add(new Recommendation(p.itemId(), description(p.itemId()), p.score(),
                             repeats ? RecommendationSource.REPEAT : RecommendationSource.MODEL,
-                            Explanation.ofModel(pre.model(), p, model.orderSequenceOnly())));
+                            Explanation.ofModel(pre.model(), p, orderSequence)));
                 }
             }
         }
