@@ -62,18 +62,7 @@ sed "s|\$|\&filter=$(urlenc "$FILTER")|" "$WORK/customers.txt" > "$WORK/filter.t
 sed "s|\$|\&boost=$(urlenc "$BOOST")\&pin=$(urlenc "$PIN")\&pinLimit=2|" "$WORK/customers.txt" > "$WORK/pin.txt"
 echo "load.sh: $(wc -l < "$WORK/customers.txt") customer paths" >&2
 
-refuse_busy_port load.sh "$BASE" "$PORT"
-# shellcheck disable=SC2086
-"$ROOT/affinity" serve --models "$MODELS" --host 127.0.0.1 --port "$PORT" --watch-interval 0 ${SERVE_ARGS:-} \
-  > "$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-sleep 1
-for _ in $(seq 1 120); do
-  curl -sf "$BASE/ready" >/dev/null 2>&1 && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
-  sleep 0.5
-done
-curl -sf "$BASE/ready" >/dev/null || { echo "server not ready" >&2; cat "$WORK/server.log" >&2; exit 1; }
+start_server load.sh
 
 # CPU time of the server process (all its threads: handlers, JIT, GC), in microseconds, from /proc.
 # wrk's own CPU time (user + system), seconds, when GNU time is installed: the load generator shares the cores.
@@ -99,7 +88,6 @@ measure() { # name lua-script threads connections duration
 run() { # name paths-file threads connections duration delay-ms
   WRK_PATHS="$2" WRK_DELAY_MS="$6" measure "$1" rotate.lua "$3" "$4" "$5"
 }
-field() { sed -n "s/.*$2=\([0-9.]*\).*/\1/p" <<<"$1"; }
 
 echo "== load average before: $(uptime | sed 's/.*load average: //')"
 echo "== machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(uname -r)"

@@ -35,23 +35,12 @@ ensure_wrk soak.sh
 model_store soak.sh "$ROOT" "$WORK" "${1:-}"
 customer_paths "$ROOT" "$WORK/customers.txt"
 
-refuse_busy_port soak.sh "$BASE" "$PORT"
-# shellcheck disable=SC2086
-"$ROOT/affinity" serve --models "$MODELS" --host 127.0.0.1 --port "$PORT" --watch-interval 0 ${SERVE_ARGS:-} \
-  > "$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 120); do
-  curl -sf "$BASE/ready" >/dev/null 2>&1 && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
-  sleep 0.5
-done
-curl -sf "$BASE/ready" >/dev/null || { echo "soak.sh: server not ready" >&2; cat "$WORK/server.log" >&2; exit 1; }
+start_server soak.sh
 # The launcher execs the JVM, so the server's pid is the JVM's; jcmd comes from the JDK that runs it.
 JCMD="$(dirname "$(readlink -f "/proc/$SERVER_PID/exe")")/jcmd"
 [[ -x "$JCMD" ]] || { echo "soak.sh: no jcmd beside $(readlink -f "/proc/$SERVER_PID/exe")" >&2; exit 1; }
 
 status() { sed -n "s/^$1:[[:space:]]*\([0-9]*\).*/\1/p" "/proc/$SERVER_PID/status"; }
-field() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" <<<" $1"; }
 
 echo "== soak: $MINUTES x ${RUN_SECONDS} s at $RATE req/s, wrk -t2 -c$CONNECTIONS (benchmarks/load/paced.lua)," \
   "customer paths: $(wc -l < "$WORK/customers.txt"); $(date -u +%FT%TZ)"

@@ -36,6 +36,27 @@ refuse_busy_port() { # caller-name base-url port
   fi
 }
 
+# Starts `affinity serve` on MODELS at 127.0.0.1:PORT (no store watching; SERVE_ARGS added), its output in
+# WORK/server.log, its pid in SERVER_PID (the JVM's: the launcher execs it), and waits until /ready answers.
+start_server() { # caller-name
+  refuse_busy_port "$1" "$BASE" "$PORT"
+  # shellcheck disable=SC2086
+  "$ROOT/affinity" serve --models "$MODELS" --host 127.0.0.1 --port "$PORT" --watch-interval 0 ${SERVE_ARGS:-} \
+    > "$WORK/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 120); do
+    curl -sf "$BASE/ready" >/dev/null 2>&1 && return
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
+    sleep 0.5
+  done
+  echo "$1: server not ready" >&2; cat "$WORK/server.log" >&2; exit 1
+}
+
+# The value of `name=` in a wrk RESULT line: a whole field name only (p99_ms, not uncorrected_p99_ms).
+field() { # result-line name
+  sed -n "s/.* $2=\([0-9.]*\).*/\1/p" <<<" $1"
+}
+
 # Stops the server the caller started (its pid in SERVER_PID), if it still runs, and forgets it.
 stop_server() {
   if [[ -n "${SERVER_PID:-}" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
