@@ -217,12 +217,24 @@ public final class ModelAdmin implements AutoCloseable {
         }
     }
 
-    /** Stops the store's canary (a damaged CANARY is removed too); every customer gets CURRENT's version. */
+    /**
+     * Stops the store's canary (a damaged CANARY is removed too); every customer gets the version the store's
+     * CURRENT names now, which is not always the one served: another process may have promoted the canary (or
+     * moved CURRENT) since this server last looked, and stopping the served canary beside the old version would
+     * send its customers back to a version the store no longer names until the next watch. When CURRENT names no
+     * usable version, the served one stays, alone.
+     */
     public CanaryChange stopCanary() throws IOException {
         synchronized (lock) {
             ModelStore.Canary previous = store.stopCanary().orElse(null);
-            syncCanary(new CanaryRead(null, null), servingVersion(), new Preopened(null), true);
-            return new CanaryChange(previous, servedCanary(), servingVersion(), canaryError);
+            try {
+                Change c = apply(new CanaryRead(null, null), wantedCurrent(), new Preopened(null), true);
+                return new CanaryChange(previous, c.canary(), c.activeVersion(), c.canaryError());
+            } catch (NothingToLoadException | SnapshotException e) {
+                // The stop itself succeeded; the watcher logs an unusable CURRENT, as it does on every look.
+                syncCanary(new CanaryRead(null, null), servingVersion(), new Preopened(null), true);
+                return new CanaryChange(previous, servedCanary(), servingVersion(), canaryError);
+            }
         }
     }
 

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
 import org.apache.lucene.queryparser.classic.ParseException;
 import org.apache.lucene.util.FixedBitSet;
 
@@ -389,8 +390,19 @@ final class RequestRules {
      * the bought-together item), which a pin never injects.
      */
     Recommendations recommend(BiFunction<Recommender, Integer, Recommendations> query, int limit, Set<String> named) {
+        return recommend(query, limit, named, null);
+    }
+
+    /**
+     * Runs {@code query}, which answers a ranking best first, under these rules, and shows what they keep in
+     * {@code display} order (null: as ranked): within each group of the answer (pinned, boosted, the rest), so
+     * the rules pick from the ranking and the display order only arranges what they picked
+     * ({@link Recommender#forCustomerRanked}).
+     */
+    Recommendations recommend(BiFunction<Recommender, Integer, Recommendations> query, int limit, Set<String> named,
+                              UnaryOperator<List<Recommendation>> display) {
         if (!active()) {
-            return query.apply(model.recommender(), limit);
+            return displayed(query.apply(model.recommender(), limit), display);
         }
         Recommender filtered = new Recommender(new FilteredSnapshot(model.snapshot(), this::allowed),
                 model.recommender().settings());
@@ -419,16 +431,35 @@ final class RequestRules {
                     kept.add(r);
                 }
             }
+            if (display != null) {
+                kept = display.apply(kept);
+            }
         } else {
             Catalog catalog = model.catalog(); // a pin needs the catalogue index (409 without)
             long top = pin == null || catalog.size() == 0 ? 1 : Math.max(1, catalog.orders(catalog.byPopularity(0)));
-            for (MerchandisingRules.Kept<Recommendation> k : rules.select(raw.items(), Recommendation::itemId,
-                    this::allowed, limit, id -> allowed(id) && !named.contains(id) ? fromCatalogue(catalog, id, top)
-                            : null)) {
-                kept.add(marked(k, rules));
+            List<MerchandisingRules.Kept<Recommendation>> selected = rules.select(raw.items(),
+                    Recommendation::itemId, this::allowed, limit,
+                    id -> allowed(id) && !named.contains(id) ? fromCatalogue(catalog, id, top) : null);
+            // Groups are runs of one mark (pinned from the ranking, injected, boosted, the rest), in that order.
+            for (int from = 0; from < selected.size(); ) {
+                MerchandisingRules.Mark mark = selected.get(from).mark();
+                int to = from;
+                List<Recommendation> group = new ArrayList<>();
+                while (to < selected.size() && selected.get(to).mark() == mark) {
+                    group.add(selected.get(to++).entry());
+                }
+                for (Recommendation r : display == null ? group : display.apply(group)) {
+                    kept.add(marked(new MerchandisingRules.Kept<>(r, mark), rules));
+                }
+                from = to;
             }
         }
         return new Recommendations(raw.modelVersion(), kept, raw.fallback(), raw.unknownItems());
+    }
+
+    private static Recommendations displayed(Recommendations r, UnaryOperator<List<Recommendation>> display) {
+        return display == null ? r : new Recommendations(r.modelVersion(), display.apply(r.items()), r.fallback(),
+                r.unknownItems());
     }
 
     /**

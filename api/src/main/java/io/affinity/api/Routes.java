@@ -5,6 +5,7 @@ import io.affinity.api.Bodies.RuleBody;
 import io.affinity.recommender.CustomerHistory;
 import io.affinity.recommender.PurchasedItem;
 import io.affinity.recommender.Recommendations;
+import io.affinity.recommender.Recommender;
 import io.affinity.recommender.RuleQuery;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -124,7 +125,8 @@ final class Routes {
     /** Query and id checked by {@link ModelHandler#leasedForCustomer}, which leased the customer's version. */
     private void customer(Context ctx, ServedModel model, String customerId) throws IOException {
         int limit = Params.limit(ctx, config);
-        answer(ctx, rules(ctx, model, customerId).recommend((r, n) -> r.forCustomer(customerId, n), limit), null);
+        answer(ctx, rules(ctx, model, customerId).recommend(
+                (r, n) -> r.forCustomerRanked(customerId, n), limit, Set.of(), Recommender::displayOrder), null);
     }
 
     /**

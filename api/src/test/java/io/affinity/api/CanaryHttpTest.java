@@ -419,6 +419,26 @@ class CanaryHttpTest {
         }
     }
 
+    @Test
+    @Order(9)
+    void stoppingAfterAnotherProcessPromotedTheCanaryGivesEveryCustomerTheStoresCurrent() throws Exception {
+        assertEquals(200, startCanary(third, "{\"percent\": 40}").statusCode());
+        ServedModel canaryModel = source.canary().orElseThrow().model();
+        // `./affinity models activate` on the store: CURRENT switched, CANARY removed; this server has not looked
+        // since (its watcher runs every --watch-interval), and a DELETE arrives meanwhile.
+        store.activate(third);
+        HttpResponse<String> r = send("DELETE", "/admin/models/canary", TOKEN, null);
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode body = JSON.readTree(r.body());
+        assertTrue(body.get("previous").isNull(), "the store had no canary left: " + r.body());
+        assertEquals(third, body.get("current").asText(), "CURRENT as the store names it: " + r.body());
+        assertSame(canaryModel, source.current().orElseThrow(), "the canary's customers stay on it: promoted");
+        assertTrue(source.canary().isEmpty());
+        for (String id : ids().subList(0, 60)) {
+            assertEquals(third, recommendationsVersion(id), id);
+        }
+    }
+
     static long counter(String metrics, String series) {
         for (String line : metrics.split("\n")) {
             if (line.startsWith(series + " ")) {

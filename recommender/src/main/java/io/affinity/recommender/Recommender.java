@@ -93,11 +93,61 @@ public final class Recommender {
      * popular items fill any remaining places. An unknown customer gets popular items, marked as fallback.
      */
     public Recommendations forCustomer(String customerId, int limit) {
+        return forCustomer(customerId, limit, true);
+    }
+
+    /**
+     * The customer's ranking as {@link #forCustomer} chooses it, best first, without putting a precomputed list's
+     * new items ahead of its repeats: what business rules that reorder or thin a ranking (a category cap, a boost,
+     * a pin) must work on, over-fetched past the limit. Display the items they keep with {@link #displayOrder}.
+     * Had they the display order, the new items of a list over-fetched five times the limit would all come
+     * before its repeats, and the rules would keep new items from far below the limit instead of the repeats the
+     * model ranked best.
+     */
+    public Recommendations forCustomerRanked(String customerId, int limit) {
+        return forCustomer(customerId, limit, false);
+    }
+
+    /**
+     * Items of a customer answer in the order {@link #forCustomer} shows them: new to the customer first (the
+     * model's or the rules' proposals), then repeat purchases, then popular fill-ins, each kind in the order
+     * given. {@code forCustomer(c, n)} shows {@code displayOrder(forCustomerRanked(c, n).items())}.
+     */
+    public static List<Recommendation> displayOrder(List<Recommendation> items) {
+        int last = 0;
+        boolean sorted = true;
+        for (Recommendation r : items) {
+            int kind = displayKind(r);
+            if (kind < last) {
+                sorted = false;
+                break;
+            }
+            last = kind;
+        }
+        if (sorted) {
+            return items;
+        }
+        List<Recommendation> out = new ArrayList<>(items.size());
+        for (int kind = 0; kind <= 2; kind++) {
+            for (Recommendation r : items) {
+                if (displayKind(r) == kind) {
+                    out.add(r);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static int displayKind(Recommendation r) {
+        return r.source() == RecommendationSource.REPEAT ? 1 : r.source() == RecommendationSource.POPULAR ? 2 : 0;
+    }
+
+    private Recommendations forCustomer(String customerId, int limit, boolean newFirst) {
         requireLimit(limit);
         // Only the first `limit` are shown; a shorter list is whole, which the popular fill-in relies on.
         Optional<PrecomputedRecommendations> precomputed = model.precomputed(customerId, limit);
         if (precomputed.isPresent() && !precomputed.get().items().isEmpty()) {
-            return fromPrecomputed(customerId, precomputed.get(), limit);
+            return fromPrecomputed(customerId, precomputed.get(), limit, newFirst);
         }
         Optional<CustomerHistory> found = model.customer(customerId);
         if (found.isEmpty()) {
@@ -133,17 +183,19 @@ public final class Recommender {
      * The model's top {@code limit} are chosen by its score (so the chosen set is the one the offline evaluation
      * measured); only their display order puts new items before repeats.
      */
-    private Recommendations fromPrecomputed(String customerId, PrecomputedRecommendations pre, int limit) {
+    private Recommendations fromPrecomputed(String customerId, PrecomputedRecommendations pre, int limit,
+                                            boolean newFirst) {
         List<PrecomputedItem> top = pre.items().subList(0, Math.min(limit, pre.items().size()));
         List<Recommendation> items = new ArrayList<>(limit);
         boolean orderSequence = model.orderSequenceOnly();
-        for (int pass = 0; pass < 2; pass++) {
+        // Display order: new items in a first pass, repeats in a second; ranked order: one pass over both.
+        for (int pass = newFirst ? 0 : 2; pass < (newFirst ? 2 : 3); pass++) {
             boolean repeats = pass == 1;
             for (int i = 0, n = top.size(); i < n; i++) {
                 PrecomputedItem p = top.get(i);
-                if (p.repeat() == repeats) {
+                if (pass == 2 || p.repeat() == repeats) {
                     items.add(new Recommendation(p.itemId(), description(p.itemId()), p.score(),
-                            repeats ? RecommendationSource.REPEAT : RecommendationSource.MODEL,
+                            p.repeat() ? RecommendationSource.REPEAT : RecommendationSource.MODEL,
                             Explanation.ofModel(pre.model(), p, orderSequence)));
                 }
             }
