@@ -105,6 +105,12 @@ final class RequestRules {
             pin = compile(model, pinExpression, "pin");
         }
         int pinLimit = (int) Params.optionalLong(ctx, "pinLimit", DEFAULT_PIN_LIMIT, 0, MAX_PIN_LIMIT);
+        String rawPinLimit = ctx.queryParam("pinLimit");
+        if (pin == null && rawPinLimit != null && !rawPinLimit.isBlank()) {
+            // Without a pin it would change nothing: say so rather than answer as if it had been applied.
+            throw ApiProblem.badRequest("query parameter 'pinLimit' needs query parameter 'pin': it limits how "
+                    + "many of pin's matches go first");
+        }
         String rawDays = ctx.queryParam("excludeBoughtWithinDays");
         int days = (int) Params.optionalLong(ctx, "excludeBoughtWithinDays", config.excludeBoughtWithinDays(), 0, 36_600);
         int maxPerCategory = (int) Params.optionalLong(ctx, "maxPerCategory", 0, 0, 10_000);

@@ -298,6 +298,9 @@ class OfferRulesHttpTest {
         assertTrue(badRequest(base + "boost=" + enc("/[ac]*a[ac]{50,200}/"), "boost").contains("is too costly to run"));
         badRequest(base + "pin=" + enc("price:2*"), "pin");
         assertEquals("query parameter 'pinLimit' must be between 0 and 50, was 51", badRequest(base + "pinLimit=51", "pinLimit"));
+        // A pinLimit without a pin would change nothing: refused, not ignored (a blank pin is no pin).
+        assertTrue(badRequest(base + "pinLimit=2", "pinLimit").contains("needs query parameter 'pin'"));
+        badRequest(base + "pinLimit=2&pin=", "pinLimit");
         badRequest(base + "maxPerCategory=-1", "maxPerCategory");
         badRequest(base + "excludeBoughtWithinDays=x", "excludeBoughtWithinDays");
         badRequest(base + "asOf=2011-13-01", "asOf");
