@@ -138,11 +138,9 @@ final class CatalogRoutes {
      */
     private void clearAvailability(Context ctx, ServedModel model) throws IOException {
         Params.checkQuery(ctx, NONE);
-        if (RequestBodies.read(ctx, config.maxBodyBytes()).length > 0) {
-            // Not ignored: a client sending {"available": ...} here meant a PUT, and would think it was applied.
-            throw ApiProblem.badRequest("DELETE of an item's availability takes no body; "
-                    + "PUT {\"available\": true|false} sets a statement");
-        }
+        // Not ignored: a client sending {"available": ...} here meant a PUT, and would think it was applied.
+        RequestBodies.requireNone(ctx, config.maxBodyBytes(), "DELETE of an item's availability",
+                "PUT {\"available\": true|false} sets a statement");
         String itemId = BasketRequest.normaliseItemId(ctx.pathParam("itemId"));
         if (model.snapshot().item(itemId).isEmpty()) {
             throw ApiProblem.notFound("item '" + Params.abbreviate(itemId) + "' is not in the model's catalogue");

@@ -46,17 +46,26 @@ final class OpsRoutes {
                 Params.checkQuery(ctx, NONE);
                 listModels(ctx);
             });
+            // The commands without a body refuse one: {"version": ...} sent to reload would otherwise serve
+            // CURRENT while its sender believes it chose a version.
             routes.post("/admin/models/reload", ctx -> {
                 Params.checkQuery(ctx, NONE);
+                RequestBodies.requireNone(ctx, config.maxBodyBytes(), "POST /admin/models/reload",
+                        "it serves the version the store's CURRENT names; POST /admin/models/{version}/activate "
+                                + "serves another");
                 ctx.json(change(admin::reload));
             });
             routes.post("/admin/models/{version}/activate", ctx -> {
                 Params.checkQuery(ctx, NONE);
+                RequestBodies.requireNone(ctx, config.maxBodyBytes(), "POST /admin/models/{version}/activate",
+                        "the version is the path's");
                 ctx.json(change(() -> admin.activate(ctx.pathParam("version"))));
             });
             routes.post("/admin/models/{version}/canary", this::startCanary);
             routes.delete("/admin/models/canary", ctx -> {
                 Params.checkQuery(ctx, NONE);
+                RequestBodies.requireNone(ctx, config.maxBodyBytes(), "DELETE /admin/models/canary",
+                        "POST /admin/models/{version}/canary {\"percent\": N} changes a canary");
                 ctx.json(canaryChange(admin::stopCanary));
             });
         }

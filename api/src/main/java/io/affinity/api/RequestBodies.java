@@ -40,6 +40,17 @@ final class RequestBodies {
     }
 
     /**
+     * A 400 unless the request has no body (or an empty one), for commands that take none: a client that sends one
+     * meant something the endpoint does not do (a version to reload, a statement to DELETE) and must not believe it
+     * was applied. {@code instead} says what to send instead.
+     */
+    static void requireNone(Context ctx, int maxBytes, String what, String instead) throws IOException {
+        if (read(ctx, maxBytes).length > 0) {
+            throw ApiProblem.badRequest(what + " takes no body; " + instead);
+        }
+    }
+
+    /**
      * Reads and drops the part of a request body that no handler read (a GET or DELETE sent with a body, a 401 or
      * 404 answered before the body was looked at), up to {@link #DRAIN_LIMIT}. Jetty otherwise closes the connection
      * while the rest may still be arriving, and the client then loses the answer to the reset.

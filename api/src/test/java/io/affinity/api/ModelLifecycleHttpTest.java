@@ -266,6 +266,39 @@ class ModelLifecycleHttpTest {
     }
 
     @Test
+    @Order(8)
+    void commandsWithoutABodyRefuseOneAndChangeNothing() throws Exception {
+        String serving = source.current().orElseThrow().snapshot().version();
+        String other = TestStores.publish(store, "other");
+        TAGS.put(other, "other");
+        store.activate(other);
+        try {
+            // A client that thinks reload takes a version: refused, so it cannot believe it chose one.
+            assertProblem(sendBody("POST", "/admin/models/reload", "{\"version\":\"" + serving + "\"}"), 400,
+                    "POST /admin/models/reload takes no body");
+            assertProblem(sendBody("POST", "/admin/models/" + other + "/activate", "{}"), 400,
+                    "takes no body; the version is the path's");
+            assertProblem(sendBody("DELETE", "/admin/models/canary", "{\"percent\":0}"), 400,
+                    "DELETE /admin/models/canary takes no body");
+            assertEquals(serving, source.current().orElseThrow().snapshot().version(), "nothing was applied");
+            assertEquals(serving, getJson("/v1/items/I01/bought-together").get("modelVersion").asText());
+            // An empty body is no body.
+            HttpResponse<String> empty = sendBody("POST", "/admin/models/reload", "");
+            assertEquals(200, empty.statusCode(), empty.body());
+            assertEquals(other, getJson("/v1/items/I01/bought-together").get("modelVersion").asText());
+        } finally {
+            store.activate(serving);
+            assertEquals(200, send("POST", "/admin/models/reload", TOKEN).statusCode());
+        }
+    }
+
+    private static HttpResponse<String> sendBody(String method, String path, String body) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + TOKEN)
+                .header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void headOfMetricsGivesTheHeadersOfGetWithoutABody() throws Exception {
         HttpResponse<String> get = send("GET", "/metrics", null);
         HttpResponse<String> head = send("HEAD", "/metrics", null);
