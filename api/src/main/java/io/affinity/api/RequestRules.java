@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
@@ -62,9 +63,12 @@ final class RequestRules {
     private final FixedBitSet pin;
     private final String pinExpression;
     private final int pinLimit;
+    /** The customer the rules are for, or null; only read to explain an injected pin the customer bought. */
+    private final String customerId;
 
-    private RequestRules(Parsed parsed, Set<String> recentlyBought) {
+    private RequestRules(Parsed parsed, Set<String> recentlyBought, String customerId) {
         this.parsed = parsed;
+        this.customerId = customerId;
         this.boost = parsed.boost;
         this.pin = parsed.pin;
         this.pinExpression = parsed.pinExpression;
@@ -190,7 +194,7 @@ final class RequestRules {
                     }
                 }
             }
-            return new RequestRules(this, recent);
+            return new RequestRules(this, recent, customerId);
         }
 
         /** Whether the rules differ by customer ({@code excludeBoughtWithinDays} in effect). */
@@ -477,6 +481,14 @@ final class RequestRules {
         int ord = catalog.ordinal(id);
         long orders = catalog.orders(ord);
         String description = model.snapshot().item(id).map(ItemFacts::description).orElse("");
+        // One of the customer's own purchases that the over-fetched ranking did not reach (a rules model lists
+        // repeats after its proposals) is still theirs: say so rather than call it a popular item.
+        Optional<Explanation> bought = customerId == null ? Optional.empty()
+                : model.recommender().purchaseExplanation(customerId, id);
+        if (bought.isPresent()) {
+            return new Recommendation(id, description, (double) orders / top, RecommendationSource.REPEAT,
+                    bought.get());
+        }
         return new Recommendation(id, description, (double) orders / top, RecommendationSource.POPULAR,
                 Explanation.ofCatalogueItem(id, orders, catalog.customers(ord)));
     }

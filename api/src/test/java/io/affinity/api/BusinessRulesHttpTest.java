@@ -276,6 +276,20 @@ class BusinessRulesHttpTest {
     }
 
     @Test
+    void aPinnedItemTheCustomerBoughtSaysSoEvenWhenInjected() throws Exception {
+        // limit 1 over-fetches 5 candidates, rule proposals before repeats, so C100's I05 is not among them: the
+        // pin injects it, and it must still read as the customer's own repeat purchase, not a popular item.
+        JsonNode item = JSON.readTree(get("/v1/customers/C100/recommendations?limit=1&pinLimit=1&pin="
+                + enc("id:I05")).body()).get("items").get(0);
+        assertEquals("I05", item.get("itemId").asText(), item.toString());
+        assertEquals("pinned", item.get("source").asText(), item.toString());
+        assertTrue(item.at("/explanation/summary").asText().contains("bought before in 1 order(s), last on 2011-04-21"),
+                item.toString());
+        assertEquals(1, item.at("/explanation/purchase/orderCount").asInt(), item.toString());
+        assertTrue(item.at("/explanation/popularity").isMissingNode(), item.toString());
+    }
+
+    @Test
     void boostMovesMatchingItemsAheadKeepingTheirOrder() throws Exception {
         List<String> ids = itemIds(get("/v1/customers/C100/recommendations?limit=5&boost=" + enc("category:cat2")));
         assertEquals(5, ids.size());

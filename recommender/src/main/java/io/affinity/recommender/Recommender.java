@@ -109,6 +109,24 @@ public final class Recommender {
     }
 
     /**
+     * How the customer's own purchases explain {@code itemId}, as {@link #forCustomer} explains a repeat purchase;
+     * empty when the customer is unknown or never bought it. For items placed by other means than the ranking (a
+     * pin injecting one), which are still the customer's own.
+     */
+    public Optional<Explanation> purchaseExplanation(String customerId, String itemId) {
+        Optional<CustomerHistory> history = model.customer(customerId);
+        if (history.isPresent()) {
+            for (PurchasedItem p : history.get().items()) {
+                if (p.itemId().equals(itemId)) {
+                    return Optional.of(model.orderSequenceOnly() ? Explanation.ofRepeatInSequence(p)
+                            : Explanation.ofRepeat(p));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
      * Items of a customer answer in the order {@link #forCustomer} shows them: new to the customer first (the
      * model's or the rules' proposals), then repeat purchases, then popular fill-ins, each kind in the order
      * given. {@code forCustomer(c, n)} shows {@code displayOrder(forCustomerRanked(c, n).items())}.
