@@ -93,7 +93,10 @@ public final class Recommender {
      * popular items fill any remaining places. An unknown customer gets popular items, marked as fallback.
      */
     public Recommendations forCustomer(String customerId, int limit) {
-        return forCustomer(customerId, limit, true);
+        Recommendations ranked = forCustomerRanked(customerId, limit);
+        List<Recommendation> shown = displayOrder(ranked.items());
+        return shown == ranked.items() ? ranked
+                : new Recommendations(ranked.modelVersion(), shown, ranked.fallback(), ranked.unknownItems());
     }
 
     /**
@@ -105,7 +108,40 @@ public final class Recommender {
      * model ranked best.
      */
     public Recommendations forCustomerRanked(String customerId, int limit) {
-        return forCustomer(customerId, limit, false);
+        requireLimit(limit);
+        // Only the first `limit` are shown; a shorter list is whole, which the popular fill-in relies on.
+        Optional<PrecomputedRecommendations> precomputed = model.precomputed(customerId, limit);
+        if (precomputed.isPresent() && !precomputed.get().items().isEmpty()) {
+            return fromPrecomputed(customerId, precomputed.get(), limit);
+        }
+        Optional<CustomerHistory> found = model.customer(customerId);
+        if (found.isEmpty()) {
+            return new Recommendations(model.version(), popular(Set.of(), limit), true, List.of());
+        }
+        CustomerHistory history = found.get();
+        Set<String> bought = new HashSet<>();
+        List<String> firing = new ArrayList<>();
+        for (PurchasedItem p : history.items()) {
+            bought.add(p.itemId());
+            if (firing.size() < settings.historyItemsConsidered()) {
+                firing.add(p.itemId());
+            }
+        }
+        List<Recommendation> items = new ArrayList<>(rank(fireRules(firing, bought), limit));
+        for (PurchasedItem p : history.items()) {
+            if (items.size() >= limit) {
+                break;
+            }
+            double rate = (double) p.orderCount() / history.orderCount();
+            items.add(new Recommendation(p.itemId(), description(p.itemId()), rate, RecommendationSource.REPEAT,
+                    repeatExplanation(p)));
+        }
+        if (items.size() < limit) {
+            Set<String> exclude = new HashSet<>(bought);
+            items.forEach(r -> exclude.add(r.itemId()));
+            items.addAll(popular(exclude, limit - items.size()));
+        }
+        return new Recommendations(model.version(), items, false, List.of());
     }
 
     /**
@@ -118,12 +154,15 @@ public final class Recommender {
         if (history.isPresent()) {
             for (PurchasedItem p : history.get().items()) {
                 if (p.itemId().equals(itemId)) {
-                    return Optional.of(model.orderSequenceOnly() ? Explanation.ofRepeatInSequence(p)
-                            : Explanation.ofRepeat(p));
+                    return Optional.of(repeatExplanation(p));
                 }
             }
         }
         return Optional.empty();
+    }
+
+    private Explanation repeatExplanation(PurchasedItem p) {
+        return model.orderSequenceOnly() ? Explanation.ofRepeatInSequence(p) : Explanation.ofRepeat(p);
     }
 
     /**
@@ -160,63 +199,19 @@ public final class Recommender {
         return r.source() == RecommendationSource.REPEAT ? 1 : r.source() == RecommendationSource.POPULAR ? 2 : 0;
     }
 
-    private Recommendations forCustomer(String customerId, int limit, boolean newFirst) {
-        requireLimit(limit);
-        // Only the first `limit` are shown; a shorter list is whole, which the popular fill-in relies on.
-        Optional<PrecomputedRecommendations> precomputed = model.precomputed(customerId, limit);
-        if (precomputed.isPresent() && !precomputed.get().items().isEmpty()) {
-            return fromPrecomputed(customerId, precomputed.get(), limit, newFirst);
-        }
-        Optional<CustomerHistory> found = model.customer(customerId);
-        if (found.isEmpty()) {
-            return new Recommendations(model.version(), popular(Set.of(), limit), true, List.of());
-        }
-        CustomerHistory history = found.get();
-        Set<String> bought = new HashSet<>();
-        List<String> firing = new ArrayList<>();
-        for (PurchasedItem p : history.items()) {
-            bought.add(p.itemId());
-            if (firing.size() < settings.historyItemsConsidered()) {
-                firing.add(p.itemId());
-            }
-        }
-        List<Recommendation> items = new ArrayList<>(rank(fireRules(firing, bought), limit));
-        for (PurchasedItem p : history.items()) {
-            if (items.size() >= limit) {
-                break;
-            }
-            double rate = (double) p.orderCount() / history.orderCount();
-            items.add(new Recommendation(p.itemId(), description(p.itemId()), rate, RecommendationSource.REPEAT,
-                    model.orderSequenceOnly() ? Explanation.ofRepeatInSequence(p) : Explanation.ofRepeat(p)));
-        }
-        if (items.size() < limit) {
-            Set<String> exclude = new HashSet<>(bought);
-            items.forEach(r -> exclude.add(r.itemId()));
-            items.addAll(popular(exclude, limit - items.size()));
-        }
-        return new Recommendations(model.version(), items, false, List.of());
-    }
-
     /**
-     * The model's top {@code limit} are chosen by its score (so the chosen set is the one the offline evaluation
-     * measured); only their display order puts new items before repeats.
+     * The model's top {@code limit}, chosen and listed by its score (so the chosen set is the one the offline
+     * evaluation measured); {@link #displayOrder} puts new items before repeats for showing.
      */
-    private Recommendations fromPrecomputed(String customerId, PrecomputedRecommendations pre, int limit,
-                                            boolean newFirst) {
+    private Recommendations fromPrecomputed(String customerId, PrecomputedRecommendations pre, int limit) {
         List<PrecomputedItem> top = pre.items().subList(0, Math.min(limit, pre.items().size()));
         List<Recommendation> items = new ArrayList<>(limit);
         boolean orderSequence = model.orderSequenceOnly();
-        // Display order: new items in a first pass, repeats in a second; ranked order: one pass over both.
-        for (int pass = newFirst ? 0 : 2; pass < (newFirst ? 2 : 3); pass++) {
-            boolean repeats = pass == 1;
-            for (int i = 0, n = top.size(); i < n; i++) {
-                PrecomputedItem p = top.get(i);
-                if (pass == 2 || p.repeat() == repeats) {
-                    items.add(new Recommendation(p.itemId(), description(p.itemId()), p.score(),
-                            p.repeat() ? RecommendationSource.REPEAT : RecommendationSource.MODEL,
-                            Explanation.ofModel(pre.model(), p, orderSequence)));
-                }
-            }
+        for (int i = 0, n = top.size(); i < n; i++) {
+            PrecomputedItem p = top.get(i);
+            items.add(new Recommendation(p.itemId(), description(p.itemId()), p.score(),
+                    p.repeat() ? RecommendationSource.REPEAT : RecommendationSource.MODEL,
+                    Explanation.ofModel(pre.model(), p, orderSequence)));
         }
         if (items.size() < limit) {
             // Only short lists pay for the history lookup: popular fill-ins must be new to the customer too.
