@@ -54,15 +54,10 @@ EXPECTED="$("$JAVA" "${FLAGS[@]}" -Xmx3g -cp "$ROOT/cli/target/affinity.jar:$ROO
 tail -1 "$WORK/generator.log" >&2
 echo "export.sh: $EXPECTED" >&2
 
-AFFINITY_NO_BUILD=1 AFFINITY_JAVA_OPTS="-Xmx$XMX" "$ROOT/affinity" serve --models "$WORK/models" \
-  --host 127.0.0.1 --port "$PORT" --watch-interval 0 --warm-up 0 > "$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 240); do
-  curl -sf "http://127.0.0.1:$PORT/ready" >/dev/null 2>&1 && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
-  sleep 0.5
-done
-curl -sf "http://127.0.0.1:$PORT/ready" >/dev/null || { echo "server not ready" >&2; cat "$WORK/server.log" >&2; exit 1; }
+# shellcheck source=load/common.sh
+source "$ROOT/benchmarks/load/common.sh"
+MODELS="$WORK/models"; BASE="http://127.0.0.1:$PORT"
+AFFINITY_NO_BUILD=1 AFFINITY_JAVA_OPTS="-Xmx$XMX" SERVE_ARGS="--warm-up 0" start_server export.sh 120
 
 status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 # CPU seconds (user + system) the process has used: on a shared machine a steadier measure than wall time.

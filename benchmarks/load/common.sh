@@ -1,4 +1,4 @@
-# Set-up shared by the whole-server benchmarks that drive `affinity serve` with wrk (load.sh, startup.sh);
+# Set-up shared by the whole-server benchmarks that drive `affinity serve` (load.sh, soak.sh, export.sh, startup.sh);
 # sourced, not run. Each function names its caller in messages.
 
 # Installs wrk (Debian's package) when missing.
@@ -37,14 +37,15 @@ refuse_busy_port() { # caller-name base-url port
 }
 
 # Starts `affinity serve` on MODELS at 127.0.0.1:PORT (no store watching; SERVE_ARGS added), its output in
-# WORK/server.log, its pid in SERVER_PID (the JVM's: the launcher execs it), and waits until /ready answers.
-start_server() { # caller-name
+# WORK/server.log, its pid in SERVER_PID (the JVM's: the launcher execs it), and waits until /ready answers, for
+# up to the given seconds (default 60; a large store takes longer to open).
+start_server() { # caller-name [seconds]
   refuse_busy_port "$1" "$BASE" "$PORT"
   # shellcheck disable=SC2086
   "$ROOT/affinity" serve --models "$MODELS" --host 127.0.0.1 --port "$PORT" --watch-interval 0 ${SERVE_ARGS:-} \
     > "$WORK/server.log" 2>&1 &
   SERVER_PID=$!
-  for _ in $(seq 1 120); do
+  for _ in $(seq 1 $(( ${2:-60} * 2 ))); do
     curl -sf "$BASE/ready" >/dev/null 2>&1 && return
     kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
     sleep 0.5
