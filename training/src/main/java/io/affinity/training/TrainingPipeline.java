@@ -1,7 +1,13 @@
 package io.affinity.training;
 
+import io.affinity.recommender.Consent;
+import io.affinity.recommender.CustomerHistory;
+import io.affinity.recommender.CustomerProfile;
+import io.affinity.recommender.ItemFacts;
 import io.affinity.store.ModelStore;
 import io.affinity.store.SnapshotBuilder;
+import io.affinity.training.customers.ConsentFile;
+import io.affinity.training.customers.ItemCosts;
 import io.affinity.training.ingest.CatalogFile;
 import io.affinity.training.ingest.ColumnMapping;
 import io.affinity.training.ingest.CsvDialect;
@@ -18,12 +24,20 @@ import io.affinity.training.mining.RuleGenerator;
 import io.affinity.training.mining.RuleParameters;
 import io.affinity.training.mining.TransactionDatabase;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -40,8 +54,8 @@ public final class TrainingPipeline {
     private Path catalogFile;
     private final RecommenderParameters recommender;
     private TradeUpParameters tradeUps = TradeUpParameters.DEFAULTS;
-    private java.nio.charset.Charset encoding = java.nio.charset.StandardCharsets.UTF_8;
-    private java.nio.charset.Charset consentEncoding = java.nio.charset.StandardCharsets.UTF_8;
+    private Charset encoding = StandardCharsets.UTF_8;
+    private Charset consentEncoding = StandardCharsets.UTF_8;
     private IngestOptions ingestOptions;
 
     /** @param progress receives one line per finished step (timings included), e.g. for the CLI's stderr */
@@ -78,7 +92,7 @@ public final class TrainingPipeline {
      * Bytes not valid in it stop training naming {@code file:line}. The consent file has its own,
      * {@link #consentEncoding}.
      */
-    public TrainingPipeline encoding(java.nio.charset.Charset charset) {
+    public TrainingPipeline encoding(Charset charset) {
         this.encoding = Objects.requireNonNull(charset, "charset");
         return this;
     }
@@ -89,7 +103,7 @@ public final class TrainingPipeline {
      * file read in the exports' Windows-1252 would decode without error into other ids, and their opt-outs would
      * apply to nobody. Strict UTF-8 instead stops at the first byte that does not fit, naming {@code file:line}.
      */
-    public TrainingPipeline consentEncoding(java.nio.charset.Charset charset) {
+    public TrainingPipeline consentEncoding(Charset charset) {
         this.consentEncoding = Objects.requireNonNull(charset, "charset");
         return this;
     }
@@ -117,9 +131,8 @@ public final class TrainingPipeline {
         if (Files.exists(modelsDir) && !Files.isDirectory(modelsDir)) {
             throw new IllegalArgumentException("model store " + modelsDir + " is not a directory");
         }
-        Map<String, Map<io.affinity.recommender.Consent.Channel, io.affinity.recommender.Consent.State>> consent =
-                consentFile == null ? Map.of() : io.affinity.training.customers.ConsentFile.read(consentFile,
-                        consentEncoding);
+        Map<String, Map<Consent.Channel, Consent.State>> consent =
+                consentFile == null ? Map.of() : ConsentFile.read(consentFile, consentEncoding);
         CatalogFile catalogue;
         try {
             catalogue = catalogFile == null ? null : CatalogFile.read(catalogFile, parameters.errorBudget(),
@@ -138,7 +151,7 @@ public final class TrainingPipeline {
         if (tx.orderCount() == 0 || tx.itemCount() == 0) {
             // A model without items would answer every request with nothing, and publishing moves CURRENT: a
             // running server would swap its working model for the empty one.
-            throw new IngestException(String.format(java.util.Locale.ROOT, "no transactions accepted (%,d rows "
+            throw new IngestException(String.format(Locale.ROOT, "no transactions accepted (%,d rows "
                     + "read, %,d accepted) from %s: refusing to publish an empty model; the model store %s is "
                     + "unchanged", ingested.report().rowsRead(), ingested.report().rowsAccepted(),
                     parameters.inputs(), modelsDir), ingested.report(), null);
@@ -153,7 +166,7 @@ public final class TrainingPipeline {
         long fractionCount = FpGrowth.minSupportCount(parameters.minSupport(), baskets.size());
         long minCount = Math.max(TrainingParameters.MIN_SUPPORT_COUNT, fractionCount);
         if (minCount > fractionCount) {
-            progress.accept(String.format(java.util.Locale.ROOT, "mine: --min-support %s of %,d baskets is a support "
+            progress.accept(String.format(Locale.ROOT, "mine: --min-support %s of %,d baskets is a support "
                     + "count of %,d; using %,d, so that no served rule rests on a single basket", parameters.minSupport(),
                     baskets.size(), fractionCount, minCount));
         }
@@ -178,8 +191,8 @@ public final class TrainingPipeline {
         CatalogFacts catalog = CatalogFacts.of(tx);
         CatalogMerge merged = catalogue == null ? CatalogMerge.none(catalog.items())
                 : CatalogMerge.of(catalog.items(), catalogue);
-        List<io.affinity.recommender.ItemFacts> items = merged.bought();
-        List<io.affinity.recommender.ItemFacts> allItems = merged.all();
+        List<ItemFacts> items = merged.bought();
+        List<ItemFacts> allItems = merged.all();
         allItems.forEach(builder::putItem);
         builder.addDirectory(CatalogIndexWriter.DIRECTORY, dir -> CatalogIndexWriter.write(dir, allItems, catalogue));
         if (catalogue != null) {
@@ -189,7 +202,7 @@ public final class TrainingPipeline {
             merged.report(catalogue, catalogBytes, catalogSha256).forEach(progress);
         }
         rules.byItem().forEach(builder::putRules);
-        Map<String, io.affinity.recommender.CustomerHistory> histories = new java.util.HashMap<>();
+        Map<String, CustomerHistory> histories = new HashMap<>();
         int customers = CustomerHistories.build(tx, (id, h) -> {
             builder.putCustomer(id, h);
             histories.put(id, h);
@@ -208,14 +221,14 @@ public final class TrainingPipeline {
             consentSection.put("customers", consent.size());
             consentSection.put("customersNotInTransactions", notInTransactions);
             builder.section("consent", consentSection);
-            progress.accept(String.format(java.util.Locale.ROOT,
+            progress.accept(String.format(Locale.ROOT,
                     "consent: file %s, %,d bytes, SHA-256 %s: %,d customers, %,d of them not in the transactions "
                             + "(kept: their consent applies if they appear later)", consentFile.toAbsolutePath(),
                     consentBytes, consentSha256, consent.size(), notInTransactions));
         }
-        Map<String, io.affinity.recommender.CustomerProfile> profiles = new java.util.HashMap<>();
+        Map<String, CustomerProfile> profiles = new HashMap<>();
         Map<String, Object> customerModels = CustomerProfilesStep.run(tx, builder, profiles::put,
-                io.affinity.training.customers.ItemCosts.of(tx, costs(items)), progress);
+                ItemCosts.of(tx, costs(items)), progress);
         if (tx.sequenceOnly()) {
             progress.accept("customer models: skipped, " + CustomerProfilesStep.SEQUENCE_ONLY
                     + " (no profiles or tiers: next-best offers rank without activity or strategy, campaign exports answer 409)");
@@ -261,8 +274,8 @@ public final class TrainingPipeline {
 
     /** "2,832 items (2 of them catalogue items never bought)", or "2,830 items" without such items. */
     public static String itemCounts(long items, long neverBought) {
-        return String.format(java.util.Locale.ROOT, "%,d items", items) + (neverBought == 0 ? ""
-                : String.format(java.util.Locale.ROOT, " (%,d of them catalogue items never bought)", neverBought));
+        return String.format(Locale.ROOT, "%,d items", items) + (neverBought == 0 ? ""
+                : String.format(Locale.ROOT, " (%,d of them catalogue items never bought)", neverBought));
     }
 
     /**
@@ -305,13 +318,12 @@ public final class TrainingPipeline {
 
     private void step(long startNanos, String format, Object... args) {
         double seconds = (System.nanoTime() - startNanos) / 1e9;
-        progress.accept(String.format(java.util.Locale.ROOT, format, args)
-                + String.format(java.util.Locale.ROOT, " [%.1f s]", seconds));
+        progress.accept(String.format(Locale.ROOT, format, args) + String.format(Locale.ROOT, " [%.1f s]", seconds));
     }
 
-    private static Map<String, Double> costs(List<io.affinity.recommender.ItemFacts> items) {
-        Map<String, Double> m = new java.util.HashMap<>();
-        for (io.affinity.recommender.ItemFacts f : items) {
+    private static Map<String, Double> costs(List<ItemFacts> items) {
+        Map<String, Double> m = new HashMap<>();
+        for (ItemFacts f : items) {
             if (f.hasCost()) {
                 m.put(f.itemId(), f.unitCost());
             }
@@ -320,14 +332,14 @@ public final class TrainingPipeline {
     }
 
     static String sha256(Path file) throws IOException {
-        try (java.io.InputStream in = Files.newInputStream(file)) {
-            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
             byte[] buf = new byte[1 << 16];
             for (int n; (n = in.read(buf)) > 0; ) {
                 md.update(buf, 0, n);
             }
-            return java.util.HexFormat.of().formatHex(md.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every JDK", e);
         }
     }
