@@ -2,17 +2,24 @@ package io.affinity.api;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
+import com.fasterxml.jackson.core.util.RecyclerPool;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.affinity.recommender.UnknownItemException;
+import io.affinity.store.SnapshotLockedException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.MethodNotAllowedResponse;
 import io.javalin.json.JavalinJackson;
 import java.net.URI;
-import java.util.Objects;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -20,6 +27,7 @@ import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.thread.ThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,9 +47,9 @@ public final class AffinityServer implements AutoCloseable {
     private final WarmUp warmUp;
     private final GracefulHandler graceful = new GracefulHandler();
     /** Opened once close() has stopped the connectors accepting (tests wait for it). */
-    private final java.util.concurrent.CountDownLatch stoppedAccepting = new java.util.concurrent.CountDownLatch(1);
+    private final CountDownLatch stoppedAccepting = new CountDownLatch(1);
     /** Opened when the shutdown grace has expired with requests still running: exports then end early. */
-    private final java.util.concurrent.CountDownLatch graceExpired = new java.util.concurrent.CountDownLatch(1);
+    private final CountDownLatch graceExpired = new CountDownLatch(1);
     /**
      * How long close() waits, after the grace, for cut-off exports to send their error record before it closes
      * the connections (a client that does not read gets a torn stream then).
@@ -49,7 +57,7 @@ public final class AffinityServer implements AutoCloseable {
     static final Duration CUT_OFF_WAIT = Duration.ofSeconds(2);
     private volatile Server jetty;
     /** "METHOD /path" of every endpoint registered, for checking the OpenAPI document against them. */
-    private final java.util.Set<String> endpoints = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> endpoints = ConcurrentHashMap.newKeySet();
 
     /** Margin rate used for offers when the server is created without one. */
     public static final double DEFAULT_MARGIN_RATE = ServerOptions.DEFAULT_MARGIN_RATE;
@@ -129,7 +137,7 @@ public final class AffinityServer implements AutoCloseable {
                 problem(ctx, Problem.of(fromJavalin(e.getStatus(), e.getMessage())));
             });
             c.routes.exception(Exception.class, (e, ctx) -> {
-                if (e instanceof io.affinity.store.SnapshotLockedException locked) {
+                if (e instanceof SnapshotLockedException locked) {
                     // Not a bug but a lock a dead process left in an older snapshot's file. Its message names a
                     // file and a segment only, never request data, and says what to do: logged whole.
                     LOG.error("{} {} failed: {}", ctx.method(), ctx.endpoint().path, locked.getMessage());
@@ -201,17 +209,17 @@ public final class AffinityServer implements AutoCloseable {
     }
 
     /** Every registered endpoint as "METHOD /path" (path parameters in braces). */
-    java.util.Set<String> endpoints() {
-        return java.util.Set.copyOf(endpoints);
+    Set<String> endpoints() {
+        return Set.copyOf(endpoints);
     }
 
     /** How JSON writing recycles its buffers (tests check it suits the threads {@link #threadPool()} runs on). */
-    com.fasterxml.jackson.core.util.RecyclerPool<?> jsonRecyclerPool() {
+    RecyclerPool<?> jsonRecyclerPool() {
         return jsonFactory._getRecyclerPool();
     }
 
     /** Jetty's thread pool (tests check which kind {@link ApiConfig#virtualThreads()} gave). */
-    org.eclipse.jetty.util.thread.ThreadPool threadPool() {
+    ThreadPool threadPool() {
         Server server = jetty;
         return server == null ? null : server.getThreadPool();
     }
@@ -281,11 +289,11 @@ public final class AffinityServer implements AutoCloseable {
 
     /** The methods Javalin found for the path (its 405 details hold them as "GET, POST"). */
     private static String allowedMethods(HttpResponseException e) {
-        java.util.TreeSet<String> methods = new java.util.TreeSet<>();
+        TreeSet<String> methods = new TreeSet<>();
         for (String value : e.getDetails().values()) {
             for (String m : value.split(",")) {
                 if (!m.isBlank()) {
-                    methods.add(m.trim().toUpperCase(java.util.Locale.ROOT));
+                    methods.add(m.trim().toUpperCase(Locale.ROOT));
                 }
             }
         }
@@ -327,7 +335,7 @@ public final class AffinityServer implements AutoCloseable {
     }
 
     /** The matched route's template, never the raw path (which can hold a customer id). */
-    private static String routeTemplate(Context ctx, java.util.Set<String> endpoints) {
+    private static String routeTemplate(Context ctx, Set<String> endpoints) {
         try {
             var endpoint = ctx.endpoint();
             if (endpoint != null && endpoint.method.isHttpMethod()) {
@@ -349,7 +357,7 @@ public final class AffinityServer implements AutoCloseable {
     }
 
     /** The registered template ("/v1/items/{itemId}") that {@code path} fits, segment by segment; else null. */
-    static String templateOf(String path, java.util.Set<String> endpoints) {
+    static String templateOf(String path, Set<String> endpoints) {
         String[] segments = path.split("/", -1);
         for (String endpoint : endpoints) {
             String template = endpoint.substring(endpoint.indexOf(' ') + 1);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affinity.recommender.Ids;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -62,7 +63,7 @@ record BasketRequest(List<String> items, String customerId, int limit) {
 
     /** Item ids are matched as training normalised them: trimmed and upper-cased. */
     static String normaliseItemId(String raw) {
-        return raw.trim().toUpperCase(java.util.Locale.ROOT);
+        return raw.trim().toUpperCase(Locale.ROOT);
     }
 
     private static String kind(JsonNode node) {

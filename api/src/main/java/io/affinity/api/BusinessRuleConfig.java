@@ -1,5 +1,7 @@
 package io.affinity.api;
 
+import java.util.Objects;
+
 /**
  * Business rules applied to recommendation and offer requests (next-best offers, upsell, campaign exports).
  *
@@ -15,7 +17,7 @@ public record BusinessRuleConfig(int excludeBoughtWithinDays, int repeatMinOrder
         if (excludeBoughtWithinDays < 0 || repeatMinOrders < 1) {
             throw new IllegalArgumentException("need excludeBoughtWithinDays >= 0 and repeatMinOrders >= 1");
         }
-        java.util.Objects.requireNonNull(availability, "availability");
+        Objects.requireNonNull(availability, "availability");
     }
 
     public static BusinessRuleConfig defaults() {

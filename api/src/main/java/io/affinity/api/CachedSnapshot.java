@@ -1,15 +1,21 @@
 package io.affinity.api;
 
 import io.affinity.recommender.AssociationRule;
+import io.affinity.recommender.Consent;
 import io.affinity.recommender.CustomerHistory;
+import io.affinity.recommender.CustomerProfile;
 import io.affinity.recommender.ItemFacts;
 import io.affinity.recommender.ModelSnapshot;
 import io.affinity.recommender.PopularItem;
+import io.affinity.recommender.PrecomputedRecommendations;
+import io.affinity.recommender.TradeUp;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * A snapshot with decoded item facts and per-item rule lists kept on the heap. Decoding a rule list from the
@@ -86,40 +92,39 @@ public final class CachedSnapshot implements ModelSnapshot {
 
     /** Not cached, like histories: personal data, read about once per request. */
     @Override
-    public Optional<io.affinity.recommender.PrecomputedRecommendations> precomputed(String customerId) {
+    public Optional<PrecomputedRecommendations> precomputed(String customerId) {
         return store.precomputed(customerId);
     }
 
     /** Not cached: read once per upsell request, small. */
     @Override
-    public List<io.affinity.recommender.TradeUp> tradeUps(String itemId) {
+    public List<TradeUp> tradeUps(String itemId) {
         return store.tradeUps(itemId);
     }
 
     @Override
-    public Optional<io.affinity.recommender.PrecomputedRecommendations> precomputed(String customerId, int maxItems) {
+    public Optional<PrecomputedRecommendations> precomputed(String customerId, int maxItems) {
         return store.precomputed(customerId, maxItems);
     }
 
     @Override
-    public Optional<io.affinity.recommender.PrecomputedRecommendations> precomputed(
-            String customerId, int maxItems, java.util.function.Predicate<String> allowed) {
+    public Optional<PrecomputedRecommendations> precomputed(
+            String customerId, int maxItems, Predicate<String> allowed) {
         return store.precomputed(customerId, maxItems, allowed);
     }
 
     @Override
-    public Optional<io.affinity.recommender.CustomerProfile> profile(String customerId) {
+    public Optional<CustomerProfile> profile(String customerId) {
         return store.profile(customerId);
     }
 
     @Override
-    public void forEachProfile(java.util.function.BiConsumer<String, io.affinity.recommender.CustomerProfile> visitor) {
+    public void forEachProfile(BiConsumer<String, CustomerProfile> visitor) {
         store.forEachProfile(visitor);
     }
 
     @Override
-    public Optional<io.affinity.recommender.Consent.State> consent(String customerId,
-                                                                   io.affinity.recommender.Consent.Channel channel) {
+    public Optional<Consent.State> consent(String customerId, Consent.Channel channel) {
         return store.consent(customerId, channel);
     }
 

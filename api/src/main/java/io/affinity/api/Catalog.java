@@ -7,15 +7,26 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.IntStream;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.index.FieldInfos;
+import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.PostingsEnum;
 import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.index.Terms;
+import org.apache.lucene.index.TermsEnum;
 import org.apache.lucene.queryparser.classic.ParseException;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
@@ -26,6 +37,7 @@ import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.Weight;
 import org.apache.lucene.store.MMapDirectory;
+import org.apache.lucene.util.BytesRef;
 import org.apache.lucene.util.FixedBitSet;
 
 /**
@@ -60,12 +72,12 @@ public final class Catalog implements AutoCloseable {
     private final int[] byPopularity;
     private final Map<String, FixedBitSet> compiled;
     /** Fields indexed as numbers beyond the built-in ones: the catalogue file's numeric attributes. */
-    private final java.util.Set<String> numericAttributes;
+    private final Set<String> numericAttributes;
     /** How the index made its terms, and so how queries must make theirs. */
     private final CatalogAnalysis analysis;
 
     /** Stored fields every document has; any other stored field is an attribute from the catalogue file. */
-    static final java.util.Set<String> BUILT_IN_FIELDS = java.util.Set.of("id", "description", "category", "family",
+    static final Set<String> BUILT_IN_FIELDS = Set.of("id", "description", "category", "family",
             "price", "orders", "customers", "available");
 
     private Catalog(MMapDirectory directory, DirectoryReader reader, int cacheSize, Path indexDirectory)
@@ -104,15 +116,15 @@ public final class Catalog implements AutoCloseable {
         if (analysis == CatalogAnalysis.LOWER_CASE) {
             readFamilyTerms(reader, families);
         }
-        java.util.Set<String> numeric = new java.util.TreeSet<>();
-        for (org.apache.lucene.index.FieldInfo fi : org.apache.lucene.index.FieldInfos.getMergedFieldInfos(reader)) {
+        Set<String> numeric = new TreeSet<>();
+        for (FieldInfo fi : FieldInfos.getMergedFieldInfos(reader)) {
             if (fi.getPointDimensionCount() > 0 && !BUILT_IN_FIELDS.contains(fi.name)) {
                 numeric.add(fi.name);
             }
         }
-        numericAttributes = java.util.Collections.unmodifiableSet(numeric);
-        byPopularity = java.util.stream.IntStream.range(0, n).boxed()
-                .sorted(java.util.Comparator.<Integer>comparingLong(o -> -orders[o]).thenComparing(o -> ids[o]))
+        numericAttributes = Collections.unmodifiableSet(numeric);
+        byPopularity = IntStream.range(0, n).boxed()
+                .sorted(Comparator.<Integer>comparingLong(o -> -orders[o]).thenComparing(o -> ids[o]))
                 .mapToInt(Integer::intValue).toArray();
         compiled = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
             private static final long serialVersionUID = 1L;
@@ -127,15 +139,15 @@ public final class Catalog implements AutoCloseable {
     /** Each document's {@code family} term (an index written before folding: the family, lower case, unstored). */
     private static void readFamilyTerms(DirectoryReader reader, String[] families) throws IOException {
         for (LeafReaderContext leaf : reader.leaves()) {
-            org.apache.lucene.index.Terms terms = leaf.reader().terms("family");
+            Terms terms = leaf.reader().terms("family");
             if (terms == null) {
                 continue;
             }
-            org.apache.lucene.index.TermsEnum te = terms.iterator();
-            org.apache.lucene.index.PostingsEnum postings = null;
-            for (org.apache.lucene.util.BytesRef t = te.next(); t != null; t = te.next()) {
+            TermsEnum te = terms.iterator();
+            PostingsEnum postings = null;
+            for (BytesRef t = te.next(); t != null; t = te.next()) {
                 String family = t.utf8ToString();
-                postings = te.postings(postings, org.apache.lucene.index.PostingsEnum.NONE);
+                postings = te.postings(postings, PostingsEnum.NONE);
                 for (int d = postings.nextDoc(); d != DocIdSetIterator.NO_MORE_DOCS; d = postings.nextDoc()) {
                     families[leaf.docBase + d] = family;
                 }
@@ -144,7 +156,7 @@ public final class Catalog implements AutoCloseable {
     }
 
     private static long storedLong(Document doc, String field) {
-        org.apache.lucene.index.IndexableField f = doc.getField(field);
+        IndexableField f = doc.getField(field);
         return f == null || f.numericValue() == null ? 0 : f.numericValue().longValue();
     }
 
@@ -280,7 +292,7 @@ public final class Catalog implements AutoCloseable {
     }
 
     /** The catalogue file's attributes indexed as numbers (range filters work on them), sorted. */
-    public java.util.Set<String> numericAttributes() {
+    public Set<String> numericAttributes() {
         return numericAttributes;
     }
 
@@ -332,10 +344,10 @@ public final class Catalog implements AutoCloseable {
     /** The stored attributes of the document, in index order; empty without a catalogue file. */
     private static Map<String, String> attributes(Document doc) {
         Map<String, String> out = null;
-        for (org.apache.lucene.index.IndexableField f : doc.getFields()) {
+        for (IndexableField f : doc.getFields()) {
             if (!BUILT_IN_FIELDS.contains(f.name()) && f.stringValue() != null) {
                 if (out == null) {
-                    out = new java.util.TreeMap<>();
+                    out = new TreeMap<>();
                 }
                 out.putIfAbsent(f.name(), f.stringValue());
             }

@@ -1,6 +1,7 @@
 package io.affinity.api;
 
 import io.affinity.store.CatalogAnalysis;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
 import org.apache.lucene.document.DoublePoint;
@@ -17,6 +18,7 @@ import org.apache.lucene.search.RegexpQuery;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TermRangeQuery;
 import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.automaton.Operations;
 import org.apache.lucene.util.automaton.RegExp;
 import org.apache.lucene.util.automaton.TooComplexToDeterminizeException;
 
@@ -48,7 +50,7 @@ final class CatalogQueryParser extends QueryParser {
         super(TEXT_FIELD, analysis.analyzer());
         this.analysis = analysis;
         setAllowLeadingWildcard(false);
-        Set<String> fields = new java.util.HashSet<>(DOUBLE_FIELDS);
+        Set<String> fields = new HashSet<>(DOUBLE_FIELDS);
         fields.addAll(numericAttributes);
         fields.removeAll(LONG_FIELDS);
         this.doubleFields = Set.copyOf(fields);
@@ -69,7 +71,7 @@ final class CatalogQueryParser extends QueryParser {
 
     static TooComplex tooComplexPattern() {
         return new TooComplex("a regular expression or wildcard term is too complex to compile (over Lucene's work "
-                + "limit of " + org.apache.lucene.util.automaton.Operations.DEFAULT_DETERMINIZE_WORK_LIMIT
+                + "limit of " + Operations.DEFAULT_DETERMINIZE_WORK_LIMIT
                 + "); simplify it, e.g. fewer or smaller repetitions");
     }
 

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.lucene.queryparser.classic.ParseException;
 
 /**
@@ -19,7 +20,7 @@ final class CatalogRoutes {
 
     private static final Params.Accepted NONE = Params.Accepted.of();
     private static final Params.Accepted SEARCH = Params.Accepted.of("q", "limit");
-    private static final java.util.Set<String> AVAILABILITY_FIELDS = java.util.Set.of("available");
+    private static final Set<String> AVAILABILITY_FIELDS = Set.of("available");
 
     private final ApiConfig config;
     private final ModelSource models;

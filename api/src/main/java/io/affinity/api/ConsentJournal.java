@@ -10,12 +10,17 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.slf4j.LoggerFactory;
 
 /**
  * Run-time consent changes: an append-only journal file (one JSON object per line, fsync'd before a change is
@@ -53,7 +58,7 @@ public final class ConsentJournal implements AutoCloseable {
     public static final int DEFAULT_COMPACT_AFTER_LINES = 100_000;
     private static final String HEADER_FIELD = "compactedThrough";
     /** How old, at most, the view of other processes' changes is when a check is made. */
-    public static final java.time.Duration LOOK_INTERVAL = java.time.Duration.ofMillis(10);
+    public static final Duration LOOK_INTERVAL = Duration.ofMillis(10);
     private static final long LOOK_NANOS = LOOK_INTERVAL.toNanos();
 
     private final Path file;
@@ -132,7 +137,7 @@ public final class ConsentJournal implements AutoCloseable {
                     j.compactLocked();
                 } catch (IOException e) {
                     // Compaction only saves space and replay time: the journal as it is stays in use.
-                    org.slf4j.LoggerFactory.getLogger(ConsentJournal.class).warn(
+                    LoggerFactory.getLogger(ConsentJournal.class).warn(
                             "consent journal compaction at start failed, continuing uncompacted: {}", e.toString());
                 }
             }
@@ -294,9 +299,9 @@ public final class ConsentJournal implements AutoCloseable {
     }
 
     private void compactLocked() throws IOException {
-        java.util.List<Change> kept = new java.util.ArrayList<>((int) Math.min(Integer.MAX_VALUE, live));
+        List<Change> kept = new ArrayList<>((int) Math.min(Integer.MAX_VALUE, live));
         overlay.values().forEach(m -> kept.addAll(m.values()));
-        kept.sort(java.util.Comparator.comparingLong(Change::sequence));
+        kept.sort(Comparator.comparingLong(Change::sequence));
         StringBuilder out = new StringBuilder();
         out.append(JSON.writeValueAsString(Map.of(HEADER_FIELD, sequence))).append('\n');
         for (Change c : kept) {
@@ -361,7 +366,7 @@ public final class ConsentJournal implements AutoCloseable {
                 try {
                     compactLocked();
                 } catch (IOException e) {
-                    org.slf4j.LoggerFactory.getLogger(ConsentJournal.class).warn(
+                    LoggerFactory.getLogger(ConsentJournal.class).warn(
                             "consent journal compaction failed, will retry: {}", e.toString());
                 }
             }

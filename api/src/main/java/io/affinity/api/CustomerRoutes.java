@@ -6,13 +6,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import de.siegmar.fastcsv.writer.CsvWriter;
 import io.affinity.recommender.Consent;
 import io.affinity.recommender.CustomerProfile;
+import io.affinity.recommender.ItemFacts;
+import io.affinity.recommender.MerchandisingRules;
 import io.affinity.recommender.NextBestOffers;
+import io.affinity.recommender.Recommender;
+import io.affinity.store.SnapshotLockedException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,6 +28,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import org.apache.lucene.queryparser.classic.ParseException;
+import org.apache.lucene.queryparser.classic.QueryParser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,12 +70,12 @@ final class CustomerRoutes {
      */
     private NextBestOffers offers(ServedModel model, RequestRules rules) {
         availability.refreshIfDue();
-        java.util.function.Predicate<String> inStock = item -> availability.isAvailable(item, model.catalog());
+        Predicate<String> inStock = item -> availability.isAvailable(item, model.catalog());
         if (!rules.restrictsOffers()) {
             return new NextBestOffers(model.recommender(), marginRate, inStock);
         }
-        java.util.function.Predicate<String> eligible = item -> rules.passesFilterAndHistory(item) && inStock.test(item);
-        return new NextBestOffers(new io.affinity.recommender.Recommender(
+        Predicate<String> eligible = item -> rules.passesFilterAndHistory(item) && inStock.test(item);
+        return new NextBestOffers(new Recommender(
                 new FilteredSnapshot(model.snapshot(), eligible), model.recommender().settings()), marginRate, eligible);
     }
 
@@ -100,7 +108,7 @@ final class CustomerRoutes {
             "promising", "need_attention", "about_to_sleep", "cant_lose_them", "at_risk", "hibernating");
 
     private static String[] with(String[] rules, String... own) {
-        String[] all = java.util.Arrays.copyOf(own, own.length + rules.length);
+        String[] all = Arrays.copyOf(own, own.length + rules.length);
         System.arraycopy(rules, 0, all, own.length, rules.length);
         return all;
     }
@@ -237,7 +245,7 @@ final class CustomerRoutes {
         // Without excludeBoughtWithinDays the rules are the same for every customer: one NextBestOffers for all.
         RequestRules shared = parsed.forCustomer(null);
         NextBestOffers sharedOffers = offers(model, shared);
-        io.affinity.recommender.MerchandisingRules offerRules = shared.offerRules();
+        MerchandisingRules offerRules = shared.offerRules();
         boolean perCustomer = parsed.perCustomer();
         Map<String, Object> rulesApplied = parsed.describe();
         ctx.status(200);
@@ -305,10 +313,10 @@ final class CustomerRoutes {
                         out.write('\n');
                     }
                 } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                    throw new UncheckedIOException(e);
                 }
             });
-        } catch (java.io.UncheckedIOException e) {
+        } catch (UncheckedIOException e) {
             // The client went away mid-stream: nothing more to send; no customer data in the log.
             LOG.info("campaign export aborted after {} rows: {}", counts[1], e.getCause().getClass().getSimpleName());
             return;
@@ -324,7 +332,7 @@ final class CustomerRoutes {
                 error.put("title", "Export cut off by shutdown");
                 error.put("detail", "the server shut down before the export's end (its shutdown grace expired); "
                         + "the export is incomplete: discard it or retry");
-            } else if (e instanceof io.affinity.store.SnapshotLockedException) {
+            } else if (e instanceof SnapshotLockedException) {
                 // A stale-lock message names a file and a segment only, and says what to do: logged whole.
                 LOG.error("campaign export failed after {} exported rows: {}", counts[1], e.getMessage());
                 error.put("status", 503);
@@ -394,7 +402,7 @@ final class CustomerRoutes {
                 out.write('\n');
             }
             out.flush();
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             LOG.info("campaign export: could not send the final {} record: {}", type, e.getClass().getSimpleName());
         }
     }
@@ -488,7 +496,7 @@ final class CustomerRoutes {
     /** Pricier catalogue items of the item's category (none without a catalogue index or for an unknown item). */
     private static List<String> pricierOfSameCategory(ServedModel model, String itemId) {
         Catalog catalog = model.catalog();
-        Optional<io.affinity.recommender.ItemFacts> item = model.snapshot().item(itemId);
+        Optional<ItemFacts> item = model.snapshot().item(itemId);
         if (catalog == null || item.isEmpty()) {
             return List.of();
         }
@@ -500,11 +508,11 @@ final class CustomerRoutes {
         if (category == null || category.isBlank()) {
             return List.of();
         }
-        String query = "category:" + org.apache.lucene.queryparser.classic.QueryParser.escape(category)
+        String query = "category:" + QueryParser.escape(category)
                 + " AND price:{" + item.get().typicalPrice() + " TO *]";
         try {
             return catalog.search(query, 200).stream().map(Catalog.Hit::itemId).toList();
-        } catch (org.apache.lucene.queryparser.classic.ParseException e) {
+        } catch (ParseException e) {
             // The query is built from stored values, not from the request: a failure here is a bug, not bad input.
             throw new IllegalStateException("upsell category query did not parse: " + e.getMessage(), e);
         }

@@ -1,13 +1,18 @@
 package io.affinity.api;
 
 import io.affinity.recommender.AssociationRule;
+import io.affinity.recommender.Consent;
 import io.affinity.recommender.CustomerHistory;
+import io.affinity.recommender.CustomerProfile;
 import io.affinity.recommender.ItemFacts;
 import io.affinity.recommender.ModelSnapshot;
 import io.affinity.recommender.PopularItem;
+import io.affinity.recommender.PrecomputedRecommendations;
+import io.affinity.recommender.TradeUp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -60,8 +65,8 @@ final class FilteredSnapshot implements ModelSnapshot {
 
     /** The model's list for the customer without the items the request's rules exclude. */
     @Override
-    public Optional<io.affinity.recommender.PrecomputedRecommendations> precomputed(String customerId) {
-        return model.precomputed(customerId).map(p -> new io.affinity.recommender.PrecomputedRecommendations(
+    public Optional<PrecomputedRecommendations> precomputed(String customerId) {
+        return model.precomputed(customerId).map(p -> new PrecomputedRecommendations(
                 p.model(), p.items().stream().filter(i -> allowed.test(i.itemId())).toList()));
     }
 
@@ -70,35 +75,34 @@ final class FilteredSnapshot implements ModelSnapshot {
      * reading once it has {@code maxItems}.
      */
     @Override
-    public Optional<io.affinity.recommender.PrecomputedRecommendations> precomputed(String customerId, int maxItems) {
+    public Optional<PrecomputedRecommendations> precomputed(String customerId, int maxItems) {
         return model.precomputed(customerId, maxItems, allowed);
     }
 
     @Override
-    public Optional<io.affinity.recommender.PrecomputedRecommendations> precomputed(
+    public Optional<PrecomputedRecommendations> precomputed(
             String customerId, int maxItems, Predicate<String> alsoAllowed) {
         return model.precomputed(customerId, maxItems, id -> allowed.test(id) && alsoAllowed.test(id));
     }
 
     @Override
-    public Optional<io.affinity.recommender.CustomerProfile> profile(String customerId) {
+    public Optional<CustomerProfile> profile(String customerId) {
         return model.profile(customerId);
     }
 
     @Override
-    public void forEachProfile(java.util.function.BiConsumer<String, io.affinity.recommender.CustomerProfile> visitor) {
+    public void forEachProfile(BiConsumer<String, CustomerProfile> visitor) {
         model.forEachProfile(visitor);
     }
 
     @Override
-    public Optional<io.affinity.recommender.Consent.State> consent(String customerId,
-                                                                   io.affinity.recommender.Consent.Channel channel) {
+    public Optional<Consent.State> consent(String customerId, Consent.Channel channel) {
         return model.consent(customerId, channel);
     }
 
     /** Trade-ups to items the request's rules allow. */
     @Override
-    public List<io.affinity.recommender.TradeUp> tradeUps(String itemId) {
+    public List<TradeUp> tradeUps(String itemId) {
         return model.tradeUps(itemId).stream().filter(t -> allowed.test(t.toItemId())).toList();
     }
 

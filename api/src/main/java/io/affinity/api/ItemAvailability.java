@@ -5,10 +5,14 @@ import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Stock changes made through {@code PUT /admin/items/{id}/availability}: an overlay over every snapshot's
@@ -36,11 +40,11 @@ public final class ItemAvailability implements AutoCloseable {
     /** Journal lines after which a running server compacts (when at least half the lines are superseded). */
     public static final int DEFAULT_COMPACT_AFTER_LINES = 10_000;
     /** How often, at most, the overlay looks for changes other processes made to a shared journal. */
-    public static final java.time.Duration REFRESH_INTERVAL = java.time.Duration.ofMillis(250);
+    public static final Duration REFRESH_INTERVAL = Duration.ofMillis(250);
     private static final long REFRESH_NANOS = REFRESH_INTERVAL.toNanos();
     /** The journal's word for a withdrawn statement. */
     private static final String CLEAR = "clear";
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ItemAvailability.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ItemAvailability.class);
 
     /**
      * The latest statement per item; items never stated are absent. Replaced whole (never emptied in place) when
@@ -64,9 +68,9 @@ public final class ItemAvailability implements AutoCloseable {
     private String lastProblem;
 
     /** Statements, and how many of them are {@code false}: while zero, only the catalogue can make an item unavailable. */
-    private record State(Map<String, Boolean> statements, java.util.concurrent.atomic.AtomicInteger unavailable) {
+    private record State(Map<String, Boolean> statements, AtomicInteger unavailable) {
         State(Map<String, Boolean> statements) {
-            this(statements, new java.util.concurrent.atomic.AtomicInteger());
+            this(statements, new AtomicInteger());
         }
 
         /** Records a statement; {@code null} clears the item's (it follows the catalogue again). */

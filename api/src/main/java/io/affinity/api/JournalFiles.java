@@ -3,10 +3,13 @@ package io.affinity.api;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Objects;
 
 /**
  * Compaction of an append-only journal, with the discipline of a snapshot publish: the current state is written
@@ -59,9 +62,8 @@ final class JournalFiles {
 
     /** One {@code stat} of the journal path against the file read ({@code fileKey}) up to {@code readOffset}. */
     static Change changeSince(Path journal, Object fileKey, long readOffset) throws IOException {
-        java.nio.file.attribute.BasicFileAttributes now = Files.readAttributes(journal,
-                java.nio.file.attribute.BasicFileAttributes.class);
-        if (!java.util.Objects.equals(now.fileKey(), fileKey) || now.size() < readOffset) {
+        BasicFileAttributes now = Files.readAttributes(journal, BasicFileAttributes.class);
+        if (!Objects.equals(now.fileKey(), fileKey) || now.size() < readOffset) {
             return Change.REPLACED;
         }
         return now.size() > readOffset ? Change.GREW : Change.NONE;
@@ -77,7 +79,7 @@ final class JournalFiles {
     }
 
     static Object fileKey(Path journal) throws IOException {
-        return Files.readAttributes(journal, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        return Files.readAttributes(journal, BasicFileAttributes.class).fileKey();
     }
 
     /** Receives one line of a journal (without its line break) and the offset after it; may refuse it (throw). */
@@ -114,7 +116,7 @@ final class JournalFiles {
             if (end >= length) {
                 return offset + start;
             }
-            reader.line(new String(bytes, start, end - start, java.nio.charset.StandardCharsets.UTF_8), offset + end + 1);
+            reader.line(new String(bytes, start, end - start, StandardCharsets.UTF_8), offset + end + 1);
             start = end + 1;
         }
     }

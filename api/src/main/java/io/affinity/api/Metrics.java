@@ -1,5 +1,6 @@
 package io.affinity.api;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -23,7 +24,7 @@ final class Metrics {
 
     static {
         for (int i = 0; i < BUCKETS.length; i++) {
-            BUCKET_LABELS[i] = java.math.BigDecimal.valueOf(BUCKETS[i]).toPlainString();
+            BUCKET_LABELS[i] = BigDecimal.valueOf(BUCKETS[i]).toPlainString();
         }
     }
 

@@ -1,6 +1,7 @@
 package io.affinity.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.affinity.store.CatalogAnalysis;
 import io.affinity.store.Manifest;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
@@ -521,7 +522,7 @@ public final class ModelAdmin implements AutoCloseable {
                     + "previouslyBought, excludeBoughtWithinDays and repeat purchase details miss the items beyond; "
                     + "retrain to store them whole", snapshot.version(), cap);
         }
-        if (catalog != null && catalog.analysis() == io.affinity.store.CatalogAnalysis.LOWER_CASE) {
+        if (catalog != null && catalog.analysis() == CatalogAnalysis.LOWER_CASE) {
             // Indexed before accent folding: it is queried as it was indexed, so `cafe` does not find `café` there
             // while it does in a retrained one (README, "Catalogue, filters and search").
             LOG.warn("model {} has a catalogue index written before accent folding (snapshot format {}): q, filter, "

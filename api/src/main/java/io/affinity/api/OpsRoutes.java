@@ -9,12 +9,13 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /** Readiness, metrics and the admin endpoints (model lifecycle, canary). */
 final class OpsRoutes {
     private static final Params.Accepted NONE = Params.Accepted.of();
-    private static final java.util.Set<String> CANARY_FIELDS = java.util.Set.of("percent");
+    private static final Set<String> CANARY_FIELDS = Set.of("percent");
     private static final String PERCENT = "a whole number of percent of customers, 1 to 99";
 
     private final ModelSource models;

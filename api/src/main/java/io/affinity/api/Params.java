@@ -4,6 +4,7 @@ import io.affinity.recommender.Ids;
 import io.javalin.http.Context;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Set;
 
 /** Parsing of query parameters into typed values, failing with a 400 that names the parameter. */
@@ -97,7 +98,7 @@ final class Params {
             // URLDecoder turns bytes that are not UTF-8 (%E9, Latin-1 'é') into U+FFFD without a word: q=caf%E9
             // would search for "caf\uFFFD" and find nothing, as if the catalogue had no café.
             if (decoded.indexOf('\uFFFD') >= 0 && raw.indexOf('\uFFFD') < 0
-                    && !raw.toUpperCase(java.util.Locale.ROOT).contains("%EF%BF%BD")) {
+                    && !raw.toUpperCase(Locale.ROOT).contains("%EF%BF%BD")) {
                 throw ApiProblem.badRequest(parameter == null
                         ? "a query parameter name is not valid UTF-8 once percent-decoded"
                         : "query parameter '" + parameter + "' is not valid UTF-8 once percent-decoded (encode "

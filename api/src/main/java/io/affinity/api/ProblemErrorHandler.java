@@ -2,6 +2,7 @@ package io.affinity.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.affinity.recommender.Ids;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -63,7 +64,7 @@ final class ProblemErrorHandler extends ErrorHandler {
                     + "control character such as %00, or an ambiguous encoded segment"));
             case 414 -> Problem.of(new ApiProblem(414, "uri-too-long", "URI too long",
                     "the request URI is longer than the server accepts; ids are at most "
-                            + io.affinity.recommender.Ids.MAX_ID_LENGTH + " characters"));
+                            + Ids.MAX_ID_LENGTH + " characters"));
             case 431 -> Problem.of(new ApiProblem(431, "headers-too-large", "Request header fields too large",
                     "the request headers are larger than the server accepts"));
             case 404 -> Problem.of(ApiProblem.notFound("no such endpoint; the README lists the API"));

@@ -13,9 +13,15 @@ import io.affinity.recommender.Recommendations;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Function;
+import java.util.function.LongFunction;
+import java.util.function.ToIntFunction;
 
 /**
  * Writes a recommendation answer with Jackson's streaming generator, straight to UTF-8 bytes: the same JSON as
@@ -67,7 +73,7 @@ final class RecommendationsJson {
     static final int STRING_CACHE_SLOTS = 1 << 15;
 
     /** The source names, encoded once: a fixed set, so an array by ordinal instead of a cache lookup per item. */
-    private static final SerializedString[] SOURCE_NAMES = java.util.Arrays.stream(RecommendationSource.values())
+    private static final SerializedString[] SOURCE_NAMES = Arrays.stream(RecommendationSource.values())
             .map(s -> new SerializedString(s.wireName())).toArray(SerializedString[]::new);
 
     private final JsonFactory factory;
@@ -182,7 +188,7 @@ final class RecommendationsJson {
             g.writeFieldName(F_QUANTITY);
             g.writeRawValue(renderedQuantities.get(Double.doubleToRawLongBits(quantity),
                     bits -> render(w -> w.writeNumber(quantity))));
-            java.time.LocalDate day = e.purchase().lastPurchased();
+            LocalDate day = e.purchase().lastPurchased();
             g.writeFieldName(F_LAST_PURCHASED);
             g.writeRawValue(renderedDays.get(day.toEpochDay(), d -> render(w -> w.writeString(day.toString()))));
             g.writeEndObject();
@@ -221,7 +227,7 @@ final class RecommendationsJson {
             try (JsonGenerator g = factory.createGenerator(out, JsonEncoding.UTF8)) {
                 value.writeTo(g);
             }
-            return new String(out.toByteArray(), java.nio.charset.StandardCharsets.UTF_8);
+            return new String(out.toByteArray(), StandardCharsets.UTF_8);
         } catch (IOException ex) {
             throw new UncheckedIOException("writing to memory cannot fail", ex);
         }
@@ -248,15 +254,15 @@ final class RecommendationsJson {
         private record Entry<K>(K key, SerializedString value) {
         }
 
-        private final java.util.function.ToIntFunction<? super K> hash;
+        private final ToIntFunction<? super K> hash;
 
         /** @param hash consistent with the keys' equals (equal keys, equal hashes); need not be their hashCode */
-        Encoded(int size, java.util.function.ToIntFunction<? super K> hash) {
+        Encoded(int size, ToIntFunction<? super K> hash) {
             super(size);
             this.hash = hash;
         }
 
-        SerializedString get(K key, java.util.function.Function<K, String> encode) {
+        SerializedString get(K key, Function<K, String> encode) {
             int h = hash.applyAsInt(key);
             Entry<K> e = at(h);
             if (e != null && (e.key == key || e.key.equals(key))) {
@@ -306,7 +312,7 @@ final class RecommendationsJson {
             super(size);
         }
 
-        SerializedString get(long key, java.util.function.LongFunction<String> encode) {
+        SerializedString get(long key, LongFunction<String> encode) {
             int h = Long.hashCode(key);
             Entry e = at(h);
             if (e != null && e.key == key) {

@@ -3,6 +3,7 @@ package io.affinity.api;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Locale;
 
 /**
  * Reads a request body up to the configured limit (a body over it is a 413), and drops what no handler read. The
@@ -21,7 +22,7 @@ final class RequestBodies {
     /** A 415 naming what was sent unless the request's Content-Type is JSON ({@code application/json}, any charset). */
     static void requireJson(Context ctx) {
         String type = ctx.contentType();
-        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             throw ApiProblem.unsupportedMediaType("Content-Type must be application/json, was "
                     + (type == null ? "missing" : "'" + Params.abbreviate(type) + "'"));
         }

@@ -15,9 +15,11 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiFunction;
@@ -352,7 +354,7 @@ final class RequestRules {
     }
 
     /** The catalogue's items that match a pin, most ordered first, found as they are asked for. */
-    private static final class PinnedByPopularity implements java.util.Iterator<String> {
+    private static final class PinnedByPopularity implements Iterator<String> {
         private final Catalog catalog;
         private final FixedBitSet pin;
         private int rank;
@@ -377,7 +379,7 @@ final class RequestRules {
         @Override
         public String next() {
             if (!hasNext()) {
-                throw new java.util.NoSuchElementException();
+                throw new NoSuchElementException();
             }
             String id = next;
             next = null;

@@ -2,6 +2,8 @@ package io.affinity.api;
 
 import io.affinity.recommender.ModelSnapshot;
 import io.affinity.recommender.Recommender;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -14,7 +16,7 @@ public record ServedModel(ModelSnapshot snapshot, Recommender recommender, Map<S
     public ServedModel {
         Objects.requireNonNull(snapshot, "snapshot");
         Objects.requireNonNull(recommender, "recommender");
-        summary = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(summary));
+        summary = Collections.unmodifiableMap(new LinkedHashMap<>(summary));
         if (recommender.model() != snapshot) {
             throw new IllegalArgumentException("recommender must score the same snapshot");
         }

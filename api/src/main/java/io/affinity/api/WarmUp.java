@@ -2,6 +2,7 @@ package io.affinity.api;
 
 import io.affinity.recommender.ModelSnapshot;
 import io.affinity.recommender.PopularItem;
+import io.affinity.store.SnapshotLockedException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -160,7 +161,7 @@ final class WarmUp {
             });
         } catch (Enough e) {
             // the visit has no other way to stop, and a store of millions of profiles need not be read through
-        } catch (io.affinity.store.SnapshotLockedException e) {
+        } catch (SnapshotLockedException e) {
             // An older snapshot whose listing a dead process's lock blocks: warm up with the customers listed so
             // far. The message names a file and a segment only, and says what to do.
             LOG.warn("warm-up: {} customers listed before: {}", customers.size(), e.getMessage());

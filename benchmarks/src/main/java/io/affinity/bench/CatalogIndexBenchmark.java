@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -93,7 +94,7 @@ public class CatalogIndexBenchmark {
             for (int w = 0; w < words; w++) {
                 String word = word(rnd, accented);
                 description.append(w == 0 ? "" : " ")
-                        .append(rnd.nextBoolean() ? word.toUpperCase(java.util.Locale.ROOT) : word);
+                        .append(rnd.nextBoolean() ? word.toUpperCase(Locale.ROOT) : word);
             }
             facts.add(new ItemFacts(id, description.toString(), word(rnd, accented), 1 + rnd.nextInt(5000) / 100.0,
                     rnd.nextInt(500), rnd.nextInt(300), rnd.nextInt(2000)));

@@ -16,10 +16,13 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -84,7 +87,7 @@ public final class ExportSnapshotGenerator {
         for (int c = 0; c < customers; c++) {
             String id = String.format(Locale.ROOT, "C%07d", c);
             List<PurchasedItem> bought = new ArrayList<>(HISTORY);
-            java.util.Set<Integer> boughtIdx = new java.util.HashSet<>();
+            Set<Integer> boughtIdx = new HashSet<>();
             while (bought.size() < HISTORY) {
                 int i = (int) (Math.pow(rnd.nextDouble(), 2) * ITEMS);
                 if (boughtIdx.add(i)) {
@@ -118,7 +121,7 @@ public final class ExportSnapshotGenerator {
             b.putConsent(id, states);
 
             List<PrecomputedItem> recs = new ArrayList<>(PRECOMPUTED);
-            java.util.Set<Integer> recIdx = new java.util.HashSet<>();
+            Set<Integer> recIdx = new HashSet<>();
             double score = 1;
             while (recs.size() < PRECOMPUTED) {
                 int i = rnd.nextInt(ITEMS);
@@ -138,7 +141,7 @@ public final class ExportSnapshotGenerator {
                 excluded.merge(reason, 1L, Long::sum);
             }
         }
-        Map<String, Object> params = new java.util.LinkedHashMap<>();
+        Map<String, Object> params = new LinkedHashMap<>();
         params.put("generator", ExportSnapshotGenerator.class.getName());
         params.put("customers", customers);
         params.put("seed", seed);

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -72,7 +73,7 @@ public class MiningBenchmark {
     /** Both cores: first-level conditional trees mined on two threads, each counting into its own counter. */
     @Benchmark
     public long affinityTwoThreads() {
-        java.util.concurrent.atomic.AtomicLong total = new java.util.concurrent.atomic.AtomicLong();
+        AtomicLong total = new AtomicLong();
         FpGrowth.builder().minSupportCount(minSupportCount).threads(2).build().mineParallel(db, () -> {
             long[] local = new long[1];
             return (items, length, support) -> {

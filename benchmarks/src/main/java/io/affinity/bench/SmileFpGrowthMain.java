@@ -6,6 +6,8 @@ import io.affinity.training.mining.TransactionDatabase;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -79,7 +81,7 @@ public final class SmileFpGrowthMain {
                 number(set.support);
                 out.write('\n');
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         }
 
@@ -97,6 +99,6 @@ public final class SmileFpGrowthMain {
             out.close();
         }
 
-        private static final byte[] SUP = " #SUP: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        private static final byte[] SUP = " #SUP: ".getBytes(StandardCharsets.US_ASCII);
     }
 }

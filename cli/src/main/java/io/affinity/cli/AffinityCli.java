@@ -1,8 +1,14 @@
 package io.affinity.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
-import picocli.CommandLine;
+import java.io.UncheckedIOException;
+import java.nio.charset.Charset;
+import java.util.Arrays;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The {@code ./affinity} command line: one entry point for every verb. */
 @Command(name = "affinity", mixinStandardHelpOptions = true, versionProvider = AffinityCli.Version.class,
@@ -14,17 +20,17 @@ public final class AffinityCli {
     /** Held strongly: java.util.logging keeps loggers weakly, and a collected one forgets its level. */
     private static final class LuceneLog {
         // In a holder class so that mine, which does not use Lucene, never initialises java.util.logging.
-        static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger("org.apache.lucene");
+        static final Logger LOG = Logger.getLogger("org.apache.lucene");
     }
 
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("mine")) {
             System.exit(mine(new PrintWriter(System.out, true), new PrintWriter(System.err, true),
-                    java.util.Arrays.copyOfRange(args, 1, args.length)));
+                    Arrays.copyOfRange(args, 1, args.length)));
         }
         // Lucene logs its memory-mapping and vector-API choices through java.util.logging at start-up: facts for
         // its developers, noise on a user's terminal. Warnings that matter come through our own messages.
-        LuceneLog.LOG.setLevel(java.util.logging.Level.SEVERE);
+        LuceneLog.LOG.setLevel(Level.SEVERE);
         System.exit(run(args));
     }
 
@@ -118,7 +124,7 @@ public final class AffinityCli {
             why = value + (e.getValue().matches("[-+]?[0-9]+") ? " is out of range" : " is not a whole number");
         } else if (type == boolean.class || type == Boolean.class) {
             why = value + " is not true or false";
-        } else if (java.nio.charset.Charset.class.isAssignableFrom(type)) {
+        } else if (Charset.class.isAssignableFrom(type)) {
             why = "unknown charset " + value + "; e.g. UTF-8, windows-1252, ISO-8859-1";
         } else {
             why = value + " is not valid" + (e.getCause() != null && e.getCause().getMessage() != null
@@ -135,8 +141,8 @@ public final class AffinityCli {
 
     static int report(Exception e, String commandName, PrintWriter err) {
         if (e instanceof UserFacingException || e instanceof IllegalArgumentException
-                || e.getClass().getName().startsWith("io.affinity.") || e instanceof java.io.IOException
-                || e instanceof java.io.UncheckedIOException) {
+                || e.getClass().getName().startsWith("io.affinity.") || e instanceof IOException
+                || e instanceof UncheckedIOException) {
             String name = commandName;
             err.println((name.startsWith("affinity") ? name : "affinity " + name) + ": error: "
                     + ErrorMessages.describe(e));

@@ -13,9 +13,11 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -169,7 +171,7 @@ final class CompareCommand implements Callable<Integer> {
      * @param why    null when tested, else the reason (one sentence)
      * @param tests  per "model metric" key, NEW minus BASE
      */
-    private record Paired(String why, int customers, java.util.Map<String, Significance.Paired> tests) {
+    private record Paired(String why, int customers, Map<String, Significance.Paired> tests) {
         Significance.Paired of(String model, String metric) {
             return tests.get(model + " " + metric);
         }
@@ -216,7 +218,7 @@ final class CompareCommand implements Callable<Integer> {
         }
         List<Significance.Paired> tests = Significance.paired(bases, changes, Significance.RESAMPLES,
                 Significance.SEED);
-        java.util.Map<String, Significance.Paired> byKey = new java.util.LinkedHashMap<>();
+        Map<String, Significance.Paired> byKey = new LinkedHashMap<>();
         for (int i = 0; i < keys.size(); i++) {
             byKey.put(keys.get(i), tests.get(i));
         }
@@ -224,7 +226,7 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     private static Paired untested(String why) {
-        return new Paired(why, 0, java.util.Map.of());
+        return new Paired(why, 0, Map.of());
     }
 
     /** A report's per-customer file, checked against the SHA-256 its report.json records. */

@@ -7,8 +7,10 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
 import java.util.zip.ZipException;
 
 /**
@@ -67,8 +69,8 @@ final class ErrorMessages {
         }
         // A missing parent directory surfaces as NoSuchFileException of the file itself: say which part is missing.
         if (f instanceof NoSuchFileException && !file.isEmpty()) {
-            java.nio.file.Path parent = java.nio.file.Path.of(file).toAbsolutePath().getParent();
-            if (parent != null && !java.nio.file.Files.isDirectory(parent)) {
+            Path parent = Path.of(file).toAbsolutePath().getParent();
+            if (parent != null && !Files.isDirectory(parent)) {
                 what = "no such file or directory (directory " + parent + " does not exist)";
             }
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.affinity.store.Manifest;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
@@ -23,14 +24,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code affinity models}: the versions of a model store, from the command line, on the store's directory itself
@@ -67,7 +69,7 @@ final class ModelsCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             // the manifest's numbers printed as written (1.0 stays 1.0), not rounded through double
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
+            .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 
     /**
      * {@code version} if it names a directory the store knows (a published version, or one named like a version
@@ -564,7 +566,7 @@ final class ModelsCommand implements Callable<Integer> {
             String delete = dryRun ? "would delete" : "deleted";
             String remove = dryRun ? "would remove" : "removed";
             // one line per version, oldest first, then the leftovers
-            java.util.TreeMap<String, String> lines = new java.util.TreeMap<>();
+            TreeMap<String, String> lines = new TreeMap<>();
             for (ModelStore.Kept k : r.kept()) {
                 String why = switch (k.reason()) {
                     case CURRENT -> r.spared().contains(k.version()) ? "CURRENT (activated while pruning)" : "CURRENT";

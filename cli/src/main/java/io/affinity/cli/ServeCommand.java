@@ -2,13 +2,13 @@ package io.affinity.cli;
 
 import io.affinity.api.AccessControl;
 import io.affinity.api.AffinityServer;
-import io.affinity.api.ConsentJournal;
 import io.affinity.api.ApiConfig;
 import io.affinity.api.BusinessRuleConfig;
+import io.affinity.api.ConsentJournal;
 import io.affinity.api.ItemAvailability;
 import io.affinity.api.ModelAdmin;
-import io.affinity.api.ServerOptions;
 import io.affinity.api.ServedModel;
+import io.affinity.api.ServerOptions;
 import io.affinity.api.SwappableModelSource;
 import io.affinity.store.ModelStore;
 import io.affinity.store.SnapshotShutdown;
@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -155,11 +156,11 @@ final class ServeCommand implements Callable<Integer> {
                 : ItemAvailability.journaled(availabilityFile);
         // Which journals a replica uses, and what it read from them: a replica on the wrong file would otherwise
         // ignore every opt-out recorded through the others without a trace. Counts only, never ids.
-        System.err.printf(java.util.Locale.ROOT, "consent journal %s: %,d changes replayed, %,d customer-channel consents in effect%n",
+        System.err.printf(Locale.ROOT, "consent journal %s: %,d changes replayed, %,d customer-channel consents in effect%n",
                 consentFile, journal.replayedAtOpen(), journal.inEffect());
         System.err.println(availabilityFile == null
                 ? "availability journal: none (stock changes kept in memory only)"
-                : String.format(java.util.Locale.ROOT, "availability journal %s: %,d changes replayed, %,d items with a stock statement",
+                : String.format(Locale.ROOT, "availability journal %s: %,d changes replayed, %,d items with a stock statement",
                         availabilityFile, availability.replayedAtOpen(), availability.inEffect()));
         BusinessRuleConfig ruleDefaults = new BusinessRuleConfig(excludeBoughtWithinDays,
                 BusinessRuleConfig.defaults().repeatMinOrders(), availability);
@@ -179,12 +180,12 @@ final class ServeCommand implements Callable<Integer> {
             source.close(left.compareTo(SNAPSHOT_CLOSE_MIN_WAIT) < 0 ? SNAPSHOT_CLOSE_MIN_WAIT : left);
             try {
                 availability.close();
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 System.err.println("closing the availability journal failed: " + e.getMessage());
             }
             try {
                 journal.close();
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 System.err.println("affinity serve: closing the consent journal failed: " + e.getMessage());
             }
             stopped.countDown();
@@ -193,7 +194,7 @@ final class ServeCommand implements Callable<Integer> {
             server.start();
         } catch (RuntimeException e) {
             // Another process took the port between the check above and now.
-            if (e.getClass().getSimpleName().contains("Bind") || e.getCause() instanceof java.net.BindException) {
+            if (e.getClass().getSimpleName().contains("Bind") || e.getCause() instanceof BindException) {
                 throw new AffinityCli.UserFacingException("cannot listen on " + host + ":" + port + ": "
                         + ErrorMessages.describe(e.getCause() != null ? e.getCause() : e));
             }

@@ -7,6 +7,8 @@ import io.affinity.recommender.Recommender;
 import io.affinity.recommender.RecommenderSettings;
 import io.affinity.store.Manifest;
 import io.affinity.store.Snapshot;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -61,8 +63,8 @@ final class ServedModels {
         Catalog catalog;
         try {
             catalog = Catalog.open(snapshot, FILTER_CACHE_SIZE).orElse(null);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot open the catalogue index of " + m.version(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the catalogue index of " + m.version(), e);
         }
         return new ServedModel(cached, new Recommender(cached, RecommenderSettings.DEFAULTS), summary, catalog);
     }

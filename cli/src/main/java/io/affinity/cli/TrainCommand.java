@@ -1,10 +1,13 @@
 package io.affinity.cli;
 
+import io.affinity.training.RecommenderParameters;
 import io.affinity.training.TradeUpParameters;
 import io.affinity.training.TrainingParameters;
-import io.affinity.training.RecommenderParameters;
 import io.affinity.training.TrainingPipeline;
 import io.affinity.training.TrainingResult;
+import io.affinity.training.ingest.IngestException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -49,7 +52,7 @@ final class TrainCommand implements Callable<Integer> {
                     + "a consent list often comes from another system than the exports, and a UTF-8 file read as "
                     + "Windows-1252 would turn its ids into others without an error. Bytes not valid in it stop "
                     + "with file:line.")
-    java.nio.charset.Charset consentEncoding;
+    Charset consentEncoding;
 
     @Option(names = "--catalog", paramLabel = "FILE",
             description = "Product catalogue (CSV with header, in the exports' --delimiter, --decimal-comma and "
@@ -113,7 +116,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainingResult result;
         try {
             result = train(p);
-        } catch (io.affinity.training.ingest.IngestException e) {
+        } catch (IngestException e) {
             // What was read and rejected explains the failure (e.g. every row rejected, and why).
             e.report().ifPresent(r -> System.err.println(r.toText()));
             throw e;
@@ -121,7 +124,7 @@ final class TrainCommand implements Callable<Integer> {
         System.out.println(result.ingest().toText());
         System.out.printf(Locale.ROOT, "published %s to %s in %.1f s: %s, %,d rules, %,d customers, %,d bytes%n",
                 result.version(), models, result.elapsed().toMillis() / 1000.0,
-                io.affinity.training.TrainingPipeline.itemCounts(result.items(), result.neverBoughtItems()), result.rules(),
+                TrainingPipeline.itemCounts(result.items(), result.neverBoughtItems()), result.rules(),
                 result.customers(), result.snapshotBytes());
         return 0;
     }
@@ -133,7 +136,7 @@ final class TrainCommand implements Callable<Integer> {
                 .encoding(input.encoding)
                 .ingestOptions(input.ingestOptions())
                 .consentFile(consent)
-                .consentEncoding(or(consentEncoding, java.nio.charset.StandardCharsets.UTF_8))
+                .consentEncoding(or(consentEncoding, StandardCharsets.UTF_8))
                 .catalogFile(catalog)
                 .tradeUps(new TradeUpParameters(upsellMinPriceIncrease, upsellMinCustomers,
                         TradeUpParameters.DEFAULTS.perSegment(), upsellMinLift))

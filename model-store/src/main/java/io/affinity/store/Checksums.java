@@ -2,6 +2,8 @@ package io.affinity.store;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -52,8 +54,8 @@ final class Checksums {
 
     /** True when every excluded range of the file holds zeros (no lock held, as right after publishing). */
     static boolean excludedRangesAreZero(Path file, Manifest.ChecksumExclusion x) throws IOException {
-        try (var ch = java.nio.channels.FileChannel.open(file)) {
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(x.length());
+        try (var ch = FileChannel.open(file)) {
+            ByteBuffer b = ByteBuffer.allocate(x.length());
             for (int i = 0; i < x.count(); i++) {
                 b.clear();
                 long at = x.offset() + (long) i * x.stride();

@@ -20,12 +20,14 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.stream.Stream;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * A directory of immutable model snapshots plus a {@code CURRENT} file naming the active one.
@@ -73,7 +75,7 @@ public final class ModelStore {
     private final Path dir;
     private final Object lock = new Object();
     /** Test hook: called by prune with each version right before it is deleted. */
-    java.util.function.Consumer<String> beforePruneDelete = v -> { };
+    Consumer<String> beforePruneDelete = v -> { };
     private String lastVersionId = "";
 
     private ModelStore(Path dir) {
@@ -390,7 +392,7 @@ public final class ModelStore {
                 }
             }
         }
-        out.sort(java.util.Comparator.comparing(Skipped::name));
+        out.sort(Comparator.comparing(Skipped::name));
         return out;
     }
 
@@ -576,7 +578,7 @@ public final class ModelStore {
         // Versions spared because they became CURRENT or the canary are kept too; report the final state.
         List<Kept> finalKept = new ArrayList<>(kept);
         finalKept.addAll(sparedKept);
-        finalKept.sort(java.util.Comparator.comparing(Kept::version));
+        finalKept.sort(Comparator.comparing(Kept::version));
         return new PruneResult(false, finalKept, removed, spared, leftovers);
     }
 

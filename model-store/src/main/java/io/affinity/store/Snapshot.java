@@ -2,26 +2,32 @@ package io.affinity.store;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.affinity.recommender.AssociationRule;
+import io.affinity.recommender.Consent;
 import io.affinity.recommender.CustomerHistory;
 import io.affinity.recommender.CustomerProfile;
-import io.affinity.recommender.Consent;
 import io.affinity.recommender.ItemFacts;
 import io.affinity.recommender.ModelSnapshot;
 import io.affinity.recommender.PopularItem;
 import io.affinity.recommender.PrecomputedRecommendations;
-import net.openhft.chronicle.map.ChronicleMap;
-
+import io.affinity.recommender.TradeUp;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.zip.CRC32C;
+import net.openhft.chronicle.hash.locks.InterProcessDeadLockException;
+import net.openhft.chronicle.map.ChronicleMap;
 
 /**
  * One opened, verified, immutable snapshot. Thread-safe; close it once no request uses it any more.
@@ -286,9 +292,8 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
      * change, is part of it.
      */
     private static String manifestChecksum(ObjectNode content) throws IOException {
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(Json.MAPPER.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-                .writeValueAsBytes(content));
+        CRC32C crc = new CRC32C();
+        crc.update(Json.MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(content));
         return String.format("%08x", crc.getValue());
     }
 
@@ -425,7 +430,7 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
      * {@link SnapshotLockedException}. The visitor runs outside any map lock either way.
      */
     @Override
-    public void forEachProfile(java.util.function.BiConsumer<String, CustomerProfile> visitor) {
+    public void forEachProfile(BiConsumer<String, CustomerProfile> visitor) {
         Objects.requireNonNull(visitor, "visitor");
         if (profiles == null) {
             return;
@@ -439,7 +444,7 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         for (int segment = 0; segment < profiles.segments(); segment++) {
             keys.clear();
             legacySegmentKeys(profiles, profilesFile, segment, keys);
-            java.util.Collections.sort(keys);
+            Collections.sort(keys);
             for (String key : keys) {
                 byte[] v = profiles.get(key);
                 if (v != null) {
@@ -472,7 +477,7 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
                                           List<String> into) {
         try (var context = map.segmentContext(segment)) {
             context.forEachSegmentEntry(e -> into.add(e.key().get().toString()));
-        } catch (net.openhft.chronicle.hash.locks.InterProcessDeadLockException e) {
+        } catch (InterProcessDeadLockException e) {
             throw SnapshotLockedException.staleUpdateLock(file, segment, e);
         }
     }
@@ -483,7 +488,7 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     }
 
     @Override
-    public List<io.affinity.recommender.TradeUp> tradeUps(String itemId) {
+    public List<TradeUp> tradeUps(String itemId) {
         Objects.requireNonNull(itemId, "itemId");
         if (upsell == null) {
             return List.of();
@@ -501,7 +506,7 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     /** Decodes only the allowed items, and stops once it has {@code maxItems} of them. */
     @Override
     public Optional<PrecomputedRecommendations> precomputed(String customerId, int maxItems,
-                                                            java.util.function.Predicate<String> allowed) {
+                                                            Predicate<String> allowed) {
         Objects.requireNonNull(customerId, "customerId");
         Objects.requireNonNull(allowed, "allowed");
         return decodePrecomputed(customerId, maxItems, allowed);
@@ -509,7 +514,7 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
 
     /** The first {@code maxItems} items {@code allowed} accepts (null: every item) of the customer's stored list. */
     private Optional<PrecomputedRecommendations> decodePrecomputed(String customerId, int maxItems,
-                                                                   java.util.function.Predicate<String> allowed) {
+                                                                   Predicate<String> allowed) {
         Objects.requireNonNull(customerId, "customerId");
         if (customerRecs == null) {
             return Optional.empty();
@@ -547,7 +552,7 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         for (int segment = 0; segment < rules.segments(); segment++) {
             keys.clear();
             legacySegmentKeys(rules, rulesFile, segment, keys);
-            java.util.Collections.sort(keys);
+            Collections.sort(keys);
             for (String key : keys) {
                 byte[] v = rules.get(key);
                 if (v != null) {

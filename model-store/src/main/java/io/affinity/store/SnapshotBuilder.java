@@ -1,18 +1,20 @@
 package io.affinity.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.affinity.recommender.AssociationRule;
+import io.affinity.recommender.Consent;
 import io.affinity.recommender.CustomerHistory;
 import io.affinity.recommender.CustomerProfile;
-import io.affinity.recommender.Consent;
 import io.affinity.recommender.Ids;
 import io.affinity.recommender.ItemFacts;
 import io.affinity.recommender.PopularItem;
 import io.affinity.recommender.PrecomputedRecommendations;
-
+import io.affinity.recommender.TradeUp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -178,7 +180,7 @@ public final class SnapshotBuilder {
      * The observed trade-ups from one source item (format 3; optional, once per item): strongest first within
      * each segment. Targets must differ from the source.
      */
-    public SnapshotBuilder putTradeUps(String fromItemId, List<io.affinity.recommender.TradeUp> tradeUps) {
+    public SnapshotBuilder putTradeUps(String fromItemId, List<TradeUp> tradeUps) {
         checkOpen();
         Ids.requireItemId(fromItemId);
         Objects.requireNonNull(tradeUps, "tradeUps");
@@ -189,7 +191,7 @@ public final class SnapshotBuilder {
             throw new IllegalArgumentException("trade-ups for item " + fromItemId + " were already put");
         }
         Set<String> seen = new HashSet<>();
-        for (io.affinity.recommender.TradeUp t : tradeUps) {
+        for (TradeUp t : tradeUps) {
             Objects.requireNonNull(t, "trade-up");
             if (t.toItemId().equals(fromItemId)) {
                 throw new IllegalArgumentException("trade-up from item " + fromItemId + " to itself");
@@ -358,8 +360,7 @@ public final class SnapshotBuilder {
                             profiles.size(), consent.size(), upsell.size()),
                     files);
             Path manifestFile = tmp.resolve(Snapshot.MANIFEST);
-            Files.write(manifestFile, Snapshot.sealManifest(
-                    (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.valueToTree(manifest)));
+            Files.write(manifestFile, Snapshot.sealManifest((ObjectNode) Json.MAPPER.valueToTree(manifest)));
             for (String name : List.of(Snapshot.ITEMS, Snapshot.RULES, Snapshot.CUSTOMERS, Snapshot.PROFILES, Snapshot.CONSENT, Snapshot.UPSELL,
                     Snapshot.PROFILES_KEYS, Snapshot.RULES_KEYS, PopularFile.NAME,
                     Snapshot.MANIFEST)) {
@@ -396,7 +397,7 @@ public final class SnapshotBuilder {
         List<Manifest.FileEntry> entries = new ArrayList<>(written.size());
         for (Path file : written) {
             String fileName = file.getFileName().toString();
-            if (!Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS) || !Snapshot.isPlainName(fileName)) {
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || !Snapshot.isPlainName(fileName)) {
                 throw new IllegalStateException("directory " + name + " may hold only plain regular files, found "
                         + fileName);
             }

@@ -1,18 +1,24 @@
 package io.affinity.store;
 
 import io.affinity.recommender.AssociationRule;
+import io.affinity.recommender.Consent;
 import io.affinity.recommender.CustomerHistory;
 import io.affinity.recommender.CustomerProfile;
-import io.affinity.recommender.Consent;
 import io.affinity.recommender.ItemFacts;
 import io.affinity.recommender.PrecomputedItem;
 import io.affinity.recommender.PrecomputedRecommendations;
 import io.affinity.recommender.PurchasedItem;
-
+import io.affinity.recommender.TradeUp;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.LocalDate;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The compact binary encodings of the values stored in the Chronicle Map files. Every value starts with a codec
@@ -159,7 +165,7 @@ final class ValueCodecs {
             r.expectEnd();
             return new CustomerHistory(orderCount, totalSpend, first, last,
                     n == 0 ? Collections.emptyList() : List.of(items), distinct);
-        } catch (IllegalArgumentException | java.time.DateTimeException e) {
+        } catch (IllegalArgumentException | DateTimeException e) {
             throw invalid(r, e);
         }
     }
@@ -231,7 +237,7 @@ final class ValueCodecs {
         w.writeByte(RECS_CODEC_VERSION);
         w.writeString(recs.model());
         // Few distinct source model names per list: a table, then an index per item.
-        java.util.LinkedHashMap<String, Integer> sources = new java.util.LinkedHashMap<>();
+        LinkedHashMap<String, Integer> sources = new LinkedHashMap<>();
         for (PrecomputedItem p : recs.items()) {
             sources.putIfAbsent(p.source(), sources.size());
         }
@@ -269,13 +275,13 @@ final class ValueCodecs {
      * {@code maxItems} kept items.
      */
     static PrecomputedRecommendations decodeRecommendations(String customerId, byte[] value, Path file, int maxItems,
-                                                            java.util.function.Predicate<String> allowed) {
+                                                            Predicate<String> allowed) {
         return decodeRecommendations(customerId, value, file, maxItems, allowed, null);
     }
 
     /** As above; with an interner (else null), the strings that recur across customers are its canonical instances. */
     static PrecomputedRecommendations decodeRecommendations(String customerId, byte[] value, Path file, int maxItems,
-                                                            java.util.function.Predicate<String> allowed,
+                                                            Predicate<String> allowed,
                                                             StringInterner interner) {
         ByteReader r = new ByteReader(value, file, customerId);
         checkVersion(r, RECS_CODEC_VERSION, file, customerId);
@@ -319,25 +325,25 @@ final class ValueCodecs {
                 r.expectEnd();
             }
             return new PrecomputedRecommendations(model, List.of(kept == want ? items
-                    : java.util.Arrays.copyOf(items, kept)));
-        } catch (IllegalArgumentException | java.time.DateTimeException e) {
+                    : Arrays.copyOf(items, kept)));
+        } catch (IllegalArgumentException | DateTimeException e) {
             throw invalid(r, e);
         }
     }
 
     // ---------------------------------------------------------------- observed trade-ups (upsell)
 
-    static void encodeTradeUps(List<io.affinity.recommender.TradeUp> ups, ByteWriter w) {
+    static void encodeTradeUps(List<TradeUp> ups, ByteWriter w) {
         w.writeByte(UPSELL_CODEC_VERSION);
         // A handful of segment names repeat across entries: a table, then an index per entry.
-        java.util.LinkedHashMap<String, Integer> segments = new java.util.LinkedHashMap<>();
-        for (io.affinity.recommender.TradeUp t : ups) {
+        LinkedHashMap<String, Integer> segments = new LinkedHashMap<>();
+        for (TradeUp t : ups) {
             segments.putIfAbsent(t.segment(), segments.size());
         }
         w.writeVarLong(segments.size());
         segments.keySet().forEach(w::writeString);
         w.writeVarLong(ups.size());
-        for (io.affinity.recommender.TradeUp t : ups) {
+        for (TradeUp t : ups) {
             w.writeString(t.toItemId());
             w.writeVarLong(segments.get(t.segment()));
             w.writeVarLong(t.movers());
@@ -346,7 +352,7 @@ final class ValueCodecs {
         }
     }
 
-    static List<io.affinity.recommender.TradeUp> decodeTradeUps(String itemId, byte[] value, Path file) {
+    static List<TradeUp> decodeTradeUps(String itemId, byte[] value, Path file) {
         ByteReader r = new ByteReader(value, file, itemId);
         checkVersion(r, UPSELL_CODEC_VERSION, file, itemId);
         try {
@@ -356,7 +362,7 @@ final class ValueCodecs {
                 segments[i] = r.readString();
             }
             int n = readCount(r, value.length);
-            io.affinity.recommender.TradeUp[] ups = new io.affinity.recommender.TradeUp[n];
+            TradeUp[] ups = new TradeUp[n];
             for (int i = 0; i < n; i++) {
                 String to = r.readString();
                 int segment = r.readVarInt();
@@ -369,7 +375,7 @@ final class ValueCodecs {
                 if ((flags & ~1) != 0) {
                     throw r.corrupt("invalid flags " + flags);
                 }
-                ups[i] = new io.affinity.recommender.TradeUp(to, segments[segment], movers, buyers, flags == 1);
+                ups[i] = new TradeUp(to, segments[segment], movers, buyers, flags == 1);
             }
             r.expectEnd();
             return List.of(ups);
@@ -380,7 +386,7 @@ final class ValueCodecs {
 
     // ---------------------------------------------------------------- consent
 
-    static void encodeConsent(java.util.Map<Consent.Channel, Consent.State> states, ByteWriter w) {
+    static void encodeConsent(Map<Consent.Channel, Consent.State> states, ByteWriter w) {
         w.writeByte(CONSENT_CODEC_VERSION);
         Consent.Channel[] channels = Consent.Channel.values();
         w.writeVarLong(channels.length);
@@ -390,7 +396,7 @@ final class ValueCodecs {
         }
     }
 
-    static java.util.Map<Consent.Channel, Consent.State> decodeConsent(String customerId, byte[] value, Path file) {
+    static Map<Consent.Channel, Consent.State> decodeConsent(String customerId, byte[] value, Path file) {
         ByteReader r = new ByteReader(value, file, customerId);
         checkVersion(r, CONSENT_CODEC_VERSION, file, customerId);
         int n = readCount(r, value.length);
@@ -398,7 +404,7 @@ final class ValueCodecs {
             throw new SnapshotFormatException(file, "format too new: consent of key '" + customerId + "' has " + n
                     + " channels, this software knows " + Consent.Channel.values().length);
         }
-        java.util.Map<Consent.Channel, Consent.State> states = new java.util.EnumMap<>(Consent.Channel.class);
+        Map<Consent.Channel, Consent.State> states = new EnumMap<>(Consent.Channel.class);
         Consent.State[] all = Consent.State.values();
         for (int i = 0; i < n; i++) {
             int b = r.readByte();

@@ -1,7 +1,9 @@
 package io.affinity.recommender;
 
 import java.time.LocalDate;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -48,8 +50,7 @@ public record Explanation(String summary, AssociationRule rule, PurchasedItem pu
     }
 
     static Explanation ofRule(AssociationRule rule) {
-        String summary = String.format(java.util.Locale.ROOT,
-                "in %2$.1f%% of baskets with %1$s (lift %3$.1f)",
+        String summary = String.format(Locale.ROOT, "in %2$.1f%% of baskets with %1$s (lift %3$.1f)",
                 String.join(" + ", rule.antecedent()), 100 * rule.confidence(), rule.lift());
         return new Explanation(summary, rule, null, null);
     }
@@ -95,8 +96,7 @@ public record Explanation(String summary, AssociationRule rule, PurchasedItem pu
     }
 
     private static final int MAX_MODEL_PHRASES = 4096;
-    private static final java.util.concurrent.ConcurrentHashMap<ModelEvidence, ModelPhrase> MODEL_PHRASES =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<ModelEvidence, ModelPhrase> MODEL_PHRASES = new ConcurrentHashMap<>();
 
     /** As {@link #ofModel(String, PrecomputedItem)}; {@code orderSequence}: see {@link #ofRepeatInSequence}. */
     static Explanation ofModel(String model, PrecomputedItem item, boolean orderSequence) {

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -142,7 +143,7 @@ public final class InMemoryModelSnapshot implements ModelSnapshot {
         /** A customer's recommendations precomputed by the served model. */
         public Builder precomputed(String customerId, PrecomputedRecommendations recommendations) {
             Ids.requireCustomerId(customerId);
-            if (precomputed.putIfAbsent(customerId, java.util.Objects.requireNonNull(recommendations)) != null) {
+            if (precomputed.putIfAbsent(customerId, Objects.requireNonNull(recommendations)) != null) {
                 throw new IllegalArgumentException("duplicate precomputed customer");
             }
             return this;
@@ -151,7 +152,7 @@ public final class InMemoryModelSnapshot implements ModelSnapshot {
         /** An observed trade-up from {@code fromItemId}; add them strongest first per segment. */
         public Builder tradeUp(String fromItemId, TradeUp tradeUp) {
             Ids.requireItemId(fromItemId);
-            tradeUps.computeIfAbsent(fromItemId, k -> new ArrayList<>()).add(java.util.Objects.requireNonNull(tradeUp));
+            tradeUps.computeIfAbsent(fromItemId, k -> new ArrayList<>()).add(Objects.requireNonNull(tradeUp));
             return this;
         }
 

@@ -1,8 +1,11 @@
 package io.affinity.recommender;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Read access to one immutable, published model version: everything the online path looks up per request.
@@ -42,7 +45,7 @@ public interface ModelSnapshot {
      * Visits every customer profile once, in customer id order (Unicode code point order); none by default. (The
      * model store's snapshots older than format 5 visit them by map segment, then by id.)
      */
-    default void forEachProfile(java.util.function.BiConsumer<String, CustomerProfile> visitor) {
+    default void forEachProfile(BiConsumer<String, CustomerProfile> visitor) {
     }
 
     /**
@@ -77,9 +80,9 @@ public interface ModelSnapshot {
      * whole list was read.
      */
     default Optional<PrecomputedRecommendations> precomputed(String customerId, int maxItems,
-                                                             java.util.function.Predicate<String> allowed) {
+                                                             Predicate<String> allowed) {
         return precomputed(customerId).map(p -> {
-            List<PrecomputedItem> kept = new java.util.ArrayList<>(Math.min(maxItems, p.items().size()));
+            List<PrecomputedItem> kept = new ArrayList<>(Math.min(maxItems, p.items().size()));
             for (int i = 0, n = p.items().size(); i < n && kept.size() < maxItems; i++) {
                 if (allowed.test(p.items().get(i).itemId())) {
                     kept.add(p.items().get(i));

@@ -6,11 +6,17 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Next-best offers: the {@link Recommender}'s candidates (rules fired by the customer's history, repeat
@@ -42,7 +48,7 @@ public final class NextBestOffers {
 
     private final Recommender recommender;
     private final double marginRate;
-    private final java.util.function.Predicate<String> offerable;
+    private final Predicate<String> offerable;
 
     /** Every item of the model may be offered. */
     public NextBestOffers(Recommender recommender, double marginRate) {
@@ -54,7 +60,7 @@ public final class NextBestOffers {
      * @param offerable  which items may be offered at all (e.g. in stock); the others are skipped as candidates,
      *                   so a customer still gets {@code limit} offers when enough others qualify
      */
-    public NextBestOffers(Recommender recommender, double marginRate, java.util.function.Predicate<String> offerable) {
+    public NextBestOffers(Recommender recommender, double marginRate, Predicate<String> offerable) {
         this.recommender = Objects.requireNonNull(recommender, "recommender");
         if (!(marginRate > 0 && marginRate <= 1)) {
             throw new IllegalArgumentException("marginRate must be in (0, 1], was " + marginRate);
@@ -222,7 +228,7 @@ public final class NextBestOffers {
      * margin.
      */
     public List<Offer> upsell(String itemId, Optional<CustomerProfile> profile, int limit,
-                              java.util.Collection<String> sameKind) {
+                              Collection<String> sameKind) {
         return upsell(itemId, profile, limit, sameKind, MerchandisingRules.NONE);
     }
 
@@ -233,7 +239,7 @@ public final class NextBestOffers {
      * items; pinned and boosted offers say so as in {@link #forCustomer(String, Optional, int, MerchandisingRules)}.
      */
     public List<Offer> upsell(String itemId, Optional<CustomerProfile> profile, int limit,
-                              java.util.Collection<String> sameKind, MerchandisingRules rules) {
+                              Collection<String> sameKind, MerchandisingRules rules) {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be >= 1");
         }
@@ -243,7 +249,7 @@ public final class NextBestOffers {
         List<Offer> observed = observedTradeUps(model, item, profile, activity);
         if (rules.reorders()) {
             List<Offer> ranking = new ArrayList<>(observed);
-            java.util.Set<String> offered = new java.util.HashSet<>();
+            Set<String> offered = new HashSet<>();
             observed.forEach(o -> offered.add(o.itemId()));
             for (Offer o : heuristicUpsell(model, item, activity, limit * RULES_OVERFETCH + offered.size(),
                     sameKind)) {
@@ -260,7 +266,7 @@ public final class NextBestOffers {
         }
         List<Offer> out = new ArrayList<>(observed.subList(0, Math.min(limit, observed.size())));
         if (out.size() < limit) {
-            java.util.Set<String> offered = new java.util.HashSet<>();
+            Set<String> offered = new HashSet<>();
             observed.forEach(o -> offered.add(o.itemId()));
             for (Offer o : heuristicUpsell(model, item, activity, limit + offered.size(), sameKind)) {
                 if (out.size() < limit && !offered.contains(o.itemId())) {
@@ -299,7 +305,7 @@ public final class NextBestOffers {
             preference.add(TradeUp.priceSegment(p.priceSensitivity()));
         });
         preference.add(TradeUp.ALL);
-        java.util.Map<String, TradeUp> best = new java.util.LinkedHashMap<>();
+        Map<String, TradeUp> best = new LinkedHashMap<>();
         for (TradeUp t : model.tradeUps(item.itemId())) {
             int rank = preference.indexOf(t.segment());
             if (rank < 0) {
@@ -355,7 +361,7 @@ public final class NextBestOffers {
 
     /** The fallback when too few trade-ups were observed (see {@link #upsell(String, Optional, int, java.util.Collection)}). */
     private List<Offer> heuristicUpsell(ModelSnapshot model, ItemFacts item, double activity, int limit,
-                                        java.util.Collection<String> sameKind) {
+                                        Collection<String> sameKind) {
         String itemId = item.itemId();
         String family = ProductFamilies.familyOf(item.itemId(), item.description());
         List<Recommendation> candidates = new ArrayList<>(
@@ -366,7 +372,7 @@ public final class NextBestOffers {
                         Explanation.ofPopularity(p)));
             }
         }
-        java.util.Set<String> kind = new java.util.HashSet<>(sameKind);
+        Set<String> kind = new HashSet<>(sameKind);
         for (String other : sameKind) {
             Optional<ItemFacts> f = model.item(other);
             if (!other.equals(itemId) && f.isPresent() && f.get().orderCount() > 0) {
@@ -375,7 +381,7 @@ public final class NextBestOffers {
             }
         }
         List<Offer> offers = new ArrayList<>();
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         for (Recommendation r : candidates) {
             Optional<ItemFacts> f = model.item(r.itemId());
             if (f.isEmpty() || f.get().typicalPrice() <= item.typicalPrice() || !offerable.test(r.itemId())) {

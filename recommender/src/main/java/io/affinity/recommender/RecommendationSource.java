@@ -1,5 +1,7 @@
 package io.affinity.recommender;
 
+import java.util.Locale;
+
 /** Which candidate source proposed a recommended item. */
 public enum RecommendationSource {
     /** An association rule fired by the basket or by the customer's history. */
@@ -21,7 +23,7 @@ public enum RecommendationSource {
     PINNED;
 
     /** Made once: campaign exports ask for it for every candidate of every customer. */
-    private final String wireName = name().toLowerCase(java.util.Locale.ROOT);
+    private final String wireName = name().toLowerCase(Locale.ROOT);
 
     /** Lower-case name as used on the wire, e.g. {@code "rules"}. */
     public String wireName() {

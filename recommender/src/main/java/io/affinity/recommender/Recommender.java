@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -23,8 +24,8 @@ public final class Recommender {
     private final RecommenderSettings settings;
 
     public Recommender(ModelSnapshot model, RecommenderSettings settings) {
-        this.model = java.util.Objects.requireNonNull(model, "model");
-        this.settings = java.util.Objects.requireNonNull(settings, "settings");
+        this.model = Objects.requireNonNull(model, "model");
+        this.settings = Objects.requireNonNull(settings, "settings");
     }
 
     public ModelSnapshot model() {

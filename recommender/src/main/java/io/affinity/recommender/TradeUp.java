@@ -1,5 +1,6 @@
 package io.affinity.recommender;
 
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -36,11 +37,11 @@ public record TradeUp(String toItemId, String segment, int movers, int buyers, b
 
     /** The segment name of a profitability tier, e.g. {@code tier:gold}. */
     public static String tierSegment(CustomerProfile.Tier tier) {
-        return "tier:" + tier.name().toLowerCase(java.util.Locale.ROOT);
+        return "tier:" + tier.name().toLowerCase(Locale.ROOT);
     }
 
     /** The segment name of a price-sensitivity band, e.g. {@code price:high}. */
     public static String priceSegment(CustomerProfile.PriceSensitivity band) {
-        return "price:" + band.name().toLowerCase(java.util.Locale.ROOT);
+        return "price:" + band.name().toLowerCase(Locale.ROOT);
     }
 }

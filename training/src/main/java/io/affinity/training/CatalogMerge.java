@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -95,8 +96,8 @@ record CatalogMerge(List<ItemFacts> bought, List<ItemFacts> neverBought, long ma
      * counts ({@link #summary}), then the first rejected rows and warnings, each with its {@code file:line}.
      */
     List<String> report(CatalogFile catalog, long bytes, String sha256) {
-        List<String> lines = new java.util.ArrayList<>();
-        lines.add(String.format(java.util.Locale.ROOT, "catalog: file %s, %,d bytes, SHA-256 %s",
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(Locale.ROOT, "catalog: file %s, %,d bytes, SHA-256 %s",
                 catalog.path().toAbsolutePath(), bytes, sha256));
         lines.add(summary(catalog));
         if (!catalog.attributeNames().isEmpty()) {
@@ -108,7 +109,7 @@ record CatalogMerge(List<ItemFacts> bought, List<ItemFacts> neverBought, long ma
             lines.add("catalog: rejected " + sample);
         }
         if (r.rowsRejected() > r.rejectedSamples().size()) {
-            lines.add(String.format(java.util.Locale.ROOT, "catalog: ... and %,d more rejected rows (first %d shown)",
+            lines.add(String.format(Locale.ROOT, "catalog: ... and %,d more rejected rows (first %d shown)",
                     r.rowsRejected() - r.rejectedSamples().size(), r.rejectedSamples().size()));
         }
         for (String sample : r.warningSamples()) {
@@ -120,12 +121,12 @@ record CatalogMerge(List<ItemFacts> bought, List<ItemFacts> neverBought, long ma
     /** One line of counts for the training progress and the CLI. */
     String summary(CatalogFile catalog) {
         CatalogFile.Report r = catalog.report();
-        return String.format(java.util.Locale.ROOT, "catalog: %,d rows read, %,d used, %,d rejected%s; %,d bought "
+        return String.format(Locale.ROOT, "catalog: %,d rows read, %,d used, %,d rejected%s; %,d bought "
                         + "items matched, %,d bought items without a row (derived facts kept), %,d catalogue items "
                         + "never bought (indexed, not recommended by models), %,d items with a cost%s",
                 r.rowsRead(), r.rowsUsed(), r.rowsRejected(), r.rejected().isEmpty() ? "" : " " + r.rejected(),
                 matched, boughtWithout, neverBought.size(), withCost,
-                r.costAbovePrice() == 0 ? "" : String.format(java.util.Locale.ROOT,
+                r.costAbovePrice() == 0 ? "" : String.format(Locale.ROOT,
                         "; %,d with cost above price (margin 0)", r.costAbovePrice()));
     }
 

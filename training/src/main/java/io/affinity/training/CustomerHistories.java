@@ -6,6 +6,7 @@ import io.affinity.training.ingest.Transactions;
 import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.BiConsumer;
@@ -66,7 +67,7 @@ final class CustomerHistories {
                     }
                 }
                 // An item listed on several lines of one order counts as one order.
-                java.util.BitSet seen = new java.util.BitSet();
+                BitSet seen = new BitSet();
                 for (int l = tx.lineStart(o); l < tx.lineEnd(o); l++) {
                     int s = slot.get(tx.itemOfLine(l));
                     if (!seen.get(s)) {

@@ -1,15 +1,20 @@
 package io.affinity.training;
 
+import io.affinity.recommender.CustomerProfile;
 import io.affinity.store.SnapshotBuilder;
 import io.affinity.training.customers.CustomerAnalysis;
 import io.affinity.training.customers.CustomerAnalytics;
 import io.affinity.training.customers.CustomerAnalyticsOptions;
 import io.affinity.training.customers.CustomerReportWriter;
 import io.affinity.training.customers.FitDiagnostics;
+import io.affinity.training.customers.ItemCosts;
 import io.affinity.training.ingest.Transactions;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * The training step that puts customer value profiles into the snapshot, calibrated on all the data (the
@@ -31,9 +36,9 @@ final class CustomerProfilesStep {
      * the served P(alive), tiers and strategies come from that fit.
      */
     static Map<String, Object> run(Transactions tx, SnapshotBuilder builder,
-                                   java.util.function.BiConsumer<String, io.affinity.recommender.CustomerProfile> profiles,
-                                   io.affinity.training.customers.ItemCosts costs,
-                                   java.util.function.Consumer<String> progress) {
+                                   BiConsumer<String, CustomerProfile> profiles,
+                                   ItemCosts costs,
+                                   Consumer<String> progress) {
         Map<String, Object> section = new LinkedHashMap<>();
         if (tx.sequenceOnly()) {
             // Sequence n is day n after 1970-01-01: P(alive), tiers and strategies fitted on that would look like
@@ -67,7 +72,7 @@ final class CustomerProfilesStep {
             profiles.accept(r.customerId(), r.profile());
         });
         section.putAll(CustomerReportWriter.report(analysis));
-        java.util.List<String> warnings = FitDiagnostics.warnings(analysis, "a longer export");
+        List<String> warnings = FitDiagnostics.warnings(analysis, "a longer export");
         section.put("warnings", warnings);
         warnings.forEach(w -> progress.accept("WARNING: " + w));
         section.put("profiles", analysis.rows().size());

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -154,7 +155,7 @@ final class TradeUps {
         // Group each segment's moves by source item.
         List<Map<Integer, List<long[]>>> bySource = new ArrayList<>(segments);
         for (int s = 0; s < segments; s++) {
-            Map<Integer, List<long[]>> m = new java.util.HashMap<>();
+            Map<Integer, List<long[]>> m = new HashMap<>();
             for (Long2IntMap.Entry e : movers[s].long2IntEntrySet()) {
                 pairs += s == 0 ? 1 : 0;
                 int a = (int) (e.getLongKey() >>> 32);

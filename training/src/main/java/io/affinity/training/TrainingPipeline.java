@@ -1,7 +1,13 @@
 package io.affinity.training;
 
+import io.affinity.recommender.Consent;
+import io.affinity.recommender.CustomerHistory;
+import io.affinity.recommender.CustomerProfile;
+import io.affinity.recommender.ItemFacts;
 import io.affinity.store.ModelStore;
 import io.affinity.store.SnapshotBuilder;
+import io.affinity.training.customers.ConsentFile;
+import io.affinity.training.customers.ItemCosts;
 import io.affinity.training.ingest.CatalogFile;
 import io.affinity.training.ingest.ColumnMapping;
 import io.affinity.training.ingest.CsvDialect;
@@ -18,12 +24,20 @@ import io.affinity.training.mining.RuleGenerator;
 import io.affinity.training.mining.RuleParameters;
 import io.affinity.training.mining.TransactionDatabase;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -40,8 +54,8 @@ public final class TrainingPipeline {
     private Path catalogFile;
     private final RecommenderParameters recommender;
     private TradeUpParameters tradeUps = TradeUpParameters.DEFAULTS;
-    private java.nio.charset.Charset encoding = java.nio.charset.StandardCharsets.UTF_8;
-    private java.nio.charset.Charset consentEncoding = java.nio.charset.StandardCharsets.UTF_8;
+    private Charset encoding = StandardCharsets.UTF_8;
+    private Charset consentEncoding = StandardCharsets.UTF_8;
     private IngestOptions ingestOptions;
 
     /** @param progress receives one line per finished step (timings included), e.g. for the CLI's stderr */
@@ -78,7 +92,7 @@ public final class TrainingPipeline {
      * Bytes not valid in it stop training naming {@code file:line}. The consent file has its own,
      * {@link #consentEncoding}.
      */
-    public TrainingPipeline encoding(java.nio.charset.Charset charset) {
+    public TrainingPipeline encoding(Charset charset) {
         this.encoding = Objects.requireNonNull(charset, "charset");
         return this;
     }
@@ -89,7 +103,7 @@ public final class TrainingPipeline {
      * file read in the exports' Windows-1252 would decode without error into other ids, and their opt-outs would
      * apply to nobody. Strict UTF-8 instead stops at the first byte that does not fit, naming {@code file:line}.
      */
-    public TrainingPipeline consentEncoding(java.nio.charset.Charset charset) {
+    public TrainingPipeline consentEncoding(Charset charset) {
         this.consentEncoding = Objects.requireNonNull(charset, "charset");
         return this;
     }
@@ -117,28 +131,77 @@ public final class TrainingPipeline {
         if (Files.exists(modelsDir) && !Files.isDirectory(modelsDir)) {
             throw new IllegalArgumentException("model store " + modelsDir + " is not a directory");
         }
-        Map<String, Map<io.affinity.recommender.Consent.Channel, io.affinity.recommender.Consent.State>> consent =
-                consentFile == null ? Map.of() : io.affinity.training.customers.ConsentFile.read(consentFile,
-                        consentEncoding);
-        CatalogFile catalogue;
+        Map<String, Map<Consent.Channel, Consent.State>> consent =
+                consentFile == null ? Map.of() : ConsentFile.read(consentFile, consentEncoding);
+        CatalogFile catalogue = readCatalogue();
+        long started = System.nanoTime();
+        IngestOptions options = (ingestOptions != null ? ingestOptions
+                : IngestOptions.defaults().withFormat(parameters.format())).withErrorBudget(parameters.errorBudget());
+        IngestResult ingested = ingest(options, modelsDir);
+        Transactions tx = ingested.transactions();
+        Mining mining = mine(tx);
+
+        long snapshotStarted = System.nanoTime();
+        SnapshotBuilder builder = newSnapshot(modelsDir);
+        CatalogFacts catalog = CatalogFacts.of(tx);
+        CatalogMerge merged = catalogue == null ? CatalogMerge.none(catalog.items())
+                : CatalogMerge.of(catalog.items(), catalogue);
+        List<ItemFacts> items = merged.bought();
+        List<ItemFacts> allItems = merged.all();
+        putCatalogue(builder, allItems, merged, catalogue);
+        mining.rules().byItem().forEach(builder::putRules);
+        Map<String, CustomerHistory> histories = new HashMap<>();
+        int customers = CustomerHistories.build(tx, (id, h) -> {
+            builder.putCustomer(id, h);
+            histories.put(id, h);
+        });
+        consent.forEach(builder::putConsent);
+        if (consentFile != null) {
+            consentSection(builder, consent, histories);
+        }
+        Map<String, CustomerProfile> profiles = customerModels(tx, builder, items, consent.size());
+        upsell(tx, builder, items, profiles);
+        long recommenderNanos = precomputeRecommendations(tx, builder, histories);
+        builder.popularItems(catalog.popular(parameters.popularItems()));
+        builder.parameters(manifestParameters(options, tx));
+        builder.section("ingestReport", ingested.report());
+        builder.section("training", trainingSection(mining));
+        String version = builder.publish();
+        long bytes = directorySize(modelsDir.resolve(version));
+        // The snapshot's item count (manifest, /v1/model, serve) includes catalogue items never bought: say the same.
+        step(snapshotStarted + recommenderNanos, "publish: snapshot %s (%s, %,d customers, %,d rules, %,d bytes)",
+                version, itemCounts(allItems.size(), merged.neverBought().size()), customers,
+                mining.rules().keptRules(), bytes);
+        return new TrainingResult(version, ingested.report(), mining.baskets(), mining.frequentItemsets(),
+                mining.rules().keptRules(), mining.rules().droppedByCap(), customers, allItems.size(),
+                merged.neverBought().size(), bytes, Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /** What mining found, as far as the snapshot and the training result need it. */
+    private record Mining(int baskets, long minSupportCountFromFraction, long minSupportCount, int frequentItemsets,
+                          int rulesMined, RuleIndex rules) {
+    }
+
+    private CatalogFile readCatalogue() throws IOException, IngestException {
         try {
-            catalogue = catalogFile == null ? null : CatalogFile.read(catalogFile, parameters.errorBudget(),
+            return catalogFile == null ? null : CatalogFile.read(catalogFile, parameters.errorBudget(),
                     ingestOptions == null ? CsvDialect.DEFAULT : ingestOptions.dialect(), encoding);
         } catch (CatalogFile.CatalogException e) {
             throw new IngestException(e.getMessage(), null, e);
         }
-        long t0 = System.nanoTime();
-        IngestOptions options = (ingestOptions != null ? ingestOptions
-                : IngestOptions.defaults().withFormat(parameters.format())).withErrorBudget(parameters.errorBudget());
+    }
+
+    private IngestResult ingest(IngestOptions options, Path modelsDir) throws IOException, IngestException {
+        long start = System.nanoTime();
         IngestResult ingested = TransactionLoader.load(parameters.inputs(), options, encoding);
         Transactions tx = ingested.transactions();
-        step(t0, "ingest: %,d rows read, %,d accepted, %,d orders, %,d customers, %,d items",
+        step(start, "ingest: %,d rows read, %,d accepted, %,d orders, %,d customers, %,d items",
                 ingested.report().rowsRead(), ingested.report().rowsAccepted(), tx.orderCount(),
                 tx.customerCount(), tx.itemCount());
         if (tx.orderCount() == 0 || tx.itemCount() == 0) {
             // A model without items would answer every request with nothing, and publishing moves CURRENT: a
             // running server would swap its working model for the empty one.
-            throw new IngestException(String.format(java.util.Locale.ROOT, "no transactions accepted (%,d rows "
+            throw new IngestException(String.format(Locale.ROOT, "no transactions accepted (%,d rows "
                     + "read, %,d accepted) from %s: refusing to publish an empty model; the model store %s is "
                     + "unchanged", ingested.report().rowsRead(), ingested.report().rowsAccepted(),
                     parameters.inputs(), modelsDir), ingested.report(), null);
@@ -147,13 +210,16 @@ public final class TrainingPipeline {
             progress.accept("warning: no identified customers (every accepted order is anonymous): the model "
                     + "serves basket recommendations only");
         }
+        return ingested;
+    }
 
-        long t1 = System.nanoTime();
+    private Mining mine(Transactions tx) {
+        long start = System.nanoTime();
         TransactionDatabase baskets = baskets(tx);
         long fractionCount = FpGrowth.minSupportCount(parameters.minSupport(), baskets.size());
         long minCount = Math.max(TrainingParameters.MIN_SUPPORT_COUNT, fractionCount);
         if (minCount > fractionCount) {
-            progress.accept(String.format(java.util.Locale.ROOT, "mine: --min-support %s of %,d baskets is a support "
+            progress.accept(String.format(Locale.ROOT, "mine: --min-support %s of %,d baskets is a support "
                     + "count of %,d; using %,d, so that no served rule rests on a single basket", parameters.minSupport(),
                     baskets.size(), fractionCount, minCount));
         }
@@ -165,21 +231,22 @@ public final class TrainingPipeline {
         List<MinedRule> mined = RuleGenerator.generate(itemsets,
                 new RuleParameters(parameters.minConfidence(), parameters.minLift()));
         RuleIndex rules = RuleIndex.build(mined, tx, parameters.maxRulesPerItem());
-        step(t1, "mine: %,d baskets, min support count %,d, %,d frequent itemsets, %,d rules (%,d over the "
+        step(start, "mine: %,d baskets, min support count %,d, %,d frequent itemsets, %,d rules (%,d over the "
                         + "per-item cap of %d)", baskets.size(), minCount, itemsets.size(), rules.keptRules(),
                 rules.droppedByCap(), parameters.maxRulesPerItem());
+        return new Mining(baskets.size(), fractionCount, minCount, itemsets.size(), mined.size(), rules);
+    }
 
-        long t2 = System.nanoTime();
-        ModelStore store = ModelStore.open(modelsDir);
-        SnapshotBuilder builder = store.newSnapshot();
+    private SnapshotBuilder newSnapshot(Path modelsDir) throws IOException {
+        SnapshotBuilder builder = ModelStore.open(modelsDir).newSnapshot();
         for (Path input : parameters.inputs()) {
             builder.addInput(input);
         }
-        CatalogFacts catalog = CatalogFacts.of(tx);
-        CatalogMerge merged = catalogue == null ? CatalogMerge.none(catalog.items())
-                : CatalogMerge.of(catalog.items(), catalogue);
-        List<io.affinity.recommender.ItemFacts> items = merged.bought();
-        List<io.affinity.recommender.ItemFacts> allItems = merged.all();
+        return builder;
+    }
+
+    private void putCatalogue(SnapshotBuilder builder, List<ItemFacts> allItems, CatalogMerge merged,
+                              CatalogFile catalogue) throws IOException {
         allItems.forEach(builder::putItem);
         builder.addDirectory(CatalogIndexWriter.DIRECTORY, dir -> CatalogIndexWriter.write(dir, allItems, catalogue));
         if (catalogue != null) {
@@ -188,81 +255,84 @@ public final class TrainingPipeline {
             builder.section("catalog", merged.section(catalogue, catalogBytes, catalogSha256));
             merged.report(catalogue, catalogBytes, catalogSha256).forEach(progress);
         }
-        rules.byItem().forEach(builder::putRules);
-        Map<String, io.affinity.recommender.CustomerHistory> histories = new java.util.HashMap<>();
-        int customers = CustomerHistories.build(tx, (id, h) -> {
-            builder.putCustomer(id, h);
-            histories.put(id, h);
-        });
-        consent.forEach(builder::putConsent);
-        if (consentFile != null) {
-            // Recorded like the catalogue file: which consent list a model carries is a legal question later.
-            long notInTransactions = consent.keySet().stream().filter(id -> !histories.containsKey(id)).count();
-            long consentBytes = Files.size(consentFile);
-            String consentSha256 = sha256(consentFile);
-            Map<String, Object> consentSection = new LinkedHashMap<>();
-            consentSection.put("file", consentFile.toAbsolutePath().toString());
-            consentSection.put("bytes", consentBytes);
-            consentSection.put("sha256", consentSha256);
-            consentSection.put("encoding", consentEncoding.name());
-            consentSection.put("customers", consent.size());
-            consentSection.put("customersNotInTransactions", notInTransactions);
-            builder.section("consent", consentSection);
-            progress.accept(String.format(java.util.Locale.ROOT,
-                    "consent: file %s, %,d bytes, SHA-256 %s: %,d customers, %,d of them not in the transactions "
-                            + "(kept: their consent applies if they appear later)", consentFile.toAbsolutePath(),
-                    consentBytes, consentSha256, consent.size(), notInTransactions));
-        }
-        Map<String, io.affinity.recommender.CustomerProfile> profiles = new java.util.HashMap<>();
+    }
+
+    /** Recorded like the catalogue file: which consent list a model carries is a legal question later. */
+    private void consentSection(SnapshotBuilder builder, Map<String, Map<Consent.Channel, Consent.State>> consent,
+                                Map<String, CustomerHistory> histories) throws IOException {
+        long notInTransactions = consent.keySet().stream().filter(id -> !histories.containsKey(id)).count();
+        long consentBytes = Files.size(consentFile);
+        String consentSha256 = sha256(consentFile);
+        Map<String, Object> consentSection = new LinkedHashMap<>();
+        consentSection.put("file", consentFile.toAbsolutePath().toString());
+        consentSection.put("bytes", consentBytes);
+        consentSection.put("sha256", consentSha256);
+        consentSection.put("encoding", consentEncoding.name());
+        consentSection.put("customers", consent.size());
+        consentSection.put("customersNotInTransactions", notInTransactions);
+        builder.section("consent", consentSection);
+        progress.accept(String.format(Locale.ROOT,
+                "consent: file %s, %,d bytes, SHA-256 %s: %,d customers, %,d of them not in the transactions "
+                        + "(kept: their consent applies if they appear later)", consentFile.toAbsolutePath(),
+                consentBytes, consentSha256, consent.size(), notInTransactions));
+    }
+
+    /** Puts the customer profiles and their manifest section; returns the profiles, which upsell segments by. */
+    private Map<String, CustomerProfile> customerModels(Transactions tx, SnapshotBuilder builder,
+                                                        List<ItemFacts> items, int consentCustomers) {
+        Map<String, CustomerProfile> profiles = new HashMap<>();
         Map<String, Object> customerModels = CustomerProfilesStep.run(tx, builder, profiles::put,
-                io.affinity.training.customers.ItemCosts.of(tx, costs(items)), progress);
+                ItemCosts.of(tx, costs(items)), progress);
         if (tx.sequenceOnly()) {
             progress.accept("customer models: skipped, " + CustomerProfilesStep.SEQUENCE_ONLY
                     + " (no profiles or tiers: next-best offers rank without activity or strategy, campaign exports answer 409)");
         }
-        customerModels.put("consentCustomers", consent.size());
+        customerModels.put("consentCustomers", consentCustomers);
         builder.section("customerModels", customerModels);
-        long tu = System.nanoTime();
+        return profiles;
+    }
+
+    private void upsell(Transactions tx, SnapshotBuilder builder, List<ItemFacts> items,
+                        Map<String, CustomerProfile> profiles) {
+        long start = System.nanoTime();
         TradeUps.Summary upsell = TradeUps.find(tx, items, profiles, tradeUps, builder::putTradeUps);
         Map<String, Object> upsellSection = new LinkedHashMap<>(tradeUps.asManifestMap());
         upsellSection.put("sourceItems", upsell.sourceItems());
         upsellSection.put("observedPairs", upsell.observedPairs());
         builder.section("upsell", upsellSection);
-        step(tu, "upsell: %,d item pairs moved up to, %,d items with trade-ups of at least %d customers",
+        step(start, "upsell: %,d item pairs moved up to, %,d items with trade-ups of at least %d customers",
                 upsell.observedPairs(), upsell.sourceItems(), tradeUps.minCustomers());
-        long tr = System.nanoTime();
+    }
+
+    /** Returns the nanoseconds it took, which the publish line's time leaves out. */
+    private long precomputeRecommendations(Transactions tx, SnapshotBuilder builder,
+                                           Map<String, CustomerHistory> histories) {
+        long start = System.nanoTime();
         Map<String, Object> served = CustomerRecommendations.precompute(tx, recommender, histories, builder, progress);
         builder.section("servedModel", served);
-        long recommenderNanos = System.nanoTime() - tr;
-        step(tr, "recommender: %s, %s customers with precomputed lists", served.get("name"),
+        long nanos = System.nanoTime() - start;
+        step(start, "recommender: %s, %s customers with precomputed lists", served.get("name"),
                 served.getOrDefault("customers", 0));
-        builder.popularItems(catalog.popular(parameters.popularItems()));
-        builder.parameters(manifestParameters(options, tx));
-        builder.section("ingestReport", ingested.report());
+        return nanos;
+    }
+
+    private Map<String, Object> trainingSection(Mining mining) {
         Map<String, Object> training = new LinkedHashMap<>();
         training.put("encoding", encoding.name());
-        training.put("baskets", baskets.size());
-        training.put("minSupportCount", minCount);
-        training.put("minSupportCountFromFraction", fractionCount);
-        training.put("frequentItemsets", itemsets.size());
-        training.put("rulesMined", mined.size());
-        training.put("rulesPublished", rules.keptRules());
-        training.put("rulesDroppedByCap", rules.droppedByCap());
-        builder.section("training", training);
-        String version = builder.publish();
-        long bytes = directorySize(modelsDir.resolve(version));
-        // The snapshot's item count (manifest, /v1/model, serve) includes catalogue items never bought: say the same.
-        step(t2 + recommenderNanos, "publish: snapshot %s (%s, %,d customers, %,d rules, %,d bytes)", version,
-                itemCounts(allItems.size(), merged.neverBought().size()), customers, rules.keptRules(), bytes);
-        return new TrainingResult(version, ingested.report(), baskets.size(), itemsets.size(), rules.keptRules(),
-                rules.droppedByCap(), customers, allItems.size(), merged.neverBought().size(), bytes,
-                Duration.ofNanos(System.nanoTime() - t0));
+        training.put("baskets", mining.baskets());
+        training.put("minSupportCount", mining.minSupportCount());
+        training.put("minSupportCountFromFraction", mining.minSupportCountFromFraction());
+        training.put("frequentItemsets", mining.frequentItemsets());
+        training.put("rulesMined", mining.rulesMined());
+        training.put("rulesPublished", mining.rules().keptRules());
+        training.put("rulesDroppedByCap", mining.rules().droppedByCap());
+        return training;
     }
 
     /** "2,832 items (2 of them catalogue items never bought)", or "2,830 items" without such items. */
     public static String itemCounts(long items, long neverBought) {
-        return String.format(java.util.Locale.ROOT, "%,d items", items) + (neverBought == 0 ? ""
-                : String.format(java.util.Locale.ROOT, " (%,d of them catalogue items never bought)", neverBought));
+        return String.format(Locale.ROOT, "%,d items", items) + (neverBought == 0 ? ""
+                : String.format(Locale.ROOT, " (%,d of them catalogue items never bought)", neverBought));
     }
 
     /**
@@ -305,13 +375,12 @@ public final class TrainingPipeline {
 
     private void step(long startNanos, String format, Object... args) {
         double seconds = (System.nanoTime() - startNanos) / 1e9;
-        progress.accept(String.format(java.util.Locale.ROOT, format, args)
-                + String.format(java.util.Locale.ROOT, " [%.1f s]", seconds));
+        progress.accept(String.format(Locale.ROOT, format, args) + String.format(Locale.ROOT, " [%.1f s]", seconds));
     }
 
-    private static Map<String, Double> costs(List<io.affinity.recommender.ItemFacts> items) {
-        Map<String, Double> m = new java.util.HashMap<>();
-        for (io.affinity.recommender.ItemFacts f : items) {
+    private static Map<String, Double> costs(List<ItemFacts> items) {
+        Map<String, Double> m = new HashMap<>();
+        for (ItemFacts f : items) {
             if (f.hasCost()) {
                 m.put(f.itemId(), f.unitCost());
             }
@@ -320,14 +389,14 @@ public final class TrainingPipeline {
     }
 
     static String sha256(Path file) throws IOException {
-        try (java.io.InputStream in = Files.newInputStream(file)) {
-            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
             byte[] buf = new byte[1 << 16];
             for (int n; (n = in.read(buf)) > 0; ) {
                 md.update(buf, 0, n);
             }
-            return java.util.HexFormat.of().formatHex(md.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every JDK", e);
         }
     }

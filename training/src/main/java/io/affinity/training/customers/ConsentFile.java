@@ -1,5 +1,6 @@
 package io.affinity.training.customers;
 
+import de.siegmar.fastcsv.reader.CsvParseException;
 import de.siegmar.fastcsv.reader.CsvReader;
 import de.siegmar.fastcsv.reader.CsvRecord;
 import de.siegmar.fastcsv.reader.FieldMismatchStrategy;
@@ -8,8 +9,8 @@ import io.affinity.recommender.Ids;
 import io.affinity.training.ingest.ShownValue;
 import io.affinity.training.ingest.StrictTextReader;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.Reader;
+import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Reads a consent export: CSV with header {@code customer_id,channel,state}, one row per customer and channel
@@ -52,7 +54,7 @@ public final class ConsentFile {
      */
     public static Map<String, Map<Consent.Channel, Consent.State>> read(Path file, Charset encoding)
             throws IOException {
-        java.util.Objects.requireNonNull(encoding, "encoding");
+        Objects.requireNonNull(encoding, "encoding");
         Map<String, Map<Consent.Channel, Consent.State>> out = new LinkedHashMap<>();
         try (Reader reader = new StrictTextReader(Files.newInputStream(file), encoding,
                 "--consent-encoding");
@@ -113,7 +115,7 @@ public final class ConsentFile {
                 throw new ConsentFileException(bad.describe(file));
             }
             throw e.getCause();
-        } catch (de.siegmar.fastcsv.reader.CsvParseException e) {
+        } catch (CsvParseException e) {
             throw new ConsentFileException(file + ": not readable as CSV (" + e.getMessage() + ")");
         }
         return out;

@@ -1,6 +1,7 @@
 package io.affinity.training.customers;
 
 import io.affinity.recommender.CustomerProfile;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Objects;
 
@@ -45,7 +46,7 @@ public record CustomerAnalysis(CustomerAnalyticsOptions options, List<Row> rows,
      * @param marginShare         margin share of spend on items with a cost (NaN without costs)
      * @param expectedMargin12    expected 12-month value x margin share (NaN without costs)
      */
-    public record Row(String customerId, java.time.LocalDate firstPurchase, java.time.LocalDate lastPurchase,
+    public record Row(String customerId, LocalDate firstPurchase, LocalDate lastPurchase,
                       int x, double tx, double T, double meanRepeatSpend, CustomerProfile profile,
                       int holdoutActual, double holdoutPredicted, double holdoutNaive, double marginShare,
                       double expectedMargin12) {

@@ -1,11 +1,11 @@
 package io.affinity.training.customers;
 
-import io.affinity.recommender.CustomerProfile;
-import io.affinity.recommender.ProductFamilies;
 import io.affinity.recommender.CustomerProfile.PriceSensitivity;
 import io.affinity.recommender.CustomerProfile.Stage;
 import io.affinity.recommender.CustomerProfile.Strategy;
 import io.affinity.recommender.CustomerProfile.Tier;
+import io.affinity.recommender.CustomerProfile;
+import io.affinity.recommender.ProductFamilies;
 import io.affinity.training.ingest.Transactions;
 import it.unimi.dsi.fastutil.doubles.DoubleArrayList;
 import it.unimi.dsi.fastutil.objects.Object2DoubleOpenHashMap;
@@ -17,6 +17,8 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.commons.math3.stat.correlation.PearsonsCorrelation;
 
 /**
@@ -87,8 +89,8 @@ public final class CustomerAnalytics {
         int[] holdoutActual = new int[customers];
         for (int c = 0; c < customers; c++) {
             // Sum spend per distinct day, calibration days only; count holdout days separately.
-            java.util.TreeMap<Long, Double> perDay = new java.util.TreeMap<>();
-            java.util.TreeSet<Long> holdDays = new java.util.TreeSet<>();
+            TreeMap<Long, Double> perDay = new TreeMap<>();
+            TreeSet<Long> holdDays = new TreeSet<>();
             for (int k = tx.customerOrderStart(c); k < tx.customerOrderEnd(c); k++) {
                 if (orderDay[k] <= calEndDay) {
                     perDay.merge(orderDay[k], orderSpend[k], Double::sum);

@@ -7,11 +7,14 @@ import io.affinity.recommender.CustomerProfile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /** Writes a {@link CustomerAnalysis} as {@code profiles.csv} (one row per customer) and {@code report.json}. */
 public final class CustomerReportWriter {
@@ -31,7 +34,7 @@ public final class CustomerReportWriter {
     static void writeProfiles(CustomerAnalysis analysis, Path file) throws IOException {
         boolean holdout = analysis.holdout() != null;
         try (CsvWriter csv = CsvWriter.builder().build(file)) {
-            var header = new java.util.ArrayList<>(java.util.List.of("customer_id", "first_purchase",
+            var header = new ArrayList<>(List.of("customer_id", "first_purchase",
                     "last_purchase", "transactions", "repeat_transactions", "t_x", "T", "recency_days", "monetary",
                     "mean_repeat_spend", "r_score", "f_score", "m_score", "rfm_segment", "p_alive",
                     "expected_transactions_90d", "expected_spend_per_transaction", "expected_value_12m", "tier",
@@ -39,15 +42,15 @@ public final class CustomerReportWriter {
                     "favourite_families"));
             boolean margin = analysis.tierBasis() == CustomerAnalysis.TierBasis.MARGIN;
             if (margin) {
-                header.addAll(java.util.List.of("margin_share", "expected_margin_12m"));
+                header.addAll(List.of("margin_share", "expected_margin_12m"));
             }
             if (holdout) {
-                header.addAll(java.util.List.of("holdout_actual", "holdout_predicted", "holdout_naive"));
+                header.addAll(List.of("holdout_actual", "holdout_predicted", "holdout_naive"));
             }
             csv.writeRecord(header);
             for (CustomerAnalysis.Row r : analysis.rows()) {
                 CustomerProfile p = r.profile();
-                var rec = new java.util.ArrayList<>(java.util.List.of(r.customerId(), r.firstPurchase().toString(),
+                var rec = new ArrayList<>(List.of(r.customerId(), r.firstPurchase().toString(),
                         r.lastPurchase().toString(), Integer.toString(p.transactions()), Integer.toString(r.x()),
                         num(r.tx()), num(r.T()), Integer.toString(p.recencyDays()), num(p.monetary()),
                         num(r.meanRepeatSpend()), Integer.toString(p.recencyScore()),
@@ -57,10 +60,10 @@ public final class CustomerReportWriter {
                         num(p.priceIndex()), num(p.cheaperVariantShare()), lower(p.priceSensitivity()),
                         String.join("|", p.favouriteFamilies())));
                 if (margin) {
-                    rec.addAll(java.util.List.of(num(r.marginShare()), num(r.expectedMargin12())));
+                    rec.addAll(List.of(num(r.marginShare()), num(r.expectedMargin12())));
                 }
                 if (holdout) {
-                    rec.addAll(java.util.List.of(Integer.toString(r.holdoutActual()), num(r.holdoutPredicted()),
+                    rec.addAll(List.of(Integer.toString(r.holdoutActual()), num(r.holdoutPredicted()),
                             num(r.holdoutNaive())));
                 }
                 csv.writeRecord(rec);
@@ -135,7 +138,7 @@ public final class CustomerReportWriter {
     }
 
     private static <E extends Enum<E>> Map<String, Integer> count(CustomerAnalysis a,
-            java.util.function.Function<CustomerAnalysis.Row, E> key, Class<E> type) {
+            Function<CustomerAnalysis.Row, E> key, Class<E> type) {
         Map<E, Integer> counts = new EnumMap<>(type);
         for (E e : type.getEnumConstants()) {
             counts.put(e, 0);

@@ -1,9 +1,12 @@
 package io.affinity.training.evaluation;
 
+import io.affinity.training.models.Interactions;
+import io.affinity.training.models.TopK;
 import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * Weighted combination of the models' normalised candidate scores, with one weight vector for items the
@@ -174,7 +177,7 @@ final class Blend {
                 }
                 s[q] = (float) v;
             }
-            int[] best = io.affinity.training.models.TopK.select(s, n, null);
+            int[] best = TopK.select(s, n, null);
             out.items[p] = new int[best.length];
             out.scores[p] = new float[best.length];
             out.repeat[p] = new boolean[best.length];
@@ -195,7 +198,7 @@ final class Blend {
 
     /** Ties between candidates go to the earlier candidate (model order, then rank): reproducible. */
     private static int[] top(float[] s, boolean[] skip) {
-        return io.affinity.training.models.TopK.select(s, RankingMetrics.MAX_K, skip);
+        return TopK.select(s, RankingMetrics.MAX_K, skip);
     }
 
     private static int[] map(int[] items, int[] positions) {
@@ -226,8 +229,7 @@ final class Blend {
      * vectors sum to one: powers of the square root of two from 1/256 to 256, so the interleaving can put either
      * kind almost wholly first whatever sizes the kinds' own stages gave their weights.
      */
-    static final double[] SCALES = java.util.stream.IntStream.rangeClosed(-16, 16)
-            .mapToDouble(k -> Math.pow(2, k / 2.0)).toArray();
+    static final double[] SCALES = IntStream.rangeClosed(-16, 16).mapToDouble(k -> Math.pow(2, k / 2.0)).toArray();
 
     /**
      * Fits in three stages on the validation split, each by coordinate ascent over {@link #GRID} in a fixed order
@@ -319,10 +321,8 @@ final class Blend {
         int[][] fresh = new int[users.length][];
         for (int parity = 0; parity < 2; parity++) {
             final int fitParity = parity;
-            int[] fit = java.util.stream.IntStream.range(0, users.length).filter(p -> users[p] % 2 == fitParity)
-                    .toArray();
-            int[] held = java.util.stream.IntStream.range(0, users.length).filter(p -> users[p] % 2 != fitParity)
-                    .toArray();
+            int[] fit = IntStream.range(0, users.length).filter(p -> users[p] % 2 == fitParity).toArray();
+            int[] held = IntStream.range(0, users.length).filter(p -> users[p] % 2 != fitParity).toArray();
             if (fit.length == 0 || held.length == 0) {
                 continue;
             }
@@ -397,7 +397,7 @@ final class Blend {
         Objective(Table t, EvalSplit split) {
             this.t = t;
             int[] users = split.testUsers();
-            io.affinity.training.models.Interactions x = split.train();
+            Interactions x = split.train();
             truth = new int[users.length][];
             truthRepeat = new int[users.length][];
             truthNew = new int[users.length][];

@@ -8,6 +8,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.stream.IntStream;
 
 /**
  * One train / test division of the transactions: the training interactions and baskets, and for each test
@@ -106,15 +107,14 @@ public record EvalSplit(String description, Interactions train, TransactionDatab
      */
     public static EvalSplit serving(Transactions tx) {
         boolean[] train = new boolean[tx.orderCount()];
-        java.util.Arrays.fill(train, true);
+        Arrays.fill(train, true);
         long reference = Long.MIN_VALUE;
         for (int o = 0; o < tx.orderCount(); o++) {
             reference = Math.max(reference, tx.localEpochSecondOf(o));
         }
         EvalSplit all = build(tx, "all orders (serving)", train, new boolean[tx.orderCount()],
                 reference == Long.MIN_VALUE ? 0 : reference);
-        int[] users = java.util.stream.IntStream.range(0, tx.customerCount())
-                .filter(c -> all.train().degreeOfUser(c) > 0).toArray();
+        int[] users = IntStream.range(0, tx.customerCount()).filter(c -> all.train().degreeOfUser(c) > 0).toArray();
         int[][] truth = new int[tx.customerCount()][];
         for (int c : users) {
             truth[c] = new int[0];

@@ -2,17 +2,25 @@ package io.affinity.training.evaluation;
 
 import io.affinity.training.ingest.Transactions;
 import io.affinity.training.models.HistoryFeatures;
+import io.affinity.training.models.Popularity;
 import io.affinity.training.models.Scorer;
 import io.affinity.training.models.Workers;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 
 /**
  * The offline evaluation: carve a validation split out of the training period, tune every model's
@@ -270,7 +278,7 @@ public final class Evaluation {
                 cutoff.toLocalDate().minusDays(1), cutoff.toLocalDate(), testEnd.minusDays(1), cutoff.toLocalDate(),
                 testDays, first.toLocalDate(), last.toLocalDate());
         if (!first.isBefore(cutoff.minusDays(testDays))) {
-            long before = java.time.temporal.ChronoUnit.DAYS.between(first.toLocalDate(), cutoff.toLocalDate());
+            long before = ChronoUnit.DAYS.between(first.toLocalDate(), cutoff.toLocalDate());
             throw new IllegalArgumentException("the validation period starts before any training data: " + windows
                     + ". Models are trained on the orders before the validation period, so it must start after "
                     + "the first day: use --cutoff " + first.toLocalDate().plusDays(testDays + 1L) + " or later"
@@ -286,8 +294,7 @@ public final class Evaluation {
         if (testEnd.atStartOfDay().isAfter(last.toLocalDate().plusDays(1).atStartOfDay())) {
             // A shorter test than validation period would be reported as the --test-days asked for, and the
             // re-ranker's recency features assume equal periods: refuse rather than measure a different thing.
-            long held = java.time.temporal.ChronoUnit.DAYS.between(cutoff.toLocalDate(),
-                    last.toLocalDate().plusDays(1));
+            long held = ChronoUnit.DAYS.between(cutoff.toLocalDate(), last.toLocalDate().plusDays(1));
             throw new IllegalArgumentException("the test period runs past the data's last day " + last.toLocalDate()
                     + ": " + windows + "; it would hold only " + held + " of the " + testDays + " days. Use --cutoff "
                     + latestCutoff + " or earlier, or --test-days " + held + " or fewer");
@@ -333,7 +340,7 @@ public final class Evaluation {
         Scorer model = spec.fit(test, params);
         double trainSeconds = (System.nanoTime() - ts) / 1e9;
         ModelRun run = ModelRun.score(model, test, settings.candidates(), settings.threads());
-        String note = model instanceof io.affinity.training.models.Popularity p ? p.note() : null;
+        String note = model instanceof Popularity p ? p.note() : null;
         return new Tested(new ModelResult(spec.name(), params, validationNdcg, trainSeconds, model.bytes(),
                 run.metrics, note), run);
     }
@@ -343,13 +350,12 @@ public final class Evaluation {
                       EvaluationSettings settings, Consumer<String> progress) {
         Tuned singles = tuneSingles(specs, validation, settings, progress);
         // The blend's weight search is single-threaded and independent of the re-ranker: run it alongside.
-        java.util.concurrent.ExecutorService blendThread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        ExecutorService blendThread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "affinity-blend");
             t.setDaemon(true);
             return t;
         });
-        java.util.concurrent.Future<Tuned> withBlend = blendThread.submit(
-                () -> withBlend(singles, specs, validation, progress));
+        Future<Tuned> withBlend = blendThread.submit(() -> withBlend(singles, specs, validation, progress));
         blendThread.shutdown();
         Tuned models = singles;
         long tr = System.nanoTime();
@@ -369,7 +375,7 @@ public final class Evaluation {
             say(progress, tr, "reranker fitted on %d window(s), %,d rows of %,d customer windows%s: out-of-fold "
                     + "validation ndcg@10 %.4f; top features %s", windows.size(), reranker.rows, reranker.queries,
                     reranker.queries < reranker.eligibleQueries
-                            ? String.format(java.util.Locale.ROOT, " (a sample of %,d)", reranker.eligibleQueries) : "",
+                            ? String.format(Locale.ROOT, " (a sample of %,d)", reranker.eligibleQueries) : "",
                     rerankerValidation,
                     reranker.importance().subList(0, 8));
         } catch (IllegalArgumentException e) {
@@ -442,8 +448,8 @@ public final class Evaluation {
      * one split; empty when the data does not reach that far back (no customer with history bought in it) or
      * when the period is longer than half a year (its labels would reach into the validation period).
      */
-    static List<EvalSplit> sameSeasonWindow(Transactions tx, java.time.LocalDateTime predictedFrom, int days) {
-        java.time.LocalDateTime origin = predictedFrom.minusDays(HistoryFeatures.YEAR_DAYS);
+    static List<EvalSplit> sameSeasonWindow(Transactions tx, LocalDateTime predictedFrom, int days) {
+        LocalDateTime origin = predictedFrom.minusDays(HistoryFeatures.YEAR_DAYS);
         if (days > HistoryFeatures.YEAR_DAYS - days) {
             return List.of(); // a period longer than half a year would overlap its own season's labels
         }
@@ -504,7 +510,7 @@ public final class Evaluation {
     static List<Reranker> fitConcurrently(List<Reranker.Window> windows, List<List<int[]>> positions,
                                           Reranker.Params params, int threads) {
         return Workers.call(threads, positions.stream()
-                .map(p -> (java.util.concurrent.Callable<Reranker>) () -> Reranker.fit(windows, p, params))
+                .map(p -> (Callable<Reranker>) () -> Reranker.fit(windows, p, params))
                 .toList());
     }
 
@@ -515,7 +521,7 @@ public final class Evaluation {
 
     /** Per window, the positions of its customers whose number has the given parity. */
     private static List<int[]> folds(List<Reranker.Window> windows, int parity) {
-        return windows.stream().map(w -> java.util.stream.IntStream.range(0, w.split().testUsers().length)
+        return windows.stream().map(w -> IntStream.range(0, w.split().testUsers().length)
                 .filter(p -> w.split().testUsers()[p] % 2 == parity).toArray()).toList();
     }
 
@@ -537,8 +543,7 @@ public final class Evaluation {
             degrees[i] = s.train().degreeOfItem(i);
             total += degrees[i];
         }
-        int[] sorted = java.util.Arrays.stream(degrees).boxed().sorted((a, b) -> b - a).mapToInt(Integer::intValue)
-                .toArray();
+        int[] sorted = Arrays.stream(degrees).boxed().sorted((a, b) -> b - a).mapToInt(Integer::intValue).toArray();
         long kept = 0;
         for (int i = 0; i < Math.min(maxItems, sorted.length); i++) {
             kept += sorted[i];

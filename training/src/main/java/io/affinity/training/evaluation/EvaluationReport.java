@@ -1,5 +1,7 @@
 package io.affinity.training.evaluation;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,7 +21,7 @@ public record EvaluationReport(EvaluationSettings settings, Map<String, Object> 
     public EvaluationReport {
         models = List.copyOf(models);
         Objects.requireNonNull(perCustomer, "perCustomer");
-        ndcgIntervals = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(ndcgIntervals));
+        ndcgIntervals = Collections.unmodifiableMap(new LinkedHashMap<>(ndcgIntervals));
         servedVersus = List.copyOf(servedVersus);
     }
 

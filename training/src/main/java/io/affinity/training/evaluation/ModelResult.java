@@ -1,5 +1,7 @@
 package io.affinity.training.evaluation;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -19,7 +21,7 @@ public record ModelResult(String name, Map<String, Object> parameters, double va
                           long modelBytes, Map<String, Double> metrics, String note) {
     public ModelResult {
         parameters = Map.copyOf(parameters);
-        metrics = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metrics));
+        metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
     }
 
     /** Without a note. */

@@ -9,6 +9,7 @@ import io.affinity.training.models.Rp3Beta;
 import io.affinity.training.models.RuleCandidates;
 import io.affinity.training.models.Scorer;
 import io.affinity.training.models.TifuKnn;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,7 +87,7 @@ record ModelSpec(String name, List<Map<String, Object>> grid, Fitter fitter) {
     }
 
     private static List<Map<String, Object>> grid(String key, Object... values) {
-        return java.util.Arrays.stream(values).map(v -> params(key, v)).toList();
+        return Arrays.stream(values).map(v -> params(key, v)).toList();
     }
 
     static Map<String, Object> params(Object... kv) {

@@ -1,6 +1,8 @@
 package io.affinity.training.evaluation;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -19,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
+import java.util.zip.ZipException;
 
 /**
  * Every model's test metrics per customer ({@link RankingMetrics#PER_CUSTOMER}: the values whose means are the
@@ -179,7 +182,7 @@ public record PerCustomerMetrics(String testCustomersFingerprint, List<String> m
         byte[] csv;
         try (InputStream in = new GZIPInputStream(Files.newInputStream(file), 1 << 16)) {
             csv = in.readAllBytes();
-        } catch (java.util.zip.ZipException | java.io.EOFException e) {
+        } catch (ZipException | EOFException e) {
             throw new IllegalArgumentException(file + ": not a complete gzip file (" + e.getMessage() + ")");
         }
         String sha = HexFormat.of().formatHex(sha256().digest(csv));
@@ -190,7 +193,7 @@ public record PerCustomerMetrics(String testCustomersFingerprint, List<String> m
         List<String> metrics = new ArrayList<>();
         List<String> models = new ArrayList<>();
         List<double[]> rows = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(new java.io.ByteArrayInputStream(csv),
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(new ByteArrayInputStream(csv),
                 StandardCharsets.UTF_8))) {
             String header = r.readLine();
             if (header == null) {

@@ -3,6 +3,7 @@ package io.affinity.training.evaluation;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,7 +21,7 @@ public final class RankingMetrics {
      * The metrics {@link #add(int[], int[], double[])} reports per customer, in this order: the ones whose mean over
      * customers a paired test of two models is about (the others are ratios over the catalogue or per-kind).
      */
-    public static final java.util.List<String> PER_CUSTOMER = java.util.List.of("ndcg@10", "recall@10", "hitrate@10");
+    public static final List<String> PER_CUSTOMER = List.of("ndcg@10", "recall@10", "hitrate@10");
     static final int MAX_K = 20;
 
     private final double[] selfInformation;

@@ -2,7 +2,9 @@ package io.affinity.training.evaluation;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -188,7 +190,7 @@ public final class ReportWriter {
     public static void write(EvaluationReport r, Path dir) throws IOException {
         Files.createDirectories(dir);
         String sha;
-        try (java.io.OutputStream out = new java.io.BufferedOutputStream(
+        try (OutputStream out = new BufferedOutputStream(
                 Files.newOutputStream(dir.resolve(PerCustomerMetrics.FILE)), 1 << 16)) {
             sha = r.perCustomer().write(out);
         }

@@ -5,6 +5,7 @@ import io.affinity.training.models.Workers;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -56,7 +57,7 @@ final class Reranker {
         }
 
         Map<String, Object> describe() {
-            return ModelSpec.params("objective", boost.objective().name().toLowerCase(java.util.Locale.ROOT),
+            return ModelSpec.params("objective", boost.objective().name().toLowerCase(Locale.ROOT),
                     "trees", boost.trees(), "maxDepth", boost.maxDepth(), "maxNodes", boost.maxNodes(), "nodeSize",
                     boost.nodeSize(), "shrinkage", boost.shrinkage(), "truncation", boost.truncation(),
                     "negativeRate", negativeRate, "maxQueries", maxQueries);

@@ -2,9 +2,11 @@ package io.affinity.training.evaluation;
 
 import io.affinity.training.ingest.Transactions;
 import io.affinity.training.models.Scorer;
+import io.affinity.training.models.TopK;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -135,7 +137,7 @@ public final class ServedBlend {
                     settings.threads());
             Blend.Table t = window.table();
             for (int p = 0; p < users.length; p++) {
-                int[] best = io.affinity.training.models.TopK.select(scores[p], settings.topN(), null);
+                int[] best = TopK.select(scores[p], settings.topN(), null);
                 int[] items = new int[best.length];
                 float[] sc = new float[best.length];
                 boolean[] repeat = new boolean[best.length];
@@ -157,17 +159,17 @@ public final class ServedBlend {
             Scorer model = specs.get(m).fit(all, tuned.chosen().get(m));
             float[] s = new float[all.train().itemCount()];
             String[] sources = new String[settings.topN()];
-            java.util.Arrays.fill(sources, names.get(m));
+            Arrays.fill(sources, names.get(m));
             for (int u : users) {
                 model.score(u, s);
-                int[] top = io.affinity.training.models.TopK.select(s, settings.topN(), null);
+                int[] top = TopK.select(s, settings.topN(), null);
                 float[] scores = new float[top.length];
                 boolean[] repeat = new boolean[top.length];
                 for (int r = 0; r < top.length; r++) {
                     scores[r] = s[top[r]];
                     repeat[r] = all.train().contains(u, top[r]);
                 }
-                sink.accept(served, u, top, scores, repeat, java.util.Arrays.copyOf(sources, top.length));
+                sink.accept(served, u, top, scores, repeat, Arrays.copyOf(sources, top.length));
             }
         } else {
             List<ModelRun> runs = new ArrayList<>();
@@ -229,7 +231,7 @@ public final class ServedBlend {
     private record Silent(String name) implements Scorer {
         @Override
         public void score(int user, float[] out) {
-            java.util.Arrays.fill(out, Float.NaN);
+            Arrays.fill(out, Float.NaN);
         }
 
         @Override

@@ -2,6 +2,7 @@ package io.affinity.training.evaluation;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Random;
 import org.apache.commons.math3.stat.descriptive.rank.Percentile;
 import org.apache.commons.math3.stat.inference.TTest;
@@ -59,7 +60,7 @@ public final class Significance {
      */
     public record Paired(double difference, Interval interval, double pValue, int customers) {
         public Paired {
-            java.util.Objects.requireNonNull(interval, "interval");
+            Objects.requireNonNull(interval, "interval");
             if (customers < 1) {
                 throw new IllegalArgumentException("customers must be >= 1, was " + customers);
             }

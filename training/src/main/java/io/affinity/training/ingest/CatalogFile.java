@@ -1,13 +1,16 @@
 package io.affinity.training.ingest;
 
+import de.siegmar.fastcsv.reader.CsvParseException;
 import de.siegmar.fastcsv.reader.CsvReader;
 import de.siegmar.fastcsv.reader.CsvRecord;
 import de.siegmar.fastcsv.reader.FieldMismatchStrategy;
 import io.affinity.recommender.Ids;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +27,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * A retailer's product catalogue: CSV (or gzip CSV) with a header row, one row per item. Column names are matched
@@ -215,7 +219,7 @@ public final class CatalogFile {
      * Reads {@code file} written in {@code encoding}; bytes not valid in it fail the file with {@code file:line}
      * rather than become U+FFFD (two ids differing in one accented letter would become one).
      */
-    public static CatalogFile read(Path file, double errorBudget, java.nio.charset.Charset encoding)
+    public static CatalogFile read(Path file, double errorBudget, Charset encoding)
             throws IOException, CatalogException {
         return read(file, errorBudget, CsvDialect.DEFAULT, encoding);
     }
@@ -239,7 +243,7 @@ public final class CatalogFile {
      * @param errorBudget largest share of data rows that may be rejected, in [0, 1]
      */
     public static CatalogFile read(Path file, double errorBudget, CsvDialect dialect,
-                                   java.nio.charset.Charset encoding) throws IOException, CatalogException {
+                                   Charset encoding) throws IOException, CatalogException {
         Objects.requireNonNull(dialect, "dialect");
         Objects.requireNonNull(encoding, "encoding");
         if (!(errorBudget >= 0 && errorBudget <= 1)) {
@@ -308,9 +312,9 @@ public final class CatalogFile {
                 throw new CatalogException(bad.describe(file));
             }
             throw brokenGzip(file, e.getCause());
-        } catch (java.io.EOFException | java.util.zip.ZipException e) { // from the gzip header, read on opening
+        } catch (EOFException | ZipException e) { // from the gzip header, read on opening
             throw brokenGzip(file, e);
-        } catch (de.siegmar.fastcsv.reader.CsvParseException e) {
+        } catch (CsvParseException e) {
             throw new CatalogException(file + ": not readable as CSV (" + e.getMessage() + ")");
         }
         if (columns == null) {
@@ -341,9 +345,9 @@ public final class CatalogFile {
      * failures as they are. The JDK's EOFException and ZipException say neither which file nor what it means.
      */
     private static <E extends IOException> E brokenGzip(Path file, E e) throws CatalogException {
-        if (e instanceof java.io.EOFException || e instanceof java.util.zip.ZipException) {
+        if (e instanceof EOFException || e instanceof ZipException) {
             // an EOFException often has no message at all
-            String why = e instanceof java.io.EOFException ? "the data ends early" : e.getMessage();
+            String why = e instanceof EOFException ? "the data ends early" : e.getMessage();
             throw new CatalogException(file + ": not readable as gzip (" + why + "): the file is truncated or "
                     + "corrupt, or not gzip-compressed");
         }

@@ -7,6 +7,7 @@ import java.time.format.DateTimeParseException;
 import java.time.format.ResolverStyle;
 import java.time.temporal.TemporalAccessor;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -352,7 +353,7 @@ public record ColumnMapping(String name, String customer, String order, String t
                 "unit_price", "description", "category", "country", ISO_PATTERNS, null, null));
         m.put(GENERIC_SEQUENCE, new ColumnMapping(GENERIC_SEQUENCE, "customer_id", "order_id", "sequence", "item_id",
                 "quantity", "unit_price", "description", "category", "country", List.of(SEQUENCE), null, null));
-        return java.util.Collections.unmodifiableMap(m);
+        return Collections.unmodifiableMap(m);
     }
 
     private static void requireText(String value, String what) {

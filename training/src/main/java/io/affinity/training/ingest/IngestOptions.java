@@ -1,6 +1,7 @@
 package io.affinity.training.ingest;
 
 import java.util.LinkedHashSet;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -51,7 +52,7 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
         if (samplesPerReason < 0 || samplesPerReason > 1000) {
             throw new IllegalArgumentException("samplesPerReason must be in [0, 1000], was " + samplesPerReason);
         }
-        java.util.Objects.requireNonNull(dialect, "dialect");
+        Objects.requireNonNull(dialect, "dialect");
     }
 
     /** Auto-detected mapping, default non-product codes, 1% error budget, 5 samples per reason. */

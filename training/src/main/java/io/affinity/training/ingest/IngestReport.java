@@ -1,5 +1,6 @@
 package io.affinity.training.ingest;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -34,7 +35,7 @@ public record IngestReport(List<FileStats> files, long rowsRead, long rowsAccept
 
     public IngestReport {
         files = List.copyOf(files);
-        rejected = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(rejected));
+        rejected = Collections.unmodifiableMap(new LinkedHashMap<>(rejected));
         long rejectedSum = rejected.values().stream().mapToLong(Rejections::count).sum();
         if (rowsRead < 0 || rowsAccepted < 0 || rowsRead != rowsAccepted + rejectedSum) {
             // the invariant the whole report is built on: every row is accepted or rejected exactly once

@@ -4,30 +4,37 @@ import de.siegmar.fastcsv.reader.CsvParseException;
 import de.siegmar.fastcsv.reader.CsvReader;
 import de.siegmar.fastcsv.reader.CsvRecord;
 import de.siegmar.fastcsv.reader.FieldMismatchStrategy;
+import io.affinity.recommender.Ids;
 import it.unimi.dsi.fastutil.doubles.DoubleArrayList;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
 import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
 import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
 import it.unimi.dsi.fastutil.objects.Object2ObjectOpenHashMap;
-
 import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * Loads transaction exports (CSV, UTF-8 unless told otherwise and decoded strictly, comma-separated unless
@@ -118,7 +125,7 @@ public final class TransactionLoader {
      * Like {@link #load(List, IngestOptions)} for files in {@code encoding}. Bytes that are not valid in it stop
      * the load naming {@code file:line} (see {@link StrictTextReader}): replacing them would merge ids silently.
      */
-    public static IngestResult load(List<Path> files, IngestOptions options, java.nio.charset.Charset encoding)
+    public static IngestResult load(List<Path> files, IngestOptions options, Charset encoding)
             throws IOException, IngestException {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(encoding, "encoding");
@@ -139,7 +146,7 @@ public final class TransactionLoader {
      * others, and the message says what is wrong instead of the JDK's bare path.
      */
     public static void checkReadable(List<Path> files) throws IngestException {
-        java.util.Set<Path> seen = new java.util.HashSet<>();
+        Set<Path> seen = new HashSet<>();
         for (Path f : files) {
             Objects.requireNonNull(f, "file");
             if (!Files.exists(f)) {
@@ -211,7 +218,7 @@ public final class TransactionLoader {
     /** The state of one load; not reusable. */
     private static final class Load {
         private final IngestOptions options;
-        private final java.nio.charset.Charset encoding;
+        private final Charset encoding;
         private final long[] rejectedCounts = new long[RejectReason.values().length];
         private final List<List<String>> samples = new ArrayList<>();
         private final List<IngestReport.FileStats> fileStats = new ArrayList<>();
@@ -249,7 +256,7 @@ public final class TransactionLoader {
         /** Hashes of the current file's lines, for exact duplicates; cleared per file. */
         private final LongOpenHashSet lineHashes = new LongOpenHashSet();
 
-        Load(IngestOptions options, java.nio.charset.Charset encoding) {
+        Load(IngestOptions options, Charset encoding) {
             this.options = options;
             this.encoding = encoding;
             for (int i = 0; i < rejectedCounts.length; i++) {
@@ -323,14 +330,14 @@ public final class TransactionLoader {
             } catch (CsvParseException e) {
                 throw new IngestException(label + ": broken CSV structure after " + fileRowsRead
                         + " data rows, nothing loaded: " + e.getMessage(), null, e);
-            } catch (java.io.UncheckedIOException | java.io.EOFException | java.util.zip.ZipException e) {
+            } catch (UncheckedIOException | EOFException | ZipException e) {
                 // The CSV reader wraps read failures unchecked; a gzip stream ending early is an EOFException
                 // without a message, which alone would print as "null".
-                Throwable cause = e instanceof java.io.UncheckedIOException && e.getCause() != null ? e.getCause() : e;
+                Throwable cause = e instanceof UncheckedIOException && e.getCause() != null ? e.getCause() : e;
                 if (cause instanceof StrictTextReader.UndecodableInputException bad) {
                     throw new IngestException(bad.describe(label) + "; nothing loaded", null, e);
                 }
-                String what = cause instanceof java.io.EOFException || cause instanceof java.util.zip.ZipException
+                String what = cause instanceof EOFException || cause instanceof ZipException
                         ? "unexpected end of gzip stream (file truncated?)"
                         : "read failed (" + cause + ")";
                 throw new IngestException(label + ": " + what + " after " + fileRowsRead + " data rows, nothing "
@@ -381,15 +388,15 @@ public final class TransactionLoader {
             String rawCustomer = rec.getField(c.customer).strip();
             boolean placeholder = isPlaceholder(rawCustomer);
             String customer = rawCustomer.isEmpty() || placeholder ? null
-                    : io.affinity.recommender.Ids.normaliseCustomerId(rawCustomer);
+                    : Ids.normaliseCustomerId(rawCustomer);
             // the id itself is not shown: a customer id is personal data, and a 200-character id helps nobody
-            if (itemId.length() > io.affinity.recommender.Ids.MAX_ID_LENGTH) {
+            if (itemId.length() > Ids.MAX_ID_LENGTH) {
                 return reject(RejectReason.MALFORMED_ID_TOO_LONG, file, line, mapping.item() + " of "
-                        + itemId.length() + " characters, at most " + io.affinity.recommender.Ids.MAX_ID_LENGTH);
+                        + itemId.length() + " characters, at most " + Ids.MAX_ID_LENGTH);
             }
-            if (customer != null && customer.length() > io.affinity.recommender.Ids.MAX_ID_LENGTH) {
+            if (customer != null && customer.length() > Ids.MAX_ID_LENGTH) {
                 return reject(RejectReason.MALFORMED_ID_TOO_LONG, file, line, mapping.customer() + " of "
-                        + customer.length() + " characters, at most " + io.affinity.recommender.Ids.MAX_ID_LENGTH);
+                        + customer.length() + " characters, at most " + Ids.MAX_ID_LENGTH);
             }
             if (customer != null) {
                 String owner = invoiceCustomer.putIfAbsent(invoice, customer);
@@ -568,7 +575,7 @@ public final class TransactionLoader {
             for (int o = 0; o < orders; o++) {
                 offsets[o + 1] += offsets[o];
             }
-            int[] next = java.util.Arrays.copyOf(offsets, orders);
+            int[] next = Arrays.copyOf(offsets, orders);
             int[] items = new int[lines];
             double[] qty = new double[lines];
             double[] price = new double[lines];
@@ -677,8 +684,7 @@ public final class TransactionLoader {
      * {@code NaN}, spreadsheets' {@code N/A} and {@code #N/A}. As ids they would make one pseudo-customer with
      * every guest's orders; they are read as blank (anonymous).
      */
-    private static final java.util.Set<String> CUSTOMER_PLACEHOLDERS = java.util.Set.of("null", "none", "nan",
-            "n/a", "#n/a");
+    private static final Set<String> CUSTOMER_PLACEHOLDERS = Set.of("null", "none", "nan", "n/a", "#n/a");
 
     static boolean isPlaceholder(String strippedCustomerId) {
         return strippedCustomerId.length() <= 4

@@ -1,9 +1,9 @@
 package io.affinity.training.ingest;
 
 import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
-
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 
 /**
  * Clean transactions, immutable and columnar: primitive arrays indexed by order, line, item and customer
@@ -90,7 +90,7 @@ public final class Transactions {
             customerOrderOffsets[c + 1] += customerOrderOffsets[c];
         }
         this.customerOrders = new int[customerOrderOffsets[customerIds.length]];
-        int[] fill = java.util.Arrays.copyOf(customerOrderOffsets, customerIds.length);
+        int[] fill = Arrays.copyOf(customerOrderOffsets, customerIds.length);
         for (int o = 0; o < n; o++) {
             if (orderCustomer[o] >= 0) {
                 customerOrders[fill[orderCustomer[o]]++] = o;

@@ -1,6 +1,9 @@
 package io.affinity.training.mining;
 
 import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * All frequent itemsets of one mining run, in memory, with support look-up by itemset.
@@ -127,7 +130,7 @@ public final class FrequentItemsets {
     }
 
     /** The itemsets whose indexes {@code keep} selects, in index order, as a new indexed set. */
-    FrequentItemsets select(java.util.BitSet keep) {
+    FrequentItemsets select(BitSet keep) {
         int n = keep.cardinality();
         int[] o = new int[n + 1];
         int[] sup = new int[n];
@@ -258,7 +261,7 @@ public final class FrequentItemsets {
         private final ThreadLocal<Collector> perThread;
         private final boolean hashed;
         /** Per finished task: the collector and its itemset range. */
-        private final java.util.Map<Integer, Segment> segments = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Map<Integer, Segment> segments = new ConcurrentHashMap<>();
         private final ThreadLocal<int[]> taskStart = ThreadLocal.withInitial(() -> new int[1]);
 
         private record Segment(Collector collector, int from, int to) {

@@ -6,7 +6,9 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +43,7 @@ final class ItemsetFileWriter implements TaskSinks, Closeable {
     private final Map<Integer, Pending> pending = new HashMap<>();
     private long pendingBytes;
     /** Full-size buffers already written, for reuse: out-of-order output would otherwise churn the heap. */
-    private final java.util.ArrayDeque<byte[]> free = new java.util.ArrayDeque<>();
+    private final ArrayDeque<byte[]> free = new ArrayDeque<>();
     private long lines;
     private IOException failure;
 
@@ -197,7 +199,7 @@ final class ItemsetFileWriter implements TaskSinks, Closeable {
                         pos = 0;
                     } else if (pos > 0) {
                         // A small remainder (end of a task) is copied out so that the thread keeps its buffer.
-                        p.chunks.add(new Chunk(java.util.Arrays.copyOf(buf, pos), pos));
+                        p.chunks.add(new Chunk(Arrays.copyOf(buf, pos), pos));
                         pendingBytes += pos;
                         pos = 0;
                     }

@@ -1,5 +1,7 @@
 package io.affinity.training.mining;
 
+import java.util.Arrays;
+
 /**
  * Sorts transactions (ascending code sequences in one flat array) lexicographically, a proper prefix first:
  * an MSD radix sort on the code at each position, with insertion sort for small groups. The global tree is
@@ -73,7 +75,7 @@ final class LexSort {
         for (int k = from; k < to; k++) {
             kt[k] = (long) key(order[k], depth) << 32 | order[k];
         }
-        java.util.Arrays.sort(kt, from, to);
+        Arrays.sort(kt, from, to);
         for (int k = from; k < to; k++) {
             order[k] = (int) kt[k];
         }

@@ -1,5 +1,6 @@
 package io.affinity.training.mining;
 
+import it.unimi.dsi.fastutil.ints.IntArrays;
 import java.util.Arrays;
 import java.util.BitSet;
 
@@ -60,7 +61,7 @@ final class TargetCandidates implements TaskSinks {
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
-        it.unimi.dsi.fastutil.ints.IntArrays.quickSort(order, (a, b) -> Long.compare(hashes[a], hashes[b]));
+        IntArrays.quickSort(order, (a, b) -> Long.compare(hashes[a], hashes[b]));
         BitSet dropped = new BitSet(n);
         for (int g = 0; g < n; ) {
             int end = g + 1;

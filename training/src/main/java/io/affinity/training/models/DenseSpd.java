@@ -1,5 +1,7 @@
 package io.affinity.training.models;
 
+import java.util.function.IntConsumer;
+
 
 /**
  * Inverse of a dense symmetric positive definite matrix through its Cholesky factor, on row arrays with
@@ -123,7 +125,7 @@ final class DenseSpd {
     }
 
     /** {@code body} for 0..count-1 on {@code threads} threads, thread t taking t, t + threads, ...: a fixed split. */
-    private static void striped(int threads, int count, java.util.function.IntConsumer body) {
+    private static void striped(int threads, int count, IntConsumer body) {
         Workers.runAll(Math.min(threads, Math.max(1, count)), t -> () -> {
             for (int i = t; i < count; i += threads) {
                 body.accept(i);

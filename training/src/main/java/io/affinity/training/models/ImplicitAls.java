@@ -1,5 +1,6 @@
 package io.affinity.training.models;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -190,7 +191,7 @@ public final class ImplicitAls implements Scorer {
     @Override
     public void score(int user, float[] out) {
         if (user >= users) {
-            java.util.Arrays.fill(out, 0f);
+            Arrays.fill(out, 0f);
             return;
         }
         int u = user * factors;

@@ -2,6 +2,7 @@ package io.affinity.training.models;
 
 import io.affinity.training.ingest.Transactions;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.function.IntPredicate;
 
 /**
@@ -180,7 +181,7 @@ public final class Interactions {
         private long[] times = new long[1024];
         private int size;
         private final int[] userSegment;
-        private final java.util.LinkedHashMap<String, Integer> segmentIds = new java.util.LinkedHashMap<>();
+        private final LinkedHashMap<String, Integer> segmentIds = new LinkedHashMap<>();
 
         public Builder(int users, int items, long referenceEpochSecond) {
             if (users < 0 || items < 0) {
