@@ -101,7 +101,12 @@ public final class CustomerReportWriter {
         gg.put("spendFrequencyCorrelation", finite(a.spendFrequencyCorrelation()));
         out.put("gammaGamma", gg);
         Map<String, Object> tiers = new LinkedHashMap<>();
-        tiers.put("cutPoints", Map.of("platinum", o.platinumShare(), "gold", o.goldShare(), "iron", o.ironShare()));
+        // Ordered, not Map.of: its iteration order changes from one JVM run to the next, and so would the manifest.
+        Map<String, Object> cutPoints = new LinkedHashMap<>();
+        cutPoints.put("platinum", o.platinumShare());
+        cutPoints.put("gold", o.goldShare());
+        cutPoints.put("iron", o.ironShare());
+        tiers.put("cutPoints", cutPoints);
         tiers.put("basis", a.tierBasis() == CustomerAnalysis.TierBasis.MARGIN
                 ? "predicted margin: expected 12-month value x the customer's margin share of spend on items with a "
                         + "catalogue cost (the population's share for customers who bought none)"

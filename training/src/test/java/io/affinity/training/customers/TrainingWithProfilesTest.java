@@ -51,6 +51,11 @@ class TrainingWithProfilesTest {
             assertEquals(Consent.State.OPTED_OUT, s.consent("12748", Consent.Channel.SMS).orElseThrow());
             assertTrue(s.consent("12748", Consent.Channel.PUSH).isEmpty());
             assertEquals("2011-06-30", s.manifest().sections().get("customerModels").get("calibrationEnd").asText());
+            // In tier order on every run: the manifest of the same data must not change with the JVM's hash seed.
+            List<String> cutPoints = new ArrayList<>();
+            s.manifest().sections().get("customerModels").get("tiers").get("cutPoints").fieldNames()
+                    .forEachRemaining(cutPoints::add);
+            assertEquals(List.of("platinum", "gold", "iron"), cutPoints);
             List<CustomerProfile.Tier> tiers = new ArrayList<>();
             s.forEachProfile((id, profile) -> tiers.add(profile.tier()));
             assertEquals(s.customerCount(), tiers.size());
