@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.affinity.testing.UnitTest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /** The fast mine parser sets exactly what picocli sets, and leaves to picocli what it does not handle. */
+@UnitTest
 class MineArgsTest {
     private static final String[] OPTIONS = {"--input", "--format", "--min-support", "--min-confidence",
         "--min-lift", "--max-length", "--output", "--target", "--threads", "--max-itemsets", "--top-k", "--sort",
