@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Tag;
  * implementation: the fuzz tests, and property tests of that size. A test whose randomness only picks keys or values
  * out of a small fixture is a unit test.
  *
- * <p>On test classes only: a class has exactly one kind.
+ * <p>On test classes only: a class has exactly one kind ({@link OneKindPerTestClass} checks).
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)

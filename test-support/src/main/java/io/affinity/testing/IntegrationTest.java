@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Tag;
  * JVM, a CLI verb end to end, a published snapshot used outside model-store (by training's pipeline or the api), or
  * real data (the bundled sample; ../shared/data, skipped without it).
  *
- * <p>On test classes only: a class has exactly one kind.
+ * <p>On test classes only: a class has exactly one kind ({@link OneKindPerTestClass} checks).
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)

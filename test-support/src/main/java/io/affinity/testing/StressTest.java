@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Tag;
  * threads or requests while the state changes under them, or a run at realistic scale (bounded in count and time,
  * loopback only).
  *
- * <p>On test classes only: a class has exactly one kind.
+ * <p>On test classes only: a class has exactly one kind ({@link OneKindPerTestClass} checks).
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)

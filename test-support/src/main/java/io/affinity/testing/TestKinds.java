@@ -5,8 +5,8 @@ import java.util.List;
 /**
  * The kinds a test class can be, as JUnit tags: what {@code -Dgroups} and {@code -DexcludedGroups} take. Each test
  * class declares exactly one, through its annotation ({@link UnitTest}, {@link IntegrationTest}, {@link StressTest},
- * {@link FuzzTest}), so that a class without one is visible rather than quietly taken for a unit test. README,
- * "Tests", says which kind a test is.
+ * {@link FuzzTest}), so that a class without one is visible rather than quietly taken for a unit test:
+ * {@link OneKindPerTestClass} refuses it. README, "Tests", says which kind a test is.
  */
 public final class TestKinds {
     public static final String UNIT = "unit";

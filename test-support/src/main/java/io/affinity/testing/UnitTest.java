@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Tag;
  * libraries), no server, no second process, no real data; temporary files at most, model-store's own snapshots
  * included (they are that module's unit).
  *
- * <p>On test classes only: a class has exactly one kind.
+ * <p>On test classes only: a class has exactly one kind ({@link OneKindPerTestClass} checks).
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
