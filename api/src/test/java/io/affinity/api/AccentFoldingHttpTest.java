@@ -17,6 +17,7 @@ import io.affinity.store.Manifest;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
 import io.affinity.store.SnapshotBuilder;
+import io.affinity.testing.IntegrationTest;
 import io.affinity.training.CatalogIndexWriter;
 import io.affinity.training.ingest.CatalogFile;
 import java.net.URI;
@@ -48,6 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  * MOULU" (Café, Jalapeño &amp; Co), I03 "Smørrebrød Board" (Køkken, Müller), I06 "Cafetière Crème" (creme, family
  * Cafetières Dorées).
  */
+@IntegrationTest
 class AccentFoldingHttpTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newHttpClient();

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
+import io.affinity.testing.IntegrationTest;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * over HTTP against a published snapshot with a catalogue index (items I00..I19 in categories cat0..cat2 by
  * index mod 3; customer C100 bought I00 in 3 orders on 2011-05-01 and I05 once on 2011-04-21).
  */
+@IntegrationTest
 class BusinessRulesHttpTest {
     private static final String TOKEN = "test-admin-token-0123456789abcdef";
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.affinity.recommender.AssociationRule;
 import io.affinity.recommender.InMemoryModelSnapshot;
 import io.affinity.recommender.ItemFacts;
+import io.affinity.testing.UnitTest;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -13,6 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The cache answers exactly as the snapshot it fronts, whatever the collisions. */
+@UnitTest
 class CachedSnapshotTest {
 
     @ParameterizedTest

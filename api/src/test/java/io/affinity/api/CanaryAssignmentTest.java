@@ -3,6 +3,7 @@ package io.affinity.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.affinity.testing.UnitTest;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Test;
  * Which customers a canary takes: a fixed hash (so the same in every process and after restarts), stable, close to
  * the percent, and a fresh slice for each canary version.
  */
+@UnitTest
 class CanaryAssignmentTest {
     private static final String V1 = "20261124-090000-0c1d2e";
     private static final String V2 = "20261124-100000-1a2b3c";

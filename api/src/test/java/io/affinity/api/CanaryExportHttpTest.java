@@ -14,6 +14,7 @@ import io.affinity.recommender.ItemFacts;
 import io.affinity.recommender.PopularItem;
 import io.affinity.recommender.Recommender;
 import io.affinity.recommender.RecommenderSettings;
+import io.affinity.testing.IntegrationTest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * With a canary running, a campaign export still comes whole from CURRENT's version and says so, while the
  * profile (an endpoint naming the customer) follows the canary's slice. Models with profiles, in memory.
  */
+@IntegrationTest
 class CanaryExportHttpTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newHttpClient();

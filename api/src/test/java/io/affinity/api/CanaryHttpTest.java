@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affinity.store.ModelStore;
+import io.affinity.testing.IntegrationTest;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * not hold (answered from the popular fallback, which reports its modelVersion all the same) plus the snapshots'
  * own customers.
  */
+@IntegrationTest
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CanaryHttpTest {
     static final String TOKEN = "test-admin-token-0123456789";

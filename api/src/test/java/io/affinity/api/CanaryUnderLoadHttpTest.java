@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affinity.store.ModelStore;
+import io.affinity.testing.StressTest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * may mix versions, and each answer's version must be the one the canary state gives that customer at some moment
  * while the request ran.
  */
+@StressTest
 class CanaryUnderLoadHttpTest {
     private static final String TOKEN = "test-admin-token-0123456789";
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.affinity.store.ModelStore;
+import io.affinity.testing.IntegrationTest;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A snapshot trained when histories were capped is served, with a warning to retrain; a current one without. */
+@IntegrationTest
 class CappedHistoryWarningTest {
     @TempDir
     Path tmp;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.affinity.recommender.ItemFacts;
 import io.affinity.store.CatalogAnalysis;
+import io.affinity.testing.UnitTest;
 import io.affinity.training.CatalogIndexWriter;
 import io.affinity.training.ingest.CatalogFile;
 import java.nio.file.Files;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Accent folding with known answers, on a small catalogue full of accents, indexed as training writes it and as
  * snapshots before format 5 hold it (which must answer as they did: accent-exact).
  */
+@UnitTest
 class CatalogAccentFoldingTest {
     /** The catalogue file: family and brand; descriptions and categories come with the items. */
     static final String CATALOGUE = """

@@ -14,6 +14,7 @@ import io.affinity.recommender.PurchasedItem;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
 import io.affinity.store.SnapshotBuilder;
+import io.affinity.testing.IntegrationTest;
 import io.affinity.training.CatalogIndexWriter;
 import io.affinity.training.ingest.CatalogFile;
 import java.net.URI;
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * C100 bought I00 and I05), plus NEW1, a catalogue item never bought. The catalogue (test resource
  * {@code catalog/attributes.csv}): I00 Acme 0.5 kg, I01 Bolt 2.5, I02 acme 1.2, I03 Bolt unavailable, NEW1 Acme 1.8.
  */
+@IntegrationTest
 class CatalogAttributesHttpTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newHttpClient();

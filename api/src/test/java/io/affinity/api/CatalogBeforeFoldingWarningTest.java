@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.affinity.store.CatalogAnalysis;
 import io.affinity.store.ModelStore;
+import io.affinity.testing.IntegrationTest;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A snapshot whose catalogue index was written before accent folding is served, with a warning saying its queries
  * match accents exactly (so an operator knows why `cafe` finds `café` on one version and not on another).
  */
+@IntegrationTest
 class CatalogBeforeFoldingWarningTest {
     @TempDir
     Path tmp;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.affinity.recommender.ItemFacts;
 import io.affinity.store.CatalogAnalysis;
+import io.affinity.testing.UnitTest;
 import io.affinity.training.CatalogIndexWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * training writes it; {@link CatalogFilterBeforeFoldingTest} runs the same on an index written as before accent
  * folding (this catalogue has no accents: every answer is the same).
  */
+@UnitTest
 class CatalogFilterTest {
     @TempDir
     Path tmp;

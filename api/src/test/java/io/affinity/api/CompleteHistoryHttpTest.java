@@ -11,6 +11,7 @@ import io.affinity.recommender.CustomerHistory;
 import io.affinity.recommender.PurchasedItem;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
+import io.affinity.testing.IntegrationTest;
 import io.affinity.training.RecommenderParameters;
 import io.affinity.training.TrainingParameters;
 import io.affinity.training.TrainingPipeline;
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * fill the first 220 places of the history, and ITEM220..ITEM259 once each in late June (places 220..259). 40
  * other customers buy ITEM300 with ITEM250 in most orders (rule ITEM300 => ITEM250) plus random items.
  */
+@IntegrationTest
 class CompleteHistoryHttpTest {
     private static final String BIG = "90000";
     private static final LocalDate START = LocalDate.of(2011, 1, 3);

@@ -9,6 +9,7 @@ import io.affinity.recommender.Consent.Channel;
 import io.affinity.recommender.Consent.State;
 import io.affinity.recommender.InMemoryModelSnapshot;
 import io.affinity.recommender.ModelSnapshot;
+import io.affinity.testing.UnitTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Compaction of the consent journal: same decisions, sequences never reused, crash at any point harmless. */
+@UnitTest
 class ConsentJournalCompactionTest {
     private static final ModelSnapshot EMPTY = InMemoryModelSnapshot.builder("v1").build();
     @TempDir

@@ -19,6 +19,7 @@ import io.affinity.recommender.PopularItem;
 import io.affinity.recommender.PurchasedItem;
 import io.affinity.recommender.Recommender;
 import io.affinity.recommender.RecommenderSettings;
+import io.affinity.testing.IntegrationTest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,6 +44,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Profile, consent, offers, upsell and campaign export over real HTTP. */
+@IntegrationTest
 class CustomerApiTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newHttpClient();

@@ -13,6 +13,7 @@ import io.affinity.recommender.PopularItem;
 import io.affinity.recommender.PurchasedItem;
 import io.affinity.store.ModelStore;
 import io.affinity.store.SnapshotBuilder;
+import io.affinity.testing.FuzzTest;
 import io.affinity.training.CatalogIndexWriter;
 import io.affinity.training.ingest.CatalogFile;
 import java.io.ByteArrayOutputStream;
@@ -40,7 +41,6 @@ import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,7 +57,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Reproduce a failure with {@code -Daffinity.fuzz.seed=<seed>}; each failure also prints the one request's own
  * seed and the request itself. {@code -Daffinity.fuzz.requests=N} changes the request count.
  */
-@Tag("fuzz")
+@FuzzTest
 class HttpFuzzTest {
     static final String TOKEN = "fuzz-admin-token-0123456789abcdef";
     static final String MARKER = "secret";

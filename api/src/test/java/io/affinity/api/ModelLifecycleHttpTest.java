@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affinity.store.ModelStore;
+import io.affinity.testing.StressTest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Model lifecycle over HTTP against a real model store: swaps under load, refusal of a damaged snapshot,
  * listing, admin authentication, readiness and metrics.
  */
+@StressTest
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ModelLifecycleHttpTest {
     static final String TOKEN = "test-admin-token-0123456789";

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affinity.store.ModelStore;
+import io.affinity.testing.IntegrationTest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * verification is refused while the served version keeps answering. Waits poll against a generous deadline;
  * nothing asserts how fast the switch happens.
  */
+@IntegrationTest
 class ModelWatchHttpTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newHttpClient();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.affinity.store.ModelStore;
+import io.affinity.testing.IntegrationTest;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link ModelAdmin#watch} schedules): a CURRENT it cannot follow is logged once per distinct content, and a
  * refused version is retried once its files change.
  */
+@IntegrationTest
 class ModelWatchLogTest {
     @TempDir
     Path dir;

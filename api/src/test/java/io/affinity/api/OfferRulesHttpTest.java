@@ -19,6 +19,7 @@ import io.affinity.recommender.TradeUp;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
 import io.affinity.store.SnapshotBuilder;
+import io.affinity.testing.IntegrationTest;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -56,6 +57,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (1.5): observed trade-ups I06 (2 of 10: 0.45), I03 (3 of 10: 0.405), I09 (1 of 10: 0.315), then the fallback's
  * I12 (same category, popular share 0.1: 0.405).
  */
+@IntegrationTest
 class OfferRulesHttpTest {
     private static final String TOKEN = "test-admin-token-0123456789abcdef";
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -13,6 +13,7 @@ import io.affinity.recommender.InMemoryModelSnapshot;
 import io.affinity.recommender.ItemFacts;
 import io.affinity.recommender.Recommender;
 import io.affinity.recommender.RecommenderSettings;
+import io.affinity.testing.IntegrationTest;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Access control without admin token, API keys, readiness without a model, graceful shutdown. */
+@IntegrationTest
 class OperationsHttpTest {
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final String KEY = "public-api-key-0123456789";

@@ -13,6 +13,7 @@ import io.affinity.recommender.PrecomputedRecommendations;
 import io.affinity.recommender.PurchasedItem;
 import io.affinity.recommender.Recommender;
 import io.affinity.recommender.RecommenderSettings;
+import io.affinity.testing.IntegrationTest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * and only then put new ones first: it must not pull new items from far below the limit ahead of the repeats the
  * model ranked best. So a cap that binds no category changes nothing.
  */
+@IntegrationTest
 class PrecomputedOrderUnderRulesHttpTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newHttpClient();

@@ -11,6 +11,7 @@ import io.affinity.recommender.PurchasedItem;
 import io.affinity.recommender.Recommendation;
 import io.affinity.recommender.RecommendationSource;
 import io.affinity.recommender.Recommendations;
+import io.affinity.testing.UnitTest;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The streamed answer is byte for byte what data binding writes for the documented wire records. */
+@UnitTest
 class RecommendationsJsonTest {
     private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 

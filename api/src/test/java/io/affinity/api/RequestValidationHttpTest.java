@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affinity.store.ModelStore;
+import io.affinity.testing.IntegrationTest;
 import io.affinity.training.customers.Rfm;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * default, or a customer id. Model: {@link TestStores} (items I00..I19, customers C100..C109), served through the
  * admin so that the admin endpoints exist.
  */
+@IntegrationTest
 class RequestValidationHttpTest {
     private static final String TOKEN = "test-admin-token-0123456789abcdef";
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
+import io.affinity.testing.IntegrationTest;
 import io.affinity.training.RecommenderParameters;
 import io.affinity.training.TrainingParameters;
 import io.affinity.training.TrainingPipeline;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Seeded export: 30 customers with 3 to 6 orders each (sequence 1, 2, 3... per customer), every order holding
  * the customer's favourite item plus two random ones, so every customer has repeat purchases.
  */
+@IntegrationTest
 class SequenceModelHttpTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newHttpClient();

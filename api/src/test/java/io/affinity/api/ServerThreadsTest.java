@@ -11,6 +11,7 @@ import io.affinity.recommender.ItemFacts;
 import io.affinity.recommender.PopularItem;
 import io.affinity.recommender.Recommender;
 import io.affinity.recommender.RecommenderSettings;
+import io.affinity.testing.IntegrationTest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * {@link ApiConfig#virtualThreads()}: the server runs Jetty on a platform-thread pool by default, on virtual threads
  * when asked to where the JVM has them (JDK 21+; the pool on JDK 17), and answers either way.
  */
+@IntegrationTest
 class ServerThreadsTest {
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
 

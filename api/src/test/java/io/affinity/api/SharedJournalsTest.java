@@ -9,6 +9,7 @@ import io.affinity.recommender.Consent.Channel;
 import io.affinity.recommender.Consent.State;
 import io.affinity.recommender.InMemoryModelSnapshot;
 import io.affinity.recommender.ModelSnapshot;
+import io.affinity.testing.IntegrationTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * instances on one file have separate channels and positions, as two processes do; one test runs a second JVM
  * that writes to the journal at the same time as this one.
  */
+@IntegrationTest
 class SharedJournalsTest {
     private static final ModelSnapshot EMPTY = InMemoryModelSnapshot.builder("v1").build();
     @TempDir

@@ -3,6 +3,7 @@ package io.affinity.api;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.affinity.recommender.ModelSnapshot;
+import io.affinity.testing.UnitTest;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
  * "nothing"; a wrapper that forgets one silently serves less (no profiles, no precomputed lists). Every wrapper
  * must override every method.
  */
+@UnitTest
 class SnapshotWrappersTest {
     @Test
     void wrappersOverrideEveryModelSnapshotMethod() {

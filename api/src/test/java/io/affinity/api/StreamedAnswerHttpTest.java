@@ -14,6 +14,7 @@ import io.affinity.recommender.PrecomputedRecommendations;
 import io.affinity.recommender.PurchasedItem;
 import io.affinity.recommender.Recommender;
 import io.affinity.recommender.RecommenderSettings;
+import io.affinity.testing.IntegrationTest;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.Test;
  * data-binding shape, with a Content-Length, and gzip-compressed for clients that ask, whatever the cache of
  * encoded strings holds from earlier answers.
  */
+@IntegrationTest
 class StreamedAnswerHttpTest {
     private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
     private static final HttpClient CLIENT = HttpClient.newHttpClient();

@@ -12,6 +12,7 @@ import io.affinity.recommender.PopularItem;
 import io.affinity.recommender.PurchasedItem;
 import io.affinity.recommender.Recommender;
 import io.affinity.recommender.RecommenderSettings;
+import io.affinity.testing.IntegrationTest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,6 +28,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The start-up warm-up: /ready waits for it, its requests are real ones, keys and close() do not trip it. */
+@IntegrationTest
 class WarmUpHttpTest {
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final String KEY = "warm-up-test-key-0123456789";

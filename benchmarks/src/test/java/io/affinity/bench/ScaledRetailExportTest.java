@@ -2,6 +2,7 @@ package io.affinity.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.affinity.testing.UnitTest;
 import io.affinity.training.ingest.IngestOptions;
 import io.affinity.training.ingest.IngestReport;
 import io.affinity.training.ingest.TransactionLoader;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A K-times export is K populations of the original: ingestion sees K times everything, rejects included. */
+@UnitTest
 class ScaledRetailExportTest {
     /** The last row is malformed on purpose: a budget that lets one in seven through. */
     private static final IngestOptions OPTIONS = IngestOptions.defaults().withErrorBudget(0.5);

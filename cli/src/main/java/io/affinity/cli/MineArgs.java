@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * one-second job) that cost a sizable part of the whole run. This parser accepts only the unremarkable case
  * (known options, each once, {@code --name value} or {@code --name=value}, plain numbers) and sets the same
  * fields picocli would; for anything else it returns null and picocli parses as usual, so help, version and
- * every error message stay picocli's. {@code MineArgsTest} checks the two agree.
+ * every error message stay picocli's. {@code MineArgsTest} and {@code MineArgsFuzzTest} check the two agree.
  */
 final class MineArgs {
     private static final Pattern INTEGER = Pattern.compile("0|[1-9][0-9]{0,8}");

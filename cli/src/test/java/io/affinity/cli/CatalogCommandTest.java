@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
+import io.affinity.testing.IntegrationTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code --catalog} on {@code train} and {@code customers}, with the test catalogue {@code catalog-costs.csv}. */
+@IntegrationTest
 class CatalogCommandTest {
     @TempDir
     Path dir;

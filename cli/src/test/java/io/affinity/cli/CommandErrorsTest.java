@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.affinity.testing.IntegrationTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Bad input on the command line: every case exits 1 with one line saying where (file, line, option) and why,
  * never a stack trace, and before any long work.
  */
+@IntegrationTest
 class CommandErrorsTest {
     private static final String HEADER = "customer_id,order_id,timestamp,item_id,quantity,unit_price";
 

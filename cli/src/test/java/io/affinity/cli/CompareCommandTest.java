@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.affinity.testing.IntegrationTest;
 import io.affinity.training.evaluation.PerCustomerMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code affinity compare}: the real command, in process, on reports shaped like evaluate's. */
+@IntegrationTest
 class CompareCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -11,6 +11,7 @@ import io.affinity.api.ApiConfig;
 import io.affinity.api.ModelSource;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
+import io.affinity.testing.IntegrationTest;
 import io.affinity.training.RecommenderParameters;
 import io.affinity.training.TrainingParameters;
 import io.affinity.training.TrainingPipeline;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The README's quickstart, in-process: train on the bundled sample, publish, open the snapshot, serve it on a
  * free port, and ask every endpoint over HTTP.
  */
+@IntegrationTest
 class EndToEndTest {
     static final Path SAMPLE = Path.of("..", "data", "sample", "online-retail-2011-05-06.csv.gz");
     private static final ObjectMapper JSON = new ObjectMapper();

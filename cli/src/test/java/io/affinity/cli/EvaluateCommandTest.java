@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.affinity.testing.IntegrationTest;
 import io.affinity.training.evaluation.PerCustomerMetrics;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code affinity evaluate} on an export without timestamps: 80 customers, 6 orders each, numbered by a
  * per-customer {@code sequence} column (the generic-sequence layout, detected from the header).
  */
+@IntegrationTest
 class EvaluateCommandTest {
     @TempDir
     Path out;

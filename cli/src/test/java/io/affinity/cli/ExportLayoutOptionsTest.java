@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.affinity.testing.IntegrationTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code --columns}, {@code --delimiter} and {@code --decimal-comma}: taken by every verb that reads transaction
  * exports (one shared mixin), passed through to the loader, recorded in the manifest, and refused clearly when wrong.
  */
+@IntegrationTest
 class ExportLayoutOptionsTest {
     private static final String COLUMNS = "customer=Kunde,order=Bestellnummer,timestamp=Datum,item=Artikel,"
             + "quantity=Menge,price=Preis";

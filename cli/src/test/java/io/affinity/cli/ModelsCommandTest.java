@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affinity.store.ModelStore;
+import io.affinity.testing.IntegrationTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code affinity models}: the real commands, in process, on a store trained four times (each version with one item
  * more than the one before, so that the listing shows which is which), copied afresh for every test.
  */
+@IntegrationTest
 class ModelsCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** What train writes (the listing shows it per version). */

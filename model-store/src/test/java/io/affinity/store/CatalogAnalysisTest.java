@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.affinity.testing.UnitTest;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,7 @@ import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
 import org.junit.jupiter.api.Test;
 
 /** What each analysis makes of accented text: the terms the index holds and queries must meet. */
+@UnitTest
 class CatalogAnalysisTest {
     private static List<String> tokens(CatalogAnalysis analysis, String text) throws Exception {
         List<String> out = new ArrayList<>();

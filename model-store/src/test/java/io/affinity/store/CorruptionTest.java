@@ -2,6 +2,7 @@ package io.affinity.store;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.affinity.recommender.PopularItem;
+import io.affinity.testing.UnitTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every way a snapshot can be damaged is reported as a typed exception naming the file. */
+@UnitTest
 class CorruptionTest {
     @TempDir
     Path tmp;

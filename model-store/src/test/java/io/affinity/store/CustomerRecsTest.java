@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.affinity.recommender.PrecomputedItem;
 import io.affinity.recommender.PrecomputedRecommendations;
 import io.affinity.recommender.PurchasedItem;
+import io.affinity.testing.UnitTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** customer-recs.cmap: round trip, absence in older snapshots, and every kind of damage reported by type. */
+@UnitTest
 class CustomerRecsTest {
     @TempDir
     Path tmp;

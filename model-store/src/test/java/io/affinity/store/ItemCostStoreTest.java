@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.affinity.recommender.ItemFacts;
+import io.affinity.testing.UnitTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Catalogue unit costs on items (format 4, item codec 2): round trip, reading older items and snapshots. */
+@UnitTest
 class ItemCostStoreTest {
     @TempDir
     Path tmp;

@@ -3,6 +3,7 @@ package io.affinity.store;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.affinity.recommender.CustomerProfile;
+import io.affinity.testing.IntegrationTest;
 import net.openhft.chronicle.hash.impl.BigSegmentHeader;
 import net.openhft.chronicle.hash.locks.InterProcessDeadLockException;
 import net.openhft.chronicle.map.ChronicleMap;
@@ -39,6 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * an iterating process leaves behind when killed ({@link #aKilledIteratorLeavesTheUpdateBitAndFormat5ListsAnyway}
  * shows it with a real SIGKILLed child).
  */
+@IntegrationTest
 class KeyListIterationTest {
     /** Bit 30 of a lock word (little-endian): Chronicle Map's update lock. */
     private static final long UPDATE_BIT = 1L << 30;

@@ -1,5 +1,6 @@
 package io.affinity.store;
 
+import io.affinity.testing.IntegrationTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Deleting versions and pruning a store: what is kept, what is freed, and what a crash or a race leaves. */
+@IntegrationTest
 class ModelStoreRetentionTest {
     @TempDir
     Path tmp;

@@ -3,6 +3,7 @@ package io.affinity.store;
 import io.affinity.recommender.AssociationRule;
 import io.affinity.recommender.ItemFacts;
 import io.affinity.recommender.PopularItem;
+import io.affinity.testing.UnitTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@UnitTest
 class ModelStoreTest {
     @TempDir
     Path tmp;

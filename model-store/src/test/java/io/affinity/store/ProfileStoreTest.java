@@ -12,6 +12,7 @@ import io.affinity.recommender.CustomerProfile.PriceSensitivity;
 import io.affinity.recommender.CustomerProfile.Stage;
 import io.affinity.recommender.CustomerProfile.Strategy;
 import io.affinity.recommender.CustomerProfile.Tier;
+import io.affinity.testing.UnitTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Customer profiles (format 2): round trip, reading format 1 snapshots, and damage detection. */
+@UnitTest
 class ProfileStoreTest {
     @TempDir
     Path tmp;

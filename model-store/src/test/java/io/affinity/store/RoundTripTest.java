@@ -1,6 +1,7 @@
 package io.affinity.store;
 
 import io.affinity.recommender.AssociationRule;
+import io.affinity.testing.UnitTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@UnitTest
 class RoundTripTest {
     @TempDir
     Path tmp;

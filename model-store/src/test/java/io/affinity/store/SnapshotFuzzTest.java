@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.affinity.recommender.Consent;
+import io.affinity.testing.FuzzTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,7 +47,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  *
  * <p>Reproduce a failure with the seed it prints: {@code -Daffinity.fuzz.seed=S -Daffinity.fuzz.iterations=1}.
  */
-@Tag("fuzz")
+@FuzzTest
 class SnapshotFuzzTest {
     private static final long SEED = Long.getLong("affinity.fuzz.seed", 20261124L);
     private static final int ITERATIONS = Integer.getInteger("affinity.fuzz.iterations", 1000);

@@ -1,5 +1,6 @@
 package io.affinity.store;
 
+import io.affinity.testing.StressTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Quick size/time measurement at a realistic scale (5k items, 100k rules, 6k customers); not part of the normal run:
  * {@code mvn -o -pl model-store -am verify -Daffinity.perf=true -Dtest=SnapshotSizeAndTimeTest -Dsurefire.failIfNoSpecifiedTests=false}
  */
+@StressTest
 @EnabledIfSystemProperty(named = "affinity.perf", matches = "true")
 class SnapshotSizeAndTimeTest {
     @TempDir

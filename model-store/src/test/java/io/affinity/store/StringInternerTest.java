@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.affinity.testing.UnitTest;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
+@UnitTest
 class StringInternerTest {
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.affinity.recommender.TradeUp;
+import io.affinity.testing.UnitTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Observed trade-ups (format 3): round trip, reading format 2 snapshots, and damage detection. */
+@UnitTest
 class TradeUpStoreTest {
     @TempDir
     Path tmp;

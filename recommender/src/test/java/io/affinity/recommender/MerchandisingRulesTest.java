@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.affinity.recommender.CustomerProfile.PriceSensitivity;
 import io.affinity.recommender.CustomerProfile.Strategy;
+import io.affinity.testing.UnitTest;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * Boost, pin and the category cap on next-best offers and upsell, on models small enough to rank by hand (margin
  * rate 0.5, no profile: expected value = probability x price x 0.5).
  */
+@UnitTest
 class MerchandisingRulesTest {
     private static final LocalDate DAY = LocalDate.of(2011, 5, 1);
     // C1 bought A in 1 of 4 orders. Candidates and values: DEAR 0.3 x 5 = 1.5, CHEAP 0.5 x 1 = 0.5,

@@ -8,12 +8,14 @@ import io.affinity.recommender.CustomerProfile.PriceSensitivity;
 import io.affinity.recommender.CustomerProfile.Stage;
 import io.affinity.recommender.CustomerProfile.Strategy;
 import io.affinity.recommender.CustomerProfile.Tier;
+import io.affinity.testing.UnitTest;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Expected value, strategy and price shaping of next-best offers, on a model small enough to compute by hand. */
+@UnitTest
 class NextBestOffersTest {
     private static final LocalDate DAY = LocalDate.of(2011, 5, 1);
     // Customer bought A (price 2) in 1 of 4 orders (repeat candidate: 0.25 x 1 = 0.25). Rules A => CHEAP (conf 0.5, price 2) and A => DEAR (conf 0.3, price 10).

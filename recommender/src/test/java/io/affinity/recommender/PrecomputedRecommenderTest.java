@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.affinity.testing.UnitTest;
 import java.time.LocalDate;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Customer recommendations served from lists precomputed by the served model, and the paths around them. */
+@UnitTest
 class PrecomputedRecommenderTest {
     private static final LocalDate DAY = LocalDate.of(2011, 5, 1);
     private static final PurchasedItem GREEN_BOUGHT = new PurchasedItem("GREEN", 3, 12, DAY);

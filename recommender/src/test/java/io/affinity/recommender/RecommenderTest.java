@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.affinity.testing.UnitTest;
 import java.time.LocalDate;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+@UnitTest
 class RecommenderTest {
     private static final LocalDate DAY = LocalDate.of(2011, 5, 1);
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.affinity.recommender.ItemFacts;
 import io.affinity.store.CatalogAnalysis;
+import io.affinity.testing.UnitTest;
 import io.affinity.training.ingest.CatalogFile;
 import io.affinity.training.ingest.CsvDialect;
 import java.nio.file.Files;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The derived product category of catalogues without one, and the catalogue's attributes in the index. */
+@UnitTest
 class CatalogIndexWriterTest {
     @TempDir
     Path dir;

@@ -12,6 +12,7 @@ import io.affinity.recommender.PrecomputedRecommendations;
 import io.affinity.recommender.PurchasedItem;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
+import io.affinity.testing.IntegrationTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code affinity train} with the blend recommender: every customer's list is in the snapshot, consistent. */
+@IntegrationTest
 class PrecomputedRecommendationsTest {
     @TempDir
     Path dir;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
+import io.affinity.testing.IntegrationTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * An export with an order sequence instead of timestamps: the customer value models need a calendar and are
  * skipped, saying so; the same purchases with dates do get profiles (so the skip is not just thin data).
  */
+@IntegrationTest
 class SequenceInputTrainingTest {
     @TempDir
     Path dir;

@@ -9,6 +9,7 @@ import io.affinity.recommender.CustomerProfile.Tier;
 import io.affinity.recommender.TradeUp;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
+import io.affinity.testing.IntegrationTest;
 import io.affinity.training.ingest.IngestOptions;
 import io.affinity.training.ingest.TransactionLoader;
 import io.affinity.training.ingest.Transactions;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Trade-up counting on a hand-made export whose answers are known (see the table in {@link #rows()}). */
+@IntegrationTest
 class TradeUpsTest {
     private static final String HEADER = "customer_id,order_id,timestamp,item_id,quantity,unit_price,description";
 

@@ -10,6 +10,7 @@ import io.affinity.recommender.CustomerHistory;
 import io.affinity.recommender.ItemFacts;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
+import io.affinity.testing.IntegrationTest;
 import io.affinity.training.ingest.IngestException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The whole offline path on small generated exports (generic layout), with exact expectations. */
+@IntegrationTest
 class TrainingPipelineTest {
     private static final String HEADER = "customer_id,order_id,timestamp,item_id,quantity,unit_price,description";
 

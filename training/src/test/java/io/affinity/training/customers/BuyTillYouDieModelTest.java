@@ -3,9 +3,11 @@ package io.affinity.training.customers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.affinity.testing.UnitTest;
 import org.junit.jupiter.api.Test;
 
 /** Parameter recovery on simulated data, and the prediction formulas against simulated outcomes. */
+@UnitTest
 class BuyTillYouDieModelTest {
     // CDNOW-like parameters in weeks (Fader, Hardie & Lee 2005 report r=.243, alpha=4.41, a=.793, b=2.43).
     private static final BgNbd TRUE_BG = new BgNbd(0.25, 4.0, 0.8, 2.5);

@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.affinity.recommender.Consent.Channel;
 import io.affinity.recommender.Consent.State;
+import io.affinity.testing.UnitTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@UnitTest
 class ConsentFileTest {
     @TempDir
     Path dir;

@@ -7,6 +7,7 @@ import io.affinity.recommender.CustomerProfile;
 import io.affinity.recommender.CustomerProfile.Stage;
 import io.affinity.recommender.CustomerProfile.Strategy;
 import io.affinity.recommender.CustomerProfile.Tier;
+import io.affinity.testing.UnitTest;
 import io.affinity.training.ingest.IngestOptions;
 import io.affinity.training.ingest.TransactionLoader;
 import io.affinity.training.ingest.Transactions;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The whole analysis on a small generated export with a few hand-made customers whose numbers are known. */
+@UnitTest
 class CustomerAnalyticsTest {
     private static final String HEADER = "Invoice,StockCode,Description,Quantity,InvoiceDate,Price,Customer ID,Country";
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.affinity.testing.IntegrationTest;
 import io.affinity.training.ingest.IngestOptions;
 import io.affinity.training.ingest.TransactionLoader;
 import io.affinity.training.ingest.Transactions;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * (a clear {@link ModelFitException}, not commons-math's exception), a month converges on a limiting case
  * (a warning naming the parameter).
  */
+@IntegrationTest
 class FitDiagnosticsTest {
     private static final Path SAMPLE = Path.of("..", "data", "sample", "online-retail-2011-05-06.csv.gz");
     private static Transactions sample;

@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.affinity.testing.UnitTest;
 import java.util.HashSet;
 import java.util.Set;
 import io.affinity.recommender.ProductFamilies;
 import org.junit.jupiter.api.Test;
 
+@UnitTest
 class RfmTest {
     @Test
     void tenDistinctValuesFallTwoPerQuintile() {

@@ -9,6 +9,7 @@ import io.affinity.recommender.Consent;
 import io.affinity.recommender.CustomerProfile;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
+import io.affinity.testing.IntegrationTest;
 import io.affinity.training.TrainingParameters;
 import io.affinity.training.TrainingPipeline;
 import java.nio.file.Files;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The training pipeline publishes profiles and consent with the model (bundled May-June 2011 sample). */
+@IntegrationTest
 class TrainingWithProfilesTest {
     private static final Path SAMPLE = Path.of("..", "data", "sample", "online-retail-2011-05-06.csv.gz");
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.affinity.testing.UnitTest;
 import io.affinity.training.ingest.IngestOptions;
 import io.affinity.training.ingest.TransactionLoader;
 import io.affinity.training.ingest.Transactions;
@@ -19,6 +20,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@UnitTest
 class EvaluationTest {
     @TempDir
     Path dir;

@@ -2,9 +2,11 @@ package io.affinity.training.evaluation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.affinity.testing.UnitTest;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+@UnitTest
 class RankingMetricsTest {
     private static double log2(double v) {
         return Math.log(v) / Math.log(2);

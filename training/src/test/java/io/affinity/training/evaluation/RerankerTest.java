@@ -3,6 +3,7 @@ package io.affinity.training.evaluation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.affinity.testing.UnitTest;
 import io.affinity.training.ingest.IngestOptions;
 import io.affinity.training.ingest.TransactionLoader;
 import io.affinity.training.ingest.Transactions;
@@ -14,6 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@UnitTest
 class RerankerTest {
     @TempDir
     Path dir;

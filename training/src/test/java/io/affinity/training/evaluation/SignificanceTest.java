@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.affinity.testing.UnitTest;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** Bootstrap intervals and the paired test on vectors whose answer is known without the code under test. */
+@UnitTest
 class SignificanceTest {
     private static double[] random(int n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);

@@ -1,5 +1,6 @@
 package io.affinity.training.ingest;
 
+import io.affinity.testing.UnitTest;
 import io.affinity.training.customers.ConsentFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code file:line}, and the right {@code encoding} reads them. A Windows-1252 file read as UTF-8 used to turn
  * {@code jürgen} and {@code jörgen} into one customer.
  */
+@UnitTest
 class EncodingTest {
     private static final Charset CP1252 = Charset.forName("windows-1252");
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.affinity.testing.UnitTest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A retailer's own export layout: own column names ({@link ColumnMapping#ofColumns}), other delimiters and decimal
  * commas ({@link CsvDialect}), and the header problems they bring (wrong delimiter, duplicate columns).
  */
+@UnitTest
 class ExportLayoutTest {
     private static final String GERMAN = "customer=Kunde,order=Bestellnummer,timestamp=Datum,item=Artikel,"
             + "quantity=Menge,price=Preis,description=Bezeichnung";

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.affinity.recommender.Consent;
 import io.affinity.recommender.Ids;
+import io.affinity.testing.FuzzTest;
 import io.affinity.training.customers.ConsentFile;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -27,7 +28,6 @@ import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,7 +51,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Every case has its own seed, printed with its mutations and the mutated bytes on failure; rerun one case
  * with {@code -Daffinity.fuzz.case=SEED}, or another run with {@code -Daffinity.fuzz.seed=N}.
  */
-@Tag("fuzz")
+@FuzzTest
 class IngestFuzzTest {
     private static final long SEED = Long.getLong("affinity.fuzz.seed", 20261124L);
     private static final Long ONE_CASE = Long.getLong("affinity.fuzz.case");

@@ -1,5 +1,6 @@
 package io.affinity.training.ingest;
 
+import io.affinity.testing.IntegrationTest;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Loads both real UCI files when the shared data folder is there (skipped elsewhere). Checks the figures
  * the data README states, and prints ours next to its "clean view".
  */
+@IntegrationTest
 class OnlineRetailIntegrationTest {
 
     /** The shared data folder: system property {@code affinity.shared.data}, else {@code shared/data} above the working dir. */

@@ -1,6 +1,7 @@
 package io.affinity.training.ingest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.affinity.testing.UnitTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@UnitTest
 class TransactionLoaderTest {
 
     private static final String UCI_II_HEADER =

@@ -3,6 +3,7 @@ package io.affinity.training.mining;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.affinity.testing.UnitTest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * Global trees too big for the prefix-path copy are walked through their header chains instead (linked after
  * the sorted build): the same itemsets and supports as with the copy, for every target.
  */
+@UnitTest
 class FirstLevelWalkTest {
     private static TransactionDatabase randomDb(long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);

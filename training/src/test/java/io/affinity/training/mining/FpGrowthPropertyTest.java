@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.affinity.testing.FuzzTest;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * FP-growth and rule generation against brute force on many small random databases. Every case has its own
  * seed, named in each failure message: rerun {@link #check(long)} with it to reproduce.
  */
+@FuzzTest
 class FpGrowthPropertyTest {
     private static final long BASE_SEED = 0x5EED_2026L;
     private static final int CASES = 600;

@@ -3,6 +3,7 @@ package io.affinity.training.mining;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.affinity.testing.UnitTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * every shape of the recursion (perfect extensions, chains, a length limit) and every id length, including
  * ids beyond the writer's per-id text cache.
  */
+@UnitTest
 class ItemsetFileWriterTest {
     private static final int[] IDS = {0, 7, 9, 10, 99, 100, 999, 1000, 9999, 10000, 65535};
     /**

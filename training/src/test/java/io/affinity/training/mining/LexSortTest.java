@@ -2,11 +2,13 @@ package io.affinity.training.mining;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
+import io.affinity.testing.UnitTest;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** The transaction order the global tree is built from: lexicographic, a proper prefix first, ties stable. */
+@UnitTest
 class LexSortTest {
     @Test
     void ordersLikeALexicographicComparisonSortForAnyGroupSize() {

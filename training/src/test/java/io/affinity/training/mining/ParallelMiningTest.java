@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.affinity.testing.UnitTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.SplittableRandom;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * Multi-threaded mining and output: the same results as one thread, the same bytes in the output file, and
  * the itemset limit, on seeded random databases big enough to have many tasks.
  */
+@UnitTest
 class ParallelMiningTest {
     private static TransactionDatabase randomDb(long seed, int transactions, int items, double density) {
         SplittableRandom rnd = new SplittableRandom(seed);

@@ -3,6 +3,7 @@ package io.affinity.training.mining;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.affinity.testing.IntegrationTest;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
@@ -15,6 +16,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The published FIMI reference counts (see shared/data/README.md). Skipped where the shared data is absent.
  * A sample of the reported supports is also recounted by scanning the transactions.
  */
+@IntegrationTest
 class RealDataTest {
     private static final ConcurrentHashMap<String, TransactionDatabase> CACHE = new ConcurrentHashMap<>();
 

@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.affinity.testing.UnitTest;
 import org.junit.jupiter.api.Test;
 
 /** Transactions are stored ascending without duplicates, whether they arrive sorted or not. */
+@UnitTest
 class TransactionDatabaseTest {
     @Test
     void storesEachTransactionAscendingWithoutDuplicates() {

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.affinity.testing.UnitTest;
 import org.junit.jupiter.api.Test;
 
+@UnitTest
 class InteractionsTest {
     @Test
     void countsOrdersNotLinesAndKeepsAges() {

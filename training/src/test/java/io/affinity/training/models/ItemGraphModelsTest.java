@@ -2,8 +2,10 @@ package io.affinity.training.models;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.affinity.testing.UnitTest;
 import org.junit.jupiter.api.Test;
 
+@UnitTest
 class ItemGraphModelsTest {
     @Test
     void cosineByHand() {

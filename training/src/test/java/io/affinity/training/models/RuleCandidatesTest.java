@@ -2,9 +2,11 @@ package io.affinity.training.models;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.affinity.testing.UnitTest;
 import io.affinity.training.mining.TransactionDatabase;
 import org.junit.jupiter.api.Test;
 
+@UnitTest
 class RuleCandidatesTest {
     @Test
     void scoresBestConfidenceOfRulesFromBoughtItems() {

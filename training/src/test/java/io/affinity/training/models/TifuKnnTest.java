@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.affinity.testing.UnitTest;
 import org.junit.jupiter.api.Test;
 
+@UnitTest
 class TifuKnnTest {
     private static final long DAY = 86400;
     private static final long REFERENCE = 400 * DAY;

@@ -2,8 +2,10 @@ package io.affinity.training.models;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
+import io.affinity.testing.UnitTest;
 import org.junit.jupiter.api.Test;
 
+@UnitTest
 class TopKTest {
     @Test
     void bestFirstTiesToLowerIndexSkipsMasked() {
