@@ -9,14 +9,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affinity.store.ModelStore;
 import io.affinity.testing.IntegrationTest;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -36,44 +32,31 @@ import org.junit.jupiter.api.io.TempDir;
 class ModelLifecycleHttpTest {
     static final String TOKEN = "test-admin-token-0123456789";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @TempDir
     static Path dir;
+    static TaggedStoreServer fixture;
     static ModelStore store;
     /** version id -> description tag of its items */
-    static final Map<String, String> TAGS = new HashMap<>();
-    static final List<String> VERSIONS = new ArrayList<>();
+    static Map<String, String> TAGS;
     static String damaged;
     static SwappableModelSource source;
-    static ModelAdmin admin;
-    static AffinityServer server;
 
     @BeforeAll
     static void start() throws Exception {
-        store = ModelStore.open(dir.resolve("models"));
-        for (String tag : List.of("red", "green", "blue")) {
-            String v = TestStores.publish(store, tag);
-            TAGS.put(v, tag);
-            VERSIONS.add(v);
-        }
+        fixture = new TaggedStoreServer(dir.resolve("models"), TOKEN, List.of("red", "green", "blue"));
+        store = fixture.store;
+        TAGS = fixture.tags;
+        source = fixture.source;
         damaged = TestStores.publish(store, "damaged");
         TestStores.corrupt(store.directory().resolve(damaged).resolve("popular.bin"));
-        store.activate(VERSIONS.get(0));
-        source = new SwappableModelSource();
-        admin = new ModelAdmin(store, source, TestStores::serve);
-        admin.reload();
-        server = AffinityServer.create(ApiConfig.defaults().withHost("127.0.0.1").withPort(0), source,
-                new ServerOptions(AccessControl.of(TOKEN, List.of()), admin, Duration.ofSeconds(5))).start();
     }
 
     @AfterAll
     static void stop() {
-        if (server != null) {
-            server.close();
+        if (fixture != null) {
+            fixture.close();
         }
-        admin.close();
-        source.close(Duration.ofSeconds(5));
     }
 
     @Test
@@ -131,8 +114,8 @@ class ModelLifecycleHttpTest {
         assertTrue(none.headers().firstValue("WWW-Authenticate").isPresent());
         assertProblem(send("POST", "/admin/models/reload", "wrong-token-but-long-enough"), 401, "not valid");
         assertProblem(send("POST", "/admin/models/reload", TOKEN + "x"), 401, "not valid");
-        HttpResponse<String> basic = CLIENT.send(HttpRequest.newBuilder(uri("/admin/models"))
-                .header("Authorization", "Basic " + TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> basic = fixture.send(HttpRequest.newBuilder(uri("/admin/models"))
+                .header("Authorization", "Basic " + TOKEN).GET().build());
         assertProblem(basic, 401, "Bearer");
         assertFalse(basic.body().contains(TOKEN));
     }
@@ -213,9 +196,9 @@ class ModelLifecycleHttpTest {
     }
 
     private static HttpResponse<String> sendBody(String method, String path, String body) throws Exception {
-        return CLIENT.send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + TOKEN)
+        return fixture.send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + TOKEN)
                 .header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                .method(method, HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
     @Test
@@ -243,14 +226,10 @@ class ModelLifecycleHttpTest {
     }
 
     static HttpResponse<String> send(String method, String path, String token) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).method(method, HttpRequest.BodyPublishers.noBody());
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return fixture.send(method, path, token);
     }
 
     private static URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + server.port() + path);
+        return fixture.uri(path);
     }
 }

@@ -5,18 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.affinity.store.ModelStore;
 import io.affinity.testing.StressTest;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,40 +31,21 @@ import org.junit.jupiter.api.io.TempDir;
 class SwapUnderLoadHttpTest {
     private static final String TOKEN = ModelLifecycleHttpTest.TOKEN;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @TempDir
     static Path dir;
-    /** version id -> description tag of its items */
-    static final Map<String, String> TAGS = new HashMap<>();
-    static final List<String> VERSIONS = new ArrayList<>();
-    static SwappableModelSource source;
-    static ModelAdmin admin;
-    static AffinityServer server;
+    static TaggedStoreServer fixture;
 
     @BeforeAll
     static void start() throws Exception {
-        ModelStore store = ModelStore.open(dir.resolve("models"));
-        for (String tag : List.of("red", "green", "blue")) {
-            String v = TestStores.publish(store, tag);
-            TAGS.put(v, tag);
-            VERSIONS.add(v);
-        }
-        store.activate(VERSIONS.get(0));
-        source = new SwappableModelSource();
-        admin = new ModelAdmin(store, source, TestStores::serve);
-        admin.reload();
-        server = AffinityServer.create(ApiConfig.defaults().withHost("127.0.0.1").withPort(0), source,
-                new ServerOptions(AccessControl.of(TOKEN, List.of()), admin, Duration.ofSeconds(5))).start();
+        fixture = new TaggedStoreServer(dir.resolve("models"), TOKEN, List.of("red", "green", "blue"));
     }
 
     @AfterAll
     static void stop() {
-        if (server != null) {
-            server.close();
+        if (fixture != null) {
+            fixture.close();
         }
-        admin.close();
-        source.close(Duration.ofSeconds(5));
     }
 
     @Test
@@ -95,7 +70,7 @@ class SwapUnderLoadHttpTest {
                         }
                         JsonNode body = JSON.readTree(r.body());
                         String version = body.get("modelVersion").asText();
-                        String tag = TAGS.get(version);
+                        String tag = fixture.tags.get(version);
                         seen.add(version);
                         if (tag == null) {
                             failures.add("unexpected version " + version);
@@ -116,10 +91,10 @@ class SwapUnderLoadHttpTest {
         }
         workers.forEach(Thread::start);
         Random rnd = new Random(42);
-        String previous = VERSIONS.get(0);
+        String previous = fixture.versions.get(0);
         for (int i = 0; i < swaps; i++) {
-            String next = VERSIONS.get((VERSIONS.indexOf(previous) + 1 + rnd.nextInt(VERSIONS.size() - 1)) % VERSIONS.size());
-            HttpResponse<String> r = send("POST", "/admin/models/" + next + "/activate", TOKEN);
+            String next = fixture.versions.get((fixture.versions.indexOf(previous) + 1 + rnd.nextInt(fixture.versions.size() - 1)) % fixture.versions.size());
+            HttpResponse<String> r = fixture.send("POST", "/admin/models/" + next + "/activate", TOKEN);
             assertEquals(200, r.statusCode(), r.body());
             assertEquals(next, JSON.readTree(r.body()).get("activeVersion").asText());
             previous = next;
@@ -131,32 +106,20 @@ class SwapUnderLoadHttpTest {
         }
         assertTrue(failures.isEmpty(), failures.size() + " of " + requests.get() + " failed, e.g. " + failures.peek());
         assertTrue(seen.size() >= 2, "answers came from " + seen);
-        assertTrue(source.swapCount() >= swaps, "swaps: " + source.swapCount());
-        assertEquals(1, source.openGenerations(), "every retired snapshot was closed");
+        assertTrue(fixture.source.swapCount() >= swaps, "swaps: " + fixture.source.swapCount());
+        assertEquals(1, fixture.source.openGenerations(), "every retired snapshot was closed");
     }
 
     private static HttpResponse<String> randomRequest(Random rnd) throws Exception {
         return switch (rnd.nextInt(3)) {
-            case 0 -> send("GET", "/v1/customers/" + TestStores.customerId(rnd.nextInt(TestStores.CUSTOMERS))
+            case 0 -> fixture.send("GET", "/v1/customers/" + TestStores.customerId(rnd.nextInt(TestStores.CUSTOMERS))
                     + "/recommendations?limit=6", null);
-            case 1 -> send("GET", "/v1/items/" + TestStores.itemId(rnd.nextInt(TestStores.ITEMS))
+            case 1 -> fixture.send("GET", "/v1/items/" + TestStores.itemId(rnd.nextInt(TestStores.ITEMS))
                     + "/bought-together", null);
-            default -> CLIENT.send(HttpRequest.newBuilder(uri("/v1/baskets/recommendations"))
+            default -> fixture.send(HttpRequest.newBuilder(fixture.uri("/v1/baskets/recommendations"))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"items\":[\"" + TestStores.itemId(rnd.nextInt(TestStores.ITEMS))
-                            + "\"],\"limit\":5}")).build(), HttpResponse.BodyHandlers.ofString());
+                            + "\"],\"limit\":5}")).build());
         };
-    }
-
-    private static HttpResponse<String> send(String method, String path, String token) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).method(method, HttpRequest.BodyPublishers.noBody());
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + server.port() + path);
     }
 }
