@@ -10,7 +10,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.IntPredicate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,20 +35,8 @@ class SwappableModelSourceStressTest {
         source.swap(model("v0"), closes.get(0)::incrementAndGet);
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < 3; t++) {
-            Random rnd = new Random(7 + t);
-            threads.add(new Thread(() -> {
-                for (int i = 0; i < 20_000; i++) {
-                    try (ModelLease lease = source.lease().orElseThrow()) {
-                        int v = Integer.parseInt(lease.model().snapshot().version().substring(1));
-                        if (rnd.nextInt(100) == 0) {
-                            Thread.yield();
-                        }
-                        if (closes.get(v).get() != 0) {
-                            leasedAfterClose.incrementAndGet();
-                        }
-                    }
-                }
-            }));
+            threads.add(leaser(new Random(7 + t), rnd -> source.lease().orElseThrow(), i -> i < 20_000, closes,
+                    leasedAfterClose));
         }
         threads.forEach(Thread::start);
         for (int i = 1; i <= swaps; i++) {
@@ -78,24 +69,12 @@ class SwappableModelSourceStressTest {
             closes.add(new AtomicInteger());
         }
         AtomicInteger leasedAfterClose = new AtomicInteger();
-        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        AtomicBoolean running = new AtomicBoolean(true);
         source.swap(model("v0"), closes.get(0)::incrementAndGet);
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < 3; t++) {
-            Random rnd = new Random(11 + t);
-            threads.add(new Thread(() -> {
-                for (int i = 0; i < 5_000 || running.get(); i++) {
-                    try (ModelLease lease = source.lease("C" + rnd.nextInt(1000)).orElseThrow()) {
-                        int v = Integer.parseInt(lease.model().snapshot().version().substring(1));
-                        if (rnd.nextInt(100) == 0) {
-                            Thread.yield();
-                        }
-                        if (closes.get(v).get() != 0) {
-                            leasedAfterClose.incrementAndGet();
-                        }
-                    }
-                }
-            }));
+            threads.add(leaser(new Random(11 + t), rnd -> source.lease("C" + rnd.nextInt(1000)).orElseThrow(),
+                    i -> i < 5_000 || running.get(), closes, leasedAfterClose));
         }
         threads.forEach(Thread::start);
         Random rnd = new Random(5);
@@ -118,5 +97,26 @@ class SwappableModelSourceStressTest {
             assertEquals(1, closes.get(i).get(), "v" + i + " closed once");
         }
         assertEquals(0, source.openGenerations());
+    }
+
+    /**
+     * A thread that takes leases while {@code more} holds for its count, yielding now and then so swaps land inside
+     * leases, and counts every lease of a model already closed (versions are "v" + the index into {@code closes}).
+     */
+    private static Thread leaser(Random rnd, Function<Random, ModelLease> lease, IntPredicate more,
+                                 List<AtomicInteger> closes, AtomicInteger leasedAfterClose) {
+        return new Thread(() -> {
+            for (int i = 0; more.test(i); i++) {
+                try (ModelLease leased = lease.apply(rnd)) {
+                    int v = Integer.parseInt(leased.model().snapshot().version().substring(1));
+                    if (rnd.nextInt(100) == 0) {
+                        Thread.yield();
+                    }
+                    if (closes.get(v).get() != 0) {
+                        leasedAfterClose.incrementAndGet();
+                    }
+                }
+            }
+        });
     }
 }
