@@ -1,5 +1,6 @@
 package io.affinity.training.ingest;
 
+import java.io.Serializable;
 import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
@@ -25,7 +26,7 @@ import java.util.Set;
  *                           {@link CsvDialect#DEFAULT} (comma-separated, decimal dot)
  */
 public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, Set<String> nonProductPrefixes,
-                            double errorBudget, int samplesPerReason, CsvDialect dialect) {
+                            double errorBudget, int samplesPerReason, CsvDialect dialect) implements Serializable {
 
     /**
      * Codes in the UCI exports that are not products, found by listing every stock code that is not five
