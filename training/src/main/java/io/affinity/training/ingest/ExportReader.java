@@ -75,6 +75,32 @@ public final class ExportReader {
      */
     public static long read(InputStream raw, String label, IngestOptions options, Charset encoding, Rows rows)
             throws IOException, IngestException {
+        return scan(raw, label, options, encoding, rows, false);
+    }
+
+    /**
+     * Reads only the file's header and returns the mapping its rows would be read with, failing as {@link #read}
+     * fails on a bad header; closes {@code raw}. Lets a distributed load refuse a bad file before it starts.
+     */
+    public static ColumnMapping mapping(InputStream raw, String label, IngestOptions options, Charset encoding)
+            throws IOException, IngestException {
+        ColumnMapping[] found = {null};
+        scan(raw, label, options, encoding, new Rows() {
+            @Override
+            public void header(ColumnMapping mapping) {
+                found[0] = mapping;
+            }
+
+            @Override
+            public void row(ScannedRow row) {
+                throw new AssertionError("no rows are read");
+            }
+        }, true);
+        return found[0];
+    }
+
+    private static long scan(InputStream raw, String label, IngestOptions options, Charset encoding, Rows rows,
+                             boolean headerOnly) throws IOException, IngestException {
         long rowsRead = 0;
         try (raw;
              InputStream in = decompressing(raw);
@@ -107,6 +133,9 @@ public final class ExportReader {
             Columns cols = new Columns(label + ":" + headerRecord.getStartingLineNumber(), header, mapping,
                     options.dialect());
             rows.header(mapping);
+            if (headerOnly) {
+                return 0;
+            }
             RowChecks checks = new RowChecks(cols, mapping, options);
             while (it.hasNext()) {
                 CsvRecord rec = it.next();

@@ -406,25 +406,7 @@ public final class TransactionLoader {
             IngestReport report = new IngestReport(fileStats, rowsRead, rowsAccepted, rowsAcceptedAnonymous,
                     rowsAcceptedPlaceholderCustomer, rejected, invoiceFile.size(), tx.orderCount(), anonymousOrders, tx.customerCount(),
                     tx.itemCount(), malformed, options.errorBudget());
-            if (malformed > options.errorBudget() * rowsRead) {
-                List<String> first = new ArrayList<>();
-                for (RejectReason r : RejectReason.values()) {
-                    if (r.isMalformed()) {
-                        for (String s : samples.get(r.ordinal())) {
-                            first.add(r.code() + " at " + s);
-                        }
-                    }
-                }
-                // Order conflicts count against the budget but are well-formed rows: "malformed" alone would send
-                // the user looking for broken lines rather than reused order numbers.
-                String what = rejectedCounts[RejectReason.ORDER_CUSTOMER_CONFLICT.ordinal()] > 0
-                        ? "malformed or conflicting" : "malformed";
-                throw new IngestException(String.format(Locale.ROOT,
-                        "%,d of %,d rows are %s (%.2f%%), more than the error budget of %.2f%% (%,d rows); "
-                                + "nothing loaded. First samples: %s",
-                        malformed, rowsRead, what, 100.0 * malformed / rowsRead, options.errorBudget() * 100,
-                        (long) Math.floor(options.errorBudget() * rowsRead), first), report, null);
-            }
+            report.checkErrorBudget();
             return new IngestResult(tx, report);
         }
 
