@@ -6,6 +6,7 @@ import de.siegmar.fastcsv.reader.CsvRecord;
 import de.siegmar.fastcsv.reader.FieldMismatchStrategy;
 import io.affinity.recommender.Ids;
 import java.io.BufferedInputStream;
+import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -75,7 +76,13 @@ public final class ExportReader {
      */
     public static long read(InputStream raw, String label, IngestOptions options, Charset encoding, Rows rows)
             throws IOException, IngestException {
-        return scan(raw, label, options, encoding, rows, false);
+        try (Scan scan = scan(raw, label, options, encoding)) {
+            rows.header(scan.mapping());
+            for (ScannedRow row = scan.next(); row != null; row = scan.next()) {
+                rows.row(row);
+            }
+            return scan.rowsRead();
+        }
     }
 
     /**
@@ -84,80 +91,127 @@ public final class ExportReader {
      */
     public static ColumnMapping mapping(InputStream raw, String label, IngestOptions options, Charset encoding)
             throws IOException, IngestException {
-        ColumnMapping[] found = {null};
-        scan(raw, label, options, encoding, new Rows() {
-            @Override
-            public void header(ColumnMapping mapping) {
-                found[0] = mapping;
-            }
-
-            @Override
-            public void row(ScannedRow row) {
-                throw new AssertionError("no rows are read");
-            }
-        }, true);
-        return found[0];
+        try (Scan scan = scan(raw, label, options, encoding)) {
+            return scan.mapping();
+        }
     }
 
-    private static long scan(InputStream raw, String label, IngestOptions options, Charset encoding, Rows rows,
-                             boolean headerOnly) throws IOException, IngestException {
-        long rowsRead = 0;
-        try (raw;
-             InputStream in = decompressing(raw);
-             Reader reader = new StrictTextReader(in, encoding);
-             CsvReader<CsvRecord> csv = CsvReader.builder()
-                     .fieldSeparator(options.dialect().delimiter())
-                     .detectBomHeader(false) // StrictTextReader drops the BOM
-                     .skipEmptyLines(true)
-                     // an unclosed quote would swallow the rest of the file into one field: fail instead
-                     .allowUnclosedQuote(false)
-                     .extraFieldStrategy(FieldMismatchStrategy.IGNORE)   // counted as malformed below
-                     .missingFieldStrategy(FieldMismatchStrategy.IGNORE)
-                     .ofCsvRecord(reader)) {
-            Iterator<CsvRecord> it = csv.iterator();
-            if (!it.hasNext()) {
-                throw new IngestException(label + ": empty file, expected a header line");
-            }
-            CsvRecord headerRecord = it.next();
-            List<String> header = new ArrayList<>(headerRecord.getFields());
-            ColumnMapping mapping = options.mapping();
-            if (mapping == null) {
-                try {
-                    mapping = ColumnMapping.detect(header);
-                } catch (IllegalArgumentException e) {
-                    String hint = options.dialect().delimiterHint(header);
-                    throw new IngestException(label + ": " + (hint.isEmpty() ? "" : hint + "; ")
-                            + e.getMessage(), null, e);
+    /**
+     * Opens a file for reading row by row (what a Spark task needs: a file's rows streamed, not held); reads the
+     * header at once. Close it; it closes {@code raw}, also when this throws.
+     */
+    public static Scan scan(InputStream raw, String label, IngestOptions options, Charset encoding)
+            throws IOException, IngestException {
+        Scan scan = new Scan(raw, label);
+        try {
+            scan.start(options, encoding);
+            return scan;
+        } catch (IOException | IngestException | RuntimeException e) {
+            scan.close();
+            throw e;
+        }
+    }
+
+    /** One file being read: its mapping, then its rows one at a time. */
+    public static final class Scan implements Closeable {
+        private final InputStream raw;
+        private final String label;
+        private CsvReader<CsvRecord> csv;
+        private Iterator<CsvRecord> it;
+        private ColumnMapping mapping;
+        private RowChecks checks;
+        private long rowsRead;
+
+        private Scan(InputStream raw, String label) {
+            this.raw = raw;
+            this.label = label;
+        }
+
+        private void start(IngestOptions options, Charset encoding) throws IOException, IngestException {
+            try {
+                Reader reader = new StrictTextReader(decompressing(raw), encoding);
+                csv = CsvReader.builder()
+                        .fieldSeparator(options.dialect().delimiter())
+                        .detectBomHeader(false) // StrictTextReader drops the BOM
+                        .skipEmptyLines(true)
+                        // an unclosed quote would swallow the rest of the file into one field: fail instead
+                        .allowUnclosedQuote(false)
+                        .extraFieldStrategy(FieldMismatchStrategy.IGNORE)   // counted as malformed below
+                        .missingFieldStrategy(FieldMismatchStrategy.IGNORE)
+                        .ofCsvRecord(reader);
+                it = csv.iterator();
+                if (!it.hasNext()) {
+                    throw new IngestException(label + ": empty file, expected a header line");
                 }
+                CsvRecord headerRecord = it.next();
+                List<String> header = new ArrayList<>(headerRecord.getFields());
+                ColumnMapping m = options.mapping();
+                if (m == null) {
+                    try {
+                        m = ColumnMapping.detect(header);
+                    } catch (IllegalArgumentException e) {
+                        String hint = options.dialect().delimiterHint(header);
+                        throw new IngestException(label + ": " + (hint.isEmpty() ? "" : hint + "; ")
+                                + e.getMessage(), null, e);
+                    }
+                }
+                Columns cols = new Columns(label + ":" + headerRecord.getStartingLineNumber(), header, m,
+                        options.dialect());
+                mapping = m;
+                checks = new RowChecks(cols, m, options);
+            } catch (CsvParseException | UncheckedIOException | EOFException | ZipException e) {
+                throw translated(e);
             }
-            Columns cols = new Columns(label + ":" + headerRecord.getStartingLineNumber(), header, mapping,
-                    options.dialect());
-            rows.header(mapping);
-            if (headerOnly) {
-                return 0;
-            }
-            RowChecks checks = new RowChecks(cols, mapping, options);
-            while (it.hasNext()) {
+        }
+
+        public ColumnMapping mapping() {
+            return mapping;
+        }
+
+        /** Data rows read so far. */
+        public long rowsRead() {
+            return rowsRead;
+        }
+
+        /** The next data row, or null at the end of the file. */
+        public ScannedRow next() throws IngestException {
+            try {
+                if (!it.hasNext()) {
+                    return null;
+                }
                 CsvRecord rec = it.next();
                 rowsRead++;
-                rows.row(checks.scan(rec));
+                return checks.scan(rec);
+            } catch (CsvParseException | UncheckedIOException e) {
+                throw translated(e);
             }
-            return rowsRead;
-        } catch (CsvParseException e) {
-            throw new IngestException(label + ": broken CSV structure after " + rowsRead
-                    + " data rows, nothing loaded: " + e.getMessage(), null, e);
-        } catch (UncheckedIOException | EOFException | ZipException e) {
+        }
+
+        private IngestException translated(Exception e) {
+            if (e instanceof CsvParseException) {
+                return new IngestException(label + ": broken CSV structure after " + rowsRead
+                        + " data rows, nothing loaded: " + e.getMessage(), null, e);
+            }
             // The CSV reader wraps read failures unchecked; a gzip stream ending early is an EOFException
             // without a message, which alone would print as "null".
             Throwable cause = e instanceof UncheckedIOException && e.getCause() != null ? e.getCause() : e;
             if (cause instanceof StrictTextReader.UndecodableInputException bad) {
-                throw new IngestException(bad.describe(label) + "; nothing loaded", null, e);
+                return new IngestException(bad.describe(label) + "; nothing loaded", null, e);
             }
             String what = cause instanceof EOFException || cause instanceof ZipException
                     ? "unexpected end of gzip stream (file truncated?)"
                     : "read failed (" + cause + ")";
-            throw new IngestException(label + ": " + what + " after " + rowsRead + " data rows, nothing "
+            return new IngestException(label + ": " + what + " after " + rowsRead + " data rows, nothing "
                     + "loaded", null, e);
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (csv != null) {
+                csv.close();
+            } else {
+                raw.close();
+            }
         }
     }
 

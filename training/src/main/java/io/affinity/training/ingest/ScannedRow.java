@@ -40,6 +40,11 @@ public record ScannedRow(long line, RejectReason malformed, String detail, Strin
 
     /** The sample detail of an {@link RejectReason#ORDER_CUSTOMER_CONFLICT}: names the order, not the customers. */
     public String conflictDetail() {
+        return conflictDetail(orderColumn, order);
+    }
+
+    /** {@link #conflictDetail()} of an order in a file whose order column is {@code orderColumn}. */
+    public static String conflictDetail(String orderColumn, String order) {
         return orderColumn + " '" + (order.length() <= 40 ? order : order.substring(0, 40) + "...")
                 + "' already belongs to another customer";
     }
