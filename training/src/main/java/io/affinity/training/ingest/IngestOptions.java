@@ -62,6 +62,43 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
                 DEFAULT_ERROR_BUDGET, DEFAULT_SAMPLES_PER_REASON, CsvDialect.DEFAULT);
     }
 
+    /**
+     * The options as every command that reads exports takes them ({@code --format}, {@code --columns},
+     * {@code --delimiter}, {@code --decimal-comma}, {@code --error-budget}), so the single-machine and Spark verbs
+     * read the same command line the same way.
+     *
+     * @param errorBudget null for the default
+     * @throws IllegalArgumentException naming the option, e.g. {@code --delimiter ...}
+     */
+    public static IngestOptions fromOptions(String format, String columns, String delimiter, boolean decimalComma,
+                                            Double errorBudget) {
+        if (errorBudget != null && !(errorBudget >= 0 && errorBudget <= 1)) {
+            throw new IllegalArgumentException("--error-budget must be a share in [0, 1], was " + errorBudget);
+        }
+        char separator;
+        try {
+            separator = CsvDialect.parseDelimiter(delimiter);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--delimiter " + e.getMessage(), e);
+        }
+        IngestOptions options = defaults().withDialect(new CsvDialect(separator, decimalComma));
+        if (errorBudget != null) {
+            options = options.withErrorBudget(errorBudget);
+        }
+        if (columns == null) {
+            return options.withFormat(format);
+        }
+        if (!"auto".equalsIgnoreCase(format)) {
+            throw new IllegalArgumentException("--columns replaces --format " + format
+                    + ": give one of them (--columns names every column itself)");
+        }
+        try {
+            return options.withMapping(ColumnMapping.ofColumns(columns));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--columns " + e.getMessage(), e);
+        }
+    }
+
     /** Use {@code m} for every file; null means detect per file. */
     public IngestOptions withMapping(ColumnMapping m) {
         return new IngestOptions(m, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason, dialect);
