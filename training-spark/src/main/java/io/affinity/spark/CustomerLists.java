@@ -273,13 +273,15 @@ final class CustomerLists {
             @Override
             public Row next() {
                 Row r = rows.next();
-                List<Integer> repeatItems = r.getList(r.fieldIndex("repeatItems"));
-                List<Float> repeatScores = r.getList(r.fieldIndex("repeatScores"));
+                List<Integer> repeatItems = list(r, WALKED.fieldIndex("repeatItems"));
+                List<Float> repeatScores = list(r, WALKED.fieldIndex("repeatScores"));
                 int[] fresh = new int[0];
                 float[] freshScores = new float[0];
-                int featuresAt = factors == null ? -1 : r.fieldIndex("features");
+                // after the walked columns, the join adds ALS's "id" and "features" (by position: rows passed on
+                // between map functions carry no schema)
+                int featuresAt = WALKED.length() + 1;
                 if (factors != null && !r.isNullAt(featuresAt)) {
-                    List<Float> u = r.getList(featuresAt);
+                    List<Float> u = list(r, featuresAt);
                     float[] v = factors.value();
                     boolean[] ok = known.value();
                     for (int i = 0; i < itemCount; i++) {
@@ -293,7 +295,7 @@ final class CustomerLists {
                         }
                         s[i] = dot;
                     }
-                    for (Integer b : r.<Integer>getList(r.fieldIndex("bought"))) {
+                    for (Integer b : CustomerLists.<Integer>list(r, WALKED.fieldIndex("bought"))) {
                         s[b] = Float.NaN; // TopK never selects NaN: bought items are repeat candidates only
                     }
                     fresh = TopK.select(s, topN, null);
@@ -325,12 +327,22 @@ final class CustomerLists {
                         b++;
                     }
                 }
-                return RowFactory.create(r.getString(r.fieldIndex("customer")), r.getInt(r.fieldIndex("orders")),
-                        r.getDouble(r.fieldIndex("spend")), r.getLong(r.fieldIndex("firstDay")),
-                        r.getLong(r.fieldIndex("lastDay")), r.getSeq(r.fieldIndex("history")),
+                return RowFactory.create(r.getString(WALKED.fieldIndex("customer")), r.getInt(WALKED.fieldIndex("orders")),
+                        r.getDouble(WALKED.fieldIndex("spend")), r.getLong(WALKED.fieldIndex("firstDay")),
+                        r.getLong(WALKED.fieldIndex("lastDay")), r.get(WALKED.fieldIndex("history")),
                         list.toArray(new Row[0]));
             }
         };
+    }
+
+    /**
+     * An array column as a list, whether the row came through Spark's encoder (a Seq) or straight from the previous
+     * map function, which Spark may chain without serialising (the Java array it was given).
+     */
+    @SuppressWarnings("unchecked")
+    static <T> List<T> list(Row r, int i) {
+        Object v = r.get(i);
+        return v instanceof Object[] a ? Arrays.asList((T[]) a) : r.getList(i);
     }
 
     /** The blend's normalisation of a ranked list (ModelRun.normalise): best 1, last 0.1, all 1 when equal. */
@@ -354,7 +366,7 @@ final class CustomerLists {
         while (scored.hasNext()) {
             Row r = scored.next();
             String customer = r.getString(0);
-            List<Row> history = r.getList(5);
+            List<Row> history = list(r, 5);
             List<PurchasedItem> purchases = new ArrayList<>(history.size());
             Map<String, PurchasedItem> byId = new HashMap<>();
             for (Row p : history) {
@@ -367,7 +379,7 @@ final class CustomerLists {
                     LocalDate.ofEpochDay(r.getLong(3)), LocalDate.ofEpochDay(r.getLong(4)), purchases,
                     purchases.size()));
             customers++;
-            List<Row> list = r.getList(6);
+            List<Row> list = list(r, 6);
             if (list.isEmpty()) {
                 continue;
             }

@@ -140,6 +140,34 @@ class CustomerListsTest {
     }
 
     @Test
+    void orderSequencesAreDaysAndTopNZeroStoresNoLists() throws Exception {
+        // sequence n is day n after 1970-01-01, as the loader reads a sequence column
+        List<Row> rows = List.of(TestLines.line(2, "s1", "A", "s", 1, 1, 1, null),
+                TestLines.line(3, "s1", "B", "s", 1, 1, 1, null),
+                TestLines.line(4, "s2", "A", "s", 1, 1, 3, null),
+                TestLines.line(5, "t1", "A", "t", 1, 1, 2, null),
+                TestLines.line(6, "t1", "B", "t", 1, 1, 2, null));
+        SparkModelOptions options = new SparkModelOptions(0.1, 0.05, 1.0, 3, 100, 10, 0, 2, 0.01, 10, 10, 42, 10,
+                1, true);
+        ModelStore store = ModelStore.open(dir.resolve("sequence"));
+        SnapshotBuilder builder = store.newSnapshot();
+        Map<String, Object> out = SparkModelStage.train(LocalSpark.get().createDataFrame(rows, AcceptedLines.SCHEMA),
+                options, builder, s -> { });
+        builder.parameters(options.asManifestMap());
+        builder.publish();
+        try (Snapshot s = store.openCurrent()) {
+            assertTrue(s.orderSequenceOnly());
+            var h = s.customer("s").orElseThrow();
+            assertEquals(java.time.LocalDate.of(1970, 1, 2), h.firstPurchase());
+            assertEquals(java.time.LocalDate.of(1970, 1, 4), h.lastPurchase());
+            assertEquals(2, h.items().get(0).orderCount());
+            assertFalse(s.hasPrecomputedRecommendations(), "top N 0: no lists");
+            assertEquals("rules", ((Map<?, ?>) out.get("servedModel")).get("name"));
+            assertEquals(1.0, s.rulesWithAntecedentItem("B").get(0).confidence(), "B => A in both baskets with B");
+        }
+    }
+
+    @Test
     void badInputIsRefusedNamingTheColumn() throws Exception {
         var spark = LocalSpark.get();
         var missing = spark.createDataFrame(List.<Row>of(), AcceptedLines.SCHEMA).drop(AcceptedLines.PRICE);
