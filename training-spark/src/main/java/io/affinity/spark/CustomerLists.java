@@ -100,6 +100,9 @@ final class CustomerLists {
                         .add("uid", DataTypes.IntegerType, false))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
+            if (users.isEmpty()) {
+                return new Result(0, 0); // every order anonymous: nothing to walk, and ALS needs ratings
+            }
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             Broadcast<String[]> ids = jsc.broadcast(items.ids());
             Dataset<Row> walked = walk(customerLines.join(users, AcceptedLines.CUSTOMER), ids, items.lastTime,

@@ -140,6 +140,10 @@ public final class SparkModelStage {
 
                 start = System.nanoTime();
                 CustomerLists.Result customers = CustomerLists.run(spark, indexed, orders, items, options, builder);
+                if (customers.customers() == 0) {
+                    progress.accept("warning: no identified customers (every accepted order is anonymous): the "
+                            + "model serves basket recommendations only");
+                }
                 counts.put("customers", customers.customers());
                 counts.put("customersWithLists", customers.withLists());
                 step(progress, seconds, "customers", start, "customers: %,d histories, %,d precomputed lists "

@@ -168,6 +168,26 @@ class CustomerListsTest {
     }
 
     @Test
+    void guestOrdersAloneGiveRulesAndAWarning() throws Exception {
+        List<Row> rows = new ArrayList<>();
+        for (int o = 0; o < 3; o++) {
+            rows.add(TestLines.line(2 + 2 * o, "g" + o, "CUP", null, 1, 1, DAY, null));
+            rows.add(TestLines.line(3 + 2 * o, "g" + o, "SAUCER", null, 1, 1, DAY, null));
+        }
+        ModelStore store = ModelStore.open(dir.resolve("guests"));
+        SnapshotBuilder builder = store.newSnapshot();
+        List<String> progress = new ArrayList<>();
+        SparkModelStage.train(LocalSpark.get().createDataFrame(rows, AcceptedLines.SCHEMA), OPTIONS, builder,
+                progress::add);
+        builder.publish();
+        try (Snapshot s = store.openCurrent()) {
+            assertEquals(0, s.customerCount());
+            assertEquals("SAUCER", s.rulesWithAntecedentItem("CUP").get(0).consequent());
+        }
+        assertTrue(progress.stream().anyMatch(l -> l.startsWith("warning: no identified customers")), progress.toString());
+    }
+
+    @Test
     void badInputIsRefusedNamingTheColumn() throws Exception {
         var spark = LocalSpark.get();
         var missing = spark.createDataFrame(List.<Row>of(), AcceptedLines.SCHEMA).drop(AcceptedLines.PRICE);
