@@ -22,6 +22,13 @@ import io.affinity.training.ingest.Transactions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -98,6 +105,31 @@ class SampleParityTest {
         }
         assertTrue(multi > 0, "rules with two antecedent items are compared too");
         assertEquals(expected.rules().keptRules(), snapshot.ruleCount());
+    }
+
+    @Test
+    void frequentItemsetsAreTheSameSetsWithTheSameCounts() {
+        // the stage's own FP-growth step on the stage's own baskets (one per order, distinct item numbers)
+        List<Row> baskets = new ArrayList<>();
+        for (int o = 0; o < tx.orderCount(); o++) {
+            TreeSet<Integer> items = new TreeSet<>();
+            for (int l = tx.lineStart(o); l < tx.lineEnd(o); l++) {
+                items.add(tx.itemOfLine(l));
+            }
+            baskets.add(RowFactory.create((Object) items.toArray(new Integer[0])));
+        }
+        var spark = LocalSpark.get();
+        var orders = spark.createDataFrame(baskets, new StructType().add("items",
+                DataTypes.createArrayType(DataTypes.IntegerType, false), false));
+        long minCount = 20;
+        Map<String, Long> found = new HashMap<>();
+        for (Row r : SparkModelStage.frequentItemsets(spark, orders, tx.orderCount(), minCount, 3).collectAsList()) {
+            List<Integer> items = r.getList(0);
+            found.put(items.stream().map(tx::itemId).sorted().collect(Collectors.joining(" ")), r.getLong(1));
+        }
+        Map<String, Long> expected = SingleMachine.itemsets(tx, minCount, 3);
+        assertTrue(expected.keySet().stream().anyMatch(k -> k.split(" ").length == 3), "triples are compared");
+        assertEquals(expected, found);
     }
 
     @Test

@@ -36,6 +36,21 @@ public final class SingleMachine {
         return m;
     }
 
+    /**
+     * The frequent itemsets {@code TrainingPipeline.mine} finds at that support count, each as its items' ids
+     * (sorted, space-separated) with its count.
+     */
+    public static Map<String, Long> itemsets(Transactions tx, long minSupportCount, int maxLength) {
+        FrequentItemsets itemsets = FpGrowth.builder().minSupportCount(minSupportCount).maxLength(maxLength)
+                .threads(1).build().mineAll(TrainingPipeline.baskets(tx));
+        Map<String, Long> m = new java.util.HashMap<>();
+        for (int x = 0; x < itemsets.size(); x++) {
+            m.put(java.util.Arrays.stream(itemsets.itemset(x)).mapToObj(tx::itemId).sorted()
+                    .collect(java.util.stream.Collectors.joining(" ")), itemsets.supportCount(x));
+        }
+        return m;
+    }
+
     /** What {@code TrainingPipeline.mine} mines: the frequent itemset count and the capped rule index. */
     public record Mined(int frequentItemsets, long minSupportCount, RuleIndex rules) {
     }
