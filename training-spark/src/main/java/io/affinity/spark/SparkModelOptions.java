@@ -102,6 +102,13 @@ public record SparkModelOptions(double minSupport, double minConfidence, double 
         }
     }
 
+    /** These options for input whose {@code time} is (or is not) an order sequence number. */
+    public SparkModelOptions withOrderSequence(boolean sequence) {
+        return new SparkModelOptions(minSupport, minConfidence, minLift, maxLength, maxRulesPerItem, popularItems,
+                topN, alsRank, alsRegularization, alsAlpha, alsIterations, seed, repeatHalfLifeDays, newItemWeight,
+                sequence);
+    }
+
     /** The options as recorded in the snapshot manifest. */
     public Map<String, Object> asManifestMap() {
         Map<String, Object> m = new LinkedHashMap<>();
