@@ -123,15 +123,18 @@ public final class SparkTrain implements Callable<Integer> {
         this.out = out;
     }
 
+    /** Bad input and bad option values exit 1 with their message, as the single-machine verbs do. */
+    static final CommandLine.IExecutionExceptionHandler EXIT_CODES = (e, cmd, parsed) -> {
+        if (e instanceof IngestException || e instanceof IllegalArgumentException) {
+            cmd.getErr().println("affinity spark-train: " + e.getMessage());
+            return 1;
+        }
+        throw e;
+    };
+
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new SparkTrain());
-        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof IngestException || e instanceof IllegalArgumentException) {
-                cmd.getErr().println("affinity spark-train: " + e.getMessage());
-                return 1;
-            }
-            throw e;
-        });
+        cli.setExecutionExceptionHandler(EXIT_CODES);
         System.exit(cli.execute(args));
     }
 
