@@ -261,8 +261,9 @@ final class CustomerLists {
      * model's candidates, new items' multiplied by {@code newItemWeight}; ties: repeat first, then each kind's
      * own order.
      */
-    private static MapPartitionsFunction<Row, Row> score(Broadcast<String[]> ids, Broadcast<float[]> factors, Broadcast<boolean[]> known,
-                                                         int rank, int itemCount, SparkModelOptions options) {
+    private static MapPartitionsFunction<Row, Row> score(Broadcast<String[]> ids, Broadcast<float[]> factors,
+                                                         Broadcast<boolean[]> known, int rank, int itemCount,
+                                                         SparkModelOptions options) {
         int topN = options.topN();
         float newWeight = (float) options.newItemWeight();
         return rows -> new Iterator<>() {
@@ -330,7 +331,8 @@ final class CustomerLists {
                         b++;
                     }
                 }
-                return RowFactory.create(r.getString(WALKED.fieldIndex("customer")), r.getInt(WALKED.fieldIndex("orders")),
+                return RowFactory.create(r.getString(WALKED.fieldIndex("customer")),
+                        r.getInt(WALKED.fieldIndex("orders")),
                         r.getDouble(WALKED.fieldIndex("spend")), r.getLong(WALKED.fieldIndex("firstDay")),
                         r.getLong(WALKED.fieldIndex("lastDay")), r.get(WALKED.fieldIndex("history")),
                         list.toArray(new Row[0]));
