@@ -11,6 +11,7 @@ import io.affinity.recommender.PrecomputedRecommendations;
 import io.affinity.recommender.PurchasedItem;
 import io.affinity.store.SnapshotBuilder;
 import io.affinity.training.CustomerHistories;
+import io.affinity.training.customers.CustomerAnalytics;
 import io.affinity.training.models.TopK;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -19,6 +20,8 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
@@ -42,8 +45,11 @@ import org.apache.spark.storage.StorageLevel;
  * new to the customer against broadcast item factors (catalogue-sized). The driver streams one row per customer.
  */
 final class CustomerLists {
-    /** Customers whose histories were put, and those of them with a non-empty precomputed list. */
-    record Result(long customers, long withLists) {
+    /**
+     * Customers whose histories were put, those of them with a non-empty precomputed list, and the manifest section
+     * of the customer models (profiles).
+     */
+    record Result(long customers, long withLists, Map<String, Object> customerModels) {
     }
 
     private static final StructType PURCHASE = new StructType()
@@ -63,7 +69,17 @@ final class CustomerLists {
             .add("history", DataTypes.createArrayType(PURCHASE, false), false)
             .add("bought", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
             .add("repeatItems", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
-            .add("repeatScores", DataTypes.createArrayType(DataTypes.FloatType, false), false);
+            .add("repeatScores", DataTypes.createArrayType(DataTypes.FloatType, false), false)
+            // the profile summary (CustomerAnalytics.CustomerSummary), when profiles are computed
+            .add("firstFile", DataTypes.IntegerType, false)
+            .add("firstLine", DataTypes.LongType, false)
+            .add("days", DataTypes.IntegerType, false)
+            .add("previousGap", DataTypes.LongType, false)
+            .add("repeatSpend", DataTypes.DoubleType, false)
+            .add("monetary", DataTypes.DoubleType, false)
+            .add("priceIndex", DataTypes.DoubleType, false)
+            .add("cheaperShare", DataTypes.DoubleType, false)
+            .add("topFamilies", DataTypes.createArrayType(DataTypes.StringType, false), false);
 
     private static final StructType LISTED = new StructType()
             .add("item", DataTypes.StringType, false)
@@ -81,6 +97,9 @@ final class CustomerLists {
             .add("history", DataTypes.createArrayType(PURCHASE, false), false)
             .add("list", DataTypes.createArrayType(LISTED, false), false);
 
+    /** Favourite families kept per profile, as CustomerAnalytics keeps. */
+    private static final int FAVOURITE_FAMILIES = 3;
+
     private CustomerLists() {
     }
 
@@ -89,7 +108,7 @@ final class CustomerLists {
      * @param orders  one row per order with its first line {@link SparkModelStage#ORDER_FIRST}
      */
     static Result run(SparkSession spark, Dataset<Row> indexed, Dataset<Row> orders, SparkModelStage.Items items,
-                      SparkModelOptions options, SnapshotBuilder builder) {
+                      SparkModelOptions options, SnapshotBuilder builder, Consumer<String> progress) {
         Dataset<Row> customerLines = indexed.filter(col(AcceptedLines.CUSTOMER).isNotNull())
                 .join(orders.select(col(AcceptedLines.ORDER), col(SparkModelStage.ORDER_FIRST)), AcceptedLines.ORDER);
         // Dense customer numbers for ALS (ints), assigned in Spark.
@@ -101,12 +120,16 @@ final class CustomerLists {
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
             if (users.isEmpty()) {
-                return new Result(0, 0); // every order anonymous: nothing to walk, and ALS needs ratings
+                // every order anonymous: nothing to walk, and ALS needs ratings
+                return new Result(0, 0, CustomerProfiles.skipped("no identified customers"));
             }
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             Broadcast<String[]> ids = jsc.broadcast(items.ids());
+            CustomerProfiles profiles = CustomerProfiles.prepare(indexed, customerLines, items, options);
             Dataset<Row> walked = walk(customerLines.join(users, AcceptedLines.CUSTOMER), ids, items.lastTime,
-                    options);
+                    options, profiles.prices() == null ? null : jsc.broadcast(profiles.prices()))
+                    .persist(StorageLevel.MEMORY_AND_DISK());
+            Map<String, Object> customerModels = profiles.put(walked, builder, progress);
             Dataset<Row> scored;
             if (options.topN() == 0) {
                 scored = walked.mapPartitions(score(ids, null, null, 0, 0, options), Encoders.row(SCORED));
@@ -127,7 +150,9 @@ final class CustomerLists {
                         .mapPartitions(score(ids, jsc.broadcast(factors), jsc.broadcast(known), options.alsRank(),
                                 items.facts.size(), options), Encoders.row(SCORED));
             }
-            return put(scored.toLocalIterator(), builder);
+            Result r = put(scored.toLocalIterator(), builder);
+            walked.unpersist();
+            return new Result(r.customers(), r.withLists(), customerModels);
         } finally {
             users.unpersist();
         }
@@ -149,7 +174,7 @@ final class CustomerLists {
 
     /** Groups each customer's lines in loader order and walks them: history and repeat scores. */
     static Dataset<Row> walk(Dataset<Row> customerLines, Broadcast<String[]> ids, long reference,
-                             SparkModelOptions options) {
+                             SparkModelOptions options, Broadcast<CustomerAnalytics.ItemPrices> prices) {
         double lambda = Math.log(2) / options.repeatHalfLifeDays();
         int topN = options.topN();
         return customerLines
@@ -159,11 +184,12 @@ final class CustomerLists {
                 .repartition(col(AcceptedLines.CUSTOMER))
                 .sortWithinPartitions(col(AcceptedLines.CUSTOMER), col(SparkModelStage.ORDER_FIRST),
                         col(AcceptedLines.FILE), col(AcceptedLines.LINE))
-                .mapPartitions(walker(ids, reference, lambda, topN), Encoders.row(WALKED));
+                .mapPartitions(walker(ids, reference, lambda, topN, prices), Encoders.row(WALKED));
     }
 
     private static MapPartitionsFunction<Row, Row> walker(Broadcast<String[]> ids, long reference, double lambda,
-                                                          int topN) {
+                                                          int topN,
+                                                          Broadcast<CustomerAnalytics.ItemPrices> prices) {
         return rows -> new Iterator<>() {
             private final CustomerHistories.Accumulator acc = new CustomerHistories.Accumulator();
             private final Map<Integer, Integer> slot = new HashMap<>();
@@ -187,23 +213,37 @@ final class CustomerLists {
                 slotItem.clear();
                 personal.clear();
                 lastOrder.clear();
+                CustomerAnalytics.CustomerPriceSums priceSums = prices == null ? null
+                        : new CustomerAnalytics.CustomerPriceSums(prices.value());
+                // CustomerAnalytics: an order's spend summed over its lines, then merged per purchase day in order
+                TreeMap<Long, Double> perDay = new TreeMap<>();
+                Row firstRow = pending.getStruct(2);
                 int orderFile = -1;
                 long orderLine = -1;
                 int orders = 0;
                 long orderTime = 0;
+                double orderSpend = 0;
                 while (pending != null && pending.getString(0).equals(customer)) {
                     Row r = pending;
                     pending = rows.hasNext() ? rows.next() : null;
                     Row first = r.getStruct(2);
                     if (orders == 0 || first.getInt(0) != orderFile || first.getLong(1) != orderLine) {
+                        if (orders > 0) {
+                            perDay.merge(Math.floorDiv(orderTime, 86_400L), orderSpend, Double::sum);
+                        }
                         orderFile = first.getInt(0);
                         orderLine = first.getLong(1);
                         orders++;
                         orderTime = r.getLong(8);
+                        orderSpend = 0;
                         acc.order(LocalDate.ofEpochDay(Math.floorDiv(orderTime, 86_400L)));
                     }
                     int item = r.getInt(5);
                     acc.line(item, id[item], r.getDouble(6), r.getDouble(7));
+                    orderSpend += r.getDouble(6) * r.getDouble(7);
+                    if (priceSums != null) {
+                        priceSums.line(item, r.getDouble(6), r.getDouble(7));
+                    }
                     Integer s = slot.get(item);
                     if (s == null) {
                         s = slotItem.size();
@@ -220,6 +260,18 @@ final class CustomerLists {
                         personal.set(s, personal.get(s) + Math.exp(-lambda * Math.max(0, age)));
                     }
                 }
+                perDay.merge(Math.floorDiv(orderTime, 86_400L), orderSpend, Double::sum);
+                long[] days = new long[perDay.size()];
+                double[] daySpend = new double[perDay.size()];
+                int d = 0;
+                for (Map.Entry<Long, Double> e : perDay.entrySet()) {
+                    days[d] = e.getKey();
+                    daySpend[d++] = e.getValue();
+                }
+                CustomerAnalytics.CustomerSummary summary = CustomerAnalytics.CustomerSummary.of(customer, days,
+                        daySpend, 0, 0, 0, 0, priceSums == null ? 1.0 : priceSums.priceIndex(),
+                        priceSums == null ? Double.NaN : priceSums.cheaperVariantShare(),
+                        priceSums == null ? List.of() : priceSums.topFamilies(FAVOURITE_FAMILIES));
                 CustomerHistory h = acc.history();
                 Row[] history = new Row[h.items().size()];
                 for (int k = 0; k < history.length; k++) {
@@ -250,7 +302,10 @@ final class CustomerLists {
                 Arrays.sort(bought);
                 Integer[] boughtBoxed = Arrays.stream(bought).boxed().toArray(Integer[]::new);
                 return RowFactory.create(customer, uid, h.orderCount(), h.totalSpend(), h.firstPurchase().toEpochDay(),
-                        h.lastPurchase().toEpochDay(), history, boughtBoxed, repeatItems, repeatScores);
+                        h.lastPurchase().toEpochDay(), history, boughtBoxed, repeatItems, repeatScores,
+                        firstRow.getInt(0), firstRow.getLong(1), summary.days(), summary.previousGapDays(),
+                        summary.repeatSpend(), summary.monetary(), summary.priceIndex(),
+                        summary.cheaperVariantShare(), summary.topFamilies().toArray(new String[0]));
             }
         };
     }
@@ -261,8 +316,9 @@ final class CustomerLists {
      * model's candidates, new items' multiplied by {@code newItemWeight}; ties: repeat first, then each kind's
      * own order.
      */
-    private static MapPartitionsFunction<Row, Row> score(Broadcast<String[]> ids, Broadcast<float[]> factors, Broadcast<boolean[]> known,
-                                                         int rank, int itemCount, SparkModelOptions options) {
+    private static MapPartitionsFunction<Row, Row> score(Broadcast<String[]> ids, Broadcast<float[]> factors,
+                                                         Broadcast<boolean[]> known, int rank, int itemCount,
+                                                         SparkModelOptions options) {
         int topN = options.topN();
         float newWeight = (float) options.newItemWeight();
         return rows -> new Iterator<>() {
@@ -330,7 +386,8 @@ final class CustomerLists {
                         b++;
                     }
                 }
-                return RowFactory.create(r.getString(WALKED.fieldIndex("customer")), r.getInt(WALKED.fieldIndex("orders")),
+                return RowFactory.create(r.getString(WALKED.fieldIndex("customer")),
+                        r.getInt(WALKED.fieldIndex("orders")),
                         r.getDouble(WALKED.fieldIndex("spend")), r.getLong(WALKED.fieldIndex("firstDay")),
                         r.getLong(WALKED.fieldIndex("lastDay")), r.get(WALKED.fieldIndex("history")),
                         list.toArray(new Row[0]));
@@ -402,6 +459,6 @@ final class CustomerLists {
                     items));
             withLists++;
         }
-        return new Result(customers, withLists);
+        return new Result(customers, withLists, Map.of());
     }
 }

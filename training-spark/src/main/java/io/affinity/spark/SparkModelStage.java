@@ -60,10 +60,12 @@ import org.apache.spark.storage.StorageLevel;
  * single-machine training ({@code TrainingPipeline}) wherever it has the same step.
  *
  * <p>What runs where: every aggregation over lines, orders and customers runs as Spark jobs. The driver holds
- * per-item data only (facts, the item numbering, ALS item factors, the kept rules: catalogue-sized) and streams
- * rules and per-customer results into the builder with {@code toLocalIterator()}, one partition at a time.
+ * per-item data (facts, the item numbering, ALS item factors, the kept rules: catalogue-sized) and, for the
+ * customer value fits, a dozen numbers per customer; it streams rules and per-customer results into the builder
+ * with {@code toLocalIterator()}, one partition at a time.
  *
- * <p>Not computed here (single-machine training has them): customer value profiles, trade-ups, consent and the
+ * <p>Customer value profiles are fitted on the driver from per-customer summaries made on Spark (see
+ * {@link CustomerProfiles}). Not computed here (single-machine training has them): trade-ups, consent and the
  * retailer's catalogue file; the served lists come from implicit ALS plus the customer's own repeat purchases,
  * not from the tuned blend.
  */
@@ -100,6 +102,7 @@ public final class SparkModelStage {
         SparkSession spark = accepted.sparkSession();
         Map<String, Object> seconds = new LinkedHashMap<>();
         Map<String, Object> counts = new LinkedHashMap<>();
+        Map<String, Object> customerModels = new LinkedHashMap<>();
 
         Dataset<Row> lines = accepted.select(col(AcceptedLines.FILE), col(AcceptedLines.LINE), col(AcceptedLines.ORDER),
                         col(AcceptedLines.ITEM), col(AcceptedLines.CUSTOMER), col(AcceptedLines.QUANTITY),
@@ -139,13 +142,15 @@ public final class SparkModelStage {
                         mining.get("rulesDroppedByCap"), options.maxRulesPerItem());
 
                 start = System.nanoTime();
-                CustomerLists.Result customers = CustomerLists.run(spark, indexed, orders, items, options, builder);
+                CustomerLists.Result customers = CustomerLists.run(spark, indexed, orders, items, options, builder,
+                        progress);
                 if (customers.customers() == 0) {
                     progress.accept("warning: no identified customers (every accepted order is anonymous): the "
                             + "model serves basket recommendations only");
                 }
                 counts.put("customers", customers.customers());
                 counts.put("customersWithLists", customers.withLists());
+                customerModels.putAll(customers.customerModels());
                 step(progress, seconds, "customers", start, "customers: %,d histories, %,d precomputed lists "
                         + "(%s, top %d)", customers.customers(), customers.withLists(), MODEL_NAME, options.topN());
             } finally {
@@ -162,7 +167,7 @@ public final class SparkModelStage {
         training.put("parameters", options.asManifestMap());
         training.putAll(counts);
         training.put("seconds", seconds);
-        training.put("notComputed", List.of("customer profiles", "trade-ups", "consent", "catalogue file"));
+        training.put("notComputed", List.of("trade-ups", "consent", "catalogue file"));
         Map<String, Object> served = new LinkedHashMap<>();
         if (options.topN() == 0) {
             served.put("name", "rules");
@@ -178,6 +183,7 @@ public final class SparkModelStage {
         Map<String, Object> sections = new LinkedHashMap<>();
         sections.put("training", training);
         sections.put("servedModel", served);
+        sections.put("customerModels", customerModels);
         return sections;
     }
 

@@ -184,7 +184,8 @@ class CustomerListsTest {
             assertEquals(0, s.customerCount());
             assertEquals("SAUCER", s.rulesWithAntecedentItem("CUP").get(0).consequent());
         }
-        assertTrue(progress.stream().anyMatch(l -> l.startsWith("warning: no identified customers")), progress.toString());
+        assertTrue(progress.stream().anyMatch(l -> l.startsWith("warning: no identified customers")),
+                progress.toString());
     }
 
     @Test

@@ -126,8 +126,8 @@ public final class RuleGenerator {
         double support = supportCount / (double) n;
         double leverage = support - (anteSupport / (double) n) * pConsequent;
         double conviction = certain ? Double.POSITIVE_INFINITY : (1 - pConsequent) / (1 - confidence);
-        return new MinedRule(Arrays.copyOf(antecedent, antecedentLength), consequent, supportCount, support, confidence, lift, leverage, conviction,
-                zhang(supportCount, anteSupport, consequentSupport, n));
+        return new MinedRule(Arrays.copyOf(antecedent, antecedentLength), consequent, supportCount, support,
+                confidence, lift, leverage, conviction, zhang(supportCount, anteSupport, consequentSupport, n));
     }
 
     /**
