@@ -7,7 +7,9 @@
 #
 #   benchmarks/spark-quality.sh [SHARED_DATA_DIR]
 #
-# Environment: CUTOFF (default 2011-09-01), TEST_DAYS (default 90), KEEP=1 keeps the evaluation report.
+# Environment: CUTOFF (default 2011-09-01), TEST_DAYS (default 90), WEIGHTS (newItemWeight values to train with,
+# comma-separated; default: the job's default), SKIP_EVALUATE=1 (only the Spark part, e.g. on a validation cutoff
+# while choosing WEIGHTS), KEEP=1 keeps the evaluation report.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DATA="${1:-$ROOT/../shared/data}/online-retail"
@@ -24,7 +26,7 @@ WORK="$(mktemp -d /tmp/affinity-spark-quality.XXXXXX)"
 (cd "$ROOT" && mvn -B -q -o -DskipTests -pl benchmarks -am package \
    dependency:build-classpath -Dmdep.outputFile=target/classpath.txt) >&2
 JDK=/usr/lib/jvm/java-17-openjdk-amd64   # Spark 3.5 does not start on 25
-FLAGS=(-XX:+IgnoreUnrecognizedVMOptions -Xmx6g
+FLAGS=(-Xss16m -XX:+IgnoreUnrecognizedVMOptions -Xmx6g   # -Xss: see training-spark/spark-train.sh
   --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
   --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
   --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
@@ -39,6 +41,7 @@ FLAGS=(-XX:+IgnoreUnrecognizedVMOptions -Xmx6g
 
 echo "== $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) cores, $(free -g | awk '/^Mem:/{print $2}') GiB; load before:" \
   "$(uptime | sed 's/.*load average: //'); git $(git -C "$ROOT" rev-parse --short HEAD); cutoff $CUTOFF, $TEST_DAYS test days"
+if [[ "${SKIP_EVALUATE:-0}" != 1 ]]; then
 "$ROOT/affinity" evaluate --input "${INPUTS[@]}" --split time --cutoff "$CUTOFF" --test-days "$TEST_DAYS" \
   --report "$WORK/eval" > "$WORK/evaluate.log" 2>&1 || { cat "$WORK/evaluate.log" >&2; exit 1; }
 python3 - "$WORK/eval/report.json" <<'PY'
@@ -50,8 +53,11 @@ for name in ("repeat-frequency", "als", "tifu-knn", "blend", "reranker"):
     print("  %-26s customers %5d  ndcg@10 %.4f  recall@10 %.4f  hitrate@10 %.4f"
           % (name, m["users"], m["ndcg@10"], m["recall@10"], m["hitrate@10"]))
 PY
+fi
+[[ -z "${WEIGHTS:-}" ]] || FLAGS+=(-Dweights="$WEIGHTS")
 SPARK_LOCAL_IP=127.0.0.1 "$JDK/bin/java" "${FLAGS[@]}" \
   -cp "$ROOT/benchmarks/target/classes:$(cat "$ROOT/benchmarks/target/classpath.txt")" \
-  io.affinity.bench.SparkQuality "$CUTOFF" "$TEST_DAYS" "${INPUTS[@]}" 2>&1 | grep -v '^SLF4J' \
-  | grep -E '^(spark-als|  )' || true
+  io.affinity.bench.SparkQuality "$CUTOFF" "$TEST_DAYS" "${INPUTS[@]}" > "$WORK/spark.log" 2>&1 \
+  || { tail -30 "$WORK/spark.log" >&2; exit 1; }
+grep -E '^(spark-als|  )' "$WORK/spark.log"
 echo "== load after: $(uptime | sed 's/.*load average: //')"

@@ -47,6 +47,10 @@ fi
 # Spark's own module opens (what spark-submit's launcher adds) and Chronicle Map's, for the driver that writes the
 # snapshot; in local mode the executors are threads of the same JVM.
 FLAGS=(
+  # MLlib's FP-growth ships its trees to tasks by Java serialization, one stack frame set per tree level: baskets of
+  # hundreds of items overflow the default stack (seen on the full UCI data). On a cluster pass the same to the
+  # executors: --conf spark.executor.extraJavaOptions=-Xss16m --driver-java-options -Xss16m
+  -Xss16m
   -XX:+IgnoreUnrecognizedVMOptions
   --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
   --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED

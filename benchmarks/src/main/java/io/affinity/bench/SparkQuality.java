@@ -24,6 +24,7 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -31,6 +32,7 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * The offline quality of what Spark training serves, by the evaluation's protocol ({@code affinity evaluate
@@ -40,10 +42,11 @@ import org.apache.spark.sql.SparkSession;
  * {@link EvalSplit} (test customers and truth from the single-machine loader, whose accepted lines the Spark
  * ingestion reproduces exactly: SparkIngestParityTest). Prints ndcg/recall/hitrate at 10 for all test customers
  * and for those with and without training purchases; compare with the same run's {@code evaluate} report
- * ({@code benchmarks/spark-quality.sh} does both).
+ * ({@code benchmarks/spark-quality.sh} does both). With {@code -Dweights=a,b,...} the model stage runs once per
+ * {@code newItemWeight} on the same ingested data: choose it on a validation cutoff, then measure the test once.
  *
  * <pre>
- * java [Spark and Chronicle flags] -cp ... io.affinity.bench.SparkQuality CUTOFF TEST_DAYS FILE...
+ * java [Spark and Chronicle flags] [-Dweights=1,0.5] -cp ... io.affinity.bench.SparkQuality CUTOFF TEST_DAYS FILE...
  * </pre>
  */
 public final class SparkQuality {
@@ -54,6 +57,8 @@ public final class SparkQuality {
         LocalDateTime cutoff = LocalDate.parse(args[0]).atStartOfDay();
         int testDays = Integer.parseInt(args[1]);
         List<String> files = List.of(args).subList(2, args.length);
+        double[] weights = Arrays.stream(System.getProperty("weights", "1").split(","))
+                .mapToDouble(Double::parseDouble).toArray();
         SparkSession spark = SparkSession.builder().appName("affinity-spark-quality")
                 .master(System.getProperty("spark.master", "local[*]"))
                 .config("spark.sql.shuffle.partitions", Integer.toString(4 * Runtime.getRuntime().availableProcessors()))
@@ -61,39 +66,27 @@ public final class SparkQuality {
                 .getOrCreate();
         Path work = Files.createTempDirectory("spark-quality");
         try {
-            long started = System.nanoTime();
             SparkIngest.Result loaded = SparkIngest.load(spark, files, IngestOptions.defaults(), StandardCharsets.UTF_8);
             Dataset<Row> train = loaded.accepted()
                     .filter(col(AcceptedLines.TIME).lt(cutoff.toEpochSecond(ZoneOffset.UTC)));
-            ModelStore store = ModelStore.open(work.resolve("models"));
-            SnapshotBuilder builder = store.newSnapshot();
-            Map<String, Object> sections = SparkModelStage.train(train, SparkModelOptions.DEFAULTS, builder,
-                    System.out::println);
-            sections.forEach(builder::section);
-            builder.publish();
-            double trainSeconds = (System.nanoTime() - started) / 1e9;
-
+            train.persist(StorageLevel.MEMORY_AND_DISK());
             Transactions tx = TransactionLoader.load(files.stream().map(Path::of).toList(), IngestOptions.defaults())
                     .transactions();
             EvalSplit split = EvalSplit.time(tx, cutoff, testDays);
-            try (Snapshot snapshot = store.openCurrent()) {
-                int[] popular = indices(tx, snapshot.popularItems().stream().map(PopularItem::itemId).toList());
-                double[] noNovelty = new double[tx.itemCount()];
-                RankingMetrics all = new RankingMetrics(noNovelty);
-                RankingMetrics withList = new RankingMetrics(noNovelty);
-                RankingMetrics withoutList = new RankingMetrics(noNovelty);
-                for (int u : split.testUsers()) {
-                    PrecomputedRecommendations list = snapshot.precomputed(tx.customerId(u)).orElse(null);
-                    int[] ranked = list == null ? popular
-                            : indices(tx, list.items().stream().map(PrecomputedItem::itemId).toList());
-                    all.add(ranked, split.truth()[u]);
-                    (list == null ? withoutList : withList).add(ranked, split.truth()[u]);
+            ModelStore store = ModelStore.open(work.resolve("models"));
+            for (double weight : weights) {
+                long started = System.nanoTime();
+                SnapshotBuilder builder = store.newSnapshot();
+                Map<String, Object> sections = SparkModelStage.train(train,
+                        SparkModelOptions.DEFAULTS.withNewItemWeight(weight), builder, System.out::println);
+                sections.forEach(builder::section);
+                builder.publish();
+                double trainSeconds = (System.nanoTime() - started) / 1e9;
+                try (Snapshot snapshot = store.openCurrent()) {
+                    System.out.printf(Locale.ROOT, "spark-als+repeat, newItemWeight %s: model stage %.1f s%n",
+                            weight, trainSeconds);
+                    measure(tx, split, snapshot);
                 }
-                System.out.printf(Locale.ROOT, "spark-als+repeat (served by spark-train): trained in %.1f s%n",
-                        trainSeconds);
-                print("all test customers", all);
-                print("with a precomputed list", withList);
-                print("without (popular items)", withoutList);
             }
         } finally {
             spark.stop();
@@ -101,6 +94,24 @@ public final class SparkQuality {
                 paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    private static void measure(Transactions tx, EvalSplit split, Snapshot snapshot) {
+        int[] popular = indices(tx, snapshot.popularItems().stream().map(PopularItem::itemId).toList());
+        double[] noNovelty = new double[tx.itemCount()];
+        RankingMetrics all = new RankingMetrics(noNovelty);
+        RankingMetrics withList = new RankingMetrics(noNovelty);
+        RankingMetrics withoutList = new RankingMetrics(noNovelty);
+        for (int u : split.testUsers()) {
+            PrecomputedRecommendations list = snapshot.precomputed(tx.customerId(u)).orElse(null);
+            int[] ranked = list == null ? popular
+                    : indices(tx, list.items().stream().map(PrecomputedItem::itemId).toList());
+            all.add(ranked, split.truth()[u]);
+            (list == null ? withoutList : withList).add(ranked, split.truth()[u]);
+        }
+        print("all test customers", all);
+        print("with a precomputed list", withList);
+        print("without (popular items)", withoutList);
     }
 
     private static void print(String who, RankingMetrics m) {

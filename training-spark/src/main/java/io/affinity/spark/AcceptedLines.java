@@ -10,7 +10,8 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>Column meanings: {@code file} and {@code line} say where the row came from (file number in input order,
  * 1-based line of the row's start) and order the rows as the loader reads them; {@code time} is local time as
- * epoch seconds read as UTC, or the order's sequence number for sequence-ordered exports; {@code customer} is
+ * epoch seconds read as UTC (for sequence-ordered exports, sequence n is day n after 1970-01-01, as the
+ * single-machine loader reads it); {@code customer} is
  * null for guest orders; {@code description} and {@code category} are the row's own cells (null when the export
  * has no such column or the cell is blank), voted per item by the stages that need them.
  */

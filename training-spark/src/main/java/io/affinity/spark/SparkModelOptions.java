@@ -36,9 +36,10 @@ import java.util.Map;
  *                           normalised to (0.1, 1] within the customer's list, new items' then multiplied by this
  *                           (default 1: the best new item ties the best repeat item, and the kinds interleave).
  *                           Not tuned on a validation split, unlike the single-machine blend
- * @param orderSequence      true when {@code time} holds order sequence numbers rather than epoch seconds (an
- *                           export with an order sequence): sequence n is then day n after 1970-01-01, as the
- *                           single-machine loader reads it (default false)
+ * @param orderSequence      true when the exports had an order sequence instead of timestamps ({@code time} then
+ *                           holds day n after 1970-01-01 for sequence n, as both loaders read it): recorded in the
+ *                           manifest, so the served snapshot knows its dates are sequence numbers, and customer value
+ *                           models are skipped, as in single-machine training (default false)
  */
 public record SparkModelOptions(double minSupport, double minConfidence, double minLift, int maxLength,
                                 int maxRulesPerItem, int popularItems, int topN, int alsRank,
@@ -100,6 +101,13 @@ public record SparkModelOptions(double minSupport, double minConfidence, double 
         if (!(newItemWeight > 0) || Double.isInfinite(newItemWeight)) {
             throw new IllegalArgumentException("newItemWeight must be finite and > 0, was " + newItemWeight);
         }
+    }
+
+    /** These options with another {@code newItemWeight}. */
+    public SparkModelOptions withNewItemWeight(double weight) {
+        return new SparkModelOptions(minSupport, minConfidence, minLift, maxLength, maxRulesPerItem, popularItems,
+                topN, alsRank, alsRegularization, alsAlpha, alsIterations, seed, repeatHalfLifeDays, weight,
+                orderSequence);
     }
 
     /** These options for input whose {@code time} is (or is not) an order sequence number. */

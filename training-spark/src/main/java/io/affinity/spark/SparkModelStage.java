@@ -107,9 +107,7 @@ public final class SparkModelStage {
         Dataset<Row> lines = accepted.select(col(AcceptedLines.FILE), col(AcceptedLines.LINE), col(AcceptedLines.ORDER),
                         col(AcceptedLines.ITEM), col(AcceptedLines.CUSTOMER), col(AcceptedLines.QUANTITY),
                         col(AcceptedLines.PRICE), col(AcceptedLines.DESCRIPTION), col(AcceptedLines.CATEGORY),
-                        // the loader reads sequence n as day n after 1970-01-01
-                        options.orderSequence() ? col(AcceptedLines.TIME).multiply(86_400L).as(TIME_SECONDS)
-                                : col(AcceptedLines.TIME).as(TIME_SECONDS))
+                        col(AcceptedLines.TIME).as(TIME_SECONDS))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
             long start = System.nanoTime();

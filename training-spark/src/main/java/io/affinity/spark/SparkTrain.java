@@ -113,6 +113,11 @@ public final class SparkTrain implements Callable<Integer> {
             + "(default: 90).")
     Double repeatHalfLifeDays;
 
+    @Option(names = "--new-item-weight", description = "How new items (ALS) mix with repeat purchases in a "
+            + "customer's list: each kind's scores are scaled to (0.1, 1], new items' then multiplied by this "
+            + "(default: " + SparkModelOptions.DEFAULT_NEW_ITEM_WEIGHT + ").")
+    Double newItemWeight;
+
     private final PrintStream out;
 
     public SparkTrain() {
@@ -199,7 +204,7 @@ public final class SparkTrain implements Callable<Integer> {
                 d.popularItems(), or(topN, d.topN()), or(alsRank, d.alsRank()),
                 or(alsRegularization, d.alsRegularization()), or(alsAlpha, d.alsAlpha()),
                 or(alsIterations, d.alsIterations()), d.seed(), or(repeatHalfLifeDays, d.repeatHalfLifeDays()),
-                d.newItemWeight(), false);
+                or(newItemWeight, d.newItemWeight()), false);
     }
 
     private static <T> T or(T given, T otherwise) {

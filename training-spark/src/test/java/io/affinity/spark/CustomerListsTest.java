@@ -139,14 +139,16 @@ class CustomerListsTest {
         assertEquals(14L, training.get("customersWithLists"));
     }
 
+    private static final long DAY_SECONDS = 86_400L;
+
     @Test
     void orderSequencesAreDaysAndTopNZeroStoresNoLists() throws Exception {
-        // sequence n is day n after 1970-01-01, as the loader reads a sequence column
-        List<Row> rows = List.of(TestLines.line(2, "s1", "A", "s", 1, 1, 1, null),
-                TestLines.line(3, "s1", "B", "s", 1, 1, 1, null),
-                TestLines.line(4, "s2", "A", "s", 1, 1, 3, null),
-                TestLines.line(5, "t1", "A", "t", 1, 1, 2, null),
-                TestLines.line(6, "t1", "B", "t", 1, 1, 2, null));
+        // sequence n is day n after 1970-01-01 in epoch seconds, as the loaders read a sequence column
+        List<Row> rows = List.of(TestLines.line(2, "s1", "A", "s", 1, 1, DAY_SECONDS, null),
+                TestLines.line(3, "s1", "B", "s", 1, 1, DAY_SECONDS, null),
+                TestLines.line(4, "s2", "A", "s", 1, 1, 3 * DAY_SECONDS, null),
+                TestLines.line(5, "t1", "A", "t", 1, 1, 2 * DAY_SECONDS, null),
+                TestLines.line(6, "t1", "B", "t", 1, 1, 2 * DAY_SECONDS, null));
         SparkModelOptions options = new SparkModelOptions(0.1, 0.05, 1.0, 3, 100, 10, 0, 2, 0.01, 10, 10, 42, 10,
                 1, true);
         ModelStore store = ModelStore.open(dir.resolve("sequence"));

@@ -15,6 +15,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -95,6 +96,28 @@ class SparkTrainTest {
             assertEquals(Optional.of(Consent.State.OPTED_OUT), s.consent("c1", Consent.Channel.EMAIL));
             assertEquals(12, s.customerCount());
             assertFalse(s.precomputed("c0").orElseThrow().items().isEmpty());
+        }
+    }
+
+    @Test
+    void anOrderSequenceExportTrainsWithSequenceNumbersAsDays() throws Exception {
+        Path orders = dir.resolve("sequence.csv");
+        StringBuilder csv = new StringBuilder("customer_id,order_id,sequence,item_id,quantity,unit_price\n");
+        for (int c = 0; c < 6; c++) {
+            csv.append("s").append(c).append(",o").append(c).append("a,3,A,1,1\n");
+            csv.append("s").append(c).append(",o").append(c).append("a,3,B,1,1\n");
+            csv.append("s").append(c).append(",o").append(c).append("b,").append(10 + c).append(",A,1,1\n");
+        }
+        Files.writeString(orders, csv);
+        Path models = dir.resolve("models");
+        Run r = run("--input", orders.toString(), "--models", models.toString(), "--min-support", "0.1",
+                "--als-rank", "2");
+        assertEquals(0, r.exit(), r.err());
+        try (Snapshot s = ModelStore.open(models).openCurrent()) {
+            assertTrue(s.orderSequenceOnly());
+            // sequence 3 is 1970-01-04 and 12 is 1970-01-13, as single-machine training stores them
+            assertEquals(LocalDate.of(1970, 1, 4), s.customer("s2").orElseThrow().firstPurchase());
+            assertEquals(LocalDate.of(1970, 1, 13), s.customer("s2").orElseThrow().lastPurchase());
         }
     }
 
