@@ -174,7 +174,8 @@ public final class SparkModelStage {
             served.put("name", MODEL_NAME);
             served.put("note", "implicit ALS (Spark MLlib) for items new to the customer, the customer's own "
                     + "purchases weighted by recency for repeat items; each kind min-max normalised, new items "
-                    + "times newItemWeight; not tuned on a validation split");
+                    + "times newItemWeight (default chosen once on the UCI data's validation window, not tuned "
+                    + "per run)");
             served.put("customers", counts.get("customersWithLists"));
         }
         served.put("parameters", options.asManifestMap());
