@@ -57,7 +57,8 @@ public final class SparkQuality {
         LocalDateTime cutoff = LocalDate.parse(args[0]).atStartOfDay();
         int testDays = Integer.parseInt(args[1]);
         List<String> files = List.of(args).subList(2, args.length);
-        double[] weights = Arrays.stream(System.getProperty("weights", "1").split(","))
+        double[] weights = Arrays.stream(System.getProperty("weights",
+                        Double.toString(SparkModelOptions.DEFAULT_NEW_ITEM_WEIGHT)).split(","))
                 .mapToDouble(Double::parseDouble).toArray();
         SparkSession spark = SparkSession.builder().appName("affinity-spark-quality")
                 .master(System.getProperty("spark.master", "local[*]"))
