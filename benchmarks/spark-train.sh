@@ -33,8 +33,8 @@ if [[ "$SCALES" != 1 && ! -f "$ROOT/benchmarks/target/classes/io/affinity/bench/
 fi
 CP="$ROOT/cli/target/affinity.jar:$ROOT/benchmarks/target/classes"
 
-seconds() { # the [N.N s] of the first progress line starting with $2 in log $1
-  sed -n "s/^$2:.*\[\([0-9.]*\) s\]\$/\1/p" "$1" | head -1
+seconds() { # the [N.N s] of the first progress line of step $2 in log $1 (train prefixes "affinity train: ")
+  sed -n "s/^\(affinity train: \)\?$2:.*\[\([0-9.]*\) s\]\$/\2/p" "$1" | head -1
 }
 
 echo "== $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/^Mem:/{print $2}') GiB;" \
@@ -69,7 +69,8 @@ for k in $SCALES; do
   done
   awk -v a="${ingest[spark-train]}" -v b="${ingest[train]}" -v c="${rules[spark-train]}" -v d="${rules[train]}" \
     'BEGIN { printf "    spark / single machine: ingest %.2fx, rules %.2fx\n", a / b, c / d }'
-  grep -hE '^(ingest|mine|rules|publish|published)' "$WORK/train-$k.log" "$WORK/spark-train-$k.log" | sed 's/^/    /'
+  grep -hE '^(affinity train: )?(ingest|mine|rules|customers|publish|published)' "$WORK/train-$k.log" \
+    "$WORK/spark-train-$k.log" | sed 's/^/    /'
   [[ "${KEEP:-0}" == 1 ]] || rm -rf "$WORK/x$k"
 done
 echo "== load after: $(uptime | sed 's/.*load average: //')"
