@@ -26,18 +26,9 @@ WORK="$(mktemp -d /tmp/affinity-spark-quality.XXXXXX)"
 (cd "$ROOT" && mvn -B -q -o -DskipTests -pl benchmarks -am package \
    dependency:build-classpath -Dmdep.outputFile=target/classpath.txt) >&2
 JDK=/usr/lib/jvm/java-17-openjdk-amd64   # Spark 3.5 does not start on 25
-FLAGS=(-Xss16m -XX:+IgnoreUnrecognizedVMOptions -Xmx6g   # -Xss: see training-spark/spark-train.sh
-  --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
-  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
-  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
-  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
-  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED
-  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED
-  --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
-  --add-exports=java.base/sun.nio.ch=ALL-UNNAMED --add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED
-  --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED
-  -Djdk.reflect.useDirectMethodHandle=false -Dchronicle.analytics.disable=true
-  -Dlog4j2.configurationFile="$ROOT/training-spark/log4j2-local.properties")
+HERE="$ROOT/training-spark"
+source "$HERE/spark-jvm-flags.sh"
+FLAGS=("${SPARK_JVM_FLAGS[@]}" -Xmx6g)
 
 echo "== $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) cores, $(free -g | awk '/^Mem:/{print $2}') GiB; load before:" \
   "$(uptime | sed 's/.*load average: //'); git $(git -C "$ROOT" rev-parse --short HEAD); cutoff $CUTOFF, $TEST_DAYS test days"

@@ -44,33 +44,13 @@ if [[ -z "$JDK" ]]; then
 fi
 [[ -n "$JDK" ]] || die "no JDK 17 to 21 found (Spark 3.5 does not run on 25); set AFFINITY_SPARK_JAVA_HOME"
 
-# Spark's own module opens (what spark-submit's launcher adds) and Chronicle Map's, for the driver that writes the
-# snapshot; in local mode the executors are threads of the same JVM.
-FLAGS=(
-  # MLlib's FP-growth ships its trees to tasks by Java serialization, one stack frame set per tree level: baskets of
-  # hundreds of items overflow the default stack (seen on the full UCI data). On a cluster pass the same to the
-  # executors: --conf spark.executor.extraJavaOptions=-Xss16m --driver-java-options -Xss16m
-  -Xss16m
-  -XX:+IgnoreUnrecognizedVMOptions
-  --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
-  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
-  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
-  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
-  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED
-  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED
-  --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
-  --add-exports=java.base/sun.nio.ch=ALL-UNNAMED --add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED
-  --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED
-  -Djdk.reflect.useDirectMethodHandle=false -Dchronicle.analytics.disable=true
-  # Spark logs every task at INFO; the job's own progress goes to standard output
-  -Dlog4j2.configurationFile="$HERE/log4j2-local.properties"
-)
+source "$HERE/spark-jvm-flags.sh"
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
-# shellcheck disable=SC2086 # AFFINITY_JAVA_OPTS is a list of options
 # Spark's default of 200 shuffle partitions is sized for clusters: on one machine each shuffle would write 200
 # files per task (benchmarks/RESULTS.md: the sample took 6 minutes). A few per core keeps every core busy.
 CONF=(--conf "spark.sql.shuffle.partitions=$((4 * $(nproc)))")
 for kv in ${AFFINITY_SPARK_CONF:-}; do CONF+=(--conf "$kv"); done
-exec "$JDK/bin/java" "${FLAGS[@]}" ${AFFINITY_JAVA_OPTS:-} -cp "$(cat "$CLASSPATH_FILE")" \
+# shellcheck disable=SC2086 # AFFINITY_JAVA_OPTS is a list of options
+exec "$JDK/bin/java" "${SPARK_JVM_FLAGS[@]}" ${AFFINITY_JAVA_OPTS:-} -cp "$(cat "$CLASSPATH_FILE")" \
   org.apache.spark.deploy.SparkSubmit --master "${AFFINITY_SPARK_MASTER:-local[*]}" "${CONF[@]}" \
   --class io.affinity.spark.SparkTrain "$JAR" "$@"

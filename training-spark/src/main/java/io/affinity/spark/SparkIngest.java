@@ -189,10 +189,7 @@ public final class SparkIngest {
                 timestamps++;
             }
             if (sequence > 0 && timestamps > 0) {
-                throw new IngestException(file + ": mapping '" + m.name() + "' "
-                        + (m.sequenceOrdered() ? "orders by sequence number while earlier files have "
-                        + "timestamps" : "has timestamps while earlier files only have an order sequence")
-                        + "; the two cannot be placed on one time line, load them separately");
+                throw ExportReader.mixedTimeLines(file, m);
             }
             mappings.add(m);
         }

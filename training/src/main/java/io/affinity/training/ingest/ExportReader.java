@@ -52,6 +52,17 @@ public final class ExportReader {
     private ExportReader() {
     }
 
+    /**
+     * The error for a file whose mapping orders by sequence number while earlier files have timestamps, or the
+     * other way round: the two cannot be placed on one time line.
+     */
+    public static IngestException mixedTimeLines(String label, ColumnMapping mapping) {
+        return new IngestException(label + ": mapping '" + mapping.name() + "' "
+                + (mapping.sequenceOrdered() ? "orders by sequence number while earlier files have "
+                + "timestamps" : "has timestamps while earlier files only have an order sequence")
+                + "; the two cannot be placed on one time line, load them separately");
+    }
+
     /** The stream, decompressed when it starts with gzip's magic bytes. */
     private static InputStream decompressing(InputStream raw) throws IOException {
         InputStream in = new BufferedInputStream(raw, BUFFER);

@@ -256,10 +256,7 @@ public final class TransactionLoader {
                         timestampFiles++;
                     }
                     if (sequenceFiles > 0 && timestampFiles > 0) {
-                        throw new IngestException(label + ": mapping '" + mapping.name() + "' "
-                                + (mapping.sequenceOrdered() ? "orders by sequence number while earlier files have "
-                                + "timestamps" : "has timestamps while earlier files only have an order sequence")
-                                + "; the two cannot be placed on one time line, load them separately");
+                        throw ExportReader.mixedTimeLines(label, mapping);
                     }
                 }
 
