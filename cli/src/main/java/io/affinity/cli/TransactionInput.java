@@ -1,7 +1,5 @@
 package io.affinity.cli;
 
-import io.affinity.training.ingest.ColumnMapping;
-import io.affinity.training.ingest.CsvDialect;
 import io.affinity.training.ingest.IngestOptions;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
@@ -63,27 +61,10 @@ final class TransactionInput {
 
     /** Default ingestion settings with this layout, dialect and error budget. */
     IngestOptions ingestOptions() {
-        char separator;
         try {
-            separator = CsvDialect.parseDelimiter(delimiter);
+            return IngestOptions.fromOptions(format, columns, delimiter, decimalComma, errorBudget);
         } catch (IllegalArgumentException e) {
-            throw new AffinityCli.UserFacingException("--delimiter " + e.getMessage());
-        }
-        IngestOptions options = IngestOptions.defaults().withDialect(new CsvDialect(separator, decimalComma));
-        if (errorBudget() != null) {
-            options = options.withErrorBudget(errorBudget);
-        }
-        if (columns == null) {
-            return options.withFormat(format);
-        }
-        if (!"auto".equalsIgnoreCase(format)) {
-            throw new AffinityCli.UserFacingException("--columns replaces --format " + format
-                    + ": give one of them (--columns names every column itself)");
-        }
-        try {
-            return options.withMapping(ColumnMapping.ofColumns(columns));
-        } catch (IllegalArgumentException e) {
-            throw new AffinityCli.UserFacingException("--columns " + e.getMessage());
+            throw new AffinityCli.UserFacingException(e.getMessage());
         }
     }
 }

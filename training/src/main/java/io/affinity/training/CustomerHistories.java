@@ -6,7 +6,6 @@ import io.affinity.training.ingest.Transactions;
 import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.BiConsumer;
@@ -17,7 +16,7 @@ import java.util.function.BiConsumer;
  * repeat explanations) must see the whole history. Bounding per-request work is the online side's job
  * ({@code RecommenderSettings.historyItemsConsidered} limits which items fire rules).
  */
-final class CustomerHistories {
+public final class CustomerHistories {
     private static final Comparator<PurchasedItem> MOST_BOUGHT_FIRST = Comparator
             .comparingInt(PurchasedItem::orderCount).reversed()
             .thenComparing(PurchasedItem::lastPurchased, Comparator.reverseOrder())
@@ -30,61 +29,109 @@ final class CustomerHistories {
     static int build(Transactions tx, BiConsumer<String, CustomerHistory> sink) {
         int customers = tx.customerCount();
         int built = 0;
-        Int2IntOpenHashMap slot = new Int2IntOpenHashMap();
-        slot.defaultReturnValue(-1);
+        Accumulator acc = new Accumulator();
         for (int c = 0; c < customers; c++) {
             if (tx.customerOrderStart(c) == tx.customerOrderEnd(c)) {
                 continue;
             }
-            slot.clear();
-            List<String> ids = new ArrayList<>();
-            List<Integer> orderCounts = new ArrayList<>();
-            List<Double> quantities = new ArrayList<>();
-            List<LocalDate> last = new ArrayList<>();
-            double spend = 0;
-            LocalDate first = null;
-            LocalDate latest = null;
+            acc.clear();
             for (int k = tx.customerOrderStart(c); k < tx.customerOrderEnd(c); k++) {
                 int o = tx.customerOrder(k);
-                LocalDate day = tx.timestampOf(o).toLocalDate();
-                first = first == null || day.isBefore(first) ? day : first;
-                latest = latest == null || day.isAfter(latest) ? day : latest;
+                acc.order(tx.timestampOf(o).toLocalDate());
                 for (int l = tx.lineStart(o); l < tx.lineEnd(o); l++) {
                     int item = tx.itemOfLine(l);
-                    spend += tx.quantityOfLine(l) * tx.unitPriceOfLine(l);
-                    int s = slot.get(item);
-                    if (s < 0) {
-                        s = ids.size();
-                        slot.put(item, s);
-                        ids.add(tx.itemId(item));
-                        orderCounts.add(0);
-                        quantities.add(0.0);
-                        last.add(day);
-                    }
-                    quantities.set(s, quantities.get(s) + tx.quantityOfLine(l));
-                    if (!day.isBefore(last.get(s))) {
-                        last.set(s, day);
-                    }
-                }
-                // An item listed on several lines of one order counts as one order.
-                BitSet seen = new BitSet();
-                for (int l = tx.lineStart(o); l < tx.lineEnd(o); l++) {
-                    int s = slot.get(tx.itemOfLine(l));
-                    if (!seen.get(s)) {
-                        seen.set(s);
-                        orderCounts.set(s, orderCounts.get(s) + 1);
-                    }
+                    acc.line(item, tx.itemId(item), tx.quantityOfLine(l), tx.unitPriceOfLine(l));
                 }
             }
+            sink.accept(tx.customerId(c), acc.history());
+            built++;
+        }
+        return built;
+    }
+
+    /**
+     * One customer's history from their orders, fed in order number (the order of each order's first accepted
+     * line) and each order's lines in input order: sums are then taken in the same order wherever the lines come
+     * from (this loop or a distributed one), so they are the same doubles. Reusable after {@link #clear()}.
+     */
+    public static final class Accumulator {
+        private final Int2IntOpenHashMap slot = new Int2IntOpenHashMap();
+        private final List<String> ids = new ArrayList<>();
+        private final List<Integer> orderCounts = new ArrayList<>();
+        private final List<Double> quantities = new ArrayList<>();
+        private final List<LocalDate> last = new ArrayList<>();
+        private final List<Integer> lastOrder = new ArrayList<>();
+        private int orders;
+        private double spend;
+        private LocalDate first;
+        private LocalDate latest;
+        private LocalDate day;
+
+        public Accumulator() {
+            slot.defaultReturnValue(-1);
+        }
+
+        /** Forgets the customer, to start the next one. */
+        public void clear() {
+            slot.clear();
+            ids.clear();
+            orderCounts.clear();
+            quantities.clear();
+            last.clear();
+            lastOrder.clear();
+            orders = 0;
+            spend = 0;
+            first = null;
+            latest = null;
+            day = null;
+        }
+
+        /** Starts the customer's next order, placed on {@code date}. */
+        public void order(LocalDate date) {
+            day = date;
+            orders++;
+            first = first == null || day.isBefore(first) ? day : first;
+            latest = latest == null || day.isAfter(latest) ? day : latest;
+        }
+
+        /**
+         * A line of the current order: {@code item} is any number identifying {@code itemId} consistently within
+         * the customer (it keys the per-item sums).
+         */
+        public void line(int item, String itemId, double quantity, double unitPrice) {
+            if (day == null) {
+                throw new IllegalStateException("a line before the first order");
+            }
+            spend += quantity * unitPrice;
+            int s = slot.get(item);
+            if (s < 0) {
+                s = ids.size();
+                slot.put(item, s);
+                ids.add(itemId);
+                orderCounts.add(0);
+                quantities.add(0.0);
+                last.add(day);
+                lastOrder.add(-1);
+            }
+            quantities.set(s, quantities.get(s) + quantity);
+            if (!day.isBefore(last.get(s))) {
+                last.set(s, day);
+            }
+            // An item listed on several lines of one order counts as one order.
+            if (lastOrder.get(s) != orders) {
+                lastOrder.set(s, orders);
+                orderCounts.set(s, orderCounts.get(s) + 1);
+            }
+        }
+
+        /** The history of the orders so far: every item, most bought first (ties: most recent, then id). */
+        public CustomerHistory history() {
             List<PurchasedItem> items = new ArrayList<>(ids.size());
             for (int s = 0; s < ids.size(); s++) {
                 items.add(new PurchasedItem(ids.get(s), orderCounts.get(s), quantities.get(s), last.get(s)));
             }
             items.sort(MOST_BOUGHT_FIRST);
-            sink.accept(tx.customerId(c), new CustomerHistory(tx.customerOrderEnd(c) - tx.customerOrderStart(c), spend, first, latest,
-                    items, items.size()));
-            built++;
+            return new CustomerHistory(orders, spend, first, latest, items, items.size());
         }
-        return built;
     }
 }

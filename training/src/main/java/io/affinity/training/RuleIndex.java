@@ -5,20 +5,21 @@ import io.affinity.training.ingest.Transactions;
 import io.affinity.training.mining.MinedRule;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * Rules grouped by each item of their antecedent, best first: per item at most {@code maxPerItem} pair rules and
  * {@code maxPerItem} rules with larger antecedents. A rule is kept or dropped as a whole, so every kept rule is
  * reachable from each of its antecedent items and the rule count means the same in every view of the snapshot.
  */
-final class RuleIndex {
+public final class RuleIndex {
     /** {@link AssociationRule#BEST_FIRST}, with the antecedent as the last tie-break so training is deterministic. */
-    static final Comparator<AssociationRule> BEST_FIRST = AssociationRule.BEST_FIRST
+    public static final Comparator<AssociationRule> BEST_FIRST = AssociationRule.BEST_FIRST
             .thenComparing(r -> String.join(" ", r.antecedent()));
 
     private final Map<String, List<AssociationRule>> byItem;
@@ -34,22 +35,43 @@ final class RuleIndex {
     static RuleIndex build(List<MinedRule> mined, Transactions tx, int maxPerItem) {
         List<AssociationRule> rules = new ArrayList<>(mined.size());
         for (MinedRule m : mined) {
-            String[] antecedent = new String[m.antecedentSize()];
-            for (int i = 0; i < antecedent.length; i++) {
-                antecedent[i] = tx.itemId(m.antecedentItem(i));
-            }
-            Arrays.sort(antecedent);
-            rules.add(new AssociationRule(List.of(antecedent), tx.itemId(m.consequent()), m.supportCount(),
-                    m.support(), m.confidence(), m.lift(), m.leverage(), m.conviction()));
+            rules.add(toAssociationRule(m, tx::itemId));
         }
         rules.sort(BEST_FIRST);
+        return ofBestFirst(rules.iterator(), maxPerItem);
+    }
+
+    /** A mined rule with the retailer's item ids ({@code itemId} maps item numbers), antecedent sorted. */
+    public static AssociationRule toAssociationRule(MinedRule m, IntFunction<String> itemId) {
+        String[] antecedent = new String[m.antecedentSize()];
+        for (int i = 0; i < antecedent.length; i++) {
+            antecedent[i] = itemId.apply(m.antecedentItem(i));
+        }
+        Arrays.sort(antecedent);
+        return new AssociationRule(List.of(antecedent), itemId.apply(m.consequent()), m.supportCount(),
+                m.support(), m.confidence(), m.lift(), m.leverage(), m.conviction());
+    }
+
+    /**
+     * The index of rules that arrive already sorted by {@link #BEST_FIRST} (checked: an out-of-order rule throws
+     * {@link IllegalArgumentException}), e.g. streamed from a distributed sort; only the kept rules are held.
+     */
+    public static RuleIndex ofBestFirst(Iterator<AssociationRule> bestFirst, int maxPerItem) {
         // Pair rules ("bought together") and rules with larger antecedents have separate budgets per item, so
         // high-confidence multi-item rules never crowd out an item's plain pairs. Walking best first, a
         // multi-item rule is kept only while every one of its antecedent items still has room.
         Map<String, int[]> used = new HashMap<>();
-        BitSet keep = new BitSet(rules.size());
-        for (int r = 0; r < rules.size(); r++) {
-            AssociationRule rule = rules.get(r);
+        Map<String, List<AssociationRule>> byItem = new HashMap<>();
+        long kept = 0;
+        long dropped = 0;
+        AssociationRule previous = null;
+        while (bestFirst.hasNext()) {
+            AssociationRule rule = bestFirst.next();
+            if (previous != null && BEST_FIRST.compare(previous, rule) > 0) {
+                throw new IllegalArgumentException("rules are not best first at " + rule.antecedent()
+                        + " => " + rule.consequent());
+            }
+            previous = rule;
             int budget = rule.isPairRule() ? 0 : 1;
             boolean room = true;
             for (String item : rule.antecedent()) {
@@ -58,31 +80,28 @@ final class RuleIndex {
                 }
             }
             if (room) {
-                keep.set(r);
+                kept++;
                 for (String item : rule.antecedent()) {
                     used.get(item)[budget]++;
+                    byItem.computeIfAbsent(item, k -> new ArrayList<>()).add(rule);
                 }
+            } else {
+                dropped++;
             }
         }
-        Map<String, List<AssociationRule>> byItem = new HashMap<>();
-        for (int r = keep.nextSetBit(0); r >= 0; r = keep.nextSetBit(r + 1)) {
-            for (String item : rules.get(r).antecedent()) {
-                byItem.computeIfAbsent(item, k -> new ArrayList<>()).add(rules.get(r));
-            }
-        }
-        return new RuleIndex(byItem, keep.cardinality(), rules.size() - keep.cardinality());
+        return new RuleIndex(byItem, kept, dropped);
     }
 
     /** Item id to its rules, best first. */
-    Map<String, List<AssociationRule>> byItem() {
+    public Map<String, List<AssociationRule>> byItem() {
         return byItem;
     }
 
-    long keptRules() {
+    public long keptRules() {
         return kept;
     }
 
-    long droppedByCap() {
+    public long droppedByCap() {
         return dropped;
     }
 }

@@ -388,7 +388,8 @@ public final class TrainingPipeline {
         return m;
     }
 
-    static String sha256(Path file) throws IOException {
+    /** The file's SHA-256 in hex: how manifests identify the consent and catalogue files a model was built with. */
+    public static String sha256(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             byte[] buf = new byte[1 << 16];

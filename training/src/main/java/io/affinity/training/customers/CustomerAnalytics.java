@@ -9,6 +9,7 @@ import io.affinity.recommender.ProductFamilies;
 import io.affinity.training.ingest.Transactions;
 import it.unimi.dsi.fastutil.doubles.DoubleArrayList;
 import it.unimi.dsi.fastutil.objects.Object2DoubleOpenHashMap;
+import java.io.Serializable;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -82,18 +83,21 @@ public final class CustomerAnalytics {
 
         PriceFacts prices = PriceFacts.of(tx, calEndDay);
 
-        List<Integer> included = new ArrayList<>();
-        List<long[]> daysOf = new ArrayList<>();
-        List<double[]> spendOf = new ArrayList<>();
+        List<CustomerSummary> summaries = new ArrayList<>();
         int afterCalibration = 0;
-        int[] holdoutActual = new int[customers];
         for (int c = 0; c < customers; c++) {
             // Sum spend per distinct day, calibration days only; count holdout days separately.
             TreeMap<Long, Double> perDay = new TreeMap<>();
             TreeSet<Long> holdDays = new TreeSet<>();
+            double costedRevenue = 0;
+            double costedMargin = 0;
             for (int k = tx.customerOrderStart(c); k < tx.customerOrderEnd(c); k++) {
                 if (orderDay[k] <= calEndDay) {
                     perDay.merge(orderDay[k], orderSpend[k], Double::sum);
+                    if (costs.any()) {
+                        costedRevenue += orderCostedRevenue[k];
+                        costedMargin += orderCostedMargin[k];
+                    }
                 } else if (orderDay[k] <= holdEndDay) {
                     holdDays.add(orderDay[k]);
                 }
@@ -104,7 +108,6 @@ public final class CustomerAnalytics {
                 }
                 continue;
             }
-            included.add(c);
             long[] days = new long[perDay.size()];
             double[] spend = new double[perDay.size()];
             int i = 0;
@@ -112,12 +115,81 @@ public final class CustomerAnalytics {
                 days[i] = e.getKey();
                 spend[i++] = e.getValue();
             }
-            daysOf.add(days);
-            spendOf.add(spend);
-            holdoutActual[c] = holdDays.size();
+            int lastPeriod = 0;
+            for (long d : days) {
+                if (holdoutDays > 0 && d > calEndDay - holdoutDays) {
+                    lastPeriod++;
+                }
+            }
+            PriceFacts.CustomerPrices cp = prices.customer(c);
+            summaries.add(CustomerSummary.of(tx.customerId(c), days, spend, holdDays.size(), lastPeriod,
+                    costedRevenue, costedMargin, cp.priceIndex(), cp.cheaperVariantShare(),
+                    cp.topFamilies(FAVOURITE_FAMILIES)));
+        }
+        return analyse(summaries, afterCalibration, options, costs.any(), costs.known());
+    }
+
+    /**
+     * What the models need of one customer with a purchase on or before the calibration end, over their
+     * calibration purchase days (a transaction is a distinct purchase day; its value the day's spend).
+     *
+     * @param firstDay / lastDay  epoch days of the first and latest purchase day
+     * @param days                distinct purchase days
+     * @param previousGapDays     days between the latest purchase day and the one before (0 with one day)
+     * @param repeatSpend         spend of every day but the first, summed in day order
+     * @param monetary            spend of all days, summed in day order from the first
+     * @param holdoutActual       distinct purchase days in the holdout period (0 without one)
+     * @param lastPeriodDays      purchase days in the last calibration period as long as the holdout (0 without)
+     * @param costedRevenue       revenue of lines whose item has a catalogue cost (0 without costs)
+     * @param costedMargin        their margin (0 without costs)
+     * @param priceIndex          paid / paid at typical prices (1 when nothing was bought at a typical price)
+     * @param cheaperVariantShare share of spend on variants with more than one price on the cheaper ones, or NaN
+     * @param topFamilies         the families most spent on, most first (at most three)
+     */
+    public record CustomerSummary(String customerId, long firstDay, long lastDay, int days, long previousGapDays,
+                                  double repeatSpend, double monetary, int holdoutActual, int lastPeriodDays,
+                                  double costedRevenue, double costedMargin, double priceIndex,
+                                  double cheaperVariantShare, List<String> topFamilies) {
+        public CustomerSummary {
+            if (days < 1) {
+                throw new IllegalArgumentException("a customer summary needs at least one purchase day");
+            }
+            topFamilies = List.copyOf(topFamilies);
         }
 
-        int n = included.size();
+        /** The summary of a customer's purchase days (ascending) and each day's spend, sums in day order. */
+        public static CustomerSummary of(String customerId, long[] days, double[] spend, int holdoutActual,
+                                         int lastPeriodDays, double costedRevenue, double costedMargin,
+                                         double priceIndex, double cheaperVariantShare, List<String> topFamilies) {
+            double repeat = 0;
+            double total = spend[0];
+            for (int k = 1; k < days.length; k++) {
+                repeat += spend[k];
+                total += spend[k];
+            }
+            int n = days.length;
+            return new CustomerSummary(customerId, days[0], days[n - 1], n, n >= 2 ? days[n - 1] - days[n - 2] : 0,
+                    repeat, total, holdoutActual, lastPeriodDays, costedRevenue, costedMargin, priceIndex,
+                    cheaperVariantShare, topFamilies);
+        }
+    }
+
+    /**
+     * The models and profiles from per-customer summaries (in the order of the customers' numbers: the fits sum
+     * over customers in this order): BG/NBD and Gamma-Gamma fits, RFM scores, value, tiers, stages, strategies.
+     * {@link #run} summarises transactions and calls this; a distributed trainer can summarise elsewhere.
+     *
+     * @param afterCalibration customers left out because they bought only after the calibration end
+     * @param costsAny         whether catalogue costs are known (tiers then rank by margin)
+     * @param costsKnown       how many items have a cost
+     */
+    public static CustomerAnalysis analyse(List<CustomerSummary> summaries, int afterCalibration,
+                                           CustomerAnalyticsOptions options, boolean costsAny, int costsKnown) {
+        LocalDate calEnd = options.calibrationEnd();
+        long calEndDay = calEnd.toEpochDay();
+        long holdEndDay = options.holdoutEnd() == null ? calEndDay : options.holdoutEnd().toEpochDay();
+        int holdoutDays = (int) (holdEndDay - calEndDay);
+        int n = summaries.size();
         if (n == 0) {
             throw new IllegalArgumentException("no identified customer bought on or before the calibration end "
                     + calEnd);
@@ -131,21 +203,14 @@ public final class CustomerAnalytics {
         double[] frequency = new double[n];
         double[] monetary = new double[n];
         for (int i = 0; i < n; i++) {
-            long[] days = daysOf.get(i);
-            double[] spend = spendOf.get(i);
-            x[i] = days.length - 1;
-            txs[i] = unit.fromDays(days[days.length - 1] - days[0]);
-            T[i] = unit.fromDays(calEndDay - days[0]);
-            double repeat = 0;
-            double total = spend[0];
-            for (int k = 1; k < days.length; k++) {
-                repeat += spend[k];
-                total += spend[k];
-            }
-            meanSpend[i] = x[i] == 0 ? 0 : repeat / x[i];
-            recency[i] = calEndDay - days[days.length - 1];
-            frequency[i] = days.length;
-            monetary[i] = total;
+            CustomerSummary s = summaries.get(i);
+            x[i] = s.days() - 1;
+            txs[i] = unit.fromDays(s.lastDay() - s.firstDay());
+            T[i] = unit.fromDays(calEndDay - s.firstDay());
+            meanSpend[i] = x[i] == 0 ? 0 : s.repeatSpend() / x[i];
+            recency[i] = calEndDay - s.lastDay();
+            frequency[i] = s.days();
+            monetary[i] = s.monetary();
         }
         RepeatData data = new RepeatData(x, txs, T, meanSpend);
         BgNbd.Fitted bgFit = BgNbd.fit(data);
@@ -181,68 +246,51 @@ public final class CustomerAnalytics {
         double[] marginShare = new double[n];
         Arrays.fill(margin12, Double.NaN);
         Arrays.fill(marginShare, Double.NaN);
-        if (costs.any()) {
-            double[] revenue = new double[n];
-            double[] margin = new double[n];
+        if (costsAny) {
             double allRevenue = 0;
             double allMargin = 0;
             for (int i = 0; i < n; i++) {
-                int c = included.get(i);
-                for (int k = tx.customerOrderStart(c); k < tx.customerOrderEnd(c); k++) {
-                    if (orderDay[k] <= calEndDay) {
-                        revenue[i] += orderCostedRevenue[k];
-                        margin[i] += orderCostedMargin[k];
-                    }
-                }
-                allRevenue += revenue[i];
-                allMargin += margin[i];
+                allRevenue += summaries.get(i).costedRevenue();
+                allMargin += summaries.get(i).costedMargin();
             }
             double populationShare = allRevenue > 0 ? allMargin / allRevenue : 0;
             for (int i = 0; i < n; i++) {
-                marginShare[i] = revenue[i] > 0 ? margin[i] / revenue[i] : populationShare;
+                CustomerSummary s = summaries.get(i);
+                marginShare[i] = s.costedRevenue() > 0 ? s.costedMargin() / s.costedRevenue() : populationShare;
                 margin12[i] = value12[i] * marginShare[i];
             }
         }
-        Tier[] tiers = tiers(costs.any() ? margin12 : value12, included, tx, options);
+        Tier[] tiers = tiers(costsAny ? margin12 : value12, summaries, options);
 
         List<CustomerAnalysis.Row> rows = new ArrayList<>(n);
         double[] holdPred = new double[n];
         double[] holdNaive = new double[n];
         double[] holdActual = new double[n];
         for (int i = 0; i < n; i++) {
-            int c = included.get(i);
-            long[] days = daysOf.get(i);
-            long first = days[0];
-            long last = days[days.length - 1];
-            long previousGap = days.length >= 2 ? last - days[days.length - 2] : 0;
-            Stage stage = stage(options, calEndDay - first, (long) recency[i], previousGap, pAlive[i]);
+            CustomerSummary s = summaries.get(i);
+            long first = s.firstDay();
+            long last = s.lastDay();
+            Stage stage = stage(options, calEndDay - first, (long) recency[i], s.previousGapDays(), pAlive[i]);
             Strategy strategy = strategy(stage, tiers[i], mScore[i]);
-            PriceFacts.CustomerPrices cp = prices.customer(c);
-            double priceIndex = cp.priceIndex();
-            double cheaperShare = cp.cheaperVariantShare();
+            double priceIndex = s.priceIndex();
+            double cheaperShare = s.cheaperVariantShare();
             PriceSensitivity sensitivity = sensitivity(priceIndex, cheaperShare);
-            CustomerProfile profile = new CustomerProfile((int) recency[i], days.length, monetary[i], rScore[i],
+            CustomerProfile profile = new CustomerProfile((int) recency[i], s.days(), monetary[i], rScore[i],
                     fScore[i], mScore[i], Rfm.segment(rScore[i], fScore[i]), pAlive[i], e90[i], spendPerTx[i],
                     value12[i], tiers[i], stage, strategy, priceIndex, cheaperShare, sensitivity,
-                    cp.topFamilies(FAVOURITE_FAMILIES));
+                    s.topFamilies());
             int actual = -1;
             double predicted = Double.NaN;
             double naive = Double.NaN;
             if (holdoutDays > 0) {
-                actual = holdoutActual[c];
+                actual = s.holdoutActual();
                 predicted = bg.expectedTransactions(unit.fromDays(holdoutDays), x[i], txs[i], T[i]);
-                int lastPeriod = 0;
-                for (long d : days) {
-                    if (d > calEndDay - holdoutDays) {
-                        lastPeriod++;
-                    }
-                }
-                naive = lastPeriod;
+                naive = s.lastPeriodDays();
                 holdPred[i] = predicted;
                 holdNaive[i] = naive;
                 holdActual[i] = actual;
             }
-            rows.add(new CustomerAnalysis.Row(tx.customerId(c), LocalDate.ofEpochDay(first), LocalDate.ofEpochDay(last),
+            rows.add(new CustomerAnalysis.Row(s.customerId(), LocalDate.ofEpochDay(first), LocalDate.ofEpochDay(last),
                     x[i], txs[i], T[i], meanSpend[i], profile, actual, predicted, naive, marginShare[i], margin12[i]));
         }
         CustomerAnalysis.HoldoutEvaluation holdout = null;
@@ -256,19 +304,18 @@ public final class CustomerAnalytics {
         }
         return new CustomerAnalysis(options, rows, bgFit, ggFit, holdout, afterCalibration,
                 spendFrequencyCorrelation(x, meanSpend),
-                costs.any() ? CustomerAnalysis.TierBasis.MARGIN : CustomerAnalysis.TierBasis.REVENUE, costs.known());
+                costsAny ? CustomerAnalysis.TierBasis.MARGIN : CustomerAnalysis.TierBasis.REVENUE, costsKnown);
     }
 
     /** Top share by value is Platinum, and so on; ties broken by customer id so the result is reproducible. */
-    private static Tier[] tiers(double[] value, List<Integer> included, Transactions tx,
-                                CustomerAnalyticsOptions o) {
+    private static Tier[] tiers(double[] value, List<CustomerSummary> summaries, CustomerAnalyticsOptions o) {
         int n = value.length;
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
         Arrays.sort(order, Comparator.<Integer>comparingDouble(i -> -value[i])
-                .thenComparing(i -> tx.customerId(included.get(i))));
+                .thenComparing(i -> summaries.get(i).customerId()));
         Tier[] tiers = new Tier[n];
         for (int rank = 0; rank < n; rank++) {
             double share = (double) rank / n;
@@ -367,22 +414,109 @@ public final class CustomerAnalytics {
                 : new PearsonsCorrelation().correlation(xs.toDoubleArray(), ms.toDoubleArray());
     }
 
+    /**
+     * Per item: the typical (median) price paid on calibration lines, the product family, and whether it is one
+     * of several variants of its family (items of the family with a typical price) and a cheaper one (below the
+     * family's median typical price). Public so that a distributed trainer derives the same facts from its own
+     * medians; serialisable to ship to its workers.
+     */
+    public static final class ItemPrices implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final double[] typicalPrice;
+        final String[] family;
+        final boolean[] multiVariant;
+        final boolean[] cheaperVariant;
+
+        private ItemPrices(double[] typicalPrice, String[] family, boolean[] multiVariant, boolean[] cheaperVariant) {
+            this.typicalPrice = typicalPrice;
+            this.family = family;
+            this.multiVariant = multiVariant;
+            this.cheaperVariant = cheaperVariant;
+        }
+
+        /**
+         * @param ids          item ids by item number
+         * @param descriptions their descriptions (empty when none)
+         * @param medianPrice  median unit price of each item's calibration lines, NaN for an item without one
+         */
+        public static ItemPrices of(String[] ids, String[] descriptions, double[] medianPrice) {
+            int items = ids.length;
+            double[] typicalPrice = new double[items];
+            String[] family = new String[items];
+            Map<String, DoubleArrayList> familyPrices = new HashMap<>();
+            for (int i = 0; i < items; i++) {
+                family[i] = ProductFamilies.familyOf(ids[i], descriptions[i]);
+                if (!Double.isNaN(medianPrice[i])) {
+                    typicalPrice[i] = medianPrice[i];
+                    familyPrices.computeIfAbsent(family[i], k -> new DoubleArrayList()).add(typicalPrice[i]);
+                }
+            }
+            boolean[] cheaperVariant = new boolean[items];
+            boolean[] multiVariant = new boolean[items];
+            for (int i = 0; i < items; i++) {
+                DoubleArrayList fp = familyPrices.get(family[i]);
+                if (!Double.isNaN(medianPrice[i]) && fp.size() >= 2) {
+                    multiVariant[i] = true;
+                    cheaperVariant[i] = typicalPrice[i] < PriceFacts.median(fp.toDoubleArray());
+                }
+            }
+            return new ItemPrices(typicalPrice, family, multiVariant, cheaperVariant);
+        }
+    }
+
+    /**
+     * One customer's price behaviour, from their calibration lines fed in order (orders by number, each order's
+     * lines in order): sums run in that order, so any trainer feeding the same lines gets the same doubles.
+     */
+    public static final class CustomerPriceSums {
+        private final ItemPrices items;
+        private double paid;
+        private double atTypical;
+        private double variantSpend;
+        private double cheaperSpend;
+        private final Object2DoubleOpenHashMap<String> familySpend = new Object2DoubleOpenHashMap<>();
+
+        public CustomerPriceSums(ItemPrices items) {
+            this.items = items;
+        }
+
+        public void line(int item, double quantity, double unitPrice) {
+            double spend = quantity * unitPrice;
+            paid += spend;
+            atTypical += quantity * items.typicalPrice[item];
+            familySpend.addTo(items.family[item], spend);
+            if (items.multiVariant[item]) {
+                variantSpend += spend;
+                if (items.cheaperVariant[item]) {
+                    cheaperSpend += spend;
+                }
+            }
+        }
+
+        /** Paid over paid at typical prices; 1 without lines. */
+        public double priceIndex() {
+            return atTypical > 0 ? paid / atTypical : 1.0;
+        }
+
+        /** Share of variant spend on the cheaper variants; NaN without variant spend. */
+        public double cheaperVariantShare() {
+            return variantSpend > 0 ? cheaperSpend / variantSpend : Double.NaN;
+        }
+
+        /** The {@code k} families most spent on, most first (ties by name). */
+        public List<String> topFamilies(int k) {
+            return new PriceFacts.CustomerPrices(priceIndex(), cheaperVariantShare(), familySpend).topFamilies(k);
+        }
+    }
+
     /** Item median prices, product families and each customer's price behaviour, from calibration lines. */
     static final class PriceFacts {
-        private final double[] typicalPrice;
-        private final boolean[] cheaperVariant;
-        private final boolean[] multiVariant;
-        private final String[] family;
-        private final double[] paid;
-        private final double[] atTypical;
-        private final double[] variantSpend;
-        private final double[] cheaperSpend;
-        private final Object2DoubleOpenHashMap<String>[] familySpend;
+        private final ItemPrices items;
+        private final CustomerPriceSums[] customers;
 
-        @SuppressWarnings("unchecked")
         private PriceFacts(Transactions tx, long calEndDay) {
-            int items = tx.itemCount();
-            DoubleArrayList[] prices = new DoubleArrayList[items];
+            int itemCount = tx.itemCount();
+            DoubleArrayList[] prices = new DoubleArrayList[itemCount];
             List<Integer> calibrationOrders = new ArrayList<>();
             for (int o = 0; o < tx.orderCount(); o++) {
                 if (tx.timestampOf(o).toLocalDate().toEpochDay() <= calEndDay) {
@@ -396,52 +530,26 @@ public final class CustomerAnalytics {
                     }
                 }
             }
-            typicalPrice = new double[items];
-            family = new String[items];
-            Map<String, DoubleArrayList> familyPrices = new HashMap<>();
-            for (int i = 0; i < items; i++) {
-                family[i] = ProductFamilies.familyOf(tx.itemId(i), tx.itemDescription(i));
-                if (prices[i] != null) {
-                    typicalPrice[i] = median(prices[i].toDoubleArray());
-                    familyPrices.computeIfAbsent(family[i], k -> new DoubleArrayList()).add(typicalPrice[i]);
-                }
+            String[] ids = new String[itemCount];
+            String[] descriptions = new String[itemCount];
+            double[] medians = new double[itemCount];
+            for (int i = 0; i < itemCount; i++) {
+                ids[i] = tx.itemId(i);
+                descriptions[i] = tx.itemDescription(i);
+                medians[i] = prices[i] == null ? Double.NaN : median(prices[i].toDoubleArray());
             }
-            cheaperVariant = new boolean[items];
-            multiVariant = new boolean[items];
-            for (int i = 0; i < items; i++) {
-                DoubleArrayList fp = familyPrices.get(family[i]);
-                if (prices[i] != null && fp.size() >= 2) {
-                    multiVariant[i] = true;
-                    cheaperVariant[i] = typicalPrice[i] < median(fp.toDoubleArray());
-                }
-            }
-            int customers = tx.customerCount();
-            paid = new double[customers];
-            atTypical = new double[customers];
-            variantSpend = new double[customers];
-            cheaperSpend = new double[customers];
-            familySpend = new Object2DoubleOpenHashMap[customers];
+            items = ItemPrices.of(ids, descriptions, medians);
+            customers = new CustomerPriceSums[tx.customerCount()];
             for (int o : calibrationOrders) {
                 int c = tx.customerOf(o);
                 if (c < 0) {
                     continue;
                 }
-                if (familySpend[c] == null) {
-                    familySpend[c] = new Object2DoubleOpenHashMap<>();
+                if (customers[c] == null) {
+                    customers[c] = new CustomerPriceSums(items);
                 }
                 for (int l = tx.lineStart(o); l < tx.lineEnd(o); l++) {
-                    int item = tx.itemOfLine(l);
-                    double q = tx.quantityOfLine(l);
-                    double spend = q * tx.unitPriceOfLine(l);
-                    paid[c] += spend;
-                    atTypical[c] += q * typicalPrice[item];
-                    familySpend[c].addTo(family[item], spend);
-                    if (multiVariant[item]) {
-                        variantSpend[c] += spend;
-                        if (cheaperVariant[item]) {
-                            cheaperSpend[c] += spend;
-                        }
-                    }
+                    customers[c].line(tx.itemOfLine(l), tx.quantityOfLine(l), tx.unitPriceOfLine(l));
                 }
             }
         }
@@ -463,22 +571,22 @@ public final class CustomerAnalytics {
         }
 
         CustomerPrices customer(int c) {
-            double index = atTypical[c] > 0 ? paid[c] / atTypical[c] : 1.0;
-            double share = variantSpend[c] > 0 ? cheaperSpend[c] / variantSpend[c] : Double.NaN;
-            return new CustomerPrices(index, share, familySpend[c]);
+            CustomerPriceSums sums = customers[c];
+            return sums == null ? new CustomerPrices(1.0, Double.NaN, null)
+                    : new CustomerPrices(sums.priceIndex(), sums.cheaperVariantShare(), sums.familySpend);
         }
 
         /** Family key of an item (exposed for offers and tests). */
         String familyOf(int item) {
-            return family[item];
+            return items.family[item];
         }
 
         boolean isCheaperVariant(int item) {
-            return cheaperVariant[item];
+            return items.cheaperVariant[item];
         }
 
         double typicalPrice(int item) {
-            return typicalPrice[item];
+            return items.typicalPrice[item];
         }
 
         static double median(double[] values) {

@@ -1,5 +1,6 @@
 package io.affinity.training.ingest;
 
+import java.io.Serializable;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -50,7 +51,7 @@ import java.util.stream.Collectors;
 public record ColumnMapping(String name, String customer, String order, String timestamp, String item,
                             String quantity, String unitPrice, String description, String category,
                             String country, List<String> timestampPatterns, String cancellationPrefix,
-                            String adjustmentPrefix) {
+                            String adjustmentPrefix) implements Serializable {
 
     /** Preset for the UCI "Online Retail" file (2010-12 .. 2011-12). */
     public static final String ONLINE_RETAIL = "online-retail";

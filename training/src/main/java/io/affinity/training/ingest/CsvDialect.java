@@ -1,5 +1,6 @@
 package io.affinity.training.ingest;
 
+import java.io.Serializable;
 import java.util.List;
 import java.util.Locale;
 
@@ -12,7 +13,7 @@ import java.util.Locale;
  *                     such a number is then refused rather than guessed (it may be a thousands separator, so
  *                     {@code 1.234} could mean 1234 or 1.234)
  */
-public record CsvDialect(char delimiter, boolean decimalComma) {
+public record CsvDialect(char delimiter, boolean decimalComma) implements Serializable {
     /** Comma-separated, decimal dot: RFC 4180 as most tools write it. */
     public static final CsvDialect DEFAULT = new CsvDialect(',', false);
 

@@ -1,5 +1,6 @@
 package io.affinity.training.ingest;
 
+import java.io.Serializable;
 import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
@@ -25,7 +26,7 @@ import java.util.Set;
  *                           {@link CsvDialect#DEFAULT} (comma-separated, decimal dot)
  */
 public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, Set<String> nonProductPrefixes,
-                            double errorBudget, int samplesPerReason, CsvDialect dialect) {
+                            double errorBudget, int samplesPerReason, CsvDialect dialect) implements Serializable {
 
     /**
      * Codes in the UCI exports that are not products, found by listing every stock code that is not five
@@ -59,6 +60,43 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
     public static IngestOptions defaults() {
         return new IngestOptions(null, DEFAULT_NON_PRODUCT_CODES, DEFAULT_NON_PRODUCT_PREFIXES,
                 DEFAULT_ERROR_BUDGET, DEFAULT_SAMPLES_PER_REASON, CsvDialect.DEFAULT);
+    }
+
+    /**
+     * The options as every command that reads exports takes them ({@code --format}, {@code --columns},
+     * {@code --delimiter}, {@code --decimal-comma}, {@code --error-budget}), so the single-machine and Spark verbs
+     * read the same command line the same way.
+     *
+     * @param errorBudget null for the default
+     * @throws IllegalArgumentException naming the option, e.g. {@code --delimiter ...}
+     */
+    public static IngestOptions fromOptions(String format, String columns, String delimiter, boolean decimalComma,
+                                            Double errorBudget) {
+        if (errorBudget != null && !(errorBudget >= 0 && errorBudget <= 1)) {
+            throw new IllegalArgumentException("--error-budget must be a share in [0, 1], was " + errorBudget);
+        }
+        char separator;
+        try {
+            separator = CsvDialect.parseDelimiter(delimiter);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--delimiter " + e.getMessage(), e);
+        }
+        IngestOptions options = defaults().withDialect(new CsvDialect(separator, decimalComma));
+        if (errorBudget != null) {
+            options = options.withErrorBudget(errorBudget);
+        }
+        if (columns == null) {
+            return options.withFormat(format);
+        }
+        if (!"auto".equalsIgnoreCase(format)) {
+            throw new IllegalArgumentException("--columns replaces --format " + format
+                    + ": give one of them (--columns names every column itself)");
+        }
+        try {
+            return options.withMapping(ColumnMapping.ofColumns(columns));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--columns " + e.getMessage(), e);
+        }
     }
 
     /** Use {@code m} for every file; null means detect per file. */

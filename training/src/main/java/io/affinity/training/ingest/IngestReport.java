@@ -1,5 +1,6 @@
 package io.affinity.training.ingest;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,6 +53,34 @@ public record IngestReport(List<FileStats> files, long rowsRead, long rowsAccept
                 || invoicesSeen < ordersAccepted || customers < 0 || items < 0 || malformed < 0) {
             throw new IllegalArgumentException("inconsistent order, customer or item counts");
         }
+    }
+
+    /**
+     * Fails when malformed rows exceed the error budget: a broken export must stop training rather than publish
+     * a model trained on a fraction of the data. The message gives the first samples of each malformed reason.
+     *
+     * @throws IngestException carrying this report
+     */
+    public void checkErrorBudget() throws IngestException {
+        if (malformed <= errorBudget * rowsRead) {
+            return;
+        }
+        List<String> first = new ArrayList<>();
+        for (RejectReason r : RejectReason.values()) {
+            if (r.isMalformed()) {
+                for (String s : samples(r)) {
+                    first.add(r.code() + " at " + s);
+                }
+            }
+        }
+        // Order conflicts count against the budget but are well-formed rows: "malformed" alone would send
+        // the user looking for broken lines rather than reused order numbers.
+        String what = rejectedCount(RejectReason.ORDER_CUSTOMER_CONFLICT) > 0 ? "malformed or conflicting" : "malformed";
+        throw new IngestException(String.format(Locale.ROOT,
+                "%,d of %,d rows are %s (%.2f%%), more than the error budget of %.2f%% (%,d rows); "
+                        + "nothing loaded. First samples: %s",
+                malformed, rowsRead, what, 100.0 * malformed / rowsRead, errorBudget * 100,
+                (long) Math.floor(errorBudget * rowsRead), first), this, null);
     }
 
     /** One input file. */

@@ -1,40 +1,25 @@
 package io.affinity.training.ingest;
 
-import de.siegmar.fastcsv.reader.CsvParseException;
-import de.siegmar.fastcsv.reader.CsvReader;
-import de.siegmar.fastcsv.reader.CsvRecord;
-import de.siegmar.fastcsv.reader.FieldMismatchStrategy;
-import io.affinity.recommender.Ids;
 import it.unimi.dsi.fastutil.doubles.DoubleArrayList;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
 import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
 import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
 import it.unimi.dsi.fastutil.objects.Object2ObjectOpenHashMap;
-import java.io.BufferedInputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipException;
 
 /**
  * Loads transaction exports (CSV, UTF-8 unless told otherwise and decoded strictly, comma-separated unless
@@ -103,10 +88,6 @@ import java.util.zip.ZipException;
  */
 public final class TransactionLoader {
 
-    private static final int GZIP_MAGIC_1 = 0x1f;
-    private static final int GZIP_MAGIC_2 = 0x8b;
-    private static final int BUFFER = 1 << 16;
-
     private TransactionLoader() {
     }
 
@@ -174,18 +155,6 @@ public final class TransactionLoader {
     /** Trimmed, upper case: stock codes differing only by case are the same item. */
     static String normaliseItemId(String raw) {
         return raw.strip().toUpperCase(Locale.ROOT);
-    }
-
-    static InputStream open(Path file) throws IOException {
-        InputStream in = new BufferedInputStream(Files.newInputStream(file), BUFFER);
-        in.mark(2);
-        int b1 = in.read();
-        int b2 = in.read();
-        in.reset();
-        if (b1 == GZIP_MAGIC_1 && b2 == GZIP_MAGIC_2) {
-            return new BufferedInputStream(new GZIPInputStream(in, BUFFER), BUFFER);
-        }
-        return in;
     }
 
     /** Votes for an item's description or category: a tiny list, since items have one to a few. */
@@ -274,167 +243,74 @@ public final class TransactionLoader {
         void file(Path path) throws IOException, IngestException {
             int fileNo = fileStats.size();
             String label = path.toString();
-            long fileRowsRead = 0;
-            long fileRowsAccepted = 0;
+            long[] accepted = {0};
             lineHashes.clear();
-            try (InputStream in = open(path);
-                 Reader reader = new StrictTextReader(in, encoding);
-                 CsvReader<CsvRecord> csv = CsvReader.builder()
-                         .fieldSeparator(options.dialect().delimiter())
-                         .detectBomHeader(false) // StrictTextReader drops the BOM
-                         .skipEmptyLines(true)
-                         // an unclosed quote would swallow the rest of the file into one field: fail instead
-                         .allowUnclosedQuote(false)
-                         .extraFieldStrategy(FieldMismatchStrategy.IGNORE)   // counted as malformed below
-                         .missingFieldStrategy(FieldMismatchStrategy.IGNORE)
-                         .ofCsvRecord(reader)) {
-                Iterator<CsvRecord> it = csv.iterator();
-                if (!it.hasNext()) {
-                    throw new IngestException(label + ": empty file, expected a header line");
-                }
-                CsvRecord headerRecord = it.next();
-                List<String> header = new ArrayList<>(headerRecord.getFields());
-                ColumnMapping mapping = options.mapping();
-                if (mapping == null) {
-                    try {
-                        mapping = ColumnMapping.detect(header);
-                    } catch (IllegalArgumentException e) {
-                        String hint = options.dialect().delimiterHint(header);
-                        throw new IngestException(label + ": " + (hint.isEmpty() ? "" : hint + "; ")
-                                + e.getMessage(), null, e);
+            String[] mappingName = {null};
+            long read = ExportReader.read(Files.newInputStream(path), label, options, encoding, new ExportReader.Rows() {
+                @Override
+                public void header(ColumnMapping mapping) throws IngestException {
+                    mappingName[0] = mapping.name();
+                    if (mapping.sequenceOrdered()) {
+                        sequenceFiles++;
+                    } else {
+                        timestampFiles++;
+                    }
+                    if (sequenceFiles > 0 && timestampFiles > 0) {
+                        throw ExportReader.mixedTimeLines(label, mapping);
                     }
                 }
-                Columns cols = new Columns(label + ":" + headerRecord.getStartingLineNumber(), header, mapping,
-                        options.dialect());
-                if (mapping.sequenceOrdered()) {
-                    sequenceFiles++;
-                } else {
-                    timestampFiles++;
-                }
-                if (sequenceFiles > 0 && timestampFiles > 0) {
-                    throw new IngestException(label + ": mapping '" + mapping.name() + "' "
-                            + (mapping.sequenceOrdered() ? "orders by sequence number while earlier files have "
-                            + "timestamps" : "has timestamps while earlier files only have an order sequence")
-                            + "; the two cannot be placed on one time line, load them separately");
-                }
-                ColumnMapping.TimestampParser timestamps = mapping.timestampParser();
-                while (it.hasNext()) {
-                    CsvRecord rec = it.next();
+
+                @Override
+                public void row(ScannedRow r) {
                     rowsRead++;
-                    fileRowsRead++;
-                    if (row(rec, label, fileNo, cols, mapping, timestamps)) {
-                        fileRowsAccepted++;
+                    if (Load.this.row(r, label, fileNo)) {
+                        accepted[0]++;
                     }
                 }
-                fileStats.add(new IngestReport.FileStats(label, mapping.name(), fileRowsRead, fileRowsAccepted));
-            } catch (CsvParseException e) {
-                throw new IngestException(label + ": broken CSV structure after " + fileRowsRead
-                        + " data rows, nothing loaded: " + e.getMessage(), null, e);
-            } catch (UncheckedIOException | EOFException | ZipException e) {
-                // The CSV reader wraps read failures unchecked; a gzip stream ending early is an EOFException
-                // without a message, which alone would print as "null".
-                Throwable cause = e instanceof UncheckedIOException && e.getCause() != null ? e.getCause() : e;
-                if (cause instanceof StrictTextReader.UndecodableInputException bad) {
-                    throw new IngestException(bad.describe(label) + "; nothing loaded", null, e);
-                }
-                String what = cause instanceof EOFException || cause instanceof ZipException
-                        ? "unexpected end of gzip stream (file truncated?)"
-                        : "read failed (" + cause + ")";
-                throw new IngestException(label + ": " + what + " after " + fileRowsRead + " data rows, nothing "
-                        + "loaded", null, e);
-            }
+            });
+            fileStats.add(new IngestReport.FileStats(label, mappingName[0], read, accepted[0]));
         }
 
-        /** Handles one data row; true when accepted. */
-        private boolean row(CsvRecord rec, String file, int fileNo, Columns c, ColumnMapping mapping,
-                            ColumnMapping.TimestampParser timestamps) {
-            long line = rec.getStartingLineNumber();
-            if (rec.getFieldCount() != c.width) {
-                return reject(RejectReason.MALFORMED_COLUMN_COUNT, file, line,
-                        "expected " + c.width + " fields, found " + rec.getFieldCount());
+        /** Applies the checks that need earlier rows, in the documented order; true when accepted. */
+        private boolean row(ScannedRow r, String file, int fileNo) {
+            if (!r.registersOrder()) {
+                return reject(r.malformed(), file, r.line(), r.detail());
             }
-            String invoice = rec.getField(c.order).strip();
-            String rawItem = rec.getField(c.item);
-            String rawQty = rec.getField(c.quantity).strip();
-            String rawPrice = rec.getField(c.price).strip();
-            String rawTime = rec.getField(c.timestamp).strip();
-            String blank = invoice.isEmpty() ? mapping.order()
-                    : rawItem.isBlank() ? mapping.item()
-                    : rawQty.isEmpty() ? mapping.quantity()
-                    : rawPrice.isEmpty() ? mapping.unitPrice()
-                    : rawTime.isEmpty() ? mapping.timestamp() : null;
-            if (blank != null) {
-                return reject(RejectReason.MALFORMED_BLANK_FIELD, file, line, blank + " is blank");
-            }
+            String invoice = r.order();
             int firstFile = invoiceFile.getInt(invoice);
             if (firstFile < 0) {
                 invoiceFile.put(invoice, fileNo);
                 firstFile = fileNo;
             }
-            double qty = parseNumber(options.dialect().decimal(rawQty));
-            if (Double.isNaN(qty)) {
-                return reject(RejectReason.MALFORMED_QUANTITY, file, line, mapping.quantity() + " " + shown(rawQty));
+            if (r.malformed() != null) {
+                return reject(r.malformed(), file, r.line(), r.detail());
             }
-            double price = parseNumber(options.dialect().decimal(rawPrice));
-            if (Double.isNaN(price)) {
-                return reject(RejectReason.MALFORMED_PRICE, file, line, mapping.unitPrice() + " " + shown(rawPrice));
-            }
-            LocalDateTime time = timestamps.parse(rawTime);
-            if (time == null) {
-                return reject(mapping.sequenceOrdered() ? RejectReason.MALFORMED_SEQUENCE
-                        : RejectReason.MALFORMED_TIMESTAMP, file, line, mapping.timestamp() + " " + shown(rawTime));
-            }
-            String itemId = normaliseItemId(rawItem);
-            String rawCustomer = rec.getField(c.customer).strip();
-            boolean placeholder = isPlaceholder(rawCustomer);
-            String customer = rawCustomer.isEmpty() || placeholder ? null
-                    : Ids.normaliseCustomerId(rawCustomer);
-            // the id itself is not shown: a customer id is personal data, and a 200-character id helps nobody
-            if (itemId.length() > Ids.MAX_ID_LENGTH) {
-                return reject(RejectReason.MALFORMED_ID_TOO_LONG, file, line, mapping.item() + " of "
-                        + itemId.length() + " characters, at most " + Ids.MAX_ID_LENGTH);
-            }
-            if (customer != null && customer.length() > Ids.MAX_ID_LENGTH) {
-                return reject(RejectReason.MALFORMED_ID_TOO_LONG, file, line, mapping.customer() + " of "
-                        + customer.length() + " characters, at most " + Ids.MAX_ID_LENGTH);
-            }
+            String customer = r.customer();
             if (customer != null) {
                 String owner = invoiceCustomer.putIfAbsent(invoice, customer);
                 if (owner != null && !owner.equals(customer)) {
-                    return reject(RejectReason.ORDER_CUSTOMER_CONFLICT, file, line, mapping.order() + " '"
-                            + abbreviate(invoice) + "' already belongs to another customer");
+                    return reject(RejectReason.ORDER_CUSTOMER_CONFLICT, file, r.line(), r.conflictDetail());
                 }
             }
             if (firstFile != fileNo) {
-                return reject(RejectReason.DUPLICATE_INVOICE_FROM_OTHER_FILE, file, line, null);
+                return reject(RejectReason.DUPLICATE_INVOICE_FROM_OTHER_FILE, file, r.line(), null);
             }
-            if (!lineHashes.add(hash(rec))) {
-                return reject(RejectReason.DUPLICATE_LINE, file, line, null);
+            if (!lineHashes.add(r.hash())) {
+                return reject(RejectReason.DUPLICATE_LINE, file, r.line(), null);
             }
-            if (qty < 0 || startsWith(invoice, mapping.cancellationPrefix())) {
-                return reject(RejectReason.CANCELLATION, file, line, null);
+            if (r.laterReason() != null) {
+                return reject(r.laterReason(), file, r.line(), null);
             }
-            if (startsWith(invoice, mapping.adjustmentPrefix())) {
-                return reject(RejectReason.ADJUSTMENT, file, line, null);
-            }
-            if (qty == 0) {
-                return reject(RejectReason.ZERO_QUANTITY, file, line, null);
-            }
-            if (price <= 0) {
-                return reject(RejectReason.NON_POSITIVE_PRICE, file, line, null);
-            }
-            if (options.isNonProduct(itemId)) {
-                return reject(RejectReason.NON_PRODUCT_CODE, file, line, null);
-            }
-            accept(rec, c, invoice, itemId, customer, qty, price, time);
-            if (placeholder) {
+            accept(r);
+            if (r.placeholder()) {
                 rowsAcceptedPlaceholderCustomer++;
             }
             return true;
         }
 
-        private void accept(CsvRecord rec, Columns c, String invoice, String itemId, String customerId, double qty,
-                            double price, LocalDateTime time) {
+        private void accept(ScannedRow r) {
+            String itemId = r.item();
+            String customerId = r.customer();
             int item = itemIndex.getInt(itemId);
             if (item < 0) {
                 item = itemIds.size();
@@ -443,17 +319,21 @@ public final class TransactionLoader {
                 itemDescriptions.add(new Votes());
                 itemCategories.add(new Votes());
             }
-            vote(itemDescriptions.get(item), rec, c.description);
-            vote(itemCategories.get(item), rec, c.category);
+            if (r.description() != null) {
+                itemDescriptions.get(item).add(r.description());
+            }
+            if (r.category() != null) {
+                itemCategories.get(item).add(r.category());
+            }
 
-            int order = orderIndex.getInt(invoice);
+            int order = orderIndex.getInt(r.order());
             if (order < 0) {
                 order = orderIds.size();
-                orderIndex.put(invoice, order);
-                orderIds.add(invoice);
+                orderIndex.put(r.order(), order);
+                orderIds.add(r.order());
                 orderCustomer.add(customer(customerId));
-                orderTime.add(time.toEpochSecond(ZoneOffset.UTC));
-                orderCountry.add(country(c.country < 0 ? "" : rec.getField(c.country).strip()));
+                orderTime.add(r.time());
+                orderCountry.add(country(r.country()));
             } else if (customerId != null && orderCustomer.getInt(order) < 0) {
                 // A blank customer cell in an identified order is a missing value, not a guest: the order is the
                 // customer's whichever of its rows comes first (other customers' rows were rejected above).
@@ -461,18 +341,9 @@ public final class TransactionLoader {
             }
             lineOrder.add(order);
             lineItem.add(item);
-            lineQuantity.add(qty);
-            linePrice.add(price);
+            lineQuantity.add(r.quantity());
+            linePrice.add(r.price());
             rowsAccepted++;
-        }
-
-        private static void vote(Votes votes, CsvRecord rec, int column) {
-            if (column >= 0) {
-                String v = rec.getField(column).strip();
-                if (!v.isEmpty()) {
-                    votes.add(v);
-                }
-            }
         }
 
         /** The customer's index, registering it; -1 for an anonymous row (null id). */
@@ -497,16 +368,6 @@ public final class TransactionLoader {
                 countries.add(name);
             }
             return c;
-        }
-
-        /**
-         * A rejected cell as quoted in samples (printed, and stored in the manifest): with the columns mapped the
-         * wrong way round, a "timestamp" can be a customer's e-mail address, which is personal data.
-         */
-        private static String shown(String raw) {
-            // a rejected cell with an '@' is most likely a customer's address in a column mapped the wrong way: say so
-            return raw.indexOf('@') >= 0 ? "(" + raw.length() + " characters with an '@', not shown: a customer's "
-                    + "e-mail address in the wrong column?)" : ShownValue.quoted(raw);
         }
 
         private boolean reject(RejectReason reason, String file, long line, String detail) {
@@ -542,25 +403,7 @@ public final class TransactionLoader {
             IngestReport report = new IngestReport(fileStats, rowsRead, rowsAccepted, rowsAcceptedAnonymous,
                     rowsAcceptedPlaceholderCustomer, rejected, invoiceFile.size(), tx.orderCount(), anonymousOrders, tx.customerCount(),
                     tx.itemCount(), malformed, options.errorBudget());
-            if (malformed > options.errorBudget() * rowsRead) {
-                List<String> first = new ArrayList<>();
-                for (RejectReason r : RejectReason.values()) {
-                    if (r.isMalformed()) {
-                        for (String s : samples.get(r.ordinal())) {
-                            first.add(r.code() + " at " + s);
-                        }
-                    }
-                }
-                // Order conflicts count against the budget but are well-formed rows: "malformed" alone would send
-                // the user looking for broken lines rather than reused order numbers.
-                String what = rejectedCounts[RejectReason.ORDER_CUSTOMER_CONFLICT.ordinal()] > 0
-                        ? "malformed or conflicting" : "malformed";
-                throw new IngestException(String.format(Locale.ROOT,
-                        "%,d of %,d rows are %s (%.2f%%), more than the error budget of %.2f%% (%,d rows); "
-                                + "nothing loaded. First samples: %s",
-                        malformed, rowsRead, what, 100.0 * malformed / rowsRead, options.errorBudget() * 100,
-                        (long) Math.floor(options.errorBudget() * rowsRead), first), report, null);
-            }
+            report.checkErrorBudget();
             return new IngestResult(tx, report);
         }
 
@@ -598,141 +441,4 @@ public final class TransactionLoader {
         }
     }
 
-    /** Column positions of one file. */
-    private static final class Columns {
-        final int width;
-        final int customer;
-        final int order;
-        final int timestamp;
-        final int item;
-        final int quantity;
-        final int price;
-        final int description;
-        final int category;
-        final int country;
-
-        /** @param where the file and line of its header, for messages */
-        Columns(String where, List<String> header, ColumnMapping m, CsvDialect dialect) throws IngestException {
-            width = header.size();
-            customer = required(where, header, m.customer(), "customer", m, dialect);
-            order = required(where, header, m.order(), "order", m, dialect);
-            timestamp = required(where, header, m.timestamp(), m.sequenceOrdered() ? "sequence" : "timestamp", m,
-                    dialect);
-            item = required(where, header, m.item(), "item", m, dialect);
-            quantity = required(where, header, m.quantity(), "quantity", m, dialect);
-            price = required(where, header, m.unitPrice(), "price", m, dialect);
-            // Optional columns: a preset (the generic layout) allows leaving them out. A mapping of the retailer's
-            // own names (--columns) names them on purpose, so a misspelt one must fail like a required one rather
-            // than train without descriptions or categories.
-            boolean named = !m.isPreset();
-            description = optional(where, header, m.description(), "description", named, m, dialect);
-            category = optional(where, header, m.category(), "category", named, m, dialect);
-            country = optional(where, header, m.country(), "country", named, m, dialect);
-        }
-
-        private static int required(String where, List<String> header, String column, String role, ColumnMapping m,
-                                    CsvDialect dialect) throws IngestException {
-            return present(where, header, column, role, "required by mapping '" + m.name() + "'", dialect);
-        }
-
-        private static int optional(String where, List<String> header, String column, String role, boolean named,
-                                    ColumnMapping m, CsvDialect dialect) throws IngestException {
-            return named && column != null
-                    ? present(where, header, column, role, "named by mapping '" + m.name() + "'", dialect)
-                    : find(where, header, column, role);
-        }
-
-        private static int present(String where, List<String> header, String column, String role, String why,
-                                   CsvDialect dialect) throws IngestException {
-            int i = find(where, header, column, role);
-            if (i < 0) {
-                String hint = dialect.delimiterHint(header);
-                throw new IngestException(where + ": " + (hint.isEmpty() ? "" : hint + "; ") + "column '" + column
-                        + "' (role " + role + ", " + why + ") is missing from the header; headers found: "
-                        + ShownValue.cells(header));
-            }
-            return i;
-        }
-
-        /**
-         * The column's position, or -1. A used column that appears twice fails: which of the two (say gross and net
-         * price) is meant cannot be guessed, and taking the first silently would train on the wrong one.
-         */
-        private static int find(String where, List<String> header, String column, String role)
-                throws IngestException {
-            if (column == null) {
-                return -1;
-            }
-            String want = ColumnMapping.normalise(column);
-            int found = -1;
-            for (int i = 0; i < header.size(); i++) {
-                if (ColumnMapping.normalise(header.get(i)).equals(want)) {
-                    if (found >= 0) {
-                        throw new IngestException(where + ": column '" + column + "' (role " + role + ") appears "
-                                + "twice in the header (columns " + (found + 1) + " and " + (i + 1) + "); rename or "
-                                + "remove one of them so that it is clear which one is meant");
-                    }
-                    found = i;
-                }
-            }
-            return found;
-        }
-    }
-
-    /**
-     * What exports write for "no customer" (a guest checkout): SQL's {@code NULL}, Python's {@code None} and
-     * {@code NaN}, spreadsheets' {@code N/A} and {@code #N/A}. As ids they would make one pseudo-customer with
-     * every guest's orders; they are read as blank (anonymous).
-     */
-    private static final Set<String> CUSTOMER_PLACEHOLDERS = Set.of("null", "none", "nan", "n/a", "#n/a");
-
-    static boolean isPlaceholder(String strippedCustomerId) {
-        return strippedCustomerId.length() <= 4
-                && CUSTOMER_PLACEHOLDERS.contains(strippedCustomerId.toLowerCase(Locale.ROOT));
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
-    }
-
-    private static boolean startsWith(String s, String prefix) {
-        return prefix != null && s.regionMatches(true, 0, prefix, 0, prefix.length());
-    }
-
-    /** A finite number, or NaN when unparsable or null. Plain decimals only: no thousands separators, no hex. */
-    private static double parseNumber(String s) {
-        if (s == null) {
-            return Double.NaN;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char ch = s.charAt(i);
-            if (!(ch >= '0' && ch <= '9' || ch == '.' || ch == '-' || ch == '+' || ch == 'e' || ch == 'E')) {
-                return Double.NaN;
-            }
-        }
-        try {
-            double v = Double.parseDouble(s);
-            return Double.isInfinite(v) ? Double.NaN : v;
-        } catch (NumberFormatException e) {
-            return Double.NaN;
-        }
-    }
-
-    /** 64-bit FNV-1a over the fields (with their lengths, so "a,bc" and "ab,c" differ), then a final mix. */
-    private static long hash(CsvRecord rec) {
-        long h = 0xcbf29ce484222325L;
-        for (int f = 0; f < rec.getFieldCount(); f++) {
-            String s = rec.getField(f);
-            for (int i = 0; i < s.length(); i++) {
-                h = (h ^ s.charAt(i)) * 0x100000001b3L;
-            }
-            h = (h ^ (0x10000 + s.length())) * 0x100000001b3L;
-        }
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        h *= 0xc4ceb9fe1a85ec53L;
-        h ^= h >>> 33;
-        return h;
-    }
 }

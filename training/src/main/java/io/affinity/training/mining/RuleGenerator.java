@@ -72,23 +72,11 @@ public final class RuleGenerator {
                 if (anteSupport == 0 || consequentSupport == 0) {
                     throw new IllegalStateException("a subset of a frequent itemset is missing: itemsets incomplete");
                 }
-                // Exact integer test, so that rounding can never turn a certain rule into a finite conviction.
-                boolean certain = supportCount == anteSupport;
-                double confidence = certain ? 1.0 : supportCount / (double) anteSupport;
-                if (confidence < minConfidence) {
+                MinedRule rule = rule(ante, length - 1, consequent, supportCount, anteSupport, consequentSupport,
+                        n, minConfidence, minLift);
+                if (rule == null) {
                     continue;
                 }
-                double pConsequent = consequentSupport / (double) n;
-                double lift = confidence / pConsequent;
-                if (lift < minLift) {
-                    continue;
-                }
-                double support = supportCount / (double) n;
-                double leverage = support - (anteSupport / (double) n) * pConsequent;
-                double conviction = certain ? Double.POSITIVE_INFINITY : (1 - pConsequent) / (1 - confidence);
-                MinedRule rule = new MinedRule(Arrays.copyOf(ante, length - 1), consequent, supportCount, support,
-                        confidence, lift, leverage, conviction,
-                        zhang(supportCount, anteSupport, consequentSupport, n));
                 if (top == null) {
                     consumer.accept(rule);
                     produced++;
@@ -109,6 +97,37 @@ public final class RuleGenerator {
             produced = ranked.length;
         }
         return produced;
+    }
+
+    /**
+     * The rule {@code antecedent => consequent} measured from support counts over {@code n} transactions, or null
+     * when its confidence is below {@code minConfidence} or its lift below {@code minLift}. Public so that every
+     * miner (the Spark one too) measures rules with these very expressions: equal counts give equal doubles.
+     *
+     * @param antecedent        strictly ascending item ids in its first {@code antecedentLength} places (copied)
+     * @param supportCount      transactions with antecedent and consequent
+     * @param anteSupport       transactions with the antecedent
+     * @param consequentSupport transactions with the consequent
+     */
+    public static MinedRule rule(int[] antecedent, int antecedentLength, int consequent, long supportCount,
+                                 long anteSupport, long consequentSupport, long n, double minConfidence,
+                                 double minLift) {
+        // Exact integer test, so that rounding can never turn a certain rule into a finite conviction.
+        boolean certain = supportCount == anteSupport;
+        double confidence = certain ? 1.0 : supportCount / (double) anteSupport;
+        if (confidence < minConfidence) {
+            return null;
+        }
+        double pConsequent = consequentSupport / (double) n;
+        double lift = confidence / pConsequent;
+        if (lift < minLift) {
+            return null;
+        }
+        double support = supportCount / (double) n;
+        double leverage = support - (anteSupport / (double) n) * pConsequent;
+        double conviction = certain ? Double.POSITIVE_INFINITY : (1 - pConsequent) / (1 - confidence);
+        return new MinedRule(Arrays.copyOf(antecedent, antecedentLength), consequent, supportCount, support,
+                confidence, lift, leverage, conviction, zhang(supportCount, anteSupport, consequentSupport, n));
     }
 
     /**

@@ -1,0 +1,135 @@
+package io.affinity.bench;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.affinity.recommender.PopularItem;
+import io.affinity.recommender.PrecomputedItem;
+import io.affinity.recommender.PrecomputedRecommendations;
+import io.affinity.spark.AcceptedLines;
+import io.affinity.spark.SparkIngest;
+import io.affinity.spark.SparkModelOptions;
+import io.affinity.spark.SparkModelStage;
+import io.affinity.store.ModelStore;
+import io.affinity.store.Snapshot;
+import io.affinity.store.SnapshotBuilder;
+import io.affinity.training.evaluation.EvalSplit;
+import io.affinity.training.evaluation.RankingMetrics;
+import io.affinity.training.ingest.IngestOptions;
+import io.affinity.training.ingest.TransactionLoader;
+import io.affinity.training.ingest.Transactions;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * The offline quality of what Spark training serves, by the evaluation's protocol ({@code affinity evaluate
+ * --split time}): Spark ingestion of the exports, the model stage trained on the orders before the cutoff, and each
+ * test customer's precomputed list (popular items for customers without one, as the service answers them) scored
+ * against the distinct items they bought in the test days with the evaluation's own {@link RankingMetrics} and
+ * {@link EvalSplit} (test customers and truth from the single-machine loader, whose accepted lines the Spark
+ * ingestion reproduces exactly: SparkIngestParityTest). Prints ndcg/recall/hitrate at 10 for all test customers
+ * and for those with and without training purchases; compare with the same run's {@code evaluate} report
+ * ({@code benchmarks/spark-quality.sh} does both). With {@code -Dweights=a,b,...} the model stage runs once per
+ * {@code newItemWeight} on the same ingested data: choose it on a validation cutoff, then measure the test once.
+ *
+ * <pre>
+ * java [Spark and Chronicle flags] [-Dweights=1,0.5] -cp ... io.affinity.bench.SparkQuality CUTOFF TEST_DAYS FILE...
+ * </pre>
+ */
+public final class SparkQuality {
+    private SparkQuality() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        LocalDateTime cutoff = LocalDate.parse(args[0]).atStartOfDay();
+        int testDays = Integer.parseInt(args[1]);
+        List<String> files = List.of(args).subList(2, args.length);
+        double[] weights = Arrays.stream(System.getProperty("weights",
+                        Double.toString(SparkModelOptions.DEFAULT_NEW_ITEM_WEIGHT)).split(","))
+                .mapToDouble(Double::parseDouble).toArray();
+        SparkSession spark = SparkSession.builder().appName("affinity-spark-quality")
+                .master(System.getProperty("spark.master", "local[*]"))
+                .config("spark.sql.shuffle.partitions", Integer.toString(4 * Runtime.getRuntime().availableProcessors()))
+                .config("spark.ui.enabled", "false")
+                .getOrCreate();
+        Path work = Files.createTempDirectory("spark-quality");
+        try {
+            SparkIngest.Result loaded = SparkIngest.load(spark, files, IngestOptions.defaults(), StandardCharsets.UTF_8);
+            Dataset<Row> train = loaded.accepted()
+                    .filter(col(AcceptedLines.TIME).lt(cutoff.toEpochSecond(ZoneOffset.UTC)));
+            train.persist(StorageLevel.MEMORY_AND_DISK());
+            Transactions tx = TransactionLoader.load(files.stream().map(Path::of).toList(), IngestOptions.defaults())
+                    .transactions();
+            EvalSplit split = EvalSplit.time(tx, cutoff, testDays);
+            ModelStore store = ModelStore.open(work.resolve("models"));
+            for (double weight : weights) {
+                long started = System.nanoTime();
+                SnapshotBuilder builder = store.newSnapshot();
+                Map<String, Object> sections = SparkModelStage.train(train,
+                        SparkModelOptions.DEFAULTS.withNewItemWeight(weight), builder, System.out::println);
+                sections.forEach(builder::section);
+                builder.publish();
+                double trainSeconds = (System.nanoTime() - started) / 1e9;
+                try (Snapshot snapshot = store.openCurrent()) {
+                    System.out.printf(Locale.ROOT, "spark-als+repeat, newItemWeight %s: model stage %.1f s%n",
+                            weight, trainSeconds);
+                    measure(tx, split, snapshot);
+                }
+            }
+        } finally {
+            spark.stop();
+            try (var paths = Files.walk(work)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static void measure(Transactions tx, EvalSplit split, Snapshot snapshot) {
+        int[] popular = indices(tx, snapshot.popularItems().stream().map(PopularItem::itemId).toList());
+        double[] noNovelty = new double[tx.itemCount()];
+        RankingMetrics all = new RankingMetrics(noNovelty);
+        RankingMetrics withList = new RankingMetrics(noNovelty);
+        RankingMetrics withoutList = new RankingMetrics(noNovelty);
+        for (int u : split.testUsers()) {
+            PrecomputedRecommendations list = snapshot.precomputed(tx.customerId(u)).orElse(null);
+            int[] ranked = list == null ? popular
+                    : indices(tx, list.items().stream().map(PrecomputedItem::itemId).toList());
+            all.add(ranked, split.truth()[u]);
+            (list == null ? withoutList : withList).add(ranked, split.truth()[u]);
+        }
+        print("all test customers", all);
+        print("with a precomputed list", withList);
+        print("without (popular items)", withoutList);
+    }
+
+    private static void print(String who, RankingMetrics m) {
+        Map<String, Double> v = m.values("");
+        System.out.printf(Locale.ROOT, "  %-26s customers %5d  ndcg@10 %.4f  recall@10 %.4f  hitrate@10 %.4f%n", who,
+                m.users(), v.get("ndcg@10"), v.get("recall@10"), v.get("hitrate@10"));
+    }
+
+    /** Item ids to the loader's item indices, in order; ids the loader does not know cannot be relevant: skipped. */
+    private static int[] indices(Transactions tx, List<String> itemIds) {
+        List<Integer> out = new ArrayList<>(itemIds.size());
+        for (String id : itemIds) {
+            int i = tx.itemIndex(id);
+            if (i >= 0) {
+                out.add(i);
+            }
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+}

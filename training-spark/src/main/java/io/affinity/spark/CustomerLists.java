@@ -1,0 +1,464 @@
+package io.affinity.spark;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.log;
+
+import io.affinity.recommender.CustomerHistory;
+import io.affinity.recommender.PrecomputedItem;
+import io.affinity.recommender.PrecomputedRecommendations;
+import io.affinity.recommender.PurchasedItem;
+import io.affinity.store.SnapshotBuilder;
+import io.affinity.training.CustomerHistories;
+import io.affinity.training.customers.CustomerAnalytics;
+import io.affinity.training.models.TopK;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.recommendation.ALS;
+import org.apache.spark.ml.recommendation.ALSModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Customer histories and precomputed lists on Spark. A customer's lines are brought together by a shuffle and
+ * sorted as the single-machine loader numbers them (orders by their first accepted line, then lines in input
+ * order), so {@link CustomerHistories.Accumulator} sums in the same order and gives the same doubles; the same
+ * walk scores repeat items as {@code models/RepeatFrequency} does. Implicit ALS (Spark MLlib) scores the items
+ * new to the customer against broadcast item factors (catalogue-sized). The driver streams one row per customer.
+ */
+final class CustomerLists {
+    /**
+     * Customers whose histories were put, those of them with a non-empty precomputed list, and the manifest section
+     * of the customer models (profiles).
+     */
+    record Result(long customers, long withLists, Map<String, Object> customerModels) {
+    }
+
+    private static final StructType PURCHASE = new StructType()
+            .add("item", DataTypes.StringType, false)
+            .add("orders", DataTypes.IntegerType, false)
+            .add("quantity", DataTypes.DoubleType, false)
+            .add("lastDay", DataTypes.LongType, false);
+
+    /** One customer after the history walk: the history, the repeat candidates, the items bought. */
+    static final StructType WALKED = new StructType()
+            .add("customer", DataTypes.StringType, false)
+            .add("uid", DataTypes.IntegerType, false)
+            .add("orders", DataTypes.IntegerType, false)
+            .add("spend", DataTypes.DoubleType, false)
+            .add("firstDay", DataTypes.LongType, false)
+            .add("lastDay", DataTypes.LongType, false)
+            .add("history", DataTypes.createArrayType(PURCHASE, false), false)
+            .add("bought", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
+            .add("repeatItems", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
+            .add("repeatScores", DataTypes.createArrayType(DataTypes.FloatType, false), false)
+            // the profile summary (CustomerAnalytics.CustomerSummary), when profiles are computed
+            .add("firstFile", DataTypes.IntegerType, false)
+            .add("firstLine", DataTypes.LongType, false)
+            .add("days", DataTypes.IntegerType, false)
+            .add("previousGap", DataTypes.LongType, false)
+            .add("repeatSpend", DataTypes.DoubleType, false)
+            .add("monetary", DataTypes.DoubleType, false)
+            .add("priceIndex", DataTypes.DoubleType, false)
+            .add("cheaperShare", DataTypes.DoubleType, false)
+            .add("topFamilies", DataTypes.createArrayType(DataTypes.StringType, false), false);
+
+    private static final StructType LISTED = new StructType()
+            .add("item", DataTypes.StringType, false)
+            .add("score", DataTypes.DoubleType, false)
+            .add("repeat", DataTypes.BooleanType, false)
+            .add("source", DataTypes.StringType, false);
+
+    /** The history and the merged list of one customer. */
+    static final StructType SCORED = new StructType()
+            .add("customer", DataTypes.StringType, false)
+            .add("orders", DataTypes.IntegerType, false)
+            .add("spend", DataTypes.DoubleType, false)
+            .add("firstDay", DataTypes.LongType, false)
+            .add("lastDay", DataTypes.LongType, false)
+            .add("history", DataTypes.createArrayType(PURCHASE, false), false)
+            .add("list", DataTypes.createArrayType(LISTED, false), false);
+
+    /** Favourite families kept per profile, as CustomerAnalytics keeps. */
+    private static final int FAVOURITE_FAMILIES = 3;
+
+    private CustomerLists() {
+    }
+
+    /**
+     * @param indexed lines with the item number column {@link SparkModelStage#IDX} and time in seconds
+     * @param orders  one row per order with its first line {@link SparkModelStage#ORDER_FIRST}
+     */
+    static Result run(SparkSession spark, Dataset<Row> indexed, Dataset<Row> orders, SparkModelStage.Items items,
+                      SparkModelOptions options, SnapshotBuilder builder, Consumer<String> progress) {
+        Dataset<Row> customerLines = indexed.filter(col(AcceptedLines.CUSTOMER).isNotNull())
+                .join(orders.select(col(AcceptedLines.ORDER), col(SparkModelStage.ORDER_FIRST)), AcceptedLines.ORDER);
+        // Dense customer numbers for ALS (ints), assigned in Spark.
+        JavaRDD<Row> numbered = customerLines.select(col(AcceptedLines.CUSTOMER)).distinct().javaRDD().zipWithIndex()
+                .map(t -> RowFactory.create(t._1().getString(0), Math.toIntExact(t._2())));
+        Dataset<Row> users = spark.createDataFrame(numbered, new StructType()
+                        .add(AcceptedLines.CUSTOMER, DataTypes.StringType, false)
+                        .add("uid", DataTypes.IntegerType, false))
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            if (users.isEmpty()) {
+                // every order anonymous: nothing to walk, and ALS needs ratings
+                return new Result(0, 0, CustomerProfiles.skipped("no identified customers"));
+            }
+            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            Broadcast<String[]> ids = jsc.broadcast(items.ids());
+            CustomerProfiles profiles = CustomerProfiles.prepare(indexed, customerLines, items, options);
+            Dataset<Row> walked = walk(customerLines.join(users, AcceptedLines.CUSTOMER), ids, items.lastTime,
+                    options, profiles.prices() == null ? null : jsc.broadcast(profiles.prices()))
+                    .persist(StorageLevel.MEMORY_AND_DISK());
+            Map<String, Object> customerModels = profiles.put(walked, builder, progress);
+            Dataset<Row> scored;
+            if (options.topN() == 0) {
+                scored = walked.mapPartitions(score(ids, null, null, 0, 0, options), Encoders.row(SCORED));
+            } else {
+                ALSModel als = als(customerLines, users, options);
+                float[] factors = new float[items.facts.size() * options.alsRank()];
+                boolean[] known = new boolean[items.facts.size()];
+                for (Row r : als.itemFactors().collectAsList()) {
+                    int item = r.getInt(0);
+                    List<Float> f = r.getList(1);
+                    for (int k = 0; k < f.size(); k++) {
+                        factors[item * options.alsRank() + k] = f.get(k);
+                    }
+                    known[item] = true;
+                }
+                scored = walked.join(als.userFactors(), walked.col("uid").equalTo(als.userFactors().col("id")),
+                                "left")
+                        .mapPartitions(score(ids, jsc.broadcast(factors), jsc.broadcast(known), options.alsRank(),
+                                items.facts.size(), options), Encoders.row(SCORED));
+            }
+            Result r = put(scored.toLocalIterator(), builder);
+            walked.unpersist();
+            return new Result(r.customers(), r.withLists(), customerModels);
+        } finally {
+            users.unpersist();
+        }
+    }
+
+    /** Implicit ALS on (customer, item, 1 + ln orders), the single-machine ALS's preference weight. */
+    private static ALSModel als(Dataset<Row> customerLines, Dataset<Row> users, SparkModelOptions options) {
+        Dataset<Row> ratings = customerLines
+                .select(col(AcceptedLines.CUSTOMER), col(SparkModelStage.ORDER_FIRST), col(SparkModelStage.IDX))
+                .distinct()
+                .groupBy(col(AcceptedLines.CUSTOMER), col(SparkModelStage.IDX)).agg(count(lit(1)).as("n"))
+                .join(users, AcceptedLines.CUSTOMER)
+                .select(col("uid"), col(SparkModelStage.IDX), lit(1.0).plus(log(col("n"))).cast("float").as("rating"));
+        return new ALS().setImplicitPrefs(true).setRank(options.alsRank()).setRegParam(options.alsRegularization())
+                .setAlpha(options.alsAlpha()).setMaxIter(options.alsIterations()).setSeed(options.seed())
+                .setUserCol("uid").setItemCol(SparkModelStage.IDX).setRatingCol("rating")
+                .fit(ratings);
+    }
+
+    /** Groups each customer's lines in loader order and walks them: history and repeat scores. */
+    static Dataset<Row> walk(Dataset<Row> customerLines, Broadcast<String[]> ids, long reference,
+                             SparkModelOptions options, Broadcast<CustomerAnalytics.ItemPrices> prices) {
+        double lambda = Math.log(2) / options.repeatHalfLifeDays();
+        int topN = options.topN();
+        return customerLines
+                .select(col(AcceptedLines.CUSTOMER), col("uid"), col(SparkModelStage.ORDER_FIRST),
+                        col(AcceptedLines.FILE), col(AcceptedLines.LINE), col(SparkModelStage.IDX),
+                        col(AcceptedLines.QUANTITY), col(AcceptedLines.PRICE), col(SparkModelStage.TIME_SECONDS))
+                .repartition(col(AcceptedLines.CUSTOMER))
+                .sortWithinPartitions(col(AcceptedLines.CUSTOMER), col(SparkModelStage.ORDER_FIRST),
+                        col(AcceptedLines.FILE), col(AcceptedLines.LINE))
+                .mapPartitions(walker(ids, reference, lambda, topN, prices), Encoders.row(WALKED));
+    }
+
+    private static MapPartitionsFunction<Row, Row> walker(Broadcast<String[]> ids, long reference, double lambda,
+                                                          int topN,
+                                                          Broadcast<CustomerAnalytics.ItemPrices> prices) {
+        return rows -> new Iterator<>() {
+            private final CustomerHistories.Accumulator acc = new CustomerHistories.Accumulator();
+            private final Map<Integer, Integer> slot = new HashMap<>();
+            private final List<Integer> slotItem = new ArrayList<>();
+            private final List<Double> personal = new ArrayList<>();
+            private final List<Integer> lastOrder = new ArrayList<>();
+            private Row pending = rows.hasNext() ? rows.next() : null;
+
+            @Override
+            public boolean hasNext() {
+                return pending != null;
+            }
+
+            @Override
+            public Row next() {
+                String[] id = ids.value();
+                String customer = pending.getString(0);
+                int uid = pending.getInt(1);
+                acc.clear();
+                slot.clear();
+                slotItem.clear();
+                personal.clear();
+                lastOrder.clear();
+                CustomerAnalytics.CustomerPriceSums priceSums = prices == null ? null
+                        : new CustomerAnalytics.CustomerPriceSums(prices.value());
+                // CustomerAnalytics: an order's spend summed over its lines, then merged per purchase day in order
+                TreeMap<Long, Double> perDay = new TreeMap<>();
+                Row firstRow = pending.getStruct(2);
+                int orderFile = -1;
+                long orderLine = -1;
+                int orders = 0;
+                long orderTime = 0;
+                double orderSpend = 0;
+                while (pending != null && pending.getString(0).equals(customer)) {
+                    Row r = pending;
+                    pending = rows.hasNext() ? rows.next() : null;
+                    Row first = r.getStruct(2);
+                    if (orders == 0 || first.getInt(0) != orderFile || first.getLong(1) != orderLine) {
+                        if (orders > 0) {
+                            perDay.merge(Math.floorDiv(orderTime, 86_400L), orderSpend, Double::sum);
+                        }
+                        orderFile = first.getInt(0);
+                        orderLine = first.getLong(1);
+                        orders++;
+                        orderTime = r.getLong(8);
+                        orderSpend = 0;
+                        acc.order(LocalDate.ofEpochDay(Math.floorDiv(orderTime, 86_400L)));
+                    }
+                    int item = r.getInt(5);
+                    acc.line(item, id[item], r.getDouble(6), r.getDouble(7));
+                    orderSpend += r.getDouble(6) * r.getDouble(7);
+                    if (priceSums != null) {
+                        priceSums.line(item, r.getDouble(6), r.getDouble(7));
+                    }
+                    Integer s = slot.get(item);
+                    if (s == null) {
+                        s = slotItem.size();
+                        slot.put(item, s);
+                        slotItem.add(item);
+                        personal.add(0.0);
+                        lastOrder.add(0);
+                    }
+                    if (lastOrder.get(s) != orders) {
+                        // RepeatFrequency: each order containing the item weighs 2^(-age / half-life), the age in
+                        // days as Interactions stores it (a float)
+                        lastOrder.set(s, orders);
+                        float age = (float) ((reference - orderTime) / 86400.0);
+                        personal.set(s, personal.get(s) + Math.exp(-lambda * Math.max(0, age)));
+                    }
+                }
+                perDay.merge(Math.floorDiv(orderTime, 86_400L), orderSpend, Double::sum);
+                long[] days = new long[perDay.size()];
+                double[] daySpend = new double[perDay.size()];
+                int d = 0;
+                for (Map.Entry<Long, Double> e : perDay.entrySet()) {
+                    days[d] = e.getKey();
+                    daySpend[d++] = e.getValue();
+                }
+                CustomerAnalytics.CustomerSummary summary = CustomerAnalytics.CustomerSummary.of(customer, days,
+                        daySpend, 0, 0, 0, 0, priceSums == null ? 1.0 : priceSums.priceIndex(),
+                        priceSums == null ? Double.NaN : priceSums.cheaperVariantShare(),
+                        priceSums == null ? List.of() : priceSums.topFamilies(FAVOURITE_FAMILIES));
+                CustomerHistory h = acc.history();
+                Row[] history = new Row[h.items().size()];
+                for (int k = 0; k < history.length; k++) {
+                    PurchasedItem p = h.items().get(k);
+                    history[k] = RowFactory.create(p.itemId(), p.orderCount(), p.quantity(),
+                            p.lastPurchased().toEpochDay());
+                }
+                int n = slotItem.size();
+                int[] bought = new int[n];
+                Integer[] bySlot = new Integer[n];
+                float[] score = new float[n];
+                for (int s = 0; s < n; s++) {
+                    bought[s] = slotItem.get(s);
+                    bySlot[s] = s;
+                    // RepeatFrequency's score of a bought item: 1 + the decayed count, as a float
+                    score[s] = 1f + (float) (double) personal.get(s);
+                }
+                // best first, ties to the lower item number (TopK's rule)
+                Arrays.sort(bySlot, (a, b) -> score[a] != score[b] ? Float.compare(score[b], score[a])
+                        : Integer.compare(bought[a], bought[b]));
+                int keep = Math.min(topN, n);
+                Integer[] repeatItems = new Integer[keep];
+                Float[] repeatScores = new Float[keep];
+                for (int r = 0; r < keep; r++) {
+                    repeatItems[r] = bought[bySlot[r]];
+                    repeatScores[r] = score[bySlot[r]];
+                }
+                Arrays.sort(bought);
+                Integer[] boughtBoxed = Arrays.stream(bought).boxed().toArray(Integer[]::new);
+                return RowFactory.create(customer, uid, h.orderCount(), h.totalSpend(), h.firstPurchase().toEpochDay(),
+                        h.lastPurchase().toEpochDay(), history, boughtBoxed, repeatItems, repeatScores,
+                        firstRow.getInt(0), firstRow.getLong(1), summary.days(), summary.previousGapDays(),
+                        summary.repeatSpend(), summary.monetary(), summary.priceIndex(),
+                        summary.cheaperVariantShare(), summary.topFamilies().toArray(new String[0]));
+            }
+        };
+    }
+
+    /**
+     * Scores new items by ALS (when {@code factors} is given) and merges them with the repeat candidates into
+     * one list of at most topN: each kind's scores min-max normalised to (0.1, 1] as the blend normalises a
+     * model's candidates, new items' multiplied by {@code newItemWeight}; ties: repeat first, then each kind's
+     * own order.
+     */
+    private static MapPartitionsFunction<Row, Row> score(Broadcast<String[]> ids, Broadcast<float[]> factors,
+                                                         Broadcast<boolean[]> known, int rank, int itemCount,
+                                                         SparkModelOptions options) {
+        int topN = options.topN();
+        float newWeight = (float) options.newItemWeight();
+        return rows -> new Iterator<>() {
+            private final float[] s = new float[itemCount];
+
+            @Override
+            public boolean hasNext() {
+                return rows.hasNext();
+            }
+
+            @Override
+            public Row next() {
+                Row r = rows.next();
+                List<Integer> repeatItems = list(r, WALKED.fieldIndex("repeatItems"));
+                List<Float> repeatScores = list(r, WALKED.fieldIndex("repeatScores"));
+                int[] fresh = new int[0];
+                float[] freshScores = new float[0];
+                // after the walked columns, the join adds ALS's "id" and "features" (by position: rows passed on
+                // between map functions carry no schema)
+                int featuresAt = WALKED.length() + 1;
+                if (factors != null && !r.isNullAt(featuresAt)) {
+                    List<Float> u = list(r, featuresAt);
+                    float[] v = factors.value();
+                    boolean[] ok = known.value();
+                    for (int i = 0; i < itemCount; i++) {
+                        if (!ok[i]) {
+                            s[i] = Float.NaN;
+                            continue;
+                        }
+                        float dot = 0;
+                        for (int k = 0; k < rank; k++) {
+                            dot += u.get(k) * v[i * rank + k];
+                        }
+                        s[i] = dot;
+                    }
+                    for (Integer b : CustomerLists.<Integer>list(r, WALKED.fieldIndex("bought"))) {
+                        s[b] = Float.NaN; // TopK never selects NaN: bought items are repeat candidates only
+                    }
+                    fresh = TopK.select(s, topN, null);
+                    freshScores = new float[fresh.length];
+                    for (int k = 0; k < fresh.length; k++) {
+                        freshScores[k] = s[fresh[k]];
+                    }
+                }
+                float[] rep = new float[repeatScores.size()];
+                for (int k = 0; k < rep.length; k++) {
+                    rep[k] = repeatScores.get(k);
+                }
+                float[] repN = normalise(rep);
+                float[] freshN = normalise(freshScores);
+                // merge two lists, each best first, by normalised score; ties to the repeat item
+                List<Row> list = new ArrayList<>(Math.min(topN, rep.length + fresh.length));
+                int a = 0;
+                int b = 0;
+                String[] id = ids.value();
+                while (list.size() < topN && (a < rep.length || b < fresh.length)) {
+                    boolean takeRepeat = b >= fresh.length || (a < rep.length && repN[a] >= newWeight * freshN[b]);
+                    if (takeRepeat) {
+                        list.add(RowFactory.create(id[repeatItems.get(a)], (double) repN[a], true,
+                                SparkModelStage.REPEAT_SOURCE));
+                        a++;
+                    } else {
+                        list.add(RowFactory.create(id[fresh[b]], (double) (newWeight * freshN[b]), false,
+                                SparkModelStage.NEW_SOURCE));
+                        b++;
+                    }
+                }
+                return RowFactory.create(r.getString(WALKED.fieldIndex("customer")),
+                        r.getInt(WALKED.fieldIndex("orders")),
+                        r.getDouble(WALKED.fieldIndex("spend")), r.getLong(WALKED.fieldIndex("firstDay")),
+                        r.getLong(WALKED.fieldIndex("lastDay")), r.get(WALKED.fieldIndex("history")),
+                        list.toArray(new Row[0]));
+            }
+        };
+    }
+
+    /**
+     * An array column as a list, whether the row came through Spark's encoder (a Seq) or straight from the previous
+     * map function, which Spark may chain without serialising (the Java array it was given).
+     */
+    @SuppressWarnings("unchecked")
+    static <T> List<T> list(Row r, int i) {
+        Object v = r.get(i);
+        return v instanceof Object[] a ? Arrays.asList((T[]) a) : r.getList(i);
+    }
+
+    /** The blend's normalisation of a ranked list (ModelRun.normalise): best 1, last 0.1, all 1 when equal. */
+    static float[] normalise(float[] ranked) {
+        float[] out = new float[ranked.length];
+        if (ranked.length == 0) {
+            return out;
+        }
+        float hi = ranked[0];
+        float lo = ranked[ranked.length - 1];
+        for (int r = 0; r < ranked.length; r++) {
+            out[r] = hi > lo ? 0.1f + 0.9f * (ranked[r] - lo) / (hi - lo) : 1f;
+        }
+        return out;
+    }
+
+    /** Streams the scored customers into the builder; returns the counts. */
+    private static Result put(Iterator<Row> scored, SnapshotBuilder builder) {
+        long customers = 0;
+        long withLists = 0;
+        while (scored.hasNext()) {
+            Row r = scored.next();
+            String customer = r.getString(0);
+            List<Row> history = list(r, 5);
+            List<PurchasedItem> purchases = new ArrayList<>(history.size());
+            Map<String, PurchasedItem> byId = new HashMap<>();
+            for (Row p : history) {
+                PurchasedItem item = new PurchasedItem(p.getString(0), p.getInt(1), p.getDouble(2),
+                        LocalDate.ofEpochDay(p.getLong(3)));
+                purchases.add(item);
+                byId.put(item.itemId(), item);
+            }
+            builder.putCustomer(customer, new CustomerHistory(r.getInt(1), r.getDouble(2),
+                    LocalDate.ofEpochDay(r.getLong(3)), LocalDate.ofEpochDay(r.getLong(4)), purchases,
+                    purchases.size()));
+            customers++;
+            List<Row> list = list(r, 6);
+            if (list.isEmpty()) {
+                continue;
+            }
+            List<PrecomputedItem> items = new ArrayList<>(list.size());
+            for (Row p : list) {
+                String itemId = p.getString(0);
+                boolean repeat = p.getBoolean(2);
+                PurchasedItem purchase = repeat ? byId.get(itemId) : null;
+                if (repeat && purchase == null) {
+                    // as CustomerRecommendations: a repeat without its purchase would be a claim without facts
+                    throw new IllegalStateException("item " + itemId + " was listed as a repeat purchase, but the "
+                            + "customer's history does not contain it");
+                }
+                items.add(new PrecomputedItem(itemId, p.getDouble(1), repeat, p.getString(3), purchase));
+            }
+            builder.putCustomerRecommendations(customer, new PrecomputedRecommendations(SparkModelStage.MODEL_NAME,
+                    items));
+            withLists++;
+        }
+        return new Result(customers, withLists, Map.of());
+    }
+}

@@ -1,0 +1,121 @@
+package io.affinity.spark;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.max;
+
+import io.affinity.recommender.ItemFacts;
+import io.affinity.store.SnapshotBuilder;
+import io.affinity.training.customers.CustomerAnalysis;
+import io.affinity.training.customers.CustomerAnalytics;
+import io.affinity.training.customers.CustomerAnalyticsOptions;
+import io.affinity.training.customers.CustomerReportWriter;
+import io.affinity.training.customers.FitDiagnostics;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Customer value profiles as single-machine training's {@code CustomerProfilesStep} makes them, calibrated on all
+ * the data: each customer's summary (purchase days, spend, price behaviour) is computed in the customer walk on
+ * Spark with the single-machine accumulators; the driver collects the summaries (a dozen numbers per customer:
+ * the BG/NBD and Gamma-Gamma fitters take arrays over all customers) and runs {@link CustomerAnalytics#analyse},
+ * the code single-machine training runs after summarising. When the models cannot be fitted the snapshot goes
+ * without profiles and the section says why, as there.
+ */
+final class CustomerProfiles {
+    static final String SEQUENCE_ONLY = "the input has an order sequence, not timestamps: customer value models "
+            + "(RFM, P(alive), value, tiers, strategies) need order dates";
+
+    private final CustomerAnalytics.ItemPrices prices;
+    private final LocalDate calibrationEnd;
+    private final String skipped;
+
+    private CustomerProfiles(CustomerAnalytics.ItemPrices prices, LocalDate calibrationEnd, String skipped) {
+        this.prices = prices;
+        this.calibrationEnd = calibrationEnd;
+        this.skipped = skipped;
+    }
+
+    /** The section of a run without profiles. */
+    static Map<String, Object> skipped(String why) {
+        Map<String, Object> section = new LinkedHashMap<>();
+        section.put("profiles", 0);
+        section.put("skipped", why);
+        return section;
+    }
+
+    /**
+     * The item price facts the walk needs: typical prices are the medians of the lines up to the calibration end
+     * (the last identified customer's last purchase day), guests' lines included, as in {@code CustomerAnalytics}.
+     */
+    static CustomerProfiles prepare(Dataset<Row> indexed, Dataset<Row> customerLines, SparkModelStage.Items items,
+                                    SparkModelOptions options) {
+        if (options.orderSequence()) {
+            return new CustomerProfiles(null, null, SEQUENCE_ONLY);
+        }
+        long last = customerLines.agg(max(col(SparkModelStage.TIME_SECONDS))).first().getLong(0);
+        long calEndDay = Math.floorDiv(last, 86_400L);
+        double[] medians = new double[items.facts.size()];
+        Arrays.fill(medians, Double.NaN);
+        for (Row r : indexed.filter(col(SparkModelStage.TIME_SECONDS).lt((calEndDay + 1) * 86_400L))
+                .groupBy(col(SparkModelStage.IDX))
+                .agg(expr("percentile(" + AcceptedLines.PRICE + ", 0.5)").as("median"))
+                .collectAsList()) {
+            medians[r.getInt(0)] = r.getDouble(1);
+        }
+        String[] descriptions = items.facts.stream().map(ItemFacts::description).toArray(String[]::new);
+        return new CustomerProfiles(CustomerAnalytics.ItemPrices.of(items.ids(), descriptions, medians),
+                LocalDate.ofEpochDay(calEndDay), null);
+    }
+
+    /** The item price facts for the walk, or null when profiles are skipped. */
+    CustomerAnalytics.ItemPrices prices() {
+        return prices;
+    }
+
+    /** Fits on the walked customers' summaries and puts the profiles; returns the manifest section. */
+    Map<String, Object> put(Dataset<Row> walked, SnapshotBuilder builder, Consumer<String> progress) {
+        if (skipped != null) {
+            if (skipped.equals(SEQUENCE_ONLY)) {
+                progress.accept("customer models: skipped, " + SEQUENCE_ONLY);
+            }
+            return skipped(skipped);
+        }
+        // in the order of the customers' first lines, the loader's customer numbering: the fits sum over
+        // customers in this order
+        Iterator<Row> rows = walked.select(col("customer"), col("firstDay"), col("lastDay"), col("days"),
+                        col("previousGap"), col("repeatSpend"), col("monetary"), col("priceIndex"),
+                        col("cheaperShare"), col("topFamilies"))
+                .orderBy(col("firstFile"), col("firstLine"))
+                .toLocalIterator();
+        List<CustomerAnalytics.CustomerSummary> summaries = new ArrayList<>();
+        while (rows.hasNext()) {
+            Row r = rows.next();
+            summaries.add(new CustomerAnalytics.CustomerSummary(r.getString(0), r.getLong(1), r.getLong(2),
+                    r.getInt(3), r.getLong(4), r.getDouble(5), r.getDouble(6), 0, 0, 0, 0, r.getDouble(7),
+                    r.getDouble(8), r.getList(9)));
+        }
+        CustomerAnalysis analysis;
+        try {
+            analysis = CustomerAnalytics.analyse(summaries, 0, CustomerAnalyticsOptions.defaults(calibrationEnd),
+                    false, 0);
+        } catch (IllegalArgumentException | IllegalStateException | ArithmeticException e) {
+            return skipped(e.getMessage());
+        }
+        analysis.rows().forEach(r -> builder.putProfile(r.customerId(), r.profile()));
+        Map<String, Object> section = new LinkedHashMap<>(CustomerReportWriter.report(analysis));
+        List<String> warnings = FitDiagnostics.warnings(analysis, "a longer export");
+        section.put("warnings", warnings);
+        warnings.forEach(w -> progress.accept("WARNING: " + w));
+        section.put("profiles", analysis.rows().size());
+        return section;
+    }
+}

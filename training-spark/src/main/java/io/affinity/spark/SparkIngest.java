@@ -1,0 +1,433 @@
+package io.affinity.spark;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import io.affinity.training.ingest.ColumnMapping;
+import io.affinity.training.ingest.ExportReader;
+import io.affinity.training.ingest.IngestException;
+import io.affinity.training.ingest.IngestOptions;
+import io.affinity.training.ingest.IngestReport;
+import io.affinity.training.ingest.RejectReason;
+import io.affinity.training.ingest.ScannedRow;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.Charset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.input.PortableDataStream;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
+
+/**
+ * Loads transaction exports on Spark with exactly the single-machine loader's rules
+ * ({@link io.affinity.training.ingest.TransactionLoader} documents them): every row is accepted or counted under
+ * one reject reason, with the same samples ({@code file:line}, the first ones in file and line order), the same
+ * report and the same error budget. Each file is read whole by one task with the same {@link ExportReader}
+ * (gzip cannot be split, and exports come as many daily or monthly files); the checks that need other rows (an
+ * order's first file and its customer, duplicate lines) run as joins and window functions over all rows.
+ *
+ * <p>Paths are Hadoop paths ({@code hdfs://}, {@code s3a://}, {@code file:}, or local names), read by the
+ * executors; labels in messages and samples are the paths as given.
+ */
+public final class SparkIngest {
+    private static final String REASON = "reason";
+    private static final String DETAIL = "detail";
+    private static final String PLACEHOLDER = "placeholder";
+    private static final String HASH = "hash";
+    private static final String LATER = "later";
+    private static final String REGISTERS = "registers";
+
+    /** What a task emits per row: the scanned row with its file number; reasons as {@link RejectReason} ordinals. */
+    private static final StructType SCANNED = new StructType()
+            .add(AcceptedLines.FILE, DataTypes.IntegerType, false)
+            .add(AcceptedLines.LINE, DataTypes.LongType, false)
+            .add(REASON, DataTypes.IntegerType, true)
+            .add(DETAIL, DataTypes.StringType, true)
+            .add(REGISTERS, DataTypes.BooleanType, false)
+            .add(AcceptedLines.ORDER, DataTypes.StringType, false)
+            .add(AcceptedLines.ITEM, DataTypes.StringType, true)
+            .add(AcceptedLines.CUSTOMER, DataTypes.StringType, true)
+            .add(PLACEHOLDER, DataTypes.BooleanType, false)
+            .add(AcceptedLines.QUANTITY, DataTypes.DoubleType, false)
+            .add(AcceptedLines.PRICE, DataTypes.DoubleType, false)
+            .add(AcceptedLines.TIME, DataTypes.LongType, false)
+            .add(AcceptedLines.COUNTRY, DataTypes.StringType, false)
+            .add(AcceptedLines.DESCRIPTION, DataTypes.StringType, true)
+            .add(AcceptedLines.CATEGORY, DataTypes.StringType, true)
+            .add(HASH, DataTypes.LongType, false)
+            .add(LATER, DataTypes.IntegerType, true);
+
+    /**
+     * @param accepted     the accepted lines ({@link AcceptedLines#SCHEMA}), persisted; the caller unpersists
+     * @param report       the same report the single-machine loader gives for the same files
+     * @param sequenceOnly the exports order by sequence number, not timestamps
+     */
+    public record Result(Dataset<Row> accepted, IngestReport report, boolean sequenceOnly) {
+        public Result {
+            Objects.requireNonNull(accepted, "accepted");
+            Objects.requireNonNull(report, "report");
+        }
+    }
+
+    private SparkIngest() {
+    }
+
+    /**
+     * Loads {@code files} in order (which matters for duplicates across files).
+     *
+     * @throws IngestException as the single-machine loader: a missing or doubled file, a header that fits no
+     *                         mapping, broken CSV, undecodable bytes, a truncated gzip file, or malformed rows over
+     *                         the error budget
+     */
+    public static Result load(SparkSession spark, List<String> files, IngestOptions options, Charset encoding)
+            throws IOException, IngestException {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(encoding, "encoding");
+        if (files == null || files.isEmpty()) {
+            throw new IllegalArgumentException("no files to load");
+        }
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        List<ColumnMapping> mappings = readHeaders(files, options, encoding, hadoop);
+        boolean sequenceOnly = mappings.get(0).sequenceOrdered();
+
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        JavaRDD<Row> rows = null;
+        for (int f = 0; f < files.size(); f++) {
+            JavaRDD<Row> fileRows = jsc.binaryFiles(files.get(f), 1)
+                    .flatMap(new ReadFile(f, files.get(f), options, encoding.name()));
+            rows = rows == null ? fileRows : rows.union(fileRows);
+        }
+        Dataset<Row> scanned = spark.createDataFrame(rows, SCANNED).persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            Dataset<Row> classified = classify(scanned).persist(StorageLevel.MEMORY_AND_DISK());
+            IngestReport report;
+            Dataset<Row> accepted;
+            try {
+                accepted = resolveOrders(classified.filter(col(REASON).isNull()))
+                        .persist(StorageLevel.MEMORY_AND_DISK());
+                report = report(classified, accepted, files, mappings, options);
+            } catch (Exception e) { // Spark's jobs throw SparkException undeclared
+                throw taskFailure(e);
+            } finally {
+                classified.unpersist();
+            }
+            try {
+                report.checkErrorBudget();
+            } catch (IngestException e) {
+                accepted.unpersist();
+                throw e;
+            }
+            return new Result(accepted, report, sequenceOnly);
+        } finally {
+            scanned.unpersist();
+        }
+    }
+
+    /**
+     * Fails before any distributed work on a missing, doubled or unreadable file, a bad header, or sequence-ordered
+     * and timestamped exports mixed, with the single machine's messages; returns each file's mapping.
+     */
+    private static List<ColumnMapping> readHeaders(List<String> files, IngestOptions options, Charset encoding,
+                                                   Configuration hadoop) throws IOException, IngestException {
+        Set<Path> seen = new HashSet<>();
+        List<ColumnMapping> mappings = new ArrayList<>();
+        int sequence = 0;
+        int timestamps = 0;
+        for (String file : files) {
+            Objects.requireNonNull(file, "file");
+            Path path = new Path(file);
+            FileSystem fs = path.getFileSystem(hadoop);
+            FileStatus status;
+            try {
+                status = fs.getFileStatus(path);
+            } catch (FileNotFoundException e) {
+                throw new IngestException("input file " + file + " does not exist");
+            }
+            if (status.isDirectory()) {
+                throw new IngestException("input " + file + " is a directory, not a transaction file");
+            }
+            if (!seen.add(fs.makeQualified(path))) {
+                throw new IngestException("input file " + file + " is given twice; each export may be loaded once "
+                        + "(its rows would count twice)");
+            }
+            ColumnMapping m = ExportReader.mapping(fs.open(path), file, options, encoding);
+            if (m.sequenceOrdered()) {
+                sequence++;
+            } else {
+                timestamps++;
+            }
+            if (sequence > 0 && timestamps > 0) {
+                throw ExportReader.mixedTimeLines(file, m);
+            }
+            mappings.add(m);
+        }
+        return mappings;
+    }
+
+    /** Adds the final reject reason (null: accepted) by the loader's order of checks. */
+    private static Dataset<Row> classify(Dataset<Row> scanned) {
+        // the first file an order number was seen in, by any row not malformed by column count or blanks
+        Dataset<Row> firstFile = scanned.filter(col(REGISTERS))
+                .groupBy(col(AcceptedLines.ORDER).as("ff_order")).agg(min(AcceptedLines.FILE).as("first_file"));
+        // the customer of the order's first well-formed row that names one
+        Dataset<Row> owner = scanned.filter(col(REASON).isNull().and(col(AcceptedLines.CUSTOMER).isNotNull()))
+                .groupBy(col(AcceptedLines.ORDER).as("owned_order"))
+                .agg(min(struct(col(AcceptedLines.FILE), col(AcceptedLines.LINE), col(AcceptedLines.CUSTOMER)))
+                        .getField(AcceptedLines.CUSTOMER).as("owner"));
+        Column wellFormed = col(REASON).isNull();
+        Dataset<Row> withOrder = scanned
+                .join(firstFile, col(AcceptedLines.ORDER).equalTo(col("ff_order")).and(col(REGISTERS)), "left")
+                .join(owner, col(AcceptedLines.ORDER).equalTo(col("owned_order")), "left")
+                .withColumn(REASON, coalesce(col(REASON),
+                        when(wellFormed.and(col(AcceptedLines.CUSTOMER).isNotNull())
+                                        .and(col(AcceptedLines.CUSTOMER).notEqual(col("owner"))),
+                                lit(RejectReason.ORDER_CUSTOMER_CONFLICT.ordinal())),
+                        when(col(AcceptedLines.FILE).notEqual(col("first_file")),
+                                lit(RejectReason.DUPLICATE_INVOICE_FROM_OTHER_FILE.ordinal()))));
+        // exact duplicate lines within a file, among the rows that got this far: the first is kept
+        Column copy = row_number().over(Window.partitionBy(col(AcceptedLines.FILE), col(HASH), col(REASON))
+                .orderBy(col(AcceptedLines.LINE)));
+        return withOrder
+                .withColumn(REASON, coalesce(col(REASON),
+                        when(copy.gt(1), lit(RejectReason.DUPLICATE_LINE.ordinal())), col(LATER)))
+                .drop("ff_order", "first_file", "owned_order", "owner");
+    }
+
+    /**
+     * Gives every accepted line its order's attributes: time and country of the order's first accepted line, the
+     * customer of its first accepted line that names one (a blank cell in an identified order is a missing value).
+     */
+    private static Dataset<Row> resolveOrders(Dataset<Row> acceptedRows) {
+        Dataset<Row> orders = acceptedRows.groupBy(col(AcceptedLines.ORDER).as("resolved_order")).agg(
+                min(struct(col(AcceptedLines.FILE), col(AcceptedLines.LINE), col(AcceptedLines.TIME),
+                        col(AcceptedLines.COUNTRY))).as("first"),
+                min(when(col(AcceptedLines.CUSTOMER).isNotNull(), struct(col(AcceptedLines.FILE),
+                        col(AcceptedLines.LINE), col(AcceptedLines.CUSTOMER)))).as("named"));
+        return acceptedRows.drop(AcceptedLines.CUSTOMER, AcceptedLines.TIME, AcceptedLines.COUNTRY)
+                .join(orders, col(AcceptedLines.ORDER).equalTo(col("resolved_order")))
+                // Accepted rows always have an item, a time and a country; coalesce() only lets Spark know that,
+                // so the result carries AcceptedLines.SCHEMA's non-null columns.
+                .select(col(AcceptedLines.FILE), col(AcceptedLines.LINE), col(AcceptedLines.ORDER),
+                        coalesce(col(AcceptedLines.ITEM), lit("")).as(AcceptedLines.ITEM),
+                        col("named").getField(AcceptedLines.CUSTOMER).as(AcceptedLines.CUSTOMER),
+                        col(AcceptedLines.QUANTITY), col(AcceptedLines.PRICE),
+                        coalesce(col("first").getField(AcceptedLines.TIME), lit(0L)).as(AcceptedLines.TIME),
+                        coalesce(col("first").getField(AcceptedLines.COUNTRY), lit("")).as(AcceptedLines.COUNTRY),
+                        col(AcceptedLines.DESCRIPTION), col(AcceptedLines.CATEGORY));
+    }
+
+    private static IngestReport report(Dataset<Row> classified, Dataset<Row> accepted, List<String> files,
+                                       List<ColumnMapping> mappings, IngestOptions options) {
+        long[][] perFile = new long[files.size()][RejectReason.values().length + 1]; // last: accepted
+        for (Row r : classified.groupBy(col(AcceptedLines.FILE), col(REASON)).agg(count(lit(1)).as("n"))
+                .collectAsList()) {
+            int reason = r.isNullAt(1) ? RejectReason.values().length : r.getInt(1);
+            perFile[r.getInt(0)][reason] = r.getLong(2);
+        }
+        long rowsRead = 0;
+        long rowsAccepted = 0;
+        long[] rejectedCounts = new long[RejectReason.values().length];
+        List<IngestReport.FileStats> fileStats = new ArrayList<>();
+        for (int f = 0; f < files.size(); f++) {
+            long read = 0;
+            for (int k = 0; k < perFile[f].length; k++) {
+                read += perFile[f][k];
+                if (k < rejectedCounts.length) {
+                    rejectedCounts[k] += perFile[f][k];
+                }
+            }
+            long acc = perFile[f][RejectReason.values().length];
+            rowsRead += read;
+            rowsAccepted += acc;
+            fileStats.add(new IngestReport.FileStats(files.get(f), mappings.get(f).name(), read, acc));
+        }
+        List<List<String>> samples = samples(classified, files, mappings, options.samplesPerReason());
+        Map<String, IngestReport.Rejections> rejected = new LinkedHashMap<>();
+        long malformed = 0;
+        for (RejectReason r : RejectReason.values()) {
+            rejected.put(r.code(), new IngestReport.Rejections(rejectedCounts[r.ordinal()], samples.get(r.ordinal())));
+            if (r.isMalformed()) {
+                malformed += rejectedCounts[r.ordinal()];
+            }
+        }
+        Row orders = accepted.agg(
+                countDistinct(col(AcceptedLines.ORDER)),
+                countDistinct(when(col(AcceptedLines.CUSTOMER).isNull(), col(AcceptedLines.ORDER))),
+                sum(when(col(AcceptedLines.CUSTOMER).isNull(), 1).otherwise(0)),
+                countDistinct(col(AcceptedLines.CUSTOMER)),
+                countDistinct(col(AcceptedLines.ITEM))).first();
+        // a placeholder cell is the row's own fact, whoever the order turns out to belong to
+        long placeholders = classified.filter(col(REASON).isNull().and(col(PLACEHOLDER))).count();
+        long invoicesSeen = classified.filter(col(REGISTERS)).select(AcceptedLines.ORDER).distinct().count();
+        return new IngestReport(fileStats, rowsRead, rowsAccepted, orZero(orders, 2), placeholders, rejected,
+                invoicesSeen, orders.getLong(0), orders.getLong(1), orders.getLong(3), orders.getLong(4), malformed,
+                options.errorBudget());
+    }
+    /** Each reason's first samples in file and line order, worded as the single-machine loader words them. */
+    private static List<List<String>> samples(Dataset<Row> classified, List<String> files,
+                                              List<ColumnMapping> mappings, int perReason) {
+        List<List<String>> samples = new ArrayList<>();
+        for (int r = 0; r < RejectReason.values().length; r++) {
+            samples.add(new ArrayList<>());
+        }
+        if (perReason == 0) {
+            return samples;
+        }
+        List<Row> first = classified.filter(col(REASON).isNotNull())
+                .withColumn("rank", row_number().over(Window.partitionBy(col(REASON))
+                        .orderBy(col(AcceptedLines.FILE), col(AcceptedLines.LINE))))
+                .filter(col("rank").leq(perReason))
+                .select(col(REASON), col(AcceptedLines.FILE), col(AcceptedLines.LINE), col(DETAIL),
+                        col(AcceptedLines.ORDER))
+                .orderBy(col(REASON), col(AcceptedLines.FILE), col(AcceptedLines.LINE))
+                .collectAsList();
+        for (Row row : first) {
+            RejectReason reason = RejectReason.values()[row.getInt(0)];
+            int file = row.getInt(1);
+            String detail = reason == RejectReason.ORDER_CUSTOMER_CONFLICT
+                    ? ScannedRow.conflictDetail(mappings.get(file).order(), row.getString(4))
+                    : row.isNullAt(3) ? null : row.getString(3);
+            samples.get(reason.ordinal()).add(files.get(file) + ":" + row.getLong(2)
+                    + (detail == null ? "" : " (" + detail + ")"));
+        }
+        return samples;
+    }
+
+    private static long orZero(Row row, int i) {
+        return row.isNullAt(i) ? 0 : row.getLong(i);
+    }
+
+    /** A file a task could not read: the single-machine loader's message, carried back to the driver. */
+    static final class UnreadableFile extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UnreadableFile(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** The {@link IngestException} a task's failure stands for, or the failure itself when it is not a file's. */
+    private static IngestException taskFailure(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof UnreadableFile bad) {
+                return new IngestException(bad.getMessage(), null, e);
+            }
+        }
+        // Spark sends the cause as text when it cannot send the exception: find our message in it
+        String text = String.valueOf(e.getMessage());
+        int at = text.indexOf(UnreadableFile.class.getName() + ": ");
+        if (at >= 0) {
+            String rest = text.substring(at + UnreadableFile.class.getName().length() + 2);
+            int end = rest.indexOf('\n');
+            return new IngestException(end < 0 ? rest : rest.substring(0, end), null, e);
+        }
+        if (e instanceof RuntimeException unchecked) {
+            throw unchecked;
+        }
+        throw new IllegalStateException("Spark job failed while loading the exports: " + text, e);
+    }
+
+    /** One task: one file, streamed row by row through the shared {@link ExportReader}. */
+    private static final class ReadFile implements FlatMapFunction<Tuple2<String, PortableDataStream>, Row> {
+        private static final long serialVersionUID = 1L;
+        private final int file;
+        private final String label;
+        private final IngestOptions options;
+        private final String encoding;
+
+        ReadFile(int file, String label, IngestOptions options, String encoding) {
+            this.file = file;
+            this.label = label;
+            this.options = options;
+            this.encoding = encoding;
+        }
+
+        @Override
+        public Iterator<Row> call(Tuple2<String, PortableDataStream> input) throws IOException {
+            ExportReader.Scan scan;
+            try {
+                scan = ExportReader.scan(input._2().open(), label, options, Charset.forName(encoding));
+            } catch (IngestException e) {
+                throw new UnreadableFile(e.getMessage());
+            }
+            return new Iterator<>() {
+                private Row next = advance();
+
+                private Row advance() {
+                    try {
+                        ScannedRow r = scan.next();
+                        if (r == null) {
+                            scan.close();
+                            return null;
+                        }
+                        return RowFactory.create(file, r.line(), r.malformed() == null ? null : r.malformed().ordinal(),
+                                r.detail(), r.registersOrder(), r.order(), r.item(), r.customer(), r.placeholder(),
+                                r.quantity(), r.price(), r.time(), r.country(), r.description(), r.category(),
+                                r.hash(), r.laterReason() == null ? null : r.laterReason().ordinal());
+                    } catch (IngestException e) {
+                        closeQuietly();
+                        throw new UnreadableFile(e.getMessage());
+                    } catch (IOException e) {
+                        closeQuietly();
+                        throw new UncheckedIOException(e);
+                    }
+                }
+
+                private void closeQuietly() {
+                    try {
+                        scan.close();
+                    } catch (IOException ignored) {
+                        // the read already failed; that failure is the one to report
+                    }
+                }
+
+                @Override
+                public boolean hasNext() {
+                    return next != null;
+                }
+
+                @Override
+                public Row next() {
+                    if (next == null) {
+                        throw new NoSuchElementException();
+                    }
+                    Row r = next;
+                    next = advance();
+                    return r;
+                }
+            };
+        }
+    }
+}

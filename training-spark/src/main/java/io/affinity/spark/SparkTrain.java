@@ -1,0 +1,233 @@
+package io.affinity.spark;
+
+import io.affinity.recommender.Consent;
+import io.affinity.store.ModelStore;
+import io.affinity.store.SnapshotBuilder;
+import io.affinity.training.TrainingParameters;
+import io.affinity.training.TrainingPipeline;
+import io.affinity.training.customers.ConsentFile;
+import io.affinity.training.ingest.IngestException;
+import io.affinity.training.ingest.IngestOptions;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The Spark training job: {@code spark-submit --class io.affinity.spark.SparkTrain affinity-spark.jar --input ...
+ * --models DIR}, or {@code ./affinity spark-train ...} on one machine (Spark in local mode). Ingestion and every
+ * model run as Spark jobs; the driver writes the snapshot into {@code --models}, a directory on the driver's
+ * machine (replicas open a published snapshot from a shared or copied directory, as after {@code affinity train}).
+ *
+ * <p>Exit codes: 0 published, 1 bad input (the message names the file and line, or the option), 2 usage.
+ */
+@Command(name = "spark-train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train on Apache Spark and publish a snapshot the service serves: rules (FP-growth), "
+                + "implicit ALS and repeat-purchase lists per customer, histories, popularity.",
+                "Inputs are Hadoop paths (hdfs://, s3a://, file: or local names) read by the executors; "
+                        + "the model store is a directory on the driver."})
+public final class SparkTrain implements Callable<Integer> {
+    @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH",
+            description = "Transaction exports (CSV, gzip detected), in order: an order already in an earlier file "
+                    + "is not loaded again.")
+    List<String> inputs;
+
+    @Option(names = "--models", defaultValue = "models", description = "Model store directory on the driver "
+            + "(default: ${DEFAULT-VALUE}).")
+    Path models;
+
+    @Option(names = "--encoding", defaultValue = "UTF-8", description = "Character set of the exports "
+            + "(default: ${DEFAULT-VALUE}); bytes invalid in it stop the load naming file and line.")
+    Charset encoding;
+
+    @Option(names = "--format", defaultValue = "auto", description = "Column layout: auto (detect from each "
+            + "header), online-retail, online-retail-ii, generic, generic-sequence (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--columns", paramLabel = "ROLE=HEADER,...", description = "Your own column names instead of "
+            + "a --format preset, as for `affinity train`.")
+    String columns;
+
+    @Option(names = "--delimiter", defaultValue = ",", paramLabel = "CHAR", description = "Field separator: , ; | "
+            + "or a tab (default: ${DEFAULT-VALUE}).")
+    String delimiter;
+
+    @Option(names = "--decimal-comma", description = "Quantities and prices are written with a decimal comma.")
+    boolean decimalComma;
+
+    @Option(names = "--error-budget", paramLabel = "SHARE", description = "Share of the rows that may be malformed "
+            + "or conflicting before the job stops, nothing published (default: 0.01).")
+    Double errorBudget;
+
+    @Option(names = "--consent", paramLabel = "FILE", description = "Consent list (customer_id, channel, state) on "
+            + "the driver (UTF-8), as for `affinity train`: campaign exports then include only customers who opted in.")
+    Path consent;
+
+    @Option(names = "--min-support", description = "Minimum itemset support, fraction of baskets (default: 0.01); "
+            + "the support count is at least " + TrainingParameters.MIN_SUPPORT_COUNT + ".")
+    Double minSupport;
+
+    @Option(names = "--min-confidence", description = "Minimum rule confidence (default: 0.05).")
+    Double minConfidence;
+
+    @Option(names = "--min-lift", description = "Minimum rule lift (default: 1.0).")
+    Double minLift;
+
+    @Option(names = "--max-length", description = "Largest itemset kept (default: 3).")
+    Integer maxLength;
+
+    @Option(names = "--max-rules-per-item", description = "Rules kept per antecedent item and kind (default: 20).")
+    Integer maxRulesPerItem;
+
+    @Option(names = "--top-n", description = "Items precomputed per customer (default: 50; 0: none, customers "
+            + "are served by rules fired by their history).")
+    Integer topN;
+
+    @Option(names = "--als-rank", description = "Implicit ALS factors (default: 64).")
+    Integer alsRank;
+
+    @Option(names = "--als-iterations", description = "Implicit ALS sweeps (default: 12).")
+    Integer alsIterations;
+
+    @Option(names = "--als-regularization", description = "Spark ALS regParam (default: 0.1).")
+    Double alsRegularization;
+
+    @Option(names = "--als-alpha", description = "Implicit ALS confidence scale (default: 10).")
+    Double alsAlpha;
+
+    @Option(names = "--repeat-half-life-days", description = "Half-life of a purchase in the repeat score "
+            + "(default: 90).")
+    Double repeatHalfLifeDays;
+
+    @Option(names = "--new-item-weight", description = "How new items (ALS) mix with repeat purchases in a "
+            + "customer's list: each kind's scores are scaled to (0.1, 1], new items' then multiplied by this "
+            + "(default: " + SparkModelOptions.DEFAULT_NEW_ITEM_WEIGHT + ").")
+    Double newItemWeight;
+
+    private final PrintStream out;
+
+    public SparkTrain() {
+        this(System.out);
+    }
+
+    SparkTrain(PrintStream out) {
+        this.out = out;
+    }
+
+    /** Bad input and bad option values exit 1 with their message, as the single-machine verbs do. */
+    static final CommandLine.IExecutionExceptionHandler EXIT_CODES = (e, cmd, parsed) -> {
+        if (e instanceof IngestException || e instanceof IllegalArgumentException) {
+            cmd.getErr().println("affinity spark-train: " + e.getMessage());
+            return 1;
+        }
+        throw e;
+    };
+
+    public static void main(String[] args) {
+        CommandLine cli = new CommandLine(new SparkTrain());
+        cli.setExecutionExceptionHandler(EXIT_CODES);
+        System.exit(cli.execute(args));
+    }
+
+    @Override
+    public Integer call() throws IOException, IngestException {
+        SparkModelOptions options = modelOptions();
+        IngestOptions ingest = IngestOptions.fromOptions(format, columns, delimiter, decimalComma, errorBudget);
+        if (Files.exists(models) && !Files.isDirectory(models)) {
+            throw new IllegalArgumentException("model store " + models + " is not a directory");
+        }
+        // read before any distributed work: a bad consent file should fail in a second, not after the load
+        Map<String, Map<Consent.Channel, Consent.State>> consentStates =
+                consent == null ? Map.of() : ConsentFile.read(consent, StandardCharsets.UTF_8);
+        SparkSession spark = SparkSession.builder().appName("affinity-train").getOrCreate();
+        String version = train(spark, ingest, options, consentStates, out::println);
+        out.println("published " + version + " to " + models.toAbsolutePath());
+        return 0;
+    }
+
+    /** The whole job on a given session (tests pass their local one); returns the published version. */
+    String train(SparkSession spark, IngestOptions ingest, SparkModelOptions options,
+                 Map<String, Map<Consent.Channel, Consent.State>> consentStates, Consumer<String> progress)
+            throws IOException, IngestException {
+        long started = System.nanoTime();
+        SparkIngest.Result loaded = SparkIngest.load(spark, inputs, ingest, encoding);
+        Dataset<Row> accepted = loaded.accepted();
+        try {
+            progress.accept(String.format(Locale.ROOT, "ingest: %,d rows read, %,d accepted, %,d orders, %,d "
+                            + "customers, %,d items [%.1f s]", loaded.report().rowsRead(), loaded.report().rowsAccepted(),
+                    loaded.report().ordersAccepted(), loaded.report().customers(), loaded.report().items(),
+                    (System.nanoTime() - started) / 1e9));
+            if (loaded.report().ordersAccepted() == 0 || loaded.report().items() == 0) {
+                // the single-machine rule: an empty model would replace a working one for every replica
+                throw new IngestException(String.format(Locale.ROOT, "no transactions accepted (%,d rows read, "
+                                + "%,d accepted) from %s: refusing to publish an empty model; the model store %s is "
+                                + "unchanged", loaded.report().rowsRead(), loaded.report().rowsAccepted(), inputs,
+                        models), loaded.report(), null);
+            }
+            SparkModelOptions resolved = options.withOrderSequence(loaded.sequenceOnly());
+            SnapshotBuilder builder = ModelStore.open(models).newSnapshot();
+            Map<String, Object> sections = SparkModelStage.train(accepted, resolved, builder, progress);
+            sections.forEach(builder::section);
+            consentStates.forEach(builder::putConsent);
+            if (consent != null) {
+                builder.section("consent", consentSection());
+            }
+            builder.parameters(parameters(spark, resolved));
+            builder.section("ingestReport", loaded.report());
+            String version = builder.publish();
+            progress.accept(String.format(Locale.ROOT, "publish: snapshot %s [%.1f s in all]", version,
+                    (System.nanoTime() - started) / 1e9));
+            return version;
+        } finally {
+            accepted.unpersist();
+        }
+    }
+
+    private SparkModelOptions modelOptions() {
+        SparkModelOptions d = SparkModelOptions.DEFAULTS;
+        return new SparkModelOptions(or(minSupport, d.minSupport()), or(minConfidence, d.minConfidence()),
+                or(minLift, d.minLift()), or(maxLength, d.maxLength()), or(maxRulesPerItem, d.maxRulesPerItem()),
+                d.popularItems(), or(topN, d.topN()), or(alsRank, d.alsRank()),
+                or(alsRegularization, d.alsRegularization()), or(alsAlpha, d.alsAlpha()),
+                or(alsIterations, d.alsIterations()), d.seed(), or(repeatHalfLifeDays, d.repeatHalfLifeDays()),
+                or(newItemWeight, d.newItemWeight()), false);
+    }
+
+    private static <T> T or(T given, T otherwise) {
+        return given != null ? given : otherwise;
+    }
+
+    /** What a reader of the manifest needs to reproduce the run: engine, inputs as given, every parameter. */
+    private Map<String, Object> parameters(SparkSession spark, SparkModelOptions options) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("engine", "spark");
+        m.put("sparkVersion", spark.version());
+        m.put("master", spark.sparkContext().master());
+        m.put("inputs", List.copyOf(inputs));
+        m.put("encoding", encoding.name());
+        m.putAll(options.asManifestMap());
+        return m;
+    }
+
+    private Map<String, Object> consentSection() throws IOException {
+        Map<String, Object> section = new LinkedHashMap<>();
+        section.put("file", consent.toAbsolutePath().toString());
+        section.put("bytes", Files.size(consent));
+        section.put("sha256", TrainingPipeline.sha256(consent));
+        return section;
+    }
+}

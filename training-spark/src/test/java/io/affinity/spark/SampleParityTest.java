@@ -1,0 +1,219 @@
+package io.affinity.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.affinity.recommender.AssociationRule;
+import io.affinity.recommender.CustomerHistory;
+import io.affinity.recommender.ItemFacts;
+import io.affinity.recommender.PrecomputedItem;
+import io.affinity.recommender.PrecomputedRecommendations;
+import io.affinity.recommender.PurchasedItem;
+import io.affinity.store.ModelStore;
+import io.affinity.store.Snapshot;
+import io.affinity.store.SnapshotBuilder;
+import io.affinity.testing.IntegrationTest;
+import io.affinity.training.SingleMachine;
+import io.affinity.training.customers.CustomerAnalysis;
+import io.affinity.training.customers.CustomerAnalytics;
+import io.affinity.training.customers.CustomerAnalyticsOptions;
+import io.affinity.training.customers.CustomerReportWriter;
+import io.affinity.training.customers.FitDiagnostics;
+import io.affinity.training.customers.ItemCosts;
+import io.affinity.training.ingest.IngestOptions;
+import io.affinity.training.ingest.TransactionLoader;
+import io.affinity.training.ingest.Transactions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The bundled sample trained once on Spark and published: item facts, popular items, frequent itemsets, rules
+ * and histories must equal what single-machine training computes from the same loader result (FP-growth is
+ * exact, and sums run in the loader's order), and the snapshot must open and serve precomputed lists.
+ */
+@IntegrationTest
+class SampleParityTest {
+    private static final Path SAMPLE = Path.of("..", "data", "sample", "online-retail-2011-05-06.csv.gz");
+    /** Default thresholds; a small rule cap so that it drops rules; a small, quick ALS. */
+    private static final SparkModelOptions OPTIONS = new SparkModelOptions(0.005, 0.05, 1.0, 3, 5, 20, 10, 8,
+            0.1, 10, 4, 42, 90, 1, false);
+
+    @TempDir
+    static Path dir;
+    private static Transactions tx;
+    private static Map<String, Object> sections;
+    private static final List<String> progress = new ArrayList<>();
+    private static Snapshot snapshot;
+
+    @BeforeAll
+    static void trainOnSpark() throws Exception {
+        tx = TransactionLoader.load(List.of(SAMPLE), IngestOptions.defaults()).transactions();
+        ModelStore store = ModelStore.open(dir.resolve("models"));
+        SnapshotBuilder builder = store.newSnapshot();
+        sections = SparkModelStage.train(TestLines.of(LocalSpark.get(), tx), OPTIONS, builder, progress::add);
+        sections.forEach(builder::section);
+        builder.publish();
+        snapshot = store.openCurrent();
+    }
+
+    @AfterAll
+    static void close() {
+        if (snapshot != null) {
+            snapshot.close();
+        }
+    }
+
+    @Test
+    void itemFactsAndPopularItemsAreTheSingleMachineOnes() {
+        List<ItemFacts> expected = SingleMachine.items(tx);
+        assertEquals(expected.size(), snapshot.itemCount());
+        for (ItemFacts f : expected) {
+            assertEquals(f, snapshot.item(f.itemId()).orElseThrow(), f.itemId());
+        }
+        assertEquals(SingleMachine.popular(tx, OPTIONS.popularItems()), snapshot.popularItems());
+        assertTrue(snapshot.subdirectory("catalog").isPresent(), "the catalogue search index is written");
+    }
+
+    @Test
+    void frequentItemsetsAndRulesAreTheSingleMachineOnes() {
+        SingleMachine.Mined expected = SingleMachine.rules(tx, OPTIONS.minSupport(), OPTIONS.minConfidence(),
+                OPTIONS.minLift(), OPTIONS.maxLength(), OPTIONS.maxRulesPerItem());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> training = (Map<String, Object>) sections.get("training");
+        assertEquals((long) tx.orderCount(), training.get("baskets"));
+        assertEquals(expected.minSupportCount(), training.get("minSupportCount"));
+        assertEquals((long) expected.frequentItemsets(), training.get("frequentItemsets"));
+        assertEquals(expected.rules().keptRules(), training.get("rulesPublished"));
+        assertEquals(expected.rules().droppedByCap(), training.get("rulesDroppedByCap"));
+        assertTrue(expected.rules().droppedByCap() > 0, "the cap is exercised");
+        long multi = 0;
+        for (int i = 0; i < tx.itemCount(); i++) {
+            String item = tx.itemId(i);
+            List<AssociationRule> rules = expected.rules().byItem().getOrDefault(item, List.of());
+            assertEquals(rules, snapshot.rulesWithAntecedentItem(item), item);
+            multi += rules.stream().filter(r -> !r.isPairRule()).count();
+        }
+        assertTrue(multi > 0, "rules with two antecedent items are compared too");
+        assertEquals(expected.rules().keptRules(), snapshot.ruleCount());
+    }
+
+    @Test
+    void frequentItemsetsAreTheSameSetsWithTheSameCounts() {
+        // the stage's own FP-growth step on the stage's own baskets (one per order, distinct item numbers)
+        List<Row> baskets = new ArrayList<>();
+        for (int o = 0; o < tx.orderCount(); o++) {
+            TreeSet<Integer> items = new TreeSet<>();
+            for (int l = tx.lineStart(o); l < tx.lineEnd(o); l++) {
+                items.add(tx.itemOfLine(l));
+            }
+            baskets.add(RowFactory.create((Object) items.toArray(new Integer[0])));
+        }
+        var spark = LocalSpark.get();
+        var orders = spark.createDataFrame(baskets, new StructType().add("items",
+                DataTypes.createArrayType(DataTypes.IntegerType, false), false));
+        long minCount = 20;
+        Map<String, Long> found = new HashMap<>();
+        for (Row r : SparkModelStage.frequentItemsets(spark, orders, tx.orderCount(), minCount, 3).collectAsList()) {
+            List<Integer> items = r.getList(0);
+            found.put(items.stream().map(tx::itemId).sorted().collect(Collectors.joining(" ")), r.getLong(1));
+        }
+        Map<String, Long> expected = SingleMachine.itemsets(tx, minCount, 3);
+        assertTrue(expected.keySet().stream().anyMatch(k -> k.split(" ").length == 3), "triples are compared");
+        assertEquals(expected, found);
+    }
+
+    @Test
+    void historiesAreTheSingleMachineOnes() {
+        Map<String, CustomerHistory> expected = SingleMachine.histories(tx);
+        assertEquals(expected.size(), snapshot.customerCount());
+        expected.forEach((id, h) -> assertEquals(h, snapshot.customer(id).orElseThrow(), "a customer's history"));
+    }
+
+    @Test
+    void profilesAreTheSingleMachineOnes() {
+        LocalDate last = LocalDate.MIN;
+        for (int o = 0; o < tx.orderCount(); o++) {
+            if (tx.customerOf(o) >= 0 && tx.timestampOf(o).toLocalDate().isAfter(last)) {
+                last = tx.timestampOf(o).toLocalDate();
+            }
+        }
+        CustomerAnalysis expected = CustomerAnalytics.run(tx, CustomerAnalyticsOptions.defaults(last),
+                ItemCosts.none());
+        assertEquals(tx.customerCount(), expected.rows().size());
+        for (CustomerAnalysis.Row r : expected.rows()) {
+            assertEquals(r.profile(), snapshot.profile(r.customerId()).orElseThrow(), "a customer's profile");
+        }
+        Map<?, ?> section = (Map<?, ?>) sections.get("customerModels");
+        assertEquals(expected.rows().size(), section.get("profiles"));
+        Map<Object, Object> report = new HashMap<>(CustomerReportWriter.report(expected));
+        report.put("warnings", FitDiagnostics.warnings(expected, "a longer export"));
+        report.put("profiles", expected.rows().size());
+        assertEquals(report, new HashMap<>(section), "the customerModels section of single-machine training");
+    }
+
+    @Test
+    void everyCustomerHasAListOfBothKindsThatTheStoreServes() {
+        Map<String, CustomerHistory> histories = SingleMachine.histories(tx);
+        int mixed = 0;
+        for (Map.Entry<String, CustomerHistory> e : histories.entrySet()) {
+            PrecomputedRecommendations list = snapshot.precomputed(e.getKey()).orElseThrow();
+            assertEquals(SparkModelStage.MODEL_NAME, list.model());
+            assertEquals(OPTIONS.topN(), list.items().size(), "enough candidates for a full list");
+            boolean repeats = false;
+            boolean fresh = false;
+            int newItems = 0;
+            for (PrecomputedItem p : list.items()) {
+                PurchasedItem bought = e.getValue().items().stream().filter(i -> i.itemId().equals(p.itemId()))
+                        .findFirst().orElse(null);
+                assertEquals(bought != null, p.repeat(), "repeat exactly for items in the history");
+                if (p.repeat()) {
+                    assertEquals(bought, p.purchase());
+                    assertEquals(SparkModelStage.REPEAT_SOURCE, p.source());
+                    repeats = true;
+                } else {
+                    assertEquals(SparkModelStage.NEW_SOURCE, p.source());
+                    fresh = true;
+                    newItems++;
+                }
+            }
+            assertTrue(newItems >= OPTIONS.topN() - e.getValue().items().size(),
+                    "new items fill what the customer's own items leave of the list");
+            mixed += repeats && fresh ? 1 : 0;
+        }
+        assertTrue(mixed > 0, "lists mix repeat and new items");
+    }
+
+    @Test
+    void theManifestSaysHowItWasTrained() {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> training = (Map<String, Object>) sections.get("training");
+        assertEquals("spark", training.get("engine"));
+        assertEquals(LocalSpark.get().version(), training.get("sparkVersion"));
+        assertEquals("local[2]", training.get("master"));
+        assertEquals((long) tx.lineCount(), training.get("lines"));
+        assertEquals((long) tx.customerCount(), training.get("customers"));
+        assertNotNull(((Map<?, ?>) training.get("seconds")).get("rules"));
+        assertEquals(SparkModelStage.MODEL_NAME, ((Map<?, ?>) sections.get("servedModel")).get("name"));
+        assertEquals("spark", snapshot.manifest().sections().get("training").get("engine").asText());
+        assertEquals(3, progress.stream().filter(l -> !l.startsWith("WARNING")).count(),
+                "one progress line per step: " + progress);
+        assertFalse(Files.exists(dir.resolve("models").resolve("nothing")));
+    }
+}

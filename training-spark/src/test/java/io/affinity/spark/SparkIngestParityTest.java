@@ -1,0 +1,252 @@
+package io.affinity.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.affinity.testing.IntegrationTest;
+import io.affinity.training.ingest.IngestException;
+import io.affinity.training.ingest.IngestOptions;
+import io.affinity.training.ingest.IngestResult;
+import io.affinity.training.ingest.RejectReason;
+import io.affinity.training.ingest.TransactionLoader;
+import io.affinity.training.ingest.Transactions;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.zip.GZIPOutputStream;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Spark ingestion against the single-machine loader on the same files: the same report (counts, samples,
+ * file statistics) and the same accepted lines with the same order attributes. The loader's own tests pin the
+ * rules; agreeing with it on every rule's fixture and on messy random exports pins the Spark path to them.
+ */
+@IntegrationTest
+class SparkIngestParityTest {
+    private static final String UCI_II_HEADER =
+            "Invoice,StockCode,Description,Quantity,InvoiceDate,Price,Customer ID,Country\n";
+    private static final String GENERIC_HEADER = "customer_id,order_id,timestamp,item_id,quantity,unit_price\n";
+
+    @TempDir
+    Path dir;
+
+    private Path write(String name, String content) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, content, StandardCharsets.UTF_8);
+        return p;
+    }
+
+    @Test
+    void everyRejectReasonIsCountedAndSampledAsTheLoaderDoes() throws Exception {
+        Path f = write("rules.csv", UCI_II_HEADER
+                + "100,85123A,HEART,6,2010-12-01 08:26:00,2.55,17850,United Kingdom\n"
+                + "100,85123A,HEART,6,2010-12-01 08:26:00,2.55,17850,United Kingdom\n"
+                + "C101,85123A,HEART,-6,2010-12-01 09:00:00,2.55,17850,United Kingdom\n"
+                + "102,85123A,HEART,-1,2010-12-01 09:00:00,0,,United Kingdom\n"
+                + "A103,B,Adjust bad debt,1,2010-12-01 09:00:00,-100,,United Kingdom\n"
+                + "104,85123A,HEART,0,2010-12-01 09:00:00,2.55,17850,United Kingdom\n"
+                + "104,85123B,HEART,1,2010-12-01 09:00:00,0,17850,United Kingdom\n"
+                + "104,POST,POSTAGE,1,2010-12-01 09:00:00,18,17850,United Kingdom\n"
+                + "104,gift_0001_20,Voucher,1,2010-12-01 09:00:00,17.39,,United Kingdom\n"
+                + "104,85123A,HEART,x,2010-12-01 09:00:00,2.55,17850,United Kingdom\n"
+                + "104,85123A,HEART,1,2010-12-01 09:00:00,2;55,17850,United Kingdom\n"
+                + "104,85123A,HEART,1,01/12/2010 09:00,2.55,17850,United Kingdom\n"
+                + "104,,HEART,1,2010-12-01 09:00:00,2.55,17850,United Kingdom\n"
+                + "104,85123A,HEART,1,2010-12-01 09:00:00,2.55,17850\n"
+                + "105,22041,\"RECORD FRAME 7\"\" SINGLE, SIZE\",48,2010-12-01 10:00:00,2.1,,France\n");
+        SparkIngest.Result spark = assertSameAsLoader(IngestOptions.defaults().withErrorBudget(1.0), f);
+        // the fixture reaches every reason but the two that need several files or customers (next test)
+        for (RejectReason r : RejectReason.values()) {
+            if (r != RejectReason.DUPLICATE_INVOICE_FROM_OTHER_FILE && r != RejectReason.ORDER_CUSTOMER_CONFLICT
+                    && r != RejectReason.MALFORMED_SEQUENCE && r != RejectReason.MALFORMED_ID_TOO_LONG) {
+                assertTrue(spark.report().rejectedCount(r) > 0, r.code());
+            }
+        }
+    }
+
+    @Test
+    void ordersClaimedByTwoCustomersAndOverlappingExportsAsTheLoaderDoes() throws Exception {
+        Path a = write("collide.csv", GENERIC_HEADER
+                + ",1,2024-01-05,A1,1,1\n"
+                + "alice@example.com,1,2024-01-05,A2,1,1\n"
+                + "alice@example.com,2,2024-02-05,B1,1,1\n"
+                + "bob@example.com,1,2024-03-05,C1,1,1\n"
+                + "NULL,1,2024-01-05,A3,1,1\n"
+                + "bob@example.com,3,2024-04-05,D1,1,1\n");
+        Path b = write("other-store.csv", GENERIC_HEADER
+                + "carol@example.com,2,2024-05-05,E1,1,1\n"
+                + "alice@example.com,2,2024-02-05,B1,1,1\n");
+        SparkIngest.Result spark = assertSameAsLoader(IngestOptions.defaults().withErrorBudget(1.0), a, b);
+        assertEquals(2, spark.report().rejectedCount(RejectReason.ORDER_CUSTOMER_CONFLICT));
+        assertEquals(1, spark.report().rejectedCount(RejectReason.DUPLICATE_INVOICE_FROM_OTHER_FILE));
+        assertFalse(spark.report().toString().contains("bob@"), "no customer id in the report");
+
+        // over the budget: the same message as the loader's, naming the first conflict
+        IngestException loader = assertThrows(IngestException.class,
+                () -> TransactionLoader.load(List.of(a, b), IngestOptions.defaults()));
+        IngestException onSpark = assertThrows(IngestException.class,
+                () -> SparkIngest.load(LocalSpark.get(), List.of(a.toString(), b.toString()), IngestOptions.defaults(),
+                        StandardCharsets.UTF_8));
+        assertEquals(loader.getMessage(), onSpark.getMessage());
+    }
+
+    @Test
+    void theBundledSampleLoadsAsOnOneMachine() throws Exception {
+        Path sample = Path.of("..", "data", "sample", "online-retail-2011-05-06.csv.gz");
+        assertTrue(Files.isRegularFile(sample), "the project ships its sample");
+        SparkIngest.Result spark = assertSameAsLoader(IngestOptions.defaults(), sample);
+        assertTrue(spark.report().rowsAccepted() > 10_000, "a real load: " + spark.report().rowsAccepted());
+    }
+
+    @Test
+    void messyRandomExportsAcrossFilesAndGzipLoadAsTheLoaderDoes() throws Exception {
+        Random random = new Random(20261125);
+        for (int round = 0; round < 3; round++) {
+            List<Path> files = new ArrayList<>();
+            for (int f = 0; f < 3; f++) {
+                files.add(messyExport(random, "messy-" + round + "-" + f + ".csv" + (f == 1 ? ".gz" : ""), f));
+            }
+            assertSameAsLoader(IngestOptions.defaults().withErrorBudget(1.0).withSamplesPerReason(3),
+                    files.toArray(Path[]::new));
+        }
+    }
+
+    @Test
+    void aFileThatBreaksMidwayFailsTheLoadNamingTheFileAsTheLoaderDoes() throws Exception {
+        Path good = write("good.csv", GENERIC_HEADER + "c1,o1,2024-01-01,A,1,1\n");
+        Path broken = write("broken.csv", GENERIC_HEADER + "c1,o2,2024-01-01,A,1,1\nc2,\"o3,2024-01-01,B,1,1\n");
+        String loader = assertThrows(IngestException.class,
+                () -> TransactionLoader.load(List.of(good, broken), IngestOptions.defaults())).getMessage();
+        String spark = assertThrows(IngestException.class, () -> SparkIngest.load(LocalSpark.get(),
+                List.of(good.toString(), broken.toString()), IngestOptions.defaults(), StandardCharsets.UTF_8))
+                .getMessage();
+        assertEquals(loader, spark);
+        assertTrue(spark.startsWith(broken + ": broken CSV structure"), spark);
+
+        String missing = assertThrows(IngestException.class, () -> SparkIngest.load(LocalSpark.get(),
+                List.of(good.toString(), dir.resolve("nope.csv").toString()), IngestOptions.defaults(),
+                StandardCharsets.UTF_8)).getMessage();
+        assertEquals("input file " + dir.resolve("nope.csv") + " does not exist", missing);
+        String twice = assertThrows(IngestException.class, () -> SparkIngest.load(LocalSpark.get(),
+                List.of(good.toString(), good.toString()), IngestOptions.defaults(), StandardCharsets.UTF_8))
+                .getMessage();
+        assertTrue(twice.contains("is given twice"), twice);
+    }
+
+    /**
+     * Loads with both and checks they agree: the report as a whole (a record: counts, samples, files) and the
+     * accepted lines with their resolved order attributes, as sorted lists.
+     */
+    private static SparkIngest.Result assertSameAsLoader(IngestOptions options, Path... files) throws Exception {
+        IngestResult loader = TransactionLoader.load(List.of(files), options);
+        List<String> names = new ArrayList<>();
+        for (Path f : files) {
+            names.add(f.toString());
+        }
+        SparkIngest.Result spark = SparkIngest.load(LocalSpark.get(), names, options, StandardCharsets.UTF_8);
+        try {
+            assertEquals(loader.report(), spark.report());
+            assertEquals(loader.transactions().sequenceOnly(), spark.sequenceOnly());
+            assertEquals(AcceptedLines.SCHEMA, spark.accepted().schema());
+            assertEquals(lines(loader.transactions()), lines(spark.accepted().collectAsList()));
+        } finally {
+            spark.accepted().unpersist();
+        }
+        return spark;
+    }
+
+    private static List<String> lines(Transactions tx) {
+        List<String> out = new ArrayList<>();
+        for (int o = 0; o < tx.orderCount(); o++) {
+            int c = tx.customerOf(o);
+            for (int l = tx.lineStart(o); l < tx.lineEnd(o); l++) {
+                out.add(String.join("|", tx.orderId(o), tx.itemId(tx.itemOfLine(l)), c < 0 ? "-" : tx.customerId(c),
+                        Double.toString(tx.quantityOfLine(l)), Double.toString(tx.unitPriceOfLine(l)),
+                        Long.toString(tx.localEpochSecondOf(o)), tx.countryOf(o)));
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
+    private static List<String> lines(List<Row> rows) {
+        List<String> out = new ArrayList<>();
+        for (Row r : rows) {
+            String customer = r.getAs(AcceptedLines.CUSTOMER);
+            out.add(String.join("|", r.<String>getAs(AcceptedLines.ORDER), r.<String>getAs(AcceptedLines.ITEM),
+                    customer == null ? "-" : customer, Double.toString(r.<Double>getAs(AcceptedLines.QUANTITY)),
+                    Double.toString(r.<Double>getAs(AcceptedLines.PRICE)),
+                    Long.toString(r.<Long>getAs(AcceptedLines.TIME)), r.<String>getAs(AcceptedLines.COUNTRY)));
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /**
+     * A UCI-layout export with what real ones have: orders spread over rows (some interleaved), guests and
+     * placeholder ids, cancellations, zero and negative prices, postage, duplicated lines, order numbers reused by
+     * another customer, orders repeated from the previous file, and a few broken cells.
+     */
+    private Path messyExport(Random random, String name, int fileNo) throws IOException {
+        StringBuilder csv = new StringBuilder(UCI_II_HEADER);
+        LocalDateTime start = LocalDateTime.of(2011, 1, 1, 8, 0).plusDays(30L * fileNo);
+        List<String> previous = new ArrayList<>();
+        for (int row = 0; row < 400; row++) {
+            int order = fileNo * 60 + random.nextInt(80); // overlaps the next file's numbers
+            String invoice = (random.nextInt(25) == 0 ? "C" : "") + (500000 + order);
+            String customer = switch (random.nextInt(12)) {
+                case 0 -> "";
+                case 1 -> "NULL";
+                case 2 -> Integer.toString(13000 + random.nextInt(40)); // may claim someone else's order
+                default -> Integer.toString(13000 + order % 37);
+            };
+            String item = switch (random.nextInt(30)) {
+                case 0 -> "POST";
+                case 1 -> "";
+                default -> Integer.toString(20000 + random.nextInt(60)) + (random.nextBoolean() ? "" : "a");
+            };
+            String quantity = switch (random.nextInt(40)) {
+                case 0 -> "0";
+                case 1 -> "-2";
+                case 2 -> "x";
+                default -> Integer.toString(1 + random.nextInt(24));
+            };
+            String price = random.nextInt(40) == 0 ? "0" : String.format(java.util.Locale.ROOT, "%.2f",
+                    0.1 + random.nextInt(2000) / 100.0);
+            String time = random.nextInt(60) == 0 ? "yesterday"
+                    : start.plusMinutes(order * 7L).toString().replace('T', ' ') + ":00";
+            String description = random.nextInt(10) == 0 ? "" : "ITEM " + item + (random.nextInt(8) == 0 ? " ALT" : "");
+            String country = order % 5 == 0 ? "France" : "United Kingdom";
+            String line = String.join(",", invoice, item, description, quantity, time, price, customer, country);
+            if (random.nextInt(15) == 0) {
+                line = String.join(",", invoice, item, quantity); // wrong column count
+            }
+            csv.append(line).append('\n');
+            previous.add(line);
+            if (random.nextInt(20) == 0) {
+                csv.append(previous.get(random.nextInt(previous.size()))).append('\n'); // an exact duplicate
+            }
+        }
+        Path p = dir.resolve(name);
+        byte[] bytes = csv.toString().getBytes(StandardCharsets.UTF_8);
+        if (name.endsWith(".gz")) {
+            try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(p))) {
+                out.write(bytes);
+            }
+        } else {
+            Files.write(p, bytes);
+        }
+        return p;
+    }
+
+}

@@ -1,0 +1,140 @@
+package io.affinity.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.affinity.recommender.Consent;
+import io.affinity.store.ModelStore;
+import io.affinity.store.Snapshot;
+import io.affinity.testing.IntegrationTest;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The job as spark-submit runs it (its command line, in this JVM's Spark session): what it publishes, and that
+ * bad input stops it with the file named and the model store untouched.
+ */
+@IntegrationTest
+class SparkTrainTest {
+    private static final String HEADER = "customer_id,order_id,timestamp,item_id,quantity,unit_price\n";
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void spark() {
+        LocalSpark.get(); // the job's getOrCreate() then finds the tests' session
+    }
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new SparkTrain(new PrintStream(out, true, StandardCharsets.UTF_8)));
+        cli.setErr(new PrintWriter(err, true));
+        cli.setExecutionExceptionHandler(SparkTrain.EXIT_CODES);
+        int exit = cli.execute(args);
+        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString());
+    }
+
+    private Path orders() throws Exception {
+        StringBuilder csv = new StringBuilder(HEADER);
+        // two groups of customers with their own items, each bought together, over a few weeks
+        for (int c = 0; c < 12; c++) {
+            String group = c % 2 == 0 ? "A" : "B";
+            for (int o = 0; o < 3; o++) {
+                String order = "o" + c + "-" + o;
+                String day = String.format("2024-02-%02d", 1 + c + 7 * o);
+                csv.append("c").append(c).append(',').append(order).append(',').append(day).append(',')
+                        .append(group).append("1,1,2.5\n");
+                csv.append("c").append(c).append(',').append(order).append(',').append(day).append(',')
+                        .append(group).append(o + 2).append(",2,4.0\n");
+            }
+        }
+        csv.append("c0,bad,2024-03-01,A1,x,1\n"); // malformed: 1 of 73 rows, over the default 1% budget
+        Path p = dir.resolve("orders.csv");
+        Files.writeString(p, csv);
+        return p;
+    }
+
+    @Test
+    void publishesOneSnapshotWithProvenanceIngestReportAndConsent() throws Exception {
+        Path orders = orders();
+        Path consent = dir.resolve("consent.csv");
+        Files.writeString(consent, "customer_id,channel,state\nc0,email,confirmed\nc1,email,opted_out\n");
+        Path models = dir.resolve("models");
+        Run r = run("--input", orders.toString(), "--models", models.toString(), "--consent", consent.toString(),
+                "--error-budget", "0.05", "--min-support", "0.1", "--top-n", "5", "--als-rank", "4");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("ingest: 73 rows read, 72 accepted, 36 orders, 12 customers"), r.out());
+        assertTrue(r.out().contains("published "), r.out());
+
+        try (Snapshot s = ModelStore.open(models).openCurrent()) {
+            Map<String, Object> parameters = s.manifest().parameters();
+            assertEquals("spark", parameters.get("engine"));
+            assertEquals(List.of(orders.toString()), parameters.get("inputs"));
+            assertEquals(5, ((Number) parameters.get("topN")).intValue());
+            assertEquals(73, s.manifest().sections().get("ingestReport").get("rowsRead").asInt());
+            assertTrue(s.manifest().sections().containsKey("consent"));
+            assertEquals(Optional.of(Consent.State.CONFIRMED), s.consent("c0", Consent.Channel.EMAIL));
+            assertEquals(Optional.of(Consent.State.OPTED_OUT), s.consent("c1", Consent.Channel.EMAIL));
+            assertEquals(12, s.customerCount());
+            assertFalse(s.precomputed("c0").orElseThrow().items().isEmpty());
+        }
+    }
+
+    @Test
+    void anOrderSequenceExportTrainsWithSequenceNumbersAsDays() throws Exception {
+        Path orders = dir.resolve("sequence.csv");
+        StringBuilder csv = new StringBuilder("customer_id,order_id,sequence,item_id,quantity,unit_price\n");
+        for (int c = 0; c < 6; c++) {
+            csv.append("s").append(c).append(",o").append(c).append("a,3,A,1,1\n");
+            csv.append("s").append(c).append(",o").append(c).append("a,3,B,1,1\n");
+            csv.append("s").append(c).append(",o").append(c).append("b,").append(10 + c).append(",A,1,1\n");
+        }
+        Files.writeString(orders, csv);
+        Path models = dir.resolve("models");
+        Run r = run("--input", orders.toString(), "--models", models.toString(), "--min-support", "0.1",
+                "--als-rank", "2");
+        assertEquals(0, r.exit(), r.err());
+        try (Snapshot s = ModelStore.open(models).openCurrent()) {
+            assertTrue(s.orderSequenceOnly());
+            // sequence 3 is 1970-01-04 and 12 is 1970-01-13, as single-machine training stores them
+            assertEquals(LocalDate.of(1970, 1, 4), s.customer("s2").orElseThrow().firstPurchase());
+            assertEquals(LocalDate.of(1970, 1, 13), s.customer("s2").orElseThrow().lastPurchase());
+        }
+    }
+
+    @Test
+    void badInputStopsTheJobNamingTheFileAndLeavesTheStoreAsItWas() throws Exception {
+        Path orders = orders();
+        Path models = dir.resolve("models");
+        Run overBudget = run("--input", orders.toString(), "--models", models.toString());
+        assertEquals(1, overBudget.exit());
+        assertTrue(overBudget.err().contains("malformed_quantity at " + orders + ":74 (quantity 'x')"),
+                overBudget.err());
+        Run missing = run("--input", dir.resolve("nope.csv").toString(), "--models", models.toString());
+        assertEquals(1, missing.exit());
+        assertTrue(missing.err().contains("input file " + dir.resolve("nope.csv") + " does not exist"), missing.err());
+        Run badOption = run("--input", orders.toString(), "--models", models.toString(), "--top-n", "-1");
+        assertEquals(1, badOption.exit());
+        assertTrue(badOption.err().contains("topN must be in 0..1000, was -1"), badOption.err());
+        assertFalse(Files.exists(models.resolve("CURRENT")), "nothing published");
+    }
+}
