@@ -59,7 +59,7 @@ import scala.Tuple2;
  * order's first file and its customer, duplicate lines) run as joins and window functions over all rows.
  *
  * <p>Paths are Hadoop paths ({@code hdfs://}, {@code s3a://}, {@code file:}, or local names), read by the
- * executors; labels in messages and samples are the paths as given.
+ * executors; labels in messages and samples are the paths as given, or for a glob the matched files' full paths.
  */
 public final class SparkIngest {
     private static final String REASON = "reason";
@@ -111,14 +111,15 @@ public final class SparkIngest {
      *                         mapping, broken CSV, undecodable bytes, a truncated gzip file, or malformed rows over
      *                         the error budget
      */
-    public static Result load(SparkSession spark, List<String> files, IngestOptions options, Charset encoding)
+    public static Result load(SparkSession spark, List<String> inputs, IngestOptions options, Charset encoding)
             throws IOException, IngestException {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(encoding, "encoding");
-        if (files == null || files.isEmpty()) {
+        if (inputs == null || inputs.isEmpty()) {
             throw new IllegalArgumentException("no files to load");
         }
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        List<String> files = expandPatterns(inputs, hadoop);
         List<ColumnMapping> mappings = readHeaders(files, options, encoding, hadoop);
         boolean sequenceOnly = mappings.get(0).sequenceOrdered();
 
@@ -153,6 +154,47 @@ public final class SparkIngest {
         } finally {
             scanned.unpersist();
         }
+    }
+
+    /**
+     * Each input as given, or for a Hadoop glob ({@code hdfs:///exports/2011-*.csv.gz}: a cluster's exports are
+     * many files) the files it matches in name order, which is date order for dated names. A pattern that
+     * matches nothing fails: a typo must not train on part of the data.
+     */
+    private static List<String> expandPatterns(List<String> inputs, Configuration hadoop)
+            throws IOException, IngestException {
+        List<String> files = new ArrayList<>();
+        for (String input : inputs) {
+            Objects.requireNonNull(input, "file");
+            if (!isPattern(input)) {
+                files.add(input);
+                continue;
+            }
+            Path pattern = new Path(input);
+            FileStatus[] matched = pattern.getFileSystem(hadoop).globStatus(pattern);
+            List<String> found = new ArrayList<>();
+            for (FileStatus status : matched == null ? new FileStatus[0] : matched) {
+                if (status.isFile()) {
+                    found.add(status.getPath().toString());
+                }
+            }
+            if (found.isEmpty()) {
+                throw new IngestException("input pattern " + input + " matches no file");
+            }
+            found.sort(null);
+            files.addAll(found);
+        }
+        return files;
+    }
+
+    private static boolean isPattern(String input) {
+        for (int i = 0; i < input.length(); i++) {
+            char c = input.charAt(i);
+            if (c == '*' || c == '?' || c == '[' || c == '{') {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -122,6 +122,36 @@ class SparkIngestParityTest {
     }
 
     @Test
+    void aPatternLoadsTheFilesItMatchesInNameOrder() throws Exception {
+        Random random = new Random(7);
+        List<Path> files = new ArrayList<>();
+        for (int f = 0; f < 3; f++) {
+            files.add(messyExport(random, "day-" + f + ".csv", f));
+        }
+        IngestOptions options = IngestOptions.defaults().withErrorBudget(1.0);
+        IngestResult loader = TransactionLoader.load(files, options);
+        SparkIngest.Result spark = SparkIngest.load(LocalSpark.get(), List.of(dir.resolve("day-*.csv").toString()),
+                options, StandardCharsets.UTF_8);
+        try {
+            assertEquals(3, spark.report().files().size());
+            for (int f = 0; f < 3; f++) {
+                assertTrue(spark.report().files().get(f).path().endsWith("day-" + f + ".csv"),
+                        spark.report().files().get(f).path());
+            }
+            assertEquals(loader.report().rowsRead(), spark.report().rowsRead());
+            for (RejectReason r : RejectReason.values()) {
+                assertEquals(loader.report().rejectedCount(r), spark.report().rejectedCount(r), r.code());
+            }
+            assertEquals(lines(loader.transactions()), lines(spark.accepted().collectAsList()));
+        } finally {
+            spark.accepted().unpersist();
+        }
+        String none = assertThrows(IngestException.class, () -> SparkIngest.load(LocalSpark.get(),
+                List.of(dir.resolve("nothing-*.csv").toString()), options, StandardCharsets.UTF_8)).getMessage();
+        assertEquals("input pattern " + dir.resolve("nothing-*.csv") + " matches no file", none);
+    }
+
+    @Test
     void aFileThatBreaksMidwayFailsTheLoadNamingTheFileAsTheLoaderDoes() throws Exception {
         Path good = write("good.csv", GENERIC_HEADER + "c1,o1,2024-01-01,A,1,1\n");
         Path broken = write("broken.csv", GENERIC_HEADER + "c1,o2,2024-01-01,A,1,1\nc2,\"o3,2024-01-01,B,1,1\n");
