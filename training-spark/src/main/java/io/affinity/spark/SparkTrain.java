@@ -71,53 +71,65 @@ public final class SparkTrain implements Callable<Integer> {
     boolean decimalComma;
 
     @Option(names = "--error-budget", paramLabel = "SHARE", description = "Share of the rows that may be malformed "
-            + "or conflicting before the job stops, nothing published (default: 0.01).")
+            + "or conflicting before the job stops, nothing published (default: "
+            + IngestOptions.DEFAULT_ERROR_BUDGET + ").")
     Double errorBudget;
 
     @Option(names = "--consent", paramLabel = "FILE", description = "Consent list (customer_id, channel, state) on "
             + "the driver (UTF-8), as for `affinity train`: campaign exports then include only customers who opted in.")
     Path consent;
 
-    @Option(names = "--min-support", description = "Minimum itemset support, fraction of baskets (default: 0.01); "
-            + "the support count is at least " + TrainingParameters.MIN_SUPPORT_COUNT + ".")
-    Double minSupport;
+    // Defaults are SparkModelOptions.DEFAULTS' constants, so the help text cannot drift from what the job uses.
+    @Option(names = "--min-support", defaultValue = "" + TrainingParameters.DEFAULT_MIN_SUPPORT,
+            description = "Minimum itemset support, fraction of baskets (default: ${DEFAULT-VALUE}); the support "
+                    + "count is at least " + TrainingParameters.MIN_SUPPORT_COUNT + ".")
+    double minSupport;
 
-    @Option(names = "--min-confidence", description = "Minimum rule confidence (default: 0.05).")
-    Double minConfidence;
+    @Option(names = "--min-confidence", defaultValue = "" + TrainingParameters.DEFAULT_MIN_CONFIDENCE,
+            description = "Minimum rule confidence (default: ${DEFAULT-VALUE}).")
+    double minConfidence;
 
-    @Option(names = "--min-lift", description = "Minimum rule lift (default: 1.0).")
-    Double minLift;
+    @Option(names = "--min-lift", defaultValue = "" + TrainingParameters.DEFAULT_MIN_LIFT,
+            description = "Minimum rule lift (default: ${DEFAULT-VALUE}).")
+    double minLift;
 
-    @Option(names = "--max-length", description = "Largest itemset kept (default: 3).")
-    Integer maxLength;
+    @Option(names = "--max-length", defaultValue = "" + TrainingParameters.DEFAULT_MAX_LENGTH,
+            description = "Largest itemset kept (default: ${DEFAULT-VALUE}).")
+    int maxLength;
 
-    @Option(names = "--max-rules-per-item", description = "Rules kept per antecedent item and kind (default: 20).")
-    Integer maxRulesPerItem;
+    @Option(names = "--max-rules-per-item", defaultValue = "" + TrainingParameters.DEFAULT_MAX_RULES_PER_ITEM,
+            description = "Rules kept per antecedent item and kind (default: ${DEFAULT-VALUE}).")
+    int maxRulesPerItem;
 
-    @Option(names = "--top-n", description = "Items precomputed per customer (default: 50; 0: none, customers "
-            + "are served by rules fired by their history).")
-    Integer topN;
+    @Option(names = "--top-n", defaultValue = "" + SparkModelOptions.DEFAULT_TOP_N,
+            description = "Items precomputed per customer (default: ${DEFAULT-VALUE}; 0: none, customers are served "
+                    + "by rules fired by their history).")
+    int topN;
 
-    @Option(names = "--als-rank", description = "Implicit ALS factors (default: 64).")
-    Integer alsRank;
+    @Option(names = "--als-rank", defaultValue = "" + SparkModelOptions.DEFAULT_ALS_RANK,
+            description = "Implicit ALS factors (default: ${DEFAULT-VALUE}).")
+    int alsRank;
 
-    @Option(names = "--als-iterations", description = "Implicit ALS sweeps (default: 12).")
-    Integer alsIterations;
+    @Option(names = "--als-iterations", defaultValue = "" + SparkModelOptions.DEFAULT_ALS_ITERATIONS,
+            description = "Implicit ALS sweeps (default: ${DEFAULT-VALUE}).")
+    int alsIterations;
 
-    @Option(names = "--als-regularization", description = "Spark ALS regParam (default: 0.1).")
-    Double alsRegularization;
+    @Option(names = "--als-regularization", defaultValue = "" + SparkModelOptions.DEFAULT_ALS_REGULARIZATION,
+            description = "Spark ALS regParam (default: ${DEFAULT-VALUE}).")
+    double alsRegularization;
 
-    @Option(names = "--als-alpha", description = "Implicit ALS confidence scale (default: 10).")
-    Double alsAlpha;
+    @Option(names = "--als-alpha", defaultValue = "" + SparkModelOptions.DEFAULT_ALS_ALPHA,
+            description = "Implicit ALS confidence scale (default: ${DEFAULT-VALUE}).")
+    double alsAlpha;
 
-    @Option(names = "--repeat-half-life-days", description = "Half-life of a purchase in the repeat score "
-            + "(default: 90).")
-    Double repeatHalfLifeDays;
+    @Option(names = "--repeat-half-life-days", defaultValue = "" + SparkModelOptions.DEFAULT_REPEAT_HALF_LIFE_DAYS,
+            description = "Half-life of a purchase in the repeat score (default: ${DEFAULT-VALUE}).")
+    double repeatHalfLifeDays;
 
-    @Option(names = "--new-item-weight", description = "How new items (ALS) mix with repeat purchases in a "
-            + "customer's list: each kind's scores are scaled to (0.1, 1], new items' then multiplied by this "
-            + "(default: " + SparkModelOptions.DEFAULT_NEW_ITEM_WEIGHT + ").")
-    Double newItemWeight;
+    @Option(names = "--new-item-weight", defaultValue = "" + SparkModelOptions.DEFAULT_NEW_ITEM_WEIGHT,
+            description = "How new items (ALS) mix with repeat purchases in a customer's list: each kind's scores "
+                    + "are scaled to (0.1, 1], new items' then multiplied by this (default: ${DEFAULT-VALUE}).")
+    double newItemWeight;
 
     private final PrintStream out;
 
@@ -200,16 +212,9 @@ public final class SparkTrain implements Callable<Integer> {
 
     private SparkModelOptions modelOptions() {
         SparkModelOptions d = SparkModelOptions.DEFAULTS;
-        return new SparkModelOptions(or(minSupport, d.minSupport()), or(minConfidence, d.minConfidence()),
-                or(minLift, d.minLift()), or(maxLength, d.maxLength()), or(maxRulesPerItem, d.maxRulesPerItem()),
-                d.popularItems(), or(topN, d.topN()), or(alsRank, d.alsRank()),
-                or(alsRegularization, d.alsRegularization()), or(alsAlpha, d.alsAlpha()),
-                or(alsIterations, d.alsIterations()), d.seed(), or(repeatHalfLifeDays, d.repeatHalfLifeDays()),
-                or(newItemWeight, d.newItemWeight()), false);
-    }
-
-    private static <T> T or(T given, T otherwise) {
-        return given != null ? given : otherwise;
+        return new SparkModelOptions(minSupport, minConfidence, minLift, maxLength, maxRulesPerItem,
+                d.popularItems(), topN, alsRank, alsRegularization, alsAlpha, alsIterations, d.seed(),
+                repeatHalfLifeDays, newItemWeight, false);
     }
 
     /** What a reader of the manifest needs to reproduce the run: engine, inputs as given, every parameter. */

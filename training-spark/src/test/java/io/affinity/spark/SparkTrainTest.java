@@ -9,6 +9,7 @@ import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
 import io.affinity.testing.IntegrationTest;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -48,6 +49,7 @@ class SparkTrainTest {
         StringWriter err = new StringWriter();
         CommandLine cli = new CommandLine(new SparkTrain(new PrintStream(out, true, StandardCharsets.UTF_8)));
         cli.setErr(new PrintWriter(err, true));
+        cli.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true)); // --help
         cli.setExecutionExceptionHandler(SparkTrain.EXIT_CODES);
         int exit = cli.execute(args);
         return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString());
@@ -118,6 +120,19 @@ class SparkTrainTest {
             // sequence 3 is 1970-01-04 and 12 is 1970-01-13, as single-machine training stores them
             assertEquals(LocalDate.of(1970, 1, 4), s.customer("s2").orElseThrow().firstPurchase());
             assertEquals(LocalDate.of(1970, 1, 13), s.customer("s2").orElseThrow().lastPurchase());
+        }
+    }
+
+    @Test
+    void theHelpStatesTheDefaultsTheJobUses() {
+        Run help = run("--help");
+        assertEquals(0, help.exit());
+        SparkModelOptions d = SparkModelOptions.DEFAULTS;
+        String text = help.out().replaceAll("\\s+", " "); // picocli wraps the descriptions
+        for (String expected : List.of("--min-support=<minSupport>", "(default: " + d.minSupport() + ")",
+                "(default: " + d.maxRulesPerItem() + ")", "(default: " + d.topN() + ";",
+                "(default: " + d.newItemWeight() + ")", "(default: " + d.repeatHalfLifeDays() + ")")) {
+            assertTrue(text.contains(expected), expected + " in\n" + help.out());
         }
     }
 
