@@ -205,8 +205,7 @@ public final class SparkIngest {
                                                    Configuration hadoop) throws IOException, IngestException {
         Set<Path> seen = new HashSet<>();
         List<ColumnMapping> mappings = new ArrayList<>();
-        int sequence = 0;
-        int timestamps = 0;
+        ExportReader.TimeLine timeLine = new ExportReader.TimeLine();
         for (String file : files) {
             Objects.requireNonNull(file, "file");
             Path path = new Path(file);
@@ -225,14 +224,7 @@ public final class SparkIngest {
                         + "(its rows would count twice)");
             }
             ColumnMapping m = ExportReader.mapping(fs.open(path), file, options, encoding);
-            if (m.sequenceOrdered()) {
-                sequence++;
-            } else {
-                timestamps++;
-            }
-            if (sequence > 0 && timestamps > 0) {
-                throw ExportReader.mixedTimeLines(file, m);
-            }
+            timeLine.add(file, m);
             mappings.add(m);
         }
         return mappings;
@@ -293,10 +285,15 @@ public final class SparkIngest {
     private static IngestReport report(Dataset<Row> classified, Dataset<Row> accepted, List<String> files,
                                        List<ColumnMapping> mappings, IngestOptions options) {
         long[][] perFile = new long[files.size()][RejectReason.values().length + 1]; // last: accepted
-        for (Row r : classified.groupBy(col(AcceptedLines.FILE), col(REASON)).agg(count(lit(1)).as("n"))
+        long placeholders = 0; // accepted rows whose customer cell was a placeholder: the row's own fact
+        for (Row r : classified.groupBy(col(AcceptedLines.FILE), col(REASON))
+                .agg(count(lit(1)).as("n"), sum(when(col(PLACEHOLDER), 1L).otherwise(0L)).as("placeholders"))
                 .collectAsList()) {
             int reason = r.isNullAt(1) ? RejectReason.values().length : r.getInt(1);
             perFile[r.getInt(0)][reason] = r.getLong(2);
+            if (r.isNullAt(1)) {
+                placeholders += r.getLong(3);
+            }
         }
         long rowsRead = 0;
         long rowsAccepted = 0;
@@ -330,8 +327,6 @@ public final class SparkIngest {
                 sum(when(col(AcceptedLines.CUSTOMER).isNull(), 1).otherwise(0)),
                 countDistinct(col(AcceptedLines.CUSTOMER)),
                 countDistinct(col(AcceptedLines.ITEM))).first();
-        // a placeholder cell is the row's own fact, whoever the order turns out to belong to
-        long placeholders = classified.filter(col(REASON).isNull().and(col(PLACEHOLDER))).count();
         long invoicesSeen = classified.filter(col(REGISTERS)).select(AcceptedLines.ORDER).distinct().count();
         return new IngestReport(fileStats, rowsRead, rowsAccepted, orZero(orders, 2), placeholders, rejected,
                 invoicesSeen, orders.getLong(0), orders.getLong(1), orders.getLong(3), orders.getLong(4), malformed,

@@ -53,14 +53,28 @@ public final class ExportReader {
     }
 
     /**
-     * The error for a file whose mapping orders by sequence number while earlier files have timestamps, or the
-     * other way round: the two cannot be placed on one time line.
+     * The time line of one load's files: order sequence numbers or timestamps, never both, since the two cannot be
+     * placed on one time line. Files are added in load order, each once its mapping is known.
      */
-    public static IngestException mixedTimeLines(String label, ColumnMapping mapping) {
-        return new IngestException(label + ": mapping '" + mapping.name() + "' "
-                + (mapping.sequenceOrdered() ? "orders by sequence number while earlier files have "
-                + "timestamps" : "has timestamps while earlier files only have an order sequence")
-                + "; the two cannot be placed on one time line, load them separately");
+    public static final class TimeLine {
+        private Boolean sequence;
+
+        /** @throws IngestException when {@code mapping} orders its file otherwise than the earlier files */
+        public void add(String label, ColumnMapping mapping) throws IngestException {
+            if (sequence == null) {
+                sequence = mapping.sequenceOrdered();
+            } else if (sequence != mapping.sequenceOrdered()) {
+                throw new IngestException(label + ": mapping '" + mapping.name() + "' "
+                        + (mapping.sequenceOrdered() ? "orders by sequence number while earlier files have "
+                        + "timestamps" : "has timestamps while earlier files only have an order sequence")
+                        + "; the two cannot be placed on one time line, load them separately");
+            }
+        }
+
+        /** True when the files added order by sequence number. */
+        public boolean sequenceOnly() {
+            return Boolean.TRUE.equals(sequence);
+        }
     }
 
     /** The stream, decompressed when it starts with gzip's magic bytes. */

@@ -192,8 +192,7 @@ public final class TransactionLoader {
         private final List<List<String>> samples = new ArrayList<>();
         private final List<IngestReport.FileStats> fileStats = new ArrayList<>();
         private long rowsRead;
-        private int sequenceFiles;
-        private int timestampFiles;
+        private final ExportReader.TimeLine timeLine = new ExportReader.TimeLine();
         private long rowsAccepted;
         private long rowsAcceptedPlaceholderCustomer;
 
@@ -250,14 +249,7 @@ public final class TransactionLoader {
                 @Override
                 public void header(ColumnMapping mapping) throws IngestException {
                     mappingName[0] = mapping.name();
-                    if (mapping.sequenceOrdered()) {
-                        sequenceFiles++;
-                    } else {
-                        timestampFiles++;
-                    }
-                    if (sequenceFiles > 0 && timestampFiles > 0) {
-                        throw ExportReader.mixedTimeLines(label, mapping);
-                    }
+                    timeLine.add(label, mapping);
                 }
 
                 @Override
@@ -437,7 +429,7 @@ public final class TransactionLoader {
             return new Transactions(orderIds.toArray(String[]::new), orderCustomer.toIntArray(),
                     orderTime.toLongArray(), orderCountry.toIntArray(), offsets, items, qty, price,
                     itemIds.toArray(String[]::new), desc, cat, customerIds.toArray(String[]::new),
-                    countries.toArray(String[]::new), sequenceFiles > 0);
+                    countries.toArray(String[]::new), timeLine.sequenceOnly());
         }
     }
 
