@@ -12,13 +12,10 @@
 # while choosing WEIGHTS), KEEP=1 keeps the evaluation report.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DATA="${1:-$ROOT/../shared/data}/online-retail"
+source "$ROOT/benchmarks/retail.sh"
+retail_inputs "${1:-$ROOT/../shared/data}"
 CUTOFF="${CUTOFF:-2011-09-01}"
 TEST_DAYS="${TEST_DAYS:-90}"
-INPUTS=("$DATA/online_retail_II_2009-2010.csv.gz" "$DATA/online_retail_2010-2011.csv.gz")
-for f in "${INPUTS[@]}"; do
-  [[ -r "$f" ]] || { echo "spark-quality.sh: $f not found (give the shared data directory as the argument)" >&2; exit 2; }
-done
 WORK="$(mktemp -d /tmp/affinity-spark-quality.XXXXXX)"
 [[ "${KEEP:-0}" == 1 ]] || trap 'rm -rf "$WORK"' EXIT
 

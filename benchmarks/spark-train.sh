@@ -15,12 +15,9 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DATA="${1:-$ROOT/../shared/data}/online-retail"
+source "$ROOT/benchmarks/retail.sh"
+retail_inputs "${1:-$ROOT/../shared/data}"
 SCALES="${SCALES:-1}"
-INPUTS=("$DATA/online_retail_II_2009-2010.csv.gz" "$DATA/online_retail_2010-2011.csv.gz")
-for f in "${INPUTS[@]}"; do
-  [[ -r "$f" ]] || { echo "spark-train.sh: $f not found (give the shared data directory as the argument)" >&2; exit 2; }
-done
 command -v /usr/bin/time > /dev/null || { echo "spark-train.sh: needs /usr/bin/time (Debian package time)" >&2; exit 2; }
 WORK="$(mktemp -d /tmp/affinity-spark-train.XXXXXX)"
 [[ "${KEEP:-0}" == 1 ]] || trap 'rm -rf "$WORK"' EXIT
@@ -41,26 +38,14 @@ echo "== $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) cores, $(lscpu | sed -n 's/^Model 
   "load before: $(uptime | sed 's/.*load average: //'); git $(git -C "$ROOT" rev-parse --short HEAD)"
 printf '%-3s %-7s %9s %9s %9s %10s %9s %9s %9s\n' K engine wall_s user_s sys_s maxRSS_MB store_MB ingest_s rules_s
 for k in $SCALES; do
-  if [[ "$k" == 1 ]]; then
-    files=("${INPUTS[@]}")
-  else
-    java -cp "$CP" io.affinity.bench.ScaledRetailExport "$k" "$WORK/x$k" "${INPUTS[@]}" > "$WORK/x$k.gen.log"
-    files=()
-    for f in "${INPUTS[@]}"; do
-      b="${f##*/}"
-      files+=("$WORK/x$k/${b%.csv.gz}-x$k.csv.gz")
-    done
-  fi
+  scaled_inputs "$k" "$WORK" "$CP"
   declare -A ingest=() rules=()
   for engine in train spark-train; do
     log="$WORK/$engine-$k.log"
-    /usr/bin/time -v -o "$WORK/time-$engine-$k.txt" "$ROOT/affinity" "$engine" --input "${files[@]}" \
+    /usr/bin/time -v -o "$WORK/time-$engine-$k.txt" "$ROOT/affinity" "$engine" --input "${FILES[@]}" \
       --models "$WORK/models-$engine-$k" > "$log" 2>&1 \
       || { echo "K=$k: $engine failed, see $log" >&2; KEEP=1; trap - EXIT; exit 1; }
-    wall=$(awk -F': ' '/Elapsed \(wall clock\)/{n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; printf "%.1f", s}' "$WORK/time-$engine-$k.txt")
-    user=$(awk -F': ' '/User time/{print $2}' "$WORK/time-$engine-$k.txt")
-    sys=$(awk -F': ' '/System time/{print $2}' "$WORK/time-$engine-$k.txt")
-    rss=$(awk -F': ' '/Maximum resident/{printf "%d", $2/1024}' "$WORK/time-$engine-$k.txt")
+    read -r wall user sys rss < <(time_figures "$WORK/time-$engine-$k.txt")
     store=$(du -sm "$WORK/models-$engine-$k" | cut -f1)
     ingest[$engine]=$(seconds "$log" ingest)
     rules[$engine]=$(seconds "$log" "$([[ $engine == train ]] && echo mine || echo rules)")

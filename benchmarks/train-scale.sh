@@ -15,12 +15,9 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DATA="${1:-$ROOT/../shared/data}/online-retail"
+source "$ROOT/benchmarks/retail.sh"
+retail_inputs "${1:-$ROOT/../shared/data}"
 SCALES="${SCALES:-1 2 4}"
-INPUTS=("$DATA/online_retail_II_2009-2010.csv.gz" "$DATA/online_retail_2010-2011.csv.gz")
-for f in "${INPUTS[@]}"; do
-  [[ -r "$f" ]] || { echo "train-scale.sh: $f not found (give the shared data directory as the argument)" >&2; exit 2; }
-done
 command -v /usr/bin/time > /dev/null || { echo "train-scale.sh: needs /usr/bin/time (Debian package time)" >&2; exit 2; }
 WORK="$(mktemp -d /tmp/affinity-train-scale.XXXXXX)"
 [[ "${KEEP:-0}" == 1 ]] || trap 'rm -rf "$WORK"' EXIT
@@ -35,27 +32,14 @@ echo "== $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) cores, $(lscpu | sed -n 's/^Model 
   "load before: $(uptime | sed 's/.*load average: //'); git $(git -C "$ROOT" rev-parse --short HEAD)"
 printf '%-3s %12s %10s %9s %9s %9s %10s %12s\n' K rows customers wall_s user_s sys_s maxRSS_MB store_MB
 for k in $SCALES; do
-  if [[ "$k" == 1 ]]; then
-    files=("${INPUTS[@]}")
-  else
-    java -cp "$CP" io.affinity.bench.ScaledRetailExport "$k" "$WORK/x$k" "${INPUTS[@]}" > "$WORK/x$k.gen.log"
-    # the inputs' own order, as at K = 1 (a glob would put 2010-2011 first): input order numbers the customers
-    files=()
-    for f in "${INPUTS[@]}"; do
-      b="${f##*/}"
-      files+=("$WORK/x$k/${b%.csv.gz}-x$k.csv.gz")
-    done
-  fi
+  scaled_inputs "$k" "$WORK" "$CP"
   args=()
-  for f in "${files[@]}"; do args+=(--input "$f"); done
+  for f in "${FILES[@]}"; do args+=(--input "$f"); done
   /usr/bin/time -v -o "$WORK/time-$k.txt" "$ROOT/affinity" train "${args[@]}" --models "$WORK/models-$k" \
     > "$WORK/train-$k.log" 2>&1 || { echo "K=$k: train failed, see $WORK/train-$k.log" >&2; KEEP=1; trap - EXIT; exit 1; }
   rows=$(sed -n 's/^  rows read *\([0-9,]*\).*/\1/p' "$WORK/train-$k.log" | head -1)
   customers=$(sed -n 's/.*rules, \([0-9,]*\) customers.*/\1/p' "$WORK/train-$k.log")
-  wall=$(awk -F': ' '/Elapsed \(wall clock\)/{n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; printf "%.1f", s}' "$WORK/time-$k.txt")
-  user=$(awk -F': ' '/User time/{print $2}' "$WORK/time-$k.txt")
-  sys=$(awk -F': ' '/System time/{print $2}' "$WORK/time-$k.txt")
-  rss=$(awk -F': ' '/Maximum resident/{printf "%d", $2/1024}' "$WORK/time-$k.txt")
+  read -r wall user sys rss < <(time_figures "$WORK/time-$k.txt")
   store=$(du -sm "$WORK/models-$k" | cut -f1)
   printf '%-3s %12s %10s %9s %9s %9s %10s %12s\n' "$k" "$rows" "$customers" "$wall" "$user" "$sys" "$rss" "$store"
   grep -E '^(published|affinity train: )' "$WORK/train-$k.log" | sed 's/^/    /' || true
