@@ -31,7 +31,6 @@ import io.affinity.training.mining.RuleGenerator;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -285,15 +284,13 @@ public final class SparkModelStage {
                 .add(IDX, DataTypes.IntegerType, false));
     }
 
-    /** The {@code n} items in most orders (ties: more customers, then id), as {@code CatalogFacts.popular}. */
+    /** The {@code n} items first in {@link PopularItem#BEST_FIRST} order, as {@code CatalogFacts.popular}. */
     static List<PopularItem> popular(List<ItemFacts> facts, int n) {
         List<PopularItem> all = new ArrayList<>();
         for (ItemFacts f : facts) {
             all.add(new PopularItem(f.itemId(), f.orderCount(), f.customerCount()));
         }
-        all.sort(Comparator.comparingLong(PopularItem::orderCount).reversed()
-                .thenComparing(Comparator.comparingLong(PopularItem::customerCount).reversed())
-                .thenComparing(PopularItem::itemId));
+        all.sort(PopularItem.BEST_FIRST);
         return List.copyOf(all.subList(0, Math.min(n, all.size())));
     }
 
