@@ -65,8 +65,8 @@ import org.apache.spark.storage.StorageLevel;
  *
  * <p>Customer value profiles are fitted on the driver from per-customer summaries made on Spark (see
  * {@link CustomerProfiles}). Not computed here (single-machine training has them): trade-ups, consent and the
- * retailer's catalogue file; the served lists come from implicit ALS plus the customer's own repeat purchases,
- * not from the tuned blend.
+ * retailer's catalogue file; the served lists come from implicit ALS plus the customer's own repeat purchases
+ * (half-life and mix chosen on a validation split, {@link ListTuning}), not from the single-machine blend.
  */
 public final class SparkModelStage {
     /** The served model's name, stored with every precomputed list. */
@@ -83,18 +83,28 @@ public final class SparkModelStage {
     }
 
     /**
-     * Trains everything from the accepted lines on Spark and puts it into the builder; returns manifest sections
-     * (name -> JSON-serialisable) for the caller to put with the rest of its manifest. The caller's manifest
-     * parameters should include {@link SparkModelOptions#asManifestMap()}: its {@code orderSequence} is what the
-     * served snapshot reads to know that dates are order sequence numbers.
+     * What the stage made besides the snapshot's contents: manifest sections (name -> JSON-serialisable) for the
+     * caller to put with the rest of its manifest, and the options the lists were built with (the tuned half-life
+     * and weight in place of the given ones).
+     */
+    public record Trained(Map<String, Object> sections, SparkModelOptions served) {
+    }
+
+    /**
+     * Trains everything from the accepted lines on Spark and puts it into the builder. The caller's manifest
+     * parameters should include {@link SparkModelOptions#asManifestMap()} of {@link Trained#served()}: its
+     * {@code orderSequence} is what the served snapshot reads to know that dates are order sequence numbers.
      *
+     * @param tuning how the lists' half-life and new-item weight are chosen on a validation split
+     *               ({@link ListTuning#OFF}: the options' values)
      * @throws IllegalArgumentException when {@code accepted} lacks a column of {@link AcceptedLines#SCHEMA} or has
      *                                  no line (a snapshot without items would serve nothing)
      */
-    public static Map<String, Object> train(Dataset<Row> accepted, SparkModelOptions options, SnapshotBuilder builder,
-                                            Consumer<String> progress) {
+    public static Trained train(Dataset<Row> accepted, SparkModelOptions options, ListTuning tuning,
+                                SnapshotBuilder builder, Consumer<String> progress) {
         Objects.requireNonNull(accepted, "accepted");
         Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(tuning, "tuning");
         Objects.requireNonNull(builder, "builder");
         Objects.requireNonNull(progress, "progress");
         checkSchema(accepted.schema());
@@ -102,6 +112,8 @@ public final class SparkModelStage {
         Map<String, Object> seconds = new LinkedHashMap<>();
         Map<String, Object> counts = new LinkedHashMap<>();
         Map<String, Object> customerModels = new LinkedHashMap<>();
+        SparkModelOptions served = options;
+        Map<String, Object> validation = null;
 
         Dataset<Row> lines = accepted.select(col(AcceptedLines.FILE), col(AcceptedLines.LINE), col(AcceptedLines.ORDER),
                         col(AcceptedLines.ITEM), col(AcceptedLines.CUSTOMER), col(AcceptedLines.QUANTITY),
@@ -139,8 +151,10 @@ public final class SparkModelStage {
                         mining.get("rulesDroppedByCap"), options.maxRulesPerItem());
 
                 start = System.nanoTime();
-                CustomerLists.Result customers = CustomerLists.run(spark, indexed, orders, items, options, builder,
-                        progress);
+                CustomerLists.Result customers = CustomerLists.run(spark, indexed, orders, items, options, tuning,
+                        builder, progress);
+                served = customers.served();
+                validation = customers.validation();
                 if (customers.customers() == 0) {
                     progress.accept("warning: no identified customers (every accepted order is anonymous): the "
                             + "model serves basket recommendations only");
@@ -161,28 +175,31 @@ public final class SparkModelStage {
         training.put("engine", "spark");
         training.put("sparkVersion", spark.version());
         training.put("master", spark.sparkContext().master());
-        training.put("parameters", options.asManifestMap());
+        training.put("parameters", served.asManifestMap());
+        training.put("tuning", tuning.asManifestMap());
         training.putAll(counts);
         training.put("seconds", seconds);
         training.put("notComputed", List.of("trade-ups", "consent", "catalogue file"));
-        Map<String, Object> served = new LinkedHashMap<>();
+        Map<String, Object> model = new LinkedHashMap<>();
         if (options.topN() == 0) {
-            served.put("name", "rules");
-            served.put("note", "no precomputed lists: customers get rules fired by their history per request");
+            model.put("name", "rules");
+            model.put("note", "no precomputed lists: customers get rules fired by their history per request");
         } else {
-            served.put("name", MODEL_NAME);
-            served.put("note", "implicit ALS (Spark MLlib) for items new to the customer, the customer's own "
+            model.put("name", MODEL_NAME);
+            model.put("note", "implicit ALS (Spark MLlib) for items new to the customer, the customer's own "
                     + "purchases weighted by recency for repeat items; each kind min-max normalised, new items "
-                    + "times newItemWeight (default chosen once on the UCI data's validation window, not tuned "
-                    + "per run)");
-            served.put("customers", counts.get("customersWithLists"));
+                    + "times newItemWeight; half-life and weight chosen on the validation split when tuned");
+            model.put("customers", counts.get("customersWithLists"));
         }
-        served.put("parameters", options.asManifestMap());
+        model.put("parameters", served.asManifestMap());
+        if (validation != null) {
+            model.put("validation", validation);
+        }
         Map<String, Object> sections = new LinkedHashMap<>();
         sections.put("training", training);
-        sections.put("servedModel", served);
+        sections.put("servedModel", model);
         sections.put("customerModels", customerModels);
-        return sections;
+        return new Trained(sections, served);
     }
 
     private static void checkSchema(StructType schema) {
