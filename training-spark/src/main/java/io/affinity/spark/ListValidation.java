@@ -166,6 +166,12 @@ final class ListValidation {
                         + "new-item weight %s (ndcg@10 %.4f; %d pairs tried, worst %.4f) [%.1f s]", split, customers,
                 fmt(pairs.get(best)[0]), fmt(pairs.get(best)[1]), ndcg[best], pairs.size(),
                 Arrays.stream(ndcg).min().orElse(Double.NaN), (System.nanoTime() - started) / 1e9));
+        StringBuilder line = new StringBuilder("validation ndcg@10 by half-life/weight:");
+        for (int p = 0; p < ndcg.length; p++) {
+            line.append(String.format(Locale.ROOT, " %s/%s %.4f", fmt(pairs.get(p)[0]), fmt(pairs.get(p)[1]),
+                    ndcg[p]));
+        }
+        progress.accept(line.toString());
         return new Chosen(pairs.get(best)[0], pairs.get(best)[1], section);
     }
 
