@@ -30,8 +30,9 @@ if [[ "$SCALES" != 1 && ! -f "$ROOT/benchmarks/target/classes/io/affinity/bench/
 fi
 CP="$ROOT/cli/target/affinity.jar:$ROOT/benchmarks/target/classes"
 
-seconds() { # the [N.N s] of the first progress line of step $2 in log $1 (train prefixes "affinity train: ")
-  sed -n "s/^\(affinity train: \)\?$2:.*\[\([0-9.]*\) s\]\$/\2/p" "$1" | head -1
+seconds() { # the [N.N s] of the first progress line of step $2 in log $1 (train prefixes "affinity train: "; a
+  # JVM warning on stderr can land in front of it on the same line)
+  grep -oE "(^|affinity train: )$2: .*\[[0-9.]+ s\]\$" "$1" | head -1 | sed -E 's/.*\[([0-9.]+) s\]$/\1/'
 }
 
 echo "== $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/^Mem:/{print $2}') GiB;" \

@@ -34,6 +34,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * Chooses the served list's half-life and new-item weight ({@link ListTuning}) on a validation split carved from
@@ -89,7 +90,6 @@ final class ListValidation {
         }
         long reference = ref.getLong(0);
 
-        List<double[]> pairs = tuning.pairs();
         double[] halfLives = tuning.halfLivesDays().stream().mapToDouble(Double::doubleValue).toArray();
         // Per customer and item: each order with the item weighs 2^(-age / half-life), one column per half-life.
         Dataset<Row> orders = train.groupBy(col(AcceptedLines.CUSTOMER), col(SparkModelStage.ORDER_FIRST),
@@ -109,8 +109,22 @@ final class ListValidation {
         }
         Dataset<Row> candidates = perItem.groupBy(col(AcceptedLines.CUSTOMER))
                 .agg(collect_list(struct(scoreColumns.toArray(new Column[0]))).as("bought"));
-        Dataset<Row> validated = truth.join(candidates, AcceptedLines.CUSTOMER).join(users, AcceptedLines.CUSTOMER);
-        long truthCustomers = truth.count();
+        // counted, then scored: computed once
+        Dataset<Row> validated = truth.join(candidates, AcceptedLines.CUSTOMER).join(users, AcceptedLines.CUSTOMER)
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            return choose(validated, truth.count(), train, users, itemCount, options, tuning, section, split,
+                    started, progress);
+        } finally {
+            validated.unpersist();
+        }
+    }
+
+    private static Chosen choose(Dataset<Row> validated, long truthCustomers, Dataset<Row> train, Dataset<Row> users,
+                                 int itemCount, SparkModelOptions options, ListTuning tuning,
+                                 Map<String, Object> section, String split, long started, Consumer<String> progress) {
+        List<double[]> pairs = tuning.pairs();
+        double[] halfLives = tuning.halfLivesDays().stream().mapToDouble(Double::doubleValue).toArray();
         long customers = validated.count();
         section.put("validationCustomers", customers);
         section.put("validationCustomersWithoutHistory", truthCustomers - customers);
@@ -130,7 +144,7 @@ final class ListValidation {
             }
             known[item] = true;
         }
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(indexed.sparkSession().sparkContext());
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(validated.sparkSession().sparkContext());
         Dataset<Row> withFactors = validated.select(col("truth"), col("bought"), col("uid"))
                 .join(als.userFactors(), col("uid").equalTo(als.userFactors().col("id")), "left")
                 .select(col("truth"), col("bought"), col("features"));
