@@ -222,7 +222,8 @@ final class CustomerLists {
                 lastOrder.clear();
                 CustomerAnalytics.CustomerPriceSums priceSums = prices == null ? null
                         : new CustomerAnalytics.CustomerPriceSums(prices.value());
-                CustomerProfiles.CostSums costSums = costs == null ? null : new CustomerProfiles.CostSums(costs.value());
+                CustomerProfiles.CostSums costSums = costs == null ? null
+                        : new CustomerProfiles.CostSums(costs.value());
                 // CustomerAnalytics: an order's spend summed over its lines, then merged per purchase day in order
                 TreeMap<Long, Double> perDay = new TreeMap<>();
                 Row firstRow = pending.getStruct(2);

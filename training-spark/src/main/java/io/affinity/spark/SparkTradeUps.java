@@ -73,7 +73,8 @@ final class SparkTradeUps {
         // Per customer and item bought: the first and the last order time, with the item's classes.
         Dataset<Row> bought = indexed.filter(col(CUSTOMER).isNotNull())
                 .groupBy(col(CUSTOMER), col(IDX))
-                .agg(min(col(SparkModelStage.TIME_SECONDS)).as("first"), max(col(SparkModelStage.TIME_SECONDS)).as("last"))
+                .agg(min(col(SparkModelStage.TIME_SECONDS)).as("first"),
+                        max(col(SparkModelStage.TIME_SECONDS)).as("last"))
                 .join(broadcast(itemTable(spark, classes)), IDX)
                 .persist(StorageLevel.MEMORY_AND_DISK());
         Dataset<Row> customerSegments = customerSegments(bought, segments).persist(StorageLevel.MEMORY_AND_DISK());
