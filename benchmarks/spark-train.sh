@@ -55,7 +55,7 @@ for k in $SCALES; do
   done
   awk -v a="${ingest[spark-train]}" -v b="${ingest[train]}" -v c="${rules[spark-train]}" -v d="${rules[train]}" \
     'BEGIN { printf "    spark / single machine: ingest %.2fx, rules %.2fx\n", a / b, c / d }'
-  grep -hE '^(affinity train: )?(ingest|mine|rules|customers|upsell|publish|published)' "$WORK/train-$k.log" \
+  grep -hE '^(affinity train: )?(ingest|mine|rules|validation|customers|upsell|publish|published)' "$WORK/train-$k.log" \
     "$WORK/spark-train-$k.log" | sed 's/^/    /'
   [[ "${KEEP:-0}" == 1 ]] || rm -rf "$WORK/x$k"
 done

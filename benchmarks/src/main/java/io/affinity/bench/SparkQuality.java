@@ -6,6 +6,7 @@ import io.affinity.recommender.PopularItem;
 import io.affinity.recommender.PrecomputedItem;
 import io.affinity.recommender.PrecomputedRecommendations;
 import io.affinity.spark.AcceptedLines;
+import io.affinity.spark.ListTuning;
 import io.affinity.spark.SparkIngest;
 import io.affinity.spark.SparkModelOptions;
 import io.affinity.spark.SparkModelStage;
@@ -42,11 +43,13 @@ import org.apache.spark.storage.StorageLevel;
  * {@link EvalSplit} (test customers and truth from the single-machine loader, whose accepted lines the Spark
  * ingestion reproduces exactly: SparkIngestParityTest). Prints ndcg/recall/hitrate at 10 for all test customers
  * and for those with and without training purchases; compare with the same run's {@code evaluate} report
- * ({@code benchmarks/spark-quality.sh} does both). With {@code -Dweights=a,b,...} the model stage runs once per
- * {@code newItemWeight} on the same ingested data: choose it on a validation cutoff, then measure the test once.
+ * ({@code benchmarks/spark-quality.sh} does both). The model stage tunes its half-life and weight on a validation
+ * split carved from the training lines, as {@code spark-train} does ({@link ListTuning#DEFAULTS}); with
+ * {@code -Dweights=a,b,...} it runs once per fixed {@code newItemWeight} on the same ingested data, and with
+ * {@code -Dtune=false} it serves the options' defaults untuned.
  *
  * <pre>
- * java [Spark and Chronicle flags] [-Dweights=1,0.5] -cp ... io.affinity.bench.SparkQuality CUTOFF TEST_DAYS FILE...
+ * java [Spark and Chronicle flags] [-Dweights=1,0.5] [-Dtune=false] -cp ... io.affinity.bench.SparkQuality CUTOFF TEST_DAYS FILE...
  * </pre>
  */
 public final class SparkQuality {
@@ -57,9 +60,10 @@ public final class SparkQuality {
         LocalDateTime cutoff = LocalDate.parse(args[0]).atStartOfDay();
         int testDays = Integer.parseInt(args[1]);
         List<String> files = List.of(args).subList(2, args.length);
-        double[] weights = Arrays.stream(System.getProperty("weights",
-                        Double.toString(SparkModelOptions.DEFAULT_NEW_ITEM_WEIGHT)).split(","))
-                .mapToDouble(Double::parseDouble).toArray();
+        String weightList = System.getProperty("weights");
+        double[] weights = weightList == null ? new double[] {Double.NaN}
+                : Arrays.stream(weightList.split(",")).mapToDouble(Double::parseDouble).toArray();
+        boolean tune = Boolean.parseBoolean(System.getProperty("tune", "true"));
         SparkSession spark = SparkSession.builder().appName("affinity-spark-quality")
                 .master(System.getProperty("spark.master", "local[*]"))
                 .config("spark.sql.shuffle.partitions", Integer.toString(4 * Runtime.getRuntime().availableProcessors()))
@@ -78,14 +82,20 @@ public final class SparkQuality {
             for (double weight : weights) {
                 long started = System.nanoTime();
                 SnapshotBuilder builder = store.newSnapshot();
-                Map<String, Object> sections = SparkModelStage.train(train,
-                        SparkModelOptions.DEFAULTS.withNewItemWeight(weight), builder, System.out::println);
-                sections.forEach(builder::section);
+                SparkModelOptions options = Double.isNaN(weight) ? SparkModelOptions.DEFAULTS
+                        : SparkModelOptions.DEFAULTS.withNewItemWeight(weight);
+                ListTuning tuning = !tune ? ListTuning.OFF
+                        : Double.isNaN(weight) ? ListTuning.DEFAULTS : ListTuning.DEFAULTS.withNewItemWeight(weight);
+                SparkModelStage.Trained trained = SparkModelStage.train(train, options, tuning, builder,
+                        System.out::println);
+                trained.sections().forEach(builder::section);
                 builder.publish();
                 double trainSeconds = (System.nanoTime() - started) / 1e9;
                 try (Snapshot snapshot = store.openCurrent()) {
-                    System.out.printf(Locale.ROOT, "spark-als+repeat, newItemWeight %s: model stage %.1f s%n",
-                            weight, trainSeconds);
+                    System.out.printf(Locale.ROOT, "spark-als+repeat, served half-life %s days, newItemWeight %s%s: "
+                                    + "model stage %.1f s%n", trained.served().repeatHalfLifeDays(),
+                            trained.served().newItemWeight(), tuning.enabled() ? " (tuned on validation)" : "",
+                            trainSeconds);
                     measure(tx, split, snapshot);
                 }
             }

@@ -75,7 +75,9 @@ public record Explanation(String summary, AssociationRule rule, PurchasedItem pu
     }
 
     static Explanation ofPopularity(PopularItem popular) {
-        return new Explanation("popular: in " + popular.orderCount() + " orders", null, null, popular);
+        String summary = popular.customerCount() == 0 ? "popular: in " + popular.orderCount() + " orders"
+                : "popular: bought by " + popular.customerCount() + " customers in " + popular.orderCount() + " orders";
+        return new Explanation(summary, null, null, popular);
     }
 
     /**

@@ -262,13 +262,18 @@ public final class Recommender {
     private List<Recommendation> popular(Set<String> exclude, int limit) {
         List<Recommendation> out = new ArrayList<>();
         List<PopularItem> popular = model.popularItems();
-        long top = popular.isEmpty() ? 1 : popular.get(0).orderCount();
+        // The score follows the list's order (PopularItem.BEST_FIRST): the share of the top item's customers, or of
+        // its orders where no customer is identified.
+        long topCustomers = popular.isEmpty() ? 0 : popular.get(0).customerCount();
+        long topOrders = popular.isEmpty() ? 1 : popular.get(0).orderCount();
         for (PopularItem p : popular) {
             if (out.size() >= limit) {
                 break;
             }
             if (!exclude.contains(p.itemId())) {
-                out.add(new Recommendation(p.itemId(), description(p.itemId()), (double) p.orderCount() / top,
+                double score = topCustomers > 0 ? (double) p.customerCount() / topCustomers
+                        : (double) p.orderCount() / topOrders;
+                out.add(new Recommendation(p.itemId(), description(p.itemId()), score,
                         RecommendationSource.POPULAR, Explanation.ofPopularity(p)));
             }
         }

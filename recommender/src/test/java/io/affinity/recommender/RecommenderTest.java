@@ -45,7 +45,7 @@ class RecommenderTest {
         // Rules first; then BAG (GREEN is in the basket, JAR is popular too); nothing proposed twice.
         assertEquals(List.of("PINK", "ROSES", "BAG", "JAR"), ids(r));
         assertEquals(RecommendationSource.POPULAR, r.items().get(2).source());
-        assertEquals("popular: in 100 orders", r.items().get(2).explanation().summary());
+        assertEquals("popular: bought by 50 customers in 100 orders", r.items().get(2).explanation().summary());
         assertFalse(r.fallback(), "rules fired: not a fallback");
         // A known item without rules (ROSES has none) still gets a full answer, not an empty one.
         Recommendations noRules = recommender.forBasket(List.of("ROSES"), 2);

@@ -47,10 +47,12 @@ import org.apache.spark.storage.StorageLevel;
 final class CustomerLists {
     /**
      * Customers whose histories were put, those of them with a non-empty precomputed list, the manifest section
-     * of the customer models (profiles), and the profiled customers' segments ({@link CustomerProfiles#segments},
-     * null without profiles).
+     * of the customer models (profiles), the options the lists were built with and the validation section (null
+     * when not tuned), and the profiled customers' segments ({@link CustomerProfiles#segments}, null without
+     * profiles).
      */
-    record Result(long customers, long withLists, Map<String, Object> customerModels, Dataset<Row> segments) {
+    record Result(long customers, long withLists, Map<String, Object> customerModels, SparkModelOptions served,
+                  Map<String, Object> validation, Dataset<Row> segments) {
     }
 
     private static final StructType PURCHASE = new StructType()
@@ -112,7 +114,8 @@ final class CustomerLists {
      * @param orders  one row per order with its first line {@link SparkModelStage#ORDER_FIRST}
      */
     static Result run(SparkSession spark, Dataset<Row> indexed, Dataset<Row> orders, SparkModelStage.Items items,
-                      SparkModelOptions options, SnapshotBuilder builder, Consumer<String> progress) {
+                      SparkModelOptions options, ListTuning tuning, SnapshotBuilder builder,
+                      Consumer<String> progress) {
         Dataset<Row> customerLines = indexed.filter(col(AcceptedLines.CUSTOMER).isNotNull())
                 .join(orders.select(col(AcceptedLines.ORDER), col(SparkModelStage.ORDER_FIRST)), AcceptedLines.ORDER);
         // Dense customer numbers for ALS (ints), assigned in Spark.
@@ -125,7 +128,15 @@ final class CustomerLists {
         try {
             if (users.isEmpty()) {
                 // every order anonymous: nothing to walk, and ALS needs ratings
-                return new Result(0, 0, CustomerProfiles.skipped("no identified customers"), null);
+                return new Result(0, 0, CustomerProfiles.skipped("no identified customers"), options, null, null);
+            }
+            Map<String, Object> validation = null;
+            if (tuning.enabled() && options.topN() > 0) {
+                ListValidation.Chosen chosen = ListValidation.choose(indexed, customerLines, users,
+                        items.facts.size(), options, tuning, progress);
+                options = options.withRepeatHalfLifeDays(chosen.halfLifeDays())
+                        .withNewItemWeight(chosen.newItemWeight());
+                validation = chosen.section();
             }
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             Broadcast<String[]> ids = jsc.broadcast(items.ids());
@@ -157,14 +168,15 @@ final class CustomerLists {
             }
             Result r = put(scored.toLocalIterator(), builder);
             walked.unpersist();
-            return new Result(r.customers(), r.withLists(), customerModels, profiles.segments());
+            return new Result(r.customers(), r.withLists(), customerModels, options, validation,
+                    profiles.segments());
         } finally {
             users.unpersist();
         }
     }
 
     /** Implicit ALS on (customer, item, 1 + ln orders), the single-machine ALS's preference weight. */
-    private static ALSModel als(Dataset<Row> customerLines, Dataset<Row> users, SparkModelOptions options) {
+    static ALSModel als(Dataset<Row> customerLines, Dataset<Row> users, SparkModelOptions options) {
         Dataset<Row> ratings = customerLines
                 .select(col(AcceptedLines.CUSTOMER), col(SparkModelStage.ORDER_FIRST), col(SparkModelStage.IDX))
                 .distinct()
@@ -331,9 +343,7 @@ final class CustomerLists {
 
     /**
      * Scores new items by ALS (when {@code factors} is given) and merges them with the repeat candidates into
-     * one list of at most topN: each kind's scores min-max normalised to (0.1, 1] as the blend normalises a
-     * model's candidates, new items' multiplied by {@code newItemWeight}; ties: repeat first, then each kind's
-     * own order.
+     * one list of at most topN ({@link Merged}).
      */
     private static MapPartitionsFunction<Row, Row> score(Broadcast<String[]> ids, Broadcast<float[]> factors,
                                                          Broadcast<boolean[]> known, int rank, int itemCount,
@@ -342,6 +352,7 @@ final class CustomerLists {
         float newWeight = (float) options.newItemWeight();
         return rows -> new Iterator<>() {
             private final float[] s = new float[itemCount];
+            private final Merged merged = new Merged(topN);
 
             @Override
             public boolean hasNext() {
@@ -354,64 +365,104 @@ final class CustomerLists {
                 List<Integer> repeatItems = list(r, WALKED.fieldIndex("repeatItems"));
                 List<Float> repeatScores = list(r, WALKED.fieldIndex("repeatScores"));
                 int[] fresh = new int[0];
-                float[] freshScores = new float[0];
                 // after the walked columns, the join adds ALS's "id" and "features" (by position: rows passed on
                 // between map functions carry no schema)
                 int featuresAt = WALKED.length() + 1;
                 if (factors != null && !r.isNullAt(featuresAt)) {
-                    List<Float> u = list(r, featuresAt);
-                    float[] v = factors.value();
-                    boolean[] ok = known.value();
-                    for (int i = 0; i < itemCount; i++) {
-                        if (!ok[i]) {
-                            s[i] = Float.NaN;
-                            continue;
-                        }
-                        float dot = 0;
-                        for (int k = 0; k < rank; k++) {
-                            dot += u.get(k) * v[i * rank + k];
-                        }
-                        s[i] = dot;
-                    }
-                    for (Integer b : CustomerLists.<Integer>list(r, WALKED.fieldIndex("bought"))) {
-                        s[b] = Float.NaN; // TopK never selects NaN: bought items are repeat candidates only
-                    }
-                    fresh = TopK.select(s, topN, null);
-                    freshScores = new float[fresh.length];
-                    for (int k = 0; k < fresh.length; k++) {
-                        freshScores[k] = s[fresh[k]];
-                    }
+                    fresh = fresh(list(r, featuresAt), factors.value(), known.value(), rank,
+                            CustomerLists.<Integer>list(r, WALKED.fieldIndex("bought")), topN, s);
                 }
-                float[] rep = new float[repeatScores.size()];
+                int[] rep = new int[repeatItems.size()];
+                float[] repScores = new float[rep.length];
                 for (int k = 0; k < rep.length; k++) {
-                    rep[k] = repeatScores.get(k);
+                    rep[k] = repeatItems.get(k);
+                    repScores[k] = repeatScores.get(k);
                 }
-                float[] repN = normalise(rep);
-                float[] freshN = normalise(freshScores);
-                // merge two lists, each best first, by normalised score; ties to the repeat item
-                List<Row> list = new ArrayList<>(Math.min(topN, rep.length + fresh.length));
-                int a = 0;
-                int b = 0;
+                merged.of(rep, repScores, fresh, s, newWeight);
                 String[] id = ids.value();
-                while (list.size() < topN && (a < rep.length || b < fresh.length)) {
-                    boolean takeRepeat = b >= fresh.length || (a < rep.length && repN[a] >= newWeight * freshN[b]);
-                    if (takeRepeat) {
-                        list.add(RowFactory.create(id[repeatItems.get(a)], (double) repN[a], true,
-                                SparkModelStage.REPEAT_SOURCE));
-                        a++;
-                    } else {
-                        list.add(RowFactory.create(id[fresh[b]], (double) (newWeight * freshN[b]), false,
-                                SparkModelStage.NEW_SOURCE));
-                        b++;
-                    }
+                Row[] list = new Row[merged.size];
+                for (int k = 0; k < merged.size; k++) {
+                    boolean repeat = merged.repeat[k];
+                    list[k] = RowFactory.create(id[merged.items[k]], (double) merged.scores[k], repeat,
+                            repeat ? SparkModelStage.REPEAT_SOURCE : SparkModelStage.NEW_SOURCE);
                 }
                 return RowFactory.create(r.getString(WALKED.fieldIndex("customer")),
                         r.getInt(WALKED.fieldIndex("orders")),
                         r.getDouble(WALKED.fieldIndex("spend")), r.getLong(WALKED.fieldIndex("firstDay")),
-                        r.getLong(WALKED.fieldIndex("lastDay")), r.get(WALKED.fieldIndex("history")),
-                        list.toArray(new Row[0]));
+                        r.getLong(WALKED.fieldIndex("lastDay")), r.get(WALKED.fieldIndex("history")), list);
             }
         };
+    }
+
+    /**
+     * The {@code topN} items the customer did not buy, best first by the ALS score {@code u . v_i} (items ALS has
+     * no factors for excluded), as TopK selects (ties to the lower item number); {@code scores} (one per item)
+     * is left holding each item's score, NaN for the excluded.
+     */
+    static int[] fresh(List<Float> u, float[] factors, boolean[] known, int rank, List<Integer> bought, int topN,
+                       float[] scores) {
+        for (int i = 0; i < scores.length; i++) {
+            if (!known[i]) {
+                scores[i] = Float.NaN;
+                continue;
+            }
+            float dot = 0;
+            for (int k = 0; k < rank; k++) {
+                dot += u.get(k) * factors[i * rank + k];
+            }
+            scores[i] = dot;
+        }
+        for (Integer b : bought) {
+            scores[b] = Float.NaN; // TopK never selects NaN: bought items are repeat candidates only
+        }
+        return TopK.select(scores, topN, null);
+    }
+
+    /**
+     * One customer's served list: the repeat candidates and the new (ALS) candidates, each best first, merged by
+     * score: each kind's scores min-max normalised to (0.1, 1] as the blend normalises a model's candidates, new
+     * items' multiplied by {@code newItemWeight}; ties to the repeat item, then each kind's own order. At most
+     * {@code topN} items. Reused from customer to customer: the arrays hold the last list.
+     */
+    static final class Merged {
+        final int[] items;
+        final float[] scores;
+        final boolean[] repeat;
+        int size;
+
+        Merged(int topN) {
+            items = new int[topN];
+            scores = new float[topN];
+            repeat = new boolean[topN];
+        }
+
+        /**
+         * @param fresh       new items, best first
+         * @param freshScores their scores, indexed by item number (as {@link #fresh} leaves them)
+         */
+        void of(int[] repeatItems, float[] repeatScores, int[] fresh, float[] freshScores, float newWeight) {
+            float[] repN = normalise(repeatScores);
+            float[] f = new float[fresh.length];
+            for (int k = 0; k < f.length; k++) {
+                f[k] = freshScores[fresh[k]];
+            }
+            float[] freshN = normalise(f);
+            int a = 0;
+            int b = 0;
+            size = 0;
+            while (size < items.length && (a < repeatItems.length || b < fresh.length)) {
+                boolean takeRepeat = b >= fresh.length
+                        || (a < repeatItems.length && repN[a] >= newWeight * freshN[b]);
+                if (takeRepeat) {
+                    items[size] = repeatItems[a];
+                    scores[size] = repN[a++];
+                } else {
+                    items[size] = fresh[b];
+                    scores[size] = newWeight * freshN[b++];
+                }
+                repeat[size++] = takeRepeat;
+            }
+        }
     }
 
     /**
@@ -478,6 +529,6 @@ final class CustomerLists {
                     items));
             withLists++;
         }
-        return new Result(customers, withLists, Map.of(), null);
+        return new Result(customers, withLists, Map.of(), null, null, null);
     }
 }

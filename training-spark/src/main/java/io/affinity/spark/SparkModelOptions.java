@@ -113,6 +113,13 @@ public record SparkModelOptions(double minSupport, double minConfidence, double 
                 orderSequence);
     }
 
+    /** These options with another {@code repeatHalfLifeDays}. */
+    public SparkModelOptions withRepeatHalfLifeDays(double days) {
+        return new SparkModelOptions(minSupport, minConfidence, minLift, maxLength, maxRulesPerItem, popularItems,
+                topN, alsRank, alsRegularization, alsAlpha, alsIterations, seed, days, newItemWeight,
+                orderSequence);
+    }
+
     /** These options for input whose {@code time} is (or is not) an order sequence number. */
     public SparkModelOptions withOrderSequence(boolean sequence) {
         return new SparkModelOptions(minSupport, minConfidence, minLift, maxLength, maxRulesPerItem, popularItems,

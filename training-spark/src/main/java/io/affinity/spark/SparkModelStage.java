@@ -38,7 +38,6 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,8 +75,8 @@ import org.apache.spark.storage.StorageLevel;
  * retailer's catalogue file, read on the driver, is merged with the derived item facts by single-machine
  * training's {@link CatalogMerge}: its values override them (trade-ups see its prices and categories, its costs
  * make tiers margin-based), its never-bought items are indexed. Not computed here: consent (the job reads it
- * itself); the served lists come from implicit ALS plus the customer's own repeat purchases, not from the tuned
- * blend.
+ * itself); the served lists come from implicit ALS plus the customer's own repeat purchases (half-life and mix
+ * chosen on a validation split, {@link ListTuning}), not from the single-machine blend.
  */
 public final class SparkModelStage {
     /** The served model's name, stored with every precomputed list. */
@@ -94,28 +93,39 @@ public final class SparkModelStage {
     }
 
     /**
-     * Trains everything from the accepted lines on Spark and puts it into the builder; returns manifest sections
-     * (name -> JSON-serialisable) for the caller to put with the rest of its manifest. The caller's manifest
-     * parameters should include {@link SparkModelOptions#asManifestMap()}: its {@code orderSequence} is what the
-     * served snapshot reads to know that dates are order sequence numbers.
-     *
-     * @throws IllegalArgumentException when {@code accepted} lacks a column of {@link AcceptedLines#SCHEMA} or has
-     *                                  no line (a snapshot without items would serve nothing)
+     * What the stage made besides the snapshot's contents: manifest sections (name -> JSON-serialisable) for the
+     * caller to put with the rest of its manifest, and the options the lists were built with (the tuned half-life
+     * and weight in place of the given ones).
      */
-    public static Map<String, Object> train(Dataset<Row> accepted, SparkModelOptions options, SnapshotBuilder builder,
-                                            Consumer<String> progress) {
-        return train(accepted, options, TradeUpParameters.DEFAULTS, null, builder, progress);
+    public record Trained(Map<String, Object> sections, SparkModelOptions served) {
     }
 
     /**
-     * As {@link #train(Dataset, SparkModelOptions, SnapshotBuilder, Consumer)}, with what counts as a trade-up and
-     * the retailer's catalogue (null: none), whose {@code catalog} section this puts into the builder itself.
+     * Trains everything from the accepted lines on Spark and puts it into the builder. The caller's manifest
+     * parameters should include {@link SparkModelOptions#asManifestMap()} of {@link Trained#served()}: its
+     * {@code orderSequence} is what the served snapshot reads to know that dates are order sequence numbers.
+     *
+     * @param tuning how the lists' half-life and new-item weight are chosen on a validation split
+     *               ({@link ListTuning#OFF}: the options' values)
+     * @throws IllegalArgumentException when {@code accepted} lacks a column of {@link AcceptedLines#SCHEMA} or has
+     *                                  no line (a snapshot without items would serve nothing)
      */
-    public static Map<String, Object> train(Dataset<Row> accepted, SparkModelOptions options,
-                                            TradeUpParameters tradeUps, CatalogFile catalogue,
-                                            SnapshotBuilder builder, Consumer<String> progress) {
+    public static Trained train(Dataset<Row> accepted, SparkModelOptions options, ListTuning tuning,
+                                SnapshotBuilder builder, Consumer<String> progress) {
+        return train(accepted, options, tuning, TradeUpParameters.DEFAULTS, null, builder, progress);
+    }
+
+    /**
+     * As {@link #train(Dataset, SparkModelOptions, ListTuning, SnapshotBuilder, Consumer)}, with what counts as a
+     * trade-up and the retailer's catalogue (null: none), whose {@code catalog} section this puts into the builder
+     * itself.
+     */
+    public static Trained train(Dataset<Row> accepted, SparkModelOptions options, ListTuning tuning,
+                                TradeUpParameters tradeUps, CatalogFile catalogue, SnapshotBuilder builder,
+                                Consumer<String> progress) {
         Objects.requireNonNull(accepted, "accepted");
         Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(tuning, "tuning");
         Objects.requireNonNull(tradeUps, "tradeUps");
         Objects.requireNonNull(builder, "builder");
         Objects.requireNonNull(progress, "progress");
@@ -124,6 +134,8 @@ public final class SparkModelStage {
         Map<String, Object> seconds = new LinkedHashMap<>();
         Map<String, Object> counts = new LinkedHashMap<>();
         Map<String, Object> customerModels = new LinkedHashMap<>();
+        SparkModelOptions served = options;
+        Map<String, Object> validation = null;
         Map<String, Object> upsell;
 
         Dataset<Row> lines = accepted.select(col(AcceptedLines.FILE), col(AcceptedLines.LINE), col(AcceptedLines.ORDER),
@@ -168,8 +180,10 @@ public final class SparkModelStage {
                         mining.get("rulesDroppedByCap"), options.maxRulesPerItem());
 
                 start = System.nanoTime();
-                CustomerLists.Result customers = CustomerLists.run(spark, indexed, orders, items, options, builder,
-                        progress);
+                CustomerLists.Result customers = CustomerLists.run(spark, indexed, orders, items, options, tuning,
+                        builder, progress);
+                served = customers.served();
+                validation = customers.validation();
                 if (customers.customers() == 0) {
                     progress.accept("warning: no identified customers (every accepted order is anonymous): the "
                             + "model serves basket recommendations only");
@@ -196,29 +210,32 @@ public final class SparkModelStage {
         training.put("engine", "spark");
         training.put("sparkVersion", spark.version());
         training.put("master", spark.sparkContext().master());
-        training.put("parameters", options.asManifestMap());
+        training.put("parameters", served.asManifestMap());
+        training.put("tuning", tuning.asManifestMap());
         training.putAll(counts);
         training.put("seconds", seconds);
         training.put("notComputed", List.of("consent"));
-        Map<String, Object> served = new LinkedHashMap<>();
+        Map<String, Object> model = new LinkedHashMap<>();
         if (options.topN() == 0) {
-            served.put("name", "rules");
-            served.put("note", "no precomputed lists: customers get rules fired by their history per request");
+            model.put("name", "rules");
+            model.put("note", "no precomputed lists: customers get rules fired by their history per request");
         } else {
-            served.put("name", MODEL_NAME);
-            served.put("note", "implicit ALS (Spark MLlib) for items new to the customer, the customer's own "
+            model.put("name", MODEL_NAME);
+            model.put("note", "implicit ALS (Spark MLlib) for items new to the customer, the customer's own "
                     + "purchases weighted by recency for repeat items; each kind min-max normalised, new items "
-                    + "times newItemWeight (default chosen once on the UCI data's validation window, not tuned "
-                    + "per run)");
-            served.put("customers", counts.get("customersWithLists"));
+                    + "times newItemWeight; half-life and weight chosen on the validation split when tuned");
+            model.put("customers", counts.get("customersWithLists"));
         }
-        served.put("parameters", options.asManifestMap());
+        model.put("parameters", served.asManifestMap());
+        if (validation != null) {
+            model.put("validation", validation);
+        }
         Map<String, Object> sections = new LinkedHashMap<>();
         sections.put("training", training);
-        sections.put("servedModel", served);
+        sections.put("servedModel", model);
         sections.put("customerModels", customerModels);
         sections.put("upsell", upsell);
-        return sections;
+        return new Trained(sections, served);
     }
 
     private static void checkSchema(StructType schema) {
@@ -348,15 +365,13 @@ public final class SparkModelStage {
                 .add(IDX, DataTypes.IntegerType, false));
     }
 
-    /** The {@code n} items in most orders (ties: more customers, then id), as {@code CatalogFacts.popular}. */
+    /** The {@code n} items first in {@link PopularItem#BEST_FIRST} order, as {@code CatalogFacts.popular}. */
     static List<PopularItem> popular(List<ItemFacts> facts, int n) {
         List<PopularItem> all = new ArrayList<>();
         for (ItemFacts f : facts) {
             all.add(new PopularItem(f.itemId(), f.orderCount(), f.customerCount()));
         }
-        all.sort(Comparator.comparingLong(PopularItem::orderCount).reversed()
-                .thenComparing(Comparator.comparingLong(PopularItem::customerCount).reversed())
-                .thenComparing(PopularItem::itemId));
+        all.sort(PopularItem.BEST_FIRST);
         return List.copyOf(all.subList(0, Math.min(n, all.size())));
     }
 

@@ -132,14 +132,24 @@ public final class SparkTrain implements Callable<Integer> {
             description = "Implicit ALS confidence scale (default: ${DEFAULT-VALUE}).")
     double alsAlpha;
 
-    @Option(names = "--repeat-half-life-days", defaultValue = "" + SparkModelOptions.DEFAULT_REPEAT_HALF_LIFE_DAYS,
-            description = "Half-life of a purchase in the repeat score (default: ${DEFAULT-VALUE}).")
-    double repeatHalfLifeDays;
+    @Option(names = "--validation-days", defaultValue = "" + ListTuning.DEFAULT_VALIDATION_DAYS, paramLabel = "DAYS",
+            description = "The last DAYS of the data (at most a quarter of its span) validate the customer lists' "
+                    + "half-life and new-item weight: each pair of their grids is scored by NDCG@10 there and the "
+                    + "best trains the served lists; 0 turns this off (default: ${DEFAULT-VALUE}).")
+    int validationDays;
 
-    @Option(names = "--new-item-weight", defaultValue = "" + SparkModelOptions.DEFAULT_NEW_ITEM_WEIGHT,
+    @Option(names = "--repeat-half-life-days", paramLabel = "DAYS",
+            description = "Half-life of a purchase in the repeat score; given, it is fixed instead of chosen on the "
+                    + "validation split out of 30, 90, 180, 365 (without validation: "
+                    + SparkModelOptions.DEFAULT_REPEAT_HALF_LIFE_DAYS + ").")
+    Double repeatHalfLifeDays;
+
+    @Option(names = "--new-item-weight", paramLabel = "WEIGHT",
             description = "How new items (ALS) mix with repeat purchases in a customer's list: each kind's scores "
-                    + "are scaled to (0.1, 1], new items' then multiplied by this (default: ${DEFAULT-VALUE}).")
-    double newItemWeight;
+                    + "are scaled to (0.1, 1], new items' then multiplied by this (0.1 or less: own items first); "
+                    + "given, it is fixed instead of chosen on the validation split out of 0.1, 0.3, 1 (without "
+                    + "validation: " + SparkModelOptions.DEFAULT_NEW_ITEM_WEIGHT + ").")
+    Double newItemWeight;
 
     @Option(names = "--upsell-min-price-increase", defaultValue = "" + TradeUpParameters.DEFAULT_MIN_PRICE_INCREASE,
             description = "A trade-up's target must cost at least this fraction more than the item bought before "
@@ -198,7 +208,7 @@ public final class SparkTrain implements Callable<Integer> {
         CatalogFile catalogue = catalog == null ? null
                 : TrainingPipeline.readCatalogue(catalog, ingest.errorBudget(), ingest.dialect(), encoding);
         SparkSession spark = SparkSession.builder().appName("affinity-train").getOrCreate();
-        String version = train(spark, ingest, options, tradeUps, consentStates, catalogue, out::println);
+        String version = train(spark, ingest, options, tuning(), tradeUps, consentStates, catalogue, out::println);
         out.println("published " + version + " to " + models.toAbsolutePath());
         return 0;
     }
@@ -226,9 +236,9 @@ public final class SparkTrain implements Callable<Integer> {
      * The whole job on a given session (tests pass their local one) with the consent and catalogue already read
      * (null: no catalogue); returns the published version.
      */
-    String train(SparkSession spark, IngestOptions ingest, SparkModelOptions options, TradeUpParameters tradeUps,
-                 Map<String, Map<Consent.Channel, Consent.State>> consentStates, CatalogFile catalogue,
-                 Consumer<String> progress) throws IOException, IngestException {
+    String train(SparkSession spark, IngestOptions ingest, SparkModelOptions options, ListTuning tuning,
+                 TradeUpParameters tradeUps, Map<String, Map<Consent.Channel, Consent.State>> consentStates,
+                 CatalogFile catalogue, Consumer<String> progress) throws IOException, IngestException {
         long started = System.nanoTime();
         SparkIngest.Result loaded = SparkIngest.load(spark, inputs, ingest, encoding);
         Dataset<Row> accepted = loaded.accepted();
@@ -246,14 +256,14 @@ public final class SparkTrain implements Callable<Integer> {
             }
             SparkModelOptions resolved = options.withOrderSequence(loaded.sequenceOnly());
             SnapshotBuilder builder = ModelStore.open(models).newSnapshot();
-            Map<String, Object> sections = SparkModelStage.train(accepted, resolved, tradeUps, catalogue, builder,
-                    progress);
-            sections.forEach(builder::section);
+            SparkModelStage.Trained trained = SparkModelStage.train(accepted, resolved, tuning, tradeUps, catalogue,
+                    builder, progress);
+            trained.sections().forEach(builder::section);
             consentStates.forEach(builder::putConsent);
             if (consent != null) {
                 builder.section("consent", consentSection());
             }
-            builder.parameters(parameters(spark, resolved));
+            builder.parameters(parameters(spark, trained.served(), tuning));
             builder.section("ingestReport", loaded.report());
             String version = builder.publish();
             progress.accept(String.format(Locale.ROOT, "publish: snapshot %s [%.1f s in all]", version,
@@ -268,11 +278,26 @@ public final class SparkTrain implements Callable<Integer> {
         SparkModelOptions d = SparkModelOptions.DEFAULTS;
         return new SparkModelOptions(minSupport, minConfidence, minLift, maxLength, maxRulesPerItem,
                 d.popularItems(), topN, alsRank, alsRegularization, alsAlpha, alsIterations, d.seed(),
-                repeatHalfLifeDays, newItemWeight, false);
+                repeatHalfLifeDays == null ? d.repeatHalfLifeDays() : repeatHalfLifeDays,
+                newItemWeight == null ? d.newItemWeight() : newItemWeight, false);
+    }
+
+    /** The grid the validation split chooses from; a value given on the command line is fixed. */
+    ListTuning tuning() {
+        if (validationDays < 0) {
+            throw new IllegalArgumentException("--validation-days must be >= 0, was " + validationDays);
+        }
+        if (validationDays == 0) {
+            return ListTuning.OFF;
+        }
+        ListTuning t = new ListTuning(validationDays, ListTuning.DEFAULT_HALF_LIVES_DAYS,
+                ListTuning.DEFAULT_NEW_ITEM_WEIGHTS);
+        t = repeatHalfLifeDays == null ? t : t.withHalfLifeDays(repeatHalfLifeDays);
+        return newItemWeight == null ? t : t.withNewItemWeight(newItemWeight);
     }
 
     /** What a reader of the manifest needs to reproduce the run: engine, inputs as given, every parameter. */
-    private Map<String, Object> parameters(SparkSession spark, SparkModelOptions options) {
+    private Map<String, Object> parameters(SparkSession spark, SparkModelOptions options, ListTuning tuning) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("engine", "spark");
         m.put("sparkVersion", spark.version());
@@ -280,6 +305,7 @@ public final class SparkTrain implements Callable<Integer> {
         m.put("inputs", List.copyOf(inputs));
         m.put("encoding", encoding.name());
         m.putAll(options.asManifestMap());
+        m.put("listTuning", tuning.asManifestMap());
         return m;
     }
 

@@ -69,7 +69,7 @@ class CustomerListsTest {
         ModelStore store = ModelStore.open(dir.resolve("models"));
         SnapshotBuilder builder = store.newSnapshot();
         sections = SparkModelStage.train(LocalSpark.get().createDataFrame(rows, AcceptedLines.SCHEMA), OPTIONS,
-                builder, line1 -> { });
+                ListTuning.OFF, builder, line1 -> { }).sections();
         builder.publish();
         snapshot = store.openCurrent();
     }
@@ -154,7 +154,7 @@ class CustomerListsTest {
         ModelStore store = ModelStore.open(dir.resolve("sequence"));
         SnapshotBuilder builder = store.newSnapshot();
         Map<String, Object> out = SparkModelStage.train(LocalSpark.get().createDataFrame(rows, AcceptedLines.SCHEMA),
-                options, builder, s -> { });
+                options, ListTuning.DEFAULTS, builder, s -> { }).sections();
         builder.parameters(options.asManifestMap());
         builder.publish();
         try (Snapshot s = store.openCurrent()) {
@@ -179,8 +179,8 @@ class CustomerListsTest {
         ModelStore store = ModelStore.open(dir.resolve("guests"));
         SnapshotBuilder builder = store.newSnapshot();
         List<String> progress = new ArrayList<>();
-        SparkModelStage.train(LocalSpark.get().createDataFrame(rows, AcceptedLines.SCHEMA), OPTIONS, builder,
-                progress::add);
+        SparkModelStage.train(LocalSpark.get().createDataFrame(rows, AcceptedLines.SCHEMA), OPTIONS,
+                ListTuning.DEFAULTS, builder, progress::add);
         builder.publish();
         try (Snapshot s = store.openCurrent()) {
             assertEquals(0, s.customerCount());
@@ -196,10 +196,11 @@ class CustomerListsTest {
         var missing = spark.createDataFrame(List.<Row>of(), AcceptedLines.SCHEMA).drop(AcceptedLines.PRICE);
         SnapshotBuilder builder = ModelStore.open(dir.resolve("refused")).newSnapshot();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SparkModelStage.train(
-                missing, OPTIONS, builder, s -> { }));
+                missing, OPTIONS, ListTuning.OFF, builder, s -> { }));
         assertTrue(e.getMessage().contains("'price'"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> SparkModelStage.train(
-                spark.createDataFrame(List.<Row>of(), AcceptedLines.SCHEMA), OPTIONS, builder, s -> { }));
+                spark.createDataFrame(List.<Row>of(), AcceptedLines.SCHEMA), OPTIONS, ListTuning.OFF, builder,
+                s -> { }));
         assertTrue(e.getMessage().contains("no accepted lines"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new SparkModelOptions(0, 0.05, 1.0, 3, 100, 10, 3, 2,
                 0.01, 10, 10, 42, 10, 1, false), "min support 0");

@@ -132,7 +132,9 @@ class SparkTrainTest {
         String text = help.out().replaceAll("\\s+", " "); // picocli wraps the descriptions
         for (String expected : List.of("--min-support=<minSupport>", "(default: " + d.minSupport() + ")",
                 "(default: " + d.maxRulesPerItem() + ")", "(default: " + d.topN() + ";",
-                "(default: " + d.newItemWeight() + ")", "(default: " + d.repeatHalfLifeDays() + ")")) {
+                "(without validation: " + d.newItemWeight() + ")",
+                "(without validation: " + d.repeatHalfLifeDays() + ")",
+                "(default: " + ListTuning.DEFAULT_VALIDATION_DAYS + ")")) {
             assertTrue(text.contains(expected), expected + " in\n" + help.out());
         }
     }

@@ -6,7 +6,6 @@ import io.affinity.training.ingest.Transactions;
 import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 
 /** Per-item facts learned from accepted lines: order and customer counts, units, and the median price paid. */
@@ -80,7 +79,7 @@ final class CatalogFacts {
         return out;
     }
 
-    /** The {@code n} items in most orders (ties: more customers, then id), the fallback for the unknown. */
+    /** The {@code n} items first in {@link PopularItem#BEST_FIRST} order, the fallback for the unknown. */
     List<PopularItem> popular(int n) {
         List<PopularItem> all = new ArrayList<>();
         for (int i = 0; i < tx.itemCount(); i++) {
@@ -88,9 +87,7 @@ final class CatalogFacts {
                 all.add(new PopularItem(tx.itemId(i), orderCount[i], customerCount[i]));
             }
         }
-        all.sort(Comparator.comparingLong(PopularItem::orderCount).reversed()
-                .thenComparing(Comparator.comparingLong(PopularItem::customerCount).reversed())
-                .thenComparing(PopularItem::itemId));
+        all.sort(PopularItem.BEST_FIRST);
         return List.copyOf(all.subList(0, Math.min(n, all.size())));
     }
 }

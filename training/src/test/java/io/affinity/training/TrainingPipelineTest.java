@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.affinity.recommender.AssociationRule;
 import io.affinity.recommender.CustomerHistory;
 import io.affinity.recommender.ItemFacts;
+import io.affinity.recommender.PopularItem;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
 import io.affinity.testing.IntegrationTest;
@@ -76,6 +77,32 @@ class TrainingPipelineTest {
             assertFalse(s.customer("").isPresent());
             assertEquals(7, s.customerCount(), "c1 (orders 1-3), order 4 anonymous, c5..c10 one order each");
             assertEquals("CUP", s.popularItems().get(0).itemId());
+        }
+    }
+
+    @Test
+    void popularItemsRankByDistinctCustomersThenOrders() throws Exception {
+        // BULK is in 8 anonymous orders and one customer's; MUG is bought by 5 customers once each; JUG by 5
+        // customers, one of them twice (6 orders), so it ranks before MUG; PEN by 2 customers.
+        List<String> rows = new ArrayList<>();
+        for (int o = 1; o <= 8; o++) {
+            rows.add(",a" + o + ",2011-05-01,bulk,50,0.40,BULK PACK");
+        }
+        rows.add("c1,o1,2011-05-01,bulk,1,0.40,BULK PACK");
+        for (int c = 1; c <= 5; c++) {
+            rows.add("c" + c + ",m" + c + ",2011-05-02,mug,1,2.00,MUG");
+            rows.add("c" + c + ",j" + c + ",2011-05-03,jug,1,3.00,JUG");
+        }
+        rows.add("c1,j6,2011-05-04,jug,1,3.00,JUG");
+        rows.add("c1,p1,2011-05-09,pen,1,1.00,PEN");
+        rows.add("c2,p2,2011-05-10,pen,1,1.00,PEN");
+        Path input = write("orders.csv", rows);
+        TrainingParameters p = new TrainingParameters(List.of(input), "generic", 0.2, 0.1, 1.0, 3, 100, 10, 0.01);
+        new TrainingPipeline(p, line -> { }).run(dir.resolve("models"));
+        try (Snapshot s = ModelStore.open(dir.resolve("models")).openCurrent()) {
+            assertEquals(List.of("JUG", "MUG", "PEN", "BULK"), s.popularItems().stream()
+                    .map(PopularItem::itemId).toList());
+            assertEquals(9, s.popularItems().get(3).orderCount(), "the most ordered item, bought by one customer");
         }
     }
 

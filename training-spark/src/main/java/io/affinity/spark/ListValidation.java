@@ -1,0 +1,245 @@
+package io.affinity.spark;
+
+import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.exp;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
+
+import io.affinity.training.evaluation.RankingMetrics;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.recommendation.ALSModel;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Chooses the served list's half-life and new-item weight ({@link ListTuning}) on a validation split carved from
+ * the end of the data: implicit ALS and the repeat scores are fitted on the lines before the split, every
+ * (half-life, weight) pair's list is built as the served list is ({@link CustomerLists.Merged}) and scored by
+ * NDCG@10 ({@link RankingMetrics}, the evaluation's definition) against the distinct items each customer bought in
+ * the validation period. Customers who bought nothing before the split are left out: every pair serves them the
+ * same popular items. All of it runs as Spark jobs; the driver gets one row of sums per partition.
+ */
+final class ListValidation {
+    /** The pair to serve and the manifest section saying how it was chosen. */
+    record Chosen(double halfLifeDays, double newItemWeight, Map<String, Object> section) {
+    }
+
+    private static final StructType SUMS = new StructType()
+            .add("ndcg", DataTypes.createArrayType(DataTypes.DoubleType, false), false)
+            .add("customers", DataTypes.LongType, false);
+
+    private ListValidation() {
+    }
+
+    /**
+     * @param indexed       every accepted line, with {@link SparkModelStage#IDX} and time in seconds
+     * @param customerLines the identified customers' lines, with {@link SparkModelStage#ORDER_FIRST}
+     * @param users         customer id to ALS user number
+     * @return the pair to serve; the options' own values, with the reason in the section, when there is nothing to
+     *         validate on
+     */
+    static Chosen choose(Dataset<Row> indexed, Dataset<Row> customerLines, Dataset<Row> users, int itemCount,
+                         SparkModelOptions options, ListTuning tuning, Consumer<String> progress) {
+        long started = System.nanoTime();
+        Map<String, Object> section = new LinkedHashMap<>();
+        section.put("tuning", tuning.asManifestMap());
+        Row span = indexed.agg(min(col(SparkModelStage.TIME_SECONDS)), max(col(SparkModelStage.TIME_SECONDS))).first();
+        long first = span.getLong(0);
+        long last = span.getLong(1);
+        // As single-machine training carves its blend's validation: whole days ending with the last order's day,
+        // at most a quarter of the data's span.
+        int days = (int) Math.max(1, Math.min(tuning.validationDays(), (last - first) / 86_400 / 4));
+        long end = (Math.floorDiv(last, 86_400L) + 1) * 86_400L;
+        long cutoff = end - days * 86_400L;
+        String split = "time split: train before " + LocalDateTime.ofEpochSecond(cutoff, 0, ZoneOffset.UTC)
+                + ", validate on the " + days + " days from it";
+        section.put("validationSplit", split);
+
+        Column before = col(SparkModelStage.TIME_SECONDS).lt(cutoff);
+        Dataset<Row> train = customerLines.filter(before);
+        Dataset<Row> truth = customerLines.filter(col(SparkModelStage.TIME_SECONDS).geq(cutoff)).groupBy(col(AcceptedLines.CUSTOMER))
+                .agg(array_sort(collect_set(col(SparkModelStage.IDX))).as("truth"));
+        Row ref = indexed.filter(before).agg(max(col(SparkModelStage.TIME_SECONDS))).first();
+        if (ref.isNullAt(0)) {
+            return unchanged(options, section, "no line before the validation split");
+        }
+        long reference = ref.getLong(0);
+
+        List<double[]> pairs = tuning.pairs();
+        double[] halfLives = tuning.halfLivesDays().stream().mapToDouble(Double::doubleValue).toArray();
+        // Per customer and item: each order with the item weighs 2^(-age / half-life), one column per half-life.
+        Dataset<Row> orders = train.groupBy(col(AcceptedLines.CUSTOMER), col(SparkModelStage.ORDER_FIRST),
+                        col(SparkModelStage.IDX))
+                .agg(min(col(SparkModelStage.TIME_SECONDS)).as("t"))
+                .withColumn("age", greatest(lit(0.0), lit(reference).minus(col("t")).divide(86_400.0)));
+        List<Column> decayed = new ArrayList<>();
+        for (int h = 0; h < halfLives.length; h++) {
+            decayed.add(sum(exp(col("age").multiply(-Math.log(2) / halfLives[h]))).as("s" + h));
+        }
+        Dataset<Row> perItem = orders.groupBy(col(AcceptedLines.CUSTOMER), col(SparkModelStage.IDX))
+                .agg(decayed.get(0), decayed.subList(1, decayed.size()).toArray(new Column[0]));
+        List<Column> scoreColumns = new ArrayList<>();
+        scoreColumns.add(col(SparkModelStage.IDX));
+        for (int h = 0; h < halfLives.length; h++) {
+            scoreColumns.add(col("s" + h));
+        }
+        Dataset<Row> candidates = perItem.groupBy(col(AcceptedLines.CUSTOMER))
+                .agg(collect_list(struct(scoreColumns.toArray(new Column[0]))).as("bought"));
+        Dataset<Row> validated = truth.join(candidates, AcceptedLines.CUSTOMER).join(users, AcceptedLines.CUSTOMER);
+        long truthCustomers = truth.count();
+        long customers = validated.count();
+        section.put("validationCustomers", customers);
+        section.put("validationCustomersWithoutHistory", truthCustomers - customers);
+        if (customers == 0) {
+            return unchanged(options, section, "no customer who bought before the validation split bought in it");
+        }
+
+        ALSModel als = CustomerLists.als(train, users, options);
+        int rank = options.alsRank();
+        float[] factors = new float[itemCount * rank];
+        boolean[] known = new boolean[itemCount];
+        for (Row r : als.itemFactors().collectAsList()) {
+            int item = r.getInt(0);
+            List<Float> f = r.getList(1);
+            for (int k = 0; k < f.size(); k++) {
+                factors[item * rank + k] = f.get(k);
+            }
+            known[item] = true;
+        }
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(indexed.sparkSession().sparkContext());
+        Dataset<Row> withFactors = validated.select(col("truth"), col("bought"), col("uid"))
+                .join(als.userFactors(), col("uid").equalTo(als.userFactors().col("id")), "left")
+                .select(col("truth"), col("bought"), col("features"));
+        double[] weights = tuning.newItemWeights().stream().mapToDouble(Double::doubleValue).toArray();
+        List<Row> sums = withFactors.mapPartitions(score(jsc.broadcast(factors), jsc.broadcast(known), rank,
+                        itemCount, options.topN(), halfLives.length, weights), Encoders.row(SUMS)).collectAsList();
+        double[] ndcg = new double[pairs.size()];
+        long scored = 0;
+        for (Row r : sums) {
+            List<Double> s = r.getList(0);
+            for (int p = 0; p < ndcg.length; p++) {
+                ndcg[p] += s.get(p);
+            }
+            scored += r.getLong(1);
+        }
+        int best = 0;
+        List<Map<String, Object>> grid = new ArrayList<>();
+        for (int p = 0; p < ndcg.length; p++) {
+            ndcg[p] /= scored;
+            if (ndcg[p] > ndcg[best]) {
+                best = p;
+            }
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("repeatHalfLifeDays", pairs.get(p)[0]);
+            row.put("newItemWeight", pairs.get(p)[1]);
+            row.put("ndcg@10", ndcg[p]);
+            grid.add(row);
+        }
+        section.put("grid", grid);
+        section.put("chosen", grid.get(best));
+        section.put("seconds", Math.round((System.nanoTime() - started) / 1e8) / 10.0);
+        progress.accept(String.format(Locale.ROOT, "validation: %s; %,d customers; chose half-life %s days, "
+                        + "new-item weight %s (ndcg@10 %.4f; %d pairs tried, worst %.4f) [%.1f s]", split, customers,
+                fmt(pairs.get(best)[0]), fmt(pairs.get(best)[1]), ndcg[best], pairs.size(),
+                Arrays.stream(ndcg).min().orElse(Double.NaN), (System.nanoTime() - started) / 1e9));
+        StringBuilder line = new StringBuilder("validation ndcg@10 by half-life/weight:");
+        for (int p = 0; p < ndcg.length; p++) {
+            line.append(String.format(Locale.ROOT, " %s/%s %.4f", fmt(pairs.get(p)[0]), fmt(pairs.get(p)[1]),
+                    ndcg[p]));
+        }
+        progress.accept(line.toString());
+        return new Chosen(pairs.get(best)[0], pairs.get(best)[1], section);
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+
+    private static Chosen unchanged(SparkModelOptions options, Map<String, Object> section, String why) {
+        section.put("skipped", why);
+        return new Chosen(options.repeatHalfLifeDays(), options.newItemWeight(), section);
+    }
+
+    /**
+     * Per partition, the sum over customers of each pair's NDCG@10 and the number of customers. A customer's
+     * repeat candidates per half-life are ranked as the walk ranks them (score 1 + decayed count, best first,
+     * ties to the lower item number) and cut to topN; the ALS candidates are the same for every pair. Pairs in
+     * {@link ListTuning#pairs()} order: half-life {@code h} and weight {@code w} at {@code h x weights + w}.
+     */
+    private static MapPartitionsFunction<Row, Row> score(Broadcast<float[]> factors, Broadcast<boolean[]> known,
+                                                         int rank, int itemCount, int topN, int halfLives,
+                                                         double[] weights) {
+        return rows -> {
+            double[] sums = new double[halfLives * weights.length];
+            long customers = 0;
+            RankingMetrics metrics = new RankingMetrics(new double[itemCount]);
+            double[] at10 = new double[3];
+            float[] scratch = new float[itemCount];
+            CustomerLists.Merged merged = new CustomerLists.Merged(topN);
+            while (rows.hasNext()) {
+                Row r = rows.next();
+                List<Integer> truthList = CustomerLists.list(r, 0);
+                int[] truth = truthList.stream().mapToInt(Integer::intValue).toArray();
+                List<Row> bought = CustomerLists.list(r, 1);
+                List<Integer> boughtItems = new ArrayList<>(bought.size());
+                for (Row b : bought) {
+                    boughtItems.add(b.getInt(0));
+                }
+                int[] fresh = r.isNullAt(2) ? new int[0]
+                        : CustomerLists.fresh(CustomerLists.list(r, 2), factors.value(), known.value(), rank,
+                        boughtItems, topN, scratch);
+                for (int h = 0; h < halfLives; h++) {
+                    int column = 1 + h;
+                    Integer[] order = new Integer[bought.size()];
+                    float[] score = new float[bought.size()];
+                    for (int k = 0; k < order.length; k++) {
+                        order[k] = k;
+                        score[k] = 1f + (float) bought.get(k).getDouble(column);
+                    }
+                    Arrays.sort(order, (a, b) -> score[a] != score[b] ? Float.compare(score[b], score[a])
+                            : Integer.compare(boughtItems.get(a), boughtItems.get(b)));
+                    int keep = Math.min(topN, order.length);
+                    int[] rep = new int[keep];
+                    float[] repScores = new float[keep];
+                    for (int k = 0; k < keep; k++) {
+                        rep[k] = boughtItems.get(order[k]);
+                        repScores[k] = score[order[k]];
+                    }
+                    for (int w = 0; w < weights.length; w++) {
+                        int p = h * weights.length + w;
+                        merged.of(rep, repScores, fresh, scratch, (float) weights[w]);
+                        metrics.add(Arrays.copyOf(merged.items, merged.size), truth, at10);
+                        sums[p] += at10[0];
+                    }
+                }
+                customers++;
+            }
+            Double[] boxed = Arrays.stream(sums).boxed().toArray(Double[]::new);
+            return List.of(RowFactory.create(boxed, customers)).iterator();
+        };
+    }
+}
