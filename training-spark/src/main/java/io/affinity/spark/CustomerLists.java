@@ -46,11 +46,13 @@ import org.apache.spark.storage.StorageLevel;
  */
 final class CustomerLists {
     /**
-     * Customers whose histories were put, those of them with a non-empty precomputed list, and the manifest section
-     * of the customer models (profiles).
+     * Customers whose histories were put, those of them with a non-empty precomputed list, the manifest section
+     * of the customer models (profiles), the options the lists were built with and the validation section (null
+     * when not tuned), and the profiled customers' segments ({@link CustomerProfiles#segments}, null without
+     * profiles).
      */
     record Result(long customers, long withLists, Map<String, Object> customerModels, SparkModelOptions served,
-                  Map<String, Object> validation) {
+                  Map<String, Object> validation, Dataset<Row> segments) {
     }
 
     private static final StructType PURCHASE = new StructType()
@@ -80,7 +82,10 @@ final class CustomerLists {
             .add("monetary", DataTypes.DoubleType, false)
             .add("priceIndex", DataTypes.DoubleType, false)
             .add("cheaperShare", DataTypes.DoubleType, false)
-            .add("topFamilies", DataTypes.createArrayType(DataTypes.StringType, false), false);
+            .add("topFamilies", DataTypes.createArrayType(DataTypes.StringType, false), false)
+            // revenue and margin of the lines of items with a catalogue cost (0 without costs)
+            .add("costedRevenue", DataTypes.DoubleType, false)
+            .add("costedMargin", DataTypes.DoubleType, false);
 
     private static final StructType LISTED = new StructType()
             .add("item", DataTypes.StringType, false)
@@ -123,7 +128,7 @@ final class CustomerLists {
         try {
             if (users.isEmpty()) {
                 // every order anonymous: nothing to walk, and ALS needs ratings
-                return new Result(0, 0, CustomerProfiles.skipped("no identified customers"), options, null);
+                return new Result(0, 0, CustomerProfiles.skipped("no identified customers"), options, null, null);
             }
             Map<String, Object> validation = null;
             if (tuning.enabled() && options.topN() > 0) {
@@ -137,7 +142,8 @@ final class CustomerLists {
             Broadcast<String[]> ids = jsc.broadcast(items.ids());
             CustomerProfiles profiles = CustomerProfiles.prepare(indexed, customerLines, items, options);
             Dataset<Row> walked = walk(customerLines.join(users, AcceptedLines.CUSTOMER), ids, items.lastTime,
-                    options, profiles.prices() == null ? null : jsc.broadcast(profiles.prices()))
+                    options, profiles.prices() == null ? null : jsc.broadcast(profiles.prices()),
+                    profiles.costs() == null ? null : jsc.broadcast(profiles.costs()))
                     .persist(StorageLevel.MEMORY_AND_DISK());
             Map<String, Object> customerModels = profiles.put(walked, builder, progress);
             Dataset<Row> scored;
@@ -162,7 +168,8 @@ final class CustomerLists {
             }
             Result r = put(scored.toLocalIterator(), builder);
             walked.unpersist();
-            return new Result(r.customers(), r.withLists(), customerModels, options, validation);
+            return new Result(r.customers(), r.withLists(), customerModels, options, validation,
+                    profiles.segments());
         } finally {
             users.unpersist();
         }
@@ -184,7 +191,8 @@ final class CustomerLists {
 
     /** Groups each customer's lines in loader order and walks them: history and repeat scores. */
     static Dataset<Row> walk(Dataset<Row> customerLines, Broadcast<String[]> ids, long reference,
-                             SparkModelOptions options, Broadcast<CustomerAnalytics.ItemPrices> prices) {
+                             SparkModelOptions options, Broadcast<CustomerAnalytics.ItemPrices> prices,
+                             Broadcast<double[]> costs) {
         double lambda = Math.log(2) / options.repeatHalfLifeDays();
         int topN = options.topN();
         return customerLines
@@ -194,12 +202,13 @@ final class CustomerLists {
                 .repartition(col(AcceptedLines.CUSTOMER))
                 .sortWithinPartitions(col(AcceptedLines.CUSTOMER), col(SparkModelStage.ORDER_FIRST),
                         col(AcceptedLines.FILE), col(AcceptedLines.LINE))
-                .mapPartitions(walker(ids, reference, lambda, topN, prices), Encoders.row(WALKED));
+                .mapPartitions(walker(ids, reference, lambda, topN, prices, costs), Encoders.row(WALKED));
     }
 
     private static MapPartitionsFunction<Row, Row> walker(Broadcast<String[]> ids, long reference, double lambda,
                                                           int topN,
-                                                          Broadcast<CustomerAnalytics.ItemPrices> prices) {
+                                                          Broadcast<CustomerAnalytics.ItemPrices> prices,
+                                                          Broadcast<double[]> costs) {
         return rows -> new Iterator<>() {
             private final CustomerHistories.Accumulator acc = new CustomerHistories.Accumulator();
             private final Map<Integer, Integer> slot = new HashMap<>();
@@ -225,6 +234,8 @@ final class CustomerLists {
                 lastOrder.clear();
                 CustomerAnalytics.CustomerPriceSums priceSums = prices == null ? null
                         : new CustomerAnalytics.CustomerPriceSums(prices.value());
+                CustomerProfiles.CostSums costSums = costs == null ? null
+                        : new CustomerProfiles.CostSums(costs.value());
                 // CustomerAnalytics: an order's spend summed over its lines, then merged per purchase day in order
                 TreeMap<Long, Double> perDay = new TreeMap<>();
                 Row firstRow = pending.getStruct(2);
@@ -240,6 +251,9 @@ final class CustomerLists {
                     if (orders == 0 || first.getInt(0) != orderFile || first.getLong(1) != orderLine) {
                         if (orders > 0) {
                             perDay.merge(Math.floorDiv(orderTime, 86_400L), orderSpend, Double::sum);
+                            if (costSums != null) {
+                                costSums.endOrder();
+                            }
                         }
                         orderFile = first.getInt(0);
                         orderLine = first.getLong(1);
@@ -253,6 +267,9 @@ final class CustomerLists {
                     orderSpend += r.getDouble(6) * r.getDouble(7);
                     if (priceSums != null) {
                         priceSums.line(item, r.getDouble(6), r.getDouble(7));
+                    }
+                    if (costSums != null) {
+                        costSums.line(item, r.getDouble(6), r.getDouble(7));
                     }
                     Integer s = slot.get(item);
                     if (s == null) {
@@ -271,6 +288,9 @@ final class CustomerLists {
                     }
                 }
                 perDay.merge(Math.floorDiv(orderTime, 86_400L), orderSpend, Double::sum);
+                if (costSums != null) {
+                    costSums.endOrder();
+                }
                 long[] days = new long[perDay.size()];
                 double[] daySpend = new double[perDay.size()];
                 int d = 0;
@@ -315,7 +335,8 @@ final class CustomerLists {
                         h.lastPurchase().toEpochDay(), history, boughtBoxed, repeatItems, repeatScores,
                         firstRow.getInt(0), firstRow.getLong(1), summary.days(), summary.previousGapDays(),
                         summary.repeatSpend(), summary.monetary(), summary.priceIndex(),
-                        summary.cheaperVariantShare(), summary.topFamilies().toArray(new String[0]));
+                        summary.cheaperVariantShare(), summary.topFamilies().toArray(new String[0]),
+                        costSums == null ? 0.0 : costSums.revenue(), costSums == null ? 0.0 : costSums.margin());
             }
         };
     }
@@ -508,6 +529,6 @@ final class CustomerLists {
                     items));
             withLists++;
         }
-        return new Result(customers, withLists, Map.of(), null, null);
+        return new Result(customers, withLists, Map.of(), null, null, null);
     }
 }

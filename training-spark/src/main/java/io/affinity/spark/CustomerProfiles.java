@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.max;
 
+import io.affinity.recommender.CustomerProfile;
 import io.affinity.recommender.ItemFacts;
 import io.affinity.store.SnapshotBuilder;
 import io.affinity.training.customers.CustomerAnalysis;
@@ -21,6 +22,9 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Customer value profiles as single-machine training's {@code CustomerProfilesStep} makes them, calibrated on all
@@ -28,18 +32,29 @@ import org.apache.spark.sql.Row;
  * Spark with the single-machine accumulators; the driver collects the summaries (a dozen numbers per customer:
  * the BG/NBD and Gamma-Gamma fitters take arrays over all customers) and runs {@link CustomerAnalytics#analyse},
  * the code single-machine training runs after summarising. When the models cannot be fitted the snapshot goes
- * without profiles and the section says why, as there.
+ * without profiles and the section says why, as there. With catalogue costs ({@link SparkModelStage.Items#costs}),
+ * the walk also sums each customer's costed revenue and margin, and tiers rank by predicted margin, as there.
  */
 final class CustomerProfiles {
     static final String SEQUENCE_ONLY = "the input has an order sequence, not timestamps: customer value models "
             + "(RFM, P(alive), value, tiers, strategies) need order dates";
 
+    /** Each profiled customer's tier and price-sensitivity band (enum ordinals), which trade-ups segment by. */
+    static final StructType SEGMENTS = new StructType()
+            .add(AcceptedLines.CUSTOMER, DataTypes.StringType, false)
+            .add("tier", DataTypes.IntegerType, false)
+            .add("priceSensitivity", DataTypes.IntegerType, false);
+
     private final CustomerAnalytics.ItemPrices prices;
+    private final double[] costs;
     private final LocalDate calibrationEnd;
     private final String skipped;
+    private Dataset<Row> segments;
 
-    private CustomerProfiles(CustomerAnalytics.ItemPrices prices, LocalDate calibrationEnd, String skipped) {
+    private CustomerProfiles(CustomerAnalytics.ItemPrices prices, double[] costs, LocalDate calibrationEnd,
+                             String skipped) {
         this.prices = prices;
+        this.costs = costs;
         this.calibrationEnd = calibrationEnd;
         this.skipped = skipped;
     }
@@ -59,7 +74,7 @@ final class CustomerProfiles {
     static CustomerProfiles prepare(Dataset<Row> indexed, Dataset<Row> customerLines, SparkModelStage.Items items,
                                     SparkModelOptions options) {
         if (options.orderSequence()) {
-            return new CustomerProfiles(null, null, SEQUENCE_ONLY);
+            return new CustomerProfiles(null, null, null, SEQUENCE_ONLY);
         }
         long last = customerLines.agg(max(col(SparkModelStage.TIME_SECONDS))).first().getLong(0);
         long calEndDay = Math.floorDiv(last, 86_400L);
@@ -73,12 +88,71 @@ final class CustomerProfiles {
         }
         String[] descriptions = items.facts.stream().map(ItemFacts::description).toArray(String[]::new);
         return new CustomerProfiles(CustomerAnalytics.ItemPrices.of(items.ids(), descriptions, medians),
-                LocalDate.ofEpochDay(calEndDay), null);
+                items.costs, LocalDate.ofEpochDay(calEndDay), null);
     }
 
     /** The item price facts for the walk, or null when profiles are skipped. */
     CustomerAnalytics.ItemPrices prices() {
         return prices;
+    }
+
+    /** Catalogue unit costs by item number (NaN: none) for the walk, or null when none or profiles are skipped. */
+    double[] costs() {
+        return costs;
+    }
+
+    /**
+     * After {@link #put}: the profiled customers' segments ({@link #SEGMENTS}), or null when there are no
+     * profiles. A table, not a map on the driver: trade-ups join it with the customers' purchases.
+     */
+    Dataset<Row> segments() {
+        return segments;
+    }
+
+    /** A customer's row of {@link #SEGMENTS}. */
+    static Row segmentRow(String customerId, CustomerProfile profile) {
+        return RowFactory.create(customerId, profile.tier().ordinal(), profile.priceSensitivity().ordinal());
+    }
+
+    /**
+     * The summing of single-machine {@code CustomerAnalytics.run} with costs: each order's revenue and margin of
+     * its lines whose item has a cost, then the orders' sums in order (so the doubles are the same).
+     */
+    static final class CostSums {
+        private final double[] cost;
+        private double orderRevenue;
+        private double orderMargin;
+        private double revenue;
+        private double margin;
+
+        CostSums(double[] cost) {
+            this.cost = cost;
+        }
+
+        void line(int item, double quantity, double unitPrice) {
+            double c = cost[item];
+            if (!Double.isNaN(c)) {
+                double lineRevenue = quantity * unitPrice;
+                orderRevenue += lineRevenue;
+                orderMargin += lineRevenue - quantity * c;
+            }
+        }
+
+        /** Ends an order: adds its sums to the customer's. */
+        void endOrder() {
+            revenue += orderRevenue;
+            margin += orderMargin;
+            orderRevenue = 0;
+            orderMargin = 0;
+        }
+
+        double revenue() {
+            return revenue;
+        }
+
+        double margin() {
+            return margin;
+        }
     }
 
     /** Fits on the walked customers' summaries and puts the profiles; returns the manifest section. */
@@ -93,24 +167,35 @@ final class CustomerProfiles {
         // customers in this order
         Iterator<Row> rows = walked.select(col("customer"), col("firstDay"), col("lastDay"), col("days"),
                         col("previousGap"), col("repeatSpend"), col("monetary"), col("priceIndex"),
-                        col("cheaperShare"), col("topFamilies"))
+                        col("cheaperShare"), col("topFamilies"), col("costedRevenue"), col("costedMargin"))
                 .orderBy(col("firstFile"), col("firstLine"))
                 .toLocalIterator();
         List<CustomerAnalytics.CustomerSummary> summaries = new ArrayList<>();
         while (rows.hasNext()) {
             Row r = rows.next();
             summaries.add(new CustomerAnalytics.CustomerSummary(r.getString(0), r.getLong(1), r.getLong(2),
-                    r.getInt(3), r.getLong(4), r.getDouble(5), r.getDouble(6), 0, 0, 0, 0, r.getDouble(7),
-                    r.getDouble(8), r.getList(9)));
+                    r.getInt(3), r.getLong(4), r.getDouble(5), r.getDouble(6), 0, 0, r.getDouble(10),
+                    r.getDouble(11), r.getDouble(7), r.getDouble(8), r.getList(9)));
+        }
+        int costsKnown = 0;
+        if (costs != null) {
+            for (double c : costs) {
+                costsKnown += Double.isNaN(c) ? 0 : 1;
+            }
         }
         CustomerAnalysis analysis;
         try {
             analysis = CustomerAnalytics.analyse(summaries, 0, CustomerAnalyticsOptions.defaults(calibrationEnd),
-                    false, 0);
+                    costsKnown > 0, costsKnown);
         } catch (IllegalArgumentException | IllegalStateException | ArithmeticException e) {
             return skipped(e.getMessage());
         }
-        analysis.rows().forEach(r -> builder.putProfile(r.customerId(), r.profile()));
+        List<Row> segmentRows = new ArrayList<>(analysis.rows().size());
+        analysis.rows().forEach(r -> {
+            builder.putProfile(r.customerId(), r.profile());
+            segmentRows.add(segmentRow(r.customerId(), r.profile()));
+        });
+        segments = walked.sparkSession().createDataFrame(segmentRows, SEGMENTS);
         Map<String, Object> section = new LinkedHashMap<>(CustomerReportWriter.report(analysis));
         List<String> warnings = FitDiagnostics.warnings(analysis, "a longer export");
         section.put("warnings", warnings);

@@ -22,15 +22,22 @@ import io.affinity.recommender.AssociationRule;
 import io.affinity.recommender.ItemFacts;
 import io.affinity.recommender.PopularItem;
 import io.affinity.store.SnapshotBuilder;
-import io.affinity.training.CatalogIndexWriter;
+import io.affinity.training.CatalogMerge;
 import io.affinity.training.RuleIndex;
+import io.affinity.training.TradeUpParameters;
+import io.affinity.training.TradeUps;
 import io.affinity.training.TrainingParameters;
+import io.affinity.training.TrainingPipeline;
+import io.affinity.training.ingest.CatalogFile;
 import io.affinity.training.mining.FpGrowth;
 import io.affinity.training.mining.MinedRule;
 import io.affinity.training.mining.RuleGenerator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,8 +62,8 @@ import org.apache.spark.storage.StorageLevel;
 
 /**
  * The model stage of training on Spark: from the {@link AcceptedLines} table to the item facts, association
- * rules, customer histories, popular items and precomputed customer lists of a snapshot, with the semantics of
- * single-machine training ({@code TrainingPipeline}) wherever it has the same step.
+ * rules, customer histories, popular items, trade-ups and precomputed customer lists of a snapshot, with the
+ * semantics of single-machine training ({@code TrainingPipeline}) wherever it has the same step.
  *
  * <p>What runs where: every aggregation over lines, orders and customers runs as Spark jobs. The driver holds
  * per-item data (facts, the item numbering, ALS item factors, the kept rules: catalogue-sized) and, for the
@@ -64,9 +71,12 @@ import org.apache.spark.storage.StorageLevel;
  * with {@code toLocalIterator()}, one partition at a time.
  *
  * <p>Customer value profiles are fitted on the driver from per-customer summaries made on Spark (see
- * {@link CustomerProfiles}). Not computed here (single-machine training has them): trade-ups, consent and the
- * retailer's catalogue file; the served lists come from implicit ALS plus the customer's own repeat purchases
- * (half-life and mix chosen on a validation split, {@link ListTuning}), not from the single-machine blend.
+ * {@link CustomerProfiles}); trade-ups are counted on Spark ({@link SparkTradeUps}) in the profiles' segments. A
+ * retailer's catalogue file, read on the driver, is merged with the derived item facts by single-machine
+ * training's {@link CatalogMerge}: its values override them (trade-ups see its prices and categories, its costs
+ * make tiers margin-based), its never-bought items are indexed. Not computed here: consent (the job reads it
+ * itself); the served lists come from implicit ALS plus the customer's own repeat purchases (half-life and mix
+ * chosen on a validation split, {@link ListTuning}), not from the single-machine blend.
  */
 public final class SparkModelStage {
     /** The served model's name, stored with every precomputed list. */
@@ -102,9 +112,21 @@ public final class SparkModelStage {
      */
     public static Trained train(Dataset<Row> accepted, SparkModelOptions options, ListTuning tuning,
                                 SnapshotBuilder builder, Consumer<String> progress) {
+        return train(accepted, options, tuning, TradeUpParameters.DEFAULTS, null, builder, progress);
+    }
+
+    /**
+     * As {@link #train(Dataset, SparkModelOptions, ListTuning, SnapshotBuilder, Consumer)}, with what counts as a
+     * trade-up and the retailer's catalogue (null: none), whose {@code catalog} section this puts into the builder
+     * itself.
+     */
+    public static Trained train(Dataset<Row> accepted, SparkModelOptions options, ListTuning tuning,
+                                TradeUpParameters tradeUps, CatalogFile catalogue, SnapshotBuilder builder,
+                                Consumer<String> progress) {
         Objects.requireNonNull(accepted, "accepted");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(tuning, "tuning");
+        Objects.requireNonNull(tradeUps, "tradeUps");
         Objects.requireNonNull(builder, "builder");
         Objects.requireNonNull(progress, "progress");
         checkSchema(accepted.schema());
@@ -114,6 +136,7 @@ public final class SparkModelStage {
         Map<String, Object> customerModels = new LinkedHashMap<>();
         SparkModelOptions served = options;
         Map<String, Object> validation = null;
+        Map<String, Object> upsell;
 
         Dataset<Row> lines = accepted.select(col(AcceptedLines.FILE), col(AcceptedLines.LINE), col(AcceptedLines.ORDER),
                         col(AcceptedLines.ITEM), col(AcceptedLines.CUSTOMER), col(AcceptedLines.QUANTITY),
@@ -126,15 +149,21 @@ public final class SparkModelStage {
             if (items.facts.isEmpty()) {
                 throw new IllegalArgumentException("no accepted lines: refusing to train a model without items");
             }
-            items.facts.forEach(builder::putItem);
-            // Catalogue-sized: the same index single-machine training writes, from the same facts.
-            List<ItemFacts> facts = items.facts;
-            builder.addDirectory(CatalogIndexWriter.DIRECTORY, dir -> CatalogIndexWriter.write(dir, facts));
+            // Catalogue-sized, on the driver: the items, index and catalog section single-machine training
+            // writes, by the same code from the same facts. Popularity stays the transactions'.
+            CatalogMerge merged = catalogue == null ? CatalogMerge.none(items.facts)
+                    : CatalogMerge.of(items.facts, catalogue);
+            items = items.withCosts(merged.bought());
             builder.popularItems(popular(items.facts, options.popularItems()));
             counts.put("lines", items.lines);
-            counts.put("items", items.facts.size());
-            step(progress, seconds, "items", start, "items: %,d accepted lines, %,d items", items.lines,
-                    items.facts.size());
+            counts.put("items", merged.all().size());
+            step(progress, seconds, "items", start, "items: %,d accepted lines, %s", items.lines,
+                    TrainingPipeline.itemCounts(merged.all().size(), merged.neverBought().size()));
+            try {
+                merged.put(builder, catalogue, progress);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the catalogue file " + catalogue.path(), e);
+            }
 
             Dataset<Row> indexed = lines.join(broadcast(itemNumbers(spark, items.facts)), AcceptedLines.ITEM);
             Dataset<Row> orders = indexed.groupBy(col(AcceptedLines.ORDER))
@@ -164,6 +193,12 @@ public final class SparkModelStage {
                 customerModels.putAll(customers.customerModels());
                 step(progress, seconds, "customers", start, "customers: %,d histories, %,d precomputed lists "
                         + "(%s, top %d)", customers.customers(), customers.withLists(), MODEL_NAME, options.topN());
+
+                start = System.nanoTime();
+                TradeUps.Summary found = SparkTradeUps.find(indexed, merged.bought(), customers.segments(),
+                        tradeUps, builder::putTradeUps);
+                upsell = found.section(tradeUps);
+                step(progress, seconds, "upsell", start, "%s", found.describe(tradeUps));
             } finally {
                 orders.unpersist();
             }
@@ -179,7 +214,7 @@ public final class SparkModelStage {
         training.put("tuning", tuning.asManifestMap());
         training.putAll(counts);
         training.put("seconds", seconds);
-        training.put("notComputed", List.of("trade-ups", "consent", "catalogue file"));
+        training.put("notComputed", List.of("consent"));
         Map<String, Object> model = new LinkedHashMap<>();
         if (options.topN() == 0) {
             model.put("name", "rules");
@@ -199,6 +234,7 @@ public final class SparkModelStage {
         sections.put("training", training);
         sections.put("servedModel", model);
         sections.put("customerModels", customerModels);
+        sections.put("upsell", upsell);
         return new Trained(sections, served);
     }
 
@@ -232,11 +268,39 @@ public final class SparkModelStage {
         final List<ItemFacts> facts;
         final long lines;
         final long lastTime;
+        /** Catalogue unit costs by item number (NaN: none), null when no item has one. */
+        final double[] costs;
 
         Items(List<ItemFacts> facts, long lines, long lastTime) {
+            this(facts, lines, lastTime, null);
+        }
+
+        private Items(List<ItemFacts> facts, long lines, long lastTime, double[] costs) {
             this.facts = facts;
             this.lines = lines;
             this.lastTime = lastTime;
+            this.costs = costs;
+        }
+
+        /**
+         * These items with the costs of {@code merged} (the same items in the same order, catalogue values
+         * applied), which customer value ranks tiers by; the derived facts stay, for what single-machine training
+         * derives from the transactions alone (typical prices and families of price sensitivity).
+         */
+        Items withCosts(List<ItemFacts> merged) {
+            double[] costs = new double[facts.size()];
+            Arrays.fill(costs, Double.NaN);
+            boolean any = false;
+            for (int i = 0; i < costs.length; i++) {
+                if (!merged.get(i).itemId().equals(facts.get(i).itemId())) {
+                    throw new IllegalArgumentException("merged facts out of item order at " + i);
+                }
+                if (merged.get(i).hasCost()) {
+                    costs[i] = merged.get(i).unitCost();
+                    any = true;
+                }
+            }
+            return new Items(facts, lines, lastTime, any ? costs : null);
         }
 
         String[] ids() {

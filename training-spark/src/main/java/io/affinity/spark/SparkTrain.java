@@ -3,9 +3,11 @@ package io.affinity.spark;
 import io.affinity.recommender.Consent;
 import io.affinity.store.ModelStore;
 import io.affinity.store.SnapshotBuilder;
+import io.affinity.training.TradeUpParameters;
 import io.affinity.training.TrainingParameters;
 import io.affinity.training.TrainingPipeline;
 import io.affinity.training.customers.ConsentFile;
+import io.affinity.training.ingest.CatalogFile;
 import io.affinity.training.ingest.IngestException;
 import io.affinity.training.ingest.IngestOptions;
 import java.io.IOException;
@@ -37,7 +39,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "spark-train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train on Apache Spark and publish a snapshot the service serves: rules (FP-growth), "
-                + "implicit ALS and repeat-purchase lists per customer, histories, popularity.",
+                + "implicit ALS and repeat-purchase lists per customer, histories, profiles, trade-ups (upsell), "
+                + "popularity, and the product catalogue (--catalog).",
                 "Inputs are Hadoop paths (hdfs://, s3a://, file: or local names) read by the executors; "
                         + "the model store is a directory on the driver."})
 public final class SparkTrain implements Callable<Integer> {
@@ -51,8 +54,8 @@ public final class SparkTrain implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).")
     Path models;
 
-    @Option(names = "--encoding", defaultValue = "UTF-8", description = "Character set of the exports "
-            + "(default: ${DEFAULT-VALUE}); bytes invalid in it stop the load naming file and line.")
+    @Option(names = "--encoding", defaultValue = "UTF-8", description = "Character set of the exports and of the "
+            + "--catalog file (default: ${DEFAULT-VALUE}); bytes invalid in it stop the load naming file and line.")
     Charset encoding;
 
     @Option(names = "--format", defaultValue = "auto", description = "Column layout: auto (detect from each "
@@ -78,6 +81,13 @@ public final class SparkTrain implements Callable<Integer> {
     @Option(names = "--consent", paramLabel = "FILE", description = "Consent list (customer_id, channel, state) on "
             + "the driver (UTF-8), as for `affinity train`: campaign exports then include only customers who opted in.")
     Path consent;
+
+    @Option(names = "--catalog", paramLabel = "FILE", description = "Product catalogue on the driver, as for "
+            + "`affinity train` (CSV with header, in the exports' --delimiter, --decimal-comma and --encoding; "
+            + "item_id required, optional description, category, family, price, cost, available; any other column "
+            + "is a filterable attribute). Its values override those derived from transactions (trade-ups use its "
+            + "prices and categories); items never bought are indexed; costs give margin-based tiers.")
+    Path catalog;
 
     // Defaults are SparkModelOptions.DEFAULTS' constants, so the help text cannot drift from what the job uses.
     @Option(names = "--min-support", defaultValue = "" + TrainingParameters.DEFAULT_MIN_SUPPORT,
@@ -141,6 +151,20 @@ public final class SparkTrain implements Callable<Integer> {
                     + "validation: " + SparkModelOptions.DEFAULT_NEW_ITEM_WEIGHT + ").")
     Double newItemWeight;
 
+    @Option(names = "--upsell-min-price-increase", defaultValue = "" + TradeUpParameters.DEFAULT_MIN_PRICE_INCREASE,
+            description = "A trade-up's target must cost at least this fraction more than the item bought before "
+                    + "(default: ${DEFAULT-VALUE}).")
+    double upsellMinPriceIncrease;
+
+    @Option(names = "--upsell-min-customers", defaultValue = "" + TradeUpParameters.DEFAULT_MIN_CUSTOMERS,
+            description = "Distinct customers who must have made a trade-up, per segment (default: ${DEFAULT-VALUE}).")
+    int upsellMinCustomers;
+
+    @Option(names = "--upsell-min-lift", defaultValue = "" + TradeUpParameters.DEFAULT_MIN_LIFT,
+            description = "A trade-up's rate must exceed this times the share of customers who bought the target "
+                    + "at all (default: ${DEFAULT-VALUE}).")
+    double upsellMinLift;
+
     private final PrintStream out;
 
     public SparkTrain() {
@@ -173,19 +197,48 @@ public final class SparkTrain implements Callable<Integer> {
         if (Files.exists(models) && !Files.isDirectory(models)) {
             throw new IllegalArgumentException("model store " + models + " is not a directory");
         }
-        // read before any distributed work: a bad consent file should fail in a second, not after the load
+        TradeUpParameters tradeUps = new TradeUpParameters(upsellMinPriceIncrease, upsellMinCustomers,
+                TradeUpParameters.DEFAULT_PER_SEGMENT, upsellMinLift);
+        // read before any distributed work: a bad consent or catalogue file should fail in a second, not after
+        // the load; the same checks and messages as `affinity train`
+        readable("--consent", consent);
+        readable("--catalog", catalog);
         Map<String, Map<Consent.Channel, Consent.State>> consentStates =
                 consent == null ? Map.of() : ConsentFile.read(consent, StandardCharsets.UTF_8);
+        CatalogFile catalogue = catalog == null ? null
+                : TrainingPipeline.readCatalogue(catalog, ingest.errorBudget(), ingest.dialect(), encoding);
         SparkSession spark = SparkSession.builder().appName("affinity-train").getOrCreate();
-        String version = train(spark, ingest, options, tuning(), consentStates, out::println);
+        String version = train(spark, ingest, options, tuning(), tradeUps, consentStates, catalogue, out::println);
         out.println("published " + version + " to " + models.toAbsolutePath());
         return 0;
     }
 
-    /** The whole job on a given session (tests pass their local one); returns the published version. */
+    /**
+     * Fails unless {@code file} (when given) is an existing, readable regular file, naming the option, as
+     * {@code affinity train} checks it.
+     */
+    static void readable(String option, Path file) {
+        if (file == null) {
+            return;
+        }
+        if (!Files.exists(file)) {
+            throw new IllegalArgumentException(option + ": file " + file + " does not exist");
+        }
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException(option + ": " + file + " is a directory, not a file");
+        }
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw new IllegalArgumentException(option + ": " + file + " is not a readable file");
+        }
+    }
+
+    /**
+     * The whole job on a given session (tests pass their local one) with the consent and catalogue already read
+     * (null: no catalogue); returns the published version.
+     */
     String train(SparkSession spark, IngestOptions ingest, SparkModelOptions options, ListTuning tuning,
-                 Map<String, Map<Consent.Channel, Consent.State>> consentStates, Consumer<String> progress)
-            throws IOException, IngestException {
+                 TradeUpParameters tradeUps, Map<String, Map<Consent.Channel, Consent.State>> consentStates,
+                 CatalogFile catalogue, Consumer<String> progress) throws IOException, IngestException {
         long started = System.nanoTime();
         SparkIngest.Result loaded = SparkIngest.load(spark, inputs, ingest, encoding);
         Dataset<Row> accepted = loaded.accepted();
@@ -203,7 +256,8 @@ public final class SparkTrain implements Callable<Integer> {
             }
             SparkModelOptions resolved = options.withOrderSequence(loaded.sequenceOnly());
             SnapshotBuilder builder = ModelStore.open(models).newSnapshot();
-            SparkModelStage.Trained trained = SparkModelStage.train(accepted, resolved, tuning, builder, progress);
+            SparkModelStage.Trained trained = SparkModelStage.train(accepted, resolved, tuning, tradeUps, catalogue,
+                    builder, progress);
             trained.sections().forEach(builder::section);
             consentStates.forEach(builder::putConsent);
             if (consent != null) {

@@ -7,15 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.affinity.recommender.AssociationRule;
 import io.affinity.recommender.CustomerHistory;
+import io.affinity.recommender.CustomerProfile;
 import io.affinity.recommender.ItemFacts;
 import io.affinity.recommender.PrecomputedItem;
 import io.affinity.recommender.PrecomputedRecommendations;
 import io.affinity.recommender.PurchasedItem;
+import io.affinity.recommender.TradeUp;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
 import io.affinity.store.SnapshotBuilder;
 import io.affinity.testing.IntegrationTest;
 import io.affinity.training.SingleMachine;
+import io.affinity.training.TradeUpParameters;
 import io.affinity.training.customers.CustomerAnalysis;
 import io.affinity.training.customers.CustomerAnalytics;
 import io.affinity.training.customers.CustomerAnalyticsOptions;
@@ -44,9 +47,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The bundled sample trained once on Spark and published: item facts, popular items, frequent itemsets, rules
- * and histories must equal what single-machine training computes from the same loader result (FP-growth is
- * exact, and sums run in the loader's order), and the snapshot must open and serve precomputed lists.
+ * The bundled sample trained once on Spark and published: item facts, popular items, frequent itemsets, rules,
+ * histories, profiles and trade-ups must equal what single-machine training computes from the same loader result
+ * (FP-growth is exact, and sums run in the loader's order), and the snapshot must open and serve precomputed lists.
  */
 @IntegrationTest
 class SampleParityTest {
@@ -148,16 +151,20 @@ class SampleParityTest {
         expected.forEach((id, h) -> assertEquals(h, snapshot.customer(id).orElseThrow(), "a customer's history"));
     }
 
-    @Test
-    void profilesAreTheSingleMachineOnes() {
+    /** The profiles single-machine training fits (calibrated on all the data, no costs). */
+    private static CustomerAnalysis singleMachineProfiles() {
         LocalDate last = LocalDate.MIN;
         for (int o = 0; o < tx.orderCount(); o++) {
             if (tx.customerOf(o) >= 0 && tx.timestampOf(o).toLocalDate().isAfter(last)) {
                 last = tx.timestampOf(o).toLocalDate();
             }
         }
-        CustomerAnalysis expected = CustomerAnalytics.run(tx, CustomerAnalyticsOptions.defaults(last),
-                ItemCosts.none());
+        return CustomerAnalytics.run(tx, CustomerAnalyticsOptions.defaults(last), ItemCosts.none());
+    }
+
+    @Test
+    void profilesAreTheSingleMachineOnes() {
+        CustomerAnalysis expected = singleMachineProfiles();
         assertEquals(tx.customerCount(), expected.rows().size());
         for (CustomerAnalysis.Row r : expected.rows()) {
             assertEquals(r.profile(), snapshot.profile(r.customerId()).orElseThrow(), "a customer's profile");
@@ -168,6 +175,27 @@ class SampleParityTest {
         report.put("warnings", FitDiagnostics.warnings(expected, "a longer export"));
         report.put("profiles", expected.rows().size());
         assertEquals(report, new HashMap<>(section), "the customerModels section of single-machine training");
+    }
+
+    @Test
+    void tradeUpsAreTheSingleMachineOnes() {
+        Map<String, CustomerProfile> profiles = new HashMap<>();
+        singleMachineProfiles().rows().forEach(r -> profiles.put(r.customerId(), r.profile()));
+        SingleMachine.TradeUpsFound expected = SingleMachine.tradeUps(tx, SingleMachine.items(tx), profiles,
+                TradeUpParameters.DEFAULTS);
+        assertTrue(expected.bySource().size() > 10, "enough source items to compare: " + expected.summary());
+        TreeSet<String> segments = new TreeSet<>();
+        for (int i = 0; i < tx.itemCount(); i++) {
+            String item = tx.itemId(i);
+            List<TradeUp> ups = expected.bySource().getOrDefault(item, List.of());
+            assertEquals(ups, snapshot.tradeUps(item), item);
+            ups.forEach(t -> segments.add(t.segment().replaceAll(":.*", "")));
+        }
+        assertEquals(new TreeSet<>(List.of(TradeUp.ALL, "price", "tier")), segments, "per-segment lists compared");
+        assertTrue(expected.bySource().values().stream().anyMatch(l -> l.stream().anyMatch(t -> !t.sameFamily())),
+                "category moves compared");
+        assertEquals(expected.summary().section(TradeUpParameters.DEFAULTS), sections.get("upsell"));
+        assertEquals(expected.bySource().size(), snapshot.manifest().counts().upsell());
     }
 
     @Test
@@ -214,7 +242,7 @@ class SampleParityTest {
         assertNotNull(((Map<?, ?>) training.get("seconds")).get("rules"));
         assertEquals(SparkModelStage.MODEL_NAME, ((Map<?, ?>) sections.get("servedModel")).get("name"));
         assertEquals("spark", snapshot.manifest().sections().get("training").get("engine").asText());
-        assertEquals(3, progress.stream().filter(l -> !l.startsWith("WARNING")).count(),
+        assertEquals(4, progress.stream().filter(l -> !l.startsWith("WARNING")).count(),
                 "one progress line per step: " + progress);
         assertFalse(Files.exists(dir.resolve("models").resolve("nothing")));
     }

@@ -41,10 +41,11 @@ class SparkTrainTest {
         LocalSpark.get(); // the job's getOrCreate() then finds the tests' session
     }
 
-    private record Run(int exit, String out, String err) {
+    record Run(int exit, String out, String err) {
     }
 
-    private static Run run(String... args) {
+    /** The job's command line, as spark-submit runs it, in this JVM's Spark session. */
+    static Run run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         StringWriter err = new StringWriter();
         CommandLine cli = new CommandLine(new SparkTrain(new PrintStream(out, true, StandardCharsets.UTF_8)));
@@ -152,6 +153,23 @@ class SparkTrainTest {
         Run badOption = run("--input", orders.toString(), "--models", models.toString(), "--top-n", "-1");
         assertEquals(1, badOption.exit());
         assertTrue(badOption.err().contains("topN must be in 0..1000, was -1"), badOption.err());
+        // catalogue files fail before any distributed work (no ingest line), with train's messages
+        Path noCatalog = dir.resolve("no-catalog.csv");
+        Run missingCatalog = run("--input", orders.toString(), "--models", models.toString(), "--catalog",
+                noCatalog.toString());
+        assertEquals(1, missingCatalog.exit());
+        assertTrue(missingCatalog.err().contains("--catalog: file " + noCatalog + " does not exist"),
+                missingCatalog.err());
+        Run directory = run("--input", orders.toString(), "--models", models.toString(), "--catalog",
+                dir.toString());
+        assertTrue(directory.err().contains("--catalog: " + dir + " is a directory, not a file"), directory.err());
+        Path catalog = Files.writeString(dir.resolve("catalog.csv"), "item_id,price\nA1,1.60\nA2,-1\n");
+        Run badCatalog = run("--input", orders.toString(), "--models", models.toString(), "--error-budget", "0.05",
+                "--catalog", catalog.toString());
+        assertEquals(1, badCatalog.exit());
+        assertTrue(badCatalog.err().contains(catalog + ":3: price must be a number >= 0, was '-1'"),
+                badCatalog.err());
+        assertFalse(badCatalog.out().contains("ingest:"), badCatalog.out());
         assertFalse(Files.exists(models.resolve("CURRENT")), "nothing published");
     }
 }

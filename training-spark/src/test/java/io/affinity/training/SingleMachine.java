@@ -1,8 +1,10 @@
 package io.affinity.training;
 
 import io.affinity.recommender.CustomerHistory;
+import io.affinity.recommender.CustomerProfile;
 import io.affinity.recommender.ItemFacts;
 import io.affinity.recommender.PopularItem;
+import io.affinity.recommender.TradeUp;
 import io.affinity.training.ingest.Transactions;
 import io.affinity.training.mining.FpGrowth;
 import io.affinity.training.mining.FrequentItemsets;
@@ -34,6 +36,18 @@ public final class SingleMachine {
         Map<String, CustomerHistory> m = new LinkedHashMap<>();
         CustomerHistories.build(tx, m::put);
         return m;
+    }
+
+    /** What {@code TradeUps.find} hands out: each source item's trade-ups in the order given, and its summary. */
+    public record TradeUpsFound(Map<String, List<TradeUp>> bySource, TradeUps.Summary summary) {
+    }
+
+    /** {@code TrainingPipeline.upsell}'s trade-ups of {@code items} (facts of the items of {@code tx}). */
+    public static TradeUpsFound tradeUps(Transactions tx, List<ItemFacts> items, Map<String, CustomerProfile> profiles,
+                                         TradeUpParameters parameters) {
+        Map<String, List<TradeUp>> m = new LinkedHashMap<>();
+        TradeUps.Summary summary = TradeUps.find(tx, items, profiles, parameters, m::put);
+        return new TradeUpsFound(m, summary);
     }
 
     /**

@@ -1,7 +1,10 @@
 package io.affinity.training;
 
 import io.affinity.recommender.ItemFacts;
+import io.affinity.store.SnapshotBuilder;
 import io.affinity.training.ingest.CatalogFile;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -9,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Item facts from the transactions combined with the retailer's catalogue: the catalogue's description, category,
@@ -21,16 +25,18 @@ import java.util.Set;
  * @param matched       bought items with a catalogue row
  * @param boughtWithout bought items without a catalogue row
  * @param withCost      items (bought or not) whose margin comes from a catalogue cost
+ *
+ * <p>Public for training on Spark, which merges its own derived facts with the same code.
  */
-record CatalogMerge(List<ItemFacts> bought, List<ItemFacts> neverBought, long matched, long boughtWithout,
+public record CatalogMerge(List<ItemFacts> bought, List<ItemFacts> neverBought, long matched, long boughtWithout,
                     long withCost) {
 
     /** Without a catalogue: the derived facts, unchanged. */
-    static CatalogMerge none(List<ItemFacts> derived) {
+    public static CatalogMerge none(List<ItemFacts> derived) {
         return new CatalogMerge(List.copyOf(derived), List.of(), 0, derived.size(), 0);
     }
 
-    static CatalogMerge of(List<ItemFacts> derived, CatalogFile catalog) {
+    public static CatalogMerge of(List<ItemFacts> derived, CatalogFile catalog) {
         List<ItemFacts> bought = new ArrayList<>(derived.size());
         Set<String> seen = new HashSet<>();
         long matched = 0;
@@ -61,11 +67,30 @@ record CatalogMerge(List<ItemFacts> bought, List<ItemFacts> neverBought, long ma
     }
 
     /** Every item: the bought ones, then the catalogue's never-bought ones. */
-    List<ItemFacts> all() {
+    public List<ItemFacts> all() {
         List<ItemFacts> all = new ArrayList<>(bought.size() + neverBought.size());
         all.addAll(bought);
         all.addAll(neverBought);
         return all;
+    }
+
+    /**
+     * Puts every item (bought, then never bought) and the catalogue search index written with the catalogue's
+     * family, availability and extra attributes; with a catalogue, also the manifest's {@code catalog} section,
+     * and its {@link #report} to {@code progress}.
+     *
+     * @param catalog the catalogue this merge was made with, or null for {@link #none}
+     */
+    public void put(SnapshotBuilder builder, CatalogFile catalog, Consumer<String> progress) throws IOException {
+        List<ItemFacts> all = all();
+        all.forEach(builder::putItem);
+        builder.addDirectory(CatalogIndexWriter.DIRECTORY, dir -> CatalogIndexWriter.write(dir, all, catalog));
+        if (catalog != null) {
+            long bytes = Files.size(catalog.path());
+            String sha256 = TrainingPipeline.sha256(catalog.path());
+            builder.section("catalog", section(catalog, bytes, sha256));
+            report(catalog, bytes, sha256).forEach(progress);
+        }
     }
 
     /** The manifest's {@code catalog} section: provenance of the file and how it matched the transactions. */

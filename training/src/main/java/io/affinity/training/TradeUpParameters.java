@@ -15,7 +15,12 @@ import java.util.Map;
  *                         source makes likelier than the target's plain popularity
  */
 public record TradeUpParameters(double minPriceIncrease, int minCustomers, int perSegment, double minLift) {
-    public static final TradeUpParameters DEFAULTS = new TradeUpParameters(0.10, 3, 10, 1.0);
+    public static final double DEFAULT_MIN_PRICE_INCREASE = 0.10;
+    public static final int DEFAULT_MIN_CUSTOMERS = 3;
+    public static final int DEFAULT_PER_SEGMENT = 10;
+    public static final double DEFAULT_MIN_LIFT = 1.0;
+    public static final TradeUpParameters DEFAULTS = new TradeUpParameters(DEFAULT_MIN_PRICE_INCREASE,
+            DEFAULT_MIN_CUSTOMERS, DEFAULT_PER_SEGMENT, DEFAULT_MIN_LIFT);
 
     public TradeUpParameters {
         if (!(minPriceIncrease > 0) || Double.isInfinite(minPriceIncrease)) {

@@ -17,7 +17,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Locale;
 import java.util.function.BiConsumer;
+import java.util.function.ToIntFunction;
 
 /**
  * Trade-up analysis: what customers who bought an item later moved up to. From each identified customer's
@@ -35,13 +37,187 @@ import java.util.function.BiConsumer;
  * one did; a move is kept only with at least {@code minCustomers} movers in that segment and a rate above
  * {@code minLift} times the share of the segment's customers who bought the target at all (otherwise buying the
  * source says nothing: the target is just popular).
+ *
+ * <p>The pieces other trainers need to give the same answers (training on Spark counts the same moves with joins)
+ * are public: the item classes ({@link ItemClasses}), the segment numbering, the move and keep conditions and the
+ * final ordering ({@link #tradeUpsOf}).
  */
-final class TradeUps {
+public final class TradeUps {
+    /** Segment names by segment number: {@link TradeUp#ALL} (0), then the tiers, then the price-sensitivity bands. */
+    public static final List<String> SEGMENTS = segmentNames();
+
     private TradeUps() {
     }
 
     /** What was found, for the manifest. */
-    record Summary(int sourceItems, long observedPairs, int segments) {
+    public record Summary(int sourceItems, long observedPairs, int segments) {
+        /** The manifest's {@code upsell} section: the parameters, then what was found. */
+        public Map<String, Object> section(TradeUpParameters parameters) {
+            Map<String, Object> m = new LinkedHashMap<>(parameters.asManifestMap());
+            m.put("sourceItems", sourceItems);
+            m.put("observedPairs", observedPairs);
+            return m;
+        }
+
+        /** The training progress line (without its time). */
+        public String describe(TradeUpParameters parameters) {
+            return String.format(Locale.ROOT, "upsell: %,d item pairs moved up to, %,d items with trade-ups of at "
+                    + "least %d customers", observedPairs, sourceItems, parameters.minCustomers());
+        }
+    }
+
+    private static List<String> segmentNames() {
+        List<String> names = new ArrayList<>();
+        names.add(TradeUp.ALL);
+        for (CustomerProfile.Tier t : CustomerProfile.Tier.values()) {
+            names.add(TradeUp.tierSegment(t));
+        }
+        for (CustomerProfile.PriceSensitivity p : CustomerProfile.PriceSensitivity.values()) {
+            names.add(TradeUp.priceSegment(p));
+        }
+        return List.copyOf(names);
+    }
+
+    /** The segment number of a tier (see {@link #SEGMENTS}). */
+    public static int segmentOf(CustomerProfile.Tier tier) {
+        return 1 + tier.ordinal();
+    }
+
+    /** The segment number of a price-sensitivity band (see {@link #SEGMENTS}). */
+    public static int segmentOf(CustomerProfile.PriceSensitivity band) {
+        return 1 + CustomerProfile.Tier.values().length + band.ordinal();
+    }
+
+    /**
+     * What moves are counted over, by item number: each item's id, typical price, product family and category
+     * (as numbers, equal for equal families and categories; category -1 for the catch-all {@code other}).
+     */
+    public static final class ItemClasses {
+        private final String[] id;
+        private final double[] price;
+        private final int[] family;
+        private final int[] category;
+
+        private ItemClasses(String[] id, double[] price, int[] family, int[] category) {
+            this.id = id;
+            this.price = price;
+            this.family = family;
+            this.category = category;
+        }
+
+        /**
+         * @param n     the number of items
+         * @param items facts of (some of) them: their ids, typical prices, descriptions and categories
+         * @param index the item number of an item id, negative when it has none
+         * @throws IllegalArgumentException for an item without a number
+         */
+        public static ItemClasses of(int n, Collection<ItemFacts> items, ToIntFunction<String> index) {
+            String[] id = new String[n];
+            double[] price = new double[n];
+            int[] family = new int[n];
+            int[] category = new int[n];
+            Arrays.fill(category, -1);
+            Object2IntOpenHashMap<String> familyIds = new Object2IntOpenHashMap<>();
+            Object2IntOpenHashMap<String> categoryIds = new Object2IntOpenHashMap<>();
+            for (ItemFacts f : items) {
+                int i = index.applyAsInt(f.itemId());
+                if (i < 0) {
+                    throw new IllegalArgumentException("item " + f.itemId() + " is not in the transactions");
+                }
+                id[i] = f.itemId();
+                price[i] = f.typicalPrice();
+                family[i] = familyIds.computeIfAbsent(ProductFamilies.familyOf(f.itemId(), f.description()),
+                        k -> familyIds.size());
+                String c = CatalogIndexWriter.category(f);
+                category[i] = c.equals("other") ? -1 : categoryIds.computeIfAbsent(c, k -> categoryIds.size());
+            }
+            return new ItemClasses(id, price, family, category);
+        }
+
+        /** Facts of items numbered by their position in {@code items}. */
+        public static ItemClasses of(List<ItemFacts> items) {
+            Object2IntOpenHashMap<String> index = new Object2IntOpenHashMap<>();
+            index.defaultReturnValue(-1);
+            for (int i = 0; i < items.size(); i++) {
+                index.put(items.get(i).itemId(), i);
+            }
+            return of(items.size(), items, index::getInt);
+        }
+
+        public int size() {
+            return price.length;
+        }
+
+        public String id(int item) {
+            return id[item];
+        }
+
+        public double price(int item) {
+            return price[item];
+        }
+
+        public int family(int item) {
+            return family[item];
+        }
+
+        /** -1 for the catch-all {@code other}, which is not a category. */
+        public int category(int item) {
+            return category[item];
+        }
+    }
+
+    /**
+     * Whether a customer who first bought {@code a} at {@code firstA} and last bought {@code b} at {@code lastB}
+     * (order times) moved up from {@code a} to {@code b} of the same family or category.
+     *
+     * @param factor {@code 1 + minPriceIncrease}
+     */
+    public static boolean movesUp(double priceA, double priceB, double factor, long firstA, long lastB) {
+        return priceB >= priceA * factor && priceA > 0 && lastB > firstA;
+    }
+
+    /**
+     * Whether a move with {@code movers} of a segment is kept: at least {@code minCustomers} of them, and a rate
+     * (movers / buyers of the source) above {@code minLift} times the share of the segment's customers who bought
+     * the target.
+     */
+    public static boolean keeps(int movers, int sourceBuyers, int targetBuyers, int segmentCustomers,
+                                int minCustomers, double minLift) {
+        double rate = (double) movers / sourceBuyers;
+        double base = (double) targetBuyers / segmentCustomers;
+        return movers >= minCustomers && rate > minLift * base;
+    }
+
+    /** A kept move's target and its movers, of one source item and segment. */
+    public record Target(int item, int movers) {
+    }
+
+    /**
+     * One source item's trade-ups as published: per segment, in segment order, its kept targets strongest first
+     * (rate, which for one source and segment is the order of movers; then item id), at most {@code perSegment}.
+     *
+     * @param targets kept targets by segment number (null or empty: none), in any order
+     * @param buyers  buyers by segment number and item number
+     */
+    public static List<TradeUp> tradeUpsOf(ItemClasses items, int source, List<List<Target>> targets,
+                                           int[][] buyers, int perSegment) {
+        List<TradeUp> kept = new ArrayList<>();
+        List<Target> sorted = new ArrayList<>();
+        for (int s = 0; s < targets.size(); s++) {
+            List<Target> of = targets.get(s);
+            if (of == null || of.isEmpty()) {
+                continue;
+            }
+            sorted.clear();
+            sorted.addAll(of);
+            sorted.sort(Comparator.comparingInt((Target t) -> -t.movers()).thenComparing(t -> items.id(t.item())));
+            for (int k = 0; k < Math.min(perSegment, sorted.size()); k++) {
+                int b = sorted.get(k).item();
+                kept.add(new TradeUp(items.id(b), SEGMENTS.get(s), sorted.get(k).movers(), buyers[s][source],
+                        items.family(b) == items.family(source)));
+            }
+        }
+        return List.copyOf(kept);
     }
 
     /**
@@ -54,33 +230,8 @@ final class TradeUps {
     static Summary find(Transactions tx, Collection<ItemFacts> items, Map<String, CustomerProfile> profiles,
                         TradeUpParameters parameters, BiConsumer<String, List<TradeUp>> sink) {
         int n = tx.itemCount();
-        double[] price = new double[n];
-        int[] family = new int[n];
-        int[] category = new int[n];
-        Arrays.fill(category, -1);
-        Object2IntOpenHashMap<String> familyIds = new Object2IntOpenHashMap<>();
-        Object2IntOpenHashMap<String> categoryIds = new Object2IntOpenHashMap<>();
-        for (ItemFacts f : items) {
-            int i = tx.itemIndex(f.itemId());
-            if (i < 0) {
-                throw new IllegalArgumentException("item " + f.itemId() + " is not in the transactions");
-            }
-            price[i] = f.typicalPrice();
-            family[i] = familyIds.computeIfAbsent(ProductFamilies.familyOf(f.itemId(), f.description()),
-                    k -> familyIds.size());
-            String c = CatalogIndexWriter.category(f);
-            category[i] = c.equals("other") ? -1 : categoryIds.computeIfAbsent(c, k -> categoryIds.size());
-        }
-        List<String> segmentNames = new ArrayList<>();
-        segmentNames.add(TradeUp.ALL);
-        for (CustomerProfile.Tier t : CustomerProfile.Tier.values()) {
-            segmentNames.add(TradeUp.tierSegment(t));
-        }
-        int priceBase = segmentNames.size();
-        for (CustomerProfile.PriceSensitivity p : CustomerProfile.PriceSensitivity.values()) {
-            segmentNames.add(TradeUp.priceSegment(p));
-        }
-        int segments = segmentNames.size();
+        ItemClasses classes = ItemClasses.of(n, items, tx::itemIndex);
+        int segments = SEGMENTS.size();
         int[][] buyers = new int[segments][n];
         int[] segmentCustomers = new int[segments];
         Long2IntOpenHashMap[] movers = new Long2IntOpenHashMap[segments];
@@ -122,8 +273,8 @@ final class TradeUps {
             customerSegments[segs++] = 0;
             CustomerProfile profile = profiles.get(tx.customerId(c));
             if (profile != null) {
-                customerSegments[segs++] = 1 + profile.tier().ordinal();
-                customerSegments[segs++] = priceBase + profile.priceSensitivity().ordinal();
+                customerSegments[segs++] = segmentOf(profile.tier());
+                customerSegments[segs++] = segmentOf(profile.priceSensitivity());
             }
             for (int s = 0; s < segs; s++) {
                 segmentCustomers[customerSegments[s]]++;
@@ -135,62 +286,45 @@ final class TradeUps {
                 for (int s = 0; s < segs; s++) {
                     buyers[customerSegments[s]][i]++;
                 }
-                byFamily.computeIfAbsent(family[i], x -> new IntArrayList()).add(i);
-                if (category[i] >= 0) {
-                    byCategory.computeIfAbsent(category[i], x -> new IntArrayList()).add(i);
+                byFamily.computeIfAbsent(classes.family(i), x -> new IntArrayList()).add(i);
+                if (classes.category(i) >= 0) {
+                    byCategory.computeIfAbsent(classes.category(i), x -> new IntArrayList()).add(i);
                 }
             }
             for (IntArrayList group : byFamily.values()) {
-                countMoves(group, false, family, price, factor, first, last, movers, customerSegments, segs);
+                countMoves(group, false, classes, factor, first, last, movers, customerSegments, segs);
             }
             for (IntArrayList group : byCategory.values()) {
-                countMoves(group, true, family, price, factor, first, last, movers, customerSegments, segs);
+                countMoves(group, true, classes, factor, first, last, movers, customerSegments, segs);
             }
         }
 
-        int sources = 0;
-        long pairs = 0;
-        List<TradeUp> kept = new ArrayList<>();
-        List<long[]> perSource = new ArrayList<>();
-        // Group each segment's moves by source item.
-        List<Map<Integer, List<long[]>>> bySource = new ArrayList<>(segments);
+        long pairs = movers[0].size();
+        // Each segment's kept moves by source item.
+        List<Map<Integer, List<Target>>> bySource = new ArrayList<>(segments);
         for (int s = 0; s < segments; s++) {
-            Map<Integer, List<long[]>> m = new HashMap<>();
+            Map<Integer, List<Target>> m = new HashMap<>();
             for (Long2IntMap.Entry e : movers[s].long2IntEntrySet()) {
-                pairs += s == 0 ? 1 : 0;
                 int a = (int) (e.getLongKey() >>> 32);
                 int b = (int) e.getLongKey();
-                double rate = (double) e.getIntValue() / buyers[s][a];
-                double base = (double) buyers[s][b] / segmentCustomers[s];
-                if (e.getIntValue() >= parameters.minCustomers() && rate > parameters.minLift() * base) {
-                    m.computeIfAbsent(a, x -> new ArrayList<>()).add(new long[] {e.getLongKey() & 0xffffffffL,
-                            e.getIntValue()});
+                if (keeps(e.getIntValue(), buyers[s][a], buyers[s][b], segmentCustomers[s],
+                        parameters.minCustomers(), parameters.minLift())) {
+                    m.computeIfAbsent(a, x -> new ArrayList<>()).add(new Target(b, e.getIntValue()));
                 }
             }
             bySource.add(m);
         }
+        int sources = 0;
+        List<List<Target>> targets = new ArrayList<>(segments);
         for (int a = 0; a < n; a++) {
-            kept.clear();
+            targets.clear();
             for (int s = 0; s < segments; s++) {
-                List<long[]> targets = bySource.get(s).get(a);
-                if (targets == null) {
-                    continue;
-                }
-                perSource.clear();
-                perSource.addAll(targets);
-                final int src = a;
-                // Rate = movers / buyers of a, and buyers of a is the same for all targets: order by movers.
-                perSource.sort(Comparator.<long[]>comparingLong(t -> -t[1])
-                        .thenComparing(t -> tx.itemId((int) t[0])));
-                for (int k = 0; k < Math.min(parameters.perSegment(), perSource.size()); k++) {
-                    int b = (int) perSource.get(k)[0];
-                    kept.add(new TradeUp(tx.itemId(b), segmentNames.get(s), (int) perSource.get(k)[1],
-                            buyers[s][src], family[b] == family[src]));
-                }
+                targets.add(bySource.get(s).get(a));
             }
+            List<TradeUp> kept = tradeUpsOf(classes, a, targets, buyers, parameters.perSegment());
             if (!kept.isEmpty()) {
                 sources++;
-                sink.accept(tx.itemId(a), List.copyOf(kept));
+                sink.accept(tx.itemId(a), kept);
             }
         }
         return new Summary(sources, pairs, segments);
@@ -200,9 +334,9 @@ final class TradeUps {
      * Counts, for one customer, every move within a group of items of one family (or one category, where
      * same-family pairs were already counted by the family pass).
      */
-    private static void countMoves(IntArrayList group, boolean categoryPass, int[] family, double[] price,
-                                   double factor, long[] first, long[] last, Long2IntOpenHashMap[] movers,
-                                   int[] customerSegments, int segs) {
+    private static void countMoves(IntArrayList group, boolean categoryPass, ItemClasses classes, double factor,
+                                   long[] first, long[] last, Long2IntOpenHashMap[] movers, int[] customerSegments,
+                                   int segs) {
         int size = group.size();
         if (size < 2) {
             return;
@@ -211,10 +345,10 @@ final class TradeUps {
             int a = group.getInt(x);
             for (int y = 0; y < size; y++) {
                 int b = group.getInt(y);
-                if (a == b || (categoryPass && family[a] == family[b])) {
+                if (a == b || (categoryPass && classes.family(a) == classes.family(b))) {
                     continue;
                 }
-                if (price[b] >= price[a] * factor && price[a] > 0 && last[b] > first[a]) {
+                if (movesUp(classes.price(a), classes.price(b), factor, first[a], last[b])) {
                     long key = ((long) a << 32) | b;
                     for (int s = 0; s < segs; s++) {
                         movers[customerSegments[s]].addTo(key, 1);

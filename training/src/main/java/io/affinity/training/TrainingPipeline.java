@@ -148,7 +148,7 @@ public final class TrainingPipeline {
                 : CatalogMerge.of(catalog.items(), catalogue);
         List<ItemFacts> items = merged.bought();
         List<ItemFacts> allItems = merged.all();
-        putCatalogue(builder, allItems, merged, catalogue);
+        merged.put(builder, catalogue, progress);
         mining.rules().byItem().forEach(builder::putRules);
         Map<String, CustomerHistory> histories = new HashMap<>();
         int customers = CustomerHistories.build(tx, (id, h) -> {
@@ -183,9 +183,18 @@ public final class TrainingPipeline {
     }
 
     private CatalogFile readCatalogue() throws IOException, IngestException {
+        return catalogFile == null ? null : readCatalogue(catalogFile, parameters.errorBudget(),
+                ingestOptions == null ? CsvDialect.DEFAULT : ingestOptions.dialect(), encoding);
+    }
+
+    /**
+     * Reads a catalogue file as training does: in the exports' dialect and encoding, within the training error
+     * budget; a file that fails stops training with its message ({@code file:line} and why).
+     */
+    public static CatalogFile readCatalogue(Path file, double errorBudget, CsvDialect dialect, Charset encoding)
+            throws IOException, IngestException {
         try {
-            return catalogFile == null ? null : CatalogFile.read(catalogFile, parameters.errorBudget(),
-                    ingestOptions == null ? CsvDialect.DEFAULT : ingestOptions.dialect(), encoding);
+            return CatalogFile.read(file, errorBudget, dialect, encoding);
         } catch (CatalogFile.CatalogException e) {
             throw new IngestException(e.getMessage(), null, e);
         }
@@ -245,18 +254,6 @@ public final class TrainingPipeline {
         return builder;
     }
 
-    private void putCatalogue(SnapshotBuilder builder, List<ItemFacts> allItems, CatalogMerge merged,
-                              CatalogFile catalogue) throws IOException {
-        allItems.forEach(builder::putItem);
-        builder.addDirectory(CatalogIndexWriter.DIRECTORY, dir -> CatalogIndexWriter.write(dir, allItems, catalogue));
-        if (catalogue != null) {
-            long catalogBytes = Files.size(catalogFile);
-            String catalogSha256 = sha256(catalogFile);
-            builder.section("catalog", merged.section(catalogue, catalogBytes, catalogSha256));
-            merged.report(catalogue, catalogBytes, catalogSha256).forEach(progress);
-        }
-    }
-
     /** Recorded like the catalogue file: which consent list a model carries is a legal question later. */
     private void consentSection(SnapshotBuilder builder, Map<String, Map<Consent.Channel, Consent.State>> consent,
                                 Map<String, CustomerHistory> histories) throws IOException {
@@ -296,12 +293,8 @@ public final class TrainingPipeline {
                         Map<String, CustomerProfile> profiles) {
         long start = System.nanoTime();
         TradeUps.Summary upsell = TradeUps.find(tx, items, profiles, tradeUps, builder::putTradeUps);
-        Map<String, Object> upsellSection = new LinkedHashMap<>(tradeUps.asManifestMap());
-        upsellSection.put("sourceItems", upsell.sourceItems());
-        upsellSection.put("observedPairs", upsell.observedPairs());
-        builder.section("upsell", upsellSection);
-        step(start, "upsell: %,d item pairs moved up to, %,d items with trade-ups of at least %d customers",
-                upsell.observedPairs(), upsell.sourceItems(), tradeUps.minCustomers());
+        builder.section("upsell", upsell.section(tradeUps));
+        step(start, "%s", upsell.describe(tradeUps));
     }
 
     /** Returns the nanoseconds it took, which the publish line's time leaves out. */
