@@ -214,7 +214,6 @@ public final class SparkModelStage {
         training.put("tuning", tuning.asManifestMap());
         training.putAll(counts);
         training.put("seconds", seconds);
-        training.put("notComputed", List.of("consent"));
         Map<String, Object> model = new LinkedHashMap<>();
         if (options.topN() == 0) {
             model.put("name", "rules");
