@@ -65,24 +65,8 @@ public record SparkModelOptions(double minSupport, double minConfidence, double 
             DEFAULT_NEW_ITEM_WEIGHT, false);
 
     public SparkModelOptions {
-        if (!(minSupport > 0 && minSupport <= 1)) {
-            throw new IllegalArgumentException("minSupport must be in (0, 1], was " + minSupport);
-        }
-        if (!(minConfidence >= 0 && minConfidence <= 1)) {
-            throw new IllegalArgumentException("minConfidence must be in [0, 1], was " + minConfidence);
-        }
-        if (!(minLift >= 0) || Double.isInfinite(minLift)) {
-            throw new IllegalArgumentException("minLift must be finite and >= 0, was " + minLift);
-        }
-        if (maxLength < 2) {
-            throw new IllegalArgumentException("maxLength must be >= 2 (a rule needs two items), was " + maxLength);
-        }
-        if (maxRulesPerItem < 1) {
-            throw new IllegalArgumentException("maxRulesPerItem must be >= 1, was " + maxRulesPerItem);
-        }
-        if (popularItems < 1) {
-            throw new IllegalArgumentException("popularItems must be >= 1, was " + popularItems);
-        }
+        TrainingParameters.checkRuleParameters(minSupport, minConfidence, minLift, maxLength, maxRulesPerItem,
+                popularItems);
         if (topN < 0 || topN > 1000) {
             throw new IllegalArgumentException("topN must be in 0..1000, was " + topN);
         }

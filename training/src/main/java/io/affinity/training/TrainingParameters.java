@@ -30,6 +30,20 @@ public record TrainingParameters(List<Path> inputs, String format, double minSup
         if (format == null || format.isBlank()) {
             throw new IllegalArgumentException("format must be 'auto' or a preset name");
         }
+        checkRuleParameters(minSupport, minConfidence, minLift, maxLength, maxRulesPerItem, popularItems);
+        if (!(errorBudget >= 0 && errorBudget <= 1)) {
+            throw new IllegalArgumentException("error budget must be in [0, 1], was " + errorBudget);
+        }
+    }
+
+    /**
+     * The checks on what both training engines mine and keep (this record's and the Spark job's options), with one
+     * wording for both.
+     *
+     * @throws IllegalArgumentException naming the first parameter out of its range
+     */
+    public static void checkRuleParameters(double minSupport, double minConfidence, double minLift, int maxLength,
+                                           int maxRulesPerItem, int popularItems) {
         if (!(minSupport > 0 && minSupport <= 1)) {
             throw new IllegalArgumentException("min support must be in (0, 1], was " + minSupport);
         }
@@ -42,11 +56,11 @@ public record TrainingParameters(List<Path> inputs, String format, double minSup
         if (maxLength < 2) {
             throw new IllegalArgumentException("max length must be >= 2 (a rule needs two items), was " + maxLength);
         }
-        if (maxRulesPerItem < 1 || popularItems < 1) {
-            throw new IllegalArgumentException("max rules per item and popular items must be >= 1");
+        if (maxRulesPerItem < 1) {
+            throw new IllegalArgumentException("max rules per item must be >= 1, was " + maxRulesPerItem);
         }
-        if (!(errorBudget >= 0 && errorBudget <= 1)) {
-            throw new IllegalArgumentException("error budget must be in [0, 1], was " + errorBudget);
+        if (popularItems < 1) {
+            throw new IllegalArgumentException("popular items must be >= 1, was " + popularItems);
         }
     }
 
