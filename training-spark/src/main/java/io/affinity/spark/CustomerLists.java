@@ -118,8 +118,11 @@ final class CustomerLists {
                       Consumer<String> progress) {
         Dataset<Row> customerLines = indexed.filter(col(AcceptedLines.CUSTOMER).isNotNull())
                 .join(orders.select(col(AcceptedLines.ORDER), col(SparkModelStage.ORDER_FIRST)), AcceptedLines.ORDER);
-        // Dense customer numbers for ALS (ints), assigned in Spark.
-        JavaRDD<Row> numbered = customerLines.select(col(AcceptedLines.CUSTOMER)).distinct().javaRDD().zipWithIndex()
+        // Dense customer numbers for ALS (ints), assigned in Spark in id order: ALS's blocks and initial factors
+        // follow the numbers, and a distinct() comes out in the order shuffle blocks arrive, which differs from run
+        // to run once executors are separate processes (benchmarks/spark-cluster.sh: other lists from the same data).
+        JavaRDD<Row> numbered = customerLines.select(col(AcceptedLines.CUSTOMER)).distinct()
+                .orderBy(col(AcceptedLines.CUSTOMER)).javaRDD().zipWithIndex()
                 .map(t -> RowFactory.create(t._1().getString(0), Math.toIntExact(t._2())));
         Dataset<Row> users = spark.createDataFrame(numbered, new StructType()
                         .add(AcceptedLines.CUSTOMER, DataTypes.StringType, false)

@@ -208,9 +208,15 @@ public final class SparkTrain implements Callable<Integer> {
         CatalogFile catalogue = catalog == null ? null
                 : TrainingPipeline.readCatalogue(catalog, ingest.errorBudget(), ingest.dialect(), encoding);
         SparkSession spark = SparkSession.builder().appName("affinity-train").getOrCreate();
-        String version = train(spark, ingest, options, tuning(), tradeUps, consentStates, catalogue, out::println);
-        out.println("published " + version + " to " + models.toAbsolutePath());
-        return 0;
+        try {
+            String version = train(spark, ingest, options, tuning(), tradeUps, consentStates, catalogue,
+                    out::println);
+            out.println("published " + version + " to " + models.toAbsolutePath());
+            return 0;
+        } finally {
+            // before main's System.exit: a cluster manager sees the application finish, not executors lost
+            spark.stop();
+        }
     }
 
     /**
@@ -266,7 +272,10 @@ public final class SparkTrain implements Callable<Integer> {
             builder.parameters(parameters(spark, trained.served(), tuning));
             builder.section("ingestReport", loaded.report());
             String version = builder.publish();
-            progress.accept(String.format(Locale.ROOT, "publish: snapshot %s [%.1f s in all]", version,
+            // the block managers Spark knows, less the driver's: 0 in local mode, where tasks are driver threads
+            int executors = spark.sparkContext().getExecutorMemoryStatus().size() - 1;
+            progress.accept(String.format(Locale.ROOT, "publish: snapshot %s (master %s, %d executor JVM(s) "
+                            + "besides the driver) [%.1f s in all]", version, spark.sparkContext().master(), executors,
                     (System.nanoTime() - started) / 1e9));
             return version;
         } finally {
