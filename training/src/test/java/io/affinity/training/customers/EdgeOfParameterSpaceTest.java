@@ -120,4 +120,21 @@ class EdgeOfParameterSpaceTest {
             assertTrue(e <= n.pAlive(x, h[1], h[2]) * rate * 90 * (1 + 1e-9), "below the no-drop-out mean");
         }
     }
+
+    @Test
+    void fitsReportTheParametersWhoseLikelihoodTheyMaximised() {
+        // The search works on log-parameters clamped to +-30; a simplex that wandered past the clamp used to
+        // report exp of its raw point (a = 1e29 where the likelihood was evaluated at 1e13).
+        // 13 customers, one repeat purchase among them (seed 32 of the generator): a runs off to infinity.
+        RepeatData d = new RepeatData(new int[] {0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+                new double[] {0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+                new double[] {10, 1, 8, 0, 8, 7, 7, 4, 0, 1, 2, 11, 4}, new double[13]);
+        BgNbd.Fitted fit = BgNbd.fit(d);
+        BgNbd m = fit.model();
+        assertEquals(Math.exp(LogSpaceMle.MAX_LOG), m.a(), 1e-6 * m.a(), "a at the clamp: " + m);
+        for (double v : new double[] {m.r(), m.alpha(), m.a(), m.b()}) {
+            assertTrue(v >= Math.exp(-LogSpaceMle.MAX_LOG) && v <= Math.exp(LogSpaceMle.MAX_LOG), m.toString());
+        }
+        assertEquals(fit.logLikelihood(), m.logLikelihood(d), 1e-9 * Math.abs(fit.logLikelihood()), m.toString());
+    }
 }
