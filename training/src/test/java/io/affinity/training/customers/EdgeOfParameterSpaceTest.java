@@ -122,6 +122,33 @@ class EdgeOfParameterSpaceTest {
     }
 
     @Test
+    void anInfinitePopulationMeanSpendIsReportedWithTheSubstituteProfilesCarry() throws Exception {
+        // Seed 242 of the fuzz test's generator: 25 customers, Gamma-Gamma q = 0.64 well inside the edge bounds,
+        // so no degenerate-fit warning; the spend that profiles carry instead of the model's must be said.
+        SyntheticExports.Export export = SyntheticExports.generate(242);
+        Path file = dir.resolve("export.csv");
+        Files.writeString(file, export.csv());
+        CustomerAnalysis a = CustomerAnalytics.run(
+                TransactionLoader.load(List.of(file), IngestOptions.defaults()).transactions(),
+                CustomerAnalyticsOptions.defaults(export.lastDay()));
+        GammaGamma gg = a.gammaGamma().model();
+        assertTrue(gg.q() <= 1 && gg.p() < FitDiagnostics.LARGEST_SHAPE, gg.toString());
+        long oneDay = a.rows().stream().filter(r -> r.x() == 0).count();
+        assertTrue(oneDay > 0 && oneDay < a.rows().size(), "both kinds of customer: " + oneDay);
+        List<String> warnings = FitDiagnostics.warnings(a);
+        assertEquals(List.of(String.format(java.util.Locale.ROOT, "Gamma-Gamma fit has q=%.4g <= 1: the population's "
+                + "mean spend per transaction p v/(q-1) is infinite, so expected spend per transaction is each "
+                + "customer's own instead of the model's: the mean of their repeat days' spend (%d customers), or the "
+                + "spend of their one purchase day (%d customers); more repeat customers (a later --calibration-end) "
+                + "usually fix it", gg.q(), a.rows().size() - oneDay, oneDay)), warnings);
+        assertEquals(warnings, CustomerReportWriter.report(a).get("warnings"));
+        for (CustomerAnalysis.Row row : a.rows()) {
+            double own = row.x() > 0 ? row.meanRepeatSpend() : row.profile().monetary();
+            assertEquals(own, row.profile().expectedSpend(), 1e-9 * own, row.customerId());
+        }
+    }
+
+    @Test
     void fitsReportTheParametersWhoseLikelihoodTheyMaximised() {
         // The search works on log-parameters clamped to +-30; a simplex that wandered past the clamp used to
         // report exp of its raw point (a = 1e29 where the likelihood was evaluated at 1e13).
