@@ -280,8 +280,9 @@ public final class TrainingPipeline {
         Map<String, CustomerProfile> profiles = new HashMap<>();
         Map<String, Object> customerModels = CustomerProfilesStep.run(tx, builder, profiles::put,
                 ItemCosts.of(tx, costs(items)), progress);
-        if (tx.sequenceOnly()) {
-            progress.accept("customer models: skipped, " + CustomerProfilesStep.SEQUENCE_ONLY
+        if (customerModels.get("skipped") != null) {
+            // Said here as well as in the manifest: a snapshot without profiles otherwise looks like a good one.
+            progress.accept("customer models: skipped, " + customerModels.get("skipped")
                     + " (no profiles or tiers: next-best offers rank without activity or strategy, campaign exports answer 409)");
         }
         customerModels.put("consentCustomers", consentCustomers);

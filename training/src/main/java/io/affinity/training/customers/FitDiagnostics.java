@@ -10,7 +10,9 @@ import java.util.Locale;
  * data cannot pin them down and the model has become one of its limiting cases (e.g. r and alpha without bound:
  * every customer buys at the same rate; a to 0 or b without bound: nobody is seen to drop out). Predictions are
  * then those of the limiting case, which a user should know before trusting them. The scale parameters (alpha
- * in time units, v in money) are not judged: their size depends on the units.
+ * in time units, v in money) are not judged: their size depends on the units. Gamma-Gamma with q &lt;= 1 (which
+ * small exports reach well inside those bounds) has no finite population mean spend: the profiles then carry the
+ * customers' own mean spend, and a warning says so.
  */
 public final class FitDiagnostics {
     static final double SMALLEST_SHAPE = 1e-4;
@@ -19,7 +21,11 @@ public final class FitDiagnostics {
     private FitDiagnostics() {
     }
 
-    /** One line per model whose shape parameters lie at the edge, naming them and what to change; empty if none. */
+    /**
+     * One line per model whose shape parameters lie at the edge, naming them and what to change, and one when
+     * Gamma-Gamma's population mean spend is infinite (q &lt;= 1) and profiles carry the customers' own mean spend;
+     * empty if none.
+     */
     public static List<String> warnings(CustomerAnalysis a) {
         return warnings(a, "a later --calibration-end");
     }
@@ -48,6 +54,15 @@ public final class FitDiagnostics {
             out.add("Gamma-Gamma fit is degenerate: " + ggEdge + String.format(Locale.ROOT, " (v=%.4g)", gg.v())
                     + " at the edge of the parameter space, so spend predictions are those of a limiting case ("
                     + data + "); more repeat customers (" + moreHistory + ") usually fix it");
+        }
+        if (gg.q() <= 1) {
+            // The profiles then carry a substitute for expected spend, not the model's: say which, and for whom.
+            long oneDay = a.rows().stream().filter(r -> r.x() == 0).count();
+            out.add(String.format(Locale.ROOT, "Gamma-Gamma fit has q=%.4g <= 1: the population's mean spend per "
+                    + "transaction p v/(q-1) is infinite, so expected spend per transaction is each customer's own "
+                    + "instead of the model's: the mean of their repeat days' spend (%,d customers), or the spend of "
+                    + "their one purchase day (%,d customers); more repeat customers (%s) usually fix it", gg.q(),
+                    a.rows().size() - oneDay, oneDay, moreHistory));
         }
         return out;
     }

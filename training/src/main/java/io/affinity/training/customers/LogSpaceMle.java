@@ -19,6 +19,8 @@ import org.apache.commons.math3.optim.nonlinear.scalar.noderiv.SimplexOptimizer;
  */
 final class LogSpaceMle {
     private static final int MAX_EVALUATIONS = 20_000;
+    /** Parameters are kept within exp(+-MAX_LOG). */
+    static final double MAX_LOG = 30;
 
     private LogSpaceMle() {
     }
@@ -40,12 +42,7 @@ final class LogSpaceMle {
             point[i] = Math.log(start[i]);
         }
         ObjectiveFunction objective = new ObjectiveFunction(logs -> {
-            double[] natural = new double[logs.length];
-            for (int i = 0; i < logs.length; i++) {
-                // exp(+-30) is far outside any plausible parameter; clamping keeps the simplex out of overflow.
-                natural[i] = Math.exp(Math.max(-30, Math.min(30, logs[i])));
-            }
-            double ll = logLikelihood.applyAsDouble(natural);
+            double ll = logLikelihood.applyAsDouble(natural(logs));
             return Double.isNaN(ll) ? Double.NEGATIVE_INFINITY : ll;
         });
         SimplexOptimizer optimizer = new SimplexOptimizer(1e-12, 1e-10);
@@ -73,10 +70,19 @@ final class LogSpaceMle {
             throw new ModelFitException(model + " fit failed: the likelihood is zero everywhere the search went; "
                     + "is the data degenerate?", null);
         }
-        double[] natural = new double[point.length];
-        for (int i = 0; i < point.length; i++) {
-            natural[i] = Math.exp(point[i]);
+        return new Fit(natural(point), best, evaluations);
+    }
+
+    /**
+     * The parameters a point in log space stands for. exp(+-30) is far outside any plausible parameter; clamping
+     * keeps the simplex out of overflow, and the likelihood is flat beyond it, so the simplex may end up further
+     * out: the fit reports the clamped values, whose likelihood it maximised (exp of the raw point gave a = 1e29).
+     */
+    private static double[] natural(double[] logs) {
+        double[] natural = new double[logs.length];
+        for (int i = 0; i < logs.length; i++) {
+            natural[i] = Math.exp(Math.max(-MAX_LOG, Math.min(MAX_LOG, logs[i])));
         }
-        return new Fit(natural, best, evaluations);
+        return natural;
     }
 }

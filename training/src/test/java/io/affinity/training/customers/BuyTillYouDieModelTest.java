@@ -91,21 +91,15 @@ class BuyTillYouDieModelTest {
     }
 
     @Test
-    void expectationMatchesDirectSeriesWhereThatIsSafe() {
-        expectationMatchesDirectSeries(3, 20, 40, 13);
-        expectationMatchesDirectSeries(40, 35, 40, 26);
-        expectationMatchesDirectSeries(0, 0, 10, 52);
-    }
-
-    private static void expectationMatchesDirectSeries(int x, double tx, double T, double t) {
-        // Moderate x: the untransformed formula (eq. 10) with the raw 2F1 series is accurate, so compare.
-        BgNbd m = TRUE_BG;
-        double z = t / (m.alpha() + T + t);
-        double f = Hypergeometric.f21(m.r() + x, m.b() + x, m.a() + m.b() + x - 1, z);
-        double direct = (m.a() + m.b() + x - 1) / (m.a() - 1)
-                * (1 - Math.pow((m.alpha() + T) / (m.alpha() + T + t), m.r() + x) * f)
-                * m.pAlive(x, tx, T);
-        assertEquals(direct, m.expectedTransactions(t, x, tx, T), 1e-9 * Math.max(1, direct));
+    void expectationMatchesEquation10ComputedIn60Digits() {
+        // CDNOW-like parameters, light and heavy buyers, a new customer, horizons from a week to a year.
+        for (double[] h : new double[][] {{3, 20, 40, 13}, {40, 35, 40, 26}, {0, 0, 10, 52}, {0, 0, 0, 4},
+                {1, 2, 60, 1}, {120, 51, 52, 52}}) {
+            int x = (int) h[0];
+            double reference = Equation10.expectedTransactions(TRUE_BG, h[3], x, h[1], h[2]);
+            assertEquals(reference, TRUE_BG.expectedTransactions(h[3], x, h[1], h[2]), 1e-12 * reference,
+                    "x=" + x + " tx=" + h[1] + " T=" + h[2] + " t=" + h[3]);
+        }
     }
 
     @Test

@@ -92,6 +92,54 @@ class TrainingWithProfilesTest {
     }
 
     @Test
+    void theExportWhoseProfilesCameOutNaNIsPublishedWithAProfilePerCustomer() throws Exception {
+        // EdgeOfParameterSpaceTest's two customers: BG/NBD's expectation was NaN, so training published no profile.
+        Path export = Files.writeString(dir.resolve("two.csv"), String.join("\n",
+                "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country",
+                "500001,20001,ITEM 1,2,2011-02-28 10:00:00,10.00,12000,United Kingdom",
+                "500002,20001,ITEM 1,1,2011-03-01 10:00:00,10.00,12000,United Kingdom",
+                "500003,20001,ITEM 1,3,2011-03-02 10:00:00,10.00,12000,United Kingdom",
+                "500004,20001,ITEM 1,1,2011-03-03 10:00:00,10.00,12000,United Kingdom",
+                "500005,20002,ITEM 2,1,2011-12-02 10:00:00,5.00,12001,United Kingdom",
+                "500006,20002,ITEM 2,2,2011-12-31 10:00:00,5.00,12001,United Kingdom",
+                "500007,20002,ITEM 2,4,2012-01-29 10:00:00,5.00,12001,United Kingdom",
+                "500008,20002,ITEM 2,1,2012-02-27 10:00:00,5.00,12001,United Kingdom", ""));
+        List<String> progress = new ArrayList<>();
+        new TrainingPipeline(TrainingParameters.defaults(List.of(export)),
+                new io.affinity.training.RecommenderParameters("rules", 10, 90, 1, true, false), progress::add)
+                .run(dir.resolve("models"));
+        assertFalse(progress.stream().anyMatch(l -> l.startsWith("customer models: skipped")), progress.toString());
+        try (Snapshot s = ModelStore.open(dir.resolve("models")).openCurrent()) {
+            assertEquals(2, s.manifest().counts().profiles());
+            assertTrue(s.manifest().sections().get("customerModels").get("skipped") == null);
+            CustomerProfile monthly = s.profile("12001").orElseThrow();
+            assertEquals(0.8, monthly.pAlive(), 1e-4);
+            assertEquals(1.95, monthly.expectedTransactions90(), 0.01);
+        }
+    }
+
+    @Test
+    void customerModelsThatCannotBeFittedAreSkippedWithALineAsWellAsTheManifestNote() throws Exception {
+        // Only alice comes back: Gamma-Gamma needs two repeat customers. The snapshot is published without
+        // profiles, and training says so (it used to say so only in the manifest).
+        Path thin = Files.writeString(dir.resolve("thin.csv"), String.join("\n",
+                "customer_id,order_id,timestamp,item_id,quantity,unit_price",
+                "alice,O1,2024-01-05,A1,1,2.50", "bob,O2,2024-02-05,A1,1,2.50", "carol,O3,2024-03-05,B1,1,1.00",
+                "alice,O4,2024-04-05,C1,1,3.00", ""));
+        List<String> progress = new ArrayList<>();
+        new TrainingPipeline(TrainingParameters.defaults(List.of(thin)),
+                new io.affinity.training.RecommenderParameters("rules", 10, 90, 1, true, false), progress::add)
+                .run(dir.resolve("models"));
+        String reason = "Gamma-Gamma needs at least 2 customers with repeat transactions, had 1";
+        assertTrue(progress.contains("customer models: skipped, " + reason + " (no profiles or tiers: next-best "
+                + "offers rank without activity or strategy, campaign exports answer 409)"), progress.toString());
+        try (Snapshot s = ModelStore.open(dir.resolve("models")).openCurrent()) {
+            assertEquals(0, s.manifest().counts().profiles());
+            assertEquals(reason, s.manifest().sections().get("customerModels").get("skipped").asText());
+        }
+    }
+
+    @Test
     void badConsentFileStopsTrainingBeforeAnythingIsPublished() throws Exception {
         Path consent = dir.resolve("consent.csv");
         Files.writeString(consent, "customer_id,channel,state\n12748,email,yes please\n");
