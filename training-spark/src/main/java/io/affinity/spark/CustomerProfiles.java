@@ -188,6 +188,9 @@ final class CustomerProfiles {
             analysis = CustomerAnalytics.analyse(summaries, 0, CustomerAnalyticsOptions.defaults(calibrationEnd),
                     costsKnown > 0, costsKnown);
         } catch (IllegalArgumentException | IllegalStateException | ArithmeticException e) {
+            // said as train says it: a snapshot without profiles otherwise looks like a good one
+            progress.accept("customer models: skipped, " + e.getMessage() + " (no profiles or tiers: next-best "
+                    + "offers rank without activity or strategy, campaign exports answer 409)");
             return skipped(e.getMessage());
         }
         List<Row> segmentRows = new ArrayList<>(analysis.rows().size());
