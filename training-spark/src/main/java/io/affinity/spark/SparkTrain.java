@@ -207,6 +207,8 @@ public final class SparkTrain implements Callable<Integer> {
                 consent == null ? Map.of() : ConsentFile.read(consent, StandardCharsets.UTF_8);
         CatalogFile catalogue = catalog == null ? null
                 : TrainingPipeline.readCatalogue(catalog, ingest.errorBudget(), ingest.dialect(), encoding);
+        // a session that already runs (an embedding application's, a test's) is the caller's to stop
+        boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
         SparkSession spark = SparkSession.builder().appName("affinity-train").getOrCreate();
         try {
             String version = train(spark, ingest, options, tuning(), tradeUps, consentStates, catalogue,
@@ -215,7 +217,9 @@ public final class SparkTrain implements Callable<Integer> {
             return 0;
         } finally {
             // before main's System.exit: a cluster manager sees the application finish, not executors lost
-            spark.stop();
+            if (ownSession) {
+                spark.stop();
+            }
         }
     }
 

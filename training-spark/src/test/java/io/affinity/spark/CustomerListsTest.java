@@ -114,10 +114,12 @@ class CustomerListsTest {
             assertEquals(i.repeat() ? SparkModelStage.REPEAT_SOURCE : SparkModelStage.NEW_SOURCE, i.source());
             assertEquals(i.repeat(), i.purchase() != null);
         }
-        // a block customer who bought everything of its block gets new items from the other block only
+        // a block customer who bought everything of its block: its three items, then one new item (which one,
+        // rank-2 ALS on a dozen customers does not settle: it changed with the customers' numbering)
         PrecomputedRecommendations x0 = snapshot.precomputed("x0").orElseThrow();
         assertEquals(4, x0.items().size());
-        assertTrue(x0.items().get(3).itemId().startsWith("Y"), x0.toString());
+        assertFalse(x0.items().get(3).repeat(), x0.toString());
+        assertFalse(x0.items().get(3).itemId().startsWith("X"), x0.toString());
     }
 
     @Test
