@@ -314,23 +314,18 @@ final class CustomerLists {
                 }
                 int n = slotItem.size();
                 int[] bought = new int[n];
-                Integer[] bySlot = new Integer[n];
                 float[] score = new float[n];
                 for (int s = 0; s < n; s++) {
                     bought[s] = slotItem.get(s);
-                    bySlot[s] = s;
                     // RepeatFrequency's score of a bought item: 1 + the decayed count, as a float
                     score[s] = 1f + (float) (double) personal.get(s);
                 }
-                // best first, ties to the lower item number (TopK's rule)
-                Arrays.sort(bySlot, (a, b) -> score[a] != score[b] ? Float.compare(score[b], score[a])
-                        : Integer.compare(bought[a], bought[b]));
-                int keep = Math.min(topN, n);
-                Integer[] repeatItems = new Integer[keep];
-                Float[] repeatScores = new Float[keep];
-                for (int r = 0; r < keep; r++) {
-                    repeatItems[r] = bought[bySlot[r]];
-                    repeatScores[r] = score[bySlot[r]];
+                int[] best = rankRepeats(bought, score, topN);
+                Integer[] repeatItems = new Integer[best.length];
+                Float[] repeatScores = new Float[best.length];
+                for (int r = 0; r < best.length; r++) {
+                    repeatItems[r] = bought[best[r]];
+                    repeatScores[r] = score[best[r]];
                 }
                 Arrays.sort(bought);
                 Integer[] boughtBoxed = Arrays.stream(bought).boxed().toArray(Integer[]::new);
@@ -342,6 +337,24 @@ final class CustomerLists {
                         costSums == null ? 0.0 : costSums.revenue(), costSums == null ? 0.0 : costSums.margin());
             }
         };
+    }
+
+    /**
+     * The customer's repeat candidates as the served list takes them: positions in {@code items} of the at most
+     * {@code topN} best, best first by score, ties to the lower item number (TopK's rule).
+     */
+    static int[] rankRepeats(int[] items, float[] scores, int topN) {
+        Integer[] order = new Integer[items.length];
+        for (int k = 0; k < order.length; k++) {
+            order[k] = k;
+        }
+        Arrays.sort(order, (a, b) -> scores[a] != scores[b] ? Float.compare(scores[b], scores[a])
+                : Integer.compare(items[a], items[b]));
+        int[] best = new int[Math.min(topN, order.length)];
+        for (int k = 0; k < best.length; k++) {
+            best[k] = order[k];
+        }
+        return best;
     }
 
     /**

@@ -220,28 +220,25 @@ final class ListValidation {
                 int[] truth = truthList.stream().mapToInt(Integer::intValue).toArray();
                 List<Row> bought = CustomerLists.list(r, 1);
                 List<Integer> boughtItems = new ArrayList<>(bought.size());
-                for (Row b : bought) {
-                    boughtItems.add(b.getInt(0));
+                int[] items = new int[bought.size()];
+                for (int k = 0; k < items.length; k++) {
+                    items[k] = bought.get(k).getInt(0);
+                    boughtItems.add(items[k]);
                 }
                 int[] fresh = r.isNullAt(2) ? new int[0]
                         : CustomerLists.fresh(CustomerLists.list(r, 2), factors.value(), known.value(), rank,
                         boughtItems, topN, scratch);
+                float[] score = new float[items.length];
                 for (int h = 0; h < halfLives; h++) {
-                    int column = 1 + h;
-                    Integer[] order = new Integer[bought.size()];
-                    float[] score = new float[bought.size()];
-                    for (int k = 0; k < order.length; k++) {
-                        order[k] = k;
-                        score[k] = 1f + (float) bought.get(k).getDouble(column);
+                    for (int k = 0; k < items.length; k++) {
+                        score[k] = 1f + (float) bought.get(k).getDouble(1 + h);
                     }
-                    Arrays.sort(order, (a, b) -> score[a] != score[b] ? Float.compare(score[b], score[a])
-                            : Integer.compare(boughtItems.get(a), boughtItems.get(b)));
-                    int keep = Math.min(topN, order.length);
-                    int[] rep = new int[keep];
-                    float[] repScores = new float[keep];
-                    for (int k = 0; k < keep; k++) {
-                        rep[k] = boughtItems.get(order[k]);
-                        repScores[k] = score[order[k]];
+                    int[] best = CustomerLists.rankRepeats(items, score, topN);
+                    int[] rep = new int[best.length];
+                    float[] repScores = new float[best.length];
+                    for (int k = 0; k < best.length; k++) {
+                        rep[k] = items[best[k]];
+                        repScores[k] = score[best[k]];
                     }
                     for (int w = 0; w < weights.length; w++) {
                         int p = h * weights.length + w;
