@@ -643,8 +643,8 @@ final class SparkTifuKnn {
     static JavaRDD<Baskets> baskets(Dataset<Row> walked) {
         return walked.select(col("uid"), col("bought"), col("tifuAges"), col("tifuPtr"), col("tifuBaskets"))
                 .javaRDD()
-                .map(r -> new Baskets(r.getInt(0), ints(r.getList(1)), floats(r.getList(2)), ints(r.getList(3)),
-                        ints(r.getList(4))));
+                .map(r -> new Baskets(r.getInt(0), ints(CustomerLists.list(r, 1)), floats(CustomerLists.list(r, 2)),
+                        ints(CustomerLists.list(r, 3)), ints(CustomerLists.list(r, 4))));
     }
 
     static int[] ints(List<Integer> l) {
