@@ -45,7 +45,8 @@ import org.apache.spark.storage.StorageLevel;
  * sorted as the single-machine loader numbers them (orders by their first accepted line, then lines in input
  * order), so {@link CustomerHistories.Accumulator} sums in the same order and gives the same doubles; the same
  * walk scores repeat items as {@code models/RepeatFrequency} does. Implicit ALS (Spark MLlib) scores the items
- * new to the customer against broadcast item factors (catalogue-sized). The driver streams one row per customer.
+ * new to the customer against broadcast item factors (catalogue-sized). When validation chooses TIFU-KNN, the walk's
+ * baskets feed {@link SparkTifuKnn} instead and ALS is not fitted. The driver streams one row per customer.
  */
 final class CustomerLists {
     /**

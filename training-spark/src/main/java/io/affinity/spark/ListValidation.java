@@ -48,6 +48,11 @@ import scala.Tuple2;
  * NDCG@10 ({@link RankingMetrics}, the evaluation's definition) against the distinct items each customer bought in
  * the validation period. Customers who bought nothing before the split are left out: every pair serves them the
  * same popular items. All of it runs as Spark jobs; the driver gets one row of sums per partition.
+ *
+ * <p>The same customers score TIFU-KNN ({@link SparkTifuKnn}) over {@link ListTuning#tifuGrid()} (single-machine
+ * training's grid), fitted on the same lines before the split; with {@link ListTuning.Lists#AUTO} the model with
+ * the higher NDCG@10 is served, the merge on a tie (it was the job's only model before). The section records both
+ * grids, their best settings, the served model and why.
  */
 final class ListValidation {
     /**

@@ -76,8 +76,9 @@ import org.apache.spark.storage.StorageLevel;
  * retailer's catalogue file, read on the driver, is merged with the derived item facts by single-machine
  * training's {@link CatalogMerge}: its values override them (trade-ups see its prices and categories, its costs
  * make tiers margin-based), its never-bought items are indexed. Not computed here: consent (the job reads it
- * itself); the served lists come from implicit ALS plus the customer's own repeat purchases (half-life and mix
- * chosen on a validation split, {@link ListTuning}), not from the single-machine blend.
+ * itself); the served lists come from TIFU-KNN ({@link SparkTifuKnn}, single-machine training's model) or from
+ * implicit ALS plus the customer's own repeat purchases, whichever validates better on a split of the data's end
+ * (their parameters chosen there too, {@link ListTuning}), not from the single-machine blend.
  */
 public final class SparkModelStage {
     /** The merged lists' model name, stored with every precomputed list it serves ({@link SparkTifuKnn#NAME}: TIFU-KNN's). */
