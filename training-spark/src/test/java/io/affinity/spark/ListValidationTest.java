@@ -184,6 +184,28 @@ class ListValidationTest {
         }
     }
 
+    /**
+     * Ten customers buy only A, on days 1 and 300 and again in the validation period (day 400): every list of
+     * either model is [A] (no other item exists), NDCG 1 for both: the tie keeps the merge.
+     */
+    @Test
+    void aTieKeepsTheMerge() throws IOException {
+        List<Row> rows = new ArrayList<>();
+        long[] line = {2};
+        for (int c = 0; c < 10; c++) {
+            for (int day : new int[] {1, 300, 400}) {
+                order(rows, line, "a" + c + "-" + day, "a" + c, day, "A");
+            }
+        }
+        SnapshotBuilder builder = ModelStore.open(dir.resolve("tie")).newSnapshot();
+        SparkModelStage.Trained trained = SparkModelStage.train(LocalSpark.get().createDataFrame(rows,
+                AcceptedLines.SCHEMA), OPTIONS, ListTuning.DEFAULTS, builder, s -> { });
+        Map<String, Object> v = validation(trained);
+        assertEquals(1.0, (double) ((Map<?, ?>) v.get("chosen")).get("ndcg@10"), 1e-12);
+        assertEquals(1.0, (double) ((Map<?, ?>) v.get("tifuChosen")).get("ndcg@10"), 1e-12);
+        assertEquals(SparkModelStage.MODEL_NAME, v.get("served"));
+    }
+
     @Test
     void listsForcesTheModelAndStillTunesIt() throws IOException {
         SnapshotBuilder builder = ModelStore.open(dir.resolve("forced-merge")).newSnapshot();
