@@ -24,7 +24,7 @@ import scala.Tuple2;
 
 /**
  * TIFU-KNN ({@link TifuKnn}, Hu et al. SIGIR 2020) on Spark, with the single machine's arithmetic, so that the
- * vectors, neighbours and lists are the same floats (SparkTifuKnnParityTest).
+ * vectors, neighbours and lists are the same floats (SparkTifuKnnTest).
  *
  * <p><b>Vectors.</b> A customer's baskets are their distinct purchase times as float days before the reference
  * (as {@code Interactions} stores ages), newest first; each item keeps the baskets that hold it in the order of
