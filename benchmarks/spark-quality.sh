@@ -8,7 +8,8 @@
 #   benchmarks/spark-quality.sh [SHARED_DATA_DIR]
 #
 # Environment: CUTOFF (default 2011-09-01), TEST_DAYS (default 90), WEIGHTS (newItemWeight values to train with,
-# comma-separated; default: the job's default), SKIP_EVALUATE=1 (only the Spark part, e.g. on a validation cutoff
+# comma-separated; default: the job's default), LISTS (auto, tifu-knn or als+repeat: spark-train's --lists; default
+# auto), SKIP_EVALUATE=1 (only the Spark part, e.g. on a validation cutoff
 # while choosing WEIGHTS), KEEP=1 keeps the evaluation report.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -43,9 +44,10 @@ for name in ("repeat-frequency", "als", "tifu-knn", "blend", "reranker"):
 PY
 fi
 [[ -z "${WEIGHTS:-}" ]] || FLAGS+=(-Dweights="$WEIGHTS")
+[[ -z "${LISTS:-}" ]] || FLAGS+=(-Dlists="$LISTS")
 SPARK_LOCAL_IP=127.0.0.1 "$JDK/bin/java" "${FLAGS[@]}" \
   -cp "$ROOT/benchmarks/target/classes:$(cat "$ROOT/benchmarks/target/classpath.txt")" \
   io.affinity.bench.SparkQuality "$CUTOFF" "$TEST_DAYS" "${INPUTS[@]}" > "$WORK/spark.log" 2>&1 \
   || { tail -30 "$WORK/spark.log" >&2; exit 1; }
-grep -E '^(spark-als|  )' "$WORK/spark.log"
+grep -E '^(spark lists|validation|tifu-knn:|customers:|  )' "$WORK/spark.log"
 echo "== load after: $(uptime | sed 's/.*load average: //')"

@@ -6,8 +6,8 @@
 # same way with the same result (ingest: the same report, checked by SparkIngestParityTest; rules: FP-growth at the
 # same support), with the ratio Spark / single machine. Both also fit customer value models and count trade-ups
 # (the same results, by other means); the served lists differ (single-machine training fits the tuned blend and
-# re-ranker, Spark implicit ALS and repeat lists), so their totals are not the same work: read them as what each
-# command costs.
+# re-ranker, Spark validates TIFU-KNN and implicit ALS with repeat lists and serves the better), so their totals
+# are not the same work: read them as what each command costs.
 #
 #   benchmarks/spark-train.sh [SHARED_DATA_DIR]
 #
@@ -56,7 +56,7 @@ for k in $SCALES; do
   done
   awk -v a="${ingest[spark-train]}" -v b="${ingest[train]}" -v c="${rules[spark-train]}" -v d="${rules[train]}" \
     'BEGIN { printf "    spark / single machine: ingest %.2fx, rules %.2fx\n", a / b, c / d }'
-  grep -hE '^(affinity train: )?(ingest|mine|rules|validation|customers|upsell|publish|published)' "$WORK/train-$k.log" \
+  grep -hE '^(affinity train: )?(ingest|mine|rules|validation|tifu-knn|customers|upsell|publish|published)' "$WORK/train-$k.log" \
     "$WORK/spark-train-$k.log" | sed 's/^/    /'
   [[ "${KEEP:-0}" == 1 ]] || rm -rf "$WORK/x$k"
 done

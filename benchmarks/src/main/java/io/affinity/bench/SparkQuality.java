@@ -46,10 +46,11 @@ import org.apache.spark.storage.StorageLevel;
  * ({@code benchmarks/spark-quality.sh} does both). The model stage tunes its half-life and weight on a validation
  * split carved from the training lines, as {@code spark-train} does ({@link ListTuning#DEFAULTS}); with
  * {@code -Dweights=a,b,...} it runs once per fixed {@code newItemWeight} on the same ingested data, and with
- * {@code -Dtune=false} it serves the options' defaults untuned.
+ * {@code -Dtune=false} it serves the options' defaults untuned; {@code -Dlists=auto|tifu-knn|als+repeat} is
+ * {@code spark-train --lists} (default auto). The first line of the results names the served model.
  *
  * <pre>
- * java [Spark and Chronicle flags] [-Dweights=1,0.5] [-Dtune=false] -cp ... io.affinity.bench.SparkQuality CUTOFF TEST_DAYS FILE...
+ * java [Spark and Chronicle flags] [-Dweights=1,0.5] [-Dtune=false] [-Dlists=auto] -cp ... io.affinity.bench.SparkQuality CUTOFF TEST_DAYS FILE...
  * </pre>
  */
 public final class SparkQuality {
@@ -64,6 +65,7 @@ public final class SparkQuality {
         double[] weights = weightList == null ? new double[] {Double.NaN}
                 : Arrays.stream(weightList.split(",")).mapToDouble(Double::parseDouble).toArray();
         boolean tune = Boolean.parseBoolean(System.getProperty("tune", "true"));
+        ListTuning.Lists lists = ListTuning.Lists.of(System.getProperty("lists", "auto"));
         SparkSession spark = SparkSession.builder().appName("affinity-spark-quality")
                 .master(System.getProperty("spark.master", "local[*]"))
                 .config("spark.sql.shuffle.partitions", Integer.toString(4 * Runtime.getRuntime().availableProcessors()))
@@ -84,17 +86,21 @@ public final class SparkQuality {
                 SnapshotBuilder builder = store.newSnapshot();
                 SparkModelOptions options = Double.isNaN(weight) ? SparkModelOptions.DEFAULTS
                         : SparkModelOptions.DEFAULTS.withNewItemWeight(weight);
-                ListTuning tuning = !tune ? ListTuning.OFF
-                        : Double.isNaN(weight) ? ListTuning.DEFAULTS : ListTuning.DEFAULTS.withNewItemWeight(weight);
+                ListTuning tuning = (!tune ? ListTuning.OFF
+                        : Double.isNaN(weight) ? ListTuning.DEFAULTS : ListTuning.DEFAULTS.withNewItemWeight(weight))
+                        .withLists(lists);
                 SparkModelStage.Trained trained = SparkModelStage.train(train, options, tuning, builder,
                         System.out::println);
                 trained.sections().forEach(builder::section);
                 builder.publish();
                 double trainSeconds = (System.nanoTime() - started) / 1e9;
                 try (Snapshot snapshot = store.openCurrent()) {
-                    System.out.printf(Locale.ROOT, "spark-als+repeat, served half-life %s days, newItemWeight %s%s: "
-                                    + "model stage %.1f s%n", trained.served().repeatHalfLifeDays(),
-                            trained.served().newItemWeight(), tuning.enabled() ? " (tuned on validation)" : "",
+                    Map<?, ?> served = (Map<?, ?>) trained.sections().get("servedModel");
+                    System.out.printf(Locale.ROOT, "spark lists: served %s%s (--lists %s), %s: model stage %.1f s%n",
+                            served.get("name"), served.containsKey("tifu") ? " " + served.get("tifu") : "",
+                            lists.option(), served.get("name").equals(SparkModelStage.MODEL_NAME)
+                                    ? "half-life " + trained.served().repeatHalfLifeDays() + " days, newItemWeight "
+                                    + trained.served().newItemWeight() : "ALS+repeat not served",
                             trainSeconds);
                     measure(tx, split, snapshot);
                 }

@@ -12,6 +12,7 @@ import io.affinity.recommender.PurchasedItem;
 import io.affinity.store.SnapshotBuilder;
 import io.affinity.training.CustomerHistories;
 import io.affinity.training.customers.CustomerAnalytics;
+import io.affinity.training.models.TifuKnn;
 import io.affinity.training.models.TopK;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -19,9 +20,11 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
@@ -42,7 +45,8 @@ import org.apache.spark.storage.StorageLevel;
  * sorted as the single-machine loader numbers them (orders by their first accepted line, then lines in input
  * order), so {@link CustomerHistories.Accumulator} sums in the same order and gives the same doubles; the same
  * walk scores repeat items as {@code models/RepeatFrequency} does. Implicit ALS (Spark MLlib) scores the items
- * new to the customer against broadcast item factors (catalogue-sized). The driver streams one row per customer.
+ * new to the customer against broadcast item factors (catalogue-sized). When validation chooses TIFU-KNN, the walk's
+ * baskets feed {@link SparkTifuKnn} instead and ALS is not fitted. The driver streams one row per customer.
  */
 final class CustomerLists {
     /**
@@ -52,7 +56,11 @@ final class CustomerLists {
      * profiles).
      */
     record Result(long customers, long withLists, Map<String, Object> customerModels, SparkModelOptions served,
-                  Map<String, Object> validation, Dataset<Row> segments) {
+                  Map<String, Object> validation, Dataset<Row> segments, TifuKnn.Params tifu) {
+        /** The served lists' model: {@link SparkTifuKnn#NAME} or {@link SparkModelStage#MODEL_NAME}. */
+        String model() {
+            return tifu != null ? SparkTifuKnn.NAME : SparkModelStage.MODEL_NAME;
+        }
     }
 
     private static final StructType PURCHASE = new StructType()
@@ -85,7 +93,11 @@ final class CustomerLists {
             .add("topFamilies", DataTypes.createArrayType(DataTypes.StringType, false), false)
             // revenue and margin of the lines of items with a catalogue cost (0 without costs)
             .add("costedRevenue", DataTypes.DoubleType, false)
-            .add("costedMargin", DataTypes.DoubleType, false);
+            .add("costedMargin", DataTypes.DoubleType, false)
+            // TIFU-KNN's baskets (SparkTifuKnn.Baskets), per item of "bought"
+            .add("tifuAges", DataTypes.createArrayType(DataTypes.FloatType, false), false)
+            .add("tifuPtr", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
+            .add("tifuBaskets", DataTypes.createArrayType(DataTypes.IntegerType, false), false);
 
     private static final StructType LISTED = new StructType()
             .add("item", DataTypes.StringType, false)
@@ -131,15 +143,20 @@ final class CustomerLists {
         try {
             if (users.isEmpty()) {
                 // every order anonymous: nothing to walk, and ALS needs ratings
-                return new Result(0, 0, CustomerProfiles.skipped("no identified customers"), options, null, null);
+                return new Result(0, 0, CustomerProfiles.skipped("no identified customers"), options, null, null,
+                        null);
             }
             Map<String, Object> validation = null;
+            TifuKnn.Params tifu = null;
             if (tuning.enabled() && options.topN() > 0) {
                 ListValidation.Chosen chosen = ListValidation.choose(indexed, customerLines, users,
                         items.facts.size(), options, tuning, progress);
                 options = options.withRepeatHalfLifeDays(chosen.halfLifeDays())
                         .withNewItemWeight(chosen.newItemWeight());
                 validation = chosen.section();
+                tifu = chosen.tifu();
+            } else if (options.topN() > 0 && tuning.lists() == ListTuning.Lists.TIFU_KNN) {
+                tifu = tuning.tifuGrid().get(0); // forced without validation: the grid's first setting
             }
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             Broadcast<String[]> ids = jsc.broadcast(items.ids());
@@ -150,8 +167,12 @@ final class CustomerLists {
                     .persist(StorageLevel.MEMORY_AND_DISK());
             Map<String, Object> customerModels = profiles.put(walked, builder, progress);
             Dataset<Row> scored;
+            List<JavaPairRDD<?, ?>> persisted = new ArrayList<>();
             if (options.topN() == 0) {
                 scored = walked.mapPartitions(score(ids, null, null, 0, 0, options), Encoders.row(SCORED));
+            } else if (tifu != null) {
+                scored = tifu(spark, walked, customerLines, ids, items.facts.size(), tifu, options.topN(), progress,
+                        persisted);
             } else {
                 ALSModel als = als(customerLines, users, options);
                 float[] factors = new float[items.facts.size() * options.alsRank()];
@@ -169,13 +190,76 @@ final class CustomerLists {
                         .mapPartitions(score(ids, jsc.broadcast(factors), jsc.broadcast(known), options.alsRank(),
                                 items.facts.size(), options), Encoders.row(SCORED));
             }
-            Result r = put(scored.toLocalIterator(), builder);
+            String model = tifu != null ? SparkTifuKnn.NAME : SparkModelStage.MODEL_NAME;
+            Result r = put(scored.toLocalIterator(), builder, model);
             walked.unpersist();
+            persisted.forEach(d -> d.unpersist(false));
             return new Result(r.customers(), r.withLists(), customerModels, options, validation,
-                    profiles.segments());
+                    profiles.segments(), tifu);
         } finally {
             users.unpersist();
         }
+    }
+
+    /**
+     * TIFU-KNN's lists of every walked customer ({@link SparkTifuKnn}), as {@link #SCORED} rows: the walk's
+     * baskets (ages relative to the last line's time, as the repeat scores), neighbours among all customers,
+     * popularity by customers from all customer lines. Every item is sourced {@link SparkTifuKnn#NAME}; a repeat
+     * is an item of the customer's history.
+     */
+    private static Dataset<Row> tifu(SparkSession spark, Dataset<Row> walked, Dataset<Row> customerLines,
+                                     Broadcast<String[]> ids, int itemCount, TifuKnn.Params p, int topN,
+                                     Consumer<String> progress, List<JavaPairRDD<?, ?>> persisted) {
+        long started = System.nanoTime();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        JavaRDD<SparkTifuKnn.Baskets> baskets = SparkTifuKnn.baskets(walked);
+        long customers = walked.count();
+        int blocks = SparkTifuKnn.blocks(customers, jsc.defaultParallelism());
+        Broadcast<float[]> popularity = jsc.broadcast(SparkTifuKnn.popularityBelowOne(
+                ListValidation.customersPerItem(customerLines, itemCount)));
+        // computed and persisted: the walked rows are then streamed to the driver a partition at a time
+        JavaPairRDD<Integer, SparkTifuKnn.Ranked> tifuLists = SparkTifuKnn.lists(baskets, null, p, popularity,
+                topN, blocks, itemCount);
+        persisted.add(tifuLists);
+        long listed = tifuLists.count();
+        progress.accept(String.format(Locale.ROOT, "tifu-knn: %,d customers' lists (k %d, alpha %s, m %d, r_b %s, "
+                        + "r_g %s; %d x %d blocks) [%.1f s]", listed, p.neighbours(), p.alpha(), p.groupSize(),
+                p.withinDecay(), p.groupDecay(), blocks, blocks, (System.nanoTime() - started) / 1e9));
+        StructType schema = new StructType()
+                .add("tuid", DataTypes.IntegerType, false)
+                .add("titems", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
+                .add("tscores", DataTypes.createArrayType(DataTypes.FloatType, false), false);
+        Dataset<Row> lists = spark.createDataFrame(tifuLists.map(t -> RowFactory.create(t._1(),
+                SparkTifuKnn.box(t._2().ids), SparkTifuKnn.boxF(t._2().scores))), schema);
+        int at = WALKED.length();
+        return walked.join(lists, walked.col("uid").equalTo(lists.col("tuid")), "left")
+                .mapPartitions((MapPartitionsFunction<Row, Row>) rows -> new Iterator<>() {
+                    @Override
+                    public boolean hasNext() {
+                        return rows.hasNext();
+                    }
+
+                    @Override
+                    public Row next() {
+                        Row r = rows.next();
+                        int[] bought = SparkTifuKnn.ints(list(r, WALKED.fieldIndex("bought")));
+                        SparkTifuKnn.Ranked ranked = r.isNullAt(at)
+                                ? SparkTifuKnn.list(null, popularity.value(), topN)
+                                : new SparkTifuKnn.Ranked(SparkTifuKnn.ints(list(r, at + 1)),
+                                SparkTifuKnn.floats(list(r, at + 2)), Float.POSITIVE_INFINITY);
+                        String[] id = ids.value();
+                        Row[] out = new Row[ranked.ids.length];
+                        for (int k = 0; k < out.length; k++) {
+                            int item = ranked.ids[k];
+                            boolean repeat = Arrays.binarySearch(bought, item) >= 0;
+                            out[k] = RowFactory.create(id[item], (double) ranked.scores[k], repeat, SparkTifuKnn.NAME);
+                        }
+                        return RowFactory.create(r.getString(WALKED.fieldIndex("customer")),
+                                r.getInt(WALKED.fieldIndex("orders")), r.getDouble(WALKED.fieldIndex("spend")),
+                                r.getLong(WALKED.fieldIndex("firstDay")), r.getLong(WALKED.fieldIndex("lastDay")),
+                                r.get(WALKED.fieldIndex("history")), out);
+                    }
+                }, Encoders.row(SCORED));
     }
 
     /** Implicit ALS on (customer, item, 1 + ln orders), the single-machine ALS's preference weight. */
@@ -218,6 +302,7 @@ final class CustomerLists {
             private final List<Integer> slotItem = new ArrayList<>();
             private final List<Double> personal = new ArrayList<>();
             private final List<Integer> lastOrder = new ArrayList<>();
+            private final SparkTifuKnn.BasketBuilder baskets = new SparkTifuKnn.BasketBuilder();
             private Row pending = rows.hasNext() ? rows.next() : null;
 
             @Override
@@ -235,6 +320,7 @@ final class CustomerLists {
                 slotItem.clear();
                 personal.clear();
                 lastOrder.clear();
+                baskets.clear();
                 CustomerAnalytics.CustomerPriceSums priceSums = prices == null ? null
                         : new CustomerAnalytics.CustomerPriceSums(prices.value());
                 CustomerProfiles.CostSums costSums = costs == null ? null
@@ -264,8 +350,10 @@ final class CustomerLists {
                         orderTime = r.getLong(8);
                         orderSpend = 0;
                         acc.order(LocalDate.ofEpochDay(Math.floorDiv(orderTime, 86_400L)));
+                        baskets.order(reference, orderTime);
                     }
                     int item = r.getInt(5);
+                    baskets.line(item);
                     acc.line(item, id[item], r.getDouble(6), r.getDouble(7));
                     orderSpend += r.getDouble(6) * r.getDouble(7);
                     if (priceSums != null) {
@@ -329,12 +417,14 @@ final class CustomerLists {
                 }
                 Arrays.sort(bought);
                 Integer[] boughtBoxed = Arrays.stream(bought).boxed().toArray(Integer[]::new);
+                SparkTifuKnn.Baskets tifu = baskets.build(uid); // its items are "bought", ascending
                 return RowFactory.create(customer, uid, h.orderCount(), h.totalSpend(), h.firstPurchase().toEpochDay(),
                         h.lastPurchase().toEpochDay(), history, boughtBoxed, repeatItems, repeatScores,
                         firstRow.getInt(0), firstRow.getLong(1), summary.days(), summary.previousGapDays(),
                         summary.repeatSpend(), summary.monetary(), summary.priceIndex(),
                         summary.cheaperVariantShare(), summary.topFamilies().toArray(new String[0]),
-                        costSums == null ? 0.0 : costSums.revenue(), costSums == null ? 0.0 : costSums.margin());
+                        costSums == null ? 0.0 : costSums.revenue(), costSums == null ? 0.0 : costSums.margin(),
+                        SparkTifuKnn.boxF(tifu.ages), SparkTifuKnn.box(tifu.ptr), SparkTifuKnn.box(tifu.baskets));
             }
         };
     }
@@ -506,7 +596,7 @@ final class CustomerLists {
     }
 
     /** Streams the scored customers into the builder; returns the counts. */
-    private static Result put(Iterator<Row> scored, SnapshotBuilder builder) {
+    private static Result put(Iterator<Row> scored, SnapshotBuilder builder, String model) {
         long customers = 0;
         long withLists = 0;
         while (scored.hasNext()) {
@@ -541,10 +631,9 @@ final class CustomerLists {
                 }
                 items.add(new PrecomputedItem(itemId, p.getDouble(1), repeat, p.getString(3), purchase));
             }
-            builder.putCustomerRecommendations(customer, new PrecomputedRecommendations(SparkModelStage.MODEL_NAME,
-                    items));
+            builder.putCustomerRecommendations(customer, new PrecomputedRecommendations(model, items));
             withLists++;
         }
-        return new Result(customers, withLists, Map.of(), null, null, null);
+        return new Result(customers, withLists, Map.of(), null, null, null, null);
     }
 }

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.exp;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lit;
@@ -13,6 +14,7 @@ import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 
 import io.affinity.training.evaluation.RankingMetrics;
+import io.affinity.training.models.TifuKnn;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -23,6 +25,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
@@ -35,6 +39,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
 
 /**
  * Chooses the served list's half-life and new-item weight ({@link ListTuning}) on a validation split carved from
@@ -43,10 +48,18 @@ import org.apache.spark.storage.StorageLevel;
  * NDCG@10 ({@link RankingMetrics}, the evaluation's definition) against the distinct items each customer bought in
  * the validation period. Customers who bought nothing before the split are left out: every pair serves them the
  * same popular items. All of it runs as Spark jobs; the driver gets one row of sums per partition.
+ *
+ * <p>The same customers score TIFU-KNN ({@link SparkTifuKnn}) over {@link ListTuning#tifuGrid()} (single-machine
+ * training's grid), fitted on the same lines before the split; with {@link ListTuning.Lists#AUTO} the model with
+ * the higher NDCG@10 is served, the merge on a tie (it was the job's only model before). The section records both
+ * grids, their best settings, the served model and why.
  */
 final class ListValidation {
-    /** The pair to serve and the manifest section saying how it was chosen. */
-    record Chosen(double halfLifeDays, double newItemWeight, Map<String, Object> section) {
+    /**
+     * The pair to serve, the TIFU-KNN setting when TIFU-KNN is served instead of the merge (else null), and the
+     * manifest section saying how it was chosen.
+     */
+    record Chosen(double halfLifeDays, double newItemWeight, TifuKnn.Params tifu, Map<String, Object> section) {
     }
 
     private static final StructType SUMS = new StructType()
@@ -86,7 +99,7 @@ final class ListValidation {
                 .agg(array_sort(collect_set(col(SparkModelStage.IDX))).as("truth"));
         Row ref = indexed.filter(before).agg(max(col(SparkModelStage.TIME_SECONDS))).first();
         if (ref.isNullAt(0)) {
-            return unchanged(options, section, "no line before the validation split");
+            return unchanged(options, tuning, section, "no line before the validation split");
         }
         long reference = ref.getLong(0);
 
@@ -113,25 +126,84 @@ final class ListValidation {
         Dataset<Row> validated = truth.join(candidates, AcceptedLines.CUSTOMER).join(users, AcceptedLines.CUSTOMER)
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            return choose(validated, truth.count(), train, users, itemCount, options, tuning, section, split,
-                    started, progress);
+            return choose(validated, truth.count(), train, users, itemCount, reference, options, tuning, section,
+                    split, started, progress);
         } finally {
             validated.unpersist();
         }
     }
 
     private static Chosen choose(Dataset<Row> validated, long truthCustomers, Dataset<Row> train, Dataset<Row> users,
-                                 int itemCount, SparkModelOptions options, ListTuning tuning,
-                                 Map<String, Object> section, String split, long started, Consumer<String> progress) {
-        List<double[]> pairs = tuning.pairs();
-        double[] halfLives = tuning.halfLivesDays().stream().mapToDouble(Double::doubleValue).toArray();
+                                 int itemCount, long reference, SparkModelOptions options, ListTuning tuning,
+                                 Map<String, Object> section, String split, long started,
+                                 Consumer<String> progress) {
         long customers = validated.count();
         section.put("validationCustomers", customers);
         section.put("validationCustomersWithoutHistory", truthCustomers - customers);
         if (customers == 0) {
-            return unchanged(options, section, "no customer who bought before the validation split bought in it");
+            return unchanged(options, tuning, section, "no customer who bought before the validation split bought "
+                    + "in it");
         }
+        double mergeBest = Double.NEGATIVE_INFINITY;
+        double[] pair = {options.repeatHalfLifeDays(), options.newItemWeight()};
+        if (tuning.lists() != ListTuning.Lists.TIFU_KNN) {
+            int best = mergeGrid(validated, train, users, itemCount, options, tuning, section, split, started,
+                    customers, progress);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> chosen = (Map<String, Object>) section.get("chosen");
+            mergeBest = (double) chosen.get("ndcg@10");
+            pair = tuning.pairs().get(best);
+        }
+        TifuKnn.Params tifu = null;
+        double tifuBest = Double.NEGATIVE_INFINITY;
+        if (tuning.lists() != ListTuning.Lists.ALS_REPEAT) {
+            long t0 = System.nanoTime();
+            double[] ndcg = tifuGrid(validated, train, users, itemCount, reference, options.topN(),
+                    tuning.tifuGrid(), customers);
+            int best = 0;
+            List<Map<String, Object>> grid = new ArrayList<>();
+            StringBuilder line = new StringBuilder("validation ndcg@10 of tifu-knn by k/alpha/m/r_b/r_g:");
+            for (int p = 0; p < ndcg.length; p++) {
+                if (ndcg[p] > ndcg[best]) {
+                    best = p;
+                }
+                TifuKnn.Params s = tuning.tifuGrid().get(p);
+                Map<String, Object> row = ListTuning.tifuMap(s);
+                row.put("ndcg@10", ndcg[p]);
+                grid.add(row);
+                line.append(String.format(Locale.ROOT, " %d/%s/%d/%s/%s %.4f", s.neighbours(), fmt(s.alpha()),
+                        s.groupSize(), fmt(s.withinDecay()), fmt(s.groupDecay()), ndcg[p]));
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            section.put("tifuGrid", grid);
+            section.put("tifuChosen", grid.get(best));
+            section.put("tifuSeconds", Math.round(seconds * 10) / 10.0);
+            tifu = tuning.tifuGrid().get(best);
+            tifuBest = ndcg[best];
+            progress.accept(line + String.format(Locale.ROOT, " [%.1f s]", seconds));
+        }
+        // the merge on a tie: it is what the job served before TIFU-KNN was offered
+        boolean serveTifu = tuning.lists() == ListTuning.Lists.TIFU_KNN
+                || (tuning.lists() == ListTuning.Lists.AUTO && tifuBest > mergeBest);
+        String served = serveTifu ? SparkTifuKnn.NAME : SparkModelStage.MODEL_NAME;
+        section.put("served", served);
+        section.put("servedBecause", tuning.lists() != ListTuning.Lists.AUTO ? "forced by --lists "
+                + tuning.lists().option() : String.format(Locale.ROOT, "higher validation ndcg@10: tifu-knn %.4f, "
+                + "als+repeat %.4f (ties keep als+repeat)", tifuBest, mergeBest));
+        section.put("seconds", Math.round((System.nanoTime() - started) / 1e8) / 10.0);
+        if (tuning.lists() == ListTuning.Lists.AUTO) {
+            progress.accept(String.format(Locale.ROOT, "validation: serving %s (ndcg@10 tifu-knn %.4f, als+repeat "
+                    + "%.4f) [%.1f s]", served, tifuBest, mergeBest, (System.nanoTime() - started) / 1e9));
+        }
+        return new Chosen(pair[0], pair[1], serveTifu ? tifu : null, section);
+    }
 
+    /** The merge's grid: its figures into the section, progress lines; returns the best pair's index. */
+    private static int mergeGrid(Dataset<Row> validated, Dataset<Row> train, Dataset<Row> users, int itemCount,
+                                 SparkModelOptions options, ListTuning tuning, Map<String, Object> section,
+                                 String split, long started, long customers, Consumer<String> progress) {
+        List<double[]> pairs = tuning.pairs();
+        double[] halfLives = tuning.halfLivesDays().stream().mapToDouble(Double::doubleValue).toArray();
         ALSModel als = CustomerLists.als(train, users, options);
         int rank = options.alsRank();
         float[] factors = new float[itemCount * rank];
@@ -175,7 +247,6 @@ final class ListValidation {
         }
         section.put("grid", grid);
         section.put("chosen", grid.get(best));
-        section.put("seconds", Math.round((System.nanoTime() - started) / 1e8) / 10.0);
         progress.accept(String.format(Locale.ROOT, "validation: %s; %,d customers; chose half-life %s days, "
                         + "new-item weight %s (ndcg@10 %.4f; %d pairs tried, worst %.4f) [%.1f s]", split, customers,
                 fmt(pairs.get(best)[0]), fmt(pairs.get(best)[1]), ndcg[best], pairs.size(),
@@ -186,16 +257,114 @@ final class ListValidation {
                     ndcg[p]));
         }
         progress.accept(line.toString());
-        return new Chosen(pairs.get(best)[0], pairs.get(best)[1], section);
+        return best;
+    }
+
+    /**
+     * NDCG@10 of TIFU-KNN's lists for each setting of {@code grid}, over the validated customers (the merge's
+     * customers: the same mean). Vectors from the lines before the split with their last time as the reference;
+     * neighbours among every customer with such lines; settings with the same vector parameters share the vectors
+     * and one neighbour search with their largest k (a top k is the prefix of a larger top k, same order).
+     */
+    private static double[] tifuGrid(Dataset<Row> validated, Dataset<Row> train, Dataset<Row> users, int itemCount,
+                                     long reference, int topN, List<TifuKnn.Params> grid, long customers) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(validated.sparkSession().sparkContext());
+        JavaRDD<SparkTifuKnn.Baskets> baskets = SparkTifuKnn.baskets(train.join(users, AcceptedLines.CUSTOMER),
+                reference).persist(StorageLevel.MEMORY_AND_DISK());
+        JavaPairRDD<Integer, int[]> truth = validated.select(col("uid"), col("truth")).javaRDD()
+                .mapToPair(r -> new Tuple2<>(r.getInt(0), SparkTifuKnn.ints(CustomerLists.list(r, 1))))
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            Broadcast<float[]> popularity = jsc.broadcast(SparkTifuKnn.popularityBelowOne(
+                    customersPerItem(train, itemCount)));
+            int blocks = SparkTifuKnn.blocks(baskets.count(), jsc.defaultParallelism());
+            double[] ndcg = new double[grid.size()];
+            boolean[] done = new boolean[grid.size()];
+            for (int g = 0; g < grid.size(); g++) {
+                if (done[g]) {
+                    continue;
+                }
+                TifuKnn.Params p = grid.get(g);
+                List<Integer> same = new ArrayList<>();
+                int k = 0;
+                for (int h = g; h < grid.size(); h++) {
+                    TifuKnn.Params o = grid.get(h);
+                    if (o.groupSize() == p.groupSize() && o.withinDecay() == p.withinDecay()
+                            && o.groupDecay() == p.groupDecay()) {
+                        same.add(h);
+                        done[h] = true;
+                        k = Math.max(k, o.neighbours());
+                    }
+                }
+                JavaRDD<SparkTifuKnn.Vec> vecs = SparkTifuKnn.vectors(baskets, p)
+                        .persist(StorageLevel.MEMORY_AND_DISK());
+                JavaRDD<SparkTifuKnn.Vec> queries = SparkTifuKnn.only(vecs, truth.keys())
+                        .persist(StorageLevel.MEMORY_AND_DISK());
+                JavaPairRDD<Integer, SparkTifuKnn.Ranked> nbrs = SparkTifuKnn.neighbours(queries, vecs, k, blocks,
+                        itemCount).persist(StorageLevel.MEMORY_AND_DISK());
+                try {
+                    for (int h : same) {
+                        JavaPairRDD<Integer, SparkTifuKnn.Ranked> lists = SparkTifuKnn.withFill(queries,
+                                SparkTifuKnn.scored(queries, nbrs, vecs, grid.get(h), topN, blocks, itemCount),
+                                popularity, topN);
+                        List<double[]> sums = lists.join(truth).mapPartitions(rows -> {
+                            RankingMetrics metrics = new RankingMetrics(new double[itemCount]);
+                            double[] at10 = new double[3];
+                            double[] sum = new double[2];
+                            while (rows.hasNext()) {
+                                Tuple2<Integer, Tuple2<SparkTifuKnn.Ranked, int[]>> r = rows.next();
+                                metrics.add(r._2()._1().ids, r._2()._2(), at10);
+                                sum[0] += at10[0];
+                                sum[1]++;
+                            }
+                            return List.of(sum).iterator();
+                        }).collect();
+                        double total = 0;
+                        long n = 0;
+                        for (double[] s : sums) {
+                            total += s[0];
+                            n += (long) s[1];
+                        }
+                        if (n != customers) {
+                            throw new IllegalStateException("tifu-knn validation scored " + n + " customers, the "
+                                    + "merge's validation " + customers);
+                        }
+                        ndcg[h] = total / n;
+                    }
+                } finally {
+                    nbrs.unpersist(false);
+                    queries.unpersist(false);
+                    vecs.unpersist(false);
+                }
+            }
+            return ndcg;
+        } finally {
+            truth.unpersist(false);
+            baskets.unpersist(false);
+        }
+    }
+
+    /** Each item's number of distinct customers among {@code customerLines} (Interactions' item degree). */
+    static long[] customersPerItem(Dataset<Row> customerLines, int itemCount) {
+        long[] out = new long[itemCount];
+        for (Row r : customerLines.groupBy(col(SparkModelStage.IDX))
+                .agg(countDistinct(col(AcceptedLines.CUSTOMER))).collectAsList()) {
+            out[r.getInt(0)] = r.getLong(1);
+        }
+        return out;
     }
 
     private static String fmt(double v) {
         return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
     }
 
-    private static Chosen unchanged(SparkModelOptions options, Map<String, Object> section, String why) {
+    /** Nothing to validate on: the merge with the options' values, or the forced TIFU-KNN's first setting. */
+    private static Chosen unchanged(SparkModelOptions options, ListTuning tuning, Map<String, Object> section,
+                                    String why) {
         section.put("skipped", why);
-        return new Chosen(options.repeatHalfLifeDays(), options.newItemWeight(), section);
+        TifuKnn.Params tifu = tuning.lists() == ListTuning.Lists.TIFU_KNN ? tuning.tifuGrid().get(0) : null;
+        section.put("served", tifu != null ? SparkTifuKnn.NAME : SparkModelStage.MODEL_NAME);
+        return new Chosen(options.repeatHalfLifeDays(), options.newItemWeight(), tifu, section);
     }
 
     /**

@@ -32,6 +32,7 @@ import io.affinity.training.ingest.CatalogFile;
 import io.affinity.training.mining.FpGrowth;
 import io.affinity.training.mining.MinedRule;
 import io.affinity.training.mining.RuleGenerator;
+import io.affinity.training.models.TifuKnn;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -75,11 +76,12 @@ import org.apache.spark.storage.StorageLevel;
  * retailer's catalogue file, read on the driver, is merged with the derived item facts by single-machine
  * training's {@link CatalogMerge}: its values override them (trade-ups see its prices and categories, its costs
  * make tiers margin-based), its never-bought items are indexed. Not computed here: consent (the job reads it
- * itself); the served lists come from implicit ALS plus the customer's own repeat purchases (half-life and mix
- * chosen on a validation split, {@link ListTuning}), not from the single-machine blend.
+ * itself); the served lists come from TIFU-KNN ({@link SparkTifuKnn}, single-machine training's model) or from
+ * implicit ALS plus the customer's own repeat purchases, whichever validates better on a split of the data's end
+ * (their parameters chosen there too, {@link ListTuning}), not from the single-machine blend.
  */
 public final class SparkModelStage {
-    /** The served model's name, stored with every precomputed list. */
+    /** The merged lists' model name, stored with every precomputed list it serves ({@link SparkTifuKnn#NAME}: TIFU-KNN's). */
     public static final String MODEL_NAME = "spark-als+repeat";
     /** Source names of the two kinds of list items, the evaluation's names of the same models. */
     public static final String REPEAT_SOURCE = "repeat-frequency";
@@ -136,6 +138,8 @@ public final class SparkModelStage {
         Map<String, Object> customerModels = new LinkedHashMap<>();
         SparkModelOptions served = options;
         Map<String, Object> validation = null;
+        String listModel = MODEL_NAME;
+        TifuKnn.Params tifu = null;
         Map<String, Object> upsell;
 
         Dataset<Row> lines = accepted.select(col(AcceptedLines.FILE), col(AcceptedLines.LINE), col(AcceptedLines.ORDER),
@@ -192,7 +196,10 @@ public final class SparkModelStage {
                 counts.put("customersWithLists", customers.withLists());
                 customerModels.putAll(customers.customerModels());
                 step(progress, seconds, "customers", start, "customers: %,d histories, %,d precomputed lists "
-                        + "(%s, top %d)", customers.customers(), customers.withLists(), MODEL_NAME, options.topN());
+                        + "(%s, top %d)", customers.customers(), customers.withLists(), customers.model(),
+                        options.topN());
+                listModel = customers.model();
+                tifu = customers.tifu();
 
                 start = System.nanoTime();
                 TradeUps.Summary found = SparkTradeUps.find(indexed, merged.bought(), customers.segments(),
@@ -218,8 +225,17 @@ public final class SparkModelStage {
         if (options.topN() == 0) {
             model.put("name", "rules");
             model.put("note", "no precomputed lists: customers get rules fired by their history per request");
+        } else if (tifu != null) {
+            model.put("name", listModel);
+            model.put("note", "TIFU-KNN (Hu et al., SIGIR 2020), as single-machine training's tifu-knn: the "
+                    + "customer's decayed item frequencies (baskets newest first in groups) mixed with the mean of "
+                    + "the k most similar customers' (cosine, exact); unscored items by popularity; "
+                    + (validation == null ? "the grid's first setting (no validation)"
+                    : "setting and model chosen on the validation split"));
+            model.put("customers", counts.get("customersWithLists"));
+            model.put("tifu", ListTuning.tifuMap(tifu));
         } else {
-            model.put("name", MODEL_NAME);
+            model.put("name", listModel);
             model.put("note", "implicit ALS (Spark MLlib) for items new to the customer, the customer's own "
                     + "purchases weighted by recency for repeat items; each kind min-max normalised, new items "
                     + "times newItemWeight; half-life and weight chosen on the validation split when tuned");

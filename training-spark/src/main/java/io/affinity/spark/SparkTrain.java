@@ -39,7 +39,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "spark-train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train on Apache Spark and publish a snapshot the service serves: rules (FP-growth), "
-                + "implicit ALS and repeat-purchase lists per customer, histories, profiles, trade-ups (upsell), "
+                + "lists per customer (TIFU-KNN or implicit ALS with repeat purchases, chosen on validation), histories, profiles, trade-ups (upsell), "
                 + "popularity, and the product catalogue (--catalog).",
                 "Inputs are Hadoop paths (hdfs://, s3a://, file: or local names) read by the executors; "
                         + "the model store is a directory on the driver."})
@@ -137,6 +137,14 @@ public final class SparkTrain implements Callable<Integer> {
                     + "half-life and new-item weight: each pair of their grids is scored by NDCG@10 there and the "
                     + "best trains the served lists; 0 turns this off (default: ${DEFAULT-VALUE}).")
     int validationDays;
+
+    @Option(names = "--lists", defaultValue = "auto", paramLabel = "MODEL",
+            description = "Model of the precomputed lists: auto (validate both and serve the better by NDCG@10, "
+                    + "als+repeat on a tie), tifu-knn (TIFU-KNN, its setting chosen on the validation split out of "
+                    + "single-machine training's grid) or als+repeat (implicit ALS for new items merged with repeat "
+                    + "purchases). Without validation (--validation-days 0), auto serves als+repeat and tifu-knn "
+                    + "the grid's first setting (default: ${DEFAULT-VALUE}).")
+    String lists;
 
     @Option(names = "--repeat-half-life-days", paramLabel = "DAYS",
             description = "Half-life of a purchase in the repeat score; given, it is fixed instead of chosen on the "
@@ -300,11 +308,12 @@ public final class SparkTrain implements Callable<Integer> {
         if (validationDays < 0) {
             throw new IllegalArgumentException("--validation-days must be >= 0, was " + validationDays);
         }
+        ListTuning.Lists model = ListTuning.Lists.of(lists == null ? "auto" : lists);
         if (validationDays == 0) {
-            return ListTuning.OFF;
+            return ListTuning.OFF.withLists(model);
         }
         ListTuning t = new ListTuning(validationDays, ListTuning.DEFAULT_HALF_LIVES_DAYS,
-                ListTuning.DEFAULT_NEW_ITEM_WEIGHTS);
+                ListTuning.DEFAULT_NEW_ITEM_WEIGHTS, model);
         t = repeatHalfLifeDays == null ? t : t.withHalfLifeDays(repeatHalfLifeDays);
         return newItemWeight == null ? t : t.withNewItemWeight(newItemWeight);
     }

@@ -51,6 +51,22 @@ class ListTuningTest {
         assertEquals("--validation-days must be >= 0, was -3", e.getMessage());
     }
 
+    @Test
+    void listsChoosesTheServedModel() {
+        assertEquals(ListTuning.Lists.AUTO, tuning().lists());
+        assertEquals(ListTuning.DEFAULTS.withLists(ListTuning.Lists.TIFU_KNN), tuning("--lists", "tifu-knn"));
+        assertEquals(ListTuning.Lists.ALS_REPEAT, tuning("--lists", "als+repeat").lists());
+        ListTuning off = tuning("--validation-days", "0", "--lists", "tifu-knn");
+        assertFalse(off.enabled());
+        assertEquals(ListTuning.Lists.TIFU_KNN, off.lists());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> tuning("--lists", "als"));
+        assertEquals("--lists must be auto, tifu-knn or als+repeat, was 'als'", e.getMessage());
+        // the manifest records the model choice and TIFU-KNN's grid (single-machine training's)
+        assertEquals("auto", ListTuning.DEFAULTS.asManifestMap().get("lists"));
+        assertEquals(io.affinity.training.models.TifuKnn.VALIDATION_GRID.size(),
+                ((List<?>) ListTuning.DEFAULTS.asManifestMap().get("tifuGrid")).size());
+    }
+
     private static ListTuning tuning(String... flags) {
         SparkTrain job = new SparkTrain();
         String[] args = new String[flags.length + 2];

@@ -1,11 +1,15 @@
 package io.affinity.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.affinity.recommender.PrecomputedRecommendations;
 import io.affinity.store.ModelStore;
+import io.affinity.store.Snapshot;
 import io.affinity.store.SnapshotBuilder;
 import io.affinity.testing.IntegrationTest;
+import io.affinity.training.models.TifuKnn;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -112,5 +116,114 @@ class ListValidationTest {
                 .get("servedModel")).get("parameters");
         assertEquals(30.0, parameters.get("repeatHalfLifeDays"));
         assertEquals(0.3, parameters.get("newItemWeight"));
+        // TIFU-KNN validated too, over single-machine training's grid, and the merge (ndcg 1) kept
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> tifu = (List<Map<String, Object>>) v.get("tifuGrid");
+        assertEquals(4, tifu.size());
+        for (int p = 0; p < 4; p++) {
+            Map<String, Object> expectedSetting = ListTuning.tifuMap(TifuKnn.VALIDATION_GRID.get(p));
+            expectedSetting.put("ndcg@10", tifu.get(p).get("ndcg@10"));
+            assertEquals(expectedSetting, tifu.get(p));
+            assertTrue((double) tifu.get(p).get("ndcg@10") < 1.0 - 1e-9, tifu.get(p).toString());
+        }
+        assertEquals(SparkModelStage.MODEL_NAME, v.get("served"));
+        assertEquals(SparkModelStage.MODEL_NAME, ((Map<?, ?>) trained.sections().get("servedModel")).get("name"));
+    }
+
+    /**
+     * Ten customers "x" bought twelve items I0..I11 together on day 1 and buy T, new to them, in the validation
+     * period (day 400); ten customers "y" bought I0..I11 on day 1 too, then T in twenty orders (days 10..200). The
+     * merge ranks the twelve equally scored repeat items before any new item in every pair (normalised to 1, new
+     * items at most weight x 1, ties to the repeat item), so T is never in the top 10: NDCG 0. TIFU-KNN (k 100,
+     * alpha 0.5, m 7, 0.9, 0.7) scores T for an x customer at 0.5 / 19 x 10 x 0.53 = 0.14 (ten y neighbours
+     * holding T in 20 of 21 baskets) and each I at 0.5 / 7 + 0.5 / 19 x 9 / 7 = 0.105: T first, NDCG 1.
+     */
+    private static Dataset<Row> tifuWins() {
+        List<Row> rows = new ArrayList<>();
+        long[] line = {2};
+        String[] items = new String[12];
+        for (int i = 0; i < items.length; i++) {
+            items[i] = "I" + i;
+        }
+        for (int c = 0; c < 10; c++) {
+            order(rows, line, "x" + c + "-1", "x" + c, 1, items);
+            order(rows, line, "y" + c + "-1", "y" + c, 1, items);
+            for (int d = 10; d < 210; d += 10) {
+                order(rows, line, "y" + c + "-" + d, "y" + c, d, "T");
+            }
+            order(rows, line, "x" + c + "-400", "x" + c, 400, "T");
+        }
+        return LocalSpark.get().createDataFrame(rows, AcceptedLines.SCHEMA);
+    }
+
+    @Test
+    void tifuKnnIsServedWhenItValidatesBetter() throws IOException {
+        SnapshotBuilder builder = ModelStore.open(dir.resolve("tifu")).newSnapshot();
+        SparkModelStage.Trained trained = SparkModelStage.train(tifuWins(), OPTIONS, ListTuning.DEFAULTS, builder,
+                s -> { });
+        builder.publish();
+        Map<String, Object> v = validation(trained);
+        assertEquals(10L, v.get("validationCustomers"));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> grid = (List<Map<String, Object>>) v.get("grid");
+        for (Map<String, Object> pair : grid) {
+            assertEquals(0.0, (double) pair.get("ndcg@10"), 1e-12, pair.toString());
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> chosen = (Map<String, Object>) v.get("tifuChosen");
+        assertEquals(1.0, (double) chosen.get("ndcg@10"), 1e-12);
+        assertEquals(100, chosen.get("neighbours"));
+        assertEquals(SparkTifuKnn.NAME, v.get("served"));
+        Map<?, ?> served = (Map<?, ?>) trained.sections().get("servedModel");
+        assertEquals(SparkTifuKnn.NAME, served.get("name"));
+        assertEquals(((Map<?, ?>) served.get("tifu")).get("neighbours"), chosen.get("neighbours"));
+        try (Snapshot s = ModelStore.open(dir.resolve("tifu")).openCurrent()) {
+            PrecomputedRecommendations list = s.precomputed("x0").orElseThrow();
+            assertEquals(SparkTifuKnn.NAME, list.model());
+            assertTrue(list.items().stream().allMatch(i -> i.source().equals(SparkTifuKnn.NAME)), list.toString());
+        }
+    }
+
+    /**
+     * Ten customers buy only A, on days 1 and 300 and again in the validation period (day 400): every list of
+     * either model is [A] (no other item exists), NDCG 1 for both: the tie keeps the merge.
+     */
+    @Test
+    void aTieKeepsTheMerge() throws IOException {
+        List<Row> rows = new ArrayList<>();
+        long[] line = {2};
+        for (int c = 0; c < 10; c++) {
+            for (int day : new int[] {1, 300, 400}) {
+                order(rows, line, "a" + c + "-" + day, "a" + c, day, "A");
+            }
+        }
+        SnapshotBuilder builder = ModelStore.open(dir.resolve("tie")).newSnapshot();
+        SparkModelStage.Trained trained = SparkModelStage.train(LocalSpark.get().createDataFrame(rows,
+                AcceptedLines.SCHEMA), OPTIONS, ListTuning.DEFAULTS, builder, s -> { });
+        Map<String, Object> v = validation(trained);
+        assertEquals(1.0, (double) ((Map<?, ?>) v.get("chosen")).get("ndcg@10"), 1e-12);
+        assertEquals(1.0, (double) ((Map<?, ?>) v.get("tifuChosen")).get("ndcg@10"), 1e-12);
+        assertEquals(SparkModelStage.MODEL_NAME, v.get("served"));
+    }
+
+    @Test
+    void listsForcesTheModelAndStillTunesIt() throws IOException {
+        SnapshotBuilder builder = ModelStore.open(dir.resolve("forced-merge")).newSnapshot();
+        SparkModelStage.Trained trained = SparkModelStage.train(tifuWins(), OPTIONS,
+                ListTuning.DEFAULTS.withLists(ListTuning.Lists.ALS_REPEAT), builder, s -> { });
+        Map<String, Object> v = validation(trained);
+        assertEquals(SparkModelStage.MODEL_NAME, v.get("served"));
+        assertEquals(12, ((List<?>) v.get("grid")).size());
+        assertFalse(v.containsKey("tifuGrid"), "a forced merge validates its own grid only");
+        assertEquals("forced by --lists als+repeat", v.get("servedBecause"));
+
+        builder = ModelStore.open(dir.resolve("forced-tifu")).newSnapshot();
+        trained = SparkModelStage.train(lines, OPTIONS, ListTuning.DEFAULTS.withLists(ListTuning.Lists.TIFU_KNN),
+                builder, s -> { });
+        v = validation(trained);
+        assertEquals(SparkTifuKnn.NAME, v.get("served"));
+        assertEquals(4, ((List<?>) v.get("tifuGrid")).size());
+        assertFalse(v.containsKey("grid"), "a forced TIFU-KNN validates its own grid only");
+        assertEquals(SparkTifuKnn.NAME, ((Map<?, ?>) trained.sections().get("servedModel")).get("name"));
     }
 }

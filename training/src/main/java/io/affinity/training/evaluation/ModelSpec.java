@@ -66,12 +66,11 @@ record ModelSpec(String name, List<Map<String, Object>> grid, Fitter fitter) {
                         num(p, "groupDecay")), th)));
     }
 
-    /** TIFU-KNN's settings tried on validation (see benchmarks/RESULTS.md, fifth session). */
-    static final List<Map<String, Object>> TIFU_GRID = List.of(
-            params("neighbours", 100, "alpha", 0.5, "groupSize", 7, "withinDecay", 0.9, "groupDecay", 0.7),
-            params("neighbours", 100, "alpha", 0.5, "groupSize", 3, "withinDecay", 0.9, "groupDecay", 0.6),
-            params("neighbours", 100, "alpha", 0.5, "groupSize", 7, "withinDecay", 0.8, "groupDecay", 0.6),
-            params("neighbours", 300, "alpha", 0.7, "groupSize", 7, "withinDecay", 0.9, "groupDecay", 0.7));
+    /** TIFU-KNN's settings tried on validation: {@link TifuKnn#VALIDATION_GRID}, shared with the Spark job. */
+    static final List<Map<String, Object>> TIFU_GRID = TifuKnn.VALIDATION_GRID.stream()
+            .map(p -> params("neighbours", p.neighbours(), "alpha", p.alpha(), "groupSize", p.groupSize(),
+                    "withinDecay", p.withinDecay(), "groupDecay", p.groupDecay()))
+            .toList();
 
     /**
      * Baselines reported in the evaluation table but not fed to the blend or the re-ranker: seasonal popularity

@@ -1,6 +1,7 @@
 package io.affinity.training.models;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * TIFU-KNN (Hu et al., "Modeling Personalized Item Frequency Information for Next-basket Recommendation", SIGIR
@@ -47,6 +48,16 @@ public final class TifuKnn implements Scorer {
             }
         }
     }
+
+    /**
+     * The settings tried on validation, by the evaluation (its {@code tifu-knn} grid) and by the Spark job
+     * ({@code ListValidation}); see benchmarks/RESULTS.md, fifth session.
+     */
+    public static final List<Params> VALIDATION_GRID = List.of(
+            new Params(100, 0.5, 7, 0.9, 0.7),
+            new Params(100, 0.5, 3, 0.9, 0.6),
+            new Params(100, 0.5, 7, 0.8, 0.6),
+            new Params(300, 0.7, 7, 0.9, 0.7));
 
     private final Interactions x;
     private final float[] vec;      // per non-zero cell (row order): the customer's decayed item frequency
@@ -183,13 +194,16 @@ public final class TifuKnn implements Scorer {
         return best;
     }
 
-    /** The neighbours of {@code user}, most similar first (for tests). */
-    int[] neighboursOf(int user) {
+    /** The neighbours of {@code user}, most similar first (for tests, also the Spark job's parity test). */
+    public int[] neighboursOf(int user) {
         return Arrays.copyOfRange(nbrIdx, nbrPtr[user], nbrPtr[user + 1]);
     }
 
-    /** The customer's own decayed item frequency of {@code item}, 0 when never bought (for tests). */
-    float ownWeight(int user, int item) {
+    /**
+     * The customer's own decayed item frequency of {@code item}, 0 when never bought (for tests, also the Spark
+     * job's parity test).
+     */
+    public float ownWeight(int user, int item) {
         int k = Arrays.binarySearch(x.colIdx, x.rowPtr[user], x.rowPtr[user + 1], item);
         return k >= 0 ? vec[k] : 0;
     }
