@@ -233,6 +233,13 @@ class RequestValidationHttpTest {
                 Set<String> accepted = new java.util.TreeSet<>(list.equals("none") ? List.of()
                         : List.of(list.split(", ")));
                 assertEquals(documented, accepted, where);
+                // The 400 it just answered must be among the operation's documented responses (and HEAD's, which
+                // answers the same): a client generated from the document would otherwise not expect it.
+                assertTrue(o.getValue().path("responses").has("400"), where + " answers 400 but does not document it");
+                if (method.equals("GET")) {
+                    assertTrue(p.getValue().path("head").path("responses").has("400"),
+                            "HEAD " + p.getKey() + " answers 400 but does not document it");
+                }
                 checked++;
             }
         }
