@@ -139,6 +139,49 @@ class RequestValidationHttpTest {
         assertTrue(item.get("available").asBoolean(), "a rejected body changed the item's availability");
     }
 
+    /**
+     * A compressed body (Content-Encoding gzip, br, ...) is a 415 naming the coding, with Accept-Encoding: identity
+     * (RFC 9110 15.5.16): the server does not decode request bodies, so a gzip body used to be parsed as JSON ("CTRL-
+     * CHAR, code 31" at column 2), and a body labelled br but sent plain was answered as if the label were not there.
+     */
+    @Test
+    void aCompressedRequestBodyIs415NamingTheContentEncoding() throws Exception {
+        java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+        try (var gz = new java.util.zip.GZIPOutputStream(zipped)) {
+            gz.write("{\"items\":[\"I01\"]}".getBytes(StandardCharsets.UTF_8));
+        }
+        List<HttpRequest.Builder> requests = List.of(
+                encoded("POST", "/v1/baskets/recommendations", "gzip")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(zipped.toByteArray())),
+                encoded("POST", "/v1/baskets/recommendations", "br")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"items\":[\"I01\"]}")),
+                encoded("PUT", "/v1/customers/C104/consent/email", "deflate")
+                        .PUT(HttpRequest.BodyPublishers.ofString("{\"state\":\"opted_in\"}")),
+                encoded("PUT", "/admin/items/I04/availability", "gzip")
+                        .PUT(HttpRequest.BodyPublishers.ofString("{\"available\":false}")),
+                encoded("POST", "/admin/models/no-such-version/canary", "gzip")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"percent\":10}")));
+        long before = journal.sequence();
+        for (HttpRequest.Builder request : requests) {
+            HttpResponse<String> r = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            assertProblem(r, 415, "Content-Encoding");
+            assertEquals("identity", r.headers().firstValue("Accept-Encoding").orElse(null), r.body());
+        }
+        assertEquals(before, journal.sequence(), "a refused body changed the consent journal");
+        assertTrue(JSON.readTree(send("GET", "/v1/items/I04", null, null).body()).get("available").asBoolean());
+        // identity is no coding at all: accepted as a plain body.
+        HttpResponse<String> identity = CLIENT.send(encoded("POST", "/v1/baskets/recommendations", "identity")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"items\":[\"I01\"]}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, identity.statusCode(), identity.body());
+    }
+
+    private static HttpRequest.Builder encoded(String method, String path, String coding) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+                .header("Content-Encoding", coding);
+    }
+
     @Test
     void basketBodiesRejectTrailingContentAndSayWhatIsWrongWithAnItem() throws Exception {
         assertProblem(basket("", "{\"items\":[\"I01\"]} trailing"), 400, "at line 1, column 19");
