@@ -117,6 +117,14 @@ class RequestValidationHttpTest {
         assertProblem(put(path, "{\"state\":\n  opted_in}"), 400, "malformed JSON at line 2, column");
         assertProblem(put(path, "{\"state\":5}"), 422, "field 'state' must be a string, one of opted_in");
         assertProblem(put(path, "{\"state\":5}"), 422, "was number");
+        // A mis-mapped client field holding an e-mail address is not echoed back, nor is it in a query parameter.
+        HttpResponse<String> address = put(path, "{\"state\":\"jane.doe@example.com\"}");
+        assertProblem(address, 422, "(20 characters with an '@', not shown)");
+        assertFalse(address.body().contains("jane.doe"), address.body());
+        HttpResponse<String> inQuery = send("GET", "/v1/customers/C100/next-best-offers?channel=jane.doe@example.com",
+                null, null);
+        assertProblem(inQuery, 400, "query parameter 'channel'");
+        assertFalse(inQuery.body().contains("jane.doe"), inQuery.body());
         assertProblem(put(path, ""), 400, "empty body");
         assertProblem(put(path, "[]"), 400, "must be a JSON object, was array");
         assertProblem(put(path, "{}"), 422, "field 'state' is required");
