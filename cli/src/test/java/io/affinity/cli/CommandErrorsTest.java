@@ -286,6 +286,50 @@ class CommandErrorsTest {
         }
     }
 
+    /**
+     * A value out of its range names the option as typed, the value and the range, each option on its own: the
+     * training records' own names ("topN", "validationDays and threads", and "minLift" for --upsell-min-lift, which
+     * reads as --min-lift) left the user guessing which option was wrong.
+     */
+    @Test
+    void anOptionValueOutOfRangeNamesTheOptionAndTheValue() throws Exception {
+        Path good = orders();
+        String models = dir.resolve("models").toString();
+        String[][] cases = {
+            {"train", "--min-support", "2", "--min-support must be in (0, 1], was 2.0"},
+            {"train", "--min-confidence", "1.5", "--min-confidence must be in [0, 1], was 1.5"},
+            {"train", "--min-lift", "-1", "--min-lift must be finite and >= 0, was -1.0"},
+            {"train", "--max-length", "1", "--max-length must be >= 2 (a rule needs two items), was 1"},
+            {"train", "--max-rules-per-item", "0", "--max-rules-per-item must be >= 1, was 0"},
+            {"train", "--top-n", "0", "--top-n must be in 1..1000, was 0"},
+            {"train", "--validation-days", "0", "--validation-days must be >= 1, was 0"},
+            {"train", "--threads", "0", "--threads must be >= 1, was 0"},
+            {"train", "--upsell-min-price-increase", "-1", "--upsell-min-price-increase must be > 0, was -1.0"},
+            {"train", "--upsell-min-customers", "0", "--upsell-min-customers must be >= 1, was 0"},
+            {"train", "--upsell-min-lift", "-1", "--upsell-min-lift must be finite and >= 0, was -1.0"},
+            {"train", "--recommender", "foo", "--recommender must be 'blend' or 'rules', was 'foo'"},
+            {"evaluate", "--threads", "0", "--threads must be >= 1, was 0"},
+            {"evaluate", "--ease-max-items", "0", "--ease-max-items must be >= 1, was 0"},
+            {"customers", "--discount-rate", "-1", "--discount-rate must be in [0, 10), was -1.0"},
+            {"customers", "--tiers", "0.5,0.5,0.5", "--tiers: shares must be > 0 and sum to at most 1, were 0.5, 0.5, 0.5"},
+            {"customers", "--holdout-end", "2011-05-01", "--holdout-end 2011-05-01 must be after --calibration-end 2011-05-31"},
+        };
+        for (String[] c : cases) {
+            List<String> args = new java.util.ArrayList<>(List.of(c[0], "--input", good.toString()));
+            switch (c[0]) {
+                case "train" -> args.addAll(List.of("--models", models));
+                case "evaluate" -> args.addAll(List.of("--split", "last-basket"));
+                default -> args.addAll(List.of("--calibration-end", "2011-05-31", "--output",
+                        dir.resolve("c").toString()));
+            }
+            args.addAll(List.of(c[1], c[2]));
+            Run r = run(args.toArray(String[]::new));
+            assertEquals(1, r.code(), r.err());
+            assertEquals("affinity " + c[0] + ": error: " + c[3], r.err().trim());
+        }
+        assertFalse(Files.exists(dir.resolve("models")), "nothing created");
+    }
+
     @Test
     void rulesOnAMissingStoreIsAClearErrorAndCreatesNothing() {
         Path models = dir.resolve("nonexistent");
