@@ -82,6 +82,30 @@ class CommandErrorsTest {
         assertFalse(Files.exists(models), "nothing created");
     }
 
+    /**
+     * A directory to be written that cannot be created (a file where a parent directory should be) is named with
+     * its option before any work: evaluate used to run to its end (a minute on the sample) and then fail with
+     * "a-file/out: Not a directory", naming no option; train after ingesting and mining.
+     */
+    @Test
+    void anOutputDirectoryThatCannotBeCreatedIsNamedBeforeAnyWork() throws Exception {
+        Path good = orders();
+        Path aFile = Files.writeString(dir.resolve("a-file"), "x");
+        Path under = aFile.resolve("out");
+        String why = "cannot be created: " + aFile + " is not a directory";
+        run("train", "--input", good.toString(), "--recommender", "rules", "--models", under.toString())
+                .failsWith("--models " + under + " " + why);
+        run("evaluate", "--input", good.toString(), "--split", "last-basket", "--report", under.toString())
+                .failsWith("--report " + under + " " + why);
+        run("customers", "--input", good.toString(), "--calibration-end", "2011-05-31", "--output",
+                aFile.resolve("a/b").toString()).failsWith("--output " + aFile.resolve("a/b") + " " + why);
+        // A missing directory under an existing one is still created when written, as before.
+        Path models = dir.resolve("new/models");
+        assertEquals(0, run("train", "--input", good.toString(), "--recommender", "rules", "--models",
+                models.toString()).code());
+        assertTrue(Files.exists(models.resolve("CURRENT")));
+    }
+
     @Test
     void aWindows1252ExportNeedsEncodingAndTheConsentFileHasItsOwn() throws Exception {
         java.nio.charset.Charset cp1252 = java.nio.charset.Charset.forName("windows-1252");
