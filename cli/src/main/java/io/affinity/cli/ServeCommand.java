@@ -275,6 +275,13 @@ final class ServeCommand implements Callable<Integer> {
                 throw new AffinityCli.UserFacingException("admin token file " + adminTokenFile + ": the token must "
                         + "be at least " + MIN_SECRET_LENGTH + " characters, has " + token.length());
             }
+            if (token.chars().anyMatch(Character::isISOControl)) {
+                // A comment line or a second token would become part of the token, line break included, which no
+                // request can send in a header: admin would be enabled and every call refused. Never show it.
+                throw new AffinityCli.UserFacingException("--admin-token-file " + adminTokenFile + ": the file must "
+                        + "hold the token on one line, with no line break or control character inside it (no "
+                        + "comments, one token)");
+            }
             return token;
         }
         String env = System.getenv("AFFINITY_ADMIN_TOKEN");

@@ -428,6 +428,24 @@ class CommandErrorsTest {
                 .failsWith("keys.txt:3: API key must be at least 16 characters, has 5");
     }
 
+    /**
+     * An admin token file of more than one line (a comment above the token, two tokens during a rotation) was taken
+     * whole, line break included: no request can send that in a header, so admin was "enabled" and every call 401.
+     * It is refused, naming the file and never the token.
+     */
+    @Test
+    void anAdminTokenFileOfMoreThanOneLineIsRefused() throws Exception {
+        Path models = dir.resolve("models");
+        for (String content : List.of("# rotated 2026-11\nsecret-token-0123456789\n",
+                "secret-token-0123456789\nsecret-token-9876543210\n", "secret-token\t0123456789\n")) {
+            Path token = Files.writeString(dir.resolve("token"), content);
+            Run r = run("serve", "--models", models.toString(), "--admin-token-file", token.toString());
+            r.failsWith("--admin-token-file " + token + ": ", "one line", "no line break or control character");
+            assertFalse(r.err().contains("secret-token"), r.err());
+        }
+        assertFalse(Files.exists(models), "nothing created");
+    }
+
     @Test
     void serveRefusesAJournalInADirectoryThatDoesNotExistAndCreatesNothing() {
         // The store does not exist either: the journal path is refused first, before any model is looked for.
