@@ -285,7 +285,20 @@ final class ServeCommand implements Callable<Integer> {
             return token;
         }
         String env = System.getenv("AFFINITY_ADMIN_TOKEN");
-        return env == null || env.isBlank() ? null : env.trim();
+        if (env == null || env.isBlank()) {
+            return null;
+        }
+        String token = env.trim();
+        // Checked here, before the model is opened and verified, and naming where the token came from.
+        if (token.length() < MIN_SECRET_LENGTH) {
+            throw new AffinityCli.UserFacingException("AFFINITY_ADMIN_TOKEN must be at least " + MIN_SECRET_LENGTH
+                    + " characters, has " + token.length());
+        }
+        if (token.chars().anyMatch(Character::isISOControl)) {
+            throw new AffinityCli.UserFacingException("AFFINITY_ADMIN_TOKEN must be one line, with no line break "
+                    + "or control character inside it");
+        }
+        return token;
     }
 
     private List<String> apiKeys() throws IOException {

@@ -446,6 +446,26 @@ class CommandErrorsTest {
         assertFalse(Files.exists(models), "nothing created");
     }
 
+    /**
+     * A short AFFINITY_ADMIN_TOKEN is refused before the model store is even looked at, naming the variable: it was
+     * checked only after the model had been opened and verified (minutes for a large one), as "admin token must be
+     * at least 16 characters", which did not say where the token came from. A second JVM, for its environment.
+     */
+    @Test
+    void aShortAdminTokenInTheEnvironmentIsNamedBeforeTheModelLoads() throws Exception {
+        Path models = dir.resolve("models"); // missing: the token must be the first complaint
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), AffinityCli.class.getName(), "serve", "--models",
+                models.toString(), "--port", "0").redirectErrorStream(true);
+        pb.environment().put("AFFINITY_ADMIN_TOKEN", "short-secret");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(1, p.waitFor(), out);
+        assertTrue(out.contains("AFFINITY_ADMIN_TOKEN must be at least 16 characters, has 12"), out);
+        assertFalse(out.contains("short-secret"), out);
+        assertFalse(Files.exists(models), "nothing created");
+    }
+
     @Test
     void serveRefusesAJournalInADirectoryThatDoesNotExistAndCreatesNothing() {
         // The store does not exist either: the journal path is refused first, before any model is looked for.
