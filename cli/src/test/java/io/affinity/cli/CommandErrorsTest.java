@@ -354,6 +354,29 @@ class CommandErrorsTest {
         assertFalse(Files.exists(dir.resolve("models")), "nothing created");
     }
 
+    /**
+     * A blank --item or --consequent (an unset shell variable: --item "$ITEM") is an error, as a blank item= is a 400
+     * on GET /v1/rules: it used to count as not given and list every rule, as if the item had matched.
+     */
+    @Test
+    void rulesRefusesABlankItemOrConsequent() throws Exception {
+        Path models = dir.resolve("models");
+        Path orders = Files.write(dir.resolve("pairs.csv"), List.of(HEADER, "c1,o1,2011-05-01,X1,1,1.0",
+                "c1,o1,2011-05-01,X2,1,2.0", "c2,o2,2011-05-02,X1,1,1.0", "c2,o2,2011-05-02,X2,1,2.0",
+                "c3,o3,2011-05-03,X3,1,1.0", "c4,o4,2011-05-04,X3,1,1.0"));
+        assertEquals(0, run("train", "--input", orders.toString(), "--recommender", "rules", "--min-support", "0.5",
+                "--models", models.toString()).code());
+        for (String option : List.of("--item", "--consequent")) {
+            for (String blank : List.of("", "  ")) {
+                run("rules", "--models", models.toString(), option, blank)
+                        .failsWith(option + " is blank; give an item id or leave it out");
+            }
+        }
+        Run a = run("rules", "--models", models.toString(), "--item", " x1 ");
+        assertEquals(0, a.code(), a.err());
+        assertTrue(a.out().contains("matched=1 shown=1"), a.out());
+    }
+
     @Test
     void rulesOnAMissingStoreIsAClearErrorAndCreatesNothing() {
         Path models = dir.resolve("nonexistent");
