@@ -404,6 +404,9 @@ class CommandErrorsTest {
         for (String verb : List.of("train", "evaluate", "customers")) {
             assertTrue(run(verb, "--help").out().replaceAll("\\s+", " ").contains("generic-sequence"), verb);
         }
+        // The verb list names spark-train too, which the launcher runs in its own JVM (the README documents it).
+        String top = run("--help").out();
+        assertTrue(top.contains("spark-train") && top.contains("./affinity spark-train --help"), top);
     }
 
     @Test
