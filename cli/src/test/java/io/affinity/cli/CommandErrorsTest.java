@@ -183,6 +183,31 @@ class CommandErrorsTest {
                 fimi.toString(), "--min-support", "0.5");
         assertEquals(1, code, err.toString());
         assertTrue(err.toString().contains("t.dat.gz: unexpected end of gzip stream"), err.toString());
+
+        // Two exports joined by cat, the second cut short in its gzip header: the JDK's reader ended silently after
+        // the first member, and train published half the rows with exit code 0.
+        byte[] joined = java.util.Arrays.copyOf(all, all.length + 8);
+        System.arraycopy(all, 0, joined, all.length, 8);
+        Path cut = Files.write(dir.resolve("joined.csv.gz"), joined);
+        run("train", "--input", cut.toString(), "--recommender", "rules", "--models", dir.resolve("m").toString())
+                .failsWith("joined.csv.gz: unexpected end of gzip stream (file truncated?) after ", "nothing loaded");
+        assertFalse(Files.exists(dir.resolve("m").resolve("CURRENT")), "nothing published");
+        byte[] appended = java.util.Arrays.copyOf(all, all.length + 5);
+        System.arraycopy("junk\n".getBytes(java.nio.charset.StandardCharsets.UTF_8), 0, appended, all.length, 5);
+        Path junk = Files.write(dir.resolve("junk.csv.gz"), appended);
+        run("train", "--input", junk.toString(), "--recommender", "rules", "--models", dir.resolve("m").toString())
+                .failsWith("junk.csv.gz: data after the end of gzip member 1 at byte " + all.length
+                        + " is not another gzip member");
+        ByteArrayOutputStream fimiGz = new ByteArrayOutputStream();
+        try (GZIPOutputStream z = new GZIPOutputStream(fimiGz)) {
+            z.write("1 2\n1 2 3\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        fimiGz.write("junk\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Path fimiJunk = Files.write(dir.resolve("junk.dat.gz"), fimiGz.toByteArray());
+        StringWriter mineErr = new StringWriter();
+        assertEquals(1, AffinityCli.mine(new PrintWriter(new StringWriter()), new PrintWriter(mineErr, true),
+                "--input", fimiJunk.toString(), "--min-support", "0.5"), mineErr.toString());
+        assertTrue(mineErr.toString().contains("is not another gzip member"), mineErr.toString());
     }
 
     @Test
