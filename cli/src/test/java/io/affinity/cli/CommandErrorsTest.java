@@ -402,6 +402,26 @@ class CommandErrorsTest {
         assertTrue(a.out().contains("matched=1 shown=1"), a.out());
     }
 
+    /**
+     * The options that shape the precomputed lists are refused with --recommender rules, which precomputes none, as
+     * evaluate refuses the time split's options with --split last-basket: they were silently ignored, so a user
+     * asking for --top-n 10 got a model that had no lists at all, and no word of it.
+     */
+    @Test
+    void trainRefusesTheBlendsOptionsWithTheRulesRecommender() throws Exception {
+        Path good = orders();
+        String models = dir.resolve("models").toString();
+        for (String[] option : new String[][] {{"--top-n", "10"}, {"--validation-days", "30"}, {"--reduced-grid"},
+                {"--no-season-window"}, {"--threads", "4"}}) {
+            List<String> args = new java.util.ArrayList<>(List.of("train", "--input", good.toString(), "--models",
+                    models, "--recommender", "rules"));
+            args.addAll(List.of(option));
+            run(args.toArray(String[]::new)).failsWith(option[0] + " applies to --recommender blend only; "
+                    + "--recommender rules precomputes no lists");
+        }
+        assertFalse(Files.exists(dir.resolve("models")), "nothing created");
+    }
+
     @Test
     void rulesOnAMissingStoreIsAClearErrorAndCreatesNothing() {
         Path models = dir.resolve("nonexistent");
