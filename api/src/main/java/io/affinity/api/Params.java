@@ -194,8 +194,16 @@ final class Params {
         }
     }
 
-    /** Keeps echoed input short: error bodies must not become a reflection channel. */
+    /**
+     * Keeps echoed input short: error bodies must not become a reflection channel. A value with an {@code @} is not
+     * echoed at all (its length only), as training does with the cells of a file: a field mix-up in a client puts a
+     * customer's e-mail address where a state, a channel or a number was expected, and error bodies end up in
+     * gateway and client logs.
+     */
     static String abbreviate(String raw) {
+        if (raw.indexOf('@') >= 0) {
+            return "(" + raw.length() + " characters with an '@', not shown)";
+        }
         return raw.length() <= 40 ? raw : raw.substring(0, 40) + "...";
     }
 }

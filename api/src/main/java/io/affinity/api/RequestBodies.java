@@ -19,12 +19,23 @@ final class RequestBodies {
     private RequestBodies() {
     }
 
-    /** A 415 naming what was sent unless the request's Content-Type is JSON ({@code application/json}, any charset). */
+    /**
+     * A 415 naming what was sent unless the request's Content-Type is JSON ({@code application/json}, any charset)
+     * and its body is not content-coded. Request bodies are never decoded here: a gzip body would otherwise be
+     * parsed as JSON (a confusing "malformed JSON" 400), and one labelled with a coding but sent plain would be
+     * answered as if the label were not there. The 415 carries {@code Accept-Encoding: identity} (RFC 9110 15.5.16).
+     */
     static void requireJson(Context ctx) {
         String type = ctx.contentType();
         if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             throw ApiProblem.unsupportedMediaType("Content-Type must be application/json, was "
                     + (type == null ? "missing" : "'" + Params.abbreviate(type) + "'"));
+        }
+        String coding = ctx.header("Content-Encoding");
+        if (coding != null && !coding.isBlank() && !coding.trim().equalsIgnoreCase("identity")) {
+            ctx.header("Accept-Encoding", "identity");
+            throw ApiProblem.unsupportedMediaType("Content-Encoding '" + Params.abbreviate(coding.trim())
+                    + "' is not supported: send the JSON body uncompressed");
         }
     }
 

@@ -117,6 +117,14 @@ class RequestValidationHttpTest {
         assertProblem(put(path, "{\"state\":\n  opted_in}"), 400, "malformed JSON at line 2, column");
         assertProblem(put(path, "{\"state\":5}"), 422, "field 'state' must be a string, one of opted_in");
         assertProblem(put(path, "{\"state\":5}"), 422, "was number");
+        // A mis-mapped client field holding an e-mail address is not echoed back, nor is it in a query parameter.
+        HttpResponse<String> address = put(path, "{\"state\":\"jane.doe@example.com\"}");
+        assertProblem(address, 422, "(20 characters with an '@', not shown)");
+        assertFalse(address.body().contains("jane.doe"), address.body());
+        HttpResponse<String> inQuery = send("GET", "/v1/customers/C100/next-best-offers?channel=jane.doe@example.com",
+                null, null);
+        assertProblem(inQuery, 400, "query parameter 'channel'");
+        assertFalse(inQuery.body().contains("jane.doe"), inQuery.body());
         assertProblem(put(path, ""), 400, "empty body");
         assertProblem(put(path, "[]"), 400, "must be a JSON object, was array");
         assertProblem(put(path, "{}"), 422, "field 'state' is required");
@@ -137,6 +145,49 @@ class RequestValidationHttpTest {
         assertProblem(put(path, "{}"), 400, "field 'available' is required");
         JsonNode item = JSON.readTree(send("GET", "/v1/items/I03", null, null).body());
         assertTrue(item.get("available").asBoolean(), "a rejected body changed the item's availability");
+    }
+
+    /**
+     * A compressed body (Content-Encoding gzip, br, ...) is a 415 naming the coding, with Accept-Encoding: identity
+     * (RFC 9110 15.5.16): the server does not decode request bodies, so a gzip body used to be parsed as JSON ("CTRL-
+     * CHAR, code 31" at column 2), and a body labelled br but sent plain was answered as if the label were not there.
+     */
+    @Test
+    void aCompressedRequestBodyIs415NamingTheContentEncoding() throws Exception {
+        java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+        try (var gz = new java.util.zip.GZIPOutputStream(zipped)) {
+            gz.write("{\"items\":[\"I01\"]}".getBytes(StandardCharsets.UTF_8));
+        }
+        List<HttpRequest.Builder> requests = List.of(
+                encoded("POST", "/v1/baskets/recommendations", "gzip")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(zipped.toByteArray())),
+                encoded("POST", "/v1/baskets/recommendations", "br")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"items\":[\"I01\"]}")),
+                encoded("PUT", "/v1/customers/C104/consent/email", "deflate")
+                        .PUT(HttpRequest.BodyPublishers.ofString("{\"state\":\"opted_in\"}")),
+                encoded("PUT", "/admin/items/I04/availability", "gzip")
+                        .PUT(HttpRequest.BodyPublishers.ofString("{\"available\":false}")),
+                encoded("POST", "/admin/models/no-such-version/canary", "gzip")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"percent\":10}")));
+        long before = journal.sequence();
+        for (HttpRequest.Builder request : requests) {
+            HttpResponse<String> r = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            assertProblem(r, 415, "Content-Encoding");
+            assertEquals("identity", r.headers().firstValue("Accept-Encoding").orElse(null), r.body());
+        }
+        assertEquals(before, journal.sequence(), "a refused body changed the consent journal");
+        assertTrue(JSON.readTree(send("GET", "/v1/items/I04", null, null).body()).get("available").asBoolean());
+        // identity is no coding at all: accepted as a plain body.
+        HttpResponse<String> identity = CLIENT.send(encoded("POST", "/v1/baskets/recommendations", "identity")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"items\":[\"I01\"]}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, identity.statusCode(), identity.body());
+    }
+
+    private static HttpRequest.Builder encoded(String method, String path, String coding) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+                .header("Content-Encoding", coding);
     }
 
     @Test
@@ -233,6 +284,13 @@ class RequestValidationHttpTest {
                 Set<String> accepted = new java.util.TreeSet<>(list.equals("none") ? List.of()
                         : List.of(list.split(", ")));
                 assertEquals(documented, accepted, where);
+                // The 400 it just answered must be among the operation's documented responses (and HEAD's, which
+                // answers the same): a client generated from the document would otherwise not expect it.
+                assertTrue(o.getValue().path("responses").has("400"), where + " answers 400 but does not document it");
+                if (method.equals("GET")) {
+                    assertTrue(p.getValue().path("head").path("responses").has("400"),
+                            "HEAD " + p.getKey() + " answers 400 but does not document it");
+                }
                 checked++;
             }
         }

@@ -13,6 +13,9 @@ import picocli.CommandLine;
 /** The {@code ./affinity} command line: one entry point for every verb. */
 @Command(name = "affinity", mixinStandardHelpOptions = true, versionProvider = AffinityCli.Version.class,
         description = "Recommendations and market-basket analysis for retailers.",
+        // spark-train is no subcommand here: the launcher runs it in its own JVM (Spark's JDK range and jar).
+        footer = {"", "  spark-train  Training as a Spark job, run by the launcher in its own JVM:",
+                "               ./affinity spark-train --help"},
         subcommands = {TrainCommand.class, ServeCommand.class, MineCommand.class, RulesCommand.class,
                 EvaluateCommand.class, CompareCommand.class, CustomersCommand.class, ModelsCommand.class,
                 CommandLine.HelpCommand.class})

@@ -83,8 +83,11 @@ final class CustomersCommand implements Callable<Integer> {
         CatalogFile catalogue = catalog == null ? null
                 : CatalogFile.read(catalog, ingest.errorBudget(), ingest.dialect(), input.encoding);
         IngestResult loaded = TransactionLoader.load(input.files, ingest, input.encoding);
-        System.err.printf(Locale.ROOT, "affinity customers: loaded %,d orders, %,d customers [%.1f s]%n",
+        System.err.printf(Locale.ROOT, "affinity customers: ingest: %,d rows read, %,d accepted, %,d orders, %,d customers "
+                + "[%.1f s]%n", loaded.report().rowsRead(), loaded.report().rowsAccepted(),
                 loaded.transactions().orderCount(), loaded.transactions().customerCount(), (System.nanoTime() - t0) / 1e9);
+        // Every row is used or counted as rejected with a reason: the report says which and where, as train's does.
+        System.err.print(loaded.report().toText());
         checkWindows(loaded.transactions(), options);
         long t1 = System.nanoTime();
         Map<String, Double> costs = new HashMap<>();

@@ -100,8 +100,11 @@ final class EvaluateCommand implements Callable<Integer> {
         IngestOptions options = input.ingestOptions();
         long t0 = System.nanoTime();
         IngestResult ingested = TransactionLoader.load(input.files, options, input.encoding);
-        System.err.printf(Locale.ROOT, "affinity evaluate: ingest: %,d rows accepted, %,d orders [%.1f s]%n",
-                ingested.report().rowsAccepted(), ingested.transactions().orderCount(), (System.nanoTime() - t0) / 1e9);
+        System.err.printf(Locale.ROOT, "affinity evaluate: ingest: %,d rows read, %,d accepted, %,d orders [%.1f s]%n",
+                ingested.report().rowsRead(), ingested.report().rowsAccepted(), ingested.transactions().orderCount(),
+                (System.nanoTime() - t0) / 1e9);
+        // Every row is used or counted as rejected with a reason: the report says which and where, as train's does.
+        System.err.print(ingested.report().toText());
         EvaluationReport result = new Evaluation(settings, line -> System.err.println("affinity evaluate: " + line))
                 .run(ingested.transactions());
         System.out.print(ReportWriter.table(result));

@@ -24,11 +24,48 @@ final class OptionFiles {
         }
     }
 
-    /** Fails when {@code dir} exists but is not a directory (a directory to be created may be missing). */
+    /**
+     * Fails when {@code dir} exists but is not a directory, or is missing and could not be created: the nearest of
+     * its ancestors that exists must be a writable directory. The verbs that write there do so at their end (a
+     * report after the whole evaluation), so a path that cannot work must fail here, naming the option. Nothing is
+     * created: a run that fails for another reason leaves no empty directory behind.
+     */
     static void directoryOrAbsent(String option, Path dir) {
-        if (dir != null && Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new AffinityCli.UserFacingException(option + ": " + dir + " is not a directory");
+        if (dir == null) {
+            return;
         }
+        if (Files.exists(dir)) {
+            if (!Files.isDirectory(dir)) {
+                throw new AffinityCli.UserFacingException(option + ": " + dir + " is not a directory");
+            }
+            return;
+        }
+        Path ancestor = dir.toAbsolutePath().normalize().getParent();
+        while (ancestor != null && !Files.exists(ancestor)) {
+            ancestor = ancestor.getParent();
+        }
+        if (ancestor == null) {
+            return; // no ancestor exists at all (not even a root): let the write say why
+        }
+        Path shown = shown(dir, ancestor);
+        if (!Files.isDirectory(ancestor)) {
+            throw new AffinityCli.UserFacingException(option + " " + dir + " cannot be created: " + shown
+                    + " is not a directory");
+        }
+        if (!Files.isWritable(ancestor)) {
+            throw new AffinityCli.UserFacingException(option + " " + dir + " cannot be created: directory " + shown
+                    + " is not writable");
+        }
+    }
+
+    /** {@code ancestor} spelt as the user spelt {@code dir} (relative stays relative). */
+    private static Path shown(Path dir, Path ancestor) {
+        for (Path p = dir.normalize(); p != null; p = p.getParent()) {
+            if (p.toAbsolutePath().normalize().equals(ancestor)) {
+                return p;
+            }
+        }
+        return ancestor;
     }
 
     /**

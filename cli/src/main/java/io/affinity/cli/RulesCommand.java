@@ -74,6 +74,13 @@ final class RulesCommand implements Callable<Integer> {
         if (limit < 1) {
             throw new AffinityCli.UserFacingException("--limit must be at least 1, was " + limit);
         }
+        // As GET /v1/rules refuses item= blank: a blank id (an unset shell variable) listing every rule would look
+        // like the item's rules.
+        for (String[] given : new String[][] {{"--item", item}, {"--consequent", consequent}}) {
+            if (given[1] != null && given[1].isBlank()) {
+                throw new AffinityCli.UserFacingException(given[0] + " is blank; give an item id or leave it out");
+            }
+        }
         ModelStore store = ModelStores.existing(models, version == null);
         try (Snapshot snapshot = version == null ? store.openCurrent() : store.open(version)) {
             RuleQuery.Page page = new RuleQuery(normalise(item), normalise(consequent), minLift, minConfidence,
@@ -95,6 +102,6 @@ final class RulesCommand implements Callable<Integer> {
     }
 
     private static String normalise(String id) {
-        return id == null || id.isBlank() ? null : id.trim().toUpperCase(Locale.ROOT);
+        return id == null ? null : id.trim().toUpperCase(Locale.ROOT);
     }
 }

@@ -275,10 +275,30 @@ final class ServeCommand implements Callable<Integer> {
                 throw new AffinityCli.UserFacingException("admin token file " + adminTokenFile + ": the token must "
                         + "be at least " + MIN_SECRET_LENGTH + " characters, has " + token.length());
             }
+            if (token.chars().anyMatch(Character::isISOControl)) {
+                // A comment line or a second token would become part of the token, line break included, which no
+                // request can send in a header: admin would be enabled and every call refused. Never show it.
+                throw new AffinityCli.UserFacingException("--admin-token-file " + adminTokenFile + ": the file must "
+                        + "hold the token on one line, with no line break or control character inside it (no "
+                        + "comments, one token)");
+            }
             return token;
         }
         String env = System.getenv("AFFINITY_ADMIN_TOKEN");
-        return env == null || env.isBlank() ? null : env.trim();
+        if (env == null || env.isBlank()) {
+            return null;
+        }
+        String token = env.trim();
+        // Checked here, before the model is opened and verified, and naming where the token came from.
+        if (token.length() < MIN_SECRET_LENGTH) {
+            throw new AffinityCli.UserFacingException("AFFINITY_ADMIN_TOKEN must be at least " + MIN_SECRET_LENGTH
+                    + " characters, has " + token.length());
+        }
+        if (token.chars().anyMatch(Character::isISOControl)) {
+            throw new AffinityCli.UserFacingException("AFFINITY_ADMIN_TOKEN must be one line, with no line break "
+                    + "or control character inside it");
+        }
+        return token;
     }
 
     private List<String> apiKeys() throws IOException {

@@ -14,12 +14,21 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code affinity train}: transaction exports in, a verified and published model snapshot out. */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Ingest transaction exports, mine bought-together rules, and publish a model snapshot.")
 final class TrainCommand implements Callable<Integer> {
+    /** Options that shape the precomputed lists: meaningless with --recommender rules, which precomputes none. */
+    private static final List<String> BLEND_ONLY = List.of("--top-n", "--validation-days", "--reduced-grid",
+            "--no-season-window", "--threads");
+
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     TransactionInput input;
 
@@ -99,6 +108,17 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if ("rules".equals(recommender)) {
+            // Silently ignoring them would publish something else than asked (as evaluate refuses the time split's
+            // options with --split last-basket).
+            for (String option : BLEND_ONLY) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                    throw new AffinityCli.UserFacingException(option + " applies to --recommender blend only; "
+                            + "--recommender rules precomputes no lists (customers are served by rules fired per "
+                            + "request)");
+                }
+            }
+        }
         OptionFiles.readable("--consent", consent);
         OptionFiles.readable("--catalog", catalog);
         if (consentEncoding != null && consent == null) {

@@ -82,6 +82,30 @@ class CommandErrorsTest {
         assertFalse(Files.exists(models), "nothing created");
     }
 
+    /**
+     * A directory to be written that cannot be created (a file where a parent directory should be) is named with
+     * its option before any work: evaluate used to run to its end (a minute on the sample) and then fail with
+     * "a-file/out: Not a directory", naming no option; train after ingesting and mining.
+     */
+    @Test
+    void anOutputDirectoryThatCannotBeCreatedIsNamedBeforeAnyWork() throws Exception {
+        Path good = orders();
+        Path aFile = Files.writeString(dir.resolve("a-file"), "x");
+        Path under = aFile.resolve("out");
+        String why = "cannot be created: " + aFile + " is not a directory";
+        run("train", "--input", good.toString(), "--recommender", "rules", "--models", under.toString())
+                .failsWith("--models " + under + " " + why);
+        run("evaluate", "--input", good.toString(), "--split", "last-basket", "--report", under.toString())
+                .failsWith("--report " + under + " " + why);
+        run("customers", "--input", good.toString(), "--calibration-end", "2011-05-31", "--output",
+                aFile.resolve("a/b").toString()).failsWith("--output " + aFile.resolve("a/b") + " " + why);
+        // A missing directory under an existing one is still created when written, as before.
+        Path models = dir.resolve("new/models");
+        assertEquals(0, run("train", "--input", good.toString(), "--recommender", "rules", "--models",
+                models.toString()).code());
+        assertTrue(Files.exists(models.resolve("CURRENT")));
+    }
+
     @Test
     void aWindows1252ExportNeedsEncodingAndTheConsentFileHasItsOwn() throws Exception {
         java.nio.charset.Charset cp1252 = java.nio.charset.Charset.forName("windows-1252");
@@ -159,6 +183,31 @@ class CommandErrorsTest {
                 fimi.toString(), "--min-support", "0.5");
         assertEquals(1, code, err.toString());
         assertTrue(err.toString().contains("t.dat.gz: unexpected end of gzip stream"), err.toString());
+
+        // Two exports joined by cat, the second cut short in its gzip header: the JDK's reader ended silently after
+        // the first member, and train published half the rows with exit code 0.
+        byte[] joined = java.util.Arrays.copyOf(all, all.length + 8);
+        System.arraycopy(all, 0, joined, all.length, 8);
+        Path cut = Files.write(dir.resolve("joined.csv.gz"), joined);
+        run("train", "--input", cut.toString(), "--recommender", "rules", "--models", dir.resolve("m").toString())
+                .failsWith("joined.csv.gz: unexpected end of gzip stream (file truncated?) after ", "nothing loaded");
+        assertFalse(Files.exists(dir.resolve("m").resolve("CURRENT")), "nothing published");
+        byte[] appended = java.util.Arrays.copyOf(all, all.length + 5);
+        System.arraycopy("junk\n".getBytes(java.nio.charset.StandardCharsets.UTF_8), 0, appended, all.length, 5);
+        Path junk = Files.write(dir.resolve("junk.csv.gz"), appended);
+        run("train", "--input", junk.toString(), "--recommender", "rules", "--models", dir.resolve("m").toString())
+                .failsWith("junk.csv.gz: data after the end of gzip member 1 at byte " + all.length
+                        + " is not another gzip member");
+        ByteArrayOutputStream fimiGz = new ByteArrayOutputStream();
+        try (GZIPOutputStream z = new GZIPOutputStream(fimiGz)) {
+            z.write("1 2\n1 2 3\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        fimiGz.write("junk\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Path fimiJunk = Files.write(dir.resolve("junk.dat.gz"), fimiGz.toByteArray());
+        StringWriter mineErr = new StringWriter();
+        assertEquals(1, AffinityCli.mine(new PrintWriter(new StringWriter()), new PrintWriter(mineErr, true),
+                "--input", fimiJunk.toString(), "--min-support", "0.5"), mineErr.toString());
+        assertTrue(mineErr.toString().contains("is not another gzip member"), mineErr.toString());
     }
 
     @Test
@@ -286,6 +335,93 @@ class CommandErrorsTest {
         }
     }
 
+    /**
+     * A value out of its range names the option as typed, the value and the range, each option on its own: the
+     * training records' own names ("topN", "validationDays and threads", and "minLift" for --upsell-min-lift, which
+     * reads as --min-lift) left the user guessing which option was wrong.
+     */
+    @Test
+    void anOptionValueOutOfRangeNamesTheOptionAndTheValue() throws Exception {
+        Path good = orders();
+        String models = dir.resolve("models").toString();
+        String[][] cases = {
+            {"train", "--min-support", "2", "--min-support must be in (0, 1], was 2.0"},
+            {"train", "--min-confidence", "1.5", "--min-confidence must be in [0, 1], was 1.5"},
+            {"train", "--min-lift", "-1", "--min-lift must be finite and >= 0, was -1.0"},
+            {"train", "--max-length", "1", "--max-length must be >= 2 (a rule needs two items), was 1"},
+            {"train", "--max-rules-per-item", "0", "--max-rules-per-item must be >= 1, was 0"},
+            {"train", "--top-n", "0", "--top-n must be in 1..1000, was 0"},
+            {"train", "--validation-days", "0", "--validation-days must be >= 1, was 0"},
+            {"train", "--threads", "0", "--threads must be >= 1, was 0"},
+            {"train", "--upsell-min-price-increase", "-1", "--upsell-min-price-increase must be > 0, was -1.0"},
+            {"train", "--upsell-min-customers", "0", "--upsell-min-customers must be >= 1, was 0"},
+            {"train", "--upsell-min-lift", "-1", "--upsell-min-lift must be finite and >= 0, was -1.0"},
+            {"train", "--recommender", "foo", "--recommender must be 'blend' or 'rules', was 'foo'"},
+            {"evaluate", "--threads", "0", "--threads must be >= 1, was 0"},
+            {"evaluate", "--ease-max-items", "0", "--ease-max-items must be >= 1, was 0"},
+            {"customers", "--discount-rate", "-1", "--discount-rate must be in [0, 10), was -1.0"},
+            {"customers", "--tiers", "0.5,0.5,0.5", "--tiers: shares must be > 0 and sum to at most 1, were 0.5, 0.5, 0.5"},
+            {"customers", "--holdout-end", "2011-05-01", "--holdout-end 2011-05-01 must be after --calibration-end 2011-05-31"},
+        };
+        for (String[] c : cases) {
+            List<String> args = new java.util.ArrayList<>(List.of(c[0], "--input", good.toString()));
+            switch (c[0]) {
+                case "train" -> args.addAll(List.of("--models", models));
+                case "evaluate" -> args.addAll(List.of("--split", "last-basket"));
+                default -> args.addAll(List.of("--calibration-end", "2011-05-31", "--output",
+                        dir.resolve("c").toString()));
+            }
+            args.addAll(List.of(c[1], c[2]));
+            Run r = run(args.toArray(String[]::new));
+            assertEquals(1, r.code(), r.err());
+            assertEquals("affinity " + c[0] + ": error: " + c[3], r.err().trim());
+        }
+        assertFalse(Files.exists(dir.resolve("models")), "nothing created");
+    }
+
+    /**
+     * A blank --item or --consequent (an unset shell variable: --item "$ITEM") is an error, as a blank item= is a 400
+     * on GET /v1/rules: it used to count as not given and list every rule, as if the item had matched.
+     */
+    @Test
+    void rulesRefusesABlankItemOrConsequent() throws Exception {
+        Path models = dir.resolve("models");
+        Path orders = Files.write(dir.resolve("pairs.csv"), List.of(HEADER, "c1,o1,2011-05-01,X1,1,1.0",
+                "c1,o1,2011-05-01,X2,1,2.0", "c2,o2,2011-05-02,X1,1,1.0", "c2,o2,2011-05-02,X2,1,2.0",
+                "c3,o3,2011-05-03,X3,1,1.0", "c4,o4,2011-05-04,X3,1,1.0"));
+        assertEquals(0, run("train", "--input", orders.toString(), "--recommender", "rules", "--min-support", "0.5",
+                "--models", models.toString()).code());
+        for (String option : List.of("--item", "--consequent")) {
+            for (String blank : List.of("", "  ")) {
+                run("rules", "--models", models.toString(), option, blank)
+                        .failsWith(option + " is blank; give an item id or leave it out");
+            }
+        }
+        Run a = run("rules", "--models", models.toString(), "--item", " x1 ");
+        assertEquals(0, a.code(), a.err());
+        assertTrue(a.out().contains("matched=1 shown=1"), a.out());
+    }
+
+    /**
+     * The options that shape the precomputed lists are refused with --recommender rules, which precomputes none, as
+     * evaluate refuses the time split's options with --split last-basket: they were silently ignored, so a user
+     * asking for --top-n 10 got a model that had no lists at all, and no word of it.
+     */
+    @Test
+    void trainRefusesTheBlendsOptionsWithTheRulesRecommender() throws Exception {
+        Path good = orders();
+        String models = dir.resolve("models").toString();
+        for (String[] option : new String[][] {{"--top-n", "10"}, {"--validation-days", "30"}, {"--reduced-grid"},
+                {"--no-season-window"}, {"--threads", "4"}}) {
+            List<String> args = new java.util.ArrayList<>(List.of("train", "--input", good.toString(), "--models",
+                    models, "--recommender", "rules"));
+            args.addAll(List.of(option));
+            run(args.toArray(String[]::new)).failsWith(option[0] + " applies to --recommender blend only; "
+                    + "--recommender rules precomputes no lists");
+        }
+        assertFalse(Files.exists(dir.resolve("models")), "nothing created");
+    }
+
     @Test
     void rulesOnAMissingStoreIsAClearErrorAndCreatesNothing() {
         Path models = dir.resolve("nonexistent");
@@ -313,6 +449,9 @@ class CommandErrorsTest {
         for (String verb : List.of("train", "evaluate", "customers")) {
             assertTrue(run(verb, "--help").out().replaceAll("\\s+", " ").contains("generic-sequence"), verb);
         }
+        // The verb list names spark-train too, which the launcher runs in its own JVM (the README documents it).
+        String top = run("--help").out();
+        assertTrue(top.contains("spark-train") && top.contains("./affinity spark-train --help"), top);
     }
 
     @Test
@@ -358,6 +497,44 @@ class CommandErrorsTest {
         Path keys = Files.write(dir.resolve("keys.txt"), List.of("# keys", "0123456789abcdef0123", "short"));
         run("serve", "--models", models.toString(), "--api-keys-file", keys.toString())
                 .failsWith("keys.txt:3: API key must be at least 16 characters, has 5");
+    }
+
+    /**
+     * An admin token file of more than one line (a comment above the token, two tokens during a rotation) was taken
+     * whole, line break included: no request can send that in a header, so admin was "enabled" and every call 401.
+     * It is refused, naming the file and never the token.
+     */
+    @Test
+    void anAdminTokenFileOfMoreThanOneLineIsRefused() throws Exception {
+        Path models = dir.resolve("models");
+        for (String content : List.of("# rotated 2026-11\nsecret-token-0123456789\n",
+                "secret-token-0123456789\nsecret-token-9876543210\n", "secret-token\t0123456789\n")) {
+            Path token = Files.writeString(dir.resolve("token"), content);
+            Run r = run("serve", "--models", models.toString(), "--admin-token-file", token.toString());
+            r.failsWith("--admin-token-file " + token + ": ", "one line", "no line break or control character");
+            assertFalse(r.err().contains("secret-token"), r.err());
+        }
+        assertFalse(Files.exists(models), "nothing created");
+    }
+
+    /**
+     * A short AFFINITY_ADMIN_TOKEN is refused before the model store is even looked at, naming the variable: it was
+     * checked only after the model had been opened and verified (minutes for a large one), as "admin token must be
+     * at least 16 characters", which did not say where the token came from. A second JVM, for its environment.
+     */
+    @Test
+    void aShortAdminTokenInTheEnvironmentIsNamedBeforeTheModelLoads() throws Exception {
+        Path models = dir.resolve("models"); // missing: the token must be the first complaint
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), AffinityCli.class.getName(), "serve", "--models",
+                models.toString(), "--port", "0").redirectErrorStream(true);
+        pb.environment().put("AFFINITY_ADMIN_TOKEN", "short-secret");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(1, p.waitFor(), out);
+        assertTrue(out.contains("AFFINITY_ADMIN_TOKEN must be at least 16 characters, has 12"), out);
+        assertFalse(out.contains("short-secret"), out);
+        assertFalse(Files.exists(models), "nothing created");
     }
 
     @Test

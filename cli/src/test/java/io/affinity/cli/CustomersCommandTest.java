@@ -40,6 +40,48 @@ class CustomersCommandTest {
         assertTrue(lines.get(0).startsWith("customer_id,") && lines.get(0).endsWith("holdout_naive"));
     }
 
+    /**
+     * evaluate and customers say which rows they did not use and why, as train does: they printed only what was
+     * accepted, so rows rejected within the error budget (a malformed quantity, a bad date) vanished without a
+     * trace from the user's view.
+     */
+    @Test
+    void evaluateAndCustomersReportTheRowsTheyRejectedWithReasonAndLine() throws Exception {
+        List<String> rows = new java.util.ArrayList<>(List.of("customer_id,order_id,timestamp,item_id,quantity,unit_price"));
+        for (int c = 0; c < 40; c++) {
+            for (int o = 0; o < 4; o++) {
+                for (int i = 0; i < 3; i++) {
+                    rows.add("c" + c + ",o" + c + "-" + o + ",2011-0" + (1 + o * 2) + "-1" + (c % 9) + ","
+                            + "I" + ((c + i + o) % 12) + ",1,2.5");
+                }
+            }
+        }
+        rows.set(7, rows.get(7).replace(",1,2.5", ",lots,2.5")); // file line 8: malformed quantity
+        rows.set(20, rows.get(20).replace("2011-", "2011/")); // file line 21: malformed timestamp
+        Path orders = Files.write(out.resolve("orders.csv"), rows);
+        for (String[] args : new String[][] {
+            {"evaluate", "--input", orders.toString(), "--split", "last-basket"},
+            {"customers", "--input", orders.toString(), "--calibration-end", "2011-06-30", "--output",
+                out.resolve("c").toString()},
+        }) {
+            java.io.PrintStream saved = System.err;
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            int code;
+            try {
+                System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+                code = AffinityCli.run(args);
+            } finally {
+                System.setErr(saved);
+            }
+            String text = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(0, code, text);
+            assertTrue(text.contains("480 rows read, 478 accepted"), args[0] + ": " + text);
+            assertTrue(text.contains("malformed_quantity") && text.contains("orders.csv:8 (quantity 'lots')"),
+                    args[0] + ": " + text);
+            assertTrue(text.contains("malformed_timestamp") && text.contains("orders.csv:21"), args[0] + ": " + text);
+        }
+    }
+
     @Test
     void aCalibrationPeriodTooShortToFitIsRefused() {
         CommandErrorsTest.run("customers", "--input", EndToEndTest.SAMPLE.toString(), "--calibration-end",

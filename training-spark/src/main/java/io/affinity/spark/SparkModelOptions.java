@@ -68,25 +68,25 @@ public record SparkModelOptions(double minSupport, double minConfidence, double 
         TrainingParameters.checkRuleParameters(minSupport, minConfidence, minLift, maxLength, maxRulesPerItem,
                 popularItems);
         if (topN < 0 || topN > 1000) {
-            throw new IllegalArgumentException("topN must be in 0..1000, was " + topN);
+            throw new IllegalArgumentException("--top-n must be in 0..1000, was " + topN);
         }
         if (alsRank < 1 || alsRank > 1000) {
-            throw new IllegalArgumentException("alsRank must be in 1..1000, was " + alsRank);
+            throw new IllegalArgumentException("--als-rank must be in 1..1000, was " + alsRank);
         }
         if (!(alsRegularization >= 0) || Double.isInfinite(alsRegularization)) {
-            throw new IllegalArgumentException("alsRegularization must be finite and >= 0, was " + alsRegularization);
+            throw new IllegalArgumentException("--als-regularization must be finite and >= 0, was " + alsRegularization);
         }
         if (!(alsAlpha >= 0) || Double.isInfinite(alsAlpha)) {
-            throw new IllegalArgumentException("alsAlpha must be finite and >= 0, was " + alsAlpha);
+            throw new IllegalArgumentException("--als-alpha must be finite and >= 0, was " + alsAlpha);
         }
         if (alsIterations < 1) {
-            throw new IllegalArgumentException("alsIterations must be >= 1, was " + alsIterations);
+            throw new IllegalArgumentException("--als-iterations must be >= 1, was " + alsIterations);
         }
         if (!(repeatHalfLifeDays > 0) || Double.isInfinite(repeatHalfLifeDays)) {
-            throw new IllegalArgumentException("repeatHalfLifeDays must be finite and > 0, was " + repeatHalfLifeDays);
+            throw new IllegalArgumentException("--repeat-half-life-days must be finite and > 0, was " + repeatHalfLifeDays);
         }
         if (!(newItemWeight > 0) || Double.isInfinite(newItemWeight)) {
-            throw new IllegalArgumentException("newItemWeight must be finite and > 0, was " + newItemWeight);
+            throw new IllegalArgumentException("--new-item-weight must be finite and > 0, was " + newItemWeight);
         }
     }
 

@@ -152,7 +152,7 @@ class SparkTrainTest {
         assertTrue(missing.err().contains("input file " + dir.resolve("nope.csv") + " does not exist"), missing.err());
         Run badOption = run("--input", orders.toString(), "--models", models.toString(), "--top-n", "-1");
         assertEquals(1, badOption.exit());
-        assertTrue(badOption.err().contains("topN must be in 0..1000, was -1"), badOption.err());
+        assertTrue(badOption.err().contains("--top-n must be in 0..1000, was -1"), badOption.err());
         // catalogue files fail before any distributed work (no ingest line), with train's messages
         Path noCatalog = dir.resolve("no-catalog.csv");
         Run missingCatalog = run("--input", orders.toString(), "--models", models.toString(), "--catalog",

@@ -32,13 +32,17 @@ public record RecommenderParameters(String recommender, int topN, int validation
 
     public RecommenderParameters {
         if (!"blend".equals(recommender) && !"rules".equals(recommender)) {
-            throw new IllegalArgumentException("recommender must be 'blend' or 'rules', was '" + recommender + "'");
+            throw new IllegalArgumentException("--recommender must be 'blend' or 'rules', was '" + recommender + "'");
         }
         if (topN < 1 || topN > 1000) {
-            throw new IllegalArgumentException("topN must be in 1..1000, was " + topN);
+            throw new IllegalArgumentException("--top-n must be in 1..1000, was " + topN);
         }
-        if (validationDays < 1 || threads < 1) {
-            throw new IllegalArgumentException("validationDays and threads must be >= 1");
+        // Each named on its own, as the option is typed: one message for both left the user guessing which.
+        if (validationDays < 1) {
+            throw new IllegalArgumentException("--validation-days must be >= 1, was " + validationDays);
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("--threads must be >= 1, was " + threads);
         }
     }
 

@@ -24,13 +24,13 @@ public record TradeUpParameters(double minPriceIncrease, int minCustomers, int p
 
     public TradeUpParameters {
         if (!(minPriceIncrease > 0) || Double.isInfinite(minPriceIncrease)) {
-            throw new IllegalArgumentException("minPriceIncrease must be > 0, was " + minPriceIncrease);
+            throw new IllegalArgumentException("--upsell-min-price-increase must be > 0, was " + minPriceIncrease);
         }
         if (minCustomers < 1) {
-            throw new IllegalArgumentException("minCustomers must be >= 1, was " + minCustomers);
+            throw new IllegalArgumentException("--upsell-min-customers must be >= 1, was " + minCustomers);
         }
         if (!(minLift >= 0) || Double.isInfinite(minLift)) {
-            throw new IllegalArgumentException("minLift must be >= 0, was " + minLift);
+            throw new IllegalArgumentException("--upsell-min-lift must be finite and >= 0, was " + minLift);
         }
         if (perSegment < 1) {
             throw new IllegalArgumentException("perSegment must be >= 1, was " + perSegment);

@@ -45,19 +45,19 @@ public record TrainingParameters(List<Path> inputs, String format, double minSup
     public static void checkRuleParameters(double minSupport, double minConfidence, double minLift, int maxLength,
                                            int maxRulesPerItem, int popularItems) {
         if (!(minSupport > 0 && minSupport <= 1)) {
-            throw new IllegalArgumentException("min support must be in (0, 1], was " + minSupport);
+            throw new IllegalArgumentException("--min-support must be in (0, 1], was " + minSupport);
         }
         if (!(minConfidence >= 0 && minConfidence <= 1)) {
-            throw new IllegalArgumentException("min confidence must be in [0, 1], was " + minConfidence);
+            throw new IllegalArgumentException("--min-confidence must be in [0, 1], was " + minConfidence);
         }
         if (!(minLift >= 0) || Double.isInfinite(minLift)) {
-            throw new IllegalArgumentException("min lift must be finite and >= 0, was " + minLift);
+            throw new IllegalArgumentException("--min-lift must be finite and >= 0, was " + minLift);
         }
         if (maxLength < 2) {
-            throw new IllegalArgumentException("max length must be >= 2 (a rule needs two items), was " + maxLength);
+            throw new IllegalArgumentException("--max-length must be >= 2 (a rule needs two items), was " + maxLength);
         }
         if (maxRulesPerItem < 1) {
-            throw new IllegalArgumentException("max rules per item must be >= 1, was " + maxRulesPerItem);
+            throw new IllegalArgumentException("--max-rules-per-item must be >= 1, was " + maxRulesPerItem);
         }
         if (popularItems < 1) {
             throw new IllegalArgumentException("popular items must be >= 1, was " + popularItems);

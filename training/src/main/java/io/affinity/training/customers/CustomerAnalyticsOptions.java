@@ -48,14 +48,14 @@ public record CustomerAnalyticsOptions(LocalDate calibrationEnd, LocalDate holdo
         Objects.requireNonNull(calibrationEnd, "calibrationEnd");
         Objects.requireNonNull(timeUnit, "timeUnit");
         if (holdoutEnd != null && !holdoutEnd.isAfter(calibrationEnd)) {
-            throw new IllegalArgumentException("holdout end " + holdoutEnd + " must be after calibration end "
+            throw new IllegalArgumentException("--holdout-end " + holdoutEnd + " must be after --calibration-end "
                     + calibrationEnd);
         }
         if (!(discountRate >= 0 && discountRate < 10)) {
-            throw new IllegalArgumentException("discount rate must be in [0, 10), was " + discountRate);
+            throw new IllegalArgumentException("--discount-rate must be in [0, 10), was " + discountRate);
         }
         if (!(platinumShare > 0 && goldShare > 0 && ironShare > 0 && platinumShare + goldShare + ironShare <= 1)) {
-            throw new IllegalArgumentException("tier shares must be > 0 and sum to at most 1, were " + platinumShare
+            throw new IllegalArgumentException("--tiers: shares must be > 0 and sum to at most 1, were " + platinumShare
                     + ", " + goldShare + ", " + ironShare);
         }
         if (newDays < 0 || atRiskDays < 0 || lapsedDays < atRiskDays) {

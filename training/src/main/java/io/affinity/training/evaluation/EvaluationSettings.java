@@ -35,9 +35,19 @@ public record EvaluationSettings(String split, LocalDateTime cutoff, int testDay
         if ("time".equals(split) && cutoff == null) {
             throw new IllegalArgumentException("the time split needs a cutoff");
         }
-        if (testDays < 1 || threads < 1 || easeMaxItems < 1 || candidates < RankingMetrics.MAX_K) {
-            throw new IllegalArgumentException("need testDays >= 1, threads >= 1, easeMaxItems >= 1, candidates >= "
-                    + RankingMetrics.MAX_K);
+        // Each named on its own, as the option is typed, with its value: one message for all left the user
+        // guessing which one was wrong.
+        if (testDays < 1) {
+            throw new IllegalArgumentException("--test-days must be >= 1, was " + testDays);
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("--threads must be >= 1, was " + threads);
+        }
+        if (easeMaxItems < 1) {
+            throw new IllegalArgumentException("--ease-max-items must be >= 1, was " + easeMaxItems);
+        }
+        if (candidates < RankingMetrics.MAX_K) {
+            throw new IllegalArgumentException("candidates must be >= " + RankingMetrics.MAX_K + ", was " + candidates);
         }
     }
 }

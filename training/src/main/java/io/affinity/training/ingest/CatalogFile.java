@@ -26,7 +26,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
-import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
 /**
@@ -356,7 +355,7 @@ public final class CatalogFile {
 
     private static InputStream open(Path file) throws IOException {
         InputStream in = Files.newInputStream(file);
-        return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in;
+        return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz") ? new StrictGzipInputStream(in) : in;
     }
 
     /** Canonical column names: well-known ones under their canonical name, attributes as given (normalised). */

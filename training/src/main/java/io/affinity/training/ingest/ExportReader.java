@@ -20,7 +20,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
 /**
@@ -85,7 +84,7 @@ public final class ExportReader {
         int b2 = in.read();
         in.reset();
         if (b1 == GZIP_MAGIC_1 && b2 == GZIP_MAGIC_2) {
-            return new BufferedInputStream(new GZIPInputStream(in, BUFFER), BUFFER);
+            return new BufferedInputStream(new StrictGzipInputStream(in), BUFFER);
         }
         return in;
     }
@@ -223,7 +222,9 @@ public final class ExportReader {
             if (cause instanceof StrictTextReader.UndecodableInputException bad) {
                 return new IngestException(bad.describe(label) + "; nothing loaded", null, e);
             }
-            String what = cause instanceof EOFException || cause instanceof ZipException
+            String what = cause instanceof StrictGzipInputStream.TrailingDataException trailing
+                    ? trailing.getMessage()
+                    : cause instanceof EOFException || cause instanceof ZipException
                     ? "unexpected end of gzip stream (file truncated?)"
                     : "read failed (" + cause + ")";
             return new IngestException(label + ": " + what + " after " + rowsRead + " data rows, nothing "

@@ -1,12 +1,12 @@
 package io.affinity.training.mining;
 
+import io.affinity.training.ingest.StrictGzipInputStream;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Reads the FIMI benchmark format: one transaction per line, item ids as non-negative decimal ints separated by
@@ -29,7 +29,7 @@ public final class FimiReader {
             int b1 = raw.read();
             int b2 = raw.read();
             raw.reset();
-            InputStream in = b1 == GZIP_MAGIC_1 && b2 == GZIP_MAGIC_2 ? new GZIPInputStream(raw, 1 << 16) : raw;
+            InputStream in = b1 == GZIP_MAGIC_1 && b2 == GZIP_MAGIC_2 ? new StrictGzipInputStream(raw) : raw;
             return parse(in, file);
         }
     }

@@ -1,0 +1,200 @@
+package io.affinity.training.ingest;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PushbackInputStream;
+import java.util.zip.CRC32;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+import java.util.zip.ZipException;
+
+/**
+ * Decompresses a gzip file of one or more members (RFC 1952; {@code cat a.gz b.gz} makes two) and refuses anything
+ * after the last complete member. The JDK's {@link java.util.zip.GZIPInputStream} ends silently when the bytes after
+ * a member are not a whole gzip header: a second member cut short within its header, or damaged there, dropped
+ * every row after the first member without an error. Here such bytes are a {@link TrailingDataException}, a
+ * member that ends early an {@link EOFException}, and a damaged one a {@link ZipException}, as the JDK reports them.
+ */
+public final class StrictGzipInputStream extends InputStream {
+    private static final int BUFFER = 1 << 16;
+    private static final int FHCRC = 2;
+    private static final int FEXTRA = 4;
+    private static final int FNAME = 8;
+    private static final int FCOMMENT = 16;
+
+    /** Bytes after a complete gzip member that are not another member: a damaged or truncated file. */
+    public static final class TrailingDataException extends ZipException {
+        TrailingDataException(String message) {
+            super(message);
+        }
+    }
+
+    private final PushbackInputStream in;
+    private final Inflater inflater = new Inflater(true);
+    private final CRC32 crc = new CRC32();
+    private final byte[] buf = new byte[BUFFER];
+    private final byte[] one = new byte[1];
+    private int members = 1;
+    private long offset; // bytes of the compressed file consumed so far (for messages)
+    private int lastInput; // bytes of buf last given to the inflater
+    private boolean eof;
+    private boolean closed;
+
+    /** Reads the first member's header at once: a stream that is not gzip fails here. */
+    public StrictGzipInputStream(InputStream raw) throws IOException {
+        this.in = new PushbackInputStream(raw, BUFFER);
+        readHeader(true);
+    }
+
+    @Override
+    public int read() throws IOException {
+        return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        if (closed) {
+            throw new IOException("stream closed");
+        }
+        if (len == 0) {
+            return 0;
+        }
+        while (!eof) {
+            int n;
+            try {
+                n = inflater.inflate(b, off, len);
+            } catch (DataFormatException e) {
+                throw new ZipException("corrupt deflate data in gzip member " + members + ": " + e.getMessage());
+            }
+            if (n > 0) {
+                crc.update(b, off, n);
+                return n;
+            }
+            if (inflater.finished()) {
+                endOfMember();
+            } else if (inflater.needsDictionary()) {
+                throw new ZipException("corrupt deflate data in gzip member " + members + ": needs a dictionary");
+            } else if (inflater.needsInput()) {
+                int r = in.read(buf, 0, buf.length);
+                if (r == -1) {
+                    throw new EOFException("Unexpected end of ZLIB input stream");
+                }
+                offset += r;
+                lastInput = r;
+                inflater.setInput(buf, 0, r);
+            }
+        }
+        return -1;
+    }
+
+    /** Checks the member's trailer; then either the file ends, or another whole member header must follow. */
+    private void endOfMember() throws IOException {
+        int rest = inflater.getRemaining();
+        if (rest > 0) {
+            in.unread(buf, lastInput - rest, rest); // read past the member's end: give it back
+            offset -= rest;
+        }
+        long expectedCrc = readUInt();
+        long expectedSize = readUInt();
+        if (expectedCrc != crc.getValue() || expectedSize != (inflater.getBytesWritten() & 0xffffffffL)) {
+            throw new ZipException("Corrupt GZIP trailer of member " + members);
+        }
+        int next = in.read();
+        if (next == -1) {
+            eof = true;
+            return;
+        }
+        in.unread(next);
+        members++;
+        inflater.reset();
+        crc.reset();
+        readHeader(false);
+    }
+
+    private void readHeader(boolean first) throws IOException {
+        long at = offset;
+        int m1 = in.read();
+        int m2 = m1 == -1 ? -1 : in.read();
+        if (m1 != 0x1f || m2 != 0x8b) {
+            if (first) {
+                throw new ZipException("Not in GZIP format");
+            }
+            if (m2 == -1) {
+                throw new EOFException("Unexpected end of ZLIB input stream: gzip member " + members
+                        + " is cut short in its header at byte " + at);
+            }
+            throw new TrailingDataException("data after the end of gzip member " + (members - 1) + " at byte " + at
+                    + " is not another gzip member (a damaged or truncated file, or bytes appended to it)");
+        }
+        offset += 2;
+        if (readByte() != 8) {
+            throw new ZipException("unsupported compression method in gzip member " + members);
+        }
+        int flags = readByte();
+        skip(6); // modification time, extra flags, operating system
+        if ((flags & FEXTRA) != 0) {
+            int extra = readByte() | readByte() << 8;
+            skip(extra);
+        }
+        if ((flags & FNAME) != 0) {
+            skipZeroTerminated();
+        }
+        if ((flags & FCOMMENT) != 0) {
+            skipZeroTerminated();
+        }
+        if ((flags & FHCRC) != 0) {
+            skip(2);
+        }
+    }
+
+    private int readByte() throws IOException {
+        int b = in.read();
+        if (b == -1) {
+            throw new EOFException("Unexpected end of ZLIB input stream: gzip member " + members
+                    + " is cut short in its header");
+        }
+        offset++;
+        return b;
+    }
+
+    private long readUInt() throws IOException {
+        long v = 0;
+        for (int i = 0; i < 4; i++) {
+            int b = in.read();
+            if (b == -1) {
+                throw new EOFException("Unexpected end of ZLIB input stream: gzip member " + members
+                        + " is cut short in its trailer");
+            }
+            offset++;
+            v |= (long) b << (8 * i);
+        }
+        return v;
+    }
+
+    private void skip(int n) throws IOException {
+        for (int i = 0; i < n; i++) {
+            readByte();
+        }
+    }
+
+    private void skipZeroTerminated() throws IOException {
+        while (readByte() != 0) {
+            // the name or comment, not needed
+        }
+    }
+
+    @Override
+    public int available() throws IOException {
+        return eof ? 0 : 1; // InflaterInputStream's convention: 1 until the end is reached
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (!closed) {
+            closed = true;
+            inflater.end();
+            in.close();
+        }
+    }
+}
