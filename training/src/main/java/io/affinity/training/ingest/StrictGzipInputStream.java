@@ -15,6 +15,9 @@ import java.util.zip.ZipException;
  * a member are not a whole gzip header: a second member cut short within its header, or damaged there, dropped
  * every row after the first member without an error. Here such bytes are a {@link TrailingDataException}, a
  * member that ends early an {@link EOFException}, and a damaged one a {@link ZipException}, as the JDK reports them.
+ * The deflate data is the JDK's {@link Inflater}; only the member framing is read here. (commons-compress's
+ * GzipCompressorInputStream also refuses trailing bytes, but a dependency for this framing alone would sit beside
+ * the older copy Spark puts on the job's class path, and its current versions pull in commons-io and commons-lang3.)
  */
 public final class StrictGzipInputStream extends InputStream {
     private static final int BUFFER = 1 << 16;
@@ -33,6 +36,7 @@ public final class StrictGzipInputStream extends InputStream {
     private final PushbackInputStream in;
     private final Inflater inflater = new Inflater(true);
     private final CRC32 crc = new CRC32();
+    private final CRC32 headerCrc = new CRC32(); // FHCRC: the low 16 bits of the header's CRC-32, as the JDK checks
     private final byte[] buf = new byte[BUFFER];
     private final byte[] one = new byte[1];
     private int members = 1;
@@ -128,6 +132,9 @@ public final class StrictGzipInputStream extends InputStream {
                     + " is not another gzip member (a damaged or truncated file, or bytes appended to it)");
         }
         offset += 2;
+        headerCrc.reset();
+        headerCrc.update(m1);
+        headerCrc.update(m2);
         if (readByte() != 8) {
             throw new ZipException("unsupported compression method in gzip member " + members);
         }
@@ -144,7 +151,10 @@ public final class StrictGzipInputStream extends InputStream {
             skipZeroTerminated();
         }
         if ((flags & FHCRC) != 0) {
-            skip(2);
+            int expected = (int) headerCrc.getValue() & 0xffff;
+            if ((readByte() | readByte() << 8) != expected) {
+                throw new ZipException("Corrupt GZIP header of member " + members + " (header checksum)");
+            }
         }
     }
 
@@ -155,6 +165,7 @@ public final class StrictGzipInputStream extends InputStream {
                     + " is cut short in its header");
         }
         offset++;
+        headerCrc.update(b);
         return b;
     }
 

@@ -78,14 +78,33 @@ class StrictGzipInputStreamTest {
     }
 
     @Test
-    void headerFieldsAreSkipped() throws Exception {
+    void headerFieldsAreSkippedAndTheHeaderChecksumChecked() throws Exception {
         byte[] text = "name, extra, comment and header CRC".getBytes();
+        ByteArrayOutputStream header = new ByteArrayOutputStream();
+        header.write(new byte[] {0x1f, (byte) 0x8b, 8, 2 | 4 | 8 | 16, 0, 0, 0, 0, 0, 3});
+        header.write(new byte[] {3, 0, 'x', 'y', 'z'}); // FEXTRA
+        header.write("orders.csv\0".getBytes()); // FNAME
+        header.write("a comment\0".getBytes()); // FCOMMENT
+        CRC32 headerCrc = new CRC32();
+        headerCrc.update(header.toByteArray());
+        int fhcrc = (int) headerCrc.getValue() & 0xffff;
+        byte[] member = member(header.toByteArray(), fhcrc, text);
+        byte[] twice = concat(member, member);
+        assertArrayEquals(concat(text, text), readAll(new StrictGzipInputStream(new ByteArrayInputStream(twice))));
+        // the JDK reads the same member (it checks FHCRC too), so the test's header is a valid one
+        assertArrayEquals(text, readAll(new GZIPInputStream(new ByteArrayInputStream(member))));
+
+        byte[] damaged = concat(member, member(header.toByteArray(), fhcrc ^ 1, text));
+        ZipException e = assertThrows(ZipException.class,
+                () -> readAll(new StrictGzipInputStream(new ByteArrayInputStream(damaged))));
+        assertTrue(e.getMessage().contains("member 2"), e.getMessage());
+    }
+
+    /** One gzip member: the header given, its FHCRC field, {@code text} deflated, the trailer. */
+    private static byte[] member(byte[] header, int fhcrc, byte[] text) throws IOException {
         ByteArrayOutputStream file = new ByteArrayOutputStream();
-        file.write(new byte[] {0x1f, (byte) 0x8b, 8, 2 | 4 | 8 | 16, 0, 0, 0, 0, 0, 3});
-        file.write(new byte[] {3, 0, 'x', 'y', 'z'}); // FEXTRA
-        file.write("orders.csv\0".getBytes()); // FNAME
-        file.write("a comment\0".getBytes()); // FCOMMENT
-        file.write(new byte[] {0, 0}); // FHCRC
+        file.write(header);
+        file.write(new byte[] {(byte) fhcrc, (byte) (fhcrc >>> 8)});
         Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
         try (DeflaterOutputStream d = new DeflaterOutputStream(file, deflater)) {
             d.write(text);
@@ -98,8 +117,7 @@ class StrictGzipInputStreamTest {
                 }
             }
         }
-        byte[] twice = concat(file.toByteArray(), file.toByteArray());
-        assertArrayEquals(concat(text, text), readAll(new StrictGzipInputStream(new ByteArrayInputStream(twice))));
+        return file.toByteArray();
     }
 
     private static byte[] text(Random random, int size) {
