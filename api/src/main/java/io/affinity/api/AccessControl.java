@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Enumeration;
 import java.util.List;
 
 /**
@@ -60,7 +61,7 @@ public final class AccessControl {
             throw new ApiProblem(403, "admin-disabled", "Admin endpoints disabled",
                     "no admin token is configured (set AFFINITY_ADMIN_TOKEN or --admin-token-file)");
         }
-        String header = ctx.header("Authorization");
+        String header = single(ctx, "Authorization");
         String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
         if (token == null || token.isEmpty()) {
             ctx.header("WWW-Authenticate", "Bearer");
@@ -76,7 +77,7 @@ public final class AccessControl {
         if (apiKeyDigests.isEmpty()) {
             return;
         }
-        String key = ctx.header(API_KEY_HEADER);
+        String key = single(ctx, API_KEY_HEADER);
         if (key == null || key.isBlank()) {
             throw unauthorized("this service needs the header '" + API_KEY_HEADER + "'");
         }
@@ -88,6 +89,28 @@ public final class AccessControl {
         if (!ok) {
             throw unauthorized("the API key is not valid");
         }
+    }
+
+    /**
+     * The header's one value, or null. A credential header sent twice is refused (400) rather than read by its
+     * first value: which one a proxy or another server on the path would use is not defined, so a request that
+     * passes here could be another caller's on the next hop.
+     */
+    private static String single(Context ctx, String name) {
+        Enumeration<String> values = ctx.req().getHeaders(name);
+        if (values == null || !values.hasMoreElements()) {
+            return null;
+        }
+        String first = values.nextElement();
+        int count = 1;
+        while (values.hasMoreElements()) {
+            values.nextElement();
+            count++;
+        }
+        if (count > 1) {
+            throw ApiProblem.badRequest("the header '" + name + "' was sent " + count + " times; send it once");
+        }
+        return first;
     }
 
     private static ApiProblem unauthorized(String detail) {

@@ -64,6 +64,32 @@ class OperationsHttpTest {
     }
 
     @Test
+    void aCredentialHeaderSentTwiceIsRefusedWhicheverComesFirst() throws Exception {
+        String token = "admin-token-0123456789";
+        try (AffinityServer server = start(ModelSource.fixed(model()),
+                new ServerOptions(AccessControl.of(token, List.of(KEY)), null, Duration.ofSeconds(1)))) {
+            for (String[] keys : new String[][] {{KEY, "wrong-key-0123456789"}, {"wrong-key-0123456789", KEY},
+                    {KEY, KEY}}) {
+                HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(uri(server, "/v1/model"))
+                        .header("X-API-Key", keys[0]).header("X-API-Key", keys[1]).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                ModelLifecycleHttpTest.assertProblem(r, 400, "'X-API-Key' was sent 2 times");
+                assertFalse(r.body().contains(KEY), "the key is not echoed");
+            }
+            HttpResponse<String> admin = CLIENT.send(HttpRequest.newBuilder(uri(server, "/admin/models"))
+                    .header("Authorization", "Bearer " + token).header("Authorization", "Bearer " + token).GET()
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            ModelLifecycleHttpTest.assertProblem(admin, 400, "'Authorization' was sent 2 times");
+            assertFalse(admin.body().contains(token), "the token is not echoed");
+            // each sent once: past the checks (a fixed model source has no store to list, hence 404, not 401)
+            assertEquals(200, get(server, "/v1/model", KEY).statusCode());
+            HttpResponse<String> once = CLIENT.send(HttpRequest.newBuilder(uri(server, "/admin/models"))
+                    .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
+            ModelLifecycleHttpTest.assertProblem(once, 404, "no such endpoint");
+        }
+    }
+
+    @Test
     void anUnexpectedFailureIsLoggedWithoutItsMessageWhichCanQuoteTheRequest() throws Exception {
         ModelSource failing = () -> {
             throw new IllegalStateException("failed on q=SECRET-QUERY-TEXT",
