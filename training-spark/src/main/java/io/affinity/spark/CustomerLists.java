@@ -12,6 +12,7 @@ import io.affinity.recommender.PurchasedItem;
 import io.affinity.store.SnapshotBuilder;
 import io.affinity.training.CustomerHistories;
 import io.affinity.training.customers.CustomerAnalytics;
+import io.affinity.training.models.Interactions;
 import io.affinity.training.models.TifuKnn;
 import io.affinity.training.models.TopK;
 import java.time.LocalDate;
@@ -27,6 +28,7 @@ import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.recommendation.ALS;
@@ -215,7 +217,7 @@ final class CustomerLists {
         JavaRDD<SparkTifuKnn.Baskets> baskets = SparkTifuKnn.baskets(walked);
         long customers = walked.count();
         int blocks = SparkTifuKnn.blocks(customers, jsc.defaultParallelism());
-        Broadcast<float[]> popularity = jsc.broadcast(SparkTifuKnn.popularityBelowOne(
+        Broadcast<float[]> popularity = jsc.broadcast(Interactions.popularityBelowOne(
                 ListValidation.customersPerItem(customerLines, itemCount)));
         // computed and persisted: the walked rows are then streamed to the driver a partition at a time
         JavaPairRDD<Integer, SparkTifuKnn.Ranked> tifuLists = SparkTifuKnn.lists(baskets, null, p, popularity,
@@ -233,32 +235,23 @@ final class CustomerLists {
                 SparkTifuKnn.box(t._2().ids), SparkTifuKnn.boxF(t._2().scores))), schema);
         int at = WALKED.length();
         return walked.join(lists, walked.col("uid").equalTo(lists.col("tuid")), "left")
-                .mapPartitions((MapPartitionsFunction<Row, Row>) rows -> new Iterator<>() {
-                    @Override
-                    public boolean hasNext() {
-                        return rows.hasNext();
+                .map((MapFunction<Row, Row>) r -> {
+                    int[] bought = SparkTifuKnn.ints(list(r, WALKED.fieldIndex("bought")));
+                    SparkTifuKnn.Ranked ranked = r.isNullAt(at)
+                            ? SparkTifuKnn.list(null, popularity.value(), topN)
+                            : new SparkTifuKnn.Ranked(SparkTifuKnn.ints(list(r, at + 1)),
+                            SparkTifuKnn.floats(list(r, at + 2)), Float.POSITIVE_INFINITY);
+                    String[] id = ids.value();
+                    Row[] out = new Row[ranked.ids.length];
+                    for (int k = 0; k < out.length; k++) {
+                        int item = ranked.ids[k];
+                        boolean repeat = Arrays.binarySearch(bought, item) >= 0;
+                        out[k] = RowFactory.create(id[item], (double) ranked.scores[k], repeat, SparkTifuKnn.NAME);
                     }
-
-                    @Override
-                    public Row next() {
-                        Row r = rows.next();
-                        int[] bought = SparkTifuKnn.ints(list(r, WALKED.fieldIndex("bought")));
-                        SparkTifuKnn.Ranked ranked = r.isNullAt(at)
-                                ? SparkTifuKnn.list(null, popularity.value(), topN)
-                                : new SparkTifuKnn.Ranked(SparkTifuKnn.ints(list(r, at + 1)),
-                                SparkTifuKnn.floats(list(r, at + 2)), Float.POSITIVE_INFINITY);
-                        String[] id = ids.value();
-                        Row[] out = new Row[ranked.ids.length];
-                        for (int k = 0; k < out.length; k++) {
-                            int item = ranked.ids[k];
-                            boolean repeat = Arrays.binarySearch(bought, item) >= 0;
-                            out[k] = RowFactory.create(id[item], (double) ranked.scores[k], repeat, SparkTifuKnn.NAME);
-                        }
-                        return RowFactory.create(r.getString(WALKED.fieldIndex("customer")),
-                                r.getInt(WALKED.fieldIndex("orders")), r.getDouble(WALKED.fieldIndex("spend")),
-                                r.getLong(WALKED.fieldIndex("firstDay")), r.getLong(WALKED.fieldIndex("lastDay")),
-                                r.get(WALKED.fieldIndex("history")), out);
-                    }
+                    return RowFactory.create(r.getString(WALKED.fieldIndex("customer")),
+                            r.getInt(WALKED.fieldIndex("orders")), r.getDouble(WALKED.fieldIndex("spend")),
+                            r.getLong(WALKED.fieldIndex("firstDay")), r.getLong(WALKED.fieldIndex("lastDay")),
+                            r.get(WALKED.fieldIndex("history")), out);
                 }, Encoders.row(SCORED));
     }
 

@@ -14,6 +14,7 @@ import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 
 import io.affinity.training.evaluation.RankingMetrics;
+import io.affinity.training.models.Interactions;
 import io.affinity.training.models.TifuKnn;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -275,7 +276,7 @@ final class ListValidation {
                 .mapToPair(r -> new Tuple2<>(r.getInt(0), SparkTifuKnn.ints(CustomerLists.list(r, 1))))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            Broadcast<float[]> popularity = jsc.broadcast(SparkTifuKnn.popularityBelowOne(
+            Broadcast<float[]> popularity = jsc.broadcast(Interactions.popularityBelowOne(
                     customersPerItem(train, itemCount)));
             int blocks = SparkTifuKnn.blocks(baskets.count(), jsc.defaultParallelism());
             double[] ndcg = new double[grid.size()];

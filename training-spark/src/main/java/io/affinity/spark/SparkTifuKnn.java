@@ -12,6 +12,7 @@ import java.util.List;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.function.Function;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
@@ -325,13 +326,18 @@ final class SparkTifuKnn {
     }
 
     private static JavaRDD<Block> blocks(JavaRDD<Vec> vecs, int b, int itemCount, boolean indexed) {
-        return vecs.mapToPair(v -> new Tuple2<>(Math.floorMod(v.uid, b), v))
-                .partitionBy(new HashPartitioner(b))
+        return grouped(vecs.mapToPair(v -> new Tuple2<>(Math.floorMod(v.uid, b), v)), b,
+                all -> new Block(all, itemCount, indexed));
+    }
+
+    /** One {@code make(values)} per key 0..b-1: the values of a key brought into one partition, then made one. */
+    private static <T, R> JavaRDD<R> grouped(JavaPairRDD<Integer, T> keyed, int b, Function<List<T>, R> make) {
+        return keyed.partitionBy(new HashPartitioner(b))
                 .values()
                 .mapPartitions(it -> {
-                    List<Vec> all = new ArrayList<>();
+                    List<T> all = new ArrayList<>();
                     it.forEachRemaining(all::add);
-                    return List.of(new Block(all, itemCount, indexed)).iterator();
+                    return List.of(make.call(all)).iterator();
                 });
     }
 
@@ -435,6 +441,26 @@ final class SparkTifuKnn {
                 ptr[c + 1] = ptr[c] + v.items.length;
             }
         }
+
+        /**
+         * Adds {@code weight} x customer {@code uid}'s entries of this slice to {@code s} (nothing when the customer
+         * has none here), noting each item touched the first time in {@code touched[nt..]}; returns the new count.
+         */
+        int add(int uid, float weight, float[] s, boolean[] on, int[] touched, int nt) {
+            int c = Arrays.binarySearch(uids, uid);
+            if (c < 0) {
+                return nt;
+            }
+            for (int e = ptr[c]; e < ptr[c + 1]; e++) {
+                int i = items[e];
+                if (!on[i]) {
+                    on[i] = true;
+                    touched[nt++] = i;
+                }
+                s[i] += weight * weights[e];
+            }
+            return nt;
+        }
     }
 
     /**
@@ -447,20 +473,13 @@ final class SparkTifuKnn {
                                                int itemCount) {
         float alpha = (float) p.alpha();
         int k = p.neighbours();
-        JavaRDD<List<Query>> qBlocks = queries.mapToPair(v -> new Tuple2<>(v.uid, v))
+        JavaPairRDD<Integer, Query> byBlock = queries.mapToPair(v -> new Tuple2<>(v.uid, v))
                 .leftOuterJoin(neighbours)
                 .map(t -> new Query(t._2()._1(), t._2()._2().isPresent()
                         ? Arrays.copyOf(t._2()._2().get().ids, Math.min(k, t._2()._2().get().ids.length))
                         : new int[0]))
-                .mapToPair(qq -> new Tuple2<>(Math.floorMod(qq.own.uid, b), qq))
-                .partitionBy(new HashPartitioner(b))
-                .values()
-                .mapPartitions(it -> {
-                    List<Query> all = new ArrayList<>();
-                    it.forEachRemaining(all::add);
-                    return List.<List<Query>>of(all).iterator();
-                });
-        JavaRDD<Slice> slices = candidates.flatMapToPair(v -> {
+                .mapToPair(qq -> new Tuple2<>(Math.floorMod(qq.own.uid, b), qq));
+        JavaPairRDD<Integer, Vec> bySlice = candidates.flatMapToPair(v -> {
                     List<Tuple2<Integer, Vec>> parts = new ArrayList<>();
                     int[] count = new int[b];
                     for (int i : v.items) {
@@ -482,15 +501,8 @@ final class SparkTifuKnn {
                         parts.add(new Tuple2<>(s, new Vec(v.uid, items, w)));
                     }
                     return parts.iterator();
-                })
-                .partitionBy(new HashPartitioner(b))
-                .values()
-                .mapPartitions(it -> {
-                    List<Vec> all = new ArrayList<>();
-                    it.forEachRemaining(all::add);
-                    return List.of(new Slice(all)).iterator();
                 });
-        return qBlocks.cartesian(slices).flatMapToPair(pair -> {
+        return grouped(byBlock, b, all -> all).cartesian(grouped(bySlice, b, Slice::new)).flatMapToPair(pair -> {
             List<Query> qs = pair._1();
             Slice slice = pair._2();
             List<Tuple2<Integer, Ranked>> out = new ArrayList<>();
@@ -500,33 +512,11 @@ final class SparkTifuKnn {
             int[] scoredIds = new int[itemCount];
             float[] scoredValues = new float[itemCount];
             for (Query q : qs) {
-                int nt = 0;
-                int at = Arrays.binarySearch(slice.uids, q.own.uid);
-                if (at >= 0) {
-                    for (int e = slice.ptr[at]; e < slice.ptr[at + 1]; e++) {
-                        int i = slice.items[e];
-                        if (!on[i]) {
-                            on[i] = true;
-                            touched[nt++] = i;
-                        }
-                        s[i] += alpha * slice.weights[e];
-                    }
-                }
+                int nt = slice.add(q.own.uid, alpha, s, on, touched, 0);
                 if (q.neighbours.length > 0) {
                     float w = (1 - alpha) / q.neighbours.length;
                     for (int v : q.neighbours) {
-                        int c = Arrays.binarySearch(slice.uids, v);
-                        if (c < 0) {
-                            continue;
-                        }
-                        for (int e = slice.ptr[c]; e < slice.ptr[c + 1]; e++) {
-                            int i = slice.items[e];
-                            if (!on[i]) {
-                                on[i] = true;
-                                touched[nt++] = i;
-                            }
-                            s[i] += w * slice.weights[e];
-                        }
+                        nt = slice.add(v, w, s, on, touched, nt);
                     }
                 }
                 int n = 0;
@@ -577,20 +567,6 @@ final class SparkTifuKnn {
             scores[r.ids.length + t] = fill[more[t]];
         }
         return new Ranked(ids, scores, r.least);
-    }
-
-    /** Interactions.popularityBelowOne from each item's number of customers. */
-    static float[] popularityBelowOne(long[] customers) {
-        float[] pop = new float[customers.length];
-        float max = 1;
-        for (int i = 0; i < pop.length; i++) {
-            pop[i] = customers[i];
-            max = Math.max(max, pop[i]);
-        }
-        for (int i = 0; i < pop.length; i++) {
-            pop[i] = 0.999f * pop[i] / max;
-        }
-        return pop;
     }
 
     /**

@@ -304,7 +304,7 @@ class SparkTifuKnnTest {
         assertArrayEquals(new int[] {1}, two.get(2).ids);
         assertFalse(two.containsKey(3), "customer 3 shares nothing with anyone");
         Broadcast<float[]> pop = JavaSparkContext.fromSparkContext(LocalSpark.get().sparkContext())
-                .broadcast(SparkTifuKnn.popularityBelowOne(new long[] {1, 2, 2, 1}));
+                .broadcast(Interactions.popularityBelowOne(new long[] {1, 2, 2, 1}));
         Map<Integer, SparkTifuKnn.Ranked> lists = collect(SparkTifuKnn.lists(baskets, null, hand, pop, 4, 2, 4));
         // 0.5 * own + 0.5 * customer 1's vector; item 3 by popularity at half the least score
         assertArrayEquals(new int[] {1, 2, 0, 3}, lists.get(0).ids);

@@ -127,13 +127,25 @@ public final class Interactions {
      * any personal score of 1 or more, for models that rank a customer's own items first.
      */
     public float[] popularityBelowOne() {
-        float[] pop = new float[items];
-        float max = 1;
+        long[] customers = new long[items];
         for (int i = 0; i < items; i++) {
-            pop[i] = degreeOfItem(i);
+            customers[i] = degreeOfItem(i);
+        }
+        return popularityBelowOne(customers);
+    }
+
+    /**
+     * {@link #popularityBelowOne()} from each item's customer count, for a caller that counted them elsewhere (the
+     * Spark job's TIFU-KNN fills its lists by the same order and the same scores).
+     */
+    public static float[] popularityBelowOne(long[] customers) {
+        float[] pop = new float[customers.length];
+        float max = 1;
+        for (int i = 0; i < pop.length; i++) {
+            pop[i] = customers[i];
             max = Math.max(max, pop[i]);
         }
-        for (int i = 0; i < items; i++) {
+        for (int i = 0; i < pop.length; i++) {
             pop[i] = 0.999f * pop[i] / max;
         }
         return pop;
