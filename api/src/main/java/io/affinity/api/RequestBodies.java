@@ -8,9 +8,9 @@ import java.util.Locale;
 /**
  * Reads a request body up to the configured limit (a body over it is a 413), and drops what no handler read. The
  * part of a body the client is still sending is read and discarded (up to {@link #DRAIN_LIMIT}) after every
- * request, the 413 included ({@link #discardUnread}, from the request logger): a server that answers and closes
- * while request bytes are still arriving makes the kernel reset the connection, and the client then often sees "no
- * response" instead of the answer that tells it what was wrong.
+ * request, the 413 included ({@link #discardUnread}, from the request logger), once the answer has been sent: a
+ * server that answers and closes while request bytes are still arriving makes the kernel reset the connection, and
+ * the client then often sees "no response" instead of the answer that tells it what was wrong.
  */
 final class RequestBodies {
     /** The most of an oversized body read and dropped so that its sender gets the answer; beyond it, we close. */
@@ -63,14 +63,25 @@ final class RequestBodies {
     }
 
     /**
-     * Reads and drops the part of a request body that no handler read (a GET or DELETE sent with a body, a 401 or
-     * 404 answered before the body was looked at), up to {@link #DRAIN_LIMIT}. Jetty otherwise closes the connection
-     * while the rest may still be arriving, and the client then loses the answer to the reset.
+     * Sends the answer, then reads and drops the part of a request body that no handler read (a GET or DELETE sent
+     * with a body, a 401 or 404 answered before the body was looked at), up to {@link #DRAIN_LIMIT}. Jetty otherwise
+     * closes the connection while the rest may still be arriving, and the client then loses the answer to the reset.
+     * A body declared longer than the limit is not read at all: its connection is closed after the answer.
      */
     static void discardUnread(Context ctx) {
         long length = ctx.req().getContentLengthLong();
         if (length == 0 || length < 0 && ctx.header("Transfer-Encoding") == null) {
             return; // no body: the common GET costs no stream
+        }
+        try {
+            // The answer goes out first: a client that declared a body and sends it slowly, or never, must not
+            // wait for the drain below (up to the idle timeout) to learn that it was refused.
+            ctx.res().flushBuffer();
+        } catch (IOException e) {
+            return; // the client is gone
+        }
+        if (length > DRAIN_LIMIT) {
+            return; // not waited for: Jetty closes the connection after the answer
         }
         try {
             drain(ctx.req().getInputStream());
