@@ -80,10 +80,10 @@ public final class MineCommand implements Callable<Integer> {
             description = "Keep only the best N rules by --sort (0 = all). The support floor is --min-support.")
     int topK = 0;
 
-    @Option(names = "--sort", defaultValue = "lift", paramLabel = "MEASURE",
-            description = "Measure for --top-k: confidence, lift, leverage, conviction or zhang. "
-                    + "Default: ${DEFAULT-VALUE}.")
-    String sort = "lift";
+    /** Null unless given: without --top-k the rules are streamed in itemset order, and a sort would be ignored. */
+    @Option(names = "--sort", paramLabel = "MEASURE",
+            description = "Measure --top-k ranks by: confidence, lift, leverage, conviction or zhang. Default: lift.")
+    String sort;
 
     @Option(names = "--prune-redundant",
             description = "Drop a rule when a rule with the same consequent and a smaller antecedent has at "
@@ -108,7 +108,7 @@ public final class MineCommand implements Callable<Integer> {
 
     /** Mines with the options as set (and valid: {@link #problem()} is null). */
     int execute(PrintWriter out, PrintWriter err) {
-        RuleMeasure measure = RuleMeasure.parse(sort);
+        RuleMeasure measure = RuleMeasure.parse(sort == null ? "lift" : sort);
         ItemsetTarget kind = ItemsetTarget.parse(target);
         Optional<RuleParameters> rules = minConfidence == null ? Optional.empty()
                 : Optional.of(new RuleParameters(minConfidence, minLift, topK, measure, pruneRedundant));
@@ -156,7 +156,9 @@ public final class MineCommand implements Callable<Integer> {
             return "--min-lift only filters rules: give --min-confidence too";
         }
         try {
-            RuleMeasure.parse(sort);
+            if (sort != null) {
+                RuleMeasure.parse(sort);
+            }
             ItemsetTarget.parse(target);
         } catch (IllegalArgumentException e) {
             return (e.getMessage().startsWith("unknown target") ? "--target: " : "--sort: ") + e.getMessage();
@@ -173,6 +175,10 @@ public final class MineCommand implements Callable<Integer> {
         if ((topK > 0 || pruneRedundant || rulesOutput != null) && minConfidence == null) {
             return "--top-k, --prune-redundant and --rules-output are about rules: give --min-confidence too "
                     + "(0 keeps every rule)";
+        }
+        if (sort != null && topK == 0) {
+            return "--sort ranks the rules --top-k keeps; without --top-k every rule is written in itemset order "
+                    + "(streamed): give --top-k N as well";
         }
         if (rulesOutput != null && Files.isDirectory(rulesOutput)) {
             return "--rules-output " + rulesOutput + " is a directory";

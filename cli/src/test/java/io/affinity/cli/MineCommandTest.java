@@ -70,6 +70,21 @@ class MineCommandTest {
         assertFalse(err.toString().contains("Usage:"), "no usage for bad values: " + err);
     }
 
+    /**
+     * Found by the seventeenth session's audit: {@code --sort} without {@code --top-k} was accepted and did nothing
+     * (all rules are written in itemset order, streamed), so a user asking for rules by confidence got them unsorted.
+     */
+    @Test
+    void sortWithoutTopKIsRefusedInsteadOfIgnored() throws IOException {
+        Path rules = dir.resolve("rules.txt");
+        assertEquals(1, run("mine", "--input", tiny().toString(), "--min-support", "0.25", "--min-confidence", "0",
+                "--sort", "confidence", "--rules-output", rules.toString()));
+        assertTrue(err.toString().contains("--sort ranks the rules --top-k keeps"), err.toString());
+        assertFalse(Files.exists(rules), "nothing written");
+        assertEquals(0, run("mine", "--input", tiny().toString(), "--min-support", "0.25", "--min-confidence", "0",
+                "--rules-output", rules.toString()), err.toString());
+    }
+
     /** main's shortcut for mine (fast parser, else only mine's model built) behaves as the full command line. */
     @Test
     void mineShortcutGivesTheSameResultsAndErrorsAsTheFullCommandLine() throws IOException {
