@@ -50,7 +50,13 @@ public final class FitDiagnostics {
         }
         GammaGamma gg = a.gammaGamma().model();
         String ggEdge = edge(new String[] {"p", "q"}, new double[] {gg.p(), gg.q()});
-        if (!ggEdge.isEmpty()) {
+        if (gg.q() > LARGEST_SHAPE) {
+            // Not thin data but a finding: the limit of one mean spend for everyone, which more history rarely changes.
+            out.add("Gamma-Gamma fit is degenerate: " + ggEdge + String.format(Locale.ROOT, " (v=%.4g)", gg.v())
+                    + " at the edge of the parameter space: customers' mean spends differ no more than their single "
+                    + "purchases do, so every customer's expected spend per transaction is the population mean, "
+                    + String.format(Locale.ROOT, "%.2f (", gg.populationMeanSpend()) + data + ")");
+        } else if (!ggEdge.isEmpty()) {
             out.add("Gamma-Gamma fit is degenerate: " + ggEdge + String.format(Locale.ROOT, " (v=%.4g)", gg.v())
                     + " at the edge of the parameter space, so spend predictions are those of a limiting case ("
                     + data + "); more repeat customers (" + moreHistory + ") usually fix it");

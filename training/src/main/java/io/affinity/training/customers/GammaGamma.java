@@ -1,6 +1,6 @@
 package io.affinity.training.customers;
 
-import org.apache.commons.math3.special.Gamma;
+import org.apache.commons.math3.special.Beta;
 
 /**
  * The Gamma-Gamma model of spend per transaction (Fader, Hardie &amp; Lee 2005, "RFM and CLV"; Colombo &amp;
@@ -26,10 +26,15 @@ public record GammaGamma(double p, double q, double v) {
     public static Fitted fit(RepeatData data) {
         int n = 0;
         double mean = 0;
+        double lowest = Double.POSITIVE_INFINITY;
+        double highest = 0;
         for (int i = 0; i < data.size(); i++) {
-            if (data.x()[i] > 0 && data.meanSpend()[i] > 0) {
+            double m = data.meanSpend()[i];
+            if (data.x()[i] > 0 && m > 0) {
                 n++;
-                mean += data.meanSpend()[i];
+                mean += m;
+                lowest = Math.min(lowest, m);
+                highest = Math.max(highest, m);
             }
         }
         if (n < 2) {
@@ -37,6 +42,14 @@ public record GammaGamma(double p, double q, double v) {
         }
         mean /= n;
         final int count = n;
+        if (lowest == highest) {
+            // One spend for every customer (a subscription shop): the likelihood grows without bound with p and q
+            // (every purchase of everyone that spend), and the search would chase it until its budget ran out.
+            // The limit, taken at the search's clamps, predicts exactly that spend for everyone.
+            double edge = Math.exp(LogSpaceMle.MAX_LOG);
+            GammaGamma limit = new GammaGamma(edge, edge, lowest * (edge - 1) / edge);
+            return new Fitted(limit, limit.logLikelihood(data), 0, count);
+        }
         // Start with p = 1 and a population mean spend p v / (q - 1) equal to the observed one.
         LogSpaceMle.Fit f = LogSpaceMle.maximise("Gamma-Gamma",w -> new GammaGamma(w[0], w[1], w[2]).logLikelihood(data),
                 new double[] {1.0, 3.0, 2.0 * mean});
@@ -44,25 +57,32 @@ public record GammaGamma(double p, double q, double v) {
         return new Fitted(new GammaGamma(w[0], w[1], w[2]), f.logLikelihood(), f.evaluations(), count);
     }
 
-    /** Sum of the log-likelihood over customers with {@code x > 0} and positive mean spend (others carry no information). */
+    /**
+     * Sum of the log-likelihood over customers with {@code x > 0} and positive mean spend (others carry no
+     * information). Per customer, with {@code r = x m / v}: {@code -log B(px, q) - px log1p(1/r) - q log1p(r) - log
+     * m}, which is the usual {@code log Gamma(px + q) - log Gamma(px) - log Gamma(q) + q log v + (px - 1) log m + px
+     * log x - (px + q) log(v + x m)} rearranged so that no two large terms cancel. The maximum lies at a limit of the
+     * parameters on some data: q and v without bound where customers' mean spends differ no more than their single
+     * purchases do (one mean spend for all), p without bound where each customer's purchases hardly vary. There the
+     * usual form subtracted numbers of 1e15 and more, and its rounding noise kept the search from ever settling (it
+     * gave up, and training published no profiles).
+     */
     public double logLikelihood(RepeatData d) {
         int maxX = 0;
         for (int x : d.x()) {
             maxX = Math.max(maxX, x);
         }
-        double[] perCount = new double[maxX + 1]; // the terms that depend on x only, once per distinct x
-        double base = q * Math.log(v) - Gamma.logGamma(q);
+        double[] logBeta = new double[maxX + 1]; // once per distinct x
         for (int x = 1; x <= maxX; x++) {
-            double px = p * x;
-            perCount[x] = Gamma.logGamma(px + q) - Gamma.logGamma(px) + base + px * Math.log(x);
+            logBeta[x] = Beta.logBeta(p * x, q);
         }
         double sum = 0;
         for (int i = 0; i < d.size(); i++) {
             int x = d.x()[i];
             double m = d.meanSpend()[i];
             if (x > 0 && m > 0) {
-                double px = p * x;
-                sum += perCount[x] + (px - 1) * Math.log(m) - (px + q) * Math.log(v + m * x);
+                double ratio = x * m / v;
+                sum += -logBeta[x] - p * x * Math.log1p(1 / ratio) - q * Math.log1p(ratio) - Math.log(m);
             }
         }
         return sum;

@@ -30,8 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>each customer's expected transactions lie within what the model allows: at least
  *       {@code P(alive) P(some purchase while alive)} and at most the no-drop-out mean {@code (r+x) t/(alpha+T)};</li>
  *   <li>for one customer per export they agree with eq. 10 computed in 60-digit arithmetic ({@link Equation10});</li>
- *   <li>or the analysis fails with the documented reason: a {@link ModelFitException} naming the model, too few repeat
- *       customers for Gamma-Gamma, or nobody bought by the calibration end; never another exception.</li>
+ *   <li>or the analysis fails with the documented reason: a {@link ModelFitException} naming BG/NBD (Gamma-Gamma
+ *       used to fail on about 1% of these exports, where its limits lie), too few repeat customers for
+ *       Gamma-Gamma, or nobody bought by the calibration end; never another exception.</li>
  * </ul>
  * Every export has its own seed, printed with its shape on failure; rerun one with {@code -Daffinity.fuzz.case=SEED},
  * or another run with {@code -Daffinity.fuzz.seed=N} (and {@code -Daffinity.fuzz.datasets=N}).
@@ -61,8 +62,8 @@ class CustomerModelsFuzzTest {
             try {
                 a = CustomerAnalytics.run(tx, options);
             } catch (ModelFitException e) {
-                assertTrue(e.getMessage().startsWith("BG/NBD fit ") || e.getMessage().startsWith("Gamma-Gamma fit "),
-                        context + ": " + e.getMessage());
+                // Gamma-Gamma's edges (one mean spend for all, one spend for every purchase) are limits it reaches.
+                assertTrue(e.getMessage().startsWith("BG/NBD fit "), context + ": " + e.getMessage());
                 outcomes.merge(e.getMessage().substring(0, e.getMessage().indexOf(" fit ")) + " did not fit", 1,
                         Integer::sum);
                 continue;

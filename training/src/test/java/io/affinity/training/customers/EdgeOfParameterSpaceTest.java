@@ -148,6 +148,103 @@ class EdgeOfParameterSpaceTest {
         }
     }
 
+    /**
+     * Seed 1729972919687024331 of the fuzz test's generator, in weeks: 174 customers over 35 days, half of them
+     * buying in bursts. Customers' mean spends differ no more than their single purchases vary, so the likelihood
+     * rises as q and v grow together without bound (every customer's mean spend the same). The fit ran out of its
+     * evaluation budget there ("did not converge"): {@code affinity customers} stopped and training published no
+     * profile at all. The limit is a model like any other: everyone's expected spend is the population mean.
+     */
+    @Test
+    void spendThatDoesNotDifferBetweenCustomersFitsTheCommonMeanLimitInsteadOfFailing() throws Exception {
+        SyntheticExports.Export export = SyntheticExports.generate(1729972919687024331L);
+        Path file = dir.resolve("export.csv");
+        Files.writeString(file, export.csv());
+        CustomerAnalysis a = CustomerAnalytics.run(
+                TransactionLoader.load(List.of(file), IngestOptions.defaults()).transactions(),
+                CustomerAnalyticsOptions.defaults(export.lastDay()).withTimeUnit(CustomerAnalyticsOptions.TimeUnit.WEEKS));
+        GammaGamma gg = a.gammaGamma().model();
+        assertTrue(gg.q() > FitDiagnostics.LARGEST_SHAPE, "the limit this test is about: " + gg);
+        double mean = gg.populationMeanSpend();
+        for (CustomerAnalysis.Row row : a.rows()) {
+            assertEquals(mean, row.profile().expectedSpend(), 1e-4 * mean, row.customerId());
+        }
+        List<String> warnings = FitDiagnostics.warnings(a);
+        assertTrue(warnings.stream().anyMatch(w -> w.startsWith("Gamma-Gamma fit is degenerate: q=")
+                && w.contains("customers' mean spends differ no more than their single purchases do")), warnings.toString());
+        // The limit's likelihood, computed directly: a customer's x repeat days total x m ~ Gamma(p x, rate nu),
+        // one nu for all (nu = q / v as q grows). The fit must match it, and no interior point may beat it.
+        RepeatData d = new RepeatData(a.rows().stream().mapToInt(CustomerAnalysis.Row::x).toArray(),
+                a.rows().stream().mapToDouble(CustomerAnalysis.Row::tx).toArray(),
+                a.rows().stream().mapToDouble(CustomerAnalysis.Row::T).toArray(),
+                a.rows().stream().mapToDouble(CustomerAnalysis.Row::meanRepeatSpend).toArray());
+        assertEquals(gg.logLikelihood(d), a.gammaGamma().logLikelihood(), 1e-9 * Math.abs(gg.logLikelihood(d)),
+                "the rows are the data the fit saw");
+        double nu = gg.q() / gg.v();
+        double limit = 0;
+        for (int i = 0; i < d.size(); i++) {
+            int x = d.x()[i];
+            double m = d.meanSpend()[i];
+            if (x > 0 && m > 0) {
+                double px = gg.p() * x;
+                limit += Math.log(x) + px * Math.log(nu) + (px - 1) * Math.log(x * m) - nu * x * m
+                        - org.apache.commons.math3.special.Gamma.logGamma(px);
+            }
+        }
+        assertEquals(limit, gg.logLikelihood(d), 1e-6 * Math.abs(limit));
+        for (double q : new double[] {10, 1e3, 1e5}) {
+            GammaGamma interior = new GammaGamma(gg.p(), q, q / nu);
+            assertTrue(interior.logLikelihood(d) < gg.logLikelihood(d), interior + " beats the fit " + gg);
+        }
+    }
+
+    @Test
+    void oneSpendForEveryPurchaseOfEveryCustomerIsPredictedForAll() {
+        // A subscription shop: every order 29.99. The likelihood grows without bound as p and q do, and the search
+        // chased it until its budget ran out (5 customers; other counts ended by chance on rounding noise).
+        for (int n : new int[] {2, 5, 50}) {
+            int[] x = new int[n];
+            double[] tx = new double[n];
+            double[] t = new double[n];
+            double[] m = new double[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = 1 + i % 5;
+                tx[i] = 10;
+                t[i] = 20;
+                m[i] = 29.99;
+            }
+            GammaGamma gg = GammaGamma.fit(new RepeatData(x, tx, t, m)).model();
+            assertTrue(gg.p() > FitDiagnostics.LARGEST_SHAPE && gg.q() > FitDiagnostics.LARGEST_SHAPE, gg.toString());
+            for (int k : new int[] {0, 1, 7}) {
+                assertEquals(29.99, gg.expectedSpend(k, 29.99), 1e-9, n + " customers, x=" + k);
+            }
+        }
+    }
+
+    @Test
+    void gammaGammaLikelihoodIsTheDensityOfTheMeanSpend() {
+        // The closed form against a numerical integral over the customer's nu ~ Gamma(q, v) of the mean of x
+        // Gamma(p, nu) spends, i.e. x m ~ Gamma(p x, nu): moderate parameters, where both are easy to compute.
+        GammaGamma gg = new GammaGamma(2.5, 3.5, 40);
+        RepeatData d = new RepeatData(new int[] {1, 3, 7}, new double[] {5, 20, 60}, new double[] {30, 60, 90},
+                new double[] {12.5, 20, 8});
+        double total = 0;
+        for (int i = 0; i < 3; i++) {
+            int x = d.x()[i];
+            double m = d.meanSpend()[i];
+            double px = gg.p() * x;
+            org.apache.commons.math3.analysis.UnivariateFunction integrand = nu -> Math.exp(
+                    Math.log(x) + px * Math.log(nu) + (px - 1) * Math.log(x * m) - nu * x * m
+                            - org.apache.commons.math3.special.Gamma.logGamma(px)
+                            + gg.q() * Math.log(gg.v()) + (gg.q() - 1) * Math.log(nu) - gg.v() * nu
+                            - org.apache.commons.math3.special.Gamma.logGamma(gg.q()));
+            double density = new org.apache.commons.math3.analysis.integration.IterativeLegendreGaussIntegrator(
+                    64, 1e-12, 1e-14).integrate(1_000_000, integrand, 1e-9, 5);
+            total += Math.log(density);
+        }
+        assertEquals(total, gg.logLikelihood(d), 1e-8 * Math.abs(total));
+    }
+
     @Test
     void fitsReportTheParametersWhoseLikelihoodTheyMaximised() {
         // The search works on log-parameters clamped to +-30; a simplex that wandered past the clamp used to
