@@ -1,6 +1,7 @@
 package io.affinity.api;
 
 import io.javalin.http.Context;
+import jakarta.servlet.ServletInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
@@ -74,17 +75,17 @@ final class RequestBodies {
             return; // no body: the common GET costs no stream
         }
         try {
+            ServletInputStream in = ctx.req().getInputStream();
+            if (in.isFinished()) {
+                return; // read to its end by the handler: the answer keeps its Content-Length
+            }
             // The answer goes out first: a client that declared a body and sends it slowly, or never, must not
             // wait for the drain below (up to the idle timeout) to learn that it was refused.
             ctx.res().flushBuffer();
-        } catch (IOException e) {
-            return; // the client is gone
-        }
-        if (length > DRAIN_LIMIT) {
-            return; // not waited for: Jetty closes the connection after the answer
-        }
-        try {
-            drain(ctx.req().getInputStream());
+            if (length > DRAIN_LIMIT) {
+                return; // not waited for: Jetty closes the connection after the answer
+            }
+            drain(in);
         } catch (IOException | IllegalStateException e) {
             // The body was read as text (getReader), or the connection is gone: nothing left to drop.
         }

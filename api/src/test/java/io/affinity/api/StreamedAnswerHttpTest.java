@@ -102,6 +102,21 @@ class StreamedAnswerHttpTest {
         }
     }
 
+    /**
+     * A request whose body the handler read is answered with a Content-Length like a GET. The unread-body drain once
+     * flushed every answer to a request with a body before it completed, which turned them all chunked.
+     */
+    @Test
+    void answersToRequestsWithABodyKeepTheirContentLength() throws Exception {
+        HttpResponse<byte[]> r = CLIENT.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + server.port() + "/v1/baskets/recommendations"))
+                .header("Content-Type", "application/json").header("Accept-Encoding", "identity")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"items\": [\"I1\"]}")).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+        assertEquals(String.valueOf(r.body().length), r.headers().firstValue("Content-Length").orElse("none"));
+    }
+
     private static HttpResponse<byte[]> get(String path, String encoding) throws Exception {
         return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
                 .header("Accept-Encoding", encoding).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
