@@ -89,6 +89,15 @@ public final class ConsentJournal implements AutoCloseable {
     private record Change(Consent.State state, long sequence, String line) {
     }
 
+    /**
+     * Every change applied, in sequence order (the journal's order): what {@link #changesSince} searches. Superseded
+     * ones stay until the next compaction or re-read and are skipped there.
+     */
+    private final List<Applied> inOrder = new ArrayList<>();
+
+    private record Applied(String customerId, Consent.Channel channel, Change change) {
+    }
+
     private ConsentJournal(Path file, String failure, int compactAfterLines) {
         this.file = file;
         this.lock = file == null ? null : new JournalLock(file);
@@ -208,6 +217,7 @@ public final class ConsentJournal implements AutoCloseable {
         channel = opened.channel();
         fileKey = opened.fileKey();
         overlay.clear();
+        inOrder.clear();
         sequence = 0;
         lines = 0;
         live = 0;
@@ -273,6 +283,7 @@ public final class ConsentJournal implements AutoCloseable {
         if (overlay.computeIfAbsent(customerId, k -> new EnumMap<>(Consent.Channel.class)).put(ch, change) == null) {
             live++;
         }
+        inOrder.add(new Applied(customerId, ch, change));
         lines++;
     }
 
@@ -388,6 +399,67 @@ public final class ConsentJournal implements AutoCloseable {
         String reason = allowed ? null : state == Consent.State.OPTED_OUT ? "opted_out"
                 : state == Consent.State.PENDING ? "pending_confirmation" : "no_consent";
         return new Decision(allowed, reason, state, sequence);
+    }
+
+    /**
+     * One customer's consent for one channel as changed at run time: the latest change the journal holds for them
+     * ({@code at}, the time it was recorded, null for a line without one).
+     */
+    public record Listed(String customerId, Consent.Channel channel, Consent.State state, long sequence, String at) {
+    }
+
+    /**
+     * A page of {@link #changesSince}: the changes, whether more follow, and the journal's sequence when it was
+     * read (every change up to it with a sequence above {@code since} is in this page or a later one).
+     */
+    public record Page(List<Listed> changes, boolean more, long sequence) {
+    }
+
+    /**
+     * The latest change of each customer and channel whose sequence is above {@code since}, oldest first, at most
+     * {@code limit}, optionally for one channel: what a campaign tool checks before sending to the rows of an export
+     * it took earlier (each row carries the sequence its consent was checked at). A change superseded by a later one
+     * for the same customer and channel is not listed: the later one is, with the state in effect now. Compaction
+     * keeps every listed change and its sequence, so a reader's {@code since} stays valid across it.
+     */
+    public synchronized Page changesSince(long since, Consent.Channel channel, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1, was " + limit);
+        }
+        catchUp(false);
+        requireUsable();
+        int lo = 0;
+        int hi = inOrder.size();
+        while (lo < hi) { // the first change with a sequence above since
+            int mid = (lo + hi) >>> 1;
+            if (inOrder.get(mid).change().sequence() <= since) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        List<Listed> out = new ArrayList<>(Math.min(limit, 1024));
+        for (int i = lo; i < inOrder.size(); i++) {
+            Applied a = inOrder.get(i);
+            if (channel != null && a.channel() != channel || overlay.get(a.customerId()).get(a.channel()) != a.change()) {
+                continue;
+            }
+            if (out.size() == limit) {
+                return new Page(out, true, sequence);
+            }
+            out.add(new Listed(a.customerId(), a.channel(), a.change().state(), a.change().sequence(),
+                    recordedAt(a.change().line())));
+        }
+        return new Page(out, false, sequence);
+    }
+
+    private static String recordedAt(String line) {
+        try {
+            JsonNode at = JSON.readTree(line).get("at");
+            return at == null || !at.isTextual() ? null : at.asText();
+        } catch (IOException e) {
+            return null; // the line was read when applied: unreachable
+        }
     }
 
     /** Sequence number of the last change (0 when none), including other processes' changes read just now. */
