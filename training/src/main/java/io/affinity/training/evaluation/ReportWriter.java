@@ -26,6 +26,11 @@ public final class ReportWriter {
         "cold.ndcg@10", "warm.ndcg@10"};
     private static final String[] PALETTE = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
         "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#222222"};
+    /**
+     * Dash patterns of the recall chart's lines, one per pass through {@link #PALETTE}: an evaluation has more models
+     * (15) than the palette has colours, and two solid lines of one colour could not be told apart.
+     */
+    private static final String[] DASHES = {null, "6,3", "2,2", "8,3,2,3"};
 
     static final String NO_COLD = "cold.*: n/a, every test customer has a purchase history "
             + "(testCustomersWithoutHistory: 0)";
@@ -373,12 +378,15 @@ public final class ReportWriter {
                 pts.append(xOf(k, left, w)).append(',').append((int) Math.round(top + h - h * v / max)).append(' ');
             }
             String color = PALETTE[i % PALETTE.length];
-            s.append(String.format(Locale.ROOT,
-                    "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"%s\"/>", pts.toString().trim(),
-                    color, m.name().equals(r.served()) ? "3" : "1.5"));
-            s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>"
-                    + "<text x=\"%d\" y=\"%d\">%s</text>", left + w + 20, top + 16 * i, color, left + w + 34,
-                    top + 16 * i + 9, esc(m.name())));
+            String dash = DASHES[(i / PALETTE.length) % DASHES.length];
+            String style = String.format(Locale.ROOT, "stroke=\"%s\" stroke-width=\"%s\"%s", color,
+                    m.name().equals(r.served()) ? "3" : "1.5", dash == null ? "" : " stroke-dasharray=\"" + dash + "\"");
+            s.append(String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" %s/>", pts.toString().trim(),
+                    style));
+            // the legend shows a piece of the line itself: colour and dashes
+            s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" %s/>"
+                    + "<text x=\"%d\" y=\"%d\">%s</text>", left + w + 14, top + 16 * i + 5, left + w + 38,
+                    top + 16 * i + 5, style, left + w + 44, top + 16 * i + 9, esc(m.name())));
         }
         return s.append("</svg>").toString();
     }

@@ -1,14 +1,19 @@
 package io.affinity.training.evaluation;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.affinity.testing.UnitTest;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -63,6 +68,35 @@ class ReportWriterTest {
     }
 
     @Test
+    void everyLineOfTheRecallChartAndItsLegendEntryHasItsOwnStyle() {
+        String html = ReportWriter.html(report(time(true)));
+        int start = html.indexOf("<h2>Recall@k</h2>");
+        String chart = html.substring(start, html.indexOf("</svg>", start));
+        Matcher line = Pattern.compile("<polyline points=\"[^\"]*\" fill=\"none\" stroke=\"(#[0-9a-f]{6})\" "
+                + "stroke-width=\"[0-9.]+\"( stroke-dasharray=\"([0-9,]+)\")?/>").matcher(chart);
+        Set<String> lineStyles = new HashSet<>();
+        List<String> inOrder = new ArrayList<>();
+        while (line.find()) {
+            String style = line.group(1) + "/" + line.group(3);
+            inOrder.add(style);
+            assertTrue(lineStyles.add(style), "two models drawn alike (" + style + "): " + inOrder);
+        }
+        assertEquals(MODELS.size(), lineStyles.size(), chart);
+        // The legend shows each model with its line's colour and dashes, so that a reader can tell them apart.
+        Matcher legend = Pattern.compile("<line x1=\"\\d+\" y1=\"\\d+\" x2=\"\\d+\" y2=\"\\d+\" stroke=\"(#[0-9a-f]{6})\" "
+                + "stroke-width=\"[0-9.]+\"( stroke-dasharray=\"([0-9,]+)\")?/><text x=\"\\d+\" y=\"\\d+\">([^<]+)</text>")
+                .matcher(chart);
+        List<String> legendOrder = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        while (legend.find()) {
+            legendOrder.add(legend.group(1) + "/" + legend.group(3));
+            names.add(legend.group(4));
+        }
+        assertEquals(MODELS, names, chart);
+        assertEquals(inOrder, legendOrder, chart);
+    }
+
+    @Test
     void theColdNoteDoesNotClaimThatEveryPersonalModelFallsBackToPopularity() {
         // Item-to-item models, EASE and ALS score every item (about) alike for a customer without history: their
         // cold figures measure an arbitrary order (cold.ndcg@10 0.0229 for all five item models on the sample,
@@ -73,5 +107,4 @@ class ReportWriterTest {
         assertFalse(note.contains("every personal model falls back to popularity"), note);
         assertTrue(note.contains("no opinion"), note);
     }
-
 }
