@@ -138,6 +138,8 @@ public final class ReportWriter {
         settings.put("cutoff", r.settings().cutoff() == null ? null : r.settings().cutoff().toString());
         // --test-days applies to the time split only
         settings.put("testDays", "time".equals(r.settings().split()) ? r.settings().testDays() : null);
+        // --no-season-window changes the re-ranker's numbers; like testDays it applies to the time split only
+        settings.put("seasonWindow", "time".equals(r.settings().split()) ? r.settings().seasonWindow() : null);
         settings.put("threads", r.settings().threads());
         settings.put("seed", r.settings().seed());
         settings.put("easeMaxItems", r.settings().easeMaxItems());

@@ -2,6 +2,7 @@ package io.affinity.training.evaluation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.affinity.testing.UnitTest;
@@ -106,5 +107,18 @@ class ReportWriterTest {
         String note = html.substring(at, html.indexOf("<svg", at));
         assertFalse(note.contains("every personal model falls back to popularity"), note);
         assertTrue(note.contains("no opinion"), note);
+    }
+
+    @Test
+    void reportJsonRecordsWhetherTheSeasonWindowWasUsed() {
+        // --no-season-window changes the re-ranker's numbers; a report that does not say so cannot be reproduced.
+        Map<?, ?> with = (Map<?, ?>) ReportWriter.json(report(time(true))).get("settings");
+        Map<?, ?> without = (Map<?, ?>) ReportWriter.json(report(time(false))).get("settings");
+        assertEquals(true, with.get("seasonWindow"));
+        assertEquals(false, without.get("seasonWindow"));
+        Map<?, ?> lastBasket = (Map<?, ?>) ReportWriter.json(report(new EvaluationSettings("last-basket", null, 90, 2,
+                42, 2500, 50))).get("settings");
+        assertTrue(lastBasket.containsKey("seasonWindow"));
+        assertNull(lastBasket.get("seasonWindow"), "the last-basket split has no season window, as no test days");
     }
 }
