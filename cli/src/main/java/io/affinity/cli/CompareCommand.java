@@ -37,7 +37,8 @@ import picocli.CommandLine.Spec;
         description = {"Compare two evaluation reports (evaluate --report DIR): each model's metrics in both, the "
                 + "difference, and which model each served.",
                 "First checks the two measured the same thing (split, cutoff, test days, data and test customer "
-                        + "counts) and warns when they did not.",
+                        + "counts) and warns when they did not; then names every other setting that differs (seed, "
+                        + "ease-max-items, season window, ...: the change being compared).",
                 "When both reports have a per-customer file (per-customer.csv.gz, written by evaluate --report) "
                         + "over the same test customers (same testCustomersFingerprint) and the same split, cutoff "
                         + "and test days, each difference in ndcg@10, recall@10 and hitrate@10 gets the 95%% paired "
@@ -84,15 +85,16 @@ final class CompareCommand implements Callable<Integer> {
             }
         }
         List<String> differences = differences(a, b);
+        List<String> changedSettings = changedSettings(a, b);
         Paired paired = paired(a, b);
         Set<String> names = new LinkedHashSet<>(a.modelNames());
         names.addAll(b.modelNames());
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(asJson(a, b, names, differences,
-                    paired)));
+                    changedSettings, paired)));
         } else {
-            table(out, a, b, names, differences, paired);
+            table(out, a, b, names, differences, changedSettings, paired);
         }
         out.flush();
         return 0;
@@ -257,6 +259,21 @@ final class CompareCommand implements Callable<Integer> {
         return out;
     }
 
+    /**
+     * "settings.K: base X, new Y" for every other setting that differs (seed, easeMaxItems, seasonWindow, ...): what
+     * a comparison of two runs on the same protocol is usually about, so it does not make them incomparable, but the
+     * reader must see it. A setting one report does not record (written before it was) shows as absent.
+     */
+    private static List<String> changedSettings(Report a, Report b) {
+        Set<String> keys = new LinkedHashSet<>();
+        a.root.path("settings").fieldNames().forEachRemaining(keys::add);
+        b.root.path("settings").fieldNames().forEachRemaining(keys::add);
+        keys.removeAll(SETTINGS);
+        List<String> out = new ArrayList<>();
+        compare(out, "settings", List.copyOf(keys), a, b);
+        return out;
+    }
+
     private static void compare(List<String> out, String section, List<String> keys, Report a, Report b) {
         for (String k : keys) {
             JsonNode x = a.root.path(section).get(k);
@@ -272,7 +289,7 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     private void table(PrintWriter out, Report a, Report b, Set<String> names, List<String> differences,
-                       Paired paired) {
+                       List<String> changedSettings, Paired paired) {
         out.println("base " + a.file + " (served " + a.served() + ")");
         out.println("new  " + b.file + " (served " + b.served() + ")");
         if (differences.isEmpty()) {
@@ -280,6 +297,9 @@ final class CompareCommand implements Callable<Integer> {
         } else {
             out.println("WARNING: the reports measured different things; their metrics are not comparable:");
             differences.forEach(d -> out.println("  " + d));
+        }
+        if (!changedSettings.isEmpty()) {
+            out.println("settings that differ (the change being compared): " + String.join("; ", changedSettings));
         }
         if (paired.why() == null) {
             out.printf(Locale.ROOT, "paired over the %,d test customers both reports share (same "
@@ -355,7 +375,8 @@ final class CompareCommand implements Callable<Integer> {
         return String.format(Locale.ROOT, "%.4f", v);
     }
 
-    private ObjectNode asJson(Report a, Report b, Set<String> names, List<String> differences, Paired paired) {
+    private ObjectNode asJson(Report a, Report b, Set<String> names, List<String> differences,
+                              List<String> changedSettings, Paired paired) {
         ObjectNode o = mapper.createObjectNode();
         o.put("base", a.file.toString());
         o.put("new", b.file.toString());
@@ -364,6 +385,8 @@ final class CompareCommand implements Callable<Integer> {
         o.put("comparable", differences.isEmpty());
         ArrayNode diffs = o.putArray("differences");
         differences.forEach(diffs::add);
+        ArrayNode changed = o.putArray("changedSettings");
+        changedSettings.forEach(changed::add);
         ObjectNode test = o.putObject("pairedTest");
         test.put("made", paired.why() == null);
         if (paired.why() == null) {

@@ -105,13 +105,20 @@ final class CustomersCommand implements Callable<Integer> {
                     + "repeat customers)");
         }
         CustomerReportWriter.write(analysis, output);
-        System.err.printf(Locale.ROOT, "affinity customers: fitted and profiled %,d customers [%.1f s]%n",
-                analysis.rows().size(), (System.nanoTime() - t1) / 1e9);
+        // Every customer of the ingest line is accounted for: those whose first purchase is after the calibration
+        // end have no calibration history and are not profiled (report.json: customersFirstSeenAfterCalibration).
+        System.err.printf(Locale.ROOT, "affinity customers: fitted and profiled %,d customers%s [%.1f s]%n",
+                analysis.rows().size(), analysis.customersAfterCalibration() == 0 ? ""
+                        : String.format(Locale.ROOT, "; %,d more first bought after --calibration-end %s and are not "
+                                + "profiled", analysis.customersAfterCalibration(), calibrationEnd),
+                (System.nanoTime() - t1) / 1e9);
         var bg = analysis.bgNbd().model();
         var gg = analysis.gammaGamma().model();
-        System.out.printf(Locale.ROOT, "BG/NBD (%s): r=%.4f alpha=%.4f a=%.4f b=%.4f%n", timeUnit, bg.r(), bg.alpha(),
+        // Four significant digits, not four decimals: a fit at the edge of the parameter space has a = 5e-7 or
+        // b = 3e4, and "a=0.0000" reads as a value the model cannot take.
+        System.out.printf(Locale.ROOT, "BG/NBD (%s): r=%.4g alpha=%.4g a=%.4g b=%.4g%n", timeUnit, bg.r(), bg.alpha(),
                 bg.a(), bg.b());
-        System.out.printf(Locale.ROOT, "Gamma-Gamma: p=%.4f q=%.4f v=%.4f%n", gg.p(), gg.q(), gg.v());
+        System.out.printf(Locale.ROOT, "Gamma-Gamma: p=%.4g q=%.4g v=%.4g%n", gg.p(), gg.q(), gg.v());
         for (String warning : FitDiagnostics.warnings(analysis)) {
             System.out.println("WARNING: " + warning);
         }

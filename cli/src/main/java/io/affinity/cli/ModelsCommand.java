@@ -484,9 +484,15 @@ final class ModelsCommand implements Callable<Integer> {
             ModelStore s = ModelStores.existing(store.models, false);
             PrintWriter out = spec.commandLine().getOut();
             if (stop) {
+                // Read first, so that the answer can say whether it removed a damaged CANARY or found none.
+                String damaged = CanaryState.of(s).error();
                 Optional<ModelStore.Canary> previous = s.stopCanary();
-                if (previous.isEmpty()) {
-                    out.println("no canary was running: nothing to stop (a damaged CANARY, if any, was removed)");
+                if (previous.isEmpty() && damaged != null) {
+                    out.printf("removed the damaged CANARY (%s): CURRENT %s answers every customer%n", damaged,
+                            Activate.currentOrEmpty(s).orElse("(not set)"));
+                    out.println(WATCHERS);
+                } else if (previous.isEmpty()) {
+                    out.println("no canary was running: nothing to stop");
                 } else {
                     out.printf("canary %s (%d%% of customers) stopped: CURRENT %s answers every customer%n",
                             previous.get().version(), previous.get().percent(),

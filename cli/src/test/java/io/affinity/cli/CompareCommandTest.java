@@ -107,6 +107,39 @@ class CompareCommandTest {
         assertTrue(o.at("/models/blend/hitrate@10/base").isNull(), "absent metrics are null: " + o);
     }
 
+    @Test
+    void settingsThatDifferBeyondTheProtocolAreNamedWithoutCallingTheReportsIncomparable() throws Exception {
+        // Same split, cutoff, test days and data, other model settings: the comparison is about exactly that change,
+        // so the reports stay comparable, but the reader must be told what changed (README: every setting that
+        // differs is named). Before, a --seed or --ease-max-items change went unmentioned.
+        ObjectNode changed = report("2011-09-01T00:00", 0.3128, "tifu-knn");
+        ((ObjectNode) changed.get("settings")).put("seed", 7).put("easeMaxItems", 1000).put("seasonWindow", false);
+        ObjectNode base = report("2011-09-01T00:00", 0.3120, "tifu-knn");
+        ((ObjectNode) base.get("settings")).put("easeMaxItems", 2500).put("seasonWindow", true);
+        Path a = write("a", base);
+        Path b = write("b", changed);
+        CommandErrorsTest.Run r = CommandErrorsTest.run("compare", a.toString(), b.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("comparable: same split, cutoff, test period and data counts"), r.out());
+        assertFalse(r.out().contains("WARNING"), r.out());
+        assertTrue(r.out().contains("settings that differ (the change being compared): settings.seed: base 42, new 7; "
+                + "settings.easeMaxItems: base 2500, new 1000; settings.seasonWindow: base true, new false"), r.out());
+
+        JsonNode o = JSON.readTree(CommandErrorsTest.run("compare", a.toString(), b.toString(), "--json").out());
+        assertTrue(o.get("comparable").asBoolean(), o.toString());
+        assertEquals(java.util.List.of("settings.seed: base 42, new 7", "settings.easeMaxItems: base 2500, new 1000",
+                "settings.seasonWindow: base true, new false"),
+                JSON.convertValue(o.get("changedSettings"), java.util.List.class), o.toString());
+
+        // A report written before a setting was recorded says so rather than hiding the difference.
+        ObjectNode old = report("2011-09-01T00:00", 0.3120, "tifu-knn");
+        CommandErrorsTest.Run vsOld = CommandErrorsTest.run("compare", write("old", old).toString(), b.toString());
+        assertTrue(vsOld.out().contains("settings.seasonWindow: base absent, new false"), vsOld.out());
+        // Identical settings: no such line.
+        CommandErrorsTest.Run same = CommandErrorsTest.run("compare", a.toString(), a.toString());
+        assertFalse(same.out().contains("settings that differ"), same.out());
+    }
+
     private static double[] random(int n, long seed) {
         java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
         double[] v = new double[n];

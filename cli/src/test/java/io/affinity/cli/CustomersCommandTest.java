@@ -107,6 +107,42 @@ class CustomersCommandTest {
         assertTrue(warnings.get(0).asText().startsWith("BG/NBD fit is degenerate"), warnings.toString());
     }
 
+    /**
+     * The console accounts for every customer and shows each fitted parameter as a number: the ingest line counted
+     * 1,634 customers and the next said "profiled 1,073" with no word of the 561 first seen after --calibration-end
+     * (only report.json had them), and a BG/NBD a of 5.1e-7 was printed as "a=0.0000".
+     */
+    @Test
+    void theConsoleSaysWhichCustomersWereNotProfiledAndPrintsSmallParametersAsNumbers() throws Exception {
+        java.io.PrintStream savedOut = System.out;
+        java.io.PrintStream savedErr = System.err;
+        java.io.ByteArrayOutputStream both = new java.io.ByteArrayOutputStream();
+        int code;
+        try {
+            java.io.PrintStream capture = new java.io.PrintStream(both, true, java.nio.charset.StandardCharsets.UTF_8);
+            System.setOut(capture);
+            System.setErr(capture);
+            code = AffinityCli.run("customers", "--input", EndToEndTest.SAMPLE.toString(), "--calibration-end",
+                    "2011-06-01", "--holdout-end", "2011-06-30", "--output", out.toString());
+        } finally {
+            System.setOut(savedOut);
+            System.setErr(savedErr);
+        }
+        String text = both.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, code, text);
+        JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        int profiled = report.get("customers").asInt();
+        int after = report.get("customersFirstSeenAfterCalibration").asInt();
+        assertTrue(after > 0, report.toString());
+        assertTrue(text.contains(String.format(java.util.Locale.ROOT, "fitted and profiled %,d customers; %,d more "
+                + "first bought after --calibration-end 2011-06-01 and are not profiled", profiled, after)), text);
+        double a = report.get("bgNbd").get("a").asDouble();
+        assertTrue(a > 0 && a < 1e-4, "the sample's June calibration ends on a limiting case: " + a);
+        String bgLine = text.lines().filter(l -> l.startsWith("BG/NBD")).findFirst().orElseThrow();
+        assertTrue(!bgLine.contains("a=0.0000 "), bgLine);
+        assertTrue(bgLine.contains(String.format(java.util.Locale.ROOT, "a=%.4g", a)), bgLine);
+    }
+
     @Test
     void badDateIsAClearError() {
         int code = AffinityCli.run("customers", "--input", EndToEndTest.SAMPLE.toString(), "--calibration-end",

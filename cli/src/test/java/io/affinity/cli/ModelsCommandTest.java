@@ -447,8 +447,16 @@ class ModelsCommandTest {
         models("prune", "--keep", "1").failsWith("CANARY: does not hold a version id and a percent",
                 "prune needs it to know which versions are in use; ./affinity models canary --stop removes it");
         assertEquals(List.of(v1, v4), store().versions());
-        assertEquals(0, models("canary", "--stop").code());
+        // The stop says what it did: it removed a damaged CANARY (it used to answer "no canary was running ... (a
+        // damaged CANARY, if any, was removed)", leaving the operator to guess which).
+        CommandErrorsTest.Run stop = models("canary", "--stop");
+        assertEquals(0, stop.code(), stop.err());
+        assertTrue(stop.out().startsWith("removed the damaged CANARY (" + models + "/CANARY: does not hold a version id "
+                + "and a percent: 'half a line'"), stop.out());
+        assertTrue(stop.out().contains("CURRENT " + v4 + " answers every customer"), stop.out());
         assertFalse(Files.exists(models.resolve("CANARY")));
+        CommandErrorsTest.Run again = models("canary", "--stop");
+        assertEquals("no canary was running: nothing to stop", again.out().strip());
         assertEquals(0, models("prune", "--keep", "1").code());
         assertEquals(List.of(v4), store().versions());
     }

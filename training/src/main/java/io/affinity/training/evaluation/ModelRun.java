@@ -168,7 +168,8 @@ final class ModelRun {
         Map<String, Double> m = new LinkedHashMap<>(all.values(""));
         m.putAll(repeat.values("repeat."));
         m.putAll(novel.values("new."));
-        // customers without any training purchase (every personal model falls back to popularity) and the others
+        // customers without any training purchase and the others: repeat-frequency and tifu-knn rank popular items
+        // for the former, the item models and ALS have no opinion (ReportWriter.COLD_NOTE)
         Map<String, Double> c = cold.values("cold.");
         Map<String, Double> w = warm.values("warm.");
         for (String key : List.of("ndcg@10", "hitrate@10", "recall@20", "users")) {

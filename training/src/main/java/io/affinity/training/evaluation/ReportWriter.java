@@ -26,9 +26,27 @@ public final class ReportWriter {
         "cold.ndcg@10", "warm.ndcg@10"};
     private static final String[] PALETTE = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
         "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#222222"};
+    /**
+     * Dash patterns of the recall chart's lines, one per pass through {@link #PALETTE}: an evaluation has more models
+     * (15) than the palette has colours, and two solid lines of one colour could not be told apart.
+     */
+    private static final String[] DASHES = {null, "6,3", "2,2", "8,3,2,3"};
 
     static final String NO_COLD = "cold.*: n/a, every test customer has a purchase history "
             + "(testCustomersWithoutHistory: 0)";
+
+    /**
+     * How the models rank for a customer without history, for the page's cold/warm chart. Only some fall back to
+     * popularity: the models that start from the customer's own purchases score every item alike for them (ALS
+     * about alike, its random start shrunk towards zero), so {@code TopK} ranks them in item-number order (on the
+     * sample cold.ndcg@10 0.0229 for all five item models, popularity 0.1077). The service never serves those lists
+     * to such a customer: an unknown customer gets popular items ({@code "fallback": true}).
+     */
+    static final String COLD_NOTE = "For cold customers repeat-frequency and tifu-knn rank by popularity, as the "
+            + "popularity models do; rules, knn-cosine, knn-bm25, rp3beta, ease and als start from the customer's own "
+            + "purchases and have no opinion: they score every item (about) alike, so their cold figures measure an "
+            + "arbitrary order (the service answers a customer without history with popular items instead). The blend "
+            + "and the re-ranker mix their models' candidates.";
 
     /** After a metric's interval, in the tables and in {@code compare}: the interval excludes 0. */
     public static final String SIGNIFICANT = "*";
@@ -120,6 +138,8 @@ public final class ReportWriter {
         settings.put("cutoff", r.settings().cutoff() == null ? null : r.settings().cutoff().toString());
         // --test-days applies to the time split only
         settings.put("testDays", "time".equals(r.settings().split()) ? r.settings().testDays() : null);
+        // --no-season-window changes the re-ranker's numbers; like testDays it applies to the time split only
+        settings.put("seasonWindow", "time".equals(r.settings().split()) ? r.settings().seasonWindow() : null);
         settings.put("threads", r.settings().threads());
         settings.put("seed", r.settings().seed());
         settings.put("easeMaxItems", r.settings().easeMaxItems());
@@ -214,7 +234,7 @@ public final class ReportWriter {
         h.append("<p>").append(esc(String.valueOf(r.facts().get("split")))).append(". Hyper-parameters, blend ")
                 .append("weights and the re-ranker's trees were fitted on: ").append(esc(String.valueOf(r.facts().get("validationSplit"))))
                 .append(". Served model: <b>").append(esc(r.served())).append("</b> (best validation NDCG@10; the re-ranker's ")
-                .append("measured out of fold on two customer folds, the blend's on the customers it was fitted on). ")
+                .append("and the blend's measured out of fold on two customer folds). ")
                 .append(String.format(Locale.ROOT, "Whole run %.1f s.", r.totalSeconds())).append("</p>");
         h.append("<p class=\"note\">");
         r.facts().forEach((k, v) -> h.append(esc(k)).append(": ").append(esc(String.valueOf(v))).append("; "));
@@ -266,8 +286,7 @@ public final class ReportWriter {
                 .append("the other items against first-time purchases.</p>")
                 .append(bars(r, List.of("repeat.ndcg@10", "new.ndcg@10")));
         h.append("<h2>Customers without versus with history (NDCG@10)</h2><p class=\"note\">Cold: test customers ")
-                .append("with no purchase before the cutoff (every personal model falls back to popularity for them); ")
-                .append("warm: the others.</p>")
+                .append("with no purchase before the cutoff; warm: the others. ").append(esc(COLD_NOTE)).append("</p>")
                 .append(hasCold(r) ? bars(r, List.of("cold.ndcg@10", "warm.ndcg@10"))
                         : "<p>There are no test customers without history: no cold figures to compare.</p>");
         h.append("<h2>Parameters chosen on validation</h2><table><tr><th>model</th><th>validation NDCG@10</th>")
@@ -361,12 +380,15 @@ public final class ReportWriter {
                 pts.append(xOf(k, left, w)).append(',').append((int) Math.round(top + h - h * v / max)).append(' ');
             }
             String color = PALETTE[i % PALETTE.length];
-            s.append(String.format(Locale.ROOT,
-                    "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"%s\"/>", pts.toString().trim(),
-                    color, m.name().equals(r.served()) ? "3" : "1.5"));
-            s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>"
-                    + "<text x=\"%d\" y=\"%d\">%s</text>", left + w + 20, top + 16 * i, color, left + w + 34,
-                    top + 16 * i + 9, esc(m.name())));
+            String dash = DASHES[(i / PALETTE.length) % DASHES.length];
+            String style = String.format(Locale.ROOT, "stroke=\"%s\" stroke-width=\"%s\"%s", color,
+                    m.name().equals(r.served()) ? "3" : "1.5", dash == null ? "" : " stroke-dasharray=\"" + dash + "\"");
+            s.append(String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" %s/>", pts.toString().trim(),
+                    style));
+            // the legend shows a piece of the line itself: colour and dashes
+            s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" %s/>"
+                    + "<text x=\"%d\" y=\"%d\">%s</text>", left + w + 14, top + 16 * i + 5, left + w + 38,
+                    top + 16 * i + 5, style, left + w + 44, top + 16 * i + 9, esc(m.name())));
         }
         return s.append("</svg>").toString();
     }

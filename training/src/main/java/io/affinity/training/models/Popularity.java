@@ -108,7 +108,7 @@ public final class Popularity implements Scorer {
      * Seasonal popularity among first-time buyers: like {@link #seasonal}, counting only customers whose first
      * purchase falls in that window a year back, i.e. what newly acquired customers bought in the same season.
      * Ties (and items no such customer bought) are ordered by {@link #seasonal}'s scores, scaled below one buyer.
-     * Meant for customers without history, for whom every personal model falls back to popularity.
+     * Meant for customers without history, whom the service answers with popular items.
      */
     public static Popularity seasonalFirstTime(Interactions x, int horizonDays) {
         return season(x, horizonDays, true, "popularity-season-new");
