@@ -7,6 +7,8 @@ import io.affinity.training.mining.RuleParameters;
 import io.affinity.training.mining.TooManyItemsetsException;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -32,13 +34,20 @@ public final class MineCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--input", required = true, paramLabel = "FILE",
-            description = "Transaction file (FIMI: one transaction per line, item ids separated by spaces; "
-                    + "gzip is detected automatically).")
+            description = "Transaction file, one transaction per line (gzip is detected automatically).")
     Path input;
 
     @Option(names = "--format", defaultValue = "fimi", paramLabel = "FORMAT",
-            description = "Input format; only 'fimi' for now. Default: ${DEFAULT-VALUE}.")
+            description = "fimi: item numbers separated by spaces; basket: item labels separated by commas "
+                    + "(R arules' basket format; a label with a comma in double quotes), itemsets and rules then "
+                    + "written with the labels, '{a,b} #SUP: n'. Default: ${DEFAULT-VALUE}.")
     String format = "fimi";
+
+    /** Null unless given: it applies to basket files only (FIMI files are ASCII digits). */
+    @Option(names = "--encoding", paramLabel = "CHARSET",
+            description = "Character encoding of a --format basket file (default UTF-8). Bytes that are not valid "
+                    + "in it stop with file:line; they are never replaced.")
+    Charset encoding;
 
     @Option(names = "--min-support", required = true, paramLabel = "FRACTION",
             description = "Minimum support as a fraction of transactions, in (0, 1].")
@@ -57,8 +66,9 @@ public final class MineCommand implements Callable<Integer> {
     int maxLength = 0;
 
     @Option(names = "--output", paramLabel = "FILE",
-            description = "Write the itemsets here, one per line: ascending ids, then '#SUP: count'. Streamed "
-                    + "(not collected) for --target all; the line order does not depend on --threads.")
+            description = "Write the itemsets here, one per line: ascending ids (basket: '{label,label}'), then "
+                    + "'#SUP: count'. Streamed (not collected) for --target all of a FIMI file; the line order does "
+                    + "not depend on --threads.")
     Path output;
 
     @Option(names = "--target", defaultValue = "all", paramLabel = "KIND",
@@ -117,7 +127,8 @@ public final class MineCommand implements Callable<Integer> {
         MiningRun.Result result;
         try {
             result = MiningRun.run(new MiningRun.Job(input, minSupport, maxLength, kind, threadCount, maxItemsets,
-                    rules, Optional.ofNullable(output), Optional.ofNullable(rulesOutput)));
+                    rules, Optional.ofNullable(output), Optional.ofNullable(rulesOutput),
+                    MiningRun.InputFormat.parse(format), encoding == null ? StandardCharsets.UTF_8 : encoding));
         } catch (IOException e) {
             err.println(ERROR + (ErrorMessages.truncatedStream(e) ? "--input " + input + ": " : "")
                     + ErrorMessages.describe(e));
@@ -140,8 +151,12 @@ public final class MineCommand implements Callable<Integer> {
 
     /** What is wrong with the options as a user would be told, or null when they are valid. */
     String problem() {
-        if (!"fimi".equalsIgnoreCase(format)) {
-            return "--format '" + format + "' is not supported; only 'fimi' is";
+        MiningRun.InputFormat inputFormat = MiningRun.InputFormat.parse(format);
+        if (inputFormat == null) {
+            return "--format '" + format + "' is not supported: fimi (item numbers) or basket (item labels)";
+        }
+        if (encoding != null && inputFormat == MiningRun.InputFormat.FIMI) {
+            return "--encoding applies to --format basket (a FIMI file is item numbers in ASCII)";
         }
         if (!(minSupport > 0 && minSupport <= 1)) {
             return "--min-support must be a fraction in (0, 1], was " + minSupport;

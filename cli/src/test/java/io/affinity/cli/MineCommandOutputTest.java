@@ -50,6 +50,6 @@ class MineCommandOutputTest {
         StringWriter err = new StringWriter();
         assertEquals(1, AffinityCli.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
                 "mine", "--input", input.toString(), "--format", "csv", "--min-support", "0.5"));
-        assertEquals("affinity mine: error: --format 'csv' is not supported; only 'fimi' is", err.toString().trim());
+        assertEquals("affinity mine: error: --format 'csv' is not supported: fimi (item numbers) or basket (item labels)", err.toString().trim());
     }
 }

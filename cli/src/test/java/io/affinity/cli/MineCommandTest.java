@@ -85,6 +85,22 @@ class MineCommandTest {
                 "--rules-output", rules.toString()), err.toString());
     }
 
+    @Test
+    void basketFilesAreMinedWithTheirLabels() throws IOException {
+        Path in = dir.resolve("baskets.csv");
+        Files.writeString(in, "whole milk,yogurt\nwhole milk,yogurt,rolls/buns\nwhole milk\n");
+        Path rules = dir.resolve("rules.txt");
+        assertEquals(0, run("mine", "--input", in.toString(), "--format", "basket", "--min-support", "0.6",
+                "--min-confidence", "0.9", "--rules-output", rules.toString()), err.toString());
+        assertTrue(out.toString().trim().endsWith("itemsets=3 rules=1"), out.toString());
+        assertTrue(Files.readString(rules).startsWith("{yogurt} => {whole milk} #SUP: 2 conf=1.00000"),
+                Files.readString(rules));
+        assertEquals(1, run("mine", "--input", in.toString(), "--encoding", "windows-1252", "--min-support", "0.5"));
+        assertTrue(err.toString().contains("--encoding applies to --format basket"), err.toString());
+        assertEquals(1, run("mine", "--input", in.toString(), "--format", "arff", "--min-support", "0.5"));
+        assertTrue(err.toString().contains("fimi (item numbers) or basket (item labels)"), err.toString());
+    }
+
     /** main's shortcut for mine (fast parser, else only mine's model built) behaves as the full command line. */
     @Test
     void mineShortcutGivesTheSameResultsAndErrorsAsTheFullCommandLine() throws IOException {

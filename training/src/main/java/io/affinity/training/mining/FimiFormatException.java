@@ -3,7 +3,10 @@ package io.affinity.training.mining;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** A FIMI file that is not a list of non-negative int item ids; the message names file and line. */
+/**
+ * A transaction file that cannot be read as its format says (a FIMI file that is not a list of non-negative int item
+ * ids, a basket file with an empty label or undecodable bytes); the message names file and line.
+ */
 public final class FimiFormatException extends IOException {
     private static final long serialVersionUID = 1L;
 

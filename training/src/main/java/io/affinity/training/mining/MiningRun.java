@@ -4,9 +4,11 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -48,12 +50,18 @@ public final class MiningRun {
      * @param output      when present, itemsets are written there, one per line: ascending ids, then
      *                    {@code #SUP: count}; the line order is the same for any number of threads
      * @param rulesOutput when present (with rules), rules are written there, one per line
+     * @param format      FIMI (item numbers; itemsets and rules written with them) or basket (item labels; written
+     *                    with them: {@code {label,label} #SUP: count}, a label holding a comma, brace or quote in
+     *                    double quotes)
+     * @param encoding    of a basket file (a FIMI file is ASCII)
      */
     public record Job(Path input, double minSupport, int maxLength, ItemsetTarget target, int threads,
                       long maxItemsets, Optional<RuleParameters> rules, Optional<Path> output,
-                      Optional<Path> rulesOutput) {
+                      Optional<Path> rulesOutput, InputFormat format, Charset encoding) {
         public Job {
             Objects.requireNonNull(input, "input");
+            Objects.requireNonNull(format, "format");
+            Objects.requireNonNull(encoding, "encoding");
             Objects.requireNonNull(target, "target");
             Objects.requireNonNull(rules, "rules");
             Objects.requireNonNull(output, "output");
@@ -73,6 +81,14 @@ public final class MiningRun {
             if (rulesOutput.isPresent() && rules.isEmpty()) {
                 throw new IllegalArgumentException("rulesOutput needs rule parameters");
             }
+        }
+
+        /** A FIMI file. */
+        public Job(Path input, double minSupport, int maxLength, ItemsetTarget target, int threads,
+                   long maxItemsets, Optional<RuleParameters> rules, Optional<Path> output,
+                   Optional<Path> rulesOutput) {
+            this(input, minSupport, maxLength, target, threads, maxItemsets, rules, output, rulesOutput,
+                    InputFormat.FIMI, StandardCharsets.UTF_8);
         }
 
         /** All frequent itemsets, one thread, default limit. */
@@ -105,9 +121,19 @@ public final class MiningRun {
      * @throws TooManyItemsetsException beyond the itemset limit
      */
     public static Result run(Job job) throws IOException {
-        TransactionDatabase db = FimiReader.read(job.input());
+        TransactionDatabase db;
+        List<String> labels = null;
+        if (job.format() == InputFormat.BASKET) {
+            BasketReader.Labelled read = BasketReader.read(job.input(), job.encoding(), "--encoding");
+            db = read.transactions();
+            labels = read.labels();
+        } else {
+            db = FimiReader.read(job.input());
+        }
         long minSupportCount = FpGrowth.minSupportCount(job.minSupport(), db.size());
-        boolean collect = job.rules().isPresent() || job.target() != ItemsetTarget.ALL;
+        // Labelled itemsets are written from memory: the streamed writer's item text is the miner's own numbers.
+        boolean collect = job.rules().isPresent() || job.target() != ItemsetTarget.ALL
+                || labels != null && job.output().isPresent();
         long limit = job.maxItemsets() > 0 ? job.maxItemsets() : collect ? DEFAULT_MAX_COLLECTED : 0;
         FpGrowth miner = FpGrowth.builder().minSupportCount(minSupportCount).maxLength(job.maxLength())
                 .threads(job.threads()).maxItemsets(limit).build();
@@ -127,9 +153,16 @@ public final class MiningRun {
             }
 
             // Rules need every frequent itemset; closed/maximal ones are mined on their own (see FpGrowth.mine).
-            FrequentItemsets all = job.rules().isPresent() ? miner.mineAll(db) : null;
+            FrequentItemsets all = job.rules().isPresent() || job.target() == ItemsetTarget.ALL
+                    ? miner.mineAll(db) : null;
             FrequentItemsets reported = job.target() == ItemsetTarget.ALL ? all : miner.mine(db, job.target());
-            if (job.output().isPresent()) {
+            if (job.output().isPresent() && labels != null) {
+                List<String> named = labels;
+                try (Writer w = Files.newBufferedWriter(job.output().get(), StandardCharsets.UTF_8)) {
+                    reported.forEach((items, length, support) -> write(w, labelled(items, 0, length, named)
+                            + " #SUP: " + support + "\n"));
+                }
+            } else if (job.output().isPresent()) {
                 try (ItemsetFileWriter writer = new ItemsetFileWriter(Files.newOutputStream(job.output().get()),
                         db.itemBound(), db.size(), MAX_PENDING_OUTPUT)) {
                     ItemsetSink sink = writer.open(0);
@@ -141,7 +174,9 @@ public final class MiningRun {
             if (job.rules().isPresent()) {
                 if (job.rulesOutput().isPresent()) {
                     try (Writer w = Files.newBufferedWriter(job.rulesOutput().get(), StandardCharsets.UTF_8)) {
-                        rules = OptionalLong.of(RuleGenerator.generate(all, job.rules().get(), r -> writeRule(w, r)));
+                        List<String> named = labels;
+                        rules = OptionalLong.of(RuleGenerator.generate(all, job.rules().get(),
+                                r -> writeRule(w, r, named)));
                     }
                 } else {
                     rules = OptionalLong.of(RuleGenerator.generate(all, job.rules().get(), r -> { }));
@@ -153,21 +188,70 @@ public final class MiningRun {
         }
     }
 
-    /** {@code 1 5 => 7 #SUP: 40 conf=0.8 lift=2.1 leverage=0.01 conviction=3.2 zhang=0.6}. */
-    private static void writeRule(Writer w, MinedRule r) {
+    /**
+     * {@code 1 5 => 7 #SUP: 40 conf=0.8 lift=2.1 leverage=0.01 conviction=3.2 zhang=0.6}, or with labels
+     * {@code {citrus fruit,root vegetables} => {other vegetables} #SUP: 40 conf=...}.
+     */
+    private static void writeRule(Writer w, MinedRule r, List<String> labels) {
         StringBuilder b = new StringBuilder(96);
-        for (int i = 0; i < r.antecedentSize(); i++) {
-            b.append(r.antecedentItem(i)).append(' ');
+        if (labels != null) {
+            b.append(labelled(r.antecedent(), 0, r.antecedentSize(), labels)).append(" => ")
+                    .append(labelled(new int[] {r.consequent()}, 0, 1, labels));
+        } else {
+            for (int i = 0; i < r.antecedentSize(); i++) {
+                b.append(r.antecedentItem(i)).append(' ');
+            }
+            b.append("=> ").append(r.consequent());
         }
-        b.append("=> ").append(r.consequent()).append(" #SUP: ").append(r.supportCount())
+        b.append(" #SUP: ").append(r.supportCount())
                 .append(String.format(Locale.ROOT, " conf=%.6g lift=%.6g leverage=%.6g conviction=%s zhang=%.6g%n",
                         r.confidence(), r.lift(), r.leverage(),
                         Double.isInfinite(r.conviction()) ? "inf" : String.format(Locale.ROOT, "%.6g", r.conviction()),
                         r.zhang()));
+        write(w, b.toString());
+    }
+
+    /** {@code {a,b}}: the labels of items {@code [from, to)}, a label with a comma, brace or quote CSV-quoted. */
+    static String labelled(int[] items, int from, int to, List<String> labels) {
+        StringBuilder b = new StringBuilder(16 * (to - from) + 2).append('{');
+        for (int i = from; i < to; i++) {
+            String label = labels.get(items[i]);
+            if (i > from) {
+                b.append(',');
+            }
+            if (label.indexOf(',') >= 0 || label.indexOf('{') >= 0 || label.indexOf('}') >= 0
+                    || label.indexOf('"') >= 0) {
+                b.append('"').append(label.replace("\"", "\"\"")).append('"');
+            } else {
+                b.append(label);
+            }
+        }
+        return b.append('}').toString();
+    }
+
+    private static void write(Writer w, String text) {
         try {
-            w.write(b.toString());
+            w.write(text);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** How a transaction file is written. */
+    public enum InputFormat {
+        /** One transaction per line, non-negative item numbers separated by spaces ({@link FimiReader}). */
+        FIMI,
+        /** One transaction per line, item labels separated by commas ({@link BasketReader}). */
+        BASKET;
+
+        /** {@code fimi} or {@code basket}, any case; null for anything else. */
+        public static InputFormat parse(String s) {
+            for (InputFormat f : values()) {
+                if (f.name().equalsIgnoreCase(s == null ? "" : s.strip())) {
+                    return f;
+                }
+            }
+            return null;
         }
     }
 }

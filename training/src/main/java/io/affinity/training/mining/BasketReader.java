@@ -1,0 +1,104 @@
+package io.affinity.training.mining;
+
+import de.siegmar.fastcsv.reader.CsvParseException;
+import de.siegmar.fastcsv.reader.CsvReader;
+import de.siegmar.fastcsv.reader.CsvRecord;
+import de.siegmar.fastcsv.reader.FieldMismatchStrategy;
+import io.affinity.training.ingest.StrictGzipInputStream;
+import io.affinity.training.ingest.StrictTextReader;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.Charset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Reads the "basket" format of R's arules ({@code read.transactions(format = "basket", sep = ",")}) and of most
+ * point-of-sale extracts: one transaction per line, item labels separated by commas, a label holding a comma or a
+ * quote written in double quotes (RFC 4180). Labels are trimmed; an item named twice in one basket counts once. A
+ * blank line is an empty transaction, as in the FIMI reader: supports are fractions of all lines. Items are numbered
+ * in order of first appearance, and {@link Labelled#labels} maps the numbers back. Gzip is detected from the magic
+ * bytes; text must be valid in the given encoding (no byte silently replaced: two labels would become one).
+ */
+public final class BasketReader {
+    private BasketReader() {
+    }
+
+    /** The transactions over item numbers, and each number's label. */
+    public record Labelled(TransactionDatabase transactions, List<String> labels) {
+        public Labelled {
+            Objects.requireNonNull(transactions, "transactions");
+            labels = List.copyOf(labels);
+            if (labels.size() != transactions.itemBound()) {
+                throw new IllegalArgumentException(labels.size() + " labels for " + transactions.itemBound()
+                        + " item numbers");
+            }
+        }
+    }
+
+    /**
+     * @param encodingOption the command-line option that sets the encoding, named in the hint of a byte that does
+     *                       not decode
+     * @throws FimiFormatException naming the file and line of an empty label or of text that is not CSV
+     */
+    public static Labelled read(Path file, Charset encoding, String encodingOption) throws IOException {
+        Map<String, Integer> numbers = new HashMap<>();
+        List<String> labels = new ArrayList<>();
+        TransactionDatabase.Builder builder = TransactionDatabase.builder();
+        int[] basket = new int[64];
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            raw.mark(2);
+            int b1 = raw.read();
+            int b2 = raw.read();
+            raw.reset();
+            InputStream in = b1 == 0x1f && b2 == 0x8b ? new StrictGzipInputStream(raw) : raw;
+            try (CsvReader<CsvRecord> csv = CsvReader.builder()
+                    .skipEmptyLines(false) // an empty basket is a transaction
+                    .allowUnclosedQuote(false)
+                    // baskets differ in length: every line its own number of fields
+                    .extraFieldStrategy(FieldMismatchStrategy.IGNORE)
+                    .missingFieldStrategy(FieldMismatchStrategy.IGNORE)
+                    .ofCsvRecord(new StrictTextReader(in, encoding, encodingOption))) {
+                for (CsvRecord r : csv) {
+                    int n = 0;
+                    boolean blank = r.getFieldCount() == 1 && r.getField(0).isBlank();
+                    for (int f = 0; f < r.getFieldCount() && !blank; f++) {
+                        String label = r.getField(f).strip();
+                        if (label.isEmpty()) {
+                            throw new FimiFormatException(file, r.getStartingLineNumber(), "item " + (f + 1)
+                                    + " of the basket is empty (two commas in a row, or one at the end of the line)");
+                        }
+                        Integer number = numbers.get(label);
+                        if (number == null) {
+                            number = labels.size();
+                            numbers.put(label, number);
+                            labels.add(label);
+                        }
+                        if (n == basket.length) {
+                            basket = Arrays.copyOf(basket, n * 2);
+                        }
+                        basket[n++] = number;
+                    }
+                    builder.add(basket, 0, n);
+                }
+            }
+        } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof StrictTextReader.UndecodableInputException bad) {
+                throw new FimiFormatException(file, bad.line(), bad.getMessage().substring(
+                        bad.getMessage().indexOf(": ") + 2));
+            }
+            throw e.getCause();
+        } catch (CsvParseException e) {
+            throw new IOException(file + ": not readable as comma-separated baskets (" + e.getMessage() + ")", e);
+        }
+        return new Labelled(builder.build(), labels);
+    }
+}
