@@ -1,11 +1,13 @@
 package io.affinity.cli;
 
+import io.affinity.store.ModelStore;
 import io.affinity.training.RecommenderParameters;
 import io.affinity.training.TradeUpParameters;
 import io.affinity.training.TrainingParameters;
 import io.affinity.training.TrainingPipeline;
 import io.affinity.training.TrainingResult;
 import io.affinity.training.ingest.IngestException;
+import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -106,6 +108,11 @@ final class TrainCommand implements Callable<Integer> {
             + "times the share of customers who bought the target at all (default: ${DEFAULT-VALUE}).")
     double upsellMinLift;
 
+    @Option(names = "--no-activate", description = "Publish the version without making it CURRENT: servers keep "
+            + "answering with the current one; try the new one on a share of customers with 'models canary VERSION "
+            + "--percent N', serve it with 'models activate VERSION'.")
+    boolean noActivate;
+
     @Override
     public Integer call() throws Exception {
         if ("rules".equals(recommender)) {
@@ -141,11 +148,19 @@ final class TrainCommand implements Callable<Integer> {
             e.report().ifPresent(r -> System.err.println(r.toText()));
             throw e;
         }
-        System.out.println(result.ingest().toText());
-        System.out.printf(Locale.ROOT, "published %s to %s in %.1f s: %s, %,d rules, %,d customers, %,d bytes%n",
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(result.ingest().toText());
+        out.printf(Locale.ROOT, "published %s to %s in %.1f s: %s, %,d rules, %,d customers, %,d bytes%n",
                 result.version(), models, result.elapsed().toMillis() / 1000.0,
                 TrainingPipeline.itemCounts(result.items(), result.neverBoughtItems()), result.rules(),
                 result.customers(), result.snapshotBytes());
+        if (noActivate) {
+            String current = ModelStore.open(models).currentVersion().orElse("(none)");
+            out.printf(Locale.ROOT, "not activated: CURRENT stays %s; try it on some customers with "
+                    + "./affinity models canary %2$s --percent 10 --models %3$s, or serve it with "
+                    + "./affinity models activate %2$s --models %3$s%n", current, result.version(), models);
+        }
+        out.flush();
         return 0;
     }
 
@@ -158,6 +173,7 @@ final class TrainCommand implements Callable<Integer> {
                 .consentFile(consent)
                 .consentEncoding(or(consentEncoding, StandardCharsets.UTF_8))
                 .catalogFile(catalog)
+                .activate(!noActivate)
                 .tradeUps(new TradeUpParameters(upsellMinPriceIncrease, upsellMinCustomers,
                         TradeUpParameters.DEFAULTS.perSegment(), upsellMinLift))
                 .run(models);

@@ -337,6 +337,30 @@ class ModelsCommandTest {
         assertEquals(v2, current());
     }
 
+    /**
+     * Found by the nineteenth session's audit: train always made its version CURRENT, so a new model reached every
+     * customer before it could be tried on a few, and a scheduled retrain undid a rollback. With --no-activate the
+     * version is published, verified and listed, and CURRENT (what every server answers with) stays.
+     */
+    @Test
+    void trainWithoutActivatingPublishesAVersionToCanaryFirst() throws Exception {
+        CommandErrorsTest.Run r = CommandErrorsTest.run("train", "--input", trained.resolve("orders0.csv").toString(),
+                "--format", "generic", "--recommender", "rules", "--models", models.toString(), "--no-activate");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(v4, current(), "CURRENT untouched");
+        List<String> all = store().versions();
+        assertEquals(5, all.size());
+        String fresh = all.get(4);
+        assertTrue(r.out().contains("not activated: CURRENT stays " + v4 + "; try it on some customers with "
+                + "./affinity models canary " + fresh + " --percent 10 --models " + models + ", or serve it with "
+                + "./affinity models activate " + fresh + " --models " + models), r.out());
+        assertTrue(models("list").out().lines().anyMatch(l -> l.startsWith("  " + fresh)), "listed, not current");
+        assertEquals(0, models("canary", fresh, "--percent", "10").code());
+        assertEquals(fresh + " 10\n", Files.readString(models.resolve("CANARY")));
+        assertEquals(0, models("activate", fresh).code());
+        assertEquals(fresh, current());
+    }
+
     @Test
     void aCanaryIsStartedListedShownReweightedReplacedAndPromoted() throws Exception {
         CommandErrorsTest.Run r = models("canary", v2, "--percent", "10");

@@ -138,6 +138,10 @@ public final class SparkTrain implements Callable<Integer> {
                     + "best trains the served lists; 0 turns this off (default: ${DEFAULT-VALUE}).")
     int validationDays;
 
+    @Option(names = "--no-activate", description = "Publish the version without making it CURRENT, as train "
+            + "--no-activate: to canary it first ('affinity models canary VERSION --percent N').")
+    boolean noActivate;
+
     @Option(names = "--lists", defaultValue = "auto", paramLabel = "MODEL",
             description = "Model of the precomputed lists: auto (validate both and serve the better by NDCG@10, "
                     + "als+repeat on a tie), tifu-knn (TIFU-KNN, its setting chosen on the validation split out of "
@@ -283,12 +287,12 @@ public final class SparkTrain implements Callable<Integer> {
             }
             builder.parameters(parameters(spark, trained.served(), tuning));
             builder.section("ingestReport", loaded.report());
-            String version = builder.publish();
+            String version = builder.publish(!noActivate);
             // the block managers Spark knows, less the driver's: 0 in local mode, where tasks are driver threads
             int executors = spark.sparkContext().getExecutorMemoryStatus().size() - 1;
-            progress.accept(String.format(Locale.ROOT, "publish: snapshot %s (master %s, %d executor JVM(s) "
-                            + "besides the driver) [%.1f s in all]", version, spark.sparkContext().master(), executors,
-                    (System.nanoTime() - started) / 1e9));
+            progress.accept(String.format(Locale.ROOT, "publish: snapshot %s%s (master %s, %d executor JVM(s) "
+                            + "besides the driver) [%.1f s in all]", version, noActivate ? ", not activated" : "",
+                    spark.sparkContext().master(), executors, (System.nanoTime() - started) / 1e9));
             return version;
         } finally {
             accepted.unpersist();

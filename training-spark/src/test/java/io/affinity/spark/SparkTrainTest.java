@@ -122,6 +122,14 @@ class SparkTrainTest {
             assertEquals(LocalDate.of(1970, 1, 4), s.customer("s2").orElseThrow().firstPurchase());
             assertEquals(LocalDate.of(1970, 1, 13), s.customer("s2").orElseThrow().lastPurchase());
         }
+        // --no-activate publishes a second version and leaves CURRENT on the first, for a canary
+        String first = ModelStore.open(models).currentVersion().orElseThrow();
+        Run again = run("--input", orders.toString(), "--models", models.toString(), "--min-support", "0.1",
+                "--als-rank", "2", "--no-activate");
+        assertEquals(0, again.exit(), again.err());
+        assertEquals(2, ModelStore.open(models).versions().size());
+        assertEquals(first, ModelStore.open(models).currentVersion().orElseThrow());
+        assertTrue(again.out().contains(", not activated"), again.out());
     }
 
     @Test

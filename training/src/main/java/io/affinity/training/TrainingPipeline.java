@@ -57,6 +57,7 @@ public final class TrainingPipeline {
     private Charset encoding = StandardCharsets.UTF_8;
     private Charset consentEncoding = StandardCharsets.UTF_8;
     private IngestOptions ingestOptions;
+    private boolean activate = true;
 
     /** @param progress receives one line per finished step (timings included), e.g. for the CLI's stderr */
     public TrainingPipeline(TrainingParameters parameters, Consumer<String> progress) {
@@ -84,6 +85,15 @@ public final class TrainingPipeline {
      */
     public TrainingPipeline catalogFile(Path file) {
         this.catalogFile = file;
+        return this;
+    }
+
+    /**
+     * Whether the published version becomes CURRENT (the default), or is only published, verified and listed: to be
+     * tried on a share of customers first ({@code models canary}) or activated later.
+     */
+    public TrainingPipeline activate(boolean makeCurrent) {
+        this.activate = makeCurrent;
         return this;
     }
 
@@ -166,7 +176,7 @@ public final class TrainingPipeline {
         builder.parameters(manifestParameters(options, tx));
         builder.section("ingestReport", ingested.report());
         builder.section("training", trainingSection(mining));
-        String version = builder.publish();
+        String version = builder.publish(activate);
         long bytes = directorySize(modelsDir.resolve(version));
         // The snapshot's item count (manifest, /v1/model, serve) includes catalogue items never bought: say the same.
         step(snapshotStarted + recommenderNanos, "publish: snapshot %s (%s, %,d customers, %,d rules, %,d bytes)",
