@@ -256,7 +256,27 @@ final class CompareCommand implements Callable<Integer> {
         List<String> out = new ArrayList<>();
         compare(out, "settings", SETTINGS, a, b);
         compare(out, "facts", FACTS, a, b);
+        // The data by content (size and SHA-256, not path: a copy elsewhere is the same data). A report written
+        // before inputs were recorded makes no claim either way.
+        JsonNode x = a.root.get("inputs");
+        JsonNode y = b.root.get("inputs");
+        if (x != null && y != null && !contents(x).equals(contents(y))) {
+            out.add("inputs: base " + describe(x) + ", new " + describe(y));
+        }
         return out;
+    }
+
+    private static List<String> contents(JsonNode inputs) {
+        List<String> out = new ArrayList<>();
+        inputs.forEach(f -> out.add(f.path("bytes").asText() + " " + f.path("sha256").asText()));
+        return out;
+    }
+
+    private static String describe(JsonNode inputs) {
+        List<String> out = new ArrayList<>();
+        inputs.forEach(f -> out.add(f.path("path").asText() + " (" + f.path("bytes").asText() + " bytes, sha256 "
+                + f.path("sha256").asText() + ")"));
+        return String.join("; ", out);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.affinity.cli;
 
+import io.affinity.store.Manifest;
 import io.affinity.training.evaluation.Evaluation;
 import io.affinity.training.evaluation.EvaluationReport;
 import io.affinity.training.evaluation.EvaluationSettings;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -112,7 +114,11 @@ final class EvaluateCommand implements Callable<Integer> {
                 (System.nanoTime() - t0) / 1e9);
         if (report != null) {
             long tw = System.nanoTime();
-            ReportWriter.write(result, report);
+            List<Manifest.InputFile> inputs = new ArrayList<>();
+            for (Path file : input.files) {
+                inputs.add(Manifest.InputFile.of(file));
+            }
+            ReportWriter.write(result, report, inputs);
             System.out.printf(Locale.ROOT, "wrote %s, %s and %s [%.2f s]%n", report.resolve("report.json"),
                     report.resolve("report.html"), report.resolve(PerCustomerMetrics.FILE),
                     (System.nanoTime() - tw) / 1e9);

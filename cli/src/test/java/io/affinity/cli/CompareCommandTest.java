@@ -80,6 +80,28 @@ class CompareCommandTest {
         assertTrue(r.out().contains("facts.testCustomers: base 2833, new 1919"), r.out());
     }
 
+    /** Same counts, other data: the inputs' digests tell them apart (reports before they were recorded: no claim). */
+    @Test
+    void reportsOfDifferentInputFilesAreFlaggedAsNotComparable() throws Exception {
+        ObjectNode a = report("2011-09-01T00:00", 0.3120, "tifu-knn");
+        ObjectNode b = report("2011-09-01T00:00", 0.3120, "tifu-knn");
+        a.putArray("inputs").addObject().put("path", "/data/orders.csv").put("bytes", 100).put("sha256", "aa");
+        b.putArray("inputs").addObject().put("path", "/data/orders.csv").put("bytes", 100).put("sha256", "bb");
+        CommandErrorsTest.Run r = CommandErrorsTest.run("compare", write("a", a).toString(), write("b", b).toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("WARNING: the reports measured different things"), r.out());
+        assertTrue(r.out().contains("inputs: base /data/orders.csv (100 bytes, sha256 aa), new /data/orders.csv "
+                + "(100 bytes, sha256 bb)"), r.out());
+        ObjectNode moved = report("2011-09-01T00:00", 0.3120, "tifu-knn");
+        moved.putArray("inputs").addObject().put("path", "/elsewhere/o.csv").put("bytes", 100).put("sha256", "aa");
+        CommandErrorsTest.Run same = CommandErrorsTest.run("compare", write("c", a).toString(),
+                write("d", moved).toString());
+        assertTrue(same.out().contains("comparable:"), "a copy elsewhere is the same data: " + same.out());
+        CommandErrorsTest.Run old = CommandErrorsTest.run("compare", write("e", a).toString(),
+                write("f", report("2011-09-01T00:00", 0.3120, "tifu-knn")).toString());
+        assertTrue(old.out().contains("comparable:"), old.out());
+    }
+
     @Test
     void aModelInOneReportOnlyIsShownWithADash() throws Exception {
         ObjectNode withAls = report("2011-09-01T00:00", 0.3120, "tifu-knn");

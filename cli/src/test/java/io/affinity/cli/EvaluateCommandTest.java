@@ -36,6 +36,12 @@ class EvaluateCommandTest {
         JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
         JsonNode facts = report.get("facts");
         assertEquals(80, facts.get("testCustomers").asInt(), "every customer's last order is held out");
+        // The data it measured, as train's manifest records it: path, size and SHA-256 of each input.
+        JsonNode input = report.get("inputs").get(0);
+        assertEquals(fixture().toAbsolutePath().normalize().toString(), input.get("path").asText());
+        assertEquals(Files.size(fixture()), input.get("bytes").asLong());
+        assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(Files.readAllBytes(fixture()))), input.get("sha256").asText());
         assertEquals(0, facts.get("testCustomersWithoutHistory").asInt());
         JsonNode rf = report.get("models").get("repeat-frequency").get("metrics");
         assertTrue(rf.get("ndcg@10").asDouble() > 0, "customers rebuy staples: repeat frequency finds some");

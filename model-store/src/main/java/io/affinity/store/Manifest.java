@@ -2,6 +2,9 @@ package io.affinity.store;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -76,7 +79,13 @@ public record Manifest(int formatVersion, String version, String createdAt, Soft
     public record Software(String affinityVersion, String javaVersion) {
     }
 
+    /** A file a model (or an evaluation) was made from: its absolute path, size and SHA-256 (lower-case hex). */
     public record InputFile(String path, long bytes, String sha256) {
+        /** The provenance of {@code file} as it is now (read whole for the digest). */
+        public static InputFile of(Path file) throws IOException {
+            Path abs = file.toAbsolutePath().normalize();
+            return new InputFile(abs.toString(), Files.size(abs), Checksums.sha256(abs));
+        }
     }
 
     /**

@@ -236,7 +236,7 @@ public final class SnapshotBuilder {
         if (!inputPaths.add(abs.toString())) {
             throw new IllegalArgumentException("input added twice: " + abs);
         }
-        inputs.add(new Manifest.InputFile(abs.toString(), Files.size(abs), Checksums.sha256(abs)));
+        inputs.add(Manifest.InputFile.of(abs));
         return this;
     }
 

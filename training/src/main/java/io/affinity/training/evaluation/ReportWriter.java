@@ -2,6 +2,7 @@ package io.affinity.training.evaluation;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.affinity.store.Manifest;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -123,16 +124,22 @@ public final class ReportWriter {
 
     /** The JSON document written as {@code report.json}. */
     public static Map<String, Object> json(EvaluationReport r) {
-        return json(r, r.perCustomer().csvSha256());
+        return json(r, r.perCustomer().csvSha256(), List.of());
     }
 
     private static List<Double> pair(Significance.Interval i) {
         return List.of(i.low(), i.high());
     }
 
-    /** @param csvSha256 SHA-256 of the per-customer file's CSV text (before gzip) */
-    static Map<String, Object> json(EvaluationReport r, String csvSha256) {
+    /**
+     * @param csvSha256 SHA-256 of the per-customer file's CSV text (before gzip)
+     * @param inputs    the files the transactions were read from (none: not recorded)
+     */
+    static Map<String, Object> json(EvaluationReport r, String csvSha256, List<Manifest.InputFile> inputs) {
         Map<String, Object> root = new LinkedHashMap<>();
+        if (!inputs.isEmpty()) {
+            root.put("inputs", inputs);
+        }
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("split", r.settings().split());
         settings.put("cutoff", r.settings().cutoff() == null ? null : r.settings().cutoff().toString());
@@ -208,6 +215,11 @@ public final class ReportWriter {
      * {@code report.html} into {@code dir} (created if needed).
      */
     public static void write(EvaluationReport r, Path dir) throws IOException {
+        write(r, dir, List.of());
+    }
+
+    /** As {@link #write(EvaluationReport, Path)}, recording in {@code report.json} the files the data came from. */
+    public static void write(EvaluationReport r, Path dir, List<Manifest.InputFile> inputs) throws IOException {
         Files.createDirectories(dir);
         String sha;
         try (OutputStream out = new BufferedOutputStream(
@@ -215,7 +227,7 @@ public final class ReportWriter {
             sha = r.perCustomer().write(out);
         }
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("report.json").toFile(),
-                json(r, sha));
+                json(r, sha, inputs));
         Files.writeString(dir.resolve("report.html"), html(r), StandardCharsets.UTF_8);
     }
 
