@@ -53,6 +53,17 @@ final class ServedModels {
             });
             summary.put("catalog", catalogue);
         }
+        if (m.sections().containsKey("servedModel")) {
+            // Which model answers customers and the figures it was chosen on; its nested settings (grids, the
+            // re-ranker's features) stay in the manifest file, as the ingest samples do.
+            Map<String, Object> served = new LinkedHashMap<>();
+            m.sections().get("servedModel").fields().forEachRemaining(e -> {
+                if (e.getValue().isValueNode()) {
+                    served.put(e.getKey(), e.getValue());
+                }
+            });
+            summary.put("servedModel", served);
+        }
         var basis = m.sections().containsKey("customerModels")
                 ? m.sections().get("customerModels").at("/tiers/basis") : null;
         if (basis != null && basis.isTextual()) {

@@ -215,6 +215,13 @@ class EndToEndTest {
         JsonNode model = get("/v1/model");
         assertEquals(snapshot.version(), model.get("version").asText());
         assertEquals(73_904, model.at("/ingest/rowsRead").asLong());
+        // Which model answers customers, and why: the manifest section's figures, without its bulky parts.
+        JsonNode servedModel = snapshot.manifest().sections().get("servedModel");
+        assertEquals(servedModel.get("name").asText(), model.at("/servedModel/name").asText());
+        assertEquals(servedModel.get("selectedBy").asText(), model.at("/servedModel/selectedBy").asText());
+        assertEquals(servedModel.get("validationNdcg@10").asDouble(),
+                model.at("/servedModel/validationNdcg@10").asDouble(), 0);
+        assertTrue(model.at("/servedModel/reranker").isMissingNode(), "nested settings stay in the manifest");
         assertEquals("ok", get("/health").get("status").asText());
     }
 
