@@ -12,8 +12,6 @@ import io.affinity.recommender.CustomerProfile;
 import io.affinity.recommender.InMemoryModelSnapshot;
 import io.affinity.recommender.ItemFacts;
 import io.affinity.recommender.PopularItem;
-import io.affinity.recommender.Recommender;
-import io.affinity.recommender.RecommenderSettings;
 import io.affinity.testing.IntegrationTest;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -63,10 +61,7 @@ class ConsentChangesHttpTest {
             snapshot.consent.put(id, Map.of(Channel.EMAIL, State.CONFIRMED));
         }
         journal = ConsentJournal.open(dir.resolve("consent.journal"));
-        ServedModel served = new ServedModel(snapshot, new Recommender(snapshot, RecommenderSettings.DEFAULTS),
-                Map.of("version", "consent-v1"));
-        server = AffinityServer.create(ApiConfig.defaults().withPort(0).withHost("127.0.0.1"),
-                ModelSource.fixed(served), journal, 0.3).start();
+        server = CustomerApiTest.serve(snapshot, journal);
     }
 
     @AfterEach

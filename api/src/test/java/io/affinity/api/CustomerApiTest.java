@@ -121,9 +121,14 @@ class CustomerApiTest {
             } // else unknown
         }
         journal = ConsentJournal.open(dir.resolve("consent.journal"));
+        server = serve(snapshot, journal);
+    }
+
+    /** A server on port 0 over a profiled snapshot and a consent journal, at the default margin rate. */
+    static AffinityServer serve(ProfiledSnapshot snapshot, ConsentJournal journal) {
         ServedModel served = new ServedModel(snapshot, new Recommender(snapshot, RecommenderSettings.DEFAULTS),
-                Map.of("version", "cust-v1"));
-        server = AffinityServer.create(ApiConfig.defaults().withPort(0).withHost("127.0.0.1"),
+                Map.of("version", snapshot.version()));
+        return AffinityServer.create(ApiConfig.defaults().withPort(0).withHost("127.0.0.1"),
                 ModelSource.fixed(served), journal, 0.3).start();
     }
 
