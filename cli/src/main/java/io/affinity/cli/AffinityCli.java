@@ -1,5 +1,6 @@
 package io.affinity.cli;
 
+import io.affinity.store.Manifest;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -168,8 +169,9 @@ public final class AffinityCli {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = AffinityCli.class.getPackage().getImplementationVersion();
-            return new String[] {"affinity " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")"};
+            // The version snapshots record in their manifests: the project's and the commit it was built from.
+            return new String[] {"affinity " + Manifest.Software.current().affinityVersion() + " (Java "
+                    + Runtime.version() + ")"};
         }
     }
 }

@@ -77,6 +77,10 @@ public record Manifest(int formatVersion, String version, String createdAt, Soft
 
     /** @param affinityVersion version of the Affinity software; @param javaVersion {@code java.version} */
     public record Software(String affinityVersion, String javaVersion) {
+        /** This build's: the project version with its commit (see {@link ModelStore#softwareVersion}), this JVM's. */
+        public static Software current() {
+            return new Software(ModelStore.affinityVersion(), System.getProperty("java.version"));
+        }
     }
 
     /** A file a model (or an evaluation) was made from: its absolute path, size and SHA-256 (lower-case hex). */

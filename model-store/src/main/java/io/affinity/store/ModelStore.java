@@ -764,7 +764,22 @@ public final class ModelStore {
         } catch (IOException ignored) {
             // fall through
         }
-        return p.getProperty("version", "unknown");
+        return softwareVersion(p);
+    }
+
+    /**
+     * The project version with the commit it was built from as semver build metadata, {@code 0.1.0-SNAPSHOT+1f569fa},
+     * and {@code .dirty} when the tree had uncommitted changes: every snapshot build is then traceable to its code,
+     * which the bare project version (the same for every build) was not. Built outside a git checkout, the commit
+     * placeholder stays unfilled and the project version alone is given.
+     */
+    static String softwareVersion(Properties build) {
+        String version = build.getProperty("version", "unknown");
+        String commit = build.getProperty("commit", "");
+        if (!commit.matches("[0-9a-f]{7,40}")) {
+            return version;
+        }
+        return version + "+" + commit + ("true".equals(build.getProperty("dirty")) ? ".dirty" : "");
     }
 
     @Override

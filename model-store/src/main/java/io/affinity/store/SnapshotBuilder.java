@@ -354,7 +354,7 @@ public final class SnapshotBuilder {
             }
             step("manifest");
             Manifest manifest = new Manifest(Manifest.CURRENT_FORMAT_VERSION, version, createdAt.toString(),
-                    new Manifest.Software(ModelStore.affinityVersion(), System.getProperty("java.version")),
+                    Manifest.Software.current(),
                     inputs, parameters, sections,
                     new Manifest.Counts(items.size(), ruleKeyCounts.size(), rules.size(), customers.size(), popularItems.size(),
                             profiles.size(), consent.size(), upsell.size()),

@@ -24,6 +24,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @UnitTest
 class ModelStoreTest {
+    /** The manifest's software version: the project version and the commit of the build, when there is one. */
+    @Test
+    void theSoftwareVersionNamesTheCommitOfTheBuild() {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("version", "0.1.0-SNAPSHOT");
+        p.setProperty("commit", "1f569fa");
+        p.setProperty("dirty", "false");
+        assertEquals("0.1.0-SNAPSHOT+1f569fa", ModelStore.softwareVersion(p));
+        p.setProperty("dirty", "true");
+        assertEquals("0.1.0-SNAPSHOT+1f569fa.dirty", ModelStore.softwareVersion(p));
+        p.setProperty("commit", "${git.commit.id.abbrev}"); // built outside a git checkout: not filled in
+        assertEquals("0.1.0-SNAPSHOT", ModelStore.softwareVersion(p));
+        assertEquals("unknown", ModelStore.softwareVersion(new java.util.Properties()));
+        // and the build this test runs in filled in what it had
+        assertTrue(ModelStore.affinityVersion().matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?(\\+[0-9a-f]{7}(\\.dirty)?)?"),
+                ModelStore.affinityVersion());
+    }
+
     @TempDir
     Path tmp;
 

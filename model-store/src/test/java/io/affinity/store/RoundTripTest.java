@@ -69,6 +69,9 @@ class RoundTripTest {
             assertNotNull(m.createdAtInstant());
             assertEquals(System.getProperty("java.version"), m.software().javaVersion());
             assertFalse(m.software().affinityVersion().contains("${"), m.software().affinityVersion());
+            // the project version, and the commit of the build where it was built in a git checkout
+            assertTrue(m.software().affinityVersion().matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?(\\+[0-9a-f]{7}(\\.dirty)?)?"),
+                    m.software().affinityVersion());
             assertEquals(1, m.inputs().size());
             assertEquals(input.toAbsolutePath().toString(), m.inputs().get(0).path());
             assertEquals(Files.size(input), m.inputs().get(0).bytes());
