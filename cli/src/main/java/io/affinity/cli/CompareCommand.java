@@ -70,6 +70,18 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the comparison as one JSON object instead of a table.")
     boolean json;
 
+    /** Exit code when NEW's served model is worse beyond the noise. */
+    static final int EXIT_WORSE = 3;
+    /** Exit code when the reports cannot tell (not comparable, or not paired). */
+    static final int EXIT_CANNOT_TELL = 4;
+
+    @Option(names = "--fail-if-worse", paramLabel = "METRIC",
+            description = "A gate for retraining pipelines: exit 3 when NEW's served model is worse than BASE's on "
+                    + "METRIC beyond the noise (the 95%% paired bootstrap interval of NEW minus BASE below 0), 4 when "
+                    + "the reports cannot tell (not comparable, or no shared per-customer values), else 0. METRIC "
+                    + "needs per-customer values: ndcg@10, recall@10 or hitrate@10.")
+    String failIfWorse;
+
     private final ObjectMapper mapper = new ObjectMapper();
 
     @Override
@@ -86,7 +98,8 @@ final class CompareCommand implements Callable<Integer> {
         }
         List<String> differences = differences(a, b);
         List<String> changedSettings = changedSettings(a, b);
-        Paired paired = paired(a, b);
+        Shared shared = shared(a, b);
+        Paired paired = paired(shared);
         Set<String> names = new LinkedHashSet<>(a.modelNames());
         names.addAll(b.modelNames());
         PrintWriter out = spec.commandLine().getOut();
@@ -96,7 +109,51 @@ final class CompareCommand implements Callable<Integer> {
         } else {
             table(out, a, b, names, differences, changedSettings, paired);
         }
+        // With --json the verdict goes to standard error, so that standard output stays one JSON document.
+        PrintWriter verdict = json ? spec.commandLine().getErr() : out;
+        int exit = failIfWorse == null ? 0 : gate(verdict, a, b, differences, shared);
         out.flush();
+        verdict.flush();
+        return exit;
+    }
+
+    /**
+     * The regression gate: NEW's served model against BASE's served model (whichever they are) on one metric, paired
+     * over the shared test customers. Exit 3 when worse beyond the noise, 4 when the reports cannot tell, else 0.
+     */
+    private int gate(PrintWriter out, Report a, Report b, List<String> differences, Shared shared) {
+        String prefix = "gate " + failIfWorse + ": ";
+        if (!differences.isEmpty()) {
+            out.println(prefix + "cannot tell: the reports measured different things (" + String.join("; ",
+                    differences) + ")");
+            return EXIT_CANNOT_TELL;
+        }
+        if (shared.why() != null) {
+            out.println(prefix + "cannot tell: no paired test (" + shared.why() + ")");
+            return EXIT_CANNOT_TELL;
+        }
+        double[] base = shared.base().values(a.served(), failIfWorse);
+        double[] changed = shared.changed().values(b.served(), failIfWorse);
+        if (base == null || changed == null) {
+            List<String> known = shared.base().metrics();
+            if (!known.contains(failIfWorse)) {
+                throw new AffinityCli.UserFacingException("--fail-if-worse: '" + failIfWorse + "' has no per-customer "
+                        + "values to pair; one of " + String.join(", ", known));
+            }
+            out.println(prefix + "cannot tell: a served model has no per-customer values (base " + a.served()
+                    + ", new " + b.served() + ")");
+            return EXIT_CANNOT_TELL;
+        }
+        Significance.Paired p = Significance.paired(List.of(base), List.of(changed), Significance.RESAMPLES,
+                Significance.SEED).get(0);
+        String models = "served " + a.served() + " -> " + b.served();
+        String figures = String.format(Locale.ROOT, "%+.4f [%+.4f, %+.4f] over %,d customers", p.difference(),
+                p.interval().low(), p.interval().high(), p.customers());
+        if (p.interval().high() < 0) {
+            out.println(prefix + "failed: " + models + " is worse beyond the noise: " + figures);
+            return EXIT_WORSE;
+        }
+        out.println(prefix + "passed: " + models + ": " + figures);
         return 0;
     }
 
@@ -179,31 +236,41 @@ final class CompareCommand implements Callable<Integer> {
         }
     }
 
-    private Paired paired(Report a, Report b) throws IOException {
+    /** Both reports' per-customer values over the same test customers, or why they cannot be paired. */
+    private record Shared(String why, PerCustomerMetrics base, PerCustomerMetrics changed) {
+    }
+
+    private static Shared shared(Report a, Report b) throws IOException {
         for (Report r : List.of(a, b)) {
             if (!r.root.path("perCustomer").isObject() || !r.root.path("testCustomersFingerprint").isTextual()) {
-                return untested((r == a ? "BASE " : "NEW ") + r.file + " has no per-customer file (a report from "
-                        + "before evaluate wrote " + PerCustomerMetrics.FILE + "; rerun evaluate --report to get one)");
+                return new Shared((r == a ? "BASE " : "NEW ") + r.file + " has no per-customer file (a report from "
+                        + "before evaluate wrote " + PerCustomerMetrics.FILE + "; rerun evaluate --report to get one)",
+                        null, null);
             }
         }
         for (String k : SETTINGS) {
             if (!a.root.path("settings").path(k).equals(b.root.path("settings").path(k))) {
-                return untested("the reports' settings." + k + " differ");
+                return new Shared("the reports' settings." + k + " differ", null, null);
             }
         }
         String fingerprint = a.root.get("testCustomersFingerprint").asText();
         if (!fingerprint.equals(b.root.get("testCustomersFingerprint").asText())) {
-            return untested("the reports were measured on different test customers (testCustomersFingerprint "
-                    + "differs), so their customers cannot be paired");
+            return new Shared("the reports were measured on different test customers (testCustomersFingerprint "
+                    + "differs), so their customers cannot be paired", null, null);
         }
-        PerCustomerMetrics x;
-        PerCustomerMetrics y;
         try {
-            x = perCustomer(a, fingerprint);
-            y = perCustomer(b, fingerprint);
+            return new Shared(null, perCustomer(a, fingerprint), perCustomer(b, fingerprint));
         } catch (IllegalArgumentException e) {
-            return untested(e.getMessage());
+            return new Shared(e.getMessage(), null, null);
         }
+    }
+
+    private Paired paired(Shared shared) {
+        if (shared.why() != null) {
+            return untested(shared.why());
+        }
+        PerCustomerMetrics x = shared.base();
+        PerCustomerMetrics y = shared.changed();
         List<String> keys = new ArrayList<>();
         List<double[]> bases = new ArrayList<>();
         List<double[]> changes = new ArrayList<>();

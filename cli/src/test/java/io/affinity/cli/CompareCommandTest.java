@@ -252,6 +252,52 @@ class CompareCommandTest {
         assertTrue(o.at("/models/blend/coverage@10").get("interval95") == null, "no per-customer coverage");
     }
 
+    /**
+     * The gate a retraining pipeline runs before a canary: exit 3 when NEW's served model is worse than BASE's on the
+     * metric beyond the noise (the paired interval below 0), 4 when the reports cannot tell (not comparable, or
+     * not paired), 0 otherwise.
+     */
+    @Test
+    void failIfWorseGatesOnTheServedModelsPairedDifference() throws Exception {
+        Path[] ab = betterBlendForEveryCustomer();
+        CommandErrorsTest.Run better = CommandErrorsTest.run("compare", ab[0].toString(), ab[1].toString(),
+                "--fail-if-worse", "ndcg@10");
+        assertEquals(0, better.code(), better.err());
+        assertTrue(better.out().contains("gate ndcg@10: passed: served blend -> blend"), better.out());
+        CommandErrorsTest.Run worse = CommandErrorsTest.run("compare", ab[1].toString(), ab[0].toString(),
+                "--fail-if-worse", "ndcg@10");
+        assertEquals(3, worse.code(), worse.out());
+        assertTrue(worse.out().contains("gate ndcg@10: failed: served blend -> blend is worse beyond the noise"),
+                worse.out());
+        CommandErrorsTest.Run asJson = CommandErrorsTest.run("compare", ab[1].toString(), ab[0].toString(),
+                "--fail-if-worse", "ndcg@10", "--json");
+        assertEquals(3, asJson.code());
+        assertTrue(JSON.readTree(asJson.out()).has("models"), "standard output stays one JSON document");
+        assertTrue(asJson.err().startsWith("gate ndcg@10: failed"), asJson.err());
+        // within the noise: passes (the interval straddles 0)
+        double[] tifu = random(300, 1);
+        double[] blend = random(300, 2);
+        double[] shuffled = blend.clone();
+        for (int i = 0; i + 1 < shuffled.length; i += 2) {
+            double t = shuffled[i];
+            shuffled[i] = shuffled[i + 1];
+            shuffled[i + 1] = t;
+        }
+        assertEquals(0, CommandErrorsTest.run("compare", paired("n1", tifu, blend, ids(300)).toString(),
+                paired("n2", tifu, shuffled, ids(300)).toString(), "--fail-if-worse", "ndcg@10").code());
+        // cannot tell: other test customers, or reports without per-customer files
+        CommandErrorsTest.Run other = CommandErrorsTest.run("compare", ab[0].toString(),
+                paired("c", tifu, blend, ids(301)).toString(), "--fail-if-worse", "ndcg@10");
+        assertEquals(4, other.code(), other.out());
+        assertTrue(other.out().contains("gate ndcg@10: cannot tell:"), other.out());
+        CommandErrorsTest.Run old = CommandErrorsTest.run("compare",
+                write("o1", report("2011-09-01T00:00", 0.3120, "blend")).toString(),
+                write("o2", report("2011-09-01T00:00", 0.3020, "blend")).toString(), "--fail-if-worse", "ndcg@10");
+        assertEquals(4, old.code(), old.out());
+        assertEquals(1, CommandErrorsTest.run("compare", ab[0].toString(), ab[1].toString(), "--fail-if-worse",
+                "coverage@10").code(), "a metric without per-customer values cannot gate");
+    }
+
     @Test
     void aDifferenceWithinTheNoiseGetsAnIntervalAroundZeroAndNoStar() throws Exception {
         // NEW's blend: the same values with customers' values shuffled among them: the mean is nearly the same,
