@@ -592,6 +592,13 @@ final class ModelsCommand implements Callable<Integer> {
                 out.printf("%-13s %s  %s (%s)%n", remove, v.name(), size(v.bytes()),
                         v.name().startsWith(".tmp-") ? "publish abandoned over 6 hours ago" : "interrupted deletion");
             }
+            for (ModelStore.Skipped k : s.skipped()) {
+                if (k.kind() == ModelStore.SkippedKind.INCOMPLETE) {
+                    // Its space is not freed: say so, or the total below reads as the store's whole saving.
+                    out.printf("%-13s %s  (%s: prune never deletes it; inspect it and remove it by hand)%n",
+                            "left alone", k.name(), k.kind().description());
+                }
+            }
             String what = r.removed().size() + " version" + (r.removed().size() == 1 ? "" : "s")
                     + (r.leftovers().isEmpty() ? "" : " and " + r.leftovers().size() + " leftover director"
                     + (r.leftovers().size() == 1 ? "y" : "ies"));

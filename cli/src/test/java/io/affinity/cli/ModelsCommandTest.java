@@ -280,6 +280,21 @@ class ModelsCommandTest {
         assertFalse(models("list").out().contains("skipped"));
     }
 
+    /**
+     * From the nineteenth session's audit: a directory named like a version but without a manifest (a copy cut short,
+     * a manifest deleted by hand) is never deleted by prune, which said nothing about it: the space it holds looked
+     * freed. Prune now names it and why it stays.
+     */
+    @Test
+    void pruneNamesTheVersionLikeDirectoriesItLeavesAlone() throws Exception {
+        Files.delete(models.resolve(v1).resolve("manifest.json"));
+        CommandErrorsTest.Run r = models("prune", "--keep", "1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("left alone    " + v1 + "  (named like a version but has no manifest: prune never "
+                + "deletes it; inspect it and remove it by hand)"), r.out());
+        assertTrue(Files.isDirectory(models.resolve(v1)));
+    }
+
     @Test
     void badInputIsOneLineWithExitOneAndAMissingStoreIsNeverCreated() {
         models("prune", "--keep", "0").failsWith("affinity models prune: error: --keep must be at least 1");
