@@ -19,12 +19,15 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import net.openhft.chronicle.hash.locks.InterProcessDeadLockException;
 import net.openhft.chronicle.map.ChronicleMap;
@@ -327,6 +330,30 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
             }
             if (f.checksumExcludes() != null) {
                 MapFiles.checkLockWords(file, f.checksumExcludes());
+            }
+        }
+        refuseUnlisted(dir, manifest);
+    }
+
+    /**
+     * A file in the version that the manifest does not list was put there after publishing (a copy merging another
+     * version in, a hand edit). Nothing in it is verified, and it is not always ignored: Lucene opens the newest
+     * {@code segments_N} of the catalogue directory, so a stray one would be searched under this version's name.
+     */
+    private static void refuseUnlisted(Path dir, Manifest manifest) throws IOException {
+        Set<String> listed = new HashSet<>();
+        manifest.files().forEach(f -> listed.add(f.name()));
+        listed.add(MANIFEST);
+        try (Stream<Path> files = Files.walk(dir, 2)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                if (!Files.isRegularFile(file)) {
+                    continue;
+                }
+                String name = dir.relativize(file).toString().replace(java.io.File.separatorChar, '/');
+                if (!listed.contains(name)) {
+                    throw new CorruptSnapshotException(file, "file not listed in the manifest: not part of this "
+                            + "snapshot (copied in from another version?); remove it or publish again");
+                }
             }
         }
     }

@@ -54,6 +54,27 @@ class SubdirectoryTest {
         assertEquals(file, e.file());
     }
 
+    /**
+     * A file the manifest does not list, put into a version by hand (another version's index merged in by a copy):
+     * every listed file still verified, but Lucene opens the newest segments_N it finds, so the server would have
+     * searched an index no checksum vouched for. Such a snapshot is refused, naming the file.
+     */
+    @Test
+    void aFileTheManifestDoesNotListIsRefused() throws Exception {
+        ModelStore store = ModelStore.open(tmp.resolve("store"));
+        String version = publishWithIndex(store);
+        Path stray = store.directory().resolve(version).resolve("catalog").resolve("segments_2");
+        Files.writeString(stray, "another commit");
+        CorruptSnapshotException e = assertThrows(CorruptSnapshotException.class, () -> store.open(version).close());
+        assertEquals(stray, e.file());
+        assertTrue(e.getMessage().contains("not listed in the manifest"), e.getMessage());
+        Files.delete(stray);
+        store.open(version).close();
+        Path top = store.directory().resolve(version).resolve("notes.txt");
+        Files.writeString(top, "x");
+        assertEquals(top, assertThrows(CorruptSnapshotException.class, () -> store.open(version).close()).file());
+    }
+
     @Test
     void invalidNamesAndNestedDirectoriesAreRefused() throws Exception {
         ModelStore store = ModelStore.open(tmp.resolve("store"));
