@@ -171,6 +171,17 @@ class CompareCommandTest {
         return v;
     }
 
+    /** The same values with each pair of neighbours swapped: nearly the same mean, customers up and down. */
+    private static double[] neighboursSwapped(double[] v) {
+        double[] out = v.clone();
+        for (int i = 0; i + 1 < out.length; i += 2) {
+            double t = out[i];
+            out[i] = out[i + 1];
+            out[i + 1] = t;
+        }
+        return out;
+    }
+
     private static double mean(double[] v) {
         return java.util.Arrays.stream(v).sum() / v.length;
     }
@@ -277,12 +288,7 @@ class CompareCommandTest {
         // within the noise: passes (the interval straddles 0)
         double[] tifu = random(300, 1);
         double[] blend = random(300, 2);
-        double[] shuffled = blend.clone();
-        for (int i = 0; i + 1 < shuffled.length; i += 2) {
-            double t = shuffled[i];
-            shuffled[i] = shuffled[i + 1];
-            shuffled[i + 1] = t;
-        }
+        double[] shuffled = neighboursSwapped(blend);
         assertEquals(0, CommandErrorsTest.run("compare", paired("n1", tifu, blend, ids(300)).toString(),
                 paired("n2", tifu, shuffled, ids(300)).toString(), "--fail-if-worse", "ndcg@10").code());
         // cannot tell: other test customers, or reports without per-customer files
@@ -304,12 +310,7 @@ class CompareCommandTest {
         // some customers up and some down.
         double[] tifu = random(300, 1);
         double[] blend = random(300, 2);
-        double[] shuffled = blend.clone();
-        for (int i = 0; i + 1 < shuffled.length; i += 2) {
-            double t = shuffled[i];
-            shuffled[i] = shuffled[i + 1];
-            shuffled[i + 1] = t;
-        }
+        double[] shuffled = neighboursSwapped(blend);
         shuffled[0] += 0.01;
         CommandErrorsTest.Run r = CommandErrorsTest.run("compare", paired("a", tifu, blend, ids(300)).toString(),
                 paired("b", tifu, shuffled, ids(300)).toString(), "--metrics", "ndcg@10");
