@@ -237,6 +237,11 @@ final class CatalogQueryParser extends QueryParser {
             if (Double.isNaN(v)) {
                 throw new NumberFormatException();
             }
+            if (Double.isInfinite(v)) {
+                // 1e400 parses as infinity and would match nothing, silently; an open bound has its own syntax
+                throw new ParseException("field '" + field + "' is numeric, '" + Params.abbreviate(text)
+                        + "' is out of range (write * for an open bound)");
+            }
             return v;
         } catch (NumberFormatException e) {
             throw new ParseException("field '" + field + "' is numeric, '" + Params.abbreviate(text) + "' is not a number");

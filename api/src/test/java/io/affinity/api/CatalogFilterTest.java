@@ -196,6 +196,12 @@ class CatalogFilterTest {
         ParseException e = assertThrows(ParseException.class, () -> catalog.filter("price:[cheap TO 20]"));
         assertTrue(e.getMessage().contains("price"), e.getMessage());
         assertThrows(ParseException.class, () -> catalog.filter("orders:[1.5 TO 2]"));
+        // A number beyond double's range read as infinity and matched nothing (price:1e400), while NaN was refused;
+        // an open bound is written *.
+        for (String q : new String[] {"price:1e400", "price:[5 TO 1e400]", "price:[-Infinity TO 1]"}) {
+            ParseException big = assertThrows(ParseException.class, () -> catalog.filter(q), q);
+            assertTrue(big.getMessage().contains("is out of range (write * for an open bound)"), big.getMessage());
+        }
     }
 
     @Test
