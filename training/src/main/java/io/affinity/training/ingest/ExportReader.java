@@ -28,8 +28,6 @@ import java.util.zip.ZipException;
  * format and the rules; this class is shared by it and the Spark ingestion, which reads each file in one task.
  */
 public final class ExportReader {
-    private static final int GZIP_MAGIC_1 = 0x1f;
-    private static final int GZIP_MAGIC_2 = 0x8b;
     private static final int BUFFER = 1 << 16;
 
     /**
@@ -79,14 +77,8 @@ public final class ExportReader {
     /** The stream, decompressed when it starts with gzip's magic bytes. */
     private static InputStream decompressing(InputStream raw) throws IOException {
         InputStream in = new BufferedInputStream(raw, BUFFER);
-        in.mark(2);
-        int b1 = in.read();
-        int b2 = in.read();
-        in.reset();
-        if (b1 == GZIP_MAGIC_1 && b2 == GZIP_MAGIC_2) {
-            return new BufferedInputStream(new StrictGzipInputStream(in), BUFFER);
-        }
-        return in;
+        InputStream decoded = StrictGzipInputStream.ifGzip(in);
+        return decoded == in ? in : new BufferedInputStream(decoded, BUFFER);
     }
 
     /**

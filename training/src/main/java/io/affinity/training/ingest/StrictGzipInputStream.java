@@ -25,6 +25,8 @@ public final class StrictGzipInputStream extends InputStream {
     private static final int FEXTRA = 4;
     private static final int FNAME = 8;
     private static final int FCOMMENT = 16;
+    private static final int MAGIC_1 = 0x1f;
+    private static final int MAGIC_2 = 0x8b;
 
     /** Bytes after a complete gzip member that are not another member: a damaged or truncated file. */
     public static final class TrailingDataException extends ZipException {
@@ -44,6 +46,21 @@ public final class StrictGzipInputStream extends InputStream {
     private int lastInput; // bytes of buf last given to the inflater
     private boolean eof;
     private boolean closed;
+
+    /**
+     * {@code in} decompressed when it starts with gzip's magic bytes, whatever the file's name, else {@code in} itself
+     * (nothing consumed). {@code in} must support mark and reset (a {@link java.io.BufferedInputStream}).
+     */
+    public static InputStream ifGzip(InputStream in) throws IOException {
+        if (!in.markSupported()) {
+            throw new IllegalArgumentException("the stream must support mark and reset");
+        }
+        in.mark(2);
+        int b1 = in.read();
+        int b2 = in.read();
+        in.reset();
+        return b1 == MAGIC_1 && b2 == MAGIC_2 ? new StrictGzipInputStream(in) : in;
+    }
 
     /** Reads the first member's header at once: a stream that is not gzip fails here. */
     public StrictGzipInputStream(InputStream raw) throws IOException {
@@ -120,7 +137,7 @@ public final class StrictGzipInputStream extends InputStream {
         long at = offset;
         int m1 = in.read();
         int m2 = m1 == -1 ? -1 : in.read();
-        if (m1 != 0x1f || m2 != 0x8b) {
+        if (m1 != MAGIC_1 || m2 != MAGIC_2) {
             if (first) {
                 throw new ZipException("Not in GZIP format");
             }

@@ -55,11 +55,7 @@ public final class BasketReader {
         TransactionDatabase.Builder builder = TransactionDatabase.builder();
         int[] basket = new int[64];
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            raw.mark(2);
-            int b1 = raw.read();
-            int b2 = raw.read();
-            raw.reset();
-            InputStream in = b1 == 0x1f && b2 == 0x8b ? new StrictGzipInputStream(raw) : raw;
+            InputStream in = StrictGzipInputStream.ifGzip(raw);
             try (CsvReader<CsvRecord> csv = CsvReader.builder()
                     .skipEmptyLines(false) // an empty basket is a transaction
                     .allowUnclosedQuote(false)

@@ -16,8 +16,6 @@ import java.util.Arrays;
  * A final line without a newline is still a transaction; a trailing newline does not add one.
  */
 public final class FimiReader {
-    private static final int GZIP_MAGIC_1 = 0x1f;
-    private static final int GZIP_MAGIC_2 = 0x8b;
     private static final int MAX_SHOWN_TOKEN = 40;
 
     private FimiReader() {
@@ -25,12 +23,7 @@ public final class FimiReader {
 
     public static TransactionDatabase read(Path file) throws IOException {
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            raw.mark(2);
-            int b1 = raw.read();
-            int b2 = raw.read();
-            raw.reset();
-            InputStream in = b1 == GZIP_MAGIC_1 && b2 == GZIP_MAGIC_2 ? new StrictGzipInputStream(raw) : raw;
-            return parse(in, file);
+            return parse(StrictGzipInputStream.ifGzip(raw), file);
         }
     }
 
