@@ -69,6 +69,11 @@ public final class StrictTextReader extends Reader {
             return line;
         }
 
+        /** Why the bytes do not decode, and what to pass instead. */
+        public String reason() {
+            return reason;
+        }
+
         @Override
         public String getMessage() {
             return "line " + line + ": " + reason;

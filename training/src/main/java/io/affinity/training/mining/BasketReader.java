@@ -88,8 +88,7 @@ public final class BasketReader {
             }
         } catch (UncheckedIOException e) {
             if (e.getCause() instanceof StrictTextReader.UndecodableInputException bad) {
-                throw new FimiFormatException(file, bad.line(), bad.getMessage().substring(
-                        bad.getMessage().indexOf(": ") + 2));
+                throw new FimiFormatException(file, bad.line(), bad.reason());
             }
             throw e.getCause();
         } catch (CsvParseException e) {
