@@ -33,6 +33,11 @@ final class ApiProblem extends RuntimeException {
         return new ApiProblem(415, "unsupported-media-type", "Unsupported media type", detail);
     }
 
+    /** The consent journal cannot be read: consent changes, checks and exports wait rather than guess. */
+    static ApiProblem consentUnavailable(String detail) {
+        return new ApiProblem(503, "consent-unavailable", "Consent store unavailable", detail);
+    }
+
     static ApiProblem unavailable(String detail) {
         return new ApiProblem(503, "model-unavailable", "No model loaded", detail);
     }

@@ -36,24 +36,14 @@ final class ConsentChangesRoute {
         long since = Params.optionalLong(ctx, "since", 0, 0, Long.MAX_VALUE);
         int limit = (int) Params.optionalLong(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
         String rawChannel = ctx.queryParam("channel");
-        Consent.Channel channel = null;
-        if (rawChannel != null) {
-            channel = Consent.Channel.parse(rawChannel);
-            if (channel == null) {
-                throw ApiProblem.badRequest("query parameter 'channel' must be one of email, sms, push, web; was '"
-                        + Params.abbreviate(rawChannel) + "'");
-            }
-        }
-        if (consent.failure() != null) {
-            throw new ApiProblem(503, "consent-unavailable", "Consent store unavailable",
-                    "consent changes cannot be read: " + consent.failure());
-        }
+        Consent.Channel channel = rawChannel == null ? null
+                : CustomerRoutes.channel(rawChannel, "query parameter 'channel'");
         ConsentJournal.Page page;
         try {
             page = consent.changesSince(since, channel, limit);
         } catch (IllegalStateException e) {
-            throw new ApiProblem(503, "consent-unavailable", "Consent store unavailable",
-                    "consent changes cannot be read: " + e.getMessage());
+            // the journal's failure (a corrupt line) or read error, as consent.failure() gives it
+            throw ApiProblem.consentUnavailable("consent changes cannot be read: " + e.getMessage());
         }
         if (since > page.sequence()) {
             // A cursor from another journal (moved, or replaced by an empty one): an empty answer would hide every

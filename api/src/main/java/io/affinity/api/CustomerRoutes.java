@@ -113,7 +113,8 @@ final class CustomerRoutes {
         return all;
     }
 
-    private static Consent.Channel channel(String raw, String where) {
+    /** The channel named by {@code raw}, or a 400 naming {@code where} and the channels there are. */
+    static Consent.Channel channel(String raw, String where) {
         Consent.Channel c = Consent.Channel.parse(raw);
         if (c == null) {
             throw ApiProblem.badRequest(where + " must be one of email, sms, push, web; was '"
@@ -149,7 +150,7 @@ final class CustomerRoutes {
                     + "; was '" + Params.abbreviate(stateNode.asText()) + "'");
         }
         if (consent.failure() != null) {
-            throw new ApiProblem(503, "consent-unavailable", "Consent store unavailable", consent.failure());
+            throw ApiProblem.consentUnavailable(consent.failure());
         }
         long seq = consent.record(id, ch, state);
         ctx.json(new ConsentBody(ch.wireName(), state.wireName(), seq));
@@ -171,7 +172,7 @@ final class CustomerRoutes {
             Consent.Channel ch = channel(rawChannel, "query parameter 'channel'");
             channelName = ch.wireName();
             if (consent.failure() != null) {
-                throw new ApiProblem(503, "consent-unavailable", "Consent store unavailable", consent.failure());
+                throw ApiProblem.consentUnavailable(consent.failure());
             }
             ConsentJournal.Decision d = consent.check(model.snapshot(), id, ch);
             seq = d.sequence();
@@ -238,8 +239,8 @@ final class CustomerRoutes {
                             + "campaign; train on an export with order timestamps");
         }
         if (consent.failure() != null) {
-            throw new ApiProblem(503, "consent-unavailable", "Consent store unavailable",
-                    "consent data cannot be read, so no campaign can be exported: " + consent.failure());
+            throw ApiProblem.consentUnavailable("consent data cannot be read, so no campaign can be exported: "
+                    + consent.failure());
         }
         boolean csv = Optional.ofNullable(ctx.header("Accept")).orElse("").toLowerCase(Locale.ROOT).contains("text/csv");
         // Without excludeBoughtWithinDays the rules are the same for every customer: one NextBestOffers for all.

@@ -202,6 +202,18 @@ class ConsentChangesHttpTest {
         assertEquals(1, page("?since=0").get("changes").size());
     }
 
+    @Test
+    void aServerWithoutAReadableJournalAnswers503() throws Exception {
+        ServedModel served = new ServedModel(snapshot, new io.affinity.recommender.Recommender(snapshot,
+                io.affinity.recommender.RecommenderSettings.DEFAULTS), Map.of("version", snapshot.version()));
+        try (AffinityServer none = AffinityServer.create(ApiConfig.defaults().withPort(0).withHost("127.0.0.1"),
+                ModelSource.fixed(served)).start()) {
+            HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + none.port()
+                    + "/v1/consent/changes?channel=email")).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertProblem(r, 503, "consent changes cannot be read: the server was started without a consent journal");
+        }
+    }
+
     private static void assertProblem(HttpResponse<String> r, int status, String detail) throws Exception {
         assertEquals(status, r.statusCode(), r.body());
         assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
