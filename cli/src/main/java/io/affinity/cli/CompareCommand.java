@@ -96,6 +96,11 @@ final class CompareCommand implements Callable<Integer> {
                         + "'; " + a.file + " has e.g. " + String.join(", ", a.someMetrics()));
             }
         }
+        if (failIfWorse != null && !a.hasMetric(failIfWorse) && !b.hasMetric(failIfWorse)) {
+            // a typo, whatever else the reports would say (an unpaired pair would otherwise "cannot tell": exit 4)
+            throw new AffinityCli.UserFacingException("--fail-if-worse: neither report has a metric '" + failIfWorse
+                    + "'; " + a.file + " has e.g. " + String.join(", ", a.someMetrics()));
+        }
         List<String> differences = differences(a, b);
         List<String> changedSettings = changedSettings(a, b);
         Shared shared = shared(a, b);

@@ -300,6 +300,11 @@ class CompareCommandTest {
                 write("o1", report("2011-09-01T00:00", 0.3120, "blend")).toString(),
                 write("o2", report("2011-09-01T00:00", 0.3020, "blend")).toString(), "--fail-if-worse", "ndcg@10");
         assertEquals(4, old.code(), old.out());
+        CommandErrorsTest.Run typo = CommandErrorsTest.run("compare",
+                write("o3", report("2011-09-01T00:00", 0.3120, "blend")).toString(),
+                write("o4", report("2011-09-01T00:00", 0.3020, "blend")).toString(), "--fail-if-worse", "ndcg@11");
+        assertEquals(1, typo.code(), "a metric neither report has is a typo, not 'cannot tell': " + typo.out());
+        assertTrue(typo.err().contains("--fail-if-worse: neither report has a metric 'ndcg@11'"), typo.err());
         assertEquals(1, CommandErrorsTest.run("compare", ab[0].toString(), ab[1].toString(), "--fail-if-worse",
                 "coverage@10").code(), "a metric without per-customer values cannot gate");
     }
