@@ -14,12 +14,16 @@ import java.util.Objects;
  * @param perCustomer   every model's per-customer test metrics (written next to report.json)
  * @param ndcgIntervals per model, the bootstrap interval of its test NDCG@10 over test customers
  * @param servedVersus  the served model's paired NDCG@10 differences to the models it is measured against
+ * @param warnings      what makes the figures or the served choice doubtful (e.g. a validation split whose
+ *                      customers lack the history the test split's have), one sentence each
  */
 public record EvaluationReport(EvaluationSettings settings, Map<String, Object> facts, List<ModelResult> models,
                                String served, double totalSeconds, PerCustomerMetrics perCustomer,
-                               Map<String, Significance.Interval> ndcgIntervals, List<Versus> servedVersus) {
+                               Map<String, Significance.Interval> ndcgIntervals, List<Versus> servedVersus,
+                               List<String> warnings) {
     public EvaluationReport {
         models = List.copyOf(models);
+        warnings = List.copyOf(warnings);
         Objects.requireNonNull(perCustomer, "perCustomer");
         ndcgIntervals = Collections.unmodifiableMap(new LinkedHashMap<>(ndcgIntervals));
         servedVersus = List.copyOf(servedVersus);

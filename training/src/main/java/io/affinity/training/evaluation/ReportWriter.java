@@ -119,6 +119,9 @@ public final class ReportWriter {
                 sb.append(m.name()).append(": ").append(m.note()).append('\n');
             }
         }
+        for (String w : r.warnings()) {
+            sb.append("WARNING ").append(w).append('\n');
+        }
         return sb.toString();
     }
 
@@ -153,6 +156,7 @@ public final class ReportWriter {
         settings.put("candidatesPerKind", r.settings().candidates());
         root.put("settings", settings);
         root.put("facts", r.facts());
+        root.put("warnings", r.warnings());
         root.put("served", r.served());
         root.put("totalSeconds", round(r.totalSeconds()));
         // Rows of the per-customer file are the test customers sorted by id; only this digest of the ids is written.
@@ -241,13 +245,17 @@ public final class ReportWriter {
                 .append("<style>body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}")
                 .append("table{border-collapse:collapse;font-size:12px;display:block;overflow-x:auto;max-width:100%}td,th{border:1px solid #ccc;padding:3px 7px;")
                 .append("text-align:right}td:first-child,th:first-child{text-align:left}tr.served{background:#eef6ee;")
-                .append("font-weight:bold}svg{display:block;margin:1em 0}.note{color:#555;font-size:13px}</style>")
+                .append("font-weight:bold}svg{display:block;margin:1em 0}.note{color:#555;font-size:13px}")
+                .append(".warning{background:#fff4e0;border-left:4px solid #e69f00;padding:6px 10px}</style>")
                 .append("</head><body><h1>Affinity offline evaluation</h1>");
         h.append("<p>").append(esc(String.valueOf(r.facts().get("split")))).append(". Hyper-parameters, blend ")
                 .append("weights and the re-ranker's trees were fitted on: ").append(esc(String.valueOf(r.facts().get("validationSplit"))))
                 .append(". Served model: <b>").append(esc(r.served())).append("</b> (best validation NDCG@10; the re-ranker's ")
                 .append("and the blend's measured out of fold on two customer folds). ")
                 .append(String.format(Locale.ROOT, "Whole run %.1f s.", r.totalSeconds())).append("</p>");
+        for (String w : r.warnings()) {
+            h.append("<p class=\"warning\"><b>Warning:</b> ").append(esc(w)).append("</p>");
+        }
         h.append("<p class=\"note\">");
         r.facts().forEach((k, v) -> h.append(esc(k)).append(": ").append(esc(String.valueOf(v))).append("; "));
         h.append("</p><h2>Test metrics</h2><table><tr><th>model</th>");

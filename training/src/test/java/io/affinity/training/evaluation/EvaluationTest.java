@@ -294,4 +294,24 @@ class EvaluationTest {
                 + "customer's last order, so it needs customers with at least 2 orders, and none has",
                 Evaluation.emptySide("last-basket", 0, 0));
     }
+
+    @Test
+    void aValidationSplitWithFarLessHistoryThanTheTestSplitIsWarnedAbout() {
+        // The bundled sample with --cutoff 2011-06-01 --test-days 30: its data start in May, so the validation
+        // period has almost no history before it while the test period has a month.
+        String w = Evaluation.historyMismatch(1_043, 1_036, 990, 580).orElseThrow();
+        assertEquals("7 of 1,043 validation customers (0.7%) bought anything before the validation period, against "
+                + "410 of 990 test customers (41.4%) before the test period: models are chosen and the re-ranker "
+                + "trained mostly on customers without history, so the served choice may not carry over to "
+                + "customers with history; leave more history before the validation period (a later --cutoff, or "
+                + "fewer --test-days)", w);
+        // The same sample with --cutoff 2011-06-16 --test-days 14, and the UCI data at 2011-09-01: comparable.
+        assertTrue(Evaluation.historyMismatch(582, 327, 533, 253).isEmpty());
+        assertTrue(Evaluation.historyMismatch(1_919, 307, 2_833, 597).isEmpty());
+        // The rule's edge: half the test split's share is still comparable, below it is not.
+        assertTrue(Evaluation.historyMismatch(100, 80, 100, 60).isEmpty(), "20% against 40%");
+        assertTrue(Evaluation.historyMismatch(100, 81, 100, 60).isPresent(), "19% against 40%");
+        // More history in validation than in test is no reason to doubt the choice.
+        assertTrue(Evaluation.historyMismatch(100, 0, 100, 99).isEmpty());
+    }
 }

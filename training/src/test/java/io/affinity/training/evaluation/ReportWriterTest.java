@@ -30,6 +30,10 @@ class ReportWriterTest {
             "rp3beta", "ease", "als", "tifu-knn", "blend", "reranker");
 
     private static EvaluationReport report(EvaluationSettings settings) {
+        return report(settings, List.of());
+    }
+
+    private static EvaluationReport report(EvaluationSettings settings, List<String> warnings) {
         List<ModelResult> models = new ArrayList<>();
         Map<String, double[][]> perCustomer = new LinkedHashMap<>();
         Map<String, Significance.Interval> intervals = new LinkedHashMap<>();
@@ -50,7 +54,7 @@ class ReportWriterTest {
         facts.put("validationSplit", "time split: train before 2011-06-02T00:00, test 14 days from it");
         PerCustomerMetrics pc = new PerCustomerMetrics(PerCustomerMetrics.fingerprint(List.of("a", "b")),
                 RankingMetrics.PER_CUSTOMER, perCustomer);
-        return new EvaluationReport(settings, facts, models, "blend", 12.5, pc, intervals, List.of());
+        return new EvaluationReport(settings, facts, models, "blend", 12.5, pc, intervals, List.of(), warnings);
     }
 
     private static EvaluationSettings time(boolean seasonWindow) {
@@ -120,5 +124,21 @@ class ReportWriterTest {
                 42, 2500, 50))).get("settings");
         assertTrue(lastBasket.containsKey("seasonWindow"));
         assertNull(lastBasket.get("seasonWindow"), "the last-basket split has no season window, as no test days");
+    }
+
+    @Test
+    void warningsReachTheTableTheJsonAndThePage() {
+        String w = "7 of 1,043 validation customers (0.7%) bought anything before the validation period <sic>";
+        EvaluationReport r = report(time(true), List.of(w));
+        assertTrue(ReportWriter.table(r).contains("\nWARNING " + w + "\n"), ReportWriter.table(r));
+        assertEquals(List.of(w), ReportWriter.json(r).get("warnings"));
+        String html = ReportWriter.html(r);
+        assertTrue(html.contains("<b>Warning:</b> 7 of 1,043 validation customers (0.7%) bought anything before the "
+                + "validation period &lt;sic&gt;</p>"), html);
+        // Without a warning, report.json says so with an empty list (a key machines can rely on), the rest nothing.
+        EvaluationReport quiet = report(time(true));
+        assertEquals(List.of(), ReportWriter.json(quiet).get("warnings"));
+        assertFalse(ReportWriter.table(quiet).contains("WARNING"));
+        assertFalse(ReportWriter.html(quiet).contains("Warning:"));
     }
 }
