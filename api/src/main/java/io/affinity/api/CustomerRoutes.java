@@ -64,7 +64,8 @@ final class CustomerRoutes {
 
     /**
      * Offers, upsell and exports never propose an item out of stock (run-time overlay, else the catalogue, checked
-     * per candidate as it is ranked, so a stock change lands mid-export too). A request's filter and recently-bought
+     * per candidate as it is ranked, so a stock change lands mid-export too; the export also looks for other
+     * replicas' changes per customer). A request's filter and recently-bought
      * rule hide items from the candidates themselves ({@link FilteredSnapshot}), so the limit fills from the next
      * eligible ones; without them the served recommender is used as is.
      */
@@ -282,6 +283,10 @@ final class CustomerRoutes {
                 if (!segment.test(p)) {
                     return;
                 }
+                // Stock changes another replica made to the shared journal: an export is one long request, so
+                // it looks for them as requests do (at most every REFRESH_INTERVAL; otherwise a time check only),
+                // else the rest of the export would offer an item taken out of stock after it started.
+                availability.refreshIfDue();
                 counts[0]++;
                 ConsentJournal.Decision d = consent.check(model.snapshot(), id, ch);
                 String reason = !d.allowed() ? d.reason()

@@ -1,0 +1,171 @@
+package io.affinity.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.affinity.recommender.Consent.Channel;
+import io.affinity.recommender.Consent.State;
+import io.affinity.recommender.CustomerProfile;
+import io.affinity.recommender.InMemoryModelSnapshot;
+import io.affinity.recommender.ItemFacts;
+import io.affinity.recommender.PopularItem;
+import io.affinity.recommender.Recommender;
+import io.affinity.recommender.RecommenderSettings;
+import io.affinity.testing.IntegrationTest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The campaign export as an e-mail campaign tool uses it: whole segments streamed, run-time stock and consent
+ * changes landing while an export runs (on this server or on a replica sharing the model store's journals), and an
+ * export that stops part-way never looking like a complete one. Models with profiles, in memory; each test runs
+ * its own server on port 0.
+ */
+@IntegrationTest
+class CampaignExportHttpTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+    private static final int CUSTOMERS = 1500;
+
+    @TempDir
+    Path dir;
+
+    /** Runs {@code hook} once, while the export is at the customer of index {@code at} (before its row is made). */
+    static final class HookedSnapshot extends CustomerApiTest.ProfiledSnapshot {
+        private final int at;
+        private final Runnable hook;
+
+        HookedSnapshot(InMemoryModelSnapshot base, int at, Runnable hook) {
+            super(base);
+            this.at = at;
+            this.hook = hook;
+        }
+
+        @Override
+        public void forEachProfile(BiConsumer<String, CustomerProfile> visitor) {
+            int[] seen = {0};
+            profiles.forEach((id, p) -> {
+                if (seen[0]++ == at) {
+                    hook.run();
+                }
+                visitor.accept(id, p);
+            });
+        }
+    }
+
+    static String customer(int c) {
+        return "C" + (100000 + c);
+    }
+
+    /** Two popular items every customer without history is offered; everyone opted in to e-mail. */
+    static HookedSnapshot snapshot(String version, int at, Runnable hook) {
+        InMemoryModelSnapshot base = InMemoryModelSnapshot.builder(version)
+                .item(new ItemFacts("85123A", "WHITE HANGING HEART T-LIGHT HOLDER", "", 2.55, 2000, 800, 9000))
+                .item(new ItemFacts("22697", "GREEN REGENCY TEACUP AND SAUCER", "", 2.95, 900, 400, 5000))
+                .item(new ItemFacts("22698", "PINK REGENCY TEACUP AND SAUCER", "", 3.25, 800, 350, 4000))
+                .popular(new PopularItem("85123A", 2000, 800))
+                .popular(new PopularItem("22697", 900, 400))
+                .popular(new PopularItem("22698", 800, 350))
+                .build();
+        HookedSnapshot s = new HookedSnapshot(base, at, hook);
+        for (int c = 0; c < CUSTOMERS; c++) {
+            s.profiles.put(customer(c), CustomerApiTest.profile(CustomerProfile.Tier.GOLD,
+                    CustomerProfile.Strategy.ENHANCE));
+            s.consent.put(customer(c), Map.of(Channel.EMAIL, State.OPTED_IN));
+        }
+        return s;
+    }
+
+    static ServedModel served(CustomerApiTest.ProfiledSnapshot s) {
+        return new ServedModel(s, new Recommender(s, RecommenderSettings.DEFAULTS), Map.of("version", s.version()));
+    }
+
+    static AffinityServer start(ModelSource source, ConsentJournal consent, ItemAvailability availability) {
+        return AffinityServer.create(ApiConfig.defaults().withHost("127.0.0.1").withPort(0), source,
+                new ServerOptions(AccessControl.none(), null, Duration.ofSeconds(5), consent, 0.3,
+                        new BusinessRuleConfig(0, 2, availability))).start();
+    }
+
+    static HttpResponse<String> get(AffinityServer server, String pathAndQuery, String accept) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + pathAndQuery));
+        if (accept != null) {
+            b.header("Accept", accept);
+        }
+        return CLIENT.send(b.GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The rows of an NDJSON export, in order, after checking that it ends with its summary. */
+    static List<JsonNode> rowsOfCompleteExport(HttpResponse<String> r) throws Exception {
+        assertEquals(200, r.statusCode(), r.body());
+        String[] lines = r.body().split("\n");
+        JsonNode last = JSON.readTree(lines[lines.length - 1]);
+        assertEquals("summary", last.path("type").asText(), last.toString());
+        List<JsonNode> rows = new ArrayList<>();
+        for (int i = 0; i < lines.length - 1; i++) {
+            rows.add(JSON.readTree(lines[i]));
+        }
+        assertEquals(rows.size(), last.at("/summary/exported").asLong(), last.toString());
+        return rows;
+    }
+
+    static List<String> offerIds(JsonNode row) {
+        List<String> ids = new ArrayList<>();
+        row.get("offers").forEach(o -> ids.add(o.get("itemId").asText()));
+        return ids;
+    }
+
+    /**
+     * A replica sharing the model store's stock journal takes an item out of stock while this server's export
+     * runs, and nothing else reaches this server meanwhile: the rest of the export must not offer it. (The
+     * replica's change is in effect on every server within ItemAvailability.REFRESH_INTERVAL; an export used to
+     * look for such changes only once, when it started, so every later row of a long export kept the item.)
+     */
+    @Test
+    void aStockChangeAReplicaMakesDuringAnExportHoldsForTheRestOfIt() throws Exception {
+        Path stock = dir.resolve("availability.journal");
+        int at = CUSTOMERS / 2;
+        try (ItemAvailability mine = ItemAvailability.journaled(stock);
+             ItemAvailability replica = ItemAvailability.journaled(stock);
+             ConsentJournal consent = ConsentJournal.open(dir.resolve("consent.journal"))) {
+            HookedSnapshot s = snapshot("stock-v1", at, () -> {
+                replica.set("85123A", false);
+                sleep(ItemAvailability.REFRESH_INTERVAL.toMillis() + 50);
+            });
+            try (AffinityServer server = start(ModelSource.fixed(served(s)), consent, mine)) {
+                List<JsonNode> rows = rowsOfCompleteExport(
+                        get(server, "/v1/campaigns/offers?segment=all&channel=email&limit=2", null));
+                assertEquals(CUSTOMERS, rows.size());
+                for (int i = 0; i < rows.size(); i++) {
+                    List<String> offered = offerIds(rows.get(i));
+                    if (i < at) {
+                        assertEquals(List.of("85123A", "22697"), offered, "before the change, row " + i);
+                    } else {
+                        assertEquals(List.of("22697", "22698"), offered, "after the replica's change, row " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
