@@ -338,6 +338,14 @@ final class CustomerRoutes {
                 error.put("title", "Export cut off by shutdown");
                 error.put("detail", "the server shut down before the export's end (its shutdown grace expired); "
                         + "the export is incomplete: discard it or retry");
+            } else if (e instanceof ConsentJournal.Unavailable) {
+                // The journal turned unreadable mid-export (e.g. a replica sharing it left a bad line): stop rather
+                // than guess, with the 503 every consent answer gives then. The reason names the file and line.
+                LOG.error("campaign export stopped after {} exported rows: {}", counts[1], e.getMessage());
+                error.put("status", 503);
+                error.put("title", "Consent store unavailable");
+                error.put("detail", "consent data became unreadable during the export: " + e.getMessage()
+                        + "; the export is incomplete: discard it");
             } else if (e instanceof SnapshotLockedException) {
                 // A stale-lock message names a file and a segment only, and says what to do: logged whole.
                 LOG.error("campaign export failed after {} exported rows: {}", counts[1], e.getMessage());

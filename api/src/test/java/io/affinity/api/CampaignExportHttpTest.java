@@ -15,11 +15,18 @@ import io.affinity.recommender.PopularItem;
 import io.affinity.recommender.Recommender;
 import io.affinity.recommender.RecommenderSettings;
 import io.affinity.testing.IntegrationTest;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -157,6 +164,60 @@ class CampaignExportHttpTest {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * The consent journal turns unreadable while an export runs (another replica sharing it left a line that
+     * cannot be read): the export stops at once rather than guess, and its error record says so with the 503
+     * every other consent answer gives then (a consent store to repair and retry, not a bug), naming the journal,
+     * never a customer. It used to end with a 500 "Export failed (IllegalStateException)".
+     */
+    @Test
+    void aConsentJournalThatTurnsUnreadableMidExportEndsItWithA503ErrorRecord() throws Exception {
+        Path journalFile = dir.resolve("consent.journal");
+        int at = CUSTOMERS / 3;
+        try (ConsentJournal consent = ConsentJournal.open(journalFile)) {
+            consent.record(customer(7), Channel.EMAIL, State.OPTED_OUT);
+            HookedSnapshot s = snapshot("consent-v1", at, () -> {
+                try {
+                    Files.writeString(journalFile, "{\"seq\":2,\"customerId\":\"" + customer(at)
+                            + "\",\"channel\":\"fax\",\"state\":\"opted_in\"}\n", StandardOpenOption.APPEND);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                sleep(ConsentJournal.LOOK_INTERVAL.toMillis() + 20);
+            });
+            PrintStream err = System.err;
+            ByteArrayOutputStream log = new ByteArrayOutputStream();
+            System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8)); // slf4j-simple writes there
+            HttpResponse<String> r;
+            HttpResponse<String> csv;
+            try (AffinityServer server = start(ModelSource.fixed(served(s)), consent, ItemAvailability.inMemory())) {
+                r = get(server, "/v1/campaigns/offers?segment=all&channel=email&limit=2", null);
+                csv = get(server, "/v1/campaigns/offers?segment=all&channel=email&limit=2", "text/csv");
+            } finally {
+                System.setErr(err);
+            }
+            assertEquals(200, r.statusCode(), r.body()); // the headers went before the failure
+            String[] lines = r.body().split("\n");
+            JsonNode last = JSON.readTree(lines[lines.length - 1]);
+            assertEquals("error", last.path("type").asText(), last.toString());
+            assertEquals(503, last.at("/error/status").asInt(), last.toString());
+            assertTrue(last.at("/error/detail").asText().contains("consent journal consent.journal line 2 is unreadable"),
+                    last.toString());
+            assertTrue(last.at("/error/detail").asText().contains("incomplete"), last.toString());
+            assertEquals(at - 1, last.at("/error/exportedSoFar").asLong(), last.toString()); // one opted out
+            assertEquals(1, last.at("/error/excludedSoFar/opted_out").asLong(), last.toString());
+            assertEquals(at + 1, last.at("/error/matchedSoFar").asLong(), last.toString());
+            assertFalse(r.body().contains("\"summary\""), "no summary after the error");
+            // The next export finds the journal unreadable before it starts: the 503 problem, no stream.
+            assertEquals(503, csv.statusCode(), csv.body());
+            assertTrue(csv.body().contains("consent journal consent.journal line 2 is unreadable"), csv.body());
+            String logged = log.toString(StandardCharsets.UTF_8);
+            assertTrue(logged.contains("campaign export stopped after " + (at - 1) + " exported rows: consent journal "
+                    + "consent.journal line 2 is unreadable"), logged);
+            assertFalse(logged.contains(customer(at)) || r.body().contains(customer(at)), "no customer id: " + logged);
         }
     }
 
