@@ -243,7 +243,7 @@ final class CustomerRoutes {
             throw ApiProblem.consentUnavailable("consent data cannot be read, so no campaign can be exported: "
                     + consent.failure());
         }
-        boolean csv = Optional.ofNullable(ctx.header("Accept")).orElse("").toLowerCase(Locale.ROOT).contains("text/csv");
+        boolean csv = wantsCsv(ctx.header("Accept"));
         // Without excludeBoughtWithinDays the rules are the same for every customer: one NextBestOffers for all.
         RequestRules shared = parsed.forCustomer(null);
         NextBestOffers sharedOffers = offers(model, shared);
@@ -389,6 +389,41 @@ final class CustomerRoutes {
         summary.put("consentSequenceAtStart", startSeq);
         summary.put("consentSequenceAtEnd", consent.sequence());
         writeFinalRecord(out, csvOut, "summary", summary);
+    }
+
+    /**
+     * Whether the {@code Accept} header asks for CSV rather than NDJSON: it names {@code text/csv} with a weight
+     * ({@code q}) above 0 and at least that of {@code application/x-ndjson} (0 when not named). Wildcards choose
+     * nothing: NDJSON stays the default. A weight that is not a number from 0 to 1 counts as 1, as no weight does.
+     */
+    static boolean wantsCsv(String accept) {
+        if (accept == null) {
+            return false;
+        }
+        double csv = 0;
+        double ndjson = 0;
+        for (String range : accept.split(",")) {
+            String[] parts = range.split(";");
+            String type = parts[0].trim().toLowerCase(Locale.ROOT);
+            double q = 1;
+            for (int i = 1; i < parts.length; i++) {
+                String p = parts[i].trim();
+                if (p.length() > 2 && (p.charAt(0) == 'q' || p.charAt(0) == 'Q') && p.charAt(1) == '=') {
+                    try {
+                        double w = Double.parseDouble(p.substring(2).trim());
+                        q = w >= 0 && w <= 1 ? w : 1;
+                    } catch (NumberFormatException e) {
+                        q = 1;
+                    }
+                }
+            }
+            if (type.equals("text/csv")) {
+                csv = Math.max(csv, q);
+            } else if (type.equals("application/x-ndjson")) {
+                ndjson = Math.max(ndjson, q);
+            }
+        }
+        return csv > 0 && csv >= ndjson;
     }
 
     /** Stops an export whose shutdown grace has expired, so that it ends with its error record. */

@@ -221,6 +221,47 @@ class CampaignExportHttpTest {
         }
     }
 
+    /**
+     * CSV is what the client asks for with Accept, read as HTTP defines it: "text/csv;q=0" means "not CSV", and a
+     * client preferring NDJSON (a higher q) gets NDJSON. The export used to answer CSV whenever the header
+     * mentioned text/csv at all.
+     */
+    @Test
+    void theFormatFollowsTheAcceptHeadersPreferences() throws Exception {
+        try (ConsentJournal consent = ConsentJournal.open(dir.resolve("consent.journal"));
+             AffinityServer server = start(ModelSource.fixed(served(snapshot("accept-v1", -1, () -> { }))), consent,
+                     ItemAvailability.inMemory())) {
+            Map<String, Boolean> csvExpected = new java.util.LinkedHashMap<>();
+            csvExpected.put(null, false);
+            csvExpected.put("*/*", false);
+            csvExpected.put("application/x-ndjson", false);
+            csvExpected.put("application/x-ndjson, text/csv;q=0", false);
+            csvExpected.put("text/csv;q=0, application/x-ndjson", false);
+            csvExpected.put("text/csv; q=0.0", false);
+            csvExpected.put("text/csv;q=0.5, application/x-ndjson", false);
+            csvExpected.put("text/csv", true);
+            csvExpected.put("TEXT/CSV", true);
+            csvExpected.put("text/csv; charset=utf-8", true);
+            csvExpected.put("text/csv, */*;q=0.1", true);
+            csvExpected.put("application/x-ndjson;q=0.5, text/csv", true);
+            csvExpected.put("text/csv;q=0.8, application/x-ndjson;q=0.8", true); // a tie: CSV, as it is named
+            for (Map.Entry<String, Boolean> e : csvExpected.entrySet()) {
+                HttpResponse<String> r = get(server, "/v1/campaigns/offers?segment=all&channel=email&limit=1",
+                        e.getKey());
+                assertEquals(200, r.statusCode(), r.body());
+                String type = r.headers().firstValue("Content-Type").orElse("");
+                String first = r.body().substring(0, r.body().indexOf('\n'));
+                if (e.getValue()) {
+                    assertTrue(type.startsWith("text/csv"), e.getKey() + " -> " + type);
+                    assertTrue(first.startsWith("customer_id,"), e.getKey() + " -> " + first);
+                } else {
+                    assertTrue(type.startsWith("application/x-ndjson"), e.getKey() + " -> " + type);
+                    assertTrue(first.startsWith("{\"customerId\""), e.getKey() + " -> " + first);
+                }
+            }
+        }
+    }
+
     static void sleep(long millis) {
         try {
             Thread.sleep(millis);
