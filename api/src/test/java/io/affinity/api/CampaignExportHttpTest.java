@@ -262,6 +262,139 @@ class CampaignExportHttpTest {
         }
     }
 
+    /**
+     * The OpenAPI document is all an integrator may read: it must describe every record an export sends (the rows,
+     * the final summary or error record) and the CSV layout. Each line of a complete export, of one that stopped
+     * part-way and of one with rules is checked against the documented schemas (required fields present, no field
+     * undocumented, enums kept), and the CSV header against the documented columns. The document used to give the
+     * export's NDJSON as a bare "object" and call CSV "one row per eligible customer" (it is one per offer).
+     */
+    @Test
+    void theOpenApiDocumentDescribesEveryRecordAnExportSends() throws Exception {
+        try (ConsentJournal consent = ConsentJournal.open(dir.resolve("consent.journal"))) {
+            consent.record(customer(3), Channel.EMAIL, State.OPTED_OUT);
+            HookedSnapshot failing = snapshot("doc-v1", CUSTOMERS / 2, () -> {
+                throw new IllegalStateException("a damaged value");
+            });
+            HookedSnapshot whole = snapshot("doc-v1", -1, () -> { });
+            whole.profiles.put(customer(5), CustomerApiTest.profile(CustomerProfile.Tier.LEAD,
+                    CustomerProfile.Strategy.END));
+            List<String> lines = new ArrayList<>();
+            String csvHeader;
+            JsonNode doc;
+            try (AffinityServer server = start(ModelSource.fixed(served(whole)), consent, ItemAvailability.inMemory());
+                 AffinityServer broken = start(ModelSource.fixed(served(failing)), consent,
+                         ItemAvailability.inMemory())) {
+                doc = JSON.readTree(get(server, "/openapi.json", null).body());
+                for (String query : List.of("segment=all&channel=email&limit=2",
+                        "segment=tier:gold&channel=web&limit=3&maxPerCategory=2&excludeBoughtWithinDays=30"
+                                + "&asOf=2011-06-30")) {
+                    lines.addAll(List.of(get(server, "/v1/campaigns/offers?" + query, null).body().split("\n")));
+                }
+                lines.addAll(List.of(get(broken, "/v1/campaigns/offers?segment=all&channel=email", null).body()
+                        .split("\n")));
+                String csv = get(server, "/v1/campaigns/offers?segment=all&channel=email&limit=2", "text/csv").body();
+                csvHeader = csv.substring(0, csv.indexOf("\r\n"));
+            }
+            JsonNode operation = doc.at("/paths/~1v1~1campaigns~1offers/get");
+            JsonNode ndjson = operation.at("/responses/200/content/application~1x-ndjson/schema");
+            int errors = 0;
+            int summaries = 0;
+            for (String line : lines) {
+                JsonNode record = JSON.readTree(line);
+                List<String> problems = new ArrayList<>();
+                validate(record, ndjson, doc, "", problems);
+                assertTrue(problems.isEmpty(), line + ": " + problems);
+                errors += record.has("error") ? 1 : 0;
+                summaries += record.has("summary") ? 1 : 0;
+            }
+            assertEquals(1, errors, "the stopped export's error record was checked");
+            assertEquals(2, summaries, "both summaries were checked");
+            String csvDoc = operation.at("/responses/200/content/text~1csv/schema/description").asText();
+            assertTrue(csvDoc.contains(csvHeader), "documented columns: " + csvDoc + " vs sent: " + csvHeader);
+            assertTrue(csvDoc.contains("one row per offer"), csvDoc);
+            String answer = operation.at("/responses/200/description").asText();
+            assertTrue(answer.contains("without a final summary record") && answer.contains("incomplete"), answer);
+            for (JsonNode parameter : doc.at("/paths/~1v1~1campaigns~1offers/parameters")) {
+                if (parameter.get("name").asText().equals("limit")) {
+                    assertTrue(parameter.get("description").asText().contains("offers per customer"),
+                            parameter.toString());
+                }
+            }
+        }
+    }
+
+    /** A small OpenAPI 3.0 schema check: $ref, oneOf, type, enum, required, properties, additionalProperties, items. */
+    static void validate(JsonNode value, JsonNode schema, JsonNode doc, String path, List<String> problems) {
+        if (schema.isMissingNode()) {
+            problems.add(path + ": no schema");
+            return;
+        }
+        if (schema.has("$ref")) {
+            validate(value, doc.at(schema.get("$ref").asText().substring(1)), doc, path, problems);
+            return;
+        }
+        if (schema.has("oneOf")) {
+            int matching = 0;
+            List<String> all = new ArrayList<>();
+            for (JsonNode alternative : schema.get("oneOf")) {
+                List<String> own = new ArrayList<>();
+                validate(value, alternative, doc, path, own);
+                matching += own.isEmpty() ? 1 : 0;
+                all.addAll(own);
+            }
+            if (matching != 1) {
+                problems.add(path + ": matches " + matching + " of the oneOf schemas " + all);
+            }
+            return;
+        }
+        String type = schema.path("type").asText();
+        boolean typeOk = switch (type) {
+            case "object" -> value.isObject();
+            case "array" -> value.isArray();
+            case "string" -> value.isTextual();
+            case "integer" -> value.isIntegralNumber();
+            case "number" -> value.isNumber();
+            case "boolean" -> value.isBoolean();
+            default -> false;
+        };
+        if (!typeOk) {
+            problems.add(path + ": " + value.getNodeType() + " where the document says '" + type + "'");
+            return;
+        }
+        if (schema.has("enum")) {
+            boolean listed = false;
+            for (JsonNode e : schema.get("enum")) {
+                listed |= e.equals(value);
+            }
+            if (!listed) {
+                problems.add(path + ": " + value + " not in " + schema.get("enum"));
+            }
+        }
+        if (value.isObject()) {
+            for (JsonNode r : schema.path("required")) {
+                if (!value.has(r.asText())) {
+                    problems.add(path + ": required '" + r.asText() + "' missing");
+                }
+            }
+            value.fields().forEachRemaining(f -> {
+                JsonNode property = schema.path("properties").path(f.getKey());
+                if (!property.isMissingNode()) {
+                    validate(f.getValue(), property, doc, path + "/" + f.getKey(), problems);
+                } else if (schema.path("additionalProperties").isObject()) {
+                    validate(f.getValue(), schema.get("additionalProperties"), doc, path + "/" + f.getKey(), problems);
+                } else {
+                    problems.add(path + ": '" + f.getKey() + "' is not documented");
+                }
+            });
+        }
+        if (value.isArray()) {
+            for (int i = 0; i < value.size(); i++) {
+                validate(value.get(i), schema.path("items"), doc, path + "/" + i, problems);
+            }
+        }
+    }
+
     static void sleep(long millis) {
         try {
             Thread.sleep(millis);
