@@ -19,6 +19,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,8 +30,16 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -393,6 +402,177 @@ class CampaignExportHttpTest {
                 validate(value.get(i), schema.path("items"), doc, path + "/" + i, problems);
             }
         }
+    }
+
+    /**
+     * The consent guarantee across model swaps: while an export runs, customers opt out (and some back in) through
+     * the API, and two new versions are installed mid-export (an activation, then a reload), each of which says in
+     * its own consent export that every customer confirmed e-mail. The export stays on its version (every row,
+     * the summary) and releases it at the end; no row is for a customer whose e-mail consent was not given as of
+     * the row's consentSequence (the journal's changes up to it, else the export's version's consent); and after
+     * the send-time re-check through GET /v1/consent/changes, every customer kept is contactable now.
+     */
+    @Test
+    void optOutsDuringAnExportAcrossAnActivationAndAReloadAreHonoured() throws Exception {
+        SwappableModelSource source = new SwappableModelSource();
+        AtomicInteger closed = new AtomicInteger();
+        CountDownLatch changesMade = new CountDownLatch(40);
+        AtomicReference<Runnable> midway = new AtomicReference<>();
+        HookedSnapshot v1 = snapshot("swap-v1", CUSTOMERS / 3, () -> midway.get().run());
+        Random seeded = new Random(20261125);
+        for (int c = 0; c < CUSTOMERS; c++) {
+            // The export's version: a mix, so that the journal's changes matter both ways.
+            int k = seeded.nextInt(4);
+            v1.consent.put(customer(c), Map.of(Channel.EMAIL, k == 0 ? State.OPTED_OUT : k == 1 ? State.PENDING
+                    : State.CONFIRMED));
+        }
+        source.swap(served(v1), closed::incrementAndGet);
+        try (ConsentJournal consent = ConsentJournal.open(dir.resolve("consent.journal"));
+             AffinityServer server = start(source, consent, ItemAvailability.inMemory())) {
+            midway.set(() -> {
+                // Under way: wait until the flipper's changes overlap, then activate v2 and reload to v3.
+                try {
+                    assertTrue(changesMade.await(20, TimeUnit.SECONDS));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                for (String version : List.of("swap-v2", "swap-v3")) {
+                    HookedSnapshot next = snapshot(version, -1, () -> { });
+                    next.profiles.keySet().forEach(id -> next.consent.put(id, Map.of(Channel.EMAIL, State.CONFIRMED)));
+                    source.swap(served(next), () -> { });
+                }
+            });
+            Map<Long, String[]> changes = new ConcurrentSkipListMap<>(); // sequence -> {customer, state}
+            AtomicBoolean done = new AtomicBoolean();
+            Thread flipper = new Thread(() -> {
+                Random r = new Random(77);
+                while (!done.get()) {
+                    String id = customer(r.nextInt(CUSTOMERS));
+                    State state = r.nextInt(4) == 0 ? State.CONFIRMED : State.OPTED_OUT;
+                    try {
+                        HttpResponse<String> put = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                                        + server.port() + "/v1/customers/" + id + "/consent/email"))
+                                .header("Content-Type", "application/json")
+                                .PUT(HttpRequest.BodyPublishers.ofString("{\"state\":\"" + state.wireName() + "\"}"))
+                                .build(), HttpResponse.BodyHandlers.ofString());
+                        changes.put(JSON.readTree(put.body()).get("sequence").asLong(), new String[] {id, state.wireName()});
+                        changesMade.countDown();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            });
+            flipper.start();
+            HttpResponse<String> export;
+            try {
+                export = get(server, "/v1/campaigns/offers?segment=all&channel=email&limit=2", null);
+                sleep(30); // changes after the last row as well
+            } finally {
+                done.set(true);
+                flipper.join();
+            }
+            List<JsonNode> rows = rowsOfCompleteExport(export);
+            String[] lines = export.body().split("\n");
+            JsonNode summary = JSON.readTree(lines[lines.length - 1]).get("summary");
+            assertEquals("swap-v1", summary.get("modelVersion").asText(), "the export stayed on its version");
+            assertEquals(1, closed.get(), "and released it at its end (v1 was swapped out mid-export)");
+            assertEquals("swap-v3", source.current().orElseThrow().snapshot().version());
+            long checkedDuringChanges = 0;
+            for (JsonNode row : rows) {
+                String id = row.get("customerId").asText();
+                long seq = row.get("consentSequence").asLong();
+                State state = v1.consent(id, Channel.EMAIL).orElse(null);
+                for (Map.Entry<Long, String[]> e : changes.entrySet()) {
+                    if (e.getKey() <= seq && e.getValue()[0].equals(id)) {
+                        state = State.parse(e.getValue()[1]);
+                    }
+                }
+                assertTrue(state == State.CONFIRMED || state == State.OPTED_IN, id + " exported in state " + state
+                        + " as of " + seq);
+                checkedDuringChanges += seq > summary.get("consentSequenceAtStart").asLong() ? 1 : 0;
+            }
+            assertTrue(checkedDuringChanges > 0, "rows were checked while the changes went on");
+            assertTrue(rows.size() > CUSTOMERS / 4, "exported " + rows.size());
+            // Send time: drop the rows a later change made stale.
+            Map<String, JsonNode> latest = new HashMap<>();
+            long since = summary.get("consentSequenceAtStart").asLong();
+            for (boolean more = true; more; ) {
+                JsonNode page = JSON.readTree(get(server, "/v1/consent/changes?channel=email&limit=100&since=" + since,
+                        null).body());
+                page.get("changes").forEach(c -> latest.put(c.get("customerId").asText(), c));
+                since = page.get("next").asLong();
+                more = page.get("more").asBoolean();
+            }
+            int dropped = 0;
+            for (JsonNode row : rows) {
+                String id = row.get("customerId").asText();
+                JsonNode change = latest.get(id);
+                boolean stale = change != null && change.get("sequence").asLong() > row.get("consentSequence").asLong()
+                        && !change.get("contactable").asBoolean();
+                dropped += stale ? 1 : 0;
+                if (!stale) {
+                    assertTrue(consent.check(v1, id, Channel.EMAIL).allowed(), id + " kept but not contactable now");
+                }
+            }
+            assertTrue(dropped > 0, "some customers opted out after their row was made");
+        }
+    }
+
+    /**
+     * A campaign tool that drops the connection mid-export frees the server: the export stops writing, releases its
+     * model version (closed once swapped out), leaves no thread behind, and logs one line without customer data,
+     * not one per row.
+     */
+    @Test
+    void aClientThatLeavesMidExportFreesTheServer() throws Exception {
+        SwappableModelSource source = new SwappableModelSource();
+        AtomicInteger closed = new AtomicInteger();
+        CountDownLatch clientGone = new CountDownLatch(1);
+        HookedSnapshot s = snapshot("leave-v1", 100, () -> {
+            try {
+                assertTrue(clientGone.await(20, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        source.swap(served(s), closed::incrementAndGet);
+        PrintStream err = System.err;
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+        try (ConsentJournal consent = ConsentJournal.open(dir.resolve("consent.journal"));
+             AffinityServer server = start(source, consent, ItemAvailability.inMemory())) {
+            try (Socket socket = new Socket("127.0.0.1", server.port())) {
+                socket.getOutputStream().write(("GET /v1/campaigns/offers?segment=all&channel=email&limit=3 HTTP/1.1\r\n"
+                        + "Host: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                byte[] head = socket.getInputStream().readNBytes(200);
+                assertTrue(new String(head, StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200"));
+                socket.setSoLinger(true, 0); // a reset, as a killed client leaves
+            }
+            clientGone.countDown();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (exportThreads() > 0 && System.nanoTime() < deadline) {
+                sleep(20);
+            }
+            assertEquals(0, exportThreads(), "no thread left in the export");
+            source.swap(served(snapshot("leave-v2", -1, () -> { })), () -> { });
+            assertEquals(1, closed.get(), "the export released its version");
+            // The server still serves exports.
+            assertEquals(CUSTOMERS, rowsOfCompleteExport(
+                    get(server, "/v1/campaigns/offers?segment=all&channel=email&limit=1", null)).size());
+        } finally {
+            System.setErr(err);
+        }
+        String logged = log.toString(StandardCharsets.UTF_8);
+        List<String> aborted = logged.lines().filter(l -> l.contains("campaign export")).toList();
+        assertEquals(1, aborted.size(), logged);
+        assertTrue(aborted.get(0).matches(".*campaign export aborted after \\d+ rows: \\w+"), aborted.get(0));
+        assertFalse(logged.contains(customer(100)) || logged.contains("\tat "), logged);
+    }
+
+    private static long exportThreads() {
+        return Thread.getAllStackTraces().values().stream().filter(trace -> java.util.Arrays.stream(trace)
+                .anyMatch(f -> f.getClassName().equals(CustomerRoutes.class.getName())
+                        && f.getMethodName().equals("campaign"))).count();
     }
 
     static void sleep(long millis) {
