@@ -272,8 +272,10 @@ final class CustomerRoutes {
         Writer out = new OutputStreamWriter(ctx.res().getOutputStream(), StandardCharsets.UTF_8);
         CsvWriter csvOut = csv ? CsvWriter.builder().build(out) : null;
         if (csvOut != null) {
+            // The columns after explanation came later, at the end so that readers by position keep working: the
+            // description an e-mail shows and the source that tells a pinned offer from the model's.
             csvOut.writeRecord("customer_id", "tier", "strategy", "consent_sequence", "rank", "item_id",
-                    "expected_value", "explanation");
+                    "expected_value", "explanation", "description", "source", "purchase_probability", "margin");
         }
         try {
             model.snapshot().forEachProfile((id, p) -> {
@@ -310,8 +312,9 @@ final class CustomerRoutes {
                         int rank = 1;
                         for (NextBestOffers.Offer o : offers) {
                             csvOut.writeRecord(id, lower(p.tier()), lower(p.strategy()), Long.toString(d.sequence()),
-                                    Integer.toString(rank++), o.itemId(), String.format(Locale.ROOT, "%.4f", o.expectedValue()),
-                                    o.explanation());
+                                    Integer.toString(rank++), o.itemId(), fourDecimals(o.expectedValue()),
+                                    o.explanation(), o.description(), o.source(),
+                                    fourDecimals(o.purchaseProbability()), fourDecimals(o.margin()));
                         }
                     } else {
                         out.write(json.writeValueAsString(new CampaignRow(id, lower(p.tier()), lower(p.strategy()),
@@ -424,6 +427,10 @@ final class CustomerRoutes {
             }
         }
         return csv > 0 && csv >= ndjson;
+    }
+
+    private static String fourDecimals(double value) {
+        return String.format(Locale.ROOT, "%.4f", value);
     }
 
     /** Stops an export whose shutdown grace has expired, so that it ends with its error record. */

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import de.siegmar.fastcsv.reader.CommentStrategy;
+import de.siegmar.fastcsv.reader.CsvReader;
+import de.siegmar.fastcsv.reader.CsvRecord;
 import io.affinity.recommender.Consent.Channel;
 import io.affinity.recommender.Consent.State;
 import io.affinity.recommender.CustomerProfile;
@@ -94,7 +97,9 @@ class CampaignExportHttpTest {
                 .item(new ItemFacts("22698", "PINK REGENCY TEACUP AND SAUCER", "", 3.25, 800, 350, 4000))
                 .popular(new PopularItem("85123A", 2000, 800))
                 .popular(new PopularItem("22697", 900, 400))
+                .item(new ItemFacts("22086", "PAPER CHAIN KIT, \"50'S\" CHRISTMAS", "", 2.95, 700, 300, 3000))
                 .popular(new PopularItem("22698", 800, 350))
+                .popular(new PopularItem("22086", 700, 300))
                 .build();
         HookedSnapshot s = new HookedSnapshot(base, at, hook);
         for (int c = 0; c < CUSTOMERS; c++) {
@@ -573,6 +578,49 @@ class CampaignExportHttpTest {
         return Thread.getAllStackTraces().values().stream().filter(trace -> java.util.Arrays.stream(trace)
                 .anyMatch(f -> f.getClassName().equals(CustomerRoutes.class.getName())
                         && f.getMethodName().equals("campaign"))).count();
+    }
+
+    /**
+     * CSV rows carry what the NDJSON rows carry, offer by offer: an e-mail needs the product's description, and a
+     * merchandiser's pinned offer must be told from the model's. The CSV used to have neither the description nor
+     * the source (nor the probability and margin), so a tool reading CSV could not write the e-mail from it.
+     */
+    @Test
+    void csvRowsCarryEveryFieldOfTheNdjsonOffers() throws Exception {
+        try (ConsentJournal consent = ConsentJournal.open(dir.resolve("consent.journal"));
+             AffinityServer server = start(ModelSource.fixed(served(snapshot("csv-v1", -1, () -> { }))), consent,
+                     ItemAvailability.inMemory())) {
+            String query = "/v1/campaigns/offers?segment=all&channel=email&limit=4";
+            List<JsonNode> rows = rowsOfCompleteExport(get(server, query, null));
+            String csv = get(server, query, "text/csv").body();
+            List<List<String>> records = new ArrayList<>();
+            try (CsvReader<CsvRecord> reader = CsvReader.builder().commentStrategy(CommentStrategy.SKIP)
+                    .ofCsvRecord(csv)) {
+                reader.forEach(r -> records.add(r.getFields()));
+            }
+            assertEquals(List.of("customer_id", "tier", "strategy", "consent_sequence", "rank", "item_id",
+                    "expected_value", "explanation", "description", "source", "purchase_probability", "margin"),
+                    records.get(0));
+            int next = 1;
+            for (JsonNode row : rows) {
+                int rank = 1;
+                for (JsonNode offer : row.get("offers")) {
+                    List<String> r = records.get(next++);
+                    assertEquals(List.of(row.get("customerId").asText(), row.get("tier").asText(),
+                            row.get("strategy").asText(), row.get("consentSequence").asText(), Integer.toString(rank++),
+                            offer.get("itemId").asText(), fourDecimals(offer.get("expectedValue")),
+                            offer.get("explanation").asText(), offer.get("description").asText(),
+                            offer.get("source").asText(), fourDecimals(offer.get("purchaseProbability")),
+                            fourDecimals(offer.get("margin"))), r);
+                }
+            }
+            assertEquals(records.size(), next, "one CSV row per offer, nothing more");
+            assertTrue(csv.contains("\"PAPER CHAIN KIT, \"\"50'S\"\" CHRISTMAS\""), "RFC 4180 quoting");
+        }
+    }
+
+    private static String fourDecimals(JsonNode number) {
+        return String.format(java.util.Locale.ROOT, "%.4f", number.asDouble());
     }
 
     static void sleep(long millis) {
