@@ -124,6 +124,10 @@ public final class AffinityServer implements AutoCloseable {
             new ConsentChangesRoute(options.consent()).register(c.routes);
             catalog.register(c.routes);
             c.routes.exception(ApiProblem.class, (e, ctx) -> problem(ctx, Problem.of(e)));
+            // The consent journal found unreadable by a check or change itself (after the handler's own look said
+            // it was fine): the 503 of every consent answer, not a 500. Its message names the file, no customer.
+            c.routes.exception(ConsentJournal.Unavailable.class, (e, ctx) -> problem(ctx,
+                    Problem.of(ApiProblem.consentUnavailable(e.getMessage()))));
             c.routes.exception(UnknownItemException.class, (e, ctx) -> problem(ctx,
                     Problem.of(ApiProblem.notFound("item '" + Params.abbreviate(e.itemId())
                             + "' is not in the model's catalogue"))));

@@ -41,7 +41,7 @@ final class ConsentChangesRoute {
         ConsentJournal.Page page;
         try {
             page = consent.changesSince(since, channel, limit);
-        } catch (IllegalStateException e) {
+        } catch (ConsentJournal.Unavailable e) {
             // the journal's failure (a corrupt line) or read error, as consent.failure() gives it
             throw ApiProblem.consentUnavailable("consent changes cannot be read: " + e.getMessage());
         }

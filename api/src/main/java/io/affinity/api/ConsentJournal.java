@@ -302,10 +302,23 @@ public final class ConsentJournal implements AutoCloseable {
 
     private void requireUsable() {
         if (failure != null) {
-            throw new IllegalStateException(failure);
+            throw new Unavailable(failure);
         }
         if (readError != null) {
-            throw new IllegalStateException(readError);
+            throw new Unavailable(readError);
+        }
+    }
+
+    /**
+     * The journal cannot be used now ({@link #failure()} gives the same reason): a check, change or listing that
+     * finds it so, also after an earlier {@link #failure()} said it could. The message names the journal file and
+     * the line or the I/O error, never a customer; callers answer 503 with it (a consent store to repair, not a bug).
+     */
+    public static final class Unavailable extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        Unavailable(String reason) {
+            super(reason);
         }
     }
 

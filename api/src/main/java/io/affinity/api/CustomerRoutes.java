@@ -64,7 +64,8 @@ final class CustomerRoutes {
 
     /**
      * Offers, upsell and exports never propose an item out of stock (run-time overlay, else the catalogue, checked
-     * per candidate as it is ranked, so a stock change lands mid-export too). A request's filter and recently-bought
+     * per candidate as it is ranked, so a stock change lands mid-export too; the export also looks for other
+     * replicas' changes per customer). A request's filter and recently-bought
      * rule hide items from the candidates themselves ({@link FilteredSnapshot}), so the limit fills from the next
      * eligible ones; without them the served recommender is used as is.
      */
@@ -242,7 +243,7 @@ final class CustomerRoutes {
             throw ApiProblem.consentUnavailable("consent data cannot be read, so no campaign can be exported: "
                     + consent.failure());
         }
-        boolean csv = Optional.ofNullable(ctx.header("Accept")).orElse("").toLowerCase(Locale.ROOT).contains("text/csv");
+        boolean csv = wantsCsv(ctx.header("Accept"));
         // Without excludeBoughtWithinDays the rules are the same for every customer: one NextBestOffers for all.
         RequestRules shared = parsed.forCustomer(null);
         NextBestOffers sharedOffers = offers(model, shared);
@@ -271,8 +272,10 @@ final class CustomerRoutes {
         Writer out = new OutputStreamWriter(ctx.res().getOutputStream(), StandardCharsets.UTF_8);
         CsvWriter csvOut = csv ? CsvWriter.builder().build(out) : null;
         if (csvOut != null) {
+            // The columns after explanation came later, at the end so that readers by position keep working: the
+            // description an e-mail shows and the source that tells a pinned offer from the model's.
             csvOut.writeRecord("customer_id", "tier", "strategy", "consent_sequence", "rank", "item_id",
-                    "expected_value", "explanation");
+                    "expected_value", "explanation", "description", "source", "purchase_probability", "margin");
         }
         try {
             model.snapshot().forEachProfile((id, p) -> {
@@ -282,6 +285,10 @@ final class CustomerRoutes {
                 if (!segment.test(p)) {
                     return;
                 }
+                // Stock changes another replica made to the shared journal: an export is one long request, so
+                // it looks for them as requests do (at most every REFRESH_INTERVAL; otherwise a time check only),
+                // else the rest of the export would offer an item taken out of stock after it started.
+                availability.refreshIfDue();
                 counts[0]++;
                 ConsentJournal.Decision d = consent.check(model.snapshot(), id, ch);
                 String reason = !d.allowed() ? d.reason()
@@ -305,8 +312,9 @@ final class CustomerRoutes {
                         int rank = 1;
                         for (NextBestOffers.Offer o : offers) {
                             csvOut.writeRecord(id, lower(p.tier()), lower(p.strategy()), Long.toString(d.sequence()),
-                                    Integer.toString(rank++), o.itemId(), String.format(Locale.ROOT, "%.4f", o.expectedValue()),
-                                    o.explanation());
+                                    Integer.toString(rank++), o.itemId(), fourDecimals(o.expectedValue()),
+                                    o.explanation(), o.description(), o.source(),
+                                    fourDecimals(o.purchaseProbability()), fourDecimals(o.margin()));
                         }
                     } else {
                         out.write(json.writeValueAsString(new CampaignRow(id, lower(p.tier()), lower(p.strategy()),
@@ -333,6 +341,14 @@ final class CustomerRoutes {
                 error.put("title", "Export cut off by shutdown");
                 error.put("detail", "the server shut down before the export's end (its shutdown grace expired); "
                         + "the export is incomplete: discard it or retry");
+            } else if (e instanceof ConsentJournal.Unavailable) {
+                // The journal turned unreadable mid-export (e.g. a replica sharing it left a bad line): stop rather
+                // than guess, with the 503 every consent answer gives then. The reason names the file and line.
+                LOG.error("campaign export stopped after {} exported rows: {}", counts[1], e.getMessage());
+                error.put("status", 503);
+                error.put("title", "Consent store unavailable");
+                error.put("detail", "consent data became unreadable during the export: " + e.getMessage()
+                        + "; the export is incomplete: discard it");
             } else if (e instanceof SnapshotLockedException) {
                 // A stale-lock message names a file and a segment only, and says what to do: logged whole.
                 LOG.error("campaign export failed after {} exported rows: {}", counts[1], e.getMessage());
@@ -376,6 +392,45 @@ final class CustomerRoutes {
         summary.put("consentSequenceAtStart", startSeq);
         summary.put("consentSequenceAtEnd", consent.sequence());
         writeFinalRecord(out, csvOut, "summary", summary);
+    }
+
+    /**
+     * Whether the {@code Accept} header asks for CSV rather than NDJSON: it names {@code text/csv} with a weight
+     * ({@code q}) above 0 and at least that of {@code application/x-ndjson} (0 when not named). Wildcards choose
+     * nothing: NDJSON stays the default. A weight that is not a number from 0 to 1 counts as 1, as no weight does.
+     */
+    static boolean wantsCsv(String accept) {
+        if (accept == null) {
+            return false;
+        }
+        double csv = 0;
+        double ndjson = 0;
+        for (String range : accept.split(",")) {
+            String[] parts = range.split(";");
+            String type = parts[0].trim().toLowerCase(Locale.ROOT);
+            double q = 1;
+            for (int i = 1; i < parts.length; i++) {
+                String p = parts[i].trim();
+                if (p.length() > 2 && (p.charAt(0) == 'q' || p.charAt(0) == 'Q') && p.charAt(1) == '=') {
+                    try {
+                        double w = Double.parseDouble(p.substring(2).trim());
+                        q = w >= 0 && w <= 1 ? w : 1;
+                    } catch (NumberFormatException e) {
+                        q = 1;
+                    }
+                }
+            }
+            if (type.equals("text/csv")) {
+                csv = Math.max(csv, q);
+            } else if (type.equals("application/x-ndjson")) {
+                ndjson = Math.max(ndjson, q);
+            }
+        }
+        return csv > 0 && csv >= ndjson;
+    }
+
+    private static String fourDecimals(double value) {
+        return String.format(Locale.ROOT, "%.4f", value);
     }
 
     /** Stops an export whose shutdown grace has expired, so that it ends with its error record. */
