@@ -121,7 +121,7 @@ public final class AffinityServer implements AutoCloseable {
             new CustomerRoutes(config, models, json, options.consent(), options.marginRate(), options.rules(),
                     () -> graceExpired.getCount() == 0)
                     .register(c.routes);
-            new ConsentChangesRoute(options.consent()).register(c.routes);
+            new ConsentChangesRoute(options.consent(), models).register(c.routes);
             catalog.register(c.routes);
             c.routes.exception(ApiProblem.class, (e, ctx) -> problem(ctx, Problem.of(e)));
             // The consent journal found unreadable by a check or change itself (after the handler's own look said

@@ -129,6 +129,11 @@ public final class CachedSnapshot implements ModelSnapshot {
     }
 
     @Override
+    public Optional<java.time.Instant> consentAsOf() {
+        return store.consentAsOf();
+    }
+
+    @Override
     public List<PopularItem> popularItems() {
         return store.popularItems();
     }

@@ -22,9 +22,11 @@ final class ConsentChangesRoute {
     private static final Params.Accepted PARAMETERS = Params.Accepted.of("since", "channel", "limit");
 
     private final ConsentJournal consent;
+    private final ModelSource models;
 
-    ConsentChangesRoute(ConsentJournal consent) {
+    ConsentChangesRoute(ConsentJournal consent, ModelSource models) {
         this.consent = consent;
+        this.models = models;
     }
 
     void register(RoutesConfig routes) {
@@ -54,8 +56,14 @@ final class ConsentChangesRoute {
         }
         List<Change> changes = new ArrayList<>(page.changes().size());
         for (ConsentJournal.Listed c : page.changes()) {
+            // Contactable as an export would decide now: against the consent list of the model serving the customer.
+            boolean contactable;
+            try (ModelLease lease = ModelHandler.lease(models, c.customerId())) {
+                contactable = Consent.permits(ConsentJournal.effective(c.state(), c.at(), lease.model().snapshot(),
+                        c.customerId(), c.channel()), c.channel());
+            }
             changes.add(new Change(c.sequence(), c.customerId(), c.channel().wireName(), c.state().wireName(),
-                    Consent.permits(c.state(), c.channel()), c.at()));
+                    contactable, c.at() == null ? null : c.at().toString()));
         }
         long next = page.more() ? page.changes().get(page.changes().size() - 1).sequence() : page.sequence();
         ctx.json(new Body(since, next, page.more(), page.sequence(), changes));
@@ -69,7 +77,12 @@ final class ConsentChangesRoute {
     record Body(long since, long next, boolean more, long sequence, List<Change> changes) {
     }
 
-    /** @param contactable whether the channel may be used now (the rules exports apply to this state) */
+    /**
+     * @param state       the change's state
+     * @param contactable whether the channel may be used now, as an export decides: the change weighed against the
+     *                    serving model's consent list ({@link Consent#effective}), so an opt-in older than that list
+     *                    is not contactable where the list refuses contact
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Change(long sequence, String customerId, String channel, String state, boolean contactable, String at) {
     }

@@ -86,7 +86,8 @@ public final class ConsentJournal implements AutoCloseable {
     private long lastApplied;
     private long lastLook;
 
-    private record Change(Consent.State state, long sequence, String line) {
+    /** @param at when the change was recorded; null for a line written before changes carried a time */
+    private record Change(Consent.State state, long sequence, Instant at, String line) {
     }
 
     /**
@@ -268,7 +269,8 @@ public final class ConsentJournal implements AutoCloseable {
                 throw new IllegalArgumentException("bad channel, state or sequence");
             }
             Ids.requireCustomerId(id);
-            apply(id, c, new Change(s, seq, text));
+            JsonNode at = n.get("at");
+            apply(id, c, new Change(s, seq, at == null ? null : Instant.parse(at.asText()), text));
             lastApplied = seq;
             if (appended) {
                 sequence = seq;
@@ -373,7 +375,8 @@ public final class ConsentJournal implements AutoCloseable {
             long seq = sequence + 1;
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("seq", seq);
-            entry.put("at", Instant.now().toString());
+            Instant at = Instant.now();
+            entry.put("at", at.toString());
             entry.put("customerId", customerId);
             entry.put("channel", ch.wireName());
             entry.put("state", state.wireName());
@@ -381,7 +384,8 @@ public final class ConsentJournal implements AutoCloseable {
             JournalFiles.appendDurably(channel, readOffset, line);
             readOffset += line.length;
             lineNumber++;
-            apply(customerId, ch, new Change(state, seq, new String(line, 0, line.length - 1, StandardCharsets.UTF_8)));
+            apply(customerId, ch,
+                    new Change(state, seq, at, new String(line, 0, line.length - 1, StandardCharsets.UTF_8)));
             lastApplied = seq;
             sequence = seq;
             if (lines >= compactAfterLines && lines >= 2 * live) {
@@ -399,26 +403,36 @@ public final class ConsentJournal implements AutoCloseable {
     }
 
     /**
-     * The effective consent (journal overlay, else the model's) and whether it permits contact on the channel.
-     * Reasons for refusal: {@code opted_out}, {@code pending_confirmation}, {@code no_consent}.
+     * The effective consent (the journal's latest change weighed against the model's consent list by
+     * {@link Consent#effective}: a change made before the list was written may only restrict it) and whether it
+     * permits contact on the channel. Reasons for refusal: {@code opted_out}, {@code pending_confirmation},
+     * {@code no_consent}.
      */
     public synchronized Decision check(ModelSnapshot model, String customerId, Consent.Channel ch) {
         catchUp(false);
         requireUsable();
         EnumMap<Consent.Channel, Change> o = overlay.get(customerId);
-        Consent.State state = o != null && o.containsKey(ch) ? o.get(ch).state()
-                : model.consent(customerId, ch).orElse(null);
+        Change change = o == null ? null : o.get(ch);
+        Consent.State state = effective(change == null ? null : change.state(), change == null ? null : change.at(),
+                model, customerId, ch);
         boolean allowed = Consent.permits(state, ch);
         String reason = allowed ? null : state == Consent.State.OPTED_OUT ? "opted_out"
                 : state == Consent.State.PENDING ? "pending_confirmation" : "no_consent";
         return new Decision(allowed, reason, state, sequence);
     }
 
+    /** {@link Consent#effective} of a change (null: none) and {@code model}'s consent list for the customer. */
+    static Consent.State effective(Consent.State changed, Instant changedAt, ModelSnapshot model, String customerId,
+                                   Consent.Channel ch) {
+        return Consent.effective(changed, changedAt, model.consent(customerId, ch).orElse(null),
+                model.consentAsOf().orElse(null), ch);
+    }
+
     /**
      * One customer's consent for one channel as changed at run time: the latest change the journal holds for them
      * ({@code at}, the time it was recorded, null for a line without one).
      */
-    public record Listed(String customerId, Consent.Channel channel, Consent.State state, long sequence, String at) {
+    public record Listed(String customerId, Consent.Channel channel, Consent.State state, long sequence, Instant at) {
     }
 
     /**
@@ -461,18 +475,9 @@ public final class ConsentJournal implements AutoCloseable {
                 return new Page(out, true, sequence);
             }
             out.add(new Listed(a.customerId(), a.channel(), a.change().state(), a.change().sequence(),
-                    recordedAt(a.change().line())));
+                    a.change().at()));
         }
         return new Page(out, false, sequence);
-    }
-
-    private static String recordedAt(String line) {
-        try {
-            JsonNode at = JSON.readTree(line).get("at");
-            return at == null || !at.isTextual() ? null : at.asText();
-        } catch (IOException e) {
-            return null; // the line was read when applied: unreachable
-        }
     }
 
     /** Sequence number of the last change (0 when none), including other processes' changes read just now. */

@@ -100,6 +100,11 @@ final class FilteredSnapshot implements ModelSnapshot {
         return model.consent(customerId, channel);
     }
 
+    @Override
+    public Optional<java.time.Instant> consentAsOf() {
+        return model.consentAsOf();
+    }
+
     /** Trade-ups to items the request's rules allow. */
     @Override
     public List<TradeUp> tradeUps(String itemId) {

@@ -26,6 +26,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -61,6 +62,8 @@ class CustomerApiTest {
         final InMemoryModelSnapshot base;
         final TreeMap<String, CustomerProfile> profiles = new TreeMap<>();
         final Map<String, Map<Channel, State>> consent = new HashMap<>();
+        /** When its consent list was "written": its creation, as training records the list file's time. */
+        Instant consentAsOf = Instant.now();
 
         ProfiledSnapshot(InMemoryModelSnapshot base) {
             this.base = base;
@@ -80,6 +83,7 @@ class CustomerApiTest {
         @Override public Optional<State> consent(String id, Channel ch) {
             return Optional.ofNullable(consent.getOrDefault(id, Map.of()).get(ch));
         }
+        @Override public Optional<Instant> consentAsOf() { return Optional.of(consentAsOf); }
     }
 
     static CustomerProfile profile(CustomerProfile.Tier tier, CustomerProfile.Strategy strategy) {
@@ -181,6 +185,44 @@ class CustomerApiTest {
             assertEquals("opted_out", reopened.check(retrained, "17850", Channel.EMAIL).reason());
             assertTrue(reopened.check(retrained, "17850", Channel.SMS).allowed());
         }
+    }
+
+    @Test
+    void anOptInOlderThanTheModelsConsentListDoesNotUndoTheListsOptOut() throws Exception {
+        // Through the API the customer opts in; later they unsubscribe by a link the retailer's CRM handles, and the
+        // next training run's consent list says opted_out. The older opt-in must not override that list.
+        assertEquals(200, put("/v1/customers/17850/consent/email", "{\"state\":\"opted_in\"}").statusCode());
+        assertTrue(offersFor17850().get("contactable").asBoolean(), "newer than the list the model was built with");
+        Thread.sleep(5); // the retrained list is written strictly after the opt-in
+        ProfiledSnapshot retrained = new ProfiledSnapshot(snapshot.base);
+        retrained.profiles.putAll(snapshot.profiles);
+        retrained.consent.put("17850", Map.of(Channel.EMAIL, State.OPTED_OUT));
+        retrained.consentAsOf = Instant.now();
+        server.close();
+        server = serve(retrained, journal);
+        JsonNode nbo = offersFor17850();
+        assertFalse(nbo.get("contactable").asBoolean(), nbo.toString());
+        assertEquals("opted_out", nbo.get("excludedReason").asText());
+        // The feed still lists the change as made, and says what an export decides now.
+        JsonNode change = JSON.readTree(get("/v1/consent/changes?since=0&channel=email", "application/json").body())
+                .get("changes").get(0);
+        assertEquals("opted_in", change.get("state").asText());
+        assertFalse(change.get("contactable").asBoolean(), change.toString());
+        HttpResponse<String> export = get("/v1/campaigns/offers?segment=tier:gold&channel=email&limit=1",
+                "application/x-ndjson");
+        assertEquals(200, export.statusCode());
+        assertFalse(export.body().contains("\"customerId\":\"17850\""), "an opted-out customer in an export");
+        // An opt-in made after the list was written is the customer's latest word: contactable again.
+        assertEquals(200, put("/v1/customers/17850/consent/email", "{\"state\":\"opted_in\"}").statusCode());
+        assertTrue(offersFor17850().get("contactable").asBoolean());
+        assertTrue(get("/v1/campaigns/offers?segment=tier:gold&channel=email&limit=1", "application/x-ndjson").body()
+                .contains("\"customerId\":\"17850\""));
+    }
+
+    private JsonNode offersFor17850() throws Exception {
+        HttpResponse<String> r = get("/v1/customers/17850/next-best-offers?channel=email&limit=3", "application/json");
+        assertEquals(200, r.statusCode(), r.body());
+        return JSON.readTree(r.body());
     }
 
     @Test

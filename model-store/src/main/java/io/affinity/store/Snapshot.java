@@ -17,6 +17,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -72,6 +74,8 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     /** Null for a format 1 snapshot. */
     private final ChronicleMap<CharSequence, byte[]> consent;
     private final Path consentFile;
+    /** When the consent list was written; null without consent data. */
+    private final Instant consentAsOf;
     /** Null for a snapshot older than format 3. */
     private final ChronicleMap<CharSequence, byte[]> upsell;
     private final Path upsellFile;
@@ -104,6 +108,7 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         this.profilesFile = dir.resolve(PROFILES);
         this.consent = consent;
         this.consentFile = dir.resolve(CONSENT);
+        this.consentAsOf = consent == null ? null : consentAsOf(manifest);
         this.upsell = upsell;
         this.upsellFile = dir.resolve(UPSELL);
         this.profileKeys = profileKeys;
@@ -434,6 +439,32 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         byte[] v = consent.get(customerId);
         return v == null ? Optional.empty()
                 : Optional.ofNullable(ValueCodecs.decodeConsent(customerId, v, consentFile).get(channel));
+    }
+
+    /**
+     * The consent section's {@code fileModified} (the list file's last modification, recorded by training); for a
+     * snapshot published before training recorded it, its publishing time, which is later than the file was
+     * written, so that older run-time changes may only restrict ({@link Consent#effective}).
+     */
+    @Override
+    public Optional<Instant> consentAsOf() {
+        return Optional.ofNullable(consentAsOf);
+    }
+
+    /** Name of the consent section's field holding the list file's last modification (ISO-8601 instant). */
+    public static final String CONSENT_FILE_MODIFIED = "fileModified";
+
+    private static Instant consentAsOf(Manifest manifest) {
+        JsonNode section = manifest.sections().get("consent");
+        JsonNode modified = section == null ? null : section.get(CONSENT_FILE_MODIFIED);
+        if (modified != null && modified.isTextual()) {
+            try {
+                return Instant.parse(modified.asText());
+            } catch (DateTimeParseException e) {
+                // the publishing time is later than any time the file can have been written: the safe stand-in
+            }
+        }
+        return manifest.createdAtInstant();
     }
 
     /** The customer's value profile; empty when unknown or for a format 1 snapshot. */

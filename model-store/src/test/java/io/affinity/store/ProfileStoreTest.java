@@ -81,6 +81,7 @@ class ProfileStoreTest {
             assertEquals(1, s.manifest().formatVersion());
             assertTrue(s.profile("12345").isEmpty());
             assertTrue(s.consent("C12001", Consent.Channel.EMAIL).isEmpty());
+            assertTrue(s.consentAsOf().isEmpty(), "no consent list, no time for it");
             assertTrue(s.customer(TestData.small().customers.keySet().iterator().next()).isPresent());
         }
     }
@@ -100,6 +101,21 @@ class ProfileStoreTest {
             assertTrue(s.consent("2", Consent.Channel.EMAIL).isEmpty());
             assertTrue(s.consent("3", Consent.Channel.EMAIL).isEmpty());
             assertEquals(2, s.manifest().counts().consent());
+            // No consent section with the list file's time (a snapshot from before training recorded it): the
+            // publishing time stands in, later than the file can have been written.
+            assertEquals(s.manifest().createdAtInstant(), s.consentAsOf().orElseThrow());
+        }
+        SnapshotBuilder timed = store.newSnapshot();
+        timed.putConsent("1", java.util.Map.of(Consent.Channel.EMAIL, Consent.State.OPTED_IN));
+        timed.section("consent", java.util.Map.of(Snapshot.CONSENT_FILE_MODIFIED, "2026-11-20T06:00:00Z"));
+        try (Snapshot s = store.open(timed.publish())) {
+            assertEquals(java.time.Instant.parse("2026-11-20T06:00:00Z"), s.consentAsOf().orElseThrow());
+        }
+        SnapshotBuilder garbled = store.newSnapshot();
+        garbled.putConsent("1", java.util.Map.of(Consent.Channel.EMAIL, Consent.State.OPTED_IN));
+        garbled.section("consent", java.util.Map.of(Snapshot.CONSENT_FILE_MODIFIED, "last tuesday"));
+        try (Snapshot s = store.open(garbled.publish())) {
+            assertEquals(s.manifest().createdAtInstant(), s.consentAsOf().orElseThrow());
         }
         ByteWriter w = new ByteWriter(16);
         ValueCodecs.encodeConsent(java.util.Map.of(Consent.Channel.SMS, Consent.State.OPTED_OUT), w);

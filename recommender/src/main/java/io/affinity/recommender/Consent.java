@@ -1,5 +1,6 @@
 package io.affinity.recommender;
 
+import java.time.Instant;
 import java.util.Locale;
 
 /**
@@ -69,5 +70,27 @@ public final class Consent {
             return state == State.OPTED_IN || state == State.CONFIRMED;
         }
         return state != State.OPTED_OUT;
+    }
+
+    /**
+     * The state in effect when a run-time change ({@code changed}, recorded at {@code changedAt}) and the
+     * training-time consent list ({@code listed}, written at {@code listedAsOf}) both speak for a customer and
+     * channel. A change made after the list was written is newer than anything in it, so it wins. A change made
+     * before (or at an unknown time) may or may not be reflected in the list: if they disagree, the list's state may
+     * be the customer's later opt-out (an unsubscribe that reached the retailer's CRM, not this service) or a stale
+     * one the CRM never corrected. The two mistakes are not alike: contacting a customer who opted out breaks the
+     * law, not contacting one who opted in loses a sale. So the change may then only restrict: of the two states, the
+     * one that refuses contact on {@code channel} wins, and when both permit or both refuse, the list's (the newer).
+     * A null {@code listed} (the list does not name the customer for the channel) leaves the change in effect.
+     */
+    public static State effective(State changed, Instant changedAt, State listed, Instant listedAsOf,
+                                  Channel channel) {
+        if (changed == null) {
+            return listed;
+        }
+        if (listed == null || changedAt != null && listedAsOf != null && changedAt.isAfter(listedAsOf)) {
+            return changed;
+        }
+        return !permits(changed, channel) && permits(listed, channel) ? changed : listed;
     }
 }

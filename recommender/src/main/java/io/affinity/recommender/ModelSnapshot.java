@@ -57,6 +57,14 @@ public interface ModelSnapshot {
     }
 
     /**
+     * When the training-time consent list was written (its file's last modification), what a run-time change is
+     * weighed against ({@link Consent#effective}); empty when unknown, and then a change may only restrict.
+     */
+    default Optional<java.time.Instant> consentAsOf() {
+        return Optional.empty();
+    }
+
+    /**
      * The customer's recommendations precomputed at training time by the served model, or empty when the
      * snapshot has none for them (unknown customer, or a snapshot trained without precomputation).
      */

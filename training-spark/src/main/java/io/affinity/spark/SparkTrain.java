@@ -2,6 +2,7 @@ package io.affinity.spark;
 
 import io.affinity.recommender.Consent;
 import io.affinity.store.ModelStore;
+import io.affinity.store.Snapshot;
 import io.affinity.store.SnapshotBuilder;
 import io.affinity.training.TradeUpParameters;
 import io.affinity.training.TrainingParameters;
@@ -340,6 +341,8 @@ public final class SparkTrain implements Callable<Integer> {
         section.put("file", consent.toAbsolutePath().toString());
         section.put("bytes", Files.size(consent));
         section.put("sha256", TrainingPipeline.sha256(consent));
+        // as train records it: run-time consent changes older than the list may only restrict it
+        section.put(Snapshot.CONSENT_FILE_MODIFIED, Files.getLastModifiedTime(consent).toInstant().toString());
         return section;
     }
 }

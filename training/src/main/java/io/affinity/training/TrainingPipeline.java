@@ -5,6 +5,7 @@ import io.affinity.recommender.CustomerHistory;
 import io.affinity.recommender.CustomerProfile;
 import io.affinity.recommender.ItemFacts;
 import io.affinity.store.ModelStore;
+import io.affinity.store.Snapshot;
 import io.affinity.store.SnapshotBuilder;
 import io.affinity.training.customers.ConsentFile;
 import io.affinity.training.customers.ItemCosts;
@@ -275,6 +276,8 @@ public final class TrainingPipeline {
         consentSection.put("bytes", consentBytes);
         consentSection.put("sha256", consentSha256);
         consentSection.put("encoding", consentEncoding.name());
+        // Run-time consent changes older than the list may only restrict it (Consent.effective): when it was written
+        consentSection.put(Snapshot.CONSENT_FILE_MODIFIED, Files.getLastModifiedTime(consentFile).toInstant().toString());
         consentSection.put("customers", consent.size());
         consentSection.put("customersNotInTransactions", notInTransactions);
         builder.section("consent", consentSection);

@@ -33,6 +33,10 @@ class TrainingWithProfilesTest {
         // 12748.0: a spreadsheet's float of customer 12748; 99999999 buys nothing in the sample.
         Files.writeString(consent, "customer_id,channel,state\n12748,email,confirmed\n12748.0,sms,opted_out\n"
                 + "99999999,web,opted_out\n");
+        // written by the CRM three days before this training run: run-time changes after it are newer than the list
+        java.time.Instant written = java.time.Instant.now().minus(java.time.Duration.ofDays(3))
+                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Files.setLastModifiedTime(consent, java.nio.file.attribute.FileTime.from(written));
         List<String> progress = new ArrayList<>();
         new TrainingPipeline(TrainingParameters.defaults(List.of(SAMPLE)), progress::add)
                 .consentFile(consent).run(dir.resolve("models"));
@@ -45,6 +49,8 @@ class TrainingWithProfilesTest {
             assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                     .digest(Files.readAllBytes(consent))), section.get("sha256").asText());
             assertEquals(Files.size(consent), section.get("bytes").asLong());
+            assertEquals(written.toString(), section.get("fileModified").asText());
+            assertEquals(written, s.consentAsOf().orElseThrow());
             assertEquals(Consent.State.OPTED_OUT, s.consent("99999999", Consent.Channel.WEB).orElseThrow());
             assertEquals(s.customerCount(), s.manifest().counts().profiles());
             CustomerProfile p = s.profile("12748").orElseThrow();

@@ -1,0 +1,65 @@
+package io.affinity.recommender;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.affinity.recommender.Consent.Channel;
+import io.affinity.recommender.Consent.State;
+import io.affinity.testing.UnitTest;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** How a run-time consent change and the training-time consent list combine ({@link Consent#effective}). */
+@UnitTest
+class ConsentTest {
+    private static final Instant LIST = Instant.parse("2026-11-20T06:00:00Z");
+    private static final Instant BEFORE = LIST.minusSeconds(3600);
+    private static final Instant AFTER = LIST.plusSeconds(3600);
+
+    @Test
+    void aChangeMadeAfterTheListWasWrittenWinsBothWays() {
+        assertEquals(State.OPTED_IN, Consent.effective(State.OPTED_IN, AFTER, State.OPTED_OUT, LIST, Channel.EMAIL));
+        assertEquals(State.OPTED_OUT, Consent.effective(State.OPTED_OUT, AFTER, State.CONFIRMED, LIST, Channel.EMAIL));
+        assertEquals(State.PENDING, Consent.effective(State.PENDING, AFTER, State.OPTED_IN, LIST, Channel.SMS));
+    }
+
+    @Test
+    void anOlderOptInDoesNotUndoTheListsOptOut() {
+        // The customer opted in through the API, later unsubscribed by a link the CRM handled: the newer list says so.
+        assertEquals(State.OPTED_OUT, Consent.effective(State.OPTED_IN, BEFORE, State.OPTED_OUT, LIST, Channel.EMAIL));
+        assertEquals(State.PENDING, Consent.effective(State.CONFIRMED, BEFORE, State.PENDING, LIST, Channel.EMAIL));
+        assertEquals(State.OPTED_OUT, Consent.effective(State.OPTED_IN, BEFORE, State.OPTED_OUT, LIST, Channel.WEB));
+        // a change at the very moment the list was written is not after it
+        assertEquals(State.OPTED_OUT, Consent.effective(State.OPTED_IN, LIST, State.OPTED_OUT, LIST, Channel.EMAIL));
+    }
+
+    @Test
+    void anOlderOptOutStillHoldsAgainstTheListsOptIn() {
+        // The list may be a stale export that never learned of the opt-out: refusing is the safe mistake.
+        assertEquals(State.OPTED_OUT, Consent.effective(State.OPTED_OUT, BEFORE, State.OPTED_IN, LIST, Channel.EMAIL));
+        assertEquals(State.PENDING, Consent.effective(State.PENDING, BEFORE, State.CONFIRMED, LIST, Channel.PUSH));
+        // on web only an opt-out refuses: a pending double opt-in there permits as the list's opt-in does
+        assertEquals(State.OPTED_IN, Consent.effective(State.PENDING, BEFORE, State.OPTED_IN, LIST, Channel.WEB));
+    }
+
+    @Test
+    void whenBothPermitOrBothRefuseTheNewerListsStateIsReported() {
+        assertEquals(State.CONFIRMED, Consent.effective(State.OPTED_IN, BEFORE, State.CONFIRMED, LIST, Channel.EMAIL));
+        assertEquals(State.OPTED_OUT, Consent.effective(State.PENDING, BEFORE, State.OPTED_OUT, LIST, Channel.EMAIL));
+    }
+
+    @Test
+    void unknownTimesCountAsBeforeTheList() {
+        // a journal line from before changes carried a time, or a model whose list has no recorded time
+        assertEquals(State.OPTED_OUT, Consent.effective(State.OPTED_IN, null, State.OPTED_OUT, LIST, Channel.EMAIL));
+        assertEquals(State.OPTED_OUT, Consent.effective(State.OPTED_IN, AFTER, State.OPTED_OUT, null, Channel.EMAIL));
+        assertEquals(State.OPTED_OUT, Consent.effective(State.OPTED_OUT, null, State.OPTED_IN, null, Channel.EMAIL));
+    }
+
+    @Test
+    void eitherSideAloneIsTakenAsItIs() {
+        assertEquals(State.OPTED_IN, Consent.effective(State.OPTED_IN, BEFORE, null, LIST, Channel.EMAIL));
+        assertEquals(State.OPTED_IN, Consent.effective(State.OPTED_IN, null, null, null, Channel.EMAIL));
+        assertEquals(State.OPTED_OUT, Consent.effective(null, null, State.OPTED_OUT, LIST, Channel.EMAIL));
+        assertEquals(null, Consent.effective(null, null, null, LIST, Channel.EMAIL));
+    }
+}
