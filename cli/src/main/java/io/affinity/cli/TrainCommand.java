@@ -1,6 +1,7 @@
 package io.affinity.cli;
 
 import io.affinity.store.ModelStore;
+import io.affinity.training.ConsentCarryOver;
 import io.affinity.training.RecommenderParameters;
 import io.affinity.training.TradeUpParameters;
 import io.affinity.training.TrainingParameters;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -64,6 +66,11 @@ final class TrainCommand implements Callable<Integer> {
                     + "Windows-1252 would turn its ids into others without an error. Bytes not valid in it stop "
                     + "with file:line.")
     Charset consentEncoding;
+
+    @Option(names = "--no-consent", description = "Publish without a consent list even though the served (CURRENT) "
+            + "version carries one; without this, such a run is refused, since the new version would forget the "
+            + "list's opt-outs.")
+    boolean noConsent;
 
     @Option(names = "--catalog", paramLabel = "FILE",
             description = "Product catalogue (CSV with header, in the exports' --delimiter, --decimal-comma and "
@@ -132,7 +139,14 @@ final class TrainCommand implements Callable<Integer> {
             throw new AffinityCli.UserFacingException("--consent-encoding applies to the --consent file, and none "
                     + "is given");
         }
+        if (noConsent && consent != null) {
+            throw new AffinityCli.UserFacingException("--no-consent and --consent contradict each other: give one");
+        }
         OptionFiles.directoryOrAbsent("--models", models);
+        Optional<String> losing = ConsentCarryOver.refusal(models, consent, noConsent);
+        if (losing.isPresent()) {
+            throw new AffinityCli.UserFacingException(losing.get());
+        }
         TrainingParameters p = new TrainingParameters(input.files, input.format,
                 or(minSupport, TrainingParameters.DEFAULT_MIN_SUPPORT),
                 or(minConfidence, TrainingParameters.DEFAULT_MIN_CONFIDENCE),

@@ -159,6 +159,25 @@ class CommandErrorsTest {
         }
         run("train", "--input", latin1.toString(), "--encoding", "windows-1252", "--consent-encoding", "UTF-8",
                 "--models", models2.toString()).failsWith("--consent-encoding applies to the --consent file");
+
+        // A retrain that leaves --consent out would publish a version that forgets the served one's opt-outs.
+        String served = io.affinity.store.ModelStore.open(models2).currentVersion().orElseThrow();
+        run("train", "--input", latin1.toString(), "--encoding", "windows-1252", "--recommender", "rules",
+                "--models", models2.toString()).failsWith("the served version " + served + " carries a consent list "
+                + "(1 customers) and this run has no --consent", "--consent FILE, or --no-consent");
+        assertEquals(served, io.affinity.store.ModelStore.open(models2).currentVersion().orElseThrow());
+        assertEquals(1, io.affinity.store.ModelStore.open(models2).versions().size(), "nothing published");
+        run("train", "--input", latin1.toString(), "--consent", consent1252.toString(), "--no-consent",
+                "--models", models2.toString()).failsWith("--no-consent and --consent contradict each other");
+        Run without = run("train", "--input", latin1.toString(), "--encoding", "windows-1252", "--recommender",
+                "rules", "--no-consent", "--models", models2.toString());
+        assertEquals(0, without.code(), without.err());
+        try (io.affinity.store.Snapshot s = io.affinity.store.ModelStore.open(models2).openCurrent()) {
+            assertTrue(s.consent("jörgen", io.affinity.recommender.Consent.Channel.WEB).isEmpty(), "said, so done");
+        }
+        // ... and from a version without a list, a run without one is the ordinary case again
+        assertEquals(0, run("train", "--input", latin1.toString(), "--encoding", "windows-1252", "--recommender",
+                "rules", "--models", models2.toString()).code());
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.affinity.recommender.Consent;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
 import io.affinity.store.SnapshotBuilder;
+import io.affinity.training.ConsentCarryOver;
 import io.affinity.training.TradeUpParameters;
 import io.affinity.training.TrainingParameters;
 import io.affinity.training.TrainingPipeline;
@@ -82,6 +83,10 @@ public final class SparkTrain implements Callable<Integer> {
     @Option(names = "--consent", paramLabel = "FILE", description = "Consent list (customer_id, channel, state) on "
             + "the driver (UTF-8), as for `affinity train`: campaign exports then include only customers who opted in.")
     Path consent;
+
+    @Option(names = "--no-consent", description = "Publish without a consent list even though the served (CURRENT) "
+            + "version carries one; without this, such a run is refused, as by 'affinity train'.")
+    boolean noConsent;
 
     @Option(names = "--catalog", paramLabel = "FILE", description = "Product catalogue on the driver, as for "
             + "`affinity train` (CSV with header, in the exports' --delimiter, --decimal-comma and --encoding; "
@@ -216,6 +221,12 @@ public final class SparkTrain implements Callable<Integer> {
         // the load; the same checks and messages as `affinity train`
         readable("--consent", consent);
         readable("--catalog", catalog);
+        if (noConsent && consent != null) {
+            throw new IllegalArgumentException("--no-consent and --consent contradict each other: give one");
+        }
+        ConsentCarryOver.refusal(models, consent, noConsent).ifPresent(reason -> {
+            throw new IllegalArgumentException(reason);
+        });
         Map<String, Map<Consent.Channel, Consent.State>> consentStates =
                 consent == null ? Map.of() : ConsentFile.read(consent, StandardCharsets.UTF_8);
         CatalogFile catalogue = catalog == null ? null

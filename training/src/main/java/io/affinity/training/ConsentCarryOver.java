@@ -1,0 +1,48 @@
+package io.affinity.training;
+
+import io.affinity.store.Manifest;
+import io.affinity.store.ModelStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Refuses a training run that would silently drop the consent list the served model carries. A retrain without
+ * {@code --consent} publishes a model whose list is empty: direct channels then stay safe (unknown consent means no
+ * contact) but every {@code web} opt-out in the old list is forgotten, and those customers get personalised
+ * answers again once the new version is activated. Publishing without a list must therefore be said
+ * ({@code --no-consent}), not happen because an option was left out of a scheduled job.
+ */
+public final class ConsentCarryOver {
+    private ConsentCarryOver() {
+    }
+
+    /**
+     * The reason to refuse, when {@code models}' CURRENT version carries a consent list and the run has none; empty
+     * when the run has a list, says {@code --no-consent}, or the store has no readable CURRENT (a first run, or a
+     * store being repaired: nothing to carry over that a run could read).
+     */
+    public static Optional<String> refusal(Path models, Path consent, boolean noConsent) {
+        if (consent != null || noConsent || !Files.isDirectory(models)) {
+            return Optional.empty();
+        }
+        try {
+            ModelStore store = ModelStore.open(models);
+            Optional<String> current = store.currentVersion();
+            if (current.isEmpty()) {
+                return Optional.empty();
+            }
+            Manifest m = store.manifest(current.get());
+            if (m.counts().consent() == 0) {
+                return Optional.empty();
+            }
+            return Optional.of(String.format(java.util.Locale.ROOT, "the served version %s carries a consent list "
+                    + "(%,d customers) and this run has no --consent: the new version would forget its opt-outs "
+                    + "(web opt-outs are then personalised again once it is activated). Pass the current list with "
+                    + "--consent FILE, or --no-consent to publish without one", current.get(), m.counts().consent()));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty(); // an unreadable CURRENT is reported by the publish or by 'models verify'
+        }
+    }
+}
