@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -52,6 +53,7 @@ public final class ItemAvailability implements AutoCloseable {
      */
     private volatile State state = new State(new ConcurrentHashMap<>());
     private final Path journalFile;
+    private final JournalFiles.Channels channels;
     private final JournalLock lock;
     private final int compactAfterLines;
     /** Guards the journal's channel and reading position; request threads only ever try it. */
@@ -85,15 +87,16 @@ public final class ItemAvailability implements AutoCloseable {
         }
     }
 
-    private ItemAvailability(Path journalFile, int compactAfterLines) {
+    private ItemAvailability(Path journalFile, int compactAfterLines, JournalFiles.Channels channels) {
         this.journalFile = journalFile;
+        this.channels = channels;
         this.lock = journalFile == null ? null : new JournalLock(journalFile);
         this.compactAfterLines = compactAfterLines;
     }
 
     /** An overlay that is not persisted. */
     public static ItemAvailability inMemory() {
-        return new ItemAvailability(null, Integer.MAX_VALUE);
+        return new ItemAvailability(null, Integer.MAX_VALUE, JournalFiles.Channels.FILE_SYSTEM);
     }
 
     /** {@link #journaled(Path, int)} with {@link #DEFAULT_COMPACT_AFTER_LINES}. */
@@ -107,10 +110,17 @@ public final class ItemAvailability implements AutoCloseable {
      * and line number.
      */
     public static ItemAvailability journaled(Path file, int compactAfterLines) throws IOException {
+        return journaled(file, compactAfterLines, JournalFiles.Channels.FILE_SYSTEM);
+    }
+
+    /** {@link #journaled(Path, int)} with the journal's files opened through {@code channels} (tests: a failing disk). */
+    static ItemAvailability journaled(Path file, int compactAfterLines, JournalFiles.Channels channels)
+            throws IOException {
         if (compactAfterLines < 1) {
             throw new IllegalArgumentException("compactAfterLines must be >= 1, was " + compactAfterLines);
         }
-        ItemAvailability overlay = new ItemAvailability(file, compactAfterLines);
+        ItemAvailability overlay = new ItemAvailability(file, compactAfterLines,
+                Objects.requireNonNull(channels, "channels"));
         overlay.mutex.lock();
         try (JournalLock.Held held = overlay.lock.acquire()) {
             // Under the lock: a leftover temporary file or a torn last line is a crash's, not another process's
@@ -139,7 +149,7 @@ public final class ItemAvailability implements AutoCloseable {
      * whether it ends with an unterminated line (left unread).
      */
     private boolean reread(boolean opening) throws IOException {
-        JournalFiles.Opened opened = JournalFiles.openCurrent(journalFile, opening && journal == null);
+        JournalFiles.Opened opened = JournalFiles.openCurrent(channels, journalFile, opening && journal == null);
         if (journal != null) {
             journal.close();
         }
@@ -293,7 +303,7 @@ public final class ItemAvailability implements AutoCloseable {
         for (String item : new TreeSet<>(statements.keySet())) {
             out.append(item).append('\t').append(statements.get(item)).append('\n');
         }
-        JournalFiles.replace(journalFile, out.toString().getBytes(StandardCharsets.UTF_8));
+        JournalFiles.replace(channels, journalFile, out.toString().getBytes(StandardCharsets.UTF_8));
         compactions++;
         // The channel refers to the replaced file: read the new one (the same statements) and append to it.
         reread(false);
