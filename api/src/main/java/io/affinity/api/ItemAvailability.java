@@ -223,7 +223,10 @@ public final class ItemAvailability implements AutoCloseable {
         }
     }
 
-    /** Records the item's availability (in the journal first, when there is one). */
+    /**
+     * Records the item's availability (in the journal first, when there is one); {@link NotRecordedException} when
+     * the journal cannot be written (nothing changed).
+     */
     public void set(String itemId, boolean available) {
         record(itemId, available);
     }
@@ -256,31 +259,71 @@ public final class ItemAvailability implements AutoCloseable {
                 state.apply(itemId, available);
                 return true;
             }
-            try (JournalLock.Held held = lock.acquire()) {
+            JournalLock.Held locked;
+            try {
+                locked = lock.acquire();
+            } catch (IOException e) {
+                throw notRecorded("cannot be written", e);
+            }
+            try (JournalLock.Held held = locked) {
                 // Other processes' changes first, so the journal's order is the order changes were made in (and a
                 // clear sees a statement another process made).
-                catchUp();
+                try {
+                    catchUp();
+                } catch (IOException e) {
+                    throw notRecorded("cannot be read", e);
+                }
                 if (available == null && !hasStatement(itemId)) {
                     return false; // nothing to withdraw: no line, so repeated clears do not grow the journal
                 }
                 byte[] line = (itemId + "\t" + (available == null ? CLEAR : available) + "\n")
                         .getBytes(StandardCharsets.UTF_8);
-                JournalFiles.appendDurably(journal, readOffset, line);
+                try {
+                    // On failure the line is cut off again: nothing to undo here, nothing applied yet.
+                    JournalFiles.appendDurably(journal, readOffset, line);
+                } catch (IOException e) {
+                    throw notRecorded("cannot be written", e);
+                }
                 readOffset += line.length;
                 lineNumber++;
                 lines++;
                 state.apply(itemId, available);
                 if (lines >= compactAfterLines && lines >= 2L * state.statements().size()) {
-                    // The change itself is durable in the uncompacted journal; compaction will be retried.
-                    compactLocked();
+                    // The change is durable in the uncompacted journal and in effect, so it is not failed for this
+                    // (it was, with a 500, for a change that had taken effect): compaction is tried after the next
+                    // change, and at the next start.
+                    try {
+                        compactLocked();
+                    } catch (IOException e) {
+                        LOG.warn("availability journal {} compaction failed, will retry after the next change: {}",
+                                journalFile, e.toString());
+                    }
                 }
                 return true;
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot write the availability journal " + journalFile, e);
+                // Releasing the lock failed: the change itself is recorded, but nothing else can be promised.
+                throw new UncheckedIOException("availability journal " + journalFile + ": releasing its lock failed", e);
             }
         } finally {
             mutex.unlock();
         }
+    }
+
+    /**
+     * A change that could not be journaled (a full disk, an I/O error): it is neither in effect nor in the journal.
+     * Its message names the journal and the reason, never an item or customer.
+     */
+    public static final class NotRecordedException extends UncheckedIOException {
+        private static final long serialVersionUID = 1L;
+
+        NotRecordedException(String message, IOException cause) {
+            super(message, cause);
+        }
+    }
+
+    private NotRecordedException notRecorded(String what, IOException e) {
+        return new NotRecordedException("availability journal " + journalFile + " " + what
+                + ", the change was not recorded: " + e, e);
     }
 
     /** Rewrites the journal to the current state (no-op without a journal). */

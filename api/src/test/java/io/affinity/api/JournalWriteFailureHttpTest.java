@@ -43,6 +43,8 @@ class JournalWriteFailureHttpTest {
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
     private static final String CUSTOMER = "C4711-secret";
     private static final String TOKEN = "admin-token-0123456789";
+    /** The stock journal is compacted from this many lines on (when half are superseded): soon, to fail one. */
+    private static final int STOCK_COMPACT_AFTER = 4;
 
     @TempDir
     Path dir;
@@ -68,7 +70,7 @@ class JournalWriteFailureHttpTest {
         consentFile = dir.resolve("consent.journal");
         stockFile = dir.resolve("availability.journal");
         consent = ConsentJournal.open(consentFile, ConsentJournal.DEFAULT_COMPACT_AFTER_LINES, disk);
-        stock = ItemAvailability.journaled(stockFile, ItemAvailability.DEFAULT_COMPACT_AFTER_LINES, disk);
+        stock = ItemAvailability.journaled(stockFile, STOCK_COMPACT_AFTER, disk);
         ServedModel served = new ServedModel(snapshot, new Recommender(snapshot, RecommenderSettings.DEFAULTS),
                 Map.of("version", snapshot.version()));
         server = AffinityServer.create(ApiConfig.defaults().withPort(0).withHost("127.0.0.1"),
@@ -163,5 +165,62 @@ class JournalWriteFailureHttpTest {
         assertEquals(1, changes.get("sequence").asLong());
         assertEquals(1, changes.get("changes").size(), changes.toString());
         assertEquals("other-customer", changes.get("changes").get(0).get("customerId").asText());
+    }
+
+    private HttpResponse<String> putStock(boolean available) throws Exception {
+        return put("/admin/items/22697/availability", "{\"available\": " + available + "}");
+    }
+
+    private HttpResponse<String> deleteStock() throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                        + "/admin/items/22697/availability")).header("Authorization", "Bearer " + TOKEN).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aStockChangeOnAFullDiskIsA503AndIsNotInEffectNorLeftInTheJournal() throws Exception {
+        for (FailingDisk.Mode failure : List.of(FailingDisk.Mode.FULL, FailingDisk.Mode.FORCE_FAILS)) {
+            disk.mode = failure;
+            assertUnavailable(putStock(false), "stock-unavailable");
+            assertFalse(stock.hasStatement("22697"), failure + ": not in effect");
+            assertTrue(stock.isAvailable("22697"), failure.toString());
+            assertEquals(0, Files.size(stockFile), failure + ": nothing left in the journal");
+        }
+        disk.mode = FailingDisk.Mode.HEALTHY;
+        assertEquals(200, putStock(false).statusCode());
+        long before = Files.size(stockFile);
+        disk.mode = FailingDisk.Mode.FULL;
+        assertUnavailable(deleteStock(), "stock-unavailable");
+        assertFalse(stock.isAvailable("22697"), "the statement stays: its clear was not recorded");
+        assertEquals(before, Files.size(stockFile));
+        disk.mode = FailingDisk.Mode.HEALTHY;
+        try (ItemAvailability reopened = ItemAvailability.journaled(dir.resolve("availability.journal"))) {
+            assertEquals(1, reopened.replayedAtOpen());
+            assertFalse(reopened.isAvailable("22697"));
+        }
+    }
+
+    /**
+     * A compaction that fails (no room for the rewritten journal) after the change itself was appended and forced:
+     * the change is recorded and in effect, so it is answered 200 and the compaction is tried again later. It was a
+     * 500, for a change that took effect.
+     */
+    @Test
+    void aStockChangeIsRecordedWhenOnlyTheCompactionAfterItFails() throws Exception {
+        disk.onlyNamesEndingWith = ".compacting";
+        disk.mode = FailingDisk.Mode.FULL;
+        for (int i = 0; i < STOCK_COMPACT_AFTER; i++) {
+            HttpResponse<String> r = putStock(i % 2 == 0);
+            assertEquals(200, r.statusCode(), i + ": " + r.body());
+        }
+        assertFalse(stock.isAvailable("22697"), "the last change is in effect");
+        assertEquals(0, stock.compactions());
+        assertEquals(STOCK_COMPACT_AFTER, stock.journalLines(), "every change journaled, the journal uncompacted");
+        assertFalse(Files.exists(JournalFiles.temporary(stockFile)), "the failed compaction's file is removed");
+        assertTrue(log().contains("compaction failed"), log());
+        disk.mode = FailingDisk.Mode.HEALTHY;
+        assertEquals(200, putStock(true).statusCode());
+        assertEquals(1, stock.compactions(), "tried again after the next change");
+        assertEquals(1, stock.journalLines());
     }
 }
