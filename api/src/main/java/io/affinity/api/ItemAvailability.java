@@ -133,7 +133,19 @@ public final class ItemAvailability implements AutoCloseable {
                 LOG.warn("{}:{}: incomplete last line (interrupted write) dropped", file, overlay.lineNumber + 1);
             }
             if (overlay.lines > overlay.state.statements().size() || torn) {
-                overlay.compactLocked(); // also drops a torn last line
+                try {
+                    overlay.compactLocked(); // also drops a torn last line
+                } catch (IOException e) {
+                    // Compaction only saves space and replay time (a restart on a full disk must not fail for it):
+                    // the journal stays in use as it is, and is compacted at a later change or start. A torn last
+                    // line is cut off in place, which needs no space, so that the next append starts a clean line.
+                    LOG.warn("availability journal {} compaction at start failed, continuing uncompacted: {}", file,
+                            e.toString());
+                    if (overlay.journal.size() > overlay.readOffset) {
+                        overlay.journal.truncate(overlay.readOffset);
+                        overlay.journal.force(true);
+                    }
+                }
             }
         } catch (IOException | RuntimeException e) {
             overlay.close();
