@@ -188,8 +188,11 @@ final class ServeCommand implements Callable<Integer> {
             } catch (IOException e) {
                 System.err.println("affinity serve: closing the consent journal failed: " + e.getMessage());
             }
+            // Every journal change was forced to disk before it was answered: closing loses nothing.
+            System.err.println("stopped: model versions and journals closed");
             stopped.countDown();
         });
+        exitWithZeroOnStopSignals();
         try {
             server.start();
         } catch (RuntimeException e) {
@@ -222,6 +225,22 @@ final class ServeCommand implements Callable<Integer> {
         }
         stopped.await();
         return 0;
+    }
+
+    /**
+     * SIGTERM and SIGINT start the graceful stop above (which runs from the JVM's shutdown, whatever began it) and end
+     * the process with 0: a stop asked for is a clean end. The JVM's own handling ends it with 128 + the signal
+     * (143 for SIGTERM), which service managers count as a failure (systemd, unless told SuccessExitStatus=143).
+     * Where the signals cannot be handled (another platform, -Xrs) the JVM's handling stays.
+     */
+    private static void exitWithZeroOnStopSignals() {
+        for (String name : List.of("TERM", "INT")) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> System.exit(0));
+            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                // not a signal here, or reserved by the JVM: its default handling (exit 128 + signal) stays
+            }
+        }
     }
 
     /** The request limits the flags give (checked in {@link #call()} before anything else). */
