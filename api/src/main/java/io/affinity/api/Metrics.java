@@ -30,11 +30,14 @@ final class Metrics {
 
     private final ModelSource models;
     private final WarmUp warmUp;
+    /** What follows the model store (null: a fixed model, nothing to refuse). */
+    private final ModelAdmin admin;
     private final Map<String, Route> routes = new ConcurrentHashMap<>();
 
-    Metrics(ModelSource models, WarmUp warmUp) {
+    Metrics(ModelSource models, WarmUp warmUp, ModelAdmin admin) {
         this.models = models;
         this.warmUp = warmUp;
+        this.admin = admin;
     }
 
     void record(String method, String routeTemplate, int status, double millis) {
@@ -84,6 +87,19 @@ final class Metrics {
                         .append("affinity_model_age_seconds ")
                         .append(Duration.between(created, Instant.now()).toMillis() / 1000.0).append('\n');
             }
+        }
+        if (admin != null) {
+            // A refused CURRENT leaves the old version answering, which affinity_model_info alone cannot tell from a
+            // store nobody published to: this is the series to alert on (the log line is said once per version).
+            out.append("# HELP affinity_model_current_refused 1 while the version the store's CURRENT names was "
+                            + "refused (failed verification or access checks) and an older one is served.\n")
+                    .append("# TYPE affinity_model_current_refused gauge\n")
+                    .append("affinity_model_current_refused ").append(admin.refusedCurrent() == null ? 0 : 1)
+                    .append('\n')
+                    .append("# HELP affinity_model_refusals_total Versions refused since start (reload, activate, "
+                            + "canary, the watcher once per version and change of its files).\n")
+                    .append("# TYPE affinity_model_refusals_total counter\n")
+                    .append("affinity_model_refusals_total ").append(admin.refusals()).append('\n');
         }
         ServedCanary canary = models.canary().orElse(null);
         out.append("# HELP affinity_model_canary_percent Percent of customers the canary version answers (0: no canary).\n")
