@@ -1,5 +1,6 @@
 package io.affinity.api;
 
+import io.affinity.store.Manifest;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +28,10 @@ final class Metrics {
             BUCKET_LABELS[i] = BigDecimal.valueOf(BUCKETS[i]).toPlainString();
         }
     }
+
+    private static final String BUILD_INFO = "affinity_build_info{version=\""
+            + escape(Manifest.Software.current().affinityVersion()) + "\",java=\""
+            + escape(Manifest.Software.current().javaVersion()) + "\"} 1\n";
 
     private final ModelSource models;
     private final WarmUp warmUp;
@@ -134,7 +139,10 @@ final class Metrics {
                 .append("# HELP affinity_warm_up_requests_total Requests the server sent itself while warming up; "
                         + "affinity_http_requests_total counts them too.\n")
                 .append("# TYPE affinity_warm_up_requests_total counter\n")
-                .append("affinity_warm_up_requests_total ").append(warmUp.requests()).append('\n');
+                .append("affinity_warm_up_requests_total ").append(warmUp.requests()).append('\n')
+                .append("# HELP affinity_build_info The Affinity build serving (version with its commit) and its JVM.\n")
+                .append("# TYPE affinity_build_info gauge\n")
+                .append(BUILD_INFO);
         return out.toString();
     }
 

@@ -144,6 +144,11 @@ class ModelLifecycleHttpTest {
         assertTrue(text.contains("affinity_model_info{version=\"" + source.current().orElseThrow().snapshot().version() + "\"} 1"), text);
         assertTrue(text.contains("affinity_model_age_seconds "), text);
         assertTrue(text.contains("affinity_model_open_versions 1"), text);
+        // Which build answers, for a fleet half way through an upgrade.
+        assertTrue(text.contains("affinity_build_info{version=\""
+                + io.affinity.store.Manifest.Software.current().affinityVersion() + "\",java=\""
+                + System.getProperty("java.version") + "\"} 1"), text);
+        PrometheusText.check(text);
     }
 
     @Test

@@ -137,6 +137,9 @@ final class ServeCommand implements Callable<Integer> {
         String adminToken = adminToken();
         List<String> apiKeys = apiKeys();
         ModelStore store = ModelStores.existing(models);
+        // Which build this is, once the command line is known to be good (a bad one gets its one line alone), before
+        // the model: replicas of two builds serve one store during an upgrade.
+        System.err.println(new AffinityCli.Version().getVersion()[0]);
         SwappableModelSource source = new SwappableModelSource();
         ModelAdmin admin = new ModelAdmin(store, source, ServedModels::of);
         // A CURRENT failing verification stops start-up here, with the reason; a canary that cannot be served does

@@ -100,6 +100,24 @@ class ServeProcessTest {
     }
 
     /**
+     * The operator reads at start which build serves which model from where, and which journals it uses (counts,
+     * never ids): the build was nowhere, though replicas of two builds can serve one store during an upgrade.
+     */
+    @Test
+    void startUpSaysWhichBuildServesWhatAndWhereWithoutIds() throws Exception {
+        Server server = new Server();
+        server.awaitServing();
+        String out = server.output.toString();
+        String build = io.affinity.store.Manifest.Software.current().affinityVersion();
+        assertTrue(out.contains("affinity " + build + " (Java "), out);
+        assertTrue(out.contains("consent journal " + models.resolve("consent.journal")), out);
+        assertTrue(out.contains("serving model "), out);
+        assertFalse(out.contains("c1") || out.contains("c2"), "no customer id: " + out);
+        assertTrue(process.toHandle().destroy());
+        assertEquals(0, server.awaitExit(), server.output.toString());
+    }
+
+    /**
      * SIGTERM is how every service manager stops a server: after the graceful stop the process ends with 0. It
      * ended with the JVM's 143 (128 + SIGTERM), which systemd counts as a failed service unless told otherwise.
      */
