@@ -118,6 +118,30 @@ class ServeProcessTest {
     }
 
     /**
+     * A journal serve cannot open for appending (here its lock file's place is taken by a directory, which stops root
+     * too; a read-only model store does the same to another user) stops start-up with one line naming the journal
+     * and the option that moves it: the journals default to the model store, which an operator may have made
+     * read-only, and the bare "consent.journal.lock: Is a directory" did not say what to do.
+     */
+    @Test
+    void aJournalThatCannotBeOpenedStopsStartUpNamingItsOption() throws Exception {
+        for (String journal : List.of("consent.journal", "availability.journal")) {
+            Path lock = Files.createDirectory(models.resolve(journal + ".lock"));
+            StringWriter err = new StringWriter();
+            int code = AffinityCli.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "serve", "--models",
+                    models.toString(), "--host", "127.0.0.1", "--port", "0", "--warm-up", "0");
+            assertEquals(1, code, err.toString());
+            String option = journal.startsWith("consent") ? "--consent-journal" : "--availability-journal";
+            assertTrue(err.toString().contains(models.resolve(journal) + " (" + option + ") cannot be opened"),
+                    err.toString());
+            assertTrue(err.toString().contains("give this user write access there, or name a writable place with "
+                    + option), err.toString());
+            assertFalse(err.toString().contains("\tat "), err.toString());
+            Files.delete(lock);
+        }
+    }
+
+    /**
      * SIGTERM is how every service manager stops a server: after the graceful stop the process ends with 0. It
      * ended with the JVM's 143 (128 + SIGTERM), which systemd counts as a failed service unless told otherwise.
      */
