@@ -10,12 +10,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.lucene.queryparser.classic.ParseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Catalogue search ({@code GET /v1/items}), stock changes ({@code PUT} and {@code DELETE
  * /admin/items/{id}/availability}), the OpenAPI document.
  */
 final class CatalogRoutes {
+    private static final Logger LOG = LoggerFactory.getLogger(CatalogRoutes.class);
     static final String OPENAPI_RESOURCE = "/openapi.json";
 
     private static final Params.Accepted NONE = Params.Accepted.of();
@@ -129,7 +132,11 @@ final class CatalogRoutes {
         if (model.snapshot().item(itemId).isEmpty()) {
             throw ApiProblem.notFound("item '" + Params.abbreviate(itemId) + "' is not in the model's catalogue");
         }
-        availability.set(itemId, available.booleanValue());
+        try {
+            availability.set(itemId, available.booleanValue());
+        } catch (ItemAvailability.NotRecordedException e) {
+            throw stockNotRecorded(e);
+        }
         ctx.json(new AvailabilityBody(itemId, available.booleanValue()));
     }
 
@@ -146,7 +153,22 @@ final class CatalogRoutes {
         if (model.snapshot().item(itemId).isEmpty()) {
             throw ApiProblem.notFound("item '" + Params.abbreviate(itemId) + "' is not in the model's catalogue");
         }
-        boolean cleared = availability.clear(itemId);
+        boolean cleared;
+        try {
+            cleared = availability.clear(itemId);
+        } catch (ItemAvailability.NotRecordedException e) {
+            throw stockNotRecorded(e);
+        }
         ctx.json(new ClearedBody(itemId, availability.isAvailable(itemId, model.catalog()), cleared));
+    }
+
+    /**
+     * The disk (full, failing), not a bug: nothing changed, so the caller must retry. One line for the operator,
+     * naming the journal and the reason, instead of a stack trace per request; no server path in the answer.
+     */
+    private static ApiProblem stockNotRecorded(ItemAvailability.NotRecordedException e) {
+        LOG.error("stock change refused (503): {}", e.getMessage());
+        return new ApiProblem(503, "stock-unavailable", "Stock journal unavailable", "the availability journal "
+                + "cannot be written at the moment, so the change was not recorded; retry later");
     }
 }

@@ -62,6 +62,7 @@ public final class ConsentJournal implements AutoCloseable {
     private static final long LOOK_NANOS = LOOK_INTERVAL.toNanos();
 
     private final Path file;
+    private final JournalFiles.Channels channels;
     private final JournalLock lock;
     private FileChannel channel;
     /** Set when a line cannot be read: the journal stays unusable (see the class comment). */
@@ -99,8 +100,9 @@ public final class ConsentJournal implements AutoCloseable {
     private record Applied(String customerId, Consent.Channel channel, Change change) {
     }
 
-    private ConsentJournal(Path file, String failure, int compactAfterLines) {
+    private ConsentJournal(Path file, String failure, int compactAfterLines, JournalFiles.Channels channels) {
         this.file = file;
+        this.channels = channels;
         this.lock = file == null ? null : new JournalLock(file);
         this.failure = failure;
         this.compactAfterLines = compactAfterLines;
@@ -120,14 +122,20 @@ public final class ConsentJournal implements AutoCloseable {
      * once it holds {@code compactAfterLines} lines of which at least half are superseded.
      */
     public static ConsentJournal open(Path file, int compactAfterLines) throws IOException {
+        return open(file, compactAfterLines, JournalFiles.Channels.FILE_SYSTEM);
+    }
+
+    /** {@link #open(Path, int)} with the journal's files opened through {@code channels} (tests: a failing disk). */
+    static ConsentJournal open(Path file, int compactAfterLines, JournalFiles.Channels channels) throws IOException {
         Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(channels, "channels");
         if (compactAfterLines < 1) {
             throw new IllegalArgumentException("compactAfterLines must be >= 1, was " + compactAfterLines);
         }
         if (file.getParent() != null) {
             Files.createDirectories(file.getParent());
         }
-        ConsentJournal j = new ConsentJournal(file, null, compactAfterLines);
+        ConsentJournal j = new ConsentJournal(file, null, compactAfterLines, channels);
         try (JournalLock.Held held = j.lock.acquire()) {
             // Under the lock: no other process is compacting (so a leftover temporary file is a crash's) or
             // appending (so a torn last line is a crash's too).
@@ -137,7 +145,7 @@ public final class ConsentJournal implements AutoCloseable {
                 j.replayedAtOpen = j.lines;
             } catch (CorruptJournal e) {
                 j.close();
-                return new ConsentJournal(file, e.getMessage(), compactAfterLines);
+                return new ConsentJournal(file, e.getMessage(), compactAfterLines, channels);
             } catch (IOException | RuntimeException e) {
                 j.close();
                 throw e;
@@ -157,7 +165,8 @@ public final class ConsentJournal implements AutoCloseable {
 
     /** A journal that cannot be used (e.g. no model store directory); every check and change fails. */
     public static ConsentJournal unavailable(String reason) {
-        return new ConsentJournal(null, Objects.requireNonNull(reason, "reason"), Integer.MAX_VALUE);
+        return new ConsentJournal(null, Objects.requireNonNull(reason, "reason"), Integer.MAX_VALUE,
+                JournalFiles.Channels.FILE_SYSTEM);
     }
 
     /**
@@ -211,7 +220,7 @@ public final class ConsentJournal implements AutoCloseable {
 
     /** Opens the file the journal path names now and reads it from the start into an empty overlay. */
     private void reread(boolean locked) throws IOException, CorruptJournal {
-        JournalFiles.Opened opened = JournalFiles.openCurrent(file, locked && channel == null);
+        JournalFiles.Opened opened = JournalFiles.openCurrent(channels, file, locked && channel == null);
         if (channel != null) {
             channel.close();
         }
@@ -333,7 +342,7 @@ public final class ConsentJournal implements AutoCloseable {
         for (Change c : kept) {
             out.append(c.line()).append('\n');
         }
-        JournalFiles.replace(file, out.toString().getBytes(StandardCharsets.UTF_8));
+        JournalFiles.replace(channels, file, out.toString().getBytes(StandardCharsets.UTF_8));
         compactions++;
         // The old channel refers to the replaced file: read the new one (the same state) and append to it.
         try {
@@ -364,11 +373,22 @@ public final class ConsentJournal implements AutoCloseable {
         return compactions;
     }
 
-    /** Appends and fsyncs one change, then applies it; returns its sequence number. */
+    /**
+     * Appends and fsyncs one change, then applies it; returns its sequence number. When the journal cannot be written
+     * (a full disk, an I/O error) the IOException says which journal and why, and nothing changed: the change is
+     * neither in effect nor left in the file ({@link JournalFiles#appendDurably}), and its sequence number is not
+     * used up.
+     */
     public synchronized long record(String customerId, Consent.Channel ch, Consent.State state) throws IOException {
         requireUsable();
         Ids.requireCustomerId(customerId);
-        try (JournalLock.Held held = lock.acquire()) {
+        JournalLock.Held locked;
+        try {
+            locked = lock.acquire();
+        } catch (IOException e) {
+            throw notWritten(e);
+        }
+        try (JournalLock.Held held = locked) {
             // Other processes' changes first: the new one must follow the last sequence any of them gave out.
             catchUp(true);
             requireUsable();
@@ -381,7 +401,11 @@ public final class ConsentJournal implements AutoCloseable {
             entry.put("channel", ch.wireName());
             entry.put("state", state.wireName());
             byte[] line = (JSON.writeValueAsString(entry) + "\n").getBytes(StandardCharsets.UTF_8);
-            JournalFiles.appendDurably(channel, readOffset, line);
+            try {
+                JournalFiles.appendDurably(channel, readOffset, line);
+            } catch (IOException e) {
+                throw notWritten(e);
+            }
             readOffset += line.length;
             lineNumber++;
             apply(customerId, ch,
@@ -400,6 +424,11 @@ public final class ConsentJournal implements AutoCloseable {
             }
             return seq;
         }
+    }
+
+    /** Names the journal (an I/O exception may not) and says the change was not recorded; never a customer id. */
+    private IOException notWritten(IOException e) {
+        return new IOException("consent journal " + file + " cannot be written, the change was not recorded: " + e, e);
     }
 
     /**

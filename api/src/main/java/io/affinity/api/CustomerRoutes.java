@@ -153,7 +153,17 @@ final class CustomerRoutes {
         if (consent.failure() != null) {
             throw ApiProblem.consentUnavailable(consent.failure());
         }
-        long seq = consent.record(id, ch, state);
+        long seq;
+        try {
+            seq = consent.record(id, ch, state);
+        } catch (IOException e) {
+            // The disk (full, failing), not a bug: nothing was recorded, so the client must retry (here once the
+            // disk works, or on another replica). One line for the operator, naming the journal and the reason; no
+            // stack trace, no customer id, and no server path in the answer.
+            LOG.error("consent change refused (503): {}", e.getMessage());
+            throw ApiProblem.consentUnavailable("the consent journal cannot be written at the moment, so the change "
+                    + "was not recorded; retry later");
+        }
         ctx.json(new ConsentBody(ch.wireName(), state.wireName(), seq));
     }
 

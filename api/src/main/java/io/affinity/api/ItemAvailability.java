@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -52,6 +53,7 @@ public final class ItemAvailability implements AutoCloseable {
      */
     private volatile State state = new State(new ConcurrentHashMap<>());
     private final Path journalFile;
+    private final JournalFiles.Channels channels;
     private final JournalLock lock;
     private final int compactAfterLines;
     /** Guards the journal's channel and reading position; request threads only ever try it. */
@@ -85,15 +87,16 @@ public final class ItemAvailability implements AutoCloseable {
         }
     }
 
-    private ItemAvailability(Path journalFile, int compactAfterLines) {
+    private ItemAvailability(Path journalFile, int compactAfterLines, JournalFiles.Channels channels) {
         this.journalFile = journalFile;
+        this.channels = channels;
         this.lock = journalFile == null ? null : new JournalLock(journalFile);
         this.compactAfterLines = compactAfterLines;
     }
 
     /** An overlay that is not persisted. */
     public static ItemAvailability inMemory() {
-        return new ItemAvailability(null, Integer.MAX_VALUE);
+        return new ItemAvailability(null, Integer.MAX_VALUE, JournalFiles.Channels.FILE_SYSTEM);
     }
 
     /** {@link #journaled(Path, int)} with {@link #DEFAULT_COMPACT_AFTER_LINES}. */
@@ -107,10 +110,17 @@ public final class ItemAvailability implements AutoCloseable {
      * and line number.
      */
     public static ItemAvailability journaled(Path file, int compactAfterLines) throws IOException {
+        return journaled(file, compactAfterLines, JournalFiles.Channels.FILE_SYSTEM);
+    }
+
+    /** {@link #journaled(Path, int)} with the journal's files opened through {@code channels} (tests: a failing disk). */
+    static ItemAvailability journaled(Path file, int compactAfterLines, JournalFiles.Channels channels)
+            throws IOException {
         if (compactAfterLines < 1) {
             throw new IllegalArgumentException("compactAfterLines must be >= 1, was " + compactAfterLines);
         }
-        ItemAvailability overlay = new ItemAvailability(file, compactAfterLines);
+        ItemAvailability overlay = new ItemAvailability(file, compactAfterLines,
+                Objects.requireNonNull(channels, "channels"));
         overlay.mutex.lock();
         try (JournalLock.Held held = overlay.lock.acquire()) {
             // Under the lock: a leftover temporary file or a torn last line is a crash's, not another process's
@@ -123,7 +133,19 @@ public final class ItemAvailability implements AutoCloseable {
                 LOG.warn("{}:{}: incomplete last line (interrupted write) dropped", file, overlay.lineNumber + 1);
             }
             if (overlay.lines > overlay.state.statements().size() || torn) {
-                overlay.compactLocked(); // also drops a torn last line
+                try {
+                    overlay.compactLocked(); // also drops a torn last line
+                } catch (IOException e) {
+                    // Compaction only saves space and replay time (a restart on a full disk must not fail for it):
+                    // the journal stays in use as it is, and is compacted at a later change or start. A torn last
+                    // line is cut off in place, which needs no space, so that the next append starts a clean line.
+                    LOG.warn("availability journal {} compaction at start failed, continuing uncompacted: {}", file,
+                            e.toString());
+                    if (overlay.journal.size() > overlay.readOffset) {
+                        overlay.journal.truncate(overlay.readOffset);
+                        overlay.journal.force(true);
+                    }
+                }
             }
         } catch (IOException | RuntimeException e) {
             overlay.close();
@@ -139,7 +161,7 @@ public final class ItemAvailability implements AutoCloseable {
      * whether it ends with an unterminated line (left unread).
      */
     private boolean reread(boolean opening) throws IOException {
-        JournalFiles.Opened opened = JournalFiles.openCurrent(journalFile, opening && journal == null);
+        JournalFiles.Opened opened = JournalFiles.openCurrent(channels, journalFile, opening && journal == null);
         if (journal != null) {
             journal.close();
         }
@@ -213,7 +235,10 @@ public final class ItemAvailability implements AutoCloseable {
         }
     }
 
-    /** Records the item's availability (in the journal first, when there is one). */
+    /**
+     * Records the item's availability (in the journal first, when there is one); {@link NotRecordedException} when
+     * the journal cannot be written (nothing changed).
+     */
     public void set(String itemId, boolean available) {
         record(itemId, available);
     }
@@ -246,31 +271,71 @@ public final class ItemAvailability implements AutoCloseable {
                 state.apply(itemId, available);
                 return true;
             }
-            try (JournalLock.Held held = lock.acquire()) {
+            JournalLock.Held locked;
+            try {
+                locked = lock.acquire();
+            } catch (IOException e) {
+                throw notRecorded("cannot be written", e);
+            }
+            try (JournalLock.Held held = locked) {
                 // Other processes' changes first, so the journal's order is the order changes were made in (and a
                 // clear sees a statement another process made).
-                catchUp();
+                try {
+                    catchUp();
+                } catch (IOException e) {
+                    throw notRecorded("cannot be read", e);
+                }
                 if (available == null && !hasStatement(itemId)) {
                     return false; // nothing to withdraw: no line, so repeated clears do not grow the journal
                 }
                 byte[] line = (itemId + "\t" + (available == null ? CLEAR : available) + "\n")
                         .getBytes(StandardCharsets.UTF_8);
-                JournalFiles.appendDurably(journal, readOffset, line);
+                try {
+                    // On failure the line is cut off again: nothing to undo here, nothing applied yet.
+                    JournalFiles.appendDurably(journal, readOffset, line);
+                } catch (IOException e) {
+                    throw notRecorded("cannot be written", e);
+                }
                 readOffset += line.length;
                 lineNumber++;
                 lines++;
                 state.apply(itemId, available);
                 if (lines >= compactAfterLines && lines >= 2L * state.statements().size()) {
-                    // The change itself is durable in the uncompacted journal; compaction will be retried.
-                    compactLocked();
+                    // The change is durable in the uncompacted journal and in effect, so it is not failed for this
+                    // (it was, with a 500, for a change that had taken effect): compaction is tried after the next
+                    // change, and at the next start.
+                    try {
+                        compactLocked();
+                    } catch (IOException e) {
+                        LOG.warn("availability journal {} compaction failed, will retry after the next change: {}",
+                                journalFile, e.toString());
+                    }
                 }
                 return true;
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot write the availability journal " + journalFile, e);
+                // Releasing the lock failed: the change itself is recorded, but nothing else can be promised.
+                throw new UncheckedIOException("availability journal " + journalFile + ": releasing its lock failed", e);
             }
         } finally {
             mutex.unlock();
         }
+    }
+
+    /**
+     * A change that could not be journaled (a full disk, an I/O error): it is neither in effect nor in the journal.
+     * Its message names the journal and the reason, never an item or customer.
+     */
+    public static final class NotRecordedException extends UncheckedIOException {
+        private static final long serialVersionUID = 1L;
+
+        NotRecordedException(String message, IOException cause) {
+            super(message, cause);
+        }
+    }
+
+    private NotRecordedException notRecorded(String what, IOException e) {
+        return new NotRecordedException("availability journal " + journalFile + " " + what
+                + ", the change was not recorded: " + e, e);
     }
 
     /** Rewrites the journal to the current state (no-op without a journal). */
@@ -293,7 +358,7 @@ public final class ItemAvailability implements AutoCloseable {
         for (String item : new TreeSet<>(statements.keySet())) {
             out.append(item).append('\t').append(statements.get(item)).append('\n');
         }
-        JournalFiles.replace(journalFile, out.toString().getBytes(StandardCharsets.UTF_8));
+        JournalFiles.replace(channels, journalFile, out.toString().getBytes(StandardCharsets.UTF_8));
         compactions++;
         // The channel refers to the replaced file: read the new one (the same statements) and append to it.
         reread(false);

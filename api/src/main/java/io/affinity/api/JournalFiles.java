@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -26,6 +27,17 @@ final class JournalFiles {
     private JournalFiles() {
     }
 
+    /**
+     * How a journal opens its files (the journal itself and the temporary file of a compaction): the file system,
+     * or in tests a disk that fails as a full or failing one does, which nothing else could make happen on demand.
+     */
+    @FunctionalInterface
+    interface Channels {
+        Channels FILE_SYSTEM = FileChannel::open;
+
+        FileChannel open(Path file, OpenOption... options) throws IOException;
+    }
+
     /** A channel on a journal file, and that file's identity (to notice when the path names another one). */
     record Opened(FileChannel channel, Object fileKey) {
     }
@@ -34,12 +46,12 @@ final class JournalFiles {
      * Opens the file the journal path names now. {@code create}: only a server opening the journal creates it; a
      * journal that disappears while serving is an error, not an empty journal that would forget every change.
      */
-    static Opened openCurrent(Path journal, boolean create) throws IOException {
+    static Opened openCurrent(Channels channels, Path journal, boolean create) throws IOException {
         for (int attempt = 0; ; attempt++) {
             Object before = Files.exists(journal) ? fileKey(journal) : null;
             FileChannel ch = create
-                    ? FileChannel.open(journal, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)
-                    : FileChannel.open(journal, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                    ? channels.open(journal, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)
+                    : channels.open(journal, StandardOpenOption.READ, StandardOpenOption.WRITE);
             Object after = fileKey(journal);
             // The same file before and after opening: the channel is that file, not one another process put in
             // its place meanwhile (a compaction). Ten replacements in a row do not happen; then take the last.
@@ -69,13 +81,33 @@ final class JournalFiles {
         return now.size() > readOffset ? Change.GREW : Change.NONE;
     }
 
-    /** Writes one whole line at {@code position} (the end of the lines read) and forces it to disk. */
+    /**
+     * Writes one whole line at {@code position} (the end of the lines read) and forces it to disk. When that fails
+     * (a full disk, an I/O error) the file is cut back to {@code position} before the exception is thrown: the
+     * change was not acknowledged, and a line left behind, whole but perhaps not durable, would otherwise be read
+     * as a change by the next catch-up of this process (before its next append) or of another one sharing the
+     * journal, so that a change its client was told failed would take effect later. Cutting back needs no space.
+     * If it fails too (the disk is gone), the line may stay: a torn one is cut off before the next append as
+     * usual; a whole one is then read as a change, which no design without a working disk can rule out.
+     */
     static void appendDurably(FileChannel ch, long position, byte[] line) throws IOException {
-        ByteBuffer buf = ByteBuffer.wrap(line);
-        while (buf.hasRemaining()) {
-            ch.write(buf, position + buf.position());
+        try {
+            ByteBuffer buf = ByteBuffer.wrap(line);
+            while (buf.hasRemaining()) {
+                ch.write(buf, position + buf.position());
+            }
+            ch.force(false);
+        } catch (IOException e) {
+            try {
+                if (ch.size() > position) {
+                    ch.truncate(position);
+                    ch.force(false);
+                }
+            } catch (IOException | RuntimeException undone) {
+                e.addSuppressed(undone);
+            }
+            throw e;
         }
-        ch.force(false);
     }
 
     static Object fileKey(Path journal) throws IOException {
@@ -132,14 +164,29 @@ final class JournalFiles {
 
     /** Replaces {@code journal} by {@code content} atomically and durably. */
     static void replace(Path journal, byte[] content) throws IOException {
+        replace(Channels.FILE_SYSTEM, journal, content);
+    }
+
+    /**
+     * {@link #replace(Path, byte[])} writing the temporary file through {@code channels}. A failure leaves the journal
+     * untouched and the temporary file deleted (a full disk would otherwise keep the space it took).
+     */
+    static void replace(Channels channels, Path journal, byte[] content) throws IOException {
         Path tmp = temporary(journal);
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+        try (FileChannel ch = channels.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
             ByteBuffer buf = ByteBuffer.wrap(content);
             while (buf.hasRemaining()) {
                 ch.write(buf);
             }
             ch.force(true);
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException | RuntimeException undone) {
+                e.addSuppressed(undone);
+            }
+            throw e;
         }
         Files.move(tmp, journal, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         Path dir = journal.toAbsolutePath().getParent();

@@ -1,5 +1,6 @@
 package io.affinity.api;
 
+import io.affinity.store.Manifest;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,13 +29,20 @@ final class Metrics {
         }
     }
 
+    private static final String BUILD_INFO = "affinity_build_info{version=\""
+            + escape(Manifest.Software.current().affinityVersion()) + "\",java=\""
+            + escape(Manifest.Software.current().javaVersion()) + "\"} 1\n";
+
     private final ModelSource models;
     private final WarmUp warmUp;
+    /** What follows the model store (null: a fixed model, nothing to refuse). */
+    private final ModelAdmin admin;
     private final Map<String, Route> routes = new ConcurrentHashMap<>();
 
-    Metrics(ModelSource models, WarmUp warmUp) {
+    Metrics(ModelSource models, WarmUp warmUp, ModelAdmin admin) {
         this.models = models;
         this.warmUp = warmUp;
+        this.admin = admin;
     }
 
     void record(String method, String routeTemplate, int status, double millis) {
@@ -85,6 +93,19 @@ final class Metrics {
                         .append(Duration.between(created, Instant.now()).toMillis() / 1000.0).append('\n');
             }
         }
+        if (admin != null) {
+            // A refused CURRENT leaves the old version answering, which affinity_model_info alone cannot tell from a
+            // store nobody published to: this is the series to alert on (the log line is said once per version).
+            out.append("# HELP affinity_model_current_refused 1 while the version the store's CURRENT names was "
+                            + "refused (failed verification or access checks) and an older one is served.\n")
+                    .append("# TYPE affinity_model_current_refused gauge\n")
+                    .append("affinity_model_current_refused ").append(admin.refusedCurrent() == null ? 0 : 1)
+                    .append('\n')
+                    .append("# HELP affinity_model_refusals_total Versions refused since start (reload, activate, "
+                            + "canary, the watcher once per version and change of its files).\n")
+                    .append("# TYPE affinity_model_refusals_total counter\n")
+                    .append("affinity_model_refusals_total ").append(admin.refusals()).append('\n');
+        }
         ServedCanary canary = models.canary().orElse(null);
         out.append("# HELP affinity_model_canary_percent Percent of customers the canary version answers (0: no canary).\n")
                 .append("# TYPE affinity_model_canary_percent gauge\n")
@@ -118,7 +139,10 @@ final class Metrics {
                 .append("# HELP affinity_warm_up_requests_total Requests the server sent itself while warming up; "
                         + "affinity_http_requests_total counts them too.\n")
                 .append("# TYPE affinity_warm_up_requests_total counter\n")
-                .append("affinity_warm_up_requests_total ").append(warmUp.requests()).append('\n');
+                .append("affinity_warm_up_requests_total ").append(warmUp.requests()).append('\n')
+                .append("# HELP affinity_build_info The Affinity build serving (version with its commit) and its JVM.\n")
+                .append("# TYPE affinity_build_info gauge\n")
+                .append(BUILD_INFO);
         return out.toString();
     }
 

@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -53,6 +54,14 @@ public final class ModelAdmin implements AutoCloseable {
     /** The canary version whose loading last failed, and its files then: retried by the watcher once they change. */
     private volatile String lastRefusedCanary;
     private volatile String refusedCanaryFiles;
+    /**
+     * The version the store's CURRENT named when this server last failed to serve it (it serves an older one), until
+     * CURRENT's version is served: what {@code affinity_model_current_refused} shows, so that an alert need not read
+     * logs. Null while CURRENT's version is served (or CURRENT names nothing usable, which is not a refusal).
+     */
+    private volatile String refusedCurrent;
+    /** Versions refused since start (reloads, activations, canaries and the watcher; the watcher once per change). */
+    private final AtomicLong refusals = new AtomicLong();
 
     /** @param serve turns a verified snapshot into the model served (scorer, summary) */
     public ModelAdmin(ModelStore store, SwappableModelSource source, Function<Snapshot, ServedModel> serve) {
@@ -63,6 +72,26 @@ public final class ModelAdmin implements AutoCloseable {
 
     public SwappableModelSource source() {
         return source;
+    }
+
+    /** The version CURRENT names that this server refused and does not serve, or null (see {@link #refusedCurrent}). */
+    public String refusedCurrent() {
+        return refusedCurrent;
+    }
+
+    /** Versions refused (failing verification or access checks) since start. */
+    public long refusals() {
+        return refusals.get();
+    }
+
+    /** Opens a version for an operation, counting a refusal. */
+    private Snapshot open(String version) throws IOException {
+        try {
+            return store.open(version);
+        } catch (IOException | SnapshotException e) {
+            refusals.incrementAndGet();
+            throw e;
+        }
     }
 
     /**
@@ -191,7 +220,7 @@ public final class ModelAdmin implements AutoCloseable {
     public Change activate(String version) throws IOException {
         synchronized (lock) {
             boolean servedAsCanary = source.canary().map(c -> c.version().equals(version)).orElse(false);
-            try (Preopened opened = new Preopened(servedAsCanary ? null : store.open(version))) {
+            try (Preopened opened = new Preopened(servedAsCanary ? null : open(version))) {
                 ModelStore.Activation activation = store.activateReporting(version);
                 Change c = apply(readCanary(), version, opened, true);
                 return new Change(c.previousVersion(), c.activeVersion(), c.changed(), c.canary(),
@@ -210,7 +239,7 @@ public final class ModelAdmin implements AutoCloseable {
         new ModelStore.Canary(version, percent); // the percent checked before anything is opened
         synchronized (lock) {
             boolean servedAsCanary = source.canary().map(c -> c.version().equals(version)).orElse(false);
-            try (Preopened opened = new Preopened(servedAsCanary ? null : store.open(version))) {
+            try (Preopened opened = new Preopened(servedAsCanary ? null : open(version))) {
                 ModelStore.Canary previous = store.startCanary(version, percent).orElse(null);
                 Change c = apply(readCanary(), wantedCurrent(), opened, true);
                 return new CanaryChange(previous, c.canary(), c.activeVersion(), c.canaryError());
@@ -257,17 +286,27 @@ public final class ModelAdmin implements AutoCloseable {
                 Snapshot opened = preopened.take(wanted);
                 if (opened == null) {
                     try {
-                        opened = store.open(wanted);
+                        opened = open(wanted);
                     } catch (IllegalArgumentException e) {
                         // A 404 would read as "no such endpoint": the pointer names a version the store does not hold.
                         throw new NothingToLoadException("the model store's CURRENT names version " + wanted
                                 + ", which the store does not hold (deleted, or CURRENT written by hand?)");
+                    } catch (IOException | SnapshotException e) {
+                        refusedCurrent = wanted;
+                        throw e;
                     }
                 }
-                install(opened);
+                try {
+                    install(opened);
+                } catch (RuntimeException e) {
+                    refusals.incrementAndGet();
+                    refusedCurrent = wanted;
+                    throw e;
+                }
             }
             changed = true;
         }
+        refusedCurrent = null; // CURRENT's version is served
         syncCanary(canary, wanted, preopened, explicit);
         return new Change(serving, wanted, changed, servedCanary(), promoted, canaryError);
     }
@@ -324,6 +363,7 @@ public final class ModelAdmin implements AutoCloseable {
             }
             model = serveOrClose(opened);
         } catch (IOException | RuntimeException e) {
+            refusals.incrementAndGet();
             served.ifPresent(c -> source.stopCanary());
             canaryError = "canary " + wanted.version() + " refused: " + e.getMessage();
             LOG.warn("canary {} refused{}, serving {} alone to every customer: {}", wanted.version(),

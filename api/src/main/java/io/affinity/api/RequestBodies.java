@@ -2,6 +2,7 @@ package io.affinity.api;
 
 import io.javalin.http.Context;
 import jakarta.servlet.ServletInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
@@ -45,7 +46,20 @@ final class RequestBodies {
         if (declared > maxBytes) {
             throw ApiProblem.tooLarge("request body of " + declared + " bytes exceeds the limit of " + maxBytes);
         }
-        byte[] body = ctx.req().getInputStream().readNBytes(maxBytes + 1);
+        byte[] body;
+        try {
+            body = ctx.req().getInputStream().readNBytes(maxBytes + 1);
+        } catch (EOFException e) {
+            // Jetty's parser reports a chunk size that is not hex, and a body that ends before its Content-Length,
+            // as an early end: the client broke the framing. A 400 (it may still be there to read it), and nothing
+            // logged: an unexpected failure would log a stack trace per request, which a flood would multiply.
+            throw ApiProblem.badRequest("the request body ended early: shorter than its Content-Length, or a "
+                    + "malformed chunked encoding");
+        } catch (IOException e) {
+            // The connection failed while the body was arriving (reset, idle timeout): the client's side.
+            throw ApiProblem.badRequest("the request body could not be read: the connection failed while it was "
+                    + "being sent");
+        }
         if (body.length > maxBytes) {
             throw ApiProblem.tooLarge("request body exceeds the limit of " + maxBytes + " bytes");
         }

@@ -199,4 +199,35 @@ class ItemAvailabilityTest {
             assertState(expected, e);
         }
     }
+
+    /**
+     * A restart on a full disk: the compaction at open has no room for the rewritten journal. Compaction only saves
+     * space and replay time, so the server starts with the journal as it is (it used to refuse to start), a torn
+     * last line cut off in place (which needs no space), and compacts once the disk has room again.
+     */
+    @Test
+    void aJournalThatCannotBeCompactedAtOpenIsUsedAsItIs() throws Exception {
+        Path journal = tmp.resolve("availability.journal");
+        Files.writeString(journal, "22697\tfalse\n22698\tfalse\n22697\ttrue\n22699\tfa");
+        FailingDisk disk = new FailingDisk();
+        disk.onlyNamesEndingWith = ".compacting";
+        disk.mode = FailingDisk.Mode.FULL;
+        try (ItemAvailability a = ItemAvailability.journaled(journal, 100, disk)) {
+            assertTrue(a.isAvailable("22697"));
+            assertFalse(a.isAvailable("22698"));
+            assertTrue(a.isAvailable("22699"), "the torn line is no statement");
+            assertEquals(0, a.compactions());
+            assertEquals("22697\tfalse\n22698\tfalse\n22697\ttrue\n", Files.readString(journal),
+                    "the torn line cut off, the rest as it was");
+            assertFalse(Files.exists(JournalFiles.temporary(journal)));
+            disk.mode = FailingDisk.Mode.HEALTHY;
+            a.set("22699", false);
+        }
+        try (ItemAvailability b = ItemAvailability.journaled(journal)) {
+            assertEquals(1, b.compactions(), "compacted at the next open with room");
+            assertTrue(b.isAvailable("22697"));
+            assertFalse(b.isAvailable("22698"));
+            assertFalse(b.isAvailable("22699"));
+        }
+    }
 }

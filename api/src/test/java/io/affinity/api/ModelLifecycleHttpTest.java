@@ -144,6 +144,11 @@ class ModelLifecycleHttpTest {
         assertTrue(text.contains("affinity_model_info{version=\"" + source.current().orElseThrow().snapshot().version() + "\"} 1"), text);
         assertTrue(text.contains("affinity_model_age_seconds "), text);
         assertTrue(text.contains("affinity_model_open_versions 1"), text);
+        // Which build answers, for a fleet half way through an upgrade.
+        assertTrue(text.contains("affinity_build_info{version=\""
+                + io.affinity.store.Manifest.Software.current().affinityVersion() + "\",java=\""
+                + System.getProperty("java.version") + "\"} 1"), text);
+        PrometheusText.check(text);
     }
 
     @Test
@@ -193,6 +198,38 @@ class ModelLifecycleHttpTest {
             store.activate(serving);
             assertEquals(200, send("POST", "/admin/models/reload", TOKEN).statusCode());
         }
+    }
+
+    /**
+     * A CURRENT naming a version this server refuses (damaged, or not writable by it) left a server serving its old
+     * version with only a log line to say so: nothing an alert could watch. The metrics now say it while it lasts.
+     */
+    @Test
+    @Order(9)
+    void aRefusedCurrentVersionShowsInTheMetricsUntilCurrentIsServedAgain() throws Exception {
+        String serving = source.current().orElseThrow().snapshot().version();
+        Path current = store.directory().resolve("CURRENT");
+        String before = send("GET", "/metrics", null).body();
+        PrometheusText.check(before);
+        assertTrue(before.contains("\naffinity_model_current_refused 0\n"), before);
+        long refusals = PrometheusText.sample(before, "affinity_model_refusals_total");
+        try {
+            Files.writeString(current, damaged + "\n"); // by hand: activate would verify and refuse
+            assertProblem(send("POST", "/admin/models/reload", TOKEN), 422, "popular.bin");
+            String refused = send("GET", "/metrics", null).body();
+            PrometheusText.check(refused);
+            assertTrue(refused.contains("\naffinity_model_current_refused 1\n"), refused);
+            assertEquals(refusals + 1, PrometheusText.sample(refused, "affinity_model_refusals_total"));
+            assertTrue(refused.contains("affinity_model_info{version=\"" + serving + "\"} 1"), refused);
+            fixture.admin.followCurrent(); // the watcher: still refused (its files unchanged), counted once
+            String watched = send("GET", "/metrics", null).body();
+            assertTrue(watched.contains("\naffinity_model_current_refused 1\n"), watched);
+        } finally {
+            Files.writeString(current, serving + "\n");
+        }
+        fixture.admin.followCurrent(); // CURRENT names the served version again
+        String after = send("GET", "/metrics", null).body();
+        assertTrue(after.contains("\naffinity_model_current_refused 0\n"), after);
     }
 
     private static HttpResponse<String> sendBody(String method, String path, String body) throws Exception {

@@ -12,6 +12,7 @@ import io.affinity.training.customers.Rfm;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -468,6 +469,49 @@ class RequestValidationHttpTest {
                 }
             }
         }
+    }
+
+    /**
+     * A request body the client breaks (a chunk size that is not hex, a body ending before its Content-Length) is the
+     * client's mistake: a 400, and no ERROR with a stack trace in the log. It was a 500 with about 60 log lines
+     * each, so a flood of such requests filled the log; every path that reads a body is affected.
+     */
+    @Test
+    void aBrokenRequestBodyIsA400WithoutAStackTraceInTheLog() throws Exception {
+        PrintStream err = System.err;
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        // slf4j-simple (the tests' binding) writes to System.err as it is at each call.
+        System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+        try {
+            for (String path : List.of("/v1/baskets/recommendations", "/v1/customers/" + SECRET + "/consent/email")) {
+                String head;
+                String method = path.contains("consent") ? "PUT" : "POST";
+                try (Socket socket = new Socket("127.0.0.1", server.port())) {
+                    socket.setSoTimeout(10_000);
+                    socket.getOutputStream().write((method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n")
+                            .getBytes(StandardCharsets.ISO_8859_1));
+                    head = readHead(socket.getInputStream());
+                }
+                assertTrue(head.startsWith("HTTP/1.1 400"), path + ": " + head);
+                try (Socket socket = new Socket("127.0.0.1", server.port())) {
+                    socket.setSoTimeout(10_000);
+                    socket.getOutputStream().write((method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"items\"")
+                            .getBytes(StandardCharsets.ISO_8859_1));
+                    socket.shutdownOutput(); // the client stops sending: the body ends 92 bytes early
+                    head = readHead(socket.getInputStream());
+                }
+                assertTrue(head.isEmpty() || head.startsWith("HTTP/1.1 400"), path + ": " + head);
+            }
+            Thread.sleep(200); // the request log runs after the answer
+        } finally {
+            System.setErr(err);
+        }
+        String logged = log.toString(StandardCharsets.UTF_8);
+        assertFalse(logged.contains("ERROR"), logged);
+        assertFalse(logged.contains("\tat "), "no stack trace: " + logged);
+        assertFalse(logged.contains(SECRET), logged);
     }
 
     /** Reads a response's status line and headers, without waiting for the connection to end. */

@@ -137,6 +137,9 @@ final class ServeCommand implements Callable<Integer> {
         String adminToken = adminToken();
         List<String> apiKeys = apiKeys();
         ModelStore store = ModelStores.existing(models);
+        // Which build this is, once the command line is known to be good (a bad one gets its one line alone), before
+        // the model: replicas of two builds serve one store during an upgrade.
+        System.err.println(new AffinityCli.Version().getVersion()[0]);
         SwappableModelSource source = new SwappableModelSource();
         ModelAdmin admin = new ModelAdmin(store, source, ServedModels::of);
         // A CURRENT failing verification stops start-up here, with the reason; a canary that cannot be served does
@@ -145,15 +148,25 @@ final class ServeCommand implements Callable<Integer> {
         AccessControl access = AccessControl.of(adminToken, apiKeys);
         ApiConfig config = apiConfig();
         Path consentFile = consentJournal != null ? consentJournal : models.resolve("consent.journal");
-        ConsentJournal journal = ConsentJournal.open(consentFile);
+        ConsentJournal journal;
+        try {
+            journal = ConsentJournal.open(consentFile);
+        } catch (IOException e) {
+            throw journalUnusable(consentFile, "--consent-journal", e);
+        }
         if (journal.failure() != null) {
             System.err.println("affinity serve: WARNING: " + journal.failure());
         }
         Duration grace = Duration.ofSeconds(shutdownGraceSeconds);
         Path availabilityFile = availabilityInMemory ? null : availabilityJournal == null
                 ? models.resolve("availability.journal") : Path.of(availabilityJournal);
-        ItemAvailability availability = availabilityFile == null ? ItemAvailability.inMemory()
-                : ItemAvailability.journaled(availabilityFile);
+        ItemAvailability availability;
+        try {
+            availability = availabilityFile == null ? ItemAvailability.inMemory()
+                    : ItemAvailability.journaled(availabilityFile);
+        } catch (IOException e) {
+            throw journalUnusable(availabilityFile, "--availability-journal", e);
+        }
         // Which journals a replica uses, and what it read from them: a replica on the wrong file would otherwise
         // ignore every opt-out recorded through the others without a trace. Counts only, never ids.
         System.err.printf(Locale.ROOT, "consent journal %s: %,d changes replayed, %,d customer-channel consents in effect%n",
@@ -188,8 +201,11 @@ final class ServeCommand implements Callable<Integer> {
             } catch (IOException e) {
                 System.err.println("affinity serve: closing the consent journal failed: " + e.getMessage());
             }
+            // Every journal change was forced to disk before it was answered: closing loses nothing.
+            System.err.println("stopped: model versions and journals closed");
             stopped.countDown();
         });
+        exitWithZeroOnStopSignals();
         try {
             server.start();
         } catch (RuntimeException e) {
@@ -222,6 +238,36 @@ final class ServeCommand implements Callable<Integer> {
         }
         stopped.await();
         return 0;
+    }
+
+    /**
+     * SIGTERM and SIGINT start the graceful stop above (which runs from the JVM's shutdown, whatever began it) and end
+     * the process with 0: a stop asked for is a clean end. The JVM's own handling ends it with 128 + the signal
+     * (143 for SIGTERM), which service managers count as a failure (systemd, unless told SuccessExitStatus=143).
+     * Where the signals cannot be handled (another platform, -Xrs) the JVM's handling stays.
+     */
+    private static void exitWithZeroOnStopSignals() {
+        for (String name : List.of("TERM", "INT")) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> System.exit(0));
+            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                // not a signal here, or reserved by the JVM: its default handling (exit 128 + signal) stays
+            }
+        }
+    }
+
+    /**
+     * A journal that cannot be opened for appending, named with the option that moves it: by default the journals
+     * are in the model store, which an operator may have made read-only (see README, "Files and permissions").
+     */
+    private static AffinityCli.UserFacingException journalUnusable(Path file, String option, IOException e) {
+        // The advice only for the file system refusing (permissions, a read-only mount, a directory in the way), not
+        // for a journal line that does not read, whose message says where it is.
+        String advice = e instanceof java.nio.file.FileSystemException ? "; serve appends to it and locks "
+                + file.getFileName() + ".lock beside it: give this user write access there, or name a writable "
+                + "place with " + option : "";
+        return new AffinityCli.UserFacingException(file + " (" + option + ") cannot be opened: "
+                + ErrorMessages.describe(e) + advice);
     }
 
     /** The request limits the flags give (checked in {@link #call()} before anything else). */

@@ -14,6 +14,7 @@ import io.affinity.recommender.PopularItem;
 import io.affinity.recommender.PrecomputedRecommendations;
 import io.affinity.recommender.TradeUp;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -223,6 +224,8 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new CorruptSnapshotException(file, "manifest missing (incomplete or damaged snapshot)", e);
+        } catch (AccessDeniedException e) {
+            throw new SnapshotAccessException(file, NOT_READABLE);
         }
         JsonNode tree;
         try {
@@ -307,6 +310,13 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
 
     static void verifyFiles(Path dir, Manifest manifest) throws IOException {
         Path manifestFile = dir.resolve(MANIFEST);
+        // Access first, for every file, before any checksum (minutes on a large version): a version this user may
+        // not read, or whose maps it may not write, is refused at once, and never reported as damage.
+        for (Manifest.FileEntry f : manifest.files()) {
+            if (isListedName(f.name())) {
+                checkAccess(dir.resolve(f.name()));
+            }
+        }
         for (Manifest.FileEntry f : manifest.files()) {
             if (!isListedName(f.name())) {
                 throw new CorruptSnapshotException(manifestFile, "invalid file name in manifest: " + f.name());
@@ -338,6 +348,39 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
             }
         }
         refuseUnlisted(dir, manifest);
+    }
+
+    static final String NOT_READABLE = "not readable by this user (permission denied)";
+    /**
+     * Why a reader needs write access to a map file. Chronicle Map has no read-only mode: a lookup takes its segment's
+     * read lock, a word inside the memory-mapped file shared by every process that has the map open.
+     */
+    static final String MAP_NOT_WRITABLE = "not writable by this user: Chronicle Map lookups take segment locks "
+            + "inside the map file, so a version's .cmap files must be writable by the user that serves or reads it "
+            + "(the lock words are the only bytes written, and the checksums leave them out); a read-only mount, or "
+            + "a store another user published with files this one cannot write, cannot be served as it is";
+
+    /**
+     * Refuses, as {@link SnapshotAccessException}, a listed file this user may not read, or (a map file) write, or
+     * that a directory it may not search hides. A file that is not there at all is left to the checks that follow
+     * (missing: damage).
+     */
+    private static void checkAccess(Path file) {
+        if (!Files.exists(file)) {
+            if (!Files.notExists(file)) {
+                // Neither there nor absent: a directory on its path may not be searched by this user. It used to
+                // be reported as a missing file, i.e. damage.
+                throw new SnapshotAccessException(file, "cannot be looked up by this user (permission denied on a "
+                        + "directory of its path)");
+            }
+            return;
+        }
+        if (!Files.isReadable(file)) {
+            throw new SnapshotAccessException(file, NOT_READABLE);
+        }
+        if (file.getFileName().toString().endsWith(".cmap") && Files.isRegularFile(file) && !Files.isWritable(file)) {
+            throw new SnapshotAccessException(file, MAP_NOT_WRITABLE);
+        }
     }
 
     /**

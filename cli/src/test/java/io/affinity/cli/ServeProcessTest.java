@@ -1,0 +1,161 @@
+package io.affinity.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.affinity.testing.IntegrationTest;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code affinity serve} as an operator runs it: its own JVM, stopped by a signal, read from its standard error.
+ */
+@IntegrationTest
+class ServeProcessTest {
+    @TempDir
+    Path dir;
+    private Path models;
+    private Process process;
+
+    @BeforeEach
+    void trainATinyStore() throws Exception {
+        Path orders = Files.write(dir.resolve("orders.csv"), List.of(
+                "customer_id,order_id,timestamp,item_id,quantity,unit_price", "c1,o1,2011-05-01,A,1,1.0",
+                "c1,o1,2011-05-01,B,1,2.0", "c2,o2,2011-05-02,A,1,1.0", "c2,o2,2011-05-02,B,1,2.0"));
+        models = dir.resolve("models");
+        StringWriter err = new StringWriter();
+        assertEquals(0, AffinityCli.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "train", "--input",
+                orders.toString(), "--recommender", "rules", "--models", models.toString()), err.toString());
+    }
+
+    @AfterEach
+    void killTheServer() throws Exception {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A running server: its process, and its standard error and output as read so far. */
+    private final class Server {
+        final StringBuffer output = new StringBuffer();
+        final CountDownLatch serving = new CountDownLatch(1);
+
+        Server(String... args) throws Exception {
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            // The flags Chronicle Map needs, as this JVM was given them (the launcher passes the same).
+            for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+                if (a.startsWith("--add-") || a.startsWith("-Dchronicle") || a.startsWith("--enable-native-access")
+                        || a.startsWith("--sun-misc")) {
+                    command.add(a);
+                }
+            }
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), AffinityCli.class.getName(),
+                    "serve", "--models", models.toString(), "--host", "127.0.0.1", "--port", "0", "--warm-up", "0",
+                    "--watch-interval", "0"));
+            command.addAll(List.of(args));
+            process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Thread reader = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                        StandardCharsets.UTF_8))) {
+                    for (String line; (line = r.readLine()) != null; ) {
+                        output.append(line).append('\n');
+                        if (line.startsWith("serving model")) {
+                            serving.countDown();
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    output.append("(reading the output failed: ").append(e).append(")\n");
+                }
+            });
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        void awaitServing() throws Exception {
+            assertTrue(serving.await(60, TimeUnit.SECONDS) || !process.isAlive(), "not serving after 60 s: " + output);
+            assertTrue(process.isAlive(), "exited: " + output);
+        }
+
+        int awaitExit() throws Exception {
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "still running 30 s after the signal: " + output);
+            Thread.sleep(100); // the reader's last lines
+            return process.exitValue();
+        }
+    }
+
+    /**
+     * The operator reads at start which build serves which model from where, and which journals it uses (counts,
+     * never ids): the build was nowhere, though replicas of two builds can serve one store during an upgrade.
+     */
+    @Test
+    void startUpSaysWhichBuildServesWhatAndWhereWithoutIds() throws Exception {
+        Server server = new Server();
+        server.awaitServing();
+        String out = server.output.toString();
+        String build = io.affinity.store.Manifest.Software.current().affinityVersion();
+        assertTrue(out.contains("affinity " + build + " (Java "), out);
+        assertTrue(out.contains("consent journal " + models.resolve("consent.journal")), out);
+        assertTrue(out.contains("serving model "), out);
+        assertFalse(out.contains("c1") || out.contains("c2"), "no customer id: " + out);
+        assertTrue(process.toHandle().destroy());
+        assertEquals(0, server.awaitExit(), server.output.toString());
+    }
+
+    /**
+     * A journal serve cannot open for appending (here its lock file's place is taken by a directory, which stops root
+     * too; a read-only model store does the same to another user) stops start-up with one line naming the journal
+     * and the option that moves it: the journals default to the model store, which an operator may have made
+     * read-only, and the bare "consent.journal.lock: Is a directory" did not say what to do.
+     */
+    @Test
+    void aJournalThatCannotBeOpenedStopsStartUpNamingItsOption() throws Exception {
+        for (String journal : List.of("consent.journal", "availability.journal")) {
+            Path lock = Files.createDirectory(models.resolve(journal + ".lock"));
+            StringWriter err = new StringWriter();
+            int code = AffinityCli.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "serve", "--models",
+                    models.toString(), "--host", "127.0.0.1", "--port", "0", "--warm-up", "0");
+            assertEquals(1, code, err.toString());
+            String option = journal.startsWith("consent") ? "--consent-journal" : "--availability-journal";
+            assertTrue(err.toString().contains(models.resolve(journal) + " (" + option + ") cannot be opened"),
+                    err.toString());
+            assertTrue(err.toString().contains("give this user write access there, or name a writable place with "
+                    + option), err.toString());
+            assertFalse(err.toString().contains("\tat "), err.toString());
+            Files.delete(lock);
+        }
+    }
+
+    /**
+     * SIGTERM is how every service manager stops a server: after the graceful stop the process ends with 0. It
+     * ended with the JVM's 143 (128 + SIGTERM), which systemd counts as a failed service unless told otherwise.
+     */
+    @Test
+    void sigtermStopsTheServerGracefullyWithExitCodeZero() throws Exception {
+        Server server = new Server();
+        server.awaitServing();
+        // SIGTERM, through the handle: Process.destroy() would also close the streams the server still writes to.
+        assertTrue(process.toHandle().destroy());
+        int code = server.awaitExit();
+        assertEquals(0, code, server.output.toString());
+        assertTrue(server.output.toString().contains("stopping: in-flight requests finished"), server.output.toString());
+        assertTrue(server.output.toString().contains("stopped: model versions and journals closed"),
+                server.output.toString());
+        assertFalse(server.output.toString().contains("\tat "), "no stack trace: " + server.output);
+    }
+}
