@@ -235,6 +235,8 @@ final class CustomerRoutes {
     private void campaign(Context ctx, ServedModel model) throws IOException {
         Params.checkQuery(ctx, CAMPAIGN);
         Predicate<CustomerProfile> segment = segment(ctx.queryParam("segment"));
+        // The final record says what was asked, so that a file kept apart from its request still says what it is.
+        String segmentName = segmentName(ctx.queryParam("segment"));
         if (ctx.queryParam("channel") == null) {
             throw ApiProblem.badRequest("query parameter 'channel' is required: one of email, sms, push, web");
         }
@@ -377,6 +379,8 @@ final class CustomerRoutes {
                 error.put("canaryNotApplied", canaryNotApplied);
             }
             error.put("channel", ch.wireName());
+            error.put("segment", segmentName);
+            error.put("limit", limit);
             error.put("matchedSoFar", counts[0]);
             error.put("exportedSoFar", counts[1]);
             error.put("excludedSoFar", excluded);
@@ -392,6 +396,8 @@ final class CustomerRoutes {
             summary.put("canaryNotApplied", canaryNotApplied);
         }
         summary.put("channel", ch.wireName());
+        summary.put("segment", segmentName);
+        summary.put("limit", limit);
         summary.put("matched", counts[0]);
         summary.put("exported", counts[1]);
         summary.put("excluded", excluded);
@@ -474,6 +480,16 @@ final class CustomerRoutes {
     }
 
     /** {@code all}, or {@code tier:gold}, {@code stage:at_risk}, {@code strategy:win_back}, {@code rfm:champions}. */
+    /** A valid segment parameter as the final record names it: {@code all}, or {@code key:value} in lower case. */
+    static String segmentName(String raw) {
+        if (raw == null || raw.isBlank() || raw.equalsIgnoreCase("all")) {
+            return "all";
+        }
+        int colon = raw.indexOf(':');
+        return raw.substring(0, colon).trim().toLowerCase(Locale.ROOT) + ":"
+                + raw.substring(colon + 1).trim().toLowerCase(Locale.ROOT).replace('-', '_');
+    }
+
     private static Predicate<CustomerProfile> segment(String raw) {
         if (raw == null || raw.isBlank() || raw.equalsIgnoreCase("all")) {
             return p -> true;

@@ -219,6 +219,20 @@ class CustomerApiTest {
                 .contains("\"customerId\":\"17850\""));
     }
 
+    @Test
+    void theFinalRecordSaysWhatWasExported() throws Exception {
+        // A file kept apart from its request (a campaign tool's archive) must still say which segment and limit.
+        String[] lines = get("/v1/campaigns/offers?segment=TIER:Gold&channel=email&limit=2", "application/x-ndjson")
+                .body().split("\n");
+        JsonNode summary = JSON.readTree(lines[lines.length - 1]).get("summary");
+        assertEquals("tier:gold", summary.get("segment").asText(), summary.toString());
+        assertEquals(2, summary.get("limit").asInt());
+        String[] all = get("/v1/campaigns/offers?channel=email", "text/csv").body().split("\r?\n");
+        String last = all[all.length - 1];
+        assertTrue(last.startsWith("#summary ") && last.contains("\"segment\":\"all\"")
+                && last.contains("\"limit\":" + ApiConfig.defaults().defaultLimit()), last);
+    }
+
     private JsonNode offersFor17850() throws Exception {
         HttpResponse<String> r = get("/v1/customers/17850/next-best-offers?channel=email&limit=3", "application/json");
         assertEquals(200, r.statusCode(), r.body());
