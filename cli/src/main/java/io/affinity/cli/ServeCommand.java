@@ -140,13 +140,8 @@ final class ServeCommand implements Callable<Integer> {
         // Which build this is, once the command line is known to be good (a bad one gets its one line alone), before
         // the model: replicas of two builds serve one store during an upgrade.
         System.err.println(new AffinityCli.Version().getVersion()[0]);
-        SwappableModelSource source = new SwappableModelSource();
-        ModelAdmin admin = new ModelAdmin(store, source, ServedModels::of);
-        // A CURRENT failing verification stops start-up here, with the reason; a canary that cannot be served does
-        // not (CURRENT answers every customer), and is said below.
-        ModelAdmin.Change loaded = admin.reload();
-        AccessControl access = AccessControl.of(adminToken, apiKeys);
-        ApiConfig config = apiConfig();
+        // The journals before the model: a journal serve cannot use stops start-up in a second, not after a large
+        // model's verification and load.
         Path consentFile = consentJournal != null ? consentJournal : models.resolve("consent.journal");
         ConsentJournal journal;
         try {
@@ -157,7 +152,6 @@ final class ServeCommand implements Callable<Integer> {
         if (journal.failure() != null) {
             System.err.println("affinity serve: WARNING: " + journal.failure());
         }
-        Duration grace = Duration.ofSeconds(shutdownGraceSeconds);
         Path availabilityFile = availabilityInMemory ? null : availabilityJournal == null
                 ? models.resolve("availability.journal") : Path.of(availabilityJournal);
         ItemAvailability availability;
@@ -175,6 +169,14 @@ final class ServeCommand implements Callable<Integer> {
                 ? "availability journal: none (stock changes kept in memory only)"
                 : String.format(Locale.ROOT, "availability journal %s: %,d changes replayed, %,d items with a stock statement",
                         availabilityFile, availability.replayedAtOpen(), availability.inEffect()));
+        SwappableModelSource source = new SwappableModelSource();
+        ModelAdmin admin = new ModelAdmin(store, source, ServedModels::of);
+        // A CURRENT failing verification stops start-up here, with the reason; a canary that cannot be served does
+        // not (CURRENT answers every customer), and is said below.
+        ModelAdmin.Change loaded = admin.reload();
+        AccessControl access = AccessControl.of(adminToken, apiKeys);
+        ApiConfig config = apiConfig();
+        Duration grace = Duration.ofSeconds(shutdownGraceSeconds);
         BusinessRuleConfig ruleDefaults = new BusinessRuleConfig(excludeBoughtWithinDays,
                 BusinessRuleConfig.defaults().repeatMinOrders(), availability);
         AffinityServer server = AffinityServer.create(config, source,

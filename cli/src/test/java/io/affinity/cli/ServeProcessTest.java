@@ -142,6 +142,23 @@ class ServeProcessTest {
     }
 
     /**
+     * The journals are opened before the model is verified and loaded, so that a journal serve cannot use stops
+     * start-up at once rather than after minutes of loading a large model: with both wrong, the journal is named.
+     */
+    @Test
+    void aJournalErrorComesBeforeTheModelIsLoaded() throws Exception {
+        Files.createDirectory(models.resolve("consent.journal.lock"));
+        String version = io.affinity.store.ModelStore.open(models).currentVersion().orElseThrow();
+        Files.delete(models.resolve(version).resolve("rules.cmap")); // fails the model's verification
+        StringWriter err = new StringWriter();
+        int code = AffinityCli.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "serve", "--models",
+                models.toString(), "--host", "127.0.0.1", "--port", "0", "--warm-up", "0");
+        assertEquals(1, code, err.toString());
+        assertTrue(err.toString().contains("(--consent-journal) cannot be opened"), err.toString());
+        assertFalse(err.toString().contains("rules.cmap"), err.toString());
+    }
+
+    /**
      * SIGTERM is how every service manager stops a server: after the graceful stop the process ends with 0. It
      * ended with the JVM's 143 (128 + SIGTERM), which systemd counts as a failed service unless told otherwise.
      */
