@@ -9,9 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affinity.recommender.Consent.Channel;
 import io.affinity.recommender.Consent.State;
 import io.affinity.recommender.CustomerProfile;
-import io.affinity.recommender.InMemoryModelSnapshot;
-import io.affinity.recommender.ItemFacts;
-import io.affinity.recommender.PopularItem;
 import io.affinity.testing.IntegrationTest;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -47,13 +44,7 @@ class ConsentChangesHttpTest {
 
     @BeforeEach
     void start() throws Exception {
-        InMemoryModelSnapshot base = InMemoryModelSnapshot.builder("consent-v1")
-                .item(new ItemFacts("22697", "GREEN REGENCY TEACUP AND SAUCER", "", 2.95, 900, 400, 5000))
-                .item(new ItemFacts("85123A", "WHITE HANGING HEART T-LIGHT HOLDER", "", 2.55, 2000, 800, 9000))
-                .popular(new PopularItem("85123A", 2000, 800))
-                .popular(new PopularItem("22697", 900, 400))
-                .build();
-        snapshot = new CustomerApiTest.ProfiledSnapshot(base);
+        snapshot = CustomerApiTest.twoItemSnapshot("consent-v1");
         for (int c = 0; c < CUSTOMERS; c++) {
             String id = "C" + (100000 + c);
             snapshot.profiles.put(id, CustomerApiTest.profile(CustomerProfile.Tier.GOLD,

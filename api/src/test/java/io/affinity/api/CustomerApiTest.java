@@ -86,6 +86,16 @@ class CustomerApiTest {
         @Override public Optional<Instant> consentAsOf() { return Optional.of(consentAsOf); }
     }
 
+    /** A two-item model (a teacup and a T-light holder, both popular) without customers: add profiles and consent. */
+    static ProfiledSnapshot twoItemSnapshot(String version) {
+        return new ProfiledSnapshot(InMemoryModelSnapshot.builder(version)
+                .item(new ItemFacts("22697", "GREEN REGENCY TEACUP AND SAUCER", "", 2.95, 900, 400, 5000))
+                .item(new ItemFacts("85123A", "WHITE HANGING HEART T-LIGHT HOLDER", "", 2.55, 2000, 800, 9000))
+                .popular(new PopularItem("85123A", 2000, 800))
+                .popular(new PopularItem("22697", 900, 400))
+                .build());
+    }
+
     static CustomerProfile profile(CustomerProfile.Tier tier, CustomerProfile.Strategy strategy) {
         return new CustomerProfile(10, 5, 900, 4, 4, 4, "loyal", 0.9, 1.2, 150, 1200, tier,
                 CustomerProfile.Stage.ACTIVE, strategy, 0.95, 0.4, CustomerProfile.PriceSensitivity.MEDIUM,

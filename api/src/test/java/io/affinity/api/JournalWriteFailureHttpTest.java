@@ -8,9 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affinity.recommender.Consent.Channel;
 import io.affinity.recommender.Consent.State;
-import io.affinity.recommender.InMemoryModelSnapshot;
-import io.affinity.recommender.ItemFacts;
-import io.affinity.recommender.PopularItem;
 import io.affinity.recommender.Recommender;
 import io.affinity.recommender.RecommenderSettings;
 import io.affinity.testing.IntegrationTest;
@@ -59,13 +56,7 @@ class JournalWriteFailureHttpTest {
 
     @BeforeEach
     void start() throws Exception {
-        InMemoryModelSnapshot base = InMemoryModelSnapshot.builder("disk-v1")
-                .item(new ItemFacts("22697", "GREEN REGENCY TEACUP AND SAUCER", "", 2.95, 900, 400, 5000))
-                .item(new ItemFacts("85123A", "WHITE HANGING HEART T-LIGHT HOLDER", "", 2.55, 2000, 800, 9000))
-                .popular(new PopularItem("85123A", 2000, 800))
-                .popular(new PopularItem("22697", 900, 400))
-                .build();
-        CustomerApiTest.ProfiledSnapshot snapshot = new CustomerApiTest.ProfiledSnapshot(base);
+        CustomerApiTest.ProfiledSnapshot snapshot = CustomerApiTest.twoItemSnapshot("disk-v1");
         snapshot.consent.put(CUSTOMER, Map.of(Channel.EMAIL, State.CONFIRMED));
         consentFile = dir.resolve("consent.journal");
         stockFile = dir.resolve("availability.journal");

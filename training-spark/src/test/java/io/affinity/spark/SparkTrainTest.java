@@ -99,7 +99,17 @@ class SparkTrainTest {
             assertEquals(Optional.of(Consent.State.OPTED_OUT), s.consent("c1", Consent.Channel.EMAIL));
             assertEquals(12, s.customerCount());
             assertFalse(s.precomputed("c0").orElseThrow().items().isEmpty());
+            // as train records it: run-time consent changes older than the list may only restrict it
+            assertEquals(Files.getLastModifiedTime(consent).toInstant(), s.consentAsOf().orElseThrow());
         }
+        // A rerun that leaves --consent out would forget the served list's opt-outs: refused before any Spark work.
+        String served = ModelStore.open(models).currentVersion().orElseThrow();
+        Run without = run("--input", orders.toString(), "--models", models.toString(), "--error-budget", "0.05");
+        assertEquals(1, without.exit());
+        assertTrue(without.err().contains("the served version " + served + " carries a consent list (2 customers) "
+                + "and this run has no --consent"), without.err());
+        assertFalse(without.out().contains("ingest:"), without.out());
+        assertEquals(List.of(served), ModelStore.open(models).versions());
     }
 
     @Test
