@@ -6,6 +6,9 @@ import io.affinity.store.SnapshotException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -142,7 +145,7 @@ final class OpsRoutes {
                     + "; the served model is unchanged");
         } catch (IOException e) {
             throw new ApiProblem(503, "model-store-unavailable", "Model store unavailable",
-                    "reading the model store failed: " + e.getMessage());
+                    storeFailure(e));
         }
     }
 
@@ -160,8 +163,27 @@ final class OpsRoutes {
                     + "; the canary is unchanged");
         } catch (IOException e) {
             throw new ApiProblem(503, "model-store-unavailable", "Model store unavailable",
-                    "reading the model store failed: " + e.getMessage());
+                    storeFailure(e));
         }
+    }
+
+    /**
+     * What went wrong with the model store, for the 503: the file and the kind of failure. The JDK's
+     * {@code AccessDeniedException} and {@code NoSuchFileException} carry only the path as their message, so a store
+     * this user may read but not write (a change takes CURRENT.lock) said a bare path.
+     */
+    static String storeFailure(IOException e) {
+        String what;
+        if (e instanceof FileSystemException f && f.getFile() != null) {
+            String kind = f instanceof AccessDeniedException ? "permission denied (changing CURRENT or CANARY needs "
+                    + "write access to the model store directory)"
+                    : f instanceof NoSuchFileException ? "no such file or directory"
+                    : f.getReason() != null ? f.getReason() : f.getClass().getSimpleName();
+            what = f.getFile() + ": " + kind;
+        } else {
+            what = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        }
+        return "reading or writing the model store failed: " + what;
     }
 
     private void scrape(Context ctx) {
