@@ -93,7 +93,8 @@ public final class ReportWriter {
                 sb.append(String.format(Locale.ROOT, " %17s", "ndcg@10 95% int."));
             }
         }
-        sb.append(String.format(Locale.ROOT, " %9s %9s%n", "train s", "MiB"));
+        // "model MiB": the fitted model's arrays (ModelResult.modelBytes), not the memory its training used
+        sb.append(String.format(Locale.ROOT, " %9s %9s%n", "train s", "model MiB"));
         for (ModelResult m : r.models()) {
             sb.append(String.format(Locale.ROOT, "%-23s", m.name() + (m.name().equals(r.served()) ? " *" : "")));
             for (String k : TABLE_METRICS) {
@@ -265,7 +266,8 @@ public final class ReportWriter {
                 h.append("<th>ndcg@10 95% interval</th>");
             }
         }
-        h.append("<th>train s</th><th>MiB</th></tr>");
+        h.append("<th>train s</th><th title=\"the fitted model's arrays, not the memory its training used\">model MiB"
+                + "</th></tr>");
         for (ModelResult m : r.models()) {
             h.append(m.name().equals(r.served()) ? "<tr class=\"served\">" : "<tr>").append("<td>")
                     .append(esc(m.name())).append("</td>");

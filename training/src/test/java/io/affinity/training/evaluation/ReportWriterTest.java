@@ -141,4 +141,14 @@ class ReportWriterTest {
         assertFalse(ReportWriter.table(quiet).contains("WARNING"));
         assertFalse(ReportWriter.html(quiet).contains("Warning:"));
     }
+
+    @Test
+    void theSizeColumnSaysItIsTheModelsNotTrainingMemory() {
+        // The issue asks for each model's training time and memory; the column is the fitted model's arrays.
+        EvaluationReport r = report(time(true));
+        assertTrue(ReportWriter.table(r).lines().findFirst().orElseThrow().endsWith("train s model MiB"),
+                ReportWriter.table(r));
+        assertTrue(ReportWriter.html(r).contains("<th title=\"the fitted model's arrays, not the memory its "
+                + "training used\">model MiB</th>"));
+    }
 }
