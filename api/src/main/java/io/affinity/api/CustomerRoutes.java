@@ -234,9 +234,7 @@ final class CustomerRoutes {
      */
     private void campaign(Context ctx, ServedModel model) throws IOException {
         Params.checkQuery(ctx, CAMPAIGN);
-        Predicate<CustomerProfile> segment = segment(ctx.queryParam("segment"));
-        // The final record says what was asked, so that a file kept apart from its request still says what it is.
-        String segmentName = segmentName(ctx.queryParam("segment"));
+        Segment segment = segment(ctx.queryParam("segment"));
         if (ctx.queryParam("channel") == null) {
             throw ApiProblem.badRequest("query parameter 'channel' is required: one of email, sms, push, web");
         }
@@ -294,7 +292,7 @@ final class CustomerRoutes {
                 if (graceExpired.getAsBoolean()) {
                     throw new ShutdownCutOff();
                 }
-                if (!segment.test(p)) {
+                if (!segment.members().test(p)) {
                     return;
                 }
                 // Stock changes another replica made to the shared journal: an export is one long request, so
@@ -379,7 +377,7 @@ final class CustomerRoutes {
                 error.put("canaryNotApplied", canaryNotApplied);
             }
             error.put("channel", ch.wireName());
-            error.put("segment", segmentName);
+            error.put("segment", segment.name());
             error.put("limit", limit);
             error.put("matchedSoFar", counts[0]);
             error.put("exportedSoFar", counts[1]);
@@ -396,7 +394,7 @@ final class CustomerRoutes {
             summary.put("canaryNotApplied", canaryNotApplied);
         }
         summary.put("channel", ch.wireName());
-        summary.put("segment", segmentName);
+        summary.put("segment", segment.name());
         summary.put("limit", limit);
         summary.put("matched", counts[0]);
         summary.put("exported", counts[1]);
@@ -479,26 +477,23 @@ final class CustomerRoutes {
         }
     }
 
-    /** {@code all}, or {@code tier:gold}, {@code stage:at_risk}, {@code strategy:win_back}, {@code rfm:champions}. */
-    /** A valid segment parameter as the final record names it: {@code all}, or {@code key:value} in lower case. */
-    static String segmentName(String raw) {
-        if (raw == null || raw.isBlank() || raw.equalsIgnoreCase("all")) {
-            return "all";
-        }
-        int colon = raw.indexOf(':');
-        return raw.substring(0, colon).trim().toLowerCase(Locale.ROOT) + ":"
-                + raw.substring(colon + 1).trim().toLowerCase(Locale.ROOT).replace('-', '_');
+    /**
+     * A campaign segment: its name as the export's final record gives it ({@code all}, or {@code key:value} in lower
+     * case, so that a file kept apart from its request still says what it is) and its members.
+     */
+    private record Segment(String name, Predicate<CustomerProfile> members) {
     }
 
-    private static Predicate<CustomerProfile> segment(String raw) {
+    /** {@code all}, or {@code tier:gold}, {@code stage:at_risk}, {@code strategy:win_back}, {@code rfm:champions}. */
+    private static Segment segment(String raw) {
         if (raw == null || raw.isBlank() || raw.equalsIgnoreCase("all")) {
-            return p -> true;
+            return new Segment("all", p -> true);
         }
         int colon = raw.indexOf(':');
         String key = colon < 0 ? "" : raw.substring(0, colon).trim().toLowerCase(Locale.ROOT);
         String value = colon < 0 ? "" : raw.substring(colon + 1).trim().toUpperCase(Locale.ROOT).replace('-', '_');
         try {
-            return switch (key) {
+            Predicate<CustomerProfile> members = switch (key) {
                 case "tier" -> {
                     CustomerProfile.Tier t = CustomerProfile.Tier.valueOf(value);
                     yield p -> p.tier() == t;
@@ -520,6 +515,7 @@ final class CustomerRoutes {
                 }
                 default -> throw new IllegalArgumentException();
             };
+            return new Segment(key + ":" + value.toLowerCase(Locale.ROOT), members);
         } catch (IllegalArgumentException e) {
             throw ApiProblem.badRequest("query parameter 'segment' must be 'all' or tier:<platinum|gold|iron|lead>, "
                     + "stage:<new|active|at_risk|lapsed|won_back>, strategy:<initiate|protect|enhance|re_engineer|harvest|end"
