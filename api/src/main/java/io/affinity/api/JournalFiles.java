@@ -162,14 +162,10 @@ final class JournalFiles {
         Files.deleteIfExists(temporary(journal));
     }
 
-    /** Replaces {@code journal} by {@code content} atomically and durably. */
-    static void replace(Path journal, byte[] content) throws IOException {
-        replace(Channels.FILE_SYSTEM, journal, content);
-    }
-
     /**
-     * {@link #replace(Path, byte[])} writing the temporary file through {@code channels}. A failure leaves the journal
-     * untouched and the temporary file deleted (a full disk would otherwise keep the space it took).
+     * Replaces {@code journal} by {@code content} atomically and durably, writing the temporary file through
+     * {@code channels}. A failure leaves the journal untouched and the temporary file deleted (a full disk would
+     * otherwise keep the space it took).
      */
     static void replace(Channels channels, Path journal, byte[] content) throws IOException {
         Path tmp = temporary(journal);

@@ -144,8 +144,7 @@ final class OpsRoutes {
             throw new ApiProblem(409, "no-current-version", "Nothing to load", e.getMessage()
                     + "; the served model is unchanged");
         } catch (IOException e) {
-            throw new ApiProblem(503, "model-store-unavailable", "Model store unavailable",
-                    storeFailure(e));
+            throw storeUnavailable(e);
         }
     }
 
@@ -162,8 +161,7 @@ final class OpsRoutes {
             throw new ApiProblem(409, "canary-conflict", "Canary not possible", e.getMessage()
                     + "; the canary is unchanged");
         } catch (IOException e) {
-            throw new ApiProblem(503, "model-store-unavailable", "Model store unavailable",
-                    storeFailure(e));
+            throw storeUnavailable(e);
         }
     }
 
@@ -172,7 +170,7 @@ final class OpsRoutes {
      * {@code AccessDeniedException} and {@code NoSuchFileException} carry only the path as their message, so a store
      * this user may read but not write (a change takes CURRENT.lock) said a bare path.
      */
-    static String storeFailure(IOException e) {
+    static ApiProblem storeUnavailable(IOException e) {
         String what;
         if (e instanceof FileSystemException f && f.getFile() != null) {
             String kind = f instanceof AccessDeniedException ? "permission denied (changing CURRENT or CANARY needs "
@@ -183,7 +181,8 @@ final class OpsRoutes {
         } else {
             what = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
         }
-        return "reading or writing the model store failed: " + what;
+        return new ApiProblem(503, "model-store-unavailable", "Model store unavailable",
+                "reading or writing the model store failed: " + what);
     }
 
     private void scrape(Context ctx) {

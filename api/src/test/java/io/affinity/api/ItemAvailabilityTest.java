@@ -183,7 +183,7 @@ class ItemAvailabilityTest {
         StringBuilder compacted = new StringBuilder();
         expected.keySet().stream().sorted()
                 .forEach(i -> compacted.append(i).append('\t').append(expected.get(i)).append('\n'));
-        JournalFiles.replace(journal, compacted.toString().getBytes(StandardCharsets.UTF_8));
+        JournalFiles.replace(JournalFiles.Channels.FILE_SYSTEM, journal, compacted.toString().getBytes(StandardCharsets.UTF_8));
         try (ItemAvailability c = ItemAvailability.journaled(journal)) {
             assertState(expected, c);
             assertEquals(0, c.compactions(), "already compact");

@@ -19,18 +19,24 @@ class StoreFailureMessageTest {
     void aStoreThisUserMayNotWriteIsSaidSo() {
         assertEquals("reading or writing the model store failed: /srv/models/CURRENT.lock: permission denied "
                         + "(changing CURRENT or CANARY needs write access to the model store directory)",
-                OpsRoutes.storeFailure(new AccessDeniedException("/srv/models/CURRENT.lock")));
+                detail(new AccessDeniedException("/srv/models/CURRENT.lock")));
     }
 
     @Test
     void otherFileSystemFailuresKeepTheirKind() {
         assertEquals("reading or writing the model store failed: /srv/models/CURRENT: no such file or directory",
-                OpsRoutes.storeFailure(new NoSuchFileException("/srv/models/CURRENT")));
+                detail(new NoSuchFileException("/srv/models/CURRENT")));
         assertEquals("reading or writing the model store failed: /srv/models/CURRENT.lock: Is a directory",
-                OpsRoutes.storeFailure(new FileSystemException("/srv/models/CURRENT.lock", null, "Is a directory")));
+                detail(new FileSystemException("/srv/models/CURRENT.lock", null, "Is a directory")));
         assertEquals("reading or writing the model store failed: No space left on device",
-                OpsRoutes.storeFailure(new IOException("No space left on device")));
+                detail(new IOException("No space left on device")));
         assertEquals("reading or writing the model store failed: IOException",
-                OpsRoutes.storeFailure(new IOException()));
+                detail(new IOException()));
+    }
+
+    private static String detail(IOException e) {
+        ApiProblem p = OpsRoutes.storeUnavailable(e);
+        assertEquals(503, p.status);
+        return p.getMessage();
     }
 }
