@@ -139,14 +139,11 @@ final class TrainCommand implements Callable<Integer> {
             throw new AffinityCli.UserFacingException("--consent-encoding applies to the --consent file, and none "
                     + "is given");
         }
-        if (noConsent && consent != null) {
-            throw new AffinityCli.UserFacingException("--no-consent and --consent contradict each other: give one");
-        }
-        OptionFiles.directoryOrAbsent("--models", models);
         Optional<String> losing = ConsentCarryOver.refusal(models, consent, noConsent);
         if (losing.isPresent()) {
             throw new AffinityCli.UserFacingException(losing.get());
         }
+        OptionFiles.directoryOrAbsent("--models", models);
         TrainingParameters p = new TrainingParameters(input.files, input.format,
                 or(minSupport, TrainingParameters.DEFAULT_MIN_SUPPORT),
                 or(minConfidence, TrainingParameters.DEFAULT_MIN_CONFIDENCE),

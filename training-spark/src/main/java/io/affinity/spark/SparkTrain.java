@@ -221,9 +221,6 @@ public final class SparkTrain implements Callable<Integer> {
         // the load; the same checks and messages as `affinity train`
         readable("--consent", consent);
         readable("--catalog", catalog);
-        if (noConsent && consent != null) {
-            throw new IllegalArgumentException("--no-consent and --consent contradict each other: give one");
-        }
         ConsentCarryOver.refusal(models, consent, noConsent).ifPresent(reason -> {
             throw new IllegalArgumentException(reason);
         });

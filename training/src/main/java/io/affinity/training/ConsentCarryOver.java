@@ -19,11 +19,15 @@ public final class ConsentCarryOver {
     }
 
     /**
-     * The reason to refuse, when {@code models}' CURRENT version carries a consent list and the run has none; empty
-     * when the run has a list, says {@code --no-consent}, or the store has no readable CURRENT (a first run, or a
-     * store being repaired: nothing to carry over that a run could read).
+     * The reason to refuse, when the run gives both {@code --consent} and {@code --no-consent}, or when
+     * {@code models}' CURRENT version carries a consent list and the run has none; empty when the run has a list,
+     * says {@code --no-consent}, or the store has no readable CURRENT (a first run, or a store being repaired:
+     * nothing to carry over that a run could read).
      */
     public static Optional<String> refusal(Path models, Path consent, boolean noConsent) {
+        if (noConsent && consent != null) {
+            return Optional.of("--no-consent and --consent contradict each other: give one");
+        }
         if (consent != null || noConsent || !Files.isDirectory(models)) {
             return Optional.empty();
         }
