@@ -433,7 +433,8 @@ public final class ConsentJournal implements AutoCloseable {
 
     /**
      * The effective consent (the journal's latest change weighed against the model's consent list by
-     * {@link Consent#effective}: a change made before the list was written may only restrict it) and whether it
+     * {@link Consent#effective}: a change made before the list was written, or before the time its row gives, may
+     * only restrict it; a row's own time orders the two exactly) and whether it
      * permits contact on the channel. Reasons for refusal: {@code opted_out}, {@code pending_confirmation},
      * {@code no_consent}.
      */
@@ -453,7 +454,7 @@ public final class ConsentJournal implements AutoCloseable {
     /** {@link Consent#effective} of a change (null: none) and {@code model}'s consent list for the customer. */
     static Consent.State effective(Consent.State changed, Instant changedAt, ModelSnapshot model, String customerId,
                                    Consent.Channel ch) {
-        return Consent.effective(changed, changedAt, model.consent(customerId, ch).orElse(null),
+        return Consent.effective(changed, changedAt, model.listedConsent(customerId, ch).orElse(null),
                 model.consentAsOf().orElse(null), ch);
     }
 

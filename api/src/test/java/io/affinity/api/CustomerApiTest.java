@@ -62,6 +62,8 @@ class CustomerApiTest {
         final InMemoryModelSnapshot base;
         final TreeMap<String, CustomerProfile> profiles = new TreeMap<>();
         final Map<String, Map<Channel, State>> consent = new HashMap<>();
+        /** The list's updated_at per customer and channel, where it gives one. */
+        final Map<String, Map<Channel, Instant>> consentUpdatedAt = new HashMap<>();
         /** When its consent list was "written": its creation, as training records the list file's time. */
         Instant consentAsOf = Instant.now();
 
@@ -80,8 +82,10 @@ class CustomerApiTest {
         @Override public long customerCount() { return profiles.size(); }
         @Override public Optional<CustomerProfile> profile(String id) { return Optional.ofNullable(profiles.get(id)); }
         @Override public void forEachProfile(BiConsumer<String, CustomerProfile> v) { profiles.forEach(v); }
-        @Override public Optional<State> consent(String id, Channel ch) {
-            return Optional.ofNullable(consent.getOrDefault(id, Map.of()).get(ch));
+        @Override public Optional<Consent.ListEntry> listedConsent(String id, Channel ch) {
+            State state = consent.getOrDefault(id, Map.of()).get(ch);
+            return state == null ? Optional.empty()
+                    : Optional.of(new Consent.ListEntry(state, consentUpdatedAt.getOrDefault(id, Map.of()).get(ch)));
         }
         @Override public Optional<Instant> consentAsOf() { return Optional.of(consentAsOf); }
     }
@@ -227,6 +231,45 @@ class CustomerApiTest {
         assertTrue(offersFor17850().get("contactable").asBoolean());
         assertTrue(get("/v1/campaigns/offers?segment=tier:gold&channel=email&limit=1", "application/x-ndjson").body()
                 .contains("\"customerId\":\"17850\""));
+    }
+
+    @Test
+    void aResubscriptionTheListDatesAfterAnApiOptOutIsHonoured() throws Exception {
+        // The customer opts out through the API, later subscribes again in the retailer's CRM; the next training
+        // run's list says opted_in with the time of that subscription, so the list is their latest word.
+        assertEquals(200, put("/v1/customers/17850/consent/email", "{\"state\":\"opted_out\"}").statusCode());
+        Thread.sleep(5);
+        Instant resubscribed = Instant.now();
+        Thread.sleep(5);
+        ProfiledSnapshot untimed = new ProfiledSnapshot(snapshot.base);
+        untimed.profiles.putAll(snapshot.profiles);
+        untimed.consent.put("17850", Map.of(Channel.EMAIL, State.OPTED_IN));
+        untimed.consentAsOf = Instant.now();
+        server.close();
+        server = serve(untimed, journal);
+        assertFalse(offersFor17850().get("contactable").asBoolean(),
+                "without the row's time the older opt-out may still restrict the list");
+
+        ProfiledSnapshot timed = new ProfiledSnapshot(snapshot.base);
+        timed.profiles.putAll(snapshot.profiles);
+        timed.consent.put("17850", Map.of(Channel.EMAIL, State.OPTED_IN));
+        timed.consentUpdatedAt.put("17850", Map.of(Channel.EMAIL, resubscribed));
+        timed.consentAsOf = Instant.now();
+        server.close();
+        server = serve(timed, journal);
+        JsonNode nbo = offersFor17850();
+        assertTrue(nbo.get("contactable").asBoolean(), nbo.toString());
+        assertTrue(get("/v1/campaigns/offers?segment=tier:gold&channel=email&limit=1", "application/x-ndjson").body()
+                .contains("\"customerId\":\"17850\""), "the re-subscribed customer is exported");
+        JsonNode change = JSON.readTree(get("/v1/consent/changes?since=0&channel=email", "application/json").body())
+                .get("changes").get(0);
+        assertEquals("opted_out", change.get("state").asText());
+        assertTrue(change.get("contactable").asBoolean(), "the feed decides as exports do: " + change);
+        // An opt-out after the re-subscription is the latest word again.
+        assertEquals(200, put("/v1/customers/17850/consent/email", "{\"state\":\"opted_out\"}").statusCode());
+        assertFalse(offersFor17850().get("contactable").asBoolean());
+        assertFalse(get("/v1/campaigns/offers?segment=tier:gold&channel=email&limit=1", "application/x-ndjson")
+                .body().contains("\"customerId\":\"17850\""));
     }
 
     @Test

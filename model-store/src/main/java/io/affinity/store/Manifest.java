@@ -49,8 +49,12 @@ public record Manifest(int formatVersion, String version, String createdAt, Soft
      * lock left held there fails iteration with {@link SnapshotLockedException}) and their index (no analysis
      * recorded) is queried with the lower-case-only analysis it was written with. Older software refuses a version 5
      * snapshot: it would parse an accented query without folding and silently miss the folded terms.
+     * 6: consent values may carry the time the consent list gives for each customer and channel (consent codec
+     * version 2, from the list's {@code updated_at} column); the files are those of 5, and version 1 to 5 snapshots
+     * still open (their consent has no per-row time: the list's time stands for every row). Older software refuses a
+     * version 6 snapshot at open instead of failing a consent check on a value it cannot decode.
      */
-    public static final int CURRENT_FORMAT_VERSION = 5;
+    public static final int CURRENT_FORMAT_VERSION = 6;
     /**
      * Top-level manifest key holding the CRC32C (8 lower-case hex digits) of the rest of the manifest, so that the
      * manifest is verified like every file it lists. Every publish writes it; a manifest without it (published by

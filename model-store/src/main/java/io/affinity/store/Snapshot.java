@@ -474,7 +474,7 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     }
 
     @Override
-    public Optional<Consent.State> consent(String customerId, Consent.Channel channel) {
+    public Optional<Consent.ListEntry> listedConsent(String customerId, Consent.Channel channel) {
         Objects.requireNonNull(customerId, "customerId");
         if (consent == null) {
             return Optional.empty();

@@ -18,6 +18,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -147,14 +148,26 @@ public final class SnapshotBuilder {
 
     /** Training-time consent of one customer, by channel (channels not in the map are unknown); once per customer. */
     public SnapshotBuilder putConsent(String customerId, Map<Consent.Channel, Consent.State> states) {
+        Objects.requireNonNull(states, "states");
+        Map<Consent.Channel, Consent.ListEntry> entries = new EnumMap<>(Consent.Channel.class);
+        states.forEach((channel, state) -> entries.put(channel, new Consent.ListEntry(state, null)));
+        return putListedConsent(customerId, entries);
+    }
+
+    /**
+     * {@link #putConsent} with the time the list gives for each entry (the customer's {@code updated_at}, or null),
+     * which decides against a run-time change made before it ({@link Consent#effective(Consent.State,
+     * java.time.Instant, Consent.ListEntry, java.time.Instant, Consent.Channel)}).
+     */
+    public SnapshotBuilder putListedConsent(String customerId, Map<Consent.Channel, Consent.ListEntry> entries) {
         checkOpen();
         Ids.requireCustomerId(customerId);
-        Objects.requireNonNull(states, "states");
+        Objects.requireNonNull(entries, "entries");
         if (consent.containsKey(customerId)) {
             throw new IllegalArgumentException("duplicate consent for customer " + customerId);
         }
         writer.reset();
-        ValueCodecs.encodeConsent(states, writer);
+        ValueCodecs.encodeConsent(entries, writer);
         consent.put(customerId, writer.toByteArray());
         return this;
     }

@@ -11,6 +11,7 @@ import io.affinity.recommender.PurchasedItem;
 import io.affinity.recommender.TradeUp;
 import java.nio.file.Path;
 import java.time.DateTimeException;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.Collections;
@@ -37,7 +38,9 @@ import java.util.function.Predicate;
  *             segment:str, pAlive:f64, expectedTransactions90:f64, expectedSpend:f64, expectedValue12:f64,
  *             tier:byte, stage:byte, strategy:byte, priceIndex:f64, cheaperVariantShare:f64 (NaN = none),
  *             priceSensitivity:byte, n:var, family:str*n
- * consent  := v=1, n:var, state:byte*n   (one byte per Consent.Channel ordinal: 0 unknown, else State ordinal+1)
+ * consent  := v=2, n:var, (state:byte, [updatedAt:zz])*n   (per Consent.Channel ordinal: state 0 unknown, else
+ *             State ordinal+1, plus 0x80 when the list gave the customer's time: epoch milliseconds follow;
+ *             v=1, still decoded, has the state bytes alone)
  * recs     := v=1, model:str, s:var, source:str*s, n:var, rec*n       (customer-recs.cmap; best first)
  * rec      := itemId:str, score:f64, flags:byte (1 = repeat, 2 = purchase follows), sourceIndex:var,
  *             [orderCount:var, quantity:f64, lastPurchased:zz]
@@ -51,7 +54,7 @@ final class ValueCodecs {
     static final int RULES_CODEC_VERSION = 1;
     static final int CUSTOMER_CODEC_VERSION = 1;
     static final int PROFILE_CODEC_VERSION = 1;
-    static final int CONSENT_CODEC_VERSION = 1;
+    static final int CONSENT_CODEC_VERSION = 2;
     static final int RECS_CODEC_VERSION = 1;
     static final int UPSELL_CODEC_VERSION = 1;
 
@@ -386,37 +389,50 @@ final class ValueCodecs {
 
     // ---------------------------------------------------------------- consent
 
-    static void encodeConsent(Map<Consent.Channel, Consent.State> states, ByteWriter w) {
+    /** The state byte's flag saying that the time the list gave for it follows (codec v=2). */
+    private static final int CONSENT_TIMED = 0x80;
+
+    static void encodeConsent(Map<Consent.Channel, Consent.ListEntry> entries, ByteWriter w) {
         w.writeByte(CONSENT_CODEC_VERSION);
         Consent.Channel[] channels = Consent.Channel.values();
         w.writeVarLong(channels.length);
         for (Consent.Channel c : channels) {
-            Consent.State s = states.get(c);
-            w.writeByte(s == null ? 0 : s.ordinal() + 1);
+            Consent.ListEntry e = entries.get(c);
+            if (e == null) {
+                w.writeByte(0);
+            } else if (e.updatedAt() == null) {
+                w.writeByte(e.state().ordinal() + 1);
+            } else {
+                w.writeByte((e.state().ordinal() + 1) | CONSENT_TIMED);
+                w.writeZigZag(e.updatedAt().toEpochMilli());
+            }
         }
     }
 
-    static Map<Consent.Channel, Consent.State> decodeConsent(String customerId, byte[] value, Path file) {
+    static Map<Consent.Channel, Consent.ListEntry> decodeConsent(String customerId, byte[] value, Path file) {
         ByteReader r = new ByteReader(value, file, customerId);
-        checkVersion(r, CONSENT_CODEC_VERSION, file, customerId);
+        int version = checkVersion(r, CONSENT_CODEC_VERSION, file, customerId);
         int n = readCount(r, value.length);
         if (n > Consent.Channel.values().length) {
             throw new SnapshotFormatException(file, "format too new: consent of key '" + customerId + "' has " + n
                     + " channels, this software knows " + Consent.Channel.values().length);
         }
-        Map<Consent.Channel, Consent.State> states = new EnumMap<>(Consent.Channel.class);
+        Map<Consent.Channel, Consent.ListEntry> entries = new EnumMap<>(Consent.Channel.class);
         Consent.State[] all = Consent.State.values();
         for (int i = 0; i < n; i++) {
             int b = r.readByte();
-            if (b > all.length) {
+            boolean timed = version >= 2 && (b & CONSENT_TIMED) != 0;
+            int state = timed ? b & ~CONSENT_TIMED : b;
+            if (state > all.length || timed && state == 0) {
                 throw r.corrupt("invalid consent state " + b);
             }
-            if (b > 0) {
-                states.put(Consent.Channel.values()[i], all[b - 1]);
+            Instant updatedAt = timed ? Instant.ofEpochMilli(r.readZigZag()) : null;
+            if (state > 0) {
+                entries.put(Consent.Channel.values()[i], new Consent.ListEntry(all[state - 1], updatedAt));
             }
         }
         r.expectEnd();
-        return states;
+        return entries;
     }
 
     private static <E extends Enum<E>> E enumAt(ByteReader r, E[] values) {

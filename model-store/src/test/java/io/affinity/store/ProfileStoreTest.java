@@ -118,10 +118,50 @@ class ProfileStoreTest {
             assertEquals(s.manifest().createdAtInstant(), s.consentAsOf().orElseThrow());
         }
         ByteWriter w = new ByteWriter(16);
-        ValueCodecs.encodeConsent(java.util.Map.of(Consent.Channel.SMS, Consent.State.OPTED_OUT), w);
+        ValueCodecs.encodeConsent(java.util.Map.of(Consent.Channel.SMS,
+                new Consent.ListEntry(Consent.State.OPTED_OUT, null)), w);
         byte[] bad = w.toByteArray();
         bad[bad.length - 2] = 9; // the SMS byte: no such state
         assertThrows(CorruptSnapshotException.class, () -> ValueCodecs.decodeConsent("1", bad, tmp.resolve("c")));
+    }
+
+    @Test
+    void consentRowTimesRoundTripToTheMillisecond() throws Exception {
+        ModelStore store = ModelStore.open(tmp.resolve("store"));
+        SnapshotBuilder b = store.newSnapshot();
+        java.time.Instant unsubscribed = java.time.Instant.parse("2026-11-18T09:30:15.250Z");
+        java.time.Instant early = java.time.Instant.parse("1969-12-31T23:59:59.999Z"); // a negative epoch time
+        b.putListedConsent("1", java.util.Map.of(
+                Consent.Channel.EMAIL, new Consent.ListEntry(Consent.State.OPTED_OUT, unsubscribed),
+                Consent.Channel.SMS, new Consent.ListEntry(Consent.State.OPTED_IN, null),
+                Consent.Channel.PUSH, new Consent.ListEntry(Consent.State.CONFIRMED, early)));
+        try (Snapshot s = store.open(b.publish())) {
+            assertEquals(new Consent.ListEntry(Consent.State.OPTED_OUT, unsubscribed),
+                    s.listedConsent("1", Consent.Channel.EMAIL).orElseThrow());
+            assertEquals(new Consent.ListEntry(Consent.State.OPTED_IN, null),
+                    s.listedConsent("1", Consent.Channel.SMS).orElseThrow());
+            assertEquals(new Consent.ListEntry(Consent.State.CONFIRMED, early),
+                    s.listedConsent("1", Consent.Channel.PUSH).orElseThrow());
+            assertTrue(s.listedConsent("1", Consent.Channel.WEB).isEmpty());
+            assertEquals(Consent.State.OPTED_OUT, s.consent("1", Consent.Channel.EMAIL).orElseThrow());
+        }
+    }
+
+    @Test
+    void consentValuesOfCodecVersionOneStillDecodeWithoutTimes() {
+        // What format 2-5 snapshots hold: v=1, four channels, a state byte each (email opted out, web opted in).
+        byte[] v1 = {1, 4, 2, 0, 0, 1};
+        assertEquals(java.util.Map.of(
+                        Consent.Channel.EMAIL, new Consent.ListEntry(Consent.State.OPTED_OUT, null),
+                        Consent.Channel.WEB, new Consent.ListEntry(Consent.State.OPTED_IN, null)),
+                ValueCodecs.decodeConsent("1", v1, tmp.resolve("c")));
+        // In v=1 the high bit is no flag: such a byte is damage, not a time.
+        byte[] flagged = {1, 4, (byte) 0x82, 0, 0, 1};
+        assertThrows(CorruptSnapshotException.class, () -> ValueCodecs.decodeConsent("1", flagged, tmp.resolve("c")));
+        // In v=2 a flagged unknown state is damage too.
+        byte[] timedUnknown = {2, 4, (byte) 0x80, 0, 0, 0, 0};
+        assertThrows(CorruptSnapshotException.class,
+                () -> ValueCodecs.decodeConsent("1", timedUnknown, tmp.resolve("c")));
     }
 
     @Test

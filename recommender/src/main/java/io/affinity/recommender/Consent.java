@@ -2,6 +2,7 @@ package io.affinity.recommender;
 
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * Contact consent per customer and channel. Unknown consent (no record) means no contact on direct
@@ -92,5 +93,37 @@ public final class Consent {
             return changed;
         }
         return !permits(changed, channel) && permits(listed, channel) ? changed : listed;
+    }
+
+    /**
+     * The training-time consent list's word for one customer and channel: the state, and when the customer gave it
+     * ({@code updatedAt}, the list's {@code updated_at} column; null when the list does not say, and then the list's
+     * own time stands for it).
+     */
+    public record ListEntry(State state, Instant updatedAt) {
+        public ListEntry {
+            Objects.requireNonNull(state, "state");
+        }
+    }
+
+    /**
+     * {@link #effective(State, Instant, State, Instant, Channel)} for a list entry that may carry its own time. With
+     * one, the row is weighed by when the customer gave it, not by when the list was written: whichever of the
+     * change and the row is later wins, both ways (an API opt-out followed by a re-subscription in the CRM is the
+     * customer's latest word, and so is an API opt-in after the CRM's opt-out). When the two cannot be ordered (the
+     * same instant, or a change of unknown time), the change may only restrict, as against a list without times.
+     */
+    public static State effective(State changed, Instant changedAt, ListEntry listed, Instant listedAsOf,
+                                  Channel channel) {
+        if (listed == null || listed.updatedAt() == null) {
+            return effective(changed, changedAt, listed == null ? null : listed.state(), listedAsOf, channel);
+        }
+        if (changed == null) {
+            return listed.state();
+        }
+        if (changedAt != null && changedAt.isBefore(listed.updatedAt())) {
+            return listed.state();
+        }
+        return effective(changed, changedAt, listed.state(), listed.updatedAt(), channel);
     }
 }

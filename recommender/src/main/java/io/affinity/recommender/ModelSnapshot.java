@@ -53,6 +53,15 @@ public interface ModelSnapshot {
      * model has no consent data). Run-time changes live outside the immutable model and overlay this.
      */
     default Optional<Consent.State> consent(String customerId, Consent.Channel channel) {
+        return listedConsent(customerId, channel).map(Consent.ListEntry::state);
+    }
+
+    /**
+     * {@link #consent} with the time the list gives for it (the customer's own {@code updated_at}), what a run-time
+     * change is weighed against ({@link Consent#effective(Consent.State, java.time.Instant, Consent.ListEntry,
+     * java.time.Instant, Consent.Channel)}); empty when none was recorded.
+     */
+    default Optional<Consent.ListEntry> listedConsent(String customerId, Consent.Channel channel) {
         return Optional.empty();
     }
 

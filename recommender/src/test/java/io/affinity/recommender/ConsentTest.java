@@ -8,7 +8,10 @@ import io.affinity.testing.UnitTest;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-/** How a run-time consent change and the training-time consent list combine ({@link Consent#effective}). */
+/**
+ * How a run-time consent change and the training-time consent list combine ({@link Consent#effective}): against the
+ * list's time as a whole, or against the time its row gives for the customer's own consent ({@code updated_at}).
+ */
 @UnitTest
 class ConsentTest {
     private static final Instant LIST = Instant.parse("2026-11-20T06:00:00Z");
@@ -57,9 +60,49 @@ class ConsentTest {
 
     @Test
     void eitherSideAloneIsTakenAsItIs() {
-        assertEquals(State.OPTED_IN, Consent.effective(State.OPTED_IN, BEFORE, null, LIST, Channel.EMAIL));
-        assertEquals(State.OPTED_IN, Consent.effective(State.OPTED_IN, null, null, null, Channel.EMAIL));
+        assertEquals(State.OPTED_IN, Consent.effective(State.OPTED_IN, BEFORE, (State) null, LIST, Channel.EMAIL));
+        assertEquals(State.OPTED_IN, Consent.effective(State.OPTED_IN, null, (State) null, null, Channel.EMAIL));
         assertEquals(State.OPTED_OUT, Consent.effective(null, null, State.OPTED_OUT, LIST, Channel.EMAIL));
-        assertEquals(null, Consent.effective(null, null, null, LIST, Channel.EMAIL));
+        assertEquals(null, Consent.effective(null, null, (State) null, LIST, Channel.EMAIL));
+    }
+
+    @Test
+    void aRowsOwnTimeDecidesBothWays() {
+        Instant row = LIST.minusSeconds(86_400);
+        // The customer opted out through the API, then re-subscribed in the CRM: the CRM's row is the later word.
+        assertEquals(State.OPTED_IN, Consent.effective(State.OPTED_OUT, row.minusSeconds(60),
+                new Consent.ListEntry(State.OPTED_IN, row), LIST, Channel.EMAIL));
+        // ... and the list's time alone would have kept the opt-out
+        assertEquals(State.OPTED_OUT, Consent.effective(State.OPTED_OUT, row.minusSeconds(60),
+                new Consent.ListEntry(State.OPTED_IN, null), LIST, Channel.EMAIL));
+        // A change after the row's time wins, though the list file was written later still.
+        assertEquals(State.OPTED_IN, Consent.effective(State.OPTED_IN, row.plusSeconds(60),
+                new Consent.ListEntry(State.OPTED_OUT, row), LIST, Channel.EMAIL));
+        assertEquals(State.OPTED_OUT, Consent.effective(State.OPTED_OUT, row.plusSeconds(60),
+                new Consent.ListEntry(State.CONFIRMED, row), LIST, Channel.EMAIL));
+    }
+
+    @Test
+    void withoutAnOrderTheRowMayOnlyBeRestricted() {
+        Instant row = LIST.minusSeconds(86_400);
+        // the same instant, or a change whose time is unknown: which came last cannot be told
+        assertEquals(State.OPTED_OUT, Consent.effective(State.OPTED_OUT, row,
+                new Consent.ListEntry(State.OPTED_IN, row), LIST, Channel.EMAIL));
+        assertEquals(State.OPTED_OUT, Consent.effective(State.OPTED_IN, row,
+                new Consent.ListEntry(State.OPTED_OUT, row), LIST, Channel.EMAIL));
+        assertEquals(State.OPTED_OUT, Consent.effective(State.OPTED_OUT, null,
+                new Consent.ListEntry(State.OPTED_IN, row), LIST, Channel.EMAIL));
+        assertEquals(State.CONFIRMED, Consent.effective(State.OPTED_IN, null,
+                new Consent.ListEntry(State.CONFIRMED, row), null, Channel.EMAIL));
+    }
+
+    @Test
+    void aListEntryNeedsAState() {
+        org.junit.jupiter.api.Assertions.assertThrows(NullPointerException.class,
+                () -> new Consent.ListEntry(null, LIST));
+        assertEquals(State.OPTED_OUT, Consent.effective(null, null,
+                new Consent.ListEntry(State.OPTED_OUT, null), LIST, Channel.EMAIL));
+        assertEquals(State.OPTED_IN, Consent.effective(State.OPTED_IN, BEFORE, (Consent.ListEntry) null, LIST,
+                Channel.EMAIL));
     }
 }

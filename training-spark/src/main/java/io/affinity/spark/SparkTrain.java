@@ -224,7 +224,7 @@ public final class SparkTrain implements Callable<Integer> {
         ConsentCarryOver.refusal(models, consent, noConsent).ifPresent(reason -> {
             throw new IllegalArgumentException(reason);
         });
-        Map<String, Map<Consent.Channel, Consent.State>> consentStates =
+        Map<String, Map<Consent.Channel, Consent.ListEntry>> consentStates =
                 consent == null ? Map.of() : ConsentFile.read(consent, StandardCharsets.UTF_8);
         CatalogFile catalogue = catalog == null ? null
                 : TrainingPipeline.readCatalogue(catalog, ingest.errorBudget(), ingest.dialect(), encoding);
@@ -268,7 +268,7 @@ public final class SparkTrain implements Callable<Integer> {
      * (null: no catalogue); returns the published version.
      */
     String train(SparkSession spark, IngestOptions ingest, SparkModelOptions options, ListTuning tuning,
-                 TradeUpParameters tradeUps, Map<String, Map<Consent.Channel, Consent.State>> consentStates,
+                 TradeUpParameters tradeUps, Map<String, Map<Consent.Channel, Consent.ListEntry>> consentStates,
                  CatalogFile catalogue, Consumer<String> progress) throws IOException, IngestException {
         long started = System.nanoTime();
         SparkIngest.Result loaded = SparkIngest.load(spark, inputs, ingest, encoding);
@@ -290,9 +290,9 @@ public final class SparkTrain implements Callable<Integer> {
             SparkModelStage.Trained trained = SparkModelStage.train(accepted, resolved, tuning, tradeUps, catalogue,
                     builder, progress);
             trained.sections().forEach(builder::section);
-            consentStates.forEach(builder::putConsent);
+            consentStates.forEach(builder::putListedConsent);
             if (consent != null) {
-                builder.section("consent", consentSection());
+                builder.section("consent", consentSection(consentStates));
             }
             builder.parameters(parameters(spark, trained.served(), tuning));
             builder.section("ingestReport", loaded.report());
@@ -344,13 +344,17 @@ public final class SparkTrain implements Callable<Integer> {
         return m;
     }
 
-    private Map<String, Object> consentSection() throws IOException {
+    private Map<String, Object> consentSection(Map<String, Map<Consent.Channel, Consent.ListEntry>> states)
+            throws IOException {
         Map<String, Object> section = new LinkedHashMap<>();
         section.put("file", consent.toAbsolutePath().toString());
         section.put("bytes", Files.size(consent));
         section.put("sha256", TrainingPipeline.sha256(consent));
         // as train records it: run-time consent changes older than the list may only restrict it
         section.put(Snapshot.CONSENT_FILE_MODIFIED, Files.getLastModifiedTime(consent).toInstant().toString());
+        section.put("customers", states.size());
+        section.put("entries", states.values().stream().mapToLong(Map::size).sum());
+        section.put("entriesWithTime", ConsentFile.entriesWithTime(states));
         return section;
     }
 }

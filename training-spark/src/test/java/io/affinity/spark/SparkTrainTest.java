@@ -80,7 +80,8 @@ class SparkTrainTest {
     void publishesOneSnapshotWithProvenanceIngestReportAndConsent() throws Exception {
         Path orders = orders();
         Path consent = dir.resolve("consent.csv");
-        Files.writeString(consent, "customer_id,channel,state\nc0,email,confirmed\nc1,email,opted_out\n");
+        Files.writeString(consent, "customer_id,channel,state,updated_at\nc0,email,confirmed,2026-10-01T12:00:00Z\n"
+                + "c1,email,opted_out,\n");
         Path models = dir.resolve("models");
         Run r = run("--input", orders.toString(), "--models", models.toString(), "--consent", consent.toString(),
                 "--error-budget", "0.05", "--min-support", "0.1", "--top-n", "5", "--als-rank", "4");
@@ -101,6 +102,11 @@ class SparkTrainTest {
             assertFalse(s.precomputed("c0").orElseThrow().items().isEmpty());
             // as train records it: run-time consent changes older than the list may only restrict it
             assertEquals(Files.getLastModifiedTime(consent).toInstant(), s.consentAsOf().orElseThrow());
+            // the customer's own time, where the list gives one, as train keeps it
+            assertEquals(java.time.Instant.parse("2026-10-01T12:00:00Z"),
+                    s.listedConsent("c0", Consent.Channel.EMAIL).orElseThrow().updatedAt());
+            assertEquals(null, s.listedConsent("c1", Consent.Channel.EMAIL).orElseThrow().updatedAt());
+            assertEquals(1, s.manifest().sections().get("consent").get("entriesWithTime").asInt());
         }
         // A rerun that leaves --consent out would forget the served list's opt-outs: refused before any Spark work.
         String served = ModelStore.open(models).currentVersion().orElseThrow();

@@ -142,7 +142,7 @@ public final class TrainingPipeline {
         if (Files.exists(modelsDir) && !Files.isDirectory(modelsDir)) {
             throw new IllegalArgumentException("model store " + modelsDir + " is not a directory");
         }
-        Map<String, Map<Consent.Channel, Consent.State>> consent =
+        Map<String, Map<Consent.Channel, Consent.ListEntry>> consent =
                 consentFile == null ? Map.of() : ConsentFile.read(consentFile, consentEncoding);
         CatalogFile catalogue = readCatalogue();
         long started = System.nanoTime();
@@ -166,7 +166,7 @@ public final class TrainingPipeline {
             builder.putCustomer(id, h);
             histories.put(id, h);
         });
-        consent.forEach(builder::putConsent);
+        consent.forEach(builder::putListedConsent);
         if (consentFile != null) {
             consentSection(builder, consent, histories);
         }
@@ -266,9 +266,11 @@ public final class TrainingPipeline {
     }
 
     /** Recorded like the catalogue file: which consent list a model carries is a legal question later. */
-    private void consentSection(SnapshotBuilder builder, Map<String, Map<Consent.Channel, Consent.State>> consent,
+    private void consentSection(SnapshotBuilder builder, Map<String, Map<Consent.Channel, Consent.ListEntry>> consent,
                                 Map<String, CustomerHistory> histories) throws IOException {
         long notInTransactions = consent.keySet().stream().filter(id -> !histories.containsKey(id)).count();
+        long entries = consent.values().stream().mapToLong(Map::size).sum();
+        long timed = ConsentFile.entriesWithTime(consent);
         long consentBytes = Files.size(consentFile);
         String consentSha256 = sha256(consentFile);
         Map<String, Object> consentSection = new LinkedHashMap<>();
@@ -280,11 +282,14 @@ public final class TrainingPipeline {
         consentSection.put(Snapshot.CONSENT_FILE_MODIFIED, Files.getLastModifiedTime(consentFile).toInstant().toString());
         consentSection.put("customers", consent.size());
         consentSection.put("customersNotInTransactions", notInTransactions);
+        consentSection.put("entries", entries);
+        consentSection.put("entriesWithTime", timed);
         builder.section("consent", consentSection);
         progress.accept(String.format(Locale.ROOT,
                 "consent: file %s, %,d bytes, SHA-256 %s: %,d customers, %,d of them not in the transactions "
-                        + "(kept: their consent applies if they appear later)", consentFile.toAbsolutePath(),
-                consentBytes, consentSha256, consent.size(), notInTransactions));
+                        + "(kept: their consent applies if they appear later); %,d of %,d channel entries give "
+                        + "updated_at", consentFile.toAbsolutePath(),
+                consentBytes, consentSha256, consent.size(), notInTransactions, timed, entries));
     }
 
     /** Puts the customer profiles and their manifest section; returns the profiles, which upsell segments by. */

@@ -132,7 +132,7 @@ class TrainingPipelineTest {
             assertEquals(1, result.neverBoughtItems());
             assertTrue(progress.stream().anyMatch(l -> l.contains("publish: snapshot " + s.version()
                     + " (4 items (1 of them catalogue items never bought), ")), progress.toString());
-            assertEquals(5, s.manifest().formatVersion(), "format 5: key files, the index records its analysis");
+            assertEquals(6, s.manifest().formatVersion(), "format 6: consent entries may carry their time");
             ItemFacts cup = s.item("CUP").orElseThrow();
             assertEquals("Tea cup", cup.description());
             assertEquals("Kitchen", cup.category());

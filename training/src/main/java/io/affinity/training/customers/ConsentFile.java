@@ -15,6 +15,11 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -23,10 +28,15 @@ import java.util.Objects;
 
 /**
  * Reads a consent export: CSV with header {@code customer_id,channel,state}, one row per customer and channel
- * ({@code channel} email/sms/push/web, {@code state} opted_in/opted_out/pending/confirmed). Consent is a legal
- * record, so reading is strict: any malformed row, unknown value or contradictory duplicate fails the whole
- * file with {@code file:line} and the reason, rather than publish a model with a guessed consent list. A later
- * row for the same customer and channel with the same state is a harmless duplicate. Customer ids are normalised
+ * ({@code channel} email/sms/push/web, {@code state} opted_in/opted_out/pending/confirmed), optionally with a
+ * fourth column {@code updated_at}: when the customer gave that consent, an ISO-8601 date-time with its offset
+ * ({@code 2026-11-18T09:30:15Z}), empty when unknown. The time lets a run-time change be weighed against the
+ * customer's own word rather than the file's age ({@link Consent#effective(Consent.State, Instant,
+ * Consent.ListEntry, Instant, Consent.Channel)}). Consent is a legal record, so reading is strict: any malformed row,
+ * unknown value or contradictory duplicate fails the whole file with {@code file:line} and the reason, rather than
+ * publish a model with a guessed consent list. A second row for the same customer and channel with the same state
+ * is a harmless duplicate (the later time is kept); one with another state is a contradiction unless both rows give
+ * times, and then the later row is the customer's latest word (a CRM's history export). Customer ids are normalised
  * as the transactions' are ({@link Ids#normaliseCustomerId}), so {@code 17850.0} and {@code 17850} are one customer.
  */
 public final class ConsentFile {
@@ -42,7 +52,16 @@ public final class ConsentFile {
         }
     }
 
-    public static Map<String, Map<Consent.Channel, Consent.State>> read(Path file) throws IOException {
+    /** The header's columns without and with the optional time. */
+    private static final String HEADER = "customer_id,channel,state";
+    private static final String TIMED_HEADER = HEADER + ",updated_at";
+    /**
+     * How far a row's time may lie after the moment it is read: clocks of the CRM and this machine disagree a little;
+     * a time hours ahead is a wrong offset (local time written with a Z), which would let the row beat later changes.
+     */
+    static final Duration CLOCK_TOLERANCE = Duration.ofMinutes(5);
+
+    public static Map<String, Map<Consent.Channel, Consent.ListEntry>> read(Path file) throws IOException {
         return read(file, StandardCharsets.UTF_8);
     }
 
@@ -52,10 +71,11 @@ public final class ConsentFile {
      * {@code --consent-encoding}: the consent file has its own encoding, apart from the exports' (a CRM's UTF-8
      * file read as an ERP's Windows-1252 would decode without error into other ids, losing their opt-outs).
      */
-    public static Map<String, Map<Consent.Channel, Consent.State>> read(Path file, Charset encoding)
+    public static Map<String, Map<Consent.Channel, Consent.ListEntry>> read(Path file, Charset encoding)
             throws IOException {
         Objects.requireNonNull(encoding, "encoding");
-        Map<String, Map<Consent.Channel, Consent.State>> out = new LinkedHashMap<>();
+        Instant latestPlausible = Instant.now().plus(CLOCK_TOLERANCE);
+        Map<String, Map<Consent.Channel, Consent.ListEntry>> out = new LinkedHashMap<>();
         try (Reader reader = new StrictTextReader(Files.newInputStream(file), encoding,
                 "--consent-encoding");
              CsvReader<CsvRecord> csv = CsvReader.builder()
@@ -64,23 +84,23 @@ public final class ConsentFile {
                 .extraFieldStrategy(FieldMismatchStrategy.IGNORE) // reported below with the line number
                 .missingFieldStrategy(FieldMismatchStrategy.IGNORE)
                 .ofCsvRecord(reader)) {
-            boolean header = true;
+            int fields = 0; // 0 until the header is read
             for (CsvRecord r : csv) {
                 long line = r.getStartingLineNumber();
-                if (header) {
-                    header = false;
+                if (fields == 0) {
                     String h = String.join(",", r.getFields()).toLowerCase(Locale.ROOT).replace("\uFEFF", "").trim();
-                    if (!h.equals("customer_id,channel,state")) {
-                        throw error(file, line, "header must be 'customer_id,channel,state', was "
+                    if (!h.equals(HEADER) && !h.equals(TIMED_HEADER)) {
+                        throw error(file, line, "header must be '" + HEADER + "' or '" + TIMED_HEADER + "', was "
                                 + ShownValue.quoted(h));
                     }
+                    fields = r.getFieldCount();
                     continue;
                 }
                 if (r.getFieldCount() == 1 && r.getField(0).isBlank()) {
                     continue; // empty line
                 }
-                if (r.getFieldCount() != 3) {
-                    throw error(file, line, "expected 3 fields, found " + r.getFieldCount());
+                if (r.getFieldCount() != fields) {
+                    throw error(file, line, "expected " + fields + " fields, found " + r.getFieldCount());
                 }
                 // Normalised as transaction ids are (a spreadsheet's 17850.0 is customer 17850): otherwise the
                 // row would name nobody, and an opt-out would be lost without a word.
@@ -100,15 +120,15 @@ public final class ConsentFile {
                     throw error(file, line, "state must be opted_in, opted_out, pending or confirmed, was "
                             + ShownValue.quoted(r.getField(2)));
                 }
-                Consent.State previous = out.computeIfAbsent(id, k -> new EnumMap<>(Consent.Channel.class))
-                        .putIfAbsent(channel, state);
-                if (previous != null && previous != state) {
-                    throw error(file, line, "second, different state for the same customer and channel "
-                            + channel.wireName() + " (" + previous.wireName() + " then " + state.wireName() + ")");
-                }
+                Instant updatedAt = fields == 4 ? updatedAt(r.getField(3), latestPlausible, file, line) : null;
+                Map<Consent.Channel, Consent.ListEntry> channels =
+                        out.computeIfAbsent(id, k -> new EnumMap<>(Consent.Channel.class));
+                Consent.ListEntry entry = new Consent.ListEntry(state, updatedAt);
+                Consent.ListEntry previous = channels.get(channel);
+                channels.put(channel, previous == null ? entry : later(previous, entry, channel, file, line));
             }
-            if (header) {
-                throw error(file, 1, "empty file, expected header 'customer_id,channel,state'");
+            if (fields == 0) {
+                throw error(file, 1, "empty file, expected header '" + HEADER + "' or '" + TIMED_HEADER + "'");
             }
         } catch (UncheckedIOException e) {
             if (e.getCause() instanceof StrictTextReader.UndecodableInputException bad) {
@@ -119,6 +139,73 @@ public final class ConsentFile {
             throw new ConsentFileException(file + ": not readable as CSV (" + e.getMessage() + ")");
         }
         return out;
+    }
+
+    /**
+     * A row's {@code updated_at}: empty is unknown (null); otherwise a date-time with its offset. A time without
+     * one is refused rather than read in some zone: an hour's error orders a CRM change and an API change wrongly.
+     */
+    private static Instant updatedAt(String cell, Instant latestPlausible, Path file, long line) {
+        String text = cell.trim();
+        if (text.isEmpty()) {
+            return null;
+        }
+        Instant at;
+        try {
+            at = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+        } catch (DateTimeParseException e) {
+            boolean zoneless = parses(text, DateTimeFormatter.ISO_LOCAL_DATE_TIME)
+                    || parses(text, DateTimeFormatter.ISO_LOCAL_DATE);
+            throw error(file, line, "updated_at must be an ISO-8601 date-time with its offset, e.g. "
+                    + "2026-11-18T09:30:15Z or 2026-11-18T10:30:15+01:00, was " + ShownValue.quoted(text)
+                    + (zoneless ? " (no offset: write the time in UTC with a Z, or with the offset it was taken in)"
+                            : ""));
+        }
+        if (at.isAfter(latestPlausible)) {
+            throw error(file, line, "updated_at " + text + " is later than now (" + Instant.now()
+                    + "): is its offset right? A time in the future would outrank every later change");
+        }
+        return at;
+    }
+
+    private static boolean parses(String text, DateTimeFormatter format) {
+        try {
+            format.parse(text);
+            return true;
+        } catch (DateTimeParseException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Two rows for one customer and channel: the same state is a duplicate (keeping the later known time); other
+     * states need both times, and the later row wins.
+     */
+    private static Consent.ListEntry later(Consent.ListEntry a, Consent.ListEntry b, Consent.Channel channel,
+                                          Path file, long line) {
+        Instant ta = a.updatedAt();
+        Instant tb = b.updatedAt();
+        if (a.state() == b.state()) {
+            return ta == null || tb != null && tb.isAfter(ta) ? b : a;
+        }
+        String states = " (" + a.state().wireName() + " then " + b.state().wireName() + ")";
+        if (ta == null || tb == null) {
+            throw error(file, line, "second, different state for the same customer and channel "
+                    + channel.wireName() + states + (ta == null && tb == null ? ""
+                    : "; only one of the rows gives updated_at, so which is later cannot be told"));
+        }
+        if (ta.equals(tb)) {
+            throw error(file, line, "second, different state for the same customer and channel "
+                    + channel.wireName() + states + " with the same updated_at " + tb);
+        }
+        return tb.isAfter(ta) ? b : a;
+    }
+
+    /** How many of {@code consent}'s entries give the customer's time ({@code updated_at}). */
+    public static long entriesWithTime(Map<String, Map<Consent.Channel, Consent.ListEntry>> consent) {
+        return consent.values().stream()
+                .mapToLong(channels -> channels.values().stream().filter(e -> e.updatedAt() != null).count())
+                .sum();
     }
 
     private static ConsentFileException error(Path file, long line, String why) {

@@ -31,8 +31,9 @@ class TrainingWithProfilesTest {
     void publishesAProfileForEveryCustomerAndTheConsentFile() throws Exception {
         Path consent = dir.resolve("consent.csv");
         // 12748.0: a spreadsheet's float of customer 12748; 99999999 buys nothing in the sample.
-        Files.writeString(consent, "customer_id,channel,state\n12748,email,confirmed\n12748.0,sms,opted_out\n"
-                + "99999999,web,opted_out\n");
+        // With the optional updated_at column, given for two of the three rows.
+        Files.writeString(consent, "customer_id,channel,state,updated_at\n12748,email,confirmed,2026-10-01T12:00:00Z\n"
+                + "12748.0,sms,opted_out,\n99999999,web,opted_out,2026-10-02T08:30:00+02:00\n");
         // written by the CRM three days before this training run: run-time changes after it are newer than the list
         java.time.Instant written = java.time.Instant.now().minus(java.time.Duration.ofDays(3))
                 .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
@@ -41,11 +42,20 @@ class TrainingWithProfilesTest {
         new TrainingPipeline(TrainingParameters.defaults(List.of(SAMPLE)), progress::add)
                 .consentFile(consent).run(dir.resolve("models"));
         assertTrue(progress.stream().anyMatch(l -> l.startsWith("consent: file " + consent.toAbsolutePath())
-                && l.contains(": 2 customers, 1 of them not in the transactions")), progress.toString());
+                && l.contains(": 2 customers, 1 of them not in the transactions")
+                && l.endsWith("; 2 of 3 channel entries give updated_at")), progress.toString());
         try (Snapshot s = ModelStore.open(dir.resolve("models")).openCurrent()) {
             com.fasterxml.jackson.databind.JsonNode section = s.manifest().sections().get("consent");
             assertEquals(2, section.get("customers").asInt());
             assertEquals(1, section.get("customersNotInTransactions").asInt());
+            assertEquals(3, section.get("entries").asInt());
+            assertEquals(2, section.get("entriesWithTime").asInt());
+            assertEquals(new Consent.ListEntry(Consent.State.CONFIRMED, java.time.Instant.parse("2026-10-01T12:00:00Z")),
+                    s.listedConsent("12748", Consent.Channel.EMAIL).orElseThrow());
+            assertEquals(new Consent.ListEntry(Consent.State.OPTED_OUT, null),
+                    s.listedConsent("12748", Consent.Channel.SMS).orElseThrow());
+            assertEquals(java.time.Instant.parse("2026-10-02T06:30:00Z"),
+                    s.listedConsent("99999999", Consent.Channel.WEB).orElseThrow().updatedAt());
             assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                     .digest(Files.readAllBytes(consent))), section.get("sha256").asText());
             assertEquals(Files.size(consent), section.get("bytes").asLong());

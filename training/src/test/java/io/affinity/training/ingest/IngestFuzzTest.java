@@ -141,6 +141,13 @@ class IngestFuzzTest {
             + "b.k@example.de,push,pending\n"
             + "17850.0,web,confirmed\n"
             + "anna@example.com,email,opted_in\n";
+    /** The same with the optional updated_at column: a CRM's history, rows ordered by their times. */
+    static final String CONSENT_TIMED = "customer_id,channel,state,updated_at\n"
+            + "anna@example.com,email,opted_in,2026-03-01T08:00:00Z\n"
+            + "17850,sms,opted_out,2026-04-01T10:00:00.5+02:00\n"
+            + "b.k@example.de,push,pending,\n"
+            + "anna@example.com,email,opted_out,2026-06-01T08:00:00Z\n"
+            + "17850.0,web,confirmed,2026-05-01T08:00:00Z\n";
 
     record CatalogFixture(String text, CsvDialect dialect) {
     }
@@ -471,15 +478,15 @@ class IngestFuzzTest {
     private void consentCase(long caseSeed, List<String> failures, int[] loads, Map<String, Integer> kinds)
             throws IOException {
         Random rnd = new Random(caseSeed);
-        Mutated m = mutate(rnd, CONSENT, StandardCharsets.UTF_8, ',', new int[0], -1, new int[] {0}, false);
+        Mutated m = mutate(rnd, rnd.nextBoolean() ? CONSENT : CONSENT_TIMED, StandardCharsets.UTF_8, ',', new int[0], -1, new int[] {0}, false);
         m.mutations().forEach(k -> kinds.merge(k, 1, Integer::sum));
         Path p = Files.write(dir.resolve("consent-" + Long.toHexString(caseSeed) + ".csv"), m.bytes());
         String context = "case seed " + caseSeed + " (-Daffinity.fuzz.case=" + caseSeed + ")"
                 + describe(List.of(p), List.of(m));
         try {
-            Map<String, Map<Consent.Channel, Consent.State>> consent = ConsentFile.read(p, StandardCharsets.UTF_8);
+            Map<String, Map<Consent.Channel, Consent.ListEntry>> consent = ConsentFile.read(p, StandardCharsets.UTF_8);
             loads[0]++;
-            for (Map.Entry<String, Map<Consent.Channel, Consent.State>> e : consent.entrySet()) {
+            for (Map.Entry<String, Map<Consent.Channel, Consent.ListEntry>> e : consent.entrySet()) {
                 String id = e.getKey();
                 if (id.isBlank() || id.length() > Ids.MAX_ID_LENGTH || !id.equals(Ids.normaliseCustomerId(id))
                         || e.getValue().isEmpty() || e.getValue().containsValue(null)) {
