@@ -104,6 +104,13 @@ final class ServeCommand implements Callable<Integer> {
                     + "(default: availability.journal in the model store; 'none' keeps them in memory only).")
     String availabilityJournal;
 
+    @Option(names = "--local-copy", paramLabel = "DIR",
+            description = "Open each model version from a private copy in DIR (a local disk, outside the model "
+                    + "store) instead of in place: for a model store this user may read but not write, such as a "
+                    + "read-only volume replicas share. DIR needs room for the versions open at once (served, "
+                    + "canary, one loading); copies are removed when a version is closed (default: in place).")
+    Path localCopy;
+
     @Override
     public Integer call() throws Exception {
         notNegative("--watch-interval", watchSeconds);
@@ -136,10 +143,12 @@ final class ServeCommand implements Callable<Integer> {
         checkBindable();
         String adminToken = adminToken();
         List<String> apiKeys = apiKeys();
-        ModelStore store = ModelStores.existing(models);
+        ModelStore store = localCopy == null ? ModelStores.existing(models) : localCopies(ModelStores.existing(models));
         // Which build this is, once the command line is known to be good (a bad one gets its one line alone), before
         // the model: replicas of two builds serve one store during an upgrade.
         System.err.println(new AffinityCli.Version().getVersion()[0]);
+        store.localCopies().ifPresent(copies -> System.err.println("model versions are opened from copies in "
+                + copies));
         // The journals before the model: a journal serve cannot use stops start-up in a second, not after a large
         // model's verification and load.
         Path consentFile = consentJournal != null ? consentJournal : models.resolve("consent.journal");
@@ -203,6 +212,7 @@ final class ServeCommand implements Callable<Integer> {
             } catch (IOException e) {
                 System.err.println("affinity serve: closing the consent journal failed: " + e.getMessage());
             }
+            store.closeLocalCopies();
             // Every journal change was forced to disk before it was answered: closing loses nothing.
             System.err.println("stopped: model versions and journals closed");
             stopped.countDown();
@@ -262,6 +272,18 @@ final class ServeCommand implements Callable<Integer> {
      * A journal that cannot be opened for appending, named with the option that moves it: by default the journals
      * are in the model store, which an operator may have made read-only (see README, "Files and permissions").
      */
+    /** The store opening its versions from copies under {@code --local-copy}; a directory it cannot use stops here. */
+    private ModelStore localCopies(ModelStore store) {
+        try {
+            return store.withLocalCopies(localCopy);
+        } catch (IllegalArgumentException e) {
+            throw new AffinityCli.UserFacingException("--local-copy " + localCopy + ": " + e.getMessage());
+        } catch (IOException e) {
+            throw new AffinityCli.UserFacingException("--local-copy " + localCopy + " cannot be used: "
+                    + ErrorMessages.describe(e));
+        }
+    }
+
     private static AffinityCli.UserFacingException journalUnusable(Path file, String option, IOException e) {
         // The advice only for the file system refusing (permissions, a read-only mount, a directory in the way), not
         // for a journal line that does not read, whose message says where it is.

@@ -175,4 +175,40 @@ class ServeProcessTest {
                 server.output.toString());
         assertFalse(server.output.toString().contains("\tat "), "no stack trace: " + server.output);
     }
+
+    /**
+     * A store served from local copies ({@code --local-copy}), as replicas on a read-only volume serve it: the
+     * version is copied beside the process, answered from there, and nothing is left once the server has stopped.
+     * (That a store this user may not write opens this way is tested in model-store, not as root.)
+     */
+    @Test
+    void servesFromLocalCopiesAndLeavesNothingBehind() throws Exception {
+        Path copies = dir.resolve("copies");
+        Server server = new Server("--local-copy", copies.toString(), "--consent-journal",
+                dir.resolve("consent.journal").toString(), "--availability-journal", "none");
+        server.awaitServing();
+        String out = server.output.toString();
+        assertTrue(out.contains("model versions are opened from copies in " + copies + "/affinity-"), out);
+        String version = io.affinity.store.ModelStore.open(models).currentVersion().orElseThrow();
+        List<Path> opened;
+        try (java.util.stream.Stream<Path> files = Files.walk(copies, 2)) {
+            opened = files.filter(p -> p.getFileName().toString().startsWith(version)).toList();
+        }
+        assertEquals(1, opened.size(), opened.toString());
+        assertTrue(Files.isRegularFile(opened.get(0).resolve("rules.cmap")));
+        assertTrue(process.toHandle().destroy());
+        assertEquals(0, server.awaitExit(), server.output.toString());
+        try (java.util.stream.Stream<Path> left = Files.list(copies)) {
+            assertEquals(List.of(), left.toList(), "left behind: " + server.output);
+        }
+
+        StringWriter err = new StringWriter();
+        int code = AffinityCli.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "serve", "--models",
+                models.toString(), "--host", "127.0.0.1", "--port", "0", "--local-copy",
+                models.resolve("copies").toString());
+        assertEquals(1, code, err.toString());
+        assertTrue(err.toString().contains("--local-copy " + models.resolve("copies") + ": the local copy directory "),
+                err.toString());
+        assertTrue(err.toString().contains("is inside the model store"), err.toString());
+    }
 }

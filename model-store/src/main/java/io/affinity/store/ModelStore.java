@@ -73,19 +73,57 @@ public final class ModelStore {
     private static final Object PROCESS_LOCK = new Object();
 
     private final Path dir;
+    /** Where versions are opened from when this process may not open them in place; null: in place. */
+    private final LocalCopies copies;
     private final Object lock = new Object();
     /** Test hook: called by prune with each version right before it is deleted. */
     Consumer<String> beforePruneDelete = v -> { };
     private String lastVersionId = "";
 
-    private ModelStore(Path dir) {
+    private ModelStore(Path dir, LocalCopies copies) {
         this.dir = dir;
+        this.copies = copies;
     }
 
     /** Opens (creating if missing) the store directory. */
     public static ModelStore open(Path dir) throws IOException {
         Files.createDirectories(dir);
-        return new ModelStore(dir.toAbsolutePath().normalize());
+        return new ModelStore(dir.toAbsolutePath().normalize(), null);
+    }
+
+    /**
+     * This store, opening every version ({@link #open}, {@link #openCurrent}) from a private copy under
+     * {@code copyRoot} instead of in place: for a store this process may read but not write (a read-only volume
+     * that replicas share), since a Chronicle Map lookup writes a lock word inside the mapped file. The version is
+     * verified in the store first (damage names the store's file), then copied and opened, and its copy is removed
+     * when the snapshot is closed. {@code copyRoot} (created if missing) needs room for every version open at once:
+     * the served one, a canary, and one being loaded. A process's copies that a crash left behind are removed by the
+     * next process using the same {@code copyRoot}. Everything else (CURRENT, CANARY, listings) reads the store.
+     */
+    public ModelStore withLocalCopies(Path copyRoot) throws IOException {
+        Path root = copyRoot.toAbsolutePath().normalize();
+        if (root.startsWith(dir)) {
+            // its directories would be listed as entries of the store, and a read-only store has no room for them
+            throw new IllegalArgumentException("the local copy directory " + root + " is inside the model store "
+                    + dir + ": choose one outside it, on a local disk");
+        }
+        return new ModelStore(dir, LocalCopies.under(root));
+    }
+
+    /**
+     * Gives up this process's local copy directory, once every snapshot opened from it is closed (each removes its
+     * own copy then; whatever is left goes now). Without it, the directory is removed by the next process that uses
+     * the same copy root. Nothing happens for a store that opens versions in place.
+     */
+    public void closeLocalCopies() {
+        if (copies != null) {
+            copies.close();
+        }
+    }
+
+    /** Where this store's versions are copied to before they are opened; empty when they are opened in place. */
+    public Optional<Path> localCopies() {
+        return copies == null ? Optional.empty() : Optional.of(copies.directory());
     }
 
     public Path directory() {
@@ -217,7 +255,21 @@ public final class ModelStore {
         if (!Files.isDirectory(versionDir)) {
             throw new CorruptSnapshotException(versionDir, "snapshot directory missing");
         }
-        return Snapshot.open(versionDir, version);
+        if (copies == null) {
+            return Snapshot.open(versionDir, version);
+        }
+        Snapshot.verifyForCopy(versionDir, version);
+        Path copy = copies.copy(versionDir, version);
+        Snapshot snapshot;
+        try {
+            // verified again: a copy the disk damaged, or a version changed in between, is refused here
+            snapshot = Snapshot.open(copy, version);
+        } catch (IOException | RuntimeException e) {
+            copies.remove(copy);
+            throw e;
+        }
+        snapshot.afterClose(() -> copies.remove(copy));
+        return snapshot;
     }
 
     /**

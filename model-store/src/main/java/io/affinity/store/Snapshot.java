@@ -75,6 +75,8 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     /** Null for a format 1 snapshot. */
     private final ChronicleMap<CharSequence, byte[]> consent;
     private final Path consentFile;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile Runnable afterClose;
     /** When the consent list was written; null without consent data. */
     private final Instant consentAsOf;
     /** Null for a snapshot older than format 3. */
@@ -131,10 +133,7 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
      */
     static Snapshot open(Path dir, String expectedVersion) throws IOException {
         Manifest manifest = readManifest(dir);
-        if (expectedVersion != null && !expectedVersion.equals(manifest.version())) {
-            throw new CorruptSnapshotException(dir.resolve(MANIFEST), "manifest names version '" + manifest.version()
-                    + "' but the snapshot directory is '" + expectedVersion + "'");
-        }
+        checkVersion(dir, manifest, expectedVersion);
         verifyFiles(dir, manifest);
         List<PopularItem> popular = PopularFile.read(dir.resolve(PopularFile.NAME));
         expectCount(dir.resolve(PopularFile.NAME), "popular items", manifest.counts().popular(), popular.size());
@@ -162,6 +161,13 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
             opened.forEach(ChronicleMap::close);
             keyFiles.forEach(KeyFile::close);
             throw e;
+        }
+    }
+
+    private static void checkVersion(Path dir, Manifest manifest, String expectedVersion) {
+        if (expectedVersion != null && !expectedVersion.equals(manifest.version())) {
+            throw new CorruptSnapshotException(dir.resolve(MANIFEST), "manifest names version '" + manifest.version()
+                    + "' but the snapshot directory is '" + expectedVersion + "'");
         }
     }
 
@@ -309,12 +315,27 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     }
 
     static void verifyFiles(Path dir, Manifest manifest) throws IOException {
+        verifyFiles(dir, manifest, true);
+    }
+
+    /**
+     * Verifies a version in the store before it is copied ({@link LocalCopies}), so that damage is reported naming
+     * the store's file; its maps need not be writable, since only the copy is opened.
+     */
+    static Manifest verifyForCopy(Path dir, String expectedVersion) throws IOException {
+        Manifest manifest = readManifest(dir);
+        checkVersion(dir, manifest, expectedVersion);
+        verifyFiles(dir, manifest, false);
+        return manifest;
+    }
+
+    private static void verifyFiles(Path dir, Manifest manifest, boolean mapsOpenedHere) throws IOException {
         Path manifestFile = dir.resolve(MANIFEST);
         // Access first, for every file, before any checksum (minutes on a large version): a version this user may
         // not read, or whose maps it may not write, is refused at once, and never reported as damage.
         for (Manifest.FileEntry f : manifest.files()) {
             if (isListedName(f.name())) {
-                checkAccess(dir.resolve(f.name()));
+                checkAccess(dir.resolve(f.name()), mapsOpenedHere);
             }
         }
         for (Manifest.FileEntry f : manifest.files()) {
@@ -358,14 +379,15 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     static final String MAP_NOT_WRITABLE = "not writable by this user: Chronicle Map lookups take segment locks "
             + "inside the map file, so a version's .cmap files must be writable by the user that serves or reads it "
             + "(the lock words are the only bytes written, and the checksums leave them out); a read-only mount, or "
-            + "a store another user published with files this one cannot write, cannot be served as it is";
+            + "a store another user published with files this one cannot write, cannot be opened in place (affinity "
+            + "serve --local-copy DIR serves copies of the versions instead)";
 
     /**
      * Refuses, as {@link SnapshotAccessException}, a listed file this user may not read, or (a map file) write, or
      * that a directory it may not search hides. A file that is not there at all is left to the checks that follow
      * (missing: damage).
      */
-    private static void checkAccess(Path file) {
+    private static void checkAccess(Path file, boolean mapsOpenedHere) {
         if (!Files.exists(file)) {
             if (!Files.notExists(file)) {
                 // Neither there nor absent: a directory on its path may not be searched by this user. It used to
@@ -378,7 +400,8 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         if (!Files.isReadable(file)) {
             throw new SnapshotAccessException(file, NOT_READABLE);
         }
-        if (file.getFileName().toString().endsWith(".cmap") && Files.isRegularFile(file) && !Files.isWritable(file)) {
+        if (mapsOpenedHere && file.getFileName().toString().endsWith(".cmap") && Files.isRegularFile(file)
+                && !Files.isWritable(file)) {
             throw new SnapshotAccessException(file, MAP_NOT_WRITABLE);
         }
     }
@@ -705,7 +728,28 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
 
     @Override
     public void close() {
-        // idempotent: ChronicleMap.close() is
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            closeFiles();
+        } finally {
+            Runnable then = afterClose;
+            if (then != null) {
+                then.run();
+            }
+        }
+    }
+
+    /**
+     * What to do once this snapshot's files are closed: the model store removes the local copy it opened this
+     * snapshot from ({@link LocalCopies}).
+     */
+    void afterClose(Runnable action) {
+        this.afterClose = action;
+    }
+
+    private void closeFiles() {
         items.close();
         rules.close();
         customers.close();

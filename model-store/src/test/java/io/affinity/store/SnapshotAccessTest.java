@@ -113,4 +113,27 @@ class SnapshotAccessTest {
             assertTrue(s.item(item).isPresent());
         }
     }
+
+    /** A read-only store (every file and directory), as a volume replicas share: served from local copies. */
+    @Test
+    void aStoreThisUserCannotWriteAtAllOpensFromLocalCopies() throws Exception {
+        List<Path> all;
+        try (Stream<Path> files = Files.walk(store.directory())) {
+            all = files.toList();
+        }
+        for (Path p : all) {
+            readOnly(p);
+        }
+        assertThrows(SnapshotAccessException.class, () -> store.open(version).close(), "in place: refused");
+        ModelStore copying = ModelStore.open(store.directory()).withLocalCopies(tmp.resolve("copies"));
+        try (Snapshot s = copying.open(version)) {
+            assertTrue(s.directory().startsWith(tmp.resolve("copies")), s.directory().toString());
+            String item = s.popularItems().get(0).itemId();
+            assertTrue(s.item(item).isPresent());
+        }
+        // A file it cannot read is still refused, naming the store's file.
+        Files.setPosixFilePermissions(dir.resolve("rules.cmap"), PosixFilePermissions.fromString("-w-------"));
+        SnapshotAccessException e = assertThrows(SnapshotAccessException.class, () -> copying.open(version).close());
+        assertEquals(dir.resolve("rules.cmap"), e.file());
+    }
 }
