@@ -81,8 +81,12 @@ public final class SparkTrain implements Callable<Integer> {
     Double errorBudget;
 
     @Option(names = "--consent", paramLabel = "FILE", description = "Consent list (customer_id, channel, state) on "
-            + "the driver (UTF-8), as for `affinity train`: campaign exports then include only customers who opted in.")
+            + "the driver, as for `affinity train`: campaign exports then include only customers who opted in.")
     Path consent;
+
+    @Option(names = "--consent-encoding", paramLabel = "CHARSET", description = "Character encoding of the "
+            + "--consent file, independent of --encoding (default: UTF-8), as for `affinity train`.")
+    Charset consentEncoding;
 
     @Option(names = "--no-consent", description = "Publish without a consent list even though the served (CURRENT) "
             + "version carries one; without this, such a run is refused, as by 'affinity train'.")
@@ -221,11 +225,14 @@ public final class SparkTrain implements Callable<Integer> {
         // the load; the same checks and messages as `affinity train`
         readable("--consent", consent);
         readable("--catalog", catalog);
+        if (consentEncoding != null && consent == null) {
+            throw new IllegalArgumentException("--consent-encoding applies to the --consent file, and none is given");
+        }
         ConsentCarryOver.refusal(models, consent, noConsent).ifPresent(reason -> {
             throw new IllegalArgumentException(reason);
         });
         Map<String, Map<Consent.Channel, Consent.ListEntry>> consentStates =
-                consent == null ? Map.of() : ConsentFile.read(consent, StandardCharsets.UTF_8);
+                consent == null ? Map.of() : ConsentFile.read(consent, consentCharset());
         CatalogFile catalogue = catalog == null ? null
                 : TrainingPipeline.readCatalogue(catalog, ingest.errorBudget(), ingest.dialect(), encoding);
         // a session that already runs (an embedding application's, a test's) is the caller's to stop
@@ -344,6 +351,10 @@ public final class SparkTrain implements Callable<Integer> {
         return m;
     }
 
+    private Charset consentCharset() {
+        return consentEncoding != null ? consentEncoding : StandardCharsets.UTF_8;
+    }
+
     private Map<String, Object> consentSection(Map<String, Map<Consent.Channel, Consent.ListEntry>> states)
             throws IOException {
         Map<String, Object> section = new LinkedHashMap<>();
@@ -352,6 +363,7 @@ public final class SparkTrain implements Callable<Integer> {
         section.put("sha256", TrainingPipeline.sha256(consent));
         // as train records it: run-time consent changes older than the list may only restrict it
         section.put(Snapshot.CONSENT_FILE_MODIFIED, Files.getLastModifiedTime(consent).toInstant().toString());
+        section.put("encoding", consentCharset().name());
         section.put("customers", states.size());
         section.put("entries", states.values().stream().mapToLong(Map::size).sum());
         section.put("entriesWithTime", ConsentFile.entriesWithTime(states));

@@ -80,10 +80,18 @@ class SparkTrainTest {
     void publishesOneSnapshotWithProvenanceIngestReportAndConsent() throws Exception {
         Path orders = orders();
         Path consent = dir.resolve("consent.csv");
+        // A CRM's Windows-1252 export: the third row's id is an address with an umlaut.
         Files.writeString(consent, "customer_id,channel,state,updated_at\nc0,email,confirmed,2026-10-01T12:00:00Z\n"
-                + "c1,email,opted_out,\n");
+                + "c1,email,opted_out,\nj\u00fcrgen@example.de,sms,opted_in,\n", java.nio.charset.Charset.forName("windows-1252"));
         Path models = dir.resolve("models");
+        // Read as UTF-8 it stops before any Spark work, naming the option that says otherwise.
+        Run utf8 = run("--input", orders.toString(), "--models", models.toString(), "--consent", consent.toString());
+        assertEquals(1, utf8.exit());
+        assertTrue(utf8.err().contains("consent.csv:4: not valid UTF-8") && utf8.err().contains("--consent-encoding"),
+                utf8.err());
+        assertFalse(utf8.out().contains("ingest:"), utf8.out());
         Run r = run("--input", orders.toString(), "--models", models.toString(), "--consent", consent.toString(),
+                "--consent-encoding", "windows-1252",
                 "--error-budget", "0.05", "--min-support", "0.1", "--top-n", "5", "--als-rank", "4");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("ingest: 73 rows read, 72 accepted, 36 orders, 12 customers"), r.out());
@@ -107,12 +115,14 @@ class SparkTrainTest {
                     s.listedConsent("c0", Consent.Channel.EMAIL).orElseThrow().updatedAt());
             assertEquals(null, s.listedConsent("c1", Consent.Channel.EMAIL).orElseThrow().updatedAt());
             assertEquals(1, s.manifest().sections().get("consent").get("entriesWithTime").asInt());
+            assertEquals("windows-1252", s.manifest().sections().get("consent").get("encoding").asText());
+            assertEquals(Optional.of(Consent.State.OPTED_IN), s.consent("j\u00fcrgen@example.de", Consent.Channel.SMS));
         }
         // A rerun that leaves --consent out would forget the served list's opt-outs: refused before any Spark work.
         String served = ModelStore.open(models).currentVersion().orElseThrow();
         Run without = run("--input", orders.toString(), "--models", models.toString(), "--error-budget", "0.05");
         assertEquals(1, without.exit());
-        assertTrue(without.err().contains("the served version " + served + " carries a consent list (2 customers) "
+        assertTrue(without.err().contains("the served version " + served + " carries a consent list (3 customers) "
                 + "and this run has no --consent"), without.err());
         assertFalse(without.out().contains("ingest:"), without.out());
         assertEquals(List.of(served), ModelStore.open(models).versions());
