@@ -124,6 +124,11 @@ public final class CachedSnapshot implements ModelSnapshot {
     }
 
     @Override
+    public void forEachProfile(long position, BiConsumer<String, CustomerProfile> visitor) {
+        store.forEachProfile(position, visitor);
+    }
+
+    @Override
     public Optional<Consent.ListEntry> listedConsent(String customerId, Consent.Channel channel) {
         return store.listedConsent(customerId, channel);
     }

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.apache.lucene.queryparser.classic.ParseException;
@@ -98,7 +99,7 @@ final class CustomerRoutes {
     private static final Params.Accepted UPSELL = Params.Accepted.of(with(Routes.RULE_PARAMETERS, "limit",
             "customerId"));
     private static final Params.Accepted CAMPAIGN = Params.Accepted.of(with(Routes.RULE_PARAMETERS, "segment",
-            "channel", "limit"));
+            "channel", "limit", "after"));
     private static final Set<String> CONSENT_FIELDS = Set.of("state");
     private static final String STATES = "opted_in, opted_out, pending, confirmed";
     /**
@@ -260,6 +261,11 @@ final class CustomerRoutes {
         MerchandisingRules offerRules = shared.offerRules();
         boolean perCustomer = parsed.perCustomer();
         Map<String, Object> rulesApplied = parsed.describe();
+        String version = model.snapshot().version();
+        String fingerprint = ExportCursor.fingerprint(json.writeValueAsString(
+                List.of(segment.name(), ch.wireName(), limit, rulesApplied)));
+        ExportCursor after = resumed(ctx.queryParam("after"), version, fingerprint);
+        long start = after == null ? 0 : after.position();
         ctx.status(200);
         ctx.res().setContentType(csv ? "text/csv; charset=utf-8" : "application/x-ndjson");
         if (ReadRoutes.isHead(ctx)) {
@@ -278,17 +284,18 @@ final class CustomerRoutes {
             return m;
         }).orElse(null);
         Map<String, Long> excluded = new TreeMap<>();
-        long[] counts = new long[2]; // matched, exported
+        long[] counts = new long[3]; // matched, exported, profiles done (from start)
         Writer out = new OutputStreamWriter(ctx.res().getOutputStream(), StandardCharsets.UTF_8);
         CsvWriter csvOut = csv ? CsvWriter.builder().build(out) : null;
         if (csvOut != null) {
             // The columns after explanation came later, at the end so that readers by position keep working: the
             // description an e-mail shows and the source that tells a pinned offer from the model's.
             csvOut.writeRecord("customer_id", "tier", "strategy", "consent_sequence", "rank", "item_id",
-                    "expected_value", "explanation", "description", "source", "purchase_probability", "margin");
+                    "expected_value", "explanation", "description", "source", "purchase_probability", "margin",
+                    "cursor");
         }
         try {
-            model.snapshot().forEachProfile((id, p) -> {
+            BiConsumer<String, CustomerProfile> exportOne = (id, p) -> {
                 if (graceExpired.getAsBoolean()) {
                     throw new ShutdownCutOff();
                 }
@@ -317,6 +324,8 @@ final class CustomerRoutes {
                     return;
                 }
                 counts[1]++;
+                // where the rest of the export starts: after this customer
+                String cursor = new ExportCursor(version, start + counts[2] + 1, fingerprint).toString();
                 try {
                     if (csvOut != null) {
                         int rank = 1;
@@ -324,16 +333,21 @@ final class CustomerRoutes {
                             csvOut.writeRecord(id, lower(p.tier()), lower(p.strategy()), Long.toString(d.sequence()),
                                     Integer.toString(rank++), o.itemId(), fourDecimals(o.expectedValue()),
                                     o.explanation(), o.description(), o.source(),
-                                    fourDecimals(o.purchaseProbability()), fourDecimals(o.margin()));
+                                    fourDecimals(o.purchaseProbability()), fourDecimals(o.margin()), cursor);
                         }
                     } else {
                         out.write(json.writeValueAsString(new CampaignRow(id, lower(p.tier()), lower(p.strategy()),
-                                d.sequence(), offers)));
+                                d.sequence(), offers, cursor)));
                         out.write('\n');
                     }
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
+            };
+            // Counted only once a customer is done: one that fails part-way is where a resumed export starts.
+            model.snapshot().forEachProfile(start, (id, p) -> {
+                exportOne.accept(id, p);
+                counts[2]++;
             });
         } catch (UncheckedIOException e) {
             // The client went away mid-stream: nothing more to send; no customer data in the log.
@@ -385,6 +399,11 @@ final class CustomerRoutes {
             if (!rulesApplied.isEmpty()) {
                 error.put("rules", rulesApplied);
             }
+            if (after != null) {
+                error.put("resumedFrom", after.toString());
+            }
+            // The rows before it are complete and stay valid: the rest can be asked for with after=.
+            error.put("resumeCursor", new ExportCursor(version, start + counts[2], fingerprint).toString());
             writeFinalRecord(out, csvOut, "error", error);
             return;
         }
@@ -402,6 +421,10 @@ final class CustomerRoutes {
         if (!rulesApplied.isEmpty()) {
             // The export says what it was filtered by; absent without rules, as before rules existed.
             summary.put("rules", rulesApplied);
+        }
+        if (after != null) {
+            // counts above are of this request's part; the parts before it had their own final records
+            summary.put("resumedFrom", after.toString());
         }
         summary.put("consentSequenceAtStart", startSeq);
         summary.put("consentSequenceAtEnd", consent.sequence());
@@ -542,7 +565,30 @@ final class CustomerRoutes {
     }
 
     record CampaignRow(String customerId, String tier, String strategy, long consentSequence,
-                       List<NextBestOffers.Offer> offers) {
+                       List<NextBestOffers.Offer> offers, String cursor) {
+    }
+
+    /**
+     * The cursor an export resumes from ({@code after}), or null without one. A cursor of another model version is
+     * a 409 (that version's listing order is not this one's: start again), one of an export with other parameters a
+     * 400 (its rows would not be the ones asked for).
+     */
+    private static ExportCursor resumed(String raw, String version, String fingerprint) {
+        if (raw == null) {
+            return null;
+        }
+        ExportCursor cursor = ExportCursor.parse(raw);
+        if (!cursor.version().equals(version)) {
+            throw new ApiProblem(409, "export-cursor-stale", "Export cursor of another model version",
+                    "the export resumed with 'after' came from model version " + cursor.version() + ", and "
+                            + version + " is served now: a cursor is only valid for its version's listing; "
+                            + "start the export again without 'after'");
+        }
+        if (!cursor.fingerprint().equals(fingerprint)) {
+            throw ApiProblem.badRequest("query parameter 'after' belongs to an export with other parameters "
+                    + "(segment, channel, limit or business rules): resume with the same ones");
+        }
+        return cursor;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

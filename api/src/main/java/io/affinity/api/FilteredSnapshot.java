@@ -96,6 +96,11 @@ final class FilteredSnapshot implements ModelSnapshot {
     }
 
     @Override
+    public void forEachProfile(long position, BiConsumer<String, CustomerProfile> visitor) {
+        model.forEachProfile(position, visitor);
+    }
+
+    @Override
     public Optional<Consent.ListEntry> listedConsent(String customerId, Consent.Channel channel) {
         return model.listedConsent(customerId, channel);
     }

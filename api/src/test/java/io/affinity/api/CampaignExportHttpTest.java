@@ -599,8 +599,8 @@ class CampaignExportHttpTest {
                 reader.forEach(r -> records.add(r.getFields()));
             }
             assertEquals(List.of("customer_id", "tier", "strategy", "consent_sequence", "rank", "item_id",
-                    "expected_value", "explanation", "description", "source", "purchase_probability", "margin"),
-                    records.get(0));
+                    "expected_value", "explanation", "description", "source", "purchase_probability", "margin",
+                    "cursor"), records.get(0));
             int next = 1;
             for (JsonNode row : rows) {
                 int rank = 1;
@@ -611,11 +611,95 @@ class CampaignExportHttpTest {
                             offer.get("itemId").asText(), fourDecimals(offer.get("expectedValue")),
                             offer.get("explanation").asText(), offer.get("description").asText(),
                             offer.get("source").asText(), fourDecimals(offer.get("purchaseProbability")),
-                            fourDecimals(offer.get("margin"))), r);
+                            fourDecimals(offer.get("margin")), row.get("cursor").asText()), r);
                 }
             }
             assertEquals(records.size(), next, "one CSV row per offer, nothing more");
             assertTrue(csv.contains("\"PAPER CHAIN KIT, \"\"50'S\"\" CHRISTMAS\""), "RFC 4180 quoting");
+        }
+    }
+
+    /**
+     * A campaign tool whose stream broke off, or ended with an error record, asks for the rest with after= instead of
+     * exporting 300,000 customers again: the parts together are exactly the one export, rows complete and in order.
+     * A cursor of another model version, or of other parameters, is refused rather than mixed in.
+     */
+    @Test
+    void anExportResumesAfterTheLastRowReceived() throws Exception {
+        HookedSnapshot model = snapshot("resume-v1", -1, () -> { });
+        try (ConsentJournal consent = ConsentJournal.open(dir.resolve("consent.journal"));
+             AffinityServer server = start(ModelSource.fixed(served(model)), consent, ItemAvailability.inMemory())) {
+            // a quarter of the customers opt out, so positions and exported rows differ
+            for (int c = 0; c < CUSTOMERS; c += 4) {
+                consent.record(customer(c), Channel.EMAIL, State.OPTED_OUT);
+            }
+            String query = "/v1/campaigns/offers?segment=all&channel=email&limit=2";
+            List<JsonNode> whole = rowsOfCompleteExport(get(server, query, null));
+            assertEquals(CUSTOMERS - CUSTOMERS / 4, whole.size());
+
+            // the connection broke after 500 rows: the rest from the last one received
+            String cursor = whole.get(499).get("cursor").asText();
+            assertFalse(cursor.contains("C1"), "no customer id in a cursor: " + cursor);
+            HttpResponse<String> rest = get(server, query + "&after=" + cursor, null);
+            assertEquals(200, rest.statusCode(), rest.body());
+            List<JsonNode> resumed = rowsOfCompleteExport(rest);
+            assertEquals(whole.subList(500, whole.size()), resumed);
+            String[] lines = rest.body().split("\n");
+            JsonNode summary = JSON.readTree(lines[lines.length - 1]).get("summary");
+            assertEquals(cursor, summary.get("resumedFrom").asText());
+            assertEquals(whole.size() - 500, summary.get("exported").asLong(), "this part's counts");
+            // from the last row's cursor nothing is left, and the summary says so
+            assertEquals(List.of(), rowsOfCompleteExport(get(server,
+                    query + "&after=" + whole.get(whole.size() - 1).get("cursor").asText(), null)));
+            // CSV rows carry the same cursors, so a CSV reader resumes alike
+            String csv = get(server, query + "&after=" + cursor, "text/csv").body();
+            assertTrue(csv.contains("," + resumed.get(0).get("cursor").asText() + "\r\n"), csv.substring(0, 400));
+
+            // other parameters: 400; malformed: 400; neither names a customer
+            HttpResponse<String> other = get(server, "/v1/campaigns/offers?segment=all&channel=email&limit=3&after="
+                    + cursor, null);
+            assertEquals(400, other.statusCode(), other.body());
+            assertTrue(other.body().contains("belongs to an export with other parameters"), other.body());
+            HttpResponse<String> junk = get(server, query + "&after=C100042", null);
+            assertEquals(400, junk.statusCode(), junk.body());
+            assertFalse(junk.body().contains("C100042"), junk.body());
+        }
+        // another model version: 409, whatever the position means there
+        try (ConsentJournal consent = ConsentJournal.open(dir.resolve("consent2.journal"));
+             AffinityServer server = start(ModelSource.fixed(served(snapshot("resume-v2", -1, () -> { }))), consent,
+                     ItemAvailability.inMemory())) {
+            String stale = new ExportCursor("resume-v1", 10, ExportCursor.fingerprint("x")).toString();
+            HttpResponse<String> r = get(server, "/v1/campaigns/offers?segment=all&channel=email&after=" + stale, null);
+            assertEquals(409, r.statusCode(), r.body());
+            assertTrue(r.body().contains("export-cursor-stale") && r.body().contains("resume-v2"), r.body());
+        }
+    }
+
+    /** An export cut off by an error record gives the cursor to resume from: the customer it stopped at comes next. */
+    @Test
+    void anErrorRecordSaysWhereToResume() throws Exception {
+        Path journal = dir.resolve("consent.journal");
+        // at customer 700 the journal gets a line it cannot read: the export stops with a 503 error record when it
+        // next reads the journal
+        HookedSnapshot model = snapshot("resume-v1", 700, () -> {
+            try {
+                Files.writeString(journal, "not json\n", StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        try (ConsentJournal consent = ConsentJournal.open(journal);
+             AffinityServer server = start(ModelSource.fixed(served(model)), consent, ItemAvailability.inMemory())) {
+            String query = "/v1/campaigns/offers?segment=all&channel=email&limit=2";
+            String[] lines = get(server, query, null).body().split("\n");
+            JsonNode error = JSON.readTree(lines[lines.length - 1]).get("error");
+            assertEquals(503, error.get("status").asInt(), error.toString());
+            int rows = lines.length - 1; // the journal is read again at most every few ms: 700 or a few more
+            assertTrue(rows >= 700 && rows < CUSTOMERS, rows + " rows");
+            String resume = error.get("resumeCursor").asText();
+            assertEquals(JSON.readTree(lines[lines.length - 2]).get("cursor").asText(), resume,
+                    "the last complete row's cursor: every customer opted in, so the one it stopped at is next");
+            assertTrue(resume.contains("." + rows + "."), resume);
         }
     }
 

@@ -555,13 +555,27 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
      */
     @Override
     public void forEachProfile(BiConsumer<String, CustomerProfile> visitor) {
+        forEachProfile(0, visitor);
+    }
+
+    /** As the interface says; the profiles before {@code position} are skipped without being looked up. */
+    @Override
+    public void forEachProfile(long position, BiConsumer<String, CustomerProfile> visitor) {
         Objects.requireNonNull(visitor, "visitor");
+        if (position < 0) {
+            throw new IllegalArgumentException("position must not be negative, was " + position);
+        }
         if (profiles == null) {
             return;
         }
+        long[] seen = {0};
         if (profileKeys != null) {
-            profileKeys.forEach(key -> visitor.accept(key,
-                    ValueCodecs.decodeProfile(key, listedValue(profiles, profilesFile, profileKeys, key), profilesFile)));
+            profileKeys.forEach(key -> {
+                if (seen[0]++ >= position) {
+                    visitor.accept(key, ValueCodecs.decodeProfile(key,
+                            listedValue(profiles, profilesFile, profileKeys, key), profilesFile));
+                }
+            });
             return;
         }
         List<String> keys = new ArrayList<>();
@@ -571,7 +585,7 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
             Collections.sort(keys);
             for (String key : keys) {
                 byte[] v = profiles.get(key);
-                if (v != null) {
+                if (v != null && seen[0]++ >= position) {
                     visitor.accept(key, ValueCodecs.decodeProfile(key, v, profilesFile));
                 }
             }

@@ -49,6 +49,22 @@ public interface ModelSnapshot {
     }
 
     /**
+     * {@link #forEachProfile(BiConsumer)} from the profile at {@code position} on (0: the first), in the same order:
+     * a snapshot never changes, so positions are stable, which lets a campaign export resume where it stopped.
+     */
+    default void forEachProfile(long position, BiConsumer<String, CustomerProfile> visitor) {
+        if (position < 0) {
+            throw new IllegalArgumentException("position must not be negative, was " + position);
+        }
+        long[] seen = {0};
+        forEachProfile((id, profile) -> {
+            if (seen[0]++ >= position) {
+                visitor.accept(id, profile);
+            }
+        });
+    }
+
+    /**
      * Consent recorded at training time for one customer and channel; empty when none was recorded (or the
      * model has no consent data). Run-time changes live outside the immutable model and overlay this.
      */
