@@ -208,12 +208,7 @@ class CustomerApiTest {
         assertEquals(200, put("/v1/customers/17850/consent/email", "{\"state\":\"opted_in\"}").statusCode());
         assertTrue(offersFor17850().get("contactable").asBoolean(), "newer than the list the model was built with");
         Thread.sleep(5); // the retrained list is written strictly after the opt-in
-        ProfiledSnapshot retrained = new ProfiledSnapshot(snapshot.base);
-        retrained.profiles.putAll(snapshot.profiles);
-        retrained.consent.put("17850", Map.of(Channel.EMAIL, State.OPTED_OUT));
-        retrained.consentAsOf = Instant.now();
-        server.close();
-        server = serve(retrained, journal);
+        serveRetrained(State.OPTED_OUT, null);
         JsonNode nbo = offersFor17850();
         assertFalse(nbo.get("contactable").asBoolean(), nbo.toString());
         assertEquals("opted_out", nbo.get("excludedReason").asText());
@@ -241,22 +236,11 @@ class CustomerApiTest {
         Thread.sleep(5);
         Instant resubscribed = Instant.now();
         Thread.sleep(5);
-        ProfiledSnapshot untimed = new ProfiledSnapshot(snapshot.base);
-        untimed.profiles.putAll(snapshot.profiles);
-        untimed.consent.put("17850", Map.of(Channel.EMAIL, State.OPTED_IN));
-        untimed.consentAsOf = Instant.now();
-        server.close();
-        server = serve(untimed, journal);
+        serveRetrained(State.OPTED_IN, null);
         assertFalse(offersFor17850().get("contactable").asBoolean(),
                 "without the row's time the older opt-out may still restrict the list");
 
-        ProfiledSnapshot timed = new ProfiledSnapshot(snapshot.base);
-        timed.profiles.putAll(snapshot.profiles);
-        timed.consent.put("17850", Map.of(Channel.EMAIL, State.OPTED_IN));
-        timed.consentUpdatedAt.put("17850", Map.of(Channel.EMAIL, resubscribed));
-        timed.consentAsOf = Instant.now();
-        server.close();
-        server = serve(timed, journal);
+        serveRetrained(State.OPTED_IN, resubscribed);
         JsonNode nbo = offersFor17850();
         assertTrue(nbo.get("contactable").asBoolean(), nbo.toString());
         assertTrue(get("/v1/campaigns/offers?segment=tier:gold&channel=email&limit=1", "application/x-ndjson").body()
@@ -270,6 +254,22 @@ class CustomerApiTest {
         assertFalse(offersFor17850().get("contactable").asBoolean());
         assertFalse(get("/v1/campaigns/offers?segment=tier:gold&channel=email&limit=1", "application/x-ndjson")
                 .body().contains("\"customerId\":\"17850\""));
+    }
+
+    /**
+     * Serves, instead of the running server, the same model retrained now with a consent list that gives customer
+     * 17850 {@code email} on e-mail, dated {@code updatedAt} by the list (null: the list gives no time).
+     */
+    private void serveRetrained(State email, Instant updatedAt) {
+        ProfiledSnapshot retrained = new ProfiledSnapshot(snapshot.base);
+        retrained.profiles.putAll(snapshot.profiles);
+        retrained.consent.put("17850", Map.of(Channel.EMAIL, email));
+        if (updatedAt != null) {
+            retrained.consentUpdatedAt.put("17850", Map.of(Channel.EMAIL, updatedAt));
+        }
+        retrained.consentAsOf = Instant.now();
+        server.close();
+        server = serve(retrained, journal);
     }
 
     @Test
