@@ -129,6 +129,11 @@ public final class CachedSnapshot implements ModelSnapshot {
     }
 
     @Override
+    public Optional<Consent.State> consent(String customerId, Consent.Channel channel) {
+        return store.consent(customerId, channel);
+    }
+
+    @Override
     public Optional<Consent.ListEntry> listedConsent(String customerId, Consent.Channel channel) {
         return store.listedConsent(customerId, channel);
     }

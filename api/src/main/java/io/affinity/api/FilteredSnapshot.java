@@ -101,6 +101,11 @@ final class FilteredSnapshot implements ModelSnapshot {
     }
 
     @Override
+    public Optional<Consent.State> consent(String customerId, Consent.Channel channel) {
+        return model.consent(customerId, channel);
+    }
+
+    @Override
     public Optional<Consent.ListEntry> listedConsent(String customerId, Consent.Channel channel) {
         return model.listedConsent(customerId, channel);
     }
