@@ -100,11 +100,12 @@ public final class AffinityServer implements AutoCloseable {
                     endpoints.add(info.getHttpMethod().name() + " " + info.getPath());
                 }
             });
-            // Javalin nests its servlet handler inside the innermost wrapper it finds, here the GracefulHandler,
-            // which counts in-flight requests for close().
+            // Javalin nests its servlet handler inside the innermost wrapper it finds: the GracefulHandler counts
+            // in-flight requests for close(), and ResponseDefaults, inside it, sets the caching headers.
             c.jetty.modifyServer(server -> {
                 jetty = server;
                 server.setHandler(graceful);
+                graceful.setHandler(new ResponseDefaults());
                 // Requests Jetty refuses itself (bad URI, URI too long) answer with a problem body, not HTML.
                 server.setErrorHandler(new ProblemErrorHandler(json));
             });
