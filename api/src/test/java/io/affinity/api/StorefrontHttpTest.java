@@ -9,9 +9,14 @@ import io.affinity.recommender.CustomerHistory;
 import io.affinity.recommender.InMemoryModelSnapshot;
 import io.affinity.recommender.ItemFacts;
 import io.affinity.recommender.PopularItem;
+import io.affinity.recommender.PrecomputedItem;
+import io.affinity.recommender.PrecomputedRecommendations;
 import io.affinity.recommender.PurchasedItem;
 import io.affinity.recommender.Recommender;
 import io.affinity.recommender.RecommenderSettings;
+import io.affinity.recommender.TradeUp;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affinity.testing.IntegrationTest;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,6 +38,7 @@ import org.junit.jupiter.api.Test;
  */
 @IntegrationTest
 class StorefrontHttpTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
     private static AffinityServer server;
 
@@ -40,13 +46,22 @@ class StorefrontHttpTest {
     static void start() {
         LocalDate day = LocalDate.of(2011, 5, 1);
         InMemoryModelSnapshot.Builder builder = InMemoryModelSnapshot.builder("shop-v1")
-                .item(item("22697", "GREEN REGENCY TEACUP AND SAUCER"))
-                .item(item("22698", "PINK REGENCY TEACUP AND SAUCER"))
-                .item(item("22699", "ROSES REGENCY TEACUP AND SAUCER"))
+                .item(new ItemFacts("22697", "GREEN REGENCY TEACUP AND SAUCER", "saucer", 2.95, 1000, 400, 5000))
+                .item(new ItemFacts("22698", "PINK REGENCY TEACUP AND SAUCER", "saucer", 3.75, 900, 380, 4000))
+                .item(new ItemFacts("22699", "ROSES REGENCY TEACUP AND SAUCER", "saucer", 4.95, 800, 300, 3000))
                 .rule(new AssociationRule(List.of("22697"), "22698", 300, 0.03, 0.7, 20, 0.02, 3.2))
                 .rule(new AssociationRule(List.of("22697"), "22699", 280, 0.028, 0.65, 18, 0.02, 2.8))
+                .rule(new AssociationRule(List.of("22698"), "22697", 300, 0.03, 1.0, 20, 0.02,
+                        Double.POSITIVE_INFINITY))
+                .tradeUp("22697", new TradeUp("22699", TradeUp.ALL, 12, 40, true))
                 .customer("17850", new CustomerHistory(3, 120.5, day.minusDays(30), day,
-                        List.of(new PurchasedItem("22697", 2, 12, day)), 1));
+                        List.of(new PurchasedItem("22697", 2, 12, day)), 1))
+                .customer("12748", new CustomerHistory(5, 300, day.minusDays(90), day,
+                        List.of(new PurchasedItem("22698", 3, 6, day)), 2))
+                .precomputed("12748", new PrecomputedRecommendations("blend", List.of(
+                        new PrecomputedItem("22699", 0.9, false, "ease", null),
+                        new PrecomputedItem("22698", 0.8, true, "repeat-frequency",
+                                new PurchasedItem("22698", 3, 6, day)))));
         // Enough popular items with long descriptions that a default answer is larger than the size from which
         // the HTTP layer compresses (1500 bytes), so gzip is negotiated.
         for (int i = 0; i < 40; i++) {
@@ -107,6 +122,58 @@ class StorefrontHttpTest {
             assertEquals(Optional.of("no-store"), r.headers().firstValue("Cache-Control"),
                     r.request().method() + " " + r.uri() + " " + r.statusCode());
         }
+    }
+
+    /**
+     * A storefront generates its client from the OpenAPI document and renders tiles from the answers: the document
+     * must describe what each page's call answers (it said a bare "object"). Answers of every kind of item the
+     * endpoints send (rules with a finite and an infinite conviction, model, repeat and popular items, a basket's
+     * unknown items and previouslyBought, upsell trade-ups and fallbacks, a rules page) are checked against the
+     * documented schemas: required fields present, nothing undocumented, enums kept.
+     */
+    @Test
+    void theOpenApiDocumentDescribesWhatEachPageCallAnswers() throws Exception {
+        JsonNode doc = JSON.readTree(send("GET", "/openapi.json", Map.of()).body());
+        Map<String, String> basketBodies = Map.of(
+                "{\"items\":[\"22697\", \"nope\"],\"customerId\":\"12748\",\"limit\":5}", "with a customer",
+                "{\"items\":[\"nope\"]}", "only unknown items");
+        StringBuilder answers = new StringBuilder();
+        for (Map.Entry<String, String> b : basketBodies.entrySet()) {
+            HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(uri("/v1/baskets/recommendations"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(b.getKey())).build(), HttpResponse.BodyHandlers.ofString());
+            answers.append(conforms(doc, "/v1/baskets/recommendations", "post", r));
+        }
+        for (String path : List.of("/v1/items/22697/bought-together", "/v1/items/22698/bought-together",
+                "/v1/customers/12748/recommendations", "/v1/customers/17850/recommendations",
+                "/v1/customers/nobody/recommendations", "/v1/items/22697/upsell?customerId=17850",
+                "/v1/items/22698/upsell", "/v1/rules?limit=3")) {
+            String template = path.substring(0, path.indexOf('?') < 0 ? path.length() : path.indexOf('?'))
+                    .replaceAll("/items/[^/]+/", "/items/{itemId}/").replaceAll("/customers/[^/]+/", "/customers/{customerId}/");
+            answers.append(conforms(doc, template, "get", send("GET", path)));
+        }
+        // Every kind of item was among the answers checked.
+        for (String sent : List.of("\"source\":\"rules\"", "\"source\":\"model\"", "\"source\":\"repeat\"",
+                "\"source\":\"popular\"", "\"source\":\"trade_up\"", "\"conviction\":null", "\"conviction\":3.2",
+                "\"previouslyBought\":true", "\"unknownItems\"", "\"strategy\":\"upsell\"", "\"matched\":3")) {
+            assertTrue(answers.indexOf(sent) >= 0, sent + " in none of " + answers);
+        }
+    }
+
+    /** Checks one answer against its operation's documented 200 schema; returns its body. */
+    private static String conforms(JsonNode doc, String template, String method, HttpResponse<String> r) throws Exception {
+        assertEquals(200, r.statusCode(), r.uri() + " " + r.body());
+        JsonNode schema = doc.path("paths").path(template).path(method)
+                .at("/responses/200/content/application~1json/schema");
+        List<String> problems = new ArrayList<>();
+        CampaignExportHttpTest.validate(JSON.readTree(r.body()), schema, doc, "", problems);
+        assertTrue(problems.isEmpty(), r.uri() + ": " + problems + " in " + r.body());
+        return r.body();
+    }
+
+    private static HttpResponse<String> send(String method, String path) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(uri(path)).method(method, HttpRequest.BodyPublishers.noBody())
+                .build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static boolean varies(HttpResponse<?> r, String header) {
