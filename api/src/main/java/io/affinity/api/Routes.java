@@ -119,7 +119,15 @@ final class Routes {
         RequestRules rules = rulesNamingNoCustomer(ctx, model, null, "excludes what a customer bought recently, "
                 + "and bought-together names no customer (ask the customer's recommendations or a basket with "
                 + "'customerId')");
-        answer(ctx, rules.recommend((r, n) -> r.boughtTogether(itemId, n), limit, Set.of(itemId)), null);
+        // The tag is read before the answer is made, so the answer is at least as new as its tag. An unknown item
+        // goes on to its 404 whatever the client holds.
+        String tag = SharedAnswerTag.of(model.snapshot().version(), availability);
+        if (model.snapshot().item(itemId).isPresent() && SharedAnswerTag.notModified(ctx, tag)) {
+            return;
+        }
+        Recommendations answer = rules.recommend((r, n) -> r.boughtTogether(itemId, n), limit, Set.of(itemId));
+        SharedAnswerTag.tag(ctx, tag);
+        answer(ctx, answer, null);
     }
 
     /** Query and id checked by {@link ModelHandler#leasedForCustomer}, which leased the customer's version. */

@@ -40,6 +40,9 @@ import org.junit.jupiter.api.Test;
 class StorefrontHttpTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
+    /** The stock overlay the server answers with (a test that changes it restores it). */
+    private static final ItemAvailability STOCK = ItemAvailability.inMemory();
+    private static InMemoryModelSnapshot model;
     private static AffinityServer server;
 
     @BeforeAll
@@ -69,11 +72,16 @@ class StorefrontHttpTest {
             builder.item(item(id, "A POPULAR ITEM WITH A RATHER LONG DESCRIPTION NUMBER " + i))
                     .popular(new PopularItem(id, 1000 - i, 500 - i));
         }
-        InMemoryModelSnapshot model = builder.build();
-        ServedModel served = new ServedModel(model, new Recommender(model, RecommenderSettings.DEFAULTS),
-                Map.of("version", "shop-v1"));
-        server = AffinityServer.create(ApiConfig.defaults().withPort(0).withHost("127.0.0.1"),
-                ModelSource.fixed(served)).start();
+        model = builder.build();
+        server = start(model);
+    }
+
+    private static AffinityServer start(InMemoryModelSnapshot snapshot) {
+        ServedModel served = new ServedModel(snapshot, new Recommender(snapshot, RecommenderSettings.DEFAULTS),
+                Map.of("version", snapshot.version()));
+        return AffinityServer.create(ApiConfig.defaults().withPort(0).withHost("127.0.0.1"),
+                ModelSource.fixed(served), new ServerOptions(AccessControl.none(), null, Duration.ofSeconds(10),
+                        new BusinessRuleConfig(0, 2, STOCK))).start();
     }
 
     @AfterAll
@@ -121,6 +129,65 @@ class StorefrontHttpTest {
         for (HttpResponse<byte[]> r : answers) {
             assertEquals(Optional.of("no-store"), r.headers().firstValue("Cache-Control"),
                     r.request().method() + " " + r.uri() + " " + r.statusCode());
+        }
+    }
+
+    /**
+     * Bought-together is the same for every visitor until the model or the stock changes, so a CDN in front of the
+     * product pages may keep it if it asks each time whether it is still current: the answer carries a weak ETag
+     * and {@code Cache-Control: no-cache}, and a request whose If-None-Match names the current tag is a 304 without
+     * a body. A stock change must reach the product page at once (an item just marked unavailable is not shown), so
+     * it changes the tag; the tag names the overlay's content, not a counter, so clearing the change gives the
+     * first tag back (replicas that read the same journal agree), and another model version gives another tag.
+     */
+    @Test
+    void boughtTogetherIsRevalidatedAgainstTheModelAndTheStock() throws Exception {
+        String path = "/v1/items/22697/bought-together?limit=5";
+        HttpResponse<byte[]> first = send("GET", path, Map.of());
+        assertEquals(200, first.statusCode());
+        String tag = first.headers().firstValue("ETag").orElseThrow(() -> new AssertionError(first.headers().map()));
+        assertTrue(tag.startsWith("W/\"") && tag.endsWith("\""), tag);
+        assertEquals(Optional.of("no-cache"), first.headers().firstValue("Cache-Control"));
+        assertTrue(varies(first, "Accept-Encoding"), first.headers().map().toString());
+
+        for (String ifNoneMatch : List.of(tag, tag.substring(2), "\"other\", " + tag, "*")) {
+            HttpResponse<byte[]> again = send("GET", path, Map.of("If-None-Match", ifNoneMatch));
+            assertEquals(304, again.statusCode(), ifNoneMatch);
+            assertEquals(0, again.body().length);
+            assertEquals(Optional.of(tag), again.headers().firstValue("ETag"));
+            assertEquals(Optional.of("no-cache"), again.headers().firstValue("Cache-Control"));
+        }
+        assertEquals(304, send("HEAD", path, Map.of("If-None-Match", tag)).statusCode());
+        assertEquals(200, send("GET", path, Map.of("If-None-Match", "W/\"other\"")).statusCode());
+        // An unknown item is a 404 whatever the client believes it has.
+        assertEquals(404, send("GET", "/v1/items/NOPE/bought-together", Map.of("If-None-Match", "*")).statusCode());
+        assertEquals(400, send("GET", "/v1/items/22697/bought-together?limit=0", Map.of("If-None-Match", tag))
+                .statusCode());
+
+        STOCK.set("22698", false);
+        try {
+            HttpResponse<byte[]> changed = send("GET", path, Map.of("If-None-Match", tag));
+            assertEquals(200, changed.statusCode(), "a stock change is not hidden behind a 304");
+            assertFalse(new String(changed.body(), java.nio.charset.StandardCharsets.UTF_8).contains("\"22698\""));
+            String changedTag = changed.headers().firstValue("ETag").orElseThrow();
+            assertFalse(changedTag.equals(tag), changedTag);
+            assertEquals(304, send("GET", path, Map.of("If-None-Match", changedTag)).statusCode());
+        } finally {
+            STOCK.clear("22698");
+        }
+        assertEquals(304, send("GET", path, Map.of("If-None-Match", tag)).statusCode(),
+                "the same stock and model give the same tag again");
+
+        InMemoryModelSnapshot.Builder next = InMemoryModelSnapshot.builder("shop-v2");
+        for (String id : List.of("22697", "22698", "22699")) {
+            next.item(model.item(id).orElseThrow());
+        }
+        next.rule(new AssociationRule(List.of("22697"), "22698", 300, 0.03, 0.7, 20, 0.02, 3.2));
+        try (AffinityServer other = start(next.build())) {
+            HttpResponse<byte[]> r = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + other.port()
+                    + path)).header("If-None-Match", tag).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, r.statusCode(), "another model version answers anew");
+            assertFalse(r.headers().firstValue("ETag").orElseThrow().equals(tag));
         }
     }
 
