@@ -101,11 +101,19 @@ public final class AffinityServer implements AutoCloseable {
                 }
             });
             // Javalin nests its servlet handler inside the innermost wrapper it finds: the GracefulHandler counts
-            // in-flight requests for close(), and ResponseDefaults, inside it, sets the caching headers.
+            // in-flight requests for close(), CrossOrigin (only when some origin is allowed) answers preflights and
+            // adds CORS headers, and ResponseDefaults, innermost, sets the caching headers.
             c.jetty.modifyServer(server -> {
                 jetty = server;
                 server.setHandler(graceful);
-                graceful.setHandler(new ResponseDefaults());
+                ResponseDefaults defaults = new ResponseDefaults();
+                if (config.cors().enabled()) {
+                    CrossOrigin cors = new CrossOrigin(config.cors());
+                    cors.setHandler(defaults);
+                    graceful.setHandler(cors);
+                } else {
+                    graceful.setHandler(defaults);
+                }
                 // Requests Jetty refuses itself (bad URI, URI too long) answer with a problem body, not HTML.
                 server.setErrorHandler(new ProblemErrorHandler(json));
             });
