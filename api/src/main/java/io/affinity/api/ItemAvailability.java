@@ -410,6 +410,14 @@ public final class ItemAvailability implements AutoCloseable {
      */
     public long digest() {
         refreshIfDue();
+        return digestAsRead();
+    }
+
+    /**
+     * {@link #digest()} without looking for other processes' changes: two volatile reads, for a hot path that
+     * looks anyway when it checks stock ({@link #anyUnavailable()}) after reading this.
+     */
+    long digestAsRead() {
         return state.digest().get();
     }
 

@@ -5,7 +5,8 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 
 /**
- * HTTP validators for an answer that is the same for every caller (bought-together): a weak ETag naming what it
+ * HTTP validators for an answer that is the same for every caller (bought-together, and the popular fallback every
+ * customer id without history gets, such as a logged-out visitor's placeholder): a weak ETag naming what it
  * depends on, the model version that answers and the stock overlay ({@link ItemAvailability#digest()}), with
  * {@code Cache-Control: no-cache}, so a CDN or proxy may keep the answer but asks each time whether it is still
  * current, and a stock change reaches the next page view. A request whose {@code If-None-Match} names the current
@@ -19,9 +20,14 @@ final class SharedAnswerTag {
     private SharedAnswerTag() {
     }
 
-    /** The current tag of an answer of {@code modelVersion} under the stock overlay as it is now. */
-    static String of(String modelVersion, ItemAvailability stock) {
-        return "W/\"" + safe(modelVersion) + "-" + Long.toHexString(stock.digest()) + "-" + BUILD + "\"";
+    /**
+     * The tag of an answer of {@code modelVersion} under the stock overlay whose {@link ItemAvailability#digest()}
+     * is {@code stock}. Read the digest before making the answer, so that the answer is at least as new as its tag
+     * (the other way round, a stock change between the two would leave a cache holding the old answer under the
+     * new tag).
+     */
+    static String of(String modelVersion, long stock) {
+        return "W/\"" + safe(modelVersion) + "-" + Long.toHexString(stock) + "-" + BUILD + "\"";
     }
 
     /**

@@ -110,6 +110,47 @@ class StorefrontHttpTest {
     }
 
     /**
+     * A logged-out visitor has no customer id: the home page asks with a placeholder, and every id that is not a
+     * customer gets the same popular list ({@code "fallback": true}) until the model or the stock changes. That
+     * answer is tagged and revalidated like bought-together, so a CDN can serve the logged-out home page; a known
+     * customer's answer stays {@code no-store}, untagged, and is never a 304, whatever If-None-Match says.
+     */
+    @Test
+    void theFallbackForVisitorsWithoutHistoryIsRevalidatedAndPersonalAnswersAreNot() throws Exception {
+        String path = "/v1/customers/anonymous/recommendations?limit=5";
+        HttpResponse<byte[]> first = send("GET", path, Map.of());
+        assertEquals(200, first.statusCode());
+        assertTrue(new String(first.body(), java.nio.charset.StandardCharsets.UTF_8).contains("\"fallback\":true"));
+        String tag = first.headers().firstValue("ETag").orElseThrow(() -> new AssertionError(first.headers().map()));
+        assertEquals(Optional.of("no-cache"), first.headers().firstValue("Cache-Control"));
+        HttpResponse<byte[]> again = send("GET", path, Map.of("If-None-Match", tag));
+        assertEquals(304, again.statusCode());
+        assertEquals(0, again.body().length);
+        assertEquals(304, send("GET", path.replace("anonymous", "another-visitor"), Map.of("If-None-Match", tag))
+                .statusCode(), "every id without history gets the same answer");
+
+        for (String known : List.of("17850", "12748")) {
+            HttpResponse<byte[]> personal = send("GET", "/v1/customers/" + known + "/recommendations?limit=5",
+                    Map.of("If-None-Match", tag));
+            assertEquals(200, personal.statusCode(), known);
+            assertFalse(personal.headers().firstValue("ETag").isPresent(), known);
+            assertEquals(Optional.of("no-store"), personal.headers().firstValue("Cache-Control"), known);
+            assertEquals(200, send("GET", "/v1/customers/" + known + "/recommendations?limit=5",
+                    Map.of("If-None-Match", "*")).statusCode(), known);
+        }
+
+        STOCK.set("P0", false);
+        try {
+            HttpResponse<byte[]> changed = send("GET", path, Map.of("If-None-Match", tag));
+            assertEquals(200, changed.statusCode(), "a stock change is not hidden behind a 304");
+            assertFalse(new String(changed.body(), java.nio.charset.StandardCharsets.UTF_8).contains("\"P0\""));
+        } finally {
+            STOCK.clear("P0");
+        }
+    }
+
+
+    /**
      * Personal answers (a customer's recommendations, a basket naming a customer) and error answers must never be
      * stored by a shared cache: without Cache-Control, caches such as Varnish store a 200 or a 404 for minutes by
      * default (heuristic freshness), so one visitor's list or a retired 404 would be served to the next request.
