@@ -10,7 +10,8 @@ import io.javalin.http.HttpStatus;
  * depends on, the model version that answers and the stock overlay ({@link ItemAvailability#digest()}), with
  * {@code Cache-Control: no-cache}, so a CDN or proxy may keep the answer but asks each time whether it is still
  * current, and a stock change reaches the next page view. A request whose {@code If-None-Match} names the current
- * tag is answered 304 without computing the answer.
+ * tag is answered 304 without a body. Server options do not enter the tag: none changes these answers (the margin
+ * rate values offers, the default recently-bought window needs a customer's history).
  */
 final class SharedAnswerTag {
     /** The build: another build may render the same model's answer differently. */
