@@ -100,11 +100,20 @@ public final class AffinityServer implements AutoCloseable {
                     endpoints.add(info.getHttpMethod().name() + " " + info.getPath());
                 }
             });
-            // Javalin nests its servlet handler inside the innermost wrapper it finds, here the GracefulHandler,
-            // which counts in-flight requests for close().
+            // Javalin nests its servlet handler inside the innermost wrapper it finds: the GracefulHandler counts
+            // in-flight requests for close(), CrossOrigin (only when some origin is allowed) answers preflights and
+            // adds CORS headers, and ResponseDefaults, innermost, sets the caching headers.
             c.jetty.modifyServer(server -> {
                 jetty = server;
                 server.setHandler(graceful);
+                ResponseDefaults defaults = new ResponseDefaults();
+                if (config.cors().enabled()) {
+                    CrossOrigin cors = new CrossOrigin(config.cors());
+                    cors.setHandler(defaults);
+                    graceful.setHandler(cors);
+                } else {
+                    graceful.setHandler(defaults);
+                }
                 // Requests Jetty refuses itself (bad URI, URI too long) answer with a problem body, not HTML.
                 server.setErrorHandler(new ProblemErrorHandler(json));
             });

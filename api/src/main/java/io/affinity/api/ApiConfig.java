@@ -14,10 +14,12 @@ package io.affinity.api;
  *                       false; ignored on JDK 17). On the 2-core machine of benchmarks/RESULTS.md virtual threads
  *                       took 10-20% less server CPU per request at a steady half-saturation rate in one A/B but
  *                       not in whole-server runs, and neither throughput nor tail changed measurably.
+ * @param cors           browser origins whose pages may call the /v1 endpoints (default none)
  */
 public record ApiConfig(String host, int port, int defaultLimit, int maxLimit, int maxBasketItems, int maxBodyBytes,
-                        boolean virtualThreads) {
+                        boolean virtualThreads, CorsPolicy cors) {
     public ApiConfig {
+        java.util.Objects.requireNonNull(cors, "cors");
         if (host == null || host.isBlank()) {
             throw new IllegalArgumentException("host must not be blank");
         }
@@ -32,19 +34,32 @@ public record ApiConfig(String host, int port, int defaultLimit, int maxLimit, i
         }
     }
 
+    /** Without cross-origin callers. */
+    public ApiConfig(String host, int port, int defaultLimit, int maxLimit, int maxBasketItems, int maxBodyBytes,
+                     boolean virtualThreads) {
+        this(host, port, defaultLimit, maxLimit, maxBasketItems, maxBodyBytes, virtualThreads, CorsPolicy.none());
+    }
+
     public static ApiConfig defaults() {
         return new ApiConfig("0.0.0.0", 8080, 10, 100, 200, 64 * 1024, false);
     }
 
     public ApiConfig withPort(int newPort) {
-        return new ApiConfig(host, newPort, defaultLimit, maxLimit, maxBasketItems, maxBodyBytes, virtualThreads);
+        return new ApiConfig(host, newPort, defaultLimit, maxLimit, maxBasketItems, maxBodyBytes, virtualThreads,
+                cors);
     }
 
     public ApiConfig withHost(String newHost) {
-        return new ApiConfig(newHost, port, defaultLimit, maxLimit, maxBasketItems, maxBodyBytes, virtualThreads);
+        return new ApiConfig(newHost, port, defaultLimit, maxLimit, maxBasketItems, maxBodyBytes, virtualThreads,
+                cors);
     }
 
     public ApiConfig withVirtualThreads(boolean on) {
-        return new ApiConfig(host, port, defaultLimit, maxLimit, maxBasketItems, maxBodyBytes, on);
+        return new ApiConfig(host, port, defaultLimit, maxLimit, maxBasketItems, maxBodyBytes, on, cors);
+    }
+
+    public ApiConfig withCors(CorsPolicy policy) {
+        return new ApiConfig(host, port, defaultLimit, maxLimit, maxBasketItems, maxBodyBytes, virtualThreads,
+                policy);
     }
 }

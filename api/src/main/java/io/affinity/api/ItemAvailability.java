@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,13 +70,20 @@ public final class ItemAvailability implements AutoCloseable {
     private volatile long lastRefresh = System.nanoTime();
     private String lastProblem;
 
-    /** Statements, and how many of them are {@code false}: while zero, only the catalogue can make an item unavailable. */
-    private record State(Map<String, Boolean> statements, AtomicInteger unavailable) {
+    /**
+     * Statements, how many of them are {@code false} (while zero, only the catalogue can make an item unavailable),
+     * and a digest of their content ({@link #digest()}).
+     */
+    private record State(Map<String, Boolean> statements, AtomicInteger unavailable, AtomicLong digest) {
         State(Map<String, Boolean> statements) {
-            this(statements, new AtomicInteger());
+            this(statements, new AtomicInteger(), new AtomicLong());
         }
 
-        /** Records a statement; {@code null} clears the item's (it follows the catalogue again). */
+        /**
+         * Records a statement; {@code null} clears the item's (it follows the catalogue again). The digest changes
+         * after the statements, so a request that reads the digest and then the statements answers from statements
+         * at least as new as its digest.
+         */
         void apply(String itemId, Boolean available) {
             Boolean before = available == null ? statements.remove(itemId) : statements.put(itemId, available);
             boolean nowUnavailable = Boolean.FALSE.equals(available);
@@ -84,6 +92,25 @@ public final class ItemAvailability implements AutoCloseable {
             } else if (!nowUnavailable && Boolean.FALSE.equals(before)) {
                 unavailable.decrementAndGet();
             }
+            long change = (available == null ? 0 : entryHash(itemId, available))
+                    - (before == null ? 0 : entryHash(itemId, before));
+            if (change != 0) {
+                digest.addAndGet(change);
+            }
+        }
+
+        /** FNV-1a over the id's chars and the value, then MurmurHash3's 64-bit finaliser. */
+        private static long entryHash(String itemId, boolean available) {
+            long h = 0xcbf29ce484222325L;
+            for (int i = 0; i < itemId.length(); i++) {
+                h = (h ^ itemId.charAt(i)) * 0x100000001b3L;
+            }
+            h = (h ^ (available ? 1 : 2)) * 0x100000001b3L;
+            h ^= h >>> 33;
+            h *= 0xff51afd7ed558ccdL;
+            h ^= h >>> 33;
+            h *= 0xc4ceb93fe53e87d5L;
+            return h ^ (h >>> 33);
         }
     }
 
@@ -372,6 +399,26 @@ public final class ItemAvailability implements AutoCloseable {
         } finally {
             mutex.unlock();
         }
+    }
+
+    /**
+     * A digest of the statements in effect (0 without any): the sum of a 64-bit hash of each item and its value, so
+     * it depends on the statements only, not on the order they were made in or on which process made them.
+     * Replicas reading the same journal have the same digest, and clearing a change gives the digest before it
+     * back. Looks for other processes' changes first ({@link #refreshIfDue}). Answers that are the same for everyone
+     * tag themselves with it (with the model version), so a cache revalidating them learns of every stock change.
+     */
+    public long digest() {
+        refreshIfDue();
+        return digestAsRead();
+    }
+
+    /**
+     * {@link #digest()} without looking for other processes' changes: two volatile reads, for a hot path that
+     * looks anyway when it checks stock ({@link #anyUnavailable()}) after reading this.
+     */
+    long digestAsRead() {
+        return state.digest().get();
     }
 
     /** Items the overlay has a statement for (which win over the catalogue). */

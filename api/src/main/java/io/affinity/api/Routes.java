@@ -119,14 +119,38 @@ final class Routes {
         RequestRules rules = rulesNamingNoCustomer(ctx, model, null, "excludes what a customer bought recently, "
                 + "and bought-together names no customer (ask the customer's recommendations or a basket with "
                 + "'customerId')");
-        answer(ctx, rules.recommend((r, n) -> r.boughtTogether(itemId, n), limit, Set.of(itemId)), null);
+        // The tag is read before the answer is made, so the answer is at least as new as its tag. An unknown item
+        // goes on to its 404 whatever the client holds.
+        String tag = SharedAnswerTag.of(model.snapshot().version(), availability.digest());
+        if (model.snapshot().item(itemId).isPresent() && SharedAnswerTag.notModified(ctx, tag)) {
+            return;
+        }
+        Recommendations answer = rules.recommend((r, n) -> r.boughtTogether(itemId, n), limit, Set.of(itemId));
+        SharedAnswerTag.tag(ctx, tag);
+        answer(ctx, answer, null);
     }
 
-    /** Query and id checked by {@link ModelHandler#leasedForCustomer}, which leased the customer's version. */
+    /**
+     * Query and id checked by {@link ModelHandler#leasedForCustomer}, which leased the customer's version. A known
+     * customer's answer is personal (no-store, as every answer starts). The fallback an id without history gets
+     * (a logged-out visitor's placeholder) is the same for every such id, so it is tagged like bought-together and
+     * a matching If-None-Match is a 304; the answer is still made first, since whether the customer is known is
+     * only learnt then (a known customer's request costs two volatile reads and a boolean test more, no header
+     * lookup).
+     */
     private void customer(Context ctx, ServedModel model, String customerId) throws IOException {
         int limit = Params.limit(ctx, config);
-        answer(ctx, rules(ctx, model, customerId).recommend(
-                (r, n) -> r.forCustomerRanked(customerId, n), limit, Set.of(), Recommender::displayOrder), null);
+        long stock = availability.digestAsRead();
+        Recommendations answer = rules(ctx, model, customerId).recommend(
+                (r, n) -> r.forCustomerRanked(customerId, n), limit, Set.of(), Recommender::displayOrder);
+        if (answer.fallback()) {
+            String tag = SharedAnswerTag.of(model.snapshot().version(), stock);
+            if (SharedAnswerTag.notModified(ctx, tag)) {
+                return;
+            }
+            SharedAnswerTag.tag(ctx, tag);
+        }
+        answer(ctx, answer, null);
     }
 
     /**

@@ -338,7 +338,7 @@ class CampaignExportHttpTest {
         }
     }
 
-    /** A small OpenAPI 3.0 schema check: $ref, oneOf, type, enum, required, properties, additionalProperties, items. */
+    /** A small OpenAPI 3.0 schema check: $ref, oneOf, type, nullable, enum, required, properties, additionalProperties, items. */
     static void validate(JsonNode value, JsonNode schema, JsonNode doc, String path, List<String> problems) {
         if (schema.isMissingNode()) {
             problems.add(path + ": no schema");
@@ -360,6 +360,9 @@ class CampaignExportHttpTest {
             if (matching != 1) {
                 problems.add(path + ": matches " + matching + " of the oneOf schemas " + all);
             }
+            return;
+        }
+        if (value.isNull() && schema.path("nullable").asBoolean(false)) {
             return;
         }
         String type = schema.path("type").asText();

@@ -230,4 +230,43 @@ class ItemAvailabilityTest {
             assertFalse(b.isAvailable("22699"));
         }
     }
+
+    /**
+     * The digest that tags shared answers depends on the statements only: two overlays given the same statements in
+     * another order agree, a replica reading the journal (and one reopening it after a compaction) agrees with the
+     * writer, clearing a change gives the digest before it back, and every change moves it.
+     */
+    @Test
+    void theDigestDependsOnTheStatementsOnly() throws Exception {
+        Path journal = tmp.resolve("digest.journal");
+        try (ItemAvailability writer = ItemAvailability.journaled(journal);
+             ItemAvailability other = ItemAvailability.inMemory()) {
+            assertEquals(0, writer.digest());
+            java.util.Set<Long> seen = new java.util.HashSet<>(List.of(0L));
+            writer.set("22697", false);
+            assertTrue(seen.add(writer.digest()));
+            writer.set("22698", false);
+            assertTrue(seen.add(writer.digest()));
+            long two = writer.digest();
+            writer.set("22698", true);
+            assertTrue(seen.add(writer.digest()), "the same item with the other value is another state");
+            writer.set("22698", false);
+            assertEquals(two, writer.digest());
+            other.set("22698", false);
+            other.set("22697", false);
+            assertEquals(two, other.digest(), "order does not matter");
+            try (ItemAvailability replica = ItemAvailability.journaled(journal)) {
+                assertEquals(two, replica.digest());
+            }
+            writer.clear("22698");
+            writer.clear("22697");
+            assertEquals(0, writer.digest());
+            writer.set("22699", false);
+            writer.compact();
+            try (ItemAvailability reopened = ItemAvailability.journaled(journal)) {
+                assertEquals(writer.digest(), reopened.digest());
+                assertFalse(reopened.digest() == 0);
+            }
+        }
+    }
 }

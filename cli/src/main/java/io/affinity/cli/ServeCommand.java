@@ -5,6 +5,7 @@ import io.affinity.api.AffinityServer;
 import io.affinity.api.ApiConfig;
 import io.affinity.api.BusinessRuleConfig;
 import io.affinity.api.ConsentJournal;
+import io.affinity.api.CorsPolicy;
 import io.affinity.api.ItemAvailability;
 import io.affinity.api.ModelAdmin;
 import io.affinity.api.ServedModel;
@@ -60,6 +61,12 @@ final class ServeCommand implements Callable<Integer> {
             description = "Run Jetty's work on virtual threads (JDK 21+; ignored on 17) instead of a pool of 8-250 "
                     + "platform threads (default: ${DEFAULT-VALUE}).")
     boolean virtualThreads;
+
+    @Option(names = "--cors-origins", split = ",", paramLabel = "ORIGIN",
+            description = "Browser origins whose pages may call the /v1 endpoints (CORS), comma-separated, each "
+                    + "scheme://host[:port] as the browser sends it (https://shop.example), or '*' for any; default "
+                    + "none. An API key a page sends is readable by its visitors.")
+    List<String> corsOrigins;
 
     @Option(names = "--watch-interval", defaultValue = "10", paramLabel = "SECONDS",
             description = "Check the store's CURRENT and CANARY this often and serve what they name (a new version, a "
@@ -123,6 +130,7 @@ final class ServeCommand implements Callable<Integer> {
         if (maxBasketItems < 1) {
             throw new AffinityCli.UserFacingException("--max-basket-items must be at least 1, was " + maxBasketItems);
         }
+        apiConfig(); // --cors-origins checked with the other flags, before any file is touched
         if (!(marginRate > 0 && marginRate <= 1)) {
             throw new AffinityCli.UserFacingException("--margin-rate must be a share of the price in (0, 1], was "
                     + marginRate);
@@ -237,6 +245,11 @@ final class ServeCommand implements Callable<Integer> {
                 served.snapshot().customerCount(), host, server.port(),
                 access.adminEnabled() ? "enabled" : "disabled (no admin token)",
                 access.apiKeysRequired() ? "; API keys required" : "");
+        CorsPolicy cors = config.cors();
+        if (cors.enabled()) {
+            System.err.println("browser pages of " + (cors.anyOrigin() ? "any origin"
+                    : String.join(", ", new java.util.TreeSet<>(cors.origins()))) + " may call /v1 (CORS)");
+        }
         if (loaded.canary() != null) {
             System.err.printf("canary %s answers %d%% of customers%n", loaded.canary().version(),
                     loaded.canary().percent());
@@ -299,7 +312,18 @@ final class ServeCommand implements Callable<Integer> {
         ApiConfig defaults = ApiConfig.defaults();
         // An operator capping answers below the usual default of 10 means every answer, those without a limit too.
         return new ApiConfig(host, port, Math.min(defaults.defaultLimit(), maxLimit), maxLimit, maxBasketItems,
-                defaults.maxBodyBytes(), virtualThreads);
+                defaults.maxBodyBytes(), virtualThreads, corsPolicy());
+    }
+
+    private CorsPolicy corsPolicy() {
+        if (corsOrigins == null || corsOrigins.isEmpty()) {
+            return CorsPolicy.none();
+        }
+        try {
+            return CorsPolicy.of(corsOrigins);
+        } catch (IllegalArgumentException e) {
+            throw new AffinityCli.UserFacingException("--cors-origins: " + e.getMessage());
+        }
     }
 
     /**

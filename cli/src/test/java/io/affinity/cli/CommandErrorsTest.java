@@ -599,6 +599,23 @@ class CommandErrorsTest {
         assertEquals(10, serve.apiConfig().defaultLimit(), "the usual default when the cap is above it");
     }
 
+    /** A storefront's origins for browser callers: parsed with the other flags, a bad one named in one line. */
+    @Test
+    void corsOriginsAreCheckedAndNamedInOneLine() {
+        ServeCommand serve = new ServeCommand();
+        new picocli.CommandLine(serve).parseArgs("--cors-origins", "https://shop.example,http://localhost:3000");
+        assertTrue(serve.apiConfig().cors().allows("https://shop.example"));
+        assertTrue(serve.apiConfig().cors().allows("http://localhost:3000"));
+        assertFalse(serve.apiConfig().cors().allows("https://other.example"));
+        ServeCommand plain = new ServeCommand();
+        new picocli.CommandLine(plain).parseArgs();
+        assertFalse(plain.apiConfig().cors().enabled(), "none without the option");
+        Path models = dir.resolve("models");
+        Run r = run("serve", "--models", models.toString(), "--cors-origins", "https://shop.example/");
+        r.failsWith("--cors-origins: 'https://shop.example/' is not an origin");
+        assertFalse(Files.exists(models), "refused before the model store is looked at");
+    }
+
     @Test
     void serveReportsABusyPortAndABadHostInOneLine() throws Exception {
         Path models = dir.resolve("models");
