@@ -135,7 +135,7 @@ final class CustomerRoutes {
         String id = Params.customerId(ctx.pathParam("customerId"), "path parameter 'customerId'");
         Consent.Channel ch = channel(ctx.pathParam("channel"), "path parameter 'channel'");
         RequestBodies.requireJson(ctx);
-        byte[] body = RequestBodies.read(ctx, config.maxBodyBytes());
+        byte[] body = RequestBodies.read(ctx, config);
         JsonNode node = JsonBodies.object(body, json, CONSENT_FIELDS, "a JSON object with field 'state'");
         JsonNode stateNode = node.get("state");
         if (stateNode == null || stateNode.isNull()) {
