@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
@@ -27,6 +28,15 @@ import org.eclipse.jetty.util.thread.Scheduler;
 final class RequestBodies {
     /** The most of an oversized body read and dropped so that its sender gets the answer; beyond it, we close. */
     static final long DRAIN_LIMIT = 1L << 20;
+    /**
+     * Most requests that may wait for a body (or drain one) at once. A body normally arrives with its headers and is
+     * read in microseconds, so this many is only reached by slow senders; the {@link ApiConfig#bodyTimeout()} bounds
+     * each, this bounds how many threads of Jetty's pool (8 to 250) they hold together, so that the GET endpoints
+     * keep theirs.
+     */
+    static final int MAX_WAITING_FOR_BODIES = 64;
+    /** Places for {@link #MAX_WAITING_FOR_BODIES}; per process (servers in one JVM, as in tests, share them). */
+    private static final Semaphore WAITING = new Semaphore(MAX_WAITING_FOR_BODIES);
 
     private RequestBodies() {
     }
@@ -57,6 +67,11 @@ final class RequestBodies {
         if (declared > maxBytes) {
             throw ApiProblem.tooLarge("request body of " + declared + " bytes exceeds the limit of " + maxBytes);
         }
+        if (!WAITING.tryAcquire()) {
+            ctx.header("Retry-After", "1");
+            throw new ApiProblem(503, "busy", "Too many request bodies in flight", "the server is waiting for the "
+                    + "bodies of " + MAX_WAITING_FOR_BODIES + " other requests (slow senders); retry");
+        }
         byte[] body;
         try (Deadline ignored = Deadline.start(ctx, config.bodyTimeout())) {
             body = ctx.req().getInputStream().readNBytes(maxBytes + 1);
@@ -70,6 +85,8 @@ final class RequestBodies {
             // The connection failed while the body was arriving (reset, idle timeout): the client's side.
             throw ApiProblem.badRequest("the request body could not be read: the connection failed while it was "
                     + "being sent");
+        } finally {
+            WAITING.release();
         }
         if (body.length > maxBytes) {
             throw ApiProblem.tooLarge("request body exceeds the limit of " + maxBytes + " bytes");
@@ -110,8 +127,13 @@ final class RequestBodies {
             if (length > DRAIN_LIMIT) {
                 return; // not waited for: Jetty closes the connection after the answer
             }
+            if (!WAITING.tryAcquire()) {
+                return; // as for a body over the limit: Jetty closes the connection after the answer
+            }
             try (Deadline ignored = Deadline.start(ctx, timeout)) {
                 drain(in);
+            } finally {
+                WAITING.release();
             }
         } catch (IOException | IllegalStateException e) {
             // The body was read as text (getReader), or the connection is gone: nothing left to drop.

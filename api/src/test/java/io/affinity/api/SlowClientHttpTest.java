@@ -1,5 +1,6 @@
 package io.affinity.api;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.affinity.store.ModelStore;
@@ -10,9 +11,14 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
@@ -73,6 +79,64 @@ class SlowClientHttpTest {
         // A GET with a body nobody reads, on an open endpoint.
         String health = drip("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 200\r\n\r\n");
         assertTrue(health.startsWith("HTTP/1.1 200"), health);
+    }
+
+    /**
+     * The body timeout bounds one slow client, not a stream of them: clients reconnecting as they are cut off would
+     * keep every thread waiting. At most {@link RequestBodies#MAX_WAITING_FOR_BODIES} requests wait for their bodies
+     * at once; the next one with a body is a 503 at once, and requests without one are answered as usual.
+     */
+    @Test
+    void slowBodiesHoldAtMostTheirShareOfThreads() throws Exception {
+        try (AffinityServer patient = AffinityServer.create(ApiConfig.defaults().withHost("127.0.0.1").withPort(0)
+                        .withBodyTimeout(Duration.ofSeconds(60)), ModelSource.fixed(served),
+                new ServerOptions(AccessControl.of(null, List.of(KEY)), null, Duration.ofSeconds(1))).start()) {
+            List<Socket> slow = new ArrayList<>();
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            String base = "http://127.0.0.1:" + patient.port();
+            try {
+                for (int i = 0; i < RequestBodies.MAX_WAITING_FOR_BODIES + 8; i++) {
+                    Socket socket = new Socket("127.0.0.1", patient.port());
+                    slow.add(socket);
+                    socket.getOutputStream().write(("POST /v1/baskets/recommendations HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            + "X-API-Key: " + KEY + "\r\nContent-Type: application/json\r\nContent-Length: 200\r\n"
+                            + "\r\n{").getBytes(StandardCharsets.ISO_8859_1));
+                    socket.getOutputStream().flush();
+                }
+                HttpResponse<String> basket = null;
+                for (int attempt = 0; attempt < 100; attempt++) { // until the slow ones are all waiting
+                    basket = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/baskets/recommendations"))
+                            .header("X-API-Key", KEY).header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"items\":[\"I00\"]}")).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    if (basket.statusCode() == 503) {
+                        break;
+                    }
+                    Thread.sleep(50);
+                }
+                assertEquals(503, basket.statusCode(), basket.body());
+                assertTrue(basket.body().contains("bodies"), basket.body());
+                assertEquals("1", basket.headers().firstValue("Retry-After").orElse(null));
+                HttpResponse<String> health = client.send(HttpRequest.newBuilder(URI.create(base + "/health"))
+                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, health.statusCode(), health.body());
+                HttpResponse<String> customer = client.send(HttpRequest.newBuilder(URI.create(base
+                                + "/v1/customers/C100/recommendations")).header("X-API-Key", KEY)
+                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, customer.statusCode(), customer.body());
+            } finally {
+                for (Socket socket : slow) {
+                    socket.close();
+                }
+            }
+            Thread.sleep(300); // the slow ones' reads fail as their connections close, and give their places back
+            HttpResponse<String> basket = client.send(HttpRequest.newBuilder(URI.create(base
+                            + "/v1/baskets/recommendations")).header("X-API-Key", KEY)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"items\":[\"I00\"]}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, basket.statusCode(), basket.body());
+        }
     }
 
     /**
