@@ -114,7 +114,7 @@ public final class AffinityServer implements AutoCloseable {
                 // rather than in an after-handler, which on every request cost about a tenth of the
                 // customer endpoint's throughput (benchmarks/RESULTS.md, "Tenth session").
                 RequestBodies.discardUnread(ctx, config.bodyTimeout());
-                metrics.record(ctx.method().name(), routeTemplate(ctx, endpoints), ctx.status().getCode(), ms);
+                metrics.record(Metrics.methodLabel(ctx.req().getMethod()), routeTemplate(ctx, endpoints), ctx.status().getCode(), ms);
             });
             ops.register(c.routes);
             routes.register(c.routes);

@@ -330,6 +330,32 @@ class OperationsHttpTest {
         }
     }
 
+    /**
+     * The method label takes the standard methods only: it was the request's method as sent, so every made-up method
+     * (any token is valid HTTP) added series to the metrics and entries to the server's memory, without credentials.
+     */
+    @Test
+    void madeUpMethodsShareOneMetricsLabel() throws Exception {
+        try (AffinityServer server = start(ModelSource.fixed(model()),
+                new ServerOptions(AccessControl.of(null, List.of(KEY)), null, Duration.ofSeconds(1)))) {
+            for (int i = 0; i < 40; i++) {
+                for (String path : List.of("/health", "/v1/model", "/no/such/path")) {
+                    HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(uri(server, path))
+                            .method("MADEUP" + i, HttpRequest.BodyPublishers.noBody()).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertTrue(r.statusCode() >= 400 && r.statusCode() < 500, path + ": " + r.statusCode());
+                }
+            }
+            assertEquals(200, get(server, "/v1/model", KEY).statusCode());
+            String text = get(server, "/metrics", null).body();
+            assertFalse(text.contains("MADEUP"), text);
+            assertTrue(text.contains("affinity_http_requests_total{method=\"other\",route=\"/v1/model\",status=\"401\"} 40"),
+                    text);
+            assertTrue(text.contains("affinity_http_requests_total{method=\"GET\",route=\"/v1/model\",status=\"200\"} 1"),
+                    "standard methods keep their name: " + text);
+        }
+    }
+
     private static HttpResponse<String> get(AffinityServer server, String path, String apiKey) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri(server, path)).GET();
         if (apiKey != null) {
