@@ -214,6 +214,8 @@ class OperationsHttpTest {
      */
     private static final class BlockingExportModel {
         final CountDownLatch midStream = new CountDownLatch(1);
+        /** Exports waiting at the 500th customer. */
+        final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
         final CountDownLatch proceed = new CountDownLatch(1);
         final AtomicBoolean closed = new AtomicBoolean();
         final SwappableModelSource source = new SwappableModelSource();
@@ -226,6 +228,7 @@ class OperationsHttpTest {
                     int[] seen = {0};
                     profiles.forEach((id, p) -> {
                         if (seen[0]++ == 500) {
+                            waiting.incrementAndGet();
                             midStream.countDown();
                             try {
                                 assertTrue(proceed.await(30, TimeUnit.SECONDS));
@@ -301,6 +304,47 @@ class OperationsHttpTest {
             assertEquals(r.body().split("\n").length - 1, last.at("/summary/exported").asLong());
             assertTrue(shutdown.get(30, TimeUnit.SECONDS), "every model generation closed within the grace");
             assertTrue(model.closed.get());
+        }
+    }
+
+    /**
+     * Each campaign export takes a core for as long as it runs (a second per 1,600 customers on the sample), and
+     * every key holder could start as many as it liked side by side, starving the recommendation endpoints. At most
+     * {@link CustomerRoutes#MAX_CONCURRENT_EXPORTS} run at once; the next is a 503 with Retry-After before its first
+     * byte, while HEAD (which runs no export) and the other endpoints answer as usual.
+     */
+    @Test
+    void exportsBeyondTheConcurrencyLimitAreRefusedUntilOneEnds(@TempDir Path dir) throws Exception {
+        BlockingExportModel model = new BlockingExportModel();
+        try (ConsentJournal journal = ConsentJournal.open(dir.resolve("consent.journal"));
+             AffinityServer server = start(model.source, new ServerOptions(AccessControl.none(), null,
+                     Duration.ofSeconds(5), journal, 0.3, BusinessRuleConfig.defaults()))) {
+            List<CompletableFuture<HttpResponse<String>>> running = new java.util.ArrayList<>();
+            for (int i = 0; i < CustomerRoutes.MAX_CONCURRENT_EXPORTS; i++) {
+                running.add(export(server));
+            }
+            for (int attempt = 0; attempt < 600 && model.waiting.get() < running.size(); attempt++) {
+                Thread.sleep(50);
+            }
+            assertEquals(running.size(), model.waiting.get(), "the exports are all mid-stream");
+            HttpResponse<String> refused = export(server).get(10, TimeUnit.SECONDS);
+            assertEquals(503, refused.statusCode(), refused.body());
+            assertTrue(refused.body().contains("exports"), refused.body());
+            assertTrue(refused.headers().firstValue("Retry-After").isPresent());
+            HttpResponse<String> head = CLIENT.send(HttpRequest.newBuilder(
+                    uri(server, "/v1/campaigns/offers?segment=all&channel=email&limit=2"))
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, head.statusCode());
+            assertEquals(200, get(server, "/health", null).statusCode());
+            model.proceed.countDown();
+            for (CompletableFuture<HttpResponse<String>> export : running) {
+                HttpResponse<String> r = export.get(30, TimeUnit.SECONDS);
+                assertEquals(200, r.statusCode());
+                assertEquals("summary", lastRecord(r).path("type").asText());
+            }
+            HttpResponse<String> again = export(server).get(30, TimeUnit.SECONDS);
+            assertEquals(200, again.statusCode(), "the places are given back: " + again.body());
+            assertEquals("summary", lastRecord(again).path("type").asText());
         }
     }
 
