@@ -122,8 +122,8 @@ public final class AffinityServer implements AutoCloseable {
                 // connection is not closed under a client still sending it (which would lose the answer). Here
                 // rather than in an after-handler, which on every request cost about a tenth of the
                 // customer endpoint's throughput (benchmarks/RESULTS.md, "Tenth session").
-                RequestBodies.discardUnread(ctx);
-                metrics.record(ctx.method().name(), routeTemplate(ctx, endpoints), ctx.status().getCode(), ms);
+                RequestBodies.discardUnread(ctx, config.bodyTimeout());
+                metrics.record(Metrics.methodLabel(ctx.req().getMethod()), routeTemplate(ctx, endpoints), ctx.status().getCode(), ms);
             });
             ops.register(c.routes);
             routes.register(c.routes);

@@ -101,8 +101,14 @@ final class CatalogQueryParser extends QueryParser {
      */
     static Query compile(String expression, Set<String> numericAttributes, CatalogAnalysis analysis)
             throws ParseException {
+        if (nesting(expression) > MAX_NESTING) {
+            throw tooDeeplyNested();
+        }
         try {
             return allowPureExclusion(new CatalogQueryParser(numericAttributes, analysis).parse(expression));
+        } catch (StackOverflowError e) {
+            // A backstop for recursion the count above does not foresee; the parse holds no state beyond this call.
+            throw tooDeeplyNested();
         } catch (ParseException e) {
             // The parser wraps a flat query's clause excess as if it were a syntax error.
             TooComplex costly = tooCostly(e.getCause());
@@ -112,6 +118,45 @@ final class CatalogQueryParser extends QueryParser {
         } catch (IllegalArgumentException e) {
             throw new ParseException(e.getMessage());
         }
+    }
+
+    /**
+     * The deepest nesting {@link #compile} parses. The query parser and Lucene's regular-expression parser recurse
+     * once per group ({@code (}) and per complement ({@code ~} inside {@code /.../}): a few thousand levels, which
+     * fit in a URL, overflowed the stack of the request's thread. Real filters nest a handful of levels.
+     */
+    static final int MAX_NESTING = 100;
+
+    static TooComplex tooDeeplyNested() {
+        return new TooComplex("groups or regular-expression operators nested more than " + MAX_NESTING
+                + " levels deep");
+    }
+
+    /**
+     * An upper bound of the expression's nesting: the depth of its parentheses (escaped ones skipped, those inside
+     * quotes and regular expressions counted too, which only errs towards refusing) or its longest run of
+     * {@code ~}, whichever is larger. One pass over the characters, no allocation.
+     */
+    static int nesting(String expression) {
+        int depth = 0;
+        int deepest = 0;
+        int tildes = 0;
+        for (int i = 0; i < expression.length(); i++) {
+            char c = expression.charAt(i);
+            if (c == '\\') {
+                i++;
+                tildes = 0;
+                continue;
+            }
+            if (c == '(') {
+                deepest = Math.max(deepest, ++depth);
+            } else if (c == ')') {
+                depth = Math.max(0, depth - 1);
+            }
+            tildes = c == '~' ? tildes + 1 : 0;
+            deepest = Math.max(deepest, tildes);
+        }
+        return deepest;
     }
 
     /** The parser's message quotes the whole expression ("Cannot parse '...': "): shortened as other echoes are. */

@@ -119,7 +119,7 @@ final class CatalogRoutes {
         Params.checkQuery(ctx, NONE);
         String itemId = BasketRequest.normaliseItemId(ctx.pathParam("itemId"));
         RequestBodies.requireJson(ctx);
-        JsonNode body = JsonBodies.object(RequestBodies.read(ctx, config.maxBodyBytes()), json, AVAILABILITY_FIELDS,
+        JsonNode body = JsonBodies.object(RequestBodies.read(ctx, config), json, AVAILABILITY_FIELDS,
                 "a JSON object with field 'available'");
         JsonNode available = body.get("available");
         if (available == null || available.isNull()) {
@@ -147,7 +147,7 @@ final class CatalogRoutes {
     private void clearAvailability(Context ctx, ServedModel model) throws IOException {
         Params.checkQuery(ctx, NONE);
         // Not ignored: a client sending {"available": ...} here meant a PUT, and would think it was applied.
-        RequestBodies.requireNone(ctx, config.maxBodyBytes(), "DELETE of an item's availability",
+        RequestBodies.requireNone(ctx, config, "DELETE of an item's availability",
                 "PUT {\"available\": true|false} sets a statement");
         String itemId = BasketRequest.normaliseItemId(ctx.pathParam("itemId"));
         if (model.snapshot().item(itemId).isEmpty()) {

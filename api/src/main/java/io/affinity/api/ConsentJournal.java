@@ -126,8 +126,8 @@ public final class ConsentJournal implements AutoCloseable {
     }
 
     /** {@link #open(Path, int)} with the journal's files opened through {@code channels} (tests: a failing disk). */
-    static ConsentJournal open(Path file, int compactAfterLines, JournalFiles.Channels channels) throws IOException {
-        Objects.requireNonNull(file, "file");
+    static ConsentJournal open(Path journal, int compactAfterLines, JournalFiles.Channels channels) throws IOException {
+        Path file = JournalFiles.followLinks(Objects.requireNonNull(journal, "file"));
         Objects.requireNonNull(channels, "channels");
         if (compactAfterLines < 1) {
             throw new IllegalArgumentException("compactAfterLines must be >= 1, was " + compactAfterLines);

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Semaphore;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
@@ -40,6 +41,11 @@ import org.slf4j.LoggerFactory;
  */
 final class CustomerRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(CustomerRoutes.class);
+    /**
+     * Campaign exports run at once at most; the next is a 503. Each takes a core while it runs (about a second per
+     * 1,600 customers on the sample's 2-core machine), so unbounded they starve the recommendation endpoints.
+     */
+    static final int MAX_CONCURRENT_EXPORTS = 4;
 
     private final ApiConfig config;
     private final ModelSource models;
@@ -50,6 +56,7 @@ final class CustomerRoutes {
     private final BusinessRuleConfig ruleConfig;
     /** True once the server's shutdown grace has expired: running exports stop with their error record. */
     private final BooleanSupplier graceExpired;
+    private final Semaphore exports = new Semaphore(MAX_CONCURRENT_EXPORTS);
 
     CustomerRoutes(ApiConfig config, ModelSource models, ObjectMapper json, ConsentJournal consent, double marginRate,
                    BusinessRuleConfig ruleConfig, BooleanSupplier graceExpired) {
@@ -136,7 +143,7 @@ final class CustomerRoutes {
         String id = Params.customerId(ctx.pathParam("customerId"), "path parameter 'customerId'");
         Consent.Channel ch = channel(ctx.pathParam("channel"), "path parameter 'channel'");
         RequestBodies.requireJson(ctx);
-        byte[] body = RequestBodies.read(ctx, config.maxBodyBytes());
+        byte[] body = RequestBodies.read(ctx, config);
         JsonNode node = JsonBodies.object(body, json, CONSENT_FIELDS, "a JSON object with field 'state'");
         JsonNode stateNode = node.get("state");
         if (stateNode == null || stateNode.isNull()) {
@@ -274,161 +281,173 @@ final class CustomerRoutes {
             ctx.res().flushBuffer();
             return;
         }
-        long startSeq = consent.sequence();
-        // An export is one list from one version: CURRENT's (its modelVersion), whoever a running canary takes; a
-        // canary at the start is named in the final record so that nobody mistakes the export for the canary's.
-        Map<String, Object> canaryNotApplied = models.canary().map(c -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("version", c.version());
-            m.put("percent", c.percent());
-            return m;
-        }).orElse(null);
-        Map<String, Long> excluded = new TreeMap<>();
-        long[] counts = new long[3]; // matched, exported, profiles done (from start)
-        Writer out = new OutputStreamWriter(ctx.res().getOutputStream(), StandardCharsets.UTF_8);
-        CsvWriter csvOut = csv ? CsvWriter.builder().build(out) : null;
-        if (csvOut != null) {
-            // The columns after explanation came later, at the end so that readers by position keep working: the
-            // description an e-mail shows and the source that tells a pinned offer from the model's.
-            csvOut.writeRecord("customer_id", "tier", "strategy", "consent_sequence", "rank", "item_id",
-                    "expected_value", "explanation", "description", "source", "purchase_probability", "margin",
-                    "cursor");
+        if (!exports.tryAcquire()) {
+            ctx.header("Retry-After", "10");
+            throw new ApiProblem(503, "exports-busy", "Too many exports", MAX_CONCURRENT_EXPORTS
+                    + " campaign exports are running, the most this server runs at once; retry when one has ended");
         }
         try {
-            BiConsumer<String, CustomerProfile> exportOne = (id, p) -> {
-                if (graceExpired.getAsBoolean()) {
-                    throw new ShutdownCutOff();
-                }
-                if (!segment.members().test(p)) {
-                    return;
-                }
-                // Stock changes another replica made to the shared journal: an export is one long request, so
-                // it looks for them as requests do (at most every REFRESH_INTERVAL; otherwise a time check only),
-                // else the rest of the export would offer an item taken out of stock after it started.
-                availability.refreshIfDue();
-                counts[0]++;
-                ConsentJournal.Decision d = consent.check(model.snapshot(), id, ch);
-                String reason = !d.allowed() ? d.reason()
-                        : p.strategy() == CustomerProfile.Strategy.END ? "strategy_end" : null;
-                List<NextBestOffers.Offer> offers = List.of();
-                if (reason == null) {
-                    NextBestOffers nbo = perCustomer ? offers(model, parsed.forCustomer(id)) : sharedOffers;
-                    // A customer whose offers the rules remove entirely counts under no_offers, below.
-                    offers = nbo.forCustomer(id, Optional.of(p), limit, offerRules);
-                }
-                if (reason == null && offers.isEmpty()) {
-                    reason = "no_offers";
-                }
-                if (reason != null) {
-                    excluded.merge(reason, 1L, Long::sum);
-                    return;
-                }
-                counts[1]++;
-                // where the rest of the export starts: after this customer
-                String cursor = new ExportCursor(version, start + counts[2] + 1, fingerprint).toString();
-                try {
-                    if (csvOut != null) {
-                        int rank = 1;
-                        for (NextBestOffers.Offer o : offers) {
-                            csvOut.writeRecord(id, lower(p.tier()), lower(p.strategy()), Long.toString(d.sequence()),
-                                    Integer.toString(rank++), o.itemId(), fourDecimals(o.expectedValue()),
-                                    o.explanation(), o.description(), o.source(),
-                                    fourDecimals(o.purchaseProbability()), fourDecimals(o.margin()), cursor);
-                        }
-                    } else {
-                        out.write(json.writeValueAsString(new CampaignRow(id, lower(p.tier()), lower(p.strategy()),
-                                d.sequence(), offers, cursor)));
-                        out.write('\n');
+            long startSeq = consent.sequence();
+            // An export is one list from one version: CURRENT's (its modelVersion), whoever a running canary takes; a
+            // canary at the start is named in the final record so that nobody mistakes the export for the canary's.
+            Map<String, Object> canaryNotApplied = models.canary().map(c -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("version", c.version());
+                m.put("percent", c.percent());
+                return m;
+            }).orElse(null);
+            Map<String, Long> excluded = new TreeMap<>();
+            long[] counts = new long[3]; // matched, exported, profiles done (from start)
+            Writer out = new OutputStreamWriter(ctx.res().getOutputStream(), StandardCharsets.UTF_8);
+            CsvWriter csvOut = csv ? CsvWriter.builder().build(out) : null;
+            if (csvOut != null) {
+                // The columns after explanation came later, at the end so that readers by position keep working: the
+                // description an e-mail shows and the source that tells a pinned offer from the model's.
+                csvOut.writeRecord("customer_id", "tier", "strategy", "consent_sequence", "rank", "item_id",
+                        "expected_value", "explanation", "description", "source", "purchase_probability", "margin",
+                        "cursor");
+            }
+            try {
+                BiConsumer<String, CustomerProfile> exportOne = (id, p) -> {
+                    if (graceExpired.getAsBoolean()) {
+                        throw new ShutdownCutOff();
                     }
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
+                    if (!segment.members().test(p)) {
+                        return;
+                    }
+                    // Stock changes another replica made to the shared journal: an export is one long request, so
+                    // it looks for them as requests do (at most every REFRESH_INTERVAL; otherwise a time check only),
+                    // else the rest of the export would offer an item taken out of stock after it started.
+                    availability.refreshIfDue();
+                    counts[0]++;
+                    ConsentJournal.Decision d = consent.check(model.snapshot(), id, ch);
+                    String reason = !d.allowed() ? d.reason()
+                            : p.strategy() == CustomerProfile.Strategy.END ? "strategy_end" : null;
+                    List<NextBestOffers.Offer> offers = List.of();
+                    if (reason == null) {
+                        NextBestOffers nbo = perCustomer ? offers(model, parsed.forCustomer(id)) : sharedOffers;
+                        // A customer whose offers the rules remove entirely counts under no_offers, below.
+                        offers = nbo.forCustomer(id, Optional.of(p), limit, offerRules);
+                    }
+                    if (reason == null && offers.isEmpty()) {
+                        reason = "no_offers";
+                    }
+                    if (reason != null) {
+                        excluded.merge(reason, 1L, Long::sum);
+                        return;
+                    }
+                    counts[1]++;
+                    // where the rest of the export starts: after this customer
+                    String cursor = new ExportCursor(version, start + counts[2] + 1, fingerprint).toString();
+                    try {
+                        if (csvOut != null) {
+                            int rank = 1;
+                            for (NextBestOffers.Offer o : offers) {
+                                csvOut.writeRecord(id, lower(p.tier()), lower(p.strategy()),
+                                        Long.toString(d.sequence()),
+                                        Integer.toString(rank++), o.itemId(), fourDecimals(o.expectedValue()),
+                                        o.explanation(), o.description(), o.source(),
+                                        fourDecimals(o.purchaseProbability()), fourDecimals(o.margin()), cursor);
+                            }
+                        } else {
+                            out.write(json.writeValueAsString(new CampaignRow(id, lower(p.tier()), lower(p.strategy()),
+                                    d.sequence(), offers, cursor)));
+                            out.write('\n');
+                        }
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                };
+                // Counted only once a customer is done: one that fails part-way is where a resumed export starts.
+                model.snapshot().forEachProfile(start, (id, p) -> {
+                    exportOne.accept(id, p);
+                    counts[2]++;
+                });
+            } catch (UncheckedIOException e) {
+                // The client went away mid-stream: nothing more to send; no customer data in the log.
+                LOG.info("campaign export aborted after {} rows: {}", counts[1],
+                        e.getCause().getClass().getSimpleName());
+                return;
+            } catch (RuntimeException e) {
+                // Headers (200) are gone: the only way to tell the client the export is incomplete is a final error
+                // record instead of the summary. Exception messages can name a customer (a corrupt value's key), so
+                // neither the record nor the log carries them: the exception type only.
+                Map<String, Object> error = new LinkedHashMap<>();
+                if (e instanceof ShutdownCutOff) {
+                    LOG.warn("campaign export cut off by the shutdown after {} exported rows (the shutdown grace "
+                            + "expired)",
+                            counts[1]);
+                    error.put("status", 503);
+                    error.put("title", "Export cut off by shutdown");
+                    error.put("detail", "the server shut down before the export's end (its shutdown grace expired); "
+                            + "the export is incomplete: discard it or retry");
+                } else if (e instanceof ConsentJournal.Unavailable) {
+                    // The journal turned unreadable mid-export (e.g. a replica sharing it left a bad line): stop rather
+                    // than guess, with the 503 every consent answer gives then. The reason names the file and line.
+                    LOG.error("campaign export stopped after {} exported rows: {}", counts[1], e.getMessage());
+                    error.put("status", 503);
+                    error.put("title", "Consent store unavailable");
+                    error.put("detail", "consent data became unreadable during the export: " + e.getMessage()
+                            + "; the export is incomplete: discard it");
+                } else if (e instanceof SnapshotLockedException) {
+                    // A stale-lock message names a file and a segment only, and says what to do: logged whole.
+                    LOG.error("campaign export failed after {} exported rows: {}", counts[1], e.getMessage());
+                    error.put("status", 503);
+                    error.put("title", "Model version locked");
+                    error.put("detail", AffinityServer.LOCKED_DETAIL + "; the export is incomplete: discard it");
+                } else {
+                    LOG.error("campaign export failed after {} exported rows: {}", counts[1], e.getClass().getName());
+                    error.put("status", 500);
+                    error.put("title", "Export failed");
+                    error.put("detail", "the export stopped before its end and is incomplete ("
+                            + e.getClass().getSimpleName() + "); discard it or retry");
                 }
-            };
-            // Counted only once a customer is done: one that fails part-way is where a resumed export starts.
-            model.snapshot().forEachProfile(start, (id, p) -> {
-                exportOne.accept(id, p);
-                counts[2]++;
-            });
-        } catch (UncheckedIOException e) {
-            // The client went away mid-stream: nothing more to send; no customer data in the log.
-            LOG.info("campaign export aborted after {} rows: {}", counts[1], e.getCause().getClass().getSimpleName());
-            return;
-        } catch (RuntimeException e) {
-            // Headers (200) are gone: the only way to tell the client the export is incomplete is a final error
-            // record instead of the summary. Exception messages can name a customer (a corrupt value's key), so
-            // neither the record nor the log carries them: the exception type only.
-            Map<String, Object> error = new LinkedHashMap<>();
-            if (e instanceof ShutdownCutOff) {
-                LOG.warn("campaign export cut off by the shutdown after {} exported rows (the shutdown grace expired)",
-                        counts[1]);
-                error.put("status", 503);
-                error.put("title", "Export cut off by shutdown");
-                error.put("detail", "the server shut down before the export's end (its shutdown grace expired); "
-                        + "the export is incomplete: discard it or retry");
-            } else if (e instanceof ConsentJournal.Unavailable) {
-                // The journal turned unreadable mid-export (e.g. a replica sharing it left a bad line): stop rather
-                // than guess, with the 503 every consent answer gives then. The reason names the file and line.
-                LOG.error("campaign export stopped after {} exported rows: {}", counts[1], e.getMessage());
-                error.put("status", 503);
-                error.put("title", "Consent store unavailable");
-                error.put("detail", "consent data became unreadable during the export: " + e.getMessage()
-                        + "; the export is incomplete: discard it");
-            } else if (e instanceof SnapshotLockedException) {
-                // A stale-lock message names a file and a segment only, and says what to do: logged whole.
-                LOG.error("campaign export failed after {} exported rows: {}", counts[1], e.getMessage());
-                error.put("status", 503);
-                error.put("title", "Model version locked");
-                error.put("detail", AffinityServer.LOCKED_DETAIL + "; the export is incomplete: discard it");
-            } else {
-                LOG.error("campaign export failed after {} exported rows: {}", counts[1], e.getClass().getName());
-                error.put("status", 500);
-                error.put("title", "Export failed");
-                error.put("detail", "the export stopped before its end and is incomplete ("
-                        + e.getClass().getSimpleName() + "); discard it or retry");
+                error.put("modelVersion", model.snapshot().version());
+                if (canaryNotApplied != null) {
+                    error.put("canaryNotApplied", canaryNotApplied);
+                }
+                error.put("channel", ch.wireName());
+                error.put("segment", segment.name());
+                error.put("limit", limit);
+                error.put("matchedSoFar", counts[0]);
+                error.put("exportedSoFar", counts[1]);
+                error.put("excludedSoFar", excluded);
+                if (!rulesApplied.isEmpty()) {
+                    error.put("rules", rulesApplied);
+                }
+                if (after != null) {
+                    error.put("resumedFrom", after.toString());
+                }
+                // The rows before it are complete and stay valid: the rest can be asked for with after=.
+                error.put("resumeCursor", new ExportCursor(version, start + counts[2], fingerprint).toString());
+                writeFinalRecord(out, csvOut, "error", error);
+                return;
             }
-            error.put("modelVersion", model.snapshot().version());
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("modelVersion", model.snapshot().version());
             if (canaryNotApplied != null) {
-                error.put("canaryNotApplied", canaryNotApplied);
+                summary.put("canaryNotApplied", canaryNotApplied);
             }
-            error.put("channel", ch.wireName());
-            error.put("segment", segment.name());
-            error.put("limit", limit);
-            error.put("matchedSoFar", counts[0]);
-            error.put("exportedSoFar", counts[1]);
-            error.put("excludedSoFar", excluded);
+            summary.put("channel", ch.wireName());
+            summary.put("segment", segment.name());
+            summary.put("limit", limit);
+            summary.put("matched", counts[0]);
+            summary.put("exported", counts[1]);
+            summary.put("excluded", excluded);
             if (!rulesApplied.isEmpty()) {
-                error.put("rules", rulesApplied);
+                // The export says what it was filtered by; absent without rules, as before rules existed.
+                summary.put("rules", rulesApplied);
             }
             if (after != null) {
-                error.put("resumedFrom", after.toString());
+                // counts above are of this request's part; the parts before it had their own final records
+                summary.put("resumedFrom", after.toString());
             }
-            // The rows before it are complete and stay valid: the rest can be asked for with after=.
-            error.put("resumeCursor", new ExportCursor(version, start + counts[2], fingerprint).toString());
-            writeFinalRecord(out, csvOut, "error", error);
-            return;
+            summary.put("consentSequenceAtStart", startSeq);
+            summary.put("consentSequenceAtEnd", consent.sequence());
+            writeFinalRecord(out, csvOut, "summary", summary);
+        } finally {
+            exports.release();
         }
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("modelVersion", model.snapshot().version());
-        if (canaryNotApplied != null) {
-            summary.put("canaryNotApplied", canaryNotApplied);
-        }
-        summary.put("channel", ch.wireName());
-        summary.put("segment", segment.name());
-        summary.put("limit", limit);
-        summary.put("matched", counts[0]);
-        summary.put("exported", counts[1]);
-        summary.put("excluded", excluded);
-        if (!rulesApplied.isEmpty()) {
-            // The export says what it was filtered by; absent without rules, as before rules existed.
-            summary.put("rules", rulesApplied);
-        }
-        if (after != null) {
-            // counts above are of this request's part; the parts before it had their own final records
-            summary.put("resumedFrom", after.toString());
-        }
-        summary.put("consentSequenceAtStart", startSeq);
-        summary.put("consentSequenceAtEnd", consent.sequence());
-        writeFinalRecord(out, csvOut, "summary", summary);
     }
 
     /**

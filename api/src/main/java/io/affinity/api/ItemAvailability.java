@@ -141,8 +141,9 @@ public final class ItemAvailability implements AutoCloseable {
     }
 
     /** {@link #journaled(Path, int)} with the journal's files opened through {@code channels} (tests: a failing disk). */
-    static ItemAvailability journaled(Path file, int compactAfterLines, JournalFiles.Channels channels)
+    static ItemAvailability journaled(Path journal, int compactAfterLines, JournalFiles.Channels channels)
             throws IOException {
+        Path file = JournalFiles.followLinks(Objects.requireNonNull(journal, "file"));
         if (compactAfterLines < 1) {
             throw new IllegalArgumentException("compactAfterLines must be >= 1, was " + compactAfterLines);
         }

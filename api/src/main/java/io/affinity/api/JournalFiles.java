@@ -153,6 +153,25 @@ final class JournalFiles {
         }
     }
 
+    /**
+     * Where the journal really is: a symbolic link (a store's journal pointing at the volume replicas share) is
+     * followed, link after link, so that the lock, the compaction's temporary file and its rename happen beside the
+     * shared file. Renamed over the link, a compaction would replace it by a journal of this server's own, and the
+     * replicas' consent and stock changes would silently part. A path that is no link is returned as it is.
+     */
+    static Path followLinks(Path journal) throws IOException {
+        Path p = journal;
+        for (int hops = 0; Files.isSymbolicLink(p); hops++) {
+            if (hops == 40) {
+                throw new java.nio.file.FileSystemException(journal.toString(), null,
+                        "too many levels of symbolic links");
+            }
+            Path parent = p.toAbsolutePath().getParent();
+            p = parent.resolve(Files.readSymbolicLink(p)).normalize();
+        }
+        return p;
+    }
+
     static Path temporary(Path journal) {
         return journal.resolveSibling(journal.getFileName() + ".compacting");
     }

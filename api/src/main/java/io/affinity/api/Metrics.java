@@ -45,6 +45,17 @@ final class Metrics {
         this.admin = admin;
     }
 
+    /**
+     * The method as a label: the standard methods by name, any other as {@code other}. Any token is a valid HTTP
+     * method, so labelling by the method as sent let each made-up one add series (and memory) without credentials.
+     */
+    static String methodLabel(String method) {
+        return switch (method) {
+            case "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "CONNECT" -> method;
+            default -> "other";
+        };
+    }
+
     void record(String method, String routeTemplate, int status, double millis) {
         routes.computeIfAbsent(method + ' ' + routeTemplate, k -> new Route(method, routeTemplate))
                 .record(status, millis / 1000.0);

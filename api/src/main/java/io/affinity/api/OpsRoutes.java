@@ -54,21 +54,21 @@ final class OpsRoutes {
             // CURRENT while its sender believes it chose a version.
             routes.post("/admin/models/reload", ctx -> {
                 Params.checkQuery(ctx, NONE);
-                RequestBodies.requireNone(ctx, config.maxBodyBytes(), "POST /admin/models/reload",
+                RequestBodies.requireNone(ctx, config, "POST /admin/models/reload",
                         "it serves the version the store's CURRENT names; POST /admin/models/{version}/activate "
                                 + "serves another");
                 ctx.json(change(admin::reload));
             });
             routes.post("/admin/models/{version}/activate", ctx -> {
                 Params.checkQuery(ctx, NONE);
-                RequestBodies.requireNone(ctx, config.maxBodyBytes(), "POST /admin/models/{version}/activate",
+                RequestBodies.requireNone(ctx, config, "POST /admin/models/{version}/activate",
                         "the version is the path's");
                 ctx.json(change(() -> admin.activate(ctx.pathParam("version"))));
             });
             routes.post("/admin/models/{version}/canary", this::startCanary);
             routes.delete("/admin/models/canary", ctx -> {
                 Params.checkQuery(ctx, NONE);
-                RequestBodies.requireNone(ctx, config.maxBodyBytes(), "DELETE /admin/models/canary",
+                RequestBodies.requireNone(ctx, config, "DELETE /admin/models/canary",
                         "POST /admin/models/{version}/canary {\"percent\": N} changes a canary");
                 ctx.json(canaryChange(admin::stopCanary));
             });
@@ -79,7 +79,7 @@ final class OpsRoutes {
     private void startCanary(Context ctx) throws Exception {
         Params.checkQuery(ctx, NONE);
         RequestBodies.requireJson(ctx);
-        JsonNode body = JsonBodies.object(RequestBodies.read(ctx, config.maxBodyBytes()), json, CANARY_FIELDS,
+        JsonNode body = JsonBodies.object(RequestBodies.read(ctx, config), json, CANARY_FIELDS,
                 "a JSON object with field 'percent'");
         JsonNode percent = body.get("percent");
         if (percent == null || percent.isNull()) {

@@ -91,7 +91,7 @@ final class Routes {
     private void basket(Context ctx) throws IOException {
         Params.checkQuery(ctx, BASKET);
         RequestBodies.requireJson(ctx);
-        BasketRequest request = BasketRequest.parse(RequestBodies.read(ctx, config.maxBodyBytes()), json, config);
+        BasketRequest request = BasketRequest.parse(RequestBodies.read(ctx, config), json, config);
         try (ModelLease lease = ModelHandler.lease(models, request.customerId())) {
             basket(ctx, lease.model(), request);
         }

@@ -188,6 +188,34 @@ class BusinessRulesHttpTest {
         assertFalse(logged.contains("[ac]") || logged.contains("x359") || logged.contains("ERROR"), logged);
     }
 
+    /**
+     * Lucene's query parser and its regular-expression parser are recursive: groups nested a few thousand deep (a
+     * URL of 6 KB) overflowed the stack, a 500 with an empty body and a thousand-line stack trace in the log per
+     * request.
+     */
+    @Test
+    void queriesNestedTooDeeplyAre400sNotStackOverflows() throws Exception {
+        String groups = "(".repeat(3000) + "x1" + ")".repeat(3000);
+        String complements = "/" + "~".repeat(6000) + "a/";
+        String regexGroups = "/" + "(".repeat(2000) + "a" + ")".repeat(2000) + "/";
+        PrintStream err = System.err;
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+        try {
+            for (String query : List.of(groups, complements, regexGroups)) {
+                // '(', ')', '~' and '/' are legal in a query string as they are: encoded, they would not fit a URI
+                assertTooCostly("q", get("/v1/items?q=" + query), "nested");
+                assertTooCostly("filter", get("/v1/customers/C100/recommendations?filter=" + query), "nested");
+            }
+        } finally {
+            System.setErr(err);
+        }
+        String logged = log.toString(StandardCharsets.UTF_8);
+        assertFalse(logged.contains("StackOverflowError") || logged.contains("ERROR"), logged);
+        // A group nested a few levels deep is ordinary syntax and still runs.
+        assertEquals(200, get("/v1/items?q=" + enc("((((category:cat1))))")).statusCode());
+    }
+
     private static void assertTooCostly(String parameter, HttpResponse<String> r, String reason) throws Exception {
         assertEquals(400, r.statusCode(), r.body());
         String detail = JSON.readTree(r.body()).get("detail").asText();

@@ -86,6 +86,45 @@ class ConsentJournalCompactionTest {
         }
     }
 
+    /**
+     * A journal named through a symbolic link (a store's consent.journal pointing at the volume replicas share) is
+     * compacted where the link points. The compaction renamed its temporary file over the link, so the server went on
+     * with a journal of its own beside the link while the other replicas kept the shared one: consent changes made
+     * on either side no longer reached the other. Its lock was beside the link too, excluding no other replica.
+     */
+    @Test
+    void aJournalReachedThroughASymbolicLinkIsCompactedWhereTheLinkPoints() throws Exception {
+        Path shared = Files.createDirectories(tmp.resolve("shared"));
+        Path store = Files.createDirectories(tmp.resolve("store"));
+        Path consentLink = Files.createSymbolicLink(store.resolve("consent.journal"), Path.of("..", "shared",
+                "consent.journal"));
+        Path stockLink = Files.createSymbolicLink(store.resolve("availability.journal"),
+                shared.resolve("availability.journal"));
+        Map<String, State> expected = new HashMap<>();
+        try (ConsentJournal j = ConsentJournal.open(consentLink, 50)) {
+            randomChanges(j, expected, new Random(64), 300);
+            assertTrue(j.compactions() >= 1, "compactions: " + j.compactions());
+        }
+        try (ItemAvailability stock = ItemAvailability.journaled(stockLink, 10)) {
+            for (int i = 0; i < 60; i++) {
+                stock.set("I0" + (i % 3), i % 2 == 0);
+            }
+        }
+        for (Path link : List.of(consentLink, stockLink)) {
+            assertTrue(Files.isSymbolicLink(link), link + " is still the link to the shared journal");
+            assertFalse(Files.exists(Path.of(link + ".lock"), java.nio.file.LinkOption.NOFOLLOW_LINKS),
+                    "the lock is beside the shared journal, where every replica takes it");
+        }
+        assertTrue(Files.exists(shared.resolve("consent.journal.lock")));
+        try (ConsentJournal j = ConsentJournal.open(shared.resolve("consent.journal"))) {
+            assertEquals(300, j.sequence(), "a replica opening the shared journal sees every change");
+            assertDecisions(expected, j);
+        }
+        try (ItemAvailability stock = ItemAvailability.journaled(shared.resolve("availability.journal"))) {
+            assertEquals(3, stock.inEffect());
+        }
+    }
+
     @Test
     void aRunningJournalCompactsPastTheThreshold() throws Exception {
         Path file = tmp.resolve("consent.journal");

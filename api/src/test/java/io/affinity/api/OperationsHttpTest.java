@@ -214,6 +214,8 @@ class OperationsHttpTest {
      */
     private static final class BlockingExportModel {
         final CountDownLatch midStream = new CountDownLatch(1);
+        /** Exports waiting at the 500th customer. */
+        final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
         final CountDownLatch proceed = new CountDownLatch(1);
         final AtomicBoolean closed = new AtomicBoolean();
         final SwappableModelSource source = new SwappableModelSource();
@@ -226,6 +228,7 @@ class OperationsHttpTest {
                     int[] seen = {0};
                     profiles.forEach((id, p) -> {
                         if (seen[0]++ == 500) {
+                            waiting.incrementAndGet();
                             midStream.countDown();
                             try {
                                 assertTrue(proceed.await(30, TimeUnit.SECONDS));
@@ -304,6 +307,47 @@ class OperationsHttpTest {
         }
     }
 
+    /**
+     * Each campaign export takes a core for as long as it runs (a second per 1,600 customers on the sample), and
+     * every key holder could start as many as it liked side by side, starving the recommendation endpoints. At most
+     * {@link CustomerRoutes#MAX_CONCURRENT_EXPORTS} run at once; the next is a 503 with Retry-After before its first
+     * byte, while HEAD (which runs no export) and the other endpoints answer as usual.
+     */
+    @Test
+    void exportsBeyondTheConcurrencyLimitAreRefusedUntilOneEnds(@TempDir Path dir) throws Exception {
+        BlockingExportModel model = new BlockingExportModel();
+        try (ConsentJournal journal = ConsentJournal.open(dir.resolve("consent.journal"));
+             AffinityServer server = start(model.source, new ServerOptions(AccessControl.none(), null,
+                     Duration.ofSeconds(5), journal, 0.3, BusinessRuleConfig.defaults()))) {
+            List<CompletableFuture<HttpResponse<String>>> running = new java.util.ArrayList<>();
+            for (int i = 0; i < CustomerRoutes.MAX_CONCURRENT_EXPORTS; i++) {
+                running.add(export(server));
+            }
+            for (int attempt = 0; attempt < 600 && model.waiting.get() < running.size(); attempt++) {
+                Thread.sleep(50);
+            }
+            assertEquals(running.size(), model.waiting.get(), "the exports are all mid-stream");
+            HttpResponse<String> refused = export(server).get(10, TimeUnit.SECONDS);
+            assertEquals(503, refused.statusCode(), refused.body());
+            assertTrue(refused.body().contains("exports"), refused.body());
+            assertTrue(refused.headers().firstValue("Retry-After").isPresent());
+            HttpResponse<String> head = CLIENT.send(HttpRequest.newBuilder(
+                    uri(server, "/v1/campaigns/offers?segment=all&channel=email&limit=2"))
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, head.statusCode());
+            assertEquals(200, get(server, "/health", null).statusCode());
+            model.proceed.countDown();
+            for (CompletableFuture<HttpResponse<String>> export : running) {
+                HttpResponse<String> r = export.get(30, TimeUnit.SECONDS);
+                assertEquals(200, r.statusCode());
+                assertEquals("summary", lastRecord(r).path("type").asText());
+            }
+            HttpResponse<String> again = export(server).get(30, TimeUnit.SECONDS);
+            assertEquals(200, again.statusCode(), "the places are given back: " + again.body());
+            assertEquals("summary", lastRecord(again).path("type").asText());
+        }
+    }
+
     /** When the grace expires first, the export is cut off but still ends with its error record, not torn. */
     @Test
     void anExportStillRunningWhenTheGraceExpiresEndsWithItsErrorRecord(@TempDir Path dir) throws Exception {
@@ -327,6 +371,32 @@ class OperationsHttpTest {
             assertEquals(500, last.at("/error/matchedSoFar").asLong(), "cut off where it waited, at the 501st");
             assertTrue(shutdown.get(30, TimeUnit.SECONDS));
             assertTrue(model.closed.get());
+        }
+    }
+
+    /**
+     * The method label takes the standard methods only: it was the request's method as sent, so every made-up method
+     * (any token is valid HTTP) added series to the metrics and entries to the server's memory, without credentials.
+     */
+    @Test
+    void madeUpMethodsShareOneMetricsLabel() throws Exception {
+        try (AffinityServer server = start(ModelSource.fixed(model()),
+                new ServerOptions(AccessControl.of(null, List.of(KEY)), null, Duration.ofSeconds(1)))) {
+            for (int i = 0; i < 40; i++) {
+                for (String path : List.of("/health", "/v1/model", "/no/such/path")) {
+                    HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(uri(server, path))
+                            .method("MADEUP" + i, HttpRequest.BodyPublishers.noBody()).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertTrue(r.statusCode() >= 400 && r.statusCode() < 500, path + ": " + r.statusCode());
+                }
+            }
+            assertEquals(200, get(server, "/v1/model", KEY).statusCode());
+            String text = get(server, "/metrics", null).body();
+            assertFalse(text.contains("MADEUP"), text);
+            assertTrue(text.contains("affinity_http_requests_total{method=\"other\",route=\"/v1/model\",status=\"401\"} 40"),
+                    text);
+            assertTrue(text.contains("affinity_http_requests_total{method=\"GET\",route=\"/v1/model\",status=\"200\"} 1"),
+                    "standard methods keep their name: " + text);
         }
     }
 

@@ -312,7 +312,7 @@ final class ServeCommand implements Callable<Integer> {
         ApiConfig defaults = ApiConfig.defaults();
         // An operator capping answers below the usual default of 10 means every answer, those without a limit too.
         return new ApiConfig(host, port, Math.min(defaults.defaultLimit(), maxLimit), maxLimit, maxBasketItems,
-                defaults.maxBodyBytes(), virtualThreads, corsPolicy());
+                defaults.maxBodyBytes(), virtualThreads, corsPolicy(), defaults.bodyTimeout());
     }
 
     private CorsPolicy corsPolicy() {

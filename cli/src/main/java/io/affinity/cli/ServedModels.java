@@ -1,5 +1,6 @@
 package io.affinity.cli;
 
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.affinity.api.CachedSnapshot;
 import io.affinity.api.Catalog;
 import io.affinity.api.ServedModel;
@@ -9,7 +10,9 @@ import io.affinity.store.Manifest;
 import io.affinity.store.Snapshot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Turns an opened snapshot into the model the API serves, with the summary {@code GET /v1/model} shows. */
@@ -31,7 +34,18 @@ final class ServedModels {
         summary.put("software", m.software());
         summary.put("counts", m.counts());
         summary.put("parameters", m.parameters());
-        summary.put("inputs", m.inputs());
+        // File names without their directories: this summary is GET /v1/model, open to every caller (or every key
+        // holder), and the training host's paths name its users, shares and layout. The manifest keeps them whole
+        // (GET /admin/models, the store's files).
+        List<Map<String, Object>> inputs = new ArrayList<>();
+        for (Manifest.InputFile input : m.inputs()) {
+            Map<String, Object> file = new LinkedHashMap<>();
+            file.put("path", fileName(input.path()));
+            file.put("bytes", input.bytes());
+            file.put("sha256", input.sha256());
+            inputs.add(file);
+        }
+        summary.put("inputs", inputs);
         if (m.sections().containsKey("ingestReport")) {
             var report = m.sections().get("ingestReport");
             Map<String, Object> ingest = new LinkedHashMap<>();
@@ -47,7 +61,9 @@ final class ServedModels {
             // Provenance and totals of the catalogue file; rejected-row samples stay in the manifest file.
             Map<String, Object> catalogue = new LinkedHashMap<>();
             m.sections().get("catalog").fields().forEachRemaining(e -> {
-                if (!e.getKey().endsWith("Samples")) {
+                if (e.getKey().equals("path") && e.getValue().isTextual()) {
+                    catalogue.put("path", new TextNode(fileName(e.getValue().asText())));
+                } else if (!e.getKey().endsWith("Samples")) {
                     catalogue.put(e.getKey(), e.getValue());
                 }
             });
@@ -78,5 +94,11 @@ final class ServedModels {
             throw new UncheckedIOException("cannot open the catalogue index of " + m.version(), e);
         }
         return new ServedModel(cached, new Recommender(cached, RecommenderSettings.DEFAULTS), summary, catalog);
+    }
+
+    /** The last name of a path as training recorded it (a Unix or a Windows one). */
+    static String fileName(String path) {
+        int slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+        return path.substring(slash + 1);
     }
 }

@@ -57,6 +57,13 @@ class CatalogCommandTest {
                 assertEquals(1, ((JsonNode) catalog.get("boughtItemsWithoutRow")).asInt());
                 assertEquals(2, ((JsonNode) catalog.get("catalogItemsNeverBought")).asInt());
                 assertTrue(!catalog.containsKey("rejectedSamples"), catalog.toString());
+                // GET /v1/model is open to every caller (or every key holder): file names, not the training host's
+                // directories (which name users, shares and layouts)
+                assertEquals(catalogue().getFileName().toString(), ((JsonNode) catalog.get("path")).asText());
+                @SuppressWarnings("unchecked")
+                List<Map<String, Object>> inputs = (List<Map<String, Object>>) served.summary().get("inputs");
+                assertEquals("orders.csv", inputs.get(0).get("path"));
+                assertEquals(Files.size(orders), inputs.get(0).get("bytes"));
             } finally {
                 served.catalog().close();
             }

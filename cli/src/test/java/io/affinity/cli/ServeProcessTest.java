@@ -177,6 +177,38 @@ class ServeProcessTest {
     }
 
     /**
+     * What a client sends never reaches the log: Jetty logged a WARN quoting a Host header or CONNECT target it could
+     * not parse ("Bad port [...]", "Bad IPv6 host: [...]"), so anyone who could reach the port, without credentials,
+     * wrote lines of their choosing into the log, one per request, each as long as the header limit allows.
+     */
+    @Test
+    void requestsJettyRefusesLeaveNoTraceOfTheirContentInTheLog() throws Exception {
+        Server server = new Server();
+        server.awaitServing();
+        java.util.regex.Matcher port = java.util.regex.Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)/")
+                .matcher(server.output);
+        assertTrue(port.find(), server.output.toString());
+        String marker = "LOGGED-BY-CLIENT-4711";
+        for (String request : List.of(
+                "GET /health HTTP/1.1\r\nHost: [" + marker + "\r\n\r\n",
+                "GET /health HTTP/1.1\r\nHost: example:" + marker + "\r\n\r\n",
+                "CONNECT " + marker + " HTTP/1.1\r\nHost: example\r\n\r\n",
+                "CONNECT /" + marker + " HTTP/1.1\r\nHost: example\r\n\r\n",
+                "GET http://" + marker + ":99999/health HTTP/1.1\r\nHost: example\r\n\r\n",
+                "GET /v1/customers/" + marker + "/recommendations HTTP/1.1\r\nHost: [" + marker + "\r\n\r\n")) {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", Integer.parseInt(port.group(1)))) {
+                socket.setSoTimeout(5_000);
+                socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+                String status = new String(socket.getInputStream().readNBytes(12), StandardCharsets.ISO_8859_1);
+                assertTrue(status.startsWith("HTTP/1.1 4"), request + " -> " + status);
+            }
+        }
+        assertTrue(process.toHandle().destroy());
+        assertEquals(0, server.awaitExit(), server.output.toString());
+        assertFalse(server.output.toString().contains(marker), server.output.toString());
+    }
+
+    /**
      * A store served from local copies ({@code --local-copy}), as replicas on a read-only volume serve it: the
      * version is copied beside the process, answered from there, and nothing is left once the server has stopped.
      * (That a store this user may not write opens this way is tested in model-store, not as root.)
