@@ -106,7 +106,7 @@ final class CustomerRoutes {
     private static final Params.Accepted UPSELL = Params.Accepted.of(with(Routes.RULE_PARAMETERS, "limit",
             "customerId"));
     private static final Params.Accepted CAMPAIGN = Params.Accepted.of(with(Routes.RULE_PARAMETERS, "segment",
-            "channel", "limit", "after"));
+            "channel", "limit", "after", "summaryOnly"));
     private static final Set<String> CONSENT_FIELDS = Set.of("state");
     private static final String STATES = "opted_in, opted_out, pending, confirmed";
     /**
@@ -262,6 +262,7 @@ final class CustomerRoutes {
                     + consent.failure());
         }
         boolean csv = wantsCsv(ctx.header("Accept"));
+        boolean summaryOnly = summaryOnly(ctx.queryParam("summaryOnly"));
         // Without excludeBoughtWithinDays the rules are the same for every customer: one NextBestOffers for all.
         RequestRules shared = parsed.forCustomer(null);
         NextBestOffers sharedOffers = offers(model, shared);
@@ -337,6 +338,9 @@ final class CustomerRoutes {
                         return;
                     }
                     counts[1]++;
+                    if (summaryOnly) {
+                        return;
+                    }
                     // where the rest of the export starts: after this customer
                     String cursor = new ExportCursor(version, start + counts[2] + 1, fingerprint).toString();
                     try {
@@ -418,6 +422,9 @@ final class CustomerRoutes {
                 if (after != null) {
                     error.put("resumedFrom", after.toString());
                 }
+                if (summaryOnly) {
+                    error.put("summaryOnly", true);
+                }
                 // The rows before it are complete and stay valid: the rest can be asked for with after=.
                 error.put("resumeCursor", new ExportCursor(version, start + counts[2], fingerprint).toString());
                 writeFinalRecord(out, csvOut, "error", error);
@@ -441,6 +448,10 @@ final class CustomerRoutes {
             if (after != null) {
                 // counts above are of this request's part; the parts before it had their own final records
                 summary.put("resumedFrom", after.toString());
+            }
+            if (summaryOnly) {
+                // counted as the export would have sent them, none sent: an audience size before the real export
+                summary.put("summaryOnly", true);
             }
             summary.put("consentSequenceAtStart", startSeq);
             summary.put("consentSequenceAtEnd", consent.sequence());
@@ -585,6 +596,17 @@ final class CustomerRoutes {
 
     record CampaignRow(String customerId, String tier, String strategy, long consentSequence,
                        List<NextBestOffers.Offer> offers, String cursor) {
+    }
+
+    /** {@code summaryOnly}: absent or {@code false} sends the rows, {@code true} only the final record. */
+    private static boolean summaryOnly(String raw) {
+        if (raw == null || raw.equals("false")) {
+            return false;
+        }
+        if (raw.equals("true")) {
+            return true;
+        }
+        throw ApiProblem.badRequest("query parameter 'summaryOnly' must be true or false");
     }
 
     /**

@@ -678,6 +678,43 @@ class CampaignExportHttpTest {
         }
     }
 
+    /**
+     * The audience size before the real export: summaryOnly runs the export and sends its final record alone, with
+     * the counts the full export gives (consent and strategy exclusions and customers left without offers alike).
+     */
+    @Test
+    void summaryOnlySendsTheFullExportsSummaryAndNoRow() throws Exception {
+        try (ConsentJournal consent = ConsentJournal.open(dir.resolve("consent.journal"));
+             AffinityServer server = start(ModelSource.fixed(served(snapshot("count-v1", -1, () -> { }))), consent,
+                     ItemAvailability.inMemory())) {
+            for (int c = 0; c < CUSTOMERS; c += 3) {
+                consent.record(customer(c), Channel.EMAIL, c % 2 == 0 ? State.OPTED_OUT : State.PENDING);
+            }
+            String query = "/v1/campaigns/offers?segment=all&channel=email&limit=2";
+            String[] whole = get(server, query, null).body().split("\n");
+            JsonNode full = JSON.readTree(whole[whole.length - 1]).get("summary");
+            HttpResponse<String> only = get(server, query + "&summaryOnly=true", null);
+            assertEquals(200, only.statusCode(), only.body());
+            String[] lines = only.body().split("\n");
+            assertEquals(1, lines.length, only.body());
+            JsonNode summary = JSON.readTree(lines[0]).get("summary");
+            assertTrue(summary.get("summaryOnly").asBoolean(), summary.toString());
+            for (String field : List.of("matched", "exported", "excluded", "modelVersion", "segment", "channel")) {
+                assertEquals(full.get(field), summary.get(field), field);
+            }
+            assertTrue(full.get("excluded").get("opted_out").asLong() > 0
+                    && full.get("excluded").get("pending_confirmation").asLong() > 0, full.toString());
+            assertFalse(full.has("summaryOnly"), "absent from a real export's summary");
+            // CSV: the header line and the #summary comment
+            String[] csv = get(server, query + "&summaryOnly=true", "text/csv").body().split("\r?\n");
+            assertEquals(2, csv.length, String.join("|", csv));
+            assertTrue(csv[0].startsWith("customer_id,") && csv[1].startsWith("#summary {"), csv[1]);
+            HttpResponse<String> bad = get(server, query + "&summaryOnly=yes", null);
+            assertEquals(400, bad.statusCode());
+            assertTrue(bad.body().contains("summaryOnly"), bad.body());
+        }
+    }
+
     /** An export cut off by an error record gives the cursor to resume from: the customer it stopped at comes next. */
     @Test
     void anErrorRecordSaysWhereToResume() throws Exception {
