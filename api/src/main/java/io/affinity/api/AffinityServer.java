@@ -80,7 +80,7 @@ public final class AffinityServer implements AutoCloseable {
         Routes routes = new Routes(config, models, json, availability, options.rules());
         CatalogRoutes catalog = new CatalogRoutes(config, models, json, availability);
         this.warmUp = new WarmUp(models, options.warmUp(), options.access().ownKey());
-        Metrics metrics = new Metrics(models, warmUp, options.admin());
+        Metrics metrics = new Metrics(models, warmUp, options.admin(), options.consent(), availability);
         OpsRoutes ops = new OpsRoutes(config, json, models, options.admin(), options.access(), metrics,
                 warmUp);
         this.app = Javalin.create(c -> {

@@ -38,11 +38,16 @@ final class Metrics {
     /** What follows the model store (null: a fixed model, nothing to refuse). */
     private final ModelAdmin admin;
     private final Map<String, Route> routes = new ConcurrentHashMap<>();
+    private final ConsentJournal consent;
+    private final ItemAvailability availability;
 
-    Metrics(ModelSource models, WarmUp warmUp, ModelAdmin admin) {
+    Metrics(ModelSource models, WarmUp warmUp, ModelAdmin admin, ConsentJournal consent,
+            ItemAvailability availability) {
         this.models = models;
         this.warmUp = warmUp;
         this.admin = admin;
+        this.consent = consent;
+        this.availability = availability;
     }
 
     /**
@@ -144,6 +149,24 @@ final class Metrics {
                     .append("# TYPE affinity_model_open_versions gauge\n")
                     .append("affinity_model_open_versions ").append(s.openGenerations()).append('\n');
         }
+        // Read at scrape time: what an operator alerts on (an unreadable journal stops exports and consent changes
+        // with 503s) and whether replicas sharing the journals follow each other. Counts only, never an id.
+        out.append("# HELP affinity_consent_journal_readable 0 while the consent journal cannot be read (campaign "
+                        + "exports and consent changes answer 503), else 1.\n")
+                .append("# TYPE affinity_consent_journal_readable gauge\n")
+                .append("affinity_consent_journal_readable ").append(consent.failure() == null ? 1 : 0).append('\n')
+                .append("# HELP affinity_consent_journal_sequence The consent journal's last sequence number read "
+                        + "(replicas sharing the journal converge on the same).\n")
+                .append("# TYPE affinity_consent_journal_sequence gauge\n")
+                .append("affinity_consent_journal_sequence ").append(consent.sequence()).append('\n')
+                .append("# HELP affinity_consent_changes_in_effect Customer-channel consents changed at run time "
+                        + "(the latest change of each), weighed against the model's consent list.\n")
+                .append("# TYPE affinity_consent_changes_in_effect gauge\n")
+                .append("affinity_consent_changes_in_effect ").append(consent.inEffect()).append('\n')
+                .append("# HELP affinity_availability_statements Items with a run-time stock statement, which wins "
+                        + "over the catalogue's availability.\n")
+                .append("# TYPE affinity_availability_statements gauge\n")
+                .append("affinity_availability_statements ").append(availability.inEffect()).append('\n');
         out.append("# HELP affinity_warm_up_active 1 while the start-up warm-up runs (/ready answers 503 meanwhile).\n")
                 .append("# TYPE affinity_warm_up_active gauge\n")
                 .append("affinity_warm_up_active ").append(warmUp.finished() ? 0 : 1).append('\n')

@@ -292,6 +292,36 @@ class CustomerApiTest {
         return JSON.readTree(r.body());
     }
 
+    /**
+     * An operator alerts on the consent journal from /metrics: while it cannot be read every campaign export and
+     * consent change answers 503, which nothing scraped used to show; its sequence and the consents in effect say
+     * whether this replica follows the others.
+     */
+    @Test
+    void theConsentJournalIsVisibleInTheMetrics() throws Exception {
+        String before = get("/metrics", "text/plain").body();
+        PrometheusText.check(before);
+        assertEquals(1, PrometheusText.sample(before, "affinity_consent_journal_readable"));
+        assertEquals(0, PrometheusText.sample(before, "affinity_consent_journal_sequence"));
+        assertEquals(200, put("/v1/customers/17850/consent/email", "{\"state\":\"opted_out\"}").statusCode());
+        assertEquals(200, put("/v1/customers/C100001/consent/sms", "{\"state\":\"opted_in\"}").statusCode());
+        assertEquals(200, put("/v1/customers/17850/consent/email", "{\"state\":\"opted_in\"}").statusCode());
+        String after = get("/metrics", "text/plain").body();
+        PrometheusText.check(after);
+        assertEquals(3, PrometheusText.sample(after, "affinity_consent_journal_sequence"));
+        assertEquals(2, PrometheusText.sample(after, "affinity_consent_changes_in_effect"), "latest per customer and channel");
+        assertEquals(0, PrometheusText.sample(after, "affinity_availability_statements"));
+        assertFalse(after.contains("17850") || after.contains("C100001"), "no customer id in the metrics");
+        // a line no reader understands in the middle of the journal (a replica's bad write): unreadable
+        Path f = dir.resolve("consent.journal");
+        Files.writeString(f, "garbage\n" + Files.readString(f), java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+        journal.close();
+        journal = ConsentJournal.open(f);
+        server.close();
+        server = serve(snapshot, journal);
+        assertEquals(0, PrometheusText.sample(get("/metrics", "text/plain").body(), "affinity_consent_journal_readable"));
+    }
+
     @Test
     void tornLastLineIsCutCorruptMiddleDisablesExports() throws Exception {
         journal.record("17850", Channel.SMS, State.OPTED_IN);
