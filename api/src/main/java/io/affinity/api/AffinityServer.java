@@ -80,7 +80,9 @@ public final class AffinityServer implements AutoCloseable {
         Routes routes = new Routes(config, models, json, availability, options.rules());
         CatalogRoutes catalog = new CatalogRoutes(config, models, json, availability);
         this.warmUp = new WarmUp(models, options.warmUp(), options.access().ownKey());
-        Metrics metrics = new Metrics(models, warmUp, options.admin(), options.consent(), availability);
+        CustomerRoutes customers = new CustomerRoutes(config, models, json, options.consent(), options.marginRate(),
+                options.rules(), () -> graceExpired.getCount() == 0);
+        Metrics metrics = new Metrics(models, warmUp, options.admin(), options.consent(), availability, customers);
         OpsRoutes ops = new OpsRoutes(config, json, models, options.admin(), options.access(), metrics,
                 warmUp);
         this.app = Javalin.create(c -> {
@@ -127,9 +129,7 @@ public final class AffinityServer implements AutoCloseable {
             });
             ops.register(c.routes);
             routes.register(c.routes);
-            new CustomerRoutes(config, models, json, options.consent(), options.marginRate(), options.rules(),
-                    () -> graceExpired.getCount() == 0)
-                    .register(c.routes);
+            customers.register(c.routes);
             new ConsentChangesRoute(options.consent(), models).register(c.routes);
             catalog.register(c.routes);
             c.routes.exception(ApiProblem.class, (e, ctx) -> problem(ctx, Problem.of(e)));

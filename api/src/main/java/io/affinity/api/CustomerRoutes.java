@@ -57,6 +57,7 @@ final class CustomerRoutes {
     /** True once the server's shutdown grace has expired: running exports stop with their error record. */
     private final BooleanSupplier graceExpired;
     private final Semaphore exports = new Semaphore(MAX_CONCURRENT_EXPORTS);
+    private final java.util.concurrent.atomic.LongAdder exportsRefused = new java.util.concurrent.atomic.LongAdder();
 
     CustomerRoutes(ApiConfig config, ModelSource models, ObjectMapper json, ConsentJournal consent, double marginRate,
                    BusinessRuleConfig ruleConfig, BooleanSupplier graceExpired) {
@@ -283,6 +284,7 @@ final class CustomerRoutes {
             return;
         }
         if (!exports.tryAcquire()) {
+            exportsRefused.increment();
             ctx.header("Retry-After", "10");
             throw new ApiProblem(503, "exports-busy", "Too many exports", MAX_CONCURRENT_EXPORTS
                     + " campaign exports are running, the most this server runs at once; retry when one has ended");
@@ -596,6 +598,16 @@ final class CustomerRoutes {
 
     record CampaignRow(String customerId, String tier, String strategy, long consentSequence,
                        List<NextBestOffers.Offer> offers, String cursor) {
+    }
+
+    /** Campaign exports streaming now (at most {@link #MAX_CONCURRENT_EXPORTS}). */
+    int exportsRunning() {
+        return MAX_CONCURRENT_EXPORTS - exports.availablePermits();
+    }
+
+    /** Exports refused because {@link #MAX_CONCURRENT_EXPORTS} were running. */
+    long exportsRefused() {
+        return exportsRefused.sum();
     }
 
     /** {@code summaryOnly}: absent or {@code false} sends the rows, {@code true} only the final record. */

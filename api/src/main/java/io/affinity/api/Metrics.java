@@ -41,13 +41,16 @@ final class Metrics {
     private final ConsentJournal consent;
     private final ItemAvailability availability;
 
+    private final CustomerRoutes exports;
+
     Metrics(ModelSource models, WarmUp warmUp, ModelAdmin admin, ConsentJournal consent,
-            ItemAvailability availability) {
+            ItemAvailability availability, CustomerRoutes exports) {
         this.models = models;
         this.warmUp = warmUp;
         this.admin = admin;
         this.consent = consent;
         this.availability = availability;
+        this.exports = exports;
     }
 
     /**
@@ -166,7 +169,15 @@ final class Metrics {
                 .append("# HELP affinity_availability_statements Items with a run-time stock statement, which wins "
                         + "over the catalogue's availability.\n")
                 .append("# TYPE affinity_availability_statements gauge\n")
-                .append("affinity_availability_statements ").append(availability.inEffect()).append('\n');
+                .append("affinity_availability_statements ").append(availability.inEffect()).append('\n')
+                .append("# HELP affinity_campaign_exports_running Campaign exports streaming now (at most "
+                        + CustomerRoutes.MAX_CONCURRENT_EXPORTS + ").\n")
+                .append("# TYPE affinity_campaign_exports_running gauge\n")
+                .append("affinity_campaign_exports_running ").append(exports.exportsRunning()).append('\n')
+                .append("# HELP affinity_campaign_exports_refused_total Campaign exports refused (503) because the "
+                        + "most this server runs at once were running.\n")
+                .append("# TYPE affinity_campaign_exports_refused_total counter\n")
+                .append("affinity_campaign_exports_refused_total ").append(exports.exportsRefused()).append('\n');
         out.append("# HELP affinity_warm_up_active 1 while the start-up warm-up runs (/ready answers 503 meanwhile).\n")
                 .append("# TYPE affinity_warm_up_active gauge\n")
                 .append("affinity_warm_up_active ").append(warmUp.finished() ? 0 : 1).append('\n')

@@ -336,6 +336,12 @@ class OperationsHttpTest {
                     .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, head.statusCode());
             assertEquals(200, get(server, "/health", null).statusCode());
+            // what an operator sees meanwhile
+            String metrics = get(server, "/metrics", null).body();
+            PrometheusText.check(metrics);
+            assertEquals(CustomerRoutes.MAX_CONCURRENT_EXPORTS,
+                    PrometheusText.sample(metrics, "affinity_campaign_exports_running"));
+            assertEquals(1, PrometheusText.sample(metrics, "affinity_campaign_exports_refused_total"));
             model.proceed.countDown();
             for (CompletableFuture<HttpResponse<String>> export : running) {
                 HttpResponse<String> r = export.get(30, TimeUnit.SECONDS);
@@ -345,6 +351,8 @@ class OperationsHttpTest {
             HttpResponse<String> again = export(server).get(30, TimeUnit.SECONDS);
             assertEquals(200, again.statusCode(), "the places are given back: " + again.body());
             assertEquals("summary", lastRecord(again).path("type").asText());
+            assertEquals(0, PrometheusText.sample(get(server, "/metrics", null).body(),
+                    "affinity_campaign_exports_running"));
         }
     }
 
