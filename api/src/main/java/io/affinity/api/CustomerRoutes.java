@@ -299,6 +299,8 @@ final class CustomerRoutes {
                 m.put("percent", c.percent());
                 return m;
             }).orElse(null);
+            ExportAsked asked = new ExportAsked(version, canaryNotApplied, ch, segment.name(), limit, rulesApplied,
+                    after, summaryOnly);
             Map<String, Long> excluded = new TreeMap<>();
             long[] counts = new long[3]; // matched, exported, profiles done (from start)
             Writer out = new OutputStreamWriter(ctx.res().getOutputStream(), StandardCharsets.UTF_8);
@@ -408,53 +410,13 @@ final class CustomerRoutes {
                     error.put("detail", "the export stopped before its end and is incomplete ("
                             + e.getClass().getSimpleName() + "); discard it or retry");
                 }
-                error.put("modelVersion", model.snapshot().version());
-                if (canaryNotApplied != null) {
-                    error.put("canaryNotApplied", canaryNotApplied);
-                }
-                error.put("channel", ch.wireName());
-                error.put("segment", segment.name());
-                error.put("limit", limit);
-                error.put("matchedSoFar", counts[0]);
-                error.put("exportedSoFar", counts[1]);
-                error.put("excludedSoFar", excluded);
-                if (!rulesApplied.isEmpty()) {
-                    error.put("rules", rulesApplied);
-                }
-                if (after != null) {
-                    error.put("resumedFrom", after.toString());
-                }
-                if (summaryOnly) {
-                    error.put("summaryOnly", true);
-                }
+                error.putAll(asked.describe("SoFar", counts[0], counts[1], excluded));
                 // The rows before it are complete and stay valid: the rest can be asked for with after=.
                 error.put("resumeCursor", new ExportCursor(version, start + counts[2], fingerprint).toString());
                 writeFinalRecord(out, csvOut, "error", error);
                 return;
             }
-            Map<String, Object> summary = new LinkedHashMap<>();
-            summary.put("modelVersion", model.snapshot().version());
-            if (canaryNotApplied != null) {
-                summary.put("canaryNotApplied", canaryNotApplied);
-            }
-            summary.put("channel", ch.wireName());
-            summary.put("segment", segment.name());
-            summary.put("limit", limit);
-            summary.put("matched", counts[0]);
-            summary.put("exported", counts[1]);
-            summary.put("excluded", excluded);
-            if (!rulesApplied.isEmpty()) {
-                // The export says what it was filtered by; absent without rules, as before rules existed.
-                summary.put("rules", rulesApplied);
-            }
-            if (after != null) {
-                // counts above are of this request's part; the parts before it had their own final records
-                summary.put("resumedFrom", after.toString());
-            }
-            if (summaryOnly) {
-                // counted as the export would have sent them, none sent: an audience size before the real export
-                summary.put("summaryOnly", true);
-            }
+            Map<String, Object> summary = asked.describe("", counts[0], counts[1], excluded);
             summary.put("consentSequenceAtStart", startSeq);
             summary.put("consentSequenceAtEnd", consent.sequence());
             writeFinalRecord(out, csvOut, "summary", summary);
@@ -594,6 +556,42 @@ final class CustomerRoutes {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record OffersBody(String modelVersion, Boolean fallback, String channel, Boolean contactable, String excludedReason,
                       Long consentSequence, String strategy, List<NextBestOffers.Offer> offers) {
+    }
+
+    /**
+     * What an export was asked for and comes from, as both of its final records (the summary and the error record)
+     * state it, in this order.
+     */
+    private record ExportAsked(String modelVersion, Map<String, Object> canaryNotApplied, Consent.Channel channel,
+                               String segment, int limit, Map<String, Object> rules, ExportCursor resumedFrom,
+                               boolean summaryOnly) {
+        /** The record's fields with the counts, named as the summary names them plus {@code countSuffix}. */
+        Map<String, Object> describe(String countSuffix, long matched, long exported, Map<String, Long> excluded) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("modelVersion", modelVersion);
+            if (canaryNotApplied != null) {
+                m.put("canaryNotApplied", canaryNotApplied);
+            }
+            m.put("channel", channel.wireName());
+            m.put("segment", segment);
+            m.put("limit", limit);
+            m.put("matched" + countSuffix, matched);
+            m.put("exported" + countSuffix, exported);
+            m.put("excluded" + countSuffix, excluded);
+            if (!rules.isEmpty()) {
+                // The export says what it was filtered by; absent without rules, as before rules existed.
+                m.put("rules", rules);
+            }
+            if (resumedFrom != null) {
+                // the counts are of this request's part; the parts before it had their own final records
+                m.put("resumedFrom", resumedFrom.toString());
+            }
+            if (summaryOnly) {
+                // counted as the export would have sent them, none sent: an audience size before the real export
+                m.put("summaryOnly", true);
+            }
+            return m;
+        }
     }
 
     record CampaignRow(String customerId, String tier, String strategy, long consentSequence,
