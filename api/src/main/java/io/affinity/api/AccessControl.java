@@ -125,7 +125,8 @@ public final class AccessControl {
         return s;
     }
 
-    private static byte[] digest(String secret) {
+    /** SHA-256 of the text's UTF-8 bytes (secrets are compared by it; export cursors fingerprint their query). */
+    static byte[] digest(String secret) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {

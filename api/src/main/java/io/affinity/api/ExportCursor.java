@@ -1,8 +1,5 @@
 package io.affinity.api;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,11 +44,6 @@ record ExportCursor(String version, long position, String fingerprint) {
 
     /** 16 hex digits of SHA-256 over the export's parameters as the server normalised them. */
     static String fingerprint(String parameters) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(parameters.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JDK", e);
-        }
+        return HexFormat.of().formatHex(AccessControl.digest(parameters), 0, 8);
     }
 }

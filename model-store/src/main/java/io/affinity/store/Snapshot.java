@@ -322,11 +322,10 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
      * Verifies a version in the store before it is copied ({@link LocalCopies}), so that damage is reported naming
      * the store's file; its maps need not be writable, since only the copy is opened.
      */
-    static Manifest verifyForCopy(Path dir, String expectedVersion) throws IOException {
+    static void verifyForCopy(Path dir, String expectedVersion) throws IOException {
         Manifest manifest = readManifest(dir);
         checkVersion(dir, manifest, expectedVersion);
         verifyFiles(dir, manifest, false);
-        return manifest;
     }
 
     private static void verifyFiles(Path dir, Manifest manifest, boolean mapsOpenedHere) throws IOException {

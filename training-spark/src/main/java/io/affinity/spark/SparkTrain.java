@@ -365,7 +365,7 @@ public final class SparkTrain implements Callable<Integer> {
         section.put(Snapshot.CONSENT_FILE_MODIFIED, Files.getLastModifiedTime(consent).toInstant().toString());
         section.put("encoding", consentCharset().name());
         section.put("customers", states.size());
-        section.put("entries", states.values().stream().mapToLong(Map::size).sum());
+        section.put("entries", ConsentFile.entries(states));
         section.put("entriesWithTime", ConsentFile.entriesWithTime(states));
         return section;
     }

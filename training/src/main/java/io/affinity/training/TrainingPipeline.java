@@ -269,7 +269,7 @@ public final class TrainingPipeline {
     private void consentSection(SnapshotBuilder builder, Map<String, Map<Consent.Channel, Consent.ListEntry>> consent,
                                 Map<String, CustomerHistory> histories) throws IOException {
         long notInTransactions = consent.keySet().stream().filter(id -> !histories.containsKey(id)).count();
-        long entries = consent.values().stream().mapToLong(Map::size).sum();
+        long entries = ConsentFile.entries(consent);
         long timed = ConsentFile.entriesWithTime(consent);
         long consentBytes = Files.size(consentFile);
         String consentSha256 = sha256(consentFile);

@@ -201,6 +201,11 @@ public final class ConsentFile {
         return tb.isAfter(ta) ? b : a;
     }
 
+    /** How many entries (customer and channel) {@code consent} holds. */
+    public static long entries(Map<String, Map<Consent.Channel, Consent.ListEntry>> consent) {
+        return consent.values().stream().mapToLong(Map::size).sum();
+    }
+
     /** How many of {@code consent}'s entries give the customer's time ({@code updated_at}). */
     public static long entriesWithTime(Map<String, Map<Consent.Channel, Consent.ListEntry>> consent) {
         return consent.values().stream()
