@@ -97,9 +97,15 @@ public final class AffinityServer implements AutoCloseable {
             // A known path with the wrong method is a 405 (with Allow), not a 404 "no such endpoint".
             c.http.prefer405over404 = true;
             c.jsonMapper(new JavalinJackson(json, false));
+            V1Routes v1 = new V1Routes(c.routes, options.access());
             c.events.handlerAdded(info -> {
                 if (info.getHttpMethod().isHttpMethod()) {
-                    endpoints.add(info.getHttpMethod().name() + " " + info.getPath());
+                    String endpoint = info.getHttpMethod().name() + " " + info.getPath();
+                    if (info.getPath().startsWith("/v1/") && !v1.isScoped(endpoint)) {
+                        throw new IllegalStateException(endpoint + " was registered without an API key scope: "
+                                + "register /v1 endpoints through V1Routes");
+                    }
+                    endpoints.add(endpoint);
                 }
             });
             // Javalin nests its servlet handler inside the innermost wrapper it finds: the GracefulHandler counts
@@ -128,10 +134,10 @@ public final class AffinityServer implements AutoCloseable {
                 metrics.record(Metrics.methodLabel(ctx.req().getMethod()), routeTemplate(ctx, endpoints), ctx.status().getCode(), ms);
             });
             ops.register(c.routes);
-            routes.register(c.routes);
-            customers.register(c.routes);
-            new ConsentChangesRoute(options.consent(), models).register(c.routes);
-            catalog.register(c.routes);
+            routes.register(c.routes, v1);
+            customers.register(v1);
+            new ConsentChangesRoute(options.consent(), models).register(v1);
+            catalog.register(c.routes, v1);
             c.routes.exception(ApiProblem.class, (e, ctx) -> problem(ctx, Problem.of(e)));
             // The consent journal found unreadable by a check or change itself (after the handler's own look said
             // it was fine): the 503 of every consent answer, not a 500. Its message names the file, no customer.

@@ -46,10 +46,10 @@ final class CatalogRoutes {
         }
     }
 
-    void register(RoutesConfig routes) {
+    void register(RoutesConfig routes, V1Routes v1) {
         ReadRoutes.get(routes, "/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
-        ReadRoutes.get(routes, "/v1/items", ModelHandler.leased(models, this::search));
-        ReadRoutes.get(routes, "/v1/items/{itemId}", ModelHandler.leased(models, this::item));
+        v1.get("/v1/items", ApiScope.RECOMMENDATIONS, ModelHandler.leased(models, this::search));
+        v1.get("/v1/items/{itemId}", ApiScope.RECOMMENDATIONS, ModelHandler.leased(models, this::item));
         routes.put("/admin/items/{itemId}/availability", ModelHandler.leased(models, this::setAvailability));
         routes.delete("/admin/items/{itemId}/availability", ModelHandler.leased(models, this::clearAvailability));
     }

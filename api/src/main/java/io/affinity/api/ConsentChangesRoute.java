@@ -2,7 +2,6 @@ package io.affinity.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.affinity.recommender.Consent;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,8 +28,8 @@ final class ConsentChangesRoute {
         this.models = models;
     }
 
-    void register(RoutesConfig routes) {
-        ReadRoutes.get(routes, "/v1/consent/changes", this::changes);
+    void register(V1Routes v1) {
+        v1.get("/v1/consent/changes", ApiScope.CONSENT, this::changes);
     }
 
     private void changes(Context ctx) {

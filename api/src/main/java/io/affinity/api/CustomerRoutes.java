@@ -11,7 +11,6 @@ import io.affinity.recommender.MerchandisingRules;
 import io.affinity.recommender.NextBestOffers;
 import io.affinity.recommender.Recommender;
 import io.affinity.store.SnapshotLockedException;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -89,16 +88,16 @@ final class CustomerRoutes {
                 new FilteredSnapshot(model.snapshot(), eligible), model.recommender().settings()), marginRate, eligible);
     }
 
-    void register(RoutesConfig routes) {
+    void register(V1Routes v1) {
         // Every answer about a named customer comes from the version leased for that customer (a canary's for the
         // customers it takes), so one customer sees one version across endpoints; the export uses CURRENT.
-        ReadRoutes.get(routes, "/v1/customers/{customerId}/profile",
+        v1.get("/v1/customers/{customerId}/profile", ApiScope.PROFILES,
                 ModelHandler.leasedForCustomer(models, NONE, this::profile));
-        routes.put("/v1/customers/{customerId}/consent/{channel}", this::putConsent);
-        ReadRoutes.get(routes, "/v1/customers/{customerId}/next-best-offers",
+        v1.put("/v1/customers/{customerId}/consent/{channel}", ApiScope.CONSENT, this::putConsent);
+        v1.get("/v1/customers/{customerId}/next-best-offers", ApiScope.PROFILES,
                 ModelHandler.leasedForCustomer(models, OFFERS, this::nextBestOffers));
-        ReadRoutes.get(routes, "/v1/items/{itemId}/upsell", this::upsell);
-        ReadRoutes.get(routes, "/v1/campaigns/offers", ModelHandler.leased(models, this::campaign));
+        v1.get("/v1/items/{itemId}/upsell", ApiScope.RECOMMENDATIONS, this::upsell);
+        v1.get("/v1/campaigns/offers", ApiScope.EXPORTS, ModelHandler.leased(models, this::campaign));
     }
 
     private static final Params.Accepted NONE = Params.Accepted.of();

@@ -1,6 +1,8 @@
 package io.affinity.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import static io.affinity.api.ApiScope.RECOMMENDATIONS;
+
 import io.affinity.api.Bodies.RuleBody;
 import io.affinity.recommender.CustomerHistory;
 import io.affinity.recommender.PurchasedItem;
@@ -54,14 +56,14 @@ final class Routes {
         return RequestRules.parse(ctx, model, availability, ruleConfig).forCustomerIfNamed(customerId, needs);
     }
 
-    void register(RoutesConfig routes) {
+    void register(RoutesConfig routes, V1Routes v1) {
         ReadRoutes.get(routes, "/health", this::health);
-        ReadRoutes.get(routes, "/v1/model", leased(this::model));
-        routes.post("/v1/baskets/recommendations", this::basket);
-        ReadRoutes.get(routes, "/v1/items/{itemId}/bought-together", leased(this::boughtTogether));
-        ReadRoutes.get(routes, "/v1/customers/{customerId}/recommendations",
+        v1.get("/v1/model", RECOMMENDATIONS, leased(this::model));
+        v1.post("/v1/baskets/recommendations", RECOMMENDATIONS, this::basket);
+        v1.get("/v1/items/{itemId}/bought-together", RECOMMENDATIONS, leased(this::boughtTogether));
+        v1.get("/v1/customers/{customerId}/recommendations", RECOMMENDATIONS,
                 ModelHandler.leasedForCustomer(models, RANKED, this::customer));
-        ReadRoutes.get(routes, "/v1/rules", leased(this::rules));
+        v1.get("/v1/rules", RECOMMENDATIONS, leased(this::rules));
     }
 
     private static String[] withLimit(String[] names) {

@@ -115,6 +115,21 @@ class WarmUpHttpTest {
         }
     }
 
+    /** The warm-up has a key of its own: it needs none of the configured keys to carry its scope. */
+    @Test
+    void warmsUpWhenNoConfiguredKeyMayCallTheRecommendationEndpoints() throws Exception {
+        AccessControl exportsOnly = AccessControl.withScopedKeys(null,
+                List.of(new ApiKey(KEY, java.util.EnumSet.of(ApiScope.EXPORTS))));
+        try (AffinityServer server = start(new ServerOptions(exportsOnly, null, Duration.ofSeconds(1))
+                .withWarmUp(Duration.ofMillis(500)))) {
+            awaitReady(server, null);
+            assertTrue(server.warmUp().requests() > 0);
+            assertEquals(0, server.warmUp().failed(), "warm-up requests were refused");
+            assertEquals(403, get(server, "/v1/items/I1/bought-together", KEY).statusCode(),
+                    "the configured key keeps its own scopes");
+        }
+    }
+
     @Test
     void closeEndsAWarmUpInProgress() throws Exception {
         AffinityServer server = start(ServerOptions.defaults().withWarmUp(Duration.ofMinutes(10)));

@@ -1,6 +1,8 @@
 package io.affinity.cli;
 
 import io.affinity.api.AccessControl;
+import io.affinity.api.ApiKey;
+import io.affinity.api.ApiScope;
 import io.affinity.api.AffinityServer;
 import io.affinity.api.ApiConfig;
 import io.affinity.api.BusinessRuleConfig;
@@ -24,8 +26,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -38,8 +44,7 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serve the active model snapshot of a model store over HTTP.")
 final class ServeCommand implements Callable<Integer> {
-    /** The shortest admin token or API key AccessControl accepts (guessable secrets are refused). */
-    static final int MIN_SECRET_LENGTH = 16;
+    static final int MIN_SECRET_LENGTH = AccessControl.MIN_SECRET_LENGTH;
 
     @Option(names = "--models", defaultValue = "models", description = "Model store directory (default: ${DEFAULT-VALUE}).")
     Path models;
@@ -150,7 +155,7 @@ final class ServeCommand implements Callable<Integer> {
                 availabilityJournal == null || availabilityInMemory ? null : Path.of(availabilityJournal));
         checkBindable();
         String adminToken = adminToken();
-        List<String> apiKeys = apiKeys();
+        List<ApiKey> apiKeys = apiKeys();
         ModelStore store = localCopy == null ? ModelStores.existing(models) : localCopies(ModelStores.existing(models));
         // Which build this is, once the command line is known to be good (a bad one gets its one line alone), before
         // the model: replicas of two builds serve one store during an upgrade.
@@ -191,7 +196,7 @@ final class ServeCommand implements Callable<Integer> {
         // A CURRENT failing verification stops start-up here, with the reason; a canary that cannot be served does
         // not (CURRENT answers every customer), and is said below.
         ModelAdmin.Change loaded = admin.reload();
-        AccessControl access = AccessControl.of(adminToken, apiKeys);
+        AccessControl access = AccessControl.withScopedKeys(adminToken, apiKeys);
         ApiConfig config = apiConfig();
         Duration grace = Duration.ofSeconds(shutdownGraceSeconds);
         BusinessRuleConfig ruleDefaults = new BusinessRuleConfig(excludeBoughtWithinDays,
@@ -244,7 +249,7 @@ final class ServeCommand implements Callable<Integer> {
                 served.snapshot().version(), served.snapshot().itemCount(), served.snapshot().ruleCount(),
                 served.snapshot().customerCount(), host, server.port(),
                 access.adminEnabled() ? "enabled" : "disabled (no admin token)",
-                access.apiKeysRequired() ? "; API keys required" : "");
+                access.apiKeysRequired() ? "; API keys required (" + keysByScope(apiKeys) + ")" : "");
         CorsPolicy cors = config.cors();
         if (cors.enabled()) {
             System.err.println("browser pages of " + (cors.anyOrigin() ? "any origin"
@@ -395,27 +400,72 @@ final class ServeCommand implements Callable<Integer> {
         return token;
     }
 
-    private List<String> apiKeys() throws IOException {
-        List<String> keys = new ArrayList<>();
+    /**
+     * The keys file: one key per line, optionally followed by its scopes ({@code KEY recommendations} or
+     * {@code KEY profiles,consent}); a key without scopes (the format before scopes existed) has every scope.
+     */
+    private List<ApiKey> apiKeys() throws IOException {
+        List<ApiKey> keys = new ArrayList<>();
         if (apiKeysFile != null) {
             List<String> lines = Files.readAllLines(apiKeysFile, StandardCharsets.UTF_8);
+            Map<String, Integer> lineOfKey = new HashMap<>();
             for (int i = 0; i < lines.size(); i++) {
-                String key = lines.get(i).trim();
-                if (key.isEmpty() || key.startsWith("#")) {
+                String line = lines.get(i).trim();
+                if (line.isEmpty() || line.startsWith("#")) {
                     continue;
                 }
+                // The key itself is a secret: messages say where it is, not what it is.
+                String where = apiKeysFile + ":" + (i + 1) + ": ";
+                String[] parts = line.split("\\s+", 2);
+                String key = parts[0];
                 if (key.length() < MIN_SECRET_LENGTH) {
-                    // The key itself is a secret: say where it is, not what it is.
-                    throw new AffinityCli.UserFacingException(apiKeysFile + ":" + (i + 1) + ": API key must be at "
-                            + "least " + MIN_SECRET_LENGTH + " characters, has " + key.length());
+                    throw new AffinityCli.UserFacingException(where + "API key must be at least " + MIN_SECRET_LENGTH
+                            + " characters, has " + key.length());
                 }
-                keys.add(key);
+                Integer earlier = lineOfKey.putIfAbsent(key, i + 1);
+                if (earlier != null) {
+                    throw new AffinityCli.UserFacingException(where + "the same API key as line " + earlier
+                            + " (list each key once, with all its scopes)");
+                }
+                keys.add(new ApiKey(key, parts.length == 1 ? EnumSet.allOf(ApiScope.class) : scopes(parts[1], where)));
             }
             if (keys.isEmpty()) {
                 throw new AffinityCli.UserFacingException("API keys file " + apiKeysFile + " holds no key");
             }
         }
         return keys;
+    }
+
+    /** How many keys have each scope, for the start-up line: "2 keys; recommendations 2, exports 1". */
+    private static String keysByScope(List<ApiKey> keys) {
+        StringBuilder s = new StringBuilder().append(keys.size()).append(keys.size() == 1 ? " key; " : " keys; ");
+        for (ApiScope scope : ApiScope.values()) {
+            s.append(scope == ApiScope.RECOMMENDATIONS ? "" : ", ").append(scope.label()).append(' ')
+                    .append(keys.stream().filter(k -> k.scopes().contains(scope)).count());
+        }
+        return s.toString();
+    }
+
+    /**
+     * The scopes after a key. A wrong one is named by its position, not shown: in a keys file of the format before
+     * scopes, text after a space may be the rest of a key.
+     */
+    private static Set<ApiScope> scopes(String text, String where) {
+        Set<ApiScope> scopes = EnumSet.noneOf(ApiScope.class);
+        String[] labels = text.split("\\s*,\\s*", -1);
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i].equals("all")) {
+                scopes.addAll(EnumSet.allOf(ApiScope.class));
+                continue;
+            }
+            ApiScope scope = ApiScope.byLabel(labels[i]);
+            if (scope == null) {
+                throw new AffinityCli.UserFacingException(where + "scope " + (i + 1) + " after the key is not one of "
+                        + ApiScope.labels() + ", all (scopes are separated by commas; a key has no spaces)");
+            }
+            scopes.add(scope);
+        }
+        return scopes;
     }
 
     private static void notNegative(String option, int value) {

@@ -518,6 +518,25 @@ class CommandErrorsTest {
                 .failsWith("keys.txt:3: API key must be at least 16 characters, has 5");
     }
 
+    /** A keys file's scopes: a wrong one and a key listed twice name their line, never the key's text. */
+    @Test
+    void serveNamesTheLineOfAWrongScopeOrARepeatedKey() throws Exception {
+        Path models = dir.resolve("models");
+        String key = "0123456789abcdef0123";
+        for (String[] bad : new String[][] {
+                {key + " recommendations,profile", "keys.txt:2: scope 2 after the key is not one of recommendations, "
+                        + "profiles, consent, exports, all (scopes are separated by commas; a key has no spaces)"},
+                {key + " recommendations,", "keys.txt:2: scope 2 after the key is not one of"},
+                {key + " secret-rest-of-a-key-with-a-space", "keys.txt:2: scope 1 after the key is not one of"},
+                {key + " exports\n" + key + " profiles", "keys.txt:3: the same API key as line 2 (list each key once, "
+                        + "with all its scopes)"}}) {
+            Path keys = Files.writeString(dir.resolve("keys.txt"), "# keys\n" + bad[0] + "\n");
+            Run r = run("serve", "--models", models.toString(), "--api-keys-file", keys.toString());
+            r.failsWith(bad[1]);
+            assertFalse(r.err().contains(key) || r.err().contains("secret-rest"), r.err());
+        }
+    }
+
     /**
      * An admin token file of more than one line (a comment above the token, two tokens during a rotation) was taken
      * whole, line break included: no request can send that in a header, so admin was "enabled" and every call 401.

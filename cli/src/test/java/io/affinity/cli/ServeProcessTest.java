@@ -243,4 +243,52 @@ class ServeProcessTest {
                 err.toString());
         assertTrue(err.toString().contains("is inside the model store"), err.toString());
     }
+    /**
+     * A keys file with scopes, as an operator writes it: the shop page's key (readable by every visitor of the page)
+     * gets recommendations only, the CRM's key profiles, consent and exports, and a key of the format before scopes
+     * keeps every right (that the warm-up needs none of them is WarmUpHttpTest's).
+     */
+    @Test
+    void aKeysFileGivesEachKeyItsScopes() throws Exception {
+        String page = "page-key-0123456789abcdef";
+        String crm = "crm-key-0123456789abcdef";
+        String old = "old-style-key-0123456789";
+        Path keys = Files.writeString(dir.resolve("keys"), "# shop pages (public)\n" + page + "  recommendations\n"
+                + "# CRM backend\n" + crm + " profiles, consent,exports\n" + old + "\n");
+        Server server = new Server("--api-keys-file", keys.toString());
+        server.awaitServing();
+        String out = server.output.toString();
+        assertTrue(out.contains("API keys required (3 keys; recommendations 2, profiles 2, consent 2, exports 2)"), out);
+        java.util.regex.Matcher port = java.util.regex.Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)/")
+                .matcher(out);
+        assertTrue(port.find(), out);
+        String base = "http://127.0.0.1:" + port.group(1);
+        String bought = base + "/v1/items/A/bought-together";
+        String export = base + "/v1/campaigns/offers?channel=email";
+        String feed = base + "/v1/consent/changes";
+        assertEquals(200, status(bought, page));
+        assertEquals(403, status(export, page));
+        assertEquals(403, status(feed, page));
+        assertEquals(403, status(bought, crm));
+        assertEquals(200, status(export, crm));
+        assertEquals(200, status(feed, crm));
+        for (String url : List.of(bought, export, feed)) {
+            assertEquals(200, status(url, old), url);
+        }
+        assertEquals(401, status(bought, null));
+        assertTrue(process.toHandle().destroy());
+        assertEquals(0, server.awaitExit(), server.output.toString());
+        for (String key : List.of(page, crm, old)) {
+            assertFalse(server.output.toString().contains(key), "a key in the log: " + server.output);
+        }
+    }
+
+    private static int status(String url, String key) throws Exception {
+        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url));
+        if (key != null) {
+            b.header("X-API-Key", key);
+        }
+        return java.net.http.HttpClient.newHttpClient().send(b.build(), java.net.http.HttpResponse.BodyHandlers
+                .discarding()).statusCode();
+    }
 }

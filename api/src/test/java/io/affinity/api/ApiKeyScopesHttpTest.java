@@ -1,0 +1,155 @@
+package io.affinity.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.affinity.recommender.InMemoryModelSnapshot;
+import io.affinity.recommender.ItemFacts;
+import io.affinity.recommender.Recommender;
+import io.affinity.recommender.RecommenderSettings;
+import io.affinity.testing.IntegrationTest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * API key scopes: every {@code /v1} endpoint the server registers needs the scope its OpenAPI operation names, a key
+ * without it gets a 403 that names the scope (never the key), and a key with it gets past access control.
+ */
+@IntegrationTest
+class ApiKeyScopesHttpTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final String EVERY_SCOPE_KEY = "every-scope-key-0123456789";
+    private static final Map<ApiScope, String> KEYS = new EnumMap<>(ApiScope.class);
+    private static AffinityServer server;
+
+    @BeforeAll
+    static void start() {
+        List<ApiKey> keys = new ArrayList<>();
+        for (ApiScope scope : ApiScope.values()) {
+            KEYS.put(scope, "only-" + scope.label() + "-key-0123456789");
+            keys.add(new ApiKey(KEYS.get(scope), EnumSet.of(scope)));
+        }
+        keys.add(ApiKey.withEveryScope(EVERY_SCOPE_KEY));
+        InMemoryModelSnapshot s = InMemoryModelSnapshot.builder("scopes-v1")
+                .item(new ItemFacts("A", "a", "", 1, 1, 1, 1)).build();
+        ServedModel model = new ServedModel(s, new Recommender(s, RecommenderSettings.DEFAULTS), Map.of());
+        server = AffinityServer.create(ApiConfig.defaults().withHost("127.0.0.1").withPort(0), ModelSource.fixed(model),
+                new ServerOptions(AccessControl.withScopedKeys(null, keys), null, Duration.ofSeconds(1))).start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void everyV1EndpointNeedsTheScopeItsOperationNames() throws Exception {
+        JsonNode paths = JSON.readTree(send("GET", "/openapi.json", null).body()).get("paths");
+        Set<String> checked = new TreeSet<>();
+        for (String endpoint : server.endpoints()) {
+            String method = endpoint.substring(0, endpoint.indexOf(' '));
+            String template = endpoint.substring(endpoint.indexOf(' ') + 1);
+            if (!template.startsWith("/v1/")) {
+                continue;
+            }
+            JsonNode operation = paths.path(template).path(method.toLowerCase(Locale.ROOT));
+            assertFalse(operation.isMissingNode(), endpoint + " is not in the OpenAPI document");
+            ApiScope scope = ApiScope.byLabel(operation.path("x-api-key-scope").asText());
+            assertNotNull(scope, endpoint + " names no known x-api-key-scope");
+            assertTrue(operation.path("responses").has("403"), endpoint + " does not document its 403");
+            String path = template.replace("{itemId}", "A").replace("{customerId}", "C1")
+                    .replace("{channel}", "email");
+
+            int allowed = send(method, path, KEYS.get(scope)).statusCode();
+            assertTrue(allowed != 401 && allowed != 403, endpoint + " with a '" + scope.label() + "' key: " + allowed);
+            int every = send(method, path, EVERY_SCOPE_KEY).statusCode();
+            assertTrue(every != 401 && every != 403, endpoint + " with a key of every scope: " + every);
+            for (ApiScope other : ApiScope.values()) {
+                if (other == scope) {
+                    continue;
+                }
+                HttpResponse<String> refused = send(method, path, KEYS.get(other));
+                assertEquals(403, refused.statusCode(), endpoint + " with a '" + other.label() + "' key");
+                if (!method.equals("HEAD")) {
+                    JsonNode body = JSON.readTree(refused.body());
+                    assertEquals("https://affinity.dev/problems/insufficient-scope", body.get("type").asText(), refused.body());
+                    assertEquals("this API key may not call " + (method + " " + template) + ": it needs the scope '"
+                            + scope.label() + "' (the key has: " + other.label() + ")", body.get("detail").asText());
+                    assertFalse(refused.body().contains(KEYS.get(other)), "the key is not echoed");
+                }
+            }
+            checked.add(endpoint);
+        }
+        assertTrue(checked.contains("GET /v1/campaigns/offers") && checked.contains("PUT /v1/customers/{customerId}/"
+                + "consent/{channel}") && checked.contains("HEAD /v1/customers/{customerId}/profile")
+                && checked.size() >= 24, checked.toString());
+    }
+
+    /** A shop page's key (readable by every visitor) may not export the customer base or change consent. */
+    @Test
+    void aRecommendationsKeyServesPagesButNotPersonalData() throws Exception {
+        String page = KEYS.get(ApiScope.RECOMMENDATIONS);
+        assertEquals(200, send("GET", "/v1/items/A/bought-together", page).statusCode());
+        assertEquals(200, send("GET", "/v1/customers/C1/recommendations", page).statusCode());
+        assertEquals(403, send("GET", "/v1/campaigns/offers?channel=email", page).statusCode());
+        assertEquals(403, send("GET", "/v1/customers/C1/profile", page).statusCode());
+        assertEquals(403, send("GET", "/v1/consent/changes", page).statusCode());
+        assertEquals(403, send("PUT", "/v1/customers/C1/consent/email", page).statusCode());
+        // Access control comes first: a missing or unknown key stays a 401, whatever the endpoint's scope.
+        assertEquals(401, send("GET", "/v1/campaigns/offers?channel=email", null).statusCode());
+        assertEquals(401, send("GET", "/v1/campaigns/offers?channel=email", "unknown-key-0123456789").statusCode());
+    }
+
+    /** Spellings of a path that reach the handler are checked too: the scope is enforced by the handler itself. */
+    @Test
+    void otherSpellingsOfAPathReachingTheEndpointAreCheckedAlike() throws Exception {
+        String page = KEYS.get(ApiScope.RECOMMENDATIONS);
+        for (String path : List.of("/v1/campaigns/offers/?channel=email", "/v1//campaigns/offers?channel=email",
+                "/v1/./campaigns/offers?channel=email", "/v1/campaigns/offers;x?channel=email")) {
+            int status = send("GET", path, page).statusCode();
+            assertTrue(status == 403 || status == 404, path + ": " + status);
+        }
+    }
+
+    @Test
+    void aKeyNeedsAScopeAndTheSameKeyTwiceIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new ApiKey(EVERY_SCOPE_KEY, Set.of()));
+        assertThrows(IllegalArgumentException.class, () -> new ApiKey("short", EnumSet.of(ApiScope.EXPORTS)));
+        assertThrows(IllegalArgumentException.class, () -> AccessControl.withScopedKeys(null, List.of(
+                new ApiKey(EVERY_SCOPE_KEY, EnumSet.of(ApiScope.EXPORTS)), ApiKey.withEveryScope(EVERY_SCOPE_KEY))));
+        assertFalse(new ApiKey(EVERY_SCOPE_KEY, EnumSet.of(ApiScope.EXPORTS)).toString().contains(EVERY_SCOPE_KEY));
+    }
+
+    private static HttpResponse<String> send(String method, String path, String key) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
+        boolean body = method.equals("POST") || method.equals("PUT");
+        b.method(method, body ? HttpRequest.BodyPublishers.ofString("{}") : HttpRequest.BodyPublishers.noBody());
+        if (body) {
+            b.header("Content-Type", "application/json");
+        }
+        if (key != null) {
+            b.header(AccessControl.API_KEY_HEADER, key);
+        }
+        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
