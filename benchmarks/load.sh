@@ -31,7 +31,8 @@
 # "--virtual-threads true"), VARIANTS (default "filter pin"; empty = plain customer runs only), FILTER, BOOST, PIN (Lucene query syntax over the catalogue), ROUNDS (default 1: saturation
 # runs repeated, interleaved with /health; the median ratio is reported), HALF_THREADS (default 2),
 # HALF_CONNECTIONS (default 256), HALF_RATE (req/s; default: half the customers' saturated median), WARM_MIN,
-# WARM_MAX, WARM_GAIN (the warm-up's steadiness rule, below).
+# WARM_MAX, WARM_GAIN (the warm-up's steadiness rule, below), API_KEY_SCOPE (serve with API keys and send one of
+# this scope with every request; default: no keys, the endpoints open).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -61,6 +62,18 @@ urlenc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.ar
 sed "s|\$|\&filter=$(urlenc "$FILTER")|" "$WORK/customers.txt" > "$WORK/filter.txt"
 sed "s|\$|\&boost=$(urlenc "$BOOST")\&pin=$(urlenc "$PIN")\&pinLimit=2|" "$WORK/customers.txt" > "$WORK/pin.txt"
 echo "load.sh: $(wc -l < "$WORK/customers.txt") customer paths" >&2
+
+# API_KEY_SCOPE (e.g. "recommendations"): serve with a keys file holding one random key of that scope and send it
+# with every request (/health ignores it), so the run includes the key's check on the personalised endpoint.
+API_KEY_HEADER=()
+if [[ -n "${API_KEY_SCOPE:-}" ]]; then
+  WRK_API_KEY="$(od -An -N20 -tx1 /dev/urandom | tr -d ' \n')"
+  printf '%s %s\n' "$WRK_API_KEY" "$API_KEY_SCOPE" > "$WORK/api-keys"
+  SERVE_ARGS="${SERVE_ARGS:-} --api-keys-file $WORK/api-keys"
+  export WRK_API_KEY
+  API_KEY_HEADER=(-H "X-API-Key: $WRK_API_KEY")
+  echo "load.sh: API keys required; every request sends one of scope $API_KEY_SCOPE" >&2
+fi
 
 start_server load.sh
 
@@ -188,7 +201,7 @@ fi
 echo "== load average after: $(uptime | sed 's/.*load average: //')"
 for v in $VARIANTS; do
   echo "== sample answer with $v: $(head -1 "$WORK/$v.txt")"
-  curl -s "$BASE$(head -1 "$WORK/$v.txt")" | python3 -c 'import json, sys; b = json.load(sys.stdin); print("   ", len(b["items"]), "items, sources", [i["source"] for i in b["items"]])' || true
+  curl -s "${API_KEY_HEADER[@]}" "$BASE$(head -1 "$WORK/$v.txt")" | python3 -c 'import json, sys; b = json.load(sys.stdin); print("   ", len(b["items"]), "items, sources", [i["source"] for i in b["items"]])' || true
 done
 echo "== raw wrk output of the saturated customer run"
 grep -v "^RESULT" "$WORK/out-customers-r1.txt" || true

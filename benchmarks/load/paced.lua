@@ -64,6 +64,10 @@ late_max_us = 0
 latencies = {}
 
 function init(args)
+  local key = os.getenv("WRK_API_KEY")
+  if key and #key > 0 then
+    wrk.headers["X-API-Key"] = key -- load.sh's API_KEY_SCOPE: the server checks it on /v1 paths
+  end
   for line in io.lines(os.getenv("WRK_PATHS")) do
     if #line > 0 then
       n = n + 1
