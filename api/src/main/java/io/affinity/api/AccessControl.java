@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 
 /**
@@ -31,8 +32,11 @@ public final class AccessControl {
     private static final String SCOPES_ATTRIBUTE = "affinity.apiKeyScopes";
 
     private final byte[] adminTokenDigest;
-    private final byte[][] apiKeyDigests;
-    private final Set<ApiScope>[] apiKeyScopes;
+    /** Whether /v1 needs a key: fixed at start, since the endpoints' scope checks are installed only then. */
+    private final boolean apiKeysRequired;
+    /** The keys in force; replaced whole when the keys file is reloaded, so a request sees one table. */
+    private volatile KeyTable apiKeys;
+    private final LongAdder refusedReloads = new LongAdder();
     /**
      * A key of the server's own, for its warm-up requests to the recommendation endpoints (null when public
      * endpoints are open): random, never written anywhere, so no configured key has to carry the scope the warm-up
@@ -40,29 +44,72 @@ public final class AccessControl {
      */
     private final String ownKey;
 
-    @SuppressWarnings("unchecked")
+    /** Digests and scopes of the keys, by index. */
+    private record KeyTable(byte[][] digests, Set<ApiScope>[] scopes, int configured) {
+    }
+
     private AccessControl(String adminToken, List<ApiKey> apiKeys) {
         this.adminTokenDigest = adminToken == null ? null : digest(requireSecret(adminToken, "admin token"));
-        List<ApiKey> keys = new ArrayList<>(apiKeys);
-        if (!keys.isEmpty()) {
+        this.apiKeysRequired = !apiKeys.isEmpty();
+        if (apiKeysRequired) {
             byte[] random = new byte[32];
             new SecureRandom().nextBytes(random);
             this.ownKey = HexFormat.of().formatHex(random);
-            keys.add(new ApiKey(ownKey, EnumSet.of(ApiScope.RECOMMENDATIONS)));
         } else {
             this.ownKey = null;
         }
-        this.apiKeyDigests = new byte[keys.size()][];
-        this.apiKeyScopes = new Set[keys.size()];
+        this.apiKeys = table(apiKeys);
+    }
+
+    @SuppressWarnings("unchecked")
+    private KeyTable table(List<ApiKey> configured) {
+        List<ApiKey> keys = new ArrayList<>(configured);
+        if (ownKey != null) {
+            keys.add(new ApiKey(ownKey, EnumSet.of(ApiScope.RECOMMENDATIONS)));
+        }
+        byte[][] digests = new byte[keys.size()][];
+        Set<ApiScope>[] scopes = new Set[keys.size()];
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < keys.size(); i++) {
             if (!seen.add(keys.get(i).secret())) {
                 // Two lines with one key and different scopes: which scopes were meant cannot be told.
                 throw new IllegalArgumentException("API key " + (i + 1) + " repeats an earlier key");
             }
-            apiKeyDigests[i] = digest(keys.get(i).secret());
-            apiKeyScopes[i] = keys.get(i).scopes();
+            digests[i] = digest(keys.get(i).secret());
+            scopes[i] = keys.get(i).scopes();
         }
+        return new KeyTable(digests, scopes, configured.size());
+    }
+
+    /**
+     * Puts these keys in force instead of the ones before (a rotated keys file), from the next request on.
+     *
+     * @throws IllegalStateException    when the server was started without keys (its endpoints check no scope)
+     * @throws IllegalArgumentException when the list is empty or names a key twice
+     */
+    public void replaceApiKeys(List<ApiKey> keys) {
+        if (!apiKeysRequired) {
+            throw new IllegalStateException("public endpoints were opened without keys at start: restart to add keys");
+        }
+        if (keys.isEmpty()) {
+            throw new IllegalArgumentException("no API key: restart without keys to open the public endpoints");
+        }
+        apiKeys = table(List.copyOf(keys));
+    }
+
+    /** A keys file that could not be put in force (counted for the metrics). */
+    public void recordRefusedKeysReload() {
+        refusedReloads.increment();
+    }
+
+    /** How many configured keys are in force (the server's own not counted). */
+    public int apiKeyCount() {
+        return apiKeys.configured();
+    }
+
+    /** Keys files refused since start. */
+    public long refusedKeysReloads() {
+        return refusedReloads.sum();
     }
 
     /** A valid {@code X-API-Key} for requests the server sends itself, or null when none is needed. */
@@ -94,7 +141,7 @@ public final class AccessControl {
     }
 
     public boolean apiKeysRequired() {
-        return apiKeyDigests.length > 0;
+        return apiKeysRequired;
     }
 
     void checkAdmin(Context ctx) {
@@ -115,7 +162,7 @@ public final class AccessControl {
     }
 
     void checkApiKey(Context ctx) {
-        if (apiKeyDigests.length == 0) {
+        if (!apiKeysRequired) {
             return;
         }
         String key = single(ctx, API_KEY_HEADER);
@@ -123,15 +170,16 @@ public final class AccessControl {
             throw unauthorized("this service needs the header '" + API_KEY_HEADER + "'");
         }
         byte[] given = digest(key.trim());
+        KeyTable table = apiKeys;
         int matched = -1;
-        for (int i = 0; i < apiKeyDigests.length; i++) {
+        for (int i = 0; i < table.digests().length; i++) {
             // no early exit: time does not say which key matched
-            matched = MessageDigest.isEqual(given, apiKeyDigests[i]) ? i : matched;
+            matched = MessageDigest.isEqual(given, table.digests()[i]) ? i : matched;
         }
         if (matched < 0) {
             throw unauthorized("the API key is not valid");
         }
-        ctx.attribute(SCOPES_ATTRIBUTE, apiKeyScopes[matched]);
+        ctx.attribute(SCOPES_ATTRIBUTE, table.scopes()[matched]);
     }
 
     /**

@@ -82,7 +82,8 @@ public final class AffinityServer implements AutoCloseable {
         this.warmUp = new WarmUp(models, options.warmUp(), options.access().ownKey());
         CustomerRoutes customers = new CustomerRoutes(config, models, json, options.consent(), options.marginRate(),
                 options.rules(), () -> graceExpired.getCount() == 0);
-        Metrics metrics = new Metrics(models, warmUp, options.admin(), options.consent(), availability, customers);
+        Metrics metrics = new Metrics(models, warmUp, options.admin(), options.consent(), availability, customers,
+                options.access());
         OpsRoutes ops = new OpsRoutes(config, json, models, options.admin(), options.access(), metrics,
                 warmUp);
         this.app = Javalin.create(c -> {

@@ -42,9 +42,11 @@ final class Metrics {
     private final ItemAvailability availability;
 
     private final CustomerRoutes exports;
+    private final AccessControl access;
 
     Metrics(ModelSource models, WarmUp warmUp, ModelAdmin admin, ConsentJournal consent,
-            ItemAvailability availability, CustomerRoutes exports) {
+            ItemAvailability availability, CustomerRoutes exports, AccessControl access) {
+        this.access = access;
         this.models = models;
         this.warmUp = warmUp;
         this.admin = admin;
@@ -178,6 +180,16 @@ final class Metrics {
                         + "most this server runs at once were running.\n")
                 .append("# TYPE affinity_campaign_exports_refused_total counter\n")
                 .append("affinity_campaign_exports_refused_total ").append(exports.exportsRefused()).append('\n');
+        if (access.apiKeysRequired()) {
+            out.append("# HELP affinity_api_keys API keys in force (from --api-keys-file, as last reloaded).\n")
+                    .append("# TYPE affinity_api_keys gauge\n")
+                    .append("affinity_api_keys ").append(access.apiKeyCount()).append('\n')
+                    .append("# HELP affinity_api_keys_reloads_refused_total Changed keys files that were not put in "
+                            + "force (unreadable or wrong; the keys before stayed).\n")
+                    .append("# TYPE affinity_api_keys_reloads_refused_total counter\n")
+                    .append("affinity_api_keys_reloads_refused_total ").append(access.refusedKeysReloads())
+                    .append('\n');
+        }
         out.append("# HELP affinity_warm_up_active 1 while the start-up warm-up runs (/ready answers 503 meanwhile).\n")
                 .append("# TYPE affinity_warm_up_active gauge\n")
                 .append("affinity_warm_up_active ").append(warmUp.finished() ? 0 : 1).append('\n')

@@ -115,6 +115,9 @@ class ApiKeyScopesHttpTest {
         assertEquals(403, send("GET", "/v1/customers/C1/profile", page).statusCode());
         assertEquals(403, send("GET", "/v1/consent/changes", page).statusCode());
         assertEquals(403, send("PUT", "/v1/customers/C1/consent/email", page).statusCode());
+        String metrics = send("GET", "/metrics", null).body();
+        assertTrue(metrics.contains("\naffinity_api_keys 5\n") && metrics.contains(
+                "\naffinity_api_keys_reloads_refused_total 0\n"), metrics);
         // Access control comes first: a missing or unknown key stays a 401, whatever the endpoint's scope.
         assertEquals(401, send("GET", "/v1/campaigns/offers?channel=email", null).statusCode());
         assertEquals(401, send("GET", "/v1/campaigns/offers?channel=email", "unknown-key-0123456789").statusCode());

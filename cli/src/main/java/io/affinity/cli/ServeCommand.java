@@ -2,7 +2,6 @@ package io.affinity.cli;
 
 import io.affinity.api.AccessControl;
 import io.affinity.api.ApiKey;
-import io.affinity.api.ApiScope;
 import io.affinity.api.AffinityServer;
 import io.affinity.api.ApiConfig;
 import io.affinity.api.BusinessRuleConfig;
@@ -26,12 +25,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -83,7 +78,9 @@ final class ServeCommand implements Callable<Integer> {
     Path adminTokenFile;
 
     @Option(names = "--api-keys-file", paramLabel = "FILE",
-            description = "File with one API key per line; when given, /v1 endpoints need header X-API-Key.")
+            description = "File with one API key per line, each optionally followed by its scopes (recommendations, "
+                    + "profiles, consent, exports; comma-separated; none: all); when given, /v1 endpoints need header "
+                    + "X-API-Key. Reloaded when it changes (checked every --watch-interval).")
     Path apiKeysFile;
 
     /** What the snapshot's release gets when the requests used the whole shutdown grace. */
@@ -155,7 +152,8 @@ final class ServeCommand implements Callable<Integer> {
                 availabilityJournal == null || availabilityInMemory ? null : Path.of(availabilityJournal));
         checkBindable();
         String adminToken = adminToken();
-        List<ApiKey> apiKeys = apiKeys();
+        byte[] apiKeysRead = apiKeysFile == null ? null : Files.readAllBytes(apiKeysFile);
+        List<ApiKey> apiKeys = apiKeysFile == null ? List.of() : ApiKeysFile.parse(apiKeysFile, apiKeysRead);
         ModelStore store = localCopy == null ? ModelStores.existing(models) : localCopies(ModelStores.existing(models));
         // Which build this is, once the command line is known to be good (a bad one gets its one line alone), before
         // the model: replicas of two builds serve one store during an upgrade.
@@ -243,13 +241,16 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (watchSeconds > 0) {
             admin.watch(Duration.ofSeconds(watchSeconds));
+            if (apiKeysFile != null) {
+                followApiKeys(new ApiKeysFile.Reloader(apiKeysFile, access, apiKeysRead));
+            }
         }
         ServedModel served = source.current().orElseThrow();
         System.err.printf("serving model %s (%d items, %d rules, %d customers) on http://%s:%d/; admin endpoints %s%s%n",
                 served.snapshot().version(), served.snapshot().itemCount(), served.snapshot().ruleCount(),
                 served.snapshot().customerCount(), host, server.port(),
                 access.adminEnabled() ? "enabled" : "disabled (no admin token)",
-                access.apiKeysRequired() ? "; API keys required (" + keysByScope(apiKeys) + ")" : "");
+                access.apiKeysRequired() ? "; API keys required (" + ApiKeysFile.describe(apiKeys) + ")" : "");
         CorsPolicy cors = config.cors();
         if (cors.enabled()) {
             System.err.println("browser pages of " + (cors.anyOrigin() ? "any origin"
@@ -268,6 +269,22 @@ final class ServeCommand implements Callable<Integer> {
         }
         stopped.await();
         return 0;
+    }
+
+    /** Rotating keys without a restart: the keys file is looked at as often as the store. */
+    private void followApiKeys(ApiKeysFile.Reloader reloader) {
+        java.util.concurrent.ScheduledExecutorService watch = java.util.concurrent.Executors
+                .newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "affinity-api-keys-watch");
+                    t.setDaemon(true);
+                    return t;
+                });
+        watch.scheduleWithFixedDelay(() -> {
+            String said = reloader.check();
+            if (said != null) {
+                System.err.println(said);
+            }
+        }, watchSeconds, watchSeconds, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     /**
@@ -398,74 +415,6 @@ final class ServeCommand implements Callable<Integer> {
                     + "or control character inside it");
         }
         return token;
-    }
-
-    /**
-     * The keys file: one key per line, optionally followed by its scopes ({@code KEY recommendations} or
-     * {@code KEY profiles,consent}); a key without scopes (the format before scopes existed) has every scope.
-     */
-    private List<ApiKey> apiKeys() throws IOException {
-        List<ApiKey> keys = new ArrayList<>();
-        if (apiKeysFile != null) {
-            List<String> lines = Files.readAllLines(apiKeysFile, StandardCharsets.UTF_8);
-            Map<String, Integer> lineOfKey = new HashMap<>();
-            for (int i = 0; i < lines.size(); i++) {
-                String line = lines.get(i).trim();
-                if (line.isEmpty() || line.startsWith("#")) {
-                    continue;
-                }
-                // The key itself is a secret: messages say where it is, not what it is.
-                String where = apiKeysFile + ":" + (i + 1) + ": ";
-                String[] parts = line.split("\\s+", 2);
-                String key = parts[0];
-                if (key.length() < MIN_SECRET_LENGTH) {
-                    throw new AffinityCli.UserFacingException(where + "API key must be at least " + MIN_SECRET_LENGTH
-                            + " characters, has " + key.length());
-                }
-                Integer earlier = lineOfKey.putIfAbsent(key, i + 1);
-                if (earlier != null) {
-                    throw new AffinityCli.UserFacingException(where + "the same API key as line " + earlier
-                            + " (list each key once, with all its scopes)");
-                }
-                keys.add(new ApiKey(key, parts.length == 1 ? EnumSet.allOf(ApiScope.class) : scopes(parts[1], where)));
-            }
-            if (keys.isEmpty()) {
-                throw new AffinityCli.UserFacingException("API keys file " + apiKeysFile + " holds no key");
-            }
-        }
-        return keys;
-    }
-
-    /** How many keys have each scope, for the start-up line: "2 keys; recommendations 2, exports 1". */
-    private static String keysByScope(List<ApiKey> keys) {
-        StringBuilder s = new StringBuilder().append(keys.size()).append(keys.size() == 1 ? " key; " : " keys; ");
-        for (ApiScope scope : ApiScope.values()) {
-            s.append(scope == ApiScope.RECOMMENDATIONS ? "" : ", ").append(scope.label()).append(' ')
-                    .append(keys.stream().filter(k -> k.scopes().contains(scope)).count());
-        }
-        return s.toString();
-    }
-
-    /**
-     * The scopes after a key. A wrong one is named by its position, not shown: in a keys file of the format before
-     * scopes, text after a space may be the rest of a key.
-     */
-    private static Set<ApiScope> scopes(String text, String where) {
-        Set<ApiScope> scopes = EnumSet.noneOf(ApiScope.class);
-        String[] labels = text.split("\\s*,\\s*", -1);
-        for (int i = 0; i < labels.length; i++) {
-            if (labels[i].equals("all")) {
-                scopes.addAll(EnumSet.allOf(ApiScope.class));
-                continue;
-            }
-            ApiScope scope = ApiScope.byLabel(labels[i]);
-            if (scope == null) {
-                throw new AffinityCli.UserFacingException(where + "scope " + (i + 1) + " after the key is not one of "
-                        + ApiScope.labels() + ", all (scopes are separated by commas; a key has no spaces)");
-            }
-            scopes.add(scope);
-        }
-        return scopes;
     }
 
     private static void notNegative(String option, int value) {

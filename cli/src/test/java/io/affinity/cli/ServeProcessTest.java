@@ -66,8 +66,12 @@ class ServeProcessTest {
                 }
             }
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), AffinityCli.class.getName(),
-                    "serve", "--models", models.toString(), "--host", "127.0.0.1", "--port", "0", "--warm-up", "0",
-                    "--watch-interval", "0"));
+                    "serve", "--models", models.toString(), "--host", "127.0.0.1", "--port", "0"));
+            for (String option : List.of("--warm-up", "--watch-interval")) {
+                if (!List.of(args).contains(option)) {
+                    command.addAll(List.of(option, "0"));
+                }
+            }
             command.addAll(List.of(args));
             process = new ProcessBuilder(command).redirectErrorStream(true).start();
             Thread reader = new Thread(() -> {
@@ -246,7 +250,8 @@ class ServeProcessTest {
     /**
      * A keys file with scopes, as an operator writes it: the shop page's key (readable by every visitor of the page)
      * gets recommendations only, the CRM's key profiles, consent and exports, and a key of the format before scopes
-     * keeps every right (that the warm-up needs none of them is WarmUpHttpTest's).
+     * keeps every right (that the warm-up needs none of them is WarmUpHttpTest's). A rewritten file is put in force
+     * while the server runs (keys rotated without a restart); a wrong one leaves the keys as they were.
      */
     @Test
     void aKeysFileGivesEachKeyItsScopes() throws Exception {
@@ -255,7 +260,7 @@ class ServeProcessTest {
         String old = "old-style-key-0123456789";
         Path keys = Files.writeString(dir.resolve("keys"), "# shop pages (public)\n" + page + "  recommendations\n"
                 + "# CRM backend\n" + crm + " profiles, consent,exports\n" + old + "\n");
-        Server server = new Server("--api-keys-file", keys.toString());
+        Server server = new Server("--api-keys-file", keys.toString(), "--watch-interval", "1");
         server.awaitServing();
         String out = server.output.toString();
         assertTrue(out.contains("API keys required (3 keys; recommendations 2, profiles 2, consent 2, exports 2)"), out);
@@ -276,10 +281,39 @@ class ServeProcessTest {
             assertEquals(200, status(url, old), url);
         }
         assertEquals(401, status(bought, null));
+
+        // Rotation without a restart: the page's key replaced, the CRM's key kept; a wrong file changes nothing.
+        String newPage = "new-page-key-0123456789ab";
+        Files.writeString(keys, newPage + " recommendations\n" + crm + " profiles,consent,exports\n");
+        awaitStatus(bought, newPage, 200, server);
+        assertEquals(401, status(bought, page));
+        assertEquals(200, status(export, crm));
+        Files.writeString(keys, newPage + " recommendation\n");
+        awaitOutput(server, "the API keys loaded before stay in force: " + keys + ":1: scope 1 after the key");
+        assertEquals(200, status(bought, newPage));
+        assertEquals(200, status(export, crm));
         assertTrue(process.toHandle().destroy());
         assertEquals(0, server.awaitExit(), server.output.toString());
-        for (String key : List.of(page, crm, old)) {
+        assertTrue(server.output.toString().contains("API keys reloaded from " + keys + ": 2 keys; recommendations 1, "
+                + "profiles 1, consent 1, exports 1"), server.output.toString());
+        for (String key : List.of(page, crm, old, newPage)) {
             assertFalse(server.output.toString().contains(key), "a key in the log: " + server.output);
+        }
+    }
+
+    private static void awaitStatus(String url, String key, int expected, Server server) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (status(url, key) != expected) {
+            assertTrue(System.nanoTime() < deadline, "not " + expected + " after 20 s: " + server.output);
+            Thread.sleep(100);
+        }
+    }
+
+    private static void awaitOutput(Server server, String text) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!server.output.toString().contains(text)) {
+            assertTrue(System.nanoTime() < deadline, "'" + text + "' not said after 20 s: " + server.output);
+            Thread.sleep(100);
         }
     }
 

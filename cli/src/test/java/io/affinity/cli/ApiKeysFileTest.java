@@ -1,0 +1,97 @@
+package io.affinity.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.affinity.api.AccessControl;
+import io.affinity.api.ApiKey;
+import io.affinity.api.ApiScope;
+import io.affinity.testing.UnitTest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The keys file's format, and its reload while the server runs (HTTP behaviour: ServeProcessTest). */
+@UnitTest
+class ApiKeysFileTest {
+    private static final String A = "key-a-0123456789abcdef";
+    private static final String B = "key-b-0123456789abcdef";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aKeyWithoutScopesHasEveryScopeAndAllMeansEvery() throws Exception {
+        Path file = Files.writeString(dir.resolve("keys"), "# comment\n\n  " + A + "\n" + B
+                + "\t exports , profiles\nkey-c-0123456789abcdef all\n");
+        List<ApiKey> keys = ApiKeysFile.parse(file, Files.readAllBytes(file));
+        assertEquals(Set.of(ApiScope.values()), keys.get(0).scopes());
+        assertEquals(Set.of(ApiScope.EXPORTS, ApiScope.PROFILES), keys.get(1).scopes());
+        assertEquals(Set.of(ApiScope.values()), keys.get(2).scopes());
+        assertEquals("3 keys; recommendations 2, profiles 3, consent 2, exports 3", ApiKeysFile.describe(keys));
+    }
+
+    @Test
+    void aFileThatIsNotUtf8IsRefusedWithoutShowingIt() {
+        byte[] latin1 = (A + "\u00e9 exports\n").getBytes(StandardCharsets.ISO_8859_1);
+        AffinityCli.UserFacingException e = assertThrows(AffinityCli.UserFacingException.class,
+                () -> ApiKeysFile.parse(dir.resolve("keys"), latin1));
+        assertEquals("API keys file " + dir.resolve("keys") + " is not UTF-8 text", e.getMessage());
+    }
+
+    @Test
+    void aReloadPutsAChangedFileInForceAndKeepsTheKeysWhenTheFileIsWrongOrGone() throws Exception {
+        Path file = Files.writeString(dir.resolve("keys"), A + " recommendations\n");
+        byte[] read = Files.readAllBytes(file);
+        AccessControl access = AccessControl.withScopedKeys(null, ApiKeysFile.parse(file, read));
+        ApiKeysFile.Reloader reloader = new ApiKeysFile.Reloader(file, access, read);
+        assertNull(reloader.check(), "unchanged: nothing to say");
+
+        Files.writeString(file, A + " recommendations\n" + B + " exports\n");
+        assertEquals("API keys reloaded from " + file + ": 2 keys; recommendations 1, profiles 0, consent 0, exports 1",
+                reloader.check());
+        assertEquals(2, access.apiKeyCount());
+        assertNull(reloader.check());
+
+        Files.writeString(file, A + " recommendations\n" + A + " exports\n");
+        String refused = reloader.check();
+        assertEquals("affinity serve: WARNING: the API keys loaded before stay in force: " + file + ":2: the same "
+                + "API key as line 1 (list each key once, with all its scopes)", refused);
+        assertNull(reloader.check(), "the same problem is said once");
+        assertEquals(2, access.apiKeyCount());
+        assertEquals(1, access.refusedKeysReloads());
+
+        Files.delete(file);
+        String gone = reloader.check();
+        assertTrue(gone.startsWith("affinity serve: WARNING: the API keys loaded before stay in force: API keys file "
+                + file + " cannot be read"), gone);
+        assertNull(reloader.check());
+        assertEquals(2, access.refusedKeysReloads());
+
+        Files.writeString(file, "# all keys withdrawn\n");
+        assertTrue(reloader.check().endsWith("API keys file " + file + " holds no key"));
+        assertEquals(2, access.apiKeyCount(), "an empty file does not open the endpoints");
+
+        Files.writeString(file, B + " exports\n");
+        assertTrue(reloader.check().startsWith("API keys reloaded"));
+        assertEquals(1, access.apiKeyCount());
+        for (String said : List.of(String.valueOf(refused), gone)) {
+            assertFalse(said.contains(A) || said.contains(B), said);
+        }
+    }
+
+    @Test
+    void keysCannotBeAddedToAServerStartedWithout() {
+        assertThrows(IllegalStateException.class, () -> AccessControl.none().replaceApiKeys(
+                List.of(ApiKey.withEveryScope(A))));
+        AccessControl keyed = AccessControl.withScopedKeys(null, List.of(ApiKey.withEveryScope(A)));
+        assertThrows(IllegalArgumentException.class, () -> keyed.replaceApiKeys(List.of()));
+    }
+}
