@@ -106,6 +106,32 @@ class CommandErrorsTest {
         assertTrue(Files.exists(models.resolve("CURRENT")));
     }
 
+    /**
+     * Found by the twenty-second session's pipeline audit: a model store that exists but cannot be written (a
+     * read-only mount, another user's directory) was found out only when publishing, after the whole training (40 s
+     * on the sample, minutes on real data), as "models/.tmp-...: Read-only file system"; only a missing directory's
+     * parent was checked up front. Runs where permissions hold for this user (root skips it: unshare --user).
+     */
+    @Test
+    void anExistingOutputDirectoryThatCannotBeWrittenIsNamedBeforeAnyWork() throws Exception {
+        Path good = orders();
+        Path locked = Files.createDirectory(dir.resolve("locked"));
+        Files.setPosixFilePermissions(locked, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            org.junit.jupiter.api.Assumptions.assumeFalse(Files.isWritable(locked),
+                    "this user writes read-only directories (root): permissions cannot be tested");
+            String why = locked + " is not writable";
+            run("train", "--input", good.toString(), "--recommender", "rules", "--models", locked.toString())
+                    .failsWith("--models: directory " + why);
+            run("evaluate", "--input", good.toString(), "--split", "last-basket", "--report", locked.toString())
+                    .failsWith("--report: directory " + why);
+            run("customers", "--input", good.toString(), "--calibration-end", "2011-05-31", "--output",
+                    locked.toString()).failsWith("--output: directory " + why);
+        } finally {
+            Files.setPosixFilePermissions(locked, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+    }
+
     @Test
     void aWindows1252ExportNeedsEncodingAndTheConsentFileHasItsOwn() throws Exception {
         java.nio.charset.Charset cp1252 = java.nio.charset.Charset.forName("windows-1252");
