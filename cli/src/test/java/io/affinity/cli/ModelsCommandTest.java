@@ -376,6 +376,36 @@ class ModelsCommandTest {
         assertEquals(fresh, current());
     }
 
+    /**
+     * Found by the twenty-second session's pipeline audit: train --no-activate into a store whose CURRENT was damaged
+     * published its version, then read CURRENT only to print it and exited 1 ("CURRENT: does not hold a version
+     * id"): the scheduler saw a failure for a run that had published, and a retry published the model again. A
+     * canary needs a CURRENT to be compared with, so only activate is proposed then.
+     */
+    @Test
+    void trainWithoutActivatingSucceedsWhateverCurrentHolds() throws Exception {
+        Files.writeString(models.resolve("CURRENT"), "garbage\n");
+        CommandErrorsTest.Run r = CommandErrorsTest.run("train", "--input", trained.resolve("orders0.csv").toString(),
+                "--format", "generic", "--recommender", "rules", "--models", models.toString(), "--no-activate");
+        assertEquals(0, r.code(), r.err());
+        List<String> all = store().versions();
+        assertEquals(5, all.size());
+        String fresh = all.get(4);
+        assertTrue(r.out().contains("not activated: CURRENT names no version (" + models.resolve("CURRENT")
+                + ": does not hold a version id: 'garbage'); serve it with ./affinity models activate " + fresh
+                + " --models " + models), r.out());
+        assertEquals("garbage\n", Files.readString(models.resolve("CURRENT")), "CURRENT untouched");
+
+        Files.delete(models.resolve("CURRENT"));
+        r = CommandErrorsTest.run("train", "--input", trained.resolve("orders0.csv").toString(), "--format",
+                "generic", "--recommender", "rules", "--models", models.toString(), "--no-activate");
+        assertEquals(0, r.code(), r.err());
+        String second = store().versions().get(5);
+        assertTrue(r.out().contains("not activated: the store has no CURRENT; serve it with ./affinity models "
+                + "activate " + second + " --models " + models), r.out());
+        assertFalse(Files.exists(models.resolve("CURRENT")));
+    }
+
     @Test
     void aCanaryIsStartedListedShownReweightedReplacedAndPromoted() throws Exception {
         CommandErrorsTest.Run r = models("canary", v2, "--percent", "10");
