@@ -377,6 +377,23 @@ class ModelsCommandTest {
     }
 
     /**
+     * What a scheduler relies on to learn the version a run published (README, "Scheduled retraining"): one line of
+     * standard output starts with "published ", its second word the version id; progress stays on standard error.
+     */
+    @Test
+    void theVersionATrainPublishedIsTheSecondWordOfItsOnePublishedLine() throws Exception {
+        CommandErrorsTest.Run r = CommandErrorsTest.run("train", "--input", trained.resolve("orders0.csv").toString(),
+                "--format", "generic", "--recommender", "rules", "--models", models.toString(), "--no-activate");
+        assertEquals(0, r.code(), r.err());
+        List<String> published = r.out().lines().filter(l -> l.startsWith("published ")).toList();
+        assertEquals(1, published.size(), r.out());
+        String version = published.get(0).split(" ")[1];
+        assertEquals(store().versions().get(4), version);
+        assertTrue(published.get(0).startsWith("published " + version + " to " + models + " in "), published.get(0));
+        assertFalse(r.out().contains("affinity train:"), "progress is not on standard output: " + r.out());
+    }
+
+    /**
      * Found by the twenty-second session's pipeline audit: train --no-activate into a store whose CURRENT was damaged
      * published its version, then read CURRENT only to print it and exited 1 ("CURRENT: does not hold a version
      * id"): the scheduler saw a failure for a run that had published, and a retry published the model again. A
