@@ -87,7 +87,12 @@ public final class AffinityCli {
         cli.setErr(err);
         cli.setExecutionExceptionHandler(AffinityCli::handle);
         badValuesAreBadInput(cli);
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) { // picocli hands on Errors; the heap is free again once the stack unwound
+            return outOfMemory(e, args.length > 0 && !args[0].startsWith("-") ? "affinity " + args[0] : "affinity",
+                    err);
+        }
     }
 
     /**
@@ -144,6 +149,11 @@ public final class AffinityCli {
     }
 
     static int report(Exception e, String commandName, PrintWriter err) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof OutOfMemoryError oom) { // a worker thread's, handed on wrapped
+                return outOfMemory(oom, commandName, err);
+            }
+        }
         if (e instanceof UserFacingException || e instanceof IllegalArgumentException
                 || e.getClass().getName().startsWith("io.affinity.") || e instanceof IOException
                 || e instanceof UncheckedIOException) {
@@ -155,6 +165,19 @@ public final class AffinityCli {
         }
         e.printStackTrace(err);
         return 2;
+    }
+
+    /**
+     * One line, as for any other failure, saying how to give the JVM more heap: the stack trace of an
+     * OutOfMemoryError says where the heap ran out, which is no help to whoever runs the command.
+     */
+    static int outOfMemory(OutOfMemoryError e, String commandName, PrintWriter err) {
+        String name = commandName.startsWith("affinity") ? commandName : "affinity " + commandName;
+        err.println(name + ": error: out of memory (" + (e.getMessage() == null ? "heap exhausted" : e.getMessage())
+                + "; the JVM may use at most " + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB): give it "
+                + "more, e.g. AFFINITY_JAVA_OPTS=-Xmx8g");
+        err.flush();
+        return 1;
     }
 
     /** An error whose message is all the user needs. */

@@ -25,10 +25,11 @@ final class OptionFiles {
     }
 
     /**
-     * Fails when {@code dir} exists but is not a directory, or is missing and could not be created: the nearest of
-     * its ancestors that exists must be a writable directory. The verbs that write there do so at their end (a
-     * report after the whole evaluation), so a path that cannot work must fail here, naming the option. Nothing is
-     * created: a run that fails for another reason leaves no empty directory behind.
+     * Fails when {@code dir} exists but is not a writable directory, or is missing and could not be created: the
+     * nearest of its ancestors that exists must be a writable directory. The verbs that write there do so at their
+     * end (a report after the whole evaluation, a snapshot after the whole training), so a path that cannot work
+     * must fail here, naming the option. Nothing is created: a run that fails for another reason leaves no empty
+     * directory behind.
      */
     static void directoryOrAbsent(String option, Path dir) {
         if (dir == null) {
@@ -37,6 +38,10 @@ final class OptionFiles {
         if (Files.exists(dir)) {
             if (!Files.isDirectory(dir)) {
                 throw new AffinityCli.UserFacingException(option + ": " + dir + " is not a directory");
+            }
+            // access(2): also false on a read-only mount, for root too
+            if (!Files.isWritable(dir)) {
+                throw new AffinityCli.UserFacingException(option + ": directory " + dir + " is not writable");
             }
             return;
         }

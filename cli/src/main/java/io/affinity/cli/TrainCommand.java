@@ -1,5 +1,6 @@
 package io.affinity.cli;
 
+import io.affinity.store.CorruptSnapshotException;
 import io.affinity.store.ModelStore;
 import io.affinity.training.ConsentCarryOver;
 import io.affinity.training.RecommenderParameters;
@@ -8,6 +9,7 @@ import io.affinity.training.TrainingParameters;
 import io.affinity.training.TrainingPipeline;
 import io.affinity.training.TrainingResult;
 import io.affinity.training.ingest.IngestException;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -166,13 +168,32 @@ final class TrainCommand implements Callable<Integer> {
                 TrainingPipeline.itemCounts(result.items(), result.neverBoughtItems()), result.rules(),
                 result.customers(), result.snapshotBytes());
         if (noActivate) {
-            String current = ModelStore.open(models).currentVersion().orElse("(none)");
-            out.printf(Locale.ROOT, "not activated: CURRENT stays %s; try it on some customers with "
-                    + "./affinity models canary %2$s --percent 10 --models %3$s, or serve it with "
-                    + "./affinity models activate %2$s --models %3$s%n", current, result.version(), models);
+            notActivated(out, result.version());
         }
         out.flush();
         return 0;
+    }
+
+    /** What to do with a version published without activating; CURRENT is only read, so it cannot fail the run. */
+    private void notActivated(PrintWriter out, String version) throws IOException {
+        Optional<String> current;
+        try {
+            current = ModelStore.open(models).currentVersion();
+        } catch (CorruptSnapshotException e) {
+            // The version is published: exiting 1 here would make a scheduler retry and publish it again.
+            out.printf(Locale.ROOT, "not activated: CURRENT names no version (%s); serve it with "
+                    + "./affinity models activate %s --models %s%n", e.getMessage(), version, models);
+            return;
+        }
+        if (current.isEmpty()) {
+            // a canary is compared with CURRENT: 'models canary' would be refused
+            out.printf(Locale.ROOT, "not activated: the store has no CURRENT; serve it with "
+                    + "./affinity models activate %s --models %s%n", version, models);
+            return;
+        }
+        out.printf(Locale.ROOT, "not activated: CURRENT stays %s; try it on some customers with "
+                + "./affinity models canary %2$s --percent 10 --models %3$s, or serve it with "
+                + "./affinity models activate %2$s --models %3$s%n", current.get(), version, models);
     }
 
     private TrainingResult train(TrainingParameters p) throws Exception {

@@ -106,6 +106,60 @@ class CommandErrorsTest {
         assertTrue(Files.exists(models.resolve("CURRENT")));
     }
 
+    /**
+     * Found by the twenty-second session's pipeline audit: a model store that exists but cannot be written (a
+     * read-only mount, another user's directory) was found out only when publishing, after the whole training (40 s
+     * on the sample, minutes on real data), as "models/.tmp-...: Read-only file system"; only a missing directory's
+     * parent was checked up front. Runs where permissions hold for this user (root skips it: unshare --user).
+     */
+    @Test
+    void anExistingOutputDirectoryThatCannotBeWrittenIsNamedBeforeAnyWork() throws Exception {
+        Path good = orders();
+        Path locked = Files.createDirectory(dir.resolve("locked"));
+        Files.setPosixFilePermissions(locked, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            org.junit.jupiter.api.Assumptions.assumeFalse(Files.isWritable(locked),
+                    "this user writes read-only directories (root): permissions cannot be tested");
+            String why = locked + " is not writable";
+            run("train", "--input", good.toString(), "--recommender", "rules", "--models", locked.toString())
+                    .failsWith("--models: directory " + why);
+            run("evaluate", "--input", good.toString(), "--split", "last-basket", "--report", locked.toString())
+                    .failsWith("--report: directory " + why);
+            run("customers", "--input", good.toString(), "--calibration-end", "2011-05-31", "--output",
+                    locked.toString()).failsWith("--output: directory " + why);
+        } finally {
+            Files.setPosixFilePermissions(locked, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+    }
+
+    /**
+     * Found by the twenty-second session's pipeline audit: a train the JVM could not give enough heap ended with
+     * Java's "Exception in thread "main" java.lang.OutOfMemoryError: Java heap space" and dozens of stack frames, not
+     * the one line every other failure gets, and without saying what to do. Run in a JVM of its own with a small heap.
+     */
+    @Test
+    void runningOutOfHeapIsOneLineSayingHowToGiveMore() throws Exception {
+        List<String> command = new java.util.ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("--add-") || a.startsWith("-Dchronicle") || a.startsWith("--enable-native-access")
+                    || a.startsWith("--sun-misc")) {
+                command.add(a);
+            }
+        }
+        command.addAll(List.of("-Xmx32m", "-cp", System.getProperty("java.class.path"), AffinityCli.class.getName(),
+                "train", "--input", EndToEndTest.SAMPLE.toString(), "--models", dir.resolve("models").toString()));
+        Process process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        String err = new String(process.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), err);
+        assertEquals(1, process.exitValue(), err);
+        List<String> errors = err.lines().filter(l -> !l.startsWith("affinity train: ") || l.contains("error")).toList();
+        assertEquals(List.of("affinity train: error: out of memory (Java heap space; the JVM may use at most 32 MiB): "
+                + "give it more, e.g. AFFINITY_JAVA_OPTS=-Xmx8g"), errors.stream().map(l -> l.replaceAll(
+                "at most [0-9]+ MiB", "at most 32 MiB")).toList(), err);
+        assertFalse(Files.exists(dir.resolve("models").resolve("CURRENT")), "nothing published");
+    }
+
     @Test
     void aWindows1252ExportNeedsEncodingAndTheConsentFileHasItsOwn() throws Exception {
         java.nio.charset.Charset cp1252 = java.nio.charset.Charset.forName("windows-1252");

@@ -376,6 +376,53 @@ class ModelsCommandTest {
         assertEquals(fresh, current());
     }
 
+    /**
+     * What a scheduler relies on to learn the version a run published (README, "Scheduled retraining"): one line of
+     * standard output starts with "published ", its second word the version id; progress stays on standard error.
+     */
+    @Test
+    void theVersionATrainPublishedIsTheSecondWordOfItsOnePublishedLine() throws Exception {
+        CommandErrorsTest.Run r = CommandErrorsTest.run("train", "--input", trained.resolve("orders0.csv").toString(),
+                "--format", "generic", "--recommender", "rules", "--models", models.toString(), "--no-activate");
+        assertEquals(0, r.code(), r.err());
+        List<String> published = r.out().lines().filter(l -> l.startsWith("published ")).toList();
+        assertEquals(1, published.size(), r.out());
+        String version = published.get(0).split(" ")[1];
+        assertEquals(store().versions().get(4), version);
+        assertTrue(published.get(0).startsWith("published " + version + " to " + models + " in "), published.get(0));
+        assertFalse(r.out().contains("affinity train:"), "progress is not on standard output: " + r.out());
+    }
+
+    /**
+     * Found by the twenty-second session's pipeline audit: train --no-activate into a store whose CURRENT was damaged
+     * published its version, then read CURRENT only to print it and exited 1 ("CURRENT: does not hold a version
+     * id"): the scheduler saw a failure for a run that had published, and a retry published the model again. A
+     * canary needs a CURRENT to be compared with, so only activate is proposed then.
+     */
+    @Test
+    void trainWithoutActivatingSucceedsWhateverCurrentHolds() throws Exception {
+        Files.writeString(models.resolve("CURRENT"), "garbage\n");
+        CommandErrorsTest.Run r = CommandErrorsTest.run("train", "--input", trained.resolve("orders0.csv").toString(),
+                "--format", "generic", "--recommender", "rules", "--models", models.toString(), "--no-activate");
+        assertEquals(0, r.code(), r.err());
+        List<String> all = store().versions();
+        assertEquals(5, all.size());
+        String fresh = all.get(4);
+        assertTrue(r.out().contains("not activated: CURRENT names no version (" + models.resolve("CURRENT")
+                + ": does not hold a version id: 'garbage'); serve it with ./affinity models activate " + fresh
+                + " --models " + models), r.out());
+        assertEquals("garbage\n", Files.readString(models.resolve("CURRENT")), "CURRENT untouched");
+
+        Files.delete(models.resolve("CURRENT"));
+        r = CommandErrorsTest.run("train", "--input", trained.resolve("orders0.csv").toString(), "--format",
+                "generic", "--recommender", "rules", "--models", models.toString(), "--no-activate");
+        assertEquals(0, r.code(), r.err());
+        String second = store().versions().get(5);
+        assertTrue(r.out().contains("not activated: the store has no CURRENT; serve it with ./affinity models "
+                + "activate " + second + " --models " + models), r.out());
+        assertFalse(Files.exists(models.resolve("CURRENT")));
+    }
+
     @Test
     void aCanaryIsStartedListedShownReweightedReplacedAndPromoted() throws Exception {
         CommandErrorsTest.Run r = models("canary", v2, "--percent", "10");

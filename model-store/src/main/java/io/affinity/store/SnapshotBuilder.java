@@ -13,6 +13,7 @@ import io.affinity.recommender.PrecomputedRecommendations;
 import io.affinity.recommender.TradeUp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -54,6 +55,8 @@ public final class SnapshotBuilder {
     private boolean used;
     /** Test hook: called with the name of each publishing step before it runs. */
     private Consumer<String> stepHook = step -> { };
+    /** The step {@link #publish} is in, for failures that do not say what they were writing. */
+    private String step = "";
 
     SnapshotBuilder(ModelStore store) {
         this.store = store;
@@ -391,11 +394,18 @@ public final class SnapshotBuilder {
             } catch (IOException | UncheckedIOException suppressed) {
                 e.addSuppressed(suppressed);
             }
+            if (e instanceof IOException && !(e instanceof FileSystemException)) {
+                // "No space left on device" (Lucene) or Chronicle Map's "Not enough space to fallocate" name no
+                // file: without the store, a nightly job's log does not say which disk to free.
+                throw new IOException("cannot publish a version into " + store.directory() + ": writing " + step
+                        + " failed: " + e.getMessage(), e);
+            }
             throw e;
         }
     }
 
     private void step(String name) {
+        step = name.startsWith("directory:") ? name.substring("directory:".length()) : name;
         stepHook.accept(name);
     }
 

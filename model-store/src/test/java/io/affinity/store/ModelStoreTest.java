@@ -118,6 +118,31 @@ class ModelStoreTest {
         assertTrue(ids.get(0).matches("20261123-101500-07b[0-9a-f]{3}"), ids.get(0));
     }
 
+    /**
+     * Found by the twenty-second session's pipeline audit: a disk filling up while a version was written failed
+     * train with "error: No space left on device" (Lucene writing the catalogue) or "Not enough space to fallocate 2
+     * MiB to / unallocated was 2 MiB" (Chronicle Map): neither named the store, so a nightly job's log did not say
+     * which disk to free. Failures that name no file now name the store and what was being written.
+     */
+    @Test
+    void aWriteFailureThatNamesNoFileNamesTheStoreAndWhatWasBeingWritten() throws Exception {
+        ModelStore store = ModelStore.open(tmp.resolve("store"));
+        String v1 = TestData.small().fill(store.newSnapshot()).publish();
+        SnapshotBuilder b = TestData.small().fill(store.newSnapshot());
+        b.addDirectory("catalog", d -> {
+            Files.writeString(d.resolve("_0.cfs"), "partial");
+            throw new java.io.IOException("No space left on device");
+        });
+        java.io.IOException e = assertThrows(java.io.IOException.class, b::publish);
+        assertEquals("cannot publish a version into " + store.directory() + ": writing catalog failed: No space "
+                + "left on device", e.getMessage());
+        assertEquals(Optional.of(v1), store.currentVersion());
+        try (var files = Files.list(store.directory())) {
+            assertEquals(List.of(v1, "CURRENT"), files.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "temp dir removed");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"items", "rules", "customers", "popular", "manifest", "verify", "commit"})
     void failedPublishLeavesStoreUntouched(String failingStep) throws Exception {
