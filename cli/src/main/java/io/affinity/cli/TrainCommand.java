@@ -197,7 +197,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private TrainingResult train(TrainingParameters p) throws Exception {
-        return new TrainingPipeline(p,
+        TrainingPipeline pipeline = new TrainingPipeline(p,
                 new RecommenderParameters(recommender, topN, validationDays, threads, reducedGrid,
                         !noSeasonWindow), line -> System.err.println("affinity train: " + line))
                 .encoding(input.encoding)
@@ -207,8 +207,11 @@ final class TrainCommand implements Callable<Integer> {
                 .catalogFile(catalog)
                 .activate(!noActivate)
                 .tradeUps(new TradeUpParameters(upsellMinPriceIncrease, upsellMinCustomers,
-                        TradeUpParameters.DEFAULTS.perSegment(), upsellMinLift))
-                .run(models);
+                        TradeUpParameters.DEFAULTS.perSegment(), upsellMinLift));
+        if (input.excludedCustomers() != null) {
+            pipeline.excludedCustomers(input.excludedCustomers());
+        }
+        return pipeline.run(models);
     }
 
     private static <T> T or(T value, T fallback) {

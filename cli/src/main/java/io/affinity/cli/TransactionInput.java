@@ -1,6 +1,8 @@
 package io.affinity.cli;
 
+import io.affinity.training.ingest.ExcludedCustomers;
 import io.affinity.training.ingest.IngestOptions;
+import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.util.List;
@@ -51,6 +53,31 @@ final class TransactionInput {
                     + "nothing published (default: 0.01).")
     Double errorBudget;
 
+    @Option(names = "--exclude-customers", paramLabel = "FILE",
+            description = "CSV (comma-separated, UTF-8) with a customer_id column: customers whose rows are not used "
+                    + "(counted as excluded_customer), e.g. those who asked to be erased or objected to profiling; "
+                    + "train also drops their consent-list rows and records the list in the manifest.")
+    Path excludeCustomers;
+
+    private ExcludedCustomers excluded;
+
+    /** The {@code --exclude-customers} list, read once (null without the option). */
+    ExcludedCustomers excludedCustomers() {
+        if (excludeCustomers == null) {
+            return null;
+        }
+        if (excluded == null) {
+            OptionFiles.readable("--exclude-customers", excludeCustomers);
+            try {
+                excluded = ExcludedCustomers.read(excludeCustomers);
+            } catch (IOException e) {
+                throw new AffinityCli.UserFacingException("--exclude-customers " + excludeCustomers
+                        + " cannot be read: " + ErrorMessages.describe(e));
+            }
+        }
+        return excluded;
+    }
+
     /** {@code --error-budget} when given (checked: a share in [0, 1]), else null: the verb's default. */
     Double errorBudget() {
         if (errorBudget != null && !(errorBudget >= 0 && errorBudget <= 1)) {
@@ -59,12 +86,15 @@ final class TransactionInput {
         return errorBudget;
     }
 
-    /** Default ingestion settings with this layout, dialect and error budget. */
+    /** Default ingestion settings with this layout, dialect, error budget and excluded customers. */
     IngestOptions ingestOptions() {
+        IngestOptions options;
         try {
-            return IngestOptions.fromOptions(format, columns, delimiter, decimalComma, errorBudget);
+            options = IngestOptions.fromOptions(format, columns, delimiter, decimalComma, errorBudget);
         } catch (IllegalArgumentException e) {
             throw new AffinityCli.UserFacingException(e.getMessage());
         }
+        ExcludedCustomers list = excludedCustomers();
+        return list == null ? options : options.withExcludedCustomers(list.ids());
     }
 }

@@ -82,6 +82,55 @@ class CustomersCommandTest {
         }
     }
 
+    /**
+     * {@code --exclude-customers} on the verbs that profile: the listed customers are neither in profiles.csv nor
+     * in a trained model, every row of theirs is reported as excluded, and a list that cannot be used stops the verb
+     * before any work, naming the option or the file and line.
+     */
+    @Test
+    void excludedCustomersAreNeitherProfiledNorTrained() throws Exception {
+        List<String> rows = new java.util.ArrayList<>(List.of("customer_id,order_id,timestamp,item_id,quantity,unit_price"));
+        for (int c = 0; c < 40; c++) {
+            for (int o = 0; o < 4; o++) {
+                for (int i = 0; i < 3; i++) {
+                    rows.add("c" + c + ",o" + c + "-" + o + ",2011-0" + (1 + o * 2) + "-1" + (c % 9) + ","
+                            + "I" + ((c + i + o) % 12) + ",1,2.5");
+                }
+            }
+        }
+        Path orders = Files.write(out.resolve("orders.csv"), rows);
+        Path erased = Files.writeString(out.resolve("erased.csv"), "customer_id,requested_at\nc3,2026-11-01\n"
+                + "c7,2026-11-02\n");
+        CommandErrorsTest.Run profiled = CommandErrorsTest.run("customers", "--input", orders.toString(),
+                "--calibration-end", "2011-06-30", "--exclude-customers", erased.toString(), "--output",
+                out.resolve("c").toString());
+        assertEquals(0, profiled.code(), profiled.err());
+        List<String> profiles = Files.readAllLines(out.resolve("c").resolve("profiles.csv"));
+        assertEquals(39, profiles.size(), "header and 38 customers");
+        assertTrue(profiles.stream().noneMatch(l -> l.startsWith("c3,") || l.startsWith("c7,")), profiles.toString());
+
+        Path models = out.resolve("models");
+        CommandErrorsTest.Run trained = CommandErrorsTest.run("train", "--input", orders.toString(), "--recommender",
+                "rules", "--exclude-customers", erased.toString(), "--models", models.toString());
+        assertEquals(0, trained.code(), trained.err());
+        assertTrue(trained.out().contains("480 rows read, 456 accepted"), trained.out());
+        assertTrue(trained.out().contains("excluded_customer"), trained.out());
+        try (io.affinity.store.Snapshot s = io.affinity.store.ModelStore.open(models).openCurrent()) {
+            assertTrue(s.customer("c3").isEmpty() && s.customer("c7").isEmpty() && s.customer("c4").isPresent());
+            JsonNode section = s.manifest().sections().get("excludedCustomers");
+            assertEquals(2, section.get("customers").asInt());
+            assertEquals(24, section.get("rowsExcluded").asInt());
+        }
+
+        CommandErrorsTest.run("train", "--input", orders.toString(), "--exclude-customers",
+                out.resolve("nope.csv").toString(), "--models", models.toString())
+                .failsWith("--exclude-customers", "nope.csv does not exist");
+        Files.writeString(erased, "id\nc3\n");
+        CommandErrorsTest.run("customers", "--input", orders.toString(), "--calibration-end", "2011-06-30",
+                "--exclude-customers", erased.toString(), "--output", out.resolve("d").toString())
+                .failsWith("erased.csv:1: the header needs a column 'customer_id'");
+    }
+
     @Test
     void aCalibrationPeriodTooShortToFitIsRefused() {
         CommandErrorsTest.run("customers", "--input", EndToEndTest.SAMPLE.toString(), "--calibration-end",

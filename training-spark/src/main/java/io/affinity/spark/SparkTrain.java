@@ -11,7 +11,9 @@ import io.affinity.training.TrainingPipeline;
 import io.affinity.training.customers.ConsentFile;
 import io.affinity.training.ingest.CatalogFile;
 import io.affinity.training.ingest.IngestException;
+import io.affinity.training.ingest.ExcludedCustomers;
 import io.affinity.training.ingest.IngestOptions;
+import io.affinity.training.ingest.RejectReason;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.Charset;
@@ -91,6 +93,15 @@ public final class SparkTrain implements Callable<Integer> {
     @Option(names = "--no-consent", description = "Publish without a consent list even though the served (CURRENT) "
             + "version carries one; without this, such a run is refused, as by 'affinity train'.")
     boolean noConsent;
+
+    @Option(names = "--exclude-customers", paramLabel = "FILE", description = "Customers whose rows are not used, as "
+            + "for `affinity train` (CSV with a customer_id column, UTF-8, read on the driver): counted as "
+            + "excluded_customer, their consent-list rows dropped, the list recorded in the manifest.")
+    Path excludeCustomers;
+
+    /** The {@code --exclude-customers} list as read, and how many consent-list customers it dropped. */
+    private ExcludedCustomers excluded;
+    private long consentDropped;
 
     @Option(names = "--catalog", paramLabel = "FILE", description = "Product catalogue on the driver, as for "
             + "`affinity train` (CSV with header, in the exports' --delimiter, --decimal-comma and --encoding; "
@@ -233,6 +244,15 @@ public final class SparkTrain implements Callable<Integer> {
         });
         Map<String, Map<Consent.Channel, Consent.ListEntry>> consentStates =
                 consent == null ? Map.of() : ConsentFile.read(consent, consentCharset());
+        readable("--exclude-customers", excludeCustomers);
+        if (excludeCustomers != null) {
+            excluded = ExcludedCustomers.read(excludeCustomers);
+            ingest = ingest.withExcludedCustomers(excluded.ids());
+            Map<String, Map<Consent.Channel, Consent.ListEntry>> kept = new java.util.LinkedHashMap<>(consentStates);
+            kept.keySet().removeAll(excluded.ids());
+            consentDropped = consentStates.size() - kept.size();
+            consentStates = kept;
+        }
         CatalogFile catalogue = catalog == null ? null
                 : TrainingPipeline.readCatalogue(catalog, ingest.errorBudget(), ingest.dialect(), encoding);
         // a session that already runs (an embedding application's, a test's) is the caller's to stop
@@ -303,6 +323,10 @@ public final class SparkTrain implements Callable<Integer> {
             }
             builder.parameters(parameters(spark, trained.served(), tuning));
             builder.section("ingestReport", loaded.report());
+            if (excluded != null) {
+                builder.section("excludedCustomers", excluded.manifestSection(loaded.report().rejected()
+                        .get(RejectReason.EXCLUDED_CUSTOMER.code()).count(), consentDropped));
+            }
             String version = builder.publish(!noActivate);
             // the block managers Spark knows, less the driver's: 0 in local mode, where tasks are driver threads
             int executors = spark.sparkContext().getExecutorMemoryStatus().size() - 1;

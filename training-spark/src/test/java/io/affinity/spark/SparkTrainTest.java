@@ -128,6 +128,32 @@ class SparkTrainTest {
         assertEquals(List.of(served), ModelStore.open(models).versions());
     }
 
+    /** As train: an excluded customer's rows are counted and unused, their consent row dropped, the list recorded. */
+    @Test
+    void anExcludedCustomerLeavesNoTraceInTheModel() throws Exception {
+        Path orders = orders();
+        Path consent = Files.writeString(dir.resolve("consent.csv"), "customer_id,channel,state\nc0,email,confirmed\n"
+                + "c2,email,confirmed\n");
+        Path erased = Files.writeString(dir.resolve("erased.csv"), "customer_id\nc2\n");
+        Path models = dir.resolve("models");
+        Run r = run("--input", orders.toString(), "--models", models.toString(), "--consent", consent.toString(),
+                "--exclude-customers", erased.toString(), "--error-budget", "0.05", "--min-support", "0.1",
+                "--top-n", "5", "--als-rank", "4");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("ingest: 73 rows read, 66 accepted, 33 orders, 11 customers"), r.out());
+        try (Snapshot s = ModelStore.open(models).openCurrent()) {
+            assertTrue(s.customer("c2").isEmpty() && s.precomputed("c2").isEmpty() && s.profile("c2").isEmpty());
+            assertTrue(s.listedConsent("c2", Consent.Channel.EMAIL).isEmpty());
+            assertEquals(Optional.of(Consent.State.CONFIRMED), s.consent("c0", Consent.Channel.EMAIL));
+            var section = s.manifest().sections().get("excludedCustomers");
+            assertEquals(1, section.get("customers").asInt());
+            assertEquals(6, section.get("rowsExcluded").asInt());
+            assertEquals(1, section.get("consentCustomersDropped").asInt());
+            assertEquals(6, s.manifest().sections().get("ingestReport").get("rejected").get("excluded_customer")
+                    .get("count").asInt());
+        }
+    }
+
     @Test
     void anOrderSequenceExportTrainsWithSequenceNumbersAsDays() throws Exception {
         Path orders = dir.resolve("sequence.csv");

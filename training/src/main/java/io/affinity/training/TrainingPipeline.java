@@ -13,7 +13,9 @@ import io.affinity.training.ingest.CatalogFile;
 import io.affinity.training.ingest.ColumnMapping;
 import io.affinity.training.ingest.CsvDialect;
 import io.affinity.training.ingest.IngestException;
+import io.affinity.training.ingest.ExcludedCustomers;
 import io.affinity.training.ingest.IngestOptions;
+import io.affinity.training.ingest.RejectReason;
 import io.affinity.training.ingest.IngestResult;
 import io.affinity.training.ingest.TransactionLoader;
 import io.affinity.training.ingest.Transactions;
@@ -58,6 +60,7 @@ public final class TrainingPipeline {
     private Charset encoding = StandardCharsets.UTF_8;
     private Charset consentEncoding = StandardCharsets.UTF_8;
     private IngestOptions ingestOptions;
+    private ExcludedCustomers excludedCustomers;
     private boolean activate = true;
 
     /** @param progress receives one line per finished step (timings included), e.g. for the CLI's stderr */
@@ -129,6 +132,15 @@ public final class TrainingPipeline {
         return this;
     }
 
+    /**
+     * Customers whose rows are not used (rejected as excluded) and whose consent-list rows are dropped; recorded in
+     * the manifest (the list's file and digest, counts, never an id). None by default.
+     */
+    public TrainingPipeline excludedCustomers(ExcludedCustomers list) {
+        this.excludedCustomers = Objects.requireNonNull(list, "list");
+        return this;
+    }
+
     /** What counts as an observed trade-up for upsell; {@link TradeUpParameters#DEFAULTS} by default. */
     public TrainingPipeline tradeUps(TradeUpParameters parameters) {
         this.tradeUps = Objects.requireNonNull(parameters, "parameters");
@@ -144,10 +156,20 @@ public final class TrainingPipeline {
         }
         Map<String, Map<Consent.Channel, Consent.ListEntry>> consent =
                 consentFile == null ? Map.of() : ConsentFile.read(consentFile, consentEncoding);
+        long consentDropped = 0;
+        if (excludedCustomers != null) {
+            Map<String, Map<Consent.Channel, Consent.ListEntry>> kept = new LinkedHashMap<>(consent);
+            kept.keySet().removeAll(excludedCustomers.ids());
+            consentDropped = consent.size() - kept.size();
+            consent = kept;
+        }
         CatalogFile catalogue = readCatalogue();
         long started = System.nanoTime();
         IngestOptions options = (ingestOptions != null ? ingestOptions
                 : IngestOptions.defaults().withFormat(parameters.format())).withErrorBudget(parameters.errorBudget());
+        if (excludedCustomers != null) {
+            options = options.withExcludedCustomers(excludedCustomers.ids());
+        }
         IngestResult ingested = ingest(options, modelsDir);
         Transactions tx = ingested.transactions();
         Mining mining = mine(tx);
@@ -176,6 +198,13 @@ public final class TrainingPipeline {
         builder.popularItems(catalog.popular(parameters.popularItems()));
         builder.parameters(manifestParameters(options, tx));
         builder.section("ingestReport", ingested.report());
+        if (excludedCustomers != null) {
+            long rows = ingested.report().rejected().get(RejectReason.EXCLUDED_CUSTOMER.code()).count();
+            builder.section("excludedCustomers", excludedCustomers.manifestSection(rows, consentDropped));
+            progress.accept(String.format(Locale.ROOT, "excluded customers: file %s, SHA-256 %s: %,d customers; "
+                    + "%,d rows and %,d consent-list customers left out", excludedCustomers.file().toAbsolutePath(),
+                    excludedCustomers.sha256(), excludedCustomers.ids().size(), rows, consentDropped));
+        }
         builder.section("training", trainingSection(mining));
         String version = builder.publish(activate);
         long bytes = directorySize(modelsDir.resolve(version));

@@ -294,7 +294,8 @@ public final class ExportReader {
                 return malformed(line, RejectReason.MALFORMED_ID_TOO_LONG, mapping.customer() + " of "
                         + customer.length() + " characters, at most " + Ids.MAX_ID_LENGTH, invoice);
             }
-            RejectReason later = qty < 0 || startsWith(invoice, mapping.cancellationPrefix())
+            RejectReason later = options.isExcludedCustomer(customer) ? RejectReason.EXCLUDED_CUSTOMER
+                    : qty < 0 || startsWith(invoice, mapping.cancellationPrefix())
                     ? RejectReason.CANCELLATION
                     : startsWith(invoice, mapping.adjustmentPrefix()) ? RejectReason.ADJUSTMENT
                     : qty == 0 ? RejectReason.ZERO_QUANTITY

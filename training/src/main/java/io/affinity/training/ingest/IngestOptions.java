@@ -1,6 +1,8 @@
 package io.affinity.training.ingest;
 
+import io.affinity.recommender.Ids;
 import java.io.Serializable;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
@@ -24,9 +26,14 @@ import java.util.Set;
  *                           default 5
  * @param dialect            field delimiter and decimal separator of every file; default
  *                           {@link CsvDialect#DEFAULT} (comma-separated, decimal dot)
+ * @param excludedCustomers  customers whose rows are not used (rejected as {@link RejectReason#EXCLUDED_CUSTOMER}):
+ *                           those who asked to be erased or objected to profiling, while the retailer's order
+ *                           exports still hold their orders; normalised as the exports' ids. Default none. Never
+ *                           shown by {@link #toString()} (personal data).
  */
 public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, Set<String> nonProductPrefixes,
-                            double errorBudget, int samplesPerReason, CsvDialect dialect) implements Serializable {
+                            double errorBudget, int samplesPerReason, CsvDialect dialect,
+                            Set<String> excludedCustomers) implements Serializable {
 
     /**
      * Codes in the UCI exports that are not products, found by listing every stock code that is not five
@@ -54,6 +61,21 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
             throw new IllegalArgumentException("samplesPerReason must be in [0, 1000], was " + samplesPerReason);
         }
         Objects.requireNonNull(dialect, "dialect");
+        Objects.requireNonNull(excludedCustomers, "excludedCustomers (use an empty set)");
+        Set<String> ids = new HashSet<>();
+        for (String id : excludedCustomers) {
+            String normalised = id == null ? "" : Ids.normaliseCustomerId(id);
+            if (normalised.isEmpty()) {
+                throw new IllegalArgumentException("excludedCustomers must not contain blank ids");
+            }
+            ids.add(normalised);
+        }
+        excludedCustomers = Set.copyOf(ids);
+    }
+
+    public IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, Set<String> nonProductPrefixes,
+                         double errorBudget, int samplesPerReason, CsvDialect dialect) {
+        this(mapping, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason, dialect, Set.of());
     }
 
     /** Auto-detected mapping, default non-product codes, 1% error budget, 5 samples per reason. */
@@ -101,7 +123,8 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
 
     /** Use {@code m} for every file; null means detect per file. */
     public IngestOptions withMapping(ColumnMapping m) {
-        return new IngestOptions(m, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason, dialect);
+        return new IngestOptions(m, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason, dialect,
+                excludedCustomers);
     }
 
     /**
@@ -113,20 +136,41 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
     }
 
     public IngestOptions withNonProductCodes(Set<String> codes, Set<String> prefixes) {
-        return new IngestOptions(mapping, codes, prefixes, errorBudget, samplesPerReason, dialect);
+        return new IngestOptions(mapping, codes, prefixes, errorBudget, samplesPerReason, dialect, excludedCustomers);
     }
 
     public IngestOptions withErrorBudget(double budget) {
-        return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, budget, samplesPerReason, dialect);
+        return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, budget, samplesPerReason, dialect,
+                excludedCustomers);
     }
 
     public IngestOptions withSamplesPerReason(int samples) {
-        return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, errorBudget, samples, dialect);
+        return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, errorBudget, samples, dialect,
+                excludedCustomers);
     }
 
     /** Read every file with this delimiter and decimal separator. */
     public IngestOptions withDialect(CsvDialect d) {
-        return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason, d);
+        return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason, d,
+                excludedCustomers);
+    }
+
+    /** Leave out every row of these customers (ids as in the exports; normalised as they are). */
+    public IngestOptions withExcludedCustomers(Set<String> customers) {
+        return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason, dialect,
+                customers);
+    }
+
+    /** True when the normalised customer id is excluded. */
+    boolean isExcludedCustomer(String normalisedCustomerId) {
+        return normalisedCustomerId != null && excludedCustomers.contains(normalisedCustomerId);
+    }
+
+    @Override
+    public String toString() {
+        return "IngestOptions[mapping=" + mapping + ", nonProductCodes=" + nonProductCodes + ", nonProductPrefixes="
+                + nonProductPrefixes + ", errorBudget=" + errorBudget + ", samplesPerReason=" + samplesPerReason
+                + ", dialect=" + dialect + ", excludedCustomers=" + excludedCustomers.size() + " ids]";
     }
 
     /** True when the normalised item id is a non-product code. */

@@ -30,6 +30,12 @@ public enum RejectReason {
     DUPLICATE_INVOICE_FROM_OTHER_FILE("duplicate_invoice_from_other_file", false),
     /** Same file, same content as an earlier line: the first is kept. */
     DUPLICATE_LINE("duplicate_line", false),
+    /**
+     * The customer is on the list of customers whose data is not used ({@code --exclude-customers}: erased, or
+     * objected to profiling). First of the reasons a row carries by itself, so that every row of such a customer
+     * is counted here, whatever else it is.
+     */
+    EXCLUDED_CUSTOMER("excluded_customer", false),
     /** Cancellation prefix on the order number, or a negative quantity. */
     CANCELLATION("cancellation", false),
     /** Adjustment prefix on the order number (bad-debt write-offs). */

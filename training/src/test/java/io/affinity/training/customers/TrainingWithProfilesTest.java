@@ -27,6 +27,52 @@ class TrainingWithProfilesTest {
     @TempDir
     Path dir;
 
+    /**
+     * A customer who asked to be erased (or objected to profiling) while the order exports still hold their orders:
+     * nothing of theirs in the model (history, profile, precomputed list, consent row), every one of their rows
+     * counted, the list recorded by digest and counts, never by id.
+     */
+    @Test
+    void anExcludedCustomerLeavesNoTraceInTheModelAndEveryRowIsCounted() throws Exception {
+        Path consent = Files.writeString(dir.resolve("consent.csv"), "customer_id,channel,state\n12748,email,confirmed\n"
+                + "13089,email,confirmed\n");
+        Path erased = Files.writeString(dir.resolve("erased.csv"), "customer_id,requested\n12748.0,2026-11-20\n");
+        List<String> progress = new ArrayList<>();
+        new TrainingPipeline(TrainingParameters.defaults(List.of(SAMPLE)), progress::add).consentFile(consent)
+                .excludedCustomers(io.affinity.training.ingest.ExcludedCustomers.read(erased)).run(dir.resolve("models"));
+        // Independently: the sample's distinct lines naming customer 12748 (its repeated lines count as duplicates).
+        java.util.Set<String> lines = new java.util.HashSet<>();
+        try (var csv = de.siegmar.fastcsv.reader.CsvReader.builder().ofCsvRecord(new java.io.InputStreamReader(
+                new java.util.zip.GZIPInputStream(Files.newInputStream(SAMPLE)), java.nio.charset.StandardCharsets.UTF_8))) {
+            for (var r : csv) {
+                if (r.getFieldCount() > 6 && r.getField(6).strip().replace(".0", "").equals("12748")) {
+                    lines.add(String.join(",", r.getFields()));
+                }
+            }
+        }
+        assertTrue(lines.size() > 100, "12748 is the sample's most frequent customer: " + lines.size());
+        try (Snapshot s = ModelStore.open(dir.resolve("models")).openCurrent()) {
+            assertTrue(s.profile("12748").isEmpty());
+            assertTrue(s.customer("12748").isEmpty());
+            assertTrue(s.precomputed("12748").isEmpty());
+            assertTrue(s.precomputed("13089").isPresent());
+            assertTrue(s.listedConsent("12748", Consent.Channel.EMAIL).isEmpty());
+            assertTrue(s.profile("13089").isPresent(), "other customers are profiled as before");
+            assertTrue(s.listedConsent("13089", Consent.Channel.EMAIL).isPresent());
+            com.fasterxml.jackson.databind.JsonNode section = s.manifest().sections().get("excludedCustomers");
+            assertEquals(1, section.get("customers").asInt());
+            assertEquals(lines.size(), section.get("rowsExcluded").asLong());
+            assertEquals(1, section.get("consentCustomersDropped").asInt());
+            assertEquals(1, s.manifest().sections().get("consent").get("customers").asInt());
+            assertEquals(lines.size(), s.manifest().sections().get("ingestReport").get("rejected")
+                    .get("excluded_customer").get("count").asLong());
+            assertFalse(s.manifest().sections().toString().contains("12748"), "no id in the manifest");
+        }
+        assertTrue(progress.stream().anyMatch(l -> l.contains("excluded customers: file " + erased.toAbsolutePath())
+                && l.endsWith(": 1 customers; " + String.format(java.util.Locale.ROOT, "%,d", lines.size())
+                + " rows and 1 consent-list customers left out")), progress.toString());
+    }
+
     @Test
     void publishesAProfileForEveryCustomerAndTheConsentFile() throws Exception {
         Path consent = dir.resolve("consent.csv");
