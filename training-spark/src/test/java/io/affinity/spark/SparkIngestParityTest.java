@@ -63,8 +63,12 @@ class SparkIngestParityTest {
                 + "104,85123A,HEART,1,01/12/2010 09:00,2.55,17850,United Kingdom\n"
                 + "104,,HEART,1,2010-12-01 09:00:00,2.55,17850,United Kingdom\n"
                 + "104,85123A,HEART,1,2010-12-01 09:00:00,2.55,17850\n"
-                + "105,22041,\"RECORD FRAME 7\"\" SINGLE, SIZE\",48,2010-12-01 10:00:00,2.1,,France\n");
-        SparkIngest.Result spark = assertSameAsLoader(IngestOptions.defaults().withErrorBudget(1.0), f);
+                + "105,22041,\"RECORD FRAME 7\"\" SINGLE, SIZE\",48,2010-12-01 10:00:00,2.1,,France\n"
+                + "106,22041,FRAME,2,2010-12-02 10:00:00,2.1,12680.0,France\n"
+                + "C107,22041,FRAME,-2,2010-12-03 10:00:00,2.1,12680,France\n");
+        SparkIngest.Result spark = assertSameAsLoader(IngestOptions.defaults().withErrorBudget(1.0)
+                .withExcludedCustomers(java.util.Set.of("12680")), f);
+        assertEquals(2, spark.report().rejectedCount(RejectReason.EXCLUDED_CUSTOMER), "its cancellation included");
         // the fixture reaches every reason but the two that need several files or customers (next test)
         for (RejectReason r : RejectReason.values()) {
             if (r != RejectReason.DUPLICATE_INVOICE_FROM_OTHER_FILE && r != RejectReason.ORDER_CUSTOMER_CONFLICT
