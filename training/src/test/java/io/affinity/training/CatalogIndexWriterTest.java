@@ -110,4 +110,17 @@ class CatalogIndexWriterTest {
         assertEquals("other", CatalogIndexWriter.categoryOf(""));
         assertEquals("other", CatalogIndexWriter.categoryOf("RED 12"));
     }
+
+    /**
+     * Words were cut at every letter outside A-Z: "VINTAGE CAFÉ" made the category "caf", "DONKEY PIÑATA" "ata" and
+     * "SET OF 2 PAPIER-MÂCHÉ" "papier-m", fragments no merchandiser would type in {@code category:} or recognise in a
+     * per-category cap.
+     */
+    @Test
+    void accentedLettersArePartOfTheWord() {
+        assertEquals("café", CatalogIndexWriter.categoryOf("VINTAGE CAFÉ"));
+        assertEquals("piñata", CatalogIndexWriter.categoryOf("DONKEY PIÑATAS"));
+        assertEquals("papier-mâché", CatalogIndexWriter.categoryOf("SET OF 2 PAPIER-MÂCHÉ"));
+        assertEquals("mug", CatalogIndexWriter.categoryOf("CAFÉ MUGS"));
+    }
 }
