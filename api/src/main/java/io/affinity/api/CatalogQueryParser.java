@@ -9,6 +9,7 @@ import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.queryparser.classic.ParseException;
 import org.apache.lucene.queryparser.classic.QueryParser;
+import org.apache.lucene.queryparser.classic.Token;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
@@ -115,7 +116,7 @@ final class CatalogQueryParser extends QueryParser {
             if (costly != null) {
                 throw costly;
             }
-            String message = abbreviateQuery(e.getMessage(), expression);
+            String message = columnFromOne(e, abbreviateQuery(e.getMessage(), expression));
             throw new ParseException(unclosedSlash(expression) ? withHint(message, UNCLOSED_SLASH) : message);
         } catch (TooComplexToDeterminizeException | IndexSearcher.TooManyClauses e) {
             throw tooCostly(e);
@@ -185,6 +186,23 @@ final class CatalogQueryParser extends QueryParser {
             }
         }
         return open;
+    }
+
+    /**
+     * The message with the column of a syntax error counted from 1, as lexical errors count theirs: the parser
+     * reports the offending token's offset from 0 ("AND teacup" at column 0), so one answer said column 10 for the
+     * end of "teacup AND" and another column 5 for the end of "tea\\".
+     */
+    static String columnFromOne(ParseException wrapper, String message) {
+        if (message == null || !(wrapper.getCause() instanceof ParseException syntax) || syntax.currentToken == null
+                || syntax.currentToken.next == null) {
+            return message;
+        }
+        Token at = syntax.currentToken.next;
+        String fromZero = "at line " + at.beginLine + ", column " + at.beginColumn + ".";
+        int i = message.indexOf(fromZero);
+        return i < 0 ? message : message.substring(0, i) + "at line " + at.beginLine + ", column "
+                + (at.beginColumn + 1) + "." + message.substring(i + fromZero.length());
     }
 
     /** The message with {@code hint} at the end of its first line (the one the 400 quotes). */

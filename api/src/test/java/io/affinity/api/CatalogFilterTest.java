@@ -194,6 +194,25 @@ class CatalogFilterTest {
         catalog.filter("\"set/20\" OR set\\/20 OR description:/tea.*/");
     }
 
+    /**
+     * Lucene's syntax errors counted columns from 0 ("AND teacup" at column 0, the ")" of "teacup)" at column 6) and
+     * its lexical errors from 1 ("tea\\" ends at column 5): one API, two origins. All count from 1 now.
+     */
+    @Test
+    void errorColumnsCountFromOne() {
+        assertColumn("teacup)", 7);
+        assertColumn("AND teacup", 1);
+        assertColumn("teacup AND", 11); // the end of the query: after its 10 characters, as a lexical error says
+        assertColumn("tea\\", 5);
+        assertColumn("a:b:c", 4);
+    }
+
+    private void assertColumn(String query, int column) {
+        ParseException e = assertThrows(ParseException.class, () -> catalog.filter(query), query);
+        String first = RequestRules.firstLine(e.getMessage());
+        assertTrue(first.contains("at line 1, column " + column + "."), first);
+    }
+
     @Test
     void searchHitsAndItemsShowTheIndexedFamily() throws Exception {
         Catalog.Hit hit = catalog.search("retrospot", 1).get(0);
