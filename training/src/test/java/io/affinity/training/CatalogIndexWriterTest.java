@@ -123,4 +123,18 @@ class CatalogIndexWriterTest {
         assertEquals("papier-mâché", CatalogIndexWriter.categoryOf("SET OF 2 PAPIER-MÂCHÉ"));
         assertEquals("mug", CatalogIndexWriter.categoryOf("CAFÉ MUGS"));
     }
+
+    /**
+     * LIGHT is a shade before a colour ("LIGHT PINK"), but a product as the last word: "RED TOADSTOOL LED NIGHT
+     * LIGHT" was a "night", "STAR PORTABLE TABLE LIGHT" a "table" and "TOADSTOOL BEDSIDE LIGHT" a "bedside", while
+     * "LED TEA LIGHTS" was a "light".
+     */
+    @Test
+    void lightAsTheLastWordIsTheProduct() {
+        assertEquals("light", CatalogIndexWriter.categoryOf("RED TOADSTOOL LED NIGHT LIGHT"));
+        assertEquals("light", CatalogIndexWriter.categoryOf("STAR PORTABLE TABLE LIGHT"));
+        assertEquals("light", CatalogIndexWriter.categoryOf("LED TEA LIGHTS"));
+        assertEquals("candleholder", CatalogIndexWriter.categoryOf("LIGHT PINK FLOCK GLASS CANDLEHOLDER"));
+        assertEquals("bowl", CatalogIndexWriter.categoryOf("BISCUITS SMALL BOWL LIGHT BLUE"));
+    }
 }
