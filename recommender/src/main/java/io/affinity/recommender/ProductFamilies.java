@@ -30,7 +30,7 @@ public final class ProductFamilies {
         String[] words = description.toUpperCase(Locale.ROOT).split("[\\s,/]+");
         for (int i = 0; i < words.length; i++) {
             String word = words[i];
-            if (!word.isEmpty() && !COLOUR_WORDS.contains(word) && !joinsTwoColours(words, i)) {
+            if (!word.isEmpty() && !isColour(word, i == words.length - 1) && !joinsTwoColours(words, i)) {
                 if (key.length() > 0) {
                     key.append(' ');
                 }
@@ -38,6 +38,14 @@ public final class ProductFamilies {
             }
         }
         return key.length() == 0 ? "#" + itemId : key.toString();
+    }
+
+    /**
+     * Whether {@code word} (upper case) is a colour word where it stands, {@code last} in its description: LIGHT is a
+     * shade before a colour ("LIGHT PINK") but the product as the last word ("NIGHT LIGHT", "TABLE LIGHT").
+     */
+    public static boolean isColour(String word, boolean last) {
+        return COLOUR_WORDS.contains(word) && !(last && word.equals("LIGHT"));
     }
 
     /** "AND" or "&" between two colour words ("BLACK AND WHITE") is part of the colour, not of the product. */

@@ -29,4 +29,11 @@ class ProductFamiliesTest {
         assertEquals("CUP AND SAUCER", ProductFamilies.familyOf("1", "RED CUP AND SAUCER"));
         assertEquals("BOWL AND", ProductFamilies.familyOf("2", "BOWL AND PINK"));
     }
+
+    /** LIGHT is a shade before a colour, the product at the end: "RED TOADSTOOL LED NIGHT LIGHT" was "... NIGHT". */
+    @Test
+    void lightAsTheLastWordIsTheProduct() {
+        assertEquals("TOADSTOOL LED NIGHT LIGHT", ProductFamilies.familyOf("21731", "RED TOADSTOOL LED NIGHT LIGHT"));
+        assertEquals("BISCUITS SMALL BOWL", ProductFamilies.familyOf("1", "BISCUITS SMALL BOWL LIGHT BLUE"));
+    }
 }

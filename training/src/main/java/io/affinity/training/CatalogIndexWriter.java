@@ -170,9 +170,7 @@ public final class CatalogIndexWriter {
         String[] words = description.toUpperCase(Locale.ROOT).split("[^\\p{L}-]+");
         for (int i = words.length - 1; i >= 0; i--) {
             String w = words[i].replaceAll("^-+|-+$", "");
-            // LIGHT is a shade before a colour (LIGHT PINK), a product at the end (NIGHT LIGHT, TABLE LIGHT).
-            boolean lastWordLight = i == words.length - 1 && w.equals("LIGHT");
-            if (w.length() < 3 || ProductFamilies.COLOUR_WORDS.contains(w) && !lastWordLight
+            if (w.length() < 3 || ProductFamilies.isColour(w, i == words.length - 1)
                     || NOT_A_PRODUCT_KIND.contains(w)) {
                 continue;
             }
