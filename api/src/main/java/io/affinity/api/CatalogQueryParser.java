@@ -9,6 +9,7 @@ import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.queryparser.classic.ParseException;
 import org.apache.lucene.queryparser.classic.QueryParser;
+import org.apache.lucene.queryparser.classic.Token;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
@@ -112,7 +113,11 @@ final class CatalogQueryParser extends QueryParser {
         } catch (ParseException e) {
             // The parser wraps a flat query's clause excess as if it were a syntax error.
             TooComplex costly = tooCostly(e.getCause());
-            throw costly != null ? costly : new ParseException(abbreviateQuery(e.getMessage(), expression));
+            if (costly != null) {
+                throw costly;
+            }
+            String message = columnFromOne(e, abbreviateQuery(e.getMessage(), expression));
+            throw new ParseException(unclosedSlash(expression) ? withHint(message, UNCLOSED_SLASH) : message);
         } catch (TooComplexToDeterminizeException | IndexSearcher.TooManyClauses e) {
             throw tooCostly(e);
         } catch (IllegalArgumentException e) {
@@ -157,6 +162,56 @@ final class CatalogQueryParser extends QueryParser {
             deepest = Math.max(deepest, tildes);
         }
         return deepest;
+    }
+
+    /**
+     * Lucene's own words for an unclosed regular expression ("Lexical error ... after prefix "/20" (in lexical state
+     * 2)") do not tell a merchandiser who typed a description with a slash ("SET/20 ...") what went wrong.
+     */
+    static final String UNCLOSED_SLASH = "a '/' starts a regular expression (/.../) and this one is not closed: to "
+            + "find text with a slash, quote it (\"set/20\") or escape the slash (set\\/20)";
+
+    /** Whether the expression has an odd number of slashes outside quoted phrases (escaped ones skipped). */
+    static boolean unclosedSlash(String expression) {
+        boolean inPhrase = false;
+        boolean open = false;
+        for (int i = 0; i < expression.length(); i++) {
+            char c = expression.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (c == '"' && !open) {
+                inPhrase = !inPhrase;
+            } else if (c == '/' && !inPhrase) {
+                open = !open;
+            }
+        }
+        return open;
+    }
+
+    /**
+     * The message with the column of a syntax error counted from 1, as lexical errors count theirs: the parser
+     * reports the offending token's offset from 0 ("AND teacup" at column 0), so one answer said column 10 for the
+     * end of "teacup AND" and another column 5 for the end of "tea\\".
+     */
+    static String columnFromOne(ParseException wrapper, String message) {
+        if (message == null || !(wrapper.getCause() instanceof ParseException syntax) || syntax.currentToken == null
+                || syntax.currentToken.next == null) {
+            return message;
+        }
+        Token at = syntax.currentToken.next;
+        String fromZero = "at line " + at.beginLine + ", column " + at.beginColumn + ".";
+        int i = message.indexOf(fromZero);
+        return i < 0 ? message : message.substring(0, i) + "at line " + at.beginLine + ", column "
+                + (at.beginColumn + 1) + "." + message.substring(i + fromZero.length());
+    }
+
+    /** The message with {@code hint} at the end of its first line (the one the 400 quotes). */
+    static String withHint(String message, String hint) {
+        if (message == null) {
+            return hint;
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message + "; " + hint : message.substring(0, nl) + "; " + hint + message.substring(nl);
     }
 
     /** The parser's message quotes the whole expression ("Cannot parse '...': "): shortened as other echoes are. */

@@ -504,8 +504,18 @@ final class RequestRules {
         Explanation e = r.explanation();
         return new Recommendation(r.itemId(), r.description(), r.score(),
                 k.mark() == MerchandisingRules.Mark.BOOSTED ? r.source() : RecommendationSource.PINNED,
-                new Explanation(rules.note(k.mark(), "ranked by this request's model") + e.summary(), e.rule(),
+                new Explanation(rules.note(k.mark(), rankedBy(r.source())) + e.summary(), e.rule(),
                         e.purchase(), e.popularity(), e.model()));
+    }
+
+    /** What placed a candidate where the pin found it: its source's ranking (bought-together has no model). */
+    private static String rankedBy(RecommendationSource source) {
+        return switch (source) {
+            case RULES -> "ranked by this request's rules";
+            case REPEAT -> "ranked among this customer's repeat purchases";
+            case POPULAR -> "ranked by popularity";
+            default -> "ranked by this request's model";
+        };
     }
 
     /** An item's category for {@code maxPerCategory}: the catalogue index's, else the model's item facts. */

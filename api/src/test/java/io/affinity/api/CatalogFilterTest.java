@@ -1,6 +1,7 @@
 package io.affinity.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -171,6 +172,45 @@ class CatalogFilterTest {
         assertTrue(first.startsWith("Cannot parse '" + Params.abbreviate(longQuery) + "': "), first);
         assertTrue(first.contains("line 1, column"), first);
         assertTrue(first.length() < 150, first);
+    }
+
+    /**
+     * Descriptions such as "SET/20 RED RETROSPOT PAPER NAPKINS" have slashes, and a merchandiser typing
+     * {@code set/20} got only Lucene's "Lexical error ... after prefix "/20" (in lexical state 2)": the slash opens a
+     * regular expression. The message now says so and how to search for the text.
+     */
+    @Test
+    void anUnclosedSlashIsExplainedAsTheRegularExpressionItOpens() throws Exception {
+        for (String q : new String[] {"set/20", "napkins red/white", "description:set/20 OR teacup"}) {
+            ParseException e = assertThrows(ParseException.class, () -> catalog.filter(q), q);
+            String first = RequestRules.firstLine(e.getMessage());
+            assertTrue(first.contains("a '/' starts a regular expression (/.../) and this one is not closed: to "
+                    + "find text with a slash, quote it (\"set/20\") or escape the slash (set\\/20)"), first);
+        }
+        ParseException other = assertThrows(ParseException.class, () -> catalog.filter("teacup AND"));
+        assertFalse(other.getMessage().contains("regular expression"), other.getMessage());
+        ParseException quoted = assertThrows(ParseException.class, () -> catalog.filter("\"set/20\" AND"));
+        assertFalse(quoted.getMessage().contains("regular expression"), quoted.getMessage());
+        catalog.filter("\"set/20\" OR set\\/20 OR description:/tea.*/");
+    }
+
+    /**
+     * Lucene's syntax errors counted columns from 0 ("AND teacup" at column 0, the ")" of "teacup)" at column 6) and
+     * its lexical errors from 1 ("tea\\" ends at column 5): one API, two origins. All count from 1 now.
+     */
+    @Test
+    void errorColumnsCountFromOne() {
+        assertColumn("teacup)", 7);
+        assertColumn("AND teacup", 1);
+        assertColumn("teacup AND", 11); // the end of the query: after its 10 characters, as a lexical error says
+        assertColumn("tea\\", 5);
+        assertColumn("a:b:c", 4);
+    }
+
+    private void assertColumn(String query, int column) {
+        ParseException e = assertThrows(ParseException.class, () -> catalog.filter(query), query);
+        String first = RequestRules.firstLine(e.getMessage());
+        assertTrue(first.contains("at line 1, column " + column + "."), first);
     }
 
     @Test

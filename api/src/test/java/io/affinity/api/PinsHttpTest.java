@@ -94,6 +94,24 @@ class PinsHttpTest {
         assertEquals("I02", first.at("/rule/consequent").asText(), "the rule that proposed it is still shown");
     }
 
+    /**
+     * A pinned candidate's explanation said "(ranked by this request's model)" whatever ranked it: on bought-together
+     * and basket cross-sell, which no model ranks, and for a customer's rule or repeat purchase. It names the
+     * ranking of the item's own source now.
+     */
+    @Test
+    void aPinnedCandidateSaysWhatRankedIt() throws Exception {
+        JsonNode together = get("/v1/items/I00/bought-together?pin=" + enc("id:I02"));
+        assertEquals("pinned", together.at("/items/0/source").asText(), together.toString());
+        assertTrue(together.at("/items/0/explanation/summary").asText()
+                .startsWith("pinned: matches pin 'id:I02' (ranked by this request's rules); "), together.toString());
+        JsonNode repeat = get("/v1/customers/C100/recommendations?limit=5&pinLimit=2&pin=" + enc("id:I05"));
+        assertEquals("I05", repeat.at("/items/0/itemId").asText(), repeat.toString());
+        assertTrue(repeat.at("/items/0/explanation/summary").asText()
+                .startsWith("pinned: matches pin 'id:I05' (ranked among this customer's repeat purchases); "),
+                repeat.toString());
+    }
+
     @Test
     void matchingCatalogueItemsAreInjectedByPopularityWhenNotCandidates() throws Exception {
         // limit 3: the over-fetched ranking (15) ends with popular I14, so I18 and I19 are not candidates.

@@ -72,8 +72,9 @@ public final class MineCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--target", defaultValue = "all", paramLabel = "KIND",
-            description = "all, closed (no superset with the same support) or maximal (no frequent superset). "
-                    + "closed/maximal keep all frequent itemsets in memory. Default: ${DEFAULT-VALUE}.")
+            description = "all, closed (no superset with the same support) or maximal (no frequent superset), "
+                    + "within --max-length. Without --max-length closed/maximal keep only candidates in memory; "
+                    + "with it, or with rules, all frequent itemsets are kept. Default: ${DEFAULT-VALUE}.")
     String target = "all";
 
     @Option(names = "--threads", paramLabel = "N",
@@ -82,8 +83,9 @@ public final class MineCommand implements Callable<Integer> {
     Integer threads;
 
     @Option(names = "--max-itemsets", defaultValue = "0", paramLabel = "N",
-            description = "Fail, suggesting a higher support, beyond N frequent itemsets. Default: "
-                    + "50,000,000 when itemsets are kept in memory (rules, closed, maximal), else no limit.")
+            description = "Fail, suggesting a higher support, beyond N itemsets kept in memory (closed/maximal: "
+                    + "candidates). Default: 50,000,000 when itemsets are kept (rules, closed, maximal, a basket "
+                    + "file's --output), else no limit.")
     long maxItemsets = 0;
 
     @Option(names = "--top-k", defaultValue = "0", paramLabel = "N",

@@ -85,6 +85,20 @@ class MineCommandTest {
                 "--rules-output", rules.toString()), err.toString());
     }
 
+    /**
+     * The help said closed/maximal keep all frequent itemsets in memory, which stopped being true when they were
+     * mined inside FP-growth (only candidates kept, unless --max-length); a user would pick a lower support than
+     * needed, or avoid closed itemsets, to spare memory they would not use.
+     */
+    @Test
+    void helpSaysWhatClosedAndMaximalKeepInMemory() {
+        assertEquals(0, run("mine", "--help"));
+        String help = out.toString().replaceAll("\\s+", " ");
+        assertFalse(help.contains("closed/maximal keep all frequent itemsets in memory"), help);
+        assertTrue(help.contains("Without --max-length closed/maximal keep only candidates in memory"), help);
+        assertTrue(help.contains("beyond N itemsets kept in memory (closed/maximal: candidates)"), help);
+    }
+
     @Test
     void basketFilesAreMinedWithTheirLabels() throws IOException {
         Path in = dir.resolve("baskets.csv");

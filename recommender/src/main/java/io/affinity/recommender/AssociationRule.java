@@ -14,7 +14,8 @@ import java.util.List;
  * @param confidence   P(consequent | antecedent)
  * @param lift         confidence / P(consequent)
  * @param leverage     P(antecedent and consequent) - P(antecedent) P(consequent)
- * @param conviction   (1 - P(consequent)) / (1 - confidence); positive infinity when confidence is 1
+ * @param conviction   (1 - P(consequent)) / (1 - confidence); positive infinity when confidence is 1, except 1
+ *                     (independence) when the consequent is in every basket, where the formula is 0/0
  */
 public record AssociationRule(List<String> antecedent, String consequent, long supportCount, double support,
                               double confidence, double lift, double leverage, double conviction) {

@@ -5,7 +5,8 @@ import java.util.Set;
 
 /**
  * Pragmatic product families: items whose descriptions are equal once colour words are removed
- * ({@code "RED RETROSPOT MUG"} and {@code "BLUE RETROSPOT MUG"} are variants of {@code "RETROSPOT MUG"}).
+ * ({@code "RED RETROSPOT MUG"} and {@code "BLUE RETROSPOT MUG"} are variants of {@code "RETROSPOT MUG"}), with
+ * the word joining two colours ({@code "BLACK AND WHITE DOG BOWL"} is a {@code "DOG BOWL"}).
  * Retail exports rarely carry a family or a size/colour attribute; colour is by far the most common
  * variant axis in gift and home catalogues, and the rule is easy to check by eye. Items without a
  * description form a family of their own (keyed by item id).
@@ -26,8 +27,10 @@ public final class ProductFamilies {
             return "#" + itemId;
         }
         StringBuilder key = new StringBuilder();
-        for (String word : description.toUpperCase(Locale.ROOT).split("[\\s,/]+")) {
-            if (!word.isEmpty() && !COLOUR_WORDS.contains(word)) {
+        String[] words = description.toUpperCase(Locale.ROOT).split("[\\s,/]+");
+        for (int i = 0; i < words.length; i++) {
+            String word = words[i];
+            if (!word.isEmpty() && !isColour(word, i == words.length - 1) && !joinsTwoColours(words, i)) {
                 if (key.length() > 0) {
                     key.append(' ');
                 }
@@ -35,5 +38,19 @@ public final class ProductFamilies {
             }
         }
         return key.length() == 0 ? "#" + itemId : key.toString();
+    }
+
+    /**
+     * Whether {@code word} (upper case) is a colour word where it stands, {@code last} in its description: LIGHT is a
+     * shade before a colour ("LIGHT PINK") but the product as the last word ("NIGHT LIGHT", "TABLE LIGHT").
+     */
+    public static boolean isColour(String word, boolean last) {
+        return COLOUR_WORDS.contains(word) && !(last && word.equals("LIGHT"));
+    }
+
+    /** "AND" or "&" between two colour words ("BLACK AND WHITE") is part of the colour, not of the product. */
+    private static boolean joinsTwoColours(String[] words, int i) {
+        return (words[i].equals("AND") || words[i].equals("&")) && i > 0 && i + 1 < words.length
+                && COLOUR_WORDS.contains(words[i - 1]) && COLOUR_WORDS.contains(words[i + 1]);
     }
 }

@@ -28,6 +28,7 @@ import io.affinity.training.TradeUpParameters;
 import io.affinity.training.TradeUps;
 import io.affinity.training.TrainingParameters;
 import io.affinity.training.TrainingPipeline;
+import io.affinity.training.TypicalPrice;
 import io.affinity.training.ingest.CatalogFile;
 import io.affinity.training.mining.FpGrowth;
 import io.affinity.training.mining.MinedRule;
@@ -350,8 +351,8 @@ public final class SparkModelStage {
         long lastTime = Long.MIN_VALUE;
         for (Row r : all.collectAsList()) {
             facts.add(new ItemFacts(r.getAs(AcceptedLines.ITEM), r.getAs(AcceptedLines.DESCRIPTION),
-                    r.getAs(AcceptedLines.CATEGORY), r.<Double>getAs("median"), r.<Long>getAs("orders"),
-                    r.<Long>getAs("customers"), r.<Double>getAs("quantity")));
+                    r.getAs(AcceptedLines.CATEGORY), TypicalPrice.ofMedian(r.<Double>getAs("median")),
+                    r.<Long>getAs("orders"), r.<Long>getAs("customers"), r.<Double>getAs("quantity")));
             lineCount += r.<Long>getAs("lines");
             lastTime = Math.max(lastTime, r.<Long>getAs("lastTime"));
         }

@@ -57,8 +57,8 @@ final class CatalogFacts {
             if (to > from) {
                 Arrays.sort(prices, from, to);
                 int n = to - from;
-                medianPrice[i] = n % 2 == 1 ? prices[from + n / 2]
-                        : (prices[from + n / 2 - 1] + prices[from + n / 2]) / 2;
+                medianPrice[i] = TypicalPrice.ofMedian(n % 2 == 1 ? prices[from + n / 2]
+                        : (prices[from + n / 2 - 1] + prices[from + n / 2]) / 2);
             }
         }
     }

@@ -166,10 +166,12 @@ public final class CatalogIndexWriter {
      * with bags, which is what a per-category cap and simple filters need, not a merchandising taxonomy.
      */
     public static String categoryOf(String description) {
-        String[] words = description.toUpperCase(Locale.ROOT).split("[^A-Z-]+");
+        // Any letter, not only A-Z: a word with an accent ("CAFÉ") is one word, not two fragments.
+        String[] words = description.toUpperCase(Locale.ROOT).split("[^\\p{L}-]+");
         for (int i = words.length - 1; i >= 0; i--) {
             String w = words[i].replaceAll("^-+|-+$", "");
-            if (w.length() < 3 || ProductFamilies.COLOUR_WORDS.contains(w) || NOT_A_PRODUCT_KIND.contains(w)) {
+            if (w.length() < 3 || ProductFamilies.isColour(w, i == words.length - 1)
+                    || NOT_A_PRODUCT_KIND.contains(w)) {
                 continue;
             }
             if (w.endsWith("S") && !w.endsWith("SS") && w.length() > 3) {

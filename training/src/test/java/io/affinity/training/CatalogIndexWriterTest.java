@@ -110,4 +110,31 @@ class CatalogIndexWriterTest {
         assertEquals("other", CatalogIndexWriter.categoryOf(""));
         assertEquals("other", CatalogIndexWriter.categoryOf("RED 12"));
     }
+
+    /**
+     * Words were cut at every letter outside A-Z: "VINTAGE CAFÉ" made the category "caf", "DONKEY PIÑATA" "ata" and
+     * "SET OF 2 PAPIER-MÂCHÉ" "papier-m", fragments no merchandiser would type in {@code category:} or recognise in a
+     * per-category cap.
+     */
+    @Test
+    void accentedLettersArePartOfTheWord() {
+        assertEquals("café", CatalogIndexWriter.categoryOf("VINTAGE CAFÉ"));
+        assertEquals("piñata", CatalogIndexWriter.categoryOf("DONKEY PIÑATAS"));
+        assertEquals("papier-mâché", CatalogIndexWriter.categoryOf("SET OF 2 PAPIER-MÂCHÉ"));
+        assertEquals("mug", CatalogIndexWriter.categoryOf("CAFÉ MUGS"));
+    }
+
+    /**
+     * LIGHT is a shade before a colour ("LIGHT PINK"), but a product as the last word: "RED TOADSTOOL LED NIGHT
+     * LIGHT" was a "night", "STAR PORTABLE TABLE LIGHT" a "table" and "TOADSTOOL BEDSIDE LIGHT" a "bedside", while
+     * "LED TEA LIGHTS" was a "light".
+     */
+    @Test
+    void lightAsTheLastWordIsTheProduct() {
+        assertEquals("light", CatalogIndexWriter.categoryOf("RED TOADSTOOL LED NIGHT LIGHT"));
+        assertEquals("light", CatalogIndexWriter.categoryOf("STAR PORTABLE TABLE LIGHT"));
+        assertEquals("light", CatalogIndexWriter.categoryOf("LED TEA LIGHTS"));
+        assertEquals("candleholder", CatalogIndexWriter.categoryOf("LIGHT PINK FLOCK GLASS CANDLEHOLDER"));
+        assertEquals("bowl", CatalogIndexWriter.categoryOf("BISCUITS SMALL BOWL LIGHT BLUE"));
+    }
 }

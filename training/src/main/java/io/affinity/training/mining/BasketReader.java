@@ -23,7 +23,8 @@ import java.util.Objects;
 /**
  * Reads the "basket" format of R's arules ({@code read.transactions(format = "basket", sep = ",")}) and of most
  * point-of-sale extracts: one transaction per line, item labels separated by commas, a label holding a comma or a
- * quote written in double quotes (RFC 4180). Labels are trimmed; an item named twice in one basket counts once. A
+ * quote written in double quotes (RFC 4180), on its line (a quoted line break, which would merge baskets, is an
+ * error). Labels are trimmed; an item named twice in one basket counts once. A
  * blank line is an empty transaction, as in the FIMI reader: supports are fractions of all lines. Items are numbered
  * in order of first appearance, and {@link Labelled#labels} maps the numbers back. Gzip is detected from the magic
  * bytes; text must be valid in the given encoding (no byte silently replaced: two labels would become one).
@@ -72,6 +73,14 @@ public final class BasketReader {
                             throw new FimiFormatException(file, r.getStartingLineNumber(), "item " + (f + 1)
                                     + " of the basket is empty (two commas in a row, or one at the end of the line)");
                         }
+                        int lines = linesSpanned(r.getField(f)); // before trimming: "b<CR><LF>" spans lines too
+                        if (lines > 1) {
+                            // Quoted, a line break is CSV, but here it would merge baskets: most likely a quote
+                            // left open, which swallows every line up to the next quote.
+                            throw new FimiFormatException(file, r.getStartingLineNumber(), "item " + (f + 1)
+                                    + " of the basket spans " + lines + " lines: a double quote opened here closes "
+                                    + "on a later line (one basket per line; a label holds no line break)");
+                        }
                         Integer number = numbers.get(label);
                         if (number == null) {
                             number = labels.size();
@@ -95,5 +104,17 @@ public final class BasketReader {
             throw new IOException(file + ": not readable as comma-separated baskets (" + e.getMessage() + ")", e);
         }
         return new Labelled(builder.build(), labels);
+    }
+
+    /** Lines of text the label covers: 1 plus its line breaks (LF, CR LF or a CR alone). */
+    private static int linesSpanned(String label) {
+        int lines = 1;
+        for (int i = 0; i < label.length(); i++) {
+            char c = label.charAt(i);
+            if (c == '\n' || c == '\r' && (i + 1 == label.length() || label.charAt(i + 1) != '\n')) {
+                lines++;
+            }
+        }
+        return lines;
     }
 }

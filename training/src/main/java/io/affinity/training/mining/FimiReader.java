@@ -13,7 +13,9 @@ import java.util.Arrays;
  * spaces or tabs. Gzip is detected from the magic bytes, not the name, so renamed files still work.
  *
  * <p>A blank line is an empty transaction: the published reference counts divide by the line count.
- * A final line without a newline is still a transaction; a trailing newline does not add one.
+ * A final line without a newline is still a transaction; a trailing newline does not add one. Lines end with LF,
+ * CR LF or a CR alone (old Mac files, which would otherwise be one transaction of every item), as in the basket
+ * reader.
  */
 public final class FimiReader {
     private static final int MAX_SHOWN_TOKEN = 40;
@@ -37,6 +39,7 @@ public final class FimiReader {
         long value = 0;
         boolean inToken = false;
         boolean lineHasContent = false;
+        int lastOfPreviousRead = -1;
         int n;
         while ((n = in.read(buf)) > 0) {
             for (int i = 0; i < n; i++) {
@@ -58,7 +61,10 @@ public final class FimiReader {
                         value = 0;
                         inToken = false;
                     }
-                    if (c == '\n') {
+                    if (c == '\n' && (i > 0 ? buf[i - 1] : lastOfPreviousRead) == '\r') {
+                        continue; // the LF of a CR LF: the CR ended the line
+                    }
+                    if (c == '\n' || c == '\r') {
                         builder.add(line, 0, lineLen);
                         lineLen = 0;
                         lineNo++;
@@ -71,6 +77,7 @@ public final class FimiReader {
                             "expected a non-negative integer item id", inToken ? value : -1);
                 }
             }
+            lastOfPreviousRead = buf[n - 1];
         }
         if (inToken) {
             if (lineLen == line.length) {

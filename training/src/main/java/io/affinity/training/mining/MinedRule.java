@@ -15,7 +15,8 @@ import java.util.Arrays;
  * @param confidence   supportCount / support count of the antecedent
  * @param lift         confidence / P(consequent)
  * @param leverage     P(antecedent and consequent) - P(antecedent) P(consequent)
- * @param conviction   (1 - P(consequent)) / (1 - confidence); positive infinity when confidence is 1
+ * @param conviction   (1 - P(consequent)) / (1 - confidence); positive infinity when confidence is 1, except 1
+ *                     (independence) when the consequent is in every transaction, where the formula is 0/0
  * @param zhang        Zhang's metric, leverage / max(P(A and C)(1 - P(A)), P(A)(P(C) - P(A and C))), in [-1, 1]:
  *                     1 when the consequent never occurs without the antecedent, negative when they occur
  *                     together less often than independence predicts, 0 at independence (also when the

@@ -125,7 +125,10 @@ public final class RuleGenerator {
         }
         double support = supportCount / (double) n;
         double leverage = support - (anteSupport / (double) n) * pConsequent;
-        double conviction = certain ? Double.POSITIVE_INFINITY : (1 - pConsequent) / (1 - confidence);
+        // A consequent in every transaction makes the formula 0/0: it is certain after any antecedent and
+        // independent of it (lift 1, leverage 0), so 1, not the infinity that would rank such rules first.
+        double conviction = consequentSupport == n ? 1
+                : certain ? Double.POSITIVE_INFINITY : (1 - pConsequent) / (1 - confidence);
         return new MinedRule(Arrays.copyOf(antecedent, antecedentLength), consequent, supportCount, support,
                 confidence, lift, leverage, conviction, zhang(supportCount, anteSupport, consequentSupport, n));
     }

@@ -55,6 +55,26 @@ class BasketReaderTest {
                 BasketReader.read(latin1, StandardCharsets.ISO_8859_1, "--encoding").labels());
     }
 
+    /**
+     * A double quote opened and closed on a later line made one label of the lines between ("multi\nline"): the
+     * baskets in between merged into one, the total a fractional support is taken of shrank, and the label was
+     * written back with its line break, splitting an itemset over two lines of --output.
+     */
+    @Test
+    void aLabelSpanningLinesIsRefusedNamingWhereTheQuoteOpened() throws IOException {
+        Path in = dir.resolve("open-quote.csv");
+        Files.writeString(in, "a,b\nc,\"d\ne,f\ng,h\",i\nj\n");
+        FimiFormatException e = assertThrows(FimiFormatException.class,
+                () -> BasketReader.read(in, StandardCharsets.UTF_8, "--encoding"));
+        assertEquals(2, e.line());
+        assertTrue(e.getMessage().startsWith(in + ":2: item 2 of the basket spans 3 lines"), e.getMessage());
+        Path crlf = dir.resolve("crlf.csv");
+        Files.writeString(crlf, "a,\"b\r\n\",c\r\n");
+        FimiFormatException r = assertThrows(FimiFormatException.class,
+                () -> BasketReader.read(crlf, StandardCharsets.UTF_8, "--encoding"));
+        assertEquals(1, r.line());
+    }
+
     @Test
     void minedItemsetsAndRulesAreWrittenWithLabels() throws IOException {
         Path in = dir.resolve("baskets.csv.gz");

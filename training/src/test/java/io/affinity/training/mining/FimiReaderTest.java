@@ -37,6 +37,30 @@ class FimiReaderTest {
         assertArrayEquals(new int[] {10}, db.transaction(4));
     }
 
+    /**
+     * A file saved with old Mac line endings (CR alone) was one transaction of every item in the file, silently;
+     * the basket reader already ended lines there. Buffer-sized padding puts a CR LF across a read boundary.
+     */
+    @Test
+    void aCarriageReturnAloneEndsALineAndCrLfEndsOne() throws IOException {
+        TransactionDatabase db = FimiReader.read(write("cr.dat", "1 2\r3 4\r\r5\r\n6"));
+        assertEquals(5, db.size());
+        assertArrayEquals(new int[] {1, 2}, db.transaction(0));
+        assertArrayEquals(new int[] {3, 4}, db.transaction(1));
+        assertArrayEquals(new int[0], db.transaction(2));
+        assertArrayEquals(new int[] {5}, db.transaction(3));
+        assertArrayEquals(new int[] {6}, db.transaction(4));
+
+        String padding = " ".repeat((1 << 16) - 2);
+        TransactionDatabase across = FimiReader.read(write("boundary.dat", padding + "7\r\n8\r\n"));
+        assertEquals(2, across.size());
+        assertArrayEquals(new int[] {8}, across.transaction(1));
+
+        FimiFormatException e = assertThrows(FimiFormatException.class,
+                () -> FimiReader.read(write("bad-cr.dat", "1\r2\r3x\r")));
+        assertEquals(3, e.line());
+    }
+
     @Test
     void trailingNewlineDoesNotAddATransaction() throws IOException {
         assertEquals(2, FimiReader.read(write("b.dat", "1\n2\n")).size());

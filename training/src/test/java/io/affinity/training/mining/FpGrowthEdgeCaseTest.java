@@ -167,6 +167,28 @@ class FpGrowthEdgeCaseTest {
         assertTrue(RuleGenerator.generate(all, new RuleParameters(1, 0)).stream().allMatch(x -> x.confidence() == 1));
     }
 
+    /**
+     * An item in every basket (mushroom's item 85; or the item an analyst selected the baskets by) is certain after
+     * any antecedent and independent of it: lift 1, leverage 0, Zhang 0, yet conviction, (1 - 1) / (1 - 1), was
+     * infinite, the strongest implication, so --sort conviction ranked these trivial rules first.
+     */
+    @Test
+    void aConsequentInEveryTransactionHasTheConvictionOfIndependence() {
+        TransactionDatabase db = db(new int[] {1, 2}, new int[] {1, 2}, new int[] {1}, new int[] {1, 3});
+        List<MinedRule> rules = RuleGenerator.generate(FpGrowth.builder().minSupportCount(1).build().mineAll(db),
+                new RuleParameters(0, 0));
+        MinedRule always = rules.stream().filter(x -> x.consequent() == 1 && x.antecedent()[0] == 2)
+                .findFirst().orElseThrow();
+        assertEquals(1.0, always.confidence());
+        assertEquals(1.0, always.lift());
+        assertEquals(0.0, always.zhang());
+        assertEquals(1.0, always.conviction());
+        List<MinedRule> byConviction = RuleGenerator.generate(
+                FpGrowth.builder().minSupportCount(1).build().mineAll(db), new RuleParameters(0, 0, 1,
+                        RuleMeasure.CONVICTION, false));
+        assertEquals(1.0, byConviction.get(0).conviction());
+    }
+
     @Test
     void valueTypesValidate() {
         assertThrows(IllegalArgumentException.class, () -> new RuleParameters(1.1, 0));

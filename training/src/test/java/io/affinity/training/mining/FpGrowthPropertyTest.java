@@ -239,7 +239,7 @@ class FpGrowthPropertyTest {
                     continue;
                 }
                 double leverage = sx / n - (sa / n) * (sc / n);
-                double conviction = sx == sa ? Double.POSITIVE_INFINITY : (1 - sc / n) / (1 - conf);
+                double conviction = sc == n ? 1 : sx == sa ? Double.POSITIVE_INFINITY : (1 - sc / n) / (1 - conf);
                 // Zhang from its definition: (conf(A=>C) - conf(not A=>C)) / max of the two.
                 double confNotA = sa == n ? 0 : (sc - sx) / (n - sa);
                 double zhang = sa == n ? 0 : (conf - confNotA) / Math.max(conf, confNotA);
