@@ -35,6 +35,7 @@ import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.TopScoreDocCollectorManager;
 import org.apache.lucene.search.Weight;
 import org.apache.lucene.store.MMapDirectory;
 import org.apache.lucene.util.BytesRef;
@@ -310,18 +311,31 @@ public final class Catalog implements AutoCloseable {
 
     /** Full-text search, best match first. */
     public List<Hit> search(String expression, int limit) throws ParseException {
+        return search(expression, 0, limit).hits();
+    }
+
+    /** One page of hits, and how many items match in all. */
+    public record Page(List<Hit> hits, long matched) {
+    }
+
+    /**
+     * The hits from {@code offset} on, best first (equal scores in catalogue order, so pages do not overlap or skip),
+     * and the exact number of items the query matches (a catalogue is small enough to count every match).
+     */
+    public Page search(String expression, int offset, int limit) throws ParseException {
         Query query = CatalogQueryParser.compile(expression, numericAttributes, analysis);
         try {
-            TopDocs top = searcher.search(query, limit);
+            TopDocs top = searcher.search(query, new TopScoreDocCollectorManager(offset + limit, Integer.MAX_VALUE));
             StoredFields stored = searcher.storedFields();
-            List<Hit> hits = new ArrayList<>(top.scoreDocs.length);
-            for (ScoreDoc sd : top.scoreDocs) {
+            List<Hit> hits = new ArrayList<>(Math.max(0, top.scoreDocs.length - offset));
+            for (int i = offset; i < top.scoreDocs.length; i++) {
+                ScoreDoc sd = top.scoreDocs[i];
                 Document doc = stored.document(sd.doc);
                 hits.add(new Hit(doc.get("id"), doc.get("description"), doc.get("category"), families[sd.doc],
                         doc.getField("price").numericValue().doubleValue(), !"false".equals(doc.get("available")),
                         attributes(doc), sd.score));
             }
-            return hits;
+            return new Page(hits, top.totalHits.value);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (RuntimeException e) {

@@ -22,7 +22,9 @@ final class CatalogRoutes {
     static final String OPENAPI_RESOURCE = "/openapi.json";
 
     private static final Params.Accepted NONE = Params.Accepted.of();
-    private static final Params.Accepted SEARCH = Params.Accepted.of("q", "limit");
+    private static final Params.Accepted SEARCH = Params.Accepted.of("q", "limit", "offset");
+    /** The most hits a search may skip: pages beyond it are not browsing any more (narrow the query). */
+    static final int MAX_SEARCH_OFFSET = 10_000;
     private static final Set<String> AVAILABILITY_FIELDS = Set.of("available");
 
     private final ApiConfig config;
@@ -59,7 +61,8 @@ final class CatalogRoutes {
                      boolean available, Map<String, String> attributes, float score) {
     }
 
-    record SearchBody(String modelVersion, List<SearchHit> items) {
+    /** {@code matched}: the items the query matches in all; {@code offset}: the hits skipped before these. */
+    record SearchBody(String modelVersion, long matched, int offset, List<SearchHit> items) {
     }
 
     /** One catalogue item: what search shows, plus the order and customer counts. */
@@ -81,17 +84,19 @@ final class CatalogRoutes {
             throw ApiProblem.badRequest("query parameter 'q' is required (Lucene query syntax, e.g. q=teacup)");
         }
         int limit = Params.limit(ctx, config);
+        Params.nonBlank(ctx, "offset", "a number"); // optionalLong alone would read a blank as absent
+        int offset = (int) Params.optionalLong(ctx, "offset", 0, 0, MAX_SEARCH_OFFSET);
         if (model.catalog() == null) {
             RequestRules.compile(model, q, "q"); // the 409 for a model without a catalogue index
         }
-        List<Catalog.Hit> hits;
+        Catalog.Page page;
         try {
-            hits = model.catalog().search(q, limit);
+            page = model.catalog().search(q, offset, limit);
         } catch (ParseException e) {
             throw RequestRules.invalidQuery("q", e);
         }
         availability.refreshIfDue();
-        ctx.json(new SearchBody(model.snapshot().version(), hits.stream()
+        ctx.json(new SearchBody(model.snapshot().version(), page.matched(), offset, page.hits().stream()
                 .map(h -> new SearchHit(h.itemId(), h.description(), h.category(), h.family(), h.price(),
                         availability.isAvailable(h.itemId(), h.available()), h.attributes(), h.score()))
                 .toList()));

@@ -391,6 +391,36 @@ class BusinessRulesHttpTest {
         assertEquals(400, get("/v1/items").statusCode());
     }
 
+    /**
+     * A merchandiser pages through a search: {@code matched} counts every hit, pages of {@code limit} from
+     * {@code offset} put together give the whole result in the same order (equal scores included), and a bad offset
+     * is a 400 naming it.
+     */
+    @Test
+    void catalogueSearchPagesThroughEveryHit() throws Exception {
+        HttpResponse<String> all = get("/v1/items?q=item&limit=100");
+        List<String> whole = itemIds(all);
+        assertTrue(whole.size() > 7, whole.toString());
+        assertEquals(whole.size(), JSON.readTree(all.body()).get("matched").asLong());
+        List<String> paged = new ArrayList<>();
+        for (int offset = 0; offset < whole.size(); offset += 3) {
+            HttpResponse<String> page = get("/v1/items?q=item&limit=3&offset=" + offset);
+            JsonNode body = JSON.readTree(page.body());
+            assertEquals(whole.size(), body.get("matched").asLong());
+            assertEquals(offset, body.get("offset").asInt());
+            paged.addAll(itemIds(page));
+        }
+        assertEquals(whole, paged);
+        HttpResponse<String> past = get("/v1/items?q=item&offset=10000");
+        assertEquals(List.of(), itemIds(past));
+        assertEquals(whole.size(), JSON.readTree(past.body()).get("matched").asLong());
+        for (String bad : List.of("-1", "10001", "", "x")) {
+            HttpResponse<String> r = get("/v1/items?q=item&offset=" + bad);
+            assertEquals(400, r.statusCode(), bad + ": " + r.body());
+            assertTrue(r.body().contains("'offset'"), r.body());
+        }
+    }
+
     @Test
     void stockChangesTakeEffectAtOnce() throws Exception {
         assertEquals("I01", itemIds(get("/v1/items/I00/bought-together")).get(0));
