@@ -109,6 +109,7 @@ public record CatalogMerge(List<ItemFacts> bought, List<ItemFacts> neverBought, 
         m.put("warningSamples", r.warningSamples());
         m.put("attributes", catalog.attributeNames());
         m.put("numericAttributes", List.copyOf(catalog.numericAttributes()));
+        m.put("mostlyNumericTextAttributes", catalog.mostlyNumericTextAttributes());
         m.put("matchedBoughtItems", matched);
         m.put("boughtItemsWithoutRow", boughtWithout);
         m.put("catalogItemsNeverBought", neverBought.size());
@@ -129,6 +130,9 @@ public record CatalogMerge(List<ItemFacts> bought, List<ItemFacts> neverBought, 
             lines.add("catalog: attributes " + String.join(", ", catalog.attributeNames()) + "; numeric: "
                     + (catalog.numericAttributes().isEmpty() ? "none" : String.join(", ", catalog.numericAttributes())));
         }
+        catalog.mostlyNumericTextAttributes().forEach((name, why) -> lines.add("catalog: WARNING: attribute " + name
+                + " is indexed as text (" + why + "): ranges on it compare text; correct those values to filter it "
+                + "by number"));
         CatalogFile.Report r = catalog.report();
         for (String sample : r.rejectedSamples()) {
             lines.add("catalog: rejected " + sample);

@@ -106,6 +106,29 @@ class TrainingPipelineTest {
         }
     }
 
+    /** A number column with a few text values is said in the progress and recorded in the manifest. */
+    @Test
+    void aMostlyNumericTextAttributeIsWarnedAboutAndRecorded() throws Exception {
+        List<String> rows = new ArrayList<>();
+        for (int o = 1; o <= 6; o++) {
+            rows.add("c" + o + ",o" + o + ",2011-05-0" + o + ",cup,2,1.50,TEA CUP");
+            rows.add("c" + o + ",o" + o + ",2011-05-0" + o + ",saucer,1,1.00,SAUCER");
+        }
+        Path input = write("orders.csv", rows);
+        Path catalog = Files.writeString(dir.resolve("catalog.csv"), "item_id,weight_kg\ncup,0.2\nsaucer,0.3\n"
+                + "spoon,approx. 0.1\n");
+        TrainingParameters p = new TrainingParameters(List.of(input), "generic", 0.2, 0.1, 1.0, 3, 100, 10, 0.01);
+        List<String> progress = new ArrayList<>();
+        new TrainingPipeline(p, progress::add).catalogFile(catalog).run(dir.resolve("models"));
+        assertTrue(progress.contains("catalog: WARNING: attribute weight_kg is indexed as text (2 of 3 values are "
+                + "numbers, first text at " + catalog + ":4 ('approx. 0.1')): ranges on it compare text; correct "
+                + "those values to filter it by number"), progress.toString());
+        try (Snapshot s = ModelStore.open(dir.resolve("models")).openCurrent()) {
+            assertEquals("2 of 3 values are numbers, first text at " + catalog + ":4 ('approx. 0.1')", s.manifest()
+                    .sections().get("catalog").get("mostlyNumericTextAttributes").get("weight_kg").asText());
+        }
+    }
+
     @Test
     void catalogueOverridesDerivedFactsIndexesNeverBoughtItemsAndIsRecorded() throws Exception {
         List<String> rows = new ArrayList<>();

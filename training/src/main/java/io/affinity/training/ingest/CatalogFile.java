@@ -145,12 +145,15 @@ public final class CatalogFile {
     private final Map<String, Entry> entries;
     private final List<String> attributeNames;
     private final Set<String> numericAttributes;
+    private final Map<String, String> mostlyNumbers;
     private final CsvDialect dialect;
     private final Report report;
 
     private CatalogFile(Path path, Map<String, Entry> entries, List<String> attributeNames,
-                        Set<String> numericAttributes, CsvDialect dialect, Report report) {
+                        Set<String> numericAttributes, Map<String, String> mostlyNumbers, CsvDialect dialect,
+                        Report report) {
         this.path = path;
+        this.mostlyNumbers = Collections.unmodifiableMap(mostlyNumbers);
         this.dialect = dialect;
         this.entries = Collections.unmodifiableMap(entries);
         this.attributeNames = List.copyOf(attributeNames);
@@ -180,6 +183,15 @@ public final class CatalogFile {
      */
     public Set<String> numericAttributes() {
         return numericAttributes;
+    }
+
+    /**
+     * Attribute columns indexed as text although most of their values are numbers (a typo or a unit in a few
+     * rows), each with how many values are numbers and where the first text is: a range such as
+     * {@code weight_kg:[1 TO 5]} on such a column compares text ({@code "10" < "5"}), so training says so.
+     */
+    public Map<String, String> mostlyNumericTextAttributes() {
+        return mostlyNumbers;
     }
 
     /**
@@ -332,8 +344,8 @@ public final class CatalogFile {
                 attributes.add(c);
             }
         }
-        return new CatalogFile(file, entries, attributes, numeric(attributes, entries.values(), dialect), dialect,
-                report);
+        ColumnKinds kinds = columnKinds(file, attributes, entries.values(), dialect);
+        return new CatalogFile(file, entries, attributes, kinds.numeric(), kinds.mostlyNumbers(), dialect, report);
     }
 
     private record Rejection(Reason reason, String why) {
@@ -469,22 +481,44 @@ public final class CatalogFile {
         };
     }
 
-    private static Set<String> numeric(List<String> attributes, Iterable<Entry> entries, CsvDialect dialect) {
-        Map<String, Boolean> numeric = new TreeMap<>();
+    /** Which attribute columns are numbers, and which are text only because of a few values. */
+    private record ColumnKinds(Set<String> numeric, Map<String, String> mostlyNumbers) {
+    }
+
+    private static ColumnKinds columnKinds(Path file, List<String> attributes, Iterable<Entry> entries,
+                                           CsvDialect dialect) {
+        Map<String, long[]> counts = new TreeMap<>(); // values, numbers
+        Map<String, String> firstText = new TreeMap<>();
         for (Entry e : entries) {
             for (Map.Entry<String, String> a : e.attributes().entrySet()) {
                 String v = dialect.decimal(a.getValue());
                 boolean isNumber = v != null && NUMBER.matcher(v).matches() && Double.isFinite(Double.parseDouble(v));
-                numeric.merge(a.getKey(), isNumber, Boolean::logicalAnd);
+                long[] c = counts.computeIfAbsent(a.getKey(), k -> new long[2]);
+                c[0]++;
+                if (isNumber) {
+                    c[1]++;
+                } else {
+                    firstText.putIfAbsent(a.getKey(), file + ":" + e.line() + " (" + ShownValue.quoted(a.getValue())
+                            + ")");
+                }
             }
         }
-        Set<String> out = new LinkedHashSet<>();
+        Set<String> numeric = new LinkedHashSet<>();
+        Map<String, String> mostlyNumbers = new LinkedHashMap<>();
         for (String a : attributes) {
-            if (numeric.getOrDefault(a, false)) {
-                out.add(a);
+            long[] c = counts.get(a);
+            if (c == null) {
+                continue;
+            }
+            if (c[1] == c[0]) {
+                numeric.add(a);
+            } else if (2 * c[1] > c[0]) {
+                // Most likely a typo or a unit written into a number column: ranges on it now compare text.
+                mostlyNumbers.put(a, String.format(Locale.ROOT, "%,d of %,d values are numbers, first text at %s",
+                        c[1], c[0], firstText.get(a)));
             }
         }
-        return out;
+        return new ColumnKinds(numeric, mostlyNumbers);
     }
 
     static String abbreviate(String s) {
