@@ -35,7 +35,13 @@ import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.TopDocs;
-import org.apache.lucene.search.TopScoreDocCollectorManager;
+import org.apache.lucene.search.DoubleValues;
+import org.apache.lucene.search.FieldDoc;
+import org.apache.lucene.search.LongValues;
+import org.apache.lucene.search.LongValuesSource;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.SortField;
+import org.apache.lucene.search.TopFieldCollectorManager;
 import org.apache.lucene.search.Weight;
 import org.apache.lucene.store.MMapDirectory;
 import org.apache.lucene.util.BytesRef;
@@ -314,26 +320,90 @@ public final class Catalog implements AutoCloseable {
         return search(expression, 0, limit).hits();
     }
 
+    /**
+     * Search order: best match first and, among equal scores (a query on a category, a range, a keyword), the item
+     * bought in more orders first; then catalogue order. A merchandiser listing {@code category:mug} sees the
+     * best-sellers first, not the file's order.
+     */
+    private final Sort bestThenPopular = new Sort(SortField.FIELD_SCORE, new OrdersSource().getSortField(true));
+
+    /**
+     * The items' order counts as sort values, from the array read at open (the index stores them, without doc
+     * values, which older snapshots would not have anyway).
+     */
+    private final class OrdersSource extends LongValuesSource {
+        @Override
+        public LongValues getValues(LeafReaderContext leaf, DoubleValues scores) {
+            return new LongValues() {
+                private int doc;
+
+                @Override
+                public long longValue() {
+                    return orders[leaf.docBase + doc];
+                }
+
+                @Override
+                public boolean advanceExact(int target) {
+                    doc = target;
+                    return true;
+                }
+            };
+        }
+
+        @Override
+        public boolean needsScores() {
+            return false;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(this);
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other == this;
+        }
+
+        @Override
+        public String toString() {
+            return "orders";
+        }
+
+        @Override
+        public LongValuesSource rewrite(IndexSearcher searcher) {
+            return this;
+        }
+
+        @Override
+        public boolean isCacheable(LeafReaderContext leaf) {
+            return false;
+        }
+    }
+
     /** One page of hits, and how many items match in all. */
     public record Page(List<Hit> hits, long matched) {
     }
 
     /**
-     * The hits from {@code offset} on, best first (equal scores in catalogue order, so pages do not overlap or skip),
+     * The hits from {@code offset} on, best first (equal scores by orders, then in catalogue order: a total order, so
+     * pages do not overlap or skip),
      * and the exact number of items the query matches (a catalogue is small enough to count every match).
      */
     public Page search(String expression, int offset, int limit) throws ParseException {
         Query query = CatalogQueryParser.compile(expression, numericAttributes, analysis);
         try {
-            TopDocs top = searcher.search(query, new TopScoreDocCollectorManager(offset + limit, Integer.MAX_VALUE));
+            TopDocs top = searcher.search(query, new TopFieldCollectorManager(bestThenPopular, offset + limit, null,
+                    Integer.MAX_VALUE));
             StoredFields stored = searcher.storedFields();
             List<Hit> hits = new ArrayList<>(Math.max(0, top.scoreDocs.length - offset));
             for (int i = offset; i < top.scoreDocs.length; i++) {
                 ScoreDoc sd = top.scoreDocs[i];
+                float score = (Float) ((FieldDoc) sd).fields[0];
                 Document doc = stored.document(sd.doc);
                 hits.add(new Hit(doc.get("id"), doc.get("description"), doc.get("category"), families[sd.doc],
                         doc.getField("price").numericValue().doubleValue(), !"false".equals(doc.get("available")),
-                        attributes(doc), sd.score));
+                        attributes(doc), score));
             }
             return new Page(hits, top.totalHits.value);
         } catch (IOException e) {

@@ -244,6 +244,23 @@ class CatalogFilterTest {
         }
     }
 
+    /**
+     * Equal scores (a range, a category) list the items bought in more orders first, not in the catalogue's order
+     * (the analyst audit's leftover: a merchandiser listing a category saw the file's order); pages follow it.
+     */
+    @Test
+    void equalScoresListBestSellersFirstAndPagesFollow() throws Exception {
+        Catalog.Page all = catalog.search("price:[1 TO 3]", 0, 10);
+        assertEquals(List.of("85123A", "85099B", "22697", "22698"), all.hits().stream().map(Catalog.Hit::itemId)
+                .toList(), "by orders: 2000, 1600, 300, 250");
+        assertEquals(4, all.matched());
+        assertEquals(1, all.hits().stream().map(Catalog.Hit::score).distinct().count(), "one score for all");
+        Catalog.Page second = catalog.search("price:[1 TO 3]", 1, 2);
+        assertEquals(List.of("85099B", "22697"), second.hits().stream().map(Catalog.Hit::itemId).toList());
+        assertEquals(4, second.matched());
+        assertEquals(List.of(), catalog.search("price:[1 TO 3]", 4, 2).hits());
+    }
+
     @Test
     void searchRanksByRelevance() throws Exception {
         List<Catalog.Hit> hits = catalog.search("pink teacup", 10);
