@@ -31,7 +31,10 @@ public final class AccessControl {
     /** The request attribute under which {@link #checkApiKey} leaves the scopes of the key it accepted. */
     private static final String SCOPES_ATTRIBUTE = "affinity.apiKeyScopes";
 
-    private final byte[] adminTokenDigest;
+    /** Null while admin is disabled; replaced when the admin token file is reloaded. */
+    private volatile byte[] adminTokenDigest;
+    private final boolean adminEnabled;
+    private final LongAdder refusedAdminTokenReloads = new LongAdder();
     /** Whether /v1 needs a key: fixed at start, since the endpoints' scope checks are installed only then. */
     private final boolean apiKeysRequired;
     /** The keys in force; replaced whole when the keys file is reloaded, so a request sees one table. */
@@ -50,6 +53,7 @@ public final class AccessControl {
 
     private AccessControl(String adminToken, List<ApiKey> apiKeys) {
         this.adminTokenDigest = adminToken == null ? null : digest(requireSecret(adminToken, "admin token"));
+        this.adminEnabled = adminToken != null;
         this.apiKeysRequired = !apiKeys.isEmpty();
         if (apiKeysRequired) {
             byte[] random = new byte[32];
@@ -97,6 +101,28 @@ public final class AccessControl {
         apiKeys = table(List.copyOf(keys));
     }
 
+    /**
+     * Puts this admin token in force instead of the one before (a rotated token file), from the next request on.
+     *
+     * @throws IllegalStateException when the server was started without an admin token (admin disabled)
+     */
+    public void replaceAdminToken(String token) {
+        if (!adminEnabled) {
+            throw new IllegalStateException("admin endpoints were disabled at start: restart with a token to enable");
+        }
+        adminTokenDigest = digest(requireSecret(token, "admin token"));
+    }
+
+    /** An admin token file that could not be put in force (counted for the metrics). */
+    public void recordRefusedAdminTokenReload() {
+        refusedAdminTokenReloads.increment();
+    }
+
+    /** Admin token files refused since start. */
+    public long refusedAdminTokenReloads() {
+        return refusedAdminTokenReloads.sum();
+    }
+
     /** A keys file that could not be put in force (counted for the metrics). */
     public void recordRefusedKeysReload() {
         refusedReloads.increment();
@@ -137,7 +163,7 @@ public final class AccessControl {
     }
 
     public boolean adminEnabled() {
-        return adminTokenDigest != null;
+        return adminEnabled;
     }
 
     public boolean apiKeysRequired() {
@@ -145,7 +171,8 @@ public final class AccessControl {
     }
 
     void checkAdmin(Context ctx) {
-        if (adminTokenDigest == null) {
+        byte[] expected = adminTokenDigest;
+        if (expected == null) {
             throw new ApiProblem(403, "admin-disabled", "Admin endpoints disabled",
                     "no admin token is configured (set AFFINITY_ADMIN_TOKEN or --admin-token-file)");
         }
@@ -155,7 +182,7 @@ public final class AccessControl {
             ctx.header("WWW-Authenticate", "Bearer");
             throw unauthorized("admin endpoints need the header 'Authorization: Bearer <admin token>'");
         }
-        if (!MessageDigest.isEqual(digest(token), adminTokenDigest)) {
+        if (!MessageDigest.isEqual(digest(token), expected)) {
             ctx.header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
             throw unauthorized("the admin token is not valid");
         }

@@ -180,6 +180,13 @@ final class Metrics {
                         + "most this server runs at once were running.\n")
                 .append("# TYPE affinity_campaign_exports_refused_total counter\n")
                 .append("affinity_campaign_exports_refused_total ").append(exports.exportsRefused()).append('\n');
+        if (access.adminEnabled()) {
+            out.append("# HELP affinity_admin_token_reloads_refused_total Changed admin token files that were not put "
+                            + "in force (unreadable or wrong; the token before stayed).\n")
+                    .append("# TYPE affinity_admin_token_reloads_refused_total counter\n")
+                    .append("affinity_admin_token_reloads_refused_total ").append(access.refusedAdminTokenReloads())
+                    .append('\n');
+        }
         if (access.apiKeysRequired()) {
             out.append("# HELP affinity_api_keys API keys in force (from --api-keys-file, as last reloaded).\n")
                     .append("# TYPE affinity_api_keys gauge\n")

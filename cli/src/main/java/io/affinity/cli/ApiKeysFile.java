@@ -3,16 +3,11 @@ package io.affinity.cli;
 import io.affinity.api.AccessControl;
 import io.affinity.api.ApiKey;
 import io.affinity.api.ApiScope;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -101,64 +96,14 @@ final class ApiKeysFile {
     }
 
     /**
-     * Follows the file while the server runs: a changed file is read and its keys replace the ones in force (a key
-     * removed is refused from the next request on); a file that cannot be read or is wrong leaves the keys in force
-     * as they are, and says so. Keys are rotated without a restart.
+     * Follows the file while the server runs: a changed file's keys replace the ones in force (a key removed is
+     * refused from the next request on); a file that cannot be read or is wrong leaves the keys as they are.
      */
-    static final class Reloader {
-        private final Path file;
-        private final AccessControl access;
-        private byte[] loadedDigest;
-        private String lastProblem;
-
-        /** @param loadedFrom the file's bytes as read at start (the keys in force) */
-        Reloader(Path file, AccessControl access, byte[] loadedFrom) {
-            this.file = file;
-            this.access = access;
-            this.loadedDigest = sha256(loadedFrom);
-        }
-
-        /** One look at the file; the line to log when something changed or failed, else null. Never throws. */
-        synchronized String check() {
-            byte[] bytes;
-            try {
-                bytes = Files.readAllBytes(file);
-            } catch (IOException e) {
-                return refused("API keys file " + file + " cannot be read: " + ErrorMessages.describe(e));
-            }
-            byte[] digest = sha256(bytes);
-            if (Arrays.equals(digest, loadedDigest)) {
-                lastProblem = null;
-                return null;
-            }
-            List<ApiKey> keys;
-            try {
-                keys = parse(file, bytes);
-            } catch (AffinityCli.UserFacingException | IllegalArgumentException e) {
-                return refused(e.getMessage());
-            }
+    static FollowedFile follower(Path file, AccessControl access, byte[] loadedFrom) {
+        return new FollowedFile("API keys file", file, loadedFrom, "the API keys loaded before stay", bytes -> {
+            List<ApiKey> keys = parse(file, bytes);
             access.replaceApiKeys(keys);
-            loadedDigest = digest;
-            lastProblem = null;
             return "API keys reloaded from " + file + ": " + describe(keys);
-        }
-
-        /** The refusal's line, once for as long as the same problem lasts (the file is looked at every few seconds). */
-        private String refused(String problem) {
-            if (problem.equals(lastProblem)) {
-                return null;
-            }
-            lastProblem = problem;
-            access.recordRefusedKeysReload();
-            return "affinity serve: WARNING: the API keys loaded before stay in force: " + problem;
-        }
-    }
-
-    static byte[] sha256(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JVM", e);
-        }
+        }, access::recordRefusedKeysReload);
     }
 }

@@ -21,6 +21,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,6 +42,8 @@ import picocli.CommandLine.Option;
         description = "Serve the active model snapshot of a model store over HTTP.")
 final class ServeCommand implements Callable<Integer> {
     static final int MIN_SECRET_LENGTH = AccessControl.MIN_SECRET_LENGTH;
+    /** The admin token file's bytes as read at start (what its follower compares with). */
+    private byte[] adminTokenRead;
 
     @Option(names = "--models", defaultValue = "models", description = "Model store directory (default: ${DEFAULT-VALUE}).")
     Path models;
@@ -242,7 +246,14 @@ final class ServeCommand implements Callable<Integer> {
         if (watchSeconds > 0) {
             admin.watch(Duration.ofSeconds(watchSeconds));
             if (apiKeysFile != null) {
-                followApiKeys(new ApiKeysFile.Reloader(apiKeysFile, access, apiKeysRead));
+                follow(ApiKeysFile.follower(apiKeysFile, access, apiKeysRead));
+            }
+            if (adminTokenFile != null && adminToken != null) {
+                follow(new FollowedFile("admin token file", adminTokenFile, adminTokenRead,
+                        "the admin token loaded before stays", bytes -> {
+                            access.replaceAdminToken(adminToken(adminTokenFile, bytes));
+                            return "admin token reloaded from " + adminTokenFile;
+                        }, access::recordRefusedAdminTokenReload));
             }
         }
         ServedModel served = source.current().orElseThrow();
@@ -271,16 +282,16 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Rotating keys without a restart: the keys file is looked at as often as the store. */
-    private void followApiKeys(ApiKeysFile.Reloader reloader) {
+    /** Rotating secrets without a restart: their files are looked at as often as the store. */
+    private void follow(FollowedFile followed) {
         java.util.concurrent.ScheduledExecutorService watch = java.util.concurrent.Executors
                 .newSingleThreadScheduledExecutor(r -> {
-                    Thread t = new Thread(r, "affinity-api-keys-watch");
+                    Thread t = new Thread(r, "affinity-credentials-watch");
                     t.setDaemon(true);
                     return t;
                 });
         watch.scheduleWithFixedDelay(() -> {
-            String said = reloader.check();
+            String said = followed.check();
             if (said != null) {
                 System.err.println(said);
             }
@@ -383,22 +394,8 @@ final class ServeCommand implements Callable<Integer> {
 
     private String adminToken() throws IOException {
         if (adminTokenFile != null) {
-            String token = Files.readString(adminTokenFile, StandardCharsets.UTF_8).trim();
-            if (token.isEmpty()) {
-                throw new AffinityCli.UserFacingException("admin token file " + adminTokenFile + " is empty");
-            }
-            if (token.length() < MIN_SECRET_LENGTH) {
-                throw new AffinityCli.UserFacingException("admin token file " + adminTokenFile + ": the token must "
-                        + "be at least " + MIN_SECRET_LENGTH + " characters, has " + token.length());
-            }
-            if (token.chars().anyMatch(Character::isISOControl)) {
-                // A comment line or a second token would become part of the token, line break included, which no
-                // request can send in a header: admin would be enabled and every call refused. Never show it.
-                throw new AffinityCli.UserFacingException("--admin-token-file " + adminTokenFile + ": the file must "
-                        + "hold the token on one line, with no line break or control character inside it (no "
-                        + "comments, one token)");
-            }
-            return token;
+            adminTokenRead = Files.readAllBytes(adminTokenFile);
+            return adminToken(adminTokenFile, adminTokenRead);
         }
         String env = System.getenv("AFFINITY_ADMIN_TOKEN");
         if (env == null || env.isBlank()) {
@@ -413,6 +410,31 @@ final class ServeCommand implements Callable<Integer> {
         if (token.chars().anyMatch(Character::isISOControl)) {
             throw new AffinityCli.UserFacingException("AFFINITY_ADMIN_TOKEN must be one line, with no line break "
                     + "or control character inside it");
+        }
+        return token;
+    }
+
+    /** The token an admin token file's bytes hold; fails naming the file, never showing the token. */
+    static String adminToken(Path adminTokenFile, byte[] content) {
+        String token;
+        try {
+            token = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(content)).toString().trim();
+        } catch (CharacterCodingException e) {
+            throw new AffinityCli.UserFacingException("admin token file " + adminTokenFile + " is not UTF-8 text");
+        }
+        if (token.isEmpty()) {
+            throw new AffinityCli.UserFacingException("admin token file " + adminTokenFile + " is empty");
+        }
+        if (token.length() < MIN_SECRET_LENGTH) {
+            throw new AffinityCli.UserFacingException("admin token file " + adminTokenFile + ": the token must "
+                    + "be at least " + MIN_SECRET_LENGTH + " characters, has " + token.length());
+        }
+        if (token.chars().anyMatch(Character::isISOControl)) {
+            // A comment line or a second token would become part of the token, line break included, which no
+            // request can send in a header: admin would be enabled and every call refused. Never show it.
+            throw new AffinityCli.UserFacingException("--admin-token-file " + adminTokenFile + ": the file must "
+                    + "hold the token on one line, with no line break or control character inside it (no "
+                    + "comments, one token)");
         }
         return token;
     }

@@ -51,7 +51,7 @@ class ApiKeysFileTest {
         Path file = Files.writeString(dir.resolve("keys"), A + " recommendations\n");
         byte[] read = Files.readAllBytes(file);
         AccessControl access = AccessControl.withScopedKeys(null, ApiKeysFile.parse(file, read));
-        ApiKeysFile.Reloader reloader = new ApiKeysFile.Reloader(file, access, read);
+        FollowedFile reloader = ApiKeysFile.follower(file, access, read);
         assertNull(reloader.check(), "unchanged: nothing to say");
 
         Files.writeString(file, A + " recommendations\n" + B + " exports\n");

@@ -260,7 +260,9 @@ class ServeProcessTest {
         String old = "old-style-key-0123456789";
         Path keys = Files.writeString(dir.resolve("keys"), "# shop pages (public)\n" + page + "  recommendations\n"
                 + "# CRM backend\n" + crm + " profiles, consent,exports\n" + old + "\n");
-        Server server = new Server("--api-keys-file", keys.toString(), "--watch-interval", "1");
+        Path token = Files.writeString(dir.resolve("admin-token"), "admin-token-0123456789ab\n");
+        Server server = new Server("--api-keys-file", keys.toString(), "--admin-token-file", token.toString(),
+                "--watch-interval", "1");
         server.awaitServing();
         String out = server.output.toString();
         assertTrue(out.contains("API keys required (3 keys; recommendations 2, profiles 2, consent 2, exports 2)"), out);
@@ -292,11 +294,28 @@ class ServeProcessTest {
         awaitOutput(server, "the API keys loaded before stay in force: " + keys + ":1: scope 1 after the key");
         assertEquals(200, status(bought, newPage));
         assertEquals(200, status(export, crm));
+
+        // The admin token rotates the same way; a file of two lines is refused and the token in force stays.
+        String admin = base + "/admin/models";
+        assertEquals(200, statusWithToken(admin, "admin-token-0123456789ab"));
+        Files.writeString(token, "admin-token-rotated-012345\n");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (statusWithToken(admin, "admin-token-rotated-012345") != 200) {
+            assertTrue(System.nanoTime() < deadline, "rotated token not in force: " + server.output);
+            Thread.sleep(100);
+        }
+        assertEquals(401, statusWithToken(admin, "admin-token-0123456789ab"));
+        Files.writeString(token, "# rotated\nadmin-token-third-0123456\n");
+        awaitOutput(server, "WARNING: the admin token loaded before stays in force: --admin-token-file " + token
+                + ": the file must hold the token on one line");
+        assertEquals(200, statusWithToken(admin, "admin-token-rotated-012345"));
         assertTrue(process.toHandle().destroy());
         assertEquals(0, server.awaitExit(), server.output.toString());
         assertTrue(server.output.toString().contains("API keys reloaded from " + keys + ": 2 keys; recommendations 1, "
                 + "profiles 1, consent 1, exports 1"), server.output.toString());
-        for (String key : List.of(page, crm, old, newPage)) {
+        assertTrue(server.output.toString().contains("admin token reloaded from " + token), server.output.toString());
+        for (String key : List.of(page, crm, old, newPage, "admin-token-0123456789ab", "admin-token-rotated-012345",
+                "admin-token-third-0123456")) {
             assertFalse(server.output.toString().contains(key), "a key in the log: " + server.output);
         }
     }
@@ -315,6 +334,12 @@ class ServeProcessTest {
             assertTrue(System.nanoTime() < deadline, "'" + text + "' not said after 20 s: " + server.output);
             Thread.sleep(100);
         }
+    }
+
+    private static int statusWithToken(String url, String token) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                url)).header("Authorization", "Bearer " + token).build(), java.net.http.HttpResponse.BodyHandlers
+                .discarding()).statusCode();
     }
 
     private static int status(String url, String key) throws Exception {
