@@ -47,15 +47,7 @@ class CustomersCommandTest {
      */
     @Test
     void evaluateAndCustomersReportTheRowsTheyRejectedWithReasonAndLine() throws Exception {
-        List<String> rows = new java.util.ArrayList<>(List.of("customer_id,order_id,timestamp,item_id,quantity,unit_price"));
-        for (int c = 0; c < 40; c++) {
-            for (int o = 0; o < 4; o++) {
-                for (int i = 0; i < 3; i++) {
-                    rows.add("c" + c + ",o" + c + "-" + o + ",2011-0" + (1 + o * 2) + "-1" + (c % 9) + ","
-                            + "I" + ((c + i + o) % 12) + ",1,2.5");
-                }
-            }
-        }
+        List<String> rows = fortyCustomersOrders();
         rows.set(7, rows.get(7).replace(",1,2.5", ",lots,2.5")); // file line 8: malformed quantity
         rows.set(20, rows.get(20).replace("2011-", "2011/")); // file line 21: malformed timestamp
         Path orders = Files.write(out.resolve("orders.csv"), rows);
@@ -89,15 +81,7 @@ class CustomersCommandTest {
      */
     @Test
     void excludedCustomersAreNeitherProfiledNorTrained() throws Exception {
-        List<String> rows = new java.util.ArrayList<>(List.of("customer_id,order_id,timestamp,item_id,quantity,unit_price"));
-        for (int c = 0; c < 40; c++) {
-            for (int o = 0; o < 4; o++) {
-                for (int i = 0; i < 3; i++) {
-                    rows.add("c" + c + ",o" + c + "-" + o + ",2011-0" + (1 + o * 2) + "-1" + (c % 9) + ","
-                            + "I" + ((c + i + o) % 12) + ",1,2.5");
-                }
-            }
-        }
+        List<String> rows = fortyCustomersOrders();
         Path orders = Files.write(out.resolve("orders.csv"), rows);
         Path erased = Files.writeString(out.resolve("erased.csv"), "customer_id,requested_at\nc3,2026-11-01\n"
                 + "c7,2026-11-02\n");
@@ -129,6 +113,20 @@ class CustomersCommandTest {
         CommandErrorsTest.run("customers", "--input", orders.toString(), "--calibration-end", "2011-06-30",
                 "--exclude-customers", erased.toString(), "--output", out.resolve("d").toString())
                 .failsWith("erased.csv:1: the header needs a column 'customer_id'");
+    }
+
+    /** A header and 480 rows: 40 customers, 4 orders each (January to July 2011), 3 of 12 items per order. */
+    private static List<String> fortyCustomersOrders() {
+        List<String> rows = new java.util.ArrayList<>(List.of("customer_id,order_id,timestamp,item_id,quantity,unit_price"));
+        for (int c = 0; c < 40; c++) {
+            for (int o = 0; o < 4; o++) {
+                for (int i = 0; i < 3; i++) {
+                    rows.add("c" + c + ",o" + c + "-" + o + ",2011-0" + (1 + o * 2) + "-1" + (c % 9) + ","
+                            + "I" + ((c + i + o) % 12) + ",1,2.5");
+                }
+            }
+        }
+        return rows;
     }
 
     @Test
