@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -662,6 +663,34 @@ public final class ModelStore {
                 // removed meanwhile by a concurrent prune or publish: nothing left to do
             }
         }
+        out.addAll(removeStalePointerTemps(cutoff, dryRun));
+        return out;
+    }
+
+    /**
+     * {@code CURRENT.tmp-*} and {@code CANARY.tmp-*} files older than {@code cutoff}: a pointer write killed between
+     * its write and its rename (the instant is short, the file tiny, but nothing else would ever remove it).
+     */
+    private List<Removal> removeStalePointerTemps(Instant cutoff, boolean dryRun) throws IOException {
+        List<Removal> out = new ArrayList<>();
+        for (String pointer : List.of(CURRENT, CANARY)) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, pointer + ".tmp-*")) {
+                for (Path p : ds) {
+                    try {
+                        if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
+                                && Files.getLastModifiedTime(p).toInstant().isBefore(cutoff)) {
+                            long bytes = Files.size(p);
+                            if (!dryRun) {
+                                Files.delete(p);
+                            }
+                            out.add(new Removal(p.getFileName().toString(), bytes));
+                        }
+                    } catch (NoSuchFileException e) {
+                        // removed meanwhile by a concurrent cleaner
+                    }
+                }
+            }
+        }
         return out;
     }
 
@@ -787,6 +816,7 @@ public final class ModelStore {
 
     private void cleanStaleTempDirs() throws IOException {
         Instant cutoff = Instant.now().minus(STALE_TMP_AGE);
+        removeStalePointerTemps(cutoff, false);
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, TMP_PREFIX + "*")) {
             for (Path p : ds) {
                 try {

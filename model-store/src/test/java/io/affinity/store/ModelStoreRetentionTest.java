@@ -174,6 +174,36 @@ class ModelStoreRetentionTest {
         assertTrue(Files.isDirectory(d.resolve("20990101-000000-abcdef")), "not prune's to judge");
     }
 
+    /**
+     * A pointer write killed between its write and its rename leaves {@code CURRENT.tmp-*} (or {@code CANARY.tmp-*}):
+     * nothing removed them (the pipeline audit's leftover). Prune and the next publish remove those over 6 hours old,
+     * and leave a recent one (a pointer write may be running).
+     */
+    @Test
+    void staleTempFilesOfPointerWritesAreRemovedByPruneAndByTheNextPublish() throws Exception {
+        List<String> v = publish(1);
+        Path d = store.directory();
+        Path staleCurrent = Files.writeString(d.resolve("CURRENT.tmp-0a1b2c3d4e5f"), v.get(0) + "\n");
+        Path staleCanary = Files.writeString(d.resolve("CANARY.tmp-0a1b2c3d4e5f"), v.get(0) + " 10\n");
+        Path fresh = Files.writeString(d.resolve("CURRENT.tmp-ffffffffffff"), v.get(0) + "\n");
+        for (Path p : List.of(staleCurrent, staleCanary)) {
+            Files.setLastModifiedTime(p, FileTime.from(Instant.now().minus(Duration.ofHours(7))));
+        }
+        ModelStore.PruneResult dry = store.prune(5, false, true);
+        assertEquals(java.util.Set.of("CURRENT.tmp-0a1b2c3d4e5f", "CANARY.tmp-0a1b2c3d4e5f"), dry.leftovers().stream()
+                .map(ModelStore.Removal::name).collect(java.util.stream.Collectors.toSet()));
+        assertTrue(Files.exists(staleCurrent), "dry run");
+        store.prune(5, false, false);
+        assertFalse(Files.exists(staleCurrent) || Files.exists(staleCanary));
+        assertTrue(Files.exists(fresh), "a recent pointer write may still be running");
+
+        Path again = Files.writeString(d.resolve("CURRENT.tmp-0123456789ab"), v.get(0) + "\n");
+        Files.setLastModifiedTime(again, FileTime.from(Instant.now().minus(Duration.ofHours(7))));
+        publish(1);
+        assertFalse(Files.exists(again), "the next publish removes it too");
+        assertTrue(Files.exists(fresh));
+    }
+
     @Test
     void aVersionActivatedWhilePruneRunsIsSpared() throws Exception {
         List<String> v = publish(4);
