@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.affinity.store.ModelStore;
-import io.affinity.store.Snapshot;
 import io.affinity.testing.IntegrationTest;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -35,25 +33,22 @@ class PinsHttpTest {
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
     @TempDir
     static Path tmp;
-    private static Snapshot snapshot;
+    private static TestStores.Served fixture;
     private static ServedModel served;
     private static AffinityServer server;
 
     @BeforeAll
     static void start() throws Exception {
-        ModelStore store = ModelStore.open(tmp.resolve("store"));
-        snapshot = store.open(TestStores.publish(store, "a"));
-        served = TestStores.serve(snapshot);
-        server = AffinityServer.create(ApiConfig.defaults().withHost("127.0.0.1").withPort(0), ModelSource.fixed(served),
+        fixture = TestStores.Served.start(tmp, ApiConfig.defaults().withHost("127.0.0.1").withPort(0),
                 new ServerOptions(AccessControl.of("test-admin-token-0123456789abcdef", List.of()), null,
-                        Duration.ofSeconds(5))).start();
+                        Duration.ofSeconds(5)));
+        served = fixture.model();
+        server = fixture.server();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        server.close();
-        served.catalog().close();
-        snapshot.close();
+        fixture.close();
     }
 
     private static JsonNode get(String pathAndQuery) throws Exception {

@@ -3,8 +3,6 @@ package io.affinity.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.affinity.store.ModelStore;
-import io.affinity.store.Snapshot;
 import io.affinity.testing.IntegrationTest;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -41,25 +39,22 @@ class SlowClientHttpTest {
 
     @TempDir
     static Path tmp;
-    private static Snapshot snapshot;
+    private static TestStores.Served fixture;
     private static ServedModel served;
     private static AffinityServer server;
 
     @BeforeAll
     static void start() throws Exception {
-        ModelStore store = ModelStore.open(tmp.resolve("store"));
-        snapshot = store.open(TestStores.publish(store, "a"));
-        served = TestStores.serve(snapshot);
-        server = AffinityServer.create(ApiConfig.defaults().withHost("127.0.0.1").withPort(0)
-                        .withBodyTimeout(BODY_TIMEOUT), ModelSource.fixed(served),
-                new ServerOptions(AccessControl.of(null, List.of(KEY)), null, Duration.ofSeconds(5))).start();
+        fixture = TestStores.Served.start(tmp, ApiConfig.defaults().withHost("127.0.0.1").withPort(0)
+                .withBodyTimeout(BODY_TIMEOUT), new ServerOptions(AccessControl.of(null, List.of(KEY)), null,
+                Duration.ofSeconds(5)));
+        served = fixture.model();
+        server = fixture.server();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        server.close();
-        served.catalog().close();
-        snapshot.close();
+        fixture.close();
     }
 
     @Test

@@ -93,6 +93,26 @@ final class TestStores {
                 Map.of("version", snapshot.version(), "createdAt", snapshot.manifest().createdAt()), catalog);
     }
 
+    /**
+     * A snapshot published with tag {@code a} into a store under {@code dir}, opened, and answered by one server
+     * (started); {@link #close} stops the server, then closes the catalogue and the snapshot.
+     */
+    record Served(Snapshot snapshot, ServedModel model, AffinityServer server) implements AutoCloseable {
+        static Served start(Path dir, ApiConfig config, ServerOptions options) throws IOException {
+            ModelStore store = ModelStore.open(dir.resolve("store"));
+            Snapshot snapshot = store.open(publish(store, "a"));
+            ServedModel model = serve(snapshot);
+            return new Served(snapshot, model, AffinityServer.create(config, ModelSource.fixed(model), options).start());
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            model.catalog().close();
+            snapshot.close();
+        }
+    }
+
     /** Flips one byte in the middle of a data file: the checksum no longer matches. */
     static void corrupt(Path file) throws IOException {
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
