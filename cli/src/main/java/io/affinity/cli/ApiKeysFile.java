@@ -3,9 +3,6 @@ package io.affinity.cli;
 import io.affinity.api.AccessControl;
 import io.affinity.api.ApiKey;
 import io.affinity.api.ApiScope;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -26,16 +23,11 @@ final class ApiKeysFile {
     /**
      * The keys the file's bytes list; fails with one line naming {@code FILE:LINE} and what is wrong there.
      *
-     * @param bytes the file's content, read once by the caller (so the keys and what a {@link Reloader} compares
+     * @param bytes the file's content, read once by the caller (so the keys and what its {@link #follower} compares
      *              with are the same read)
      */
     static List<ApiKey> parse(Path file, byte[] bytes) {
-        List<String> lines;
-        try {
-            lines = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString().lines().toList();
-        } catch (CharacterCodingException e) {
-            throw new AffinityCli.UserFacingException("API keys file " + file + " is not UTF-8 text");
-        }
+        List<String> lines = FollowedFile.utf8(bytes, "API keys file", file).lines().toList();
         List<ApiKey> keys = new ArrayList<>();
         Map<String, Integer> lineOfKey = new HashMap<>();
         for (int i = 0; i < lines.size(); i++) {

@@ -1,6 +1,9 @@
 package io.affinity.cli;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -73,6 +76,18 @@ final class FollowedFile {
         lastProblem = problem;
         onRefused.run();
         return "affinity serve: WARNING: " + inForce + " in force: " + problem;
+    }
+
+    /**
+     * A credentials file's bytes as text, decoded strictly: a Latin-1 file is refused, not read with replacement
+     * characters into a key or token nobody holds. The message names the file, never its content.
+     */
+    static String utf8(byte[] content, String label, Path file) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(content)).toString();
+        } catch (CharacterCodingException e) {
+            throw new AffinityCli.UserFacingException(label + " " + file + " is not UTF-8 text");
+        }
     }
 
     static byte[] sha256(byte[] bytes) {

@@ -20,9 +20,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -416,12 +413,7 @@ final class ServeCommand implements Callable<Integer> {
 
     /** The token an admin token file's bytes hold; fails naming the file, never showing the token. */
     static String adminToken(Path adminTokenFile, byte[] content) {
-        String token;
-        try {
-            token = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(content)).toString().trim();
-        } catch (CharacterCodingException e) {
-            throw new AffinityCli.UserFacingException("admin token file " + adminTokenFile + " is not UTF-8 text");
-        }
+        String token = FollowedFile.utf8(content, "admin token file", adminTokenFile).trim();
         if (token.isEmpty()) {
             throw new AffinityCli.UserFacingException("admin token file " + adminTokenFile + " is empty");
         }
