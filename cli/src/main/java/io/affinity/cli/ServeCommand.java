@@ -242,16 +242,18 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (watchSeconds > 0) {
             admin.watch(Duration.ofSeconds(watchSeconds));
+            List<FollowedFile> credentials = new ArrayList<>();
             if (apiKeysFile != null) {
-                follow(ApiKeysFile.follower(apiKeysFile, access, apiKeysRead));
+                credentials.add(ApiKeysFile.follower(apiKeysFile, access, apiKeysRead));
             }
             if (adminTokenFile != null && adminToken != null) {
-                follow(new FollowedFile("admin token file", adminTokenFile, adminTokenRead,
+                credentials.add(new FollowedFile("admin token file", adminTokenFile, adminTokenRead,
                         "the admin token loaded before stays", bytes -> {
                             access.replaceAdminToken(adminToken(adminTokenFile, bytes));
                             return "admin token reloaded from " + adminTokenFile;
                         }, access::recordRefusedAdminTokenReload));
             }
+            follow(credentials);
         }
         ServedModel served = source.current().orElseThrow();
         System.err.printf("serving model %s (%d items, %d rules, %d customers) on http://%s:%d/; admin endpoints %s%s%n",
@@ -279,8 +281,11 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Rotating secrets without a restart: their files are looked at as often as the store. */
-    private void follow(FollowedFile followed) {
+    /** Rotating secrets without a restart: their files are looked at, by one thread, as often as the store. */
+    private void follow(List<FollowedFile> files) {
+        if (files.isEmpty()) {
+            return;
+        }
         java.util.concurrent.ScheduledExecutorService watch = java.util.concurrent.Executors
                 .newSingleThreadScheduledExecutor(r -> {
                     Thread t = new Thread(r, "affinity-credentials-watch");
@@ -288,9 +293,11 @@ final class ServeCommand implements Callable<Integer> {
                     return t;
                 });
         watch.scheduleWithFixedDelay(() -> {
-            String said = followed.check();
-            if (said != null) {
-                System.err.println(said);
+            for (FollowedFile file : files) {
+                String said = file.check();
+                if (said != null) {
+                    System.err.println(said);
+                }
             }
         }, watchSeconds, watchSeconds, java.util.concurrent.TimeUnit.SECONDS);
     }
