@@ -248,8 +248,7 @@ public final class SparkTrain implements Callable<Integer> {
         if (excludeCustomers != null) {
             excluded = ExcludedCustomers.read(excludeCustomers);
             ingest = ingest.withExcludedCustomers(excluded.ids());
-            Map<String, Map<Consent.Channel, Consent.ListEntry>> kept = new java.util.LinkedHashMap<>(consentStates);
-            kept.keySet().removeAll(excluded.ids());
+            Map<String, Map<Consent.Channel, Consent.ListEntry>> kept = excluded.leaveOut(consentStates);
             consentDropped = consentStates.size() - kept.size();
             consentStates = kept;
         }
@@ -324,8 +323,8 @@ public final class SparkTrain implements Callable<Integer> {
             builder.parameters(parameters(spark, trained.served(), tuning));
             builder.section("ingestReport", loaded.report());
             if (excluded != null) {
-                builder.section("excludedCustomers", excluded.manifestSection(loaded.report().rejected()
-                        .get(RejectReason.EXCLUDED_CUSTOMER.code()).count(), consentDropped));
+                builder.section("excludedCustomers", excluded.manifestSection(
+                        loaded.report().rejectedCount(RejectReason.EXCLUDED_CUSTOMER), consentDropped));
             }
             String version = builder.publish(!noActivate);
             // the block managers Spark knows, less the driver's: 0 in local mode, where tasks are driver threads

@@ -158,8 +158,7 @@ public final class TrainingPipeline {
                 consentFile == null ? Map.of() : ConsentFile.read(consentFile, consentEncoding);
         long consentDropped = 0;
         if (excludedCustomers != null) {
-            Map<String, Map<Consent.Channel, Consent.ListEntry>> kept = new LinkedHashMap<>(consent);
-            kept.keySet().removeAll(excludedCustomers.ids());
+            Map<String, Map<Consent.Channel, Consent.ListEntry>> kept = excludedCustomers.leaveOut(consent);
             consentDropped = consent.size() - kept.size();
             consent = kept;
         }
@@ -199,7 +198,7 @@ public final class TrainingPipeline {
         builder.parameters(manifestParameters(options, tx));
         builder.section("ingestReport", ingested.report());
         if (excludedCustomers != null) {
-            long rows = ingested.report().rejected().get(RejectReason.EXCLUDED_CUSTOMER.code()).count();
+            long rows = ingested.report().rejectedCount(RejectReason.EXCLUDED_CUSTOMER);
             builder.section("excludedCustomers", excludedCustomers.manifestSection(rows, consentDropped));
             progress.accept(String.format(Locale.ROOT, "excluded customers: file %s, SHA-256 %s: %,d customers; "
                     + "%,d rows and %,d consent-list customers left out", excludedCustomers.file().toAbsolutePath(),

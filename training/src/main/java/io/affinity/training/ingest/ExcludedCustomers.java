@@ -109,6 +109,13 @@ public record ExcludedCustomers(Path file, Set<String> ids, long bytes, String s
         return new ExcludedCustomers(file, ids, Files.size(file), HexFormat.of().formatHex(sha.digest()));
     }
 
+    /** The entries of {@code byCustomer} (a consent list) whose customer is not excluded, in their order. */
+    public <V> Map<String, V> leaveOut(Map<String, V> byCustomer) {
+        Map<String, V> kept = new LinkedHashMap<>(byCustomer);
+        kept.keySet().removeAll(ids);
+        return kept;
+    }
+
     /** What the manifest records: the list, never an id, and what it left out. */
     public Map<String, Object> manifestSection(long rowsExcluded, long consentCustomersDropped) {
         Map<String, Object> m = new LinkedHashMap<>();
