@@ -246,6 +246,59 @@ class EndToEndTest {
     }
 
     @Test
+    void cliRulesAsCsvAreEveryMatchingRuleAtFullPrecisionWithDescriptions() throws Exception {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = AffinityCli.run(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true), "rules",
+                "--models", models.toString(), "--item", "22697", "--limit", "0", "--format", "csv");
+        assertEquals(0, code, err.toString());
+        List<de.siegmar.fastcsv.reader.CsvRecord> records;
+        try (de.siegmar.fastcsv.reader.CsvReader<de.siegmar.fastcsv.reader.CsvRecord> reader =
+                     de.siegmar.fastcsv.reader.CsvReader.builder().ofCsvRecord(out.toString())) {
+            records = reader.stream().toList();
+        }
+        assertEquals(RulesCsv.HEADER, records.get(0).getFields());
+        // The API's answer for the same query, all of it: the CSV must be exactly these rules in this order.
+        com.fasterxml.jackson.databind.node.ArrayNode rules = JSON.createArrayNode();
+        long matched;
+        do { // pages of the API's largest limit
+            JsonNode page = get("/v1/rules?item=22697&sort=lift&limit=100&offset=" + rules.size());
+            matched = page.get("matched").asLong();
+            rules.addAll((com.fasterxml.jackson.databind.node.ArrayNode) page.get("rules"));
+        } while (rules.size() < matched);
+        assertTrue(rules.size() > 100, "more rules than the default limit and an API page: --limit 0 lifts it");
+        assertEquals(rules.size(), records.size() - 1);
+        for (int i = 0; i < rules.size(); i++) {
+            JsonNode rule = rules.get(i);
+            List<String> row = records.get(i + 1).getFields();
+            List<String> antecedent = new ArrayList<>();
+            rule.get("antecedent").forEach(a -> antecedent.add(a.asText()));
+            assertEquals(String.join(" + ", antecedent), row.get(0));
+            assertEquals(String.join(" + ", antecedent.stream()
+                    .map(id -> snapshot.item(id).orElseThrow().description()).toList()), row.get(1));
+            assertEquals(rule.get("consequent").asText(), row.get(2));
+            assertEquals(snapshot.item(row.get(2)).orElseThrow().description(), row.get(3));
+            assertEquals(rule.get("supportCount").asLong(), Long.parseLong(row.get(4)));
+            String[] measures = {"support", "confidence", "lift", "leverage", "conviction"};
+            for (int m = 0; m < measures.length; m++) {
+                String cell = row.get(5 + m);
+                assertFalse(cell.contains("E"), cell); // plain decimals, as a spreadsheet shows them
+                JsonNode value = rule.get(measures[m]);
+                if (value.isNull()) { // infinite conviction
+                    assertEquals("inf", cell);
+                } else {
+                    assertEquals(value.asDouble(), Double.parseDouble(cell), 0, measures[m] + " of rule " + i);
+                }
+            }
+        }
+        assertEquals("matched=" + rules.size() + " shown=" + rules.size() + " model=" + snapshot.version(),
+                err.toString().strip(), "the counts go to stderr, out of the CSV");
+        assertEquals(1, AffinityCli.run(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true), "rules",
+                "--models", models.toString(), "--format", "xml"));
+        assertTrue(err.toString().contains("--format must be table or csv, was 'xml'"), err.toString());
+    }
+
+    @Test
     void cliTrainOnAMissingFileFailsClearly() {
         int code = AffinityCli.run("train", "--input", models.resolve("nope.csv").toString(),
                 "--models", models.resolve("other").toString());

@@ -115,7 +115,7 @@ public record RuleQuery(String antecedentItem, String consequent, double minLift
                 .thenComparingDouble(AssociationRule::confidence)
                 .thenComparing(AssociationRule::consequent, Comparator.reverseOrder())
                 .thenComparing(r -> String.join(" ", r.antecedent()), Comparator.reverseOrder());
-        int keep = offset + limit;
+        int keep = (int) Math.min(Integer.MAX_VALUE, (long) offset + limit); // a limit of "all" is MAX_VALUE
         PriorityQueue<AssociationRule> top = new PriorityQueue<>(Math.min(keep, 1024) + 1, worstFirst);
         long[] matched = {0};
         Consumer<AssociationRule> offer = r -> {
