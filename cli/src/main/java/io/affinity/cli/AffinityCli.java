@@ -56,6 +56,8 @@ public final class AffinityCli {
             return fast.execute(out, err);
         } catch (RuntimeException e) {
             return report(e, "mine", err);
+        } catch (OutOfMemoryError e) { // low supports on big files: the heap is free again once the stack unwound
+            return outOfMemory(e, "mine", err);
         }
     }
 
@@ -70,7 +72,11 @@ public final class AffinityCli {
         cli.setErr(err);
         cli.setExecutionExceptionHandler(AffinityCli::handle);
         badValuesAreBadInput(cli);
-        return cli.execute(mineArgs);
+        try {
+            return cli.execute(mineArgs);
+        } catch (OutOfMemoryError e) {
+            return outOfMemory(e, "mine", err);
+        }
     }
 
     /** Runs one command line and returns its exit code (for tests and embedding). */

@@ -139,6 +139,35 @@ class CommandErrorsTest {
      */
     @Test
     void runningOutOfHeapIsOneLineSayingHowToGiveMore() throws Exception {
+        assertOutOfHeapIsOneLine("train", "32m", "train", "--input", EndToEndTest.SAMPLE.toString(), "--models",
+                dir.resolve("models").toString());
+        assertFalse(Files.exists(dir.resolve("models").resolve("CURRENT")), "nothing published");
+    }
+
+    /**
+     * mine runs outside picocli when its command line is plain (see AffinityCli.mine), and there an exhausted heap
+     * still printed Java's stack trace (the twenty-second session's leftover). Both of its paths are run: the plain
+     * one and picocli's ({@code --input=FILE} is not plain).
+     */
+    @Test
+    void miningOutOfHeapIsOneLineOnBothOfMinesPaths() throws Exception {
+        Path fimi = dir.resolve("wide.dat");
+        java.util.Random random = new java.util.Random(23);
+        try (java.io.BufferedWriter w = Files.newBufferedWriter(fimi)) {
+            for (int t = 0; t < 100_000; t++) { // random baskets share few prefixes: an FP-tree of ~2 million nodes
+                StringBuilder line = new StringBuilder();
+                for (int i = 0; i < 20; i++) {
+                    line.append(random.nextInt(50_000)).append(i < 19 ? " " : "\n");
+                }
+                w.write(line.toString());
+            }
+        }
+        assertOutOfHeapIsOneLine("mine", "16m", "mine", "--input", fimi.toString(), "--min-support", "0.00001");
+        assertOutOfHeapIsOneLine("mine", "16m", "mine", "--input=" + fimi, "--min-support=0.00001");
+    }
+
+    /** Runs the CLI in a JVM of its own with {@code heap} and asserts its only error line is the out-of-memory one. */
+    private static void assertOutOfHeapIsOneLine(String verb, String heap, String... args) throws Exception {
         List<String> command = new java.util.ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -147,17 +176,18 @@ class CommandErrorsTest {
                 command.add(a);
             }
         }
-        command.addAll(List.of("-Xmx32m", "-cp", System.getProperty("java.class.path"), AffinityCli.class.getName(),
-                "train", "--input", EndToEndTest.SAMPLE.toString(), "--models", dir.resolve("models").toString()));
+        command.addAll(List.of("-Xmx" + heap, "-cp", System.getProperty("java.class.path"),
+                AffinityCli.class.getName()));
+        command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         String err = new String(process.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), err);
         assertEquals(1, process.exitValue(), err);
-        List<String> errors = err.lines().filter(l -> !l.startsWith("affinity train: ") || l.contains("error")).toList();
-        assertEquals(List.of("affinity train: error: out of memory (Java heap space; the JVM may use at most 32 MiB): "
+        String prefix = "affinity " + verb + ": ";
+        List<String> errors = err.lines().filter(l -> !l.startsWith(prefix) || l.contains("error")).toList();
+        assertEquals(List.of(prefix + "error: out of memory (Java heap space; the JVM may use at most 32 MiB): "
                 + "give it more, e.g. AFFINITY_JAVA_OPTS=-Xmx8g"), errors.stream().map(l -> l.replaceAll(
                 "at most [0-9]+ MiB", "at most 32 MiB")).toList(), err);
-        assertFalse(Files.exists(dir.resolve("models").resolve("CURRENT")), "nothing published");
     }
 
     @Test
