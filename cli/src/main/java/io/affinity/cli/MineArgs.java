@@ -101,6 +101,7 @@ final class MineArgs {
                 }
                 case "--sort" -> c.sort = value;
                 case "--rules-output" -> c.rulesOutput = Path.of(value);
+                case "--output-format" -> c.outputFormat = value;
                 default -> {
                     return null; // help, version, unknown options, positional arguments
                 }

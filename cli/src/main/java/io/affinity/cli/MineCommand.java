@@ -107,6 +107,13 @@ public final class MineCommand implements Callable<Integer> {
                     + "conviction=.. zhang=..' (best first with --top-k).")
     Path rulesOutput;
 
+    @Option(names = "--output-format", defaultValue = "text", paramLabel = "FORMAT",
+            description = "How --output and --rules-output are written: text (the lines above, as FIMI and SPMF "
+                    + "tools write them) or csv (a header, then 'items,size,support_count,support' and 'lhs,rhs,"
+                    + "support_count,support,confidence,lift,leverage,conviction,zhang' with item sets as arules "
+                    + "writes them, {a,b}). Default: ${DEFAULT-VALUE}.")
+    String outputFormat = "text";
+
     @Override
     public Integer call() {
         String problem = problem();
@@ -130,7 +137,8 @@ public final class MineCommand implements Callable<Integer> {
         try {
             result = MiningRun.run(new MiningRun.Job(input, minSupport, maxLength, kind, threadCount, maxItemsets,
                     rules, Optional.ofNullable(output), Optional.ofNullable(rulesOutput),
-                    MiningRun.InputFormat.parse(format), encoding == null ? StandardCharsets.UTF_8 : encoding));
+                    MiningRun.InputFormat.parse(format), encoding == null ? StandardCharsets.UTF_8 : encoding,
+                    MiningRun.OutputFormat.parse(outputFormat)));
         } catch (IOException e) {
             err.println(ERROR + (ErrorMessages.truncatedStream(e) ? "--input " + input + ": " : "")
                     + ErrorMessages.describe(e));
@@ -156,6 +164,13 @@ public final class MineCommand implements Callable<Integer> {
         MiningRun.InputFormat inputFormat = MiningRun.InputFormat.parse(format);
         if (inputFormat == null) {
             return "--format '" + format + "' is not supported: fimi (item numbers) or basket (item labels)";
+        }
+        MiningRun.OutputFormat written = MiningRun.OutputFormat.parse(outputFormat);
+        if (written == null) {
+            return "--output-format '" + outputFormat + "' is not supported: text or csv";
+        }
+        if (written == MiningRun.OutputFormat.CSV && output == null && rulesOutput == null) {
+            return "--output-format applies to --output and --rules-output: give either";
         }
         if (encoding != null && inputFormat == MiningRun.InputFormat.FIMI) {
             return "--encoding applies to --format basket (a FIMI file is item numbers in ASCII)";

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class MineArgsFuzzTest {
     private static final String[] OPTIONS = {"--input", "--format", "--min-support", "--min-confidence",
         "--min-lift", "--max-length", "--output", "--target", "--threads", "--max-itemsets", "--top-k", "--sort",
-        "--rules-output", "--prune-redundant", "--help", "--bogus"};
+        "--rules-output", "--output-format", "--prune-redundant", "--help", "--bogus"};
     private static final String[] VALUES = {"0.5", "1", "0", "-1", "0.0002", "1e-3", "2.5E2", "007", "12",
         "99999999999", "x.dat", "closed", "lift", "", "0x10", "1_000", "NaN", "+1", ".5", "5.", "--input"};
 

@@ -16,7 +16,7 @@ class MineArgsTest {
         String[] args = {"--input", "in.dat", "--min-support", "0.05", "--target", "closed", "--output=o.txt",
             "--threads", "2", "--min-confidence", "0.5", "--prune-redundant", "--top-k", "10", "--sort", "zhang",
             "--max-itemsets", "123456789012", "--max-length", "3", "--min-lift", "1.5", "--rules-output", "r",
-            "--format", "fimi"};
+            "--format", "fimi", "--output-format", "csv"};
         MineCommand fast = MineArgs.parse(args);
         assertNotNull(fast);
         assertEquals(describe(picocli(args)), describe(fast));
@@ -48,6 +48,7 @@ class MineArgsTest {
         return String.join("|", String.valueOf(c.input), c.format, String.valueOf(c.minSupport),
                 String.valueOf(c.minConfidence), String.valueOf(c.minLift), String.valueOf(c.maxLength),
                 String.valueOf(c.output), c.target, String.valueOf(c.threads), String.valueOf(c.maxItemsets),
-                String.valueOf(c.topK), c.sort, String.valueOf(c.pruneRedundant), String.valueOf(c.rulesOutput));
+                String.valueOf(c.topK), c.sort, String.valueOf(c.pruneRedundant), String.valueOf(c.rulesOutput),
+                c.outputFormat);
     }
 }

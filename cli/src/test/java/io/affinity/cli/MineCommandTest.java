@@ -115,6 +115,93 @@ class MineCommandTest {
         assertTrue(err.toString().contains("fimi (item numbers) or basket (item labels)"), err.toString());
     }
 
+    /**
+     * {@code --output-format csv} writes the same itemsets and rules as the text lines, one CSV record each, with
+     * the item sets as arules writes them (a label holding a comma quoted inside the braces) and the measures at
+     * full precision; both of mine's paths and both input formats.
+     */
+    @Test
+    void csvOutputHoldsTheSameItemsetsAndRulesAsTheTextLines() throws IOException {
+        Path baskets = dir.resolve("baskets.csv");
+        Files.writeString(baskets, "whole milk,yogurt,\"rolls, buns\"\nwhole milk,yogurt\nwhole milk,\"rolls, buns\"\n"
+                + "yogurt,\"rolls, buns\"\n");
+        for (String[] input : new String[][] {{"--input", baskets.toString(), "--format", "basket"},
+                                              {"--input", tiny().toString()}}) {
+            Path itemsText = dir.resolve("items.txt");
+            Path rulesText = dir.resolve("rules.txt");
+            Path itemsCsv = dir.resolve("items.csv");
+            Path rulesCsv = dir.resolve("rules.csv");
+            List<String> common = new java.util.ArrayList<>(List.of(input));
+            common.addAll(List.of("--min-support", "0.25", "--min-confidence", "0.1"));
+            List<String> text = new java.util.ArrayList<>(common);
+            text.addAll(List.of("--output", itemsText.toString(), "--rules-output", rulesText.toString()));
+            List<String> csv = new java.util.ArrayList<>(common);
+            csv.addAll(List.of("--output", itemsCsv.toString(), "--rules-output", rulesCsv.toString(),
+                    "--output-format", "csv"));
+            text.add(0, "mine");
+            assertEquals(0, run(text.toArray(String[]::new)), err.toString());
+            assertEquals(0, AffinityCli.mine(new PrintWriter(out, true), new PrintWriter(err, true),
+                    csv.toArray(String[]::new)), err.toString());
+
+            List<List<String>> itemsets = readCsv(itemsCsv);
+            assertEquals(List.of("items", "size", "support_count", "support"), itemsets.get(0));
+            List<String> itemLines = Files.readAllLines(itemsText);
+            assertEquals(itemLines.size(), itemsets.size() - 1);
+            java.util.Set<String> fromText = new java.util.HashSet<>();
+            for (String line : itemLines) { // "{a,b} #SUP: n" or "1 2 #SUP: n"
+                String items = line.substring(0, line.indexOf(" #SUP: "));
+                fromText.add((items.startsWith("{") ? items : "{" + items.replace(' ', ',') + "}") + " "
+                        + line.substring(line.indexOf(" #SUP: ") + 7));
+            }
+            java.util.Set<String> fromCsv = new java.util.HashSet<>();
+            for (List<String> r : itemsets.subList(1, itemsets.size())) {
+                fromCsv.add(r.get(0) + " " + r.get(2));
+                assertEquals(Long.parseLong(r.get(2)) / 4.0, Double.parseDouble(r.get(3)), 0, r.toString());
+                assertEquals(r.get(0).split(",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)").length, Integer.parseInt(r.get(1)),
+                        r.toString());
+            }
+            assertEquals(fromText, fromCsv);
+
+            List<List<String>> rules = readCsv(rulesCsv);
+            assertEquals(List.of("lhs", "rhs", "support_count", "support", "confidence", "lift", "leverage",
+                    "conviction", "zhang"), rules.get(0));
+            List<String> ruleLines = Files.readAllLines(rulesText);
+            assertTrue(ruleLines.size() > 3, ruleLines.toString());
+            assertEquals(ruleLines.size(), rules.size() - 1);
+            for (int i = 0; i < ruleLines.size(); i++) { // both streamed in the same order
+                String line = ruleLines.get(i);
+                List<String> r = rules.get(i + 1);
+                String lhs = line.substring(0, line.indexOf(" => "));
+                String rhs = line.substring(line.indexOf(" => ") + 4, line.indexOf(" #SUP: "));
+                assertEquals(lhs.startsWith("{") ? lhs : "{" + lhs.replace(' ', ',') + "}", r.get(0), line);
+                assertEquals(rhs.startsWith("{") ? rhs : "{" + rhs + "}", r.get(1), line);
+                assertTrue(line.contains(" #SUP: " + r.get(2) + " "), line);
+                double confidence = Double.parseDouble(line.replaceAll(".* conf=(\\S+) .*", "$1"));
+                assertEquals(confidence, Double.parseDouble(r.get(4)), 1e-5 * confidence, line);
+                String conviction = line.replaceAll(".* conviction=(\\S+) .*", "$1");
+                assertEquals(conviction.equals("inf") ? "inf" : "finite",
+                        r.get(7).equals("inf") ? "inf" : "finite", line);
+                for (String cell : r.subList(3, r.size())) {
+                    assertFalse(cell.contains("E"), cell);
+                }
+            }
+        }
+        assertTrue(Files.readString(dir.resolve("items.csv")).contains("\"{1,2,3}\""), "FIMI item numbers in braces");
+
+        assertEquals(1, run("mine", "--input", tiny().toString(), "--min-support", "0.5", "--output-format", "xml",
+                "--output", dir.resolve("o.csv").toString()));
+        assertTrue(err.toString().contains("--output-format 'xml' is not supported: text or csv"), err.toString());
+        assertEquals(1, run("mine", "--input", tiny().toString(), "--min-support", "0.5", "--output-format", "csv"));
+        assertTrue(err.toString().contains("--output-format applies to --output and --rules-output"), err.toString());
+    }
+
+    private static List<List<String>> readCsv(Path file) throws IOException {
+        try (de.siegmar.fastcsv.reader.CsvReader<de.siegmar.fastcsv.reader.CsvRecord> reader =
+                     de.siegmar.fastcsv.reader.CsvReader.builder().ofCsvRecord(file)) {
+            return reader.stream().map(de.siegmar.fastcsv.reader.CsvRecord::getFields).toList();
+        }
+    }
+
     /** main's shortcut for mine (fast parser, else only mine's model built) behaves as the full command line. */
     @Test
     void mineShortcutGivesTheSameResultsAndErrorsAsTheFullCommandLine() throws IOException {

@@ -54,13 +54,16 @@ public final class MiningRun {
      *                    with them: {@code {label,label} #SUP: count}, a label holding a comma, brace or quote in
      *                    double quotes)
      * @param encoding    of a basket file (a FIMI file is ASCII)
+     * @param written     how itemsets and rules are written: the FIMI/SPMF text lines above, or CSV
+     *                    ({@link OutputFormat#CSV})
      */
     public record Job(Path input, double minSupport, int maxLength, ItemsetTarget target, int threads,
                       long maxItemsets, Optional<RuleParameters> rules, Optional<Path> output,
-                      Optional<Path> rulesOutput, InputFormat format, Charset encoding) {
+                      Optional<Path> rulesOutput, InputFormat format, Charset encoding, OutputFormat written) {
         public Job {
             Objects.requireNonNull(input, "input");
             Objects.requireNonNull(format, "format");
+            Objects.requireNonNull(written, "written");
             Objects.requireNonNull(encoding, "encoding");
             Objects.requireNonNull(target, "target");
             Objects.requireNonNull(rules, "rules");
@@ -81,6 +84,14 @@ public final class MiningRun {
             if (rulesOutput.isPresent() && rules.isEmpty()) {
                 throw new IllegalArgumentException("rulesOutput needs rule parameters");
             }
+        }
+
+        /** Written as text lines. */
+        public Job(Path input, double minSupport, int maxLength, ItemsetTarget target, int threads,
+                   long maxItemsets, Optional<RuleParameters> rules, Optional<Path> output,
+                   Optional<Path> rulesOutput, InputFormat format, Charset encoding) {
+            this(input, minSupport, maxLength, target, threads, maxItemsets, rules, output, rulesOutput, format,
+                    encoding, OutputFormat.TEXT);
         }
 
         /** A FIMI file. */
@@ -132,8 +143,9 @@ public final class MiningRun {
         }
         long minSupportCount = FpGrowth.minSupportCount(job.minSupport(), db.size());
         // Labelled itemsets are written from memory: the streamed writer's item text is the miner's own numbers.
+        boolean csv = job.written() == OutputFormat.CSV;
         boolean collect = job.rules().isPresent() || job.target() != ItemsetTarget.ALL
-                || labels != null && job.output().isPresent();
+                || (labels != null || csv) && job.output().isPresent();
         long limit = job.maxItemsets() > 0 ? job.maxItemsets() : collect ? DEFAULT_MAX_COLLECTED : 0;
         FpGrowth miner = FpGrowth.builder().minSupportCount(minSupportCount).maxLength(job.maxLength())
                 .threads(job.threads()).maxItemsets(limit).build();
@@ -156,7 +168,11 @@ public final class MiningRun {
             FrequentItemsets all = job.rules().isPresent() || job.target() == ItemsetTarget.ALL
                     ? miner.mineAll(db) : null;
             FrequentItemsets reported = job.target() == ItemsetTarget.ALL ? all : miner.mine(db, job.target());
-            if (job.output().isPresent() && labels != null) {
+            if (job.output().isPresent() && csv) {
+                try (MiningCsv.Itemsets w = new MiningCsv.Itemsets(job.output().get(), labels, db.size())) {
+                    reported.forEach(w);
+                }
+            } else if (job.output().isPresent() && labels != null) {
                 List<String> named = labels;
                 try (Writer w = Files.newBufferedWriter(job.output().get(), StandardCharsets.UTF_8)) {
                     reported.forEach((items, length, support) -> write(w, labelled(items, 0, length, named)
@@ -172,7 +188,11 @@ public final class MiningRun {
             }
             OptionalLong rules = OptionalLong.empty();
             if (job.rules().isPresent()) {
-                if (job.rulesOutput().isPresent()) {
+                if (job.rulesOutput().isPresent() && csv) {
+                    try (MiningCsv.Rules w = new MiningCsv.Rules(job.rulesOutput().get(), labels)) {
+                        rules = OptionalLong.of(RuleGenerator.generate(all, job.rules().get(), w));
+                    }
+                } else if (job.rulesOutput().isPresent()) {
                     try (Writer w = Files.newBufferedWriter(job.rulesOutput().get(), StandardCharsets.UTF_8)) {
                         List<String> named = labels;
                         rules = OptionalLong.of(RuleGenerator.generate(all, job.rules().get(),
@@ -234,6 +254,24 @@ public final class MiningRun {
             w.write(text);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** How itemsets and rules are written out. */
+    public enum OutputFormat {
+        /** {@code 1 5 #SUP: 40} and {@code 1 5 => 7 #SUP: 40 conf=...}, as the FIMI and SPMF tools write them. */
+        TEXT,
+        /** RFC 4180 CSV with a header, item sets as arules writes them ({@code {a,b}}): {@link MiningCsv}. */
+        CSV;
+
+        /** {@code text} or {@code csv}, any case; null for anything else. */
+        public static OutputFormat parse(String s) {
+            for (OutputFormat f : values()) {
+                if (f.name().equalsIgnoreCase(s == null ? "" : s.strip())) {
+                    return f;
+                }
+            }
+            return null;
         }
     }
 
