@@ -63,6 +63,7 @@ public final class AffinityServer implements AutoCloseable {
     public static final double DEFAULT_MARGIN_RATE = ServerOptions.DEFAULT_MARGIN_RATE;
 
     private final JsonFactory jsonFactory;
+    private final SearchLimit searchLimit;
 
     private AffinityServer(ApiConfig config, ModelSource models, ServerOptions options) {
         this.config = config;
@@ -79,11 +80,12 @@ public final class AffinityServer implements AutoCloseable {
         ItemAvailability availability = options.rules().availability();
         Routes routes = new Routes(config, models, json, availability, options.rules());
         CatalogRoutes catalog = new CatalogRoutes(config, models, json, availability);
+        this.searchLimit = catalog.searches();
         this.warmUp = new WarmUp(models, options.warmUp(), options.access().ownKey());
         CustomerRoutes customers = new CustomerRoutes(config, models, json, options.consent(), options.marginRate(),
                 options.rules(), () -> graceExpired.getCount() == 0);
         Metrics metrics = new Metrics(models, warmUp, options.admin(), options.consent(), availability, customers,
-                options.access());
+                searchLimit, options.access());
         OpsRoutes ops = new OpsRoutes(config, json, models, options.admin(), options.access(), metrics,
                 warmUp);
         this.app = Javalin.create(c -> {
@@ -190,6 +192,11 @@ public final class AffinityServer implements AutoCloseable {
     }
 
     /** Builds the server; nothing listens until {@link #start()}. */
+    /** For tests: the limit on concurrent catalogue searches. */
+    SearchLimit searchLimit() {
+        return searchLimit;
+    }
+
     public static AffinityServer create(ApiConfig config, ModelSource models) {
         return create(config, models, ServerOptions.defaults());
     }

@@ -32,6 +32,7 @@ final class CatalogRoutes {
     private final ObjectMapper json;
     private final ItemAvailability availability;
     private final byte[] openApi;
+    private final SearchLimit searches = new SearchLimit();
 
     CatalogRoutes(ApiConfig config, ModelSource models, ObjectMapper json, ItemAvailability availability) {
         this.config = config;
@@ -56,6 +57,10 @@ final class CatalogRoutes {
         routes.delete("/admin/items/{itemId}/availability", ModelHandler.leased(models, this::clearAvailability));
     }
 
+    SearchLimit searches() {
+        return searches;
+    }
+
     /** {@code available}: the latest stock change for the item, else the catalogue's; attributes: the catalogue file's. */
     record SearchHit(String itemId, String description, String category, String family, double price,
                      boolean available, Map<String, String> attributes, float score) {
@@ -77,7 +82,7 @@ final class CatalogRoutes {
     record ClearedBody(String itemId, boolean available, boolean cleared) {
     }
 
-    private void search(Context ctx, ServedModel model) {
+    private void search(Context ctx, ServedModel model) throws Exception {
         Params.checkQuery(ctx, SEARCH);
         String q = ctx.queryParam("q");
         if (q == null || q.isBlank()) {
@@ -89,12 +94,13 @@ final class CatalogRoutes {
         if (model.catalog() == null) {
             RequestRules.compile(model, q, "q"); // the 409 for a model without a catalogue index
         }
-        Catalog.Page page;
-        try {
-            page = model.catalog().search(q, offset, limit);
-        } catch (ParseException e) {
-            throw RequestRules.invalidQuery("q", e);
-        }
+        Catalog.Page page = searches.run(ctx, () -> {
+            try {
+                return model.catalog().search(q, offset, limit);
+            } catch (ParseException e) {
+                throw RequestRules.invalidQuery("q", e);
+            }
+        });
         availability.refreshIfDue();
         ctx.json(new SearchBody(model.snapshot().version(), page.matched(), offset, page.hits().stream()
                 .map(h -> new SearchHit(h.itemId(), h.description(), h.category(), h.family(), h.price(),

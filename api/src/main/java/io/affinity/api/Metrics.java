@@ -42,10 +42,11 @@ final class Metrics {
     private final ItemAvailability availability;
 
     private final CustomerRoutes exports;
+    private final SearchLimit searches;
     private final AccessControl access;
 
     Metrics(ModelSource models, WarmUp warmUp, ModelAdmin admin, ConsentJournal consent,
-            ItemAvailability availability, CustomerRoutes exports, AccessControl access) {
+            ItemAvailability availability, CustomerRoutes exports, SearchLimit searches, AccessControl access) {
         this.access = access;
         this.models = models;
         this.warmUp = warmUp;
@@ -53,6 +54,7 @@ final class Metrics {
         this.consent = consent;
         this.availability = availability;
         this.exports = exports;
+        this.searches = searches;
     }
 
     /**
@@ -179,7 +181,15 @@ final class Metrics {
                 .append("# HELP affinity_campaign_exports_refused_total Campaign exports refused (503) because the "
                         + "most this server runs at once were running.\n")
                 .append("# TYPE affinity_campaign_exports_refused_total counter\n")
-                .append("affinity_campaign_exports_refused_total ").append(exports.exportsRefused()).append('\n');
+                .append("affinity_campaign_exports_refused_total ").append(exports.exportsRefused()).append('\n')
+                .append("# HELP affinity_catalog_searches_running Catalogue searches (GET /v1/items) running now (at "
+                        + "most " + SearchLimit.PERMITS + ").\n")
+                .append("# TYPE affinity_catalog_searches_running gauge\n")
+                .append("affinity_catalog_searches_running ").append(searches.running()).append('\n')
+                .append("# HELP affinity_catalog_searches_refused_total Catalogue searches refused (503) because "
+                        + "none of those running ended within " + SearchLimit.WAIT.toMillis() + " ms.\n")
+                .append("# TYPE affinity_catalog_searches_refused_total counter\n")
+                .append("affinity_catalog_searches_refused_total ").append(searches.refused()).append('\n');
         if (access.adminEnabled()) {
             out.append("# HELP affinity_admin_token_reloads_refused_total Changed admin token files that were not put "
                             + "in force (unreadable or wrong; the token before stayed).\n")

@@ -62,6 +62,52 @@ class BusinessRulesHttpTest {
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * A catalogue search costs what its query costs (a second of a core for three hundred fuzzy terms on 100,000
+     * items), so only {@link SearchLimit#PERMITS} run at once: the next waits up to {@link SearchLimit#WAIT}, runs
+     * if one ends meanwhile, else is a 503 with Retry-After; the recommendation endpoints are never held up. The
+     * permits are held here as long-running searches would hold them.
+     */
+    @Test
+    void searchesBeyondTheLimitWaitThenAreRefusedWhileTheOtherEndpointsAnswer() throws Exception {
+        java.util.concurrent.Semaphore permits = server.searchLimit().permits();
+        permits.acquire(SearchLimit.PERMITS);
+        int held = SearchLimit.PERMITS;
+        try {
+            long start = System.nanoTime();
+            HttpResponse<String> refused = get("/v1/items?q=" + enc("description:7"));
+            long waitedMs = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(503, refused.statusCode(), refused.body());
+            JsonNode problem = JSON.readTree(refused.body());
+            assertEquals("https://affinity.dev/problems/search-busy", problem.get("type").asText());
+            assertTrue(problem.get("detail").asText().contains("retry shortly"), refused.body());
+            assertEquals("1", refused.headers().firstValue("Retry-After").orElse(null));
+            assertTrue(waitedMs >= SearchLimit.WAIT.toMillis() - 50, "waited " + waitedMs + " ms first");
+            long t = System.nanoTime();
+            assertEquals(200, get("/v1/items/I00/bought-together").statusCode());
+            assertEquals(200, get("/v1/items/I00").statusCode());
+            assertTrue((System.nanoTime() - t) / 1_000_000 < SearchLimit.WAIT.toMillis(), "not held up");
+            String metrics = get("/metrics").body();
+            PrometheusText.check(metrics);
+            assertEquals(SearchLimit.PERMITS, PrometheusText.sample(metrics, "affinity_catalog_searches_running"));
+            assertEquals(1, PrometheusText.sample(metrics, "affinity_catalog_searches_refused_total"));
+
+            // A search that finds a permit freed while it waits runs.
+            java.util.concurrent.CompletableFuture<HttpResponse<String>> waiting = CLIENT.sendAsync(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/items?q="
+                            + enc("description:7"))).GET().build(), HttpResponse.BodyHandlers.ofString());
+            Thread.sleep(SearchLimit.WAIT.toMillis() / 4);
+            permits.release();
+            held--;
+            HttpResponse<String> served = waiting.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(200, served.statusCode(), served.body());
+            assertEquals(1, PrometheusText.sample(get("/metrics").body(), "affinity_catalog_searches_refused_total"));
+        } finally {
+            permits.release(held);
+        }
+        assertEquals(200, get("/v1/items?q=" + enc("description:7")).statusCode());
+    }
+
     private static HttpResponse<String> putAvailability(String item, String body, String token) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
                         + "/admin/items/" + item + "/availability"))
