@@ -14,8 +14,12 @@ import java.util.concurrent.atomic.LongAdder;
  * arrival order, then are refused with a 503 and {@code Retry-After}; the other endpoints are never held up.
  */
 final class SearchLimit {
-    /** Half the processors, at least one: the other half stays for the recommendation endpoints. */
-    static final int PERMITS = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    /**
+     * Half the processors, at least one: the other half stays for the recommendation endpoints. The system
+     * property {@code affinity.searchPermits} overrides it (benchmarks/search-isolation.sh compares with it).
+     */
+    static final int PERMITS = Math.max(1, Integer.getInteger("affinity.searchPermits",
+            Runtime.getRuntime().availableProcessors() / 2));
     /** Longer than a typical search (milliseconds), short enough for a search box typed into. */
     static final Duration WAIT = Duration.ofSeconds(1);
 
