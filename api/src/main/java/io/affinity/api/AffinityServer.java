@@ -78,12 +78,12 @@ public final class AffinityServer implements AutoCloseable {
                 : new JsonFactory()).disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
         this.jsonFactory = json.getFactory();
         ItemAvailability availability = options.rules().availability();
-        Routes routes = new Routes(config, models, json, availability, options.rules());
-        CatalogRoutes catalog = new CatalogRoutes(config, models, json, availability);
-        this.searchLimit = catalog.searches();
+        this.searchLimit = new SearchLimit();
+        Routes routes = new Routes(config, models, json, availability, options.rules(), searchLimit);
+        CatalogRoutes catalog = new CatalogRoutes(config, models, json, availability, searchLimit);
         this.warmUp = new WarmUp(models, options.warmUp(), options.access().ownKey());
         CustomerRoutes customers = new CustomerRoutes(config, models, json, options.consent(), options.marginRate(),
-                options.rules(), () -> graceExpired.getCount() == 0);
+                options.rules(), searchLimit, () -> graceExpired.getCount() == 0);
         Metrics metrics = new Metrics(models, warmUp, options.admin(), options.consent(), availability, customers,
                 searchLimit, options.access());
         OpsRoutes ops = new OpsRoutes(config, json, models, options.admin(), options.access(), metrics,

@@ -30,7 +30,11 @@ import org.apache.lucene.index.TermsEnum;
 import org.apache.lucene.queryparser.classic.ParseException;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.Query;
+import org.apache.lucene.search.QueryVisitor;
+import org.apache.lucene.util.automaton.ByteRunAutomaton;
+import java.util.function.Supplier;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.Scorer;
@@ -251,12 +255,49 @@ public final class Catalog implements AutoCloseable {
      * @throws ParseException when the expression is not valid query syntax or a value does not fit its field
      */
     public FixedBitSet filter(String expression) throws ParseException {
+        return filter(expression, Compilation::compile);
+    }
+
+    /**
+     * {@link #filter(String)}, the matching of an uncached expression with patterns (fuzzy, wildcard, prefix,
+     * regular expression, text range: whatever enumerates the index's terms, so costs more the larger the
+     * catalogue) handed to {@code costly} to run, e.g. under a limit on concurrent searches.
+     */
+    public FixedBitSet filter(String expression, CostlyCompilation costly) throws ParseException {
         FixedBitSet bits = compiled.get(expression);
         if (bits == null) {
-            bits = matching(CatalogQueryParser.compile(expression, numericAttributes, analysis));
+            Query query = CatalogQueryParser.compile(expression, numericAttributes, analysis);
+            bits = enumeratesTerms(query) ? costly.run(() -> matching(query)) : matching(query);
             compiled.put(expression, bits);
         }
         return bits;
+    }
+
+    /** The matching of one expression against the index. */
+    public interface Compilation {
+        FixedBitSet compile() throws ParseException;
+    }
+
+    /** Runs a {@link Compilation} whose cost grows with the catalogue's terms. */
+    public interface CostlyCompilation {
+        FixedBitSet run(Compilation compilation) throws ParseException;
+    }
+
+    /** Whether matching the query enumerates terms of the index (a pattern or a text range), rather than seeking. */
+    static boolean enumeratesTerms(Query query) {
+        boolean[] found = {false};
+        query.visit(new QueryVisitor() {
+            @Override
+            public void consumeTermsMatching(Query q, String field, Supplier<ByteRunAutomaton> automaton) {
+                found[0] = true;
+            }
+
+            @Override
+            public QueryVisitor getSubVisitor(BooleanClause.Occur occur, Query parent) {
+                return this;
+            }
+        });
+        return found[0];
     }
 
     /** Compiled filters currently cached. */

@@ -32,9 +32,11 @@ final class CatalogRoutes {
     private final ObjectMapper json;
     private final ItemAvailability availability;
     private final byte[] openApi;
-    private final SearchLimit searches = new SearchLimit();
+    private final SearchLimit searches;
 
-    CatalogRoutes(ApiConfig config, ModelSource models, ObjectMapper json, ItemAvailability availability) {
+    CatalogRoutes(ApiConfig config, ModelSource models, ObjectMapper json, ItemAvailability availability,
+                  SearchLimit searches) {
+        this.searches = searches;
         this.config = config;
         this.models = models;
         this.json = json;
@@ -55,10 +57,6 @@ final class CatalogRoutes {
         v1.get("/v1/items/{itemId}", ApiScope.RECOMMENDATIONS, ModelHandler.leased(models, this::item));
         routes.put("/admin/items/{itemId}/availability", ModelHandler.leased(models, this::setAvailability));
         routes.delete("/admin/items/{itemId}/availability", ModelHandler.leased(models, this::clearAvailability));
-    }
-
-    SearchLimit searches() {
-        return searches;
     }
 
     /** {@code available}: the latest stock change for the item, else the catalogue's; attributes: the catalogue file's. */
@@ -92,7 +90,7 @@ final class CatalogRoutes {
         Params.nonBlank(ctx, "offset", "a number"); // optionalLong alone would read a blank as absent
         int offset = (int) Params.optionalLong(ctx, "offset", 0, 0, MAX_SEARCH_OFFSET);
         if (model.catalog() == null) {
-            RequestRules.compile(model, q, "q"); // the 409 for a model without a catalogue index
+            RequestRules.compile(model, q, "q", ctx, searches); // the 409 for a model without a catalogue index
         }
         Catalog.Page page = searches.run(ctx, () -> {
             try {

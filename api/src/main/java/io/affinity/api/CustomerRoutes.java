@@ -53,13 +53,15 @@ final class CustomerRoutes {
     private final double marginRate;
     private final ItemAvailability availability;
     private final BusinessRuleConfig ruleConfig;
+    private final SearchLimit searches;
     /** True once the server's shutdown grace has expired: running exports stop with their error record. */
     private final BooleanSupplier graceExpired;
     private final Semaphore exports = new Semaphore(MAX_CONCURRENT_EXPORTS);
     private final java.util.concurrent.atomic.LongAdder exportsRefused = new java.util.concurrent.atomic.LongAdder();
 
     CustomerRoutes(ApiConfig config, ModelSource models, ObjectMapper json, ConsentJournal consent, double marginRate,
-                   BusinessRuleConfig ruleConfig, BooleanSupplier graceExpired) {
+                   BusinessRuleConfig ruleConfig, SearchLimit searches, BooleanSupplier graceExpired) {
+        this.searches = searches;
         this.graceExpired = graceExpired;
         this.config = config;
         this.models = models;
@@ -178,7 +180,7 @@ final class CustomerRoutes {
     private void nextBestOffers(Context ctx, ServedModel model, String id) {
         int limit = Params.limit(ctx, config);
         // Before consent: a bad rule is a 400 whoever the customer is.
-        RequestRules rules = RequestRules.of(ctx, model, availability, ruleConfig, id);
+        RequestRules rules = RequestRules.of(ctx, model, availability, ruleConfig, searches, id);
         String rawChannel = ctx.queryParam("channel");
         Optional<CustomerProfile> profile = model.snapshot().profile(id);
         // Like personal recommendations, an unknown customer is not an error (a 404 would tell any caller whether
@@ -221,7 +223,7 @@ final class CustomerRoutes {
     private void upsell(Context ctx, ServedModel model, String customerId) {
         String itemId = BasketRequest.normaliseItemId(ctx.pathParam("itemId"));
         int limit = Params.limit(ctx, config);
-        RequestRules.Parsed parsed = RequestRules.parse(ctx, model, availability, ruleConfig);
+        RequestRules.Parsed parsed = RequestRules.parse(ctx, model, availability, ruleConfig, searches);
         RequestRules rules = parsed.forCustomerIfNamed(customerId, "needs query parameter 'customerId': it "
                 + "excludes what that customer bought recently, and upsell without a customer has no purchases to "
                 + "look at");
@@ -249,7 +251,7 @@ final class CustomerRoutes {
         Consent.Channel ch = channel(ctx.queryParam("channel"), "query parameter 'channel'");
         int limit = Params.limit(ctx, config);
         // Parsed and compiled once, before the first byte: a bad filter is a 400 problem, not an error record.
-        RequestRules.Parsed parsed = RequestRules.parse(ctx, model, availability, ruleConfig);
+        RequestRules.Parsed parsed = RequestRules.parse(ctx, model, availability, ruleConfig, searches);
         if (model.snapshot().orderSequenceOnly()) {
             // Without profiles every segment matches nobody: an empty export would look like a real answer.
             throw new ApiProblem(409, "no-customer-profiles", "Model has no customer profiles",

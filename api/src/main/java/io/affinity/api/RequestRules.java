@@ -85,8 +85,8 @@ final class RequestRules {
 
     /** Reads the rule parameters of a request; {@code customerId} is null when the request names no customer. */
     static RequestRules of(Context ctx, ServedModel model, ItemAvailability availability, BusinessRuleConfig config,
-                           String customerId) {
-        return parse(ctx, model, availability, config).forCustomer(customerId);
+                           SearchLimit searches, String customerId) {
+        return parse(ctx, model, availability, config, searches).forCustomer(customerId);
     }
 
     /**
@@ -94,21 +94,22 @@ final class RequestRules {
      * them once and binds them to each customer ({@link Parsed#forCustomer}). Every error is a 400 naming the
      * parameter (409 for a filter on a snapshot without a catalogue index).
      */
-    static Parsed parse(Context ctx, ServedModel model, ItemAvailability availability, BusinessRuleConfig config) {
+    static Parsed parse(Context ctx, ServedModel model, ItemAvailability availability, BusinessRuleConfig config,
+                        SearchLimit searches) {
         FixedBitSet filter = null;
         String expression = ctx.queryParam("filter");
         if (expression != null && !expression.isBlank()) {
-            filter = compile(model, expression, "filter");
+            filter = compile(model, expression, "filter", ctx, searches);
         }
         FixedBitSet boost = null;
         String boostExpression = ctx.queryParam("boost");
         if (boostExpression != null && !boostExpression.isBlank()) {
-            boost = compile(model, boostExpression, "boost");
+            boost = compile(model, boostExpression, "boost", ctx, searches);
         }
         String pinExpression = ctx.queryParam("pin");
         FixedBitSet pin = null;
         if (pinExpression != null && !pinExpression.isBlank()) {
-            pin = compile(model, pinExpression, "pin");
+            pin = compile(model, pinExpression, "pin", ctx, searches);
         }
         int pinLimit = (int) Params.optionalLong(ctx, "pinLimit", DEFAULT_PIN_LIMIT, 0, MAX_PIN_LIMIT);
         String rawPinLimit = ctx.queryParam("pinLimit");
@@ -244,15 +245,20 @@ final class RequestRules {
         }
     }
 
-    /** Compiles (or takes from the cache) a filter; bad syntax is a 400 naming the parameter and the error. */
-    static FixedBitSet compile(ServedModel model, String expression, String parameter) {
+    /**
+     * Compiles (or takes from the cache) a filter; bad syntax is a 400 naming the parameter and the error. A filter
+     * with patterns (fuzzy, wildcard, prefix, regular expression: their cost grows with the catalogue's terms) is
+     * compiled under the search limit, as a search would be; a cached one or one of terms and ranges is not.
+     */
+    static FixedBitSet compile(ServedModel model, String expression, String parameter, Context ctx,
+                               SearchLimit searches) {
         if (model.catalog() == null) {
             throw new ApiProblem(409, "no-catalog", "No catalogue index",
                     "the served model version has no catalogue index (trained before indexes existed); "
                             + "retrain to use '" + parameter + "'");
         }
         try {
-            return model.catalog().filter(expression);
+            return model.catalog().filter(expression, compilation -> searches.run(ctx, compilation::compile));
         } catch (ParseException e) {
             throw invalidQuery(parameter, e);
         }

@@ -34,10 +34,12 @@ final class Routes {
     private final ObjectMapper json;
     private final ItemAvailability availability;
     private final BusinessRuleConfig ruleConfig;
+    private final SearchLimit searches;
     private final RecommendationsJson answers;
 
     Routes(ApiConfig config, ModelSource models, ObjectMapper json, ItemAvailability availability,
-           BusinessRuleConfig ruleConfig) {
+           BusinessRuleConfig ruleConfig, SearchLimit searches) {
+        this.searches = searches;
         this.config = config;
         this.models = models;
         this.json = json;
@@ -48,12 +50,12 @@ final class Routes {
 
     /** The business rules (filter, boost, pin, stock, recently bought, category cap) of a recommendation request. */
     private RequestRules rules(Context ctx, ServedModel model, String customerId) {
-        return RequestRules.of(ctx, model, availability, ruleConfig, customerId);
+        return RequestRules.of(ctx, model, availability, ruleConfig, searches, customerId);
     }
 
     /** {@link #rules} for a request that may name no customer (see {@link RequestRules.Parsed#forCustomerIfNamed}). */
     private RequestRules rulesNamingNoCustomer(Context ctx, ServedModel model, String customerId, String needs) {
-        return RequestRules.parse(ctx, model, availability, ruleConfig).forCustomerIfNamed(customerId, needs);
+        return RequestRules.parse(ctx, model, availability, ruleConfig, searches).forCustomerIfNamed(customerId, needs);
     }
 
     void register(RoutesConfig routes, V1Routes v1) {

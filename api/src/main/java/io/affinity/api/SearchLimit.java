@@ -7,7 +7,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * How many catalogue searches ({@code GET /v1/items}) run at once. A search costs what its query costs: a word
+ * How many catalogue searches ({@code GET /v1/items}, and the first use of a {@code filter}, {@code boost} or
+ * {@code pin} with patterns: {@link Catalog#filter(String, Catalog.CostlyCompilation)}) run at once. A search costs what its query costs: a word
  * takes milliseconds, but three hundred fuzzy terms over a catalogue of 100,000 items took a second of a core
  * (benchmarks/RESULTS.md, twenty-third session), and a few such searches side by side took every core from the
  * shop pages' recommendations. Searches beyond {@link #PERMITS} wait up to {@link #WAIT} for one to end, in
@@ -27,15 +28,15 @@ final class SearchLimit {
     private final LongAdder refused = new LongAdder();
 
     /** Work done while holding a permit. */
-    interface Search<T> {
-        T run() throws Exception;
+    interface Search<T, E extends Exception> {
+        T run() throws E;
     }
 
     /**
      * Runs {@code search} once a permit is free, or throws the 503 {@code search-busy} problem when none was within
      * {@link #WAIT}.
      */
-    <T> T run(Context ctx, Search<T> search) throws Exception {
+    <T, E extends Exception> T run(Context ctx, Search<T, E> search) throws E {
         boolean acquired;
         try {
             acquired = permits.tryAcquire(WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -57,9 +58,9 @@ final class SearchLimit {
     private static ApiProblem busy(Context ctx) {
         ctx.header("Retry-After", "1");
         return new ApiProblem(503, "search-busy", "Too many searches", PERMITS + " catalogue search"
-                + (PERMITS == 1 ? " runs" : "es run") + " at once on this server and none ended within "
-                + WAIT.toMillis() + " ms; retry shortly, or simplify the query (fuzzy terms and regular expressions "
-                + "cost the most)");
+                + (PERMITS == 1 ? " runs" : "es run") + " at once on this server (searches, and the first use of a "
+                + "filter, boost or pin with patterns) and none ended within " + WAIT.toMillis() + " ms; retry "
+                + "shortly, or simplify the query (fuzzy terms and regular expressions cost the most)");
     }
 
     /** Searches running now. */

@@ -65,8 +65,9 @@ class BusinessRulesHttpTest {
     /**
      * A catalogue search costs what its query costs (a second of a core for three hundred fuzzy terms on 100,000
      * items), so only {@link SearchLimit#PERMITS} run at once: the next waits up to {@link SearchLimit#WAIT}, runs
-     * if one ends meanwhile, else is a 503 with Retry-After; the recommendation endpoints are never held up. The
-     * permits are held here as long-running searches would hold them.
+     * if one ends meanwhile, else is a 503 with Retry-After; the recommendation endpoints are never held up, but for
+     * the first use of a filter with patterns, which costs what a search costs. The permits are held here as
+     * long-running searches would hold them.
      */
     @Test
     void searchesBeyondTheLimitWaitThenAreRefusedWhileTheOtherEndpointsAnswer() throws Exception {
@@ -86,11 +87,20 @@ class BusinessRulesHttpTest {
             long t = System.nanoTime();
             assertEquals(200, get("/v1/items/I00/bought-together").statusCode());
             assertEquals(200, get("/v1/items/I00").statusCode());
+            // A new filter of terms and ranges seeks in the index: compiled at once, not under the limit.
+            assertEquals(200, get("/v1/items/I00/bought-together?filter=" + enc("category:cat1 OR price:[0 TO 9]"))
+                    .statusCode());
             assertTrue((System.nanoTime() - t) / 1_000_000 < SearchLimit.WAIT.toMillis(), "not held up");
+            // A new filter with a pattern costs what a search costs: its first use is under the limit too.
+            HttpResponse<String> patterned = get("/v1/items/I00/bought-together?filter=" + enc("description:ite*"));
+            assertEquals(503, patterned.statusCode(), patterned.body());
+            assertEquals("1", patterned.headers().firstValue("Retry-After").orElse(null));
+            assertTrue(patterned.body().contains("first use of a filter, boost or pin with patterns"),
+                    patterned.body());
             String metrics = get("/metrics").body();
             PrometheusText.check(metrics);
             assertEquals(SearchLimit.PERMITS, PrometheusText.sample(metrics, "affinity_catalog_searches_running"));
-            assertEquals(1, PrometheusText.sample(metrics, "affinity_catalog_searches_refused_total"));
+            assertEquals(2, PrometheusText.sample(metrics, "affinity_catalog_searches_refused_total"));
 
             // A search that finds a permit freed while it waits runs.
             java.util.concurrent.CompletableFuture<HttpResponse<String>> waiting = CLIENT.sendAsync(
@@ -101,11 +111,19 @@ class BusinessRulesHttpTest {
             held--;
             HttpResponse<String> served = waiting.get(10, java.util.concurrent.TimeUnit.SECONDS);
             assertEquals(200, served.statusCode(), served.body());
-            assertEquals(1, PrometheusText.sample(get("/metrics").body(), "affinity_catalog_searches_refused_total"));
+            assertEquals(2, PrometheusText.sample(get("/metrics").body(), "affinity_catalog_searches_refused_total"));
         } finally {
             permits.release(held);
         }
         assertEquals(200, get("/v1/items?q=" + enc("description:7")).statusCode());
+        assertEquals(200, get("/v1/items/I00/bought-together?filter=" + enc("description:ite*")).statusCode());
+        // Once compiled it is cached: later uses are bit tests, whatever the searches are doing.
+        permits.acquire(SearchLimit.PERMITS);
+        try {
+            assertEquals(200, get("/v1/items/I00/bought-together?filter=" + enc("description:ite*")).statusCode());
+        } finally {
+            permits.release(SearchLimit.PERMITS);
+        }
     }
 
     private static HttpResponse<String> putAvailability(String item, String body, String token) throws Exception {
