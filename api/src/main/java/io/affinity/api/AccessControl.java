@@ -13,7 +13,10 @@ import java.util.Enumeration;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 
@@ -28,8 +31,10 @@ public final class AccessControl {
     static final String API_KEY_HEADER = "X-API-Key";
     /** The shortest admin token or API key accepted (guessable secrets are refused). */
     public static final int MIN_SECRET_LENGTH = 16;
-    /** The request attribute under which {@link #checkApiKey} leaves the scopes of the key it accepted. */
-    private static final String SCOPES_ATTRIBUTE = "affinity.apiKeyScopes";
+    /** The request attribute under which {@link #checkApiKey} leaves the key it accepted. */
+    private static final String KEY_ATTRIBUTE = "affinity.apiKey";
+    /** The client of the server's own key (its warm-up requests). */
+    public static final String WARM_UP_CLIENT = "affinity-warm-up";
 
     /** Null while admin is disabled; replaced when the admin token file is reloaded. */
     private volatile byte[] adminTokenDigest;
@@ -47,8 +52,25 @@ public final class AccessControl {
      */
     private final String ownKey;
 
-    /** Digests and scopes of the keys, by index. */
-    private record KeyTable(byte[][] digests, Set<ApiScope>[] scopes, int configured) {
+    /**
+     * Requests per client since start, by client name, kept across keys file reloads (a Prometheus counter never
+     * goes back, so a client whose keys were removed keeps its counts).
+     */
+    private final Map<String, ClientUsage> usage = new ConcurrentHashMap<>();
+
+    /** Digests, scopes and clients of the keys, by index. */
+    private record KeyTable(byte[][] digests, Set<ApiScope>[] scopes, ClientUsage[] clients, int configured) {
+    }
+
+    /** One client's requests: those its keys were accepted for, and those refused for a scope they lack. */
+    record ClientUsage(String client, LongAdder accepted, LongAdder refused) {
+        ClientUsage(String client) {
+            this(client, new LongAdder(), new LongAdder());
+        }
+    }
+
+    /** What a request's accepted key grants, left on the request by {@link #checkApiKey}. */
+    private record Accepted(Set<ApiScope> scopes, ClientUsage client) {
     }
 
     private AccessControl(String adminToken, List<ApiKey> apiKeys) {
@@ -69,10 +91,11 @@ public final class AccessControl {
     private KeyTable table(List<ApiKey> configured) {
         List<ApiKey> keys = new ArrayList<>(configured);
         if (ownKey != null) {
-            keys.add(new ApiKey(ownKey, EnumSet.of(ApiScope.RECOMMENDATIONS)));
+            keys.add(new ApiKey(ownKey, EnumSet.of(ApiScope.RECOMMENDATIONS), WARM_UP_CLIENT));
         }
         byte[][] digests = new byte[keys.size()][];
         Set<ApiScope>[] scopes = new Set[keys.size()];
+        ClientUsage[] clients = new ClientUsage[keys.size()];
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < keys.size(); i++) {
             if (!seen.add(keys.get(i).secret())) {
@@ -81,8 +104,9 @@ public final class AccessControl {
             }
             digests[i] = digest(keys.get(i).secret());
             scopes[i] = keys.get(i).scopes();
+            clients[i] = usage.computeIfAbsent(keys.get(i).client(), ClientUsage::new);
         }
-        return new KeyTable(digests, scopes, configured.size());
+        return new KeyTable(digests, scopes, clients, configured.size());
     }
 
     /**
@@ -131,6 +155,16 @@ public final class AccessControl {
     /** How many configured keys are in force (the server's own not counted). */
     public int apiKeyCount() {
         return apiKeys.configured();
+    }
+
+    /**
+     * Requests per client since start (every client a keys file named, the server's own warm-up too), by client
+     * name: {@code [accepted, refused for scope]}.
+     */
+    public Map<String, long[]> requestsByClient() {
+        Map<String, long[]> counts = new TreeMap<>();
+        usage.values().forEach(u -> counts.put(u.client(), new long[] {u.accepted().sum(), u.refused().sum()}));
+        return counts;
     }
 
     /** Keys files refused since start. */
@@ -206,7 +240,8 @@ public final class AccessControl {
         if (matched < 0) {
             throw unauthorized("the API key is not valid");
         }
-        ctx.attribute(SCOPES_ATTRIBUTE, table.scopes()[matched]);
+        table.clients()[matched].accepted().increment();
+        ctx.attribute(KEY_ATTRIBUTE, new Accepted(table.scopes()[matched], table.clients()[matched]));
     }
 
     /**
@@ -219,12 +254,14 @@ public final class AccessControl {
             return handler;
         }
         return ctx -> {
-            Set<ApiScope> scopes = ctx.attribute(SCOPES_ATTRIBUTE);
-            if (scopes == null) {
+            Accepted accepted = ctx.attribute(KEY_ATTRIBUTE);
+            if (accepted == null) {
                 // checkApiKey did not run for this path: refuse rather than guess.
                 throw unauthorized("this service needs the header '" + API_KEY_HEADER + "'");
             }
+            Set<ApiScope> scopes = accepted.scopes();
             if (!scopes.contains(scope)) {
+                accepted.client().refused().increment();
                 throw new ApiProblem(403, "insufficient-scope", "Forbidden", "this API key may not call "
                         + endpoint + ": it needs the scope '" + scope.label() + "' (the key has: "
                         + scopes.stream().map(ApiScope::label).sorted().collect(Collectors.joining(", ")) + ")");

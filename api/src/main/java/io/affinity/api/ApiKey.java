@@ -4,15 +4,23 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
- * An API key and the scopes it grants. The secret is never shown: {@link #toString()} names the scopes only, so
- * the key cannot end up in a log or a test report by way of this record.
+ * An API key, the scopes it grants and the client it belongs to. The secret is never shown: {@link #toString()}
+ * names the scopes and the client only, so the key cannot end up in a log or a test report by way of this record.
  *
  * @param secret at least 16 characters once trimmed (shorter keys are guessable)
  * @param scopes at least one
+ * @param client who calls with the key, for the metrics counted per client ({@link #CLIENT_NAME}); several keys
+ *               may name one client (the old and the new key while a client's key is rotated)
  */
-public record ApiKey(String secret, Set<ApiScope> scopes) {
+public record ApiKey(String secret, Set<ApiScope> scopes, String client) {
+    /** A client's name: lower-case letters, digits, '.', '_' or '-', starting with a letter or digit, at most 40. */
+    public static final Pattern CLIENT_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,39}");
+    /** The client of a key that names none. */
+    public static final String UNNAMED_CLIENT = "unnamed";
+
     public ApiKey {
         Objects.requireNonNull(secret, "secret");
         secret = secret.trim();
@@ -24,6 +32,15 @@ public record ApiKey(String secret, Set<ApiScope> scopes) {
             throw new IllegalArgumentException("an API key needs at least one scope");
         }
         scopes = Collections.unmodifiableSet(EnumSet.copyOf(scopes));
+        if (client == null || !CLIENT_NAME.matcher(client).matches()) {
+            throw new IllegalArgumentException("a client name is lower-case letters, digits, '.', '_' or '-', "
+                    + "starting with a letter or digit, at most 40 characters");
+        }
+    }
+
+    /** A key of no named client. */
+    public ApiKey(String secret, Set<ApiScope> scopes) {
+        this(secret, scopes, UNNAMED_CLIENT);
     }
 
     /** A key with every scope (a keys file line without scopes). */
@@ -33,6 +50,6 @@ public record ApiKey(String secret, Set<ApiScope> scopes) {
 
     @Override
     public String toString() {
-        return "ApiKey[secret=(hidden), scopes=" + scopes + "]";
+        return "ApiKey[secret=(hidden), scopes=" + scopes + ", client=" + client + "]";
     }
 }

@@ -206,6 +206,18 @@ final class Metrics {
                     .append("# TYPE affinity_api_keys_reloads_refused_total counter\n")
                     .append("affinity_api_keys_reloads_refused_total ").append(access.refusedKeysReloads())
                     .append('\n');
+            Map<String, long[]> byClient = access.requestsByClient();
+            out.append("# HELP affinity_client_requests_total Requests to /v1 endpoints with a valid API key (those "
+                            + "then refused for a scope included), per client: client=NAME after the key in the keys "
+                            + "file, else unnamed; the server's own warm-up is affinity-warm-up.\n")
+                    .append("# TYPE affinity_client_requests_total counter\n");
+            byClient.forEach((client, counts) -> out.append("affinity_client_requests_total{client=\"")
+                    .append(client).append("\"} ").append(counts[0]).append('\n'));
+            out.append("# HELP affinity_client_requests_refused_total Requests refused (403) because the client's "
+                            + "key lacks the endpoint's scope.\n")
+                    .append("# TYPE affinity_client_requests_refused_total counter\n");
+            byClient.forEach((client, counts) -> out.append("affinity_client_requests_refused_total{client=\"")
+                    .append(client).append("\"} ").append(counts[1]).append('\n'));
         }
         out.append("# HELP affinity_warm_up_active 1 while the start-up warm-up runs (/ready answers 503 meanwhile).\n")
                 .append("# TYPE affinity_warm_up_active gauge\n")

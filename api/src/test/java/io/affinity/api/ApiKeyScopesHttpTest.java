@@ -123,6 +123,60 @@ class ApiKeyScopesHttpTest {
         assertEquals(401, send("GET", "/v1/campaigns/offers?channel=email", "unknown-key-0123456789").statusCode());
     }
 
+    /**
+     * Requests are counted per client the keys name (two keys of one client, as while its key is rotated, count
+     * together; a key naming none is "unnamed"), a 403 for a missing scope also as refused; a request with an
+     * unknown key is no client's. A client whose keys were removed keeps its counts (counters never go back).
+     */
+    @Test
+    void requestsAreCountedPerClientAcrossKeyReloads() throws Exception {
+        String shop = "shop-key-0123456789abcdef";
+        String shopNext = "shop-next-key-0123456789";
+        String crm = "crm-key-0123456789abcdef";
+        String anyone = "unnamed-key-0123456789ab";
+        AccessControl access = AccessControl.withScopedKeys(null, List.of(
+                new ApiKey(shop, EnumSet.of(ApiScope.RECOMMENDATIONS), "shop"),
+                new ApiKey(shopNext, EnumSet.of(ApiScope.RECOMMENDATIONS), "shop"),
+                new ApiKey(crm, EnumSet.of(ApiScope.PROFILES, ApiScope.EXPORTS), "crm"),
+                ApiKey.withEveryScope(anyone)));
+        InMemoryModelSnapshot s = InMemoryModelSnapshot.builder("clients-v1")
+                .item(new ItemFacts("A", "a", "", 1, 1, 1, 1)).build();
+        ServedModel model = new ServedModel(s, new Recommender(s, RecommenderSettings.DEFAULTS), Map.of());
+        try (AffinityServer clients = AffinityServer.create(ApiConfig.defaults().withHost("127.0.0.1").withPort(0),
+                ModelSource.fixed(model), new ServerOptions(access, null, Duration.ofSeconds(1))).start()) {
+            for (int i = 0; i < 3; i++) {
+                assertEquals(200, send(clients, "GET", "/v1/items/A/bought-together", shop).statusCode());
+            }
+            assertEquals(200, send(clients, "GET", "/v1/items/A/bought-together", shopNext).statusCode());
+            assertEquals(403, send(clients, "GET", "/v1/campaigns/offers?channel=email", shop).statusCode());
+            assertEquals(404, send(clients, "GET", "/v1/customers/C1/profile", crm).statusCode()); // past the key
+            assertEquals(403, send(clients, "GET", "/v1/items/A/bought-together", crm).statusCode());
+            assertEquals(200, send(clients, "GET", "/v1/model", anyone).statusCode());
+            assertEquals(401, send(clients, "GET", "/v1/model", "unknown-key-0123456789").statusCode());
+
+            String metrics = send(clients, "GET", "/metrics", null).body();
+            PrometheusText.check(metrics);
+            assertEquals(5, PrometheusText.sample(metrics, "affinity_client_requests_total{client=\"shop\"}"));
+            assertEquals(1, PrometheusText.sample(metrics, "affinity_client_requests_refused_total{client=\"shop\"}"));
+            assertEquals(2, PrometheusText.sample(metrics, "affinity_client_requests_total{client=\"crm\"}"));
+            assertEquals(1, PrometheusText.sample(metrics, "affinity_client_requests_refused_total{client=\"crm\"}"));
+            assertEquals(1, PrometheusText.sample(metrics, "affinity_client_requests_total{client=\"unnamed\"}"));
+            assertEquals(0, PrometheusText.sample(metrics, "affinity_client_requests_refused_total{client=\"unnamed\"}"));
+            assertFalse(metrics.contains(shop) || metrics.contains(crm), "no key in the metrics");
+
+            access.replaceApiKeys(List.of(new ApiKey(shopNext, EnumSet.of(ApiScope.RECOMMENDATIONS), "shop")));
+            assertEquals(401, send(clients, "GET", "/v1/campaigns/offers?channel=email", crm).statusCode());
+            assertEquals(200, send(clients, "GET", "/v1/items/A/bought-together", shopNext).statusCode());
+            metrics = send(clients, "GET", "/metrics", null).body();
+            assertEquals(6, PrometheusText.sample(metrics, "affinity_client_requests_total{client=\"shop\"}"));
+            assertEquals(2, PrometheusText.sample(metrics, "affinity_client_requests_total{client=\"crm\"}"),
+                    "a removed client keeps its counts");
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> new ApiKey(shop, EnumSet.of(ApiScope.RECOMMENDATIONS), "Shop Pages"));
+        assertTrue(new ApiKey(shop, EnumSet.of(ApiScope.RECOMMENDATIONS), "shop").toString().endsWith("client=shop]"));
+    }
+
     /** Spellings of a path that reach the handler are checked too: the scope is enforced by the handler itself. */
     @Test
     void otherSpellingsOfAPathReachingTheEndpointAreCheckedAlike() throws Exception {
@@ -144,7 +198,12 @@ class ApiKeyScopesHttpTest {
     }
 
     private static HttpResponse<String> send(String method, String path, String key) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
+        return send(server, method, path, key);
+    }
+
+    private static HttpResponse<String> send(AffinityServer to, String method, String path, String key)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + to.port() + path));
         boolean body = method.equals("POST") || method.equals("PUT");
         b.method(method, body ? HttpRequest.BodyPublishers.ofString("{}") : HttpRequest.BodyPublishers.noBody());
         if (body) {

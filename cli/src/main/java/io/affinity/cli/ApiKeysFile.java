@@ -10,13 +10,20 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * {@code serve --api-keys-file}: one key per line, optionally followed by its scopes ({@code KEY recommendations},
- * {@code KEY profiles,consent}); a key without scopes (the format before scopes existed) has every scope; {@code #}
- * starts a comment line. Messages name the file and line, never a key.
+ * {@code KEY profiles,consent}) and by the client it belongs to ({@code KEY recommendations client=shop}, for the
+ * metrics per client); a key without scopes (the format before scopes existed) has every scope; {@code #} starts a
+ * comment line. Messages name the file and line, never a key.
  */
 final class ApiKeysFile {
+    private static final Pattern CLIENT = Pattern.compile("(?:^|\\s)client=(\\S*)");
+
     private ApiKeysFile() {
     }
 
@@ -38,6 +45,16 @@ final class ApiKeysFile {
             String where = file + ":" + (i + 1) + ": ";
             String[] parts = line.split("\\s+", 2);
             String key = parts[0];
+            String rest = parts.length == 1 ? "" : parts[1];
+            String client = ApiKey.UNNAMED_CLIENT;
+            Matcher named = CLIENT.matcher(rest);
+            if (named.find()) {
+                client = clientName(named.group(1), where);
+                rest = (rest.substring(0, named.start()) + " " + rest.substring(named.end())).trim();
+                if (CLIENT.matcher(rest).find()) {
+                    throw new AffinityCli.UserFacingException(where + "client= is given twice; a key has one client");
+                }
+            }
             if (key.length() < AccessControl.MIN_SECRET_LENGTH) {
                 throw new AffinityCli.UserFacingException(where + "API key must be at least "
                         + AccessControl.MIN_SECRET_LENGTH + " characters, has " + key.length());
@@ -47,7 +64,7 @@ final class ApiKeysFile {
                 throw new AffinityCli.UserFacingException(where + "the same API key as line " + earlier
                         + " (list each key once, with all its scopes)");
             }
-            keys.add(new ApiKey(key, parts.length == 1 ? EnumSet.allOf(ApiScope.class) : scopes(parts[1], where)));
+            keys.add(new ApiKey(key, rest.isEmpty() ? EnumSet.allOf(ApiScope.class) : scopes(rest, where), client));
         }
         if (keys.isEmpty()) {
             throw new AffinityCli.UserFacingException("API keys file " + file + " holds no key");
@@ -77,13 +94,32 @@ final class ApiKeysFile {
         return scopes;
     }
 
-    /** How many keys have each scope: "2 keys; recommendations 2, profiles 1, consent 1, exports 1". */
+    /** The client's name after {@code client=}: shown in the message, since it is not part of a key. */
+    private static String clientName(String name, String where) {
+        if (!ApiKey.CLIENT_NAME.matcher(name).matches()) {
+            throw new AffinityCli.UserFacingException(where + "client name '" + name + "' is not one: lower-case "
+                    + "letters, digits, '.', '_' or '-', starting with a letter or digit, at most 40 characters");
+        }
+        if (name.equals(AccessControl.WARM_UP_CLIENT)) {
+            throw new AffinityCli.UserFacingException(where + "client name '" + name + "' is the server's own "
+                    + "(its warm-up requests); choose another");
+        }
+        return name;
+    }
+
+    /**
+     * How many keys have each scope, and each client: "2 keys; recommendations 2, profiles 1, consent 1, exports 1;
+     * clients crm 1, shop 1".
+     */
     static String describe(List<ApiKey> keys) {
         StringBuilder s = new StringBuilder().append(keys.size()).append(keys.size() == 1 ? " key; " : " keys; ");
         for (ApiScope scope : ApiScope.values()) {
             s.append(scope == ApiScope.RECOMMENDATIONS ? "" : ", ").append(scope.label()).append(' ')
                     .append(keys.stream().filter(k -> k.scopes().contains(scope)).count());
         }
+        s.append("; clients ").append(keys.stream().collect(Collectors.groupingBy(ApiKey::client, TreeMap::new,
+                Collectors.counting())).entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                .collect(Collectors.joining(", ")));
         return s.toString();
     }
 

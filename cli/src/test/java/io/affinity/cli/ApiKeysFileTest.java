@@ -35,7 +35,33 @@ class ApiKeysFileTest {
         assertEquals(Set.of(ApiScope.values()), keys.get(0).scopes());
         assertEquals(Set.of(ApiScope.EXPORTS, ApiScope.PROFILES), keys.get(1).scopes());
         assertEquals(Set.of(ApiScope.values()), keys.get(2).scopes());
-        assertEquals("3 keys; recommendations 2, profiles 3, consent 2, exports 3", ApiKeysFile.describe(keys));
+        assertEquals("3 keys; recommendations 2, profiles 3, consent 2, exports 3; clients unnamed 3",
+                ApiKeysFile.describe(keys));
+    }
+
+    /** {@code client=NAME} after a key (before or after its scopes) names who calls with it, for the metrics. */
+    @Test
+    void aKeyMayNameItsClient() throws Exception {
+        Path file = Files.writeString(dir.resolve("keys"), A + " recommendations client=shop\n" + B
+                + " client=crm profiles, exports\nkey-c-0123456789abcdef client=shop\nkey-d-0123456789abcdef\n");
+        List<ApiKey> keys = ApiKeysFile.parse(file, Files.readAllBytes(file));
+        assertEquals(List.of("shop", "crm", "shop", ApiKey.UNNAMED_CLIENT), keys.stream().map(ApiKey::client).toList());
+        assertEquals(Set.of(ApiScope.RECOMMENDATIONS), keys.get(0).scopes());
+        assertEquals(Set.of(ApiScope.PROFILES, ApiScope.EXPORTS), keys.get(1).scopes());
+        assertEquals(Set.of(ApiScope.values()), keys.get(2).scopes(), "a client and no scopes: every scope");
+        assertEquals("4 keys; recommendations 3, profiles 3, consent 2, exports 3; clients crm 1, shop 2, unnamed 1",
+                ApiKeysFile.describe(keys));
+        for (String[] wrong : new String[][] {
+            {A + " recommendations client=Shop Pages", "keys:1: client name 'Shop' is not one: lower-case letters"},
+            {A + " client=", "keys:1: client name '' is not one"},
+            {A + " client=a client=b", "keys:1: client= is given twice; a key has one client"},
+            {A + " client=affinity-warm-up", "keys:1: client name 'affinity-warm-up' is the server's own"}}) {
+            Path bad = Files.writeString(dir.resolve("keys"), wrong[0] + "\n");
+            AffinityCli.UserFacingException e = assertThrows(AffinityCli.UserFacingException.class,
+                    () -> ApiKeysFile.parse(bad, Files.readAllBytes(bad)));
+            assertTrue(e.getMessage().startsWith(dir.toString()) && e.getMessage().contains(wrong[1]), e.getMessage());
+            assertFalse(e.getMessage().contains(A), "no key in the message: " + e.getMessage());
+        }
     }
 
     @Test
@@ -55,8 +81,8 @@ class ApiKeysFileTest {
         assertNull(reloader.check(), "unchanged: nothing to say");
 
         Files.writeString(file, A + " recommendations\n" + B + " exports\n");
-        assertEquals("API keys reloaded from " + file + ": 2 keys; recommendations 1, profiles 0, consent 0, exports 1",
-                reloader.check());
+        assertEquals("API keys reloaded from " + file + ": 2 keys; recommendations 1, profiles 0, consent 0, exports 1; "
+                + "clients unnamed 2", reloader.check());
         assertEquals(2, access.apiKeyCount());
         assertNull(reloader.check());
 

@@ -258,14 +258,15 @@ class ServeProcessTest {
         String page = "page-key-0123456789abcdef";
         String crm = "crm-key-0123456789abcdef";
         String old = "old-style-key-0123456789";
-        Path keys = Files.writeString(dir.resolve("keys"), "# shop pages (public)\n" + page + "  recommendations\n"
-                + "# CRM backend\n" + crm + " profiles, consent,exports\n" + old + "\n");
+        Path keys = Files.writeString(dir.resolve("keys"), "# shop pages (public)\n" + page + "  recommendations "
+                + "client=shop\n# CRM backend\n" + crm + " profiles, consent,exports client=crm\n" + old + "\n");
         Path token = Files.writeString(dir.resolve("admin-token"), "admin-token-0123456789ab\n");
         Server server = new Server("--api-keys-file", keys.toString(), "--admin-token-file", token.toString(),
                 "--watch-interval", "1");
         server.awaitServing();
         String out = server.output.toString();
-        assertTrue(out.contains("API keys required (3 keys; recommendations 2, profiles 2, consent 2, exports 2)"), out);
+        assertTrue(out.contains("API keys required (3 keys; recommendations 2, profiles 2, consent 2, exports 2; "
+                + "clients crm 1, shop 1, unnamed 1)"), out);
         java.util.regex.Matcher port = java.util.regex.Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)/")
                 .matcher(out);
         assertTrue(port.find(), out);
@@ -286,7 +287,8 @@ class ServeProcessTest {
 
         // Rotation without a restart: the page's key replaced, the CRM's key kept; a wrong file changes nothing.
         String newPage = "new-page-key-0123456789ab";
-        Files.writeString(keys, newPage + " recommendations\n" + crm + " profiles,consent,exports\n");
+        Files.writeString(keys, newPage + " recommendations client=shop\n" + crm + " profiles,consent,exports "
+                + "client=crm\n");
         awaitStatus(bought, newPage, 200, server);
         assertEquals(401, status(bought, page));
         assertEquals(200, status(export, crm));
@@ -312,7 +314,7 @@ class ServeProcessTest {
         assertTrue(process.toHandle().destroy());
         assertEquals(0, server.awaitExit(), server.output.toString());
         assertTrue(server.output.toString().contains("API keys reloaded from " + keys + ": 2 keys; recommendations 1, "
-                + "profiles 1, consent 1, exports 1"), server.output.toString());
+                + "profiles 1, consent 1, exports 1; clients crm 1, shop 1"), server.output.toString());
         assertTrue(server.output.toString().contains("admin token reloaded from " + token), server.output.toString());
         for (String key : List.of(page, crm, old, newPage, "admin-token-0123456789ab", "admin-token-rotated-012345",
                 "admin-token-third-0123456")) {
