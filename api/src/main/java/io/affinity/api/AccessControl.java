@@ -58,8 +58,8 @@ public final class AccessControl {
      */
     private final Map<String, ClientUsage> usage = new ConcurrentHashMap<>();
 
-    /** Digests, scopes and clients of the keys, by index. */
-    private record KeyTable(byte[][] digests, Set<ApiScope>[] scopes, ClientUsage[] clients, int configured) {
+    /** Digests of the keys and what each grants, by index. */
+    private record KeyTable(byte[][] digests, Accepted[] grants, int configured) {
     }
 
     /** One client's requests: those its keys were accepted for, and those refused for a scope they lack. */
@@ -87,15 +87,13 @@ public final class AccessControl {
         this.apiKeys = table(apiKeys);
     }
 
-    @SuppressWarnings("unchecked")
     private KeyTable table(List<ApiKey> configured) {
         List<ApiKey> keys = new ArrayList<>(configured);
         if (ownKey != null) {
             keys.add(new ApiKey(ownKey, EnumSet.of(ApiScope.RECOMMENDATIONS), WARM_UP_CLIENT));
         }
         byte[][] digests = new byte[keys.size()][];
-        Set<ApiScope>[] scopes = new Set[keys.size()];
-        ClientUsage[] clients = new ClientUsage[keys.size()];
+        Accepted[] grants = new Accepted[keys.size()];
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < keys.size(); i++) {
             if (!seen.add(keys.get(i).secret())) {
@@ -103,10 +101,10 @@ public final class AccessControl {
                 throw new IllegalArgumentException("API key " + (i + 1) + " repeats an earlier key");
             }
             digests[i] = digest(keys.get(i).secret());
-            scopes[i] = keys.get(i).scopes();
-            clients[i] = usage.computeIfAbsent(keys.get(i).client(), ClientUsage::new);
+            grants[i] = new Accepted(keys.get(i).scopes(), usage.computeIfAbsent(keys.get(i).client(),
+                    ClientUsage::new));
         }
-        return new KeyTable(digests, scopes, clients, configured.size());
+        return new KeyTable(digests, grants, configured.size());
     }
 
     /**
@@ -240,8 +238,9 @@ public final class AccessControl {
         if (matched < 0) {
             throw unauthorized("the API key is not valid");
         }
-        table.clients()[matched].accepted().increment();
-        ctx.attribute(KEY_ATTRIBUTE, new Accepted(table.scopes()[matched], table.clients()[matched]));
+        Accepted grant = table.grants()[matched];
+        grant.client().accepted().increment();
+        ctx.attribute(KEY_ATTRIBUTE, grant);
     }
 
     /**
