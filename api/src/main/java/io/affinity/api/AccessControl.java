@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.Enumeration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -62,10 +63,14 @@ public final class AccessControl {
     private record KeyTable(byte[][] digests, Accepted[] grants, int configured) {
     }
 
-    /** One client's requests: those its keys were accepted for, and those refused for a scope they lack. */
-    record ClientUsage(String client, LongAdder accepted, LongAdder refused) {
+    /**
+     * One client's requests: those its keys were accepted for, those refused for a scope they lack and those
+     * refused for its rate; and the bucket its keys share.
+     */
+    record ClientUsage(String client, LongAdder accepted, LongAdder refused, LongAdder limited, RateBucket bucket) {
         ClientUsage(String client) {
-            this(client, new LongAdder(), new LongAdder());
+            this(client, new LongAdder(), new LongAdder(), new LongAdder(),
+                    new RateBucket(RequestRate.UNLIMITED, System.nanoTime()));
         }
     }
 
@@ -95,6 +100,15 @@ public final class AccessControl {
         byte[][] digests = new byte[keys.size()][];
         Accepted[] grants = new Accepted[keys.size()];
         Set<String> seen = new HashSet<>();
+        Map<String, RequestRate> rates = new HashMap<>();
+        for (ApiKey key : keys) {
+            RequestRate earlier = rates.putIfAbsent(key.client(), key.rate());
+            if (earlier != null && !earlier.equals(key.rate())) {
+                // The client's keys share one bucket: which rate was meant cannot be told.
+                throw new IllegalArgumentException("the keys of client '" + key.client() + "' give different rates ("
+                        + earlier + ", " + key.rate() + "): give every key of a client the same");
+            }
+        }
         for (int i = 0; i < keys.size(); i++) {
             if (!seen.add(keys.get(i).secret())) {
                 // Two lines with one key and different scopes: which scopes were meant cannot be told.
@@ -103,6 +117,10 @@ public final class AccessControl {
             digests[i] = digest(keys.get(i).secret());
             grants[i] = new Accepted(keys.get(i).scopes(), usage.computeIfAbsent(keys.get(i).client(),
                     ClientUsage::new));
+        }
+        long now = System.nanoTime();
+        for (Accepted grant : grants) {
+            grant.client().bucket().setRate(rates.get(grant.client().client()), now);
         }
         return new KeyTable(digests, grants, configured.size());
     }
@@ -157,11 +175,12 @@ public final class AccessControl {
 
     /**
      * Requests per client since start (every client a keys file named, the server's own warm-up too), by client
-     * name: {@code [accepted, refused for scope]}.
+     * name: {@code [with a valid key, refused for scope, refused for rate]}.
      */
     public Map<String, long[]> requestsByClient() {
         Map<String, long[]> counts = new TreeMap<>();
-        usage.values().forEach(u -> counts.put(u.client(), new long[] {u.accepted().sum(), u.refused().sum()}));
+        usage.values().forEach(u -> counts.put(u.client(), new long[] {u.accepted().sum(), u.refused().sum(),
+                u.limited().sum()}));
         return counts;
     }
 
@@ -239,7 +258,17 @@ public final class AccessControl {
             throw unauthorized("the API key is not valid");
         }
         Accepted grant = table.grants()[matched];
-        grant.client().accepted().increment();
+        ClientUsage client = grant.client();
+        client.accepted().increment();
+        long wait = client.bucket().take(System.nanoTime());
+        if (wait > 0) {
+            client.limited().increment();
+            long seconds = Math.max(1, (wait + 999_999_999L) / 1_000_000_000L);
+            ctx.header("Retry-After", Long.toString(seconds));
+            throw new ApiProblem(429, "rate-limited", "Too many requests", "the client '" + client.client()
+                    + "' may send at most " + client.bucket().rate() + " requests to this server (all its keys "
+                    + "together); retry in " + seconds + " s");
+        }
         ctx.attribute(KEY_ATTRIBUTE, grant);
     }
 

@@ -14,8 +14,10 @@ import java.util.regex.Pattern;
  * @param scopes at least one
  * @param client who calls with the key, for the metrics counted per client ({@link #CLIENT_NAME}); several keys
  *               may name one client (the old and the new key while a client's key is rotated)
+ * @param rate   how many requests the client may send to one server ({@link RequestRate#UNLIMITED} for no limit);
+ *               the client's keys share it, so they must give the same
  */
-public record ApiKey(String secret, Set<ApiScope> scopes, String client) {
+public record ApiKey(String secret, Set<ApiScope> scopes, String client, RequestRate rate) {
     /** A client's name: lower-case letters, digits, '.', '_' or '-', starting with a letter or digit, at most 40. */
     public static final Pattern CLIENT_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,39}");
     /** The client of a key that names none. */
@@ -36,6 +38,12 @@ public record ApiKey(String secret, Set<ApiScope> scopes, String client) {
             throw new IllegalArgumentException("a client name is lower-case letters, digits, '.', '_' or '-', "
                     + "starting with a letter or digit, at most 40 characters");
         }
+        Objects.requireNonNull(rate, "rate");
+    }
+
+    /** A key of a client without a rate limit. */
+    public ApiKey(String secret, Set<ApiScope> scopes, String client) {
+        this(secret, scopes, client, RequestRate.UNLIMITED);
     }
 
     /** A key of no named client. */
@@ -50,6 +58,6 @@ public record ApiKey(String secret, Set<ApiScope> scopes, String client) {
 
     @Override
     public String toString() {
-        return "ApiKey[secret=(hidden), scopes=" + scopes + ", client=" + client + "]";
+        return "ApiKey[secret=(hidden), scopes=" + scopes + ", client=" + client + ", rate=" + rate + "]";
     }
 }

@@ -218,6 +218,11 @@ final class Metrics {
                     .append("# TYPE affinity_client_requests_refused_total counter\n");
             byClient.forEach((client, counts) -> out.append("affinity_client_requests_refused_total{client=\"")
                     .append(client).append("\"} ").append(counts[1]).append('\n'));
+            out.append("# HELP affinity_client_requests_limited_total Requests refused (429) because the client sent "
+                            + "more than the rate its keys give (rate=...).\n")
+                    .append("# TYPE affinity_client_requests_limited_total counter\n");
+            byClient.forEach((client, counts) -> out.append("affinity_client_requests_limited_total{client=\"")
+                    .append(client).append("\"} ").append(counts[2]).append('\n'));
         }
         out.append("# HELP affinity_warm_up_active 1 while the start-up warm-up runs (/ready answers 503 meanwhile).\n")
                 .append("# TYPE affinity_warm_up_active gauge\n")

@@ -77,6 +77,7 @@ class ApiKeyScopesHttpTest {
             ApiScope scope = ApiScope.byLabel(operation.path("x-api-key-scope").asText());
             assertNotNull(scope, endpoint + " names no known x-api-key-scope");
             assertTrue(operation.path("responses").has("403"), endpoint + " does not document its 403");
+            assertTrue(operation.path("responses").has("429"), endpoint + " does not document its 429");
             String path = template.replace("{itemId}", "A").replace("{customerId}", "C1")
                     .replace("{channel}", "email");
 
@@ -174,7 +175,55 @@ class ApiKeyScopesHttpTest {
         }
         assertThrows(IllegalArgumentException.class,
                 () -> new ApiKey(shop, EnumSet.of(ApiScope.RECOMMENDATIONS), "Shop Pages"));
-        assertTrue(new ApiKey(shop, EnumSet.of(ApiScope.RECOMMENDATIONS), "shop").toString().endsWith("client=shop]"));
+        assertTrue(new ApiKey(shop, EnumSet.of(ApiScope.RECOMMENDATIONS), "shop").toString().contains("client=shop, rate=unlimited]"));
+    }
+
+    /**
+     * A client's rate (its keys share it): a burst of one second's worth, then 429 with Retry-After until its
+     * bucket has a token again, counted per client; other clients are not held back, and a reload changes the rate.
+     */
+    @Test
+    void aClientBeyondItsRateIs429WithRetryAfterWhileOthersAreServed() throws Exception {
+        String tool = "campaign-tool-key-0123456789";
+        String toolNext = "campaign-tool-next-0123456789";
+        String shop = "shop-key-0123456789abcdef";
+        RequestRate perMinute = RequestRate.parse("2/min");
+        AccessControl access = AccessControl.withScopedKeys(null, List.of(
+                new ApiKey(tool, EnumSet.of(ApiScope.RECOMMENDATIONS), "campaigns", perMinute),
+                new ApiKey(toolNext, EnumSet.of(ApiScope.RECOMMENDATIONS), "campaigns", perMinute),
+                new ApiKey(shop, EnumSet.of(ApiScope.RECOMMENDATIONS), "shop")));
+        InMemoryModelSnapshot s = InMemoryModelSnapshot.builder("rates-v1")
+                .item(new ItemFacts("A", "a", "", 1, 1, 1, 1)).build();
+        ServedModel model = new ServedModel(s, new Recommender(s, RecommenderSettings.DEFAULTS), Map.of());
+        try (AffinityServer limited = AffinityServer.create(ApiConfig.defaults().withHost("127.0.0.1").withPort(0),
+                ModelSource.fixed(model), new ServerOptions(access, null, Duration.ofSeconds(1))).start()) {
+            assertEquals(200, send(limited, "GET", "/v1/items/A/bought-together", tool).statusCode(), "the burst");
+            HttpResponse<String> refused = send(limited, "GET", "/v1/items/A/bought-together", toolNext);
+            assertEquals(429, refused.statusCode(), "the client's other key shares its bucket");
+            JsonNode problem = JSON.readTree(refused.body());
+            assertEquals("https://affinity.dev/problems/rate-limited", problem.get("type").asText());
+            long retryAfter = Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow());
+            assertTrue(retryAfter >= 29 && retryAfter <= 30, "Retry-After " + retryAfter);
+            assertTrue(problem.get("detail").asText().startsWith("the client 'campaigns' may send at most 2/min "
+                    + "requests to this server (all its keys together); retry in "), refused.body());
+            assertFalse(refused.body().contains(tool) || refused.body().contains(toolNext), "no key in the body");
+            for (int i = 0; i < 20; i++) {
+                assertEquals(200, send(limited, "GET", "/v1/items/A/bought-together", shop).statusCode());
+            }
+            String metrics = send(limited, "GET", "/metrics", null).body();
+            PrometheusText.check(metrics);
+            assertEquals(1, PrometheusText.sample(metrics, "affinity_client_requests_limited_total{client=\"campaigns\"}"));
+            assertEquals(0, PrometheusText.sample(metrics, "affinity_client_requests_limited_total{client=\"shop\"}"));
+            assertEquals(2, PrometheusText.sample(metrics, "affinity_client_requests_total{client=\"campaigns\"}"));
+
+            // A reloaded keys file's rate applies from the next request on.
+            access.replaceApiKeys(List.of(new ApiKey(tool, EnumSet.of(ApiScope.RECOMMENDATIONS), "campaigns",
+                    RequestRate.parse("1000/s")), new ApiKey(shop, EnumSet.of(ApiScope.RECOMMENDATIONS), "shop")));
+            assertEquals(200, send(limited, "GET", "/v1/items/A/bought-together", tool).statusCode());
+        }
+        assertThrows(IllegalArgumentException.class, () -> AccessControl.withScopedKeys(null, List.of(
+                new ApiKey(tool, EnumSet.of(ApiScope.RECOMMENDATIONS), "campaigns", perMinute),
+                new ApiKey(toolNext, EnumSet.of(ApiScope.RECOMMENDATIONS), "campaigns"))));
     }
 
     /** Spellings of a path that reach the handler are checked too: the scope is enforced by the handler itself. */

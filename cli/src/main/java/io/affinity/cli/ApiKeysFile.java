@@ -3,6 +3,7 @@ package io.affinity.cli;
 import io.affinity.api.AccessControl;
 import io.affinity.api.ApiKey;
 import io.affinity.api.ApiScope;
+import io.affinity.api.RequestRate;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -17,12 +18,13 @@ import java.util.stream.Collectors;
 
 /**
  * {@code serve --api-keys-file}: one key per line, optionally followed by its scopes ({@code KEY recommendations},
- * {@code KEY profiles,consent}) and by the client it belongs to ({@code KEY recommendations client=shop}, for the
- * metrics per client); a key without scopes (the format before scopes existed) has every scope; {@code #} starts a
+ * {@code KEY profiles,consent}), by the client it belongs to ({@code KEY recommendations client=shop}, for the
+ * metrics per client) and by the client's rate limit ({@code rate=50/s}); a key without scopes (the format before scopes existed) has every scope; {@code #} starts a
  * comment line. Messages name the file and line, never a key.
  */
 final class ApiKeysFile {
     private static final Pattern CLIENT = Pattern.compile("(?:^|\\s)client=(\\S*)");
+    private static final Pattern RATE = Pattern.compile("(?:^|\\s)rate=(\\S*)");
 
     private ApiKeysFile() {
     }
@@ -37,6 +39,7 @@ final class ApiKeysFile {
         List<String> lines = FollowedFile.utf8(bytes, "API keys file", file).lines().toList();
         List<ApiKey> keys = new ArrayList<>();
         Map<String, Integer> lineOfKey = new HashMap<>();
+        Map<String, Map.Entry<RequestRate, Integer>> rateOfClient = new HashMap<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).trim();
             if (line.isEmpty() || line.startsWith("#")) {
@@ -55,6 +58,25 @@ final class ApiKeysFile {
                     throw new AffinityCli.UserFacingException(where + "client= is given twice; a key has one client");
                 }
             }
+            RequestRate rate = RequestRate.UNLIMITED;
+            Matcher limited = RATE.matcher(rest);
+            if (limited.find()) {
+                rate = RequestRate.parse(limited.group(1));
+                if (rate == null) {
+                    throw new AffinityCli.UserFacingException(where + "rate '" + limited.group(1) + "' is not one: "
+                            + "requests per second, minute or hour, such as rate=50/s, rate=600/min or rate=1000/h");
+                }
+                rest = (rest.substring(0, limited.start()) + " " + rest.substring(limited.end())).trim();
+                if (RATE.matcher(rest).find()) {
+                    throw new AffinityCli.UserFacingException(where + "rate= is given twice; a key has one rate");
+                }
+            }
+            Map.Entry<RequestRate, Integer> clientRate = rateOfClient.putIfAbsent(client, Map.entry(rate, i + 1));
+            if (clientRate != null && !clientRate.getKey().equals(rate)) {
+                throw new AffinityCli.UserFacingException(where + "client '" + client + "' has rate "
+                        + clientRate.getKey() + " on line " + clientRate.getValue() + " and " + rate + " here: its "
+                        + "keys share one rate, so give every key of a client the same rate= (or none)");
+            }
             if (key.length() < AccessControl.MIN_SECRET_LENGTH) {
                 throw new AffinityCli.UserFacingException(where + "API key must be at least "
                         + AccessControl.MIN_SECRET_LENGTH + " characters, has " + key.length());
@@ -64,7 +86,8 @@ final class ApiKeysFile {
                 throw new AffinityCli.UserFacingException(where + "the same API key as line " + earlier
                         + " (list each key once, with all its scopes)");
             }
-            keys.add(new ApiKey(key, rest.isEmpty() ? EnumSet.allOf(ApiScope.class) : scopes(rest, where), client));
+            keys.add(new ApiKey(key, rest.isEmpty() ? EnumSet.allOf(ApiScope.class) : scopes(rest, where), client,
+                    rate));
         }
         if (keys.isEmpty()) {
             throw new AffinityCli.UserFacingException("API keys file " + file + " holds no key");
@@ -87,7 +110,8 @@ final class ApiKeysFile {
             ApiScope scope = ApiScope.byLabel(labels[i]);
             if (scope == null) {
                 throw new AffinityCli.UserFacingException(where + "scope " + (i + 1) + " after the key is not one of "
-                        + ApiScope.labels() + ", all (scopes are separated by commas; a key has no spaces)");
+                        + ApiScope.labels() + ", all (scopes are separated by commas; a key has no spaces; "
+                        + "client= and rate= may follow)");
             }
             scopes.add(scope);
         }
@@ -108,8 +132,8 @@ final class ApiKeysFile {
     }
 
     /**
-     * How many keys have each scope, and each client: "2 keys; recommendations 2, profiles 1, consent 1, exports 1;
-     * clients crm 1, shop 1".
+     * How many keys have each scope, and each client (with its rate): "2 keys; recommendations 2, profiles 1,
+     * consent 1, exports 1; clients crm 1, shop 1 (rate 50/s)".
      */
     static String describe(List<ApiKey> keys) {
         StringBuilder s = new StringBuilder().append(keys.size()).append(keys.size() == 1 ? " key; " : " keys; ");
@@ -118,7 +142,8 @@ final class ApiKeysFile {
                     .append(keys.stream().filter(k -> k.scopes().contains(scope)).count());
         }
         s.append("; clients ").append(keys.stream().collect(Collectors.groupingBy(ApiKey::client, TreeMap::new,
-                Collectors.counting())).entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                Collectors.toList())).entrySet().stream().map(e -> e.getKey() + " " + e.getValue().size()
+                        + (e.getValue().get(0).rate().unlimited() ? "" : " (rate " + e.getValue().get(0).rate() + ")"))
                 .collect(Collectors.joining(", ")));
         return s.toString();
     }

@@ -64,6 +64,33 @@ class ApiKeysFileTest {
         }
     }
 
+    /** {@code rate=N/s|min|h} limits a client; its keys share the rate, so they must give the same. */
+    @Test
+    void aClientsKeysGiveItsRate() throws Exception {
+        Path file = Files.writeString(dir.resolve("keys"), A + " recommendations client=shop rate=50/s\n" + B
+                + " rate=50/s client=shop\nkey-c-0123456789abcdef exports client=crm rate=600/min\n"
+                + "key-d-0123456789abcdef client=other\n");
+        List<ApiKey> keys = ApiKeysFile.parse(file, Files.readAllBytes(file));
+        assertEquals(50, keys.get(0).rate().perSecond());
+        assertEquals(keys.get(0).rate(), keys.get(1).rate());
+        assertEquals(Set.of(ApiScope.values()), keys.get(1).scopes());
+        assertEquals(10, keys.get(2).rate().perSecond(), 1e-12);
+        assertTrue(keys.get(3).rate().unlimited());
+        assertTrue(ApiKeysFile.describe(keys).endsWith("; clients crm 1 (rate 10/s), other 1, shop 2 (rate 50/s)"),
+                ApiKeysFile.describe(keys));
+        for (String[] wrong : new String[][] {
+            {A + " client=shop rate=50", "keys:1: rate '50' is not one: requests per second, minute or hour"},
+            {A + " rate=1/s rate=2/s", "keys:1: rate= is given twice"},
+            {A + " client=shop rate=1/s\n" + B + " client=shop", "keys:2: client 'shop' has rate 1/s on line 1 and "
+                    + "unlimited here: its keys share one rate"}}) {
+            Path bad = Files.writeString(dir.resolve("keys"), wrong[0] + "\n");
+            AffinityCli.UserFacingException e = assertThrows(AffinityCli.UserFacingException.class,
+                    () -> ApiKeysFile.parse(bad, Files.readAllBytes(bad)));
+            assertTrue(e.getMessage().startsWith(dir.toString()) && e.getMessage().contains(wrong[1]), e.getMessage());
+            assertFalse(e.getMessage().contains(A) || e.getMessage().contains(B), e.getMessage());
+        }
+    }
+
     @Test
     void aFileThatIsNotUtf8IsRefusedWithoutShowingIt() {
         byte[] latin1 = (A + "\u00e9 exports\n").getBytes(StandardCharsets.ISO_8859_1);

@@ -609,7 +609,8 @@ class CommandErrorsTest {
         String key = "0123456789abcdef0123";
         for (String[] bad : new String[][] {
                 {key + " recommendations,profile", "keys.txt:2: scope 2 after the key is not one of recommendations, "
-                        + "profiles, consent, exports, all (scopes are separated by commas; a key has no spaces)"},
+                        + "profiles, consent, exports, all (scopes are separated by commas; a key has no spaces; "
+                        + "client= and rate= may follow)"},
                 {key + " recommendations,", "keys.txt:2: scope 2 after the key is not one of"},
                 {key + " secret-rest-of-a-key-with-a-space", "keys.txt:2: scope 1 after the key is not one of"},
                 {key + " exports\n" + key + " profiles", "keys.txt:3: the same API key as line 2 (list each key once, "
