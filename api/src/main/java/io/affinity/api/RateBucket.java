@@ -5,7 +5,8 @@ package io.affinity.api;
  * rate's burst. Shared by every key of the client; the rate changes when a reloaded keys file gives another.
  */
 final class RateBucket {
-    private RequestRate rate;
+    /** Read without the lock on every request: a client without a limit (the shop pages, usually) never contends. */
+    private volatile RequestRate rate;
     private double tokens;
     private long lastNanos;
 
@@ -15,7 +16,7 @@ final class RateBucket {
         this.lastNanos = nowNanos;
     }
 
-    synchronized RequestRate rate() {
+    RequestRate rate() {
         return rate;
     }
 
@@ -32,16 +33,21 @@ final class RateBucket {
      * Takes a token for a request at {@code nowNanos}: 0 when there was one (the request may go), else the
      * nanoseconds until there will be one (the request is refused; nothing is taken).
      */
-    synchronized long take(long nowNanos) {
+    long take(long nowNanos) {
         if (rate.unlimited()) {
             return 0;
         }
-        refill(nowNanos);
-        if (tokens >= 1) {
-            tokens -= 1;
-            return 0;
+        synchronized (this) {
+            if (rate.unlimited()) { // changed meanwhile
+                return 0;
+            }
+            refill(nowNanos);
+            if (tokens >= 1) {
+                tokens -= 1;
+                return 0;
+            }
+            return Math.max(1, (long) Math.ceil((1 - tokens) / rate.perSecond() * 1e9));
         }
-        return Math.max(1, (long) Math.ceil((1 - tokens) / rate.perSecond() * 1e9));
     }
 
     private void refill(long nowNanos) {
