@@ -16,8 +16,11 @@ import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -502,14 +505,54 @@ final class CustomerRoutes {
     private record Segment(String name, Predicate<CustomerProfile> members) {
     }
 
-    /** {@code all}, or {@code tier:gold}, {@code stage:at_risk}, {@code strategy:win_back}, {@code rfm:champions}. */
+    /**
+     * {@code all}, or conditions separated by commas that a member meets all of: {@code tier:gold},
+     * {@code stage:at_risk}, {@code strategy:win_back}, {@code rfm:champions}, {@code p_alive_below:0.5} (P(alive)
+     * under the bound) and {@code p_alive_at_least:0.5}, each key at most once. A win-back list is
+     * {@code tier:gold,p_alive_below:0.5}: a single key could only name a tier or a stage, whose P(alive) thresholds
+     * are training's (0.3 and 0.7), not the campaign's.
+     */
     private static Segment segment(String raw) {
-        if (raw == null || raw.isBlank() || raw.equalsIgnoreCase("all")) {
+        if (raw == null || raw.isBlank() || raw.strip().equalsIgnoreCase("all")) {
             return new Segment("all", p -> true);
         }
-        int colon = raw.indexOf(':');
-        String key = colon < 0 ? "" : raw.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-        String value = colon < 0 ? "" : raw.substring(colon + 1).trim().toUpperCase(Locale.ROOT).replace('-', '_');
+        List<String> names = new ArrayList<>();
+        Set<String> keys = new HashSet<>();
+        Predicate<CustomerProfile> members = p -> true;
+        for (String part : raw.split(",", -1)) {
+            if (part.isBlank()) {
+                throw badSegment(raw, "a condition is empty");
+            }
+            int colon = part.indexOf(':');
+            String key = colon < 0 ? "" : part.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+            if (!keys.add(key)) {
+                throw badSegment(raw, "'" + key + "' is named twice (the conditions must all hold)");
+            }
+            Segment one = condition(key, colon < 0 ? "" : part.substring(colon + 1).trim(), raw);
+            names.add(one.name());
+            members = members.and(one.members());
+        }
+        return new Segment(String.join(",", names), members);
+    }
+
+    /** One condition of a segment; {@code raw} (the whole parameter) for the error message. */
+    private static Segment condition(String key, String rawValue, String raw) {
+        if (key.equals("p_alive_below") || key.equals("p_alive_at_least")) {
+            double bound;
+            try {
+                bound = Double.parseDouble(rawValue);
+            } catch (NumberFormatException e) {
+                bound = Double.NaN;
+            }
+            if (!(bound >= 0 && bound <= 1) || rawValue.chars().anyMatch(Character::isLetter)) {
+                throw badSegment(raw, key + " takes a probability from 0 to 1, e.g. " + key + ":0.5");
+            }
+            double b = bound;
+            String name = key + ":" + BigDecimal.valueOf(b).stripTrailingZeros().toPlainString();
+            return key.equals("p_alive_below") ? new Segment(name, p -> p.pAlive() < b)
+                    : new Segment(name, p -> p.pAlive() >= b);
+        }
+        String value = rawValue.toUpperCase(Locale.ROOT).replace('-', '_');
         try {
             Predicate<CustomerProfile> members = switch (key) {
                 case "tier" -> {
@@ -535,11 +578,17 @@ final class CustomerRoutes {
             };
             return new Segment(key + ":" + value.toLowerCase(Locale.ROOT), members);
         } catch (IllegalArgumentException e) {
-            throw ApiProblem.badRequest("query parameter 'segment' must be 'all' or tier:<platinum|gold|iron|lead>, "
-                    + "stage:<new|active|at_risk|lapsed|won_back>, strategy:<initiate|protect|enhance|re_engineer|harvest|end"
-                    + "|win_back>, rfm:<" + String.join("|", RFM_SEGMENTS.stream().sorted().toList()) + ">; was '"
-                    + Params.abbreviate(raw) + "'");
+            throw badSegment(raw, null);
         }
+    }
+
+    private static ApiProblem badSegment(String raw, String why) {
+        return ApiProblem.badRequest("query parameter 'segment' must be 'all' or conditions joined by commas, all of "
+                + "which a customer meets: tier:<platinum|gold|iron|lead>, stage:<new|active|at_risk|lapsed|won_back>, "
+                + "strategy:<initiate|protect|enhance|re_engineer|harvest|end|win_back>, rfm:<"
+                + String.join("|", RFM_SEGMENTS.stream().sorted().toList()) + ">, p_alive_below:<0..1>, "
+                + "p_alive_at_least:<0..1> (e.g. tier:gold,p_alive_below:0.5)" + (why == null ? "" : "; " + why)
+                + "; was '" + Params.abbreviate(raw) + "'");
     }
 
     static String lower(Enum<?> e) {

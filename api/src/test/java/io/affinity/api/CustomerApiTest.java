@@ -286,6 +286,47 @@ class CustomerApiTest {
                 && last.contains("\"limit\":" + ApiConfig.defaults().defaultLimit()), last);
     }
 
+    /**
+     * A win-back campaign is "Gold customers whose P(alive) has fallen below one half": a tier and a P(alive) bound in
+     * one segment, every condition holding; the final record names the segment as the export applied it.
+     */
+    @Test
+    void aSegmentCombinesATierWithAPAliveBound() throws Exception {
+        // 40 Gold and 40 Lead customers with P(alive) 0, 0.025, ..., 0.975 beside the 3,001 at 0.9.
+        for (int c = 0; c < 80; c++) {
+            CustomerProfile p = profile(c < 40 ? CustomerProfile.Tier.GOLD : CustomerProfile.Tier.LEAD,
+                    CustomerProfile.Strategy.ENHANCE);
+            snapshot.profiles.put("W" + (1000 + c), new CustomerProfile(p.recencyDays(), p.transactions(),
+                    p.monetary(), p.recencyScore(), p.frequencyScore(), p.monetaryScore(), p.segment(), (c % 40) / 40.0,
+                    p.expectedTransactions90(), p.expectedSpend(), p.expectedValue12(), p.tier(), p.stage(),
+                    p.strategy(), p.priceIndex(), p.cheaperVariantShare(), p.priceSensitivity(),
+                    p.favouriteFamilies()));
+        }
+        HttpResponse<String> r = get("/v1/campaigns/offers?segment=tier:gold,p_alive_below:0.5&channel=web&limit=1",
+                "application/x-ndjson");
+        assertEquals(200, r.statusCode(), r.body());
+        String[] lines = r.body().split("\n");
+        JsonNode summary = JSON.readTree(lines[lines.length - 1]).get("summary");
+        assertEquals("tier:gold,p_alive_below:0.5", summary.get("segment").asText(), summary.toString());
+        assertEquals(20, summary.get("matched").asInt(), summary.toString());
+        for (int i = 0; i < lines.length - 1; i++) {
+            int n = Integer.parseInt(JSON.readTree(lines[i]).get("customerId").asText().substring(1));
+            assertTrue(n >= 1000 && n < 1020, lines[i]);
+        }
+        // The other side of the bound, conditions in any order: 20 Lead at 0.5 or more, and the 1,500 Lead at 0.9.
+        JsonNode rest = JSON.readTree(get("/v1/campaigns/offers?segment=p_alive_at_least:0.50,tier:lead&channel=web"
+                + "&summaryOnly=true", "application/x-ndjson").body()).get("summary");
+        assertEquals("p_alive_at_least:0.5,tier:lead", rest.get("segment").asText(), rest.toString());
+        assertEquals(1520, rest.get("matched").asInt(), rest.toString());
+        for (String bad : List.of("tier:gold,tier:lead", "p_alive_below:1.5", "p_alive_below:abc", "tier:gold,",
+                "p_alive_below:NaN", "all,tier:gold")) {
+            HttpResponse<String> refused = get("/v1/campaigns/offers?channel=web&segment="
+                    + java.net.URLEncoder.encode(bad, java.nio.charset.StandardCharsets.UTF_8), "application/x-ndjson");
+            assertEquals(400, refused.statusCode(), bad + ": " + refused.body());
+            assertTrue(refused.body().contains("segment"), refused.body());
+        }
+    }
+
     private JsonNode offersFor17850() throws Exception {
         HttpResponse<String> r = get("/v1/customers/17850/next-best-offers?channel=email&limit=3", "application/json");
         assertEquals(200, r.statusCode(), r.body());

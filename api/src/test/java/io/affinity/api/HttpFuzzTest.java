@@ -446,7 +446,8 @@ class HttpFuzzTest {
                 case "segment" -> Values.enc(Values.pick(r, "all", "ALL", "tier:gold", "tier:platinum", "tier:",
                         "tier:nope", ":", "rfm:champions", "rfm:at-risk", "rfm:nope", "stage:active", "stage:",
                         "strategy:enhance", "strategy:end", "strategy:x", "gold", "tier:gold:extra", "tier: GOLD ",
-                        "nope:gold"));
+                        "nope:gold", "tier:gold,p_alive_below:0.5", "p_alive_at_least:1", "p_alive_below:2",
+                        "p_alive_below:", "tier:gold,,stage:new", "tier:gold,tier:iron", "p_alive_below:1e-1", ","));
                 case "customerId" -> {
                     sendsCustomerId = true;
                     String id = CUSTOMERS.get(r.nextInt(CUSTOMERS.size()));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import de.siegmar.fastcsv.writer.CsvWriter;
 import io.affinity.recommender.CustomerProfile;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -162,7 +163,19 @@ public final class CustomerReportWriter {
         return e.name().toLowerCase(Locale.ROOT);
     }
 
-    private static String num(double v) {
-        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6g", v);
+    /**
+     * A number as it was computed (the shortest decimal that reads back as the same double), in plain notation: a
+     * spreadsheet or campaign tool reads the cents of a total spend, which six significant digits cut off (60125.23
+     * read 60125.2, and a million 1.23457e+06). Only below 1e-6 (a P(alive) of a customer long gone) in E notation,
+     * which every spreadsheet reads, rather than hundreds of zeros. Empty for NaN.
+     */
+    static String num(double v) {
+        if (Double.isNaN(v)) {
+            return "";
+        }
+        if (v != 0 && Math.abs(v) < 1e-6) {
+            return Double.toString(v);
+        }
+        return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 }

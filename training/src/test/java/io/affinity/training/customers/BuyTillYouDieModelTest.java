@@ -102,6 +102,23 @@ class BuyTillYouDieModelTest {
         }
     }
 
+    /**
+     * The figures the model's authors publish for CDNOW (Fader, Hardie &amp; Lee 2005, and their note "Implementing
+     * the BG/NBD model for customer base analysis in Excel"): at r=0.2426, alpha=4.4136, a=0.7929, b=2.4259 (weeks),
+     * a customer with 2 repeat purchases, the last at week 30.43 of 38.86, is expected to make 1.226 purchases in the
+     * next 39 weeks. P(alive) is eq. 11 of the paper, worked by hand: 1 / (1 + 0.7929/3.4259 x (43.2736/34.8436)^2.2426).
+     */
+    @Test
+    void publishedCdnowFiguresAreReproduced() {
+        BgNbd cdnow = new BgNbd(0.2426, 4.4136, 0.7929, 2.4259);
+        assertEquals(1.226, cdnow.expectedTransactions(39, 2, 30.43, 38.86), 5e-4);
+        double odds = 0.7929 / 3.4259 * Math.pow(43.2736 / 34.8436, 2.2426);
+        assertEquals(1 / (1 + odds), cdnow.pAlive(2, 30.43, 38.86), 1e-12);
+        assertEquals(0.7266, cdnow.pAlive(2, 30.43, 38.86), 5e-5);
+        // A one-time buyer never drops out in this model, however long ago: P(alive) 1 (README, "Reading a profile").
+        assertEquals(1.0, cdnow.pAlive(0, 0, 500), 0.0);
+    }
+
     @Test
     void expectationIsContinuousThroughAEqualsOne() {
         // (a-1) divides the formula; at a = 1 the limit is used. Both sides must agree with it.
