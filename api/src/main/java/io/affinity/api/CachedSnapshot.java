@@ -144,6 +144,11 @@ public final class CachedSnapshot implements ModelSnapshot {
     }
 
     @Override
+    public Optional<java.time.LocalDate> profilesAsOf() {
+        return store.profilesAsOf();
+    }
+
+    @Override
     public List<PopularItem> popularItems() {
         return store.popularItems();
     }

@@ -140,7 +140,7 @@ final class CustomerRoutes {
     private void profile(Context ctx, ServedModel model, String id) {
         CustomerProfile p = model.snapshot().profile(id)
                 .orElseThrow(() -> ApiProblem.notFound("no profile for this customer in the active model"));
-        ctx.json(ProfileBody.of(model.snapshot().version(), p));
+        ctx.json(ProfileBody.of(model.snapshot().version(), model.snapshot().profilesAsOf(), p));
     }
 
     private void putConsent(Context ctx) throws IOException {
@@ -693,8 +693,10 @@ final class CustomerRoutes {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record ProfileBody(String modelVersion, Rfm rfm, Value value, String tier, String lifecycleStage, String strategy,
-                       Price priceSensitivity, List<String> favouriteFamilies) {
+    /** {@code asOf}: the last day of the data the profile was computed from (absent when the model does not say). */
+    record ProfileBody(String modelVersion, @JsonInclude(JsonInclude.Include.NON_NULL) String asOf, Rfm rfm,
+                       Value value, String tier, String lifecycleStage, String strategy, Price priceSensitivity,
+                       List<String> favouriteFamilies) {
         record Rfm(int recencyDays, int transactions, double monetary, int recencyScore, int frequencyScore,
                    int monetaryScore, String segment) {
         }
@@ -707,8 +709,8 @@ final class CustomerRoutes {
         record Price(String level, double priceIndex, Double cheaperVariantShare) {
         }
 
-        static ProfileBody of(String version, CustomerProfile p) {
-            return new ProfileBody(version, new Rfm(p.recencyDays(), p.transactions(), p.monetary(), p.recencyScore(),
+        static ProfileBody of(String version, java.util.Optional<java.time.LocalDate> asOf, CustomerProfile p) {
+            return new ProfileBody(version, asOf.map(java.time.LocalDate::toString).orElse(null), new Rfm(p.recencyDays(), p.transactions(), p.monetary(), p.recencyScore(),
                     p.frequencyScore(), p.monetaryScore(), p.segment()),
                     new Value(p.pAlive(), p.expectedTransactions90(), p.expectedSpend(), p.expectedValue12()),
                     lower(p.tier()), lower(p.stage()), lower(p.strategy()),

@@ -115,6 +115,11 @@ final class FilteredSnapshot implements ModelSnapshot {
         return model.consentAsOf();
     }
 
+    @Override
+    public Optional<java.time.LocalDate> profilesAsOf() {
+        return model.profilesAsOf();
+    }
+
     /** Trade-ups to items the request's rules allow. */
     @Override
     public List<TradeUp> tradeUps(String itemId) {

@@ -165,6 +165,7 @@ class CustomerApiTest {
         assertEquals("enhance", b.get("strategy").asText());
         assertEquals(0.9, b.at("/value/pAlive").asDouble(), 1e-12);
         assertEquals("loyal", b.at("/rfm/segment").asText());
+        assertFalse(b.has("asOf"), "a model that does not say when its profiles are from says nothing: " + r.body());
         // The id as a spreadsheet wrote it finds the same customer (training stored it without ".0").
         HttpResponse<String> asFloat = get("/v1/customers/17850.0/profile", "application/json");
         assertEquals(200, asFloat.statusCode(), asFloat.body());

@@ -214,6 +214,12 @@ class EndToEndTest {
         }
         JsonNode model = get("/v1/model");
         assertEquals(snapshot.version(), model.get("version").asText());
+        // A profile says the day it is as of (training's calibration end: the sample's last day), since recency and
+        // P(alive) do not age while it is served.
+        JsonNode profile = get("/v1/customers/" + firstCustomerWithRules() + "/profile");
+        assertEquals("2011-06-30", profile.get("asOf").asText());
+        assertEquals(snapshot.manifest().sections().get("customerModels").get("calibrationEnd").asText(),
+                profile.get("asOf").asText());
         assertEquals(73_904, model.at("/ingest/rowsRead").asLong());
         // Which model answers customers, and why: the manifest section's figures, without its bulky parts.
         JsonNode servedModel = snapshot.manifest().sections().get("servedModel");

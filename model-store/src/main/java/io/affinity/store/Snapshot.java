@@ -79,6 +79,8 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     private volatile Runnable afterClose;
     /** When the consent list was written; null without consent data. */
     private final Instant consentAsOf;
+    /** Null when the manifest does not say (no customer models). */
+    private final java.time.LocalDate profilesAsOf;
     /** Null for a snapshot older than format 3. */
     private final ChronicleMap<CharSequence, byte[]> upsell;
     private final Path upsellFile;
@@ -112,6 +114,7 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         this.consent = consent;
         this.consentFile = dir.resolve(CONSENT);
         this.consentAsOf = consent == null ? null : consentAsOf(manifest);
+        this.profilesAsOf = profilesAsOf(manifest);
         this.upsell = upsell;
         this.upsellFile = dir.resolve(UPSELL);
         this.profileKeys = profileKeys;
@@ -514,6 +517,24 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     @Override
     public Optional<Instant> consentAsOf() {
         return Optional.ofNullable(consentAsOf);
+    }
+
+    @Override
+    public Optional<java.time.LocalDate> profilesAsOf() {
+        return Optional.ofNullable(profilesAsOf);
+    }
+
+    private static java.time.LocalDate profilesAsOf(Manifest manifest) {
+        JsonNode section = manifest.sections().get("customerModels");
+        JsonNode end = section == null ? null : section.get("calibrationEnd");
+        if (end != null && end.isTextual()) {
+            try {
+                return java.time.LocalDate.parse(end.asText());
+            } catch (DateTimeParseException e) {
+                return null; // not a date: unknown, rather than a wrong one
+            }
+        }
+        return null;
     }
 
     /** Name of the consent section's field holding the list file's last modification (ISO-8601 instant). */

@@ -90,6 +90,14 @@ public interface ModelSnapshot {
     }
 
     /**
+     * The last day of the data the customer profiles were computed from (training's calibration end): recency,
+     * P(alive) and the values are as of that day, not of the day they are read; empty when unknown.
+     */
+    default Optional<java.time.LocalDate> profilesAsOf() {
+        return Optional.empty();
+    }
+
+    /**
      * The customer's recommendations precomputed at training time by the served model, or empty when the
      * snapshot has none for them (unknown customer, or a snapshot trained without precomputation).
      */
