@@ -192,10 +192,13 @@ public final class ExportReader {
         /** The next data row, or null at the end of the file. */
         public ScannedRow next() throws IngestException {
             try {
-                if (!it.hasNext()) {
-                    return null;
-                }
-                CsvRecord rec = it.next();
+                CsvRecord rec;
+                do {
+                    if (!it.hasNext()) {
+                        return null;
+                    }
+                    rec = it.next();
+                } while (allBlank(rec));
                 rowsRead++;
                 return checks.scan(rec);
             } catch (CsvParseException | UncheckedIOException e) {
@@ -399,6 +402,20 @@ public final class ExportReader {
             }
             return found;
         }
+    }
+
+    /**
+     * True for a row of blank cells, which is an empty line, not a row: a spreadsheet saves formatted but empty rows
+     * below the data as {@code ;;;;;;}, and counted as malformed they stopped an otherwise clean export at the error
+     * budget.
+     */
+    static boolean allBlank(CsvRecord rec) {
+        for (String f : rec.getFields()) {
+            if (!f.isBlank()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static boolean isPlaceholder(String strippedCustomerId) {

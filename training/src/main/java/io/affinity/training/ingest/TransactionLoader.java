@@ -35,9 +35,9 @@ import java.util.Set;
  * in the header (a duplicate of a column the mapping does not use is harmless and allowed).
  *
  * <h2>Rules</h2>
- * Every data row (empty lines are not rows) is either accepted or rejected for exactly one
- * {@link RejectReason}, the first that applies in this order, so {@code rowsRead == rowsAccepted +
- * sum(rejected)}. Each reason is counted with its first {@code samplesPerReason} locations as
+ * Every data row (empty lines and rows of blank cells, as a spreadsheet saves them, are not rows) is either
+ * accepted or rejected for exactly one {@link RejectReason}, the first that applies in this order, so
+ * {@code rowsRead == rowsAccepted + sum(rejected)}. Each reason is counted with its first {@code samplesPerReason} locations as
  * {@code file:line}, the physical line in that file (header = line 1; a quoted field spanning lines counts
  * all of its lines).
  * <ol>
