@@ -153,7 +153,8 @@ public final class StrictTextReader extends Reader {
         int b2 = bytes.remaining() > 2 ? bytes.get(bytes.position() + 2) & 0xff : -1;
         String name = charset.name().toUpperCase(Locale.ROOT);
         boolean utf16Mark = b0 == 0xFF && b1 == 0xFE || b0 == 0xFE && b1 == 0xFF;
-        if (utf16Mark && !name.startsWith("UTF-16") && !name.startsWith("UTF-32") && !name.startsWith("X-UTF-32")) {
+        boolean wide = name.startsWith("UTF-16") || name.startsWith("UTF-32") || name.startsWith("X-UTF-32");
+        if (utf16Mark && !wide) {
             throw new UndecodableInputException(1, String.format(Locale.ROOT, "starts with a UTF-16 byte order mark "
                     + "(0x%02X 0x%02X: Excel's \"Unicode Text\" and other UTF-16 exports), not %s; pass %s UTF-16",
                     b0, b1, charset.name(), encodingOption));

@@ -43,7 +43,8 @@ import java.util.Set;
  * <ol>
  * <li><b>Malformed</b> (count against the error budget): {@code malformed_column_count} (field count differs
  *     from the header's), {@code malformed_blank_field} (order, item, quantity, unit price or timestamp
- *     blank), {@code malformed_quantity} / {@code malformed_price} (not a finite decimal number),
+ *     blank), {@code malformed_quantity} / {@code malformed_price} (not a finite decimal number, or beyond
+ *     {@link ExportReader#MAX_QUANTITY} / {@link ExportReader#MAX_PRICE} either way: an id in the wrong column),
  *     {@code malformed_timestamp} (matches none of the mapping's patterns), {@code malformed_sequence} (an
  *     order sequence that is not a whole number), {@code malformed_id_too_long} (customer or item id over 128
  *     characters, the most a model stores), {@code order_customer_conflict} (the order number already belongs
