@@ -36,6 +36,12 @@ final class TransactionInput {
                     + "Timestamps as in the generic layout.")
     String columns;
 
+    @Option(names = "--timestamp-format", paramLabel = "PATTERN",
+            description = "With --columns: the export's own timestamp pattern instead of ISO 8601 (Java "
+                    + "DateTimeFormatter letters), e.g. 'dd.MM.yyyy HH:mm', 'dd/MM/yyyy', 'MM/dd/yyyy[ HH:mm:ss]' "
+                    + "([...] optional); read strictly: a row in another shape is malformed_timestamp.")
+    String timestampFormat;
+
     @Option(names = "--delimiter", defaultValue = ",", paramLabel = "CHAR",
             description = "Field separator of the exports and, where the verb has one, of the --catalog file: , ; | "
                     + "or a tab (written \\t or tab); the --consent file (train) is always comma-separated "
@@ -90,7 +96,8 @@ final class TransactionInput {
     IngestOptions ingestOptions() {
         IngestOptions options;
         try {
-            options = IngestOptions.fromOptions(format, columns, delimiter, decimalComma, errorBudget);
+            options = IngestOptions.fromOptions(format, columns, timestampFormat, delimiter, decimalComma,
+                    errorBudget);
         } catch (IllegalArgumentException e) {
             throw new AffinityCli.UserFacingException(e.getMessage());
         }

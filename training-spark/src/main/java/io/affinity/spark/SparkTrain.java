@@ -70,6 +70,10 @@ public final class SparkTrain implements Callable<Integer> {
             + "a --format preset, as for `affinity train`.")
     String columns;
 
+    @Option(names = "--timestamp-format", paramLabel = "PATTERN", description = "With --columns: the export's own "
+            + "timestamp pattern instead of ISO 8601, e.g. 'dd.MM.yyyy HH:mm', as for `affinity train`.")
+    String timestampFormat;
+
     @Option(names = "--delimiter", defaultValue = ",", paramLabel = "CHAR", description = "Field separator: , ; | "
             + "or a tab (default: ${DEFAULT-VALUE}).")
     String delimiter;
@@ -226,7 +230,8 @@ public final class SparkTrain implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, IngestException {
         SparkModelOptions options = modelOptions();
-        IngestOptions ingest = IngestOptions.fromOptions(format, columns, delimiter, decimalComma, errorBudget);
+        IngestOptions ingest = IngestOptions.fromOptions(format, columns, timestampFormat, delimiter, decimalComma,
+                errorBudget);
         if (Files.exists(models) && !Files.isDirectory(models)) {
             throw new IllegalArgumentException("model store " + models + " is not a directory");
         }

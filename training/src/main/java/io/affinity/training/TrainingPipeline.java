@@ -388,6 +388,9 @@ public final class TrainingPipeline {
         if (options.mapping() != null && options.mapping().name().equals(ColumnMapping.COLUMNS)) {
             m.put("format", ColumnMapping.COLUMNS);
             m.put("columns", options.mapping().describe());
+            if (options.mapping().timestampFormat() != null) {
+                m.put("timestampFormat", options.mapping().timestampFormat());
+            }
         }
         if (!options.dialect().equals(CsvDialect.DEFAULT)) {
             m.put("delimiter", String.valueOf(options.dialect().delimiter()));

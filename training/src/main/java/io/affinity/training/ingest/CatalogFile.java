@@ -286,8 +286,8 @@ public final class CatalogFile {
                     idColumn = List.of(columns).indexOf(ITEM_ID);
                     continue;
                 }
-                if (r.getFieldCount() == 1 && r.getField(0).isBlank()) {
-                    continue;
+                if (ExportReader.allBlank(r)) {
+                    continue; // an empty line, or a spreadsheet's row of blank cells (;;;)
                 }
                 rows++;
                 String where = file + ":" + line;

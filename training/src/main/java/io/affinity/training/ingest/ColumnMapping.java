@@ -248,6 +248,49 @@ public record ColumnMapping(String name, String customer, String order, String t
         return List.of(customer, order, timestamp, item, quantity, unitPrice);
     }
 
+    /**
+     * This mapping reading its timestamps with the export's own {@link DateTimeFormatter} pattern, as users pass it to
+     * {@code --timestamp-format} ({@code dd.MM.yyyy HH:mm}; {@code yyyy} may be written for {@code uuuu}), instead of
+     * ISO 8601. The pattern is applied strictly: a row in another shape, or a day that does not exist, is
+     * {@code malformed_timestamp}, so a month/day file read as day/month stops at the error budget on its first day
+     * after the 12th rather than swap the two silently.
+     *
+     * @throws IllegalArgumentException naming {@code --timestamp-format}, for a pattern that is not one or does not
+     *                                  give a date, or a mapping of an order sequence
+     */
+    public ColumnMapping withTimestampFormat(String pattern) {
+        if (sequenceOrdered()) {
+            return fail("--timestamp-format is for a timestamp column; --columns maps an order sequence");
+        }
+        DateTimeFormatter f;
+        try {
+            f = formatter(pattern);
+        } catch (IllegalArgumentException e) {
+            return fail("--timestamp-format '" + pattern + "' is not a date pattern (" + e.getCause().getMessage()
+                    + ")");
+        }
+        LocalDate sample = LocalDate.of(2024, 6, 14);
+        try {
+            String text = f.format(sample.atTime(10, 30, 15).atZone(java.time.ZoneId.of("Europe/Berlin")));
+            TemporalAccessor t = f.parseBest(text, LocalDateTime::from, LocalDate::from);
+            LocalDate back = t instanceof LocalDateTime ldt ? ldt.toLocalDate() : (LocalDate) t;
+            if (!back.equals(sample)) {
+                throw new DateTimeParseException("another date read back", text, 0);
+            }
+        } catch (java.time.DateTimeException e) {
+            return fail("--timestamp-format '" + pattern + "' does not give a date (year, month and day of month), "
+                    + "e.g. 'dd.MM.yyyy HH:mm' or 'MM/dd/yyyy'");
+        }
+        return new ColumnMapping(name, customer, order, timestamp, item, quantity, unitPrice, description, category,
+                country, List.of(pattern), cancellationPrefix, adjustmentPrefix);
+    }
+
+    /** The single pattern given by {@link #withTimestampFormat}, or null for the layouts' own timestamps. */
+    public String timestampFormat() {
+        return timestampPatterns.size() == 1 && !sequenceOrdered() && !timestampPatterns.equals(UCI_PATTERNS)
+                ? timestampPatterns.get(0) : null;
+    }
+
     /** Same mapping under another label. */
     public ColumnMapping withName(String newName) {
         return new ColumnMapping(newName, customer, order, timestamp, item, quantity, unitPrice, description,
@@ -277,10 +320,28 @@ public record ColumnMapping(String name, String customer, String order, String t
 
     private static DateTimeFormatter formatter(String pattern) {
         try {
-            return DateTimeFormatter.ofPattern(pattern, Locale.ROOT).withResolverStyle(ResolverStyle.STRICT);
+            return DateTimeFormatter.ofPattern(properYear(pattern), Locale.ROOT)
+                    .withResolverStyle(ResolverStyle.STRICT);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("invalid timestamp pattern '" + pattern + "': " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The pattern with {@code y} (year of era) as {@code u} (year) outside quoted text: people write {@code yyyy}, and
+     * under strict resolution a year of era without an era resolves no date, so every row would be malformed.
+     */
+    private static String properYear(String pattern) {
+        StringBuilder sb = new StringBuilder(pattern.length());
+        boolean quoted = false;
+        for (int i = 0; i < pattern.length(); i++) {
+            char c = pattern.charAt(i);
+            if (c == '\'') {
+                quoted = !quoted;
+            }
+            sb.append(c == 'y' && !quoted ? 'u' : c);
+        }
+        return sb.toString();
     }
 
     /** Parses timestamps; remembers the last one because an order's rows repeat the same timestamp. */

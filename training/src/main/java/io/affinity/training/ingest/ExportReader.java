@@ -35,6 +35,15 @@ public final class ExportReader {
      * {@code NaN}, spreadsheets' {@code N/A} and {@code #N/A}. As ids they would make one pseudo-customer with
      * every guest's orders; they are read as blank (anonymous).
      */
+    /**
+     * Bounds no order line of any retailer reaches (a billion units; a unit price of a trillion, in any currency):
+     * a larger number is an id or a barcode in the wrong column, and read as an amount it made its customer the most
+     * valuable one, or overflowed a customer's spend to infinity and stopped training after mining without naming
+     * the row. UCI's largest line is 80,995 units.
+     */
+    static final double MAX_QUANTITY = 1e9;
+    static final double MAX_PRICE = 1e12;
+
     private static final Set<String> CUSTOMER_PLACEHOLDERS = Set.of("null", "none", "nan", "n/a", "#n/a");
 
     /** Receives one file's mapping and rows, in file order. */
@@ -192,10 +201,13 @@ public final class ExportReader {
         /** The next data row, or null at the end of the file. */
         public ScannedRow next() throws IngestException {
             try {
-                if (!it.hasNext()) {
-                    return null;
-                }
-                CsvRecord rec = it.next();
+                CsvRecord rec;
+                do {
+                    if (!it.hasNext()) {
+                        return null;
+                    }
+                    rec = it.next();
+                } while (allBlank(rec));
                 rowsRead++;
                 return checks.scan(rec);
             } catch (CsvParseException | UncheckedIOException e) {
@@ -275,6 +287,16 @@ public final class ExportReader {
             if (Double.isNaN(price)) {
                 return malformed(line, RejectReason.MALFORMED_PRICE, mapping.unitPrice() + " " + shown(rawPrice),
                         invoice);
+            }
+            if (Math.abs(qty) > MAX_QUANTITY) {
+                return malformed(line, RejectReason.MALFORMED_QUANTITY, mapping.quantity() + " " + shown(rawQty)
+                        + " out of range (at most 1,000,000,000 either way): an id or a barcode in the quantity "
+                        + "column?", invoice);
+            }
+            if (Math.abs(price) > MAX_PRICE) {
+                return malformed(line, RejectReason.MALFORMED_PRICE, mapping.unitPrice() + " " + shown(rawPrice)
+                        + " out of range (at most 1,000,000,000,000 either way): an id or a barcode in the price "
+                        + "column?", invoice);
             }
             LocalDateTime time = timestamps.parse(rawTime);
             if (time == null) {
@@ -399,6 +421,20 @@ public final class ExportReader {
             }
             return found;
         }
+    }
+
+    /**
+     * True for a row of blank cells, which is an empty line, not a row: a spreadsheet saves formatted but empty rows
+     * below the data as {@code ;;;;;;}, and counted as malformed they stopped an otherwise clean export at the error
+     * budget.
+     */
+    static boolean allBlank(CsvRecord rec) {
+        for (String f : rec.getFields()) {
+            if (!f.isBlank()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static boolean isPlaceholder(String strippedCustomerId) {

@@ -94,6 +94,20 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
      */
     public static IngestOptions fromOptions(String format, String columns, String delimiter, boolean decimalComma,
                                             Double errorBudget) {
+        return fromOptions(format, columns, null, delimiter, decimalComma, errorBudget);
+    }
+
+    /**
+     * As {@link #fromOptions(String, String, String, boolean, Double)}, with {@code --timestamp-format}: the
+     * export's own timestamp pattern ({@link ColumnMapping#withTimestampFormat}), null for ISO 8601. It needs
+     * {@code --columns}: the presets' timestamps have their own format.
+     */
+    public static IngestOptions fromOptions(String format, String columns, String timestampFormat, String delimiter,
+                                            boolean decimalComma, Double errorBudget) {
+        if (timestampFormat != null && columns == null) {
+            throw new IllegalArgumentException("--timestamp-format needs --columns: the presets' timestamps have their "
+                    + "own format");
+        }
         if (errorBudget != null && !(errorBudget >= 0 && errorBudget <= 1)) {
             throw new IllegalArgumentException("--error-budget must be a share in [0, 1], was " + errorBudget);
         }
@@ -114,11 +128,13 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
             throw new IllegalArgumentException("--columns replaces --format " + format
                     + ": give one of them (--columns names every column itself)");
         }
+        ColumnMapping mapping;
         try {
-            return options.withMapping(ColumnMapping.ofColumns(columns));
+            mapping = ColumnMapping.ofColumns(columns);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--columns " + e.getMessage(), e);
         }
+        return options.withMapping(timestampFormat == null ? mapping : mapping.withTimestampFormat(timestampFormat));
     }
 
     /** Use {@code m} for every file; null means detect per file. */

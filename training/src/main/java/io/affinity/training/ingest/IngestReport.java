@@ -76,12 +76,19 @@ public record IngestReport(List<FileStats> files, long rowsRead, long rowsAccept
         // Order conflicts count against the budget but are well-formed rows: "malformed" alone would send
         // the user looking for broken lines rather than reused order numbers.
         String what = rejectedCount(RejectReason.ORDER_CUSTOMER_CONFLICT) > 0 ? "malformed or conflicting" : "malformed";
+        // An export whose dates are not ISO fails here on every row; the sample shows the dates, but not what was
+        // expected nor that there is an option for the export's own format.
+        String timestamps = rejectedCount(RejectReason.MALFORMED_TIMESTAMP) == 0 ? "" : ". " + TIMESTAMP_HINT;
         throw new IngestException(String.format(Locale.ROOT,
                 "%,d of %,d rows are %s (%.2f%%), more than the error budget of %.2f%% (%,d rows); "
-                        + "nothing loaded. First samples: %s",
+                        + "nothing loaded. First samples: %s%s",
                 malformed, rowsRead, what, 100.0 * malformed / rowsRead, errorBudget * 100,
-                (long) Math.floor(errorBudget * rowsRead), first), this, null);
+                (long) Math.floor(errorBudget * rowsRead), first, timestamps), this, null);
     }
+
+    static final String TIMESTAMP_HINT = "Timestamps are read as ISO 8601 (2024-06-14, 2024-06-14 10:30:15, "
+            + "2024-06-14T10:30+02:00), unless --timestamp-format gives the export's own pattern (with --columns), e.g. "
+            + "--timestamp-format 'dd.MM.yyyy HH:mm'";
 
     /** One input file. */
     public record FileStats(String path, String mapping, long rowsRead, long rowsAccepted) {

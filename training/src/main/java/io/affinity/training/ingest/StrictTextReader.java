@@ -87,6 +87,9 @@ public final class StrictTextReader extends Reader {
 
     @Override
     public int read(char[] cbuf, int off, int len) throws IOException {
+        if (atStart) {
+            checkByteOrderMark();
+        }
         int n = decode(cbuf, off, len);
         if (atStart && n > 0) {
             atStart = false;
@@ -132,6 +135,34 @@ public final class StrictTextReader extends Reader {
         }
         countLines(cbuf, off, out.position());
         return out.position() - off;
+    }
+
+    /**
+     * Fails when the file's byte order mark names another encoding than the one it is read in. Excel's "Unicode Text"
+     * is UTF-16: read as UTF-8 its first byte fails, and the usual hint (Windows-1252) decodes it without error into
+     * text with a NUL after every letter. A UTF-8 file (its mark written by Excel's "CSV UTF-8") read as Windows-1252
+     * decodes without error too, turning {@code jürgen@…} into {@code jÃ¼rgen@…}: another customer than the API's and
+     * the consent list's. The mark says which encoding it is, so this is no guess.
+     */
+    private void checkByteOrderMark() throws IOException {
+        while (!eof && bytes.remaining() < 3) {
+            fill();
+        }
+        int b0 = bytes.remaining() > 0 ? bytes.get(bytes.position()) & 0xff : -1;
+        int b1 = bytes.remaining() > 1 ? bytes.get(bytes.position() + 1) & 0xff : -1;
+        int b2 = bytes.remaining() > 2 ? bytes.get(bytes.position() + 2) & 0xff : -1;
+        String name = charset.name().toUpperCase(Locale.ROOT);
+        boolean utf16Mark = b0 == 0xFF && b1 == 0xFE || b0 == 0xFE && b1 == 0xFF;
+        boolean wide = name.startsWith("UTF-16") || name.startsWith("UTF-32") || name.startsWith("X-UTF-32");
+        if (utf16Mark && !wide) {
+            throw new UndecodableInputException(1, String.format(Locale.ROOT, "starts with a UTF-16 byte order mark "
+                    + "(0x%02X 0x%02X: Excel's \"Unicode Text\" and other UTF-16 exports), not %s; pass %s UTF-16",
+                    b0, b1, charset.name(), encodingOption));
+        }
+        if (b0 == 0xEF && b1 == 0xBB && b2 == 0xBF && !charset.equals(StandardCharsets.UTF_8)) {
+            throw new UndecodableInputException(1, "starts with a UTF-8 byte order mark (0xEF 0xBB 0xBF), not "
+                    + charset.name() + "; pass " + encodingOption + " UTF-8");
+        }
     }
 
     private void fill() throws IOException {

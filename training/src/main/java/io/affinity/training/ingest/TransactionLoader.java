@@ -35,15 +35,16 @@ import java.util.Set;
  * in the header (a duplicate of a column the mapping does not use is harmless and allowed).
  *
  * <h2>Rules</h2>
- * Every data row (empty lines are not rows) is either accepted or rejected for exactly one
- * {@link RejectReason}, the first that applies in this order, so {@code rowsRead == rowsAccepted +
- * sum(rejected)}. Each reason is counted with its first {@code samplesPerReason} locations as
+ * Every data row (empty lines and rows of blank cells, as a spreadsheet saves them, are not rows) is either
+ * accepted or rejected for exactly one {@link RejectReason}, the first that applies in this order, so
+ * {@code rowsRead == rowsAccepted + sum(rejected)}. Each reason is counted with its first {@code samplesPerReason} locations as
  * {@code file:line}, the physical line in that file (header = line 1; a quoted field spanning lines counts
  * all of its lines).
  * <ol>
  * <li><b>Malformed</b> (count against the error budget): {@code malformed_column_count} (field count differs
  *     from the header's), {@code malformed_blank_field} (order, item, quantity, unit price or timestamp
- *     blank), {@code malformed_quantity} / {@code malformed_price} (not a finite decimal number),
+ *     blank), {@code malformed_quantity} / {@code malformed_price} (not a finite decimal number, or beyond
+ *     {@link ExportReader#MAX_QUANTITY} / {@link ExportReader#MAX_PRICE} either way: an id in the wrong column),
  *     {@code malformed_timestamp} (matches none of the mapping's patterns), {@code malformed_sequence} (an
  *     order sequence that is not a whole number), {@code malformed_id_too_long} (customer or item id over 128
  *     characters, the most a model stores), {@code order_customer_conflict} (the order number already belongs

@@ -101,6 +101,62 @@ class EncodingTest {
         assertTrue(ConsentFile.read(consent, CP1252).containsKey("jürgen@example.de"));
     }
 
+    /** Excel's "Unicode Text" export: UTF-16 little-endian with its byte order mark, tab-separated, CR LF. */
+    private static byte[] utf16WithBom(String text, boolean littleEndian) {
+        byte[] bom = littleEndian ? new byte[] {(byte) 0xFF, (byte) 0xFE} : new byte[] {(byte) 0xFE, (byte) 0xFF};
+        byte[] body = text.getBytes(littleEndian ? StandardCharsets.UTF_16LE : StandardCharsets.UTF_16BE);
+        byte[] all = java.util.Arrays.copyOf(bom, bom.length + body.length);
+        System.arraycopy(body, 0, all, bom.length, body.length);
+        return all;
+    }
+
+    @Test
+    void aUtf16ExportIsNamedAsSuchNotSentToWindows1252WhereItDecodesIntoNulCharacters() throws Exception {
+        IngestOptions tabs = IngestOptions.defaults().withDialect(new CsvDialect('\t', false));
+        String tsv = ORDERS.replace(',', '\t');
+        for (boolean le : new boolean[] {true, false}) {
+            Path f = Files.write(dir.resolve("unicode-" + le + ".txt"), utf16WithBom(tsv, le));
+            for (Charset wrong : List.of(StandardCharsets.UTF_8, CP1252, StandardCharsets.ISO_8859_1)) {
+                IngestException e = assertThrows(IngestException.class,
+                        () -> TransactionLoader.load(List.of(f), tabs, wrong), wrong.name());
+                assertEquals(f + ":1: starts with a UTF-16 byte order mark (0x" + (le ? "FF 0xFE" : "FE 0xFF")
+                        + ": Excel's \"Unicode Text\" and other UTF-16 exports), not " + wrong.name()
+                        + "; pass --encoding UTF-16; nothing loaded", e.getMessage());
+            }
+            Transactions tx = TransactionLoader.load(List.of(f), tabs, StandardCharsets.UTF_16).transactions();
+            assertEquals(3, tx.customerCount(), "read as UTF-16 it loads");
+            assertEquals("Grüner Tee", tx.itemDescription(tx.itemIndex("ÄÖ-1")));
+        }
+    }
+
+    @Test
+    void aUtf8FileWithItsByteOrderMarkIsNotReadAsWindows1252IntoOtherIds() throws Exception {
+        // the first column is not one the layout uses, so its mangled name "\u00ef\u00bb\u00bfstore" went unnoticed
+        // and every \u00fc was read as "\u00c3\u00bc": other customers than the consent list's and the API's
+        String withStore = ORDERS.replace("\r\n", "\r\nB1,").replace("customer_id,", "store,customer_id,")
+                .replaceAll("B1,$", "");
+        byte[] body = withStore.getBytes(StandardCharsets.UTF_8);
+        byte[] all = new byte[body.length + 3];
+        all[0] = (byte) 0xEF;
+        all[1] = (byte) 0xBB;
+        all[2] = (byte) 0xBF;
+        System.arraycopy(body, 0, all, 3, body.length);
+        Path f = Files.write(dir.resolve("utf8-bom.csv"), all);
+        assertEquals(3, TransactionLoader.load(List.of(f), IngestOptions.defaults()).transactions().customerCount());
+        IngestException e = assertThrows(IngestException.class,
+                () -> TransactionLoader.load(List.of(f), IngestOptions.defaults(), CP1252));
+        assertEquals(f + ":1: starts with a UTF-8 byte order mark (0xEF 0xBB 0xBF), not windows-1252; pass "
+                + "--encoding UTF-8; nothing loaded", e.getMessage());
+
+        Path consent = Files.write(dir.resolve("consent.csv"), utf16WithBom("customer_id,channel,state\r\n"
+                + "jürgen@example.de,email,opted_out\r\n", true));
+        ConsentFile.ConsentFileException x = assertThrows(ConsentFile.ConsentFileException.class,
+                () -> ConsentFile.read(consent));
+        assertEquals(consent + ":1: starts with a UTF-16 byte order mark (0xFF 0xFE: Excel's \"Unicode Text\" and "
+                + "other UTF-16 exports), not UTF-8; pass --consent-encoding UTF-16", x.getMessage());
+        assertTrue(ConsentFile.read(consent, StandardCharsets.UTF_16).containsKey("jürgen@example.de"));
+    }
+
     @Test
     void theReaderHandsOverEveryCharacterAndCountsEveryKindOfLineEnd() throws Exception {
         StringBuilder sb = new StringBuilder();

@@ -498,4 +498,26 @@ class TransactionLoaderTest {
         IngestException e = assertThrows(IngestException.class, () -> load(IngestOptions.defaults(), f));
         assertFalse(e.getMessage().contains("xxxx"), "no customer id: " + e.getMessage());
     }
+
+    @Test
+    void aQuantityOrPriceNoRetailLineHasIsMalformedNotASpendThatBreaksTheCustomerModels() throws Exception {
+        // 1e300 x 1e300 stopped train after mining with "totalSpend must be finite", naming no row; a 20-digit
+        // quantity (a barcode or an order number in the wrong column) made its customer the best one
+        Path f = write("huge.csv", GENERIC_HEADER
+                + "c1,o1,2024-01-01,P1,1e300,1e300\n"                   // 2
+                + "c1,o2,2024-01-01,P1,99999999999999999999,3\n"        // 3
+                + "c1,o3,2024-01-01,P1,4006381333931,3\n"               // 4 an EAN-13 in the quantity column
+                + "c1,o4,2024-01-01,P1,1,4006381333931000\n"            // 5
+                + "c1,o5,2024-01-01,P1,-99999999999999999999,3\n"       // 6 no cancellation of so many either
+                + "c1,o6,2024-01-01,P1,1000000000,999999999999\n"       // 7 the largest accepted
+                + "c1,o7,2024-01-01,P1,80995,1.04\n");                  // 8 UCI's largest line
+        IngestResult r = load(IngestOptions.defaults().withErrorBudget(1.0), f);
+        String why = " out of range (at most 1,000,000,000 either way): an id or a barcode in the quantity column?)";
+        assertEquals(List.of(f + ":2 (quantity '1e300'" + why, f + ":3 (quantity '99999999999999999999'" + why,
+                f + ":4 (quantity '4006381333931'" + why, f + ":6 (quantity '-99999999999999999999'" + why),
+                r.report().samples(RejectReason.MALFORMED_QUANTITY));
+        assertEquals(List.of(f + ":5 (unit_price '4006381333931000' out of range (at most 1,000,000,000,000 either "
+                + "way): an id or a barcode in the price column?)"), r.report().samples(RejectReason.MALFORMED_PRICE));
+        assertEquals(2, r.report().rowsAccepted());
+    }
 }
