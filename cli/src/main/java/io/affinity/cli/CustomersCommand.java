@@ -88,6 +88,8 @@ final class CustomersCommand implements Callable<Integer> {
                 loaded.transactions().orderCount(), loaded.transactions().customerCount(), (System.nanoTime() - t0) / 1e9);
         // Every row is used or counted as rejected with a reason: the report says which and where, as train's does.
         System.err.print(loaded.report().toText());
+        loaded.transactions().outsizedCustomerWarning().ifPresent(w ->
+                System.err.println("affinity customers: WARNING: " + w));
         checkWindows(loaded.transactions(), options);
         long t1 = System.nanoTime();
         Map<String, Double> costs = new HashMap<>();

@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 
 /**
  * The transaction-export options every verb that reads exports takes: the files, their column layout (a preset or
- * the retailer's own column names), their CSV dialect and their encoding.
+ * the retailer's own column names), their CSV dialect and their encoding, and which customer ids are not customers.
  */
 final class TransactionInput {
     @Option(names = "--input", required = true, arity = "1..*", paramLabel = "FILE",
@@ -65,6 +65,12 @@ final class TransactionInput {
                     + "train also drops their consent-list rows and records the list in the manifest.")
     Path excludeCustomers;
 
+    @Option(names = "--guest-customers", split = ",", paramLabel = "ID",
+            description = "Customer ids your shop system writes for guest checkouts, e.g. 0 or a one-time-customer "
+                    + "account, comma-separated: their rows are read as anonymous baskets (like a blank customer "
+                    + "cell), not as one customer holding every guest's orders.")
+    List<String> guestCustomers;
+
     private ExcludedCustomers excluded;
 
     /** The {@code --exclude-customers} list, read once (null without the option). */
@@ -100,6 +106,13 @@ final class TransactionInput {
                     errorBudget);
         } catch (IllegalArgumentException e) {
             throw new AffinityCli.UserFacingException(e.getMessage());
+        }
+        if (guestCustomers != null) {
+            if (guestCustomers.stream().anyMatch(String::isBlank)) {
+                throw new AffinityCli.UserFacingException("--guest-customers lists a blank id; a blank customer cell "
+                        + "is read as a guest already");
+            }
+            options = options.withGuestCustomers(java.util.Set.copyOf(guestCustomers));
         }
         ExcludedCustomers list = excludedCustomers();
         return list == null ? options : options.withExcludedCustomers(list.ids());

@@ -53,6 +53,41 @@ class CommandErrorsTest {
                 "c1,o1,2011-05-01,B,1,2.0", "c2,o2,2011-05-02,A,1,1.0", "c2,o2,2011-05-02,B,1,2.0"));
     }
 
+    /** A guest-checkout id holding most orders is warned about (id not shown) and listed with --guest-customers. */
+    @Test
+    void trainWarnsAboutAGuestCheckoutIdAndReadsItAsAnonymousWhenListed() throws Exception {
+        List<String> lines = new java.util.ArrayList<>(List.of(HEADER));
+        for (int o = 0; o < 40; o++) {
+            String customer = o < 25 ? "0" : "shopper-" + o % 5;
+            lines.add(customer + ",o" + o + ",2011-05-" + (10 + o % 9) + ",A,1,1.0");
+            lines.add(customer + ",o" + o + ",2011-05-" + (10 + o % 9) + ",B" + o % 4 + ",1,2.0");
+        }
+        Path orders = Files.write(dir.resolve("guests.csv"), lines);
+        // train's progress and warnings go to the process's standard error
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream warnedErr = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream listedErr = new java.io.ByteArrayOutputStream();
+        try {
+            System.setErr(new java.io.PrintStream(warnedErr, true, java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals(0, run("train", "--input", orders.toString(), "--recommender", "rules", "--models",
+                    dir.resolve("m1").toString()).code());
+            System.setErr(new java.io.PrintStream(listedErr, true, java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals(0, run("train", "--input", orders.toString(), "--recommender", "rules", "--guest-customers",
+                    "0,guest", "--models", dir.resolve("m2").toString()).code());
+        } finally {
+            System.setErr(stderr);
+        }
+        String warned = warnedErr.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(warned.contains("warning: one customer id holds 62.5% of the orders that name a customer (25 of "
+                + "40)"), warned);
+        String listed = listedErr.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertFalse(listed.contains("one customer id holds"), listed);
+        assertTrue(warned.contains("80 rows read, 80 accepted, 40 orders, 6 customers"), warned);
+        assertTrue(listed.contains("80 rows read, 80 accepted, 40 orders, 5 customers"), listed);
+        run("train", "--input", orders.toString(), "--guest-customers", " ", "--models", dir.resolve("m3").toString())
+                .failsWith("--guest-customers lists a blank id");
+    }
+
     @Test
     void trainRefusesToPublishAModelWithoutTransactions() throws Exception {
         Path headerOnly = Files.write(dir.resolve("header.csv"), List.of(HEADER));

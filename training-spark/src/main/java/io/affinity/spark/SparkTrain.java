@@ -103,6 +103,10 @@ public final class SparkTrain implements Callable<Integer> {
             + "excluded_customer, their consent-list rows dropped, the list recorded in the manifest.")
     Path excludeCustomers;
 
+    @Option(names = "--guest-customers", split = ",", paramLabel = "ID", description = "Customer ids the shop "
+            + "system writes for guest checkouts, comma-separated, as for `affinity train`: read as anonymous baskets.")
+    java.util.List<String> guestCustomers;
+
     /** The {@code --exclude-customers} list as read, and how many consent-list customers it dropped. */
     private ExcludedCustomers excluded;
     private long consentDropped;
@@ -249,6 +253,13 @@ public final class SparkTrain implements Callable<Integer> {
         });
         Map<String, Map<Consent.Channel, Consent.ListEntry>> consentStates =
                 consent == null ? Map.of() : ConsentFile.read(consent, consentCharset());
+        if (guestCustomers != null) {
+            if (guestCustomers.stream().anyMatch(String::isBlank)) {
+                throw new IllegalArgumentException("--guest-customers lists a blank id; a blank customer cell is read "
+                        + "as a guest already");
+            }
+            ingest = ingest.withGuestCustomers(java.util.Set.copyOf(guestCustomers));
+        }
         readable("--exclude-customers", excludeCustomers);
         if (excludeCustomers != null) {
             excluded = ExcludedCustomers.read(excludeCustomers);

@@ -258,6 +258,7 @@ public final class TrainingPipeline {
             progress.accept("warning: no identified customers (every accepted order is anonymous): the model "
                     + "serves basket recommendations only");
         }
+        tx.outsizedCustomerWarning().ifPresent(w -> progress.accept("warning: " + w));
         return ingested;
     }
 

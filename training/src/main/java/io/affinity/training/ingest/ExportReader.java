@@ -305,8 +305,12 @@ public final class ExportReader {
             }
             String itemId = TransactionLoader.normaliseItemId(rawItem);
             String rawCustomer = rec.getField(c.customer).strip();
-            boolean placeholder = isPlaceholder(rawCustomer);
-            String customer = rawCustomer.isEmpty() || placeholder ? null : Ids.normaliseCustomerId(rawCustomer);
+            String customer = rawCustomer.isEmpty() || isPlaceholder(rawCustomer) ? null
+                    : Ids.normaliseCustomerId(rawCustomer);
+            // A shop system's id for guest checkouts is a placeholder too: one "customer" of every guest's orders
+            // would be the most valuable customer and the neighbour of everyone.
+            boolean placeholder = isPlaceholder(rawCustomer) || options.isGuestCustomer(customer);
+            customer = placeholder ? null : customer;
             // the id itself is not shown: a customer id is personal data, and a 200-character id helps nobody
             if (itemId.length() > Ids.MAX_ID_LENGTH) {
                 return malformed(line, RejectReason.MALFORMED_ID_TOO_LONG, mapping.item() + " of "

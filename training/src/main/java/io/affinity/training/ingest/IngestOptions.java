@@ -30,10 +30,14 @@ import java.util.Set;
  *                           those who asked to be erased or objected to profiling, while the retailer's order
  *                           exports still hold their orders; normalised as the exports' ids. Default none. Never
  *                           shown by {@link #toString()} (personal data).
+ * @param guestCustomers     customer ids a shop system writes for guest checkouts ({@code 0}, a "one-time customer"
+ *                           account): their rows are read as if the customer cell were blank (anonymous baskets,
+ *                           counted with the placeholders), not as one huge customer; normalised as the exports'
+ *                           ids. Default none.
  */
 public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, Set<String> nonProductPrefixes,
                             double errorBudget, int samplesPerReason, CsvDialect dialect,
-                            Set<String> excludedCustomers) implements Serializable {
+                            Set<String> excludedCustomers, Set<String> guestCustomers) implements Serializable {
 
     /**
      * Codes in the UCI exports that are not products, found by listing every stock code that is not five
@@ -61,21 +65,26 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
             throw new IllegalArgumentException("samplesPerReason must be in [0, 1000], was " + samplesPerReason);
         }
         Objects.requireNonNull(dialect, "dialect");
-        Objects.requireNonNull(excludedCustomers, "excludedCustomers (use an empty set)");
+        excludedCustomers = normaliseIds(excludedCustomers, "excludedCustomers");
+        guestCustomers = normaliseIds(guestCustomers, "guestCustomers");
+    }
+
+    private static Set<String> normaliseIds(Set<String> given, String name) {
+        Objects.requireNonNull(given, name + " (use an empty set)");
         Set<String> ids = new HashSet<>();
-        for (String id : excludedCustomers) {
+        for (String id : given) {
             String normalised = id == null ? "" : Ids.normaliseCustomerId(id);
             if (normalised.isEmpty()) {
-                throw new IllegalArgumentException("excludedCustomers must not contain blank ids");
+                throw new IllegalArgumentException(name + " must not contain blank ids");
             }
             ids.add(normalised);
         }
-        excludedCustomers = Set.copyOf(ids);
+        return Set.copyOf(ids);
     }
 
     public IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, Set<String> nonProductPrefixes,
                          double errorBudget, int samplesPerReason, CsvDialect dialect) {
-        this(mapping, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason, dialect, Set.of());
+        this(mapping, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason, dialect, Set.of(), Set.of());
     }
 
     /** Auto-detected mapping, default non-product codes, 1% error budget, 5 samples per reason. */
@@ -140,7 +149,7 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
     /** Use {@code m} for every file; null means detect per file. */
     public IngestOptions withMapping(ColumnMapping m) {
         return new IngestOptions(m, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason, dialect,
-                excludedCustomers);
+                excludedCustomers, guestCustomers);
     }
 
     /**
@@ -152,29 +161,41 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
     }
 
     public IngestOptions withNonProductCodes(Set<String> codes, Set<String> prefixes) {
-        return new IngestOptions(mapping, codes, prefixes, errorBudget, samplesPerReason, dialect, excludedCustomers);
+        return new IngestOptions(mapping, codes, prefixes, errorBudget, samplesPerReason, dialect, excludedCustomers,
+                guestCustomers);
     }
 
     public IngestOptions withErrorBudget(double budget) {
         return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, budget, samplesPerReason, dialect,
-                excludedCustomers);
+                excludedCustomers, guestCustomers);
     }
 
     public IngestOptions withSamplesPerReason(int samples) {
         return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, errorBudget, samples, dialect,
-                excludedCustomers);
+                excludedCustomers, guestCustomers);
     }
 
     /** Read every file with this delimiter and decimal separator. */
     public IngestOptions withDialect(CsvDialect d) {
         return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason, d,
-                excludedCustomers);
+                excludedCustomers, guestCustomers);
     }
 
     /** Leave out every row of these customers (ids as in the exports; normalised as they are). */
     public IngestOptions withExcludedCustomers(Set<String> customers) {
         return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason, dialect,
-                customers);
+                customers, guestCustomers);
+    }
+
+    /** Read the rows of these customer ids as guests' (ids as in the exports; normalised as they are). */
+    public IngestOptions withGuestCustomers(Set<String> customers) {
+        return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason, dialect,
+                excludedCustomers, customers);
+    }
+
+    /** True when the normalised customer id stands for guest checkouts. */
+    boolean isGuestCustomer(String normalisedCustomerId) {
+        return normalisedCustomerId != null && guestCustomers.contains(normalisedCustomerId);
     }
 
     /** True when the normalised customer id is excluded. */
@@ -186,7 +207,8 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
     public String toString() {
         return "IngestOptions[mapping=" + mapping + ", nonProductCodes=" + nonProductCodes + ", nonProductPrefixes="
                 + nonProductPrefixes + ", errorBudget=" + errorBudget + ", samplesPerReason=" + samplesPerReason
-                + ", dialect=" + dialect + ", excludedCustomers=" + excludedCustomers.size() + " ids]";
+                + ", dialect=" + dialect + ", excludedCustomers=" + excludedCustomers.size() + " ids, guestCustomers="
+                + guestCustomers.size() + " ids]";
     }
 
     /** True when the normalised item id is a non-product code. */

@@ -216,4 +216,33 @@ public final class Transactions {
     public int customerIndex(String customerId) {
         return customerIndex.getInt(customerId);
     }
+
+    /** A customer id with more than this share of the orders that name a customer looks like a shop's account. */
+    public static final double OUTSIZED_CUSTOMER_SHARE = 0.05;
+    /** ... and at least this many orders (in a tiny export one regular is a large share). */
+    public static final int OUTSIZED_CUSTOMER_MIN_ORDERS = 20;
+
+    /**
+     * A warning when one customer id holds more than {@link #OUTSIZED_CUSTOMER_SHARE} of the orders that name a
+     * customer: a shop system's id for guest checkouts ({@code 0}, a "one-time customer" account) makes one
+     * customer of many people, the most valuable one and everyone's nearest neighbour. The id is not shown (it may
+     * be a person's); the largest customer by orders is easy to find in the export. Empty when none is.
+     */
+    public java.util.Optional<String> outsizedCustomerWarning() {
+        int identified = 0;
+        int largest = 0;
+        for (int c = 0; c < customerCount(); c++) {
+            int orders = customerOrderEnd(c) - customerOrderStart(c);
+            identified += orders;
+            largest = Math.max(largest, orders);
+        }
+        if (largest < OUTSIZED_CUSTOMER_MIN_ORDERS || largest <= OUTSIZED_CUSTOMER_SHARE * identified) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(String.format(java.util.Locale.ROOT, "one customer id holds %.1f%% of the "
+                + "orders that name a customer (%,d of %,d): if it is the shop system's id for guest checkouts or a "
+                + "shared account, pass it with --guest-customers so that its orders are read as anonymous baskets "
+                + "(the id is not shown: it may be a person's; it is the customer with the most orders)",
+                100.0 * largest / identified, largest, identified));
+    }
 }

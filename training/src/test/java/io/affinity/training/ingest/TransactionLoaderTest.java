@@ -520,4 +520,39 @@ class TransactionLoaderTest {
                 + "way): an id or a barcode in the price column?)"), r.report().samples(RejectReason.MALFORMED_PRICE));
         assertEquals(2, r.report().rowsAccepted());
     }
+
+    /**
+     * A shop system's guest-checkout id (WooCommerce writes 0) made one customer of every guest: with half of the
+     * orders it was the most valuable customer and everyone's neighbour, silently. Ingest now warns about a
+     * customer id holding over 5% of the orders (without showing it), and --guest-customers reads its rows as
+     * anonymous baskets, counted with the placeholders; every row is still used or rejected.
+     */
+    @Test
+    void aGuestCheckoutIdIsWarnedAboutAndReadAsAnonymousWhenListed() throws Exception {
+        StringBuilder sb = new StringBuilder(GENERIC_HEADER);
+        for (int o = 0; o < 60; o++) {
+            String customer = o % 2 == 0 ? (o % 4 == 0 ? "0" : "0.0") : "c" + (o % 10);
+            for (int line = 0; line < 2; line++) {
+                sb.append(customer).append(",o").append(o).append(",2011-05-0").append(1 + o % 9).append("T10:00:00,")
+                        .append(line == 0 ? "A" : "B" + o % 3).append(",1,2.5\n");
+            }
+        }
+        Path f = write("guests.csv", sb.toString());
+
+        IngestResult plain = load(IngestOptions.defaults(), f);
+        assertEquals(6, plain.transactions().customerCount(), "0 and 0.0 are one customer, with c1..c9 odd");
+        String warning = plain.transactions().outsizedCustomerWarning().orElseThrow();
+        assertTrue(warning.startsWith("one customer id holds 50.0% of the orders that name a customer (30 of 60)"),
+                warning);
+        assertTrue(warning.contains("--guest-customers"), warning);
+
+        IngestResult guests = load(IngestOptions.defaults().withGuestCustomers(java.util.Set.of("0")), f);
+        assertEquals(5, guests.transactions().customerCount());
+        assertEquals(60, guests.transactions().orderCount(), "guest orders stay, as anonymous baskets");
+        assertEquals(60, guests.report().rowsAcceptedPlaceholderCustomer());
+        assertEquals(-1, guests.transactions().customerIndex("0"));
+        assertTrue(guests.transactions().outsizedCustomerWarning().isEmpty());
+        assertTrue(plain.transactions().customerIndex("0") >= 0);
+        assertEquals(plain.report().rowsAccepted(), guests.report().rowsAccepted());
+    }
 }
