@@ -5,6 +5,7 @@ import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
 import io.affinity.store.SnapshotBuilder;
 import io.affinity.training.ConsentCarryOver;
+import io.affinity.training.ExclusionCarryOver;
 import io.affinity.training.TradeUpParameters;
 import io.affinity.training.TrainingParameters;
 import io.affinity.training.TrainingPipeline;
@@ -242,6 +243,9 @@ public final class SparkTrain implements Callable<Integer> {
         ConsentCarryOver.refusal(models, consent, noConsent).ifPresent(reason -> {
             throw new IllegalArgumentException(reason);
         });
+        ExclusionCarryOver.refusal(models, excludeCustomers != null).ifPresent(reason -> {
+            throw new IllegalArgumentException(reason);
+        });
         Map<String, Map<Consent.Channel, Consent.ListEntry>> consentStates =
                 consent == null ? Map.of() : ConsentFile.read(consent, consentCharset());
         readable("--exclude-customers", excludeCustomers);
@@ -323,7 +327,7 @@ public final class SparkTrain implements Callable<Integer> {
             builder.parameters(parameters(spark, trained.served(), tuning));
             builder.section("ingestReport", loaded.report());
             if (excluded != null) {
-                builder.section("excludedCustomers", excluded.manifestSection(
+                builder.section(ExclusionCarryOver.SECTION, excluded.manifestSection(
                         loaded.report().rejectedCount(RejectReason.EXCLUDED_CUSTOMER), consentDropped));
             }
             String version = builder.publish(!noActivate);
