@@ -97,7 +97,8 @@ public final class SparkTrain implements Callable<Integer> {
 
     @Option(names = "--exclude-customers", paramLabel = "FILE", description = "Customers whose rows are not used, as "
             + "for `affinity train` (CSV with a customer_id column, UTF-8, read on the driver): counted as "
-            + "excluded_customer, their consent-list rows dropped, the list recorded in the manifest.")
+            + "excluded_customer, their consent-list rows dropped, the list recorded in the manifest; a run "
+            + "without it is refused while the store's CURRENT version excluded anyone.")
     Path excludeCustomers;
 
     /** The {@code --exclude-customers} list as read, and how many consent-list customers it dropped. */
