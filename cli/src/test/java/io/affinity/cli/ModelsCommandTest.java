@@ -227,6 +227,16 @@ class ModelsCommandTest {
                 store.toString());
         assertEquals(0, forward.code(), forward.err());
         assertFalse(forward.err().contains("WARNING"), "a newer list sets nothing back: " + forward.err());
+
+        assertEquals(0, CommandErrorsTest.run("train", "--input", orders.toString(), "--format", "generic",
+                "--recommender", "rules", "--no-consent", "--models", store.toString()).code());
+        String without = ModelStore.open(store).currentVersion().orElseThrow();
+        assertEquals(0, CommandErrorsTest.run("models", "activate", newer, "--models", store.toString()).code());
+        CommandErrorsTest.Run none = CommandErrorsTest.run("models", "activate", without, "--models",
+                store.toString());
+        assertEquals(0, none.code(), none.err());
+        assertTrue(none.err().contains("WARNING: version " + without + " serves no consent list, where " + newer
+                + " had one (2026-11-01T00:00:00Z)"), none.err());
     }
 
     @Test
