@@ -198,7 +198,10 @@ final class CustomerRoutes {
             if (consent.failure() != null) {
                 throw ApiProblem.consentUnavailable(consent.failure());
             }
-            ConsentJournal.Decision d = consent.check(model.snapshot(), id, ch);
+            ConsentJournal.Decision d;
+            try (ModelLease other = otherServed(model)) {
+                d = contact(model, other, id, ch);
+            }
             seq = d.sequence();
             excluded = d.reason();
         }
@@ -210,6 +213,38 @@ final class CustomerRoutes {
         ctx.json(new OffersBody(model.snapshot().version(), fallback, channelName,
                 excluded == null, excluded, seq < 0 ? null : seq, profile.map(p -> lower(p.strategy())).orElse(null),
                 offers));
+    }
+
+    /**
+     * Whether the customer may be contacted on the channel, weighed against every consent list being served: the
+     * answering version's and, while a canary runs, the other served version's ({@code other}, null without one),
+     * each against the journal as usual. Contact needs both to permit it, whichever slice the customer is in: a
+     * canary trained with a newer consent list holds opt-outs CURRENT's list lacks, and an export (always CURRENT's)
+     * must not contact a customer whom the canary's answers call opted out; nor may the canary's older list, if it is
+     * older, undo CURRENT's opt-outs for its slice. The first refusal is the answer.
+     */
+    private ConsentJournal.Decision contact(ServedModel answering, ModelLease other, String id, Consent.Channel ch) {
+        ConsentJournal.Decision d = consent.check(answering.snapshot(), id, ch);
+        return !d.allowed() || other == null ? d : consent.check(other.model().snapshot(), id, ch);
+    }
+
+    /** While a canary runs, a lease on the served version that is not {@code answering}; else null. */
+    private ModelLease otherServed(ServedModel answering) {
+        ModelLease canary = models.leaseCanary().orElse(null);
+        if (canary == null || !sameVersion(canary.model(), answering)) {
+            return canary;
+        }
+        canary.close();
+        ModelLease current = models.lease().orElse(null);
+        if (current != null && sameVersion(current.model(), answering)) {
+            current.close(); // promoted meanwhile: one version serves everyone
+            return null;
+        }
+        return current;
+    }
+
+    private static boolean sameVersion(ServedModel a, ServedModel b) {
+        return a.snapshot().version().equals(b.snapshot().version());
     }
 
     /** The customer, when named, decides which version answers (a canary's for the customers it takes). */
@@ -293,7 +328,8 @@ final class CustomerRoutes {
             throw new ApiProblem(503, "exports-busy", "Too many exports", MAX_CONCURRENT_EXPORTS
                     + " campaign exports are running, the most this server runs at once; retry when one has ended");
         }
-        try {
+        // The canary's consent list weighs in as on the endpoints naming a customer (see contact), held to the end.
+        try (ModelLease canaryAtStart = otherServed(model)) {
             long startSeq = consent.sequence();
             // An export is one list from one version: CURRENT's (its modelVersion), whoever a running canary takes; a
             // canary at the start is named in the final record so that nobody mistakes the export for the canary's.
@@ -329,7 +365,7 @@ final class CustomerRoutes {
                     // else the rest of the export would offer an item taken out of stock after it started.
                     availability.refreshIfDue();
                     counts[0]++;
-                    ConsentJournal.Decision d = consent.check(model.snapshot(), id, ch);
+                    ConsentJournal.Decision d = contact(model, canaryAtStart, id, ch);
                     String reason = !d.allowed() ? d.reason()
                             : p.strategy() == CustomerProfile.Strategy.END ? "strategy_end" : null;
                     List<NextBestOffers.Offer> offers = List.of();

@@ -10,7 +10,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Compaction of an append-only journal, with the discipline of a snapshot publish: the current state is written
@@ -52,6 +57,9 @@ final class JournalFiles {
             FileChannel ch = create
                     ? channels.open(journal, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)
                     : channels.open(journal, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            if (create && before == null) {
+                withoutAccessForOthers(journal);
+            }
             Object after = fileKey(journal);
             // The same file before and after opening: the channel is that file, not one another process put in
             // its place meanwhile (a compaction). Ten replacements in a row do not happen; then take the last.
@@ -59,6 +67,21 @@ final class JournalFiles {
                 return new Opened(ch, after);
             }
             ch.close();
+        }
+    }
+
+    /**
+     * Takes every permission for other users off a journal just created: the consent journal holds customer ids,
+     * and the umask usual for services (022) would make it world-readable. Replicas share it through its owner or
+     * group (they must write it), never through the permissions for others. Only on POSIX file systems.
+     */
+    private static void withoutAccessForOthers(Path journal) throws IOException {
+        PosixFileAttributeView view = Files.getFileAttributeView(journal, PosixFileAttributeView.class);
+        if (view != null) {
+            Set<PosixFilePermission> perms = EnumSet.copyOf(view.readAttributes().permissions());
+            perms.removeAll(EnumSet.of(PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE,
+                    PosixFilePermission.OTHERS_EXECUTE));
+            view.setPermissions(perms);
         }
     }
 
@@ -176,6 +199,27 @@ final class JournalFiles {
         return journal.resolveSibling(journal.getFileName() + ".compacting");
     }
 
+    /**
+     * Gives a compaction's new file the journal's permissions and group: created with the process's umask and
+     * primary group, it replaced a journal an operator had restricted (chmod 600) or shared with the replicas'
+     * group by one that other users could read, or the replicas could not write. The group is kept where this
+     * user may set it (a group it belongs to); the permissions always. Only on POSIX file systems.
+     */
+    private static void accessAs(Path journal, Path replacement) throws IOException {
+        PosixFileAttributeView from = Files.getFileAttributeView(journal, PosixFileAttributeView.class);
+        PosixFileAttributeView to = Files.getFileAttributeView(replacement, PosixFileAttributeView.class);
+        if (from == null || to == null || !Files.exists(journal)) {
+            return;
+        }
+        PosixFileAttributes was = from.readAttributes();
+        try {
+            to.setGroup(was.group());
+        } catch (IOException notAMember) {
+            // the primary group stays; the permissions below still keep others out as before
+        }
+        to.setPermissions(was.permissions());
+    }
+
     /** Deletes the temporary file a compaction interrupted by a crash may have left; it is never read. */
     static void deleteInterruptedCompaction(Path journal) throws IOException {
         Files.deleteIfExists(temporary(journal));
@@ -190,6 +234,7 @@ final class JournalFiles {
         Path tmp = temporary(journal);
         try (FileChannel ch = channels.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
+            accessAs(journal, tmp); // before any content is written
             ByteBuffer buf = ByteBuffer.wrap(content);
             while (buf.hasRemaining()) {
                 ch.write(buf);

@@ -101,13 +101,21 @@ public final class ModelAdmin implements AutoCloseable {
      * @param promotedCanary the canary an activation of its version promoted (null: none)
      * @param canaryError    why the store's canary is not served (a damaged CANARY, or its version refused): every
      *                       customer gets {@code activeVersion} (null: no such problem)
+     * @param consentWarning what an activation costs in consent (an older consent list served, see
+     *                       {@link ModelStore#consentSetBack}; null: nothing)
      */
     public record Change(String previousVersion, String activeVersion, boolean changed,
                          @JsonInclude(JsonInclude.Include.NON_NULL) ModelStore.Canary canary,
                          @JsonInclude(JsonInclude.Include.NON_NULL) ModelStore.Canary promotedCanary,
-                         @JsonInclude(JsonInclude.Include.NON_NULL) String canaryError) {
+                         @JsonInclude(JsonInclude.Include.NON_NULL) String canaryError,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) String consentWarning) {
         public Change(String previousVersion, String activeVersion, boolean changed) {
             this(previousVersion, activeVersion, changed, null, null, null);
+        }
+
+        public Change(String previousVersion, String activeVersion, boolean changed, ModelStore.Canary canary,
+                      ModelStore.Canary promotedCanary, String canaryError) {
+            this(previousVersion, activeVersion, changed, canary, promotedCanary, canaryError, null);
         }
     }
 
@@ -223,8 +231,10 @@ public final class ModelAdmin implements AutoCloseable {
             try (Preopened opened = new Preopened(servedAsCanary ? null : open(version))) {
                 ModelStore.Activation activation = store.activateReporting(version);
                 Change c = apply(readCanary(), version, opened, true);
+                String consentWarning = activation.previous().filter(p -> !p.equals(version))
+                        .flatMap(p -> consentSetBack(p, version)).orElse(null);
                 return new Change(c.previousVersion(), c.activeVersion(), c.changed(), c.canary(),
-                        activation.promotedCanary().orElse(c.promotedCanary()), c.canaryError());
+                        activation.promotedCanary().orElse(c.promotedCanary()), c.canaryError(), consentWarning);
             }
         }
     }
@@ -497,12 +507,30 @@ public final class ModelAdmin implements AutoCloseable {
             if (c.changed() && c.promotedCanary() == null) {
                 LOG.info("model {} now serving (was {}), picked up from CURRENT", c.activeVersion(),
                         c.previousVersion());
+                if (c.previousVersion() != null) {
+                    consentSetBack(c.previousVersion(), c.activeVersion());
+                }
             }
         } catch (IOException | RuntimeException e) {
             LOG.warn("model {} refused{}, still serving {}: {}", wanted, retry ? " again after its files changed" : "",
                     servingVersion(), e.getMessage());
             lastRefused = wanted;
             refusedFiles = files;
+        }
+    }
+
+    /**
+     * {@link ModelStore#consentSetBack}, logged as a warning when there is one: switching to a version trained with
+     * an older consent list (a rollback) drops the opt-outs only the newer list held. The switch is done, so a
+     * manifest that cannot be read now only costs the warning.
+     */
+    private Optional<String> consentSetBack(String from, String to) {
+        try {
+            Optional<String> warning = store.consentSetBack(from, to);
+            warning.ifPresent(w -> LOG.warn("{}", w));
+            return warning;
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
         }
     }
 

@@ -20,6 +20,14 @@ public interface ModelSource {
         return lease();
     }
 
+    /**
+     * Leases the running canary's model whoever's slice is asked about, or empty without a canary: for the checks
+     * that must weigh every served version (consent), never to answer a request from. Close the lease when done.
+     */
+    default Optional<ModelLease> leaseCanary() {
+        return Optional.empty();
+    }
+
     /** The canary being served, if any: for status display only, never to answer a request from. */
     default Optional<ServedCanary> canary() {
         return Optional.empty();

@@ -88,6 +88,20 @@ public final class SwappableModelSource implements ModelSource, AutoCloseable {
     }
 
     @Override
+    public Optional<ModelLease> leaseCanary() {
+        while (true) {
+            CanaryGeneration c = canary;
+            if (c == null) {
+                return Optional.empty();
+            }
+            if (c.generation.tryRetain()) {
+                return Optional.of(new ModelLease(c.generation.model, c.generation));
+            }
+            // stopped or replaced, and its last lease released, since it was read: read it again
+        }
+    }
+
+    @Override
     public Optional<ServedCanary> canary() {
         CanaryGeneration c = canary;
         return c == null ? Optional.empty() : Optional.of(new ServedCanary(c.generation.model, c.percent));

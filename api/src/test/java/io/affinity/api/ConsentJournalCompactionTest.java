@@ -125,6 +125,36 @@ class ConsentJournalCompactionTest {
         }
     }
 
+    /**
+     * The consent journal holds customer ids. A new one is created without access for other users, and a journal
+     * an operator restricted further (chmod 600) or shared with the replicas' group keeps its permissions through
+     * compaction: the compaction's new file was created with the process's umask, so the first compaction made a
+     * protected journal world-readable again.
+     */
+    @Test
+    void aJournalKeepsItsPermissionsThroughCompactionAndIsCreatedWithoutAccessForOthers() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(tmp.getFileSystem().supportedFileAttributeViews()
+                .contains("posix"), "POSIX permissions");
+        Path file = tmp.resolve("consent.journal");
+        Map<String, State> expected = new HashMap<>();
+        try (ConsentJournal j = ConsentJournal.open(file, 50)) {
+            assertTrue(Files.getPosixFilePermissions(file).stream().noneMatch(p -> p.name().startsWith("OTHERS")),
+                    "created without access for others: " + Files.getPosixFilePermissions(file));
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            randomChanges(j, expected, new Random(66), 300);
+            assertTrue(j.compactions() >= 1, "compactions: " + j.compactions());
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(file)), "while serving");
+        }
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw----"));
+        try (ConsentJournal j = ConsentJournal.open(file)) {
+            assertEquals(1, j.compactions());
+            assertDecisions(expected, j);
+        }
+        assertEquals("rw-rw----", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(file)), "at start");
+    }
+
     @Test
     void aRunningJournalCompactsPastTheThreshold() throws Exception {
         Path file = tmp.resolve("consent.journal");

@@ -238,6 +238,35 @@ class ModelLifecycleHttpTest {
                 .method(method, HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
+    /**
+     * Consent lists travel with versions: rolling back through the admin endpoint to a version trained with an
+     * older list serves that list, and the opt-outs only the newer one held are lost while it serves. Not refused
+     * (a rollback may be urgent), but the answer and the log say so, as {@code models activate} does.
+     */
+    @Test
+    @Order(10)
+    void activatingAVersionWithAnOlderConsentListSaysItsOptOutsAreLost() throws Exception {
+        String serving = source.current().orElseThrow().snapshot().version();
+        String june = TestStores.publishWithConsentList(store, "june",
+                java.time.Instant.parse("2026-06-01T00:00:00Z"));
+        String november = TestStores.publishWithConsentList(store, "november",
+                java.time.Instant.parse("2026-11-01T00:00:00Z"));
+        try {
+            HttpResponse<String> forward = send("POST", "/admin/models/" + november + "/activate", TOKEN);
+            assertEquals(200, forward.statusCode(), forward.body());
+            assertFalse(forward.body().contains("consentWarning"), "from a version without a list: "
+                    + forward.body());
+            HttpResponse<String> back = send("POST", "/admin/models/" + june + "/activate", TOKEN);
+            assertEquals(200, back.statusCode(), back.body());
+            assertEquals(june, JSON.readTree(back.body()).get("activeVersion").asText(), "not refused");
+            assertTrue(JSON.readTree(back.body()).get("consentWarning").asText().startsWith("version " + june
+                    + " serves its consent list of 2026-06-01T00:00:00Z, older than the one of " + november
+                    + " (2026-11-01T00:00:00Z): opt-outs"), back.body());
+        } finally {
+            assertEquals(200, send("POST", "/admin/models/" + serving + "/activate", TOKEN).statusCode());
+        }
+    }
+
     @Test
     void headOfMetricsGivesTheHeadersOfGetWithoutABody() throws Exception {
         HttpResponse<String> get = send("GET", "/metrics", null);

@@ -50,7 +50,27 @@ final class TestStores {
     /** As {@link #publish(ModelStore, String, Map)}, its catalogue index written with {@code analysis}. */
     static String publish(ModelStore store, String tag, java.util.Map<String, Object> parameters,
                           io.affinity.store.CatalogAnalysis analysis) throws IOException {
+        return publish(store, tag, parameters, analysis, b -> { });
+    }
+
+    /**
+     * As {@link #publish(ModelStore, String)}, with a consent list written at {@code listWritten} (as training
+     * records its file's time) that opts the first customer in to e-mail.
+     */
+    static String publishWithConsentList(ModelStore store, String tag, java.time.Instant listWritten)
+            throws IOException {
+        return publish(store, tag, java.util.Map.of(), io.affinity.store.CatalogAnalysis.CURRENT, b -> b
+                .putConsent(customerId(0), java.util.Map.of(io.affinity.recommender.Consent.Channel.EMAIL,
+                        io.affinity.recommender.Consent.State.OPTED_IN))
+                .section("consent", java.util.Map.of(io.affinity.store.Snapshot.CONSENT_FILE_MODIFIED,
+                        listWritten.toString())));
+    }
+
+    private static String publish(ModelStore store, String tag, java.util.Map<String, Object> parameters,
+                                  io.affinity.store.CatalogAnalysis analysis,
+                                  java.util.function.Consumer<SnapshotBuilder> more) throws IOException {
         SnapshotBuilder b = store.newSnapshot().parameters(parameters);
+        more.accept(b);
         for (int i = 0; i < ITEMS; i++) {
             b.putItem(new ItemFacts(itemId(i), "ITEM " + i + " @" + tag, "cat" + (i % 3), 1.5 + i, 100 - i, 50, 300));
         }

@@ -429,7 +429,21 @@ final class ModelsCommand implements Callable<Integer> {
                         shell(store.models)));
             }
             out.flush();
+            if (previous.isPresent() && !previous.get().equals(version)) {
+                PrintWriter err = spec.commandLine().getErr();
+                consentSetBack(s, previous.get(), version).ifPresent(w -> err.println("WARNING: " + w));
+                err.flush();
+            }
             return 0;
+        }
+
+        /** The activation is done: a manifest that cannot be read now only costs the warning. */
+        private static Optional<String> consentSetBack(ModelStore s, String from, String to) {
+            try {
+                return s.consentSetBack(from, to);
+            } catch (IOException | RuntimeException e) {
+                return Optional.empty();
+            }
         }
 
         static Optional<String> currentOrEmpty(ModelStore s) throws IOException {

@@ -3,6 +3,7 @@ package io.affinity.cli;
 import io.affinity.store.CorruptSnapshotException;
 import io.affinity.store.ModelStore;
 import io.affinity.training.ConsentCarryOver;
+import io.affinity.training.ExclusionCarryOver;
 import io.affinity.training.RecommenderParameters;
 import io.affinity.training.TradeUpParameters;
 import io.affinity.training.TrainingParameters;
@@ -144,6 +145,10 @@ final class TrainCommand implements Callable<Integer> {
         Optional<String> losing = ConsentCarryOver.refusal(models, consent, noConsent);
         if (losing.isPresent()) {
             throw new AffinityCli.UserFacingException(losing.get());
+        }
+        Optional<String> readmitting = ExclusionCarryOver.refusal(models, input.excludeCustomers != null);
+        if (readmitting.isPresent()) {
+            throw new AffinityCli.UserFacingException(readmitting.get());
         }
         OptionFiles.directoryOrAbsent("--models", models);
         TrainingParameters p = new TrainingParameters(input.files, input.format,

@@ -62,7 +62,8 @@ final class TransactionInput {
     @Option(names = "--exclude-customers", paramLabel = "FILE",
             description = "CSV (comma-separated, UTF-8) with a customer_id column: customers whose rows are not used "
                     + "(counted as excluded_customer), e.g. those who asked to be erased or objected to profiling; "
-                    + "train also drops their consent-list rows and records the list in the manifest.")
+                    + "train also drops their consent-list rows and records the list in the manifest, and refuses a "
+                    + "later run into that store without this option while its CURRENT version excluded anyone.")
     Path excludeCustomers;
 
     @Option(names = "--guest-customers", split = ",", paramLabel = "ID",

@@ -115,6 +115,38 @@ class CustomersCommandTest {
                 .failsWith("erased.csv:1: the header needs a column 'customer_id'");
     }
 
+    /**
+     * An erasure is a retrain with {@code --exclude-customers}; the exports still hold the customer, so a later
+     * retrain that leaves the option out (README's nightly job has none) would publish their history and profile
+     * again. It is refused, naming the served version and the way out, and nothing is published; a list with the
+     * header only says "nobody" on purpose.
+     */
+    @Test
+    void aRetrainWithoutTheServedVersionsExclusionListIsRefused() throws Exception {
+        Path orders = Files.write(out.resolve("orders.csv"), fortyCustomersOrders());
+        Path erased = Files.writeString(out.resolve("erased.csv"), "customer_id\nc3\n");
+        Path models = out.resolve("models");
+        assertEquals(0, CommandErrorsTest.run("train", "--input", orders.toString(), "--recommender", "rules",
+                "--exclude-customers", erased.toString(), "--models", models.toString()).code());
+        String served = io.affinity.store.ModelStore.open(models).currentVersion().orElseThrow();
+
+        CommandErrorsTest.Run nightly = CommandErrorsTest.run("train", "--input", orders.toString(), "--recommender",
+                "rules", "--models", models.toString());
+        nightly.failsWith("the served version " + served + " was trained without 1 excluded customers",
+                "this run has no --exclude-customers", "--exclude-customers FILE");
+        assertTrue(!nightly.err().contains("c3"), "no customer id in the refusal: " + nightly.err());
+        assertEquals(1, io.affinity.store.ModelStore.open(models).versions().size(), "nothing published");
+
+        Path nobody = Files.writeString(out.resolve("nobody.csv"), "customer_id\n");
+        assertEquals(0, CommandErrorsTest.run("train", "--input", orders.toString(), "--recommender", "rules",
+                "--exclude-customers", nobody.toString(), "--models", models.toString()).code());
+        try (io.affinity.store.Snapshot s = io.affinity.store.ModelStore.open(models).openCurrent()) {
+            assertTrue(s.customer("c3").isPresent(), "excluding nobody was said, so done");
+        }
+        assertEquals(0, CommandErrorsTest.run("train", "--input", orders.toString(), "--recommender", "rules",
+                "--models", models.toString()).code(), "from a version that excluded nobody, no list is needed");
+    }
+
     /** A header and 480 rows: 40 customers, 4 orders each (January to July 2011), 3 of 12 items per order. */
     private static List<String> fortyCustomersOrders() {
         List<String> rows = new java.util.ArrayList<>(List.of("customer_id,order_id,timestamp,item_id,quantity,unit_price"));

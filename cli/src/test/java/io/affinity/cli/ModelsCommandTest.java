@@ -186,6 +186,59 @@ class ModelsCommandTest {
         assertEquals(v4, current());
     }
 
+    /**
+     * Consent lists travel with versions: rolling back to a version trained with an older list serves that list,
+     * and an opt-out that arrived only with the newer one (a CRM export, no PUT .../consent) is lost while it
+     * serves. The rollback is not refused (it may be an emergency), but it says so, on standard error.
+     */
+    @Test
+    void activatingAVersionWithAnOlderConsentListWarnsThatTheNewerListsOptOutsAreLost() throws Exception {
+        Path store = dir.resolve("consented");
+        List<String> rows = new ArrayList<>(List.of(HEADER));
+        for (int c = 0; c < 3; c++) {
+            rows.add("c" + c + ",o" + c + ",2011-05-0" + (c + 1) + ",85123A,1,1.00,ITEM A");
+            rows.add("c" + c + ",o" + c + ",2011-05-0" + (c + 1) + ",22423,1,2.00,ITEM B");
+        }
+        Path orders = Files.write(dir.resolve("orders.csv"), rows);
+        Path june = Files.writeString(dir.resolve("consent-june.csv"),
+                "customer_id,channel,state\nc0,email,opted_in\n");
+        Files.setLastModifiedTime(june, java.nio.file.attribute.FileTime.from(
+                java.time.Instant.parse("2026-06-01T00:00:00Z")));
+        Path november = Files.writeString(dir.resolve("consent-november.csv"),
+                "customer_id,channel,state\nc0,email,opted_out\n");
+        Files.setLastModifiedTime(november, java.nio.file.attribute.FileTime.from(
+                java.time.Instant.parse("2026-11-01T00:00:00Z")));
+        for (Path consent : List.of(june, november)) {
+            assertEquals(0, CommandErrorsTest.run("train", "--input", orders.toString(), "--format", "generic",
+                    "--recommender", "rules", "--consent", consent.toString(), "--models", store.toString()).code());
+        }
+        List<String> trainedHere = ModelStore.open(store).versions();
+        String older = trainedHere.get(0);
+        String newer = trainedHere.get(1);
+
+        CommandErrorsTest.Run back = CommandErrorsTest.run("models", "activate", older, "--models", store.toString());
+        assertEquals(0, back.code(), back.err());
+        assertEquals(older, ModelStore.open(store).currentVersion().orElseThrow(), "not refused");
+        assertTrue(back.err().contains("WARNING: version " + older + " serves its consent list of "
+                + "2026-06-01T00:00:00Z, older than the one of " + newer + " (2026-11-01T00:00:00Z)"), back.err());
+        assertTrue(back.err().contains("PUT /v1/customers/{id}/consent/{channel}"), back.err());
+
+        CommandErrorsTest.Run forward = CommandErrorsTest.run("models", "activate", newer, "--models",
+                store.toString());
+        assertEquals(0, forward.code(), forward.err());
+        assertFalse(forward.err().contains("WARNING"), "a newer list sets nothing back: " + forward.err());
+
+        assertEquals(0, CommandErrorsTest.run("train", "--input", orders.toString(), "--format", "generic",
+                "--recommender", "rules", "--no-consent", "--models", store.toString()).code());
+        String without = ModelStore.open(store).currentVersion().orElseThrow();
+        assertEquals(0, CommandErrorsTest.run("models", "activate", newer, "--models", store.toString()).code());
+        CommandErrorsTest.Run none = CommandErrorsTest.run("models", "activate", without, "--models",
+                store.toString());
+        assertEquals(0, none.code(), none.err());
+        assertTrue(none.err().contains("WARNING: version " + without + " serves no consent list, where " + newer
+                + " had one (2026-11-01T00:00:00Z)"), none.err());
+    }
+
     @Test
     void activateRollsBackAndPrintsTheCommandThatUndoesIt() throws Exception {
         CommandErrorsTest.Run r = models("activate", v1);

@@ -295,6 +295,35 @@ public final class ModelStore {
     }
 
     /**
+     * What switching CURRENT from version {@code from} to {@code to} costs in consent, when it costs anything.
+     * Consent lists travel with versions, so serving one trained with an older list (a rollback) serves that list
+     * alone: an opt-out that arrived only with the newer list, not through the consent API (whose journal outlives
+     * every version), is not honoured while {@code to} is served. Empty when {@code from} carries no list or
+     * {@code to}'s is as new; a list's time is its file's modification time as training recorded it.
+     */
+    public Optional<String> consentSetBack(String from, String to) throws IOException {
+        Manifest was = manifest(from);
+        Manifest next = manifest(to);
+        if (was.counts().consent() == 0) {
+            return Optional.empty();
+        }
+        String remedy = ": opt-outs that reached Affinity only through the newer list, not through "
+                + "PUT /v1/customers/{id}/consent/{channel}, are not honoured while it is served; record them through "
+                + "the API, or train with the current list (train --consent) instead of rolling back";
+        Instant wasListed = Snapshot.consentAsOf(was);
+        if (next.counts().consent() == 0) {
+            return Optional.of("version " + to + " serves no consent list, where " + from + " had one ("
+                    + wasListed + ")" + remedy);
+        }
+        Instant nextListed = Snapshot.consentAsOf(next);
+        if (!nextListed.isBefore(wasListed)) {
+            return Optional.empty();
+        }
+        return Optional.of("version " + to + " serves its consent list of " + nextListed + ", older than the one of "
+                + from + " (" + wasListed + ")" + remedy);
+    }
+
+    /**
      * {@link #activate}, saying what became of the canary. Activating the canary's version promotes it: under the
      * store lock CURRENT is switched first, then CANARY removed (both fsynced). A reader that reads CANARY before
      * CURRENT (as the api does) therefore sees the canary gone only once CURRENT names its version, and a reader

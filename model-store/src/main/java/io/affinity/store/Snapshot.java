@@ -540,7 +540,7 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     /** Name of the consent section's field holding the list file's last modification (ISO-8601 instant). */
     public static final String CONSENT_FILE_MODIFIED = "fileModified";
 
-    private static Instant consentAsOf(Manifest manifest) {
+    static Instant consentAsOf(Manifest manifest) {
         JsonNode section = manifest.sections().get("consent");
         JsonNode modified = section == null ? null : section.get(CONSENT_FILE_MODIFIED);
         if (modified != null && modified.isTextual()) {

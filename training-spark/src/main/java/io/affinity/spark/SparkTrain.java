@@ -5,6 +5,7 @@ import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
 import io.affinity.store.SnapshotBuilder;
 import io.affinity.training.ConsentCarryOver;
+import io.affinity.training.ExclusionCarryOver;
 import io.affinity.training.TradeUpParameters;
 import io.affinity.training.TrainingParameters;
 import io.affinity.training.TrainingPipeline;
@@ -100,7 +101,8 @@ public final class SparkTrain implements Callable<Integer> {
 
     @Option(names = "--exclude-customers", paramLabel = "FILE", description = "Customers whose rows are not used, as "
             + "for `affinity train` (CSV with a customer_id column, UTF-8, read on the driver): counted as "
-            + "excluded_customer, their consent-list rows dropped, the list recorded in the manifest.")
+            + "excluded_customer, their consent-list rows dropped, the list recorded in the manifest; a run "
+            + "without it is refused while the store's CURRENT version excluded anyone.")
     Path excludeCustomers;
 
     @Option(names = "--guest-customers", split = ",", paramLabel = "ID", description = "Customer ids the shop "
@@ -251,6 +253,9 @@ public final class SparkTrain implements Callable<Integer> {
         ConsentCarryOver.refusal(models, consent, noConsent).ifPresent(reason -> {
             throw new IllegalArgumentException(reason);
         });
+        ExclusionCarryOver.refusal(models, excludeCustomers != null).ifPresent(reason -> {
+            throw new IllegalArgumentException(reason);
+        });
         Map<String, Map<Consent.Channel, Consent.ListEntry>> consentStates =
                 consent == null ? Map.of() : ConsentFile.read(consent, consentCharset());
         if (guestCustomers != null) {
@@ -339,7 +344,7 @@ public final class SparkTrain implements Callable<Integer> {
             builder.parameters(parameters(spark, trained.served(), tuning));
             builder.section("ingestReport", loaded.report());
             if (excluded != null) {
-                builder.section("excludedCustomers", excluded.manifestSection(
+                builder.section(ExclusionCarryOver.SECTION, excluded.manifestSection(
                         loaded.report().rejectedCount(RejectReason.EXCLUDED_CUSTOMER), consentDropped));
             }
             String version = builder.publish(!noActivate);

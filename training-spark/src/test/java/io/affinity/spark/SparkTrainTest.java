@@ -152,6 +152,16 @@ class SparkTrainTest {
             assertEquals(6, s.manifest().sections().get("ingestReport").get("rejected").get("excluded_customer")
                     .get("count").asInt());
         }
+        // A rerun that leaves the list out would profile c2 again: refused before any Spark work, as train does.
+        String served = ModelStore.open(models).currentVersion().orElseThrow();
+        Run without = run("--input", orders.toString(), "--models", models.toString(), "--consent",
+                consent.toString(), "--error-budget", "0.05", "--min-support", "0.1", "--top-n", "5", "--als-rank",
+                "4");
+        assertEquals(1, without.exit(), without.err());
+        assertTrue(without.err().contains("the served version " + served + " was trained without 1 excluded "
+                + "customers"), without.err());
+        assertFalse(without.out().contains("ingest:"), without.out());
+        assertEquals(List.of(served), ModelStore.open(models).versions());
     }
 
     @Test

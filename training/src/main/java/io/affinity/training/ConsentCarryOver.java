@@ -10,8 +10,8 @@ import java.util.Optional;
 /**
  * Refuses a training run that would silently drop the consent list the served model carries. A retrain without
  * {@code --consent} publishes a model whose list is empty: direct channels then stay safe (unknown consent means no
- * contact) but every {@code web} opt-out in the old list is forgotten, and those customers get personalised
- * answers again once the new version is activated. Publishing without a list must therefore be said
+ * contact) but every {@code web} opt-out in the old list is forgotten, and those customers are offered and
+ * exported on {@code web} again once the new version is activated. Publishing without a list must therefore be said
  * ({@code --no-consent}), not happen because an option was left out of a scheduled job.
  */
 public final class ConsentCarryOver {
@@ -43,8 +43,9 @@ public final class ConsentCarryOver {
             }
             return Optional.of(String.format(java.util.Locale.ROOT, "the served version %s carries a consent list "
                     + "(%,d customers) and this run has no --consent: the new version would forget its opt-outs "
-                    + "(web opt-outs are then personalised again once it is activated). Pass the current list with "
-                    + "--consent FILE, or --no-consent to publish without one", current.get(), m.counts().consent()));
+                    + "(web opt-outs are then offered and exported on web again once it is activated). Pass the "
+                    + "current list with --consent FILE, or --no-consent to publish without one", current.get(),
+                    m.counts().consent()));
         } catch (IOException | RuntimeException e) {
             return Optional.empty(); // an unreadable CURRENT is reported by the publish or by 'models verify'
         }

@@ -199,7 +199,7 @@ public final class TrainingPipeline {
         builder.section("ingestReport", ingested.report());
         if (excludedCustomers != null) {
             long rows = ingested.report().rejectedCount(RejectReason.EXCLUDED_CUSTOMER);
-            builder.section("excludedCustomers", excludedCustomers.manifestSection(rows, consentDropped));
+            builder.section(ExclusionCarryOver.SECTION, excludedCustomers.manifestSection(rows, consentDropped));
             progress.accept(String.format(Locale.ROOT, "excluded customers: file %s, SHA-256 %s: %,d customers; "
                     + "%,d rows and %,d consent-list customers left out", excludedCustomers.file().toAbsolutePath(),
                     excludedCustomers.sha256(), excludedCustomers.ids().size(), rows, consentDropped));
