@@ -15,6 +15,7 @@
 # stays near what one core of two leaves (0.5 or more) while without it the searchers take more. wrk and the
 # searchers share the machine's cores with the server: compare the two limits of one run, not absolute numbers.
 # Environment: DURATION (s, default 20), PORT (default 18091), SEARCHERS, FUZZY_TERMS, SEARCHES_UNLIMITED,
+# ROUNDS (default 1: one server per limit; each further round runs both again, in the other order),
 # AFFINITY_JAVA_OPTS (passed to the JVM, before the limit's -Daffinity.searchPermits).
 set -euo pipefail
 
@@ -26,6 +27,7 @@ BASE="http://127.0.0.1:$PORT"
 SEARCHERS="${SEARCHERS:-4}"
 FUZZY_TERMS="${FUZZY_TERMS:-300}"
 SEARCHES_UNLIMITED="${SEARCHES_UNLIMITED:-64}"
+ROUNDS="${ROUNDS:-1}"
 WORK="$(mktemp -d /tmp/affinity-search.XXXXXX)"
 SERVER_PID=""
 SEARCH_PIDS=()
@@ -85,7 +87,11 @@ searcher() { # n: loops until killed, one line per answer's status
 
 echo "search-isolation.sh: $(nproc) processors, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 BASE_OPTS="${AFFINITY_JAVA_OPTS:-}"
-for LIMIT in default "$SEARCHES_UNLIMITED"; do
+ORDER=()
+for round in $(seq 1 "$ROUNDS"); do # alternate which server runs first: the machine's state drifts over a run
+  if (( round % 2 == 1 )); then ORDER+=(default "$SEARCHES_UNLIMITED"); else ORDER+=("$SEARCHES_UNLIMITED" default); fi
+done
+for LIMIT in "${ORDER[@]}"; do
   if [[ "$LIMIT" == default ]]; then
     export AFFINITY_JAVA_OPTS="$BASE_OPTS"
   else
