@@ -84,6 +84,10 @@ class CommandErrorsTest {
         assertFalse(listed.contains("one customer id holds"), listed);
         assertTrue(warned.contains("80 rows read, 80 accepted, 40 orders, 6 customers"), warned);
         assertTrue(listed.contains("80 rows read, 80 accepted, 40 orders, 5 customers"), listed);
+        try (io.affinity.store.Snapshot s = io.affinity.store.ModelStore.open(dir.resolve("m2")).openCurrent()) {
+            assertEquals(List.of("0", "guest"), s.manifest().parameters().get("guestCustomers"),
+                    "the run's guest ids, normalised as the exports' ids, so that it can be repeated");
+        }
         run("train", "--input", orders.toString(), "--guest-customers", " ", "--models", dir.resolve("m3").toString())
                 .failsWith("--guest-customers lists a blank id");
     }

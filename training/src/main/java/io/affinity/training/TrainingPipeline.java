@@ -397,6 +397,10 @@ public final class TrainingPipeline {
             m.put("delimiter", String.valueOf(options.dialect().delimiter()));
             m.put("decimalComma", options.dialect().decimalComma());
         }
+        if (!options.guestCustomers().isEmpty()) {
+            // shop accounts by the operator's declaration, not people: recorded so that the run can be repeated
+            m.put("guestCustomers", new java.util.TreeSet<>(options.guestCustomers()));
+        }
         return m;
     }
 
