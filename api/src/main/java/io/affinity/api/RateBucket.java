@@ -20,11 +20,15 @@ final class RateBucket {
         return rate;
     }
 
-    /** From now on, this rate; the tokens saved so far are kept up to the new burst. */
+    /**
+     * From now on, this rate, starting with a full burst of it: an operator who raised a client's rate in the
+     * keys file expects its next request to pass, not to wait for tokens the old rate had spent (refused for a
+     * millisecond at 1000/s, a race a test once lost).
+     */
     synchronized void setRate(RequestRate newRate, long nowNanos) {
         if (!newRate.equals(rate)) {
-            refill(nowNanos);
-            tokens = newRate.unlimited() ? 0 : Math.min(rate.unlimited() ? newRate.burst() : tokens, newRate.burst());
+            tokens = newRate.unlimited() ? 0 : newRate.burst();
+            lastNanos = Math.max(lastNanos, nowNanos);
             rate = newRate;
         }
     }
