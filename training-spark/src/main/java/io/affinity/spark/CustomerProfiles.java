@@ -171,8 +171,13 @@ final class CustomerProfiles {
                 .orderBy(col("firstFile"), col("firstLine"))
                 .toLocalIterator();
         List<CustomerAnalytics.CustomerSummary> summaries = new ArrayList<>();
+        int returnedEverything = 0;
         while (rows.hasNext()) {
             Row r = rows.next();
+            if (r.getInt(3) == 0) {
+                returnedEverything++; // no purchase day left once their returns are netted
+                continue;
+            }
             summaries.add(new CustomerAnalytics.CustomerSummary(r.getString(0), r.getLong(1), r.getLong(2),
                     r.getInt(3), r.getLong(4), r.getDouble(5), r.getDouble(6), 0, 0, r.getDouble(10),
                     r.getDouble(11), r.getDouble(7), r.getDouble(8), r.getList(9)));
@@ -185,7 +190,8 @@ final class CustomerProfiles {
         }
         CustomerAnalysis analysis;
         try {
-            analysis = CustomerAnalytics.analyse(summaries, 0, CustomerAnalyticsOptions.defaults(calibrationEnd),
+            analysis = CustomerAnalytics.analyse(summaries, 0, returnedEverything,
+                    CustomerAnalyticsOptions.defaults(calibrationEnd),
                     costsKnown > 0, costsKnown);
         } catch (IllegalArgumentException | IllegalStateException | ArithmeticException e) {
             // said as train says it: a snapshot without profiles otherwise looks like a good one
