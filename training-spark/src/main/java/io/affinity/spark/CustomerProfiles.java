@@ -34,6 +34,9 @@ import org.apache.spark.sql.types.StructType;
  * the code single-machine training runs after summarising. When the models cannot be fitted the snapshot goes
  * without profiles and the section says why, as there. With catalogue costs ({@link SparkModelStage.Items#costs}),
  * the walk also sums each customer's costed revenue and margin, and tiers rank by predicted margin, as there.
+ * The walk counts what customers kept ({@link AcceptedLines#KEPT}, netted by {@link SparkIngest} as the
+ * single-machine loader nets): a customer who returned everything has no purchase day (days 0) and is counted,
+ * not profiled.
  */
 final class CustomerProfiles {
     static final String SEQUENCE_ONLY = "the input has an order sequence, not timestamps: customer value models "
