@@ -87,6 +87,9 @@ final class CustomerLists {
             .add("firstFile", DataTypes.IntegerType, false)
             .add("firstLine", DataTypes.LongType, false)
             .add("days", DataTypes.IntegerType, false)
+            // the first and last purchase day kept (net of returns; the history's are those bought)
+            .add("keptFirstDay", DataTypes.LongType, false)
+            .add("keptLastDay", DataTypes.LongType, false)
             .add("previousGap", DataTypes.LongType, false)
             .add("repeatSpend", DataTypes.DoubleType, false)
             .add("monetary", DataTypes.DoubleType, false)
@@ -426,6 +429,7 @@ final class CustomerLists {
                 return RowFactory.create(customer, uid, h.orderCount(), h.totalSpend(), h.firstPurchase().toEpochDay(),
                         h.lastPurchase().toEpochDay(), history, boughtBoxed, repeatItems, repeatScores,
                         firstRow.getInt(0), firstRow.getLong(1), summary == null ? 0 : summary.days(),
+                        summary == null ? 0L : summary.firstDay(), summary == null ? 0L : summary.lastDay(),
                         summary == null ? 0L : summary.previousGapDays(), summary == null ? 0.0 : summary.repeatSpend(),
                         summary == null ? 0.0 : summary.monetary(), summary == null ? 1.0 : summary.priceIndex(),
                         summary == null ? Double.NaN : summary.cheaperVariantShare(),

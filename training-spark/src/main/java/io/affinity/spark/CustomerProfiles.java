@@ -168,7 +168,7 @@ final class CustomerProfiles {
         }
         // in the order of the customers' first lines, the loader's customer numbering: the fits sum over
         // customers in this order
-        Iterator<Row> rows = walked.select(col("customer"), col("firstDay"), col("lastDay"), col("days"),
+        Iterator<Row> rows = walked.select(col("customer"), col("keptFirstDay"), col("keptLastDay"), col("days"),
                         col("previousGap"), col("repeatSpend"), col("monetary"), col("priceIndex"),
                         col("cheaperShare"), col("topFamilies"), col("costedRevenue"), col("costedMargin"))
                 .orderBy(col("firstFile"), col("firstLine"))
