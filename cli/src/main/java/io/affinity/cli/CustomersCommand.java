@@ -109,10 +109,14 @@ final class CustomersCommand implements Callable<Integer> {
         CustomerReportWriter.write(analysis, output);
         // Every customer of the ingest line is accounted for: those whose first purchase is after the calibration
         // end have no calibration history and are not profiled (report.json: customersFirstSeenAfterCalibration).
-        System.err.printf(Locale.ROOT, "affinity customers: fitted and profiled %,d customers%s [%.1f s]%n",
+        // So are those who returned all they bought by the calibration end (customersReturnedEverything).
+        System.err.printf(Locale.ROOT, "affinity customers: fitted and profiled %,d customers%s%s [%.1f s]%n",
                 analysis.rows().size(), analysis.customersAfterCalibration() == 0 ? ""
                         : String.format(Locale.ROOT, "; %,d more first bought after --calibration-end %s and are not "
                                 + "profiled", analysis.customersAfterCalibration(), calibrationEnd),
+                analysis.customersReturnedEverything() == 0 ? ""
+                        : String.format(Locale.ROOT, "; %,d more returned everything they bought by then and are "
+                                + "not profiled", analysis.customersReturnedEverything()),
                 (System.nanoTime() - t1) / 1e9);
         var bg = analysis.bgNbd().model();
         var gg = analysis.gammaGamma().model();

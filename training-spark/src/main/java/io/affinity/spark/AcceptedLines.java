@@ -41,6 +41,16 @@ public final class AcceptedLines {
             .add(DESCRIPTION, DataTypes.StringType, true)
             .add(CATEGORY, DataTypes.StringType, true);
 
+    /**
+     * Optional column, after {@link #SCHEMA}'s: what the line's customer kept of it, its quantity less their returns
+     * netted against it ({@code ReturnNetting}; 0 for a line returned in full). Customer value counts it; without
+     * the column every line counts as kept whole. {@link SparkIngest} always adds it.
+     */
+    public static final String KEPT = "kept";
+
+    /** {@link #SCHEMA} with {@link #KEPT}: what {@link SparkIngest} hands on. */
+    public static final StructType SCHEMA_WITH_KEPT = SCHEMA.add(KEPT, DataTypes.DoubleType, false);
+
     private AcceptedLines() {
     }
 }

@@ -87,6 +87,9 @@ final class CustomerLists {
             .add("firstFile", DataTypes.IntegerType, false)
             .add("firstLine", DataTypes.LongType, false)
             .add("days", DataTypes.IntegerType, false)
+            // the first and last purchase day kept (net of returns; the history's are those bought)
+            .add("keptFirstDay", DataTypes.LongType, false)
+            .add("keptLastDay", DataTypes.LongType, false)
             .add("previousGap", DataTypes.LongType, false)
             .add("repeatSpend", DataTypes.DoubleType, false)
             .add("monetary", DataTypes.DoubleType, false)
@@ -278,7 +281,8 @@ final class CustomerLists {
         return customerLines
                 .select(col(AcceptedLines.CUSTOMER), col("uid"), col(SparkModelStage.ORDER_FIRST),
                         col(AcceptedLines.FILE), col(AcceptedLines.LINE), col(SparkModelStage.IDX),
-                        col(AcceptedLines.QUANTITY), col(AcceptedLines.PRICE), col(SparkModelStage.TIME_SECONDS))
+                        col(AcceptedLines.QUANTITY), col(AcceptedLines.PRICE), col(SparkModelStage.TIME_SECONDS),
+                        col(AcceptedLines.KEPT))
                 .repartition(col(AcceptedLines.CUSTOMER))
                 .sortWithinPartitions(col(AcceptedLines.CUSTOMER), col(SparkModelStage.ORDER_FIRST),
                         col(AcceptedLines.FILE), col(AcceptedLines.LINE))
@@ -326,12 +330,13 @@ final class CustomerLists {
                 int orders = 0;
                 long orderTime = 0;
                 double orderSpend = 0;
+                boolean orderKept = false; // an order all of whose lines were returned is no purchase day
                 while (pending != null && pending.getString(0).equals(customer)) {
                     Row r = pending;
                     pending = rows.hasNext() ? rows.next() : null;
                     Row first = r.getStruct(2);
                     if (orders == 0 || first.getInt(0) != orderFile || first.getLong(1) != orderLine) {
-                        if (orders > 0) {
+                        if (orders > 0 && orderKept) {
                             perDay.merge(Math.floorDiv(orderTime, 86_400L), orderSpend, Double::sum);
                             if (costSums != null) {
                                 costSums.endOrder();
@@ -342,18 +347,24 @@ final class CustomerLists {
                         orders++;
                         orderTime = r.getLong(8);
                         orderSpend = 0;
+                        orderKept = false;
                         acc.order(LocalDate.ofEpochDay(Math.floorDiv(orderTime, 86_400L)));
                         baskets.order(reference, orderTime);
                     }
                     int item = r.getInt(5);
                     baskets.line(item);
                     acc.line(item, id[item], r.getDouble(6), r.getDouble(7));
-                    orderSpend += r.getDouble(6) * r.getDouble(7);
-                    if (priceSums != null) {
-                        priceSums.line(item, r.getDouble(6), r.getDouble(7));
-                    }
-                    if (costSums != null) {
-                        costSums.line(item, r.getDouble(6), r.getDouble(7));
+                    // customer value counts what the customer kept (CustomerAnalytics), the history what they bought
+                    double kept = r.getDouble(9);
+                    if (kept > 0) {
+                        orderKept = true;
+                        orderSpend += kept * r.getDouble(7);
+                        if (priceSums != null) {
+                            priceSums.line(item, kept, r.getDouble(7));
+                        }
+                        if (costSums != null) {
+                            costSums.line(item, kept, r.getDouble(7));
+                        }
                     }
                     Integer s = slot.get(item);
                     if (s == null) {
@@ -371,7 +382,9 @@ final class CustomerLists {
                         personal.set(s, personal.get(s) + Math.exp(-lambda * Math.max(0, age)));
                     }
                 }
-                perDay.merge(Math.floorDiv(orderTime, 86_400L), orderSpend, Double::sum);
+                if (orderKept) {
+                    perDay.merge(Math.floorDiv(orderTime, 86_400L), orderSpend, Double::sum);
+                }
                 if (costSums != null) {
                     costSums.endOrder();
                 }
@@ -382,7 +395,9 @@ final class CustomerLists {
                     days[d] = e.getKey();
                     daySpend[d++] = e.getValue();
                 }
-                CustomerAnalytics.CustomerSummary summary = CustomerAnalytics.CustomerSummary.of(customer, days,
+                // a customer who returned everything has no purchase day: days 0, left out of the profiles
+                CustomerAnalytics.CustomerSummary summary = days.length == 0 ? null
+                        : CustomerAnalytics.CustomerSummary.of(customer, days,
                         daySpend, 0, 0, 0, 0, priceSums == null ? 1.0 : priceSums.priceIndex(),
                         priceSums == null ? Double.NaN : priceSums.cheaperVariantShare(),
                         priceSums == null ? List.of() : priceSums.topFamilies(FAVOURITE_FAMILIES));
@@ -413,9 +428,12 @@ final class CustomerLists {
                 SparkTifuKnn.Baskets tifu = baskets.build(uid); // its items are "bought", ascending
                 return RowFactory.create(customer, uid, h.orderCount(), h.totalSpend(), h.firstPurchase().toEpochDay(),
                         h.lastPurchase().toEpochDay(), history, boughtBoxed, repeatItems, repeatScores,
-                        firstRow.getInt(0), firstRow.getLong(1), summary.days(), summary.previousGapDays(),
-                        summary.repeatSpend(), summary.monetary(), summary.priceIndex(),
-                        summary.cheaperVariantShare(), summary.topFamilies().toArray(new String[0]),
+                        firstRow.getInt(0), firstRow.getLong(1), summary == null ? 0 : summary.days(),
+                        summary == null ? 0L : summary.firstDay(), summary == null ? 0L : summary.lastDay(),
+                        summary == null ? 0L : summary.previousGapDays(), summary == null ? 0.0 : summary.repeatSpend(),
+                        summary == null ? 0.0 : summary.monetary(), summary == null ? 1.0 : summary.priceIndex(),
+                        summary == null ? Double.NaN : summary.cheaperVariantShare(),
+                        summary == null ? new String[0] : summary.topFamilies().toArray(new String[0]),
                         costSums == null ? 0.0 : costSums.revenue(), costSums == null ? 0.0 : costSums.margin(),
                         SparkTifuKnn.boxF(tifu.ages), SparkTifuKnn.box(tifu.ptr), SparkTifuKnn.box(tifu.baskets));
             }

@@ -34,6 +34,9 @@ import org.apache.spark.sql.types.StructType;
  * the code single-machine training runs after summarising. When the models cannot be fitted the snapshot goes
  * without profiles and the section says why, as there. With catalogue costs ({@link SparkModelStage.Items#costs}),
  * the walk also sums each customer's costed revenue and margin, and tiers rank by predicted margin, as there.
+ * The walk counts what customers kept ({@link AcceptedLines#KEPT}, netted by {@link SparkIngest} as the
+ * single-machine loader nets): a customer who returned everything has no purchase day (days 0) and is counted,
+ * not profiled.
  */
 final class CustomerProfiles {
     static final String SEQUENCE_ONLY = "the input has an order sequence, not timestamps: customer value models "
@@ -165,14 +168,19 @@ final class CustomerProfiles {
         }
         // in the order of the customers' first lines, the loader's customer numbering: the fits sum over
         // customers in this order
-        Iterator<Row> rows = walked.select(col("customer"), col("firstDay"), col("lastDay"), col("days"),
+        Iterator<Row> rows = walked.select(col("customer"), col("keptFirstDay"), col("keptLastDay"), col("days"),
                         col("previousGap"), col("repeatSpend"), col("monetary"), col("priceIndex"),
                         col("cheaperShare"), col("topFamilies"), col("costedRevenue"), col("costedMargin"))
                 .orderBy(col("firstFile"), col("firstLine"))
                 .toLocalIterator();
         List<CustomerAnalytics.CustomerSummary> summaries = new ArrayList<>();
+        int returnedEverything = 0;
         while (rows.hasNext()) {
             Row r = rows.next();
+            if (r.getInt(3) == 0) {
+                returnedEverything++; // no purchase day left once their returns are netted
+                continue;
+            }
             summaries.add(new CustomerAnalytics.CustomerSummary(r.getString(0), r.getLong(1), r.getLong(2),
                     r.getInt(3), r.getLong(4), r.getDouble(5), r.getDouble(6), 0, 0, r.getDouble(10),
                     r.getDouble(11), r.getDouble(7), r.getDouble(8), r.getList(9)));
@@ -185,7 +193,8 @@ final class CustomerProfiles {
         }
         CustomerAnalysis analysis;
         try {
-            analysis = CustomerAnalytics.analyse(summaries, 0, CustomerAnalyticsOptions.defaults(calibrationEnd),
+            analysis = CustomerAnalytics.analyse(summaries, 0, returnedEverything,
+                    CustomerAnalyticsOptions.defaults(calibrationEnd),
                     costsKnown > 0, costsKnown);
         } catch (IllegalArgumentException | IllegalStateException | ArithmeticException e) {
             // said as train says it: a snapshot without profiles otherwise looks like a good one

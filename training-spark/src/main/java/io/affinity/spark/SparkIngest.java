@@ -1,5 +1,6 @@
 package io.affinity.spark;
 
+import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -17,6 +18,7 @@ import io.affinity.training.ingest.IngestException;
 import io.affinity.training.ingest.IngestOptions;
 import io.affinity.training.ingest.IngestReport;
 import io.affinity.training.ingest.RejectReason;
+import io.affinity.training.ingest.ReturnNetting;
 import io.affinity.training.ingest.ScannedRow;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -37,6 +39,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FilterFunction;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.input.PortableDataStream;
 import org.apache.spark.sql.Column;
@@ -90,7 +93,8 @@ public final class SparkIngest {
             .add(LATER, DataTypes.IntegerType, true);
 
     /**
-     * @param accepted     the accepted lines ({@link AcceptedLines#SCHEMA}), persisted; the caller unpersists
+     * @param accepted     the accepted lines ({@link AcceptedLines#SCHEMA_WITH_KEPT}: with what their customers
+     *                     kept, net of returns), persisted; the caller unpersists
      * @param report       the same report the single-machine loader gives for the same files
      * @param sequenceOnly the exports order by sequence number, not timestamps
      */
@@ -136,9 +140,21 @@ public final class SparkIngest {
             IngestReport report;
             Dataset<Row> accepted;
             try {
-                accepted = resolveOrders(classified.filter(col(REASON).isNull()))
-                        .persist(StorageLevel.MEMORY_AND_DISK());
-                report = report(classified, accepted, files, mappings, options);
+                Dataset<Row> resolved = resolveOrders(classified.filter(col(REASON).isNull()));
+                Dataset<Row> netted = netReturns(resolved, classified, options).persist(StorageLevel.MEMORY_AND_DISK());
+                try {
+                    accepted = resolved.join(netted.filter(col(KIND).equalTo(PURCHASE))
+                                            .select(col(AcceptedLines.FILE), col(AcceptedLines.LINE),
+                                                    col(NETTED_KEPT)),
+                                    new String[]{AcceptedLines.FILE, AcceptedLines.LINE}, "left")
+                            .withColumn(AcceptedLines.KEPT,
+                                    coalesce(col(NETTED_KEPT), col(AcceptedLines.QUANTITY)))
+                            .select(AcceptedLines.SCHEMA_WITH_KEPT.fieldNames()[0], restOfSchema())
+                            .persist(StorageLevel.MEMORY_AND_DISK());
+                    report = report(classified, accepted, files, mappings, options, returns(accepted, netted));
+                } finally {
+                    netted.unpersist();
+                }
             } catch (Exception e) { // Spark's jobs throw SparkException undeclared
                 throw taskFailure(e);
             } finally {
@@ -282,8 +298,100 @@ public final class SparkIngest {
                         col(AcceptedLines.DESCRIPTION), col(AcceptedLines.CATEGORY));
     }
 
+    private static String[] restOfSchema() {
+        String[] names = AcceptedLines.SCHEMA_WITH_KEPT.fieldNames();
+        return java.util.Arrays.copyOfRange(names, 1, names.length);
+    }
+
+    private static final String KIND = "kind";
+    private static final int PURCHASE = 0;
+    private static final int RETURN = 1;
+    private static final String NETTED_KEPT = "netted_kept";
+    private static final String MATCHED = "matched";
+
+    /** The netting's output: per purchase line its kept quantity, per return whether it matched anything. */
+    private static final StructType NETTED = new StructType()
+            .add(KIND, DataTypes.IntegerType, false)
+            .add(AcceptedLines.FILE, DataTypes.IntegerType, false)
+            .add(AcceptedLines.LINE, DataTypes.LongType, false)
+            .add(NETTED_KEPT, DataTypes.DoubleType, false)
+            .add(MATCHED, DataTypes.BooleanType, false);
+
+    /**
+     * The single-machine loader's netting ({@link ReturnNetting}): the cancellation rows that are a customer's
+     * return of a product, grouped with that customer's accepted lines of the item (their order's customer and
+     * time) and netted in load order (file, line) as there. One row per return, and one per purchase line of a
+     * customer and item that had returns.
+     */
+    private static Dataset<Row> netReturns(Dataset<Row> resolved, Dataset<Row> classified, IngestOptions options) {
+        Dataset<Row> returns = classified
+                .filter(col(REASON).equalTo(RejectReason.CANCELLATION.ordinal()))
+                .filter((FilterFunction<Row>) r -> ReturnNetting.isReturn(r.getAs(AcceptedLines.CUSTOMER),
+                        r.getAs(AcceptedLines.ITEM), r.<Double>getAs(AcceptedLines.QUANTITY),
+                        r.<Double>getAs(AcceptedLines.PRICE), options))
+                .select(lit(RETURN).as(KIND), col(AcceptedLines.CUSTOMER), col(AcceptedLines.ITEM),
+                        col(AcceptedLines.FILE), col(AcceptedLines.LINE), col(AcceptedLines.TIME),
+                        abs(col(AcceptedLines.QUANTITY)).as(AcceptedLines.QUANTITY));
+        Dataset<Row> purchases = resolved.filter(col(AcceptedLines.CUSTOMER).isNotNull())
+                .join(returns.select(col(AcceptedLines.CUSTOMER), col(AcceptedLines.ITEM)).distinct(),
+                        new String[]{AcceptedLines.CUSTOMER, AcceptedLines.ITEM}, "left_semi")
+                .select(lit(PURCHASE).as(KIND), col(AcceptedLines.CUSTOMER), col(AcceptedLines.ITEM),
+                        col(AcceptedLines.FILE), col(AcceptedLines.LINE), col(AcceptedLines.TIME),
+                        col(AcceptedLines.QUANTITY));
+        JavaRDD<Row> netted = purchases.union(returns).javaRDD()
+                .groupBy(r -> r.getString(1) + '\u0000' + r.getString(2))
+                .flatMap(group -> {
+                    List<Row> ps = new ArrayList<>();
+                    List<Row> rs = new ArrayList<>();
+                    for (Row r : group._2()) {
+                        (r.getInt(0) == PURCHASE ? ps : rs).add(r);
+                    }
+                    java.util.Comparator<Row> loadOrder = java.util.Comparator.<Row>comparingInt(r -> r.getInt(3))
+                            .thenComparingLong(r -> r.getLong(4));
+                    ps.sort(loadOrder);
+                    rs.sort(loadOrder);
+                    long[] pTime = new long[ps.size()];
+                    double[] kept = new double[ps.size()];
+                    for (int k = 0; k < pTime.length; k++) {
+                        pTime[k] = ps.get(k).getLong(5);
+                        kept[k] = ps.get(k).getDouble(6);
+                    }
+                    long[] rTime = new long[rs.size()];
+                    double[] rQty = new double[rs.size()];
+                    for (int k = 0; k < rTime.length; k++) {
+                        rTime[k] = rs.get(k).getLong(5);
+                        rQty[k] = rs.get(k).getDouble(6);
+                    }
+                    double[] matched = ReturnNetting.net(pTime, kept, rTime, rQty);
+                    List<Row> out = new ArrayList<>(pTime.length + rTime.length);
+                    for (int k = 0; k < pTime.length; k++) {
+                        out.add(RowFactory.create(PURCHASE, ps.get(k).getInt(3), ps.get(k).getLong(4), kept[k],
+                                false));
+                    }
+                    for (int k = 0; k < rTime.length; k++) {
+                        out.add(RowFactory.create(RETURN, rs.get(k).getInt(3), rs.get(k).getLong(4), 0.0,
+                                matched[k] > 0));
+                    }
+                    return out.iterator();
+                });
+        return resolved.sparkSession().createDataFrame(netted, NETTED);
+    }
+
+    /** The report's returns section from the netting and the accepted lines with their kept quantities. */
+    private static IngestReport.Returns returns(Dataset<Row> accepted, Dataset<Row> netted) {
+        Row r = netted.filter(col(KIND).equalTo(RETURN))
+                .agg(sum(when(col(MATCHED), 1L).otherwise(0L)), sum(when(col(MATCHED), 0L).otherwise(1L)))
+                .first();
+        Dataset<Row> gone = accepted.groupBy(col(AcceptedLines.ORDER)).agg(
+                sum(when(col(AcceptedLines.KEPT).equalTo(0.0), 1L).otherwise(0L)).as("gone"),
+                count(lit(1)).as("n"));
+        Row lines = gone.agg(sum(col("gone")), sum(when(col("gone").equalTo(col("n")), 1L).otherwise(0L))).first();
+        return new IngestReport.Returns(orZero(r, 0), orZero(r, 1), orZero(lines, 0), orZero(lines, 1));
+    }
+
     private static IngestReport report(Dataset<Row> classified, Dataset<Row> accepted, List<String> files,
-                                       List<ColumnMapping> mappings, IngestOptions options) {
+                                       List<ColumnMapping> mappings, IngestOptions options,
+                                       IngestReport.Returns returns) {
         long[][] perFile = new long[files.size()][RejectReason.values().length + 1]; // last: accepted
         long placeholders = 0; // accepted rows whose customer cell was a placeholder: the row's own fact
         for (Row r : classified.groupBy(col(AcceptedLines.FILE), col(REASON))
@@ -330,7 +438,7 @@ public final class SparkIngest {
         long invoicesSeen = classified.filter(col(REGISTERS)).select(AcceptedLines.ORDER).distinct().count();
         return new IngestReport(fileStats, rowsRead, rowsAccepted, orZero(orders, 2), placeholders, rejected,
                 invoicesSeen, orders.getLong(0), orders.getLong(1), orders.getLong(3), orders.getLong(4), malformed,
-                options.errorBudget());
+                options.errorBudget(), returns);
     }
     /** Each reason's first samples in file and line order, worded as the single-machine loader words them. */
     private static List<List<String>> samples(Dataset<Row> classified, List<String> files,

@@ -146,7 +146,9 @@ public final class SparkModelStage {
         Dataset<Row> lines = accepted.select(col(AcceptedLines.FILE), col(AcceptedLines.LINE), col(AcceptedLines.ORDER),
                         col(AcceptedLines.ITEM), col(AcceptedLines.CUSTOMER), col(AcceptedLines.QUANTITY),
                         col(AcceptedLines.PRICE), col(AcceptedLines.DESCRIPTION), col(AcceptedLines.CATEGORY),
-                        col(AcceptedLines.TIME).as(TIME_SECONDS))
+                        col(AcceptedLines.TIME).as(TIME_SECONDS),
+                        (List.of(accepted.columns()).contains(AcceptedLines.KEPT) ? col(AcceptedLines.KEPT)
+                                : col(AcceptedLines.QUANTITY)).as(AcceptedLines.KEPT))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
             long start = System.nanoTime();

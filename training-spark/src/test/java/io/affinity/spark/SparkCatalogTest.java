@@ -114,7 +114,30 @@ class SparkCatalogTest {
                 }
             }
         }
+        rows.addAll(returns(rows));
         return rows;
+    }
+
+    /**
+     * Returns, netted for customer value by both trainers alike: every fifth customer (from c1) sends back all of
+     * their first line three days later (for some, all they bought), every fifth from c2 one unit of their last
+     * line the next day, and c3 a kettle nobody bought (it matches nothing).
+     */
+    private static List<String> returns(List<String> rows) {
+        List<String> back = new ArrayList<>();
+        for (int c = 0; c < CUSTOMERS; c++) {
+            String prefix = "c" + c + ",";
+            List<String> mine = rows.stream().filter(r -> r.startsWith(prefix)).toList();
+            if (mine.isEmpty() || c % 5 != 1 && c % 5 != 2) {
+                continue;
+            }
+            String[] f = (c % 5 == 1 ? mine.get(0) : mine.get(mine.size() - 1)).split(",");
+            String day = LocalDate.parse(f[2]).plusDays(c % 5 == 1 ? 3 : 1).toString();
+            String quantity = c % 5 == 1 ? "-" + f[4] : "-1";
+            back.add(String.join(",", f[0], "r" + c, day, f[3], quantity, f[5], f[6]));
+        }
+        back.add("c3,r3-kettle,2011-06-01,KETTLE,-1,25.0,KETTLE");
+        return back;
     }
 
     @BeforeAll
@@ -203,11 +226,21 @@ class SparkCatalogTest {
                 .without("consentCustomers");
         assertTrue(expected.get("tiers").get("basis").asText().startsWith("predicted margin"), expected.toString());
         assertEquals(expected, spark.manifest().sections().get("customerModels"));
-        assertEquals(CUSTOMERS, expected.get("profiles").asInt());
+        // a c1-like customer whose one order had one line sent it all back: no purchase day left, no profile in
+        // either trainer, counted alike (the section above)
+        int returnedEverything = expected.get("customersReturnedEverything").asInt();
+        assertTrue(returnedEverything > 0, expected.toString());
+        assertEquals(CUSTOMERS - returnedEverything, expected.get("profiles").asInt());
+        // the returns were netted (both say so alike)
+        JsonNode returns = single.manifest().sections().get("ingestReport").get("returns");
+        assertTrue(returns.get("netted").asLong() > 30 && returns.get("unmatched").asLong() == 1, returns.toString());
+        assertEquals(returns, spark.manifest().sections().get("ingestReport").get("returns"));
+        int profiled = 0;
         for (int c = 0; c < CUSTOMERS; c++) {
-            assertTrue(single.profile("c" + c).isPresent());
+            profiled += single.profile("c" + c).isPresent() ? 1 : 0;
             assertEquals(single.profile("c" + c), spark.profile("c" + c), "c" + c);
         }
+        assertEquals(CUSTOMERS - returnedEverything, profiled);
     }
 
     @Test

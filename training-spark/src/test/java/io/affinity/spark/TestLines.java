@@ -12,7 +12,8 @@ import org.apache.spark.sql.SparkSession;
  * Accepted lines for tests: the single-machine loader's result as the {@link AcceptedLines} table, one row per
  * accepted line with its order's attributes. The loader keeps no file positions, so rows are numbered as it
  * orders lines (orders by number, each order's lines in input order), file 0 from line 2; each row carries its
- * item's voted description and category (the loader keeps no per-row cells either), so votes give them back.
+ * item's voted description and category (the loader keeps no per-row cells either), so votes give them back, and
+ * what its customer kept of it net of returns ({@link AcceptedLines#KEPT}).
  */
 final class TestLines {
     private TestLines() {
@@ -28,10 +29,10 @@ final class TestLines {
                 rows.add(RowFactory.create(0, line++, tx.orderId(o), tx.itemId(item),
                         c < 0 ? null : tx.customerId(c), tx.quantityOfLine(l), tx.unitPriceOfLine(l),
                         tx.localEpochSecondOf(o), tx.countryOf(o), blankToNull(tx.itemDescription(item)),
-                        blankToNull(tx.itemCategory(item))));
+                        blankToNull(tx.itemCategory(item)), tx.keptQuantityOfLine(l)));
             }
         }
-        return spark.createDataFrame(rows, AcceptedLines.SCHEMA);
+        return spark.createDataFrame(rows, AcceptedLines.SCHEMA_WITH_KEPT);
     }
 
     /** A hand-made line: file 0, the given line number. */

@@ -11,6 +11,8 @@ import java.util.Objects;
  *
  * @param customersAfterCalibration customers whose first purchase falls after the calibration end: left out
  *                                  of the models and profiles (counted, not silently dropped)
+ * @param customersReturnedEverything customers who bought by the calibration end but returned all of it (their
+ *                                  purchases net of returns leave no purchase day): left out, counted
  * @param spendFrequencyCorrelation Pearson correlation of repeat frequency and mean repeat spend among
  *                                  repeat customers; Gamma-Gamma assumes it is near zero
  * @param tierBasis                 what the tiers rank by: predicted margin when the catalogue gave costs, else
@@ -19,7 +21,8 @@ import java.util.Objects;
  */
 public record CustomerAnalysis(CustomerAnalyticsOptions options, List<Row> rows, BgNbd.Fitted bgNbd,
                                GammaGamma.Fitted gammaGamma, HoldoutEvaluation holdout,
-                               int customersAfterCalibration, double spendFrequencyCorrelation,
+                               int customersAfterCalibration, int customersReturnedEverything,
+                               double spendFrequencyCorrelation,
                                TierBasis tierBasis, int itemsWithCost) {
     /** What Platinum/Gold/Iron/Lead rank customers by. */
     public enum TierBasis {

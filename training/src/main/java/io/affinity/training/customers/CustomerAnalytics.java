@@ -28,8 +28,11 @@ import org.apache.commons.math3.stat.correlation.PearsonsCorrelation;
  *
  * <p>A transaction is a distinct purchase day per customer (the usual convention for these models: two
  * invoices an hour apart are one shopping trip, not evidence of a higher purchase rate). Its value is the
- * day's spend. Only data up to the calibration end feeds the models and profiles; data after it up to the
- * holdout end is used only to score the predictions.
+ * day's spend. Purchases count net of the customer's returns ({@link Transactions#keptQuantityOfLine}): a line
+ * returned in full adds nothing, and a day all of whose lines were returned is no transaction, so money,
+ * frequency and recency describe what the customer kept. (Item typical prices stay those of all sales lines: an
+ * item's price does not change because one buyer sent it back.) Only data up to the calibration end feeds the
+ * models and profiles; data after it up to the holdout end is used only to score the predictions.
  */
 public final class CustomerAnalytics {
     private static final double DAYS_PER_MONTH = 365.25 / 12;
@@ -60,6 +63,8 @@ public final class CustomerAnalytics {
         int grouped = customers == 0 ? 0 : tx.customerOrderEnd(customers - 1);
         long[] orderDay = new long[grouped];
         double[] orderSpend = new double[grouped];
+        // an order all of whose lines the customer returned is no purchase (ReturnNetting)
+        boolean[] orderKept = new boolean[grouped];
         // Revenue and margin of the lines whose item has a catalogue cost (only used with costs).
         double[] orderCostedRevenue = new double[costs.any() ? grouped : 0];
         double[] orderCostedMargin = new double[costs.any() ? grouped : 0];
@@ -68,13 +73,18 @@ public final class CustomerAnalytics {
             orderDay[k] = tx.timestampOf(o).toLocalDate().toEpochDay();
             double s = 0;
             for (int l = tx.lineStart(o); l < tx.lineEnd(o); l++) {
-                double revenue = tx.quantityOfLine(l) * tx.unitPriceOfLine(l);
+                double kept = tx.keptQuantityOfLine(l);
+                if (kept == 0) {
+                    continue;
+                }
+                orderKept[k] = true;
+                double revenue = kept * tx.unitPriceOfLine(l);
                 s += revenue;
                 if (costs.any()) {
                     double cost = costs.cost(tx.itemOfLine(l));
                     if (!Double.isNaN(cost)) {
                         orderCostedRevenue[k] += revenue;
-                        orderCostedMargin[k] += revenue - tx.quantityOfLine(l) * cost;
+                        orderCostedMargin[k] += revenue - kept * cost;
                     }
                 }
             }
@@ -85,13 +95,19 @@ public final class CustomerAnalytics {
 
         List<CustomerSummary> summaries = new ArrayList<>();
         int afterCalibration = 0;
+        int returnedEverything = 0;
         for (int c = 0; c < customers; c++) {
             // Sum spend per distinct day, calibration days only; count holdout days separately.
             TreeMap<Long, Double> perDay = new TreeMap<>();
             TreeSet<Long> holdDays = new TreeSet<>();
             double costedRevenue = 0;
             double costedMargin = 0;
+            boolean boughtInCalibration = false;
             for (int k = tx.customerOrderStart(c); k < tx.customerOrderEnd(c); k++) {
+                boughtInCalibration |= orderDay[k] <= calEndDay;
+                if (!orderKept[k]) {
+                    continue;
+                }
                 if (orderDay[k] <= calEndDay) {
                     perDay.merge(orderDay[k], orderSpend[k], Double::sum);
                     if (costs.any()) {
@@ -103,7 +119,9 @@ public final class CustomerAnalytics {
                 }
             }
             if (perDay.isEmpty()) {
-                if (tx.customerOrderStart(c) < tx.customerOrderEnd(c)) {
+                if (boughtInCalibration) {
+                    returnedEverything++;
+                } else if (tx.customerOrderStart(c) < tx.customerOrderEnd(c)) {
                     afterCalibration++;
                 }
                 continue;
@@ -126,7 +144,7 @@ public final class CustomerAnalytics {
                     costedRevenue, costedMargin, cp.priceIndex(), cp.cheaperVariantShare(),
                     cp.topFamilies(FAVOURITE_FAMILIES)));
         }
-        return analyse(summaries, afterCalibration, options, costs.any(), costs.known());
+        return analyse(summaries, afterCalibration, returnedEverything, options, costs.any(), costs.known());
     }
 
     /**
@@ -180,11 +198,13 @@ public final class CustomerAnalytics {
      * {@link #run} summarises transactions and calls this; a distributed trainer can summarise elsewhere.
      *
      * @param afterCalibration customers left out because they bought only after the calibration end
+     * @param returnedEverything customers left out because they returned everything they bought by the
+     *                           calibration end (no purchase day is left)
      * @param costsAny         whether catalogue costs are known (tiers then rank by margin)
      * @param costsKnown       how many items have a cost
      */
     public static CustomerAnalysis analyse(List<CustomerSummary> summaries, int afterCalibration,
-                                           CustomerAnalyticsOptions options, boolean costsAny, int costsKnown) {
+                                           int returnedEverything, CustomerAnalyticsOptions options, boolean costsAny, int costsKnown) {
         LocalDate calEnd = options.calibrationEnd();
         long calEndDay = calEnd.toEpochDay();
         long holdEndDay = options.holdoutEnd() == null ? calEndDay : options.holdoutEnd().toEpochDay();
@@ -302,7 +322,7 @@ public final class CustomerAnalytics {
             holdout = new CustomerAnalysis.HoldoutEvaluation(holdoutDays, n, total, accuracy(holdPred, holdActual),
                     accuracy(holdNaive, holdActual));
         }
-        return new CustomerAnalysis(options, rows, bgFit, ggFit, holdout, afterCalibration,
+        return new CustomerAnalysis(options, rows, bgFit, ggFit, holdout, afterCalibration, returnedEverything,
                 spendFrequencyCorrelation(x, meanSpend),
                 costsAny ? CustomerAnalysis.TierBasis.MARGIN : CustomerAnalysis.TierBasis.REVENUE, costsKnown);
     }
@@ -549,7 +569,10 @@ public final class CustomerAnalytics {
                     customers[c] = new CustomerPriceSums(items);
                 }
                 for (int l = tx.lineStart(o); l < tx.lineEnd(o); l++) {
-                    customers[c].line(tx.itemOfLine(l), tx.quantityOfLine(l), tx.unitPriceOfLine(l));
+                    // what the customer kept: a line returned in full adds no spend, and no family to rank
+                    if (tx.keptQuantityOfLine(l) > 0) {
+                        customers[c].line(tx.itemOfLine(l), tx.keptQuantityOfLine(l), tx.unitPriceOfLine(l));
+                    }
                 }
             }
         }

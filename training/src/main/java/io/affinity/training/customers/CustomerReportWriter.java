@@ -80,9 +80,10 @@ public final class CustomerReportWriter {
         out.put("holdoutEnd", o.holdoutEnd() == null ? null : o.holdoutEnd().toString());
         out.put("timeUnit", lower(o.timeUnit()));
         out.put("discountRate", o.discountRate());
-        out.put("transactionDefinition", "distinct purchase day per customer");
+        out.put("transactionDefinition", "distinct purchase day per customer, net of returns");
         out.put("customers", a.rows().size());
         out.put("customersFirstSeenAfterCalibration", a.customersAfterCalibration());
+        out.put("customersReturnedEverything", a.customersReturnedEverything());
         out.put("warnings", FitDiagnostics.warnings(a));
         Map<String, Object> bg = new LinkedHashMap<>();
         bg.put("r", a.bgNbd().model().r());

@@ -28,11 +28,14 @@ import java.util.Objects;
  * @param items                  distinct items among accepted rows
  * @param malformed              rows rejected for a malformed reason
  * @param errorBudget            allowed fraction of malformed rows
+ * @param returns                what the cancellation rows that are a customer's returns did to their purchases
+ *                               (customer value counts purchases net of them); null in manifests written before
+ *                               returns were netted
  */
 public record IngestReport(List<FileStats> files, long rowsRead, long rowsAccepted, long rowsAcceptedAnonymous,
                            long rowsAcceptedPlaceholderCustomer, Map<String, Rejections> rejected, long invoicesSeen, long ordersAccepted,
                            long ordersAcceptedAnonymous, long customers, long items, long malformed,
-                           double errorBudget) {
+                           double errorBudget, Returns returns) {
 
     public IngestReport {
         files = List.copyOf(files);
@@ -52,6 +55,33 @@ public record IngestReport(List<FileStats> files, long rowsRead, long rowsAccept
         if (ordersAccepted < 0 || ordersAcceptedAnonymous < 0 || ordersAcceptedAnonymous > ordersAccepted
                 || invoicesSeen < ordersAccepted || customers < 0 || items < 0 || malformed < 0) {
             throw new IllegalArgumentException("inconsistent order, customer or item counts");
+        }
+        Rejections cancellations = rejected.get(RejectReason.CANCELLATION.code());
+        if (returns != null && (returns.netted() + returns.unmatched() > (cancellations == null ? 0
+                : cancellations.count()) || returns.linesReturnedInFull() > rowsAccepted
+                || returns.ordersReturnedInFull() > ordersAccepted)) {
+            // returns are a subset of the cancellation rows, and take off accepted lines only
+            throw new IllegalArgumentException("returns exceed the cancellation rows or the accepted lines");
+        }
+    }
+
+    /**
+     * The cancellation rows that are an identified customer's return of a product ({@link ReturnNetting#isReturn}),
+     * still counted under {@code cancellation} (they are not purchases), and what netting them did.
+     *
+     * @param netted               returns that took some quantity off the customer's earlier purchases of the item
+     * @param unmatched            returns that matched no such purchase (bought before the export starts): they
+     *                             change nothing
+     * @param linesReturnedInFull  accepted purchase lines netted to zero
+     * @param ordersReturnedInFull accepted orders all of whose lines were netted to zero (no longer a purchase for
+     *                             customer value)
+     */
+    public record Returns(long netted, long unmatched, long linesReturnedInFull, long ordersReturnedInFull) {
+        public Returns {
+            if (netted < 0 || unmatched < 0 || linesReturnedInFull < 0 || ordersReturnedInFull < 0
+                    || ordersReturnedInFull > linesReturnedInFull) {
+                throw new IllegalArgumentException("inconsistent return counts");
+            }
         }
     }
 
@@ -146,6 +176,10 @@ public record IngestReport(List<FileStats> files, long rowsRead, long rowsAccept
             if (!e.getValue().samples().isEmpty()) {
                 sb.append("      e.g. ").append(String.join(", ", e.getValue().samples())).append('\n');
             }
+            if (returns != null && e.getKey().equals(RejectReason.CANCELLATION.code())) {
+                row(sb, "    returns netted against purchases", returns.netted(), rowsRead);
+                row(sb, "    returns matching no purchase", returns.unmatched(), rowsRead);
+            }
         }
         Rejections conflicts = rejected.get(RejectReason.ORDER_CUSTOMER_CONFLICT.code());
         sb.append(String.format(Locale.ROOT, "  %-38s %,12d (budget %.2f%% = %,d)%n",
@@ -156,6 +190,12 @@ public record IngestReport(List<FileStats> files, long rowsRead, long rowsAccept
         sb.append(String.format(Locale.ROOT, "  %-38s %,12d%n", "  of which anonymous", ordersAcceptedAnonymous));
         sb.append(String.format(Locale.ROOT, "  %-38s %,12d%n", "customers", customers));
         sb.append(String.format(Locale.ROOT, "  %-38s %,12d%n", "items", items));
+        if (returns != null) {
+            sb.append(String.format(Locale.ROOT, "  %-38s %,12d%n", "lines returned in full",
+                    returns.linesReturnedInFull()));
+            sb.append(String.format(Locale.ROOT, "  %-38s %,12d%n", "orders returned in full",
+                    returns.ordersReturnedInFull()));
+        }
         return sb.toString();
     }
 

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,8 +61,10 @@ import java.util.Set;
  *     with a 64-bit hash of the fields; the chance of a false match is about 10<sup>-8</sup> per million
  *     lines.)</li>
  * <li>{@code cancellation}: the order number starts with the mapping's cancellation prefix ({@code C} in the
- *     UCI data) or the quantity is negative. Returns are not purchases; subtracting them from baskets is not
- *     possible reliably (they often refer to orders outside the export).</li>
+ *     UCI data) or the quantity is negative. Returns are not purchases, and baskets keep what was bought (a
+ *     return often refers to an order outside the export). Those that are a customer's return of a product
+ *     ({@link ReturnNetting#isReturn}) are netted against that customer's purchases for customer value only
+ *     ({@link Transactions#keptQuantityOfLine}); the report's {@link IngestReport.Returns} counts them.</li>
  * <li>{@code adjustment}: the order number starts with the adjustment prefix ({@code A}: bad-debt
  *     write-offs).</li>
  * <li>{@code zero_quantity}, then {@code non_positive_price} (price 0 lines are mostly damaged stock or free
@@ -222,6 +225,12 @@ public final class TransactionLoader {
         private final Object2IntOpenHashMap<String> countryIndex = new Object2IntOpenHashMap<>();
         private final List<String> countries = new ArrayList<>();
 
+        /** Cancellation rows that are a customer's return of a product, in load order. */
+        private final List<String> returnCustomer = new ArrayList<>();
+        private final List<String> returnItem = new ArrayList<>();
+        private final DoubleArrayList returnQuantity = new DoubleArrayList();
+        private final LongArrayList returnTime = new LongArrayList();
+
         /** Hashes of the current file's lines, for exact duplicates; cleared per file. */
         private final LongOpenHashSet lineHashes = new LongOpenHashSet();
 
@@ -292,6 +301,13 @@ public final class TransactionLoader {
                 return reject(RejectReason.DUPLICATE_LINE, file, r.line(), null);
             }
             if (r.laterReason() != null) {
+                if (r.laterReason() == RejectReason.CANCELLATION
+                        && ReturnNetting.isReturn(r.customer(), r.item(), r.quantity(), r.price(), options)) {
+                    returnCustomer.add(r.customer());
+                    returnItem.add(r.item());
+                    returnQuantity.add(Math.abs(r.quantity()));
+                    returnTime.add(r.time());
+                }
                 return reject(r.laterReason(), file, r.line(), null);
             }
             accept(r);
@@ -379,7 +395,9 @@ public final class TransactionLoader {
                     malformed += rejectedCounts[r.ordinal()];
                 }
             }
-            Transactions tx = build();
+            double[] kept = lineQuantity.toDoubleArray();
+            long[] outcome = netReturns(kept);
+            Transactions tx = build(kept);
             long anonymousOrders = 0;
             long rowsAcceptedAnonymous = 0;
             for (int o = 0; o < tx.orderCount(); o++) {
@@ -388,6 +406,16 @@ public final class TransactionLoader {
                     rowsAcceptedAnonymous += tx.lineEnd(o) - tx.lineStart(o);
                 }
             }
+            long linesGone = 0;
+            long ordersGone = 0;
+            for (int o = 0; o < tx.orderCount(); o++) {
+                int gone = 0;
+                for (int l = tx.lineStart(o); l < tx.lineEnd(o); l++) {
+                    gone += tx.keptQuantityOfLine(l) == 0 ? 1 : 0;
+                }
+                linesGone += gone;
+                ordersGone += gone > 0 && gone == tx.lineEnd(o) - tx.lineStart(o) ? 1 : 0;
+            }
             Map<String, IngestReport.Rejections> rejected = new LinkedHashMap<>();
             for (RejectReason r : RejectReason.values()) {
                 rejected.put(r.code(), new IngestReport.Rejections(rejectedCounts[r.ordinal()],
@@ -395,13 +423,75 @@ public final class TransactionLoader {
             }
             IngestReport report = new IngestReport(fileStats, rowsRead, rowsAccepted, rowsAcceptedAnonymous,
                     rowsAcceptedPlaceholderCustomer, rejected, invoiceFile.size(), tx.orderCount(), anonymousOrders, tx.customerCount(),
-                    tx.itemCount(), malformed, options.errorBudget());
+                    tx.itemCount(), malformed, options.errorBudget(),
+                    new IngestReport.Returns(outcome[0], outcome[1], linesGone, ordersGone));
             report.checkErrorBudget();
             return new IngestResult(tx, report);
         }
 
-        /** Groups lines by order (a stable counting sort, so each order keeps its input line order). */
-        private Transactions build() {
+        /**
+         * Nets the returns against the accepted lines of the same customer and item ({@link ReturnNetting}),
+         * reducing {@code kept} (by accepted line); returns {netted, unmatched} return counts. A line's customer
+         * and time are its order's, as resolved once all files are read.
+         */
+        private long[] netReturns(double[] kept) {
+            Map<Long, IntArrayList> returnsOf = new LinkedHashMap<>();
+            long unmatched = 0;
+            for (int r = 0; r < returnQuantity.size(); r++) {
+                int c = customerIndex.getInt(returnCustomer.get(r));
+                int i = itemIndex.getInt(returnItem.get(r));
+                if (c < 0 || i < 0) {
+                    unmatched++; // neither the customer nor the item has a purchase to take it off
+                    continue;
+                }
+                returnsOf.computeIfAbsent(((long) c << 32) | i, k -> new IntArrayList()).add(r);
+            }
+            Map<Long, IntArrayList> linesOf = new HashMap<>();
+            for (int l = 0; l < lineOrder.size(); l++) {
+                int c = orderCustomer.getInt(lineOrder.getInt(l));
+                if (c >= 0) {
+                    long key = ((long) c << 32) | lineItem.getInt(l);
+                    if (returnsOf.containsKey(key)) {
+                        linesOf.computeIfAbsent(key, k -> new IntArrayList()).add(l);
+                    }
+                }
+            }
+            long netted = 0;
+            for (Map.Entry<Long, IntArrayList> e : returnsOf.entrySet()) {
+                IntArrayList rs = e.getValue();
+                IntArrayList ls = linesOf.getOrDefault(e.getKey(), new IntArrayList());
+                long[] pTime = new long[ls.size()];
+                double[] pKept = new double[ls.size()];
+                for (int k = 0; k < ls.size(); k++) {
+                    pTime[k] = orderTime.getLong(lineOrder.getInt(ls.getInt(k)));
+                    pKept[k] = kept[ls.getInt(k)];
+                }
+                long[] rTime = new long[rs.size()];
+                double[] rQty = new double[rs.size()];
+                for (int k = 0; k < rs.size(); k++) {
+                    rTime[k] = returnTime.getLong(rs.getInt(k));
+                    rQty[k] = returnQuantity.getDouble(rs.getInt(k));
+                }
+                double[] matched = ReturnNetting.net(pTime, pKept, rTime, rQty);
+                for (int k = 0; k < ls.size(); k++) {
+                    kept[ls.getInt(k)] = pKept[k];
+                }
+                for (double m : matched) {
+                    if (m > 0) {
+                        netted++;
+                    } else {
+                        unmatched++;
+                    }
+                }
+            }
+            return new long[] {netted, unmatched};
+        }
+
+        /**
+         * Groups lines by order (a stable counting sort, so each order keeps its input line order); {@code kept}
+         * is each accepted line's kept quantity, in accepted order.
+         */
+        private Transactions build(double[] kept) {
             int orders = orderIds.size();
             int lines = lineOrder.size();
             int[] offsets = new int[orders + 1];
@@ -414,11 +504,13 @@ public final class TransactionLoader {
             int[] next = Arrays.copyOf(offsets, orders);
             int[] items = new int[lines];
             double[] qty = new double[lines];
+            double[] keptQty = new double[lines];
             double[] price = new double[lines];
             for (int l = 0; l < lines; l++) {
                 int pos = next[lineOrder.getInt(l)]++;
                 items[pos] = lineItem.getInt(l);
                 qty[pos] = lineQuantity.getDouble(l);
+                keptQty[pos] = kept[l];
                 price[pos] = linePrice.getDouble(l);
             }
             String[] desc = new String[itemIds.size()];
@@ -428,7 +520,7 @@ public final class TransactionLoader {
                 cat[i] = itemCategories.get(i).winner();
             }
             return new Transactions(orderIds.toArray(String[]::new), orderCustomer.toIntArray(),
-                    orderTime.toLongArray(), orderCountry.toIntArray(), offsets, items, qty, price,
+                    orderTime.toLongArray(), orderCountry.toIntArray(), offsets, items, qty, keptQty, price,
                     itemIds.toArray(String[]::new), desc, cat, customerIds.toArray(String[]::new),
                     countries.toArray(String[]::new), timeLine.sequenceOnly());
         }

@@ -30,6 +30,7 @@ public final class Transactions {
     private final int[] lineOffsets; // orderCount + 1 entries
     private final int[] lineItem;
     private final double[] lineQuantity;
+    private final double[] lineKept;
     private final double[] linePrice;
     private final String[] itemIds;
     private final String[] itemDescriptions;
@@ -53,14 +54,15 @@ public final class Transactions {
 
     /** Takes ownership of the arrays; only the loader builds instances. */
     Transactions(String[] orderIds, int[] orderCustomer, long[] orderTime, int[] orderCountry, int[] lineOffsets,
-                 int[] lineItem, double[] lineQuantity, double[] linePrice, String[] itemIds,
+                 int[] lineItem, double[] lineQuantity, double[] lineKept, double[] linePrice, String[] itemIds,
                  String[] itemDescriptions, String[] itemCategories, String[] customerIds, String[] countries,
                  boolean sequenceOnly) {
         this.sequenceOnly = sequenceOnly;
         int n = orderIds.length;
         if (orderCustomer.length != n || orderTime.length != n || orderCountry.length != n
                 || lineOffsets.length != n + 1 || lineOffsets[0] != 0 || lineOffsets[n] != lineItem.length
-                || lineQuantity.length != lineItem.length || linePrice.length != lineItem.length
+                || lineQuantity.length != lineItem.length || lineKept.length != lineItem.length
+                || linePrice.length != lineItem.length
                 || itemDescriptions.length != itemIds.length || itemCategories.length != itemIds.length) {
             throw new IllegalArgumentException("inconsistent column lengths");
         }
@@ -71,6 +73,7 @@ public final class Transactions {
         this.lineOffsets = lineOffsets;
         this.lineItem = lineItem;
         this.lineQuantity = lineQuantity;
+        this.lineKept = lineKept;
         this.linePrice = linePrice;
         this.itemIds = itemIds;
         this.itemDescriptions = itemDescriptions;
@@ -157,6 +160,15 @@ public final class Transactions {
     /** Quantity, always > 0. */
     public double quantityOfLine(int l) {
         return lineQuantity[l];
+    }
+
+    /**
+     * What the customer kept of the line: its quantity less what {@link ReturnNetting} matched of their returns
+     * to it, 0 for a line returned in full, the quantity itself for guests' lines. Customer value counts this;
+     * baskets, histories and the recommenders count {@link #quantityOfLine} (what was bought).
+     */
+    public double keptQuantityOfLine(int l) {
+        return lineKept[l];
     }
 
     /** Unit price, always > 0. */

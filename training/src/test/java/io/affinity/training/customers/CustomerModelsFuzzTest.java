@@ -110,8 +110,8 @@ class CustomerModelsFuzzTest {
 
     private static void check(CustomerAnalysis a, Transactions tx, CustomerAnalyticsOptions options, Random rnd,
                               String context) {
-        assertEquals(tx.customerCount(), a.rows().size() + a.customersAfterCalibration(),
-                context + ": every customer profiled or counted");
+        assertEquals(tx.customerCount(), a.rows().size() + a.customersAfterCalibration()
+                        + a.customersReturnedEverything(), context + ": every customer profiled or counted");
         BgNbd bg = a.bgNbd().model();
         double horizon = options.timeUnit().fromDays(CustomerAnalyticsOptions.HORIZON_DAYS);
         int referenceRow = rnd.nextInt(a.rows().size());

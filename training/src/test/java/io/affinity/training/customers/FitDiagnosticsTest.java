@@ -42,8 +42,12 @@ class FitDiagnosticsTest {
                 ItemCosts.none());
         List<String> warnings = FitDiagnostics.warnings(a);
         assertEquals(1, warnings.size(), warnings.toString());
-        assertTrue(warnings.get(0).startsWith("BG/NBD fit is degenerate: b="), warnings.get(0));
-        assertTrue(a.bgNbd().model().b() > FitDiagnostics.LARGEST_SHAPE);
+        // Gross of returns this fit ran off to b = 9e6 (nobody seen to lapse); net of returns, the days of the few
+        // customers who sent a delivery back are gone and it runs off the other way, a and b both towards 0 (each
+        // customer's drop-out probability 0 or 1, a/(a+b) of them 1): still a limiting case, still reported
+        assertTrue(warnings.get(0).startsWith("BG/NBD fit is degenerate: a="), warnings.get(0));
+        assertTrue(a.bgNbd().model().a() < FitDiagnostics.SMALLEST_SHAPE
+                && a.bgNbd().model().b() < FitDiagnostics.SMALLEST_SHAPE, a.bgNbd().model().toString());
         assertEquals(warnings, CustomerReportWriter.report(a).get("warnings"));
     }
 }
