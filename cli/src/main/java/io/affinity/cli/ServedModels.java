@@ -53,6 +53,15 @@ final class ServedModels {
                 // Totals only: per-reason samples are for the manifest file, not for every dashboard poll.
                 if (e.getValue().isNumber()) {
                     ingest.put(e.getKey(), e.getValue().numberValue());
+                } else if (e.getKey().equals("returns") && e.getValue().isObject()) {
+                    // returns netted against purchases, and those matching none: totals too
+                    Map<String, Object> returns = new LinkedHashMap<>();
+                    e.getValue().fields().forEachRemaining(r -> {
+                        if (r.getValue().isNumber()) {
+                            returns.put(r.getKey(), r.getValue().numberValue());
+                        }
+                    });
+                    ingest.put("returns", returns);
                 }
             });
             summary.put("ingest", ingest);

@@ -227,6 +227,12 @@ class EndToEndTest {
         assertEquals(snapshot.manifest().sections().get("customerModels").get("calibrationEnd").asText(),
                 profile.get("asOf").asText());
         assertEquals(73_904, model.at("/ingest/rowsRead").asLong());
+        // Returns netted against purchases (customer value is net of them) are totals a dashboard wants too.
+        JsonNode returns = snapshot.manifest().sections().get("ingestReport").get("returns");
+        assertTrue(returns.get("netted").asLong() > 0, returns.toString());
+        for (String field : List.of("netted", "unmatched", "linesReturnedInFull", "ordersReturnedInFull")) {
+            assertEquals(returns.get(field).asLong(), model.at("/ingest/returns/" + field).asLong(), field);
+        }
         // Which model answers customers, and why: the manifest section's figures, without its bulky parts.
         JsonNode servedModel = snapshot.manifest().sections().get("servedModel");
         assertEquals(servedModel.get("name").asText(), model.at("/servedModel/name").asText());
