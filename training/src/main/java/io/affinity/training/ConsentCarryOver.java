@@ -1,9 +1,5 @@
 package io.affinity.training;
 
-import io.affinity.store.Manifest;
-import io.affinity.store.ModelStore;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -28,26 +24,13 @@ public final class ConsentCarryOver {
         if (noConsent && consent != null) {
             return Optional.of("--no-consent and --consent contradict each other: give one");
         }
-        if (consent != null || noConsent || !Files.isDirectory(models)) {
+        if (consent != null || noConsent) {
             return Optional.empty();
         }
-        try {
-            ModelStore store = ModelStore.open(models);
-            Optional<String> current = store.currentVersion();
-            if (current.isEmpty()) {
-                return Optional.empty();
-            }
-            Manifest m = store.manifest(current.get());
-            if (m.counts().consent() == 0) {
-                return Optional.empty();
-            }
-            return Optional.of(String.format(java.util.Locale.ROOT, "the served version %s carries a consent list "
-                    + "(%,d customers) and this run has no --consent: the new version would forget its opt-outs "
-                    + "(web opt-outs are then offered and exported on web again once it is activated). Pass the "
-                    + "current list with --consent FILE, or --no-consent to publish without one", current.get(),
-                    m.counts().consent()));
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty(); // an unreadable CURRENT is reported by the publish or by 'models verify'
-        }
+        return ServedManifest.of(models).filter(m -> m.counts().consent() > 0).map(m -> String.format(
+                java.util.Locale.ROOT, "the served version %s carries a consent list (%,d customers) and this run "
+                        + "has no --consent: the new version would forget its opt-outs (web opt-outs are then offered "
+                        + "and exported on web again once it is activated). Pass the current list with --consent "
+                        + "FILE, or --no-consent to publish without one", m.version(), m.counts().consent()));
     }
 }

@@ -1,10 +1,6 @@
 package io.affinity.training;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.affinity.store.Manifest;
-import io.affinity.store.ModelStore;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
@@ -29,16 +25,10 @@ public final class ExclusionCarryOver {
      * readable CURRENT (a first run, or a store being repaired: nothing to carry over that a run could read).
      */
     public static Optional<String> refusal(Path models, boolean runHasList) {
-        if (runHasList || !Files.isDirectory(models)) {
+        if (runHasList) {
             return Optional.empty();
         }
-        try {
-            ModelStore store = ModelStore.open(models);
-            Optional<String> current = store.currentVersion();
-            if (current.isEmpty()) {
-                return Optional.empty();
-            }
-            Manifest m = store.manifest(current.get());
+        return ServedManifest.of(models).flatMap(m -> {
             JsonNode section = m.sections().get(SECTION);
             long customers = section == null ? 0 : section.path("customers").asLong(0);
             if (customers == 0) {
@@ -48,10 +38,8 @@ public final class ExclusionCarryOver {
                     + "customers (--exclude-customers %s) and this run has no --exclude-customers: the new version "
                     + "would profile and recommend to them again (their erasure or objection undone once it is "
                     + "activated). Pass the current list with --exclude-customers FILE (a file with only the "
-                    + "header line customer_id to exclude nobody on purpose)", current.get(), customers,
+                    + "header line customer_id to exclude nobody on purpose)", m.version(), customers,
                     section.path("file").asText("")));
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty(); // an unreadable CURRENT is reported by the publish or by 'models verify'
-        }
+        });
     }
 }
