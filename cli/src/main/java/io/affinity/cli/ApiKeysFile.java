@@ -49,28 +49,15 @@ final class ApiKeysFile {
             String[] parts = line.split("\\s+", 2);
             String key = parts[0];
             String rest = parts.length == 1 ? "" : parts[1];
-            String client = ApiKey.UNNAMED_CLIENT;
-            Matcher named = CLIENT.matcher(rest);
-            if (named.find()) {
-                client = clientName(named.group(1), where);
-                rest = (rest.substring(0, named.start()) + " " + rest.substring(named.end())).trim();
-                if (CLIENT.matcher(rest).find()) {
-                    throw new AffinityCli.UserFacingException(where + "client= is given twice; a key has one client");
-                }
+            Setting named = setting(CLIENT, "client", rest, where);
+            String client = named.value() == null ? ApiKey.UNNAMED_CLIENT : clientName(named.value(), where);
+            Setting limited = setting(RATE, "rate", named.rest(), where);
+            RequestRate rate = limited.value() == null ? RequestRate.UNLIMITED : RequestRate.parse(limited.value());
+            if (rate == null) {
+                throw new AffinityCli.UserFacingException(where + "rate '" + limited.value() + "' is not one: "
+                        + "requests per second, minute or hour, such as rate=50/s, rate=600/min or rate=1000/h");
             }
-            RequestRate rate = RequestRate.UNLIMITED;
-            Matcher limited = RATE.matcher(rest);
-            if (limited.find()) {
-                rate = RequestRate.parse(limited.group(1));
-                if (rate == null) {
-                    throw new AffinityCli.UserFacingException(where + "rate '" + limited.group(1) + "' is not one: "
-                            + "requests per second, minute or hour, such as rate=50/s, rate=600/min or rate=1000/h");
-                }
-                rest = (rest.substring(0, limited.start()) + " " + rest.substring(limited.end())).trim();
-                if (RATE.matcher(rest).find()) {
-                    throw new AffinityCli.UserFacingException(where + "rate= is given twice; a key has one rate");
-                }
-            }
+            rest = limited.rest();
             Map.Entry<RequestRate, Integer> clientRate = rateOfClient.putIfAbsent(client, Map.entry(rate, i + 1));
             if (clientRate != null && !clientRate.getKey().equals(rate)) {
                 throw new AffinityCli.UserFacingException(where + "client '" + client + "' has rate "
@@ -116,6 +103,23 @@ final class ApiKeysFile {
             scopes.add(scope);
         }
         return scopes;
+    }
+
+    /** A {@code name=value} setting after a key (null when absent), and the text after the key without it. */
+    private record Setting(String value, String rest) {
+    }
+
+    /** Takes the {@code name=} setting {@code pattern} finds out of {@code rest}; given twice is an error. */
+    private static Setting setting(Pattern pattern, String name, String rest, String where) {
+        Matcher m = pattern.matcher(rest);
+        if (!m.find()) {
+            return new Setting(null, rest);
+        }
+        String without = (rest.substring(0, m.start()) + " " + rest.substring(m.end())).trim();
+        if (pattern.matcher(without).find()) {
+            throw new AffinityCli.UserFacingException(where + name + "= is given twice; a key has one " + name);
+        }
+        return new Setting(m.group(1), without);
     }
 
     /** The client's name after {@code client=}: shown in the message, since it is not part of a key. */
