@@ -105,15 +105,11 @@ final class TransactionInput {
         try {
             options = IngestOptions.fromOptions(format, columns, timestampFormat, delimiter, decimalComma,
                     errorBudget);
+            if (guestCustomers != null) {
+                options = options.withGuestCustomers(guestCustomers);
+            }
         } catch (IllegalArgumentException e) {
             throw new AffinityCli.UserFacingException(e.getMessage());
-        }
-        if (guestCustomers != null) {
-            if (guestCustomers.stream().anyMatch(String::isBlank)) {
-                throw new AffinityCli.UserFacingException("--guest-customers lists a blank id; a blank customer cell "
-                        + "is read as a guest already");
-            }
-            options = options.withGuestCustomers(java.util.Set.copyOf(guestCustomers));
         }
         ExcludedCustomers list = excludedCustomers();
         return list == null ? options : options.withExcludedCustomers(list.ids());

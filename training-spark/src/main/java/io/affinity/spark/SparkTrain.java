@@ -259,11 +259,7 @@ public final class SparkTrain implements Callable<Integer> {
         Map<String, Map<Consent.Channel, Consent.ListEntry>> consentStates =
                 consent == null ? Map.of() : ConsentFile.read(consent, consentCharset());
         if (guestCustomers != null) {
-            if (guestCustomers.stream().anyMatch(String::isBlank)) {
-                throw new IllegalArgumentException("--guest-customers lists a blank id; a blank customer cell is read "
-                        + "as a guest already");
-            }
-            ingest = ingest.withGuestCustomers(java.util.Set.copyOf(guestCustomers));
+            ingest = ingest.withGuestCustomers(guestCustomers);
         }
         readable("--exclude-customers", excludeCustomers);
         if (excludeCustomers != null) {

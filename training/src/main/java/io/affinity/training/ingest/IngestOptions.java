@@ -65,17 +65,20 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
             throw new IllegalArgumentException("samplesPerReason must be in [0, 1000], was " + samplesPerReason);
         }
         Objects.requireNonNull(dialect, "dialect");
-        excludedCustomers = normaliseIds(excludedCustomers, "excludedCustomers");
-        guestCustomers = normaliseIds(guestCustomers, "guestCustomers");
+        excludedCustomers = normaliseIds(excludedCustomers, "excludedCustomers",
+                "excludedCustomers must not contain blank ids");
+        // named as users give them (train's and spark-train's --guest-customers): the one message for both
+        guestCustomers = normaliseIds(guestCustomers, "guestCustomers",
+                "--guest-customers lists a blank id; a blank customer cell is read as a guest already");
     }
 
-    private static Set<String> normaliseIds(Set<String> given, String name) {
+    private static Set<String> normaliseIds(Set<String> given, String name, String blank) {
         Objects.requireNonNull(given, name + " (use an empty set)");
         Set<String> ids = new HashSet<>();
         for (String id : given) {
             String normalised = id == null ? "" : Ids.normaliseCustomerId(id);
             if (normalised.isEmpty()) {
-                throw new IllegalArgumentException(name + " must not contain blank ids");
+                throw new IllegalArgumentException(blank);
             }
             ids.add(normalised);
         }
@@ -188,9 +191,10 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
     }
 
     /** Read the rows of these customer ids as guests' (ids as in the exports; normalised as they are). */
-    public IngestOptions withGuestCustomers(Set<String> customers) {
+    public IngestOptions withGuestCustomers(java.util.Collection<String> customers) {
+        // as the user listed them (repeats, blanks): the constructor normalises them and refuses a blank one
         return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason, dialect,
-                excludedCustomers, customers);
+                excludedCustomers, new HashSet<>(customers));
     }
 
     /** True when the normalised customer id stands for guest checkouts. */
