@@ -1,10 +1,11 @@
 package io.affinity.cli;
 
+import static io.affinity.training.CsvNumbers.plain;
+
 import de.siegmar.fastcsv.writer.CsvWriter;
 import io.affinity.recommender.AssociationRule;
 import java.io.IOException;
 import java.io.Writer;
-import java.math.BigDecimal;
 import java.util.List;
 import java.util.function.Function;
 
@@ -35,14 +36,9 @@ final class RulesCsv {
             csv.writeRecord(String.join(ITEM_SEPARATOR, r.antecedent()),
                     String.join(ITEM_SEPARATOR, r.antecedent().stream().map(description).toList()),
                     r.consequent(), description.apply(r.consequent()), Long.toString(r.supportCount()),
-                    number(r.support()), number(r.confidence()), number(r.lift()), number(r.leverage()),
-                    Double.isInfinite(r.conviction()) ? "inf" : number(r.conviction()));
+                    plain(r.support()), plain(r.confidence()), plain(r.lift()), plain(r.leverage()),
+                    Double.isInfinite(r.conviction()) ? "inf" : plain(r.conviction()));
         }
         csv.flush();
-    }
-
-    /** The shortest decimal that reads back as the same double, never in E notation (a spreadsheet reads both). */
-    static String number(double v) {
-        return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 }

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import de.siegmar.fastcsv.writer.CsvWriter;
 import io.affinity.recommender.CustomerProfile;
+import io.affinity.training.CsvNumbers;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -177,6 +177,6 @@ public final class CustomerReportWriter {
         if (v != 0 && Math.abs(v) < 1e-6) {
             return Double.toString(v);
         }
-        return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+        return CsvNumbers.plain(v);
     }
 }

@@ -1,9 +1,10 @@
 package io.affinity.training.mining;
 
+import static io.affinity.training.CsvNumbers.plain;
+
 import de.siegmar.fastcsv.writer.CsvWriter;
 import java.io.Closeable;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +42,7 @@ final class MiningCsv {
         public void accept(int[] items, int length, long support) {
             // CsvWriter throws UncheckedIOException, which MiningRun.run unwraps
             csv.writeRecord(itemSet(items, length, labels), Integer.toString(length), Long.toString(support),
-                    number(support / transactions));
+                    plain(support / transactions));
         }
 
         @Override
@@ -65,8 +66,8 @@ final class MiningCsv {
         public void accept(MinedRule r) {
             csv.writeRecord(itemSet(r.antecedent(), r.antecedentSize(), labels),
                     itemSet(new int[] {r.consequent()}, 1, labels), Long.toString(r.supportCount()),
-                    number(r.support()), number(r.confidence()), number(r.lift()), number(r.leverage()),
-                    Double.isInfinite(r.conviction()) ? "inf" : number(r.conviction()), number(r.zhang()));
+                    plain(r.support()), plain(r.confidence()), plain(r.lift()), plain(r.leverage()),
+                    Double.isInfinite(r.conviction()) ? "inf" : plain(r.conviction()), plain(r.zhang()));
         }
 
         @Override
@@ -85,10 +86,5 @@ final class MiningCsv {
             b.append(i > 0 ? "," : "").append(items[i]);
         }
         return b.append('}').toString();
-    }
-
-    /** The shortest decimal that reads back as the same double, in plain notation. */
-    static String number(double v) {
-        return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 }
