@@ -1,5 +1,10 @@
 package io.affinity.spark;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.sum;
+
 import io.affinity.recommender.Consent;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
@@ -15,6 +20,7 @@ import io.affinity.training.ingest.IngestException;
 import io.affinity.training.ingest.ExcludedCustomers;
 import io.affinity.training.ingest.IngestOptions;
 import io.affinity.training.ingest.RejectReason;
+import io.affinity.training.ingest.Transactions;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.Charset;
@@ -25,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import org.apache.spark.sql.Dataset;
@@ -328,6 +335,7 @@ public final class SparkTrain implements Callable<Integer> {
                                 + "unchanged", loaded.report().rowsRead(), loaded.report().rowsAccepted(), inputs,
                         models), loaded.report(), null);
             }
+            outsizedCustomerWarning(accepted).ifPresent(w -> progress.accept("warning: " + w));
             SparkModelOptions resolved = options.withOrderSequence(loaded.sequenceOnly());
             SnapshotBuilder builder = ModelStore.open(models).newSnapshot();
             SparkModelStage.Trained trained = SparkModelStage.train(accepted, resolved, tuning, tradeUps, catalogue,
@@ -337,7 +345,7 @@ public final class SparkTrain implements Callable<Integer> {
             if (consent != null) {
                 builder.section("consent", consentSection(consentStates));
             }
-            builder.parameters(parameters(spark, trained.served(), tuning));
+            builder.parameters(parameters(spark, ingest, trained.served(), tuning));
             builder.section("ingestReport", loaded.report());
             if (excluded != null) {
                 builder.section(ExclusionCarryOver.SECTION, excluded.manifestSection(
@@ -379,7 +387,8 @@ public final class SparkTrain implements Callable<Integer> {
     }
 
     /** What a reader of the manifest needs to reproduce the run: engine, inputs as given, every parameter. */
-    private Map<String, Object> parameters(SparkSession spark, SparkModelOptions options, ListTuning tuning) {
+    private Map<String, Object> parameters(SparkSession spark, IngestOptions ingest, SparkModelOptions options,
+                                           ListTuning tuning) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("engine", "spark");
         m.put("sparkVersion", spark.version());
@@ -388,7 +397,19 @@ public final class SparkTrain implements Callable<Integer> {
         m.put("encoding", encoding.name());
         m.putAll(options.asManifestMap());
         m.put("listTuning", tuning.asManifestMap());
+        m.putAll(ingest.manifestEntries());
         return m;
+    }
+
+    /** train's warning about a guest-checkout id, from the orders of each identified customer counted by Spark. */
+    static Optional<String> outsizedCustomerWarning(Dataset<Row> accepted) {
+        Row counts = accepted.filter(col(AcceptedLines.CUSTOMER).isNotNull())
+                .groupBy(col(AcceptedLines.CUSTOMER))
+                .agg(countDistinct(col(AcceptedLines.ORDER)).as("orders"))
+                .agg(max(col("orders")), sum(col("orders")))
+                .first();
+        return counts.isNullAt(0) ? Optional.empty()
+                : Transactions.outsizedCustomerWarning(counts.getLong(0), counts.getLong(1));
     }
 
     private Charset consentCharset() {

@@ -164,6 +164,54 @@ class SparkTrainTest {
         assertEquals(List.of(served), ModelStore.open(models).versions());
     }
 
+    /**
+     * As train: an id holding most orders (a shop's guest-checkout id) is warned about without being shown, and the
+     * layout, dialect and guest ids the run read its exports with are in the manifest, so that it can be repeated.
+     */
+    @Test
+    void aGuestCheckoutIdIsWarnedAboutAndHowTheExportsWereReadIsRecorded() throws Exception {
+        StringBuilder csv = new StringBuilder("Kunde;Beleg;Datum;Artikel;Menge;Preis\n");
+        for (int o = 0; o < 40; o++) {
+            String customer = o < 25 ? "0" : "shopper-" + o % 5;
+            String day = String.format("%02d.05.2011 10:00", 10 + o % 9);
+            csv.append(customer).append(";o").append(o).append(';').append(day).append(";A;1;1,50\n");
+            csv.append(customer).append(";o").append(o).append(';').append(day).append(";B").append(o % 4)
+                    .append(";1;2,25\n");
+        }
+        Path orders = Files.writeString(dir.resolve("german.csv"), csv);
+        String[] layout = {"--input", orders.toString(), "--columns",
+                "customer=Kunde,order=Beleg,timestamp=Datum,item=Artikel,quantity=Menge,price=Preis",
+                "--timestamp-format", "dd.MM.yyyy HH:mm", "--delimiter", ";", "--decimal-comma", "--min-support",
+                "0.1", "--als-rank", "2"};
+        Run warned = run(concat(layout, "--models", dir.resolve("m1").toString()));
+        assertEquals(0, warned.exit(), warned.err());
+        assertTrue(warned.out().contains("warning: one customer id holds 62.5% of the orders that name a customer "
+                + "(25 of 40)"), warned.out());
+        assertTrue(warned.out().contains("80 rows read, 80 accepted, 40 orders, 6 customers"), warned.out());
+
+        Run listed = run(concat(layout, "--guest-customers", "0", "--models", dir.resolve("m2").toString()));
+        assertEquals(0, listed.exit(), listed.err());
+        assertFalse(listed.out().contains("one customer id holds"), listed.out());
+        assertTrue(listed.out().contains("80 rows read, 80 accepted, 40 orders, 5 customers"), listed.out());
+        try (Snapshot s = ModelStore.open(dir.resolve("m2")).openCurrent()) {
+            Map<String, Object> p = s.manifest().parameters();
+            assertEquals(List.of("0"), p.get("guestCustomers"));
+            assertEquals("columns", p.get("format"));
+            assertEquals("customer=Kunde,order=Beleg,timestamp=Datum,item=Artikel,quantity=Menge,price=Preis",
+                    p.get("columns"));
+            assertEquals("dd.MM.yyyy HH:mm", p.get("timestampFormat"));
+            assertEquals(";", p.get("delimiter"));
+            assertEquals(true, p.get("decimalComma"));
+            assertTrue(s.customer("0").isEmpty(), "the guest id's orders are anonymous baskets");
+        }
+    }
+
+    private static String[] concat(String[] first, String... rest) {
+        String[] all = java.util.Arrays.copyOf(first, first.length + rest.length);
+        System.arraycopy(rest, 0, all, first.length, rest.length);
+        return all;
+    }
+
     @Test
     void anOrderSequenceExportTrainsWithSequenceNumbersAsDays() throws Exception {
         Path orders = dir.resolve("sequence.csv");

@@ -10,7 +10,6 @@ import io.affinity.store.SnapshotBuilder;
 import io.affinity.training.customers.ConsentFile;
 import io.affinity.training.customers.ItemCosts;
 import io.affinity.training.ingest.CatalogFile;
-import io.affinity.training.ingest.ColumnMapping;
 import io.affinity.training.ingest.CsvDialect;
 import io.affinity.training.ingest.IngestException;
 import io.affinity.training.ingest.ExcludedCustomers;
@@ -386,21 +385,7 @@ public final class TrainingPipeline {
         if (tx.sequenceOnly()) {
             m.put("orderSequence", true);
         }
-        if (options.mapping() != null && options.mapping().name().equals(ColumnMapping.COLUMNS)) {
-            m.put("format", ColumnMapping.COLUMNS);
-            m.put("columns", options.mapping().describe());
-            if (options.mapping().timestampFormat() != null) {
-                m.put("timestampFormat", options.mapping().timestampFormat());
-            }
-        }
-        if (!options.dialect().equals(CsvDialect.DEFAULT)) {
-            m.put("delimiter", String.valueOf(options.dialect().delimiter()));
-            m.put("decimalComma", options.dialect().decimalComma());
-        }
-        if (!options.guestCustomers().isEmpty()) {
-            // shop accounts by the operator's declaration, not people: recorded so that the run can be repeated
-            m.put("guestCustomers", new java.util.TreeSet<>(options.guestCustomers()));
-        }
+        m.putAll(options.manifestEntries());
         return m;
     }
 

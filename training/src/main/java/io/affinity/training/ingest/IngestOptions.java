@@ -215,6 +215,31 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
                 + guestCustomers.size() + " ids]";
     }
 
+    /**
+     * How the exports were read, for a manifest's parameters, where it is not the defaults: the column layout when
+     * given with {@code --columns} (and its timestamp pattern), the delimiter and decimal separator, and the guest
+     * ids. {@code train} and {@code spark-train} record the same entries, so that either run can be repeated.
+     */
+    public java.util.Map<String, Object> manifestEntries() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        if (mapping != null && mapping.name().equals(ColumnMapping.COLUMNS)) {
+            m.put("format", ColumnMapping.COLUMNS);
+            m.put("columns", mapping.describe());
+            if (mapping.timestampFormat() != null) {
+                m.put("timestampFormat", mapping.timestampFormat());
+            }
+        }
+        if (!dialect.equals(CsvDialect.DEFAULT)) {
+            m.put("delimiter", String.valueOf(dialect.delimiter()));
+            m.put("decimalComma", dialect.decimalComma());
+        }
+        if (!guestCustomers.isEmpty()) {
+            // shop accounts by the operator's declaration, not people: recorded so that the run can be repeated
+            m.put("guestCustomers", new java.util.TreeSet<>(guestCustomers));
+        }
+        return m;
+    }
+
     /** True when the normalised item id is a non-product code. */
     boolean isNonProduct(String normalisedItemId) {
         if (nonProductCodes.contains(normalisedItemId)) {

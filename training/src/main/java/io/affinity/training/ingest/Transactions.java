@@ -248,6 +248,14 @@ public final class Transactions {
             identified += orders;
             largest = Math.max(largest, orders);
         }
+        return outsizedCustomerWarning(largest, identified);
+    }
+
+    /**
+     * The warning of {@link #outsizedCustomerWarning()} for a customer id with {@code largest} of the
+     * {@code identified} orders that name a customer, or empty; spark-train counts them with Spark.
+     */
+    public static java.util.Optional<String> outsizedCustomerWarning(long largest, long identified) {
         if (largest < OUTSIZED_CUSTOMER_MIN_ORDERS || largest <= OUTSIZED_CUSTOMER_SHARE * identified) {
             return java.util.Optional.empty();
         }
