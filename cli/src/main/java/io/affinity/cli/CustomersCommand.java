@@ -118,6 +118,15 @@ final class CustomersCommand implements Callable<Integer> {
                         : String.format(Locale.ROOT, "; %,d more returned everything they bought by then and are "
                                 + "not profiled", analysis.customersReturnedEverything()),
                 (System.nanoTime() - t1) / 1e9);
+        CustomerAnalysis.Returns returns = analysis.returns();
+        if (returns != null && returns.afterCalibrationEnd() > 0) {
+            // The ingest report above nets every return of the export; the calibration must not see later ones.
+            System.err.printf(Locale.ROOT, "affinity customers: returns: %,d netted against calibration purchases, "
+                    + "%,d matching none, %,d made after --calibration-end %s not netted against calibration "
+                    + "purchases%s (report.json: returns)%n", returns.netted(), returns.unmatched(),
+                    returns.afterCalibrationEnd(), calibrationEnd, holdoutEnd == null ? ""
+                            : " (those made by --holdout-end " + holdoutEnd + " are netted against holdout purchases)");
+        }
         var bg = analysis.bgNbd().model();
         var gg = analysis.gammaGamma().model();
         // Four significant digits, not four decimals: a fit at the edge of the parameter space has a = 5e-7 or

@@ -194,7 +194,7 @@ final class CustomerProfiles {
         CustomerAnalysis analysis;
         try {
             analysis = CustomerAnalytics.analyse(summaries, 0, returnedEverything,
-                    CustomerAnalyticsOptions.defaults(calibrationEnd),
+                    CustomerAnalyticsOptions.defaults(calibrationEnd).withEveryReturnNetted(),
                     costsKnown > 0, costsKnown);
         } catch (IllegalArgumentException | IllegalStateException | ArithmeticException e) {
             // said as train says it: a snapshot without profiles otherwise looks like a good one

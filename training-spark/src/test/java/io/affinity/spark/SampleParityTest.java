@@ -159,7 +159,8 @@ class SampleParityTest {
                 last = tx.timestampOf(o).toLocalDate();
             }
         }
-        return CustomerAnalytics.run(tx, CustomerAnalyticsOptions.defaults(last), ItemCosts.none());
+        return CustomerAnalytics.run(tx, CustomerAnalyticsOptions.defaults(last).withEveryReturnNetted(),
+                ItemCosts.none());
     }
 
     @Test

@@ -61,7 +61,9 @@ final class CustomerProfilesStep {
         }
         CustomerAnalysis analysis;
         try {
-            analysis = CustomerAnalytics.run(tx, CustomerAnalyticsOptions.defaults(last), costs);
+            // every return netted, also one made after the last purchase day: nothing after it is scored
+            analysis = CustomerAnalytics.run(tx, CustomerAnalyticsOptions.defaults(last).withEveryReturnNetted(),
+                    costs);
         } catch (IllegalArgumentException | IllegalStateException | ArithmeticException e) {
             section.put("profiles", 0);
             section.put("skipped", e.getMessage());

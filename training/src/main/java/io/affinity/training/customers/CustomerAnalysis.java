@@ -18,12 +18,15 @@ import java.util.Objects;
  * @param tierBasis                 what the tiers rank by: predicted margin when the catalogue gave costs, else
  *                                  predicted (revenue) value
  * @param itemsWithCost             items of the transactions with a catalogue cost
+ * @param returns                   what the customers' returns did to the calibration purchases, or null when every
+ *                                  return in the export was netted ({@link CustomerAnalyticsOptions#everyReturnNetted}:
+ *                                  train)
  */
 public record CustomerAnalysis(CustomerAnalyticsOptions options, List<Row> rows, BgNbd.Fitted bgNbd,
                                GammaGamma.Fitted gammaGamma, HoldoutEvaluation holdout,
                                int customersAfterCalibration, int customersReturnedEverything,
                                double spendFrequencyCorrelation,
-                               TierBasis tierBasis, int itemsWithCost) {
+                               TierBasis tierBasis, int itemsWithCost, Returns returns) {
     /** What Platinum/Gold/Iron/Lead rank customers by. */
     public enum TierBasis {
         /** Expected 12-month value (revenue): the catalogue gave no costs. */
@@ -64,6 +67,20 @@ public record CustomerAnalysis(CustomerAnalyticsOptions options, List<Row> rows,
      */
     public record HoldoutEvaluation(int days, int customers, long actualTotal, Accuracy model,
                                     Accuracy naiveLastPeriod) {
+    }
+
+    /**
+     * The identified customers' returns of products, counted against the calibration period: {@code netted} took
+     * something off a calibration purchase, {@code unmatched} were made by the calibration end but found nothing to
+     * take off, {@code afterCalibrationEnd} were made after it and did not reduce a calibration purchase (those made
+     * by the holdout end are netted against holdout purchases). Together they are every such return of the export.
+     */
+    public record Returns(long netted, long unmatched, long afterCalibrationEnd) {
+        public Returns {
+            if (netted < 0 || unmatched < 0 || afterCalibrationEnd < 0) {
+                throw new IllegalArgumentException("negative return counts");
+            }
+        }
     }
 
     /** Mean absolute error, root mean squared error, Pearson correlation, total predicted. */

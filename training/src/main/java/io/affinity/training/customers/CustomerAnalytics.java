@@ -28,11 +28,14 @@ import org.apache.commons.math3.stat.correlation.PearsonsCorrelation;
  *
  * <p>A transaction is a distinct purchase day per customer (the usual convention for these models: two
  * invoices an hour apart are one shopping trip, not evidence of a higher purchase rate). Its value is the
- * day's spend. Purchases count net of the customer's returns ({@link Transactions#keptQuantityOfLine}): a line
+ * day's spend. Purchases count net of the customer's returns ({@link Transactions#keptAsOf}): a line
  * returned in full adds nothing, and a day all of whose lines were returned is no transaction, so money,
  * frequency and recency describe what the customer kept. (Item typical prices stay those of all sales lines: an
  * item's price does not change because one buyer sent it back.) Only data up to the calibration end feeds the
- * models and profiles; data after it up to the holdout end is used only to score the predictions.
+ * models and profiles, returns included: calibration purchases are net of the returns made by the calibration end,
+ * not of later ones (unless {@link CustomerAnalyticsOptions#everyReturnNetted}, as for train), and holdout
+ * purchases net of those made by the holdout end. Data after the calibration end is used only to score the
+ * predictions.
  */
 public final class CustomerAnalytics {
     private static final double DAYS_PER_MONTH = 365.25 / 12;
@@ -57,6 +60,12 @@ public final class CustomerAnalytics {
         long calEndDay = calEnd.toEpochDay();
         long holdEndDay = options.holdoutEnd() == null ? calEndDay : options.holdoutEnd().toEpochDay();
         int holdoutDays = (int) (holdEndDay - calEndDay);
+        // What customers had kept by the end of each period: a return made after the calibration end must not undo
+        // a calibration purchase (the fit would see the holdout), nor one after the holdout end a holdout purchase.
+        Transactions.KeptQuantities calKept = options.everyReturnNetted() ? tx.everyReturnNetted()
+                : tx.keptAsOf(calEnd);
+        Transactions.KeptQuantities holdKept = options.everyReturnNetted() || options.holdoutEnd() == null
+                ? calKept : tx.keptAsOf(options.holdoutEnd());
 
         // Orders grouped by customer (positions of tx.customerOrder), each order reduced to (day, spend).
         int customers = tx.customerCount();
@@ -71,9 +80,10 @@ public final class CustomerAnalytics {
         for (int k = 0; k < grouped; k++) {
             int o = tx.customerOrder(k);
             orderDay[k] = tx.timestampOf(o).toLocalDate().toEpochDay();
+            Transactions.KeptQuantities keptBy = orderDay[k] <= calEndDay ? calKept : holdKept;
             double s = 0;
             for (int l = tx.lineStart(o); l < tx.lineEnd(o); l++) {
-                double kept = tx.keptQuantityOfLine(l);
+                double kept = keptBy.keptQuantityOfLine(l);
                 if (kept == 0) {
                     continue;
                 }
@@ -91,7 +101,7 @@ public final class CustomerAnalytics {
             orderSpend[k] = s;
         }
 
-        PriceFacts prices = PriceFacts.of(tx, calEndDay);
+        PriceFacts prices = PriceFacts.of(tx, calEndDay, calKept);
 
         List<CustomerSummary> summaries = new ArrayList<>();
         int afterCalibration = 0;
@@ -144,7 +154,9 @@ public final class CustomerAnalytics {
                     costedRevenue, costedMargin, cp.priceIndex(), cp.cheaperVariantShare(),
                     cp.topFamilies(FAVOURITE_FAMILIES)));
         }
-        return analyse(summaries, afterCalibration, returnedEverything, options, costs.any(), costs.known());
+        CustomerAnalysis.Returns returns = options.everyReturnNetted() ? null
+                : new CustomerAnalysis.Returns(calKept.netted(), calKept.unmatched(), calKept.datedAfter());
+        return analyse(summaries, afterCalibration, returnedEverything, options, costs.any(), costs.known(), returns);
     }
 
     /**
@@ -205,6 +217,16 @@ public final class CustomerAnalytics {
      */
     public static CustomerAnalysis analyse(List<CustomerSummary> summaries, int afterCalibration,
                                            int returnedEverything, CustomerAnalyticsOptions options, boolean costsAny, int costsKnown) {
+        return analyse(summaries, afterCalibration, returnedEverything, options, costsAny, costsKnown, null);
+    }
+
+    /**
+     * As {@link #analyse(List, int, int, CustomerAnalyticsOptions, boolean, int)}, with what the returns did to the
+     * calibration purchases ({@code null} when every return was netted, as for train).
+     */
+    static CustomerAnalysis analyse(List<CustomerSummary> summaries, int afterCalibration,
+                                    int returnedEverything, CustomerAnalyticsOptions options, boolean costsAny,
+                                    int costsKnown, CustomerAnalysis.Returns returns) {
         LocalDate calEnd = options.calibrationEnd();
         long calEndDay = calEnd.toEpochDay();
         long holdEndDay = options.holdoutEnd() == null ? calEndDay : options.holdoutEnd().toEpochDay();
@@ -324,7 +346,8 @@ public final class CustomerAnalytics {
         }
         return new CustomerAnalysis(options, rows, bgFit, ggFit, holdout, afterCalibration, returnedEverything,
                 spendFrequencyCorrelation(x, meanSpend),
-                costsAny ? CustomerAnalysis.TierBasis.MARGIN : CustomerAnalysis.TierBasis.REVENUE, costsKnown);
+                costsAny ? CustomerAnalysis.TierBasis.MARGIN : CustomerAnalysis.TierBasis.REVENUE, costsKnown,
+                returns);
     }
 
     /** Top share by value is Platinum, and so on; ties broken by customer id so the result is reproducible. */
@@ -534,7 +557,7 @@ public final class CustomerAnalytics {
         private final ItemPrices items;
         private final CustomerPriceSums[] customers;
 
-        private PriceFacts(Transactions tx, long calEndDay) {
+        private PriceFacts(Transactions tx, long calEndDay, Transactions.KeptQuantities kept) {
             int itemCount = tx.itemCount();
             DoubleArrayList[] prices = new DoubleArrayList[itemCount];
             List<Integer> calibrationOrders = new ArrayList<>();
@@ -570,15 +593,15 @@ public final class CustomerAnalytics {
                 }
                 for (int l = tx.lineStart(o); l < tx.lineEnd(o); l++) {
                     // what the customer kept: a line returned in full adds no spend, and no family to rank
-                    if (tx.keptQuantityOfLine(l) > 0) {
-                        customers[c].line(tx.itemOfLine(l), tx.keptQuantityOfLine(l), tx.unitPriceOfLine(l));
+                    if (kept.keptQuantityOfLine(l) > 0) {
+                        customers[c].line(tx.itemOfLine(l), kept.keptQuantityOfLine(l), tx.unitPriceOfLine(l));
                     }
                 }
             }
         }
 
-        static PriceFacts of(Transactions tx, long calEndDay) {
-            return new PriceFacts(tx, calEndDay);
+        static PriceFacts of(Transactions tx, long calEndDay, Transactions.KeptQuantities kept) {
+            return new PriceFacts(tx, calEndDay, kept);
         }
 
         record CustomerPrices(double priceIndex, double cheaperVariantShare, Object2DoubleOpenHashMap<String> families) {

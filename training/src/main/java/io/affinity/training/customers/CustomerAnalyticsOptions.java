@@ -20,11 +20,17 @@ import java.util.Objects;
  *                        purchase makes the customer WON_BACK (default 180)
  * @param atRiskPAlive    P(alive) below which a customer is AT_RISK (default 0.7)
  * @param lapsedPAlive    P(alive) below which a customer is LAPSED (default 0.3)
+ * @param everyReturnNetted whether every return in the export is netted against the calibration purchases, also one
+ *                        made after the calibration end ({@code train}, whose calibration end is the data's last
+ *                        purchase day and which scores nothing after it), instead of only those made by then (the
+ *                        default, {@code customers --calibration-end}: a later return is the holdout's, and netted
+ *                        against the calibration it would let the fit see the future); see
+ *                        {@link io.affinity.training.ingest.Transactions#keptAsOf}
  */
 public record CustomerAnalyticsOptions(LocalDate calibrationEnd, LocalDate holdoutEnd, TimeUnit timeUnit,
                                        double discountRate, double platinumShare, double goldShare,
                                        double ironShare, int newDays, int atRiskDays, int lapsedDays,
-                                       double atRiskPAlive, double lapsedPAlive) {
+                                       double atRiskPAlive, double lapsedPAlive, boolean everyReturnNetted) {
 
     /** Time axis of the BG/NBD model. */
     public enum TimeUnit {
@@ -68,26 +74,32 @@ public record CustomerAnalyticsOptions(LocalDate calibrationEnd, LocalDate holdo
 
     public static CustomerAnalyticsOptions defaults(LocalDate calibrationEnd) {
         return new CustomerAnalyticsOptions(calibrationEnd, null, TimeUnit.DAYS, 0.1, 0.05, 0.15, 0.30, 90, 90, 180,
-                0.7, 0.3);
+                0.7, 0.3, false);
     }
 
     public CustomerAnalyticsOptions withHoldoutEnd(LocalDate end) {
         return new CustomerAnalyticsOptions(calibrationEnd, end, timeUnit, discountRate, platinumShare, goldShare,
-                ironShare, newDays, atRiskDays, lapsedDays, atRiskPAlive, lapsedPAlive);
+                ironShare, newDays, atRiskDays, lapsedDays, atRiskPAlive, lapsedPAlive, everyReturnNetted);
     }
 
     public CustomerAnalyticsOptions withTimeUnit(TimeUnit unit) {
         return new CustomerAnalyticsOptions(calibrationEnd, holdoutEnd, unit, discountRate, platinumShare, goldShare,
-                ironShare, newDays, atRiskDays, lapsedDays, atRiskPAlive, lapsedPAlive);
+                ironShare, newDays, atRiskDays, lapsedDays, atRiskPAlive, lapsedPAlive, everyReturnNetted);
     }
 
     public CustomerAnalyticsOptions withDiscountRate(double rate) {
         return new CustomerAnalyticsOptions(calibrationEnd, holdoutEnd, timeUnit, rate, platinumShare, goldShare,
-                ironShare, newDays, atRiskDays, lapsedDays, atRiskPAlive, lapsedPAlive);
+                ironShare, newDays, atRiskDays, lapsedDays, atRiskPAlive, lapsedPAlive, everyReturnNetted);
     }
 
     public CustomerAnalyticsOptions withTierShares(double platinum, double gold, double iron) {
         return new CustomerAnalyticsOptions(calibrationEnd, holdoutEnd, timeUnit, discountRate, platinum, gold, iron,
-                newDays, atRiskDays, lapsedDays, atRiskPAlive, lapsedPAlive);
+                newDays, atRiskDays, lapsedDays, atRiskPAlive, lapsedPAlive, everyReturnNetted);
+    }
+
+    /** Net every return of the export against the calibration purchases, as {@code train} does. */
+    public CustomerAnalyticsOptions withEveryReturnNetted() {
+        return new CustomerAnalyticsOptions(calibrationEnd, holdoutEnd, timeUnit, discountRate, platinumShare,
+                goldShare, ironShare, newDays, atRiskDays, lapsedDays, atRiskPAlive, lapsedPAlive, true);
     }
 }

@@ -84,6 +84,13 @@ public final class CustomerReportWriter {
         out.put("customers", a.rows().size());
         out.put("customersFirstSeenAfterCalibration", a.customersAfterCalibration());
         out.put("customersReturnedEverything", a.customersReturnedEverything());
+        if (a.returns() != null) {
+            Map<String, Object> returns = new LinkedHashMap<>();
+            returns.put("nettedAgainstCalibration", a.returns().netted());
+            returns.put("matchingNoCalibrationPurchase", a.returns().unmatched());
+            returns.put("datedAfterCalibrationEnd", a.returns().afterCalibrationEnd());
+            out.put("returns", returns);
+        }
         out.put("warnings", FitDiagnostics.warnings(a));
         Map<String, Object> bg = new LinkedHashMap<>();
         bg.put("r", a.bgNbd().model().r());

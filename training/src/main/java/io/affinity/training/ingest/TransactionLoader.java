@@ -395,9 +395,9 @@ public final class TransactionLoader {
                     malformed += rejectedCounts[r.ordinal()];
                 }
             }
-            double[] kept = lineQuantity.toDoubleArray();
-            long[] outcome = netReturns(kept);
-            Transactions tx = build(kept);
+            int[] position = positions();
+            Transactions tx = build(position, customerReturns(position));
+            Transactions.KeptQuantities netted = tx.everyReturnNetted();
             long anonymousOrders = 0;
             long rowsAcceptedAnonymous = 0;
             for (int o = 0; o < tx.orderCount(); o++) {
@@ -424,24 +424,24 @@ public final class TransactionLoader {
             IngestReport report = new IngestReport(fileStats, rowsRead, rowsAccepted, rowsAcceptedAnonymous,
                     rowsAcceptedPlaceholderCustomer, rejected, invoiceFile.size(), tx.orderCount(), anonymousOrders, tx.customerCount(),
                     tx.itemCount(), malformed, options.errorBudget(),
-                    new IngestReport.Returns(outcome[0], outcome[1], linesGone, ordersGone));
+                    new IngestReport.Returns(netted.netted(), netted.unmatched(), linesGone, ordersGone));
             report.checkErrorBudget();
             return new IngestResult(tx, report);
         }
 
         /**
-         * Nets the returns against the accepted lines of the same customer and item ({@link ReturnNetting}),
-         * reducing {@code kept} (by accepted line); returns {netted, unmatched} return counts. A line's customer
-         * and time are its order's, as resolved once all files are read.
+         * The returns grouped by customer and item with that customer's accepted lines of the item (their order's
+         * customer and time, as resolved once all files are read), lines and returns in load order, for
+         * {@link ReturnNetting}; {@code position} maps each accepted line to its Transactions line number.
          */
-        private long[] netReturns(double[] kept) {
+        private CustomerReturns customerReturns(int[] position) {
             Map<Long, IntArrayList> returnsOf = new LinkedHashMap<>();
-            long unmatched = 0;
+            LongArrayList orphans = new LongArrayList();
             for (int r = 0; r < returnQuantity.size(); r++) {
                 int c = customerIndex.getInt(returnCustomer.get(r));
                 int i = itemIndex.getInt(returnItem.get(r));
                 if (c < 0 || i < 0) {
-                    unmatched++; // neither the customer nor the item has a purchase to take it off
+                    orphans.add(returnTime.getLong(r)); // no purchase of the customer or item to take it off
                     continue;
                 }
                 returnsOf.computeIfAbsent(((long) c << 32) | i, k -> new IntArrayList()).add(r);
@@ -456,61 +456,67 @@ public final class TransactionLoader {
                     }
                 }
             }
-            long netted = 0;
+            int groups = returnsOf.size();
+            int[] lineOffsets = new int[groups + 1];
+            int[] returnOffsets = new int[groups + 1];
+            IntArrayList lines = new IntArrayList();
+            LongArrayList lineTimes = new LongArrayList();
+            LongArrayList rTimes = new LongArrayList();
+            DoubleArrayList rQuantities = new DoubleArrayList();
+            int g = 0;
             for (Map.Entry<Long, IntArrayList> e : returnsOf.entrySet()) {
-                IntArrayList rs = e.getValue();
-                IntArrayList ls = linesOf.getOrDefault(e.getKey(), new IntArrayList());
-                long[] pTime = new long[ls.size()];
-                double[] pKept = new double[ls.size()];
-                for (int k = 0; k < ls.size(); k++) {
-                    pTime[k] = orderTime.getLong(lineOrder.getInt(ls.getInt(k)));
-                    pKept[k] = kept[ls.getInt(k)];
+                for (int l : linesOf.getOrDefault(e.getKey(), new IntArrayList())) {
+                    lines.add(position[l]);
+                    lineTimes.add(orderTime.getLong(lineOrder.getInt(l)));
                 }
-                long[] rTime = new long[rs.size()];
-                double[] rQty = new double[rs.size()];
-                for (int k = 0; k < rs.size(); k++) {
-                    rTime[k] = returnTime.getLong(rs.getInt(k));
-                    rQty[k] = returnQuantity.getDouble(rs.getInt(k));
+                for (int r : e.getValue()) {
+                    rTimes.add(returnTime.getLong(r));
+                    rQuantities.add(returnQuantity.getDouble(r));
                 }
-                double[] matched = ReturnNetting.net(pTime, pKept, rTime, rQty);
-                for (int k = 0; k < ls.size(); k++) {
-                    kept[ls.getInt(k)] = pKept[k];
-                }
-                for (double m : matched) {
-                    if (m > 0) {
-                        netted++;
-                    } else {
-                        unmatched++;
-                    }
-                }
+                g++;
+                lineOffsets[g] = lines.size();
+                returnOffsets[g] = rTimes.size();
             }
-            return new long[] {netted, unmatched};
+            return new CustomerReturns(lineOffsets, lines.toIntArray(), lineTimes.toLongArray(), returnOffsets,
+                    rTimes.toLongArray(), rQuantities.toDoubleArray(), orphans.toLongArray());
         }
 
-        /**
-         * Groups lines by order (a stable counting sort, so each order keeps its input line order); {@code kept}
-         * is each accepted line's kept quantity, in accepted order.
-         */
-        private Transactions build(double[] kept) {
+        /** The order offsets of the grouping by order: order o's lines start at {@code offsets[o]}. */
+        private int[] orderOffsets() {
             int orders = orderIds.size();
-            int lines = lineOrder.size();
             int[] offsets = new int[orders + 1];
-            for (int l = 0; l < lines; l++) {
+            for (int l = 0; l < lineOrder.size(); l++) {
                 offsets[lineOrder.getInt(l) + 1]++;
             }
             for (int o = 0; o < orders; o++) {
                 offsets[o + 1] += offsets[o];
             }
-            int[] next = Arrays.copyOf(offsets, orders);
+            return offsets;
+        }
+
+        /**
+         * Each accepted line's position once lines are grouped by order (a stable counting sort, so each order keeps
+         * its input line order).
+         */
+        private int[] positions() {
+            int[] next = Arrays.copyOf(orderOffsets(), orderIds.size());
+            int[] position = new int[lineOrder.size()];
+            for (int l = 0; l < position.length; l++) {
+                position[l] = next[lineOrder.getInt(l)]++;
+            }
+            return position;
+        }
+
+        /** The transactions, lines at {@code position}. */
+        private Transactions build(int[] position, CustomerReturns returns) {
+            int lines = lineOrder.size();
             int[] items = new int[lines];
             double[] qty = new double[lines];
-            double[] keptQty = new double[lines];
             double[] price = new double[lines];
             for (int l = 0; l < lines; l++) {
-                int pos = next[lineOrder.getInt(l)]++;
+                int pos = position[l];
                 items[pos] = lineItem.getInt(l);
                 qty[pos] = lineQuantity.getDouble(l);
-                keptQty[pos] = kept[l];
                 price[pos] = linePrice.getDouble(l);
             }
             String[] desc = new String[itemIds.size()];
@@ -520,7 +526,7 @@ public final class TransactionLoader {
                 cat[i] = itemCategories.get(i).winner();
             }
             return new Transactions(orderIds.toArray(String[]::new), orderCustomer.toIntArray(),
-                    orderTime.toLongArray(), orderCountry.toIntArray(), offsets, items, qty, keptQty, price,
+                    orderTime.toLongArray(), orderCountry.toIntArray(), orderOffsets(), items, qty, returns, price,
                     itemIds.toArray(String[]::new), desc, cat, customerIds.toArray(String[]::new),
                     countries.toArray(String[]::new), timeLine.sequenceOnly());
         }

@@ -1,6 +1,7 @@
 package io.affinity.training.ingest;
 
 import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
@@ -30,7 +31,9 @@ public final class Transactions {
     private final int[] lineOffsets; // orderCount + 1 entries
     private final int[] lineItem;
     private final double[] lineQuantity;
-    private final double[] lineKept;
+    private final CustomerReturns returns;
+    /** Every return of the export netted: what train counts. */
+    private final KeptQuantities everyReturn;
     private final double[] linePrice;
     private final String[] itemIds;
     private final String[] itemDescriptions;
@@ -54,14 +57,14 @@ public final class Transactions {
 
     /** Takes ownership of the arrays; only the loader builds instances. */
     Transactions(String[] orderIds, int[] orderCustomer, long[] orderTime, int[] orderCountry, int[] lineOffsets,
-                 int[] lineItem, double[] lineQuantity, double[] lineKept, double[] linePrice, String[] itemIds,
+                 int[] lineItem, double[] lineQuantity, CustomerReturns returns, double[] linePrice, String[] itemIds,
                  String[] itemDescriptions, String[] itemCategories, String[] customerIds, String[] countries,
                  boolean sequenceOnly) {
         this.sequenceOnly = sequenceOnly;
         int n = orderIds.length;
         if (orderCustomer.length != n || orderTime.length != n || orderCountry.length != n
                 || lineOffsets.length != n + 1 || lineOffsets[0] != 0 || lineOffsets[n] != lineItem.length
-                || lineQuantity.length != lineItem.length || lineKept.length != lineItem.length
+                || lineQuantity.length != lineItem.length
                 || linePrice.length != lineItem.length
                 || itemDescriptions.length != itemIds.length || itemCategories.length != itemIds.length) {
             throw new IllegalArgumentException("inconsistent column lengths");
@@ -73,7 +76,8 @@ public final class Transactions {
         this.lineOffsets = lineOffsets;
         this.lineItem = lineItem;
         this.lineQuantity = lineQuantity;
-        this.lineKept = lineKept;
+        this.returns = returns;
+        this.everyReturn = returns.netUntil(Long.MAX_VALUE, lineQuantity);
         this.linePrice = linePrice;
         this.itemIds = itemIds;
         this.itemDescriptions = itemDescriptions;
@@ -168,7 +172,62 @@ public final class Transactions {
      * baskets, histories and the recommenders count {@link #quantityOfLine} (what was bought).
      */
     public double keptQuantityOfLine(int l) {
-        return lineKept[l];
+        return everyReturn.keptQuantityOfLine(l);
+    }
+
+    /** {@link #keptQuantityOfLine} of every line (every return of the export netted), with the return counts. */
+    public KeptQuantities everyReturnNetted() {
+        return everyReturn;
+    }
+
+    /**
+     * What customers had kept of each line at the end of {@code lastDay}: only the returns made on or before that day
+     * are netted, so a later return does not reduce a purchase it had not yet undone ({@code customers
+     * --calibration-end}: the calibration period must not see the holdout's returns).
+     */
+    public KeptQuantities keptAsOf(LocalDate lastDay) {
+        long lastSecond = lastDay.plusDays(1).atStartOfDay().toEpochSecond(ZoneOffset.UTC) - 1;
+        return returns.netUntil(lastSecond, lineQuantity);
+    }
+
+    /**
+     * Each line's kept quantity as of a day ({@link #keptAsOf}), and what the customers' returns did: {@code netted}
+     * took something off a purchase made before them, {@code unmatched} found none (bought before the export, or by
+     * then already returned), {@code datedAfter} were made after the day and were not netted. The three add up to
+     * every return of an identified customer's product in the export.
+     */
+    public static final class KeptQuantities {
+        private final double[] kept;
+        private final long netted;
+        private final long unmatched;
+        private final long datedAfter;
+
+        KeptQuantities(double[] kept, long netted, long unmatched, long datedAfter) {
+            if (netted < 0 || unmatched < 0 || datedAfter < 0) {
+                throw new IllegalArgumentException("negative return counts");
+            }
+            this.kept = kept;
+            this.netted = netted;
+            this.unmatched = unmatched;
+            this.datedAfter = datedAfter;
+        }
+
+        /** What the customer kept of line {@code l} (its quantity for guests' lines and lines nothing was returned of). */
+        public double keptQuantityOfLine(int l) {
+            return kept[l];
+        }
+
+        public long netted() {
+            return netted;
+        }
+
+        public long unmatched() {
+            return unmatched;
+        }
+
+        public long datedAfter() {
+            return datedAfter;
+        }
     }
 
     /** Unit price, always > 0. */

@@ -37,7 +37,7 @@ class ProfilesCsvTest {
         CustomerAnalysis analysis = new CustomerAnalysis(CustomerAnalyticsOptions.defaults(LocalDate.of(2011, 6, 30)),
                 List.of(row), new BgNbd.Fitted(new BgNbd(0.8, 70, 0.5, 3), -10, 1),
                 new GammaGamma.Fitted(new GammaGamma(2, 3, 400), -5, 1, 2), null, 0, 0, Double.NaN,
-                CustomerAnalysis.TierBasis.REVENUE, 0);
+                CustomerAnalysis.TierBasis.REVENUE, 0, null);
         Path file = dir.resolve("profiles.csv");
         CustomerReportWriter.writeProfiles(analysis, file);
 

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * time, returns larger than anything bought), netted, checked against what netting promises: nothing is created or
  * lost, no line goes below 0, a return takes nothing bought after it, and a return left partly unmatched found
  * nothing left to take at or before its time; returns taken latest purchase first (checked against a brute
- * force that replays them one unit at a time).
+ * force that replays them one unit at a time); and netted as of a random time, only the returns made by then.
  */
 @FuzzTest
 class ReturnNettingFuzzTest {
@@ -65,6 +65,32 @@ class ReturnNettingFuzzTest {
                 }
             }
             assertTrue(Arrays.equals(kept, unitByUnit(pTime, bought, rTime, rQty)), where + ": latest first");
+
+            // as of a time (customers --calibration-end): the returns made by then netted, the later ones counted
+            long asOf = rnd.nextInt(12) - 1;
+            int[] lines = new int[n];
+            Arrays.setAll(lines, p -> p);
+            CustomerReturns group = new CustomerReturns(new int[] {0, n}, lines, pTime, new int[] {0, m}, rTime,
+                    rQty, new long[0]);
+            Transactions.KeptQuantities byThen = group.netUntil(asOf, bought);
+            long due = Arrays.stream(rTime).filter(t -> t <= asOf).count();
+            long[] dueTime = Arrays.stream(rTime).filter(t -> t <= asOf).toArray();
+            double[] dueQty = new double[(int) due];
+            for (int r = 0, k = 0; r < m; r++) {
+                if (rTime[r] <= asOf) {
+                    dueQty[k++] = rQty[r];
+                }
+            }
+            double[] expected = unitByUnit(pTime, bought, dueTime, dueQty);
+            for (int p = 0; p < n; p++) {
+                assertEquals(expected[p], byThen.keptQuantityOfLine(p), where + ": as of " + asOf);
+            }
+            assertEquals(m - due, byThen.datedAfter(), where + ": as of " + asOf);
+            assertEquals(due, byThen.netted() + byThen.unmatched(), where + ": as of " + asOf);
+            Transactions.KeptQuantities all = group.netUntil(Long.MAX_VALUE, bought);
+            for (int p = 0; p < n; p++) {
+                assertEquals(kept[p], all.keptQuantityOfLine(p), where + ": every return");
+            }
         }
     }
 
