@@ -290,7 +290,12 @@ public final class ConsentJournal implements AutoCloseable {
         }
     }
 
-    private void apply(String customerId, Consent.Channel ch, Change change) {
+    /**
+     * Keyed by the id as normalised now: a line written before {@code 17850,0} was normalised to {@code 17850} (under
+     * its old id) must still apply to the customer a newer model stores as {@code 17850}.
+     */
+    private void apply(String journalledId, Consent.Channel ch, Change change) {
+        String customerId = Ids.normaliseCustomerId(journalledId);
         if (overlay.computeIfAbsent(customerId, k -> new EnumMap<>(Consent.Channel.class)).put(ch, change) == null) {
             live++;
         }
@@ -441,7 +446,9 @@ public final class ConsentJournal implements AutoCloseable {
     public synchronized Decision check(ModelSnapshot model, String customerId, Consent.Channel ch) {
         catchUp(false);
         requireUsable();
-        EnumMap<Consent.Channel, Change> o = overlay.get(customerId);
+        // the overlay's key as normalised now; the model is asked under its own id (an older snapshot may store
+        // 17850,0 where the journal now says 17850)
+        EnumMap<Consent.Channel, Change> o = overlay.get(Ids.normaliseCustomerId(customerId));
         Change change = o == null ? null : o.get(ch);
         Consent.State state = effective(change == null ? null : change.state(), change == null ? null : change.at(),
                 model, customerId, ch);

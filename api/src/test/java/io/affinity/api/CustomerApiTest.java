@@ -170,6 +170,10 @@ class CustomerApiTest {
         HttpResponse<String> asFloat = get("/v1/customers/17850.0/profile", "application/json");
         assertEquals(200, asFloat.statusCode(), asFloat.body());
         assertEquals("gold", JSON.readTree(asFloat.body()).get("tier").asText());
+        // ... and so does the id as a spreadsheet in a decimal-comma locale wrote it (German Excel: 17850,0)
+        HttpResponse<String> asCommaDecimal = get("/v1/customers/17850,0/profile", "application/json");
+        assertEquals(200, asCommaDecimal.statusCode(), asCommaDecimal.body());
+        assertEquals("gold", JSON.readTree(asCommaDecimal.body()).get("tier").asText());
         HttpResponse<String> missing = get("/v1/customers/SECRET-ID-42/profile", "application/json");
         assertEquals(404, missing.statusCode());
         assertTrue(missing.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
@@ -199,6 +203,27 @@ class CustomerApiTest {
             retrained.consent.put("17850", Map.of(Channel.EMAIL, State.CONFIRMED, Channel.SMS, State.CONFIRMED));
             assertEquals("opted_out", reopened.check(retrained, "17850", Channel.EMAIL).reason());
             assertTrue(reopened.check(retrained, "17850", Channel.SMS).allowed());
+        }
+    }
+
+    /**
+     * A journal line written while {@code 17850,0} was an id of its own (a decimal-comma export's customer 17850,
+     * opted out through the API under the id the model then stored) still applies once a retrained model stores
+     * the customer as {@code 17850}, and to an older snapshot that still stores {@code 17850,0}.
+     */
+    @Test
+    void aChangeJournalledUnderADecimalCommaIdAppliesToTheNormalisedCustomer() throws Exception {
+        Path journal = dir.resolve("old-consent.journal");
+        Files.writeString(journal, "{\"seq\":1,\"at\":\"2026-01-05T10:00:00Z\",\"customerId\":\"17850,0\","
+                + "\"channel\":\"email\",\"state\":\"opted_out\"}\n");
+        try (ConsentJournal j = ConsentJournal.open(journal)) {
+            ProfiledSnapshot listed = new ProfiledSnapshot(snapshot.base);
+            listed.consent.put("17850", Map.of(Channel.EMAIL, State.CONFIRMED));
+            assertEquals("opted_out", j.check(listed, "17850", Channel.EMAIL).reason());
+            ProfiledSnapshot older = new ProfiledSnapshot(snapshot.base);
+            older.consent.put("17850,0", Map.of(Channel.EMAIL, State.CONFIRMED));
+            assertEquals("opted_out", j.check(older, "17850,0", Channel.EMAIL).reason());
+            assertEquals("17850", j.changesSince(0, null, 10).changes().get(0).customerId());
         }
     }
 

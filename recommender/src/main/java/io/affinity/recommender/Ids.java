@@ -13,27 +13,50 @@ public final class Ids {
     }
 
     /**
-     * A customer id as training stores it: trimmed, and a numeric id written as a float by a spreadsheet
-     * ({@code 17850.0}) without its zero decimals ({@code 17850}). Requests apply the same rule, so an id copied
-     * from the raw data finds its customer. (Training's ingest applies the same rule; see TransactionLoader.)
+     * A customer id as training stores it: trimmed, and a numeric id written as a decimal number by a spreadsheet or
+     * a data frame ({@code 17850.0}, or {@code 17850,0} where the decimal separator is a comma, as a German Excel
+     * or {@code to_csv(decimal=",")} writes it) without its zero decimals ({@code 17850}). Every reader of ids
+     * applies it (exports in any dialect, the consent and exclusion lists, {@code --guest-customers}, requests), so
+     * one customer is one id wherever it comes from. Anything else is text and kept as written: {@code A17,0},
+     * {@code 17850,5}, {@code 17,850}, and {@code 1,000} (one to three digits, a comma, three zeros), which may
+     * be customer 1000 written with a thousands separator and must not become customer 1. (A dot before three
+     * zeros, {@code 1.000}, has become {@code 1} since ids were first normalised, and still does, so that ids already
+     * stored and journalled keep their meaning.)
      */
     public static String normaliseCustomerId(String raw) {
         String s = raw.strip();
-        int dot = s.indexOf('.');
-        if (dot <= 0) {
-            return s;
+        int sep = separator(s);
+        boolean comma = sep > 0 && s.charAt(sep) == ',';
+        if (sep <= 0 || comma && sep == s.length() - 1) {
+            return s; // a comma ending the id is no decimal separator (a bare dot, 17850., always was dropped)
         }
-        for (int i = 0; i < dot; i++) {
+        for (int i = 0; i < sep; i++) {
             if (!Character.isDigit(s.charAt(i))) {
                 return s;
             }
         }
-        for (int i = dot + 1; i < s.length(); i++) {
+        for (int i = sep + 1; i < s.length(); i++) {
             if (s.charAt(i) != '0') {
                 return s;
             }
         }
-        return s.substring(0, dot);
+        boolean thousands = comma && sep <= 3 && s.length() - sep - 1 == 3;
+        return thousands ? s : s.substring(0, sep);
+    }
+
+    /** The position of the one decimal separator, a dot or a comma; -1 when there is none or more than one. */
+    private static int separator(String s) {
+        int found = -1;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '.' || c == ',') {
+                if (found >= 0) {
+                    return -1;
+                }
+                found = i;
+            }
+        }
+        return found;
     }
 
     public static String requireCustomerId(String customerId) {
