@@ -5,6 +5,7 @@ import de.siegmar.fastcsv.reader.CsvRecord;
 import de.siegmar.fastcsv.reader.FieldMismatchStrategy;
 import de.siegmar.fastcsv.writer.CsvWriter;
 import de.siegmar.fastcsv.writer.LineDelimiter;
+import io.affinity.training.ingest.StrictGzipInputStream;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -131,8 +131,8 @@ public final class ScaledRetailExport {
     }
 
     private static CsvReader<CsvRecord> reader(Path input) throws IOException {
-        Reader r = new InputStreamReader(input.toString().endsWith(".gz")
-                ? new GZIPInputStream(Files.newInputStream(input), 1 << 16) : Files.newInputStream(input),
+        // gzip by its content, as train reads the same file
+        Reader r = new InputStreamReader(StrictGzipInputStream.openMaybeCompressed(Files.newInputStream(input)),
                 StandardCharsets.UTF_8);
         return CsvReader.builder()
                 .extraFieldStrategy(FieldMismatchStrategy.IGNORE)

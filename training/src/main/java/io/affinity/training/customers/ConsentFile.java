@@ -7,7 +7,9 @@ import de.siegmar.fastcsv.reader.FieldMismatchStrategy;
 import io.affinity.recommender.Consent;
 import io.affinity.recommender.Ids;
 import io.affinity.training.ingest.ShownValue;
+import io.affinity.training.ingest.StrictGzipInputStream;
 import io.affinity.training.ingest.StrictTextReader;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -25,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.zip.ZipException;
 
 /**
  * Reads a consent export: CSV with header {@code customer_id,channel,state}, one row per customer and channel
@@ -38,6 +41,7 @@ import java.util.Objects;
  * is a harmless duplicate (the later time is kept); one with another state is a contradiction unless both rows give
  * times, and then the later row is the customer's latest word (a CRM's history export). Customer ids are normalised
  * as the transactions' are ({@link Ids#normaliseCustomerId}), so {@code 17850.0} and {@code 17850} are one customer.
+ * A gzip-compressed file is read as such, whatever its name ({@link StrictGzipInputStream#openMaybeCompressed}).
  */
 public final class ConsentFile {
     private ConsentFile() {
@@ -76,8 +80,8 @@ public final class ConsentFile {
         Objects.requireNonNull(encoding, "encoding");
         Instant latestPlausible = Instant.now().plus(CLOCK_TOLERANCE);
         Map<String, Map<Consent.Channel, Consent.ListEntry>> out = new LinkedHashMap<>();
-        try (Reader reader = new StrictTextReader(Files.newInputStream(file), encoding,
-                "--consent-encoding");
+        try (Reader reader = new StrictTextReader(StrictGzipInputStream.openMaybeCompressed(Files.newInputStream(file)),
+                encoding, "--consent-encoding");
              CsvReader<CsvRecord> csv = CsvReader.builder()
                 .skipEmptyLines(true)
                 .allowUnclosedQuote(false)
@@ -134,7 +138,9 @@ public final class ConsentFile {
             if (e.getCause() instanceof StrictTextReader.UndecodableInputException bad) {
                 throw new ConsentFileException(bad.describe(file));
             }
-            throw e.getCause();
+            throw brokenGzip(file, e.getCause());
+        } catch (EOFException | ZipException e) { // from the gzip header, read on opening
+            throw brokenGzip(file, e);
         } catch (CsvParseException e) {
             throw new ConsentFileException(file + ": not readable as CSV (" + e.getMessage() + ")");
         }
@@ -211,6 +217,16 @@ public final class ConsentFile {
         return consent.values().stream()
                 .mapToLong(channels -> channels.values().stream().filter(e -> e.updatedAt() != null).count())
                 .sum();
+    }
+
+    /** A gzip file that ends early or is damaged, as an error naming the file; other read failures as they are. */
+    private static IOException brokenGzip(Path file, IOException e) {
+        String why = StrictGzipInputStream.failure(e);
+        if (why != null) {
+            throw new ConsentFileException(file + ": not readable as gzip (" + why + "): the file is truncated or "
+                    + "corrupt; nothing of it is used");
+        }
+        return e;
     }
 
     private static ConsentFileException error(Path file, long line, String why) {

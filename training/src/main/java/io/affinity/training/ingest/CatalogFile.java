@@ -356,18 +356,17 @@ public final class CatalogFile {
      * failures as they are. The JDK's EOFException and ZipException say neither which file nor what it means.
      */
     private static <E extends IOException> E brokenGzip(Path file, E e) throws CatalogException {
-        if (e instanceof EOFException || e instanceof ZipException) {
-            // an EOFException often has no message at all
-            String why = e instanceof EOFException ? "the data ends early" : e.getMessage();
+        String why = StrictGzipInputStream.failure(e);
+        if (why != null) {
             throw new CatalogException(file + ": not readable as gzip (" + why + "): the file is truncated or "
-                    + "corrupt, or not gzip-compressed");
+                    + "corrupt");
         }
         return e;
     }
 
+    /** Gzip by its content, as the exports are: the name does not decide ({@link StrictGzipInputStream#openMaybeCompressed}). */
     private static InputStream open(Path file) throws IOException {
-        InputStream in = Files.newInputStream(file);
-        return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz") ? new StrictGzipInputStream(in) : in;
+        return StrictGzipInputStream.openMaybeCompressed(Files.newInputStream(file));
     }
 
     /** Canonical column names: well-known ones under their canonical name, attributes as given (normalised). */

@@ -5,6 +5,7 @@ import de.siegmar.fastcsv.reader.CsvReader;
 import de.siegmar.fastcsv.reader.CsvRecord;
 import de.siegmar.fastcsv.reader.FieldMismatchStrategy;
 import io.affinity.recommender.Ids;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.zip.ZipException;
 
 /**
  * The customers whose data a training run must not use ({@code --exclude-customers}): those who asked to be erased,
@@ -30,7 +32,9 @@ import java.util.Set;
  * columns (a request date, a ticket number) are ignored. Ids are normalised as the exports' are
  * ({@link Ids#normaliseCustomerId}: {@code 17850.0} is customer {@code 17850}), so a spreadsheet's rendering still
  * excludes the customer. Reading is strict, as for the consent list: a row that names no valid id fails the file
- * with {@code file:line}, since a customer silently left in would be profiled against their wish.
+ * with {@code file:line}, since a customer silently left in would be profiled against their wish. A gzip-compressed
+ * list is read as such, whatever its name ({@link StrictGzipInputStream#openMaybeCompressed}); the SHA-256 is the
+ * file's, as stored.
  *
  * @param file   where the list was read
  * @param ids    the normalised ids (personal data: {@link #toString()} shows their number only)
@@ -62,7 +66,8 @@ public record ExcludedCustomers(Path file, Set<String> ids, long bytes, String s
             throw new IllegalStateException("SHA-256 is required of every JVM", e);
         }
         Set<String> ids = new HashSet<>();
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), sha);
+        try (InputStream in = StrictGzipInputStream.openMaybeCompressed(
+                new DigestInputStream(Files.newInputStream(file), sha));
              Reader reader = new StrictTextReader(in, StandardCharsets.UTF_8);
              CsvReader<CsvRecord> csv = CsvReader.builder()
                      .skipEmptyLines(true)
@@ -102,7 +107,9 @@ public record ExcludedCustomers(Path file, Set<String> ids, long bytes, String s
             if (e.getCause() instanceof StrictTextReader.UndecodableInputException bad) {
                 throw new InvalidListException(bad.describe(file));
             }
-            throw e.getCause();
+            throw brokenGzip(file, e.getCause());
+        } catch (EOFException | ZipException e) { // from the gzip header, read on opening
+            throw brokenGzip(file, e);
         } catch (CsvParseException e) {
             throw new InvalidListException(file + ": not readable as CSV (" + e.getMessage() + ")");
         }
@@ -131,6 +138,16 @@ public record ExcludedCustomers(Path file, Set<String> ids, long bytes, String s
     @Override
     public String toString() {
         return "ExcludedCustomers[file=" + file + ", " + ids.size() + " customers, sha256=" + sha256 + "]";
+    }
+
+    /** A gzip file that ends early or is damaged, as an error naming the file; other read failures as they are. */
+    private static IOException brokenGzip(Path file, IOException e) {
+        String why = StrictGzipInputStream.failure(e);
+        if (why != null) {
+            throw new InvalidListException(file + ": not readable as gzip (" + why + "): the file is truncated or "
+                    + "corrupt; nothing of it is used");
+        }
+        return e;
     }
 
     private static InvalidListException error(Path file, long line, String why) {

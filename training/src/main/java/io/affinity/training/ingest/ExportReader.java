@@ -5,7 +5,6 @@ import de.siegmar.fastcsv.reader.CsvReader;
 import de.siegmar.fastcsv.reader.CsvRecord;
 import de.siegmar.fastcsv.reader.FieldMismatchStrategy;
 import io.affinity.recommender.Ids;
-import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
@@ -28,7 +27,6 @@ import java.util.zip.ZipException;
  * format and the rules; this class is shared by it and the Spark ingestion, which reads each file in one task.
  */
 public final class ExportReader {
-    private static final int BUFFER = 1 << 16;
 
     /**
      * What exports write for "no customer" (a guest checkout): SQL's {@code NULL}, Python's {@code None} and
@@ -81,13 +79,6 @@ public final class ExportReader {
         public boolean sequenceOnly() {
             return Boolean.TRUE.equals(sequence);
         }
-    }
-
-    /** The stream, decompressed when it starts with gzip's magic bytes. */
-    private static InputStream decompressing(InputStream raw) throws IOException {
-        InputStream in = new BufferedInputStream(raw, BUFFER);
-        InputStream decoded = StrictGzipInputStream.ifGzip(in);
-        return decoded == in ? in : new BufferedInputStream(decoded, BUFFER);
     }
 
     /**
@@ -154,7 +145,7 @@ public final class ExportReader {
 
         private void start(IngestOptions options, Charset encoding) throws IOException, IngestException {
             try {
-                Reader reader = new StrictTextReader(decompressing(raw), encoding);
+                Reader reader = new StrictTextReader(StrictGzipInputStream.openMaybeCompressed(raw), encoding);
                 csv = CsvReader.builder()
                         .fieldSeparator(options.dialect().delimiter())
                         .detectBomHeader(false) // StrictTextReader drops the BOM

@@ -1,5 +1,6 @@
 package io.affinity.training.ingest;
 
+import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,6 +61,42 @@ public final class StrictGzipInputStream extends InputStream {
         int b2 = in.read();
         in.reset();
         return b1 == MAGIC_1 && b2 == MAGIC_2 ? new StrictGzipInputStream(in) : in;
+    }
+
+    /**
+     * {@code raw} buffered, and decompressed when it starts with gzip's magic bytes: how every reader of a retailer's
+     * file opens it (exports, the catalogue, the consent and exclusion lists, {@code mine}'s baskets). A file's name
+     * says nothing reliable: a download saves {@code orders.csv.gz} as {@code orders.csv}, a plain file gets renamed
+     * {@code .gz}, and one reader deciding by name while the others looked at the bytes read the same file in two ways.
+     * (No text file starts with 0x1F 0x8B: a control character, then a byte no UTF-8 text begins with.)
+     */
+    public static InputStream openMaybeCompressed(InputStream raw) throws IOException {
+        InputStream in = new BufferedInputStream(raw, BUFFER);
+        InputStream decoded;
+        try {
+            decoded = ifGzip(in);
+        } catch (IOException | RuntimeException e) {
+            in.close();
+            throw e;
+        }
+        return decoded == in ? in : new BufferedInputStream(decoded, BUFFER);
+    }
+
+    /**
+     * What went wrong when reading failed with {@code e} because of the gzip data (it ends early, is damaged, or has
+     * bytes after its last member), for a message that names the file; null for any other failure.
+     */
+    public static String failure(Throwable e) {
+        if (e instanceof TrailingDataException) {
+            return e.getMessage();
+        }
+        if (e instanceof EOFException) { // often without a message
+            return "the gzip data ends early";
+        }
+        if (e instanceof ZipException) {
+            return "the gzip data is damaged: " + e.getMessage();
+        }
+        return null;
     }
 
     /** Reads the first member's header at once: a stream that is not gzip fails here. */

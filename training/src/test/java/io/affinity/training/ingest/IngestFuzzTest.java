@@ -478,7 +478,7 @@ class IngestFuzzTest {
     private void consentCase(long caseSeed, List<String> failures, int[] loads, Map<String, Integer> kinds)
             throws IOException {
         Random rnd = new Random(caseSeed);
-        Mutated m = mutate(rnd, rnd.nextBoolean() ? CONSENT : CONSENT_TIMED, StandardCharsets.UTF_8, ',', new int[0], -1, new int[] {0}, false);
+        Mutated m = mutate(rnd, rnd.nextBoolean() ? CONSENT : CONSENT_TIMED, StandardCharsets.UTF_8, ',', new int[0], -1, new int[] {0}, true);
         m.mutations().forEach(k -> kinds.merge(k, 1, Integer::sum));
         Path p = Files.write(dir.resolve("consent-" + Long.toHexString(caseSeed) + ".csv"), m.bytes());
         String context = "case seed " + caseSeed + " (-Daffinity.fuzz.case=" + caseSeed + ")"
@@ -538,9 +538,10 @@ class IngestFuzzTest {
         Mutated m = mutate(rnd, fx.text(), StandardCharsets.UTF_8, fx.dialect().delimiter(), new int[] {4, 5}, -1,
                 new int[] {0}, true);
         m.mutations().forEach(k -> kinds.merge(k, 1, Integer::sum));
-        // the catalogue is gzip by its name
-        Path p = Files.write(dir.resolve("catalog-" + Long.toHexString(caseSeed) + (m.gzip() ? ".csv.gz" : ".csv")),
-                m.bytes());
+        // gzip by its bytes: every other case names the file the other way round
+        boolean truthfulName = (caseSeed & 1) == 0;
+        Path p = Files.write(dir.resolve("catalog-" + Long.toHexString(caseSeed)
+                + (m.gzip() == truthfulName ? ".csv.gz" : ".csv")), m.bytes());
         String context = "case seed " + caseSeed + " (-Daffinity.fuzz.case=" + caseSeed + "), budget " + budget
                 + describe(List.of(p), List.of(m));
         try {
