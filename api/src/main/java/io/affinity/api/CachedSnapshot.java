@@ -86,6 +86,11 @@ public final class CachedSnapshot implements ModelSnapshot {
     }
 
     @Override
+    public Optional<java.time.ZoneId> timeZone() {
+        return store.timeZone();
+    }
+
+    @Override
     public Optional<CustomerHistory> customer(String customerId) {
         return store.customer(customerId);
     }

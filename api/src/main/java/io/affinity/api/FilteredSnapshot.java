@@ -42,6 +42,11 @@ final class FilteredSnapshot implements ModelSnapshot {
     }
 
     @Override
+    public Optional<java.time.ZoneId> timeZone() {
+        return model.timeZone();
+    }
+
+    @Override
     public Optional<ItemFacts> item(String itemId) {
         return model.item(itemId);
     }

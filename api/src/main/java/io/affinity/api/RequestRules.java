@@ -30,7 +30,7 @@ import org.apache.lucene.util.FixedBitSet;
 /**
  * The business rules of one recommendation request: the {@code filter} expression (a cached bitset over the
  * catalogue), stock (the availability overlay), items the customer bought recently ({@code excludeBoughtWithinDays},
- * counted back from {@code asOf}, default today, UTC; repeat purchases stay allowed) and {@code maxPerCategory}.
+ * counted back from {@code asOf}, default today in the model's time zone, else UTC; repeat purchases stay allowed) and {@code maxPerCategory}.
  * Disallowed items are hidden from the recommender's candidates ({@link FilteredSnapshot}); the category cap is
  * applied to an over-fetched ranking, {@link #OVERFETCH} times the limit.
  *
@@ -122,14 +122,16 @@ final class RequestRules {
         int days = (int) Params.optionalLong(ctx, "excludeBoughtWithinDays", config.excludeBoughtWithinDays(), 0, 36_600);
         int maxPerCategory = (int) Params.optionalLong(ctx, "maxPerCategory", 0, 0, 10_000);
         // Checked even when unused (no customer, or no day window): a bad date must not pass silently.
-        LocalDate asOf = asOf(ctx);
+        // "today" in the shop's time zone when training was given it: the purchase dates are its days
+        java.time.ZoneId zone = model.snapshot().timeZone().orElse(ZoneOffset.UTC);
+        LocalDate asOf = asOf(ctx, zone);
         boolean daysGiven = rawDays != null && !rawDays.isBlank() && days > 0;
         return new Parsed(model, availability, config, filter == null ? null : expression.trim(), filter,
                 boost == null ? null : boostExpression.trim(), boost, pin == null ? null : pinExpression.trim(), pin,
                 pinLimit, days, daysGiven,
                 // "Today" once per request (an export's customers all count back from the same day), and only when
                 // used: reading the clock is not free on the plain recommendation path.
-                asOf == null && days > 0 ? LocalDate.now(ZoneOffset.UTC) : asOf, maxPerCategory);
+                asOf == null && days > 0 ? LocalDate.now(zone) : asOf, maxPerCategory);
     }
 
     /**
@@ -280,13 +282,13 @@ final class RequestRules {
         return nl < 0 ? message : message.substring(0, nl);
     }
 
-    private static LocalDate asOf(Context ctx) {
+    private static LocalDate asOf(Context ctx, java.time.ZoneId zone) {
         String raw = ctx.queryParam("asOf");
         if (raw == null) {
             return null;
         }
         if (raw.isBlank()) {
-            return LocalDate.now(ZoneOffset.UTC);
+            return LocalDate.now(zone);
         }
         LocalDate date;
         try {

@@ -72,6 +72,13 @@ final class TransactionInput {
                     + "cell), not as one customer holding every guest's orders.")
     List<String> guestCustomers;
 
+    @Option(names = "--time-zone", paramLabel = "ZONE",
+            description = "The shop's time zone (IANA name, e.g. Europe/Berlin): timestamps written with a UTC offset "
+                    + "(2011-05-06T22:30:00Z, +02:00) are converted to its local time, so that orders fall on the "
+                    + "shop's days (purchase days, recency, the time split); timestamps without an offset are its "
+                    + "local time already. Without it an offset is dropped and the clock time as written kept.")
+    String timeZone;
+
     private ExcludedCustomers excluded;
 
     /** The {@code --exclude-customers} list, read once (null without the option). */
@@ -108,6 +115,7 @@ final class TransactionInput {
             if (guestCustomers != null) {
                 options = options.withGuestCustomers(guestCustomers);
             }
+            options = options.withTimeZone(IngestOptions.parseTimeZone(timeZone));
         } catch (IllegalArgumentException e) {
             throw new AffinityCli.UserFacingException(e.getMessage());
         }

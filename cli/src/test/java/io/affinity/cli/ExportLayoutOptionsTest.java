@@ -91,6 +91,42 @@ class ExportLayoutOptionsTest {
         }
     }
 
+    /**
+     * {@code --time-zone}: an export written in UTC by a shop in Berlin. Every verb takes it and refuses a name that is
+     * no zone; train converts the offsets, says so in its ingest report, and records the zone in the manifest, whose
+     * snapshot then counts "today" in it.
+     */
+    @Test
+    void everyVerbTakesTheShopsTimeZoneAndTrainRecordsIt() throws Exception {
+        Path f = Files.write(dir.resolve("utc.csv"), List.of("customer_id,order_id,timestamp,item_id,quantity,unit_price",
+                "k1,B1,2024-01-05T23:30:00Z,TASSE,1,1.50", "k1,B1,2024-01-05T23:30:00Z,TELLER,2,2.25",
+                "k2,B2,2024-01-06T11:00:00Z,TASSE,1,1.50", "k2,B2,2024-01-06T11:00:00Z,TELLER,1,2.25",
+                "k1,B3,2024-02-06T22:15:00Z,TASSE,1,1.50", "k1,B3,2024-02-06T22:15:00Z,TELLER,1,2.25"));
+        for (String verb : VERBS_READING_EXPORTS) {
+            run(verb, "--input", f.toString(), "--time-zone", "Europe/Berln").failsWith("--time-zone 'Europe/Berln' "
+                    + "is not a time zone; give the shop's IANA time-zone name, e.g. Europe/Berlin");
+            run(verb, "--input", f.toString(), "--time-zone", "+01:00").failsWith("is a fixed offset, not a time zone");
+            assertTrue(CommandErrorsTest.run(verb, "--help").out().contains("--time-zone"), verb);
+        }
+        CommandErrorsTest.Run r = run("train", "--input", f.toString(), "--time-zone", "Europe/Berlin",
+                "--min-support", "0.5");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("timestamps with a UTC offset") && r.out().contains("converted to Europe/Berlin "
+                + "local time"), r.out());
+        Path models = dir.resolve("models");
+        String version = Files.readString(models.resolve("CURRENT")).strip();
+        JsonNode manifest = new ObjectMapper().readTree(models.resolve(version).resolve("manifest.json").toFile());
+        assertEquals("Europe/Berlin", manifest.path("parameters").path("timeZone").asText());
+        JsonNode offsets = manifest.path("sections").path("ingestReport").path("timeOffsets");
+        assertEquals(6, offsets.path("rows").asLong(), offsets.toString());
+        try (io.affinity.store.Snapshot s = io.affinity.store.ModelStore.open(models).openCurrent()) {
+            assertEquals(java.time.ZoneId.of("Europe/Berlin"), s.timeZone().orElseThrow());
+            // k1's orders were at 00:30 on 6 January and 23:15 on 6 February in Berlin
+            assertEquals(java.time.LocalDate.of(2024, 1, 6), s.customer("k1").orElseThrow().firstPurchase());
+            assertEquals(java.time.LocalDate.of(2024, 2, 6), s.customer("k1").orElseThrow().lastPurchase());
+        }
+    }
+
     @Test
     void customersRefusesSequenceInputItHasNoCalendar() throws Exception {
         Path f = Files.write(dir.resolve("seq.csv"), List.of("customer_id,order_id,sequence,item_id,quantity,unit_price",

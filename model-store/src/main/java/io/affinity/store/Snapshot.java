@@ -94,6 +94,8 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     private final KeyFile ruleKeys;
     /** Read from the manifest once: asked for every item of every answer, where a map lookup showed in profiles. */
     private final boolean orderSequenceOnly;
+    /** The manifest parameter {@code timeZone}; null when training was given none, or it is not a zone. */
+    private final java.time.ZoneId timeZone;
 
     private Snapshot(Path dir, Manifest manifest, ChronicleMap<CharSequence, byte[]> items,
                      ChronicleMap<CharSequence, byte[]> rules, ChronicleMap<CharSequence, byte[]> customers,
@@ -122,6 +124,7 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         this.customerRecsFile = dir.resolve(CUSTOMER_RECS);
         this.customerRecs = openCustomerRecs(dir, manifest);
         this.orderSequenceOnly = Boolean.TRUE.equals(manifest.parameters().get("orderSequence"));
+        this.timeZone = timeZone(manifest.parameters().get("timeZone"));
     }
 
     /** What the manifest records about {@link #CUSTOMER_RECS}. */
@@ -469,6 +472,23 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     @Override
     public String version() {
         return manifest.version();
+    }
+
+    /** Recorded by training as the parameter {@code timeZone} ({@code --time-zone}; absent without one). */
+    @Override
+    public Optional<java.time.ZoneId> timeZone() {
+        return Optional.ofNullable(timeZone);
+    }
+
+    private static java.time.ZoneId timeZone(Object recorded) {
+        if (!(recorded instanceof String name)) {
+            return null;
+        }
+        try {
+            return java.time.ZoneId.of(name);
+        } catch (java.time.DateTimeException e) {
+            return null; // a zone this JVM does not know: UTC's days, as without one
+        }
     }
 
     /** Recorded by training as the parameter {@code orderSequence} (absent in snapshots with timestamps). */

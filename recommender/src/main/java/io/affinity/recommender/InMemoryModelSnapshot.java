@@ -23,9 +23,11 @@ public final class InMemoryModelSnapshot implements ModelSnapshot {
     private final List<PopularItem> popular;
     private final Map<String, PrecomputedRecommendations> precomputed;
     private final Map<String, List<TradeUp>> tradeUps;
+    private final java.time.ZoneId timeZone;
 
     private InMemoryModelSnapshot(Builder b) {
         this.version = b.version;
+        this.timeZone = b.timeZone;
         this.items = Map.copyOf(b.items);
         this.rules = List.copyOf(b.rules);
         Map<String, List<AssociationRule>> byItem = new HashMap<>();
@@ -51,6 +53,11 @@ public final class InMemoryModelSnapshot implements ModelSnapshot {
     @Override
     public String version() {
         return version;
+    }
+
+    @Override
+    public Optional<java.time.ZoneId> timeZone() {
+        return Optional.ofNullable(timeZone);
     }
 
     @Override
@@ -112,6 +119,7 @@ public final class InMemoryModelSnapshot implements ModelSnapshot {
         private final List<PopularItem> popular = new ArrayList<>();
         private final Map<String, PrecomputedRecommendations> precomputed = new HashMap<>();
         private final Map<String, List<TradeUp>> tradeUps = new HashMap<>();
+        private java.time.ZoneId timeZone;
 
         private Builder(String version) {
             if (version == null || version.isBlank()) {
@@ -153,6 +161,12 @@ public final class InMemoryModelSnapshot implements ModelSnapshot {
         public Builder tradeUp(String fromItemId, TradeUp tradeUp) {
             Ids.requireItemId(fromItemId);
             tradeUps.computeIfAbsent(fromItemId, k -> new ArrayList<>()).add(Objects.requireNonNull(tradeUp));
+            return this;
+        }
+
+        /** The shop's time zone, whose days the purchase dates are ({@link ModelSnapshot#timeZone()}). */
+        public Builder timeZone(java.time.ZoneId zone) {
+            this.timeZone = zone;
             return this;
         }
 

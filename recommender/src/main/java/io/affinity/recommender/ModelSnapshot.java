@@ -90,6 +90,15 @@ public interface ModelSnapshot {
     }
 
     /**
+     * The shop's time zone training was given ({@code --time-zone}): purchase dates are days of it, so "today" of a
+     * day window ({@code excludeBoughtWithinDays} without {@code asOf}) is counted in it too; empty when training was
+     * given none (days are then UTC's, as the server counts them).
+     */
+    default Optional<java.time.ZoneId> timeZone() {
+        return Optional.empty();
+    }
+
+    /**
      * The last day of the data the customer profiles were computed from (training's calibration end): recency,
      * P(alive) and the values are as of that day, not of the day they are read; empty when unknown.
      */

@@ -68,6 +68,7 @@ public final class SparkIngest {
     private static final String REASON = "reason";
     private static final String DETAIL = "detail";
     private static final String PLACEHOLDER = "placeholder";
+    private static final String TIME_OFFSET = "time_offset";
     private static final String HASH = "hash";
     private static final String LATER = "later";
     private static final String REGISTERS = "registers";
@@ -86,6 +87,7 @@ public final class SparkIngest {
             .add(AcceptedLines.QUANTITY, DataTypes.DoubleType, false)
             .add(AcceptedLines.PRICE, DataTypes.DoubleType, false)
             .add(AcceptedLines.TIME, DataTypes.LongType, false)
+            .add(TIME_OFFSET, DataTypes.BooleanType, false)
             .add(AcceptedLines.COUNTRY, DataTypes.StringType, false)
             .add(AcceptedLines.DESCRIPTION, DataTypes.StringType, true)
             .add(AcceptedLines.CATEGORY, DataTypes.StringType, true)
@@ -394,14 +396,17 @@ public final class SparkIngest {
                                        IngestReport.Returns returns) {
         long[][] perFile = new long[files.size()][RejectReason.values().length + 1]; // last: accepted
         long placeholders = 0; // accepted rows whose customer cell was a placeholder: the row's own fact
+        long timeOffsets = 0; // rows read whose timestamp carried a UTC offset, whatever happened to them
         for (Row r : classified.groupBy(col(AcceptedLines.FILE), col(REASON))
-                .agg(count(lit(1)).as("n"), sum(when(col(PLACEHOLDER), 1L).otherwise(0L)).as("placeholders"))
+                .agg(count(lit(1)).as("n"), sum(when(col(PLACEHOLDER), 1L).otherwise(0L)).as("placeholders"),
+                        sum(when(col(TIME_OFFSET), 1L).otherwise(0L)).as("offsets"))
                 .collectAsList()) {
             int reason = r.isNullAt(1) ? RejectReason.values().length : r.getInt(1);
             perFile[r.getInt(0)][reason] = r.getLong(2);
             if (r.isNullAt(1)) {
                 placeholders += r.getLong(3);
             }
+            timeOffsets += r.getLong(4);
         }
         long rowsRead = 0;
         long rowsAccepted = 0;
@@ -438,7 +443,8 @@ public final class SparkIngest {
         long invoicesSeen = classified.filter(col(REGISTERS)).select(AcceptedLines.ORDER).distinct().count();
         return new IngestReport(fileStats, rowsRead, rowsAccepted, orZero(orders, 2), placeholders, rejected,
                 invoicesSeen, orders.getLong(0), orders.getLong(1), orders.getLong(3), orders.getLong(4), malformed,
-                options.errorBudget(), returns);
+                options.errorBudget(), returns, new IngestReport.TimeOffsets(timeOffsets,
+                        options.timeZone() == null ? null : options.timeZone().getId()));
     }
     /** Each reason's first samples in file and line order, worded as the single-machine loader words them. */
     private static List<List<String>> samples(Dataset<Row> classified, List<String> files,
@@ -539,7 +545,8 @@ public final class SparkIngest {
                         }
                         return RowFactory.create(file, r.line(), r.malformed() == null ? null : r.malformed().ordinal(),
                                 r.detail(), r.registersOrder(), r.order(), r.item(), r.customer(), r.placeholder(),
-                                r.quantity(), r.price(), r.time(), r.country(), r.description(), r.category(),
+                                r.quantity(), r.price(), r.time(), r.timeOffset(), r.country(), r.description(),
+                                r.category(),
                                 r.hash(), r.laterReason() == null ? null : r.laterReason().ordinal());
                     } catch (IngestException e) {
                         closeQuietly();

@@ -116,6 +116,11 @@ public final class SparkTrain implements Callable<Integer> {
             + "system writes for guest checkouts, comma-separated, as for `affinity train`: read as anonymous baskets.")
     java.util.List<String> guestCustomers;
 
+    @Option(names = "--time-zone", paramLabel = "ZONE", description = "The shop's time zone (IANA name, e.g. "
+            + "Europe/Berlin), as for `affinity train`: timestamps written with a UTC offset (2011-05-06T22:30:00Z) "
+            + "are converted to its local time, so that orders fall on the shop's days; recorded in the manifest.")
+    String timeZone;
+
     /** The {@code --exclude-customers} list as read, and how many consent-list customers it dropped. */
     private ExcludedCustomers excluded;
     private long consentDropped;
@@ -268,6 +273,7 @@ public final class SparkTrain implements Callable<Integer> {
         if (guestCustomers != null) {
             ingest = ingest.withGuestCustomers(guestCustomers);
         }
+        ingest = ingest.withTimeZone(IngestOptions.parseTimeZone(timeZone));
         readable("--exclude-customers", excludeCustomers);
         if (excludeCustomers != null) {
             excluded = ExcludedCustomers.read(excludeCustomers);

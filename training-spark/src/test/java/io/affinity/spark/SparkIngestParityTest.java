@@ -104,6 +104,21 @@ class SparkIngestParityTest {
         assertEquals(loader.getMessage(), onSpark.getMessage());
     }
 
+    /** {@code --time-zone}: an export written in UTC for a shop in Berlin, converted by the same row reader. */
+    @Test
+    void timestampsWithAnOffsetAreConvertedToTheShopsZoneAsTheLoaderDoes() throws Exception {
+        Path utc = write("utc.csv", GENERIC_HEADER
+                + "c1,1,2011-05-06T22:30:00Z,A1,1,1\n"
+                + "c1,2,2011-05-07T07:00:00+00:00,A2,1,1\n"
+                + "c2,3,2011-01-10 23:30:00Z,A1,1,1\n"
+                + "c2,4,2011-05-07 21:45:00,A2,1,1\n");
+        IngestOptions berlin = IngestOptions.defaults().withTimeZone(java.time.ZoneId.of("Europe/Berlin"));
+        SparkIngest.Result spark = assertSameAsLoader(berlin, utc);
+        assertEquals(new io.affinity.training.ingest.IngestReport.TimeOffsets(3, "Europe/Berlin"),
+                spark.report().timeOffsets());
+        assertSameAsLoader(IngestOptions.defaults(), utc);
+    }
+
     @Test
     void theBundledSampleLoadsAsOnOneMachine() throws Exception {
         Path sample = Path.of("..", "data", "sample", "online-retail-2011-05-06.csv.gz");

@@ -166,7 +166,8 @@ class SparkTrainTest {
 
     /**
      * As train: an id holding most orders (a shop's guest-checkout id) is warned about without being shown, and the
-     * layout, dialect and guest ids the run read its exports with are in the manifest, so that it can be repeated.
+     * layout, dialect, guest ids and time zone the run read its exports with are in the manifest, so that it can be
+     * repeated.
      */
     @Test
     void aGuestCheckoutIdIsWarnedAboutAndHowTheExportsWereReadIsRecorded() throws Exception {
@@ -189,7 +190,8 @@ class SparkTrainTest {
                 + "(25 of 40)"), warned.out());
         assertTrue(warned.out().contains("80 rows read, 80 accepted, 40 orders, 6 customers"), warned.out());
 
-        Run listed = run(concat(layout, "--guest-customers", "0", "--models", dir.resolve("m2").toString()));
+        Run listed = run(concat(layout, "--guest-customers", "0", "--time-zone", "Europe/Berlin", "--models",
+                dir.resolve("m2").toString()));
         assertEquals(0, listed.exit(), listed.err());
         assertFalse(listed.out().contains("one customer id holds"), listed.out());
         assertTrue(listed.out().contains("80 rows read, 80 accepted, 40 orders, 5 customers"), listed.out());
@@ -202,6 +204,7 @@ class SparkTrainTest {
             assertEquals("dd.MM.yyyy HH:mm", p.get("timestampFormat"));
             assertEquals(";", p.get("delimiter"));
             assertEquals(true, p.get("decimalComma"));
+            assertEquals("Europe/Berlin", p.get("timeZone"));
             assertTrue(s.customer("0").isEmpty(), "the guest id's orders are anonymous baskets");
         }
     }

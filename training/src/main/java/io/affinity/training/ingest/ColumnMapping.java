@@ -3,10 +3,13 @@ package io.affinity.training.ingest;
 import java.io.Serializable;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.format.ResolverStyle;
 import java.time.temporal.TemporalAccessor;
+import java.time.temporal.TemporalQueries;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -36,8 +39,9 @@ import java.util.stream.Collectors;
  * @param country            country column, or null when the export has none
  * @param timestampPatterns  {@link DateTimeFormatter} patterns tried in order (strict resolution, so use
  *                           {@code uuuu} for the year); a pattern without time of day means midnight, an offset
- *                           in the text is dropped (the wall-clock time as written is kept), and so is a
- *                           fraction of a second. The single pattern {@value #SEQUENCE} reads the column as a
+ *                           in the text is dropped (the wall-clock time as written is kept) unless the load names
+ *                           the shop's time zone ({@link IngestOptions#timeZone()}: the time is then converted to
+ *                           it), and a fraction of a second is dropped. The single pattern {@value #SEQUENCE} reads the column as a
  *                           non-negative whole order sequence number instead (1, 2, 3... per customer or
  *                           overall; {@code 3.0} is 3): order n is placed at
  *                           midnight of day n after 1970-01-01, which keeps the order of purchases (all that the
@@ -71,9 +75,11 @@ public record ColumnMapping(String name, String customer, String order, String t
      */
     private static final String FRACTION = "[.SSSSSSSSS][.SSSSSSSS][.SSSSSSS][.SSSSSS][.SSSSS][.SSSS][.SSS][.SS][.S]";
     /**
-     * {@code Z}, {@code +01:00}, {@code +0100} or {@code +01}: read and dropped, keeping the wall-clock time as
-     * written. Day-level features (recency, the time split, seasons) need the shop's local day, and converting to
-     * one zone would move late-evening orders written with an offset to the next or previous day.
+     * {@code Z}, {@code +01:00}, {@code +0100} or {@code +01}. Day-level features (recency, purchase days, the time
+     * split, seasons) need the shop's local day. Without a time zone for the load the offset is dropped, keeping the
+     * wall-clock time as written (right for an export that writes the shop's local time with its offset); with one
+     * ({@code --time-zone}) the instant is converted to that zone's local time (needed for an export written in UTC,
+     * whose late-evening orders would otherwise fall on the next day, or the previous one west of Greenwich).
      */
     private static final String OFFSET = "[XXX][X]";
     private static final List<String> ISO_PATTERNS = List.of("uuuu-MM-dd'T'HH:mm[:ss" + FRACTION + "]" + OFFSET,
@@ -307,15 +313,18 @@ public record ColumnMapping(String name, String customer, String order, String t
         return timestampPatterns.equals(List.of(SEQUENCE));
     }
 
-    /** A parser trying every pattern in order; not thread-safe (it caches the last value). */
-    TimestampParser timestampParser() {
+    /**
+     * A parser trying every pattern in order; not thread-safe (it caches the last value). Timestamps with an offset
+     * or zone are converted to {@code zone}'s local time, or keep their clock time when {@code zone} is null.
+     */
+    TimestampParser timestampParser(ZoneId zone) {
         List<DateTimeFormatter> formatters = new ArrayList<>();
         if (!sequenceOrdered()) {
             for (String p : timestampPatterns) {
                 formatters.add(formatter(p));
             }
         }
-        return new TimestampParser(formatters, sequenceOrdered());
+        return new TimestampParser(formatters, sequenceOrdered(), zone);
     }
 
     private static DateTimeFormatter formatter(String pattern) {
@@ -350,19 +359,30 @@ public record ColumnMapping(String name, String customer, String order, String t
         private static final long MAX_SEQUENCE = 1_000_000_000L;
         private final List<DateTimeFormatter> formatters;
         private final boolean sequence;
+        private final ZoneId zone;
         private String lastText;
         private LocalDateTime lastValue;
+        private boolean lastValueHadOffset;
+        private boolean lastHadOffset;
 
-        private TimestampParser(List<DateTimeFormatter> formatters, boolean sequence) {
+        private TimestampParser(List<DateTimeFormatter> formatters, boolean sequence, ZoneId zone) {
             this.formatters = formatters;
             this.sequence = sequence;
+            this.zone = zone;
         }
 
-        /** The timestamp, or null when no pattern matches. */
+        /** Whether the timestamp {@link #parse} read last carried a UTC offset or a zone. */
+        boolean lastHadOffset() {
+            return lastHadOffset;
+        }
+
+        /** The timestamp (in the shop's local time), or null when no pattern matches. */
         LocalDateTime parse(String text) {
             if (text.equals(lastText)) {
+                lastHadOffset = lastValueHadOffset;
                 return lastValue;
             }
+            lastHadOffset = false;
             if (sequence) {
                 try {
                     long n = Long.parseLong(wholeNumber(text));
@@ -377,15 +397,27 @@ public record ColumnMapping(String name, String customer, String order, String t
                 }
             }
             for (DateTimeFormatter f : formatters) {
+                TemporalAccessor t;
                 try {
-                    TemporalAccessor t = f.parseBest(text, LocalDateTime::from, LocalDate::from);
-                    LocalDateTime v = t instanceof LocalDateTime ldt ? ldt : ((LocalDate) t).atStartOfDay();
-                    lastText = text;
-                    lastValue = v;
-                    return v;
+                    t = f.parse(text);
                 } catch (DateTimeParseException e) {
-                    // try the next pattern
+                    continue; // try the next pattern
                 }
+                LocalDate date = t.query(TemporalQueries.localDate());
+                if (date == null) {
+                    continue; // (a pattern gives a date: withTimestampFormat checks it)
+                }
+                LocalTime time = t.query(TemporalQueries.localTime());
+                ZoneId offset = t.query(TemporalQueries.zone());
+                LocalDateTime v = time == null ? date.atStartOfDay() : LocalDateTime.of(date, time);
+                if (offset != null && time != null && zone != null) {
+                    v = v.atZone(offset).withZoneSameInstant(zone).toLocalDateTime();
+                }
+                lastText = text;
+                lastValue = v;
+                lastValueHadOffset = offset != null && time != null;
+                lastHadOffset = lastValueHadOffset;
+                return v;
             }
             return null;
         }

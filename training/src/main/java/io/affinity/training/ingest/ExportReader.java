@@ -173,6 +173,10 @@ public final class ExportReader {
                 }
                 Columns cols = new Columns(label + ":" + headerRecord.getStartingLineNumber(), header, m,
                         options.dialect());
+                if (m.sequenceOrdered() && options.timeZone() != null) {
+                    throw new IngestException(label + ": --time-zone converts timestamps, and mapping '" + m.name()
+                            + "' reads an order sequence, which has no time of day: leave --time-zone out");
+                }
                 mapping = m;
                 checks = new RowChecks(cols, m, options);
             } catch (CsvParseException | UncheckedIOException | EOFException | ZipException e) {
@@ -247,7 +251,7 @@ public final class ExportReader {
             this.c = c;
             this.mapping = mapping;
             this.options = options;
-            this.timestamps = mapping.timestampParser();
+            this.timestamps = mapping.timestampParser(options.timeZone());
         }
 
         ScannedRow scan(CsvRecord rec) {
@@ -319,13 +323,14 @@ public final class ExportReader {
                     : price <= 0 ? RejectReason.NON_POSITIVE_PRICE
                     : options.isNonProduct(itemId) ? RejectReason.NON_PRODUCT_CODE : null;
             return new ScannedRow(line, null, null, invoice, itemId, customer, placeholder, qty, price,
-                    time.toEpochSecond(ZoneOffset.UTC), c.country < 0 ? "" : rec.getField(c.country).strip(),
+                    time.toEpochSecond(ZoneOffset.UTC), timestamps.lastHadOffset(),
+                    c.country < 0 ? "" : rec.getField(c.country).strip(),
                     cell(rec, c.description), cell(rec, c.category), hash(rec), later, mapping.order());
         }
 
         private ScannedRow malformed(long line, RejectReason reason, String detail, String invoice) {
-            return new ScannedRow(line, reason, detail, invoice, null, null, false, Double.NaN, Double.NaN, 0, "",
-                    null, null, 0, null, mapping.order());
+            return new ScannedRow(line, reason, detail, invoice, null, null, false, Double.NaN, Double.NaN, 0, false,
+                    "", null, null, 0, null, mapping.order());
         }
 
         private static String cell(CsvRecord rec, int column) {

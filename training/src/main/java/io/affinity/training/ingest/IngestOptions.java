@@ -2,6 +2,7 @@ package io.affinity.training.ingest;
 
 import io.affinity.recommender.Ids;
 import java.io.Serializable;
+import java.time.ZoneId;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Objects;
@@ -34,10 +35,16 @@ import java.util.Set;
  *                           account): their rows are read as if the customer cell were blank (anonymous baskets,
  *                           counted with the placeholders), not as one huge customer; normalised as the exports'
  *                           ids. Default none.
+ * @param timeZone           the shop's time zone ({@code --time-zone}), or null: a timestamp written with a UTC offset
+ *                           or zone ({@code 2011-05-06T22:30:00Z}) is converted to this zone's local time, since days
+ *                           (purchase days, recency, the time split) are the shop's; without one the offset is
+ *                           dropped and the clock time as written is kept. Timestamps without an offset are the
+ *                           shop's local time either way. Default none.
  */
 public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, Set<String> nonProductPrefixes,
                             double errorBudget, int samplesPerReason, CsvDialect dialect,
-                            Set<String> excludedCustomers, Set<String> guestCustomers) implements Serializable {
+                            Set<String> excludedCustomers, Set<String> guestCustomers, ZoneId timeZone)
+        implements Serializable {
 
     /**
      * Codes in the UCI exports that are not products, found by listing every stock code that is not five
@@ -87,7 +94,8 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
 
     public IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, Set<String> nonProductPrefixes,
                          double errorBudget, int samplesPerReason, CsvDialect dialect) {
-        this(mapping, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason, dialect, Set.of(), Set.of());
+        this(mapping, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason, dialect, Set.of(), Set.of(),
+                null);
     }
 
     /** Auto-detected mapping, default non-product codes, 1% error budget, 5 samples per reason. */
@@ -152,7 +160,7 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
     /** Use {@code m} for every file; null means detect per file. */
     public IngestOptions withMapping(ColumnMapping m) {
         return new IngestOptions(m, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason, dialect,
-                excludedCustomers, guestCustomers);
+                excludedCustomers, guestCustomers, timeZone);
     }
 
     /**
@@ -165,36 +173,70 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
 
     public IngestOptions withNonProductCodes(Set<String> codes, Set<String> prefixes) {
         return new IngestOptions(mapping, codes, prefixes, errorBudget, samplesPerReason, dialect, excludedCustomers,
-                guestCustomers);
+                guestCustomers, timeZone);
     }
 
     public IngestOptions withErrorBudget(double budget) {
         return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, budget, samplesPerReason, dialect,
-                excludedCustomers, guestCustomers);
+                excludedCustomers, guestCustomers, timeZone);
     }
 
     public IngestOptions withSamplesPerReason(int samples) {
         return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, errorBudget, samples, dialect,
-                excludedCustomers, guestCustomers);
+                excludedCustomers, guestCustomers, timeZone);
     }
 
     /** Read every file with this delimiter and decimal separator. */
     public IngestOptions withDialect(CsvDialect d) {
         return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason, d,
-                excludedCustomers, guestCustomers);
+                excludedCustomers, guestCustomers, timeZone);
     }
 
     /** Leave out every row of these customers (ids as in the exports; normalised as they are). */
     public IngestOptions withExcludedCustomers(Set<String> customers) {
         return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason, dialect,
-                customers, guestCustomers);
+                customers, guestCustomers, timeZone);
     }
 
     /** Read the rows of these customer ids as guests' (ids as in the exports; normalised as they are). */
     public IngestOptions withGuestCustomers(java.util.Collection<String> customers) {
         // as the user listed them (repeats, blanks): the constructor normalises them and refuses a blank one
         return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason, dialect,
-                excludedCustomers, new HashSet<>(customers));
+                excludedCustomers, new HashSet<>(customers), timeZone);
+    }
+
+    /**
+     * Convert timestamps written with a UTC offset to {@code zone}'s local time ({@code --time-zone}); null keeps their
+     * clock time.
+     */
+    public IngestOptions withTimeZone(ZoneId zone) {
+        return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason, dialect,
+                excludedCustomers, guestCustomers, zone);
+    }
+
+    /**
+     * The zone {@code --time-zone} names: an IANA time-zone id such as {@code Europe/Berlin} (or {@code UTC}); null for
+     * null.
+     *
+     * @throws IllegalArgumentException naming the option, for a name that is no zone, or a fixed offset: a shop's
+     *                                  clock changes with daylight saving time, which an offset does not
+     */
+    public static ZoneId parseTimeZone(String name) {
+        if (name == null) {
+            return null;
+        }
+        ZoneId zone;
+        try {
+            zone = ZoneId.of(name.strip());
+        } catch (java.time.DateTimeException e) {
+            throw new IllegalArgumentException("--time-zone '" + name + "' is not a time zone; give the shop's IANA "
+                    + "time-zone name, e.g. Europe/Berlin, America/New_York or UTC");
+        }
+        if (zone instanceof java.time.ZoneOffset && !zone.equals(java.time.ZoneOffset.UTC)) {
+            throw new IllegalArgumentException("--time-zone '" + name + "' is a fixed offset, not a time zone: it "
+                    + "would put summer orders an hour off; give the shop's IANA time-zone name, e.g. Europe/Berlin");
+        }
+        return zone;
     }
 
     /** True when the normalised customer id stands for guest checkouts. */
@@ -212,7 +254,7 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
         return "IngestOptions[mapping=" + mapping + ", nonProductCodes=" + nonProductCodes + ", nonProductPrefixes="
                 + nonProductPrefixes + ", errorBudget=" + errorBudget + ", samplesPerReason=" + samplesPerReason
                 + ", dialect=" + dialect + ", excludedCustomers=" + excludedCustomers.size() + " ids, guestCustomers="
-                + guestCustomers.size() + " ids]";
+                + guestCustomers.size() + " ids, timeZone=" + timeZone + "]";
     }
 
     /**
@@ -236,6 +278,10 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
         if (!guestCustomers.isEmpty()) {
             // shop accounts by the operator's declaration, not people: recorded so that the run can be repeated
             m.put("guestCustomers", new java.util.TreeSet<>(guestCustomers));
+        }
+        if (timeZone != null) {
+            // the days every purchase date of the model is counted in (serve's "today" too)
+            m.put("timeZone", timeZone.getId());
         }
         return m;
     }

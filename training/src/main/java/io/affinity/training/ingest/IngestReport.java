@@ -31,11 +31,13 @@ import java.util.Objects;
  * @param returns                what the cancellation rows that are a customer's returns did to their purchases
  *                               (customer value counts purchases net of them); null in manifests written before
  *                               returns were netted
+ * @param timeOffsets            the rows whose timestamp carried a UTC offset, and what was done with it; null in
+ *                               manifests written before offsets were counted
  */
 public record IngestReport(List<FileStats> files, long rowsRead, long rowsAccepted, long rowsAcceptedAnonymous,
                            long rowsAcceptedPlaceholderCustomer, Map<String, Rejections> rejected, long invoicesSeen, long ordersAccepted,
                            long ordersAcceptedAnonymous, long customers, long items, long malformed,
-                           double errorBudget, Returns returns) {
+                           double errorBudget, Returns returns, TimeOffsets timeOffsets) {
 
     public IngestReport {
         files = List.copyOf(files);
@@ -62,6 +64,22 @@ public record IngestReport(List<FileStats> files, long rowsRead, long rowsAccept
                 || returns.ordersReturnedInFull() > ordersAccepted)) {
             // returns are a subset of the cancellation rows, and take off accepted lines only
             throw new IllegalArgumentException("returns exceed the cancellation rows or the accepted lines");
+        }
+        if (timeOffsets != null && timeOffsets.rows() > rowsRead) {
+            throw new IllegalArgumentException("more rows with a time offset than rows read");
+        }
+    }
+
+    /**
+     * Rows whose timestamp was written with a UTC offset or zone ({@code Z}, {@code +02:00}), whatever else happened
+     * to them, and the time zone they were converted to ({@code --time-zone}), or null when the offset was dropped
+     * and the clock time as written kept.
+     */
+    public record TimeOffsets(long rows, String convertedTo) {
+        public TimeOffsets {
+            if (rows < 0) {
+                throw new IllegalArgumentException("negative row count");
+            }
         }
     }
 
@@ -190,6 +208,14 @@ public record IngestReport(List<FileStats> files, long rowsRead, long rowsAccept
         sb.append(String.format(Locale.ROOT, "  %-38s %,12d%n", "  of which anonymous", ordersAcceptedAnonymous));
         sb.append(String.format(Locale.ROOT, "  %-38s %,12d%n", "customers", customers));
         sb.append(String.format(Locale.ROOT, "  %-38s %,12d%n", "items", items));
+        if (timeOffsets != null && timeOffsets.rows() > 0) {
+            row(sb, "timestamps with a UTC offset", timeOffsets.rows(), rowsRead);
+            sb.append(timeOffsets.convertedTo() != null
+                    ? "      converted to " + timeOffsets.convertedTo() + " local time (--time-zone)\n"
+                    : "      offset dropped, the clock time as written kept: if these times are UTC (Z) or not the "
+                            + "shop's own, pass --time-zone with the shop's zone (e.g. Europe/Berlin) so that orders "
+                            + "fall on the shop's days\n");
+        }
         if (returns != null) {
             sb.append(String.format(Locale.ROOT, "  %-38s %,12d%n", "lines returned in full",
                     returns.linesReturnedInFull()));

@@ -16,7 +16,10 @@ package io.affinity.training.ingest;
  * @param placeholder the customer cell was a placeholder such as {@code NULL}, read as blank
  * @param quantity    the quantity (NaN when malformed)
  * @param price       the unit price (NaN when malformed)
- * @param time        local time as epoch seconds read as UTC, or the order's sequence number (0 when malformed)
+ * @param time        the shop's local time as epoch seconds read as UTC, or the order's sequence number (0 when
+ *                    malformed)
+ * @param timeOffset  the timestamp was written with a UTC offset or zone (converted to the load's time zone, or
+ *                    dropped without one)
  * @param country     the stripped country cell, "" without one
  * @param description the stripped description cell, or null when blank or absent (it takes no part in a vote)
  * @param category    the stripped category cell, or null when blank or absent
@@ -27,7 +30,7 @@ package io.affinity.training.ingest;
  */
 public record ScannedRow(long line, RejectReason malformed, String detail, String order, String item,
                          String customer, boolean placeholder, double quantity, double price, long time,
-                         String country, String description, String category, long hash, RejectReason laterReason,
+                         boolean timeOffset, String country, String description, String category, long hash, RejectReason laterReason,
                          String orderColumn) {
 
     /**

@@ -199,6 +199,7 @@ public final class TransactionLoader {
         private final ExportReader.TimeLine timeLine = new ExportReader.TimeLine();
         private long rowsAccepted;
         private long rowsAcceptedPlaceholderCustomer;
+        private long rowsWithTimeOffset;
 
         /** Order number -> index of the first file it was seen in. */
         private final Object2IntOpenHashMap<String> invoiceFile = new Object2IntOpenHashMap<>();
@@ -265,6 +266,7 @@ public final class TransactionLoader {
                 @Override
                 public void row(ScannedRow r) {
                     rowsRead++;
+                    rowsWithTimeOffset += r.timeOffset() ? 1 : 0;
                     if (Load.this.row(r, label, fileNo)) {
                         accepted[0]++;
                     }
@@ -424,7 +426,9 @@ public final class TransactionLoader {
             IngestReport report = new IngestReport(fileStats, rowsRead, rowsAccepted, rowsAcceptedAnonymous,
                     rowsAcceptedPlaceholderCustomer, rejected, invoiceFile.size(), tx.orderCount(), anonymousOrders, tx.customerCount(),
                     tx.itemCount(), malformed, options.errorBudget(),
-                    new IngestReport.Returns(netted.netted(), netted.unmatched(), linesGone, ordersGone));
+                    new IngestReport.Returns(netted.netted(), netted.unmatched(), linesGone, ordersGone),
+                    new IngestReport.TimeOffsets(rowsWithTimeOffset,
+                            options.timeZone() == null ? null : options.timeZone().getId()));
             report.checkErrorBudget();
             return new IngestResult(tx, report);
         }
