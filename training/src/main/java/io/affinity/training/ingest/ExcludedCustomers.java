@@ -68,7 +68,7 @@ public record ExcludedCustomers(Path file, Set<String> ids, long bytes, String s
         Set<String> ids = new HashSet<>();
         try (InputStream in = StrictGzipInputStream.openMaybeCompressed(
                 new DigestInputStream(Files.newInputStream(file), sha));
-             Reader reader = new StrictTextReader(in, StandardCharsets.UTF_8);
+             Reader reader = StrictTextReader.only(in, StandardCharsets.UTF_8);
              CsvReader<CsvRecord> csv = CsvReader.builder()
                      .skipEmptyLines(true)
                      .allowUnclosedQuote(false)

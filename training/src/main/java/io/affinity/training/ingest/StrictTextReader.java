@@ -28,6 +28,7 @@ public final class StrictTextReader extends Reader {
     private final InputStream in;
     private final Charset charset;
     private final CharsetDecoder decoder;
+    /** The option setting the file's encoding; null when none does ({@link #only}). */
     private final String encodingOption;
     private final ByteBuffer bytes = ByteBuffer.allocate(BUFFER).flip();
     private boolean eof;
@@ -46,9 +47,22 @@ public final class StrictTextReader extends Reader {
      *                       undecodable byte (the consent file has its own, {@code --consent-encoding})
      */
     public StrictTextReader(InputStream in, Charset charset, String encodingOption) {
+        this(in, charset, Objects.requireNonNull(encodingOption, "encodingOption"), true);
+    }
+
+    /**
+     * A file read in {@code charset} and nothing else (no option chooses its encoding, as for the
+     * {@code --exclude-customers} list): an undecodable byte's hint says to save the file in it, rather than name an
+     * option that does not apply to the file.
+     */
+    public static StrictTextReader only(InputStream in, Charset charset) {
+        return new StrictTextReader(in, charset, null, false);
+    }
+
+    private StrictTextReader(InputStream in, Charset charset, String encodingOption, boolean optionExists) {
         this.in = Objects.requireNonNull(in, "in");
         this.charset = Objects.requireNonNull(charset, "charset");
-        this.encodingOption = Objects.requireNonNull(encodingOption, "encodingOption");
+        this.encodingOption = optionExists ? encodingOption : null;
         this.decoder = charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
     }
@@ -156,12 +170,12 @@ public final class StrictTextReader extends Reader {
         boolean wide = name.startsWith("UTF-16") || name.startsWith("UTF-32") || name.startsWith("X-UTF-32");
         if (utf16Mark && !wide) {
             throw new UndecodableInputException(1, String.format(Locale.ROOT, "starts with a UTF-16 byte order mark "
-                    + "(0x%02X 0x%02X: Excel's \"Unicode Text\" and other UTF-16 exports), not %s; pass %s UTF-16",
-                    b0, b1, charset.name(), encodingOption));
+                    + "(0x%02X 0x%02X: Excel's \"Unicode Text\" and other UTF-16 exports), not %s; %s",
+                    b0, b1, charset.name(), encodingOption == null ? saveAs() : "pass " + encodingOption + " UTF-16"));
         }
         if (b0 == 0xEF && b1 == 0xBB && b2 == 0xBF && !charset.equals(StandardCharsets.UTF_8)) {
             throw new UndecodableInputException(1, "starts with a UTF-8 byte order mark (0xEF 0xBB 0xBF), not "
-                    + charset.name() + "; pass " + encodingOption + " UTF-8");
+                    + charset.name() + "; " + (encodingOption == null ? saveAs() : "pass " + encodingOption + " UTF-8"));
         }
     }
 
@@ -184,9 +198,18 @@ public final class StrictTextReader extends Reader {
         }
         String what = "not valid " + charset.name() + " (byte " + bad + (r.isUnmappable() ? " has no character" : "")
                 + ")";
+        if (encodingOption == null) {
+            return what + "; " + saveAs();
+        }
         return charset.equals(StandardCharsets.UTF_8)
                 ? what + "; if the export is Windows-1252/Latin-1 pass " + encodingOption + " windows-1252"
                 : what + "; check the file's encoding and pass it with " + encodingOption;
+    }
+
+    /** The hint for a file no option sets the encoding of. */
+    private String saveAs() {
+        return "the file is read as " + charset.name() + " only: save it as " + charset.name()
+                + (charset.equals(StandardCharsets.UTF_8) ? " (in Excel: \"CSV UTF-8\")" : "");
     }
 
     private void countLines(char[] cbuf, int from, int to) {

@@ -53,6 +53,20 @@ class ExcludedCustomersTest {
         ExcludedCustomers.InvalidListException e = assertThrows(ExcludedCustomers.InvalidListException.class,
                 () -> ExcludedCustomers.read(latin1));
         assertTrue(e.getMessage().startsWith(latin1 + ":2:"), e.getMessage());
+        // the list is UTF-8 only: the hint says so instead of naming --encoding, which sets the exports' encoding
+        assertTrue(e.getMessage().endsWith("the file is read as UTF-8 only: save it as UTF-8 (in Excel: \"CSV "
+                + "UTF-8\")"), e.getMessage());
+        assertFalse(e.getMessage().contains("--encoding"), e.getMessage());
+        byte[] body = "customer_id\n17850\n".getBytes(StandardCharsets.UTF_16LE);
+        byte[] marked = new byte[body.length + 2]; // Excel's "Unicode Text": UTF-16LE after its byte order mark
+        marked[0] = (byte) 0xFF;
+        marked[1] = (byte) 0xFE;
+        System.arraycopy(body, 0, marked, 2, body.length);
+        Path utf16 = Files.write(dir.resolve("utf16.csv"), marked);
+        String wide = assertThrows(ExcludedCustomers.InvalidListException.class, () -> ExcludedCustomers.read(utf16))
+                .getMessage();
+        assertTrue(wide.startsWith(utf16 + ":1: starts with a UTF-16 byte order mark") && wide.endsWith("save it as "
+                + "UTF-8 (in Excel: \"CSV UTF-8\")"), wide);
     }
 
     /** Every row of an excluded customer is counted as excluded, whatever else it is; other rows are untouched. */
