@@ -180,6 +180,24 @@ class PrecomputedRecommenderTest {
         assertTrue(jar.explanation().startsWith("model blend (from ease); P(purchase) "), jar.explanation());
         NextBestOffers.Offer green = offers.stream().filter(o -> o.itemId().equals("GREEN")).findFirst()
                 .orElseThrow();
-        assertTrue(green.explanation().startsWith("bought before; "), green.explanation());
+        assertTrue(green.explanation().startsWith("bought before, proposed again by model blend (from "
+                + "repeat-frequency); "), green.explanation());
+    }
+
+    @Test
+    void anOfferFromTheModelsListCallsItsBaseTheModelsRelativeScoreNotARepeatRateOrAProbability() {
+        // c1's list: GREEN 0.9 (the best, a repeat: c1 bought it in 3 of 4 orders), JAR 0.8 (new). Offers scale
+        // model scores by the list's best, so GREEN's base is 1: it must not read as "repeat 1.000", a certain
+        // repeat, when c1 bought GREEN in 3 of 4 orders, nor JAR's 0.889 as a probability the model gave.
+        List<NextBestOffers.Offer> offers = new NextBestOffers(recommender, 0.3, item -> true)
+                .forCustomer("c1", java.util.Optional.empty(), 4);
+        NextBestOffers.Offer green = offers.stream().filter(o -> o.itemId().equals("GREEN")).findFirst()
+                .orElseThrow();
+        assertTrue(green.explanation().contains("P(purchase) 1.000 (model score relative to the customer's best "
+                + "1.000 x activity 1.000)"), green.explanation());
+        assertFalse(green.explanation().contains("repeat 1.000"), green.explanation());
+        NextBestOffers.Offer jar = offers.stream().filter(o -> o.itemId().equals("JAR")).findFirst().orElseThrow();
+        assertTrue(jar.explanation().contains("P(purchase) 0.889 (model score relative to the customer's best "
+                + "0.889 x activity 1.000)"), jar.explanation());
     }
 }
