@@ -475,13 +475,18 @@ public final class NextBestOffers {
             Explanation.ModelEvidence m = e.model();
             String model = m.source().equals(m.model()) ? "model " + m.model()
                     : "model " + m.model() + " (from " + m.source() + ")";
-            return "repeat".equals(m.kind()) ? "bought before, proposed again by " + model : model;
+            return "repeat".equals(m.kind()) ? "bought before" + returnsNote(e) + ", proposed again by " + model
+                    : model;
         }
         if (r.source() == RecommendationSource.REPEAT) {
-            return "bought before";
+            return "bought before" + returnsNote(e);
         }
         return e != null && e.popularity() == null && r.source() == RecommendationSource.PINNED
                 ? "in the catalogue, never ordered" : "popular";
+    }
+
+    private static String returnsNote(Explanation e) {
+        return e == null || e.purchase() == null ? "" : e.purchase().returnsNote();
     }
 
     static double strategyWeight(Strategy s, RecommendationSource source) {

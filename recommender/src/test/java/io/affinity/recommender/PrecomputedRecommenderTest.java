@@ -162,6 +162,25 @@ class PrecomputedRecommenderTest {
     }
 
     @Test
+    void aModelsRepeatSaysWhatTheCustomerReturnedAndSoDoesItsOffer() {
+        PurchasedItem sentBack = new PurchasedItem("GREEN", 1, 12, DAY, 12);
+        ModelSnapshot model = InMemoryModelSnapshot.builder("v1").item(item("GREEN")).item(item("JAR"))
+                .customer("c1", new CustomerHistory(2, 10, DAY, DAY, List.of(sentBack), 1))
+                .precomputed("c1", new PrecomputedRecommendations("blend", List.of(
+                        new PrecomputedItem("GREEN", 0.9, true, "repeat-frequency", sentBack),
+                        new PrecomputedItem("JAR", 0.8, false, "ease", null))))
+                .build();
+        Recommender returned = new Recommender(model, RecommenderSettings.DEFAULTS);
+        Recommendation green = returned.forCustomer("c1", 2).items().get(1);
+        assertEquals("bought before in 1 order(s), last on 2011-05-01, all 12 units returned; proposed again by the "
+                + "blend model, mostly repeat-frequency", green.explanation().summary());
+        NextBestOffers.Offer offer = new NextBestOffers(returned, 0.3).forCustomer("c1", java.util.Optional.empty(),
+                2).stream().filter(o -> o.itemId().equals("GREEN")).findFirst().orElseThrow();
+        assertTrue(offer.explanation().startsWith("bought before, all 12 units returned, proposed again by model "
+                + "blend (from repeat-frequency); "), offer.explanation());
+    }
+
+    @Test
     void reRankedItemsNameTheProposingModelAndTheReRanker() {
         Explanation e = Explanation.ofModel("reranker", new PrecomputedItem("JAR", 0.8, false, "ease", null));
         assertEquals("new to you; proposed by the ease model and ranked by the learned re-ranker", e.summary());
