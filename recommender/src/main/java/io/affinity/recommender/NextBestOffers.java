@@ -428,10 +428,18 @@ public final class NextBestOffers {
                 sourceNote(r), p, baseLabel(r), base, activity, amount(margin), marginNote(facts))
                 + (strategy == null ? "" : String.format(Locale.ROOT, "; strategy %s x%.2f",
                         strategy.name().toLowerCase(Locale.ROOT), strategyWeight))
-                + priceNote;
+                + priceNote
+                + (profile == null ? NO_PROFILE_NOTE : "");
         return new Offer(r.itemId(), facts.description(), ev, p, margin, r.source().wireName(),
                 strategy == null ? null : strategy.name().toLowerCase(Locale.ROOT), why);
     }
+
+    /**
+     * Ends the arithmetic of an offer to a customer without a profile (unknown, returned all they bought, or a model
+     * without value models): its activity 1 is no estimate, and "x activity 1.000" alone reads as one.
+     */
+    static final String NO_PROFILE_NOTE = "; no customer profile: activity 1 (not estimated), no strategy or price "
+            + "shaping";
 
     /** Where the margin came from: the catalogue's cost, or the default rate. */
     private String marginNote(ItemFacts f) {
