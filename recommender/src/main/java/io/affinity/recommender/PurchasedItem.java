@@ -43,15 +43,17 @@ public record PurchasedItem(String itemId, int orderCount, double quantity, Loca
     }
 
     /**
-     * How an explanation says what was returned: empty when nothing was, else {@code , all 12 units returned} or
-     * {@code , 8 of 32 units returned}.
+     * How an explanation says what was returned: empty when nothing was, else {@code , all 12 units returned},
+     * {@code , the 1 unit returned} or {@code , 8 of 32 units returned}.
      */
     public String returnsNote() {
         if (returnedQuantity <= 0) {
             return "";
         }
-        return returnedAll() ? ", all " + units(quantity) + " units returned"
-                : ", " + units(returnedQuantity) + " of " + units(quantity) + " units returned";
+        if (returnedAll()) {
+            return quantity == 1 ? ", the 1 unit returned" : ", all " + units(quantity) + " units returned";
+        }
+        return ", " + units(returnedQuantity) + " of " + units(quantity) + " units returned";
     }
 
     /** A quantity as a person writes it: 12, 2.5 (units may be fractional, e.g. kilograms). */
