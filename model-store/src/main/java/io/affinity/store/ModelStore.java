@@ -62,6 +62,8 @@ public final class ModelStore {
     static final String DELETING_PREFIX = ".deleting-";
     /** Lock file serialising CURRENT switches by {@link #activate} with {@link #delete}s, across processes. */
     static final String LOCK = "CURRENT.lock";
+    /** Lock file a training run holds from its checks to its publish: one run per store ({@link #lockForTraining}). */
+    static final String TRAIN_LOCK = "TRAIN.lock";
     static final Pattern VERSION_ID = Pattern.compile("\\d{8}-\\d{6}-[0-9a-f]{6}");
     private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
     /** Temp dirs older than this are considered abandoned and removed by the next builder. */
@@ -410,6 +412,22 @@ public final class ModelStore {
         } catch (CorruptSnapshotException e) {
             return Optional.empty();
         }
+    }
+
+    /** The training lock of a store, held by one run at a time; closing releases it. */
+    public interface TrainingLock extends AutoCloseable {
+        @Override
+        void close() throws IOException;
+    }
+
+    /**
+     * Takes the store's training lock for the run {@code run} names (e.g. "affinity train"), or throws a
+     * {@link StoreBusyException} naming the run that holds it: a training run holds it from before its carry-over
+     * checks (which read CURRENT's manifest) until its publish has moved CURRENT, so that no other run publishes in
+     * between. The operating system releases the lock of a process that dies.
+     */
+    public TrainingLock lockForTraining(String run) throws IOException {
+        return TrainingLockFile.acquire(dir, run);
     }
 
     /** Starts building a new snapshot; also removes temp dirs of long-abandoned publishes. */
