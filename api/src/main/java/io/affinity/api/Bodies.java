@@ -38,7 +38,8 @@ final class Bodies {
         static ExplanationBody of(Explanation e) {
             return new ExplanationBody(e.summary(), e.rule() == null ? null : RuleBody.of(e.rule()),
                     e.purchase() == null ? null : new PurchaseBody(e.purchase().orderCount(),
-                            e.purchase().quantity(), e.purchase().lastPurchased().toString()),
+                            e.purchase().quantity(), e.purchase().lastPurchased().toString(),
+                            e.purchase().returnedQuantity() > 0 ? e.purchase().returnedQuantity() : null),
                     e.popularity() == null ? null : new PopularityBody(e.popularity().orderCount(),
                             e.popularity().customerCount()),
                     e.model() == null ? null : new ModelBody(e.model().model(), e.model().source(), e.model().kind()));
@@ -59,7 +60,9 @@ final class Bodies {
         }
     }
 
-    record PurchaseBody(int orderCount, double quantity, String lastPurchased) {
+    /** {@code returnedQuantity}: of {@code quantity}, the units the customer returned; left out when none. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record PurchaseBody(int orderCount, double quantity, String lastPurchased, Double returnedQuantity) {
     }
 
     record PopularityBody(long orderCount, long customerCount) {

@@ -250,7 +250,10 @@ public final class ConsentJournal implements AutoCloseable {
             readOffset = next;
         });
         if (locked && channel.size() > readOffset) {
-            // No newline: a torn append that was never acknowledged. Cut it off so the next append is clean.
+            // No newline: a torn append that was never acknowledged. Cut it off so the next append is clean, and say
+            // so (its bytes may hold a customer id: only their count is logged).
+            LoggerFactory.getLogger(ConsentJournal.class).warn("{}:{}: incomplete last line ({} bytes, an interrupted "
+                    + "write, never acknowledged) dropped", file, lineNumber + 1, channel.size() - readOffset);
             channel.truncate(readOffset);
             channel.force(true);
         }

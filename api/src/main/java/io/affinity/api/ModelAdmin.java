@@ -44,6 +44,8 @@ public final class ModelAdmin implements AutoCloseable {
     private volatile String lastRefused;
     /** The files of {@link #lastRefused} when it was refused: the watcher retries it once they change. */
     private volatile String refusedFiles;
+    /** CURRENT's version and why it last could not be opened for a failure of the system, so it is logged once. */
+    private volatile String lastUnopened;
     /** Why CURRENT was last unreadable (it names the content), so each distinct content is reported once. */
     private volatile String lastBadCurrent;
     /**
@@ -63,9 +65,17 @@ public final class ModelAdmin implements AutoCloseable {
     /** Versions refused since start (reloads, activations, canaries and the watcher; the watcher once per change). */
     private final AtomicLong refusals = new AtomicLong();
 
+    /** Opens a version of the store (tests: one that fails as a system short of file descriptors does). */
+    interface VersionOpener {
+        Snapshot open(String version) throws IOException;
+    }
+
+    VersionOpener opener;
+
     /** @param serve turns a verified snapshot into the model served (scorer, summary) */
     public ModelAdmin(ModelStore store, SwappableModelSource source, Function<Snapshot, ServedModel> serve) {
         this.store = Objects.requireNonNull(store, "store");
+        this.opener = store::open;
         this.source = Objects.requireNonNull(source, "source");
         this.serve = Objects.requireNonNull(serve, "serve");
     }
@@ -87,7 +97,7 @@ public final class ModelAdmin implements AutoCloseable {
     /** Opens a version for an operation, counting a refusal. */
     private Snapshot open(String version) throws IOException {
         try {
-            return store.open(version);
+            return opener.open(version);
         } catch (IOException | SnapshotException e) {
             refusals.incrementAndGet();
             throw e;
@@ -143,13 +153,15 @@ public final class ModelAdmin implements AutoCloseable {
     /**
      * The store's pointers and what this server serves, for {@code GET /admin/models}.
      *
+     * @param current        the version the store's CURRENT names (null: none, or CURRENT unusable)
+     * @param currentError   why CURRENT names no version: it cannot be read, or holds no version id (null: no problem)
      * @param canary         what the store's CANARY names (null: none, or damaged)
      * @param servingCanary  the canary this server serves (null: none)
      * @param canaryError    why this server does not serve the store's canary: CANARY is damaged (it then serves
      *                       CURRENT alone) or its version was refused (null: no such problem)
      */
-    public record Status(String serving, String current, ModelStore.Canary canary, ModelStore.Canary servingCanary,
-                         String canaryError, List<VersionInfo> versions) {
+    public record Status(String serving, String current, String currentError, ModelStore.Canary canary,
+                         ModelStore.Canary servingCanary, String canaryError, List<VersionInfo> versions) {
     }
 
     /** CURRENT names no version to load: it is missing, empty or holds something else. */
@@ -369,12 +381,24 @@ public final class ModelAdmin implements AutoCloseable {
         ServedModel model;
         try {
             if (opened == null) {
-                opened = store.open(wanted.version());
+                opened = opener.open(wanted.version());
             }
             model = serveOrClose(opened);
         } catch (IOException | RuntimeException e) {
             refusals.incrementAndGet();
             served.ifPresent(c -> source.stopCanary());
+            if (StoreFailures.ofTheSystem(e)) {
+                // tried again at the next look, not once the version's files change (logged once per reason)
+                String why = "canary " + wanted.version() + " could not be opened: " + StoreFailures.describe(e);
+                if (!why.equals(canaryError)) {
+                    LOG.warn("{}, serving {} alone to every customer; tried again every watch interval", why,
+                            current);
+                }
+                canaryError = why;
+                lastRefusedCanary = null;
+                refusedCanaryFiles = null;
+                return;
+            }
             canaryError = "canary " + wanted.version() + " refused: " + e.getMessage();
             LOG.warn("canary {} refused{}, serving {} alone to every customer: {}", wanted.version(),
                     retry ? " again" : "", current, e.getMessage());
@@ -417,7 +441,15 @@ public final class ModelAdmin implements AutoCloseable {
     public Status status() throws IOException {
         // CANARY before CURRENT, as the server follows them
         CanaryRead canary = readCanary();
-        Optional<String> current = store.currentVersion();
+        Optional<String> current;
+        String currentError = null;
+        try {
+            current = store.currentVersion();
+        } catch (IOException | SnapshotException e) {
+            // the listing is what an operator chooses a version to activate from: it must not fail with CURRENT
+            current = Optional.empty();
+            currentError = StoreFailures.describe(e);
+        }
         String serving = servingVersion();
         ModelStore.Canary servingCanary = servedCanary();
         String servingCanaryVersion = servingCanary == null ? null : servingCanary.version();
@@ -434,7 +466,7 @@ public final class ModelAdmin implements AutoCloseable {
         }
         String error = canary.error() != null ? "the model store's CANARY is not followed: " + canary.error()
                 : canaryError;
-        return new Status(serving, current.orElse(null), canary.canary(), servingCanary, error, out);
+        return new Status(serving, current.orElse(null), currentError, canary.canary(), servingCanary, error, out);
     }
 
     /**
@@ -479,7 +511,7 @@ public final class ModelAdmin implements AutoCloseable {
         try {
             wanted = store.currentVersion().orElse(null);
         } catch (IOException | RuntimeException e) {
-            String why = String.valueOf(e.getMessage());
+            String why = StoreFailures.describe(e);
             if (!why.equals(lastBadCurrent)) {
                 LOG.warn("the model store's CURRENT is not followed, still serving {}: {}", servingVersion(), why);
             }
@@ -512,11 +544,25 @@ public final class ModelAdmin implements AutoCloseable {
                 }
             }
         } catch (IOException | RuntimeException e) {
+            if (StoreFailures.ofTheSystem(e)) {
+                // Too many open files, an I/O error of a network volume: nothing to repair in the version, so it
+                // is tried again at the next tick, not once its files change (logged once per reason).
+                String why = wanted + ": " + StoreFailures.describe(e);
+                if (!why.equals(lastUnopened)) {
+                    LOG.warn("model {} could not be opened, still serving {}: {}; tried again every watch interval",
+                            wanted, servingVersion(), StoreFailures.describe(e));
+                }
+                lastUnopened = why;
+                lastRefused = null;
+                refusedFiles = null;
+                return;
+            }
             LOG.warn("model {} refused{}, still serving {}: {}", wanted, retry ? " again after its files changed" : "",
                     servingVersion(), e.getMessage());
             lastRefused = wanted;
             refusedFiles = files;
         }
+        lastUnopened = null;
     }
 
     /**

@@ -8,7 +8,6 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -117,11 +116,19 @@ final class OpsRoutes {
         ctx.json(new Bodies.HealthBody("ready", model.snapshot().version()));
     }
 
-    private void listModels(Context ctx) throws IOException {
-        ModelAdmin.Status status = admin.status();
+    private void listModels(Context ctx) {
+        ModelAdmin.Status status;
+        try {
+            status = admin.status();
+        } catch (IOException e) {
+            throw storeUnavailable(e);
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("serving", status.serving());
         body.put("current", status.current());
+        if (status.currentError() != null) {
+            body.put("currentError", status.currentError());
+        }
         body.put("canary", status.canary());
         body.put("servingCanary", status.servingCanary());
         if (status.canaryError() != null) {
@@ -171,15 +178,9 @@ final class OpsRoutes {
      * this user may read but not write (a change takes CURRENT.lock) said a bare path.
      */
     static ApiProblem storeUnavailable(IOException e) {
-        String what;
-        if (e instanceof FileSystemException f && f.getFile() != null) {
-            String kind = f instanceof AccessDeniedException ? "permission denied (changing CURRENT or CANARY needs "
-                    + "write access to the model store directory)"
-                    : f instanceof NoSuchFileException ? "no such file or directory"
-                    : f.getReason() != null ? f.getReason() : f.getClass().getSimpleName();
-            what = f.getFile() + ": " + kind;
-        } else {
-            what = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        String what = StoreFailures.describe(e);
+        if (e instanceof AccessDeniedException && ((FileSystemException) e).getFile() != null) {
+            what += " (changing CURRENT or CANARY needs write access to the model store directory)";
         }
         return new ApiProblem(503, "model-store-unavailable", "Model store unavailable",
                 "reading or writing the model store failed: " + what);

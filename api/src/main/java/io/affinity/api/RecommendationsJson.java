@@ -59,6 +59,7 @@ final class RecommendationsJson {
     private static final SerializedString F_PREVIOUSLY_BOUGHT = new SerializedString("previouslyBought");
     private static final SerializedString F_PURCHASE = new SerializedString("purchase");
     private static final SerializedString F_QUANTITY = new SerializedString("quantity");
+    private static final SerializedString F_RETURNED_QUANTITY = new SerializedString("returnedQuantity");
     private static final SerializedString F_RULE = new SerializedString("rule");
     private static final SerializedString F_SCORE = new SerializedString("score");
     private static final SerializedString F_SOURCE = new SerializedString("source");
@@ -191,6 +192,9 @@ final class RecommendationsJson {
             LocalDate day = e.purchase().lastPurchased();
             g.writeFieldName(F_LAST_PURCHASED);
             g.writeRawValue(renderedDays.get(day.toEpochDay(), d -> render(w -> w.writeString(day.toString()))));
+            if (e.purchase().returnedQuantity() > 0) {
+                number(g, F_RETURNED_QUANTITY, e.purchase().returnedQuantity());
+            }
             g.writeEndObject();
         }
         if (e.popularity() != null) {

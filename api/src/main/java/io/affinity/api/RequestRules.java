@@ -512,13 +512,19 @@ final class RequestRules {
         Explanation e = r.explanation();
         return new Recommendation(r.itemId(), r.description(), r.score(),
                 k.mark() == MerchandisingRules.Mark.BOOSTED ? r.source() : RecommendationSource.PINNED,
-                new Explanation(rules.note(k.mark(), rankedBy(r.source())) + e.summary(), e.rule(),
+                new Explanation(rules.note(k.mark(), rankedBy(r)) + e.summary(), e.rule(),
                         e.purchase(), e.popularity(), e.model()));
     }
 
-    /** What placed a candidate where the pin found it: its source's ranking (bought-together has no model). */
-    private static String rankedBy(RecommendationSource source) {
-        return switch (source) {
+    /**
+     * What placed a candidate where the pin found it: the served model for an item of its list (a repeat too: the
+     * model ranked it, not its order count), else its source's ranking (bought-together has no model).
+     */
+    private static String rankedBy(Recommendation r) {
+        if (r.explanation().model() != null) {
+            return "ranked by this request's model";
+        }
+        return switch (r.source()) {
             case RULES -> "ranked by this request's rules";
             case REPEAT -> "ranked among this customer's repeat purchases";
             case POPULAR -> "ranked by popularity";

@@ -46,6 +46,33 @@ class ConsentJournalCompactionTest {
         }
     }
 
+    /**
+     * Found by the twenty-fourth session's fault injection (a journal cut short, as a power loss between an append's
+     * write and its acknowledgement leaves it): the torn line was dropped without a word, where the availability
+     * journal says so. The operator sees that a change was lost, and which journal; not whose.
+     */
+    @Test
+    void aTornLastLineIsSaidWhenItIsCutOffWithoutTheCustomer() throws Exception {
+        Path f = tmp.resolve("consent.journal");
+        try (ConsentJournal j = ConsentJournal.open(f)) {
+            j.record("17850", Channel.EMAIL, State.OPTED_OUT);
+        }
+        String torn = "{\"seq\":2,\"at\":\"2026-11-25T09:20:00Z\",\"customerId\":\"12748\",\"chan";
+        Files.writeString(f, torn, java.nio.file.StandardOpenOption.APPEND);
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try (ConsentJournal j = ConsentJournal.open(f)) {
+            assertEquals(1, j.sequence());
+        } finally {
+            System.setErr(err);
+        }
+        String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(log.contains("WARN") && log.contains(f + ":2: incomplete last line (" + torn.length()
+                + " bytes, an interrupted write, never acknowledged) dropped"), log);
+        assertFalse(log.contains("12748") || log.contains("17850"), "no customer id in the log: " + log);
+    }
+
     @Test
     void openingCountsTheChangesReplayedBeforeCompactingThem() throws Exception {
         Path file = tmp.resolve("consent.journal");

@@ -173,6 +173,43 @@ class ModelLifecycleHttpTest {
         }
     }
 
+    /**
+     * Found by the twenty-fourth session's fault injection: with a CURRENT the server could not read (permissions, or
+     * here a symbolic link looping on itself), or one holding no version id, the listing an operator needs to choose
+     * a version to activate answered 500. It lists the versions, says why CURRENT names none, and the served model
+     * answers on.
+     */
+    @Test
+    @Order(7)
+    void theListingSaysWhyCurrentIsUnusableInsteadOfFailing() throws Exception {
+        String serving = source.current().orElseThrow().snapshot().version();
+        Path current = store.directory().resolve("CURRENT");
+        try {
+            Files.writeString(current, "garbage\n");
+            HttpResponse<String> garbage = send("GET", "/admin/models", TOKEN);
+            assertEquals(200, garbage.statusCode(), garbage.body());
+            JsonNode body = JSON.readTree(garbage.body());
+            assertTrue(body.get("current").isNull(), garbage.body());
+            assertTrue(body.get("currentError").asText().contains(current + ": does not hold a version id: "
+                    + "'garbage'"), garbage.body());
+            assertEquals(store.versions().size(), body.get("versions").size());
+            assertEquals(serving, body.get("serving").asText());
+
+            Files.delete(current);
+            Files.createSymbolicLink(current, current.getFileName());
+            HttpResponse<String> loop = send("GET", "/admin/models", TOKEN);
+            assertEquals(200, loop.statusCode(), loop.body());
+            assertTrue(JSON.readTree(loop.body()).get("currentError").asText().startsWith(current + ": "),
+                    loop.body());
+            assertProblem(send("POST", "/admin/models/reload", TOKEN), 503, current.toString());
+            assertEquals(serving, getJson("/v1/items/I01/bought-together").get("modelVersion").asText());
+        } finally {
+            Files.deleteIfExists(current);
+            Files.writeString(current, serving + "\n");
+        }
+        assertFalse(JSON.readTree(send("GET", "/admin/models", TOKEN).body()).has("currentError"));
+    }
+
     @Test
     @Order(8)
     void commandsWithoutABodyRefuseOneAndChangeNothing() throws Exception {

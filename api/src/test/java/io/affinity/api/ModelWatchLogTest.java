@@ -158,6 +158,49 @@ class ModelWatchLogTest {
                 .filter(l -> l.contains("picked up from CURRENT")).toList();
     }
 
+    /**
+     * Found by the twenty-fourth session's fault injection ({@code ulimit -n}): a version this server could not open
+     * for want of file descriptors was refused as a damaged one is, and the watcher waited for its files to change,
+     * so the server kept the old version until someone called reload. A failure of the system, not of the version, is
+     * tried again at every tick (logged once while its reason stays the same); damage still waits for a repair.
+     */
+    @Test
+    void aVersionThatCouldNotBeOpenedForAnIoFailureIsTriedAgainAtEveryTick() throws Exception {
+        String second = TestStores.publish(store, "second");
+        java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger(3);
+        admin.opener = v -> {
+            if (failures.getAndDecrement() > 0) {
+                throw new java.nio.file.FileSystemException(store.directory().resolve(v).resolve("items.cmap")
+                        .toString(), null, "cannot be opened: Too many open files");
+            }
+            return store.open(v);
+        };
+        writeCurrent(second + "\n");
+        for (int i = 0; i < 3; i++) {
+            admin.followCurrent();
+        }
+        assertEquals(first, served());
+        assertEquals(second, admin.refusedCurrent(), "the alert metric says CURRENT's version is not served");
+        assertEquals(1, warnings().size(), warnings().toString());
+        String w = warnings().get(0);
+        assertTrue(w.contains("model " + second + " could not be opened, still serving " + first + ": ")
+                && w.contains("items.cmap: cannot be opened: Too many open files")
+                && w.contains("tried again every watch interval"), w);
+        admin.followCurrent();
+        assertEquals(second, served(), "served once it opens, without a reload call");
+        assertEquals(null, admin.refusedCurrent());
+    }
+
+    /** The watcher's line for a CURRENT it cannot read says why (the JDK's exceptions say only the path). */
+    @Test
+    void aFailureToReadCurrentIsDescribedNotJustItsPath() {
+        assertEquals("/srv/models/CURRENT: permission denied",
+                StoreFailures.describe(new java.nio.file.AccessDeniedException("/srv/models/CURRENT")));
+        assertEquals("/srv/models/CURRENT: Too many levels of symbolic links", StoreFailures.describe(
+                new java.nio.file.FileSystemException("/srv/models/CURRENT", null, "Too many levels of symbolic links")));
+        assertEquals("No space left on device", StoreFailures.describe(new java.io.IOException("No space left on device")));
+    }
+
     @Test
     void aRefusedVersionIsRetriedOnceItsFilesAreRepaired() throws Exception {
         String damaged = TestStores.publish(store, "damaged");

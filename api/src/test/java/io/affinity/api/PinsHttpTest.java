@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.affinity.store.ModelStore;
+import io.affinity.store.Snapshot;
 import io.affinity.testing.IntegrationTest;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -105,6 +107,33 @@ class PinsHttpTest {
         assertTrue(repeat.at("/items/0/explanation/summary").asText()
                 .startsWith("pinned: matches pin 'id:I05' (ranked among this customer's repeat purchases); "),
                 repeat.toString());
+    }
+
+    /**
+     * A repeat purchase of the served model's list was pinned "(ranked among this customer's repeat purchases)", the
+     * words for a rules snapshot's repeats ranked by their order count, while its own explanation says the model
+     * proposed it again: the model ranked it.
+     */
+    @Test
+    void aPinnedRepeatOfTheModelsListSaysTheModelRankedIt() throws Exception {
+        ModelStore store = ModelStore.open(tmp.resolve("model-list"));
+        try (Snapshot snapshot = store.open(TestStores.publishWithModelList(store, "m"))) {
+            ServedModel model = TestStores.serve(snapshot);
+            try (AffinityServer listed = AffinityServer.create(ApiConfig.defaults().withHost("127.0.0.1").withPort(0),
+                    ModelSource.fixed(model)).start()) {
+                HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + listed.port() + "/v1/customers/C100/recommendations?limit=2&pin=" + enc("id:I00")))
+                        .GET().build(), HttpResponse.BodyHandlers.ofString());
+                JsonNode body = JSON.readTree(r.body());
+                assertEquals("I00", body.at("/items/0/itemId").asText(), r.body());
+                assertEquals("repeat", body.at("/items/0/explanation/model/kind").asText(), r.body());
+                assertEquals("pinned: matches pin 'id:I00' (ranked by this request's model); bought before in 3 "
+                        + "order(s), last on 2011-05-01; proposed again by the blend model, mostly repeat-frequency",
+                        body.at("/items/0/explanation/summary").asText(), r.body());
+            } finally {
+                model.catalog().close();
+            }
+        }
     }
 
     @Test

@@ -76,8 +76,16 @@ class RecommendationsJsonTest {
                     random.nextInt(1000) + 1, random.nextDouble(), random.nextDouble(), 1 + random.nextDouble() * 5,
                     random.nextDouble() / 10, random.nextBoolean() ? Double.POSITIVE_INFINITY : 1 + random.nextDouble()),
                     null, null);
-            case 1 -> new Explanation("bought before", null, new PurchasedItem(itemId, random.nextInt(9) + 1,
-                    random.nextDouble() * 100, LocalDate.of(2011, 1, 1).plusDays(random.nextInt(300))), null);
+            case 1 -> {
+                double quantity = random.nextDouble() * 100;
+                double returned = switch (random.nextInt(3)) {
+                    case 0 -> 0;
+                    case 1 -> quantity;
+                    default -> random.nextDouble() * quantity;
+                };
+                yield new Explanation("bought before", null, new PurchasedItem(itemId, random.nextInt(9) + 1,
+                        quantity, LocalDate.of(2011, 1, 1).plusDays(random.nextInt(300)), returned), null);
+            }
             case 2 -> new Explanation("popular", null, null, new PopularItem(itemId, random.nextInt(5000) + 1,
                     random.nextInt(3000)));
             case 3 -> new Explanation("model", null, null, null,
@@ -85,6 +93,21 @@ class RecommendationsJsonTest {
             default -> new Explanation("model repeat", null, new PurchasedItem(itemId, 2, 3.5, LocalDate.of(2011, 5, 1)),
                     null, new Explanation.ModelEvidence("blend", "blend", "repeat"));
         };
+    }
+
+    /** The units a customer returned of a repeat item are part of its purchase evidence; none, no field. */
+    @Test
+    void aPurchaseShowsTheUnitsReturnedWhenAnyWere() throws Exception {
+        LocalDate day = LocalDate.of(2011, 5, 1);
+        Recommendations r = new Recommendations("v1", List.of(
+                new Recommendation("A1", "", 1, RecommendationSource.REPEAT, new Explanation("bought before", null,
+                        new PurchasedItem("A1", 1, 12, day, 12), null)),
+                new Recommendation("A2", "", 1, RecommendationSource.REPEAT, new Explanation("bought before", null,
+                        new PurchasedItem("A2", 2, 3, day), null))), false, List.of());
+        String json = new String(WRITER.write(r, null), StandardCharsets.UTF_8);
+        assertEquals(12.0, JSON.readTree(json).at("/items/0/explanation/purchase/returnedQuantity").asDouble(), json);
+        assertEquals(false, JSON.readTree(json).at("/items/1/explanation/purchase").has("returnedQuantity"), json);
+        assertSame(r, null);
     }
 
     @Test

@@ -66,6 +66,20 @@ final class TestStores {
                         listWritten.toString())));
     }
 
+    /**
+     * As {@link #publish(ModelStore, String)}, with a list precomputed by a served "blend" for the first customer:
+     * their repeat purchase {@code I00} (bought in 3 orders, as every snapshot here says), then {@code I07}, new to
+     * them.
+     */
+    static String publishWithModelList(ModelStore store, String tag) throws IOException {
+        LocalDate day = LocalDate.of(2011, 5, 1);
+        return publish(store, tag, java.util.Map.of(), io.affinity.store.CatalogAnalysis.CURRENT, b -> b
+                .putCustomerRecommendations(customerId(0), new io.affinity.recommender.PrecomputedRecommendations(
+                        "blend", List.of(new io.affinity.recommender.PrecomputedItem(itemId(0), 0.9, true,
+                                        "repeat-frequency", new PurchasedItem(itemId(0), 3, 10, day)),
+                                new io.affinity.recommender.PrecomputedItem(itemId(7), 0.8, false, "ease", null)))));
+    }
+
     private static String publish(ModelStore store, String tag, java.util.Map<String, Object> parameters,
                                   io.affinity.store.CatalogAnalysis analysis,
                                   java.util.function.Consumer<SnapshotBuilder> more) throws IOException {

@@ -10,6 +10,7 @@ import io.affinity.training.TrainingParameters;
 import io.affinity.training.TrainingPipeline;
 import io.affinity.training.TrainingResult;
 import io.affinity.training.ingest.IngestException;
+import io.affinity.training.ingest.TransactionLoader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
@@ -142,14 +143,6 @@ final class TrainCommand implements Callable<Integer> {
             throw new AffinityCli.UserFacingException("--consent-encoding applies to the --consent file, and none "
                     + "is given");
         }
-        Optional<String> losing = ConsentCarryOver.refusal(models, consent, noConsent);
-        if (losing.isPresent()) {
-            throw new AffinityCli.UserFacingException(losing.get());
-        }
-        Optional<String> readmitting = ExclusionCarryOver.refusal(models, input.excludeCustomers != null);
-        if (readmitting.isPresent()) {
-            throw new AffinityCli.UserFacingException(readmitting.get());
-        }
         OptionFiles.directoryOrAbsent("--models", models);
         TrainingParameters p = new TrainingParameters(input.files, input.format,
                 or(minSupport, TrainingParameters.DEFAULT_MIN_SUPPORT),
@@ -158,9 +151,28 @@ final class TrainCommand implements Callable<Integer> {
                 or(maxRulesPerItem, TrainingParameters.DEFAULT_MAX_RULES_PER_ITEM),
                 TrainingParameters.DEFAULT_POPULAR_ITEMS,
                 or(input.errorBudget(), TrainingParameters.DEFAULT_ERROR_BUDGET));
+        TrainingPipeline pipeline = pipeline(p);
+        TransactionLoader.checkReadable(input.files);
+        // Held from the carry-over checks, which read CURRENT's manifest, until the publish has moved CURRENT: a run
+        // started meanwhile (a cron job started twice, a manual run during the nightly one) is refused at once.
+        // Taken once the command line is known to be good: a mistyped one creates no store.
+        try (ModelStore.TrainingLock held = ModelStore.open(models).lockForTraining("affinity train")) {
+            return checkedRun(pipeline);
+        }
+    }
+
+    private int checkedRun(TrainingPipeline pipeline) throws Exception {
+        Optional<String> losing = ConsentCarryOver.refusal(models, consent, noConsent);
+        if (losing.isPresent()) {
+            throw new AffinityCli.UserFacingException(losing.get());
+        }
+        Optional<String> readmitting = ExclusionCarryOver.refusal(models, input.excludeCustomers != null);
+        if (readmitting.isPresent()) {
+            throw new AffinityCli.UserFacingException(readmitting.get());
+        }
         TrainingResult result;
         try {
-            result = train(p);
+            result = pipeline.run(models);
         } catch (IngestException e) {
             // What was read and rejected explains the failure (e.g. every row rejected, and why).
             e.report().ifPresent(r -> System.err.println(r.toText()));
@@ -201,7 +213,7 @@ final class TrainCommand implements Callable<Integer> {
                 + "./affinity models activate %2$s --models %3$s%n", current.get(), version, models);
     }
 
-    private TrainingResult train(TrainingParameters p) throws Exception {
+    private TrainingPipeline pipeline(TrainingParameters p) throws Exception {
         TrainingPipeline pipeline = new TrainingPipeline(p,
                 new RecommenderParameters(recommender, topN, validationDays, threads, reducedGrid,
                         !noSeasonWindow), line -> System.err.println("affinity train: " + line))
@@ -216,7 +228,7 @@ final class TrainCommand implements Callable<Integer> {
         if (input.excludedCustomers() != null) {
             pipeline.excludedCustomers(input.excludedCustomers());
         }
-        return pipeline.run(models);
+        return pipeline;
     }
 
     private static <T> T or(T value, T fallback) {

@@ -281,7 +281,8 @@ class ModelsCommandTest {
                 .replace("would delete  ", "deleted       "), r.out());
         assertEquals(List.of(v3, v4), store().versions());
         try (Stream<Path> files = Files.list(models)) {
-            assertEquals(List.of(v3, v4, "CURRENT", "CURRENT.lock"),
+            // TRAIN.lock: the training runs' lock file, left (empty) by the runs that trained the store
+            assertEquals(List.of(v3, v4, "CURRENT", "CURRENT.lock", "TRAIN.lock"),
                     files.map(p -> p.getFileName().toString()).sorted().toList(), "nothing half-deleted left");
         }
         assertEquals(0, models("verify", "--all").code());

@@ -53,8 +53,13 @@ public record Manifest(int formatVersion, String version, String createdAt, Soft
      * version 2, from the list's {@code updated_at} column); the files are those of 5, and version 1 to 5 snapshots
      * still open (their consent has no per-row time: the list's time stands for every row). Older software refuses a
      * version 6 snapshot at open instead of failing a consent check on a value it cannot decode.
+     * 7: each item of a customer's history, and each repeat purchase of a precomputed list, records the units the
+     * customer returned (customer codec 2, recs codec 2), so that a repeat explanation says what was sent back; the
+     * files are those of 6, and version 1 to 6 snapshots still open (none returned, as they did not record
+     * returns). Older software refuses a version 7 snapshot at open instead of failing a request on a history it
+     * cannot decode.
      */
-    public static final int CURRENT_FORMAT_VERSION = 6;
+    public static final int CURRENT_FORMAT_VERSION = 7;
     /**
      * Top-level manifest key holding the CRC32C (8 lower-case hex digits) of the rest of the manifest, so that the
      * manifest is verified like every file it lists. Every publish writes it; a manifest without it (published by

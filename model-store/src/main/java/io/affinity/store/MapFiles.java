@@ -122,9 +122,20 @@ final class MapFiles {
     private static final long READ_COUNT_MASK = (1L << 30) - 1;
     private static final long WRITE_FLAG = 1L << 31;
 
-    static ChronicleMap<CharSequence, byte[]> open(Path file) {
+    /**
+     * Opens a published map file (its size and checksum verified). A file the system would not open (too many open
+     * files, no memory to map it) is an {@link IOException} of the file, not damage: a server short of file
+     * descriptors refused sound versions as corrupted, and its watcher waited for their files to change.
+     */
+    static ChronicleMap<CharSequence, byte[]> open(Path file) throws IOException {
         try {
             return ChronicleMapBuilder.of(CharSequence.class, byte[].class).createPersistedTo(file.toFile());
+        } catch (java.io.FileNotFoundException e) {
+            // RandomAccessFile's failure to open an existing file: "<path> (Too many open files)"
+            String m = String.valueOf(e.getMessage());
+            int reason = m.lastIndexOf(" (");
+            throw new java.nio.file.FileSystemException(file.toString(), null, "cannot be opened: "
+                    + (reason >= 0 && m.endsWith(")") ? m.substring(reason + 2, m.length() - 1) : m));
         } catch (IOException | RuntimeException e) {
             throw new CorruptSnapshotException(file, "cannot open Chronicle Map file: " + e, e);
         }

@@ -16,6 +16,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -62,6 +63,8 @@ public final class ModelStore {
     static final String DELETING_PREFIX = ".deleting-";
     /** Lock file serialising CURRENT switches by {@link #activate} with {@link #delete}s, across processes. */
     static final String LOCK = "CURRENT.lock";
+    /** Lock file a training run holds from its checks to its publish: one run per store ({@link #lockForTraining}). */
+    static final String TRAIN_LOCK = "TRAIN.lock";
     static final Pattern VERSION_ID = Pattern.compile("\\d{8}-\\d{6}-[0-9a-f]{6}");
     private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
     /** Temp dirs older than this are considered abandoned and removed by the next builder. */
@@ -77,6 +80,10 @@ public final class ModelStore {
     /** Where versions are opened from when this process may not open them in place; null: in place. */
     private final LocalCopies copies;
     private final Object lock = new Object();
+    /** The time new versions are published at (tests: a clock stepped back). */
+    Clock clock = Clock.systemUTC();
+    /** Test hook: called before a pointer file (CURRENT, CANARY) is written; may fail as a full disk does. */
+    PointerWriteHook beforePointerWrite = name -> { };
     /** Test hook: called by prune with each version right before it is deleted. */
     Consumer<String> beforePruneDelete = v -> { };
     private String lastVersionId = "";
@@ -410,6 +417,22 @@ public final class ModelStore {
         } catch (CorruptSnapshotException e) {
             return Optional.empty();
         }
+    }
+
+    /** The training lock of a store, held by one run at a time; closing releases it. */
+    public interface TrainingLock extends AutoCloseable {
+        @Override
+        void close() throws IOException;
+    }
+
+    /**
+     * Takes the store's training lock for the run {@code run} names (e.g. "affinity train"), or throws a
+     * {@link StoreBusyException} naming the run that holds it: a training run holds it from before its carry-over
+     * checks (which read CURRENT's manifest) until its publish has moved CURRENT, so that no other run publishes in
+     * between. The operating system releases the lock of a process that dies.
+     */
+    public TrainingLock lockForTraining(String run) throws IOException {
+        return TrainingLockFile.acquire(dir, run);
     }
 
     /** Starts building a new snapshot; also removes temp dirs of long-abandoned publishes. */
@@ -746,6 +769,10 @@ public final class ModelStore {
         }
     }
 
+    interface PointerWriteHook {
+        void before(String pointer) throws IOException;
+    }
+
     private interface StoreAction<T> {
         T run() throws IOException;
     }
@@ -782,17 +809,55 @@ public final class ModelStore {
 
     // ------------------------------------------------------------------ publishing (package-private)
 
-    String newVersionId(Instant now) {
+    /**
+     * A new version id for a version published at {@code now}: its time, or, when the newest version in the store
+     * (or the last id given out here) is as late or later, 1 ms after that one. Ids then sort in publish order
+     * whatever the clock did: a clock stepped back between two runs (NTP correcting one that ran fast, a virtual
+     * machine restored from a snapshot) otherwise dated the later version earlier, and the listing, prune's newest
+     * N and its "newer than CURRENT" all took it for an old one. The manifest keeps the clock's time.
+     */
+    String newVersionId(Instant now) throws IOException {
         synchronized (lock) {
+            String newest = lastVersionId;
+            List<String> published = versions();
+            for (int i = published.size() - 1; i >= 0; i--) {
+                // the newest whose id is a time (a directory named like a version by hand may hold no date)
+                if (idTime(published.get(i)).isPresent()) {
+                    if (published.get(i).compareTo(newest) > 0) {
+                        newest = published.get(i);
+                    }
+                    break;
+                }
+            }
+            Instant start = now;
+            Optional<Instant> newestTime = idTime(newest);
+            if (newestTime.isPresent() && !now.isAfter(newestTime.get())) {
+                start = newestTime.get().plusMillis(1);
+            }
             for (int attempt = 0; ; attempt++) {
-                Instant t = now.plusMillis(attempt);
+                Instant t = start.plusMillis(attempt);
                 int millis = t.getNano() / 1_000_000;
                 String id = ID_TIME.format(t) + "-" + String.format("%03x%03x", millis, RANDOM.nextInt(0x1000));
-                if (id.compareTo(lastVersionId) > 0 && !Files.exists(dir.resolve(id))) {
+                if (id.compareTo(newest) > 0 && !Files.exists(dir.resolve(id))) {
                     lastVersionId = id;
                     return id;
                 }
             }
+        }
+    }
+
+    /** The time a version id gives (to the millisecond), or empty for one that is not a version id. */
+    static Optional<Instant> idTime(String id) {
+        if (!VERSION_ID.matcher(id).matches()) {
+            return Optional.empty();
+        }
+        try {
+            Instant seconds = java.time.LocalDateTime.parse(id.substring(0, 15),
+                    DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")).toInstant(ZoneOffset.UTC);
+            // a millisecond field above 999 (an id written by hand) counts as the second's last millisecond
+            return Optional.of(seconds.plusMillis(Math.min(999, Integer.parseInt(id.substring(16, 19), 16))));
+        } catch (java.time.format.DateTimeParseException e) {
+            return Optional.empty();
         }
     }
 
@@ -813,7 +878,17 @@ public final class ModelStore {
             FileSync.fsync(dir);
         }
         if (activate) {
-            writeCurrent(version);
+            try {
+                writeCurrent(version);
+            } catch (IOException e) {
+                String current;
+                try {
+                    current = currentVersion().orElse("no version (the store had no CURRENT)");
+                } catch (IOException | RuntimeException unreadable) {
+                    current = "what it named before (" + unreadable.getMessage() + ")";
+                }
+                throw new PublishedNotActivatedException(version, dir, current, e);
+            }
         }
     }
 
@@ -824,6 +899,7 @@ public final class ModelStore {
     /** Replaces the pointer file {@code name} (CURRENT or CANARY) with one line: temp file, fsync, rename, fsync. */
     private void writePointer(String name, String line) throws IOException {
         synchronized (lock) {
+            beforePointerWrite.before(name);
             byte[] r = new byte[6];
             RANDOM.nextBytes(r);
             // unique temp name: concurrent writers (other processes) never write the same temp file

@@ -101,7 +101,7 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
                      ChronicleMap<CharSequence, byte[]> rules, ChronicleMap<CharSequence, byte[]> customers,
                      List<PopularItem> popular, ChronicleMap<CharSequence, byte[]> profiles,
                      ChronicleMap<CharSequence, byte[]> consent, ChronicleMap<CharSequence, byte[]> upsell,
-                     KeyFile profileKeys, KeyFile ruleKeys) {
+                     KeyFile profileKeys, KeyFile ruleKeys) throws IOException {
         this.dir = dir;
         this.manifest = manifest;
         this.items = items;
@@ -185,7 +185,8 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     }
 
     /** The optional precomputed-recommendations map: listed in the files and described by its section, or neither. */
-    private static ChronicleMap<CharSequence, byte[]> openCustomerRecs(Path dir, Manifest manifest) {
+    private static ChronicleMap<CharSequence, byte[]> openCustomerRecs(Path dir, Manifest manifest)
+            throws IOException {
         JsonNode section = manifest.sections().get(CUSTOMER_RECS_SECTION);
         boolean listed = manifest.file(CUSTOMER_RECS).isPresent();
         if (section == null && !listed) {
@@ -212,7 +213,8 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     }
 
     private static ChronicleMap<CharSequence, byte[]> openMap(Path dir, String name, long expected,
-                                                              List<ChronicleMap<CharSequence, byte[]>> opened) {
+                                                              List<ChronicleMap<CharSequence, byte[]>> opened)
+            throws IOException {
         Path file = dir.resolve(name);
         ChronicleMap<CharSequence, byte[]> map = MapFiles.open(file);
         opened.add(map);
@@ -431,6 +433,9 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
                             + "snapshot (copied in from another version?); remove it or publish again");
                 }
             }
+        } catch (java.io.UncheckedIOException e) {
+            // the walk's way of failing to list a directory (too many open files): an I/O failure, not a bug
+            throw e.getCause();
         }
     }
 

@@ -332,7 +332,7 @@ public final class SnapshotBuilder {
         used = true;
         checkRulesComplete();
         List<PopularItem> popularItems = popular == null ? List.of() : popular;
-        Instant createdAt = Instant.now();
+        Instant createdAt = store.clock.instant();
         String version = store.newVersionId(createdAt);
         Path tmp = store.newTempDir();
         try {
@@ -394,7 +394,8 @@ public final class SnapshotBuilder {
             } catch (IOException | UncheckedIOException suppressed) {
                 e.addSuppressed(suppressed);
             }
-            if (e instanceof IOException && !(e instanceof FileSystemException)) {
+            if (e instanceof IOException && !(e instanceof FileSystemException)
+                    && !(e instanceof PublishedNotActivatedException)) {
                 // "No space left on device" (Lucene) or Chronicle Map's "Not enough space to fallocate" name no
                 // file: without the store, a nightly job's log does not say which disk to free.
                 throw new IOException("cannot publish a version into " + store.directory() + ": writing " + step

@@ -32,8 +32,9 @@ import java.util.function.Predicate;
  * rules    := v=1, n:var, rule*n
  * rule     := antecedentSize:var, item:str*antecedentSize, consequent:str, supportCount:var,
  *             support:f64, confidence:f64, lift:f64, leverage:f64, conviction:f64
- * customer := v=1, orderCount:var, totalSpend:f64, firstPurchase:zz, lastPurchase:zz, distinctItemCount:var,
- *             n:var, (itemId:str, orderCount:var, quantity:f64, lastPurchased:zz)*n
+ * customer := v=2, orderCount:var, totalSpend:f64, firstPurchase:zz, lastPurchase:zz, distinctItemCount:var,
+ *             n:var, (itemId:str, orderCount:var, quantity:f64, lastPurchased:zz, returnedQuantity:f64)*n
+ *             (v=1, still decoded, has no returnedQuantity: none returned)
  * profile  := v=1, recencyDays:var, transactions:var, monetary:f64, rScore:byte, fScore:byte, mScore:byte,
  *             segment:str, pAlive:f64, expectedTransactions90:f64, expectedSpend:f64, expectedValue12:f64,
  *             tier:byte, stage:byte, strategy:byte, priceIndex:f64, cheaperVariantShare:f64 (NaN = none),
@@ -41,9 +42,10 @@ import java.util.function.Predicate;
  * consent  := v=2, n:var, (state:byte, [updatedAt:zz])*n   (per Consent.Channel ordinal: state 0 unknown, else
  *             State ordinal+1, plus 0x80 when the list gave the customer's time: epoch milliseconds follow;
  *             v=1, still decoded, has the state bytes alone)
- * recs     := v=1, model:str, s:var, source:str*s, n:var, rec*n       (customer-recs.cmap; best first)
+ * recs     := v=2, model:str, s:var, source:str*s, n:var, rec*n       (customer-recs.cmap; best first)
  * rec      := itemId:str, score:f64, flags:byte (1 = repeat, 2 = purchase follows), sourceIndex:var,
- *             [orderCount:var, quantity:f64, lastPurchased:zz]
+ *             [orderCount:var, quantity:f64, lastPurchased:zz, returnedQuantity:f64]   (recs v=2; v=1, still
+ *             decoded, has no returnedQuantity: none returned)
  * upsell   := v=1, s:var, segment:str*s, n:var, tradeUp*n                (upsell.cmap, keyed by source item)
  * tradeUp  := toItem:str, segmentIndex:var, movers:var, buyers:var, flags:byte (1 = same family)
  * </pre>
@@ -52,10 +54,10 @@ import java.util.function.Predicate;
 final class ValueCodecs {
     static final int ITEM_CODEC_VERSION = 2;
     static final int RULES_CODEC_VERSION = 1;
-    static final int CUSTOMER_CODEC_VERSION = 1;
+    static final int CUSTOMER_CODEC_VERSION = 2;
     static final int PROFILE_CODEC_VERSION = 1;
     static final int CONSENT_CODEC_VERSION = 2;
-    static final int RECS_CODEC_VERSION = 1;
+    static final int RECS_CODEC_VERSION = 2;
     static final int UPSELL_CODEC_VERSION = 1;
 
     private ValueCodecs() {
@@ -147,12 +149,13 @@ final class ValueCodecs {
             w.writeVarLong(p.orderCount());
             w.writeDouble(p.quantity());
             w.writeZigZag(p.lastPurchased().toEpochDay());
+            w.writeDouble(p.returnedQuantity());
         }
     }
 
     static CustomerHistory decodeCustomer(String customerId, byte[] value, Path file) {
         ByteReader r = new ByteReader(value, file, customerId);
-        checkVersion(r, CUSTOMER_CODEC_VERSION, file, customerId);
+        int version = checkVersion(r, CUSTOMER_CODEC_VERSION, file, customerId);
         try {
             int orderCount = r.readVarInt();
             double totalSpend = r.readDouble();
@@ -163,7 +166,7 @@ final class ValueCodecs {
             PurchasedItem[] items = new PurchasedItem[n];
             for (int i = 0; i < n; i++) {
                 items[i] = new PurchasedItem(r.readString(), r.readVarInt(), r.readDouble(),
-                        LocalDate.ofEpochDay(r.readZigZag()));
+                        LocalDate.ofEpochDay(r.readZigZag()), version >= 2 ? r.readDouble() : 0);
             }
             r.expectEnd();
             return new CustomerHistory(orderCount, totalSpend, first, last,
@@ -256,6 +259,7 @@ final class ValueCodecs {
                 w.writeVarLong(p.purchase().orderCount());
                 w.writeDouble(p.purchase().quantity());
                 w.writeZigZag(p.purchase().lastPurchased().toEpochDay());
+                w.writeDouble(p.purchase().returnedQuantity());
             }
         }
     }
@@ -287,7 +291,7 @@ final class ValueCodecs {
                                                             Predicate<String> allowed,
                                                             StringInterner interner) {
         ByteReader r = new ByteReader(value, file, customerId);
-        checkVersion(r, RECS_CODEC_VERSION, file, customerId);
+        int version = checkVersion(r, RECS_CODEC_VERSION, file, customerId);
         try {
             String model = r.readString(interner);
             int s = readCount(r, value.length);
@@ -313,15 +317,18 @@ final class ValueCodecs {
                     throw r.corrupt("source index " + source + " out of " + s);
                 }
                 if (allowed != null && !allowed.test(itemId)) {
-                    if ((flags & 2) != 0) { // the purchase: order count, quantity, day
+                    if ((flags & 2) != 0) { // the purchase: order count, quantity, day, units returned
                         r.readVarInt();
                         r.readDouble();
                         r.readZigZag();
+                        if (version >= 2) {
+                            r.readDouble();
+                        }
                     }
                     continue;
                 }
                 PurchasedItem purchase = (flags & 2) == 0 ? null : new PurchasedItem(itemId, r.readVarInt(),
-                        r.readDouble(), LocalDate.ofEpochDay(r.readZigZag()));
+                        r.readDouble(), LocalDate.ofEpochDay(r.readZigZag()), version >= 2 ? r.readDouble() : 0);
                 items[kept++] = new PrecomputedItem(itemId, score, (flags & 1) != 0, sources[source], purchase);
             }
             if (read == stored) {

@@ -177,6 +177,48 @@ class CustomerRecsTest {
         assertTrue(e.getMessage().contains("missing"), e.getMessage());
     }
 
+    /**
+     * A repeat's purchase records the units the customer returned; a value of codec version 1 (format 6 and older)
+     * still decodes, with none returned, also when its purchase is read past.
+     */
+    @Test
+    void aPurchaseKeepsReturnedUnitsAndVersion1ValuesReadAsNoneReturned() {
+        Path file = Path.of("customer-recs.cmap");
+        LocalDate day = LocalDate.of(2011, 5, 3);
+        PrecomputedRecommendations r = new PrecomputedRecommendations("blend", List.of(
+                new PrecomputedItem("A1", 2.5, true, "repeat-frequency", new PurchasedItem("A1", 1, 12, day, 12)),
+                new PrecomputedItem("A2", 1.25, true, "ease", new PurchasedItem("A2", 3, 24, day, 2.5)),
+                new PrecomputedItem("A3", 1.0, false, "ease", null)));
+        ByteWriter w = new ByteWriter(64);
+        ValueCodecs.encodeRecommendations(r, w);
+        byte[] v = w.toByteArray();
+        assertEquals(r, ValueCodecs.decodeRecommendations("C1", v, file));
+        assertEquals(List.of(r.items().get(2)), ValueCodecs.decodeRecommendations("C1", v, file, 10,
+                "A3"::equals).items(), "purchases with returns are read past");
+
+        ByteWriter v1 = new ByteWriter(64);
+        v1.writeByte(1);
+        v1.writeString("blend");
+        v1.writeVarLong(1);
+        v1.writeString("ease");
+        v1.writeVarLong(2);
+        for (String id : List.of("A1", "A2")) {
+            v1.writeString(id);
+            v1.writeDouble(1.0);
+            v1.writeByte(3);
+            v1.writeVarLong(0);
+            v1.writeVarLong(2);
+            v1.writeDouble(5);
+            v1.writeZigZag(day.toEpochDay());
+        }
+        byte[] old = v1.toByteArray();
+        assertEquals(List.of(new PrecomputedItem("A1", 1.0, true, "ease", new PurchasedItem("A1", 2, 5, day, 0)),
+                new PrecomputedItem("A2", 1.0, true, "ease", new PurchasedItem("A2", 2, 5, day, 0))),
+                ValueCodecs.decodeRecommendations("C1", old, file).items());
+        assertEquals(List.of(new PrecomputedItem("A2", 1.0, true, "ease", new PurchasedItem("A2", 2, 5, day, 0))),
+                ValueCodecs.decodeRecommendations("C1", old, file, 10, "A2"::equals).items());
+    }
+
     @Test
     void codecRoundTripAndDamagedValues() {
         Path file = Path.of("customer-recs.cmap");

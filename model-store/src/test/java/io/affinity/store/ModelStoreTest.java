@@ -143,6 +143,36 @@ class ModelStoreTest {
         }
     }
 
+    /**
+     * Found by the twenty-fourth session's fault injection (a full disk by the time CURRENT was written): the version
+     * directory was in place, complete and verified, but the run failed with only "CURRENT.tmp-... -> CURRENT: No
+     * space left on device", naming neither the version nor that it was published, so the operator could not tell
+     * what the store now held, nor activate it once room was made.
+     */
+    @Test
+    void aPublishWhoseCurrentCannotBeWrittenNamesTheVersionItPublished() throws Exception {
+        ModelStore store = ModelStore.open(tmp.resolve("store"));
+        String v1 = TestData.small().fill(store.newSnapshot()).publish();
+        store.beforePointerWrite = name -> {
+            throw new java.io.IOException("No space left on device");
+        };
+        SnapshotBuilder b = TestData.small().fill(store.newSnapshot());
+        PublishedNotActivatedException e = assertThrows(PublishedNotActivatedException.class, b::publish);
+        String v2 = e.version();
+        assertEquals(List.of(v1, v2), store.versions(), "the version is published");
+        assertEquals(Optional.of(v1), store.currentVersion(), "CURRENT unchanged");
+        assertEquals("published version " + v2 + " into " + store.directory() + ", but CURRENT could not be switched "
+                + "to it (No space left on device): CURRENT still names " + v1 + "; the version is complete and "
+                + "verified: once that is repaired, ./affinity models activate " + v2 + " --models " + store.directory(),
+                e.getMessage());
+        store.beforePointerWrite = name -> { };
+        try (Snapshot s = store.open(v2)) {
+            assertEquals(v2, s.version());
+        }
+        store.activate(v2);
+        assertEquals(Optional.of(v2), store.currentVersion());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"items", "rules", "customers", "popular", "manifest", "verify", "commit"})
     void failedPublishLeavesStoreUntouched(String failingStep) throws Exception {

@@ -128,6 +128,39 @@ class RoundTripTest {
         }
     }
 
+    /**
+     * A history item records the units the customer returned, so that an explanation can say so; a value of codec
+     * version 1 (format 6 and older, which did not record returns) still decodes, with none returned.
+     */
+    @Test
+    void aHistoryKeepsReturnedUnitsAndVersion1ValuesReadAsNoneReturned() {
+        Path file = Path.of("customers.cmap");
+        java.time.LocalDate day = java.time.LocalDate.of(2011, 5, 1);
+        io.affinity.recommender.CustomerHistory h = new io.affinity.recommender.CustomerHistory(4, 99.5,
+                day.minusDays(60), day, List.of(new io.affinity.recommender.PurchasedItem("A1", 3, 32, day, 8),
+                new io.affinity.recommender.PurchasedItem("A2", 1, 12, day.minusDays(9), 12),
+                new io.affinity.recommender.PurchasedItem("A3", 1, 2.5, day.minusDays(20))), 3);
+        ByteWriter w = new ByteWriter(64);
+        ValueCodecs.encodeCustomer(h, w);
+        assertEquals(h, ValueCodecs.decodeCustomer("C1", w.toByteArray(), file));
+
+        ByteWriter v1 = new ByteWriter(64);
+        v1.writeByte(1);
+        v1.writeVarLong(4);
+        v1.writeDouble(99.5);
+        v1.writeZigZag(day.minusDays(60).toEpochDay());
+        v1.writeZigZag(day.toEpochDay());
+        v1.writeVarLong(1);
+        v1.writeVarLong(1);
+        v1.writeString("A1");
+        v1.writeVarLong(3);
+        v1.writeDouble(32);
+        v1.writeZigZag(day.toEpochDay());
+        assertEquals(new io.affinity.recommender.CustomerHistory(4, 99.5, day.minusDays(60), day,
+                        List.of(new io.affinity.recommender.PurchasedItem("A1", 3, 32, day, 0)), 1),
+                ValueCodecs.decodeCustomer("C1", v1.toByteArray(), file));
+    }
+
     @Test
     void emptySnapshotPublishesAndOpens() throws Exception {
         ModelStore store = ModelStore.open(tmp.resolve("store"));

@@ -57,7 +57,7 @@ public record Explanation(String summary, AssociationRule rule, PurchasedItem pu
 
     static Explanation ofRepeat(PurchasedItem purchase) {
         return new Explanation("bought before in " + purchase.orderCount() + " order(s), last on "
-                + purchase.lastPurchased(), null, purchase, null);
+                + purchase.lastPurchased() + purchase.returnsNote(), null, purchase, null);
     }
 
     /**
@@ -71,7 +71,7 @@ public record Explanation(String summary, AssociationRule rule, PurchasedItem pu
 
     private static String sequenceSummary(PurchasedItem purchase) {
         return "bought before in " + purchase.orderCount() + " order(s), last in order " + purchase.lastPurchased()
-                .toEpochDay() + " of the order sequence";
+                .toEpochDay() + " of the order sequence" + purchase.returnsNote();
     }
 
     static Explanation ofPopularity(PopularItem popular) {
@@ -147,6 +147,11 @@ public record Explanation(String summary, AssociationRule rule, PurchasedItem pu
             new AtomicReferenceArray<>(1 << PURCHASE_SUMMARY_BITS);
 
     static String purchaseSummary(PurchasedItem purchase, String by) {
+        if (purchase.returnedQuantity() > 0) {
+            // Rare, and the units make the combinations many: not cached.
+            return "bought before in " + purchase.orderCount() + " order(s), last on " + purchase.lastPurchased()
+                    + purchase.returnsNote() + "; proposed again by the " + by;
+        }
         int orderCount = purchase.orderCount();
         LocalDate day = purchase.lastPurchased();
         int h = (orderCount * 31 + Long.hashCode(day.toEpochDay())) * 31 + by.hashCode();

@@ -25,9 +25,10 @@ import java.util.function.Predicate;
  *
  * <ul>
  *   <li>P(purchase) is a proxy: the source's own probability (rule confidence; the customer's share of
- *       orders with the item for repeats; the share of all customers who bought a popular item) times the
- *       customer's chance of buying at all in the next 90 days, {@code 1 - exp(-E[transactions 90d])}
- *       (Poisson approximation to the BG/NBD expectation).</li>
+ *       orders with the item for repeats; the share of all customers who bought a popular item; for an item of
+ *       the served model's list, new or a repeat, the model's score relative to the list's best, which the
+ *       explanation calls so) times the customer's chance of buying at all in the next 90 days,
+ *       {@code 1 - exp(-E[transactions 90d])} (Poisson approximation to the BG/NBD expectation).</li>
  *   <li>Margin: {@code price - cost} when the catalogue gave the item a cost ({@link ItemFacts#margin}; never
  *       below 0), else the item's price times the default margin rate; the explanation says which.</li>
  *   <li>Strategy: enhance/protect favour cross-sell (rules x1.2), initiate favours bestsellers (popular
@@ -424,13 +425,21 @@ public final class NextBestOffers {
         // Same arithmetic, same order as the ranking in forCustomer, so the values agree to the last bit.
         double ev = base * activity * margin * strategyWeight * priceFit;
         String why = String.format(Locale.ROOT, "%s; P(purchase) %.3f (%s %.3f x activity %.3f) x margin %s (%s)",
-                sourceNote(r), p, r.source().wireName(), base, activity, amount(margin), marginNote(facts))
+                sourceNote(r), p, baseLabel(r), base, activity, amount(margin), marginNote(facts))
                 + (strategy == null ? "" : String.format(Locale.ROOT, "; strategy %s x%.2f",
                         strategy.name().toLowerCase(Locale.ROOT), strategyWeight))
-                + priceNote;
+                + priceNote
+                + (profile == null ? NO_PROFILE_NOTE : "");
         return new Offer(r.itemId(), facts.description(), ev, p, margin, r.source().wireName(),
                 strategy == null ? null : strategy.name().toLowerCase(Locale.ROOT), why);
     }
+
+    /**
+     * Ends the arithmetic of an offer to a customer without a profile (unknown, returned all they bought, or a model
+     * without value models): its activity 1 is no estimate, and "x activity 1.000" alone reads as one.
+     */
+    static final String NO_PROFILE_NOTE = "; no customer profile: activity 1 (not estimated), no strategy or price "
+            + "shaping";
 
     /** Where the margin came from: the catalogue's cost, or the default rate. */
     private String marginNote(ItemFacts f) {
@@ -455,22 +464,37 @@ public final class NextBestOffers {
                 .toPlainString();
     }
 
+    /**
+     * What the base of an offer's P(purchase) is. An item of the served model's list (new or a repeat, also when
+     * pinned) has the model's score scaled by the list's best (see {@link #forCustomer}): not the customer's repeat
+     * rate nor a probability the model gave, so it is not named after the source ("repeat 1.000" read as a certain
+     * repeat purchase).
+     */
+    private static String baseLabel(Recommendation r) {
+        return fromModel(r) ? "model score relative to the customer's best" : r.source().wireName();
+    }
+
     private static String sourceNote(Recommendation r) {
         Explanation e = r.explanation();
         if (e != null && e.rule() != null) {
             return "rule " + e.rule().antecedent() + " => " + e.rule().consequent();
         }
-        if (r.source() == RecommendationSource.REPEAT) {
-            return "bought before";
-        }
         if (e != null && e.model() != null) {
-            // A new item from the served model's list (also when pinned): its "base" is the model's score.
             Explanation.ModelEvidence m = e.model();
-            return m.source().equals(m.model()) ? "model " + m.model()
+            String model = m.source().equals(m.model()) ? "model " + m.model()
                     : "model " + m.model() + " (from " + m.source() + ")";
+            return "repeat".equals(m.kind()) ? "bought before" + returnsNote(e) + ", proposed again by " + model
+                    : model;
+        }
+        if (r.source() == RecommendationSource.REPEAT) {
+            return "bought before" + returnsNote(e);
         }
         return e != null && e.popularity() == null && r.source() == RecommendationSource.PINNED
                 ? "in the catalogue, never ordered" : "popular";
+    }
+
+    private static String returnsNote(Explanation e) {
+        return e == null || e.purchase() == null ? "" : e.purchase().returnsNote();
     }
 
     static double strategyWeight(Strategy s, RecommendationSource source) {

@@ -94,8 +94,8 @@ class MerchandisingRulesTest {
         assertEquals(1.0, z.expectedValue(), 1e-12);
         assertEquals(0.5, z.purchaseProbability(), 1e-12);
         assertEquals("pinned: matches pin 'p' (injected from the catalogue by popularity); popular; P(purchase) "
-                + "0.500 (popular 0.500 x activity 1.000) x margin 2.00 (default margin rate: 50% of 4.00)",
-                z.explanation());
+                + "0.500 (popular 0.500 x activity 1.000) x margin 2.00 (default margin rate: 50% of 4.00)"
+                + NextBestOffers.NO_PROFILE_NOTE, z.explanation());
         assertEquals("rules", offers.get(2).source());
         // pinLimit 1: only the ranked match; the cap is min(pinLimit, limit).
         assertEquals(List.of("CHEAP", "DEAR", "B"), ids(NBO.forCustomer("C1", Optional.empty(), 3,

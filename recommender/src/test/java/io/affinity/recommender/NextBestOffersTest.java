@@ -1,6 +1,7 @@
 package io.affinity.recommender;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -71,6 +72,20 @@ class NextBestOffersTest {
         NextBestOffers.Offer b = offers.stream().filter(o -> o.itemId().equals("B")).findFirst().orElseThrow();
         assertEquals(0.2 * 1.5, b.expectedValue(), 1e-12);
         assertTrue(b.explanation().contains("margin 1.50 (default margin rate: 50% of 3.00)"), b.explanation());
+    }
+
+    /**
+     * Without a profile (an unknown customer, one who returned all they bought, a model without value models) the
+     * activity factor is 1, not an estimate: "x activity 1.000" alone read as a customer certain to buy again.
+     */
+    @Test
+    void anOfferWithoutAProfileSaysItsActivityWasNotEstimated() {
+        NextBestOffers.Offer noProfile = NBO.forCustomer("C1", Optional.empty(), 1).get(0);
+        assertTrue(noProfile.explanation().endsWith("; no customer profile: activity 1 (not estimated), no strategy "
+                + "or price shaping"), noProfile.explanation());
+        NextBestOffers.Offer profiled = NBO.forCustomer("C1", Optional.of(profile(Strategy.HARVEST,
+                PriceSensitivity.MEDIUM, 100)), 1).get(0);
+        assertFalse(profiled.explanation().contains("no customer profile"), profiled.explanation());
     }
 
     @Test

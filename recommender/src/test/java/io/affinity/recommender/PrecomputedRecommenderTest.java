@@ -162,6 +162,25 @@ class PrecomputedRecommenderTest {
     }
 
     @Test
+    void aModelsRepeatSaysWhatTheCustomerReturnedAndSoDoesItsOffer() {
+        PurchasedItem sentBack = new PurchasedItem("GREEN", 1, 12, DAY, 12);
+        ModelSnapshot model = InMemoryModelSnapshot.builder("v1").item(item("GREEN")).item(item("JAR"))
+                .customer("c1", new CustomerHistory(2, 10, DAY, DAY, List.of(sentBack), 1))
+                .precomputed("c1", new PrecomputedRecommendations("blend", List.of(
+                        new PrecomputedItem("GREEN", 0.9, true, "repeat-frequency", sentBack),
+                        new PrecomputedItem("JAR", 0.8, false, "ease", null))))
+                .build();
+        Recommender returned = new Recommender(model, RecommenderSettings.DEFAULTS);
+        Recommendation green = returned.forCustomer("c1", 2).items().get(1);
+        assertEquals("bought before in 1 order(s), last on 2011-05-01, all 12 units returned; proposed again by the "
+                + "blend model, mostly repeat-frequency", green.explanation().summary());
+        NextBestOffers.Offer offer = new NextBestOffers(returned, 0.3).forCustomer("c1", java.util.Optional.empty(),
+                2).stream().filter(o -> o.itemId().equals("GREEN")).findFirst().orElseThrow();
+        assertTrue(offer.explanation().startsWith("bought before, all 12 units returned, proposed again by model "
+                + "blend (from repeat-frequency); "), offer.explanation());
+    }
+
+    @Test
     void reRankedItemsNameTheProposingModelAndTheReRanker() {
         Explanation e = Explanation.ofModel("reranker", new PrecomputedItem("JAR", 0.8, false, "ease", null));
         assertEquals("new to you; proposed by the ease model and ranked by the learned re-ranker", e.summary());
@@ -180,6 +199,24 @@ class PrecomputedRecommenderTest {
         assertTrue(jar.explanation().startsWith("model blend (from ease); P(purchase) "), jar.explanation());
         NextBestOffers.Offer green = offers.stream().filter(o -> o.itemId().equals("GREEN")).findFirst()
                 .orElseThrow();
-        assertTrue(green.explanation().startsWith("bought before; "), green.explanation());
+        assertTrue(green.explanation().startsWith("bought before, proposed again by model blend (from "
+                + "repeat-frequency); "), green.explanation());
+    }
+
+    @Test
+    void anOfferFromTheModelsListCallsItsBaseTheModelsRelativeScoreNotARepeatRateOrAProbability() {
+        // c1's list: GREEN 0.9 (the best, a repeat: c1 bought it in 3 of 4 orders), JAR 0.8 (new). Offers scale
+        // model scores by the list's best, so GREEN's base is 1: it must not read as "repeat 1.000", a certain
+        // repeat, when c1 bought GREEN in 3 of 4 orders, nor JAR's 0.889 as a probability the model gave.
+        List<NextBestOffers.Offer> offers = new NextBestOffers(recommender, 0.3, item -> true)
+                .forCustomer("c1", java.util.Optional.empty(), 4);
+        NextBestOffers.Offer green = offers.stream().filter(o -> o.itemId().equals("GREEN")).findFirst()
+                .orElseThrow();
+        assertTrue(green.explanation().contains("P(purchase) 1.000 (model score relative to the customer's best "
+                + "1.000 x activity 1.000)"), green.explanation());
+        assertFalse(green.explanation().contains("repeat 1.000"), green.explanation());
+        NextBestOffers.Offer jar = offers.stream().filter(o -> o.itemId().equals("JAR")).findFirst().orElseThrow();
+        assertTrue(jar.explanation().contains("P(purchase) 0.889 (model score relative to the customer's best "
+                + "0.889 x activity 1.000)"), jar.explanation());
     }
 }

@@ -83,6 +83,32 @@ class RecommenderTest {
         assertThrows(UnknownItemException.class, () -> recommender.boughtTogether("NOPE", 10));
     }
 
+    /**
+     * "Bought before in 1 order(s)" for an item the customer sent back in full reads as "you have it and liked it":
+     * the explanation says what was returned (histories count what was bought, returns included, README "Returns
+     * and the recommenders").
+     */
+    @Test
+    void aRepeatExplanationSaysWhatTheCustomerReturned() {
+        ModelSnapshot returned = InMemoryModelSnapshot.builder("v1")
+                .item(item("GREEN")).item(item("BAG")).item(item("JAR")).item(item("CUP"))
+                .customer("c1", new CustomerHistory(4, 100, DAY.minusDays(90), DAY, List.of(
+                        new PurchasedItem("GREEN", 3, 32, DAY, 8), new PurchasedItem("BAG", 1, 12, DAY, 12),
+                        new PurchasedItem("JAR", 1, 2.5, DAY, 0), new PurchasedItem("CUP", 1, 1, DAY, 1)), 4))
+                .build();
+        Recommendations r = new Recommender(returned, RecommenderSettings.DEFAULTS).forCustomer("c1", 4);
+        assertEquals("bought before in 3 order(s), last on 2011-05-01, 8 of 32 units returned",
+                r.items().get(0).explanation().summary());
+        assertEquals(8, r.items().get(0).explanation().purchase().returnedQuantity());
+        assertEquals("bought before in 1 order(s), last on 2011-05-01, all 12 units returned",
+                r.items().get(1).explanation().summary());
+        assertEquals("bought before in 1 order(s), last on 2011-05-01", r.items().get(2).explanation().summary());
+        assertEquals("bought before in 1 order(s), last on 2011-05-01, the 1 unit returned",
+                r.items().get(3).explanation().summary());
+        assertThrows(IllegalArgumentException.class, () -> new PurchasedItem("BAG", 1, 12, DAY, 13));
+        assertThrows(IllegalArgumentException.class, () -> new PurchasedItem("BAG", 1, 12, DAY, -1));
+    }
+
     @Test
     void customerGetsNewItemsFirstThenRepeatsThenPopular() {
         Recommendations r = recommender.forCustomer("c1", 10);

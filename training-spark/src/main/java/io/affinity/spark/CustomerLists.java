@@ -69,7 +69,8 @@ final class CustomerLists {
             .add("item", DataTypes.StringType, false)
             .add("orders", DataTypes.IntegerType, false)
             .add("quantity", DataTypes.DoubleType, false)
-            .add("lastDay", DataTypes.LongType, false);
+            .add("lastDay", DataTypes.LongType, false)
+            .add("returned", DataTypes.DoubleType, false);
 
     /** One customer after the history walk: the history, the repeat candidates, the items bought. */
     static final StructType WALKED = new StructType()
@@ -353,9 +354,10 @@ final class CustomerLists {
                     }
                     int item = r.getInt(5);
                     baskets.line(item);
-                    acc.line(item, id[item], r.getDouble(6), r.getDouble(7));
-                    // customer value counts what the customer kept (CustomerAnalytics), the history what they bought
+                    // customer value counts what the customer kept (CustomerAnalytics), the history what they
+                    // bought, and what they returned of it
                     double kept = r.getDouble(9);
+                    acc.line(item, id[item], r.getDouble(6), kept, r.getDouble(7));
                     if (kept > 0) {
                         orderKept = true;
                         orderSpend += kept * r.getDouble(7);
@@ -406,7 +408,7 @@ final class CustomerLists {
                 for (int k = 0; k < history.length; k++) {
                     PurchasedItem p = h.items().get(k);
                     history[k] = RowFactory.create(p.itemId(), p.orderCount(), p.quantity(),
-                            p.lastPurchased().toEpochDay());
+                            p.lastPurchased().toEpochDay(), p.returnedQuantity());
                 }
                 int n = slotItem.size();
                 int[] bought = new int[n];
@@ -618,7 +620,7 @@ final class CustomerLists {
             Map<String, PurchasedItem> byId = new HashMap<>();
             for (Row p : history) {
                 PurchasedItem item = new PurchasedItem(p.getString(0), p.getInt(1), p.getDouble(2),
-                        LocalDate.ofEpochDay(p.getLong(3)));
+                        LocalDate.ofEpochDay(p.getLong(3)), p.getDouble(4));
                 purchases.add(item);
                 byId.put(item.itemId(), item);
             }

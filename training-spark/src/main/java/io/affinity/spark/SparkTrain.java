@@ -232,7 +232,8 @@ public final class SparkTrain implements Callable<Integer> {
 
     /** Bad input and bad option values exit 1 with their message, as the single-machine verbs do. */
     static final CommandLine.IExecutionExceptionHandler EXIT_CODES = (e, cmd, parsed) -> {
-        if (e instanceof IngestException || e instanceof IllegalArgumentException) {
+        if (e instanceof IngestException || e instanceof IllegalArgumentException
+                || e instanceof io.affinity.store.StoreBusyException) {
             cmd.getErr().println("affinity spark-train: " + e.getMessage());
             return 1;
         }
@@ -262,6 +263,15 @@ public final class SparkTrain implements Callable<Integer> {
         if (consentEncoding != null && consent == null) {
             throw new IllegalArgumentException("--consent-encoding applies to the --consent file, and none is given");
         }
+        // Held from the carry-over checks, which read CURRENT's manifest, until the publish has moved CURRENT (as
+        // affinity train holds it): a run started meanwhile is refused at once.
+        try (ModelStore.TrainingLock held = ModelStore.open(models).lockForTraining("affinity spark-train")) {
+            return checkedRun(ingest, options, tradeUps);
+        }
+    }
+
+    private int checkedRun(IngestOptions ingest, SparkModelOptions options, TradeUpParameters tradeUps)
+            throws IOException, IngestException {
         ConsentCarryOver.refusal(models, consent, noConsent).ifPresent(reason -> {
             throw new IllegalArgumentException(reason);
         });

@@ -149,6 +149,10 @@ class SampleParityTest {
         Map<String, CustomerHistory> expected = SingleMachine.histories(tx);
         assertEquals(expected.size(), snapshot.customerCount());
         expected.forEach((id, h) -> assertEquals(h, snapshot.customer(id).orElseThrow(), "a customer's history"));
+        // the units returned too (repeat explanations state them): the sample's returns make this no empty check
+        long withReturns = expected.values().stream().flatMap(h -> h.items().stream())
+                .filter(p -> p.returnedQuantity() > 0).count();
+        assertTrue(withReturns > 100, "history items with returns: " + withReturns);
     }
 
     /** The profiles single-machine training fits (calibrated on all the data, no costs). */

@@ -128,6 +128,22 @@ class SparkTrainTest {
         assertEquals(List.of(served), ModelStore.open(models).versions());
     }
 
+    /** As train: one training run per store; a store another run holds is refused before any Spark work. */
+    @Test
+    void aStoreAnotherTrainingRunHoldsIsRefusedBeforeAnySparkWork() throws Exception {
+        Path models = dir.resolve("models");
+        try (ModelStore.TrainingLock nightly = ModelStore.open(models).lockForTraining("affinity train")) {
+            Run r = run("--input", orders().toString(), "--models", models.toString(), "--error-budget", "0.05");
+            assertEquals(1, r.exit(), r.err());
+            assertTrue(r.err().startsWith("affinity spark-train: another training run holds the model store "),
+                    r.err());
+            assertTrue(r.err().contains("(affinity train, pid " + ProcessHandle.current().pid()), r.err());
+            assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+            assertFalse(r.out().contains("ingest:"), r.out());
+            assertEquals(List.of(), ModelStore.open(models).versions());
+        }
+    }
+
     /** As train: an excluded customer's rows are counted and unused, their consent row dropped, the list recorded. */
     @Test
     void anExcludedCustomerLeavesNoTraceInTheModel() throws Exception {

@@ -17,8 +17,9 @@ public final class ConsentCarryOver {
     /**
      * The reason to refuse, when the run gives both {@code --consent} and {@code --no-consent}, or when
      * {@code models}' CURRENT version carries a consent list and the run has none; empty when the run has a list,
-     * says {@code --no-consent}, or the store has no readable CURRENT (a first run, or a store being repaired:
-     * nothing to carry over that a run could read).
+     * says {@code --no-consent}, or the store has no CURRENT, or one holding no version id (a first run, or a store
+     * being repaired: nothing served that a run could read). A CURRENT that cannot be read, or whose version's
+     * manifest cannot be, is a refusal too: what the served version carries is unknown.
      */
     public static Optional<String> refusal(Path models, Path consent, boolean noConsent) {
         if (noConsent && consent != null) {
@@ -27,10 +28,16 @@ public final class ConsentCarryOver {
         if (consent != null || noConsent) {
             return Optional.empty();
         }
-        return ServedManifest.of(models).filter(m -> m.counts().consent() > 0).map(m -> String.format(
-                java.util.Locale.ROOT, "the served version %s carries a consent list (%,d customers) and this run "
-                        + "has no --consent: the new version would forget its opt-outs (web opt-outs are then offered "
-                        + "and exported on web again once it is activated). Pass the current list with --consent "
-                        + "FILE, or --no-consent to publish without one", m.version(), m.counts().consent()));
+        try {
+            return ServedManifest.of(models).filter(m -> m.counts().consent() > 0).map(m -> String.format(
+                    java.util.Locale.ROOT, "the served version %s carries a consent list (%,d customers) and this run "
+                            + "has no --consent: the new version would forget its opt-outs (web opt-outs are then "
+                            + "offered and exported on web again once it is activated). Pass the current list with "
+                            + "--consent FILE, or --no-consent to publish without one", m.version(),
+                    m.counts().consent()));
+        } catch (ServedManifest.Unknown e) {
+            return Optional.of(ServedManifest.refusal(e, "carries a consent list", "this run has no --consent; pass "
+                    + "the current list with --consent FILE, or --no-consent to publish without one"));
+        }
     }
 }

@@ -40,7 +40,8 @@ public final class CustomerHistories {
                 acc.order(tx.timestampOf(o).toLocalDate());
                 for (int l = tx.lineStart(o); l < tx.lineEnd(o); l++) {
                     int item = tx.itemOfLine(l);
-                    acc.line(item, tx.itemId(item), tx.quantityOfLine(l), tx.unitPriceOfLine(l));
+                    acc.line(item, tx.itemId(item), tx.quantityOfLine(l), tx.keptQuantityOfLine(l),
+                            tx.unitPriceOfLine(l));
                 }
             }
             sink.accept(tx.customerId(c), acc.history());
@@ -59,6 +60,7 @@ public final class CustomerHistories {
         private final List<String> ids = new ArrayList<>();
         private final List<Integer> orderCounts = new ArrayList<>();
         private final List<Double> quantities = new ArrayList<>();
+        private final List<Double> returned = new ArrayList<>();
         private final List<LocalDate> last = new ArrayList<>();
         private final List<Integer> lastOrder = new ArrayList<>();
         private int orders;
@@ -77,6 +79,7 @@ public final class CustomerHistories {
             ids.clear();
             orderCounts.clear();
             quantities.clear();
+            returned.clear();
             last.clear();
             lastOrder.clear();
             orders = 0;
@@ -96,9 +99,11 @@ public final class CustomerHistories {
 
         /**
          * A line of the current order: {@code item} is any number identifying {@code itemId} consistently within
-         * the customer (it keys the per-item sums).
+         * the customer (it keys the per-item sums); {@code kept} is what the customer kept of {@code quantity}
+         * after their returns ({@code Transactions.keptQuantityOfLine}): the history counts what was bought and
+         * records what was returned, which repeat explanations state.
          */
-        public void line(int item, String itemId, double quantity, double unitPrice) {
+        public void line(int item, String itemId, double quantity, double kept, double unitPrice) {
             if (day == null) {
                 throw new IllegalStateException("a line before the first order");
             }
@@ -110,10 +115,13 @@ public final class CustomerHistories {
                 ids.add(itemId);
                 orderCounts.add(0);
                 quantities.add(0.0);
+                returned.add(0.0);
                 last.add(day);
                 lastOrder.add(-1);
             }
             quantities.set(s, quantities.get(s) + quantity);
+            // A line returned in full adds exactly its quantity, so returned equals quantity when all went back.
+            returned.set(s, returned.get(s) + (quantity - kept));
             if (!day.isBefore(last.get(s))) {
                 last.set(s, day);
             }
@@ -128,7 +136,8 @@ public final class CustomerHistories {
         public CustomerHistory history() {
             List<PurchasedItem> items = new ArrayList<>(ids.size());
             for (int s = 0; s < ids.size(); s++) {
-                items.add(new PurchasedItem(ids.get(s), orderCounts.get(s), quantities.get(s), last.get(s)));
+                items.add(new PurchasedItem(ids.get(s), orderCounts.get(s), quantities.get(s), last.get(s),
+                        Math.min(returned.get(s), quantities.get(s))));
             }
             items.sort(MOST_BOUGHT_FIRST);
             return new CustomerHistory(orders, spend, first, latest, items, items.size());

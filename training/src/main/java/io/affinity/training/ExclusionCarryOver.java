@@ -22,13 +22,22 @@ public final class ExclusionCarryOver {
     /**
      * The reason to refuse, when {@code models}' CURRENT version was trained with a list of excluded customers
      * that names at least one customer and the run has none; empty when the run has a list, or the store has no
-     * readable CURRENT (a first run, or a store being repaired: nothing to carry over that a run could read).
+     * CURRENT, or one holding no version id (a first run, or a store being repaired: nothing served that a run could
+     * read). A CURRENT that cannot be read, or whose version's manifest cannot be, is a refusal too.
      */
     public static Optional<String> refusal(Path models, boolean runHasList) {
         if (runHasList) {
             return Optional.empty();
         }
-        return ServedManifest.of(models).flatMap(m -> {
+        Optional<io.affinity.store.Manifest> served;
+        try {
+            served = ServedManifest.of(models);
+        } catch (ServedManifest.Unknown e) {
+            return Optional.of(ServedManifest.refusal(e, "was trained without excluded customers", "this run has no "
+                    + "--exclude-customers; pass the current list with --exclude-customers FILE (a file with only the "
+                    + "header line customer_id to exclude nobody on purpose)"));
+        }
+        return served.flatMap(m -> {
             JsonNode section = m.sections().get(SECTION);
             long customers = section == null ? 0 : section.path("customers").asLong(0);
             if (customers == 0) {

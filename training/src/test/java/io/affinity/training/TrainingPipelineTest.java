@@ -9,6 +9,7 @@ import io.affinity.recommender.AssociationRule;
 import io.affinity.recommender.CustomerHistory;
 import io.affinity.recommender.ItemFacts;
 import io.affinity.recommender.PopularItem;
+import io.affinity.recommender.PurchasedItem;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
 import io.affinity.testing.IntegrationTest;
@@ -16,8 +17,11 @@ import io.affinity.training.ingest.IngestException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -77,6 +81,38 @@ class TrainingPipelineTest {
             assertFalse(s.customer("").isPresent());
             assertEquals(7, s.customerCount(), "c1 (orders 1-3), order 4 anonymous, c5..c10 one order each");
             assertEquals("CUP", s.popularItems().get(0).itemId());
+        }
+    }
+
+    /**
+     * A customer's history counts what they bought (returns included: README "Returns and the recommenders") and
+     * records what they sent back, netted as customer value nets it, so that a repeat explanation can say so: c1
+     * bought 2 + 3 cups and returned 3 (the second order's), and returned the one saucer they bought.
+     */
+    @Test
+    void historiesRecordTheUnitsEachCustomerReturned() throws Exception {
+        List<String> rows = new ArrayList<>();
+        rows.add("c1,o1,2011-05-01,cup,2,1.50,TEA CUP");
+        rows.add("c1,o1,2011-05-01,saucer,1,1.00,SAUCER");
+        rows.add("c1,o2,2011-05-02,cup,3,1.50,TEA CUP");
+        rows.add("c1,o3,2011-05-03,cup,-3,1.50,TEA CUP");
+        rows.add("c1,o3,2011-05-03,saucer,-1,1.00,SAUCER");
+        rows.add("c1,o4,2011-05-04,spoon,1,0.50,SPOON");
+        for (int o = 5; o <= 12; o++) {
+            rows.add("c" + o + ",o" + o + ",2011-05-" + String.format("%02d", o) + ",cup,1,1.50,TEA CUP");
+            rows.add("c" + o + ",o" + o + ",2011-05-" + String.format("%02d", o) + ",spoon,1,0.50,SPOON");
+        }
+        Path input = write("returns.csv", rows);
+        new TrainingPipeline(TrainingParameters.defaults(List.of(input)), RecommenderParameters.RULES, line -> { })
+                .run(dir.resolve("models"));
+        try (Snapshot s = ModelStore.open(dir.resolve("models")).openCurrent()) {
+            Map<String, PurchasedItem> c1 = new HashMap<>();
+            s.customer("c1").orElseThrow().items().forEach(p -> c1.put(p.itemId(), p));
+            assertEquals(new PurchasedItem("CUP", 2, 5, LocalDate.of(2011, 5, 2), 3), c1.get("CUP"));
+            assertEquals(new PurchasedItem("SAUCER", 1, 1, LocalDate.of(2011, 5, 1), 1), c1.get("SAUCER"));
+            assertEquals(new PurchasedItem("SPOON", 1, 1, LocalDate.of(2011, 5, 4), 0), c1.get("SPOON"));
+            assertEquals(new PurchasedItem("CUP", 1, 1, LocalDate.of(2011, 5, 5), 0),
+                    s.customer("c5").orElseThrow().items().get(0));
         }
     }
 
@@ -155,7 +191,7 @@ class TrainingPipelineTest {
             assertEquals(1, result.neverBoughtItems());
             assertTrue(progress.stream().anyMatch(l -> l.contains("publish: snapshot " + s.version()
                     + " (4 items (1 of them catalogue items never bought), ")), progress.toString());
-            assertEquals(6, s.manifest().formatVersion(), "format 6: consent entries may carry their time");
+            assertEquals(7, s.manifest().formatVersion(), "format 7: history items record the units returned");
             ItemFacts cup = s.item("CUP").orElseThrow();
             assertEquals("Tea cup", cup.description());
             assertEquals("Kitchen", cup.category());

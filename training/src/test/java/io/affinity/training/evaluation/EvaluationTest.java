@@ -121,12 +121,42 @@ class EvaluationTest {
         for (boolean season : List.of(true, false)) {
             List<String> lines = new java.util.ArrayList<>();
             int[] lists = {0};
+            List<String> disordered = new java.util.ArrayList<>();
             ServedBlend.Result r = ServedBlend.fit(tx, new ServedBlend.Settings(30, 5, 2, 7, true, season), lines::add,
-                    (served, c, items, scores, repeat, sources) -> lists[0]++);
+                    (served, c, items, scores, repeat, sources) -> {
+                        lists[0]++;
+                        boolean reranked = "reranker".equals(served);
+                        boolean ordered = scores.length == 0 || !reranked || scores[0] == 1f;
+                        for (int i = 1; i < scores.length; i++) {
+                            ordered &= scores[i] <= scores[i - 1] && (!reranked || scores[i] > 0);
+                        }
+                        if (!ordered) {
+                            disordered.add(java.util.Arrays.toString(scores));
+                        }
+                    });
+            assertEquals(List.of(), disordered, "scores in list order, the re-ranker's first 1");
             String fitted = lines.stream().filter(l -> l.startsWith("reranker fitted")).findFirst().orElseThrow();
             assertTrue(fitted.startsWith("reranker fitted on " + (season ? 2 : 1) + " window(s)"), fitted);
             assertEquals(r.customers(), lists[0], "every customer with a purchase gets a list");
         }
+    }
+
+    /**
+     * The served re-ranker's scores are the weights NDCG gives the positions: ordered, 1 for the first, never
+     * saturated. Through the logistic function, as before, outputs of 40, 39 and 30 were all 1.0 in a float, and
+     * next-best offers (which weigh items by score over the list's best) ranked them by margin alone.
+     */
+    @Test
+    void servedReRankerScoresKeepTheirOrderAtTheTop() {
+        float[] s = ServedBlend.positionWeights(new float[] {40f, 39f, 30f, 5f, 5f, -2f});
+        assertEquals(1f, s[0]);
+        assertEquals(1 / (Math.log(3) / Math.log(2)), s[1], 1e-6);
+        assertEquals(0.5f, s[2]);
+        assertEquals(1 / (Math.log(5) / Math.log(2)), s[3], 1e-6);
+        assertEquals(s[3], s[4], "equal outputs, equal scores");
+        assertEquals(1 / (Math.log(7) / Math.log(2)), s[5], 1e-6, "the position after a tie counts the tied items");
+        assertEquals(1f, ServedBlend.positionWeights(new float[] {-3f})[0], "a list of one, or of negative outputs");
+        assertEquals(0, ServedBlend.positionWeights(new float[0]).length);
     }
 
     /** Seeded synthetic shop: 120 customers with taste for one of 4 item groups and some repeat buying. */

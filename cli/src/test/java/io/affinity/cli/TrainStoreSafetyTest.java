@@ -1,0 +1,150 @@
+package io.affinity.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.affinity.store.ModelStore;
+import io.affinity.store.StoreBusyException;
+import io.affinity.testing.IntegrationTest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the on-call engineer meets when training runs overlap or the served version cannot be read (the
+ * twenty-fourth session's fault injection): a run refused with one line saying why, nothing published, and the
+ * consent and exclusion carry-over checks never skipped because of either.
+ */
+@IntegrationTest
+class TrainStoreSafetyTest {
+    private static final String HEADER = "customer_id,order_id,timestamp,item_id,quantity,unit_price";
+
+    @TempDir
+    Path dir;
+
+    private Path orders(int customers) throws IOException {
+        List<String> rows = new ArrayList<>(List.of(HEADER));
+        for (int c = 0; c < customers; c++) {
+            rows.add("c" + c + ",o" + c + ",2011-05-0" + (1 + c % 9) + ",A,1,1.0");
+            rows.add("c" + c + ",o" + c + ",2011-05-0" + (1 + c % 9) + ",B,1,2.0");
+            rows.add("c" + c + ",o" + c + ",2011-05-0" + (1 + c % 9) + ",C" + (c % 7) + ",1,3.0");
+        }
+        return Files.write(dir.resolve("orders" + customers + ".csv"), rows);
+    }
+
+    private static List<String> storeEntries(Path models) throws IOException {
+        try (Stream<Path> s = Files.list(models)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /**
+     * A manual run during the nightly one: refused at once with the nightly run's pid, before reading any input, and
+     * nothing of it reaches the store. Before the lock both ran, both passed their carry-over checks against the same
+     * CURRENT, and the one that ended last made its version CURRENT, with neither the other's consent list nor its
+     * excluded customers, both exiting 0.
+     */
+    @Test
+    void aRunIsRefusedWhileAnotherHoldsTheStoreAndRunsOnceItHasEnded() throws Exception {
+        Path models = dir.resolve("models");
+        Path input = orders(30);
+        assertEquals(0, CommandErrorsTest.run("train", "--input", input.toString(), "--recommender", "rules",
+                "--models", models.toString()).code());
+        String served = ModelStore.open(models).currentVersion().orElseThrow();
+        List<String> before = storeEntries(models);
+        try (ModelStore.TrainingLock nightly = ModelStore.open(models).lockForTraining("affinity train")) {
+            CommandErrorsTest.Run manual = CommandErrorsTest.run("train", "--input", input.toString(),
+                    "--recommender", "rules", "--models", models.toString());
+            manual.failsWith("affinity train: error: another training run holds the model store "
+                    + models.toAbsolutePath().normalize(), "affinity train, pid " + ProcessHandle.current().pid(),
+                    "wait for it to end");
+            assertFalse(manual.err().contains("ingest"), "refused before reading the input: " + manual.err());
+            assertEquals(before, storeEntries(models), "nothing written: no version, no temporary directory");
+            assertEquals(served, ModelStore.open(models).currentVersion().orElseThrow());
+        }
+        CommandErrorsTest.Run after = CommandErrorsTest.run("train", "--input", input.toString(), "--recommender",
+                "rules", "--models", models.toString());
+        assertEquals(0, after.code(), after.err());
+        assertEquals(2, ModelStore.open(models).versions().size());
+    }
+
+    /** The lock is held from the carry-over checks to the publish: a second run that starts meanwhile is refused. */
+    @Test
+    void aTrainingRunHoldsTheStoreUntilItHasPublished() throws Exception {
+        Path models = dir.resolve("models");
+        Path input = orders(3000);
+        CompletableFuture<CommandErrorsTest.Run> run = CompletableFuture.supplyAsync(() -> CommandErrorsTest.run(
+                "train", "--input", input.toString(), "--recommender", "rules", "--models", models.toString()));
+        int refused = 0;
+        String message = "";
+        while (!run.isDone()) {
+            try (ModelStore.TrainingLock probe = ModelStore.open(models).lockForTraining("probe")) {
+                // free at this instant: the run has not started, or has ended
+            } catch (StoreBusyException e) {
+                refused++;
+                message = e.getMessage();
+            } catch (IOException e) {
+                // the store directory not created yet
+            }
+            Thread.sleep(2);
+        }
+        assertEquals(0, run.get().code(), run.get().err());
+        assertTrue(refused > 0, "the run held the store while it worked");
+        assertTrue(message.contains("(affinity train, pid " + ProcessHandle.current().pid()), message);
+        String published = ModelStore.open(models).currentVersion().orElseThrow();
+        assertTrue(run.get().out().contains("published " + published), run.get().out());
+    }
+
+    /**
+     * The carry-over checks read the served version's manifest; one that cannot be read (damaged, or a version
+     * directory gone) was taken for a store without a served version, and the run published and activated a
+     * version without the consent list and with the excluded customer. It is refused now unless the run gives both
+     * lists (or says it publishes without one).
+     */
+    @Test
+    void aServedVersionWhoseManifestCannotBeReadIsNotTakenForNoList() throws Exception {
+        Path models = dir.resolve("models");
+        Path input = orders(30);
+        Path consent = Files.writeString(dir.resolve("consent.csv"), "customer_id,channel,state\nc1,web,opted_out\n");
+        Path excluded = Files.writeString(dir.resolve("excluded.csv"), "customer_id\nc2\n");
+        assertEquals(0, CommandErrorsTest.run("train", "--input", input.toString(), "--recommender", "rules",
+                "--consent", consent.toString(), "--exclude-customers", excluded.toString(), "--models",
+                models.toString()).code());
+        String served = ModelStore.open(models).currentVersion().orElseThrow();
+        Path manifest = models.resolve(served).resolve("manifest.json");
+        Files.writeString(manifest, Files.readString(manifest).substring(0, 100)); // a torn manifest
+
+        CommandErrorsTest.Run noConsent = CommandErrorsTest.run("train", "--input", input.toString(),
+                "--recommender", "rules", "--exclude-customers", excluded.toString(), "--models", models.toString());
+        noConsent.failsWith("cannot tell whether the served version " + served + " carries a consent list",
+                "manifest.json", "--consent FILE, or --no-consent");
+        CommandErrorsTest.Run noExclusion = CommandErrorsTest.run("train", "--input", input.toString(),
+                "--recommender", "rules", "--consent", consent.toString(), "--models", models.toString());
+        noExclusion.failsWith("cannot tell whether the served version " + served + " was trained without "
+                + "excluded customers", "--exclude-customers FILE");
+        assertEquals(List.of(served), ModelStore.open(models).versions(), "nothing published");
+        assertEquals(served, ModelStore.open(models).currentVersion().orElseThrow());
+
+        // the run's own lists need nothing from the served version: this is how the store is repaired
+        CommandErrorsTest.Run both = CommandErrorsTest.run("train", "--input", input.toString(), "--recommender",
+                "rules", "--consent", consent.toString(), "--exclude-customers", excluded.toString(), "--models",
+                models.toString());
+        assertEquals(0, both.code(), both.err());
+
+        // a CURRENT naming a version the store no longer holds is no better
+        String repaired = ModelStore.open(models).currentVersion().orElseThrow();
+        Files.writeString(models.resolve("CURRENT"), "20200101-000000-000000\n");
+        CommandErrorsTest.run("train", "--input", input.toString(), "--recommender", "rules", "--exclude-customers",
+                excluded.toString(), "--models", models.toString())
+                .failsWith("cannot tell whether the served version 20200101-000000-000000 carries a consent list");
+        assertEquals(2, ModelStore.open(models).versions().size(), "nothing published");
+        assertTrue(ModelStore.open(models).versions().contains(repaired));
+    }
+}
