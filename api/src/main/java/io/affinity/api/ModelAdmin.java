@@ -389,7 +389,7 @@ public final class ModelAdmin implements AutoCloseable {
             served.ifPresent(c -> source.stopCanary());
             if (StoreFailures.ofTheSystem(e)) {
                 // tried again at the next look, not once the version's files change (logged once per reason)
-                String why = "canary " + wanted.version() + " could not be opened: " + StoreFailures.describe(e);
+                String why = "canary " + wanted.version() + " could not be opened: " + io.affinity.store.FileFailures.describe(e);
                 if (!why.equals(canaryError)) {
                     LOG.warn("{}, serving {} alone to every customer; tried again every watch interval", why,
                             current);
@@ -448,7 +448,7 @@ public final class ModelAdmin implements AutoCloseable {
         } catch (IOException | SnapshotException e) {
             // the listing is what an operator chooses a version to activate from: it must not fail with CURRENT
             current = Optional.empty();
-            currentError = StoreFailures.describe(e);
+            currentError = io.affinity.store.FileFailures.describe(e);
         }
         String serving = servingVersion();
         ModelStore.Canary servingCanary = servedCanary();
@@ -511,7 +511,7 @@ public final class ModelAdmin implements AutoCloseable {
         try {
             wanted = store.currentVersion().orElse(null);
         } catch (IOException | RuntimeException e) {
-            String why = StoreFailures.describe(e);
+            String why = io.affinity.store.FileFailures.describe(e);
             if (!why.equals(lastBadCurrent)) {
                 LOG.warn("the model store's CURRENT is not followed, still serving {}: {}", servingVersion(), why);
             }
@@ -547,10 +547,10 @@ public final class ModelAdmin implements AutoCloseable {
             if (StoreFailures.ofTheSystem(e)) {
                 // Too many open files, an I/O error of a network volume: nothing to repair in the version, so it
                 // is tried again at the next tick, not once its files change (logged once per reason).
-                String why = wanted + ": " + StoreFailures.describe(e);
+                String why = wanted + ": " + io.affinity.store.FileFailures.describe(e);
                 if (!why.equals(lastUnopened)) {
                     LOG.warn("model {} could not be opened, still serving {}: {}; tried again every watch interval",
-                            wanted, servingVersion(), StoreFailures.describe(e));
+                            wanted, servingVersion(), io.affinity.store.FileFailures.describe(e));
                 }
                 lastUnopened = why;
                 lastRefused = null;

@@ -178,7 +178,7 @@ final class OpsRoutes {
      * this user may read but not write (a change takes CURRENT.lock) said a bare path.
      */
     static ApiProblem storeUnavailable(IOException e) {
-        String what = StoreFailures.describe(e);
+        String what = io.affinity.store.FileFailures.describe(e);
         if (e instanceof AccessDeniedException && ((FileSystemException) e).getFile() != null) {
             what += " (changing CURRENT or CANARY needs write access to the model store directory)";
         }

@@ -195,10 +195,10 @@ class ModelWatchLogTest {
     @Test
     void aFailureToReadCurrentIsDescribedNotJustItsPath() {
         assertEquals("/srv/models/CURRENT: permission denied",
-                StoreFailures.describe(new java.nio.file.AccessDeniedException("/srv/models/CURRENT")));
-        assertEquals("/srv/models/CURRENT: Too many levels of symbolic links", StoreFailures.describe(
+                io.affinity.store.FileFailures.describe(new java.nio.file.AccessDeniedException("/srv/models/CURRENT")));
+        assertEquals("/srv/models/CURRENT: Too many levels of symbolic links", io.affinity.store.FileFailures.describe(
                 new java.nio.file.FileSystemException("/srv/models/CURRENT", null, "Too many levels of symbolic links")));
-        assertEquals("No space left on device", StoreFailures.describe(new java.io.IOException("No space left on device")));
+        assertEquals("No space left on device", io.affinity.store.FileFailures.describe(new java.io.IOException("No space left on device")));
     }
 
     @Test

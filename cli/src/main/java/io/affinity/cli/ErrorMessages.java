@@ -3,13 +3,9 @@ package io.affinity.cli;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.zip.ZipException;
 
@@ -53,20 +49,7 @@ final class ErrorMessages {
     private static String fileSystem(FileSystemException f) {
         String file = f.getFile() == null ? "" : f.getFile();
         String other = f.getOtherFile() == null ? "" : " -> " + f.getOtherFile();
-        String what;
-        if (f instanceof NoSuchFileException) {
-            what = "no such file or directory";
-        } else if (f instanceof NotDirectoryException) {
-            what = "not a directory";
-        } else if (f instanceof AccessDeniedException) {
-            what = "permission denied";
-        } else if (f instanceof FileAlreadyExistsException) {
-            what = "already exists";
-        } else if (f instanceof DirectoryNotEmptyException) {
-            what = "directory not empty";
-        } else {
-            what = f.getReason() != null ? f.getReason() : f.getClass().getSimpleName();
-        }
+        String what = io.affinity.store.FileFailures.kind(f);
         // A missing parent directory surfaces as NoSuchFileException of the file itself: say which part is missing.
         if (f instanceof NoSuchFileException && !file.isEmpty()) {
             Path parent = Path.of(file).toAbsolutePath().getParent();

@@ -14,7 +14,7 @@ public final class PublishedNotActivatedException extends IOException {
 
     PublishedNotActivatedException(String version, Path store, String current, IOException cause) {
         super("published version " + version + " into " + store + ", but CURRENT could not be switched to it ("
-                + reason(cause) + "): CURRENT still names " + current + "; the version is complete and verified: "
+                + FileFailures.describe(cause) + "): CURRENT still names " + current + "; the version is complete and verified: "
                 + "once that is repaired, ./affinity models activate " + version + " --models " + store, cause);
         this.version = version;
     }
@@ -22,14 +22,5 @@ public final class PublishedNotActivatedException extends IOException {
     /** The version that was published. */
     public String version() {
         return version;
-    }
-
-    private static String reason(IOException e) {
-        if (e instanceof java.nio.file.FileSystemException f) {
-            String what = f instanceof java.nio.file.AccessDeniedException ? "permission denied"
-                    : f.getReason() != null ? f.getReason() : f.getClass().getSimpleName();
-            return f.getFile() == null ? what : f.getFile() + ": " + what;
-        }
-        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 }

@@ -55,7 +55,7 @@ final class ServedManifest {
         } catch (CorruptSnapshotException e) {
             return Optional.empty(); // empty, or no version id: see above
         } catch (IOException | RuntimeException e) {
-            throw new Unknown(null, models.resolve("CURRENT") + " cannot be read: " + describe(e));
+            throw new Unknown(null, models.resolve("CURRENT") + " cannot be read: " + io.affinity.store.FileFailures.describe(e));
         }
         if (current.isEmpty()) {
             return Optional.empty();
@@ -63,7 +63,7 @@ final class ServedManifest {
         try {
             return Optional.of(store.manifest(current.get()));
         } catch (IOException | RuntimeException e) {
-            throw new Unknown(current.get(), describe(e));
+            throw new Unknown(current.get(), io.affinity.store.FileFailures.describe(e));
         }
     }
 
@@ -74,15 +74,5 @@ final class ServedManifest {
     static String refusal(Unknown e, String carries, String remedy) {
         return "cannot tell whether " + e.served() + " " + carries + " (" + e.getMessage() + "): " + remedy
                 + "; or repair the store first (./affinity models activate VERSION, or models verify)";
-    }
-
-    private static String describe(Exception e) {
-        if (e instanceof java.nio.file.AccessDeniedException a) {
-            return a.getFile() + ": permission denied";
-        }
-        if (e instanceof java.nio.file.NoSuchFileException n) {
-            return n.getFile() + ": no such file or directory";
-        }
-        return String.valueOf(e.getMessage());
     }
 }

@@ -356,10 +356,9 @@ public final class CatalogFile {
      * failures as they are. The JDK's EOFException and ZipException say neither which file nor what it means.
      */
     private static <E extends IOException> E brokenGzip(Path file, E e) throws CatalogException {
-        String why = StrictGzipInputStream.failure(e);
-        if (why != null) {
-            throw new CatalogException(file + ": not readable as gzip (" + why + "): the file is truncated or "
-                    + "corrupt");
+        String broken = StrictGzipInputStream.brokenFileMessage(file, e);
+        if (broken != null) {
+            throw new CatalogException(broken);
         }
         return e;
     }

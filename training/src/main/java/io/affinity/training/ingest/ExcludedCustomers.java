@@ -142,10 +142,9 @@ public record ExcludedCustomers(Path file, Set<String> ids, long bytes, String s
 
     /** A gzip file that ends early or is damaged, as an error naming the file; other read failures as they are. */
     private static IOException brokenGzip(Path file, IOException e) {
-        String why = StrictGzipInputStream.failure(e);
-        if (why != null) {
-            throw new InvalidListException(file + ": not readable as gzip (" + why + "): the file is truncated or "
-                    + "corrupt; nothing of it is used");
+        String broken = StrictGzipInputStream.brokenFileMessage(file, e);
+        if (broken != null) {
+            throw new InvalidListException(broken + "; nothing of it is used");
         }
         return e;
     }

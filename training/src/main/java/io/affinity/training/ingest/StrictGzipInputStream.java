@@ -99,6 +99,15 @@ public final class StrictGzipInputStream extends InputStream {
         return null;
     }
 
+    /**
+     * "FILE: not readable as gzip (what went wrong): the file is truncated or corrupt" when reading {@code file}
+     * failed with {@code e} because of its gzip data ({@link #failure}); null for any other failure.
+     */
+    public static String brokenFileMessage(java.nio.file.Path file, Throwable e) {
+        String why = failure(e);
+        return why == null ? null : file + ": not readable as gzip (" + why + "): the file is truncated or corrupt";
+    }
+
     /** Reads the first member's header at once: a stream that is not gzip fails here. */
     public StrictGzipInputStream(InputStream raw) throws IOException {
         this.in = new PushbackInputStream(raw, BUFFER);
