@@ -61,10 +61,39 @@ public final class Popularity implements Scorer {
     }
 
     /**
+     * The fewest customers a segment (country) needs for its own popularity: below it, its customers get global
+     * popularity. A list of what a handful of customers bought is their purchases, shown to each other ("mostly
+     * popularity-country" in an explanation) - k-anonymity's usual k, and too few customers for a ranking anyway.
+     */
+    public static final int MIN_SEGMENT_CUSTOMERS = 10;
+
+    /**
      * Customers per item within the customer's segment, plus global popularity scaled below one segment
-     * purchase, which only orders the items the segment never bought.
+     * purchase, which only orders the items the segment never bought; segments of fewer than
+     * {@link #MIN_SEGMENT_CUSTOMERS} customers get global popularity.
      */
     public static Popularity bySegment(Interactions x) {
+        return bySegment(x, MIN_SEGMENT_CUSTOMERS);
+    }
+
+    /** {@link #bySegment(Interactions)} with another minimum segment size (at least 1). */
+    public static Popularity bySegment(Interactions x, int minSegmentCustomers) {
+        if (minSegmentCustomers < 1) {
+            throw new IllegalArgumentException("minSegmentCustomers must be >= 1, was " + minSegmentCustomers);
+        }
+        int[] customersIn = new int[x.segmentCount()];
+        int[] userSegment = new int[x.userCount()];
+        for (int u = 0; u < userSegment.length; u++) {
+            userSegment[u] = x.segmentOf(u);
+            if (userSegment[u] >= 0) {
+                customersIn[userSegment[u]]++;
+            }
+        }
+        for (int u = 0; u < userSegment.length; u++) {
+            if (userSegment[u] >= 0 && customersIn[userSegment[u]] < minSegmentCustomers) {
+                userSegment[u] = -1;
+            }
+        }
         int items = x.itemCount();
         float[] global = global(x).global;
         float maxGlobal = 1;
@@ -73,7 +102,7 @@ public final class Popularity implements Scorer {
         }
         float[][] seg = new float[x.segmentCount()][items];
         for (int u = 0; u < x.userCount(); u++) {
-            int s = x.segmentOf(u);
+            int s = userSegment[u];
             if (s < 0) {
                 continue;
             }
@@ -85,10 +114,6 @@ public final class Popularity implements Scorer {
             for (int i = 0; i < items; i++) {
                 row[i] += 0.5f * global[i] / maxGlobal;
             }
-        }
-        int[] userSegment = new int[x.userCount()];
-        for (int u = 0; u < userSegment.length; u++) {
-            userSegment[u] = x.segmentOf(u);
         }
         return new Popularity("popularity-country", seg, userSegment, global);
     }

@@ -33,12 +33,39 @@ class BaselinesTest {
         Interactions x = new Interactions.Builder(3, 3, 0).add(0, 0, 0, 0).add(1, 0, 1, 0).add(2, 1, 2, 0)
                 .segment(0, "UK").segment(1, "UK").segment(2, "FR").build();
         float[] out = new float[3];
-        Popularity seg = Popularity.bySegment(x);
+        Popularity seg = Popularity.bySegment(x, 1);
         seg.score(2, out);
         assertEquals(1, TopK.select(out, 1, null)[0]);
         seg.score(0, out);
         assertEquals(0, TopK.select(out, 1, null)[0]);
         assertTrue(out[1] > out[2], "global popularity orders items the country never bought");
+    }
+
+    /**
+     * A country of fewer customers than the minimum gets global popularity: its own list would be its few
+     * customers' purchases shown to each other. Twelve UK customers buy item 0 (item 1 once more among them);
+     * two Icelandic customers buy item 2.
+     */
+    @Test
+    void aCountryBelowTheMinimumSizeGetsGlobalPopularity() {
+        Interactions.Builder b = new Interactions.Builder(14, 3, 0);
+        for (int u = 0; u < 12; u++) {
+            b.add(u, 0, u, 0).segment(u, "UK");
+        }
+        b.add(0, 1, 20, 0).add(12, 2, 12, 0).add(13, 2, 13, 0).add(13, 1, 14, 0);
+        Interactions x = b.segment(12, "IS").segment(13, "IS").build();
+        float[] iceland = new float[3];
+        float[] global = new float[3];
+        Popularity.bySegment(x, 10).score(12, iceland);
+        Popularity.global(x).score(12, global);
+        assertArrayEquals(global, iceland, 0f, "Iceland's two customers get global popularity");
+        assertEquals(0, TopK.select(iceland, 1, null)[0]);
+        float[] uk = new float[3];
+        Popularity.bySegment(x, 10).score(0, uk);
+        assertTrue(uk[0] > uk[1] && uk[1] > uk[2], "the UK's twelve rank by the UK's purchases, then global");
+        Popularity.bySegment(x, 2).score(12, iceland);
+        assertEquals(2, TopK.select(iceland, 1, null)[0], "with a minimum of 2, Iceland has its own list");
+        assertEquals(10, Popularity.MIN_SEGMENT_CUSTOMERS);
     }
 
     /** Purchases at the given ages (days before a reference time 400 days after the epoch), one order each. */
