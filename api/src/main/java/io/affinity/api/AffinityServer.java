@@ -79,7 +79,8 @@ public final class AffinityServer implements AutoCloseable {
         this.jsonFactory = json.getFactory();
         ItemAvailability availability = options.rules().availability();
         this.searchLimit = new SearchLimit();
-        Routes routes = new Routes(config, models, json, availability, options.rules(), searchLimit);
+        Routes routes = new Routes(config, models, json, availability, options.rules(), searchLimit,
+                options.consent());
         CatalogRoutes catalog = new CatalogRoutes(config, models, json, availability, searchLimit);
         this.warmUp = new WarmUp(models, options.warmUp(), options.access().ownKey());
         CustomerRoutes customers = new CustomerRoutes(config, models, json, options.consent(), options.marginRate(),

@@ -139,6 +139,11 @@ public final class CachedSnapshot implements ModelSnapshot {
     }
 
     @Override
+    public boolean mayListConsent(Consent.Channel channel) {
+        return store.mayListConsent(channel);
+    }
+
+    @Override
     public Optional<Consent.ListEntry> listedConsent(String customerId, Consent.Channel channel) {
         return store.listedConsent(customerId, channel);
     }

@@ -86,6 +86,10 @@ public final class ConsentJournal implements AutoCloseable {
     private long compactedThrough;
     private long lastApplied;
     private long lastLook;
+    /** Channels some change read from the journal names, a bit per ordinal; only ever gains bits. */
+    private volatile int channelsChanged;
+    /** When a personal request last brought the overlay up to the file ({@link #stateInEffect}). */
+    private volatile long lastRequestLook = System.nanoTime() - LOOK_NANOS;
 
     /** @param at when the change was recorded; null for a line written before changes carried a time */
     private record Change(Consent.State state, long sequence, Instant at, String line) {
@@ -304,6 +308,7 @@ public final class ConsentJournal implements AutoCloseable {
         }
         inOrder.add(new Applied(customerId, ch, change));
         lines++;
+        channelsChanged |= 1 << ch.ordinal();
     }
 
     /**
@@ -461,6 +466,36 @@ public final class ConsentJournal implements AutoCloseable {
         return new Decision(allowed, reason, state, sequence);
     }
 
+    /**
+     * The state in effect for the customer and channel, weighed as {@link #check} weighs it, or null when neither
+     * the journal nor the model's list names them: what every personal request asks for {@code profiling}. It
+     * never fails, since a page must not fail for the journal: when the journal cannot be read, the changes read
+     * before stand (a contact decision and an export answer 503 instead). It looks at the file at most once per
+     * {@link #LOOK_INTERVAL} across all requests, and while no change and no list entry names the channel it costs
+     * a clock read and three volatile reads, no lock.
+     */
+    public Consent.State stateInEffect(ModelSnapshot model, String customerId, Consent.Channel ch) {
+        long now = System.nanoTime();
+        if (now - lastRequestLook >= LOOK_NANOS) {
+            lastRequestLook = now;
+            synchronized (this) {
+                catchUp(false);
+            }
+        }
+        if ((channelsChanged & 1 << ch.ordinal()) == 0) {
+            return model.mayListConsent(ch) ? model.consent(customerId, ch).orElse(null) : null;
+        }
+        Change change;
+        synchronized (this) {
+            EnumMap<Consent.Channel, Change> o = overlay.get(Ids.normaliseCustomerId(customerId));
+            change = o == null ? null : o.get(ch);
+        }
+        if (change == null) {
+            return model.mayListConsent(ch) ? model.consent(customerId, ch).orElse(null) : null;
+        }
+        return effective(change.state(), change.at(), model, customerId, ch);
+    }
+
     /** {@link Consent#effective} of a change (null: none) and {@code model}'s consent list for the customer. */
     static Consent.State effective(Consent.State changed, Instant changedAt, ModelSnapshot model, String customerId,
                                    Consent.Channel ch) {
@@ -484,7 +519,8 @@ public final class ConsentJournal implements AutoCloseable {
 
     /**
      * The latest change of each customer and channel whose sequence is above {@code since}, oldest first, at most
-     * {@code limit}, optionally for one channel: what a campaign tool checks before sending to the rows of an export
+     * {@code limit}, optionally for one channel (and profiling, which concerns every channel's rows): what a
+     * campaign tool checks before sending to the rows of an export
      * it took earlier (each row carries the sequence its consent was checked at). A change superseded by a later one
      * for the same customer and channel is not listed: the later one is, with the state in effect now. Compaction
      * keeps every listed change and its sequence, so a reader's {@code since} stays valid across it.
@@ -508,7 +544,7 @@ public final class ConsentJournal implements AutoCloseable {
         List<Listed> out = new ArrayList<>(Math.min(limit, 1024));
         for (int i = lo; i < inOrder.size(); i++) {
             Applied a = inOrder.get(i);
-            if (channel != null && a.channel() != channel || overlay.get(a.customerId()).get(a.channel()) != a.change()) {
+            if (channel != null && a.channel() != channel && a.channel() != Consent.Channel.PROFILING || overlay.get(a.customerId()).get(a.channel()) != a.change()) {
                 continue;
             }
             if (out.size() == limit) {

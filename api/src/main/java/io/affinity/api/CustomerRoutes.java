@@ -127,17 +127,30 @@ final class CustomerRoutes {
         return all;
     }
 
-    /** The channel named by {@code raw}, or a 400 naming {@code where} and the channels there are. */
+    /** The consent channel named by {@code raw}, or a 400 naming {@code where} and the channels there are. */
     static Consent.Channel channel(String raw, String where) {
         Consent.Channel c = Consent.Channel.parse(raw);
         if (c == null) {
-            throw ApiProblem.badRequest(where + " must be one of email, sms, push, web; was '"
+            throw ApiProblem.badRequest(where + " must be one of email, sms, push, web, profiling; was '"
                     + Params.abbreviate(raw == null ? "" : raw) + "'");
         }
         return c;
     }
 
-    private void profile(Context ctx, ServedModel model, String id) {
+    /** {@link #channel} for a channel offers go out on: profiling is none. */
+    static Consent.Channel contactChannel(String raw, String where) {
+        Consent.Channel c = Consent.Channel.parse(raw);
+        if (c == null || !c.contact()) {
+            throw ApiProblem.badRequest(where + " must be one of email, sms, push, web; was '"
+                    + Params.abbreviate(raw == null ? "" : raw) + "'" + (c == null ? "" : ": profiling is the "
+                    + "customer's consent to personalisation, which every personal answer and export checks, not a "
+                    + "channel to reach them on"));
+        }
+        return c;
+    }
+
+    private void profile(Context ctx, ServedModel leased, String id) {
+        ServedModel model = ProfilingObjection.answering(consent, leased, id);
         CustomerProfile p = model.snapshot().profile(id)
                 .orElseThrow(() -> ApiProblem.notFound("no profile for this customer in the active model"));
         ctx.json(ProfileBody.of(model.snapshot().version(), model.snapshot().profilesAsOf(), p));
@@ -180,7 +193,8 @@ final class CustomerRoutes {
         ctx.json(new ConsentBody(ch.wireName(), state.wireName(), seq));
     }
 
-    private void nextBestOffers(Context ctx, ServedModel model, String id) {
+    private void nextBestOffers(Context ctx, ServedModel leased, String id) {
+        ServedModel model = ProfilingObjection.answering(consent, leased, id);
         int limit = Params.limit(ctx, config);
         // Before consent: a bad rule is a 400 whoever the customer is.
         RequestRules rules = RequestRules.of(ctx, model, availability, ruleConfig, searches, id);
@@ -193,7 +207,7 @@ final class CustomerRoutes {
         String excluded = null;
         long seq = -1;
         if (rawChannel != null) {
-            Consent.Channel ch = channel(rawChannel, "query parameter 'channel'");
+            Consent.Channel ch = contactChannel(rawChannel, "query parameter 'channel'");
             channelName = ch.wireName();
             if (consent.failure() != null) {
                 throw ApiProblem.consentUnavailable(consent.failure());
@@ -228,6 +242,15 @@ final class CustomerRoutes {
         return !d.allowed() || other == null ? d : consent.check(other.model().snapshot(), id, ch);
     }
 
+    /**
+     * Whether the customer objects to profiling by the journal or either served version's consent list (as
+     * {@link #contact} weighs both): a campaign is profiling, and leaves them out.
+     */
+    private boolean objectsToProfiling(ServedModel answering, ModelLease other, String id) {
+        return ProfilingObjection.objects(consent, answering.snapshot(), id)
+                || other != null && ProfilingObjection.objects(consent, other.model().snapshot(), id);
+    }
+
     /** While a canary runs, a lease on the served version that is not {@code answering}; else null. */
     private ModelLease otherServed(ServedModel answering) {
         ModelLease canary = models.leaseCanary().orElse(null);
@@ -254,7 +277,7 @@ final class CustomerRoutes {
         String customerId = rawCustomer == null || rawCustomer.isBlank() ? null
                 : Params.customerId(rawCustomer, "query parameter 'customerId'");
         try (ModelLease lease = ModelHandler.lease(models, customerId)) {
-            upsell(ctx, lease.model(), customerId);
+            upsell(ctx, ProfilingObjection.answering(consent, lease.model(), customerId), customerId);
         }
     }
 
@@ -286,7 +309,7 @@ final class CustomerRoutes {
         if (ctx.queryParam("channel") == null) {
             throw ApiProblem.badRequest("query parameter 'channel' is required: one of email, sms, push, web");
         }
-        Consent.Channel ch = channel(ctx.queryParam("channel"), "query parameter 'channel'");
+        Consent.Channel ch = contactChannel(ctx.queryParam("channel"), "query parameter 'channel'");
         int limit = Params.limit(ctx, config);
         // Parsed and compiled once, before the first byte: a bad filter is a 400 problem, not an error record.
         RequestRules.Parsed parsed = RequestRules.parse(ctx, model, availability, ruleConfig, searches);
@@ -365,6 +388,10 @@ final class CustomerRoutes {
                     // else the rest of the export would offer an item taken out of stock after it started.
                     availability.refreshIfDue();
                     counts[0]++;
+                    if (objectsToProfiling(model, canaryAtStart, id)) {
+                        excluded.merge("profiling_opted_out", 1L, Long::sum);
+                        return;
+                    }
                     ConsentJournal.Decision d = contact(model, canaryAtStart, id, ch);
                     String reason = !d.allowed() ? d.reason()
                             : p.strategy() == CustomerProfile.Strategy.END ? "strategy_end" : null;

@@ -111,6 +111,11 @@ final class FilteredSnapshot implements ModelSnapshot {
     }
 
     @Override
+    public boolean mayListConsent(Consent.Channel channel) {
+        return model.mayListConsent(channel);
+    }
+
+    @Override
     public Optional<Consent.ListEntry> listedConsent(String customerId, Consent.Channel channel) {
         return model.listedConsent(customerId, channel);
     }

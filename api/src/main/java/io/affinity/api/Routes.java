@@ -36,9 +36,11 @@ final class Routes {
     private final BusinessRuleConfig ruleConfig;
     private final SearchLimit searches;
     private final RecommendationsJson answers;
+    private final ConsentJournal consent;
 
     Routes(ApiConfig config, ModelSource models, ObjectMapper json, ItemAvailability availability,
-           BusinessRuleConfig ruleConfig, SearchLimit searches) {
+           BusinessRuleConfig ruleConfig, SearchLimit searches, ConsentJournal consent) {
+        this.consent = consent;
         this.searches = searches;
         this.config = config;
         this.models = models;
@@ -97,7 +99,7 @@ final class Routes {
         RequestBodies.requireJson(ctx);
         BasketRequest request = BasketRequest.parse(RequestBodies.read(ctx, config), json, config);
         try (ModelLease lease = ModelHandler.lease(models, request.customerId())) {
-            basket(ctx, lease.model(), request);
+            basket(ctx, ProfilingObjection.answering(consent, lease.model(), request.customerId()), request);
         }
     }
 
@@ -142,7 +144,8 @@ final class Routes {
      * only learnt then (a known customer's request costs two volatile reads and a boolean test more, no header
      * lookup).
      */
-    private void customer(Context ctx, ServedModel model, String customerId) throws IOException {
+    private void customer(Context ctx, ServedModel leased, String customerId) throws IOException {
+        ServedModel model = ProfilingObjection.answering(consent, leased, customerId);
         int limit = Params.limit(ctx, config);
         long stock = availability.digestAsRead();
         Recommendations answer = rules(ctx, model, customerId).recommend(

@@ -58,6 +58,29 @@ class SharedJournalsTest {
         }
     }
 
+    /**
+     * Page requests ask for profiling on every call without any export or consent request to bring the journal up
+     * to date: another server's objection must still reach them within the look interval, and a journal that
+     * turns unreadable afterwards keeps the objections read before (a page does not fail for the journal).
+     */
+    @Test
+    void anObjectionToProfilingRecordedByOneServerReachesAnotherServersPageRequests() throws Exception {
+        Path file = tmp.resolve("consent.journal");
+        try (ConsentJournal a = ConsentJournal.open(file); ConsentJournal b = ConsentJournal.open(file)) {
+            assertNull(b.stateInEffect(EMPTY, "101", Channel.PROFILING));
+            a.record("101", Channel.PROFILING, State.OPTED_OUT);
+            a.record("102", Channel.EMAIL, State.OPTED_OUT);
+            Thread.sleep(ConsentJournal.LOOK_INTERVAL.toMillis() + 1);
+            assertEquals(State.OPTED_OUT, b.stateInEffect(EMPTY, "101", Channel.PROFILING));
+            assertEquals(State.OPTED_OUT, b.stateInEffect(EMPTY, "101.0", Channel.PROFILING), "ids normalised");
+            assertNull(b.stateInEffect(EMPTY, "102", Channel.PROFILING));
+            Files.writeString(file, "not json\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+            Thread.sleep(ConsentJournal.LOOK_INTERVAL.toMillis() + 1);
+            assertEquals(State.OPTED_OUT, b.stateInEffect(EMPTY, "101", Channel.PROFILING));
+            assertTrue(b.failure() != null, "the journal is unusable for exports");
+        }
+    }
+
     @Test
     void serversFollowEachOthersCompactions() throws Exception {
         Path file = tmp.resolve("consent.journal");

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class SnapshotWrappersTest {
     @Test
     void wrappersOverrideEveryModelSnapshotMethod() {
-        for (Class<?> wrapper : List.of(CachedSnapshot.class, FilteredSnapshot.class)) {
+        for (Class<?> wrapper : List.of(CachedSnapshot.class, FilteredSnapshot.class, CustomerHiddenSnapshot.class)) {
             List<String> missing = new ArrayList<>();
             for (Method m : ModelSnapshot.class.getMethods()) {
                 try {

@@ -58,8 +58,13 @@ public record Manifest(int formatVersion, String version, String createdAt, Soft
      * files are those of 6, and version 1 to 6 snapshots still open (none returned, as they did not record
      * returns). Older software refuses a version 7 snapshot at open instead of failing a request on a history it
      * cannot decode.
+     * 8: consent values may name the channel {@code profiling} (a fifth channel: the customer's word on being
+     * profiled at all), and the manifest's {@code consentChannels} section counts the list's entries per channel, so
+     * that a request can skip the lookup for a channel the list never names; version 1 to 7 snapshots still open
+     * (no profiling entries: they could not hold one). Older software refuses a version 8 snapshot at open instead
+     * of failing a consent check on a value it cannot decode, or serving a customer who objects to profiling.
      */
-    public static final int CURRENT_FORMAT_VERSION = 7;
+    public static final int CURRENT_FORMAT_VERSION = 8;
     /**
      * Top-level manifest key holding the CRC32C (8 lower-case hex digits) of the rest of the manifest, so that the
      * manifest is verified like every file it lists. Every publish writes it; a manifest without it (published by

@@ -54,6 +54,11 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     static final String CUSTOMER_RECS = "customer-recs.cmap";
     /** Manifest section describing {@link #CUSTOMER_RECS} (its entry count is checked when opening). */
     static final String CUSTOMER_RECS_SECTION = "customerRecommendations";
+    /**
+     * Manifest section counting the consent list's entries per channel ({@code {"email": 1200, "profiling": 3}}),
+     * written from format 8 on.
+     */
+    public static final String CONSENT_CHANNELS_SECTION = "consentChannels";
     /** Sorted keys of {@link #PROFILES} ({@link KeyFile}); required from format 5 on, absent before. */
     static final String PROFILES_KEYS = "profiles.keys";
     /** Sorted keys of {@link #RULES} ({@link KeyFile}); required from format 5 on, absent before. */
@@ -79,6 +84,8 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     private volatile Runnable afterClose;
     /** When the consent list was written; null without consent data. */
     private final Instant consentAsOf;
+    /** Per channel ordinal: whether the consent list may name anyone for it ({@link #mayListConsent}). */
+    private final boolean[] listedChannels;
     /** Null when the manifest does not say (no customer models). */
     private final java.time.LocalDate profilesAsOf;
     /** Null for a snapshot older than format 3. */
@@ -116,6 +123,7 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         this.consent = consent;
         this.consentFile = dir.resolve(CONSENT);
         this.consentAsOf = consent == null ? null : consentAsOf(manifest);
+        this.listedChannels = listedChannels(manifest, consent != null);
         this.profilesAsOf = profilesAsOf(manifest);
         this.upsell = upsell;
         this.upsellFile = dir.resolve(UPSELL);
@@ -277,6 +285,13 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         }
         if (m.version() == null || m.createdAt() == null || m.counts() == null) {
             throw new CorruptSnapshotException(file, "manifest lacks version, createdAt or counts");
+        }
+        try {
+            m.createdAtInstant();
+        } catch (DateTimeParseException e) {
+            // read whenever consent is weighed (the list's stand-in time): a request must not meet it first
+            throw new CorruptSnapshotException(file, "manifest's createdAt is not an ISO-8601 instant: "
+                    + (m.createdAt().length() > 40 ? m.createdAt().substring(0, 40) + "..." : m.createdAt()), e);
         }
         for (String required : REQUIRED_FILES) {
             if (m.file(required).isEmpty()) {
@@ -521,6 +536,25 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         Objects.requireNonNull(customerId, "customerId");
         byte[] v = customers.get(customerId);
         return v == null ? Optional.empty() : Optional.of(ValueCodecs.decodeCustomer(customerId, v, customersFile));
+    }
+
+    /**
+     * From the manifest's {@link #CONSENT_CHANNELS_SECTION}; a snapshot older than format 8 (none) may list every
+     * channel but profiling, which it could not store.
+     */
+    @Override
+    public boolean mayListConsent(Consent.Channel channel) {
+        return listedChannels[channel.ordinal()];
+    }
+
+    private static boolean[] listedChannels(Manifest manifest, boolean hasConsent) {
+        boolean[] listed = new boolean[Consent.Channel.values().length];
+        JsonNode counts = manifest.sections().get(CONSENT_CHANNELS_SECTION);
+        for (Consent.Channel c : Consent.Channel.values()) {
+            listed[c.ordinal()] = hasConsent && (counts == null ? c != Consent.Channel.PROFILING
+                    : counts.path(c.wireName()).asLong(0) > 0);
+        }
+        return listed;
     }
 
     @Override

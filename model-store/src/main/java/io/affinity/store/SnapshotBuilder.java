@@ -43,6 +43,8 @@ public final class SnapshotBuilder {
     private final Map<String, byte[]> customers = new HashMap<>();
     private final Map<String, byte[]> profiles = new HashMap<>();
     private final Map<String, byte[]> consent = new HashMap<>();
+    /** Consent entries per channel (wire name), for the manifest's {@link Snapshot#CONSENT_CHANNELS_SECTION}. */
+    private final Map<String, Long> consentEntries = new java.util.TreeMap<>();
     private final Map<String, byte[]> customerRecs = new HashMap<>();
     private final Map<String, byte[]> upsell = new HashMap<>();
     private List<PopularItem> popular;
@@ -172,6 +174,7 @@ public final class SnapshotBuilder {
         writer.reset();
         ValueCodecs.encodeConsent(entries, writer);
         consent.put(customerId, writer.toByteArray());
+        entries.keySet().forEach(channel -> consentEntries.merge(channel.wireName(), 1L, Long::sum));
         return this;
     }
 
@@ -347,6 +350,7 @@ public final class SnapshotBuilder {
             files.add(writeMap(tmp, Snapshot.PROFILES, "profiles", profiles));
             step("consent");
             files.add(writeMap(tmp, Snapshot.CONSENT, "consent", consent));
+            sections.put(Snapshot.CONSENT_CHANNELS_SECTION, Json.MAPPER.valueToTree(consentEntries));
             step("upsell");
             files.add(writeMap(tmp, Snapshot.UPSELL, "upsell", upsell));
             step("keys");

@@ -126,6 +126,15 @@ class CorruptionTest {
         assertOpenFails(CorruptSnapshotException.class, "manifest.json", "20000101-000000-000000");
     }
 
+    /** Found by SnapshotFuzzTest: a resealed manifest whose createdAt is no instant failed with an untyped error. */
+    @Test
+    void manifestCreatedAtThatIsNoInstant() throws Exception {
+        ObjectNode m = (ObjectNode) Json.MAPPER.readTree(dir.resolve("manifest.json").toFile());
+        m.put("createdAt", "123456789012345678901234567890");
+        Files.write(dir.resolve("manifest.json"), Snapshot.sealManifest(m));
+        assertOpenFails(CorruptSnapshotException.class, "manifest.json", "createdAt is not an ISO-8601 instant");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"items.cmap", "rules.cmap", "customers.cmap", "profiles.cmap", "consent.cmap", "upsell.cmap", "popular.bin"})
     void missingFile(String name) throws Exception {

@@ -1,6 +1,7 @@
 package io.affinity.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -121,8 +122,49 @@ class ProfileStoreTest {
         ValueCodecs.encodeConsent(java.util.Map.of(Consent.Channel.SMS,
                 new Consent.ListEntry(Consent.State.OPTED_OUT, null)), w);
         byte[] bad = w.toByteArray();
-        bad[bad.length - 2] = 9; // the SMS byte: no such state
+        bad[3] = 9; // the SMS byte (after the codec version, the channel count and email): no such state
         assertThrows(CorruptSnapshotException.class, () -> ValueCodecs.decodeConsent("1", bad, tmp.resolve("c")));
+    }
+
+    /**
+     * Profiling (format 8) is stored like the contact channels, and the manifest counts the list's entries per
+     * channel so that a request skips the lookup for a channel nobody is listed for; a snapshot from before the
+     * count (format 7 and older) may list any channel but profiling, which it could not hold.
+     */
+    @Test
+    void profilingConsentIsStoredAndTheManifestSaysWhichChannelsTheListNames() throws Exception {
+        ModelStore store = ModelStore.open(tmp.resolve("store"));
+        SnapshotBuilder b = store.newSnapshot();
+        b.putConsent("1", java.util.Map.of(Consent.Channel.PROFILING, Consent.State.OPTED_OUT,
+                Consent.Channel.EMAIL, Consent.State.CONFIRMED));
+        b.putConsent("2", java.util.Map.of(Consent.Channel.EMAIL, Consent.State.OPTED_IN));
+        String version = b.publish();
+        try (Snapshot s = store.open(version)) {
+            assertEquals(8, s.manifest().formatVersion());
+            assertEquals(Consent.State.OPTED_OUT, s.consent("1", Consent.Channel.PROFILING).orElseThrow());
+            assertEquals(Consent.State.CONFIRMED, s.consent("1", Consent.Channel.EMAIL).orElseThrow());
+            assertTrue(s.consent("2", Consent.Channel.PROFILING).isEmpty());
+            assertEquals(2, s.manifest().sections().get(Snapshot.CONSENT_CHANNELS_SECTION).get("email").asLong());
+            assertTrue(s.mayListConsent(Consent.Channel.PROFILING));
+            assertTrue(s.mayListConsent(Consent.Channel.EMAIL));
+            assertFalse(s.mayListConsent(Consent.Channel.SMS));
+            assertFalse(s.mayListConsent(Consent.Channel.WEB));
+        }
+        try (Snapshot s = store.open(store.newSnapshot().publish())) {
+            for (Consent.Channel ch : Consent.Channel.values()) {
+                assertFalse(s.mayListConsent(ch), "an empty list names nobody for " + ch);
+            }
+        }
+        // As format 7 wrote it: no per-channel count.
+        Path dir = store.directory().resolve(version);
+        ObjectNode m = (ObjectNode) Json.MAPPER.readTree(dir.resolve("manifest.json").toFile());
+        m.put("formatVersion", 7);
+        ((ObjectNode) m.get("sections")).remove(Snapshot.CONSENT_CHANNELS_SECTION);
+        Files.write(dir.resolve("manifest.json"), Snapshot.sealManifest(m));
+        try (Snapshot s = store.open(version)) {
+            assertFalse(s.mayListConsent(Consent.Channel.PROFILING));
+            assertTrue(s.mayListConsent(Consent.Channel.SMS));
+        }
     }
 
     @Test

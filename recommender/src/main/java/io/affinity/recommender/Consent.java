@@ -13,12 +13,22 @@ public final class Consent {
     private Consent() {
     }
 
-    /** Contact channels; email, sms and push are direct (we reach out), web is on-site. Append only. */
+    /**
+     * Consent channels: the contact channels email, sms and push, which are direct (we reach out), and web, on-site;
+     * and profiling, which is no channel of contact but the customer's word on personalisation itself: opted out
+     * (an objection to profiling, or an erasure request not yet trained out), the customer gets what an unknown
+     * customer gets and is in no campaign. Like web, allowed unless opted out. Append only (stored as ordinals).
+     */
     public enum Channel {
-        EMAIL, SMS, PUSH, WEB;
+        EMAIL, SMS, PUSH, WEB, PROFILING;
 
         public boolean direct() {
-            return this != WEB;
+            return this == EMAIL || this == SMS || this == PUSH;
+        }
+
+        /** Whether offers can be sent or shown on it (next-best offers' and campaigns' {@code channel}). */
+        public boolean contact() {
+            return this != PROFILING;
         }
 
         public String wireName() {
@@ -63,8 +73,8 @@ public final class Consent {
     }
 
     /**
-     * Whether a customer in {@code state} (null = unknown) may be contacted on {@code channel}: direct
-     * channels need OPTED_IN or CONFIRMED; web needs anything but OPTED_OUT.
+     * Whether a customer in {@code state} (null = unknown) may be contacted on {@code channel} (for profiling:
+     * profiled): direct channels need OPTED_IN or CONFIRMED; web and profiling need anything but OPTED_OUT.
      */
     public static boolean permits(State state, Channel channel) {
         if (channel.direct()) {

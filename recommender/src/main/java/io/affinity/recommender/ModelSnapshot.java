@@ -82,6 +82,14 @@ public interface ModelSnapshot {
     }
 
     /**
+     * False only when the training-time consent list surely names nobody for {@code channel}, so that a request can
+     * skip the lookup (profiling, looked up on every personal request, is rarely listed); true by default.
+     */
+    default boolean mayListConsent(Consent.Channel channel) {
+        return true;
+    }
+
+    /**
      * When the training-time consent list was written (its file's last modification), what a run-time change is
      * weighed against ({@link Consent#effective}); empty when unknown, and then a change may only restrict.
      */

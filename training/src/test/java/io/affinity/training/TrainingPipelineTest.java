@@ -191,7 +191,7 @@ class TrainingPipelineTest {
             assertEquals(1, result.neverBoughtItems());
             assertTrue(progress.stream().anyMatch(l -> l.contains("publish: snapshot " + s.version()
                     + " (4 items (1 of them catalogue items never bought), ")), progress.toString());
-            assertEquals(7, s.manifest().formatVersion(), "format 7: history items record the units returned");
+            assertEquals(8, s.manifest().formatVersion(), "format 8: consent may name profiling");
             ItemFacts cup = s.item("CUP").orElseThrow();
             assertEquals("Tea cup", cup.description());
             assertEquals("Kitchen", cup.category());

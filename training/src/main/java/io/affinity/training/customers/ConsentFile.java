@@ -116,7 +116,7 @@ public final class ConsentFile {
                 }
                 Consent.Channel channel = Consent.Channel.parse(r.getField(1));
                 if (channel == null) {
-                    throw error(file, line, "channel must be email, sms, push or web, was "
+                    throw error(file, line, "channel must be email, sms, push, web or profiling, was "
                             + ShownValue.quoted(r.getField(1)));
                 }
                 Consent.State state = Consent.State.parse(r.getField(2));

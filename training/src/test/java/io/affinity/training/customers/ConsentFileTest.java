@@ -25,9 +25,10 @@ class ConsentFileTest {
     void readsStatesPerChannel() throws Exception {
         Path f = dir.resolve("consent.csv");
         Files.writeString(f, "customer_id,channel,state\n17850,email,confirmed\n17850,SMS,opted-out\n12345,push,pending\n"
-                + "17850,email,confirmed\n\n");
+                + "17850,email,confirmed\n17850,profiling,opted_out\n\n");
         Map<String, Map<Channel, State>> c = states(ConsentFile.read(f));
-        assertEquals(Map.of(Channel.EMAIL, State.CONFIRMED, Channel.SMS, State.OPTED_OUT), c.get("17850"));
+        assertEquals(Map.of(Channel.EMAIL, State.CONFIRMED, Channel.SMS, State.OPTED_OUT, Channel.PROFILING,
+                State.OPTED_OUT), c.get("17850"));
         assertEquals(Map.of(Channel.PUSH, State.PENDING), c.get("12345"));
         assertEquals(2, c.size());
     }
@@ -61,7 +62,7 @@ class ConsentFileTest {
         assertFails("customer_id,channel,state\nopted_in,email,anna@example.com\n",
                 ":2: state must be opted_in, opted_out, pending or confirmed, was (16 characters with an '@', not shown)");
         assertFails("customer_id,channel,state\nopted_in,anna@example.com,email\n",
-                ":2: channel must be email, sms, push or web, was (16 characters with an '@', not shown)");
+                ":2: channel must be email, sms, push, web or profiling, was (16 characters with an '@', not shown)");
     }
 
     @Test

@@ -1,0 +1,213 @@
+package io.affinity.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.affinity.recommender.AssociationRule;
+import io.affinity.recommender.Consent.Channel;
+import io.affinity.recommender.Consent.State;
+import io.affinity.recommender.CustomerHistory;
+import io.affinity.recommender.CustomerProfile;
+import io.affinity.recommender.InMemoryModelSnapshot;
+import io.affinity.recommender.ItemFacts;
+import io.affinity.recommender.PopularItem;
+import io.affinity.recommender.PurchasedItem;
+import io.affinity.testing.IntegrationTest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A customer who objects to profiling ({@code profiling} opted out, at run time or in the model's consent list) is
+ * answered by every personal endpoint exactly as an unknown id is, is in no campaign, and is listed by the consent
+ * changes feed for every channel; withdrawing the objection makes them a customer again at once.
+ */
+@IntegrationTest
+class ProfilingObjectionHttpTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+    /** A customer with a history, a profile and e-mail consent; and an id the model has never seen. */
+    private static final String KNOWN = "17850";
+    private static final String UNKNOWN = "99999";
+
+    @TempDir
+    Path dir;
+    private CustomerApiTest.ProfiledSnapshot snapshot;
+    private ConsentJournal journal;
+    private AffinityServer server;
+
+    @BeforeEach
+    void start() throws Exception {
+        snapshot = model();
+        journal = ConsentJournal.open(dir.resolve("consent.journal"));
+        server = CustomerApiTest.serve(snapshot, journal);
+    }
+
+    /** Teacups that go together, a popular T-light holder, and customer 17850, who bought the green teacup. */
+    private static CustomerApiTest.ProfiledSnapshot model() {
+        LocalDate day = LocalDate.of(2011, 5, 1);
+        CustomerApiTest.ProfiledSnapshot s = new CustomerApiTest.ProfiledSnapshot(
+                InMemoryModelSnapshot.builder("objection-v1")
+                        .item(new ItemFacts("22697", "GREEN REGENCY TEACUP AND SAUCER", "cup", 2.95, 900, 400, 5000))
+                        .item(new ItemFacts("22698", "PINK REGENCY TEACUP AND SAUCER", "cup", 3.25, 800, 350, 4000))
+                        .item(new ItemFacts("22699", "ROSES REGENCY TEACUP AND SAUCER", "cup", 4.95, 700, 300, 3000))
+                        .item(new ItemFacts("85123A", "WHITE HANGING HEART T-LIGHT HOLDER", "holder", 2.55, 2000, 800,
+                                9000))
+                        .rule(new AssociationRule(java.util.List.of("22697"), "22698", 300, 0.03, 0.7, 20, 0.02, 3.2))
+                        .rule(new AssociationRule(java.util.List.of("22697"), "22699", 280, 0.028, 0.65, 18, 0.02,
+                                2.8))
+                        .customer(KNOWN, new CustomerHistory(3, 120.5, day.minusDays(30), day,
+                                java.util.List.of(new PurchasedItem("22697", 2, 12, day)), 1))
+                        .popular(new PopularItem("85123A", 2000, 800))
+                        .popular(new PopularItem("22697", 900, 400))
+                        .build());
+        s.profiles.put(KNOWN, CustomerApiTest.profile(CustomerProfile.Tier.GOLD, CustomerProfile.Strategy.ENHANCE));
+        s.consent.put(KNOWN, Map.of(Channel.EMAIL, State.CONFIRMED));
+        s.profiles.put("C100000", CustomerApiTest.profile(CustomerProfile.Tier.GOLD, CustomerProfile.Strategy.ENHANCE));
+        s.consent.put("C100000", Map.of(Channel.EMAIL, State.CONFIRMED));
+        return s;
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.close();
+        journal.close();
+    }
+
+    @Test
+    void anObjectionRecordedAtRunTimeMakesTheCustomerUnknownEverywhereUntilWithdrawn() throws Exception {
+        assertPersonal();
+
+        HttpResponse<String> objected = put("/v1/customers/" + KNOWN + "/consent/profiling", "{\"state\":\"opted_out\"}");
+        assertEquals(200, objected.statusCode(), objected.body());
+        assertEquals("profiling", JSON.readTree(objected.body()).get("channel").asText());
+        assertAnsweredAsUnknown();
+
+        JsonNode summary = exportSummary();
+        assertEquals(1, summary.at("/excluded/profiling_opted_out").asLong(), summary.toString());
+        assertEquals(1, summary.get("exported").asLong(), "C100000 alone: " + summary);
+        assertFalse(get("/v1/campaigns/offers?segment=all&channel=email").body().contains(KNOWN));
+
+        // The feed lists the objection whatever channel a campaign tool follows: it concerns every row of theirs.
+        JsonNode changes = JSON.readTree(get("/v1/consent/changes?channel=email").body()).get("changes");
+        assertEquals(1, changes.size(), changes.toString());
+        assertEquals("profiling", changes.get(0).get("channel").asText());
+        assertFalse(changes.get(0).get("contactable").asBoolean());
+
+        assertEquals(200, put("/v1/customers/" + KNOWN + "/consent/profiling", "{\"state\":\"opted_in\"}").statusCode());
+        assertPersonal();
+        assertEquals(2, exportSummary().get("exported").asLong());
+    }
+
+    /**
+     * An objection the CRM recorded reaches the model through its consent list ({@code train --consent}) and is
+     * honoured without any run-time change; a later withdrawal through the API wins, as for any channel.
+     */
+    @Test
+    void anObjectionInTheModelsConsentListIsHonouredAndALaterApiOptInWithdrawsIt() throws Exception {
+        CustomerApiTest.ProfiledSnapshot listed = model();
+        listed.consent.put(KNOWN, Map.of(Channel.EMAIL, State.CONFIRMED, Channel.PROFILING, State.OPTED_OUT));
+        listed.consentAsOf = Instant.now().minusSeconds(60);
+        server.close();
+        server = CustomerApiTest.serve(listed, journal);
+        assertAnsweredAsUnknown();
+        assertEquals(1, exportSummary().at("/excluded/profiling_opted_out").asLong());
+
+        put("/v1/customers/" + KNOWN + "/consent/profiling", "{\"state\":\"opted_in\"}");
+        assertPersonal();
+    }
+
+    @Test
+    void profilingIsNoChannelToSendOffersOn() throws Exception {
+        for (String path : new String[] {"/v1/customers/" + KNOWN + "/next-best-offers?channel=profiling",
+            "/v1/campaigns/offers?segment=all&channel=profiling"}) {
+            HttpResponse<String> r = get(path);
+            assertEquals(400, r.statusCode(), r.body());
+            String detail = JSON.readTree(r.body()).get("detail").asText();
+            assertTrue(detail.contains("query parameter 'channel' must be one of email, sms, push, web")
+                    && detail.contains("not a channel to reach them on"), detail);
+            assertFalse(r.body().contains(KNOWN), "no customer id in an error body");
+        }
+    }
+
+    /** What a known customer gets: personal recommendations, a profile, offers with a strategy, purchases marked. */
+    private void assertPersonal() throws Exception {
+        JsonNode recs = JSON.readTree(get("/v1/customers/" + KNOWN + "/recommendations?limit=3").body());
+        assertFalse(recs.get("fallback").asBoolean(), recs.toString());
+        assertEquals(200, get("/v1/customers/" + KNOWN + "/profile").statusCode());
+        JsonNode offers = JSON.readTree(get("/v1/customers/" + KNOWN + "/next-best-offers?limit=3").body());
+        assertEquals("enhance", offers.get("strategy").asText(), offers.toString());
+        assertNotEquals(answerAbout(UNKNOWN, "/recommendations?limit=3"),
+                answerAbout(KNOWN, "/recommendations?limit=3"));
+        assertNotEquals(basket(UNKNOWN), basket(KNOWN), "the teacup 17850 bought is marked previouslyBought");
+    }
+
+    /** Every personal endpoint's answer about the objecting customer is the answer about an id nobody has. */
+    private void assertAnsweredAsUnknown() throws Exception {
+        for (String endpoint : new String[] {"/recommendations?limit=3", "/next-best-offers?limit=3",
+            "/recommendations?limit=3&excludeBoughtWithinDays=3650&asOf=2011-05-02"}) {
+            String unknown = answerAbout(UNKNOWN, endpoint);
+            assertEquals(unknown, answerAbout(KNOWN, endpoint).replace(KNOWN, UNKNOWN), endpoint);
+        }
+        // Consent to contact is the customer's word, not something learnt about them: it still holds, and what
+        // may be sent is the popular fallback.
+        JsonNode email = JSON.readTree(answerAbout(KNOWN, "/next-best-offers?limit=3&channel=email"));
+        assertTrue(email.get("contactable").asBoolean() && email.get("fallback").asBoolean(), email.toString());
+        email.get("offers").forEach(o -> assertEquals("popular", o.get("source").asText(), email.toString()));
+        JsonNode recs = JSON.readTree(answerAbout(KNOWN, "/recommendations?limit=3"));
+        assertTrue(recs.get("fallback").asBoolean(), recs.toString());
+        HttpResponse<String> profile = get("/v1/customers/" + KNOWN + "/profile");
+        assertEquals(404, profile.statusCode());
+        assertEquals(get("/v1/customers/" + UNKNOWN + "/profile").body(), profile.body(),
+                "the 404 says no more than an unknown id's");
+        assertEquals(basket(UNKNOWN), basket(KNOWN));
+        assertEquals(get("/v1/items/22697/upsell?limit=3&customerId=" + UNKNOWN).body(),
+                get("/v1/items/22697/upsell?limit=3&customerId=" + KNOWN).body());
+    }
+
+    private String answerAbout(String customerId, String endpoint) throws Exception {
+        HttpResponse<String> r = get("/v1/customers/" + customerId + endpoint);
+        assertEquals(200, r.statusCode(), r.body());
+        return r.body();
+    }
+
+    private JsonNode basket(String customerId) throws Exception {
+        HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(uri("/v1/baskets/recommendations"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"items\": [\"22698\"], \"customerId\": \"" + customerId + "\", \"limit\": 3}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return JSON.readTree(r.body());
+    }
+
+    private JsonNode exportSummary() throws Exception {
+        String[] lines = get("/v1/campaigns/offers?segment=all&channel=email&summaryOnly=true").body().split("\n");
+        return JSON.readTree(lines[lines.length - 1]).get("summary");
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> put(String path, String body) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
