@@ -550,7 +550,8 @@ final class ModelsCommand implements Callable<Integer> {
                     + "rolled back from).",
                     "Each version is renamed to .deleting-* (never listed) before its files are removed, so an "
                             + "interrupted prune leaves no half-deleted version; the next prune removes what it "
-                            + "left, and publish temp dirs (.tmp-*) abandoned over 6 hours ago.",
+                            + "left, and the temp dirs (.tmp-*) of publishes whose process is gone (those of a "
+                            + "live publish are left alone, however old they look).",
                     "A running server keeps serving a version deleted under it; point one that does not watch "
                             + "the store (--watch-interval 0) at a kept version first."})
     static final class Prune implements Callable<Integer> {
@@ -603,8 +604,7 @@ final class ModelsCommand implements Callable<Integer> {
             }
             lines.values().forEach(out::println);
             for (ModelStore.Removal v : r.leftovers()) {
-                out.printf("%-13s %s  %s (%s)%n", remove, v.name(), size(v.bytes()),
-                        v.name().startsWith(".tmp-") ? "publish abandoned over 6 hours ago" : "interrupted deletion");
+                out.printf("%-13s %s  %s (%s)%n", remove, v.name(), size(v.bytes()), leftover(v.name()));
             }
             for (ModelStore.Skipped k : s.skipped()) {
                 if (k.kind() == ModelStore.SkippedKind.INCOMPLETE) {
@@ -614,12 +614,24 @@ final class ModelsCommand implements Callable<Integer> {
                 }
             }
             String what = r.removed().size() + " version" + (r.removed().size() == 1 ? "" : "s")
-                    + (r.leftovers().isEmpty() ? "" : " and " + r.leftovers().size() + " leftover director"
-                    + (r.leftovers().size() == 1 ? "y" : "ies"));
+                    + (r.leftovers().isEmpty() ? "" : " and " + r.leftovers().size() + " leftover"
+                    + (r.leftovers().size() == 1 ? "" : "s"));
             out.printf(Locale.ROOT, "%s %s: %,d bytes (%s) %s%n", delete, what, r.bytes(), size(r.bytes()),
                     dryRun ? "would be freed" : "freed");
             out.flush();
             return 0;
+        }
+
+        /** What a leftover prune removed was, by its name. */
+        private static String leftover(String name) {
+            if (name.startsWith(".deleting-")) {
+                return "interrupted deletion";
+            }
+            if (name.startsWith(".tmp-")) {
+                return name.endsWith(".lock") ? "lock file of a publish whose process is gone"
+                        : "abandoned publish: its process is gone";
+            }
+            return "pointer write abandoned over 6 hours ago"; // CURRENT.tmp-*, CANARY.tmp-*
         }
     }
 }

@@ -329,7 +329,7 @@ class ModelsCommandTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("removed       " + leftover.getFileName() + "  "), r.out());
         assertTrue(r.out().contains("(interrupted deletion)"), r.out());
-        assertTrue(r.out().contains("deleted 0 versions and 1 leftover directory: "), r.out());
+        assertTrue(r.out().contains("deleted 0 versions and 1 leftover: "), r.out());
         assertFalse(Files.exists(leftover));
         assertFalse(models("list").out().contains("skipped"));
     }

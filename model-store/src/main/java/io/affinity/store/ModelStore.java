@@ -14,7 +14,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,6 +41,8 @@ import java.util.stream.Stream;
  *   20261123-101500-1f43a9/      one directory per published version (see {@link Snapshot})
  *     items.cmap rules.cmap customers.cmap popular.bin manifest.json
  *   .tmp-3c9e.../                a publish in progress or abandoned: ignored by readers
+ *   .tmp-3c9e....lock            held by the process publishing into .tmp-3c9e.../ ({@link PublishLock}): cleaners
+ *                                remove the directory once nobody holds it
  *   .deleting-20261120-.../      a version being deleted (or whose deletion was interrupted): ignored by readers
  *   CURRENT.lock                 taken while CURRENT or CANARY is switched (activate, canary) or a version
  *                                is deleted
@@ -67,7 +68,10 @@ public final class ModelStore {
     static final String TRAIN_LOCK = "TRAIN.lock";
     static final Pattern VERSION_ID = Pattern.compile("\\d{8}-\\d{6}-[0-9a-f]{6}");
     private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
-    /** Temp dirs older than this are considered abandoned and removed by the next builder. */
+    /**
+     * Temp dirs without a lock file (an older Affinity's publishes) and pointer temp files older than this are
+     * considered abandoned. A temp dir with its lock file is judged by the lock alone ({@link PublishLock}).
+     */
     private static final Duration STALE_TMP_AGE = Duration.ofHours(6);
     private static final SecureRandom RANDOM = new SecureRandom();
     /**
@@ -455,7 +459,7 @@ public final class ModelStore {
 
     /** Why a directory of the store is not listed by {@link #versions()}. */
     public enum SkippedKind {
-        /** {@code .tmp-*}: a publish in progress, or abandoned (removed once 6 hours old). */
+        /** {@code .tmp-*}: a publish in progress, or abandoned (removed once its process is gone). */
         PUBLISHING("publish in progress or abandoned"),
         /** {@code .deleting-*}: a deletion in progress, or interrupted (removed by the next prune). */
         DELETING("deletion in progress or interrupted"),
@@ -602,8 +606,9 @@ public final class ModelStore {
      * @param removed   versions deleted (or to delete), oldest first
      * @param spared    versions planned for deletion that CURRENT or CANARY named by the time their turn came (an
      *                  activate or a canary ran meanwhile): left in place
-     * @param leftovers {@code .deleting-*} directories of interrupted deletions and {@code .tmp-*} directories of
-     *                  publishes abandoned over 6 hours ago, removed (or to remove)
+     * @param leftovers {@code .deleting-*} directories of interrupted deletions, {@code .tmp-*} directories of
+     *                  publishes whose process is gone (with their lock files, and lock files left alone), removed
+     *                  (or to remove)
      */
     public record PruneResult(boolean dryRun, List<Kept> kept, List<Removal> removed, List<String> spared,
                               List<Removal> leftovers) {
@@ -687,35 +692,102 @@ public final class ModelStore {
         return new PruneResult(false, finalKept, removed, spared, leftovers);
     }
 
-    /** Removes (or measures, in a dry run) {@code .deleting-*} dirs and {@code .tmp-*} dirs over 6 hours old. */
+    /**
+     * Removes (or measures, in a dry run) {@code .deleting-*} dirs, the {@code .tmp-*} dirs of publishes that are
+     * gone ({@link #removeAbandonedPublishes}) and stale pointer temp files.
+     */
     private List<Removal> removeLeftovers(boolean dryRun) throws IOException {
         Instant cutoff = Instant.now().minus(STALE_TMP_AGE);
         List<Removal> out = new ArrayList<>();
         for (Skipped s : skipped()) {
-            Path p = dir.resolve(s.name());
+            if (s.kind() != SkippedKind.DELETING) {
+                continue; // an INCOMPLETE one is not ours to judge (maybe a copy in progress)
+            }
             try {
-                boolean stale = switch (s.kind()) {
-                    case DELETING -> true;
-                    case PUBLISHING -> Files.getLastModifiedTime(p).toInstant().isBefore(cutoff);
-                    case INCOMPLETE -> false; // not ours to judge: maybe a copy in progress
-                };
-                if (!stale) {
-                    continue;
-                }
-                long bytes = treeBytes(p);
-                if (!dryRun) {
-                    try {
-                        FileSync.deleteRecursively(p);
-                    } catch (UncheckedIOException e) { // Files.walk's way of failing
-                        throw e.getCause();
-                    }
-                }
-                out.add(new Removal(s.name(), bytes));
+                out.add(remove(dir.resolve(s.name()), dryRun));
             } catch (NoSuchFileException e) {
-                // removed meanwhile by a concurrent prune or publish: nothing left to do
+                // removed meanwhile by a concurrent prune: nothing left to do
             }
         }
+        out.addAll(removeAbandonedPublishes(cutoff, dryRun, false));
+        out.sort(Comparator.comparing(Removal::name));
         out.addAll(removeStalePointerTemps(cutoff, dryRun));
+        return out;
+    }
+
+    /** Removes (or measures, in a dry run) a directory; its name and the bytes of its files. */
+    private Removal remove(Path p, boolean dryRun) throws IOException {
+        long bytes = treeBytes(p);
+        if (!dryRun) {
+            try {
+                FileSync.deleteRecursively(p);
+            } catch (UncheckedIOException e) { // Files.walk's way of failing
+                throw e.getCause();
+            }
+        }
+        return new Removal(p.getFileName().toString(), bytes);
+    }
+
+    /**
+     * The temp dirs of publishes whose process is gone, removed (or measured, in a dry run), and the lock files of
+     * publishes that left no directory; a live publish's directory is left alone however old it looks, since a clock
+     * stepped forward makes it look old ({@link PublishLock}). A temp dir without a lock file, which an older
+     * Affinity's publish leaves, is judged by its age as before: removed once older than {@code cutoff}.
+     *
+     * @param bestEffort go on past an entry that cannot be removed (the next publish's clean-up), rather than fail
+     */
+    private List<Removal> removeAbandonedPublishes(Instant cutoff, boolean dryRun, boolean bestEffort)
+            throws IOException {
+        List<String> dirs = new ArrayList<>();
+        List<String> lockFiles = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, TMP_PREFIX + "*")) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    dirs.add(name);
+                } else if (PublishLock.tempDirOf(name) != null && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    lockFiles.add(name);
+                }
+            }
+        }
+        List<Removal> out = new ArrayList<>();
+        for (String name : dirs) {
+            Path p = dir.resolve(name);
+            try {
+                Removal[] removed = {null};
+                PublishLock.Publisher publisher = PublishLock.ifGone(dir, name, !dryRun,
+                        () -> removed[0] = remove(p, dryRun));
+                if (publisher == PublishLock.Publisher.UNKNOWN
+                        && Files.getLastModifiedTime(p).toInstant().isBefore(cutoff)) {
+                    removed[0] = remove(p, dryRun);
+                }
+                if (removed[0] != null) {
+                    out.add(removed[0]);
+                }
+            } catch (NoSuchFileException e) {
+                // removed meanwhile by a concurrent prune or publish: nothing left to do
+            } catch (IOException e) {
+                if (!bestEffort) {
+                    throw e;
+                }
+            }
+        }
+        for (String name : lockFiles) {
+            String tempDir = PublishLock.tempDirOf(name);
+            if (dirs.contains(tempDir) || Files.exists(dir.resolve(tempDir), LinkOption.NOFOLLOW_LINKS)) {
+                continue; // judged with its directory, or a publish that made its directory since the listing
+            }
+            try {
+                // a publish killed before it made its directory, or after it renamed it
+                if (PublishLock.ifGone(dir, tempDir, !dryRun, () -> { }) == PublishLock.Publisher.GONE) {
+                    out.add(new Removal(name, 0));
+                }
+            } catch (IOException e) {
+                if (!bestEffort) {
+                    throw e;
+                }
+            }
+        }
         return out;
     }
 
@@ -861,10 +933,9 @@ public final class ModelStore {
         }
     }
 
-    Path newTempDir() throws IOException {
-        byte[] r = new byte[8];
-        RANDOM.nextBytes(r);
-        return Files.createDirectory(dir.resolve(TMP_PREFIX + HexFormat.of().formatHex(r)));
+    /** A fresh temp dir to publish into, with the lock that tells cleaners its publish is alive. */
+    PublishLock newTempDir() throws IOException {
+        return PublishLock.newTempDir(dir);
     }
 
     /** Renames a verified temp dir to its version dir, fsyncs, and optionally switches CURRENT. */
@@ -922,18 +993,8 @@ public final class ModelStore {
     private void cleanStaleTempDirs() throws IOException {
         Instant cutoff = Instant.now().minus(STALE_TMP_AGE);
         removeStalePointerTemps(cutoff, false);
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, TMP_PREFIX + "*")) {
-            for (Path p : ds) {
-                try {
-                    FileTime mtime = Files.getLastModifiedTime(p);
-                    if (mtime.toInstant().isBefore(cutoff)) {
-                        FileSync.deleteRecursively(p);
-                    }
-                } catch (IOException ignored) {
-                    // best effort: a concurrent cleaner may have removed it
-                }
-            }
-        }
+        // best effort: a concurrent cleaner may have removed an entry, and a publish does not fail over leftovers
+        removeAbandonedPublishes(cutoff, false, true);
     }
 
     private static String abbreviate(String s) {

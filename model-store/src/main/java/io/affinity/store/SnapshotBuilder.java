@@ -337,7 +337,8 @@ public final class SnapshotBuilder {
         List<PopularItem> popularItems = popular == null ? List.of() : popular;
         Instant createdAt = store.clock.instant();
         String version = store.newVersionId(createdAt);
-        Path tmp = store.newTempDir();
+        PublishLock publishing = store.newTempDir();
+        Path tmp = publishing.dir();
         try {
             List<Manifest.FileEntry> files = new ArrayList<>();
             step("items");
@@ -406,6 +407,8 @@ public final class SnapshotBuilder {
                         + " failed: " + e.getMessage(), e);
             }
             throw e;
+        } finally {
+            publishing.close(); // once the directory is renamed or deleted: until then it is a live publish's
         }
     }
 

@@ -7,10 +7,12 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -22,10 +24,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>
  * The file holds one line naming the holder (command, pid, host, start), for the refusal of the next run; it is
  * emptied when the lock is released. A process holds one lock per file, so the stores held in this JVM are kept in
- * a set of their own (two locks on one file from one process would not exclude each other).
+ * a map of their own (two locks on one file from one process would not exclude each other), keyed by the store
+ * directory's identity (a store opened under two paths is one store), with the holder's line: a refusal here must not
+ * open the lock file to read it, since closing any descriptor of a file releases the process's locks on it (POSIX),
+ * and another process could then take the store while this one trains.
  */
 final class TrainingLockFile {
-    private static final Set<Path> HELD_HERE = ConcurrentHashMap.newKeySet();
+    private static final Map<Object, String> HELD_HERE = new ConcurrentHashMap<>();
 
     private TrainingLockFile() {
     }
@@ -33,8 +38,12 @@ final class TrainingLockFile {
     /** Takes the store's training lock for {@code run}, or throws {@link StoreBusyException} naming its holder. */
     static ModelStore.TrainingLock acquire(Path store, String run) throws IOException {
         Path file = store.resolve(ModelStore.TRAIN_LOCK);
-        if (!HELD_HERE.add(store)) {
-            throw busy(store, file, holderOf(file));
+        Object key = identity(store);
+        String holder = run + ", pid " + ProcessHandle.current().pid() + " on " + hostName() + ", started "
+                + Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String heldBy = HELD_HERE.putIfAbsent(key, holder);
+        if (heldBy != null) {
+            throw busy(store, file, heldBy);
         }
         FileChannel channel = null;
         try {
@@ -44,8 +53,7 @@ final class TrainingLockFile {
             if (lock == null) {
                 throw busy(store, file, read(channel));
             }
-            byte[] line = (run + ", pid " + ProcessHandle.current().pid() + " on " + hostName() + ", started "
-                    + Instant.now().truncatedTo(ChronoUnit.SECONDS) + "\n").getBytes(StandardCharsets.UTF_8);
+            byte[] line = (holder + "\n").getBytes(StandardCharsets.UTF_8);
             channel.truncate(0);
             channel.write(ByteBuffer.wrap(line), 0);
             FileChannel held = channel;
@@ -57,7 +65,7 @@ final class TrainingLockFile {
                     try {
                         held.close();
                     } finally {
-                        HELD_HERE.remove(store);
+                        HELD_HERE.remove(key);
                     }
                 }
             };
@@ -69,7 +77,7 @@ final class TrainingLockFile {
                     e.addSuppressed(suppressed);
                 }
             }
-            HELD_HERE.remove(store);
+            HELD_HERE.remove(key);
             throw e;
         }
     }
@@ -81,12 +89,10 @@ final class TrainingLockFile {
                 + "they saw at their start, and the last to end makes its version CURRENT)");
     }
 
-    private static String holderOf(Path file) {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            return read(ch);
-        } catch (IOException e) {
-            return "";
-        }
+    /** The store directory's identity (device and inode where the file system has them), whatever path names it. */
+    private static Object identity(Path store) throws IOException {
+        Object key = Files.readAttributes(store, BasicFileAttributes.class).fileKey();
+        return key != null ? key : store.toRealPath();
     }
 
     private static String read(FileChannel ch) throws IOException {

@@ -34,6 +34,41 @@ class TrainingLockProcessTest {
         }
     }
 
+    /** Tries the training lock of the store named by its argument once: prints {@code locked} or {@code busy}. */
+    public static final class TryOnce {
+        public static void main(String[] args) throws Exception {
+            try (ModelStore.TrainingLock lock = ModelStore.open(Path.of(args[0])).lockForTraining("affinity train")) {
+                System.out.println("locked");
+            } catch (StoreBusyException e) {
+                System.out.println("busy");
+            }
+        }
+    }
+
+    /**
+     * A second run refused in the process that holds the lock leaves the lock held for every other process. The
+     * refusal read the holder's line by opening and closing the lock file, and closing any descriptor of a file
+     * releases the process's locks on it (POSIX): a run in another process then took the store while the first ran.
+     */
+    @Test
+    void aRunRefusedInTheHoldingProcessLeavesTheLockHeld() throws Exception {
+        Path dir = tmp.resolve("store");
+        ModelStore store = ModelStore.open(dir);
+        try (ModelStore.TrainingLock held = store.lockForTraining("affinity train")) {
+            StoreBusyException busy = assertThrows(StoreBusyException.class,
+                    () -> store.lockForTraining("affinity train"));
+            assertTrue(busy.getMessage().contains("affinity train, pid " + ProcessHandle.current().pid()),
+                    busy.getMessage());
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process other = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
+                    TryOnce.class.getName(), dir.toString())).redirectErrorStream(true).start();
+            String out = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(other.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(List.of("busy"), out.lines().filter(l -> l.equals("busy") || l.equals("locked")).toList(),
+                    out);
+        }
+    }
+
     @Test
     void aRunInAnotherProcessHoldsTheStoreAndAKilledOneReleasesIt() throws Exception {
         Path dir = tmp.resolve("store");

@@ -1,17 +1,15 @@
 package io.affinity.training.customers;
 
 import de.siegmar.fastcsv.reader.CsvParseException;
-import de.siegmar.fastcsv.reader.CsvReader;
 import de.siegmar.fastcsv.reader.CsvRecord;
-import de.siegmar.fastcsv.reader.FieldMismatchStrategy;
 import io.affinity.recommender.Consent;
 import io.affinity.recommender.Ids;
+import io.affinity.training.ingest.CsvRecords;
 import io.affinity.training.ingest.ShownValue;
 import io.affinity.training.ingest.StrictGzipInputStream;
 import io.affinity.training.ingest.StrictTextReader;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 import java.util.zip.ZipException;
 
 /**
@@ -80,14 +79,8 @@ public final class ConsentFile {
         Objects.requireNonNull(encoding, "encoding");
         Instant latestPlausible = Instant.now().plus(CLOCK_TOLERANCE);
         Map<String, Map<Consent.Channel, Consent.ListEntry>> out = new LinkedHashMap<>();
-        try (Reader reader = new StrictTextReader(StrictGzipInputStream.openMaybeCompressed(Files.newInputStream(file)),
-                encoding, "--consent-encoding");
-             CsvReader<CsvRecord> csv = CsvReader.builder()
-                .skipEmptyLines(true)
-                .allowUnclosedQuote(false)
-                .extraFieldStrategy(FieldMismatchStrategy.IGNORE) // reported below with the line number
-                .missingFieldStrategy(FieldMismatchStrategy.IGNORE)
-                .ofCsvRecord(reader)) {
+        try (CsvRecords csv = CsvRecords.open(new StrictTextReader(StrictGzipInputStream.openMaybeCompressed(
+                Files.newInputStream(file)), encoding, "--consent-encoding"))) {
             int fields = 0; // 0 until the header is read
             for (CsvRecord r : csv) {
                 long line = r.getStartingLineNumber();
@@ -104,7 +97,8 @@ public final class ConsentFile {
                     continue; // empty line
                 }
                 if (r.getFieldCount() != fields) {
-                    throw error(file, line, "expected " + fields + " fields, found " + r.getFieldCount());
+                    throw error(file, line, csv.explain(r, "expected " + fields + " fields, found "
+                            + r.getFieldCount()));
                 }
                 // Normalised as transaction ids are (a spreadsheet's 17850.0 is customer 17850): otherwise the
                 // row would name nobody, and an opt-out would be lost without a word.
@@ -112,19 +106,21 @@ public final class ConsentFile {
                 try {
                     Ids.requireCustomerId(id);
                 } catch (IllegalArgumentException e) {
-                    throw error(file, line, "invalid customer_id (" + e.getMessage() + ")");
+                    throw error(file, line, csv.explain(r, "invalid customer_id (" + e.getMessage() + ")"));
                 }
                 Consent.Channel channel = Consent.Channel.parse(r.getField(1));
                 if (channel == null) {
-                    throw error(file, line, "channel must be email, sms, push, web or profiling, was "
-                            + ShownValue.quoted(r.getField(1)));
+                    throw error(file, line, csv.explain(r, "channel must be email, sms, push, web or profiling, was "
+                            + ShownValue.quoted(r.getField(1))));
                 }
                 Consent.State state = Consent.State.parse(r.getField(2));
                 if (state == null) {
-                    throw error(file, line, "state must be opted_in, opted_out, pending or confirmed, was "
-                            + ShownValue.quoted(r.getField(2)));
+                    throw error(file, line, csv.explain(r, "state must be opted_in, opted_out, pending or "
+                            + "confirmed, was " + ShownValue.quoted(r.getField(2))));
                 }
-                Instant updatedAt = fields == 4 ? updatedAt(r.getField(3), latestPlausible, file, line) : null;
+                CsvRecord row = r;
+                Instant updatedAt = fields == 4
+                        ? updatedAt(r.getField(3), latestPlausible, file, line, why -> csv.explain(row, why)) : null;
                 Map<Consent.Channel, Consent.ListEntry> channels =
                         out.computeIfAbsent(id, k -> new EnumMap<>(Consent.Channel.class));
                 Consent.ListEntry entry = new Consent.ListEntry(state, updatedAt);
@@ -151,7 +147,8 @@ public final class ConsentFile {
      * A row's {@code updated_at}: empty is unknown (null); otherwise a date-time with its offset. A time without
      * one is refused rather than read in some zone: an hour's error orders a CRM change and an API change wrongly.
      */
-    private static Instant updatedAt(String cell, Instant latestPlausible, Path file, long line) {
+    private static Instant updatedAt(String cell, Instant latestPlausible, Path file, long line,
+                                     UnaryOperator<String> unparsable) {
         String text = cell.trim();
         if (text.isEmpty()) {
             return null;
@@ -162,10 +159,10 @@ public final class ConsentFile {
         } catch (DateTimeParseException e) {
             boolean zoneless = parses(text, DateTimeFormatter.ISO_LOCAL_DATE_TIME)
                     || parses(text, DateTimeFormatter.ISO_LOCAL_DATE);
-            throw error(file, line, "updated_at must be an ISO-8601 date-time with its offset, e.g. "
-                    + "2026-11-18T09:30:15Z or 2026-11-18T10:30:15+01:00, was " + ShownValue.quoted(text)
+            throw error(file, line, unparsable.apply("updated_at must be an ISO-8601 date-time with its offset, "
+                    + "e.g. 2026-11-18T09:30:15Z or 2026-11-18T10:30:15+01:00, was " + ShownValue.quoted(text)
                     + (zoneless ? " (no offset: write the time in UTC with a Z, or with the offset it was taken in)"
-                            : ""));
+                            : "")));
         }
         if (at.isAfter(latestPlausible)) {
             throw error(file, line, "updated_at " + text + " is later than now (" + Instant.now()

@@ -1,14 +1,11 @@
 package io.affinity.training.ingest;
 
 import de.siegmar.fastcsv.reader.CsvParseException;
-import de.siegmar.fastcsv.reader.CsvReader;
 import de.siegmar.fastcsv.reader.CsvRecord;
-import de.siegmar.fastcsv.reader.FieldMismatchStrategy;
 import io.affinity.recommender.Ids;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -270,15 +267,7 @@ public final class CatalogFile {
         long rows = 0;
         String[] columns = null;
         int idColumn = -1;
-        try (InputStream in = open(file);
-             Reader reader = new StrictTextReader(in, encoding);
-             CsvReader<CsvRecord> csv = CsvReader.builder()
-                     .fieldSeparator(dialect.delimiter())
-                     .skipEmptyLines(true)
-                     .allowUnclosedQuote(false)
-                     .extraFieldStrategy(FieldMismatchStrategy.IGNORE) // reported per row below
-                     .missingFieldStrategy(FieldMismatchStrategy.IGNORE)
-                     .ofCsvRecord(reader)) {
+        try (CsvRecords csv = CsvRecords.open(new StrictTextReader(open(file), encoding), dialect.delimiter(), true)) {
             for (CsvRecord r : csv) {
                 long line = r.getStartingLineNumber();
                 if (columns == null) {
@@ -293,6 +282,9 @@ public final class CatalogFile {
                 String where = file + ":" + line;
                 Object parsed = row(r, columns, idColumn, line, dialect);
                 if (parsed instanceof Rejection x) {
+                    if (csv.cutShort(r)) {
+                        throw new CatalogException(where + ": " + CsvRecords.cutShortReason(x.why()));
+                    }
                     rejected.merge(x.reason().code(), 1L, Long::sum);
                     if (rejectedSamples.size() < SAMPLES) {
                         rejectedSamples.add(where + ": " + x.why());

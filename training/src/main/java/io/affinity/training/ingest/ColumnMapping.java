@@ -75,13 +75,15 @@ public record ColumnMapping(String name, String customer, String order, String t
      */
     private static final String FRACTION = "[.SSSSSSSSS][.SSSSSSSS][.SSSSSSS][.SSSSSS][.SSSSS][.SSSS][.SSS][.SS][.S]";
     /**
-     * {@code Z}, {@code +01:00}, {@code +0100} or {@code +01}. Day-level features (recency, purchase days, the time
+     * {@code Z}, {@code +01:00}, {@code +0100} or {@code +01}, right after the time or after one space (as
+     * {@code date '+%F %T %z'}, Shopify's order export, Snowflake and SQL Server write it: {@code 10:12:00 +0100});
+     * {@code UTC} and {@code GMT} are read as {@code Z} ({@link TimestampParser#zeroOffsetByName}). Day-level features (recency, purchase days, the time
      * split, seasons) need the shop's local day. Without a time zone for the load the offset is dropped, keeping the
      * wall-clock time as written (right for an export that writes the shop's local time with its offset); with one
      * ({@code --time-zone}) the instant is converted to that zone's local time (needed for an export written in UTC,
      * whose late-evening orders would otherwise fall on the next day, or the previous one west of Greenwich).
      */
-    private static final String OFFSET = "[XXX][X]";
+    private static final String OFFSET = "[ ][XXX][X]";
     private static final List<String> ISO_PATTERNS = List.of("uuuu-MM-dd'T'HH:mm[:ss" + FRACTION + "]" + OFFSET,
             "uuuu-MM-dd HH:mm[:ss" + FRACTION + "]" + OFFSET, "uuuu-MM-dd");
 
@@ -324,7 +326,7 @@ public record ColumnMapping(String name, String customer, String order, String t
                 formatters.add(formatter(p));
             }
         }
-        return new TimestampParser(formatters, sequenceOrdered(), zone);
+        return new TimestampParser(formatters, sequenceOrdered(), timestampPatterns.equals(ISO_PATTERNS), zone);
     }
 
     private static DateTimeFormatter formatter(String pattern) {
@@ -359,15 +361,18 @@ public record ColumnMapping(String name, String customer, String order, String t
         private static final long MAX_SEQUENCE = 1_000_000_000L;
         private final List<DateTimeFormatter> formatters;
         private final boolean sequence;
+        /** The ISO shapes of the generic layouts, not an export's own pattern (applied as written). */
+        private final boolean iso;
         private final ZoneId zone;
         private String lastText;
         private LocalDateTime lastValue;
         private boolean lastValueHadOffset;
         private boolean lastHadOffset;
 
-        private TimestampParser(List<DateTimeFormatter> formatters, boolean sequence, ZoneId zone) {
+        private TimestampParser(List<DateTimeFormatter> formatters, boolean sequence, boolean iso, ZoneId zone) {
             this.formatters = formatters;
             this.sequence = sequence;
+            this.iso = iso;
             this.zone = zone;
         }
 
@@ -396,10 +401,11 @@ public record ColumnMapping(String name, String customer, String order, String t
                     return null;
                 }
             }
+            String shape = iso ? zeroOffsetByName(text) : text;
             for (DateTimeFormatter f : formatters) {
                 TemporalAccessor t;
                 try {
-                    t = f.parse(text);
+                    t = f.parse(shape);
                 } catch (DateTimeParseException e) {
                     continue; // try the next pattern
                 }
@@ -420,6 +426,17 @@ public record ColumnMapping(String name, String customer, String order, String t
                 return v;
             }
             return null;
+        }
+
+        /**
+         * A time ending in {@code UTC} or {@code GMT} (BigQuery's CSV export, Ruby's {@code Time#to_s} in UTC:
+         * {@code 2024-01-05 10:12:00 UTC}) with {@code Z} in their place: both name the zero offset, unambiguously,
+         * unlike {@code CET} or {@code CST} (China, Cuba or the US), which stay malformed. Upper case only, as written
+         * by those systems.
+         */
+        static String zeroOffsetByName(String text) {
+            return text.length() > 3 && (text.endsWith("UTC") || text.endsWith("GMT"))
+                    ? text.substring(0, text.length() - 3) + "Z" : text;
         }
 
         /** {@code 3.0} as a spreadsheet writes a whole number becomes {@code 3}; anything else is left as is. */

@@ -1,14 +1,10 @@
 package io.affinity.training.ingest;
 
 import de.siegmar.fastcsv.reader.CsvParseException;
-import de.siegmar.fastcsv.reader.CsvReader;
 import de.siegmar.fastcsv.reader.CsvRecord;
-import de.siegmar.fastcsv.reader.FieldMismatchStrategy;
 import io.affinity.recommender.Ids;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -66,15 +62,8 @@ public record ExcludedCustomers(Path file, Set<String> ids, long bytes, String s
             throw new IllegalStateException("SHA-256 is required of every JVM", e);
         }
         Set<String> ids = new HashSet<>();
-        try (InputStream in = StrictGzipInputStream.openMaybeCompressed(
-                new DigestInputStream(Files.newInputStream(file), sha));
-             Reader reader = StrictTextReader.only(in, StandardCharsets.UTF_8);
-             CsvReader<CsvRecord> csv = CsvReader.builder()
-                     .skipEmptyLines(true)
-                     .allowUnclosedQuote(false)
-                     .extraFieldStrategy(FieldMismatchStrategy.IGNORE) // reported below with the line number
-                     .missingFieldStrategy(FieldMismatchStrategy.IGNORE)
-                     .ofCsvRecord(reader)) {
+        try (CsvRecords csv = CsvRecords.open(StrictTextReader.only(StrictGzipInputStream.openMaybeCompressed(
+                new DigestInputStream(Files.newInputStream(file), sha)), StandardCharsets.UTF_8))) {
             int column = -1;
             int fields = 0;
             for (CsvRecord r : csv) {
@@ -90,13 +79,14 @@ public record ExcludedCustomers(Path file, Set<String> ids, long bytes, String s
                     continue;
                 }
                 if (r.getFieldCount() != fields) {
-                    throw error(file, line, "expected " + fields + " fields, found " + r.getFieldCount());
+                    throw error(file, line, csv.explain(r, "expected " + fields + " fields, found "
+                            + r.getFieldCount()));
                 }
                 String id = Ids.normaliseCustomerId(r.getField(column));
                 try {
                     Ids.requireCustomerId(id);
                 } catch (IllegalArgumentException e) {
-                    throw error(file, line, "invalid " + COLUMN + " (" + e.getMessage() + ")");
+                    throw error(file, line, csv.explain(r, "invalid " + COLUMN + " (" + e.getMessage() + ")"));
                 }
                 ids.add(id);
             }

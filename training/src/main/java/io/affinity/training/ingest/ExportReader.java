@@ -1,15 +1,12 @@
 package io.affinity.training.ingest;
 
 import de.siegmar.fastcsv.reader.CsvParseException;
-import de.siegmar.fastcsv.reader.CsvReader;
 import de.siegmar.fastcsv.reader.CsvRecord;
-import de.siegmar.fastcsv.reader.FieldMismatchStrategy;
 import io.affinity.recommender.Ids;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.time.LocalDateTime;
@@ -132,7 +129,7 @@ public final class ExportReader {
     public static final class Scan implements Closeable {
         private final InputStream raw;
         private final String label;
-        private CsvReader<CsvRecord> csv;
+        private CsvRecords csv;
         private Iterator<CsvRecord> it;
         private ColumnMapping mapping;
         private RowChecks checks;
@@ -145,16 +142,8 @@ public final class ExportReader {
 
         private void start(IngestOptions options, Charset encoding) throws IOException, IngestException {
             try {
-                Reader reader = new StrictTextReader(StrictGzipInputStream.openMaybeCompressed(raw), encoding);
-                csv = CsvReader.builder()
-                        .fieldSeparator(options.dialect().delimiter())
-                        .detectBomHeader(false) // StrictTextReader drops the BOM
-                        .skipEmptyLines(true)
-                        // an unclosed quote would swallow the rest of the file into one field: fail instead
-                        .allowUnclosedQuote(false)
-                        .extraFieldStrategy(FieldMismatchStrategy.IGNORE)   // counted as malformed below
-                        .missingFieldStrategy(FieldMismatchStrategy.IGNORE)
-                        .ofCsvRecord(reader);
+                csv = CsvRecords.open(new StrictTextReader(StrictGzipInputStream.openMaybeCompressed(raw), encoding),
+                        options.dialect().delimiter(), true);
                 it = csv.iterator();
                 if (!it.hasNext()) {
                     throw new IngestException(label + ": empty file, expected a header line");
@@ -204,7 +193,12 @@ public final class ExportReader {
                     rec = it.next();
                 } while (allBlank(rec));
                 rowsRead++;
-                return checks.scan(rec);
+                ScannedRow row = checks.scan(rec);
+                if (row.malformed() != null && csv.cutShort(rec)) {
+                    throw new IngestException(label + ":" + row.line() + ": " + CsvRecords.cutShortReason(
+                            row.detail() == null ? row.malformed().code() : row.detail()) + "; nothing loaded");
+                }
+                return row;
             } catch (CsvParseException | UncheckedIOException e) {
                 throw translated(e);
             }

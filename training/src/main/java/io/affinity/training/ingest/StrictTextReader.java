@@ -36,6 +36,7 @@ public final class StrictTextReader extends Reader {
     private boolean flushed;
     private long line = 1;
     private boolean lastWasCr;
+    private boolean lastWasBreak;
     private boolean atStart = true;
 
     public StrictTextReader(InputStream in, Charset charset) {
@@ -219,7 +220,17 @@ public final class StrictTextReader extends Reader {
                 line++;
             }
             lastWasCr = c == '\r';
+            lastWasBreak = c == '\r' || c == '\n';
         }
+    }
+
+    /**
+     * True once the whole text is read when it has more than one line and the last ends without a line break: the
+     * mark of a file cut mid-line (a copy or download that stopped), though also of a writer that ends no file with
+     * a line break, so it is a sign only together with a last line that does not parse ({@link CsvRecords}).
+     */
+    public boolean endsMidLine() {
+        return flushed && line > 1 && !lastWasBreak;
     }
 
     @Override

@@ -51,7 +51,9 @@ import java.util.Set;
  *     characters, the most a model stores), {@code order_customer_conflict} (the order number already belongs
  *     to another customer: the first well-formed row naming a customer claims it, in any file). When, after
  *     all files, malformed rows exceed {@code errorBudget x rowsRead}, loading throws {@link IngestException}: a
- *     broken export must stop training rather than publish a model trained on a fraction of the data.</li>
+ *     broken export must stop training rather than publish a model trained on a fraction of the data. So does a
+ *     malformed last row whose line lacks the line break the file's other lines end with: a file cut mid-line
+ *     ({@link CsvRecords}), whose missing rest no error budget would notice.</li>
  * <li>{@code duplicate_invoice_from_other_file}: the order number was already seen (in any row that is not
  *     malformed by column count or blank fields) in an earlier file. Exports overlap (the UCI files share
  *     1,088 invoices of 2010-12-01..09) and an order is one event: the earlier file's version is kept
@@ -99,7 +101,8 @@ public final class TransactionLoader {
      * Loads and cleans {@code files}, in order (which matters for duplicates across files).
      *
      * @throws IngestException when a header fits no mapping or lacks a column, the CSV structure is broken
-     *                         (e.g. an unclosed quote), or malformed rows exceed the error budget
+     *                         (e.g. an unclosed quote), a file looks cut mid-line, or malformed rows exceed the
+     *                         error budget
      * @throws IOException     when a file cannot be read
      */
     public static IngestResult load(List<Path> files, IngestOptions options) throws IOException, IngestException {

@@ -1,9 +1,8 @@
 package io.affinity.training.mining;
 
 import de.siegmar.fastcsv.reader.CsvParseException;
-import de.siegmar.fastcsv.reader.CsvReader;
 import de.siegmar.fastcsv.reader.CsvRecord;
-import de.siegmar.fastcsv.reader.FieldMismatchStrategy;
+import io.affinity.training.ingest.CsvRecords;
 import io.affinity.training.ingest.StrictGzipInputStream;
 import io.affinity.training.ingest.StrictTextReader;
 import java.io.BufferedInputStream;
@@ -57,21 +56,17 @@ public final class BasketReader {
         int[] basket = new int[64];
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             InputStream in = StrictGzipInputStream.ifGzip(raw);
-            try (CsvReader<CsvRecord> csv = CsvReader.builder()
-                    .skipEmptyLines(false) // an empty basket is a transaction
-                    .allowUnclosedQuote(false)
-                    // baskets differ in length: every line its own number of fields
-                    .extraFieldStrategy(FieldMismatchStrategy.IGNORE)
-                    .missingFieldStrategy(FieldMismatchStrategy.IGNORE)
-                    .ofCsvRecord(new StrictTextReader(in, encoding, encodingOption))) {
+            // an empty line is an empty basket, not skipped
+            try (CsvRecords csv = CsvRecords.open(new StrictTextReader(in, encoding, encodingOption), ',', false)) {
                 for (CsvRecord r : csv) {
                     int n = 0;
                     boolean blank = r.getFieldCount() == 1 && r.getField(0).isBlank();
                     for (int f = 0; f < r.getFieldCount() && !blank; f++) {
                         String label = r.getField(f).strip();
                         if (label.isEmpty()) {
-                            throw new FimiFormatException(file, r.getStartingLineNumber(), "item " + (f + 1)
-                                    + " of the basket is empty (two commas in a row, or one at the end of the line)");
+                            throw new FimiFormatException(file, r.getStartingLineNumber(), csv.explain(r, "item "
+                                    + (f + 1) + " of the basket is empty (two commas in a row, or one at the end of "
+                                    + "the line)"));
                         }
                         int lines = linesSpanned(r.getField(f)); // before trimming: "b<CR><LF>" spans lines too
                         if (lines > 1) {

@@ -131,6 +131,44 @@ class ShopTimeZoneTest {
                 TransactionLoader.load(List.of(f), options).transactions().timestampOf(0));
     }
 
+    /**
+     * How shop systems and databases write an offset: after a space ({@code date '+%F %T %z'}, Shopify's order export,
+     * Snowflake, SQL Server's datetimeoffset), without a colon, or the zone's name UTC (BigQuery's CSV, Ruby's
+     * {@code Time#to_s}). They needed {@code --timestamp-format} (and {@code --columns} for it); they are read as the
+     * ISO shapes are, converted with {@code --time-zone} and counted as carrying an offset. Anything else is still a
+     * malformed timestamp naming file and line.
+     */
+    @Test
+    void commonOffsetSpellingsAreReadWithoutATimestampFormat() throws Exception {
+        Path f = Files.writeString(dir.resolve("offsets.csv"), HEADER + "\n"
+                + "1,s1,2011-05-06 22:30:00 +0000,A,1,2.5\n"          // Shopify, date '+%F %T %z'
+                + "1,s2,2011-05-06T20:30:00-0200,A,1,2.5\n"
+                + "1,s3,2011-05-06 23:30:00 +01:00,A,1,2.5\n"          // SQL Server datetimeoffset
+                + "1,s4,2011-05-06 22:30:00.1234567 +00:00,A,1,2.5\n"
+                + "1,s5,2011-05-06 22:30:00 UTC,A,1,2.5\n"             // BigQuery, Ruby
+                + "1,s6,2011-05-06 22:30 GMT,A,1,2.5\n"
+                + "1,s7,2011-05-07 00:30:00 +02,A,1,2.5\n"
+                + "2,b1,2011-05-06 22:30:00 CET,A,1,2.5\n"             // a zone abbreviation: ambiguous (CST)
+                + "2,b2,2011-05-06 22:30:00  +0000,A,1,2.5\n"
+                + "2,b3,2011-05-06 22:30:00 utc,A,1,2.5\n"
+                + "2,b4,2011-05-06 22:30:00 +0000 UTC,A,1,2.5\n"
+                + "2,b5,2011-05-06 +0000,A,1,2.5\n");
+        IngestOptions lenient = IngestOptions.defaults().withErrorBudget(0.5);
+        IngestResult berlin = TransactionLoader.load(List.of(f), lenient.withTimeZone(BERLIN));
+        for (String order : List.of("s1", "s2", "s3", "s4", "s5", "s6", "s7")) {
+            assertEquals(LocalDateTime.of(2011, 5, 7, 0, 30), timeOf(berlin.transactions(), order), order);
+        }
+        assertEquals(new IngestReport.TimeOffsets(7, "Europe/Berlin"), berlin.report().timeOffsets());
+        assertEquals(5, berlin.report().rejectedCount(RejectReason.MALFORMED_TIMESTAMP));
+        assertEquals(List.of(f + ":9", f + ":10", f + ":11", f + ":12", f + ":13"),
+                berlin.report().samples(RejectReason.MALFORMED_TIMESTAMP).stream()
+                        .map(s -> s.substring(0, s.indexOf(' '))).toList());
+        IngestResult asWritten = TransactionLoader.load(List.of(f), lenient);
+        assertEquals(LocalDateTime.of(2011, 5, 6, 22, 30), timeOf(asWritten.transactions(), "s1"));
+        assertEquals(LocalDateTime.of(2011, 5, 6, 22, 30), timeOf(asWritten.transactions(), "s5"));
+        assertEquals(new IngestReport.TimeOffsets(7, null), asWritten.report().timeOffsets());
+    }
+
     private static CustomerAnalysis.Row row(CustomerAnalysis a, String id) {
         return a.rows().stream().filter(r -> r.customerId().equals(id)).findFirst().orElseThrow();
     }
