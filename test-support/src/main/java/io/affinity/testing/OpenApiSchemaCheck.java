@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 
 /**
  * Checks a JSON value against an OpenAPI 3.0 schema object of one document, as a client generated from the document
- * reads it: {@code $ref}, {@code oneOf}, {@code anyOf}, {@code type}, {@code nullable}, {@code enum}, {@code format}
+ * reads it: {@code $ref}, {@code oneOf}, {@code anyOf}, a one-schema {@code allOf} (a nullable reference), {@code type}, {@code nullable}, {@code enum}, {@code format}
  * ({@code date}, {@code date-time}, {@code int32}, {@code int64}, {@code uri}), numeric and length bounds,
  * {@code pattern}, {@code required}, {@code properties}, {@code additionalProperties}, {@code items} and their counts.
  *
@@ -63,7 +63,13 @@ public final class OpenApiSchemaCheck {
             return;
         }
         if (schema.has("allOf")) {
-            problems.add(at + ": allOf is not supported by this check");
+            // Only OpenAPI 3.0's idiom for a nullable reference: {"allOf": [{"$ref": ...}], "nullable": true}
+            // ($ref ignores its siblings there). Merging several schemas' properties is not supported.
+            if (schema.get("allOf").size() != 1) {
+                problems.add(at + ": allOf of more than one schema is not supported by this check");
+            } else if (!(value.isNull() && schema.path("nullable").asBoolean(false))) {
+                check(value, schema.get("allOf").get(0), path, problems);
+            }
             return;
         }
         if (schema.has("oneOf") || schema.has("anyOf")) {

@@ -49,7 +49,8 @@ class OpenApiCheckTest {
                  "note": {"type": "string", "nullable": true},
                  "tags": {"type": "array", "maxItems": 2, "items": {"type": "string"}},
                  "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
-                 "either": {"oneOf": [{"type": "string"}, {"type": "integer"}]}}}}}}
+                 "either": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+                 "parent": {"allOf": [{"$ref": "#/components/schemas/Thing"}], "nullable": true}}}}}}
             """;
 
     private static JsonNode doc() throws Exception {
@@ -65,7 +66,8 @@ class OpenApiCheckTest {
     void aConformingValueHasNoProblems() throws Exception {
         assertEquals(List.of(), thing("""
                 {"id": "abc", "size": 3, "kind": "small", "made": "2026-11-26", "at": "2026-11-26T00:10:00.123Z",
-                 "note": null, "tags": ["x"], "counts": {"a": 1}, "either": 4}"""));
+                 "note": null, "tags": ["x"], "counts": {"a": 1}, "either": 4, "parent": null}"""));
+        assertEquals(List.of(), thing("{\"id\": \"a\", \"size\": 1, \"parent\": {\"id\": \"b\", \"size\": 2}}"));
         assertEquals(List.of(), new OpenApiDocument(doc()).problems());
     }
 
@@ -86,7 +88,8 @@ class OpenApiCheckTest {
                 Map.entry("{\"id\": \"a\", \"size\": 1, \"tags\": [\"x\", \"y\", \"z\"]}", "more than maxItems"),
                 Map.entry("{\"id\": \"a\", \"size\": 1, \"tags\": [1]}", "/tags/0: number"),
                 Map.entry("{\"id\": \"a\", \"size\": 1, \"counts\": {\"a\": \"1\"}}", "/counts/a: string"),
-                Map.entry("{\"id\": \"a\", \"size\": 1, \"either\": true}", "matches 0 of the oneOf"));
+                Map.entry("{\"id\": \"a\", \"size\": 1, \"either\": true}", "matches 0 of the oneOf"),
+                Map.entry("{\"id\": \"a\", \"size\": 1, \"parent\": {\"size\": 2}}", "/parent: required 'id' missing"));
         for (Map.Entry<String, String> p : planted.entrySet()) {
             List<String> problems = thing(p.getKey());
             assertTrue(problems.stream().anyMatch(s -> s.contains(p.getValue())), p.getKey() + ": " + problems);
