@@ -646,6 +646,56 @@ class OpenApiContractHttpTest {
         return q.toString();
     }
 
+    /**
+     * A server started with other limits ({@code serve --max-limit 30 --max-basket-items 3}; the default limit then
+     * stays 10) serves a document that says so, and enforces what it says: a client generated from it asks for at
+     * most 30 items and sends baskets of at most 3.
+     */
+    @Test
+    @Order(10)
+    void theServedDocumentStatesTheServersOwnLimits() throws Exception {
+        AffinityServer limited = AffinityServer.create(new ApiConfig("127.0.0.1", 0, 7, 30, 3, 64 * 1024, false),
+                source, ServerOptions.defaults()).start();
+        try {
+            OpenApiDocument served = OpenApiDocument.parse(call(limited, "GET", "/openapi.json", Map.of(), null).body());
+            assertEquals(List.of(), served.problems());
+            int limits = 0;
+            for (String operation : served.operations()) {
+                String method = operation.substring(0, operation.indexOf(' '));
+                String template = operation.substring(operation.indexOf(' ') + 1);
+                List<JsonNode> parameters = new ArrayList<>();
+                served.root().path("paths").path(template).path("parameters").forEach(parameters::add);
+                served.operation(method, template).path("parameters").forEach(parameters::add);
+                for (JsonNode parameter : parameters) {
+                    if (parameter.path("name").asText().equals("limit")) {
+                        JsonNode schema = parameter.path("schema");
+                        boolean consent = template.equals("/v1/consent/changes");
+                        assertEquals(consent ? 10_000 : 30, schema.path("maximum").asInt(), operation);
+                        assertEquals(consent ? 1_000 : 7, schema.path("default").asInt(), operation);
+                        limits++;
+                    }
+                }
+            }
+            assertTrue(limits >= 14, "limit parameters: " + limits);
+            JsonNode basket = served.root().at("/paths/~1v1~1baskets~1recommendations/post/requestBody/content/"
+                    + "application~1json/schema/properties");
+            assertEquals(30, basket.at("/limit/maximum").asInt());
+            assertEquals(3, basket.at("/items/maxItems").asInt());
+
+            Audit a = new Audit(limited);
+            assertEquals(200, a.send("GET", "/v1/items", "/v1/items?q=item&limit=30").statusCode());
+            assertEquals(400, a.send("GET", "/v1/items", "/v1/items?q=item&limit=31").statusCode());
+            assertEquals(7, JSON.readTree(a.send("GET", "/v1/items", "/v1/items?q=item").body()).get("items").size());
+            assertEquals(200, a.post("/v1/baskets/recommendations", "/v1/baskets/recommendations",
+                    "{\"items\": [\"I00\", \"I01\", \"I02\"], \"limit\": 30}").statusCode());
+            assertEquals(413, a.post("/v1/baskets/recommendations", "/v1/baskets/recommendations",
+                    "{\"items\": [\"I00\", \"I01\", \"I02\", \"I03\"]}").statusCode());
+            a.assertClean();
+        } finally {
+            limited.close();
+        }
+    }
+
     /** Values of a parameter's schema, each with whether the schema forbids it. */
     private static Map<String, Boolean> probes(JsonNode schema) {
         Map<String, Boolean> values = new LinkedHashMap<>();
