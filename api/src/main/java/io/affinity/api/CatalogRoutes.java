@@ -45,7 +45,7 @@ final class CatalogRoutes {
             if (in == null) {
                 throw new IllegalStateException("resource " + OPENAPI_RESOURCE + " missing from the build");
             }
-            openApi = in.readAllBytes();
+            openApi = ServedOpenApi.of(in.readAllBytes(), config, json);
         } catch (IOException e) {
             throw new IllegalStateException("cannot read " + OPENAPI_RESOURCE, e);
         }

@@ -524,8 +524,9 @@ class BusinessRulesHttpTest {
         assertEquals(404, get("/v1/rules?item=NOPE").statusCode());
         assertTrue(doc.at("/paths/~1v1~1rules/get/responses").has("404"));
         assertTrue(doc.at("/paths/~1v1~1rules/head/responses").has("404"));
-        assertTrue(doc.at("/paths/~1v1~1customers~1{customerId}~1next-best-offers/get/responses/200/content")
-                .findValue("contactable") != null);
+        assertEquals("#/components/schemas/NextBestOffers", doc.at("/paths/~1v1~1customers~1{customerId}"
+                + "~1next-best-offers/get/responses/200/content/application~1json/schema/$ref").asText());
+        assertTrue(doc.at("/components/schemas/NextBestOffers/properties").has("contactable"));
     }
 
     @Test

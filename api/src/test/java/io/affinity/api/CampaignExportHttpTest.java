@@ -18,6 +18,7 @@ import io.affinity.recommender.PopularItem;
 import io.affinity.recommender.Recommender;
 import io.affinity.recommender.RecommenderSettings;
 import io.affinity.testing.IntegrationTest;
+import io.affinity.testing.OpenApiSchemaCheck;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -316,8 +317,7 @@ class CampaignExportHttpTest {
             int summaries = 0;
             for (String line : lines) {
                 JsonNode record = JSON.readTree(line);
-                List<String> problems = new ArrayList<>();
-                validate(record, ndjson, doc, "", problems);
+                List<String> problems = new OpenApiSchemaCheck(doc).problems(record, ndjson);
                 assertTrue(problems.isEmpty(), line + ": " + problems);
                 errors += record.has("error") ? 1 : 0;
                 summaries += record.has("summary") ? 1 : 0;
@@ -334,80 +334,6 @@ class CampaignExportHttpTest {
                     assertTrue(parameter.get("description").asText().contains("offers per customer"),
                             parameter.toString());
                 }
-            }
-        }
-    }
-
-    /** A small OpenAPI 3.0 schema check: $ref, oneOf, type, nullable, enum, required, properties, additionalProperties, items. */
-    static void validate(JsonNode value, JsonNode schema, JsonNode doc, String path, List<String> problems) {
-        if (schema.isMissingNode()) {
-            problems.add(path + ": no schema");
-            return;
-        }
-        if (schema.has("$ref")) {
-            validate(value, doc.at(schema.get("$ref").asText().substring(1)), doc, path, problems);
-            return;
-        }
-        if (schema.has("oneOf")) {
-            int matching = 0;
-            List<String> all = new ArrayList<>();
-            for (JsonNode alternative : schema.get("oneOf")) {
-                List<String> own = new ArrayList<>();
-                validate(value, alternative, doc, path, own);
-                matching += own.isEmpty() ? 1 : 0;
-                all.addAll(own);
-            }
-            if (matching != 1) {
-                problems.add(path + ": matches " + matching + " of the oneOf schemas " + all);
-            }
-            return;
-        }
-        if (value.isNull() && schema.path("nullable").asBoolean(false)) {
-            return;
-        }
-        String type = schema.path("type").asText();
-        boolean typeOk = switch (type) {
-            case "object" -> value.isObject();
-            case "array" -> value.isArray();
-            case "string" -> value.isTextual();
-            case "integer" -> value.isIntegralNumber();
-            case "number" -> value.isNumber();
-            case "boolean" -> value.isBoolean();
-            default -> false;
-        };
-        if (!typeOk) {
-            problems.add(path + ": " + value.getNodeType() + " where the document says '" + type + "'");
-            return;
-        }
-        if (schema.has("enum")) {
-            boolean listed = false;
-            for (JsonNode e : schema.get("enum")) {
-                listed |= e.equals(value);
-            }
-            if (!listed) {
-                problems.add(path + ": " + value + " not in " + schema.get("enum"));
-            }
-        }
-        if (value.isObject()) {
-            for (JsonNode r : schema.path("required")) {
-                if (!value.has(r.asText())) {
-                    problems.add(path + ": required '" + r.asText() + "' missing");
-                }
-            }
-            value.fields().forEachRemaining(f -> {
-                JsonNode property = schema.path("properties").path(f.getKey());
-                if (!property.isMissingNode()) {
-                    validate(f.getValue(), property, doc, path + "/" + f.getKey(), problems);
-                } else if (schema.path("additionalProperties").isObject()) {
-                    validate(f.getValue(), schema.get("additionalProperties"), doc, path + "/" + f.getKey(), problems);
-                } else {
-                    problems.add(path + ": '" + f.getKey() + "' is not documented");
-                }
-            });
-        }
-        if (value.isArray()) {
-            for (int i = 0; i < value.size(); i++) {
-                validate(value.get(i), schema.path("items"), doc, path + "/" + i, problems);
             }
         }
     }

@@ -18,6 +18,7 @@ import io.affinity.recommender.TradeUp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affinity.testing.IntegrationTest;
+import io.affinity.testing.OpenApiSchemaCheck;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -273,8 +274,7 @@ class StorefrontHttpTest {
         assertEquals(200, r.statusCode(), r.uri() + " " + r.body());
         JsonNode schema = doc.path("paths").path(template).path(method)
                 .at("/responses/200/content/application~1json/schema");
-        List<String> problems = new ArrayList<>();
-        CampaignExportHttpTest.validate(JSON.readTree(r.body()), schema, doc, "", problems);
+        List<String> problems = new OpenApiSchemaCheck(doc).problems(JSON.readTree(r.body()), schema);
         assertTrue(problems.isEmpty(), r.uri() + ": " + problems + " in " + r.body());
         return r.body();
     }

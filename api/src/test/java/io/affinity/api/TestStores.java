@@ -80,6 +80,12 @@ final class TestStores {
                                 new io.affinity.recommender.PrecomputedItem(itemId(7), 0.8, false, "ease", null)))));
     }
 
+    /** As {@link #publish(ModelStore, String)}, with {@code more} (profiles, consent, trade-ups, ...) added first. */
+    static String publish(ModelStore store, String tag, java.util.function.Consumer<SnapshotBuilder> more)
+            throws IOException {
+        return publish(store, tag, java.util.Map.of(), io.affinity.store.CatalogAnalysis.CURRENT, more);
+    }
+
     private static String publish(ModelStore store, String tag, java.util.Map<String, Object> parameters,
                                   io.affinity.store.CatalogAnalysis analysis,
                                   java.util.function.Consumer<SnapshotBuilder> more) throws IOException {
@@ -114,7 +120,7 @@ final class TestStores {
         return b.publish(false);
     }
 
-    /** What the CLI does with a verified snapshot, minus the manifest details. */
+    /** What the CLI does with a verified snapshot, with a smaller cache. */
     static ServedModel serve(Snapshot snapshot) {
         CachedSnapshot cached = new CachedSnapshot(snapshot, 8); // small: collisions exercised under swaps too
         Catalog catalog;
@@ -124,7 +130,7 @@ final class TestStores {
             throw new java.io.UncheckedIOException(e);
         }
         return new ServedModel(cached, new Recommender(cached, RecommenderSettings.DEFAULTS),
-                Map.of("version", snapshot.version(), "createdAt", snapshot.manifest().createdAt()), catalog);
+                ModelSummary.of(snapshot.manifest()), catalog);
     }
 
     /**

@@ -12,6 +12,7 @@ import io.affinity.api.ModelSource;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
 import io.affinity.testing.IntegrationTest;
+import io.affinity.testing.OpenApiDocument;
 import io.affinity.training.RecommenderParameters;
 import io.affinity.training.TrainingParameters;
 import io.affinity.training.TrainingPipeline;
@@ -321,6 +322,67 @@ class EndToEndTest {
         int code = AffinityCli.run("train", "--input", models.resolve("nope.csv").toString(),
                 "--models", models.resolve("other").toString());
         assertEquals(1, code);
+    }
+
+    /**
+     * What an integrator's generated client reads, on a model trained from real data rather than a fixture: the
+     * served summary (built by {@link ServedModels}, with the ingest totals, the served model's figures, the tier
+     * basis), a few hundred customers' recommendations, profiles and offers, every popular item's bought-together,
+     * upsell and catalogue entry, rule pages and searches: each answer fits the OpenAPI document's schema for it.
+     */
+    @Test
+    void everyAnswerOfTheTrainedSampleIsOneTheOpenApiDocumentDescribes() throws Exception {
+        OpenApiDocument doc = new OpenApiDocument(get("/openapi.json"));
+        List<String> customers = new ArrayList<>();
+        snapshot.forEachProfile((id, p) -> {
+            if (customers.size() < 300) {
+                customers.add(id);
+            }
+        });
+        customers.add("not-a-customer");
+        List<String> problems = new ArrayList<>();
+        int answers = 0;
+        answers += check(doc, "/v1/model", "/v1/model", problems);
+        for (String c : customers) {
+            String id = java.net.URLEncoder.encode(c, java.nio.charset.StandardCharsets.UTF_8);
+            answers += check(doc, "/v1/customers/{customerId}/recommendations", "/v1/customers/" + id
+                    + "/recommendations?limit=20", problems);
+            answers += check(doc, "/v1/customers/{customerId}/next-best-offers", "/v1/customers/" + id
+                    + "/next-best-offers?limit=10", problems);
+            answers += check(doc, "/v1/customers/{customerId}/profile", "/v1/customers/" + id + "/profile",
+                    c.equals("not-a-customer") ? 404 : 200, problems);
+        }
+        JsonNode hits = get("/v1/items?q=" + java.net.URLEncoder.encode("orders:[40 TO *]",
+                java.nio.charset.StandardCharsets.UTF_8) + "&limit=100");
+        answers += check(doc, "/v1/items", "/v1/items?q=lantern&limit=50", problems);
+        for (JsonNode hit : hits.get("items")) {
+            String item = java.net.URLEncoder.encode(hit.get("itemId").asText(), java.nio.charset.StandardCharsets.UTF_8);
+            answers += check(doc, "/v1/items/{itemId}/bought-together", "/v1/items/" + item
+                    + "/bought-together?limit=20", problems);
+            answers += check(doc, "/v1/items/{itemId}/upsell", "/v1/items/" + item + "/upsell?limit=5", problems);
+            answers += check(doc, "/v1/items/{itemId}", "/v1/items/" + item, problems);
+            answers += check(doc, "/v1/rules", "/v1/rules?item=" + item + "&sort=conviction&limit=100", problems);
+        }
+        assertEquals(List.of(), problems);
+        assertTrue(answers > 1_000, "answers checked: " + answers);
+    }
+
+    private static int check(OpenApiDocument doc, String template, String path, List<String> problems)
+            throws Exception {
+        return check(doc, template, path, 200, problems);
+    }
+
+    /** Adds the problems of one GET's answer (which must have {@code status}); returns 1. */
+    private static int check(OpenApiDocument doc, String template, String path, int status, List<String> problems)
+            throws Exception {
+        HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(uri(path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(status, r.statusCode(), path + ": " + r.body());
+        for (String p : doc.answerProblems("GET", template, status, r.headers().map(), r.body(),
+                List.of("ETag", "Retry-After"))) {
+            problems.add(path + ": " + p);
+        }
+        return 1;
     }
 
     /** A frequent buyer of the sample period (531 lines in May-June 2011). */
