@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A torn last line (a crash mid-append, never acknowledged) is cut off when opening. Any other unreadable
  * line makes the journal unusable: {@link #failure()} says why, changes are refused and campaign exports must
- * stop rather than guess.
+ * stop rather than guess. Page requests, which never fail for the journal, keep what was read before and the
+ * change of every line that can still be read ({@link #stateInEffect}), at open too: an objection to profiling
+ * is not forgotten because another line is damaged.
  *
  * <p>Compaction rewrites the journal to the latest change per customer and channel (each line kept as it was
  * recorded, with its sequence and time), after a header line {@code {"compactedThrough": N}} that carries the
@@ -70,8 +72,11 @@ public final class ConsentJournal implements AutoCloseable {
     /** Set while the journal file cannot be read at all (an I/O error); cleared by the next successful read. */
     private String readError;
     private final int compactAfterLines;
-    /** Latest change per customer and channel: its state, and its journal line for compaction. */
-    private final Map<String, EnumMap<Consent.Channel, Change>> overlay = new HashMap<>();
+    /**
+     * Latest change per customer and channel: its state, and its journal line for compaction. Replaced whole by a
+     * re-read, and put back when the re-read fails ({@link #reread}).
+     */
+    private Map<String, EnumMap<Consent.Channel, Change>> overlay = new HashMap<>();
     private long sequence;
     private long lines;
     private long live;
@@ -88,7 +93,7 @@ public final class ConsentJournal implements AutoCloseable {
     private long lastLook;
     /** Channels some change read from the journal names, a bit per ordinal; only ever gains bits. */
     private volatile int channelsChanged;
-    /** When a personal request last brought the overlay up to the file ({@link #stateInEffect}). */
+    /** When a personal request last looked at the file ({@link #stateInEffect}), whatever checks did since. */
     private volatile long lastRequestLook = System.nanoTime() - LOOK_NANOS;
 
     /** @param at when the change was recorded; null for a line written before changes carried a time */
@@ -99,7 +104,7 @@ public final class ConsentJournal implements AutoCloseable {
      * Every change applied, in sequence order (the journal's order): what {@link #changesSince} searches. Superseded
      * ones stay until the next compaction or re-read and are skipped there.
      */
-    private final List<Applied> inOrder = new ArrayList<>();
+    private List<Applied> inOrder = new ArrayList<>();
 
     private record Applied(String customerId, Consent.Channel channel, Change change) {
     }
@@ -148,8 +153,11 @@ public final class ConsentJournal implements AutoCloseable {
                 j.reread(true);
                 j.replayedAtOpen = j.lines;
             } catch (CorruptJournal e) {
-                j.close();
-                return new ConsentJournal(file, e.getMessage(), compactAfterLines, channels);
+                // Unusable for contact and changes, but the changes on its readable lines stand for personal
+                // requests: a restarted server must not answer a customer who objected to profiling personally.
+                j.failure = e.getMessage();
+                j.keepReadableChanges();
+                return j;
             } catch (IOException | RuntimeException e) {
                 j.close();
                 throw e;
@@ -216,13 +224,18 @@ public final class ConsentJournal implements AutoCloseable {
             readError = null;
         } catch (CorruptJournal e) {
             failure = e.getMessage();
+            keepReadableChanges();
         } catch (IOException e) {
             readError = "consent journal " + file.getFileName() + " cannot be read (" + e.getClass().getSimpleName()
                     + "); consent changes and campaign exports wait until it can";
         }
     }
 
-    /** Opens the file the journal path names now and reads it from the start into an empty overlay. */
+    /**
+     * Opens the file the journal path names now and reads it from the start into an empty overlay. When that file
+     * cannot be read (an I/O error, a damaged line), what was read before is put back: page requests go on with
+     * it ({@link #stateInEffect}), and the next look reads the file again whole.
+     */
     private void reread(boolean locked) throws IOException, CorruptJournal {
         JournalFiles.Opened opened = JournalFiles.openCurrent(channels, file, locked && channel == null);
         if (channel != null) {
@@ -230,8 +243,11 @@ public final class ConsentJournal implements AutoCloseable {
         }
         channel = opened.channel();
         fileKey = opened.fileKey();
-        overlay.clear();
-        inOrder.clear();
+        Map<String, EnumMap<Consent.Channel, Change>> overlayBefore = overlay;
+        List<Applied> inOrderBefore = inOrder;
+        long[] before = {sequence, lines, live, readOffset, lineNumber, compactedThrough, lastApplied};
+        overlay = new HashMap<>();
+        inOrder = new ArrayList<>();
         sequence = 0;
         lines = 0;
         live = 0;
@@ -239,7 +255,64 @@ public final class ConsentJournal implements AutoCloseable {
         lineNumber = 0;
         compactedThrough = 0;
         lastApplied = 0;
-        readLines(locked);
+        try {
+            readLines(locked);
+        } catch (IOException | CorruptJournal e) {
+            overlay = overlayBefore;
+            inOrder = inOrderBefore;
+            sequence = before[0];
+            lines = before[1];
+            live = before[2];
+            readOffset = before[3];
+            lineNumber = (int) before[4];
+            compactedThrough = before[5];
+            lastApplied = before[6];
+            fileKey = new Object(); // no file's: the next look reads the file the path names again, whole
+            throw e;
+        }
+    }
+
+    /**
+     * For a journal found unusable ({@link #failure} just set): adds to the overlay, which holds what was read
+     * before, every change the file still gives on a readable line and newer than the one held for its customer and
+     * channel, so that a damaged line costs page requests at most the change it held. The file is not changed (the
+     * damage stays for the operator to repair), and contact decisions and listings still refuse to answer.
+     */
+    private void keepReadableChanges() {
+        if (channel == null) {
+            return;
+        }
+        try {
+            JournalFiles.readLines(channel, 0, file, (text, next) -> {
+                Change change;
+                String customerId;
+                Consent.Channel ch;
+                try {
+                    JsonNode n = JSON.readTree(text);
+                    JsonNode seq = n.get("seq");
+                    JsonNode at = n.get("at");
+                    customerId = Ids.normaliseCustomerId(Ids.requireCustomerId(n.get("customerId").asText()));
+                    ch = Consent.Channel.parse(n.get("channel").asText());
+                    Consent.State state = Consent.State.parse(n.get("state").asText());
+                    if (ch == null || state == null || seq == null || !seq.canConvertToLong()) {
+                        return;
+                    }
+                    change = new Change(state, seq.asLong(), at == null ? null : Instant.parse(at.asText()), text);
+                } catch (IOException | RuntimeException unreadable) {
+                    return; // the damaged line itself, or another one: its change is lost, the others stand
+                }
+                EnumMap<Consent.Channel, Change> held = overlay.computeIfAbsent(customerId,
+                        k -> new EnumMap<>(Consent.Channel.class));
+                Change before = held.get(ch);
+                if (before == null || before.sequence() < change.sequence()) {
+                    held.put(ch, change);
+                    channelsChanged |= 1 << ch.ordinal();
+                }
+            });
+        } catch (IOException e) {
+            // what was read before stands
+        }
+        live = overlay.values().stream().mapToLong(Map::size).sum();
     }
 
     /**
@@ -362,6 +435,7 @@ public final class ConsentJournal implements AutoCloseable {
             reread(true);
         } catch (CorruptJournal e) {
             failure = e.getMessage();
+            keepReadableChanges();
             throw new IOException(e.getMessage(), e);
         }
     }
@@ -479,6 +553,10 @@ public final class ConsentJournal implements AutoCloseable {
         if (now - lastRequestLook >= LOOK_NANOS) {
             lastRequestLook = now;
             synchronized (this) {
+                // Looks now even when a check looked less than an interval ago: skipped, this look would leave
+                // page requests without one for another interval, and an objection recorded after the check's
+                // look would reach them up to two intervals late.
+                lastLook = now - LOOK_NANOS;
                 catchUp(false);
             }
         }
