@@ -297,7 +297,7 @@ public final class ConsentJournal implements AutoCloseable {
                     if (ch == null || state == null || seq == null || !seq.canConvertToLong()) {
                         return;
                     }
-                    change = new Change(state, seq.asLong(), at == null ? null : Instant.parse(at.asText()), text);
+                    change = new Change(state, seq.asLong(), readableTime(at), text);
                 } catch (IOException | RuntimeException unreadable) {
                     return; // the damaged line itself, or another one: its change is lost, the others stand
                 }
@@ -313,6 +313,15 @@ public final class ConsentJournal implements AutoCloseable {
             // what was read before stands
         }
         live = overlay.values().stream().mapToLong(Map::size).sum();
+    }
+
+    /** A damaged line's time, or null (unknown: the change may then only restrict the model's list). */
+    private static Instant readableTime(JsonNode at) {
+        try {
+            return at == null ? null : Instant.parse(at.asText());
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
     }
 
     /**

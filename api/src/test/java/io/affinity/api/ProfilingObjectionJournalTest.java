@@ -49,11 +49,12 @@ class ProfilingObjectionJournalTest {
             j.record("102", Channel.PROFILING, State.OPTED_OUT); // line 2: the damaged one
             j.record("103", Channel.PROFILING, State.OPTED_OUT); // line 3: after it ...
             j.record("103", Channel.PROFILING, State.OPTED_IN); // ... withdrawn on line 4
-            j.record("104", Channel.PROFILING, State.OPTED_OUT); // line 5
+            j.record("104", Channel.PROFILING, State.OPTED_OUT); // line 5, its time damaged below
             j.record("105", Channel.EMAIL, State.OPTED_OUT);
         }
         List<String> lines = new ArrayList<>(Files.readAllLines(file));
         lines.set(1, lines.get(1).substring(0, 30) + "\u0000garbled");
+        lines.set(4, lines.get(4).replaceFirst("\"at\":\"[^\"]*\"", "\"at\":\"yesterday\"")); // an objection of unknown time
         Files.write(file, lines);
         try (ConsentJournal j = ConsentJournal.open(file)) {
             assertNotNull(j.failure());
