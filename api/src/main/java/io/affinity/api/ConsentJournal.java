@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * <p>A torn last line (a crash mid-append, never acknowledged) is cut off when opening. Any other unreadable
  * line makes the journal unusable: {@link #failure()} says why, changes are refused and campaign exports must
  * stop rather than guess. Page requests, which never fail for the journal, keep what was read before and the
- * change of every line that can still be read ({@link #stateInEffect}), at open too: an objection to profiling
- * is not forgotten because another line is damaged.
+ * change of every line that can still be read ({@link #stateInEffect}), at open too, and go on reading the readable
+ * changes other servers append: an objection to profiling is not forgotten, nor missed, because a line is damaged.
  *
  * <p>Compaction rewrites the journal to the latest change per customer and channel (each line kept as it was
  * recorded, with its sequence and time), after a header line {@code {"compactedThrough": N}} that carries the
@@ -86,7 +86,11 @@ public final class ConsentJournal implements AutoCloseable {
     // Where reading stands in the open file: its identity, bytes read (whole lines only), lines read, the
     // compaction header's sequence and the last sequence applied.
     private Object fileKey;
+    /** The identity of the file {@link #channel} is open on (the file read, unless a re-read of another failed). */
+    private Object channelKey;
     private long readOffset;
+    /** Once unusable: the end of the whole lines of {@link #channel}'s file whose changes were kept. */
+    private long followOffset;
     private int lineNumber;
     private long compactedThrough;
     private long lastApplied;
@@ -203,18 +207,24 @@ public final class ConsentJournal implements AutoCloseable {
     /**
      * Brings the overlay up to the journal file (for a check: unless it looked less than {@link #LOOK_INTERVAL}
      * ago): reads the lines appended since the last read, or the whole journal again when the path now names
-     * another file (another process compacted it). A corrupt line makes
-     * the journal unusable ({@link #failure}); an I/O error is reported until a later read succeeds.
+     * another file (another process compacted it). A corrupt line makes the journal unusable ({@link #failure}),
+     * and from then on it only follows the readable changes for page requests ({@link #followReadableChanges}); an
+     * I/O error is reported until a later read succeeds.
      */
     private void catchUp(boolean locked) {
-        if (failure != null || channel == null) {
+        if (channel == null) {
             return;
         }
         long time = System.nanoTime();
-        if (!locked && readError == null && time - lastLook < LOOK_NANOS) {
+        // a read error is looked at again on every call, until a read succeeds; an unusable journal only follows
+        if (!locked && (readError == null || failure != null) && time - lastLook < LOOK_NANOS) {
             return;
         }
         lastLook = time;
+        if (failure != null) {
+            followReadableChanges();
+            return;
+        }
         try {
             switch (JournalFiles.changeSince(file, fileKey, readOffset)) {
                 case REPLACED -> reread(locked);
@@ -242,6 +252,7 @@ public final class ConsentJournal implements AutoCloseable {
             channel.close();
         }
         channel = opened.channel();
+        channelKey = opened.fileKey();
         fileKey = opened.fileKey();
         Map<String, EnumMap<Consent.Channel, Change>> overlayBefore = overlay;
         List<Applied> inOrderBefore = inOrder;
@@ -283,7 +294,40 @@ public final class ConsentJournal implements AutoCloseable {
             return;
         }
         try {
-            JournalFiles.readLines(channel, 0, file, (text, next) -> {
+            followOffset = keepReadableChanges(0);
+        } catch (IOException e) {
+            // what was read before stands; the next look reads the file again
+            channelKey = new Object();
+        }
+    }
+
+    /**
+     * For an unusable journal, at each look: the readable changes other servers append meanwhile (servers that read a
+     * line before it was damaged go on recording; so do servers of a newer version, whose lines an older one may
+     * not read), or those of the file that replaced it. An I/O error leaves what was kept, looked for again later.
+     */
+    private void followReadableChanges() {
+        try {
+            switch (JournalFiles.changeSince(file, channelKey, followOffset)) {
+                case REPLACED -> {
+                    JournalFiles.Opened opened = JournalFiles.openCurrent(channels, file, false);
+                    channel.close();
+                    channel = opened.channel();
+                    channelKey = opened.fileKey();
+                    followOffset = keepReadableChanges(0);
+                }
+                case GREW -> followOffset = keepReadableChanges(followOffset);
+                case NONE -> { }
+            }
+        } catch (IOException e) {
+            // what was kept stands
+        }
+    }
+
+    /** {@link #keepReadableChanges()} from {@code offset}; returns the offset after the last whole line. */
+    private long keepReadableChanges(long offset) throws IOException {
+        try {
+            return JournalFiles.readLines(channel, offset, file, (text, next) -> {
                 Change change;
                 String customerId;
                 Consent.Channel ch;
@@ -309,10 +353,9 @@ public final class ConsentJournal implements AutoCloseable {
                     channelsChanged |= 1 << ch.ordinal();
                 }
             });
-        } catch (IOException e) {
-            // what was read before stands
+        } finally {
+            live = overlay.values().stream().mapToLong(Map::size).sum();
         }
-        live = overlay.values().stream().mapToLong(Map::size).sum();
     }
 
     /** A damaged line's time, or null (unknown: the change may then only restrict the model's list). */

@@ -71,6 +71,41 @@ class ProfilingObjectionJournalTest {
     }
 
     /**
+     * A line damaged in place after the running servers read it (a disk error, a hand edit in place): they go on
+     * recording objections, and a server started since, which found the damage, must go on reading them too.
+     * Frozen at the damage, it answered every customer who objected after its start personally; the same holds for a
+     * server of an older version meeting a line of a newer one.
+     */
+    @Test
+    void aServerStartedOnADamagedJournalFollowsTheObjectionsTheOthersGoOnRecording() throws Exception {
+        Path file = tmp.resolve("consent.journal");
+        try (ConsentJournal a = ConsentJournal.open(file)) {
+            a.record("101", Channel.PROFILING, State.OPTED_OUT);
+            a.record("102", Channel.EMAIL, State.OPTED_OUT);
+            long second = Files.readAllLines(file).get(0).length() + 1;
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                ch.write(java.nio.ByteBuffer.wrap("#".getBytes(StandardCharsets.UTF_8)), second);
+            }
+            try (ConsentJournal started = ConsentJournal.open(file)) {
+                assertNotNull(started.failure());
+                assertEquals(State.OPTED_OUT, profiling(started, "101"));
+                a.record("103", Channel.PROFILING, State.OPTED_OUT);
+                waitLook();
+                assertEquals(State.OPTED_OUT, profiling(started, "103"), "recorded by a server that read line 2 "
+                        + "before it was damaged, after this one started");
+                a.record("101", Channel.PROFILING, State.OPTED_IN);
+                a.compact();
+                a.record("104", Channel.PROFILING, State.OPTED_OUT);
+                waitLook();
+                assertEquals(State.OPTED_IN, profiling(started, "101"), "withdrawn, then compacted by the other");
+                assertEquals(State.OPTED_OUT, profiling(started, "104"));
+                assertNotNull(started.failure(), "still unusable for contact and exports");
+            }
+        }
+    }
+
+    /**
      * Another server compacts (the journal path names a new file), and this one cannot read the new file for a
      * while: it emptied its overlay before reading, so its page requests forgot every objection until a read
      * succeeded.
