@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A torn last line (a crash mid-append, never acknowledged) is cut off when opening. Any other unreadable
  * line makes the journal unusable: {@link #failure()} says why, changes are refused and campaign exports must
- * stop rather than guess.
+ * stop rather than guess. Page requests, which never fail for the journal, keep what was read before and the
+ * change of every line that can still be read ({@link #stateInEffect}), at open too, and go on reading the readable
+ * changes other servers append: an objection to profiling is not forgotten, nor missed, because a line is damaged.
  *
  * <p>Compaction rewrites the journal to the latest change per customer and channel (each line kept as it was
  * recorded, with its sequence and time), after a header line {@code {"compactedThrough": N}} that carries the
@@ -70,8 +72,11 @@ public final class ConsentJournal implements AutoCloseable {
     /** Set while the journal file cannot be read at all (an I/O error); cleared by the next successful read. */
     private String readError;
     private final int compactAfterLines;
-    /** Latest change per customer and channel: its state, and its journal line for compaction. */
-    private final Map<String, EnumMap<Consent.Channel, Change>> overlay = new HashMap<>();
+    /**
+     * Latest change per customer and channel: its state, and its journal line for compaction. Replaced whole by a
+     * re-read, and put back when the re-read fails ({@link #reread}).
+     */
+    private Map<String, EnumMap<Consent.Channel, Change>> overlay = new HashMap<>();
     private long sequence;
     private long lines;
     private long live;
@@ -81,14 +86,18 @@ public final class ConsentJournal implements AutoCloseable {
     // Where reading stands in the open file: its identity, bytes read (whole lines only), lines read, the
     // compaction header's sequence and the last sequence applied.
     private Object fileKey;
+    /** The identity of the file {@link #channel} is open on (the file read, unless a re-read of another failed). */
+    private Object channelKey;
     private long readOffset;
+    /** Once unusable: the end of the whole lines of {@link #channel}'s file whose changes were kept. */
+    private long followOffset;
     private int lineNumber;
     private long compactedThrough;
     private long lastApplied;
     private long lastLook;
     /** Channels some change read from the journal names, a bit per ordinal; only ever gains bits. */
     private volatile int channelsChanged;
-    /** When a personal request last brought the overlay up to the file ({@link #stateInEffect}). */
+    /** When a personal request last looked at the file ({@link #stateInEffect}), whatever checks did since. */
     private volatile long lastRequestLook = System.nanoTime() - LOOK_NANOS;
 
     /** @param at when the change was recorded; null for a line written before changes carried a time */
@@ -99,7 +108,7 @@ public final class ConsentJournal implements AutoCloseable {
      * Every change applied, in sequence order (the journal's order): what {@link #changesSince} searches. Superseded
      * ones stay until the next compaction or re-read and are skipped there.
      */
-    private final List<Applied> inOrder = new ArrayList<>();
+    private List<Applied> inOrder = new ArrayList<>();
 
     private record Applied(String customerId, Consent.Channel channel, Change change) {
     }
@@ -148,8 +157,11 @@ public final class ConsentJournal implements AutoCloseable {
                 j.reread(true);
                 j.replayedAtOpen = j.lines;
             } catch (CorruptJournal e) {
-                j.close();
-                return new ConsentJournal(file, e.getMessage(), compactAfterLines, channels);
+                // Unusable for contact and changes, but the changes on its readable lines stand for personal
+                // requests: a restarted server must not answer a customer who objected to profiling personally.
+                j.failure = e.getMessage();
+                j.keepReadableChanges();
+                return j;
             } catch (IOException | RuntimeException e) {
                 j.close();
                 throw e;
@@ -195,18 +207,24 @@ public final class ConsentJournal implements AutoCloseable {
     /**
      * Brings the overlay up to the journal file (for a check: unless it looked less than {@link #LOOK_INTERVAL}
      * ago): reads the lines appended since the last read, or the whole journal again when the path now names
-     * another file (another process compacted it). A corrupt line makes
-     * the journal unusable ({@link #failure}); an I/O error is reported until a later read succeeds.
+     * another file (another process compacted it). A corrupt line makes the journal unusable ({@link #failure}),
+     * and from then on it only follows the readable changes for page requests ({@link #followReadableChanges}); an
+     * I/O error is reported until a later read succeeds.
      */
     private void catchUp(boolean locked) {
-        if (failure != null || channel == null) {
+        if (channel == null) {
             return;
         }
         long time = System.nanoTime();
-        if (!locked && readError == null && time - lastLook < LOOK_NANOS) {
+        // a read error is looked at again on every call, until a read succeeds; an unusable journal only follows
+        if (!locked && (readError == null || failure != null) && time - lastLook < LOOK_NANOS) {
             return;
         }
         lastLook = time;
+        if (failure != null) {
+            followReadableChanges();
+            return;
+        }
         try {
             switch (JournalFiles.changeSince(file, fileKey, readOffset)) {
                 case REPLACED -> reread(locked);
@@ -216,22 +234,31 @@ public final class ConsentJournal implements AutoCloseable {
             readError = null;
         } catch (CorruptJournal e) {
             failure = e.getMessage();
+            keepReadableChanges();
         } catch (IOException e) {
             readError = "consent journal " + file.getFileName() + " cannot be read (" + e.getClass().getSimpleName()
                     + "); consent changes and campaign exports wait until it can";
         }
     }
 
-    /** Opens the file the journal path names now and reads it from the start into an empty overlay. */
+    /**
+     * Opens the file the journal path names now and reads it from the start into an empty overlay. When that file
+     * cannot be read (an I/O error, a damaged line), what was read before is put back: page requests go on with
+     * it ({@link #stateInEffect}), and the next look reads the file again whole.
+     */
     private void reread(boolean locked) throws IOException, CorruptJournal {
         JournalFiles.Opened opened = JournalFiles.openCurrent(channels, file, locked && channel == null);
         if (channel != null) {
             channel.close();
         }
         channel = opened.channel();
+        channelKey = opened.fileKey();
         fileKey = opened.fileKey();
-        overlay.clear();
-        inOrder.clear();
+        Map<String, EnumMap<Consent.Channel, Change>> overlayBefore = overlay;
+        List<Applied> inOrderBefore = inOrder;
+        long[] before = {sequence, lines, live, readOffset, lineNumber, compactedThrough, lastApplied};
+        overlay = new HashMap<>();
+        inOrder = new ArrayList<>();
         sequence = 0;
         lines = 0;
         live = 0;
@@ -239,7 +266,105 @@ public final class ConsentJournal implements AutoCloseable {
         lineNumber = 0;
         compactedThrough = 0;
         lastApplied = 0;
-        readLines(locked);
+        try {
+            readLines(locked);
+        } catch (IOException | CorruptJournal e) {
+            overlay = overlayBefore;
+            inOrder = inOrderBefore;
+            sequence = before[0];
+            lines = before[1];
+            live = before[2];
+            readOffset = before[3];
+            lineNumber = (int) before[4];
+            compactedThrough = before[5];
+            lastApplied = before[6];
+            fileKey = new Object(); // no file's: the next look reads the file the path names again, whole
+            throw e;
+        }
+    }
+
+    /**
+     * For a journal found unusable ({@link #failure} just set): adds to the overlay, which holds what was read
+     * before, every change the file still gives on a readable line and newer than the one held for its customer and
+     * channel, so that a damaged line costs page requests at most the change it held. The file is not changed (the
+     * damage stays for the operator to repair), and contact decisions and listings still refuse to answer.
+     */
+    private void keepReadableChanges() {
+        if (channel == null) {
+            return;
+        }
+        try {
+            followOffset = keepReadableChanges(0);
+        } catch (IOException e) {
+            // what was read before stands; the next look reads the file again
+            channelKey = new Object();
+        }
+    }
+
+    /**
+     * For an unusable journal, at each look: the readable changes other servers append meanwhile (servers that read a
+     * line before it was damaged go on recording; so do servers of a newer version, whose lines an older one may
+     * not read), or those of the file that replaced it. An I/O error leaves what was kept, looked for again later.
+     */
+    private void followReadableChanges() {
+        try {
+            switch (JournalFiles.changeSince(file, channelKey, followOffset)) {
+                case REPLACED -> {
+                    JournalFiles.Opened opened = JournalFiles.openCurrent(channels, file, false);
+                    channel.close();
+                    channel = opened.channel();
+                    channelKey = opened.fileKey();
+                    followOffset = keepReadableChanges(0);
+                }
+                case GREW -> followOffset = keepReadableChanges(followOffset);
+                case NONE -> { }
+            }
+        } catch (IOException e) {
+            // what was kept stands
+        }
+    }
+
+    /** {@link #keepReadableChanges()} from {@code offset}; returns the offset after the last whole line. */
+    private long keepReadableChanges(long offset) throws IOException {
+        try {
+            return JournalFiles.readLines(channel, offset, file, (text, next) -> {
+                Change change;
+                String customerId;
+                Consent.Channel ch;
+                try {
+                    JsonNode n = JSON.readTree(text);
+                    JsonNode seq = n.get("seq");
+                    JsonNode at = n.get("at");
+                    customerId = Ids.normaliseCustomerId(Ids.requireCustomerId(n.get("customerId").asText()));
+                    ch = Consent.Channel.parse(n.get("channel").asText());
+                    Consent.State state = Consent.State.parse(n.get("state").asText());
+                    if (ch == null || state == null || seq == null || !seq.canConvertToLong()) {
+                        return;
+                    }
+                    change = new Change(state, seq.asLong(), readableTime(at), text);
+                } catch (IOException | RuntimeException unreadable) {
+                    return; // the damaged line itself, or another one: its change is lost, the others stand
+                }
+                EnumMap<Consent.Channel, Change> held = overlay.computeIfAbsent(customerId,
+                        k -> new EnumMap<>(Consent.Channel.class));
+                Change before = held.get(ch);
+                if (before == null || before.sequence() < change.sequence()) {
+                    held.put(ch, change);
+                    channelsChanged |= 1 << ch.ordinal();
+                }
+            });
+        } finally {
+            live = overlay.values().stream().mapToLong(Map::size).sum();
+        }
+    }
+
+    /** A damaged line's time, or null (unknown: the change may then only restrict the model's list). */
+    private static Instant readableTime(JsonNode at) {
+        try {
+            return at == null ? null : Instant.parse(at.asText());
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
     }
 
     /**
@@ -362,6 +487,7 @@ public final class ConsentJournal implements AutoCloseable {
             reread(true);
         } catch (CorruptJournal e) {
             failure = e.getMessage();
+            keepReadableChanges();
             throw new IOException(e.getMessage(), e);
         }
     }
@@ -479,6 +605,10 @@ public final class ConsentJournal implements AutoCloseable {
         if (now - lastRequestLook >= LOOK_NANOS) {
             lastRequestLook = now;
             synchronized (this) {
+                // Looks now even when a check looked less than an interval ago: skipped, this look would leave
+                // page requests without one for another interval, and an objection recorded after the check's
+                // look would reach them up to two intervals late.
+                lastLook = now - LOOK_NANOS;
                 catchUp(false);
             }
         }

@@ -150,7 +150,7 @@ final class CustomerRoutes {
     }
 
     private void profile(Context ctx, ServedModel leased, String id) {
-        ServedModel model = ProfilingObjection.answering(consent, leased, id);
+        ServedModel model = ProfilingObjection.answering(consent, models, leased, id);
         CustomerProfile p = model.snapshot().profile(id)
                 .orElseThrow(() -> ApiProblem.notFound("no profile for this customer in the active model"));
         ctx.json(ProfileBody.of(model.snapshot().version(), model.snapshot().profilesAsOf(), p));
@@ -194,15 +194,10 @@ final class CustomerRoutes {
     }
 
     private void nextBestOffers(Context ctx, ServedModel leased, String id) {
-        ServedModel model = ProfilingObjection.answering(consent, leased, id);
         int limit = Params.limit(ctx, config);
         // Before consent: a bad rule is a 400 whoever the customer is.
-        RequestRules rules = RequestRules.of(ctx, model, availability, ruleConfig, searches, id);
+        RequestRules.Parsed parsed = RequestRules.parse(ctx, leased, availability, ruleConfig, searches);
         String rawChannel = ctx.queryParam("channel");
-        Optional<CustomerProfile> profile = model.snapshot().profile(id);
-        // Like personal recommendations, an unknown customer is not an error (a 404 would tell any caller whether
-        // an id is a customer): the offers come from the popular fallback and say so.
-        boolean fallback = profile.isEmpty() && model.snapshot().customer(id).isEmpty();
         String channelName = null;
         String excluded = null;
         long seq = -1;
@@ -213,12 +208,20 @@ final class CustomerRoutes {
                 throw ApiProblem.consentUnavailable(consent.failure());
             }
             ConsentJournal.Decision d;
-            try (ModelLease other = otherServed(model)) {
-                d = contact(model, other, id, ch);
+            try (ModelLease other = models.leaseOtherServed(leased)) {
+                d = contact(leased, other, id, ch);
             }
             seq = d.sequence();
             excluded = d.reason();
         }
+        // Only now, after the contact decision whose sequence the answer carries: an objection recorded since has a
+        // higher one, which the changes feed lists, so that personal offers made without it are known to be stale.
+        ServedModel model = ProfilingObjection.answering(consent, models, leased, id);
+        RequestRules rules = parsed.answeredBy(model).forCustomer(id);
+        Optional<CustomerProfile> profile = model.snapshot().profile(id);
+        // Like personal recommendations, an unknown customer is not an error (a 404 would tell any caller whether
+        // an id is a customer): the offers come from the popular fallback and say so.
+        boolean fallback = profile.isEmpty() && model.snapshot().customer(id).isEmpty();
         List<NextBestOffers.Offer> offers = excluded != null ? List.of()
                 : offers(model, rules).forCustomer(id, profile, limit, rules.offerRules());
         if (excluded == null && offers.isEmpty() && profile.map(p -> p.strategy() == CustomerProfile.Strategy.END).orElse(false)) {
@@ -251,25 +254,6 @@ final class CustomerRoutes {
                 || other != null && ProfilingObjection.objects(consent, other.model().snapshot(), id);
     }
 
-    /** While a canary runs, a lease on the served version that is not {@code answering}; else null. */
-    private ModelLease otherServed(ServedModel answering) {
-        ModelLease canary = models.leaseCanary().orElse(null);
-        if (canary == null || !sameVersion(canary.model(), answering)) {
-            return canary;
-        }
-        canary.close();
-        ModelLease current = models.lease().orElse(null);
-        if (current != null && sameVersion(current.model(), answering)) {
-            current.close(); // promoted meanwhile: one version serves everyone
-            return null;
-        }
-        return current;
-    }
-
-    private static boolean sameVersion(ServedModel a, ServedModel b) {
-        return a.snapshot().version().equals(b.snapshot().version());
-    }
-
     /** The customer, when named, decides which version answers (a canary's for the customers it takes). */
     private void upsell(Context ctx) {
         Params.checkQuery(ctx, UPSELL);
@@ -277,7 +261,7 @@ final class CustomerRoutes {
         String customerId = rawCustomer == null || rawCustomer.isBlank() ? null
                 : Params.customerId(rawCustomer, "query parameter 'customerId'");
         try (ModelLease lease = ModelHandler.lease(models, customerId)) {
-            upsell(ctx, ProfilingObjection.answering(consent, lease.model(), customerId), customerId);
+            upsell(ctx, ProfilingObjection.answering(consent, models, lease.model(), customerId), customerId);
         }
     }
 
@@ -352,7 +336,7 @@ final class CustomerRoutes {
                     + " campaign exports are running, the most this server runs at once; retry when one has ended");
         }
         // The canary's consent list weighs in as on the endpoints naming a customer (see contact), held to the end.
-        try (ModelLease canaryAtStart = otherServed(model)) {
+        try (ModelLease canaryAtStart = models.leaseOtherServed(model)) {
             long startSeq = consent.sequence();
             // An export is one list from one version: CURRENT's (its modelVersion), whoever a running canary takes; a
             // canary at the start is named in the final record so that nobody mistakes the export for the canary's.
@@ -388,11 +372,13 @@ final class CustomerRoutes {
                     // else the rest of the export would offer an item taken out of stock after it started.
                     availability.refreshIfDue();
                     counts[0]++;
+                    ConsentJournal.Decision d = contact(model, canaryAtStart, id, ch);
+                    // After the contact decision, whose sequence the row carries: an objection recorded since has a
+                    // higher one, which the changes feed lists, so that the row is known to be stale.
                     if (objectsToProfiling(model, canaryAtStart, id)) {
                         excluded.merge("profiling_opted_out", 1L, Long::sum);
                         return;
                     }
-                    ConsentJournal.Decision d = contact(model, canaryAtStart, id, ch);
                     String reason = !d.allowed() ? d.reason()
                             : p.strategy() == CustomerProfile.Strategy.END ? "strategy_end" : null;
                     List<NextBestOffers.Offer> offers = List.of();

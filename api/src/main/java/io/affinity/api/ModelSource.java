@@ -28,6 +28,30 @@ public interface ModelSource {
         return Optional.empty();
     }
 
+    /**
+     * While a canary runs, a lease on the served version that is not {@code answering} (CURRENT's for a customer of
+     * the canary's slice, the canary's for the others), for the checks that weigh every served version's consent
+     * list (contact, objections to profiling), never to answer from; null without a canary, or when it was promoted
+     * meanwhile (one version serves everyone). Close the lease when done.
+     */
+    default ModelLease leaseOtherServed(ServedModel answering) {
+        ModelLease canary = leaseCanary().orElse(null);
+        if (canary == null || !sameVersion(canary.model(), answering)) {
+            return canary;
+        }
+        canary.close();
+        ModelLease current = lease().orElse(null);
+        if (current != null && sameVersion(current.model(), answering)) {
+            current.close();
+            return null;
+        }
+        return current;
+    }
+
+    private static boolean sameVersion(ServedModel a, ServedModel b) {
+        return a.snapshot().version().equals(b.snapshot().version());
+    }
+
     /** The canary being served, if any: for status display only, never to answer a request from. */
     default Optional<ServedCanary> canary() {
         return Optional.empty();

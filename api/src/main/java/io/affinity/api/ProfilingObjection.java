@@ -23,14 +23,24 @@ final class ProfilingObjection {
 
     /**
      * The model as it answers {@code customerId} (null: a request naming nobody): itself, or, for a customer who
-     * objects to profiling, a view in which the customer is unknown.
+     * objects to profiling, a view in which the customer is unknown. While a canary runs, an objection in the list of
+     * the served version that does not answer the customer counts too, as the campaign export and contact weigh both
+     * lists: an objection must not depend on the slice, nor be undone by a version whose list is older.
      */
-    static ServedModel answering(ConsentJournal consent, ServedModel model, String customerId) {
-        if (!objects(consent, model.snapshot(), customerId)) {
+    static ServedModel answering(ConsentJournal consent, ModelSource models, ServedModel model, String customerId) {
+        if (customerId == null || !objects(consent, model.snapshot(), customerId)
+                && !objectsByTheOtherServedList(consent, models, model, customerId)) {
             return model;
         }
         ModelSnapshot hidden = new CustomerHiddenSnapshot(model.snapshot(), customerId);
         return new ServedModel(hidden, new Recommender(hidden, model.recommender().settings()), model.summary(),
                 model.catalog());
+    }
+
+    private static boolean objectsByTheOtherServedList(ConsentJournal consent, ModelSource models,
+                                                       ServedModel answering, String customerId) {
+        try (ModelLease other = models.leaseOtherServed(answering)) {
+            return other != null && objects(consent, other.model().snapshot(), customerId);
+        }
     }
 }

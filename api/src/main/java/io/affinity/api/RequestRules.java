@@ -202,6 +202,23 @@ final class RequestRules {
             return new RequestRules(this, recent, customerId);
         }
 
+        /**
+         * These rules answered from {@code answering}, a view of the model they were parsed on (the same version and
+         * catalogue, so the compiled filters stand): what a customer who objects to profiling is answered from, so
+         * that nothing of theirs counts as bought recently.
+         */
+        Parsed answeredBy(ServedModel answering) {
+            if (answering == model) {
+                return this;
+            }
+            if (answering.catalog() != model.catalog()
+                    || !answering.snapshot().version().equals(model.snapshot().version())) {
+                throw new IllegalArgumentException("rules parsed on one model version answered by another");
+            }
+            return new Parsed(answering, availability, config, filterExpression, filter, boostExpression, boost,
+                    pinExpression, pin, pinLimit, days, daysGiven, asOf, maxPerCategory);
+        }
+
         /** Whether the rules differ by customer ({@code excludeBoughtWithinDays} in effect). */
         boolean perCustomer() {
             return days > 0;

@@ -99,7 +99,7 @@ final class Routes {
         RequestBodies.requireJson(ctx);
         BasketRequest request = BasketRequest.parse(RequestBodies.read(ctx, config), json, config);
         try (ModelLease lease = ModelHandler.lease(models, request.customerId())) {
-            basket(ctx, ProfilingObjection.answering(consent, lease.model(), request.customerId()), request);
+            basket(ctx, ProfilingObjection.answering(consent, models, lease.model(), request.customerId()), request);
         }
     }
 
@@ -145,7 +145,7 @@ final class Routes {
      * lookup).
      */
     private void customer(Context ctx, ServedModel leased, String customerId) throws IOException {
-        ServedModel model = ProfilingObjection.answering(consent, leased, customerId);
+        ServedModel model = ProfilingObjection.answering(consent, models, leased, customerId);
         int limit = Params.limit(ctx, config);
         long stock = availability.digestAsRead();
         Recommendations answer = rules(ctx, model, customerId).recommend(

@@ -14,7 +14,8 @@ import java.nio.file.Path;
  * A disk for journals ({@link JournalFiles.Channels}) that fails on demand as a full or failing one does: writes
  * stop part-way with "No space left on device" (after writing {@link #partialBytes} of the buffer, as a real
  * short write does), or the force after a complete write fails with an I/O error (the line is in the file, and
- * perhaps on disk or not). Reads, truncation and everything else work, as they do on a full disk.
+ * perhaps on disk or not), or reads fail (a disk or network file system that cannot be read for a while).
+ * Otherwise reads, truncation and everything else work, as they do on a full disk.
  */
 final class FailingDisk implements JournalFiles.Channels {
     enum Mode {
@@ -23,7 +24,9 @@ final class FailingDisk implements JournalFiles.Channels {
         /** A write writes part of its buffer, then fails: the disk is full. */
         FULL,
         /** Writes succeed; forcing them to disk fails (an I/O error: the data may or may not be there). */
-        FORCE_FAILS
+        FORCE_FAILS,
+        /** Opening works; reading fails with an I/O error. */
+        READ_FAILS
     }
 
     volatile Mode mode = Mode.HEALTHY;
@@ -92,18 +95,27 @@ final class FailingDisk implements JournalFiles.Channels {
             real.force(metaData);
         }
 
+        private void readable() throws IOException {
+            if (failsFor(file, Mode.READ_FAILS)) {
+                throw new IOException("Input/output error");
+            }
+        }
+
         @Override
         public int read(ByteBuffer dst) throws IOException {
+            readable();
             return real.read(dst);
         }
 
         @Override
         public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+            readable();
             return real.read(dsts, offset, length);
         }
 
         @Override
         public int read(ByteBuffer dst, long position) throws IOException {
+            readable();
             return real.read(dst, position);
         }
 

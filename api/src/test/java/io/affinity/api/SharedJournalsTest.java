@@ -81,6 +81,34 @@ class SharedJournalsTest {
         }
     }
 
+    /**
+     * Found by the objection review: page requests kept their own look time beside the one checks and exports keep,
+     * and a look of theirs that came less than a look interval after a check's was skipped yet counted, so an
+     * objection recorded between the two reached them only up to two intervals later. Here the check looks at 0,
+     * the objection lands at about 1 ms, a page request at 7 ms finds the check's look recent, and one at 13 ms,
+     * 12 ms after the objection, must see it.
+     */
+    @Test
+    void anotherServersObjectionReachesPageRequestsWithinOneLookIntervalWhenChecksLookToo() throws Exception {
+        Path file = tmp.resolve("consent.journal");
+        long interval = ConsentJournal.LOOK_INTERVAL.toMillis();
+        try (ConsentJournal a = ConsentJournal.open(file); ConsentJournal b = ConsentJournal.open(file)) {
+            b.check(EMPTY, "999", Channel.EMAIL);
+            long looked = System.nanoTime();
+            a.record("101", Channel.PROFILING, State.OPTED_OUT);
+            long recorded = System.nanoTime();
+            Thread.sleep(interval * 7 / 10);
+            b.stateInEffect(EMPTY, "101", Channel.PROFILING); // whatever it finds, it is a page request's look
+            boolean pageLookedEarly = System.nanoTime() - looked < ConsentJournal.LOOK_INTERVAL.toNanos();
+            while (System.nanoTime() - recorded < ConsentJournal.LOOK_INTERVAL.toNanos() + 1_000_000) {
+                Thread.sleep(1);
+            }
+            assertEquals(State.OPTED_OUT, b.stateInEffect(EMPTY, "101", Channel.PROFILING),
+                    "more than a look interval after the objection (the page request before it came "
+                            + (pageLookedEarly ? "within" : "after") + " an interval of the check's look)");
+        }
+    }
+
     @Test
     void serversFollowEachOthersCompactions() throws Exception {
         Path file = tmp.resolve("consent.journal");

@@ -184,8 +184,15 @@ final class ServeCommand implements Callable<Integer> {
         }
         // Which journals a replica uses, and what it read from them: a replica on the wrong file would otherwise
         // ignore every opt-out recorded through the others without a trace. Counts only, never ids.
-        System.err.printf(Locale.ROOT, "consent journal %s: %,d changes replayed, %,d customer-channel consents in effect%n",
-                consentFile, journal.replayedAtOpen(), journal.inEffect());
+        if (journal.failure() == null) {
+            System.err.printf(Locale.ROOT, "consent journal %s: %,d changes replayed, %,d customer-channel consents in "
+                    + "effect%n", consentFile, journal.replayedAtOpen(), journal.inEffect());
+        } else {
+            // What personal answers go on with until the journal is repaired: an objection to profiling must hold.
+            System.err.printf(Locale.ROOT, "consent journal %s: %,d customer-channel consents read from its readable "
+                    + "lines, in effect for personal answers (objections to profiling hold)%n", consentFile,
+                    journal.inEffect());
+        }
         System.err.println(availabilityFile == null
                 ? "availability journal: none (stock changes kept in memory only)"
                 : String.format(Locale.ROOT, "availability journal %s: %,d changes replayed, %,d items with a stock statement",

@@ -540,7 +540,8 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
 
     /**
      * From the manifest's {@link #CONSENT_CHANNELS_SECTION}; a snapshot older than format 8 (none) may list every
-     * channel but profiling, which it could not store.
+     * channel but profiling, which it could not store. A format 8 manifest without a readable count (made or edited
+     * by hand: every publish writes it) may list every channel: an objection in its list is looked up, not ignored.
      */
     @Override
     public boolean mayListConsent(Consent.Channel channel) {
@@ -550,9 +551,12 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
     private static boolean[] listedChannels(Manifest manifest, boolean hasConsent) {
         boolean[] listed = new boolean[Consent.Channel.values().length];
         JsonNode counts = manifest.sections().get(CONSENT_CHANNELS_SECTION);
+        boolean counted = counts != null && counts.isObject();
         for (Consent.Channel c : Consent.Channel.values()) {
-            listed[c.ordinal()] = hasConsent && (counts == null ? c != Consent.Channel.PROFILING
-                    : counts.path(c.wireName()).asLong(0) > 0);
+            JsonNode count = counted ? counts.get(c.wireName()) : null;
+            listed[c.ordinal()] = hasConsent && (!counted
+                    ? c != Consent.Channel.PROFILING || manifest.formatVersion() >= 8
+                    : count != null && (!count.isIntegralNumber() || count.asLong() != 0));
         }
         return listed;
     }

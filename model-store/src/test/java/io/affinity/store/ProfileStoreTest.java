@@ -165,6 +165,20 @@ class ProfileStoreTest {
             assertFalse(s.mayListConsent(Consent.Channel.PROFILING));
             assertTrue(s.mayListConsent(Consent.Channel.SMS));
         }
+        // Format 8 without the count (a manifest made or edited by hand), or with a count that is no number: the
+        // list may name anyone for any channel, so it is looked up rather than an objection in it ignored.
+        m.put("formatVersion", 8);
+        Files.write(dir.resolve("manifest.json"), Snapshot.sealManifest(m));
+        try (Snapshot s = store.open(version)) {
+            assertTrue(s.mayListConsent(Consent.Channel.PROFILING));
+            assertEquals(Consent.State.OPTED_OUT, s.consent("1", Consent.Channel.PROFILING).orElseThrow());
+        }
+        ((ObjectNode) m.get("sections")).putObject(Snapshot.CONSENT_CHANNELS_SECTION).put("profiling", "many");
+        Files.write(dir.resolve("manifest.json"), Snapshot.sealManifest(m));
+        try (Snapshot s = store.open(version)) {
+            assertTrue(s.mayListConsent(Consent.Channel.PROFILING));
+            assertFalse(s.mayListConsent(Consent.Channel.SMS), "a count that does not name a channel: none listed");
+        }
     }
 
     @Test
