@@ -360,6 +360,7 @@ public final class SparkTrain implements Callable<Integer> {
             consentStates.forEach(builder::putListedConsent);
             if (consent != null) {
                 builder.section("consent", consentSection(consentStates));
+                ConsentFile.profilingObjectionWarning(consentStates).ifPresent(w -> progress.accept("warning: " + w));
             }
             builder.parameters(parameters(spark, ingest, trained.served(), tuning));
             builder.section("ingestReport", loaded.report());
@@ -444,6 +445,7 @@ public final class SparkTrain implements Callable<Integer> {
         section.put("customers", states.size());
         section.put("entries", ConsentFile.entries(states));
         section.put("entriesWithTime", ConsentFile.entriesWithTime(states));
+        section.put("objectingToProfiling", ConsentFile.objectingToProfiling(states));
         return section;
     }
 }

@@ -312,12 +312,14 @@ public final class TrainingPipeline {
         consentSection.put("customersNotInTransactions", notInTransactions);
         consentSection.put("entries", entries);
         consentSection.put("entriesWithTime", timed);
+        consentSection.put("objectingToProfiling", ConsentFile.objectingToProfiling(consent));
         builder.section("consent", consentSection);
         progress.accept(String.format(Locale.ROOT,
                 "consent: file %s, %,d bytes, SHA-256 %s: %,d customers, %,d of them not in the transactions "
                         + "(kept: their consent applies if they appear later); %,d of %,d channel entries give "
                         + "updated_at", consentFile.toAbsolutePath(),
                 consentBytes, consentSha256, consent.size(), notInTransactions, timed, entries));
+        ConsentFile.profilingObjectionWarning(consent).ifPresent(w -> progress.accept("warning: " + w));
     }
 
     /** Puts the customer profiles and their manifest section; returns the profiles, which upsell segments by. */

@@ -78,8 +78,10 @@ class TrainingWithProfilesTest {
         Path consent = dir.resolve("consent.csv");
         // 12748.0: a spreadsheet's float of customer 12748; 99999999 buys nothing in the sample.
         // With the optional updated_at column, given for two of the three rows.
+        // 13089 objects to profiling: served versions hide them, and training says their data is still in the model.
         Files.writeString(consent, "customer_id,channel,state,updated_at\n12748,email,confirmed,2026-10-01T12:00:00Z\n"
-                + "12748.0,sms,opted_out,\n99999999,web,opted_out,2026-10-02T08:30:00+02:00\n");
+                + "12748.0,sms,opted_out,\n99999999,web,opted_out,2026-10-02T08:30:00+02:00\n"
+                + "13089,profiling,opted_out,\n");
         // written by the CRM three days before this training run: run-time changes after it are newer than the list
         java.time.Instant written = java.time.Instant.now().minus(java.time.Duration.ofDays(3))
                 .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
@@ -88,13 +90,19 @@ class TrainingWithProfilesTest {
         new TrainingPipeline(TrainingParameters.defaults(List.of(SAMPLE)), progress::add)
                 .consentFile(consent).run(dir.resolve("models"));
         assertTrue(progress.stream().anyMatch(l -> l.startsWith("consent: file " + consent.toAbsolutePath())
-                && l.contains(": 2 customers, 1 of them not in the transactions")
-                && l.endsWith("; 2 of 3 channel entries give updated_at")), progress.toString());
+                && l.contains(": 3 customers, 1 of them not in the transactions")
+                && l.endsWith("; 2 of 4 channel entries give updated_at")), progress.toString());
+        assertTrue(progress.contains("warning: 1 customer(s) of the consent list object to profiling "
+                + "(profiling,opted_out): served versions answer them as unknown ids, but this model still holds the "
+                + "history, profile and list of those in the transactions; list them in --exclude-customers to leave "
+                + "their data out"), progress.toString());
         try (Snapshot s = ModelStore.open(dir.resolve("models")).openCurrent()) {
             com.fasterxml.jackson.databind.JsonNode section = s.manifest().sections().get("consent");
-            assertEquals(2, section.get("customers").asInt());
+            assertEquals(3, section.get("customers").asInt());
             assertEquals(1, section.get("customersNotInTransactions").asInt());
-            assertEquals(3, section.get("entries").asInt());
+            assertEquals(1, section.get("objectingToProfiling").asInt());
+            assertEquals(Consent.State.OPTED_OUT, s.consent("13089", Consent.Channel.PROFILING).orElseThrow());
+            assertEquals(4, section.get("entries").asInt());
             assertEquals(2, section.get("entriesWithTime").asInt());
             assertEquals(new Consent.ListEntry(Consent.State.CONFIRMED, java.time.Instant.parse("2026-10-01T12:00:00Z")),
                     s.listedConsent("12748", Consent.Channel.EMAIL).orElseThrow());
