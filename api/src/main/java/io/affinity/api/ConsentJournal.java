@@ -612,13 +612,12 @@ public final class ConsentJournal implements AutoCloseable {
                 catchUp(false);
             }
         }
-        if ((channelsChanged & 1 << ch.ordinal()) == 0) {
-            return model.mayListConsent(ch) ? model.consent(customerId, ch).orElse(null) : null;
-        }
-        Change change;
-        synchronized (this) {
-            EnumMap<Consent.Channel, Change> o = overlay.get(Ids.normaliseCustomerId(customerId));
-            change = o == null ? null : o.get(ch);
+        Change change = null;
+        if ((channelsChanged & 1 << ch.ordinal()) != 0) {
+            synchronized (this) {
+                EnumMap<Consent.Channel, Change> o = overlay.get(Ids.normaliseCustomerId(customerId));
+                change = o == null ? null : o.get(ch);
+            }
         }
         if (change == null) {
             return model.mayListConsent(ch) ? model.consent(customerId, ch).orElse(null) : null;

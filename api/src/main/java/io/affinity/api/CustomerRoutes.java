@@ -245,15 +245,6 @@ final class CustomerRoutes {
         return !d.allowed() || other == null ? d : consent.check(other.model().snapshot(), id, ch);
     }
 
-    /**
-     * Whether the customer objects to profiling by the journal or either served version's consent list (as
-     * {@link #contact} weighs both): a campaign is profiling, and leaves them out.
-     */
-    private boolean objectsToProfiling(ServedModel answering, ModelLease other, String id) {
-        return ProfilingObjection.objects(consent, answering.snapshot(), id)
-                || other != null && ProfilingObjection.objects(consent, other.model().snapshot(), id);
-    }
-
     /** The customer, when named, decides which version answers (a canary's for the customers it takes). */
     private void upsell(Context ctx) {
         Params.checkQuery(ctx, UPSELL);
@@ -375,7 +366,8 @@ final class CustomerRoutes {
                     ConsentJournal.Decision d = contact(model, canaryAtStart, id, ch);
                     // After the contact decision, whose sequence the row carries: an objection recorded since has a
                     // higher one, which the changes feed lists, so that the row is known to be stale.
-                    if (objectsToProfiling(model, canaryAtStart, id)) {
+                    // a campaign is profiling: weighed against both served lists, as contact is
+                    if (ProfilingObjection.objects(consent, model, canaryAtStart, id)) {
                         excluded.merge("profiling_opted_out", 1L, Long::sum);
                         return;
                     }

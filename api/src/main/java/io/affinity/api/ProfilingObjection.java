@@ -37,6 +37,16 @@ final class ProfilingObjection {
                 model.catalog());
     }
 
+    /**
+     * Whether the customer objects to profiling by the journal or the consent list of either served version:
+     * {@code answering}'s and {@code other}'s (the other served version while a canary runs; null without one).
+     */
+    static boolean objects(ConsentJournal consent, ServedModel answering, ModelLease other, String customerId) {
+        return objects(consent, answering.snapshot(), customerId)
+                || other != null && objects(consent, other.model().snapshot(), customerId);
+    }
+
+    /** The other served version is leased only when the answering one's list and the journal say nothing. */
     private static boolean objectsByTheOtherServedList(ConsentJournal consent, ModelSource models,
                                                        ServedModel answering, String customerId) {
         try (ModelLease other = models.leaseOtherServed(answering)) {
