@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -77,7 +76,7 @@ final class PublishLock implements AutoCloseable {
                         channel.close();
                         continue;
                     }
-                    identity = identity(file);
+                    identity = FileIdentity.of(file);
                 } catch (IOException | RuntimeException e) {
                     channel.close();
                     Files.deleteIfExists(file);
@@ -130,12 +129,6 @@ final class PublishLock implements AutoCloseable {
         }
     }
 
-    /** The file's identity (device and inode where the file system has them), whatever path names it. */
-    private static Object identity(Path file) throws IOException {
-        Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
-        return key != null ? key : file.toRealPath();
-    }
-
     /** What a cleaner knows of the publish that owns a temp directory. */
     enum Publisher {
         /** Its process holds the lock: leave the directory alone, however old it looks. */
@@ -165,7 +158,7 @@ final class PublishLock implements AutoCloseable {
             FileChannel channel;
             try {
                 // by its identity, read without opening the file: closing a descriptor would free a lock held here
-                if (HELD_HERE.contains(identity(file))) {
+                if (HELD_HERE.contains(FileIdentity.of(file))) {
                     return Publisher.ALIVE;
                 }
                 channel = FileChannel.open(file, StandardOpenOption.WRITE);

@@ -7,9 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
@@ -38,7 +36,7 @@ final class TrainingLockFile {
     /** Takes the store's training lock for {@code run}, or throws {@link StoreBusyException} naming its holder. */
     static ModelStore.TrainingLock acquire(Path store, String run) throws IOException {
         Path file = store.resolve(ModelStore.TRAIN_LOCK);
-        Object key = identity(store);
+        Object key = FileIdentity.of(store);
         String holder = run + ", pid " + ProcessHandle.current().pid() + " on " + hostName() + ", started "
                 + Instant.now().truncatedTo(ChronoUnit.SECONDS);
         String heldBy = HELD_HERE.putIfAbsent(key, holder);
@@ -87,12 +85,6 @@ final class TrainingLockFile {
                 + (holder.isEmpty() ? "holder unknown" : holder) + "; lock " + file + "): wait for it to end, "
                 + "then run again (runs that overlap each check the consent and exclusion lists against the CURRENT "
                 + "they saw at their start, and the last to end makes its version CURRENT)");
-    }
-
-    /** The store directory's identity (device and inode where the file system has them), whatever path names it. */
-    private static Object identity(Path store) throws IOException {
-        Object key = Files.readAttributes(store, BasicFileAttributes.class).fileKey();
-        return key != null ? key : store.toRealPath();
     }
 
     private static String read(FileChannel ch) throws IOException {
