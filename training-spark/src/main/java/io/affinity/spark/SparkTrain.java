@@ -2,8 +2,10 @@ package io.affinity.spark;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 
 import io.affinity.recommender.Consent;
 import io.affinity.store.ModelStore;
@@ -15,6 +17,7 @@ import io.affinity.training.TradeUpParameters;
 import io.affinity.training.TrainingParameters;
 import io.affinity.training.TrainingPipeline;
 import io.affinity.training.customers.ConsentFile;
+import io.affinity.training.customers.ProfilingObjections;
 import io.affinity.training.ingest.CatalogFile;
 import io.affinity.training.ingest.IngestException;
 import io.affinity.training.ingest.ExcludedCustomers;
@@ -32,11 +35,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -338,8 +343,12 @@ public final class SparkTrain implements Callable<Integer> {
                  CatalogFile catalogue, Consumer<String> progress) throws IOException, IngestException {
         long started = System.nanoTime();
         SparkIngest.Result loaded = SparkIngest.load(spark, inputs, ingest, encoding);
-        Dataset<Row> accepted = loaded.accepted();
+        Dataset<Row> cached = loaded.accepted();
         try {
+            // train's rule: a listed objection to profiling reads the customer's orders as anonymous baskets
+            Set<String> objecting = ConsentFile.objectingToProfiling(consentStates);
+            ProfilingObjections objections = objections(cached, objecting);
+            Dataset<Row> accepted = anonymising(cached, objecting);
             progress.accept(String.format(Locale.ROOT, "ingest: %,d rows read, %,d accepted, %,d orders, %,d "
                             + "customers, %,d items [%.1f s]", loaded.report().rowsRead(), loaded.report().rowsAccepted(),
                     loaded.report().ordersAccepted(), loaded.report().customers(), loaded.report().items(),
@@ -351,7 +360,7 @@ public final class SparkTrain implements Callable<Integer> {
                                 + "unchanged", loaded.report().rowsRead(), loaded.report().rowsAccepted(), inputs,
                         models), loaded.report(), null);
             }
-            outsizedCustomerWarning(accepted).ifPresent(w -> progress.accept("warning: " + w));
+            outsizedCustomerWarning(cached).ifPresent(w -> progress.accept("warning: " + w));
             SparkModelOptions resolved = options.withOrderSequence(loaded.sequenceOnly());
             SnapshotBuilder builder = ModelStore.open(models).newSnapshot();
             SparkModelStage.Trained trained = SparkModelStage.train(accepted, resolved, tuning, tradeUps, catalogue,
@@ -359,8 +368,8 @@ public final class SparkTrain implements Callable<Integer> {
             trained.sections().forEach(builder::section);
             consentStates.forEach(builder::putListedConsent);
             if (consent != null) {
-                builder.section("consent", consentSection(consentStates));
-                ConsentFile.profilingObjectionWarning(consentStates).ifPresent(w -> progress.accept("warning: " + w));
+                builder.section("consent", consentSection(consentStates, objections));
+                objections.note().ifPresent(progress);
             }
             builder.parameters(parameters(spark, ingest, trained.served(), tuning));
             builder.section("ingestReport", loaded.report());
@@ -376,7 +385,7 @@ public final class SparkTrain implements Callable<Integer> {
                     spark.sparkContext().master(), executors, (System.nanoTime() - started) / 1e9));
             return version;
         } finally {
-            accepted.unpersist();
+            cached.unpersist();
         }
     }
 
@@ -433,8 +442,29 @@ public final class SparkTrain implements Callable<Integer> {
         return consentEncoding != null ? consentEncoding : StandardCharsets.UTF_8;
     }
 
-    private Map<String, Object> consentSection(Map<String, Map<Consent.Channel, Consent.ListEntry>> states)
-            throws IOException {
+    /** How many of {@code objecting} have accepted orders, and how many orders: counted before they are anonymised. */
+    static ProfilingObjections objections(Dataset<Row> accepted, Set<String> objecting) {
+        if (objecting.isEmpty()) {
+            return new ProfilingObjections(0, 0, 0);
+        }
+        Row counts = accepted.filter(col(AcceptedLines.CUSTOMER).isin(objecting.toArray()))
+                .agg(countDistinct(col(AcceptedLines.CUSTOMER)), countDistinct(col(AcceptedLines.ORDER))).first();
+        return new ProfilingObjections(objecting.size(), counts.getLong(0), counts.getLong(1));
+    }
+
+    /** {@code accepted} with the lines of {@code customers} as guests' (customer null), as Transactions#anonymising. */
+    static Dataset<Row> anonymising(Dataset<Row> accepted, Set<String> customers) {
+        if (customers.isEmpty()) {
+            return accepted;
+        }
+        // Spark turns a long IN list into a hash set lookup (spark.sql.optimizer.inSetConversionThreshold)
+        return accepted.withColumn(AcceptedLines.CUSTOMER,
+                when(col(AcceptedLines.CUSTOMER).isin(customers.toArray()), lit(null).cast(DataTypes.StringType))
+                        .otherwise(col(AcceptedLines.CUSTOMER)));
+    }
+
+    private Map<String, Object> consentSection(Map<String, Map<Consent.Channel, Consent.ListEntry>> states,
+                                               ProfilingObjections objections) throws IOException {
         Map<String, Object> section = new LinkedHashMap<>();
         section.put("file", consent.toAbsolutePath().toString());
         section.put("bytes", Files.size(consent));
@@ -445,7 +475,7 @@ public final class SparkTrain implements Callable<Integer> {
         section.put("customers", states.size());
         section.put("entries", ConsentFile.entries(states));
         section.put("entriesWithTime", ConsentFile.entriesWithTime(states));
-        section.put("objectingToProfiling", ConsentFile.objectingToProfiling(states));
+        objections.record(section);
         return section;
     }
 }

@@ -9,6 +9,7 @@ import io.affinity.store.Snapshot;
 import io.affinity.store.SnapshotBuilder;
 import io.affinity.training.customers.ConsentFile;
 import io.affinity.training.customers.ItemCosts;
+import io.affinity.training.customers.ProfilingObjections;
 import io.affinity.training.ingest.CatalogFile;
 import io.affinity.training.ingest.CsvDialect;
 import io.affinity.training.ingest.IngestException;
@@ -42,6 +43,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -169,7 +171,10 @@ public final class TrainingPipeline {
             options = options.withExcludedCustomers(excludedCustomers.ids());
         }
         IngestResult ingested = ingest(options, modelsDir);
-        Transactions tx = ingested.transactions();
+        // An objection to profiling in the list: the customer's orders still count as baskets, but nothing of the
+        // customer is computed, as for a guest (served versions also hide them; ProfilingObjection in api).
+        Set<String> objecting = ConsentFile.objectingToProfiling(consent);
+        Transactions tx = ingested.transactions().anonymising(objecting);
         Mining mining = mine(tx);
 
         long snapshotStarted = System.nanoTime();
@@ -188,7 +193,7 @@ public final class TrainingPipeline {
         });
         consent.forEach(builder::putListedConsent);
         if (consentFile != null) {
-            consentSection(builder, consent, histories);
+            consentSection(builder, consent, ingested.transactions(), objecting);
         }
         Map<String, CustomerProfile> profiles = customerModels(tx, builder, items, consent.size());
         upsell(tx, builder, items, profiles);
@@ -295,8 +300,9 @@ public final class TrainingPipeline {
 
     /** Recorded like the catalogue file: which consent list a model carries is a legal question later. */
     private void consentSection(SnapshotBuilder builder, Map<String, Map<Consent.Channel, Consent.ListEntry>> consent,
-                                Map<String, CustomerHistory> histories) throws IOException {
-        long notInTransactions = consent.keySet().stream().filter(id -> !histories.containsKey(id)).count();
+                                Transactions loaded, Set<String> objecting) throws IOException {
+        long notInTransactions = consent.keySet().stream().filter(id -> loaded.customerIndex(id) < 0).count();
+        ProfilingObjections objections = ProfilingObjections.of(objecting, loaded);
         long entries = ConsentFile.entries(consent);
         long timed = ConsentFile.entriesWithTime(consent);
         long consentBytes = Files.size(consentFile);
@@ -312,14 +318,14 @@ public final class TrainingPipeline {
         consentSection.put("customersNotInTransactions", notInTransactions);
         consentSection.put("entries", entries);
         consentSection.put("entriesWithTime", timed);
-        consentSection.put("objectingToProfiling", ConsentFile.objectingToProfiling(consent));
+        objections.record(consentSection);
         builder.section("consent", consentSection);
         progress.accept(String.format(Locale.ROOT,
                 "consent: file %s, %,d bytes, SHA-256 %s: %,d customers, %,d of them not in the transactions "
                         + "(kept: their consent applies if they appear later); %,d of %,d channel entries give "
                         + "updated_at", consentFile.toAbsolutePath(),
                 consentBytes, consentSha256, consent.size(), notInTransactions, timed, entries));
-        ConsentFile.profilingObjectionWarning(consent).ifPresent(w -> progress.accept("warning: " + w));
+        objections.note().ifPresent(progress);
     }
 
     /** Puts the customer profiles and their manifest section; returns the profiles, which upsell segments by. */

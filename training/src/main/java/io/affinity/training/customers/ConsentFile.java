@@ -216,25 +216,17 @@ public final class ConsentFile {
                 .sum();
     }
 
-    /** How many customers {@code consent} lists as objecting to profiling ({@code profiling,opted_out}). */
-    public static long objectingToProfiling(Map<String, Map<Consent.Channel, Consent.ListEntry>> consent) {
-        return consent.values().stream().filter(channels -> {
-            Consent.ListEntry e = channels.get(Consent.Channel.PROFILING);
-            return e != null && e.state() == Consent.State.OPTED_OUT;
-        }).count();
-    }
-
-    /**
-     * What training says when the list names customers who object to profiling: served versions hide them, but a
-     * list cannot take their data out of the model, which only {@code --exclude-customers} does. Empty when none.
-     */
-    public static java.util.Optional<String> profilingObjectionWarning(
+    /** The customers {@code consent} lists as objecting to profiling ({@code profiling,opted_out}). */
+    public static java.util.Set<String> objectingToProfiling(
             Map<String, Map<Consent.Channel, Consent.ListEntry>> consent) {
-        long objecting = objectingToProfiling(consent);
-        return objecting == 0 ? java.util.Optional.empty() : java.util.Optional.of(String.format(Locale.ROOT,
-                "%,d customer(s) of the consent list object to profiling (profiling,opted_out): served versions answer "
-                        + "them as unknown ids, but this model still holds the history, profile and list of those in "
-                        + "the transactions; list them in --exclude-customers to leave their data out", objecting));
+        java.util.Set<String> objecting = new java.util.HashSet<>();
+        consent.forEach((customer, channels) -> {
+            Consent.ListEntry e = channels.get(Consent.Channel.PROFILING);
+            if (e != null && e.state() == Consent.State.OPTED_OUT) {
+                objecting.add(customer);
+            }
+        });
+        return objecting;
     }
 
     /** A gzip file that ends early or is damaged, as an error naming the file; other read failures as they are. */

@@ -105,6 +105,36 @@ public final class Transactions {
         }
     }
 
+    /**
+     * These transactions with the orders of {@code customers} (normalised ids) read as anonymous baskets, as a
+     * guest's are: they still count where baskets and items are counted (rules, popularity, trade-ups' items), and
+     * nothing is kept of the customer (no history, profile, list or value). How training honours a consent list's
+     * objection to profiling. Returns are netted as before, since they belong to the lines, not to the customer
+     * numbering. This instance when none of them has an order; the others keep their order of first appearance.
+     */
+    public Transactions anonymising(java.util.Set<String> customers) {
+        int[] renumbered = new int[customerIds.length];
+        java.util.List<String> kept = new java.util.ArrayList<>(customerIds.length);
+        for (int c = 0; c < customerIds.length; c++) {
+            if (customers.contains(customerIds[c])) {
+                renumbered[c] = -1;
+            } else {
+                renumbered[c] = kept.size();
+                kept.add(customerIds[c]);
+            }
+        }
+        if (kept.size() == customerIds.length) {
+            return this;
+        }
+        int[] customerOfOrder = new int[orderCustomer.length];
+        for (int o = 0; o < orderCustomer.length; o++) {
+            customerOfOrder[o] = orderCustomer[o] < 0 ? -1 : renumbered[orderCustomer[o]];
+        }
+        return new Transactions(orderIds, customerOfOrder, orderTime, orderCountry, lineOffsets, lineItem,
+                lineQuantity, returns, linePrice, itemIds, itemDescriptions, itemCategories,
+                kept.toArray(String[]::new), countries, sequenceOnly);
+    }
+
     private static Object2IntOpenHashMap<String> index(String[] ids) {
         Object2IntOpenHashMap<String> m = new Object2IntOpenHashMap<>(ids.length);
         m.defaultReturnValue(-1);

@@ -78,7 +78,7 @@ class TrainingWithProfilesTest {
         Path consent = dir.resolve("consent.csv");
         // 12748.0: a spreadsheet's float of customer 12748; 99999999 buys nothing in the sample.
         // With the optional updated_at column, given for two of the three rows.
-        // 13089 objects to profiling: served versions hide them, and training says their data is still in the model.
+        // 13089 objects to profiling: their orders are read as anonymous baskets, so nothing of them is modelled.
         Files.writeString(consent, "customer_id,channel,state,updated_at\n12748,email,confirmed,2026-10-01T12:00:00Z\n"
                 + "12748.0,sms,opted_out,\n99999999,web,opted_out,2026-10-02T08:30:00+02:00\n"
                 + "13089,profiling,opted_out,\n");
@@ -92,16 +92,25 @@ class TrainingWithProfilesTest {
         assertTrue(progress.stream().anyMatch(l -> l.startsWith("consent: file " + consent.toAbsolutePath())
                 && l.contains(": 3 customers, 1 of them not in the transactions")
                 && l.endsWith("; 2 of 4 channel entries give updated_at")), progress.toString());
-        assertTrue(progress.contains("warning: 1 customer(s) of the consent list object to profiling "
-                + "(profiling,opted_out): served versions answer them as unknown ids, but this model still holds the "
-                + "history, profile and list of those in the transactions; list them in --exclude-customers to leave "
-                + "their data out"), progress.toString());
+        assertTrue(progress.stream().anyMatch(l -> l.matches("consent: 1 customer\\(s\\) of the list object to "
+                + "profiling \\(profiling,opted_out\\); 1 of them have orders in the transactions, whose [1-9][0-9]* "
+                + "order\\(s\\) are read as anonymous baskets: this model holds no history, profile, list or value "
+                + "of theirs")), progress.toString());
         try (Snapshot s = ModelStore.open(dir.resolve("models")).openCurrent()) {
             com.fasterxml.jackson.databind.JsonNode section = s.manifest().sections().get("consent");
             assertEquals(3, section.get("customers").asInt());
             assertEquals(1, section.get("customersNotInTransactions").asInt());
             assertEquals(1, section.get("objectingToProfiling").asInt());
+            assertEquals(1, section.get("objectingToProfilingInTransactions").asInt());
+            long anonymised = section.get("objectingToProfilingOrdersAnonymised").asLong();
+            assertTrue(progress.stream().anyMatch(l -> l.contains(", whose " + anonymised + " order(s) are read")));
             assertEquals(Consent.State.OPTED_OUT, s.consent("13089", Consent.Channel.PROFILING).orElseThrow());
+            assertTrue(s.customer("13089").isEmpty(), "no history of the objecting customer");
+            assertTrue(s.profile("13089").isEmpty(), "no profile of the objecting customer");
+            assertTrue(s.precomputed("13089").isEmpty(), "no list of the objecting customer");
+            // their orders still count as baskets (rules describe items, not them): every accepted order is mined
+            assertEquals(s.manifest().sections().get("ingestReport").get("ordersAccepted").asLong(),
+                    s.manifest().sections().get("training").get("baskets").asLong());
             assertEquals(4, section.get("entries").asInt());
             assertEquals(2, section.get("entriesWithTime").asInt());
             assertEquals(new Consent.ListEntry(Consent.State.CONFIRMED, java.time.Instant.parse("2026-10-01T12:00:00Z")),

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.zip.GZIPOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -554,5 +555,42 @@ class TransactionLoaderTest {
         assertTrue(guests.transactions().outsizedCustomerWarning().isEmpty());
         assertTrue(plain.transactions().customerIndex("0") >= 0);
         assertEquals(plain.report().rowsAccepted(), guests.report().rowsAccepted());
+    }
+
+    /** A listed objection to profiling: the customer's orders become anonymous baskets, nothing else changes. */
+    @Test
+    void anonymisingACustomerKeepsTheirOrdersAsBasketsAndRenumbersNoOneElse() throws Exception {
+        Path f = write("objection.csv", GENERIC_HEADER
+                + "c1,o1,2011-05-01T10:00:00,P1,2,2.5\nc2,o2,2011-05-02T10:00:00,P1,1,2.5\n"
+                + "c2,o2,2011-05-02T10:00:00,P2,1,4.0\nc3,o3,2011-05-03T10:00:00,P2,3,4.0\n"
+                + "c2,o4,2011-05-04T10:00:00,P3,1,1.0\nc2,r5,2011-05-05T10:00:00,P2,-1,4.0\n");
+        Transactions loaded = load(IngestOptions.defaults(), f).transactions();
+        assertEquals(3, loaded.customerCount());
+        assertSame(loaded, loaded.anonymising(java.util.Set.of("c9")), "nobody of the list bought anything");
+
+        Transactions tx = loaded.anonymising(java.util.Set.of("c2", "c9"));
+        assertEquals(loaded.orderCount(), tx.orderCount(), "every order stays");
+        assertEquals(loaded.lineCount(), tx.lineCount());
+        assertEquals(List.of("c1", "c3"), List.of(tx.customerId(0), tx.customerId(1)));
+        assertEquals(2, tx.customerCount());
+        assertEquals(-1, tx.customerIndex("c2"));
+        for (int o = 0; o < tx.orderCount(); o++) {
+            int before = loaded.customerOf(o);
+            String id = before < 0 ? null : loaded.customerId(before);
+            int after = tx.customerOf(o);
+            assertEquals("c2".equals(id) || id == null ? null : id, after < 0 ? null : tx.customerId(after),
+                    loaded.orderId(o));
+        }
+        for (int c = 0; c < tx.customerCount(); c++) {
+            for (int k = tx.customerOrderStart(c); k < tx.customerOrderEnd(c); k++) {
+                assertEquals(c, tx.customerOf(tx.customerOrder(k)));
+            }
+        }
+        // c2's return of P2 was netted against their purchase: lines keep what was kept, as the loader netted it
+        for (int l = 0; l < tx.lineCount(); l++) {
+            assertEquals(loaded.keptQuantityOfLine(l), tx.keptQuantityOfLine(l), 0.0);
+            assertEquals(loaded.itemOfLine(l), tx.itemOfLine(l));
+        }
+        assertEquals(1, loaded.everyReturnNetted().netted());
     }
 }
