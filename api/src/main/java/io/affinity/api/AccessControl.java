@@ -30,6 +30,11 @@ import java.util.stream.Collectors;
  */
 public final class AccessControl {
     static final String API_KEY_HEADER = "X-API-Key";
+    /**
+     * The challenge of a 401 for a missing or wrong API key: RFC 9110 requires one on every 401, and no registered
+     * scheme sends a key in a header of its own, so the scheme is ours and names the header.
+     */
+    static final String API_KEY_CHALLENGE = "ApiKey header=\"" + API_KEY_HEADER + "\"";
     /** The shortest admin token or API key accepted (guessable secrets are refused). */
     public static final int MIN_SECRET_LENGTH = 16;
     /** The request attribute under which {@link #checkApiKey} leaves the key it accepted. */
@@ -245,7 +250,7 @@ public final class AccessControl {
         }
         String key = single(ctx, API_KEY_HEADER);
         if (key == null || key.isBlank()) {
-            throw unauthorized("this service needs the header '" + API_KEY_HEADER + "'");
+            throw apiKeyUnauthorized(ctx, "this service needs the header '" + API_KEY_HEADER + "'");
         }
         byte[] given = digest(key.trim());
         KeyTable table = apiKeys;
@@ -255,7 +260,7 @@ public final class AccessControl {
             matched = MessageDigest.isEqual(given, table.digests()[i]) ? i : matched;
         }
         if (matched < 0) {
-            throw unauthorized("the API key is not valid");
+            throw apiKeyUnauthorized(ctx, "the API key is not valid");
         }
         Accepted grant = table.grants()[matched];
         ClientUsage client = grant.client();
@@ -285,7 +290,7 @@ public final class AccessControl {
             Accepted accepted = ctx.attribute(KEY_ATTRIBUTE);
             if (accepted == null) {
                 // checkApiKey did not run for this path: refuse rather than guess.
-                throw unauthorized("this service needs the header '" + API_KEY_HEADER + "'");
+                throw apiKeyUnauthorized(ctx, "this service needs the header '" + API_KEY_HEADER + "'");
             }
             Set<ApiScope> scopes = accepted.scopes();
             if (!scopes.contains(scope)) {
@@ -318,6 +323,11 @@ public final class AccessControl {
             throw ApiProblem.badRequest("the header '" + name + "' was sent " + count + " times; send it once");
         }
         return first;
+    }
+
+    private static ApiProblem apiKeyUnauthorized(Context ctx, String detail) {
+        ctx.header("WWW-Authenticate", API_KEY_CHALLENGE);
+        return unauthorized(detail);
     }
 
     private static ApiProblem unauthorized(String detail) {

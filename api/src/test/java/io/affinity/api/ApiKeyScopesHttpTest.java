@@ -120,8 +120,12 @@ class ApiKeyScopesHttpTest {
         assertTrue(metrics.contains("\naffinity_api_keys 5\n") && metrics.contains(
                 "\naffinity_api_keys_reloads_refused_total 0\n"), metrics);
         // Access control comes first: a missing or unknown key stays a 401, whatever the endpoint's scope.
-        assertEquals(401, send("GET", "/v1/campaigns/offers?channel=email", null).statusCode());
-        assertEquals(401, send("GET", "/v1/campaigns/offers?channel=email", "unknown-key-0123456789").statusCode());
+        for (String key : java.util.Arrays.asList(null, "unknown-key-0123456789")) {
+            HttpResponse<String> refused = send("GET", "/v1/campaigns/offers?channel=email", key);
+            assertEquals(401, refused.statusCode());
+            // RFC 9110: every 401 carries a challenge; ours names the header to send
+            assertEquals(java.util.Optional.of("ApiKey header=\"X-API-Key\""), refused.headers().firstValue("WWW-Authenticate"));
+        }
     }
 
     /**
