@@ -77,13 +77,16 @@ public record ColumnMapping(String name, String customer, String order, String t
     /**
      * {@code Z}, {@code +01:00}, {@code +0100} or {@code +01}, right after the time or after one space (as
      * {@code date '+%F %T %z'}, Shopify's order export, Snowflake and SQL Server write it: {@code 10:12:00 +0100});
-     * {@code UTC} and {@code GMT} are read as {@code Z} ({@link TimestampParser#zeroOffsetByName}). Day-level features (recency, purchase days, the time
+     * {@code UTC} and {@code GMT} are read as {@code Z} ({@link TimestampParser#zeroOffsetByName}); a region in
+     * brackets after it, or instead of it, as Java's {@code ZonedDateTime} writes it
+     * ({@code 2011-05-07T00:30+02:00[Europe/Berlin]}), is read too, the offset deciding the instant when both are
+     * given (it tells which of the two 02:30s an autumn night has). Day-level features (recency, purchase days, the time
      * split, seasons) need the shop's local day. Without a time zone for the load the offset is dropped, keeping the
      * wall-clock time as written (right for an export that writes the shop's local time with its offset); with one
      * ({@code --time-zone}) the instant is converted to that zone's local time (needed for an export written in UTC,
      * whose late-evening orders would otherwise fall on the next day, or the previous one west of Greenwich).
      */
-    private static final String OFFSET = "[ ][XXX][X]";
+    private static final String OFFSET = "[ ][XXX][X]['['VV']']";
     private static final List<String> ISO_PATTERNS = List.of("uuuu-MM-dd'T'HH:mm[:ss" + FRACTION + "]" + OFFSET,
             "uuuu-MM-dd HH:mm[:ss" + FRACTION + "]" + OFFSET, "uuuu-MM-dd");
 
@@ -414,7 +417,12 @@ public record ColumnMapping(String name, String customer, String order, String t
                     continue; // (a pattern gives a date: withTimestampFormat checks it)
                 }
                 LocalTime time = t.query(TemporalQueries.localTime());
-                ZoneId offset = t.query(TemporalQueries.zone());
+                // the offset first: with a region as well (2011-10-30T02:30+01:00[Europe/Berlin]) it says which
+                // of an autumn night's two 02:30s it was, which the region alone cannot
+                ZoneId offset = t.query(TemporalQueries.offset());
+                if (offset == null) {
+                    offset = t.query(TemporalQueries.zone());
+                }
                 LocalDateTime v = time == null ? date.atStartOfDay() : LocalDateTime.of(date, time);
                 if (offset != null && time != null && zone != null) {
                     v = v.atZone(offset).withZoneSameInstant(zone).toLocalDateTime();

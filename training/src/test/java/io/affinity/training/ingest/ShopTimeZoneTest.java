@@ -169,6 +169,31 @@ class ShopTimeZoneTest {
         assertEquals(new IngestReport.TimeOffsets(7, null), asWritten.report().timeOffsets());
     }
 
+    /** Java's ZonedDateTime.toString, as an export written by a JVM application has it. */
+    @Test
+    void aRegionInBracketsIsReadAndTheOffsetDecidesTheInstant() throws Exception {
+        Path f = Files.writeString(dir.resolve("zoned.csv"), HEADER + "\n"
+                + "1,z1,2011-05-07T00:30+02:00[Europe/Berlin],A,1,2.5\n"   // seconds left out when zero
+                + "1,z2,2011-05-06T22:30:00Z[UTC],A,1,2.5\n"
+                + "1,z3,2011-05-07T00:30:00[Europe/Berlin],A,1,2.5\n"      // a region alone
+                + "1,z4,2011-10-30T02:30+01:00[Europe/Berlin],A,1,2.5\n"   // the second 02:30 (winter time)
+                + "1,z5,2011-10-30T02:30+02:00[Europe/Berlin],A,1,2.5\n"   // the first (summer time)
+                + "2,b1,2011-05-07T00:30+02:00[Europe/Nowhere],A,1,2.5\n"
+                + "2,b2,2011-05-07T00:30+02:00[Europe/Berlin,A,1,2.5\n");
+        IngestOptions lenient = IngestOptions.defaults().withErrorBudget(0.5);
+        IngestResult utc = TransactionLoader.load(List.of(f), lenient.withTimeZone(ZoneId.of("UTC")));
+        for (String order : List.of("z1", "z2", "z3")) {
+            assertEquals(LocalDateTime.of(2011, 5, 6, 22, 30), timeOf(utc.transactions(), order), order);
+        }
+        assertEquals(LocalDateTime.of(2011, 10, 30, 1, 30), timeOf(utc.transactions(), "z4"));
+        assertEquals(LocalDateTime.of(2011, 10, 30, 0, 30), timeOf(utc.transactions(), "z5"));
+        assertEquals(new IngestReport.TimeOffsets(5, "UTC"), utc.report().timeOffsets());
+        assertEquals(2, utc.report().rejectedCount(RejectReason.MALFORMED_TIMESTAMP));
+        IngestResult asWritten = TransactionLoader.load(List.of(f), lenient);
+        assertEquals(LocalDateTime.of(2011, 5, 7, 0, 30), timeOf(asWritten.transactions(), "z1"));
+        assertEquals(LocalDateTime.of(2011, 10, 30, 2, 30), timeOf(asWritten.transactions(), "z4"));
+    }
+
     private static CustomerAnalysis.Row row(CustomerAnalysis a, String id) {
         return a.rows().stream().filter(r -> r.customerId().equals(id)).findFirst().orElseThrow();
     }
