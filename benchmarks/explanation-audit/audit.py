@@ -139,7 +139,9 @@ def check_rule_expl(where, it, context_items=None):
     else:
         ok("rule number conviction")
     _, s = strip_note(e["summary"])
-    want = "in %s%% of baskets with %s (lift %s)" % (fmt(100 * exp["confidence"], 1), " + ".join(ant), fmt(exp["lift"], 1))
+    # the antecedent by the descriptions GET /v1/items/{id} gives (its id where it has none): words for people
+    names = [item_facts(a).get("description") or a for a in ant]
+    want = "in %s%% of baskets with %s (lift %s)" % (fmt(100 * exp["confidence"], 1), " + ".join(names), fmt(exp["lift"], 1))
     if s != want:
         bad("rule-summary", f"{where}: summary {s!r} vs {want!r}")
     else:

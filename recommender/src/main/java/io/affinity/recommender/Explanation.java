@@ -49,9 +49,19 @@ public record Explanation(String summary, AssociationRule rule, PurchasedItem pu
         }
     }
 
-    static Explanation ofRule(AssociationRule rule) {
+    /**
+     * The rule in words for a person, who knows items by name, not by code: each antecedent item by its description
+     * ({@code describe}), or by its id where it has none. The rule itself, with the ids, is in {@link #rule}.
+     */
+    static Explanation ofRule(AssociationRule rule, java.util.function.Function<String, String> describe) {
+        StringBuilder with = new StringBuilder();
+        for (String item : rule.antecedent()) {
+            String description = describe.apply(item);
+            with.append(with.length() == 0 ? "" : " + ")
+                    .append(description == null || description.isBlank() ? item : description);
+        }
         String summary = String.format(Locale.ROOT, "in %2$.1f%% of baskets with %1$s (lift %3$.1f)",
-                String.join(" + ", rule.antecedent()), 100 * rule.confidence(), rule.lift());
+                with, 100 * rule.confidence(), rule.lift());
         return new Explanation(summary, rule, null, null);
     }
 

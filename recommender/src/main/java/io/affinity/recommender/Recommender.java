@@ -254,7 +254,7 @@ public final class Recommender {
         for (int i = 0, n = Math.min(limit, sorted.size()); i < n; i++) {
             AssociationRule rule = sorted.get(i).rule;
             out.add(new Recommendation(rule.consequent(), description(rule.consequent()), rule.confidence(),
-                    RecommendationSource.RULES, Explanation.ofRule(rule)));
+                    RecommendationSource.RULES, Explanation.ofRule(rule, this::description)));
         }
         return out;
     }

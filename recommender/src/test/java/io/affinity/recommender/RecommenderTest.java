@@ -36,6 +36,10 @@ class RecommenderTest {
         assertEquals(List.of("PINK", "ROSES"), ids(r));
         assertEquals(RecommendationSource.RULES, r.items().get(0).source());
         assertEquals(List.of("GREEN"), r.items().get(0).explanation().rule().antecedent());
+        // in words, the items by their names: a shopper does not know the codes
+        assertEquals("in 70.0% of baskets with green thing (lift 3.0)", r.items().get(0).explanation().summary());
+        assertEquals("in 80.0% of baskets with green thing + pink thing (lift 4.0)",
+                recommender.forBasket(List.of("GREEN", "PINK"), 1).items().get(0).explanation().summary());
         assertFalse(r.fallback());
     }
 
