@@ -1,11 +1,13 @@
 package io.affinity.cli;
 
+import io.affinity.training.customers.ConsentFile;
 import io.affinity.training.customers.CustomerAnalysis;
 import io.affinity.training.customers.CustomerAnalytics;
 import io.affinity.training.customers.CustomerAnalyticsOptions;
 import io.affinity.training.customers.CustomerReportWriter;
 import io.affinity.training.customers.FitDiagnostics;
 import io.affinity.training.customers.ModelFitException;
+import io.affinity.training.customers.ProfilingObjections;
 import io.affinity.training.ingest.Transactions;
 import java.time.temporal.ChronoUnit;
 import io.affinity.training.customers.ItemCosts;
@@ -67,9 +69,27 @@ final class CustomersCommand implements Callable<Integer> {
                     + "(12-month value x their margin share of spend) instead of predicted revenue.")
     Path catalog;
 
+    @Option(names = "--consent", paramLabel = "FILE",
+            description = "Consent list (as for train): customers it lists as objecting to profiling "
+                    + "(profiling,opted_out) are not profiled; their orders are read as anonymous baskets.")
+    Path consent;
+
+    @Option(names = "--consent-encoding", paramLabel = "CHARSET",
+            description = "Character encoding of the --consent file, independent of --encoding (default: UTF-8).")
+    java.nio.charset.Charset consentEncoding;
+
     @Override
     public Integer call() throws Exception {
         OptionFiles.readable("--catalog", catalog);
+        OptionFiles.readable("--consent", consent);
+        if (consentEncoding != null && consent == null) {
+            throw new AffinityCli.UserFacingException("--consent-encoding applies to the --consent file, and none "
+                    + "was given");
+        }
+        // read before the exports: a bad list should stop the verb before minutes of loading
+        java.util.Set<String> objecting = consent == null ? java.util.Set.of()
+                : ConsentFile.objectingToProfiling(ConsentFile.read(consent,
+                        consentEncoding == null ? java.nio.charset.StandardCharsets.UTF_8 : consentEncoding));
         OptionFiles.directoryOrAbsent("--output", output);
         CustomerAnalyticsOptions options = CustomerAnalyticsOptions.defaults(date("--calibration-end", calibrationEnd))
                 .withDiscountRate(discountRate).withTimeUnit(unit());
@@ -90,17 +110,21 @@ final class CustomersCommand implements Callable<Integer> {
         System.err.print(loaded.report().toText());
         loaded.transactions().outsizedCustomerWarning().ifPresent(w ->
                 System.err.println("affinity customers: WARNING: " + w));
-        checkWindows(loaded.transactions(), options);
+        // An objection to profiling, as train honours it: nothing of the customer is computed
+        ProfilingObjections objections = ProfilingObjections.of(objecting, loaded.transactions());
+        Transactions tx = loaded.transactions().anonymising(objecting);
+        objections.note().ifPresent(note -> System.err.println("affinity customers: " + note));
+        checkWindows(tx, options);
         long t1 = System.nanoTime();
         Map<String, Double> costs = new HashMap<>();
         if (catalogue != null) {
             catalogue.entries().values().stream().filter(CatalogFile.Entry::hasCost)
                     .forEach(e -> costs.put(e.itemId(), e.cost()));
         }
-        ItemCosts itemCosts = ItemCosts.of(loaded.transactions(), costs);
+        ItemCosts itemCosts = ItemCosts.of(tx, costs);
         CustomerAnalysis analysis;
         try {
-            analysis = CustomerAnalytics.run(loaded.transactions(), options, itemCosts);
+            analysis = CustomerAnalytics.run(tx, options, itemCosts);
         } catch (ModelFitException e) {
             throw new AffinityCli.UserFacingException(e.getMessage() + "; with --calibration-end " + calibrationEnd
                     + " the calibration data are too thin: use a later --calibration-end (more history and more "

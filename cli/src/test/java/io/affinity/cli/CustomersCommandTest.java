@@ -133,6 +133,41 @@ class CustomersCommandTest {
                 .failsWith("erased.csv:1: the header needs a column 'customer_id'");
     }
 
+    /** A consent list's objection to profiling, as train honours it: the customer is not profiled. */
+    @Test
+    void aCustomerObjectingToProfilingInTheConsentListIsNotProfiled() throws Exception {
+        Path orders = Files.write(out.resolve("orders.csv"), fortyCustomersOrders());
+        Path consent = Files.writeString(out.resolve("consent.csv"), "customer_id,channel,state\nc5,profiling,opted_out\n"
+                + "c6,email,opted_out\n");
+        // the verb's progress goes to the process's standard error
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream progress = new java.io.ByteArrayOutputStream();
+        CommandErrorsTest.Run profiled;
+        try {
+            System.setErr(new java.io.PrintStream(progress, true, java.nio.charset.StandardCharsets.UTF_8));
+            profiled = CommandErrorsTest.run("customers", "--input", orders.toString(), "--calibration-end",
+                    "2011-06-30", "--consent", consent.toString(), "--output", out.resolve("c").toString());
+        } finally {
+            System.setErr(stderr);
+        }
+        assertEquals(0, profiled.code(), profiled.err());
+        String printed = progress.toString(java.nio.charset.StandardCharsets.UTF_8);
+        List<String> profiles = Files.readAllLines(out.resolve("c").resolve("profiles.csv"));
+        assertEquals(40, profiles.size(), "header and 39 customers");
+        assertTrue(profiles.stream().noneMatch(l -> l.startsWith("c5,")), "the objector is not profiled");
+        assertTrue(profiles.stream().anyMatch(l -> l.startsWith("c6,")), "an e-mail opt-out is no objection");
+        assertTrue(printed.contains("affinity customers: consent: 1 customer(s) of the list object to profiling "
+                + "(profiling,opted_out); 1 of them have orders in the transactions"), printed);
+
+        Files.writeString(consent, "id,channel,state\nc5,profiling,opted_out\n");
+        CommandErrorsTest.run("customers", "--input", orders.toString(), "--calibration-end", "2011-06-30",
+                "--consent", consent.toString(), "--output", out.resolve("d").toString())
+                .failsWith("consent.csv");
+        CommandErrorsTest.run("customers", "--input", orders.toString(), "--calibration-end", "2011-06-30",
+                "--consent-encoding", "windows-1252", "--output", out.resolve("e").toString())
+                .failsWith("--consent-encoding applies to the --consent file");
+    }
+
     /**
      * An erasure is a retrain with {@code --exclude-customers}; the exports still hold the customer, so a later
      * retrain that leaves the option out (README's nightly job has none) would publish their history and profile
