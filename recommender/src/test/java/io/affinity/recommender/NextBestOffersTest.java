@@ -28,7 +28,7 @@ class NextBestOffersTest {
             .rule(new AssociationRule(List.of("A"), "CHEAP", 50, 0.05, 0.5, 2, 0.01, 2))
             .rule(new AssociationRule(List.of("A"), "DEAR", 30, 0.03, 0.3, 2, 0.01, 1.5))
             .rule(new AssociationRule(List.of("A"), "B", 20, 0.02, 0.2, 2, 0.01, 1.2))
-            .customer("C1", new CustomerHistory(4, 8, DAY.minusDays(90), DAY, List.of(new PurchasedItem("A", 1, 4, DAY)), 1))
+            .customer("C1", new CustomerHistory(4, List.of(new PurchasedItem("A", 1, 4, DAY)), 1))
             .build();
     private static final NextBestOffers NBO = new NextBestOffers(new Recommender(MODEL, RecommenderSettings.DEFAULTS), 0.5);
 
@@ -57,7 +57,7 @@ class NextBestOffersTest {
                 .rule(new AssociationRule(List.of("A"), "CHEAP", 50, 0.05, 0.5, 2, 0.01, 2))
                 .rule(new AssociationRule(List.of("A"), "DEAR", 30, 0.03, 0.3, 2, 0.01, 1.5))
                 .rule(new AssociationRule(List.of("A"), "B", 20, 0.02, 0.2, 2, 0.01, 1.2))
-                .customer("C1", new CustomerHistory(4, 8, DAY.minusDays(90), DAY, List.of(new PurchasedItem("A", 1, 4, DAY)), 1))
+                .customer("C1", new CustomerHistory(4, List.of(new PurchasedItem("A", 1, 4, DAY)), 1))
                 .build();
         List<NextBestOffers.Offer> offers = new NextBestOffers(new Recommender(costed, RecommenderSettings.DEFAULTS), 0.5)
                 .forCustomer("C1", Optional.empty(), 4);
@@ -95,7 +95,7 @@ class NextBestOffersTest {
                 .item(new ItemFacts("A", "RED MUG", "", 1, 10, 10, 10))
                 .item(new ItemFacts("H", "HALF LAMP", "", 1.65, 10, 10, 10))
                 .rule(new AssociationRule(List.of("A"), "H", 50, 0.05, 0.5, 2, 0.01, 2))
-                .customer("C1", new CustomerHistory(4, 8, DAY.minusDays(90), DAY, List.of(new PurchasedItem("A", 1, 4, DAY)), 1))
+                .customer("C1", new CustomerHistory(4, List.of(new PurchasedItem("A", 1, 4, DAY)), 1))
                 .build();
         NextBestOffers.Offer h = new NextBestOffers(new Recommender(halves, RecommenderSettings.DEFAULTS), 0.3)
                 .forCustomer("C1", Optional.empty(), 1).get(0);
@@ -191,7 +191,7 @@ class NextBestOffersTest {
             .tradeUp("A", new TradeUp("P", TradeUp.ALL, 3, 10, true))
             .tradeUp("A", new TradeUp("B", TradeUp.ALL, 2, 10, true))
             .tradeUp("A", new TradeUp("B", "tier:gold", 3, 4, true))
-            .customer("C1", new CustomerHistory(4, 8, DAY.minusDays(90), DAY, List.of(new PurchasedItem("A", 1, 4, DAY)), 1))
+            .customer("C1", new CustomerHistory(4, List.of(new PurchasedItem("A", 1, 4, DAY)), 1))
             .build();
     private static final NextBestOffers TRADED_NBO = new NextBestOffers(new Recommender(TRADED, RecommenderSettings.DEFAULTS), 0.5);
 
