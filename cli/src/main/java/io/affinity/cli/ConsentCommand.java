@@ -3,6 +3,7 @@ package io.affinity.cli;
 import io.affinity.api.ConsentJournal;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
+import io.affinity.training.ExclusionCarryOver;
 import io.affinity.training.ingest.ExcludedCustomers;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -42,7 +43,8 @@ final class ConsentCommand implements Callable<Integer> {
      * Removes every journal line of the listed customers that no version of the store holds any more. A customer a
      * version still holds (history, profile, consent-list entry or precomputed list) keeps their lines: they record
      * an objection or opt-out that must go on being honoured while that version may serve (activated, rolled back
-     * to, made the canary). The list itself, which every training run needs anyway ({@code --exclude-customers}),
+     * to, made the canary). The list must be the one the store's newest list was, so that every later training run
+     * leaves its customers out (see {@link #requireTheStoresList}). The list itself, which every training run needs anyway ({@code --exclude-customers}),
      * is what keeps them out from then on; the journal keeps no trace of them, not even a hash (a customer id is a
      * short number: a hash of it is found again by trying them all).
      */
@@ -54,8 +56,8 @@ final class ConsentCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Option(names = "--customers", required = true, paramLabel = "FILE",
-                description = "The customers to forget: a CSV with a customer_id column, as --exclude-customers reads "
-                        + "it (pass the same list).")
+                description = "The customers to forget: the --exclude-customers list the store's newest version with "
+                        + "one was trained without (the same file: its SHA-256 is checked).")
         Path customers;
         @Option(names = "--models", defaultValue = "models", paramLabel = "DIR",
                 description = "Model store directory (default: ${DEFAULT-VALUE}): no version of it may hold them.")
@@ -74,10 +76,12 @@ final class ConsentCommand implements Callable<Integer> {
             Path journalFile = journal != null ? journal : models.resolve("consent.journal");
             // never created here: a mistyped path must not look like a journal with nothing to forget
             OptionFiles.readable("--consent-journal", journalFile);
-            Set<String> listed = ExcludedCustomers.read(customers).ids();
+            ExcludedCustomers list = ExcludedCustomers.read(customers);
+            Set<String> listed = list.ids();
             // Held from the check to the rewrite: a run publishing meanwhile could bring a listed customer back
             // into a version after it was checked.
             try (ModelStore.TrainingLock held = store.lockForTraining("affinity consent forget")) {
+                requireTheStoresList(store, list);
                 Map<String, Long> holders = new TreeMap<>();
                 Set<String> kept = heldByAVersion(store, listed, holders);
                 Set<String> forgettable = new HashSet<>(listed);
@@ -92,6 +96,42 @@ final class ConsentCommand implements Callable<Integer> {
                 }
             }
             return 0;
+        }
+
+        /**
+         * Refuses a list that is not the one the store's newest version with a list was trained without (by SHA-256;
+         * the manifests hold no ids). Forgetting is safe only for customers every later run leaves out, which the
+         * exclusion carry-over check guarantees for that list: a customer of another file, say one whose consent came
+         * before any purchase and who is in no exclusion list yet, would lose their opt-out and could be trained in.
+         */
+        private void requireTheStoresList(ModelStore store, ExcludedCustomers list) throws IOException {
+            List<String> versions = store.versions();
+            for (int i = versions.size() - 1; i >= 0; i--) {
+                io.affinity.store.Manifest m;
+                try {
+                    m = store.manifest(versions.get(i));
+                } catch (IOException | RuntimeException e) {
+                    throw new AffinityCli.UserFacingException("cannot tell which list version " + versions.get(i)
+                            + " was trained without (" + ErrorMessages.describe(e) + "): repair it or prune it; "
+                            + "nothing forgotten");
+                }
+                com.fasterxml.jackson.databind.JsonNode section = m.sections().get(ExclusionCarryOver.SECTION);
+                if (section == null) {
+                    continue;
+                }
+                String sha256 = section.path("sha256").asText("");
+                if (!sha256.equalsIgnoreCase(list.sha256())) {
+                    throw new AffinityCli.UserFacingException(String.format(Locale.ROOT, "--customers %s (SHA-256 %s) "
+                                    + "is not the list the newest version trained with one, %s, was trained without "
+                                    + "(%s, SHA-256 %s): only customers every later run leaves out may be forgotten; "
+                                    + "pass that list, or train with this one first; nothing forgotten", customers,
+                            list.sha256(), m.version(), section.path("file").asText("?"), sha256));
+                }
+                return;
+            }
+            throw new AffinityCli.UserFacingException("no version of model store " + models + " was trained with "
+                    + "--exclude-customers: only customers every later run leaves out may be forgotten; train with it "
+                    + "first (the erasure's retrain); nothing forgotten");
         }
 
         /** The listed customers some version of the store holds; {@code holders} counts them per version. */

@@ -59,6 +59,17 @@ class ConsentCommandTest {
         Path erased = Files.writeString(dir.resolve("erased.csv"), "customer_id,requested_at\nc2,2026-11-20\n"
                 + "crm77,2026-11-21\nc99,2026-11-22\n");
 
+        // Forgetting is for customers every later training run leaves out: the list must be the one the store's
+        // newest list was, else a customer not yet excluded (crm77, consent before any purchase) would lose their
+        // opt-out and could be trained in later.
+        CommandErrorsTest.run("consent", "forget", "--customers", erased.toString(), "--models", models.toString())
+                .failsWith("no version of model store", "was trained with --exclude-customers", "train with it first");
+        assertEquals(0, CommandErrorsTest.run("train", "--input", input.toString(), "--recommender", "rules",
+                "--exclude-customers", erased.toString(), "--no-activate", "--models", models.toString()).code());
+        Path other = Files.writeString(dir.resolve("other.csv"), "customer_id\ncrm77\n");
+        CommandErrorsTest.run("consent", "forget", "--customers", other.toString(), "--models", models.toString())
+                .failsWith("is not the list", "the newest version trained with one", "erased.csv");
+
         String recorded = Files.readString(journalFile);
         CommandErrorsTest.Run look = CommandErrorsTest.run("consent", "forget", "--customers", erased.toString(),
                 "--models", models.toString(), "--dry-run");
@@ -82,9 +93,9 @@ class ConsentCommandTest {
             assertFalse(said.contains(id), "no customer id in the output: " + said);
         }
 
-        // README's erasure: retrain without them, activate (train does), prune the versions that hold them
-        assertEquals(0, CommandErrorsTest.run("train", "--input", input.toString(), "--recommender", "rules",
-                "--exclude-customers", erased.toString(), "--models", models.toString()).code());
+        // README's erasure: the retrain without them is served, then the versions that hold them are pruned
+        String withList = ModelStore.open(models).versions().get(1);
+        assertEquals(0, CommandErrorsTest.run("models", "activate", withList, "--models", models.toString()).code());
         assertEquals(0, CommandErrorsTest.run("models", "prune", "--keep", "1", "--models", models.toString()).code());
 
         CommandErrorsTest.Run dry = CommandErrorsTest.run("consent", "forget", "--customers", erased.toString(),
@@ -122,6 +133,8 @@ class ConsentCommandTest {
         assertEquals(0, CommandErrorsTest.run("train", "--input", orders().toString(), "--recommender", "rules",
                 "--models", models.toString()).code());
         Path erased = Files.writeString(dir.resolve("erased.csv"), "customer_id\ncrm77\n");
+        assertEquals(0, CommandErrorsTest.run("train", "--input", orders().toString(), "--recommender", "rules",
+                "--exclude-customers", erased.toString(), "--models", models.toString()).code());
         Path journalFile = models.resolve("consent.journal");
         CommandErrorsTest.run("consent", "forget", "--customers", erased.toString(), "--models", models.toString())
                 .failsWith("--consent-journal", "consent.journal does not exist");
