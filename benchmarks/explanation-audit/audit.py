@@ -517,20 +517,19 @@ def trade_ups():
 TU = None
 UPSELL_RE = re.compile(r"^(?P<note>(?:pinned: matches pin '.*?' \([^)]*\); |boosted: matches boost '.*?'; )?)"
                        r"(?P<m>\d+) of (?P<n>\d+) customers who bought (?P<from>.*) later moved up to (?P<to>.*) "
-                       r"\((?P<seg>all customers|segment: [^)]*)\); (?P<same>same family|same category), "
+                       r"\((?P<seg>all customers|similar customers)\); (?P<same>same family|same category), "
                        r"(?P<pa>[\d.]+) -> (?P<pb>[\d.]+); P\(purchase\) (?P<p>[\d.]+) \(rate (?P<rate>[\d.]+) "
                        r"\((?P<share>[\d.]+)% of all customers bought it\) x activity (?P<act>[\d.]+)\) x margin "
                        r"(?P<margin>[\d.]+) \(default margin rate: 30% of (?P<pb2>[\d.]+)\)$")
 
 
-def seg_key(label, prof):
+def seg_key(label, prof, a, b):
+    """The segment whose counts an explanation gives: "similar customers" names neither the customer's tier nor their
+    price band (an explanation may be shown to the shopper), so it is the first of the two with a keepable move."""
     if label == "all customers":
         return "all"
-    m = re.match(r"segment: (\w+) tier$", label)
-    if m:
-        return "tier:" + m.group(1)
-    m = re.match(r"segment: (\w+) price sensitivity$", label)
-    return "price:" + m.group(1)
+    own = ["tier:" + prof["tier"], "price:" + prof["priceSensitivity"]["level"]] if prof else []
+    return next((s for s in own if kept(s, a, b)), own[0] if own else None)
 
 
 def kept(s, a, b):
@@ -557,7 +556,10 @@ def check_upsell(item, customer, label, limit=5, **rules):
             bad("upsell-format", f"{where}: {o['explanation']!r}")
             continue
         b = o["itemId"]
-        s = seg_key(m["seg"], prof)
+        s = seg_key(m["seg"], prof, item, b)
+        if s is None:
+            bad("upsell-segment", f"{where}: 'similar customers' for a request without a profiled customer")
+            continue
         mv, by = TU[0][(s, item, b)], TU[1][(s, item)]
         if (int(m["m"]), int(m["n"])) != (mv, by):
             bad("upsell-count", f"{where}: '{m['m']} of {m['n']}' ({s}) vs recomputed {mv} of {by}")

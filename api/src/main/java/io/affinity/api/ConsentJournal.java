@@ -16,10 +16,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -44,6 +46,10 @@ import org.slf4j.LoggerFactory;
  * serving once the journal reaches the line threshold with at least half its lines superseded; it holds the
  * journal's lock while it rewrites (changes and checks wait, as they do for an fsync). Files are replaced with
  * {@link JournalFiles#replace}, whose crash reasoning applies: the journal path always names a complete journal.
+ *
+ * <p>{@link #forget} rewrites the journal the same way without any line of the given customers (an erasure's last
+ * step, once no model version holds them): the counter and every other line stay, and servers sharing the journal
+ * read it again whole, as after a compaction.
  *
  * <p>Several server processes may share one journal (replicas opening the same model store directory): a change
  * acknowledged by any of them is seen by every check that starts {@link #LOOK_INTERVAL} or more afterwards in any of
@@ -138,8 +144,22 @@ public final class ConsentJournal implements AutoCloseable {
         return open(file, compactAfterLines, JournalFiles.Channels.FILE_SYSTEM);
     }
 
+    /**
+     * Opens an existing journal as it is, without the compaction at open (a dry run of {@link #forget} must change
+     * nothing); a torn last line, which only a crash leaves, is still cut off. It compacts only when {@link #compact}
+     * or {@link #forget} is called.
+     */
+    public static ConsentJournal openAsIs(Path file) throws IOException {
+        return open(file, Integer.MAX_VALUE, JournalFiles.Channels.FILE_SYSTEM, false);
+    }
+
     /** {@link #open(Path, int)} with the journal's files opened through {@code channels} (tests: a failing disk). */
     static ConsentJournal open(Path journal, int compactAfterLines, JournalFiles.Channels channels) throws IOException {
+        return open(journal, compactAfterLines, channels, true);
+    }
+
+    private static ConsentJournal open(Path journal, int compactAfterLines, JournalFiles.Channels channels,
+                                       boolean compactAtOpen) throws IOException {
         Path file = JournalFiles.followLinks(Objects.requireNonNull(journal, "file"));
         Objects.requireNonNull(channels, "channels");
         if (compactAfterLines < 1) {
@@ -166,7 +186,7 @@ public final class ConsentJournal implements AutoCloseable {
                 j.close();
                 throw e;
             }
-            if (j.lines > j.live) {
+            if (compactAtOpen && j.lines > j.live) {
                 try {
                     j.compactLocked();
                 } catch (IOException e) {
@@ -472,8 +492,17 @@ public final class ConsentJournal implements AutoCloseable {
     }
 
     private void compactLocked() throws IOException {
+        compactLocked(Set.of());
+    }
+
+    /** Compaction that also leaves out every change of the customers {@code forgotten} (normalised ids). */
+    private void compactLocked(Set<String> forgotten) throws IOException {
         List<Change> kept = new ArrayList<>((int) Math.min(Integer.MAX_VALUE, live));
-        overlay.values().forEach(m -> kept.addAll(m.values()));
+        overlay.forEach((customerId, m) -> {
+            if (!forgotten.contains(customerId)) {
+                kept.addAll(m.values());
+            }
+        });
         kept.sort(Comparator.comparingLong(Change::sequence));
         StringBuilder out = new StringBuilder();
         out.append(JSON.writeValueAsString(Map.of(HEADER_FIELD, sequence))).append('\n');
@@ -490,6 +519,65 @@ public final class ConsentJournal implements AutoCloseable {
             keepReadableChanges();
             throw new IOException(e.getMessage(), e);
         }
+    }
+
+    /** What {@link #forget} removes: how many of the customers asked for have lines, and how many lines they have. */
+    public record Forgotten(long customers, long changes) {
+    }
+
+    /**
+     * What {@link #forget} would remove now, changing nothing. Throws {@link Unavailable} when the journal cannot be
+     * used (a damaged line, an I/O error), as {@code forget} does.
+     */
+    public synchronized Forgotten forgettable(Set<String> customerIds) throws IOException {
+        requireUsable();
+        try (JournalLock.Held held = lock.acquire()) {
+            catchUp(true);
+            requireUsable();
+            return linesOf(normalised(customerIds));
+        }
+    }
+
+    /**
+     * Removes every line of the customers (an erasure: they are gone from every model version, and their run-time
+     * consents with them), superseded ones and those journalled under an older spelling of the id included, by
+     * rewriting the journal as a compaction does (atomically, under the writers' lock, the sequence counter kept):
+     * every other customer's changes keep their lines and sequences, and no sequence number is given out again.
+     * Other servers sharing the journal read it again whole at their next look, as after a compaction. A journal
+     * that cannot be used is not rewritten ({@link Unavailable}): its readable lines could not be told from the rest.
+     * The caller decides that forgetting is safe (see the CLI's {@code consent forget}: no version may hold them).
+     */
+    public synchronized Forgotten forget(Set<String> customerIds) throws IOException {
+        requireUsable();
+        try (JournalLock.Held held = lock.acquire()) {
+            catchUp(true);
+            requireUsable();
+            Set<String> ids = normalised(customerIds);
+            Forgotten found = linesOf(ids);
+            if (found.changes() > 0) {
+                compactLocked(ids);
+            }
+            return found;
+        }
+    }
+
+    private static Set<String> normalised(Set<String> customerIds) {
+        Set<String> ids = new HashSet<>();
+        customerIds.forEach(id -> ids.add(Ids.normaliseCustomerId(id)));
+        return ids;
+    }
+
+    /** The lines of the journal file (every change applied since it was last read whole) naming the customers. */
+    private Forgotten linesOf(Set<String> ids) {
+        Set<String> found = new HashSet<>();
+        long changes = 0;
+        for (Applied a : inOrder) {
+            if (ids.contains(a.customerId())) {
+                found.add(a.customerId());
+                changes++;
+            }
+        }
+        return new Forgotten(found.size(), changes);
     }
 
     /** Changes read from the journal when it was opened (0 for an unusable one). */

@@ -267,9 +267,10 @@ final class CustomerRoutes {
                 : model.snapshot().profile(customerId);
         List<NextBestOffers.Offer> offers = offers(model, rules)
                 .upsell(itemId, profile, limit, pricierOfSameCategory(model, itemId), rules.offerRules());
-        // No contactable here: upsell checks no consent (there is no channel), so it could not say.
-        ctx.json(new OffersBody(model.snapshot().version(), null, null, null, null, null,
-                profile.map(p -> lower(p.strategy())).orElse(null), offers));
+        // No contactable here: upsell checks no consent (there is no channel), so it could not say. Nor the customer's
+        // strategy, which upsell does not use: a shop page's key would read the retailer's internal classification of
+        // the customer (harvest, end, ...), which only the profiles scope gives.
+        ctx.json(new OffersBody(model.snapshot().version(), null, null, null, null, null, null, offers));
     }
 
     /**

@@ -84,7 +84,7 @@ class AccentFoldingHttpTest {
         }
         items.forEach(b::putItem);
         LocalDate day = LocalDate.of(2011, 5, 1);
-        b.putCustomer("C100", new CustomerHistory(4, 99.5, day.minusDays(60), day, List.of(
+        b.putCustomer("C100", new CustomerHistory(4, List.of(
                 new PurchasedItem("I00", 3, 10, day), new PurchasedItem("I05", 1, 2, day.minusDays(10))), 2));
         List<PopularItem> popular = new ArrayList<>();
         for (int i = 0; i < TestStores.ITEMS; i++) {

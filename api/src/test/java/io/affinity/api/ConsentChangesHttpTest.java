@@ -96,6 +96,34 @@ class ConsentChangesHttpTest {
         assertEquals(all, page(""));
     }
 
+    /**
+     * An erasure's last step ({@code affinity consent forget}, another process rewriting the shared journal): the
+     * served feed no longer lists any change of the forgotten customer, whatever the channel, while the others' keep
+     * their sequences; the journal's sequence and every cursor a campaign tool holds stay valid, and the next change
+     * continues the count, so no sequence means two things.
+     */
+    @Test
+    void aForgottenCustomerLeavesTheFeedAndNoSequenceIsGivenAgain() throws Exception {
+        assertEquals(1, consent("C100001", "email", "opted_out"));
+        assertEquals(2, consent("GONE77", "email", "opted_out"));
+        assertEquals(3, consent("GONE77", "profiling", "opted_out"));
+        assertEquals(4, consent("C100002", "sms", "confirmed"));
+        assertEquals(List.of(1L, 2L, 3L, 4L), sequences(page("")));
+        try (ConsentJournal cli = ConsentJournal.open(dir.resolve("consent.journal"))) {
+            assertEquals(new ConsentJournal.Forgotten(1, 2), cli.forget(java.util.Set.of("GONE77")));
+        }
+        Thread.sleep(ConsentJournal.LOOK_INTERVAL.toMillis() + 1);
+        JsonNode all = page("");
+        assertEquals(List.of(1L, 4L), sequences(all));
+        assertFalse(all.toString().contains("GONE77"), all.toString());
+        assertEquals(4, all.get("sequence").asLong());
+        assertEquals(4, all.get("next").asLong());
+        assertEquals(List.of(4L), sequences(page("?since=2")), "a cursor taken before stays valid");
+        assertEquals(List.of(), sequences(page("?channel=profiling")));
+        assertEquals(5, consent("C100003", "web", "opted_out"), "the count goes on: 2 and 3 are not given again");
+        assertEquals(List.of(1L, 4L, 5L), sequences(page("")));
+    }
+
     @Test
     void pagesFollowTheJournalAndEndAtItsSequence() throws Exception {
         Random rnd = new Random(11);

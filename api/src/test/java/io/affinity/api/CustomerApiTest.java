@@ -116,8 +116,7 @@ class CustomerApiTest {
                 .item(new ItemFacts("85123A", "WHITE HANGING HEART T-LIGHT HOLDER", "", 2.55, 2000, 800, 9000))
                 .rule(new AssociationRule(List.of("22697"), "22698", 300, 0.03, 0.7, 20, 0.02, 3.2))
                 .rule(new AssociationRule(List.of("22697"), "22699", 280, 0.028, 0.65, 18, 0.02, 2.8))
-                .customer("17850", new CustomerHistory(3, 120.5, day.minusDays(30), day,
-                        List.of(new PurchasedItem("22697", 2, 12, day)), 1))
+                .customer("17850", new CustomerHistory(3, List.of(new PurchasedItem("22697", 2, 12, day)), 1))
                 .popular(new PopularItem("85123A", 2000, 800))
                 .popular(new PopularItem("22697", 900, 400))
                 .build();

@@ -186,7 +186,7 @@ class HttpFuzzTest {
             if (id.equals("cust-secret-new")) {
                 continue; // a well-formed id the model does not know
             }
-            b.putCustomer(id, new CustomerHistory(4, 99.5, day.minusDays(60), day, List.of(
+            b.putCustomer(id, new CustomerHistory(4, List.of(
                     new PurchasedItem(TestStores.itemId(c), 3, 10, day),
                     new PurchasedItem(TestStores.itemId(c + 5), 1, 2, day.minusDays(10))), 2));
             b.putProfile(id, CustomerApiTest.profile(CustomerProfile.Tier.values()[c % 4],

@@ -97,9 +97,8 @@ class OfferRulesHttpTest {
                     new AssociationRule(List.of(item(i)), item((i + 2) % 12), 30, 0.03, 0.4, 2.5, 0.01, 1.5)));
         }
         for (int c = 0; c < CUSTOMERS; c++) {
-            b.putCustomer(customer(c), new CustomerHistory(4, 99.5, DAY.minusDays(60), DAY,
-                    List.of(new PurchasedItem(item(c), 3, 10, DAY), new PurchasedItem(item((c + 5) % 12), 1, 2,
-                            DAY.minusDays(10))), 2));
+            b.putCustomer(customer(c), new CustomerHistory(4, List.of(new PurchasedItem(item(c), 3, 10, DAY),
+                    new PurchasedItem(item((c + 5) % 12), 1, 2, DAY.minusDays(10))), 2));
             b.putProfile(customer(c), new CustomerProfile(10, 4, 99.5, 4, 4, 4, "loyal", 0.9, 1.0, 25, 300,
                     CustomerProfile.Tier.GOLD, CustomerProfile.Stage.ACTIVE,
                     c == 9 ? CustomerProfile.Strategy.END : CustomerProfile.Strategy.ENHANCE, 1.0, 0.4,

@@ -54,7 +54,7 @@ class PrecomputedOrderUnderRulesHttpTest {
             list.add(new PrecomputedItem(id, 1.0 - i / 100.0, repeat, "ease",
                     repeat ? new PurchasedItem(id, 2, 2.0, day.minusDays(i)) : null));
         }
-        b.customer("c1", new CustomerHistory(3, 10, day.minusDays(60), day, List.of(), 1));
+        b.customer("c1", new CustomerHistory(3, List.of(), 1));
         b.precomputed("c1", new PrecomputedRecommendations("blend", list));
         InMemoryModelSnapshot model = b.build();
         Recommender recommender = new Recommender(model, RecommenderSettings.DEFAULTS);

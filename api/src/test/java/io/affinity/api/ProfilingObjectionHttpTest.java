@@ -79,7 +79,7 @@ class ProfilingObjectionHttpTest {
                         .rule(new AssociationRule(java.util.List.of("22697"), "22698", 300, 0.03, 0.7, 20, 0.02, 3.2))
                         .rule(new AssociationRule(java.util.List.of("22697"), "22699", 280, 0.028, 0.65, 18, 0.02,
                                 2.8))
-                        .customer(KNOWN, new CustomerHistory(3, 120.5, day.minusDays(30), day,
+                        .customer(KNOWN, new CustomerHistory(3,
                                 java.util.List.of(new PurchasedItem("22697", 2, 12, day)), 1))
                         .popular(new PopularItem("85123A", 2000, 800))
                         .popular(new PopularItem("22697", 900, 400))

@@ -58,7 +58,7 @@ class ShopTimeZoneHttpTest {
             b.item(new ItemFacts(id, id, "", 2.5, 100, 50, 100)).popular(new PopularItem(id, 100, 50));
         }
         // bought yesterday and two days ago in the shop's days, one order each (not repeat purchases)
-        b.customer("c1", new CustomerHistory(2, 5.0, today.minusDays(2), today.minusDays(1), List.of(
+        b.customer("c1", new CustomerHistory(2, List.of(
                 new PurchasedItem("YESTERDAY", 1, 1, today.minusDays(1)),
                 new PurchasedItem("TWO-DAYS-AGO", 1, 1, today.minusDays(2))), 2));
         InMemoryModelSnapshot snapshot = b.build();

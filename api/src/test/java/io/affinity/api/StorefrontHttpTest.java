@@ -58,10 +58,8 @@ class StorefrontHttpTest {
                 .rule(new AssociationRule(List.of("22698"), "22697", 300, 0.03, 1.0, 20, 0.02,
                         Double.POSITIVE_INFINITY))
                 .tradeUp("22697", new TradeUp("22699", TradeUp.ALL, 12, 40, true))
-                .customer("17850", new CustomerHistory(3, 120.5, day.minusDays(30), day,
-                        List.of(new PurchasedItem("22697", 2, 12, day)), 1))
-                .customer("12748", new CustomerHistory(5, 300, day.minusDays(90), day,
-                        List.of(new PurchasedItem("22698", 3, 6, day)), 2))
+                .customer("17850", new CustomerHistory(3, List.of(new PurchasedItem("22697", 2, 12, day)), 1))
+                .customer("12748", new CustomerHistory(5, List.of(new PurchasedItem("22698", 3, 6, day)), 2))
                 .precomputed("12748", new PrecomputedRecommendations("blend", List.of(
                         new PrecomputedItem("22699", 0.9, false, "ease", null),
                         new PrecomputedItem("22698", 0.8, true, "repeat-frequency",

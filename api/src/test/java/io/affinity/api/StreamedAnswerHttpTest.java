@@ -60,8 +60,8 @@ class StreamedAnswerHttpTest {
             c2.add(new PrecomputedItem(id, 1.0 - i / 100.0, repeat, i % 2 == 0 ? "ease" : "als",
                     repeat ? new PurchasedItem(id, 7, 1.0, day.minusDays(100 + i)) : null));
         }
-        b.customer("c1", new CustomerHistory(3, 10, day.minusDays(60), day, List.of(), 1));
-        b.customer("c2", new CustomerHistory(3, 10, day.minusDays(60), day, List.of(), 1));
+        b.customer("c1", new CustomerHistory(3, List.of(), 1));
+        b.customer("c2", new CustomerHistory(3, List.of(), 1));
         b.precomputed("c1", new PrecomputedRecommendations("reranker", c1));
         b.precomputed("c2", new PrecomputedRecommendations("reranker", c2));
         InMemoryModelSnapshot model = b.build();

@@ -104,7 +104,7 @@ final class TestStores {
         for (int c = 0; c < CUSTOMERS; c++) {
             List<PurchasedItem> bought = List.of(new PurchasedItem(itemId(c), 3, 10, day),
                     new PurchasedItem(itemId(c + 5), 1, 2, day.minusDays(10)));
-            b.putCustomer(customerId(c), new CustomerHistory(4, 99.5, day.minusDays(60), day, bought, 2));
+            b.putCustomer(customerId(c), new CustomerHistory(4, bought, 2));
         }
         List<PopularItem> popular = new ArrayList<>();
         for (int i = 0; i < ITEMS; i++) {

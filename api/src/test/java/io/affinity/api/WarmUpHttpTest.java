@@ -43,8 +43,7 @@ class WarmUpHttpTest {
             b.popular(new PopularItem("I" + i, 100 - i, 50 - i));
         }
         for (int c = 0; c < CUSTOMERS; c++) {
-            b.customer("C" + c, new CustomerHistory(2, 10, day.minusDays(20), day,
-                    List.of(new PurchasedItem("I" + (c % 5), 2, 3, day)), 1));
+            b.customer("C" + c, new CustomerHistory(2, List.of(new PurchasedItem("I" + (c % 5), 2, 3, day)), 1));
         }
         InMemoryModelSnapshot base = b.build();
         ModelSnapshot withProfiles = new DelegatingSnapshot(base) {

@@ -96,8 +96,7 @@ public final class ExportSnapshotGenerator {
                 }
             }
             int orders = 1 + rnd.nextInt(30);
-            b.putCustomer(id, new CustomerHistory(orders, 20 + rnd.nextDouble() * 5000, end.minusDays(400),
-                    end.minusDays(rnd.nextInt(60)), bought, HISTORY + rnd.nextInt(20)));
+            b.putCustomer(id, new CustomerHistory(orders, bought, HISTORY + rnd.nextInt(20)));
 
             double u = rnd.nextDouble();
             CustomerProfile.Tier tier = u < 0.05 ? CustomerProfile.Tier.PLATINUM : u < 0.20 ? CustomerProfile.Tier.GOLD

@@ -19,7 +19,7 @@ import picocli.CommandLine;
                 "               ./affinity spark-train --help"},
         subcommands = {TrainCommand.class, ServeCommand.class, MineCommand.class, RulesCommand.class,
                 EvaluateCommand.class, CompareCommand.class, CustomersCommand.class, ModelsCommand.class,
-                CommandLine.HelpCommand.class})
+                ConsentCommand.class, CommandLine.HelpCommand.class})
 public final class AffinityCli {
     /** Held strongly: java.util.logging keeps loggers weakly, and a collected one forgets its level. */
     private static final class LuceneLog {

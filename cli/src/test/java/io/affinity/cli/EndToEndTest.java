@@ -210,6 +210,51 @@ class EndToEndTest {
         }
     }
 
+    /**
+     * Upsell answers a shop page (the {@code recommendations} scope), and its explanation may be shown to the shopper.
+     * With a customer it said whose moves it counted, "(segment: platinum tier)" or "(segment: high price
+     * sensitivity)": the customer's own tier or band, which only the {@code profiles} scope gives otherwise (and the
+     * answer named their relationship strategy, e.g. "harvest", in a field of its own). On the
+     * trained sample, for customers of every tier and band asking about items whose trade-ups were counted for their
+     * segment, the evidence is still the segment's (its counts) and no explanation names a tier or band.
+     */
+    @Test
+    void upsellExplanationsNameNoTierOrPriceBandOfTheCustomer() throws Exception {
+        java.util.Map<String, String> customerOfSegment = new java.util.HashMap<>();
+        snapshot.forEachProfile((id, p) -> {
+            customerOfSegment.putIfAbsent(io.affinity.recommender.TradeUp.tierSegment(p.tier()), id);
+            customerOfSegment.putIfAbsent(io.affinity.recommender.TradeUp.priceSegment(p.priceSensitivity()), id);
+        });
+        int segmentEvidence = 0;
+        int asked = 0;
+        for (io.affinity.recommender.PopularItem popular : snapshot.popularItems()) {
+            String item = popular.itemId();
+            for (io.affinity.recommender.TradeUp t : snapshot.tradeUps(item)) {
+                String customer = customerOfSegment.get(t.segment());
+                if (t.segment().equals(io.affinity.recommender.TradeUp.ALL) || customer == null || asked >= 40) {
+                    continue;
+                }
+                asked++;
+                io.affinity.recommender.CustomerProfile p = snapshot.profile(customer).orElseThrow();
+                JsonNode body = get("/v1/items/" + item + "/upsell?limit=20&customerId=" + customer);
+                // nor does the answer carry the customer's strategy (harvest, end, ...), which upsell does not use
+                assertFalse(body.has("strategy"), body.toString());
+                for (JsonNode offer : body.get("offers")) {
+                    // the sample's descriptions are upper case: lower-case words are Affinity's own
+                    String why = offer.get("explanation").asText();
+                    assertFalse(why.contains("segment") || why.contains("tier") || why.contains("sensitiv")
+                            || why.contains(p.tier().name().toLowerCase(java.util.Locale.ROOT)), why);
+                    if (offer.get("itemId").asText().equals(t.toItemId()) && why.startsWith(t.movers() + " of "
+                            + t.buyers() + " customers who bought") && why.contains("(similar customers)")) {
+                        segmentEvidence++;
+                    }
+                }
+            }
+        }
+        assertTrue(asked >= 5, "the sample's trade-ups counted for tiers and bands: " + asked);
+        assertTrue(segmentEvidence > 0, "some offers rest on their segment's counts, said as similar customers");
+    }
+
     @Test
     void rulesAndModelEndpoints() throws Exception {
         JsonNode rules = get("/v1/rules?item=22697&sort=lift&limit=3");

@@ -147,4 +147,84 @@ class TrainStoreSafetyTest {
         assertEquals(2, ModelStore.open(models).versions().size(), "nothing published");
         assertTrue(ModelStore.open(models).versions().contains(repaired));
     }
+
+    private static String publishedVersion(CommandErrorsTest.Run run) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("published (\\d{8}-\\d{6}-[0-9a-f]{6})")
+                .matcher(run.out() + run.err());
+        assertTrue(m.find(), run.out() + run.err());
+        return m.group(1);
+    }
+
+    /**
+     * The exclusion carry-over check read CURRENT only. A version trained with the list can serve without being
+     * CURRENT: as a canary (the usual way to roll out the erasure's retrain, published with --no-activate), or as
+     * the rollback target after CURRENT was rolled back past it; a nightly run without the option then published
+     * and activated a version profiling the erased customer again. It is refused now while the canary's version, or
+     * the newest version that records a list, excluded anyone; a newer list with the header only still says "nobody".
+     */
+    @Test
+    void aRunWithoutTheListIsRefusedWhileACanaryOrTheNewestListExcludedSomeone() throws Exception {
+        Path models = dir.resolve("models");
+        Path input = orders(30);
+        Path excluded = Files.writeString(dir.resolve("excluded.csv"), "customer_id\nc2\n");
+        CommandErrorsTest.Run first = CommandErrorsTest.run("train", "--input", input.toString(), "--recommender",
+                "rules", "--models", models.toString());
+        assertEquals(0, first.code(), first.err());
+        String before = ModelStore.open(models).currentVersion().orElseThrow();
+        CommandErrorsTest.Run erasure = CommandErrorsTest.run("train", "--input", input.toString(), "--recommender",
+                "rules", "--exclude-customers", excluded.toString(), "--no-activate", "--models", models.toString());
+        assertEquals(0, erasure.code(), erasure.err());
+        String withList = publishedVersion(erasure);
+        assertEquals(0, CommandErrorsTest.run("models", "canary", withList, "--percent", "10", "--models",
+                models.toString()).code());
+
+        CommandErrorsTest.Run nightly = CommandErrorsTest.run("train", "--input", input.toString(), "--recommender",
+                "rules", "--models", models.toString());
+        nightly.failsWith("the canary's version " + withList + " was trained without 1 excluded customers",
+                "this run has no --exclude-customers", "--exclude-customers FILE");
+        assertFalse(nightly.err().contains("c2"), "no customer id in the refusal: " + nightly.err());
+        assertEquals(List.of(before, withList), ModelStore.open(models).versions(), "nothing published");
+
+        // promoted, then rolled back past: the list's version is no longer served, but may be activated again
+        assertEquals(0, CommandErrorsTest.run("models", "activate", withList, "--models", models.toString()).code());
+        assertEquals(0, CommandErrorsTest.run("models", "activate", before, "--models", models.toString()).code());
+        CommandErrorsTest.Run afterRollback = CommandErrorsTest.run("train", "--input", input.toString(),
+                "--recommender", "rules", "--models", models.toString());
+        afterRollback.failsWith("version " + withList + ", the newest trained with a list of excluded customers, was "
+                + "trained without 1 excluded customers", "--exclude-customers FILE");
+        assertEquals(2, ModelStore.open(models).versions().size(), "nothing published");
+
+        // a newer list naming nobody is the operator's latest word, even unactivated
+        Path nobody = Files.writeString(dir.resolve("nobody.csv"), "customer_id\n");
+        assertEquals(0, CommandErrorsTest.run("train", "--input", input.toString(), "--recommender", "rules",
+                "--exclude-customers", nobody.toString(), "--no-activate", "--models", models.toString()).code());
+        CommandErrorsTest.Run later = CommandErrorsTest.run("train", "--input", input.toString(), "--recommender",
+                "rules", "--models", models.toString());
+        assertEquals(0, later.code(), later.err());
+    }
+
+    /**
+     * The same for the consent list: a canary trained with one (the new CRM export rolled out to a slice) while
+     * CURRENT has none let a run without --consent publish and activate a version without its opt-outs.
+     */
+    @Test
+    void aRunWithoutConsentIsRefusedWhileTheCanaryCarriesAList() throws Exception {
+        Path models = dir.resolve("models");
+        Path input = orders(30);
+        Path consent = Files.writeString(dir.resolve("consent.csv"), "customer_id,channel,state\nc1,web,opted_out\n");
+        assertEquals(0, CommandErrorsTest.run("train", "--input", input.toString(), "--recommender", "rules",
+                "--models", models.toString()).code());
+        CommandErrorsTest.Run listed = CommandErrorsTest.run("train", "--input", input.toString(), "--recommender",
+                "rules", "--consent", consent.toString(), "--no-activate", "--models", models.toString());
+        assertEquals(0, listed.code(), listed.err());
+        String withList = publishedVersion(listed);
+        assertEquals(0, CommandErrorsTest.run("models", "canary", withList, "--percent", "50", "--models",
+                models.toString()).code());
+        CommandErrorsTest.run("train", "--input", input.toString(), "--recommender", "rules", "--models",
+                models.toString()).failsWith("the canary's version " + withList + " carries a consent list (1 "
+                + "customers)", "--consent FILE, or --no-consent");
+        assertEquals(2, ModelStore.open(models).versions().size(), "nothing published");
+        assertEquals(0, CommandErrorsTest.run("train", "--input", input.toString(), "--recommender", "rules",
+                "--no-consent", "--models", models.toString()).code(), "publishing without one, said");
+    }
 }

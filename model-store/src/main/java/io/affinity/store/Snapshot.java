@@ -703,6 +703,18 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         }
     }
 
+    /**
+     * Whether this version holds anything of the customer: a purchase history, a profile, a consent-list entry or a
+     * precomputed list (its keys are looked up; nothing is decoded). What an erasure must have removed from every
+     * version before the customer's run-time consents may be forgotten.
+     */
+    public boolean holdsCustomer(String customerId) {
+        Objects.requireNonNull(customerId, "customerId");
+        return customers.containsKey(customerId) || profiles != null && profiles.containsKey(customerId)
+                || consent != null && consent.containsKey(customerId)
+                || customerRecs != null && customerRecs.containsKey(customerId);
+    }
+
     @Override
     public Optional<PrecomputedRecommendations> precomputed(String customerId) {
         return decodePrecomputed(customerId, Integer.MAX_VALUE, null);

@@ -32,9 +32,11 @@ import java.util.function.Predicate;
  * rules    := v=1, n:var, rule*n
  * rule     := antecedentSize:var, item:str*antecedentSize, consequent:str, supportCount:var,
  *             support:f64, confidence:f64, lift:f64, leverage:f64, conviction:f64
- * customer := v=2, orderCount:var, totalSpend:f64, firstPurchase:zz, lastPurchase:zz, distinctItemCount:var,
+ * customer := v=2, orderCount:var, reserved:f64, reserved:zz, reserved:zz, distinctItemCount:var,
  *             n:var, (itemId:str, orderCount:var, quantity:f64, lastPurchased:zz, returnedQuantity:f64)*n
- *             (v=1, still decoded, has no returnedQuantity: none returned)
+ *             (v=1, still decoded, has no returnedQuantity: none returned). The reserved slots held the total spend
+ *             and the first and last purchase dates, which nothing read: written as 0 since 2026-11-26 (data
+ *             minimisation; servers of format 8 decode that as a valid history), skipped when read.
  * profile  := v=1, recencyDays:var, transactions:var, monetary:f64, rScore:byte, fScore:byte, mScore:byte,
  *             segment:str, pAlive:f64, expectedTransactions90:f64, expectedSpend:f64, expectedValue12:f64,
  *             tier:byte, stage:byte, strategy:byte, priceIndex:f64, cheaperVariantShare:f64 (NaN = none),
@@ -137,9 +139,10 @@ final class ValueCodecs {
     static void encodeCustomer(CustomerHistory h, ByteWriter w) {
         w.writeByte(CUSTOMER_CODEC_VERSION);
         w.writeVarLong(h.orderCount());
-        w.writeDouble(h.totalSpend());
-        w.writeZigZag(h.firstPurchase().toEpochDay());
-        w.writeZigZag(h.lastPurchase().toEpochDay());
+        // the total spend and first and last purchase dates, not stored: see the format above
+        w.writeDouble(0);
+        w.writeZigZag(0);
+        w.writeZigZag(0);
         w.writeVarLong(h.distinctItemCount());
         List<PurchasedItem> items = h.items();
         w.writeVarLong(items.size());
@@ -158,9 +161,9 @@ final class ValueCodecs {
         int version = checkVersion(r, CUSTOMER_CODEC_VERSION, file, customerId);
         try {
             int orderCount = r.readVarInt();
-            double totalSpend = r.readDouble();
-            LocalDate first = LocalDate.ofEpochDay(r.readZigZag());
-            LocalDate last = LocalDate.ofEpochDay(r.readZigZag());
+            r.readDouble(); // reserved: a total spend, in snapshots written before 2026-11-26
+            r.readZigZag(); // reserved: first and last purchase dates, likewise
+            r.readZigZag();
             int distinct = r.readVarInt();
             int n = readCount(r, value.length);
             PurchasedItem[] items = new PurchasedItem[n];
@@ -169,8 +172,7 @@ final class ValueCodecs {
                         LocalDate.ofEpochDay(r.readZigZag()), version >= 2 ? r.readDouble() : 0);
             }
             r.expectEnd();
-            return new CustomerHistory(orderCount, totalSpend, first, last,
-                    n == 0 ? Collections.emptyList() : List.of(items), distinct);
+            return new CustomerHistory(orderCount, n == 0 ? Collections.emptyList() : List.of(items), distinct);
         } catch (IllegalArgumentException | DateTimeException e) {
             throw invalid(r, e);
         }

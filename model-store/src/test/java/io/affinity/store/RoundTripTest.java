@@ -115,8 +115,7 @@ class RoundTripTest {
                 items.add(new io.affinity.recommender.PurchasedItem("ITEM" + i, 1 + rnd.nextInt(5),
                         1 + rnd.nextInt(50), day.minusDays(rnd.nextInt(300))));
             }
-            io.affinity.recommender.CustomerHistory h = new io.affinity.recommender.CustomerHistory(5, 10.0,
-                    day.minusDays(400), day, items, n);
+            io.affinity.recommender.CustomerHistory h = new io.affinity.recommender.CustomerHistory(5, items, n);
             written.put("C" + c, h);
             b.putCustomer("C" + c, h);
         }
@@ -136,8 +135,8 @@ class RoundTripTest {
     void aHistoryKeepsReturnedUnitsAndVersion1ValuesReadAsNoneReturned() {
         Path file = Path.of("customers.cmap");
         java.time.LocalDate day = java.time.LocalDate.of(2011, 5, 1);
-        io.affinity.recommender.CustomerHistory h = new io.affinity.recommender.CustomerHistory(4, 99.5,
-                day.minusDays(60), day, List.of(new io.affinity.recommender.PurchasedItem("A1", 3, 32, day, 8),
+        io.affinity.recommender.CustomerHistory h = new io.affinity.recommender.CustomerHistory(4, List.of(
+                new io.affinity.recommender.PurchasedItem("A1", 3, 32, day, 8),
                 new io.affinity.recommender.PurchasedItem("A2", 1, 12, day.minusDays(9), 12),
                 new io.affinity.recommender.PurchasedItem("A3", 1, 2.5, day.minusDays(20))), 3);
         ByteWriter w = new ByteWriter(64);
@@ -156,9 +155,52 @@ class RoundTripTest {
         v1.writeVarLong(3);
         v1.writeDouble(32);
         v1.writeZigZag(day.toEpochDay());
-        assertEquals(new io.affinity.recommender.CustomerHistory(4, 99.5, day.minusDays(60), day,
+        assertEquals(new io.affinity.recommender.CustomerHistory(4,
                         List.of(new io.affinity.recommender.PurchasedItem("A1", 3, 32, day, 0)), 1),
                 ValueCodecs.decodeCustomer("C1", v1.toByteArray(), file));
+    }
+
+    /**
+     * Data minimisation: a customer's total spend and first and last purchase dates were stored with their history,
+     * and no version of the serving code ever read them (the profile carries what the customer kept, the items their
+     * last purchase). Their slots stay, so that the layout (customer codec 2, format 8) is unchanged and servers of
+     * format 8 keep opening new snapshots, but hold zeros: a spend of 0 and day 0 twice, which those servers decode
+     * as a valid history they never look at. A value written before still reads.
+     */
+    @Test
+    void aHistoryHoldsNoSpendOrPurchaseDatesNothingReads() {
+        Path file = Path.of("customers.cmap");
+        java.time.LocalDate day = java.time.LocalDate.of(2011, 5, 1);
+        List<io.affinity.recommender.PurchasedItem> items = List.of(
+                new io.affinity.recommender.PurchasedItem("A1", 3, 32, day, 8));
+        io.affinity.recommender.CustomerHistory h = new io.affinity.recommender.CustomerHistory(4, items, 1);
+        ByteWriter w = new ByteWriter(64);
+        ValueCodecs.encodeCustomer(h, w);
+        byte[] stored = w.toByteArray();
+        ByteReader r = new ByteReader(stored, file, "C1");
+        assertEquals(2, r.readByte(), "customer codec 2, as before");
+        assertEquals(4, r.readVarInt(), "orders: the repeat rate of a bought item divides by them");
+        assertEquals(0.0, r.readDouble(), "no total spend");
+        assertEquals(0, r.readZigZag(), "no first purchase date");
+        assertEquals(0, r.readZigZag(), "no last purchase date");
+        assertEquals(1, r.readVarInt());
+
+        ByteWriter before = new ByteWriter(64); // as written until now, the three values in their slots
+        before.writeByte(2);
+        before.writeVarLong(4);
+        before.writeDouble(99.5);
+        before.writeZigZag(day.minusDays(60).toEpochDay());
+        before.writeZigZag(day.toEpochDay());
+        before.writeVarLong(1);
+        before.writeVarLong(1);
+        before.writeString("A1");
+        before.writeVarLong(3);
+        before.writeDouble(32);
+        before.writeZigZag(day.toEpochDay());
+        before.writeDouble(8);
+        assertEquals(ValueCodecs.decodeCustomer("C1", stored, file),
+                ValueCodecs.decodeCustomer("C1", before.toByteArray(), file));
+        assertEquals(items, ValueCodecs.decodeCustomer("C1", stored, file).items());
     }
 
     @Test

@@ -69,8 +69,7 @@ final class TestData {
                 bought.add(new PurchasedItem(ids.get(rnd.nextInt(itemCount)), 1 + rnd.nextInt(5), 1 + rnd.nextInt(40),
                         base.plusDays(rnd.nextInt(365))));
             }
-            customers.put("C" + (12000 + c), new CustomerHistory(1 + rnd.nextInt(30), rnd.nextDouble() * 5000,
-                    base, base.plusDays(365), bought, n + rnd.nextInt(3)));
+            customers.put("C" + (12000 + c), new CustomerHistory(1 + rnd.nextInt(30), bought, n + rnd.nextInt(3)));
         }
         for (int i = 0; i < Math.min(50, itemCount); i++) {
             popular.add(new PopularItem(ids.get(i), 1000 - i, 500 - i));

@@ -1,34 +1,21 @@
 package io.affinity.recommender;
 
-import java.time.LocalDate;
 import java.util.List;
-import java.util.Objects;
 
 /**
- * Summary of one identified customer's purchases, as the online path needs it.
+ * What the online path needs of one identified customer's purchases, and nothing more: no total spend or first and
+ * last purchase dates, which nothing read (the profile holds what the customer kept; each item its last purchase).
  *
- * @param orderCount     distinct orders
- * @param totalSpend     sum of quantity x unit price over accepted lines
- * @param firstPurchase  date of the first order
- * @param lastPurchase   date of the latest order
+ * @param orderCount     distinct orders (a bought item's repeat rate divides by them)
  * @param items          every item bought, most often bought first (ties: most recent first); a snapshot
  *                       trained before histories were complete holds only the 200 most bought (then
  *                       {@code distinctItemCount} exceeds the size, see {@link #complete()})
  * @param distinctItemCount number of distinct items ever bought
  */
-public record CustomerHistory(int orderCount, double totalSpend, LocalDate firstPurchase, LocalDate lastPurchase,
-                              List<PurchasedItem> items, int distinctItemCount) {
+public record CustomerHistory(int orderCount, List<PurchasedItem> items, int distinctItemCount) {
     public CustomerHistory {
         if (orderCount <= 0) {
             throw new IllegalArgumentException("orderCount must be > 0, was " + orderCount);
-        }
-        if (Double.isNaN(totalSpend) || Double.isInfinite(totalSpend)) {
-            throw new IllegalArgumentException("totalSpend must be finite");
-        }
-        Objects.requireNonNull(firstPurchase, "firstPurchase");
-        Objects.requireNonNull(lastPurchase, "lastPurchase");
-        if (lastPurchase.isBefore(firstPurchase)) {
-            throw new IllegalArgumentException("lastPurchase before firstPurchase");
         }
         items = List.copyOf(items);
         if (distinctItemCount < items.size()) {

@@ -213,7 +213,8 @@ public final class NextBestOffers {
     /**
      * Upsell for an item. First what customers were observed to move up to ({@link ModelSnapshot#tradeUps}):
      * for each target the most specific evidence is used, the requesting customer's tier, then their
-     * price-sensitivity band, then all customers; ranked by {@code rate x activity x margin}. Then, to fill the
+     * price-sensitivity band, then all customers (the explanation says "similar customers" for either of the
+     * first two, never which: see {@link #segmentLabel}); ranked by {@code rate x activity x margin}. Then, to fill the
      * limit, the heuristic fallback: pricier items of the same product family found among what is bought with the
      * item and among popular items, ranked by co-purchase confidence or popularity share x margin. An unknown
      * item throws {@link UnknownItemException}.
@@ -345,19 +346,14 @@ public final class NextBestOffers {
         return f.description().isBlank() ? f.itemId() : f.description() + " (" + f.itemId() + ")";
     }
 
-    /** {@code tier:gold} reads "segment: gold tier", {@code price:high} "segment: high price sensitivity". */
+    /**
+     * Whose moves an upsell offer counted: "all customers", or "similar customers" for the requesting customer's own
+     * segment, whichever it is. Upsell answers shop pages and its explanation may be shown to the shopper: naming the
+     * segment ("gold tier", "high price sensitivity") told them, and anyone with the page's key and their id, the
+     * retailer's internal classification of them, which only the profile (another scope) gives.
+     */
     static String segmentLabel(String segment) {
-        if (segment.equals(TradeUp.ALL)) {
-            return "all customers";
-        }
-        int colon = segment.indexOf(':');
-        String kind = colon < 0 ? "" : segment.substring(0, colon);
-        String value = segment.substring(colon + 1);
-        return switch (kind) {
-            case "tier" -> "segment: " + value + " tier";
-            case "price" -> "segment: " + value + " price sensitivity";
-            default -> "segment: " + segment;
-        };
+        return segment.equals(TradeUp.ALL) ? "all customers" : "similar customers";
     }
 
     /** The fallback when too few trade-ups were observed (see {@link #upsell(String, Optional, int, java.util.Collection)}). */

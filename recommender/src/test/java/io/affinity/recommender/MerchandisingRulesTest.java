@@ -35,8 +35,8 @@ class MerchandisingRulesTest {
             .rule(new AssociationRule(List.of("A"), "CHEAP", 50, 0.05, 0.5, 2, 0.01, 2))
             .rule(new AssociationRule(List.of("A"), "DEAR", 30, 0.03, 0.3, 2, 0.01, 1.5))
             .rule(new AssociationRule(List.of("A"), "B", 20, 0.02, 0.2, 2, 0.01, 1.2))
-            .customer("C1", new CustomerHistory(4, 8, DAY.minusDays(90), DAY, List.of(new PurchasedItem("A", 1, 4, DAY)), 1))
-            .customer("C2", new CustomerHistory(1, 4, DAY, DAY, List.of(new PurchasedItem("Z", 1, 1, DAY)), 1))
+            .customer("C1", new CustomerHistory(4, List.of(new PurchasedItem("A", 1, 4, DAY)), 1))
+            .customer("C2", new CustomerHistory(1, List.of(new PurchasedItem("Z", 1, 1, DAY)), 1))
             .build();
     private static final NextBestOffers NBO = new NextBestOffers(new Recommender(MODEL, RecommenderSettings.DEFAULTS), 0.5);
     private static final Map<String, String> CATEGORY = Map.of("DEAR", "x", "CHEAP", "x", "B", "y", "A", "y",
@@ -150,8 +150,7 @@ class MerchandisingRulesTest {
         // limit are drawn (500), which gives the 100 asked for.
         InMemoryModelSnapshot.Builder b = InMemoryModelSnapshot.builder("many")
                 .item(new ItemFacts("A", "RED MUG", "", 2, 10, 10, 10))
-                .customer("C1", new CustomerHistory(4, 8, DAY.minusDays(90), DAY,
-                        List.of(new PurchasedItem("A", 1, 4, DAY)), 1));
+                .customer("C1", new CustomerHistory(4, List.of(new PurchasedItem("A", 1, 4, DAY)), 1));
         for (int i = 0; i < 600; i++) {
             String id = String.format("X%03d", i);
             b.item(new ItemFacts(id, "THING " + i, "", 2, 10, 10, 10));
@@ -190,7 +189,7 @@ class MerchandisingRulesTest {
             .popular(new PopularItem("G", 10, 5))
             .tradeUp("A", new TradeUp("P", TradeUp.ALL, 3, 10, true))
             .tradeUp("A", new TradeUp("B", TradeUp.ALL, 2, 10, true))
-            .customer("C1", new CustomerHistory(4, 8, DAY.minusDays(90), DAY, List.of(new PurchasedItem("A", 1, 4, DAY)), 1))
+            .customer("C1", new CustomerHistory(4, List.of(new PurchasedItem("A", 1, 4, DAY)), 1))
             .build();
     private static final NextBestOffers UP = new NextBestOffers(new Recommender(TRADED, RecommenderSettings.DEFAULTS), 0.5);
 

@@ -28,7 +28,7 @@ class NextBestOffersTest {
             .rule(new AssociationRule(List.of("A"), "CHEAP", 50, 0.05, 0.5, 2, 0.01, 2))
             .rule(new AssociationRule(List.of("A"), "DEAR", 30, 0.03, 0.3, 2, 0.01, 1.5))
             .rule(new AssociationRule(List.of("A"), "B", 20, 0.02, 0.2, 2, 0.01, 1.2))
-            .customer("C1", new CustomerHistory(4, 8, DAY.minusDays(90), DAY, List.of(new PurchasedItem("A", 1, 4, DAY)), 1))
+            .customer("C1", new CustomerHistory(4, List.of(new PurchasedItem("A", 1, 4, DAY)), 1))
             .build();
     private static final NextBestOffers NBO = new NextBestOffers(new Recommender(MODEL, RecommenderSettings.DEFAULTS), 0.5);
 
@@ -57,7 +57,7 @@ class NextBestOffersTest {
                 .rule(new AssociationRule(List.of("A"), "CHEAP", 50, 0.05, 0.5, 2, 0.01, 2))
                 .rule(new AssociationRule(List.of("A"), "DEAR", 30, 0.03, 0.3, 2, 0.01, 1.5))
                 .rule(new AssociationRule(List.of("A"), "B", 20, 0.02, 0.2, 2, 0.01, 1.2))
-                .customer("C1", new CustomerHistory(4, 8, DAY.minusDays(90), DAY, List.of(new PurchasedItem("A", 1, 4, DAY)), 1))
+                .customer("C1", new CustomerHistory(4, List.of(new PurchasedItem("A", 1, 4, DAY)), 1))
                 .build();
         List<NextBestOffers.Offer> offers = new NextBestOffers(new Recommender(costed, RecommenderSettings.DEFAULTS), 0.5)
                 .forCustomer("C1", Optional.empty(), 4);
@@ -95,7 +95,7 @@ class NextBestOffersTest {
                 .item(new ItemFacts("A", "RED MUG", "", 1, 10, 10, 10))
                 .item(new ItemFacts("H", "HALF LAMP", "", 1.65, 10, 10, 10))
                 .rule(new AssociationRule(List.of("A"), "H", 50, 0.05, 0.5, 2, 0.01, 2))
-                .customer("C1", new CustomerHistory(4, 8, DAY.minusDays(90), DAY, List.of(new PurchasedItem("A", 1, 4, DAY)), 1))
+                .customer("C1", new CustomerHistory(4, List.of(new PurchasedItem("A", 1, 4, DAY)), 1))
                 .build();
         NextBestOffers.Offer h = new NextBestOffers(new Recommender(halves, RecommenderSettings.DEFAULTS), 0.3)
                 .forCustomer("C1", Optional.empty(), 1).get(0);
@@ -191,7 +191,7 @@ class NextBestOffersTest {
             .tradeUp("A", new TradeUp("P", TradeUp.ALL, 3, 10, true))
             .tradeUp("A", new TradeUp("B", TradeUp.ALL, 2, 10, true))
             .tradeUp("A", new TradeUp("B", "tier:gold", 3, 4, true))
-            .customer("C1", new CustomerHistory(4, 8, DAY.minusDays(90), DAY, List.of(new PurchasedItem("A", 1, 4, DAY)), 1))
+            .customer("C1", new CustomerHistory(4, List.of(new PurchasedItem("A", 1, 4, DAY)), 1))
             .build();
     private static final NextBestOffers TRADED_NBO = new NextBestOffers(new Recommender(TRADED, RecommenderSettings.DEFAULTS), 0.5);
 
@@ -241,11 +241,53 @@ class NextBestOffersTest {
         assertEquals(List.of("B", "P"), gold.stream().map(NextBestOffers.Offer::itemId).toList());
         assertEquals(0.75 * activity * 1.5, gold.get(0).expectedValue(), 1e-12);
         assertTrue(gold.get(0).explanation().startsWith(
-                "3 of 4 customers who bought RED MUG (A) later moved up to BLUE MUG (B) (segment: gold tier)"),
+                "3 of 4 customers who bought RED MUG (A) later moved up to BLUE MUG (B) (similar customers)"),
                 gold.get(0).explanation());
         List<NextBestOffers.Offer> lead = TRADED_NBO.upsell("A", Optional.of(tiered(Tier.LEAD, 2.0)), 2);
         assertEquals(List.of("P", "B"), lead.stream().map(NextBestOffers.Offer::itemId).toList());
         assertTrue(lead.get(1).explanation().startsWith("2 of 10 customers"), lead.get(1).explanation());
+    }
+
+    /**
+     * Upsell is a shop page's endpoint (the {@code recommendations} scope, a key every visitor can read), and its
+     * explanation may be shown to the shopper ("why am I seeing this?"). It named the customer's own tier or
+     * price-sensitivity band ("(segment: lead tier)"): the retailer's internal judgement of them, which that scope
+     * does not otherwise give, told to the shopper and to anyone holding the page's key and an id. It now says
+     * "similar customers" for either, whatever the tier or band.
+     */
+    @Test
+    void anUpsellExplanationNamesNoClassificationOfTheCustomer() {
+        InMemoryModelSnapshot.Builder b = InMemoryModelSnapshot.builder("t")
+                .item(new ItemFacts("A", "RED MUG", "", 2, 10, 10, 10))
+                .item(new ItemFacts("B", "BLUE MUG", "", 3, 10, 10, 10))
+                .item(new ItemFacts("P", "PINK MUG", "", 4, 10, 10, 10))
+                .tradeUp("A", new TradeUp("P", TradeUp.ALL, 3, 10, true));
+        for (Tier tier : Tier.values()) {
+            b.tradeUp("A", new TradeUp("B", TradeUp.tierSegment(tier), 3, 4, true));
+        }
+        for (PriceSensitivity band : PriceSensitivity.values()) {
+            b.tradeUp("A", new TradeUp("P", TradeUp.priceSegment(band), 4, 5, true));
+        }
+        NextBestOffers nbo = new NextBestOffers(new Recommender(b.build(), RecommenderSettings.DEFAULTS), 0.5);
+        for (Tier tier : Tier.values()) {
+            for (PriceSensitivity band : PriceSensitivity.values()) {
+                CustomerProfile p = new CustomerProfile(1, 4, 8, 5, 5, 5, "champions", 1, 2.0, 2, 10, tier,
+                        Stage.ACTIVE, Strategy.ENHANCE, 1, Double.NaN, band, List.of());
+                List<NextBestOffers.Offer> up = nbo.upsell("A", Optional.of(p), 2);
+                assertEquals(List.of("B", "P"), up.stream().map(NextBestOffers.Offer::itemId).sorted().toList());
+                for (NextBestOffers.Offer o : up) {
+                    String why = o.explanation();
+                    // the segment's own counts: the tier's 3 of 4 to B, the band's 4 of 5 to P
+                    assertTrue(why.startsWith(o.itemId().equals("B") ? "3 of 4 customers" : "4 of 5 customers"), why);
+                    assertTrue(why.contains(" (similar customers); "), why);
+                    String lower = why.toLowerCase(java.util.Locale.ROOT);
+                    for (String named : List.of("tier", "segment", "sensitiv", "platinum", "gold", "iron", "lead",
+                            "low", "medium", "high")) {
+                        assertFalse(lower.contains(named), named + " in " + why);
+                    }
+                }
+            }
+        }
     }
 
     @Test

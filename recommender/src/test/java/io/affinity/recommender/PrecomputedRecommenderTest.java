@@ -21,10 +21,10 @@ class PrecomputedRecommenderTest {
     private static final ModelSnapshot MODEL = InMemoryModelSnapshot.builder("v1")
             .item(item("GREEN")).item(item("PINK")).item(item("ROSES")).item(item("JAR")).item(item("BAG"))
             .rule(new AssociationRule(List.of("GREEN"), "PINK", 30, 0.1, 0.7, 3.0, 0.01, 2.0))
-            .customer("c1", new CustomerHistory(4, 100, DAY.minusDays(90), DAY, List.of(GREEN_BOUGHT,
+            .customer("c1", new CustomerHistory(4, List.of(GREEN_BOUGHT,
                     new PurchasedItem("BAG", 1, 1, DAY.minusDays(90))), 2))
-            .customer("c2", new CustomerHistory(1, 10, DAY, DAY, List.of(GREEN_BOUGHT), 1))
-            .customer("c3", new CustomerHistory(1, 10, DAY, DAY, List.of(new PurchasedItem("PINK", 1, 1, DAY)), 1))
+            .customer("c2", new CustomerHistory(1, List.of(GREEN_BOUGHT), 1))
+            .customer("c3", new CustomerHistory(1, List.of(new PurchasedItem("PINK", 1, 1, DAY)), 1))
             .precomputed("c3", new PrecomputedRecommendations("blend", List.of(
                     new PrecomputedItem("JAR", 0.5, false, "ease", null))))
             .precomputed("c1", new PrecomputedRecommendations("blend", List.of(
@@ -165,7 +165,7 @@ class PrecomputedRecommenderTest {
     void aModelsRepeatSaysWhatTheCustomerReturnedAndSoDoesItsOffer() {
         PurchasedItem sentBack = new PurchasedItem("GREEN", 1, 12, DAY, 12);
         ModelSnapshot model = InMemoryModelSnapshot.builder("v1").item(item("GREEN")).item(item("JAR"))
-                .customer("c1", new CustomerHistory(2, 10, DAY, DAY, List.of(sentBack), 1))
+                .customer("c1", new CustomerHistory(2, List.of(sentBack), 1))
                 .precomputed("c1", new PrecomputedRecommendations("blend", List.of(
                         new PrecomputedItem("GREEN", 0.9, true, "repeat-frequency", sentBack),
                         new PrecomputedItem("JAR", 0.8, false, "ease", null))))

@@ -22,7 +22,7 @@ class RecommenderTest {
             .rule(rule(List.of("PINK"), "GREEN", 0.65, 3.0))
             .rule(rule(List.of("GREEN"), "BAG", 0.9, 0.8)) // below lift 1: never a reason
             .rule(rule(List.of("GREEN", "PINK"), "JAR", 0.8, 4.0))
-            .customer("c1", new CustomerHistory(4, 100, DAY.minusDays(90), DAY, List.of(
+            .customer("c1", new CustomerHistory(4, List.of(
                     new PurchasedItem("GREEN", 3, 12, DAY), new PurchasedItem("BAG", 1, 1, DAY.minusDays(90))), 2))
             .popular(new PopularItem("BAG", 100, 50)).popular(new PopularItem("GREEN", 80, 40))
             .popular(new PopularItem("JAR", 10, 5))
@@ -96,7 +96,7 @@ class RecommenderTest {
     void aRepeatExplanationSaysWhatTheCustomerReturned() {
         ModelSnapshot returned = InMemoryModelSnapshot.builder("v1")
                 .item(item("GREEN")).item(item("BAG")).item(item("JAR")).item(item("CUP"))
-                .customer("c1", new CustomerHistory(4, 100, DAY.minusDays(90), DAY, List.of(
+                .customer("c1", new CustomerHistory(4, List.of(
                         new PurchasedItem("GREEN", 3, 32, DAY, 8), new PurchasedItem("BAG", 1, 12, DAY, 12),
                         new PurchasedItem("JAR", 1, 2.5, DAY, 0), new PurchasedItem("CUP", 1, 1, DAY, 1)), 4))
                 .build();

@@ -77,9 +77,6 @@ final class CustomerLists {
             .add("customer", DataTypes.StringType, false)
             .add("uid", DataTypes.IntegerType, false)
             .add("orders", DataTypes.IntegerType, false)
-            .add("spend", DataTypes.DoubleType, false)
-            .add("firstDay", DataTypes.LongType, false)
-            .add("lastDay", DataTypes.LongType, false)
             .add("history", DataTypes.createArrayType(PURCHASE, false), false)
             .add("bought", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
             .add("repeatItems", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
@@ -115,9 +112,6 @@ final class CustomerLists {
     static final StructType SCORED = new StructType()
             .add("customer", DataTypes.StringType, false)
             .add("orders", DataTypes.IntegerType, false)
-            .add("spend", DataTypes.DoubleType, false)
-            .add("firstDay", DataTypes.LongType, false)
-            .add("lastDay", DataTypes.LongType, false)
             .add("history", DataTypes.createArrayType(PURCHASE, false), false)
             .add("list", DataTypes.createArrayType(LISTED, false), false);
 
@@ -253,9 +247,7 @@ final class CustomerLists {
                         out[k] = RowFactory.create(id[item], (double) ranked.scores[k], repeat, SparkTifuKnn.NAME);
                     }
                     return RowFactory.create(r.getString(WALKED.fieldIndex("customer")),
-                            r.getInt(WALKED.fieldIndex("orders")), r.getDouble(WALKED.fieldIndex("spend")),
-                            r.getLong(WALKED.fieldIndex("firstDay")), r.getLong(WALKED.fieldIndex("lastDay")),
-                            r.get(WALKED.fieldIndex("history")), out);
+                            r.getInt(WALKED.fieldIndex("orders")), r.get(WALKED.fieldIndex("history")), out);
                 }, Encoders.row(SCORED));
     }
 
@@ -357,7 +349,7 @@ final class CustomerLists {
                     // customer value counts what the customer kept (CustomerAnalytics), the history what they
                     // bought, and what they returned of it
                     double kept = r.getDouble(9);
-                    acc.line(item, id[item], r.getDouble(6), kept, r.getDouble(7));
+                    acc.line(item, id[item], r.getDouble(6), kept);
                     if (kept > 0) {
                         orderKept = true;
                         orderSpend += kept * r.getDouble(7);
@@ -428,8 +420,7 @@ final class CustomerLists {
                 Arrays.sort(bought);
                 Integer[] boughtBoxed = Arrays.stream(bought).boxed().toArray(Integer[]::new);
                 SparkTifuKnn.Baskets tifu = baskets.build(uid); // its items are "bought", ascending
-                return RowFactory.create(customer, uid, h.orderCount(), h.totalSpend(), h.firstPurchase().toEpochDay(),
-                        h.lastPurchase().toEpochDay(), history, boughtBoxed, repeatItems, repeatScores,
+                return RowFactory.create(customer, uid, h.orderCount(), history, boughtBoxed, repeatItems, repeatScores,
                         firstRow.getInt(0), firstRow.getLong(1), summary == null ? 0 : summary.days(),
                         summary == null ? 0L : summary.firstDay(), summary == null ? 0L : summary.lastDay(),
                         summary == null ? 0L : summary.previousGapDays(), summary == null ? 0.0 : summary.repeatSpend(),
@@ -506,9 +497,7 @@ final class CustomerLists {
                             repeat ? SparkModelStage.REPEAT_SOURCE : SparkModelStage.NEW_SOURCE);
                 }
                 return RowFactory.create(r.getString(WALKED.fieldIndex("customer")),
-                        r.getInt(WALKED.fieldIndex("orders")),
-                        r.getDouble(WALKED.fieldIndex("spend")), r.getLong(WALKED.fieldIndex("firstDay")),
-                        r.getLong(WALKED.fieldIndex("lastDay")), r.get(WALKED.fieldIndex("history")), list);
+                        r.getInt(WALKED.fieldIndex("orders")), r.get(WALKED.fieldIndex("history")), list);
             }
         };
     }
@@ -615,7 +604,7 @@ final class CustomerLists {
         while (scored.hasNext()) {
             Row r = scored.next();
             String customer = r.getString(0);
-            List<Row> history = list(r, 5);
+            List<Row> history = list(r, SCORED.fieldIndex("history"));
             List<PurchasedItem> purchases = new ArrayList<>(history.size());
             Map<String, PurchasedItem> byId = new HashMap<>();
             for (Row p : history) {
@@ -624,11 +613,10 @@ final class CustomerLists {
                 purchases.add(item);
                 byId.put(item.itemId(), item);
             }
-            builder.putCustomer(customer, new CustomerHistory(r.getInt(1), r.getDouble(2),
-                    LocalDate.ofEpochDay(r.getLong(3)), LocalDate.ofEpochDay(r.getLong(4)), purchases,
+            builder.putCustomer(customer, new CustomerHistory(r.getInt(SCORED.fieldIndex("orders")), purchases,
                     purchases.size()));
             customers++;
-            List<Row> list = list(r, 6);
+            List<Row> list = list(r, SCORED.fieldIndex("list"));
             if (list.isEmpty()) {
                 continue;
             }

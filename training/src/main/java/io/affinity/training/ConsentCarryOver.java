@@ -1,10 +1,11 @@
 package io.affinity.training;
 
+import io.affinity.store.Manifest;
 import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Refuses a training run that would silently drop the consent list the served model carries. A retrain without
+ * Refuses a training run that would silently drop the consent list a served version carries. A retrain without
  * {@code --consent} publishes a model whose list is empty: direct channels then stay safe (unknown consent means no
  * contact) but every {@code web} opt-out in the old list is forgotten, and those customers are offered and
  * exported on {@code web} again once the new version is activated. Publishing without a list must therefore be said
@@ -14,12 +15,22 @@ public final class ConsentCarryOver {
     private ConsentCarryOver() {
     }
 
+    /** The refusal for a version ({@code role}: "the served version") whose manifest counts consent entries. */
+    private static Optional<String> carrying(Optional<Manifest> version, String role) {
+        return version.filter(m -> m.counts().consent() > 0).map(m -> String.format(java.util.Locale.ROOT,
+                "%s %s carries a consent list (%,d customers) and this run has no --consent: the new version would "
+                        + "forget its opt-outs (web opt-outs are then offered and exported on web again once it is "
+                        + "activated). Pass the current list with --consent FILE, or --no-consent to publish without "
+                        + "one", role, m.version(), m.counts().consent()));
+    }
+
     /**
      * The reason to refuse, when the run gives both {@code --consent} and {@code --no-consent}, or when
-     * {@code models}' CURRENT version carries a consent list and the run has none; empty when the run has a list,
+     * {@code models}' CURRENT version, or the canary's (it answers a slice of customers, and is how a new list is
+     * often rolled out), carries a consent list and the run has none; empty when the run has a list,
      * says {@code --no-consent}, or the store has no CURRENT, or one holding no version id (a first run, or a store
-     * being repaired: nothing served that a run could read). A CURRENT that cannot be read, or whose version's
-     * manifest cannot be, is a refusal too: what the served version carries is unknown.
+     * being repaired: nothing served that a run could read). A CURRENT or CANARY that cannot be read, or whose
+     * version's manifest cannot be, is a refusal too: what the served version carries is unknown.
      */
     public static Optional<String> refusal(Path models, Path consent, boolean noConsent) {
         if (noConsent && consent != null) {
@@ -29,12 +40,8 @@ public final class ConsentCarryOver {
             return Optional.empty();
         }
         try {
-            return ServedManifest.of(models).filter(m -> m.counts().consent() > 0).map(m -> String.format(
-                    java.util.Locale.ROOT, "the served version %s carries a consent list (%,d customers) and this run "
-                            + "has no --consent: the new version would forget its opt-outs (web opt-outs are then "
-                            + "offered and exported on web again once it is activated). Pass the current list with "
-                            + "--consent FILE, or --no-consent to publish without one", m.version(),
-                    m.counts().consent()));
+            Optional<String> served = carrying(ServedManifest.of(models), ServedManifest.CURRENT);
+            return served.isPresent() ? served : carrying(ServedManifest.canary(models), ServedManifest.CANARY);
         } catch (ServedManifest.Unknown e) {
             return Optional.of(ServedManifest.refusal(e, "carries a consent list", "this run has no --consent; pass "
                     + "the current list with --consent FILE, or --no-consent to publish without one"));

@@ -40,8 +40,7 @@ public final class CustomerHistories {
                 acc.order(tx.timestampOf(o).toLocalDate());
                 for (int l = tx.lineStart(o); l < tx.lineEnd(o); l++) {
                     int item = tx.itemOfLine(l);
-                    acc.line(item, tx.itemId(item), tx.quantityOfLine(l), tx.keptQuantityOfLine(l),
-                            tx.unitPriceOfLine(l));
+                    acc.line(item, tx.itemId(item), tx.quantityOfLine(l), tx.keptQuantityOfLine(l));
                 }
             }
             sink.accept(tx.customerId(c), acc.history());
@@ -64,9 +63,6 @@ public final class CustomerHistories {
         private final List<LocalDate> last = new ArrayList<>();
         private final List<Integer> lastOrder = new ArrayList<>();
         private int orders;
-        private double spend;
-        private LocalDate first;
-        private LocalDate latest;
         private LocalDate day;
 
         public Accumulator() {
@@ -83,9 +79,6 @@ public final class CustomerHistories {
             last.clear();
             lastOrder.clear();
             orders = 0;
-            spend = 0;
-            first = null;
-            latest = null;
             day = null;
         }
 
@@ -93,8 +86,6 @@ public final class CustomerHistories {
         public void order(LocalDate date) {
             day = date;
             orders++;
-            first = first == null || day.isBefore(first) ? day : first;
-            latest = latest == null || day.isAfter(latest) ? day : latest;
         }
 
         /**
@@ -103,11 +94,10 @@ public final class CustomerHistories {
          * after their returns ({@code Transactions.keptQuantityOfLine}): the history counts what was bought and
          * records what was returned, which repeat explanations state.
          */
-        public void line(int item, String itemId, double quantity, double kept, double unitPrice) {
+        public void line(int item, String itemId, double quantity, double kept) {
             if (day == null) {
                 throw new IllegalStateException("a line before the first order");
             }
-            spend += quantity * unitPrice;
             int s = slot.get(item);
             if (s < 0) {
                 s = ids.size();
@@ -140,7 +130,7 @@ public final class CustomerHistories {
                         Math.min(returned.get(s), quantities.get(s))));
             }
             items.sort(MOST_BOUGHT_FIRST);
-            return new CustomerHistory(orders, spend, first, latest, items, items.size());
+            return new CustomerHistory(orders, items, items.size());
         }
     }
 }
