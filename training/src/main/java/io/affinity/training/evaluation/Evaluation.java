@@ -81,8 +81,11 @@ public final class Evaluation {
                 testCustomers - testCold, testCustomers, 100 * testShare));
     }
 
-    public EvaluationReport run(Transactions tx) {
+    public EvaluationReport run(Transactions loaded) {
         long t0 = System.nanoTime();
+        // Rankings break ties by item and customer number: numbered by first purchase, not by the rows' order, no
+        // tie can lean towards what was bought after a split's cutoff (an export written newest first would).
+        Transactions tx = loaded.numberedByFirstPurchase();
         EvalSplit validation;
         EvalSplit test;
         if ("time".equals(settings.split())) {

@@ -135,6 +135,70 @@ public final class Transactions {
                 kept.toArray(String[]::new), countries, sequenceOnly);
     }
 
+    /**
+     * These transactions with items and customers numbered by their first purchase: the time of the earliest order
+     * holding the item (placed by the customer), then the id (code point order); orders and lines keep their numbers.
+     * Rankings break ties by number, and the loader's numbers follow the input's rows: in an export written newest
+     * first, the items bought last come first and win every tie, so an evaluation would favour the very items its
+     * test period holds. Numbered this way, the items and customers of the orders before any instant keep the same
+     * relative numbers whatever came after it and however the rows were ordered, and those first seen after it follow
+     * them all.
+     */
+    public Transactions numberedByFirstPurchase() {
+        long[] itemFirst = new long[itemIds.length];
+        long[] customerFirst = new long[customerIds.length];
+        Arrays.fill(itemFirst, Long.MAX_VALUE);
+        Arrays.fill(customerFirst, Long.MAX_VALUE);
+        for (int o = 0; o < orderIds.length; o++) {
+            long t = orderTime[o];
+            if (orderCustomer[o] >= 0) {
+                customerFirst[orderCustomer[o]] = Math.min(customerFirst[orderCustomer[o]], t);
+            }
+            for (int l = lineOffsets[o]; l < lineOffsets[o + 1]; l++) {
+                itemFirst[lineItem[l]] = Math.min(itemFirst[lineItem[l]], t);
+            }
+        }
+        int[] newItem = numbering(itemFirst, itemIds);
+        int[] newCustomer = numbering(customerFirst, customerIds);
+        int[] items = new int[lineItem.length];
+        for (int l = 0; l < items.length; l++) {
+            items[l] = newItem[lineItem[l]];
+        }
+        int[] customerOfOrder = new int[orderCustomer.length];
+        for (int o = 0; o < customerOfOrder.length; o++) {
+            customerOfOrder[o] = orderCustomer[o] < 0 ? -1 : newCustomer[orderCustomer[o]];
+        }
+        String[] ids = new String[itemIds.length];
+        String[] descriptions = new String[itemIds.length];
+        String[] categories = new String[itemIds.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[newItem[i]] = itemIds[i];
+            descriptions[newItem[i]] = itemDescriptions[i];
+            categories[newItem[i]] = itemCategories[i];
+        }
+        String[] customers = new String[customerIds.length];
+        for (int c = 0; c < customers.length; c++) {
+            customers[newCustomer[c]] = customerIds[c];
+        }
+        return new Transactions(orderIds, customerOfOrder, orderTime, orderCountry, lineOffsets, items, lineQuantity,
+                returns, linePrice, ids, descriptions, categories, customers, countries, sequenceOnly);
+    }
+
+    /** Each entity's new number: ranked by first time, then id (one never seen has time Long.MAX_VALUE). */
+    private static int[] numbering(long[] first, String[] ids) {
+        Integer[] byFirst = new Integer[ids.length];
+        Arrays.setAll(byFirst, i -> i);
+        Arrays.sort(byFirst, (a, b) -> {
+            int c = Long.compare(first[a], first[b]);
+            return c != 0 ? c : ids[a].compareTo(ids[b]);
+        });
+        int[] number = new int[ids.length];
+        for (int r = 0; r < byFirst.length; r++) {
+            number[byFirst[r]] = r;
+        }
+        return number;
+    }
+
     private static Object2IntOpenHashMap<String> index(String[] ids) {
         Object2IntOpenHashMap<String> m = new Object2IntOpenHashMap<>(ids.length);
         m.defaultReturnValue(-1);

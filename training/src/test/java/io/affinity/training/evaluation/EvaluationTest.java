@@ -179,6 +179,37 @@ class EvaluationTest {
         return sb.toString();
     }
 
+    /**
+     * Shop systems often export newest first. Items and customers were numbered in order of first appearance in the
+     * input, and every ranking breaks ties by number, so read newest first the items bought in the test period had
+     * the lowest numbers and won the ties: on the bundled sample repeat-frequency's NDCG@10 rose from 0.1970 to
+     * 0.2015 with the rows reversed. Now the same rows in any order give the same figures.
+     */
+    @Test
+    void theFiguresDoNotDependOnTheOrderOfTheInputRows() throws Exception {
+        List<String> rows = new java.util.ArrayList<>(synthetic().lines().toList());
+        // chronological (stable: an order's lines stay together), then newest first
+        rows.sort(java.util.Comparator.comparing(r -> r.split(",")[2]));
+        Transactions oldestFirst = load(String.join("\n", rows) + "\n");
+        java.util.Collections.reverse(rows);
+        Path newest = dir.resolve("newest-first.csv");
+        Files.writeString(newest, "customer_id,order_id,timestamp,item_id,quantity,unit_price\n"
+                + String.join("\n", rows) + "\n", StandardCharsets.UTF_8);
+        Transactions newestFirst = TransactionLoader.load(List.of(newest), IngestOptions.defaults()).transactions();
+        EvaluationSettings settings = new EvaluationSettings("time", LocalDateTime.parse("2024-03-01T00:00"), 25, 2,
+                7, 30, 20);
+        EvaluationReport a = new Evaluation(settings, line -> { }).run(oldestFirst);
+        EvaluationReport b = new Evaluation(settings, line -> { }).run(newestFirst);
+        assertEquals(a.served(), b.served());
+        for (ModelResult m : a.models()) {
+            assertEquals(m.metrics(), b.model(m.name()).metrics(), m.name() + " depends on the row order");
+            for (String metric : RankingMetrics.PER_CUSTOMER) {
+                assertArrayEquals(a.perCustomer().values(m.name(), metric), b.perCustomer().values(m.name(), metric),
+                        m.name() + " " + metric);
+            }
+        }
+    }
+
     @Test
     void runIsReproducibleAndReportsEveryModel() throws Exception {
         Transactions tx = load(synthetic());
@@ -237,9 +268,12 @@ class EvaluationTest {
             assertNull(a.model("popularity").note());
             assertTrue(!((Map<?, ?>) ((Map<?, ?>) json.get("models")).get("popularity")).containsKey("note"));
 
-            EvalSplit test = split.equals("time") ? EvalSplit.time(tx, settings.cutoff(), settings.testDays())
-                    : EvalSplit.lastBasket(tx, 0);
-            perCustomerMetricsAreTheValuesTheAggregatesAverage(tx, test, a, b, json, dir.resolve("report"));
+            // the evaluation numbers items and customers by first purchase: its test-user positions are these
+            Transactions numbered = tx.numberedByFirstPurchase();
+            EvalSplit test = split.equals("time")
+                    ? EvalSplit.time(numbered, settings.cutoff(), settings.testDays())
+                    : EvalSplit.lastBasket(numbered, 0);
+            perCustomerMetricsAreTheValuesTheAggregatesAverage(numbered, test, a, b, json, dir.resolve("report"));
         }
     }
 
