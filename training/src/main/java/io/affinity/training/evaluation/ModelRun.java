@@ -132,7 +132,24 @@ final class ModelRun {
      * {@link #metrics}, and per test customer the {@link RankingMetrics#PER_CUSTOMER} values of the overall ranking
      * ({@code perCustomer[metric][position]}, NaN for a customer with nothing relevant, who does not count).
      */
-    record Measured(Map<String, Double> metrics, double[][] perCustomer) {
+    record Measured(Map<String, Double> metrics, double[][] perCustomer, int[][][] ranked) {
+    }
+
+    /**
+     * The rankings the metrics were computed from, per test-user position: [0] the overall top 20, [1] the repeat-only
+     * and [2] the new-only lists (each at most 20 long).
+     */
+    int[][][] ranked() {
+        return ranked(top, repeat, fresh);
+    }
+
+    private static int[][][] ranked(int[][] top, int[][] rep, int[][] fresh) {
+        int[][][] out = {top, new int[rep.length][], new int[fresh.length][]};
+        for (int p = 0; p < rep.length; p++) {
+            out[1][p] = head(rep[p]);
+            out[2][p] = head(fresh[p]);
+        }
+        return out;
     }
 
     static Measured measure(EvalSplit split, int[][] top, int[][] rep, int[][] fresh) {
@@ -179,7 +196,7 @@ final class ModelRun {
             }
             m.put("warm." + key, w.get("warm." + key));
         }
-        return new Measured(m, each);
+        return new Measured(m, each, ranked(top, rep, fresh));
     }
 
     private static int[] head(int[] ranked) {

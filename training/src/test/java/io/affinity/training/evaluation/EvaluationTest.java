@@ -317,6 +317,19 @@ class EvaluationTest {
                     .get(m.name())).get("intervals95"))).get("ndcg@10");
             assertEquals(List.of(i.low(), i.high()), written);
         }
+        // The rankings kept for --rankings are the lists the figures came from: measured again, the same metrics.
+        Rankings rankings = a.rankings();
+        assertEquals(List.copyOf(pc.byModel().keySet()), List.copyOf(rankings.byModel().keySet()));
+        for (ModelResult m : a.models()) {
+            int[][][] rows = rankings.byModel().get(m.name());
+            int[][][] byPosition = new int[3][n][];
+            for (int p = 0; p < n; p++) {
+                for (int k = 0; k < 3; k++) {
+                    byPosition[k][p] = rows[k][sorted.indexOf(ids[p])];
+                }
+            }
+            assertEquals(m.metrics(), ModelRun.metrics(test, byPosition[0], byPosition[1], byPosition[2]), m.name());
+        }
         // The served model against the best other single model on test, and against repeat-frequency.
         String best = a.models().stream().map(ModelResult::name)
                 .filter(x -> !x.equals("blend") && !x.equals("reranker") && !x.equals(a.served()))

@@ -54,7 +54,8 @@ class ReportWriterTest {
         facts.put("validationSplit", "time split: train before 2011-06-02T00:00, test 14 days from it");
         PerCustomerMetrics pc = new PerCustomerMetrics(PerCustomerMetrics.fingerprint(List.of("a", "b")),
                 RankingMetrics.PER_CUSTOMER, perCustomer);
-        return new EvaluationReport(settings, facts, models, "blend", 12.5, pc, intervals, List.of(), warnings);
+        return new EvaluationReport(settings, facts, models, "blend", 12.5, pc, intervals, List.of(), warnings,
+                null);
     }
 
     private static EvaluationSettings time(boolean seasonWindow) {
