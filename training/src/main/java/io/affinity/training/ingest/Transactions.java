@@ -136,30 +136,38 @@ public final class Transactions {
     }
 
     /**
-     * These transactions with items and customers numbered by their first purchase: the time of the earliest order
-     * holding the item (placed by the customer), then the id (code point order); orders and lines keep their numbers.
-     * Rankings break ties by number, and the loader's numbers follow the input's rows: in an export written newest
-     * first, the items bought last come first and win every tie, so an evaluation would favour the very items its
-     * test period holds. Numbered this way, the items and customers of the orders before any instant keep the same
-     * relative numbers whatever came after it and however the rows were ordered, and those first seen after it follow
-     * them all.
+     * These transactions with items and customers numbered by their first purchase: by the time of the earliest order
+     * holding the item (placed by the customer), then by where that purchase stands among the purchases of that time
+     * (its line, or its order, in load order); orders and lines keep their numbers. Rankings break ties by number,
+     * and the loader's numbers follow the input's rows: in an export written newest first, the items bought last come
+     * first and win every tie, so an evaluation would favour the very items its test period holds. Numbered this way,
+     * the items and customers of the orders before any instant are numbered by those orders alone, whatever came
+     * after it and wherever its rows stand, and those first seen after it follow them all. For an export in time
+     * order these are the loader's numbers.
      */
     public Transactions numberedByFirstPurchase() {
         long[] itemFirst = new long[itemIds.length];
+        int[] itemLine = new int[itemIds.length];
         long[] customerFirst = new long[customerIds.length];
+        int[] customerOrder = new int[customerIds.length];
         Arrays.fill(itemFirst, Long.MAX_VALUE);
         Arrays.fill(customerFirst, Long.MAX_VALUE);
         for (int o = 0; o < orderIds.length; o++) {
             long t = orderTime[o];
-            if (orderCustomer[o] >= 0) {
-                customerFirst[orderCustomer[o]] = Math.min(customerFirst[orderCustomer[o]], t);
+            int c = orderCustomer[o];
+            if (c >= 0 && t < customerFirst[c]) { // orders in load order: the first of equal times stays
+                customerFirst[c] = t;
+                customerOrder[c] = o;
             }
             for (int l = lineOffsets[o]; l < lineOffsets[o + 1]; l++) {
-                itemFirst[lineItem[l]] = Math.min(itemFirst[lineItem[l]], t);
+                if (t < itemFirst[lineItem[l]]) {
+                    itemFirst[lineItem[l]] = t;
+                    itemLine[lineItem[l]] = l;
+                }
             }
         }
-        int[] newItem = numbering(itemFirst, itemIds);
-        int[] newCustomer = numbering(customerFirst, customerIds);
+        int[] newItem = numbering(itemFirst, itemLine);
+        int[] newCustomer = numbering(customerFirst, customerOrder);
         int[] items = new int[lineItem.length];
         for (int l = 0; l < items.length; l++) {
             items[l] = newItem[lineItem[l]];
@@ -184,15 +192,18 @@ public final class Transactions {
                 returns, linePrice, ids, descriptions, categories, customers, countries, sequenceOnly);
     }
 
-    /** Each entity's new number: ranked by first time, then id (one never seen has time Long.MAX_VALUE). */
-    private static int[] numbering(long[] first, String[] ids) {
-        Integer[] byFirst = new Integer[ids.length];
+    /**
+     * Each entity's new number: ranked by first time, then by the position of that first purchase (an entity never
+     * bought has time Long.MAX_VALUE; then its old number decides).
+     */
+    private static int[] numbering(long[] first, int[] position) {
+        Integer[] byFirst = new Integer[first.length];
         Arrays.setAll(byFirst, i -> i);
         Arrays.sort(byFirst, (a, b) -> {
             int c = Long.compare(first[a], first[b]);
-            return c != 0 ? c : ids[a].compareTo(ids[b]);
+            return c != 0 ? c : Integer.compare(position[a], position[b]);
         });
-        int[] number = new int[ids.length];
+        int[] number = new int[first.length];
         for (int r = 0; r < byFirst.length; r++) {
             number[byFirst[r]] = r;
         }
