@@ -226,6 +226,7 @@ public final class Evaluation {
         facts.put("split", test.description());
         facts.put("validationSplit", validation.description());
         facts.put("items", tx.itemCount());
+        facts.put("catalogueItems", test.catalogue()); // sold before the cutoff: coverage's denominator
         facts.put("customers", tx.customerCount());
         facts.put("orders", tx.orderCount());
         facts.put("trainInteractions", test.train().nonZeros());
