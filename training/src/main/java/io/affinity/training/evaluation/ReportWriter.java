@@ -38,14 +38,14 @@ public final class ReportWriter {
 
     /**
      * How the models rank for a customer without history, for the page's cold/warm chart. Only some fall back to
-     * popularity: the models that start from the customer's own purchases score every item alike for them (ALS
-     * about alike, its random start shrunk towards zero), so {@code TopK} ranks them in item-number order (on the
-     * sample cold.ndcg@10 0.0229 for all five item models, popularity 0.1077). The service never serves those lists
-     * to such a customer: an unknown customer gets popular items ({@code "fallback": true}).
+     * popularity: the models that start from the customer's own purchases score every item alike for them (ALS too:
+     * a customer without purchases keeps the factors 0), so {@code TopK} ranks them in item-number order (on the
+     * sample cold.ndcg@10 0.0229 for all six, popularity 0.1077). The service never serves those lists to such a
+     * customer: an unknown customer gets popular items ({@code "fallback": true}).
      */
     static final String COLD_NOTE = "For cold customers repeat-frequency and tifu-knn rank by popularity, as the "
             + "popularity models do; rules, knn-cosine, knn-bm25, rp3beta, ease and als start from the customer's own "
-            + "purchases and have no opinion: they score every item (about) alike, so their cold figures measure an "
+            + "purchases and have no opinion: they score every item alike, so their cold figures measure an "
             + "arbitrary order (the service answers a customer without history with popular items instead). The blend "
             + "and the re-ranker mix their models' candidates.";
 
