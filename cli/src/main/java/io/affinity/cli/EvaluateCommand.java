@@ -5,6 +5,7 @@ import io.affinity.training.evaluation.Evaluation;
 import io.affinity.training.evaluation.EvaluationReport;
 import io.affinity.training.evaluation.EvaluationSettings;
 import io.affinity.training.evaluation.PerCustomerMetrics;
+import io.affinity.training.evaluation.Rankings;
 import io.affinity.training.evaluation.ReportWriter;
 import io.affinity.training.ingest.IngestOptions;
 import io.affinity.training.ingest.IngestResult;
@@ -52,6 +53,12 @@ final class EvaluateCommand implements Callable<Integer> {
             + "sorted by customer id, no ids: what compare pairs two reports with).")
     Path report;
 
+    @Option(names = "--rankings", description = "With --report: also write DIR/rankings.ndjson.gz, every model's "
+            + "test lists (overall, repeat-only, new-only top 20, item ids) in the rows of per-customer.csv.gz, for "
+            + "recomputing the metrics independently (benchmarks/evaluation-audit). No customer ids, but each row is "
+            + "one customer's lists: keep it like the export.")
+    boolean rankings;
+
     @Option(names = "--threads", defaultValue = "2", description = "Worker threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
@@ -84,6 +91,9 @@ final class EvaluateCommand implements Callable<Integer> {
             }
         }
         OptionFiles.directoryOrAbsent("--report", report);
+        if (rankings && report == null) {
+            throw new AffinityCli.UserFacingException("--rankings writes into the --report directory: give --report DIR");
+        }
         if (testDays < 1) {
             throw new AffinityCli.UserFacingException("--test-days must be >= 1, was " + testDays);
         }
@@ -118,10 +128,10 @@ final class EvaluateCommand implements Callable<Integer> {
             for (Path file : input.files) {
                 inputs.add(Manifest.InputFile.of(file));
             }
-            ReportWriter.write(result, report, inputs);
-            System.out.printf(Locale.ROOT, "wrote %s, %s and %s [%.2f s]%n", report.resolve("report.json"),
-                    report.resolve("report.html"), report.resolve(PerCustomerMetrics.FILE),
-                    (System.nanoTime() - tw) / 1e9);
+            ReportWriter.write(result, report, inputs, rankings);
+            System.out.printf(Locale.ROOT, "wrote %s, %s%s and %s [%.2f s]%n", report.resolve("report.json"),
+                    report.resolve("report.html"), rankings ? ", " + report.resolve(PerCustomerMetrics.FILE) : "",
+                    report.resolve(rankings ? Rankings.FILE : PerCustomerMetrics.FILE), (System.nanoTime() - tw) / 1e9);
         }
         return 0;
     }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affinity.testing.IntegrationTest;
 import io.affinity.training.evaluation.PerCustomerMetrics;
+import io.affinity.training.evaluation.Rankings;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,6 +84,57 @@ class EvaluateCommandTest {
         assertTrue(versus.size() >= 1, report.toString());
         assertEquals(report.get("served").asText(), versus.get(0).get("served").asText());
         assertEquals(80, versus.get(0).get("customers").asInt());
+    }
+
+    /**
+     * {@code --rankings}: every model's lists, in the per-customer file's rows, recorded in report.json with the
+     * SHA-256 of their text; the per-customer NDCG@10 recomputed from them against each customer's held-out last order
+     * (read here from the fixture) is the file's.
+     */
+    @Test
+    void rankingsAreTheListsThePerCustomerValuesCameFrom() throws Exception {
+        CommandErrorsTest.run("evaluate", "--input", fixture().toString(), "--split", "last-basket", "--rankings")
+                .failsWith("--rankings writes into the --report directory: give --report DIR");
+        int code = AffinityCli.run("evaluate", "--input", fixture().toString(), "--split", "last-basket",
+                "--report", out.toString(), "--rankings");
+        assertEquals(0, code);
+        JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        JsonNode entry = report.get("rankings");
+        assertEquals(Rankings.FILE, entry.get("file").asText());
+        byte[] text = new java.util.zip.GZIPInputStream(Files.newInputStream(out.resolve(Rankings.FILE)))
+                .readAllBytes();
+        assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(text)), entry.get("sha256").asText());
+        assertTrue(!new String(text, java.nio.charset.StandardCharsets.UTF_8).contains("C0"), "no customer ids");
+
+        // each customer's last order (highest sequence) is the truth; customers sorted by id are the rows
+        java.util.TreeMap<String, java.util.TreeMap<Integer, java.util.Set<String>>> orders = new java.util.TreeMap<>();
+        for (String line : Files.readAllLines(fixture()).subList(1, 1731)) {
+            String[] f = line.split(",");
+            orders.computeIfAbsent(f[0], k -> new java.util.TreeMap<>())
+                    .computeIfAbsent(Integer.parseInt(f[2]), k -> new java.util.TreeSet<>()).add(f[3]);
+        }
+        List<java.util.Set<String>> truth = orders.values().stream().map(o -> o.lastEntry().getValue()).toList();
+        JsonNode entryPc = report.get("perCustomer");
+        PerCustomerMetrics pc = PerCustomerMetrics.read(out.resolve(PerCustomerMetrics.FILE),
+                report.get("testCustomersFingerprint").asText(), entryPc.get("csvSha256").asText());
+        List<String> lines = new String(text, java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        assertEquals(report.get("models").size() * 80, lines.size(), "one line per model and customer");
+        for (String line : lines) {
+            JsonNode l = new ObjectMapper().readTree(line);
+            int row = l.get("row").asInt();
+            List<String> all = new ArrayList<>();
+            l.get("all").forEach(i -> all.add(i.asText()));
+            assertTrue(all.size() <= 20 && all.size() == new java.util.HashSet<>(all).size(), line);
+            double dcg = 0;
+            double ideal = 0;
+            for (int r = 0; r < 10; r++) {
+                double discount = 1 / (Math.log(r + 2) / Math.log(2));
+                dcg += r < all.size() && truth.get(row).contains(all.get(r)) ? discount : 0;
+                ideal += r < truth.get(row).size() ? discount : 0;
+            }
+            assertEquals(pc.values(l.get("model").asText(), "ndcg@10")[row], dcg / ideal, 1e-12, line);
+        }
     }
 
     @Test

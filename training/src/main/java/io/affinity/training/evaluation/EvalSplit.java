@@ -25,6 +25,37 @@ public record EvalSplit(String description, Interactions train, TransactionDatab
     }
 
     /**
+     * The catalogue a model trained on this split can know, per item number: the items of its training orders, guests'
+     * included. Items first sold later are in the vocabulary, but no model has seen them: they are not ranked (a model
+     * scoring them 0, as ALS does, would otherwise put them above the known items it scores below 0), and how many
+     * of them the export holds after the test period must not move a figure.
+     */
+    public boolean[] known() {
+        boolean[] sold = new boolean[train.itemCount()];
+        if (trainBaskets == null) {
+            for (int i = 0; i < sold.length; i++) {
+                sold[i] = train.degreeOfItem(i) > 0;
+            }
+            return sold;
+        }
+        for (int t = 0; t < trainBaskets.size(); t++) {
+            for (int j = 0; j < trainBaskets.length(t); j++) {
+                sold[trainBaskets.item(t, j)] = true;
+            }
+        }
+        return sold;
+    }
+
+    /** How many items {@link #known()} holds: coverage's denominator. */
+    public int catalogue() {
+        int n = 0;
+        for (boolean k : known()) {
+            n += k ? 1 : 0;
+        }
+        return n;
+    }
+
+    /**
      * Trains on orders before {@code cutoff}, tests on each customer's purchases in
      * {@code [cutoff, cutoff + testDays)}.
      */

@@ -81,8 +81,11 @@ public final class Evaluation {
                 testCustomers - testCold, testCustomers, 100 * testShare));
     }
 
-    public EvaluationReport run(Transactions tx) {
+    public EvaluationReport run(Transactions loaded) {
         long t0 = System.nanoTime();
+        // Rankings break ties by item and customer number: numbered by first purchase, not by the rows' order, no
+        // tie can lean towards what was bought after a split's cutoff (an export written newest first would).
+        Transactions tx = loaded.numberedByFirstPurchase();
         EvalSplit validation;
         EvalSplit test;
         if ("time".equals(settings.split())) {
@@ -136,6 +139,7 @@ public final class Evaluation {
         List<ModelResult> results = new ArrayList<>();
         List<ModelRun> testRuns = new ArrayList<>();
         Map<String, double[][]> perPosition = new LinkedHashMap<>(); // per model, as ModelRun.Measured gives them
+        Map<String, int[][][]> rankedByPosition = new LinkedHashMap<>(); // the lists those values came from
         double sumTrain = 0;
         long sumBytes = 0;
         for (int m = 0; m < specs.size(); m++) {
@@ -143,6 +147,7 @@ public final class Evaluation {
             Tested t = tested(specs.get(m), chosen.get(m), validationNdcg.get(m), test, settings);
             testRuns.add(t.run());
             perPosition.put(t.result().name(), t.run().perCustomer);
+            rankedByPosition.put(t.result().name(), t.run().ranked());
             sumTrain += t.result().trainSeconds();
             sumBytes += t.result().modelBytes();
             results.add(t.result());
@@ -159,6 +164,7 @@ public final class Evaluation {
                     test, settings);
             results.add(at++, t.result());
             perPosition.put(t.result().name(), t.run().perCustomer);
+            rankedByPosition.put(t.result().name(), t.run().ranked());
             say(ts, "test     %-18s (baseline, not blended) validation ndcg@10 %.4f; test ndcg@10 %.4f%s",
                     t.result().name(), t.result().validationNdcg10(), t.run().metrics.get("ndcg@10"),
                     t.result().note() == null ? "" : "; " + t.result().note());
@@ -173,6 +179,7 @@ public final class Evaluation {
         results.add(new ModelResult("blend", weights, tuned.blendOutOfFold(), sumTrain + blendFitSeconds, sumBytes,
                 blendMeasured.metrics()));
         perPosition.put("blend", blendMeasured.perCustomer());
+        rankedByPosition.put("blend", blendMeasured.ranked());
         if (tuned.reranker() != null) {
             long tr = System.nanoTime();
             Reranker.Features features = new Reranker.Features(testTable, testRuns, test, settings.testDays(),
@@ -182,6 +189,7 @@ public final class Evaluation {
             ModelRun.Measured measured = Blend.measureBy(testTable, scores, test);
             Map<String, Double> m = measured.metrics();
             perPosition.put(RERANKER, measured.perCustomer());
+            rankedByPosition.put(RERANKER, measured.ranked());
             double seconds = (System.nanoTime() - tr) / 1e9;
             Map<String, Object> described = new LinkedHashMap<>(tuned.reranker().params.describe());
             described.put("features", tuned.reranker().featureNames.size());
@@ -197,8 +205,15 @@ public final class Evaluation {
             ids[p] = tx.customerId(test.testUsers()[p]);
         }
         Map<String, double[][]> inReportOrder = new LinkedHashMap<>();
-        results.forEach(r -> inReportOrder.put(r.name(), perPosition.get(r.name())));
+        Map<String, int[][][]> rankedInReportOrder = new LinkedHashMap<>();
+        results.forEach(r -> {
+            inReportOrder.put(r.name(), perPosition.get(r.name()));
+            rankedInReportOrder.put(r.name(), rankedByPosition.get(r.name()));
+        });
         PerCustomerMetrics perCustomer = PerCustomerMetrics.of(ids, inReportOrder);
+        String[] itemIds = new String[tx.itemCount()];
+        Arrays.setAll(itemIds, tx::itemId);
+        Rankings rankings = Rankings.of(ids, rankedInReportOrder, itemIds);
         Map<String, Significance.Interval> intervals = ndcgIntervals(perCustomer);
         List<EvaluationReport.Versus> versus = servedVersus(results, served, perCustomer);
         say(tu, "uncertainty: ndcg@10 %d%% bootstrap intervals over %,d test customers (%,d resamples)%s",
@@ -211,6 +226,7 @@ public final class Evaluation {
         facts.put("split", test.description());
         facts.put("validationSplit", validation.description());
         facts.put("items", tx.itemCount());
+        facts.put("catalogueItems", test.catalogue()); // sold before the cutoff: coverage's denominator
         facts.put("customers", tx.customerCount());
         facts.put("orders", tx.orderCount());
         facts.put("trainInteractions", test.train().nonZeros());
@@ -228,7 +244,7 @@ public final class Evaluation {
         double total = (System.nanoTime() - t0) / 1e9;
         say(t0, "done; served model: %s", served);
         return new EvaluationReport(settings, facts, results, served, total, perCustomer, intervals, versus,
-                warnings);
+                warnings, rankings);
     }
 
     static final String NDCG = "ndcg@10";

@@ -16,11 +16,12 @@ import java.util.Objects;
  * @param servedVersus  the served model's paired NDCG@10 differences to the models it is measured against
  * @param warnings      what makes the figures or the served choice doubtful (e.g. a validation split whose
  *                      customers lack the history the test split's have), one sentence each
+ * @param rankings      every model's test rankings, in the per-customer rows (written on request); null when not kept
  */
 public record EvaluationReport(EvaluationSettings settings, Map<String, Object> facts, List<ModelResult> models,
                                String served, double totalSeconds, PerCustomerMetrics perCustomer,
                                Map<String, Significance.Interval> ndcgIntervals, List<Versus> servedVersus,
-                               List<String> warnings) {
+                               List<String> warnings, Rankings rankings) {
     public EvaluationReport {
         models = List.copyOf(models);
         warnings = List.copyOf(warnings);

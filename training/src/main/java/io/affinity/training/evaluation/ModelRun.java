@@ -10,9 +10,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One trained model scored for every test customer of a split: its top-20 over the full catalogue, its best
- * {@code perKind} candidates among the customer's previously bought items ("repeat") and among the others
- * ("new"), with scores min-max normalised per customer and kind for the blend, and the resulting metrics.
+ * One trained model scored for every test customer of a split: its top-20 over the full catalogue (every item sold
+ * before the split's cutoff: {@link EvalSplit#known()}), its best {@code perKind} candidates among the customer's
+ * previously bought items ("repeat") and among the others ("new"), with scores min-max normalised per customer and
+ * kind for the blend, and the resulting metrics.
  */
 final class ModelRun {
     final String name;
@@ -54,12 +55,17 @@ final class ModelRun {
         int[][] fresh = new int[n][];
         float[][] freshN = new float[n][];
         Interactions x = split.train();
+        boolean[] unknown = split.known();
+        for (int i = 0; i < unknown.length; i++) {
+            unknown[i] = !unknown[i];
+        }
         Runnable[] work = new Runnable[threads];
         for (int t = 0; t < threads; t++) {
             final int first = t;
             work[t] = () -> {
                 float[] s = new float[items];
-                boolean[] bought = new boolean[items];
+                // new-item candidates skip the customer's own items and those nobody bought before (unknown)
+                boolean[] boughtOrUnknown = unknown.clone();
                 boolean[] notBought = new boolean[items];
                 for (int p = first; p < n; p += threads) {
                     int u = split.testUsers()[p];
@@ -67,10 +73,10 @@ final class ModelRun {
                     int[] hist = x.itemsOf(u);
                     Arrays.fill(notBought, true);
                     for (int i : hist) {
-                        bought[i] = true;
+                        boughtOrUnknown[i] = true;
                         notBought[i] = false;
                     }
-                    top[p] = TopK.select(s, RankingMetrics.MAX_K, null);
+                    top[p] = TopK.select(s, RankingMetrics.MAX_K, unknown);
                     if (dropNoOpinion && constant(s)) {
                         // No opinion (e.g. an item-item model for a customer without history scores every item 0):
                         // its "top" items are the lowest item numbers, which would enter the blend's and the
@@ -79,12 +85,12 @@ final class ModelRun {
                         fresh[p] = new int[0];
                     } else {
                         rep[p] = TopK.select(s, perKind, notBought);
-                        fresh[p] = TopK.select(s, perKind, bought);
+                        fresh[p] = TopK.select(s, perKind, boughtOrUnknown);
                     }
                     repN[p] = normalise(s, rep[p]);
                     freshN[p] = normalise(s, fresh[p]);
                     for (int i : hist) {
-                        bought[i] = false;
+                        boughtOrUnknown[i] = unknown[i];
                     }
                 }
             };
@@ -132,7 +138,24 @@ final class ModelRun {
      * {@link #metrics}, and per test customer the {@link RankingMetrics#PER_CUSTOMER} values of the overall ranking
      * ({@code perCustomer[metric][position]}, NaN for a customer with nothing relevant, who does not count).
      */
-    record Measured(Map<String, Double> metrics, double[][] perCustomer) {
+    record Measured(Map<String, Double> metrics, double[][] perCustomer, int[][][] ranked) {
+    }
+
+    /**
+     * The rankings the metrics were computed from, per test-user position: [0] the overall top 20, [1] the repeat-only
+     * and [2] the new-only lists (each at most 20 long).
+     */
+    int[][][] ranked() {
+        return ranked(top, repeat, fresh);
+    }
+
+    private static int[][][] ranked(int[][] top, int[][] rep, int[][] fresh) {
+        int[][][] out = {top, new int[rep.length][], new int[fresh.length][]};
+        for (int p = 0; p < rep.length; p++) {
+            out[1][p] = head(rep[p]);
+            out[2][p] = head(fresh[p]);
+        }
+        return out;
     }
 
     static Measured measure(EvalSplit split, int[][] top, int[][] rep, int[][] fresh) {
@@ -142,11 +165,12 @@ final class ModelRun {
     private static Measured measure(EvalSplit split, int[][] top, int[][] rep, int[][] fresh, boolean perCustomer) {
         Interactions x = split.train();
         double[] info = selfInformation(x);
-        RankingMetrics all = new RankingMetrics(info);
-        RankingMetrics repeat = new RankingMetrics(info);
-        RankingMetrics novel = new RankingMetrics(info);
-        RankingMetrics cold = new RankingMetrics(info);
-        RankingMetrics warm = new RankingMetrics(info);
+        int catalogue = split.catalogue();
+        RankingMetrics all = new RankingMetrics(info, catalogue);
+        RankingMetrics repeat = new RankingMetrics(info, catalogue);
+        RankingMetrics novel = new RankingMetrics(info, catalogue);
+        RankingMetrics cold = new RankingMetrics(info, catalogue);
+        RankingMetrics warm = new RankingMetrics(info, catalogue);
         int[] testUsers = split.testUsers();
         double[][] each = perCustomer ? new double[RankingMetrics.PER_CUSTOMER.size()][testUsers.length] : null;
         double[] at10 = new double[RankingMetrics.PER_CUSTOMER.size()];
@@ -179,7 +203,7 @@ final class ModelRun {
             }
             m.put("warm." + key, w.get("warm." + key));
         }
-        return new Measured(m, each);
+        return new Measured(m, each, ranked(top, rep, fresh));
     }
 
     private static int[] head(int[] ranked) {

@@ -10,7 +10,8 @@ import java.util.Map;
  * Top-k ranking metrics over many customers, binary relevance, at the cut-offs {@link #CUTOFFS}: recall
  * (hits / relevant), precision (hits / k), NDCG (DCG over the ideal DCG of min(k, relevant) hits), hit rate
  * (at least one hit), MAP (average precision at k, normalised by min(k, relevant)); plus catalogue coverage
- * (distinct items recommended in anyone's top k / catalogue size) and novelty (mean self-information
+ * (distinct items recommended in anyone's top k / catalogue size, the catalogue being the items sold before the
+ * cutoff when the caller says so) and novelty (mean self-information
  * {@code -log2(share of training customers who bought the item)} of the recommended items).
  *
  * <p>Not thread-safe: fill one per thread or add rankings in a fixed order, which keeps sums reproducible.
@@ -30,10 +31,22 @@ public final class RankingMetrics {
     private final BitSet[] covered = new BitSet[CUTOFFS.length];
     private int users;
 
-    /** @param selfInformation per item, {@code -log2(p)} of its training popularity */
+    /** @param selfInformation per item, {@code -log2(p)} of its training popularity; every item is the catalogue */
     public RankingMetrics(double[] selfInformation) {
+        this(selfInformation, selfInformation.length);
+    }
+
+    /**
+     * @param selfInformation per item, {@code -log2(p)} of its training popularity
+     * @param catalogue       coverage's denominator: the items a model could know (those sold before the cutoff)
+     */
+    public RankingMetrics(double[] selfInformation, int catalogue) {
+        if (catalogue < 0 || catalogue > selfInformation.length) {
+            throw new IllegalArgumentException("catalogue must be in [0, " + selfInformation.length + "], was "
+                    + catalogue);
+        }
         this.selfInformation = selfInformation;
-        this.catalogue = selfInformation.length;
+        this.catalogue = catalogue;
         for (int c = 0; c < CUTOFFS.length; c++) {
             covered[c] = new BitSet(catalogue);
         }

@@ -38,14 +38,14 @@ public final class ReportWriter {
 
     /**
      * How the models rank for a customer without history, for the page's cold/warm chart. Only some fall back to
-     * popularity: the models that start from the customer's own purchases score every item alike for them (ALS
-     * about alike, its random start shrunk towards zero), so {@code TopK} ranks them in item-number order (on the
-     * sample cold.ndcg@10 0.0229 for all five item models, popularity 0.1077). The service never serves those lists
-     * to such a customer: an unknown customer gets popular items ({@code "fallback": true}).
+     * popularity: the models that start from the customer's own purchases score every item alike for them (ALS too:
+     * a customer without purchases keeps the factors 0), so {@code TopK} ranks them in item-number order (on the
+     * sample cold.ndcg@10 0.0229 for all six, popularity 0.1077). The service never serves those lists to such a
+     * customer: an unknown customer gets popular items ({@code "fallback": true}).
      */
     static final String COLD_NOTE = "For cold customers repeat-frequency and tifu-knn rank by popularity, as the "
             + "popularity models do; rules, knn-cosine, knn-bm25, rp3beta, ease and als start from the customer's own "
-            + "purchases and have no opinion: they score every item (about) alike, so their cold figures measure an "
+            + "purchases and have no opinion: they score every item alike, so their cold figures measure an "
             + "arbitrary order (the service answers a customer without history with popular items instead). The blend "
             + "and the re-ranker mix their models' candidates.";
 
@@ -128,7 +128,7 @@ public final class ReportWriter {
 
     /** The JSON document written as {@code report.json}. */
     public static Map<String, Object> json(EvaluationReport r) {
-        return json(r, r.perCustomer().csvSha256(), List.of());
+        return json(r, r.perCustomer().csvSha256(), List.of(), null);
     }
 
     private static List<Double> pair(Significance.Interval i) {
@@ -138,8 +138,10 @@ public final class ReportWriter {
     /**
      * @param csvSha256 SHA-256 of the per-customer file's CSV text (before gzip)
      * @param inputs    the files the transactions were read from (none: not recorded)
+     * @param rankingsSha256 SHA-256 of the rankings file's NDJSON text, or null when it was not written
      */
-    static Map<String, Object> json(EvaluationReport r, String csvSha256, List<Manifest.InputFile> inputs) {
+    static Map<String, Object> json(EvaluationReport r, String csvSha256, List<Manifest.InputFile> inputs,
+                                    String rankingsSha256) {
         Map<String, Object> root = new LinkedHashMap<>();
         if (!inputs.isEmpty()) {
             root.put("inputs", inputs);
@@ -171,6 +173,15 @@ public final class ReportWriter {
         perCustomer.put("rows", "one per test customer, sorted by customer id (ids are not written; "
                 + "testCustomersFingerprint is the SHA-256 of the sorted ids)");
         root.put("perCustomer", perCustomer);
+        if (rankingsSha256 != null) {
+            Map<String, Object> rankings = new LinkedHashMap<>();
+            rankings.put("file", Rankings.FILE);
+            rankings.put("sha256", rankingsSha256);
+            rankings.put("lines", "one per model and test customer, models in the order of models below, customers "
+                    + "in the rows of the per-customer file: {\"model\", \"row\", \"all\", \"repeat\", \"new\"}, "
+                    + "item ids best first, the lists the metrics were computed from");
+            root.put("rankings", rankings);
+        }
         Map<String, Object> bootstrap = new LinkedHashMap<>();
         bootstrap.put("method", "percentile bootstrap over test customers; paired: both models resampled with the "
                 + "same customers");
@@ -225,14 +236,35 @@ public final class ReportWriter {
 
     /** As {@link #write(EvaluationReport, Path)}, recording in {@code report.json} the files the data came from. */
     public static void write(EvaluationReport r, Path dir, List<Manifest.InputFile> inputs) throws IOException {
+        write(r, dir, inputs, false);
+    }
+
+    /**
+     * As {@link #write(EvaluationReport, Path, List)}, and with {@code rankings} also {@link Rankings#FILE} (recorded
+     * in {@code report.json} with its SHA-256).
+     *
+     * @throws IllegalArgumentException when the rankings are asked for and the report kept none
+     */
+    public static void write(EvaluationReport r, Path dir, List<Manifest.InputFile> inputs, boolean rankings)
+            throws IOException {
+        if (rankings && r.rankings() == null) {
+            throw new IllegalArgumentException("this report kept no rankings to write");
+        }
         Files.createDirectories(dir);
         String sha;
         try (OutputStream out = new BufferedOutputStream(
                 Files.newOutputStream(dir.resolve(PerCustomerMetrics.FILE)), 1 << 16)) {
             sha = r.perCustomer().write(out);
         }
+        String rankingsSha = null;
+        if (rankings) {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(dir.resolve(Rankings.FILE)),
+                    1 << 16)) {
+                rankingsSha = r.rankings().write(out);
+            }
+        }
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("report.json").toFile(),
-                json(r, sha, inputs));
+                json(r, sha, inputs, rankingsSha));
         Files.writeString(dir.resolve("report.html"), html(r), StandardCharsets.UTF_8);
     }
 

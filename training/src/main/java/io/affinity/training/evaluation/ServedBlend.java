@@ -106,7 +106,11 @@ public final class ServedBlend {
         EvaluationSettings es = new EvaluationSettings("time", cutoff, days, settings.threads(), settings.seed(),
                 EvaluationSettings.DEFAULT_EASE_MAX_ITEMS,
                 Math.max(EvaluationSettings.DEFAULT_CANDIDATES, settings.topN()));
-        EvalSplit validation = EvalSplit.time(tx, cutoff, days);
+        // Tuned as evaluate tunes: ties broken by first purchase, not by the rows' order (read newest first, the
+        // validation period's own items would win them). The choices are no item numbers, so serving below keeps
+        // the caller's numbering.
+        Transactions numbered = tx.numberedByFirstPurchase();
+        EvalSplit validation = EvalSplit.time(numbered, cutoff, days);
         if (validation.testUsers().length == 0) {
             throw new IllegalArgumentException("no identified customer bought in the validation period ("
                     + validation.description() + "), so the blend cannot be tuned; train with the rules recommender");
@@ -117,7 +121,7 @@ public final class ServedBlend {
         }
         // the served lists predict the days after the data: their season one year earlier also trains the re-ranker
         Evaluation.Tuned tuned = Evaluation.tune(specs, validation,
-                settings.seasonWindow() ? Evaluation.sameSeasonWindow(tx, end, days) : List.of(), es, progress);
+                settings.seasonWindow() ? Evaluation.sameSeasonWindow(numbered, end, days) : List.of(), es, progress);
         String served = tuned.served(specs);
         List<String> names = specs.stream().map(ModelSpec::name).toList();
         Blend blend = tuned.blend();

@@ -135,6 +135,81 @@ public final class Transactions {
                 kept.toArray(String[]::new), countries, sequenceOnly);
     }
 
+    /**
+     * These transactions with items and customers numbered by their first purchase: by the time of the earliest order
+     * holding the item (placed by the customer), then by where that purchase stands among the purchases of that time
+     * (its line, or its order, in load order); orders and lines keep their numbers. Rankings break ties by number,
+     * and the loader's numbers follow the input's rows: in an export written newest first, the items bought last come
+     * first and win every tie, so an evaluation would favour the very items its test period holds. Numbered this way,
+     * the items and customers of the orders before any instant are numbered by those orders alone, whatever came
+     * after it and wherever its rows stand, and those first seen after it follow them all. For an export in time
+     * order these are the loader's numbers.
+     */
+    public Transactions numberedByFirstPurchase() {
+        long[] itemFirst = new long[itemIds.length];
+        int[] itemLine = new int[itemIds.length];
+        long[] customerFirst = new long[customerIds.length];
+        int[] customerOrder = new int[customerIds.length];
+        Arrays.fill(itemFirst, Long.MAX_VALUE);
+        Arrays.fill(customerFirst, Long.MAX_VALUE);
+        for (int o = 0; o < orderIds.length; o++) {
+            long t = orderTime[o];
+            int c = orderCustomer[o];
+            if (c >= 0 && t < customerFirst[c]) { // orders in load order: the first of equal times stays
+                customerFirst[c] = t;
+                customerOrder[c] = o;
+            }
+            for (int l = lineOffsets[o]; l < lineOffsets[o + 1]; l++) {
+                if (t < itemFirst[lineItem[l]]) {
+                    itemFirst[lineItem[l]] = t;
+                    itemLine[lineItem[l]] = l;
+                }
+            }
+        }
+        int[] newItem = numbering(itemFirst, itemLine);
+        int[] newCustomer = numbering(customerFirst, customerOrder);
+        int[] items = new int[lineItem.length];
+        for (int l = 0; l < items.length; l++) {
+            items[l] = newItem[lineItem[l]];
+        }
+        int[] customerOfOrder = new int[orderCustomer.length];
+        for (int o = 0; o < customerOfOrder.length; o++) {
+            customerOfOrder[o] = orderCustomer[o] < 0 ? -1 : newCustomer[orderCustomer[o]];
+        }
+        String[] ids = new String[itemIds.length];
+        String[] descriptions = new String[itemIds.length];
+        String[] categories = new String[itemIds.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[newItem[i]] = itemIds[i];
+            descriptions[newItem[i]] = itemDescriptions[i];
+            categories[newItem[i]] = itemCategories[i];
+        }
+        String[] customers = new String[customerIds.length];
+        for (int c = 0; c < customers.length; c++) {
+            customers[newCustomer[c]] = customerIds[c];
+        }
+        return new Transactions(orderIds, customerOfOrder, orderTime, orderCountry, lineOffsets, items, lineQuantity,
+                returns, linePrice, ids, descriptions, categories, customers, countries, sequenceOnly);
+    }
+
+    /**
+     * Each entity's new number: ranked by first time, then by the position of that first purchase (an entity never
+     * bought has time Long.MAX_VALUE; then its old number decides).
+     */
+    private static int[] numbering(long[] first, int[] position) {
+        Integer[] byFirst = new Integer[first.length];
+        Arrays.setAll(byFirst, i -> i);
+        Arrays.sort(byFirst, (a, b) -> {
+            int c = Long.compare(first[a], first[b]);
+            return c != 0 ? c : Integer.compare(position[a], position[b]);
+        });
+        int[] number = new int[first.length];
+        for (int r = 0; r < byFirst.length; r++) {
+            number[byFirst[r]] = r;
+        }
+        return number;
+    }
+
     private static Object2IntOpenHashMap<String> index(String[] ids) {
         Object2IntOpenHashMap<String> m = new Object2IntOpenHashMap<>(ids.length);
         m.defaultReturnValue(-1);

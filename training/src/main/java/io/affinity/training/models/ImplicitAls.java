@@ -13,7 +13,8 @@ import java.util.SplittableRandom;
  *
  * <p>Rows are split over {@code threads} threads; each row's solve is sequential and reads only the other
  * side's factors, so results are identical for any thread count and run. Factors start from a seeded
- * N(0, 0.01) draw.
+ * N(0, 0.01) draw per row (0 for a row without purchases, which stays 0: a customer without history scores every item
+ * 0, and so does an item nobody bought).
  */
 public final class ImplicitAls implements Scorer {
     private final int factors;
@@ -44,12 +45,19 @@ public final class ImplicitAls implements Scorer {
         int items = x.itemCount();
         float[] uf = new float[users * f];
         float[] itf = new float[items * f];
-        SplittableRandom rnd = new SplittableRandom(p.seed());
-        for (int i = 0; i < uf.length; i++) {
-            uf[i] = (float) (rnd.nextGaussian() * 0.01);
+        // Each row starts from its own seeded draw, and a row without purchases at 0, which its normal equations
+        // keep (their solution is 0): the factors depend on the bought cells and their rows' numbers only. Drawn
+        // from one stream, every item's start moved with the number of customers before it in the matrix (customers
+        // first seen after the training orders included), and a customer without purchases got a random list.
+        for (int u = 0; u < users; u++) {
+            if (x.degreeOfUser(u) > 0) {
+                start(uf, u, f, p.seed(), 0);
+            }
         }
-        for (int i = 0; i < itf.length; i++) {
-            itf[i] = (float) (rnd.nextGaussian() * 0.01);
+        for (int i = 0; i < items; i++) {
+            if (x.degreeOfItem(i) > 0) {
+                start(itf, i, f, p.seed(), 1);
+            }
         }
         int nnz = x.nonZeros();
         float[] confRow = new float[nnz];
@@ -65,6 +73,14 @@ public final class ImplicitAls implements Scorer {
             halfStep(itf, uf, items, f, x.colPtr, x.rowIdx, confCol, p, threads);
         }
         return new ImplicitAls(f, uf, itf, users);
+    }
+
+    /** Row {@code row}'s N(0, 0.01) starting factors, from a stream of its own (seed, side, row). */
+    private static void start(float[] factors, int row, int f, long seed, int side) {
+        SplittableRandom rnd = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (2L * row + side + 1)));
+        for (int a = 0; a < f; a++) {
+            factors[row * f + a] = (float) (rnd.nextGaussian() * 0.01);
+        }
     }
 
     /** Updates every row of {@code target} given the fixed {@code other} factors. */

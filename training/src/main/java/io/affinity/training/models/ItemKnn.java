@@ -35,22 +35,24 @@ public final class ItemKnn {
         float[] w = logWeights(x);
         int users = x.userCount();
         int items = x.itemCount();
-        // idf over customers: log(items) - log1p(items bought by the customer); length norm per item.
+        int activeItems = 0;
+        for (int i = 0; i < items; i++) {
+            if (x.degreeOfItem(i) > 0) {
+                activeItems++;
+            }
+        }
+        // idf over customers: log(items) - log1p(items bought by the customer); length norm per item. The items are
+        // those bought in the matrix: the vocabulary may hold items first sold after its orders, and their number
+        // must not weigh the customers (it moved an evaluation's figures with the orders after its test period).
         float[] idf = new float[users];
         for (int u = 0; u < users; u++) {
-            idf[u] = (float) (Math.log(Math.max(1, items)) - Math.log1p(x.degreeOfUser(u)));
+            idf[u] = (float) (Math.log(Math.max(1, activeItems)) - Math.log1p(x.degreeOfUser(u)));
         }
         float[] itemLen = new float[items];
         double total = 0;
         for (int k = 0; k < w.length; k++) {
             itemLen[x.colIdx[k]] += w[k];
             total += w[k];
-        }
-        int activeItems = 0;
-        for (int i = 0; i < items; i++) {
-            if (x.degreeOfItem(i) > 0) {
-                activeItems++;
-            }
         }
         double avgLen = total / Math.max(1, activeItems);
         float[] weighted = new float[w.length];

@@ -54,7 +54,8 @@ class ReportWriterTest {
         facts.put("validationSplit", "time split: train before 2011-06-02T00:00, test 14 days from it");
         PerCustomerMetrics pc = new PerCustomerMetrics(PerCustomerMetrics.fingerprint(List.of("a", "b")),
                 RankingMetrics.PER_CUSTOMER, perCustomer);
-        return new EvaluationReport(settings, facts, models, "blend", 12.5, pc, intervals, List.of(), warnings);
+        return new EvaluationReport(settings, facts, models, "blend", 12.5, pc, intervals, List.of(), warnings,
+                null);
     }
 
     private static EvaluationSettings time(boolean seasonWindow) {
@@ -103,9 +104,9 @@ class ReportWriterTest {
 
     @Test
     void theColdNoteDoesNotClaimThatEveryPersonalModelFallsBackToPopularity() {
-        // Item-to-item models, EASE and ALS score every item (about) alike for a customer without history: their
-        // cold figures measure an arbitrary order (cold.ndcg@10 0.0229 for all five item models on the sample,
-        // against popularity's 0.1077), not a popularity fallback.
+        // Item-to-item models, EASE and ALS score every item alike for a customer without history: their cold
+        // figures measure an arbitrary order (cold.ndcg@10 0.0229 for all six on the sample, against popularity's
+        // 0.1077), not a popularity fallback.
         String html = ReportWriter.html(report(time(true)));
         int at = html.indexOf("<h2>Customers without versus with history");
         String note = html.substring(at, html.indexOf("<svg", at));

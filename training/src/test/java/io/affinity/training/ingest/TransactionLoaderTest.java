@@ -593,4 +593,64 @@ class TransactionLoaderTest {
         }
         assertEquals(1, loaded.everyReturnNetted().netted());
     }
+
+    /**
+     * The evaluation's numbering: by first purchase, then by that purchase's line. Read newest first, the loader
+     * numbers the items of the last orders first; numbered by first purchase, the items bought before an instant are
+     * numbered by those rows alone, wherever the later rows stand, and the items first bought after it follow.
+     */
+    @Test
+    void numberingByFirstPurchaseDependsOnTheEarlierRowsOnly() throws Exception {
+        List<String> may = List.of("c2,o1,2011-05-01T10:00:00,P9,1,1.0", "c2,o1,2011-05-01T10:00:00,P3,1,1.0",
+                "c1,o2,2011-05-02T10:00:00,P3,1,1.0", ",o3,2011-05-03T10:00:00,P5,1,1.0");
+        List<String> june = List.of("c3,o4,2011-06-01T10:00:00,P1,1,1.0", "c1,o4b,2011-06-02T10:00:00,P9,1,1.0");
+        java.util.function.Function<List<String>, List<String>> reversed = l -> {
+            List<String> r = new java.util.ArrayList<>(l);
+            java.util.Collections.reverse(r);
+            return r;
+        };
+        java.util.function.BiFunction<String, List<List<String>>, Transactions> load = (name, parts) -> {
+            try {
+                return load(IngestOptions.defaults(), write(name, GENERIC_HEADER + String.join("\n",
+                        parts.stream().flatMap(List::stream).toList()) + "\n")).transactions();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        Transactions oldest = load.apply("oldest.csv", List.of(may, june));
+        Transactions newest = load.apply("newest.csv", List.of(reversed.apply(june), reversed.apply(may)));
+        Transactions juneLast = load.apply("june-last.csv", List.of(reversed.apply(may), june));
+        assertEquals("P9", newest.itemId(0), "the loader numbers in row order: June's last purchase first");
+
+        java.util.function.Function<Transactions, List<String>> items = tx -> java.util.stream.IntStream
+                .range(0, tx.itemCount()).mapToObj(tx::itemId).toList();
+        java.util.function.Function<Transactions, List<String>> customers = tx -> java.util.stream.IntStream
+                .range(0, tx.customerCount()).mapToObj(tx::customerId).toList();
+        assertEquals(items.apply(oldest), items.apply(oldest.numberedByFirstPurchase()), "in time order: as loaded");
+        assertEquals(customers.apply(oldest), customers.apply(oldest.numberedByFirstPurchase()));
+        // newest first, o1's lines are P3 then P9; June's rows, first or last in the file, change no number of May's
+        for (Transactions tx : List.of(newest.numberedByFirstPurchase(), juneLast.numberedByFirstPurchase())) {
+            assertEquals(List.of("P3", "P9", "P5", "P1"), items.apply(tx));
+            assertEquals(List.of("c2", "c1", "c3"), customers.apply(tx));
+        }
+        Transactions tx = newest.numberedByFirstPurchase();
+        assertEquals(newest.orderCount(), tx.orderCount(), "orders and lines keep their numbers");
+        for (int o = 0; o < tx.orderCount(); o++) {
+            assertEquals(newest.orderId(o), tx.orderId(o));
+            assertEquals(newest.timestampOf(o), tx.timestampOf(o));
+            int c = newest.customerOf(o);
+            assertEquals(c < 0 ? null : newest.customerId(c), tx.customerOf(o) < 0 ? null
+                    : tx.customerId(tx.customerOf(o)));
+            for (int l = tx.lineStart(o); l < tx.lineEnd(o); l++) {
+                assertEquals(newest.itemId(newest.itemOfLine(l)), tx.itemId(tx.itemOfLine(l)));
+                assertEquals(newest.quantityOfLine(l), tx.quantityOfLine(l), 0.0);
+            }
+        }
+        for (int c = 0; c < tx.customerCount(); c++) {
+            assertEquals(tx.customerIndex(tx.customerId(c)), c);
+            for (int k = tx.customerOrderStart(c); k < tx.customerOrderEnd(c); k++) {
+                assertEquals(c, tx.customerOf(tx.customerOrder(k)), "each customer's orders under the new number");
+            }
+        }
+    }
 }

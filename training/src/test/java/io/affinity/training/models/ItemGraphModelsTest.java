@@ -54,4 +54,21 @@ class ItemGraphModelsTest {
         // W(0,1): users 0 (deg 2), 1 (deg 3): (1/3)(1/2 + 1/3) / 3^0.5
         assertEquals((1 / 3.0) * (1 / 2.0 + 1 / 3.0) / Math.sqrt(3), g.similarity(0, 1), 1e-6);
     }
+
+    /**
+     * BM25's customer weights count the items of the matrix that were bought: items nobody bought (in an evaluation,
+     * those first sold after the cutoff) change no similarity. Counted with the vocabulary, two more unbought items
+     * moved every weight.
+     */
+    @Test
+    void bm25IgnoresItemsNobodyBought() {
+        int[][] rows = {{0, 1}, {0, 1, 2}, {1, 2}, {2, 3}, {0, 3}};
+        ItemGraph g = (ItemGraph) ItemKnn.bm25(TinyData.of(rows, 4), 10, 1.2f, 0.75f, 2);
+        ItemGraph wider = (ItemGraph) ItemKnn.bm25(TinyData.of(rows, 6), 10, 1.2f, 0.75f, 2);
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 4; j++) {
+                assertEquals(g.similarity(i, j), wider.similarity(i, j), 0, i + "," + j);
+            }
+        }
+    }
 }

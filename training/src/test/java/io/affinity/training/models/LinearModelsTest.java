@@ -117,4 +117,30 @@ class LinearModelsTest {
         // user 0 bought 0 and 1: both should outscore item 3, which nobody with 0 or 1 bought except user 4
         assertEquals(true, s[0] > s[3] && s[1] > s[3]);
     }
+
+    /**
+     * Customers and items without purchases (in an evaluation: those first seen after the cutoff) change no factor:
+     * each row starts from its own draw, and an empty one at 0, where it stays. Drawn from one stream, every item's
+     * start moved with the number of customers, and a customer without purchases scored items at random.
+     */
+    @Test
+    void alsIgnoresCustomersAndItemsWithoutPurchases() {
+        int[][] rows = {{0, 1}, {0, 1, 2}, {1, 2}, {2, 3}, {0, 3}};
+        int[][] withEmpty = java.util.Arrays.copyOf(rows, rows.length + 3);
+        for (int u = rows.length; u < withEmpty.length; u++) {
+            withEmpty[u] = new int[0];
+        }
+        ImplicitAls.Params p = new ImplicitAls.Params(3, 0.1, 10, 5, 3, 7);
+        ImplicitAls small = ImplicitAls.fit(TinyData.of(rows, 4), p, 2);
+        ImplicitAls larger = ImplicitAls.fit(TinyData.of(withEmpty, 6), p, 2); // 3 customers, 2 items more, unbought
+        float[] a = small.itemFactors();
+        assertArrayEquals(a, java.util.Arrays.copyOf(larger.itemFactors(), a.length));
+        assertArrayEquals(small.userFactors(), java.util.Arrays.copyOf(larger.userFactors(), rows.length * 3));
+        float[] s = new float[6];
+        larger.score(6, s);
+        assertArrayEquals(new float[6], s, "a customer without purchases: no opinion");
+        larger.score(0, s);
+        assertEquals(0f, s[4]);
+        assertEquals(0f, s[5], "an item nobody bought scores 0");
+    }
 }
