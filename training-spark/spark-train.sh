@@ -52,14 +52,16 @@ export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 # Spark's default of 200 shuffle partitions is sized for clusters: on one machine each shuffle would write 200
 # files per task (benchmarks/RESULTS.md: the sample took 6 minutes). A few per core keeps every core busy.
 CONF=(--conf "spark.sql.shuffle.partitions=$((4 * $(nproc)))")
-# Spark's scratch space, one directory per run, those of killed runs removed (spark-scratch.sh); unless the user
-# chose where it goes
-if [[ -z "${SPARK_LOCAL_DIRS:-}" && " ${AFFINITY_SPARK_CONF:-} " != *" spark.local.dir="* ]]; then
+# Spark's scratch space in local mode, one directory per run, those of killed runs removed (spark-scratch.sh); unless
+# the user chose where it goes (other masters' workers choose their own, and Spark warns when it is set)
+MASTER="${AFFINITY_SPARK_MASTER:-local[*]}"
+if [[ ( "$MASTER" == local || "$MASTER" == local\[* ) && -z "${SPARK_LOCAL_DIRS:-}" \
+      && " ${AFFINITY_SPARK_CONF:-} " != *" spark.local.dir="* ]]; then
   source "$HERE/spark-scratch.sh"
   CONF+=(--conf "spark.local.dir=$(spark_scratch_dir "${AFFINITY_SPARK_SCRATCH:-${TMPDIR:-/tmp}/affinity-spark-$(id -u)}")")
 fi
 for kv in ${AFFINITY_SPARK_CONF:-}; do CONF+=(--conf "$kv"); done
 # shellcheck disable=SC2086 # AFFINITY_JAVA_OPTS is a list of options
 exec "$JDK/bin/java" "${SPARK_JVM_FLAGS[@]}" ${AFFINITY_JAVA_OPTS:-} -cp "$(cat "$CLASSPATH_FILE")" \
-  org.apache.spark.deploy.SparkSubmit --master "${AFFINITY_SPARK_MASTER:-local[*]}" "${CONF[@]}" \
+  org.apache.spark.deploy.SparkSubmit --master "$MASTER" "${CONF[@]}" \
   --class io.affinity.spark.SparkTrain "$JAR" "$@"

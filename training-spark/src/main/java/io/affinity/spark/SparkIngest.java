@@ -129,13 +129,13 @@ public final class SparkIngest {
             throw new IllegalArgumentException("no files to load");
         }
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        List<String> files = expandInputs(inputs, hadoop);
-        Headers headers = readHeaders(files, options, encoding, hadoop);
-        List<ColumnMapping> mappings = headers.mappings();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Plan plan = plan(inputs, options, encoding, hadoop, jsc.defaultParallelism());
+        List<String> files = plan.files();
+        List<ColumnMapping> mappings = plan.mappings();
         boolean sequenceOnly = mappings.get(0).sequenceOrdered();
 
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        JavaRDD<Row> rows = read(jsc, files, headers.sizes(), options, encoding, hadoop);
+        JavaRDD<Row> rows = read(jsc, plan.tasks(), options, encoding, hadoop);
         Dataset<Row> scanned = spark.createDataFrame(rows, SCANNED).persist(StorageLevel.MEMORY_AND_DISK());
         try {
             checkRead(scanned);
@@ -173,6 +173,23 @@ public final class SparkIngest {
         }
     }
 
+    /**
+     * What the driver settles before any distributed work: the files (inputs with globs and directories expanded),
+     * each file's mapping, and the read tasks for {@code cores} cores.
+     */
+    record Plan(List<String> files, List<ColumnMapping> mappings, List<ReadTask> tasks) {
+    }
+
+    /**
+     * The load's {@link Plan}; fails as {@link #load} does on a missing, doubled or unreadable file or a bad header.
+     */
+    static Plan plan(List<String> inputs, IngestOptions options, Charset encoding, Configuration hadoop, int cores)
+            throws IOException, IngestException {
+        List<String> files = expandInputs(inputs, hadoop);
+        Headers headers = readHeaders(files, options, encoding, hadoop);
+        return new Plan(files, headers.mappings(), readTasks(files, headers.qualified(), headers.sizes(), cores));
+    }
+
     /** Read tasks per core of the application: a few, so that files of unequal size still keep every core busy. */
     private static final int READ_TASKS_PER_CORE = 3;
 
@@ -183,19 +200,29 @@ public final class SparkIngest {
      * thousand unions deep that every task carried, and the load took 14 times as long as for the same rows in
      * one file.
      */
-    static JavaRDD<Row> read(JavaSparkContext jsc, List<String> files, long[] sizes, IngestOptions options,
-                             Charset encoding, Configuration hadoop) {
-        List<ReadTask> tasks = new ArrayList<>();
-        for (int[] bin : readTasks(sizes, Math.max(1, READ_TASKS_PER_CORE * jsc.defaultParallelism()))) {
-            String[] paths = new String[bin.length];
-            for (int k = 0; k < bin.length; k++) {
-                paths[k] = files.get(bin[k]);
-            }
-            tasks.add(new ReadTask(bin, paths));
-        }
+    private static JavaRDD<Row> read(JavaSparkContext jsc, List<ReadTask> tasks, IngestOptions options, Charset encoding,
+                             Configuration hadoop) {
         Broadcast<SerializableConfiguration> conf = jsc.broadcast(new SerializableConfiguration(hadoop));
         // one element per slice: each task reads its files
         return jsc.parallelize(tasks, tasks.size()).flatMap(new ReadFiles(options, encoding.name(), conf));
+    }
+
+    /**
+     * The read tasks for {@code cores} cores: each with its files' numbers, their labels (the paths as given, for
+     * messages and samples) and their paths qualified on the driver (what the executors open).
+     */
+    private static List<ReadTask> readTasks(List<String> labels, List<String> qualified, long[] sizes, int cores) {
+        List<ReadTask> tasks = new ArrayList<>();
+        for (int[] bin : readTasks(sizes, Math.max(1, READ_TASKS_PER_CORE * cores))) {
+            String[] taskLabels = new String[bin.length];
+            String[] paths = new String[bin.length];
+            for (int k = 0; k < bin.length; k++) {
+                taskLabels[k] = labels.get(bin[k]);
+                paths[k] = qualified.get(bin[k]);
+            }
+            tasks.add(new ReadTask(bin, taskLabels, paths));
+        }
+        return tasks;
     }
 
     /**
@@ -320,8 +347,11 @@ public final class SparkIngest {
         return false;
     }
 
-    /** Each file's mapping and size in bytes (which spreads the files over read tasks). */
-    private record Headers(List<ColumnMapping> mappings, long[] sizes) {
+    /**
+     * Each file's mapping, its size in bytes (which spreads the files over read tasks) and its path qualified on the
+     * driver: a relative local name means the driver's working directory, which an executor's is not.
+     */
+    private record Headers(List<ColumnMapping> mappings, long[] sizes, List<String> qualified) {
     }
 
     /**
@@ -332,6 +362,7 @@ public final class SparkIngest {
                                        Configuration hadoop) throws IOException, IngestException {
         Set<Path> seen = new HashSet<>();
         List<ColumnMapping> mappings = new ArrayList<>();
+        List<String> qualified = new ArrayList<>();
         long[] sizes = new long[files.size()];
         ExportReader.TimeLine timeLine = new ExportReader.TimeLine();
         for (int f = 0; f < files.size(); f++) {
@@ -344,7 +375,9 @@ public final class SparkIngest {
             } catch (FileNotFoundException e) {
                 throw new IngestException("input file " + file + " does not exist");
             }
-            if (!seen.add(fs.makeQualified(path))) {
+            Path full = fs.makeQualified(path);
+            qualified.add(full.toString());
+            if (!seen.add(full)) {
                 throw new IngestException("input file " + file + " is given twice; each export may be loaded once "
                         + "(its rows would count twice)");
             }
@@ -353,7 +386,7 @@ public final class SparkIngest {
             timeLine.add(file, m);
             mappings.add(m);
         }
-        return new Headers(mappings, sizes);
+        return new Headers(mappings, sizes, qualified);
     }
 
     /** Adds the final reject reason (null: accepted) by the loader's order of checks. */
@@ -588,8 +621,8 @@ public final class SparkIngest {
         return row.isNullAt(i) ? 0 : row.getLong(i);
     }
 
-    /** Files one read task reads: their numbers in load order and their paths. */
-    record ReadTask(int[] files, String[] paths) implements java.io.Serializable {
+    /** Files one read task reads: their numbers in load order, labels and qualified paths. */
+    record ReadTask(int[] files, String[] labels, String[] paths) implements java.io.Serializable {
     }
 
     /**
@@ -625,7 +658,7 @@ public final class SparkIngest {
                                 if (++k == task.files().length) {
                                     return null;
                                 }
-                                scan = open(task.paths()[k]);
+                                scan = open(task.labels()[k], task.paths()[k]);
                             }
                             ScannedRow r = scan.next();
                             if (r != null) {
@@ -645,8 +678,8 @@ public final class SparkIngest {
                     return null;
                 }
 
-                private ExportReader.Scan open(String label) throws IOException, IngestException {
-                    Path path = new Path(label);
+                private ExportReader.Scan open(String label, String qualified) throws IOException, IngestException {
+                    Path path = new Path(qualified);
                     java.io.InputStream in;
                     try {
                         in = path.getFileSystem(hadoop.value().value()).open(path);

@@ -5,12 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.affinity.testing.UnitTest;
+import io.affinity.training.ingest.IngestOptions;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 
-/** How the load spreads export files over its read tasks ({@link SparkIngest#readTasks}). */
+/** How the load plans its read tasks: files spread over them ({@link SparkIngest#readTasks}), paths to open. */
 @UnitTest
 class ReadTasksTest {
     @Test
@@ -43,5 +47,20 @@ class ReadTasksTest {
         long max = Arrays.stream(loads).max().orElseThrow();
         long min = Arrays.stream(loads).min().orElseThrow();
         assertTrue(max - min <= 1_000_000, "loads " + Arrays.toString(loads));
+    }
+    /**
+     * Executors do not share the driver's working directory (a local-cluster run failed with "input file
+     * data/sample/... does not exist (any more)"): a relative name is opened by its full path, and named as given.
+     */
+    @Test
+    void aRelativeInputIsOpenedByItsFullPathAndNamedAsGiven() throws Exception {
+        String relative = "../data/sample/online-retail-2011-05-06.csv.gz";
+        SparkIngest.Plan plan = SparkIngest.plan(List.of(relative), IngestOptions.defaults(), StandardCharsets.UTF_8,
+                new Configuration(), 2);
+        assertEquals(List.of(relative), plan.files());
+        assertEquals(1, plan.tasks().size());
+        SparkIngest.ReadTask task = plan.tasks().get(0);
+        assertArrayEquals(new String[]{relative}, task.labels());
+        assertEquals("file:" + Path.of(relative).toAbsolutePath().normalize(), task.paths()[0]);
     }
 }
