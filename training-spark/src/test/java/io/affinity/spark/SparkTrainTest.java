@@ -99,6 +99,10 @@ class SparkTrainTest {
         assertTrue(r.out().contains("Ingestion report\n  file " + orders + " [generic]: 73 rows read, 72 accepted"),
                 r.out());
         assertTrue(r.out().contains("e.g. " + orders + ":74 (quantity 'x')"), r.out());
+        // what the driver's heap will hold, said before the customers' lists are computed
+        assertTrue(r.out().contains("driver: the snapshot it assembles will take about 1 MiB of its heap (12 customers, "),
+                r.out());
+        assertTrue(r.out().indexOf("driver: the snapshot") < r.out().indexOf("customers: 12 histories"), r.out());
         assertTrue(r.out().contains("published "), r.out());
 
         try (Snapshot s = ModelStore.open(models).openCurrent()) {
