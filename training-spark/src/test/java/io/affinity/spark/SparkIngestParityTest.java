@@ -143,6 +143,25 @@ class SparkIngestParityTest {
         }
     }
 
+    /**
+     * train's --exclude-customers and --guest-customers on messy exports: excluded customers' rows (also of orders
+     * others claim, and their cancellations) and guest ids' orders, counted and resolved as the loader does.
+     */
+    @Test
+    void excludedAndGuestCustomersInMessyExportsLoadAsTheLoaderDoes() throws Exception {
+        Random random = new Random(20261126);
+        List<Path> files = new ArrayList<>();
+        for (int f = 0; f < 3; f++) {
+            files.add(messyExport(random, "excluded-" + f + ".csv", f));
+        }
+        SparkIngest.Result spark = assertSameAsLoader(IngestOptions.defaults().withErrorBudget(1.0)
+                .withSamplesPerReason(3).withExcludedCustomers(java.util.Set.of("13005", "13011", "13030"))
+                .withGuestCustomers(List.of("13003", "13020")), files.toArray(Path[]::new));
+        assertTrue(spark.report().rejectedCount(RejectReason.EXCLUDED_CUSTOMER) > 20,
+                spark.report().toText());
+        assertTrue(spark.report().rejectedCount(RejectReason.ORDER_CUSTOMER_CONFLICT) > 0, spark.report().toText());
+    }
+
     @Test
     void aPatternLoadsTheFilesItMatchesInNameOrder() throws Exception {
         Random random = new Random(7);
