@@ -281,6 +281,61 @@ class SparkIngestParityTest {
     }
 
     /**
+     * A task that fails once, as on a cluster that loses a datanode or an executor mid-read, is retried: the load still
+     * counts every row once, with the same report and lines as the loader (a read task has no side effect to repeat).
+     */
+    @Test
+    void aReadTaskThatFailsOnceIsRetriedAndEveryRowCountsOnce() throws Exception {
+        Random random = new Random(5);
+        List<Path> files = new ArrayList<>();
+        for (int f = 0; f < 3; f++) {
+            files.add(messyExport(random, "flaky-" + f + ".csv", f));
+        }
+        IngestOptions options = IngestOptions.defaults().withErrorBudget(1.0);
+        IngestResult loader = TransactionLoader.load(files, options);
+        LocalSpark.get().sparkContext().hadoopConfiguration().set("fs.flaky.impl", FlakyFileSystem.class.getName());
+        FlakyFileSystem.failed.clear();
+        SparkIngest.Result spark = SparkIngest.load(LocalSpark.get(),
+                files.stream().map(f -> "flaky://" + f.toAbsolutePath()).toList(), options, StandardCharsets.UTF_8);
+        try {
+            assertEquals(3, FlakyFileSystem.failed.size(), "each file's first read in a task failed");
+            assertEquals(loader.report().rowsRead(), spark.report().rowsRead());
+            assertEquals(loader.report().rowsAccepted(), spark.report().rowsAccepted());
+            for (RejectReason r : RejectReason.values()) {
+                assertEquals(loader.report().rejectedCount(r), spark.report().rejectedCount(r), r.code());
+            }
+            assertEquals(loader.report().returns(), spark.report().returns());
+            assertEquals(lines(loader.transactions()), lines(spark.accepted().collectAsList()));
+        } finally {
+            spark.accepted().unpersist();
+        }
+    }
+
+    /** The local file system as flaky://, whose first read of each file in a Spark task fails. */
+    public static final class FlakyFileSystem extends org.apache.hadoop.fs.RawLocalFileSystem {
+        static final java.util.Set<String> failed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        @Override
+        public java.net.URI getUri() {
+            return java.net.URI.create("flaky:///");
+        }
+
+        @Override
+        public String getScheme() {
+            return "flaky";
+        }
+
+        @Override
+        public org.apache.hadoop.fs.FSDataInputStream open(org.apache.hadoop.fs.Path f, int bufferSize)
+                throws IOException {
+            if (org.apache.spark.TaskContext.get() != null && failed.add(f.toString())) {
+                throw new IOException("Connection reset by peer (injected: " + f + ")");
+            }
+            return super.open(f, bufferSize);
+        }
+    }
+
+    /**
      * A directory, as Spark users give one, stands for the files in it in name order, without the hidden files
      * Spark's own readers skip (a finished job's _SUCCESS marker, .crc checksums); a glob skips them too.
      */
