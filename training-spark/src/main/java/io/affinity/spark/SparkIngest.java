@@ -130,7 +130,8 @@ public final class SparkIngest {
         }
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        Plan plan = plan(inputs, options, encoding, hadoop, jsc.defaultParallelism());
+        Plan plan = plan(inputs, options, encoding, hadoop, jsc.defaultParallelism(),
+                spark.sparkContext().getConf().getSizeAsBytes("spark.files.maxPartitionBytes", "128m"));
         List<String> files = plan.files();
         List<ColumnMapping> mappings = plan.mappings();
         boolean sequenceOnly = mappings.get(0).sequenceOrdered();
@@ -181,21 +182,28 @@ public final class SparkIngest {
     }
 
     /**
-     * The load's {@link Plan}; fails as {@link #load} does on a missing, doubled or unreadable file or a bad header.
+     * The load's {@link Plan}: at least {@value #READ_TASKS_PER_CORE} read tasks per core, and one per
+     * {@code bytesPerTask} of input (Spark's {@code spark.files.maxPartitionBytes}, 128 MiB by default), so that a
+     * big load is spread even when few executors are up yet (with dynamic allocation a job starts with few);
+     * fails as {@link #load} does on a missing, doubled or unreadable file or a bad header.
      */
-    static Plan plan(List<String> inputs, IngestOptions options, Charset encoding, Configuration hadoop, int cores)
-            throws IOException, IngestException {
+    static Plan plan(List<String> inputs, IngestOptions options, Charset encoding, Configuration hadoop, int cores,
+                     long bytesPerTask) throws IOException, IngestException {
         List<String> files = expandInputs(inputs, hadoop);
         Headers headers = readHeaders(files, options, encoding, hadoop);
-        return new Plan(files, headers.mappings(), readTasks(files, headers.qualified(), headers.sizes(), cores));
+        long total = java.util.Arrays.stream(headers.sizes()).sum();
+        long bySize = (total + bytesPerTask - 1) / Math.max(1, bytesPerTask);
+        int slots = (int) Math.min(Integer.MAX_VALUE, Math.max(1, Math.max(READ_TASKS_PER_CORE * (long) cores,
+                bySize)));
+        return new Plan(files, headers.mappings(), readTasks(files, headers.qualified(), headers.sizes(), slots));
     }
 
     /** Read tasks per core of the application: a few, so that files of unequal size still keep every core busy. */
     private static final int READ_TASKS_PER_CORE = 3;
 
     /**
-     * Every file's rows, scanned by {@link ReadFiles} tasks that each read whole files (gzip cannot be split):
-     * at most {@value #READ_TASKS_PER_CORE} tasks per core, the files spread over them by size. One RDD, not a
+     * Every file's rows, scanned by {@link ReadFiles} tasks that each read whole files (gzip cannot be split),
+     * the files spread over them by size ({@link #plan}). One RDD, not a
      * union of one per file: a thousand daily files made a thousand tasks per stage of the load and a lineage a
      * thousand unions deep that every task carried, and the load took 14 times as long as for the same rows in
      * one file.
@@ -208,12 +216,12 @@ public final class SparkIngest {
     }
 
     /**
-     * The read tasks for {@code cores} cores: each with its files' numbers, their labels (the paths as given, for
-     * messages and samples) and their paths qualified on the driver (what the executors open).
+     * At most {@code slots} read tasks: each with its files' numbers, their labels (the paths as given, for messages
+     * and samples) and their paths qualified on the driver (what the executors open).
      */
-    private static List<ReadTask> readTasks(List<String> labels, List<String> qualified, long[] sizes, int cores) {
+    private static List<ReadTask> readTasks(List<String> labels, List<String> qualified, long[] sizes, int slots) {
         List<ReadTask> tasks = new ArrayList<>();
-        for (int[] bin : readTasks(sizes, Math.max(1, READ_TASKS_PER_CORE * cores))) {
+        for (int[] bin : readTasks(sizes, slots)) {
             String[] taskLabels = new String[bin.length];
             String[] paths = new String[bin.length];
             for (int k = 0; k < bin.length; k++) {

@@ -56,11 +56,33 @@ class ReadTasksTest {
     void aRelativeInputIsOpenedByItsFullPathAndNamedAsGiven() throws Exception {
         String relative = "../data/sample/online-retail-2011-05-06.csv.gz";
         SparkIngest.Plan plan = SparkIngest.plan(List.of(relative), IngestOptions.defaults(), StandardCharsets.UTF_8,
-                new Configuration(), 2);
+                new Configuration(), 2, 128L << 20);
         assertEquals(List.of(relative), plan.files());
         assertEquals(1, plan.tasks().size());
         SparkIngest.ReadTask task = plan.tasks().get(0);
         assertArrayEquals(new String[]{relative}, task.labels());
         assertEquals("file:" + Path.of(relative).toAbsolutePath().normalize(), task.paths()[0]);
+    }
+    /**
+     * A job starts before most executors are up (dynamic allocation): the read tasks follow the input's size too, one
+     * per spark.files.maxPartitionBytes, so that a big load is not read by a few tasks.
+     */
+    @Test
+    void aBigInputGetsATaskPerSliceOfBytesWhateverTheCoresSoFar(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        List<String> files = new java.util.ArrayList<>();
+        for (int f = 0; f < 20; f++) {
+            Path p = dir.resolve("day-" + f + ".csv");
+            java.nio.file.Files.writeString(p, "customer_id,order_id,timestamp,item_id,quantity,unit_price\n"
+                    + ("c,o" + f + ",2024-01-01,A,1,1\n").repeat(40 + f));
+            files.add(p.toString());
+        }
+        long total = files.stream().mapToLong(f -> Path.of(f).toFile().length()).sum();
+        SparkIngest.Plan few = SparkIngest.plan(files, IngestOptions.defaults(), StandardCharsets.UTF_8,
+                new Configuration(), 1, total);
+        assertEquals(3, few.tasks().size(), "3 per core while the input is small");
+        SparkIngest.Plan big = SparkIngest.plan(files, IngestOptions.defaults(), StandardCharsets.UTF_8,
+                new Configuration(), 1, total / 10);
+        assertTrue(big.tasks().size() >= 10, big.tasks().size() + " tasks");
     }
 }
