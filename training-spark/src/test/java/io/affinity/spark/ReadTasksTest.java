@@ -53,16 +53,20 @@ class ReadTasksTest {
      * data/sample/... does not exist (any more)"): a relative name is opened by its full path, and named as given.
      */
     @Test
-    void aRelativeInputIsOpenedByItsFullPathAndNamedAsGiven() throws Exception {
-        String relative = "../data/sample/online-retail-2011-05-06.csv.gz";
+    void aRelativeInputIsOpenedByItsFullPathAndNamedAsGiven(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path export = java.nio.file.Files.writeString(dir.resolve("orders.csv"),
+                "customer_id,order_id,timestamp,item_id,quantity,unit_price\nc1,o1,2024-01-01,A,1,1\n");
+        String relative = Path.of("").toAbsolutePath().relativize(export).toString();
         SparkIngest.Plan plan = SparkIngest.plan(List.of(relative), IngestOptions.defaults(), StandardCharsets.UTF_8,
                 new Configuration(), 2, 128L << 20);
         assertEquals(List.of(relative), plan.files());
         assertEquals(1, plan.tasks().size());
         SparkIngest.ReadTask task = plan.tasks().get(0);
         assertArrayEquals(new String[]{relative}, task.labels());
-        assertEquals("file:" + Path.of(relative).toAbsolutePath().normalize(), task.paths()[0]);
+        assertEquals("file:" + export, task.paths()[0]);
     }
+
     /**
      * A job starts before most executors are up (dynamic allocation): the read tasks follow the input's size too, one
      * per spark.files.maxPartitionBytes, so that a big load is not read by a few tasks.
