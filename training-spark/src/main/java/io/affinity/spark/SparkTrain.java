@@ -64,7 +64,8 @@ public final class SparkTrain implements Callable<Integer> {
     @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH",
             description = "Transaction exports (CSV, gzip detected), in order: an order already in an earlier file "
                     + "is not loaded again. A Hadoop glob (quoted: 'hdfs:///exports/2011-*.csv.gz') stands for the "
-                    + "files it matches, in name order.")
+                    + "files it matches, a directory for the files in it, in name order (hidden _ and . files "
+                    + "skipped).")
     List<String> inputs;
 
     @Option(names = "--models", defaultValue = "models", description = "Model store directory on the driver "
