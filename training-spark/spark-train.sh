@@ -9,6 +9,10 @@
 #   AFFINITY_SPARK_JAVA_HOME  a JDK 17 to 21 (Spark 3.5 does not start on 25; default: the newest such JDK found)
 #   AFFINITY_JAVA_OPTS      extra JVM options for the driver, e.g. -Xmx8g (local mode runs everything in it)
 #   AFFINITY_SPARK_CONF     more Spark settings, space-separated key=value (each becomes --conf key=value)
+#   AFFINITY_SPARK_SCRATCH  where local-mode runs keep Spark's scratch files (as SPARK_LOCAL_DIRS) and the JVM's
+#                           temporary ones, one directory per run, those of killed runs removed by the next (default
+#                           ${TMPDIR:-/tmp}/affinity-spark-UID; not used when spark.local.dir is in
+#                           AFFINITY_SPARK_CONF or SPARK_LOCAL_DIRS is set)
 #   AFFINITY_NO_BUILD=1     never build; fail if the jar or the class path list is missing
 set -euo pipefail
 HERE="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)"
@@ -49,8 +53,19 @@ export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 # Spark's default of 200 shuffle partitions is sized for clusters: on one machine each shuffle would write 200
 # files per task (benchmarks/RESULTS.md: the sample took 6 minutes). A few per core keeps every core busy.
 CONF=(--conf "spark.sql.shuffle.partitions=$((4 * $(nproc)))")
+# Spark's scratch space in local mode, one directory per run, those of killed runs removed (spark-scratch.sh); unless
+# the user chose where it goes (other masters' workers choose their own). Given as SPARK_LOCAL_DIRS, which local mode
+# reads too: spark.local.dir makes Spark warn on every run that a cluster manager would override it.
+MASTER="${AFFINITY_SPARK_MASTER:-local[*]}"
+if [[ ( "$MASTER" == local || "$MASTER" == local\[* ) && -z "${SPARK_LOCAL_DIRS:-}" \
+      && " ${AFFINITY_SPARK_CONF:-} " != *" spark.local.dir="* ]]; then
+  source "$HERE/spark-scratch.sh"
+  SPARK_LOCAL_DIRS="$(spark_scratch_dir "${AFFINITY_SPARK_SCRATCH:-${TMPDIR:-/tmp}/affinity-spark-$(id -u)}")"
+  export SPARK_LOCAL_DIRS
+  SPARK_JVM_FLAGS+=("-Djava.io.tmpdir=$SPARK_LOCAL_DIRS") # spark-submit's own temporary directory goes there too
+fi
 for kv in ${AFFINITY_SPARK_CONF:-}; do CONF+=(--conf "$kv"); done
 # shellcheck disable=SC2086 # AFFINITY_JAVA_OPTS is a list of options
 exec "$JDK/bin/java" "${SPARK_JVM_FLAGS[@]}" ${AFFINITY_JAVA_OPTS:-} -cp "$(cat "$CLASSPATH_FILE")" \
-  org.apache.spark.deploy.SparkSubmit --master "${AFFINITY_SPARK_MASTER:-local[*]}" "${CONF[@]}" \
+  org.apache.spark.deploy.SparkSubmit --master "$MASTER" "${CONF[@]}" \
   --class io.affinity.spark.SparkTrain "$JAR" "$@"

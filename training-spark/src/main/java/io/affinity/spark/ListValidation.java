@@ -1,5 +1,6 @@
 package io.affinity.spark;
 
+import static org.apache.spark.sql.functions.aggregate;
 import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
@@ -11,7 +12,6 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.struct;
-import static org.apache.spark.sql.functions.sum;
 
 import io.affinity.training.evaluation.RankingMetrics;
 import io.affinity.training.models.Interactions;
@@ -64,7 +64,7 @@ final class ListValidation {
     }
 
     private static final StructType SUMS = new StructType()
-            .add("ndcg", DataTypes.createArrayType(DataTypes.DoubleType, false), false)
+            .add("ndcg", DataTypes.createArrayType(DataTypes.StringType, false), false) // ExactSum per pair
             .add("customers", DataTypes.LongType, false);
 
     private ListValidation() {
@@ -105,17 +105,20 @@ final class ListValidation {
         long reference = ref.getLong(0);
 
         double[] halfLives = tuning.halfLivesDays().stream().mapToDouble(Double::doubleValue).toArray();
-        // Per customer and item: each order with the item weighs 2^(-age / half-life), one column per half-life.
+        // Per customer and item: each order with the item weighs 2^(-age / half-life), one column per half-life,
+        // summed youngest first: a sum() would add them in the order Spark's partial aggregates meet, which varies
+        // with the partition count and between runs.
         Dataset<Row> orders = train.groupBy(col(AcceptedLines.CUSTOMER), col(SparkModelStage.ORDER_FIRST),
                         col(SparkModelStage.IDX))
                 .agg(min(col(SparkModelStage.TIME_SECONDS)).as("t"))
                 .withColumn("age", greatest(lit(0.0), lit(reference).minus(col("t")).divide(86_400.0)));
-        List<Column> decayed = new ArrayList<>();
-        for (int h = 0; h < halfLives.length; h++) {
-            decayed.add(sum(exp(col("age").multiply(-Math.log(2) / halfLives[h]))).as("s" + h));
-        }
         Dataset<Row> perItem = orders.groupBy(col(AcceptedLines.CUSTOMER), col(SparkModelStage.IDX))
-                .agg(decayed.get(0), decayed.subList(1, decayed.size()).toArray(new Column[0]));
+                .agg(array_sort(collect_list(col("age"))).as("ages"));
+        for (int h = 0; h < halfLives.length; h++) {
+            double rate = -Math.log(2) / halfLives[h];
+            perItem = perItem.withColumn("s" + h, aggregate(col("ages"), lit(0.0),
+                    (total, age) -> total.plus(exp(age.multiply(rate)))));
+        }
         List<Column> scoreColumns = new ArrayList<>();
         scoreColumns.add(col(SparkModelStage.IDX));
         for (int h = 0; h < halfLives.length; h++) {
@@ -224,19 +227,21 @@ final class ListValidation {
         double[] weights = tuning.newItemWeights().stream().mapToDouble(Double::doubleValue).toArray();
         List<Row> sums = withFactors.mapPartitions(score(jsc.broadcast(factors), jsc.broadcast(known), rank,
                         itemCount, options.topN(), halfLives.length, weights), Encoders.row(SUMS)).collectAsList();
-        double[] ndcg = new double[pairs.size()];
+        ExactSum[] totals = new ExactSum[pairs.size()];
+        Arrays.setAll(totals, p -> new ExactSum());
         long scored = 0;
         for (Row r : sums) {
-            List<Double> s = r.getList(0);
-            for (int p = 0; p < ndcg.length; p++) {
-                ndcg[p] += s.get(p);
+            List<String> s = r.getList(0);
+            for (int p = 0; p < totals.length; p++) {
+                totals[p].add(ExactSum.parse(s.get(p)));
             }
             scored += r.getLong(1);
         }
+        double[] ndcg = new double[pairs.size()];
         int best = 0;
         List<Map<String, Object>> grid = new ArrayList<>();
         for (int p = 0; p < ndcg.length; p++) {
-            ndcg[p] /= scored;
+            ndcg[p] = totals[p].value() / scored;
             if (ndcg[p] > ndcg[best]) {
                 best = p;
             }
@@ -308,29 +313,30 @@ final class ListValidation {
                         JavaPairRDD<Integer, SparkTifuKnn.Ranked> lists = SparkTifuKnn.withFill(queries,
                                 SparkTifuKnn.scored(queries, nbrs, vecs, grid.get(h), topN, blocks, itemCount),
                                 popularity, topN);
-                        List<double[]> sums = lists.join(truth).mapPartitions(rows -> {
+                        List<Tuple2<ExactSum, Long>> sums = lists.join(truth).mapPartitions(rows -> {
                             RankingMetrics metrics = new RankingMetrics(new double[itemCount]);
                             double[] at10 = new double[3];
-                            double[] sum = new double[2];
+                            ExactSum sum = new ExactSum();
+                            long customersHere = 0;
                             while (rows.hasNext()) {
                                 Tuple2<Integer, Tuple2<SparkTifuKnn.Ranked, int[]>> r = rows.next();
                                 metrics.add(r._2()._1().ids, r._2()._2(), at10);
-                                sum[0] += at10[0];
-                                sum[1]++;
+                                sum.add(at10[0]);
+                                customersHere++;
                             }
-                            return List.of(sum).iterator();
+                            return List.of(new Tuple2<>(sum, customersHere)).iterator();
                         }).collect();
-                        double total = 0;
+                        ExactSum total = new ExactSum();
                         long n = 0;
-                        for (double[] s : sums) {
-                            total += s[0];
-                            n += (long) s[1];
+                        for (Tuple2<ExactSum, Long> s : sums) {
+                            total.add(s._1());
+                            n += s._2();
                         }
                         if (n != customers) {
                             throw new IllegalStateException("tifu-knn validation scored " + n + " customers, the "
                                     + "merge's validation " + customers);
                         }
-                        ndcg[h] = total / n;
+                        ndcg[h] = total.value() / n;
                     }
                 } finally {
                     nbrs.unpersist(false);
@@ -369,7 +375,8 @@ final class ListValidation {
     }
 
     /**
-     * Per partition, the sum over customers of each pair's NDCG@10 and the number of customers. A customer's
+     * Per partition, the sum over customers of each pair's NDCG@10 (exact, {@link ExactSum}) and the number of
+     * customers. A customer's
      * repeat candidates per half-life are ranked as the walk ranks them (score 1 + decayed count, best first,
      * ties to the lower item number) and cut to topN; the ALS candidates are the same for every pair. Pairs in
      * {@link ListTuning#pairs()} order: half-life {@code h} and weight {@code w} at {@code h x weights + w}.
@@ -378,7 +385,8 @@ final class ListValidation {
                                                          int rank, int itemCount, int topN, int halfLives,
                                                          double[] weights) {
         return rows -> {
-            double[] sums = new double[halfLives * weights.length];
+            ExactSum[] sums = new ExactSum[halfLives * weights.length];
+            Arrays.setAll(sums, p -> new ExactSum());
             long customers = 0;
             RankingMetrics metrics = new RankingMetrics(new double[itemCount]);
             double[] at10 = new double[3];
@@ -414,13 +422,13 @@ final class ListValidation {
                         int p = h * weights.length + w;
                         merged.of(rep, repScores, fresh, scratch, (float) weights[w]);
                         metrics.add(Arrays.copyOf(merged.items, merged.size), truth, at10);
-                        sums[p] += at10[0];
+                        sums[p].add(at10[0]);
                     }
                 }
                 customers++;
             }
-            Double[] boxed = Arrays.stream(sums).boxed().toArray(Double[]::new);
-            return List.of(RowFactory.create(boxed, customers)).iterator();
+            String[] exact = Arrays.stream(sums).map(ExactSum::toString).toArray(String[]::new);
+            return List.of(RowFactory.create(exact, customers)).iterator();
         };
     }
 }

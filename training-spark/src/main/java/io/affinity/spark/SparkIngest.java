@@ -41,7 +41,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FilterFunction;
 import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.input.PortableDataStream;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -51,18 +51,20 @@ import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
-import scala.Tuple2;
+import org.apache.spark.util.SerializableConfiguration;
 
 /**
  * Loads transaction exports on Spark with exactly the single-machine loader's rules
  * ({@link io.affinity.training.ingest.TransactionLoader} documents them): every row is accepted or counted under
  * one reject reason, with the same samples ({@code file:line}, the first ones in file and line order), the same
  * report and the same error budget. Each file is read whole by one task with the same {@link ExportReader}
- * (gzip cannot be split, and exports come as many daily or monthly files); the checks that need other rows (an
- * order's first file and its customer, duplicate lines) run as joins and window functions over all rows.
+ * (gzip cannot be split), a task reading several when there are more files than cores (exports come as many
+ * daily or monthly files); the checks that need other rows (an order's first file and its customer, duplicate
+ * lines) run as joins and window functions over all rows.
  *
  * <p>Paths are Hadoop paths ({@code hdfs://}, {@code s3a://}, {@code file:}, or local names), read by the
- * executors; labels in messages and samples are the paths as given, or for a glob the matched files' full paths.
+ * executors; labels in messages and samples are the paths as given, or for a glob or a directory the files' full
+ * paths.
  */
 public final class SparkIngest {
     private static final String REASON = "reason";
@@ -72,6 +74,8 @@ public final class SparkIngest {
     private static final String HASH = "hash";
     private static final String LATER = "later";
     private static final String REGISTERS = "registers";
+    /** The reason of a row that stands for a file its task could not read (its detail: the loader's message). */
+    private static final int READ_FAILED = -1;
 
     /** What a task emits per row: the scanned row with its file number; reasons as {@link RejectReason} ordinals. */
     private static final StructType SCANNED = new StructType()
@@ -125,19 +129,17 @@ public final class SparkIngest {
             throw new IllegalArgumentException("no files to load");
         }
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        List<String> files = expandPatterns(inputs, hadoop);
-        List<ColumnMapping> mappings = readHeaders(files, options, encoding, hadoop);
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Plan plan = plan(inputs, options, encoding, hadoop, jsc.defaultParallelism(),
+                spark.sparkContext().getConf().getSizeAsBytes("spark.files.maxPartitionBytes", "128m"));
+        List<String> files = plan.files();
+        List<ColumnMapping> mappings = plan.mappings();
         boolean sequenceOnly = mappings.get(0).sequenceOrdered();
 
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        JavaRDD<Row> rows = null;
-        for (int f = 0; f < files.size(); f++) {
-            JavaRDD<Row> fileRows = jsc.binaryFiles(files.get(f), 1)
-                    .flatMap(new ReadFile(f, files.get(f), options, encoding.name()));
-            rows = rows == null ? fileRows : rows.union(fileRows);
-        }
+        JavaRDD<Row> rows = read(jsc, plan.tasks(), options, encoding, hadoop);
         Dataset<Row> scanned = spark.createDataFrame(rows, SCANNED).persist(StorageLevel.MEMORY_AND_DISK());
         try {
+            checkRead(scanned);
             Dataset<Row> classified = classify(scanned).persist(StorageLevel.MEMORY_AND_DISK());
             IngestReport report;
             Dataset<Row> accepted;
@@ -157,8 +159,6 @@ public final class SparkIngest {
                 } finally {
                     netted.unpersist();
                 }
-            } catch (Exception e) { // Spark's jobs throw SparkException undeclared
-                throw taskFailure(e);
             } finally {
                 classified.unpersist();
             }
@@ -175,34 +175,174 @@ public final class SparkIngest {
     }
 
     /**
-     * Each input as given, or for a Hadoop glob ({@code hdfs:///exports/2011-*.csv.gz}: a cluster's exports are
-     * many files) the files it matches in name order, which is date order for dated names. A pattern that
-     * matches nothing fails: a typo must not train on part of the data.
+     * What the driver settles before any distributed work: the files (inputs with globs and directories expanded),
+     * each file's mapping, and the read tasks for {@code cores} cores.
      */
-    private static List<String> expandPatterns(List<String> inputs, Configuration hadoop)
-            throws IOException, IngestException {
+    record Plan(List<String> files, List<ColumnMapping> mappings, List<ReadTask> tasks) {
+    }
+
+    /**
+     * The load's {@link Plan}: at least {@value #READ_TASKS_PER_CORE} read tasks per core, and one per
+     * {@code bytesPerTask} of input (Spark's {@code spark.files.maxPartitionBytes}, 128 MiB by default), so that a
+     * big load is spread even when few executors are up yet (with dynamic allocation a job starts with few);
+     * fails as {@link #load} does on a missing, doubled or unreadable file or a bad header.
+     */
+    static Plan plan(List<String> inputs, IngestOptions options, Charset encoding, Configuration hadoop, int cores,
+                     long bytesPerTask) throws IOException, IngestException {
+        List<String> files = expandInputs(inputs, hadoop);
+        Headers headers = readHeaders(files, options, encoding, hadoop);
+        long total = java.util.Arrays.stream(headers.sizes()).sum();
+        long bySize = (total + bytesPerTask - 1) / Math.max(1, bytesPerTask);
+        int slots = (int) Math.min(Integer.MAX_VALUE, Math.max(1, Math.max(READ_TASKS_PER_CORE * (long) cores,
+                bySize)));
+        return new Plan(files, headers.mappings(), readTasks(files, headers.qualified(), headers.sizes(), slots));
+    }
+
+    /** Read tasks per core of the application: a few, so that files of unequal size still keep every core busy. */
+    private static final int READ_TASKS_PER_CORE = 3;
+
+    /**
+     * Every file's rows, scanned by {@link ReadFiles} tasks that each read whole files (gzip cannot be split),
+     * the files spread over them by size ({@link #plan}). One RDD, not a
+     * union of one per file: a thousand daily files made a thousand tasks per stage of the load and a lineage a
+     * thousand unions deep that every task carried, and the load took 14 times as long as for the same rows in
+     * one file.
+     */
+    private static JavaRDD<Row> read(JavaSparkContext jsc, List<ReadTask> tasks, IngestOptions options, Charset encoding,
+                             Configuration hadoop) {
+        Broadcast<SerializableConfiguration> conf = jsc.broadcast(new SerializableConfiguration(hadoop));
+        // one element per slice: each task reads its files
+        return jsc.parallelize(tasks, tasks.size()).flatMap(new ReadFiles(options, encoding.name(), conf));
+    }
+
+    /**
+     * At most {@code slots} read tasks: each with its files' numbers, their labels (the paths as given, for messages
+     * and samples) and their paths qualified on the driver (what the executors open).
+     */
+    private static List<ReadTask> readTasks(List<String> labels, List<String> qualified, long[] sizes, int slots) {
+        List<ReadTask> tasks = new ArrayList<>();
+        for (int[] bin : readTasks(sizes, slots)) {
+            String[] taskLabels = new String[bin.length];
+            String[] paths = new String[bin.length];
+            for (int k = 0; k < bin.length; k++) {
+                taskLabels[k] = labels.get(bin[k]);
+                paths[k] = qualified.get(bin[k]);
+            }
+            tasks.add(new ReadTask(bin, taskLabels, paths));
+        }
+        return tasks;
+    }
+
+    /**
+     * Files (by number) spread over at most {@code slots} tasks by size, the largest first to the least loaded
+     * (ties to the lower task), each task's files in load order. Deterministic: the same files give the same tasks.
+     */
+    static List<int[]> readTasks(long[] sizes, int slots) {
+        int n = Math.min(sizes.length, slots);
+        Integer[] bySize = new Integer[sizes.length];
+        for (int f = 0; f < sizes.length; f++) {
+            bySize[f] = f;
+        }
+        java.util.Arrays.sort(bySize, java.util.Comparator.<Integer>comparingLong(f -> sizes[f]).reversed()
+                .thenComparingInt(f -> f));
+        long[] load = new long[n];
+        List<List<Integer>> bins = new ArrayList<>();
+        for (int b = 0; b < n; b++) {
+            bins.add(new ArrayList<>());
+        }
+        for (int f : bySize) {
+            int least = 0;
+            for (int b = 1; b < n; b++) {
+                if (load[b] < load[least]) {
+                    least = b;
+                }
+            }
+            bins.get(least).add(f);
+            load[least] += Math.max(1, sizes[f]); // an empty file still costs an open
+        }
+        List<int[]> out = new ArrayList<>(n);
+        for (List<Integer> bin : bins) {
+            out.add(bin.stream().mapToInt(Integer::intValue).sorted().toArray());
+        }
+        return out;
+    }
+
+    /**
+     * Fails as the single-machine loader does when a file could not be read (broken CSV, undecodable bytes, a
+     * truncated gzip file): the failure of the first such file in load order. Tasks do not throw for a bad file,
+     * they hand its failure on as a row ({@link ReadFiles}): an exception would be retried by Spark (the same file
+     * read again, up to spark.task.maxFailures times, each with a stack trace in the log), and the first task to
+     * fail would decide which of several bad files the message names.
+     */
+    private static void checkRead(Dataset<Row> scanned) throws IngestException {
+        List<Row> failed = scanned.filter(col(REASON).equalTo(READ_FAILED)).select(col(AcceptedLines.FILE),
+                col(DETAIL)).orderBy(col(AcceptedLines.FILE)).limit(1).collectAsList();
+        if (!failed.isEmpty()) {
+            throw new IngestException(failed.get(0).getString(1));
+        }
+    }
+
+    /**
+     * Each input as given; a Hadoop glob ({@code hdfs:///exports/2011-*.csv.gz}: a cluster's exports are many
+     * files) as the files it matches, and a directory as the files in it, both in name order, which is date order
+     * for dated names, and both without hidden files (names starting with '_' or '.', as Spark's own readers skip
+     * them: {@code _SUCCESS} markers, {@code .crc} checksums). A pattern or directory that yields no file fails,
+     * and so does a directory holding a directory: a typo or another layout must not train on part of the data.
+     */
+    static List<String> expandInputs(List<String> inputs, Configuration hadoop) throws IOException, IngestException {
         List<String> files = new ArrayList<>();
         for (String input : inputs) {
             Objects.requireNonNull(input, "file");
-            if (!isPattern(input)) {
-                files.add(input);
-                continue;
-            }
-            Path pattern = new Path(input);
-            FileStatus[] matched = pattern.getFileSystem(hadoop).globStatus(pattern);
+            Path path = new Path(input);
+            FileSystem fs = path.getFileSystem(hadoop);
             List<String> found = new ArrayList<>();
-            for (FileStatus status : matched == null ? new FileStatus[0] : matched) {
-                if (status.isFile()) {
+            if (isPattern(input)) {
+                FileStatus[] matched = fs.globStatus(path);
+                for (FileStatus status : matched == null ? new FileStatus[0] : matched) {
+                    if (status.isFile() && !hidden(status.getPath())) {
+                        found.add(status.getPath().toString());
+                    }
+                }
+                if (found.isEmpty()) {
+                    throw new IngestException("input pattern " + input + " matches no file");
+                }
+            } else if (isDirectory(fs, path)) {
+                for (FileStatus status : fs.listStatus(path)) {
+                    if (hidden(status.getPath())) {
+                        continue;
+                    }
+                    if (!status.isFile()) {
+                        throw new IngestException("input directory " + input + " holds the directory "
+                                + status.getPath().getName() + ": give its files, or a pattern such as '"
+                                + new Path(path, "*/*.csv.gz") + "' (quoted), for the files at both levels");
+                    }
                     found.add(status.getPath().toString());
                 }
-            }
-            if (found.isEmpty()) {
-                throw new IngestException("input pattern " + input + " matches no file");
+                if (found.isEmpty()) {
+                    throw new IngestException("input directory " + input + " holds no file");
+                }
+            } else {
+                files.add(input); // missing or unreadable: readHeaders says so
+                continue;
             }
             found.sort(null);
             files.addAll(found);
         }
         return files;
+    }
+
+    private static boolean isDirectory(FileSystem fs, Path path) throws IOException {
+        try {
+            return fs.getFileStatus(path).isDirectory();
+        } catch (FileNotFoundException e) {
+            return false;
+        }
+    }
+
+    /** Spark's rule for files a directory listing skips: metadata such as {@code _SUCCESS} and {@code .crc} files. */
+    private static boolean hidden(Path path) {
+        String name = path.getName();
+        return name.startsWith("_") || name.startsWith(".");
     }
 
     private static boolean isPattern(String input) {
@@ -216,16 +356,25 @@ public final class SparkIngest {
     }
 
     /**
+     * Each file's mapping, its size in bytes (which spreads the files over read tasks) and its path qualified on the
+     * driver: a relative local name means the driver's working directory, which an executor's is not.
+     */
+    private record Headers(List<ColumnMapping> mappings, long[] sizes, List<String> qualified) {
+    }
+
+    /**
      * Fails before any distributed work on a missing, doubled or unreadable file, a bad header, or sequence-ordered
      * and timestamped exports mixed, with the single machine's messages; returns each file's mapping.
      */
-    private static List<ColumnMapping> readHeaders(List<String> files, IngestOptions options, Charset encoding,
-                                                   Configuration hadoop) throws IOException, IngestException {
+    private static Headers readHeaders(List<String> files, IngestOptions options, Charset encoding,
+                                       Configuration hadoop) throws IOException, IngestException {
         Set<Path> seen = new HashSet<>();
         List<ColumnMapping> mappings = new ArrayList<>();
+        List<String> qualified = new ArrayList<>();
+        long[] sizes = new long[files.size()];
         ExportReader.TimeLine timeLine = new ExportReader.TimeLine();
-        for (String file : files) {
-            Objects.requireNonNull(file, "file");
+        for (int f = 0; f < files.size(); f++) {
+            String file = files.get(f);
             Path path = new Path(file);
             FileSystem fs = path.getFileSystem(hadoop);
             FileStatus status;
@@ -234,18 +383,18 @@ public final class SparkIngest {
             } catch (FileNotFoundException e) {
                 throw new IngestException("input file " + file + " does not exist");
             }
-            if (status.isDirectory()) {
-                throw new IngestException("input " + file + " is a directory, not a transaction file");
-            }
-            if (!seen.add(fs.makeQualified(path))) {
+            Path full = fs.makeQualified(path);
+            qualified.add(full.toString());
+            if (!seen.add(full)) {
                 throw new IngestException("input file " + file + " is given twice; each export may be loaded once "
                         + "(its rows would count twice)");
             }
+            sizes[f] = status.getLen();
             ColumnMapping m = ExportReader.mapping(fs.open(path), file, options, encoding);
             timeLine.add(file, m);
             mappings.add(m);
         }
-        return mappings;
+        return new Headers(mappings, sizes, qualified);
     }
 
     /** Adds the final reject reason (null: accepted) by the loader's order of checks. */
@@ -480,88 +629,83 @@ public final class SparkIngest {
         return row.isNullAt(i) ? 0 : row.getLong(i);
     }
 
-    /** A file a task could not read: the single-machine loader's message, carried back to the driver. */
-    static final class UnreadableFile extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        UnreadableFile(String message) {
-            super(message, null, false, false);
-        }
+    /** Files one read task reads: their numbers in load order, labels and qualified paths. */
+    record ReadTask(int[] files, String[] labels, String[] paths) implements java.io.Serializable {
     }
 
-    /** The {@link IngestException} a task's failure stands for, or the failure itself when it is not a file's. */
-    private static IngestException taskFailure(Exception e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof UnreadableFile bad) {
-                return new IngestException(bad.getMessage(), null, e);
-            }
-        }
-        // Spark sends the cause as text when it cannot send the exception: find our message in it
-        String text = String.valueOf(e.getMessage());
-        int at = text.indexOf(UnreadableFile.class.getName() + ": ");
-        if (at >= 0) {
-            String rest = text.substring(at + UnreadableFile.class.getName().length() + 2);
-            int end = rest.indexOf('\n');
-            return new IngestException(end < 0 ? rest : rest.substring(0, end), null, e);
-        }
-        if (e instanceof RuntimeException unchecked) {
-            throw unchecked;
-        }
-        throw new IllegalStateException("Spark job failed while loading the exports: " + text, e);
-    }
-
-    /** One task: one file, streamed row by row through the shared {@link ExportReader}. */
-    private static final class ReadFile implements FlatMapFunction<Tuple2<String, PortableDataStream>, Row> {
+    /**
+     * One read task: its files one after the other, each streamed row by row through the shared
+     * {@link ExportReader}. A file that cannot be read as an export (the loader's {@link IngestException}) ends the
+     * task's reading with one row of reason {@link #READ_FAILED} carrying the message (see {@link #checkRead});
+     * other I/O failures are thrown, for Spark to retry the task.
+     */
+    private static final class ReadFiles implements FlatMapFunction<ReadTask, Row> {
         private static final long serialVersionUID = 1L;
-        private final int file;
-        private final String label;
         private final IngestOptions options;
         private final String encoding;
+        private final Broadcast<SerializableConfiguration> hadoop;
 
-        ReadFile(int file, String label, IngestOptions options, String encoding) {
-            this.file = file;
-            this.label = label;
+        ReadFiles(IngestOptions options, String encoding, Broadcast<SerializableConfiguration> hadoop) {
             this.options = options;
             this.encoding = encoding;
+            this.hadoop = hadoop;
         }
 
         @Override
-        public Iterator<Row> call(Tuple2<String, PortableDataStream> input) throws IOException {
-            ExportReader.Scan scan;
-            try {
-                scan = ExportReader.scan(input._2().open(), label, options, Charset.forName(encoding));
-            } catch (IngestException e) {
-                throw new UnreadableFile(e.getMessage());
-            }
+        public Iterator<Row> call(ReadTask task) {
             return new Iterator<>() {
+                private int k = -1;
+                private ExportReader.Scan scan;
+                private boolean failed;
                 private Row next = advance();
 
                 private Row advance() {
-                    try {
-                        ScannedRow r = scan.next();
-                        if (r == null) {
+                    while (!failed) {
+                        try {
+                            if (scan == null) {
+                                if (++k == task.files().length) {
+                                    return null;
+                                }
+                                scan = open(task.labels()[k], task.paths()[k]);
+                            }
+                            ScannedRow r = scan.next();
+                            if (r != null) {
+                                return row(task.files()[k], r);
+                            }
                             scan.close();
-                            return null;
+                            scan = null;
+                        } catch (IngestException e) {
+                            closeQuietly();
+                            failed = true; // the job stops on it: the task's other files need not be read
+                            return failure(task.files()[k], e.getMessage());
+                        } catch (IOException e) {
+                            closeQuietly();
+                            throw new UncheckedIOException(e);
                         }
-                        return RowFactory.create(file, r.line(), r.malformed() == null ? null : r.malformed().ordinal(),
-                                r.detail(), r.registersOrder(), r.order(), r.item(), r.customer(), r.placeholder(),
-                                r.quantity(), r.price(), r.time(), r.timeOffset(), r.country(), r.description(),
-                                r.category(),
-                                r.hash(), r.laterReason() == null ? null : r.laterReason().ordinal());
-                    } catch (IngestException e) {
-                        closeQuietly();
-                        throw new UnreadableFile(e.getMessage());
-                    } catch (IOException e) {
-                        closeQuietly();
-                        throw new UncheckedIOException(e);
                     }
+                    return null;
+                }
+
+                private ExportReader.Scan open(String label, String qualified) throws IOException, IngestException {
+                    Path path = new Path(qualified);
+                    java.io.InputStream in;
+                    try {
+                        in = path.getFileSystem(hadoop.value().value()).open(path);
+                    } catch (FileNotFoundException e) { // deleted since the job started: no retry brings it back
+                        throw new IngestException("input file " + label + " does not exist (any more)");
+                    }
+                    return ExportReader.scan(in, label, options, Charset.forName(encoding));
                 }
 
                 private void closeQuietly() {
                     try {
-                        scan.close();
+                        if (scan != null) {
+                            scan.close();
+                        }
                     } catch (IOException ignored) {
                         // the read already failed; that failure is the one to report
+                    } finally {
+                        scan = null;
                     }
                 }
 
@@ -580,6 +724,18 @@ public final class SparkIngest {
                     return r;
                 }
             };
+        }
+
+        private static Row row(int file, ScannedRow r) {
+            return RowFactory.create(file, r.line(), r.malformed() == null ? null : r.malformed().ordinal(),
+                    r.detail(), r.registersOrder(), r.order(), r.item(), r.customer(), r.placeholder(),
+                    r.quantity(), r.price(), r.time(), r.timeOffset(), r.country(), r.description(), r.category(),
+                    r.hash(), r.laterReason() == null ? null : r.laterReason().ordinal());
+        }
+
+        private static Row failure(int file, String message) {
+            return RowFactory.create(file, -1L, READ_FAILED, message, false, "", null, null, false, 0.0, 0.0, 0L,
+                    false, "", null, null, 0L, null);
         }
     }
 }

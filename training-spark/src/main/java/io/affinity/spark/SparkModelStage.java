@@ -185,6 +185,9 @@ public final class SparkModelStage {
                                 + "itemsets, %,d rules (%,d over the per-item cap of %d)", mining.get("baskets"),
                         mining.get("minSupportCount"), mining.get("frequentItemsets"), mining.get("rulesPublished"),
                         mining.get("rulesDroppedByCap"), options.maxRulesPerItem());
+                progress.accept(DriverMemory.describe(items.customers, items.historyItems(),
+                        ((Number) mining.get("rulesPublished")).longValue(), options.topN(),
+                        Runtime.getRuntime().maxMemory()));
 
                 start = System.nanoTime();
                 CustomerLists.Result customers = CustomerLists.run(spark, indexed, orders, items, options, tuning,
@@ -288,16 +291,24 @@ public final class SparkModelStage {
         final long lastTime;
         /** Catalogue unit costs by item number (NaN: none), null when no item has one. */
         final double[] costs;
+        /** Identified customers. */
+        final long customers;
 
-        Items(List<ItemFacts> facts, long lines, long lastTime) {
-            this(facts, lines, lastTime, null);
+        Items(List<ItemFacts> facts, long lines, long lastTime, long customers) {
+            this(facts, lines, lastTime, null, customers);
         }
 
-        private Items(List<ItemFacts> facts, long lines, long lastTime, double[] costs) {
+        private Items(List<ItemFacts> facts, long lines, long lastTime, double[] costs, long customers) {
             this.facts = facts;
             this.lines = lines;
             this.lastTime = lastTime;
             this.costs = costs;
+            this.customers = customers;
+        }
+
+        /** Distinct (customer, item) pairs: the items of all customers' histories. */
+        long historyItems() {
+            return facts.stream().mapToLong(ItemFacts::customerCount).sum();
         }
 
         /**
@@ -318,7 +329,7 @@ public final class SparkModelStage {
                     any = true;
                 }
             }
-            return new Items(facts, lines, lastTime, any ? costs : null);
+            return new Items(facts, lines, lastTime, any ? costs : null, customers);
         }
 
         String[] ids() {
@@ -358,7 +369,8 @@ public final class SparkModelStage {
             lineCount += r.<Long>getAs("lines");
             lastTime = Math.max(lastTime, r.<Long>getAs("lastTime"));
         }
-        return new Items(List.copyOf(facts), lineCount, lastTime);
+        long customers = lines.agg(countDistinct(col(AcceptedLines.CUSTOMER))).first().getLong(0);
+        return new Items(List.copyOf(facts), lineCount, lastTime, customers);
     }
 
     /** Per item, the value of {@code column} the loader would keep: most frequent non-blank, first seen on ties. */

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.affinity.recommender.Consent;
+import io.affinity.store.FileFailures;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
 import io.affinity.store.SnapshotBuilder;
@@ -26,6 +27,8 @@ import io.affinity.training.ingest.RejectReason;
 import io.affinity.training.ingest.Transactions;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,7 +55,9 @@ import picocli.CommandLine.Option;
  * model run as Spark jobs; the driver writes the snapshot into {@code --models}, a directory on the driver's
  * machine (replicas open a published snapshot from a shared or copied directory, as after {@code affinity train}).
  *
- * <p>Exit codes: 0 published, 1 bad input (the message names the file and line, or the option), 2 usage.
+ * <p>Exit codes: 0 published; 1 bad input (the message names the file and line, or the option), a store or file
+ * that cannot be used, or the driver out of memory, each in one line; 2 a mistyped command line (with the usage),
+ * or a failure that is not the input's (a Spark job aborted for other reasons, a bug: with its stack trace).
  */
 @Command(name = "spark-train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train on Apache Spark and publish a snapshot the service serves: rules (FP-growth), "
@@ -64,7 +69,8 @@ public final class SparkTrain implements Callable<Integer> {
     @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH",
             description = "Transaction exports (CSV, gzip detected), in order: an order already in an earlier file "
                     + "is not loaded again. A Hadoop glob (quoted: 'hdfs:///exports/2011-*.csv.gz') stands for the "
-                    + "files it matches, in name order.")
+                    + "files it matches, a directory for the files in it, in name order (hidden _ and . files "
+                    + "skipped).")
     List<String> inputs;
 
     @Option(names = "--models", defaultValue = "models", description = "Model store directory on the driver "
@@ -235,20 +241,74 @@ public final class SparkTrain implements Callable<Integer> {
         this.out = out;
     }
 
-    /** Bad input and bad option values exit 1 with their message, as the single-machine verbs do. */
+    private static final String PREFIX = "affinity spark-train: ";
+
+    /**
+     * What an orchestrator sees, as for {@code affinity train}: bad input, bad option values and the store's or a
+     * file's failures exit 1 with one line (an ingest failure with the ingest report before it); anything else (a
+     * Spark job that failed for other reasons than the input, e.g. executors lost, or a bug) exits 2 with its stack
+     * trace and then one line saying so, the job's last.
+     */
     static final CommandLine.IExecutionExceptionHandler EXIT_CODES = (e, cmd, parsed) -> {
-        if (e instanceof IngestException || e instanceof IllegalArgumentException
-                || e instanceof io.affinity.store.StoreBusyException) {
-            cmd.getErr().println("affinity spark-train: " + e.getMessage());
+        PrintWriter err = cmd.getErr();
+        OutOfMemoryError oom = outOfMemory(e);
+        if (oom != null) {
+            return outOfMemory(oom, err);
+        }
+        if (e instanceof IngestException ingest) {
+            ingest.report().ifPresent(r -> err.println(r.toText()));
+        }
+        if (e instanceof IngestException || e instanceof IllegalArgumentException || e instanceof IOException
+                || e instanceof UncheckedIOException || e.getClass().getName().startsWith("io.affinity.")) {
+            err.println(PREFIX + FileFailures.describe(e));
+            err.flush();
             return 1;
         }
-        throw e;
+        e.printStackTrace(err);
+        err.println(PREFIX + "the Spark job failed (" + firstLine(e) + "); nothing was published, the model store "
+                + "is as it was");
+        err.flush();
+        return 2;
     };
+
+    private static OutOfMemoryError outOfMemory(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof OutOfMemoryError oom) {
+                return oom;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * One line instead of the stack trace of where the driver's heap ran out: what it holds grows with the
+     * customers and rules (README, "Training on Apache Spark"), so the way out is a bigger one.
+     */
+    static int outOfMemory(OutOfMemoryError e, PrintWriter err) {
+        err.println(PREFIX + "out of memory on the driver (" + (e.getMessage() == null ? "heap exhausted"
+                : e.getMessage()) + "; its JVM may use at most " + Runtime.getRuntime().maxMemory() / (1024 * 1024)
+                + " MiB): give it more, e.g. spark-submit --driver-memory 8g (./affinity spark-train: "
+                + "AFFINITY_JAVA_OPTS=-Xmx8g); nothing was published, the model store is as it was");
+        err.flush();
+        return 1;
+    }
+
+    private static String firstLine(Throwable e) {
+        String m = String.valueOf(e.getMessage());
+        int end = m.indexOf('\n');
+        return e.getClass().getSimpleName() + ": " + (end < 0 ? m : m.substring(0, end));
+    }
 
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new SparkTrain());
         cli.setExecutionExceptionHandler(EXIT_CODES);
-        System.exit(cli.execute(args));
+        int exit;
+        try {
+            exit = cli.execute(args);
+        } catch (OutOfMemoryError e) { // picocli hands on Errors; the heap is free again once the stack unwound
+            exit = outOfMemory(e, cli.getErr());
+        }
+        System.exit(exit);
     }
 
     @Override
@@ -360,6 +420,8 @@ public final class SparkTrain implements Callable<Integer> {
                                 + "unchanged", loaded.report().rowsRead(), loaded.report().rowsAccepted(), inputs,
                         models), loaded.report(), null);
             }
+            // as train prints it: every row used or rejected, per reason with the first file:line samples
+            progress.accept(loaded.report().toText().stripTrailing());
             outsizedCustomerWarning(cached).ifPresent(w -> progress.accept("warning: " + w));
             SparkModelOptions resolved = options.withOrderSequence(loaded.sequenceOnly());
             SnapshotBuilder builder = ModelStore.open(models).newSnapshot();

@@ -226,4 +226,44 @@ class ListValidationTest {
         assertFalse(v.containsKey("grid"), "a forced TIFU-KNN validates its own grid only");
         assertEquals(SparkTifuKnn.NAME, ((Map<?, ?>) trained.sections().get("servedModel")).get("name"));
     }
+    /**
+     * The validation's figures, and so the choice made on them, do not depend on how Spark partitions the data: the
+     * same lines in one shuffle partition and in seven give the same grids to the last bit. Summed as doubles in the
+     * order partial results met, they differed in their last digits (and between a local and a local-cluster run).
+     */
+    @Test
+    void theFiguresAreTheSameWhateverThePartitioning() throws IOException {
+        java.util.Random random = new java.util.Random(26);
+        List<Row> rows = new ArrayList<>();
+        long[] line = {2};
+        for (int c = 0; c < 150; c++) {
+            int orders = 2 + random.nextInt(8);
+            for (int o = 0; o < orders; o++) {
+                String[] basket = new String[1 + random.nextInt(4)];
+                for (int i = 0; i < basket.length; i++) {
+                    basket[i] = "P" + (c % 5 * 4 + random.nextInt(12));
+                }
+                order(rows, line, "r" + c + "-" + o, "r" + c, 1 + random.nextInt(420), basket);
+            }
+        }
+        Dataset<Row> messy = LocalSpark.get().createDataFrame(rows, AcceptedLines.SCHEMA);
+        String configured = LocalSpark.get().conf().get("spark.sql.shuffle.partitions");
+        List<Map<String, Object>> figures = new ArrayList<>();
+        try {
+            for (String partitions : List.of("1", "7")) {
+                LocalSpark.get().conf().set("spark.sql.shuffle.partitions", partitions);
+                SnapshotBuilder builder = ModelStore.open(dir.resolve("partitions-" + partitions)).newSnapshot();
+                Map<String, Object> v = new java.util.HashMap<>(validation(SparkModelStage.train(
+                        messy.repartition(Integer.parseInt(partitions)), OPTIONS, ListTuning.DEFAULTS, builder,
+                        s -> { })));
+                v.remove("seconds");
+                v.remove("tifuSeconds");
+                figures.add(v);
+            }
+        } finally {
+            LocalSpark.get().conf().set("spark.sql.shuffle.partitions", configured);
+        }
+        assertTrue(((Long) figures.get(0).get("validationCustomers")) > 50, figures.get(0).toString());
+        assertEquals(figures.get(0), figures.get(1));
+    }
 }

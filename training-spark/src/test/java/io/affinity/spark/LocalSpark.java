@@ -3,8 +3,9 @@ package io.affinity.spark;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * One in-process Spark for all tests of the module (starting one costs seconds): two local threads, no web UI,
- * few shuffle partitions because test data is small, and loopback only (the machine has no other network).
+ * One in-process Spark for all tests of the module (starting one costs seconds): two local threads, each task tried
+ * up to twice as a cluster retries a failed one (local mode's default is once), no web UI, few shuffle partitions
+ * because test data is small, and loopback only (the machine has no other network).
  */
 final class LocalSpark {
     private static SparkSession session;
@@ -16,7 +17,7 @@ final class LocalSpark {
         if (session == null) {
             session = SparkSession.builder()
                     .appName("affinity-tests")
-                    .master("local[2]")
+                    .master("local[2,2]")
                     .config("spark.ui.enabled", "false")
                     .config("spark.sql.shuffle.partitions", "4")
                     .config("spark.default.parallelism", "4")

@@ -243,14 +243,16 @@ class SampleParityTest {
         Map<String, Object> training = (Map<String, Object>) sections.get("training");
         assertEquals("spark", training.get("engine"));
         assertEquals(LocalSpark.get().version(), training.get("sparkVersion"));
-        assertEquals("local[2]", training.get("master"));
+        assertEquals(LocalSpark.get().sparkContext().master(), training.get("master"));
         assertEquals((long) tx.lineCount(), training.get("lines"));
         assertEquals((long) tx.customerCount(), training.get("customers"));
         assertNotNull(((Map<?, ?>) training.get("seconds")).get("rules"));
         assertEquals(SparkModelStage.MODEL_NAME, ((Map<?, ?>) sections.get("servedModel")).get("name"));
         assertEquals("spark", snapshot.manifest().sections().get("training").get("engine").asText());
-        assertEquals(4, progress.stream().filter(l -> !l.startsWith("WARNING")).count(),
+        assertEquals(4, progress.stream().filter(l -> !l.startsWith("WARNING") && !l.startsWith("driver:")).count(),
                 "one progress line per step: " + progress);
+        assertEquals(1, progress.stream().filter(l -> l.startsWith("driver: the snapshot it assembles")).count(),
+                "and what the driver's heap will hold: " + progress);
         assertFalse(Files.exists(dir.resolve("models").resolve("nothing")));
     }
 }

@@ -143,6 +143,25 @@ class SparkIngestParityTest {
         }
     }
 
+    /**
+     * train's --exclude-customers and --guest-customers on messy exports: excluded customers' rows (also of orders
+     * others claim, and their cancellations) and guest ids' orders, counted and resolved as the loader does.
+     */
+    @Test
+    void excludedAndGuestCustomersInMessyExportsLoadAsTheLoaderDoes() throws Exception {
+        Random random = new Random(20261126);
+        List<Path> files = new ArrayList<>();
+        for (int f = 0; f < 3; f++) {
+            files.add(messyExport(random, "excluded-" + f + ".csv", f));
+        }
+        SparkIngest.Result spark = assertSameAsLoader(IngestOptions.defaults().withErrorBudget(1.0)
+                .withSamplesPerReason(3).withExcludedCustomers(java.util.Set.of("13005", "13011", "13030"))
+                .withGuestCustomers(List.of("13003", "13020")), files.toArray(Path[]::new));
+        assertTrue(spark.report().rejectedCount(RejectReason.EXCLUDED_CUSTOMER) > 20,
+                spark.report().toText());
+        assertTrue(spark.report().rejectedCount(RejectReason.ORDER_CUSTOMER_CONFLICT) > 0, spark.report().toText());
+    }
+
     @Test
     void aPatternLoadsTheFilesItMatchesInNameOrder() throws Exception {
         Random random = new Random(7);
@@ -193,6 +212,171 @@ class SparkIngestParityTest {
                 List.of(good.toString(), good.toString()), IngestOptions.defaults(), StandardCharsets.UTF_8))
                 .getMessage();
         assertTrue(twice.contains("is given twice"), twice);
+    }
+
+    /**
+     * A year of daily exports: the files are read by a few tasks per core, not one task each (a thousand small files
+     * made every stage of the load a thousand tasks and took 14 times as long as the same rows in one file).
+     */
+    @Test
+    void manyDailyFilesAreReadByAFewTasksPerCore() throws Exception {
+        Random random = new Random(11);
+        List<Path> files = new ArrayList<>();
+        for (int f = 0; f < 40; f++) {
+            files.add(write(String.format("day-%02d.csv", f), GENERIC_HEADER + String.format(
+                    "c%d,o%d,2024-01-%02d,A%d,1,1\nc%d,o%d,2024-01-%02d,B,2,1\n", random.nextInt(5), f, 1 + f % 28,
+                    random.nextInt(3), random.nextInt(5), f, 1 + f % 28)));
+        }
+        StageSizes stages = new StageSizes();
+        LocalSpark.get().sparkContext().addSparkListener(stages);
+        try {
+            assertSameAsLoader(IngestOptions.defaults().withErrorBudget(1.0), files.toArray(Path[]::new));
+            LocalSpark.get().sparkContext().listenerBus().waitUntilEmpty();
+        } finally {
+            LocalSpark.get().sparkContext().removeSparkListener(stages);
+        }
+        int cores = LocalSpark.get().sparkContext().defaultParallelism();
+        assertTrue(stages.largest > 0, "stages seen");
+        assertTrue(stages.largest <= 3 * cores, "the largest stage has " + stages.largest + " tasks for "
+                + files.size() + " files on " + cores + " cores");
+    }
+
+    /** The number of tasks of the largest stage submitted while it listens. */
+    private static final class StageSizes extends org.apache.spark.scheduler.SparkListener {
+        volatile int largest;
+
+        @Override
+        public void onStageSubmitted(org.apache.spark.scheduler.SparkListenerStageSubmitted submitted) {
+            largest = Math.max(largest, submitted.stageInfo().numTasks());
+        }
+    }
+
+    /**
+     * Of several files that cannot be read, the loader names the first in load order; so does the job, however its
+     * tasks are timed (here the later file fails early, the earlier one only at its end: an unclosed quote).
+     */
+    @Test
+    void ofSeveralBrokenFilesTheFirstInLoadOrderIsNamedAsTheLoaderNamesIt() throws Exception {
+        StringBuilder long1 = new StringBuilder(GENERIC_HEADER);
+        for (int i = 0; i < 30_000; i++) {
+            long1.append("c").append(i % 50).append(",o").append(i / 3).append(",2024-01-05,A").append(i % 7)
+                    .append(",1,1\n");
+        }
+        Path good = write("a-good.csv", GENERIC_HEADER + "c1,x1,2024-01-01,A,1,1\n");
+        Path lateBreak = write("b-late.csv", long1 + "c2,\"o9,2024-01-01,B,1,1\n");
+        // a byte invalid in UTF-8 some 200 kB in (past what reading the header decodes: a bad header is found
+        // before any file is read, in whichever file it is)
+        Path earlyBreak = dir.resolve("c-early.csv");
+        String rows = long1.substring(GENERIC_HEADER.length());
+        Files.write(earlyBreak, (GENERIC_HEADER + rows.substring(0, 200_000) + "\nc2,o8,2024-01-01,B\u00ff,1,1\n"
+                + rows.substring(200_000)).getBytes(StandardCharsets.ISO_8859_1));
+        List<Path> files = List.of(good, lateBreak, earlyBreak);
+        String loader = assertThrows(IngestException.class,
+                () -> TransactionLoader.load(files, IngestOptions.defaults())).getMessage();
+        assertTrue(loader.startsWith(lateBreak + ": broken CSV structure"), loader);
+        String spark = assertThrows(IngestException.class, () -> SparkIngest.load(LocalSpark.get(),
+                files.stream().map(Path::toString).toList(), IngestOptions.defaults(), StandardCharsets.UTF_8))
+                .getMessage();
+        assertEquals(loader, spark);
+    }
+
+    /**
+     * A task that fails once, as on a cluster that loses a datanode or an executor mid-read, is retried: the load still
+     * counts every row once, with the same report and lines as the loader (a read task has no side effect to repeat).
+     */
+    @Test
+    void aReadTaskThatFailsOnceIsRetriedAndEveryRowCountsOnce() throws Exception {
+        Random random = new Random(5);
+        List<Path> files = new ArrayList<>();
+        for (int f = 0; f < 3; f++) {
+            files.add(messyExport(random, "flaky-" + f + ".csv", f));
+        }
+        IngestOptions options = IngestOptions.defaults().withErrorBudget(1.0);
+        IngestResult loader = TransactionLoader.load(files, options);
+        LocalSpark.get().sparkContext().hadoopConfiguration().set("fs.flaky.impl", FlakyFileSystem.class.getName());
+        FlakyFileSystem.failed.clear();
+        SparkIngest.Result spark = SparkIngest.load(LocalSpark.get(),
+                files.stream().map(f -> "flaky://" + f.toAbsolutePath()).toList(), options, StandardCharsets.UTF_8);
+        try {
+            assertEquals(3, FlakyFileSystem.failed.size(), "each file's first read in a task failed");
+            assertEquals(loader.report().rowsRead(), spark.report().rowsRead());
+            assertEquals(loader.report().rowsAccepted(), spark.report().rowsAccepted());
+            for (RejectReason r : RejectReason.values()) {
+                assertEquals(loader.report().rejectedCount(r), spark.report().rejectedCount(r), r.code());
+            }
+            assertEquals(loader.report().returns(), spark.report().returns());
+            assertEquals(lines(loader.transactions()), lines(spark.accepted().collectAsList()));
+        } finally {
+            spark.accepted().unpersist();
+        }
+    }
+
+    /** The local file system as flaky://, whose first read of each file in a Spark task fails. */
+    public static final class FlakyFileSystem extends org.apache.hadoop.fs.RawLocalFileSystem {
+        static final java.util.Set<String> failed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        @Override
+        public java.net.URI getUri() {
+            return java.net.URI.create("flaky:///");
+        }
+
+        @Override
+        public String getScheme() {
+            return "flaky";
+        }
+
+        @Override
+        public org.apache.hadoop.fs.FSDataInputStream open(org.apache.hadoop.fs.Path f, int bufferSize)
+                throws IOException {
+            if (org.apache.spark.TaskContext.get() != null && failed.add(f.toString())) {
+                throw new IOException("Connection reset by peer (injected: " + f + ")");
+            }
+            return super.open(f, bufferSize);
+        }
+    }
+
+    /**
+     * A directory, as Spark users give one, stands for the files in it in name order, without the hidden files
+     * Spark's own readers skip (a finished job's _SUCCESS marker, .crc checksums); a glob skips them too.
+     */
+    @Test
+    void aDirectoryLoadsItsFilesInNameOrderWithoutHiddenOnes() throws Exception {
+        Path exports = Files.createDirectory(dir.resolve("exports"));
+        Random random = new Random(3);
+        List<Path> files = new ArrayList<>();
+        for (int f = 0; f < 3; f++) {
+            files.add(messyExport(random, "exports/day-" + f + ".csv", f));
+        }
+        Files.writeString(exports.resolve("_SUCCESS"), "");
+        Files.writeString(exports.resolve(".day-0.csv.crc"), "not an export");
+        IngestOptions options = IngestOptions.defaults().withErrorBudget(1.0);
+        IngestResult loader = TransactionLoader.load(files, options);
+        for (String input : List.of(exports.toString(), exports + "/*")) {
+            SparkIngest.Result spark = SparkIngest.load(LocalSpark.get(), List.of(input), options,
+                    StandardCharsets.UTF_8);
+            try {
+                assertEquals(3, spark.report().files().size(), input);
+                for (int f = 0; f < 3; f++) {
+                    assertTrue(spark.report().files().get(f).path().endsWith("exports/day-" + f + ".csv"),
+                            spark.report().files().get(f).path());
+                }
+                assertEquals(loader.report().rowsAccepted(), spark.report().rowsAccepted(), input);
+                assertEquals(lines(loader.transactions()), lines(spark.accepted().collectAsList()), input);
+            } finally {
+                spark.accepted().unpersist();
+            }
+        }
+        // a directory in it (another layout, e.g. one per month) is not skipped silently; nor is an empty one
+        Files.createDirectory(exports.resolve("2011-06"));
+        String nested = assertThrows(IngestException.class, () -> SparkIngest.load(LocalSpark.get(),
+                List.of(exports.toString()), options, StandardCharsets.UTF_8)).getMessage();
+        assertTrue(nested.startsWith("input directory " + exports + " holds the directory 2011-06: give its files, "
+                + "or a pattern"), nested);
+        Path empty = Files.createDirectory(dir.resolve("empty"));
+        Files.writeString(empty.resolve("_SUCCESS"), "");
+        assertEquals("input directory " + empty + " holds no file", assertThrows(IngestException.class,
+                () -> SparkIngest.load(LocalSpark.get(), List.of(empty.toString()), options,
+                        StandardCharsets.UTF_8)).getMessage());
     }
 
     /**

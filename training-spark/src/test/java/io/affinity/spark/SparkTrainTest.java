@@ -95,6 +95,14 @@ class SparkTrainTest {
                 "--error-budget", "0.05", "--min-support", "0.1", "--top-n", "5", "--als-rank", "4");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("ingest: 73 rows read, 72 accepted, 36 orders, 12 customers"), r.out());
+        // the ingest report, as train prints it: every row used or rejected, with the file:line of the first ones
+        assertTrue(r.out().contains("Ingestion report\n  file " + orders + " [generic]: 73 rows read, 72 accepted"),
+                r.out());
+        assertTrue(r.out().contains("e.g. " + orders + ":74 (quantity 'x')"), r.out());
+        // what the driver's heap will hold, said before the customers' lists are computed
+        assertTrue(r.out().contains("driver: the snapshot it assembles will take about 1 MiB of its heap (12 customers, "),
+                r.out());
+        assertTrue(r.out().indexOf("driver: the snapshot") < r.out().indexOf("customers: 12 histories"), r.out());
         assertTrue(r.out().contains("published "), r.out());
 
         try (Snapshot s = ModelStore.open(models).openCurrent()) {
@@ -287,6 +295,18 @@ class SparkTrainTest {
         assertEquals(1, overBudget.exit());
         assertTrue(overBudget.err().contains("malformed_quantity at " + orders + ":74 (quantity 'x')"),
                 overBudget.err());
+        // what was read and rejected explains the failure: the report first, as train prints it
+        assertTrue(overBudget.err().startsWith("Ingestion report\n"), overBudget.err());
+        assertTrue(overBudget.err().contains(String.format(java.util.Locale.ROOT, "  %-38s %,12d", "rows read", 73)),
+                overBudget.err());
+        // a store that cannot be made: one line naming it, not the JDK's stack trace
+        Path file = Files.writeString(dir.resolve("a-file"), "");
+        Run noStore = run("--input", orders.toString(), "--models", file.resolve("models").toString());
+        assertEquals(1, noStore.exit());
+        assertTrue(noStore.err().startsWith("affinity spark-train: " + file.resolve("models") + ": "), noStore.err());
+        assertTrue(noStore.err().strip().toLowerCase(java.util.Locale.ROOT).endsWith("not a directory"),
+                noStore.err());
+        assertFalse(noStore.err().strip().contains("\n"), noStore.err());
         Run missing = run("--input", dir.resolve("nope.csv").toString(), "--models", models.toString());
         assertEquals(1, missing.exit());
         assertTrue(missing.err().contains("input file " + dir.resolve("nope.csv") + " does not exist"), missing.err());
