@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affinity.recommender.Consent;
 import io.affinity.recommender.Ids;
 import io.affinity.recommender.ModelSnapshot;
+import io.affinity.store.ConsentJournalFile;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -64,7 +65,6 @@ public final class ConsentJournal implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Journal lines after which a running server compacts (when at least half the lines are superseded). */
     public static final int DEFAULT_COMPACT_AFTER_LINES = 100_000;
-    private static final String HEADER_FIELD = "compactedThrough";
     /** How old, at most, the view of other processes' changes is when a check is made. */
     public static final Duration LOOK_INTERVAL = Duration.ofMillis(10);
     private static final long LOOK_NANOS = LOOK_INTERVAL.toNanos();
@@ -352,17 +352,13 @@ public final class ConsentJournal implements AutoCloseable {
                 String customerId;
                 Consent.Channel ch;
                 try {
-                    JsonNode n = JSON.readTree(text);
-                    JsonNode seq = n.get("seq");
+                    JsonNode n = ConsentJournalFile.tree(text);
                     JsonNode at = n.get("at");
-                    customerId = Ids.normaliseCustomerId(Ids.requireCustomerId(n.get("customerId").asText()));
-                    ch = Consent.Channel.parse(n.get("channel").asText());
-                    Consent.State state = Consent.State.parse(n.get("state").asText());
-                    if (ch == null || state == null || seq == null || !seq.canConvertToLong()) {
-                        return;
-                    }
-                    change = new Change(state, seq.asLong(), readableTime(at), text);
-                } catch (IOException | RuntimeException unreadable) {
+                    ConsentJournalFile.Change parsed = ConsentJournalFile.parse(readableTimeOnly(n));
+                    customerId = parsed.customerId();
+                    ch = parsed.channel();
+                    change = new Change(parsed.state(), parsed.sequence(), readableTime(at), text);
+                } catch (RuntimeException unreadable) {
                     return; // the damaged line itself, or another one: its change is lost, the others stand
                 }
                 EnumMap<Consent.Channel, Change> held = overlay.computeIfAbsent(customerId,
@@ -376,6 +372,14 @@ public final class ConsentJournal implements AutoCloseable {
         } finally {
             live = overlay.values().stream().mapToLong(Map::size).sum();
         }
+    }
+
+    /** The line without an unreadable time, which a damaged line may have: {@link #readableTime} decides it. */
+    private static JsonNode readableTimeOnly(JsonNode n) {
+        if (n.has("at") && readableTime(n.get("at")) == null) {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) n).remove("at");
+        }
+        return n;
     }
 
     /** A damaged line's time, or null (unknown: the change may then only restrict the model's list). */
@@ -410,33 +414,27 @@ public final class ConsentJournal implements AutoCloseable {
 
     private void apply(String text) throws CorruptJournal {
         try {
-            JsonNode n = JSON.readTree(text);
-            if (lineNumber == 1 && n.has(HEADER_FIELD)) {
+            JsonNode n = ConsentJournalFile.tree(text);
+            long header = lineNumber == 1 ? ConsentJournalFile.header(n) : -1;
+            if (header >= 0) {
                 // A compacted journal: kept changes up to N follow, with gaps where superseded ones were.
-                compactedThrough = n.get(HEADER_FIELD).asLong();
-                if (compactedThrough < 0 || n.size() != 1) {
-                    throw new IllegalArgumentException("bad compaction header");
-                }
+                compactedThrough = header;
                 sequence = compactedThrough;
                 return;
             }
-            String id = n.get("customerId").asText();
-            Consent.Channel c = Consent.Channel.parse(n.get("channel").asText());
-            Consent.State s = Consent.State.parse(n.get("state").asText());
-            long seq = n.get("seq").asLong();
+            ConsentJournalFile.Change c = ConsentJournalFile.parse(n);
+            long seq = c.sequence();
             boolean kept = seq <= compactedThrough && seq > lastApplied;
             boolean appended = seq > compactedThrough && seq == sequence + 1;
-            if (c == null || s == null || !(kept || appended)) {
-                throw new IllegalArgumentException("bad channel, state or sequence");
+            if (!(kept || appended)) {
+                throw new IllegalArgumentException("bad sequence");
             }
-            Ids.requireCustomerId(id);
-            JsonNode at = n.get("at");
-            apply(id, c, new Change(s, seq, at == null ? null : Instant.parse(at.asText()), text));
+            apply(c.customerId(), c.channel(), new Change(c.state(), seq, c.at(), text));
             lastApplied = seq;
             if (appended) {
                 sequence = seq;
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             throw new CorruptJournal("consent journal " + file.getFileName() + " line " + lineNumber
                     + " is unreadable; campaign exports are disabled until it is repaired");
         }
@@ -505,7 +503,7 @@ public final class ConsentJournal implements AutoCloseable {
         });
         kept.sort(Comparator.comparingLong(Change::sequence));
         StringBuilder out = new StringBuilder();
-        out.append(JSON.writeValueAsString(Map.of(HEADER_FIELD, sequence))).append('\n');
+        out.append(JSON.writeValueAsString(Map.of(ConsentJournalFile.HEADER_FIELD, sequence))).append('\n');
         for (Change c : kept) {
             out.append(c.line()).append('\n');
         }

@@ -1,6 +1,7 @@
 package io.affinity.cli;
 
 import io.affinity.api.ConsentJournal;
+import io.affinity.store.ConsentJournalFile;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
 import io.affinity.training.ExclusionCarryOver;
@@ -73,7 +74,7 @@ final class ConsentCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             OptionFiles.readable("--customers", customers);
             ModelStore store = ModelStores.existing(models, false);
-            Path journalFile = journal != null ? journal : models.resolve("consent.journal");
+            Path journalFile = journal != null ? journal : models.resolve(ConsentJournalFile.FILE_NAME);
             // never created here: a mistyped path must not look like a journal with nothing to forget
             OptionFiles.readable("--consent-journal", journalFile);
             ExcludedCustomers list = ExcludedCustomers.read(customers);

@@ -7,6 +7,7 @@ import io.affinity.training.customers.CustomerAnalyticsOptions;
 import io.affinity.training.customers.CustomerReportWriter;
 import io.affinity.training.customers.FitDiagnostics;
 import io.affinity.training.customers.ModelFitException;
+import io.affinity.training.customers.ObjectionsToProfiling;
 import io.affinity.training.customers.ProfilingObjections;
 import io.affinity.training.ingest.Transactions;
 import java.time.temporal.ChronoUnit;
@@ -78,18 +79,27 @@ final class CustomersCommand implements Callable<Integer> {
             description = "Character encoding of the --consent file, independent of --encoding (default: UTF-8).")
     java.nio.charset.Charset consentEncoding;
 
+    @Option(names = "--consent-journal", paramLabel = "FILE",
+            description = "The run-time consent journal of the servers (e.g. models/consent.journal): customers "
+                    + "who objected to profiling through the API are not profiled either, weighed against "
+                    + "--consent as a server weighs them.")
+    Path consentJournal;
+
     @Override
     public Integer call() throws Exception {
         OptionFiles.readable("--catalog", catalog);
         OptionFiles.readable("--consent", consent);
+        OptionFiles.readable("--consent-journal", consentJournal);
         if (consentEncoding != null && consent == null) {
             throw new AffinityCli.UserFacingException("--consent-encoding applies to the --consent file, and none "
                     + "was given");
         }
         // read before the exports: a bad list should stop the verb before minutes of loading
-        java.util.Set<String> objecting = consent == null ? java.util.Set.of()
-                : ConsentFile.objectingToProfiling(ConsentFile.read(consent,
-                        consentEncoding == null ? java.nio.charset.StandardCharsets.UTF_8 : consentEncoding));
+        ObjectionsToProfiling objecting = ObjectionsToProfiling.of(consent == null ? Map.of()
+                        : ConsentFile.read(consent, consentEncoding == null
+                        ? java.nio.charset.StandardCharsets.UTF_8 : consentEncoding),
+                consent == null ? null : java.nio.file.Files.getLastModifiedTime(consent).toInstant(),
+                ObjectionsToProfiling.readJournal(consentJournal, true));
         OptionFiles.directoryOrAbsent("--output", output);
         CustomerAnalyticsOptions options = CustomerAnalyticsOptions.defaults(date("--calibration-end", calibrationEnd))
                 .withDiscountRate(discountRate).withTimeUnit(unit());
@@ -111,8 +121,11 @@ final class CustomersCommand implements Callable<Integer> {
         loaded.transactions().outsizedCustomerWarning().ifPresent(w ->
                 System.err.println("affinity customers: WARNING: " + w));
         // An objection to profiling, as train honours it: nothing of the customer is computed
-        ProfilingObjections objections = ProfilingObjections.of(objecting, loaded.transactions());
-        Transactions tx = loaded.transactions().anonymising(objecting);
+        ProfilingObjections objections = objecting.counted(loaded.transactions());
+        Transactions tx = loaded.transactions().anonymising(objecting.customers());
+        if (objecting.journal() != null) {
+            System.err.println("affinity customers: " + objecting.journalNote());
+        }
         objections.note().ifPresent(note -> System.err.println("affinity customers: " + note));
         checkWindows(tx, options);
         long t1 = System.nanoTime();

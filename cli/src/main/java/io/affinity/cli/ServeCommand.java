@@ -12,6 +12,7 @@ import io.affinity.api.ModelAdmin;
 import io.affinity.api.ServedModel;
 import io.affinity.api.ServerOptions;
 import io.affinity.api.SwappableModelSource;
+import io.affinity.store.ConsentJournalFile;
 import io.affinity.store.ModelStore;
 import io.affinity.store.SnapshotShutdown;
 import java.io.IOException;
@@ -163,7 +164,7 @@ final class ServeCommand implements Callable<Integer> {
                 + copies));
         // The journals before the model: a journal serve cannot use stops start-up in a second, not after a large
         // model's verification and load.
-        Path consentFile = consentJournal != null ? consentJournal : models.resolve("consent.journal");
+        Path consentFile = consentJournal != null ? consentJournal : models.resolve(ConsentJournalFile.FILE_NAME);
         ConsentJournal journal;
         try {
             journal = ConsentJournal.open(consentFile);

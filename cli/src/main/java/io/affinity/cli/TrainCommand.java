@@ -2,6 +2,7 @@ package io.affinity.cli;
 
 import io.affinity.store.CorruptSnapshotException;
 import io.affinity.store.ModelStore;
+import io.affinity.store.ConsentJournalFile;
 import io.affinity.training.ConsentCarryOver;
 import io.affinity.training.ExclusionCarryOver;
 import io.affinity.training.RecommenderParameters;
@@ -71,6 +72,13 @@ final class TrainCommand implements Callable<Integer> {
                     + "with file:line.")
     Charset consentEncoding;
 
+    @Option(names = "--consent-journal", paramLabel = "FILE",
+            description = "The servers' run-time consent journal (PUT /v1/customers/{id}/consent/...), whose "
+                    + "objections to profiling are honoured as the --consent list's are (weighed against it as a "
+                    + "server weighs them). Default: the model store's consent.journal when it exists; name the "
+                    + "file when servers keep it elsewhere (serve --consent-journal).")
+    Path consentJournal;
+
     @Option(names = "--no-consent", description = "Publish without a consent list even though the served (CURRENT) "
             + "version carries one; without this, such a run is refused, since the new version would forget the "
             + "list's opt-outs.")
@@ -139,6 +147,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         OptionFiles.readable("--consent", consent);
         OptionFiles.readable("--catalog", catalog);
+        OptionFiles.readable("--consent-journal", consentJournal);
         if (consentEncoding != null && consent == null) {
             throw new AffinityCli.UserFacingException("--consent-encoding applies to the --consent file, and none "
                     + "is given");
@@ -221,6 +230,7 @@ final class TrainCommand implements Callable<Integer> {
                 .ingestOptions(input.ingestOptions())
                 .consentFile(consent)
                 .consentEncoding(or(consentEncoding, StandardCharsets.UTF_8))
+                .consentJournal(or(consentJournal, models.resolve(ConsentJournalFile.FILE_NAME)), consentJournal != null)
                 .catalogFile(catalog)
                 .activate(!noActivate)
                 .tradeUps(new TradeUpParameters(upsellMinPriceIncrease, upsellMinCustomers,

@@ -1,6 +1,7 @@
 package io.affinity.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -156,8 +157,44 @@ class CustomersCommandTest {
         assertEquals(40, profiles.size(), "header and 39 customers");
         assertTrue(profiles.stream().noneMatch(l -> l.startsWith("c5,")), "the objector is not profiled");
         assertTrue(profiles.stream().anyMatch(l -> l.startsWith("c6,")), "an e-mail opt-out is no objection");
-        assertTrue(printed.contains("affinity customers: consent: 1 customer(s) of the list object to profiling "
-                + "(profiling,opted_out); 1 of them have orders in the transactions"), printed);
+        assertTrue(printed.contains("affinity customers: consent: 1 customer(s) object to profiling (1 by the "
+                + "list's profiling,opted_out, 0 by a run-time change in the consent journal); 1 of them have orders "
+                + "in the transactions"), printed);
+
+        // The servers' journal, written by the servers' own code: c7 objected through the API, and c5 withdrew the
+        // list's objection after the list was written (a day ago), so c5 is profiled again and c7 is not.
+        Files.setLastModifiedTime(consent, java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(java.time.Duration.ofDays(1))));
+        Path journal = out.resolve("consent.journal");
+        try (io.affinity.api.ConsentJournal j = io.affinity.api.ConsentJournal.open(journal)) {
+            j.record("c7", io.affinity.recommender.Consent.Channel.PROFILING,
+                    io.affinity.recommender.Consent.State.OPTED_OUT);
+            j.record("c5", io.affinity.recommender.Consent.Channel.PROFILING,
+                    io.affinity.recommender.Consent.State.OPTED_IN);
+        }
+        progress.reset();
+        try {
+            System.setErr(new java.io.PrintStream(progress, true, java.nio.charset.StandardCharsets.UTF_8));
+            profiled = CommandErrorsTest.run("customers", "--input", orders.toString(), "--calibration-end",
+                    "2011-06-30", "--consent", consent.toString(), "--consent-journal", journal.toString(),
+                    "--output", out.resolve("j").toString());
+        } finally {
+            System.setErr(stderr);
+        }
+        assertEquals(0, profiled.code(), profiled.err());
+        printed = progress.toString(java.nio.charset.StandardCharsets.UTF_8);
+        profiles = Files.readAllLines(out.resolve("j").resolve("profiles.csv"));
+        assertTrue(profiles.stream().noneMatch(l -> l.startsWith("c7,")), "the journal's objector is not profiled");
+        assertTrue(profiles.stream().anyMatch(l -> l.startsWith("c5,")), "a withdrawn objection is profiled again");
+        assertTrue(printed.contains("affinity customers: consent: 1 customer(s) object to profiling (0 by the "
+                + "list's profiling,opted_out, 1 by a run-time change in the consent journal; 1 objection(s) of the "
+                + "list withdrawn at run time after it was written (profiled again)); 1 of them have orders"), printed);
+        assertTrue(printed.contains("affinity customers: consent journal: " + journal.toAbsolutePath() + ", 2 "
+                + "change(s) through sequence 2; 2 customer(s) changed their profiling consent at run time"), printed);
+        assertFalse(printed.contains("c7") || printed.contains("c5,"), "no customer id printed");
+        CommandErrorsTest.run("customers", "--input", orders.toString(), "--calibration-end", "2011-06-30",
+                "--consent-journal", out.resolve("missing.journal").toString(), "--output", out.resolve("k").toString())
+                .failsWith("--consent-journal: file " + out.resolve("missing.journal") + " does not exist");
 
         Files.writeString(consent, "id,channel,state\nc5,profiling,opted_out\n");
         CommandErrorsTest.run("customers", "--input", orders.toString(), "--calibration-end", "2011-06-30",

@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.when;
 
 import io.affinity.recommender.Consent;
 import io.affinity.store.FileFailures;
+import io.affinity.store.ConsentJournalFile;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
 import io.affinity.store.SnapshotBuilder;
@@ -18,6 +19,7 @@ import io.affinity.training.TradeUpParameters;
 import io.affinity.training.TrainingParameters;
 import io.affinity.training.TrainingPipeline;
 import io.affinity.training.customers.ConsentFile;
+import io.affinity.training.customers.ObjectionsToProfiling;
 import io.affinity.training.customers.ProfilingObjections;
 import io.affinity.training.ingest.CatalogFile;
 import io.affinity.training.ingest.IngestException;
@@ -112,6 +114,11 @@ public final class SparkTrain implements Callable<Integer> {
     @Option(names = "--consent-encoding", paramLabel = "CHARSET", description = "Character encoding of the "
             + "--consent file, independent of --encoding (default: UTF-8), as for `affinity train`.")
     Charset consentEncoding;
+
+    @Option(names = "--consent-journal", paramLabel = "FILE", description = "The servers' run-time consent journal, "
+            + "read on the driver as `affinity train` reads it: objections to profiling made through the API are "
+            + "honoured as the --consent list's are. Default: the model store's consent.journal when it exists.")
+    Path consentJournal;
 
     @Option(names = "--no-consent", description = "Publish without a consent list even though the served (CURRENT) "
             + "version carries one; without this, such a run is refused, as by 'affinity train'.")
@@ -325,6 +332,7 @@ public final class SparkTrain implements Callable<Integer> {
         // the load; the same checks and messages as `affinity train`
         readable("--consent", consent);
         readable("--catalog", catalog);
+        readable("--consent-journal", consentJournal);
         if (consentEncoding != null && consent == null) {
             throw new IllegalArgumentException("--consent-encoding applies to the --consent file, and none is given");
         }
@@ -357,14 +365,20 @@ public final class SparkTrain implements Callable<Integer> {
             consentDropped = consentStates.size() - kept.size();
             consentStates = kept;
         }
+        // train's rule: an objection to profiling, in the list or the journal, reads the customer's orders as
+        // anonymous baskets
+        ObjectionsToProfiling objecting = ObjectionsToProfiling.of(consentStates,
+                consent == null ? null : Files.getLastModifiedTime(consent).toInstant(),
+                ObjectionsToProfiling.readJournal(consentJournal != null ? consentJournal
+                        : models.resolve(ConsentJournalFile.FILE_NAME), consentJournal != null));
         CatalogFile catalogue = catalog == null ? null
                 : TrainingPipeline.readCatalogue(catalog, ingest.errorBudget(), ingest.dialect(), encoding);
         // a session that already runs (an embedding application's, a test's) is the caller's to stop
         boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
         SparkSession spark = SparkSession.builder().appName("affinity-train").getOrCreate();
         try {
-            String version = train(spark, ingest, options, tuning(), tradeUps, consentStates, catalogue,
-                    out::println);
+            String version = train(spark, ingest, options, tuning(), tradeUps, consentStates, objecting,
+                    catalogue, out::println);
             out.println("published " + version + " to " + models.toAbsolutePath());
             return 0;
         } finally {
@@ -400,15 +414,14 @@ public final class SparkTrain implements Callable<Integer> {
      */
     String train(SparkSession spark, IngestOptions ingest, SparkModelOptions options, ListTuning tuning,
                  TradeUpParameters tradeUps, Map<String, Map<Consent.Channel, Consent.ListEntry>> consentStates,
-                 CatalogFile catalogue, Consumer<String> progress) throws IOException, IngestException {
+                 ObjectionsToProfiling objecting, CatalogFile catalogue, Consumer<String> progress)
+            throws IOException, IngestException {
         long started = System.nanoTime();
         SparkIngest.Result loaded = SparkIngest.load(spark, inputs, ingest, encoding);
         Dataset<Row> cached = loaded.accepted();
         try {
-            // train's rule: a listed objection to profiling reads the customer's orders as anonymous baskets
-            Set<String> objecting = ConsentFile.objectingToProfiling(consentStates);
             ProfilingObjections objections = objections(cached, objecting);
-            Dataset<Row> accepted = anonymising(cached, objecting);
+            Dataset<Row> accepted = anonymising(cached, objecting.customers());
             progress.accept(String.format(Locale.ROOT, "ingest: %,d rows read, %,d accepted, %,d orders, %,d "
                             + "customers, %,d items [%.1f s]", loaded.report().rowsRead(), loaded.report().rowsAccepted(),
                     loaded.report().ordersAccepted(), loaded.report().customers(), loaded.report().items(),
@@ -430,7 +443,14 @@ public final class SparkTrain implements Callable<Integer> {
             trained.sections().forEach(builder::section);
             consentStates.forEach(builder::putListedConsent);
             if (consent != null) {
-                builder.section("consent", consentSection(consentStates, objections));
+                builder.section("consent", consentSection(consentStates, cached));
+            }
+            if (objecting.journal() != null) {
+                builder.section("consentJournal", objecting.journalSection());
+                progress.accept(objecting.journalNote());
+            }
+            if (consent != null || objecting.journal() != null) {
+                builder.section("profilingObjections", objections.section());
                 objections.note().ifPresent(progress);
             }
             builder.parameters(parameters(spark, ingest, trained.served(), tuning));
@@ -505,13 +525,24 @@ public final class SparkTrain implements Callable<Integer> {
     }
 
     /** How many of {@code objecting} have accepted orders, and how many orders: counted before they are anonymised. */
-    static ProfilingObjections objections(Dataset<Row> accepted, Set<String> objecting) {
-        if (objecting.isEmpty()) {
-            return new ProfilingObjections(0, 0, 0);
+    static ProfilingObjections objections(Dataset<Row> accepted, ObjectionsToProfiling objecting) {
+        if (objecting.customers().isEmpty()) {
+            return objecting.counted(0, 0);
         }
-        Row counts = accepted.filter(col(AcceptedLines.CUSTOMER).isin(objecting.toArray()))
+        Row counts = accepted.filter(col(AcceptedLines.CUSTOMER).isin(objecting.customers().toArray()))
                 .agg(countDistinct(col(AcceptedLines.CUSTOMER)), countDistinct(col(AcceptedLines.ORDER))).first();
-        return new ProfilingObjections(objecting.size(), counts.getLong(0), counts.getLong(1));
+        return objecting.counted(counts.getLong(0), counts.getLong(1));
+    }
+
+    /** How many of {@code ids} have accepted lines (a join: a consent list may name millions). */
+    static long customersIn(Dataset<Row> accepted, Set<String> ids) {
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        Dataset<Row> listed = accepted.sparkSession()
+                .createDataset(new java.util.ArrayList<>(ids), org.apache.spark.sql.Encoders.STRING()).toDF("listed");
+        return accepted.select(col(AcceptedLines.CUSTOMER)).distinct()
+                .join(listed, col(AcceptedLines.CUSTOMER).equalTo(col("listed"))).count();
     }
 
     /** {@code accepted} with the lines of {@code customers} as guests' (customer null), as Transactions#anonymising. */
@@ -526,7 +557,7 @@ public final class SparkTrain implements Callable<Integer> {
     }
 
     private Map<String, Object> consentSection(Map<String, Map<Consent.Channel, Consent.ListEntry>> states,
-                                               ProfilingObjections objections) throws IOException {
+                                               Dataset<Row> accepted) throws IOException {
         Map<String, Object> section = new LinkedHashMap<>();
         section.put("file", consent.toAbsolutePath().toString());
         section.put("bytes", Files.size(consent));
@@ -535,9 +566,9 @@ public final class SparkTrain implements Callable<Integer> {
         section.put(Snapshot.CONSENT_FILE_MODIFIED, Files.getLastModifiedTime(consent).toInstant().toString());
         section.put("encoding", consentCharset().name());
         section.put("customers", states.size());
+        section.put("customersNotInTransactions", states.size() - customersIn(accepted, states.keySet()));
         section.put("entries", ConsentFile.entries(states));
         section.put("entriesWithTime", ConsentFile.entriesWithTime(states));
-        objections.record(section);
         return section;
     }
 }

@@ -4,11 +4,13 @@ import io.affinity.recommender.Consent;
 import io.affinity.recommender.CustomerHistory;
 import io.affinity.recommender.CustomerProfile;
 import io.affinity.recommender.ItemFacts;
+import io.affinity.store.ConsentJournalFile;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
 import io.affinity.store.SnapshotBuilder;
 import io.affinity.training.customers.ConsentFile;
 import io.affinity.training.customers.ItemCosts;
+import io.affinity.training.customers.ObjectionsToProfiling;
 import io.affinity.training.customers.ProfilingObjections;
 import io.affinity.training.ingest.CatalogFile;
 import io.affinity.training.ingest.CsvDialect;
@@ -55,6 +57,8 @@ public final class TrainingPipeline {
     private final TrainingParameters parameters;
     private final Consumer<String> progress;
     private Path consentFile;
+    private Path consentJournal;
+    private boolean consentJournalRequired;
     private Path catalogFile;
     private final RecommenderParameters recommender;
     private TradeUpParameters tradeUps = TradeUpParameters.DEFAULTS;
@@ -80,6 +84,19 @@ public final class TrainingPipeline {
     /** A consent export to publish with the model (see {@code ConsentFile}); none by default. */
     public TrainingPipeline consentFile(Path file) {
         this.consentFile = file;
+        return this;
+    }
+
+    /**
+     * The run-time consent journal servers append to ({@code PUT /v1/customers/{id}/consent/...}), whose objections
+     * to profiling are honoured as the consent list's are ({@link ObjectionsToProfiling}); none by default.
+     *
+     * @param required whether a missing file is an error (a journal named on the command line) or means no changes
+     *                 yet (the store's own journal before any server created it)
+     */
+    public TrainingPipeline consentJournal(Path file, boolean required) {
+        this.consentJournal = file;
+        this.consentJournalRequired = required;
         return this;
     }
 
@@ -163,6 +180,12 @@ public final class TrainingPipeline {
             consentDropped = consent.size() - kept.size();
             consent = kept;
         }
+        ConsentJournalFile.Latest journal = ObjectionsToProfiling.readJournal(consentJournal, consentJournalRequired);
+        // An objection to profiling, in the list or made at run time: the customer's orders still count as baskets,
+        // but nothing of the customer is computed, as for a guest (served versions also hide them; ProfilingObjection
+        // in api weighs the two sources the same way).
+        ObjectionsToProfiling objecting = ObjectionsToProfiling.of(consent,
+                consentFile == null ? null : Files.getLastModifiedTime(consentFile).toInstant(), journal);
         CatalogFile catalogue = readCatalogue();
         long started = System.nanoTime();
         IngestOptions options = (ingestOptions != null ? ingestOptions
@@ -171,10 +194,7 @@ public final class TrainingPipeline {
             options = options.withExcludedCustomers(excludedCustomers.ids());
         }
         IngestResult ingested = ingest(options, modelsDir);
-        // An objection to profiling in the list: the customer's orders still count as baskets, but nothing of the
-        // customer is computed, as for a guest (served versions also hide them; ProfilingObjection in api).
-        Set<String> objecting = ConsentFile.objectingToProfiling(consent);
-        Transactions tx = ingested.transactions().anonymising(objecting);
+        Transactions tx = ingested.transactions().anonymising(objecting.customers());
         Mining mining = mine(tx);
 
         long snapshotStarted = System.nanoTime();
@@ -193,7 +213,16 @@ public final class TrainingPipeline {
         });
         consent.forEach(builder::putListedConsent);
         if (consentFile != null) {
-            consentSection(builder, consent, ingested.transactions(), objecting);
+            consentSection(builder, consent, ingested.transactions());
+        }
+        if (journal != null) {
+            builder.section("consentJournal", objecting.journalSection());
+            progress.accept(objecting.journalNote());
+        }
+        if (consentFile != null || journal != null) {
+            ProfilingObjections objections = objecting.counted(ingested.transactions());
+            builder.section("profilingObjections", objections.section());
+            objections.note().ifPresent(progress);
         }
         Map<String, CustomerProfile> profiles = customerModels(tx, builder, items, consent.size());
         upsell(tx, builder, items, profiles);
@@ -300,9 +329,8 @@ public final class TrainingPipeline {
 
     /** Recorded like the catalogue file: which consent list a model carries is a legal question later. */
     private void consentSection(SnapshotBuilder builder, Map<String, Map<Consent.Channel, Consent.ListEntry>> consent,
-                                Transactions loaded, Set<String> objecting) throws IOException {
+                                Transactions loaded) throws IOException {
         long notInTransactions = consent.keySet().stream().filter(id -> loaded.customerIndex(id) < 0).count();
-        ProfilingObjections objections = ProfilingObjections.of(objecting, loaded);
         long entries = ConsentFile.entries(consent);
         long timed = ConsentFile.entriesWithTime(consent);
         long consentBytes = Files.size(consentFile);
@@ -318,14 +346,12 @@ public final class TrainingPipeline {
         consentSection.put("customersNotInTransactions", notInTransactions);
         consentSection.put("entries", entries);
         consentSection.put("entriesWithTime", timed);
-        objections.record(consentSection);
         builder.section("consent", consentSection);
         progress.accept(String.format(Locale.ROOT,
                 "consent: file %s, %,d bytes, SHA-256 %s: %,d customers, %,d of them not in the transactions "
                         + "(kept: their consent applies if they appear later); %,d of %,d channel entries give "
                         + "updated_at", consentFile.toAbsolutePath(),
                 consentBytes, consentSha256, consent.size(), notInTransactions, timed, entries));
-        objections.note().ifPresent(progress);
     }
 
     /** Puts the customer profiles and their manifest section; returns the profiles, which upsell segments by. */

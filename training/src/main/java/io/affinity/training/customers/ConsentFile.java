@@ -216,19 +216,6 @@ public final class ConsentFile {
                 .sum();
     }
 
-    /** The customers {@code consent} lists as objecting to profiling ({@code profiling,opted_out}). */
-    public static java.util.Set<String> objectingToProfiling(
-            Map<String, Map<Consent.Channel, Consent.ListEntry>> consent) {
-        java.util.Set<String> objecting = new java.util.HashSet<>();
-        consent.forEach((customer, channels) -> {
-            Consent.ListEntry e = channels.get(Consent.Channel.PROFILING);
-            if (e != null && e.state() == Consent.State.OPTED_OUT) {
-                objecting.add(customer);
-            }
-        });
-        return objecting;
-    }
-
     /** A gzip file that ends early or is damaged, as an error naming the file; other read failures as they are. */
     private static IOException brokenGzip(Path file, IOException e) {
         String broken = StrictGzipInputStream.brokenFileMessage(file, e);

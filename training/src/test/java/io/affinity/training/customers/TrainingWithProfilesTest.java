@@ -92,17 +92,21 @@ class TrainingWithProfilesTest {
         assertTrue(progress.stream().anyMatch(l -> l.startsWith("consent: file " + consent.toAbsolutePath())
                 && l.contains(": 3 customers, 1 of them not in the transactions")
                 && l.endsWith("; 2 of 4 channel entries give updated_at")), progress.toString());
-        assertTrue(progress.stream().anyMatch(l -> l.matches("consent: 1 customer\\(s\\) of the list object to "
-                + "profiling \\(profiling,opted_out\\); 1 of them have orders in the transactions, whose [1-9][0-9]* "
-                + "order\\(s\\) are read as anonymous baskets: this model holds no history, profile, list or value "
-                + "of theirs")), progress.toString());
+        assertTrue(progress.stream().anyMatch(l -> l.matches("consent: 1 customer\\(s\\) object to profiling "
+                + "\\(1 by the list's profiling,opted_out, 0 by a run-time change in the consent journal\\); 1 of them "
+                + "have orders in the transactions, whose [1-9][0-9]* order\\(s\\) are read as anonymous baskets: this "
+                + "model holds no history, profile, list or value of theirs")), progress.toString());
         try (Snapshot s = ModelStore.open(dir.resolve("models")).openCurrent()) {
             com.fasterxml.jackson.databind.JsonNode section = s.manifest().sections().get("consent");
             assertEquals(3, section.get("customers").asInt());
             assertEquals(1, section.get("customersNotInTransactions").asInt());
-            assertEquals(1, section.get("objectingToProfiling").asInt());
-            assertEquals(1, section.get("objectingToProfilingInTransactions").asInt());
-            long anonymised = section.get("objectingToProfilingOrdersAnonymised").asLong();
+            com.fasterxml.jackson.databind.JsonNode objections = s.manifest().sections().get("profilingObjections");
+            assertEquals(1, objections.get("customers").asInt());
+            assertEquals(1, objections.get("byConsentList").asInt());
+            assertEquals(0, objections.get("byConsentJournal").asInt());
+            assertEquals(1, objections.get("inTransactions").asInt());
+            long anonymised = objections.get("ordersAnonymised").asLong();
+            assertTrue(s.manifest().sections().get("consentJournal") == null, "no journal in a new store");
             assertTrue(progress.stream().anyMatch(l -> l.contains(", whose " + anonymised + " order(s) are read")));
             assertEquals(Consent.State.OPTED_OUT, s.consent("13089", Consent.Channel.PROFILING).orElseThrow());
             assertTrue(s.customer("13089").isEmpty(), "no history of the objecting customer");

@@ -1,0 +1,82 @@
+package io.affinity.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.affinity.recommender.Consent;
+import io.affinity.testing.UnitTest;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Reading a whole consent journal for training: latest change per customer, the format's rules, typed errors. */
+@UnitTest
+class ConsentJournalFileTest {
+    @TempDir
+    Path dir;
+
+    private static String line(long seq, String at, String customer, String channel, String state) {
+        return "{\"seq\":" + seq + (at == null ? "" : ",\"at\":\"" + at + "\"") + ",\"customerId\":\"" + customer
+                + "\",\"channel\":\"" + channel + "\",\"state\":\"" + state + "\"}\n";
+    }
+
+    @Test
+    void keepsEachCustomersLatestChangeForTheChannelAfterACompactionHeader() throws Exception {
+        Path journal = Files.writeString(dir.resolve("consent.journal"), "{\"compactedThrough\":7}\n"
+                + line(2, "2026-11-01T10:00:00Z", "17850", "profiling", "opted_out")
+                + line(5, null, "c9", "profiling", "opted_out")
+                + line(7, "2026-11-02T10:00:00Z", "c9", "email", "opted_in")
+                + line(8, "2026-11-03T10:00:00Z", "17850,0", "profiling", "opted_in")
+                + line(9, "2026-11-04T10:00:00Z", "c2", "email", "opted_out"));
+        ConsentJournalFile.Latest read = ConsentJournalFile.latest(journal, Consent.Channel.PROFILING);
+        assertEquals(9, read.sequence());
+        assertEquals(5, read.lines());
+        assertEquals(2, read.latest().size(), read.latest().toString());
+        // 17850,0 is the spreadsheet spelling of 17850: its later opt-in supersedes the opt-out
+        assertEquals(new ConsentJournalFile.Change("17850", Consent.Channel.PROFILING, Consent.State.OPTED_IN, 8,
+                Instant.parse("2026-11-03T10:00:00Z")), read.latest().get("17850"));
+        assertNull(read.latest().get("c9").at(), "a line without a time");
+        assertFalse(read.latest().containsKey("c2"), "other channels are not kept");
+    }
+
+    @Test
+    void aLastLineWithoutItsNewlineIsAnAppendInProgressAndNotRead() throws Exception {
+        Path journal = Files.writeString(dir.resolve("consent.journal"),
+                line(1, "2026-11-01T10:00:00Z", "a", "profiling", "opted_out") + "{\"seq\":2,\"at\":\"2026-11");
+        ConsentJournalFile.Latest read = ConsentJournalFile.latest(journal, Consent.Channel.PROFILING);
+        assertEquals(1, read.sequence());
+        assertEquals(1, read.latest().size());
+        assertEquals(0, ConsentJournalFile.latest(Files.writeString(dir.resolve("empty"), ""),
+                Consent.Channel.PROFILING).sequence());
+    }
+
+    @Test
+    void anUnreadableLineOrASequenceOutOfOrderNamesTheFileAndLineButNoId() throws Exception {
+        String good = line(1, "2026-11-01T10:00:00Z", "secret-17850", "profiling", "opted_out");
+        String[][] cases = {
+                {good + "{\"seq\":2,\"customerId\":\"secret-2\",\"channel\":\"fax\",\"state\":\"opted_out\"}\n", "2"},
+                {good + "not json\n", "2"},
+                {good + line(3, null, "secret-3", "profiling", "opted_out"), "2"}, // 2 is missing
+                {line(1, "yesterday", "secret-1", "profiling", "opted_out"), "1"},
+                {"{\"compactedThrough\":-1}\n", "1"},
+                {good + line(2, null, " ", "profiling", "opted_out"), "2"},
+        };
+        for (String[] c : cases) {
+            Path journal = Files.writeString(dir.resolve("bad.journal"), c[0]);
+            ConsentJournalFile.UnreadableJournalException e = assertThrows(
+                    ConsentJournalFile.UnreadableJournalException.class,
+                    () -> ConsentJournalFile.latest(journal, Consent.Channel.PROFILING), c[0]);
+            assertTrue(e.getMessage().startsWith("consent journal " + journal + " line " + c[1] + " is unreadable"),
+                    e.getMessage());
+            assertFalse(e.getMessage().contains("secret"), e.getMessage());
+        }
+        assertThrows(NoSuchFileException.class,
+                () -> ConsentJournalFile.latest(dir.resolve("absent"), Consent.Channel.PROFILING));
+    }
+}
