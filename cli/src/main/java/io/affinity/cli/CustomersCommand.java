@@ -90,10 +90,7 @@ final class CustomersCommand implements Callable<Integer> {
         OptionFiles.readable("--catalog", catalog);
         OptionFiles.readable("--consent", consent);
         OptionFiles.readable("--consent-journal", consentJournal);
-        if (consentEncoding != null && consent == null) {
-            throw new AffinityCli.UserFacingException("--consent-encoding applies to the --consent file, and none "
-                    + "was given");
-        }
+        ConsentFile.requireListForEncoding(consentEncoding, consent);
         // read before the exports: a bad list should stop the verb before minutes of loading
         ObjectionsToProfiling objecting = ObjectionsToProfiling.of(consent == null ? Map.of()
                         : ConsentFile.read(consent, consentEncoding == null

@@ -4,6 +4,7 @@ import io.affinity.store.CorruptSnapshotException;
 import io.affinity.store.ModelStore;
 import io.affinity.store.ConsentJournalFile;
 import io.affinity.training.ConsentCarryOver;
+import io.affinity.training.customers.ConsentFile;
 import io.affinity.training.ExclusionCarryOver;
 import io.affinity.training.RecommenderParameters;
 import io.affinity.training.TradeUpParameters;
@@ -148,10 +149,7 @@ final class TrainCommand implements Callable<Integer> {
         OptionFiles.readable("--consent", consent);
         OptionFiles.readable("--catalog", catalog);
         OptionFiles.readable("--consent-journal", consentJournal);
-        if (consentEncoding != null && consent == null) {
-            throw new AffinityCli.UserFacingException("--consent-encoding applies to the --consent file, and none "
-                    + "is given");
-        }
+        ConsentFile.requireListForEncoding(consentEncoding, consent);
         OptionFiles.directoryOrAbsent("--models", models);
         TrainingParameters p = new TrainingParameters(input.files, input.format,
                 or(minSupport, TrainingParameters.DEFAULT_MIN_SUPPORT),

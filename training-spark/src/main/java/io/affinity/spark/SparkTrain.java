@@ -333,9 +333,7 @@ public final class SparkTrain implements Callable<Integer> {
         readable("--consent", consent);
         readable("--catalog", catalog);
         readable("--consent-journal", consentJournal);
-        if (consentEncoding != null && consent == null) {
-            throw new IllegalArgumentException("--consent-encoding applies to the --consent file, and none is given");
-        }
+        ConsentFile.requireListForEncoding(consentEncoding, consent);
         // Held from the carry-over checks, which read CURRENT's manifest, until the publish has moved CURRENT (as
         // affinity train holds it): a run started meanwhile is refused at once.
         try (ModelStore.TrainingLock held = ModelStore.open(models).lockForTraining("affinity spark-train")) {

@@ -204,6 +204,16 @@ public final class ConsentFile {
         return tb.isAfter(ta) ? b : a;
     }
 
+    /**
+     * The check every verb taking a consent list makes of its options: {@code --consent-encoding} without
+     * {@code --consent} is a mistake (the list the user meant to give is missing), not something to ignore.
+     */
+    public static void requireListForEncoding(Charset consentEncoding, Path consent) {
+        if (consentEncoding != null && consent == null) {
+            throw new IllegalArgumentException("--consent-encoding applies to the --consent file, and none is given");
+        }
+    }
+
     /** How many entries (customer and channel) {@code consent} holds. */
     public static long entries(Map<String, Map<Consent.Channel, Consent.ListEntry>> consent) {
         return consent.values().stream().mapToLong(Map::size).sum();
