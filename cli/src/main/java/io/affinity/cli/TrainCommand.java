@@ -128,6 +128,12 @@ final class TrainCommand implements Callable<Integer> {
             + "times the share of customers who bought the target at all (default: ${DEFAULT-VALUE}).")
     double upsellMinLift;
 
+    @Option(names = ExclusionCarryOver.ALLOW_FEWER, description = "Let --exclude-customers name fewer customers "
+            + "than the list of the served, canary or newest list-trained version (customers left the list on "
+            + "purpose, e.g. an objection withdrawn); without it such a run is refused, since an older copy of the "
+            + "list would readmit the customers added since.")
+    boolean allowFewerExcluded;
+
     @Option(names = "--no-activate", description = "Publish the version without making it CURRENT: servers keep "
             + "answering with the current one; try the new one on a share of customers with 'models canary VERSION "
             + "--percent N', serve it with 'models activate VERSION'.")
@@ -149,6 +155,10 @@ final class TrainCommand implements Callable<Integer> {
         OptionFiles.readable("--consent", consent);
         OptionFiles.readable("--catalog", catalog);
         OptionFiles.readable("--consent-journal", consentJournal);
+        if (allowFewerExcluded && input.excludeCustomers == null) {
+            throw new AffinityCli.UserFacingException(ExclusionCarryOver.ALLOW_FEWER + " applies to "
+                    + "--exclude-customers, and none is given");
+        }
         ConsentFile.requireListForEncoding(consentEncoding, consent);
         OptionFiles.directoryOrAbsent("--models", models);
         TrainingParameters p = new TrainingParameters(input.files, input.format,
@@ -173,7 +183,8 @@ final class TrainCommand implements Callable<Integer> {
         if (losing.isPresent()) {
             throw new AffinityCli.UserFacingException(losing.get());
         }
-        Optional<String> readmitting = ExclusionCarryOver.refusal(models, input.excludeCustomers != null);
+        Optional<String> readmitting = ExclusionCarryOver.refusal(models, input.excludedCustomers(),
+                allowFewerExcluded);
         if (readmitting.isPresent()) {
             throw new AffinityCli.UserFacingException(readmitting.get());
         }

@@ -209,7 +209,7 @@ class CustomersCommandTest {
      * An erasure is a retrain with {@code --exclude-customers}; the exports still hold the customer, so a later
      * retrain that leaves the option out (README's nightly job has none) would publish their history and profile
      * again. It is refused, naming the served version and the way out, and nothing is published; a list with the
-     * header only says "nobody" on purpose.
+     * header only, with --allow-fewer-excluded-customers, says "nobody" on purpose.
      */
     @Test
     void aRetrainWithoutTheServedVersionsExclusionListIsRefused() throws Exception {
@@ -229,7 +229,8 @@ class CustomersCommandTest {
 
         Path nobody = Files.writeString(out.resolve("nobody.csv"), "customer_id\n");
         assertEquals(0, CommandErrorsTest.run("train", "--input", orders.toString(), "--recommender", "rules",
-                "--exclude-customers", nobody.toString(), "--models", models.toString()).code());
+                "--exclude-customers", nobody.toString(), "--allow-fewer-excluded-customers", "--models",
+                models.toString()).code());
         try (io.affinity.store.Snapshot s = io.affinity.store.ModelStore.open(models).openCurrent()) {
             assertTrue(s.customer("c3").isPresent(), "excluding nobody was said, so done");
         }

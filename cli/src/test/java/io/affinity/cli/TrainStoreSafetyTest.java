@@ -194,13 +194,54 @@ class TrainStoreSafetyTest {
                 + "trained without 1 excluded customers", "--exclude-customers FILE");
         assertEquals(2, ModelStore.open(models).versions().size(), "nothing published");
 
-        // a newer list naming nobody is the operator's latest word, even unactivated
+        // a newer list naming nobody, said so, is the operator's latest word, even unactivated
         Path nobody = Files.writeString(dir.resolve("nobody.csv"), "customer_id\n");
         assertEquals(0, CommandErrorsTest.run("train", "--input", input.toString(), "--recommender", "rules",
-                "--exclude-customers", nobody.toString(), "--no-activate", "--models", models.toString()).code());
+                "--exclude-customers", nobody.toString(), "--allow-fewer-excluded-customers", "--no-activate",
+                "--models", models.toString()).code());
         CommandErrorsTest.Run later = CommandErrorsTest.run("train", "--input", input.toString(), "--recommender",
                 "rules", "--models", models.toString());
         assertEquals(0, later.code(), later.err());
+    }
+
+    /**
+     * A stale copy of the list (the nightly job pointed at last month's file, a restored backup) passed the check,
+     * since any list did: the customers added since were profiled again. A list naming fewer customers than the one
+     * a version that counts was trained with is refused now, by size (the manifests hold no ids), and allowed when
+     * said; a list of the same size or longer goes as before.
+     */
+    @Test
+    void aListNamingFewerCustomersThanTheLastOneIsRefusedUnlessSaid() throws Exception {
+        Path models = dir.resolve("models");
+        Path input = orders(30);
+        Path current = Files.writeString(dir.resolve("erased.csv"), "customer_id\nc2\nc3\n");
+        Path stale = Files.writeString(dir.resolve("erased-october.csv"), "customer_id\nc2\n");
+        CommandErrorsTest.Run erasure = CommandErrorsTest.run("train", "--input", input.toString(), "--recommender",
+                "rules", "--exclude-customers", current.toString(), "--models", models.toString());
+        assertEquals(0, erasure.code(), erasure.err());
+        String served = ModelStore.open(models).currentVersion().orElseThrow();
+
+        CommandErrorsTest.Run nightly = CommandErrorsTest.run("train", "--input", input.toString(), "--recommender",
+                "rules", "--exclude-customers", stale.toString(), "--models", models.toString());
+        nightly.failsWith("the served version " + served + " was trained without 2 excluded customers "
+                + "(--exclude-customers " + current.toAbsolutePath() + ", SHA-256 ",
+                "this run's list " + stale + " names 1", "--allow-fewer-excluded-customers");
+        assertFalse(nightly.err().contains("c3"), "no customer id in the refusal: " + nightly.err());
+        assertEquals(List.of(served), ModelStore.open(models).versions(), "nothing published");
+
+        Path swapped = Files.writeString(dir.resolve("erased-swapped.csv"), "customer_id\nc2\nc4\n");
+        assertEquals(0, CommandErrorsTest.run("train", "--input", input.toString(), "--recommender", "rules",
+                "--exclude-customers", swapped.toString(), "--models", models.toString()).code(), "as long: goes");
+        CommandErrorsTest.run("train", "--input", input.toString(), "--recommender", "rules",
+                "--allow-fewer-excluded-customers", "--models", models.toString())
+                .failsWith("--allow-fewer-excluded-customers applies to --exclude-customers, and none is given");
+        CommandErrorsTest.Run said = CommandErrorsTest.run("train", "--input", input.toString(), "--recommender",
+                "rules", "--exclude-customers", stale.toString(), "--allow-fewer-excluded-customers", "--models",
+                models.toString());
+        assertEquals(0, said.code(), said.err());
+        try (io.affinity.store.Snapshot s = ModelStore.open(models).openCurrent()) {
+            assertTrue(s.customer("c3").isPresent() && s.customer("c2").isEmpty(), "the shorter list, as said");
+        }
     }
 
     /**

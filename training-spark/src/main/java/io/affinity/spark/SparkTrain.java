@@ -115,6 +115,10 @@ public final class SparkTrain implements Callable<Integer> {
             + "--consent file, independent of --encoding (default: UTF-8), as for `affinity train`.")
     Charset consentEncoding;
 
+    @Option(names = ExclusionCarryOver.ALLOW_FEWER, description = "Let --exclude-customers name fewer customers than "
+            + "the list of the served, canary or newest list-trained version, as for `affinity train`.")
+    boolean allowFewerExcluded;
+
     @Option(names = "--consent-journal", paramLabel = "FILE", description = "The servers' run-time consent journal, "
             + "read on the driver as `affinity train` reads it: objections to profiling made through the API are "
             + "honoured as the --consent list's are. Default: the model store's consent.journal when it exists.")
@@ -333,6 +337,10 @@ public final class SparkTrain implements Callable<Integer> {
         readable("--consent", consent);
         readable("--catalog", catalog);
         readable("--consent-journal", consentJournal);
+        if (allowFewerExcluded && excludeCustomers == null) {
+            throw new IllegalArgumentException(ExclusionCarryOver.ALLOW_FEWER + " applies to --exclude-customers, "
+                    + "and none is given");
+        }
         ConsentFile.requireListForEncoding(consentEncoding, consent);
         // Held from the carry-over checks, which read CURRENT's manifest, until the publish has moved CURRENT (as
         // affinity train holds it): a run started meanwhile is refused at once.
@@ -346,9 +354,6 @@ public final class SparkTrain implements Callable<Integer> {
         ConsentCarryOver.refusal(models, consent, noConsent).ifPresent(reason -> {
             throw new IllegalArgumentException(reason);
         });
-        ExclusionCarryOver.refusal(models, excludeCustomers != null).ifPresent(reason -> {
-            throw new IllegalArgumentException(reason);
-        });
         Map<String, Map<Consent.Channel, Consent.ListEntry>> consentStates =
                 consent == null ? Map.of() : ConsentFile.read(consent, consentCharset());
         if (guestCustomers != null) {
@@ -358,6 +363,11 @@ public final class SparkTrain implements Callable<Integer> {
         readable("--exclude-customers", excludeCustomers);
         if (excludeCustomers != null) {
             excluded = ExcludedCustomers.read(excludeCustomers);
+        }
+        ExclusionCarryOver.refusal(models, excluded, allowFewerExcluded).ifPresent(reason -> {
+            throw new IllegalArgumentException(reason);
+        });
+        if (excluded != null) {
             ingest = ingest.withExcludedCustomers(excluded.ids());
             Map<String, Map<Consent.Channel, Consent.ListEntry>> kept = excluded.leaveOut(consentStates);
             consentDropped = consentStates.size() - kept.size();
