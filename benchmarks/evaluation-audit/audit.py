@@ -85,7 +85,7 @@ def number(s):
 
 
 def load(paths):
-    """Accepted orders: invoice -> {time, customer, items}; in order of their first accepted row."""
+    """Accepted orders: invoice -> {time (the earliest row's), customer, items}; in order of their first accepted row."""
     orders = {}
     invoice_file = {}
     invoice_customer = {}
@@ -127,6 +127,7 @@ def load(paths):
                 else:
                     if o["customer"] is None and cust is not None:
                         o["customer"] = cust
+                    o["time"] = min(o["time"], t)  # placed at its earliest row's time, as Affinity's loader
                     o["items"].add(item)
     return orders
 

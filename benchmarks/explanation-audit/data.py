@@ -63,8 +63,10 @@ class Data:
                 o = self.orders.get(inv)
                 if o is None:
                     o = self.orders[inv] = {"time": t, "customer": cust, "lines": [], "country": country.strip()}
-                elif o["customer"] is None and cust is not None:
-                    o["customer"] = cust
+                else:
+                    if o["customer"] is None and cust is not None:
+                        o["customer"] = cust
+                    o["time"] = min(o["time"], t)  # placed at its earliest row's time, as Affinity's loader
                 o["lines"].append((item, qty, price))
                 if desc.strip():
                     self.desc_votes[item][desc.strip()] += 1
