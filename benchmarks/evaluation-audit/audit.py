@@ -25,10 +25,12 @@ import math
 import os
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+from affinity_ids import norm_customer  # noqa: E402 (the one copy of the id rules, checked against Java)
+
 NON_PRODUCT = {"POST", "D", "M", "DOT", "BANK CHARGES", "AMAZONFEE", "CRUK", "PADS", "S", "B", "C2", "TEST001",
                "TEST002", "ADJUST", "ADJUST2"}
 NON_PRODUCT_PREFIXES = ("GIFT_0001_",)
-PLACEHOLDERS = {"NULL", "NONE", "NAN", "N/A", "#N/A"}
 CUTOFFS = (5, 10, 20)
 TOLERANCE = 1e-9
 
@@ -55,15 +57,6 @@ def open_text(path):
         magic = f.read(2)
     raw = gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
     return io.TextIOWrapper(raw, encoding="utf-8", newline="")
-
-
-def norm_customer(c):
-    c = c.strip()
-    if not c or c.upper() in PLACEHOLDERS:
-        return None
-    if c.endswith(".0") and c[:-2].isdigit():
-        c = c[:-2]
-    return c
 
 
 def parse_time(s):
