@@ -483,7 +483,8 @@ public record ColumnMapping(String name, String customer, String order, String t
          */
         static String withoutZoneComment(String text) {
             int n = text.length();
-            if (n < 12 || !(text.charAt(n - 1) == ')' || Character.isUpperCase(text.charAt(n - 1)))) {
+            // no regular expression over a long cell (a shifted column's description): no timestamp is that long
+            if (n < 12 || n > 120 || !(text.charAt(n - 1) == ')' || Character.isUpperCase(text.charAt(n - 1)))) {
                 return text;
             }
             Matcher m = ZONE_COMMENT.matcher(text);
