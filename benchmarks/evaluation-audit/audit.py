@@ -25,10 +25,12 @@ import math
 import os
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+from affinity_ids import norm_customer  # noqa: E402 (the one copy of the id rules, checked against Java)
+
 NON_PRODUCT = {"POST", "D", "M", "DOT", "BANK CHARGES", "AMAZONFEE", "CRUK", "PADS", "S", "B", "C2", "TEST001",
                "TEST002", "ADJUST", "ADJUST2"}
 NON_PRODUCT_PREFIXES = ("GIFT_0001_",)
-PLACEHOLDERS = {"NULL", "NONE", "NAN", "N/A", "#N/A"}
 CUTOFFS = (5, 10, 20)
 TOLERANCE = 1e-9
 
@@ -57,15 +59,6 @@ def open_text(path):
     return io.TextIOWrapper(raw, encoding="utf-8", newline="")
 
 
-def norm_customer(c):
-    c = c.strip()
-    if not c or c.upper() in PLACEHOLDERS:
-        return None
-    if c.endswith(".0") and c[:-2].isdigit():
-        c = c[:-2]
-    return c
-
-
 def parse_time(s):
     s = s.strip().replace("T", " ")
     for f in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"):
@@ -85,7 +78,7 @@ def number(s):
 
 
 def load(paths):
-    """Accepted orders: invoice -> {time, customer, items}; in order of their first accepted row."""
+    """Accepted orders: invoice -> {time (the earliest row's), customer, items}; in order of their first accepted row."""
     orders = {}
     invoice_file = {}
     invoice_customer = {}
@@ -127,6 +120,7 @@ def load(paths):
                 else:
                     if o["customer"] is None and cust is not None:
                         o["customer"] = cust
+                    o["time"] = min(o["time"], t)  # placed at its earliest row's time, as Affinity's loader
                     o["items"].add(item)
     return orders
 

@@ -2,7 +2,8 @@
 
 Ingest rules as README/TransactionLoader document them (not Affinity's code): duplicate line, cancellation,
 adjustment, zero quantity, non-positive price, non-product code; orders grouped by invoice, an order's time = its
-first accepted row's, its customer = its first accepted row naming one.
+earliest accepted row's, its customer = its first accepted row naming one; customer ids as ../python/affinity_ids.py
+reads them.
 """
 import collections
 import csv
@@ -10,19 +11,14 @@ import datetime as dt
 import gzip
 import itertools
 import math
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+from affinity_ids import norm_customer  # noqa: E402 (the one copy of the id rules, checked against Java)
 
 NON_PRODUCT = {"POST", "D", "M", "DOT", "BANK CHARGES", "AMAZONFEE", "CRUK", "PADS", "S", "B", "C2", "TEST001",
                "TEST002", "ADJUST", "ADJUST2"}
-PLACEHOLDERS = {"NULL", "NONE", "NAN", "N/A", "#N/A"}
-
-
-def norm_customer(c):
-    c = c.strip()
-    if not c or c.upper() in PLACEHOLDERS:
-        return None
-    if c.endswith(".0") and c[:-2].isdigit():
-        c = c[:-2]
-    return c
 
 
 def non_product(item):
@@ -63,8 +59,10 @@ class Data:
                 o = self.orders.get(inv)
                 if o is None:
                     o = self.orders[inv] = {"time": t, "customer": cust, "lines": [], "country": country.strip()}
-                elif o["customer"] is None and cust is not None:
-                    o["customer"] = cust
+                else:
+                    if o["customer"] is None and cust is not None:
+                        o["customer"] = cust
+                    o["time"] = min(o["time"], t)  # placed at its earliest row's time, as Affinity's loader
                 o["lines"].append((item, qty, price))
                 if desc.strip():
                     self.desc_votes[item][desc.strip()] += 1

@@ -11,6 +11,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -445,12 +446,18 @@ public final class ModelStore {
         return new SnapshotBuilder(this);
     }
 
-    private void requireKnown(String version) {
+    private void requireKnown(String version) throws IOException {
         if (version == null || !VERSION_ID.matcher(version).matches()) {
             throw new IllegalArgumentException("not a version id: " + version);
         }
         Path versionDir = dir.resolve(version);
         if (!Files.isDirectory(versionDir)) {
+            // A store that cannot be read (unmounted, gone, replaced) is a failure to retry, not an unknown version:
+            // the operator would look for a typo in a version the store still holds.
+            if (!Files.isDirectory(dir)) {
+                throw Files.exists(dir) ? new NotDirectoryException(dir.toString())
+                        : new NoSuchFileException(dir.toString());
+            }
             throw new IllegalArgumentException("unknown version " + version + " in store " + dir);
         }
     }

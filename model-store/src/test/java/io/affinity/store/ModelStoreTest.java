@@ -86,6 +86,29 @@ class ModelStoreTest {
         }
     }
 
+    /**
+     * A store whose directory went away (an unmounted volume) or was replaced by a file fails as a store does, with
+     * the file system's exception (the server's 503, to retry), not as an unknown version (its 404, which sends the
+     * operator looking for a typo in a version the store still holds).
+     */
+    @Test
+    void aStoreThatCannotBeReadIsAFailureNotAnUnknownVersion() throws Exception {
+        Path dir = tmp.resolve("store");
+        ModelStore store = ModelStore.open(dir);
+        String v = TestData.small().fill(store.newSnapshot()).publish();
+        Files.move(dir, tmp.resolve("unmounted"));
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> store.open(v));
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> store.activate(v));
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> store.manifest(v));
+        Files.writeString(dir, "a file where the store was");
+        assertThrows(java.nio.file.NotDirectoryException.class, () -> store.open(v));
+        assertThrows(java.nio.file.NotDirectoryException.class, () -> store.startCanary(v, 10));
+        Files.delete(dir);
+        Files.move(tmp.resolve("unmounted"), dir);
+        assertThrows(IllegalArgumentException.class, () -> store.open("20990101-000000-000000"), "still unknown");
+        store.open(v).close();
+    }
+
     @Test
     void versionsIgnoreTempAndIncompleteDirs() throws Exception {
         ModelStore store = ModelStore.open(tmp.resolve("store"));

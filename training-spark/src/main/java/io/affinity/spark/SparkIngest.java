@@ -427,13 +427,15 @@ public final class SparkIngest {
     }
 
     /**
-     * Gives every accepted line its order's attributes: time and country of the order's first accepted line, the
+     * Gives every accepted line its order's attributes: the earliest time of its accepted lines (whatever their
+     * order in the file, as the single machine's loader), the country of the order's first accepted line, the
      * customer of its first accepted line that names one (a blank cell in an identified order is a missing value).
      */
     private static Dataset<Row> resolveOrders(Dataset<Row> acceptedRows) {
         Dataset<Row> orders = acceptedRows.groupBy(col(AcceptedLines.ORDER).as("resolved_order")).agg(
-                min(struct(col(AcceptedLines.FILE), col(AcceptedLines.LINE), col(AcceptedLines.TIME),
-                        col(AcceptedLines.COUNTRY))).as("first"),
+                min(struct(col(AcceptedLines.FILE), col(AcceptedLines.LINE), col(AcceptedLines.COUNTRY)))
+                        .as("first"),
+                min(col(AcceptedLines.TIME)).as("placed"),
                 min(when(col(AcceptedLines.CUSTOMER).isNotNull(), struct(col(AcceptedLines.FILE),
                         col(AcceptedLines.LINE), col(AcceptedLines.CUSTOMER)))).as("named"));
         return acceptedRows.drop(AcceptedLines.CUSTOMER, AcceptedLines.TIME, AcceptedLines.COUNTRY)
@@ -444,7 +446,7 @@ public final class SparkIngest {
                         coalesce(col(AcceptedLines.ITEM), lit("")).as(AcceptedLines.ITEM),
                         col("named").getField(AcceptedLines.CUSTOMER).as(AcceptedLines.CUSTOMER),
                         col(AcceptedLines.QUANTITY), col(AcceptedLines.PRICE),
-                        coalesce(col("first").getField(AcceptedLines.TIME), lit(0L)).as(AcceptedLines.TIME),
+                        coalesce(col("placed"), lit(0L)).as(AcceptedLines.TIME),
                         coalesce(col("first").getField(AcceptedLines.COUNTRY), lit("")).as(AcceptedLines.COUNTRY),
                         col(AcceptedLines.DESCRIPTION), col(AcceptedLines.CATEGORY));
     }

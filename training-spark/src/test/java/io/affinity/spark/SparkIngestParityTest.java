@@ -119,6 +119,27 @@ class SparkIngestParityTest {
         assertSameAsLoader(IngestOptions.defaults(), utc);
     }
 
+    /**
+     * An order keyed in across midnight, written newest line first and interleaved with another: placed at its
+     * earliest line's time (23:59:30 on 1 May), as on one machine, not at its first line's.
+     */
+    @Test
+    void anOrdersTimeIsItsEarliestLinesWhateverTheirOrderAsTheLoaderDoes() throws Exception {
+        Path f = write("newest-first.csv", GENERIC_HEADER
+                + "c1,o2,2011-05-02 00:00:40,A4,1,1\n"
+                + "c2,o3,2011-05-02 09:00:00,A1,1,1\n"
+                + "c1,o2,2011-05-01 23:59:30,A2,1,1\n"
+                + "c1,o2,2011-05-02 00:00:10,A3,1,1\n");
+        SparkIngest.Result spark = assertSameAsLoader(IngestOptions.defaults(), f);
+        long placed = LocalDateTime.of(2011, 5, 1, 23, 59, 30).toEpochSecond(java.time.ZoneOffset.UTC);
+        List<Row> rows = spark.accepted().filter(org.apache.spark.sql.functions.col(AcceptedLines.ORDER)
+                .equalTo("o2")).collectAsList();
+        assertEquals(3, rows.size());
+        for (Row r : rows) {
+            assertEquals(placed, r.<Long>getAs(AcceptedLines.TIME).longValue(), r.toString());
+        }
+    }
+
     @Test
     void theBundledSampleLoadsAsOnOneMachine() throws Exception {
         Path sample = Path.of("..", "data", "sample", "online-retail-2011-05-06.csv.gz");

@@ -18,6 +18,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -80,7 +82,9 @@ public record ColumnMapping(String name, String customer, String order, String t
      * {@code UTC} and {@code GMT} are read as {@code Z} ({@link TimestampParser#zeroOffsetByName}); a region in
      * brackets after it, or instead of it, as Java's {@code ZonedDateTime} writes it
      * ({@code 2011-05-07T00:30+02:00[Europe/Berlin]}), is read too, the offset deciding the instant when both are
-     * given (it tells which of the two 02:30s an autumn night has). Day-level features (recency, purchase days, the time
+     * given (it tells which of the two 02:30s an autumn night has); a zone abbreviation after the offset, bare or in
+     * parentheses, is a comment ({@link TimestampParser#withoutZoneComment}); RFC 1123 dates are read too
+     * ({@code Sat, 07 May 2011 10:30:00 GMT}). Day-level features (recency, purchase days, the time
      * split, seasons) need the shop's local day. Without a time zone for the load the offset is dropped, keeping the
      * wall-clock time as written (right for an export that writes the shop's local time with its offset); with one
      * ({@code --time-zone}) the instant is converted to that zone's local time (needed for an export written in UTC,
@@ -360,6 +364,12 @@ public record ColumnMapping(String name, String customer, String order, String t
 
     /** Parses timestamps; remembers the last one because an order's rows repeat the same timestamp. */
     static final class TimestampParser {
+        private static final DateTimeFormatter RFC_1123 = DateTimeFormatter.RFC_1123_DATE_TIME
+                .withResolverStyle(ResolverStyle.STRICT);
+        /** A time, a numeric offset or Z (group 1 ends there), one space, an abbreviation or a parenthesised name. */
+        private static final Pattern ZONE_COMMENT = Pattern.compile(
+                "(.*\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,9})?)? ?(?:[+-]\\d{2}(?::?\\d{2})?|Z))"
+                        + " (?:[A-Z][A-Za-z]{1,5}|\\([A-Za-z][A-Za-z .'-]{0,62}\\))");
         private static final LocalDateTime SEQUENCE_ORIGIN = LocalDateTime.of(1970, 1, 1, 0, 0);
         private static final long MAX_SEQUENCE = 1_000_000_000L;
         private final List<DateTimeFormatter> formatters;
@@ -404,7 +414,8 @@ public record ColumnMapping(String name, String customer, String order, String t
                     return null;
                 }
             }
-            String shape = iso ? zeroOffsetByName(text) : text;
+            String commentless = iso ? withoutZoneComment(text) : text;
+            String shape = iso ? zeroOffsetByName(commentless) : text;
             for (DateTimeFormatter f : formatters) {
                 TemporalAccessor t;
                 try {
@@ -412,28 +423,72 @@ public record ColumnMapping(String name, String customer, String order, String t
                 } catch (DateTimeParseException e) {
                     continue; // try the next pattern
                 }
-                LocalDate date = t.query(TemporalQueries.localDate());
-                if (date == null) {
-                    continue; // (a pattern gives a date: withTimestampFormat checks it)
+                LocalDateTime v = resolved(t, text);
+                if (v != null) {
+                    return v;
                 }
-                LocalTime time = t.query(TemporalQueries.localTime());
-                // the offset first: with a region as well (2011-10-30T02:30+01:00[Europe/Berlin]) it says which
-                // of an autumn night's two 02:30s it was, which the region alone cannot
-                ZoneId offset = t.query(TemporalQueries.offset());
-                if (offset == null) {
-                    offset = t.query(TemporalQueries.zone());
-                }
-                LocalDateTime v = time == null ? date.atStartOfDay() : LocalDateTime.of(date, time);
-                if (offset != null && time != null && zone != null) {
-                    v = v.atZone(offset).withZoneSameInstant(zone).toLocalDateTime();
-                }
-                lastText = text;
-                lastValue = v;
-                lastValueHadOffset = offset != null && time != null;
-                lastHadOffset = lastValueHadOffset;
-                return v;
             }
-            return null;
+            return iso ? rfc1123(commentless, text) : null;
+        }
+
+        /**
+         * An RFC 1123 date (HTTP's, and RFC 2822 mail's without the comment): {@code Sat, 07 May 2011 10:30:00 GMT}
+         * or {@code ... +0100}, the weekday optional and checked against the date, English month names, {@code UTC}
+         * read as {@code GMT}. Tried after the ISO shapes, for the generic layouts and {@code --columns} only.
+         */
+        private LocalDateTime rfc1123(String commentless, String text) {
+            if (commentless.isEmpty() || !Character.isLetterOrDigit(commentless.charAt(0))
+                    || commentless.indexOf(' ') < 0) {
+                return null;
+            }
+            String shape = commentless.endsWith(" UTC")
+                    ? commentless.substring(0, commentless.length() - 3) + "GMT" : commentless;
+            try {
+                return resolved(RFC_1123.parse(shape), text);
+            } catch (DateTimeParseException e) {
+                return null;
+            }
+        }
+
+        /** The parsed value in the shop's local time, remembered for {@code text}; null when it gives no date. */
+        private LocalDateTime resolved(TemporalAccessor t, String text) {
+            LocalDate date = t.query(TemporalQueries.localDate());
+            if (date == null) {
+                return null; // (a pattern gives a date: withTimestampFormat checks it)
+            }
+            LocalTime time = t.query(TemporalQueries.localTime());
+            // the offset first: with a region as well (2011-10-30T02:30+01:00[Europe/Berlin]) it says which
+            // of an autumn night's two 02:30s it was, which the region alone cannot
+            ZoneId offset = t.query(TemporalQueries.offset());
+            if (offset == null) {
+                offset = t.query(TemporalQueries.zone());
+            }
+            LocalDateTime v = time == null ? date.atStartOfDay() : LocalDateTime.of(date, time);
+            if (offset != null && time != null && zone != null) {
+                v = v.atZone(offset).withZoneSameInstant(zone).toLocalDateTime();
+            }
+            lastText = text;
+            lastValue = v;
+            lastValueHadOffset = offset != null && time != null;
+            lastHadOffset = lastValueHadOffset;
+            return v;
+        }
+
+        /**
+         * The text without a zone abbreviation after a numeric offset or {@code Z}, bare or in parentheses:
+         * {@code 2011-05-07 10:30:00 +0100 CET}, {@code ... +0100 (CET)}, {@code Sat, 07 May 2011 10:30:00 +0100
+         * (BST)}, as {@code date} formats and mail headers write it. The offset decides the instant; the
+         * abbreviation is a comment, and alone ({@code 10:30:00 CET}) it stays malformed: {@code CST} is China's,
+         * Cuba's or the US's. Anything else is returned as it is.
+         */
+        static String withoutZoneComment(String text) {
+            int n = text.length();
+            // no regular expression over a long cell (a shifted column's description): no timestamp is that long
+            if (n < 12 || n > 120 || !(text.charAt(n - 1) == ')' || Character.isUpperCase(text.charAt(n - 1)))) {
+                return text;
+            }
+            Matcher m = ZONE_COMMENT.matcher(text);
+            return m.matches() ? m.group(1) : text;
         }
 
         /**

@@ -135,7 +135,8 @@ public record IngestReport(List<FileStats> files, long rowsRead, long rowsAccept
     }
 
     static final String TIMESTAMP_HINT = "Timestamps are read as ISO 8601 (2024-06-14, 2024-06-14 10:30:15, "
-            + "2024-06-14T10:30+02:00, 2024-06-14 10:30:15 +0200, 2024-06-14 08:30:15 UTC), unless --timestamp-format gives the export's own pattern (with --columns), e.g. "
+            + "2024-06-14T10:30+02:00, 2024-06-14 10:30:15 +0200, 2024-06-14 08:30:15 UTC) or RFC 1123 (Fri, 14 Jun "
+            + "2024 08:30:15 GMT), unless --timestamp-format gives the export's own pattern (with --columns), e.g. "
             + "--timestamp-format 'dd.MM.yyyy HH:mm'";
 
     /** One input file. */

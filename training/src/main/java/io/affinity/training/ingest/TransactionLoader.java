@@ -83,8 +83,9 @@ import java.util.Set;
  *     ({@code rowsAcceptedPlaceholderCustomer}).</li>
  * <li>Item ids are trimmed and upper-cased (codes differing only by case are one item); customer ids are
  *     trimmed and a spreadsheet's {@code 17850.0} becomes {@code 17850}; order ids are trimmed.</li>
- * <li>Rows are grouped by order number, also when a file interleaves orders; an order's timestamp and
- *     country are those of its first accepted row, its customer that of its first accepted row with one (a
+ * <li>Rows are grouped by order number, also when a file interleaves orders; an order's timestamp is
+ *     its earliest accepted row's (the same whatever order its rows are written in), its country that of its
+ *     first accepted row, its customer that of its first accepted row with one (a
  *     blank cell within a customer's order is a missing value, not a second, anonymous buyer).</li>
  * <li>An item's description (and category) is the most frequent non-blank one among its accepted rows, the
  *     first seen on ties.</li>
@@ -348,10 +349,18 @@ public final class TransactionLoader {
                 orderCustomer.add(customer(customerId));
                 orderTime.add(r.time());
                 orderCountry.add(country(r.country()));
-            } else if (customerId != null && orderCustomer.getInt(order) < 0) {
-                // A blank customer cell in an identified order is a missing value, not a guest: the order is the
-                // customer's whichever of its rows comes first (other customers' rows were rejected above).
-                orderCustomer.set(order, customer(customerId));
+            } else {
+                if (customerId != null && orderCustomer.getInt(order) < 0) {
+                    // A blank customer cell in an identified order is a missing value, not a guest: the order is the
+                    // customer's whichever of its rows comes first (other customers' rows were rejected above).
+                    orderCustomer.set(order, customer(customerId));
+                }
+                // An order keyed in over a few minutes was placed when it was started, whichever row the export
+                // writes first: so the same order falls on the same side of a day or a time split's cutoff however
+                // its rows are sorted.
+                if (r.time() < orderTime.getLong(order)) {
+                    orderTime.set(order, r.time());
+                }
             }
             lineOrder.add(order);
             lineItem.add(item);

@@ -233,7 +233,7 @@ public final class Transactions {
         return orderCustomer[o];
     }
 
-    /** Wall-clock time of the order (from its first accepted row), without zone. */
+    /** Wall-clock time of the order (its earliest accepted row's), without zone. */
     public LocalDateTime timestampOf(int o) {
         return LocalDateTime.ofEpochSecond(orderTime[o], 0, ZoneOffset.UTC);
     }
