@@ -1,6 +1,7 @@
 package io.affinity.cli;
 
 import io.affinity.store.CorruptSnapshotException;
+import io.affinity.store.Invocation;
 import io.affinity.store.ModelStore;
 import io.affinity.training.ConsentCarryOver;
 import io.affinity.training.ExclusionCarryOver;
@@ -223,6 +224,7 @@ final class TrainCommand implements Callable<Integer> {
                 .consentEncoding(or(consentEncoding, StandardCharsets.UTF_8))
                 .catalogFile(catalog)
                 .activate(!noActivate)
+                .invocation(Invocation.current("train", AffinityCli.verbArguments(spec)))
                 .tradeUps(new TradeUpParameters(upsellMinPriceIncrease, upsellMinCustomers,
                         TradeUpParameters.DEFAULTS.perSegment(), upsellMinLift));
         if (input.excludedCustomers() != null) {
