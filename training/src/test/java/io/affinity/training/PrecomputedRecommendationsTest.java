@@ -15,6 +15,7 @@ import io.affinity.store.Snapshot;
 import io.affinity.testing.IntegrationTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -95,6 +96,23 @@ class PrecomputedRecommendationsTest {
                 assertTrue(recs.items().stream().anyMatch(p -> p.itemId().equals(top)), id);
             }
             assertFalse(s.precomputed("c999").isPresent());
+        }
+    }
+
+    /**
+     * What an auditor needs to refit the served model: the seed of its randomised parts, and the time purchase ages
+     * (the recency decays) are counted from, which is the data's last order and never the clock of the run.
+     */
+    @Test
+    void theManifestRecordsTheSeedAndTheTimeRecencyIsCountedFrom() throws Exception {
+        Path input = export();
+        Files.write(input, List.of("c1,o-last,2011-05-10 17:30,item1,1,1.00,ITEM 1"), StandardOpenOption.APPEND);
+        new TrainingPipeline(params(input), new RecommenderParameters("blend", 12, 30, 1, true), line -> { })
+                .run(dir.resolve("models"));
+        try (Snapshot s = ModelStore.open(dir.resolve("models")).openCurrent()) {
+            JsonNode served = s.manifest().sections().get("servedModel");
+            assertEquals(42, served.at("/parameters/seed").asLong(), served.toString());
+            assertEquals("2011-05-10T17:30", served.get("recencyAsOf").asText(), served.toString());
         }
     }
 
