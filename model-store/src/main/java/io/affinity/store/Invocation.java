@@ -18,8 +18,12 @@ import java.util.stream.Stream;
  * @param verb             {@code train} or {@code spark-train}
  * @param arguments        the verb's arguments in order, as given
  * @param workingDirectory the directory the command ran in (relative paths in the arguments start there)
+ * @param launcher         the {@code affinity} launcher that started it (its absolute path, which the launcher passes
+ *                         as the system property {@value #LAUNCHER_PROPERTY}), or null when not started by it
  */
-public record Invocation(String verb, List<String> arguments, String workingDirectory) {
+public record Invocation(String verb, List<String> arguments, String workingDirectory, String launcher) {
+    /** The system property the launcher sets to its own path. */
+    public static final String LAUNCHER_PROPERTY = "affinity.launcher";
     /** The manifest section that holds it. */
     public static final String SECTION = "invocation";
     /** Characters no POSIX shell splits on or expands: such an argument is written as it is. */
@@ -33,11 +37,18 @@ public record Invocation(String verb, List<String> arguments, String workingDire
             throw new IllegalArgumentException("an invocation needs the directory it ran in");
         }
         arguments = arguments == null ? List.of() : List.copyOf(arguments);
+        launcher = launcher == null || launcher.isBlank() ? null : launcher;
     }
 
-    /** This process's: {@code arguments} as given, run in the JVM's working directory. */
+    /** Not started by the launcher (a test, {@code java -jar}, {@code spark-submit}). */
+    public Invocation(String verb, List<String> arguments, String workingDirectory) {
+        this(verb, arguments, workingDirectory, null);
+    }
+
+    /** This process's: {@code arguments} as given, run in the JVM's working directory, by the launcher if it was. */
     public static Invocation current(String verb, List<String> arguments) {
-        return new Invocation(verb, arguments, Path.of("").toAbsolutePath().toString());
+        return new Invocation(verb, arguments, Path.of("").toAbsolutePath().toString(),
+                System.getProperty(LAUNCHER_PROPERTY));
     }
 
     /** The invocation a manifest section records; empty for a version published before they were recorded. */
@@ -54,11 +65,12 @@ public record Invocation(String verb, List<String> arguments, String workingDire
     }
 
     /**
-     * A POSIX shell line that runs it again from the checkout's launcher: {@code cd DIR && ./affinity VERB ARGS},
-     * each word quoted where a shell would split or expand it.
+     * A POSIX shell line that runs it again: {@code cd DIR && LAUNCHER VERB ARGS} (the launcher that ran it, or
+     * {@code affinity} when unknown), each word quoted where a shell would split or expand it.
      */
     public String commandLine() {
-        return Stream.concat(Stream.of("cd", quoted(workingDirectory), "&&", "./affinity", verb),
+        return Stream.concat(Stream.of("cd", quoted(workingDirectory), "&&",
+                        launcher == null ? "affinity" : quoted(launcher), verb),
                 arguments.stream().map(Invocation::quoted)).collect(Collectors.joining(" "));
     }
 

@@ -16,7 +16,7 @@ class InvocationTest {
     void theCommandLineRunsTheVerbWithItsArgumentsFromTheDirectoryItRanIn() {
         Invocation i = new Invocation("train", List.of("--input", "data/orders.csv.gz", "--min-support", "0.01",
                 "--models", "/srv/affinity/models"), "/home/ana/shop");
-        assertEquals("cd /home/ana/shop && ./affinity train --input data/orders.csv.gz --min-support 0.01 "
+        assertEquals("cd /home/ana/shop && affinity train --input data/orders.csv.gz --min-support 0.01 "
                 + "--models /srv/affinity/models", i.commandLine());
     }
 
@@ -24,10 +24,28 @@ class InvocationTest {
     void argumentsAShellWouldSplitOrExpandAreQuotedSoThatTheLineRunsAsRecorded() {
         Invocation i = new Invocation("train", List.of("--input", "March exports/it's.csv", "--columns",
                 "customer=Kunde Nr,item=Artikel", "--time-zone", "Europe/Berlin", "--delimiter", ";", "--x", "",
-                "--y", "$HOME*"), "/data/my shop");
-        assertEquals("cd '/data/my shop' && ./affinity train --input 'March exports/it'\\''s.csv' "
+                "--y", "$HOME*"), "/data/my shop", "/opt/affinity checkout/affinity");
+        assertEquals("cd '/data/my shop' && '/opt/affinity checkout/affinity' train "
+                + "--input 'March exports/it'\\''s.csv' "
                 + "--columns 'customer=Kunde Nr,item=Artikel' --time-zone Europe/Berlin --delimiter ';' --x '' "
                 + "--y '$HOME*'", i.commandLine());
+    }
+
+    @Test
+    void theLauncherThatRanItIsRecordedWhenItPassedItsPath() {
+        String before = System.getProperty(Invocation.LAUNCHER_PROPERTY);
+        try {
+            System.setProperty(Invocation.LAUNCHER_PROPERTY, "/opt/affinity/affinity");
+            Invocation i = Invocation.current("train", List.of("--input", "a.csv"));
+            assertEquals("/opt/affinity/affinity", i.launcher());
+            assertTrue(i.commandLine().contains(" && /opt/affinity/affinity train --input a.csv"), i.commandLine());
+        } finally {
+            if (before == null) {
+                System.clearProperty(Invocation.LAUNCHER_PROPERTY);
+            } else {
+                System.setProperty(Invocation.LAUNCHER_PROPERTY, before);
+            }
+        }
     }
 
     @Test

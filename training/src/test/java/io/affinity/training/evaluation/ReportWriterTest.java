@@ -147,7 +147,7 @@ class ReportWriterTest {
         assertEquals(software.affinityVersion(), json.at("/software/affinityVersion").asText(), json.toString());
         assertEquals(software.javaVersion(), json.at("/software/javaVersion").asText());
         assertEquals(command, Invocation.of(json.get("invocation")).orElseThrow());
-        assertEquals(command.commandLine(), "cd /home/ana/shop && ./affinity evaluate --input orders.csv.gz --split "
+        assertEquals(command.commandLine(), "cd /home/ana/shop && affinity evaluate --input orders.csv.gz --split "
                 + "time --cutoff 2011-06-16 --test-days 14 --report eval");
     }
 
