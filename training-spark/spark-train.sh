@@ -49,6 +49,7 @@ fi
 [[ -n "$JDK" ]] || die "no JDK 17 to 21 found (Spark 3.5 does not run on 25); set AFFINITY_SPARK_JAVA_HOME"
 
 source "$HERE/spark-jvm-flags.sh"
+SPARK_JVM_FLAGS+=("-Daffinity.launcher=$ROOT/affinity") # recorded with the command in the manifest
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 # Spark's default of 200 shuffle partitions is sized for clusters: on one machine each shuffle would write 200
 # files per task (benchmarks/RESULTS.md: the sample took 6 minutes). A few per core keeps every core busy.

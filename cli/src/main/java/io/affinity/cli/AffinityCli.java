@@ -186,6 +186,16 @@ public final class AffinityCli {
         return 1;
     }
 
+    /**
+     * The arguments {@code spec}'s verb was given, as typed (after the verb's name): what a manifest records so that
+     * the run can be repeated.
+     */
+    static java.util.List<String> verbArguments(CommandLine.Model.CommandSpec spec) {
+        java.util.List<String> all = spec.commandLine().getParseResult().originalArgs();
+        int verb = all.indexOf(spec.name());
+        return java.util.List.copyOf(all.subList(verb + 1, all.size()));
+    }
+
     /** An error whose message is all the user needs. */
     static final class UserFacingException extends RuntimeException {
         private static final long serialVersionUID = 1L;

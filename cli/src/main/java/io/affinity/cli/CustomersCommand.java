@@ -1,5 +1,7 @@
 package io.affinity.cli;
 
+import io.affinity.store.Invocation;
+import io.affinity.store.Manifest;
 import io.affinity.training.customers.ConsentFile;
 import io.affinity.training.customers.CustomerAnalysis;
 import io.affinity.training.customers.CustomerAnalytics;
@@ -14,7 +16,9 @@ import java.time.temporal.ChronoUnit;
 import io.affinity.training.customers.ItemCosts;
 import io.affinity.training.ingest.CatalogFile;
 import io.affinity.training.ingest.IngestOptions;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import io.affinity.training.ingest.IngestResult;
 import io.affinity.training.ingest.TransactionLoader;
@@ -26,7 +30,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code affinity customers}: RFM, BG/NBD + Gamma-Gamma value, tiers, lifecycle and price sensitivity per
@@ -36,6 +42,9 @@ import picocli.CommandLine.Option;
 @Command(name = "customers", mixinStandardHelpOptions = true,
         description = "Customer value models (RFM, BG/NBD, Gamma-Gamma), tiers and lifecycle profiles.")
 final class CustomersCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     /** Shortest calibration period fitted: four weeks, so that weekly buyers show at least a few repeats. */
     static final int MIN_CALIBRATION_DAYS = 28;
 
@@ -140,7 +149,15 @@ final class CustomersCommand implements Callable<Integer> {
                     + " the calibration data are too thin: use a later --calibration-end (more history and more "
                     + "repeat customers)");
         }
-        CustomerReportWriter.write(analysis, output);
+        Map<String, Object> provenance = new LinkedHashMap<>();
+        List<Manifest.InputFile> inputs = new ArrayList<>();
+        for (Path file : input.files) {
+            inputs.add(Manifest.InputFile.of(file));
+        }
+        provenance.put("inputs", inputs);
+        provenance.put("software", Manifest.Software.current());
+        provenance.put(Invocation.SECTION, Invocation.current("customers", AffinityCli.verbArguments(spec)));
+        CustomerReportWriter.write(analysis, output, provenance);
         // Every customer of the ingest line is accounted for: those whose first purchase is after the calibration
         // end have no calibration history and are not profiled (report.json: customersFirstSeenAfterCalibration).
         // So are those who returned all they bought by the calibration end (customersReturnedEverything).

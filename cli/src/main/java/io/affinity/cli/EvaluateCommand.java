@@ -1,5 +1,6 @@
 package io.affinity.cli;
 
+import io.affinity.store.Invocation;
 import io.affinity.store.Manifest;
 import io.affinity.training.evaluation.Evaluation;
 import io.affinity.training.evaluation.EvaluationReport;
@@ -128,7 +129,8 @@ final class EvaluateCommand implements Callable<Integer> {
             for (Path file : input.files) {
                 inputs.add(Manifest.InputFile.of(file));
             }
-            ReportWriter.write(result, report, inputs, rankings);
+            ReportWriter.write(result, report, inputs, rankings,
+                    Invocation.current("evaluate", AffinityCli.verbArguments(spec)));
             System.out.printf(Locale.ROOT, "wrote %s, %s%s and %s [%.2f s]%n", report.resolve("report.json"),
                     report.resolve("report.html"), rankings ? ", " + report.resolve(PerCustomerMetrics.FILE) : "",
                     report.resolve(rankings ? Rankings.FILE : PerCustomerMetrics.FILE), (System.nanoTime() - tw) / 1e9);

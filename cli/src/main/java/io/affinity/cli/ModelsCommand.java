@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.affinity.store.Invocation;
 import io.affinity.store.Manifest;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
@@ -291,15 +292,30 @@ final class ModelsCommand implements Callable<Integer> {
         StoreOption store;
         @Parameters(arity = "0..1", paramLabel = "VERSION", description = "Version id (default: the CURRENT one).")
         String version;
+        @Option(names = "--command", description = "Print instead the command that published the version, as a "
+                + "shell line to run it again (cd to the directory it ran in, then ./affinity with the arguments "
+                + "as given); run it with the recorded software version (the manifest's software) on the inputs "
+                + "the manifest lists by SHA-256.")
+        boolean command;
 
         @Override
         public Integer call() throws Exception {
             ModelStore s = ModelStores.existing(store.models, false);
             String v = version == null ? current(s, store.models, "name the version to show")
                     : known(s, store.models, version);
-            s.manifest(v); // read and checked: a damaged manifest is an error naming the file, not half a print
-            JsonNode tree = JSON.readTree(s.directory().resolve(v).resolve("manifest.json").toFile());
+            Manifest manifest = s.manifest(v); // checked: a damaged manifest is an error naming the file
             PrintWriter out = spec.commandLine().getOut();
+            if (command) {
+                Invocation invocation = Invocation.of(manifest.sections().get(Invocation.SECTION)).orElseThrow(
+                        () -> new AffinityCli.UserFacingException("version " + v + " does not record the command "
+                                + "that published it (published before commands were recorded, or not by train "
+                                + "or spark-train): its inputs and parameters are in 'affinity models show " + v
+                                + "'"));
+                out.println(invocation.commandLine());
+                out.flush();
+                return 0;
+            }
+            JsonNode tree = JSON.readTree(s.directory().resolve(v).resolve("manifest.json").toFile());
             out.println(JSON.writeValueAsString(tree));
             out.flush();
             // On standard error, so that standard output stays the manifest's JSON for scripts.

@@ -1,6 +1,7 @@
 package io.affinity.cli;
 
 import io.affinity.store.CorruptSnapshotException;
+import io.affinity.store.Invocation;
 import io.affinity.store.ModelStore;
 import io.affinity.store.ConsentJournalFile;
 import io.affinity.training.ConsentCarryOver;
@@ -242,6 +243,7 @@ final class TrainCommand implements Callable<Integer> {
                 .consentJournal(or(consentJournal, models.resolve(ConsentJournalFile.FILE_NAME)), consentJournal != null)
                 .catalogFile(catalog)
                 .activate(!noActivate)
+                .invocation(Invocation.current("train", AffinityCli.verbArguments(spec)))
                 .tradeUps(new TradeUpParameters(upsellMinPriceIncrease, upsellMinCustomers,
                         TradeUpParameters.DEFAULTS.perSegment(), upsellMinLift));
         if (input.excludedCustomers() != null) {

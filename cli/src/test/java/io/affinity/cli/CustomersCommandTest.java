@@ -44,6 +44,17 @@ class CustomersCommandTest {
         assertTrue(err.contains(String.format(java.util.Locale.ROOT, "%,d made after --calibration-end "
                 + "2011-05-31 not netted against calibration purchases", after)), err);
         assertEquals("weeks", report.get("timeUnit").asText());
+        // what a rerun needs, as train's manifest and evaluate's report record it: the files by size and SHA-256,
+        // the build, and the command as typed
+        JsonNode input = report.get("inputs").get(0);
+        assertEquals(EndToEndTest.SAMPLE.toAbsolutePath().normalize().toString(), input.get("path").asText());
+        assertEquals(Files.size(EndToEndTest.SAMPLE), input.get("bytes").asLong());
+        assertEquals(64, input.get("sha256").asText().length(), input.toString());
+        assertEquals(io.affinity.store.Manifest.Software.current().affinityVersion(),
+                report.at("/software/affinityVersion").asText());
+        assertEquals(List.of("--input", EndToEndTest.SAMPLE.toString(), "--calibration-end", "2011-05-31",
+                "--holdout-end", "2011-06-30", "--time-unit", "weeks", "--output", out.toString()),
+                io.affinity.store.Invocation.of(report.get("invocation")).orElseThrow().arguments());
         for (String p : List.of("r", "alpha", "a", "b")) {
             assertTrue(report.get("bgNbd").get(p).asDouble() > 0, p);
         }

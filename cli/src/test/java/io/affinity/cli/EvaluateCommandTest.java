@@ -44,6 +44,11 @@ class EvaluateCommandTest {
         assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                 .digest(Files.readAllBytes(fixture()))), input.get("sha256").asText());
         assertEquals(0, facts.get("testCustomersWithoutHistory").asInt());
+        // and the command as typed, to run it again (with the build it names)
+        assertEquals(new io.affinity.store.Invocation("evaluate", java.util.List.of("--input", fixture().toString(),
+                "--split", "last-basket", "--report", out.toString()), Path.of("").toAbsolutePath().toString()),
+                io.affinity.store.Invocation.of(report.get("invocation")).orElseThrow());
+        assertTrue(report.at("/software/affinityVersion").asText().startsWith("0."), report.get("software").toString());
         JsonNode rf = report.get("models").get("repeat-frequency").get("metrics");
         assertTrue(rf.get("ndcg@10").asDouble() > 0, "customers rebuy staples: repeat frequency finds some");
         assertTrue(Files.readString(out.resolve("report.html")).contains("<svg"));

@@ -259,6 +259,20 @@ public final class SnapshotBuilder {
         return this;
     }
 
+    /**
+     * Records a training input file whose size and SHA-256 were computed elsewhere (a Spark job's files, read where
+     * they are stored: an {@code hdfs://} path is no local file).
+     */
+    public SnapshotBuilder addInput(Manifest.InputFile file) {
+        checkOpen();
+        Objects.requireNonNull(file, "file");
+        if (!inputPaths.add(file.path())) {
+            throw new IllegalArgumentException("input added twice: " + file.path());
+        }
+        inputs.add(file);
+        return this;
+    }
+
     /** Training parameters, stored in the manifest; must be JSON-serialisable. Replaces earlier parameters. */
     public SnapshotBuilder parameters(Map<String, Object> params) {
         checkOpen();

@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.when;
 import io.affinity.recommender.Consent;
 import io.affinity.store.FileFailures;
 import io.affinity.store.ConsentJournalFile;
+import io.affinity.store.Invocation;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
 import io.affinity.store.SnapshotBuilder;
@@ -36,6 +37,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,13 +45,17 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The Spark training job: {@code spark-submit --class io.affinity.spark.SparkTrain affinity-spark.jar --input ...
@@ -243,6 +249,9 @@ public final class SparkTrain implements Callable<Integer> {
     double upsellMinLift;
 
     private final PrintStream out;
+
+    @Spec
+    CommandSpec spec;
 
     public SparkTrain() {
         this(System.out);
@@ -446,6 +455,18 @@ public final class SparkTrain implements Callable<Integer> {
             outsizedCustomerWarning(cached).ifPresent(w -> progress.accept("warning: " + w));
             SparkModelOptions resolved = options.withOrderSequence(loaded.sequenceOnly());
             SnapshotBuilder builder = ModelStore.open(models).newSnapshot();
+            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+            List<String> read = new ArrayList<>();
+            for (String file : SparkIngest.expandInputs(inputs, hadoop)) {
+                org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(file);
+                read.add(path.getFileSystem(hadoop).makeQualified(path).toString());
+            }
+            InputDigests.of(jsc, read, hadoop).forEach(builder::addInput);
+            if (spec != null) { // run from its command line, not called by a test with a session of its own
+                builder.section(Invocation.SECTION, Invocation.current("spark-train",
+                        spec.commandLine().getParseResult().originalArgs()));
+            }
             SparkModelStage.Trained trained = SparkModelStage.train(accepted, resolved, tuning, tradeUps, catalogue,
                     builder, progress);
             trained.sections().forEach(builder::section);

@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.affinity.recommender.Consent;
+import io.affinity.store.Invocation;
+import io.affinity.store.Manifest;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
 import io.affinity.testing.IntegrationTest;
+import io.affinity.training.TrainingPipeline;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
@@ -239,6 +242,40 @@ class SparkTrainTest {
             assertEquals(true, p.get("decimalComma"));
             assertEquals("Europe/Berlin", p.get("timeZone"));
             assertTrue(s.customer("0").isEmpty(), "the guest id's orders are anonymous baskets");
+        }
+    }
+
+    /**
+     * As train's: every file read (a directory's files too) with its size and SHA-256, and the command line as given,
+     * so that an auditor can tell whether the files at hand are the ones trained on, and run it again. Spark's
+     * manifest listed the inputs as given only: a directory or a glob named no file, and no content was pinned.
+     */
+    @Test
+    void theManifestPinsEveryFileReadBySizeAndSha256AndRecordsTheCommand() throws Exception {
+        Path exports = Files.createDirectories(dir.resolve("exports"));
+        List<String> lines = Files.readAllLines(orders());
+        int half = lines.indexOf(lines.stream().filter(l -> l.startsWith("c6,")).findFirst().orElseThrow());
+        Path first = Files.write(exports.resolve("2024-01.csv"), lines.subList(0, half));
+        List<String> rest = new java.util.ArrayList<>(List.of(lines.get(0)));
+        rest.addAll(lines.subList(half, lines.size()));
+        Path second = Files.write(exports.resolve("2024-02.csv"), rest);
+        Path models = dir.resolve("models");
+        String[] args = {"--input", exports.toString(), "--models", models.toString(), "--error-budget", "0.05",
+                "--min-support", "0.1", "--als-rank", "2"};
+        Run r = run(args);
+        assertEquals(0, r.exit(), r.err());
+        try (Snapshot s = ModelStore.open(models).openCurrent()) {
+            List<Manifest.InputFile> inputs = s.manifest().inputs();
+            assertEquals(2, inputs.size(), inputs.toString());
+            for (int k = 0; k < 2; k++) {
+                Path file = List.of(first, second).get(k);
+                assertTrue(inputs.get(k).path().endsWith(file.toString()), inputs.get(k).path());
+                assertEquals(Files.size(file), inputs.get(k).bytes());
+                assertEquals(TrainingPipeline.sha256(file), inputs.get(k).sha256());
+            }
+            Invocation invocation = Invocation.of(s.manifest().sections().get(Invocation.SECTION)).orElseThrow();
+            assertEquals(new Invocation("spark-train", List.of(args), Path.of("").toAbsolutePath().toString()),
+                    invocation);
         }
     }
 

@@ -7,6 +7,8 @@ import io.affinity.recommender.PurchasedItem;
 import io.affinity.store.SnapshotBuilder;
 import io.affinity.training.evaluation.ServedBlend;
 import io.affinity.training.ingest.Transactions;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -36,6 +38,9 @@ final class CustomerRecommendations {
             section.put("note", "no precomputed lists: customers get rules fired by their history per request");
             return section;
         }
+        Map<String, Object> parameters = p.asManifestMap();
+        parameters.put("seed", SEED);
+        section.put("parameters", parameters);
         int[] stored = {0};
         ServedBlend.Result r = ServedBlend.fit(tx, new ServedBlend.Settings(p.validationDays(), p.topN(),
                 p.threads(), SEED, p.reducedGrid(), p.seasonWindow()), progress, (served, c, items, scores, repeat, sources) -> {
@@ -68,6 +73,9 @@ final class CustomerRecommendations {
         section.put("bestSingleModel", r.bestSingle());
         section.put("bestSingleValidationNdcg@10", r.bestSingleValidationNdcg());
         section.put("validationSplit", r.validationSplit());
+        // Purchase ages (recency decays, days since) count from the data's last order, not from the run's clock:
+        // the same data give the same lists whenever they are trained.
+        section.put("recencyAsOf", lastOrder(tx).toString());
         section.put("validationCustomers", r.validationCustomers());
         section.put("blendValidationNdcg@10", r.blendValidationNdcg());
         section.put("blendOutOfFoldNdcg@10", r.blendOutOfFoldNdcg());
@@ -79,5 +87,13 @@ final class CustomerRecommendations {
         section.put("customers", stored[0]);
         section.put("fitSeconds", Math.round(r.seconds() * 10) / 10.0);
         return section;
+    }
+
+    private static LocalDateTime lastOrder(Transactions tx) {
+        long last = Long.MIN_VALUE;
+        for (int o = 0; o < tx.orderCount(); o++) {
+            last = Math.max(last, tx.localEpochSecondOf(o));
+        }
+        return LocalDateTime.ofEpochSecond(last, 0, ZoneOffset.UTC);
     }
 }

@@ -5,6 +5,7 @@ import io.affinity.recommender.CustomerHistory;
 import io.affinity.recommender.CustomerProfile;
 import io.affinity.recommender.ItemFacts;
 import io.affinity.store.ConsentJournalFile;
+import io.affinity.store.Invocation;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
 import io.affinity.store.SnapshotBuilder;
@@ -67,6 +68,7 @@ public final class TrainingPipeline {
     private IngestOptions ingestOptions;
     private ExcludedCustomers excludedCustomers;
     private boolean activate = true;
+    private Invocation invocation;
 
     /** @param progress receives one line per finished step (timings included), e.g. for the CLI's stderr */
     public TrainingPipeline(TrainingParameters parameters, Consumer<String> progress) {
@@ -159,6 +161,15 @@ public final class TrainingPipeline {
         return this;
     }
 
+    /**
+     * The command this run answers, recorded in the manifest so that it can be run again ({@code models show
+     * --command}); none by default (a library caller has no command line).
+     */
+    public TrainingPipeline invocation(Invocation command) {
+        this.invocation = Objects.requireNonNull(command, "command");
+        return this;
+    }
+
     /** What counts as an observed trade-up for upsell; {@link TradeUpParameters#DEFAULTS} by default. */
     public TrainingPipeline tradeUps(TradeUpParameters parameters) {
         this.tradeUps = Objects.requireNonNull(parameters, "parameters");
@@ -238,6 +249,9 @@ public final class TrainingPipeline {
                     excludedCustomers.sha256(), excludedCustomers.ids().size(), rows, consentDropped));
         }
         builder.section("training", trainingSection(mining));
+        if (invocation != null) {
+            builder.section(Invocation.SECTION, invocation);
+        }
         String version = builder.publish(activate);
         long bytes = directorySize(modelsDir.resolve(version));
         // The snapshot's item count (manifest, /v1/model, serve) includes catalogue items never bought: say the same.

@@ -15,6 +15,7 @@ import io.affinity.store.Snapshot;
 import io.affinity.testing.IntegrationTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -96,6 +97,74 @@ class PrecomputedRecommendationsTest {
             }
             assertFalse(s.precomputed("c999").isPresent());
         }
+    }
+
+    /**
+     * What an auditor needs to refit the served model: the seed of its randomised parts, and the time purchase ages
+     * (the recency decays) are counted from, which is the data's last order and never the clock of the run.
+     */
+    @Test
+    void theManifestRecordsTheSeedAndTheTimeRecencyIsCountedFrom() throws Exception {
+        Path input = export();
+        Files.write(input, List.of("c1,o-last,2011-05-10 17:30,item1,1,1.00,ITEM 1"), StandardOpenOption.APPEND);
+        new TrainingPipeline(params(input), new RecommenderParameters("blend", 12, 30, 1, true), line -> { })
+                .run(dir.resolve("models"));
+        try (Snapshot s = ModelStore.open(dir.resolve("models")).openCurrent()) {
+            JsonNode served = s.manifest().sections().get("servedModel");
+            assertEquals(42, served.at("/parameters/seed").asLong(), served.toString());
+            assertEquals("2011-05-10T17:30", served.get("recencyAsOf").asText(), served.toString());
+        }
+    }
+
+    /**
+     * The same orders exported customer by customer in another order (each order's lines as they were): every
+     * customer's list is the same. Ties between equal scores (items ranked by popularity after those the model
+     * knows something about) used to go to the item the export mentioned first, so the lists depended on the order
+     * of the export's rows, which says nothing about the shop.
+     */
+    @Test
+    void theOrderOfTheExportsRowsDecidesNoList() throws Exception {
+        Random rnd = new Random(5);
+        List<List<String>> byCustomer = new ArrayList<>();
+        int order = 0;
+        for (int c = 0; c < 40; c++) {
+            List<String> rows = new ArrayList<>();
+            int[] favourites = {rnd.nextInt(30), rnd.nextInt(30), rnd.nextInt(30)};
+            for (int day = rnd.nextInt(10); day < 120; day += 5 + rnd.nextInt(15)) {
+                order++;
+                // every order at its own time: which of two simultaneous orders came first is the export's say
+                String ts = java.time.LocalDate.of(2011, 1, 1).plusDays(day) + String.format(" %02d:%02d",
+                        order / 60, order % 60);
+                Set<Integer> basket = new java.util.LinkedHashSet<>(List.of(favourites[rnd.nextInt(3)],
+                        rnd.nextInt(30), rnd.nextInt(30)));
+                for (int i : basket) {
+                    rows.add("c" + c + ",o" + order + "," + ts + ",item" + i + ",1,1.00,ITEM " + i);
+                }
+            }
+            byCustomer.add(rows);
+        }
+        String header = "customer_id,order_id,timestamp,item_id,quantity,unit_price,description";
+        List<String> forward = new ArrayList<>(List.of(header));
+        byCustomer.forEach(forward::addAll);
+        List<String> backward = new ArrayList<>(List.of(header));
+        for (int c = byCustomer.size() - 1; c >= 0; c--) {
+            backward.addAll(byCustomer.get(c));
+        }
+        List<String> lists = new ArrayList<>();
+        for (List<String> export : List.of(forward, backward)) {
+            Path input = Files.write(dir.resolve("orders-" + lists.size() + ".csv"), export);
+            Path models = dir.resolve("models-" + lists.size());
+            new TrainingPipeline(params(input), new RecommenderParameters("blend", 20, 30, 1, true), line -> { })
+                    .run(models);
+            StringBuilder b = new StringBuilder();
+            try (Snapshot s = ModelStore.open(models).openCurrent()) {
+                for (int c = 0; c < 40; c++) {
+                    b.append(s.precomputed("c" + c).orElseThrow()).append('\n');
+                }
+            }
+            lists.add(b.toString());
+        }
+        assertEquals(lists.get(0), lists.get(1));
     }
 
     @Test

@@ -26,10 +26,20 @@ public final class CustomerReportWriter {
     }
 
     public static void write(CustomerAnalysis analysis, Path dir) throws IOException {
+        write(analysis, dir, Map.of());
+    }
+
+    /**
+     * As {@link #write(CustomerAnalysis, Path)}, with {@code provenance} (the inputs by size and SHA-256, the
+     * software, the command) first in {@code report.json}: what a rerun of the analysis needs.
+     */
+    public static void write(CustomerAnalysis analysis, Path dir, Map<String, Object> provenance)
+            throws IOException {
         Files.createDirectories(dir);
         writeProfiles(analysis, dir.resolve(PROFILES));
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                .writeValue(dir.resolve(REPORT).toFile(), report(analysis));
+        Map<String, Object> json = new LinkedHashMap<>(provenance);
+        json.putAll(report(analysis));
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve(REPORT).toFile(), json);
     }
 
     static void writeProfiles(CustomerAnalysis analysis, Path file) throws IOException {

@@ -2,6 +2,7 @@ package io.affinity.training.evaluation;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.affinity.store.Invocation;
 import io.affinity.store.Manifest;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -142,9 +143,20 @@ public final class ReportWriter {
      */
     static Map<String, Object> json(EvaluationReport r, String csvSha256, List<Manifest.InputFile> inputs,
                                     String rankingsSha256) {
+        return json(r, csvSha256, inputs, rankingsSha256, null);
+    }
+
+    /** @param invocation the command that ran the evaluation, or null when there was none (a library caller) */
+    static Map<String, Object> json(EvaluationReport r, String csvSha256, List<Manifest.InputFile> inputs,
+                                    String rankingsSha256, Invocation invocation) {
         Map<String, Object> root = new LinkedHashMap<>();
         if (!inputs.isEmpty()) {
             root.put("inputs", inputs);
+        }
+        // A rerun gives the same numbers with the same build: which one it was, and the command as typed
+        root.put("software", Manifest.Software.current());
+        if (invocation != null) {
+            root.put(Invocation.SECTION, invocation);
         }
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("split", r.settings().split());
@@ -247,6 +259,15 @@ public final class ReportWriter {
      */
     public static void write(EvaluationReport r, Path dir, List<Manifest.InputFile> inputs, boolean rankings)
             throws IOException {
+        write(r, dir, inputs, rankings, null);
+    }
+
+    /**
+     * As {@link #write(EvaluationReport, Path, List, boolean)}, recording in {@code report.json} the command that ran
+     * the evaluation (null: none).
+     */
+    public static void write(EvaluationReport r, Path dir, List<Manifest.InputFile> inputs, boolean rankings,
+                             Invocation invocation) throws IOException {
         if (rankings && r.rankings() == null) {
             throw new IllegalArgumentException("this report kept no rankings to write");
         }
@@ -264,7 +285,7 @@ public final class ReportWriter {
             }
         }
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("report.json").toFile(),
-                json(r, sha, inputs, rankingsSha));
+                json(r, sha, inputs, rankingsSha, invocation));
         Files.writeString(dir.resolve("report.html"), html(r), StandardCharsets.UTF_8);
     }
 

@@ -106,10 +106,11 @@ public final class ServedBlend {
         EvaluationSettings es = new EvaluationSettings("time", cutoff, days, settings.threads(), settings.seed(),
                 EvaluationSettings.DEFAULT_EASE_MAX_ITEMS,
                 Math.max(EvaluationSettings.DEFAULT_CANDIDATES, settings.topN()));
-        // Tuned as evaluate tunes: ties broken by first purchase, not by the rows' order (read newest first, the
-        // validation period's own items would win them). The choices are no item numbers, so serving below keeps
-        // the caller's numbering.
+        // Tuned and served as evaluate ranks: ties broken by first purchase, not by the rows' order (read newest
+        // first, the validation period's own items would win them; the same orders exported in another order gave
+        // other lists). The lists reach the sink in the caller's numbers.
         Transactions numbered = tx.numberedByFirstPurchase();
+        Sink inCallersNumbers = inNumbersOf(tx, numbered, sink);
         EvalSplit validation = EvalSplit.time(numbered, cutoff, days);
         if (validation.testUsers().length == 0) {
             throw new IllegalArgumentException("no identified customer bought in the validation period ("
@@ -127,7 +128,7 @@ public final class ServedBlend {
         Blend blend = tuned.blend();
 
         long tf = System.nanoTime();
-        EvalSplit all = EvalSplit.serving(tx);
+        EvalSplit all = EvalSplit.serving(numbered);
         int[] users = all.testUsers();
         if (Evaluation.RERANKER.equals(served)) {
             // Every model feeds the re-ranker's features: refit all, gather candidates, order by the trees.
@@ -154,7 +155,7 @@ public final class ServedBlend {
                     sources[r] = names.get(strongestSource(t, p, c));
                 }
                 float[] sc = positionWeights(margins);
-                sink.accept(served, users[p], items, sc, repeat, sources);
+                inCallersNumbers.accept(served, users[p], items, sc, repeat, sources);
             }
         } else if (!"blend".equals(served)) {
             // A single model wins: serve its own ranking (raw scores), not a re-normalised interleaving of it.
@@ -172,7 +173,7 @@ public final class ServedBlend {
                     scores[r] = s[top[r]];
                     repeat[r] = all.train().contains(u, top[r]);
                 }
-                sink.accept(served, u, top, scores, repeat, Arrays.copyOf(sources, top.length));
+                inCallersNumbers.accept(served, u, top, scores, repeat, Arrays.copyOf(sources, top.length));
             }
         } else {
             List<ModelRun> runs = new ArrayList<>();
@@ -190,7 +191,7 @@ public final class ServedBlend {
                 for (int r = 0; r < sources.length; r++) {
                     sources[r] = names.get(out.lead()[p][r]);
                 }
-                sink.accept(served, users[p], out.items()[p], out.scores()[p], out.repeat()[p], sources);
+                inCallersNumbers.accept(served, users[p], out.items()[p], out.scores()[p], out.repeat()[p], sources);
             }
         }
         progress.accept(String.format(Locale.ROOT, "serve %s: refitted on all data, %,d customers scored [%.1f s]",
@@ -210,6 +211,19 @@ public final class ServedBlend {
                 (System.nanoTime() - t0) / 1e9, tuned.blendValidation(), tuned.blendOutOfFold(),
                 tuned.reranker() == null ? null : tuned.rerankerValidation(),
                 tuned.reranker() == null ? Map.of() : rerankerFacts(tuned.reranker()));
+    }
+
+    /** {@code sink} fed with {@code numbered}'s customer and item numbers translated to {@code tx}'s. */
+    private static Sink inNumbersOf(Transactions tx, Transactions numbered, Sink sink) {
+        int[] customer = new int[numbered.customerCount()];
+        Arrays.setAll(customer, c -> tx.customerIndex(numbered.customerId(c)));
+        int[] item = new int[numbered.itemCount()];
+        Arrays.setAll(item, i -> tx.itemIndex(numbered.itemId(i)));
+        return (served, c, items, scores, repeat, sources) -> {
+            int[] inTx = new int[items.length];
+            Arrays.setAll(inTx, k -> item[items[k]]);
+            sink.accept(served, customer[c], inTx, scores, repeat, sources);
+        };
     }
 
     private static Map<String, Object> rerankerFacts(Reranker r) {

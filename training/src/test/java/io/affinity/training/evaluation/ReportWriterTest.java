@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.affinity.store.Invocation;
+import io.affinity.store.Manifest;
 import io.affinity.testing.UnitTest;
+import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -16,6 +21,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What {@link ReportWriter} says about a report, on a report made by hand (no evaluation run): the page must tell
@@ -125,6 +131,24 @@ class ReportWriterTest {
                 42, 2500, 50))).get("settings");
         assertTrue(lastBasket.containsKey("seasonWindow"));
         assertNull(lastBasket.get("seasonWindow"), "the last-basket split has no season window, as no test days");
+    }
+
+    /**
+     * "Re-run last quarter's evaluation and get the same table" needs the build that ran it (a model's code may have
+     * changed since) and the command with every option as given; report.json recorded neither.
+     */
+    @Test
+    void reportJsonRecordsTheSoftwareAndTheCommandThatRanIt(@TempDir Path dir) throws Exception {
+        Invocation command = new Invocation("evaluate", List.of("--input", "orders.csv.gz", "--split", "time",
+                "--cutoff", "2011-06-16", "--test-days", "14", "--report", "eval"), "/home/ana/shop");
+        ReportWriter.write(report(time(true)), dir, List.of(), false, command);
+        JsonNode json = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
+        Manifest.Software software = Manifest.Software.current();
+        assertEquals(software.affinityVersion(), json.at("/software/affinityVersion").asText(), json.toString());
+        assertEquals(software.javaVersion(), json.at("/software/javaVersion").asText());
+        assertEquals(command, Invocation.of(json.get("invocation")).orElseThrow());
+        assertEquals(command.commandLine(), "cd /home/ana/shop && affinity evaluate --input orders.csv.gz --split "
+                + "time --cutoff 2011-06-16 --test-days 14 --report eval");
     }
 
     @Test
