@@ -38,7 +38,8 @@ import picocli.CommandLine.Spec;
                 + "difference, and which model each served.",
                 "First checks the two measured the same thing (split, cutoff, test days, data and test customer "
                         + "counts) and warns when they did not; then names every other setting that differs (seed, "
-                        + "ease-max-items, season window, ...: the change being compared).",
+                        + "ease-max-items, season window, ..., and the build and JVM that ran each: the change being "
+                        + "compared).",
                 "When both reports have a per-customer file (per-customer.csv.gz, written by evaluate --report) "
                         + "over the same test customers (same testCustomersFingerprint) and the same split, cutoff "
                         + "and test days, each difference in ndcg@10, recall@10 and hitrate@10 gets the 95%% paired "
@@ -363,6 +364,8 @@ final class CompareCommand implements Callable<Integer> {
         keys.removeAll(SETTINGS);
         List<String> out = new ArrayList<>();
         compare(out, "settings", List.copyOf(keys), a, b);
+        // Another build or JVM is a change too: a difference may come from the code rather than the settings.
+        compare(out, "software", List.of("affinityVersion", "javaVersion"), a, b);
         return out;
     }
 

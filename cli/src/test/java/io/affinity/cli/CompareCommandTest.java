@@ -162,6 +162,29 @@ class CompareCommandTest {
         assertFalse(same.out().contains("settings that differ"), same.out());
     }
 
+    /**
+     * Reports made by different builds or JVMs: the difference may come from the code, not from a setting, so the
+     * reader is told, as for a setting (the repro audit's leftover: report.json records `software` since then).
+     */
+    @Test
+    void reportsOfAnotherBuildOrJvmSayIt() throws Exception {
+        ObjectNode base = report("2011-09-01T00:00", 0.3120, "tifu-knn");
+        base.putObject("software").put("affinityVersion", "0.1.0-SNAPSHOT+e15b427").put("javaVersion", "25.0.3");
+        ObjectNode changed = report("2011-09-01T00:00", 0.3128, "tifu-knn");
+        changed.putObject("software").put("affinityVersion", "0.1.0-SNAPSHOT+8ba234d").put("javaVersion", "25.0.3");
+        CommandErrorsTest.Run r = CommandErrorsTest.run("compare", write("a", base).toString(),
+                write("b", changed).toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("comparable: same split, cutoff, test period and data counts"), r.out());
+        assertTrue(r.out().contains("settings that differ (the change being compared): software.affinityVersion: "
+                + "base 0.1.0-SNAPSHOT+e15b427, new 0.1.0-SNAPSHOT+8ba234d"), r.out());
+        assertFalse(r.out().contains("javaVersion"), "the same JVM is no difference: " + r.out());
+        CommandErrorsTest.Run vsOld = CommandErrorsTest.run("compare",
+                write("old", report("2011-09-01T00:00", 0.3120, "tifu-knn")).toString(), write("b", changed).toString());
+        assertTrue(vsOld.out().contains("software.affinityVersion: base absent, new 0.1.0-SNAPSHOT+8ba234d"),
+                vsOld.out());
+    }
+
     private static double[] random(int n, long seed) {
         java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
         double[] v = new double[n];
