@@ -109,12 +109,25 @@ local function take_due(now)
   return due
 end
 
+-- WRK_LOG=file (connection schedule only): every request's due-or-sent time and corrected latency (us) are
+-- written there at the end, one "start_us latency_us" line each (CLOCK_MONOTONIC, the clock of Python's
+-- time.monotonic()), so a caller can cut the run into time windows (benchmarks/swap.sh).
+local log_path = os.getenv("WRK_LOG")
+if log_path == "" then
+  log_path = nil
+end
+starts = {}
+
 if per_connection then
   -- wrk calls delay() before every request of the connection, i.e. right after the previous answer arrived.
   function delay()
     local now = now_us()
     if outstanding then
-      latencies[#latencies + 1] = now - (sent_late and due_us or sent_us)
+      local from = sent_late and due_us or sent_us
+      latencies[#latencies + 1] = now - from
+      if log_path then
+        starts[#starts + 1] = from
+      end
       outstanding = false
     end
     due_us = take_due(now)
@@ -149,6 +162,7 @@ end
 function done(summary, latency, requests)
   local lates, late_max = 0, 0
   local all = {}
+  local log = log_path and assert(io.open(log_path, "w"))
   for _, thread in ipairs(threads) do
     lates = lates + thread:get("late")
     late_max = math.max(late_max, thread:get("late_max_us"))
@@ -156,6 +170,12 @@ function done(summary, latency, requests)
       local l = thread:get("latencies")
       for j = 1, #l do
         all[#all + 1] = l[j]
+      end
+      if log_path then
+        local s = thread:get("starts")
+        for j = 1, #s do
+          log:write(string.format("%.0f %.0f\n", s[j], l[j]))
+        end
       end
     end
   end
@@ -177,6 +197,9 @@ function done(summary, latency, requests)
       local shifted = (p >= 100 and latency.max or latency:percentile(p)) + late_max
       return math.min(few, shifted) / 1000
     end
+  end
+  if log then
+    log:close()
   end
   local e = summary.errors
   io.write(string.format("RESULT rps=%.0f p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f requests=%d " ..
