@@ -17,12 +17,14 @@
 #         version (reads and checksums its files) as for a swap, then finds it served and installs nothing. So
 #         "same" carries the activation's own cost, "swap" that plus whatever a newly installed version costs.
 # Then benchmarks/load/swap_windows.py cuts each run into WINDOW_MS windows (default 1000) aligned on each call's
-# posting: BEFORE (default 1) windows before, AFTER (default 4) after, each window's count, p50, p99 and max in ms;
+# posting and answer: BEFORE (default 1) windows before the call, the call itself (open and verify), AFTER (default
+# 4) windows after its answer (a swap is installed just before it); each window's count, p50, p99 and max in ms;
 # and the run's other windows ("steady", the control within the same run): the median and the largest of their
 # p99s. The load average is printed before and after: on a shared machine take the lock, as load.sh's users do:
 #   flock /tmp/affinity-bench.lock env AFFINITY_NO_BUILD=1 PORT=18850 benchmarks/swap.sh STORE
 # Environment: PORT (default 18095), RATE, CONNECTIONS, INTERVAL, SWAPS, MODES, WARM, WINDOW_MS, BEFORE, AFTER,
-# AFFINITY_JAVA_OPTS (passed to the JVM), SERVE_ARGS (extra `affinity serve` options).
+# AFFINITY_JAVA_OPTS (passed to the JVM), SERVE_ARGS (extra `affinity serve` options), KEEP (a directory to keep each
+# run's latency log and calls in, for swap_windows.py with other windows).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -68,13 +70,16 @@ print(next(v["version"] for v in b["versions"] if v["serving"]))'; }
 read -r -a ALL <<<"$(versions | head -1)"
 (( ${#ALL[@]} >= 2 )) || { echo "swap.sh: the store holds ${#ALL[@]} version(s); two are needed" >&2; exit 1; }
 A="${ALL[-2]}"; B="${ALL[-1]}"
-mono_us() { python3 -c 'import time; print(int(time.monotonic() * 1e6))'; }
+# The calls' times, without starting a process (the cores are the server's): microseconds since the epoch, the
+# clock of paced.lua's WRK_LOG. Anything the script does near a call is counted in its windows, so it only sleeps.
+now_us() { local t="$EPOCHREALTIME"; echo "${t/./}"; }
 served() { versions | tail -1; }
 
 echo "== load average before: $(uptime | sed 's/.*load average: //')"
 echo "== machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(uname -r); $(date -u '+%F %H:%M UTC')"
 echo "== server: $(head -1 "$WORK/server.log")"
-echo "== versions swapped: $A and $B; served at start: $(served)"
+SERVED="$(served)"
+echo "== versions swapped: $A and $B; served at start: $SERVED"
 echo "== rate $RATE req/s over $CONNECTIONS connections (paced.lua, per-connection schedule); a call every" \
   "$INTERVAL s, $SWAPS times per run; windows of $WINDOW_MS ms"
 paced() { # name seconds [log]
@@ -88,19 +93,21 @@ for mode in $MODES; do
   paced "$mode-whole-run" "$(( (SWAPS + 1) * INTERVAL ))" "$WORK/latency-$mode" > "$WORK/result-$mode" &
   WRK_PID=$!
   for _ in $(seq 1 "$SWAPS"); do
+    if [[ "$mode" == swap ]]; then target="$([[ "$SERVED" == "$A" ]] && echo "$B" || echo "$A")"; else target="$SERVED"; fi
     sleep "$INTERVAL"
-    now="$(served)"
-    if [[ "$mode" == swap ]]; then target="$([[ "$now" == "$A" ]] && echo "$B" || echo "$A")"; else target="$now"; fi
-    posted="$(mono_us)"
+    posted="$(now_us)"
     status="$(curl -s -o "$WORK/answer" -w '%{http_code}' -X POST -H "$AUTH" "$BASE/admin/models/$target/activate")"
-    answered="$(mono_us)"
+    answered="$(now_us)"
     echo "$posted $answered $status" >> "$WORK/events-$mode"
-    [[ "$status" == 200 ]] || { echo "swap.sh: activate $target answered $status: $(cat "$WORK/answer")" >&2; }
+    if [[ "$status" == 200 ]]; then SERVED="$target"; else
+      echo "swap.sh: activate $target answered $status: $(cat "$WORK/answer")" >&2
+    fi
   done
   wait "$WRK_PID"
   cat "$WORK/result-$mode"
   python3 "$HERE/load/swap_windows.py" "$WORK/latency-$mode" "$WORK/events-$mode" "$WINDOW_MS" "${BEFORE:-1}" \
     "${AFTER:-4}" "$mode"
+  [[ -z "${KEEP:-}" ]] || { mkdir -p "$KEEP"; cp "$WORK/latency-$mode" "$WORK/events-$mode" "$KEEP/"; }
 done
 echo "== load average after: $(uptime | sed 's/.*load average: //')"
 echo "== server log lines about models:"

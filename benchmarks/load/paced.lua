@@ -110,13 +110,20 @@ local function take_due(now)
 end
 
 -- WRK_LOG=file (connection schedule only): every request's due-or-sent time and corrected latency (us) are
--- written there at the end, one "start_us latency_us" line each (CLOCK_MONOTONIC, the clock of Python's
--- time.monotonic()), so a caller can cut the run into time windows (benchmarks/swap.sh).
+-- written there at the end, one "start_us latency_us" line each, the start in microseconds since the epoch
+-- (CLOCK_REALTIME, as bash's $EPOCHREALTIME, which a caller reads without starting a process), so that it can cut
+-- the run into time windows around its own actions (benchmarks/swap.sh). The latencies stay monotonic differences.
 local log_path = os.getenv("WRK_LOG")
 if log_path == "" then
   log_path = nil
 end
 starts = {}
+local realtime_offset_us = 0
+if log_path then
+  local mono = now_us()
+  ffi.C.clock_gettime(0, ts) -- CLOCK_REALTIME
+  realtime_offset_us = tonumber(ts.tv_sec) * 1e6 + tonumber(ts.tv_nsec) / 1e3 - mono
+end
 
 if per_connection then
   -- wrk calls delay() before every request of the connection, i.e. right after the previous answer arrived.
@@ -126,7 +133,7 @@ if per_connection then
       local from = sent_late and due_us or sent_us
       latencies[#latencies + 1] = now - from
       if log_path then
-        starts[#starts + 1] = from
+        starts[#starts + 1] = from + realtime_offset_us
       end
       outstanding = false
     end

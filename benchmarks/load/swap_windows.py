@@ -3,14 +3,15 @@
 
     swap_windows.py LATENCY_LOG EVENTS_FILE WINDOW_MS BEFORE AFTER LABEL
 
-LATENCY_LOG: paced.lua's WRK_LOG, one "start_us latency_us" line per request (CLOCK_MONOTONIC; the start is the
-request's due time when it was sent late, so the latency is corrected for coordinated omission).
-EVENTS_FILE: one "posted_us answered_us http_status" line per admin call (same clock).
+LATENCY_LOG: paced.lua's WRK_LOG, one "start_us latency_us" line per request (the start is the
+request's due time when it was sent late, so the latency is corrected for coordinated omission; microseconds since
+the epoch). EVENTS_FILE: one "posted_us answered_us http_status" line per admin call (same clock).
 
-Each request is counted in the window its start falls in; windows are aligned on each call's posting time (window
-0 starts when the call is posted), BEFORE windows before it and AFTER windows after. Every other whole window of
-the run (not within BEFORE + AFTER windows of a call, nor in the first or last window) is "steady": the control of
-the same run. Prints one line per call (its duration and each window's count, p50, p99, max in ms) and one for the
+Each request is counted in the window its start falls in. Per call: BEFORE windows ending when it is posted
+([-1], ...), the call itself from posting to answer ([call]: the version is opened and verified meanwhile, the old
+one answering), and AFTER windows from its answer ([+0], [+1], ...: a swap is installed just before the answer).
+Every other whole window of the run (a grid from the first request; none overlapping those spans, nor the first or
+last) is "steady": the control of the same run. Prints one line per call (its duration and each window's count, p50, p99, max in ms) and one for the
 steady windows (the median and the largest of their p99s, the largest max).
 """
 import sys
@@ -50,10 +51,12 @@ def main():
 
     for k, (posted, answered, status) in enumerate(events, 1):
         cells = []
-        for w in range(-before, after):
-            lo, hi = posted + w * window_us, posted + (w + 1) * window_us
+        spans = [(f"{w:+d}", posted + w * window_us, posted + (w + 1) * window_us) for w in range(-before, 0)]
+        spans.append(("call", posted, answered))
+        spans += [(f"+{w}", answered + w * window_us, answered + (w + 1) * window_us) for w in range(after)]
+        for name, lo, hi in spans:
             n, p50, p99, mx = stats([l for s, l in requests if lo <= s < hi])
-            cells.append(f"[{w:+d}] n={n} p50={p50:.2f} p99={p99:.2f} max={mx:.2f}")
+            cells.append(f"[{name}] n={n} p50={p50:.2f} p99={p99:.2f} max={mx:.2f}")
         print(f"{label} call {k}: HTTP {status}, {(answered - posted) / 1000:.0f} ms; " + "; ".join(cells))
 
     # steady windows: a grid from the run's start, skipping the first and last and those near any call
@@ -68,7 +71,8 @@ def main():
             continue
         lo = first + w * window_us
         hi = lo + window_us
-        if any(lo < posted + after * window_us and hi > posted - before * window_us for posted, _, _ in events):
+        if any(lo < answered + after * window_us and hi > posted - before * window_us
+               for posted, answered, _ in events):
             continue
         n, p50, p99, mx = stats(values)
         p99s.append(p99); maxes.append(mx); p50s.append(p50); counts.append(n)
