@@ -127,23 +127,7 @@ final class Metrics {
                     .append("# HELP affinity_model_refusals_total Versions refused since start (reload, activate, "
                             + "canary, the watcher once per version and change of its files).\n")
                     .append("# TYPE affinity_model_refusals_total counter\n")
-                    .append("affinity_model_refusals_total ").append(admin.refusals()).append('\n')
-                    .append("# HELP affinity_model_warm_ups_total Versions warmed in process before they were "
-                            + "installed (serve --swap-warm-up); cut_short: those whose budget ran out first.\n")
-                    .append("# TYPE affinity_model_warm_ups_total counter\n")
-                    .append("affinity_model_warm_ups_total ").append(admin.warmUps()).append('\n')
-                    .append("# HELP affinity_model_warm_ups_cut_short_total Warm-ups before install that reached "
-                            + "their budget (or failed) before making every answer.\n")
-                    .append("# TYPE affinity_model_warm_ups_cut_short_total counter\n")
-                    .append("affinity_model_warm_ups_cut_short_total ").append(admin.warmUpsCutShort()).append('\n')
-                    .append("# HELP affinity_model_warm_up_answers_total Answers made by warm-ups before install.\n")
-                    .append("# TYPE affinity_model_warm_up_answers_total counter\n")
-                    .append("affinity_model_warm_up_answers_total ").append(admin.warmUpAnswers()).append('\n')
-                    .append("# HELP affinity_model_warm_up_seconds_total Time spent warming versions before install "
-                            + "(the activation or reload answered that much later).\n")
-                    .append("# TYPE affinity_model_warm_up_seconds_total counter\n")
-                    .append("affinity_model_warm_up_seconds_total ")
-                    .append(String.format(java.util.Locale.ROOT, "%.3f", admin.warmUpNanos() / 1e9)).append('\n');
+                    .append("affinity_model_refusals_total ").append(admin.refusals()).append('\n');
         }
         ServedCanary canary = models.canary().orElse(null);
         out.append("# HELP affinity_model_canary_percent Percent of customers the canary version answers (0: no canary).\n")

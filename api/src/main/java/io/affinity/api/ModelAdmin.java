@@ -72,22 +72,6 @@ public final class ModelAdmin implements AutoCloseable {
 
     VersionOpener opener;
 
-    /** How long a version's warm-up before install may take ({@link VersionWarmUp}; zero: none). */
-    private volatile Duration warmUpBudget = VersionWarmUp.DEFAULT_BUDGET;
-    private final AtomicLong warmUps = new AtomicLong();
-    private final AtomicLong warmUpAnswers = new AtomicLong();
-    private final AtomicLong warmUpNanos = new AtomicLong();
-    private final AtomicLong warmUpsCutShort = new AtomicLong();
-
-    /** Sets the warm-up budget of each version before it is installed ({@code serve --swap-warm-up}). */
-    public ModelAdmin withWarmUpBudget(Duration budget) {
-        if (budget.isNegative()) {
-            throw new IllegalArgumentException("the warm-up budget must be >= 0, was " + budget);
-        }
-        this.warmUpBudget = budget;
-        return this;
-    }
-
     /** @param serve turns a verified snapshot into the model served (scorer, summary) */
     public ModelAdmin(ModelStore store, SwappableModelSource source, Function<Snapshot, ServedModel> serve) {
         this.store = Objects.requireNonNull(store, "store");
@@ -424,7 +408,6 @@ public final class ModelAdmin implements AutoCloseable {
         }
         Catalog catalog = model.catalog();
         Snapshot snapshot = opened;
-        warm(model);
         source.startCanary(model, closer(snapshot, catalog), wanted.percent());
         canaryError = null;
         lastRefusedCanary = null;
@@ -617,51 +600,9 @@ public final class ModelAdmin implements AutoCloseable {
         lastRefused = null;
         refusedFiles = null;
         Catalog catalog = model.catalog();
-        warm(model);
         source.swap(model, closer(snapshot, catalog));
         LOG.info("model {} installed", snapshot.version());
         warnAboutOldFormats(snapshot, catalog);
-    }
-
-    /**
-     * Makes answers of {@code model} before it is installed ({@link VersionWarmUp}), within {@link #warmUpBudget}:
-     * the served version answers meanwhile. Counts only in the log, never an id.
-     */
-    private void warm(ServedModel model) {
-        VersionWarmUp.Result r = VersionWarmUp.run(model, warmUpBudget);
-        if (r.answers() == 0 && r.failure() == null) {
-            return;
-        }
-        warmUps.incrementAndGet();
-        warmUpAnswers.addAndGet(r.answers());
-        warmUpNanos.addAndGet(r.nanos());
-        if (r.cutShort()) {
-            warmUpsCutShort.incrementAndGet();
-        }
-        if (r.failure() != null) {
-            LOG.warn("model {} warm-up stopped after {} answers by {}; installed with colder caches",
-                    model.snapshot().version(), r.answers(), r.failure());
-        } else {
-            LOG.info("model {} warmed before install: {} answers in {} ms{}", model.snapshot().version(), r.answers(),
-                    r.nanos() / 1_000_000, r.cutShort() ? " (budget reached)" : "");
-        }
-    }
-
-    /** Versions warmed before install since start, answers made, time taken, and warm-ups the budget cut short. */
-    public long warmUps() {
-        return warmUps.get();
-    }
-
-    public long warmUpAnswers() {
-        return warmUpAnswers.get();
-    }
-
-    public long warmUpNanos() {
-        return warmUpNanos.get();
-    }
-
-    public long warmUpsCutShort() {
-        return warmUpsCutShort.get();
     }
 
     /** What closes a served version once retired and released: its catalogue index, then its snapshot. */

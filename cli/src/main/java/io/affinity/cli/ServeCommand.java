@@ -98,12 +98,6 @@ final class ServeCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     int warmUpSeconds;
 
-    @Option(names = "--swap-warm-up", defaultValue = "2", paramLabel = "SECONDS",
-            description = "Before a new version (activate, reload, the watcher, a canary) is installed, the server "
-                    + "makes answers of it in process for at most this long while the served version answers, so "
-                    + "page views after the swap meet filled caches; 0 = install cold (default: ${DEFAULT-VALUE}).")
-    int swapWarmUpSeconds;
-
     @Option(names = "--margin-rate", defaultValue = "0.3", description = "Share of an item's price that is margin, for offer values of items without a catalogue cost (default: ${DEFAULT-VALUE}).")
     double marginRate;
 
@@ -133,7 +127,6 @@ final class ServeCommand implements Callable<Integer> {
         notNegative("--watch-interval", watchSeconds);
         notNegative("--shutdown-grace", shutdownGraceSeconds);
         notNegative("--warm-up", warmUpSeconds);
-        notNegative("--swap-warm-up", swapWarmUpSeconds);
         notNegative("--exclude-bought-within-days", excludeBoughtWithinDays);
         if (maxLimit < 1) {
             throw new AffinityCli.UserFacingException("--max-limit must be at least 1, was " + maxLimit);
@@ -206,8 +199,7 @@ final class ServeCommand implements Callable<Integer> {
                 : String.format(Locale.ROOT, "availability journal %s: %,d changes replayed, %,d items with a stock statement",
                         availabilityFile, availability.replayedAtOpen(), availability.inEffect()));
         SwappableModelSource source = new SwappableModelSource();
-        ModelAdmin admin = new ModelAdmin(store, source, ServedModels::of)
-                .withWarmUpBudget(Duration.ofSeconds(swapWarmUpSeconds));
+        ModelAdmin admin = new ModelAdmin(store, source, ServedModels::of);
         // A CURRENT failing verification stops start-up here, with the reason; a canary that cannot be served does
         // not (CURRENT answers every customer), and is said below.
         ModelAdmin.Change loaded = admin.reload();

@@ -723,8 +723,7 @@ class CommandErrorsTest {
         run("serve", "--models", models.toString(), "--max-basket-items", "0").failsWith("--max-basket-items");
         run("serve", "--models", models.toString(), "--margin-rate", "1.5").failsWith("--margin-rate", "was 1.5");
         run("serve", "--models", models.toString(), "--margin-rate", "0").failsWith("--margin-rate", "was 0.0");
-        List<String> counts = List.of("--watch-interval", "--shutdown-grace", "--warm-up", "--swap-warm-up",
-                "--exclude-bought-within-days");
+        List<String> counts = List.of("--watch-interval", "--shutdown-grace", "--warm-up", "--exclude-bought-within-days");
         for (String flag : counts) {
             Run r = run("serve", "--models", models.toString(), flag, "-5");
             r.failsWith(flag + " must not be negative, was -5");
