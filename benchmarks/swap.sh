@@ -67,13 +67,13 @@ import json, sys
 b = json.load(sys.stdin)
 print(" ".join(v["version"] for v in b["versions"]))
 print(next(v["version"] for v in b["versions"] if v["serving"]))'; }
-read -r -a ALL <<<"$(versions | head -1)"
+read -r -a ALL <<<"$(versions | sed -n 1p)"
 (( ${#ALL[@]} >= 2 )) || { echo "swap.sh: the store holds ${#ALL[@]} version(s); two are needed" >&2; exit 1; }
 A="${ALL[-2]}"; B="${ALL[-1]}"
 # The calls' times, without starting a process (the cores are the server's): microseconds since the epoch, the
 # clock of paced.lua's WRK_LOG. Anything the script does near a call is counted in its windows, so it only sleeps.
 now_us() { local t="$EPOCHREALTIME"; echo "${t/./}"; }
-served() { versions | tail -1; }
+served() { versions | sed -n 2p; }
 
 echo "== load average before: $(uptime | sed 's/.*load average: //')"
 echo "== machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(uname -r); $(date -u '+%F %H:%M UTC')"
