@@ -70,4 +70,13 @@ class ActivateVerifiesOnceTest {
         // a later open reads the damage: verification itself still refuses it
         assertThrows(CorruptSnapshotException.class, () -> store.open(second).close());
     }
+
+    @Test
+    void aCanaryTheAdminOpenedIsNotVerifiedAgainBeforeCanaryIsWritten() throws Exception {
+        admin.opener = this::openThenDamage;
+        admin.startCanary(second, 10);
+        assertEquals(second, source.canary().orElseThrow().version());
+        assertEquals(second, store.canary().orElseThrow().version());
+        assertEquals(1, opens.get(), "opened once, and served from that open");
+    }
 }

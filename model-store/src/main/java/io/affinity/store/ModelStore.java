@@ -368,12 +368,20 @@ public final class ModelStore {
      * is verified as by {@link #activateReporting(String)}. A version deleted since is refused.
      */
     public Activation activateReporting(Snapshot opened) throws IOException {
+        return verifiedUnlessOpenedHere(opened, activation(opened.version()));
+    }
+
+    /**
+     * Runs {@code action} under the store's lock for the version of {@code opened}: verified first unless this store
+     * object opened it and it is still open (see {@link #activateReporting(Snapshot)}); refused when deleted since.
+     */
+    private <T> T verifiedUnlessOpenedHere(Snapshot opened, StoreAction<T> action) throws IOException {
         String version = opened.version();
         if (!opened.isOpen() || !verifiedOpen.contains(opened)) {
-            return activateReporting(version);
+            return verifiedThenUnderStoreLock(version, action);
         }
         requireKnown(version);
-        return underStoreLockIfPresent(version, activation(version));
+        return underStoreLockIfPresent(version, action);
     }
 
     private StoreAction<Activation> activation(String version) {
@@ -403,8 +411,21 @@ public final class ModelStore {
      *                                  a canary is a version other than CURRENT
      */
     public Optional<Canary> startCanary(String version, int percent) throws IOException {
-        Canary next = new Canary(version, percent);
-        return verifiedThenUnderStoreLock(version, () -> {
+        new Canary(version, percent); // the percent checked before the version is read
+        return verifiedThenUnderStoreLock(version, canaryStart(version, percent));
+    }
+
+    /**
+     * As {@link #startCanary(String, int)} for the version of {@code opened}, which is not verified again when this
+     * store object opened it and it is still open (as {@link #activateReporting(Snapshot)}).
+     */
+    public Optional<Canary> startCanary(Snapshot opened, int percent) throws IOException {
+        new Canary(opened.version(), percent);
+        return verifiedUnlessOpenedHere(opened, canaryStart(opened.version(), percent));
+    }
+
+    private StoreAction<Optional<Canary>> canaryStart(String version, int percent) {
+        return () -> {
             // Read under the lock: an activate may have moved CURRENT since the caller looked.
             Optional<String> current;
             try {
@@ -424,7 +445,7 @@ public final class ModelStore {
             Optional<Canary> previous = canaryOrEmpty();
             writePointer(CANARY, version + " " + percent);
             return previous;
-        });
+        };
     }
 
     /**

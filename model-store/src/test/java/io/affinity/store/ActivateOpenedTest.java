@@ -50,6 +50,17 @@ class ActivateOpenedTest {
     }
 
     @Test
+    void aCanaryThisStoreOpenedIsStartedWithoutASecondVerificationAndItsPercentIsChecked() throws Exception {
+        try (Snapshot opened = store.open(second)) {
+            damageSecond();
+            assertThrows(IllegalArgumentException.class, () -> store.startCanary(opened, 100));
+            assertEquals(Optional.empty(), store.startCanary(opened, 10));
+            assertEquals(Optional.of(new ModelStore.Canary(second, 10)), store.canary());
+        }
+        assertThrows(CorruptSnapshotException.class, () -> store.startCanary(second, 20));
+    }
+
+    @Test
     void aSnapshotAnotherStoreObjectOpenedIsVerifiedAgain() throws Exception {
         ModelStore other = ModelStore.open(store.directory());
         try (Snapshot opened = other.open(second)) {
