@@ -109,12 +109,32 @@ local function take_due(now)
   return due
 end
 
+-- WRK_LOG=file (connection schedule only): every request's due-or-sent time and corrected latency (us) are
+-- written there at the end, one "start_us latency_us" line each, the start in microseconds since the epoch
+-- (CLOCK_REALTIME, as bash's $EPOCHREALTIME, which a caller reads without starting a process), so that it can cut
+-- the run into time windows around its own actions (benchmarks/swap.sh). The latencies stay monotonic differences.
+local log_path = os.getenv("WRK_LOG")
+if log_path == "" then
+  log_path = nil
+end
+starts = {}
+local realtime_offset_us = 0
+if log_path then
+  local mono = now_us()
+  ffi.C.clock_gettime(0, ts) -- CLOCK_REALTIME
+  realtime_offset_us = tonumber(ts.tv_sec) * 1e6 + tonumber(ts.tv_nsec) / 1e3 - mono
+end
+
 if per_connection then
   -- wrk calls delay() before every request of the connection, i.e. right after the previous answer arrived.
   function delay()
     local now = now_us()
     if outstanding then
-      latencies[#latencies + 1] = now - (sent_late and due_us or sent_us)
+      local from = sent_late and due_us or sent_us
+      latencies[#latencies + 1] = now - from
+      if log_path then
+        starts[#starts + 1] = from + realtime_offset_us
+      end
       outstanding = false
     end
     due_us = take_due(now)
@@ -149,6 +169,7 @@ end
 function done(summary, latency, requests)
   local lates, late_max = 0, 0
   local all = {}
+  local log = log_path and assert(io.open(log_path, "w"))
   for _, thread in ipairs(threads) do
     lates = lates + thread:get("late")
     late_max = math.max(late_max, thread:get("late_max_us"))
@@ -156,6 +177,12 @@ function done(summary, latency, requests)
       local l = thread:get("latencies")
       for j = 1, #l do
         all[#all + 1] = l[j]
+      end
+      if log_path then
+        local s = thread:get("starts")
+        for j = 1, #s do
+          log:write(string.format("%.0f %.0f\n", s[j], l[j]))
+        end
       end
     end
   end
@@ -177,6 +204,9 @@ function done(summary, latency, requests)
       local shifted = (p >= 100 and latency.max or latency:percentile(p)) + late_max
       return math.min(few, shifted) / 1000
     end
+  end
+  if log then
+    log:close()
   end
   local e = summary.errors
   io.write(string.format("RESULT rps=%.0f p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f requests=%d " ..

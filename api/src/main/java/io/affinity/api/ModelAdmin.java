@@ -241,7 +241,9 @@ public final class ModelAdmin implements AutoCloseable {
         synchronized (lock) {
             boolean servedAsCanary = source.canary().map(c -> c.version().equals(version)).orElse(false);
             try (Preopened opened = new Preopened(servedAsCanary ? null : open(version))) {
-                ModelStore.Activation activation = store.activateReporting(version);
+                // The version was just opened, so verified: the store need not read and checksum it again.
+                ModelStore.Activation activation = opened.snapshot != null
+                        ? store.activateReporting(opened.snapshot) : store.activateReporting(version);
                 Change c = apply(readCanary(), version, opened, true);
                 String consentWarning = activation.previous().filter(p -> !p.equals(version))
                         .flatMap(p -> consentSetBack(p, version)).orElse(null);
@@ -262,7 +264,8 @@ public final class ModelAdmin implements AutoCloseable {
         synchronized (lock) {
             boolean servedAsCanary = source.canary().map(c -> c.version().equals(version)).orElse(false);
             try (Preopened opened = new Preopened(servedAsCanary ? null : open(version))) {
-                ModelStore.Canary previous = store.startCanary(version, percent).orElse(null);
+                ModelStore.Canary previous = (opened.snapshot != null ? store.startCanary(opened.snapshot, percent)
+                        : store.startCanary(version, percent)).orElse(null);
                 Change c = apply(readCanary(), wantedCurrent(), opened, true);
                 return new CanaryChange(previous, c.canary(), c.activeVersion(), c.canaryError());
             }

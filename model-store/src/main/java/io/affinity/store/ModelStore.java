@@ -263,7 +263,20 @@ public final class ModelStore {
         return openVerified(version);
     }
 
+    /**
+     * Snapshots this store object opened, and so fully verified, that may still be open: what
+     * {@link #activateReporting(Snapshot)} need not verify again. Weak: a snapshot dropped unclosed goes away.
+     */
+    private final java.util.Set<Snapshot> verifiedOpen =
+            java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
+
     private Snapshot openVerified(String version) throws IOException {
+        Snapshot snapshot = openAndVerify(version);
+        verifiedOpen.add(snapshot);
+        return snapshot;
+    }
+
+    private Snapshot openAndVerify(String version) throws IOException {
         Path versionDir = dir.resolve(version);
         if (!Files.isDirectory(versionDir)) {
             throw new CorruptSnapshotException(versionDir, "snapshot directory missing");
@@ -344,7 +357,35 @@ public final class ModelStore {
      * A damaged CANARY is left alone too (and not reported): {@code canary --stop} removes it.
      */
     public Activation activateReporting(String version) throws IOException {
-        return verifiedThenUnderStoreLock(version, () -> {
+        return verifiedThenUnderStoreLock(version, activation(version));
+    }
+
+    /**
+     * As {@link #activateReporting(String)} for the version of {@code opened}, a snapshot the caller holds open:
+     * when this store object opened it ({@link #open}, {@link #openCurrent}) and it is still open, it was fully
+     * verified then and is not verified again (the server's activate opens the version it will serve, and reading
+     * and checksumming every file a second time doubled what page views shared the cores with); any other snapshot
+     * is verified as by {@link #activateReporting(String)}. A version deleted since is refused.
+     */
+    public Activation activateReporting(Snapshot opened) throws IOException {
+        return verifiedUnlessOpenedHere(opened, activation(opened.version()));
+    }
+
+    /**
+     * Runs {@code action} under the store's lock for the version of {@code opened}: verified first unless this store
+     * object opened it and it is still open (see {@link #activateReporting(Snapshot)}); refused when deleted since.
+     */
+    private <T> T verifiedUnlessOpenedHere(Snapshot opened, StoreAction<T> action) throws IOException {
+        String version = opened.version();
+        if (!opened.isOpen() || !verifiedOpen.contains(opened)) {
+            return verifiedThenUnderStoreLock(version, action);
+        }
+        requireKnown(version);
+        return underStoreLockIfPresent(version, action);
+    }
+
+    private StoreAction<Activation> activation(String version) {
+        return () -> {
             Optional<String> previous = currentOrEmpty();
             Optional<Canary> canary = canaryOrEmpty();
             writeCurrent(version);
@@ -353,7 +394,7 @@ public final class ModelStore {
                 return new Activation(previous, canary, Optional.empty());
             }
             return new Activation(previous, Optional.empty(), canary);
-        });
+        };
     }
 
     // ------------------------------------------------------------------ canary
@@ -370,8 +411,21 @@ public final class ModelStore {
      *                                  a canary is a version other than CURRENT
      */
     public Optional<Canary> startCanary(String version, int percent) throws IOException {
-        Canary next = new Canary(version, percent);
-        return verifiedThenUnderStoreLock(version, () -> {
+        new Canary(version, percent); // the percent checked before the version is read
+        return verifiedThenUnderStoreLock(version, canaryStart(version, percent));
+    }
+
+    /**
+     * As {@link #startCanary(String, int)} for the version of {@code opened}, which is not verified again when this
+     * store object opened it and it is still open (as {@link #activateReporting(Snapshot)}).
+     */
+    public Optional<Canary> startCanary(Snapshot opened, int percent) throws IOException {
+        new Canary(opened.version(), percent);
+        return verifiedUnlessOpenedHere(opened, canaryStart(opened.version(), percent));
+    }
+
+    private StoreAction<Optional<Canary>> canaryStart(String version, int percent) {
+        return () -> {
             // Read under the lock: an activate may have moved CURRENT since the caller looked.
             Optional<String> current;
             try {
@@ -391,7 +445,7 @@ public final class ModelStore {
             Optional<Canary> previous = canaryOrEmpty();
             writePointer(CANARY, version + " " + percent);
             return previous;
-        });
+        };
     }
 
     /**
@@ -864,9 +918,14 @@ public final class ModelStore {
      */
     private <T> T verifiedThenUnderStoreLock(String version, StoreAction<T> action) throws IOException {
         requireKnown(version);
-        try (Snapshot ignored = openVerified(version)) {
+        try (Snapshot ignored = openAndVerify(version)) {
             // verified
         }
+        return underStoreLockIfPresent(version, action);
+    }
+
+    /** Runs {@code action} under the store's lock unless {@code version}'s directory is gone. */
+    private <T> T underStoreLockIfPresent(String version, StoreAction<T> action) throws IOException {
         return underStoreLock(() -> {
             if (!Files.isDirectory(dir.resolve(version))) {
                 throw new IllegalArgumentException("version " + version + " in store " + dir

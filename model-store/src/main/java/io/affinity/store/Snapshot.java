@@ -850,6 +850,11 @@ public final class Snapshot implements ModelSnapshot, AutoCloseable {
         }
     }
 
+    /** False once {@link #close} was called. */
+    boolean isOpen() {
+        return !closed.get();
+    }
+
     /**
      * What to do once this snapshot's files are closed: the model store removes the local copy it opened this
      * snapshot from ({@link LocalCopies}).
