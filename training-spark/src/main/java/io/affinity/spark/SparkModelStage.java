@@ -142,6 +142,8 @@ public final class SparkModelStage {
         String listModel = MODEL_NAME;
         TifuKnn.Params tifu = null;
         Map<String, Object> upsell;
+        // what purchase ages count from: the data's last time, as train records it (servedModel.recencyAsOf)
+        String recencyAsOf;
 
         Dataset<Row> lines = accepted.select(col(AcceptedLines.FILE), col(AcceptedLines.LINE), col(AcceptedLines.ORDER),
                         col(AcceptedLines.ITEM), col(AcceptedLines.CUSTOMER), col(AcceptedLines.QUANTITY),
@@ -156,6 +158,7 @@ public final class SparkModelStage {
             if (items.facts.isEmpty()) {
                 throw new IllegalArgumentException("no accepted lines: refusing to train a model without items");
             }
+            recencyAsOf = java.time.LocalDateTime.ofEpochSecond(items.lastTime, 0, java.time.ZoneOffset.UTC).toString();
             // Catalogue-sized, on the driver: the items, index and catalog section single-machine training
             // writes, by the same code from the same facts. Popularity stays the transactions'.
             CatalogMerge merged = catalogue == null ? CatalogMerge.none(items.facts)
@@ -248,6 +251,9 @@ public final class SparkModelStage {
             model.put("customers", counts.get("customersWithLists"));
         }
         model.put("parameters", served.asManifestMap());
+        if (options.topN() != 0) {
+            model.put("recencyAsOf", recencyAsOf);
+        }
         if (validation != null) {
             model.put("validation", validation);
         }

@@ -113,6 +113,8 @@ class SparkTrainTest {
             assertEquals("spark", parameters.get("engine"));
             assertEquals(List.of(orders.toString()), parameters.get("inputs"));
             assertEquals(5, ((Number) parameters.get("topN")).intValue());
+            // what purchase ages count from, as train records it: the data's last order (c11's third), not the clock
+            assertEquals("2024-02-26T00:00", s.manifest().sections().get("servedModel").get("recencyAsOf").asText());
             assertEquals(73, s.manifest().sections().get("ingestReport").get("rowsRead").asInt());
             assertTrue(s.manifest().sections().containsKey("consent"));
             assertEquals(Optional.of(Consent.State.CONFIRMED), s.consent("c0", Consent.Channel.EMAIL));
