@@ -104,10 +104,15 @@ public final class SparkIngest {
      * @param report       the same report the single-machine loader gives for the same files
      * @param sequenceOnly the exports order by sequence number, not timestamps
      */
-    public record Result(Dataset<Row> accepted, IngestReport report, boolean sequenceOnly) {
+    /**
+     * @param files every file read (globs and directories expanded), qualified as the executors opened them, in load
+     *              order: what the manifest pins by size and SHA-256
+     */
+    public record Result(Dataset<Row> accepted, IngestReport report, boolean sequenceOnly, List<String> files) {
         public Result {
             Objects.requireNonNull(accepted, "accepted");
             Objects.requireNonNull(report, "report");
+            files = List.copyOf(files);
         }
     }
 
@@ -168,7 +173,7 @@ public final class SparkIngest {
                 accepted.unpersist();
                 throw e;
             }
-            return new Result(accepted, report, sequenceOnly);
+            return new Result(accepted, report, sequenceOnly, plan.qualified());
         } finally {
             scanned.unpersist();
         }
@@ -178,7 +183,7 @@ public final class SparkIngest {
      * What the driver settles before any distributed work: the files (inputs with globs and directories expanded),
      * each file's mapping, and the read tasks for {@code cores} cores.
      */
-    record Plan(List<String> files, List<ColumnMapping> mappings, List<ReadTask> tasks) {
+    record Plan(List<String> files, List<String> qualified, List<ColumnMapping> mappings, List<ReadTask> tasks) {
     }
 
     /**
@@ -195,7 +200,8 @@ public final class SparkIngest {
         long bySize = (total + bytesPerTask - 1) / Math.max(1, bytesPerTask);
         int slots = (int) Math.min(Integer.MAX_VALUE, Math.max(1, Math.max(READ_TASKS_PER_CORE * (long) cores,
                 bySize)));
-        return new Plan(files, headers.mappings(), readTasks(files, headers.qualified(), headers.sizes(), slots));
+        return new Plan(files, headers.qualified(), headers.mappings(),
+                readTasks(files, headers.qualified(), headers.sizes(), slots));
     }
 
     /** Read tasks per core of the application: a few, so that files of unequal size still keep every core busy. */
@@ -289,7 +295,7 @@ public final class SparkIngest {
      * them: {@code _SUCCESS} markers, {@code .crc} checksums). A pattern or directory that yields no file fails,
      * and so does a directory holding a directory: a typo or another layout must not train on part of the data.
      */
-    static List<String> expandInputs(List<String> inputs, Configuration hadoop) throws IOException, IngestException {
+    private static List<String> expandInputs(List<String> inputs, Configuration hadoop) throws IOException, IngestException {
         List<String> files = new ArrayList<>();
         for (String input : inputs) {
             Objects.requireNonNull(input, "file");

@@ -45,7 +45,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -455,14 +454,10 @@ public final class SparkTrain implements Callable<Integer> {
             outsizedCustomerWarning(cached).ifPresent(w -> progress.accept("warning: " + w));
             SparkModelOptions resolved = options.withOrderSequence(loaded.sequenceOnly());
             SnapshotBuilder builder = ModelStore.open(models).newSnapshot();
-            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-            List<String> read = new ArrayList<>();
-            for (String file : SparkIngest.expandInputs(inputs, hadoop)) {
-                org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(file);
-                read.add(path.getFileSystem(hadoop).makeQualified(path).toString());
-            }
-            InputDigests.of(jsc, read, hadoop).forEach(builder::addInput);
+            // the files the load read, not the inputs listed again: a file landing in an input directory meanwhile
+            // was not read and must not be pinned
+            InputDigests.of(JavaSparkContext.fromSparkContext(spark.sparkContext()), loaded.files(),
+                    spark.sparkContext().hadoopConfiguration()).forEach(builder::addInput);
             if (spec != null) { // run from its command line, not called by a test with a session of its own
                 builder.section(Invocation.SECTION, Invocation.current("spark-train",
                         spec.commandLine().getParseResult().originalArgs()));
@@ -569,7 +564,7 @@ public final class SparkTrain implements Callable<Integer> {
             return 0;
         }
         Dataset<Row> listed = accepted.sparkSession()
-                .createDataset(new java.util.ArrayList<>(ids), org.apache.spark.sql.Encoders.STRING()).toDF("listed");
+                .createDataset(new ArrayList<>(ids), org.apache.spark.sql.Encoders.STRING()).toDF("listed");
         return accepted.select(col(AcceptedLines.CUSTOMER)).distinct()
                 .join(listed, col(AcceptedLines.CUSTOMER).equalTo(col("listed"))).count();
     }
