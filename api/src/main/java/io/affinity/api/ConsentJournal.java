@@ -352,12 +352,11 @@ public final class ConsentJournal implements AutoCloseable {
                 String customerId;
                 Consent.Channel ch;
                 try {
-                    JsonNode n = ConsentJournalFile.tree(text);
-                    JsonNode at = n.get("at");
-                    ConsentJournalFile.Change parsed = ConsentJournalFile.parse(readableTimeOnly(n));
+                    ConsentJournalFile.Change parsed = ConsentJournalFile.parse(
+                            readableTimeOnly(ConsentJournalFile.tree(text)));
                     customerId = parsed.customerId();
                     ch = parsed.channel();
-                    change = new Change(parsed.state(), parsed.sequence(), readableTime(at), text);
+                    change = new Change(parsed.state(), parsed.sequence(), parsed.at(), text);
                 } catch (RuntimeException unreadable) {
                     return; // the damaged line itself, or another one: its change is lost, the others stand
                 }
@@ -374,7 +373,10 @@ public final class ConsentJournal implements AutoCloseable {
         }
     }
 
-    /** The line without an unreadable time, which a damaged line may have: {@link #readableTime} decides it. */
+    /**
+     * The line without an unreadable time, which a damaged line may have: its change then has no time (and may only
+     * restrict the model's list).
+     */
     private static JsonNode readableTimeOnly(JsonNode n) {
         if (n.has("at") && readableTime(n.get("at")) == null) {
             ((com.fasterxml.jackson.databind.node.ObjectNode) n).remove("at");
@@ -424,11 +426,7 @@ public final class ConsentJournal implements AutoCloseable {
             }
             ConsentJournalFile.Change c = ConsentJournalFile.parse(n);
             long seq = c.sequence();
-            boolean kept = seq <= compactedThrough && seq > lastApplied;
-            boolean appended = seq > compactedThrough && seq == sequence + 1;
-            if (!(kept || appended)) {
-                throw new IllegalArgumentException("bad sequence");
-            }
+            boolean appended = ConsentJournalFile.appended(seq, compactedThrough, lastApplied, sequence);
             apply(c.customerId(), c.channel(), new Change(c.state(), seq, c.at(), text));
             lastApplied = seq;
             if (appended) {

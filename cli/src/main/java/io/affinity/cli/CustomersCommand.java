@@ -104,7 +104,7 @@ final class CustomersCommand implements Callable<Integer> {
         ObjectionsToProfiling objecting = ObjectionsToProfiling.of(consent == null ? Map.of()
                         : ConsentFile.read(consent, consentEncoding == null
                         ? java.nio.charset.StandardCharsets.UTF_8 : consentEncoding),
-                consent == null ? null : java.nio.file.Files.getLastModifiedTime(consent).toInstant(),
+                ConsentFile.writtenAt(consent),
                 ObjectionsToProfiling.readJournal(consentJournal, true));
         OptionFiles.directoryOrAbsent("--output", output);
         CustomerAnalyticsOptions options = CustomerAnalyticsOptions.defaults(date("--calibration-end", calibrationEnd))
@@ -129,10 +129,9 @@ final class CustomersCommand implements Callable<Integer> {
         // An objection to profiling, as train honours it: nothing of the customer is computed
         ProfilingObjections objections = objecting.counted(loaded.transactions());
         Transactions tx = loaded.transactions().anonymising(objecting.customers());
-        if (objecting.journal() != null) {
-            System.err.println("affinity customers: " + objecting.journalNote());
-        }
-        objections.note().ifPresent(note -> System.err.println("affinity customers: " + note));
+        // profiles.csv has no manifest: the lines only
+        objecting.record(objections, consent != null, (name, section) -> { },
+                line -> System.err.println("affinity customers: " + line));
         checkWindows(tx, options);
         long t1 = System.nanoTime();
         Map<String, Double> costs = new HashMap<>();

@@ -156,10 +156,7 @@ final class TrainCommand implements Callable<Integer> {
         OptionFiles.readable("--consent", consent);
         OptionFiles.readable("--catalog", catalog);
         OptionFiles.readable("--consent-journal", consentJournal);
-        if (allowFewerExcluded && input.excludeCustomers == null) {
-            throw new AffinityCli.UserFacingException(ExclusionCarryOver.ALLOW_FEWER + " applies to "
-                    + "--exclude-customers, and none is given");
-        }
+        ExclusionCarryOver.requireListForAllowFewer(allowFewerExcluded, input.excludeCustomers);
         ConsentFile.requireListForEncoding(consentEncoding, consent);
         OptionFiles.directoryOrAbsent("--models", models);
         TrainingParameters p = new TrainingParameters(input.files, input.format,

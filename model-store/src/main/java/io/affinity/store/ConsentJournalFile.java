@@ -79,6 +79,25 @@ public final class ConsentJournalFile {
     }
 
     /**
+     * Whether a change's sequence follows the ones before it: {@code true} for one appended after the compaction
+     * header's ({@code sequence + 1}), {@code false} for one kept by the compaction (up to the header's, increasing);
+     * {@link IllegalArgumentException} for any other, which only a damaged journal holds.
+     *
+     * @param compactedThrough the header's sequence (0 without one)
+     * @param lastApplied      the sequence of the line before (0 for the first)
+     * @param sequence         the journal's sequence so far (the header's, then the last appended)
+     */
+    public static boolean appended(long seq, long compactedThrough, long lastApplied, long sequence) {
+        if (seq > compactedThrough && seq == sequence + 1) {
+            return true;
+        }
+        if (seq <= compactedThrough && seq > lastApplied) {
+            return false;
+        }
+        throw new IllegalArgumentException("sequence " + seq + " out of order");
+    }
+
+    /**
      * The change a (non-header) line records; {@link IllegalArgumentException} when a field is missing or not one
      * this software knows (a channel or state of a newer version, a blank id, a time that is no instant).
      */
@@ -169,15 +188,10 @@ public final class ConsentJournalFile {
                     }
                     Change change = parse(n);
                     long seq = change.sequence();
-                    boolean kept = seq <= compactedThrough && seq > lastApplied;
-                    boolean appended = seq > compactedThrough && seq == sequence + 1;
-                    if (!kept && !appended) {
-                        throw new IllegalArgumentException("sequence " + seq + " out of order");
-                    }
-                    lastApplied = seq;
-                    if (appended) {
+                    if (appended(seq, compactedThrough, lastApplied, sequence)) {
                         sequence = seq;
                     }
+                    lastApplied = seq;
                     lines++;
                     if (change.channel() == channel) {
                         latest.put(change.customerId(), change);

@@ -345,10 +345,7 @@ public final class SparkTrain implements Callable<Integer> {
         readable("--consent", consent);
         readable("--catalog", catalog);
         readable("--consent-journal", consentJournal);
-        if (allowFewerExcluded && excludeCustomers == null) {
-            throw new IllegalArgumentException(ExclusionCarryOver.ALLOW_FEWER + " applies to --exclude-customers, "
-                    + "and none is given");
-        }
+        ExclusionCarryOver.requireListForAllowFewer(allowFewerExcluded, excludeCustomers);
         ConsentFile.requireListForEncoding(consentEncoding, consent);
         // Held from the carry-over checks, which read CURRENT's manifest, until the publish has moved CURRENT (as
         // affinity train holds it): a run started meanwhile is refused at once.
@@ -384,7 +381,7 @@ public final class SparkTrain implements Callable<Integer> {
         // train's rule: an objection to profiling, in the list or the journal, reads the customer's orders as
         // anonymous baskets
         ObjectionsToProfiling objecting = ObjectionsToProfiling.of(consentStates,
-                consent == null ? null : Files.getLastModifiedTime(consent).toInstant(),
+                ConsentFile.writtenAt(consent),
                 ObjectionsToProfiling.readJournal(consentJournal != null ? consentJournal
                         : models.resolve(ConsentJournalFile.FILE_NAME), consentJournal != null));
         CatalogFile catalogue = catalog == null ? null
@@ -469,14 +466,7 @@ public final class SparkTrain implements Callable<Integer> {
             if (consent != null) {
                 builder.section("consent", consentSection(consentStates, cached));
             }
-            if (objecting.journal() != null) {
-                builder.section("consentJournal", objecting.journalSection());
-                progress.accept(objecting.journalNote());
-            }
-            if (consent != null || objecting.journal() != null) {
-                builder.section("profilingObjections", objections.section());
-                objections.note().ifPresent(progress);
-            }
+            objecting.record(objections, consent != null, builder::section, progress);
             builder.parameters(parameters(spark, ingest, trained.served(), tuning));
             builder.section("ingestReport", loaded.report());
             if (excluded != null) {
@@ -587,7 +577,7 @@ public final class SparkTrain implements Callable<Integer> {
         section.put("bytes", Files.size(consent));
         section.put("sha256", TrainingPipeline.sha256(consent));
         // as train records it: run-time consent changes older than the list may only restrict it
-        section.put(Snapshot.CONSENT_FILE_MODIFIED, Files.getLastModifiedTime(consent).toInstant().toString());
+        section.put(Snapshot.CONSENT_FILE_MODIFIED, ConsentFile.writtenAt(consent).toString());
         section.put("encoding", consentCharset().name());
         section.put("customers", states.size());
         section.put("customersNotInTransactions", states.size() - customersIn(accepted, states.keySet()));

@@ -35,6 +35,13 @@ public final class ExclusionCarryOver {
     private ExclusionCarryOver() {
     }
 
+    /** {@value #ALLOW_FEWER} without {@code --exclude-customers} is a mistake (the list meant is missing). */
+    public static void requireListForAllowFewer(boolean allowFewer, Path excludeCustomers) {
+        if (allowFewer && excludeCustomers == null) {
+            throw new IllegalArgumentException(ALLOW_FEWER + " applies to --exclude-customers, and none is given");
+        }
+    }
+
     /**
      * The reason to refuse, when the run has no list and CURRENT's version, the canary's, or the newest version that
      * records a list was trained with one naming at least one customer; empty when the run has a list, or none of

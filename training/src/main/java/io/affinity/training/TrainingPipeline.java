@@ -195,8 +195,8 @@ public final class TrainingPipeline {
         // An objection to profiling, in the list or made at run time: the customer's orders still count as baskets,
         // but nothing of the customer is computed, as for a guest (served versions also hide them; ProfilingObjection
         // in api weighs the two sources the same way).
-        ObjectionsToProfiling objecting = ObjectionsToProfiling.of(consent,
-                consentFile == null ? null : Files.getLastModifiedTime(consentFile).toInstant(), journal);
+        ObjectionsToProfiling objecting = ObjectionsToProfiling.of(consent, ConsentFile.writtenAt(consentFile),
+                journal);
         CatalogFile catalogue = readCatalogue();
         long started = System.nanoTime();
         IngestOptions options = (ingestOptions != null ? ingestOptions
@@ -226,15 +226,7 @@ public final class TrainingPipeline {
         if (consentFile != null) {
             consentSection(builder, consent, ingested.transactions());
         }
-        if (journal != null) {
-            builder.section("consentJournal", objecting.journalSection());
-            progress.accept(objecting.journalNote());
-        }
-        if (consentFile != null || journal != null) {
-            ProfilingObjections objections = objecting.counted(ingested.transactions());
-            builder.section("profilingObjections", objections.section());
-            objections.note().ifPresent(progress);
-        }
+        objecting.record(objecting.counted(ingested.transactions()), consentFile != null, builder::section, progress);
         Map<String, CustomerProfile> profiles = customerModels(tx, builder, items, consent.size());
         upsell(tx, builder, items, profiles);
         long recommenderNanos = precomputeRecommendations(tx, builder, histories);
@@ -355,7 +347,7 @@ public final class TrainingPipeline {
         consentSection.put("sha256", consentSha256);
         consentSection.put("encoding", consentEncoding.name());
         // Run-time consent changes older than the list may only restrict it (Consent.effective): when it was written
-        consentSection.put(Snapshot.CONSENT_FILE_MODIFIED, Files.getLastModifiedTime(consentFile).toInstant().toString());
+        consentSection.put(Snapshot.CONSENT_FILE_MODIFIED, ConsentFile.writtenAt(consentFile).toString());
         consentSection.put("customers", consent.size());
         consentSection.put("customersNotInTransactions", notInTransactions);
         consentSection.put("entries", entries);

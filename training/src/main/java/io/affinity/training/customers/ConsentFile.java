@@ -214,6 +214,15 @@ public final class ConsentFile {
         }
     }
 
+    /**
+     * When the list was written, as training weighs run-time changes against it and records it
+     * ({@code consent.fileModified}, what served versions weigh them against): the file's last modification time;
+     * null without a list.
+     */
+    public static java.time.Instant writtenAt(Path consent) throws IOException {
+        return consent == null ? null : Files.getLastModifiedTime(consent).toInstant();
+    }
+
     /** How many entries (customer and channel) {@code consent} holds. */
     public static long entries(Map<String, Map<Consent.Channel, Consent.ListEntry>> consent) {
         return consent.values().stream().mapToLong(Map::size).sum();

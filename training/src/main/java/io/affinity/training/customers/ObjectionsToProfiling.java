@@ -13,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * Who a training run keeps out of profiling: the consent list's {@code profiling} rows weighed against the run-time
@@ -114,6 +116,28 @@ public record ObjectionsToProfiling(Set<String> customers, long byList, long byJ
     /** The counts, given how many of the customers have orders and how many orders they have. */
     public ProfilingObjections counted(long inTransactions, long orders) {
         return new ProfilingObjections(customers.size(), byList, byJournal, withdrawnInJournal, inTransactions, orders);
+    }
+
+    /**
+     * Records what the run did, as every trainer records it: with a journal, its section {@code consentJournal} and
+     * its console line; with a list or a journal, the section {@code profilingObjections} and, when anybody objects
+     * or withdrew, the console line of the counts.
+     *
+     * @param counts  {@link #counted} for the run's transactions
+     * @param listRead whether the run read a consent list
+     * @param section receives a manifest section by name ({@code SnapshotBuilder::section}; a verb without a
+     *                manifest passes one that drops it)
+     */
+    public void record(ProfilingObjections counts, boolean listRead, BiConsumer<String, Object> section,
+                       Consumer<String> progress) {
+        if (journal != null) {
+            section.accept("consentJournal", journalSection());
+            progress.accept(journalNote());
+        }
+        if (listRead || journal != null) {
+            section.accept("profilingObjections", counts.section());
+            counts.note().ifPresent(progress);
+        }
     }
 
     /**
