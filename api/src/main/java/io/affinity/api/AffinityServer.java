@@ -161,22 +161,25 @@ public final class AffinityServer implements AutoCloseable {
                 problem(ctx, Problem.of(fromJavalin(e.getStatus(), e.getMessage())));
             });
             c.routes.exception(Exception.class, (e, ctx) -> {
+                LoggedFailure failure = LoggedFailure.of(ctx);
                 if (e instanceof SnapshotLockedException locked) {
                     // Not a bug but a lock a dead process left in an older snapshot's file. Its message names a
                     // file and a segment only, never request data, and says what to do: logged whole.
-                    LOG.error("{} {} failed: {}", ctx.method(), ctx.endpoint().path, locked.getMessage());
+                    LOG.error("{} {} failed {}: {}", ctx.method(), ctx.endpoint().path, failure.logTag(),
+                            locked.getMessage());
                     // The server works; this model version's file does not until it is replaced: a 503 (another
                     // replica or a later retry may answer), with the remedy and no file path or request data.
                     problem(ctx, new Problem(Problem.TYPE_PREFIX + "model-locked", "Model version locked", 503,
-                            LOCKED_DETAIL));
+                            LOCKED_DETAIL, failure.instance()));
                     return;
                 } else {
                     // Messages of unexpected failures can carry request data: log the type and trace only.
-                    LOG.error("unexpected failure on {} {}: {}", ctx.method(), ctx.endpoint().path,
-                            e.getClass().getName(), redacted(e));
+                    LOG.error("unexpected failure on {} {} {}: {}", ctx.method(), ctx.endpoint().path,
+                            failure.logTag(), e.getClass().getName(), redacted(e));
                 }
                 problem(ctx, new Problem(Problem.TYPE_PREFIX + "internal", "Internal error", 500,
-                        "the request could not be completed; see the server log"));
+                        "the request could not be completed; the server log names this failure by its instance id",
+                        failure.instance()));
             });
             c.routes.error(404, ctx -> {
                 if (!isProblem(ctx)) {

@@ -9,12 +9,24 @@ final class ApiProblem extends RuntimeException {
     final int status;
     final String type;
     final String title;
+    /** The logged occurrence this answer refers to ({@link LoggedFailure#instance()}), or null. */
+    final String instance;
 
     ApiProblem(int status, String type, String title, String detail) {
+        this(status, type, title, detail, null);
+    }
+
+    private ApiProblem(int status, String type, String title, String detail, String instance) {
         super(detail, null, false, false);
         this.status = status;
         this.type = type;
         this.title = title;
+        this.instance = instance;
+    }
+
+    /** This problem, naming the log line that says what happened. */
+    ApiProblem loggedAs(LoggedFailure failure) {
+        return new ApiProblem(status, type, title, getMessage(), failure.instance());
     }
 
     static ApiProblem badRequest(String detail) {

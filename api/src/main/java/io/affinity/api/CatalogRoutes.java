@@ -144,7 +144,7 @@ final class CatalogRoutes {
         try {
             availability.set(itemId, available.booleanValue());
         } catch (ItemAvailability.NotRecordedException e) {
-            throw stockNotRecorded(e);
+            throw stockNotRecorded(ctx, e);
         }
         ctx.json(new AvailabilityBody(itemId, available.booleanValue()));
     }
@@ -166,7 +166,7 @@ final class CatalogRoutes {
         try {
             cleared = availability.clear(itemId);
         } catch (ItemAvailability.NotRecordedException e) {
-            throw stockNotRecorded(e);
+            throw stockNotRecorded(ctx, e);
         }
         ctx.json(new ClearedBody(itemId, availability.isAvailable(itemId, model.catalog()), cleared));
     }
@@ -175,9 +175,10 @@ final class CatalogRoutes {
      * The disk (full, failing), not a bug: nothing changed, so the caller must retry. One line for the operator,
      * naming the journal and the reason, instead of a stack trace per request; no server path in the answer.
      */
-    private static ApiProblem stockNotRecorded(ItemAvailability.NotRecordedException e) {
-        LOG.error("stock change refused (503): {}", e.getMessage());
+    private static ApiProblem stockNotRecorded(Context ctx, ItemAvailability.NotRecordedException e) {
+        LoggedFailure failure = LoggedFailure.of(ctx);
+        LOG.error("stock change refused (503) {}: {}", failure.logTag(), e.getMessage());
         return new ApiProblem(503, "stock-unavailable", "Stock journal unavailable", "the availability journal "
-                + "cannot be written at the moment, so the change was not recorded; retry later");
+                + "cannot be written at the moment, so the change was not recorded; retry later").loggedAs(failure);
     }
 }

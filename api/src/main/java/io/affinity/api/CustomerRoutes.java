@@ -186,9 +186,10 @@ final class CustomerRoutes {
             // The disk (full, failing), not a bug: nothing was recorded, so the client must retry (here once the
             // disk works, or on another replica). One line for the operator, naming the journal and the reason; no
             // stack trace, no customer id, and no server path in the answer.
-            LOG.error("consent change refused (503): {}", e.getMessage());
+            LoggedFailure failure = LoggedFailure.of(ctx);
+            LOG.error("consent change refused (503) {}: {}", failure.logTag(), e.getMessage());
             throw ApiProblem.consentUnavailable("the consent journal cannot be written at the moment, so the change "
-                    + "was not recorded; retry later");
+                    + "was not recorded; retry later").loggedAs(failure);
         }
         ctx.json(new ConsentBody(ch.wireName(), state.wireName(), seq));
     }
@@ -438,23 +439,32 @@ final class CustomerRoutes {
                 } else if (e instanceof ConsentJournal.Unavailable) {
                     // The journal turned unreadable mid-export (e.g. a replica sharing it left a bad line): stop rather
                     // than guess, with the 503 every consent answer gives then. The reason names the file and line.
-                    LOG.error("campaign export stopped after {} exported rows: {}", counts[1], e.getMessage());
+                    LoggedFailure failure = LoggedFailure.of(ctx);
+                    LOG.error("campaign export stopped after {} exported rows {}: {}", counts[1], failure.logTag(),
+                            e.getMessage());
                     error.put("status", 503);
                     error.put("title", "Consent store unavailable");
                     error.put("detail", "consent data became unreadable during the export: " + e.getMessage()
                             + "; the export is incomplete: discard it");
+                    error.put("instance", failure.instance());
                 } else if (e instanceof SnapshotLockedException) {
                     // A stale-lock message names a file and a segment only, and says what to do: logged whole.
-                    LOG.error("campaign export failed after {} exported rows: {}", counts[1], e.getMessage());
+                    LoggedFailure failure = LoggedFailure.of(ctx);
+                    LOG.error("campaign export failed after {} exported rows {}: {}", counts[1], failure.logTag(),
+                            e.getMessage());
                     error.put("status", 503);
                     error.put("title", "Model version locked");
                     error.put("detail", AffinityServer.LOCKED_DETAIL + "; the export is incomplete: discard it");
+                    error.put("instance", failure.instance());
                 } else {
-                    LOG.error("campaign export failed after {} exported rows: {}", counts[1], e.getClass().getName());
+                    LoggedFailure failure = LoggedFailure.of(ctx);
+                    LOG.error("campaign export failed after {} exported rows {}: {}", counts[1], failure.logTag(),
+                            e.getClass().getName());
                     error.put("status", 500);
                     error.put("title", "Export failed");
                     error.put("detail", "the export stopped before its end and is incomplete ("
                             + e.getClass().getSimpleName() + "); discard it or retry");
+                    error.put("instance", failure.instance());
                 }
                 error.putAll(asked.describe("SoFar", counts[0], counts[1], excluded));
                 // The rows before it are complete and stay valid: the rest can be asked for with after=.

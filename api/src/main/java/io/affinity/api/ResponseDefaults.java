@@ -18,6 +18,9 @@ import org.eclipse.jetty.util.Callback;
  * Cache-Control: no-store}: personal answers (a customer's recommendations, profile, offers) and error answers must
  * not be kept by a CDN or proxy, which otherwise store a 200 or 404 for minutes by heuristic freshness. Endpoints
  * whose answer is the same for everyone replace it.
+ *
+ * <p>A request's {@code X-Request-Id} of the shape {@link LoggedFailure} logs is echoed on its answer, so a caller
+ * (or a proxy between) can match answers to requests; one of any other shape is not (it may be free text).
  */
 final class ResponseDefaults extends Handler.Wrapper {
     static final HttpField VARY = new PreEncodedHttpField(HttpHeader.VARY, HttpHeader.ACCEPT_ENCODING.asString());
@@ -28,6 +31,10 @@ final class ResponseDefaults extends Handler.Wrapper {
         HttpFields.Mutable headers = response.getHeaders();
         headers.add(VARY);
         headers.add(NO_STORE);
+        String requestId = request.getHeaders().get(LoggedFailure.REQUEST_ID_HEADER);
+        if (requestId != null && LoggedFailure.isRequestId(requestId)) {
+            headers.put(LoggedFailure.REQUEST_ID_HEADER, requestId);
+        }
         return super.handle(request, response, callback);
     }
 }

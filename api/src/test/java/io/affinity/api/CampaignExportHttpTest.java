@@ -230,8 +230,10 @@ class CampaignExportHttpTest {
             assertEquals(503, csv.statusCode(), csv.body());
             assertTrue(csv.body().contains("consent journal consent.journal line 2 is unreadable"), csv.body());
             String logged = log.toString(StandardCharsets.UTF_8);
-            assertTrue(logged.contains("campaign export stopped after " + (at - 1) + " exported rows: consent journal "
-                    + "consent.journal line 2 is unreadable"), logged);
+            String failure = last.at("/error/instance").asText().replace("urn:uuid:", "");
+            assertEquals(36, failure.length(), last.toString());
+            assertTrue(logged.contains("campaign export stopped after " + (at - 1) + " exported rows [failure " + failure
+                    + "]: consent journal consent.journal line 2 is unreadable"), logged);
             assertFalse(logged.contains(customer(at)) || r.body().contains(customer(at)), "no customer id: " + logged);
         }
     }

@@ -115,6 +115,10 @@ class JournalWriteFailureHttpTest {
         assertFalse(log().contains(CUSTOMER), log());
         assertFalse(log().contains("\tat "), "no stack trace: " + log());
         assertTrue(log().contains("cannot be written"), log());
+        // the answer names its log line: the operator finds the reason by the instance id
+        String instance = problem.path("instance").asText();
+        assertTrue(instance.matches("urn:uuid:[0-9a-f-]{36}"), r.body());
+        assertTrue(log().contains("[failure " + instance.substring("urn:uuid:".length()) + "]"), log());
     }
 
     @Test

@@ -99,15 +99,37 @@ class OperationsHttpTest {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         // slf4j-simple (the tests' binding) writes to System.err as it is at each call.
         System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+        String requestId = "4c1e0b7a-93d2-4f0e-8a51-0c6d2b9e7f13";
+        HttpResponse<String> r;
+        HttpResponse<String> second;
+        HttpResponse<String> freeText;
         try (AffinityServer server = start(failing, ServerOptions.defaults())) {
-            HttpResponse<String> r = get(server, "/v1/items?q=SECRET-QUERY-TEXT", null);
+            r = CLIENT.send(HttpRequest.newBuilder(uri(server, "/v1/items?q=SECRET-QUERY-TEXT"))
+                    .header("X-Request-Id", requestId).GET().build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(500, r.statusCode(), r.body());
             assertFalse(r.body().contains("SECRET"), r.body());
+            second = get(server, "/v1/items?q=SECRET-QUERY-TEXT", null);
+            // a request id that is not of the logged shape (free text, here a customer's id) is neither logged
+            // nor echoed
+            freeText = CLIENT.send(HttpRequest.newBuilder(uri(server, "/v1/items?q=SECRET-QUERY-TEXT"))
+                    .header("X-Request-Id", "customer 17850").GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(500, freeText.statusCode(), freeText.body());
         } finally {
             System.setErr(err);
         }
         String logged = log.toString(StandardCharsets.UTF_8);
-        assertTrue(logged.contains("unexpected failure on GET /v1/items: java.lang.IllegalStateException"), logged);
+        // "see the server log" names the line: the answer's instance id is in it, with the caller's X-Request-Id
+        String instance = new ObjectMapper().readTree(r.body()).path("instance").asText();
+        assertTrue(instance.matches("urn:uuid:[0-9a-f-]{36}"), r.body());
+        String id = instance.substring("urn:uuid:".length());
+        assertTrue(logged.contains("unexpected failure on GET /v1/items [failure " + id + "; X-Request-Id "
+                + requestId + "]: java.lang.IllegalStateException"), logged);
+        assertEquals(Optional.of(requestId), r.headers().firstValue("X-Request-Id"));
+        String secondInstance = new ObjectMapper().readTree(second.body()).path("instance").asText();
+        assertTrue(secondInstance.startsWith("urn:uuid:") && !secondInstance.equals(instance), second.body());
+        assertTrue(logged.contains("[failure " + secondInstance.substring("urn:uuid:".length()) + "]"), logged);
+        assertEquals(Optional.empty(), freeText.headers().firstValue("X-Request-Id"));
+        assertFalse(logged.contains("17850"), logged);
         assertTrue(logged.contains("java.lang.IllegalArgumentException") && logged.contains("\tat "),
                 "the cause's type and the stack frames stay: " + logged);
         assertFalse(logged.contains("SECRET"), logged);
@@ -140,15 +162,17 @@ class OperationsHttpTest {
         PrintStream err = System.err;
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+        HttpResponse<String> rules;
+        JsonNode last;
         try (ConsentJournal journal = ConsentJournal.open(dir.resolve("consent.journal"));
              AffinityServer server = start(source, new ServerOptions(AccessControl.none(), null, Duration.ofSeconds(1),
                      journal, 0.3, BusinessRuleConfig.defaults()))) {
-            HttpResponse<String> rules = get(server, "/v1/rules?limit=5", null);
+            rules = get(server, "/v1/rules?limit=5", null);
             assertEquals(503, rules.statusCode(), rules.body());
             assertFalse(rules.body().contains("segment 2"), rules.body());
             assertTrue(rules.body().contains("publish and activate a new model version"), rules.body());
             HttpResponse<String> export = export(server).get(30, TimeUnit.SECONDS);
-            JsonNode last = lastRecord(export);
+            last = lastRecord(export);
             assertEquals("error", last.path("type").asText(), last.toString());
             assertEquals(503, last.at("/error/status").asInt(), last.toString());
             assertTrue(last.at("/error/detail").asText().contains("publish and activate a new model version"),
@@ -157,8 +181,14 @@ class OperationsHttpTest {
             System.setErr(err);
         }
         String logged = log.toString(StandardCharsets.UTF_8);
-        assertTrue(logged.contains("GET /v1/rules failed: " + locked.getMessage()), logged);
-        assertTrue(logged.contains("campaign export failed after 0 exported rows: " + locked.getMessage()), logged);
+        // each answer names its log line by the instance id
+        String rulesId = new ObjectMapper().readTree(rules.body()).path("instance").asText()
+                .replace("urn:uuid:", "");
+        assertTrue(logged.contains("GET /v1/rules failed [failure " + rulesId + "]: " + locked.getMessage()), logged);
+        String exportId = last.at("/error/instance").asText().replace("urn:uuid:", "");
+        assertTrue(exportId.length() == 36 && !exportId.equals(rulesId), last.toString());
+        assertTrue(logged.contains("campaign export failed after 0 exported rows [failure " + exportId + "]: "
+                + locked.getMessage()), logged);
     }
 
     @Test
