@@ -108,7 +108,9 @@ class OperationsHttpTest {
                     .header("X-Request-Id", requestId).GET().build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(500, r.statusCode(), r.body());
             assertFalse(r.body().contains("SECRET"), r.body());
-            second = get(server, "/v1/items?q=SECRET-QUERY-TEXT", null);
+            second = CLIENT.send(HttpRequest.newBuilder(uri(server, "/v1/items?q=SECRET-QUERY-TEXT"))
+                    .header("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
             // a request id that is not of the logged shape (free text, here a customer's id) is neither logged
             // nor echoed
             freeText = CLIENT.send(HttpRequest.newBuilder(uri(server, "/v1/items?q=SECRET-QUERY-TEXT"))
@@ -127,7 +129,8 @@ class OperationsHttpTest {
         assertEquals(Optional.of(requestId), r.headers().firstValue("X-Request-Id"));
         String secondInstance = new ObjectMapper().readTree(second.body()).path("instance").asText();
         assertTrue(secondInstance.startsWith("urn:uuid:") && !secondInstance.equals(instance), second.body());
-        assertTrue(logged.contains("[failure " + secondInstance.substring("urn:uuid:".length()) + "]"), logged);
+        assertTrue(logged.contains("[failure " + secondInstance.substring("urn:uuid:".length())
+                + "; trace 4bf92f3577b34da6a3ce929d0e0e4736]"), logged);
         assertEquals(Optional.empty(), freeText.headers().firstValue("X-Request-Id"));
         assertFalse(logged.contains("17850"), logged);
         assertTrue(logged.contains("java.lang.IllegalArgumentException") && logged.contains("\tat "),
