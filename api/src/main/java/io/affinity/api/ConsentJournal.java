@@ -432,6 +432,12 @@ public final class ConsentJournal implements AutoCloseable {
             if (appended) {
                 sequence = seq;
             }
+        } catch (ConsentJournalFile.LaterReleaseLineException e) {
+            // Not damage: "repaired" would invite deleting another server's consent change (an objection, an opt-out)
+            throw new CorruptJournal("consent journal " + file.getFileName() + " line " + lineNumber
+                    + " is unreadable (" + e.getMessage() + ": upgrade this server, and keep the line, a customer's "
+                    + "consent change); consent changes, next-best offers with ?channel= and campaign exports wait "
+                    + "until then");
         } catch (RuntimeException e) {
             throw new CorruptJournal("consent journal " + file.getFileName() + " line " + lineNumber
                     + " is unreadable; campaign exports are disabled until it is repaired");

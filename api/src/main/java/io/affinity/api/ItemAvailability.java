@@ -65,6 +65,8 @@ public final class ItemAvailability implements AutoCloseable {
     private long lineNumber;
     private long lines;
     private long compactions;
+    /** Lines of the journal file now read that this server could not read and skipped (see {@link #readLines}). */
+    private long unreadable;
     /** Changes read from the journal when it was opened (before any compaction). */
     private long replayedAtOpen;
     private volatile long lastRefresh = System.nanoTime();
@@ -199,7 +201,8 @@ public final class ItemAvailability implements AutoCloseable {
         readOffset = 0;
         lineNumber = 0;
         lines = 0;
-        boolean torn = readLines(fresh);
+        unreadable = 0;
+        boolean torn = readLines(fresh, opening);
         state = fresh;
         return torn;
     }
@@ -207,18 +210,33 @@ public final class ItemAvailability implements AutoCloseable {
     /**
      * Applies the whole lines from {@link #readOffset} to the end of the journal to {@code into}; returns whether
      * an unterminated line follows them (a torn append, or another process's append in progress: not read).
+     *
+     * <p>A line it cannot read fails the opening ({@code opening}: the server does not start, naming file and line).
+     * While serving, such a line was written by another server since (a later release's kind of statement, as
+     * {@code clear} was for the releases before it, or damage): it is skipped, logged with its file and line, counted
+     * ({@link #unreadableLines}), and the lines after it are applied. Stopping there instead, as before, left this
+     * server on the statements read so far: every item another replica took out of stock afterwards was still
+     * recommended here, and its own changes were refused.
      */
-    private boolean readLines(State into) throws IOException {
+    private boolean readLines(State into, boolean opening) throws IOException {
         JournalFiles.readLines(journal, readOffset, journalFile, (line, next) -> {
             if (!line.isBlank()) {
                 String[] parts = line.split("\t", -1);
                 if (parts.length != 2 || parts[0].isBlank()
                         || !(parts[1].equals("true") || parts[1].equals("false") || parts[1].equals(CLEAR))) {
-                    throw new IOException(journalFile + ":" + (lineNumber + 1) + ": expected ITEM<TAB>true|false|"
-                            + CLEAR + ", found '" + Params.abbreviate(line) + "'");
+                    String problem = journalFile + ":" + (lineNumber + 1) + ": expected ITEM<TAB>true|false|"
+                            + CLEAR + ", found '" + Params.abbreviate(line) + "'";
+                    if (opening) {
+                        throw new IOException(problem);
+                    }
+                    unreadable++;
+                    LOG.error("availability journal: {}; skipped (a statement of a later release, or a damaged line): "
+                            + "the lines after it are followed, and the journal is not compacted while this server "
+                            + "runs; upgrade this server, or repair the line", problem);
+                } else {
+                    into.apply(parts[0], parts[1].equals(CLEAR) ? null : Boolean.valueOf(parts[1]));
+                    lines++;
                 }
-                into.apply(parts[0], parts[1].equals(CLEAR) ? null : Boolean.valueOf(parts[1]));
-                lines++;
             }
             lineNumber++;
             readOffset = next;
@@ -230,7 +248,7 @@ public final class ItemAvailability implements AutoCloseable {
     private void catchUp() throws IOException {
         switch (JournalFiles.changeSince(journalFile, fileKey, readOffset)) {
             case REPLACED -> reread(false);
-            case GREW -> readLines(state);
+            case GREW -> readLines(state, false);
             case NONE -> { }
         }
     }
@@ -328,7 +346,7 @@ public final class ItemAvailability implements AutoCloseable {
                 lineNumber++;
                 lines++;
                 state.apply(itemId, available);
-                if (lines >= compactAfterLines && lines >= 2L * state.statements().size()) {
+                if (unreadable == 0 && lines >= compactAfterLines && lines >= 2L * state.statements().size()) {
                     // The change is durable in the uncompacted journal and in effect, so it is not failed for this
                     // (it was, with a 500, for a change that had taken effect): compaction is tried after the next
                     // change, and at the next start.
@@ -381,6 +399,11 @@ public final class ItemAvailability implements AutoCloseable {
     }
 
     private void compactLocked() throws IOException {
+        if (unreadable > 0) {
+            // the rewrite holds this server's statements only: another server's line it could not read would be lost
+            throw new IOException("availability journal " + journalFile + " holds " + unreadable + " line(s) this "
+                    + "server cannot read: not compacted");
+        }
         Map<String, Boolean> statements = state.statements();
         StringBuilder out = new StringBuilder();
         for (String item : new TreeSet<>(statements.keySet())) {
@@ -432,6 +455,19 @@ public final class ItemAvailability implements AutoCloseable {
         mutex.lock();
         try {
             return lines;
+        } finally {
+            mutex.unlock();
+        }
+    }
+
+    /**
+     * Lines of the journal that this server skipped because it cannot read them (a kind of statement a later release
+     * writes, or a damaged line), in the file it follows now; while there are any, the journal is not compacted.
+     */
+    public long unreadableLines() {
+        mutex.lock();
+        try {
+            return unreadable;
         } finally {
             mutex.unlock();
         }

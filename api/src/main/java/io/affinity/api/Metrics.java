@@ -174,6 +174,12 @@ final class Metrics {
                         + "over the catalogue's availability.\n")
                 .append("# TYPE affinity_availability_statements gauge\n")
                 .append("affinity_availability_statements ").append(availability.inEffect()).append('\n')
+                .append("# HELP affinity_availability_journal_unreadable_lines Lines of the stock journal this server "
+                        + "skipped because it cannot read them (another server's newer kind of statement, or damage): "
+                        + "their statements are not in effect here; while above 0 the journal is not compacted.\n")
+                .append("# TYPE affinity_availability_journal_unreadable_lines gauge\n")
+                .append("affinity_availability_journal_unreadable_lines ").append(availability.unreadableLines())
+                .append('\n')
                 .append("# HELP affinity_campaign_exports_running Campaign exports streaming now (at most "
                         + CustomerRoutes.MAX_CONCURRENT_EXPORTS + ").\n")
                 .append("# TYPE affinity_campaign_exports_running gauge\n")

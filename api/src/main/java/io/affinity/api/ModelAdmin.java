@@ -533,7 +533,8 @@ public final class ModelAdmin implements AutoCloseable {
             files = filesOf(wanted);
             retry = wanted.equals(lastRefused);
             if (retry && files.equals(refusedFiles)) {
-                return; // refused before, files unchanged; the canary waits for a CURRENT this server can serve
+                canaryBesideRefusedCurrent(canary, wanted); // refused before, files unchanged
+                return;
             }
         }
         try {
@@ -558,14 +559,57 @@ public final class ModelAdmin implements AutoCloseable {
                 lastUnopened = why;
                 lastRefused = null;
                 refusedFiles = null;
+                canaryBesideRefusedCurrent(canary, wanted);
                 return;
             }
             LOG.warn("model {} refused{}, still serving {}: {}", wanted, retry ? " again after its files changed" : "",
                     servingVersion(), e.getMessage());
             lastRefused = wanted;
             refusedFiles = files;
+            canaryBesideRefusedCurrent(canary, wanted);
         }
         lastUnopened = null;
+    }
+
+    /**
+     * CANARY while CURRENT names {@code refused}, a version this server cannot serve (damaged, or too new for this
+     * release: a newer release published first), so that it answers from an older one. A new canary waits for a CURRENT
+     * this server serves (a canary is weighed against CURRENT's version, not against a stale one), and the listing says
+     * so ({@code canaryError}, logged once); but the canary it serves follows CANARY still: stopped, replaced or damaged,
+     * it stops here too, and a new percent applies. Before, nothing of CANARY was followed while CURRENT was refused: a
+     * stopped canary went on answering its slice from this server.
+     */
+    private void canaryBesideRefusedCurrent(CanaryRead read, String refused) {
+        String serving = servingVersion();
+        ModelStore.Canary wanted = read.error() != null || read.canary() == null
+                || read.canary().version().equals(serving) ? null : read.canary();
+        Optional<ServedCanary> served = source.canary();
+        if (served.isPresent()) {
+            if (wanted == null || !wanted.version().equals(served.get().version())) {
+                source.stopCanary();
+                LOG.info("canary {} stopped: {} answers every customer (CURRENT's version {} is refused here)",
+                        served.get().version(), serving, refused);
+            } else {
+                if (served.get().percent() != wanted.percent()) {
+                    source.setCanaryPercent(wanted.percent());
+                    LOG.info("canary {} now answers {}% of customers (was {}%)", wanted.version(), wanted.percent(),
+                            served.get().percent());
+                }
+                canaryError = null;
+                return;
+            }
+        }
+        if (wanted == null) {
+            canaryError = null; // a damaged CANARY: the listing says so from the file itself
+            return;
+        }
+        String why = "canary " + wanted.version() + " is not served while CURRENT's version " + refused
+                + " is refused: serving " + serving + " alone to every customer";
+        if (!why.equals(canaryError)) {
+            LOG.warn("{}", why);
+        }
+        canaryError = why;
+        lastRefusedCanary = null;
     }
 
     /**

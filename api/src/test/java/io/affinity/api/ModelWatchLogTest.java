@@ -224,4 +224,39 @@ class ModelWatchLogTest {
         assertEquals(damaged, served(), "the repaired version is served without a reload call");
         assertEquals(1, warnings().size(), warnings().toString());
     }
+
+    /**
+     * CANARY while CURRENT names a version this server refuses (what an older replica meets when a newer release
+     * published first: checked with a build of format 7). The canary waits for a CURRENT it can serve, and the listing
+     * says so; but a canary served before keeps following CANARY: stopped, it stops here too. Before, the watcher
+     * did not look at CANARY while the refused CURRENT's files were unchanged, so a stopped canary went on answering
+     * its slice from this server, and a canary not served was listed without a word.
+     */
+    @Test
+    void whileCurrentIsRefusedTheCanaryIsStillStoppedHereAndTheListingSaysWhyNoneIsServed() throws Exception {
+        String canary = TestStores.publish(store, "canary");
+        String refused = TestStores.publish(store, "refused");
+        String later = TestStores.publish(store, "later");
+        TestStores.corrupt(store.directory().resolve(refused).resolve("popular.bin"));
+        store.startCanary(canary, 30);
+        admin.followCurrent();
+        assertEquals(canary, source.canary().orElseThrow().version());
+
+        writeCurrent(refused + "\n");
+        admin.followCurrent();
+        assertEquals(first, served());
+        assertEquals(canary, source.canary().orElseThrow().version(), "served beside the version it has");
+        store.stopCanary();
+        admin.followCurrent();
+        assertTrue(source.canary().isEmpty(), "the stop is followed while CURRENT is refused");
+
+        store.startCanary(later, 20);
+        admin.followCurrent();
+        admin.followCurrent();
+        assertTrue(source.canary().isEmpty(), "a new canary waits for a CURRENT this server serves");
+        assertEquals("canary " + later + " is not served while CURRENT's version " + refused + " is refused: "
+                + "serving " + first + " alone to every customer", admin.status().canaryError());
+        assertEquals(1, warnings().stream().filter(w -> w.contains("canary " + later + " is not served")).count(),
+                warnings().toString());
+    }
 }

@@ -71,6 +71,29 @@ class ProfilingObjectionJournalTest {
     }
 
     /**
+     * A line of a later release (a channel this one does not know, as 'profiling' was for the releases before format
+     * 8): the failure says to upgrade and to keep the line, which is a customer's consent change. A release before
+     * format 8, checked on such a journal, said "unreadable; campaign exports are disabled until it is repaired",
+     * and deleting the line to repair it would have lost the objection for the upgraded servers too.
+     */
+    @Test
+    void aLineOfALaterReleaseSaysToUpgradeAndKeepTheLine() throws Exception {
+        Path file = tmp.resolve("consent.journal");
+        try (ConsentJournal j = ConsentJournal.open(file)) {
+            j.record("101", Channel.PROFILING, State.OPTED_OUT);
+        }
+        Files.writeString(file, "{\"seq\":2,\"at\":\"2026-11-26T09:00:00Z\",\"customerId\":\"102\",\"channel\":"
+                + "\"carrier_pigeon\",\"state\":\"opted_out\"}\n", java.nio.file.StandardOpenOption.APPEND);
+        try (ConsentJournal j = ConsentJournal.open(file)) {
+            assertEquals("consent journal consent.journal line 2 is unreadable (a channel or state this release does "
+                    + "not know, as a later release writes: upgrade this server, and keep the line, a customer's "
+                    + "consent change); consent changes, next-best offers with ?channel= and campaign exports wait "
+                    + "until then", j.failure());
+            assertEquals(State.OPTED_OUT, profiling(j, "101"));
+        }
+    }
+
+    /**
      * A line damaged in place after the running servers read it (a disk error, a hand edit in place): they go on
      * recording objections, and a server started since, which found the damage, must go on reading them too.
      * Frozen at the damage, it answered every customer who objected after its start personally; the same holds for a

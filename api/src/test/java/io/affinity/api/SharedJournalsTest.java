@@ -178,6 +178,34 @@ class SharedJournalsTest {
         }
     }
 
+    /**
+     * A stock line this server cannot read (what a newer release's replica writes, as `clear` was for the replicas of
+     * before 2026-11-24: checked with such a build, which then kept recommending every item taken out of stock
+     * afterwards) is skipped, and the lines after it are still followed; it is never compacted away, since the other
+     * server's statement in it would be lost.
+     */
+    @Test
+    void aStockLineThisServerCannotReadStopsNeitherTheOthersChangesNorItsOwn() throws Exception {
+        Path file = tmp.resolve("availability.journal");
+        try (ItemAvailability replica = ItemAvailability.journaled(file, 2)) {
+            replica.set("A", false);
+            // another replica, of a later release: a statement of a kind this one does not know, then a stock-out
+            Files.writeString(file, "B\tdiscontinued\nC\tfalse\n", StandardOpenOption.APPEND);
+            await(() -> {
+                replica.anyUnavailable();
+                return !replica.isAvailable("C");
+            });
+            assertEquals(1, replica.unreadableLines());
+            replica.set("D", false); // its own changes are recorded, not refused for another's line
+            replica.set("D", true);
+            replica.set("D", false);
+            assertFalse(replica.isAvailable("D"));
+            assertFalse(replica.isAvailable("A"));
+            assertTrue(Files.readString(file).contains("B\tdiscontinued\n"), "not compacted away");
+            assertEquals(0, replica.compactions());
+        }
+    }
+
     /** Both processes append at once; their changes interleave without gaps, duplicates or torn lines. */
     @Test
     void twoProcessesAppendingAtOnceGiveOneConsistentJournal() throws Exception {

@@ -66,6 +66,22 @@ public final class ConsentJournalFile {
         }
     }
 
+    /**
+     * A well-formed change whose channel or state this release does not know: what a later release writes (as
+     * {@code profiling} was for the releases before format 8), not damage. The line is a customer's consent change, so
+     * messages say to upgrade and to keep it, never to repair it away.
+     */
+    public static final class LaterReleaseLineException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+        /** What a message about such a line says, after "line N is unreadable". */
+        public static final String EXPLANATION = "a channel or state this release does not know, as a later release "
+                + "writes";
+
+        LaterReleaseLineException() {
+            super(EXPLANATION);
+        }
+    }
+
     /** The compaction header's sequence when {@code line} is one, else -1. */
     public static long header(JsonNode line) {
         if (!line.has(HEADER_FIELD)) {
@@ -112,7 +128,7 @@ public final class ConsentJournalFile {
         Consent.Channel c = Consent.Channel.parse(channel.asText());
         Consent.State s = Consent.State.parse(state.asText());
         if (c == null || s == null) {
-            throw new IllegalArgumentException("unknown channel or state");
+            throw new LaterReleaseLineException();
         }
         String customerId = Ids.normaliseCustomerId(Ids.requireCustomerId(id.asText()));
         JsonNode at = line.get("at");
@@ -196,6 +212,10 @@ public final class ConsentJournalFile {
                     if (change.channel() == channel) {
                         latest.put(change.customerId(), change);
                     }
+                } catch (LaterReleaseLineException e) {
+                    throw new UnreadableJournalException("consent journal " + file + " line " + lineNumber
+                            + " is unreadable (" + e.getMessage() + "): run this with that release, and keep the "
+                            + "line, a customer's consent change");
                 } catch (IllegalArgumentException e) {
                     throw new UnreadableJournalException("consent journal " + file + " line " + lineNumber
                             + " is unreadable (" + e.getMessage() + "): repair the line (servers sharing the journal "

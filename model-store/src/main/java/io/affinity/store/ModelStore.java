@@ -1,5 +1,6 @@
 package io.affinity.store;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -341,11 +342,28 @@ public final class ModelStore {
                     + wasListed + ")" + remedy);
         }
         Instant nextListed = Snapshot.consentAsOf(next);
-        if (!nextListed.isBefore(wasListed)) {
+        if (!nextListed.isBefore(wasListed) || sameConsentList(was, next)) {
             return Optional.empty();
         }
         return Optional.of("version " + to + " serves its consent list of " + nextListed + ", older than the one of "
                 + from + " (" + wasListed + ")" + remedy);
+    }
+
+    /**
+     * Whether both versions were trained from the same consent file content read in the same encoding (their
+     * manifests' SHA-256 and encoding): then neither list holds an opt-out the other lacks, whatever times stand for
+     * them. Needed across software versions: a version published before manifests recorded the file's time stands
+     * for its list with its publishing time, later than the file's, so a version trained afterwards from the same
+     * file looked older and the first switch to it after an upgrade warned of opt-outs lost that no list held.
+     */
+    private static boolean sameConsentList(Manifest a, Manifest b) {
+        JsonNode x = a.sections().get("consent");
+        JsonNode y = b.sections().get("consent");
+        if (x == null || y == null || !x.path("sha256").isTextual() || !y.path("sha256").isTextual()) {
+            return false;
+        }
+        return x.get("sha256").asText().equals(y.get("sha256").asText())
+                && x.path("encoding").asText("").equals(y.path("encoding").asText(""));
     }
 
     /**

@@ -79,4 +79,26 @@ class ConsentJournalFileTest {
         assertThrows(NoSuchFileException.class,
                 () -> ConsentJournalFile.latest(dir.resolve("absent"), Consent.Channel.PROFILING));
     }
+
+    /**
+     * A well-formed line with a channel or state this release does not know is what a later release writes (as
+     * 'profiling' was for the releases before format 8: checked with such a build, which called the journal
+     * "unreadable ... until it is repaired"). The line is a customer's consent change: the message says to upgrade and
+     * to keep it, where "repair" invited deleting an objection that the upgraded servers would then miss.
+     */
+    @Test
+    void aLineOfALaterReleaseSaysToUpgradeAndToKeepTheLine() throws Exception {
+        String good = line(1, "2026-11-01T10:00:00Z", "secret-17850", "profiling", "opted_out");
+        for (String later : new String[] {line(2, "2026-11-02T10:00:00Z", "secret-2", "carrier_pigeon", "opted_out"),
+                line(2, "2026-11-02T10:00:00Z", "secret-2", "email", "opted_out_for_a_while")}) {
+            Path journal = Files.writeString(dir.resolve("later.journal"), good + later);
+            ConsentJournalFile.UnreadableJournalException e = assertThrows(
+                    ConsentJournalFile.UnreadableJournalException.class,
+                    () -> ConsentJournalFile.latest(journal, Consent.Channel.PROFILING));
+            assertTrue(e.getMessage().startsWith("consent journal " + journal + " line 2 is unreadable (a channel or "
+                    + "state this release does not know, as a later release writes"), e.getMessage());
+            assertTrue(e.getMessage().contains("keep the line"), e.getMessage());
+            assertFalse(e.getMessage().contains("secret"), e.getMessage());
+        }
+    }
 }
