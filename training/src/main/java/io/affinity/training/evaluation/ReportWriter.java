@@ -293,6 +293,24 @@ public final class ReportWriter {
         return Math.round(v * 1000) / 1000.0;
     }
 
+    /**
+     * A fact as a person reads it: counts with thousands separators, fractions to four decimals (report.json keeps
+     * the full double), an empty list as "none".
+     */
+    static String factText(Object v) {
+        if (v instanceof Integer || v instanceof Long) {
+            return String.format(Locale.ROOT, "%,d", ((Number) v).longValue());
+        }
+        if (v instanceof Double d) {
+            return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.format(Locale.ROOT, "%,d", d.longValue())
+                    : String.format(Locale.ROOT, "%.4f", d);
+        }
+        if (v instanceof java.util.Collection<?> c && c.isEmpty()) {
+            return "none";
+        }
+        return String.valueOf(v);
+    }
+
     static String html(EvaluationReport r) {
         StringBuilder h = new StringBuilder();
         h.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Affinity evaluation</title>")
@@ -300,7 +318,8 @@ public final class ReportWriter {
                 .append("table{border-collapse:collapse;font-size:12px;display:block;overflow-x:auto;max-width:100%}td,th{border:1px solid #ccc;padding:3px 7px;")
                 .append("text-align:right}td:first-child,th:first-child{text-align:left}tr.served{background:#eef6ee;")
                 .append("font-weight:bold}svg{display:block;margin:1em 0}.note{color:#555;font-size:13px}")
-                .append(".warning{background:#fff4e0;border-left:4px solid #e69f00;padding:6px 10px}</style>")
+                .append(".warning{background:#fff4e0;border-left:4px solid #e69f00;padding:6px 10px}")
+                .append("table.facts th{text-align:left;font-weight:normal;color:#555}</style>")
                 .append("</head><body><h1>Affinity offline evaluation</h1>");
         h.append("<p>").append(esc(String.valueOf(r.facts().get("split")))).append(". Hyper-parameters, blend ")
                 .append("weights and the re-ranker's trees were fitted on: ").append(esc(String.valueOf(r.facts().get("validationSplit"))))
@@ -310,9 +329,13 @@ public final class ReportWriter {
         for (String w : r.warnings()) {
             h.append("<p class=\"warning\"><b>Warning:</b> ").append(esc(w)).append("</p>");
         }
-        h.append("<p class=\"note\">");
-        r.facts().forEach((k, v) -> h.append(esc(k)).append(": ").append(esc(String.valueOf(v))).append("; "));
-        h.append("</p><h2>Test metrics</h2><table><tr><th>model</th>");
+        h.append("<h2>Data and settings</h2><table class=\"facts\">");
+        r.facts().forEach((k, v) -> {
+            if (!k.equals("split") && !k.equals("validationSplit")) { // said in the first paragraph
+                h.append("<tr><th>").append(esc(k)).append("</th><td>").append(esc(factText(v))).append("</td></tr>");
+            }
+        });
+        h.append("</table><h2>Test metrics</h2><table><tr><th>model</th>");
         for (String m : TABLE_METRICS) {
             h.append("<th>").append(esc(m)).append("</th>");
             if (m.equals(Evaluation.NDCG)) {

@@ -168,6 +168,31 @@ class ReportWriterTest {
     }
 
     @Test
+    void theFactsAreATableAPersonCanRead() {
+        Map<String, Object> facts = new LinkedHashMap<>(report(time(true)).facts());
+        facts.put("testCustomers", 2833);
+        facts.put("trainInteractions", 1_234_567L);
+        facts.put("blendValidationInSample", 0.20405246126205576);
+        facts.put("easePurchaseShare", 1.0);
+        facts.put("rerankerExtraTrainingWindows", List.of());
+        EvaluationReport base = report(time(true));
+        EvaluationReport r = new EvaluationReport(base.settings(), facts, base.models(), base.served(),
+                base.totalSeconds(), base.perCustomer(), base.ndcgIntervals(), base.servedVersus(), base.warnings(),
+                base.rankings());
+        String html = ReportWriter.html(r);
+        int at = html.indexOf("<h2>Data and settings</h2>");
+        String table = html.substring(at, html.indexOf("</table>", at));
+        assertTrue(table.contains("<tr><th>testCustomers</th><td>2,833</td></tr>"), table);
+        assertTrue(table.contains("<tr><th>trainInteractions</th><td>1,234,567</td></tr>"), table);
+        assertTrue(table.contains("<tr><th>blendValidationInSample</th><td>0.2041</td></tr>"), table);
+        assertTrue(table.contains("<tr><th>easePurchaseShare</th><td>1</td></tr>"), table);
+        assertTrue(table.contains("<tr><th>rerankerExtraTrainingWindows</th><td>none</td></tr>"), table);
+        assertFalse(table.contains("validationSplit"), "said in the first paragraph: " + table);
+        // machines keep the full figure
+        assertEquals(0.20405246126205576, ((Map<?, ?>) ReportWriter.json(r).get("facts")).get("blendValidationInSample"));
+    }
+
+    @Test
     void theSizeColumnSaysItIsTheModelsNotTrainingMemory() {
         // The issue asks for each model's training time and memory; the column is the fitted model's arrays.
         EvaluationReport r = report(time(true));
