@@ -11,11 +11,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Renders an {@link EvaluationReport}: a fixed-width table for the terminal, {@code report.json} (Jackson) for
@@ -311,6 +313,44 @@ public final class ReportWriter {
         return String.valueOf(v);
     }
 
+    /**
+     * A model's parameters as a person reads them: {@code name value} pairs in name order, fractions to four
+     * decimals; a blend's weights (keys {@code repeat.MODEL} and {@code new.MODEL}) per kind, largest first, the
+     * models weighted 0 named once at the end of their kind.
+     */
+    static String parametersText(Map<String, Object> parameters) {
+        if (parameters.isEmpty()) {
+            return "none";
+        }
+        List<String> plain = new ArrayList<>();
+        Map<String, List<Map.Entry<String, Double>>> weights = new TreeMap<>(Comparator.reverseOrder());
+        new TreeMap<>(parameters).forEach((k, v) -> {
+            int dot = k.indexOf('.');
+            String kind = dot < 0 ? null : k.substring(0, dot);
+            if (("repeat".equals(kind) || "new".equals(kind)) && v instanceof Number n) {
+                weights.computeIfAbsent(kind, x -> new ArrayList<>())
+                        .add(Map.entry(k.substring(dot + 1), n.doubleValue()));
+            } else {
+                plain.add(k + " " + factText(v));
+            }
+        });
+        List<String> parts = new ArrayList<>();
+        if (!plain.isEmpty()) {
+            parts.add(String.join(", ", plain));
+        }
+        weights.forEach((kind, list) -> {
+            List<String> shown = list.stream().filter(e -> e.getValue() != 0)
+                    .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                    .map(e -> e.getKey() + " " + factText(e.getValue())).collect(Collectors.toList());
+            List<String> zero = list.stream().filter(e -> e.getValue() == 0).map(Map.Entry::getKey).toList();
+            if (!zero.isEmpty()) {
+                shown.add("0: " + String.join(", ", zero));
+            }
+            parts.add(kind + " items: " + String.join(", ", shown));
+        });
+        return String.join("; ", parts);
+    }
+
     static String html(EvaluationReport r) {
         StringBuilder h = new StringBuilder();
         h.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Affinity evaluation</title>")
@@ -391,7 +431,7 @@ public final class ReportWriter {
                 .append("<th>parameters</th></tr>");
         for (ModelResult m : r.models()) {
             h.append("<tr><td>").append(esc(m.name())).append(String.format(Locale.ROOT, "</td><td>%.4f</td><td>",
-                    m.validationNdcg10())).append(esc(new TreeMap<>(m.parameters()).toString())).append("</td></tr>");
+                    m.validationNdcg10())).append(esc(parametersText(m.parameters()))).append("</td></tr>");
         }
         h.append("</table></body></html>\n");
         return h.toString();

@@ -193,6 +193,24 @@ class ReportWriterTest {
     }
 
     @Test
+    void parametersReadAsNamesAndValuesAndBlendWeightsPerKindLargestFirst() {
+        assertEquals("none", ReportWriter.parametersText(Map.of()));
+        assertEquals("halfLifeDays 30", ReportWriter.parametersText(Map.of("halfLifeDays", 30)));
+        assertEquals("lambda 100, maxItems 2,500", ReportWriter.parametersText(Map.of("lambda", 100.0,
+                "maxItems", 2500)));
+        Map<String, Object> blend = new LinkedHashMap<>();
+        blend.put("new.als", 0.0);
+        blend.put("new.knn-bm25", 0.02450980392156863);
+        blend.put("new.tifu-knn", 0.19607843137254904);
+        blend.put("repeat.popularity", 0.18181818181818182);
+        blend.put("repeat.tifu-knn", 0.36363636363636365);
+        blend.put("repeat.ease", 0.0);
+        blend.put("repeat.rules", 0.0);
+        assertEquals("repeat items: tifu-knn 0.3636, popularity 0.1818, 0: ease, rules; "
+                + "new items: tifu-knn 0.1961, knn-bm25 0.0245, 0: als", ReportWriter.parametersText(blend));
+    }
+
+    @Test
     void theSizeColumnSaysItIsTheModelsNotTrainingMemory() {
         // The issue asks for each model's training time and memory; the column is the fitted model's arrays.
         EvaluationReport r = report(time(true));
