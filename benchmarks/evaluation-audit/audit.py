@@ -26,7 +26,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
-from affinity_ids import norm_customer  # noqa: E402 (the one copy of the id rules, checked against Java)
+from affinity_ids import norm_customer, norm_item, strip_blanks  # noqa: E402 (the one copy of the id rules, checked against Java)
 
 NON_PRODUCT = {"POST", "D", "M", "DOT", "BANK CHARGES", "AMAZONFEE", "CRUK", "PADS", "S", "B", "C2", "TEST001",
                "TEST002", "ADJUST", "ADJUST2"}
@@ -93,8 +93,8 @@ def load(paths):
                     continue
                 if len(row) != len(header):
                     continue  # malformed_column_count
-                inv = row[col["order"]].strip()
-                item = row[col["item"]].strip().upper()
+                inv = strip_blanks(row[col["order"]])
+                item = norm_item(row[col["item"]])
                 if not inv or not item or not all(row[col[k]].strip() for k in ("quantity", "price", "time")):
                     continue  # malformed_blank_field
                 invoice_file.setdefault(inv, n)

@@ -15,7 +15,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
-from affinity_ids import norm_customer  # noqa: E402 (the one copy of the id rules, checked against Java)
+from affinity_ids import norm_customer, norm_item, strip_blanks  # noqa: E402 (the one copy of the id rules, checked against Java)
 
 NON_PRODUCT = {"POST", "D", "M", "DOT", "BANK CHARGES", "AMAZONFEE", "CRUK", "PADS", "S", "B", "C2", "TEST001",
                "TEST002", "ADJUST", "ADJUST2"}
@@ -42,8 +42,8 @@ class Data:
                     continue  # duplicate_line
                 seen.add(key)
                 inv, code, desc, qty, ts, price, cust, country = row
-                inv = inv.strip()
-                item = code.strip().upper()
+                inv = strip_blanks(inv)
+                item = norm_item(code)
                 qty = float(qty)
                 price = float(price)
                 t = dt.datetime.strptime(ts.strip(), "%Y-%m-%d %H:%M:%S")

@@ -1,8 +1,9 @@
 """Affinity's customer-id rules, for the Python audit scripts (one copy, checked against the Java code).
 
 norm_customer(raw) is what a transaction export's customer cell becomes when Affinity loads it: None for a guest
-(blank, or a placeholder such as NULL or N/A), else the id as training stores it (Ids.normaliseCustomerId: trimmed,
-and a whole number written with zero decimals, 17850.0 or 17850,0, without them). The Java test
+(blank, or a placeholder such as NULL or N/A), else the id as training stores it (Ids.normaliseCustomerId: blanks
+stripped at both ends, Unicode white space including the no-break spaces U+00A0, U+2007, U+202F and the zero-width
+characters U+200B, U+2060, U+FEFF; and a whole number written with zero decimals, 17850.0 or 17850,0, without them). The Java test
 CustomerIdRulesParityTest runs this module and the loader on the same ids; keep the two in step.
 
 Run as a script it reads a JSON array of strings on standard input and writes the JSON array of their
@@ -13,23 +14,25 @@ import sys
 import unicodedata
 
 PLACEHOLDERS = {"null", "none", "nan", "n/a", "#n/a"}
-# java.lang.Character.isWhitespace: these controls, and the space separators but the non-breaking ones
-_JAVA_WHITESPACE_CONTROLS = set("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f")
-_NON_BREAKING = set("\u00a0\u2007\u202f")
+# Ids.isBlank: java.lang.Character.isWhitespace (these controls and the space separators), isSpaceChar (the space
+# separators with the no-break ones), the next-line control U+0085, and the zero-width space, word joiner and byte
+# order mark
+_WHITESPACE_CONTROLS = set("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85")
+_ZERO_WIDTH = set("\u200b\u2060\ufeff")
 
 
-def _java_whitespace(ch):
-    if ch in _JAVA_WHITESPACE_CONTROLS:
+def _blank(ch):
+    if ch in _WHITESPACE_CONTROLS or ch in _ZERO_WIDTH:
         return True
-    return unicodedata.category(ch) in ("Zs", "Zl", "Zp") and ch not in _NON_BREAKING
+    return unicodedata.category(ch) in ("Zs", "Zl", "Zp")
 
 
-def _java_strip(s):
-    """String.strip(): Character.isWhitespace at both ends (Python's strip() also takes NBSP and U+0085)."""
+def _strip_blanks(s):
+    """Ids.stripBlanks: blanks at both ends (Python's strip() would miss the zero-width ones)."""
     start, end = 0, len(s)
-    while start < end and _java_whitespace(s[start]):
+    while start < end and _blank(s[start]):
         start += 1
-    while end > start and _java_whitespace(s[end - 1]):
+    while end > start and _blank(s[end - 1]):
         end -= 1
     return s[start:end]
 
@@ -62,7 +65,7 @@ def _separator(s):
 
 def normalise_customer_id(raw):
     """Ids.normaliseCustomerId."""
-    s = _java_strip(raw)
+    s = _strip_blanks(raw)
     sep = _separator(s)
     comma = sep > 0 and s[sep] == ","
     if sep <= 0 or (comma and sep == len(s) - 1):
@@ -75,9 +78,19 @@ def normalise_customer_id(raw):
     return s if thousands else s[:sep]
 
 
+def strip_blanks(raw):
+    """Ids.stripBlanks, for order numbers (the loader strips them so too)."""
+    return _strip_blanks(raw)
+
+
+def norm_item(raw):
+    """Ids.normaliseItemId: a stock code without its blanks, upper case ('' for a blank one)."""
+    return _strip_blanks(raw).upper()
+
+
 def norm_customer(raw):
     """A customer cell as the loader reads it: None for a guest, else the normalised id."""
-    s = _java_strip(raw)
+    s = _strip_blanks(raw)
     if not s or _is_placeholder(s):
         return None
     return normalise_customer_id(s)

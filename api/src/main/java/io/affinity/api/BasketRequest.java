@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affinity.recommender.Ids;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -34,12 +33,13 @@ record BasketRequest(List<String> items, String customerId, int limit) {
         List<String> items = new ArrayList<>(itemsNode.size());
         for (int i = 0; i < itemsNode.size(); i++) {
             JsonNode item = itemsNode.get(i);
-            if (!item.isTextual() || item.asText().isBlank() || item.asText().length() > Ids.MAX_ID_LENGTH) {
+            String itemId = item.isTextual() ? normaliseItemId(item.asText()) : "";
+            if (!item.isTextual() || itemId.isEmpty() || itemId.length() > Ids.MAX_ID_LENGTH) {
                 throw ApiProblem.badRequest("field 'items[" + i + "]' must be a non-blank string of at most "
                         + Ids.MAX_ID_LENGTH + " characters, was " + (!item.isTextual() ? kind(item)
-                        : item.asText().isBlank() ? "blank" : item.asText().length() + " characters"));
+                        : itemId.isEmpty() ? "blank" : itemId.length() + " characters"));
             }
-            items.add(normaliseItemId(item.asText()));
+            items.add(itemId);
         }
         String customerId = null;
         JsonNode customerNode = root.get("customerId");
@@ -61,9 +61,9 @@ record BasketRequest(List<String> items, String customerId, int limit) {
         return new BasketRequest(List.copyOf(items), customerId, limit);
     }
 
-    /** Item ids are matched as training normalised them: trimmed and upper-cased. */
+    /** Item ids are matched as training normalised them: blanks stripped, upper case ({@link Ids#normaliseItemId}). */
     static String normaliseItemId(String raw) {
-        return raw.trim().toUpperCase(Locale.ROOT);
+        return Ids.normaliseItemId(raw);
     }
 
     private static String kind(JsonNode node) {

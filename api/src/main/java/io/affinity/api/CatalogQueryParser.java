@@ -1,5 +1,6 @@
 package io.affinity.api;
 
+import io.affinity.recommender.Ids;
 import io.affinity.store.CatalogAnalysis;
 import java.util.HashSet;
 import java.util.Locale;
@@ -328,7 +329,7 @@ final class CatalogQueryParser extends QueryParser {
      * its terms (lower case; folded since format 5).
      */
     private String normaliseExact(String field, String text) {
-        return "id".equals(field) ? text.trim().toUpperCase(Locale.ROOT) : analysis.exact(text.trim());
+        return "id".equals(field) ? Ids.normaliseItemId(text) : analysis.exact(text.trim());
     }
 
     private static double parseDouble(String field, String text) throws ParseException {

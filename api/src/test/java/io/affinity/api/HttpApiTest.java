@@ -125,6 +125,27 @@ class HttpApiTest {
         assertTrue(basket.at("/items/0/previouslyBought").asBoolean(), basket.toString());
     }
 
+    /**
+     * A no-break space, a zero-width space or a byte order mark at an end of a customer or item id in a request (pasted
+     * from Excel or a web page) is a blank, as training strips it: the id without it is the customer and the item.
+     */
+    @Test
+    void unicodeBlanksAroundIdsAreStrippedLikeTraining() throws Exception {
+        for (String path : List.of("%C2%A017850", "17850%E2%80%AF", "%E2%80%8B17850.0", "%EF%BB%BF17850")) {
+            JsonNode known = JSON.readTree(get("/v1/customers/" + path + "/recommendations?limit=3").body());
+            assertFalse(known.get("fallback").asBoolean(), path + ": " + known);
+            assertEquals("22698", known.at("/items/0/itemId").asText());
+        }
+        JsonNode basket = JSON.readTree(post("/v1/baskets/recommendations", "application/json",
+                "{\"items\":[\"\u00a022698\u200b\"],\"customerId\":\"\u00a017850\"}").body());
+        assertEquals("22697", basket.at("/items/0/itemId").asText(), basket.toString());
+        assertTrue(basket.at("/items/0/previouslyBought").asBoolean(), basket.toString());
+        assertProblem(post("/v1/baskets/recommendations", "application/json", "{\"items\":[\"\u00a0\u200b\"]}"),
+                400, "items[0]");
+        assertProblem(post("/v1/baskets/recommendations", "application/json",
+                "{\"items\":[\"22698\"],\"customerId\":\"\u00a0\"}"), 400, "customerId");
+    }
+
     @Test
     void rulesBrowseSortsAndFilters() throws Exception {
         JsonNode body = JSON.readTree(get("/v1/rules?sort=confidence&limit=2").body());

@@ -2,7 +2,6 @@ package io.affinity.cli;
 
 import io.affinity.store.Invocation;
 import io.affinity.store.Manifest;
-import io.affinity.training.customers.ConsentFile;
 import io.affinity.training.customers.CustomerAnalysis;
 import io.affinity.training.customers.CustomerAnalytics;
 import io.affinity.training.customers.CustomerAnalyticsOptions;
@@ -79,33 +78,13 @@ final class CustomersCommand implements Callable<Integer> {
                     + "(12-month value x their margin share of spend) instead of predicted revenue.")
     Path catalog;
 
-    @Option(names = "--consent", paramLabel = "FILE",
-            description = "Consent list (as for train): customers it lists as objecting to profiling "
-                    + "(profiling,opted_out) are not profiled; their orders are read as anonymous baskets.")
-    Path consent;
-
-    @Option(names = "--consent-encoding", paramLabel = "CHARSET",
-            description = "Character encoding of the --consent file, independent of --encoding (default: UTF-8).")
-    java.nio.charset.Charset consentEncoding;
-
-    @Option(names = "--consent-journal", paramLabel = "FILE",
-            description = "The run-time consent journal of the servers (e.g. models/consent.journal): customers "
-                    + "who objected to profiling through the API are not profiled either, weighed against "
-                    + "--consent as a server weighs them.")
-    Path consentJournal;
+    @Mixin
+    ProfilingConsentOptions consent;
 
     @Override
     public Integer call() throws Exception {
         OptionFiles.readable("--catalog", catalog);
-        OptionFiles.readable("--consent", consent);
-        OptionFiles.readable("--consent-journal", consentJournal);
-        ConsentFile.requireListForEncoding(consentEncoding, consent);
-        // read before the exports: a bad list should stop the verb before minutes of loading
-        ObjectionsToProfiling objecting = ObjectionsToProfiling.of(consent == null ? Map.of()
-                        : ConsentFile.read(consent, consentEncoding == null
-                        ? java.nio.charset.StandardCharsets.UTF_8 : consentEncoding),
-                ConsentFile.writtenAt(consent),
-                ObjectionsToProfiling.readJournal(consentJournal, true));
+        ObjectionsToProfiling objecting = consent.read();
         OptionFiles.directoryOrAbsent("--output", output);
         CustomerAnalyticsOptions options = CustomerAnalyticsOptions.defaults(date("--calibration-end", calibrationEnd))
                 .withDiscountRate(discountRate).withTimeUnit(unit());
@@ -130,7 +109,7 @@ final class CustomersCommand implements Callable<Integer> {
         ProfilingObjections objections = objecting.counted(loaded.transactions());
         Transactions tx = loaded.transactions().anonymising(objecting.customers());
         // profiles.csv has no manifest: the lines only
-        objecting.record(objections, consent != null, (name, section) -> { },
+        objecting.record(objections, consent.listGiven(), (name, section) -> { },
                 line -> System.err.println("affinity customers: " + line));
         checkWindows(tx, options);
         long t1 = System.nanoTime();

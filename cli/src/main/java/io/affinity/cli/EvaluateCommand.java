@@ -2,6 +2,8 @@ package io.affinity.cli;
 
 import io.affinity.store.Invocation;
 import io.affinity.store.Manifest;
+import io.affinity.training.customers.ObjectionsToProfiling;
+import io.affinity.training.customers.ProfilingObjections;
 import io.affinity.training.evaluation.Evaluation;
 import io.affinity.training.evaluation.EvaluationReport;
 import io.affinity.training.evaluation.EvaluationSettings;
@@ -11,6 +13,7 @@ import io.affinity.training.evaluation.ReportWriter;
 import io.affinity.training.ingest.IngestOptions;
 import io.affinity.training.ingest.IngestResult;
 import io.affinity.training.ingest.TransactionLoader;
+import io.affinity.training.ingest.Transactions;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -59,6 +62,9 @@ final class EvaluateCommand implements Callable<Integer> {
             + "recomputing the metrics independently (benchmarks/evaluation-audit). No customer ids, but each row is "
             + "one customer's lists: keep it like the export.")
     boolean rankings;
+
+    @Mixin
+    ProfilingConsentOptions consent;
 
     @Option(names = "--threads", defaultValue = "2", description = "Worker threads (default: ${DEFAULT-VALUE}).")
     int threads;
@@ -110,6 +116,7 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         EvaluationSettings settings = new EvaluationSettings(split, cut, testDays, threads, seed, easeMaxItems,
                 EvaluationSettings.DEFAULT_CANDIDATES, !noSeasonWindow);
+        ObjectionsToProfiling objecting = consent.read();
         IngestOptions options = input.ingestOptions();
         long t0 = System.nanoTime();
         IngestResult ingested = TransactionLoader.load(input.files, options, input.encoding);
@@ -118,8 +125,14 @@ final class EvaluateCommand implements Callable<Integer> {
                 (System.nanoTime() - t0) / 1e9);
         // Every row is used or counted as rejected with a reason: the report says which and where, as train's does.
         System.err.print(ingested.report().toText());
+        // An objection to profiling, as train honours it: no model of the customer is built or measured, and
+        // per-customer.csv.gz and the rankings hold no row of theirs
+        ProfilingObjections objections = objecting.counted(ingested.transactions());
+        Transactions tx = ingested.transactions().anonymising(objecting.customers());
+        objecting.record(objections, consent.listGiven(), (name, section) -> { },
+                line -> System.err.println("affinity evaluate: " + line));
         EvaluationReport result = new Evaluation(settings, line -> System.err.println("affinity evaluate: " + line))
-                .run(ingested.transactions());
+                .run(tx);
         System.out.print(ReportWriter.table(result));
         System.out.printf(Locale.ROOT, "served: %s; whole run including ingest %.1f s%n", result.served(),
                 (System.nanoTime() - t0) / 1e9);
@@ -130,7 +143,8 @@ final class EvaluateCommand implements Callable<Integer> {
                 inputs.add(Manifest.InputFile.of(file));
             }
             ReportWriter.write(result, report, inputs, rankings,
-                    Invocation.current("evaluate", AffinityCli.verbArguments(spec)));
+                    Invocation.current("evaluate", AffinityCli.verbArguments(spec)),
+                    consent.listGiven() || objecting.journal() != null ? objections.section() : null);
             System.out.printf(Locale.ROOT, "wrote %s, %s%s and %s [%.2f s]%n", report.resolve("report.json"),
                     report.resolve("report.html"), rankings ? ", " + report.resolve(PerCustomerMetrics.FILE) : "",
                     report.resolve(rankings ? Rankings.FILE : PerCustomerMetrics.FILE), (System.nanoTime() - tw) / 1e9);

@@ -1,6 +1,7 @@
 package io.affinity.cli;
 
 import io.affinity.recommender.AssociationRule;
+import io.affinity.recommender.Ids;
 import io.affinity.recommender.ItemFacts;
 import io.affinity.recommender.RuleQuery;
 import io.affinity.store.ModelStore;
@@ -127,6 +128,6 @@ final class RulesCommand implements Callable<Integer> {
     }
 
     private static String normalise(String id) {
-        return id == null ? null : id.trim().toUpperCase(Locale.ROOT);
+        return id == null ? null : Ids.normaliseItemId(id);
     }
 }

@@ -142,6 +142,71 @@ class EvaluateCommandTest {
         }
     }
 
+    /**
+     * Objections to profiling, in the consent list or made through the API (the servers' journal), are honoured as
+     * {@code train} and {@code customers} honour them: the objector's orders are anonymous baskets, so no model of
+     * theirs is built or measured and per-customer.csv.gz and the rankings hold no row of theirs. {@code evaluate} had
+     * no such option: every objector was modelled, measured and written.
+     */
+    @Test
+    void customersObjectingToProfilingAreNeitherModelledNorMeasured() throws Exception {
+        Path consent = Files.writeString(out.resolve("consent.csv"), "customer_id,channel,state\n"
+                + "\u00a0C005,profiling,opted_out\nC006,email,opted_out\n");
+        Path journal = out.resolve("consent.journal");
+        try (io.affinity.api.ConsentJournal j = io.affinity.api.ConsentJournal.open(journal)) {
+            j.record("C007", io.affinity.recommender.Consent.Channel.PROFILING,
+                    io.affinity.recommender.Consent.State.OPTED_OUT);
+        }
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream progress = new java.io.ByteArrayOutputStream();
+        int code;
+        try {
+            System.setErr(new java.io.PrintStream(progress, true, java.nio.charset.StandardCharsets.UTF_8));
+            code = AffinityCli.run("evaluate", "--input", fixture().toString(), "--split", "last-basket",
+                    "--report", out.resolve("r").toString(), "--rankings", "--consent", consent.toString(),
+                    "--consent-journal", journal.toString());
+        } finally {
+            System.setErr(stderr);
+        }
+        assertEquals(0, code);
+        String printed = progress.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(printed.contains("affinity evaluate: consent: 2 customer(s) object to profiling (1 by the list's "
+                + "profiling,opted_out, 1 by a run-time change in the consent journal); 2 of them have orders in the "
+                + "transactions, whose 12 order(s) are read as anonymous baskets"), printed);
+        assertTrue(!printed.contains("C005") && !printed.contains("C007"), "no customer id printed");
+
+        JsonNode report = new ObjectMapper().readTree(out.resolve("r").resolve("report.json").toFile());
+        assertEquals(78, report.at("/facts/testCustomers").asInt(), "the two objectors are not test customers");
+        List<String> ids = new ArrayList<>();
+        for (int c = 0; c < 80; c++) {
+            if (c != 5 && c != 7) {
+                ids.add(String.format("C%03d", c));
+            }
+        }
+        assertEquals(PerCustomerMetrics.fingerprint(ids), report.get("testCustomersFingerprint").asText());
+        JsonNode section = report.get("profilingObjections");
+        assertEquals(2, section.get("customers").asInt(), section.toString());
+        assertEquals(1, section.get("byConsentList").asInt());
+        assertEquals(1, section.get("byConsentJournal").asInt());
+        assertEquals(12, section.get("ordersAnonymised").asInt());
+        PerCustomerMetrics pc = PerCustomerMetrics.read(out.resolve("r").resolve(PerCustomerMetrics.FILE),
+                report.get("testCustomersFingerprint").asText(), report.at("/perCustomer/csvSha256").asText());
+        assertEquals(78, pc.customers());
+        long rankingLines = new String(new java.util.zip.GZIPInputStream(Files.newInputStream(out.resolve("r")
+                .resolve(Rankings.FILE))).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().count();
+        assertEquals(report.get("models").size() * 78L, rankingLines);
+
+        // without a list or a journal, nothing is said or recorded about objections
+        assertEquals(0, AffinityCli.run("evaluate", "--input", fixture().toString(), "--split", "last-basket",
+                "--report", out.resolve("plain").toString()));
+        JsonNode plain = new ObjectMapper().readTree(out.resolve("plain").resolve("report.json").toFile());
+        assertEquals(80, plain.at("/facts/testCustomers").asInt());
+        assertTrue(!plain.has("profilingObjections"), plain.toString());
+        CommandErrorsTest.run("evaluate", "--input", fixture().toString(), "--split", "last-basket",
+                "--consent-journal", out.resolve("missing.journal").toString())
+                .failsWith("--consent-journal: file " + out.resolve("missing.journal") + " does not exist");
+    }
+
     @Test
     void reusedOrderNumbersStopEvaluationUnlessTheErrorBudgetIsRaisedAsForTrain() throws Exception {
         StringBuilder conflicts = new StringBuilder();

@@ -1,5 +1,7 @@
 package io.affinity.recommender;
 
+import java.util.Locale;
+
 /** Validation shared by the value types; ids are opaque strings chosen by the retailer. */
 public final class Ids {
     /** Longest id accepted anywhere; real stock codes and customer ids are far shorter. */
@@ -13,9 +15,44 @@ public final class Ids {
     }
 
     /**
-     * A customer id as training stores it: trimmed, and a numeric id written as a decimal number by a spreadsheet or
-     * a data frame ({@code 17850.0}, or {@code 17850,0} where the decimal separator is a comma, as a German Excel
-     * or {@code to_csv(decimal=",")} writes it) without its zero decimals ({@code 17850}). Every reader of ids
+     * An id without the blanks at its ends: every Unicode white space ({@link Character#isWhitespace}, and the
+     * no-break spaces U+00A0, U+2007 and U+202F and the next-line control U+0085, which {@link String#strip} keeps),
+     * and the invisible zero-width space U+200B, word joiner U+2060 and byte order mark U+FEFF. Excel, web pages
+     * and exports from them write such characters around numbers and codes, and {@code \u00a017850} looked like
+     * customer 17850 while being another customer. Inside an id they are kept as written, as an ASCII space is
+     * ({@code 17\u00a0850}, like {@code 17 850} or {@code 17,850}, is not customer 17850). Every reader of customer
+     * and item ids strips them so, through {@link #normaliseCustomerId} and {@link #normaliseItemId}.
+     */
+    public static String stripBlanks(String raw) {
+        int start = 0;
+        int end = raw.length();
+        while (start < end && isBlank(raw.charAt(start))) {
+            start++;
+        }
+        while (end > start && isBlank(raw.charAt(end - 1))) {
+            end--;
+        }
+        return start == 0 && end == raw.length() ? raw : raw.substring(start, end);
+    }
+
+    /** Whether {@code c} is blank at an id's end (see {@link #stripBlanks}). */
+    public static boolean isBlank(char c) {
+        return Character.isWhitespace(c) || Character.isSpaceChar(c) || c == '\u0085' || c == '\u200B'
+                || c == '\u2060' || c == '\uFEFF';
+    }
+
+    /**
+     * An item id as training stores it: blanks stripped ({@link #stripBlanks}), upper case (codes differing only by
+     * case are one item).
+     */
+    public static String normaliseItemId(String raw) {
+        return stripBlanks(raw).toUpperCase(Locale.ROOT);
+    }
+
+    /**
+     * A customer id as training stores it: blanks stripped ({@link #stripBlanks}), and a numeric id written as a
+     * decimal number by a spreadsheet or a data frame ({@code 17850.0}, or {@code 17850,0} where the decimal
+     * separator is a comma, as a German Excel or {@code to_csv(decimal=",")} writes it) without its zero decimals ({@code 17850}). Every reader of ids
      * applies it (exports in any dialect, the consent and exclusion lists, {@code --guest-customers}, requests), so
      * one customer is one id wherever it comes from. Anything else is text and kept as written: {@code A17,0},
      * {@code 17850,5}, {@code 17,850}, and {@code 1,000} (one to three digits, a comma, three zeros), which may
@@ -24,7 +61,7 @@ public final class Ids {
      * stored and journalled keep their meaning.)
      */
     public static String normaliseCustomerId(String raw) {
-        String s = raw.strip();
+        String s = stripBlanks(raw);
         int sep = separator(s);
         boolean comma = sep > 0 && s.charAt(sep) == ',';
         if (sep <= 0 || comma && sep == s.length() - 1) {
@@ -64,7 +101,7 @@ public final class Ids {
     }
 
     private static String require(String id, String what) {
-        if (id == null || id.isBlank()) {
+        if (id == null || stripBlanks(id).isEmpty()) {
             throw new IllegalArgumentException(what + " must not be blank");
         }
         if (id.length() > MAX_ID_LENGTH) {

@@ -12,6 +12,7 @@ import io.affinity.recommender.PurchasedItem;
 import io.affinity.store.SnapshotBuilder;
 import io.affinity.training.CustomerHistories;
 import io.affinity.training.customers.CustomerAnalytics;
+import io.affinity.training.customers.ExactSum;
 import io.affinity.training.models.Interactions;
 import io.affinity.training.models.TifuKnn;
 import io.affinity.training.models.TopK;
@@ -315,14 +316,15 @@ final class CustomerLists {
                         : new CustomerAnalytics.CustomerPriceSums(prices.value());
                 CustomerProfiles.CostSums costSums = costs == null ? null
                         : new CustomerProfiles.CostSums(costs.value());
-                // CustomerAnalytics: an order's spend summed over its lines, then merged per purchase day in order
-                TreeMap<Long, Double> perDay = new TreeMap<>();
+                // CustomerAnalytics: an order's spend summed exactly over its lines, then per purchase day, rounded
+                // once a day, so that neither the lines' order nor the orders' changes a bit
+                TreeMap<Long, ExactSum> perDay = new TreeMap<>();
                 Row firstRow = pending.getStruct(2);
                 int orderFile = -1;
                 long orderLine = -1;
                 int orders = 0;
                 long orderTime = 0;
-                double orderSpend = 0;
+                ExactSum orderSpend = new ExactSum();
                 boolean orderKept = false; // an order all of whose lines were returned is no purchase day
                 while (pending != null && pending.getString(0).equals(customer)) {
                     Row r = pending;
@@ -330,7 +332,8 @@ final class CustomerLists {
                     Row first = r.getStruct(2);
                     if (orders == 0 || first.getInt(0) != orderFile || first.getLong(1) != orderLine) {
                         if (orders > 0 && orderKept) {
-                            perDay.merge(Math.floorDiv(orderTime, 86_400L), orderSpend, Double::sum);
+                            perDay.computeIfAbsent(Math.floorDiv(orderTime, 86_400L), k -> new ExactSum())
+                                    .add(orderSpend);
                             if (costSums != null) {
                                 costSums.endOrder();
                             }
@@ -339,7 +342,7 @@ final class CustomerLists {
                         orderLine = first.getLong(1);
                         orders++;
                         orderTime = r.getLong(8);
-                        orderSpend = 0;
+                        orderSpend = new ExactSum();
                         orderKept = false;
                         acc.order(LocalDate.ofEpochDay(Math.floorDiv(orderTime, 86_400L)));
                         baskets.order(reference, orderTime);
@@ -352,7 +355,7 @@ final class CustomerLists {
                     acc.line(item, id[item], r.getDouble(6), kept);
                     if (kept > 0) {
                         orderKept = true;
-                        orderSpend += kept * r.getDouble(7);
+                        orderSpend.add(kept * r.getDouble(7));
                         if (priceSums != null) {
                             priceSums.line(item, kept, r.getDouble(7));
                         }
@@ -377,7 +380,7 @@ final class CustomerLists {
                     }
                 }
                 if (orderKept) {
-                    perDay.merge(Math.floorDiv(orderTime, 86_400L), orderSpend, Double::sum);
+                    perDay.computeIfAbsent(Math.floorDiv(orderTime, 86_400L), k -> new ExactSum()).add(orderSpend);
                 }
                 if (costSums != null) {
                     costSums.endOrder();
@@ -385,9 +388,9 @@ final class CustomerLists {
                 long[] days = new long[perDay.size()];
                 double[] daySpend = new double[perDay.size()];
                 int d = 0;
-                for (Map.Entry<Long, Double> e : perDay.entrySet()) {
+                for (Map.Entry<Long, ExactSum> e : perDay.entrySet()) {
                     days[d] = e.getKey();
-                    daySpend[d++] = e.getValue();
+                    daySpend[d++] = e.getValue().value();
                 }
                 // a customer who returned everything has no purchase day: days 0, left out of the profiles
                 CustomerAnalytics.CustomerSummary summary = days.length == 0 ? null

@@ -11,6 +11,7 @@ import io.affinity.training.customers.CustomerAnalysis;
 import io.affinity.training.customers.CustomerAnalytics;
 import io.affinity.training.customers.CustomerAnalyticsOptions;
 import io.affinity.training.customers.CustomerReportWriter;
+import io.affinity.training.customers.ExactSum;
 import io.affinity.training.customers.FitDiagnostics;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -118,15 +119,14 @@ final class CustomerProfiles {
     }
 
     /**
-     * The summing of single-machine {@code CustomerAnalytics.run} with costs: each order's revenue and margin of
-     * its lines whose item has a cost, then the orders' sums in order (so the doubles are the same).
+     * The summing of single-machine {@code CustomerAnalytics.run} with costs: the revenue and margin of the
+     * customer's lines whose item has a cost, summed exactly and rounded once (so the doubles are the same, in any
+     * line order).
      */
     static final class CostSums {
         private final double[] cost;
-        private double orderRevenue;
-        private double orderMargin;
-        private double revenue;
-        private double margin;
+        private final ExactSum revenue = new ExactSum();
+        private final ExactSum margin = new ExactSum();
 
         CostSums(double[] cost) {
             this.cost = cost;
@@ -136,25 +136,21 @@ final class CustomerProfiles {
             double c = cost[item];
             if (!Double.isNaN(c)) {
                 double lineRevenue = quantity * unitPrice;
-                orderRevenue += lineRevenue;
-                orderMargin += lineRevenue - quantity * c;
+                revenue.add(lineRevenue);
+                margin.add(lineRevenue - quantity * c);
             }
         }
 
-        /** Ends an order: adds its sums to the customer's. */
+        /** Ends an order (exact sums need no per-order step; kept as the walk's order boundary). */
         void endOrder() {
-            revenue += orderRevenue;
-            margin += orderMargin;
-            orderRevenue = 0;
-            orderMargin = 0;
         }
 
         double revenue() {
-            return revenue;
+            return revenue.value();
         }
 
         double margin() {
-            return margin;
+            return margin.value();
         }
     }
 
@@ -166,8 +162,8 @@ final class CustomerProfiles {
             }
             return skipped(skipped);
         }
-        // in the order of the customers' first lines, the loader's customer numbering: the fits sum over
-        // customers in this order
+        // in the order of the customers' first lines, the loader's customer numbering (analyse takes them in
+        // customer id order, whatever order they come in)
         Iterator<Row> rows = walked.select(col("customer"), col("keptFirstDay"), col("keptLastDay"), col("days"),
                         col("previousGap"), col("repeatSpend"), col("monetary"), col("priceIndex"),
                         col("cheaperShare"), col("topFamilies"), col("costedRevenue"), col("costedMargin"))

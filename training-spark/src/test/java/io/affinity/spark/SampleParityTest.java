@@ -49,7 +49,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The bundled sample trained once on Spark and published: item facts, popular items, frequent itemsets, rules,
  * histories, profiles and trade-ups must equal what single-machine training computes from the same loader result
- * (FP-growth is exact, and sums run in the loader's order), and the snapshot must open and serve precomputed lists.
+ * (FP-growth is exact, and money is summed exactly, in any order), and the snapshot must open and serve precomputed
+ * lists.
  */
 @IntegrationTest
 class SampleParityTest {

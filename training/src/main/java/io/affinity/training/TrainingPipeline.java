@@ -217,11 +217,11 @@ public final class TrainingPipeline {
         List<ItemFacts> allItems = merged.all();
         merged.put(builder, catalogue, progress);
         mining.rules().byItem().forEach(builder::putRules);
-        Map<String, CustomerHistory> histories = new HashMap<>();
-        int customers = CustomerHistories.build(tx, (id, h) -> {
-            builder.putCustomer(id, h);
-            histories.put(id, h);
-        });
+        // put in customer id order, not in the order of their first row: the same export in another row order then
+        // publishes a byte-identical customers.cmap (its entries' places follow the order they were put in)
+        Map<String, CustomerHistory> histories = new java.util.TreeMap<>();
+        int customers = CustomerHistories.build(tx, histories::put);
+        histories.forEach(builder::putCustomer);
         consent.forEach(builder::putListedConsent);
         if (consentFile != null) {
             consentSection(builder, consent, ingested.transactions());

@@ -67,21 +67,27 @@ public final class CustomerAnalytics {
         Transactions.KeptQuantities holdKept = options.everyReturnNetted() || options.holdoutEnd() == null
                 ? calKept : tx.keptAsOf(options.holdoutEnd());
 
-        // Orders grouped by customer (positions of tx.customerOrder), each order reduced to (day, spend).
+        // Orders grouped by customer (positions of tx.customerOrder), each order reduced to (day, spend). Money is
+        // summed exactly (ExactSum) and rounded once per purchase day: a customer's figures are then the same to
+        // the last bit whatever order the export lists the rows of an order, and the orders of a day, in.
         int customers = tx.customerCount();
         int grouped = customers == 0 ? 0 : tx.customerOrderEnd(customers - 1);
         long[] orderDay = new long[grouped];
-        double[] orderSpend = new double[grouped];
+        ExactSum[] orderSpend = new ExactSum[grouped];
         // an order all of whose lines the customer returned is no purchase (ReturnNetting)
         boolean[] orderKept = new boolean[grouped];
         // Revenue and margin of the lines whose item has a catalogue cost (only used with costs).
-        double[] orderCostedRevenue = new double[costs.any() ? grouped : 0];
-        double[] orderCostedMargin = new double[costs.any() ? grouped : 0];
+        ExactSum[] orderCostedRevenue = new ExactSum[costs.any() ? grouped : 0];
+        ExactSum[] orderCostedMargin = new ExactSum[costs.any() ? grouped : 0];
         for (int k = 0; k < grouped; k++) {
             int o = tx.customerOrder(k);
             orderDay[k] = tx.timestampOf(o).toLocalDate().toEpochDay();
             Transactions.KeptQuantities keptBy = orderDay[k] <= calEndDay ? calKept : holdKept;
-            double s = 0;
+            ExactSum s = new ExactSum();
+            if (costs.any()) {
+                orderCostedRevenue[k] = new ExactSum();
+                orderCostedMargin[k] = new ExactSum();
+            }
             for (int l = tx.lineStart(o); l < tx.lineEnd(o); l++) {
                 double kept = keptBy.keptQuantityOfLine(l);
                 if (kept == 0) {
@@ -89,12 +95,12 @@ public final class CustomerAnalytics {
                 }
                 orderKept[k] = true;
                 double revenue = kept * tx.unitPriceOfLine(l);
-                s += revenue;
+                s.add(revenue);
                 if (costs.any()) {
                     double cost = costs.cost(tx.itemOfLine(l));
                     if (!Double.isNaN(cost)) {
-                        orderCostedRevenue[k] += revenue;
-                        orderCostedMargin[k] += revenue - kept * cost;
+                        orderCostedRevenue[k].add(revenue);
+                        orderCostedMargin[k].add(revenue - kept * cost);
                     }
                 }
             }
@@ -108,10 +114,10 @@ public final class CustomerAnalytics {
         int returnedEverything = 0;
         for (int c = 0; c < customers; c++) {
             // Sum spend per distinct day, calibration days only; count holdout days separately.
-            TreeMap<Long, Double> perDay = new TreeMap<>();
+            TreeMap<Long, ExactSum> perDay = new TreeMap<>();
             TreeSet<Long> holdDays = new TreeSet<>();
-            double costedRevenue = 0;
-            double costedMargin = 0;
+            ExactSum costedRevenue = new ExactSum();
+            ExactSum costedMargin = new ExactSum();
             boolean boughtInCalibration = false;
             for (int k = tx.customerOrderStart(c); k < tx.customerOrderEnd(c); k++) {
                 boughtInCalibration |= orderDay[k] <= calEndDay;
@@ -119,10 +125,10 @@ public final class CustomerAnalytics {
                     continue;
                 }
                 if (orderDay[k] <= calEndDay) {
-                    perDay.merge(orderDay[k], orderSpend[k], Double::sum);
+                    perDay.computeIfAbsent(orderDay[k], d -> new ExactSum()).add(orderSpend[k]);
                     if (costs.any()) {
-                        costedRevenue += orderCostedRevenue[k];
-                        costedMargin += orderCostedMargin[k];
+                        costedRevenue.add(orderCostedRevenue[k]);
+                        costedMargin.add(orderCostedMargin[k]);
                     }
                 } else if (orderDay[k] <= holdEndDay) {
                     holdDays.add(orderDay[k]);
@@ -139,9 +145,9 @@ public final class CustomerAnalytics {
             long[] days = new long[perDay.size()];
             double[] spend = new double[perDay.size()];
             int i = 0;
-            for (Map.Entry<Long, Double> e : perDay.entrySet()) {
+            for (Map.Entry<Long, ExactSum> e : perDay.entrySet()) {
                 days[i] = e.getKey();
-                spend[i++] = e.getValue();
+                spend[i++] = e.getValue().value();
             }
             int lastPeriod = 0;
             for (long d : days) {
@@ -151,7 +157,7 @@ public final class CustomerAnalytics {
             }
             PriceFacts.CustomerPrices cp = prices.customer(c);
             summaries.add(CustomerSummary.of(tx.customerId(c), days, spend, holdDays.size(), lastPeriod,
-                    costedRevenue, costedMargin, cp.priceIndex(), cp.cheaperVariantShare(),
+                    costedRevenue.value(), costedMargin.value(), cp.priceIndex(), cp.cheaperVariantShare(),
                     cp.topFamilies(FAVOURITE_FAMILIES)));
         }
         CustomerAnalysis.Returns returns = options.everyReturnNetted() ? null
@@ -205,8 +211,8 @@ public final class CustomerAnalytics {
     }
 
     /**
-     * The models and profiles from per-customer summaries (in the order of the customers' numbers: the fits sum
-     * over customers in this order): BG/NBD and Gamma-Gamma fits, RFM scores, value, tiers, stages, strategies.
+     * The models and profiles from per-customer summaries (in any order: they are taken in customer id order, and
+     * so are the rows): BG/NBD and Gamma-Gamma fits, RFM scores, value, tiers, stages, strategies.
      * {@link #run} summarises transactions and calls this; a distributed trainer can summarise elsewhere.
      *
      * @param afterCalibration customers left out because they bought only after the calibration end
@@ -231,6 +237,10 @@ public final class CustomerAnalytics {
         long calEndDay = calEnd.toEpochDay();
         long holdEndDay = options.holdoutEnd() == null ? calEndDay : options.holdoutEnd().toEpochDay();
         int holdoutDays = (int) (holdEndDay - calEndDay);
+        // In customer id order: the fits, the RFM scores and the population's margin share sum over customers, and
+        // the customers' numbers (their first row in the export) would make the fitted parameters, and every value
+        // computed from them, depend on the export's row order in their last bits.
+        summaries = summaries.stream().sorted(Comparator.comparing(CustomerSummary::customerId)).toList();
         int n = summaries.size();
         if (n == 0) {
             throw new IllegalArgumentException("no identified customer bought on or before the calibration end "
@@ -289,12 +299,14 @@ public final class CustomerAnalytics {
         Arrays.fill(margin12, Double.NaN);
         Arrays.fill(marginShare, Double.NaN);
         if (costsAny) {
-            double allRevenue = 0;
-            double allMargin = 0;
+            ExactSum revenueSum = new ExactSum();
+            ExactSum marginSum = new ExactSum();
             for (int i = 0; i < n; i++) {
-                allRevenue += summaries.get(i).costedRevenue();
-                allMargin += summaries.get(i).costedMargin();
+                revenueSum.add(summaries.get(i).costedRevenue());
+                marginSum.add(summaries.get(i).costedMargin());
             }
+            double allRevenue = revenueSum.value();
+            double allMargin = marginSum.value();
             double populationShare = allRevenue > 0 ? allMargin / allRevenue : 0;
             for (int i = 0; i < n; i++) {
                 CustomerSummary s = summaries.get(i);
@@ -508,16 +520,16 @@ public final class CustomerAnalytics {
     }
 
     /**
-     * One customer's price behaviour, from their calibration lines fed in order (orders by number, each order's
-     * lines in order): sums run in that order, so any trainer feeding the same lines gets the same doubles.
+     * One customer's price behaviour, from their calibration lines in any order: the sums are exact
+     * ({@link ExactSum}), so any trainer feeding the same lines, in whatever order, gets the same doubles.
      */
     public static final class CustomerPriceSums {
         private final ItemPrices items;
-        private double paid;
-        private double atTypical;
-        private double variantSpend;
-        private double cheaperSpend;
-        private final Object2DoubleOpenHashMap<String> familySpend = new Object2DoubleOpenHashMap<>();
+        private final ExactSum paid = new ExactSum();
+        private final ExactSum atTypical = new ExactSum();
+        private final ExactSum variantSpend = new ExactSum();
+        private final ExactSum cheaperSpend = new ExactSum();
+        private final Map<String, ExactSum> familySpend = new HashMap<>();
 
         public CustomerPriceSums(ItemPrices items) {
             this.items = items;
@@ -525,30 +537,38 @@ public final class CustomerAnalytics {
 
         public void line(int item, double quantity, double unitPrice) {
             double spend = quantity * unitPrice;
-            paid += spend;
-            atTypical += quantity * items.typicalPrice[item];
-            familySpend.addTo(items.family[item], spend);
+            paid.add(spend);
+            atTypical.add(quantity * items.typicalPrice[item]);
+            familySpend.computeIfAbsent(items.family[item], f -> new ExactSum()).add(spend);
             if (items.multiVariant[item]) {
-                variantSpend += spend;
+                variantSpend.add(spend);
                 if (items.cheaperVariant[item]) {
-                    cheaperSpend += spend;
+                    cheaperSpend.add(spend);
                 }
             }
         }
 
         /** Paid over paid at typical prices; 1 without lines. */
         public double priceIndex() {
-            return atTypical > 0 ? paid / atTypical : 1.0;
+            double typical = atTypical.value();
+            return typical > 0 ? paid.value() / typical : 1.0;
         }
 
         /** Share of variant spend on the cheaper variants; NaN without variant spend. */
         public double cheaperVariantShare() {
-            return variantSpend > 0 ? cheaperSpend / variantSpend : Double.NaN;
+            double variants = variantSpend.value();
+            return variants > 0 ? cheaperSpend.value() / variants : Double.NaN;
         }
 
         /** The {@code k} families most spent on, most first (ties by name). */
         public List<String> topFamilies(int k) {
-            return new PriceFacts.CustomerPrices(priceIndex(), cheaperVariantShare(), familySpend).topFamilies(k);
+            return new PriceFacts.CustomerPrices(priceIndex(), cheaperVariantShare(), families()).topFamilies(k);
+        }
+
+        Object2DoubleOpenHashMap<String> families() {
+            Object2DoubleOpenHashMap<String> families = new Object2DoubleOpenHashMap<>(familySpend.size());
+            familySpend.forEach((family, sum) -> families.put(family, sum.value()));
+            return families;
         }
     }
 
@@ -619,7 +639,7 @@ public final class CustomerAnalytics {
         CustomerPrices customer(int c) {
             CustomerPriceSums sums = customers[c];
             return sums == null ? new CustomerPrices(1.0, Double.NaN, null)
-                    : new CustomerPrices(sums.priceIndex(), sums.cheaperVariantShare(), sums.familySpend);
+                    : new CustomerPrices(sums.priceIndex(), sums.cheaperVariantShare(), sums.families());
         }
 
         /** Family key of an item (exposed for offers and tests). */

@@ -151,6 +151,17 @@ public final class ReportWriter {
     /** @param invocation the command that ran the evaluation, or null when there was none (a library caller) */
     static Map<String, Object> json(EvaluationReport r, String csvSha256, List<Manifest.InputFile> inputs,
                                     String rankingsSha256, Invocation invocation) {
+        return json(r, csvSha256, inputs, rankingsSha256, invocation, null);
+    }
+
+    /**
+     * @param profilingObjections what the evaluation did with the objections to profiling (counts only, as train's
+     *                            manifest section {@code profilingObjections}), or null when it read no consent list
+     *                            or journal
+     */
+    static Map<String, Object> json(EvaluationReport r, String csvSha256, List<Manifest.InputFile> inputs,
+                                    String rankingsSha256, Invocation invocation,
+                                    Map<String, Object> profilingObjections) {
         Map<String, Object> root = new LinkedHashMap<>();
         if (!inputs.isEmpty()) {
             root.put("inputs", inputs);
@@ -159,6 +170,9 @@ public final class ReportWriter {
         root.put("software", Manifest.Software.current());
         if (invocation != null) {
             root.put(Invocation.SECTION, invocation);
+        }
+        if (profilingObjections != null) {
+            root.put("profilingObjections", profilingObjections);
         }
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("split", r.settings().split());
@@ -270,6 +284,15 @@ public final class ReportWriter {
      */
     public static void write(EvaluationReport r, Path dir, List<Manifest.InputFile> inputs, boolean rankings,
                              Invocation invocation) throws IOException {
+        write(r, dir, inputs, rankings, invocation, null);
+    }
+
+    /**
+     * As {@link #write(EvaluationReport, Path, List, boolean, Invocation)}, recording in {@code report.json} what the
+     * evaluation did with the objections to profiling (counts only; null: it read no consent list or journal).
+     */
+    public static void write(EvaluationReport r, Path dir, List<Manifest.InputFile> inputs, boolean rankings,
+                             Invocation invocation, Map<String, Object> profilingObjections) throws IOException {
         if (rankings && r.rankings() == null) {
             throw new IllegalArgumentException("this report kept no rankings to write");
         }
@@ -287,7 +310,7 @@ public final class ReportWriter {
             }
         }
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("report.json").toFile(),
-                json(r, sha, inputs, rankingsSha, invocation));
+                json(r, sha, inputs, rankingsSha, invocation, profilingObjections));
         Files.writeString(dir.resolve("report.html"), html(r), StandardCharsets.UTF_8);
     }
 

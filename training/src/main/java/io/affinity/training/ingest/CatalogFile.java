@@ -403,11 +403,10 @@ public final class CatalogFile {
             return new Rejection(Reason.WRONG_FIELD_COUNT, "expected " + columns.length + " fields, found "
                     + r.getFieldCount());
         }
-        String rawId = r.getField(idColumn).strip();
-        if (rawId.isEmpty()) {
+        String itemId = Ids.normaliseItemId(r.getField(idColumn));
+        if (itemId.isEmpty()) {
             return new Rejection(Reason.MISSING_ITEM_ID, "empty item_id");
         }
-        String itemId = rawId.toUpperCase(Locale.ROOT);
         if (itemId.length() > Ids.MAX_ID_LENGTH) {
             return new Rejection(Reason.INVALID_ITEM_ID, "item_id longer than " + Ids.MAX_ID_LENGTH + " characters");
         }

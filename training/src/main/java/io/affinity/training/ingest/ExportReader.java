@@ -254,13 +254,13 @@ public final class ExportReader {
                 return malformed(line, RejectReason.MALFORMED_COLUMN_COUNT,
                         "expected " + c.width + " fields, found " + rec.getFieldCount(), "");
             }
-            String invoice = rec.getField(c.order).strip();
+            String invoice = Ids.stripBlanks(rec.getField(c.order));
             String rawItem = rec.getField(c.item);
             String rawQty = rec.getField(c.quantity).strip();
             String rawPrice = rec.getField(c.price).strip();
             String rawTime = rec.getField(c.timestamp).strip();
             String blank = invoice.isEmpty() ? mapping.order()
-                    : rawItem.isBlank() ? mapping.item()
+                    : Ids.stripBlanks(rawItem).isEmpty() ? mapping.item()
                     : rawQty.isEmpty() ? mapping.quantity()
                     : rawPrice.isEmpty() ? mapping.unitPrice()
                     : rawTime.isEmpty() ? mapping.timestamp() : null;
@@ -293,7 +293,7 @@ public final class ExportReader {
                         : RejectReason.MALFORMED_TIMESTAMP, mapping.timestamp() + " " + shown(rawTime), invoice);
             }
             String itemId = TransactionLoader.normaliseItemId(rawItem);
-            String rawCustomer = rec.getField(c.customer).strip();
+            String rawCustomer = Ids.stripBlanks(rec.getField(c.customer));
             String customer = rawCustomer.isEmpty() || isPlaceholder(rawCustomer) ? null
                     : Ids.normaliseCustomerId(rawCustomer);
             // A shop system's id for guest checkouts is a placeholder too: one "customer" of every guest's orders

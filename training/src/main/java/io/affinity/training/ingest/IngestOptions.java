@@ -305,10 +305,11 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
         }
         Set<String> out = new LinkedHashSet<>();
         for (String c : codes) {
-            if (c == null || c.isBlank()) {
+            String code = c == null ? "" : TransactionLoader.normaliseItemId(c);
+            if (code.isEmpty()) {
                 throw new IllegalArgumentException(what + " must not contain blank codes");
             }
-            out.add(TransactionLoader.normaliseItemId(c));
+            out.add(code);
         }
         return Set.copyOf(out);
     }

@@ -1,5 +1,6 @@
 package io.affinity.training.ingest;
 
+import io.affinity.recommender.Ids;
 import it.unimi.dsi.fastutil.doubles.DoubleArrayList;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
@@ -17,7 +18,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -160,9 +160,9 @@ public final class TransactionLoader {
         }
     }
 
-    /** Trimmed, upper case: stock codes differing only by case are the same item. */
+    /** Blanks stripped, upper case: stock codes differing only by case are the same item ({@link Ids#normaliseItemId}). */
     static String normaliseItemId(String raw) {
-        return raw.strip().toUpperCase(Locale.ROOT);
+        return Ids.normaliseItemId(raw);
     }
 
     /** Votes for an item's description or category: a tiny list, since items have one to a few. */

@@ -1,0 +1,39 @@
+package io.affinity.testing;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+/** An export the row-order tests of customer value list in several row orders: money in cents, sums that round. */
+public final class RowOrderExport {
+    public static final String HEADER = "customer_id,order_id,timestamp,item_id,quantity,unit_price";
+
+    private RowOrderExport() {
+    }
+
+    /** 80 customers, 1 to 6 orders each (some two a day), 1 to 6 lines of cent prices; seeded. */
+    public static List<List<String>> ordersByCustomer() {
+        Random rnd = new Random(28);
+        List<List<String>> customers = new ArrayList<>();
+        int order = 0;
+        for (int c = 0; c < 80; c++) {
+            List<String> rows = new ArrayList<>();
+            int day = rnd.nextInt(30);
+            for (int n = 1 + rnd.nextInt(6); n > 0; n--) {
+                order++;
+                String ts = LocalDate.of(2011, 1, 1).plusDays(day) + String.format(Locale.ROOT, " %02d:%02d",
+                        order % 24, order % 60);
+                for (int l = 1 + rnd.nextInt(6); l > 0; l--) {
+                    rows.add("c" + c + ",o" + order + "," + ts + ",P" + rnd.nextInt(12) + "," + (1 + rnd.nextInt(24))
+                            + "," + (rnd.nextInt(3)) + "." + String.format(Locale.ROOT, "%02d", 1 + rnd.nextInt(99)));
+                }
+                day += rnd.nextInt(3) == 0 ? 0 : 1 + rnd.nextInt(40);
+            }
+            customers.add(rows);
+        }
+        return customers;
+    }
+
+}

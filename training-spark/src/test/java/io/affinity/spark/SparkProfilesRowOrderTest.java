@@ -1,0 +1,68 @@
+package io.affinity.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.affinity.store.ModelStore;
+import io.affinity.store.Snapshot;
+import io.affinity.testing.IntegrationTest;
+import io.affinity.testing.RowOrderExport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code spark-train} publishes the same customer profiles, to the last bit and byte for byte, from the same export
+ * in another row order: an order's spend was summed over its lines in the export's order, and the value models
+ * fitted over customers in the order of their first line.
+ */
+@IntegrationTest
+class SparkProfilesRowOrderTest {
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void spark() {
+        LocalSpark.get();
+    }
+
+    private Path trained(String name, List<String> rows) throws Exception {
+        List<String> lines = new ArrayList<>(List.of(RowOrderExport.HEADER));
+        lines.addAll(rows);
+        Path input = Files.write(dir.resolve(name + ".csv"), lines);
+        Path models = dir.resolve(name);
+        SparkTrainTest.Run run = SparkTrainTest.run("--input", input.toString(), "--models", models.toString(),
+                "--lists", "tifu-knn", "--validation-days", "0");
+        assertEquals(0, run.exit(), run.err());
+        ModelStore store = ModelStore.open(models);
+        return store.directory().resolve(store.currentVersion().orElseThrow());
+    }
+
+    @Test
+    void theSameExportInAnotherRowOrderPublishesByteIdenticalProfiles() throws Exception {
+        List<String> forward = new ArrayList<>();
+        RowOrderExport.ordersByCustomer().forEach(forward::addAll);
+        List<String> shuffled = new ArrayList<>(forward);
+        Collections.shuffle(shuffled, new Random(9));
+        Path a = trained("forward", forward);
+        Path b = trained("shuffled", shuffled);
+        StringBuilder profilesA = new StringBuilder();
+        StringBuilder profilesB = new StringBuilder();
+        try (Snapshot sa = ModelStore.open(a.getParent()).openCurrent();
+             Snapshot sb = ModelStore.open(b.getParent()).openCurrent()) {
+            for (int c = 0; c < 80; c++) {
+                profilesA.append(sa.profile("c" + c).orElseThrow()).append('\n');
+                profilesB.append(sb.profile("c" + c).orElseThrow()).append('\n');
+            }
+        }
+        assertEquals(profilesA.toString(), profilesB.toString());
+        assertArrayEquals(Files.readAllBytes(a.resolve("profiles.cmap")), Files.readAllBytes(b.resolve("profiles.cmap")),
+                "profiles.cmap");
+    }
+}
