@@ -13,6 +13,7 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.struct;
 
+import io.affinity.training.customers.ExactSum;
 import io.affinity.training.evaluation.RankingMetrics;
 import io.affinity.training.models.Interactions;
 import io.affinity.training.models.TifuKnn;

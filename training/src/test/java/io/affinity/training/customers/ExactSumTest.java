@@ -1,4 +1,4 @@
-package io.affinity.spark;
+package io.affinity.training.customers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
