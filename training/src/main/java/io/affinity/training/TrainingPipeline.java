@@ -31,6 +31,9 @@ import io.affinity.training.mining.RuleParameters;
 import io.affinity.training.mining.TransactionDatabase;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -46,6 +49,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -257,7 +261,7 @@ public final class TrainingPipeline {
 
     /** What mining found, as far as the snapshot and the training result need it. */
     private record Mining(int baskets, long minSupportCountFromFraction, long minSupportCount, int frequentItemsets,
-                          int rulesMined, RuleIndex rules) {
+                          int rulesMined, RuleIndex rules, int itemsWithRules) {
     }
 
     private CatalogFile readCatalogue() throws IOException, IngestException {
@@ -319,10 +323,50 @@ public final class TrainingPipeline {
         List<MinedRule> mined = RuleGenerator.generate(itemsets,
                 new RuleParameters(parameters.minConfidence(), parameters.minLift()));
         RuleIndex rules = RuleIndex.build(mined, tx, parameters.maxRulesPerItem());
+        int itemsWithRules = rules.byItem().size();
         step(start, "mine: %,d baskets, min support count %,d, %,d frequent itemsets, %,d rules (%,d over the "
-                        + "per-item cap of %d)", baskets.size(), minCount, itemsets.size(), rules.keptRules(),
-                rules.droppedByCap(), parameters.maxRulesPerItem());
-        return new Mining(baskets.size(), fractionCount, minCount, itemsets.size(), mined.size(), rules);
+                        + "per-item cap of %d), %,d of %,d items with rules", baskets.size(), minCount, itemsets.size(),
+                rules.keptRules(), rules.droppedByCap(), parameters.maxRulesPerItem(), itemsWithRules,
+                tx.itemCount());
+        fewRulesWarning(baskets.size(), minCount, itemsWithRules, tx.itemCount()).ifPresent(progress);
+        return new Mining(baskets.size(), fractionCount, minCount, itemsets.size(), mined.size(), rules,
+                itemsWithRules);
+    }
+
+    /** Below this share of the items with rules, training says what the support leaves out. */
+    static final double FEW_RULES_SHARE = 0.05;
+    /** The support count the warning proposes: a pair seen in this many baskets is evidence, not chance. */
+    static final long SUGGESTED_SUPPORT_COUNT = 10;
+
+    /**
+     * A warning when the rules cover under {@link #FEW_RULES_SHARE} of the items: a support given as a share of
+     * the baskets rises with the data, and a large catalogue whose items each sell a little (fashion) then gets no
+     * rule at all, so bought-together answers empty lists and basket cross-sell only popular items, which the
+     * counts alone do not make plain. Proposes the support for {@link #SUGGESTED_SUPPORT_COUNT} baskets when the
+     * count used is above it.
+     */
+    static Optional<String> fewRulesWarning(int baskets, long minCount, int itemsWithRules, int items) {
+        if (items == 0 || itemsWithRules >= FEW_RULES_SHARE * items) {
+            return Optional.empty();
+        }
+        String advice = "; the items are rarely bought together at all";
+        if (minCount > SUGGESTED_SUPPORT_COUNT) {
+            String suggested = suggestedMinSupport(baskets);
+            advice = String.format(Locale.ROOT, "; give a lower --min-support, e.g. %s (a support count of %,d; see "
+                    + "README, \"Large catalogues\")", suggested,
+                    FpGrowth.minSupportCount(Double.parseDouble(suggested), baskets));
+        }
+        return Optional.of(String.format(Locale.ROOT, "mine: WARNING: only %,d of %,d items (%.1f%%) have rules at a "
+                        + "support count of %,d: bought-together answers an empty list for the others and basket "
+                        + "cross-sell fills with popular items%s", itemsWithRules, items, 100.0 * itemsWithRules / items,
+                minCount, advice));
+    }
+
+    /** The smallest --min-support, in two significant digits, whose support count is the suggested one. */
+    static String suggestedMinSupport(int baskets) {
+        BigDecimal exact = BigDecimal.valueOf(SUGGESTED_SUPPORT_COUNT).divide(BigDecimal.valueOf(baskets),
+                new MathContext(2, RoundingMode.DOWN));
+        return exact.stripTrailingZeros().toPlainString();
     }
 
     private SnapshotBuilder newSnapshot(Path modelsDir) throws IOException {
@@ -406,6 +450,7 @@ public final class TrainingPipeline {
         training.put("rulesMined", mining.rulesMined());
         training.put("rulesPublished", mining.rules().keptRules());
         training.put("rulesDroppedByCap", mining.rules().droppedByCap());
+        training.put("itemsWithRules", mining.itemsWithRules());
         return training;
     }
 

@@ -272,6 +272,52 @@ class TrainingPipelineTest {
     }
 
     @Test
+    void aSupportThatLeavesMostItemsWithoutRulesIsSaidWithALowerOneThatWorks() throws Exception {
+        // A large catalogue whose items each sell a little: 800 items in 400 pairs, each pair bought together in
+        // 12 of the 4,800 baskets. The default 0.005 is a support count of 24: no rule at all, which the counts
+        // of the mine line alone leave for the reader to notice.
+        List<String> rows = new ArrayList<>();
+        for (int o = 0; o < 4800; o++) {
+            int pair = o % 400;
+            String day = "2011-05-" + String.format("%02d", 1 + o % 28);
+            for (String item : new String[] {"A" + pair, "B" + pair}) {
+                rows.add("c" + (o % 1000) + ",o" + o + "," + day + "," + item + ",1,1.00," + item);
+            }
+        }
+        Path input = write("long-tail.csv", rows);
+        List<String> progress = new ArrayList<>();
+        new TrainingPipeline(TrainingParameters.defaults(List.of(input)), RecommenderParameters.RULES, progress::add)
+                .run(dir.resolve("models"));
+        assertTrue(progress.contains("mine: WARNING: only 0 of 800 items (0.0%) have rules at a support count of 24: "
+                + "bought-together answers an empty list for the others and basket cross-sell fills with popular "
+                + "items; give a lower --min-support, e.g. 0.002 (a support count of 10; see README, \"Large "
+                + "catalogues\")"), progress.toString());
+        try (Snapshot s = ModelStore.open(dir.resolve("models")).openCurrent()) {
+            assertEquals(0, s.manifest().sections().get("training").get("itemsWithRules").asInt());
+        }
+
+        // the support it proposes finds every pair, and nothing is said
+        TrainingParameters lower = new TrainingParameters(List.of(input), "auto", 0.002, 0.05, 1.0, 3, 100, 100, 0.01);
+        List<String> again = new ArrayList<>();
+        new TrainingPipeline(lower, RecommenderParameters.RULES, again::add).run(dir.resolve("models"));
+        assertTrue(again.stream().noneMatch(l -> l.startsWith("mine: WARNING")), again.toString());
+        try (Snapshot s = ModelStore.open(dir.resolve("models")).openCurrent()) {
+            assertEquals(800, s.manifest().sections().get("training").get("itemsWithRules").asInt());
+            assertEquals("B7", s.rulesWithAntecedentItem("A7").get(0).consequent());
+        }
+    }
+
+    @Test
+    void fewRulesWarningNeedsFewerThanOneItemInTwenty() {
+        assertTrue(TrainingPipeline.fewRulesWarning(100_000, 500, 49, 1000).isPresent());
+        assertFalse(TrainingPipeline.fewRulesWarning(100_000, 500, 50, 1000).isPresent());
+        // a support count already at the suggestion: no lower support to propose
+        assertTrue(TrainingPipeline.fewRulesWarning(1000, 10, 0, 1000).orElseThrow()
+                .endsWith("; the items are rarely bought together at all"));
+        assertEquals("0.000012", TrainingPipeline.suggestedMinSupport(832_714));
+    }
+
+    @Test
     void tooManyMalformedRowsStopTrainingAndPublishNothing() throws Exception {
         Random random = new Random(42);
         List<String> rows = new ArrayList<>();

@@ -66,15 +66,12 @@ final class ModelRun {
                 float[] s = new float[items];
                 // new-item candidates skip the customer's own items and those nobody bought before (unknown)
                 boolean[] boughtOrUnknown = unknown.clone();
-                boolean[] notBought = new boolean[items];
                 for (int p = first; p < n; p += threads) {
                     int u = split.testUsers()[p];
                     model.score(u, s);
                     int[] hist = x.itemsOf(u);
-                    Arrays.fill(notBought, true);
                     for (int i : hist) {
                         boughtOrUnknown[i] = true;
-                        notBought[i] = false;
                     }
                     top[p] = TopK.select(s, RankingMetrics.MAX_K, unknown);
                     if (dropNoOpinion && constant(s)) {
@@ -84,7 +81,8 @@ final class ModelRun {
                         rep[p] = new int[0];
                         fresh[p] = new int[0];
                     } else {
-                        rep[p] = TopK.select(s, perKind, notBought);
+                        // per customer: a pass over the catalogue here would cost customers x items
+                        rep[p] = TopK.selectAmong(s, perKind, hist);
                         fresh[p] = TopK.select(s, perKind, boughtOrUnknown);
                     }
                     repN[p] = normalise(s, rep[p]);

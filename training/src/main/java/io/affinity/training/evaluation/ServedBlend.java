@@ -82,6 +82,11 @@ public final class ServedBlend {
                          Map<String, Object> reranker) {
     }
 
+    /** Customers whose re-ranked lists are made at once when serving: bounds the features held to about 600 MB. */
+    static int SERVING_BLOCK = 10_000;
+    /** Tests only: the model to serve whatever validation chose (a small export seldom makes the re-ranker win). */
+    static volatile String servedForTests;
+
     private ServedBlend() {
     }
 
@@ -123,7 +128,7 @@ public final class ServedBlend {
         // the served lists predict the days after the data: their season one year earlier also trains the re-ranker
         Evaluation.Tuned tuned = Evaluation.tune(specs, validation,
                 settings.seasonWindow() ? Evaluation.sameSeasonWindow(numbered, end, days) : List.of(), es, progress);
-        String served = tuned.served(specs);
+        String served = servedForTests != null && tuned.reranker() != null ? servedForTests : tuned.served(specs);
         List<String> names = specs.stream().map(ModelSpec::name).toList();
         Blend blend = tuned.blend();
 
@@ -131,31 +136,42 @@ public final class ServedBlend {
         EvalSplit all = EvalSplit.serving(numbered);
         int[] users = all.testUsers();
         if (Evaluation.RERANKER.equals(served)) {
-            // Every model feeds the re-ranker's features: refit all, gather candidates, order by the trees.
-            List<ModelRun> runs = new ArrayList<>();
+            // Every model feeds the re-ranker's features: refit all, then per block of customers gather candidates
+            // and order them by the trees. A customer's list depends on nothing but the models and that customer, so
+            // blocks give the same lists; all customers at once held every candidate's features of every customer
+            // (about 60 KB each: more than the default heap at 176,000 customers).
+            List<Scorer> fitted = new ArrayList<>();
             for (int m = 0; m < specs.size(); m++) {
-                runs.add(ModelRun.candidates(specs.get(m).fit(all, tuned.chosen().get(m)), all, es.candidates(),
-                        settings.threads()));
+                fitted.add(specs.get(m).fit(all, tuned.chosen().get(m)));
             }
-            Reranker.Window window = Reranker.Window.of(all, runs, days, settings.threads());
-            float[][] scores = tuned.reranker().score(window.features(), Reranker.range(users.length),
-                    settings.threads());
-            Blend.Table t = window.table();
-            for (int p = 0; p < users.length; p++) {
-                int[] best = TopK.select(scores[p], settings.topN(), null);
-                int[] items = new int[best.length];
-                float[] margins = new float[best.length];
-                boolean[] repeat = new boolean[best.length];
-                String[] sources = new String[best.length];
-                for (int r = 0; r < best.length; r++) {
-                    int c = best[r];
-                    items[r] = t.items[p][c];
-                    margins[r] = scores[p][c];
-                    repeat[r] = t.isRepeat[p][c];
-                    sources[r] = names.get(strongestSource(t, p, c));
+            for (int from = 0; from < users.length; from += SERVING_BLOCK) {
+                int[] blockUsers = Arrays.copyOfRange(users, from, Math.min(users.length, from + SERVING_BLOCK));
+                EvalSplit block = new EvalSplit(all.description(), all.train(), all.trainBaskets(), all.truth(),
+                        blockUsers, 0);
+                List<ModelRun> runs = new ArrayList<>();
+                for (Scorer model : fitted) {
+                    runs.add(ModelRun.candidates(model, block, es.candidates(), settings.threads()));
                 }
-                float[] sc = positionWeights(margins);
-                inCallersNumbers.accept(served, users[p], items, sc, repeat, sources);
+                Reranker.Window window = Reranker.Window.of(block, runs, days, settings.threads());
+                float[][] scores = tuned.reranker().score(window.features(), Reranker.range(blockUsers.length),
+                        settings.threads());
+                Blend.Table t = window.table();
+                for (int p = 0; p < blockUsers.length; p++) {
+                    int[] best = TopK.select(scores[p], settings.topN(), null);
+                    int[] items = new int[best.length];
+                    float[] margins = new float[best.length];
+                    boolean[] repeat = new boolean[best.length];
+                    String[] sources = new String[best.length];
+                    for (int r = 0; r < best.length; r++) {
+                        int c = best[r];
+                        items[r] = t.items[p][c];
+                        margins[r] = scores[p][c];
+                        repeat[r] = t.isRepeat[p][c];
+                        sources[r] = names.get(strongestSource(t, p, c));
+                    }
+                    float[] sc = positionWeights(margins);
+                    inCallersNumbers.accept(served, blockUsers[p], items, sc, repeat, sources);
+                }
             }
         } else if (!"blend".equals(served)) {
             // A single model wins: serve its own ranking (raw scores), not a re-normalised interleaving of it.

@@ -211,7 +211,32 @@ public final class ImplicitAls implements Scorer {
             return;
         }
         int u = user * factors;
-        for (int j = 0; j < out.length; j++) {
+        // Four items at a time, each summed in its own variable in the same order as alone (so the same floats):
+        // one item's sum is a chain of dependent additions that leaves the CPU waiting on each, and this runs
+        // items x factors times per customer (45,000 items: 4 ms per customer alone, minutes per setting).
+        int j = 0;
+        for (; j + 3 < out.length; j += 4) {
+            int o0 = j * factors;
+            int o1 = o0 + factors;
+            int o2 = o1 + factors;
+            int o3 = o2 + factors;
+            float s0 = 0;
+            float s1 = 0;
+            float s2 = 0;
+            float s3 = 0;
+            for (int a = 0; a < factors; a++) {
+                float w = userF[u + a];
+                s0 += w * itemF[o0 + a];
+                s1 += w * itemF[o1 + a];
+                s2 += w * itemF[o2 + a];
+                s3 += w * itemF[o3 + a];
+            }
+            out[j] = s0;
+            out[j + 1] = s1;
+            out[j + 2] = s2;
+            out[j + 3] = s3;
+        }
+        for (; j < out.length; j++) {
             int o = j * factors;
             float s = 0;
             for (int a = 0; a < factors; a++) {

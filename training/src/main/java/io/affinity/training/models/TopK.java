@@ -36,6 +36,41 @@ public final class TopK {
         return out;
     }
 
+    /**
+     * {@link #select} restricted to the distinct indices {@code among} (a customer's history): the same answer as
+     * skipping every other index, in time of {@code among}'s length instead of the catalogue's, which matters when
+     * it runs once per customer over a catalogue of 100,000 items.
+     */
+    public static int[] selectAmong(float[] scores, int k, int[] among) {
+        return selectAmong(scores, k, among, among.length);
+    }
+
+    /** {@link #selectAmong(float[], int, int[])} among the first {@code count} entries of {@code among}. */
+    public static int[] selectAmong(float[] scores, int k, int[] among, int count) {
+        int[] heap = new int[k];
+        int n = 0;
+        for (int a = 0; a < count; a++) {
+            int i = among[a];
+            if (Float.isNaN(scores[i])) {
+                continue;
+            }
+            if (n < k) {
+                heap[n] = i;
+                siftUp(heap, n++, scores);
+            } else if (k > 0 && better(i, heap[0], scores)) {
+                heap[0] = i;
+                siftDown(heap, n, scores);
+            }
+        }
+        int[] out = new int[n];
+        for (int m = n - 1; m >= 0; m--) {
+            out[m] = heap[0];
+            heap[0] = heap[m];
+            siftDown(heap, m, scores);
+        }
+        return out;
+    }
+
     /** a ranks before b. */
     static boolean better(int a, int b, float[] s) {
         return s[a] > s[b] || (s[a] == s[b] && a < b);

@@ -142,6 +142,36 @@ class EvaluationTest {
     }
 
     /**
+     * Served re-ranked lists are made per block of customers (all at once held every candidate's features of every
+     * customer: more than the default heap at 176,000 customers); blocks of 7 give every customer the same list.
+     */
+    @Test
+    void servedReRankerListsDoNotDependOnTheServingBlock() throws Exception {
+        Transactions tx = load(sixteenMonths());
+        int block = ServedBlend.SERVING_BLOCK;
+        ServedBlend.servedForTests = Evaluation.RERANKER;
+        try {
+            Map<Integer, String> whole = servedLists(tx);
+            ServedBlend.SERVING_BLOCK = 7;
+            assertEquals(whole, servedLists(tx));
+            assertTrue(whole.size() > 7 * 3, "several blocks: " + whole.size());
+        } finally {
+            ServedBlend.SERVING_BLOCK = block;
+            ServedBlend.servedForTests = null;
+        }
+    }
+
+    private static Map<Integer, String> servedLists(Transactions tx) {
+        Map<Integer, String> lists = new java.util.TreeMap<>();
+        ServedBlend.Result r = ServedBlend.fit(tx, new ServedBlend.Settings(30, 5, 2, 7, true, true), line -> { },
+                (served, c, items, scores, repeat, sources) -> lists.put(c, served + " "
+                        + java.util.Arrays.toString(items) + java.util.Arrays.toString(scores)
+                        + java.util.Arrays.toString(repeat) + java.util.Arrays.toString(sources)));
+        assertEquals("reranker", r.served(), "the path under test");
+        return lists;
+    }
+
+    /**
      * The served re-ranker's scores are the weights NDCG gives the positions: ordered, 1 for the first, never
      * saturated. Through the logistic function, as before, outputs of 40, 39 and 30 were all 1.0 in a float, and
      * next-best offers (which weigh items by score over the list's best) ranked them by margin alone.

@@ -118,6 +118,30 @@ class LinearModelsTest {
         assertEquals(true, s[0] > s[3] && s[1] > s[3]);
     }
 
+    /** Scoring four items at a time gives each item the float it gets alone: the factors' dot product in order. */
+    @Test
+    void alsScoresAreEachItemsDotProductToTheBit() {
+        int[][] rows = new int[40][];
+        java.util.Random random = new java.util.Random(28);
+        for (int u = 0; u < rows.length; u++) {
+            rows[u] = java.util.stream.IntStream.range(0, 11).filter(i -> random.nextInt(3) == 0).toArray();
+        }
+        ImplicitAls als = ImplicitAls.fit(TinyData.of(rows, 11), new ImplicitAls.Params(7, 0.1, 10, 3, 3, 5), 1);
+        float[] users = als.userFactors();
+        float[] items = als.itemFactors();
+        float[] s = new float[11]; // 11: two blocks of four and a tail of three
+        for (int u = 0; u < rows.length; u++) {
+            als.score(u, s);
+            for (int j = 0; j < 11; j++) {
+                float dot = 0;
+                for (int a = 0; a < 7; a++) {
+                    dot += users[u * 7 + a] * items[j * 7 + a];
+                }
+                assertEquals(Float.floatToIntBits(dot), Float.floatToIntBits(s[j]), "customer " + u + ", item " + j);
+            }
+        }
+    }
+
     /**
      * Customers and items without purchases (in an evaluation: those first seen after the cutoff) change no factor:
      * each row starts from its own draw, and an empty one at 0, where it stays. Drawn from one stream, every item's
