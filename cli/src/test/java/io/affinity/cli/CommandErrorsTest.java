@@ -225,7 +225,8 @@ class CommandErrorsTest {
         String prefix = "affinity " + verb + ": ";
         List<String> errors = err.lines().filter(l -> !l.startsWith(prefix) || l.contains("error")).toList();
         assertEquals(List.of(prefix + "error: out of memory (Java heap space; the JVM may use at most 32 MiB): "
-                + "give it more, e.g. AFFINITY_JAVA_OPTS=-Xmx8g"), errors.stream().map(l -> l.replaceAll(
+                + "give it more, e.g. AFFINITY_JAVA_OPTS=-Xmx8g (README, \"Large catalogues\", says what a large shop "
+                + "needs)"), errors.stream().map(l -> l.replaceAll(
                 "at most [0-9]+ MiB", "at most 32 MiB")).toList(), err);
     }
 
