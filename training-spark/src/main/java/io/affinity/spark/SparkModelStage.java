@@ -188,6 +188,10 @@ public final class SparkModelStage {
                                 + "itemsets, %,d rules (%,d over the per-item cap of %d)", mining.get("baskets"),
                         mining.get("minSupportCount"), mining.get("frequentItemsets"), mining.get("rulesPublished"),
                         mining.get("rulesDroppedByCap"), options.maxRulesPerItem());
+                // as train: a support given as a share leaves a large catalogue without rules, say so
+                TrainingPipeline.fewRulesWarning(((Number) mining.get("baskets")).longValue(),
+                        ((Number) mining.get("minSupportCount")).longValue(),
+                        ((Number) mining.get("itemsWithRules")).longValue(), items.facts.size()).ifPresent(progress);
                 progress.accept(DriverMemory.describe(items.customers, items.historyItems(),
                         ((Number) mining.get("rulesPublished")).longValue(), options.topN(),
                         Runtime.getRuntime().maxMemory()));
@@ -484,6 +488,7 @@ public final class SparkModelStage {
             m.put("rulesMined", index.keptRules() + index.droppedByCap());
             m.put("rulesPublished", index.keptRules());
             m.put("rulesDroppedByCap", index.droppedByCap());
+            m.put("itemsWithRules", index.byItem().size());
             return m;
         } finally {
             itemsets.unpersist();

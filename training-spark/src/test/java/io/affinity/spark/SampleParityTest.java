@@ -108,6 +108,7 @@ class SampleParityTest {
         assertEquals((long) expected.frequentItemsets(), training.get("frequentItemsets"));
         assertEquals(expected.rules().keptRules(), training.get("rulesPublished"));
         assertEquals(expected.rules().droppedByCap(), training.get("rulesDroppedByCap"));
+        assertEquals(expected.rules().byItem().size(), training.get("itemsWithRules"));
         assertTrue(expected.rules().droppedByCap() > 0, "the cap is exercised");
         long multi = 0;
         for (int i = 0; i < tx.itemCount(); i++) {

@@ -345,16 +345,17 @@ public final class TrainingPipeline {
      * counts alone do not make plain. Proposes the support for {@link #SUGGESTED_SUPPORT_COUNT} baskets when the
      * count used is above it.
      */
-    static Optional<String> fewRulesWarning(int baskets, long minCount, int itemsWithRules, int items) {
+    public static Optional<String> fewRulesWarning(long baskets, long minCount, long itemsWithRules, long items) {
         if (items == 0 || itemsWithRules >= FEW_RULES_SHARE * items) {
             return Optional.empty();
         }
         String advice = "; the items are rarely bought together at all";
         if (minCount > SUGGESTED_SUPPORT_COUNT) {
             String suggested = suggestedMinSupport(baskets);
+            long suggestedCount = new BigDecimal(suggested).multiply(BigDecimal.valueOf(baskets))
+                    .setScale(0, RoundingMode.CEILING).longValueExact();
             advice = String.format(Locale.ROOT, "; give a lower --min-support, e.g. %s (a support count of %,d; see "
-                    + "README, \"Large catalogues\")", suggested,
-                    FpGrowth.minSupportCount(Double.parseDouble(suggested), baskets));
+                    + "README, \"Large catalogues\")", suggested, suggestedCount);
         }
         return Optional.of(String.format(Locale.ROOT, "mine: WARNING: only %,d of %,d items (%.1f%%) have rules at a "
                         + "support count of %,d: bought-together answers an empty list for the others and basket "
@@ -363,7 +364,7 @@ public final class TrainingPipeline {
     }
 
     /** The smallest --min-support, in two significant digits, whose support count is the suggested one. */
-    static String suggestedMinSupport(int baskets) {
+    static String suggestedMinSupport(long baskets) {
         BigDecimal exact = BigDecimal.valueOf(SUGGESTED_SUPPORT_COUNT).divide(BigDecimal.valueOf(baskets),
                 new MathContext(2, RoundingMode.DOWN));
         return exact.stripTrailingZeros().toPlainString();
