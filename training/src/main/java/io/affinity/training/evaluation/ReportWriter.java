@@ -7,6 +7,8 @@ import io.affinity.store.Manifest;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -319,16 +321,20 @@ public final class ReportWriter {
     }
 
     /**
-     * A fact as a person reads it: counts with thousands separators, fractions to four decimals (report.json keeps
-     * the full double), an empty list as "none".
+     * A fact as a person reads it: counts with thousands separators, fractions to four significant digits
+     * (report.json keeps the full double), an empty list as "none".
      */
     static String factText(Object v) {
         if (v instanceof Integer || v instanceof Long) {
             return String.format(Locale.ROOT, "%,d", ((Number) v).longValue());
         }
         if (v instanceof Double d) {
-            return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.format(Locale.ROOT, "%,d", d.longValue())
-                    : String.format(Locale.ROOT, "%.4f", d);
+            if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+                return String.format(Locale.ROOT, "%,d", d.longValue());
+            }
+            // four significant digits, not four decimals: a support of 0.000012 is not 0.0000
+            return Double.isFinite(d) ? new BigDecimal(d).round(new MathContext(4)).stripTrailingZeros()
+                    .toPlainString() : String.valueOf(d);
         }
         if (v instanceof java.util.Collection<?> c && c.isEmpty()) {
             return "none";
@@ -338,7 +344,7 @@ public final class ReportWriter {
 
     /**
      * A model's parameters as a person reads them: {@code name value} pairs in name order, fractions to four
-     * decimals; a blend's weights (keys {@code repeat.MODEL} and {@code new.MODEL}) per kind, largest first, the
+     * significant digits; a blend's weights (keys {@code repeat.MODEL} and {@code new.MODEL}) per kind, largest first, the
      * models weighted 0 named once at the end of their kind.
      */
     static String parametersText(Map<String, Object> parameters) {

@@ -207,7 +207,10 @@ class ReportWriterTest {
         blend.put("repeat.ease", 0.0);
         blend.put("repeat.rules", 0.0);
         assertEquals("repeat items: tifu-knn 0.3636, popularity 0.1818, 0: ease, rules; "
-                + "new items: tifu-knn 0.1961, knn-bm25 0.0245, 0: als", ReportWriter.parametersText(blend));
+                + "new items: tifu-knn 0.1961, knn-bm25 0.02451, 0: als", ReportWriter.parametersText(blend));
+        // small settings keep their digits (a large catalogue's support), plain ones read as written
+        assertEquals("b 0.75, minSupport 0.000012", ReportWriter.parametersText(Map.of("minSupport", 0.000012,
+                "b", 0.75)));
     }
 
     @Test
