@@ -16,24 +16,11 @@ public final class TopK {
         int[] heap = new int[k]; // min-heap by (score, -index): the root is the worst kept
         int n = 0;
         for (int i = 0; i < scores.length; i++) {
-            if ((skip != null && skip[i]) || Float.isNaN(scores[i])) {
-                continue;
-            }
-            if (n < k) {
-                heap[n] = i;
-                siftUp(heap, n++, scores);
-            } else if (k > 0 && better(i, heap[0], scores)) {
-                heap[0] = i;
-                siftDown(heap, n, scores);
+            if ((skip == null || !skip[i]) && !Float.isNaN(scores[i])) {
+                n = offer(heap, n, i, scores);
             }
         }
-        int[] out = new int[n];
-        for (int m = n - 1; m >= 0; m--) {
-            out[m] = heap[0];
-            heap[0] = heap[m];
-            siftDown(heap, m, scores);
-        }
-        return out;
+        return bestFirst(heap, n, scores);
     }
 
     /**
@@ -51,17 +38,29 @@ public final class TopK {
         int n = 0;
         for (int a = 0; a < count; a++) {
             int i = among[a];
-            if (Float.isNaN(scores[i])) {
-                continue;
-            }
-            if (n < k) {
-                heap[n] = i;
-                siftUp(heap, n++, scores);
-            } else if (k > 0 && better(i, heap[0], scores)) {
-                heap[0] = i;
-                siftDown(heap, n, scores);
+            if (!Float.isNaN(scores[i])) {
+                n = offer(heap, n, i, scores);
             }
         }
+        return bestFirst(heap, n, scores);
+    }
+
+    /** Offers index {@code i} to the min-heap of {@code n} kept (capacity {@code heap.length}); returns the new n. */
+    private static int offer(int[] heap, int n, int i, float[] scores) {
+        if (n < heap.length) {
+            heap[n] = i;
+            siftUp(heap, n, scores);
+            return n + 1;
+        }
+        if (n > 0 && better(i, heap[0], scores)) {
+            heap[0] = i;
+            siftDown(heap, n, scores);
+        }
+        return n;
+    }
+
+    /** Empties the heap of {@code n} kept into an array, best first. */
+    private static int[] bestFirst(int[] heap, int n, float[] scores) {
         int[] out = new int[n];
         for (int m = n - 1; m >= 0; m--) {
             out[m] = heap[0];
