@@ -1,7 +1,11 @@
 package io.affinity.testing;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -36,4 +40,25 @@ public final class RowOrderExport {
         return customers;
     }
 
+    /** {@link #ordersByCustomer}'s rows in that order: customer by customer, each one's orders in time order. */
+    public static List<String> rows() {
+        List<String> rows = new ArrayList<>();
+        ordersByCustomer().forEach(rows::addAll);
+        return rows;
+    }
+
+    /** {@link #rows} in a seeded random order. */
+    public static List<String> shuffled(long seed) {
+        List<String> rows = rows();
+        Collections.shuffle(rows, new Random(seed));
+        return rows;
+    }
+
+    /** Writes the header and {@code rows} to {@code file}; returns it. */
+    public static Path write(Path file, List<String> rows) throws IOException {
+        List<String> lines = new ArrayList<>(rows.size() + 1);
+        lines.add(HEADER);
+        lines.addAll(rows);
+        return Files.write(file, lines);
+    }
 }

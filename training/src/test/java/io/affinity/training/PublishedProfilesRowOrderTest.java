@@ -9,10 +9,7 @@ import io.affinity.testing.IntegrationTest;
 import io.affinity.testing.RowOrderExport;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,9 +24,7 @@ class PublishedProfilesRowOrderTest {
     Path dir;
 
     private Path trained(String name, List<String> rows) throws Exception {
-        List<String> lines = new ArrayList<>(List.of(RowOrderExport.HEADER));
-        lines.addAll(rows);
-        Path input = Files.write(dir.resolve(name + ".csv"), lines);
+        Path input = RowOrderExport.write(dir.resolve(name + ".csv"), rows);
         Path models = dir.resolve(name);
         new TrainingPipeline(new TrainingParameters(List.of(input), "generic", 0.05, 0.1, 1.0, 3, 100, 10, 0.01),
                 RecommenderParameters.RULES, line -> { }).run(models);
@@ -39,12 +34,8 @@ class PublishedProfilesRowOrderTest {
 
     @Test
     void theSameExportInAnotherRowOrderPublishesByteIdenticalProfiles() throws Exception {
-        List<String> forward = new ArrayList<>();
-        RowOrderExport.ordersByCustomer().forEach(forward::addAll);
-        List<String> shuffled = new ArrayList<>(forward);
-        Collections.shuffle(shuffled, new Random(9));
-        Path a = trained("forward", forward);
-        Path b = trained("shuffled", shuffled);
+        Path a = trained("forward", RowOrderExport.rows());
+        Path b = trained("shuffled", RowOrderExport.shuffled(9));
         StringBuilder profilesA = new StringBuilder();
         StringBuilder profilesB = new StringBuilder();
         try (Snapshot sa = ModelStore.open(a.getParent()).openCurrent();

@@ -6,14 +6,12 @@ import io.affinity.testing.RowOrderExport;
 import io.affinity.testing.UnitTest;
 import io.affinity.training.ingest.IngestOptions;
 import io.affinity.training.ingest.TransactionLoader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,9 +27,7 @@ class CustomerValueRowOrderTest {
     Path dir;
 
     private List<String> analysed(String name, List<String> rows) throws Exception {
-        List<String> lines = new ArrayList<>(List.of(RowOrderExport.HEADER));
-        lines.addAll(rows);
-        var tx = TransactionLoader.load(List.of(Files.write(dir.resolve(name), lines)), IngestOptions.defaults())
+        var tx = TransactionLoader.load(List.of(RowOrderExport.write(dir.resolve(name), rows)), IngestOptions.defaults())
                 .transactions();
         CustomerAnalysis a = CustomerAnalytics.run(tx, CustomerAnalyticsOptions.defaults(LocalDate.of(2011, 9, 1)));
         List<String> out = new ArrayList<>(List.of(a.bgNbd() + " " + a.spendFrequencyCorrelation(),
@@ -43,13 +39,10 @@ class CustomerValueRowOrderTest {
 
     @Test
     void theSameExportInAnotherRowOrderGivesTheSameFiguresToTheLastBit() throws Exception {
-        List<List<String>> customers = RowOrderExport.ordersByCustomer();
-        List<String> forward = new ArrayList<>();
-        customers.forEach(forward::addAll);
+        List<String> forward = RowOrderExport.rows();
         List<String> backward = new ArrayList<>(forward);
         Collections.reverse(backward);
-        List<String> shuffled = new ArrayList<>(forward);
-        Collections.shuffle(shuffled, new Random(5));
+        List<String> shuffled = RowOrderExport.shuffled(5);
         List<String> expected = analysed("forward.csv", forward);
         assertEquals(82, expected.size(), "the fits and 80 customers");
         assertSame(expected, analysed("backward.csv", backward));
