@@ -15,7 +15,6 @@ import java.time.temporal.ChronoUnit;
 import io.affinity.training.customers.ItemCosts;
 import io.affinity.training.ingest.CatalogFile;
 import io.affinity.training.ingest.IngestOptions;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,7 +23,6 @@ import io.affinity.training.ingest.TransactionLoader;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -128,11 +126,7 @@ final class CustomersCommand implements Callable<Integer> {
                     + "repeat customers)");
         }
         Map<String, Object> provenance = new LinkedHashMap<>();
-        List<Manifest.InputFile> inputs = new ArrayList<>();
-        for (Path file : input.files) {
-            inputs.add(Manifest.InputFile.of(file));
-        }
-        provenance.put("inputs", inputs);
+        provenance.put("inputs", input.provenance());
         provenance.put("software", Manifest.Software.current());
         provenance.put(Invocation.SECTION, Invocation.current("customers", AffinityCli.verbArguments(spec)));
         CustomerReportWriter.write(analysis, output, provenance);

@@ -1,7 +1,6 @@
 package io.affinity.cli;
 
 import io.affinity.store.Invocation;
-import io.affinity.store.Manifest;
 import io.affinity.training.customers.ObjectionsToProfiling;
 import io.affinity.training.customers.ProfilingObjections;
 import io.affinity.training.evaluation.Evaluation;
@@ -18,7 +17,6 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -138,11 +136,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 (System.nanoTime() - t0) / 1e9);
         if (report != null) {
             long tw = System.nanoTime();
-            List<Manifest.InputFile> inputs = new ArrayList<>();
-            for (Path file : input.files) {
-                inputs.add(Manifest.InputFile.of(file));
-            }
-            ReportWriter.write(result, report, inputs, rankings,
+            ReportWriter.write(result, report, input.provenance(), rankings,
                     Invocation.current("evaluate", AffinityCli.verbArguments(spec)),
                     consent.listGiven() || objecting.journal() != null ? objections.section() : null);
             System.out.printf(Locale.ROOT, "wrote %s, %s%s and %s [%.2f s]%n", report.resolve("report.json"),

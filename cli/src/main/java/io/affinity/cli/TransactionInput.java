@@ -1,10 +1,12 @@
 package io.affinity.cli;
 
+import io.affinity.store.Manifest;
 import io.affinity.training.ingest.ExcludedCustomers;
 import io.affinity.training.ingest.IngestOptions;
 import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
 
@@ -104,6 +106,15 @@ final class TransactionInput {
             throw new AffinityCli.UserFacingException("--error-budget must be a share in [0, 1], was " + errorBudget);
         }
         return errorBudget;
+    }
+
+    /** The export files by path, size and SHA-256, as a report's provenance records them (each read whole). */
+    List<Manifest.InputFile> provenance() throws IOException {
+        List<Manifest.InputFile> inputs = new ArrayList<>(files.size());
+        for (Path file : files) {
+            inputs.add(Manifest.InputFile.of(file));
+        }
+        return inputs;
     }
 
     /** Default ingestion settings with this layout, dialect, error budget and excluded customers. */
