@@ -32,17 +32,8 @@ LOOP_PID=""
 source "$HERE/load/common.sh"
 trap '[[ -n "$LOOP_PID" ]] && kill "$LOOP_PID" 2>/dev/null; stop_server; rm -rf "$WORK"' EXIT
 
-MODELS="${1:-}"
-if [[ -z "$MODELS" ]]; then
-  MODELS="$WORK/models"
-  for _ in 1 2; do
-    echo "swap-leak.sh: training on the bundled sample into $MODELS" >&2
-    "$ROOT/affinity" train --input "$ROOT/data/sample/online-retail-2011-05-06.csv.gz" --models "$MODELS" >&2
-  done
-fi
-AFFINITY_ADMIN_TOKEN="$(head -c 24 /dev/urandom | base64)"
-export AFFINITY_ADMIN_TOKEN
-AUTH="Authorization: Bearer $AFFINITY_ADMIN_TOKEN"
+two_version_store swap-leak.sh "$ROOT" "$WORK" "${1:-}"
+admin_token
 start_server swap-leak.sh
 
 # The store lists its versions oldest first; the two newest are swapped.

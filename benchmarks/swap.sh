@@ -46,19 +46,10 @@ source "$HERE/load/common.sh"
 clean_up_on_exit
 ensure_wrk swap.sh
 
-MODELS="${1:-}"
-if [[ -z "$MODELS" ]]; then
-  MODELS="$WORK/models"
-  for _ in 1 2; do
-    echo "swap.sh: training on the bundled sample into $MODELS" >&2
-    "$ROOT/affinity" train --input "$ROOT/data/sample/online-retail-2011-05-06.csv.gz" --models "$MODELS" >&2
-  done
-fi
+two_version_store swap.sh "$ROOT" "$WORK" "${1:-}"
 customer_paths "$ROOT" "$WORK/customers.txt"
 
-AFFINITY_ADMIN_TOKEN="$(head -c 24 /dev/urandom | base64)"
-export AFFINITY_ADMIN_TOKEN
-AUTH="Authorization: Bearer $AFFINITY_ADMIN_TOKEN"
+admin_token
 start_server swap.sh
 
 # The versions: the two newest (the store lists them oldest first), and the one served now.

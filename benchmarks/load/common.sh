@@ -1,5 +1,5 @@
-# Set-up shared by the whole-server benchmarks that drive `affinity serve` (load.sh, soak.sh, export.sh, startup.sh);
-# sourced, not run. Each function names its caller in messages.
+# Set-up shared by the whole-server benchmarks that drive `affinity serve` (load.sh, soak.sh, export.sh, startup.sh,
+# swap.sh, swap-leak.sh); sourced, not run. Each function names its caller in messages.
 
 # Installs wrk (Debian's package) when missing.
 ensure_wrk() { # caller-name
@@ -18,6 +18,26 @@ model_store() { # caller-name root work [store]
     echo "$1: training on $SAMPLE" >&2
     "$2/affinity" train --input "$SAMPLE" --models "$MODELS" >&2
   fi
+}
+
+# Sets MODELS to the given model store, which must hold at least two versions (the swap benchmarks activate one
+# and then the other), or trains two into WORK/models on the bundled sample when none is given.
+two_version_store() { # caller-name root work [store]
+  MODELS="${4:-}"
+  if [[ -z "$MODELS" ]]; then
+    MODELS="$3/models"
+    for _ in 1 2; do
+      echo "$1: training on the bundled sample into $MODELS" >&2
+      "$2/affinity" train --input "$2/data/sample/online-retail-2011-05-06.csv.gz" --models "$MODELS" >&2
+    done
+  fi
+}
+
+# A fresh admin token for the server the caller starts (exported for it), and AUTH, the header that carries it.
+admin_token() {
+  AFFINITY_ADMIN_TOKEN="$(head -c 24 /dev/urandom | base64)"
+  export AFFINITY_ADMIN_TOKEN
+  AUTH="Authorization: Bearer $AFFINITY_ADMIN_TOKEN"
 }
 
 # Writes the personalised endpoint's paths for up to 2,000 real customer ids of the bundled sample, one per line
