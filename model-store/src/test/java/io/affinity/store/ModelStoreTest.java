@@ -4,11 +4,14 @@ import io.affinity.recommender.AssociationRule;
 import io.affinity.recommender.ItemFacts;
 import io.affinity.recommender.PopularItem;
 import io.affinity.testing.UnitTest;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -40,6 +43,27 @@ class ModelStoreTest {
         // and the build this test runs in filled in what it had
         assertTrue(ModelStore.affinityVersion().matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?(\\+[0-9a-f]{7}(\\.dirty)?)?"),
                 ModelStore.affinityVersion());
+    }
+
+    /**
+     * In a git checkout, the commit stamped is the checkout's own HEAD: a build in a linked worktree ({@code git
+     * worktree add}) stamped the main checkout's HEAD while the plugin read the repository through JGit. Skipped
+     * where git cannot tell (a source archive, no git on the PATH).
+     */
+    @Test
+    void theCommitStampedIsTheCheckoutsHead() throws Exception {
+        Process git;
+        try {
+            git = new ProcessBuilder("git", "rev-parse", "--short=7", "HEAD").redirectErrorStream(true).start();
+        } catch (IOException noGit) {
+            Assumptions.abort("no git on the PATH: " + noGit.getMessage());
+            return;
+        }
+        String head = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        Assumptions.assumeTrue(git.waitFor() == 0 && head.matches("[0-9a-f]{7}"),
+                "not a git checkout: " + head);
+        String version = ModelStore.affinityVersion();
+        assertTrue(version.matches(".*\\+" + head + "(\\.dirty)?"), version + " is not of HEAD " + head);
     }
 
     @TempDir
