@@ -1,8 +1,11 @@
 """Independent recomputation of `affinity evaluate`'s figures (Python standard library only).
 
-Usage: python3 audit.py REPORT_DIR EXPORT.csv[.gz] [MORE.csv[.gz] ...]
+Usage: python3 audit.py REPORT_DIR EXPORT.csv[.gz] [MORE.csv[.gz] ...] [--consent FILE] [--consent-journal FILE]
+                       [--exclude-customers FILE]
        (REPORT_DIR from `affinity evaluate --split time ... --report REPORT_DIR --rankings`, the exports the same
-       files in the same order)
+       files in the same order, and the lists evaluate was given: --exclude-customers leaves a customer's rows out,
+       an objection to profiling in --consent (a profiling,opted_out row) or --consent-journal, weighed as a server
+       weighs them, reads the customer's orders as anonymous baskets, as evaluate does)
 
 From the raw exports (ingest rules as README documents them, not Affinity's code) it rebuilds the time split of
 report.json's settings: the test customers (identified, an order in [cutoff, cutoff + testDays)), what each bought
@@ -14,6 +17,7 @@ per-customer.csv.gz. It also checks what the evaluation must not do: lists with 
 nobody had bought before the cutoff (no model can know them; coverage's catalogue is the items sold before it), and
 counts what no model can find (items first sold in the test period, which stay in recall's denominator). Prints what held and every finding; exit code 1 on a finding.
 """
+import argparse
 import collections
 import csv
 import datetime as dt
@@ -26,7 +30,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
-from affinity_ids import norm_customer, norm_item, strip_blanks  # noqa: E402 (the one copy of the id rules, checked against Java)
+from affinity_ids import norm_customer, norm_item, normalise_customer_id, strip_blanks  # noqa: E402 (the one copy of the id rules, checked against Java)
 
 NON_PRODUCT = {"POST", "D", "M", "DOT", "BANK CHARGES", "AMAZONFEE", "CRUK", "PADS", "S", "B", "C2", "TEST001",
                "TEST002", "ADJUST", "ADJUST2"}
@@ -77,8 +81,10 @@ def number(s):
     return v if math.isfinite(v) else None
 
 
-def load(paths):
-    """Accepted orders: invoice -> {time (the earliest row's), customer, items}; in order of their first accepted row."""
+def load(paths, excluded=frozenset()):
+    """Accepted orders: invoice -> {time (the earliest row's), customer, items}; in order of their first accepted row.
+    A row of an excluded customer is rejected where the loader rejects it (excluded_customer, the first of the
+    reasons checked after the checks across rows)."""
     orders = {}
     invoice_file = {}
     invoice_customer = {}
@@ -110,6 +116,8 @@ def load(paths):
                 if key in seen:
                     continue  # duplicate_line
                 seen.add(key)
+                if cust in excluded:
+                    continue  # excluded_customer
                 if inv.startswith("C") or qty < 0 or inv.startswith("A") or qty == 0 or price <= 0:
                     continue  # cancellation, adjustment, zero_quantity, non_positive_price
                 if item in NON_PRODUCT or item.startswith(NON_PRODUCT_PREFIXES):
@@ -123,6 +131,125 @@ def load(paths):
                     o["time"] = min(o["time"], t)  # placed at its earliest row's time, as Affinity's loader
                     o["items"].add(item)
     return orders
+
+
+# --- the lists evaluate may be given ------------------------------------------------------------------------------
+def open_list(path):
+    """A list file: UTF-8 (a byte order mark dropped), plain or gzip, as the loader reads them."""
+    with open(path, "rb") as f:
+        magic = f.read(2)
+    raw = gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+
+
+def excluded_customers(path):
+    """--exclude-customers: the normalised ids of its customer_id column (other columns ignored)."""
+    ids = set()
+    with open_list(path) as f:
+        rows = csv.reader(f)
+        header = [h.replace("\ufeff", "").strip().lower() for h in next(rows)]
+        column = header.index("customer_id")
+        for row in rows:
+            if len(row) == len(header):
+                ids.add(normalise_customer_id(row[column]))
+    return ids
+
+
+def instant(text):
+    """An ISO-8601 time with its offset ('Z' too) as an aware datetime; None for an empty one."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    return dt.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
+
+
+def consent_profiling(path):
+    """--consent: each customer's profiling row, (state, updated_at or None); a second row of the same state keeps the
+    later known time, one of another state wins when it is later (evaluate refuses the list otherwise)."""
+    listed = {}
+    with open_list(path) as f:
+        rows = csv.reader(f)
+        next(rows)  # customer_id,channel,state[,updated_at]
+        for row in rows:
+            if len(row) == 1 and not row[0].strip():
+                continue
+            if row[1].strip().lower() != "profiling":
+                continue
+            customer = normalise_customer_id(row[0])
+            entry = (row[2].strip().replace("-", "_").lower(), instant(row[3]) if len(row) > 3 else None)
+            previous = listed.get(customer)
+            if previous is None:
+                listed[customer] = entry
+            elif previous[0] == entry[0]:
+                times = [t for t in (previous[1], entry[1]) if t is not None]
+                listed[customer] = (entry[0], max(times) if times else None)
+            elif previous[1] is not None and entry[1] is not None and previous[1] != entry[1]:
+                listed[customer] = max(previous, entry, key=lambda e: e[1])
+            else:
+                sys.exit("%s: two profiling states for one customer that cannot be ordered (evaluate refuses it)"
+                         % path)
+    return listed
+
+
+def journal_profiling(path):
+    """--consent-journal: each customer's latest profiling change, (state, at or None), in the journal's order; a
+    last line without its line break is an append in progress, not read."""
+    latest = {}
+    with open(path, "rb") as f:
+        data = f.read()
+    for n, line in enumerate(data.split(b"\n")[:-1]):
+        change = json.loads(line.decode("utf-8"))
+        if n == 0 and "compactedThrough" in change:
+            continue
+        if change["channel"].strip().lower() == "profiling":
+            state = change["state"].strip().replace("-", "_").lower()
+            latest[normalise_customer_id(strip_blanks(change["customerId"]))] = (state, instant(change.get("at")))
+    return latest
+
+
+def effective(changed, listed, list_written):
+    """Consent.effective for profiling (anything but opted_out permits it): a change later than the list's word wins;
+    one that cannot be ordered after it may only restrict."""
+    def weighed(change, change_at, state, as_of):
+        if change is None:
+            return state
+        if state is None or (change_at is not None and as_of is not None and change_at > as_of):
+            return change
+        return change if change == "opted_out" and state != "opted_out" else state
+    change, change_at = changed if changed else (None, None)
+    if listed is None or listed[1] is None:
+        return weighed(change, change_at, listed[0] if listed else None, list_written)
+    if change is None or (change_at is not None and change_at < listed[1]):
+        return listed[0]
+    return weighed(change, change_at, listed[0], listed[1])
+
+
+def objections(consent, journal):
+    """The customers objecting to profiling, with the counts report.json's profilingObjections records."""
+    listed = consent_profiling(consent) if consent else {}
+    changes = journal_profiling(journal) if journal else {}
+    written = (dt.datetime.fromtimestamp(os.stat(consent).st_mtime_ns / 1e9, dt.timezone.utc) if consent else None)
+    objecting, by_list, withdrawn = set(), 0, 0
+    for customer in set(listed) | set(changes):
+        list_objects = customer in listed and listed[customer][0] == "opted_out"
+        if effective(changes.get(customer), listed.get(customer), written) == "opted_out":
+            objecting.add(customer)
+            by_list += 1 if list_objects else 0
+        elif list_objects:
+            withdrawn += 1
+    return objecting, {"customers": len(objecting), "byConsentList": by_list,
+                       "byConsentJournal": len(objecting) - by_list, "withdrawnInConsentJournal": withdrawn}
+
+
+def anonymise(orders, objecting):
+    """An objector's orders become anonymous baskets; answers (objectors with orders, their orders)."""
+    customers, count = set(), 0
+    for o in orders.values():
+        if o["customer"] in objecting:
+            customers.add(o["customer"])
+            count += 1
+            o["customer"] = None
+    return len(customers), count
 
 
 # --- the split ---------------------------------------------------------------------------------------------------
@@ -321,15 +448,39 @@ def close(a, b):
     return abs(a - b) <= TOLERANCE * max(1.0, abs(a), abs(b))
 
 
-def main(report_dir, exports):
+def given(arguments, option):
+    return any(a == option or a.startswith(option + "=") for a in arguments)
+
+
+def main(report_dir, exports, consent=None, journal=None, exclude=None):
     report = json.load(open(os.path.join(report_dir, "report.json")))
     settings = report["settings"]
     if settings["split"] != "time":
         sys.exit("audit.py recomputes the time split only (report split: %s)" % settings["split"])
     if "rankings" not in report:
         sys.exit("report.json lists no rankings: run evaluate with --rankings")
+    # the lists evaluate was given, as its invocation records them: without the same ones the audit measures other
+    # customers, and every difference would look like the evaluation's
+    arguments = report.get("invocation", {}).get("arguments", [])
+    for option, path in (("--consent", consent), ("--consent-journal", journal), ("--exclude-customers", exclude)):
+        if given(arguments, option) and path is None:
+            bad("evaluate ran with %s and the audit without: give the audit the same file" % option)
+        elif path is not None and report.get("invocation") and not given(arguments, option):
+            bad("the audit was given %s and evaluate was not" % option)
     cutoff = dt.datetime.fromisoformat(settings["cutoff"])
-    split = Split(load(exports), cutoff, settings["testDays"])
+    orders = load(exports, excluded_customers(exclude) if exclude else frozenset())
+    if consent or journal:
+        objecting, counts = objections(consent, journal)
+        counts["inTransactions"], counts["ordersAnonymised"] = anonymise(orders, objecting)
+        reported = report.get("profilingObjections")
+        if reported == counts:
+            ok("objections to profiling: customers, by list and journal, in the export, orders anonymised")
+        else:
+            bad("profilingObjections: %s recomputed, %s reported" % (counts, reported))
+    elif report.get("profilingObjections"):
+        bad("report.json records objections to profiling (%s): give the audit the same --consent and "
+            "--consent-journal" % report["profilingObjections"])
+    split = Split(orders, cutoff, settings["testDays"])
     facts = report["facts"]
     n = len(split.customers)
 
@@ -421,14 +572,16 @@ def main(report_dir, exports):
     boot = report["bootstrap"]
     names = [m for m in models if m in values]
     columns = [[values[m][row]["ndcg@10"] for row in range(n)] for m in names]
-    for m, (lo, hi) in zip(names, bootstrap(columns, boot["resamples"], boot["seed"])):
+    for m, (lo, hi) in zip(names, bootstrap(columns, boot["resamples"], boot["seed"]) if names else []):
         got = report["models"][m]["intervals95"]["ndcg@10"]
         if close(lo, got[0]) and close(hi, got[1]):
             ok("ndcg@10 bootstrap interval recomputed")
         else:
             bad("%s ndcg@10 interval: [%.6f, %.6f] recomputed, %s reported" % (m, lo, hi, got))
     served = report["served"]
-    versus = report["servedDifferences"]
+    # (none recomputed when the served model's or a rival's lists do not cover the recomputed test customers: said
+    # above, row by row)
+    versus = [v for v in report["servedDifferences"] if served in values and v["versus"] in values]
     diffs = [[values[served][row]["ndcg@10"] - values[v["versus"]][row]["ndcg@10"] for row in range(n)]
              for v in versus]
     for v, d, (lo, hi) in zip(versus, diffs, bootstrap(diffs, boot["resamples"], boot["seed"]) if diffs else []):
@@ -468,4 +621,11 @@ def main(report_dir, exports):
 if __name__ == "__main__":
     if len(sys.argv) < 3:
         sys.exit(__doc__)
-    sys.exit(main(sys.argv[1], sys.argv[2:]))
+    parser = argparse.ArgumentParser(usage=__doc__)
+    parser.add_argument("report_dir")
+    parser.add_argument("exports", nargs="+")
+    parser.add_argument("--consent")
+    parser.add_argument("--consent-journal")
+    parser.add_argument("--exclude-customers")
+    a = parser.parse_args()
+    sys.exit(main(a.report_dir, a.exports, a.consent, a.consent_journal, a.exclude_customers))

@@ -6,6 +6,7 @@ import io.affinity.recommender.Consent;
 import io.affinity.recommender.Ids;
 import io.affinity.recommender.ModelSnapshot;
 import io.affinity.store.ConsentJournalFile;
+import io.affinity.store.JournalLines;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -347,7 +348,7 @@ public final class ConsentJournal implements AutoCloseable {
     /** {@link #keepReadableChanges()} from {@code offset}; returns the offset after the last whole line. */
     private long keepReadableChanges(long offset) throws IOException {
         try {
-            return JournalFiles.readLines(channel, offset, file, (text, next) -> {
+            return JournalLines.read(channel, offset, file, (text, next) -> {
                 Change change;
                 String customerId;
                 Consent.Channel ch;
@@ -399,7 +400,7 @@ public final class ConsentJournal implements AutoCloseable {
      * an append in progress: left for a later read.
      */
     private void readLines(boolean locked) throws IOException, CorruptJournal {
-        JournalFiles.readLines(channel, readOffset, file, (text, next) -> {
+        JournalLines.read(channel, readOffset, file, (text, next) -> {
             lineNumber++;
             apply(text);
             readOffset = next;

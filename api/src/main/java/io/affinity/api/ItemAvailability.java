@@ -1,5 +1,6 @@
 package io.affinity.api;
 
+import io.affinity.store.JournalLines;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -219,7 +220,7 @@ public final class ItemAvailability implements AutoCloseable {
      * recommended here, and its own changes were refused.
      */
     private boolean readLines(State into, boolean opening) throws IOException {
-        JournalFiles.readLines(journal, readOffset, journalFile, (line, next) -> {
+        JournalLines.read(journal, readOffset, journalFile, (line, next) -> {
             if (!line.isBlank()) {
                 String[] parts = line.split("\t", -1);
                 if (parts.length != 2 || parts[0].isBlank()

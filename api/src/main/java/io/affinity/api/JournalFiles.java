@@ -3,7 +3,6 @@ package io.affinity.api;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -135,45 +134,6 @@ final class JournalFiles {
 
     static Object fileKey(Path journal) throws IOException {
         return Files.readAttributes(journal, BasicFileAttributes.class).fileKey();
-    }
-
-    /** Receives one line of a journal (without its line break) and the offset after it; may refuse it (throw). */
-    interface LineReader<E extends Exception> {
-        void line(String text, long next) throws E;
-    }
-
-    /**
-     * Reads the whole lines from {@code offset} to the end of the file into {@code reader} and returns the offset
-     * after the last of them. What follows it is an unterminated line (a torn append, or another process's
-     * append in progress), or nothing. A reader that throws stops the reading at that line: it keeps the offset
-     * after the last line it accepted ({@code next}) to go on from there later.
-     */
-    static <E extends Exception> long readLines(FileChannel ch, long offset, Path journal, LineReader<E> reader)
-            throws IOException, E {
-        long size = ch.size();
-        if (size - offset > Integer.MAX_VALUE - 16) {
-            throw new IOException(journal + " grew by more than 2 GB at once");
-        }
-        ByteBuffer buf = ByteBuffer.allocate((int) (size - offset));
-        while (buf.hasRemaining()) {
-            if (ch.read(buf, offset + buf.position()) < 0) {
-                break;
-            }
-        }
-        byte[] bytes = buf.array();
-        int length = buf.position();
-        int start = 0;
-        while (true) {
-            int end = start;
-            while (end < length && bytes[end] != '\n') {
-                end++;
-            }
-            if (end >= length) {
-                return offset + start;
-            }
-            reader.line(new String(bytes, start, end - start, StandardCharsets.UTF_8), offset + end + 1);
-            start = end + 1;
-        }
     }
 
     /**

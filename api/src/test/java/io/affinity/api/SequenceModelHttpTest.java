@@ -107,7 +107,9 @@ class SequenceModelHttpTest {
             for (int c = 0; c < 30; c++) {
                 HttpResponse<String> r = get(server, "/v1/customers/c" + c + "/recommendations?limit=20");
                 assertEquals(200, r.statusCode(), r.body());
-                assertFalse(r.body().contains("1970"), r.body());
+                // a date of 1970, not the digits: a score may hold them (0.1970980...: the blend trained at the
+                // test's --min-support 0.05 since the rules model honours it)
+                assertFalse(r.body().contains("1970-"), r.body());
                 assertFalse(r.body().contains("lastPurchased"), r.body());
                 for (JsonNode item : JSON.readTree(r.body()).get("items")) {
                     if (item.get("source").asText().equals("repeat")) {
@@ -130,7 +132,7 @@ class SequenceModelHttpTest {
             assertTrue(profile.body().contains("no profile for this customer"), profile.body());
             HttpResponse<String> offers = get(server, "/v1/customers/c1/next-best-offers?limit=3");
             assertEquals(200, offers.statusCode(), offers.body());
-            assertFalse(offers.body().contains("1970"), offers.body());
+            assertFalse(offers.body().contains("1970-"), offers.body());
             HttpResponse<String> export = get(server, "/v1/campaigns/offers?segment=all&channel=email");
             assertEquals(409, export.statusCode(), export.body());
             assertTrue(export.body().contains("no-customer-profiles") && export.body().contains("order sequence"),

@@ -5,6 +5,7 @@ import io.affinity.store.ConsentJournalFile;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
 import io.affinity.training.ExclusionCarryOver;
+import io.affinity.training.ReadableFile;
 import io.affinity.training.ingest.ExcludedCustomers;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -72,11 +73,11 @@ final class ConsentCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            OptionFiles.readable("--customers", customers);
+            ReadableFile.require("--customers", customers);
             ModelStore store = ModelStores.existing(models, false);
             Path journalFile = journal != null ? journal : models.resolve(ConsentJournalFile.FILE_NAME);
             // never created here: a mistyped path must not look like a journal with nothing to forget
-            OptionFiles.readable("--consent-journal", journalFile);
+            ReadableFile.require("--consent-journal", journalFile);
             ExcludedCustomers list = ExcludedCustomers.read(customers);
             Set<String> listed = list.ids();
             // Held from the check to the rewrite: a run publishing meanwhile could bring a listed customer back

@@ -2,6 +2,7 @@ package io.affinity.cli;
 
 import io.affinity.store.Invocation;
 import io.affinity.store.Manifest;
+import io.affinity.training.ReadableFile;
 import io.affinity.training.customers.CustomerAnalysis;
 import io.affinity.training.customers.CustomerAnalytics;
 import io.affinity.training.customers.CustomerAnalyticsOptions;
@@ -81,7 +82,7 @@ final class CustomersCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        OptionFiles.readable("--catalog", catalog);
+        ReadableFile.require("--catalog", catalog);
         ObjectionsToProfiling objecting = consent.read();
         OptionFiles.directoryOrAbsent("--output", output);
         CustomerAnalyticsOptions options = CustomerAnalyticsOptions.defaults(date("--calibration-end", calibrationEnd))

@@ -74,6 +74,11 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "EASE models only this many most-bought items (dense, cubic cost) (default: ${DEFAULT-VALUE}).")
     int easeMaxItems;
 
+    @Option(names = "--min-support", defaultValue = "0.005",
+            description = "The rules model's support, a share of the training baskets (a support count of at least "
+                    + "2), as train's --min-support: give the support you train with (default: ${DEFAULT-VALUE}).")
+    double minSupport;
+
     @Option(names = "--no-season-window",
             description = "Time split: train the re-ranker on the validation period only, not also on the test "
                     + "period's season one year earlier (about half the re-ranker's time; lower NDCG@10 on the UCI "
@@ -113,7 +118,7 @@ final class EvaluateCommand implements Callable<Integer> {
             }
         }
         EvaluationSettings settings = new EvaluationSettings(split, cut, testDays, threads, seed, easeMaxItems,
-                EvaluationSettings.DEFAULT_CANDIDATES, !noSeasonWindow);
+                EvaluationSettings.DEFAULT_CANDIDATES, !noSeasonWindow, minSupport);
         ObjectionsToProfiling objecting = consent.read();
         IngestOptions options = input.ingestOptions();
         long t0 = System.nanoTime();

@@ -8,22 +8,6 @@ final class OptionFiles {
     private OptionFiles() {
     }
 
-    /** Fails unless {@code file} (when given) is an existing, readable regular file. */
-    static void readable(String option, Path file) {
-        if (file == null) {
-            return;
-        }
-        if (!Files.exists(file)) {
-            throw new AffinityCli.UserFacingException(option + ": file " + file + " does not exist");
-        }
-        if (Files.isDirectory(file)) {
-            throw new AffinityCli.UserFacingException(option + ": " + file + " is a directory, not a file");
-        }
-        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-            throw new AffinityCli.UserFacingException(option + ": " + file + " is not a readable file");
-        }
-    }
-
     /**
      * Fails when {@code dir} exists but is not a writable directory, or is missing and could not be created: the
      * nearest of its ancestors that exists must be a writable directory. The verbs that write there do so at their

@@ -1,5 +1,6 @@
 package io.affinity.cli;
 
+import io.affinity.training.ReadableFile;
 import io.affinity.training.customers.ConsentFile;
 import io.affinity.training.customers.ObjectionsToProfiling;
 import java.nio.charset.Charset;
@@ -33,8 +34,8 @@ final class ProfilingConsentOptions {
 
     /** Reads the list and the journal (before the exports: a bad list should stop the verb before minutes of loading). */
     ObjectionsToProfiling read() throws Exception {
-        OptionFiles.readable("--consent", consent);
-        OptionFiles.readable("--consent-journal", consentJournal);
+        ReadableFile.require("--consent", consent);
+        ReadableFile.require("--consent-journal", consentJournal);
         ConsentFile.requireListForEncoding(consentEncoding, consent);
         return ObjectionsToProfiling.of(consent == null ? Map.of()
                         : ConsentFile.read(consent, consentEncoding == null ? StandardCharsets.UTF_8 : consentEncoding),

@@ -15,6 +15,7 @@ import io.affinity.api.SwappableModelSource;
 import io.affinity.store.ConsentJournalFile;
 import io.affinity.store.ModelStore;
 import io.affinity.store.SnapshotShutdown;
+import io.affinity.training.ReadableFile;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -139,8 +140,8 @@ final class ServeCommand implements Callable<Integer> {
             throw new AffinityCli.UserFacingException("--margin-rate must be a share of the price in (0, 1], was "
                     + marginRate);
         }
-        OptionFiles.readable("--admin-token-file", adminTokenFile);
-        OptionFiles.readable("--api-keys-file", apiKeysFile);
+        ReadableFile.require("--admin-token-file", adminTokenFile);
+        ReadableFile.require("--api-keys-file", apiKeysFile);
         if (consentJournal != null && consentJournal.toString().equals("none")) {
             // --availability-journal takes "none"; consent must not: a server without its journal would forget
             // opt-outs across restarts and miss the ones other servers recorded (it used to create ./none).

@@ -5,6 +5,7 @@ import io.affinity.store.Invocation;
 import io.affinity.store.ModelStore;
 import io.affinity.store.ConsentJournalFile;
 import io.affinity.training.ConsentCarryOver;
+import io.affinity.training.ReadableFile;
 import io.affinity.training.customers.ConsentFile;
 import io.affinity.training.ExclusionCarryOver;
 import io.affinity.training.RecommenderParameters;
@@ -153,9 +154,9 @@ final class TrainCommand implements Callable<Integer> {
                 }
             }
         }
-        OptionFiles.readable("--consent", consent);
-        OptionFiles.readable("--catalog", catalog);
-        OptionFiles.readable("--consent-journal", consentJournal);
+        ReadableFile.require("--consent", consent);
+        ReadableFile.require("--catalog", catalog);
+        ReadableFile.require("--consent-journal", consentJournal);
         ExclusionCarryOver.requireListForAllowFewer(allowFewerExcluded, input.excludeCustomers);
         ConsentFile.requireListForEncoding(consentEncoding, consent);
         OptionFiles.directoryOrAbsent("--models", models);

@@ -1,6 +1,7 @@
 package io.affinity.cli;
 
 import io.affinity.store.Manifest;
+import io.affinity.training.ReadableFile;
 import io.affinity.training.ingest.ExcludedCustomers;
 import io.affinity.training.ingest.IngestOptions;
 import java.io.IOException;
@@ -89,7 +90,7 @@ final class TransactionInput {
             return null;
         }
         if (excluded == null) {
-            OptionFiles.readable("--exclude-customers", excludeCustomers);
+            ReadableFile.require("--exclude-customers", excludeCustomers);
             try {
                 excluded = ExcludedCustomers.read(excludeCustomers);
             } catch (IOException e) {

@@ -502,6 +502,7 @@ class CommandErrorsTest {
             {"train", "--recommender", "foo", "--recommender must be 'blend' or 'rules', was 'foo'"},
             {"evaluate", "--threads", "0", "--threads must be >= 1, was 0"},
             {"evaluate", "--ease-max-items", "0", "--ease-max-items must be >= 1, was 0"},
+            {"evaluate", "--min-support", "2", "--min-support must be in (0, 1], was 2.0"},
             {"customers", "--discount-rate", "-1", "--discount-rate must be in [0, 10), was -1.0"},
             {"customers", "--tiers", "0.5,0.5,0.5", "--tiers: shares must be > 0 and sum to at most 1, were 0.5, 0.5, 0.5"},
             {"customers", "--holdout-end", "2011-05-01", "--holdout-end 2011-05-01 must be after --calibration-end 2011-05-31"},

@@ -5,10 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affinity.recommender.Consent;
 import io.affinity.recommender.Ids;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Collections;
@@ -174,55 +173,58 @@ public final class ConsentJournalFile {
      */
     public static Latest latest(Path file, Consent.Channel channel) throws IOException {
         Objects.requireNonNull(channel, "channel");
-        Map<String, Change> latest = new HashMap<>();
-        long compactedThrough = 0;
-        long lastApplied = 0;
-        long sequence = 0;
-        long lines = 0;
-        int lineNumber = 0;
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] bytes = in.readAllBytes();
-            int start = 0;
-            while (true) {
-                int end = start;
-                while (end < bytes.length && bytes[end] != '\n') {
-                    end++;
+        Reading reading = new Reading(file, channel);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            JournalLines.read(ch, 0, file, (text, next) -> reading.line(text));
+        }
+        return new Latest(file, reading.sequence, reading.lines, reading.latest);
+    }
+
+    /** One reading of a whole journal, line after line. */
+    private static final class Reading {
+        private final Path file;
+        private final Consent.Channel channel;
+        private final Map<String, Change> latest = new HashMap<>();
+        private long compactedThrough;
+        private long lastApplied;
+        private long sequence;
+        private long lines;
+        private int lineNumber;
+
+        Reading(Path file, Consent.Channel channel) {
+            this.file = file;
+            this.channel = channel;
+        }
+
+        void line(String text) throws UnreadableJournalException {
+            lineNumber++;
+            try {
+                JsonNode n = tree(text);
+                long header = lineNumber == 1 ? header(n) : -1;
+                if (header >= 0) {
+                    compactedThrough = header;
+                    sequence = header;
+                    return;
                 }
-                if (end >= bytes.length) {
-                    break; // the rest, if any, is an append not yet complete: not acknowledged, not read
+                Change change = parse(n);
+                long seq = change.sequence();
+                if (appended(seq, compactedThrough, lastApplied, sequence)) {
+                    sequence = seq;
                 }
-                lineNumber++;
-                String text = new String(bytes, start, end - start, StandardCharsets.UTF_8);
-                start = end + 1;
-                try {
-                    JsonNode n = tree(text);
-                    long header = lineNumber == 1 ? header(n) : -1;
-                    if (header >= 0) {
-                        compactedThrough = header;
-                        sequence = header;
-                        continue;
-                    }
-                    Change change = parse(n);
-                    long seq = change.sequence();
-                    if (appended(seq, compactedThrough, lastApplied, sequence)) {
-                        sequence = seq;
-                    }
-                    lastApplied = seq;
-                    lines++;
-                    if (change.channel() == channel) {
-                        latest.put(change.customerId(), change);
-                    }
-                } catch (LaterReleaseLineException e) {
-                    throw new UnreadableJournalException("consent journal " + file + " line " + lineNumber
-                            + " is unreadable (" + e.getMessage() + "): run this with that release, and keep the "
-                            + "line, a customer's consent change");
-                } catch (IllegalArgumentException e) {
-                    throw new UnreadableJournalException("consent journal " + file + " line " + lineNumber
-                            + " is unreadable (" + e.getMessage() + "): repair the line (servers sharing the journal "
-                            + "refuse campaign exports until then)");
+                lastApplied = seq;
+                lines++;
+                if (change.channel() == channel) {
+                    latest.put(change.customerId(), change);
                 }
+            } catch (LaterReleaseLineException e) {
+                throw new UnreadableJournalException("consent journal " + file + " line " + lineNumber
+                        + " is unreadable (" + e.getMessage() + "): run this with that release, and keep the "
+                        + "line, a customer's consent change");
+            } catch (IllegalArgumentException e) {
+                throw new UnreadableJournalException("consent journal " + file + " line " + lineNumber
+                        + " is unreadable (" + e.getMessage() + "): repair the line (servers sharing the journal "
+                        + "refuse campaign exports until then)");
             }
         }
-        return new Latest(file, sequence, lines, latest);
     }
 }

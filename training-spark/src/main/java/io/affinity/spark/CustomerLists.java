@@ -192,7 +192,16 @@ final class CustomerLists {
                                 items.facts.size(), options), Encoders.row(SCORED));
             }
             String model = tifu != null ? SparkTifuKnn.NAME : SparkModelStage.MODEL_NAME;
-            Result r = put(scored.toLocalIterator(), builder, model);
+            // put in customer id order, as train puts them: in Spark's hash-partition order the histories' places in
+            // customers.cmap followed the number of shuffle partitions. Persisted first, so that the sort's sampling
+            // pass reads the scored rows instead of scoring every customer a second time.
+            scored = scored.persist(StorageLevel.MEMORY_AND_DISK());
+            Result r;
+            try {
+                r = put(scored.orderBy(col("customer")).toLocalIterator(), builder, model);
+            } finally {
+                scored.unpersist();
+            }
             walked.unpersist();
             persisted.forEach(d -> d.unpersist(false));
             return new Result(r.customers(), r.withLists(), customerModels, options, validation,

@@ -16,6 +16,7 @@ import io.affinity.store.Snapshot;
 import io.affinity.store.SnapshotBuilder;
 import io.affinity.training.ConsentCarryOver;
 import io.affinity.training.ExclusionCarryOver;
+import io.affinity.training.ReadableFile;
 import io.affinity.training.TradeUpParameters;
 import io.affinity.training.TrainingParameters;
 import io.affinity.training.TrainingPipeline;
@@ -342,9 +343,9 @@ public final class SparkTrain implements Callable<Integer> {
                 TradeUpParameters.DEFAULT_PER_SEGMENT, upsellMinLift);
         // read before any distributed work: a bad consent or catalogue file should fail in a second, not after
         // the load; the same checks and messages as `affinity train`
-        readable("--consent", consent);
-        readable("--catalog", catalog);
-        readable("--consent-journal", consentJournal);
+        ReadableFile.require("--consent", consent);
+        ReadableFile.require("--catalog", catalog);
+        ReadableFile.require("--consent-journal", consentJournal);
         ExclusionCarryOver.requireListForAllowFewer(allowFewerExcluded, excludeCustomers);
         ConsentFile.requireListForEncoding(consentEncoding, consent);
         // Held from the carry-over checks, which read CURRENT's manifest, until the publish has moved CURRENT (as
@@ -365,7 +366,7 @@ public final class SparkTrain implements Callable<Integer> {
             ingest = ingest.withGuestCustomers(guestCustomers);
         }
         ingest = ingest.withTimeZone(IngestOptions.parseTimeZone(timeZone));
-        readable("--exclude-customers", excludeCustomers);
+        ReadableFile.require("--exclude-customers", excludeCustomers);
         if (excludeCustomers != null) {
             excluded = ExcludedCustomers.read(excludeCustomers);
         }
@@ -399,25 +400,6 @@ public final class SparkTrain implements Callable<Integer> {
             if (ownSession) {
                 spark.stop();
             }
-        }
-    }
-
-    /**
-     * Fails unless {@code file} (when given) is an existing, readable regular file, naming the option, as
-     * {@code affinity train} checks it.
-     */
-    static void readable(String option, Path file) {
-        if (file == null) {
-            return;
-        }
-        if (!Files.exists(file)) {
-            throw new IllegalArgumentException(option + ": file " + file + " does not exist");
-        }
-        if (Files.isDirectory(file)) {
-            throw new IllegalArgumentException(option + ": " + file + " is a directory, not a file");
-        }
-        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-            throw new IllegalArgumentException(option + ": " + file + " is not a readable file");
         }
     }
 

@@ -10,6 +10,7 @@ import io.affinity.testing.RowOrderExport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code spark-train} publishes the same customer profiles, to the last bit and byte for byte, from the same export
  * in another row order: an order's spend was summed over its lines in the export's order, and the value models
- * fitted over customers in the order of their first line.
+ * fitted over customers in the order of their first line. The same for the customers' histories and lists
+ * (customers.cmap, customer-recs.cmap), which were put in the order Spark's partitions gave them.
  */
 @IntegrationTest
 class SparkProfilesRowOrderTest {
@@ -40,9 +42,19 @@ class SparkProfilesRowOrderTest {
     }
 
     @Test
-    void theSameExportInAnotherRowOrderPublishesByteIdenticalProfiles() throws Exception {
+    void theSameExportInAnotherRowOrderPublishesByteIdenticalProfilesAndHistories() throws Exception {
         Path a = trained("forward", RowOrderExport.rows());
-        Path b = trained("shuffled", RowOrderExport.shuffled(9));
+        // and with another number of shuffle partitions (a cluster's setting): the histories came in the order of
+        // Spark's hash partitions, which follows that number, not in customer id order as train puts them
+        SparkSession spark = LocalSpark.get();
+        String partitions = spark.conf().get("spark.sql.shuffle.partitions");
+        Path b;
+        try {
+            spark.conf().set("spark.sql.shuffle.partitions", "3");
+            b = trained("shuffled", RowOrderExport.shuffled(9));
+        } finally {
+            spark.conf().set("spark.sql.shuffle.partitions", partitions);
+        }
         StringBuilder profilesA = new StringBuilder();
         StringBuilder profilesB = new StringBuilder();
         try (Snapshot sa = ModelStore.open(a.getParent()).openCurrent();
@@ -53,7 +65,8 @@ class SparkProfilesRowOrderTest {
             }
         }
         assertEquals(profilesA.toString(), profilesB.toString());
-        assertArrayEquals(Files.readAllBytes(a.resolve("profiles.cmap")), Files.readAllBytes(b.resolve("profiles.cmap")),
-                "profiles.cmap");
+        for (String file : List.of("profiles.cmap", "customers.cmap", "customer-recs.cmap")) {
+            assertArrayEquals(Files.readAllBytes(a.resolve(file)), Files.readAllBytes(b.resolve(file)), file);
+        }
     }
 }

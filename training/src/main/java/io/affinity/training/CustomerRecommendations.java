@@ -25,10 +25,11 @@ final class CustomerRecommendations {
     }
 
     /**
-     * @param histories the customers' complete histories by id: every repeat item's purchase comes from it
+     * @param histories  the customers' complete histories by id: every repeat item's purchase comes from it
+     * @param minSupport train's --min-support: the blend's rules model mines at it, as the snapshot's rules are
      * @return the manifest section describing what is served
      */
-    static Map<String, Object> precompute(Transactions tx, RecommenderParameters p,
+    static Map<String, Object> precompute(Transactions tx, RecommenderParameters p, double minSupport,
                                           Map<String, CustomerHistory> histories, SnapshotBuilder builder,
                                           Consumer<String> progress) {
         Map<String, Object> section = new LinkedHashMap<>();
@@ -43,7 +44,7 @@ final class CustomerRecommendations {
         section.put("parameters", parameters);
         int[] stored = {0};
         ServedBlend.Result r = ServedBlend.fit(tx, new ServedBlend.Settings(p.validationDays(), p.topN(),
-                p.threads(), SEED, p.reducedGrid(), p.seasonWindow()), progress, (served, c, items, scores, repeat, sources) -> {
+                p.threads(), SEED, p.reducedGrid(), p.seasonWindow(), minSupport), progress, (served, c, items, scores, repeat, sources) -> {
             if (items.length == 0) {
                 return;
             }

@@ -433,7 +433,8 @@ public final class TrainingPipeline {
     private long precomputeRecommendations(Transactions tx, SnapshotBuilder builder,
                                            Map<String, CustomerHistory> histories) {
         long start = System.nanoTime();
-        Map<String, Object> served = CustomerRecommendations.precompute(tx, recommender, histories, builder, progress);
+        Map<String, Object> served = CustomerRecommendations.precompute(tx, recommender, parameters.minSupport(),
+                histories, builder, progress);
         builder.section("servedModel", served);
         long nanos = System.nanoTime() - start;
         step(start, "recommender: %s, %s customers with precomputed lists", served.get("name"),

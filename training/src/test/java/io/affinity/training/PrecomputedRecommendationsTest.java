@@ -113,6 +113,9 @@ class PrecomputedRecommendationsTest {
             JsonNode served = s.manifest().sections().get("servedModel");
             assertEquals(42, served.at("/parameters/seed").asLong(), served.toString());
             assertEquals("2011-05-10T17:30", served.get("recencyAsOf").asText(), served.toString());
+            // the blend's rules model mines at train's --min-support (0.05 here), as the snapshot's rules: it was a
+            // fixed 0.005, which a large catalogue's pairs never reach
+            assertEquals(0.05, served.at("/hyperParameters/rules/minSupport").asDouble(), served.toString());
         }
     }
 

@@ -1,5 +1,6 @@
 package io.affinity.training.evaluation;
 
+import io.affinity.training.TrainingParameters;
 import java.time.LocalDateTime;
 
 /**
@@ -15,17 +16,32 @@ import java.time.LocalDateTime;
  * @param candidates     candidates per model and kind (repeat / new) handed to the blend
  * @param seasonWindow   time split: the re-ranker also learns from the test period's season one year earlier
  *                       (when the data reach back that far); false halves the re-ranker's fitting time
+ * @param rulesMinSupport the rules model's support, a share of each split's training baskets, with a support count
+ *                       of at least {@link #RULES_MIN_SUPPORT_COUNT} (train's {@code --min-support}, so that the
+ *                       blend weighs rules as the snapshot mines them: at a fixed 0.005 a large catalogue's
+ *                       validation saw no rule and weighed the rules at 0 whatever support the user gave)
  */
 public record EvaluationSettings(String split, LocalDateTime cutoff, int testDays, int threads, long seed,
-                                 int easeMaxItems, int candidates, boolean seasonWindow) {
+                                 int easeMaxItems, int candidates, boolean seasonWindow, double rulesMinSupport) {
     public static final int DEFAULT_TEST_DAYS = 90;
     public static final int DEFAULT_EASE_MAX_ITEMS = 2500;
     public static final int DEFAULT_CANDIDATES = 50;
+    /** train's default {@code --min-support}. */
+    public static final double DEFAULT_RULES_MIN_SUPPORT = 0.005;
+    /** train's floor: no rule resting on a single basket. */
+    public static final long RULES_MIN_SUPPORT_COUNT = TrainingParameters.MIN_SUPPORT_COUNT;
 
     /** With the same-season window (the default). */
     public EvaluationSettings(String split, LocalDateTime cutoff, int testDays, int threads, long seed,
                               int easeMaxItems, int candidates) {
         this(split, cutoff, testDays, threads, seed, easeMaxItems, candidates, true);
+    }
+
+    /** With train's default support for the rules model. */
+    public EvaluationSettings(String split, LocalDateTime cutoff, int testDays, int threads, long seed,
+                              int easeMaxItems, int candidates, boolean seasonWindow) {
+        this(split, cutoff, testDays, threads, seed, easeMaxItems, candidates, seasonWindow,
+                DEFAULT_RULES_MIN_SUPPORT);
     }
 
     public EvaluationSettings {
@@ -45,6 +61,9 @@ public record EvaluationSettings(String split, LocalDateTime cutoff, int testDay
         }
         if (easeMaxItems < 1) {
             throw new IllegalArgumentException("--ease-max-items must be >= 1, was " + easeMaxItems);
+        }
+        if (!(rulesMinSupport > 0 && rulesMinSupport <= 1)) {
+            throw new IllegalArgumentException("--min-support must be in (0, 1], was " + rulesMinSupport);
         }
         if (candidates < RankingMetrics.MAX_K) {
             throw new IllegalArgumentException("candidates must be >= " + RankingMetrics.MAX_K + ", was " + candidates);

@@ -186,6 +186,7 @@ public final class ReportWriter {
         settings.put("threads", r.settings().threads());
         settings.put("seed", r.settings().seed());
         settings.put("easeMaxItems", r.settings().easeMaxItems());
+        settings.put("minSupport", r.settings().rulesMinSupport());
         settings.put("candidatesPerKind", r.settings().candidates());
         root.put("settings", settings);
         root.put("facts", r.facts());

@@ -32,12 +32,21 @@ public final class ServedBlend {
      * @param seed           seed of randomised models (ALS)
      * @param reducedGrid    true: only each model's first hyper-parameter setting (blend weights still fitted)
      * @param seasonWindow   true: the re-ranker also learns from the served period's season one year earlier
+     * @param rulesMinSupport the rules model's support: train's --min-support ({@link
+     *                       EvaluationSettings#rulesMinSupport})
      */
     public record Settings(int validationDays, int topN, int threads, long seed, boolean reducedGrid,
-                           boolean seasonWindow) {
+                           boolean seasonWindow, double rulesMinSupport) {
         /** With the same-season window. */
         public Settings(int validationDays, int topN, int threads, long seed, boolean reducedGrid) {
             this(validationDays, topN, threads, seed, reducedGrid, true);
+        }
+
+        /** With train's default support. */
+        public Settings(int validationDays, int topN, int threads, long seed, boolean reducedGrid,
+                        boolean seasonWindow) {
+            this(validationDays, topN, threads, seed, reducedGrid, seasonWindow,
+                    EvaluationSettings.DEFAULT_RULES_MIN_SUPPORT);
         }
 
         public Settings {
@@ -110,7 +119,7 @@ public final class ServedBlend {
         LocalDateTime cutoff = end.minusDays(days);
         EvaluationSettings es = new EvaluationSettings("time", cutoff, days, settings.threads(), settings.seed(),
                 EvaluationSettings.DEFAULT_EASE_MAX_ITEMS,
-                Math.max(EvaluationSettings.DEFAULT_CANDIDATES, settings.topN()));
+                Math.max(EvaluationSettings.DEFAULT_CANDIDATES, settings.topN()), true, settings.rulesMinSupport());
         // Tuned and served as evaluate ranks: ties broken by first purchase, not by the rows' order (read newest
         // first, the validation period's own items would win them; the same orders exported in another order gave
         // other lists). The lists reach the sink in the caller's numbers.

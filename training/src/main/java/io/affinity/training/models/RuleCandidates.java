@@ -33,7 +33,12 @@ public final class RuleCandidates implements Scorer {
 
     public static RuleCandidates fit(Interactions x, TransactionDatabase baskets, double minSupport,
                                      double minConfidence) {
-        long minCount = FpGrowth.minSupportCount(minSupport, baskets.size());
+        return fit(x, baskets, FpGrowth.minSupportCount(minSupport, baskets.size()), minConfidence);
+    }
+
+    /** @param minCount the support as a count of baskets */
+    public static RuleCandidates fit(Interactions x, TransactionDatabase baskets, long minCount,
+                                     double minConfidence) {
         FrequentItemsets sets = FpGrowth.builder().minSupportCount(minCount).maxLength(2).build().mineAll(baskets);
         List<MinedRule> mined = new ArrayList<>();
         RuleGenerator.generate(sets, new RuleParameters(minConfidence, 1.0), r -> {

@@ -498,4 +498,55 @@ class EvaluationTest {
         // More history in validation than in test is no reason to doubt the choice.
         assertTrue(Evaluation.historyMismatch(100, 0, 100, 99).isEmpty());
     }
+
+    /**
+     * The rules model mines at the support given (train's --min-support, evaluate's), with train's floor of 2
+     * baskets: it used a fixed 0.005, which on a large catalogue no pair reaches, so validation saw no rule and the
+     * blend weighed the rules at 0 whatever support the user had chosen. 300 pairs bought together in 3 baskets each
+     * and 50 pairs in one basket each: 950 baskets, so 0.005 is a support count of 5.
+     */
+    @Test
+    void theRulesModelMinesAtTheGivenSupportWithTrainsFloorOfTwoBaskets() throws Exception {
+        StringBuilder csv = new StringBuilder();
+        int order = 0;
+        for (int c = 0; c < 300; c++) {
+            for (int month = 1; month <= 3; month++) {
+                order++;
+                for (String item : List.of("A" + c, "B" + c)) {
+                    csv.append("c").append(c).append(",o").append(order).append(",2024-0").append(month)
+                            .append("-10T10:00,").append(item).append(",1,1\n");
+                }
+            }
+        }
+        for (int c = 0; c < 50; c++) {
+            order++;
+            for (String item : List.of("X" + c, "Y" + c)) {
+                csv.append("d").append(c).append(",o").append(order).append(",2024-02-10T10:00,").append(item)
+                        .append(",1,1\n");
+            }
+        }
+        EvalSplit all = EvalSplit.serving(load(csv.toString()));
+        assertEquals(950, all.trainBaskets().size());
+        assertEquals(0, rulesAt(EvaluationSettings.DEFAULT_RULES_MIN_SUPPORT, all), "a support count of 5: none");
+        assertEquals(600, rulesAt(0.002, all), "a support count of 2: both directions of the 300 pairs");
+        assertEquals(600, rulesAt(0.0001, all), "a support count of 1 raised to 2: no rule from a single basket");
+    }
+
+    private static int rulesAt(double minSupport, EvalSplit split) {
+        EvaluationSettings settings = new EvaluationSettings("time", LocalDateTime.parse("2024-03-01T00:00"), 30, 2,
+                7, 30, 20, true, minSupport);
+        ModelSpec rules = ModelSpec.all(settings).stream().filter(m -> m.name().equals("rules")).findFirst()
+                .orElseThrow();
+        assertEquals(minSupport, rules.grid().get(0).get("minSupport"), "the report records the support used");
+        return ((io.affinity.training.models.RuleCandidates) rules.fit(split, rules.grid().get(0))).ruleCount();
+    }
+
+    @Test
+    void theRulesSupportMustBeAShare() {
+        for (double bad : new double[] {0, -0.1, 1.5, Double.NaN}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new EvaluationSettings(
+                    "time", LocalDateTime.parse("2024-03-01T00:00"), 30, 2, 7, 30, 20, true, bad));
+            assertEquals("--min-support must be in (0, 1], was " + bad, e.getMessage());
+        }
+    }
 }
