@@ -204,6 +204,8 @@ public final class TransactionLoader {
         private long rowsAccepted;
         private long rowsAcceptedPlaceholderCustomer;
         private long rowsWithTimeOffset;
+        /** Rows read per currency of the exports' currency column, as written. */
+        private final Map<String, Long> currencyRows = new HashMap<>();
 
         /** Order number -> index of the first file it was seen in. */
         private final Object2IntOpenHashMap<String> invoiceFile = new Object2IntOpenHashMap<>();
@@ -271,6 +273,9 @@ public final class TransactionLoader {
                 public void row(ScannedRow r) {
                     rowsRead++;
                     rowsWithTimeOffset += r.timeOffset() ? 1 : 0;
+                    if (r.currency() != null) {
+                        currencyRows.merge(r.currency(), 1L, Long::sum);
+                    }
                     if (Load.this.row(r, label, fileNo)) {
                         accepted[0]++;
                     }
@@ -440,8 +445,9 @@ public final class TransactionLoader {
                     tx.itemCount(), malformed, options.errorBudget(),
                     new IngestReport.Returns(netted.netted(), netted.unmatched(), linesGone, ordersGone),
                     new IngestReport.TimeOffsets(rowsWithTimeOffset,
-                            options.timeZone() == null ? null : options.timeZone().getId()));
-            report.checkErrorBudget();
+                            options.timeZone() == null ? null : options.timeZone().getId()),
+                    Currencies.of(options, currencyRows));
+            report.checkUsable();
             return new IngestResult(tx, report);
         }
 
