@@ -25,6 +25,7 @@ import io.affinity.training.customers.ProfilingObjections;
 import io.affinity.training.ingest.CatalogFile;
 import io.affinity.training.ingest.IngestException;
 import io.affinity.training.ingest.ExcludedCustomers;
+import io.affinity.training.ingest.ExchangeRates;
 import io.affinity.training.ingest.IngestOptions;
 import io.affinity.training.ingest.RejectReason;
 import io.affinity.training.ingest.Transactions;
@@ -147,6 +148,15 @@ public final class SparkTrain implements Callable<Integer> {
             + "Europe/Berlin), as for `affinity train`: timestamps written with a UTC offset (2011-05-06T22:30:00Z) "
             + "are converted to its local time, so that orders fall on the shop's days; recorded in the manifest.")
     String timeZone;
+
+    @Option(names = "--currency", paramLabel = "CODE", description = "The reporting currency (ISO 4217, e.g. EUR), as "
+            + "for `affinity train`: every amount is in it; without --exchange-rates the exports must hold no other.")
+    String currency;
+
+    @Option(names = "--exchange-rates", paramLabel = "FILE", description = "With --currency: currency,rate or "
+            + "currency,date,rate CSV on the driver, as for `affinity train`: each row's price converted by its "
+            + "currency column at the rate of its day; recorded (name, size, SHA-256) in the manifest.")
+    Path exchangeRates;
 
     /** The {@code --exclude-customers} list as read, and how many consent-list customers it dropped. */
     private ExcludedCustomers excluded;
@@ -365,6 +375,14 @@ public final class SparkTrain implements Callable<Integer> {
             ingest = ingest.withGuestCustomers(guestCustomers);
         }
         ingest = ingest.withTimeZone(IngestOptions.parseTimeZone(timeZone));
+        readable(ExchangeRates.OPTION, exchangeRates);
+        if (exchangeRates != null && currency == null) {
+            throw new IllegalArgumentException(ExchangeRates.OPTION + " needs --currency: the reporting currency the "
+                    + "rates convert to");
+        }
+        // read on the driver, shipped to the executors with the options: every task converts as train does
+        ingest = ingest.withCurrency(currency, exchangeRates == null ? null
+                : ExchangeRates.read(exchangeRates, currency));
         readable("--exclude-customers", excludeCustomers);
         if (excludeCustomers != null) {
             excluded = ExcludedCustomers.read(excludeCustomers);
@@ -385,7 +403,8 @@ public final class SparkTrain implements Callable<Integer> {
                 ObjectionsToProfiling.readJournal(consentJournal != null ? consentJournal
                         : models.resolve(ConsentJournalFile.FILE_NAME), consentJournal != null));
         CatalogFile catalogue = catalog == null ? null
-                : TrainingPipeline.readCatalogue(catalog, ingest.errorBudget(), ingest.dialect(), encoding);
+                : TrainingPipeline.readCatalogue(catalog, ingest.errorBudget(), ingest.dialect(), encoding,
+                ingest.currency(), ingest.exchangeRates());
         // a session that already runs (an embedding application's, a test's) is the caller's to stop
         boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
         SparkSession spark = SparkSession.builder().appName("affinity-train").getOrCreate();
@@ -446,6 +465,7 @@ public final class SparkTrain implements Callable<Integer> {
                                 + "unchanged", loaded.report().rowsRead(), loaded.report().rowsAccepted(), inputs,
                         models), loaded.report(), null);
             }
+            TrainingPipeline.checkCatalogueCurrency(catalogue, loaded.report());
             // as train prints it: every row used or rejected, per reason with the first file:line samples
             progress.accept(loaded.report().toText().stripTrailing());
             outsizedCustomerWarning(cached).ifPresent(w -> progress.accept("warning: " + w));

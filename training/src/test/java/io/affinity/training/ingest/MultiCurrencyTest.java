@@ -217,4 +217,41 @@ class MultiCurrencyTest {
         assertThrows(IllegalArgumentException.class, () -> IngestOptions.defaults().withCurrency("EURO", null));
         assertThrows(IllegalArgumentException.class, () -> IngestOptions.defaults().withCurrency(null, r));
     }
+
+    @Test
+    void aCataloguesPricesFollowTheSameRuleByItsOwnCurrencyColumn() throws Exception {
+        Path cat = write("catalogue.csv", "item_id,price,cost,currency,brand\n"
+                + "MUG,10,4,EUR,acme\nLAMP,100,40,GBP,acme\nVASE,50,,CHF,acme\nBOWL,7,,,acme\nPLATE,8,,USD,acme\n"
+                + "CUP,3,,€,acme\n");
+        Path rates = write("dated.csv", "currency,date,rate\nGBP,2024-01-01,1.10\nGBP,2024-06-01,1.20\n"
+                + "CHF,2024-01-01,1.05\n");
+        CatalogFile c = CatalogFile.read(cat, 1, CsvDialect.DEFAULT, StandardCharsets.UTF_8, "EUR",
+                ExchangeRates.read(rates, "EUR"));
+        assertEquals(10.0, c.entries().get("MUG").price());
+        assertEquals(120.0, c.entries().get("LAMP").price(), 1e-9, "a catalogue's current price: the latest rate");
+        assertEquals(48.0, c.entries().get("LAMP").cost(), 1e-9);
+        assertEquals(52.5, c.entries().get("VASE").price(), 1e-9);
+        assertFalse(c.entries().containsKey("BOWL"), "a price without its currency");
+        assertEquals(1, c.report().rejectedCount(CatalogFile.Reason.NO_EXCHANGE_RATE));
+        assertEquals(2, c.report().rejectedCount(CatalogFile.Reason.INVALID_CURRENCY));
+        assertEquals(List.of("brand"), c.attributeNames(), "the currency is the price's, not a filter attribute");
+        assertEquals(Map.of("CHF", 1L, "EUR", 1L, "GBP", 1L), c.currencies());
+        c.checkCurrency("EUR");
+
+        // without rates: several currencies stop, naming them; one currency is fine unless the exports' differs
+        CatalogFile.CatalogException e = assertThrows(CatalogFile.CatalogException.class,
+                () -> CatalogFile.read(cat, 1, CsvDialect.DEFAULT, StandardCharsets.UTF_8, null, null));
+        assertEquals(cat + ": prices in 4 currencies (CHF 1 row, EUR 1 row, GBP 1 row, USD 1 row), and no exchange "
+                + "rates convert them: give --currency CODE and --exchange-rates FILE", e.getMessage());
+        Path gbp = write("gbp.csv", "item_id,price,currency\nLAMP,100,GBP\n");
+        CatalogFile uk = CatalogFile.read(gbp, 0, CsvDialect.DEFAULT, StandardCharsets.UTF_8, null, null);
+        uk.checkCurrency(null);
+        uk.checkCurrency("GBP");
+        CatalogFile.CatalogException other = assertThrows(CatalogFile.CatalogException.class,
+                () -> uk.checkCurrency("EUR"));
+        assertEquals(gbp + ": prices in GBP while the exports' amounts are in EUR, and no exchange rates convert "
+                + "them: give --currency EUR and --exchange-rates FILE", other.getMessage());
+        assertThrows(CatalogFile.CatalogException.class,
+                () -> CatalogFile.read(gbp, 0, CsvDialect.DEFAULT, StandardCharsets.UTF_8, "EUR", null));
+    }
 }
