@@ -164,8 +164,8 @@ public final class SparkTrain implements Callable<Integer> {
 
     @Option(names = "--catalog", paramLabel = "FILE", description = "Product catalogue on the driver, as for "
             + "`affinity train` (CSV with header, in the exports' --delimiter, --decimal-comma and --encoding; "
-            + "item_id required, optional description, category, family, price, cost, available; any other column "
-            + "is a filterable attribute). Its values override those derived from transactions (trade-ups use its "
+            + "item_id required, optional description, category, family, price, cost, available, currency; any "
+            + "other column is a filterable attribute). Its values override those derived from transactions (trade-ups use its "
             + "prices and categories); items never bought are indexed; costs give margin-based tiers.")
     Path catalog;
 
