@@ -387,14 +387,10 @@ public final class CatalogFile {
                     "%s: %,d of %,d catalogue rows rejected, more than the error budget of %.2f%%; first: %s",
                     file, report.rowsRejected(), rows, errorBudget * 100, String.join("; ", rejectedSamples)));
         }
-        if (rates == null && (currencies.size() > 1 || currency != null && !currencies.isEmpty()
-                && !currencies.keySet().equals(Set.of(currency)))) {
-            StringBuilder counts = new StringBuilder();
-            currencies.forEach((c, n) -> counts.append(counts.length() == 0 ? "" : ", ").append(c).append(' ')
-                    .append(String.format(Locale.ROOT, "%,d row%s", n, n == 1 ? "" : "s")));
-            throw new CatalogException(file + ": prices in " + (currencies.size() > 1 ? currencies.size()
-                    + " currencies (" + counts + ")" : counts + " while --currency is " + currency) + ", and no "
-                    + "exchange rates convert them: give --currency CODE and " + ExchangeRates.OPTION + " FILE");
+        String mixed = rates != null ? null : Currencies.unconvertible(currencies, Currencies.code(currency));
+        if (mixed != null) {
+            throw new CatalogException(file + ": prices in " + mixed + ", and no exchange rates convert them: give "
+                    + "--currency CODE and " + ExchangeRates.OPTION + " FILE");
         }
         List<String> attributes = new ArrayList<>();
         for (String c : columns) {

@@ -14,8 +14,10 @@ import java.util.TreeMap;
  *
  * @param reportingCurrency the ISO 4217 code of every amount of the model, or null when neither {@code --currency}
  *                          nor a single currency in the exports says it
- * @param rows              rows read per currency code of the exports' currency column (rows whose cell is not a
- *                          code excluded), sorted by code; empty without such a column
+ * @param rows              rows read per currency code of the exports' currency column, sorted by code: every row
+ *                          whose currency was read (not those malformed before it is, by column count, a blank or
+ *                          unparsable field or an overlong id, nor those whose cell is no code); empty without such
+ *                          a column
  * @param exchangeRates     what {@link ExchangeRates#provenance()} records, or null without a rates file
  */
 public record Currencies(String reportingCurrency, Map<String, Long> rows, Map<String, Object> exchangeRates) {
@@ -67,23 +69,32 @@ public record Currencies(String reportingCurrency, Map<String, Long> rows, Map<S
      * @throws IngestException naming each currency with its row count and the options to give
      */
     void check(IngestReport report) throws IngestException {
-        if (exchangeRates != null) {
+        String mixed = exchangeRates != null ? null : unconvertible(rows, reportingCurrency);
+        if (mixed == null) {
             return;
         }
-        boolean foreign = rows.keySet().stream().anyMatch(c -> reportingCurrency != null
-                && !c.equals(reportingCurrency));
+        throw new IngestException("the exports hold amounts in " + mixed + ", and no exchange rates convert them: "
+                + "summed as one number they would make every spend, customer value, tier, margin and price wrong. "
+                + "Give --currency CODE (the reporting currency) and " + ExchangeRates.OPTION + " FILE "
+                + "(comma-separated lines currency,rate or currency,date,rate: what one unit is worth in the "
+                + "reporting currency); nothing loaded", report, null);
+    }
+
+    /**
+     * The rule for amounts without exchange rates, for the exports and the catalogue alike: null when {@code rows}
+     * (rows per currency) can be summed as they are (at most one currency, {@code reporting}'s when given), else
+     * what is wrong ({@code 3 currencies (CHF 1 row, EUR 2 rows, GBP 2 rows)}, or {@code GBP 5 rows while --currency
+     * is EUR}).
+     */
+    static String unconvertible(Map<String, Long> rows, String reporting) {
+        boolean foreign = reporting != null && rows.keySet().stream().anyMatch(c -> !c.equals(reporting));
         if (rows.size() <= 1 && !foreign) {
-            return;
+            return null;
         }
         StringJoiner counts = new StringJoiner(", ");
-        rows.forEach((c, n) -> counts.add(String.format(Locale.ROOT, "%s %,d row%s", c, n, n == 1 ? "" : "s")));
-        String what = rows.size() > 1
-                ? "the exports hold amounts in " + rows.size() + " currencies (" + counts + ")"
-                : "the exports hold amounts in " + counts + " while --currency is " + reportingCurrency;
-        throw new IngestException(what + ", and no exchange rates convert them: summed as one number they would make "
-                + "every spend, customer value, tier, margin and price wrong. Give --currency CODE (the reporting "
-                + "currency) and "
-                + ExchangeRates.OPTION + " FILE (comma-separated lines currency,rate or currency,date,rate: what one "
-                + "unit is worth in the reporting currency); nothing loaded", report, null);
+        new TreeMap<>(rows).forEach((c, n) -> counts.add(String.format(Locale.ROOT, "%s %,d row%s", c, n,
+                n == 1 ? "" : "s")));
+        return rows.size() > 1 ? rows.size() + " currencies (" + counts + ")"
+                : counts + " while --currency is " + reporting;
     }
 }
