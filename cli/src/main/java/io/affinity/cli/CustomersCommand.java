@@ -11,6 +11,7 @@ import io.affinity.training.customers.FitDiagnostics;
 import io.affinity.training.customers.ModelFitException;
 import io.affinity.training.customers.ObjectionsToProfiling;
 import io.affinity.training.customers.ProfilingObjections;
+import io.affinity.training.TrainingPipeline;
 import io.affinity.training.ingest.Transactions;
 import java.time.temporal.ChronoUnit;
 import io.affinity.training.customers.ItemCosts;
@@ -95,8 +96,10 @@ final class CustomersCommand implements Callable<Integer> {
         IngestOptions ingest = input.ingestOptions();
         long t0 = System.nanoTime();
         CatalogFile catalogue = catalog == null ? null
-                : CatalogFile.read(catalog, ingest.errorBudget(), ingest.dialect(), input.encoding);
+                : CatalogFile.read(catalog, ingest.errorBudget(), ingest.dialect(), input.encoding, ingest.currency(),
+                ingest.exchangeRates());
         IngestResult loaded = TransactionLoader.load(input.files, ingest, input.encoding);
+        TrainingPipeline.checkCatalogueCurrency(catalogue, loaded.report());
         System.err.printf(Locale.ROOT, "affinity customers: ingest: %,d rows read, %,d accepted, %,d orders, %,d customers "
                 + "[%.1f s]%n", loaded.report().rowsRead(), loaded.report().rowsAccepted(),
                 loaded.transactions().orderCount(), loaded.transactions().customerCount(), (System.nanoTime() - t0) / 1e9);
@@ -128,6 +131,10 @@ final class CustomersCommand implements Callable<Integer> {
         }
         Map<String, Object> provenance = new LinkedHashMap<>();
         provenance.put("inputs", input.provenance());
+        if (loaded.report().currencies() != null) {
+            // what every amount of profiles.csv (monetary, spend, value) is in
+            provenance.put("currencies", loaded.report().currencies());
+        }
         provenance.put("software", Manifest.Software.current());
         provenance.put(Invocation.SECTION, Invocation.current("customers", AffinityCli.verbArguments(spec)));
         CustomerReportWriter.write(analysis, output, provenance);

@@ -90,7 +90,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--catalog", paramLabel = "FILE",
             description = "Product catalogue (CSV with header, in the exports' --delimiter, --decimal-comma and "
                     + "--encoding; item_id required, optional description, category, family, price, cost, "
-                    + "available; any other column is a filterable attribute). Its values "
+                    + "available, currency (of price and cost: converted by --exchange-rates, or the exports' own); "
+                    + "any other column is a filterable attribute). Its values "
                     + "override those derived from transactions; costs give per-item margins and margin-based tiers.")
     Path catalog;
     @Option(names = "--recommender", defaultValue = "blend",

@@ -2,6 +2,7 @@ package io.affinity.cli;
 
 import io.affinity.store.Manifest;
 import io.affinity.training.ReadableFile;
+import io.affinity.training.ingest.ExchangeRates;
 import io.affinity.training.ingest.ExcludedCustomers;
 import io.affinity.training.ingest.IngestOptions;
 import java.io.IOException;
@@ -35,7 +36,8 @@ final class TransactionInput {
             description = "Your own column names instead of a --format preset, e.g. customer=Kunde,"
                     + "order=Bestellnummer,timestamp=Datum,item=Artikel,quantity=Menge,price=Preis; required roles: "
                     + "customer, order, timestamp (or sequence, for an order sequence without dates), item, quantity, "
-                    + "price; optional: description, category, country. Every header named must be in the file. "
+                    + "price; optional: description, category, country, currency. Every header named must be in the "
+                    + "file. "
                     + "Timestamps as in the generic layout.")
     String columns;
 
@@ -82,7 +84,24 @@ final class TransactionInput {
                     + "local time already. Without it an offset is dropped and the clock time as written kept.")
     String timeZone;
 
+    @Option(names = "--currency", paramLabel = "CODE",
+            description = "The reporting currency (ISO 4217, e.g. EUR): every amount (spend, customer value, tiers, "
+                    + "margins, catalogue prices) is in it and recorded as such. Without --exchange-rates the exports "
+                    + "must hold no other currency; without either, an export whose currency column holds several "
+                    + "stops, naming them.")
+    String currency;
+
+    @Option(names = "--exchange-rates", paramLabel = "FILE",
+            description = "With --currency: CSV (comma-separated, UTF-8) currency,rate or currency,date,rate: what "
+                    + "one unit of each currency is worth in the reporting currency (GBP,1.17 with --currency EUR), "
+                    + "dated rates taken as of each order's day (the latest on or before it). Each row's price is "
+                    + "converted by its currency column (and the --catalog's prices by its own, at the latest rate); "
+                    + "a row whose currency has no rate is no_exchange_rate, counted against the error budget. "
+                    + "Recorded (name, size, SHA-256) in the manifest and reports.")
+    Path exchangeRates;
+
     private ExcludedCustomers excluded;
+    private ExchangeRates rates;
 
     /** The {@code --exclude-customers} list, read once (null without the option). */
     ExcludedCustomers excludedCustomers() {
@@ -101,6 +120,25 @@ final class TransactionInput {
         return excluded;
     }
 
+    /** The {@code --exchange-rates} file, read once against {@code --currency} (null without the option). */
+    ExchangeRates exchangeRates() {
+        if (exchangeRates == null) {
+            return null;
+        }
+        if (rates == null) {
+            ReadableFile.require(ExchangeRates.OPTION, exchangeRates);
+            try {
+                rates = ExchangeRates.read(exchangeRates, currency);
+            } catch (IOException e) {
+                throw new AffinityCli.UserFacingException(ExchangeRates.OPTION + " " + exchangeRates
+                        + " cannot be read: " + ErrorMessages.describe(e));
+            } catch (IllegalArgumentException e) {
+                throw new AffinityCli.UserFacingException(e.getMessage());
+            }
+        }
+        return rates;
+    }
+
     /** {@code --error-budget} when given (checked: a share in [0, 1]), else null: the verb's default. */
     Double errorBudget() {
         if (errorBudget != null && !(errorBudget >= 0 && errorBudget <= 1)) {
@@ -109,11 +147,17 @@ final class TransactionInput {
         return errorBudget;
     }
 
-    /** The export files by path, size and SHA-256, as a report's provenance records them (each read whole). */
+    /**
+     * The export files by path, size and SHA-256, as a report's provenance records them (each read whole), then the
+     * {@code --exchange-rates} file, which the report's amounts depend on as much.
+     */
     List<Manifest.InputFile> provenance() throws IOException {
-        List<Manifest.InputFile> inputs = new ArrayList<>(files.size());
+        List<Manifest.InputFile> inputs = new ArrayList<>(files.size() + 1);
         for (Path file : files) {
             inputs.add(Manifest.InputFile.of(file));
+        }
+        if (exchangeRates != null) {
+            inputs.add(Manifest.InputFile.of(exchangeRates));
         }
         return inputs;
     }
@@ -128,6 +172,11 @@ final class TransactionInput {
                 options = options.withGuestCustomers(guestCustomers);
             }
             options = options.withTimeZone(IngestOptions.parseTimeZone(timeZone));
+            if (exchangeRates != null && currency == null) {
+                throw new IllegalArgumentException(ExchangeRates.OPTION + " needs --currency: the reporting currency "
+                        + "the rates convert to");
+            }
+            options = options.withCurrency(currency, exchangeRates());
         } catch (IllegalArgumentException e) {
             throw new AffinityCli.UserFacingException(e.getMessage());
         }

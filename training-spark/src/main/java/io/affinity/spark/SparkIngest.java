@@ -13,6 +13,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.affinity.training.ingest.ColumnMapping;
+import io.affinity.training.ingest.Currencies;
 import io.affinity.training.ingest.ExportReader;
 import io.affinity.training.ingest.IngestException;
 import io.affinity.training.ingest.IngestOptions;
@@ -74,6 +75,7 @@ public final class SparkIngest {
     private static final String HASH = "hash";
     private static final String LATER = "later";
     private static final String REGISTERS = "registers";
+    private static final String CURRENCY = "currency";
     /** The reason of a row that stands for a file its task could not read (its detail: the loader's message). */
     private static final int READ_FAILED = -1;
 
@@ -96,7 +98,8 @@ public final class SparkIngest {
             .add(AcceptedLines.DESCRIPTION, DataTypes.StringType, true)
             .add(AcceptedLines.CATEGORY, DataTypes.StringType, true)
             .add(HASH, DataTypes.LongType, false)
-            .add(LATER, DataTypes.IntegerType, true);
+            .add(LATER, DataTypes.IntegerType, true)
+            .add(CURRENCY, DataTypes.StringType, true);
 
     /**
      * @param accepted     the accepted lines ({@link AcceptedLines#SCHEMA_WITH_KEPT}: with what their customers
@@ -168,7 +171,7 @@ public final class SparkIngest {
                 classified.unpersist();
             }
             try {
-                report.checkErrorBudget();
+                report.checkUsable();
             } catch (IngestException e) {
                 accepted.unpersist();
                 throw e;
@@ -598,10 +601,15 @@ public final class SparkIngest {
                 countDistinct(col(AcceptedLines.CUSTOMER)),
                 countDistinct(col(AcceptedLines.ITEM))).first();
         long invoicesSeen = classified.filter(col(REGISTERS)).select(AcceptedLines.ORDER).distinct().count();
+        Map<String, Long> currencyRows = new LinkedHashMap<>();
+        for (Row r : classified.filter(col(CURRENCY).isNotNull()).groupBy(col(CURRENCY)).count().collectAsList()) {
+            currencyRows.put(r.getString(0), r.getLong(1));
+        }
         return new IngestReport(fileStats, rowsRead, rowsAccepted, orZero(orders, 2), placeholders, rejected,
                 invoicesSeen, orders.getLong(0), orders.getLong(1), orders.getLong(3), orders.getLong(4), malformed,
                 options.errorBudget(), returns, new IngestReport.TimeOffsets(timeOffsets,
-                        options.timeZone() == null ? null : options.timeZone().getId()));
+                        options.timeZone() == null ? null : options.timeZone().getId()),
+                Currencies.of(options, currencyRows));
     }
     /** Each reason's first samples in file and line order, worded as the single-machine loader words them. */
     private static List<List<String>> samples(Dataset<Row> classified, List<String> files,
@@ -738,12 +746,12 @@ public final class SparkIngest {
             return RowFactory.create(file, r.line(), r.malformed() == null ? null : r.malformed().ordinal(),
                     r.detail(), r.registersOrder(), r.order(), r.item(), r.customer(), r.placeholder(),
                     r.quantity(), r.price(), r.time(), r.timeOffset(), r.country(), r.description(), r.category(),
-                    r.hash(), r.laterReason() == null ? null : r.laterReason().ordinal());
+                    r.hash(), r.laterReason() == null ? null : r.laterReason().ordinal(), r.currency());
         }
 
         private static Row failure(int file, String message) {
             return RowFactory.create(file, -1L, READ_FAILED, message, false, "", null, null, false, 0.0, 0.0, 0L,
-                    false, "", null, null, 0L, null);
+                    false, "", null, null, 0L, null, null);
         }
     }
 }

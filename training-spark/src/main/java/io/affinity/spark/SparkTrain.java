@@ -26,6 +26,7 @@ import io.affinity.training.customers.ProfilingObjections;
 import io.affinity.training.ingest.CatalogFile;
 import io.affinity.training.ingest.IngestException;
 import io.affinity.training.ingest.ExcludedCustomers;
+import io.affinity.training.ingest.ExchangeRates;
 import io.affinity.training.ingest.IngestOptions;
 import io.affinity.training.ingest.RejectReason;
 import io.affinity.training.ingest.Transactions;
@@ -149,14 +150,23 @@ public final class SparkTrain implements Callable<Integer> {
             + "are converted to its local time, so that orders fall on the shop's days; recorded in the manifest.")
     String timeZone;
 
+    @Option(names = "--currency", paramLabel = "CODE", description = "The reporting currency (ISO 4217, e.g. EUR), as "
+            + "for `affinity train`: every amount is in it; without --exchange-rates the exports must hold no other.")
+    String currency;
+
+    @Option(names = "--exchange-rates", paramLabel = "FILE", description = "With --currency: currency,rate or "
+            + "currency,date,rate CSV on the driver, as for `affinity train`: each row's price converted by its "
+            + "currency column at the rate of its day; recorded (name, size, SHA-256) in the manifest.")
+    Path exchangeRates;
+
     /** The {@code --exclude-customers} list as read, and how many consent-list customers it dropped. */
     private ExcludedCustomers excluded;
     private long consentDropped;
 
     @Option(names = "--catalog", paramLabel = "FILE", description = "Product catalogue on the driver, as for "
             + "`affinity train` (CSV with header, in the exports' --delimiter, --decimal-comma and --encoding; "
-            + "item_id required, optional description, category, family, price, cost, available; any other column "
-            + "is a filterable attribute). Its values override those derived from transactions (trade-ups use its "
+            + "item_id required, optional description, category, family, price, cost, available, currency; any "
+            + "other column is a filterable attribute). Its values override those derived from transactions (trade-ups use its "
             + "prices and categories); items never bought are indexed; costs give margin-based tiers.")
     Path catalog;
 
@@ -366,6 +376,14 @@ public final class SparkTrain implements Callable<Integer> {
             ingest = ingest.withGuestCustomers(guestCustomers);
         }
         ingest = ingest.withTimeZone(IngestOptions.parseTimeZone(timeZone));
+        ReadableFile.require(ExchangeRates.OPTION, exchangeRates);
+        if (exchangeRates != null && currency == null) {
+            throw new IllegalArgumentException(ExchangeRates.OPTION + " needs --currency: the reporting currency the "
+                    + "rates convert to");
+        }
+        // read on the driver, shipped to the executors with the options: every task converts as train does
+        ingest = ingest.withCurrency(currency, exchangeRates == null ? null
+                : ExchangeRates.read(exchangeRates, currency));
         ReadableFile.require("--exclude-customers", excludeCustomers);
         if (excludeCustomers != null) {
             excluded = ExcludedCustomers.read(excludeCustomers);
@@ -386,7 +404,8 @@ public final class SparkTrain implements Callable<Integer> {
                 ObjectionsToProfiling.readJournal(consentJournal != null ? consentJournal
                         : models.resolve(ConsentJournalFile.FILE_NAME), consentJournal != null));
         CatalogFile catalogue = catalog == null ? null
-                : TrainingPipeline.readCatalogue(catalog, ingest.errorBudget(), ingest.dialect(), encoding);
+                : TrainingPipeline.readCatalogue(catalog, ingest.errorBudget(), ingest.dialect(), encoding,
+                ingest.currency(), ingest.exchangeRates());
         // a session that already runs (an embedding application's, a test's) is the caller's to stop
         boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
         SparkSession spark = SparkSession.builder().appName("affinity-train").getOrCreate();
@@ -428,6 +447,7 @@ public final class SparkTrain implements Callable<Integer> {
                                 + "unchanged", loaded.report().rowsRead(), loaded.report().rowsAccepted(), inputs,
                         models), loaded.report(), null);
             }
+            TrainingPipeline.checkCatalogueCurrency(catalogue, loaded.report());
             // as train prints it: every row used or rejected, per reason with the first file:line samples
             progress.accept(loaded.report().toText().stripTrailing());
             outsizedCustomerWarning(cached).ifPresent(w -> progress.accept("warning: " + w));

@@ -72,7 +72,8 @@ class SparkIngestParityTest {
         // the fixture reaches every reason but the two that need several files or customers (next test)
         for (RejectReason r : RejectReason.values()) {
             if (r != RejectReason.DUPLICATE_INVOICE_FROM_OTHER_FILE && r != RejectReason.ORDER_CUSTOMER_CONFLICT
-                    && r != RejectReason.MALFORMED_SEQUENCE && r != RejectReason.MALFORMED_ID_TOO_LONG) {
+                    && r != RejectReason.MALFORMED_SEQUENCE && r != RejectReason.MALFORMED_ID_TOO_LONG
+                    && r != RejectReason.MALFORMED_CURRENCY && r != RejectReason.NO_EXCHANGE_RATE) { // (currencies below)
                 assertTrue(spark.report().rejectedCount(r) > 0, r.code());
             }
         }
@@ -102,6 +103,46 @@ class SparkIngestParityTest {
                 () -> SparkIngest.load(LocalSpark.get(), List.of(a.toString(), b.toString()), IngestOptions.defaults(),
                         StandardCharsets.UTF_8));
         assertEquals(loader.getMessage(), onSpark.getMessage());
+    }
+
+    /**
+     * {@code --currency} and {@code --exchange-rates}: a shop selling in euros, pounds and francs, two files, dated
+     * rates, a return in pounds, a row without a rate and a cell that is no code, converted by the same row reader;
+     * without rates both stop with the same message.
+     */
+    @Test
+    void amountsInSeveralCurrenciesAreConvertedOrStopTheLoadAsTheLoaderDoes() throws Exception {
+        String header = "customer_id,order_id,timestamp,item_id,quantity,unit_price,currency\n";
+        Path eu = write("eu.csv", header
+                + "de-1,1001,2024-03-01 10:00:00,MUG,2,10.00,EUR\n"
+                + "de-1,1002,2024-04-01 10:00:00,LAMP,1,120,eur\n"
+                + "fr-1,1003,2024-04-02 10:00:00,MUG,1,10.00,EUR\n"
+                + "fr-1,1004,2024-04-03 10:00:00,MUG,1,10.00,EURO\n");
+        Path ukCh = write("uk-ch.csv", header
+                + "uk-1,2001,2024-03-02 10:00:00,MUG,2,8.50,GBP\n"
+                + "uk-1,2002,2024-04-02 10:00:00,MUG,1,8.50,GBP\n"
+                + "uk-1,2003,2024-04-20 10:00:00,MUG,-1,8.50,GBP\n"
+                + "uk-2,2004,2024-02-01 10:00:00,LAMP,1,99,GBP\n"
+                + "ch-1,3001,2024-03-03 10:00:00,MUG,2,9.60,CHF\n"
+                + "us-1,4001,2024-03-05 10:00:00,MUG,1,11.00,USD\n");
+        Path rates = write("rates.csv", "currency,date,rate\nGBP,2024-03-01,1.15\nGBP,2024-04-01,1.17\n"
+                + "CHF,2024-01-01,1.05\n");
+        IngestOptions options = IngestOptions.defaults().withErrorBudget(1.0)
+                .withCurrency("EUR", io.affinity.training.ingest.ExchangeRates.read(rates, "EUR"));
+        SparkIngest.Result spark = assertSameAsLoader(options, eu, ukCh);
+        assertEquals(2, spark.report().rejectedCount(RejectReason.NO_EXCHANGE_RATE), "GBP before March, USD");
+        assertEquals(1, spark.report().rejectedCount(RejectReason.MALFORMED_CURRENCY));
+        assertEquals(java.util.Map.of("CHF", 1L, "EUR", 3L, "GBP", 4L, "USD", 1L),
+                spark.report().currencies().rows());
+
+        IngestException loader = assertThrows(IngestException.class,
+                () -> TransactionLoader.load(List.of(eu, ukCh), IngestOptions.defaults().withErrorBudget(1.0)));
+        IngestException onSpark = assertThrows(IngestException.class,
+                () -> SparkIngest.load(LocalSpark.get(), List.of(eu.toString(), ukCh.toString()),
+                        IngestOptions.defaults().withErrorBudget(1.0), StandardCharsets.UTF_8));
+        assertEquals(loader.getMessage(), onSpark.getMessage());
+        assertTrue(onSpark.getMessage().startsWith("the exports hold amounts in 4 currencies (CHF 1 row, EUR 3 rows, "
+                + "GBP 4 rows, USD 1 row)"), onSpark.getMessage());
     }
 
     /** {@code --time-zone}: an export written in UTC for a shop in Berlin, converted by the same row reader. */

@@ -248,6 +248,59 @@ class SparkTrainTest {
     }
 
     /**
+     * As train: an export in euros, pounds and francs stops without exchange rates, naming the currencies, a bad
+     * rates line stops before any Spark work naming file:line, and with rates the reporting currency and the rates
+     * file (name, size, SHA-256) are in the manifest, with the rows per currency.
+     */
+    @Test
+    void amountsInSeveralCurrenciesAreConvertedAndRecordedAsTrainDoes() throws Exception {
+        StringBuilder csv = new StringBuilder("customer_id,order_id,timestamp,item_id,quantity,unit_price,currency\n");
+        String[][] shops = {{"EUR", "10.00"}, {"GBP", "8.50"}, {"CHF", "9.60"}};
+        for (int c = 0; c < 12; c++) {
+            String[] shop = shops[c % 3];
+            for (int o = 0; o < 3; o++) {
+                String day = String.format("2024-02-%02d", 1 + c + 7 * o);
+                csv.append("c").append(c).append(",o").append(c).append('-').append(o).append(',').append(day)
+                        .append(",A1,1,").append(shop[1]).append(',').append(shop[0]).append('\n');
+                csv.append("c").append(c).append(",o").append(c).append('-').append(o).append(',').append(day)
+                        .append(",A").append(o + 2).append(",2,").append(shop[1]).append(',').append(shop[0])
+                        .append('\n');
+            }
+        }
+        Path orders = Files.writeString(dir.resolve("shops.csv"), csv);
+        Path models = dir.resolve("models");
+        Run mixed = run("--input", orders.toString(), "--models", models.toString());
+        assertEquals(1, mixed.exit());
+        assertTrue(mixed.err().contains("the exports hold amounts in 3 currencies (CHF 24 rows, EUR 24 rows, GBP 24 "
+                + "rows), and no exchange rates convert them"), mixed.err());
+        Path bad = Files.writeString(dir.resolve("bad.csv"), "currency,rate\nGBP,1.17\nGBP,1.18\n");
+        Run badRates = run("--input", orders.toString(), "--models", models.toString(), "--currency", "EUR",
+                "--exchange-rates", bad.toString());
+        assertEquals(1, badRates.exit());
+        assertTrue(badRates.err().contains("--exchange-rates " + bad + ":3: GBP is given twice"), badRates.err());
+        assertFalse(badRates.out().contains("ingest:"), badRates.out());
+        assertFalse(Files.exists(models.resolve("CURRENT")));
+
+        Path rates = Files.writeString(dir.resolve("rates.csv"), "currency,rate\nGBP,1.17\nCHF,1.04\n");
+        Run converted = run("--input", orders.toString(), "--models", models.toString(), "--currency", "EUR",
+                "--exchange-rates", rates.toString(), "--min-support", "0.1", "--als-rank", "2");
+        assertEquals(0, converted.exit(), converted.err());
+        try (Snapshot s = ModelStore.open(models).openCurrent()) {
+            Map<String, Object> p = s.manifest().parameters();
+            assertEquals("EUR", p.get("currency"));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> file = (Map<String, Object>) p.get("exchangeRates");
+            assertEquals("rates.csv", file.get("file"));
+            assertEquals(Files.size(rates), ((Number) file.get("bytes")).longValue());
+            assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(Files.readAllBytes(rates))), file.get("sha256"));
+            var currencies = s.manifest().sections().get("ingestReport").get("currencies");
+            assertEquals("EUR", currencies.get("reportingCurrency").asText());
+            assertEquals(24, currencies.get("rows").get("GBP").asInt());
+        }
+    }
+
+    /**
      * As train's: every file read (a directory's files too) with its size and SHA-256, and the command line as given,
      * so that an auditor can tell whether the files at hand are the ones trained on, and run it again. Spark's
      * manifest listed the inputs as given only: a directory or a glob named no file, and no content was pinned.

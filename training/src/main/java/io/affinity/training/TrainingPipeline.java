@@ -17,6 +17,8 @@ import io.affinity.training.ingest.CatalogFile;
 import io.affinity.training.ingest.CsvDialect;
 import io.affinity.training.ingest.IngestException;
 import io.affinity.training.ingest.ExcludedCustomers;
+import io.affinity.training.ingest.ExchangeRates;
+import io.affinity.training.ingest.IngestReport;
 import io.affinity.training.ingest.IngestOptions;
 import io.affinity.training.ingest.RejectReason;
 import io.affinity.training.ingest.IngestResult;
@@ -209,6 +211,7 @@ public final class TrainingPipeline {
             options = options.withExcludedCustomers(excludedCustomers.ids());
         }
         IngestResult ingested = ingest(options, modelsDir);
+        checkCatalogueCurrency(catalogue, ingested.report());
         Transactions tx = ingested.transactions().anonymising(objecting.customers());
         Mining mining = mine(tx);
 
@@ -266,7 +269,9 @@ public final class TrainingPipeline {
 
     private CatalogFile readCatalogue() throws IOException, IngestException {
         return catalogFile == null ? null : readCatalogue(catalogFile, parameters.errorBudget(),
-                ingestOptions == null ? CsvDialect.DEFAULT : ingestOptions.dialect(), encoding);
+                ingestOptions == null ? CsvDialect.DEFAULT : ingestOptions.dialect(), encoding,
+                ingestOptions == null ? null : ingestOptions.currency(),
+                ingestOptions == null ? null : ingestOptions.exchangeRates());
     }
 
     /**
@@ -275,10 +280,35 @@ public final class TrainingPipeline {
      */
     public static CatalogFile readCatalogue(Path file, double errorBudget, CsvDialect dialect, Charset encoding)
             throws IOException, IngestException {
+        return readCatalogue(file, errorBudget, dialect, encoding, null, null);
+    }
+
+    /**
+     * As {@link #readCatalogue(Path, double, CsvDialect, Charset)}, its prices in the reporting {@code currency}
+     * (null: none), converted with {@code rates} (null: none) by its currency column
+     * ({@link CatalogFile#read(Path, double, CsvDialect, Charset, String, ExchangeRates)}).
+     */
+    public static CatalogFile readCatalogue(Path file, double errorBudget, CsvDialect dialect, Charset encoding,
+                                            String currency, ExchangeRates rates) throws IOException, IngestException {
         try {
-            return CatalogFile.read(file, errorBudget, dialect, encoding);
+            return CatalogFile.read(file, errorBudget, dialect, encoding, currency, rates);
         } catch (CatalogFile.CatalogException e) {
             throw new IngestException(e.getMessage(), null, e);
+        }
+    }
+
+    /**
+     * Fails when the catalogue's prices are in another currency than the exports' amounts (known once they are
+     * read: {@link CatalogFile#checkCurrency}); train, spark-train and customers call it after the load.
+     */
+    public static void checkCatalogueCurrency(CatalogFile catalogue, IngestReport report) throws IngestException {
+        if (catalogue == null || report.currencies() == null) {
+            return;
+        }
+        try {
+            catalogue.checkCurrency(report.currencies().reportingCurrency());
+        } catch (CatalogFile.CatalogException e) {
+            throw new IngestException(e.getMessage(), report, e);
         }
     }
 

@@ -36,7 +36,12 @@ import java.util.zip.ZipException;
  *   <li>{@code category}; {@code family} (alias {@code product_family});</li>
  *   <li>{@code price} (alias {@code unit_price}) and {@code cost} (alias {@code unit_cost}): non-negative
  *       numbers with a dot as decimal separator (a comma when the {@link CsvDialect} says so);</li>
- *   <li>{@code available} (alias {@code in_stock}): {@code true/false}, {@code yes/no} or {@code 1/0}.</li>
+ *   <li>{@code available} (alias {@code in_stock}): {@code true/false}, {@code yes/no} or {@code 1/0};</li>
+ *   <li>{@code currency}: the ISO 4217 code of the row's price and cost. With exchange rates they are converted to
+ *       the reporting currency at the latest rate ({@code invalid_currency}: a cell that is no code, or blank beside
+ *       a price or cost; {@code no_exchange_rate}: a currency the rates lack); without, the file must hold one
+ *       currency, the reporting one when there is one ({@link #checkCurrency}). Without the column prices are taken
+ *       to be in the reporting currency.</li>
  * </ul>
  * Every other column is an extra attribute (e.g. {@code brand}): its name must be an ASCII letter followed by ASCII
  * letters, digits or underscores (so it can be used in a filter expression), and must not be one of the names the index
@@ -58,13 +63,15 @@ public final class CatalogFile {
     public static final String PRICE = "price";
     public static final String COST = "cost";
     public static final String AVAILABLE = "available";
+    public static final String CURRENCY = "currency";
 
     private static final Map<String, String> ALIASES = Map.ofEntries(
             Map.entry("item_id", ITEM_ID), Map.entry("sku", ITEM_ID), Map.entry("stock_code", ITEM_ID),
             Map.entry("stockcode", ITEM_ID), Map.entry("description", DESCRIPTION), Map.entry("name", DESCRIPTION),
             Map.entry("category", CATEGORY), Map.entry("family", FAMILY), Map.entry("product_family", FAMILY),
             Map.entry("price", PRICE), Map.entry("unit_price", PRICE), Map.entry("cost", COST),
-            Map.entry("unit_cost", COST), Map.entry("available", AVAILABLE), Map.entry("in_stock", AVAILABLE));
+            Map.entry("unit_cost", COST), Map.entry("available", AVAILABLE), Map.entry("in_stock", AVAILABLE),
+            Map.entry("currency", CURRENCY));
     /** Fields the catalogue index fills from the transactions, or the item id under its index name. */
     static final Set<String> RESERVED = Set.of("id", "orders", "customers");
     private static final Pattern ATTRIBUTE_NAME = Pattern.compile("[a-z][a-z0-9_]*");
@@ -75,7 +82,7 @@ public final class CatalogFile {
     /** Why a row was rejected; {@link #code()} is the report's key. */
     public enum Reason {
         WRONG_FIELD_COUNT, MISSING_ITEM_ID, INVALID_ITEM_ID, DUPLICATE_ITEM_ID, INVALID_PRICE, INVALID_COST,
-        INVALID_AVAILABLE;
+        INVALID_AVAILABLE, INVALID_CURRENCY, NO_EXCHANGE_RATE;
 
         public String code() {
             return name().toLowerCase(Locale.ROOT);
@@ -145,11 +152,16 @@ public final class CatalogFile {
     private final Map<String, String> mostlyNumbers;
     private final CsvDialect dialect;
     private final Report report;
+    private final Map<String, Long> currencies;
+    /** Exchange rates converted the prices to the reporting currency. */
+    private final boolean converted;
 
     private CatalogFile(Path path, Map<String, Entry> entries, List<String> attributeNames,
                         Set<String> numericAttributes, Map<String, String> mostlyNumbers, CsvDialect dialect,
-                        Report report) {
+                        Report report, Map<String, Long> currencies, boolean converted) {
         this.path = path;
+        this.converted = converted;
+        this.currencies = Collections.unmodifiableMap(new TreeMap<>(currencies));
         this.mostlyNumbers = Collections.unmodifiableMap(mostlyNumbers);
         this.dialect = dialect;
         this.entries = Collections.unmodifiableMap(entries);
@@ -209,6 +221,27 @@ public final class CatalogFile {
         return report;
     }
 
+    /** Used rows per currency of the {@code currency} column, as written (before any conversion); empty without it. */
+    public Map<String, Long> currencies() {
+        return currencies;
+    }
+
+    /**
+     * Fails when this catalogue's prices are in another currency than the exports' amounts: {@code reporting} is the
+     * exports' currency ({@code --currency}, or the one their currency column holds; null when unknown, and then the
+     * catalogue's prices are taken as they are). A catalogue converted by exchange rates is in it already.
+     *
+     * @throws CatalogException naming the file, its currency and the exports'
+     */
+    public void checkCurrency(String reporting) throws CatalogException {
+        if (converted || reporting == null || currencies.isEmpty() || currencies.keySet().equals(Set.of(reporting))) {
+            return;
+        }
+        throw new CatalogException(path + ": prices in " + String.join(", ", currencies.keySet()) + " while the "
+                + "exports' amounts are in " + reporting + ", and no exchange rates convert them: give --currency "
+                + reporting + " and " + ExchangeRates.OPTION + " FILE");
+    }
+
     /** Whether any used row gives a cost. */
     public boolean hasCosts() {
         return entries.values().stream().anyMatch(Entry::hasCost);
@@ -252,6 +285,19 @@ public final class CatalogFile {
      */
     public static CatalogFile read(Path file, double errorBudget, CsvDialect dialect,
                                    Charset encoding) throws IOException, CatalogException {
+        return read(file, errorBudget, dialect, encoding, null, null);
+    }
+
+    /**
+     * Reads {@code file} as {@link #read(Path, double, CsvDialect, Charset)} does, its prices and costs in
+     * {@code currency} ({@code --currency}, null: none), converted by their row's {@code currency} column with
+     * {@code rates} (null: none) at the latest rate.
+     *
+     * @throws CatalogException also when, without rates, the currency column holds several currencies, or one
+     *                          other than {@code currency}
+     */
+    public static CatalogFile read(Path file, double errorBudget, CsvDialect dialect, Charset encoding,
+                                   String currency, ExchangeRates rates) throws IOException, CatalogException {
         Objects.requireNonNull(dialect, "dialect");
         Objects.requireNonNull(encoding, "encoding");
         if (!(errorBudget >= 0 && errorBudget <= 1)) {
@@ -267,12 +313,16 @@ public final class CatalogFile {
         long rows = 0;
         String[] columns = null;
         int idColumn = -1;
+        int currencyColumn = -1;
+        Map<String, Long> currencies = new TreeMap<>();
         try (CsvRecords csv = CsvRecords.open(new StrictTextReader(open(file), encoding), dialect.delimiter(), true)) {
             for (CsvRecord r : csv) {
                 long line = r.getStartingLineNumber();
                 if (columns == null) {
                     columns = header(file, line, r.getFields(), dialect);
                     idColumn = List.of(columns).indexOf(ITEM_ID);
+                    // without the column, prices are the reporting currency's: nothing to convert
+                    currencyColumn = List.of(columns).indexOf(CURRENCY);
                     continue;
                 }
                 if (ExportReader.allBlank(r)) {
@@ -281,6 +331,9 @@ public final class CatalogFile {
                 rows++;
                 String where = file + ":" + line;
                 Object parsed = row(r, columns, idColumn, line, dialect);
+                if (parsed instanceof Entry e && currencyColumn >= 0) {
+                    parsed = inReportingCurrency(e, r.getField(currencyColumn).strip(), rates);
+                }
                 if (parsed instanceof Rejection x) {
                     if (csv.cutShort(r)) {
                         throw new CatalogException(where + ": " + CsvRecords.cutShortReason(x.why()));
@@ -309,6 +362,10 @@ public final class CatalogFile {
                     }
                 }
                 entries.put(e.itemId(), e);
+                String code = currencyColumn < 0 ? null : Currencies.code(r.getField(currencyColumn));
+                if (code != null) {
+                    currencies.merge(code, 1L, Long::sum);
+                }
             }
         } catch (UncheckedIOException e) {
             if (e.getCause() instanceof StrictTextReader.UndecodableInputException bad) {
@@ -330,6 +387,11 @@ public final class CatalogFile {
                     "%s: %,d of %,d catalogue rows rejected, more than the error budget of %.2f%%; first: %s",
                     file, report.rowsRejected(), rows, errorBudget * 100, String.join("; ", rejectedSamples)));
         }
+        String mixed = rates != null ? null : Currencies.unconvertible(currencies, Currencies.code(currency));
+        if (mixed != null) {
+            throw new CatalogException(file + ": prices in " + mixed + ", and no exchange rates convert them: give "
+                    + "--currency CODE and " + ExchangeRates.OPTION + " FILE");
+        }
         List<String> attributes = new ArrayList<>();
         for (String c : columns) {
             if (!ALIASES.containsValue(c)) {
@@ -337,7 +399,32 @@ public final class CatalogFile {
             }
         }
         ColumnKinds kinds = columnKinds(file, attributes, entries.values(), dialect);
-        return new CatalogFile(file, entries, attributes, kinds.numeric(), kinds.mostlyNumbers(), dialect, report);
+        return new CatalogFile(file, entries, attributes, kinds.numeric(), kinds.mostlyNumbers(), dialect, report,
+                currencies, rates != null);
+    }
+
+    /**
+     * {@code e} with its price and cost in the reporting currency, counting its currency; a {@link Rejection} for a
+     * cell that is no code (or blank beside an amount), or a currency the rates lack.
+     */
+    private static Object inReportingCurrency(Entry e, String cell, ExchangeRates rates) {
+        if (cell.isEmpty() && !e.hasPrice() && !e.hasCost()) {
+            return e;
+        }
+        String code = Currencies.code(cell);
+        if (code == null) {
+            return new Rejection(Reason.INVALID_CURRENCY, cell.isEmpty() ? "currency is blank beside a price or cost"
+                    : "currency " + ShownValue.quoted(cell) + " is not an ISO 4217 code");
+        }
+        if (rates == null || code.equals(rates.reportingCurrency())) {
+            return e;
+        }
+        double rate = rates.latestRate(code);
+        if (Double.isNaN(rate)) {
+            return new Rejection(Reason.NO_EXCHANGE_RATE, rates.fileName() + " has no rate for " + code);
+        }
+        return new Entry(e.itemId(), e.line(), e.description(), e.category(), e.family(), e.price() * rate,
+                e.cost() * rate, e.available(), e.attributes());
     }
 
     private record Rejection(Reason reason, String why) {

@@ -39,6 +39,8 @@ import java.util.stream.Collectors;
  * @param description        item description column, or null when the export has none
  * @param category           item category column, or null when the export has none
  * @param country            country column, or null when the export has none
+ * @param currency           the column of each row's currency (an ISO 4217 code: EUR, GBP...), or null when the
+ *                           export has none (its amounts are then in one currency, {@code --currency} or unnamed)
  * @param timestampPatterns  {@link DateTimeFormatter} patterns tried in order (strict resolution, so use
  *                           {@code uuuu} for the year); a pattern without time of day means midnight, an offset
  *                           in the text is dropped (the wall-clock time as written is kept) unless the load names
@@ -56,8 +58,8 @@ import java.util.stream.Collectors;
  */
 public record ColumnMapping(String name, String customer, String order, String timestamp, String item,
                             String quantity, String unitPrice, String description, String category,
-                            String country, List<String> timestampPatterns, String cancellationPrefix,
-                            String adjustmentPrefix) implements Serializable {
+                            String country, String currency, List<String> timestampPatterns,
+                            String cancellationPrefix, String adjustmentPrefix) implements Serializable {
 
     /** Preset for the UCI "Online Retail" file (2010-12 .. 2011-12). */
     public static final String ONLINE_RETAIL = "online-retail";
@@ -108,6 +110,7 @@ public record ColumnMapping(String name, String customer, String order, String t
         description = optionalText(description, "description");
         category = optionalText(category, "category");
         country = optionalText(country, "country");
+        currency = optionalText(currency, "currency");
         cancellationPrefix = optionalText(cancellationPrefix, "cancellationPrefix");
         adjustmentPrefix = optionalText(adjustmentPrefix, "adjustmentPrefix");
         Objects.requireNonNull(timestampPatterns, "timestampPatterns");
@@ -126,6 +129,14 @@ public record ColumnMapping(String name, String customer, String order, String t
         }
     }
 
+    /** A mapping without a currency column. */
+    public ColumnMapping(String name, String customer, String order, String timestamp, String item, String quantity,
+                         String unitPrice, String description, String category, String country,
+                         List<String> timestampPatterns, String cancellationPrefix, String adjustmentPrefix) {
+        this(name, customer, order, timestamp, item, quantity, unitPrice, description, category, country, null,
+                timestampPatterns, cancellationPrefix, adjustmentPrefix);
+    }
+
     /**
      * A named preset: {@value #ONLINE_RETAIL}, {@value #ONLINE_RETAIL_II}, {@value #GENERIC} or
      * {@value #GENERIC_SEQUENCE}.
@@ -142,7 +153,7 @@ public record ColumnMapping(String name, String customer, String order, String t
     }
 
     /**
-     * True when this is one of the presets, whose optional columns (description, category, country) may be absent
+     * True when this is one of the presets, whose optional columns (description, category, country, currency) may be absent
      * from a file; any other mapping names its optional columns on purpose, so the file must have them.
      */
     public boolean isPreset() {
@@ -187,7 +198,7 @@ public record ColumnMapping(String name, String customer, String order, String t
      * export with an order sequence instead of timestamps.
      */
     public static final List<String> ROLES = List.of("customer", "order", "timestamp", "sequence", "item", "quantity",
-            "price", "description", "category", "country");
+            "price", "description", "category", "country", "currency");
 
     /**
      * A mapping of a retailer's own header names, written {@code role=Header,role=Header,...} with the roles of
@@ -241,15 +252,16 @@ public record ColumnMapping(String name, String customer, String order, String t
         return new ColumnMapping(COLUMNS, byRole.get("customer"), byRole.get("order"),
                 byRole.get(sequence ? "sequence" : "timestamp"), byRole.get("item"), byRole.get("quantity"),
                 byRole.get("price"), byRole.get("description"), byRole.get("category"), byRole.get("country"),
-                sequence ? List.of(SEQUENCE) : ISO_PATTERNS, null, null);
+                byRole.get("currency"), sequence ? List.of(SEQUENCE) : ISO_PATTERNS, null, null);
     }
 
     /** The mapping as {@link #ofColumns} reads it ({@code customer=Kunde,order=...}), for provenance records. */
     public String describe() {
         StringBuilder sb = new StringBuilder();
         String[] roles = {"customer", "order", sequenceOrdered() ? "sequence" : "timestamp", "item", "quantity",
-                "price", "description", "category", "country"};
-        String[] columns = {customer, order, timestamp, item, quantity, unitPrice, description, category, country};
+                "price", "description", "category", "country", "currency"};
+        String[] columns = {customer, order, timestamp, item, quantity, unitPrice, description, category, country,
+                currency};
         for (int i = 0; i < roles.length; i++) {
             if (columns[i] != null) {
                 sb.append(sb.length() == 0 ? "" : ",").append(roles[i]).append('=').append(columns[i]);
@@ -297,7 +309,7 @@ public record ColumnMapping(String name, String customer, String order, String t
                     + "e.g. 'dd.MM.yyyy HH:mm' or 'MM/dd/yyyy'");
         }
         return new ColumnMapping(name, customer, order, timestamp, item, quantity, unitPrice, description, category,
-                country, List.of(pattern), cancellationPrefix, adjustmentPrefix);
+                country, currency, List.of(pattern), cancellationPrefix, adjustmentPrefix);
     }
 
     /** The single pattern given by {@link #withTimestampFormat}, or null for the layouts' own timestamps. */
@@ -309,7 +321,7 @@ public record ColumnMapping(String name, String customer, String order, String t
     /** Same mapping under another label. */
     public ColumnMapping withName(String newName) {
         return new ColumnMapping(newName, customer, order, timestamp, item, quantity, unitPrice, description,
-                category, country, timestampPatterns, cancellationPrefix, adjustmentPrefix);
+                category, country, currency, timestampPatterns, cancellationPrefix, adjustmentPrefix);
     }
 
     /** The header normalisation used for matching: trimmed, lower case. */
@@ -520,13 +532,15 @@ public record ColumnMapping(String name, String customer, String order, String t
     private static Map<String, ColumnMapping> presets() {
         Map<String, ColumnMapping> m = new LinkedHashMap<>();
         m.put(ONLINE_RETAIL_II, new ColumnMapping(ONLINE_RETAIL_II, "Customer ID", "Invoice", "InvoiceDate",
-                "StockCode", "Quantity", "Price", "Description", null, "Country", UCI_PATTERNS, "C", "A"));
+                "StockCode", "Quantity", "Price", "Description", null, "Country", "Currency", UCI_PATTERNS, "C", "A"));
         m.put(ONLINE_RETAIL, new ColumnMapping(ONLINE_RETAIL, "CustomerID", "InvoiceNo", "InvoiceDate",
-                "StockCode", "Quantity", "UnitPrice", "Description", null, "Country", UCI_PATTERNS, "C", "A"));
+                "StockCode", "Quantity", "UnitPrice", "Description", null, "Country", "Currency", UCI_PATTERNS, "C",
+                "A"));
         m.put(GENERIC, new ColumnMapping(GENERIC, "customer_id", "order_id", "timestamp", "item_id", "quantity",
-                "unit_price", "description", "category", "country", ISO_PATTERNS, null, null));
+                "unit_price", "description", "category", "country", "currency", ISO_PATTERNS, null, null));
         m.put(GENERIC_SEQUENCE, new ColumnMapping(GENERIC_SEQUENCE, "customer_id", "order_id", "sequence", "item_id",
-                "quantity", "unit_price", "description", "category", "country", List.of(SEQUENCE), null, null));
+                "quantity", "unit_price", "description", "category", "country", "currency", List.of(SEQUENCE), null,
+                null));
         return Collections.unmodifiableMap(m);
     }
 

@@ -162,6 +162,18 @@ public final class ExportReader {
                 }
                 Columns cols = new Columns(label + ":" + headerRecord.getStartingLineNumber(), header, m,
                         options.dialect());
+                ExchangeRates rates = options.exchangeRates();
+                if (rates != null && cols.currency < 0) {
+                    throw new IngestException(label + ": " + ExchangeRates.OPTION + " converts each row by its "
+                            + "currency, and the header has no currency column"
+                            + (m.currency() == null ? "" : " ('" + m.currency() + "' for mapping '" + m.name() + "')")
+                            + "; name it (--columns ...,currency=HEADER) or leave " + ExchangeRates.OPTION + " out");
+                }
+                if (rates != null && rates.dated() && m.sequenceOrdered()) {
+                    throw new IngestException(label + ": " + ExchangeRates.OPTION + " " + rates.fileName() + " dates "
+                            + "its rates, and mapping '" + m.name() + "' reads an order sequence, which has no dates: "
+                            + "give one rate per currency (currency,rate)");
+                }
                 if (m.sequenceOrdered() && options.timeZone() != null) {
                     throw new IngestException(label + ": --time-zone converts timestamps, and mapping '" + m.name()
                             + "' reads an order sequence, which has no time of day: leave --time-zone out");
@@ -292,6 +304,26 @@ public final class ExportReader {
                 return malformed(line, mapping.sequenceOrdered() ? RejectReason.MALFORMED_SEQUENCE
                         : RejectReason.MALFORMED_TIMESTAMP, mapping.timestamp() + " " + shown(rawTime), invoice);
             }
+            String currency = null;
+            if (c.currency >= 0) {
+                String rawCurrency = rec.getField(c.currency).strip();
+                currency = Currencies.code(rawCurrency);
+                if (currency == null) {
+                    return malformed(line, RejectReason.MALFORMED_CURRENCY, mapping.currency() + " "
+                            + (rawCurrency.isEmpty() ? "is blank" : shown(rawCurrency) + " is not an ISO 4217 code")
+                            + ": the row's amounts cannot be placed", invoice);
+                }
+            }
+            ExchangeRates rates = options.exchangeRates();
+            if (currency != null && rates != null) {
+                double rate = rates.rate(currency, time.toLocalDate());
+                if (Double.isNaN(rate)) {
+                    return malformed(line, RejectReason.NO_EXCHANGE_RATE, rates.noRate(currency, time.toLocalDate()),
+                            invoice, currency);
+                }
+                // the reporting currency's own rows keep their amounts exactly
+                price = currency.equals(rates.reportingCurrency()) ? price : price * rate;
+            }
             String itemId = TransactionLoader.normaliseItemId(rawItem);
             String rawCustomer = Ids.stripBlanks(rec.getField(c.customer));
             String customer = rawCustomer.isEmpty() || isPlaceholder(rawCustomer) ? null
@@ -319,12 +351,17 @@ public final class ExportReader {
             return new ScannedRow(line, null, null, invoice, itemId, customer, placeholder, qty, price,
                     time.toEpochSecond(ZoneOffset.UTC), timestamps.lastHadOffset(),
                     c.country < 0 ? "" : rec.getField(c.country).strip(),
-                    cell(rec, c.description), cell(rec, c.category), hash(rec), later, mapping.order());
+                    cell(rec, c.description), cell(rec, c.category), hash(rec), later, mapping.order(), currency);
         }
 
         private ScannedRow malformed(long line, RejectReason reason, String detail, String invoice) {
+            return malformed(line, reason, detail, invoice, null);
+        }
+
+        /** @param currency the row's currency when it was read (a row without a rate), else null */
+        private ScannedRow malformed(long line, RejectReason reason, String detail, String invoice, String currency) {
             return new ScannedRow(line, reason, detail, invoice, null, null, false, Double.NaN, Double.NaN, 0, false,
-                    "", null, null, 0, null, mapping.order());
+                    "", null, null, 0, null, mapping.order(), currency);
         }
 
         private static String cell(CsvRecord rec, int column) {
@@ -348,6 +385,7 @@ public final class ExportReader {
         final int description;
         final int category;
         final int country;
+        final int currency;
 
         /** @param where the file and line of its header, for messages */
         Columns(String where, List<String> header, ColumnMapping m, CsvDialect dialect) throws IngestException {
@@ -366,6 +404,7 @@ public final class ExportReader {
             description = optional(where, header, m.description(), "description", named, m, dialect);
             category = optional(where, header, m.category(), "category", named, m, dialect);
             country = optional(where, header, m.country(), "country", named, m, dialect);
+            currency = optional(where, header, m.currency(), "currency", named, m, dialect);
         }
 
         private static int required(String where, List<String> header, String column, String role, ColumnMapping m,

@@ -40,10 +40,16 @@ import java.util.Set;
  *                           (purchase days, recency, the time split) are the shop's; without one the offset is
  *                           dropped and the clock time as written is kept. Timestamps without an offset are the
  *                           shop's local time either way. Default none.
+ * @param currency           the reporting currency ({@code --currency}), an ISO 4217 code, or null: every amount of
+ *                           the model is in it. Without exchange rates the exports must hold no other currency.
+ *                           Default none (amounts as the exports give them, which must then be in one currency).
+ * @param exchangeRates      the {@code --exchange-rates} file, which converts each row's price by its currency
+ *                           column to {@code currency} (the rate of the row's day), or null. Default none.
  */
 public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, Set<String> nonProductPrefixes,
                             double errorBudget, int samplesPerReason, CsvDialect dialect,
-                            Set<String> excludedCustomers, Set<String> guestCustomers, ZoneId timeZone)
+                            Set<String> excludedCustomers, Set<String> guestCustomers, ZoneId timeZone,
+                            String currency, ExchangeRates exchangeRates)
         implements Serializable {
 
     /**
@@ -77,6 +83,15 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
         // named as users give them (train's and spark-train's --guest-customers): the one message for both
         guestCustomers = normaliseIds(guestCustomers, "guestCustomers",
                 "--guest-customers lists a blank id; a blank customer cell is read as a guest already");
+        if (currency != null && Currencies.code(currency) == null) {
+            throw new IllegalArgumentException("--currency '" + currency + "' is not an ISO 4217 currency code "
+                    + "(EUR, GBP, CHF, USD, ...)");
+        }
+        currency = Currencies.code(currency);
+        if (exchangeRates != null && !exchangeRates.reportingCurrency().equals(currency)) {
+            throw new IllegalArgumentException(ExchangeRates.OPTION + " converts to " + exchangeRates.reportingCurrency()
+                    + ", and --currency is " + currency);
+        }
     }
 
     private static Set<String> normaliseIds(Set<String> given, String name, String blank) {
@@ -95,7 +110,7 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
     public IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, Set<String> nonProductPrefixes,
                          double errorBudget, int samplesPerReason, CsvDialect dialect) {
         this(mapping, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason, dialect, Set.of(), Set.of(),
-                null);
+                null, null, null);
     }
 
     /** Auto-detected mapping, default non-product codes, 1% error budget, 5 samples per reason. */
@@ -160,7 +175,7 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
     /** Use {@code m} for every file; null means detect per file. */
     public IngestOptions withMapping(ColumnMapping m) {
         return new IngestOptions(m, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason, dialect,
-                excludedCustomers, guestCustomers, timeZone);
+                excludedCustomers, guestCustomers, timeZone, currency, exchangeRates);
     }
 
     /**
@@ -173,36 +188,36 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
 
     public IngestOptions withNonProductCodes(Set<String> codes, Set<String> prefixes) {
         return new IngestOptions(mapping, codes, prefixes, errorBudget, samplesPerReason, dialect, excludedCustomers,
-                guestCustomers, timeZone);
+                guestCustomers, timeZone, currency, exchangeRates);
     }
 
     public IngestOptions withErrorBudget(double budget) {
         return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, budget, samplesPerReason, dialect,
-                excludedCustomers, guestCustomers, timeZone);
+                excludedCustomers, guestCustomers, timeZone, currency, exchangeRates);
     }
 
     public IngestOptions withSamplesPerReason(int samples) {
         return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, errorBudget, samples, dialect,
-                excludedCustomers, guestCustomers, timeZone);
+                excludedCustomers, guestCustomers, timeZone, currency, exchangeRates);
     }
 
     /** Read every file with this delimiter and decimal separator. */
     public IngestOptions withDialect(CsvDialect d) {
         return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason, d,
-                excludedCustomers, guestCustomers, timeZone);
+                excludedCustomers, guestCustomers, timeZone, currency, exchangeRates);
     }
 
     /** Leave out every row of these customers (ids as in the exports; normalised as they are). */
     public IngestOptions withExcludedCustomers(Set<String> customers) {
         return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason, dialect,
-                customers, guestCustomers, timeZone);
+                customers, guestCustomers, timeZone, currency, exchangeRates);
     }
 
     /** Read the rows of these customer ids as guests' (ids as in the exports; normalised as they are). */
     public IngestOptions withGuestCustomers(java.util.Collection<String> customers) {
         // as the user listed them (repeats, blanks): the constructor normalises them and refuses a blank one
         return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason, dialect,
-                excludedCustomers, new HashSet<>(customers), timeZone);
+                excludedCustomers, new HashSet<>(customers), timeZone, currency, exchangeRates);
     }
 
     /**
@@ -211,7 +226,23 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
      */
     public IngestOptions withTimeZone(ZoneId zone) {
         return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason, dialect,
-                excludedCustomers, guestCustomers, zone);
+                excludedCustomers, guestCustomers, zone, currency, exchangeRates);
+    }
+
+    /**
+     * Amounts in {@code code} ({@code --currency}, an ISO 4217 code in any case; null: none), converted to it by
+     * {@code rates} ({@code --exchange-rates}, read against that currency; null: none).
+     *
+     * @throws IllegalArgumentException naming the option, for a code that is no currency, rates without a currency or
+     *                                  rates read against another one
+     */
+    public IngestOptions withCurrency(String code, ExchangeRates rates) {
+        if (rates != null && code == null) {
+            throw new IllegalArgumentException(ExchangeRates.OPTION + " needs --currency: the reporting currency the "
+                    + "rates convert to");
+        }
+        return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason, dialect,
+                excludedCustomers, guestCustomers, timeZone, code, rates);
     }
 
     /**
@@ -254,7 +285,8 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
         return "IngestOptions[mapping=" + mapping + ", nonProductCodes=" + nonProductCodes + ", nonProductPrefixes="
                 + nonProductPrefixes + ", errorBudget=" + errorBudget + ", samplesPerReason=" + samplesPerReason
                 + ", dialect=" + dialect + ", excludedCustomers=" + excludedCustomers.size() + " ids, guestCustomers="
-                + guestCustomers.size() + " ids, timeZone=" + timeZone + "]";
+                + guestCustomers.size() + " ids, timeZone=" + timeZone + ", currency=" + currency + ", exchangeRates="
+                + (exchangeRates == null ? null : exchangeRates.fileName()) + "]";
     }
 
     /**
@@ -282,6 +314,13 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
         if (timeZone != null) {
             // the days every purchase date of the model is counted in (serve's "today" too)
             m.put("timeZone", timeZone.getId());
+        }
+        if (currency != null) {
+            // what every amount of the model (spend, value, margins, prices) is in
+            m.put("currency", currency);
+        }
+        if (exchangeRates != null) {
+            m.put("exchangeRates", exchangeRates.provenance());
         }
         return m;
     }

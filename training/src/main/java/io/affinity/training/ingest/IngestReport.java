@@ -1,5 +1,6 @@
 package io.affinity.training.ingest;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -33,11 +34,15 @@ import java.util.Objects;
  *                               returns were netted
  * @param timeOffsets            the rows whose timestamp carried a UTC offset, and what was done with it; null in
  *                               manifests written before offsets were counted
+ * @param currencies             the reporting currency, the rows per currency of the exports' currency column and the
+ *                               exchange-rates file; null (and not written) when the exports have no currency column
+ *                               and no {@code --currency} was given
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record IngestReport(List<FileStats> files, long rowsRead, long rowsAccepted, long rowsAcceptedAnonymous,
                            long rowsAcceptedPlaceholderCustomer, Map<String, Rejections> rejected, long invoicesSeen, long ordersAccepted,
                            long ordersAcceptedAnonymous, long customers, long items, long malformed,
-                           double errorBudget, Returns returns, TimeOffsets timeOffsets) {
+                           double errorBudget, Returns returns, TimeOffsets timeOffsets, Currencies currencies) {
 
     public IngestReport {
         files = List.copyOf(files);
@@ -101,6 +106,20 @@ public record IngestReport(List<FileStats> files, long rowsRead, long rowsAccept
                 throw new IllegalArgumentException("inconsistent return counts");
             }
         }
+    }
+
+    /**
+     * Fails when the rows cannot make a model: amounts in several currencies without exchange rates
+     * ({@link Currencies#check}), or malformed rows over the error budget ({@link #checkErrorBudget}). Both loaders
+     * call it once every row is read.
+     *
+     * @throws IngestException carrying this report
+     */
+    public void checkUsable() throws IngestException {
+        if (currencies != null) {
+            currencies.check(this);
+        }
+        checkErrorBudget();
     }
 
     /**
@@ -216,6 +235,15 @@ public record IngestReport(List<FileStats> files, long rowsRead, long rowsAccept
                     : "      offset dropped, the clock time as written kept: if these times are UTC (Z) or not the "
                             + "shop's own, pass --time-zone with the shop's zone (e.g. Europe/Berlin) so that orders "
                             + "fall on the shop's days\n");
+        }
+        if (currencies != null) {
+            sb.append(String.format(Locale.ROOT, "  %-38s %12s%n", "reporting currency",
+                    currencies.reportingCurrency() == null ? "(none)" : currencies.reportingCurrency()));
+            currencies.rows().forEach((c, n) -> row(sb, "  rows in " + c, n, rowsRead));
+            if (currencies.exchangeRates() != null) {
+                sb.append("      converted with ").append(currencies.exchangeRates().get("file")).append(" (")
+                        .append(ExchangeRates.OPTION).append(")\n");
+            }
         }
         if (returns != null) {
             sb.append(String.format(Locale.ROOT, "  %-38s %,12d%n", "lines returned in full",

@@ -19,6 +19,14 @@ public enum RejectReason {
     MALFORMED_SEQUENCE("malformed_sequence", true),
     /** The customer or item id is longer than {@code Ids.MAX_ID_LENGTH} (128) characters: no model can store it. */
     MALFORMED_ID_TOO_LONG("malformed_id_too_long", true),
+    /** The currency cell is blank or not an ISO 4217 code ({@code €}, {@code EURO}). */
+    MALFORMED_CURRENCY("malformed_currency", true),
+    /**
+     * The exchange-rates file has no rate for the row's currency (on or before its day, for a dated file). Counted
+     * against the error budget: summed unconverted its amounts would be wrong, and dropped the customers' spend would
+     * be, so a file lacking a currency the exports use in earnest must stop training.
+     */
+    NO_EXCHANGE_RATE("no_exchange_rate", true),
     /**
      * The order number already belongs to another customer (order numbers reused, e.g. restarting per store or
      * channel). Counted against the error budget as malformed rows are: the export's keys are broken, and a

@@ -27,11 +27,13 @@ package io.affinity.training.ingest;
  * @param laterReason the first of the rejections that come after the cross-row checks (cancellation,
  *                    adjustment, zero quantity, non-positive price, non-product code), or null
  * @param orderColumn the mapping's name of the order column, for the conflict message
+ * @param currency    the ISO 4217 code of the row's currency cell as written (before conversion: {@link #price()} is
+ *                    in the reporting currency), or null without a currency column or when the cell is no code
  */
 public record ScannedRow(long line, RejectReason malformed, String detail, String order, String item,
                          String customer, boolean placeholder, double quantity, double price, long time,
                          boolean timeOffset, String country, String description, String category, long hash, RejectReason laterReason,
-                         String orderColumn) {
+                         String orderColumn, String currency) {
 
     /**
      * True when the row counts as a sighting of its order number, which decides the order's first file: every

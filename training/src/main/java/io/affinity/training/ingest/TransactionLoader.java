@@ -48,7 +48,9 @@ import java.util.Set;
  *     {@link ExportReader#MAX_QUANTITY} / {@link ExportReader#MAX_PRICE} either way: an id in the wrong column),
  *     {@code malformed_timestamp} (matches none of the mapping's patterns), {@code malformed_sequence} (an
  *     order sequence that is not a whole number), {@code malformed_id_too_long} (customer or item id over 128
- *     characters, the most a model stores), {@code order_customer_conflict} (the order number already belongs
+ *     characters, the most a model stores), {@code malformed_currency} (a currency cell that is blank or no ISO 4217
+ *     code), {@code no_exchange_rate} (the exchange rates lack the row's currency on its day; {@link Currencies} and
+ *     {@link ExchangeRates}), {@code order_customer_conflict} (the order number already belongs
  *     to another customer: the first well-formed row naming a customer claims it, in any file). When, after
  *     all files, malformed rows exceed {@code errorBudget x rowsRead}, loading throws {@link IngestException}: a
  *     broken export must stop training rather than publish a model trained on a fraction of the data. So does a
@@ -90,6 +92,9 @@ import java.util.Set;
  * <li>An item's description (and category) is the most frequent non-blank one among its accepted rows, the
  *     first seen on ties.</li>
  * </ul>
+ * With {@link IngestOptions#exchangeRates()} every row's unit price is converted to the reporting currency before
+ * any of these rules reads it. Without, an export whose currency column holds several currencies, or one other than
+ * {@link IngestOptions#currency()}, stops once every row is read ({@link IngestReport#checkUsable}).
  * {@code invoicesSeen} counts distinct order numbers over all files and all rows not malformed by column
  * count or blanks; {@code ordersAccepted} counts orders with at least one accepted row.
  */
@@ -204,6 +209,8 @@ public final class TransactionLoader {
         private long rowsAccepted;
         private long rowsAcceptedPlaceholderCustomer;
         private long rowsWithTimeOffset;
+        /** Rows read per currency of the exports' currency column, as written. */
+        private final Map<String, Long> currencyRows = new HashMap<>();
 
         /** Order number -> index of the first file it was seen in. */
         private final Object2IntOpenHashMap<String> invoiceFile = new Object2IntOpenHashMap<>();
@@ -271,6 +278,9 @@ public final class TransactionLoader {
                 public void row(ScannedRow r) {
                     rowsRead++;
                     rowsWithTimeOffset += r.timeOffset() ? 1 : 0;
+                    if (r.currency() != null) {
+                        currencyRows.merge(r.currency(), 1L, Long::sum);
+                    }
                     if (Load.this.row(r, label, fileNo)) {
                         accepted[0]++;
                     }
@@ -440,8 +450,9 @@ public final class TransactionLoader {
                     tx.itemCount(), malformed, options.errorBudget(),
                     new IngestReport.Returns(netted.netted(), netted.unmatched(), linesGone, ordersGone),
                     new IngestReport.TimeOffsets(rowsWithTimeOffset,
-                            options.timeZone() == null ? null : options.timeZone().getId()));
-            report.checkErrorBudget();
+                            options.timeZone() == null ? null : options.timeZone().getId()),
+                    Currencies.of(options, currencyRows));
+            report.checkUsable();
             return new IngestResult(tx, report);
         }
 
