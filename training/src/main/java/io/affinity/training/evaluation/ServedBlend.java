@@ -32,17 +32,27 @@ public final class ServedBlend {
      * @param seed           seed of randomised models (ALS)
      * @param reducedGrid    true: only each model's first hyper-parameter setting (blend weights still fitted)
      * @param seasonWindow   true: the re-ranker also learns from the served period's season one year earlier
+     * @param customersPerBlock customers whose re-ranker candidates and features are held at once, when tuning
+     *                       (see {@link EvaluationSettings#customersPerBlock}) and when serving
      */
     public record Settings(int validationDays, int topN, int threads, long seed, boolean reducedGrid,
-                           boolean seasonWindow) {
+                           boolean seasonWindow, int customersPerBlock) {
         /** With the same-season window. */
         public Settings(int validationDays, int topN, int threads, long seed, boolean reducedGrid) {
             this(validationDays, topN, threads, seed, reducedGrid, true);
         }
 
+        /** In blocks of {@link EvaluationSettings#DEFAULT_CUSTOMERS_PER_BLOCK} customers. */
+        public Settings(int validationDays, int topN, int threads, long seed, boolean reducedGrid,
+                        boolean seasonWindow) {
+            this(validationDays, topN, threads, seed, reducedGrid, seasonWindow,
+                    EvaluationSettings.DEFAULT_CUSTOMERS_PER_BLOCK);
+        }
+
         public Settings {
-            if (validationDays < 1 || topN < 1 || threads < 1) {
-                throw new IllegalArgumentException("need validationDays >= 1, topN >= 1, threads >= 1");
+            if (validationDays < 1 || topN < 1 || threads < 1 || customersPerBlock < 1) {
+                throw new IllegalArgumentException("need validationDays >= 1, topN >= 1, threads >= 1, "
+                        + "customersPerBlock >= 1");
             }
         }
     }
@@ -82,15 +92,18 @@ public final class ServedBlend {
                          Map<String, Object> reranker) {
     }
 
-    /** Customers whose re-ranked lists are made at once when serving: bounds the features held to about 600 MB. */
-    static int SERVING_BLOCK = 10_000;
-    /** Tests only: the model to serve whatever validation chose (a small export seldom makes the re-ranker win). */
-    static volatile String servedForTests;
-
     private ServedBlend() {
     }
 
     public static Result fit(Transactions tx, Settings settings, Consumer<String> progress, Sink sink) {
+        return fit(tx, settings, progress, sink, null);
+    }
+
+    /**
+     * {@link #fit}, serving {@code served} (when not null and the re-ranker was fitted) whatever validation chose:
+     * for tests, as a small export seldom makes the re-ranker win.
+     */
+    static Result fit(Transactions tx, Settings settings, Consumer<String> progress, Sink sink, String served) {
         Objects.requireNonNull(sink, "sink");
         long t0 = System.nanoTime();
         long first = Long.MAX_VALUE;
@@ -110,7 +123,8 @@ public final class ServedBlend {
         LocalDateTime cutoff = end.minusDays(days);
         EvaluationSettings es = new EvaluationSettings("time", cutoff, days, settings.threads(), settings.seed(),
                 EvaluationSettings.DEFAULT_EASE_MAX_ITEMS,
-                Math.max(EvaluationSettings.DEFAULT_CANDIDATES, settings.topN()));
+                Math.max(EvaluationSettings.DEFAULT_CANDIDATES, settings.topN()), settings.seasonWindow(),
+                settings.customersPerBlock());
         // Tuned and served as evaluate ranks: ties broken by first purchase, not by the rows' order (read newest
         // first, the validation period's own items would win them; the same orders exported in another order gave
         // other lists). The lists reach the sink in the caller's numbers.
@@ -128,7 +142,9 @@ public final class ServedBlend {
         // the served lists predict the days after the data: their season one year earlier also trains the re-ranker
         Evaluation.Tuned tuned = Evaluation.tune(specs, validation,
                 settings.seasonWindow() ? Evaluation.sameSeasonWindow(numbered, end, days) : List.of(), es, progress);
-        String served = servedForTests != null && tuned.reranker() != null ? servedForTests : tuned.served(specs);
+        if (served == null || tuned.reranker() == null) {
+            served = tuned.served(specs);
+        }
         List<String> names = specs.stream().map(ModelSpec::name).toList();
         Blend blend = tuned.blend();
 
@@ -139,23 +155,25 @@ public final class ServedBlend {
             // Every model feeds the re-ranker's features: refit all, then per block of customers gather candidates
             // and order them by the trees. A customer's list depends on nothing but the models and that customer, so
             // blocks give the same lists; all customers at once held every candidate's features of every customer
-            // (about 60 KB each: more than the default heap at 176,000 customers).
+            // (about 50 KB each: more than the default heap at 176,000 customers).
             List<Scorer> fitted = new ArrayList<>();
             for (int m = 0; m < specs.size(); m++) {
                 fitted.add(specs.get(m).fit(all, tuned.chosen().get(m)));
             }
-            for (int from = 0; from < users.length; from += SERVING_BLOCK) {
-                int[] blockUsers = Arrays.copyOfRange(users, from, Math.min(users.length, from + SERVING_BLOCK));
+            int perBlock = settings.customersPerBlock();
+            for (int from = 0; from < users.length; from += perBlock) {
+                int[] blockUsers = Arrays.copyOfRange(users, from, Math.min(users.length, from + perBlock));
                 EvalSplit block = new EvalSplit(all.description(), all.train(), all.trainBaskets(), all.truth(),
                         blockUsers, 0);
                 List<ModelRun> runs = new ArrayList<>();
                 for (Scorer model : fitted) {
                     runs.add(ModelRun.candidates(model, block, es.candidates(), settings.threads()));
                 }
-                Reranker.Window window = Reranker.Window.of(block, runs, days, settings.threads());
-                float[][] scores = tuned.reranker().score(window.features(), Reranker.range(blockUsers.length),
+                int[] every = Reranker.range(blockUsers.length);
+                Reranker.Window window = Reranker.Window.of(block, runs, days);
+                Blend.Table t = window.table(every);
+                float[][] scores = tuned.reranker().score(window.features(t, every, settings.threads()), every,
                         settings.threads());
-                Blend.Table t = window.table();
                 for (int p = 0; p < blockUsers.length; p++) {
                     int[] best = TopK.select(scores[p], settings.topN(), null);
                     int[] items = new int[best.length];

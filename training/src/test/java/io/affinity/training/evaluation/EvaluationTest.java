@@ -115,6 +115,35 @@ class EvaluationTest {
         }
     }
 
+    /**
+     * evaluate makes the re-ranker's tables and features a block of customers at a time (validation and season
+     * windows, its out-of-fold figure, the test): holding every customer's at once took about 50 KB a customer at 11
+     * models. Blocks of 7 give every figure, validation and test, the same value as one block.
+     */
+    @Test
+    void evaluationFiguresDoNotDependOnTheBlock() throws Exception {
+        Transactions tx = load(sixteenMonths());
+        LocalDateTime cutoff = LocalDateTime.parse("2024-03-01T00:00");
+        EvaluationReport whole = new Evaluation(new EvaluationSettings("time", cutoff, 30, 2, 7, 30, 20, true,
+                1_000_000), line -> { }).run(tx);
+        List<String> lines = new java.util.ArrayList<>();
+        EvaluationReport blocked = new Evaluation(new EvaluationSettings("time", cutoff, 30, 2, 7, 30, 20, true, 7),
+                lines::add).run(tx);
+        assertTrue(((Number) whole.facts().get("validationCustomers")).intValue() > 7 * 3, "several blocks");
+        assertTrue(((Number) whole.facts().get("testCustomers")).intValue() > 7 * 3, "several blocks");
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("reranker fitted on 2 window(s)")), "both windows");
+        assertEquals(whole.served(), blocked.served());
+        assertTrue(whole.model(Evaluation.RERANKER) != null, "the re-ranker is measured");
+        for (ModelResult m : whole.models()) {
+            assertEquals(m.validationNdcg10(), blocked.model(m.name()).validationNdcg10(), m.name());
+            assertEquals(m.metrics(), blocked.model(m.name()).metrics(), m.name());
+            for (String metric : RankingMetrics.PER_CUSTOMER) {
+                assertArrayEquals(whole.perCustomer().values(m.name(), metric),
+                        blocked.perCustomer().values(m.name(), metric), m.name() + " " + metric);
+            }
+        }
+    }
+
     @Test
     void servedReRankerLearnsFromTheServedPeriodsSeasonAYearEarlierUnlessSwitchedOff() throws Exception {
         Transactions tx = load(sixteenMonths());
@@ -143,32 +172,35 @@ class EvaluationTest {
 
     /**
      * Served re-ranked lists are made per block of customers (all at once held every candidate's features of every
-     * customer: more than the default heap at 176,000 customers); blocks of 7 give every customer the same list.
+     * customer: more than the default heap at 176,000 customers), and so are the tuning windows' tables and
+     * features (the re-ranker's fits and its out-of-fold validation): blocks of 7 give every customer the same
+     * list and every validation figure the same value as one block.
      */
     @Test
-    void servedReRankerListsDoNotDependOnTheServingBlock() throws Exception {
+    void servedReRankerListsAndTuningDoNotDependOnTheBlock() throws Exception {
         Transactions tx = load(sixteenMonths());
-        int block = ServedBlend.SERVING_BLOCK;
-        ServedBlend.servedForTests = Evaluation.RERANKER;
-        try {
-            Map<Integer, String> whole = servedLists(tx);
-            ServedBlend.SERVING_BLOCK = 7;
-            assertEquals(whole, servedLists(tx));
-            assertTrue(whole.size() > 7 * 3, "several blocks: " + whole.size());
-        } finally {
-            ServedBlend.SERVING_BLOCK = block;
-            ServedBlend.servedForTests = null;
-        }
+        Map<Integer, String> lists = new java.util.TreeMap<>();
+        ServedBlend.Result whole = servedLists(tx, 1_000_000, lists);
+        Map<Integer, String> blocked = new java.util.TreeMap<>();
+        ServedBlend.Result seven = servedLists(tx, 7, blocked);
+        assertEquals(lists, blocked);
+        assertTrue(lists.size() > 7 * 3, "several blocks: " + lists.size());
+        assertTrue(whole.validationCustomers() > 7 * 3, "several tuning blocks: " + whole.validationCustomers());
+        assertEquals(whole.rerankerValidationNdcg(), seven.rerankerValidationNdcg());
+        assertEquals(whole.reranker(), seven.reranker());
+        assertEquals(whole.blendOutOfFoldNdcg(), seven.blendOutOfFoldNdcg());
+        assertEquals(whole.weights(), seven.weights());
     }
 
-    private static Map<Integer, String> servedLists(Transactions tx) {
-        Map<Integer, String> lists = new java.util.TreeMap<>();
-        ServedBlend.Result r = ServedBlend.fit(tx, new ServedBlend.Settings(30, 5, 2, 7, true, true), line -> { },
+    private static ServedBlend.Result servedLists(Transactions tx, int customersPerBlock, Map<Integer, String> lists) {
+        ServedBlend.Result r = ServedBlend.fit(tx, new ServedBlend.Settings(30, 5, 2, 7, true, true,
+                        customersPerBlock), line -> { },
                 (served, c, items, scores, repeat, sources) -> lists.put(c, served + " "
                         + java.util.Arrays.toString(items) + java.util.Arrays.toString(scores)
-                        + java.util.Arrays.toString(repeat) + java.util.Arrays.toString(sources)));
+                        + java.util.Arrays.toString(repeat) + java.util.Arrays.toString(sources)),
+                Evaluation.RERANKER);
         assertEquals("reranker", r.served(), "the path under test");
-        return lists;
+        return r;
     }
 
     /**
