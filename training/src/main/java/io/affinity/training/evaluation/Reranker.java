@@ -320,7 +320,8 @@ final class Reranker {
         private final int eligible;
         private final SplittableRandom random;
         private int next;
-        private final List<double[]> x = new ArrayList<>();
+        /** Kept as the features' floats, half a double row's size, until the fit widens them. */
+        private final List<float[]> x = new ArrayList<>();
         private final List<Integer> y = new ArrayList<>();
         private final List<Integer> starts = new ArrayList<>();
         private final List<Double> ideal = new ArrayList<>();
@@ -354,11 +355,7 @@ final class Reranker {
                     if (!positive && random.nextDouble() >= params.negativeRate()) {
                         continue;
                     }
-                    double[] row = new double[width];
-                    for (int j = 0; j < width; j++) {
-                        row[j] = f.rows[q][c * width + j];
-                    }
-                    x.add(row);
+                    x.add(Arrays.copyOfRange(f.rows[q], c * width, (c + 1) * width));
                     y.add(positive ? 1 : 0);
                 }
                 next++;
@@ -374,7 +371,14 @@ final class Reranker {
                 throw new IllegalArgumentException("the re-ranker needs both bought and not-bought candidates in its "
                         + "training split; got " + y.size() + " rows of one kind");
             }
-            double[][] rows = x.toArray(new double[0][]);
+            double[][] rows = new double[x.size()][];
+            for (int i = 0; i < rows.length; i++) {
+                float[] row = x.set(i, null);
+                rows[i] = new double[width];
+                for (int j = 0; j < width; j++) {
+                    rows[i][j] = row[j];
+                }
+            }
             x.clear();
             RankBoost model = RankBoost.fit(rows, y.stream().mapToInt(Integer::intValue).toArray(),
                     starts.stream().mapToInt(Integer::intValue).toArray(),

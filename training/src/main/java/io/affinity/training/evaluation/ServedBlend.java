@@ -95,15 +95,21 @@ public final class ServedBlend {
     private ServedBlend() {
     }
 
+    /**
+     * @throws IllegalArgumentException also when the heap the JVM may use is too small for the run
+     *                                  ({@link RecommenderMemory}), before the long steps
+     */
     public static Result fit(Transactions tx, Settings settings, Consumer<String> progress, Sink sink) {
-        return fit(tx, settings, progress, sink, null);
+        return fit(tx, settings, progress, sink, null, Runtime.getRuntime().maxMemory());
     }
 
     /**
-     * {@link #fit}, serving {@code served} (when not null and the re-ranker was fitted) whatever validation chose:
-     * for tests, as a small export seldom makes the re-ranker win.
+     * {@link #fit}, serving {@code served} (when not null and the re-ranker was fitted) whatever validation chose
+     * (for tests, as a small export seldom makes the re-ranker win), with {@code maxHeap} bytes taken for the heap
+     * the JVM may use.
      */
-    static Result fit(Transactions tx, Settings settings, Consumer<String> progress, Sink sink, String served) {
+    static Result fit(Transactions tx, Settings settings, Consumer<String> progress, Sink sink, String served,
+                      long maxHeap) {
         Objects.requireNonNull(sink, "sink");
         long t0 = System.nanoTime();
         long first = Long.MAX_VALUE;
@@ -140,8 +146,14 @@ public final class ServedBlend {
             specs = specs.stream().map(s -> new ModelSpec(s.name(), List.of(s.grid().get(0)), s.fitter())).toList();
         }
         // the served lists predict the days after the data: their season one year earlier also trains the re-ranker
-        Evaluation.Tuned tuned = Evaluation.tune(specs, validation,
-                settings.seasonWindow() ? Evaluation.sameSeasonWindow(numbered, end, days) : List.of(), es, progress);
+        List<EvalSplit> season = settings.seasonWindow() ? Evaluation.sameSeasonWindow(numbered, end, days)
+                : List.of();
+        EvalSplit all = EvalSplit.serving(numbered);
+        checkHeap(new RecommenderMemory(liveHeap(), validation.testUsers().length,
+                season.stream().mapToLong(w -> w.testUsers().length).sum(), all.testUsers().length,
+                numbered.itemCount(), specs.size(), es.candidates(), settings.topN(), settings.customersPerBlock(),
+                Reranker.Params.DEFAULT_MAX_QUERIES, settings.threads()), maxHeap, progress);
+        Evaluation.Tuned tuned = Evaluation.tune(specs, validation, season, es, progress);
         if (served == null || tuned.reranker() == null) {
             served = tuned.served(specs);
         }
@@ -149,7 +161,6 @@ public final class ServedBlend {
         Blend blend = tuned.blend();
 
         long tf = System.nanoTime();
-        EvalSplit all = EvalSplit.serving(numbered);
         int[] users = all.testUsers();
         if (Evaluation.RERANKER.equals(served)) {
             // Every model feeds the re-ranker's features: refit all, then per block of customers gather candidates
@@ -245,6 +256,25 @@ public final class ServedBlend {
                 (System.nanoTime() - t0) / 1e9, tuned.blendValidation(), tuned.blendOutOfFold(),
                 tuned.reranker() == null ? null : tuned.rerankerValidation(),
                 tuned.reranker() == null ? Map.of() : rerankerFacts(tuned.reranker()));
+    }
+
+    /**
+     * Says what the step will need and stops, before its long work, when that exceeds the heap the JVM may use: a
+     * large shop's run otherwise ran out of memory after 17 minutes.
+     */
+    static void checkHeap(RecommenderMemory need, long maxHeap, Consumer<String> progress) {
+        String tooLarge = need.tooLarge(maxHeap);
+        if (tooLarge != null) {
+            throw new IllegalArgumentException(tooLarge);
+        }
+        need.describe(maxHeap).lines().forEach(progress);
+    }
+
+    /** Heap in use by live objects now: after a collection, so garbage does not count. */
+    private static long liveHeap() {
+        System.gc();
+        Runtime r = Runtime.getRuntime();
+        return r.totalMemory() - r.freeMemory();
     }
 
     /** {@code sink} fed with {@code numbered}'s customer and item numbers translated to {@code tx}'s. */

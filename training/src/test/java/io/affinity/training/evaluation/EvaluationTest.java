@@ -192,13 +192,39 @@ class EvaluationTest {
         assertEquals(whole.weights(), seven.weights());
     }
 
+    /**
+     * A heap too small for the recommender step stops it before the long steps with the size to give (a large
+     * shop's run ran out of memory after 17 minutes); a heap large enough says what the step needs and goes on.
+     */
+    @Test
+    void aHeapTooSmallStopsTheRecommenderBeforeItsLongStepsNamingTheSize() throws Exception {
+        Transactions tx = load(sixteenMonths());
+        List<String> lines = new java.util.ArrayList<>();
+        List<Integer> served = new java.util.ArrayList<>();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServedBlend.fit(tx,
+                new ServedBlend.Settings(30, 5, 2, 7, true, true), lines::add,
+                (name, c, items, scores, repeat, sources) -> served.add(c), null, 1L << 20));
+        assertTrue(e.getMessage().startsWith("the heap is too small for the recommender step: it needs about "),
+                e.getMessage());
+        assertTrue(e.getMessage().matches(".*JVM may use 1 MiB; give it AFFINITY_JAVA_OPTS=-Xmx[0-9]+g, .*"),
+                e.getMessage());
+        assertEquals(List.of(), lines, "stopped before the models' validation");
+        assertEquals(List.of(), served);
+
+        ServedBlend.fit(tx, new ServedBlend.Settings(30, 5, 2, 7, true, true), lines::add,
+                (name, c, items, scores, repeat, sources) -> served.add(c), null, Long.MAX_VALUE);
+        assertTrue(lines.get(0).startsWith("memory: the recommender step needs about "), lines.get(0));
+        assertTrue(lines.get(1).startsWith("validate "), "then the long steps: " + lines.get(1));
+        assertTrue(!served.isEmpty());
+    }
+
     private static ServedBlend.Result servedLists(Transactions tx, int customersPerBlock, Map<Integer, String> lists) {
         ServedBlend.Result r = ServedBlend.fit(tx, new ServedBlend.Settings(30, 5, 2, 7, true, true,
                         customersPerBlock), line -> { },
                 (served, c, items, scores, repeat, sources) -> lists.put(c, served + " "
                         + java.util.Arrays.toString(items) + java.util.Arrays.toString(scores)
                         + java.util.Arrays.toString(repeat) + java.util.Arrays.toString(sources)),
-                Evaluation.RERANKER);
+                Evaluation.RERANKER, Long.MAX_VALUE);
         assertEquals("reranker", r.served(), "the path under test");
         return r;
     }
