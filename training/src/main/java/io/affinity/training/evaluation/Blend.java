@@ -60,7 +60,7 @@ final class Blend {
             this(runs, IntStream.range(0, users).toArray());
         }
 
-        /** The rows of the runs' customer positions {@code positions}: row {@code q} is position {@code positions[q]}. */
+        /** The rows of the runs' customer positions {@code positions}: row {@code q} is {@code positions[q]}'s. */
         Table(List<ModelRun> runs, int[] positions) {
             models = runs.size();
             int users = positions.length;

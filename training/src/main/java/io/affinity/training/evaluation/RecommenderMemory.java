@@ -14,10 +14,10 @@ import java.util.Locale;
  * tables and features; while serving, the models refitted on all the data, one block's candidates and features and
  * every customer's list bound for the snapshot. The sizes per entry are those of the arrays that hold them (a
  * float or int 4 bytes, a double 8, 16 bytes an array's header, 4 a reference); a customer's candidate table has
- * 45% of its models' {@code models x candidates} lists ({@link #tableCandidates}). The sum is multiplied by {@link #HEADROOM}, as a garbage collector
- * needs free space to work in. On the 50,000-item shop (benchmarks/RESULTS.md, "Large catalogues") it gives
- * 5,700 MiB; the run went through in the default 6,028 MiB, its heap after collections peaking at 5,323 MB (its
- * re-ranker rows still doubles then, 0.35 GiB more than now).
+ * 45% of its models' {@code models x candidates} lists ({@link #tableCandidates}). The sum is multiplied by
+ * {@link #HEADROOM}, as a garbage collector needs free space to work in. On the 50,000-item shop
+ * (benchmarks/RESULTS.md, "Large catalogues") it gives 5,700 MiB; the run went through in the default 6,028 MiB,
+ * its heap after collections peaking at 5,323 MiB (its re-ranker rows still doubles then, 0.35 GiB more than now).
  *
  * @param before          heap in use when the step starts, bytes
  * @param validation      validation customers

@@ -37,7 +37,7 @@ class RecommenderMemoryTest {
     /**
      * The 50,000-item shop's counts as train found them (93,938 validation and 75,508 season-window customers, 583 MiB
      * in use before the step): its run went through in the default heap of 6,028 MiB, at a heap after collections of
-     * up to 5,323 MB; so the estimate lets it run, with the warning, and stops it at 3 GiB.
+     * up to 5,323 MiB; so the estimate lets it run, with the warning, and stops it at 3 GiB.
      */
     @Test
     void theMeasuredShopFitsTheDefaultHeapWithAWarningAndNot3Gib() {
@@ -81,7 +81,8 @@ class RecommenderMemoryTest {
         assertEquals(2, close.lines().count(), close);
         assertTrue(close.lines().toList().get(1).startsWith("memory: WARNING: "), close);
         long moreGib = (bytes + bytes / 10 + GIB - 1) / GIB + 1;
-        assertTrue(close.endsWith("give it AFFINITY_JAVA_OPTS=-Xmx" + moreGib + "g"), "a GiB beyond the heap: " + close);
+        assertTrue(close.endsWith("give it AFFINITY_JAVA_OPTS=-Xmx" + moreGib + "g"),
+                "a GiB beyond the heap: " + close);
     }
 
     @Test
