@@ -79,15 +79,6 @@ final class Reranker {
         }
 
         /**
-         * @param horizonDays length of the period the candidates' purchases are predicted for (the validation or
-         *                    test period), see {@link HistoryFeatures#of}
-         */
-        Features(Blend.Table table, List<ModelRun> runs, EvalSplit split, int horizonDays, int threads) {
-            this(table, runs, range(table.items.length), split, HistoryFeatures.of(split.train(), horizonDays),
-                    threads);
-        }
-
-        /**
          * The features of the customers at the runs' positions {@code positions}, whose candidate rows
          * {@code table} holds in the same order: row {@code q} is position {@code positions[q]}.
          */
