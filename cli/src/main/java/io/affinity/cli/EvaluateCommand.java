@@ -118,7 +118,8 @@ final class EvaluateCommand implements Callable<Integer> {
             }
         }
         EvaluationSettings settings = new EvaluationSettings(split, cut, testDays, threads, seed, easeMaxItems,
-                EvaluationSettings.DEFAULT_CANDIDATES, !noSeasonWindow, minSupport);
+                EvaluationSettings.DEFAULT_CANDIDATES, !noSeasonWindow, minSupport,
+                EvaluationSettings.DEFAULT_CUSTOMERS_PER_BLOCK);
         ObjectionsToProfiling objecting = consent.read();
         IngestOptions options = input.ingestOptions();
         long t0 = System.nanoTime();

@@ -5,6 +5,7 @@ import io.affinity.recommender.PrecomputedItem;
 import io.affinity.recommender.PrecomputedRecommendations;
 import io.affinity.recommender.PurchasedItem;
 import io.affinity.store.SnapshotBuilder;
+import io.affinity.training.evaluation.EvaluationSettings;
 import io.affinity.training.evaluation.ServedBlend;
 import io.affinity.training.ingest.Transactions;
 import java.time.LocalDateTime;
@@ -44,7 +45,8 @@ final class CustomerRecommendations {
         section.put("parameters", parameters);
         int[] stored = {0};
         ServedBlend.Result r = ServedBlend.fit(tx, new ServedBlend.Settings(p.validationDays(), p.topN(),
-                p.threads(), SEED, p.reducedGrid(), p.seasonWindow(), minSupport), progress, (served, c, items, scores, repeat, sources) -> {
+                p.threads(), SEED, p.reducedGrid(), p.seasonWindow(), minSupport, EvaluationSettings.DEFAULT_CUSTOMERS_PER_BLOCK),
+                progress, (served, c, items, scores, repeat, sources) -> {
             if (items.length == 0) {
                 return;
             }

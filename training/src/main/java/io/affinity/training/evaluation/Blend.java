@@ -57,11 +57,18 @@ final class Blend {
         }
 
         Table(List<ModelRun> runs, int users) {
+            this(runs, IntStream.range(0, users).toArray());
+        }
+
+        /** The rows of the runs' customer positions {@code positions}: row {@code q} is {@code positions[q]}'s. */
+        Table(List<ModelRun> runs, int[] positions) {
             models = runs.size();
+            int users = positions.length;
             items = new int[users][];
             isRepeat = new boolean[users][];
             features = new float[users][];
-            for (int p = 0; p < users; p++) {
+            for (int row = 0; row < users; row++) {
+                int p = positions[row];
                 Int2IntOpenHashMap pos = new Int2IntOpenHashMap();
                 pos.defaultReturnValue(-1);
                 int[] it = new int[16];
@@ -89,9 +96,9 @@ final class Blend {
                         }
                     }
                 }
-                items[p] = Arrays.copyOf(it, n);
-                isRepeat[p] = Arrays.copyOf(rep, n);
-                features[p] = Arrays.copyOf(f, n * models);
+                items[row] = Arrays.copyOf(it, n);
+                isRepeat[row] = Arrays.copyOf(rep, n);
+                features[row] = Arrays.copyOf(f, n * models);
             }
         }
     }

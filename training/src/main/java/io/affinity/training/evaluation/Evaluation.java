@@ -16,7 +16,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -182,10 +181,8 @@ public final class Evaluation {
         rankedByPosition.put("blend", blendMeasured.ranked());
         if (tuned.reranker() != null) {
             long tr = System.nanoTime();
-            Reranker.Features features = new Reranker.Features(testTable, testRuns, test, settings.testDays(),
-                    settings.threads());
-            float[][] scores = tuned.reranker().score(features, Reranker.range(test.testUsers().length),
-                    settings.threads());
+            float[][] scores = Reranker.Window.of(test, testRuns, settings.testDays())
+                    .score(tuned.reranker(), settings.threads(), settings.customersPerBlock());
             ModelRun.Measured measured = Blend.measureBy(testTable, scores, test);
             Map<String, Double> m = measured.metrics();
             perPosition.put(RERANKER, measured.perCustomer());
@@ -417,11 +414,12 @@ public final class Evaluation {
             // The final fit and the two fold fits are independent: run them side by side (each is deterministic).
             // The final one has about twice a fold's rows, so it goes first: on two threads it then runs beside
             // the folds in turn (longest first) instead of alone after them.
-            List<int[]> every = windows.stream().map(w -> Reranker.range(w.split().testUsers().length)).toList();
-            List<Reranker> fits = fitConcurrently(windows, List.of(every, folds(windows, 0), folds(windows, 1)),
-                    params, settings.threads());
+            List<int[]> every = windows.stream().map(w -> Reranker.range(w.customers())).toList();
+            List<Reranker> fits = Reranker.fitAll(windows, List.of(every, folds(windows, 0), folds(windows, 1)),
+                    params, settings.threads(), settings.customersPerBlock());
             reranker = fits.get(0);
-            rerankerValidation = outOfFold(windows, fits.get(1), fits.get(2), settings.threads());
+            rerankerValidation = outOfFold(windows, fits.get(1), fits.get(2), settings.threads(),
+                    settings.customersPerBlock());
             say(progress, tr, "reranker fitted on %d window(s), %,d rows of %,d customer windows%s: out-of-fold "
                     + "validation ndcg@10 %.4f; top features %s", windows.size(), reranker.rows, reranker.queries,
                     reranker.queries < reranker.eligibleQueries
@@ -512,21 +510,20 @@ public final class Evaluation {
 
     /**
      * The re-ranker's labelled windows: the validation split (first; its model runs are the tuned ones) and each
-     * extra split, for which every model is refitted with the chosen settings on that split's training part.
+     * extra split, for which every model is refitted with the chosen settings on that split's training part. Each
+     * holds its runs; tables and features are made per block of customers when used.
      */
     static List<Reranker.Window> windows(List<ModelSpec> specs, Tuned models, EvalSplit validation,
                                          List<EvalSplit> extraWindows, EvaluationSettings settings) {
         List<Reranker.Window> windows = new ArrayList<>();
-        Blend.Table valTable = new Blend.Table(models.runs(), validation.testUsers().length);
-        windows.add(new Reranker.Window(validation, valTable, new Reranker.Features(valTable, models.runs(),
-                validation, settings.testDays(), settings.threads())));
+        windows.add(Reranker.Window.of(validation, models.runs(), settings.testDays()));
         for (EvalSplit extra : extraWindows) {
             List<ModelRun> runs = new ArrayList<>();
             for (int m = 0; m < specs.size(); m++) {
                 runs.add(ModelRun.candidates(specs.get(m).fit(extra, models.chosen().get(m)), extra,
                         settings.candidates(), settings.threads()));
             }
-            windows.add(Reranker.Window.of(extra, runs, settings.testDays(), settings.threads()));
+            windows.add(Reranker.Window.of(extra, runs, settings.testDays()));
         }
         return windows;
     }
@@ -536,32 +533,41 @@ public final class Evaluation {
      * in every window), each half of the first window's customers scored by trees fitted on the other half of
      * every window. So the validation figure that picks the served model is out of sample.
      */
-    static double outOfFold(List<Reranker.Window> windows, Reranker.Params params, int threads) {
-        return outOfFold(windows, Reranker.fit(windows, folds(windows, 0), params),
-                Reranker.fit(windows, folds(windows, 1), params), threads);
+    static double outOfFold(List<Reranker.Window> windows, Reranker.Params params, int threads, int block) {
+        List<Reranker> fits = Reranker.fitAll(windows, List.of(folds(windows, 0), folds(windows, 1)), params,
+                threads, block);
+        return outOfFold(windows, fits.get(0), fits.get(1), threads, block);
     }
 
-    /** {@link #outOfFold} with the trees already fitted on the even and the odd customers. */
-    static double outOfFold(List<Reranker.Window> windows, Reranker evenFit, Reranker oddFit, int threads) {
-        List<int[]> even = folds(windows, 0);
-        List<int[]> odd = folds(windows, 1);
+    /**
+     * {@link #outOfFold} with the trees already fitted on the even and the odd customers; the first window's
+     * candidates are scored and ranked {@code block} customers at a time.
+     */
+    static double outOfFold(List<Reranker.Window> windows, Reranker evenFit, Reranker oddFit, int threads,
+                            int block) {
         Reranker.Window first = windows.get(0);
-        int users = first.split().testUsers().length;
-        float[][] a = evenFit.score(first.features(), odd.get(0), threads);
-        float[][] b = oddFit.score(first.features(), even.get(0), threads);
-        float[][] oof = new float[users][];
-        for (int p = 0; p < users; p++) {
-            oof[p] = a[p] != null ? a[p] : b[p];
+        int[] users = first.split().testUsers();
+        int[][][] ranked = new int[3][users.length][];
+        for (int from = 0; from < users.length; from += block) {
+            int[] chunk = IntStream.range(from, Math.min(users.length, from + block)).toArray();
+            Blend.Table table = first.table(chunk);
+            Reranker.Features features = first.features(table, chunk, threads);
+            int[] even = IntStream.range(0, chunk.length).filter(q -> users[chunk[q]] % 2 == 0).toArray();
+            int[] odd = IntStream.range(0, chunk.length).filter(q -> users[chunk[q]] % 2 == 1).toArray();
+            float[][] a = evenFit.score(features, odd, threads);
+            float[][] b = oddFit.score(features, even, threads);
+            float[][] oof = new float[chunk.length][];
+            for (int q = 0; q < chunk.length; q++) {
+                oof[q] = a[q] != null ? a[q] : b[q];
+            }
+            int[][][] r = Blend.rankBy(table, oof);
+            for (int q = 0; q < chunk.length; q++) {
+                for (int k = 0; k < 3; k++) {
+                    ranked[k][chunk[q]] = r[k][q];
+                }
+            }
         }
-        return Blend.metricsBy(first.table(), oof, first.split()).get("ndcg@10");
-    }
-
-    /** One re-ranker per list of positions (per window), fitted on up to {@code threads} threads at once. */
-    static List<Reranker> fitConcurrently(List<Reranker.Window> windows, List<List<int[]>> positions,
-                                          Reranker.Params params, int threads) {
-        return Workers.call(threads, positions.stream()
-                .map(p -> (Callable<Reranker>) () -> Reranker.fit(windows, p, params))
-                .toList());
+        return ModelRun.metrics(first.split(), ranked[0], ranked[1], ranked[2]).get("ndcg@10");
     }
 
     private static void say(Consumer<String> progress, long startNanos, String format, Object... args) {
@@ -571,7 +577,7 @@ public final class Evaluation {
 
     /** Per window, the positions of its customers whose number has the given parity. */
     private static List<int[]> folds(List<Reranker.Window> windows, int parity) {
-        return windows.stream().map(w -> IntStream.range(0, w.split().testUsers().length)
+        return windows.stream().map(w -> IntStream.range(0, w.customers())
                 .filter(p -> w.split().testUsers()[p] % 2 == parity).toArray()).toList();
     }
 

@@ -20,9 +20,14 @@ import java.time.LocalDateTime;
  *                       of at least {@link #RULES_MIN_SUPPORT_COUNT} (train's {@code --min-support}, so that the
  *                       blend weighs rules as the snapshot mines them: at a fixed 0.005 a large catalogue's
  *                       validation saw no rule and weighed the rules at 0 whatever support the user gave)
+ * @param customersPerBlock the re-ranker's candidate tables and features are made for this many customers at a time
+ *                       and dropped after use (every window, its out-of-fold scoring, the test and the served
+ *                       lists): about 50 KB a customer at 11 models, so 10,000 hold about 500 MB whatever the
+ *                       number of customers; blocks give the same numbers as one piece
  */
 public record EvaluationSettings(String split, LocalDateTime cutoff, int testDays, int threads, long seed,
-                                 int easeMaxItems, int candidates, boolean seasonWindow, double rulesMinSupport) {
+                                 int easeMaxItems, int candidates, boolean seasonWindow, double rulesMinSupport,
+                                 int customersPerBlock) {
     public static final int DEFAULT_TEST_DAYS = 90;
     public static final int DEFAULT_EASE_MAX_ITEMS = 2500;
     public static final int DEFAULT_CANDIDATES = 50;
@@ -30,18 +35,19 @@ public record EvaluationSettings(String split, LocalDateTime cutoff, int testDay
     public static final double DEFAULT_RULES_MIN_SUPPORT = 0.005;
     /** train's floor: no rule resting on a single basket. */
     public static final long RULES_MIN_SUPPORT_COUNT = TrainingParameters.MIN_SUPPORT_COUNT;
+    public static final int DEFAULT_CUSTOMERS_PER_BLOCK = 10_000;
+
+    /** With train's default support for the rules model, in blocks of {@link #DEFAULT_CUSTOMERS_PER_BLOCK}. */
+    public EvaluationSettings(String split, LocalDateTime cutoff, int testDays, int threads, long seed,
+                              int easeMaxItems, int candidates, boolean seasonWindow) {
+        this(split, cutoff, testDays, threads, seed, easeMaxItems, candidates, seasonWindow,
+                DEFAULT_RULES_MIN_SUPPORT, DEFAULT_CUSTOMERS_PER_BLOCK);
+    }
 
     /** With the same-season window (the default). */
     public EvaluationSettings(String split, LocalDateTime cutoff, int testDays, int threads, long seed,
                               int easeMaxItems, int candidates) {
         this(split, cutoff, testDays, threads, seed, easeMaxItems, candidates, true);
-    }
-
-    /** With train's default support for the rules model. */
-    public EvaluationSettings(String split, LocalDateTime cutoff, int testDays, int threads, long seed,
-                              int easeMaxItems, int candidates, boolean seasonWindow) {
-        this(split, cutoff, testDays, threads, seed, easeMaxItems, candidates, seasonWindow,
-                DEFAULT_RULES_MIN_SUPPORT);
     }
 
     public EvaluationSettings {
@@ -64,6 +70,9 @@ public record EvaluationSettings(String split, LocalDateTime cutoff, int testDay
         }
         if (!(rulesMinSupport > 0 && rulesMinSupport <= 1)) {
             throw new IllegalArgumentException("--min-support must be in (0, 1], was " + rulesMinSupport);
+        }
+        if (customersPerBlock < 1) {
+            throw new IllegalArgumentException("customersPerBlock must be >= 1, was " + customersPerBlock);
         }
         if (candidates < RankingMetrics.MAX_K) {
             throw new IllegalArgumentException("candidates must be >= " + RankingMetrics.MAX_K + ", was " + candidates);

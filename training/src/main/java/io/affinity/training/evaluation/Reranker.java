@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
 
 /**
  * A learned re-ranker over the union of every model's candidates (the {@link Blend.Table}): gradient-boosted
@@ -77,31 +79,24 @@ final class Reranker {
         }
 
         /**
-         * @param horizonDays length of the period the candidates' purchases are predicted for (the validation or
-         *                    test period), see {@link HistoryFeatures#of}
+         * The features of the customers at the runs' positions {@code positions}, whose candidate rows
+         * {@code table} holds in the same order: row {@code q} is position {@code positions[q]}.
          */
-        Features(Blend.Table table, List<ModelRun> runs, EvalSplit split, int horizonDays, int threads) {
+        Features(Blend.Table table, List<ModelRun> runs, int[] positions, EvalSplit split, HistoryFeatures history,
+                 int threads) {
             int models = table.models;
-            List<String> n = new ArrayList<>();
-            for (ModelRun r : runs) {
-                n.add("score." + r.name);
-            }
-            for (ModelRun r : runs) {
-                n.add("rank." + r.name);
-            }
-            n.addAll(HistoryFeatures.NAMES);
-            names = List.copyOf(n);
+            names = names(runs);
             width = names.size();
-            int users = table.items.length;
+            int users = positions.length;
             rows = new float[users][];
-            HistoryFeatures history = HistoryFeatures.of(split.train(), horizonDays);
             Workers.runAll(threads, t -> () -> {
-                for (int p = t; p < users; p += threads) {
-                    int[] items = table.items[p];
+                for (int q = t; q < users; q += threads) {
+                    int p = positions[q];
+                    int[] items = table.items[q];
                     float[] f = new float[items.length * width];
                     for (int c = 0; c < items.length; c++) {
                         for (int m = 0; m < models; m++) {
-                            f[c * width + m] = table.features[p][c * models + m];
+                            f[c * width + m] = table.features[q][c * models + m];
                             f[c * width + models + m] = ABSENT_RANK;
                         }
                     }
@@ -110,9 +105,22 @@ final class Reranker {
                         ranks(items, runs.get(m).fresh[p], f, models + m);
                     }
                     history.fill(split.testUsers()[p], items, f, width, 2 * models);
-                    rows[p] = f;
+                    rows[q] = f;
                 }
             });
+        }
+
+        /** The feature names of candidates from these runs: each model's score, its rank, then the history's. */
+        static List<String> names(List<ModelRun> runs) {
+            List<String> n = new ArrayList<>();
+            for (ModelRun r : runs) {
+                n.add("score." + r.name);
+            }
+            for (ModelRun r : runs) {
+                n.add("rank." + r.name);
+            }
+            n.addAll(HistoryFeatures.NAMES);
+            return List.copyOf(n);
         }
 
         /** The same rows restricted to the named features, in the given order. */
@@ -173,67 +181,201 @@ final class Reranker {
         this.eligibleQueries = eligibleQueries;
     }
 
-    /** One labelled period to learn from: a split, its candidate table and the candidates' features. */
-    record Window(EvalSplit split, Blend.Table table, Features features) {
-        static Window of(EvalSplit split, List<ModelRun> runs, int horizonDays, int threads) {
-            Blend.Table table = new Blend.Table(runs, split.testUsers().length);
-            return new Window(split, table, new Features(table, runs, split, horizonDays, threads));
+    /**
+     * One labelled period to learn from: a split and its models' candidate runs. The candidate table and the
+     * candidates' features, the bulk of the memory (about 50 KB a customer at 11 models), are made for a block of
+     * customers at a time ({@link #table}, {@link #features}) and dropped after use, so a window of 100,000
+     * customers holds only its runs; a customer's rows depend on nothing but the runs and that customer, so blocks
+     * give the same rows as one piece.
+     *
+     * @param history the split's history features (made once: a pass over its training purchases)
+     * @param keep    the features to use, in that order; null: all of {@link Features#names}
+     */
+    record Window(EvalSplit split, List<ModelRun> runs, HistoryFeatures history, List<String> keep) {
+        static Window of(EvalSplit split, List<ModelRun> runs, int horizonDays) {
+            return new Window(split, List.copyOf(runs), HistoryFeatures.of(split.train(), horizonDays), null);
+        }
+
+        /** This window with only the named features, in that order. */
+        Window select(List<String> features) {
+            return new Window(split, runs, history, List.copyOf(features));
+        }
+
+        int customers() {
+            return split.testUsers().length;
+        }
+
+        List<String> featureNames() {
+            return keep != null ? keep : Features.names(runs);
+        }
+
+        /** The candidate rows of the customers at {@code positions}, row {@code q} for {@code positions[q]}. */
+        Blend.Table table(int[] positions) {
+            return new Blend.Table(runs, positions);
+        }
+
+        /** The features of the customers at {@code positions}, whose candidate rows {@code rows} holds in order. */
+        Features features(Blend.Table rows, int[] positions, int threads) {
+            Features all = new Features(rows, runs, positions, split, history, threads);
+            return keep == null ? all : all.select(keep);
+        }
+
+        /** Every customer's candidate rows at once: for small windows (tests, experiments). */
+        Blend.Table table() {
+            return table(range(customers()));
+        }
+
+        /** Every customer's features at once, rows in {@link #table()}'s order: for small windows. */
+        Features features(int threads) {
+            int[] all = range(customers());
+            return features(table(all), all, threads);
+        }
+
+        /**
+         * The trees' scores of every customer's candidates, in {@link #table}'s candidate order, made
+         * {@code block} customers at a time.
+         */
+        float[][] score(Reranker r, int threads, int block) {
+            float[][] out = new float[customers()][];
+            for (int from = 0; from < customers(); from += block) {
+                int[] chunk = IntStream.range(from, Math.min(customers(), from + block)).toArray();
+                float[][] s = r.score(features(table(chunk), chunk, threads), range(chunk.length), threads);
+                for (int q = 0; q < chunk.length; q++) {
+                    out[chunk[q]] = s[q];
+                }
+            }
+            return out;
         }
     }
 
-    /** Fits on the rows of the table positions {@code positions}, labelled by the split's truth. */
-    static Reranker fit(Blend.Table table, Features f, EvalSplit split, int[] positions, Params params) {
-        return fit(List.of(new Window(split, table, f)), List.of(positions), params);
+    /** Fits on the rows of {@code positions} (ascending) of each window, labelled by the window's truth. */
+    static Reranker fit(List<Window> windows, List<int[]> positions, Params params) {
+        return fitAll(windows, List.of(positions), params, 1, DEFAULT_BLOCK).get(0);
     }
 
+    /** Customers whose candidates' features are made at once when none is given: about 500 MB at 11 models. */
+    static final int DEFAULT_BLOCK = 10_000;
+
     /**
-     * Fits on the rows of {@code positions.get(w)} of each window {@code w}, labelled by the window's truth; each
-     * (window, customer) is one query of the ranking objective. Customers none of whose candidates was bought
-     * carry no ranking signal and are left out; of the others, at most {@link Params#maxQueries} (a seeded sample).
+     * One fit per entry of {@code fits}: each fits on the rows of {@code fits.get(i).get(w)} (ascending positions)
+     * of each window {@code w}, labelled by the window's truth; each (window, customer) is one query of the ranking
+     * objective. Customers none of whose candidates was bought carry no ranking signal and are left out; of the
+     * others, at most {@link Params#maxQueries} (a seeded sample). The sampled customers' rows are gathered for all
+     * fits in one pass over the windows, {@code block} customers' features at a time (a fit keeps only its
+     * sampled rows: positives and a share of the negatives), then the fits run on up to {@code threads} threads.
      */
-    static Reranker fit(List<Window> windows, List<int[]> positions, Params params) {
-        SplittableRandom random = new SplittableRandom(params.seed());
-        List<double[]> x = new ArrayList<>();
-        List<Integer> y = new ArrayList<>();
-        List<Integer> starts = new ArrayList<>();
-        List<Double> ideal = new ArrayList<>();
-        Features f = windows.get(0).features();
+    static List<Reranker> fitAll(List<Window> windows, List<List<int[]>> fits, Params params, int threads,
+                                 int block) {
+        List<String> names = windows.get(0).featureNames();
         for (Window win : windows) {
-            if (!win.features().names.equals(f.names)) {
+            if (!win.featureNames().equals(names)) {
                 throw new IllegalArgumentException("windows disagree on the feature list");
             }
         }
-        long[] eligible = queries(windows, positions);
-        long[] queries = sample(eligible, params.maxQueries(), params.seed());
-        for (long q : queries) {
-            Window win = windows.get((int) (q >>> 32));
-            int p = (int) q;
-            int[] truth = win.split().truth()[win.split().testUsers()[p]];
-            int[] items = win.table().items[p];
-            starts.add(y.size());
-            ideal.add(idealDcg10(truth.length));
-            for (int c = 0; c < items.length; c++) {
-                boolean positive = Arrays.binarySearch(truth, items[c]) >= 0;
-                if (!positive && random.nextDouble() >= params.negativeRate()) {
-                    continue;
+        List<Rows> rows = new ArrayList<>();
+        for (List<int[]> positions : fits) {
+            for (int[] p : positions) {
+                for (int k = 1; k < p.length; k++) {
+                    if (p[k] <= p[k - 1]) {
+                        throw new IllegalArgumentException("positions must be ascending");
+                    }
                 }
-                double[] row = new double[f.width];
-                for (int j = 0; j < f.width; j++) {
-                    row[j] = win.features().rows[p][c * f.width + j];
+            }
+            long[] eligible = queries(windows, positions);
+            rows.add(new Rows(params, names.size(), sample(eligible, params.maxQueries(), params.seed()),
+                    eligible.length));
+        }
+        for (int w = 0; w < windows.size(); w++) {
+            Window win = windows.get(w);
+            int window = w;
+            // the customers some fit sampled, in ascending order: queries are in window and position order, so
+            // each fit meets its queries, and draws its negatives, in the order of one piece
+            int[] needed = rows.stream().flatMapToInt(r -> r.positionsIn(window)).distinct().sorted().toArray();
+            for (int from = 0; from < needed.length; from += block) {
+                int[] chunk = Arrays.copyOfRange(needed, from, Math.min(needed.length, from + block));
+                Blend.Table table = win.table(chunk);
+                Features f = win.features(table, chunk, threads);
+                for (Rows r : rows) {
+                    r.add(window, win, chunk, table, f);
                 }
-                x.add(row);
-                y.add(positive ? 1 : 0);
             }
         }
-        starts.add(y.size());
-        if (!y.contains(1) || !y.contains(0)) {
-            throw new IllegalArgumentException("the re-ranker needs both bought and not-bought candidates in its "
-                    + "training split; got " + y.size() + " rows of one kind");
+        return Workers.call(threads, rows.stream().map(r -> (Callable<Reranker>) () -> r.fit(names)).toList());
+    }
+
+    /** One fit's training rows, gathered block by block in query order. */
+    private static final class Rows {
+        private final Params params;
+        private final int width;
+        private final long[] queries;
+        private final int eligible;
+        private final SplittableRandom random;
+        private int next;
+        /** Kept as the features' floats, half a double row's size, until the fit widens them. */
+        private final List<float[]> x = new ArrayList<>();
+        private final List<Integer> y = new ArrayList<>();
+        private final List<Integer> starts = new ArrayList<>();
+        private final List<Double> ideal = new ArrayList<>();
+
+        Rows(Params params, int width, long[] queries, int eligible) {
+            this.params = params;
+            this.width = width;
+            this.queries = queries;
+            this.eligible = eligible;
+            this.random = new SplittableRandom(params.seed());
         }
-        RankBoost model = RankBoost.fit(x.toArray(new double[0][]), y.stream().mapToInt(Integer::intValue).toArray(),
-                starts.stream().mapToInt(Integer::intValue).toArray(),
-                ideal.stream().mapToDouble(Double::doubleValue).toArray(), f.names, params.boost());
-        return new Reranker(params, f.names, model, y.size(), queries.length, eligible.length);
+
+        IntStream positionsIn(int w) {
+            return Arrays.stream(queries).filter(q -> (int) (q >>> 32) == w).mapToInt(q -> (int) q);
+        }
+
+        /** The rows of this fit's queries among the block {@code chunk} (ascending) of window {@code w}. */
+        void add(int w, Window win, int[] chunk, Blend.Table table, Features f) {
+            while (next < queries.length && (int) (queries[next] >>> 32) == w) {
+                int p = (int) queries[next];
+                int q = Arrays.binarySearch(chunk, p);
+                if (q < 0) {
+                    return; // in a later block
+                }
+                int[] truth = win.split().truth()[win.split().testUsers()[p]];
+                int[] items = table.items[q];
+                starts.add(y.size());
+                ideal.add(idealDcg10(truth.length));
+                for (int c = 0; c < items.length; c++) {
+                    boolean positive = Arrays.binarySearch(truth, items[c]) >= 0;
+                    if (!positive && random.nextDouble() >= params.negativeRate()) {
+                        continue;
+                    }
+                    x.add(Arrays.copyOfRange(f.rows[q], c * width, (c + 1) * width));
+                    y.add(positive ? 1 : 0);
+                }
+                next++;
+            }
+        }
+
+        Reranker fit(List<String> names) {
+            if (next != queries.length) {
+                throw new IllegalStateException("rows of " + (queries.length - next) + " queries not gathered");
+            }
+            starts.add(y.size());
+            if (!y.contains(1) || !y.contains(0)) {
+                throw new IllegalArgumentException("the re-ranker needs both bought and not-bought candidates in its "
+                        + "training split; got " + y.size() + " rows of one kind");
+            }
+            double[][] rows = new double[x.size()][];
+            for (int i = 0; i < rows.length; i++) {
+                float[] row = x.set(i, null);
+                rows[i] = new double[width];
+                for (int j = 0; j < width; j++) {
+                    rows[i][j] = row[j];
+                }
+            }
+            x.clear();
+            RankBoost model = RankBoost.fit(rows, y.stream().mapToInt(Integer::intValue).toArray(),
+                    starts.stream().mapToInt(Integer::intValue).toArray(),
+                    ideal.stream().mapToDouble(Double::doubleValue).toArray(), names, params.boost());
+            return new Reranker(params, names, model, y.size(), queries.length, eligible);
+        }
     }
 
     /**
@@ -247,15 +389,26 @@ final class Reranker {
             Window win = windows.get(w);
             for (int p : positions.get(w)) {
                 int[] truth = win.split().truth()[win.split().testUsers()[p]];
-                for (int item : win.table().items[p]) {
-                    if (Arrays.binarySearch(truth, item) >= 0) {
-                        out[n++] = (long) w << 32 | p;
-                        break;
-                    }
+                if (anyCandidateIn(win.runs(), p, truth)) {
+                    out[n++] = (long) w << 32 | p;
                 }
             }
         }
         return Arrays.copyOf(out, n);
+    }
+
+    /** Whether a model's candidate (its table row: the union of every run's repeat and new lists) was bought. */
+    private static boolean anyCandidateIn(List<ModelRun> runs, int p, int[] truth) {
+        for (ModelRun run : runs) {
+            for (int[] candidates : new int[][] {run.repeat[p], run.fresh[p]}) {
+                for (int item : candidates) {
+                    if (Arrays.binarySearch(truth, item) >= 0) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     /** All of {@code queries} when they are at most {@code max}, else a seeded sample of {@code max}, in order. */

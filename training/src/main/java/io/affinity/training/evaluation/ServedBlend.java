@@ -34,24 +34,27 @@ public final class ServedBlend {
      * @param seasonWindow   true: the re-ranker also learns from the served period's season one year earlier
      * @param rulesMinSupport the rules model's support: train's --min-support ({@link
      *                       EvaluationSettings#rulesMinSupport})
+     * @param customersPerBlock customers whose re-ranker candidates and features are held at once, when tuning
+     *                       (see {@link EvaluationSettings#customersPerBlock}) and when serving
      */
     public record Settings(int validationDays, int topN, int threads, long seed, boolean reducedGrid,
-                           boolean seasonWindow, double rulesMinSupport) {
+                           boolean seasonWindow, double rulesMinSupport, int customersPerBlock) {
         /** With the same-season window. */
         public Settings(int validationDays, int topN, int threads, long seed, boolean reducedGrid) {
             this(validationDays, topN, threads, seed, reducedGrid, true);
         }
 
-        /** With train's default support. */
+        /** With train's default support, in blocks of {@link EvaluationSettings#DEFAULT_CUSTOMERS_PER_BLOCK}. */
         public Settings(int validationDays, int topN, int threads, long seed, boolean reducedGrid,
                         boolean seasonWindow) {
             this(validationDays, topN, threads, seed, reducedGrid, seasonWindow,
-                    EvaluationSettings.DEFAULT_RULES_MIN_SUPPORT);
+                    EvaluationSettings.DEFAULT_RULES_MIN_SUPPORT, EvaluationSettings.DEFAULT_CUSTOMERS_PER_BLOCK);
         }
 
         public Settings {
-            if (validationDays < 1 || topN < 1 || threads < 1) {
-                throw new IllegalArgumentException("need validationDays >= 1, topN >= 1, threads >= 1");
+            if (validationDays < 1 || topN < 1 || threads < 1 || customersPerBlock < 1) {
+                throw new IllegalArgumentException("need validationDays >= 1, topN >= 1, threads >= 1, "
+                        + "customersPerBlock >= 1");
             }
         }
     }
@@ -91,15 +94,24 @@ public final class ServedBlend {
                          Map<String, Object> reranker) {
     }
 
-    /** Customers whose re-ranked lists are made at once when serving: bounds the features held to about 600 MB. */
-    static int SERVING_BLOCK = 10_000;
-    /** Tests only: the model to serve whatever validation chose (a small export seldom makes the re-ranker win). */
-    static volatile String servedForTests;
-
     private ServedBlend() {
     }
 
+    /**
+     * @throws IllegalArgumentException also when the heap the JVM may use is too small for the run
+     *                                  ({@link RecommenderMemory}), before the long steps
+     */
     public static Result fit(Transactions tx, Settings settings, Consumer<String> progress, Sink sink) {
+        return fit(tx, settings, progress, sink, null, Runtime.getRuntime().maxMemory());
+    }
+
+    /**
+     * {@link #fit}, serving {@code served} (when not null and the re-ranker was fitted) whatever validation chose
+     * (for tests, as a small export seldom makes the re-ranker win), with {@code maxHeap} bytes taken for the heap
+     * the JVM may use.
+     */
+    static Result fit(Transactions tx, Settings settings, Consumer<String> progress, Sink sink, String served,
+                      long maxHeap) {
         Objects.requireNonNull(sink, "sink");
         long t0 = System.nanoTime();
         long first = Long.MAX_VALUE;
@@ -119,7 +131,8 @@ public final class ServedBlend {
         LocalDateTime cutoff = end.minusDays(days);
         EvaluationSettings es = new EvaluationSettings("time", cutoff, days, settings.threads(), settings.seed(),
                 EvaluationSettings.DEFAULT_EASE_MAX_ITEMS,
-                Math.max(EvaluationSettings.DEFAULT_CANDIDATES, settings.topN()), true, settings.rulesMinSupport());
+                Math.max(EvaluationSettings.DEFAULT_CANDIDATES, settings.topN()), settings.seasonWindow(),
+                settings.rulesMinSupport(), settings.customersPerBlock());
         // Tuned and served as evaluate ranks: ties broken by first purchase, not by the rows' order (read newest
         // first, the validation period's own items would win them; the same orders exported in another order gave
         // other lists). The lists reach the sink in the caller's numbers.
@@ -135,36 +148,45 @@ public final class ServedBlend {
             specs = specs.stream().map(s -> new ModelSpec(s.name(), List.of(s.grid().get(0)), s.fitter())).toList();
         }
         // the served lists predict the days after the data: their season one year earlier also trains the re-ranker
-        Evaluation.Tuned tuned = Evaluation.tune(specs, validation,
-                settings.seasonWindow() ? Evaluation.sameSeasonWindow(numbered, end, days) : List.of(), es, progress);
-        String served = servedForTests != null && tuned.reranker() != null ? servedForTests : tuned.served(specs);
+        List<EvalSplit> season = settings.seasonWindow() ? Evaluation.sameSeasonWindow(numbered, end, days)
+                : List.of();
+        EvalSplit all = EvalSplit.serving(numbered);
+        checkHeap(new RecommenderMemory(liveHeap(), validation.testUsers().length,
+                season.stream().mapToLong(w -> w.testUsers().length).sum(), all.testUsers().length,
+                numbered.itemCount(), specs.size(), es.candidates(), settings.topN(), settings.customersPerBlock(),
+                Reranker.Params.DEFAULT_MAX_QUERIES, settings.threads()), maxHeap, progress);
+        Evaluation.Tuned tuned = Evaluation.tune(specs, validation, season, es, progress);
+        if (served == null || tuned.reranker() == null) {
+            served = tuned.served(specs);
+        }
         List<String> names = specs.stream().map(ModelSpec::name).toList();
         Blend blend = tuned.blend();
 
         long tf = System.nanoTime();
-        EvalSplit all = EvalSplit.serving(numbered);
         int[] users = all.testUsers();
         if (Evaluation.RERANKER.equals(served)) {
             // Every model feeds the re-ranker's features: refit all, then per block of customers gather candidates
             // and order them by the trees. A customer's list depends on nothing but the models and that customer, so
             // blocks give the same lists; all customers at once held every candidate's features of every customer
-            // (about 60 KB each: more than the default heap at 176,000 customers).
+            // (about 50 KB each: more than the default heap at 176,000 customers).
             List<Scorer> fitted = new ArrayList<>();
             for (int m = 0; m < specs.size(); m++) {
                 fitted.add(specs.get(m).fit(all, tuned.chosen().get(m)));
             }
-            for (int from = 0; from < users.length; from += SERVING_BLOCK) {
-                int[] blockUsers = Arrays.copyOfRange(users, from, Math.min(users.length, from + SERVING_BLOCK));
+            int perBlock = settings.customersPerBlock();
+            for (int from = 0; from < users.length; from += perBlock) {
+                int[] blockUsers = Arrays.copyOfRange(users, from, Math.min(users.length, from + perBlock));
                 EvalSplit block = new EvalSplit(all.description(), all.train(), all.trainBaskets(), all.truth(),
                         blockUsers, 0);
                 List<ModelRun> runs = new ArrayList<>();
                 for (Scorer model : fitted) {
                     runs.add(ModelRun.candidates(model, block, es.candidates(), settings.threads()));
                 }
-                Reranker.Window window = Reranker.Window.of(block, runs, days, settings.threads());
-                float[][] scores = tuned.reranker().score(window.features(), Reranker.range(blockUsers.length),
+                int[] every = Reranker.range(blockUsers.length);
+                Reranker.Window window = Reranker.Window.of(block, runs, days);
+                Blend.Table t = window.table(every);
+                float[][] scores = tuned.reranker().score(window.features(t, every, settings.threads()), every,
                         settings.threads());
-                Blend.Table t = window.table();
                 for (int p = 0; p < blockUsers.length; p++) {
                     int[] best = TopK.select(scores[p], settings.topN(), null);
                     int[] items = new int[best.length];
@@ -236,6 +258,25 @@ public final class ServedBlend {
                 (System.nanoTime() - t0) / 1e9, tuned.blendValidation(), tuned.blendOutOfFold(),
                 tuned.reranker() == null ? null : tuned.rerankerValidation(),
                 tuned.reranker() == null ? Map.of() : rerankerFacts(tuned.reranker()));
+    }
+
+    /**
+     * Says what the step will need and stops, before its long work, when that exceeds the heap the JVM may use: a
+     * large shop's run otherwise ran out of memory after 17 minutes.
+     */
+    static void checkHeap(RecommenderMemory need, long maxHeap, Consumer<String> progress) {
+        String tooLarge = need.tooLarge(maxHeap);
+        if (tooLarge != null) {
+            throw new IllegalArgumentException(tooLarge);
+        }
+        need.describe(maxHeap).lines().forEach(progress);
+    }
+
+    /** Heap in use by live objects now: after a collection, so garbage does not count. */
+    private static long liveHeap() {
+        System.gc();
+        Runtime r = Runtime.getRuntime();
+        return r.totalMemory() - r.freeMemory();
     }
 
     /** {@code sink} fed with {@code numbered}'s customer and item numbers translated to {@code tx}'s. */

@@ -115,6 +115,36 @@ class EvaluationTest {
         }
     }
 
+    /**
+     * evaluate makes the re-ranker's tables and features a block of customers at a time (validation and season
+     * windows, its out-of-fold figure, the test): holding every customer's at once took about 50 KB a customer at 11
+     * models. Blocks of 7 give every figure, validation and test, the same value as one block.
+     */
+    @Test
+    void evaluationFiguresDoNotDependOnTheBlock() throws Exception {
+        Transactions tx = load(sixteenMonths());
+        LocalDateTime cutoff = LocalDateTime.parse("2024-03-01T00:00");
+        EvaluationReport whole = new Evaluation(new EvaluationSettings("time", cutoff, 30, 2, 7, 30, 20, true,
+                EvaluationSettings.DEFAULT_RULES_MIN_SUPPORT, 1_000_000), line -> { }).run(tx);
+        List<String> lines = new java.util.ArrayList<>();
+        EvaluationReport blocked = new Evaluation(new EvaluationSettings("time", cutoff, 30, 2, 7, 30, 20, true,
+                EvaluationSettings.DEFAULT_RULES_MIN_SUPPORT, 7),
+                lines::add).run(tx);
+        assertTrue(((Number) whole.facts().get("validationCustomers")).intValue() > 7 * 3, "several blocks");
+        assertTrue(((Number) whole.facts().get("testCustomers")).intValue() > 7 * 3, "several blocks");
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("reranker fitted on 2 window(s)")), "both windows");
+        assertEquals(whole.served(), blocked.served());
+        assertTrue(whole.model(Evaluation.RERANKER) != null, "the re-ranker is measured");
+        for (ModelResult m : whole.models()) {
+            assertEquals(m.validationNdcg10(), blocked.model(m.name()).validationNdcg10(), m.name());
+            assertEquals(m.metrics(), blocked.model(m.name()).metrics(), m.name());
+            for (String metric : RankingMetrics.PER_CUSTOMER) {
+                assertArrayEquals(whole.perCustomer().values(m.name(), metric),
+                        blocked.perCustomer().values(m.name(), metric), m.name() + " " + metric);
+            }
+        }
+    }
+
     @Test
     void servedReRankerLearnsFromTheServedPeriodsSeasonAYearEarlierUnlessSwitchedOff() throws Exception {
         Transactions tx = load(sixteenMonths());
@@ -143,32 +173,61 @@ class EvaluationTest {
 
     /**
      * Served re-ranked lists are made per block of customers (all at once held every candidate's features of every
-     * customer: more than the default heap at 176,000 customers); blocks of 7 give every customer the same list.
+     * customer: more than the default heap at 176,000 customers), and so are the tuning windows' tables and
+     * features (the re-ranker's fits and its out-of-fold validation): blocks of 7 give every customer the same
+     * list and every validation figure the same value as one block.
      */
     @Test
-    void servedReRankerListsDoNotDependOnTheServingBlock() throws Exception {
+    void servedReRankerListsAndTuningDoNotDependOnTheBlock() throws Exception {
         Transactions tx = load(sixteenMonths());
-        int block = ServedBlend.SERVING_BLOCK;
-        ServedBlend.servedForTests = Evaluation.RERANKER;
-        try {
-            Map<Integer, String> whole = servedLists(tx);
-            ServedBlend.SERVING_BLOCK = 7;
-            assertEquals(whole, servedLists(tx));
-            assertTrue(whole.size() > 7 * 3, "several blocks: " + whole.size());
-        } finally {
-            ServedBlend.SERVING_BLOCK = block;
-            ServedBlend.servedForTests = null;
-        }
+        Map<Integer, String> lists = new java.util.TreeMap<>();
+        ServedBlend.Result whole = servedLists(tx, 1_000_000, lists);
+        Map<Integer, String> blocked = new java.util.TreeMap<>();
+        ServedBlend.Result seven = servedLists(tx, 7, blocked);
+        assertEquals(lists, blocked);
+        assertTrue(lists.size() > 7 * 3, "several blocks: " + lists.size());
+        assertTrue(whole.validationCustomers() > 7 * 3, "several tuning blocks: " + whole.validationCustomers());
+        assertEquals(whole.rerankerValidationNdcg(), seven.rerankerValidationNdcg());
+        assertEquals(whole.reranker(), seven.reranker());
+        assertEquals(whole.blendOutOfFoldNdcg(), seven.blendOutOfFoldNdcg());
+        assertEquals(whole.weights(), seven.weights());
     }
 
-    private static Map<Integer, String> servedLists(Transactions tx) {
-        Map<Integer, String> lists = new java.util.TreeMap<>();
-        ServedBlend.Result r = ServedBlend.fit(tx, new ServedBlend.Settings(30, 5, 2, 7, true, true), line -> { },
+    /**
+     * A heap too small for the recommender step stops it before the long steps with the size to give (a large
+     * shop's run ran out of memory after 17 minutes); a heap large enough says what the step needs and goes on.
+     */
+    @Test
+    void aHeapTooSmallStopsTheRecommenderBeforeItsLongStepsNamingTheSize() throws Exception {
+        Transactions tx = load(sixteenMonths());
+        List<String> lines = new java.util.ArrayList<>();
+        List<Integer> served = new java.util.ArrayList<>();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServedBlend.fit(tx,
+                new ServedBlend.Settings(30, 5, 2, 7, true, true), lines::add,
+                (name, c, items, scores, repeat, sources) -> served.add(c), null, 1L << 20));
+        assertTrue(e.getMessage().startsWith("the heap is too small for the recommender step: it needs about "),
+                e.getMessage());
+        assertTrue(e.getMessage().matches(".*JVM may use 1 MiB; give it AFFINITY_JAVA_OPTS=-Xmx[0-9]+g, .*"),
+                e.getMessage());
+        assertEquals(List.of(), lines, "stopped before the models' validation");
+        assertEquals(List.of(), served);
+
+        ServedBlend.fit(tx, new ServedBlend.Settings(30, 5, 2, 7, true, true), lines::add,
+                (name, c, items, scores, repeat, sources) -> served.add(c), null, Long.MAX_VALUE);
+        assertTrue(lines.get(0).startsWith("memory: the recommender step needs about "), lines.get(0));
+        assertTrue(lines.get(1).startsWith("validate "), "then the long steps: " + lines.get(1));
+        assertTrue(!served.isEmpty());
+    }
+
+    private static ServedBlend.Result servedLists(Transactions tx, int customersPerBlock, Map<Integer, String> lists) {
+        ServedBlend.Result r = ServedBlend.fit(tx, new ServedBlend.Settings(30, 5, 2, 7, true, true,
+                        EvaluationSettings.DEFAULT_RULES_MIN_SUPPORT, customersPerBlock), line -> { },
                 (served, c, items, scores, repeat, sources) -> lists.put(c, served + " "
                         + java.util.Arrays.toString(items) + java.util.Arrays.toString(scores)
-                        + java.util.Arrays.toString(repeat) + java.util.Arrays.toString(sources)));
+                        + java.util.Arrays.toString(repeat) + java.util.Arrays.toString(sources)),
+                Evaluation.RERANKER, Long.MAX_VALUE);
         assertEquals("reranker", r.served(), "the path under test");
-        return lists;
+        return r;
     }
 
     /**
@@ -534,7 +593,7 @@ class EvaluationTest {
 
     private static int rulesAt(double minSupport, EvalSplit split) {
         EvaluationSettings settings = new EvaluationSettings("time", LocalDateTime.parse("2024-03-01T00:00"), 30, 2,
-                7, 30, 20, true, minSupport);
+                7, 30, 20, true, minSupport, EvaluationSettings.DEFAULT_CUSTOMERS_PER_BLOCK);
         ModelSpec rules = ModelSpec.all(settings).stream().filter(m -> m.name().equals("rules")).findFirst()
                 .orElseThrow();
         assertEquals(minSupport, rules.grid().get(0).get("minSupport"), "the report records the support used");
@@ -545,7 +604,8 @@ class EvaluationTest {
     void theRulesSupportMustBeAShare() {
         for (double bad : new double[] {0, -0.1, 1.5, Double.NaN}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new EvaluationSettings(
-                    "time", LocalDateTime.parse("2024-03-01T00:00"), 30, 2, 7, 30, 20, true, bad));
+                    "time", LocalDateTime.parse("2024-03-01T00:00"), 30, 2, 7, 30, 20, true, bad,
+                    EvaluationSettings.DEFAULT_CUSTOMERS_PER_BLOCK));
             assertEquals("--min-support must be in (0, 1], was " + bad, e.getMessage());
         }
     }

@@ -43,7 +43,7 @@ public final class RerankerLab {
         List<Reranker.Window> all = Evaluation.windows(specs, models, validation, extra, settings);
         say(String.format(Locale.ROOT, "prepared %d window(s) [%.1f s]", all.size(), (System.nanoTime() - t0) / 1e9));
 
-        List<String> every = all.get(0).features().names;
+        List<String> every = all.get(0).featureNames();
         List<String> old = every.subList(0, every.size() - (HistoryFeatures.NAMES.size() - 18));
         RankBoost.Objective logistic = RankBoost.Objective.LOGISTIC;
         RankBoost.Objective perCustomer = RankBoost.Objective.LOGISTIC_PER_CUSTOMER;
@@ -79,12 +79,12 @@ public final class RerankerLab {
 
     /** Out-of-fold NDCG@10 of each validation customer (0 for customers none of whose purchases is ranked). */
     static double[] perCustomer(Reranker.Window w, List<String> features, Reranker.Params params) {
-        Reranker.Window v = new Reranker.Window(w.split(), w.table(), w.features().select(features));
+        Reranker.Window v = w.select(features);
         int users = w.split().testUsers().length;
         int[] even = java.util.stream.IntStream.range(0, users).filter(p -> w.split().testUsers()[p] % 2 == 0).toArray();
         int[] odd = java.util.stream.IntStream.range(0, users).filter(p -> w.split().testUsers()[p] % 2 == 1).toArray();
-        float[][] s1 = Reranker.fit(List.of(v), List.of(even), params).score(v.features(), odd, 2);
-        float[][] s2 = Reranker.fit(List.of(v), List.of(odd), params).score(v.features(), even, 2);
+        float[][] s1 = Reranker.fit(List.of(v), List.of(even), params).score(v.features(2), odd, 2);
+        float[][] s2 = Reranker.fit(List.of(v), List.of(odd), params).score(v.features(2), even, 2);
         float[][] oof = new float[users][];
         for (int p = 0; p < users; p++) {
             oof[p] = s1[p] != null ? s1[p] : s2[p];
@@ -125,7 +125,7 @@ public final class RerankerLab {
         long repeatTruth = 0;
         long repeatPooled = 0;
         long seasonMissed = 0;
-        int season = w.features().names.indexOf("seasonTimesBought");
+        int season = w.featureNames().indexOf("seasonTimesBought");
         for (int p = 0; p < w.table().items.length; p++) {
             int u = w.split().testUsers()[p];
             int[] t = w.split().truth()[u];
@@ -161,9 +161,9 @@ public final class RerankerLab {
         List<Reranker.Window> use = new ArrayList<>();
         for (int w = 0; w < windows; w++) {
             Reranker.Window win = all.get(w);
-            use.add(new Reranker.Window(win.split(), win.table(), win.features().select(features)));
+            use.add(win.select(features));
         }
-        double v = Evaluation.outOfFold(use, params, 2);
+        double v = Evaluation.outOfFold(use, params, 2, Reranker.DEFAULT_BLOCK);
         say(String.format(Locale.ROOT, "RESULT %-45s windows %d features %d: oof validation ndcg@10 %.4f "
                 + "[%.1f s]", label, windows, features.size(), v, (System.nanoTime() - t) / 1e9));
     }

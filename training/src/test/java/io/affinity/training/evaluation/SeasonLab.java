@@ -102,7 +102,7 @@ public final class SeasonLab {
                     wins.get(0).split(), 2);
             for (Win w : wins) {
                 List<ModelRun> runs = w.runs().stream().filter(r -> inSet(set, r.name)).toList();
-                rw.add(Reranker.Window.of(w.split(), runs, days, settings.threads()));
+                rw.add(Reranker.Window.of(w.split(), runs, days));
                 blend(set, w, runs, rw.get(rw.size() - 1).table(), fromSummer);
             }
             for (String training : trainings) {
@@ -121,8 +121,8 @@ public final class SeasonLab {
                     int[] users = w.split().testUsers();
                     int[] evenPos = IntStream.range(0, users.length).filter(p -> users[p] % 2 == 0).toArray();
                     int[] oddPos = IntStream.range(0, users.length).filter(p -> users[p] % 2 == 1).toArray();
-                    float[][] a = even.score(w.features(), oddPos, 2);
-                    float[][] b = odd.score(w.features(), evenPos, 2);
+                    float[][] a = even.score(w.features(2), oddPos, 2);
+                    float[][] b = odd.score(w.features(2), evenPos, 2);
                     float[][] oof = new float[users.length][];
                     for (int p = 0; p < users.length; p++) {
                         oof[p] = a[p] != null ? a[p] : b[p];

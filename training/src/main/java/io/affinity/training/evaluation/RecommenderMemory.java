@@ -1,0 +1,155 @@
+package io.affinity.training.evaluation;
+
+import java.util.Locale;
+
+/**
+ * The heap the recommender step of {@code train} needs, estimated from the counts its splits give before the long
+ * work starts (the models' validation alone takes 10 to 25 minutes on a large shop): a run that cannot fit stops
+ * at once, naming the heap to give, instead of running out after 17 minutes.
+ *
+ * <p>What the step holds at its peak, besides what the run held before it ({@code before}: the export, the
+ * histories and profiles bound for the snapshot): while tuning, every model's candidate lists for every customer of
+ * the validation and season windows ({@link ModelRun}), the blend's candidate table over the validation customers,
+ * the re-ranker's sampled training rows of its three fits, the fits' own copies of them and one block of candidate
+ * tables and features; while serving, the models refitted on all the data, one block's candidates and features and
+ * every customer's list bound for the snapshot. The sizes per entry are those of the arrays that hold them (a
+ * float or int 4 bytes, a double 8, 16 bytes an array's header, 4 a reference); a customer's candidate table has
+ * 45% of its models' {@code models x candidates} lists ({@link #tableCandidates}). The sum is multiplied by
+ * {@link #HEADROOM}, as a garbage collector needs free space to work in. On the 50,000-item shop
+ * (benchmarks/RESULTS.md, "Large catalogues") it gives 5,700 MiB; the run went through in the default 6,028 MiB,
+ * its heap after collections peaking at 5,323 MiB (its re-ranker rows still doubles then, 0.35 GiB more than now).
+ *
+ * @param before          heap in use when the step starts, bytes
+ * @param validation      validation customers
+ * @param season          customers of the same-season window a year earlier (0 without it)
+ * @param customers       customers given a list
+ * @param items           items
+ * @param models          models blended and fed to the re-ranker
+ * @param candidates      candidates per model and kind (repeat, new)
+ * @param topN            items per served list
+ * @param customersPerBlock customers whose tables and features are made at once
+ * @param maxQueries      customers one re-ranker fit learns from at most
+ * @param threads         worker threads (re-ranker fits run side by side, one per thread)
+ */
+record RecommenderMemory(long before, long validation, long season, long customers, long items, int models,
+                         int candidates, int topN, int customersPerBlock, int maxQueries, int threads) {
+    /** Free space a collector needs beside the live data: the estimate is this multiple of the live bytes. */
+    static final double HEADROOM = 1.2;
+    /** Per model and customer: its top 20, candidate arrays and their headers, beyond 8 bytes per candidate. */
+    static final long RUN_FIXED = 96 + 6 * 16 + 6 * 4;
+    /** Per candidate row of a table: item, repeat flag; plus 4 bytes per model's normalised score. */
+    static final long TABLE_ROW_FIXED = 5;
+    /** Re-ranker features beyond the models' scores and ranks (HistoryFeatures.NAMES). */
+    static final int HISTORY_FEATURES = 27;
+    /** Share of negative candidates a fit keeps (Reranker.Params.defaults), and bought items per customer. */
+    static final double NEGATIVE_RATE = 0.2;
+    static final int POSITIVES = 5;
+    /** Per served list item held for the snapshot (DriverMemory's measurement: 30-33 bytes). */
+    static final long LIST_ITEM = 32;
+    /**
+     * Models refitted on all the data, per customer and per item: ALS's factors (64 floats each side), TIFU-KNN's
+     * customer vectors and the item-item models' neighbour lists (300 neighbours of 8 bytes, three such models).
+     */
+    static final long MODELS_PER_CUSTOMER = 64 * 4 + 512;
+    static final long MODELS_PER_ITEM = 64 * 4 + 3 * 300 * 8;
+    /** EASE's dense item-item matrices: 2,500 items squared, doubles, twice. */
+    static final long EASE = 2L * 2500 * 2500 * 8;
+
+    RecommenderMemory {
+        if (validation < 0 || season < 0 || customers < 0 || items < 0 || models < 1 || candidates < 1 || topN < 1
+                || customersPerBlock < 1 || maxQueries < 1 || threads < 1) {
+            throw new IllegalArgumentException("bad counts for a memory estimate");
+        }
+    }
+
+    /**
+     * Candidates in one customer's table: 45% of every model's lists, as they overlap (a re-ranker fit's rows per
+     * customer, its bought items and a fifth of the others, give about 250 of 550 at 11 models and 50 candidates:
+     * 54.6 rows a customer on the UCI data, 50.7 on the 50,000-item shop).
+     */
+    long tableCandidates() {
+        return Math.min(items, (long) models * candidates * 9 / 20);
+    }
+
+    private long features() {
+        return 2L * models + HISTORY_FEATURES;
+    }
+
+    private long runBytes(long customersScored) {
+        return customersScored * models * (RUN_FIXED + 8L * candidates);
+    }
+
+    private long tableBytes(long customersTabled) {
+        return customersTabled * (3 * 16 + tableCandidates() * (TABLE_ROW_FIXED + 4L * models));
+    }
+
+    private long featureBytes(long customersFeatured) {
+        return customersFeatured * (16 + tableCandidates() * 4 * features());
+    }
+
+    /** The bytes the tuning holds at its peak: runs, the blend's table, the re-ranker's rows and fits, a block. */
+    long tuningBytes() {
+        long rowsPerFit = (long) Math.min(maxQueries, validation + season)
+                * (long) (POSITIVES + NEGATIVE_RATE * tableCandidates());
+        long gathered = 3 * rowsPerFit * (16 + 4 * features() + 4);
+        long fitting = Math.min(3, threads) * rowsPerFit * (16 + 8 * features() + 12 * features() + 5 * 8);
+        long block = Math.min(customersPerBlock, validation + season);
+        return runBytes(validation + season) + tableBytes(validation) + gathered + fitting
+                + tableBytes(block) + featureBytes(block);
+    }
+
+    /** The bytes serving holds at its peak: the refitted models, every list so far, one block. */
+    long servingBytes() {
+        long block = Math.min(customersPerBlock, customers);
+        return customers * MODELS_PER_CUSTOMER + items * MODELS_PER_ITEM + EASE + customers * topN * LIST_ITEM
+                + runBytes(block) + tableBytes(block) + featureBytes(block);
+    }
+
+    /** The heap the step needs: what the run held before it, plus the larger phase, with {@link #HEADROOM}. */
+    long bytes() {
+        return (long) ((before + Math.max(tuningBytes(), servingBytes())) * HEADROOM);
+    }
+
+    /** The progress line, with a warning when the estimate comes within a fifth of the heap. */
+    String describe(long maxHeap) {
+        String line = String.format(Locale.ROOT, "memory: the recommender step needs about %,d MiB of heap "
+                        + "(%,d MiB in use before it; %,d validation and %,d season-window customers, %,d customers "
+                        + "served, %,d items, %d models); the JVM may use %,d MiB", mib(bytes()), mib(before),
+                validation, season, customers, items, models, mib(maxHeap));
+        if (bytes() <= maxHeap * 0.8) {
+            return line;
+        }
+        String more = "-Xmx" + (gib(Math.max(bytes(), maxHeap)) + 1) + "g";
+        return line + "\nmemory: WARNING: that is close to the heap the JVM may use; if it runs out, give it "
+                + "AFFINITY_JAVA_OPTS=" + more;
+    }
+
+    /**
+     * The one-line reason to stop, when the estimate exceeds {@code maxHeap} (null when it fits): the heap to give
+     * and the other way out.
+     */
+    String tooLarge(long maxHeap) {
+        if (bytes() <= maxHeap) {
+            return null;
+        }
+        return String.format(Locale.ROOT, "the heap is too small for the recommender step: it needs about %,d MiB "
+                        + "(%,d MiB in use before it; %,d validation and %,d season-window customers, %,d customers "
+                        + "served, %,d items) and the JVM may use %,d MiB; give it AFFINITY_JAVA_OPTS=%s, or train "
+                        + "with --recommender rules (README, \"Large catalogues\")", mib(bytes()), mib(before),
+                validation, season, customers, items, mib(maxHeap), suggestedHeap());
+    }
+
+    /** The estimate rounded up to whole GiB, as a JVM option. */
+    String suggestedHeap() {
+        return "-Xmx" + gib(bytes()) + "g";
+    }
+
+    /** Whole GiB, rounded up. */
+    private static long gib(long bytes) {
+        return (bytes >> 30) + ((bytes & ((1L << 30) - 1)) != 0 ? 1 : 0);
+    }
+
+    private static long mib(long bytes) {
+        return (bytes >> 20) + ((bytes & ((1 << 20) - 1)) != 0 ? 1 : 0); // rounded up, without overflow
+    }
+}
