@@ -172,10 +172,6 @@ final class TransactionInput {
                 options = options.withGuestCustomers(guestCustomers);
             }
             options = options.withTimeZone(IngestOptions.parseTimeZone(timeZone));
-            if (exchangeRates != null && currency == null) {
-                throw new IllegalArgumentException(ExchangeRates.OPTION + " needs --currency: the reporting currency "
-                        + "the rates convert to");
-            }
             options = options.withCurrency(currency, exchangeRates());
         } catch (IllegalArgumentException e) {
             throw new AffinityCli.UserFacingException(e.getMessage());

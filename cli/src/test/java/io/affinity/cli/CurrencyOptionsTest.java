@@ -78,6 +78,8 @@ class CurrencyOptionsTest {
                     .failsWith("--exchange-rates needs --currency");
             run(verb, "--input", f.toString(), "--currency", "EURO").failsWith("--currency 'EURO' is not an ISO 4217 "
                     + "currency code");
+            run(verb, "--input", f.toString(), "--currency", "EURO", "--exchange-rates", rates.toString())
+                    .failsWith("--currency 'EURO' is not an ISO 4217 currency code");
             run(verb, "--input", f.toString(), "--currency", "EUR", "--exchange-rates", badRates.toString())
                     .failsWith("--exchange-rates " + badRates + ":3: rate '-1' is not a positive decimal number");
             run(verb, "--input", f.toString(), "--currency", "EUR", "--exchange-rates",

@@ -377,10 +377,6 @@ public final class SparkTrain implements Callable<Integer> {
         }
         ingest = ingest.withTimeZone(IngestOptions.parseTimeZone(timeZone));
         ReadableFile.require(ExchangeRates.OPTION, exchangeRates);
-        if (exchangeRates != null && currency == null) {
-            throw new IllegalArgumentException(ExchangeRates.OPTION + " needs --currency: the reporting currency the "
-                    + "rates convert to");
-        }
         // read on the driver, shipped to the executors with the options: every task converts as train does
         ingest = ingest.withCurrency(currency, exchangeRates == null ? null
                 : ExchangeRates.read(exchangeRates, currency));

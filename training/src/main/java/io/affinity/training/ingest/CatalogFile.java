@@ -421,7 +421,7 @@ public final class CatalogFile {
         }
         double rate = rates.latestRate(code);
         if (Double.isNaN(rate)) {
-            return new Rejection(Reason.NO_EXCHANGE_RATE, rates.fileName() + " has no rate for " + code);
+            return new Rejection(Reason.NO_EXCHANGE_RATE, rates.noLatestRate(code));
         }
         return new Entry(e.itemId(), e.line(), e.description(), e.category(), e.family(), e.price() * rate,
                 e.cost() * rate, e.available(), e.attributes());

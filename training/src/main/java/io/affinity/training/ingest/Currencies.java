@@ -48,6 +48,23 @@ public record Currencies(String reportingCurrency, Map<String, Long> rows, Map<S
     }
 
     /**
+     * The code of the reporting currency {@code --currency} names (any case), null for null.
+     *
+     * @throws IllegalArgumentException naming the option, for a value that is no ISO 4217 code
+     */
+    public static String reportingCurrency(String given) {
+        if (given == null) {
+            return null;
+        }
+        String c = code(given);
+        if (c == null) {
+            throw new IllegalArgumentException("--currency '" + given + "' is not an ISO 4217 currency code "
+                    + "(EUR, GBP, CHF, USD, ...)");
+        }
+        return c;
+    }
+
+    /**
      * The load's currencies, or null when there is nothing to say (no currency column, no {@code --currency}): the
      * report of such a load is as it always was.
      */

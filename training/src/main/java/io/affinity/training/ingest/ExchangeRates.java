@@ -44,6 +44,8 @@ public record ExchangeRates(String reportingCurrency, Map<String, TreeMap<LocalD
 
     /** The option that names the file, in messages. */
     public static final String OPTION = "--exchange-rates";
+    /** Rates given without the currency they convert to. */
+    static final String NEEDS_CURRENCY = OPTION + " needs --currency: the reporting currency the rates convert to";
     private static final Pattern NUMBER = Pattern.compile("(\\d+(\\.\\d*)?|\\.\\d+)([eE][-+]?\\d+)?");
 
     public ExchangeRates {
@@ -64,10 +66,15 @@ public record ExchangeRates(String reportingCurrency, Map<String, TreeMap<LocalD
      * @throws IllegalArgumentException naming {@code --exchange-rates file:line} and what is wrong: a header that is
      *                                  neither layout, a field count, a code that is not ISO 4217, a date, a rate that
      *                                  is not a positive number, a currency (and date) given twice, a rate for the
-     *                                  reporting currency other than 1, bytes that are not UTF-8, no rate at all
+     *                                  reporting currency other than 1, bytes that are not UTF-8, no rate at all;
+     *                                  before reading, no {@code reportingCurrency} or one that is no ISO 4217 code
      * @throws IOException              when the file cannot be read
      */
     public static ExchangeRates read(Path file, String reportingCurrency) throws IOException {
+        if (reportingCurrency == null) {
+            throw new IllegalArgumentException(NEEDS_CURRENCY);
+        }
+        String reporting = Currencies.reportingCurrency(reportingCurrency);
         byte[] content = Files.readAllBytes(file);
         String where = OPTION + " " + file;
         String text;
@@ -76,11 +83,6 @@ public record ExchangeRates(String reportingCurrency, Map<String, TreeMap<LocalD
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(content)).toString();
         } catch (CharacterCodingException e) {
             throw new IllegalArgumentException(where + ": not UTF-8 text");
-        }
-        String reporting = Currencies.code(reportingCurrency);
-        if (reporting == null) {
-            throw new IllegalArgumentException(OPTION + " needs --currency: the reporting currency the rates convert "
-                    + "to");
         }
         List<String> lines = text.lines().toList();
         int headerLine = 0;
@@ -164,6 +166,11 @@ public record ExchangeRates(String reportingCurrency, Map<String, TreeMap<LocalD
      */
     public double latestRate(String currency) {
         return rate(currency, LocalDate.MAX);
+    }
+
+    /** Why {@link #latestRate} had none (the file has no line for {@code currency}), for a rejected row's sample. */
+    public String noLatestRate(String currency) {
+        return noRate(currency, LocalDate.MAX);
     }
 
     /** Why {@link #rate} had none, for a rejected row's sample. */

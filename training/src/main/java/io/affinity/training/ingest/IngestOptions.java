@@ -83,11 +83,7 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
         // named as users give them (train's and spark-train's --guest-customers): the one message for both
         guestCustomers = normaliseIds(guestCustomers, "guestCustomers",
                 "--guest-customers lists a blank id; a blank customer cell is read as a guest already");
-        if (currency != null && Currencies.code(currency) == null) {
-            throw new IllegalArgumentException("--currency '" + currency + "' is not an ISO 4217 currency code "
-                    + "(EUR, GBP, CHF, USD, ...)");
-        }
-        currency = Currencies.code(currency);
+        currency = Currencies.reportingCurrency(currency);
         if (exchangeRates != null && !exchangeRates.reportingCurrency().equals(currency)) {
             throw new IllegalArgumentException(ExchangeRates.OPTION + " converts to " + exchangeRates.reportingCurrency()
                     + ", and --currency is " + currency);
@@ -238,8 +234,7 @@ public record IngestOptions(ColumnMapping mapping, Set<String> nonProductCodes, 
      */
     public IngestOptions withCurrency(String code, ExchangeRates rates) {
         if (rates != null && code == null) {
-            throw new IllegalArgumentException(ExchangeRates.OPTION + " needs --currency: the reporting currency the "
-                    + "rates convert to");
+            throw new IllegalArgumentException(ExchangeRates.NEEDS_CURRENCY);
         }
         return new IngestOptions(mapping, nonProductCodes, nonProductPrefixes, errorBudget, samplesPerReason, dialect,
                 excludedCustomers, guestCustomers, timeZone, code, rates);
