@@ -250,11 +250,8 @@ final class Reranker {
 
     /** Fits on the rows of {@code positions} (ascending) of each window, labelled by the window's truth. */
     static Reranker fit(List<Window> windows, List<int[]> positions, Params params) {
-        return fitAll(windows, List.of(positions), params, 1, DEFAULT_BLOCK).get(0);
+        return fitAll(windows, List.of(positions), params, 1, EvaluationSettings.DEFAULT_CUSTOMERS_PER_BLOCK).get(0);
     }
-
-    /** Customers whose candidates' features are made at once when none is given: about 500 MB at 11 models. */
-    static final int DEFAULT_BLOCK = 10_000;
 
     /**
      * One fit per entry of {@code fits}: each fits on the rows of {@code fits.get(i).get(w)} (ascending positions)

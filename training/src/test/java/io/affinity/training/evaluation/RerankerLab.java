@@ -163,7 +163,7 @@ public final class RerankerLab {
             Reranker.Window win = all.get(w);
             use.add(win.select(features));
         }
-        double v = Evaluation.outOfFold(use, params, 2, Reranker.DEFAULT_BLOCK);
+        double v = Evaluation.outOfFold(use, params, 2, EvaluationSettings.DEFAULT_CUSTOMERS_PER_BLOCK);
         say(String.format(Locale.ROOT, "RESULT %-45s windows %d features %d: oof validation ndcg@10 %.4f "
                 + "[%.1f s]", label, windows, features.size(), v, (System.nanoTime() - t) / 1e9));
     }
