@@ -73,18 +73,15 @@ public final class ModelSummary {
     }
 
     /**
-     * The currency every amount of the model is in: the ingest report's reporting currency (train's {@code
-     * --currency}, or the one currency of the exports' currency column), else the parameters' {@code currency}; null
-     * when neither says (an export without a currency column and no {@code --currency}, or a model trained before
-     * currencies were recorded).
+     * The currency every amount of the model is in: the ingest report's reporting currency (train's and spark-train's
+     * {@code --currency}, or the one currency of the exports' currency column); null when it names none (an export
+     * without a currency column and no {@code --currency}, several currencies cannot get this far, or a model trained
+     * before currencies were recorded).
      */
     static String currency(Manifest m) {
         JsonNode report = m.sections().get("ingestReport");
         JsonNode reporting = report == null ? null : report.at("/currencies/reportingCurrency");
-        if (reporting != null && reporting.isTextual()) {
-            return reporting.asText();
-        }
-        return m.parameters().get("currency") instanceof String given ? given : null;
+        return reporting != null && reporting.isTextual() ? reporting.asText() : null;
     }
 
     /** Totals only: per-reason samples are for the manifest file, not for every dashboard poll. */
