@@ -64,13 +64,17 @@ final class CatalogRoutes {
                      boolean available, Map<String, String> attributes, float score) {
     }
 
-    /** {@code matched}: the items the query matches in all; {@code offset}: the hits skipped before these. */
-    record SearchBody(String modelVersion, long matched, int offset, List<SearchHit> items) {
+    /**
+     * {@code matched}: the items the query matches in all; {@code offset}: the hits skipped before these;
+     * {@code currency}: of every item's price (null when the model does not know it).
+     */
+    record SearchBody(String modelVersion, String currency, long matched, int offset, List<SearchHit> items) {
     }
 
-    /** One catalogue item: what search shows, plus the order and customer counts. */
+    /** One catalogue item: what search shows, plus the order and customer counts and its price's currency. */
     record ItemBody(String modelVersion, String itemId, String description, String category, String family,
-                    double price, boolean available, long orders, long customers, Map<String, String> attributes) {
+                    double price, String currency, boolean available, long orders, long customers,
+                    Map<String, String> attributes) {
     }
 
     record AvailabilityBody(String itemId, boolean available) {
@@ -100,7 +104,7 @@ final class CatalogRoutes {
             }
         });
         availability.refreshIfDue();
-        ctx.json(new SearchBody(model.snapshot().version(), page.matched(), offset, page.hits().stream()
+        ctx.json(new SearchBody(model.snapshot().version(), model.currency(), page.matched(), offset, page.hits().stream()
                 .map(h -> new SearchHit(h.itemId(), h.description(), h.category(), h.family(), h.price(),
                         availability.isAvailable(h.itemId(), h.available()), h.attributes(), h.score()))
                 .toList()));
@@ -120,7 +124,8 @@ final class CatalogRoutes {
         Catalog.Hit h = model.catalog().item(ord);
         availability.refreshIfDue();
         ctx.json(new ItemBody(model.snapshot().version(), h.itemId(), h.description(), h.category(), h.family(),
-                h.price(), availability.isAvailable(h.itemId(), h.available()), model.catalog().orders(ord),
+                h.price(), model.currency(), availability.isAvailable(h.itemId(), h.available()),
+                model.catalog().orders(ord),
                 model.catalog().customers(ord), h.attributes()));
     }
 

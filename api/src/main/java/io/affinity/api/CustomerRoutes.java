@@ -153,7 +153,7 @@ final class CustomerRoutes {
         ServedModel model = ProfilingObjection.answering(consent, models, leased, id);
         CustomerProfile p = model.snapshot().profile(id)
                 .orElseThrow(() -> ApiProblem.notFound("no profile for this customer in the active model"));
-        ctx.json(ProfileBody.of(model.snapshot().version(), model.snapshot().profilesAsOf(), p));
+        ctx.json(ProfileBody.of(model.snapshot().version(), model.currency(), model.snapshot().profilesAsOf(), p));
     }
 
     private void putConsent(Context ctx) throws IOException {
@@ -228,7 +228,7 @@ final class CustomerRoutes {
         if (excluded == null && offers.isEmpty() && profile.map(p -> p.strategy() == CustomerProfile.Strategy.END).orElse(false)) {
             excluded = "strategy_end";
         }
-        ctx.json(new OffersBody(model.snapshot().version(), fallback, channelName,
+        ctx.json(new OffersBody(model.snapshot().version(), model.currency(), fallback, channelName,
                 excluded == null, excluded, seq < 0 ? null : seq, profile.map(p -> lower(p.strategy())).orElse(null),
                 offers));
     }
@@ -271,7 +271,8 @@ final class CustomerRoutes {
         // No contactable here: upsell checks no consent (there is no channel), so it could not say. Nor the customer's
         // strategy, which upsell does not use: a shop page's key would read the retailer's internal classification of
         // the customer (harvest, end, ...), which only the profiles scope gives.
-        ctx.json(new OffersBody(model.snapshot().version(), null, null, null, null, null, null, offers));
+        ctx.json(new OffersBody(model.snapshot().version(), model.currency(), null, null, null, null, null, null,
+                offers));
     }
 
     /**
@@ -339,8 +340,8 @@ final class CustomerRoutes {
                 m.put("percent", c.percent());
                 return m;
             }).orElse(null);
-            ExportAsked asked = new ExportAsked(version, canaryNotApplied, ch, segment.name(), limit, rulesApplied,
-                    after, summaryOnly);
+            ExportAsked asked = new ExportAsked(version, model.currency(), canaryNotApplied, ch, segment.name(),
+                    limit, rulesApplied, after, summaryOnly);
             Map<String, Long> excluded = new TreeMap<>();
             long[] counts = new long[3]; // matched, exported, profiles done (from start)
             Writer out = new OutputStreamWriter(ctx.res().getOutputStream(), StandardCharsets.UTF_8);
@@ -654,9 +655,11 @@ final class CustomerRoutes {
      * @param contactable next-best offers only: false when the offers are withheld ({@code excludedReason}: the
      *                    consent for {@code channel}, or strategy end), else true (consent is checked only for a
      *                    {@code channel} asked for)
+     * @param currency    of every margin and expected value, and of the amounts the explanations name: always sent,
+     *                    null when the model does not know it
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record OffersBody(String modelVersion, Boolean fallback, String channel, Boolean contactable, String excludedReason,
+    record OffersBody(String modelVersion, @JsonInclude(JsonInclude.Include.ALWAYS) String currency, Boolean fallback, String channel, Boolean contactable, String excludedReason,
                       Long consentSequence, String strategy, List<NextBestOffers.Offer> offers) {
     }
 
@@ -664,13 +667,16 @@ final class CustomerRoutes {
      * What an export was asked for and comes from, as both of its final records (the summary and the error record)
      * state it, in this order.
      */
-    private record ExportAsked(String modelVersion, Map<String, Object> canaryNotApplied, Consent.Channel channel,
+    private record ExportAsked(String modelVersion, String currency, Map<String, Object> canaryNotApplied,
+                               Consent.Channel channel,
                                String segment, int limit, Map<String, Object> rules, ExportCursor resumedFrom,
                                boolean summaryOnly) {
         /** The record's fields with the counts, named as the summary names them plus {@code countSuffix}. */
         Map<String, Object> describe(String countSuffix, long matched, long exported, Map<String, Long> excluded) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("modelVersion", modelVersion);
+            // of the rows' margins and expected values (null: the model does not know it)
+            m.put("currency", currency);
             if (canaryNotApplied != null) {
                 m.put("canaryNotApplied", canaryNotApplied);
             }
@@ -745,8 +751,13 @@ final class CustomerRoutes {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    /** {@code asOf}: the last day of the data the profile was computed from (absent when the model does not say). */
-    record ProfileBody(String modelVersion, @JsonInclude(JsonInclude.Include.NON_NULL) String asOf, Rfm rfm,
+    /**
+     * {@code asOf}: the last day of the data the profile was computed from (absent when the model does not say);
+     * {@code currency}: of the monetary value and the expected spend and value (always sent, null when the model does
+     * not know it).
+     */
+    record ProfileBody(String modelVersion, @JsonInclude(JsonInclude.Include.ALWAYS) String currency,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String asOf, Rfm rfm,
                        Value value, String tier, String lifecycleStage, String strategy, Price priceSensitivity,
                        List<String> favouriteFamilies) {
         record Rfm(int recencyDays, int transactions, double monetary, int recencyScore, int frequencyScore,
@@ -761,8 +772,9 @@ final class CustomerRoutes {
         record Price(String level, double priceIndex, Double cheaperVariantShare) {
         }
 
-        static ProfileBody of(String version, java.util.Optional<java.time.LocalDate> asOf, CustomerProfile p) {
-            return new ProfileBody(version, asOf.map(java.time.LocalDate::toString).orElse(null), new Rfm(p.recencyDays(), p.transactions(), p.monetary(), p.recencyScore(),
+        static ProfileBody of(String version, String currency, java.util.Optional<java.time.LocalDate> asOf,
+                              CustomerProfile p) {
+            return new ProfileBody(version, currency, asOf.map(java.time.LocalDate::toString).orElse(null), new Rfm(p.recencyDays(), p.transactions(), p.monetary(), p.recencyScore(),
                     p.frequencyScore(), p.monetaryScore(), p.segment()),
                     new Value(p.pAlive(), p.expectedTransactions90(), p.expectedSpend(), p.expectedValue12()),
                     lower(p.tier()), lower(p.stage()), lower(p.strategy()),

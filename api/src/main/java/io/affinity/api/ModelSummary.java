@@ -24,6 +24,8 @@ public final class ModelSummary {
         summary.put("software", m.software());
         summary.put("counts", m.counts());
         summary.put("parameters", m.parameters());
+        // every answer carrying money names it from here (ServedModel.currency); null when the model does not know
+        summary.put("currency", currency(m));
         // File names without their directories: this summary is GET /v1/model, open to every caller (or every key
         // holder), and the training host's paths name its users, shares and layout. The manifest keeps them whole
         // (GET /admin/models, the store's files).
@@ -68,6 +70,18 @@ public final class ModelSummary {
             summary.put("tierBasis", basis.asText());
         }
         return summary;
+    }
+
+    /**
+     * The currency every amount of the model is in: the ingest report's reporting currency (train's and spark-train's
+     * {@code --currency}, or the one currency of the exports' currency column); null when it names none (an export
+     * without a currency column and no {@code --currency}, several currencies cannot get this far, or a model trained
+     * before currencies were recorded).
+     */
+    static String currency(Manifest m) {
+        JsonNode report = m.sections().get("ingestReport");
+        JsonNode reporting = report == null ? null : report.at("/currencies/reportingCurrency");
+        return reporting != null && reporting.isTextual() ? reporting.asText() : null;
     }
 
     /** Totals only: per-reason samples are for the manifest file, not for every dashboard poll. */

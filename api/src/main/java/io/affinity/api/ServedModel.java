@@ -22,6 +22,14 @@ public record ServedModel(ModelSnapshot snapshot, Recommender recommender, Map<S
         }
     }
 
+    /**
+     * The ISO 4217 code of every amount the model's answers carry (prices, margins, spend), from the manifest
+     * ({@link ModelSummary#currency}); null when the model does not know it.
+     */
+    public String currency() {
+        return summary.get("currency") instanceof String c ? c : null;
+    }
+
     /** A model without a catalogue index. */
     public ServedModel(ModelSnapshot snapshot, Recommender recommender, Map<String, Object> summary) {
         this(snapshot, recommender, summary, null);

@@ -145,6 +145,8 @@ class OpenApiContractHttpTest {
     private static void customers(SnapshotBuilder b) {
         LocalDate day = LocalDate.of(2011, 5, 1);
         b.section("customerModels", Map.of("calibrationEnd", day.toString()));
+        // as train records --currency (or an export's one currency): every amount of the model is in pounds
+        b.section("ingestReport", Map.of("currencies", Map.of("reportingCurrency", "GBP")));
         CustomerProfile.Tier[] tiers = CustomerProfile.Tier.values();
         for (int c = 0; c < TestStores.CUSTOMERS; c++) {
             CustomerProfile.Strategy strategy = c == 4 ? CustomerProfile.Strategy.END
@@ -808,6 +810,47 @@ class OpenApiContractHttpTest {
      * Every status every operation documents was answered by one of the requests above, each checked against the
      * document: none is left to another test, which would not read the document.
      */
+    /**
+     * Every answer carrying money (prices, margins, expected values, spend) names the model's currency, once, at its
+     * top, as the manifest records it; null (sent) from a model that does not know it. The customer recommendations
+     * carry no amount, so no currency either.
+     */
+    @Test
+    @Order(12)
+    void everyAnswerCarryingMoneyNamesTheModelsCurrency() throws Exception {
+        Audit a = new Audit(main);
+        Map<String, String> answers = new LinkedHashMap<>();
+        answers.put("/v1/model", "/v1/model");
+        answers.put("/v1/items", "/v1/items?q=item");
+        answers.put("/v1/items/{itemId}", "/v1/items/I03");
+        answers.put("/v1/customers/{customerId}/profile", "/v1/customers/" + TestStores.customerId(0) + "/profile");
+        answers.put("/v1/customers/{customerId}/next-best-offers", "/v1/customers/" + TestStores.customerId(0)
+                + "/next-best-offers");
+        answers.put("/v1/items/{itemId}/upsell", "/v1/items/" + TestStores.itemId(0) + "/upsell");
+        for (Map.Entry<String, String> e : answers.entrySet()) {
+            JsonNode body = JSON.readTree(a.send("GET", e.getKey(), e.getValue()).body());
+            assertEquals("GBP", body.path("currency").asText(null), e.getValue() + ": " + body);
+        }
+        String export = "/v1/campaigns/offers";
+        String[] ndjson = a.send("GET", export, export + "?channel=web&limit=2").body().split("\n");
+        JsonNode summary = JSON.readTree(ndjson[ndjson.length - 1]).get("summary");
+        assertEquals("GBP", summary.path("currency").asText(null), summary.toString());
+        String[] csv = a.send("GET", export, export + "?channel=web&limit=2", Map.of("Accept", "text/csv"), null)
+                .body().split("\r\n");
+        assertEquals("GBP", JSON.readTree(csv[csv.length - 1].substring("#summary ".length())).path("currency")
+                .asText(null), csv[csv.length - 1]);
+        String recommendations = a.send("GET", "/v1/customers/{customerId}/recommendations",
+                "/v1/customers/" + TestStores.customerId(0) + "/recommendations").body();
+        assertTrue(!recommendations.contains("currency") && !recommendations.contains("price"), recommendations);
+
+        // a model whose manifest names no currency: the field is there, null
+        Audit none = new Audit(uncatalogued);
+        JsonNode offers = JSON.readTree(none.send("GET", "/v1/items/{itemId}/upsell", "/v1/items/I00/upsell").body());
+        assertTrue(offers.has("currency") && offers.get("currency").isNull(), offers.toString());
+        a.assertClean();
+        none.assertClean();
+    }
+
     @Test
     @Order(100)
     void everyDocumentedStatusOfEveryOperationWasAnswered() {

@@ -79,6 +79,16 @@ final class EvaluateCommand implements Callable<Integer> {
                     + "2), as train's --min-support: give the support you train with (default: ${DEFAULT-VALUE}).")
     double minSupport;
 
+    @Option(names = "--min-confidence", defaultValue = "0.05",
+            description = "The rules model's least confidence, as train's --min-confidence: give the one you train "
+                    + "with (default: ${DEFAULT-VALUE}).")
+    double minConfidence;
+
+    @Option(names = "--min-lift", defaultValue = "1.0",
+            description = "The rules model's least lift, as train's --min-lift: give the one you train with "
+                    + "(default: ${DEFAULT-VALUE}).")
+    double minLift;
+
     @Option(names = "--no-season-window",
             description = "Time split: train the re-ranker on the validation period only, not also on the test "
                     + "period's season one year earlier (about half the re-ranker's time; lower NDCG@10 on the UCI "
@@ -118,7 +128,7 @@ final class EvaluateCommand implements Callable<Integer> {
             }
         }
         EvaluationSettings settings = new EvaluationSettings(split, cut, testDays, threads, seed, easeMaxItems,
-                EvaluationSettings.DEFAULT_CANDIDATES, !noSeasonWindow, minSupport,
+                EvaluationSettings.DEFAULT_CANDIDATES, !noSeasonWindow, minSupport, minConfidence, minLift,
                 EvaluationSettings.DEFAULT_CUSTOMERS_PER_BLOCK);
         ObjectionsToProfiling objecting = consent.read();
         IngestOptions options = input.ingestOptions();

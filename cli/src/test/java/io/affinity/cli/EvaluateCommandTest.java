@@ -223,6 +223,32 @@ class EvaluateCommandTest {
         assertEquals(0, ok.code(), ok.err());
     }
 
+    /**
+     * evaluate's rules model mines with the confidence and lift given, as train's validation does with train's
+     * options (both were a fixed 0.05 and 1.0): report.json records them, and a bad value gets train's message.
+     */
+    @Test
+    void theRulesConfidenceAndLiftAreTheOnesGivenAndCheckedAsTrainChecksThem() throws Exception {
+        int code = AffinityCli.run("evaluate", "--input", fixture().toString(), "--split", "last-basket",
+                "--min-confidence", "0.3", "--min-lift", "1.5", "--report", out.toString());
+        assertEquals(0, code);
+        JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        assertEquals(0.3, report.at("/settings/minConfidence").asDouble(), report.get("settings").toString());
+        assertEquals(1.5, report.at("/settings/minLift").asDouble(), report.get("settings").toString());
+        JsonNode rules = report.at("/models/rules/parameters");
+        assertEquals(0.3, rules.get("minConfidence").asDouble(), rules.toString());
+        assertEquals(1.5, rules.get("minLift").asDouble(), rules.toString());
+
+        CommandErrorsTest.run("evaluate", "--input", fixture().toString(), "--split", "last-basket",
+                "--min-confidence", "1.5").failsWith("--min-confidence must be in [0, 1], was 1.5");
+        CommandErrorsTest.run("train", "--input", fixture().toString(), "--models", out.resolve("m").toString(),
+                "--min-confidence", "1.5").failsWith("--min-confidence must be in [0, 1], was 1.5");
+        CommandErrorsTest.run("evaluate", "--input", fixture().toString(), "--split", "last-basket",
+                "--min-lift", "-1").failsWith("--min-lift must be finite and >= 0, was -1.0");
+        CommandErrorsTest.run("train", "--input", fixture().toString(), "--models", out.resolve("m").toString(),
+                "--min-lift", "-1").failsWith("--min-lift must be finite and >= 0, was -1.0");
+    }
+
     @Test
     void timeSplitOnAnOrderSequenceIsAClearError() throws Exception {
         int code = AffinityCli.run("evaluate", "--input", fixture().toString(), "--split", "time", "--cutoff",

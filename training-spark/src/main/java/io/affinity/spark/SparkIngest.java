@@ -152,6 +152,13 @@ public final class SparkIngest {
             IngestReport report;
             Dataset<Row> accepted;
             try {
+                // Amounts that cannot be summed stop the job here, as train stops once the rows are read: not after
+                // the returns' netting and the report's passes (several shuffles on a cluster). The count is the one
+                // the report records, taken once; the stop's message is the same, without the report.
+                Currencies currencies = Currencies.of(options, currencyRows(classified));
+                if (currencies != null) {
+                    currencies.check(null);
+                }
                 Dataset<Row> resolved = resolveOrders(classified.filter(col(REASON).isNull()));
                 Dataset<Row> netted = netReturns(resolved, classified, options).persist(StorageLevel.MEMORY_AND_DISK());
                 try {
@@ -163,7 +170,8 @@ public final class SparkIngest {
                                     coalesce(col(NETTED_KEPT), col(AcceptedLines.QUANTITY)))
                             .select(AcceptedLines.SCHEMA_WITH_KEPT.fieldNames()[0], restOfSchema())
                             .persist(StorageLevel.MEMORY_AND_DISK());
-                    report = report(classified, accepted, files, mappings, options, returns(accepted, netted));
+                    report = report(classified, accepted, files, mappings, options, returns(accepted, netted),
+                            currencies);
                 } finally {
                     netted.unpersist();
                 }
@@ -551,9 +559,18 @@ public final class SparkIngest {
         return new IngestReport.Returns(orZero(r, 0), orZero(r, 1), orZero(lines, 0), orZero(lines, 1));
     }
 
+    /** Rows per currency code of the exports' currency column: every row whose currency was read. */
+    private static Map<String, Long> currencyRows(Dataset<Row> classified) {
+        Map<String, Long> currencyRows = new LinkedHashMap<>();
+        for (Row r : classified.filter(col(CURRENCY).isNotNull()).groupBy(col(CURRENCY)).count().collectAsList()) {
+            currencyRows.put(r.getString(0), r.getLong(1));
+        }
+        return currencyRows;
+    }
+
     private static IngestReport report(Dataset<Row> classified, Dataset<Row> accepted, List<String> files,
                                        List<ColumnMapping> mappings, IngestOptions options,
-                                       IngestReport.Returns returns) {
+                                       IngestReport.Returns returns, Currencies currencies) {
         long[][] perFile = new long[files.size()][RejectReason.values().length + 1]; // last: accepted
         long placeholders = 0; // accepted rows whose customer cell was a placeholder: the row's own fact
         long timeOffsets = 0; // rows read whose timestamp carried a UTC offset, whatever happened to them
@@ -601,15 +618,11 @@ public final class SparkIngest {
                 countDistinct(col(AcceptedLines.CUSTOMER)),
                 countDistinct(col(AcceptedLines.ITEM))).first();
         long invoicesSeen = classified.filter(col(REGISTERS)).select(AcceptedLines.ORDER).distinct().count();
-        Map<String, Long> currencyRows = new LinkedHashMap<>();
-        for (Row r : classified.filter(col(CURRENCY).isNotNull()).groupBy(col(CURRENCY)).count().collectAsList()) {
-            currencyRows.put(r.getString(0), r.getLong(1));
-        }
         return new IngestReport(fileStats, rowsRead, rowsAccepted, orZero(orders, 2), placeholders, rejected,
                 invoicesSeen, orders.getLong(0), orders.getLong(1), orders.getLong(3), orders.getLong(4), malformed,
                 options.errorBudget(), returns, new IngestReport.TimeOffsets(timeOffsets,
                         options.timeZone() == null ? null : options.timeZone().getId()),
-                Currencies.of(options, currencyRows));
+                currencies);
     }
     /** Each reason's first samples in file and line order, worded as the single-machine loader words them. */
     private static List<List<String>> samples(Dataset<Row> classified, List<String> files,

@@ -27,10 +27,11 @@ final class CustomerRecommendations {
 
     /**
      * @param histories  the customers' complete histories by id: every repeat item's purchase comes from it
-     * @param minSupport train's --min-support: the blend's rules model mines at it, as the snapshot's rules are
+     * @param rules      train's --min-support, --min-confidence and --min-lift: the blend's rules model mines with
+     *                   them, as the snapshot's rules are (and the validation that weighs it sees that model)
      * @return the manifest section describing what is served
      */
-    static Map<String, Object> precompute(Transactions tx, RecommenderParameters p, double minSupport,
+    static Map<String, Object> precompute(Transactions tx, RecommenderParameters p, TrainingParameters rules,
                                           Map<String, CustomerHistory> histories, SnapshotBuilder builder,
                                           Consumer<String> progress) {
         Map<String, Object> section = new LinkedHashMap<>();
@@ -45,7 +46,8 @@ final class CustomerRecommendations {
         section.put("parameters", parameters);
         int[] stored = {0};
         ServedBlend.Result r = ServedBlend.fit(tx, new ServedBlend.Settings(p.validationDays(), p.topN(),
-                p.threads(), SEED, p.reducedGrid(), p.seasonWindow(), minSupport, EvaluationSettings.DEFAULT_CUSTOMERS_PER_BLOCK),
+                p.threads(), SEED, p.reducedGrid(), p.seasonWindow(), rules.minSupport(), rules.minConfidence(),
+                rules.minLift(), EvaluationSettings.DEFAULT_CUSTOMERS_PER_BLOCK),
                 progress, (served, c, items, scores, repeat, sources) -> {
             if (items.length == 0) {
                 return;

@@ -44,15 +44,7 @@ public record TrainingParameters(List<Path> inputs, String format, double minSup
      */
     public static void checkRuleParameters(double minSupport, double minConfidence, double minLift, int maxLength,
                                            int maxRulesPerItem, int popularItems) {
-        if (!(minSupport > 0 && minSupport <= 1)) {
-            throw new IllegalArgumentException("--min-support must be in (0, 1], was " + minSupport);
-        }
-        if (!(minConfidence >= 0 && minConfidence <= 1)) {
-            throw new IllegalArgumentException("--min-confidence must be in [0, 1], was " + minConfidence);
-        }
-        if (!(minLift >= 0) || Double.isInfinite(minLift)) {
-            throw new IllegalArgumentException("--min-lift must be finite and >= 0, was " + minLift);
-        }
+        checkRuleThresholds(minSupport, minConfidence, minLift);
         if (maxLength < 2) {
             throw new IllegalArgumentException("--max-length must be >= 2 (a rule needs two items), was " + maxLength);
         }
@@ -61,6 +53,24 @@ public record TrainingParameters(List<Path> inputs, String format, double minSup
         }
         if (popularItems < 1) {
             throw new IllegalArgumentException("popular items must be >= 1, was " + popularItems);
+        }
+    }
+
+    /**
+     * The checks on a rule's thresholds, shared with {@code evaluate}'s options of the same names (its rules model
+     * mines with them), with one wording for all.
+     *
+     * @throws IllegalArgumentException naming the first threshold out of its range
+     */
+    public static void checkRuleThresholds(double minSupport, double minConfidence, double minLift) {
+        if (!(minSupport > 0 && minSupport <= 1)) {
+            throw new IllegalArgumentException("--min-support must be in (0, 1], was " + minSupport);
+        }
+        if (!(minConfidence >= 0 && minConfidence <= 1)) {
+            throw new IllegalArgumentException("--min-confidence must be in [0, 1], was " + minConfidence);
+        }
+        if (!(minLift >= 0) || Double.isInfinite(minLift)) {
+            throw new IllegalArgumentException("--min-lift must be finite and >= 0, was " + minLift);
         }
     }
 

@@ -463,7 +463,7 @@ public final class TrainingPipeline {
     private long precomputeRecommendations(Transactions tx, SnapshotBuilder builder,
                                            Map<String, CustomerHistory> histories) {
         long start = System.nanoTime();
-        Map<String, Object> served = CustomerRecommendations.precompute(tx, recommender, parameters.minSupport(),
+        Map<String, Object> served = CustomerRecommendations.precompute(tx, recommender, parameters,
                 histories, builder, progress);
         builder.section("servedModel", served);
         long nanos = System.nanoTime() - start;

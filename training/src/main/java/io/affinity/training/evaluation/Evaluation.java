@@ -80,7 +80,16 @@ public final class Evaluation {
                 testCustomers - testCold, testCustomers, 100 * testShare));
     }
 
+    /**
+     * @throws IllegalArgumentException also when the heap the JVM may use is too small for the run
+     *                                  ({@link RecommenderMemory}), before the long steps
+     */
     public EvaluationReport run(Transactions loaded) {
+        return run(loaded, Runtime.getRuntime().maxMemory());
+    }
+
+    /** {@link #run}, with {@code maxHeap} bytes taken for the heap the JVM may use. */
+    EvaluationReport run(Transactions loaded, long maxHeap) {
         long t0 = System.nanoTime();
         // Rankings break ties by item and customer number: numbered by first purchase, not by the rows' order, no
         // tie can lean towards what was bought after a split's cutoff (an export written newest first would).
@@ -127,6 +136,13 @@ public final class Evaluation {
         // the out-of-fold validation NDCG@10 (third session) and are not used.
         List<EvalSplit> extra = "time".equals(settings.split()) && settings.seasonWindow()
                 ? sameSeasonWindow(tx, settings.cutoff(), settings.testDays()) : List.of();
+        // As train's recommender step: a shop too large for the heap stops here, not out of memory after the
+        // models' validation (many minutes on a large shop).
+        new RecommenderMemory(RecommenderMemory.liveHeap(), validation.testUsers().length,
+                extra.stream().mapToLong(w -> w.testUsers().length).sum(), test.train().userCount(),
+                test.testUsers().length, tx.itemCount(), specs.size(), settings.candidates(), RankingMetrics.MAX_K,
+                settings.customersPerBlock(), Reranker.Params.DEFAULT_MAX_QUERIES, settings.threads())
+                .check(maxHeap, progress);
         Tuned tuned = tune(specs, validation, extra, settings, progress);
         List<Map<String, Object>> chosen = tuned.chosen();
         List<Double> validationNdcg = tuned.validationNdcg();

@@ -20,6 +20,9 @@ import java.time.LocalDateTime;
  *                       of at least {@link #RULES_MIN_SUPPORT_COUNT} (train's {@code --min-support}, so that the
  *                       blend weighs rules as the snapshot mines them: at a fixed 0.005 a large catalogue's
  *                       validation saw no rule and weighed the rules at 0 whatever support the user gave)
+ * @param rulesMinConfidence the rules model's least confidence (train's {@code --min-confidence}; it was a fixed
+ *                       0.05, train's default, whatever the user trained with)
+ * @param rulesMinLift   the rules model's least lift (train's {@code --min-lift}; a fixed 1.0 before, the default)
  * @param customersPerBlock the re-ranker's candidate tables and features are made for this many customers at a time
  *                       and dropped after use (every window, its out-of-fold scoring, the test and the served
  *                       lists): about 50 KB a customer at 11 models, so 10,000 hold about 500 MB whatever the
@@ -27,21 +30,26 @@ import java.time.LocalDateTime;
  */
 public record EvaluationSettings(String split, LocalDateTime cutoff, int testDays, int threads, long seed,
                                  int easeMaxItems, int candidates, boolean seasonWindow, double rulesMinSupport,
-                                 int customersPerBlock) {
+                                 double rulesMinConfidence, double rulesMinLift, int customersPerBlock) {
     public static final int DEFAULT_TEST_DAYS = 90;
     public static final int DEFAULT_EASE_MAX_ITEMS = 2500;
     public static final int DEFAULT_CANDIDATES = 50;
     /** train's default {@code --min-support}. */
-    public static final double DEFAULT_RULES_MIN_SUPPORT = 0.005;
+    public static final double DEFAULT_RULES_MIN_SUPPORT = TrainingParameters.DEFAULT_MIN_SUPPORT;
+    /** train's default {@code --min-confidence}. */
+    public static final double DEFAULT_RULES_MIN_CONFIDENCE = TrainingParameters.DEFAULT_MIN_CONFIDENCE;
+    /** train's default {@code --min-lift}. */
+    public static final double DEFAULT_RULES_MIN_LIFT = TrainingParameters.DEFAULT_MIN_LIFT;
     /** train's floor: no rule resting on a single basket. */
     public static final long RULES_MIN_SUPPORT_COUNT = TrainingParameters.MIN_SUPPORT_COUNT;
     public static final int DEFAULT_CUSTOMERS_PER_BLOCK = 10_000;
 
-    /** With train's default support for the rules model, in blocks of {@link #DEFAULT_CUSTOMERS_PER_BLOCK}. */
+    /** With train's default rule thresholds for the rules model, in blocks of {@link #DEFAULT_CUSTOMERS_PER_BLOCK}. */
     public EvaluationSettings(String split, LocalDateTime cutoff, int testDays, int threads, long seed,
                               int easeMaxItems, int candidates, boolean seasonWindow) {
         this(split, cutoff, testDays, threads, seed, easeMaxItems, candidates, seasonWindow,
-                DEFAULT_RULES_MIN_SUPPORT, DEFAULT_CUSTOMERS_PER_BLOCK);
+                DEFAULT_RULES_MIN_SUPPORT, DEFAULT_RULES_MIN_CONFIDENCE, DEFAULT_RULES_MIN_LIFT,
+                DEFAULT_CUSTOMERS_PER_BLOCK);
     }
 
     /** With the same-season window (the default). */
@@ -68,9 +76,8 @@ public record EvaluationSettings(String split, LocalDateTime cutoff, int testDay
         if (easeMaxItems < 1) {
             throw new IllegalArgumentException("--ease-max-items must be >= 1, was " + easeMaxItems);
         }
-        if (!(rulesMinSupport > 0 && rulesMinSupport <= 1)) {
-            throw new IllegalArgumentException("--min-support must be in (0, 1], was " + rulesMinSupport);
-        }
+        // train's checks and wording: the options are train's
+        TrainingParameters.checkRuleThresholds(rulesMinSupport, rulesMinConfidence, rulesMinLift);
         if (customersPerBlock < 1) {
             throw new IllegalArgumentException("customersPerBlock must be >= 1, was " + customersPerBlock);
         }

@@ -39,10 +39,12 @@ record ModelSpec(String name, List<Map<String, Object>> grid, Fitter fitter) {
                 new ModelSpec("popularity-country", List.of(Map.of()), (sp, p) -> Popularity.bySegment(sp.train())),
                 new ModelSpec("repeat-frequency", grid("halfLifeDays", 30, 90, 180, 365),
                         (sp, p) -> RepeatFrequency.fit(sp.train(), num(p, "halfLifeDays"))),
-                new ModelSpec("rules", List.of(params("minSupport", s.rulesMinSupport(), "minConfidence", 0.05)),
+                new ModelSpec("rules", List.of(params("minSupport", s.rulesMinSupport(), "minConfidence",
+                        s.rulesMinConfidence(), "minLift", s.rulesMinLift())),
                         (sp, p) -> RuleCandidates.fit(sp.train(), sp.trainBaskets(), Math.max(
                                 EvaluationSettings.RULES_MIN_SUPPORT_COUNT, FpGrowth.minSupportCount(
-                                        num(p, "minSupport"), sp.trainBaskets().size())), num(p, "minConfidence"))),
+                                        num(p, "minSupport"), sp.trainBaskets().size())), num(p, "minConfidence"),
+                                num(p, "minLift"))),
                 new ModelSpec("knn-cosine", List.of(params("neighbours", 100, "shrink", 10),
                         params("neighbours", 300, "shrink", 10)),
                         (sp, p) -> ItemKnn.cosine(sp.train(), (int) num(p, "neighbours"), (float) num(p, "shrink"), th)),

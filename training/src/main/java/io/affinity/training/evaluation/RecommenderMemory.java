@@ -3,16 +3,19 @@ package io.affinity.training.evaluation;
 import java.util.Locale;
 
 /**
- * The heap the recommender step of {@code train} needs, estimated from the counts its splits give before the long
- * work starts (the models' validation alone takes 10 to 25 minutes on a large shop): a run that cannot fit stops
- * at once, naming the heap to give, instead of running out after 17 minutes.
+ * The heap the recommender step of {@code train}, or {@code evaluate}, needs, estimated from the counts its splits
+ * give before the long work starts (the models' validation alone takes 10 to 25 minutes on a large shop): a run that
+ * cannot fit stops at once, naming the heap to give, instead of running out after 17 minutes.
  *
  * <p>What the step holds at its peak, besides what the run held before it ({@code before}: the export, the
  * histories and profiles bound for the snapshot): while tuning, every model's candidate lists for every customer of
  * the validation and season windows ({@link ModelRun}), the blend's candidate table over the validation customers,
  * the re-ranker's sampled training rows of its three fits, the fits' own copies of them and one block of candidate
  * tables and features; while serving, the models refitted on all the data, one block's candidates and features and
- * every customer's list bound for the snapshot. The sizes per entry are those of the arrays that hold them (a
+ * every customer's list bound for the snapshot. {@code evaluate} tunes the same way but then, instead of serving,
+ * measures on its test customers ({@link #testingBytes}): the validation runs stay held (the tuning's answer keeps
+ * them), every model's runs over the test customers, their candidate table, the lists and per-customer figures kept
+ * for the report, one model fitted on the test's training data at a time and one block. The sizes per entry are those of the arrays that hold them (a
  * float or int 4 bytes, a double 8, 16 bytes an array's header, 4 a reference); a customer's candidate table has
  * 45% of its models' {@code models x candidates} lists ({@link #tableCandidates}). The sum is multiplied by
  * {@link #HEADROOM}, as a garbage collector needs free space to work in. On the 50,000-item shop
@@ -22,7 +25,8 @@ import java.util.Locale;
  * @param before          heap in use when the step starts, bytes
  * @param validation      validation customers
  * @param season          customers of the same-season window a year earlier (0 without it)
- * @param customers       customers given a list
+ * @param customers       customers given a list (train); evaluate: customers the test's models learn from
+ * @param tested          evaluate's test customers; 0 for train, whose last phase serves lists instead
  * @param items           items
  * @param models          models blended and fed to the re-ranker
  * @param candidates      candidates per model and kind (repeat, new)
@@ -31,8 +35,8 @@ import java.util.Locale;
  * @param maxQueries      customers one re-ranker fit learns from at most
  * @param threads         worker threads (re-ranker fits run side by side, one per thread)
  */
-record RecommenderMemory(long before, long validation, long season, long customers, long items, int models,
-                         int candidates, int topN, int customersPerBlock, int maxQueries, int threads) {
+record RecommenderMemory(long before, long validation, long season, long customers, long tested, long items,
+                         int models, int candidates, int topN, int customersPerBlock, int maxQueries, int threads) {
     /** Free space a collector needs beside the live data: the estimate is this multiple of the live bytes. */
     static final double HEADROOM = 1.2;
     /** Per model and customer: its top 20, candidate arrays and their headers, beyond 8 bytes per candidate. */
@@ -54,9 +58,23 @@ record RecommenderMemory(long before, long validation, long season, long custome
     static final long MODELS_PER_ITEM = 64 * 4 + 3 * 300 * 8;
     /** EASE's dense item-item matrices: 2,500 items squared, doubles, twice. */
     static final long EASE = 2L * 2500 * 2500 * 8;
+    /**
+     * Per model and test customer, what evaluate keeps for the report beyond the run: the repeat and new top 20
+     * copied for the rankings (two int arrays) and the per-customer figures (three doubles).
+     */
+    static final long RANKED = 2 * (16 + 20 * 4) + 3 * 8;
+    /** Lists measured beyond the blended models: two seasonal baselines, the blend and the re-ranker. */
+    static final int MEASURED_BEYOND_MODELS = 4;
+
+    /** For train: no test phase. */
+    RecommenderMemory(long before, long validation, long season, long customers, long items, int models,
+                      int candidates, int topN, int customersPerBlock, int maxQueries, int threads) {
+        this(before, validation, season, customers, 0, items, models, candidates, topN, customersPerBlock, maxQueries,
+                threads);
+    }
 
     RecommenderMemory {
-        if (validation < 0 || season < 0 || customers < 0 || items < 0 || models < 1 || candidates < 1 || topN < 1
+        if (validation < 0 || season < 0 || customers < 0 || tested < 0 || items < 0 || models < 1 || candidates < 1 || topN < 1
                 || customersPerBlock < 1 || maxQueries < 1 || threads < 1) {
             throw new IllegalArgumentException("bad counts for a memory estimate");
         }
@@ -98,24 +116,57 @@ record RecommenderMemory(long before, long validation, long season, long custome
                 + tableBytes(block) + featureBytes(block);
     }
 
-    /** The bytes serving holds at its peak: the refitted models, every list so far, one block. */
-    long servingBytes() {
-        long block = Math.min(customersPerBlock, customers);
-        return customers * MODELS_PER_CUSTOMER + items * MODELS_PER_ITEM + EASE + customers * topN * LIST_ITEM
-                + runBytes(block) + tableBytes(block) + featureBytes(block);
+    /** The models fitted on all the data of a phase, for {@code customers}: an upper bound on any one of them. */
+    private long modelBytes() {
+        return customers * MODELS_PER_CUSTOMER + items * MODELS_PER_ITEM + EASE;
     }
 
-    /** The heap the step needs: what the run held before it, plus the larger phase, with {@link #HEADROOM}. */
+    /** The bytes serving holds at its peak: the refitted models, every list so far, one block (0 for evaluate). */
+    long servingBytes() {
+        if (tested > 0) {
+            return 0;
+        }
+        long block = Math.min(customersPerBlock, customers);
+        return modelBytes() + customers * topN * LIST_ITEM + runBytes(block) + tableBytes(block) + featureBytes(block);
+    }
+
+    /**
+     * The bytes evaluate's test holds at its peak (0 for train): the validation runs the tuning keeps, every model's
+     * runs and the blend's table over the test customers, what the report keeps of every measured list, a model
+     * being fitted and the re-ranker's block.
+     */
+    long testingBytes() {
+        if (tested == 0) {
+            return 0;
+        }
+        long block = Math.min(customersPerBlock, tested);
+        return runBytes(validation + tested) + tableBytes(tested)
+                + tested * (models + MEASURED_BEYOND_MODELS) * RANKED + modelBytes() + tableBytes(block)
+                + featureBytes(block);
+    }
+
+    /** The heap the step needs: what the run held before it, plus the largest phase, with {@link #HEADROOM}. */
     long bytes() {
-        return (long) ((before + Math.max(tuningBytes(), servingBytes())) * HEADROOM);
+        return (long) ((before + Math.max(tuningBytes(), Math.max(servingBytes(), testingBytes()))) * HEADROOM);
+    }
+
+    /** What the line calls the step. */
+    private String step() {
+        return tested > 0 ? "evaluate" : "the recommender step";
+    }
+
+    /** The customers the last phase covers, as the lines say them. */
+    private String lastPhase() {
+        return String.format(Locale.ROOT, tested > 0 ? "%,d test customers" : "%,d customers served",
+                tested > 0 ? tested : customers);
     }
 
     /** The progress line, with a warning when the estimate comes within a fifth of the heap. */
     String describe(long maxHeap) {
-        String line = String.format(Locale.ROOT, "memory: the recommender step needs about %,d MiB of heap "
-                        + "(%,d MiB in use before it; %,d validation and %,d season-window customers, %,d customers "
-                        + "served, %,d items, %d models); the JVM may use %,d MiB", mib(bytes()), mib(before),
-                validation, season, customers, items, models, mib(maxHeap));
+        String line = String.format(Locale.ROOT, "memory: %s needs about %,d MiB of heap (%,d MiB in use before "
+                        + "it; %,d validation and %,d season-window customers, %s, %,d items, %d models); the JVM may "
+                        + "use %,d MiB", step(), mib(bytes()), mib(before), validation, season, lastPhase(), items,
+                models, mib(maxHeap));
         if (bytes() <= maxHeap * 0.8) {
             return line;
         }
@@ -132,16 +183,40 @@ record RecommenderMemory(long before, long validation, long season, long custome
         if (bytes() <= maxHeap) {
             return null;
         }
-        return String.format(Locale.ROOT, "the heap is too small for the recommender step: it needs about %,d MiB "
-                        + "(%,d MiB in use before it; %,d validation and %,d season-window customers, %,d customers "
-                        + "served, %,d items) and the JVM may use %,d MiB; give it AFFINITY_JAVA_OPTS=%s, or train "
-                        + "with --recommender rules (README, \"Large catalogues\")", mib(bytes()), mib(before),
-                validation, season, customers, items, mib(maxHeap), suggestedHeap());
+        // train can drop the whole step; evaluate only the second tuning window, when there is one
+        String otherWay = tested == 0 ? ", or train with --recommender rules"
+                : season > 0 ? ", or evaluate with --no-season-window" : "";
+        return String.format(Locale.ROOT, "the heap is too small for %s: it needs about %,d MiB (%,d MiB in use "
+                        + "before it; %,d validation and %,d season-window customers, %s, %,d items) and the JVM may "
+                        + "use %,d MiB; give it AFFINITY_JAVA_OPTS=%s%s (README, \"Large catalogues\")", step(),
+                mib(bytes()), mib(before), validation, season, lastPhase(), items, mib(maxHeap), suggestedHeap(),
+                otherWay);
     }
 
     /** The estimate rounded up to whole GiB, as a JVM option. */
     String suggestedHeap() {
         return "-Xmx" + gib(bytes()) + "g";
+    }
+
+    /** Heap in use by live objects now: after a collection, so garbage does not count. */
+    static long liveHeap() {
+        System.gc();
+        Runtime r = Runtime.getRuntime();
+        return r.totalMemory() - r.freeMemory();
+    }
+
+    /**
+     * Says what the step will need and stops, before its long work, when that exceeds the heap the JVM may use: a
+     * large shop's run otherwise ran out of memory after 17 minutes.
+     *
+     * @throws IllegalArgumentException with {@link #tooLarge} when it does not fit
+     */
+    void check(long maxHeap, java.util.function.Consumer<String> progress) {
+        String tooLarge = tooLarge(maxHeap);
+        if (tooLarge != null) {
+            throw new IllegalArgumentException(tooLarge);
+        }
+        describe(maxHeap).lines().forEach(progress);
     }
 
     /** Whole GiB, rounded up. */

@@ -187,6 +187,8 @@ public final class ReportWriter {
         settings.put("seed", r.settings().seed());
         settings.put("easeMaxItems", r.settings().easeMaxItems());
         settings.put("minSupport", r.settings().rulesMinSupport());
+        settings.put("minConfidence", r.settings().rulesMinConfidence());
+        settings.put("minLift", r.settings().rulesMinLift());
         settings.put("candidatesPerKind", r.settings().candidates());
         root.put("settings", settings);
         root.put("facts", r.facts());

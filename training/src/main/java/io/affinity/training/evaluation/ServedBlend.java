@@ -34,21 +34,25 @@ public final class ServedBlend {
      * @param seasonWindow   true: the re-ranker also learns from the served period's season one year earlier
      * @param rulesMinSupport the rules model's support: train's --min-support ({@link
      *                       EvaluationSettings#rulesMinSupport})
+     * @param rulesMinConfidence the rules model's least confidence: train's --min-confidence
+     * @param rulesMinLift   the rules model's least lift: train's --min-lift
      * @param customersPerBlock customers whose re-ranker candidates and features are held at once, when tuning
      *                       (see {@link EvaluationSettings#customersPerBlock}) and when serving
      */
     public record Settings(int validationDays, int topN, int threads, long seed, boolean reducedGrid,
-                           boolean seasonWindow, double rulesMinSupport, int customersPerBlock) {
+                           boolean seasonWindow, double rulesMinSupport, double rulesMinConfidence,
+                           double rulesMinLift, int customersPerBlock) {
         /** With the same-season window. */
         public Settings(int validationDays, int topN, int threads, long seed, boolean reducedGrid) {
             this(validationDays, topN, threads, seed, reducedGrid, true);
         }
 
-        /** With train's default support, in blocks of {@link EvaluationSettings#DEFAULT_CUSTOMERS_PER_BLOCK}. */
+        /** With train's default rule thresholds, in blocks of {@link EvaluationSettings#DEFAULT_CUSTOMERS_PER_BLOCK}. */
         public Settings(int validationDays, int topN, int threads, long seed, boolean reducedGrid,
                         boolean seasonWindow) {
             this(validationDays, topN, threads, seed, reducedGrid, seasonWindow,
-                    EvaluationSettings.DEFAULT_RULES_MIN_SUPPORT, EvaluationSettings.DEFAULT_CUSTOMERS_PER_BLOCK);
+                    EvaluationSettings.DEFAULT_RULES_MIN_SUPPORT, EvaluationSettings.DEFAULT_RULES_MIN_CONFIDENCE,
+                    EvaluationSettings.DEFAULT_RULES_MIN_LIFT, EvaluationSettings.DEFAULT_CUSTOMERS_PER_BLOCK);
         }
 
         public Settings {
@@ -132,7 +136,8 @@ public final class ServedBlend {
         EvaluationSettings es = new EvaluationSettings("time", cutoff, days, settings.threads(), settings.seed(),
                 EvaluationSettings.DEFAULT_EASE_MAX_ITEMS,
                 Math.max(EvaluationSettings.DEFAULT_CANDIDATES, settings.topN()), settings.seasonWindow(),
-                settings.rulesMinSupport(), settings.customersPerBlock());
+                settings.rulesMinSupport(), settings.rulesMinConfidence(), settings.rulesMinLift(),
+                settings.customersPerBlock());
         // Tuned and served as evaluate ranks: ties broken by first purchase, not by the rows' order (read newest
         // first, the validation period's own items would win them; the same orders exported in another order gave
         // other lists). The lists reach the sink in the caller's numbers.
@@ -151,10 +156,10 @@ public final class ServedBlend {
         List<EvalSplit> season = settings.seasonWindow() ? Evaluation.sameSeasonWindow(numbered, end, days)
                 : List.of();
         EvalSplit all = EvalSplit.serving(numbered);
-        checkHeap(new RecommenderMemory(liveHeap(), validation.testUsers().length,
+        new RecommenderMemory(RecommenderMemory.liveHeap(), validation.testUsers().length,
                 season.stream().mapToLong(w -> w.testUsers().length).sum(), all.testUsers().length,
                 numbered.itemCount(), specs.size(), es.candidates(), settings.topN(), settings.customersPerBlock(),
-                Reranker.Params.DEFAULT_MAX_QUERIES, settings.threads()), maxHeap, progress);
+                Reranker.Params.DEFAULT_MAX_QUERIES, settings.threads()).check(maxHeap, progress);
         Evaluation.Tuned tuned = Evaluation.tune(specs, validation, season, es, progress);
         if (served == null || tuned.reranker() == null) {
             served = tuned.served(specs);
@@ -258,25 +263,6 @@ public final class ServedBlend {
                 (System.nanoTime() - t0) / 1e9, tuned.blendValidation(), tuned.blendOutOfFold(),
                 tuned.reranker() == null ? null : tuned.rerankerValidation(),
                 tuned.reranker() == null ? Map.of() : rerankerFacts(tuned.reranker()));
-    }
-
-    /**
-     * Says what the step will need and stops, before its long work, when that exceeds the heap the JVM may use: a
-     * large shop's run otherwise ran out of memory after 17 minutes.
-     */
-    static void checkHeap(RecommenderMemory need, long maxHeap, Consumer<String> progress) {
-        String tooLarge = need.tooLarge(maxHeap);
-        if (tooLarge != null) {
-            throw new IllegalArgumentException(tooLarge);
-        }
-        need.describe(maxHeap).lines().forEach(progress);
-    }
-
-    /** Heap in use by live objects now: after a collection, so garbage does not count. */
-    private static long liveHeap() {
-        System.gc();
-        Runtime r = Runtime.getRuntime();
-        return r.totalMemory() - r.freeMemory();
     }
 
     /** {@code sink} fed with {@code numbered}'s customer and item numbers translated to {@code tx}'s. */

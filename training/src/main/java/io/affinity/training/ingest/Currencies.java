@@ -83,9 +83,11 @@ public record Currencies(String reportingCurrency, Map<String, Long> rows, Map<S
      * other than {@code --currency}. With rates every row was converted or rejected on its own
      * ({@link RejectReason#NO_EXCHANGE_RATE}).
      *
+     * @param report what was read, carried by the exception; null when the check runs before the rest is counted
+     *               (spark-train's, once the rows are classified: before the returns' netting and its shuffles)
      * @throws IngestException naming each currency with its row count and the options to give
      */
-    void check(IngestReport report) throws IngestException {
+    public void check(IngestReport report) throws IngestException {
         String mixed = exchangeRates != null ? null : unconvertible(rows, reportingCurrency);
         if (mixed == null) {
             return;

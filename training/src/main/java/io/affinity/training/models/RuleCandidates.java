@@ -36,12 +36,21 @@ public final class RuleCandidates implements Scorer {
         return fit(x, baskets, FpGrowth.minSupportCount(minSupport, baskets.size()), minConfidence);
     }
 
-    /** @param minCount the support as a count of baskets */
+    /** @param minCount the support as a count of baskets; rules of lift 1.0 or more */
     public static RuleCandidates fit(Interactions x, TransactionDatabase baskets, long minCount,
                                      double minConfidence) {
+        return fit(x, baskets, minCount, minConfidence, 1.0);
+    }
+
+    /**
+     * @param minCount the support as a count of baskets
+     * @param minLift  the least lift of a rule kept (train's {@code --min-lift}; 1.0: no rule worse than chance)
+     */
+    public static RuleCandidates fit(Interactions x, TransactionDatabase baskets, long minCount,
+                                     double minConfidence, double minLift) {
         FrequentItemsets sets = FpGrowth.builder().minSupportCount(minCount).maxLength(2).build().mineAll(baskets);
         List<MinedRule> mined = new ArrayList<>();
-        RuleGenerator.generate(sets, new RuleParameters(minConfidence, 1.0), r -> {
+        RuleGenerator.generate(sets, new RuleParameters(minConfidence, minLift), r -> {
             if (r.antecedentSize() == 1 && r.consequent() < x.itemCount() && r.antecedentItem(0) < x.itemCount()) {
                 mined.add(r);
             }

@@ -125,10 +125,12 @@ class EvaluationTest {
         Transactions tx = load(sixteenMonths());
         LocalDateTime cutoff = LocalDateTime.parse("2024-03-01T00:00");
         EvaluationReport whole = new Evaluation(new EvaluationSettings("time", cutoff, 30, 2, 7, 30, 20, true,
-                EvaluationSettings.DEFAULT_RULES_MIN_SUPPORT, 1_000_000), line -> { }).run(tx);
+                EvaluationSettings.DEFAULT_RULES_MIN_SUPPORT, EvaluationSettings.DEFAULT_RULES_MIN_CONFIDENCE,
+                EvaluationSettings.DEFAULT_RULES_MIN_LIFT, 1_000_000), line -> { }).run(tx);
         List<String> lines = new java.util.ArrayList<>();
         EvaluationReport blocked = new Evaluation(new EvaluationSettings("time", cutoff, 30, 2, 7, 30, 20, true,
-                EvaluationSettings.DEFAULT_RULES_MIN_SUPPORT, 7),
+                EvaluationSettings.DEFAULT_RULES_MIN_SUPPORT, EvaluationSettings.DEFAULT_RULES_MIN_CONFIDENCE,
+                EvaluationSettings.DEFAULT_RULES_MIN_LIFT, 7),
                 lines::add).run(tx);
         assertTrue(((Number) whole.facts().get("validationCustomers")).intValue() > 7 * 3, "several blocks");
         assertTrue(((Number) whole.facts().get("testCustomers")).intValue() > 7 * 3, "several blocks");
@@ -219,9 +221,36 @@ class EvaluationTest {
         assertTrue(!served.isEmpty());
     }
 
+    /**
+     * evaluate has the same check as train's recommender step: a heap too small stops it after the splits, before
+     * the models' validation, naming the size to give (it ran out of memory after many minutes on a large shop);
+     * a heap large enough says what it needs and goes on.
+     */
+    @Test
+    void aHeapTooSmallStopsEvaluateBeforeItsLongStepsNamingTheSize() throws Exception {
+        Transactions tx = load(sixteenMonths());
+        EvaluationSettings settings = new EvaluationSettings("time", LocalDateTime.parse("2024-03-01T00:00"), 30, 2,
+                7, 30, 20);
+        List<String> lines = new java.util.ArrayList<>();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Evaluation(settings, lines::add).run(tx, 1L << 20));
+        assertTrue(e.getMessage().startsWith("the heap is too small for evaluate: it needs about "), e.getMessage());
+        assertTrue(e.getMessage().matches(".*test customers, .*JVM may use 1 MiB; give it AFFINITY_JAVA_OPTS=-Xmx[0-9]+g"
+                + ".*"), e.getMessage());
+        assertTrue(lines.stream().noneMatch(l -> l.startsWith("validate ")), "stopped before the models' validation: "
+                + lines);
+
+        lines.clear();
+        new Evaluation(settings, lines::add).run(tx, Long.MAX_VALUE);
+        int memory = lines.indexOf(lines.stream().filter(l -> l.startsWith("memory: ")).findFirst().orElseThrow());
+        assertTrue(lines.get(memory).startsWith("memory: evaluate needs about "), lines.get(memory));
+        assertTrue(lines.get(memory + 1).startsWith("validate "), "then the long steps: " + lines.get(memory + 1));
+    }
+
     private static ServedBlend.Result servedLists(Transactions tx, int customersPerBlock, Map<Integer, String> lists) {
         ServedBlend.Result r = ServedBlend.fit(tx, new ServedBlend.Settings(30, 5, 2, 7, true, true,
-                        EvaluationSettings.DEFAULT_RULES_MIN_SUPPORT, customersPerBlock), line -> { },
+                        EvaluationSettings.DEFAULT_RULES_MIN_SUPPORT, EvaluationSettings.DEFAULT_RULES_MIN_CONFIDENCE,
+                        EvaluationSettings.DEFAULT_RULES_MIN_LIFT, customersPerBlock), line -> { },
                 (served, c, items, scores, repeat, sources) -> lists.put(c, served + " "
                         + java.util.Arrays.toString(items) + java.util.Arrays.toString(scores)
                         + java.util.Arrays.toString(repeat) + java.util.Arrays.toString(sources)),
@@ -592,12 +621,71 @@ class EvaluationTest {
     }
 
     private static int rulesAt(double minSupport, EvalSplit split) {
+        return rulesAt(minSupport, EvaluationSettings.DEFAULT_RULES_MIN_CONFIDENCE,
+                EvaluationSettings.DEFAULT_RULES_MIN_LIFT, split);
+    }
+
+    private static int rulesAt(double minSupport, double minConfidence, double minLift, EvalSplit split) {
         EvaluationSettings settings = new EvaluationSettings("time", LocalDateTime.parse("2024-03-01T00:00"), 30, 2,
-                7, 30, 20, true, minSupport, EvaluationSettings.DEFAULT_CUSTOMERS_PER_BLOCK);
+                7, 30, 20, true, minSupport, minConfidence, minLift, EvaluationSettings.DEFAULT_CUSTOMERS_PER_BLOCK);
         ModelSpec rules = ModelSpec.all(settings).stream().filter(m -> m.name().equals("rules")).findFirst()
                 .orElseThrow();
         assertEquals(minSupport, rules.grid().get(0).get("minSupport"), "the report records the support used");
+        assertEquals(minConfidence, rules.grid().get(0).get("minConfidence"), "and the confidence");
+        assertEquals(minLift, rules.grid().get(0).get("minLift"), "and the lift");
         return ((io.affinity.training.models.RuleCandidates) rules.fit(split, rules.grid().get(0))).ruleCount();
+    }
+
+    /**
+     * The rules model keeps the rules of the confidence and lift given (train's --min-confidence and --min-lift),
+     * not a fixed 0.05 and 1.0: the validation that weighs the blend saw other rules than the user asked for.
+     * 10 baskets {A, B}, 10 {A, C}, 30 {C, D} (items PA, PB, ...: a lone "D" is a discount line): A=>B 0.5 (lift 2.5), B=>A 1.0 (2.5), A=>C 0.5 (0.625),
+     * C=>A 0.25 (0.625), C=>D 0.75 (1.25), D=>C 1.0 (1.25).
+     */
+    @Test
+    void theRulesModelKeepsTheConfidenceAndLiftGiven() throws Exception {
+        StringBuilder csv = new StringBuilder();
+        int order = 0;
+        for (String[] basket : new String[][] {{"PA", "PB"}, {"PA", "PC"}, {"PC", "PD"}}) {
+            for (int k = 0; k < ("PC".equals(basket[0]) ? 30 : 10); k++) {
+                order++;
+                for (String item : basket) {
+                    csv.append("c").append(order).append(",o").append(order).append(",2024-02-10T10:00,")
+                            .append(item).append(",1,1\n");
+                }
+            }
+        }
+        EvalSplit all = EvalSplit.serving(load(csv.toString()));
+        assertEquals(4, rulesAt(0.04, 0.05, 1.0, all), "train's defaults: lift above 1, A=>B, B=>A, C=>D, D=>C");
+        assertEquals(3, rulesAt(0.04, 0.6, 1.0, all), "confidence 0.6: B=>A, C=>D, D=>C");
+        assertEquals(2, rulesAt(0.04, 0.05, 2.0, all), "lift 2: A=>B and B=>A");
+        assertEquals(6, rulesAt(0.04, 0.05, 0.0, all), "lift 0: every pair both ways");
+    }
+
+    /** train's served blend carries them to its validation's rules model, as it carries the support. */
+    @Test
+    void theServedBlendsRulesModelHasTrainsConfidenceAndLift() throws Exception {
+        Transactions tx = load(sixteenMonths());
+        ServedBlend.Result r = ServedBlend.fit(tx, new ServedBlend.Settings(30, 5, 2, 7, true, false, 0.01, 0.3, 1.5,
+                EvaluationSettings.DEFAULT_CUSTOMERS_PER_BLOCK), line -> { }, (served, c, items, scores, repeat,
+                sources) -> { }, null, Long.MAX_VALUE);
+        assertEquals(Map.of("minSupport", 0.01, "minConfidence", 0.3, "minLift", 1.5),
+                r.hyperParameters().get("rules"));
+    }
+
+    @Test
+    void theRulesConfidenceAndLiftAreCheckedAsTrainChecksThem() {
+        for (double[] bad : new double[][] {{-0.1, 1}, {1.5, 1}, {Double.NaN, 1}, {0.05, -1}, {0.05, Double.NaN},
+                {0.05, Double.POSITIVE_INFINITY}}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new EvaluationSettings(
+                    "time", LocalDateTime.parse("2024-03-01T00:00"), 30, 2, 7, 30, 20, true, 0.005, bad[0], bad[1],
+                    EvaluationSettings.DEFAULT_CUSTOMERS_PER_BLOCK));
+            IllegalArgumentException train = assertThrows(IllegalArgumentException.class,
+                    () -> io.affinity.training.TrainingParameters.checkRuleThresholds(0.005, bad[0], bad[1]));
+            assertEquals(train.getMessage(), e.getMessage());
+            assertTrue(e.getMessage().startsWith(bad[0] == 0.05 ? "--min-lift must be finite and >= 0, was "
+                    : "--min-confidence must be in [0, 1], was "), e.getMessage());
+        }
     }
 
     @Test
@@ -605,6 +693,7 @@ class EvaluationTest {
         for (double bad : new double[] {0, -0.1, 1.5, Double.NaN}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new EvaluationSettings(
                     "time", LocalDateTime.parse("2024-03-01T00:00"), 30, 2, 7, 30, 20, true, bad,
+                    EvaluationSettings.DEFAULT_RULES_MIN_CONFIDENCE, EvaluationSettings.DEFAULT_RULES_MIN_LIFT,
                     EvaluationSettings.DEFAULT_CUSTOMERS_PER_BLOCK));
             assertEquals("--min-support must be in (0, 1], was " + bad, e.getMessage());
         }

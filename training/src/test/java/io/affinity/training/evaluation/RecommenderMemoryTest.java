@@ -85,9 +85,48 @@ class RecommenderMemoryTest {
                 "a GiB beyond the heap: " + close);
     }
 
+    /** The 50,000-item shop's counts as evaluate would see them: no list served, its test customers measured. */
+    private static RecommenderMemory evaluateShop(long tested) {
+        return new RecommenderMemory(583 * MIB, 93_938, 75_508, 170_000, tested, 45_034, 11, 50, 20, 10_000, 10_000,
+                2);
+    }
+
+    /**
+     * evaluate's last phase measures its test customers instead of serving: it grows with them, never counts the
+     * served lists, and its lines name evaluate, the test customers and its own way out (--no-season-window).
+     */
+    @Test
+    void evaluateIsEstimatedByItsTestCustomersAndSaysSo() {
+        RecommenderMemory few = evaluateShop(1_000);
+        RecommenderMemory many = evaluateShop(90_000);
+        assertEquals(0, few.servingBytes(), "evaluate serves no list");
+        assertEquals(0, shop(0, 44_000, 45_000, 10_000).testingBytes(), "train measures no test");
+        assertTrue(many.testingBytes() > few.testingBytes() + 89_000L * 11 * RecommenderMemory.RUN_FIXED,
+                "every model's run per test customer, at least");
+        assertEquals((long) ((583 * MIB + Math.max(many.tuningBytes(), many.testingBytes()))
+                * RecommenderMemory.HEADROOM), many.bytes(), "the larger of tuning and test");
+        RecommenderMemory testHeavy = new RecommenderMemory(0, 1_000, 0, 170_000, 90_000, 45_034, 11, 50, 20, 10_000,
+                10_000, 2);
+        assertEquals((long) (testHeavy.testingBytes() * RecommenderMemory.HEADROOM), testHeavy.bytes(),
+                "few validation customers, many test ones: the test decides");
+        String line = many.describe(100 * GIB);
+        assertTrue(line.startsWith("memory: evaluate needs about "), line);
+        assertTrue(line.contains("90,000 test customers") && !line.contains("served"), line);
+        String stop = many.tooLarge(GIB);
+        assertTrue(stop.startsWith("the heap is too small for evaluate: it needs about "), stop);
+        assertTrue(stop.contains("AFFINITY_JAVA_OPTS=" + many.suggestedHeap() + ", or evaluate with "
+                + "--no-season-window"), stop);
+        assertTrue(!stop.contains("--recommender"), "no such option in evaluate: " + stop);
+        RecommenderMemory noSeason = new RecommenderMemory(0, 93_938, 0, 170_000, 90_000, 45_034, 11, 50, 20, 10_000,
+                10_000, 2);
+        assertTrue(!noSeason.tooLarge(GIB).contains("--no-season-window"), "nothing to drop: "
+                + noSeason.tooLarge(GIB));
+    }
+
     @Test
     void refusesImpossibleCounts() {
         assertThrows(IllegalArgumentException.class, () -> shop(0, -1, 0, 10));
         assertThrows(IllegalArgumentException.class, () -> shop(0, 10, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> evaluateShop(-1));
     }
 }

@@ -133,6 +133,17 @@ class ReportWriterTest {
         assertNull(lastBasket.get("seasonWindow"), "the last-basket split has no season window, as no test days");
     }
 
+    /** The rules model's thresholds, as evaluate --min-support, --min-confidence and --min-lift gave them. */
+    @Test
+    void reportJsonRecordsTheRulesThresholds() {
+        Map<?, ?> settings = (Map<?, ?>) ReportWriter.json(report(new EvaluationSettings("time",
+                LocalDateTime.parse("2011-06-16T00:00"), 14, 2, 42, 2500, 50, true, 0.001, 0.2, 1.5,
+                EvaluationSettings.DEFAULT_CUSTOMERS_PER_BLOCK))).get("settings");
+        assertEquals(0.001, settings.get("minSupport"));
+        assertEquals(0.2, settings.get("minConfidence"));
+        assertEquals(1.5, settings.get("minLift"));
+    }
+
     /**
      * "Re-run last quarter's evaluation and get the same table" needs the build that ran it (a model's code may have
      * changed since) and the command with every option as given; report.json recorded neither.
