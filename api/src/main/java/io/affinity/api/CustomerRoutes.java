@@ -659,7 +659,8 @@ final class CustomerRoutes {
      *                    null when the model does not know it
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record OffersBody(String modelVersion, @JsonInclude(JsonInclude.Include.ALWAYS) String currency, Boolean fallback, String channel, Boolean contactable, String excludedReason,
+    record OffersBody(String modelVersion, @JsonInclude(JsonInclude.Include.ALWAYS) String currency,
+                      Boolean fallback, String channel, Boolean contactable, String excludedReason,
                       Long consentSequence, String strategy, List<NextBestOffers.Offer> offers) {
     }
 
