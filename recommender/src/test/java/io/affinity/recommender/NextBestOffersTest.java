@@ -154,6 +154,65 @@ class NextBestOffersTest {
         assertTrue(top.explanation().contains("strategy enhance x1.20") && top.explanation().contains("premium"));
     }
 
+    /** Whatever the shaping (strategy weights, price fit), offers are listed by the expected value they report. */
+    @Test
+    void offersComeInTheOrderOfTheExpectedValueTheyReport() {
+        for (Strategy strategy : Strategy.values()) {
+            for (PriceSensitivity sensitivity : PriceSensitivity.values()) {
+                List<NextBestOffers.Offer> offers = NBO.forCustomer("C1",
+                        Optional.of(profile(strategy, sensitivity, 1.5)), 4);
+                for (int i = 1; i < offers.size(); i++) {
+                    assertTrue(offers.get(i - 1).expectedValue() >= offers.get(i).expectedValue(),
+                            strategy + "/" + sensitivity + ": " + offers);
+                }
+                assertEquals(strategy == Strategy.END ? 0 : 4, offers.size(), strategy + "/" + sensitivity);
+            }
+        }
+    }
+
+    /**
+     * The usual price is the median of the prices of what the customer bought (of two middle ones, their mean); an
+     * offer at exactly the usual price is not shaped, and a customer without a priced history gets no shaping at all.
+     */
+    @Test
+    void theUsualPriceIsTheMedianOfTheCustomersItems() {
+        InMemoryModelSnapshot model = InMemoryModelSnapshot.builder("m")
+                .item(new ItemFacts("H8", "EIGHT", "", 8, 10, 10, 10))
+                .item(new ItemFacts("H2", "TWO", "", 2, 10, 10, 10))
+                .item(new ItemFacts("H4", "FOUR", "", 4, 10, 10, 10))
+                .item(new ItemFacts("H6", "SIX", "", 6, 10, 10, 10))
+                .item(new ItemFacts("Z", "ZED", "", 10, 10, 10, 10))
+                .item(new ItemFacts("W", "DOUBLE YOU", "", 5, 10, 10, 10))
+                .rule(new AssociationRule(List.of("H8"), "Z", 40, 0.04, 0.4, 2, 0.01, 2))
+                .rule(new AssociationRule(List.of("H8"), "W", 30, 0.03, 0.3, 2, 0.01, 2))
+                .customer("C", new CustomerHistory(4, List.of(new PurchasedItem("H8", 1, 1, DAY),
+                        new PurchasedItem("H2", 1, 1, DAY), new PurchasedItem("H4", 1, 1, DAY),
+                        new PurchasedItem("H6", 1, 1, DAY)), 4))
+                .popular(new PopularItem("Z", 10, 10))
+                .build();
+        NextBestOffers nbo = new NextBestOffers(new Recommender(model, RecommenderSettings.DEFAULTS), 0.5);
+        double activity = -Math.expm1(-1.0);
+        // usual price: the median of 8, 2, 4, 6 is 5; Z (10) is scaled by 5/10
+        NextBestOffers.Offer z = offer(nbo.forCustomer("C", Optional.of(profile(Strategy.HARVEST,
+                PriceSensitivity.HIGH, 1.0)), 6), "Z");
+        assertEquals(0.4 * activity * 5 * 0.5, z.expectedValue(), 1e-12);
+        assertTrue(z.explanation().contains("price-sensitive: usual 5.00 vs 10.00 x0.50"), z.explanation());
+        // W costs exactly the usual price: no premium for a value customer (only above the usual price)
+        NextBestOffers.Offer w = offer(nbo.forCustomer("C", Optional.of(profile(Strategy.HARVEST,
+                PriceSensitivity.LOW, 1.0)), 6), "W");
+        assertEquals(0.3 * activity * 2.5, w.expectedValue(), 1e-12);
+        assertFalse(w.explanation().contains("premium"), w.explanation());
+        // a customer the model does not know has no usual price: the popular Z is not scaled down
+        NextBestOffers.Offer popular = offer(nbo.forCustomer("NEW", Optional.of(profile(Strategy.HARVEST,
+                PriceSensitivity.HIGH, 1.0)), 1), "Z");
+        assertEquals(activity * 5, popular.expectedValue(), 1e-12);
+    }
+
+    private static NextBestOffers.Offer offer(List<NextBestOffers.Offer> offers, String itemId) {
+        return offers.stream().filter(o -> o.itemId().equals(itemId)).findFirst().orElseThrow(
+                () -> new AssertionError(itemId + " not offered: " + offers));
+    }
+
     @Test
     void upsellOnlyPricierSameFamily() {
         // A (RED MUG, 2) -> B (BLUE MUG, 3) is the same family; DEAR and CHEAP are not.
