@@ -147,12 +147,15 @@ class RecommenderTest {
                 .customer("c", new CustomerHistory(2, List.of(new PurchasedItem("GREEN", 2, 2, DAY)), 1))
                 .precomputed("c", new PrecomputedRecommendations("blend", List.of(
                         new PrecomputedItem("PINK", 0.9, false, "blend", null))))
+                .customer("d", new CustomerHistory(1, List.of(new PurchasedItem("GREEN", 1, 1, DAY)), 1))
                 .popular(new PopularItem("GREEN", 90, 40)).popular(new PopularItem("BAG", 80, 30))
                 .popular(new PopularItem("JAR", 70, 20)).popular(new PopularItem("CUP", 60, 10))
                 .build();
         Recommender r = new Recommender(withList, RecommenderSettings.DEFAULTS);
         assertEquals(List.of("PINK", "BAG"), ids(r.forCustomer("c", 2)));
         assertEquals(List.of("PINK", "BAG", "JAR"), ids(r.forCustomer("c", 3)));
+        // without a list and without rules: the repeat, then popular items up to the limit
+        assertEquals(List.of("GREEN", "BAG"), ids(r.forCustomer("d", 2)));
     }
 
     /** Every entry point refuses a limit below 1, as forBasket does. */
