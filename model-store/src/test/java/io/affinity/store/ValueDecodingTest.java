@@ -75,6 +75,9 @@ class ValueDecodingTest {
         ByteReader text = new ByteReader(bytes, 4, 8, FILE, "K");
         CorruptSnapshotException e = assertThrows(CorruptSnapshotException.class, text::readString);
         assertTrue(e.getMessage().contains("truncated value (needs 6 more bytes, has 3)"), e.getMessage());
+        ByteReader interned = new ByteReader(bytes, 4, 8, FILE, "K");
+        e = assertThrows(CorruptSnapshotException.class, () -> interned.readString(new StringInterner(16)));
+        assertTrue(e.getMessage().contains("truncated value (needs 6 more bytes, has 3)"), e.getMessage());
         ByteReader whole = new ByteReader(bytes, 0, bytes.length, FILE, null);
         assertEquals(7, whole.readInt());
         assertEquals("abcdef", whole.readString());
