@@ -8,10 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.affinity.recommender.Consent;
 import io.affinity.testing.UnitTest;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -99,6 +102,48 @@ class ConsentJournalFileTest {
                     + "state this release does not know, as a later release writes"), e.getMessage());
             assertTrue(e.getMessage().contains("keep the line"), e.getMessage());
             assertFalse(e.getMessage().contains("secret"), e.getMessage());
+        }
+    }
+    /**
+     * A compaction drops superseded changes, the last one included: the header's sequence may be above the last kept
+     * line, and the appended lines go on from the header's. A sequence given twice is damage.
+     */
+    @Test
+    void appendedLinesFollowTheHeaderNotTheLastKeptLineAndASequenceComesOnce() throws Exception {
+        Path journal = Files.writeString(dir.resolve("consent.journal"), "{\"compactedThrough\":7}\n"
+                + line(2, null, "a", "profiling", "opted_out")
+                + line(5, null, "b", "profiling", "opted_out")
+                + line(8, null, "a", "profiling", "opted_in"));
+        ConsentJournalFile.Latest read = ConsentJournalFile.latest(journal, Consent.Channel.PROFILING);
+        assertEquals(8, read.sequence());
+        assertEquals(3, read.lines());
+        assertEquals(Consent.State.OPTED_IN, read.latest().get("a").state());
+        Path twice = Files.writeString(dir.resolve("twice.journal"), "{\"compactedThrough\":7}\n"
+                + line(2, null, "a", "profiling", "opted_out") + line(2, null, "b", "profiling", "opted_out"));
+        ConsentJournalFile.UnreadableJournalException e = assertThrows(
+                ConsentJournalFile.UnreadableJournalException.class,
+                () -> ConsentJournalFile.latest(twice, Consent.Channel.PROFILING));
+        assertTrue(e.getMessage().contains("line 3") && e.getMessage().contains("out of order"), e.getMessage());
+        // a compaction of a journal that held nothing yet
+        assertEquals(0, ConsentJournalFile.latest(Files.writeString(dir.resolve("zero.journal"),
+                "{\"compactedThrough\":0}\n"), Consent.Channel.PROFILING).sequence());
+    }
+
+    /**
+     * JournalLines reads the whole lines from an offset (how a server follows a journal): the offsets it reports are
+     * the file's, not the read's, and an unterminated last line is left for later.
+     */
+    @Test
+    void journalLinesReadFromAnOffsetReportTheFilesOffsets() throws Exception {
+        Path file = Files.writeString(dir.resolve("lines"), "a\nbb\nccc\ndd");
+        List<String> seen = new ArrayList<>();
+        try (FileChannel ch = FileChannel.open(file)) {
+            long end = JournalLines.read(ch, 2, file, (text, next) -> seen.add(text + "@" + next));
+            assertEquals(List.of("bb@5", "ccc@9"), seen);
+            assertEquals(9, end);
+            seen.clear();
+            assertEquals(9, JournalLines.read(ch, 9, file, (text, next) -> seen.add(text)));
+            assertEquals(List.of(), seen);
         }
     }
 }

@@ -1,6 +1,8 @@
 package io.affinity.recommender;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.affinity.recommender.Consent.Channel;
 import io.affinity.recommender.Consent.State;
@@ -104,5 +106,26 @@ class ConsentTest {
                 new Consent.ListEntry(State.OPTED_OUT, null), LIST, Channel.EMAIL));
         assertEquals(State.OPTED_IN, Consent.effective(State.OPTED_IN, BEFORE, (Consent.ListEntry) null, LIST,
                 Channel.EMAIL));
+    }
+
+    /**
+     * Who may be contacted at all: on a direct channel only an opt-in or a confirmed double opt-in (not a pending one,
+     * not an unknown customer); on web and for profiling anything but an opt-out.
+     */
+    @Test
+    void directChannelsNeedAnOptInTheOthersOnlyNoOptOut() {
+        for (Channel direct : new Channel[] {Channel.EMAIL, Channel.SMS, Channel.PUSH}) {
+            assertTrue(Consent.permits(State.OPTED_IN, direct), direct.wireName());
+            assertTrue(Consent.permits(State.CONFIRMED, direct), direct.wireName());
+            assertFalse(Consent.permits(State.PENDING, direct), direct.wireName());
+            assertFalse(Consent.permits(State.OPTED_OUT, direct), direct.wireName());
+            assertFalse(Consent.permits(null, direct), direct.wireName());
+        }
+        for (Channel other : new Channel[] {Channel.WEB, Channel.PROFILING}) {
+            assertTrue(Consent.permits(null, other), other.wireName());
+            assertTrue(Consent.permits(State.PENDING, other), other.wireName());
+            assertTrue(Consent.permits(State.OPTED_IN, other), other.wireName());
+            assertFalse(Consent.permits(State.OPTED_OUT, other), other.wireName());
+        }
     }
 }

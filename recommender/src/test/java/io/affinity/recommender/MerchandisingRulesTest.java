@@ -247,4 +247,23 @@ class MerchandisingRulesTest {
         assertEquals(List.of("b", "c", "d"), capOnly.select(ranked, s -> s, item -> !item.equals("a"), 5, item -> null)
                 .stream().map(MerchandisingRules.Kept::entry).toList());
     }
+
+    /** The limit and the pin limit are exact: no entry past either, pinned from the ranking or injected. */
+    @Test
+    void theLimitAndThePinLimitAreExact() {
+        List<String> ranked = List.of("a", "b", "c", "d", "e");
+        MerchandisingRules pinBcd = new MerchandisingRules(null, null, Set.of("b", "c", "d")::contains, "p", 2,
+                List.of("b", "c", "d"), 0, null);
+        assertEquals(List.of("b", "c", "a", "d"), pinBcd.select(ranked, s -> s, 4, item -> item).stream()
+                .map(MerchandisingRules.Kept::entry).toList());
+        MerchandisingRules boostE = new MerchandisingRules(Set.of("e")::contains, "e", null, null, 0, null, 0, null);
+        assertEquals(List.of("e", "a"), boostE.select(ranked, s -> s, 2, item -> item).stream()
+                .map(MerchandisingRules.Kept::entry).toList());
+        // the ranking holds no pinned item: the catalogue injects exactly pinLimit of its three
+        MerchandisingRules pinXyz = new MerchandisingRules(null, null, Set.of("x", "y", "z")::contains, "p", 2,
+                List.of("x", "y", "z"), 0, null);
+        assertEquals(List.of("X", "Y", "a", "b", "c"), pinXyz.select(ranked, s -> s.toLowerCase(java.util.Locale.ROOT),
+                5, item -> item.toUpperCase(java.util.Locale.ROOT)).stream().map(MerchandisingRules.Kept::entry)
+                .toList());
+    }
 }

@@ -154,6 +154,125 @@ class NextBestOffersTest {
         assertTrue(top.explanation().contains("strategy enhance x1.20") && top.explanation().contains("premium"));
     }
 
+    /** Whatever the shaping (strategy weights, price fit), offers are listed by the expected value they report. */
+    @Test
+    void offersComeInTheOrderOfTheExpectedValueTheyReport() {
+        for (Strategy strategy : Strategy.values()) {
+            for (PriceSensitivity sensitivity : PriceSensitivity.values()) {
+                List<NextBestOffers.Offer> offers = NBO.forCustomer("C1",
+                        Optional.of(profile(strategy, sensitivity, 1.5)), 4);
+                for (int i = 1; i < offers.size(); i++) {
+                    assertTrue(offers.get(i - 1).expectedValue() >= offers.get(i).expectedValue(),
+                            strategy + "/" + sensitivity + ": " + offers);
+                }
+                assertEquals(strategy == Strategy.END ? 0 : 4, offers.size(), strategy + "/" + sensitivity);
+            }
+        }
+    }
+
+    /**
+     * The usual price is the median of the prices of what the customer bought (of two middle ones, their mean); an
+     * offer at exactly the usual price is not shaped, and a customer without a priced history gets no shaping at all.
+     */
+    @Test
+    void theUsualPriceIsTheMedianOfTheCustomersItems() {
+        InMemoryModelSnapshot model = InMemoryModelSnapshot.builder("m")
+                .item(new ItemFacts("H8", "EIGHT", "", 8, 10, 10, 10))
+                .item(new ItemFacts("H2", "TWO", "", 2, 10, 10, 10))
+                .item(new ItemFacts("H4", "FOUR", "", 4, 10, 10, 10))
+                .item(new ItemFacts("H6", "SIX", "", 6, 10, 10, 10))
+                .item(new ItemFacts("Z", "ZED", "", 10, 10, 10, 10))
+                .item(new ItemFacts("W", "DOUBLE YOU", "", 5, 10, 10, 10))
+                .rule(new AssociationRule(List.of("H8"), "Z", 40, 0.04, 0.4, 2, 0.01, 2))
+                .rule(new AssociationRule(List.of("H8"), "W", 30, 0.03, 0.3, 2, 0.01, 2))
+                .item(new ItemFacts("H0", "FREE GIFT", "", 0, 10, 10, 10))
+                .customer("C", new CustomerHistory(4, List.of(new PurchasedItem("H8", 1, 1, DAY),
+                        new PurchasedItem("H0", 1, 1, DAY), new PurchasedItem("H2", 1, 1, DAY),
+                        new PurchasedItem("H4", 1, 1, DAY), new PurchasedItem("H6", 1, 1, DAY)), 5))
+                .popular(new PopularItem("Z", 10, 10))
+                .build();
+        NextBestOffers nbo = new NextBestOffers(new Recommender(model, RecommenderSettings.DEFAULTS), 0.5);
+        double activity = -Math.expm1(-1.0);
+        // usual price: the median of 8, 2, 4, 6 is 5 (H0 has no price: not part of it, and never offered); Z (10) is
+        // scaled by 5/10
+        List<NextBestOffers.Offer> sensitive = nbo.forCustomer("C", Optional.of(profile(Strategy.HARVEST,
+                PriceSensitivity.HIGH, 1.0)), 7);
+        assertEquals(6, sensitive.size(), sensitive.toString());
+        assertTrue(sensitive.stream().noneMatch(o -> o.itemId().equals("H0")), sensitive.toString());
+        NextBestOffers.Offer z = offer(sensitive, "Z");
+        assertEquals(0.4 * activity * 5 * 0.5, z.expectedValue(), 1e-12);
+        assertEquals(0.4 * activity, z.purchaseProbability(), 1e-12);
+        assertTrue(z.explanation().contains("price-sensitive: usual 5.00 vs 10.00 x0.50"), z.explanation());
+        // W costs exactly the usual price: no premium for a value customer (only above the usual price)
+        NextBestOffers.Offer w = offer(nbo.forCustomer("C", Optional.of(profile(Strategy.HARVEST,
+                PriceSensitivity.LOW, 1.0)), 6), "W");
+        assertEquals(0.3 * activity * 2.5, w.expectedValue(), 1e-12);
+        assertFalse(w.explanation().contains("premium"), w.explanation());
+        // a customer the model does not know has no usual price: the popular Z is not scaled down
+        NextBestOffers.Offer popular = offer(nbo.forCustomer("NEW", Optional.of(profile(Strategy.HARVEST,
+                PriceSensitivity.HIGH, 1.0)), 1), "Z");
+        assertEquals(activity * 5, popular.expectedValue(), 1e-12);
+    }
+
+    /** Offers of equal expected value are listed by item id, as everywhere else (no dependence on arrival order). */
+    @Test
+    void offersOfEqualValueAreListedByItemId() {
+        // Z1: 0.5 x margin 1; A1: 0.25 x margin 2; the recommender proposes Z1 first (higher confidence)
+        InMemoryModelSnapshot model = InMemoryModelSnapshot.builder("t")
+                .item(new ItemFacts("H", "HAT", "", 2, 10, 10, 10))
+                .item(new ItemFacts("Z1", "ZIP", "", 2, 10, 10, 10))
+                .item(new ItemFacts("A1", "APRON", "", 4, 10, 10, 10))
+                .rule(new AssociationRule(List.of("H"), "Z1", 50, 0.05, 0.5, 2, 0.01, 2))
+                .rule(new AssociationRule(List.of("H"), "A1", 25, 0.025, 0.25, 2, 0.01, 2))
+                .customer("C", new CustomerHistory(4, List.of(new PurchasedItem("H", 1, 1, DAY)), 1)) // H: 0.25 x 1
+                .build();
+        List<NextBestOffers.Offer> offers = new NextBestOffers(new Recommender(model, RecommenderSettings.DEFAULTS),
+                0.5).forCustomer("C", Optional.empty(), 2);
+        assertEquals(List.of("A1", "Z1"), offers.stream().map(NextBestOffers.Offer::itemId).toList());
+        assertEquals(offers.get(0).expectedValue(), offers.get(1).expectedValue(), 0);
+    }
+
+    /**
+     * A popular candidate's P(purchase) is the share of all customers who bought it times the customer's activity,
+     * in next-best offers and in the upsell fallback; the fallback is ranked by expected value and cut at the limit,
+     * and an observed trade-up to an item no pricier than the item is no upsell.
+     */
+    @Test
+    void popularSharesActivityAndTheUpsellFallbacksOrderAndLimit() {
+        // 4 customers; BLUE MUG bought by 2 of them, PINK MUG by 1 (but in more orders: listed first as popular)
+        InMemoryModelSnapshot model = InMemoryModelSnapshot.builder("p")
+                .item(new ItemFacts("R", "RED MUG", "", 2, 10, 1, 10))
+                .item(new ItemFacts("B", "BLUE MUG", "", 3, 10, 2, 10))
+                .item(new ItemFacts("P", "PINK MUG", "", 5, 30, 1, 10))
+                .item(new ItemFacts("S", "SAME PRICE", "", 2, 10, 1, 10))
+                .tradeUp("R", new TradeUp("S", TradeUp.ALL, 3, 4, false))
+                .customer("C1", new CustomerHistory(1, List.of(new PurchasedItem("R", 1, 1, DAY)), 1))
+                .customer("C2", new CustomerHistory(1, List.of(new PurchasedItem("B", 1, 1, DAY)), 1))
+                .customer("C3", new CustomerHistory(1, List.of(new PurchasedItem("B", 1, 1, DAY)), 1))
+                .customer("C4", new CustomerHistory(1, List.of(new PurchasedItem("P", 1, 1, DAY)), 1))
+                .popular(new PopularItem("P", 30, 2)).popular(new PopularItem("B", 10, 2))
+                .build();
+        NextBestOffers nbo = new NextBestOffers(new Recommender(model, RecommenderSettings.DEFAULTS), 0.5);
+        double activity = -Math.expm1(-1.0);
+        Optional<CustomerProfile> profile = Optional.of(profile(Strategy.HARVEST, PriceSensitivity.MEDIUM, 1.0));
+        NextBestOffers.Offer blue = offer(nbo.forCustomer("NEW", profile, 2), "B");
+        assertEquals(0.5 * activity, blue.purchaseProbability(), 1e-12);
+        assertEquals(0.5 * activity * 1.5, blue.expectedValue(), 1e-12);
+        // upsell of R: the popular list names P first, but B is worth more (0.5 x 1.5 = 0.75 against 0.25 x 2.5);
+        // the observed move to S is to no pricier item
+        List<NextBestOffers.Offer> up = nbo.upsell("R", profile, 5);
+        assertEquals(List.of("B", "P"), up.stream().map(NextBestOffers.Offer::itemId).toList(), up.toString());
+        assertEquals(0.5 * activity, up.get(0).purchaseProbability(), 1e-12);
+        assertEquals(0.5 * activity * 1.5, up.get(0).expectedValue(), 1e-12);
+        assertEquals(0.25 * activity * 2.5, up.get(1).expectedValue(), 1e-12);
+        assertEquals(List.of("B"), nbo.upsell("R", profile, 1).stream().map(NextBestOffers.Offer::itemId).toList());
+    }
+
+    private static NextBestOffers.Offer offer(List<NextBestOffers.Offer> offers, String itemId) {
+        return offers.stream().filter(o -> o.itemId().equals(itemId)).findFirst().orElseThrow(
+                () -> new AssertionError(itemId + " not offered: " + offers));
+    }
+
     @Test
     void upsellOnlyPricierSameFamily() {
         // A (RED MUG, 2) -> B (BLUE MUG, 3) is the same family; DEAR and CHEAP are not.

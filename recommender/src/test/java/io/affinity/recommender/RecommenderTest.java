@@ -132,6 +132,96 @@ class RecommenderTest {
         assertEquals("v1", r.modelVersion());
     }
 
+    /** Rule and popular answers stop at the limit, and a popular fill-in never repeats an item already proposed. */
+    @Test
+    void popularFillInsStopAtTheLimitAndRepeatNothing() {
+        // PINK fires one rule (=> GREEN); popular BAG, GREEN, JAR fill the rest, GREEN not twice
+        assertEquals(List.of("GREEN", "BAG"), ids(recommender.forBasket(List.of("PINK"), 2)));
+        assertEquals(List.of("GREEN", "BAG", "JAR"), ids(recommender.forBasket(List.of("PINK"), 3)));
+        // c1: two rules' items, then the repeats GREEN and BAG; a limit of 3 cuts the repeats
+        assertEquals(List.of("PINK", "ROSES", "GREEN"), ids(recommender.forCustomer("c1", 3)));
+        assertEquals(List.of("PINK", "ROSES", "GREEN", "BAG", "JAR"), ids(recommender.forCustomer("c1", 9)));
+        // a precomputed list shorter than the limit: popular items new to the customer fill it, up to the limit
+        ModelSnapshot withList = InMemoryModelSnapshot.builder("v2")
+                .item(item("GREEN")).item(item("PINK")).item(item("BAG")).item(item("JAR")).item(item("CUP"))
+                .customer("c", new CustomerHistory(2, List.of(new PurchasedItem("GREEN", 2, 2, DAY)), 1))
+                .precomputed("c", new PrecomputedRecommendations("blend", List.of(
+                        new PrecomputedItem("PINK", 0.9, false, "blend", null))))
+                .customer("d", new CustomerHistory(1, List.of(new PurchasedItem("GREEN", 1, 1, DAY)), 1))
+                .popular(new PopularItem("GREEN", 90, 40)).popular(new PopularItem("BAG", 80, 30))
+                .popular(new PopularItem("JAR", 70, 20)).popular(new PopularItem("CUP", 60, 10))
+                .build();
+        Recommender r = new Recommender(withList, RecommenderSettings.DEFAULTS);
+        assertEquals(List.of("PINK", "BAG"), ids(r.forCustomer("c", 2)));
+        assertEquals(List.of("PINK", "BAG", "JAR"), ids(r.forCustomer("c", 3)));
+        // without a list and without rules: the repeat, then popular items up to the limit
+        assertEquals(List.of("GREEN", "BAG"), ids(r.forCustomer("d", 2)));
+    }
+
+    /** Every entry point refuses a limit below 1, as forBasket does. */
+    @Test
+    void everyEntryPointRefusesALimitBelowOne() {
+        assertThrows(IllegalArgumentException.class, () -> recommender.boughtTogether("GREEN", 0));
+        assertThrows(IllegalArgumentException.class, () -> recommender.forCustomer("c1", 0));
+        assertThrows(IllegalArgumentException.class, () -> recommender.forCustomerRanked("c1", 0));
+    }
+
+    /**
+     * "At or below" minLift (RecommenderSettings): a rule exactly at the minimum lift is no reason; just above it is.
+     * Ties in confidence go to the higher lift, then to the consequent id (AssociationRule.BEST_FIRST).
+     */
+    @Test
+    void aRuleAtTheMinimumLiftNeverFiresAndTiesAreBrokenByLiftThenId() {
+        ModelSnapshot model = InMemoryModelSnapshot.builder("v3")
+                .item(item("X")).item(item("A")).item(item("B")).item(item("C")).item(item("D")).item(item("E"))
+                .rule(rule(List.of("X"), "E", 0.95, 1.0)) // at the minimum lift: strongest, yet no reason
+                .rule(rule(List.of("X"), "A", 0.5, 2.0))
+                .rule(rule(List.of("X"), "C", 0.5, 3.0))
+                .rule(rule(List.of("X"), "B", 0.5, 3.0))
+                .rule(rule(List.of("X"), "D", 0.6, 1.01))
+                .build();
+        Recommender r = new Recommender(model, new RecommenderSettings(50, 1.0));
+        assertEquals(List.of("D", "B", "C", "A"), ids(r.boughtTogether("X", 10)));
+        assertEquals(List.of("D", "B", "C", "A"), ids(r.forBasket(List.of("X"), 4)));
+        assertEquals(List.of("E", "D", "B", "C", "A"),
+                ids(new Recommender(model, new RecommenderSettings(50, 0.99)).boughtTogether("X", 10)));
+    }
+
+    /** Only the first historyItemsConsidered items of a history fire rules. */
+    @Test
+    void onlyTheConsideredHistoryItemsFireRules() {
+        ModelSnapshot model = InMemoryModelSnapshot.builder("v4")
+                .item(item("P")).item(item("Q")).item(item("R")).item(item("S"))
+                .rule(rule(List.of("P"), "R", 0.5, 2.0))
+                .rule(rule(List.of("Q"), "S", 0.9, 2.0))
+                .customer("c", new CustomerHistory(3, List.of(new PurchasedItem("P", 3, 3, DAY),
+                        new PurchasedItem("Q", 1, 1, DAY)), 2))
+                .build();
+        assertEquals(List.of("R"), ids(new Recommender(model, new RecommenderSettings(1, 1.0)).forCustomer("c", 1)));
+        assertEquals(List.of("S", "R"),
+                ids(new Recommender(model, new RecommenderSettings(2, 1.0)).forCustomer("c", 2)));
+    }
+
+    /**
+     * A popular item's score is its share of the top item's customers (the list's order), not of its orders; by
+     * orders only when no customer is identified.
+     */
+    @Test
+    void popularScoresAreSharesOfTheTopItemsCustomers() {
+        ModelSnapshot model = InMemoryModelSnapshot.builder("v5").item(item("P")).item(item("Q"))
+                .popular(new PopularItem("P", 100, 10)).popular(new PopularItem("Q", 10, 5)).build();
+        List<Recommendation> items = new Recommender(model, RecommenderSettings.DEFAULTS).forCustomer("nobody", 2)
+                .items();
+        assertEquals(1.0, items.get(0).score(), 1e-12);
+        assertEquals(0.5, items.get(1).score(), 1e-12);
+        ModelSnapshot anonymous = InMemoryModelSnapshot.builder("v6").item(item("P")).item(item("Q"))
+                .popular(new PopularItem("P", 100, 0)).popular(new PopularItem("Q", 10, 0)).build();
+        List<Recommendation> byOrders = new Recommender(anonymous, RecommenderSettings.DEFAULTS)
+                .forCustomer("nobody", 2).items();
+        assertEquals(List.of("P", "Q"), byOrders.stream().map(Recommendation::itemId).toList());
+        assertEquals(0.1, byOrders.get(1).score(), 1e-12);
+    }
+
     private static List<String> ids(Recommendations r) {
         return r.items().stream().map(Recommendation::itemId).toList();
     }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.affinity.recommender.Consent;
-import io.affinity.recommender.Ids;
 import io.affinity.testing.UnitTest;
 import io.affinity.training.customers.ConsentFile;
 import java.nio.file.Files;
@@ -29,22 +28,6 @@ class DecimalCommaCustomerIdsTest {
 
     @TempDir
     Path dir;
-
-    @Test
-    void zeroDecimalsAfterACommaAreDroppedAndTextIsKept() {
-        assertEquals("17850", Ids.normaliseCustomerId("17850,0"));
-        assertEquals("17850", Ids.normaliseCustomerId(" 17850,00 "));
-        assertEquals("0", Ids.normaliseCustomerId("0,0"));
-        assertEquals("17850", Ids.normaliseCustomerId("17850.0"), "as before");
-        assertEquals("17850", Ids.normaliseCustomerId("17850."), "as before");
-        assertEquals("1", Ids.normaliseCustomerId("1.000"), "as before: ids stored and journalled keep their meaning");
-        // text, or a number that is not a whole one, or one with a thousands separator: kept as written
-        for (String text : List.of("A17850,0", "17850,5", "17,850", "1,000", "999,000", "1,000,000", "17850,",
-                ",0", "k-1001", "17850,0x", "1.5,0")) {
-            assertEquals(text, Ids.normaliseCustomerId(text), text);
-        }
-        assertEquals("1000", Ids.normaliseCustomerId("1000,000"), "four digits before it: no thousands separator");
-    }
 
     @Test
     void oneCustomerInBothExportsAndTheLists() throws Exception {
