@@ -122,6 +122,40 @@ class CorruptionTest {
                 "holds " + actual + " " + what + ", manifest says " + (actual + 1));
     }
 
+    /**
+     * Each file is required from the format version that introduced it: a manifest of that version or newer that
+     * does not list it is refused naming it, an older one is read without it. Found by PIT: moving any of these
+     * version bounds went unnoticed.
+     */
+    @ParameterizedTest
+    @CsvSource({"items.cmap, 1", "rules.cmap, 1", "customers.cmap, 1", "popular.bin, 1", "profiles.cmap, 2",
+            "consent.cmap, 2", "upsell.cmap, 3", "profiles.keys, 5", "rules.keys, 5"})
+    void fileRequiredFromTheFormatThatIntroducedIt(String fileName, int requiredFrom) throws Exception {
+        Path file = dir.resolve("manifest.json");
+        byte[] good = Files.readAllBytes(file);
+        for (int format = 1; format <= Manifest.CURRENT_FORMAT_VERSION; format++) {
+            ObjectNode m = (ObjectNode) Json.MAPPER.readTree(good);
+            m.put("formatVersion", format);
+            var files = m.withArray("files");
+            int before = files.size();
+            for (int i = files.size() - 1; i >= 0; i--) {
+                if (files.get(i).get("name").asText().equals(fileName)) {
+                    files.remove(i);
+                }
+            }
+            assertEquals(before - 1, files.size(), fileName + " was listed");
+            Files.write(file, Snapshot.sealManifest(m));
+            if (format >= requiredFrom) {
+                CorruptSnapshotException e = assertThrows(CorruptSnapshotException.class,
+                        () -> Snapshot.readManifest(dir), "format " + format);
+                assertTrue(e.getMessage().contains("manifest does not list required file " + fileName),
+                        e.getMessage());
+            } else {
+                assertEquals(format, Snapshot.readManifest(dir).formatVersion());
+            }
+        }
+    }
+
     /** Found by SnapshotFuzzTest (seed 20261201): a byte appended after the manifest's JSON object was ignored. */
     @Test
     void manifestWithBytesAppended() throws Exception {
