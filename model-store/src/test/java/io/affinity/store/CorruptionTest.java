@@ -156,6 +156,30 @@ class CorruptionTest {
         }
     }
 
+    /**
+     * A listed name must stay inside the version's directory (a plain name, or one sub-directory and a plain name):
+     * a manifest that also lists a path out of it (here with popular.bin's size and checksum, so that the version's
+     * own popular.bin reached through its parent would verify) is refused before any file is read. Found by PIT:
+     * accepting every name went unnoticed.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"../VERSION/popular.bin", "./popular.bin", ".popular.bin", "catalog/../popular.bin",
+            "a/b/popular.bin", "/tmp/popular.bin", "popular.bin/", "popular bin"})
+    void listedNameOutsideTheVersionDirectory(String listed) throws Exception {
+        String name = listed.replace("VERSION", version);
+        Path file = dir.resolve("manifest.json");
+        ObjectNode m = (ObjectNode) Json.MAPPER.readTree(file.toFile());
+        var files = m.withArray("files");
+        for (var node : files) {
+            if (node.get("name").asText().equals("popular.bin")) {
+                files.add(((ObjectNode) node).deepCopy().put("name", name));
+                break;
+            }
+        }
+        Files.write(file, Snapshot.sealManifest(m));
+        assertOpenFails(CorruptSnapshotException.class, "manifest.json", "invalid file name in manifest: " + name);
+    }
+
     /** Found by SnapshotFuzzTest (seed 20261201): a byte appended after the manifest's JSON object was ignored. */
     @Test
     void manifestWithBytesAppended() throws Exception {
