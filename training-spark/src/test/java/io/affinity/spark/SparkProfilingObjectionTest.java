@@ -1,6 +1,7 @@
 package io.affinity.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,6 +9,7 @@ import io.affinity.recommender.Consent;
 import io.affinity.store.ModelStore;
 import io.affinity.store.Snapshot;
 import io.affinity.testing.IntegrationTest;
+import io.affinity.testing.Words;
 import io.affinity.training.RecommenderParameters;
 import io.affinity.training.TrainingParameters;
 import io.affinity.training.TrainingPipeline;
@@ -87,7 +89,7 @@ class SparkProfilingObjectionTest {
                 // the list's customers without orders: 99 (c0, c3 and c5 bought)
                 assertEquals(1, s.manifest().sections().get("consent").get("customersNotInTransactions").asInt(),
                         which);
-                assertTrue(s.manifest().sections().toString().indexOf("c3") < 0, which + ": no id in the manifest");
+                assertFalse(Words.containsWord(s.manifest().sections().toString(), "c3"), which + ": no id in the manifest");
             }
             // c3's orders still count as baskets: rules are the same on both trainers, and B1 -> B2 is in 6 baskets
             // (each group B customer's first order, c3's included: 5 had c3's orders been left out)
