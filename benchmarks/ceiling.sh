@@ -47,7 +47,7 @@ customer_paths "$ROOT" "$WORK/customers.txt"
 echo "/health" > "$WORK/health.txt"
 
 refuse_busy_port ceiling.sh "$BARE" "$BARE_PORT"
-JAVA="$(bash -c 'source <(sed -n "/^java_major()/,/^}/p;/^find_jdk()/,/^}/p" "$1"); find_jdk' _ "$ROOT/affinity")/bin/java"
+JAVA="$(launcher_java "$ROOT")"
 "$JAVA" -cp "$ROOT/cli/target/affinity.jar:$BENCH_JAR" io.affinity.bench.BareJavalin "$BARE_PORT" > "$WORK/bare.log" 2>&1 &
 BARE_PID=$!
 start_server ceiling.sh
@@ -59,7 +59,6 @@ rps() { # base paths-file seconds
   WRK_PATHS="$2" WRK_DELAY_MS=0 wrk -t2 -c"$CONNECTIONS" -d"$3"s --latency -s "$HERE/load/rotate.lua" "$1" \
     | sed -n 's/^RESULT rps=\([0-9]*\).*/\1/p'
 }
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { printf "%.3f", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 echo "== $(date -u +%FT%TZ), load average before: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; java $("$JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.version =/ {print $2}')"
 echo "== server: $(head -1 "$WORK/server.log")"

@@ -39,7 +39,9 @@ trap cleanup EXIT
 
 echo "export.sh: building jars ..." >&2
 (cd "$ROOT" && mvn -B -q -o -DskipTests -pl cli,benchmarks -am package) >&2
-JAVA="$(bash -c 'source <(sed -n "/^java_major()/,/^}/p;/^find_jdk()/,/^}/p" "$1"); find_jdk' _ "$ROOT/affinity")/bin/java"
+# shellcheck source=load/common.sh
+source "$ROOT/benchmarks/load/common.sh"
+JAVA="$(launcher_java "$ROOT")"
 FLAGS=(--add-exports=java.base/sun.nio.ch=ALL-UNNAMED --add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED
   --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED
   --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
@@ -54,8 +56,6 @@ EXPECTED="$("$JAVA" "${FLAGS[@]}" -Xmx3g -cp "$ROOT/cli/target/affinity.jar:$ROO
 tail -1 "$WORK/generator.log" >&2
 echo "export.sh: $EXPECTED" >&2
 
-# shellcheck source=load/common.sh
-source "$ROOT/benchmarks/load/common.sh"
 MODELS="$WORK/models"; BASE="http://127.0.0.1:$PORT"
 AFFINITY_NO_BUILD=1 AFFINITY_JAVA_OPTS="-Xmx$XMX" SERVE_ARGS="--warm-up 0" start_server export.sh 120
 

@@ -164,8 +164,6 @@ for r in $(seq 1 "$ROUNDS"); do
   done
   HEALTH="$HEALTH2"
 done
-# Three decimals: at two, a median of 0.697 printed as 0.70 and was read as meeting the 0.70 target.
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { printf "%.3f", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 RATIO="$(median <<<"$RATIOS")"
 echo "ratio customers/health = $RATIO (median of $ROUNDS round(s):$RATIOS; target (a), at least 0.70:" \
   "$(awk -v r="$RATIO" 'BEGIN { print (r >= 0.70) ? "met" : "missed" }'))"

@@ -91,3 +91,13 @@ stop_server() {
 clean_up_on_exit() {
   trap 'stop_server; rm -rf "$WORK"' EXIT
 }
+
+# The java of the JDK the affinity launcher picks: the launcher's own java_major and find_jdk, read from it, so a
+# peer or a generator runs on the server's JDK.
+launcher_java() { # root
+  echo "$(bash -c 'source <(sed -n "/^java_major()/,/^}/p;/^find_jdk()/,/^}/p" "$1"); find_jdk' _ "$1/affinity")/bin/java"
+}
+
+# The median of the numbers read (separated by spaces or lines), to three decimals: at two, a ratio's median of
+# 0.697 printed as 0.70 and was read as meeting a 0.70 target.
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { printf "%.3f", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
