@@ -104,7 +104,8 @@ final class CatalogRoutes {
             }
         });
         availability.refreshIfDue();
-        ctx.json(new SearchBody(model.snapshot().version(), model.currency(), page.matched(), offset, page.hits().stream()
+        ctx.json(new SearchBody(model.snapshot().version(), model.currency(), page.matched(), offset, page.hits()
+                .stream()
                 .map(h -> new SearchHit(h.itemId(), h.description(), h.category(), h.family(), h.price(),
                         availability.isAvailable(h.itemId(), h.available()), h.attributes(), h.score()))
                 .toList()));

@@ -775,7 +775,8 @@ final class CustomerRoutes {
 
         static ProfileBody of(String version, String currency, java.util.Optional<java.time.LocalDate> asOf,
                               CustomerProfile p) {
-            return new ProfileBody(version, currency, asOf.map(java.time.LocalDate::toString).orElse(null), new Rfm(p.recencyDays(), p.transactions(), p.monetary(), p.recencyScore(),
+            return new ProfileBody(version, currency, asOf.map(java.time.LocalDate::toString).orElse(null),
+                    new Rfm(p.recencyDays(), p.transactions(), p.monetary(), p.recencyScore(),
                     p.frequencyScore(), p.monetaryScore(), p.segment()),
                     new Value(p.pAlive(), p.expectedTransactions90(), p.expectedSpend(), p.expectedValue12()),
                     lower(p.tier()), lower(p.stage()), lower(p.strategy()),

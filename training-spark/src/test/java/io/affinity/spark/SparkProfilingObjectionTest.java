@@ -89,7 +89,8 @@ class SparkProfilingObjectionTest {
                 // the list's customers without orders: 99 (c0, c3 and c5 bought)
                 assertEquals(1, s.manifest().sections().get("consent").get("customersNotInTransactions").asInt(),
                         which);
-                assertFalse(Words.containsWord(s.manifest().sections().toString(), "c3"), which + ": no id in the manifest");
+                assertFalse(Words.containsWord(s.manifest().sections().toString(), "c3"),
+                        which + ": no id in the manifest");
             }
             // c3's orders still count as baskets: rules are the same on both trainers, and B1 -> B2 is in 6 baskets
             // (each group B customer's first order, c3's included: 5 had c3's orders been left out)

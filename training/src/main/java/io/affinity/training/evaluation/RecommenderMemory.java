@@ -7,18 +7,18 @@ import java.util.Locale;
  * give before the long work starts (the models' validation alone takes 10 to 25 minutes on a large shop): a run that
  * cannot fit stops at once, naming the heap to give, instead of running out after 17 minutes.
  *
- * <p>What the step holds at its peak, besides what the run held before it ({@code before}: the export, the
- * histories and profiles bound for the snapshot): while tuning, every model's candidate lists for every customer of
- * the validation and season windows ({@link ModelRun}), the blend's candidate table over the validation customers,
- * the re-ranker's sampled training rows of its three fits, the fits' own copies of them and one block of candidate
- * tables and features; while serving, the models refitted on all the data, one block's candidates and features and
- * every customer's list bound for the snapshot. {@code evaluate} tunes the same way but then, instead of serving,
- * measures on its test customers ({@link #testingBytes}): the validation runs stay held (the tuning's answer keeps
- * them), every model's runs over the test customers, their candidate table, the lists and per-customer figures kept
- * for the report, one model fitted on the test's training data at a time and one block. The sizes per entry are those of the arrays that hold them (a
- * float or int 4 bytes, a double 8, 16 bytes an array's header, 4 a reference); a customer's candidate table has
- * 45% of its models' {@code models x candidates} lists ({@link #tableCandidates}). The sum is multiplied by
- * {@link #HEADROOM}, as a garbage collector needs free space to work in. On the 50,000-item shop
+ * <p>What the step holds at its peak, besides what the run held before it ({@code before}: the export, the histories
+ * and profiles bound for the snapshot): while tuning, every model's candidate lists for every customer of the
+ * validation and season windows ({@link ModelRun}), the blend's candidate table over the validation customers, the
+ * re-ranker's sampled training rows of its three fits, the fits' own copies of them and one block of candidate tables
+ * and features; while serving, the models refitted on all the data, one block's candidates and features and every
+ * customer's list bound for the snapshot. {@code evaluate} tunes the same way but then, instead of serving, measures on
+ * its test customers ({@link #testingBytes}): the validation runs stay held (the tuning's answer keeps them), every
+ * model's runs over the test customers, their candidate table, the lists and per-customer figures kept for the report,
+ * one model fitted on the test's training data at a time and one block. The sizes per entry are those of the arrays
+ * that hold them (a float or int 4 bytes, a double 8, 16 bytes an array's header, 4 a reference); a customer's
+ * candidate table has 45% of its models' {@code models x candidates} lists ({@link #tableCandidates}). The sum is
+ * multiplied by {@link #HEADROOM}, as a garbage collector needs free space to work in. On the 50,000-item shop
  * (benchmarks/RESULTS.md, "Large catalogues") it gives 5,700 MiB; the run went through in the default 6,028 MiB,
  * its heap after collections peaking at 5,323 MiB (its re-ranker rows still doubles then, 0.35 GiB more than now).
  *
@@ -74,8 +74,8 @@ record RecommenderMemory(long before, long validation, long season, long custome
     }
 
     RecommenderMemory {
-        if (validation < 0 || season < 0 || customers < 0 || tested < 0 || items < 0 || models < 1 || candidates < 1 || topN < 1
-                || customersPerBlock < 1 || maxQueries < 1 || threads < 1) {
+        if (validation < 0 || season < 0 || customers < 0 || tested < 0 || items < 0 || models < 1 || candidates < 1
+                || topN < 1 || customersPerBlock < 1 || maxQueries < 1 || threads < 1) {
             throw new IllegalArgumentException("bad counts for a memory estimate");
         }
     }

@@ -47,7 +47,9 @@ public final class ServedBlend {
             this(validationDays, topN, threads, seed, reducedGrid, true);
         }
 
-        /** With train's default rule thresholds, in blocks of {@link EvaluationSettings#DEFAULT_CUSTOMERS_PER_BLOCK}. */
+        /**
+         * With train's default rule thresholds, in blocks of {@link EvaluationSettings#DEFAULT_CUSTOMERS_PER_BLOCK}.
+         */
         public Settings(int validationDays, int topN, int threads, long seed, boolean reducedGrid,
                         boolean seasonWindow) {
             this(validationDays, topN, threads, seed, reducedGrid, seasonWindow,
