@@ -44,7 +44,14 @@ final class ConvertedAmount {
      * @throws NumberFormatException when {@code amount} is no decimal number
      */
     static double of(String amount, String from, BigDecimal rate, String to) {
-        BigDecimal written = new BigDecimal(amount);
+        BigDecimal written;
+        try {
+            written = new BigDecimal(amount);
+        } catch (NumberFormatException e) {
+            // an exponent beyond an int (0e99999999999), which a double reads as 0 (or as infinity, which the
+            // readers reject before converting); anything else that is no number fails here as it did there
+            written = new BigDecimal(Double.parseDouble(amount));
+        }
         if (written.signum() == 0) {
             return 0; // also for 0e-999999999, whose scale would otherwise be taken for sub-cent digits
         }

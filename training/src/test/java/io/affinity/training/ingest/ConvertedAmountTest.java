@@ -70,6 +70,7 @@ class ConvertedAmountTest {
         assertEquals(9.95, of("8.500", "GBP", "1.17", "EUR"), "written zeros are no finer quote");
         assertEquals(2.0, of("1.000000001", "EUR", "2", "GBP"), "at most six extra digits");
         assertEquals(0.0, of("0e-999999999", "EUR", "2", "GBP"));
+        assertEquals(0.0, of("0e99999999999", "EUR", "2", "GBP"), "an exponent a BigDecimal cannot hold");
         assertEquals(150.0, of("1e2", "EUR", "1.5", "GBP"));
     }
 
