@@ -19,8 +19,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,13 +43,13 @@ class ConsentChangesHttpTest {
 
     @TempDir
     Path dir;
-    private CustomerApiTest.ProfiledSnapshot snapshot;
+    private PausingSnapshot snapshot;
     private ConsentJournal journal;
     private AffinityServer server;
 
     @BeforeEach
     void start() throws Exception {
-        snapshot = CustomerApiTest.twoItemSnapshot("consent-v1");
+        snapshot = new PausingSnapshot(CustomerApiTest.twoItemSnapshot("consent-v1").base);
         for (int c = 0; c < CUSTOMERS; c++) {
             String id = "C" + (100000 + c);
             snapshot.profiles.put(id, CustomerApiTest.profile(CustomerProfile.Tier.GOLD,
@@ -152,42 +157,118 @@ class ConsentChangesHttpTest {
         assertTrue(whole.size() <= 40 && whole.size() > 10, "latest per customer and channel: " + whole.size());
     }
 
+    /** A profiled snapshot whose next visit of all profiles runs a hook once, before the row of one customer. */
+    static final class PausingSnapshot extends CustomerApiTest.ProfiledSnapshot {
+        private final AtomicReference<Runnable> hook = new AtomicReference<>();
+        private volatile int at;
+
+        PausingSnapshot(io.affinity.recommender.InMemoryModelSnapshot base) {
+            super(base);
+        }
+
+        /** Runs {@code hook} in the next visit, before the profile at position {@code at} is visited. */
+        void pauseAt(int at, Runnable hook) {
+            this.at = at;
+            this.hook.set(hook);
+        }
+
+        @Override
+        public void forEachProfile(BiConsumer<String, CustomerProfile> visitor) {
+            int[] seen = {0};
+            profiles.forEach((id, p) -> {
+                if (seen[0]++ == at) {
+                    Runnable h = hook.getAndSet(null);
+                    if (h != null) {
+                        h.run();
+                    }
+                }
+                visitor.accept(id, p);
+            });
+        }
+    }
+
+    /** One consent change the flipper made: the customer, whether it left them contactable, its sequence. */
+    private record Flip(String customerId, boolean contactable, long sequence) {
+    }
+
     /**
      * The use it is for: consent flips while an export streams; afterwards the campaign tool drops every exported
      * row whose customer's email consent changed to not contactable after the row's own check. What is left is
-     * exactly the rows of customers contactable now.
+     * exactly the rows of customers contactable now, and no row was exported for a customer opted out at its check.
+     *
+     * <p>The flipper and the export take turns by latches, not by the clock: {@value #PHASE} flips before the
+     * export; then the export pauses half-way (before customer {@code CUSTOMERS / 2}'s row) until the flipper has
+     * made {@value #PHASE} more, so flips are known to land while it is in flight, before some rows and after
+     * others; {@value #PHASE} more once the export has been read. Between the phases the flipper keeps flipping at
+     * whatever pace the machine gives it, as before. Until the thirty-first session the phases were 50 ms sleeps:
+     * on a loaded machine the flipper made one flip before the export and none after it, and whether any flip
+     * opted out an exported customer depended on how many it managed during the export (20 to 30 in 5 s).
      */
     @Test
     void anExportCheckedAgainstTheChangesSinceItsRowsKeepsOnlyContactableCustomers() throws Exception {
-        List<String> ids = new ArrayList<>(snapshot.profiles.keySet());
-        AtomicBoolean done = new AtomicBoolean();
+        List<String> ids = new ArrayList<>(snapshot.profiles.keySet()); // the export's order
+        Queue<Flip> flips = new ConcurrentLinkedQueue<>();
+        CountDownLatch exportMayStart = new CountDownLatch(1);
+        CountDownLatch exportPaused = new CountDownLatch(1);
+        CountDownLatch exportMayGoOn = new CountDownLatch(1);
+        CountDownLatch exportRead = new CountDownLatch(1);
+        AtomicReference<Throwable> failed = new AtomicReference<>();
         Thread flipper = new Thread(() -> {
             Random r = new Random(12);
-            while (!done.get()) {
-                try {
-                    consent(ids.get(r.nextInt(ids.size())), "email", r.nextInt(3) == 0 ? "confirmed" : "opted_out");
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
+            try {
+                flip(ids, r, flips, PHASE);
+                exportMayStart.countDown();
+                while (exportPaused.getCount() > 0) {
+                    flip(ids, r, flips, 1);
                 }
+                flip(ids, r, flips, PHASE);
+                exportMayGoOn.countDown();
+                while (exportRead.getCount() > 0) {
+                    flip(ids, r, flips, 1);
+                }
+                flip(ids, r, flips, PHASE);
+            } catch (Throwable e) {
+                failed.set(e);
+            } finally {
+                exportMayStart.countDown();
+                exportMayGoOn.countDown();
+            }
+        });
+        snapshot.pauseAt(CUSTOMERS / 2, () -> {
+            exportPaused.countDown();
+            try {
+                if (!exportMayGoOn.await(2, TimeUnit.MINUTES)) {
+                    failed.compareAndSet(null, new AssertionError("the flipper never let the export go on"));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         });
         flipper.start();
         HttpResponse<String> export;
         try {
-            Thread.sleep(50);
+            assertTrue(exportMayStart.await(2, TimeUnit.MINUTES), "the flipper's first flips");
             export = get("/v1/campaigns/offers?segment=all&channel=email&limit=1");
-            Thread.sleep(50); // changes after the last row too
         } finally {
-            done.set(true);
-            flipper.join();
+            exportPaused.countDown(); // also when the export failed before its pause: the flipper must finish
+            exportRead.countDown();
+            flipper.join(TimeUnit.MINUTES.toMillis(2));
+        }
+        assertFalse(flipper.isAlive(), "the flipper finished");
+        if (failed.get() != null) {
+            throw new AssertionError("flipper or export hook failed", failed.get());
         }
         assertEquals(200, export.statusCode(), export.body());
         String[] lines = export.body().split("\n");
         JsonNode summary = JSON.readTree(lines[lines.length - 1]).get("summary");
         assertTrue(summary.get("exported").asLong() > 50, summary.toString());
+        long atStart = summary.get("consentSequenceAtStart").asLong();
+        // the flips of the pause were taken between the export's start and end, and the rows after it saw them
+        assertTrue(summary.get("consentSequenceAtEnd").asLong() >= atStart + PHASE, summary.toString());
+        long latestRowSequence = 0;
 
         Map<String, JsonNode> latest = new HashMap<>();
-        long since = summary.get("consentSequenceAtStart").asLong();
+        long since = atStart;
         for (boolean more = true; more; ) {
             JsonNode p = page("?channel=email&limit=50&since=" + since);
             p.get("changes").forEach(c -> latest.put(c.get("customerId").asText(), c));
@@ -198,14 +279,42 @@ class ConsentChangesHttpTest {
         for (int i = 0; i < lines.length - 1; i++) {
             JsonNode row = JSON.readTree(lines[i]);
             String id = row.get("customerId").asText();
+            long checkedAt = row.get("consentSequence").asLong();
+            latestRowSequence = Math.max(latestRowSequence, checkedAt);
+            // no customer opted out at their row's check is exported: their latest flip before it left them
+            // contactable (or there was none: everyone starts confirmed)
+            Flip before = null;
+            for (Flip f : flips) {
+                if (f.customerId().equals(id) && f.sequence() <= checkedAt
+                        && (before == null || f.sequence() > before.sequence())) {
+                    before = f;
+                }
+            }
+            assertTrue(before == null || before.contactable(), id + " exported at " + checkedAt + " after " + before);
             JsonNode change = latest.get(id);
-            boolean keep = change == null || change.get("sequence").asLong() <= row.get("consentSequence").asLong()
+            boolean keep = change == null || change.get("sequence").asLong() <= checkedAt
                     || change.get("contactable").asBoolean();
             dropped += keep ? 0 : 1;
             assertEquals(journal.check(snapshot, id, Channel.EMAIL).allowed(), keep, id + " at "
                     + row.get("consentSequence") + ", latest change " + change);
         }
+        assertTrue(latestRowSequence >= atStart + PHASE, "rows after the pause were checked after its flips: "
+                + latestRowSequence);
+        // 20 flips after the last row, each opting out an exported customer with a chance of about 0.6 (two in
+        // three are opt-outs, most customers are exported): that none does has a chance below 1e-7
         assertTrue(dropped > 0, "some exported customers opted out after their row");
+    }
+
+    /** Flips per phase of the export test. */
+    private static final int PHASE = 20;
+
+    /** {@code n} flips of random customers' email consent, two in three to opted out; each recorded. */
+    private void flip(List<String> ids, Random r, Queue<Flip> flips, int n) throws Exception {
+        for (int i = 0; i < n; i++) {
+            String id = ids.get(r.nextInt(ids.size()));
+            boolean contactable = r.nextInt(3) == 0;
+            flips.add(new Flip(id, contactable, consent(id, "email", contactable ? "confirmed" : "opted_out")));
+        }
     }
 
     @Test

@@ -28,9 +28,14 @@ class CurrencyOptionsTest {
     Path dir;
 
     private Path mixedExport() throws Exception {
+        return export("shop.csv", new String[][] {{"de", "EUR", "10.00"}, {"uk", "GBP", "8.50"},
+                {"ch", "CHF", "9.60"}});
+    }
+
+    /** Four customers of each shop {prefix, currency, price}, an order a month (January to March): mugs and a plate. */
+    private Path export(String name, String[][] shops) throws Exception {
         List<String> lines = new ArrayList<>(List.of("customer_id,order_id,timestamp,item_id,quantity,unit_price,"
                 + "currency"));
-        String[][] shops = {{"de", "EUR", "10.00"}, {"uk", "GBP", "8.50"}, {"ch", "CHF", "9.60"}};
         int order = 1000;
         for (String[] shop : shops) {
             for (int c = 0; c < 4; c++) {
@@ -42,7 +47,7 @@ class CurrencyOptionsTest {
                 }
             }
         }
-        return Files.write(dir.resolve("shop.csv"), lines);
+        return Files.write(dir.resolve(name), lines);
     }
 
     private List<String> rest(String verb) {
@@ -107,6 +112,44 @@ class CurrencyOptionsTest {
         assertEquals("EUR", currencies.path("reportingCurrency").asText());
         assertEquals(24, currencies.path("rows").path("GBP").asLong());
         assertTrue(r.err().contains("reporting currency") || r.out().contains("reporting currency"), r.err());
+    }
+
+    /**
+     * A converted line is the line the shop would have written in the reporting currency: every price rounded to the
+     * cent (8.50 GBP at 1.17 is 9.945, so 9.95 EUR; 9.60 CHF at 1.04 is 9.984, so 9.98 EUR), so the profiles of the
+     * three shops' export converted are those of the same export priced in euros, byte for byte, and each customer's
+     * spend is the books' sum of cents (to the doubles' last digits: spend is summed exactly and rounded once per
+     * purchase day, converted or not). Until the thirty-first session the raw products were summed (uk-1: 59.67
+     * EUR where the books say 59.70).
+     */
+    @Test
+    void customersOfAConvertedExportAreThoseOfTheExportPricedInTheReportingCurrency() throws Exception {
+        Path f = mixedExport();
+        Path rates = Files.writeString(dir.resolve("rates.csv"), "currency,rate\nGBP,1.17\nCHF,1.04\n");
+        CommandErrorsTest.Run c = run("customers", "--input", f.toString(), "--currency", "EUR", "--exchange-rates",
+                rates.toString());
+        assertEquals(0, c.code(), c.err());
+        Path euros = export("euros.csv", new String[][] {{"de", "EUR", "10.00"}, {"uk", "EUR", "9.95"},
+                {"ch", "EUR", "9.98"}});
+        Path priced = dir.resolve("native");
+        CommandErrorsTest.Run e = CommandErrorsTest.run("customers", "--input", euros.toString(), "--currency", "EUR",
+                "--calibration-end", "2024-02-29", "--output", priced.toString());
+        assertEquals(0, e.code(), e.err());
+        List<String> profiles = Files.readAllLines(dir.resolve("out").resolve("profiles.csv"));
+        assertEquals(Files.readAllLines(priced.resolve("profiles.csv")), profiles);
+
+        int monetary = List.of(profiles.get(0).split(",")).indexOf("monetary");
+        java.util.Map<String, String> price = java.util.Map.of("de", "10.00", "uk", "9.95", "ch", "9.98");
+        assertEquals(12, profiles.size() - 1, "every customer profiled");
+        for (String line : profiles.subList(1, profiles.size())) {
+            String[] cells = line.split(",");
+            int n = Integer.parseInt(cells[0].substring(3));
+            // two calibration days (January, February), each 1 or 2 mugs and a plate at the shop's price
+            java.math.BigDecimal books = new java.math.BigDecimal(price.get(cells[0].substring(0, 2)))
+                    .multiply(java.math.BigDecimal.valueOf(2L * (2 + n % 2)));
+            assertTrue(books.subtract(new java.math.BigDecimal(cells[monetary])).abs()
+                    .compareTo(new java.math.BigDecimal("1e-9")) < 0, books + " in the books: " + line);
+        }
     }
 
     @Test

@@ -149,6 +149,47 @@ class SparkIngestParityTest {
                 + "GBP 4 rows, USD 1 row)"), onSpark.getMessage());
     }
 
+    /**
+     * Converted prices are rounded to the reporting currency's minor unit, a half up, on both: cents for euros (8.50
+     * GBP at 1.15 is 9.775, so 9.78; a screw at 0.004 GBP keeps its tenth of a cent, 0.00468 so 0.005), whole yen
+     * for yen (8.50 GBP at 190.37 is 1,618.145, so 1,618). The doubles' products (9.774999999999999, 3.8295...)
+     * were the prices until the thirty-first session.
+     */
+    @Test
+    void convertedPricesAreRoundedToTheReportingCurrencysMinorUnitAsTheLoaderRoundsThem() throws Exception {
+        String header = "customer_id,order_id,timestamp,item_id,quantity,unit_price,currency\n";
+        Path uk = write("uk.csv", header
+                + "uk-1,2001,2024-03-02 10:00:00,MUG,2,8.50,GBP\n"
+                + "uk-1,2001,2024-03-02 10:00:00,LAMP,3,3.33,GBP\n"
+                + "uk-2,2002,2024-04-02 10:00:00,SCREW,500,0.004,GBP\n"
+                + "uk-2,2002,2024-04-02 10:00:00,POT,1,19.99,GBP\n");
+        Path de = write("de.csv", header + "de-1,1001,2024-04-03 10:00:00,MUG,1,9.99,EUR\n");
+        Path toEuros = write("eur.csv", "currency,date,rate\nGBP,2024-03-01,1.15\nGBP,2024-04-01,1.17\n");
+        Path toYen = write("jpy.csv", "currency,date,rate\nGBP,2024-03-01,190.37\nGBP,2024-04-01,191.02\n"
+                + "EUR,2024-01-01,161.24\n");
+        String[][] expected = {
+                {"EUR", "2001 MUG 9.78", "2001 LAMP 3.83", "2002 SCREW 0.005", "2002 POT 23.39", "1001 MUG 9.99"},
+                {"JPY", "2001 MUG 1618.0", "2001 LAMP 634.0", "2002 SCREW 0.8", "2002 POT 3818.0", "1001 MUG 1611.0"},
+        };
+        for (String[] e : expected) {
+            Path rates = e[0].equals("EUR") ? toEuros : toYen;
+            IngestOptions options = IngestOptions.defaults()
+                    .withCurrency(e[0], io.affinity.training.ingest.ExchangeRates.read(rates, e[0]));
+            assertSameAsLoader(options, uk, de);
+            Transactions tx = TransactionLoader.load(List.of(uk, de), options).transactions();
+            List<String> prices = new ArrayList<>();
+            for (int o = 0; o < tx.orderCount(); o++) {
+                for (int l = tx.lineStart(o); l < tx.lineEnd(o); l++) {
+                    prices.add(tx.orderId(o) + " " + tx.itemId(tx.itemOfLine(l)) + " " + tx.unitPriceOfLine(l));
+                }
+            }
+            prices.sort(null);
+            List<String> want = new ArrayList<>(List.of(e).subList(1, e.length));
+            want.sort(null);
+            assertEquals(want, prices, e[0]);
+        }
+    }
+
     /** {@code --time-zone}: an export written in UTC for a shop in Berlin, converted by the same row reader. */
     @Test
     void timestampsWithAnOffsetAreConvertedToTheShopsZoneAsTheLoaderDoes() throws Exception {

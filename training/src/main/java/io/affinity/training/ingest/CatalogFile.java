@@ -11,6 +11,7 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -38,7 +39,8 @@ import java.util.zip.ZipException;
  *       numbers with a dot as decimal separator (a comma when the {@link CsvDialect} says so);</li>
  *   <li>{@code available} (alias {@code in_stock}): {@code true/false}, {@code yes/no} or {@code 1/0};</li>
  *   <li>{@code currency}: the ISO 4217 code of the row's price and cost. With exchange rates they are converted to
- *       the reporting currency at the latest rate ({@code invalid_currency}: a cell that is no code, or blank beside
+ *       the reporting currency at the latest rate, each rounded to its minor unit ({@link ConvertedAmount};
+ *       {@code invalid_currency}: a cell that is no code, or blank beside
  *       a price or cost; {@code no_exchange_rate}: a currency the rates lack); without, the file must hold one
  *       currency, the reporting one when there is one ({@link #checkCurrency}). Without the column prices are taken
  *       to be in the reporting currency.</li>
@@ -332,7 +334,7 @@ public final class CatalogFile {
                 String where = file + ":" + line;
                 Object parsed = row(r, columns, idColumn, line, dialect);
                 if (parsed instanceof Entry e && currencyColumn >= 0) {
-                    parsed = inReportingCurrency(e, r.getField(currencyColumn).strip(), rates);
+                    parsed = inReportingCurrency(e, r, columns, currencyColumn, dialect, rates);
                 }
                 if (parsed instanceof Rejection x) {
                     if (csv.cutShort(r)) {
@@ -404,10 +406,13 @@ public final class CatalogFile {
     }
 
     /**
-     * {@code e} with its price and cost in the reporting currency, counting its currency; a {@link Rejection} for a
-     * cell that is no code (or blank beside an amount), or a currency the rates lack.
+     * {@code e} (read from {@code r}) with its price and cost in the reporting currency, converted from the cells as
+     * written and rounded to its minor unit ({@link ExchangeRates#convert}); a {@link Rejection} for a cell that is
+     * no code (or blank beside an amount), or a currency the rates lack.
      */
-    private static Object inReportingCurrency(Entry e, String cell, ExchangeRates rates) {
+    private static Object inReportingCurrency(Entry e, CsvRecord r, String[] columns, int currencyColumn,
+                                              CsvDialect dialect, ExchangeRates rates) {
+        String cell = r.getField(currencyColumn).strip();
         if (cell.isEmpty() && !e.hasPrice() && !e.hasCost()) {
             return e;
         }
@@ -419,12 +424,19 @@ public final class CatalogFile {
         if (rates == null || code.equals(rates.reportingCurrency())) {
             return e;
         }
-        double rate = rates.latestRate(code);
-        if (Double.isNaN(rate)) {
+        if (rates.latestRate(code) == null) {
             return new Rejection(Reason.NO_EXCHANGE_RATE, rates.noLatestRate(code));
         }
-        return new Entry(e.itemId(), e.line(), e.description(), e.category(), e.family(), e.price() * rate,
-                e.cost() * rate, e.available(), e.attributes());
+        return new Entry(e.itemId(), e.line(), e.description(), e.category(), e.family(),
+                converted(e.hasPrice(), r, columns, PRICE, code, dialect, rates),
+                converted(e.hasCost(), r, columns, COST, code, dialect, rates), e.available(), e.attributes());
+    }
+
+    /** The amount in {@code column} (read already: {@code present}) at the latest rate, NaN when absent. */
+    private static double converted(boolean present, CsvRecord r, String[] columns, String column, String code,
+                                    CsvDialect dialect, ExchangeRates rates) {
+        return present ? rates.convert(dialect.decimal(r.getField(List.of(columns).indexOf(column)).strip()), code,
+                LocalDate.MAX) : Double.NaN;
     }
 
     private record Rejection(Reason reason, String why) {

@@ -2,6 +2,7 @@ package io.affinity.training.ingest;
 
 import java.io.IOException;
 import java.io.Serializable;
+import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -30,16 +31,18 @@ import java.util.regex.Pattern;
  * dates; an order is converted at the rate in effect on its day: the latest dated on or before it). A rate is a
  * positive decimal with a dot: with {@code --currency EUR}, {@code GBP,1.17} reads a price of 10 GBP as 11.70 EUR
  * (note that central banks usually quote the other way round, 1 EUR = 0.85 GBP: invert such a rate). The reporting
- * currency itself needs no line (its rate is 1); a line for it must say 1.
+ * currency itself needs no line (its rate is 1); a line for it must say 1. A rate is kept as the decimal written, and
+ * {@link #convert} rounds each converted amount to the reporting currency's minor unit ({@link ConvertedAmount}).
  *
  * @param reportingCurrency the ISO 4217 code every amount is converted to
- * @param rates             rate by currency, then by date ({@link LocalDate#MIN} for an undated file)
+ * @param rates             rate by currency, then by date ({@link LocalDate#MIN} for an undated file), exactly as
+ *                          written
  * @param dated             the file has a date column
  * @param fileName          the file's name (no directory), for reports and manifests
  * @param bytes             the file's size
  * @param sha256            the SHA-256 of the file as read, lower-case hex
  */
-public record ExchangeRates(String reportingCurrency, Map<String, TreeMap<LocalDate, Double>> rates, boolean dated,
+public record ExchangeRates(String reportingCurrency, Map<String, TreeMap<LocalDate, BigDecimal>> rates, boolean dated,
                             String fileName, long bytes, String sha256) implements Serializable {
 
     /** The option that names the file, in messages. */
@@ -53,7 +56,7 @@ public record ExchangeRates(String reportingCurrency, Map<String, TreeMap<LocalD
         if (reportingCurrency == null) {
             throw new IllegalArgumentException("reportingCurrency must be an ISO 4217 code");
         }
-        Map<String, TreeMap<LocalDate, Double>> copy = new LinkedHashMap<>();
+        Map<String, TreeMap<LocalDate, BigDecimal>> copy = new LinkedHashMap<>();
         rates.forEach((c, byDate) -> copy.put(c, new TreeMap<>(byDate)));
         rates = Collections.unmodifiableMap(copy);
         Objects.requireNonNull(fileName, "fileName");
@@ -102,7 +105,7 @@ public record ExchangeRates(String reportingCurrency, Map<String, TreeMap<LocalD
             throw new IllegalArgumentException(where + ":" + (headerLine + 1) + ": header " + header
                     + " is neither currency,rate nor currency,date,rate");
         }
-        Map<String, TreeMap<LocalDate, Double>> rates = new LinkedHashMap<>();
+        Map<String, TreeMap<LocalDate, BigDecimal>> rates = new LinkedHashMap<>();
         for (int i = headerLine + 1; i < lines.size(); i++) {
             if (lines.get(i).isBlank()) {
                 continue;
@@ -132,11 +135,12 @@ public record ExchangeRates(String reportingCurrency, Map<String, TreeMap<LocalD
                 throw new IllegalArgumentException(at + "rate " + ShownValue.quoted(raw) + " is not a positive "
                         + "decimal number with a dot (what one " + code + " is worth in " + reporting + ")");
             }
-            if (code.equals(reporting) && rate != 1) {
+            BigDecimal exact = new BigDecimal(raw); // the double check above bounds its exponent
+            if (code.equals(reporting) && exact.compareTo(BigDecimal.ONE) != 0) {
                 throw new IllegalArgumentException(at + code + " is the reporting currency (--currency): its rate is "
                         + "1, not " + raw);
             }
-            if (rates.computeIfAbsent(code, c -> new TreeMap<>()).put(date, rate) != null) {
+            if (rates.computeIfAbsent(code, c -> new TreeMap<>()).put(date, exact) != null) {
                 throw new IllegalArgumentException(at + code + (dated ? " on " + date : "") + " is given twice");
             }
         }
@@ -149,23 +153,40 @@ public record ExchangeRates(String reportingCurrency, Map<String, TreeMap<LocalD
 
     /**
      * What one unit of {@code currency} is worth in the reporting currency on {@code day}: 1 for the reporting
-     * currency, the file's rate (for a dated file the latest on or before {@code day}), or NaN when it has none.
+     * currency, the file's rate as written (for a dated file the latest on or before {@code day}), or null when it
+     * has none.
      */
-    public double rate(String currency, LocalDate day) {
+    public BigDecimal rate(String currency, LocalDate day) {
         if (currency.equals(reportingCurrency)) {
-            return 1;
+            return BigDecimal.ONE;
         }
-        TreeMap<LocalDate, Double> byDate = rates.get(currency);
-        Map.Entry<LocalDate, Double> e = byDate == null ? null : byDate.floorEntry(day);
-        return e == null ? Double.NaN : e.getValue();
+        TreeMap<LocalDate, BigDecimal> byDate = rates.get(currency);
+        Map.Entry<LocalDate, BigDecimal> e = byDate == null ? null : byDate.floorEntry(day);
+        return e == null ? null : e.getValue();
     }
 
     /**
      * The latest rate of {@code currency} (for amounts without a date, such as a catalogue's current prices), 1 for
-     * the reporting currency, NaN when the file has none.
+     * the reporting currency, null when the file has none.
      */
-    public double latestRate(String currency) {
+    public BigDecimal latestRate(String currency) {
         return rate(currency, LocalDate.MAX);
+    }
+
+    /**
+     * {@code amount} (decimal text with a dot, as the row wrote it) in {@code currency} on {@code day}, in the
+     * reporting currency rounded to its minor unit ({@link ConvertedAmount}); NaN when there is no rate
+     * ({@link #noRate} says why). The reporting currency's own amounts are not touched: {@code Double.parseDouble}.
+     *
+     * @param day the order's day, or {@link LocalDate#MAX} for the latest rate
+     * @throws NumberFormatException when {@code amount} is no decimal number
+     */
+    public double convert(String amount, String currency, LocalDate day) {
+        if (currency.equals(reportingCurrency)) {
+            return Double.parseDouble(amount);
+        }
+        BigDecimal rate = rate(currency, day);
+        return rate == null ? Double.NaN : ConvertedAmount.of(amount, currency, rate, reportingCurrency);
     }
 
     /** Why {@link #latestRate} had none (the file has no line for {@code currency}), for a rejected row's sample. */
@@ -175,7 +196,7 @@ public record ExchangeRates(String reportingCurrency, Map<String, TreeMap<LocalD
 
     /** Why {@link #rate} had none, for a rejected row's sample. */
     public String noRate(String currency, LocalDate day) {
-        TreeMap<LocalDate, Double> byDate = rates.get(currency);
+        TreeMap<LocalDate, BigDecimal> byDate = rates.get(currency);
         return byDate == null ? fileName + " has no rate for " + currency
                 : fileName + " has no rate for " + currency + " on or before " + day + " (its first is of "
                 + byDate.firstKey() + ")";

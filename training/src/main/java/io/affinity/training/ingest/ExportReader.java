@@ -315,14 +315,14 @@ public final class ExportReader {
                 }
             }
             ExchangeRates rates = options.exchangeRates();
-            if (currency != null && rates != null) {
-                double rate = rates.rate(currency, time.toLocalDate());
-                if (Double.isNaN(rate)) {
+            if (currency != null && rates != null && !currency.equals(rates.reportingCurrency())) {
+                // the reporting currency's own rows keep their amounts exactly; the others are converted from the
+                // price as written, rounded to the reporting currency's minor unit (ConvertedAmount)
+                price = rates.convert(options.dialect().decimal(rawPrice), currency, time.toLocalDate());
+                if (Double.isNaN(price)) {
                     return malformed(line, RejectReason.NO_EXCHANGE_RATE, rates.noRate(currency, time.toLocalDate()),
                             invoice, currency);
                 }
-                // the reporting currency's own rows keep their amounts exactly
-                price = currency.equals(rates.reportingCurrency()) ? price : price * rate;
             }
             String itemId = TransactionLoader.normaliseItemId(rawItem);
             String rawCustomer = Ids.stripBlanks(rec.getField(c.customer));

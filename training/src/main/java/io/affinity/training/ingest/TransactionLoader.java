@@ -92,9 +92,10 @@ import java.util.Set;
  * <li>An item's description (and category) is the most frequent non-blank one among its accepted rows, the
  *     first seen on ties.</li>
  * </ul>
- * With {@link IngestOptions#exchangeRates()} every row's unit price is converted to the reporting currency before
- * any of these rules reads it. Without, an export whose currency column holds several currencies, or one other than
- * {@link IngestOptions#currency()}, stops once every row is read ({@link IngestReport#checkUsable}).
+ * With {@link IngestOptions#exchangeRates()} every row's unit price is converted to the reporting currency, and
+ * rounded to its minor unit ({@link ConvertedAmount}), before any of these rules reads it. Without, an export whose
+ * currency column holds several currencies, or one other than {@link IngestOptions#currency()}, stops once every
+ * row is read ({@link IngestReport#checkUsable}).
  * {@code invoicesSeen} counts distinct order numbers over all files and all rows not malformed by column
  * count or blanks; {@code ordersAccepted} counts orders with at least one accepted row.
  */

@@ -97,9 +97,9 @@ class MultiCurrencyTest {
         IngestResult r = TransactionLoader.load(List.of(f), o);
         Transactions tx = r.transactions();
         assertEquals(10.00, priceOf(tx, "1001"), "the reporting currency's own amounts are kept exactly");
-        assertEquals(8.50 * 1.2, priceOf(tx, "2001"), 1e-12);
-        assertEquals(8.50 * 1.2, priceOf(tx, "2002"), 1e-12, "a lower-case code is the same currency");
-        assertEquals(9.60 * 1.05, priceOf(tx, "3001"), 1e-12);
+        assertEquals(10.20, priceOf(tx, "2001"));
+        assertEquals(10.20, priceOf(tx, "2002"), "a lower-case code is the same currency");
+        assertEquals(10.08, priceOf(tx, "3001"));
         Currencies c = r.report().currencies();
         assertEquals("EUR", c.reportingCurrency());
         assertEquals(Map.of("CHF", 1L, "EUR", 1L, "GBP", 2L), c.rows());
@@ -121,8 +121,9 @@ class MultiCurrencyTest {
                 .withCurrency("EUR", ExchangeRates.read(rates, "EUR"));
         IngestResult r = TransactionLoader.load(List.of(f), o);
         Transactions tx = r.transactions();
-        assertEquals(8.50 * 1.15, priceOf(tx, "2001"), 1e-12, "2 March: the rate of 1 March");
-        assertEquals(8.50 * 1.17, priceOf(tx, "2002"), 1e-12, "2 April: the rate of 1 April");
+        // 8.50 x 1.15 = 9.775 and 8.50 x 1.17 = 9.945: rounded to the cent, a half up (ConvertedAmount)
+        assertEquals(9.78, priceOf(tx, "2001"), "2 March: the rate of 1 March");
+        assertEquals(9.95, priceOf(tx, "2002"), "2 April: the rate of 1 April");
         assertEquals(List.of(f + ":6 (dated.csv has no rate for GBP on or before 2024-02-01 (its first is of "
                         + "2024-03-01))", f + ":7 (dated.csv has no rate for USD)"),
                 r.report().samples(RejectReason.NO_EXCHANGE_RATE));
@@ -209,9 +210,9 @@ class MultiCurrencyTest {
         }
         Path ok = write("ok.csv", "\uFEFFCurrency , Rate\r\n gbp , 1.17 \r\n\r\nEUR,1\r\n");
         ExchangeRates r = ExchangeRates.read(ok, "EUR");
-        assertEquals(1.17, r.rate("GBP", LocalDate.of(2024, 1, 1)));
-        assertEquals(1.0, r.rate("EUR", LocalDate.of(2024, 1, 1)));
-        assertTrue(Double.isNaN(r.rate("CHF", LocalDate.of(2024, 1, 1))));
+        assertEquals(new java.math.BigDecimal("1.17"), r.rate("GBP", LocalDate.of(2024, 1, 1)));
+        assertEquals(java.math.BigDecimal.ONE, r.rate("EUR", LocalDate.of(2024, 1, 1)));
+        assertNull(r.rate("CHF", LocalDate.of(2024, 1, 1)));
         assertFalse(r.dated());
         assertThrows(IllegalArgumentException.class, () -> ExchangeRates.read(ok, null), "rates need --currency");
         assertThrows(IllegalArgumentException.class, () -> IngestOptions.defaults().withCurrency("EURO", null));
@@ -222,7 +223,7 @@ class MultiCurrencyTest {
     void aCataloguesPricesFollowTheSameRuleByItsOwnCurrencyColumn() throws Exception {
         Path cat = write("catalogue.csv", "item_id,price,cost,currency,brand\n"
                 + "MUG,10,4,EUR,acme\nLAMP,100,40,GBP,acme\nVASE,50,,CHF,acme\nBOWL,7,,,acme\nPLATE,8,,USD,acme\n"
-                + "CUP,3,,€,acme\n");
+                + "CUP,3,,€,acme\nJUG,8.50,3.33,GBP,acme\nBELL,9.99,,CHF,acme\n");
         Path rates = write("dated.csv", "currency,date,rate\nGBP,2024-01-01,1.10\nGBP,2024-06-01,1.20\n"
                 + "CHF,2024-01-01,1.05\n");
         CatalogFile c = CatalogFile.read(cat, 1, CsvDialect.DEFAULT, StandardCharsets.UTF_8, "EUR",
@@ -231,17 +232,21 @@ class MultiCurrencyTest {
         assertEquals(120.0, c.entries().get("LAMP").price(), 1e-9, "a catalogue's current price: the latest rate");
         assertEquals(48.0, c.entries().get("LAMP").cost(), 1e-9);
         assertEquals(52.5, c.entries().get("VASE").price(), 1e-9);
+        // rounded to the cent as the exports' prices are: 10.20 and 3.996 -> 4.00; 10.4895 -> 10.49
+        assertEquals(10.20, c.entries().get("JUG").price());
+        assertEquals(4.00, c.entries().get("JUG").cost());
+        assertEquals(10.49, c.entries().get("BELL").price());
         assertFalse(c.entries().containsKey("BOWL"), "a price without its currency");
         assertEquals(1, c.report().rejectedCount(CatalogFile.Reason.NO_EXCHANGE_RATE));
         assertEquals(2, c.report().rejectedCount(CatalogFile.Reason.INVALID_CURRENCY));
         assertEquals(List.of("brand"), c.attributeNames(), "the currency is the price's, not a filter attribute");
-        assertEquals(Map.of("CHF", 1L, "EUR", 1L, "GBP", 1L), c.currencies());
+        assertEquals(Map.of("CHF", 2L, "EUR", 1L, "GBP", 2L), c.currencies());
         c.checkCurrency("EUR");
 
         // without rates: several currencies stop, naming them; one currency is fine unless the exports' differs
         CatalogFile.CatalogException e = assertThrows(CatalogFile.CatalogException.class,
                 () -> CatalogFile.read(cat, 1, CsvDialect.DEFAULT, StandardCharsets.UTF_8, null, null));
-        assertEquals(cat + ": prices in 4 currencies (CHF 1 row, EUR 1 row, GBP 1 row, USD 1 row), and no exchange "
+        assertEquals(cat + ": prices in 4 currencies (CHF 2 rows, EUR 1 row, GBP 2 rows, USD 1 row), and no exchange "
                 + "rates convert them: give --currency CODE and --exchange-rates FILE", e.getMessage());
         Path gbp = write("gbp.csv", "item_id,price,currency\nLAMP,100,GBP\n");
         CatalogFile uk = CatalogFile.read(gbp, 0, CsvDialect.DEFAULT, StandardCharsets.UTF_8, null, null);
