@@ -26,9 +26,10 @@ import java.util.Locale;
  * {@code evaluate} peaks while the re-ranker's fits run (1,107 MiB live), its test phase at about 850 MiB; the
  * bundled sample's in EASE's fit. Until the thirty-first session the tuning counted three fits of {@code maxQueries}
  * customers, two running, plus a block, where the fold fits have half the customers and the block is gone before
- * the fits: 2,698 MiB for a run that went through in 1,536 MiB. The 50,000-item shop's {@code train} (6,028 MiB
- * heap, heap after collections at most 5,323 MiB with its re-ranker rows then doubles, about 0.35 GiB more than
- * now) is estimated at 5,105 MiB.
+ * the fits: 2,698 MiB for a run that went through in 1,280 MiB, now 1,990. What is left of that margin is
+ * {@link #fitQueries} counting every window customer (the estimate is made before the runs that tell which count).
+ * The 50,000-item shop's {@code train} (6,028 MiB heap, heap after collections at most 5,323 MiB with its re-ranker
+ * rows then doubles, about 0.35 GiB more than now) is estimated at 5,105 MiB.
  *
  * @param before          heap in use when the step starts, bytes
  * @param validation      validation customers
@@ -146,7 +147,8 @@ record RecommenderMemory(long before, long validation, long season, long custome
 
     /**
      * The re-ranker's fits at their peak: {@code threads} of them run side by side (the largest first), each row then
-     * widened to doubles with Smile's copies ({@link #FIT_ROW_BEYOND_FEATURES}); the others wait as their gathered float rows.
+     * widened to doubles with Smile's copies ({@link #FIT_ROW_BEYOND_FEATURES}); the others wait as their gathered
+     * float rows.
      */
     long fittingBytes() {
         long[] queries = fitQueries();
