@@ -84,7 +84,7 @@ class RecommenderMemoryTest {
                         10_000, 10_000, 2), 168, 1.3),
                 new Run("sample train", new RecommenderMemory(26 * MIB, 533, 0, 1_634, 2_830, 11, 50, 50, 10_000,
                         10_000, 2), 200, 1.3),
-                // ran in 1,280 MiB, not in 1,024: the fits' rows are counted for every window customer, and only 9,452
+                // ran in 1,280 MiB, not in 1,152: the fits' rows are counted for every window customer, and only 9,452
                 // of 17,370 had a bought candidate (the old estimate, 2,698 MiB, was 2.1 times it)
                 new Run("10,000-item evaluate", tenThousandItems(10_000, 2), 1_280, 1.6),
                 // ran in 1,664 MiB, not in 1,536: 14,883 of 25,651 window customers had a bought candidate (the old
