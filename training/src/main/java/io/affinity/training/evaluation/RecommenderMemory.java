@@ -9,18 +9,27 @@ import java.util.Locale;
  *
  * <p>What the step holds at its peak, besides what the run held before it ({@code before}: the export, the histories
  * and profiles bound for the snapshot): while tuning, every model's candidate lists for every customer of the
- * validation and season windows ({@link ModelRun}), the blend's candidate table over the validation customers, the
- * re-ranker's sampled training rows of its three fits, the fits' own copies of them and one block of candidate tables
- * and features; while serving, the models refitted on all the data, one block's candidates and features and every
- * customer's list bound for the snapshot. {@code evaluate} tunes the same way but then, instead of serving, measures on
- * its test customers ({@link #testingBytes}): the validation runs stay held (the tuning's answer keeps them), every
- * model's runs over the test customers, their candidate table, the lists and per-customer figures kept for the report,
- * one model fitted on the test's training data at a time and one block. The sizes per entry are those of the arrays
- * that hold them (a float or int 4 bytes, a double 8, 16 bytes an array's header, 4 a reference); a customer's
- * candidate table has 45% of its models' {@code models x candidates} lists ({@link #tableCandidates}). The sum is
- * multiplied by {@link #HEADROOM}, as a garbage collector needs free space to work in. On the 50,000-item shop
- * (benchmarks/RESULTS.md, "Large catalogues") it gives 5,700 MiB; the run went through in the default 6,028 MiB,
- * its heap after collections peaking at 5,323 MiB (its re-ranker rows still doubles then, 0.35 GiB more than now).
+ * validation and season windows ({@link ModelRun}), the blend's candidate table over the validation customers (its
+ * weight search runs beside the re-ranker) and the larger of the re-ranker's two steps ({@link #gatheringBytes}: the
+ * three fits' float rows and one block of candidate tables and features; {@link #fittingBytes}: two fits running,
+ * their rows widened to doubles with Smile's copies, the third waiting); while serving, the models refitted on all
+ * the data, one block's candidates and features and every customer's list bound for the snapshot. {@code evaluate}
+ * tunes the same way but then, instead of serving, measures on its test customers ({@link #testingBytes}): the
+ * validation runs stay held (the tuning's answer keeps them), every model's runs over the test customers, their
+ * candidate table, the lists and per-customer figures kept for the report, one model fitted on the test's training
+ * data at a time and one block. The sizes per entry are those of the arrays that hold them (a float or int 4 bytes, a
+ * double 8, 16 bytes an array's header, 4 a reference); a customer's candidate table has 45% of its models'
+ * {@code models x candidates} lists ({@link #tableCandidates}). The sum is multiplied by {@link #HEADROOM}, as a
+ * garbage collector needs free space to work in.
+ *
+ * <p>Measured (benchmarks/RESULTS.md, "The heap estimate against the smallest heap that runs"): the 10,000-item shop's
+ * {@code evaluate} peaks while the re-ranker's fits run (1,107 MiB live), its test phase at about 850 MiB; the
+ * bundled sample's in EASE's fit. Until the thirty-first session the tuning counted three fits of {@code maxQueries}
+ * customers, two running, plus a block, where the fold fits have half the customers and the block is gone before
+ * the fits: 2,698 MiB for a run that went through in 1,280 MiB, now 1,990. What is left of that margin is
+ * {@link #fitQueries} counting every window customer (the estimate is made before the runs that tell which count).
+ * The 50,000-item shop's {@code train} (6,028 MiB heap, heap after collections at most 5,323 MiB with its re-ranker
+ * rows then doubles, about 0.35 GiB more than now) is estimated at 5,105 MiB.
  *
  * @param before          heap in use when the step starts, bytes
  * @param validation      validation customers
@@ -48,6 +57,14 @@ record RecommenderMemory(long before, long validation, long season, long custome
     /** Share of negative candidates a fit keeps (Reranker.Params.defaults), and bought items per customer. */
     static final double NEGATIVE_RATE = 0.2;
     static final int POSITIVES = 5;
+    /**
+     * Per row of a running re-ranker fit beyond its 20 bytes a feature (the double row, Smile's DataFrame column copy
+     * and CART's sort order) and header: the fit's per-row doubles and ints (scores, weights, labels) and what the
+     * 10,000-item shop's live heap showed beyond that (class histograms after full collections: 1,107 MiB at 615,600
+     * rows in two fits, about 1,340 bytes a row; the trees' work arrays and the unused tails of the regions holding
+     * the DataFrame's large columns).
+     */
+    static final long FIT_ROW_BEYOND_FEATURES = 40 + 300;
     /** Per served list item held for the snapshot (DriverMemory's measurement: 30-33 bytes). */
     static final long LIST_ITEM = 32;
     /**
@@ -56,8 +73,14 @@ record RecommenderMemory(long before, long validation, long season, long custome
      */
     static final long MODELS_PER_CUSTOMER = 64 * 4 + 512;
     static final long MODELS_PER_ITEM = 64 * 4 + 3 * 300 * 8;
-    /** EASE's dense item-item matrices: 2,500 items squared, doubles, twice. */
+    /**
+     * EASE's fit: 2,500 items squared, doubles, twice (the Gram matrix and its inverse; the inversion's triangular
+     * factors come and go beside them). The bundled sample's runs peak in this fit (evaluate ran in 168 MiB, not in
+     * 152; train in 200, not in 184): with the rest of a phase and the headroom this covers them.
+     */
     static final long EASE = 2L * 2500 * 2500 * 8;
+    /** EASE's weights once fitted: 2,500 items squared, floats. */
+    static final long EASE_HELD = 2500L * 2500 * 4;
     /**
      * Per model and test customer, what evaluate keeps for the report beyond the run: the repeat and new top 20
      * copied for the rankings (two int arrays) and the per-customer figures (three doubles).
@@ -105,15 +128,68 @@ record RecommenderMemory(long before, long validation, long season, long custome
         return customersFeatured * (16 + tableCandidates() * 4 * features());
     }
 
-    /** The bytes the tuning holds at its peak: runs, the blend's table, the re-ranker's rows and fits, a block. */
-    long tuningBytes() {
-        long rowsPerFit = (long) Math.min(maxQueries, validation + season)
-                * (long) (POSITIVES + NEGATIVE_RATE * tableCandidates());
-        long gathered = 3 * rowsPerFit * (16 + 4 * features() + 4);
-        long fitting = Math.min(3, threads) * rowsPerFit * (16 + 8 * features() + 12 * features() + 5 * 8);
+    /**
+     * Customers each of the re-ranker's three fits learns from, largest first: the final fit every customer of both
+     * windows, each fold fit half of them (customers by number parity), each at most {@code maxQueries}. Every window
+     * customer is counted, although the fits learn only from those with a bought candidate (on the 10,000-item shop
+     * 9,452 of 17,370 in evaluate, 14,883 of 25,651 in train; 483 of 533 on the sample): which ones is known only after
+     * the models' runs, and an estimate may not fall short.
+     */
+    long[] fitQueries() {
+        long windows = validation + season;
+        long half = (windows + 1) / 2;
+        return new long[] {Math.min(maxQueries, windows), Math.min(maxQueries, half), Math.min(maxQueries, half)};
+    }
+
+    /** A fit's rows per customer: its bought candidates and a sampled fifth of the others. */
+    private long rowsPerQuery() {
+        return POSITIVES + (long) (NEGATIVE_RATE * tableCandidates());
+    }
+
+    /**
+     * The re-ranker's fits at their peak: {@code threads} of them run side by side (the largest first), each row then
+     * widened to doubles with Smile's copies ({@link #FIT_ROW_BEYOND_FEATURES}); the others wait as their gathered
+     * float rows.
+     */
+    long fittingBytes() {
+        long[] queries = fitQueries();
+        int running = Math.min(queries.length, threads);
+        long bytes = 0;
+        for (int i = 0; i < queries.length; i++) {
+            bytes += queries[i] * rowsPerQuery() * (i < running ? fitRow() : gatheredRow());
+        }
+        return bytes;
+    }
+
+    /**
+     * The re-ranker's rows being gathered: every fit's float rows and one block's candidate tables and features. The
+     * block is gone before the fits start (the old estimate added both, and three fits of {@code maxQueries}).
+     */
+    long gatheringBytes() {
+        long rows = 0;
+        for (long q : fitQueries()) {
+            rows += q * rowsPerQuery();
+        }
         long block = Math.min(customersPerBlock, validation + season);
-        return runBytes(validation + season) + tableBytes(validation) + gathered + fitting
-                + tableBytes(block) + featureBytes(block);
+        return rows * gatheredRow() + tableBytes(block) + featureBytes(block);
+    }
+
+    private long gatheredRow() {
+        return 16 + 4 * features() + 4;
+    }
+
+    private long fitRow() {
+        return 16 + 20 * features() + FIT_ROW_BEYOND_FEATURES;
+    }
+
+    /**
+     * The bytes the tuning holds at its peak: every model's runs over both windows and the blend's table (the blend's
+     * weight search runs beside the re-ranker) and the largest of a model being fitted (for the season window, the
+     * blend's table already made), the re-ranker's gathering and its fitting.
+     */
+    long tuningBytes() {
+        return runBytes(validation + season) + tableBytes(validation)
+                + Math.max(modelBytes(), Math.max(gatheringBytes(), fittingBytes()));
     }
 
     /** The models fitted on all the data of a phase, for {@code customers}: an upper bound on any one of them. */
@@ -121,13 +197,26 @@ record RecommenderMemory(long before, long validation, long season, long custome
         return customers * MODELS_PER_CUSTOMER + items * MODELS_PER_ITEM + EASE;
     }
 
-    /** The bytes serving holds at its peak: the refitted models, every list so far, one block (0 for evaluate). */
+    /**
+     * The refitted models once fitted, held together while serving makes the re-ranker's features: as
+     * {@link #modelBytes} but EASE's weights as floats ({@link #EASE_HELD}), its fit's doubles gone.
+     */
+    private long modelsHeld() {
+        return customers * MODELS_PER_CUSTOMER + items * MODELS_PER_ITEM + EASE_HELD;
+    }
+
+    /**
+     * The bytes serving holds at its peak (0 for evaluate): every list so far and the larger of a model being fitted
+     * and the fitted models with one block's runs, table and features. (Until the thirty-first session the fit's
+     * peak and the block were added: 300 MiB for the sample, whose train ran in 200 MiB.)
+     */
     long servingBytes() {
         if (tested > 0) {
             return 0;
         }
         long block = Math.min(customersPerBlock, customers);
-        return modelBytes() + customers * topN * LIST_ITEM + runBytes(block) + tableBytes(block) + featureBytes(block);
+        return customers * topN * LIST_ITEM + Math.max(modelBytes(),
+                modelsHeld() + runBytes(block) + tableBytes(block) + featureBytes(block));
     }
 
     /**
