@@ -352,6 +352,40 @@ class CorruptionTest {
         store.open(version).close();
     }
 
+    /**
+     * An exclusion may end exactly at its file's last byte, and not one byte further: its last range starts at
+     * offset + (count - 1) * stride. Here two 4-byte ranges of popular.bin (not lock words, which are checked on
+     * their own), the manifest's checksum taken without them as a writer's would be. Found by PIT: the bound moved by
+     * one byte, or counted over count + 1 ranges, went unnoticed.
+     */
+    @Test
+    void checksumExclusionMayEndAtItsFilesLastByte() throws Exception {
+        Path popular = dir.resolve("popular.bin");
+        long size = Files.size(popular);
+        byte[] good = Files.readAllBytes(dir.resolve("manifest.json"));
+        Manifest.ChecksumExclusion atTheEnd = new Manifest.ChecksumExclusion("test", size - 12, 8, 2, 4);
+        String checksum = Checksums.crc32c(popular, atTheEnd);
+        for (long offset : new long[]{size - 12, size - 11}) {
+            Manifest.ChecksumExclusion x = new Manifest.ChecksumExclusion("test", offset, 8, 2, 4);
+            ObjectNode m = (ObjectNode) Json.MAPPER.readTree(good);
+            for (var node : m.withArray("files")) {
+                if (node.get("name").asText().equals("popular.bin")) {
+                    ((ObjectNode) node).set("checksumExcludes", Json.MAPPER.valueToTree(x));
+                    ((ObjectNode) node).put("checksum", checksum);
+                }
+            }
+            Files.write(dir.resolve("manifest.json"), Snapshot.sealManifest(m));
+            if (offset == size - 12) {
+                try (Snapshot s = store.open(version)) {
+                    assertEquals(TestData.small().popular.size(), s.popularItems().size());
+                }
+            } else {
+                assertOpenFails(CorruptSnapshotException.class, "manifest.json",
+                        "checksumExcludes of popular.bin reach beyond its " + size + " bytes");
+            }
+        }
+    }
+
     /** Found by SnapshotFuzzTest (seed 20261675): a file entry without a name was a NullPointerException. */
     @Test
     void fileEntryWithoutName() throws Exception {
