@@ -333,6 +333,28 @@ class CorruptionTest {
         }
     }
 
+    /**
+     * Every segment's lock word is checked, not only the first: the write flag set in the last segment of a map of
+     * several segments (20,000 items; the small fixture's maps have one) is refused naming that segment. Found by
+     * PIT: computing the words' positions wrongly (every segment read at the first one's) went unnoticed.
+     */
+    @Test
+    void lockWordOfTheLastSegmentHeldForWriting() throws Exception {
+        SnapshotBuilder b = store.newSnapshot();
+        for (int i = 0; i < 20_000; i++) {
+            b.putItem(new io.affinity.recommender.ItemFacts(String.format("%05dI", i), "item " + i, "", 1.0, 1, 1, 1));
+        }
+        String large = b.publish(false);
+        Manifest.ChecksumExclusion x = store.manifest(large).file(Snapshot.ITEMS).orElseThrow().checksumExcludes();
+        assertTrue(x.count() > 1, "several segments: " + x);
+        int last = x.count() - 1;
+        Path items = store.directory().resolve(large).resolve(Snapshot.ITEMS);
+        xor(items, x.offset() + (long) last * x.stride() + 3, 0x80); // the write flag
+        SnapshotException e = assertThrows(CorruptSnapshotException.class, () -> store.open(large).close());
+        assertTrue(e.getMessage().contains("segment " + last + " lock word"), e.getMessage());
+        assertEquals(items, e.file());
+    }
+
     /** Manifest ranges excluded from a checksum are bounded: a negative, overlapping or huge range is damage. */
     @Test
     void invalidChecksumExclusion() throws Exception {
