@@ -56,6 +56,8 @@ class ActivateOpenedTest {
             assertThrows(IllegalArgumentException.class, () -> store.startCanary(opened, 100));
             assertEquals(Optional.empty(), store.startCanary(opened, 10));
             assertEquals(Optional.of(new ModelStore.Canary(second, 10)), store.canary());
+            assertEquals(Optional.of(new ModelStore.Canary(second, 10)), store.startCanary(opened, 30),
+                    "re-weighting answers the canary it replaced");
         }
         assertThrows(CorruptSnapshotException.class, () -> store.startCanary(second, 20));
     }

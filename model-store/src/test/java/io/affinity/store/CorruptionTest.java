@@ -333,6 +333,28 @@ class CorruptionTest {
         }
     }
 
+    /**
+     * Every segment's lock word is checked, not only the first: the write flag set in the last segment of a map of
+     * several segments (20,000 items; the small fixture's maps have one) is refused naming that segment. Found by
+     * PIT: computing the words' positions wrongly (every segment read at the first one's) went unnoticed.
+     */
+    @Test
+    void lockWordOfTheLastSegmentHeldForWriting() throws Exception {
+        SnapshotBuilder b = store.newSnapshot();
+        for (int i = 0; i < 20_000; i++) {
+            b.putItem(new io.affinity.recommender.ItemFacts(String.format("%05dI", i), "item " + i, "", 1.0, 1, 1, 1));
+        }
+        String large = b.publish(false);
+        Manifest.ChecksumExclusion x = store.manifest(large).file(Snapshot.ITEMS).orElseThrow().checksumExcludes();
+        assertTrue(x.count() > 1, "several segments: " + x);
+        int last = x.count() - 1;
+        Path items = store.directory().resolve(large).resolve(Snapshot.ITEMS);
+        xor(items, x.offset() + (long) last * x.stride() + 3, 0x80); // the write flag
+        SnapshotException e = assertThrows(CorruptSnapshotException.class, () -> store.open(large).close());
+        assertTrue(e.getMessage().contains("segment " + last + " lock word"), e.getMessage());
+        assertEquals(items, e.file());
+    }
+
     /** Manifest ranges excluded from a checksum are bounded: a negative, overlapping or huge range is damage. */
     @Test
     void invalidChecksumExclusion() throws Exception {
@@ -350,6 +372,40 @@ class CorruptionTest {
             Files.write(dir.resolve("manifest.json"), good);
         }
         store.open(version).close();
+    }
+
+    /**
+     * An exclusion may end exactly at its file's last byte, and not one byte further: its last range starts at
+     * offset + (count - 1) * stride. Here two 4-byte ranges of popular.bin (not lock words, which are checked on
+     * their own), the manifest's checksum taken without them as a writer's would be. Found by PIT: the bound moved by
+     * one byte, or counted over count + 1 ranges, went unnoticed.
+     */
+    @Test
+    void checksumExclusionMayEndAtItsFilesLastByte() throws Exception {
+        Path popular = dir.resolve("popular.bin");
+        long size = Files.size(popular);
+        byte[] good = Files.readAllBytes(dir.resolve("manifest.json"));
+        Manifest.ChecksumExclusion atTheEnd = new Manifest.ChecksumExclusion("test", size - 12, 8, 2, 4);
+        String checksum = Checksums.crc32c(popular, atTheEnd);
+        for (long offset : new long[]{size - 12, size - 11}) {
+            Manifest.ChecksumExclusion x = new Manifest.ChecksumExclusion("test", offset, 8, 2, 4);
+            ObjectNode m = (ObjectNode) Json.MAPPER.readTree(good);
+            for (var node : m.withArray("files")) {
+                if (node.get("name").asText().equals("popular.bin")) {
+                    ((ObjectNode) node).set("checksumExcludes", Json.MAPPER.valueToTree(x));
+                    ((ObjectNode) node).put("checksum", checksum);
+                }
+            }
+            Files.write(dir.resolve("manifest.json"), Snapshot.sealManifest(m));
+            if (offset == size - 12) {
+                try (Snapshot s = store.open(version)) {
+                    assertEquals(TestData.small().popular.size(), s.popularItems().size());
+                }
+            } else {
+                assertOpenFails(CorruptSnapshotException.class, "manifest.json",
+                        "checksumExcludes of popular.bin reach beyond its " + size + " bytes");
+            }
+        }
     }
 
     /** Found by SnapshotFuzzTest (seed 20261675): a file entry without a name was a NullPointerException. */

@@ -60,6 +60,22 @@ class LocalCopiesTest {
         copying.closeLocalCopies(); // idempotent
     }
 
+    /**
+     * activate and startCanary by version id verify a copy and close it: no copy is left behind by them (a server
+     * with local copies switches versions for months). Found by PIT: leaving the verified snapshot open went unnoticed.
+     */
+    @Test
+    void activatingAndStartingACanaryLeaveNoCopy() throws Exception {
+        String other = TestData.small().fill(store.newSnapshot()).publish(false);
+        ModelStore copying = store.withLocalCopies(tmp.resolve("copies"));
+        Path mine = copying.localCopies().orElseThrow();
+        copying.startCanary(other, 10);
+        copying.activate(other);
+        copying.activate(version);
+        assertEquals(List.of("owner.lock"), names(mine), "no copy left open");
+        copying.closeLocalCopies();
+    }
+
     @Test
     void damageInTheStoreIsReportedNamingTheStoresFileAndLeavesNoCopy() throws Exception {
         Path items = store.directory().resolve(version).resolve("items.cmap");

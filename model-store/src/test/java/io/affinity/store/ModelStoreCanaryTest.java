@@ -171,6 +171,19 @@ class ModelStoreCanaryTest {
         assertEquals(List.of(v.get(1), v.get(3)), store.versions());
     }
 
+    /**
+     * 1 and 99 are the smallest and largest canaries: started, written and read back as such. Found by PIT: either
+     * bound moved by one went unnoticed.
+     */
+    @Test
+    void aCanaryOfOnePercentAndOneOfNinetyNineAreReadBack() throws Exception {
+        List<String> v = publish(2);
+        assertEquals(Optional.empty(), store.startCanary(v.get(1), 1));
+        assertEquals(Optional.of(new ModelStore.Canary(v.get(1), 1)), store.canary());
+        assertEquals(Optional.of(new ModelStore.Canary(v.get(1), 1)), store.startCanary(v.get(1), 99));
+        assertEquals(Optional.of(new ModelStore.Canary(v.get(1), 99)), store.canary());
+    }
+
     @Test
     void theCanaryRecordValidatesItself() {
         assertThrows(IllegalArgumentException.class, () -> new ModelStore.Canary("nope", 10));

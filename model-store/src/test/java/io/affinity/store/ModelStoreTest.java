@@ -220,8 +220,34 @@ class ModelStoreTest {
         assertEquals(Optional.of(v2), store.currentVersion());
     }
 
+    /**
+     * A switch of CURRENT or CANARY that fails after its temp file was written (here the rename onto a directory
+     * someone left under the pointer's name) changes nothing and leaves no CURRENT.tmp-* or CANARY.tmp-* behind.
+     * Found while triaging PIT's survivors (PIT has no mutant for it): leaving the temp file went unnoticed.
+     */
+    @Test
+    void aPointerSwitchThatFailsAfterWritingItsTempFileLeavesNoTempFile() throws Exception {
+        ModelStore store = ModelStore.open(tmp.resolve("store"));
+        String v1 = TestData.small().fill(store.newSnapshot()).publish();
+        String v2 = TestData.small().fill(store.newSnapshot()).publish(false);
+        Path d = store.directory();
+        Files.createDirectories(d.resolve("CANARY/in-the-way"));
+        assertThrows(IOException.class, () -> store.startCanary(v2, 10));
+        Files.delete(d.resolve(ModelStore.CURRENT));
+        Files.createDirectories(d.resolve("CURRENT/in-the-way"));
+        assertThrows(IOException.class, () -> store.activate(v2));
+        try (var files = Files.list(d)) {
+            assertEquals(List.of(v1, v2, "CANARY", "CURRENT", "CURRENT.lock"),
+                    files.map(p -> p.getFileName().toString()).sorted().toList(), "no pointer temp file left");
+        }
+        FileSync.deleteRecursively(d.resolve("CURRENT"));
+        store.activate(v2);
+        assertEquals(Optional.of(v2), store.currentVersion());
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"items", "rules", "customers", "popular", "manifest", "verify", "commit"})
+    @ValueSource(strings = {"items", "rules", "customers", "profiles", "consent", "upsell", "keys", "popular",
+            "manifest", "verify", "commit"})
     void failedPublishLeavesStoreUntouched(String failingStep) throws Exception {
         ModelStore store = ModelStore.open(tmp.resolve("store"));
         String v1 = TestData.small().fill(store.newSnapshot()).publish();
@@ -243,6 +269,103 @@ class ModelStoreTest {
             assertEquals(v1, s.version());
         }
         assertThrows(IllegalStateException.class, b::publish, "a builder is single use");
+    }
+
+    /**
+     * A version whose files are damaged after they were written and before the rename (a disk, another process) is
+     * not published: the builder reads it back through the checks a reader makes, and the store keeps what it held.
+     * Found by PIT: publishing without that read-back went unnoticed.
+     */
+    @Test
+    void aVersionDamagedBetweenWritingAndCommitIsNeverPublished() throws Exception {
+        ModelStore store = ModelStore.open(tmp.resolve("store"));
+        String v1 = TestData.small().fill(store.newSnapshot()).publish();
+        SnapshotBuilder b = TestData.small().fill(store.newSnapshot());
+        b.onStep(step -> {
+            if (step.equals("verify")) {
+                try (var temps = Files.list(store.directory())) {
+                    Path written = temps.filter(p -> p.getFileName().toString().startsWith(ModelStore.TMP_PREFIX)
+                            && Files.isDirectory(p)).findFirst().orElseThrow();
+                    CorruptionTest.flip(written.resolve(Snapshot.ITEMS), 20);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        CorruptSnapshotException e = assertThrows(CorruptSnapshotException.class, b::publish);
+        assertTrue(e.getMessage().contains("checksum mismatch"), e.getMessage());
+        assertEquals(List.of(v1), store.versions());
+        assertEquals(Optional.of(v1), store.currentVersion());
+    }
+
+    /**
+     * A builder that has published takes nothing more: every put fails rather than being silently dropped (the
+     * version is immutable). Found by PIT: dropping that check went unnoticed for every put but the publish itself.
+     */
+    @Test
+    void aBuilderThatHasPublishedRefusesEveryPut() throws Exception {
+        ModelStore store = ModelStore.open(tmp.resolve("store"));
+        ItemFacts item = TestData.small().items.values().iterator().next();
+        SnapshotBuilder b = store.newSnapshot();
+        assertEquals(b, b.putItem(item).popularItems(List.of()), "puts chain");
+        b.publish();
+        List<org.junit.jupiter.api.function.Executable> puts = List.of(
+                () -> b.putItem(item),
+                () -> b.putRules(item.itemId(), List.of()),
+                () -> b.putCustomer("C1", null),
+                () -> b.putProfile("C1", null),
+                () -> b.putConsent("C1", Map.of()),
+                () -> b.putListedConsent("C1", Map.of()),
+                () -> b.putCustomerRecommendations("C1", null),
+                () -> b.putTradeUps(item.itemId(), List.of()),
+                () -> b.popularItems(List.of()),
+                () -> b.addInput(tmp.resolve("none.csv")),
+                () -> b.parameters(Map.of()),
+                () -> b.section("t", 1),
+                () -> b.addDirectory("e", dir -> { }));
+        org.junit.jupiter.api.Assertions.assertAll(puts.stream().map(put -> () -> {
+            IllegalStateException e = assertThrows(IllegalStateException.class, put);
+            assertTrue(e.getMessage().contains("already published"), e.getMessage());
+        }));
+    }
+
+    /**
+     * activate answers the version CURRENT named before (what a rollback prints, to undo it), and delete refuses a
+     * name that is not a version id as such, before it looks at the file system: "../outside" names a directory
+     * outside the store, which it otherwise tried to rename into the store, failing with an I/O error (a store
+     * failure, not a wrong argument). Found by PIT: both went unnoticed.
+     */
+    @Test
+    void activateAnswersThePreviousVersionAndDeleteRefusesANameOutsideTheStore() throws Exception {
+        ModelStore store = ModelStore.open(tmp.resolve("store"));
+        String v1 = TestData.small().fill(store.newSnapshot()).publish();
+        String v2 = TestData.small().fill(store.newSnapshot()).publish();
+        assertEquals(Optional.of(v2), store.activate(v1));
+        assertEquals(Optional.of(v1), store.activate(v2));
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        Files.writeString(outside.resolve("keep.txt"), "not the store's");
+        assertThrows(IllegalArgumentException.class, () -> store.delete("../outside"));
+        assertEquals("not the store's", Files.readString(outside.resolve("keep.txt")));
+        ModelStore.Removal removed = store.delete(v1);
+        assertEquals(v1, removed.name());
+        assertTrue(removed.bytes() > 0, removed.toString());
+        assertEquals(List.of(v2), store.versions());
+    }
+
+    /**
+     * A publish started while another publish of this process holds its temp dir gets a temp dir of its own (a
+     * fresh random name) and completes. Found by PIT: a temp name that never changed went unnoticed, and made the
+     * second publish retry the same name forever.
+     */
+    @Test
+    void aPublishWhileAnotherHoldsItsTempDirGetsItsOwn() throws Exception {
+        ModelStore store = ModelStore.open(tmp.resolve("store"));
+        try (PublishLock held = store.newTempDir()) {
+            String v = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+                    () -> TestData.small().fill(store.newSnapshot()).publish());
+            assertEquals(List.of(v), store.versions());
+            assertTrue(Files.isDirectory(held.dir()), "the other publish's directory is left alone");
+        }
     }
 
     @Test
