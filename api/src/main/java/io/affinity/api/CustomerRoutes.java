@@ -86,11 +86,12 @@ final class CustomerRoutes {
         availability.refreshIfDue();
         Predicate<String> inStock = item -> availability.isAvailable(item, model.catalog());
         if (!rules.restrictsOffers()) {
-            return new NextBestOffers(model.recommender(), marginRate, inStock);
+            return new NextBestOffers(model.recommender(), marginRate, inStock, model.minorDigits());
         }
         Predicate<String> eligible = item -> rules.passesFilterAndHistory(item) && inStock.test(item);
         return new NextBestOffers(new Recommender(
-                new FilteredSnapshot(model.snapshot(), eligible), model.recommender().settings()), marginRate, eligible);
+                new FilteredSnapshot(model.snapshot(), eligible), model.recommender().settings()), marginRate, eligible,
+                model.minorDigits());
     }
 
     void register(V1Routes v1) {

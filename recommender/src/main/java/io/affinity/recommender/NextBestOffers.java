@@ -40,6 +40,10 @@ import java.util.function.Predicate;
  * Thread-safe (stateless apart from its settings).
  */
 public final class NextBestOffers {
+    /** Decimals of amounts in explanations when the model's currency is unknown (most currencies have cents). */
+    public static final int DEFAULT_MINOR_DIGITS = 2;
+    /** Most decimals an amount is printed with: {@link #amount} first rounds to 9, far below any minor unit. */
+    static final int MAX_MINOR_DIGITS = 8;
     /** Candidates drawn from the recommender per offer asked for. */
     private static final int CANDIDATES_PER_OFFER = 8;
     /** Most candidates drawn without rules (and with rules, unless RULES_OVERFETCH x limit is more). */
@@ -50,6 +54,8 @@ public final class NextBestOffers {
     private final Recommender recommender;
     private final double marginRate;
     private final Predicate<String> offerable;
+    /** Decimals the explanations print amounts with: the model currency's minor unit (2 when unknown). */
+    private final int minorDigits;
 
     /** Every item of the model may be offered. */
     public NextBestOffers(Recommender recommender, double marginRate) {
@@ -62,6 +68,21 @@ public final class NextBestOffers {
      *                   so a customer still gets {@code limit} offers when enough others qualify
      */
     public NextBestOffers(Recommender recommender, double marginRate, Predicate<String> offerable) {
+        this(recommender, marginRate, offerable, DEFAULT_MINOR_DIGITS);
+    }
+
+    /**
+     * @param minorDigits decimals of the model currency's minor unit, which the explanations print amounts with
+     *                    (JPY 0, EUR 2, KWD 3; {@link #DEFAULT_MINOR_DIGITS} when the currency is unknown). A digit
+     *                    count, not a currency code: which currency a model is in is the snapshot's business.
+     */
+    public NextBestOffers(Recommender recommender, double marginRate, Predicate<String> offerable,
+                          int minorDigits) {
+        if (minorDigits < 0 || minorDigits > MAX_MINOR_DIGITS) {
+            throw new IllegalArgumentException("minorDigits must be in [0, " + MAX_MINOR_DIGITS + "], was "
+                    + minorDigits);
+        }
+        this.minorDigits = minorDigits;
         this.recommender = Objects.requireNonNull(recommender, "recommender");
         if (!(marginRate > 0 && marginRate <= 1)) {
             throw new IllegalArgumentException("marginRate must be in (0, 1], was " + marginRate);
@@ -447,16 +468,22 @@ public final class NextBestOffers {
                 amount(f.typicalPrice()));
     }
 
+    /** A money amount in the model currency's minor unit ({@link #amount(double, int)}). */
+    private String amount(double value) {
+        return amount(value, minorDigits);
+    }
+
     /**
-     * A money amount with two decimals, a half rounded up as a person checking the arithmetic would (30% of 1.65
-     * is 0.495 -> 0.50). The double carries binary noise (0.3 * 1.65 = 0.49499999999999994), on which
-     * {@code %.2f} gives 0.49, so it is first rounded to 9 decimals, far below a cent and far above the noise.
+     * A money amount with {@code digits} decimals (the currency's minor unit: 1250 yen, 12.50 euros, 1.250 dinars),
+     * a half rounded up as a person checking the arithmetic would (30% of 1.65 is 0.495 -> 0.50). The double
+     * carries binary noise (0.3 * 1.65 = 0.49499999999999994), on which {@code %.2f} gives 0.49, so it is first
+     * rounded to 9 decimals, far below a minor unit and far above the noise.
      */
-    static String amount(double value) {
+    static String amount(double value, int digits) {
         if (!Double.isFinite(value)) {
             return Double.toString(value);
         }
-        return new BigDecimal(value).setScale(9, RoundingMode.HALF_EVEN).setScale(2, RoundingMode.HALF_UP)
+        return new BigDecimal(value).setScale(9, RoundingMode.HALF_EVEN).setScale(digits, RoundingMode.HALF_UP)
                 .toPlainString();
     }
 

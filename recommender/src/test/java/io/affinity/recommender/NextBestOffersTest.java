@@ -89,6 +89,31 @@ class NextBestOffersTest {
     }
 
     @Test
+    void explanationAmountsHaveTheCurrencysMinorDigits() {
+        // Two decimals always printed 1650 yen as 1650.00 and 1.650 dinars as 1.65.
+        InMemoryModelSnapshot priced = InMemoryModelSnapshot.builder("v")
+                .item(new ItemFacts("A", "RED MUG", "", 1, 10, 10, 10))
+                .item(new ItemFacts("H", "LAMP", "", 1650, 10, 10, 10))
+                .rule(new AssociationRule(List.of("A"), "H", 50, 0.05, 0.5, 2, 0.01, 2))
+                .customer("C1", new CustomerHistory(4, List.of(new PurchasedItem("A", 1, 4, DAY)), 1))
+                .build();
+        Recommender recommender = new Recommender(priced, RecommenderSettings.DEFAULTS);
+        String yen = new NextBestOffers(recommender, 0.3, item -> true, 0)
+                .forCustomer("C1", Optional.empty(), 1).get(0).explanation();
+        assertTrue(yen.contains("x margin 495 (default margin rate: 30% of 1650)"), yen);
+        String dinars = new NextBestOffers(recommender, 0.3, item -> true, 3)
+                .forCustomer("C1", Optional.empty(), 1).get(0).explanation();
+        assertTrue(dinars.contains("x margin 495.000 (default margin rate: 30% of 1650.000)"), dinars);
+        String unknown = new NextBestOffers(recommender, 0.3, item -> true)
+                .forCustomer("C1", Optional.empty(), 1).get(0).explanation();
+        assertTrue(unknown.contains("x margin 495.00 (default margin rate: 30% of 1650.00)"), unknown);
+        assertEquals("2", NextBestOffers.amount(1.5, 0)); // half up, as in cents
+        assertEquals("1.235", NextBestOffers.amount(1.2345, 3));
+        assertThrows(IllegalArgumentException.class, () -> new NextBestOffers(recommender, 0.3, item -> true, -1));
+        assertThrows(IllegalArgumentException.class, () -> new NextBestOffers(recommender, 0.3, item -> true, 9));
+    }
+
+    @Test
     void explanationAmountsRoundHalvesUp() {
         // 30% of 1.65 is 0.495: shown as 0.50, as a person checks it (%.2f on the double 0.49499999999999994 gave 0.49).
         InMemoryModelSnapshot halves = InMemoryModelSnapshot.builder("v")
@@ -100,11 +125,11 @@ class NextBestOffersTest {
         NextBestOffers.Offer h = new NextBestOffers(new Recommender(halves, RecommenderSettings.DEFAULTS), 0.3)
                 .forCustomer("C1", Optional.empty(), 1).get(0);
         assertTrue(h.explanation().contains("x margin 0.50 (default margin rate: 30% of 1.65)"), h.explanation());
-        assertEquals("0.50", NextBestOffers.amount(0.3 * 1.65));
-        assertEquals("2.68", NextBestOffers.amount(2.675)); // the double is 2.67499999999999982236431605997495353221893310546875
-        assertEquals("0.49", NextBestOffers.amount(0.494));
-        assertEquals("-0.50", NextBestOffers.amount(-0.495));
-        assertEquals("1234567.00", NextBestOffers.amount(1234567));
+        assertEquals("0.50", NextBestOffers.amount(0.3 * 1.65, 2));
+        assertEquals("2.68", NextBestOffers.amount(2.675, 2)); // the double is 2.67499999999999982236431605997495353221893310546875
+        assertEquals("0.49", NextBestOffers.amount(0.494, 2));
+        assertEquals("-0.50", NextBestOffers.amount(-0.495, 2));
+        assertEquals("1234567.00", NextBestOffers.amount(1234567, 2));
     }
 
     @Test

@@ -325,8 +325,9 @@ final class CustomerLists {
                         : new CustomerAnalytics.CustomerPriceSums(prices.value());
                 CustomerProfiles.CostSums costSums = costs == null ? null
                         : new CustomerProfiles.CostSums(costs.value());
-                // CustomerAnalytics: an order's spend summed exactly over its lines, then per purchase day, rounded
-                // once a day, so that neither the lines' order nor the orders' changes a bit
+                // CustomerAnalytics: an order's spend summed exactly over its lines (as the decimals written), then
+                // per purchase day, rounded once a day (the total once), so that neither the lines' order nor the
+                // orders' changes a bit
                 TreeMap<Long, ExactSum> perDay = new TreeMap<>();
                 Row firstRow = pending.getStruct(2);
                 int orderFile = -1;
@@ -364,7 +365,7 @@ final class CustomerLists {
                     acc.line(item, id[item], r.getDouble(6), kept);
                     if (kept > 0) {
                         orderKept = true;
-                        orderSpend.add(kept * r.getDouble(7));
+                        orderSpend.addAmount(kept, r.getDouble(7));
                         if (priceSums != null) {
                             priceSums.line(item, kept, r.getDouble(7));
                         }
@@ -395,11 +396,11 @@ final class CustomerLists {
                     costSums.endOrder();
                 }
                 long[] days = new long[perDay.size()];
-                double[] daySpend = new double[perDay.size()];
+                ExactSum[] daySpend = new ExactSum[perDay.size()];
                 int d = 0;
                 for (Map.Entry<Long, ExactSum> e : perDay.entrySet()) {
                     days[d] = e.getKey();
-                    daySpend[d++] = e.getValue().value();
+                    daySpend[d++] = e.getValue();
                 }
                 // a customer who returned everything has no purchase day: days 0, left out of the profiles
                 CustomerAnalytics.CustomerSummary summary = days.length == 0 ? null

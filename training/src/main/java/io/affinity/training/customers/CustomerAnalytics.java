@@ -68,7 +68,8 @@ public final class CustomerAnalytics {
                 ? calKept : tx.keptAsOf(options.holdoutEnd());
 
         // Orders grouped by customer (positions of tx.customerOrder), each order reduced to (day, spend). Money is
-        // summed exactly (ExactSum) and rounded once per purchase day: a customer's figures are then the same to
+        // summed exactly (ExactSum, lines as the decimals written) and rounded once per purchase day for the models,
+        // once per customer for the monetary total: a customer's figures are then the same to
         // the last bit whatever order the export lists the rows of an order, and the orders of a day, in.
         int customers = tx.customerCount();
         int grouped = customers == 0 ? 0 : tx.customerOrderEnd(customers - 1);
@@ -95,7 +96,7 @@ public final class CustomerAnalytics {
                 }
                 orderKept[k] = true;
                 double revenue = kept * tx.unitPriceOfLine(l);
-                s.add(revenue);
+                s.addAmount(kept, tx.unitPriceOfLine(l));
                 if (costs.any()) {
                     double cost = costs.cost(tx.itemOfLine(l));
                     if (!Double.isNaN(cost)) {
@@ -143,11 +144,11 @@ public final class CustomerAnalytics {
                 continue;
             }
             long[] days = new long[perDay.size()];
-            double[] spend = new double[perDay.size()];
+            ExactSum[] spend = new ExactSum[perDay.size()];
             int i = 0;
             for (Map.Entry<Long, ExactSum> e : perDay.entrySet()) {
                 days[i] = e.getKey();
-                spend[i++] = e.getValue().value();
+                spend[i++] = e.getValue();
             }
             int lastPeriod = 0;
             for (long d : days) {
@@ -193,20 +194,25 @@ public final class CustomerAnalytics {
             topFamilies = List.copyOf(topFamilies);
         }
 
-        /** The summary of a customer's purchase days (ascending) and each day's spend, sums in day order. */
-        public static CustomerSummary of(String customerId, long[] days, double[] spend, int holdoutActual,
+        /**
+         * The summary of a customer's purchase days (ascending) and each day's exact spend. The repeat spend and the
+         * total are summed exactly across days and rounded once: summed as the days' rounded doubles, two days of
+         * 29.85 made a monetary of 59.699999999999996 in every profile a person reads.
+         */
+        public static CustomerSummary of(String customerId, long[] days, ExactSum[] spend, int holdoutActual,
                                          int lastPeriodDays, double costedRevenue, double costedMargin,
                                          double priceIndex, double cheaperVariantShare, List<String> topFamilies) {
-            double repeat = 0;
-            double total = spend[0];
+            ExactSum repeat = new ExactSum();
             for (int k = 1; k < days.length; k++) {
-                repeat += spend[k];
-                total += spend[k];
+                repeat.add(spend[k]);
             }
+            ExactSum total = new ExactSum();
+            total.add(spend[0]);
+            total.add(repeat);
             int n = days.length;
             return new CustomerSummary(customerId, days[0], days[n - 1], n, n >= 2 ? days[n - 1] - days[n - 2] : 0,
-                    repeat, total, holdoutActual, lastPeriodDays, costedRevenue, costedMargin, priceIndex,
-                    cheaperVariantShare, topFamilies);
+                    repeat.value(), total.value(), holdoutActual, lastPeriodDays, costedRevenue, costedMargin,
+                    priceIndex, cheaperVariantShare, topFamilies);
         }
     }
 

@@ -22,6 +22,20 @@ public final class ExactSum implements Serializable {
         }
     }
 
+    /**
+     * Adds a line's amount, quantity times unit price, as the decimals they were written in: a double read from
+     * "9.95" is 9.9499999999999993 in binary, and six such lines summed exactly from their binary values come to
+     * 59.699999999999996, where a shop's till shows 59.70. {@link BigDecimal#valueOf(double)} recovers the shortest
+     * decimal that reads back as the double (what the export wrote, or a converted amount's rounded cents), so the
+     * sum is the till's and its one rounding gives the double nearest 59.7. Still exact, so still independent of
+     * the order lines are added in.
+     */
+    public void addAmount(double quantity, double unitPrice) {
+        if (quantity != 0 && unitPrice != 0) {
+            sum = sum.add(BigDecimal.valueOf(quantity).multiply(BigDecimal.valueOf(unitPrice)));
+        }
+    }
+
     public void add(ExactSum other) {
         sum = sum.add(other.sum);
     }

@@ -91,7 +91,7 @@ class CustomerAnalyticsTest {
     @Test
     void discountingLowersValueAndReportIsComplete() throws Exception {
         CustomerAnalysis plain = analyse(LocalDate.of(2010, 6, 30), null);
-        Path file = write();
+        Path file = write("");
         Transactions tx = TransactionLoader.load(List.of(file), IngestOptions.defaults()).transactions();
         CustomerAnalysis discounted = CustomerAnalytics.run(tx,
                 CustomerAnalyticsOptions.defaults(LocalDate.of(2010, 6, 30)).withDiscountRate(0.5));
@@ -107,7 +107,7 @@ class CustomerAnalyticsTest {
 
     @Test
     void tiersRankByPredictedMarginWhenTheCatalogueGivesCosts() throws Exception {
-        Path file = write();
+        Path file = write("");
         Transactions tx = TransactionLoader.load(List.of(file), IngestOptions.defaults()).transactions();
         CustomerAnalyticsOptions o = CustomerAnalyticsOptions.defaults(LocalDate.of(2010, 6, 30));
         // RED MUG sells at 10 with cost 9.5 (5% margin); BLUE MUG at 5 with cost 1 (80%); LANTERN has no cost.
@@ -184,15 +184,44 @@ class CustomerAnalyticsTest {
         assertEquals(CustomerProfile.PriceSensitivity.MEDIUM, CustomerAnalytics.sensitivity(0.95, 0.5));
     }
 
+    @Test
+    void moneyIsSummedAsTheTillSumsIt() throws Exception {
+        // Two days of three lines at 9.95: the till says 29.85 a day and 59.70 in all. Summed from the doubles'
+        // binary values the days came to 29.849999999999998 and the total, added as doubles, to
+        // 59.699999999999996, printed so in profiles.csv, the profile API and the campaign export.
+        StringBuilder extra = new StringBuilder();
+        int[] invoice = {600000};
+        for (String day : List.of("2010-02-01", "2010-05-01")) {
+            for (int k = 0; k < 3; k++) {
+                line(extra, invoice, "10004", "TEA TOWEL", 1, day + " 10:00:00", 9.95, "90005");
+            }
+        }
+        line(extra, invoice, "10004", "TEA TOWEL", 3, "2010-03-01 10:00:00", 9.95, "90006");
+        line(extra, invoice, "10004", "TEA TOWEL", 3, "2010-04-01 10:00:00", 9.95, "90006");
+        CustomerAnalysis a = analyse(LocalDate.of(2010, 6, 30), null, extra.toString());
+        Map<String, CustomerAnalysis.Row> rows = a.rows().stream()
+                .collect(Collectors.toMap(CustomerAnalysis.Row::customerId, Function.identity()));
+        for (String customer : List.of("90005", "90006")) {
+            CustomerAnalysis.Row r = rows.get(customer);
+            assertEquals(59.7, r.profile().monetary(), customer);
+            assertEquals("59.7", Double.toString(r.profile().monetary()), customer);
+            assertEquals(29.85, r.meanRepeatSpend(), customer);
+        }
+    }
+
     private CustomerAnalysis analyse(LocalDate calEnd, LocalDate holdEnd) throws Exception {
-        Path file = write();
+        return analyse(calEnd, holdEnd, "");
+    }
+
+    private CustomerAnalysis analyse(LocalDate calEnd, LocalDate holdEnd, String extraLines) throws Exception {
+        Path file = write(extraLines);
         Transactions tx = TransactionLoader.load(List.of(file), IngestOptions.defaults()).transactions();
         CustomerAnalyticsOptions o = CustomerAnalyticsOptions.defaults(calEnd);
         return CustomerAnalytics.run(tx, holdEnd == null ? o : o.withHoldoutEnd(holdEnd));
     }
 
-    private Path write() throws Exception {
-        StringBuilder csv = new StringBuilder(HEADER).append('\n');
+    private Path write(String extraLines) throws Exception {
+        StringBuilder csv = new StringBuilder(HEADER).append('\n').append(extraLines);
         int[] invoice = {500000};
         // Hand-made customers.
         line(csv, invoice, "10001", "RED MUG", 2, "2010-01-10 09:00:00", 10, "90001");
