@@ -807,10 +807,6 @@ class OpenApiContractHttpTest {
     }
 
     /**
-     * Every status every operation documents was answered by one of the requests above, each checked against the
-     * document: none is left to another test, which would not read the document.
-     */
-    /**
      * Every answer carrying money (prices, margins, expected values, spend) names the model's currency, once, at its
      * top, as the manifest records it; null (sent) from a model that does not know it. The customer recommendations
      * carry no amount, so no currency either.
@@ -851,6 +847,10 @@ class OpenApiContractHttpTest {
         none.assertClean();
     }
 
+    /**
+     * Every status every operation documents was answered by one of the requests above, each checked against the
+     * document: none is left to another test, which would not read the document.
+     */
     @Test
     @Order(100)
     void everyDocumentedStatusOfEveryOperationWasAnswered() {
