@@ -31,6 +31,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -320,6 +321,35 @@ class OfferRulesHttpTest {
                 body.get("offers"));
         assertEquals(body.get("offers"), ok(get("/v1/items/I00/upsell?limit=5&filter=&excludeBoughtWithinDays=0"))
                 .get("offers"));
+    }
+
+    /**
+     * The explanations print amounts in the model currency's minor unit, as the manifest names it: the same model
+     * served as yen (no minor unit) answers the pinned upsell of {@link #upsellTakesFilterCapBoostAndPin} with whole
+     * amounts, a half rounded up (1.50 -> 2, 12.50 -> 13, margin 3.75 -> 4), and says it is in yen.
+     */
+    @Test
+    void explanationsPrintAmountsInTheModelCurrencysMinorUnit() throws Exception {
+        Map<String, Object> summary = new LinkedHashMap<>(served.summary());
+        summary.put("currency", "JPY");
+        ServedModel yen = new ServedModel(served.snapshot(), served.recommender(), summary, served.catalog());
+        AffinityServer yenServer = AffinityServer.create(ApiConfig.defaults().withHost("127.0.0.1").withPort(0),
+                ModelSource.fixed(yen), new ServerOptions(AccessControl.of(TOKEN, List.of()), null,
+                        Duration.ofSeconds(5), journal, 0.3, BusinessRuleConfig.defaults())).start();
+        try {
+            String path = "/v1/items/I00/upsell?limit=5&pinLimit=2&pin=" + enc("id:(I11 OR I00)");
+            JsonNode pinned = ok(send(yenServer, "GET", path, "application/json"));
+            assertEquals("JPY", pinned.path("currency").asText(null), pinned.toString());
+            assertEquals("pinned: matches pin 'id:(I11 OR I00)' (injected from the catalogue by popularity); 2 -> 13; "
+                    + "P(purchase) 0.100 (popular 0.100 x activity 1.000) x margin 4 (default margin rate: 30% of 13)",
+                    pinned.at("/offers/0/explanation").asText());
+            JsonNode offers = ok(send(yenServer, "GET", "/v1/customers/C100/next-best-offers?limit=3",
+                    "application/json"));
+            offers.get("offers").forEach(o -> assertTrue(
+                    o.get("explanation").asText().matches(".* x margin \\d+( .*)?"), o.toString()));
+        } finally {
+            yenServer.close();
+        }
     }
 
     @Test
