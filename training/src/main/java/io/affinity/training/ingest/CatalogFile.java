@@ -316,6 +316,8 @@ public final class CatalogFile {
         String[] columns = null;
         int idColumn = -1;
         int currencyColumn = -1;
+        int priceColumn = -1;
+        int costColumn = -1;
         Map<String, Long> currencies = new TreeMap<>();
         try (CsvRecords csv = CsvRecords.open(new StrictTextReader(open(file), encoding), dialect.delimiter(), true)) {
             for (CsvRecord r : csv) {
@@ -325,6 +327,8 @@ public final class CatalogFile {
                     idColumn = List.of(columns).indexOf(ITEM_ID);
                     // without the column, prices are the reporting currency's: nothing to convert
                     currencyColumn = List.of(columns).indexOf(CURRENCY);
+                    priceColumn = List.of(columns).indexOf(PRICE);
+                    costColumn = List.of(columns).indexOf(COST);
                     continue;
                 }
                 if (ExportReader.allBlank(r)) {
@@ -334,7 +338,7 @@ public final class CatalogFile {
                 String where = file + ":" + line;
                 Object parsed = row(r, columns, idColumn, line, dialect);
                 if (parsed instanceof Entry e && currencyColumn >= 0) {
-                    parsed = inReportingCurrency(e, r, columns, currencyColumn, dialect, rates);
+                    parsed = inReportingCurrency(e, r, currencyColumn, priceColumn, costColumn, dialect, rates);
                 }
                 if (parsed instanceof Rejection x) {
                     if (csv.cutShort(r)) {
@@ -410,8 +414,8 @@ public final class CatalogFile {
      * written and rounded to its minor unit ({@link ExchangeRates#convert}); a {@link Rejection} for a cell that is
      * no code (or blank beside an amount), or a currency the rates lack.
      */
-    private static Object inReportingCurrency(Entry e, CsvRecord r, String[] columns, int currencyColumn,
-                                              CsvDialect dialect, ExchangeRates rates) {
+    private static Object inReportingCurrency(Entry e, CsvRecord r, int currencyColumn, int priceColumn,
+                                              int costColumn, CsvDialect dialect, ExchangeRates rates) {
         String cell = r.getField(currencyColumn).strip();
         if (cell.isEmpty() && !e.hasPrice() && !e.hasCost()) {
             return e;
@@ -428,15 +432,14 @@ public final class CatalogFile {
             return new Rejection(Reason.NO_EXCHANGE_RATE, rates.noLatestRate(code));
         }
         return new Entry(e.itemId(), e.line(), e.description(), e.category(), e.family(),
-                converted(e.hasPrice(), r, columns, PRICE, code, dialect, rates),
-                converted(e.hasCost(), r, columns, COST, code, dialect, rates), e.available(), e.attributes());
+                converted(e.hasPrice(), r, priceColumn, code, dialect, rates),
+                converted(e.hasCost(), r, costColumn, code, dialect, rates), e.available(), e.attributes());
     }
 
     /** The amount in {@code column} (read already: {@code present}) at the latest rate, NaN when absent. */
-    private static double converted(boolean present, CsvRecord r, String[] columns, String column, String code,
-                                    CsvDialect dialect, ExchangeRates rates) {
-        return present ? rates.convert(dialect.decimal(r.getField(List.of(columns).indexOf(column)).strip()), code,
-                LocalDate.MAX) : Double.NaN;
+    private static double converted(boolean present, CsvRecord r, int column, String code, CsvDialect dialect,
+                                    ExchangeRates rates) {
+        return present ? rates.convert(dialect.decimal(r.getField(column).strip()), code, LocalDate.MAX) : Double.NaN;
     }
 
     private record Rejection(Reason reason, String why) {
