@@ -52,13 +52,17 @@ public final class JournalLines {
         int start = 0;
         while (true) {
             int end = start;
+            boolean ascii = true;
             while (end < length && bytes[end] != '\n') {
+                ascii &= bytes[end] >= 0;
                 end++;
             }
             if (end >= length) {
                 return offset + start;
             }
-            reader.line(decode(bytes, start, end - start), offset + end + 1);
+            // ASCII is UTF-8 (most lines: ids and keys): only other lines pay for the strict decoder
+            reader.line(ascii ? new String(bytes, start, end - start, StandardCharsets.US_ASCII)
+                    : decode(bytes, start, end - start), offset + end + 1);
             start = end + 1;
         }
     }
