@@ -221,12 +221,14 @@ public final class ItemAvailability implements AutoCloseable {
      */
     private boolean readLines(State into, boolean opening) throws IOException {
         JournalLines.read(journal, readOffset, journalFile, (line, next) -> {
-            if (!line.isBlank()) {
-                String[] parts = line.split("\t", -1);
+            if (line == null || !line.isBlank()) {
+                // null: bytes that are not UTF-8 (JournalLines), which no server writes
+                String[] parts = line == null ? new String[0] : line.split("\t", -1);
                 if (parts.length != 2 || parts[0].isBlank()
                         || !(parts[1].equals("true") || parts[1].equals("false") || parts[1].equals(CLEAR))) {
                     String problem = journalFile + ":" + (lineNumber + 1) + ": expected ITEM<TAB>true|false|"
-                            + CLEAR + ", found '" + Params.abbreviate(line) + "'";
+                            + CLEAR + ", found " + (line == null ? "bytes that are not UTF-8"
+                                    : "'" + Params.abbreviate(line) + "'");
                     if (opening) {
                         throw new IOException(problem);
                     }

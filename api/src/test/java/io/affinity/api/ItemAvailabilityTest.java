@@ -56,6 +56,20 @@ class ItemAvailabilityTest {
         assertEquals("22697\tfalse\n22698 maybe\n", Files.readString(journal), "left untouched");
     }
 
+    /**
+     * A statement whose bytes are not UTF-8 was read with a replacement character: a damaged byte in an item id made
+     * the stock-out another (unknown) item's, and the item was recommended again without a word.
+     */
+    @Test
+    void aJournalLineThatIsNotUtf8IsReportedWithFileAndLine() throws Exception {
+        Path journal = tmp.resolve("bytes.journal");
+        Files.write(journal, new byte[] {'2', '2', '6', '9', '7', '\t', 'f', 'a', 'l', 's', 'e', '\n', '2', '2', '6',
+            (byte) 0xFC, '8', '\t', 'f', 'a', 'l', 's', 'e', '\n'});
+        IOException e = assertThrows(IOException.class, () -> ItemAvailability.journaled(journal));
+        assertTrue(e.getMessage().contains("bytes.journal:2: expected ITEM<TAB>true|false|clear, found bytes that are "
+                + "not UTF-8"), e.getMessage());
+    }
+
     private static void assertState(Map<String, Boolean> expected, ItemAvailability a) {
         expected.forEach((item, available) -> assertEquals(available, a.isAvailable(item), item));
         assertEquals(expected.containsValue(false), a.anyUnavailable());

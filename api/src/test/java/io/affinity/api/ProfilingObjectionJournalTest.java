@@ -71,6 +71,30 @@ class ProfilingObjectionJournalTest {
     }
 
     /**
+     * A line whose bytes are not UTF-8 (a damaged byte in its customer id) was read with a replacement character, as
+     * the change of a customer who does not exist: the journal stayed usable and the objection was lost. It is
+     * unreadable now, as any damaged line: exports and changes stop until it is repaired.
+     */
+    @Test
+    void aLineThatIsNotUtf8MakesTheJournalUnusable() throws Exception {
+        Path file = tmp.resolve("consent.journal");
+        try (ConsentJournal j = ConsentJournal.open(file)) {
+            j.record("101", Channel.PROFILING, State.OPTED_OUT);
+            j.record("102", Channel.PROFILING, State.OPTED_OUT);
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        int second = Files.readAllLines(file).get(0).length() + 1;
+        String line = new String(bytes, second, bytes.length - second, StandardCharsets.UTF_8);
+        bytes[second + line.indexOf("102") + 2] = (byte) 0xFC;
+        Files.write(file, bytes);
+        try (ConsentJournal j = ConsentJournal.open(file)) {
+            assertNotNull(j.failure(), "read as another customer's change");
+            assertTrue(j.failure().contains("line 2 is unreadable"), j.failure());
+            assertEquals(State.OPTED_OUT, profiling(j, "101"));
+        }
+    }
+
+    /**
      * A line of a later release (a channel this one does not know, as 'profiling' was for the releases before format
      * 8): the failure says to upgrade and to keep the line, which is a customer's consent change. A release before
      * format 8, checked on such a journal, said "unreadable; campaign exports are disabled until it is repaired",

@@ -138,8 +138,14 @@ public final class ConsentJournalFile {
         }
     }
 
-    /** A line's JSON object; {@link IllegalArgumentException} when it is none. */
+    /**
+     * A line's JSON object; {@link IllegalArgumentException} when it is none, or when {@code text} is null: a line
+     * that is not UTF-8 ({@link JournalLines}).
+     */
     public static JsonNode tree(String text) {
+        if (text == null) {
+            throw new IllegalArgumentException("not UTF-8 text");
+        }
         try {
             JsonNode n = JSON.readTree(text);
             if (n == null || !n.isObject()) {

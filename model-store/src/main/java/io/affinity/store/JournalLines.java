@@ -2,6 +2,8 @@ package io.affinity.store;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -16,7 +18,12 @@ public final class JournalLines {
     private JournalLines() {
     }
 
-    /** Receives one line of a journal (without its line break) and the offset after it; may refuse it (throw). */
+    /**
+     * Receives one line of a journal (without its line break) and the offset after it; may refuse it (throw).
+     * {@code text} is null when the line's bytes are not UTF-8, which every journal is written in: only damage
+     * makes such a line, and decoded with replacement characters it would read as another customer's or item's
+     * (an objection or a stock-out applied to nobody, without a word), so the reader refuses it as unreadable.
+     */
     @FunctionalInterface
     public interface LineReader<E extends Exception> {
         void line(String text, long next) throws E;
@@ -45,14 +52,29 @@ public final class JournalLines {
         int start = 0;
         while (true) {
             int end = start;
+            boolean ascii = true;
             while (end < length && bytes[end] != '\n') {
+                ascii &= bytes[end] >= 0;
                 end++;
             }
             if (end >= length) {
                 return offset + start;
             }
-            reader.line(new String(bytes, start, end - start, StandardCharsets.UTF_8), offset + end + 1);
+            // ASCII is UTF-8 (most lines: ids and keys): only other lines pay for the strict decoder
+            reader.line(ascii ? new String(bytes, start, end - start, StandardCharsets.US_ASCII)
+                    : decode(bytes, start, end - start), offset + end + 1);
             start = end + 1;
+        }
+    }
+
+    /** The line's text, or null when its bytes are not UTF-8 (strictly: no byte replaced). */
+    private static String decode(byte[] bytes, int start, int length) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, start, length))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            return null;
         }
     }
 }

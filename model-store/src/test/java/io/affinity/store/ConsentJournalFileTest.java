@@ -59,6 +59,31 @@ class ConsentJournalFileTest {
                 Consent.Channel.PROFILING).sequence());
     }
 
+    /**
+     * A line whose bytes are not UTF-8 was read with replacement characters: a damaged byte in a customer id made the
+     * change another (non-existent) customer's, and the real customer's objection was lost without a word; one in a
+     * key dropped the change's time. Found by ConsentJournalFileFuzzTest (case seeds 5055824932738583274,
+     * -7617414830879438183).
+     */
+    @Test
+    void aLineThatIsNotUtf8IsUnreadable() throws Exception {
+        byte[] damaged = (line(1, "2026-11-01T10:00:00Z", "secret-17850", "profiling", "opted_out")
+                + line(2, "2026-11-01T10:00:00Z", "secret-3\u0001", "profiling", "opted_out"))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (int i = 0; i < damaged.length; i++) {
+            if (damaged[i] == 1) {
+                damaged[i] = (byte) 0xFC; // no UTF-8 sequence starts so
+            }
+        }
+        Path journal = Files.write(dir.resolve("bytes.journal"), damaged);
+        ConsentJournalFile.UnreadableJournalException e = assertThrows(
+                ConsentJournalFile.UnreadableJournalException.class,
+                () -> ConsentJournalFile.latest(journal, Consent.Channel.PROFILING));
+        assertTrue(e.getMessage().startsWith("consent journal " + journal + " line 2 is unreadable (not UTF-8 text)"),
+                e.getMessage());
+        assertFalse(e.getMessage().contains("secret"), e.getMessage());
+    }
+
     @Test
     void anUnreadableLineOrASequenceOutOfOrderNamesTheFileAndLineButNoId() throws Exception {
         String good = line(1, "2026-11-01T10:00:00Z", "secret-17850", "profiling", "opted_out");

@@ -17,7 +17,8 @@ import java.util.function.Predicate;
  * candidates first (and refuses to inject them), so the limit fills from the next eligible ones.
  *
  * <p>Order of an answer: pinned, then boosted, then the rest, each group in the ranking's order; the category cap
- * then applies to that list, pinned entries first, so they count towards it. Pinned are first the ranking's own
+ * then applies to that list, pinned entries first, so they count towards it (and a pin passes over an item whose
+ * category the pins before it have filled, for the next matching one). Pinned are first the ranking's own
  * entries that match the pin, then, when fewer than {@code min(pinLimit, limit)} match, items of
  * {@code pinCatalogue} that the caller can turn into an entry (injection: a merchandiser's pin works even for
  * items the model did not propose). An item appears once: a pinned item's later entries (a repeat purchase and a
@@ -151,9 +152,13 @@ public record MerchandisingRules(Predicate<String> boost, String boostLabel, Pre
         List<Kept<T>> pinned = new ArrayList<>(list.size() + cap);
         List<Kept<T>> rest = new ArrayList<>(list.size());
         Set<String> taken = new HashSet<>();
+        // The cap counts pinned entries first: an item whose category the pins have filled would only be dropped
+        // below, leaving a pin's place empty that another matching item could have taken.
+        Map<String, Integer> perCategory = maxPerCategory > 0 ? new HashMap<>() : null;
         for (Kept<T> k : list) {
             String item = id.apply(k.entry());
-            if (pinned.size() < cap && !taken.contains(item) && pin.test(item) && eligible.test(item)) {
+            if (pinned.size() < cap && !taken.contains(item) && pin.test(item) && eligible.test(item)
+                    && roomInCategory(perCategory, item)) {
                 pinned.add(new Kept<>(k.entry(), Mark.PINNED));
                 taken.add(item);
             } else {
@@ -166,13 +171,14 @@ public record MerchandisingRules(Predicate<String> boost, String boostLabel, Pre
                 if (pinned.size() >= cap) {
                     break;
                 }
-                if (taken.contains(item)) {
+                if (taken.contains(item) || !hasRoom(perCategory, item)) {
                     continue;
                 }
                 T made = inject.apply(item);
                 if (made != null) {
                     pinned.add(new Kept<>(made, Mark.INJECTED));
                     taken.add(item);
+                    roomInCategory(perCategory, item);
                 }
             }
         }
@@ -185,5 +191,21 @@ public record MerchandisingRules(Predicate<String> boost, String boostLabel, Pre
             }
         }
         return pinned;
+    }
+
+    /** Whether {@code item}'s category has room for one more pin (always without a cap). */
+    private boolean hasRoom(Map<String, Integer> perCategory, String item) {
+        return perCategory == null || perCategory.getOrDefault(category.apply(item), 0) < maxPerCategory;
+    }
+
+    /** {@link #hasRoom}, counting the item's pin in its category when there is. */
+    private boolean roomInCategory(Map<String, Integer> perCategory, String item) {
+        if (!hasRoom(perCategory, item)) {
+            return false;
+        }
+        if (perCategory != null) {
+            perCategory.merge(category.apply(item), 1, Integer::sum);
+        }
+        return true;
     }
 }

@@ -248,6 +248,30 @@ class MerchandisingRulesTest {
                 .stream().map(MerchandisingRules.Kept::entry).toList());
     }
 
+    /**
+     * A pin passes over items whose category the pins have filled. It used to pin them and let the cap drop them,
+     * so the answer had fewer pins than pinLimit although other matching items were eligible: found by
+     * BusinessRulesFuzzTest, world seed 20261128, request 92 ({@code bought-together?pin=NOT (category:cat2)
+     * &pinLimit=4&maxPerCategory=1&limit=8}: 2 pinned while a matching item of a third category was left out).
+     */
+    @Test
+    void aPinPassesOverItemsOfACategoryThePinsHaveFilled() {
+        List<String> ranked = List.of("a1", "a2", "b1", "c1");
+        Map<String, String> category = Map.of("a1", "a", "a2", "a", "b1", "b", "c1", "c", "a3", "a", "d1", "d");
+        MerchandisingRules pinAll = new MerchandisingRules(null, null, item -> true, "p", 3, List.of("a3", "d1"), 1,
+                category::get);
+        List<MerchandisingRules.Kept<String>> kept = pinAll.select(ranked, s -> s, 4, item -> item);
+        assertEquals(List.of("a1", "b1", "c1"), kept.stream().map(MerchandisingRules.Kept::entry).toList());
+        assertEquals(List.of(MerchandisingRules.Mark.PINNED, MerchandisingRules.Mark.PINNED,
+                MerchandisingRules.Mark.PINNED), kept.stream().map(MerchandisingRules.Kept::mark).toList());
+        // Injection too: with a2 the only ranked pin match beside a1, the catalogue's a3 is passed over for d1.
+        MerchandisingRules pinA = new MerchandisingRules(null, null, Set.of("a1", "a2", "a3", "d1")::contains, "p", 2,
+                List.of("a3", "d1"), 1, category::get);
+        List<MerchandisingRules.Kept<String>> injected = pinA.select(ranked, s -> s, 4, item -> item);
+        assertEquals(List.of("a1", "d1", "b1", "c1"), injected.stream().map(MerchandisingRules.Kept::entry).toList());
+        assertEquals(MerchandisingRules.Mark.INJECTED, injected.get(1).mark());
+    }
+
     /** The limit and the pin limit are exact: no entry past either, pinned from the ranking or injected. */
     @Test
     void theLimitAndThePinLimitAreExact() {

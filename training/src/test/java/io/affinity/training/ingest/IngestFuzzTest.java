@@ -58,6 +58,8 @@ class IngestFuzzTest {
     private static final int TRANSACTION_CASES = Integer.getInteger("affinity.fuzz.transactions", 2500);
     private static final int CONSENT_CASES = Integer.getInteger("affinity.fuzz.consent", 800);
     private static final int CATALOG_CASES = Integer.getInteger("affinity.fuzz.catalog", 800);
+    private static final int RATES_CASES = Integer.getInteger("affinity.fuzz.rates", 800);
+    private static final int EXCLUDED_CASES = Integer.getInteger("affinity.fuzz.excluded", 800);
     /** Only a guard against an endless loop: a full run takes seconds. */
     private static final Duration HANG_GUARD = Duration.ofMinutes(5);
     /** An e-mail address or a piece of one: a word character next to an '@' (a quoted lone '@' is not one). */
@@ -595,6 +597,154 @@ class IngestFuzzTest {
             checkMessage(e.getMessage(), List.of(p), List.of(m), false, true, problems);
             if (!problems.isEmpty()) {
                 failures.add(failure(problems, context + "\n  CatalogException: " + e.getMessage()
+                        + "\n  problems: " + problems));
+            }
+        } catch (Throwable t) {
+            failures.add(failure(t, context + "\n  untyped failure: " + stack(t)));
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Exchange rates and the exclusion list
+
+    static final List<String> RATES = List.of("currency,rate\nGBP,1.17\nUSD,0.92\nEUR,1\nJPY,0.0061\n",
+            "Currency,Date,Rate\nGBP,2024-01-02,1.16\nGBP,2024-06-14,1.18\nUSD,2024-01-02,0.91\nCHF,2024-03-01,1.04\n");
+    static final String EXCLUDED = "customer_id,requested,ticket\n17850,2024-01-02,T-1\n"
+            + "anna@example.com,2024-02-03,T-2\n\"13047.0\",,T-3\n  12583 ,2024-05-06,\"T-4, urgent\"\n";
+
+    /**
+     * {@link ExchangeRates#read}: every mutated file is read (each rate positive and finite, each currency an ISO
+     * code, the reporting one's rate 1) or refused with an {@link IllegalArgumentException} naming
+     * {@code --exchange-rates FILE} (and its line, past the header) and why; nothing else.
+     */
+    @Test
+    void exchangeRateFilesEitherReadOrFailNamingTheFile() {
+        List<String> failures = new ArrayList<>();
+        int[] loads = new int[2];
+        Map<String, Integer> kinds = new LinkedHashMap<>();
+        Object[] current = new Object[1];
+        assertTimeoutPreemptively(HANG_GUARD, () -> {
+            for (long caseSeed : caseSeeds(RATES_CASES, 4)) {
+                current[0] = caseSeed;
+                ratesCase(caseSeed, failures, loads, kinds);
+            }
+        }, () -> "an exchange rate read did not finish (endless loop?); case seed " + current[0]);
+        System.out.printf(Locale.ROOT, "IngestFuzzTest exchange rates: %d cases, %d read, %d typed errors; mutations "
+                + "%s%n", loads[0] + loads[1], loads[0], loads[1], kinds);
+        assertNoFailures(failures);
+        assertTrue(ONE_CASE != null || loads[0] > RATES_CASES / 20 && loads[1] > RATES_CASES / 20,
+                "both outcomes must occur: " + Arrays.toString(loads));
+    }
+
+    private void ratesCase(long caseSeed, List<String> failures, int[] loads, Map<String, Integer> kinds)
+            throws IOException {
+        Random rnd = new Random(caseSeed);
+        Mutated m = mutate(rnd, RATES.get(rnd.nextInt(RATES.size())), StandardCharsets.UTF_8, ',', new int[] {1, 2},
+                2, new int[] {0}, false);
+        m.mutations().forEach(k -> kinds.merge(k, 1, Integer::sum));
+        Path p = Files.write(dir.resolve("rates-" + Long.toHexString(caseSeed) + ".csv"), m.bytes());
+        String context = "case seed " + caseSeed + " (-Daffinity.fuzz.case=" + caseSeed + ")"
+                + describe(List.of(p), List.of(m));
+        try {
+            ExchangeRates rates = ExchangeRates.read(p, "EUR");
+            loads[0]++;
+            List<String> problems = new ArrayList<>();
+            if (rates.rates().isEmpty()) {
+                problems.add("no rates read");
+            }
+            rates.rates().forEach((code, byDate) -> {
+                if (Currencies.code(code) == null || !code.equals(code.toUpperCase(Locale.ROOT))) {
+                    problems.add("not a currency code: " + code);
+                }
+                byDate.values().forEach(rate -> {
+                    if (rate.signum() <= 0 || !Double.isFinite(rate.doubleValue()) || rate.doubleValue() == 0
+                            || code.equals("EUR") && rate.compareTo(java.math.BigDecimal.ONE) != 0) {
+                        problems.add("rate of " + code + ": " + rate);
+                    }
+                });
+            });
+            if (!problems.isEmpty()) {
+                failures.add(failure(problems, context + "\n  problems: " + problems));
+            }
+        } catch (IllegalArgumentException e) {
+            loads[1]++;
+            List<String> problems = new ArrayList<>();
+            checkMessage(e.getMessage(), List.of(p), List.of(m), false, true, problems);
+            if (!e.getMessage().startsWith(ExchangeRates.OPTION + " " + p + ":")) {
+                problems.add("message does not start with --exchange-rates file:");
+            }
+            if (!problems.isEmpty()) {
+                failures.add(failure(problems, context + "\n  IllegalArgumentException: " + e.getMessage()
+                        + "\n  problems: " + problems));
+            }
+        } catch (Throwable t) {
+            failures.add(failure(t, context + "\n  untyped failure: " + stack(t)));
+        }
+    }
+
+    /**
+     * {@link ExcludedCustomers#read} (plain or gzip, whatever the name): read, every id normalised, valid and among
+     * the file's data rows, or refused with {@link ExcludedCustomers.InvalidListException} naming the file and
+     * why, never an id or e-mail address in it; nothing else. A customer silently left out of the list would be
+     * profiled against their wish, so a read list has exactly one id per data row at most.
+     */
+    @Test
+    void exclusionListsEitherReadOrFailNamingTheFile() {
+        List<String> failures = new ArrayList<>();
+        int[] loads = new int[2];
+        Map<String, Integer> kinds = new LinkedHashMap<>();
+        Object[] current = new Object[1];
+        assertTimeoutPreemptively(HANG_GUARD, () -> {
+            for (long caseSeed : caseSeeds(EXCLUDED_CASES, 5)) {
+                current[0] = caseSeed;
+                excludedCase(caseSeed, failures, loads, kinds);
+            }
+        }, () -> "an exclusion list read did not finish (endless loop?); case seed " + current[0]);
+        System.out.printf(Locale.ROOT, "IngestFuzzTest exclusion lists: %d cases, %d read, %d typed errors; mutations "
+                + "%s%n", loads[0] + loads[1], loads[0], loads[1], kinds);
+        assertNoFailures(failures);
+        assertTrue(ONE_CASE != null || loads[0] > EXCLUDED_CASES / 20 && loads[1] > EXCLUDED_CASES / 20,
+                "both outcomes must occur: " + Arrays.toString(loads));
+    }
+
+    private void excludedCase(long caseSeed, List<String> failures, int[] loads, Map<String, Integer> kinds)
+            throws IOException {
+        Random rnd = new Random(caseSeed);
+        Mutated m = mutate(rnd, EXCLUDED, StandardCharsets.UTF_8, ',', new int[0], 1, new int[] {0}, true);
+        m.mutations().forEach(k -> kinds.merge(k, 1, Integer::sum));
+        Path p = Files.write(dir.resolve("excluded-" + Long.toHexString(caseSeed)
+                + ((caseSeed & 1) == 0 ? ".csv.gz" : ".csv")), m.bytes());
+        String context = "case seed " + caseSeed + " (-Daffinity.fuzz.case=" + caseSeed + ")"
+                + describe(List.of(p), List.of(m));
+        try {
+            ExcludedCustomers list = ExcludedCustomers.read(p);
+            loads[0]++;
+            List<String> problems = new ArrayList<>();
+            if (list.ids().size() > m.physicalLines()) {
+                problems.add("more ids than lines: " + list.ids().size());
+            }
+            for (String id : list.ids()) {
+                if (id.isBlank() || id.length() > Ids.MAX_ID_LENGTH || !id.equals(Ids.normaliseCustomerId(id))) {
+                    problems.add("invalid or unnormalised id of " + id.length() + " characters");
+                }
+            }
+            if (!problems.isEmpty()) {
+                failures.add(failure(problems, context + "\n  problems: " + problems));
+            }
+        } catch (ExcludedCustomers.InvalidListException e) {
+            loads[1]++;
+            List<String> problems = new ArrayList<>();
+            checkMessage(e.getMessage(), List.of(p), List.of(m), true, true, problems);
+            if (!e.getMessage().startsWith(p.toString())) {
+                problems.add("message does not start with the file");
+            }
+            for (String id : List.of("17850", "13047", "12583")) {
+                if (e.getMessage().replace(p.toString(), "").contains(id)) {
+                    problems.add("message quotes a customer id");
+                }
+            }
+            if (!problems.isEmpty()) {
+                failures.add(failure(problems, context + "\n  InvalidListException: " + e.getMessage()
                         + "\n  problems: " + problems));
             }
         } catch (Throwable t) {
