@@ -110,16 +110,18 @@ class RecommenderMemoryTest {
     }
 
     /**
-     * The 50,000-item shop's counts as train found them (93,938 validation and 75,508 season-window customers, 583 MiB
-     * in use before the step): its run went through in the default heap of 6,028 MiB, at a heap after collections of
-     * up to 5,323 MiB; so the estimate lets it run, with the warning, and stops it at 3 GiB.
+     * The 50,000-item shop's counts as train found them (93,938 validation and 75,508 season-window customers, 604 MiB
+     * in use before the step): its run published at -Xmx5184m, 1.01 times the estimate (thirty-second session), with
+     * a heap of 4,221 MiB after a full collection while the re-ranker's fits ran beside the blend's weight search; so
+     * the estimate lets that heap run, is above that live heap, warns at the default heap and stops a 3 GiB one.
      */
     @Test
-    void theMeasuredShopFitsTheDefaultHeapWithAWarningAndNot3Gib() {
-        RecommenderMemory need = shop(583 * MIB, 93_938, 75_508, 10_000);
+    void theMeasuredShopRunsAtItsEstimateWithAWarningAndNotIn3Gib() {
+        RecommenderMemory need = shop(604 * MIB, 93_938, 75_508, 10_000);
+        assertNull(need.tooLarge(5_184 * MIB), need.describe(5_184 * MIB));
+        assertTrue(need.bytes() > 4_221 * MIB, "above the live heap measured: " + need.bytes() / MIB);
         long defaultHeap = 6_028 * MIB;
         assertNull(need.tooLarge(defaultHeap), need.describe(defaultHeap));
-        assertTrue(need.bytes() > 5_000 * MIB, "at least the live peak: " + need.bytes() / MIB);
         assertTrue(need.describe(defaultHeap).contains("WARNING"), need.describe(defaultHeap));
         assertTrue(need.tooLarge(3_072 * MIB) != null);
     }
