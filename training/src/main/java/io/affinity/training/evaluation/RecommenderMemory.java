@@ -30,8 +30,8 @@ import java.util.Locale;
  * {@link #fitQueries} counting every window customer (the estimate is made before the runs that tell which count).
  * The 50,000-item shop's {@code train}, estimated at 5,129 MiB, published in a heap of 5,184 MiB (thirty-second
  * session), its heap 4,221 MiB after a full collection while the fits ran: 0.99 of the estimate before the headroom.
- * The UCI files' runs: {@code evaluate} 801 MiB estimated, ran in 640 and not in 576; {@code train} 834, ran in 736
- * and not in 640.
+ * The UCI files' runs: {@code evaluate} 801 MiB estimated, ran in 640 and not in 608; {@code train} 834, ran in 736
+ * and not in 688.
  *
  * @param before          heap in use when the step starts, bytes
  * @param validation      validation customers

@@ -91,13 +91,13 @@ class RecommenderMemoryTest {
                 // estimate, 2,890 MiB, was 1.74 times it)
                 new Run("10,000-item train", new RecommenderMemory(98 * MIB, 14_339, 11_312, 26_559, 9_059, 11, 50, 50,
                         10_000, 10_000, 2), 1_664, 1.4),
-                // the UCI files (thirty-second session): evaluate --cutoff 2011-09-01 --test-days 90 ran in 640 MiB,
-                // not in 576 (out of memory in the blend's fit, 574 MiB live after its full collections; 627 MiB at
-                // 640); its customers learnt from (5,852 at most) do not decide here, the re-ranker's fits do
+                // the UCI files (thirty-second session): evaluate --cutoff 2011-09-01 --test-days 90 ran in 640 MiB
+                // (627 MiB after its full collections), not in 608 (out of memory in the re-ranker's fits); its
+                // customers learnt from (5,852 at most) do not decide here, the re-ranker's fits do
                 new Run("UCI evaluate", new RecommenderMemory(95 * MIB, 1_919, 2_858, 5_852, 2_833, 4_724, 11, 50, 20,
                         10_000, 10_000, 2), 640, 1.3),
-                // train ran in 736 MiB (703 MiB live after its full collections while the re-ranker's fits ran), not
-                // in 640; 4,260 of its 4,480 window customers had a bought candidate, so little to over-count
+                // train ran in 736 MiB (703 MiB after its full collections while the re-ranker's fits ran), not in
+                // 688; 4,260 of its 4,480 window customers had a bought candidate, so little to over-count
                 new Run("UCI train", new RecommenderMemory(145 * MIB, 2_885, 1_595, 5_852, 4_724, 11, 50, 50, 10_000,
                         10_000, 2), 736, 1.3));
         for (Run r : runs) {
