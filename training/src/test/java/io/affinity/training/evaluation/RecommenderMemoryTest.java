@@ -113,13 +113,15 @@ class RecommenderMemoryTest {
      * The 50,000-item shop's counts as train found them (93,938 validation and 75,508 season-window customers, 604 MiB
      * in use before the step): its run published at -Xmx5184m, 1.01 times the estimate (thirty-second session), with
      * a heap of 4,221 MiB after a full collection while the re-ranker's fits ran beside the blend's weight search; so
-     * the estimate lets that heap run, is above that live heap, warns at the default heap and stops a 3 GiB one.
+     * the estimate lets that heap run, stays near it, warns at the default heap and stops a 3 GiB one.
      */
     @Test
     void theMeasuredShopRunsAtItsEstimateWithAWarningAndNotIn3Gib() {
         RecommenderMemory need = shop(604 * MIB, 93_938, 75_508, 10_000);
         assertNull(need.tooLarge(5_184 * MIB), need.describe(5_184 * MIB));
-        assertTrue(need.bytes() > 4_221 * MIB, "above the live heap measured: " + need.bytes() / MIB);
+        // no heap below 5,184 MiB was tried and the live heap was 4,221 at one moment: an estimate much lower would
+        // stand on nothing measured
+        assertTrue(need.bytes() > 5_000 * MIB, "near the heap it ran in: " + need.bytes() / MIB);
         long defaultHeap = 6_028 * MIB;
         assertNull(need.tooLarge(defaultHeap), need.describe(defaultHeap));
         assertTrue(need.describe(defaultHeap).contains("WARNING"), need.describe(defaultHeap));
