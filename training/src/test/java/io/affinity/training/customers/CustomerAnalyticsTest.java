@@ -184,6 +184,96 @@ class CustomerAnalyticsTest {
         assertEquals(CustomerProfile.PriceSensitivity.MEDIUM, CustomerAnalytics.sensitivity(0.95, 0.5));
     }
 
+    /**
+     * Every threshold where the option descriptions put it: NEW "within" newDays (90 is new, 91 not), WON_BACK after a
+     * gap "of at least" lapsedDays with a recency "within" atRiskDays, LAPSED and AT_RISK "beyond" their recency and
+     * "below" their P(alive); each value on the line and one step past it.
+     */
+    @Test
+    void stageThresholdsAreWhereTheOptionsSayTheyAre() {
+        CustomerAnalyticsOptions o = CustomerAnalyticsOptions.defaults(LocalDate.of(2010, 1, 1));
+        assertEquals(Stage.NEW, CustomerAnalytics.stage(o, 90, 90, 0, 0.95));
+        assertEquals(Stage.ACTIVE, CustomerAnalytics.stage(o, 91, 90, 0, 0.95));
+        assertEquals(Stage.WON_BACK, CustomerAnalytics.stage(o, 400, 90, 180, 0.1));
+        assertEquals(Stage.AT_RISK, CustomerAnalytics.stage(o, 400, 91, 180, 0.95));
+        assertEquals(Stage.ACTIVE, CustomerAnalytics.stage(o, 400, 90, 179, 0.95));
+        assertEquals(Stage.AT_RISK, CustomerAnalytics.stage(o, 400, 180, 0, 0.95));
+        assertEquals(Stage.LAPSED, CustomerAnalytics.stage(o, 400, 181, 0, 0.95));
+        assertEquals(Stage.AT_RISK, CustomerAnalytics.stage(o, 400, 10, 0, 0.3));
+        assertEquals(Stage.LAPSED, CustomerAnalytics.stage(o, 400, 10, 0, Math.nextDown(0.3)));
+        assertEquals(Stage.ACTIVE, CustomerAnalytics.stage(o, 400, 10, 0, 0.7));
+        assertEquals(Stage.AT_RISK, CustomerAnalytics.stage(o, 400, 10, 0, Math.nextDown(0.7)));
+    }
+
+    /**
+     * Twenty customers put every cut point of the default shares on a rank exactly (1/20 = 0.05, 4/20 = 0.05 + 0.15,
+     * 10/20 = 0.05 + 0.15 + 0.30, all equal as doubles): the top 5% is one customer, the next 15% three, the next
+     * 30% six, not one more at any cut; and the tiers follow the value ranking.
+     */
+    @Test
+    void tierCutsFallOnTheSharesOfCustomers() {
+        LocalDate calEnd = LocalDate.of(2011, 1, 1);
+        long end = calEnd.toEpochDay();
+        List<CustomerAnalytics.CustomerSummary> summaries = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            int days = 1 + i % 7;
+            long[] purchaseDays = new long[days];
+            ExactSum[] spend = new ExactSum[days];
+            for (int k = 0; k < days; k++) {
+                purchaseDays[k] = end - 300 + k * (20 + i) + i;
+                spend[k] = new ExactSum();
+                spend[k].add(10 + 3 * i + k);
+            }
+            summaries.add(CustomerAnalytics.CustomerSummary.of(String.format("C%02d", i), purchaseDays, spend, 0, 0,
+                    0, 0, 1, Double.NaN, List.of()));
+        }
+        CustomerAnalysis a = CustomerAnalytics.analyse(summaries, 0, 0, CustomerAnalyticsOptions.defaults(calEnd),
+                false, 0);
+        Map<Tier, Long> tiers = a.rows().stream()
+                .collect(Collectors.groupingBy(r -> r.profile().tier(), Collectors.counting()));
+        assertEquals(Map.of(Tier.PLATINUM, 1L, Tier.GOLD, 3L, Tier.IRON, 6L, Tier.LEAD, 10L), tiers);
+        List<CustomerProfile> byValue = a.rows().stream().map(CustomerAnalysis.Row::profile)
+                .sorted(java.util.Comparator.comparingDouble(CustomerProfile::expectedValue12).reversed()).toList();
+        for (int i = 1; i < byValue.size(); i++) {
+            assertTrue(byValue.get(i - 1).tier().compareTo(byValue.get(i).tier()) <= 0, "tiers out of value order");
+        }
+    }
+
+    /** The whole strategy table of {@link CustomerAnalytics#strategy}'s description, cell by cell. */
+    @Test
+    void everyStageAndTierHasTheDescribedStrategy() {
+        for (Tier tier : Tier.values()) {
+            assertEquals(Strategy.INITIATE, CustomerAnalytics.strategy(Stage.NEW, tier, 5));
+            assertEquals(Strategy.WIN_BACK, CustomerAnalytics.strategy(Stage.LAPSED, tier, 4));
+            assertEquals(Strategy.END, CustomerAnalytics.strategy(Stage.LAPSED, tier, 3));
+            for (Stage stage : new Stage[] {Stage.ACTIVE, Stage.WON_BACK}) {
+                Strategy expected = switch (tier) {
+                    case PLATINUM -> Strategy.PROTECT;
+                    case GOLD, IRON -> Strategy.ENHANCE;
+                    case LEAD -> Strategy.RE_ENGINEER;
+                };
+                assertEquals(expected, CustomerAnalytics.strategy(stage, tier, 1), stage + " " + tier);
+            }
+        }
+        assertEquals(Strategy.PROTECT, CustomerAnalytics.strategy(Stage.AT_RISK, Tier.PLATINUM, 1));
+        assertEquals(Strategy.PROTECT, CustomerAnalytics.strategy(Stage.AT_RISK, Tier.GOLD, 1));
+        assertEquals(Strategy.RE_ENGINEER, CustomerAnalytics.strategy(Stage.AT_RISK, Tier.IRON, 1));
+        assertEquals(Strategy.HARVEST, CustomerAnalytics.strategy(Stage.AT_RISK, Tier.LEAD, 5));
+    }
+
+    /** README, price_sensitivity: high when price_index &lt; 0.9 or the share &gt; 0.6; low at &gt;= 1 and under 0.3. */
+    @Test
+    void priceSensitivityThresholdsAreTheReadmes() {
+        assertEquals(CustomerProfile.PriceSensitivity.MEDIUM, CustomerAnalytics.sensitivity(0.9, Double.NaN));
+        assertEquals(CustomerProfile.PriceSensitivity.HIGH, CustomerAnalytics.sensitivity(Math.nextDown(0.9), 0.0));
+        assertEquals(CustomerProfile.PriceSensitivity.MEDIUM, CustomerAnalytics.sensitivity(0.95, 0.6));
+        assertEquals(CustomerProfile.PriceSensitivity.HIGH, CustomerAnalytics.sensitivity(1.2, Math.nextUp(0.6)));
+        assertEquals(CustomerProfile.PriceSensitivity.LOW, CustomerAnalytics.sensitivity(1.0, Double.NaN));
+        assertEquals(CustomerProfile.PriceSensitivity.MEDIUM, CustomerAnalytics.sensitivity(Math.nextDown(1.0), 0.0));
+        assertEquals(CustomerProfile.PriceSensitivity.MEDIUM, CustomerAnalytics.sensitivity(1.0, 0.3));
+        assertEquals(CustomerProfile.PriceSensitivity.LOW, CustomerAnalytics.sensitivity(1.0, Math.nextDown(0.3)));
+    }
+
     @Test
     void moneyIsSummedAsTheTillSumsIt() throws Exception {
         // Two days of three lines at 9.95: the till says 29.85 a day and 59.70 in all. Summed from the doubles'
