@@ -212,8 +212,23 @@ class CustomerAnalyticsTest {
      */
     @Test
     void tierCutsFallOnTheSharesOfCustomers() {
-        LocalDate calEnd = LocalDate.of(2011, 1, 1);
-        long end = calEnd.toEpochDay();
+        CustomerAnalysis a = CustomerAnalytics.analyse(twentyCustomers(), 0, 0,
+                CustomerAnalyticsOptions.defaults(TWENTY_END), false, 0);
+        Map<Tier, Long> tiers = a.rows().stream()
+                .collect(Collectors.groupingBy(r -> r.profile().tier(), Collectors.counting()));
+        assertEquals(Map.of(Tier.PLATINUM, 1L, Tier.GOLD, 3L, Tier.IRON, 6L, Tier.LEAD, 10L), tiers);
+        List<CustomerProfile> byValue = a.rows().stream().map(CustomerAnalysis.Row::profile)
+                .sorted(java.util.Comparator.comparingDouble(CustomerProfile::expectedValue12).reversed()).toList();
+        for (int i = 1; i < byValue.size(); i++) {
+            assertTrue(byValue.get(i - 1).tier().compareTo(byValue.get(i).tier()) <= 0, "tiers out of value order");
+        }
+    }
+
+    private static final LocalDate TWENTY_END = LocalDate.of(2011, 1, 1);
+
+    /** Twenty customers of 1 to 7 purchase days in the 300 days before {@link #TWENTY_END}, each spending differently. */
+    private static List<CustomerAnalytics.CustomerSummary> twentyCustomers() {
+        long end = TWENTY_END.toEpochDay();
         List<CustomerAnalytics.CustomerSummary> summaries = new java.util.ArrayList<>();
         for (int i = 0; i < 20; i++) {
             int days = 1 + i % 7;
@@ -227,16 +242,43 @@ class CustomerAnalyticsTest {
             summaries.add(CustomerAnalytics.CustomerSummary.of(String.format("C%02d", i), purchaseDays, spend, 0, 0,
                     0, 0, 1, Double.NaN, List.of()));
         }
-        CustomerAnalysis a = CustomerAnalytics.analyse(summaries, 0, 0, CustomerAnalyticsOptions.defaults(calEnd),
+        return summaries;
+    }
+
+    /**
+     * The 12-month value is the expected purchases of the next 12 months times the expected spend per purchase,
+     * discounted month by month: undiscounted, the monthly increments add up to BG/NBD's expectation over the whole
+     * 12 months (365.25 days); at 10% a year every month's spend is discounted by between 1.1^(1/12) and 1.1.
+     */
+    @Test
+    void twelveMonthValueIsTwelveMonthsOfPurchasesAtTheExpectedSpend() {
+        CustomerAnalyticsOptions options = CustomerAnalyticsOptions.defaults(TWENTY_END);
+        CustomerAnalysis plain = CustomerAnalytics.analyse(twentyCustomers(), 0, 0, options.withDiscountRate(0),
                 false, 0);
-        Map<Tier, Long> tiers = a.rows().stream()
-                .collect(Collectors.groupingBy(r -> r.profile().tier(), Collectors.counting()));
-        assertEquals(Map.of(Tier.PLATINUM, 1L, Tier.GOLD, 3L, Tier.IRON, 6L, Tier.LEAD, 10L), tiers);
-        List<CustomerProfile> byValue = a.rows().stream().map(CustomerAnalysis.Row::profile)
-                .sorted(java.util.Comparator.comparingDouble(CustomerProfile::expectedValue12).reversed()).toList();
-        for (int i = 1; i < byValue.size(); i++) {
-            assertTrue(byValue.get(i - 1).tier().compareTo(byValue.get(i).tier()) <= 0, "tiers out of value order");
+        CustomerAnalysis discounted = CustomerAnalytics.analyse(twentyCustomers(), 0, 0, options, false, 0);
+        BgNbd bg = plain.bgNbd().model();
+        for (int i = 0; i < 20; i++) {
+            CustomerAnalysis.Row row = plain.rows().get(i);
+            double year = bg.expectedTransactions(365.25, row.x(), row.tx(), row.T());
+            double expected = year * row.profile().expectedSpend();
+            assertEquals(expected, row.profile().expectedValue12(), 1e-9 * expected, row.customerId());
+            double value = discounted.rows().get(i).profile().expectedValue12();
+            assertTrue(value <= expected / Math.pow(1.1, 1 / 12.0) && value >= expected / 1.1,
+                    row.customerId() + ": " + value + " against " + expected + " undiscounted");
         }
+    }
+
+    /** The holdout's accuracy figures by hand: errors 0, -2, +1 give MAE 1, RMSE sqrt(5/3); 6 predicted in all. */
+    @Test
+    void holdoutAccuracyIsComputedAsDefined() {
+        CustomerAnalysis.Accuracy a = CustomerAnalytics.accuracy(new double[] {1, 2, 3}, new double[] {1, 4, 2});
+        assertEquals(1.0, a.mae(), 1e-15);
+        assertEquals(Math.sqrt(5.0 / 3), a.rmse(), 1e-15);
+        assertEquals(6.0, a.predictedTotal(), 1e-15);
+        // Pearson's r of (1, 2, 3) and (1, 4, 2): covariance 1/2 over sqrt(1 x 7/3).
+        assertEquals(0.5 / Math.sqrt(7.0 / 3), a.correlation(), 1e-12);
+        assertTrue(Double.isNaN(CustomerAnalytics.accuracy(new double[] {2}, new double[] {3}).correlation()));
+        assertEquals(1.0, CustomerAnalytics.accuracy(new double[] {2}, new double[] {3}).mae(), 0);
     }
 
     /** The whole strategy table of {@link CustomerAnalytics#strategy}'s description, cell by cell. */
