@@ -281,6 +281,30 @@ class CustomerAnalyticsTest {
         assertEquals(1.0, CustomerAnalytics.accuracy(new double[] {2}, new double[] {3}).mae(), 0);
     }
 
+    /**
+     * The gap before the latest purchase day (what makes a recent customer WON_BACK) is between the last two days, also
+     * with only two; one day has none; and the repeat spend leaves the first day out.
+     */
+    @Test
+    void summaryTakesTheGapBeforeTheLatestDay() {
+        ExactSum[] spend = new ExactSum[3];
+        for (int k = 0; k < 3; k++) {
+            spend[k] = new ExactSum();
+            spend[k].add(10 * (k + 1));
+        }
+        CustomerAnalytics.CustomerSummary three = CustomerAnalytics.CustomerSummary.of("C1", new long[] {100, 150, 400},
+                spend, 0, 0, 0, 0, 1, Double.NaN, List.of());
+        assertEquals(250, three.previousGapDays());
+        assertEquals(50, three.repeatSpend(), 0);
+        assertEquals(60, three.monetary(), 0);
+        CustomerAnalytics.CustomerSummary two = CustomerAnalytics.CustomerSummary.of("C2", new long[] {100, 290},
+                java.util.Arrays.copyOf(spend, 2), 0, 0, 0, 0, 1, Double.NaN, List.of());
+        assertEquals(190, two.previousGapDays());
+        CustomerAnalytics.CustomerSummary one = CustomerAnalytics.CustomerSummary.of("C3", new long[] {100},
+                java.util.Arrays.copyOf(spend, 1), 0, 0, 0, 0, 1, Double.NaN, List.of());
+        assertEquals(0, one.previousGapDays());
+    }
+
     /** The whole strategy table of {@link CustomerAnalytics#strategy}'s description, cell by cell. */
     @Test
     void everyStageAndTierHasTheDescribedStrategy() {
