@@ -305,6 +305,28 @@ class CustomerAnalyticsTest {
         assertEquals(0, one.previousGapDays());
     }
 
+    /**
+     * A purchase on the calibration end day is the calibration's, one on the holdout end day the holdout's, and the
+     * naive forecast's "last period as long as the holdout" (92 days here) starts the day after calEnd - 92 (2010-03-30).
+     */
+    @Test
+    void purchasesOnTheEndDaysFallInTheirPeriods() throws Exception {
+        StringBuilder extra = new StringBuilder();
+        int[] invoice = {700000};
+        line(extra, invoice, "10001", "RED MUG", 1, "2010-03-30 12:00:00", 10, "90009");
+        line(extra, invoice, "10001", "RED MUG", 1, "2010-06-30 12:00:00", 10, "90009");
+        line(extra, invoice, "10001", "RED MUG", 1, "2010-09-30 12:00:00", 10, "90009");
+        line(extra, invoice, "10001", "RED MUG", 1, "2010-10-01 12:00:00", 10, "90009");
+        CustomerAnalysis a = analyse(LocalDate.of(2010, 6, 30), LocalDate.of(2010, 9, 30), extra.toString());
+        CustomerAnalysis.Row row = a.rows().stream().filter(r -> r.customerId().equals("90009")).findFirst()
+                .orElseThrow();
+        assertEquals(1, row.x());
+        assertEquals(LocalDate.of(2010, 6, 30), row.lastPurchase());
+        assertEquals(0, row.profile().recencyDays());
+        assertEquals(1, row.holdoutActual());
+        assertEquals(1.0, row.holdoutNaive(), 0);
+    }
+
     /** The whole strategy table of {@link CustomerAnalytics#strategy}'s description, cell by cell. */
     @Test
     void everyStageAndTierHasTheDescribedStrategy() {
