@@ -7,8 +7,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * {@link FpGrowthPropertyTest}'s comparison with brute force (itemsets, closed and maximal itemsets, one and two
  * threads, rules and their five measures, redundancy pruning, top-k) on a handful of fixed seeds, so that the unit
- * tests check FP-growth and the rules against enumeration too: PIT runs only unit tests, and before this class
- * half of the miner's and the rule generator's mutants survived them (README, Tests, "Mutation testing").
+ * tests check FP-growth and the rules against enumeration too: PIT runs only unit tests, and before this class 77
+ * of RuleGenerator's 140 mutants survived them, every one of redundantRules' uncovered (README, Tests, "Mutation
+ * testing").
  */
 @UnitTest
 class BruteForceSeedsTest {
