@@ -133,6 +133,37 @@ class BuyTillYouDieModelTest {
         }
     }
 
+    /**
+     * One customer's likelihood is FHL 2005's eq. 6 as printed, in probabilities (no logs): Gamma(r+x) alpha^r /
+     * Gamma(r) [B(a, b+x)/B(a, b) (alpha+T)^-(r+x) + [x&gt;0] B(a+1, b+x-1)/B(a, b) (alpha+tx)^-(r+x)]; and the
+     * likelihood of a customer base is the sum of its customers'.
+     */
+    @Test
+    void likelihoodIsEquationSixOfThePaper() {
+        BgNbd m = new BgNbd(0.2426, 4.4136, 0.7929, 2.4259);
+        int[] xs = {0, 1, 2, 5};
+        double[] txs = {0, 10.5, 20, 30.25};
+        double[] Ts = {38.5, 30, 35, 39};
+        for (int k = 0; k < xs.length; k++) {
+            int x = xs[k];
+            double beta = Math.exp(org.apache.commons.math3.special.Beta.logBeta(0.7929, 2.4259));
+            double front = org.apache.commons.math3.special.Gamma.gamma(0.2426 + x) * Math.pow(4.4136, 0.2426)
+                    / org.apache.commons.math3.special.Gamma.gamma(0.2426);
+            double survived = Math.exp(org.apache.commons.math3.special.Beta.logBeta(0.7929, 2.4259 + x)) / beta
+                    * Math.pow(4.4136 + Ts[k], -(0.2426 + x));
+            double dropped = x == 0 ? 0 : Math.exp(org.apache.commons.math3.special.Beta.logBeta(1.7929, 1.4259 + x))
+                    / beta * Math.pow(4.4136 + txs[k], -(0.2426 + x));
+            double expected = Math.log(front * (survived + dropped));
+            assertEquals(expected, m.logLikelihood(x, txs[k], Ts[k]), 1e-12 * Math.abs(expected), "x=" + x);
+        }
+        double sum = 0;
+        for (int k = 0; k < xs.length; k++) {
+            sum += m.logLikelihood(xs[k], txs[k], Ts[k]);
+        }
+        RepeatData base = new RepeatData(xs, txs, Ts, new double[xs.length]);
+        assertEquals(sum, m.logLikelihood(base), 1e-12 * Math.abs(sum));
+    }
+
     private static void assertRelative(double expected, double actual, double tolerance, String name) {
         assertTrue(Math.abs(actual - expected) <= tolerance * expected,
                 name + ": expected " + expected + " within " + (100 * tolerance) + "%, got " + actual);

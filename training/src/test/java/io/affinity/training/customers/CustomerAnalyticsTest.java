@@ -184,6 +184,184 @@ class CustomerAnalyticsTest {
         assertEquals(CustomerProfile.PriceSensitivity.MEDIUM, CustomerAnalytics.sensitivity(0.95, 0.5));
     }
 
+    /**
+     * Every threshold where the option descriptions put it: NEW "within" newDays (90 is new, 91 not), WON_BACK after a
+     * gap "of at least" lapsedDays with a recency "within" atRiskDays, LAPSED and AT_RISK "beyond" their recency and
+     * "below" their P(alive); each value on the line and one step past it.
+     */
+    @Test
+    void stageThresholdsAreWhereTheOptionsSayTheyAre() {
+        CustomerAnalyticsOptions o = CustomerAnalyticsOptions.defaults(LocalDate.of(2010, 1, 1));
+        assertEquals(Stage.NEW, CustomerAnalytics.stage(o, 90, 90, 0, 0.95));
+        assertEquals(Stage.ACTIVE, CustomerAnalytics.stage(o, 91, 90, 0, 0.95));
+        assertEquals(Stage.WON_BACK, CustomerAnalytics.stage(o, 400, 90, 180, 0.1));
+        assertEquals(Stage.AT_RISK, CustomerAnalytics.stage(o, 400, 91, 180, 0.95));
+        assertEquals(Stage.ACTIVE, CustomerAnalytics.stage(o, 400, 90, 179, 0.95));
+        assertEquals(Stage.AT_RISK, CustomerAnalytics.stage(o, 400, 180, 0, 0.95));
+        assertEquals(Stage.LAPSED, CustomerAnalytics.stage(o, 400, 181, 0, 0.95));
+        assertEquals(Stage.AT_RISK, CustomerAnalytics.stage(o, 400, 10, 0, 0.3));
+        assertEquals(Stage.LAPSED, CustomerAnalytics.stage(o, 400, 10, 0, Math.nextDown(0.3)));
+        assertEquals(Stage.ACTIVE, CustomerAnalytics.stage(o, 400, 10, 0, 0.7));
+        assertEquals(Stage.AT_RISK, CustomerAnalytics.stage(o, 400, 10, 0, Math.nextDown(0.7)));
+    }
+
+    /**
+     * Twenty customers put every cut point of the default shares on a rank exactly (1/20 = 0.05, 4/20 = 0.05 + 0.15,
+     * 10/20 = 0.05 + 0.15 + 0.30, all equal as doubles): the top 5% is one customer, the next 15% three, the next
+     * 30% six, not one more at any cut; and the tiers follow the value ranking.
+     */
+    @Test
+    void tierCutsFallOnTheSharesOfCustomers() {
+        CustomerAnalysis a = CustomerAnalytics.analyse(twentyCustomers(), 0, 0,
+                CustomerAnalyticsOptions.defaults(TWENTY_END), false, 0);
+        Map<Tier, Long> tiers = a.rows().stream()
+                .collect(Collectors.groupingBy(r -> r.profile().tier(), Collectors.counting()));
+        assertEquals(Map.of(Tier.PLATINUM, 1L, Tier.GOLD, 3L, Tier.IRON, 6L, Tier.LEAD, 10L), tiers);
+        List<CustomerProfile> byValue = a.rows().stream().map(CustomerAnalysis.Row::profile)
+                .sorted(java.util.Comparator.comparingDouble(CustomerProfile::expectedValue12).reversed()).toList();
+        for (int i = 1; i < byValue.size(); i++) {
+            assertTrue(byValue.get(i - 1).tier().compareTo(byValue.get(i).tier()) <= 0, "tiers out of value order");
+        }
+    }
+
+    private static final LocalDate TWENTY_END = LocalDate.of(2011, 1, 1);
+
+    /** Twenty customers of 1 to 7 purchase days in the 300 days before {@link #TWENTY_END}, each spending differently. */
+    private static List<CustomerAnalytics.CustomerSummary> twentyCustomers() {
+        long end = TWENTY_END.toEpochDay();
+        List<CustomerAnalytics.CustomerSummary> summaries = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            int days = 1 + i % 7;
+            long[] purchaseDays = new long[days];
+            ExactSum[] spend = new ExactSum[days];
+            for (int k = 0; k < days; k++) {
+                purchaseDays[k] = end - 300 + k * (20 + i) + i;
+                spend[k] = new ExactSum();
+                spend[k].add(10 + 3 * i + k);
+            }
+            summaries.add(CustomerAnalytics.CustomerSummary.of(String.format("C%02d", i), purchaseDays, spend, 0, 0,
+                    0, 0, 1, Double.NaN, List.of()));
+        }
+        return summaries;
+    }
+
+    /**
+     * The 12-month value is the expected purchases of the next 12 months times the expected spend per purchase,
+     * discounted month by month: undiscounted, the monthly increments add up to BG/NBD's expectation over the whole
+     * 12 months (365.25 days); at 10% a year every month's spend is discounted by between 1.1^(1/12) and 1.1.
+     */
+    @Test
+    void twelveMonthValueIsTwelveMonthsOfPurchasesAtTheExpectedSpend() {
+        CustomerAnalyticsOptions options = CustomerAnalyticsOptions.defaults(TWENTY_END);
+        CustomerAnalysis plain = CustomerAnalytics.analyse(twentyCustomers(), 0, 0, options.withDiscountRate(0),
+                false, 0);
+        CustomerAnalysis discounted = CustomerAnalytics.analyse(twentyCustomers(), 0, 0, options, false, 0);
+        BgNbd bg = plain.bgNbd().model();
+        for (int i = 0; i < 20; i++) {
+            CustomerAnalysis.Row row = plain.rows().get(i);
+            double year = bg.expectedTransactions(365.25, row.x(), row.tx(), row.T());
+            double expected = year * row.profile().expectedSpend();
+            assertEquals(expected, row.profile().expectedValue12(), 1e-9 * expected, row.customerId());
+            double value = discounted.rows().get(i).profile().expectedValue12();
+            assertTrue(value <= expected / Math.pow(1.1, 1 / 12.0) && value >= expected / 1.1,
+                    row.customerId() + ": " + value + " against " + expected + " undiscounted");
+        }
+    }
+
+    /** The holdout's accuracy figures by hand: errors 0, -2, +1 give MAE 1, RMSE sqrt(5/3); 6 predicted in all. */
+    @Test
+    void holdoutAccuracyIsComputedAsDefined() {
+        CustomerAnalysis.Accuracy a = CustomerAnalytics.accuracy(new double[] {1, 2, 3}, new double[] {1, 4, 2});
+        assertEquals(1.0, a.mae(), 1e-15);
+        assertEquals(Math.sqrt(5.0 / 3), a.rmse(), 1e-15);
+        assertEquals(6.0, a.predictedTotal(), 1e-15);
+        // Pearson's r of (1, 2, 3) and (1, 4, 2): covariance 1/2 over sqrt(1 x 7/3).
+        assertEquals(0.5 / Math.sqrt(7.0 / 3), a.correlation(), 1e-12);
+        assertTrue(Double.isNaN(CustomerAnalytics.accuracy(new double[] {2}, new double[] {3}).correlation()));
+        assertEquals(1.0, CustomerAnalytics.accuracy(new double[] {2}, new double[] {3}).mae(), 0);
+    }
+
+    /**
+     * The gap before the latest purchase day (what makes a recent customer WON_BACK) is between the last two days, also
+     * with only two; one day has none; and the repeat spend leaves the first day out.
+     */
+    @Test
+    void summaryTakesTheGapBeforeTheLatestDay() {
+        ExactSum[] spend = new ExactSum[3];
+        for (int k = 0; k < 3; k++) {
+            spend[k] = new ExactSum();
+            spend[k].add(10 * (k + 1));
+        }
+        CustomerAnalytics.CustomerSummary three = CustomerAnalytics.CustomerSummary.of("C1", new long[] {100, 150, 400},
+                spend, 0, 0, 0, 0, 1, Double.NaN, List.of());
+        assertEquals(250, three.previousGapDays());
+        assertEquals(50, three.repeatSpend(), 0);
+        assertEquals(60, three.monetary(), 0);
+        CustomerAnalytics.CustomerSummary two = CustomerAnalytics.CustomerSummary.of("C2", new long[] {100, 290},
+                java.util.Arrays.copyOf(spend, 2), 0, 0, 0, 0, 1, Double.NaN, List.of());
+        assertEquals(190, two.previousGapDays());
+        CustomerAnalytics.CustomerSummary one = CustomerAnalytics.CustomerSummary.of("C3", new long[] {100},
+                java.util.Arrays.copyOf(spend, 1), 0, 0, 0, 0, 1, Double.NaN, List.of());
+        assertEquals(0, one.previousGapDays());
+    }
+
+    /**
+     * A purchase on the calibration end day is the calibration's, one on the holdout end day the holdout's, and the
+     * naive forecast's "last period as long as the holdout" (92 days here) starts the day after calEnd - 92 (2010-03-30).
+     */
+    @Test
+    void purchasesOnTheEndDaysFallInTheirPeriods() throws Exception {
+        StringBuilder extra = new StringBuilder();
+        int[] invoice = {700000};
+        line(extra, invoice, "10001", "RED MUG", 1, "2010-03-30 12:00:00", 10, "90009");
+        line(extra, invoice, "10001", "RED MUG", 1, "2010-06-30 12:00:00", 10, "90009");
+        line(extra, invoice, "10001", "RED MUG", 1, "2010-09-30 12:00:00", 10, "90009");
+        line(extra, invoice, "10001", "RED MUG", 1, "2010-10-01 12:00:00", 10, "90009");
+        CustomerAnalysis a = analyse(LocalDate.of(2010, 6, 30), LocalDate.of(2010, 9, 30), extra.toString());
+        CustomerAnalysis.Row row = a.rows().stream().filter(r -> r.customerId().equals("90009")).findFirst()
+                .orElseThrow();
+        assertEquals(1, row.x());
+        assertEquals(LocalDate.of(2010, 6, 30), row.lastPurchase());
+        assertEquals(0, row.profile().recencyDays());
+        assertEquals(1, row.holdoutActual());
+        assertEquals(1.0, row.holdoutNaive(), 0);
+    }
+
+    /** The whole strategy table of {@link CustomerAnalytics#strategy}'s description, cell by cell. */
+    @Test
+    void everyStageAndTierHasTheDescribedStrategy() {
+        for (Tier tier : Tier.values()) {
+            assertEquals(Strategy.INITIATE, CustomerAnalytics.strategy(Stage.NEW, tier, 5));
+            assertEquals(Strategy.WIN_BACK, CustomerAnalytics.strategy(Stage.LAPSED, tier, 4));
+            assertEquals(Strategy.END, CustomerAnalytics.strategy(Stage.LAPSED, tier, 3));
+            for (Stage stage : new Stage[] {Stage.ACTIVE, Stage.WON_BACK}) {
+                Strategy expected = switch (tier) {
+                    case PLATINUM -> Strategy.PROTECT;
+                    case GOLD, IRON -> Strategy.ENHANCE;
+                    case LEAD -> Strategy.RE_ENGINEER;
+                };
+                assertEquals(expected, CustomerAnalytics.strategy(stage, tier, 1), stage + " " + tier);
+            }
+        }
+        assertEquals(Strategy.PROTECT, CustomerAnalytics.strategy(Stage.AT_RISK, Tier.PLATINUM, 1));
+        assertEquals(Strategy.PROTECT, CustomerAnalytics.strategy(Stage.AT_RISK, Tier.GOLD, 1));
+        assertEquals(Strategy.RE_ENGINEER, CustomerAnalytics.strategy(Stage.AT_RISK, Tier.IRON, 1));
+        assertEquals(Strategy.HARVEST, CustomerAnalytics.strategy(Stage.AT_RISK, Tier.LEAD, 5));
+    }
+
+    /** README, price_sensitivity: high when price_index &lt; 0.9 or the share &gt; 0.6; low at &gt;= 1 and under 0.3. */
+    @Test
+    void priceSensitivityThresholdsAreTheReadmes() {
+        assertEquals(CustomerProfile.PriceSensitivity.MEDIUM, CustomerAnalytics.sensitivity(0.9, Double.NaN));
+        assertEquals(CustomerProfile.PriceSensitivity.HIGH, CustomerAnalytics.sensitivity(Math.nextDown(0.9), 0.0));
+        assertEquals(CustomerProfile.PriceSensitivity.MEDIUM, CustomerAnalytics.sensitivity(0.95, 0.6));
+        assertEquals(CustomerProfile.PriceSensitivity.HIGH, CustomerAnalytics.sensitivity(1.2, Math.nextUp(0.6)));
+        assertEquals(CustomerProfile.PriceSensitivity.LOW, CustomerAnalytics.sensitivity(1.0, Double.NaN));
+        assertEquals(CustomerProfile.PriceSensitivity.MEDIUM, CustomerAnalytics.sensitivity(Math.nextDown(1.0), 0.0));
+        assertEquals(CustomerProfile.PriceSensitivity.MEDIUM, CustomerAnalytics.sensitivity(1.0, 0.3));
+        assertEquals(CustomerProfile.PriceSensitivity.LOW, CustomerAnalytics.sensitivity(1.0, Math.nextDown(0.3)));
+    }
+
     @Test
     void moneyIsSummedAsTheTillSumsIt() throws Exception {
         // Two days of three lines at 9.95: the till says 29.85 a day and 59.70 in all. Summed from the doubles'

@@ -61,6 +61,26 @@ class RfmTest {
         assertThrows(IllegalArgumentException.class, () -> Rfm.scores(new double[] {Double.NaN}, true));
     }
 
+    /** All 25 cells against the grid in {@link Rfm#segment}'s description, written out as a table (R rows, F columns). */
+    @Test
+    void segmentGridIsTheDescribedTable() {
+        String[][] grid = {
+            {"hibernating", "hibernating", "at_risk", "at_risk", "cant_lose_them"},
+            {"hibernating", "hibernating", "at_risk", "at_risk", "cant_lose_them"},
+            {"about_to_sleep", "about_to_sleep", "need_attention", "loyal", "loyal"},
+            {"promising", "potential_loyalists", "potential_loyalists", "loyal", "loyal"},
+            {"new_customers", "potential_loyalists", "potential_loyalists", "champions", "champions"},
+        };
+        for (int r = 1; r <= 5; r++) {
+            for (int f = 1; f <= 5; f++) {
+                assertEquals(grid[r - 1][f - 1], Rfm.segment(r, f), "R" + r + " F" + f);
+            }
+        }
+        for (int[] bad : new int[][] {{6, 3}, {3, 0}, {3, 6}}) {
+            assertThrows(IllegalArgumentException.class, () -> Rfm.segment(bad[0], bad[1]));
+        }
+    }
+
     @Test
     void familiesIgnoreColourWords() {
         assertEquals("RETROSPOT MUG", ProductFamilies.familyOf("1", "RED RETROSPOT MUG"));
