@@ -4,13 +4,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.affinity.recommender.Consent;
 import io.affinity.recommender.Ids;
+import io.affinity.testing.DamagedBytes;
 import io.affinity.testing.FuzzTest;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,8 +97,8 @@ class JournalReplayFuzzTest {
             }
         }
         Path file = Files.write(dir.resolve("stock-" + Long.toHexString(caseSeed) + ".journal"), bytes);
-        List<byte[]> whole = wholeLines(bytes);
-        String context = kind + " case, journal " + escape(bytes);
+        List<byte[]> whole = DamagedBytes.wholeLines(bytes);
+        String context = kind + " case, journal \"" + DamagedBytes.escaped(bytes) + "\"";
         Map<String, Boolean> reference = new HashMap<>();
         int refusedAt = 0;
         List<StockLine> read = kind.equals("cut") ? lines.subList(0, whole.size()) : lines;
@@ -125,7 +123,7 @@ class JournalReplayFuzzTest {
             }
             if (kind.equals("bytes")) {
                 for (int i = 0; i < whole.size(); i++) {
-                    if (!utf8(whole.get(i))) {
+                    if (!DamagedBytes.isUtf8(whole.get(i))) {
                         fail("line " + (i + 1) + " is not UTF-8 but was read; " + context);
                     }
                 }
@@ -150,7 +148,7 @@ class JournalReplayFuzzTest {
         if (!kind.equals("bytes")) {
             byte[] after = Files.readAllBytes(file);
             if (after.length > 0 && after[after.length - 1] != '\n') {
-                fail("a torn last line left after the start: " + escape(after) + "; " + context);
+                fail("a torn last line left after the start: \"" + DamagedBytes.escaped(after) + "\"; " + context);
             }
             try (ItemAvailability again = ItemAvailability.journaled(file)) {
                 expectStock(reference, again, "second start; " + context);
@@ -213,8 +211,8 @@ class JournalReplayFuzzTest {
         String kind = cut ? "cut" : "bytes";
         byte[] bytes = cut ? Arrays.copyOf(all, rnd.nextInt(all.length + 1)) : damage(rnd, all);
         Path file = Files.write(dir.resolve("consent-" + Long.toHexString(caseSeed) + ".journal"), bytes);
-        List<byte[]> whole = wholeLines(bytes);
-        String context = kind + " case, journal " + escape(bytes);
+        List<byte[]> whole = DamagedBytes.wholeLines(bytes);
+        String context = kind + " case, journal \"" + DamagedBytes.escaped(bytes) + "\"";
         // What the whole lines say: each customer's latest change per channel, and the sequence.
         Map<String, String> reference = new HashMap<>();
         long sequence = 0;
@@ -246,7 +244,7 @@ class JournalReplayFuzzTest {
             }
             outcomes.merge(kind + " usable", 1, Integer::sum);
             for (int i = 0; i < whole.size() && !cut; i++) {
-                if (!utf8(whole.get(i))) {
+                if (!DamagedBytes.isUtf8(whole.get(i))) {
                     fail("line " + (i + 1) + " is not UTF-8 but was read; " + context);
                 }
             }
@@ -257,7 +255,7 @@ class JournalReplayFuzzTest {
         if (cut) {
             byte[] after = Files.readAllBytes(file);
             if (after.length > 0 && after[after.length - 1] != '\n') {
-                fail("a torn last line left after the start: " + escape(after) + "; " + context);
+                fail("a torn last line left after the start: \"" + DamagedBytes.escaped(after) + "\"; " + context);
             }
             try (ConsentJournal again = ConsentJournal.open(file)) {
                 expectConsent(reference, sequence, again, "second start; " + context);
@@ -327,58 +325,15 @@ class JournalReplayFuzzTest {
                         b[Math.min(at, b.length - 1)] ^= (byte) (1 << rnd.nextInt(8));
                     }
                 }
-                case 1 -> {
-                    if (at < b.length) {
-                        byte[] c = new byte[b.length - 1];
-                        System.arraycopy(b, 0, c, 0, at);
-                        System.arraycopy(b, at + 1, c, at, b.length - at - 1);
-                        b = c;
-                    }
-                }
+                case 1 -> b = DamagedBytes.removed(b, at);
                 default -> {
                     byte[] bad = new byte[][] {{(byte) 0xFC}, {(byte) 0xC3}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
                         {0}, {'\n'}, {'\t'}, {'"'}}[rnd.nextInt(7)];
-                    byte[] c = new byte[b.length + bad.length];
-                    System.arraycopy(b, 0, c, 0, at);
-                    System.arraycopy(bad, 0, c, at, bad.length);
-                    System.arraycopy(b, at, c, at + bad.length, b.length - at);
-                    b = c;
+                    b = DamagedBytes.inserted(b, at, bad);
                 }
             }
         }
         return b;
-    }
-
-    private static List<byte[]> wholeLines(byte[] b) {
-        List<byte[]> out = new ArrayList<>();
-        int start = 0;
-        for (int i = 0; i < b.length; i++) {
-            if (b[i] == '\n') {
-                out.add(Arrays.copyOfRange(b, start, i));
-                start = i + 1;
-            }
-        }
-        return out;
-    }
-
-    private static boolean utf8(byte[] b) {
-        try {
-            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b));
-            return true;
-        } catch (CharacterCodingException e) {
-            return false;
-        }
-    }
-
-    private static String escape(byte[] bytes) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (byte x : bytes) {
-            int c = x & 0xff;
-            sb.append(c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '"' ? "\\\"" : c >= 0x20 && c < 0x7f
-                    ? String.valueOf((char) c) : String.format(Locale.ROOT, "\\x%02X", c));
-        }
-        return sb.append('"').toString();
     }
 
     private static long[] caseSeeds(int stream) {

@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.affinity.recommender.Consent;
 import io.affinity.recommender.Ids;
+import io.affinity.testing.DamagedBytes;
 import io.affinity.testing.FuzzTest;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,8 +109,8 @@ class ConsentJournalFileFuzzTest {
             }
         }
         Path file = Files.write(dir.resolve("consent-" + Long.toHexString(caseSeed) + ".journal"), bytes);
-        List<byte[]> whole = wholeLines(bytes);
-        String context = kind + " case, journal " + escape(bytes);
+        List<byte[]> whole = DamagedBytes.wholeLines(bytes);
+        String context = kind + " case, journal \"" + DamagedBytes.escaped(bytes) + "\"";
         ConsentJournalFile.Latest read;
         try {
             read = ConsentJournalFile.latest(file, CHANNEL);
@@ -152,7 +150,7 @@ class ConsentJournalFileFuzzTest {
             case "line" -> expect(reference(lines), read, context);
             default -> {
                 for (int i = 0; i < whole.size(); i++) {
-                    if (!utf8(whole.get(i))) {
+                    if (!DamagedBytes.isUtf8(whole.get(i))) {
                         fail("line " + (i + 1) + " is not UTF-8 but was read; " + context);
                     }
                 }
@@ -292,59 +290,15 @@ class ConsentJournalFileFuzzTest {
                         b[Math.min(at, b.length - 1)] = (byte) rnd.nextInt(256);
                     }
                 }
-                case 2 -> {
-                    if (at < b.length) {
-                        byte[] c = new byte[b.length - 1];
-                        System.arraycopy(b, 0, c, 0, at);
-                        System.arraycopy(b, at + 1, c, at, b.length - at - 1);
-                        b = c;
-                    }
-                }
+                case 2 -> b = DamagedBytes.removed(b, at);
                 default -> {
                     byte[] bad = new byte[][] {{(byte) 0xFC}, {(byte) 0xC3}, {(byte) 0x80}, {(byte) 0xED, (byte) 0xA0,
                         (byte) 0x80}, {(byte) 0xC0, (byte) 0xAF}, {0}, {'\n'}, {'\r'}, {'"'}, {'}'}}[rnd.nextInt(10)];
-                    byte[] c = new byte[b.length + bad.length];
-                    System.arraycopy(b, 0, c, 0, at);
-                    System.arraycopy(bad, 0, c, at, bad.length);
-                    System.arraycopy(b, at, c, at + bad.length, b.length - at);
-                    b = c;
+                    b = DamagedBytes.inserted(b, at, bad);
                 }
             }
         }
         return b;
-    }
-
-    /** The lines ended by a line feed, without it. */
-    private static List<byte[]> wholeLines(byte[] b) {
-        List<byte[]> out = new ArrayList<>();
-        int start = 0;
-        for (int i = 0; i < b.length; i++) {
-            if (b[i] == '\n') {
-                out.add(Arrays.copyOfRange(b, start, i));
-                start = i + 1;
-            }
-        }
-        return out;
-    }
-
-    private static boolean utf8(byte[] b) {
-        try {
-            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b));
-            return true;
-        } catch (CharacterCodingException e) {
-            return false;
-        }
-    }
-
-    private static String escape(byte[] bytes) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (byte x : bytes) {
-            int c = x & 0xff;
-            sb.append(c == '\n' ? "\\n" : c == '"' ? "\\\"" : c >= 0x20 && c < 0x7f ? String.valueOf((char) c)
-                    : String.format(Locale.ROOT, "\\x%02X", c));
-        }
-        return sb.append('"').toString();
     }
 
     private static long[] caseSeeds() {

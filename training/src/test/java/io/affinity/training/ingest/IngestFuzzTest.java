@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.affinity.recommender.Consent;
 import io.affinity.recommender.Ids;
+import io.affinity.testing.DamagedBytes;
 import io.affinity.testing.FuzzTest;
 import io.affinity.training.customers.ConsentFile;
 import java.io.ByteArrayOutputStream;
@@ -943,11 +944,7 @@ class IngestFuzzTest {
                             (byte) 0x80}, {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, {(byte) 0xFF, (byte) 0xFE},
                             {(byte) 0x81}, {(byte) 0xC0, (byte) 0xAF}}[rnd.nextInt(8)];
                     int at = rnd.nextInt(b.length + 1);
-                    byte[] c = new byte[b.length + bad.length];
-                    System.arraycopy(b, 0, c, 0, at);
-                    System.arraycopy(bad, 0, c, at, bad.length);
-                    System.arraycopy(b, at, c, at + bad.length, b.length - at);
-                    b = c;
+                    b = DamagedBytes.inserted(b, at, bad);
                     applied.add("invalid-bytes");
                 }
                 case 2 -> {

@@ -3,6 +3,7 @@ package io.affinity.training.mining;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.affinity.testing.DamagedBytes;
 import io.affinity.testing.FuzzTest;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -16,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
@@ -96,7 +96,7 @@ class MiningInputFuzzTest {
         byte[] written = gzip ? gzip(rnd, bytes, gzipDamaged) : bytes;
         Path p = Files.write(dir.resolve("case-" + Long.toHexString(caseSeed) + ".dat"), written);
         String context = kind + (gzip ? gzipDamaged[0] ? ", damaged gzip" : ", gzip" : "") + " file \""
-                + escape(bytes) + "\"";
+                + DamagedBytes.escaped(bytes) + "\"";
         Reference ref = reference(bytes);
         TransactionDatabase db;
         try {
@@ -217,7 +217,7 @@ class MiningInputFuzzTest {
         byte[] written = gzip ? gzip(rnd, bytes, gzipDamaged) : bytes;
         Path p = Files.write(dir.resolve("case-" + Long.toHexString(caseSeed) + ".basket"), written);
         String context = kind + (gzip ? gzipDamaged[0] ? ", damaged gzip" : ", gzip" : "") + " file \""
-                + escape(bytes) + "\"";
+                + DamagedBytes.escaped(bytes) + "\"";
         long physical = 1;
         for (int i = 0; i < bytes.length; i++) {
             if (bytes[i] == '\n' || bytes[i] == '\r' && (i + 1 == bytes.length || bytes[i + 1] != '\n')) {
@@ -283,22 +283,11 @@ class MiningInputFuzzTest {
                         b[Math.min(at, b.length - 1)] = (byte) rnd.nextInt(256);
                     }
                 }
-                case 1 -> {
-                    if (at < b.length) {
-                        byte[] c = new byte[b.length - 1];
-                        System.arraycopy(b, 0, c, 0, at);
-                        System.arraycopy(b, at + 1, c, at, b.length - at - 1);
-                        b = c;
-                    }
-                }
+                case 1 -> b = DamagedBytes.removed(b, at);
                 case 2 -> b = Arrays.copyOf(b, at);
                 default -> {
                     byte[] ins = inserts[rnd.nextInt(inserts.length)];
-                    byte[] c = new byte[b.length + ins.length];
-                    System.arraycopy(b, 0, c, 0, at);
-                    System.arraycopy(ins, 0, c, at, ins.length);
-                    System.arraycopy(b, at, c, at + ins.length, b.length - at);
-                    b = c;
+                    b = DamagedBytes.inserted(b, at, ins);
                 }
             }
         }
@@ -337,16 +326,6 @@ class MiningInputFuzzTest {
                 || outcomes.getOrDefault("damaged refused", 0) < CASES / 30)) {
             fail("too few cases of some outcome: " + outcomes);
         }
-    }
-
-    private static String escape(byte[] bytes) {
-        StringBuilder sb = new StringBuilder();
-        for (byte x : bytes) {
-            int c = x & 0xff;
-            sb.append(c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : c == '"' ? "\\\""
-                    : c >= 0x20 && c < 0x7f ? String.valueOf((char) c) : String.format(Locale.ROOT, "\\x%02X", c));
-        }
-        return sb.toString();
     }
 
     private static String stack(Throwable t) {
