@@ -5,10 +5,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.affinity.recommender.Consent;
 import io.affinity.recommender.Ids;
 import io.affinity.testing.DamagedBytes;
+import io.affinity.testing.FuzzCases;
 import io.affinity.testing.FuzzTest;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -292,24 +291,11 @@ class JournalReplayFuzzTest {
     }
 
     private static void run(String what, Case c) {
-        List<String> failures = new ArrayList<>();
         Map<String, Integer> outcomes = new LinkedHashMap<>();
-        for (long caseSeed : caseSeeds(what.length())) {
-            try {
-                c.run(caseSeed, outcomes);
-            } catch (AssertionError e) {
-                failures.add("case seed " + caseSeed + ": " + e.getMessage());
-            } catch (Throwable t) {
-                StringWriter w = new StringWriter();
-                t.printStackTrace(new PrintWriter(w));
-                failures.add("case seed " + caseSeed + ": untyped failure " + w);
-            }
-        }
+        List<String> failures = FuzzCases.run(FuzzCases.seeds(ONE_CASE, SEED * 31 + what.length(), CASES),
+                caseSeed -> c.run(caseSeed, outcomes));
         System.out.println("JournalReplayFuzzTest " + what + ": " + outcomes);
-        if (!failures.isEmpty()) {
-            fail(failures.size() + " failing case(s), e.g.\n" + String.join("\n\n", failures.subList(0,
-                    Math.min(3, failures.size()))));
-        }
+        FuzzCases.failIfAny(failures);
         // stock: cut opened, line opened and refused, bytes opened and refused; consent: cut usable, bytes both
         if (ONE_CASE == null && outcomes.size() < (what.equals("stock") ? 5 : 3)) {
             fail("too few kinds of outcome: " + outcomes);
@@ -336,15 +322,4 @@ class JournalReplayFuzzTest {
         return b;
     }
 
-    private static long[] caseSeeds(int stream) {
-        if (ONE_CASE != null) {
-            return new long[] {ONE_CASE};
-        }
-        Random seeds = new Random(SEED * 31 + stream);
-        long[] out = new long[CASES];
-        for (int i = 0; i < CASES; i++) {
-            out[i] = seeds.nextLong();
-        }
-        return out;
-    }
 }

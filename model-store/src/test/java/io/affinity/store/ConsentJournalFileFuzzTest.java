@@ -5,9 +5,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.affinity.recommender.Consent;
 import io.affinity.recommender.Ids;
 import io.affinity.testing.DamagedBytes;
+import io.affinity.testing.FuzzCases;
 import io.affinity.testing.FuzzTest;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,24 +61,11 @@ class ConsentJournalFileFuzzTest {
 
     @Test
     void damagedJournalsAreReadAsTheirWholeLinesSayOrRefusedNamingFileAndLine() throws Exception {
-        List<String> failures = new ArrayList<>();
         Map<String, Integer> outcomes = new LinkedHashMap<>();
-        for (long caseSeed : caseSeeds()) {
-            try {
-                check(caseSeed, outcomes);
-            } catch (AssertionError e) {
-                failures.add("case seed " + caseSeed + ": " + e.getMessage());
-            } catch (Throwable t) {
-                StringWriter w = new StringWriter();
-                t.printStackTrace(new PrintWriter(w));
-                failures.add("case seed " + caseSeed + ": untyped failure " + w);
-            }
-        }
+        List<String> failures = FuzzCases.run(FuzzCases.seeds(ONE_CASE, SEED, CASES),
+                caseSeed -> check(caseSeed, outcomes));
         System.out.println("ConsentJournalFileFuzzTest: " + outcomes);
-        if (!failures.isEmpty()) {
-            fail(failures.size() + " failing case(s), e.g.\n" + String.join("\n\n", failures.subList(0,
-                    Math.min(3, failures.size()))));
-        }
+        FuzzCases.failIfAny(failures);
         if (ONE_CASE == null && (outcomes.getOrDefault("cut read", 0) < CASES / 10
                 || outcomes.getOrDefault("line refused", 0) < CASES / 30
                 || outcomes.getOrDefault("bytes refused", 0) < CASES / 30
@@ -301,15 +287,4 @@ class ConsentJournalFileFuzzTest {
         return b;
     }
 
-    private static long[] caseSeeds() {
-        if (ONE_CASE != null) {
-            return new long[] {ONE_CASE};
-        }
-        Random seeds = new Random(SEED);
-        long[] out = new long[CASES];
-        for (int i = 0; i < CASES; i++) {
-            out[i] = seeds.nextLong();
-        }
-        return out;
-    }
 }

@@ -62,7 +62,10 @@ public final class DamagedBytes {
         }
     }
 
-    /** {@code bytes} as printable ASCII for a failure message: {@code \n \r \t \"} escaped, other bytes as {@code \xHH}. */
+    /**
+     * {@code bytes} as printable ASCII for a failure message: {@code \n \r \t \"} escaped, other bytes as
+     * {@code \xHH}.
+     */
     public static String escaped(byte[] bytes) {
         StringBuilder sb = new StringBuilder();
         for (byte x : bytes) {

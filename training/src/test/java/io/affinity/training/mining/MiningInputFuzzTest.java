@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.affinity.testing.DamagedBytes;
+import io.affinity.testing.FuzzCases;
 import io.affinity.testing.FuzzTest;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -52,16 +53,8 @@ class MiningInputFuzzTest {
     @Test
     void fimiFilesReadAsTheReferenceReadsThemOrFailAtItsLine() throws Exception {
         Map<String, Integer> outcomes = new LinkedHashMap<>();
-        List<String> failures = new ArrayList<>();
-        for (long caseSeed : caseSeeds(1)) {
-            try {
-                fimiCase(caseSeed, outcomes);
-            } catch (AssertionError e) {
-                failures.add("case seed " + caseSeed + ": " + e.getMessage());
-            } catch (Throwable t) {
-                failures.add("case seed " + caseSeed + ": untyped failure " + stack(t));
-            }
-        }
+        List<String> failures = FuzzCases.run(FuzzCases.seeds(ONE_CASE, SEED * 31 + 1, CASES),
+                caseSeed -> fimiCase(caseSeed, outcomes));
         report("fimi", outcomes, failures);
     }
 
@@ -171,16 +164,8 @@ class MiningInputFuzzTest {
     @Test
     void basketFilesReadAsWrittenOrFailNamingTheFile() throws Exception {
         Map<String, Integer> outcomes = new LinkedHashMap<>();
-        List<String> failures = new ArrayList<>();
-        for (long caseSeed : caseSeeds(2)) {
-            try {
-                basketCase(caseSeed, outcomes);
-            } catch (AssertionError e) {
-                failures.add("case seed " + caseSeed + ": " + e.getMessage());
-            } catch (Throwable t) {
-                failures.add("case seed " + caseSeed + ": untyped failure " + stack(t));
-            }
-        }
+        List<String> failures = FuzzCases.run(FuzzCases.seeds(ONE_CASE, SEED * 31 + 2, CASES),
+                caseSeed -> basketCase(caseSeed, outcomes));
         report("basket", outcomes, failures);
     }
 
@@ -317,10 +302,7 @@ class MiningInputFuzzTest {
 
     private static void report(String what, Map<String, Integer> outcomes, List<String> failures) {
         System.out.println("MiningInputFuzzTest " + what + ": " + outcomes);
-        if (!failures.isEmpty()) {
-            fail(failures.size() + " failing case(s), e.g.\n" + String.join("\n\n", failures.subList(0,
-                    Math.min(3, failures.size()))));
-        }
+        FuzzCases.failIfAny(failures);
         if (ONE_CASE == null && (outcomes.getOrDefault("clean read", 0) < CASES / 10
                 || outcomes.getOrDefault("damaged read", 0) < CASES / 30
                 || outcomes.getOrDefault("damaged refused", 0) < CASES / 30)) {
@@ -334,15 +316,4 @@ class MiningInputFuzzTest {
         return w.toString();
     }
 
-    private static long[] caseSeeds(int stream) {
-        if (ONE_CASE != null) {
-            return new long[] {ONE_CASE};
-        }
-        Random seeds = new Random(SEED * 31 + stream);
-        long[] out = new long[CASES];
-        for (int i = 0; i < CASES; i++) {
-            out[i] = seeds.nextLong();
-        }
-        return out;
-    }
 }
