@@ -158,7 +158,7 @@ public record MerchandisingRules(Predicate<String> boost, String boostLabel, Pre
         for (Kept<T> k : list) {
             String item = id.apply(k.entry());
             if (pinned.size() < cap && !taken.contains(item) && pin.test(item) && eligible.test(item)
-                    && roomInCategory(perCategory, item)) {
+                    && claimRoomInCategory(perCategory, item)) {
                 pinned.add(new Kept<>(k.entry(), Mark.PINNED));
                 taken.add(item);
             } else {
@@ -178,7 +178,7 @@ public record MerchandisingRules(Predicate<String> boost, String boostLabel, Pre
                 if (made != null) {
                     pinned.add(new Kept<>(made, Mark.INJECTED));
                     taken.add(item);
-                    roomInCategory(perCategory, item);
+                    claimRoomInCategory(perCategory, item);
                 }
             }
         }
@@ -198,8 +198,8 @@ public record MerchandisingRules(Predicate<String> boost, String boostLabel, Pre
         return perCategory == null || perCategory.getOrDefault(category.apply(item), 0) < maxPerCategory;
     }
 
-    /** {@link #hasRoom}, counting the item's pin in its category when there is. */
-    private boolean roomInCategory(Map<String, Integer> perCategory, String item) {
+    /** Whether {@code item}'s category has room for one more pin and, when it has, counts the pin there. */
+    private boolean claimRoomInCategory(Map<String, Integer> perCategory, String item) {
         if (!hasRoom(perCategory, item)) {
             return false;
         }
