@@ -95,8 +95,9 @@ public final class CustomerAnalytics {
                     continue;
                 }
                 orderKept[k] = true;
-                double revenue = kept * tx.unitPriceOfLine(l);
-                s.addAmount(kept, tx.unitPriceOfLine(l));
+                double price = tx.unitPriceOfLine(l);
+                double revenue = kept * price;
+                s.addAmount(kept, price);
                 if (costs.any()) {
                     double cost = costs.cost(tx.itemOfLine(l));
                     if (!Double.isNaN(cost)) {
